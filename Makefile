@@ -1,0 +1,135 @@
+# Lumbung — the single entry point: deps, build, run, test, bench.
+#
+#   make run          install missing packages, build, start every service on loopback
+#   make test         the same set-up, then every unit and system test
+#   make test SAN=1   the same suite built with AddressSanitizer + UBSan
+#   make bench        benchmarks that print figures (never part of `make test`)
+#
+# Sources are found by wildcard so that adding a module never means editing this file:
+#   common/*.c                     -> libcommon.a (with the generated protobuf code)
+#   services/NAME/*.c              -> bin/lumbung-NAME (main.c) + libNAME.a (everything else)
+#   tools/NAME.c                   -> bin/NAME
+#   tests/unit/test_NAME_*.c       -> a cmocka binary linked with libNAME.a when services/NAME exists
+#   tests/unit/test_*.c            -> a cmocka binary linked with libcommon.a
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
+           -I$(BUILD)/proto -Icommon $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := -lzmq -luv -lprotobuf-c -llmdb -lsodium -ljansson -lmicrohttpd -lm -lpthread
+
+DEB_PACKAGES := build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
+                protobuf-compiler liblmdb-dev lmdb-utils libuv1-dev libsodium-dev libjansson-dev \
+                libmicrohttpd-dev libcmocka-dev curl python3 python3-pytest python3-zmq \
+                python3-protobuf
+
+PROTOS      := $(wildcard proto/*.proto)
+PROTO_C     := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
+PROTO_H     := $(PROTO_C:.c=.h)
+PROTO_PY    := $(patsubst proto/%.proto,$(BUILD)/py/%_pb2.py,$(PROTOS))
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(PROTO_C:.c=.o)
+SERVICES    := $(notdir $(wildcard services/*))
+SERVICE_BINS:= $(patsubst %,$(BUILD)/bin/lumbung-%,$(SERVICES))
+TOOLS       := $(patsubst tools/%.c,$(BUILD)/bin/%,$(wildcard tools/*.c))
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: all deps build run test unit system bench clean fmt
+.DEFAULT_GOAL := all
+
+all: build
+
+# Installs only what is missing; apt-get as root, sudo otherwise. A stamp keeps repeat runs quick.
+deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: Makefile
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+build: deps $(SERVICE_BINS) $(TOOLS) $(UNIT_BINS) $(PROTO_PY)
+
+$(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto $(BUILD)/.deps-ok
+	@mkdir -p $(BUILD)/proto
+	protoc-c --c_out=$(BUILD)/proto -Iproto $<
+
+$(BUILD)/py/%_pb2.py: proto/%.proto $(BUILD)/.deps-ok
+	@mkdir -p $(BUILD)/py
+	protoc --python_out=$(BUILD)/py -Iproto $<
+
+# Every object may include any generated header, so all of them exist before any compile.
+$(BUILD)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c | $(PROTO_H)
+	$(CC) $(filter-out -Werror,$(CFLAGS)) -c $< -o $@
+
+$(BUILD)/lib/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# libNAME.a holds a service's modules without main.o, so unit tests can link them.
+define SERVICE_RULES
+$(1)_SRC := $$(filter-out services/$(1)/main.c,$$(wildcard services/$(1)/*.c))
+$(1)_OBJ := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRC))
+$(BUILD)/lib/lib$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/bin/lumbung-$(1): $(BUILD)/obj/services/$(1)/main.o $(BUILD)/lib/lib$(1).a $(BUILD)/lib/libcommon.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call SERVICE_RULES,$(s))))
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_gateway_json_pb.c links libgateway.a; test_store.c links only libcommon.a.
+unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,%),$(BUILD)/lib/lib$$(call unit_service,%).a) $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+run: build
+	LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh
+
+test: build
+	LUMBUNG_BUILD=$(BUILD) tests/run.sh
+
+unit: build
+	LUMBUNG_BUILD=$(BUILD) tests/run.sh unit
+
+system: build
+	LUMBUNG_BUILD=$(BUILD) tests/run.sh system
+
+bench: build $(BENCH_BINS)
+	LUMBUNG_BUILD=$(BUILD) bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/*  client — requests to one service over a DEALER socket, with deadlines and retries left to
+    the caller.
+
+    client_call() stamps the request with a fresh request_id and a deadline, sends it, and
+    calls back exactly once: with the reply, with CLIENT_UNAVAILABLE when no connection to the
+    service exists (the DEALER is immediate, so a stopped service fails fast), or with
+    CLIENT_TIMEOUT when the deadline passes first. A reply arriving after its deadline is
+    dropped. The caller may retry with the same idempotency key.
+
+    Not for: events (follower.h). */
+#ifndef LUMBUNG_CLIENT_H
+#define LUMBUNG_CLIENT_H
+
+#include <stdint.h>
+#include "bus.h"
+#include "envelope.pb-c.h"
+
+enum {
+    CLIENT_PENDING_MAX = 65536,     /* requests in flight per client */
+    CLIENT_TIMEOUT_DEFAULT_MS = 5000,
+    CLIENT_OK = 0,
+    CLIENT_UNAVAILABLE = -3001,
+    CLIENT_TIMEOUT = -3002,
+    CLIENT_OVERLOADED = -3003,      /* CLIENT_PENDING_MAX reached */
+    CLIENT_BAD_REPLY = -3004,       /* the service answered with bytes we could not unpack */
+};
+
+typedef struct client client_t;
+
+/* `reply` is valid only during the callback and is NULL unless status == CLIENT_OK. */
+typedef void (*client_reply_fn)(void *arg, int status, const Lumbung__Reply *reply);
+
+/* Connects to the ROUTER of `service` (key name) at `endpoint`. */
+client_t *client_new(bus_t *bus, const char *service, const char *endpoint, int *err);
+/* Calls back every pending request with CLIENT_UNAVAILABLE, then closes the socket. */
+void client_destroy(client_t **self_p);
+
+/* Sends `request` (request_id and deadline_ms are overwritten; the caller keeps ownership) and
+   returns 0, or a negative status without calling back. */
+int client_call(client_t *self, Lumbung__Request *request, uint32_t timeout_ms,
+                client_reply_fn fn, void *arg);
+
+unsigned client_pending(const client_t *self);
+/* True while at least one connection to the service is up. */
+bool client_connected(const client_t *self);
+
+#endif

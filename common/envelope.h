@@ -1,0 +1,35 @@
+/*  envelope — building and reading lumbung.Request / lumbung.Reply: typed errors, actors and
+    the mapping from error kinds to HTTP status codes.
+
+    Every error that leaves a service is made here, so kinds, codes and messages stay uniform:
+    `kind` says what class of failure (and so which HTTP status), `code` is a stable snake_case
+    name a program can test, `message` tells a person what to fix, `field` names the input.
+
+    Not for: transport (bus.h, client.h). */
+#ifndef LUMBUNG_ENVELOPE_H
+#define LUMBUNG_ENVELOPE_H
+
+#include <stdint.h>
+#include "arena.h"
+#include "envelope.pb-c.h"
+
+/* Sets reply->error (allocated in `arena`) and clears any result. Returns the negative of the
+   kind (-kind), so a handler can `return envelope_fail(...)`. `field` may be NULL. */
+int envelope_fail(arena_t *arena, Lumbung__Reply *reply, Lumbung__ErrorKind kind,
+                  const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* HTTP status for an error kind (400, 401, 403, 404, 409, 422, 413, 503, 504, 500). */
+int envelope_http_status(Lumbung__ErrorKind kind);
+
+/* Lower-case role name ("admin", "operator", ...) and back; 0 (unspecified) when unknown. */
+const char *envelope_role_name(Lumbung__Role role);
+Lumbung__Role envelope_role_parse(const char *name);
+
+/* Serializes into a buffer allocated in the arena. */
+uint8_t *envelope_pack(arena_t *arena, const ProtobufCMessage *message, size_t *len);
+
+/* Unix time in milliseconds. */
+int64_t envelope_now_ms(void);
+
+#endif

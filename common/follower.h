@@ -1,0 +1,54 @@
+/*  follower — applies another service's event stream to this service's store, exactly once
+    and in order, across restarts, slow consumers and lost messages.
+
+    It subscribes to the producer's PUB first, then replays from its stored cursor + 1 over the
+    producer's ROUTER. Live events are applied only when their sequence is cursor + 1; a
+    duplicate is dropped; a gap (or a heartbeat whose head is past the cursor, i.e. a lost tail)
+    starts a replay, one at a time. Each batch of events is applied in one write transaction
+    that also stores the new cursor, so effects and cursor commit together or not at all.
+
+    Table "cursors": key = stream name, value = u64 big-endian last applied sequence.
+    Not for: producing events (outbox.h). */
+#ifndef LUMBUNG_FOLLOWER_H
+#define LUMBUNG_FOLLOWER_H
+
+#include <stdint.h>
+#include "bus.h"
+#include "store.h"
+#include "envelope.pb-c.h"
+
+enum {
+    FOLLOWER_BATCH_MAX = 1024,        /* events applied in one write transaction */
+    FOLLOWER_REPLAY_BATCH = 2048,     /* events asked for in one replay */
+    FOLLOWER_REPLAY_TIMEOUT_MS = 5000,
+};
+
+/* Applies one event inside txn. Returns 0, or a negative code to abort the whole batch (it is
+   retried later; a deterministic failure therefore stops the follower, which is logged). */
+typedef int (*follower_apply_fn)(void *arg, store_txn_t *txn, const Lumbung__Event *event);
+/* Called after each commit that advanced the cursor. */
+typedef void (*follower_advance_fn)(void *arg, uint64_t cursor);
+
+typedef struct {
+    const char *stream;           /* producer's stream name and key name: "members" */
+    const char *router_endpoint;  /* producer's ROUTER (replay) */
+    const char *pub_endpoint;     /* producer's PUB (live events) */
+    int rcvhwm;                   /* SUB receive HWM; 0 = default */
+} follower_config_t;
+
+typedef struct follower follower_t;
+
+/* `store` must stay open while the follower lives; the follower opens table "cursors" (call
+   before the loop runs, with no txn open). */
+follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *config,
+                         follower_apply_fn apply, follower_advance_fn advance, void *arg,
+                         int *err);
+void follower_destroy(follower_t **self_p);
+
+/* Last applied sequence (committed). */
+uint64_t follower_cursor(const follower_t *self);
+/* Newest sequence the producer is known to have. */
+uint64_t follower_known_head(const follower_t *self);
+const char *follower_stream(const follower_t *self);
+
+#endif

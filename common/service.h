@@ -1,0 +1,95 @@
+/*  service — the runtime of a Lumbung service: a CURVE ROUTER for requests, a PUB for events,
+    one LMDB store with group commit, idempotency, replay and read-your-writes.
+
+    On each turn of the loop the runtime drains up to SERVICE_BATCH_MAX requests, opens one
+    write transaction and runs each request in a child transaction of its own: the handler's
+    writes and the events it emits commit with it or vanish with it. A request that carries an
+    idempotency key and succeeds has its reply stored under that key in the same child, so a
+    repeat (even after a crash between commit and reply) returns the stored reply, and a repeat
+    with a different body gets a CONFLICT. The batch commits once with full sync; only then are
+    replies sent and new events published. Map full: abort, grow, redo the batch.
+
+    The runtime answers Ping and Replay itself, rejects undecodable, oversize or body-less
+    requests with a typed error, logs and counts them, and keeps serving. A request with
+    after_<stream>_seq waits (up to its deadline) until the named follower has applied that
+    sequence. Handlers must keep no state outside the store that a redone batch could double.
+
+    Not for: business rules (each service's handlers.c). */
+#ifndef LUMBUNG_SERVICE_H
+#define LUMBUNG_SERVICE_H
+
+#include <stdint.h>
+#include <uv.h>
+#include "arena.h"
+#include "bus.h"
+#include "follower.h"
+#include "outbox.h"
+#include "store.h"
+#include "envelope.pb-c.h"
+
+enum {
+    SERVICE_BATCH_MAX = 1024,            /* requests in one group commit */
+    SERVICE_WAITING_MAX = 10000,         /* requests parked for read-your-writes */
+    SERVICE_HEARTBEAT_MS = 1000,
+    SERVICE_IDEMPOTENCY_KEY_MAX = 128,
+};
+
+typedef struct service service_t;
+typedef struct service_call service_call_t;
+
+typedef struct {
+    /* Handles one request inside its child txn. Fill the reply (allocate in the call's arena)
+       and return 0 to commit, or return service_call_fail(...) (negative) to abort the child.
+       STORE_MAP_FULL from any store call must be returned as is. */
+    int (*handle)(void *app, service_call_t *call);
+} service_handlers_t;
+
+typedef struct {
+    const char *name;              /* stream and key name: "members" */
+    const char *router_endpoint;
+    const char *pub_endpoint;
+    const char *data_dir;          /* the store lives in data_dir/name */
+} service_config_t;
+
+/* Opens the store (data_dir/name), binds ROUTER and PUB. Tables the app needs are opened by
+   the app with store_table(service_store(svc), ...) before service_start(). */
+service_t *service_new(bus_t *bus, const service_config_t *config,
+                       const service_handlers_t *handlers, void *app, int *err);
+/* Starts serving: heartbeat timer on. */
+int service_start(service_t *self);
+void service_destroy(service_t **self_p);
+
+store_t *service_store(service_t *self);
+outbox_t *service_outbox(service_t *self);
+const char *service_name(const service_t *self);
+
+/* Registers a follower whose cursor satisfies after_<stream>_seq for `stream`. The follower
+   must call service_replica_advanced() from its advance callback so parked requests run. */
+void service_add_replica(service_t *self, follower_t *follower);
+void service_replica_advanced(service_t *self);
+
+/* --- inside a handler --- */
+const Lumbung__Request *service_call_request(const service_call_t *call);
+Lumbung__Reply *service_call_reply(service_call_t *call);
+store_txn_t *service_call_txn(service_call_t *call);
+arena_t *service_call_arena(service_call_t *call);
+/* The CURVE name of the peer that sent the request ("gateway", an integrator's name). */
+const char *service_call_peer(const service_call_t *call);
+/* The actor to authorise: the request's actor when the peer is a Lumbung service, else an
+   integrator actor named after the peer (what an outside peer claims is ignored). */
+const Lumbung__Actor *service_call_actor(const service_call_t *call);
+/* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
+   or a negative error to be returned by the handler. The reply's event_seq is set to it. */
+int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
+/* Sets a typed error on the reply and returns a negative value for the handler to return. */
+int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char *code,
+                      const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Statistics for metrics and tests. */
+typedef struct {
+    uint64_t requests, batches, commits, malformed, replays, idempotent_hits, map_grows;
+} service_stats_t;
+service_stats_t service_stats(const service_t *self);
+
+#endif

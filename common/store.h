@@ -1,0 +1,91 @@
+/*  store — one LMDB environment per service: tables, transactions, cursors, map growth.
+
+    A service opens exactly one store (LMDB forbids opening an env twice in a process) and only
+    its loop thread writes. Writes happen in one write transaction per batch with a child
+    transaction per request (see service.h): a failed request aborts only its child. Commits
+    use full sync; durability is never switched off.
+
+    When a write hits the end of the map, store_put() returns STORE_MAP_FULL; the caller must
+    abort the whole write transaction, call store_grow() with no transaction open, and redo the
+    batch. The service runtime does this; handlers only pass the code up.
+
+    Every table and its key/value layout is written down in the owning service's store.h.
+    Not for: reading another service's store (never done). */
+#ifndef LUMBUNG_STORE_H
+#define LUMBUNG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+enum {
+    STORE_TABLES_MAX = 64,
+    STORE_KEY_MAX = 511,                      /* LMDB's default maximum key size */
+    STORE_MAP_INITIAL = 64 * 1024 * 1024,     /* bytes; doubled by store_grow() */
+};
+
+/* Operating errors, all negative. */
+enum {
+    STORE_NOT_FOUND = -2001,
+    STORE_EXISTS = -2002,
+    STORE_MAP_FULL = -2003,
+    STORE_ERROR = -2004,          /* any other LMDB failure; logged where it happens */
+};
+
+/* Flags for store_put(). */
+enum { STORE_NOOVERWRITE = 1, STORE_APPEND = 2 };
+
+typedef struct store store_t;
+typedef struct store_txn store_txn_t;
+typedef struct store_cursor store_cursor_t;
+typedef unsigned int store_table_t;
+
+/* Opens (creating) the environment in directory `dir`, clears stale readers, and returns it.
+   NULL with *err set (negative) on failure. */
+store_t *store_new(const char *dir, int *err);
+void store_destroy(store_t **self_p);
+
+/* Opens or creates a named table. Call before the loop starts, with no transaction open. */
+int store_table(store_t *self, const char *name, store_table_t *table);
+
+/* Transactions. A read-only txn must not be held across an asynchronous wait. */
+int store_begin(store_t *self, bool read_only, store_txn_t **txn);
+int store_begin_child(store_txn_t *parent, store_txn_t **child);
+/* Commit frees the txn and sets *txn to NULL whether or not it succeeded. */
+int store_commit(store_txn_t **txn);
+void store_abort(store_txn_t **txn);
+
+/* Doubles the map size (up to LUMBUNG_STORE_MAP_MAX). No transaction may be open. */
+int store_grow(store_t *self);
+size_t store_map_size(const store_t *self);
+
+/* Returns 0, STORE_EXISTS (NOOVERWRITE and present), STORE_MAP_FULL or STORE_ERROR.
+   After any failure the enclosing write txn must be aborted. */
+int store_put(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
+              const void *val, size_t vlen, unsigned flags);
+
+/* On success *val points into the map and is valid until the txn ends or writes again. */
+int store_get(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
+              const void **val, size_t *vlen);
+
+/* Returns 0 or STORE_NOT_FOUND. */
+int store_del(store_txn_t *txn, store_table_t table, const void *key, size_t klen);
+
+/* Number of entries in a table. */
+uint64_t store_count(store_txn_t *txn, store_table_t table);
+
+/* Cursors: positioned by seek (first key >= given key), first or last, then moved by next or
+   prev. Each positioning call returns 0 or STORE_NOT_FOUND and fills key/val on success. */
+int store_cursor_open(store_txn_t *txn, store_table_t table, store_cursor_t **cursor);
+void store_cursor_close(store_cursor_t **cursor);
+int store_cursor_seek(store_cursor_t *c, const void *key, size_t klen,
+                      const void **k, size_t *kl, const void **v, size_t *vl);
+int store_cursor_first(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl);
+int store_cursor_last(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl);
+int store_cursor_next(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl);
+int store_cursor_prev(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl);
+
+/* Writes a compacted hot copy of the environment into directory `dir` (must exist, empty). */
+int store_backup(store_t *self, const char *dir);
+
+#endif
