@@ -1,0 +1,56 @@
+/*  json_pb — the one converter between JSON (jansson) and protobuf-c messages, driven by the
+    messages' descriptors. Every endpoint uses it; there is no per-endpoint mapping.
+
+    Conventions (docs/HELPERS.md, "Proto conventions"): `*_sen` int64 fields are money as
+    decimal strings without the suffix; `*_bp` int64 fields are percent rates as decimal
+    strings without the suffix; string fields named `*_date`, `*_on`, `as_of`, `from`, `to` are
+    validated YYYY-MM-DD dates; other 64-bit integers are JSON strings (numbers accepted on
+    input when exactly representable); enums by lower-case name without the enum's prefix;
+    nested messages and repeated fields map to objects and arrays; bytes as base64.
+
+    Input is strict: an unknown field, a wrong type, an out-of-range number, a third decimal,
+    a negative amount, an invalid date, an unknown enum name, nesting deeper than
+    JSON_PB_DEPTH_MAX or more than JSON_PB_ITEMS_MAX array items is rejected with an error that
+    names the field by its dotted JSON path (`lines[2].debit`) and says what to fix.
+
+    Not for: HTTP concerns (status codes, headers) or authorisation. */
+#ifndef LUMBUNG_GATEWAY_JSON_PB_H
+#define LUMBUNG_GATEWAY_JSON_PB_H
+
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include "arena.h"
+
+enum {
+    JSON_PB_DEPTH_MAX = 16,
+    JSON_PB_ITEMS_MAX = 10000,
+    JSON_PB_STRING_MAX = 64 * 1024,
+    JSON_PB_FIELD_PATH_MAX = 128,
+    JSON_PB_MESSAGE_MAX = 256,
+};
+
+typedef struct {
+    char field[JSON_PB_FIELD_PATH_MAX];     /* dotted JSON path, "" for the whole body */
+    char code[48];                          /* "invalid_type", "unknown_field", "invalid_money", ... */
+    char message[JSON_PB_MESSAGE_MAX];      /* "amount: use a decimal string with at most 2 decimals, e.g. \"1500.50\"" */
+} json_pb_error_t;
+
+/* Fills `message` (initialised, its memory and every sub-allocation in `arena`) from the JSON
+   object `json`. Returns 0, or -1 with *error filled. */
+int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *message,
+                      json_pb_error_t *error);
+
+/* Sets one field, given by its JSON name, from text (a path or query parameter): the text is
+   interpreted as the field's JSON value would be (ids, dates, money, enums, booleans
+   "true"/"false", numbers). Returns 0, or -1 with *error filled. */
+int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
+                     const char *text, json_pb_error_t *error);
+
+/* The JSON name of a protobuf field (`amount_sen` -> "amount"). */
+const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, size_t size);
+
+/* A new JSON object for `message` (the caller owns the reference). Fields not present are
+   omitted, except repeated fields, which are always arrays. Never fails for a valid message. */
+json_t *json_pb_to_json(const ProtobufCMessage *message);
+
+#endif
