@@ -86,6 +86,22 @@ int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char 
                       const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* --- the whole of a service's main() --- */
+typedef struct {
+    const char *name;                      /* "members" */
+    const service_handlers_t *handlers;
+    void *app;
+    /* Called once the store is open and before serving: open the app's tables, create
+       followers (and service_add_replica them). Return 0 or a negative code to exit. */
+    int (*setup)(void *app, service_t *service, bus_t *bus);
+    /* Called after the loop stopped, before the store closes: destroy followers etc. */
+    void (*teardown)(void *app);
+} service_main_t;
+
+/* Reads config (LUMBUNG_DATA, ports, keys), creates the loop, bus and service, runs until
+   SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code. */
+int service_run(const service_main_t *main_def);
+
 /* Statistics for metrics and tests. */
 typedef struct {
     uint64_t requests, batches, commits, malformed, replays, idempotent_hits, map_grows;
