@@ -1,0 +1,77 @@
+/*  date — calendar dates as int32 days since 1970-01-01 (proleptic Gregorian, no time zone).
+
+    Business dates, value dates, due dates and birth dates are whole days; storing them as a
+    day count makes comparison and "days overdue" plain subtraction and keeps keys fixed-width.
+    Text is exactly `YYYY-MM-DD`. Dates a user can enter or the system can compute are limited
+    to years DATE_YEAR_MIN..DATE_YEAR_MAX, which covers every birth date and every loan term
+    and keeps arithmetic far from overflow; date_to_ymd() and date_format() accept any day count.
+
+    Month arithmetic clamps to the end of the month (Jan 31 + 1 month = Feb 28 or 29), which is
+    how instalment due dates and savings periods are counted (DOMAIN.md).
+
+    Not for: timestamps (UTC times of day are int64 milliseconds elsewhere) or time zones; a
+    cooperative's business date comes from the cooperative, not from the clock. */
+#ifndef LUMBUNG_DATE_H
+#define LUMBUNG_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    DATE_YEAR_MIN = 1900,
+    DATE_YEAR_MAX = 2999,
+    DATE_MIN = -25567,        /* 1900-01-01 */
+    DATE_MAX = 376199,        /* 2999-12-31 */
+    DATE_TEXT_LEN = 10,       /* "YYYY-MM-DD" */
+    DATE_FORMAT_MAX = 16,     /* buffer for date_format(), any int32 day count + NUL */
+};
+
+/* Operating errors, negative and distinct so a caller can word the message. */
+typedef enum {
+    DATE_OK = 0,
+    DATE_ERR_FORMAT = -1,     /* not exactly YYYY-MM-DD with digits */
+    DATE_ERR_NOT_A_DATE = -2, /* month not 1..12 or day not in that month (2023-02-29) */
+    DATE_ERR_RANGE = -3,      /* year outside DATE_YEAR_MIN..DATE_YEAR_MAX, or a result beyond */
+} date_error_t;
+
+/* Parses exactly "YYYY-MM-DD" into *days. Returns DATE_OK or a date_error_t; *days is
+   written only on success. */
+int date_parse(const char *text, int32_t *days);
+
+/* A phrase for an error code that reads after a field name: "must be a date as YYYY-MM-DD",
+   "is not a calendar date", "must be between 1900-01-01 and 2999-12-31". A static string. */
+const char *date_error_text(int code);
+
+/* Writes "YYYY-MM-DD" into buf (size >= DATE_FORMAT_MAX, asserted) and returns its length,
+   10 for every date in the supported range. */
+int date_format(int32_t days, char *buf, size_t size);
+
+/* *days for a calendar date; DATE_ERR_NOT_A_DATE or DATE_ERR_RANGE as date_parse(). */
+int date_from_ymd(int year, int month, int day, int32_t *days);
+
+/* The calendar date of a day count; never fails. */
+void date_to_ymd(int32_t days, int *year, int *month, int *day);
+
+bool date_is_leap_year(int year);
+
+/* Days in `month` (1..12, asserted) of `year`. */
+int date_days_in_month(int year, int month);
+
+/* *out = days + n, DATE_ERR_RANGE when the result leaves the supported range. */
+int date_add_days(int32_t days, int32_t n, int32_t *out);
+
+/* *out = the same day `months` months later (earlier when negative), clamped to the last day
+   of the target month: 2024-01-31 + 1 = 2024-02-29, 2023-01-31 + 1 = 2023-02-28.
+   DATE_ERR_RANGE when the result leaves the supported range. */
+int date_add_months(int32_t days, int32_t months, int32_t *out);
+
+/* Whole months from `from` to `to`: the largest m with date_add_months(from, m) <= to when
+   to >= from (2024-01-31 -> 2024-02-29 is 1, 2024-01-15 -> 2024-02-14 is 0), and
+   -date_months_between(to, from) when to < from. */
+int32_t date_months_between(int32_t from, int32_t to);
+
+/* Today's date in UTC from the system clock. */
+int32_t date_today_utc(void);
+
+#endif

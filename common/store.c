@@ -1,0 +1,265 @@
+#include "store.h"
+#include "config.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct store {
+    MDB_env *env;
+    size_t map_size;
+    size_t map_max;
+    char dir[512];
+};
+
+struct store_txn {
+    MDB_txn *txn;
+    store_t *store;
+};
+
+struct store_cursor {
+    MDB_cursor *cursor;
+};
+
+static int store_code(int rc, const char *what) {
+    switch (rc) {
+    case 0: return 0;
+    case MDB_NOTFOUND: return STORE_NOT_FOUND;
+    case MDB_KEYEXIST: return STORE_EXISTS;
+    case MDB_MAP_FULL: return STORE_MAP_FULL;
+    default:
+        log_error(0, "store: %s: %s", what, mdb_strerror(rc));
+        return STORE_ERROR;
+    }
+}
+
+static int mkdir_p(const char *path) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+    return 0;
+}
+
+store_t *store_new(const char *dir, int *err) {
+    assert(dir && err);
+    int rc = mkdir_p(dir);
+    if (rc != 0) {
+        log_error(0, "store: cannot create %s: %s", dir, strerror(-rc));
+        *err = rc;
+        return NULL;
+    }
+    store_t *self = calloc(1, sizeof *self);
+    if (!self) abort();
+    snprintf(self->dir, sizeof self->dir, "%s", dir);
+    self->map_max = (size_t) config_int("LUMBUNG_STORE_MAP_MAX", (int64_t) 1 << 40, 1 << 20,
+                                        INT64_MAX);
+    size_t initial = (size_t) config_int("LUMBUNG_STORE_MAP_INITIAL", STORE_MAP_INITIAL,
+                                         1 << 16, INT64_MAX);
+    if ((rc = mdb_env_create(&self->env)) != 0) goto fail;
+    if ((rc = mdb_env_set_maxdbs(self->env, STORE_TABLES_MAX)) != 0) goto fail;
+    if ((rc = mdb_env_set_maxreaders(self->env, 126)) != 0) goto fail;
+    /* MDB_NOTLS: read txns are tied to our objects, not to threads. No WRITEMAP: nested txns
+       need it off. Full sync is LMDB's default and stays on. */
+    if ((rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0600)) != 0) goto fail;
+    MDB_envinfo info;
+    mdb_env_info(self->env, &info);
+    /* A store that grew before reopens at its grown size; never shrink it. */
+    self->map_size = info.me_mapsize > initial ? info.me_mapsize : initial;
+    if ((rc = mdb_env_set_mapsize(self->env, self->map_size)) != 0) goto fail;
+    int dead = 0;
+    mdb_reader_check(self->env, &dead);
+    if (dead) log_warn(0, "store: cleared %d stale readers in %s", dead, dir);
+    return self;
+fail:
+    log_error(0, "store: open %s: %s", dir, mdb_strerror(rc));
+    if (self->env) mdb_env_close(self->env);
+    free(self);
+    *err = STORE_ERROR;
+    return NULL;
+}
+
+void store_destroy(store_t **self_p) {
+    assert(self_p);
+    store_t *self = *self_p;
+    if (!self) return;
+    mdb_env_close(self->env);
+    free(self);
+    *self_p = NULL;
+}
+
+int store_table(store_t *self, const char *name, store_table_t *table) {
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+    if (rc != 0) return store_code(rc, "table begin");
+    MDB_dbi dbi;
+    rc = mdb_dbi_open(txn, name, MDB_CREATE, &dbi);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return store_code(rc, name);
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc != 0) return store_code(rc, "table commit");
+    *table = dbi;
+    return 0;
+}
+
+static int txn_wrap(store_t *store, MDB_txn *parent, unsigned flags, store_txn_t **out) {
+    store_txn_t *t = malloc(sizeof *t);
+    if (!t) abort();
+    int rc = mdb_txn_begin(store->env, parent, flags, &t->txn);
+    if (rc != 0) {
+        free(t);
+        return store_code(rc, "begin");
+    }
+    t->store = store;
+    *out = t;
+    return 0;
+}
+
+int store_begin(store_t *self, bool read_only, store_txn_t **txn) {
+    assert(self && txn);
+    return txn_wrap(self, NULL, read_only ? MDB_RDONLY : 0, txn);
+}
+
+int store_begin_child(store_txn_t *parent, store_txn_t **child) {
+    assert(parent && child);
+    return txn_wrap(parent->store, parent->txn, 0, child);
+}
+
+int store_commit(store_txn_t **txn) {
+    assert(txn && *txn);
+    int rc = mdb_txn_commit((*txn)->txn);
+    free(*txn);
+    *txn = NULL;
+    return store_code(rc, "commit");
+}
+
+void store_abort(store_txn_t **txn) {
+    assert(txn);
+    if (!*txn) return;
+    mdb_txn_abort((*txn)->txn);
+    free(*txn);
+    *txn = NULL;
+}
+
+int store_grow(store_t *self) {
+    if (self->map_size >= self->map_max) {
+        log_error(0, "store: %s reached its maximum size of %zu bytes", self->dir, self->map_max);
+        return STORE_MAP_FULL;
+    }
+    size_t next = self->map_size * 2;
+    if (next > self->map_max) next = self->map_max;
+    int rc = mdb_env_set_mapsize(self->env, next);
+    if (rc != 0) return store_code(rc, "grow");
+    log_info(0, "store: %s map grown to %zu bytes", self->dir, next);
+    self->map_size = next;
+    return 0;
+}
+
+size_t store_map_size(const store_t *self) { return self->map_size; }
+
+int store_put(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
+              const void *val, size_t vlen, unsigned flags) {
+    assert(txn && key && klen > 0 && klen <= STORE_KEY_MAX);
+    MDB_val k = { klen, (void *) key }, v = { vlen, (void *) val };
+    unsigned mflags = 0;
+    if (flags & STORE_NOOVERWRITE) mflags |= MDB_NOOVERWRITE;
+    if (flags & STORE_APPEND) mflags |= MDB_APPEND;
+    return store_code(mdb_put(txn->txn, table, &k, &v, mflags), "put");
+}
+
+int store_get(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
+              const void **val, size_t *vlen) {
+    assert(txn && key && klen > 0 && klen <= STORE_KEY_MAX);
+    MDB_val k = { klen, (void *) key }, v;
+    int rc = mdb_get(txn->txn, table, &k, &v);
+    if (rc != 0) return store_code(rc, "get");
+    if (val) *val = v.mv_data;
+    if (vlen) *vlen = v.mv_size;
+    return 0;
+}
+
+int store_del(store_txn_t *txn, store_table_t table, const void *key, size_t klen) {
+    assert(txn && key && klen > 0);
+    MDB_val k = { klen, (void *) key };
+    return store_code(mdb_del(txn->txn, table, &k, NULL), "del");
+}
+
+uint64_t store_count(store_txn_t *txn, store_table_t table) {
+    MDB_stat st;
+    if (mdb_stat(txn->txn, table, &st) != 0) return 0;
+    return st.ms_entries;
+}
+
+int store_cursor_open(store_txn_t *txn, store_table_t table, store_cursor_t **cursor) {
+    store_cursor_t *c = malloc(sizeof *c);
+    if (!c) abort();
+    int rc = mdb_cursor_open(txn->txn, table, &c->cursor);
+    if (rc != 0) {
+        free(c);
+        return store_code(rc, "cursor");
+    }
+    *cursor = c;
+    return 0;
+}
+
+void store_cursor_close(store_cursor_t **cursor) {
+    if (!*cursor) return;
+    mdb_cursor_close((*cursor)->cursor);
+    free(*cursor);
+    *cursor = NULL;
+}
+
+static int cursor_get(store_cursor_t *c, MDB_val *k, MDB_cursor_op op, const void **kp,
+                      size_t *kl, const void **vp, size_t *vl) {
+    MDB_val v;
+    int rc = mdb_cursor_get(c->cursor, k, &v, op);
+    if (rc != 0) return store_code(rc, "cursor get");
+    if (kp) *kp = k->mv_data;
+    if (kl) *kl = k->mv_size;
+    if (vp) *vp = v.mv_data;
+    if (vl) *vl = v.mv_size;
+    return 0;
+}
+
+int store_cursor_seek(store_cursor_t *c, const void *key, size_t klen, const void **k,
+                      size_t *kl, const void **v, size_t *vl) {
+    MDB_val mk = { klen, (void *) key };
+    return cursor_get(c, &mk, MDB_SET_RANGE, k, kl, v, vl);
+}
+
+int store_cursor_first(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl) {
+    MDB_val mk = { 0, NULL };
+    return cursor_get(c, &mk, MDB_FIRST, k, kl, v, vl);
+}
+
+int store_cursor_last(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl) {
+    MDB_val mk = { 0, NULL };
+    return cursor_get(c, &mk, MDB_LAST, k, kl, v, vl);
+}
+
+int store_cursor_next(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl) {
+    MDB_val mk = { 0, NULL };
+    return cursor_get(c, &mk, MDB_NEXT, k, kl, v, vl);
+}
+
+int store_cursor_prev(store_cursor_t *c, const void **k, size_t *kl, const void **v, size_t *vl) {
+    MDB_val mk = { 0, NULL };
+    return cursor_get(c, &mk, MDB_PREV, k, kl, v, vl);
+}
+
+int store_backup(store_t *self, const char *dir) {
+    int rc = mdb_env_copy2(self->env, dir, MDB_CP_COMPACT);
+    return store_code(rc, "backup");
+}
