@@ -1,0 +1,191 @@
+/* date: strict parsing, formatting, calendar arithmetic with month-end clamping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "date.h"
+
+static int32_t day_of(const char *text) {
+    int32_t days = 0;
+    assert_int_equal(date_parse(text, &days), DATE_OK);
+    return days;
+}
+
+static int parse_error(const char *text) {
+    int32_t days = 777;
+    int rc = date_parse(text, &days);
+    assert_int_equal(days, 777);   /* untouched on failure */
+    return rc;
+}
+
+static void parses_known_day_counts(void **state) {
+    (void) state;
+    assert_int_equal(day_of("1970-01-01"), 0);
+    assert_int_equal(day_of("1970-01-02"), 1);
+    assert_int_equal(day_of("1969-12-31"), -1);
+    assert_int_equal(day_of("2000-03-01"), 11017);
+    assert_int_equal(day_of("2024-02-29"), 19782);
+    assert_int_equal(day_of("1900-01-01"), DATE_MIN);
+    assert_int_equal(day_of("2999-12-31"), DATE_MAX);
+}
+
+static void rejects_anything_but_yyyy_mm_dd(void **state) {
+    (void) state;
+    const char *bad[] = { "", "2024-1-05", "2024-01-5", "24-01-05", "2024/01/05", "2024-01-05 ",
+                          " 2024-01-05", "2024-01-05T00:00:00Z", "20240105", "2024-01", "+024-01-05",
+                          "2024-0a-05", "２０２４-01-05", "2024--1-05", "-2024-01-05" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(parse_error(bad[i]), DATE_ERR_FORMAT);
+}
+
+static void rejects_dates_not_on_the_calendar(void **state) {
+    (void) state;
+    assert_int_equal(parse_error("2023-02-29"), DATE_ERR_NOT_A_DATE);
+    assert_int_equal(parse_error("1900-02-29"), DATE_ERR_NOT_A_DATE);   /* century, not leap */
+    assert_int_equal(day_of("2000-02-29"), 11016);                       /* 400th year, leap */
+    assert_int_equal(parse_error("2024-04-31"), DATE_ERR_NOT_A_DATE);
+    assert_int_equal(parse_error("2024-13-01"), DATE_ERR_NOT_A_DATE);
+    assert_int_equal(parse_error("2024-00-10"), DATE_ERR_NOT_A_DATE);
+    assert_int_equal(parse_error("2024-01-00"), DATE_ERR_NOT_A_DATE);
+    assert_int_equal(parse_error("2024-01-32"), DATE_ERR_NOT_A_DATE);
+}
+
+static void rejects_years_outside_the_range(void **state) {
+    (void) state;
+    assert_int_equal(parse_error("1899-12-31"), DATE_ERR_RANGE);
+    assert_int_equal(parse_error("3000-01-01"), DATE_ERR_RANGE);
+    assert_int_equal(parse_error("0000-01-01"), DATE_ERR_RANGE);
+    int32_t days;
+    assert_int_equal(date_from_ymd(3000, 1, 1, &days), DATE_ERR_RANGE);
+    assert_int_equal(date_from_ymd(2024, 2, 30, &days), DATE_ERR_NOT_A_DATE);
+}
+
+static void error_texts_read_after_a_field_name(void **state) {
+    (void) state;
+    assert_string_equal(date_error_text(DATE_ERR_FORMAT), "must be a date as YYYY-MM-DD");
+    assert_string_equal(date_error_text(DATE_ERR_NOT_A_DATE), "is not a calendar date");
+    assert_string_equal(date_error_text(DATE_ERR_RANGE),
+                        "must be between 1900-01-01 and 2999-12-31");
+    assert_string_equal(date_error_text(-99), "is not a valid date");
+}
+
+static void formats_and_round_trips_every_day_in_range(void **state) {
+    (void) state;
+    char buf[DATE_FORMAT_MAX];
+    for (int32_t d = DATE_MIN; d <= DATE_MAX; d++) {
+        assert_int_equal(date_format(d, buf, sizeof buf), DATE_TEXT_LEN);
+        int32_t back = 0;
+        assert_int_equal(date_parse(buf, &back), DATE_OK);
+        assert_int_equal(back, d);
+    }
+    date_format(19782, buf, sizeof buf);
+    assert_string_equal(buf, "2024-02-29");
+    date_format(INT32_MIN, buf, sizeof buf);   /* far outside the range still formats */
+    assert_string_equal(buf, "-5877641-06-23");
+}
+
+static void converts_to_and_from_ymd(void **state) {
+    (void) state;
+    int year, month, day;
+    date_to_ymd(day_of("2026-11-29"), &year, &month, &day);
+    assert_int_equal(year, 2026);
+    assert_int_equal(month, 11);
+    assert_int_equal(day, 29);
+    int32_t days;
+    assert_int_equal(date_from_ymd(1985, 7, 17, &days), DATE_OK);
+    assert_int_equal(days, day_of("1985-07-17"));
+    assert_true(date_is_leap_year(2000));
+    assert_false(date_is_leap_year(1900));
+    assert_true(date_is_leap_year(2024));
+    assert_false(date_is_leap_year(2023));
+    assert_int_equal(date_days_in_month(2024, 2), 29);
+    assert_int_equal(date_days_in_month(2023, 2), 28);
+    assert_int_equal(date_days_in_month(2023, 4), 30);
+    assert_int_equal(date_days_in_month(2023, 12), 31);
+}
+
+static int32_t plus_months(const char *from, int32_t months) {
+    int32_t out = 0;
+    assert_int_equal(date_add_months(day_of(from), months, &out), DATE_OK);
+    return out;
+}
+
+static void adds_months_clamping_to_month_end(void **state) {
+    (void) state;
+    assert_int_equal(plus_months("2024-01-31", 1), day_of("2024-02-29"));
+    assert_int_equal(plus_months("2023-01-31", 1), day_of("2023-02-28"));
+    assert_int_equal(plus_months("2024-01-31", 2), day_of("2024-03-31"));
+    assert_int_equal(plus_months("2024-03-31", -1), day_of("2024-02-29"));
+    assert_int_equal(plus_months("2024-01-15", 12), day_of("2025-01-15"));
+    assert_int_equal(plus_months("2024-11-30", 3), day_of("2025-02-28"));
+    assert_int_equal(plus_months("2024-01-15", -13), day_of("2022-12-15"));
+    assert_int_equal(plus_months("2024-05-10", 0), day_of("2024-05-10"));
+    int32_t out = 5;
+    assert_int_equal(date_add_months(day_of("2999-12-01"), 1, &out), DATE_ERR_RANGE);
+    assert_int_equal(date_add_months(day_of("1900-01-31"), -1, &out), DATE_ERR_RANGE);
+    assert_int_equal(date_add_months(0, INT32_MAX, &out), DATE_ERR_RANGE);
+    assert_int_equal(date_add_months(0, INT32_MIN, &out), DATE_ERR_RANGE);
+    assert_int_equal(out, 5);
+}
+
+static void adds_days_within_the_range(void **state) {
+    (void) state;
+    int32_t out = 0;
+    assert_int_equal(date_add_days(day_of("2024-02-28"), 1, &out), DATE_OK);
+    assert_int_equal(out, day_of("2024-02-29"));
+    assert_int_equal(date_add_days(day_of("2024-03-01"), -1, &out), DATE_OK);
+    assert_int_equal(out, day_of("2024-02-29"));
+    assert_int_equal(date_add_days(DATE_MAX, 1, &out), DATE_ERR_RANGE);
+    assert_int_equal(date_add_days(DATE_MIN, -1, &out), DATE_ERR_RANGE);
+    assert_int_equal(date_add_days(INT32_MAX, INT32_MAX, &out), DATE_ERR_RANGE);
+    assert_int_equal(out, day_of("2024-02-29"));
+}
+
+static int32_t months(const char *from, const char *to) {
+    return date_months_between(day_of(from), day_of(to));
+}
+
+static void counts_whole_months_between(void **state) {
+    (void) state;
+    assert_int_equal(months("2024-01-15", "2024-01-15"), 0);
+    assert_int_equal(months("2024-01-15", "2024-02-14"), 0);
+    assert_int_equal(months("2024-01-15", "2024-02-15"), 1);
+    assert_int_equal(months("2024-01-31", "2024-02-29"), 1);   /* consistent with clamping */
+    assert_int_equal(months("2024-01-31", "2024-02-28"), 0);
+    assert_int_equal(months("2023-01-31", "2023-02-28"), 1);
+    assert_int_equal(months("2023-06-10", "2024-06-09"), 11);
+    assert_int_equal(months("2023-06-10", "2024-06-10"), 12);
+    assert_int_equal(months("2024-02-15", "2024-01-15"), -1);
+    assert_int_equal(months("2024-02-14", "2024-01-15"), 0);
+    assert_int_equal(months("1900-01-01", "2999-12-31"), 13199);
+}
+
+static void today_is_the_utc_calendar_day(void **state) {
+    (void) state;
+    time_t before = time(NULL);
+    int32_t today = date_today_utc();
+    time_t after = time(NULL);
+    assert_true(today >= before / 86400 && today <= after / 86400);
+    assert_true(today > day_of("2024-01-01"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_known_day_counts),
+        cmocka_unit_test(rejects_anything_but_yyyy_mm_dd),
+        cmocka_unit_test(rejects_dates_not_on_the_calendar),
+        cmocka_unit_test(rejects_years_outside_the_range),
+        cmocka_unit_test(error_texts_read_after_a_field_name),
+        cmocka_unit_test(formats_and_round_trips_every_day_in_range),
+        cmocka_unit_test(converts_to_and_from_ymd),
+        cmocka_unit_test(adds_months_clamping_to_month_end),
+        cmocka_unit_test(adds_days_within_the_range),
+        cmocka_unit_test(counts_whole_months_between),
+        cmocka_unit_test(today_is_the_utc_calendar_day),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
