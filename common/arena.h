@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <protobuf-c/protobuf-c.h>
 
-enum { ARENA_BLOCK_SIZE = 64 * 1024 };
+enum { ARENA_BLOCK_SIZE = 16 * 1024 };
 
 typedef struct arena arena_t;
 

@@ -41,7 +41,5 @@ int client_call(client_t *self, Lumbung__Request *request, uint32_t timeout_ms,
                 client_reply_fn fn, void *arg);
 
 unsigned client_pending(const client_t *self);
-/* True while at least one connection to the service is up. */
-bool client_connected(const client_t *self);
 
 #endif

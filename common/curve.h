@@ -55,5 +55,7 @@ zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const curve_allowlist_t *allow, i
 /* Stops polling and closes the socket; call before the context terminates. */
 void zap_destroy(zap_t **self_p);
 uint64_t zap_refused(const zap_t *self);
+/* The allow-list role of a peer name, NULL when unknown. */
+const char *zap_peer_role(zap_t *self, const char *name);
 
 #endif

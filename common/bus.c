@@ -1,0 +1,296 @@
+#include "bus.h"
+#include "curve.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bus {
+    uv_loop_t *loop;
+    void *ctx;
+    zap_t *zap;
+    bool curve;
+    char name[CURVE_NAME_MAX];
+    char key_dir[512];
+    char public_z85[CURVE_KEY_Z85 + 1];
+    char secret_z85[CURVE_KEY_Z85 + 1];
+    bus_socket_t *sockets;          /* every open socket, for bus_destroy */
+};
+
+struct bus_socket {
+    bus_t *bus;
+    void *zsock;
+    int type;
+    uv_poll_t poll;
+    uv_idle_t idle;                 /* re-checks ZMQ_EVENTS on the next loop turn */
+    bus_recv_fn fn;
+    void *arg;
+    bool closing;
+    int handles_open;
+    uint64_t dropped;
+    bus_socket_t *next, *prev;
+};
+
+bus_t *bus_new(uv_loop_t *loop, const bus_config_t *config, int *err) {
+    assert(loop && config && config->name && err);
+    bus_t *self = calloc(1, sizeof *self);
+    if (!self) abort();
+    self->loop = loop;
+    self->curve = config->curve;
+    snprintf(self->name, sizeof self->name, "%s", config->name);
+    if (config->key_dir) snprintf(self->key_dir, sizeof self->key_dir, "%s", config->key_dir);
+    else curve_key_dir(self->key_dir, sizeof self->key_dir);
+    self->ctx = zmq_ctx_new();
+    if (!self->ctx) abort();
+    if (self->curve) {
+        int rc = curve_keys_ensure(self->key_dir, self->name, NULL);
+        if (rc == 0) rc = curve_keys_load(self->key_dir, self->name, self->public_z85, self->secret_z85);
+        curve_allowlist_t *allow = calloc(1, sizeof *allow);
+        if (!allow) abort();
+        if (rc == 0) rc = curve_allowlist_load(self->key_dir, allow);
+        /* ZAP first: a CURVE server socket bound without it would admit anyone. */
+        if (rc == 0) self->zap = zap_new(self->ctx, loop, allow, &rc);
+        free(allow);
+        if (rc != 0) {
+            log_error(0, "bus: cannot set up CURVE for %s in %s", self->name, self->key_dir);
+            zmq_ctx_term(self->ctx);
+            free(self);
+            *err = rc;
+            return NULL;
+        }
+    }
+    return self;
+}
+
+void bus_destroy(bus_t **self_p) {
+    bus_t *self = *self_p;
+    if (!self) return;
+    while (self->sockets) {
+        bus_socket_t *s = self->sockets;
+        bus_socket_destroy(&s);
+    }
+    zap_destroy(&self->zap);
+    zmq_ctx_term(self->ctx);
+    free(self);
+    *self_p = NULL;
+}
+
+uv_loop_t *bus_loop(bus_t *self) { return self->loop; }
+const char *bus_name(const bus_t *self) { return self->name; }
+uint64_t bus_auth_refused(const bus_t *self) { return self->zap ? zap_refused(self->zap) : 0; }
+
+const char *bus_peer_role(const bus_t *self, const char *peer) {
+    if (!self->zap || !peer || !*peer) return NULL;
+    return zap_peer_role(self->zap, peer);
+}
+
+/* Reads one whole multipart message. Returns 1 when one was read, 0 when none was waiting. */
+static int read_message(bus_socket_t *s, bus_msg_t *msg) {
+    msg->count = 0;
+    msg->peer = "";
+    int more = 1, overflow = 0;
+    while (more) {
+        zmq_msg_t scratch;
+        zmq_msg_t *m = msg->count < BUS_FRAMES_MAX ? &msg->frames[msg->count] : &scratch;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, s->zsock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(m);
+            for (int i = 0; i < msg->count; i++) zmq_msg_close(&msg->frames[i]);
+            msg->count = 0;
+            return 0;
+        }
+        more = zmq_msg_more(m);
+        if (m == &scratch) {
+            overflow = 1;
+            zmq_msg_close(m);
+        } else {
+            msg->count++;
+        }
+    }
+    const char *uid = zmq_msg_gets(&msg->frames[msg->count - 1], "User-Id");
+    if (uid) msg->peer = uid;
+    if (overflow) {
+        s->dropped++;
+        log_warn(0, "bus: dropped a message of more than %d frames from '%s'", BUS_FRAMES_MAX, msg->peer);
+        for (int i = 0; i < msg->count; i++) zmq_msg_close(&msg->frames[i]);
+        msg->count = 0;
+    }
+    return 1;
+}
+
+static bool has_input(bus_socket_t *s) {
+    int ev = 0;
+    size_t sz = sizeof ev;
+    return zmq_getsockopt(s->zsock, ZMQ_EVENTS, &ev, &sz) == 0 && (ev & ZMQ_POLLIN);
+}
+
+static void schedule_check(bus_socket_t *s);
+
+/* ZMQ_FD is edge-triggered: read until ZMQ_EVENTS shows no input, bounded per turn. */
+static void drain(bus_socket_t *s) {
+    bus_msg_t msg;
+    for (int i = 0; i < BUS_DRAIN_MAX && !s->closing; i++) {
+        if (!has_input(s)) return;
+        if (!read_message(s, &msg)) return;
+        if (msg.count == 0) continue;
+        s->fn(s, &msg, s->arg);
+        for (int f = 0; f < msg.count; f++) zmq_msg_close(&msg.frames[f]);
+    }
+    if (!s->closing) schedule_check(s);
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) { drain(handle->data); }
+
+static void on_idle(uv_idle_t *handle) {
+    bus_socket_t *s = handle->data;
+    uv_idle_stop(handle);
+    drain(s);
+}
+
+static void schedule_check(bus_socket_t *s) {
+    if (!s->closing && !uv_is_active((uv_handle_t *) &s->idle)) uv_idle_start(&s->idle, on_idle);
+}
+
+static int set_int(void *zsock, int option, int value) {
+    return zmq_setsockopt(zsock, option, &value, sizeof value);
+}
+
+static int common_options(void *z, int type, const bus_socket_opts_t *opts) {
+    int64_t maxmsg = BUS_MESSAGE_MAX;
+    int rc = 0;
+    rc |= set_int(z, ZMQ_LINGER, BUS_LINGER_MS);
+    rc |= set_int(z, ZMQ_SNDHWM, opts && opts->sndhwm ? opts->sndhwm : BUS_HWM_DEFAULT);
+    rc |= set_int(z, ZMQ_RCVHWM, opts && opts->rcvhwm ? opts->rcvhwm : BUS_HWM_DEFAULT);
+    rc |= zmq_setsockopt(z, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    rc |= set_int(z, ZMQ_HEARTBEAT_IVL, BUS_HEARTBEAT_MS);
+    rc |= set_int(z, ZMQ_HEARTBEAT_TIMEOUT, BUS_HEARTBEAT_MS * 3);
+    rc |= set_int(z, ZMQ_HEARTBEAT_TTL, BUS_HEARTBEAT_MS * 3);
+    rc |= set_int(z, ZMQ_RECONNECT_IVL, 100);
+    rc |= set_int(z, ZMQ_RECONNECT_IVL_MAX, 2000);
+    if (type == ZMQ_ROUTER) rc |= set_int(z, ZMQ_ROUTER_MANDATORY, 1);
+    if (type == ZMQ_DEALER && opts && opts->immediate) rc |= set_int(z, ZMQ_IMMEDIATE, 1);
+    if (type == ZMQ_SUB) {
+        const char *prefix = opts && opts->subscribe ? opts->subscribe : "";
+        rc |= zmq_setsockopt(z, ZMQ_SUBSCRIBE, prefix, strlen(prefix));
+    }
+    return rc == 0 ? 0 : -errno;
+}
+
+static bus_socket_t *socket_start(bus_t *self, void *z, int type, bus_recv_fn fn, void *arg,
+                                  int *err) {
+    int fd;
+    size_t fdsz = sizeof fd;
+    if (zmq_getsockopt(z, ZMQ_FD, &fd, &fdsz) != 0) {
+        *err = -errno;
+        zmq_close(z);
+        return NULL;
+    }
+    bus_socket_t *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->bus = self;
+    s->zsock = z;
+    s->type = type;
+    s->fn = fn;
+    s->arg = arg;
+    uv_poll_init(self->loop, &s->poll, fd);
+    uv_idle_init(self->loop, &s->idle);
+    s->poll.data = s->idle.data = s;
+    s->handles_open = 2;
+    if (fn) uv_poll_start(&s->poll, UV_READABLE, on_poll);
+    s->next = self->sockets;
+    if (self->sockets) self->sockets->prev = s;
+    self->sockets = s;
+    /* Messages may already be queued before the first edge; look once. */
+    if (fn) schedule_check(s);
+    return s;
+}
+
+bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_socket_opts_t *opts,
+                       bus_recv_fn fn, void *arg, int *err) {
+    assert(self && endpoint && err);
+    void *z = zmq_socket(self->ctx, type);
+    if (!z) abort();
+    int rc = common_options(z, type, opts);
+    if (rc == 0 && self->curve) {
+        rc |= set_int(z, ZMQ_CURVE_SERVER, 1);
+        rc |= zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, self->secret_z85, CURVE_KEY_Z85);
+        rc |= zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, "lumbung", 7);
+        if (rc) rc = -errno;
+    }
+    if (rc == 0 && zmq_bind(z, endpoint) != 0) rc = -errno;
+    if (rc != 0) {
+        log_error(0, "bus: cannot bind %s: %s", endpoint, zmq_strerror(-rc));
+        zmq_close(z);
+        *err = rc;
+        return NULL;
+    }
+    return socket_start(self, z, type, fn, arg, err);
+}
+
+bus_socket_t *bus_connect(bus_t *self, int type, const char *endpoint, const char *server_name,
+                          const bus_socket_opts_t *opts, bus_recv_fn fn, void *arg, int *err) {
+    assert(self && endpoint && err);
+    void *z = zmq_socket(self->ctx, type);
+    if (!z) abort();
+    int rc = common_options(z, type, opts);
+    if (rc == 0 && self->curve) {
+        char server_pub[CURVE_KEY_Z85 + 1];
+        rc = curve_keys_load(self->key_dir, server_name, server_pub, NULL);
+        if (rc != 0) {
+            log_error(0, "bus: no public key for %s in %s", server_name, self->key_dir);
+        } else if (zmq_setsockopt(z, ZMQ_CURVE_SERVERKEY, server_pub, CURVE_KEY_Z85) ||
+                   zmq_setsockopt(z, ZMQ_CURVE_PUBLICKEY, self->public_z85, CURVE_KEY_Z85) ||
+                   zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, self->secret_z85, CURVE_KEY_Z85)) {
+            rc = -errno;
+        }
+    }
+    if (rc == 0 && zmq_connect(z, endpoint) != 0) rc = -errno;
+    if (rc != 0) {
+        log_error(0, "bus: cannot connect to %s: %s", endpoint, rc == -ENOENT ? "missing key" : zmq_strerror(-rc));
+        zmq_close(z);
+        *err = rc;
+        return NULL;
+    }
+    return socket_start(self, z, type, fn, arg, err);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+    bus_socket_t *s = h->data;
+    if (--s->handles_open == 0) free(s);
+}
+
+void bus_socket_destroy(bus_socket_t **socket_p) {
+    bus_socket_t *s = *socket_p;
+    if (!s) return;
+    *socket_p = NULL;
+    s->closing = true;
+    /* Stop polling before zmq_close: the fd belongs to libzmq and dies with the socket. */
+    uv_poll_stop(&s->poll);
+    uv_idle_stop(&s->idle);
+    zmq_close(s->zsock);
+    if (s->prev) s->prev->next = s->next;
+    else s->bus->sockets = s->next;
+    if (s->next) s->next->prev = s->prev;
+    uv_close((uv_handle_t *) &s->poll, on_handle_closed);
+    uv_close((uv_handle_t *) &s->idle, on_handle_closed);
+}
+
+int bus_send(bus_socket_t *s, const void *const *data, const size_t *sizes, int count) {
+    assert(s && !s->closing && count > 0);
+    int rc = 0;
+    for (int i = 0; i < count; i++) {
+        int flags = ZMQ_DONTWAIT | (i + 1 < count ? ZMQ_SNDMORE : 0);
+        if (zmq_send(s->zsock, data[i], sizes[i], flags) < 0) {
+            rc = -errno;
+            break;
+        }
+    }
+    /* A send can consume the edge that announced pending input: look again next turn. */
+    if (s->fn) schedule_check(s);
+    return rc;
+}
+
+uint64_t bus_socket_dropped(const bus_socket_t *s) { return s->dropped; }

@@ -1,0 +1,287 @@
+#include "follower.h"
+#include "arena.h"
+#include "bytes.h"
+#include "client.h"
+#include "config.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { RETRY_MS = 200 };
+
+/* A live event waiting to be applied: its bytes are copied out of the zmq frame. */
+typedef struct {
+    uint64_t seq;
+    size_t len;
+    uint8_t *bytes;
+} queued_t;
+
+struct follower {
+    bus_t *bus;
+    store_t *store;
+    store_table_t cursors;
+    char stream[32];
+    bus_socket_t *sub;
+    client_t *replay;
+    follower_apply_fn apply;
+    follower_advance_fn advance;
+    void *arg;
+    uint64_t cursor;            /* committed */
+    uint64_t known_head;
+    bool replaying;
+    bool stalled;               /* an apply failed; retry timer armed */
+    queued_t queue[FOLLOWER_BATCH_MAX];
+    int queued;
+    uv_idle_t flush_idle;
+    uv_timer_t retry_timer;
+    int handles_open;
+    arena_t *arena;
+};
+
+static void request_replay(follower_t *f);
+
+static int load_cursor(follower_t *f) {
+    store_txn_t *txn;
+    int rc = store_begin(f->store, true, &txn);
+    if (rc != 0) return rc;
+    const void *v;
+    size_t vl;
+    rc = store_get(txn, f->cursors, f->stream, strlen(f->stream), &v, &vl);
+    if (rc == 0 && vl == 8) f->cursor = be64_read(v);
+    store_abort(&txn);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}
+
+/* Applies events [first, first+count) already known to be consecutive from cursor+1, in one
+   write txn together with the new cursor. Returns 0 or a negative code (nothing applied). */
+static int apply_batch(follower_t *f, const uint8_t *const *bytes, const size_t *lens, int count) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+        store_txn_t *txn;
+        int rc = store_begin(f->store, false, &txn);
+        if (rc != 0) return rc;
+        uint64_t cursor = f->cursor;
+        for (int i = 0; i < count && rc == 0; i++) {
+            arena_reset(f->arena);
+            ProtobufCAllocator alloc = arena_allocator(f->arena);
+            Lumbung__Event *ev = lumbung__event__unpack(&alloc, lens[i], bytes[i]);
+            if (!ev || ev->seq != cursor + 1) {
+                log_error(0, "follower %s: event %llu undecodable or out of order", f->stream,
+                          (unsigned long long) (cursor + 1));
+                rc = -EPROTO;
+                break;
+            }
+            rc = f->apply(f->arg, txn, ev);
+            if (rc == 0) cursor++;
+        }
+        uint8_t val[8];
+        be64_write(val, cursor);
+        if (rc == 0) rc = store_put(txn, f->cursors, f->stream, strlen(f->stream), val, 8, 0);
+        if (rc == 0) rc = store_commit(&txn);
+        else store_abort(&txn);
+        if (rc == STORE_MAP_FULL && store_grow(f->store) == 0) continue;
+        if (rc != 0) return rc;
+        f->cursor = cursor;
+        if (f->advance) f->advance(f->arg, cursor);
+        return 0;
+    }
+    return STORE_MAP_FULL;
+}
+
+static void on_retry(uv_timer_t *t) {
+    follower_t *f = t->data;
+    f->stalled = false;
+    request_replay(f);
+}
+
+static void stall(follower_t *f, int rc) {
+    log_error(0, "follower %s: applying after %llu failed (%d); retrying", f->stream,
+              (unsigned long long) f->cursor, rc);
+    f->stalled = true;
+    uv_timer_start(&f->retry_timer, on_retry, RETRY_MS * 5, 0);
+}
+
+static void drop_queue(follower_t *f) {
+    for (int i = 0; i < f->queued; i++) free(f->queue[i].bytes);
+    f->queued = 0;
+}
+
+static void flush_queue(follower_t *f) {
+    if (f->queued == 0) return;
+    const uint8_t *bytes[FOLLOWER_BATCH_MAX];
+    size_t lens[FOLLOWER_BATCH_MAX];
+    for (int i = 0; i < f->queued; i++) {
+        bytes[i] = f->queue[i].bytes;
+        lens[i] = f->queue[i].len;
+    }
+    int rc = apply_batch(f, bytes, lens, f->queued);
+    drop_queue(f);
+    if (rc != 0) stall(f, rc);
+}
+
+static void on_flush_idle(uv_idle_t *h) {
+    follower_t *f = h->data;
+    uv_idle_stop(h);
+    flush_queue(f);
+}
+
+static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) {
+    follower_t *f = arg;
+    f->replaying = false;
+    if (status != CLIENT_OK || reply->error || reply->result_case != LUMBUNG__REPLY__RESULT_REPLAY) {
+        /* Producer down or busy: try again shortly; live events keep arriving meanwhile. */
+        uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
+        return;
+    }
+    const Lumbung__ReplayReply *r = reply->replay;
+    if (r->head_seq > f->known_head) f->known_head = r->head_seq;
+    int count = 0;
+    const uint8_t *bytes[FOLLOWER_REPLAY_BATCH];
+    size_t lens[FOLLOWER_REPLAY_BATCH];
+    for (size_t i = 0; i < r->n_events && count < FOLLOWER_REPLAY_BATCH; i++) {
+        bytes[count] = r->events[i].data;
+        lens[count] = r->events[i].len;
+        count++;
+    }
+    if (count == 0) {
+        /* Nothing came back although the head is ahead: ask again later, not in a spin. */
+        if (f->known_head > f->cursor) uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
+        return;
+    }
+    int rc = apply_batch(f, bytes, lens, count);
+    if (rc != 0) {
+        stall(f, rc);
+        return;
+    }
+    if (f->known_head > f->cursor) request_replay(f);
+}
+
+static void request_replay(follower_t *f) {
+    if (f->replaying || f->stalled) return;
+    flush_queue(f);
+    if (f->stalled) return;
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    Lumbung__ReplayRequest rr = LUMBUNG__REPLAY_REQUEST__INIT;
+    rr.has_from_seq = rr.has_max = 1;
+    rr.from_seq = f->cursor + 1;
+    rr.max = FOLLOWER_REPLAY_BATCH;
+    req.body_case = LUMBUNG__REQUEST__BODY_REPLAY;
+    req.replay = &rr;
+    int rc = client_call(f->replay, &req, FOLLOWER_REPLAY_TIMEOUT_MS, on_replay_reply, f);
+    if (rc == 0) f->replaying = true;
+    else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
+}
+
+static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
+    /* Only the sequence decides what to do; the whole event is decoded when applied. */
+    arena_reset(f->arena);
+    ProtobufCAllocator alloc = arena_allocator(f->arena);
+    Lumbung__Event *ev = lumbung__event__unpack(&alloc, len, data);
+    if (!ev || !ev->has_seq) {
+        log_warn(0, "follower %s: undecodable event dropped", f->stream);
+        return;
+    }
+    uint64_t seq = ev->seq;
+    if (seq > f->known_head) f->known_head = seq;
+    uint64_t expected = f->cursor + (uint64_t) f->queued + 1;
+    if (seq < expected) return;                     /* duplicate */
+    if (f->replaying || f->stalled) return;         /* the replay will bring it */
+    if (seq > expected) {                           /* gap: something was lost */
+        request_replay(f);
+        return;
+    }
+    queued_t *q = &f->queue[f->queued++];
+    q->seq = seq;
+    q->len = len;
+    q->bytes = malloc(len ? len : 1);
+    if (!q->bytes) abort();
+    memcpy(q->bytes, data, len);
+    if (f->queued == FOLLOWER_BATCH_MAX) flush_queue(f);
+    else if (!uv_is_active((uv_handle_t *) &f->flush_idle)) uv_idle_start(&f->flush_idle, on_flush_idle);
+}
+
+static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
+    Lumbung__Heartbeat *hb = lumbung__heartbeat__unpack(NULL, len, data);
+    if (!hb) return;
+    uint64_t head = hb->head_seq;
+    lumbung__heartbeat__free_unpacked(hb, NULL);
+    if (head > f->known_head) f->known_head = head;
+    /* A heartbeat ahead of everything we hold means the tail was lost. */
+    if (head > f->cursor + (uint64_t) f->queued) request_replay(f);
+}
+
+static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
+    follower_t *f = arg;
+    if (msg->count != 2 || zmq_msg_size(&msg->frames[0]) != 1) return;
+    const char topic = *(const char *) zmq_msg_data(&msg->frames[0]);
+    const uint8_t *data = zmq_msg_data(&msg->frames[1]);
+    size_t len = zmq_msg_size(&msg->frames[1]);
+    if (topic == 'E') on_event_frame(f, data, len);
+    else if (topic == 'H') on_heartbeat_frame(f, data, len);
+}
+
+follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *config,
+                         follower_apply_fn apply, follower_advance_fn advance, void *arg, int *err) {
+    assert(bus && store && config && apply && err);
+    follower_t *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->bus = bus;
+    f->store = store;
+    f->apply = apply;
+    f->advance = advance;
+    f->arg = arg;
+    f->arena = arena_new();
+    snprintf(f->stream, sizeof f->stream, "%s", config->stream);
+    int rc = store_table(store, "cursors", &f->cursors);
+    if (rc == 0) rc = load_cursor(f);
+    if (rc != 0) goto fail;
+    f->known_head = f->cursor;
+    /* Subscribe first, then replay: whatever is published meanwhile is either in the replay or
+       arrives live, and duplicates are dropped by sequence. */
+    bus_socket_opts_t sub_opts = { .rcvhwm = config->rcvhwm, .subscribe = "" };
+    f->sub = bus_connect(bus, ZMQ_SUB, config->pub_endpoint, config->stream, &sub_opts, on_sub, f, &rc);
+    if (!f->sub) goto fail;
+    f->replay = client_new(bus, config->stream, config->router_endpoint, &rc);
+    if (!f->replay) goto fail;
+    uv_idle_init(bus_loop(bus), &f->flush_idle);
+    uv_timer_init(bus_loop(bus), &f->retry_timer);
+    f->flush_idle.data = f->retry_timer.data = f;
+    f->handles_open = 2;
+    uv_timer_start(&f->retry_timer, on_retry, 10, 0);
+    log_info(0, "follower %s: resuming after %llu", f->stream, (unsigned long long) f->cursor);
+    return f;
+fail:
+    bus_socket_destroy(&f->sub);
+    arena_destroy(&f->arena);
+    free(f);
+    *err = rc ? rc : -EINVAL;
+    return NULL;
+}
+
+static void on_closed(uv_handle_t *h) {
+    follower_t *f = h->data;
+    if (--f->handles_open == 0) free(f);
+}
+
+void follower_destroy(follower_t **self_p) {
+    follower_t *f = *self_p;
+    if (!f) return;
+    *self_p = NULL;
+    drop_queue(f);
+    f->stalled = true;          /* no new replays from callbacks fired during destroy */
+    client_destroy(&f->replay);
+    bus_socket_destroy(&f->sub);
+    arena_destroy(&f->arena);
+    uv_idle_stop(&f->flush_idle);
+    uv_timer_stop(&f->retry_timer);
+    uv_close((uv_handle_t *) &f->flush_idle, on_closed);
+    uv_close((uv_handle_t *) &f->retry_timer, on_closed);
+}
+
+uint64_t follower_cursor(const follower_t *f) { return f->cursor; }
+uint64_t follower_known_head(const follower_t *f) { return f->known_head; }
+const char *follower_stream(const follower_t *f) { return f->stream; }

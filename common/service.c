@@ -1,0 +1,595 @@
+#include "service.h"
+#include "bytes.h"
+#include "config.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    IDENTITY_MAX = 256,
+    PEER_MAX = 64,
+    REPLICAS_MAX = 4,
+    WAIT_CHECK_MS = 50,
+    REDO_MAX = 8,                  /* map growths for one batch before giving up */
+    IDEM_HASH = crypto_hash_sha256_BYTES,
+    IDEM_VERSION = 1,
+};
+
+/* One received request. The raw bytes are kept so a batch can be redone from scratch after the
+   map grows, and so a parked request can run later. */
+struct service_call {
+    service_t *svc;
+    uint8_t identity[IDENTITY_MAX];
+    size_t identity_len;
+    bool delimiter;                /* the sender used an empty delimiter frame (DEALER/REQ) */
+    char peer[PEER_MAX];
+    uint8_t *raw;
+    size_t raw_len;
+    arena_t *arena;
+    Lumbung__Request *request;
+    Lumbung__Reply *reply;
+    store_txn_t *txn;              /* the child txn while the handler runs */
+    Lumbung__Actor *actor;
+    int64_t last_seq;              /* last event emitted in this call, 0 if none */
+    bool stored_idempotent;
+    bool parked;                   /* waiting for a replica; not answered in this batch */
+    int64_t park_deadline_ms;
+    struct service_call *next_waiting;
+};
+
+struct service {
+    bus_t *bus;
+    store_t *store;
+    outbox_t *outbox;
+    store_table_t idempotency;
+    bus_socket_t *router, *pub;
+    service_handlers_t handlers;
+    void *app;
+    char name[32];
+    uint64_t head;                 /* newest committed event */
+    service_call_t *batch[SERVICE_BATCH_MAX];
+    int batch_count;
+    service_call_t *waiting;       /* parked requests, a list */
+    int waiting_count;
+    follower_t *replicas[REPLICAS_MAX];
+    int replica_count;
+    uv_idle_t batch_idle;
+    uv_timer_t heartbeat_timer, wait_timer;
+    int handles_open;
+    bool fault_crash_after_commit;
+    service_stats_t stats;
+};
+
+/* ---- calls ---- */
+
+static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
+    service_call_t *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->svc = svc;
+    const zmq_msg_t *id = &msg->frames[0], *body = &msg->frames[msg->count - 1];
+    c->identity_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
+    memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
+    c->delimiter = msg->count == 3;
+    snprintf(c->peer, sizeof c->peer, "%s", msg->peer);
+    c->raw_len = zmq_msg_size(body);
+    c->raw = malloc(c->raw_len ? c->raw_len : 1);
+    if (!c->raw) abort();
+    memcpy(c->raw, zmq_msg_data((zmq_msg_t *) body), c->raw_len);
+    c->arena = arena_new();
+    return c;
+}
+
+static void call_destroy(service_call_t **c_p) {
+    service_call_t *c = *c_p;
+    arena_destroy(&c->arena);
+    free(c->raw);
+    free(c);
+    *c_p = NULL;
+}
+
+const Lumbung__Request *service_call_request(const service_call_t *c) { return c->request; }
+Lumbung__Reply *service_call_reply(service_call_t *c) { return c->reply; }
+store_txn_t *service_call_txn(service_call_t *c) { return c->txn; }
+arena_t *service_call_arena(service_call_t *c) { return c->arena; }
+const char *service_call_peer(const service_call_t *c) { return c->peer; }
+const Lumbung__Actor *service_call_actor(const service_call_t *c) { return c->actor; }
+
+int service_call_fail(service_call_t *c, Lumbung__ErrorKind kind, const char *code,
+                      const char *field, const char *fmt, ...) {
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    return envelope_fail(c->arena, c->reply, kind, code, field, "%s", message);
+}
+
+int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
+    assert(c->txn);
+    if (!event->actor) event->actor = c->actor;
+    int64_t seq = outbox_append(c->svc->outbox, c->txn, event);
+    if (seq > 0) {
+        c->last_seq = seq;
+        c->reply->has_event_seq = 1;
+        c->reply->event_seq = (uint64_t) seq;
+    }
+    return seq;
+}
+
+/* What an outside peer claims about itself is ignored: only Lumbung services may speak for a
+   user; anyone else acts as the integrator its CURVE key names. */
+static void call_resolve_actor(service_call_t *c) {
+    const char *role = bus_peer_role(c->svc->bus, c->peer);
+    if (role && !strcmp(role, "service")) {
+        c->actor = c->request->actor ? c->request->actor : arena_message(c->arena, &lumbung__actor__descriptor);
+        return;
+    }
+    Lumbung__Actor *a = arena_message(c->arena, &lumbung__actor__descriptor);
+    a->user = arena_strdup(c->arena, c->peer);
+    a->has_role = 1;
+    a->role = LUMBUNG__ROLE__ROLE_INTEGRATOR;
+    c->actor = a;
+}
+
+/* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
+   SHA-256 of the request body, serialized Reply ---- */
+
+static size_t idem_key(const service_call_t *c, uint8_t *out) {
+    const char *user = c->actor && c->actor->user ? c->actor->user : "";
+    int n = snprintf((char *) out, STORE_KEY_MAX, "%s%c%s%c%s", c->peer, 0, user, 0,
+                     c->request->idempotency_key);
+    return n < STORE_KEY_MAX ? (size_t) n : STORE_KEY_MAX;
+}
+
+/* The body is hashed without the per-attempt fields (id, deadline) so retries match. */
+static void request_hash(const service_call_t *c, uint8_t hash[IDEM_HASH]) {
+    Lumbung__Request copy = *c->request;
+    copy.has_request_id = copy.has_deadline_ms = 0;
+    copy.has_after_members_seq = copy.has_after_transactions_seq = 0;
+    size_t len;
+    uint8_t *bytes = envelope_pack(c->arena, &copy.base, &len);
+    crypto_hash_sha256(hash, bytes, len);
+}
+
+/* Returns 1 when the stored reply (or a conflict) answered the call, 0 to run the handler,
+   or a negative store error. */
+static int idem_lookup(service_call_t *c, store_txn_t *txn) {
+    uint8_t key[STORE_KEY_MAX];
+    size_t klen = idem_key(c, key);
+    const uint8_t *v;
+    size_t vl;
+    int rc = store_get(txn, c->svc->idempotency, key, klen, (const void **) &v, &vl);
+    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc != 0) return rc;
+    uint8_t hash[IDEM_HASH];
+    request_hash(c, hash);
+    if (vl < 1 + IDEM_HASH || v[0] != IDEM_VERSION || memcmp(v + 1, hash, IDEM_HASH) != 0) {
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "idempotency_key_reused",
+                          "idempotency_key",
+                          "this Idempotency-Key was already used for a different request; use a new key");
+        return 1;
+    }
+    ProtobufCAllocator alloc = arena_allocator(c->arena);
+    Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - 1 - IDEM_HASH, v + 1 + IDEM_HASH);
+    if (!stored) return STORE_ERROR;
+    stored->request_id = c->request->request_id;
+    c->reply = stored;
+    c->svc->stats.idempotent_hits++;
+    return 1;
+}
+
+static int idem_store(service_call_t *c, store_txn_t *txn) {
+    uint8_t key[STORE_KEY_MAX];
+    size_t klen = idem_key(c, key), rlen;
+    uint8_t *reply = envelope_pack(c->arena, &c->reply->base, &rlen);
+    uint8_t *val = arena_alloc(c->arena, 1 + IDEM_HASH + rlen);
+    val[0] = IDEM_VERSION;
+    request_hash(c, val + 1);
+    memcpy(val + 1 + IDEM_HASH, reply, rlen);
+    int rc = store_put(txn, c->svc->idempotency, key, klen, val, 1 + IDEM_HASH + rlen, 0);
+    if (rc == 0) c->stored_idempotent = true;
+    return rc;
+}
+
+/* ---- running one call ---- */
+
+static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
+    service_call_t *c = arg;
+    Lumbung__ReplayReply *r = c->reply->replay;
+    r->events[r->n_events].data = (uint8_t *) event;   /* valid until the batch commits */
+    r->events[r->n_events].len = len;
+    r->n_events++;
+    return 0;
+}
+
+static void answer_replay(service_call_t *c, store_txn_t *txn) {
+    const Lumbung__ReplayRequest *rr = c->request->replay;
+    uint32_t max = rr->has_max && rr->max ? rr->max : OUTBOX_REPLAY_MAX;
+    if (max > OUTBOX_REPLAY_MAX) max = OUTBOX_REPLAY_MAX;
+    Lumbung__ReplayReply *r = arena_message(c->arena, &lumbung__replay_reply__descriptor);
+    r->events = arena_alloc(c->arena, max * sizeof *r->events);
+    c->reply->result_case = LUMBUNG__REPLY__RESULT_REPLAY;
+    c->reply->replay = r;
+    r->has_head_seq = 1;
+    r->head_seq = outbox_head(c->svc->outbox, txn);
+    outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
+    /* Copy the bytes out of the map: they are sent after the batch commits. */
+    for (size_t i = 0; i < r->n_events; i++) {
+        uint8_t *copy = arena_alloc(c->arena, r->events[i].len ? r->events[i].len : 1);
+        memcpy(copy, r->events[i].data, r->events[i].len);
+        r->events[i].data = copy;
+    }
+    c->svc->stats.replays++;
+}
+
+static uint64_t replica_cursor(service_t *svc, const char *stream, bool *known) {
+    for (int i = 0; i < svc->replica_count; i++)
+        if (!strcmp(follower_stream(svc->replicas[i]), stream)) {
+            *known = true;
+            return follower_cursor(svc->replicas[i]);
+        }
+    *known = false;
+    return 0;
+}
+
+/* A request that names a sequence of another stream waits until our replica has it. */
+static bool must_wait(service_call_t *c) {
+    const Lumbung__Request *r = c->request;
+    bool known;
+    if (r->has_after_members_seq && r->after_members_seq > 0 &&
+        replica_cursor(c->svc, "members", &known) < r->after_members_seq && known)
+        return true;
+    if (r->has_after_transactions_seq && r->after_transactions_seq > 0 &&
+        replica_cursor(c->svc, "transactions", &known) < r->after_transactions_seq && known)
+        return true;
+    return false;
+}
+
+static int run_handler(service_call_t *c, store_txn_t *parent) {
+    int rc = store_begin_child(parent, &c->txn);
+    if (rc != 0) return rc;
+    c->last_seq = 0;
+    rc = c->svc->handlers.handle(c->svc->app, c);
+    if (rc == 0 && c->request->idempotency_key && *c->request->idempotency_key)
+        rc = idem_store(c, c->txn);
+    if (rc == 0) return store_commit(&c->txn);
+    store_abort(&c->txn);
+    c->reply->has_event_seq = 0;
+    c->stored_idempotent = false;
+    if (rc == STORE_MAP_FULL) return rc;
+    if (!c->reply->error)
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
+                          NULL, "the request failed inside the service (code %d); it changed nothing", rc);
+    return 0;
+}
+
+/* Returns 0 when the call has its reply (or is parked), or STORE_MAP_FULL / STORE_ERROR when the
+   whole batch must be redone or dropped. */
+static int run_call(service_call_t *c, store_txn_t *txn) {
+    service_t *svc = c->svc;
+    arena_reset(c->arena);
+    c->stored_idempotent = false;
+    c->reply = arena_message(c->arena, &lumbung__reply__descriptor);
+    ProtobufCAllocator alloc = arena_allocator(c->arena);
+    c->request = lumbung__request__unpack(&alloc, c->raw_len, c->raw);
+    if (!c->request) {
+        svc->stats.malformed++;
+        log_warn(0, "%s: malformed request of %zu bytes from '%s'", svc->name, c->raw_len, c->peer);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "malformed_request", NULL,
+                          "the request is not a valid lumbung.Request message");
+        return 0;
+    }
+    c->reply->has_request_id = 1;
+    c->reply->request_id = c->request->request_id;
+    call_resolve_actor(c);
+    const Lumbung__Request *r = c->request;
+    if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
+                          "the request arrived after its deadline; nothing was done");
+        return 0;
+    }
+    if (r->idempotency_key && strlen(r->idempotency_key) > SERVICE_IDEMPOTENCY_KEY_MAX) {
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_idempotency_key",
+                          "idempotency_key", "an idempotency key has at most %d characters",
+                          SERVICE_IDEMPOTENCY_KEY_MAX);
+        return 0;
+    }
+    switch (r->body_case) {
+    case LUMBUNG__REQUEST__BODY_PING: {
+        Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
+        p->service = svc->name;
+        p->has_head_seq = 1;
+        p->head_seq = outbox_head(svc->outbox, txn);
+        c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
+        c->reply->pong = p;
+        return 0;
+    }
+    case LUMBUNG__REQUEST__BODY_REPLAY:
+        answer_replay(c, txn);
+        return 0;
+    case LUMBUNG__REQUEST__BODY__NOT_SET:
+        svc->stats.malformed++;
+        log_warn(r->request_id, "%s: request without a known body from '%s'", svc->name, c->peer);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
+                          "the request has no body this bus understands; check the envelope version");
+        return 0;
+    default:
+        break;
+    }
+    if (must_wait(c)) {
+        c->parked = true;
+        c->park_deadline_ms = r->has_deadline_ms && r->deadline_ms ? r->deadline_ms
+                                                                    : envelope_now_ms() + 5000;
+        return 0;
+    }
+    if (r->idempotency_key && *r->idempotency_key) {
+        int rc = idem_lookup(c, txn);
+        if (rc != 0) return rc < 0 ? rc : 0;
+    }
+    return run_handler(c, txn);
+}
+
+/* ---- the batch ---- */
+
+static void send_reply(service_t *svc, service_call_t *c) {
+    size_t len;
+    uint8_t *bytes = envelope_pack(c->arena, &c->reply->base, &len);
+    const void *parts[3] = { c->identity, "", bytes };
+    size_t sizes[3] = { c->identity_len, 0, len };
+    if (!c->delimiter) {
+        parts[1] = bytes;
+        sizes[1] = len;
+    }
+    int rc = bus_send(svc->router, parts, sizes, c->delimiter ? 3 : 2);
+    if (rc != 0)
+        log_warn(c->request ? c->request->request_id : 0, "%s: reply not delivered (%s); the client may retry",
+                 svc->name, zmq_strerror(-rc));
+}
+
+static int publish_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
+    service_t *svc = arg;
+    const void *parts[2] = { "E", event };
+    size_t sizes[2] = { 1, len };
+    /* A PUB at its high-water mark drops; consumers recover by replay, so that is safe. */
+    bus_send(svc->pub, parts, sizes, 2);
+    svc->head = seq;
+    return 0;
+}
+
+static void publish_new_events(service_t *svc) {
+    store_txn_t *txn;
+    if (store_begin(svc->store, true, &txn) != 0) return;
+    uint64_t head = outbox_head(svc->outbox, txn);
+    while (svc->head < head) {
+        uint64_t before = svc->head;
+        outbox_read(svc->outbox, txn, svc->head + 1, OUTBOX_REPLAY_MAX, publish_visit, svc);
+        if (svc->head == before) break;
+    }
+    store_abort(&txn);
+}
+
+/* Runs every call of the batch in one write txn; returns 0 once committed. */
+static int batch_attempt(service_t *svc) {
+    store_txn_t *txn;
+    int rc = store_begin(svc->store, false, &txn);
+    if (rc != 0) return rc;
+    for (int i = 0; i < svc->batch_count && rc == 0; i++) {
+        svc->batch[i]->parked = false;
+        rc = run_call(svc->batch[i], txn);
+    }
+    if (rc != 0) {
+        store_abort(&txn);
+        return rc;
+    }
+    return store_commit(&txn);
+}
+
+static void on_wait_timer(uv_timer_t *t);
+
+static void park(service_t *svc, service_call_t *c) {
+    c->next_waiting = svc->waiting;
+    svc->waiting = c;
+    svc->waiting_count++;
+    if (!uv_is_active((uv_handle_t *) &svc->wait_timer))
+        uv_timer_start(&svc->wait_timer, on_wait_timer, WAIT_CHECK_MS, WAIT_CHECK_MS);
+}
+
+static void process_batch(service_t *svc) {
+    if (svc->batch_count == 0) return;
+    svc->stats.batches++;
+    int rc = 0;
+    for (int redo = 0; redo < REDO_MAX; redo++) {
+        rc = batch_attempt(svc);
+        if (rc != STORE_MAP_FULL) break;
+        svc->stats.map_grows++;
+        if (store_grow(svc->store) != 0) break;
+    }
+    bool stored = false;
+    for (int i = 0; i < svc->batch_count; i++) {
+        service_call_t *c = svc->batch[i];
+        if (rc != 0) {
+            c->parked = false;
+            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "store_unavailable",
+                              NULL, "the service could not write to its store; nothing was done, retry later");
+        }
+        stored |= c->stored_idempotent;
+    }
+    if (rc == 0) svc->stats.commits++;
+    else log_error(0, "%s: batch of %d failed to commit (%d)", svc->name, svc->batch_count, rc);
+    /* Fault injection for the crash-between-commit-and-reply test (docs/testing.md). */
+    if (svc->fault_crash_after_commit && stored) {
+        log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
+        _exit(99);
+    }
+    for (int i = 0; i < svc->batch_count; i++) {
+        service_call_t *c = svc->batch[i];
+        if (c->parked) {
+            park(svc, c);
+            continue;
+        }
+        send_reply(svc, c);
+        call_destroy(&c);
+    }
+    svc->batch_count = 0;
+    publish_new_events(svc);
+}
+
+static void on_batch_idle(uv_idle_t *h) {
+    service_t *svc = h->data;
+    uv_idle_stop(h);
+    process_batch(svc);
+}
+
+static void enqueue(service_t *svc, service_call_t *c) {
+    if (svc->batch_count == SERVICE_BATCH_MAX) process_batch(svc);
+    svc->batch[svc->batch_count++] = c;
+    svc->stats.requests++;
+    if (!uv_is_active((uv_handle_t *) &svc->batch_idle)) uv_idle_start(&svc->batch_idle, on_batch_idle);
+}
+
+static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
+    service_t *svc = arg;
+    if (msg->count < 2 || msg->count > 3 || (msg->count == 3 && zmq_msg_size(&msg->frames[1]) != 0)) {
+        svc->stats.malformed++;
+        log_warn(0, "%s: dropped a message of %d frames from '%s'", svc->name, msg->count, msg->peer);
+        return;
+    }
+    enqueue(svc, call_new(svc, msg));
+}
+
+/* Parked requests whose replica caught up go back into a batch; expired ones get a timeout. */
+static void recheck_waiting(service_t *svc) {
+    service_call_t **pp = &svc->waiting;
+    int64_t now = envelope_now_ms();
+    while (*pp) {
+        service_call_t *c = *pp;
+        bool ready = !must_wait(c), expired = c->park_deadline_ms <= now;
+        if (!ready && !expired) {
+            pp = &c->next_waiting;
+            continue;
+        }
+        *pp = c->next_waiting;
+        svc->waiting_count--;
+        if (ready) {
+            enqueue(svc, c);
+            continue;
+        }
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "replica_behind", NULL,
+                          "the %s service has not yet seen the change this request depends on; retry",
+                          svc->name);
+        send_reply(svc, c);
+        call_destroy(&c);
+    }
+    if (!svc->waiting) uv_timer_stop(&svc->wait_timer);
+}
+
+static void on_wait_timer(uv_timer_t *t) { recheck_waiting(t->data); }
+
+void service_replica_advanced(service_t *svc) {
+    if (svc->waiting) recheck_waiting(svc);
+}
+
+void service_add_replica(service_t *svc, follower_t *follower) {
+    assert(svc->replica_count < REPLICAS_MAX);
+    svc->replicas[svc->replica_count++] = follower;
+}
+
+static void on_heartbeat(uv_timer_t *t) {
+    service_t *svc = t->data;
+    Lumbung__Heartbeat hb = LUMBUNG__HEARTBEAT__INIT;
+    hb.stream = svc->name;
+    hb.has_head_seq = hb.has_at_ms = 1;
+    hb.head_seq = svc->head;
+    hb.at_ms = envelope_now_ms();
+    uint8_t buf[128];
+    size_t len = lumbung__heartbeat__pack(&hb, buf);
+    const void *parts[2] = { "H", buf };
+    size_t sizes[2] = { 1, len };
+    bus_send(svc->pub, parts, sizes, 2);
+}
+
+/* ---- lifecycle ---- */
+
+service_t *service_new(bus_t *bus, const service_config_t *config,
+                       const service_handlers_t *handlers, void *app, int *err) {
+    assert(bus && config && handlers && handlers->handle && err);
+    service_t *svc = calloc(1, sizeof *svc);
+    if (!svc) abort();
+    svc->bus = bus;
+    svc->handlers = *handlers;
+    svc->app = app;
+    snprintf(svc->name, sizeof svc->name, "%s", config->name);
+    const char *fault = config_get("LUMBUNG_FAULT", "");
+    svc->fault_crash_after_commit = !strcmp(fault, "crash_after_commit");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/%s", config->data_dir, config->name);
+    svc->store = store_new(dir, err);
+    if (!svc->store) goto fail;
+    svc->outbox = outbox_new(svc->store, svc->name, err);
+    if (!svc->outbox) goto fail;
+    if ((*err = store_table(svc->store, "idempotency", &svc->idempotency)) != 0) goto fail;
+    store_txn_t *txn;
+    if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
+    svc->head = outbox_head(svc->outbox, txn);
+    store_abort(&txn);
+    bus_socket_opts_t opts = { 0 };
+    svc->router = bus_bind(bus, ZMQ_ROUTER, config->router_endpoint, &opts, on_router, svc, err);
+    if (!svc->router) goto fail;
+    svc->pub = bus_bind(bus, ZMQ_PUB, config->pub_endpoint, &opts, NULL, NULL, err);
+    if (!svc->pub) goto fail;
+    uv_loop_t *loop = bus_loop(bus);
+    uv_idle_init(loop, &svc->batch_idle);
+    uv_timer_init(loop, &svc->heartbeat_timer);
+    uv_timer_init(loop, &svc->wait_timer);
+    svc->batch_idle.data = svc->heartbeat_timer.data = svc->wait_timer.data = svc;
+    svc->handles_open = 3;
+    return svc;
+fail:
+    bus_socket_destroy(&svc->router);
+    outbox_destroy(&svc->outbox);
+    store_destroy(&svc->store);
+    free(svc);
+    return NULL;
+}
+
+int service_start(service_t *svc) {
+    log_info(0, "%s: serving, %llu events in the outbox", svc->name, (unsigned long long) svc->head);
+    return uv_timer_start(&svc->heartbeat_timer, on_heartbeat, SERVICE_HEARTBEAT_MS, SERVICE_HEARTBEAT_MS);
+}
+
+static void on_closed(uv_handle_t *h) {
+    service_t *svc = h->data;
+    if (--svc->handles_open == 0) free(svc);
+}
+
+void service_destroy(service_t **self_p) {
+    service_t *svc = *self_p;
+    if (!svc) return;
+    *self_p = NULL;
+    for (int i = 0; i < svc->batch_count; i++) call_destroy(&svc->batch[i]);
+    while (svc->waiting) {
+        service_call_t *c = svc->waiting;
+        svc->waiting = c->next_waiting;
+        call_destroy(&c);
+    }
+    bus_socket_destroy(&svc->router);
+    bus_socket_destroy(&svc->pub);
+    outbox_destroy(&svc->outbox);
+    store_destroy(&svc->store);
+    uv_close((uv_handle_t *) &svc->batch_idle, on_closed);
+    uv_close((uv_handle_t *) &svc->heartbeat_timer, on_closed);
+    uv_close((uv_handle_t *) &svc->wait_timer, on_closed);
+}
+
+store_t *service_store(service_t *svc) { return svc->store; }
+outbox_t *service_outbox(service_t *svc) { return svc->outbox; }
+const char *service_name(const service_t *svc) { return svc->name; }
+service_stats_t service_stats(const service_t *svc) { return svc->stats; }
