@@ -44,6 +44,7 @@ SERVICE_BINS:= $(patsubst %,$(BUILD)/bin/lumbung-%,$(SERVICES))
 TOOLS       := $(patsubst tools/%.c,$(BUILD)/bin/%,$(wildcard tools/*.c))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+SYSTEST_BINS:= $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/*.c))
 BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all deps build run test unit system bench clean fmt
@@ -64,7 +65,7 @@ $(BUILD)/.deps-ok: Makefile
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
-build: deps $(SERVICE_BINS) $(TOOLS) $(UNIT_BINS) $(PROTO_PY)
+build: deps $(SERVICE_BINS) $(TOOLS) $(UNIT_BINS) $(SYSTEST_BINS) $(PROTO_PY)
 
 $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto $(BUILD)/.deps-ok
 	@mkdir -p $(BUILD)/proto
@@ -109,6 +110,11 @@ unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,%),$(BUILD)/lib/lib$$(call unit_service,%).a) $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Helper binaries of the system tests (e.g. testsvc, a bare service built only from common/).
+$(BUILD)/tests/system/%: $(BUILD)/obj/tests/system/%.o $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
