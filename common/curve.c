@@ -108,9 +108,23 @@ static int allow_add(const char *dir, const char *name, const char *role) {
 
 /* Several processes may start at once on a fresh directory; an flock on dir/.lock makes the
    check-then-create of keys and allow-list entries atomic between them. */
+static int mkdir_parents(const char *dir) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+    return 0;
+}
+
 int curve_keys_ensure(const char *dir, const char *name, const char *allow_role) {
     if (!name_ok(name)) return -EINVAL;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) return -errno;
+    int made = mkdir_parents(dir);
+    if (made != 0) return made;
     char path[512];
     snprintf(path, sizeof path, "%s/.lock", dir);
     int lock = open(path, O_RDWR | O_CREAT, 0600);
@@ -137,8 +151,9 @@ int curve_allowlist_load(const char *dir, curve_allowlist_t *list) {
     int lineno = 0, rc = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        char *hash = strchr(line, '#');
-        if (hash) *hash = 0;
+        /* Only a leading '#' starts a comment: Z85 keys may contain '#'. */
+        char *first = line + strspn(line, " \t");
+        if (*first == '#') continue;
         curve_peer_t p;
         char key[64];
         int n = sscanf(line, "%63s %15s %63s", p.name, p.role, key);

@@ -4,7 +4,7 @@
       NAME.pub    the Z85 public key of NAME (40 characters and a newline)
       NAME.key    the Z85 secret key of NAME (mode 0600); only on NAME's own host
       allow.list  one admitted peer a line: `NAME ROLE Z85-PUBLIC-KEY`, ROLE one of
-                  service | integrator; `#` starts a comment
+                  service | integrator; a line starting with `#` is a comment
 
     The ZAP handler answers libzmq's authentication requests on inproc://zeromq.zap.01 from the
     loop thread. It is bound before any CURVE server socket, admits only keys on the allow-list

@@ -94,7 +94,7 @@ static int handle_state(app_t *app, service_call_t *call, const Lumbung__Testing
     uint64_t st[4];
     stats_get(app, txn, st);
     r->has_value = r->has_applied = r->has_applied_sum = r->has_out_of_order = r->has_applied_cursor = 1;
-    r->value = s->counter ? counter_get(app, txn, s->counter) : 0;
+    r->value = s->counter && *s->counter ? counter_get(app, txn, s->counter) : 0;
     r->applied = st[0];
     r->applied_sum = st[1];
     r->out_of_order = st[3];
