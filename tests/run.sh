@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test and ends with one summary line: "N passed, M failed".
+#   tests/run.sh            unit tests (cmocka binaries), then system tests (pytest)
+#   tests/run.sh unit       only unit tests
+#   tests/run.sh system     only system tests; extra arguments go to pytest
+# LUMBUNG_BUILD names the build directory (build, or build-san for SAN=1).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${LUMBUNG_BUILD:-build}
+what=${1:-all}
+[ $# -gt 0 ] && shift
+passed=0
+failed=0
+logdir=$BUILD/test-logs
+mkdir -p "$logdir"
+
+run_unit() {
+    for t in "$BUILD"/tests/test_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        out=$("$t" 2>&1)
+        rc=$?
+        echo "$out" > "$logdir/$name.log"
+        p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+        f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+        p=${p:-0}
+        f=${f:-0}
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$f" -ne 0 ]; then
+            echo "FAIL $name"
+            echo "$out" | grep -E 'FAILED|ERROR|Assert|error' | head -20
+        else
+            echo "ok   $name ($p)"
+        fi
+    done
+}
+
+run_system() {
+    local out="$logdir/system.log"
+    LUMBUNG_BUILD=$BUILD /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE \
+        tests/system "$@" 2>&1 | tee "$out"
+    local line
+    line=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^(=+ )?[0-9]+ failed|no tests ran' "$out" | tail -1)
+    local p f e
+    p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    e=$(echo "$line" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0}))
+    if [ -z "$line" ]; then failed=$((failed + 1)); echo "pytest produced no summary"; fi
+}
+
+case "$what" in
+    unit) run_unit ;;
+    system) run_system "$@" ;;
+    *) run_unit; run_system "$@" ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
