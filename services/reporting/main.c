@@ -1,0 +1,44 @@
+/* reporting — read models built only from the members and transactions event streams.
+   main.c wires the service runtime, the two followers and the handlers together. */
+#include "config.h"
+#include "reporting.h"
+#include "service.h"
+
+#include <stdio.h>
+
+static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stream,
+                  follower_t **out) {
+    char router[128], pub[128];
+    follower_config_t fc = {
+        .stream = stream,
+        .router_endpoint = config_endpoint(stream, "router", router, sizeof router),
+        .pub_endpoint = config_endpoint(stream, "pub", pub, sizeof pub),
+    };
+    int rc = 0;
+    *out = follower_new(bus, service_store(svc), &fc, reporting_apply, reporting_advanced, app, &rc);
+    if (*out) service_add_replica(svc, *out);
+    return rc;
+}
+
+static int setup(void *arg, service_t *svc, bus_t *bus) {
+    reporting_t *app = arg;
+    int rc = reporting_open(app, svc);
+    if (rc == 0) rc = follow(app, bus, svc, "members", &app->members);
+    if (rc == 0) rc = follow(app, bus, svc, "transactions", &app->transactions);
+    return rc;
+}
+
+static void teardown(void *arg) {
+    reporting_t *app = arg;
+    follower_destroy(&app->members);
+    follower_destroy(&app->transactions);
+}
+
+int main(void) {
+    static reporting_t app;
+    static const service_handlers_t handlers = { .handle = reporting_handle };
+    service_main_t def = {
+        .name = "reporting", .handlers = &handlers, .app = &app, .setup = setup, .teardown = teardown,
+    };
+    return service_run(&def);
+}
