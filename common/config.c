@@ -98,3 +98,14 @@ const char *config_endpoint(const char *service, const char *kind, char *buf, un
     snprintf(buf, size, "tcp://%s:%d", config_host(), port);
     return buf;
 }
+
+const char *config_bind_endpoint(const char *service, const char *kind, char *buf, unsigned size) {
+    config_endpoint(service, kind, buf, size);
+    const char *bind_host = config_get("LUMBUNG_BIND_HOST", NULL);
+    const char *colon = strrchr(buf, ':');
+    if (!bind_host || strncmp(buf, "tcp://", 6) != 0 || !colon) return buf;
+    char port[16];
+    snprintf(port, sizeof port, "%s", colon + 1);
+    snprintf(buf, size, "tcp://%s:%s", bind_host, port);
+    return buf;
+}

@@ -35,4 +35,8 @@ const char *config_host(void);                /* LUMBUNG_HOST, default 127.0.0.1
    reporting 20/21, testing 90/91 (+ LUMBUNG_TEST_INSTANCE*2). */
 const char *config_endpoint(const char *service, const char *kind, char *buf, unsigned size);
 
+/* The endpoint a service binds: config_endpoint() with its host replaced by LUMBUNG_BIND_HOST
+   when that is set (e.g. 0.0.0.0 in a container, while peers connect to tcp://members:7100). */
+const char *config_bind_endpoint(const char *service, const char *kind, char *buf, unsigned size);
+
 #endif

@@ -31,8 +31,8 @@ int service_run(const service_main_t *def) {
     char router[128], pub[128];
     service_config_t sc = {
         .name = def->name,
-        .router_endpoint = config_endpoint(def->name, "router", router, sizeof router),
-        .pub_endpoint = config_endpoint(def->name, "pub", pub, sizeof pub),
+        .router_endpoint = config_bind_endpoint(def->name, "router", router, sizeof router),
+        .pub_endpoint = config_bind_endpoint(def->name, "pub", pub, sizeof pub),
         .data_dir = config_data_dir(),
     };
     service_t *svc = service_new(bus, &sc, def->handlers, def->app, &err);
