@@ -1,0 +1,333 @@
+/* coops — cooperatives (identity and settings), their board and annual meetings (RAT). */
+#include <assert.h>
+#include <string.h>
+#include <strings.h>
+
+#include "date.h"
+#include "members.h"
+
+#define TRIM(arena, s) members_text_trim((arena), (s))
+
+static int coop_save(members_app_t *app, service_call_t *call, Lumbung__Cooperative *c) {
+    uint8_t key[8];
+    size_t klen = members_key_id(key, c->id);
+    int rc = members_store_put(app->store, service_call_txn(call), MEMBERS_TABLE_COOPS, key, klen,
+                               service_call_arena(call), &c->base);
+    return rc == 0 ? 0 : members_store_error(call, rc);
+}
+
+int members_op_create_cooperative(members_app_t *app, service_call_t *call,
+                                  const Lumbung__CreateCooperative *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_ADMIN, 0) != 0) return -1;
+    arena_t *arena = service_call_arena(call);
+    Lumbung__Cooperative *c = arena_message(arena, &lumbung__cooperative__descriptor);
+    c->name = TRIM(arena, op->name);
+    c->has_type = op->has_type;
+    c->type = op->type;
+    c->group = TRIM(arena, op->group);
+    c->legal_number = TRIM(arena, op->legal_number);
+    c->legal_date = TRIM(arena, op->legal_date);
+    c->national_number = TRIM(arena, op->national_number);
+    c->address = TRIM(arena, op->address);
+    c->district = TRIM(arena, op->district);
+    c->founded_on = TRIM(arena, op->founded_on);
+    c->phone = TRIM(arena, op->phone);
+    c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
+    if (op->settings) members_settings_merge(arena, c->settings, op->settings);
+    members_settings_defaults(arena, c->settings);
+    members_problem_t p;
+    if (members_validate_cooperative(c, members_today(), &p) != 0) return members_fail(call, &p);
+
+    int rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
+    if (rc != 0) return members_store_error(call, rc);
+    c->has_id = c->has_active = c->has_version = true;
+    c->active = true;
+    c->version = 1;
+    c->has_created_at_ms = c->has_updated_at_ms = true;
+    c->created_at_ms = c->updated_at_ms = members_now_ms();
+    if ((rc = coop_save(app, call, c)) != 0) return rc;
+    rc = members_emit_cooperative(call, arena, LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_CREATED, c);
+    if (rc != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_COOPERATIVE;
+    r->cooperative = c;
+    return 0;
+}
+
+int members_op_get_cooperative(members_app_t *app, service_call_t *call,
+                               const Lumbung__GetCooperative *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    Lumbung__Cooperative *c;
+    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_COOPERATIVE;
+    r->cooperative = c;
+    return 0;
+}
+
+/* --- list --- */
+
+typedef struct {
+    const Lumbung__ListCooperatives *op;
+    Lumbung__CooperativeList *list;
+    uint64_t scope;
+} coop_filter_t;
+
+static bool coop_matches(const coop_filter_t *f, const Lumbung__Cooperative *c) {
+    const Lumbung__ListCooperatives *op = f->op;
+    if (f->scope && c->id != f->scope) return false;
+    if (op->has_type && op->type && c->type != op->type) return false;
+    if (op->district && op->district[0] && (!c->district || strcasecmp(c->district, op->district)))
+        return false;
+    if (op->group && op->group[0] && (!c->group || strcasecmp(c->group, op->group))) return false;
+    if (op->q && op->q[0] && (!c->name || !strcasestr(c->name, op->q))) return false;
+    return true;
+}
+
+static int coop_item(members_page_t *page, const uint8_t *key, size_t klen, const void *val,
+                     size_t vlen) {
+    coop_filter_t *f = page->ctx;
+    arena_t *arena = service_call_arena(page->call);
+    ProtobufCAllocator allocator = arena_allocator(arena);
+    Lumbung__Cooperative *c = lumbung__cooperative__unpack(&allocator, vlen, val);
+    if (!c) return members_store_error(page->call, STORE_ERROR);
+    if (!coop_matches(f, c)) return 0;
+    Lumbung__CooperativeList *list = f->list;
+    if (!list->items) list->items = arena_alloc(arena, page->limit * sizeof *list->items);
+    list->items[list->n_items++] = c;
+    return 1;
+}
+
+int members_op_list_cooperatives(members_app_t *app, service_call_t *call,
+                                 const Lumbung__ListCooperatives *op) {
+    uint64_t scope = members_actor_scope(call);
+    if (scope == UINT64_MAX) return members_authorize(call, MEMBERS_ACCESS_READ, 0);
+    arena_t *arena = service_call_arena(call);
+    Lumbung__CooperativeList *list = arena_message(arena, &lumbung__cooperative_list__descriptor);
+    coop_filter_t filter = { op, list, scope };
+    members_page_t page = { .app = app, .call = call, .item = coop_item, .ctx = &filter };
+    int rc = members_page_run(&page, MEMBERS_TABLE_COOPS, NULL, 0, op->has_limit, op->limit,
+                              op->cursor, &list->next_cursor);
+    if (rc != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_COOPERATIVES;
+    r->cooperatives = list;
+    return 0;
+}
+
+/* --- update --- */
+
+/* PATCH of a text field: absent keeps, present replaces (blank clears). */
+static void patch_text(arena_t *arena, char **dst, const char *src) {
+    if (src) *dst = TRIM(arena, src);
+}
+
+static void coop_patch(arena_t *arena, Lumbung__Cooperative *c, const Lumbung__UpdateCooperative *op) {
+    patch_text(arena, &c->name, op->name);
+    if (op->has_type) { c->has_type = true; c->type = op->type; }
+    patch_text(arena, &c->group, op->group);
+    patch_text(arena, &c->legal_number, op->legal_number);
+    patch_text(arena, &c->legal_date, op->legal_date);
+    patch_text(arena, &c->national_number, op->national_number);
+    patch_text(arena, &c->address, op->address);
+    patch_text(arena, &c->district, op->district);
+    patch_text(arena, &c->founded_on, op->founded_on);
+    patch_text(arena, &c->phone, op->phone);
+    if (op->has_active) { c->has_active = true; c->active = op->active; }
+    if (!c->settings) c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
+    if (op->settings) members_settings_merge(arena, c->settings, op->settings);
+    members_settings_defaults(arena, c->settings);
+}
+
+static void coop_touch(Lumbung__Cooperative *c) {
+    c->has_version = c->has_updated_at_ms = true;
+    c->version++;
+    c->updated_at_ms = members_now_ms();
+}
+
+int members_op_update_cooperative(members_app_t *app, service_call_t *call,
+                                  const Lumbung__UpdateCooperative *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    Lumbung__Cooperative *c;
+    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    arena_t *arena = service_call_arena(call);
+    coop_patch(arena, c, op);
+    members_problem_t p;
+    if (members_validate_cooperative(c, members_today(), &p) != 0) return members_fail(call, &p);
+    coop_touch(c);
+    int rc = coop_save(app, call, c);
+    if (rc != 0) return rc;
+    rc = members_emit_cooperative(call, arena, LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_UPDATED, c);
+    if (rc != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_COOPERATIVE;
+    r->cooperative = c;
+    return 0;
+}
+
+/* --- board --- */
+
+static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbung__Board **out) {
+    arena_t *arena = service_call_arena(call);
+    Lumbung__Board *b = arena_message(arena, &lumbung__board__descriptor);
+    members_problem_t p;
+    b->chair = TRIM(arena, op->chair);
+    b->secretary = TRIM(arena, op->secretary);
+    b->treasurer = TRIM(arena, op->treasurer);
+    b->elected_on = TRIM(arena, op->elected_on);
+    if (members_check_text(b->chair, "chair", true, MEMBERS_NAME_MAX, false, &p) ||
+        members_check_text(b->secretary, "secretary", false, MEMBERS_NAME_MAX, false, &p) ||
+        members_check_text(b->treasurer, "treasurer", false, MEMBERS_NAME_MAX, false, &p) ||
+        members_check_date(b->elected_on, "elected_on", false, NULL, &p))
+        return members_fail(call, &p);
+    if (op->n_supervisors > MEMBERS_BOARD_SUPERVISORS_MAX)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_many",
+                                 "supervisors", "supervisors: at most %d names",
+                                 MEMBERS_BOARD_SUPERVISORS_MAX);
+    b->supervisors = arena_alloc(arena, (op->n_supervisors + 1) * sizeof *b->supervisors);
+    for (size_t i = 0; i < op->n_supervisors; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "supervisors[%zu]", i);
+        char *name = TRIM(arena, op->supervisors[i]);
+        if (members_check_text(name, field, true, MEMBERS_NAME_MAX, false, &p) != 0)
+            return members_fail(call, &p);
+        b->supervisors[b->n_supervisors++] = name;
+    }
+    b->has_updated_at_ms = true;
+    b->updated_at_ms = members_now_ms();
+    *out = b;
+    return 0;
+}
+
+int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung__PutBoard *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    Lumbung__Cooperative *c;
+    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    Lumbung__Board *b;
+    if (board_build(call, op, &b) != 0) return -1;
+    c->board = b;
+    coop_touch(c);
+    int rc = coop_save(app, call, c);
+    if (rc != 0) return rc;
+    rc = members_emit_cooperative(call, service_call_arena(call),
+                                  LUMBUNG__MEMBERS_EVENT__BODY_BOARD_UPDATED, c);
+    if (rc != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_BOARD;
+    r->board = b;
+    return 0;
+}
+
+/* --- annual meetings --- */
+
+static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m) {
+    members_problem_t p;
+    int32_t held = 0, reported = 0;
+    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0) return members_fail(call, &p);
+    if (held > members_today())
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
+                                 "held_on", "held_on %s is in the future", m->held_on);
+    int year, month, day;
+    date_to_ymd(held, &year, &month, &day);
+    if (!m->has_fiscal_year)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required",
+                                 "fiscal_year", "fiscal_year is required (the year whose "
+                                 "accounts the meeting approves)");
+    if (m->fiscal_year < MEMBERS_FISCAL_YEAR_MIN || (int) m->fiscal_year > year)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
+                                 "invalid_fiscal_year", "fiscal_year", "fiscal_year must be "
+                                 "between %d and the year the meeting was held (%d)",
+                                 MEMBERS_FISCAL_YEAR_MIN, year);
+    if (m->shu_allocation && members_validate_shu(m->shu_allocation, "shu_allocation", &p) != 0)
+        return members_fail(call, &p);
+    if (members_check_text(m->notes, "notes", false, MEMBERS_NOTE_MAX, true, &p) != 0 ||
+        members_check_date(m->reported_on, "reported_on", false, &reported, &p) != 0)
+        return members_fail(call, &p);
+    if (m->reported_on && reported < held)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_meeting",
+                                 "reported_on", "reported_on %s is before held_on %s",
+                                 m->reported_on, m->held_on);
+    return 0;
+}
+
+static Lumbung__AnnualMeeting *meeting_build(arena_t *arena, const Lumbung__RecordAnnualMeeting *op) {
+    Lumbung__AnnualMeeting *m = arena_message(arena, &lumbung__annual_meeting__descriptor);
+    m->has_cooperative_id = true;
+    m->cooperative_id = op->cooperative_id;
+    m->held_on = TRIM(arena, op->held_on);
+    m->has_fiscal_year = op->has_fiscal_year;
+    m->fiscal_year = op->fiscal_year;
+    m->has_members_present = op->has_members_present;
+    m->members_present = op->members_present;
+#define FLAG(f) do { m->has_##f = true; m->f = op->has_##f && op->f; } while (0)
+    FLAG(quorum);
+    FLAG(accounts_approved);
+    FLAG(shu_approved);
+    FLAG(plan_approved);
+#undef FLAG
+    m->shu_allocation = op->shu_allocation;
+    m->notes = TRIM(arena, op->notes);
+    m->reported_on = TRIM(arena, op->reported_on);
+    return m;
+}
+
+int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
+                                     const Lumbung__RecordAnnualMeeting *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    Lumbung__Cooperative *c;
+    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    arena_t *arena = service_call_arena(call);
+    Lumbung__AnnualMeeting *m = meeting_build(arena, op);
+    if (meeting_check(call, m) != 0) return -1;
+    store_txn_t *txn = service_call_txn(call);
+    uint64_t existing;
+    int rc = members_store_meeting_year(app->store, txn, c->id, m->fiscal_year, &existing);
+    if (rc == 0)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT,
+                                 "duplicate_annual_meeting", "fiscal_year",
+                                 "the annual meeting for fiscal year %u is already recorded "
+                                 "(id %llu)", m->fiscal_year, (unsigned long long) existing);
+    if (rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+    if ((rc = members_store_next(app->store, txn, "meeting", 0, &m->id)) != 0)
+        return members_store_error(call, rc);
+    m->has_id = m->has_created_at_ms = true;
+    m->created_at_ms = members_now_ms();
+    if ((rc = members_store_meeting_insert(app->store, txn, arena, m)) != 0)
+        return members_store_error(call, rc);
+    if ((rc = members_emit_meeting(call, arena, m)) != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_ANNUAL_MEETING;
+    r->annual_meeting = m;
+    return 0;
+}
+
+static int meeting_item(members_page_t *page, const uint8_t *key, size_t klen, const void *val,
+                        size_t vlen) {
+    Lumbung__AnnualMeetingList *list = page->ctx;
+    arena_t *arena = service_call_arena(page->call);
+    ProtobufCAllocator allocator = arena_allocator(arena);
+    Lumbung__AnnualMeeting *m = lumbung__annual_meeting__unpack(&allocator, vlen, val);
+    if (!m) return members_store_error(page->call, STORE_ERROR);
+    if (!list->items) list->items = arena_alloc(arena, page->limit * sizeof *list->items);
+    list->items[list->n_items++] = m;
+    return 1;
+}
+
+int members_op_list_annual_meetings(members_app_t *app, service_call_t *call,
+                                    const Lumbung__ListAnnualMeetings *op) {
+    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    Lumbung__Cooperative *c;
+    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    arena_t *arena = service_call_arena(call);
+    Lumbung__AnnualMeetingList *list = arena_message(arena, &lumbung__annual_meeting_list__descriptor);
+    uint8_t prefix[8];
+    size_t plen = members_key_id(prefix, c->id);
+    members_page_t page = { .app = app, .call = call, .item = meeting_item, .ctx = list };
+    int rc = members_page_run(&page, MEMBERS_TABLE_MEETINGS, prefix, plen, op->has_limit,
+                              op->limit, op->cursor, &list->next_cursor);
+    if (rc != 0) return rc;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_ANNUAL_MEETINGS;
+    r->annual_meetings = list;
+    return 0;
+}

@@ -1,0 +1,231 @@
+/* handlers — dispatch of lumbung.MembersRequest, authorisation, errors and paging shared by
+   the operation files (see members.h). */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "envelope.h"
+#include "log.h"
+#include "members.h"
+
+static int dispatch(members_app_t *app, service_call_t *call, const Lumbung__MembersRequest *r) {
+#define OP(CASE, field) \
+    case LUMBUNG__MEMBERS_REQUEST__OP_##CASE: return members_op_##field(app, call, r->field)
+    switch (r->op_case) {
+        OP(CREATE_COOPERATIVE, create_cooperative);
+        OP(GET_COOPERATIVE, get_cooperative);
+        OP(LIST_COOPERATIVES, list_cooperatives);
+        OP(UPDATE_COOPERATIVE, update_cooperative);
+        OP(PUT_BOARD, put_board);
+        OP(RECORD_ANNUAL_MEETING, record_annual_meeting);
+        OP(LIST_ANNUAL_MEETINGS, list_annual_meetings);
+        OP(CREATE_MEMBER, create_member);
+        OP(GET_MEMBER, get_member);
+        OP(LIST_MEMBERS, list_members);
+        OP(UPDATE_MEMBER, update_member);
+        OP(EXIT_MEMBER, exit_member);
+        OP(IMPORT_MEMBERS, import_members);
+        OP(GET_JOB, get_job);
+        OP(RECORD_SUPERVISION, record_supervision);
+        OP(LIST_SUPERVISIONS, list_supervisions);
+        OP(UPDATE_SUPERVISION, update_supervision);
+        OP(RECORD_TRAINING, record_training);
+        OP(GET_TRAINING, get_training);
+        OP(LIST_TRAININGS, list_trainings);
+    default:
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
+                                 "unknown_operation", NULL,
+                                 "the members service has no such operation");
+    }
+#undef OP
+}
+
+int members_handle(void *app, service_call_t *call) {
+    assert(app && call);
+    const Lumbung__Request *req = service_call_request(call);
+    if (req->body_case != LUMBUNG__REQUEST__BODY_MEMBERS || !req->members)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body",
+                                 NULL, "the members service answers only members requests");
+    return dispatch(app, call, req->members);
+}
+
+/* --- authorisation --- */
+
+static bool scope_allows(const Lumbung__Actor *a, uint64_t coop, bool zero_is_all) {
+    uint64_t scope = a->has_cooperative_id ? a->cooperative_id : 0;
+    if (scope == 0) return zero_is_all;
+    return coop != 0 && scope == coop;
+}
+
+static bool allowed(const Lumbung__Actor *a, members_access_t access, uint64_t coop) {
+    if (!a || !a->has_role) return false;
+    switch (a->role) {
+    case LUMBUNG__ROLE__ROLE_ADMIN:
+    case LUMBUNG__ROLE__ROLE_SERVICE:
+        return true;
+    case LUMBUNG__ROLE__ROLE_SUPERVISOR:
+        return access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_SUPERVISE;
+    case LUMBUNG__ROLE__ROLE_OPERATOR:
+        return (access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_WRITE) &&
+               scope_allows(a, coop, false);
+    case LUMBUNG__ROLE__ROLE_VIEWER:
+        return access == MEMBERS_ACCESS_READ && scope_allows(a, coop, false);
+    case LUMBUNG__ROLE__ROLE_INTEGRATOR:
+        /* An outside system: members of the cooperatives it is scoped to (all when unscoped),
+           never district administration. */
+        return (access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_WRITE) &&
+               scope_allows(a, coop, true);
+    default:
+        return false;
+    }
+}
+
+int members_authorize(service_call_t *call, members_access_t access, uint64_t coop) {
+    const Lumbung__Actor *a = service_call_actor(call);
+    if (allowed(a, access, coop)) return 0;
+    const char *role = a && a->has_role ? envelope_role_name(a->role) : "anonymous";
+    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden",
+                             coop ? "cooperative_id" : NULL,
+                             "a %s may not do this%s", role ? role : "caller",
+                             coop ? " in this cooperative" : "");
+}
+
+uint64_t members_actor_scope(service_call_t *call) {
+    const Lumbung__Actor *a = service_call_actor(call);
+    if (!a || !a->has_role) return UINT64_MAX;     /* nothing */
+    switch (a->role) {
+    case LUMBUNG__ROLE__ROLE_OPERATOR:
+    case LUMBUNG__ROLE__ROLE_VIEWER:
+        return a->has_cooperative_id && a->cooperative_id ? a->cooperative_id : UINT64_MAX;
+    case LUMBUNG__ROLE__ROLE_INTEGRATOR:
+        return a->has_cooperative_id ? a->cooperative_id : 0;
+    case LUMBUNG__ROLE__ROLE_ADMIN:
+    case LUMBUNG__ROLE__ROLE_SUPERVISOR:
+    case LUMBUNG__ROLE__ROLE_SERVICE:
+        return 0;
+    default:
+        return UINT64_MAX;
+    }
+}
+
+/* --- errors and replies --- */
+
+int members_fail(service_call_t *call, const members_problem_t *p) {
+    return service_call_fail(call, p->kind, p->code, p->field[0] ? p->field : NULL, "%s",
+                             p->message);
+}
+
+int members_not_found(service_call_t *call, const char *what, const char *field, uint64_t id) {
+    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND, "not_found", field,
+                             "no %s with id %llu", what, (unsigned long long) id);
+}
+
+int members_store_error(service_call_t *call, int rc) {
+    assert(rc < 0);
+    if (rc == STORE_MAP_FULL) return rc;
+    log_error(service_call_request(call)->request_id, "members: store error %d", rc);
+    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "store_error", NULL,
+                             "the members store failed; try again");
+}
+
+Lumbung__MembersReply *members_reply(service_call_t *call) {
+    Lumbung__Reply *reply = service_call_reply(call);
+    if (reply->result_case != LUMBUNG__REPLY__RESULT_MEMBERS || !reply->members) {
+        reply->members = arena_message(service_call_arena(call),
+                                       &lumbung__members_reply__descriptor);
+        reply->result_case = LUMBUNG__REPLY__RESULT_MEMBERS;
+    }
+    return reply->members;
+}
+
+int32_t members_today(void) { return date_today_utc(); }
+int64_t members_now_ms(void) { return envelope_now_ms(); }
+
+int members_load_coop(members_app_t *app, service_call_t *call, uint64_t coop,
+                      Lumbung__Cooperative **out) {
+    if (coop == 0)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required",
+                                 "cooperative_id", "cooperative_id is required");
+    uint8_t key[8];
+    size_t klen = members_key_id(key, coop);
+    int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_COOPS, key, klen,
+                               service_call_arena(call), &lumbung__cooperative__descriptor,
+                               (void **) out);
+    if (rc == STORE_NOT_FOUND) return members_not_found(call, "cooperative", "cooperative_id", coop);
+    if (rc != 0) return members_store_error(call, rc);
+    return 0;
+}
+
+/* --- paging --- */
+
+static char *cursor_encode(arena_t *arena, const uint8_t *key, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    char *s = arena_alloc(arena, 2 * len + 1);
+    for (size_t i = 0; i < len; i++) {
+        s[2 * i] = hex[key[i] >> 4];
+        s[2 * i + 1] = hex[key[i] & 15];
+    }
+    return s;
+}
+
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* Decodes a cursor this service made; -1 when it is not one for this prefix. */
+static int cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
+                         size_t *len) {
+    size_t n = strlen(s);
+    if (n == 0 || n % 2 || n / 2 > MEMBERS_KEY_MAX) return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return -1;
+        key[i] = (uint8_t) (hi << 4 | lo);
+    }
+    *len = n / 2;
+    if (*len < prefix_len || memcmp(key, prefix, prefix_len) != 0) return -1;
+    return 0;
+}
+
+static int page_visit(void *arg, const uint8_t *key, size_t klen, const void *val, size_t vlen) {
+    members_page_t *page = arg;
+    if (page->count == page->limit) {
+        page->more = true;
+        return 1;
+    }
+    int rc = page->item(page, key, klen, val, vlen);
+    if (rc < 0) return rc;
+    page->count += (uint32_t) rc;
+    assert(klen <= sizeof page->last);
+    memcpy(page->last, key, klen);
+    page->last_len = klen;
+    return 0;
+}
+
+int members_page_run(members_page_t *page, members_table_t table, const uint8_t *prefix,
+                     size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
+                     char **next_cursor) {
+    assert(page && page->item && next_cursor);
+    service_call_t *call = page->call;
+    if (has_limit && (limit < 1 || limit > MEMBERS_LIST_MAX))
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "out_of_range",
+                                 "limit", "limit must be between 1 and %d", MEMBERS_LIST_MAX);
+    page->limit = has_limit ? limit : MEMBERS_LIST_DEFAULT;
+    uint8_t after[MEMBERS_KEY_MAX];
+    size_t after_len = 0;
+    if (cursor && cursor[0] && cursor_decode(cursor, prefix, prefix_len, after, &after_len) != 0)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_cursor",
+                                 "cursor", "cursor is not one this list returned; start again "
+                                 "without it");
+    int rc = members_store_scan(page->app->store, service_call_txn(call), table, prefix,
+                                prefix_len, after, after_len, MEMBERS_SCAN_MAX, page_visit, page);
+    if (rc < 0) return rc == STORE_MAP_FULL || rc > -1000 ? rc : members_store_error(call, rc);
+    /* A scan that hit its limit before filling the page also continues from where it was. */
+    if (rc == MEMBERS_SCAN_MAX && !page->more && page->last_len) page->more = true;
+    *next_cursor = page->more ? cursor_encode(service_call_arena(call), page->last,
+                                              page->last_len) : NULL;
+    return 0;
+}

@@ -1,0 +1,158 @@
+/*  members — the members service's handlers: what each operation of lumbung.MembersRequest
+    does, who may do it, and what it answers and emits.
+
+    Every handler runs inside its request's child txn (service.h): it reads and writes the
+    store through members store, emits events with members_emit_*, fills the reply in the
+    call's arena and returns 0, or returns members_fail()/service_call_fail() (negative) and
+    everything it wrote vanishes. A handler checks authorisation from the actor before it
+    reads anything, because bus integrators reach the service without the gateway.
+
+    Files: handlers.c (dispatch, authorisation, paging), coops.c (cooperatives, board, annual
+    meetings), people.c (members), guidance.c (supervision, trainings), import.c (CSV import,
+    jobs), events.c (MembersEvent).
+
+    Not for: transport or storage mechanics (service.h, store.h), pure rules (validate.h). */
+#ifndef LUMBUNG_MEMBERS_H
+#define LUMBUNG_MEMBERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "service.h"
+#include "store.h"
+#include "validate.h"
+
+enum {
+    MEMBERS_LIST_DEFAULT = 50,
+    MEMBERS_LIST_MAX = 500,
+    MEMBERS_SCAN_MAX = 20000,         /* index entries one list request may look at */
+    MEMBERS_BOARD_SUPERVISORS_MAX = 20,
+    MEMBERS_RECOMMENDATIONS_MAX = 100,
+    MEMBERS_TRAINERS_MAX = 50,
+    MEMBERS_PARTICIPANTS_MAX = 2000,
+};
+
+typedef struct {
+    members_store_t *store;
+    service_t *service;
+} members_app_t;
+
+/* What an operation needs from the actor. */
+typedef enum {
+    MEMBERS_ACCESS_READ,        /* admin, supervisor, service: any; operator, viewer: own coop */
+    MEMBERS_ACCESS_WRITE,       /* admin, service: any; operator: own coop; integrator: scope */
+    MEMBERS_ACCESS_SUPERVISE,   /* admin, supervisor, service */
+    MEMBERS_ACCESS_ADMIN,       /* admin, service */
+} members_access_t;
+
+/* The dispatcher: service_handlers_t.handle. */
+int members_handle(void *app, service_call_t *call);
+
+/* 0 when the call's actor may do `access` on cooperative `coop` (0: not about one
+   cooperative), else fails the call with FORBIDDEN and returns negative. */
+int members_authorize(service_call_t *call, members_access_t access, uint64_t coop);
+/* The cooperative an operator or viewer (or scoped integrator) is limited to; 0 = all. */
+uint64_t members_actor_scope(service_call_t *call);
+
+/* Fails the call with the problem. */
+int members_fail(service_call_t *call, const members_problem_t *p);
+/* Fails with NOT_FOUND naming the field. */
+int members_not_found(service_call_t *call, const char *what, const char *field, uint64_t id);
+/* Maps a store error to a failed call; STORE_MAP_FULL is returned as is for the runtime. */
+int members_store_error(service_call_t *call, int rc);
+
+/* The reply's MembersReply, created on first use. */
+Lumbung__MembersReply *members_reply(service_call_t *call);
+
+/* Today (UTC) and now (Unix ms). */
+int32_t members_today(void);
+int64_t members_now_ms(void);
+
+/* Loads a cooperative; fails the call with NOT_FOUND (field cooperative_id) when unknown. */
+int members_load_coop(members_app_t *app, service_call_t *call, uint64_t coop,
+                      Lumbung__Cooperative **out);
+
+/* --- paging --- */
+typedef struct members_page members_page_t;
+/* Called for each visited entry; returns 1 when it added an item, 0 when it skipped the
+   entry (a filter), or a negative error. */
+typedef int (*members_page_item_fn)(members_page_t *page, const uint8_t *key, size_t klen,
+                                    const void *val, size_t vlen);
+struct members_page {
+    members_app_t *app;
+    service_call_t *call;
+    members_page_item_fn item;
+    void *ctx;                         /* the list message being filled */
+    uint32_t limit, count;
+    bool more;
+    uint8_t last[MEMBERS_KEY_MAX];
+    size_t last_len;
+};
+/* Validates limit and cursor, scans `table` under `prefix` and sets *next_cursor (allocated
+   in the arena, NULL at the end). Returns 0 or a failed call's negative code. */
+int members_page_run(members_page_t *page, members_table_t table, const uint8_t *prefix,
+                     size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
+                     char **next_cursor);
+
+/* --- operations --- */
+int members_op_create_cooperative(members_app_t *app, service_call_t *call,
+                                  const Lumbung__CreateCooperative *op);
+int members_op_get_cooperative(members_app_t *app, service_call_t *call,
+                               const Lumbung__GetCooperative *op);
+int members_op_list_cooperatives(members_app_t *app, service_call_t *call,
+                                 const Lumbung__ListCooperatives *op);
+int members_op_update_cooperative(members_app_t *app, service_call_t *call,
+                                  const Lumbung__UpdateCooperative *op);
+int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung__PutBoard *op);
+int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
+                                     const Lumbung__RecordAnnualMeeting *op);
+int members_op_list_annual_meetings(members_app_t *app, service_call_t *call,
+                                    const Lumbung__ListAnnualMeetings *op);
+
+int members_op_create_member(members_app_t *app, service_call_t *call,
+                             const Lumbung__CreateMember *op);
+int members_op_get_member(members_app_t *app, service_call_t *call, const Lumbung__GetMember *op);
+int members_op_list_members(members_app_t *app, service_call_t *call,
+                            const Lumbung__ListMembers *op);
+int members_op_update_member(members_app_t *app, service_call_t *call,
+                             const Lumbung__UpdateMember *op);
+int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbung__ExitMember *op);
+
+int members_op_import_members(members_app_t *app, service_call_t *call,
+                              const Lumbung__ImportMembers *op);
+int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op);
+
+int members_op_record_supervision(members_app_t *app, service_call_t *call,
+                                  const Lumbung__RecordSupervision *op);
+int members_op_list_supervisions(members_app_t *app, service_call_t *call,
+                                 const Lumbung__ListSupervisions *op);
+int members_op_update_supervision(members_app_t *app, service_call_t *call,
+                                  const Lumbung__UpdateSupervision *op);
+int members_op_record_training(members_app_t *app, service_call_t *call,
+                               const Lumbung__RecordTraining *op);
+int members_op_get_training(members_app_t *app, service_call_t *call,
+                            const Lumbung__GetTraining *op);
+int members_op_list_trainings(members_app_t *app, service_call_t *call,
+                              const Lumbung__ListTrainings *op);
+
+/* --- members: shared by create and import --- */
+
+/* Creates an already validated member (status active, numbers assigned here) in txn and
+   emits member_joined. `arena` holds the temporaries (the call's, or an import's row arena).
+   Returns 0, or a negative store error; a duplicate active NIK must be ruled out before. */
+int members_member_insert(members_app_t *app, service_call_t *call, arena_t *arena,
+                          Lumbung__Member *m);
+/* Appends a Warning per NIK_WARN_* bit to m->warnings. */
+void members_member_warnings(arena_t *arena, Lumbung__Member *m, unsigned warnings);
+
+/* --- events (events.c): each returns 0 or a negative error for the handler to return --- */
+int members_emit_cooperative(service_call_t *call, arena_t *arena,
+                             Lumbung__MembersEvent__BodyCase kind, Lumbung__Cooperative *c);
+int members_emit_member(service_call_t *call, arena_t *arena, Lumbung__MembersEvent__BodyCase kind,
+                        Lumbung__Member *m);
+int members_emit_meeting(service_call_t *call, arena_t *arena, Lumbung__AnnualMeeting *m);
+int members_emit_supervision(service_call_t *call, arena_t *arena,
+                             Lumbung__MembersEvent__BodyCase kind, Lumbung__Supervision *s);
+int members_emit_training(service_call_t *call, arena_t *arena, Lumbung__Training *t);
+int members_emit_import(service_call_t *call, arena_t *arena, const Lumbung__ImportJob *job);
+
+#endif
