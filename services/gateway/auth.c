@@ -1,0 +1,1018 @@
+#include "auth.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "kv.h"
+#include "log.h"
+
+enum {
+    USER_RECORD_VERSION = 1,
+    SESSION_RECORD_VERSION = 1,
+    GENERATED_PASSWORD_BYTES = 15,    /* 20 base64url characters */
+};
+
+/* A user as stored: the public part plus what never leaves this file. */
+typedef struct {
+    auth_user_t pub;
+    uint32_t failures;
+    uint32_t token_generation;
+    char hash[AUTH_HASH_MAX + 1];
+} user_record_t;
+
+typedef struct {
+    uint64_t user_id;
+    int64_t created_ms, expires_ms;
+    uint32_t token_generation;
+} session_record_t;
+
+typedef enum { JOB_LOGIN, JOB_CREATE, JOB_UPDATE } job_kind_t;
+
+/* One login or user change waiting for the thread pool or for its answer delay. */
+typedef struct job {
+    struct job *next, *prev;
+    auth_t *auth;
+    job_kind_t kind;
+    uv_work_t work;
+    uv_timer_t timer;
+    bool timer_open, in_pool, answered;
+    int status;
+    /* inputs */
+    char username[AUTH_USERNAME_MAX + 1];
+    bool username_valid;
+    char password[AUTH_PASSWORD_MAX + 1];
+    bool has_password;
+    char full_name[AUTH_FULL_NAME_MAX + 1];
+    auth_user_input_t input;          /* string pointers aim at the buffers above */
+    uint64_t id;
+    /* work */
+    char hash[AUTH_HASH_MAX + 1];
+    bool verified;
+    /* answers */
+    auth_login_result_t login;
+    auth_user_t user;
+    auth_error_t error;
+    auth_login_fn login_fn;
+    auth_user_fn user_fn;
+    void *arg;
+} job_t;
+
+struct auth {
+    uv_loop_t *loop;
+    store_t *store;
+    auth_config_t config;
+    store_table_t users, usernames, sessions;
+    char dummy_hash[AUTH_HASH_MAX + 1];
+    job_t *jobs;
+    unsigned job_count;
+    bool shutting_down;
+};
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void error_set(auth_error_t *e, const char *code, const char *field, const char *message) {
+    if (!e) return;
+    snprintf(e->code, sizeof e->code, "%s", code);
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    snprintf(e->message, sizeof e->message, "%s", message);
+}
+
+/* Fills *e and returns rc, so a check reads `return fail(e, AUTH_INVALID, ...)`. */
+static int fail(auth_error_t *e, int rc, const char *code, const char *field, const char *message) {
+    error_set(e, code, field, message);
+    return rc;
+}
+
+void auth_config_default(auth_config_t *c) {
+    c->ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    c->mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    c->token_ttl_s = 12 * 3600;
+    c->failures_max = 5;
+    c->lock_s = 15 * 60;
+    c->delay_base_ms = 250;
+    c->delay_max_ms = 4000;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static void user_encode(const user_record_t *u, gateway_kv_writer_t *w) {
+    w->len = 0;
+    w->overflow = false;
+    gateway_kv_put_u8(w, USER_RECORD_VERSION);
+    gateway_kv_put_u64(w, u->pub.id);
+    gateway_kv_put_u8(w, (uint8_t) u->pub.role);
+    gateway_kv_put_u8(w, u->pub.active ? 1 : 0);
+    gateway_kv_put_u64(w, u->pub.cooperative_id);
+    gateway_kv_put_u32(w, u->failures);
+    gateway_kv_put_u64(w, (uint64_t) u->pub.locked_until_ms);
+    gateway_kv_put_u64(w, (uint64_t) u->pub.created_ms);
+    gateway_kv_put_u64(w, (uint64_t) u->pub.updated_ms);
+    gateway_kv_put_u32(w, u->token_generation);
+    gateway_kv_put_str(w, u->pub.username);
+    gateway_kv_put_str(w, u->pub.full_name);
+    gateway_kv_put_str(w, u->hash);
+    assert(!w->overflow);
+}
+
+static int user_decode(const void *data, size_t len, user_record_t *u) {
+    gateway_kv_reader_t r;
+    gateway_kv_reader_init(&r, data, len);
+    memset(u, 0, sizeof *u);
+    if (gateway_kv_get_u8(&r) != USER_RECORD_VERSION) return STORE_ERROR;
+    u->pub.id = gateway_kv_get_u64(&r);
+    u->pub.role = (Lumbung__Role) gateway_kv_get_u8(&r);
+    u->pub.active = gateway_kv_get_u8(&r) != 0;
+    u->pub.cooperative_id = gateway_kv_get_u64(&r);
+    u->failures = gateway_kv_get_u32(&r);
+    u->pub.locked_until_ms = (int64_t) gateway_kv_get_u64(&r);
+    u->pub.created_ms = (int64_t) gateway_kv_get_u64(&r);
+    u->pub.updated_ms = (int64_t) gateway_kv_get_u64(&r);
+    u->token_generation = gateway_kv_get_u32(&r);
+    gateway_kv_get_str(&r, u->pub.username, sizeof u->pub.username);
+    gateway_kv_get_str(&r, u->pub.full_name, sizeof u->pub.full_name);
+    gateway_kv_get_str(&r, u->hash, sizeof u->hash);
+    if (r.bad) {
+        log_error(0, "auth: a user record is corrupt");
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
+static int user_load(auth_t *a, store_txn_t *txn, uint64_t id, user_record_t *u) {
+    uint8_t key[8];
+    be64_write(key, id);
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, a->users, key, sizeof key, &val, &len);
+    if (rc == STORE_NOT_FOUND) return AUTH_NOT_FOUND;
+    return rc < 0 ? rc : user_decode(val, len, u);
+}
+
+static int user_store(auth_t *a, store_txn_t *txn, const user_record_t *u) {
+    static gateway_kv_writer_t w;     /* loop thread only; too big for the stack comfortably */
+    user_encode(u, &w);
+    uint8_t key[8];
+    be64_write(key, u->pub.id);
+    return store_put(txn, a->users, key, sizeof key, w.data, w.len, 0);
+}
+
+static int user_id_by_name(auth_t *a, store_txn_t *txn, const char *username, uint64_t *id) {
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, a->usernames, username, strlen(username), &val, &len);
+    if (rc == STORE_NOT_FOUND) return AUTH_NOT_FOUND;
+    if (rc < 0) return rc;
+    if (len != 8) return STORE_ERROR;
+    *id = be64_read(val);
+    return 0;
+}
+
+static int user_load_by_name(auth_t *a, store_txn_t *txn, const char *username,
+                             user_record_t *u) {
+    uint64_t id;
+    int rc = user_id_by_name(a, txn, username, &id);
+    return rc < 0 ? rc : user_load(a, txn, id, u);
+}
+
+/* Runs a read-only lookup; `fn` must not keep pointers into the map. */
+typedef int (*read_fn)(auth_t *a, store_txn_t *txn, void *arg);
+static int auth_read(auth_t *a, read_fn fn, void *arg) {
+    store_txn_t *txn = NULL;
+    int rc = store_begin(a->store, true, &txn);
+    if (rc < 0) return rc;
+    rc = fn(a, txn, arg);
+    store_abort(&txn);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- validation */
+
+static bool username_char_ok(char c, bool first) {
+    if (c >= 'a' && c <= 'z') return true;
+    if (first) return false;
+    return (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+int auth_validate_username(const char *username, auth_error_t *error) {
+    size_t n = username ? strlen(username) : 0;
+    bool ok = n >= AUTH_USERNAME_MIN && n <= AUTH_USERNAME_MAX;
+    for (size_t i = 0; ok && i < n; i++) ok = username_char_ok(username[i], i == 0);
+    if (ok) return 0;
+    error_set(error, "invalid_username", "username",
+              "username: use 3 to 32 characters (lower-case letters, digits, '.', '_', '-'), "
+              "starting with a letter");
+    return AUTH_INVALID;
+}
+
+int auth_validate_password(const char *password, auth_error_t *error) {
+    size_t bytes = password ? strlen(password) : 0, chars = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char) password[i] & 0xC0) != 0x80) chars++;
+    if (bytes > AUTH_PASSWORD_MAX) {
+        error_set(error, "password_too_long", "password", "password: use at most 256 bytes");
+        return AUTH_INVALID;
+    }
+    if (chars < AUTH_PASSWORD_MIN) {
+        error_set(error, "password_too_short", "password",
+                  "password: use at least 10 characters");
+        return AUTH_INVALID;
+    }
+    return 0;
+}
+
+static bool role_is_human(Lumbung__Role role) {
+    return role == LUMBUNG__ROLE__ROLE_ADMIN || role == LUMBUNG__ROLE__ROLE_SUPERVISOR ||
+           role == LUMBUNG__ROLE__ROLE_OPERATOR || role == LUMBUNG__ROLE__ROLE_VIEWER;
+}
+
+static bool role_is_scoped(Lumbung__Role role) {
+    return role == LUMBUNG__ROLE__ROLE_OPERATOR || role == LUMBUNG__ROLE__ROLE_VIEWER;
+}
+
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error) {
+    if (!role_is_human(role)) {
+        error_set(error, "invalid_role", "role",
+                  "role: must be one of admin, supervisor, operator, viewer");
+        return AUTH_INVALID;
+    }
+    if (role_is_scoped(role) && cooperative_id == 0) {
+        error_set(error, "cooperative_required", "cooperative_id",
+                  "cooperative_id: an operator or viewer needs the id of the cooperative they "
+                  "work for");
+        return AUTH_INVALID;
+    }
+    if (!role_is_scoped(role) && cooperative_id != 0) {
+        error_set(error, "cooperative_not_allowed", "cooperative_id",
+                  "cooperative_id: only operators and viewers belong to one cooperative; leave "
+                  "it out for admin and supervisor");
+        return AUTH_INVALID;
+    }
+    return 0;
+}
+
+static int validate_full_name(const char *name, auth_error_t *error) {
+    size_t n = strlen(name);
+    bool ok = n > 0 && n <= AUTH_FULL_NAME_MAX;
+    for (size_t i = 0; ok && i < n; i++) ok = (unsigned char) name[i] >= 0x20;
+    if (ok) return 0;
+    error_set(error, "invalid_full_name", "full_name",
+              "full_name: give the person's name, 1 to 128 bytes without control characters");
+    return AUTH_INVALID;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, int *err) {
+    assert(loop && store && config && err);
+    if (sodium_init() < 0) { *err = -ENOSYS; return NULL; }
+    auth_t *a = calloc(1, sizeof *a);
+    if (!a) abort();
+    a->loop = loop;
+    a->store = store;
+    a->config = *config;
+    int rc = store_table(store, "users", &a->users);
+    if (rc == 0) rc = store_table(store, "usernames", &a->usernames);
+    if (rc == 0) rc = store_table(store, "sessions", &a->sessions);
+    char random_password[33];
+    randombytes_buf(random_password, sizeof random_password - 1);
+    for (size_t i = 0; i < sizeof random_password - 1; i++)
+        random_password[i] = (char) ('a' + (unsigned char) random_password[i] % 26);
+    random_password[32] = 0;
+    if (rc == 0 && crypto_pwhash_str(a->dummy_hash, random_password, 32, a->config.ops,
+                                     a->config.mem) != 0)
+        rc = -ENOMEM;
+    if (rc < 0) {
+        log_error(0, "auth: cannot open the user tables: %d", rc);
+        free(a);
+        *err = rc;
+        return NULL;
+    }
+    return a;
+}
+
+void auth_destroy(auth_t **self_p) {
+    assert(self_p);
+    auth_t *a = *self_p;
+    if (!a) return;
+    assert(!a->jobs && "run the loop until auth_pending() is 0 first");
+    free(a);
+    *self_p = NULL;
+}
+
+unsigned auth_pending(const auth_t *self) { return self->job_count; }
+
+static void generate_password(char *out, size_t size) {
+    unsigned char raw[GENERATED_PASSWORD_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out, size, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+typedef struct {
+    auth_t *auth;
+    user_record_t user;
+} bootstrap_t;
+
+static int bootstrap_write(void *arg, store_txn_t *txn) {
+    bootstrap_t *b = arg;
+    if (store_count(txn, b->auth->users) > 0) return 1;
+    int rc = user_store(b->auth, txn, &b->user);
+    uint8_t id[8];
+    be64_write(id, b->user.pub.id);
+    if (rc == 0) rc = store_put(txn, b->auth->usernames, "admin", 5, id, sizeof id, 0);
+    return rc;
+}
+
+int auth_bootstrap(auth_t *self, const char *admin_password) {
+    assert(self);
+    char generated[64];
+    bool generate = !admin_password || !*admin_password;
+    if (generate) generate_password(generated, sizeof generated);
+    const char *password = generate ? generated : admin_password;
+    if (!generate && auth_validate_password(password, NULL) < 0)
+        log_warn(0, "auth: LUMBUNG_ADMIN_PASSWORD is shorter than the 10 characters required "
+                    "of other users");
+    bootstrap_t b = { .auth = self };
+    int64_t now = wall_ms();
+    b.user.pub = (auth_user_t) { .id = 1, .role = LUMBUNG__ROLE__ROLE_ADMIN, .active = true,
+                                 .created_ms = now, .updated_ms = now };
+    snprintf(b.user.pub.username, sizeof b.user.pub.username, "admin");
+    snprintf(b.user.pub.full_name, sizeof b.user.pub.full_name, "Administrator");
+    if (crypto_pwhash_str(b.user.hash, password, strlen(password), self->config.ops,
+                          self->config.mem) != 0)
+        return -ENOMEM;
+    int rc = gateway_kv_write(self->store, bootstrap_write, &b);
+    if (rc < 0) return rc;
+    if (rc == 1) return 0;            /* users exist already */
+    if (generate) {
+        char line[160];
+        int n = snprintf(line, sizeof line, "gateway: created user admin with password %s "
+                                            "(shown only now; change it)\n", generated);
+        ssize_t w = write(2, line, (size_t) n);
+        (void) w;
+    } else {
+        log_info(0, "auth: created user admin with the password from LUMBUNG_ADMIN_PASSWORD");
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tokens and sessions */
+
+static int token_key(const char *token, uint8_t key[crypto_generichash_BYTES]) {
+    size_t n = token ? strlen(token) : 0;
+    if (n == 0 || n >= AUTH_TOKEN_TEXT_MAX) return AUTH_UNAUTHENTICATED;
+    unsigned char raw[AUTH_TOKEN_BYTES];
+    size_t raw_len = 0;
+    const char *end = NULL;
+    if (sodium_base642bin(raw, sizeof raw, token, n, NULL, &raw_len, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        raw_len != sizeof raw || end != token + n)
+        return AUTH_UNAUTHENTICATED;
+    crypto_generichash(key, crypto_generichash_BYTES, raw, sizeof raw, NULL, 0);
+    return 0;
+}
+
+static int session_decode(const void *data, size_t len, session_record_t *s) {
+    gateway_kv_reader_t r;
+    gateway_kv_reader_init(&r, data, len);
+    if (gateway_kv_get_u8(&r) != SESSION_RECORD_VERSION) return STORE_ERROR;
+    s->user_id = gateway_kv_get_u64(&r);
+    s->created_ms = (int64_t) gateway_kv_get_u64(&r);
+    s->expires_ms = (int64_t) gateway_kv_get_u64(&r);
+    s->token_generation = gateway_kv_get_u32(&r);
+    return r.bad ? STORE_ERROR : 0;
+}
+
+typedef struct {
+    uint8_t key[crypto_generichash_BYTES];
+    auth_user_t *user;
+} authenticate_t;
+
+static int authenticate_read(auth_t *a, store_txn_t *txn, void *arg) {
+    authenticate_t *q = arg;
+    const void *val;
+    size_t len;
+    if (store_get(txn, a->sessions, q->key, sizeof q->key, &val, &len) < 0)
+        return AUTH_UNAUTHENTICATED;
+    session_record_t s;
+    if (session_decode(val, len, &s) < 0 || s.expires_ms <= wall_ms())
+        return AUTH_UNAUTHENTICATED;
+    user_record_t u;
+    if (user_load(a, txn, s.user_id, &u) < 0 || !u.pub.active ||
+        u.token_generation != s.token_generation)
+        return AUTH_UNAUTHENTICATED;
+    *q->user = u.pub;
+    return 0;
+}
+
+int auth_authenticate(auth_t *self, const char *token, auth_user_t *user) {
+    assert(self && user);
+    authenticate_t q = { .user = user };
+    if (token_key(token, q.key) < 0) return AUTH_UNAUTHENTICATED;
+    int rc = auth_read(self, authenticate_read, &q);
+    return rc < 0 ? AUTH_UNAUTHENTICATED : 0;
+}
+
+typedef struct {
+    auth_t *auth;
+    uint8_t key[crypto_generichash_BYTES];
+} logout_t;
+
+static int logout_write(void *arg, store_txn_t *txn) {
+    logout_t *l = arg;
+    int rc = store_del(txn, l->auth->sessions, l->key, sizeof l->key);
+    return rc == STORE_NOT_FOUND ? AUTH_UNAUTHENTICATED : rc;
+}
+
+int auth_logout(auth_t *self, const char *token) {
+    logout_t l = { .auth = self };
+    if (token_key(token, l.key) < 0) return AUTH_UNAUTHENTICATED;
+    return gateway_kv_write(self->store, logout_write, &l);
+}
+
+/* Removes up to AUTH_SESSIONS_PURGE_MAX expired sessions, starting at a random key so that
+   repeated purges cover the whole table. Keys are copied first: deleting under an open cursor
+   would move it. */
+static int sessions_purge(auth_t *a, store_txn_t *txn, int64_t now) {
+    static uint8_t expired[AUTH_SESSIONS_PURGE_MAX][crypto_generichash_BYTES];
+    uint8_t start[crypto_generichash_BYTES];
+    randombytes_buf(start, sizeof start);
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, a->sessions, &c);
+    if (rc < 0) return rc;
+    int found = 0;
+    const void *k, *v;
+    size_t kl, vl;
+    rc = store_cursor_seek(c, start, sizeof start, &k, &kl, &v, &vl);
+    for (int seen = 0; rc == 0 && seen < AUTH_SESSIONS_PURGE_MAX; seen++) {
+        session_record_t s;
+        bool bad = session_decode(v, vl, &s) < 0;
+        if ((bad || s.expires_ms <= now) && kl == sizeof expired[0])
+            memcpy(expired[found++], k, kl);
+        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+    }
+    store_cursor_close(&c);
+    for (int i = 0; i < found; i++) {
+        rc = store_del(txn, a->sessions, expired[i], sizeof expired[i]);
+        if (rc < 0 && rc != STORE_NOT_FOUND) return rc;
+    }
+    return 0;
+}
+
+static int session_create(auth_t *a, store_txn_t *txn, const user_record_t *u, int64_t now,
+                          auth_login_result_t *out) {
+    unsigned char raw[AUTH_TOKEN_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(out->token, sizeof out->token, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    uint8_t key[crypto_generichash_BYTES];
+    crypto_generichash(key, sizeof key, raw, sizeof raw, NULL, 0);
+    sodium_memzero(raw, sizeof raw);
+    out->expires_ms = now + (int64_t) a->config.token_ttl_s * 1000;
+    gateway_kv_writer_t w = { .len = 0 };
+    gateway_kv_put_u8(&w, SESSION_RECORD_VERSION);
+    gateway_kv_put_u64(&w, u->pub.id);
+    gateway_kv_put_u64(&w, (uint64_t) now);
+    gateway_kv_put_u64(&w, (uint64_t) out->expires_ms);
+    gateway_kv_put_u32(&w, u->token_generation);
+    return store_put(txn, a->sessions, key, sizeof key, w.data, w.len, STORE_NOOVERWRITE);
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static job_t *job_new(auth_t *a, job_kind_t kind, void *arg) {
+    job_t *j = calloc(1, sizeof *j);
+    if (!j) abort();
+    j->auth = a;
+    j->kind = kind;
+    j->arg = arg;
+    j->work.data = j;
+    j->timer.data = j;
+    j->next = a->jobs;
+    if (a->jobs) a->jobs->prev = j;
+    a->jobs = j;
+    a->job_count++;
+    return j;
+}
+
+static void job_free_now(job_t *j) {
+    sodium_memzero(j->password, sizeof j->password);
+    free(j);
+}
+
+static void on_job_timer_closed(uv_handle_t *h) { job_free_now(h->data); }
+
+static void job_release(job_t *j) {
+    auth_t *a = j->auth;
+    if (j->prev) j->prev->next = j->next;
+    else a->jobs = j->next;
+    if (j->next) j->next->prev = j->prev;
+    a->job_count--;
+    if (j->timer_open) uv_close((uv_handle_t *) &j->timer, on_job_timer_closed);
+    else job_free_now(j);
+}
+
+/* Delivers the job's answer to its caller and frees it. */
+static void job_answer(job_t *j) {
+    assert(!j->answered);
+    j->answered = true;
+    if (j->kind == JOB_LOGIN) {
+        bool filled = j->status == 0 || j->status == AUTH_LOCKED;
+        j->login_fn(j->arg, j->status, filled ? &j->login : NULL);
+    } else {
+        j->user_fn(j->arg, j->status, j->status == 0 ? &j->user : NULL,
+                   j->status == 0 ? NULL : &j->error);
+    }
+    job_release(j);
+}
+
+static void on_job_timer(uv_timer_t *t) { job_answer(t->data); }
+
+/* Answers after `delay_ms` (0: on the next loop iteration), never from inside the caller. */
+static void job_answer_later(job_t *j, uint64_t delay_ms) {
+    if (!j->timer_open) {
+        int rc = uv_timer_init(j->auth->loop, &j->timer);
+        assert(rc == 0);
+        (void) rc;
+        j->timer_open = true;
+    }
+    uv_timer_start(&j->timer, on_job_timer, delay_ms, 0);
+}
+
+void auth_shutdown(auth_t *self) {
+    assert(self);
+    self->shutting_down = true;
+    /* Jobs in the pool answer from their after-work callback; delayed ones answer now. */
+    job_t *j = self->jobs;
+    while (j) {
+        job_t *next = j->next;
+        if (!j->in_pool && !j->answered) {
+            if (j->timer_open) uv_timer_stop(&j->timer);
+            if (j->kind == JOB_LOGIN && j->status == 0) j->status = AUTH_SHUTTING_DOWN;
+            job_answer(j);
+        }
+        j = next;
+    }
+}
+
+static void work_hash(uv_work_t *w) {
+    job_t *j = w->data;
+    const auth_config_t *c = &j->auth->config;   /* read-only while jobs run */
+    if (j->kind == JOB_LOGIN) {
+        j->verified = crypto_pwhash_str_verify(j->hash, j->password, strlen(j->password)) == 0;
+    } else if (j->has_password) {
+        if (crypto_pwhash_str(j->hash, j->password, strlen(j->password), c->ops, c->mem) != 0)
+            j->hash[0] = 0;
+    }
+    sodium_memzero(j->password, sizeof j->password);
+}
+
+static void after_login(job_t *j);
+static void after_user_change(job_t *j);
+
+static void after_work(uv_work_t *w, int status) {
+    job_t *j = w->data;
+    j->in_pool = false;
+    if (status < 0 || j->auth->shutting_down) {
+        j->status = AUTH_SHUTTING_DOWN;
+        error_set(&j->error, "shutting_down", NULL, "the gateway is stopping; retry shortly");
+        job_answer(j);
+        return;
+    }
+    if (j->kind == JOB_LOGIN) after_login(j);
+    else after_user_change(j);
+}
+
+static int job_queue(job_t *j) {
+    j->in_pool = true;
+    int rc = uv_queue_work(j->auth->loop, &j->work, work_hash, after_work);
+    if (rc < 0) j->in_pool = false;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- login */
+
+typedef struct {
+    job_t *job;
+    bool found, locked;
+    int64_t locked_until_ms;
+} login_lookup_t;
+
+static int login_lookup(auth_t *a, store_txn_t *txn, void *arg) {
+    login_lookup_t *q = arg;
+    job_t *j = q->job;
+    user_record_t u;
+    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : AUTH_NOT_FOUND;
+    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc < 0) return rc;
+    q->found = true;
+    q->locked = u.pub.locked_until_ms > wall_ms();
+    q->locked_until_ms = u.pub.locked_until_ms;
+    snprintf(j->hash, sizeof j->hash, "%s", u.hash);
+    return 0;
+}
+
+static void set_locked(job_t *j, int64_t locked_until_ms, int64_t now) {
+    j->status = AUTH_LOCKED;
+    int64_t left = locked_until_ms - now;
+    j->login.retry_after_s = (uint32_t) (left > 0 ? (left + 999) / 1000 : 1);
+}
+
+void auth_login(auth_t *self, const char *username, const char *password, auth_login_fn fn,
+                void *arg) {
+    assert(self && fn);
+    job_t *j = job_new(self, JOB_LOGIN, arg);
+    j->login_fn = fn;
+    size_t ul = username ? strlen(username) : 0, pl = password ? strlen(password) : 0;
+    j->username_valid = ul > 0 && ul <= AUTH_USERNAME_MAX;
+    if (j->username_valid) memcpy(j->username, username, ul + 1);
+    if (pl <= AUTH_PASSWORD_MAX && pl > 0) memcpy(j->password, password, pl + 1);
+    if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
+        j->status = self->shutting_down ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
+        job_answer_later(j, 0);
+        return;
+    }
+    login_lookup_t q = { .job = j };
+    int rc = auth_read(self, login_lookup, &q);
+    if (rc < 0 || q.locked) {
+        if (rc < 0) j->status = rc;
+        else set_locked(j, q.locked_until_ms, wall_ms());
+        job_answer_later(j, 0);
+        return;
+    }
+    /* An unknown name is checked against a dummy hash so it costs the same time. */
+    if (!q.found) snprintf(j->hash, sizeof j->hash, "%s", self->dummy_hash);
+    if (pl == 0 || pl > AUTH_PASSWORD_MAX) j->password[0] = 0;
+    if (job_queue(j) < 0) {
+        j->status = AUTH_BUSY;
+        job_answer_later(j, 0);
+    }
+}
+
+typedef struct {
+    job_t *job;
+    uint64_t delay_ms;
+} login_outcome_t;
+
+static uint64_t failure_delay_ms(const auth_config_t *c, uint32_t failures) {
+    uint64_t d = c->delay_base_ms;
+    for (uint32_t i = 1; i < failures && d < c->delay_max_ms; i++) d *= 2;
+    return d < c->delay_max_ms ? d : c->delay_max_ms;
+}
+
+static int login_failed(auth_t *a, store_txn_t *txn, user_record_t *u, login_outcome_t *o,
+                        int64_t now) {
+    job_t *j = o->job;
+    u->failures++;
+    o->delay_ms = failure_delay_ms(&a->config, u->failures);
+    j->status = AUTH_INVALID_CREDENTIALS;
+    if (u->failures >= a->config.failures_max) {
+        u->pub.locked_until_ms = now + (int64_t) a->config.lock_s * 1000;
+        u->failures = 0;
+        set_locked(j, u->pub.locked_until_ms, now);
+        log_warn(0, "auth: user %s locked for %u s after repeated failed logins",
+                 u->pub.username, a->config.lock_s);
+    }
+    return user_store(a, txn, u);
+}
+
+static int login_write(void *arg, store_txn_t *txn) {
+    login_outcome_t *o = arg;
+    job_t *j = o->job;
+    auth_t *a = j->auth;
+    int64_t now = wall_ms();
+    user_record_t u;
+    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : AUTH_NOT_FOUND;
+    o->delay_ms = a->config.delay_base_ms;
+    j->status = AUTH_INVALID_CREDENTIALS;
+    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc < 0) return rc;
+    if (u.pub.locked_until_ms > now) {          /* locked while we were hashing */
+        set_locked(j, u.pub.locked_until_ms, now);
+        o->delay_ms = 0;
+        return 0;
+    }
+    if (!j->verified || strcmp(u.hash, j->hash) != 0) return login_failed(a, txn, &u, o, now);
+    if (!u.pub.active) return 0;
+    if (u.failures || u.pub.locked_until_ms) {
+        u.failures = 0;
+        u.pub.locked_until_ms = 0;
+        if ((rc = user_store(a, txn, &u)) < 0) return rc;
+    }
+    if ((rc = session_create(a, txn, &u, now, &j->login)) < 0) return rc;
+    if ((rc = sessions_purge(a, txn, now)) < 0) return rc;
+    j->login.user = u.pub;
+    j->status = 0;
+    o->delay_ms = 0;
+    return 0;
+}
+
+static void after_login(job_t *j) {
+    login_outcome_t o = { .job = j };
+    int rc = gateway_kv_write(j->auth->store, login_write, &o);
+    if (rc < 0) {
+        log_error(0, "auth: login of %s could not be recorded: %d", j->username, rc);
+        j->status = rc;
+        o.delay_ms = 0;
+    }
+    if (o.delay_ms == 0) job_answer(j);
+    else job_answer_later(j, o.delay_ms);
+}
+
+/* ---------------------------------------------------------------- users */
+
+static void job_copy_input(job_t *j, const auth_user_input_t *in) {
+    j->input = *in;
+    if (in->username) {
+        snprintf(j->username, sizeof j->username, "%s", in->username);
+        j->input.username = j->username;
+    }
+    if (in->full_name) {
+        snprintf(j->full_name, sizeof j->full_name, "%s", in->full_name);
+        j->input.full_name = j->full_name;
+    }
+    j->has_password = in->password != NULL;
+    if (in->password) snprintf(j->password, sizeof j->password, "%s", in->password);
+    j->input.password = NULL;         /* only the hash goes on */
+}
+
+static int validate_fields(const auth_user_input_t *in, auth_error_t *error) {
+    int rc = 0;
+    if (in->username) rc = auth_validate_username(in->username, error);
+    if (rc == 0 && in->password) rc = auth_validate_password(in->password, error);
+    if (rc == 0 && in->full_name) rc = validate_full_name(in->full_name, error);
+    return rc;
+}
+
+typedef struct {
+    const char *username;
+    uint64_t except_id;
+} name_check_t;
+
+static int name_taken_read(auth_t *a, store_txn_t *txn, void *arg) {
+    name_check_t *q = arg;
+    uint64_t id;
+    int rc = user_id_by_name(a, txn, q->username, &id);
+    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc < 0) return rc;
+    return id == q->except_id ? 0 : AUTH_CONFLICT;
+}
+
+static int conflict(auth_error_t *error, const char *username) {
+    char message[160];
+    snprintf(message, sizeof message, "username: %s is taken; choose another", username);
+    error_set(error, "username_taken", "username", message);
+    return AUTH_CONFLICT;
+}
+
+static int start_change(auth_t *a, job_t *j, auth_error_t *error) {
+    if (a->shutting_down || a->job_count > AUTH_JOBS_MAX || job_queue(j) < 0) {
+        bool stopping = a->shutting_down;
+        job_release(j);
+        error_set(error, stopping ? "shutting_down" : "busy", NULL,
+                  "the gateway is busy; retry shortly");
+        return stopping ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
+    }
+    return 0;
+}
+
+int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *error,
+                     auth_user_fn fn, void *arg) {
+    assert(self && in && error && fn);
+    if (!in->username) return fail(error, AUTH_INVALID, "required", "username", "username: required");
+    if (!in->password) return fail(error, AUTH_INVALID, "required", "password", "password: required");
+    if (!in->full_name)
+        return fail(error, AUTH_INVALID, "required", "full_name", "full_name: required");
+    if (!in->has_role)
+        return fail(error, AUTH_INVALID, "required", "role",
+                    "role: required (admin, supervisor, operator or viewer)");
+    int rc = validate_fields(in, error);
+    uint64_t coop = in->has_cooperative_id ? in->cooperative_id : 0;
+    if (rc == 0) rc = auth_validate_scope(in->role, coop, error);
+    if (rc < 0) return rc;
+    name_check_t q = { in->username, 0 };
+    rc = auth_read(self, name_taken_read, &q);
+    if (rc == AUTH_CONFLICT) return conflict(error, in->username);
+    if (rc < 0) return fail(error, rc, "internal", NULL, "the user store failed");
+    job_t *j = job_new(self, JOB_CREATE, arg);
+    j->user_fn = fn;
+    job_copy_input(j, in);
+    return start_change(self, j, error);
+}
+
+int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *in,
+                     auth_error_t *error, auth_user_fn fn, void *arg) {
+    assert(self && in && error && fn);
+    int rc = validate_fields(in, error);
+    if (rc < 0) return rc;
+    auth_user_t current = { 0 };
+    if (auth_user_get(self, id, &current) < 0) {
+        error_set(error, "user_not_found", "id", "no user has this id");
+        return AUTH_NOT_FOUND;
+    }
+    Lumbung__Role role = in->has_role ? in->role : current.role;
+    uint64_t coop = in->has_cooperative_id ? in->cooperative_id
+                    : role_is_scoped(role) ? current.cooperative_id : 0;
+    if ((rc = auth_validate_scope(role, coop, error)) < 0) return rc;
+    if (in->username) {
+        name_check_t q = { in->username, id };
+        rc = auth_read(self, name_taken_read, &q);
+        if (rc == AUTH_CONFLICT) return conflict(error, in->username);
+        if (rc < 0) return fail(error, rc, "internal", NULL, "the user store failed");
+    }
+    job_t *j = job_new(self, JOB_UPDATE, arg);
+    j->user_fn = fn;
+    j->id = id;
+    job_copy_input(j, in);
+    j->input.role = role;
+    j->input.has_role = true;
+    j->input.cooperative_id = coop;
+    j->input.has_cooperative_id = true;
+    return start_change(self, j, error);
+}
+
+static int next_user_id(auth_t *a, store_txn_t *txn, uint64_t *id) {
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, a->users, &c);
+    if (rc < 0) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    rc = store_cursor_last(c, &k, &kl, &v, &vl);
+    *id = (rc == 0 && kl == 8) ? be64_read(k) + 1 : 1;
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static int count_active_admins(auth_t *a, store_txn_t *txn, unsigned *count) {
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, a->users, &c);
+    if (rc < 0) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    *count = 0;
+    for (rc = store_cursor_first(c, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        user_record_t u;
+        bool admin = user_decode(v, vl, &u) == 0 && u.pub.role == LUMBUNG__ROLE__ROLE_ADMIN;
+        if (admin && u.pub.active) (*count)++;
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static int put_name(auth_t *a, store_txn_t *txn, const char *username, uint64_t id) {
+    uint8_t v[8];
+    be64_write(v, id);
+    int rc = store_put(txn, a->usernames, username, strlen(username), v, sizeof v,
+                       STORE_NOOVERWRITE);
+    return rc == STORE_EXISTS ? AUTH_CONFLICT : rc;
+}
+
+static int create_write(void *arg, store_txn_t *txn) {
+    job_t *j = arg;
+    auth_t *a = j->auth;
+    user_record_t u = { .pub = { .role = j->input.role, .active = true } };
+    int rc = next_user_id(a, txn, &u.pub.id);
+    if (rc < 0) return rc;
+    if ((rc = put_name(a, txn, j->input.username, u.pub.id)) < 0) return rc;
+    u.pub.cooperative_id = j->input.has_cooperative_id ? j->input.cooperative_id : 0;
+    if (j->input.has_active) u.pub.active = j->input.active;
+    u.pub.created_ms = u.pub.updated_ms = wall_ms();
+    snprintf(u.pub.username, sizeof u.pub.username, "%s", j->input.username);
+    snprintf(u.pub.full_name, sizeof u.pub.full_name, "%s", j->input.full_name);
+    snprintf(u.hash, sizeof u.hash, "%s", j->hash);
+    if ((rc = user_store(a, txn, &u)) < 0) return rc;
+    j->user = u.pub;
+    return 0;
+}
+
+static int update_rename(auth_t *a, store_txn_t *txn, user_record_t *u, const char *username) {
+    if (!username || !strcmp(username, u->pub.username)) return 0;
+    int rc = store_del(txn, a->usernames, u->pub.username, strlen(u->pub.username));
+    if (rc < 0 && rc != STORE_NOT_FOUND) return rc;
+    if ((rc = put_name(a, txn, username, u->pub.id)) < 0) return rc;
+    snprintf(u->pub.username, sizeof u->pub.username, "%s", username);
+    return 0;
+}
+
+/* Refuses a change that would leave no active administrator. */
+static int update_keeps_an_admin(auth_t *a, store_txn_t *txn, const user_record_t *before,
+                                 const user_record_t *after) {
+    bool was = before->pub.active && before->pub.role == LUMBUNG__ROLE__ROLE_ADMIN;
+    bool is = after->pub.active && after->pub.role == LUMBUNG__ROLE__ROLE_ADMIN;
+    if (!was || is) return 0;
+    unsigned admins = 0;
+    int rc = count_active_admins(a, txn, &admins);
+    if (rc < 0) return rc;
+    return admins <= 1 ? AUTH_RULE : 0;
+}
+
+static int update_write(void *arg, store_txn_t *txn) {
+    job_t *j = arg;
+    auth_t *a = j->auth;
+    const auth_user_input_t *in = &j->input;
+    user_record_t before, u;
+    int rc = user_load(a, txn, j->id, &before);
+    if (rc < 0) return rc;
+    u = before;
+    if ((rc = update_rename(a, txn, &u, in->username)) < 0) return rc;
+    if (in->full_name) snprintf(u.pub.full_name, sizeof u.pub.full_name, "%s", in->full_name);
+    u.pub.role = in->role;
+    u.pub.cooperative_id = in->cooperative_id;
+    if (in->has_active) u.pub.active = in->active;
+    if (j->has_password) snprintf(u.hash, sizeof u.hash, "%s", j->hash);
+    if (j->has_password || in->unlock) { u.failures = 0; u.pub.locked_until_ms = 0; }
+    /* A new password or a deactivation ends every session of the account. */
+    if (j->has_password || (before.pub.active && !u.pub.active)) u.token_generation++;
+    u.pub.updated_ms = wall_ms();
+    if ((rc = update_keeps_an_admin(a, txn, &before, &u)) < 0) return rc;
+    if ((rc = user_store(a, txn, &u)) < 0) return rc;
+    j->user = u.pub;
+    return 0;
+}
+
+static void after_user_change(job_t *j) {
+    if (j->has_password && !j->hash[0]) {
+        j->status = -ENOMEM;
+        error_set(&j->error, "internal", NULL, "the password could not be hashed");
+        job_answer(j);
+        return;
+    }
+    gateway_kv_write_fn write = j->kind == JOB_CREATE ? create_write : update_write;
+    int rc = gateway_kv_write(j->auth->store, write, j);
+    j->status = rc;
+    if (rc == AUTH_CONFLICT) conflict(&j->error, j->input.username);
+    else if (rc == AUTH_NOT_FOUND)
+        error_set(&j->error, "user_not_found", "id", "no user has this id");
+    else if (rc == AUTH_RULE)
+        error_set(&j->error, "last_admin", "role",
+                  "this is the last active admin; make another user admin first");
+    else if (rc < 0) error_set(&j->error, "internal", NULL, "the user store failed");
+    job_answer(j);
+}
+
+typedef struct {
+    uint64_t id;
+    auth_user_t *user;
+} get_t;
+
+static int get_read(auth_t *a, store_txn_t *txn, void *arg) {
+    get_t *q = arg;
+    user_record_t u;
+    int rc = user_load(a, txn, q->id, &u);
+    if (rc == 0) *q->user = u.pub;
+    return rc;
+}
+
+int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user) {
+    assert(self && user);
+    get_t q = { id, user };
+    return auth_read(self, get_read, &q);
+}
+
+typedef struct {
+    uint64_t after_id;
+    unsigned limit;
+    auth_user_t *users;
+    uint64_t *next;
+} list_t;
+
+static int list_read(auth_t *a, store_txn_t *txn, void *arg) {
+    list_t *q = arg;
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, a->users, &c);
+    if (rc < 0) return rc;
+    uint8_t key[8];
+    be64_write(key, q->after_id + 1);
+    const void *k, *v;
+    size_t kl, vl;
+    int n = 0;
+    *q->next = 0;
+    for (rc = store_cursor_seek(c, key, sizeof key, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if ((unsigned) n == q->limit) { *q->next = q->users[n - 1].id; break; }
+        user_record_t u;
+        if ((rc = user_decode(v, vl, &u)) < 0) break;
+        q->users[n++] = u.pub;
+    }
+    store_cursor_close(&c);
+    return rc == 0 || rc == STORE_NOT_FOUND ? n : rc;
+}
+
+int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t *users,
+                   uint64_t *next) {
+    assert(self && users && next && limit > 0 && limit <= AUTH_USERS_PAGE_MAX);
+    if (after_id == UINT64_MAX) { *next = 0; return 0; }
+    list_t q = { after_id, limit, users, next };
+    return auth_read(self, list_read, &q);
+}

@@ -1,0 +1,169 @@
+/*  auth — operator accounts, passwords, sessions and login throttling, kept in the gateway's
+    own store.
+
+    Passwords are hashed with libsodium's crypto_pwhash_str (Argon2id) on libuv's thread pool,
+    so a login never stalls the loop. A login returns a random 32-byte token (base64url, 43
+    characters); only its BLAKE2b-256 hash is stored, with the user id and an expiry, so a
+    stolen store yields no usable token. Every authenticated request re-reads the user, so
+    deactivating an account, changing its role or its password takes effect at once (a
+    password change or deactivation also invalidates the account's existing tokens).
+
+    Throttling: consecutive failed logins of an account are counted. Failure n is answered only
+    after delay_base_ms * 2^(n-1) (at most delay_max_ms); failure number failures_max locks the
+    account for lock_s seconds, during which every login of it (even with the right password)
+    fails with AUTH_LOCKED (HTTP 429, code "account_locked", Retry-After). A success resets the
+    count; an administrator clears a lock with PATCH {"unlock": true} or by setting a password.
+    Unknown usernames cost the same hash and base delay, so they cannot be told apart by time.
+
+    Tables (big-endian keys; records laid out as in kv.h, version 1):
+      users      key u64 id          -> u8 version, u64 id, u8 role, u8 active, u64 cooperative_id,
+                                        u32 failures, u64 locked_until_ms, u64 created_ms,
+                                        u64 updated_ms, u32 token_generation,
+                                        str username, str full_name, str password_hash
+      usernames  key username bytes  -> u64 id
+      sessions   key BLAKE2b-256(token) (32 bytes) -> u8 version, u64 user_id, u64 created_ms,
+                                        u64 expires_ms, u32 token_generation
+
+    Not for: authorising routes (routes.c decides from the user's role and cooperative) or the
+    services' CURVE peers (curve.h). */
+#ifndef LUMBUNG_GATEWAY_AUTH_H
+#define LUMBUNG_GATEWAY_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "store.h"
+#include "envelope.pb-c.h"
+
+enum {
+    AUTH_USERNAME_MIN = 3,
+    AUTH_USERNAME_MAX = 32,
+    AUTH_FULL_NAME_MAX = 128,
+    AUTH_PASSWORD_MIN = 10,           /* characters */
+    AUTH_PASSWORD_MAX = 256,          /* bytes */
+    AUTH_TOKEN_BYTES = 32,
+    AUTH_TOKEN_TEXT_MAX = 64,         /* base64url of 32 bytes is 43 characters */
+    AUTH_HASH_MAX = 128,              /* crypto_pwhash_STRBYTES */
+    AUTH_USERS_PAGE_MAX = 500,
+    AUTH_SESSIONS_PURGE_MAX = 256,    /* expired sessions removed per login */
+    AUTH_JOBS_MAX = 256,              /* password hashes queued or running at once */
+};
+
+/* Operating errors, all negative (store errors pass through as they are). */
+enum {
+    AUTH_UNAUTHENTICATED = -4001,     /* no, unknown, expired or tampered token */
+    AUTH_INVALID_CREDENTIALS = -4002,
+    AUTH_LOCKED = -4003,
+    AUTH_INVALID = -4004,             /* input rejected; auth_error_t says why */
+    AUTH_NOT_FOUND = -4005,
+    AUTH_CONFLICT = -4006,            /* username taken */
+    AUTH_RULE = -4007,                /* e.g. the last active admin cannot be removed */
+    AUTH_BUSY = -4008,                /* AUTH_JOBS_MAX reached */
+    AUTH_SHUTTING_DOWN = -4009,
+};
+
+typedef struct {
+    uint64_t ops;                     /* crypto_pwhash opslimit */
+    size_t mem;                       /* crypto_pwhash memlimit, bytes */
+    uint32_t token_ttl_s;
+    uint32_t failures_max;
+    uint32_t lock_s;
+    uint32_t delay_base_ms, delay_max_ms;
+} auth_config_t;
+
+typedef struct {
+    uint64_t id;
+    char username[AUTH_USERNAME_MAX + 1];
+    char full_name[AUTH_FULL_NAME_MAX + 1];
+    Lumbung__Role role;
+    uint64_t cooperative_id;          /* scope of operator and viewer; 0 otherwise */
+    bool active;
+    int64_t created_ms, updated_ms;
+    int64_t locked_until_ms;          /* 0 when not locked */
+} auth_user_t;
+
+typedef struct {
+    char code[48];                    /* "invalid_username", "password_too_short", ... */
+    char field[32];                   /* the JSON field at fault */
+    char message[200];
+} auth_error_t;
+
+typedef struct auth auth_t;
+
+/* The defaults: Argon2id "interactive" cost, 12 h tokens, 5 failures lock for 15 min, delays
+   from 250 ms up to 4 s. */
+void auth_config_default(auth_config_t *config);
+
+/* Opens the tables (call before the loop runs, with no transaction open). `store` and `loop`
+   must outlive the auth object. NULL with *err on failure. */
+auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, int *err);
+
+/* On an empty store, creates user "admin" with `admin_password`, or with a generated password
+   that is printed once to stderr when `admin_password` is NULL or empty. Returns 0 or < 0. */
+int auth_bootstrap(auth_t *self, const char *admin_password);
+
+/* Answers delayed logins at once with AUTH_SHUTTING_DOWN and refuses new work. Hashes still
+   running on the thread pool finish; run the loop until auth_pending() is 0, then destroy. */
+void auth_shutdown(auth_t *self);
+unsigned auth_pending(const auth_t *self);
+void auth_destroy(auth_t **self_p);
+
+/* --- sessions --- */
+
+/* Fills *user for a valid token of an active account. Returns 0 or AUTH_UNAUTHENTICATED. */
+int auth_authenticate(auth_t *self, const char *token, auth_user_t *user);
+/* Revokes the token. Returns 0 or AUTH_UNAUTHENTICATED. */
+int auth_logout(auth_t *self, const char *token);
+
+typedef struct {
+    char token[AUTH_TOKEN_TEXT_MAX];
+    int64_t expires_ms;
+    auth_user_t user;
+    uint32_t retry_after_s;           /* with AUTH_LOCKED */
+} auth_login_result_t;
+
+/* Always calls back later on the loop thread, exactly once, with 0 (result filled),
+   AUTH_INVALID_CREDENTIALS, AUTH_LOCKED (retry_after_s filled), AUTH_BUSY,
+   AUTH_SHUTTING_DOWN or a store error. The strings are copied (the password is wiped). */
+typedef void (*auth_login_fn)(void *arg, int status, const auth_login_result_t *result);
+void auth_login(auth_t *self, const char *username, const char *password, auth_login_fn fn,
+                void *arg);
+
+/* --- users (administration) --- */
+
+typedef struct {
+    const char *username, *password, *full_name;     /* NULL: not given */
+    bool has_role, has_cooperative_id, has_active;
+    Lumbung__Role role;
+    uint64_t cooperative_id;
+    bool active;
+    bool unlock;
+} auth_user_input_t;
+
+/* Calls back with 0 and the user, AUTH_CONFLICT (username taken), AUTH_NOT_FOUND, AUTH_RULE,
+   AUTH_SHUTTING_DOWN or a store error; *error is filled for every failure. */
+typedef void (*auth_user_fn)(void *arg, int status, const auth_user_t *user,
+                             const auth_error_t *error);
+
+/* Validates `input` and returns AUTH_INVALID (or AUTH_NOT_FOUND, AUTH_CONFLICT, AUTH_BUSY) with
+   *error filled without calling back; otherwise returns 0 and calls back later. */
+int auth_user_create(auth_t *self, const auth_user_input_t *input, auth_error_t *error,
+                     auth_user_fn fn, void *arg);
+int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *input,
+                     auth_error_t *error, auth_user_fn fn, void *arg);
+
+/* 0 or AUTH_NOT_FOUND. */
+int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user);
+/* Up to `limit` users with id > after_id, in id order; *next is the id to continue after, or
+   0 at the end. Returns the number filled or a negative error. */
+int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t *users,
+                   uint64_t *next);
+
+/* --- validation (pure) --- */
+int auth_validate_username(const char *username, auth_error_t *error);
+int auth_validate_password(const char *password, auth_error_t *error);
+/* Checks role and cooperative scope together: operator and viewer need a cooperative, admin
+   and supervisor must not have one. */
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error);
+
+#endif
