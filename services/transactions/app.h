@@ -1,0 +1,27 @@
+/*  tx app — the state of one transactions service process, shared by its modules: the
+    runtime, the tables, the follower of the members stream, and the replica's arena.
+
+    Not for: anything that must survive a redone batch (that lives in the store). */
+#ifndef LUMBUNG_TX_APP_H
+#define LUMBUNG_TX_APP_H
+
+#include "arena.h"
+#include "follower.h"
+#include "service.h"
+#include "store.h"
+
+typedef struct {
+    service_t *service;         /* owned by service_run() */
+    tx_store_t db;
+    follower_t *members;        /* owned: created in setup, destroyed in teardown */
+    arena_t *replica_arena;     /* owned: one members event at a time */
+} tx_app_t;
+
+/* The request handler (handlers.c): dispatch, authorisation, events and reply. */
+int tx_handlers_handle(void *app, service_call_t *call);
+
+/* The follower's callbacks for the members stream (replica.c). */
+int tx_replica_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
+void tx_replica_advanced(void *app, uint64_t cursor);
+
+#endif

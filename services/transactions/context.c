@@ -1,0 +1,136 @@
+#include "context.h"
+#include "date.h"
+#include "envelope.h"
+#include "money.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { PENDING_INITIAL = 16 };
+
+void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
+                 const char *actor) {
+    assert(ctx && db && txn && arena);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->db = db;
+    ctx->txn = txn;
+    ctx->arena = arena;
+    ctx->actor = actor;
+    ctx->now_ms = envelope_now_ms();
+    ctx->today = date_today_utc();
+}
+
+int tx_reject(tx_error_t *err, Lumbung__ErrorKind kind, const char *code, const char *field,
+              const char *fmt, ...) {
+    assert(err && code && fmt && kind != LUMBUNG__ERROR_KIND__ERROR_KIND_UNSPECIFIED);
+    err->kind = kind;
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return TX_REJECTED;
+}
+
+/* Grows by doubling inside the arena; the old array is simply left behind until the arena
+   resets, which costs at most the size of the final array again. */
+static int queue(tx_ctx_t *ctx, tx_pending_t item) {
+    if (ctx->pending_count == ctx->pending_cap) {
+        if (ctx->pending_cap >= TX_PENDING_MAX) return -ENOBUFS;
+        size_t cap = ctx->pending_cap ? ctx->pending_cap * 2 : PENDING_INITIAL;
+        tx_pending_t *grown = arena_alloc(ctx->arena, cap * sizeof *grown);
+        if (ctx->pending_count)
+            memcpy(grown, ctx->pending, ctx->pending_count * sizeof *grown);
+        ctx->pending = grown;
+        ctx->pending_cap = cap;
+    }
+    ctx->pending[ctx->pending_count++] = item;
+    return 0;
+}
+
+int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry) {
+    assert(entry);
+    return queue(ctx, (tx_pending_t) { .entry = entry });
+}
+
+int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event) {
+    assert(event && event->body_case != LUMBUNG__TRANSACTIONS_EVENT__BODY__NOT_SET);
+    return queue(ctx, (tx_pending_t) { .event = event });
+}
+
+Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx) {
+    return arena_message(ctx->arena, &lumbung__transactions_event__descriptor);
+}
+
+size_t tx_ctx_mark(const tx_ctx_t *ctx) { return ctx->pending_count; }
+
+void tx_ctx_rollback(tx_ctx_t *ctx, size_t mark) {
+    assert(mark <= ctx->pending_count);
+    ctx->pending_count = mark;
+}
+
+static int64_t emit_body(tx_ctx_t *ctx, Lumbung__TransactionsEvent *body, tx_emit_fn emit,
+                         void *arg) {
+    Lumbung__Event *ev = arena_message(ctx->arena, &lumbung__event__descriptor);
+    ev->body_case = LUMBUNG__EVENT__BODY_TRANSACTIONS;
+    ev->transactions = body;
+    return emit(arg, ev);
+}
+
+/* Consecutive entries share one EntriesPosted event, up to TX_EVENT_ENTRIES_MAX. */
+int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
+    size_t i = 0;
+    while (i < ctx->pending_count) {
+        Lumbung__TransactionsEvent *body = ctx->pending[i].event;
+        if (body) {
+            i++;
+        } else {
+            size_t n = 0;
+            while (i + n < ctx->pending_count && ctx->pending[i + n].entry &&
+                   n < TX_EVENT_ENTRIES_MAX)
+                n++;
+            Lumbung__EntriesPosted *posted =
+                arena_message(ctx->arena, &lumbung__entries_posted__descriptor);
+            posted->n_entries = n;
+            posted->entries = arena_alloc(ctx->arena, n * sizeof *posted->entries);
+            for (size_t j = 0; j < n; j++) posted->entries[j] = ctx->pending[i + j].entry;
+            body = tx_ctx_event(ctx);
+            body->body_case = LUMBUNG__TRANSACTIONS_EVENT__BODY_ENTRIES_POSTED;
+            body->entries_posted = posted;
+            i += n;
+        }
+        int64_t seq = emit_body(ctx, body, emit, arg);
+        if (seq < 0) return (int) seq;
+    }
+    ctx->pending_count = 0;
+    return 0;
+}
+
+const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {
+    char buf[MONEY_FORMAT_MAX];
+    money_format(sen, buf, sizeof buf);
+    return arena_strdup(ctx->arena, buf);
+}
+
+const char *tx_date_text(tx_ctx_t *ctx, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(ctx->arena, buf);
+}
+
+int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
+                  tx_error_t *err) {
+    if (!text || !*text) {
+        *days = ctx->today;
+        return 0;
+    }
+    int rc = date_parse(text, days);
+    if (rc != DATE_OK)
+        return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
+                         "%s %s", field, date_error_text(rc));
+    return 0;
+}

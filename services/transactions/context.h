@@ -1,0 +1,89 @@
+/*  tx context — what one unit of work of the transactions service carries: the tables, the
+    transaction to read and write in, the arena for everything built on the way, a typed error
+    for business rejections, and the events to publish once the work is done.
+
+    A unit of work is one request (handlers.c), one posting chain of a batch (batch.c), or one
+    members event applied by the replica (replica.c). Rules code reads and writes through
+    ctx->txn only; the batch swaps in a child txn for a linked chain and rolls the pending
+    events back with tx_ctx_rollback() when the chain fails. Posted entries queue up and are
+    grouped into EntriesPosted events of at most TX_EVENT_ENTRIES_MAX entries at flush time,
+    so a batch of thousands of postings makes a few dozen events, not thousands.
+
+    Error convention of every rules function: 0 on success; TX_REJECTED when a business rule or
+    validation said no (the tx_error_t is filled, its field relative to the operation, e.g.
+    "lines[1].account"); any other negative value is a store error (STORE_MAP_FULL included)
+    that must abort the whole request and be passed up unchanged.
+
+    Not for: the bus or authorisation (handlers.c). */
+#ifndef LUMBUNG_TX_CONTEXT_H
+#define LUMBUNG_TX_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "envelope.pb-c.h"
+#include "store.h"
+
+enum {
+    TX_REJECTED = -4000,
+    TX_FIELD_MAX = 96,
+    TX_MESSAGE_MAX = 320,
+    TX_EVENT_ENTRIES_MAX = 256,     /* entries in one EntriesPosted event */
+    TX_PENDING_MAX = 65536,         /* queued events and entries of one unit of work */
+};
+
+typedef struct {
+    Lumbung__ErrorKind kind;
+    const char *code;               /* static string, stable snake_case */
+    char field[TX_FIELD_MAX];
+    char message[TX_MESSAGE_MAX];
+} tx_error_t;
+
+typedef struct {
+    Lumbung__JournalEntry *entry;       /* exactly one of the two is set */
+    Lumbung__TransactionsEvent *event;
+} tx_pending_t;
+
+typedef struct {
+    tx_store_t *db;
+    store_txn_t *txn;
+    arena_t *arena;
+    const char *actor;              /* posted_by; may be NULL */
+    int64_t now_ms;
+    int32_t today;                  /* default value date */
+    tx_pending_t *pending;          /* in the arena */
+    size_t pending_count, pending_cap;
+} tx_ctx_t;
+
+/* Prepares ctx for a unit of work; nothing is allocated until something is queued. */
+void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
+                 const char *actor);
+
+/* Fills *err and returns TX_REJECTED. `field` may be NULL. */
+int tx_reject(tx_error_t *err, Lumbung__ErrorKind kind, const char *code, const char *field,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Queues a posted entry or another event. -ENOBUFS past TX_PENDING_MAX. */
+int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry);
+int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
+/* A new TransactionsEvent in the arena, to fill and queue. */
+Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx);
+
+size_t tx_ctx_mark(const tx_ctx_t *ctx);
+void tx_ctx_rollback(tx_ctx_t *ctx, size_t mark);
+
+/* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
+   the sequence or a negative error. Returns 0 or the first error. Clears the queue. */
+typedef int64_t (*tx_emit_fn)(void *arg, Lumbung__Event *event);
+int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
+
+/* Text helpers in the arena for messages and fields: "150000.50", "2025-01-31". */
+const char *tx_money_text(tx_ctx_t *ctx, int64_t sen);
+const char *tx_date_text(tx_ctx_t *ctx, int32_t days);
+
+/* Parses an optional date field: NULL or "" gives ctx->today. TX_REJECTED names `field`. */
+int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
+                  tx_error_t *err);
+
+#endif

@@ -1,0 +1,176 @@
+#include "handlers.h"
+#include "app.h"
+#include "batch.h"
+#include "envelope.h"
+#include "ledger.h"
+#include "log.h"
+#include "savings.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define FORBIDDEN LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN
+#define INVALID LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID
+#define ROLE(x) LUMBUNG__ROLE__ROLE_##x
+#define OP(x) LUMBUNG__TRANSACTIONS_REQUEST__OP_##x
+#define RES(x) LUMBUNG__TRANSACTIONS_REPLY__RESULT_##x
+
+int tx_authorise(const Lumbung__Actor *actor, uint64_t coop, bool write, tx_error_t *err) {
+    Lumbung__Role role = actor && actor->has_role ? actor->role : ROLE(UNSPECIFIED);
+    const char *user = actor && actor->user ? actor->user : "anonymous";
+    uint64_t scope = actor && actor->has_cooperative_id ? actor->cooperative_id : 0;
+    switch (role) {
+    case ROLE(ADMIN):
+    case ROLE(SERVICE):
+        return 0;
+    case ROLE(SUPERVISOR):
+        if (!write) return 0;
+        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
+                         "supervisor %s may read every cooperative but change none", user);
+    case ROLE(VIEWER):
+    case ROLE(OPERATOR):
+        if (write && role == ROLE(VIEWER))
+            return tx_reject(err, FORBIDDEN, "forbidden", NULL,
+                             "viewer %s may only read", user);
+        if (scope != 0 && scope == coop) return 0;
+        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
+                         "%s may act only for cooperative %" PRIu64 ", not %" PRIu64, user,
+                         scope, coop);
+    case ROLE(INTEGRATOR):
+        if (scope == 0 || scope == coop) return 0;
+        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
+                         "integrator %s may act only for cooperative %" PRIu64, user, scope);
+    default:
+        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
+                         "the request names no role that may use the transactions service");
+    }
+}
+
+/* Which cooperative an operation concerns, and whether it writes. */
+static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool *write) {
+    *write = false;
+    switch (r->op_case) {
+    case OP(GET_MEMBER_ACCOUNTS): *coop = r->get_member_accounts->cooperative_id; return true;
+    case OP(LIST_ACCOUNTS): *coop = r->list_accounts->cooperative_id; return true;
+    case OP(LIST_JOURNAL): *coop = r->list_journal->cooperative_id; return true;
+    case OP(GET_ENTRY): *coop = r->get_entry->cooperative_id; return true;
+    case OP(TRIAL_BALANCE): *coop = r->trial_balance->cooperative_id; return true;
+    case OP(GET_SETTLEMENT): *coop = r->get_settlement->cooperative_id; return true;
+    default: break;
+    }
+    *write = true;
+    switch (r->op_case) {
+    case OP(DEPOSIT): *coop = r->deposit->cooperative_id; return true;
+    case OP(WITHDRAW): *coop = r->withdraw->cooperative_id; return true;
+    case OP(ADD_ACCOUNT): *coop = r->add_account->cooperative_id; return true;
+    case OP(POST_ENTRY): *coop = r->post_entry->cooperative_id; return true;
+    case OP(REVERSE_ENTRY): *coop = r->reverse_entry->cooperative_id; return true;
+    case OP(POST_BATCH): *coop = r->post_batch->cooperative_id; return true;
+    default: return false;
+    }
+}
+
+static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
+                    Lumbung__TransactionsReply *out, tx_error_t *err) {
+    switch (r->op_case) {
+    case OP(GET_MEMBER_ACCOUNTS):
+        out->result_case = RES(MEMBER_ACCOUNTS);
+        return tx_savings_member_accounts(ctx, r->get_member_accounts, &out->member_accounts,
+                                          err);
+    case OP(LIST_ACCOUNTS):
+        out->result_case = RES(ACCOUNTS);
+        return tx_ledger_list_accounts(ctx, r->list_accounts->cooperative_id, &out->accounts,
+                                       err);
+    case OP(LIST_JOURNAL):
+        out->result_case = RES(JOURNAL);
+        return tx_ledger_list_journal(ctx, r->list_journal, &out->journal, err);
+    case OP(GET_ENTRY):
+        out->result_case = RES(ENTRY);
+        return tx_ledger_get_entry(ctx, r->get_entry->cooperative_id, r->get_entry->entry_id,
+                                   &out->entry, err);
+    case OP(TRIAL_BALANCE):
+        out->result_case = RES(TRIAL_BALANCE);
+        return tx_ledger_trial_balance(ctx, r->trial_balance->cooperative_id,
+                                       &out->trial_balance, err);
+    case OP(GET_SETTLEMENT):
+        out->result_case = RES(SETTLEMENT);
+        return tx_savings_get_settlement(ctx, r->get_settlement->cooperative_id,
+                                         r->get_settlement->member_id, &out->settlement, err);
+    default:
+        assert(0 && "op_scope() and run_read() disagree");
+        return -1;
+    }
+}
+
+static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
+                     const Lumbung__TransactionsRequest *r, Lumbung__TransactionsReply *out,
+                     tx_error_t *err) {
+    switch (r->op_case) {
+    case OP(DEPOSIT):
+        out->result_case = RES(SAVINGS);
+        return tx_savings_move(ctx, r->deposit, true, &out->savings, err);
+    case OP(WITHDRAW):
+        out->result_case = RES(SAVINGS);
+        return tx_savings_move(ctx, r->withdraw, false, &out->savings, err);
+    case OP(ADD_ACCOUNT):
+        out->result_case = RES(ACCOUNT);
+        return tx_ledger_add_account(ctx, r->add_account, &out->account, err);
+    case OP(POST_ENTRY):
+        out->result_case = RES(ENTRY);
+        return tx_ledger_post_manual(ctx, r->post_entry, &out->entry, err);
+    case OP(REVERSE_ENTRY):
+        out->result_case = RES(ENTRY);
+        return tx_ledger_reverse(ctx, r->reverse_entry, &out->entry, err);
+    case OP(POST_BATCH):
+        out->result_case = RES(BATCH);
+        return tx_batch_post(ctx, actor, r->post_batch, &out->batch, err);
+    default:
+        return run_read(ctx, r, out, err);
+    }
+}
+
+static int64_t emit_call(void *arg, Lumbung__Event *event) {
+    return service_call_emit(arg, event);
+}
+
+static int fail(service_call_t *call, const tx_error_t *err) {
+    return service_call_fail(call, err->kind, err->code, err->field[0] ? err->field : NULL,
+                             "%s", err->message);
+}
+
+int tx_handlers_handle(void *arg, service_call_t *call) {
+    tx_app_t *app = arg;
+    const Lumbung__Request *req = service_call_request(call);
+    if (req->body_case != LUMBUNG__REQUEST__BODY_TRANSACTIONS || !req->transactions)
+        return service_call_fail(call, INVALID, "unknown_body", NULL,
+                                 "the transactions service answers TransactionsRequest only");
+    const Lumbung__TransactionsRequest *r = req->transactions;
+    const Lumbung__Actor *actor = service_call_actor(call);
+    tx_error_t err = { 0 };
+    uint64_t coop;
+    bool write;
+    if (!op_scope(r, &coop, &write))
+        return service_call_fail(call, INVALID, "unknown_operation", NULL,
+                                 "the request names no operation this service knows");
+    /* A batch authorises each posting by its own cooperative. */
+    if (r->op_case != OP(POST_BATCH) && tx_authorise(actor, coop, write, &err) != 0)
+        return fail(call, &err);
+    tx_ctx_t ctx;
+    tx_ctx_init(&ctx, &app->db, service_call_txn(call), service_call_arena(call),
+                actor ? actor->user : NULL);
+    Lumbung__TransactionsReply *out =
+        arena_message(ctx.arena, &lumbung__transactions_reply__descriptor);
+    int rc = run_write(&ctx, actor, r, out, &err);
+    if (rc == TX_REJECTED) return fail(call, &err);
+    if (rc == 0) rc = tx_ctx_flush(&ctx, emit_call, call);
+    if (rc != 0) {
+        if (rc != STORE_MAP_FULL)
+            log_error(req->request_id, "transactions: operation %d failed with %d", r->op_case, rc);
+        return rc;
+    }
+    Lumbung__Reply *reply = service_call_reply(call);
+    reply->result_case = LUMBUNG__REPLY__RESULT_TRANSACTIONS;
+    reply->transactions = out;
+    return 0;
+}

@@ -1,0 +1,634 @@
+#include "ledger.h"
+#include "bytes.h"
+#include "chart.h"
+#include "date.h"
+#include "savings.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INVALID LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID
+#define NOT_FOUND LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND
+#define CONFLICT LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT
+#define RULE LUMBUNG__ERROR_KIND__ERROR_KIND_RULE
+
+/* Account totals stay this far below INT64_MAX, so that one more entry of the largest size
+   can never overflow them between check and apply. */
+#define TOTAL_HEADROOM ((int64_t) TX_LINES_MAX * TX_AMOUNT_MAX_SEN)
+
+static const uint8_t empty_value[1];
+
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+    tx_coop_t c;
+    if (coop == 0)
+        return tx_reject(err, INVALID, "missing_field", "cooperative_id",
+                         "cooperative_id is required");
+    int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &c);
+    if (rc == STORE_NOT_FOUND)
+        return tx_reject(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
+                         "cooperative %" PRIu64 " is not known to the transactions service",
+                         coop);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ building entries */
+
+Lumbung__JournalEntry *tx_ledger_entry_new(tx_ctx_t *ctx, uint64_t coop, int32_t value_date,
+                                           const char *memo, Lumbung__EntryKind kind,
+                                           size_t lines) {
+    assert(lines <= TX_LINES_MAX);
+    Lumbung__JournalEntry *e = arena_message(ctx->arena, &lumbung__journal_entry__descriptor);
+    e->has_cooperative_id = 1;
+    e->cooperative_id = coop;
+    e->value_date = (char *) tx_date_text(ctx, value_date);
+    e->memo = arena_strdup(ctx->arena, memo && *memo ? memo : NULL);
+    e->has_kind = 1;
+    e->kind = kind;
+    e->lines = arena_alloc(ctx->arena, (lines ? lines : 1) * sizeof *e->lines);
+    return e;
+}
+
+void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *e, const char *code,
+                   int64_t debit_sen, int64_t credit_sen) {
+    assert((debit_sen > 0) != (credit_sen > 0) && debit_sen >= 0 && credit_sen >= 0);
+    Lumbung__JournalLine *l = arena_message(ctx->arena, &lumbung__journal_line__descriptor);
+    l->account = (char *) code;
+    if (debit_sen > 0) {
+        l->has_debit_sen = 1;
+        l->debit_sen = debit_sen;
+    } else {
+        l->has_credit_sen = 1;
+        l->credit_sen = credit_sen;
+    }
+    e->lines[e->n_lines++] = l;
+}
+
+/* ------------------------------------------------------------------ check and apply */
+
+static int check_line(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, size_t i, bool manual,
+                      int64_t *debit, int64_t *credit, tx_error_t *err) {
+    const Lumbung__JournalLine *l = e->lines[i];
+    char field[TX_FIELD_MAX];
+    int64_t d = l->has_debit_sen ? l->debit_sen : 0, c = l->has_credit_sen ? l->credit_sen : 0;
+    snprintf(field, sizeof field, "lines[%zu].%s", i, d < 0 ? "debit" : "credit");
+    if (d < 0 || c < 0)
+        return tx_reject(err, INVALID, "negative_amount", field, "%s must not be negative",
+                         field);
+    snprintf(field, sizeof field, "lines[%zu]", i);
+    if ((d > 0) == (c > 0))
+        return tx_reject(err, INVALID, "invalid_line", field,
+                         "%s needs exactly one of debit or credit, greater than zero", field);
+    if (d > TX_AMOUNT_MAX_SEN || c > TX_AMOUNT_MAX_SEN)
+        return tx_reject(err, INVALID, "amount_too_large", field,
+                         "%s: one line may move at most %s", field,
+                         tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
+    snprintf(field, sizeof field, "lines[%zu].account", i);
+    if (!l->account || !*l->account)
+        return tx_reject(err, INVALID, "missing_field", field, "%s is required", field);
+    tx_account_t a;
+    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
+    if (rc == STORE_NOT_FOUND)
+        return tx_reject(err, INVALID, "unknown_account", field,
+                         "%s: account %.32s is not in the chart of cooperative %" PRIu64,
+                         field, l->account, e->cooperative_id);
+    if (rc != 0) return rc;
+    if (manual && tx_chart_role_is_savings((Lumbung__AccountRole) a.role))
+        return tx_reject(err, RULE, "savings_account", field,
+                         "%s: account %s (%s) holds members' savings; use a deposit or a "
+                         "withdrawal for it", field, l->account, a.name);
+    if (a.debit_total_sen > INT64_MAX - TOTAL_HEADROOM ||
+        a.credit_total_sen > INT64_MAX - TOTAL_HEADROOM)
+        return tx_reject(err, RULE, "account_totals_full", field,
+                         "%s: account %s has reached the largest total this ledger holds",
+                         field, l->account);
+    *debit += d;
+    *credit += c;
+    return 0;
+}
+
+int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_error_t *err) {
+    assert(ctx && e && err);
+    if (e->n_lines < 2)
+        return tx_reject(err, INVALID, "too_few_lines", "lines",
+                         "an entry needs at least 2 lines, it has %zu", e->n_lines);
+    if (e->n_lines > TX_LINES_MAX)
+        return tx_reject(err, INVALID, "too_many_lines", "lines",
+                         "an entry has at most %d lines, it has %zu", TX_LINES_MAX, e->n_lines);
+    if (e->memo && strlen(e->memo) > TX_MEMO_MAX)
+        return tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
+                         TX_MEMO_MAX);
+    int64_t debit = 0, credit = 0;   /* at most 64 lines of at most 10^15: no overflow */
+    for (size_t i = 0; i < e->n_lines; i++) {
+        int rc = check_line(ctx, e, i, manual, &debit, &credit, err);
+        if (rc != 0) return rc;
+    }
+    if (debit != credit)
+        return tx_reject(err, INVALID, "unbalanced", "lines",
+                         "debits total %s but credits total %s; an entry must balance",
+                         tx_money_text(ctx, debit), tx_money_text(ctx, credit));
+    e->has_total_sen = 1;
+    e->total_sen = debit;
+    return 0;
+}
+
+static int apply_line(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, const Lumbung__JournalLine *l,
+                      int32_t value_date) {
+    tx_account_t a;
+    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
+    assert(rc != STORE_NOT_FOUND);   /* tx_ledger_check() found it */
+    if (rc != 0) return rc;
+    a.debit_total_sen += l->has_debit_sen ? l->debit_sen : 0;
+    a.credit_total_sen += l->has_credit_sen ? l->credit_sen : 0;
+    rc = tx_store_put_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
+    if (rc != 0) return rc;
+    uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
+    size_t kl = tx_key_account_line(e->cooperative_id, l->account, value_date, e->id, key);
+    return store_put(ctx->txn, ctx->db->account_lines, key, kl, empty_value, 0, 0);
+}
+
+int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date) {
+    assert(e->has_total_sen && e->n_lines >= 2);
+    e->has_id = 1;
+    e->id = tx_store_next_id(ctx->db, ctx->txn, ctx->db->entries);
+    e->has_posted_at_ms = 1;
+    e->posted_at_ms = ctx->now_ms;
+    e->posted_by = (char *) ctx->actor;
+    for (size_t i = 0; i < e->n_lines; i++) {
+        int rc = apply_line(ctx, e, e->lines[i], value_date);
+        if (rc != 0) return rc;
+    }
+    int rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base, STORE_APPEND);
+    if (rc != 0) return rc;
+    uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
+    size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
+    rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
+    if (rc != 0) return rc;
+    return tx_ctx_queue_entry(ctx, e);
+}
+
+int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
+                        const char **code, tx_error_t *err) {
+    char buf[TX_CODE_MAX + 1];
+    int rc = tx_store_get_role(ctx->db, ctx->txn, coop, (int) role, buf);
+    if (rc == STORE_NOT_FOUND)
+        return tx_reject(err, RULE, "no_account_for_role", NULL,
+                         "cooperative %" PRIu64 " has no account with role %s; add one first",
+                         coop, tx_chart_role_name(role));
+    if (rc != 0) return rc;
+    *code = arena_strdup(ctx->arena, buf);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ accounts */
+
+static Lumbung__Account *account_pb(tx_ctx_t *ctx, uint64_t coop, const char *code,
+                                    const tx_account_t *a) {
+    Lumbung__Account *m = arena_message(ctx->arena, &lumbung__account__descriptor);
+    m->has_cooperative_id = 1;
+    m->cooperative_id = coop;
+    m->code = arena_strdup(ctx->arena, code);
+    m->name = arena_strdup(ctx->arena, a->name);
+    m->has_class_ = 1;
+    m->class_ = (Lumbung__AccountClass) a->class_;
+    if (a->role) {
+        m->has_role = 1;
+        m->role = (Lumbung__AccountRole) a->role;
+    }
+    m->has_debit_total_sen = m->has_credit_total_sen = m->has_balance_sen = 1;
+    m->debit_total_sen = a->debit_total_sen;
+    m->credit_total_sen = a->credit_total_sen;
+    m->balance_sen = tx_chart_balance(m->class_, a->debit_total_sen, a->credit_total_sen);
+    m->has_standard = 1;
+    m->standard = (a->flags & TX_ACCOUNT_STANDARD) != 0;
+    return m;
+}
+
+static int queue_account_opened(tx_ctx_t *ctx, Lumbung__Account *account) {
+    Lumbung__AccountOpened *o = arena_message(ctx->arena, &lumbung__account_opened__descriptor);
+    o->account = account;
+    Lumbung__TransactionsEvent *ev = tx_ctx_event(ctx);
+    ev->body_case = LUMBUNG__TRANSACTIONS_EVENT__BODY_ACCOUNT_OPENED;
+    ev->account_opened = o;
+    return tx_ctx_queue_event(ctx, ev);
+}
+
+/* Writes a new account, makes it the role's posting account when the role has none yet, and
+   queues its event. The caller checked that the code is free. */
+static int open_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx_account_t *a,
+                        Lumbung__Account **out) {
+    int rc = tx_store_put_account(ctx->db, ctx->txn, coop, code, a);
+    if (rc != 0) return rc;
+    if (a->role) {
+        char existing[TX_CODE_MAX + 1];
+        rc = tx_store_get_role(ctx->db, ctx->txn, coop, a->role, existing);
+        if (rc == STORE_NOT_FOUND) rc = tx_store_put_role(ctx->db, ctx->txn, coop, a->role, code);
+        if (rc != 0) return rc;
+    }
+    Lumbung__Account *m = account_pb(ctx, coop, code, a);
+    if (out) *out = m;
+    return queue_account_opened(ctx, m);
+}
+
+int tx_ledger_create_chart(tx_ctx_t *ctx, uint64_t coop) {
+    size_t count;
+    const tx_chart_row_t *rows = tx_chart_standard(&count);
+    for (size_t i = 0; i < count; i++) {
+        tx_account_t a;
+        int rc = tx_store_get_account(ctx->db, ctx->txn, coop, rows[i].code, &a);
+        if (rc == 0) continue;
+        if (rc != STORE_NOT_FOUND) return rc;
+        memset(&a, 0, sizeof a);
+        a.class_ = (uint8_t) rows[i].class_;
+        a.role = (uint8_t) rows[i].role;
+        a.flags = TX_ACCOUNT_STANDARD;
+        a.name_len = strlen(rows[i].name);
+        assert(a.name_len <= TX_ACCOUNT_NAME_MAX);
+        memcpy(a.name, rows[i].name, a.name_len + 1);
+        rc = open_account(ctx, coop, rows[i].code, &a, NULL);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+/* Calls fn for each account of coop in code order, at most TX_ACCOUNTS_MAX. */
+typedef int (*account_visit_fn)(tx_ctx_t *ctx, const char *code, const tx_account_t *a,
+                                void *arg);
+
+static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, void *arg) {
+    store_cursor_t *c;
+    int rc = store_cursor_open(ctx->txn, ctx->db->accounts, &c);
+    if (rc != 0) return rc;
+    uint8_t prefix[8];
+    be64_write(prefix, coop);
+    const void *k, *v;
+    size_t kl, vl;
+    rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl);
+    for (int n = 0; rc == 0 && n < TX_ACCOUNTS_MAX; n++) {
+        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX || memcmp(k, prefix, 8) != 0) break;
+        char code[TX_CODE_MAX + 1];
+        memcpy(code, (const uint8_t *) k + 8, kl - 8);
+        code[kl - 8] = 0;
+        tx_account_t a;
+        if (tx_account_decode(v, vl, &a) != 0) {
+            rc = -EINVAL;
+            break;
+        }
+        rc = fn(ctx, code, &a, arg);
+        if (rc != 0) break;
+        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static int count_account(tx_ctx_t *ctx, const char *code, const tx_account_t *a, void *arg) {
+    (void) ctx, (void) code, (void) a;
+    (*(size_t *) arg)++;
+    return 0;
+}
+
+static int check_new_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req, tx_error_t *err) {
+    if (!tx_chart_code_valid(req->code))
+        return tx_reject(err, INVALID, "invalid_code", "code",
+                         "code must be 1 to %d characters of digits, letters, '-' or '.', "
+                         "starting with a digit, e.g. \"1-105\"", TX_CODE_MAX);
+    size_t name_len = req->name ? strlen(req->name) : 0;
+    if (name_len == 0 || name_len > TX_ACCOUNT_NAME_MAX)
+        return tx_reject(err, INVALID, "invalid_name", "name",
+                         "name is required, at most %d bytes", TX_ACCOUNT_NAME_MAX);
+    if (!req->has_class_ || req->class_ < LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_ASSET ||
+        req->class_ > LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_EXPENSE)
+        return tx_reject(err, INVALID, "missing_field", "class",
+                         "class is required: asset, liability, equity, income or expense");
+    if (req->has_role && req->role != 0 && tx_chart_role_class(req->role) != req->class_)
+        return tx_reject(err, INVALID, "role_class_mismatch", "role",
+                         "role %s belongs to class %s, not %s", tx_chart_role_name(req->role),
+                         tx_chart_class_name(tx_chart_role_class(req->role)),
+                         tx_chart_class_name(req->class_));
+    return 0;
+}
+
+int tx_ledger_add_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req,
+                          Lumbung__Account **out, tx_error_t *err) {
+    int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
+    if (rc == 0) rc = check_new_account(ctx, req, err);
+    if (rc != 0) return rc;
+    tx_account_t a;
+    rc = tx_store_get_account(ctx->db, ctx->txn, req->cooperative_id, req->code, &a);
+    if (rc == 0)
+        return tx_reject(err, CONFLICT, "account_exists", "code",
+                         "account %s already exists (%s)", req->code, a.name);
+    if (rc != STORE_NOT_FOUND) return rc;
+    size_t count = 0;
+    if ((rc = accounts_visit(ctx, req->cooperative_id, count_account, &count)) != 0) return rc;
+    if (count >= TX_ACCOUNTS_MAX)
+        return tx_reject(err, RULE, "chart_full", NULL, "a chart holds at most %d accounts",
+                         TX_ACCOUNTS_MAX);
+    memset(&a, 0, sizeof a);
+    a.class_ = (uint8_t) req->class_;
+    a.role = req->has_role ? (uint8_t) req->role : 0;
+    a.name_len = strlen(req->name);
+    memcpy(a.name, req->name, a.name_len + 1);
+    return open_account(ctx, req->cooperative_id, req->code, &a, out);
+}
+
+typedef struct {
+    uint64_t coop;
+    Lumbung__Account **items;
+    size_t count;
+    int64_t debit, credit;
+    bool overflow;
+} account_list_t;
+
+static int collect_account(tx_ctx_t *ctx, const char *code, const tx_account_t *a, void *arg) {
+    account_list_t *list = arg;
+    list->items[list->count] = account_pb(ctx, list->coop, code, a);
+    list->count++;
+    if (__builtin_add_overflow(list->debit, a->debit_total_sen, &list->debit) ||
+        __builtin_add_overflow(list->credit, a->credit_total_sen, &list->credit))
+        list->overflow = true;
+    return 0;
+}
+
+static int list_accounts(tx_ctx_t *ctx, uint64_t coop, account_list_t *list, tx_error_t *err) {
+    int rc = tx_ledger_require_coop(ctx, coop, err);
+    if (rc != 0) return rc;
+    memset(list, 0, sizeof *list);
+    list->coop = coop;
+    list->items = arena_alloc(ctx->arena, TX_ACCOUNTS_MAX * sizeof *list->items);
+    return accounts_visit(ctx, coop, collect_account, list);
+}
+
+int tx_ledger_list_accounts(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountList **out,
+                            tx_error_t *err) {
+    account_list_t list;
+    int rc = list_accounts(ctx, coop, &list, err);
+    if (rc != 0) return rc;
+    Lumbung__AccountList *m = arena_message(ctx->arena, &lumbung__account_list__descriptor);
+    m->items = list.items;
+    m->n_items = list.count;
+    *out = m;
+    return 0;
+}
+
+int tx_ledger_trial_balance(tx_ctx_t *ctx, uint64_t coop, Lumbung__TrialBalance **out,
+                            tx_error_t *err) {
+    account_list_t list;
+    int rc = list_accounts(ctx, coop, &list, err);
+    if (rc != 0) return rc;
+    Lumbung__TrialBalance *m = arena_message(ctx->arena, &lumbung__trial_balance__descriptor);
+    m->has_cooperative_id = 1;
+    m->cooperative_id = coop;
+    m->items = list.items;
+    m->n_items = list.count;
+    m->has_total_debit_sen = m->has_total_credit_sen = m->has_balanced = 1;
+    m->total_debit_sen = list.debit;
+    m->total_credit_sen = list.credit;
+    m->balanced = !list.overflow && list.debit == list.credit;
+    *out = m;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ manual entries */
+
+int tx_ledger_post_manual(tx_ctx_t *ctx, const Lumbung__PostEntry *req,
+                          Lumbung__JournalEntry **out, tx_error_t *err) {
+    int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
+    if (rc != 0) return rc;
+    int32_t date;
+    if ((rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err)) != 0) return rc;
+    if (req->n_lines > TX_LINES_MAX)
+        return tx_reject(err, INVALID, "too_many_lines", "lines",
+                         "an entry has at most %d lines, it has %zu", TX_LINES_MAX,
+                         req->n_lines);
+    Lumbung__JournalEntry *e = tx_ledger_entry_new(ctx, req->cooperative_id, date, req->memo,
+                                                   LUMBUNG__ENTRY_KIND__ENTRY_KIND_MANUAL,
+                                                   req->n_lines);
+    /* The request's lines are used as they are: the entry owns nothing it must free. */
+    for (size_t i = 0; i < req->n_lines; i++) e->lines[i] = req->lines[i];
+    e->n_lines = req->n_lines;
+    if ((rc = tx_ledger_check(ctx, e, true, err)) != 0) return rc;
+    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
+    *out = e;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reading the journal */
+
+int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id) {
+    if (!text || strlen(text) < DATE_TEXT_LEN + 2 || text[DATE_TEXT_LEN] != '.') return -EINVAL;
+    char day[DATE_TEXT_LEN + 1];
+    memcpy(day, text, DATE_TEXT_LEN);
+    day[DATE_TEXT_LEN] = 0;
+    if (date_parse(day, date) != DATE_OK) return -EINVAL;
+    const char *p = text + DATE_TEXT_LEN + 1;
+    if (*p < '0' || *p > '9') return -EINVAL;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(p, &end, 10);
+    if (errno || *end) return -EINVAL;
+    *id = n;
+    return 0;
+}
+
+void tx_ledger_cursor_format(int32_t date, uint64_t id, char *buf, size_t size) {
+    char day[DATE_FORMAT_MAX];
+    date_format(date, day, sizeof day);
+    snprintf(buf, size, "%s.%" PRIu64, day, id);
+}
+
+typedef struct {
+    uint64_t coop;
+    const char *account;     /* NULL: every entry of the cooperative */
+    int32_t from, to, start_date;
+    uint64_t start_id;
+    uint32_t limit;
+} journal_query_t;
+
+static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
+                               journal_query_t *q, tx_error_t *err) {
+    memset(q, 0, sizeof *q);
+    q->coop = req->cooperative_id;
+    q->from = DATE_MIN;
+    q->to = DATE_MAX;
+    int rc = 0;
+    if (req->from && *req->from) rc = tx_parse_date(ctx, req->from, "from", &q->from, err);
+    if (rc == 0 && req->to && *req->to) rc = tx_parse_date(ctx, req->to, "to", &q->to, err);
+    if (rc != 0) return rc;
+    if (q->from > q->to)
+        return tx_reject(err, INVALID, "invalid_range", "from", "from must not be after to");
+    q->limit = req->has_limit && req->limit ? req->limit : TX_PAGE_DEFAULT;
+    if (q->limit > TX_PAGE_MAX)
+        return tx_reject(err, INVALID, "invalid_limit", "limit", "limit is at most %d",
+                         TX_PAGE_MAX);
+    q->start_date = q->from;
+    if (req->cursor && *req->cursor) {
+        if (tx_ledger_cursor_parse(req->cursor, &q->start_date, &q->start_id) != 0)
+            return tx_reject(err, INVALID, "invalid_cursor", "cursor",
+                             "cursor is not one this service returned; start without it");
+        if (q->start_date < q->from) q->start_date = q->from;
+    }
+    if (req->account && *req->account) {
+        tx_account_t a;
+        rc = tx_store_get_account(ctx->db, ctx->txn, q->coop, req->account, &a);
+        if (rc == STORE_NOT_FOUND)
+            return tx_reject(err, NOT_FOUND, "unknown_account", "account",
+                             "account %.32s is not in the chart of cooperative %" PRIu64,
+                             req->account, q->coop);
+        if (rc != 0) return rc;
+        q->account = req->account;
+    }
+    return 0;
+}
+
+/* Both indexes end in date | id; `prefix_len` bytes before them identify the scan. */
+static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__JournalPage *page) {
+    uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
+    size_t kl = q->account
+        ? tx_key_account_line(q->coop, q->account, q->start_date, q->start_id, key)
+        : tx_key_coop_entry(q->coop, q->start_date, q->start_id, key);
+    size_t prefix_len = kl - 12;
+    store_table_t table = q->account ? ctx->db->account_lines : ctx->db->coop_entries;
+    store_cursor_t *c;
+    int rc = store_cursor_open(ctx->txn, table, &c);
+    if (rc != 0) return rc;
+    page->items = arena_alloc(ctx->arena, q->limit * sizeof *page->items);
+    const void *k;
+    size_t kfound;
+    rc = store_cursor_seek(c, key, kl, &k, &kfound, NULL, NULL);
+    while (rc == 0) {
+        const uint8_t *kb = k;
+        if (kfound != kl || memcmp(kb, key, prefix_len) != 0) break;
+        int32_t date = tx_date_from_key(be32_read(kb + prefix_len));
+        uint64_t id = be64_read(kb + prefix_len + 4);
+        if (date > q->to) break;
+        if (page->n_items == q->limit) {
+            char cursor[64];
+            tx_ledger_cursor_format(date, id, cursor, sizeof cursor);
+            page->next_cursor = arena_strdup(ctx->arena, cursor);
+            break;
+        }
+        ProtobufCMessage *m;
+        rc = tx_store_get_pb(ctx->txn, ctx->db->entries, id, ctx->arena,
+                             &lumbung__journal_entry__descriptor, &m);
+        if (rc != 0) break;
+        page->items[page->n_items++] = (Lumbung__JournalEntry *) m;
+        rc = store_cursor_next(c, &k, &kfound, NULL, NULL);
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
+                           Lumbung__JournalPage **out, tx_error_t *err) {
+    int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
+    journal_query_t q;
+    if (rc == 0) rc = parse_journal_query(ctx, req, &q, err);
+    if (rc != 0) return rc;
+    Lumbung__JournalPage *page = arena_message(ctx->arena, &lumbung__journal_page__descriptor);
+    if ((rc = journal_scan(ctx, &q, page)) != 0) return rc;
+    *out = page;
+    return 0;
+}
+
+int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__JournalEntry **out,
+                        tx_error_t *err) {
+    int rc = tx_ledger_require_coop(ctx, coop, err);
+    if (rc != 0) return rc;
+    ProtobufCMessage *m = NULL;
+    rc = id ? tx_store_get_pb(ctx->txn, ctx->db->entries, id, ctx->arena,
+                              &lumbung__journal_entry__descriptor, &m)
+            : STORE_NOT_FOUND;
+    if (rc == 0 && ((Lumbung__JournalEntry *) m)->cooperative_id != coop) rc = STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return tx_reject(err, NOT_FOUND, "entry_not_found", "entry_id",
+                         "entry %" PRIu64 " does not exist in cooperative %" PRIu64, id, coop);
+    if (rc != 0) return rc;
+    *out = (Lumbung__JournalEntry *) m;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reversal */
+
+static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx_error_t *err) {
+    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_REVERSAL)
+        return tx_reject(err, RULE, "cannot_reverse_reversal", "entry_id",
+                         "entry %" PRIu64 " is itself a reversal (of entry %" PRIu64
+                         "); post a new entry instead", orig->id, orig->reverses_id);
+    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT)
+        return tx_reject(err, RULE, "settlement_final", "entry_id",
+                         "entry %" PRIu64 " settles a member's exit and cannot be reversed",
+                         orig->id);
+    if (orig->time_deposit_id)
+        return tx_reject(err, RULE, "time_deposit_entry", "entry_id",
+                         "entry %" PRIu64 " opens or closes time deposit %" PRIu64
+                         "; time deposit entries cannot be reversed", orig->id,
+                         orig->time_deposit_id);
+    uint8_t key[8];
+    be64_write(key, orig->id);
+    const void *v;
+    size_t vl;
+    int rc = store_get(ctx->txn, ctx->db->reversals, key, sizeof key, &v, &vl);
+    if (rc == 0 && vl == 8)
+        return tx_reject(err, RULE, "already_reversed", "entry_id",
+                         "entry %" PRIu64 " was already reversed by entry %" PRIu64, orig->id,
+                         be64_read(v));
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static Lumbung__JournalEntry *mirror(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig,
+                                     int32_t date, const char *memo) {
+    char text[TX_MEMO_MAX + 1];
+    if (!memo || !*memo) {
+        snprintf(text, sizeof text, "Pembalikan jurnal %" PRIu64, orig->id);
+        memo = text;
+    }
+    Lumbung__JournalEntry *e = tx_ledger_entry_new(ctx, orig->cooperative_id, date, memo,
+                                                   LUMBUNG__ENTRY_KIND__ENTRY_KIND_REVERSAL,
+                                                   orig->n_lines);
+    for (size_t i = 0; i < orig->n_lines; i++) {
+        const Lumbung__JournalLine *l = orig->lines[i];
+        tx_ledger_add(ctx, e, l->account, l->has_credit_sen ? l->credit_sen : 0,
+                      l->has_debit_sen ? l->debit_sen : 0);
+    }
+    e->has_reverses_id = 1;
+    e->reverses_id = orig->id;
+    e->has_member_id = orig->has_member_id;
+    e->member_id = orig->member_id;
+    e->has_savings_kind = orig->has_savings_kind;
+    e->savings_kind = orig->savings_kind;
+    if (orig->has_savings_delta_sen) {
+        e->has_savings_delta_sen = 1;
+        e->savings_delta_sen = -orig->savings_delta_sen;
+    }
+    return e;
+}
+
+int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
+                      Lumbung__JournalEntry **out, tx_error_t *err) {
+    Lumbung__JournalEntry *orig;
+    int rc = tx_ledger_get_entry(ctx, req->cooperative_id, req->entry_id, &orig, err);
+    int32_t date;
+    if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
+    if (rc == 0 && req->memo && strlen(req->memo) > TX_MEMO_MAX)
+        rc = tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
+                       TX_MEMO_MAX);
+    if (rc == 0) rc = check_reversible(ctx, orig, err);
+    if (rc != 0) return rc;
+    Lumbung__JournalEntry *e = mirror(ctx, orig, date, req->memo);
+    tx_savings_effect_t effect;
+    if ((rc = tx_savings_reversal_check(ctx, e, &effect, err)) != 0) return rc;
+    if ((rc = tx_ledger_check(ctx, e, false, err)) != 0) return rc;
+    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
+    if ((rc = tx_savings_effect_apply(ctx, &effect)) != 0) return rc;
+    uint8_t key[8], val[8];
+    be64_write(key, orig->id);
+    be64_write(val, e->id);
+    if ((rc = store_put(ctx->txn, ctx->db->reversals, key, 8, val, 8, 0)) != 0) return rc;
+    *out = e;
+    return 0;
+}

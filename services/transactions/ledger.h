@@ -1,0 +1,82 @@
+/*  ledger — the double-entry book of each cooperative: its chart of accounts, immutable
+    journal entries, account totals, reversals, journal listing and the trial balance.
+
+    An entry is posted in two steps so that a batch can post many entries in one transaction
+    without a child transaction each: tx_ledger_check() only reads (lines well-formed, exactly
+    one of debit/credit > 0 per line, accounts in that cooperative's chart, debits == credits,
+    totals far from overflow) and tx_ledger_apply() only writes (entry id, account totals, the
+    entry and its indexes, the queued event). A check that passed makes the apply fail only on a
+    store error, which aborts the whole request.
+
+    Accounts are referred to by code ("1-101"); the service's own postings find their account
+    by role (tx_ledger_role_code). Manual entries may not touch the members' savings accounts,
+    so the ledger's savings balances always equal the sum of the members' balances.
+
+    Not for: savings rules (savings.c) or authorisation (handlers.c). */
+#ifndef LUMBUNG_TX_LEDGER_H
+#define LUMBUNG_TX_LEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "context.h"
+#include "transactions.pb-c.h"
+
+enum {
+    TX_LINES_MAX = 64,                        /* lines in one entry */
+    TX_MEMO_MAX = 256,                        /* bytes of a memo or note */
+    TX_ACCOUNTS_MAX = 1000,                   /* accounts in one cooperative's chart */
+    TX_PAGE_DEFAULT = 50,
+    TX_PAGE_MAX = 500,
+};
+
+/* The most one line or one movement may carry: 10 trillion rupiah. */
+#define TX_AMOUNT_MAX_SEN INT64_C(1000000000000000)
+
+/* A new entry in the arena with room for `lines` lines (n_lines = 0; add with tx_ledger_add). */
+Lumbung__JournalEntry *tx_ledger_entry_new(tx_ctx_t *ctx, uint64_t coop, int32_t value_date,
+                                           const char *memo, Lumbung__EntryKind kind,
+                                           size_t lines);
+/* Appends a line; exactly one of debit_sen, credit_sen is > 0 (asserted). */
+void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, const char *code,
+                   int64_t debit_sen, int64_t credit_sen);
+
+/* Validates entry for posting; fills entry->total_sen. `manual`: the lines come from outside
+   and may not use savings accounts. Fields in errors are "lines", "lines[i].account", ... */
+int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, bool manual, tx_error_t *err);
+/* Posts a checked entry dated value_date: sets id, posted_at_ms, posted_by; 0 or store error. */
+int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, int32_t value_date);
+
+/* The code of the account the service posts to for `role` in `coop`, in the arena. A missing
+   mapping (a chart without that role) is TX_REJECTED with code "no_account_for_role". */
+int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
+                        const char **code, tx_error_t *err);
+
+/* Creates the standard chart for a new cooperative (accounts that exist are kept) and queues
+   an AccountOpened event per account created. 0 or store error. */
+int tx_ledger_create_chart(tx_ctx_t *ctx, uint64_t coop);
+
+/* The operations behind the requests of the same names. Each returns 0, TX_REJECTED or a
+   store error; results are allocated in the arena. */
+int tx_ledger_post_manual(tx_ctx_t *ctx, const Lumbung__PostEntry *req,
+                          Lumbung__JournalEntry **out, tx_error_t *err);
+int tx_ledger_add_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req,
+                          Lumbung__Account **out, tx_error_t *err);
+int tx_ledger_list_accounts(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountList **out,
+                            tx_error_t *err);
+int tx_ledger_trial_balance(tx_ctx_t *ctx, uint64_t coop, Lumbung__TrialBalance **out,
+                            tx_error_t *err);
+int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
+                           Lumbung__JournalPage **out, tx_error_t *err);
+int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__JournalEntry **out,
+                        tx_error_t *err);
+int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
+                      Lumbung__JournalEntry **out, tx_error_t *err);
+
+/* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id"). */
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
+
+/* Journal cursors: "<YYYY-MM-DD>.<entry id>" of the first entry of the next page. */
+int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id);
+void tx_ledger_cursor_format(int32_t date, uint64_t id, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,42 @@
+/* transactions — the double-entry ledger and the members' savings of every cooperative.
+   main.c only wires the runtime, the store tables and the members follower together. */
+#include "app.h"
+#include "config.h"
+#include "service.h"
+
+#include <stdio.h>
+
+static int setup(void *arg, service_t *svc, bus_t *bus) {
+    tx_app_t *app = arg;
+    app->service = svc;
+    app->replica_arena = arena_new();
+    int rc = tx_store_open(&app->db, service_store(svc));
+    if (rc != 0) return rc;
+    char router[128], pub[128];
+    follower_config_t fc = {
+        .stream = "members",
+        .router_endpoint = config_endpoint("members", "router", router, sizeof router),
+        .pub_endpoint = config_endpoint("members", "pub", pub, sizeof pub),
+    };
+    app->members = follower_new(bus, service_store(svc), &fc, tx_replica_apply,
+                                tx_replica_advanced, app, &rc);
+    if (!app->members) return rc ? rc : -1;
+    service_add_replica(svc, app->members);
+    return 0;
+}
+
+static void teardown(void *arg) {
+    tx_app_t *app = arg;
+    follower_destroy(&app->members);
+    arena_destroy(&app->replica_arena);
+}
+
+int main(void) {
+    static tx_app_t app;
+    static const service_handlers_t handlers = { .handle = tx_handlers_handle };
+    service_main_t def = {
+        .name = "transactions", .handlers = &handlers, .app = &app,
+        .setup = setup, .teardown = teardown,
+    };
+    return service_run(&def);
+}

@@ -1,0 +1,81 @@
+/*  savings — the members' savings of DOMAIN.md and the entries that move them: principal
+    (exactly once, exactly the configured amount, locked until exit), mandatory (per period,
+    with arrears = periods since joining x amount - paid, locked until exit), voluntary (never
+    below zero or the cooperative's minimum), time deposits (amount, term, rate, maturity;
+    withdrawn whole once matured, with simple interest), and the settlement that refunds a
+    leaving member's principal + mandatory + voluntary net of outstanding loans.
+
+    Every deposit or withdrawal is one balanced journal entry (Dr cash / Cr the kind's account,
+    or the reverse) posted with the member's new balance in the same transaction. Like ledger.c,
+    a movement first checks everything (reads only) and then writes, so a rejected movement
+    writes nothing even without a child transaction of its own.
+
+    Not for: loans (a later module; tx_savings_loans_outstanding() is the hook that will ask
+    it) or authorisation (handlers.c). */
+#ifndef LUMBUNG_TX_SAVINGS_H
+#define LUMBUNG_TX_SAVINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "context.h"
+#include "transactions.pb-c.h"
+
+enum {
+    TX_TD_TERM_MAX_MONTHS = 120,
+    TX_TD_RATE_MAX_BP = 5000,         /* 50 % a year */
+    TX_TD_LIST_MAX = 100,             /* time deposits shown per member */
+};
+
+/* A change to one member's savings record, decided by a check and written by apply. */
+typedef struct {
+    bool set;
+    uint64_t member;
+    int kind;
+    tx_savings_t after;
+} tx_savings_effect_t;
+
+/* Looks the member up for cooperative `coop`. Unknown member: NOT_FOUND. A member of another
+   cooperative: `other_coop_kind` (RULE for postings, NOT_FOUND for reads). An exited member
+   when `require_active`: RULE "member_not_active". Fields are "member_id". */
+int tx_savings_member(tx_ctx_t *ctx, uint64_t coop, uint64_t member, bool require_active,
+                      Lumbung__ErrorKind other_coop_kind, tx_member_t *out, tx_error_t *err);
+
+/* A deposit (deposit = true) or withdrawal; *out in the arena. */
+int tx_savings_move(tx_ctx_t *ctx, const Lumbung__SavingsMovement *mv, bool deposit,
+                    Lumbung__SavingsPosted **out, tx_error_t *err);
+
+int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *req,
+                               Lumbung__MemberAccounts **out, tx_error_t *err);
+
+/* The savings side of a reversal entry built by ledger.c (member_id, savings_kind and
+   savings_delta_sen set): checks the balance stays valid and fills *effect. */
+int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *reversal,
+                              tx_savings_effect_t *effect, tx_error_t *err);
+int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect);
+
+/* Posts the exit settlement of `member` (once; a repeat returns the stored one) and queues
+   its events. Returns 0 or a store error; a rejection here would be a broken chart and is
+   returned as TX_REJECTED with *err filled. */
+int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t members_seq,
+                      Lumbung__Settlement **out, tx_error_t *err);
+int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
+                              Lumbung__Settlement **out, tx_error_t *err);
+
+/* What the member still owes on loans, in sen. 0 until the loans module lands. */
+int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int64_t *out);
+
+/* --- pure rules, unit-tested --- */
+
+/* Mandatory periods due from joining up to as_of: the joining period counts as the first, and
+   one more starts every period_months months after joining (every 7 days when period_months
+   is 0, weekly). 0 when as_of < joined_on. */
+uint32_t tx_savings_periods_due(int32_t joined_on, int32_t as_of, int period_months);
+/* max(0, periods x amount - paid); saturates instead of overflowing. */
+int64_t tx_savings_arrears(uint32_t periods, int64_t amount_sen, int64_t paid_sen,
+                           int64_t *due_sen);
+/* Simple interest for the term: amount x rate_bp x months / (12 x 10000), rounded half away
+   from zero. 0, or -ERANGE when it does not fit. */
+int tx_savings_td_interest(int64_t amount_sen, int64_t rate_bp, uint32_t term_months,
+                           int64_t *out);
+
+#endif

@@ -1,0 +1,156 @@
+/*  tx store — the tables of the transactions service and the byte layout of every key and
+    value in them.
+
+    All tables live in the service's one LMDB store (common/store.h). Keys are fixed-width
+    big-endian integers and short byte strings so LMDB's order is numeric order. Values are
+    either packed records with a version byte in front (the hot records a posting rewrites) or
+    serialized protobuf messages of proto/transactions.proto (records read whole, rarely
+    rewritten). Dates inside keys are int32 day counts (common/date.h) stored as u32 with the
+    sign bit flipped, so earlier dates sort first, negative day counts included.
+
+    Table            key                                   value
+    ---------------  ------------------------------------  ------------------------------------
+    tx_coops         coop u64                              coop record (replica of members)
+    tx_members       member u64                            member record (replica of members)
+    tx_accounts      coop u64 | code (1..16 bytes)         account record: chart entry + totals
+    tx_roles         coop u64 | role u32                   code of the account the service posts
+                                                           to for that role (the first one)
+    tx_entries       entry id u64 (MDB_APPEND)             lumbung.JournalEntry, immutable
+    tx_coop_entries  coop u64 | date | entry id u64        empty: journal by cooperative + date
+    tx_account_lines coop u64 | code[16] | date | id u64   empty: journal by account + date
+    tx_reversals     entry id u64                          id u64 of the entry reversing it
+    tx_savings       member u64 | kind u8                  savings record
+    tx_time_deposits time deposit id u64 (MDB_APPEND)      lumbung.TimeDeposit
+    tx_member_tds    member u64 | time deposit id u64      empty: a member's time deposits
+    tx_settlements   member u64                            lumbung.Settlement
+    cursors          (follower.h)                          the members stream cursor
+    outbox, idempotency tables                             (service.h, outbox.h)
+
+    Packed records (all integers big-endian, signed ones two's complement):
+      coop     v1: [0] version=1 [1] mandatory period in months (1, 3, 6, 12; 0 weekly) [2..7] zero
+                   [8] principal_sen i64 [16] mandatory_sen i64 [24] voluntary_min_sen i64
+                   [32] updated by members seq u64                                 40 bytes
+      member   v1: [0] version=1 [1] status (1 active, 2 exited) [2..3] zero
+                   [4] joined_on i32 [8] coop u64 [16] exited_on i32 [20..23] zero  24 bytes
+      account  v1: [0] version=1 [1] class [2] role [3] flags (1 = standard chart) [4..7] zero
+                   [8] debit_total_sen i64 [16] credit_total_sen i64 [24] name length u16
+                   [26] name bytes (UTF-8, at most TX_ACCOUNT_NAME_MAX)
+      savings  v1: [0] version=1 [1..7] zero [8] balance_sen i64 [16] paid_sen i64
+                   [24] withdrawn_sen i64                                           32 bytes
+
+    Not for: rules (ledger.c, savings.c) or reading any other service's store. */
+#ifndef LUMBUNG_TX_STORE_H
+#define LUMBUNG_TX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+/* Angle brackets on purpose: this file is also named store.h; this finds common/store.h. */
+#include <store.h>
+#include <arena.h>
+#include <protobuf-c/protobuf-c.h>
+
+enum {
+    TX_CODE_MAX = 16,                 /* bytes of an account code */
+    TX_ACCOUNT_NAME_MAX = 96,         /* bytes of an account name */
+    TX_COOP_RECORD_SIZE = 40,
+    TX_MEMBER_RECORD_SIZE = 24,
+    TX_ACCOUNT_RECORD_HEADER = 26,
+    TX_ACCOUNT_RECORD_MAX = TX_ACCOUNT_RECORD_HEADER + TX_ACCOUNT_NAME_MAX,
+    TX_SAVINGS_RECORD_SIZE = 32,
+    TX_RECORD_VERSION = 1,
+    TX_ACCOUNT_KEY_MAX = 8 + TX_CODE_MAX,
+    TX_COOP_ENTRY_KEY_SIZE = 8 + 4 + 8,
+    TX_ACCOUNT_LINE_KEY_SIZE = 8 + TX_CODE_MAX + 4 + 8,
+};
+
+enum { TX_MEMBER_ACTIVE = 1, TX_MEMBER_EXITED = 2 };
+enum { TX_ACCOUNT_STANDARD = 1 };
+
+typedef struct {
+    store_t *store;
+    store_table_t coops, members, accounts, roles, entries, coop_entries, account_lines,
+        reversals, savings, time_deposits, member_tds, settlements;
+} tx_store_t;
+
+typedef struct {
+    uint8_t period_months;
+    int64_t principal_sen, mandatory_sen, voluntary_min_sen;
+    uint64_t members_seq;
+} tx_coop_t;
+
+typedef struct {
+    uint8_t status;
+    int32_t joined_on, exited_on;
+    uint64_t coop;
+} tx_member_t;
+
+typedef struct {
+    uint8_t class_, role, flags;
+    int64_t debit_total_sen, credit_total_sen;
+    size_t name_len;
+    char name[TX_ACCOUNT_NAME_MAX + 1];
+} tx_account_t;
+
+typedef struct {
+    int64_t balance_sen, paid_sen, withdrawn_sen;
+} tx_savings_t;
+
+/* Opens every table in `store` (no txn open, before the loop runs). 0 or a negative code. */
+int tx_store_open(tx_store_t *self, store_t *store);
+
+/* Record codecs: encode writes exactly the record size (accounts: returns the length);
+   decode returns 0, or -EINVAL for a wrong size or version (a corrupt store). */
+void tx_coop_encode(const tx_coop_t *c, uint8_t out[TX_COOP_RECORD_SIZE]);
+int tx_coop_decode(const void *buf, size_t len, tx_coop_t *c);
+void tx_member_encode(const tx_member_t *m, uint8_t out[TX_MEMBER_RECORD_SIZE]);
+int tx_member_decode(const void *buf, size_t len, tx_member_t *m);
+size_t tx_account_encode(const tx_account_t *a, uint8_t out[TX_ACCOUNT_RECORD_MAX]);
+int tx_account_decode(const void *buf, size_t len, tx_account_t *a);
+void tx_savings_encode(const tx_savings_t *s, uint8_t out[TX_SAVINGS_RECORD_SIZE]);
+int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s);
+
+/* Keys. Each writes its key into `out` and returns the key length. */
+size_t tx_key_account(uint64_t coop, const char *code, uint8_t out[TX_ACCOUNT_KEY_MAX]);
+size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
+                         uint8_t out[TX_COOP_ENTRY_KEY_SIZE]);
+size_t tx_key_account_line(uint64_t coop, const char *code, int32_t date, uint64_t id,
+                           uint8_t out[TX_ACCOUNT_LINE_KEY_SIZE]);
+uint32_t tx_date_key(int32_t days);
+int32_t tx_date_from_key(uint32_t key);
+
+/* Typed reads inside txn. Each returns 0, STORE_NOT_FOUND, or STORE_ERROR / -EINVAL. */
+int tx_store_get_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, tx_coop_t *out);
+int tx_store_get_member(tx_store_t *self, store_txn_t *txn, uint64_t member, tx_member_t *out);
+int tx_store_get_account(tx_store_t *self, store_txn_t *txn, uint64_t coop, const char *code,
+                         tx_account_t *out);
+/* Savings of one kind; a member without a record reads as all zero (returns 0). */
+int tx_store_get_savings(tx_store_t *self, store_txn_t *txn, uint64_t member, int kind,
+                         tx_savings_t *out);
+/* The code of the role's posting account, copied into `code` (TX_CODE_MAX + 1 bytes). */
+int tx_store_get_role(tx_store_t *self, store_txn_t *txn, uint64_t coop, int role,
+                      char code[TX_CODE_MAX + 1]);
+
+/* Typed writes. 0, STORE_MAP_FULL or STORE_ERROR. */
+int tx_store_put_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, const tx_coop_t *c);
+int tx_store_put_member(tx_store_t *self, store_txn_t *txn, uint64_t member,
+                        const tx_member_t *m);
+int tx_store_put_account(tx_store_t *self, store_txn_t *txn, uint64_t coop, const char *code,
+                         const tx_account_t *a);
+int tx_store_put_savings(tx_store_t *self, store_txn_t *txn, uint64_t member, int kind,
+                         const tx_savings_t *s);
+int tx_store_put_role(tx_store_t *self, store_txn_t *txn, uint64_t coop, int role,
+                      const char *code);
+
+/* The last key of an id-keyed table (entries, time deposits) + 1; 1 when empty. Read from the
+   txn so an aborted child gives its ids back. */
+uint64_t tx_store_next_id(tx_store_t *self, store_txn_t *txn, store_table_t table);
+
+/* Reads and writes a protobuf value under a u64 key. get: unpacks into `arena`, returns 0,
+   STORE_NOT_FOUND or -EINVAL (undecodable). put: packs and stores. */
+int tx_store_get_pb(store_txn_t *txn, store_table_t table, uint64_t id, arena_t *arena,
+                    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
+int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,
+                    const ProtobufCMessage *msg, unsigned flags);
+
+#endif
