@@ -141,6 +141,11 @@ int members_op_list_trainings(members_app_t *app, service_call_t *call,
    Returns 0, or a negative store error; a duplicate active NIK must be ruled out before. */
 int members_member_insert(members_app_t *app, service_call_t *call, arena_t *arena,
                           Lumbung__Member *m);
+/* True when the two records hold the same person data (nik, name, sex, birth_date, address,
+   phone, joined_on): what makes a repeated import row "already imported". */
+bool members_member_same(const Lumbung__Member *a, const Lumbung__Member *b);
+/* Authorises WRITE on `coop` and checks that it exists and is active; fails the call if not. */
+int members_coop_for_write(members_app_t *app, service_call_t *call, uint64_t coop);
 /* Appends a Warning per NIK_WARN_* bit to m->warnings. */
 void members_member_warnings(arena_t *arena, Lumbung__Member *m, unsigned warnings);
 

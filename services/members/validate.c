@@ -59,14 +59,19 @@ static size_t utf8_sequence(const uint8_t *s, size_t left) {
     return n;
 }
 
-bool members_utf8_valid(const uint8_t *s, size_t len) {
+size_t members_utf8_check(const uint8_t *s, size_t len) {
     size_t i = 0;
     while (i < len) {
+        if (s[i] < 0x80) { i++; continue; }      /* the common case, kept cheap */
         size_t n = utf8_sequence(s + i, len - i);
-        if (n == 0) return false;
+        if (n == 0) return i;
         i += n;
     }
-    return true;
+    return len;
+}
+
+bool members_utf8_valid(const uint8_t *s, size_t len) {
+    return members_utf8_check(s, len) == len;
 }
 
 int members_check_text(const char *value, const char *field, bool required, size_t max,

@@ -57,6 +57,8 @@ char *members_text_trim(arena_t *arena, const char *s);
 
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool members_utf8_valid(const uint8_t *s, size_t len);
+/* The offset of the first byte that is not well-formed UTF-8, `len` when there is none. */
+size_t members_utf8_check(const uint8_t *s, size_t len);
 
 /* Checks an optional (or, when `required`, mandatory) text: present when required, valid
    UTF-8, no control characters except in notes (`multiline`), at most `max` bytes. */

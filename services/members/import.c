@@ -1,0 +1,304 @@
+/* import — members from a CSV file, in the request's own txn, and the job that reports it.
+
+   The file must be UTF-8 with the exact header `nik,name,sex,birth_date,address,phone,joined_on`
+   and well-formed RFC 4180 quoting; otherwise nothing is imported and the request fails with
+   one error naming `body` (a whole-file error). A first pass checks the structure and counts
+   the rows (at most MEMBERS_IMPORT_ROWS_MAX); the second imports every valid row and records a
+   row error for each invalid one. All of it commits together with the job, so a job exists
+   if and only if its members do.
+
+   Repeats: a row whose NIK is already an ACTIVE member of the cooperative with the same data
+   (nik, name, sex, birth_date, address, phone, joined_on after trimming) counts as already
+   imported (rows_existing, part of rows_done), not as an error, so re-running a file imports
+   nothing twice. The same NIK with different data is a row error `duplicate_nik` on field nik;
+   so is a second row of one file with a NIK an earlier row took, unless it repeats that row.
+
+   The sex column accepts female/male, f/m, p/l (perempuan/laki-laki) in any case; dates are
+   YYYY-MM-DD; empty address and phone are allowed. */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "members.h"
+
+enum {
+    MEMBERS_IMPORT_ROWS_MAX = 50000,
+    MEMBERS_IMPORT_ERRORS_MAX = 1000,     /* row errors (and warnings) kept in a job */
+    MEMBERS_IMPORT_COLUMNS = 7,
+};
+
+static const char *const columns[MEMBERS_IMPORT_COLUMNS] = {
+    "nik", "name", "sex", "birth_date", "address", "phone", "joined_on",
+};
+static const char header_text[] = "nik,name,sex,birth_date,address,phone,joined_on";
+
+typedef struct {
+    members_app_t *app;
+    service_call_t *call;
+    arena_t *row_arena;
+    uint64_t coop;
+    int32_t today;
+    Lumbung__ImportJob *job;
+    uint32_t errors_cap, warnings_cap;
+} import_t;
+
+static int whole_file(service_call_t *call, const char *code, const char *fmt, const char *detail) {
+    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, code, "body", fmt,
+                             detail);
+}
+
+static uint32_t line_of(const uint8_t *data, size_t offset) {
+    uint32_t line = 1;
+    for (size_t i = 0; i < offset; i++)
+        if (data[i] == '\n') line++;
+    return line;
+}
+
+static int check_header(service_call_t *call, const uint8_t *data, size_t len) {
+    members_csv_t csv;
+    members_csv_init(&csv, data, len);
+    char *fields[MEMBERS_CSV_FIELDS_MAX];
+    int n = members_csv_next(&csv, service_call_arena(call), fields, MEMBERS_CSV_FIELDS_MAX);
+    if (n == MEMBERS_CSV_BROKEN)
+        return whole_file(call, "invalid_csv", "the file is not valid CSV: %s", csv.error);
+    if (n == MEMBERS_CSV_END) return whole_file(call, "required", "%s", "the CSV file is empty");
+    bool ok = n == MEMBERS_IMPORT_COLUMNS && csv.record_line == 1;
+    for (int i = 0; ok && i < n; i++) ok = strcmp(fields[i], columns[i]) == 0;
+    if (ok) return 0;
+    return whole_file(call, "invalid_csv_header", "the first line must be exactly \"%s\"",
+                      header_text);
+}
+
+/* First pass: structure and size, nothing written. *rows receives the data rows. */
+static int check_file(service_call_t *call, const uint8_t *data, size_t len, uint32_t *rows) {
+    if (len == 0) return whole_file(call, "required", "%s", "the CSV file is empty");
+    size_t bad = members_utf8_check(data, len);
+    if (bad < len)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_utf8",
+                                 "body", "the file is not UTF-8 text (line %u, byte %zu); save "
+                                 "it as \"CSV UTF-8\"", line_of(data, bad), bad + 1);
+    if (check_header(call, data, len) != 0) return -1;
+    members_csv_t csv;
+    members_csv_init(&csv, data, len);
+    uint32_t n = 0;
+    for (;;) {
+        int rc = members_csv_next(&csv, NULL, NULL, 0);
+        if (rc == MEMBERS_CSV_END) break;
+        if (rc == MEMBERS_CSV_BROKEN)
+            return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_csv",
+                                     "body", "the file is not valid CSV: line %u, column %u: %s",
+                                     csv.error_line, csv.error_column, csv.error);
+        if (++n > MEMBERS_IMPORT_ROWS_MAX + 1)
+            return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_TOO_LARGE,
+                                     "too_many_rows", "body", "a file may hold at most %d rows; "
+                                     "split it", MEMBERS_IMPORT_ROWS_MAX);
+    }
+    *rows = n - 1;    /* the header */
+    return 0;
+}
+
+/* Appends a row error or warning to `list` (capped); allocations in the call's arena. */
+static void row_note(import_t *im, Lumbung__ImportRowError ***list, size_t *count, uint32_t *cap,
+                     uint32_t row, const char *code, const char *field, const char *message) {
+    arena_t *arena = service_call_arena(im->call);
+    if (*count >= MEMBERS_IMPORT_ERRORS_MAX) {
+        im->job->has_errors_truncated = true;
+        im->job->errors_truncated = true;
+        return;
+    }
+    if (*count == *cap) {
+        uint32_t grown = *cap ? *cap * 2 : 64;
+        Lumbung__ImportRowError **items = arena_alloc(arena, grown * sizeof *items);
+        if (*count) memcpy(items, *list, *count * sizeof *items);
+        *list = items;
+        *cap = grown;
+    }
+    Lumbung__ImportRowError *e = arena_message(arena, &lumbung__import_row_error__descriptor);
+    e->has_row = true;
+    e->row = row;
+    e->code = arena_strdup(arena, code);
+    e->field = field && field[0] ? arena_strdup(arena, field) : NULL;
+    e->message = arena_strdup(arena, message);
+    (*list)[(*count)++] = e;
+}
+
+static void row_failed(import_t *im, uint32_t row, const char *code, const char *field,
+                       const char *message) {
+    im->job->rows_failed++;
+    row_note(im, &im->job->errors, &im->job->n_errors, &im->errors_cap, row, code, field, message);
+}
+
+/* The member a row describes, or 0 with the row's error recorded. */
+static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) {
+    arena_t *arena = im->row_arena;
+    if (n != MEMBERS_IMPORT_COLUMNS) {
+        char message[MEMBERS_MESSAGE_MAX];
+        snprintf(message, sizeof message, "the row has %d fields; it needs %d (%s)", n,
+                 MEMBERS_IMPORT_COLUMNS, header_text);
+        row_failed(im, row, "field_count", NULL, message);
+        return NULL;
+    }
+    Lumbung__Member *m = arena_message(arena, &lumbung__member__descriptor);
+    m->has_cooperative_id = true;
+    m->cooperative_id = im->coop;
+    m->nik = members_text_trim(arena, f[0]);
+    m->name = members_text_trim(arena, f[1]);
+    const char *sex = members_text_trim(arena, f[2]);
+    m->has_sex = sex != NULL;
+    m->sex = members_sex_parse(sex);
+    /* An unknown word is reported as invalid_sex by the validation, after the NIK and name. */
+    if (sex && m->sex == LUMBUNG__SEX__SEX_UNSPECIFIED) m->sex = (Lumbung__Sex) 99;
+    m->birth_date = members_text_trim(arena, f[3]);
+    m->address = members_text_trim(arena, f[4]);
+    m->phone = members_text_trim(arena, f[5]);
+    m->joined_on = members_text_trim(arena, f[6]);
+    return m;
+}
+
+/* Imports one valid row, or finds it already imported; row errors are recorded. Returns 0 or
+   a negative code that fails the whole request (store errors). */
+static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
+    unsigned warnings;
+    members_problem_t p;
+    if (members_validate_member(m, im->today, &warnings, &p) != 0) {
+        if (strcmp(p.code, "invalid_sex") == 0)
+            snprintf(p.message, sizeof p.message, "sex must be female or male (also F/M, P/L)");
+        row_failed(im, row, p.code, p.field, p.message);
+        return 0;
+    }
+    store_txn_t *txn = service_call_txn(im->call);
+    uint64_t existing;
+    int rc = members_store_member_by_nik(im->app->store, txn, im->coop, m->nik, &existing);
+    if (rc == 0) {
+        Lumbung__Member *old;
+        rc = members_store_member_get(im->app->store, txn, im->row_arena, im->coop, existing, &old);
+        if (rc != 0) return members_store_error(im->call, rc);
+        if (members_member_same(old, m)) {
+            im->job->rows_existing++;
+            im->job->rows_done++;
+            return 0;
+        }
+        char message[MEMBERS_MESSAGE_MAX];
+        snprintf(message, sizeof message, "NIK %s already belongs to active member number %llu "
+                 "(%s) with different data", m->nik, (unsigned long long) old->member_number,
+                 old->name);
+        row_failed(im, row, "duplicate_nik", "nik", message);
+        return 0;
+    }
+    if (rc != STORE_NOT_FOUND) return members_store_error(im->call, rc);
+    m->has_import_job_id = true;
+    m->import_job_id = im->job->id;
+    if ((rc = members_member_insert(im->app, im->call, im->row_arena, m)) != 0) return rc;
+    im->job->rows_imported++;
+    im->job->rows_done++;
+    if (warnings) {
+        Lumbung__Member scratch = LUMBUNG__MEMBER__INIT;
+        members_member_warnings(im->row_arena, &scratch, warnings);
+        for (size_t i = 0; i < scratch.n_warnings; i++)
+            row_note(im, &im->job->warnings, &im->job->n_warnings, &im->warnings_cap, row,
+                     scratch.warnings[i]->code, scratch.warnings[i]->field,
+                     scratch.warnings[i]->message);
+    }
+    return 0;
+}
+
+/* Second pass: every row. */
+static int import_rows(import_t *im, const uint8_t *data, size_t len) {
+    members_csv_t csv;
+    members_csv_init(&csv, data, len);
+    char *f[MEMBERS_CSV_FIELDS_MAX];
+    int n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);   /* header */
+    assert(n == MEMBERS_IMPORT_COLUMNS);
+    for (;;) {
+        arena_reset(im->row_arena);
+        n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);
+        if (n == MEMBERS_CSV_END) return 0;
+        assert(n > 0);                /* the first pass found no broken record */
+        im->job->rows_total++;
+        Lumbung__Member *m = row_member(im, csv.record_line, f, n);
+        if (!m) continue;
+        int rc = row_import(im, csv.record_line, m);
+        if (rc != 0) return rc;
+    }
+}
+
+static Lumbung__ImportJob *job_new(service_call_t *call, uint64_t coop) {
+    arena_t *arena = service_call_arena(call);
+    Lumbung__ImportJob *job = arena_message(arena, &lumbung__import_job__descriptor);
+    job->has_id = job->has_cooperative_id = job->has_state = true;
+    job->cooperative_id = coop;
+    job->state = LUMBUNG__JOB_STATE__JOB_STATE_RUNNING;
+    job->has_rows_total = job->has_rows_done = job->has_rows_failed = true;
+    job->has_rows_imported = job->has_rows_existing = job->has_errors_truncated = true;
+    job->has_created_at_ms = true;
+    job->created_at_ms = members_now_ms();
+    const Lumbung__Actor *actor = service_call_actor(call);
+    job->created_by = actor && actor->user ? arena_strdup(arena, actor->user) : NULL;
+    return job;
+}
+
+static int job_finish(members_app_t *app, service_call_t *call, Lumbung__ImportJob *job) {
+    job->state = LUMBUNG__JOB_STATE__JOB_STATE_DONE;
+    job->has_finished_at_ms = true;
+    job->finished_at_ms = members_now_ms();
+    uint8_t key[8];
+    size_t klen = members_key_id(key, job->id);
+    int rc = members_store_put(app->store, service_call_txn(call), MEMBERS_TABLE_JOBS, key, klen,
+                               service_call_arena(call), &job->base);
+    if (rc != 0) return members_store_error(call, rc);
+    return members_emit_import(call, service_call_arena(call), job);
+}
+
+static void reply_started(service_call_t *call, const Lumbung__ImportJob *job) {
+    Lumbung__ImportStarted *s = arena_message(service_call_arena(call),
+                                              &lumbung__import_started__descriptor);
+    s->has_job_id = s->has_state = s->has_rows_total = s->has_rows_failed = true;
+    s->job_id = job->id;
+    s->state = job->state;
+    s->rows_total = job->rows_total;
+    s->rows_failed = job->rows_failed;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_IMPORT_STARTED;
+    r->import_started = s;
+}
+
+int members_op_import_members(members_app_t *app, service_call_t *call,
+                              const Lumbung__ImportMembers *op) {
+    if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
+    const uint8_t *data = op->has_body ? op->body.data : NULL;
+    size_t len = op->has_body ? op->body.len : 0;
+    uint32_t rows;
+    if (check_file(call, data, len, &rows) != 0) return -1;
+    import_t im = { .app = app, .call = call, .coop = op->cooperative_id,
+                    .today = members_today(), .job = job_new(call, op->cooperative_id) };
+    int rc = members_store_next(app->store, service_call_txn(call), "job", 0, &im.job->id);
+    if (rc != 0) return members_store_error(call, rc);
+    im.row_arena = arena_new();
+    rc = import_rows(&im, data, len);
+    arena_destroy(&im.row_arena);
+    if (rc != 0) return rc;
+    assert(im.job->rows_total == rows);
+    if ((rc = job_finish(app, call, im.job)) != 0) return rc;
+    reply_started(call, im.job);
+    return 0;
+}
+
+int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op) {
+    if (!op->has_id || op->id == 0)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "id",
+                                 "id (the job id) is required");
+    uint8_t key[8];
+    size_t klen = members_key_id(key, op->id);
+    Lumbung__ImportJob *job;
+    int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_JOBS, key, klen,
+                               service_call_arena(call), &lumbung__import_job__descriptor,
+                               (void **) &job);
+    if (rc == STORE_NOT_FOUND) return members_not_found(call, "job", "id", op->id);
+    if (rc != 0) return members_store_error(call, rc);
+    if (members_authorize(call, MEMBERS_ACCESS_READ, job->cooperative_id) != 0) return -1;
+    Lumbung__MembersReply *r = members_reply(call);
+    r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_JOB;
+    r->job = job;
+    return 0;
+}
