@@ -13,6 +13,15 @@
     JSON_PB_DEPTH_MAX or more than JSON_PB_ITEMS_MAX array items is rejected with an error that
     names the field by its dotted JSON path (`lines[2].debit`) and says what to fix.
 
+    Error codes: "unknown_field", "invalid_type" (wrong JSON type, or a parameter that is not
+    a number), "out_of_range", "invalid_money" (for a `*_sen` field: a JSON number, a third
+    decimal, a negative, or text that is not a decimal number), "invalid_rate" (the same for
+    `*_bp`), "invalid_date", "invalid_enum", "invalid_bytes" (not base64), "invalid_string"
+    (bad UTF-8 or a NUL), "too_long" (over JSON_PB_STRING_MAX bytes), "too_deep" (the body is
+    level 1, each nested object or array one more), "too_many_items" and "conflicting_fields"
+    (two members of one oneof). JSON null means "absent" for any field. Output may carry
+    negative amounts (balances); input never does.
+
     Not for: HTTP concerns (status codes, headers) or authorisation. */
 #ifndef LUMBUNG_GATEWAY_JSON_PB_H
 #define LUMBUNG_GATEWAY_JSON_PB_H
@@ -42,7 +51,9 @@ int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *mess
 
 /* Sets one field, given by its JSON name, from text (a path or query parameter): the text is
    interpreted as the field's JSON value would be (ids, dates, money, enums, booleans
-   "true"/"false", numbers). Returns 0, or -1 with *error filled. */
+   "true"/"false", numbers). The parameter wins over a value the body gave (also over another
+   member of the same oneof); a repeated field gains one item per call. A message-typed field
+   cannot be set from text (invalid_type). Returns 0, or -1 with *error filled. */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
                      const char *text, json_pb_error_t *error);
 
