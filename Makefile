@@ -107,7 +107,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libcommon.a
 # test_gateway_json_pb.c links libgateway.a; test_store.c links only libcommon.a.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 .SECONDEXPANSION:
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,%),$(BUILD)/lib/lib$$(call unit_service,%).a) $(BUILD)/lib/libcommon.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -115,6 +115,17 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,%),$(BU
 $(BUILD)/tests/system/%: $(BUILD)/obj/tests/system/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Test-only protos (tests/unit/testdata/*.proto, e.g. package lumbung_test) are generated into
+# $(BUILD)/proto/testdata/ and linked into test_gateway_json_pb alone, never into libcommon.a.
+TEST_PROTO_C := $(patsubst tests/unit/testdata/%.proto,$(BUILD)/proto/testdata/%.pb-c.c,\
+                $(wildcard tests/unit/testdata/*.proto))
+.SECONDARY: $(TEST_PROTO_C) $(TEST_PROTO_C:.c=.h)
+$(BUILD)/proto/testdata/%.pb-c.c $(BUILD)/proto/testdata/%.pb-c.h: tests/unit/testdata/%.proto $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	protoc-c --c_out=$(BUILD)/proto/testdata -Itests/unit/testdata $<
+$(BUILD)/obj/tests/unit/test_gateway_json_pb.o: $(TEST_PROTO_C:.c=.h)
+$(BUILD)/tests/test_gateway_json_pb: $(TEST_PROTO_C:.c=.o)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
