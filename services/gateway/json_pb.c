@@ -26,7 +26,7 @@ enum {
 };
 
 /* What a field's name says about its value (docs/HELPERS.md, "Proto conventions"). */
-typedef enum { VALUE_PLAIN, VALUE_MONEY, VALUE_RATE, VALUE_DATE } value_kind_t;
+typedef enum { VALUE_PLAIN, VALUE_MONEY, VALUE_RATE, VALUE_DATE, VALUE_TIMESTAMP } value_kind_t;
 
 /* One conversion: where we are in the JSON and where an error goes. */
 typedef struct {
@@ -56,9 +56,11 @@ static value_kind_t value_kind(const ProtobufCFieldDescriptor *field) {
     const char *name = field->name;
     if (is_signed64(field->type) && has_suffix(name, "_sen")) return VALUE_MONEY;
     if (is_signed64(field->type) && has_suffix(name, "_bp")) return VALUE_RATE;
+    if (is_signed64(field->type) && has_suffix(name, "_at_ms")) return VALUE_TIMESTAMP;
     if (field->type == PROTOBUF_C_TYPE_STRING &&
         (has_suffix(name, "_date") || has_suffix(name, "_on") || strcmp(name, "as_of") == 0 ||
-         strcmp(name, "from") == 0 || strcmp(name, "to") == 0))
+         strcmp(name, "from") == 0 || strcmp(name, "to") == 0 || has_suffix(name, "_from") ||
+         has_suffix(name, "_to")))
         return VALUE_DATE;
     return VALUE_PLAIN;
 }
@@ -69,6 +71,7 @@ const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, 
     value_kind_t kind = value_kind(field);
     if (kind == VALUE_MONEY) n -= strlen("_sen");
     if (kind == VALUE_RATE) n -= strlen("_bp");
+    if (kind == VALUE_TIMESTAMP) n -= strlen("_ms");
     assert(n < size);
     memcpy(buf, field->name, n);
     buf[n] = '\0';
@@ -439,6 +442,40 @@ static int to_message(convert_t *c, const ProtobufCMessageDescriptor *d, const j
     return 0;
 }
 
+/* RFC 3339 UTC timestamps ("2026-11-29T09:10:00Z", optional .mmm) <-> Unix milliseconds, for
+   int64 fields named *_at_ms. */
+static int to_timestamp(convert_t *c, const json_t *v, int64_t *out) {
+    int y, mo, d, h, mi, sec, ms = 0, n = 0;
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    int32_t days;
+    if (!s || (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) ||
+        date_from_ymd(y, mo, d, &days) != DATE_OK || h > 23 || mi > 59 || sec > 59 || h < 0 ||
+        mi < 0 || sec < 0)
+        return fail(c, "invalid_timestamp", "must be a UTC timestamp as YYYY-MM-DDTHH:MM:SSZ");
+    if (s[n] == '.') {
+        int m = 0;
+        if (sscanf(s + n + 1, "%3d%n", &ms, &m) != 1 || m != 3)
+            return fail(c, "invalid_timestamp", "must have exactly 3 digits of milliseconds");
+        n += 4;
+    }
+    if (strcmp(s + n, "Z") != 0)
+        return fail(c, "invalid_timestamp", "must end in Z (UTC), as YYYY-MM-DDTHH:MM:SSZ");
+    *out = (((int64_t) days * 24 + h) * 60 + mi) * 60000 + (int64_t) sec * 1000 + ms;
+    return 0;
+}
+
+static json_t *timestamp_json(int64_t ms) {
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t rem = secs - days * 86400;
+    int y, mo, d;
+    date_to_ymd((int32_t) days, &y, &mo, &d);
+    char buf[40];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, (int) (rem / 3600),
+             (int) (rem / 60 % 60), (int) (rem % 60), (int) (ms - secs * 1000));
+    return json_string(buf);
+}
+
 /* Converts one JSON value for `field` into `out`, which is the field's storage (or one element
    of a repeated field's array). `depth` is that of the object or array holding the value. */
 static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const json_t *v,
@@ -453,6 +490,7 @@ static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const j
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
+        if (kind == VALUE_TIMESTAMP) return to_timestamp(c, v, out);
         return kind == VALUE_PLAIN ? to_int64(c, v, out) : to_decimal(c, v, kind, out);
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64: return to_uint64(c, v, out);
@@ -733,6 +771,7 @@ static json_t *enum_json(const ProtobufCEnumDescriptor *e, int32_t value) {
 
 static json_t *int64_json(int64_t x, value_kind_t kind) {
     char buf[MONEY_FORMAT_MAX];
+    if (kind == VALUE_TIMESTAMP) return must(timestamp_json(x));
     if (kind == VALUE_PLAIN)
         snprintf(buf, sizeof buf, "%" PRId64, x);
     else

@@ -3,8 +3,9 @@
 
     Conventions (docs/HELPERS.md, "Proto conventions"): `*_sen` int64 fields are money as
     decimal strings without the suffix; `*_bp` int64 fields are percent rates as decimal
-    strings without the suffix; string fields named `*_date`, `*_on`, `as_of`, `from`, `to` are
-    validated YYYY-MM-DD dates; other 64-bit integers are JSON strings (numbers accepted on
+    strings without the suffix; `*_at_ms` int64 fields are RFC 3339 UTC timestamps named
+    without `_ms`; string fields named `*_date`, `*_on`, `*_from`, `*_to`, `as_of`, `from`, `to`
+    are validated YYYY-MM-DD dates; other 64-bit integers are JSON strings (numbers accepted on
     input when exactly representable); enums by lower-case name without the enum's prefix;
     nested messages and repeated fields map to objects and arrays; bytes as base64.
 

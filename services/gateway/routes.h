@@ -22,6 +22,7 @@
 #define LUMBUNG_GATEWAY_ROUTES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum { ROUTE_PARAMS_MAX = 4 };
 
