@@ -302,7 +302,7 @@ int members_store_meeting_insert(members_store_t *self, store_txn_t *txn, arena_
 }
 
 static bool has_prefix(const void *k, size_t kl, const uint8_t *prefix, size_t plen) {
-    return kl >= plen && memcmp(k, prefix, plen) == 0;
+    return plen == 0 || (kl >= plen && memcmp(k, prefix, plen) == 0);
 }
 
 /* Positions the cursor on the first entry after `after` (or at the prefix). */
