@@ -81,7 +81,8 @@ def csv_rows(count, start_serial=1, seed=7):
     for i in range(count):
         female = rnd.random() < 0.6
         birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rnd.randrange(0, 365 * 50))
-        n = nik(birth, female, start_serial + i)
+        k = start_serial + i - 1           # serials are 0001-9999: move to the next district
+        n = nik(birth, female, k % 9999 + 1, region="3204%02d" % (10 + k // 9999))
         name = "Anggota %05d %s" % (start_serial + i, rnd.choice(["Wati", "Budi", "Sari, S.Pd", "O\"Neil"]))
         quoted = '"' + name.replace('"', '""') + '"' if ("," in name or '"' in name) else name
         line = "%s,%s,%s,%s,\"Jl. Mawar %d, RT 0%d\",08123%06d,2021-03-01" % (
