@@ -240,6 +240,26 @@ static bool role_is_scoped(Lumbung__Role role) {
     return role == LUMBUNG__ROLE__ROLE_OPERATOR || role == LUMBUNG__ROLE__ROLE_VIEWER;
 }
 
+const char *auth_role_name(Lumbung__Role role) {
+    switch (role) {
+    case LUMBUNG__ROLE__ROLE_ADMIN: return "admin";
+    case LUMBUNG__ROLE__ROLE_SUPERVISOR: return "supervisor";
+    case LUMBUNG__ROLE__ROLE_OPERATOR: return "operator";
+    case LUMBUNG__ROLE__ROLE_VIEWER: return "viewer";
+    default: return "";
+    }
+}
+
+Lumbung__Role auth_role_parse(const char *name) {
+    static const Lumbung__Role roles[] = {
+        LUMBUNG__ROLE__ROLE_ADMIN, LUMBUNG__ROLE__ROLE_SUPERVISOR,
+        LUMBUNG__ROLE__ROLE_OPERATOR, LUMBUNG__ROLE__ROLE_VIEWER,
+    };
+    for (size_t i = 0; name && i < sizeof roles / sizeof roles[0]; i++)
+        if (!strcmp(name, auth_role_name(roles[i]))) return roles[i];
+    return LUMBUNG__ROLE__ROLE_UNSPECIFIED;
+}
+
 int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error) {
     if (!role_is_human(role)) {
         error_set(error, "invalid_role", "role",

@@ -159,7 +159,13 @@ int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user);
 int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t *users,
                    uint64_t *next);
 
-/* --- validation (pure) --- */
+/* --- roles and validation (pure) --- */
+
+/* "admin", "supervisor", "operator", "viewer"; "" for any other role. */
+const char *auth_role_name(Lumbung__Role role);
+/* The role named, or LUMBUNG__ROLE__ROLE_UNSPECIFIED for anything but the four names above. */
+Lumbung__Role auth_role_parse(const char *name);
+
 int auth_validate_username(const char *username, auth_error_t *error);
 int auth_validate_password(const char *password, auth_error_t *error);
 /* Checks role and cooperative scope together: operator and viewer need a cooperative, admin

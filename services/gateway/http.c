@@ -459,13 +459,13 @@ static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t) s->config.port, NULL, NULL, on_access, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_SERVER_HEADER_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) s->config.connections_max,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->config.timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned) 256,
         MHD_OPTION_END);
     if (!d) {

@@ -1,0 +1,240 @@
+#include "gateway.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static void on_request_gone(void *arg) {
+    gateway_exchange_t *ex = arg;
+    ex->req = NULL;
+}
+
+gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req) {
+    assert(gw && req);
+    arena_t *arena = arena_new();
+    gateway_exchange_t *ex = arena_alloc(arena, sizeof *ex);
+    ex->gw = gw;
+    ex->req = req;
+    ex->arena = arena;
+    ex->id = http_req_id(req);
+    ex->started_ns = uv_hrtime();
+    snprintf(ex->method, sizeof ex->method, "%s", http_req_method(req));
+    ex->path = arena_strdup(arena, http_req_path(req));
+    http_req_on_cancel(req, on_request_gone, ex);
+    gw->exchanges++;
+    return ex;
+}
+
+static bool changes_state(const char *method) {
+    return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
+}
+
+static void exchange_free(gateway_exchange_t *ex) {
+    assert(ex->gw->exchanges > 0);
+    ex->gw->exchanges--;
+    free(ex->body);
+    arena_t *arena = ex->arena;
+    arena_destroy(&arena);            /* ex itself lives in the arena */
+}
+
+static void exchange_send(gateway_exchange_t *ex) {
+    if (ex->req) {
+        char id[24];
+        snprintf(id, sizeof id, "%" PRIu64, ex->id);
+        http_req_add_header(ex->req, "X-Request-Id", id);
+        http_req_on_cancel(ex->req, NULL, NULL);
+        http_req_respond(ex->req, ex->status, ex->content_type, ex->body, ex->body_len);
+        ex->req = NULL;
+    }
+    exchange_free(ex);
+}
+
+static void on_audited(void *arg, int status) {
+    gateway_exchange_t *ex = arg;
+    if (status < 0) {
+        /* An unrecorded change must not look like a recorded one; the change itself may have
+           happened, which the log line says. */
+        log_error(ex->id, "audit entry for %s %s (status %d) was not stored", ex->method,
+                  ex->path, ex->status);
+    }
+    exchange_send(ex);
+}
+
+static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    e->at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    const char *user = ex->has_user ? ex->user.username : ex->audit_user ? ex->audit_user : "";
+    snprintf(e->user, sizeof e->user, "%s", user);
+    snprintf(e->role, sizeof e->role, "%s", ex->has_user ? auth_role_name(ex->user.role) : "");
+    snprintf(e->method, sizeof e->method, "%s", ex->method);
+    snprintf(e->route, sizeof e->route, "%s", ex->route ? ex->route->pattern : "");
+    snprintf(e->path, sizeof e->path, "%s", ex->path);
+    e->cooperative_id = ex->cooperative_id;
+    size_t n = 0;
+    for (int i = 0; i < ex->match.count && n < sizeof e->target; i++) {
+        if (!strcmp(ex->match.params[i].name, "coop")) continue;
+        n += (size_t) snprintf(e->target + n, sizeof e->target - n, "%s%s=%s", n ? " " : "",
+                               ex->match.params[i].name, ex->match.params[i].value);
+    }
+    e->status = ex->status;
+    snprintf(e->outcome, sizeof e->outcome, "%s", ex->outcome);
+    e->request_id = ex->id;
+    e->bus_request_id = ex->bus_request_id;
+    snprintf(e->idempotency_key, sizeof e->idempotency_key, "%s",
+             ex->idempotency_key ? ex->idempotency_key : "");
+}
+
+void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
+                             const void *body, size_t len, const char *outcome) {
+    assert(ex && !ex->body && status >= 100 && status <= 599);
+    gateway_t *gw = ex->gw;
+    ex->status = status;
+    ex->content_type = content_type;
+    snprintf(ex->outcome, sizeof ex->outcome, "%s", outcome ? outcome : "ok");
+    ex->body = malloc(len + 1);
+    if (!ex->body) abort();
+    if (len) memcpy(ex->body, body, len);
+    ex->body_len = len;
+    double seconds = (double) (uv_hrtime() - ex->started_ns) / 1e9;
+    metrics_request(gw->metrics, ex->method, ex->route ? ex->route->pattern : "unmatched",
+                    status, seconds);
+    if (status >= 500) log_warn(ex->id, "%s %s -> %d %s", ex->method, ex->path, status, ex->outcome);
+    if (!changes_state(ex->method)) { exchange_send(ex); return; }
+    audit_entry_t *entry = calloc(1, sizeof *entry);
+    if (!entry) abort();
+    audit_fill(ex, entry);
+    /* An oversize body must be answered while MHD still allows it: record without waiting. */
+    bool now = ex->req && http_req_body_exceeded(ex->req);
+    audit_record(gw->audit, entry, now ? NULL : on_audited, ex);
+    free(entry);
+    if (now) exchange_send(ex);
+}
+
+void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json) {
+    assert(json);
+    const char *outcome = "ok";
+    if (status >= 400) {
+        json_t *code = json_object_get(json_object_get(json, "error"), "code");
+        outcome = json_is_string(code) ? arena_strdup(ex->arena, json_string_value(code)) : "error";
+    }
+    char *text = json_dumps(json, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(json);
+    if (!text) abort();
+    gateway_exchange_finish(ex, status, "application/json", text, strlen(text), outcome);
+    free(text);
+}
+
+void gateway_exchange_error(gateway_exchange_t *ex, int status, const char *code,
+                            const char *field, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *message = arena_vprintf(ex->arena, fmt, ap);
+    va_end(ap);
+    json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (field && *field) json_object_set_new(error, "field", json_string(field));
+    json_t *body = json_pack("{s:o}", "error", error);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    if (!text) abort();
+    gateway_exchange_finish(ex, status, "application/json", text, strlen(text), code);
+    free(text);
+}
+
+void gateway_exchange_header(gateway_exchange_t *ex, const char *name, const char *value) {
+    if (ex->req) http_req_add_header(ex->req, name, value);
+}
+
+const char *gateway_exchange_query(const gateway_exchange_t *ex, const char *name) {
+    return ex->req ? http_req_query(ex->req, name) : NULL;
+}
+
+const char *gateway_exchange_param(const gateway_exchange_t *ex, const char *name) {
+    for (int i = 0; i < ex->match.count; i++)
+        if (!strcmp(ex->match.params[i].name, name)) return ex->match.params[i].value;
+    return NULL;
+}
+
+int gateway_parse_u64(const char *text, uint64_t *value) {
+    if (!text || !*text || strlen(text) > 20) return -1;
+    for (const char *p = text; *p; p++)
+        if (!isdigit((unsigned char) *p)) return -1;
+    errno = 0;
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno) return -1;
+    *value = v;
+    return 0;
+}
+
+int gateway_exchange_limit(gateway_exchange_t *ex, unsigned max, unsigned *limit) {
+    const char *text = gateway_exchange_query(ex, "limit");
+    *limit = GATEWAY_PAGE_DEFAULT < max ? GATEWAY_PAGE_DEFAULT : max;
+    if (!text) return 0;
+    uint64_t v;
+    if (gateway_parse_u64(text, &v) < 0 || v < 1 || v > max) {
+        gateway_exchange_error(ex, 400, "invalid_limit", "limit",
+                               "limit: give a whole number from 1 to %u", max);
+        return -1;
+    }
+    *limit = (unsigned) v;
+    return 0;
+}
+
+const char *gateway_format_time(int64_t ms, char *buf, size_t size) {
+    time_t secs = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
+    return buf;
+}
+
+/* A real calendar date and time: timegm normalises, so a round trip must give the same. */
+static int tm_to_ms(struct tm *tm, int millis, int64_t *ms) {
+    struct tm copy = *tm;
+    time_t t = timegm(&copy);
+    if (t == (time_t) -1 || copy.tm_mday != tm->tm_mday || copy.tm_mon != tm->tm_mon ||
+        copy.tm_hour != tm->tm_hour || copy.tm_min != tm->tm_min || copy.tm_sec != tm->tm_sec)
+        return -1;
+    *ms = (int64_t) t * 1000 + millis;
+    return 0;
+}
+
+int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms) {
+    if (!text) return -1;
+    struct tm tm = { 0 };
+    int y, mo, d, h = 0, mi = 0, s = 0, millis = 0, n = 0;
+    size_t len = strlen(text);
+    if (len == 10 && sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
+        if (end_of_day) { h = 23; mi = 59; s = 59; millis = 999; }
+    } else if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) == 6 &&
+               n == 19) {
+        const char *rest = text + n;
+        if (*rest == '.') {
+            int digits = 0;
+            for (rest++; isdigit((unsigned char) *rest) && digits < 3; rest++, digits++)
+                millis = millis * 10 + (*rest - '0');
+            if (digits == 0) return -1;
+            for (; digits < 3; digits++) millis *= 10;
+        }
+        if (strcmp(rest, "Z") != 0) return -1;
+    } else {
+        return -1;
+    }
+    if (y < 1970 || y > 9999 || text[4] != '-' || text[7] != '-') return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return tm_to_ms(&tm, millis, ms);
+}

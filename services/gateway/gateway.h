@@ -1,0 +1,203 @@
+/*  gateway — what the gateway's modules share: the process context, the life of one HTTP
+    request (an "exchange"), the router and the gateway's own endpoints.
+
+    An exchange is created for every request http.c hands over and is owned by exactly one
+    party at a time: the handler, then whatever it waits for (a bus reply, a password hash, the
+    audit commit). gateway_exchange_finish() counts it in the metrics, records state-changing
+    calls in the audit trail, answers once the audit entry is durable, and frees it. When the
+    client goes away first, the exchange carries on without it (ex->req becomes NULL) so the
+    bus reply or hash that is still coming has something valid to land on.
+
+    Routing (routes.c): the route tables of routes.h plus the gateway's own, path patterns with
+    {params}, literal segments preferred over parameters, 404 for an unknown path and 405 (with
+    Allow) for a known path with another method. Authorisation happens in one function,
+    gateway_routes_authorize(), from the route's access class, the user's role and every
+    cooperative the request names. Access rules:
+      ROUTE_PUBLIC         anyone, no token
+      ROUTE_AUTHENTICATED  any valid token
+      ROUTE_COOP_READ      admin, supervisor: any cooperative; operator, viewer: their own
+      ROUTE_COOP_WRITE     admin: any; operator: their own; supervisor and viewer: never
+      ROUTE_SUPERVISE      admin, supervisor
+      ROUTE_ADMIN          admin
+    and on top of that: a viewer never calls anything but GET/HEAD except on ROUTE_PUBLIC and
+    ROUTE_AUTHENTICATED routes (login, logout); an operator or viewer who names another
+    cooperative — in the {coop} path parameter, a cooperative_id query argument, or a
+    "cooperative_id" member anywhere in the JSON body — gets 403 on every route. A route
+    without any cooperative in its request (a district-wide list) is passed to the service
+    with the actor's scope, and the service filters by it.
+
+    Bus-backed routes (gateway_routes_call): the JSON body is converted by json_pb into the
+    operation's message, path parameters and (ROUTE_QUERY_FIELDS) query arguments are set with
+    json_pb_set_text, and the message goes to the service inside lumbung.Request with the actor,
+    the idempotency key (scoped by user: "<username>:<key>"), a deadline and read-your-writes
+    sequences. A reply's error becomes {"error": {code, message, field}} with
+    envelope_http_status(kind); a result becomes the JSON of the set member of the service's
+    reply oneof. A result message with a string field `content_type` and a bytes field `body`
+    (optionally a string `filename`) is sent as that body with that content type instead, for
+    CSV, XLSX and PDF reports.
+
+    Not for: HTTP mechanics (http.h), passwords and sessions (auth.h), the audit store
+    (audit.h), counters (metrics.h). */
+#ifndef LUMBUNG_GATEWAY_GATEWAY_H
+#define LUMBUNG_GATEWAY_GATEWAY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "arena.h"
+#include "audit.h"
+#include "auth.h"
+#include "client.h"
+#include "http.h"
+#include "metrics.h"
+#include "routes.h"
+#include "store.h"
+
+enum {
+    GATEWAY_SERVICE_MEMBERS = 0,
+    GATEWAY_SERVICE_TRANSACTIONS,
+    GATEWAY_SERVICE_REPORTING,
+    GATEWAY_SERVICES,
+
+    GATEWAY_TIMEOUT_MS_DEFAULT = 5000,        /* bus deadline of an ordinary route */
+    GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* ROUTE_LONG */
+    GATEWAY_READY_TIMEOUT_MS_DEFAULT = 1000,  /* /readyz pings */
+    GATEWAY_JSON_DEPTH_MAX = 32,              /* nesting of a request body */
+    GATEWAY_SEGMENTS_MAX = 16,                /* path segments */
+    GATEWAY_SEGMENT_MAX = 128,                /* bytes in one path parameter */
+    GATEWAY_PAGE_DEFAULT = 50,
+    GATEWAY_PAGE_MAX = 500,
+    GATEWAY_IDEMPOTENCY_KEY_MAX = 64,         /* header bytes; forwarded as "<user>:<key>" */
+    GATEWAY_ALLOW_MAX = 64,                   /* bytes of an Allow header */
+};
+
+/* The process: created by main.c, shared by every exchange. */
+typedef struct gateway {
+    uv_loop_t *loop;
+    store_t *store;
+    auth_t *auth;
+    audit_t *audit;
+    metrics_t *metrics;
+    http_server_t *http;
+    client_t *clients[GATEWAY_SERVICES];
+    uint64_t seen_seq[GATEWAY_SERVICES];     /* newest event_seq seen in each service's replies */
+    uint32_t timeout_ms, long_timeout_ms, ready_timeout_ms;
+    uint64_t exchanges;                      /* alive now */
+    bool stopping;
+} gateway_t;
+
+typedef struct {
+    const route_t *route;
+    int count;
+    struct {
+        char name[32];                       /* the pattern's parameter, without braces */
+        char value[GATEWAY_SEGMENT_MAX + 1];
+    } params[ROUTE_PARAMS_MAX];
+} gateway_route_match_t;
+
+typedef struct gateway_exchange {
+    gateway_t *gw;
+    http_req_t *req;                         /* NULL once the request went away */
+    arena_t *arena;                          /* lives as long as the exchange */
+    uint64_t id;                             /* also X-Request-Id */
+    uint64_t started_ns;
+    char method[HTTP_SERVER_METHOD_MAX];
+    const char *path;
+    const route_t *route;                    /* NULL: no route matched */
+    gateway_route_match_t match;
+    bool has_user;
+    auth_user_t user;
+    const char *token;                       /* the bearer token, when one was given */
+    const char *audit_user;                  /* who the audit names when not the user (login) */
+    const char *idempotency_key;             /* as sent, NULL when absent */
+    uint64_t cooperative_id;                 /* for the audit: the cooperative named */
+    uint64_t bus_request_id;
+    /* the answer, kept while the audit entry commits */
+    int status;
+    char outcome[AUDIT_CODE_MAX + 1];
+    char *body;                              /* malloc'd */
+    size_t body_len;
+    const char *content_type;
+} gateway_exchange_t;
+
+/* --- exchanges (gateway.c) --- */
+
+gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req);
+/* Answers: metrics, audit (state-changing methods), then the response; frees the exchange.
+   `body` is copied; `outcome` is "ok" or the error code. */
+void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
+                             const void *body, size_t len, const char *outcome);
+/* Answers with the JSON of `json` (the reference is stolen). */
+void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json);
+/* Answers {"error": {"code", "message", "field"}}; `field` may be NULL or "". */
+void gateway_exchange_error(gateway_exchange_t *ex, int status, const char *code,
+                            const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Adds a response header when the client is still there. */
+void gateway_exchange_header(gateway_exchange_t *ex, const char *name, const char *value);
+/* A query argument, or NULL (also when the client is gone). */
+const char *gateway_exchange_query(const gateway_exchange_t *ex, const char *name);
+/* The value of the path parameter `name`, or NULL. */
+const char *gateway_exchange_param(const gateway_exchange_t *ex, const char *name);
+
+/* Parses ?limit= (default GATEWAY_PAGE_DEFAULT, 1..max) into *limit. On a bad value answers
+   400 naming "limit" and returns -1. */
+int gateway_exchange_limit(gateway_exchange_t *ex, unsigned max, unsigned *limit);
+/* Parses a decimal u64 (ids, cursors): 0, or -1 for anything else. */
+int gateway_parse_u64(const char *text, uint64_t *value);
+/* "2026-11-29T09:10:00.123Z" */
+const char *gateway_format_time(int64_t ms, char *buf, size_t size);
+/* "YYYY-MM-DD" (start of the day, or its last millisecond when end_of_day) or an RFC 3339 UTC
+   timestamp with optional milliseconds. 0 or -1. */
+int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
+
+/* --- router (routes.c) --- */
+
+enum { GATEWAY_ROUTES_NOT_FOUND = -404, GATEWAY_ROUTES_METHOD_NOT_ALLOWED = -405 };
+
+/* Every route table, NULL-terminated: the gateway's own, then members, transactions,
+   reporting. */
+extern const route_t *const gateway_routes_tables[];
+
+/* Finds the route for method and path. Returns 0 (m filled), GATEWAY_ROUTES_NOT_FOUND, or
+   GATEWAY_ROUTES_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
+   matches GET routes. */
+int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
+                         char *allow, size_t allow_size);
+
+/* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
+   whether the request names a cooperative other than the user's (see
+   gateway_routes_names_other_coop). Returns 0, -401 or -403. */
+int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
+                             bool other_coop);
+
+/* True when the {coop} path parameter, the `query_coop` text, or any "cooperative_id" member
+   at any depth of `body` (may be NULL) names a cooperative other than `own`. A value that is
+   not a decimal id counts as another cooperative. */
+bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char *query_coop,
+                                     const json_t *body, uint64_t own);
+
+/* Checks every row of every table against the protobuf descriptors (service, operation,
+   parameter fields, raw body field) and the gateway's handlers; logs each problem. Returns
+   the number of problems (0 when the tables are sound). */
+int gateway_routes_check(void);
+
+/* The http.c callbacks; `arg` is the gateway_t. */
+void gateway_routes_handle(void *arg, http_req_t *req);
+size_t gateway_routes_body_limit(void *arg, const char *method, const char *path);
+
+/* Index of a service name in gw->clients, or -1. */
+int gateway_service_index(const char *service);
+extern const char *const gateway_service_names[GATEWAY_SERVICES];
+
+/* --- the gateway's own endpoints (handlers.c) --- */
+
+/* Handles a route whose service is "gateway". `body` is the parsed JSON object (NULL for GET;
+   the caller keeps the reference). */
+typedef void (*gateway_handler_fn)(gateway_exchange_t *ex, json_t *body);
+/* The handler of an operation of the gateway's own route table, or NULL. */
+gateway_handler_fn gateway_handlers_find(const char *operation);
+
+#endif

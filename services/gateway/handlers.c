@@ -1,0 +1,470 @@
+/* The endpoints the gateway answers itself: health, readiness, metrics, login and logout,
+   users, audit. Routing, authentication and authorisation happened before (routes.c). */
+#include "gateway.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_t *json_id(uint64_t id) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%" PRIu64, id);
+    return json_string(buf);
+}
+
+static json_t *json_time(int64_t ms) {
+    char buf[40];
+    return json_string(gateway_format_time(ms, buf, sizeof buf));
+}
+
+/* Answers 400 unknown_field unless every query argument is one of `allowed` (NULL-ended). */
+typedef struct {
+    const char *const *allowed;
+    const char *bad;
+} query_check_t;
+
+static int query_check_one(void *arg, const char *name, const char *value) {
+    (void) value;
+    query_check_t *q = arg;
+    for (int i = 0; q->allowed[i]; i++)
+        if (!strcmp(name, q->allowed[i])) return 0;
+    q->bad = name;
+    return 1;
+}
+
+static int query_check(gateway_exchange_t *ex, const char *const *allowed) {
+    query_check_t q = { allowed, NULL };
+    if (!ex->req || http_req_query_each(ex->req, query_check_one, &q) == 0) return 0;
+    gateway_exchange_error(ex, 400, "unknown_field", q.bad, "%s: not a query parameter here",
+                           q.bad);
+    return -1;
+}
+
+static int query_cursor(gateway_exchange_t *ex, uint64_t *cursor) {
+    const char *text = gateway_exchange_query(ex, "cursor");
+    *cursor = 0;
+    if (!text) return 0;
+    if (gateway_parse_u64(text, cursor) == 0) return 0;
+    gateway_exchange_error(ex, 400, "invalid_cursor", "cursor",
+                           "cursor: pass the next_cursor of the previous page unchanged");
+    return -1;
+}
+
+/* ---------------------------------------------------------------- health and metrics */
+
+static void handle_healthz(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+typedef struct {
+    gateway_exchange_t *ex;
+    int waiting;
+    bool up[GATEWAY_SERVICES];
+} ready_t;
+
+static void ready_answer(ready_t *r) {
+    json_t *services = json_object(), *down = json_array();
+    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+        json_object_set_new(services, gateway_service_names[i], json_string(r->up[i] ? "up" : "down"));
+        if (!r->up[i]) json_array_append_new(down, json_string(gateway_service_names[i]));
+    }
+    gateway_exchange_t *ex = r->ex;
+    if (json_array_size(down) == 0) {
+        json_decref(down);
+        gateway_exchange_json(ex, 200, json_pack("{s:s, s:o}", "status", "ready", "services", services));
+        return;
+    }
+    char names[64] = "";
+    for (size_t i = 0; i < json_array_size(down); i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                 json_string_value(json_array_get(down, i)));
+    json_t *error = json_pack("{s:s, s:s}", "code", "not_ready", "message",
+                              arena_printf(ex->arena, "not reachable: %s", names));
+    gateway_exchange_json(ex, 503, json_pack("{s:s, s:o, s:o, s:o}", "status", "not_ready",
+                                             "services", services, "down", down, "error", error));
+}
+
+typedef struct {
+    ready_t *ready;
+    int service;
+} ping_t;
+
+static void on_pong(void *arg, int status, const Lumbung__Reply *reply) {
+    ping_t *p = arg;
+    ready_t *r = p->ready;
+    r->up[p->service] = status == CLIENT_OK && !reply->error &&
+                        reply->result_case == LUMBUNG__REPLY__RESULT_PONG;
+    if (--r->waiting == 0) ready_answer(r);
+}
+
+static void handle_readyz(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    gateway_t *gw = ex->gw;
+    ready_t *r = arena_alloc(ex->arena, sizeof *r);
+    r->ex = ex;
+    r->waiting = 1;                          /* held until every ping is sent */
+    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+        Lumbung__Request *rq = arena_message(ex->arena, &lumbung__request__descriptor);
+        Lumbung__Ping *ping = arena_message(ex->arena, &lumbung__ping__descriptor);
+        rq->body_case = LUMBUNG__REQUEST__BODY_PING;
+        rq->ping = ping;
+        ping_t *p = arena_alloc(ex->arena, sizeof *p);
+        *p = (ping_t) { r, i };
+        if (gw->clients[i] && client_call(gw->clients[i], rq, gw->ready_timeout_ms, on_pong, p) == 0)
+            r->waiting++;
+    }
+    if (--r->waiting == 0) ready_answer(r);
+}
+
+static void handle_metrics(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    gateway_t *gw = ex->gw;
+    metrics_t *m = gw->metrics;
+    metrics_set(m, "lumbung_http_open_connections", "gauge", "HTTP connections open now.",
+                gw->http ? http_server_connections(gw->http) : 0);
+    metrics_set(m, "lumbung_http_cut_off_total", "counter",
+                "Connections closed because their request did not arrive in time.",
+                gw->http ? (double) http_server_cut_off(gw->http) : 0);
+    metrics_set(m, "lumbung_http_requests_in_flight", "gauge",
+                "Requests received and not yet answered.", (double) gw->exchanges - 1);
+    unsigned pending = 0;
+    for (int i = 0; i < GATEWAY_SERVICES; i++)
+        pending += gw->clients[i] ? client_pending(gw->clients[i]) : 0;
+    metrics_set(m, "lumbung_bus_requests_pending", "gauge",
+                "Bus requests from the gateway waiting for a reply.", pending);
+    metrics_set(m, "lumbung_auth_jobs_pending", "gauge",
+                "Password hashes queued or running, and delayed login answers.",
+                auth_pending(gw->auth));
+    metrics_set(m, "lumbung_audit_entries_total", "counter", "Audit entries stored.",
+                (double) audit_head(gw->audit));
+    size_t len;
+    char *text = metrics_render(m, &len);
+    gateway_exchange_finish(ex, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, "ok");
+    free(text);
+}
+
+/* ---------------------------------------------------------------- users as JSON */
+
+static json_t *user_json(const auth_user_t *u) {
+    json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:b, s:o, s:o}", "id", json_id(u->id),
+                          "username", u->username, "full_name", u->full_name, "role",
+                          auth_role_name(u->role), "active", u->active, "created_at",
+                          json_time(u->created_ms), "updated_at", json_time(u->updated_ms));
+    if (u->cooperative_id) json_object_set_new(j, "cooperative_id", json_id(u->cooperative_id));
+    if (u->locked_until_ms > wall_ms())
+        json_object_set_new(j, "locked_until", json_time(u->locked_until_ms));
+    return j;
+}
+
+/* Maps auth's errors to HTTP. */
+static void answer_auth_error(gateway_exchange_t *ex, int rc, const auth_error_t *e) {
+    int status = rc == AUTH_INVALID ? 400 : rc == AUTH_NOT_FOUND ? 404 : rc == AUTH_CONFLICT ? 409
+               : rc == AUTH_RULE ? 422 : rc == AUTH_BUSY || rc == AUTH_SHUTTING_DOWN ? 503 : 500;
+    if (status == 503) gateway_exchange_header(ex, "Retry-After", "1");
+    const char *code = e && e->code[0] ? e->code : status == 500 ? "internal" : "error";
+    const char *message = e && e->message[0] ? e->message : "the user store failed";
+    gateway_exchange_error(ex, status, code, e ? e->field : NULL, "%s", message);
+}
+
+/* ---------------------------------------------------------------- login and logout */
+
+static int required_string(gateway_exchange_t *ex, json_t *body, const char *name,
+                           const char **out) {
+    json_t *v = json_object_get(body, name);
+    if (json_is_string(v) && json_string_length(v) > 0) {
+        *out = json_string_value(v);
+        return 0;
+    }
+    gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", name,
+                           "%s: required, as a non-empty string", name);
+    return -1;
+}
+
+static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *allowed) {
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value) {
+        bool ok = false;
+        for (int i = 0; allowed[i] && !ok; i++) ok = !strcmp(key, allowed[i]);
+        if (!ok) {
+            gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field here", key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void on_login(void *arg, int status, const auth_login_result_t *result) {
+    gateway_exchange_t *ex = arg;
+    if (status == 0) {
+        ex->has_user = true;
+        ex->user = result->user;
+        gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
+                                                 "expires_at", json_time(result->expires_ms),
+                                                 "user", user_json(&result->user)));
+    } else if (status == AUTH_LOCKED) {
+        char retry[16];
+        snprintf(retry, sizeof retry, "%u", result->retry_after_s);
+        gateway_exchange_header(ex, "Retry-After", retry);
+        gateway_exchange_error(ex, 429, "account_locked", NULL,
+                               "too many failed logins: the account is locked for %u more "
+                               "seconds, or until an administrator unlocks it",
+                               result->retry_after_s);
+    } else if (status == AUTH_INVALID_CREDENTIALS) {
+        gateway_exchange_error(ex, 401, "invalid_credentials", NULL,
+                               "the username or password is wrong");
+    } else {
+        answer_auth_error(ex, status, NULL);
+    }
+}
+
+static void handle_login(gateway_exchange_t *ex, json_t *body) {
+    static const char *const fields[] = { "username", "password", NULL };
+    const char *username, *password;
+    if (only_fields(ex, body, fields) < 0 || required_string(ex, body, "username", &username) < 0 ||
+        required_string(ex, body, "password", &password) < 0)
+        return;
+    ex->audit_user = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
+    auth_login(ex->gw->auth, username, password, on_login, ex);
+}
+
+static void handle_logout(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    int rc = auth_logout(ex->gw->auth, ex->token);
+    if (rc == AUTH_UNAUTHENTICATED) {
+        gateway_exchange_error(ex, 401, "invalid_token", NULL, "the token is already revoked");
+        return;
+    }
+    if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
+    gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "logged_out"));
+}
+
+static void handle_me(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    gateway_exchange_json(ex, 200, user_json(&ex->user));
+}
+
+/* ---------------------------------------------------------------- users */
+
+static int input_string(gateway_exchange_t *ex, const char *key, json_t *v, const char **out) {
+    if (json_is_string(v)) { *out = json_string_value(v); return 0; }
+    gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use a string", key);
+    return -1;
+}
+
+static int input_bool(gateway_exchange_t *ex, const char *key, json_t *v, bool *out) {
+    if (json_is_boolean(v)) { *out = json_is_true(v); return 0; }
+    gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use true or false", key);
+    return -1;
+}
+
+static int input_cooperative(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
+    in->has_cooperative_id = true;
+    in->cooperative_id = 0;
+    if (json_is_null(v)) return 0;
+    if (json_is_string(v) && gateway_parse_u64(json_string_value(v), &in->cooperative_id) == 0)
+        return 0;
+    if (json_is_integer(v) && json_integer_value(v) > 0) {
+        in->cooperative_id = (uint64_t) json_integer_value(v);
+        return 0;
+    }
+    gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
+                           "cooperative_id: use the cooperative's id as a string, e.g. \"12\"");
+    return -1;
+}
+
+static int input_role(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
+    const char *name;
+    if (input_string(ex, "role", v, &name) < 0) return -1;
+    in->role = auth_role_parse(name);
+    in->has_role = true;
+    if (in->role != LUMBUNG__ROLE__ROLE_UNSPECIFIED) return 0;
+    gateway_exchange_error(ex, 400, "invalid_role", "role",
+                           "role: must be one of admin, supervisor, operator, viewer");
+    return -1;
+}
+
+static int input_field(gateway_exchange_t *ex, const char *key, json_t *v, bool patch,
+                       auth_user_input_t *in) {
+    if (!strcmp(key, "username")) return input_string(ex, key, v, &in->username);
+    if (!strcmp(key, "password")) return input_string(ex, key, v, &in->password);
+    if (!strcmp(key, "full_name")) return input_string(ex, key, v, &in->full_name);
+    if (!strcmp(key, "role")) return input_role(ex, v, in);
+    if (!strcmp(key, "cooperative_id")) return input_cooperative(ex, v, in);
+    if (!strcmp(key, "active")) { in->has_active = true; return input_bool(ex, key, v, &in->active); }
+    if (patch && !strcmp(key, "unlock")) return input_bool(ex, key, v, &in->unlock);
+    gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field a user can be given",
+                           key);
+    return -1;
+}
+
+static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_user_input_t *in) {
+    memset(in, 0, sizeof *in);
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value)
+        if (input_field(ex, key, value, patch, in) < 0) return -1;
+    return 0;
+}
+
+static void on_user_done(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+    gateway_exchange_t *ex = arg;
+    if (status < 0) { answer_auth_error(ex, status, e); return; }
+    gateway_exchange_json(ex, ex->route->flags & ROUTE_CREATED ? 201 : 200, user_json(user));
+}
+
+static void handle_create_user(gateway_exchange_t *ex, json_t *body) {
+    auth_user_input_t in;
+    if (user_input(ex, body, false, &in) < 0) return;
+    auth_error_t e;
+    memset(&e, 0, sizeof e);
+    int rc = auth_user_create(ex->gw->auth, &in, &e, on_user_done, ex);
+    if (rc < 0) answer_auth_error(ex, rc, &e);
+}
+
+static int path_user_id(gateway_exchange_t *ex, uint64_t *id) {
+    if (gateway_parse_u64(gateway_exchange_param(ex, "id"), id) == 0 && *id > 0) return 0;
+    gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
+    return -1;
+}
+
+static void handle_update_user(gateway_exchange_t *ex, json_t *body) {
+    uint64_t id;
+    auth_user_input_t in;
+    if (path_user_id(ex, &id) < 0 || user_input(ex, body, true, &in) < 0) return;
+    auth_error_t e;
+    memset(&e, 0, sizeof e);
+    int rc = auth_user_update(ex->gw->auth, id, &in, &e, on_user_done, ex);
+    if (rc < 0) answer_auth_error(ex, rc, &e);
+}
+
+static void handle_get_user(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    uint64_t id;
+    auth_user_t user;
+    if (path_user_id(ex, &id) < 0) return;
+    int rc = auth_user_get(ex->gw->auth, id, &user);
+    if (rc == AUTH_NOT_FOUND) {
+        gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
+        return;
+    }
+    if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
+    gateway_exchange_json(ex, 200, user_json(&user));
+}
+
+static void handle_list_users(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    static const char *const allowed[] = { "limit", "cursor", NULL };
+    unsigned limit;
+    uint64_t cursor, next = 0;
+    if (query_check(ex, allowed) < 0 || gateway_exchange_limit(ex, AUTH_USERS_PAGE_MAX, &limit) < 0 ||
+        query_cursor(ex, &cursor) < 0)
+        return;
+    auth_user_t *users = arena_alloc(ex->arena, limit * sizeof *users);
+    int n = auth_user_list(ex->gw->auth, cursor, limit, users, &next);
+    if (n < 0) { answer_auth_error(ex, n, NULL); return; }
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(items, user_json(&users[i]));
+    json_t *reply = json_pack("{s:o}", "items", items);
+    if (next) json_object_set_new(reply, "next_cursor", json_id(next));
+    gateway_exchange_json(ex, 200, reply);
+}
+
+/* ---------------------------------------------------------------- audit */
+
+static void audit_item(void *arg, const audit_entry_t *e) {
+    json_t *items = arg;
+    json_t *j = json_pack("{s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o}", "id",
+                          json_id(e->seq), "at", json_time(e->at_ms), "user", e->user, "role",
+                          e->role, "method", e->method, "route", e->route, "path", e->path,
+                          "status", e->status, "outcome", e->outcome, "request_id",
+                          json_id(e->request_id));
+    if (e->cooperative_id) json_object_set_new(j, "cooperative_id", json_id(e->cooperative_id));
+    if (e->target[0]) json_object_set_new(j, "target", json_string(e->target));
+    if (e->idempotency_key[0])
+        json_object_set_new(j, "idempotency_key", json_string(e->idempotency_key));
+    if (e->bus_request_id) json_object_set_new(j, "bus_request_id", json_id(e->bus_request_id));
+    json_array_append_new(items, j);
+}
+
+static int audit_time(gateway_exchange_t *ex, const char *name, bool end, int64_t *ms) {
+    const char *text = gateway_exchange_query(ex, name);
+    *ms = 0;
+    if (!text || gateway_parse_time(text, end, ms) == 0) return 0;
+    gateway_exchange_error(ex, 400, "invalid_date", name,
+                           "%s: use a date YYYY-MM-DD or a UTC time like 2026-11-29T09:10:00Z",
+                           name);
+    return -1;
+}
+
+static int audit_query_parse(gateway_exchange_t *ex, audit_query_t *q) {
+    static const char *const allowed[] = { "cooperative_id", "user", "from", "to", "limit",
+                                           "cursor", NULL };
+    memset(q, 0, sizeof *q);
+    if (query_check(ex, allowed) < 0 || gateway_exchange_limit(ex, AUDIT_PAGE_MAX, &q->limit) < 0 ||
+        query_cursor(ex, &q->before_seq) < 0 || audit_time(ex, "from", false, &q->from_ms) < 0 ||
+        audit_time(ex, "to", true, &q->to_ms) < 0)
+        return -1;
+    const char *coop = gateway_exchange_query(ex, "cooperative_id");
+    if (coop && gateway_parse_u64(coop, &q->cooperative_id) < 0) {
+        gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
+                               "cooperative_id: use the cooperative's id, e.g. 12");
+        return -1;
+    }
+    q->user = gateway_exchange_query(ex, "user");
+    return 0;
+}
+
+static void handle_audit(gateway_exchange_t *ex, json_t *body) {
+    (void) body;
+    audit_query_t q;
+    if (audit_query_parse(ex, &q) < 0) return;
+    json_t *items = json_array();
+    uint64_t next = 0;
+    int n = audit_query(ex->gw->audit, &q, audit_item, items, &next);
+    if (n < 0) {
+        json_decref(items);
+        gateway_exchange_error(ex, 500, "internal", NULL, "the audit store failed");
+        return;
+    }
+    json_t *reply = json_pack("{s:o}", "items", items);
+    if (next) json_object_set_new(reply, "next_cursor", json_id(next));
+    gateway_exchange_json(ex, 200, reply);
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+static const struct {
+    const char *operation;
+    gateway_handler_fn fn;
+} handlers[] = {
+    { "healthz", handle_healthz },
+    { "readyz", handle_readyz },
+    { "metrics", handle_metrics },
+    { "login", handle_login },
+    { "logout", handle_logout },
+    { "me", handle_me },
+    { "list_users", handle_list_users },
+    { "create_user", handle_create_user },
+    { "get_user", handle_get_user },
+    { "update_user", handle_update_user },
+    { "audit", handle_audit },
+};
+
+gateway_handler_fn gateway_handlers_find(const char *operation) {
+    for (size_t i = 0; operation && i < sizeof handlers / sizeof handlers[0]; i++)
+        if (!strcmp(handlers[i].operation, operation)) return handlers[i].fn;
+    return NULL;
+}

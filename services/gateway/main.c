@@ -1,0 +1,154 @@
+/* lumbung-gateway: wiring only. Reads the settings, opens the store, connects to the services,
+   serves HTTP until SIGINT/SIGTERM, then shuts down in order (see gateway.h for the modules).
+
+   Settings (environment or LUMBUNG_CONFIG file):
+     LUMBUNG_HTTP_HOST (127.0.0.1), LUMBUNG_HTTP_PORT (8080), LUMBUNG_HTTP_TIMEOUT_S (10, idle
+     and header deadline), LUMBUNG_HTTP_HEADER_DEADLINE_S, LUMBUNG_HTTP_BODY_DEADLINE_S (60),
+     LUMBUNG_HTTP_CONNECTIONS_MAX (1024), LUMBUNG_GATEWAY_TIMEOUT_MS (5000),
+     LUMBUNG_GATEWAY_LONG_TIMEOUT_MS (30000), LUMBUNG_READY_TIMEOUT_MS (1000),
+     LUMBUNG_TOKEN_TTL_S (43200), LUMBUNG_LOGIN_FAILURES_MAX (5), LUMBUNG_LOGIN_LOCK_S (900),
+     LUMBUNG_LOGIN_DELAY_MS (250), LUMBUNG_LOGIN_DELAY_MAX_MS (4000), LUMBUNG_ADMIN_PASSWORD,
+     LUMBUNG_PWHASH_FAST=1 (tests: the cheapest Argon2id parameters), LUMBUNG_PWHASH_OPSLIMIT,
+     LUMBUNG_PWHASH_MEMLIMIT_KIB; the bus settings of config.h. */
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "log.h"
+
+static void on_signal(uv_signal_t *h, int signum) {
+    log_info(0, "received signal %d, stopping", signum);
+    uv_stop(h->loop);
+}
+
+static void close_any(uv_handle_t *h, void *arg) {
+    (void) arg;
+    if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+static void auth_settings(auth_config_t *c) {
+    auth_config_default(c);
+    if (config_int("LUMBUNG_PWHASH_FAST", 0, 0, 1)) {
+        c->ops = crypto_pwhash_OPSLIMIT_MIN;
+        c->mem = crypto_pwhash_MEMLIMIT_MIN;
+    }
+    c->ops = (uint64_t) config_int("LUMBUNG_PWHASH_OPSLIMIT", (int64_t) c->ops,
+                                   crypto_pwhash_OPSLIMIT_MIN, 64);
+    c->mem = (size_t) config_int("LUMBUNG_PWHASH_MEMLIMIT_KIB", (int64_t) (c->mem / 1024),
+                                 crypto_pwhash_MEMLIMIT_MIN / 1024, 4 * 1024 * 1024) * 1024;
+    c->token_ttl_s = (uint32_t) config_int("LUMBUNG_TOKEN_TTL_S", c->token_ttl_s, 1, 30 * 86400);
+    c->failures_max = (uint32_t) config_int("LUMBUNG_LOGIN_FAILURES_MAX", c->failures_max, 1, 1000);
+    c->lock_s = (uint32_t) config_int("LUMBUNG_LOGIN_LOCK_S", c->lock_s, 1, 7 * 86400);
+    c->delay_base_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MS", c->delay_base_ms, 0, 60000);
+    c->delay_max_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MAX_MS", c->delay_max_ms, 0, 600000);
+}
+
+static void http_settings(http_server_config_t *c) {
+    memset(c, 0, sizeof *c);
+    c->host = config_get("LUMBUNG_HTTP_HOST", "127.0.0.1");
+    c->port = (int) config_int("LUMBUNG_HTTP_PORT", 8080, 0, 65535);
+    c->timeout_s = (unsigned) config_int("LUMBUNG_HTTP_TIMEOUT_S", HTTP_SERVER_TIMEOUT_S_DEFAULT, 1, 3600);
+    c->header_deadline_s = (unsigned) config_int("LUMBUNG_HTTP_HEADER_DEADLINE_S", c->timeout_s, 1, 3600);
+    c->body_deadline_s = (unsigned) config_int("LUMBUNG_HTTP_BODY_DEADLINE_S",
+                                               HTTP_SERVER_BODY_DEADLINE_S_DEFAULT, 1, 3600);
+    c->connections_max = (unsigned) config_int("LUMBUNG_HTTP_CONNECTIONS_MAX",
+                                               HTTP_SERVER_CONNECTIONS_MAX, 1, 100000);
+}
+
+static int open_clients(gateway_t *gw, bus_t *bus) {
+    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+        char endpoint[128];
+        int err = 0;
+        const char *name = gateway_service_names[i];
+        config_endpoint(name, "router", endpoint, sizeof endpoint);
+        gw->clients[i] = client_new(bus, name, endpoint, &err);
+        if (!gw->clients[i]) {
+            log_error(0, "cannot connect to %s at %s (%d)", name, endpoint, err);
+            return err ? err : -1;
+        }
+    }
+    return 0;
+}
+
+static int open_store(gateway_t *gw) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/gateway", config_data_dir());
+    auth_config_t ac;
+    auth_settings(&ac);
+    int err = 0;
+    if (!(gw->store = store_new(dir, &err))) return err;
+    if (!(gw->auth = auth_new(gw->loop, gw->store, &ac, &err))) return err;
+    if (!(gw->audit = audit_new(gw->loop, gw->store, &err))) return err;
+    return auth_bootstrap(gw->auth, config_get("LUMBUNG_ADMIN_PASSWORD", NULL));
+}
+
+static int open_http(gateway_t *gw) {
+    http_server_config_t hc;
+    http_settings(&hc);
+    http_server_handlers_t handlers = {
+        .handle = gateway_routes_handle, .body_limit = gateway_routes_body_limit, .arg = gw,
+    };
+    int err = 0;
+    gw->http = http_server_new(gw->loop, &hc, &handlers, &err);
+    return gw->http ? 0 : err;
+}
+
+/* Answers everything still waiting, then frees the modules in reverse order of need. */
+static void shut_down(gateway_t *gw, bus_t **bus) {
+    gw->stopping = true;
+    http_server_destroy(&gw->http);
+    if (gw->auth) auth_shutdown(gw->auth);
+    for (int i = 0; i < GATEWAY_SERVICES; i++) client_destroy(&gw->clients[i]);
+    while (gw->auth && auth_pending(gw->auth) > 0) uv_run(gw->loop, UV_RUN_ONCE);
+    audit_destroy(&gw->audit);
+    bus_destroy(bus);
+    uv_walk(gw->loop, close_any, NULL);
+    uv_run(gw->loop, UV_RUN_DEFAULT);
+    auth_destroy(&gw->auth);
+    metrics_destroy(&gw->metrics);
+    store_destroy(&gw->store);
+}
+
+int main(void) {
+    log_init("gateway");
+    if (config_load() != 0) return 2;
+    signal(SIGPIPE, SIG_IGN);
+    if (gateway_routes_check() != 0) {
+        log_error(0, "the route tables are inconsistent with the protos; not starting");
+        return 1;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    gateway_t gw = {
+        .loop = &loop, .metrics = metrics_new(),
+        .timeout_ms = (uint32_t) config_int("LUMBUNG_GATEWAY_TIMEOUT_MS", GATEWAY_TIMEOUT_MS_DEFAULT, 1, 600000),
+        .long_timeout_ms = (uint32_t) config_int("LUMBUNG_GATEWAY_LONG_TIMEOUT_MS",
+                                                 GATEWAY_LONG_TIMEOUT_MS_DEFAULT, 1, 3600000),
+        .ready_timeout_ms = (uint32_t) config_int("LUMBUNG_READY_TIMEOUT_MS",
+                                                  GATEWAY_READY_TIMEOUT_MS_DEFAULT, 1, 60000),
+    };
+    int err = 0;
+    bus_config_t bc = { .name = "gateway", .curve = true };
+    bus_t *bus = bus_new(&loop, &bc, &err);
+    int rc = bus ? 0 : (err ? err : -1);
+    if (rc == 0) rc = open_store(&gw);
+    if (rc == 0) rc = open_clients(&gw, bus);
+    if (rc == 0) rc = open_http(&gw);
+    if (rc == 0) {
+        uv_signal_t sigint, sigterm;
+        uv_signal_init(&loop, &sigint);
+        uv_signal_init(&loop, &sigterm);
+        uv_signal_start(&sigint, on_signal, SIGINT);
+        uv_signal_start(&sigterm, on_signal, SIGTERM);
+        uv_run(&loop, UV_RUN_DEFAULT);
+    } else {
+        log_error(0, "cannot start (%d)", rc);
+    }
+    shut_down(&gw, &bus);
+    uv_loop_close(&loop);
+    log_info(0, "stopped");
+    return rc == 0 ? 0 : 1;
+}
