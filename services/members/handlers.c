@@ -222,7 +222,10 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                                  "without it");
     int rc = members_store_scan(page->app->store, service_call_txn(call), table, prefix,
                                 prefix_len, after, after_len, MEMBERS_SCAN_MAX, page_visit, page);
-    if (rc < 0) return rc == STORE_MAP_FULL || rc > -1000 ? rc : members_store_error(call, rc);
+    /* An item callback has already failed the call (or passes STORE_MAP_FULL on); only the
+       scan's own store errors still need turning into a reply. */
+    bool item_failed = service_call_reply(call)->error != NULL;
+    if (rc < 0) return item_failed || rc == STORE_MAP_FULL ? rc : members_store_error(call, rc);
     /* A scan that hit its limit before filling the page also continues from where it was. */
     if (rc == MEMBERS_SCAN_MAX && !page->more && page->last_len) page->more = true;
     *next_cursor = page->more ? cursor_encode(service_call_arena(call), page->last,

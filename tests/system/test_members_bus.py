@@ -412,3 +412,27 @@ def test_events_replayed_after_restart_match_what_was_done(mc):
             if not cursor:
                 break
         assert sorted(store_active) == stream_active
+
+
+def test_an_integrator_is_judged_by_its_key_not_by_its_claims(mc):
+    coop = create_coop(mc, name="KSP Bank Partner")
+    mc.ctl("keys", "add", "bankjabar", "integrator")
+    mc.restart("members")                      # the allow-list is read at start
+    bank = BusClient(mc, "members", key_name="bankjabar")
+    try:
+        # It claims to be an admin; the service makes it an integrator named after its key.
+        reply, _ = call(mc, "create_cooperative", {"name": "Fake", "type": "COOPERATIVE_TYPE_CONSUMER"},
+                        actor=ADMIN, client=bank)
+        assert (reply.error.kind, reply.error.code) == (pb.envelope_pb2.ERROR_KIND_FORBIDDEN, "forbidden")
+        reply, m = call(mc, "create_member", member_body(coop.id, 61), actor=ADMIN, client=bank)
+        assert not reply.HasField("error"), reply.error
+        events = replay_all(mc)
+        joined = [e for e in events if e.members.WhichOneof("body") == "member_joined"
+                  and e.members.member_joined.id == m.id]
+        assert joined[0].actor.user == "bankjabar"
+        assert joined[0].actor.role == pb.envelope_pb2.ROLE_INTEGRATOR
+        reply, _ = call(mc, "record_supervision", {"cooperative_id": str(coop.id), "visited_on": "2024-01-02",
+                                                   "supervisor": "x"}, actor=SUPERVISOR, client=bank)
+        assert reply.error.kind == pb.envelope_pb2.ERROR_KIND_FORBIDDEN
+    finally:
+        bank.close()
