@@ -1,0 +1,248 @@
+/* routes: path matching over every route table, the one authorisation decision, the search
+   for cooperatives a request names, and the start-up consistency check of the tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../services/gateway/gateway.h"
+#include "unit.h"
+
+static int match(const char *method, const char *path, gateway_route_match_t *m, char *allow) {
+    return gateway_routes_match(method, path, m, allow, GATEWAY_ALLOW_MAX);
+}
+
+static void literal_paths_match_their_own_route(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("GET", "/healthz", &m, allow), 0);
+    assert_string_equal(m.route->operation, "healthz");
+    assert_int_equal(m.count, 0);
+    assert_int_equal(match("POST", "/api/v1/auth/login", &m, allow), 0);
+    assert_string_equal(m.route->operation, "login");
+}
+
+static void parameters_are_captured_by_name(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("PATCH", "/api/v1/users/42", &m, allow), 0);
+    assert_string_equal(m.route->operation, "update_user");
+    assert_int_equal(m.count, 1);
+    assert_string_equal(m.params[0].name, "id");
+    assert_string_equal(m.params[0].value, "42");
+    assert_int_equal(match("GET", "/api/v1/cooperatives/7/members/9", &m, allow), 0);
+    assert_int_equal(m.count, 2);
+    assert_string_equal(m.params[0].name, "coop");
+    assert_string_equal(m.params[0].value, "7");
+    assert_string_equal(m.params[1].name, "id");
+    assert_string_equal(m.params[1].value, "9");
+}
+
+/* ".../members/import" must not be taken as the member with id "import". */
+static void a_literal_segment_beats_a_parameter(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("POST", "/api/v1/cooperatives/3/members/import", &m, allow), 0);
+    assert_string_equal(m.route->operation, "import_members");
+    assert_int_equal(match("GET", "/api/v1/cooperatives/3/members/17", &m, allow), 0);
+    assert_string_equal(m.route->operation, "get_member");
+}
+
+static void an_unknown_path_is_not_found(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("GET", "/nothing", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "/api/v1/users/", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "/api/v1//users", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "api/v1/users", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "/", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r", &m, allow),
+                     GATEWAY_ROUTES_NOT_FOUND);
+    char long_id[GATEWAY_SEGMENT_MAX + 20] = "/api/v1/users/";
+    memset(long_id + strlen(long_id), '7', GATEWAY_SEGMENT_MAX + 1);
+    assert_int_equal(match("GET", long_id, &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+}
+
+static void another_method_is_not_allowed_and_names_the_allowed_ones(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("DELETE", "/api/v1/users", &m, allow), GATEWAY_ROUTES_METHOD_NOT_ALLOWED);
+    assert_string_equal(allow, "GET, POST");
+    assert_int_equal(match("GET", "/api/v1/auth/login", &m, allow), GATEWAY_ROUTES_METHOD_NOT_ALLOWED);
+    assert_string_equal(allow, "POST");
+}
+
+static void head_is_served_by_get_routes(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("HEAD", "/healthz", &m, allow), 0);
+    assert_string_equal(m.route->method, "GET");
+}
+
+static auth_user_t user(Lumbung__Role role, uint64_t coop) {
+    auth_user_t u;
+    memset(&u, 0, sizeof u);
+    u.role = role;
+    u.cooperative_id = coop;
+    u.active = true;
+    return u;
+}
+
+static const route_t *route_of(const char *method, const char *path) {
+    static gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(gateway_routes_match(method, path, &m, allow, sizeof allow), 0);
+    return m.route;
+}
+
+#define A LUMBUNG__ROLE__ROLE_ADMIN
+#define S LUMBUNG__ROLE__ROLE_SUPERVISOR
+#define O LUMBUNG__ROLE__ROLE_OPERATOR
+#define V LUMBUNG__ROLE__ROLE_VIEWER
+
+/* Each role against each access class, within its own cooperative. */
+static void the_permission_matrix(void **state) {
+    (void) state;
+    static const route_t rows[] = {
+        { "GET", "/x", ROUTE_PUBLIC, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "POST", "/x", ROUTE_AUTHENTICATED, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "GET", "/x", ROUTE_COOP_READ, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "POST", "/x", ROUTE_COOP_WRITE, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "GET", "/x", ROUTE_SUPERVISE, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "POST", "/x", ROUTE_SUPERVISE, "gateway", "x", { { NULL, NULL } }, 0 },
+        { "GET", "/x", ROUTE_ADMIN, "gateway", "x", { { NULL, NULL } }, 0 },
+    };
+    /* expected result per row for admin, supervisor, operator, viewer */
+    static const int expect[][4] = {
+        { 0, 0, 0, 0 },
+        { 0, 0, 0, 0 },
+        { 0, 0, 0, 0 },
+        { 0, -403, 0, -403 },
+        { 0, 0, -403, -403 },
+        { 0, 0, -403, -403 },
+        { 0, -403, -403, -403 },
+    };
+    const Lumbung__Role roles[4] = { A, S, O, V };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        for (int k = 0; k < 4; k++) {
+            auth_user_t u = user(roles[k], roles[k] == O || roles[k] == V ? 5 : 0);
+            int got = gateway_routes_authorize(&rows[r], rows[r].method, &u, false);
+            if (got != expect[r][k]) fail_msg("row %zu role %d: got %d", r, k, got);
+        }
+        int anonymous = gateway_routes_authorize(&rows[r], rows[r].method, NULL, false);
+        assert_int_equal(anonymous, rows[r].access == ROUTE_PUBLIC ? 0 : -401);
+    }
+}
+
+static void a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative(void **state) {
+    (void) state;
+    auth_user_t viewer = user(V, 5), op = user(O, 5), admin = user(A, 0), sup = user(S, 0);
+    const route_t *read = route_of("GET", "/api/v1/cooperatives/5/members");
+    const route_t *write = route_of("POST", "/api/v1/cooperatives/5/members");
+    assert_int_equal(gateway_routes_authorize(write, "POST", &viewer, false), -403);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &viewer, false), 0);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &op, true), -403);
+    assert_int_equal(gateway_routes_authorize(write, "POST", &op, true), -403);
+    assert_int_equal(gateway_routes_authorize(write, "POST", &sup, false), -403);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &sup, false), 0);
+    /* A scoped user without a cooperative (never created so) may do nothing scoped. */
+    auth_user_t orphan = user(O, 0);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &orphan, false), -403);
+    /* Another cooperative named on a route open to every user is still refused. */
+    const route_t *list = route_of("GET", "/api/v1/cooperatives");
+    assert_int_equal(gateway_routes_authorize(list, "GET", &op, true), -403);
+    assert_int_equal(gateway_routes_authorize(list, "GET", &admin, true), 0);
+}
+
+static void cooperatives_are_found_in_path_query_and_body(void **state) {
+    (void) state;
+    gateway_route_match_t m;
+    char allow[GATEWAY_ALLOW_MAX];
+    assert_int_equal(match("GET", "/api/v1/cooperatives/5/members/9", &m, allow), 0);
+    assert_false(gateway_routes_names_other_coop(&m, NULL, NULL, 5));
+    assert_true(gateway_routes_names_other_coop(&m, NULL, NULL, 6));
+    assert_true(gateway_routes_names_other_coop(&m, "6", NULL, 5));
+    assert_false(gateway_routes_names_other_coop(&m, "5", NULL, 5));
+    assert_true(gateway_routes_names_other_coop(&m, "abc", NULL, 5));
+    json_t *flat = json_pack("{s:s}", "cooperative_id", "6");
+    json_t *same = json_pack("{s:s, s:n}", "cooperative_id", "5", "x", "y");
+    json_t *nested = json_pack("{s:[{s:{s:i}}]}", "lines", "meta", "cooperative_id", 6);
+    json_t *null = json_pack("{s:n}", "cooperative_id");
+    json_t *bad = json_pack("{s:b}", "cooperative_id", 1);
+    assert_true(gateway_routes_names_other_coop(&m, NULL, flat, 5));
+    assert_false(gateway_routes_names_other_coop(&m, NULL, same, 5));
+    assert_true(gateway_routes_names_other_coop(&m, NULL, nested, 5));
+    assert_false(gateway_routes_names_other_coop(&m, NULL, null, 5));
+    assert_true(gateway_routes_names_other_coop(&m, NULL, bad, 5));
+    json_decref(flat);
+    json_decref(same);
+    json_decref(nested);
+    json_decref(null);
+    json_decref(bad);
+}
+
+static void every_table_agrees_with_the_protos_and_handlers(void **state) {
+    (void) state;
+    assert_int_equal(gateway_routes_check(), 0);
+}
+
+static void body_limits_follow_the_route(void **state) {
+    (void) state;
+    assert_int_equal(gateway_routes_body_limit(NULL, "POST", "/api/v1/cooperatives/1/members/import"),
+                     HTTP_SERVER_BODY_MAX_LONG);
+    assert_int_equal(gateway_routes_body_limit(NULL, "POST", "/api/v1/cooperatives/1/members"),
+                     HTTP_SERVER_BODY_MAX_DEFAULT);
+    assert_int_equal(gateway_routes_body_limit(NULL, "POST", "/nowhere"), HTTP_SERVER_BODY_MAX_DEFAULT);
+}
+
+static void times_and_ids_parse_strictly(void **state) {
+    (void) state;
+    int64_t ms;
+    assert_int_equal(gateway_parse_time("2026-11-29", false, &ms), 0);
+    assert_int_equal(ms, 1795910400000LL);
+    assert_int_equal(gateway_parse_time("2026-11-29", true, &ms), 0);
+    assert_int_equal(ms, 1795910400000LL + 86400000 - 1);
+    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00.5Z", false, &ms), 0);
+    assert_int_equal(ms, 1795910400000LL + (9 * 3600 + 600) * 1000 + 500);
+    assert_int_equal(gateway_parse_time("2026-02-30", false, &ms), -1);
+    assert_int_equal(gateway_parse_time("2026-11-29T25:00:00Z", false, &ms), -1);
+    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00+07:00", false, &ms), -1);
+    assert_int_equal(gateway_parse_time("29-11-2026", false, &ms), -1);
+    char buf[40];
+    assert_string_equal(gateway_format_time(1795910400000LL + 123, buf, sizeof buf),
+                        "2026-11-29T00:00:00.123Z");
+    uint64_t id;
+    assert_int_equal(gateway_parse_u64("18446744073709551615", &id), 0);
+    assert_true(id == UINT64_MAX);
+    assert_int_equal(gateway_parse_u64("18446744073709551616", &id), -1);
+    assert_int_equal(gateway_parse_u64("-1", &id), -1);
+    assert_int_equal(gateway_parse_u64("1e3", &id), -1);
+    assert_int_equal(gateway_parse_u64("", &id), -1);
+}
+
+int main(void) {
+    unit_quiet_logs("test_gateway_routes");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(literal_paths_match_their_own_route),
+        cmocka_unit_test(parameters_are_captured_by_name),
+        cmocka_unit_test(a_literal_segment_beats_a_parameter),
+        cmocka_unit_test(an_unknown_path_is_not_found),
+        cmocka_unit_test(another_method_is_not_allowed_and_names_the_allowed_ones),
+        cmocka_unit_test(head_is_served_by_get_routes),
+        cmocka_unit_test(the_permission_matrix),
+        cmocka_unit_test(a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative),
+        cmocka_unit_test(cooperatives_are_found_in_path_query_and_body),
+        cmocka_unit_test(every_table_agrees_with_the_protos_and_handlers),
+        cmocka_unit_test(body_limits_follow_the_route),
+        cmocka_unit_test(times_and_ids_parse_strictly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
