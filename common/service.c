@@ -19,6 +19,9 @@ enum {
     REPLICAS_MAX = 4,
     WAIT_CHECK_MS = 50,
     REDO_MAX = 8,                  /* map growths for one batch before giving up */
+    /* Bytes of events in one replay reply: well under the receiver's ZMQ_MAXMSGSIZE
+       (BUS_MESSAGE_MAX), which drops the whole connection for a larger message. */
+    REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
     IDEM_VERSION = 1,
 };
@@ -39,6 +42,7 @@ struct service_call {
     store_txn_t *txn;              /* the child txn while the handler runs */
     Lumbung__Actor *actor;
     int64_t last_seq;              /* last event emitted in this call, 0 if none */
+    size_t replay_bytes;           /* event bytes in the replay reply being built */
     bool stored_idempotent;
     bool parked;                   /* waiting for a replica; not answered in this batch */
     int64_t park_deadline_ms;
@@ -204,6 +208,10 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
 static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
     service_call_t *c = arg;
     Lumbung__ReplayReply *r = c->reply->replay;
+    /* The first event always goes (one is at most OUTBOX_EVENT_MAX); the follower asks again
+       for the rest. */
+    if (r->n_events > 0 && c->replay_bytes + len > REPLAY_BYTES_MAX) return 1;
+    c->replay_bytes += len;
     r->events[r->n_events].data = (uint8_t *) event;   /* valid until the batch commits */
     r->events[r->n_events].len = len;
     r->n_events++;
@@ -220,6 +228,7 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     c->reply->replay = r;
     r->has_head_seq = 1;
     r->head_seq = outbox_head(c->svc->outbox, txn);
+    c->replay_bytes = 0;
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     /* Copy the bytes out of the map: they are sent after the batch commits. */
     for (size_t i = 0; i < r->n_events; i++) {
