@@ -1,6 +1,8 @@
 /* lumbung-gateway: wiring only. Reads the settings, opens the store, connects to the services,
    serves HTTP until SIGINT/SIGTERM, then shuts down in order (see gateway.h for the modules).
 
+   `lumbung-gateway --routes` prints every route as JSON and exits (tools/openapi.py).
+
    Settings (environment or LUMBUNG_CONFIG file):
      LUMBUNG_HTTP_HOST (127.0.0.1), LUMBUNG_HTTP_PORT (8080), LUMBUNG_HTTP_TIMEOUT_S (10, idle
      and header deadline), LUMBUNG_HTTP_HEADER_DEADLINE_S, LUMBUNG_HTTP_BODY_DEADLINE_S (60),
@@ -112,7 +114,43 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     store_destroy(&gw->store);
 }
 
-int main(void) {
+static const char *access_name(route_access_t access) {
+    static const char *const names[] = { "public", "authenticated", "coop_read", "coop_write",
+                                         "supervise", "admin" };
+    return (unsigned) access < sizeof names / sizeof names[0] ? names[access] : "unknown";
+}
+
+static json_t *route_json(const route_t *r) {
+    static const struct { unsigned flag; const char *name; } flags[] = {
+        { ROUTE_CREATED, "created" }, { ROUTE_IDEMPOTENCY_REQUIRED, "idempotency_required" },
+        { ROUTE_QUERY_FIELDS, "query_fields" }, { ROUTE_RAW_BODY, "raw_body" },
+        { ROUTE_LONG, "long" },
+    };
+    json_t *params = json_array(), *names = json_array();
+    for (int i = 0; i < ROUTE_PARAMS_MAX && r->params[i].name; i++)
+        json_array_append_new(params, json_pack("{s:s, s:s}", "name", r->params[i].name,
+                                                "field", r->params[i].field));
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (r->flags & flags[i].flag) json_array_append_new(names, json_string(flags[i].name));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "method", r->method, "pattern",
+                     r->pattern, "access", access_name(r->access), "service", r->service,
+                     "operation", r->operation, "params", params, "flags", names);
+}
+
+/* `lumbung-gateway --routes`: every route as JSON, for docs/openapi.yaml and its check. */
+static int print_routes(void) {
+    json_t *all = json_array();
+    for (int t = 0; gateway_routes_tables[t]; t++)
+        for (const route_t *r = gateway_routes_tables[t]; r->method; r++)
+            json_array_append_new(all, route_json(r));
+    int rc = json_dumpf(all, stdout, JSON_INDENT(1)) == 0 ? 0 : 1;
+    json_decref(all);
+    putchar('\n');
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "--routes")) return print_routes();
     log_init("gateway");
     if (config_load() != 0) return 2;
     signal(SIGPIPE, SIG_IGN);
