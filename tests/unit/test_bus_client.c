@@ -1,0 +1,476 @@
+/* bus + client in one process and one libuv loop: a CURVE ROUTER on a loopback port, clients
+   with keys from a temporary LUMBUNG_KEYS directory, and the ZAP handler between them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "unit.h"
+#include "client.h"
+#include "curve.h"
+
+enum { IDENTITY_MAX = 256, CALLS_MANY = 500, SHORT_TIMEOUT_MS = 100 };
+
+typedef enum { SERVER_ANSWERS, SERVER_IGNORES, SERVER_ANSWERS_GARBAGE } server_mode_t;
+
+typedef struct {
+    char dir[UNIT_PATH_MAX];
+    char endpoint[64];
+    uv_loop_t loop;
+    bus_t *server_bus, *client_bus;
+    bus_socket_t *router;
+    client_t *client;
+    /* what the server saw */
+    server_mode_t mode;
+    int received;
+    char last_peer[CURVE_NAME_MAX];
+    uint8_t identity[IDENTITY_MAX];
+    size_t identity_len;
+    uint64_t last_request_id;
+} fixture_t;
+
+/* What one call's callback saw. */
+typedef struct {
+    int calls;
+    int status;
+    uint64_t request_id;
+    char service[32];
+} outcome_t;
+
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    assert_int_equal(getsockname(fd, (struct sockaddr *) &a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void server_send_reply(fixture_t *f, uint64_t request_id, bool garbage) {
+    Lumbung__Reply reply = LUMBUNG__REPLY__INIT;
+    Lumbung__Pong pong = LUMBUNG__PONG__INIT;
+    reply.has_request_id = 1;
+    reply.request_id = request_id;
+    pong.service = "svc";
+    reply.result_case = LUMBUNG__REPLY__RESULT_PONG;
+    reply.pong = &pong;
+    uint8_t buf[128];
+    size_t len = lumbung__reply__pack(&reply, buf);
+    if (garbage) {
+        memset(buf, 0xFF, sizeof buf);
+        len = 16;
+    }
+    const void *parts[3] = { f->identity, "", buf };
+    size_t sizes[3] = { f->identity_len, 0, len };
+    assert_int_equal(bus_send(f->router, parts, sizes, 3), 0);
+}
+
+static void on_request(bus_socket_t *s, bus_msg_t *msg, void *arg) {
+    fixture_t *f = arg;
+    (void) s;
+    f->received++;
+    snprintf(f->last_peer, sizeof f->last_peer, "%s", msg->peer);
+    assert_int_equal(msg->count, 3);   /* routing id, empty delimiter, request */
+    f->identity_len = zmq_msg_size(&msg->frames[0]);
+    assert_true(f->identity_len <= IDENTITY_MAX);
+    memcpy(f->identity, zmq_msg_data(&msg->frames[0]), f->identity_len);
+    assert_int_equal(zmq_msg_size(&msg->frames[1]), 0);
+    Lumbung__Request *req = lumbung__request__unpack(NULL, zmq_msg_size(&msg->frames[2]),
+                                                     zmq_msg_data(&msg->frames[2]));
+    assert_non_null(req);
+    f->last_request_id = req->request_id;
+    lumbung__request__free_unpacked(req, NULL);
+    if (f->mode == SERVER_ANSWERS) server_send_reply(f, f->last_request_id, false);
+    if (f->mode == SERVER_ANSWERS_GARBAGE) server_send_reply(f, f->last_request_id, true);
+}
+
+static bus_t *new_bus(fixture_t *f, const char *name) {
+    bus_config_t bc = { .name = name, .curve = true };
+    int err = 0;
+    bus_t *b = bus_new(&f->loop, &bc, &err);
+    assert_non_null(b);
+    assert_string_equal(bus_name(b), name);
+    assert_ptr_equal(bus_loop(b), &f->loop);
+    return b;
+}
+
+static int setup(void **state) {
+    fixture_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    unit_tempdir(f->dir, "bus");
+    setenv("LUMBUNG_KEYS", f->dir, 1);
+    assert_int_equal(curve_keys_ensure(f->dir, "svc", "service"), 0);
+    assert_int_equal(curve_keys_ensure(f->dir, "cli", "integrator"), 0);
+    assert_int_equal(curve_keys_ensure(f->dir, "stranger", NULL), 0);   /* keys, not admitted */
+    assert_int_equal(uv_loop_init(&f->loop), 0);
+    f->server_bus = new_bus(f, "svc");
+    f->client_bus = new_bus(f, "cli");
+    snprintf(f->endpoint, sizeof f->endpoint, "tcp://127.0.0.1:%d", free_port());
+    int err = 0;
+    f->router = bus_bind(f->server_bus, ZMQ_ROUTER, f->endpoint, NULL, on_request, f, &err);
+    assert_non_null(f->router);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture_t *f = *state;
+    client_destroy(&f->client);
+    bus_destroy(&f->client_bus);
+    bus_destroy(&f->server_bus);   /* closes the router too */
+    assert_null(f->server_bus);
+    unit_close_loop(&f->loop);
+    unsetenv("LUMBUNG_KEYS");
+    unit_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
+static client_t *new_client(fixture_t *f, bus_t *bus, const char *endpoint) {
+    int err = 0;
+    client_t *c = client_new(bus, "svc", endpoint, &err);
+    assert_non_null(c);
+    return c;
+}
+
+static void on_outcome(void *arg, int status, const Lumbung__Reply *reply) {
+    outcome_t *o = arg;
+    o->calls++;
+    o->status = status;
+    if (status == CLIENT_OK) {
+        assert_non_null(reply);
+        o->request_id = reply->request_id;
+        if (reply->result_case == LUMBUNG__REPLY__RESULT_PONG && reply->pong->service)
+            snprintf(o->service, sizeof o->service, "%s", reply->pong->service);
+    } else {
+        assert_null(reply);
+    }
+}
+
+static bool called(void *arg) { return ((outcome_t *) arg)->calls > 0; }
+
+static Lumbung__Request ping_request(Lumbung__Ping *ping) {
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    req.body_case = LUMBUNG__REQUEST__BODY_PING;
+    req.ping = ping;
+    return req;
+}
+
+/* The client's DEALER is immediate: until the CURVE handshake (and ZAP) completed, a call
+   fails fast. Retries while the loop runs the handshake; returns the last status. */
+static int call_once_connected(fixture_t *f, client_t *c, Lumbung__Request *req, uint32_t timeout_ms,
+                               outcome_t *o) {
+    int rc = CLIENT_UNAVAILABLE;
+    for (int i = 0; i < 200 && rc == CLIENT_UNAVAILABLE; i++) {
+        rc = client_call(c, req, timeout_ms, on_outcome, o);
+        if (rc == CLIENT_UNAVAILABLE) unit_run_for(&f->loop, 10);
+    }
+    return rc;
+}
+
+static void a_call_gets_its_reply_and_the_server_knows_the_caller(void **state) {
+    fixture_t *f = *state;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t o = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &o), 0);
+    assert_int_equal(req.has_request_id, 1);
+    assert_int_equal(req.has_deadline_ms, 1);
+    assert_int_equal(client_pending(f->client), 1);
+    assert_true(unit_run_until(&f->loop, called, &o, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, CLIENT_OK);
+    assert_int_equal(o.request_id, req.request_id);
+    assert_string_equal(o.service, "svc");
+    assert_int_equal(client_pending(f->client), 0);
+    /* The ZAP handler named the peer after its allow-list entry. */
+    assert_string_equal(f->last_peer, "cli");
+    assert_string_equal(bus_peer_role(f->server_bus, "cli"), "integrator");
+    assert_null(bus_peer_role(f->server_bus, "nobody"));
+    assert_null(bus_peer_role(f->server_bus, ""));
+    assert_int_equal(bus_auth_refused(f->server_bus), 0);
+}
+
+typedef struct {
+    outcome_t each[CALLS_MANY];
+    uint64_t ids[CALLS_MANY];
+} many_t;
+
+static bool all_called(void *arg) {
+    many_t *m = arg;
+    for (int i = 0; i < CALLS_MANY; i++)
+        if (m->each[i].calls == 0) return false;
+    return true;
+}
+
+/* Many replies arrive in one burst: the edge-triggered socket must be drained, not read once. */
+static void many_calls_in_flight_all_get_their_own_reply(void **state) {
+    fixture_t *f = *state;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    many_t *m = calloc(1, sizeof *m);
+    assert_int_equal(call_once_connected(f, f->client, &req, 5000, &m->each[0]), 0);
+    m->ids[0] = req.request_id;
+    for (int i = 1; i < CALLS_MANY; i++) {
+        assert_int_equal(client_call(f->client, &req, 5000, on_outcome, &m->each[i]), 0);
+        m->ids[i] = req.request_id;
+    }
+    assert_true(client_pending(f->client) > 0);
+    assert_true(unit_run_until(&f->loop, all_called, m, UNIT_RUN_MS_DEFAULT));
+    for (int i = 0; i < CALLS_MANY; i++) {
+        assert_int_equal(m->each[i].calls, 1);
+        assert_int_equal(m->each[i].status, CLIENT_OK);
+        assert_int_equal(m->each[i].request_id, m->ids[i]);
+        if (i > 0) assert_true(m->ids[i] != m->ids[i - 1]);
+    }
+    assert_int_equal(client_pending(f->client), 0);
+    assert_int_equal(f->received, CALLS_MANY);
+    free(m);
+}
+
+static void a_call_to_a_port_with_nothing_listening_fails_fast(void **state) {
+    fixture_t *f = *state;
+    char nowhere[64];
+    snprintf(nowhere, sizeof nowhere, "tcp://127.0.0.1:%d", free_port());
+    f->client = new_client(f, f->client_bus, nowhere);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t o = { 0 };
+    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), CLIENT_UNAVAILABLE);
+    unit_run_for(&f->loop, 50);
+    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), CLIENT_UNAVAILABLE);
+    assert_int_equal(o.calls, 0);   /* a refused call is never called back */
+    assert_int_equal(client_pending(f->client), 0);
+}
+
+static void a_server_that_never_answers_yields_a_timeout(void **state) {
+    fixture_t *f = *state;
+    f->mode = SERVER_IGNORES;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t late = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, SHORT_TIMEOUT_MS, &late), 0);
+    uint64_t late_id = req.request_id;
+    assert_true(unit_run_until(&f->loop, called, &late, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(late.status, CLIENT_TIMEOUT);
+    assert_int_equal(client_pending(f->client), 0);
+    assert_int_equal(f->received, 1);
+
+    /* The server answers after all; then a second call is answered at once. The late reply
+       travels first on the same connection, so once the second reply is in, the late one has
+       been seen and dropped. */
+    server_send_reply(f, late_id, false);
+    f->mode = SERVER_ANSWERS;
+    outcome_t second = { 0 };
+    assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &second), 0);
+    assert_true(unit_run_until(&f->loop, called, &second, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(second.status, CLIENT_OK);
+    assert_int_equal(second.request_id, req.request_id);
+    assert_int_equal(late.calls, 1);
+}
+
+static void an_undecodable_reply_is_dropped_and_the_call_times_out(void **state) {
+    fixture_t *f = *state;
+    f->mode = SERVER_ANSWERS_GARBAGE;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t o = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, SHORT_TIMEOUT_MS, &o), 0);
+    assert_true(unit_run_until(&f->loop, called, &o, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, CLIENT_TIMEOUT);
+}
+
+static void destroying_the_client_calls_back_what_is_pending(void **state) {
+    fixture_t *f = *state;
+    f->mode = SERVER_IGNORES;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t a = { 0 }, b = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, 5000, &a), 0);
+    assert_int_equal(client_call(f->client, &req, 5000, on_outcome, &b), 0);
+    assert_int_equal(client_pending(f->client), 2);
+    client_destroy(&f->client);
+    assert_null(f->client);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(a.status, CLIENT_UNAVAILABLE);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(b.status, CLIENT_UNAVAILABLE);
+    unit_run_for(&f->loop, 20);   /* no second callback from a timer */
+    assert_int_equal(a.calls, 1);
+}
+
+typedef struct {
+    fixture_t *f;
+    client_t *client;
+    outcome_t o;
+    int unavailable;
+} stranger_t;
+
+static bool stranger_refused(void *arg) {
+    stranger_t *s = arg;
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    if (client_call(s->client, &req, 1000, on_outcome, &s->o) == CLIENT_UNAVAILABLE) s->unavailable++;
+    return bus_auth_refused(s->f->server_bus) > 0;
+}
+
+/* A peer with a valid CURVE key that is not on the allow-list never gets a request through. */
+static void a_key_not_on_the_allow_list_is_refused_and_counted(void **state) {
+    fixture_t *f = *state;
+    bus_t *stranger_bus = new_bus(f, "stranger");
+    stranger_t s = { .f = f };
+    s.client = new_client(f, stranger_bus, f->endpoint);
+    assert_true(unit_run_until(&f->loop, stranger_refused, &s, UNIT_RUN_MS_DEFAULT));
+    unit_run_for(&f->loop, 100);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    assert_int_equal(client_call(s.client, &req, 1000, on_outcome, &s.o), CLIENT_UNAVAILABLE);
+    assert_true(s.unavailable > 0);
+    assert_int_equal(s.o.calls, 0);
+    assert_int_equal(f->received, 0);
+    assert_true(bus_auth_refused(f->server_bus) >= 1);
+    client_destroy(&s.client);
+    bus_destroy(&stranger_bus);
+}
+
+static bool received_one(void *arg) { return ((fixture_t *) arg)->received >= 1; }
+
+static void on_nothing(bus_socket_t *s, bus_msg_t *msg, void *arg) {
+    (void) s;
+    (void) msg;
+    (void) arg;
+}
+
+static void a_message_with_too_many_frames_is_dropped_and_counted(void **state) {
+    fixture_t *f = *state;
+    f->mode = SERVER_IGNORES;
+    int err = 0;
+    bus_socket_opts_t opts = { .immediate = false };   /* queue until connected */
+    bus_socket_t *dealer = bus_connect(f->client_bus, ZMQ_DEALER, f->endpoint, "svc", &opts,
+                                       on_nothing, NULL, &err);
+    assert_non_null(dealer);
+    const void *parts[BUS_FRAMES_MAX + 2];
+    size_t sizes[BUS_FRAMES_MAX + 2];
+    for (int i = 0; i < BUS_FRAMES_MAX + 2; i++) {
+        parts[i] = "x";
+        sizes[i] = 1;
+    }
+    assert_int_equal(bus_send(dealer, parts, sizes, BUS_FRAMES_MAX + 2), 0);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    uint8_t buf[64];
+    size_t len = lumbung__request__pack(&req, buf);
+    const void *good[2] = { "", buf };
+    size_t good_sizes[2] = { 0, len };
+    assert_int_equal(bus_send(dealer, good, good_sizes, 2), 0);
+    /* The good message follows the oversized one, so once it is in, the other was handled. */
+    assert_true(unit_run_until(&f->loop, received_one, f, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(f->received, 1);
+    assert_int_equal(bus_socket_dropped(f->router), 1);
+    bus_socket_destroy(&dealer);
+    assert_null(dealer);
+}
+
+static void a_reply_to_a_peer_that_is_gone_is_unreachable(void **state) {
+    fixture_t *f = *state;
+    const void *parts[3] = { "nobody", "", "reply" };
+    size_t sizes[3] = { 6, 0, 5 };
+    assert_int_equal(bus_send(f->router, parts, sizes, 3), -EHOSTUNREACH);
+}
+
+static void connecting_without_the_servers_public_key_fails(void **state) {
+    fixture_t *f = *state;
+    int err = 0;
+    assert_null(client_new(f->client_bus, "no-such-service", f->endpoint, &err));
+    assert_int_equal(err, -ENOENT);
+    err = 0;
+    assert_null(bus_connect(f->client_bus, ZMQ_SUB, f->endpoint, "no-such-service", NULL, on_nothing,
+                            NULL, &err));
+    assert_int_equal(err, -ENOENT);
+}
+
+static void binding_an_endpoint_in_use_or_invalid_fails(void **state) {
+    fixture_t *f = *state;
+    int err = 0;
+    assert_null(bus_bind(f->server_bus, ZMQ_ROUTER, f->endpoint, NULL, on_request, f, &err));
+    assert_int_equal(err, -EADDRINUSE);
+    err = 0;
+    assert_null(bus_bind(f->server_bus, ZMQ_PUB, "bogus://endpoint", NULL, NULL, NULL, &err));
+    assert_true(err < 0);
+}
+
+static void a_malformed_allow_list_stops_the_bus(void **state) {
+    fixture_t *f = *state;
+    char path[UNIT_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/allow.list", f->dir);
+    unit_write_file(path, "svc service not-a-key\n");
+    bus_config_t bc = { .name = "svc", .curve = true };
+    int err = 0;
+    assert_null(bus_new(&f->loop, &bc, &err));
+    assert_int_equal(err, -EINVAL);
+}
+
+/* curve = false is for inproc only; the same client code works over it. */
+static void a_plain_inproc_bus_carries_calls_too(void **state) {
+    fixture_t *f = *state;
+    bus_config_t bc = { .name = "svc", .curve = false };
+    int err = 0;
+    bus_t *plain = bus_new(&f->loop, &bc, &err);
+    assert_non_null(plain);
+    bus_socket_t *router = bus_bind(plain, ZMQ_ROUTER, "inproc://unit", NULL, on_request, f, &err);
+    assert_non_null(router);
+    bus_socket_t *saved = f->router;
+    f->router = router;
+    client_t *c = client_new(plain, "svc", "inproc://unit", &err);
+    assert_non_null(c);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t o = { 0 };
+    assert_int_equal(call_once_connected(f, c, &req, 2000, &o), 0);
+    assert_true(unit_run_until(&f->loop, called, &o, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(o.status, CLIENT_OK);
+    assert_string_equal(f->last_peer, "");   /* no ZAP, so no name */
+    assert_null(bus_peer_role(plain, "cli"));
+    assert_int_equal(bus_auth_refused(plain), 0);
+    f->router = saved;
+    client_destroy(&c);
+    bus_destroy(&plain);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    unit_quiet_logs("test_bus_client");
+    const struct CMUnitTest tests[] = {
+        T(a_call_gets_its_reply_and_the_server_knows_the_caller),
+        T(many_calls_in_flight_all_get_their_own_reply),
+        T(a_call_to_a_port_with_nothing_listening_fails_fast),
+        T(a_server_that_never_answers_yields_a_timeout),
+        T(an_undecodable_reply_is_dropped_and_the_call_times_out),
+        T(destroying_the_client_calls_back_what_is_pending),
+        T(a_key_not_on_the_allow_list_is_refused_and_counted),
+        T(a_message_with_too_many_frames_is_dropped_and_counted),
+        T(a_reply_to_a_peer_that_is_gone_is_unreachable),
+        T(connecting_without_the_servers_public_key_fails),
+        T(binding_an_endpoint_in_use_or_invalid_fails),
+        T(a_malformed_allow_list_stops_the_bus),
+        T(a_plain_inproc_bus_carries_calls_too),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
