@@ -116,7 +116,8 @@ static int run_chain(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBa
     int rc = store_begin_child(parent, &child);
     if (rc != 0) return rc;
     ctx->txn = child;
-    size_t mark = tx_ctx_mark(ctx), failed = to;
+    tx_mark_t mark = tx_ctx_mark(ctx);
+    size_t failed = to;
     for (size_t i = from; i < to && rc == 0 && failed == to; i++) {
         bool rejected;
         rc = run_posting(ctx, actor, req->postings[i], i, results[i], &rejected);

@@ -66,11 +66,14 @@ Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx) {
     return arena_message(ctx->arena, &lumbung__transactions_event__descriptor);
 }
 
-size_t tx_ctx_mark(const tx_ctx_t *ctx) { return ctx->pending_count; }
+tx_mark_t tx_ctx_mark(const tx_ctx_t *ctx) {
+    return (tx_mark_t) { ctx->pending_count, ctx->next_entry_id };
+}
 
-void tx_ctx_rollback(tx_ctx_t *ctx, size_t mark) {
-    assert(mark <= ctx->pending_count);
-    ctx->pending_count = mark;
+void tx_ctx_rollback(tx_ctx_t *ctx, tx_mark_t mark) {
+    assert(mark.pending <= ctx->pending_count);
+    ctx->pending_count = mark.pending;
+    ctx->next_entry_id = mark.next_entry_id;
 }
 
 static int64_t emit_body(tx_ctx_t *ctx, Lumbung__TransactionsEvent *body, tx_emit_fn emit,
@@ -116,10 +119,14 @@ const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {
     return arena_strdup(ctx->arena, buf);
 }
 
+/* Postings of one request nearly always share a value date: format it once. */
 const char *tx_date_text(tx_ctx_t *ctx, int32_t days) {
+    if (ctx->date_text && ctx->date_cached == days) return ctx->date_text;
     char buf[DATE_FORMAT_MAX];
     date_format(days, buf, sizeof buf);
-    return arena_strdup(ctx->arena, buf);
+    ctx->date_cached = days;
+    ctx->date_text = arena_strdup(ctx->arena, buf);
+    return ctx->date_text;
 }
 
 int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,

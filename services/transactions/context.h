@@ -45,6 +45,18 @@ typedef struct {
     Lumbung__TransactionsEvent *event;
 } tx_pending_t;
 
+enum { TX_ROLE_CACHE = 8 };
+
+/* A role's posting account, remembered for the unit of work: a role's account is set once
+   (when the first account with that role is opened) and never changes afterwards. */
+typedef struct {
+    uint64_t coop;
+    int role;
+    const char *code;               /* in the arena */
+} tx_role_cache_t;
+
+typedef struct tx_ledger_plan tx_ledger_plan_t;   /* ledger.c: the last checked entry */
+
 typedef struct {
     tx_store_t *db;
     store_txn_t *txn;
@@ -54,7 +66,22 @@ typedef struct {
     int32_t today;                  /* default value date */
     tx_pending_t *pending;          /* in the arena */
     size_t pending_count, pending_cap;
+    /* Caches for the unit of work; a batch of thousands of postings repeats these lookups. */
+    uint64_t next_entry_id;         /* 0: read it from the txn; restored by tx_ctx_rollback() */
+    int32_t date_cached;
+    const char *date_text;          /* text of date_cached, NULL when none */
+    tx_role_cache_t roles[TX_ROLE_CACHE];
+    unsigned role_count;
+    uint64_t coop_cached;           /* 0: none; cooperatives change only through the replica */
+    tx_coop_t coop;
+    tx_ledger_plan_t *plan;         /* in the arena, made on first use */
 } tx_ctx_t;
+
+/* What tx_ctx_rollback() restores: queued items and the entry id counter. */
+typedef struct {
+    size_t pending;
+    uint64_t next_entry_id;
+} tx_mark_t;
 
 /* Prepares ctx for a unit of work; nothing is allocated until something is queued. */
 void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
@@ -70,8 +97,8 @@ int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
 /* A new TransactionsEvent in the arena, to fill and queue. */
 Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx);
 
-size_t tx_ctx_mark(const tx_ctx_t *ctx);
-void tx_ctx_rollback(tx_ctx_t *ctx, size_t mark);
+tx_mark_t tx_ctx_mark(const tx_ctx_t *ctx);
+void tx_ctx_rollback(tx_ctx_t *ctx, tx_mark_t mark);
 
 /* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
    the sequence or a negative error. Returns 0 or the first error. Clears the queue. */

@@ -22,17 +22,26 @@
 
 static const uint8_t empty_value[1];
 
-int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
-    tx_coop_t c;
+int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err) {
     if (coop == 0)
         return tx_reject(err, INVALID, "missing_field", "cooperative_id",
                          "cooperative_id is required");
-    int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &c);
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
-                         "cooperative %" PRIu64 " is not known to the transactions service",
-                         coop);
-    return rc;
+    if (ctx->coop_cached != coop) {
+        int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &ctx->coop);
+        if (rc == STORE_NOT_FOUND)
+            return tx_reject(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
+                             "cooperative %" PRIu64 " is not known to the transactions service",
+                             coop);
+        if (rc != 0) return rc;
+        ctx->coop_cached = coop;
+    }
+    *out = &ctx->coop;
+    return 0;
+}
+
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+    const tx_coop_t *c;
+    return tx_ledger_coop(ctx, coop, &c, err);
 }
 
 /* ------------------------------------------------------------------ building entries */
@@ -69,44 +78,91 @@ void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *e, const char *code,
 
 /* ------------------------------------------------------------------ check and apply */
 
-static int check_line(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, size_t i, bool manual,
-                      int64_t *debit, int64_t *credit, tx_error_t *err) {
-    const Lumbung__JournalLine *l = e->lines[i];
-    char field[TX_FIELD_MAX];
+/* The accounts a checked entry touches, each once, as tx_ledger_check() read them: the apply
+   that follows writes them back with the entry's amounts added, without reading them again. */
+struct tx_ledger_plan {
+    const Lumbung__JournalEntry *entry;
+    size_t count;
+    const char *codes[TX_LINES_MAX];
+    tx_account_t accounts[TX_LINES_MAX];
+    size_t slot_of_line[TX_LINES_MAX];
+};
+
+static tx_ledger_plan_t *plan_of(tx_ctx_t *ctx) {
+    if (!ctx->plan) ctx->plan = arena_alloc(ctx->arena, sizeof *ctx->plan);
+    return ctx->plan;
+}
+
+/* Field names are only formatted on the error path: a batch checks thousands of lines. */
+static const char *line_field(char buf[TX_FIELD_MAX], size_t i, const char *suffix) {
+    snprintf(buf, TX_FIELD_MAX, "lines[%zu]%s", i, suffix);
+    return buf;
+}
+
+static int check_amounts(tx_ctx_t *ctx, const Lumbung__JournalLine *l, size_t i,
+                         tx_error_t *err) {
+    char f[TX_FIELD_MAX];
     int64_t d = l->has_debit_sen ? l->debit_sen : 0, c = l->has_credit_sen ? l->credit_sen : 0;
-    snprintf(field, sizeof field, "lines[%zu].%s", i, d < 0 ? "debit" : "credit");
     if (d < 0 || c < 0)
-        return tx_reject(err, INVALID, "negative_amount", field, "%s must not be negative",
-                         field);
-    snprintf(field, sizeof field, "lines[%zu]", i);
+        return tx_reject(err, INVALID, "negative_amount", line_field(f, i, d < 0 ? ".debit" : ".credit"),
+                         "%s must not be negative", f);
     if ((d > 0) == (c > 0))
-        return tx_reject(err, INVALID, "invalid_line", field,
-                         "%s needs exactly one of debit or credit, greater than zero", field);
+        return tx_reject(err, INVALID, "invalid_line", line_field(f, i, ""),
+                         "%s needs exactly one of debit or credit, greater than zero", f);
     if (d > TX_AMOUNT_MAX_SEN || c > TX_AMOUNT_MAX_SEN)
-        return tx_reject(err, INVALID, "amount_too_large", field,
-                         "%s: one line may move at most %s", field,
+        return tx_reject(err, INVALID, "amount_too_large", line_field(f, i, ""),
+                         "%s: one line may move at most %s", f,
                          tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
-    snprintf(field, sizeof field, "lines[%zu].account", i);
     if (!l->account || !*l->account)
-        return tx_reject(err, INVALID, "missing_field", field, "%s is required", field);
-    tx_account_t a;
-    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
+        return tx_reject(err, INVALID, "missing_field", line_field(f, i, ".account"),
+                         "%s is required", f);
+    return 0;
+}
+
+/* Finds line i's account in the plan or reads it into a new slot. */
+static int plan_account(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__JournalEntry *e,
+                        size_t i, tx_account_t **a, tx_error_t *err) {
+    const char *code = e->lines[i]->account;
+    for (size_t s = 0; s < plan->count; s++)
+        if (!strcmp(plan->codes[s], code)) {
+            plan->slot_of_line[i] = s;
+            *a = &plan->accounts[s];
+            return 0;
+        }
+    size_t s = plan->count;
+    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, code, &plan->accounts[s]);
+    char f[TX_FIELD_MAX];
     if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, INVALID, "unknown_account", field,
-                         "%s: account %.32s is not in the chart of cooperative %" PRIu64,
-                         field, l->account, e->cooperative_id);
+        return tx_reject(err, INVALID, "unknown_account", line_field(f, i, ".account"),
+                         "%s: account %.32s is not in the chart of cooperative %" PRIu64, f,
+                         code, e->cooperative_id);
     if (rc != 0) return rc;
-    if (manual && tx_chart_role_is_savings((Lumbung__AccountRole) a.role))
-        return tx_reject(err, RULE, "savings_account", field,
+    plan->codes[s] = code;
+    plan->slot_of_line[i] = s;
+    plan->count++;
+    *a = &plan->accounts[s];
+    return 0;
+}
+
+static int check_line(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__JournalEntry *e,
+                      size_t i, bool manual, int64_t *debit, int64_t *credit, tx_error_t *err) {
+    const Lumbung__JournalLine *l = e->lines[i];
+    tx_account_t *a = NULL;
+    int rc = check_amounts(ctx, l, i, err);
+    if (rc == 0) rc = plan_account(ctx, plan, e, i, &a, err);
+    if (rc != 0) return rc;
+    char f[TX_FIELD_MAX];
+    if (manual && tx_chart_role_is_savings((Lumbung__AccountRole) a->role))
+        return tx_reject(err, RULE, "savings_account", line_field(f, i, ".account"),
                          "%s: account %s (%s) holds members' savings; use a deposit or a "
-                         "withdrawal for it", field, l->account, a.name);
-    if (a.debit_total_sen > INT64_MAX - TOTAL_HEADROOM ||
-        a.credit_total_sen > INT64_MAX - TOTAL_HEADROOM)
-        return tx_reject(err, RULE, "account_totals_full", field,
-                         "%s: account %s has reached the largest total this ledger holds",
-                         field, l->account);
-    *debit += d;
-    *credit += c;
+                         "withdrawal for it", f, l->account, a->name);
+    if (a->debit_total_sen > INT64_MAX - TOTAL_HEADROOM ||
+        a->credit_total_sen > INT64_MAX - TOTAL_HEADROOM)
+        return tx_reject(err, RULE, "account_totals_full", line_field(f, i, ".account"),
+                         "%s: account %s has reached the largest total this ledger holds", f,
+                         l->account);
+    *debit += l->has_debit_sen ? l->debit_sen : 0;
+    *credit += l->has_credit_sen ? l->credit_sen : 0;
     return 0;
 }
 
@@ -121,9 +177,12 @@ int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_err
     if (e->memo && strlen(e->memo) > TX_MEMO_MAX)
         return tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                          TX_MEMO_MAX);
+    tx_ledger_plan_t *plan = plan_of(ctx);
+    plan->entry = NULL;
+    plan->count = 0;
     int64_t debit = 0, credit = 0;   /* at most 64 lines of at most 10^15: no overflow */
     for (size_t i = 0; i < e->n_lines; i++) {
-        int rc = check_line(ctx, e, i, manual, &debit, &credit, err);
+        int rc = check_line(ctx, plan, e, i, manual, &debit, &credit, err);
         if (rc != 0) return rc;
     }
     if (debit != credit)
@@ -132,46 +191,48 @@ int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_err
                          tx_money_text(ctx, debit), tx_money_text(ctx, credit));
     e->has_total_sen = 1;
     e->total_sen = debit;
+    plan->entry = e;
     return 0;
 }
 
-static int apply_line(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, const Lumbung__JournalLine *l,
-                      int32_t value_date) {
-    tx_account_t a;
-    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
-    assert(rc != STORE_NOT_FOUND);   /* tx_ledger_check() found it */
-    if (rc != 0) return rc;
-    a.debit_total_sen += l->has_debit_sen ? l->debit_sen : 0;
-    a.credit_total_sen += l->has_credit_sen ? l->credit_sen : 0;
-    rc = tx_store_put_account(ctx->db, ctx->txn, e->cooperative_id, l->account, &a);
-    if (rc != 0) return rc;
-    uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
-    size_t kl = tx_key_account_line(e->cooperative_id, l->account, value_date, e->id, key);
-    return store_put(ctx->txn, ctx->db->account_lines, key, kl, empty_value, 0, 0);
-}
-
 int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date) {
-    assert(e->has_total_sen && e->n_lines >= 2);
+    tx_ledger_plan_t *plan = ctx->plan;
+    assert(plan && plan->entry == e && e->has_total_sen);   /* checked just before */
+    plan->entry = NULL;
+    if (ctx->next_entry_id == 0)
+        ctx->next_entry_id = tx_store_next_id(ctx->db, ctx->txn, ctx->db->entries);
     e->has_id = 1;
-    e->id = tx_store_next_id(ctx->db, ctx->txn, ctx->db->entries);
+    e->id = ctx->next_entry_id++;
     e->has_posted_at_ms = 1;
     e->posted_at_ms = ctx->now_ms;
     e->posted_by = (char *) ctx->actor;
-    for (size_t i = 0; i < e->n_lines; i++) {
-        int rc = apply_line(ctx, e, e->lines[i], value_date);
-        if (rc != 0) return rc;
+    int rc = 0;
+    for (size_t i = 0; i < e->n_lines && rc == 0; i++) {
+        const Lumbung__JournalLine *l = e->lines[i];
+        tx_account_t *a = &plan->accounts[plan->slot_of_line[i]];
+        a->debit_total_sen += l->has_debit_sen ? l->debit_sen : 0;
+        a->credit_total_sen += l->has_credit_sen ? l->credit_sen : 0;
+        uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
+        size_t kl = tx_key_account_line(e->cooperative_id, l->account, value_date, e->id, key);
+        rc = store_put(ctx->txn, ctx->db->account_lines, key, kl, empty_value, 0, 0);
     }
-    int rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base, STORE_APPEND);
-    if (rc != 0) return rc;
+    for (size_t s = 0; s < plan->count && rc == 0; s++)
+        rc = tx_store_put_account(ctx->db, ctx->txn, e->cooperative_id, plan->codes[s],
+                                  &plan->accounts[s]);
+    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base, STORE_APPEND);
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
-    rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
-    if (rc != 0) return rc;
-    return tx_ctx_queue_entry(ctx, e);
+    if (rc == 0) rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
+    return rc == 0 ? tx_ctx_queue_entry(ctx, e) : rc;
 }
 
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
                         const char **code, tx_error_t *err) {
+    for (unsigned i = 0; i < ctx->role_count; i++)
+        if (ctx->roles[i].coop == coop && ctx->roles[i].role == (int) role) {
+            *code = ctx->roles[i].code;
+            return 0;
+        }
     char buf[TX_CODE_MAX + 1];
     int rc = tx_store_get_role(ctx->db, ctx->txn, coop, (int) role, buf);
     if (rc == STORE_NOT_FOUND)
@@ -180,6 +241,8 @@ int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
                          coop, tx_chart_role_name(role));
     if (rc != 0) return rc;
     *code = arena_strdup(ctx->arena, buf);
+    if (ctx->role_count < TX_ROLE_CACHE)
+        ctx->roles[ctx->role_count++] = (tx_role_cache_t) { coop, (int) role, *code };
     return 0;
 }
 

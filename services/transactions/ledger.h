@@ -72,8 +72,10 @@ int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__Jour
 int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
                       Lumbung__JournalEntry **out, tx_error_t *err);
 
-/* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id"). */
+/* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id").
+   tx_ledger_coop() also gives its record (valid for the unit of work). */
 int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
+int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err);
 
 /* Journal cursors: "<YYYY-MM-DD>.<entry id>" of the first entry of the next page. */
 int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id);

@@ -34,6 +34,7 @@ static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint6
         if (s->has_voluntary_min_balance_sen) rec.voluntary_min_sen = s->voluntary_min_balance_sen;
     }
     int rc = tx_store_put_coop(ctx->db, ctx->txn, c->id, &rec);
+    ctx->coop_cached = 0;           /* the record just changed */
     return rc != 0 ? rc : tx_ledger_create_chart(ctx, c->id);
 }
 

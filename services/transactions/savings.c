@@ -112,7 +112,9 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     if (rc != 0) return rc;
     m->coop = mv->cooperative_id;
     m->member = mv->member_id;
-    if ((rc = tx_store_get_coop(ctx->db, ctx->txn, m->coop, &m->coop_rec)) != 0) return rc;
+    const tx_coop_t *coop;
+    if ((rc = tx_ledger_coop(ctx, m->coop, &coop, err)) != 0) return rc;
+    m->coop_rec = *coop;
     if ((rc = tx_parse_date(ctx, mv->value_date, "value_date", &m->date, err)) != 0) return rc;
     if (mv->note && strlen(mv->note) > TX_MEMO_MAX)
         return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
@@ -260,11 +262,16 @@ static void plan_effect(move_t *m) {
     }
 }
 
-static const char *default_memo(const move_t *m, char *buf, size_t size) {
-    static const char *const kinds[] = { "", "pokok", "wajib", "sukarela", "berjangka" };
-    snprintf(buf, size, "%s simpanan %s anggota %" PRIu64,
-             m->deposit ? "Setoran" : "Penarikan", kinds[m->kind], m->member);
-    return buf;
+/* The entry carries member_id and savings_kind, so the default memo need not repeat them. */
+static const char *default_memo(const move_t *m) {
+    static const char *const deposits[] = { "", "Setoran simpanan pokok", "Setoran simpanan wajib",
+                                            "Setoran simpanan sukarela",
+                                            "Setoran simpanan berjangka" };
+    static const char *const withdrawals[] = { "", "Penarikan simpanan pokok",
+                                               "Penarikan simpanan wajib",
+                                               "Penarikan simpanan sukarela",
+                                               "Pencairan simpanan berjangka" };
+    return m->deposit ? deposits[m->kind] : withdrawals[m->kind];
 }
 
 /* Dr cash / Cr the kind's account for a deposit; the reverse for a withdrawal, with the
@@ -278,9 +285,7 @@ static int plan_entry(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     if (rc == 0 && interest > 0)
         rc = tx_ledger_role_code(ctx, m->coop, ROLE(COST_OF_FUNDS), &cost, err);
     if (rc != 0) return rc;
-    char memo[TX_MEMO_MAX + 1];
-    const char *text = m->mv->note && *m->mv->note ? m->mv->note
-                                                   : default_memo(m, memo, sizeof memo);
+    const char *text = m->mv->note && *m->mv->note ? m->mv->note : default_memo(m);
     Lumbung__JournalEntry *e = tx_ledger_entry_new(
         ctx, m->coop, m->date, text,
         m->deposit ? LUMBUNG__ENTRY_KIND__ENTRY_KIND_DEPOSIT

@@ -500,7 +500,7 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     admin.has_role = 1;
     admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
     Lumbung__BatchResult *res;
-    size_t mark = tx_ctx_mark(&f->ctx);
+    tx_mark_t mark = tx_ctx_mark(&f->ctx);
     assert_int_equal(tx_batch_post(&f->ctx, &admin, &b, &res, &f->err), 0);
     assert_int_equal(res->posted, 2);
     assert_int_equal(res->failed, 4);
@@ -515,7 +515,7 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     assert_int_equal(res->results[5]->balance_sen, 600);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 600);
     assert_int_equal(account_balance(f, COOP, "2-101"), 600);
-    assert_int_equal(tx_ctx_mark(&f->ctx) - mark, 2);     /* two entries queued, no more */
+    assert_int_equal(tx_ctx_mark(&f->ctx).pending - mark.pending, 2);     /* two entries queued, no more */
     /* A link id may not come back after its chain ended. */
     pp[1] = posting(&p[1], &mv[1], true, ALICE, 1, 7);
     assert_int_equal(tx_batch_post(&f->ctx, &admin, &b, &res, &f->err), TX_REJECTED);

@@ -1,0 +1,548 @@
+/*  tx_bench — throughput and latency of the transactions service over the real bus.
+
+    Starts its own members and transactions services (binaries of $LUMBUNG_BUILD/bin, a fresh
+    data directory under $TX_BENCH_DIR or /var/tmp, random loopback ports), with CURVE on and
+    LMDB at full durability, exactly as in production. Creates one cooperative with
+    TX_BENCH_MEMBERS members through the members service, then drives the transactions service
+    as a bus client in two phases of TX_BENCH_SECONDS each:
+
+      batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
+      single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined).
+
+    It prints postings/s and the p50/p99 latency of a message for both, next to what raw LMDB
+    does on the same disk in the same run (durable commits of 1,000 puts, and single-put
+    commits), and checks that the books balance afterwards.
+
+    Targets on 2 cores: 200,000 postings/s batched, 30,000/s single.
+
+    Not a test: it asserts nothing but that every posting it counts was acknowledged. */
+#include "arena.h"
+#include "bus.h"
+#include "client.h"
+#include "config.h"
+#include "envelope.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum {
+    MEMBERS_MAX = 1000,
+    BATCH_MAX = 8190,
+    DEPTH_MAX = 4096,
+    LATENCIES_MAX = 4 * 1024 * 1024,
+    CALL_TIMEOUT_MS = 60000,
+    READY_TIMEOUT_MS = 20000,
+    RAW_BATCH_PUTS = 1000,
+    RAW_VALUE_BYTES = 128,
+    BATCH_IN_FLIGHT = 4,
+};
+
+typedef struct {
+    int seconds, members, batch, depth;
+    char dir[512], bin[512];
+    pid_t pids[2];
+} setup_t;
+
+typedef struct {
+    uv_loop_t loop;
+    bus_t *bus;
+    client_t *members, *tx;
+    uint64_t coop, member_ids[MEMBERS_MAX], members_seq;
+    /* the running phase */
+    bool batch_mode;
+    uint64_t end_ns, sent, acked, postings, failed;
+    unsigned in_flight;
+    uint64_t *latencies;
+    size_t latency_count;
+    Lumbung__Request *single, *batch;
+} bench_t;
+
+/* ------------------------------------------------------------------ helpers */
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static int env_int(const char *name, int fallback, int min, int max) {
+    return (int) config_int(name, fallback, min, max);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+static double percentile_ms(uint64_t *v, size_t n, double p) {
+    if (n == 0) return 0;
+    size_t i = (size_t) (p * (double) (n - 1));
+    return (double) v[i] / 1e6;
+}
+
+/* ------------------------------------------------------------------ raw LMDB */
+
+static double raw_rate(MDB_env *env, MDB_dbi dbi, int puts_per_commit, double seconds,
+                       uint64_t *key_seq) {
+    uint8_t value[RAW_VALUE_BYTES];
+    memset(value, 0x5a, sizeof value);
+    uint64_t start = now_ns(), end = start + (uint64_t) (seconds * 1e9), puts = 0;
+    while (now_ns() < end) {
+        MDB_txn *txn;
+        if (mdb_txn_begin(env, NULL, 0, &txn) != 0) return -1;
+        for (int i = 0; i < puts_per_commit; i++) {
+            uint8_t k[8];
+            uint64_t s = ++*key_seq;
+            for (int b = 7; b >= 0; b--, s >>= 8) k[b] = (uint8_t) s;
+            MDB_val mk = { sizeof k, k }, mv = { sizeof value, value };
+            if (mdb_put(txn, dbi, &mk, &mv, MDB_APPEND) != 0) {
+                mdb_txn_abort(txn);
+                return -1;
+            }
+        }
+        if (mdb_txn_commit(txn) != 0) return -1;
+        puts += (uint64_t) puts_per_commit;
+    }
+    return (double) puts / ((double) (now_ns() - start) / 1e9);
+}
+
+/* Durable (fully synced) LMDB on the same disk: puts/s in commits of 1,000, commits/s of 1. */
+static int raw_lmdb(const char *dir, double seconds, double *batched, double *single) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/raw-lmdb", dir);
+    if (mkdir(path, 0700) != 0) return -errno;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    uint64_t seq = 0;
+    int rc = mdb_env_create(&env);
+    if (rc == 0) rc = mdb_env_set_mapsize(env, (size_t) 4 << 30);
+    if (rc == 0) rc = mdb_env_open(env, path, 0, 0600);
+    if (rc == 0) rc = mdb_txn_begin(env, NULL, 0, &txn);
+    if (rc == 0) rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+    if (rc == 0) rc = mdb_txn_commit(txn);
+    if (rc == 0) {
+        *batched = raw_rate(env, dbi, RAW_BATCH_PUTS, seconds, &seq);
+        *single = raw_rate(env, dbi, 1, seconds, &seq);
+    }
+    mdb_env_close(env);
+    return rc == 0 && *batched > 0 && *single > 0 ? 0 : -EIO;
+}
+
+/* ------------------------------------------------------------------ the services */
+
+/* Runs a tool quietly (its stdout goes to /dev/null) and waits for it. */
+static int run_wait(char *const argv[]) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -rc;
+    int status;
+    if (waitpid(pid, &status, 0) < 0) return -errno;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+static int start_services(setup_t *s) {
+    char data[600], port[16], ctl[600];
+    snprintf(data, sizeof data, "%s/var", s->dir);
+    snprintf(port, sizeof port, "%d", 20000 + (int) (getpid() % 400) * 100);
+    setenv("LUMBUNG_DATA", data, 1);
+    setenv("LUMBUNG_PORT_BASE", port, 1);
+    setenv("LUMBUNG_LOG_LEVEL", "warn", 1);
+    snprintf(ctl, sizeof ctl, "%s/lumbungctl", s->bin);
+    char *init[] = { ctl, "keys", "init", NULL };
+    char *add[] = { ctl, "keys", "add", "bench", "service", NULL };
+    int rc = run_wait(init);
+    if (rc == 0) rc = run_wait(add);
+    const char *names[2] = { "members", "transactions" };
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/lumbung-%s", s->bin, names[i]);
+        char *argv[] = { path, NULL };
+        if (posix_spawn(&s->pids[i], path, NULL, NULL, argv, environ) != 0) rc = -errno;
+    }
+    return rc;
+}
+
+static void stop_services(setup_t *s) {
+    for (int i = 0; i < 2; i++)
+        if (s->pids[i] > 0) kill(s->pids[i], SIGTERM);
+    for (int i = 0; i < 2; i++)
+        if (s->pids[i] > 0) waitpid(s->pids[i], NULL, 0);
+    if (!getenv("TX_BENCH_KEEP")) {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+        if (system(cmd) != 0) fprintf(stderr, "tx_bench: could not remove %s\n", s->dir);
+    }
+}
+
+/* ------------------------------------------------------------------ synchronous calls */
+
+typedef struct {
+    bool done;
+    int status;
+    uint8_t *bytes;
+    size_t len;
+} sync_t;
+
+static void on_sync(void *arg, int status, const Lumbung__Reply *reply) {
+    sync_t *s = arg;
+    s->done = true;
+    s->status = status;
+    if (status != CLIENT_OK) return;
+    s->len = lumbung__reply__get_packed_size(reply);
+    s->bytes = malloc(s->len ? s->len : 1);
+    lumbung__reply__pack(reply, s->bytes);
+}
+
+/* Returns the reply (the caller frees it with lumbung__reply__free_unpacked) or NULL. */
+static Lumbung__Reply *call_sync(bench_t *b, client_t *c, Lumbung__Request *req) {
+    sync_t s = { 0 };
+    if (client_call(c, req, CALL_TIMEOUT_MS, on_sync, &s) != 0) return NULL;
+    while (!s.done) uv_run(&b->loop, UV_RUN_ONCE);
+    if (s.status != CLIENT_OK) return NULL;
+    Lumbung__Reply *r = lumbung__reply__unpack(NULL, s.len, s.bytes);
+    free(s.bytes);
+    return r;
+}
+
+static Lumbung__Actor admin = LUMBUNG__ACTOR__INIT;
+
+static bool wait_ready(bench_t *b, client_t *c) {
+    uint64_t end = now_ns() + (uint64_t) READY_TIMEOUT_MS * 1000000u;
+    while (now_ns() < end) {
+        Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+        Lumbung__Ping ping = LUMBUNG__PING__INIT;
+        req.body_case = LUMBUNG__REQUEST__BODY_PING;
+        req.ping = &ping;
+        sync_t s = { 0 };
+        if (client_call(c, &req, 500, on_sync, &s) == 0) {
+            while (!s.done) uv_run(&b->loop, UV_RUN_ONCE);
+            free(s.bytes);
+            if (s.status == CLIENT_OK) return true;
+        }
+        usleep(50000);
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ set-up through members */
+
+static Lumbung__Reply *members_call(bench_t *b, Lumbung__MembersRequest *m) {
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    req.actor = &admin;
+    req.body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    req.members = m;
+    Lumbung__Reply *r = call_sync(b, b->members, &req);
+    if (r && r->error) {
+        fprintf(stderr, "tx_bench: members: %s\n", r->error->message);
+        lumbung__reply__free_unpacked(r, NULL);
+        return NULL;
+    }
+    if (r && r->event_seq > b->members_seq) b->members_seq = r->event_seq;
+    return r;
+}
+
+static int create_coop(bench_t *b) {
+    Lumbung__CooperativeSettings s = LUMBUNG__COOPERATIVE_SETTINGS__INIT;
+    s.has_principal_amount_sen = s.has_mandatory_amount_sen = 1;
+    s.principal_amount_sen = 10000000;
+    s.mandatory_amount_sen = 2500000;
+    Lumbung__CreateCooperative c = LUMBUNG__CREATE_COOPERATIVE__INIT;
+    c.name = "KSP Bench";
+    c.has_type = 1;
+    c.type = LUMBUNG__COOPERATIVE_TYPE__COOPERATIVE_TYPE_SAVINGS_LOAN;
+    c.settings = &s;
+    Lumbung__MembersRequest m = LUMBUNG__MEMBERS_REQUEST__INIT;
+    m.op_case = LUMBUNG__MEMBERS_REQUEST__OP_CREATE_COOPERATIVE;
+    m.create_cooperative = &c;
+    Lumbung__Reply *r = members_call(b, &m);
+    if (!r || !r->members || !r->members->cooperative) return -1;
+    b->coop = r->members->cooperative->id;
+    lumbung__reply__free_unpacked(r, NULL);
+    return 0;
+}
+
+static int create_member(bench_t *b, int i) {
+    char nik[24], name[32];
+    snprintf(nik, sizeof nik, "320410570785%04d", (i + 1) % 10000);   /* female, born 1985-07-17 */
+    snprintf(name, sizeof name, "Anggota %d", i + 1);
+    Lumbung__CreateMember c = LUMBUNG__CREATE_MEMBER__INIT;
+    c.has_cooperative_id = c.has_sex = 1;
+    c.cooperative_id = b->coop;
+    c.nik = nik;
+    c.name = name;
+    c.sex = LUMBUNG__SEX__SEX_FEMALE;
+    c.birth_date = "1985-07-17";
+    c.joined_on = "2024-01-15";
+    Lumbung__MembersRequest m = LUMBUNG__MEMBERS_REQUEST__INIT;
+    m.op_case = LUMBUNG__MEMBERS_REQUEST__OP_CREATE_MEMBER;
+    m.create_member = &c;
+    Lumbung__Reply *r = members_call(b, &m);
+    if (!r || !r->members || !r->members->member) return -1;
+    b->member_ids[i] = r->members->member->id;
+    lumbung__reply__free_unpacked(r, NULL);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static void movement_init(Lumbung__SavingsMovement *mv, uint64_t coop, uint64_t member,
+                          int64_t amount) {
+    lumbung__savings_movement__init(mv);
+    mv->has_cooperative_id = mv->has_member_id = mv->has_kind = mv->has_amount_sen = 1;
+    mv->cooperative_id = coop;
+    mv->member_id = member;
+    mv->kind = LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_VOLUNTARY;
+    mv->amount_sen = amount;
+    mv->value_date = "2025-01-10";
+}
+
+static Lumbung__Request *request_new(bench_t *b, Lumbung__TransactionsRequest *t) {
+    Lumbung__Request *req = calloc(1, sizeof *req);
+    lumbung__request__init(req);
+    req->actor = &admin;
+    req->has_after_members_seq = 1;
+    req->after_members_seq = b->members_seq;
+    req->body_case = LUMBUNG__REQUEST__BODY_TRANSACTIONS;
+    req->transactions = t;
+    return req;
+}
+
+static Lumbung__Request *single_new(bench_t *b) {
+    Lumbung__SavingsMovement *mv = calloc(1, sizeof *mv);
+    movement_init(mv, b->coop, b->member_ids[0], 100);
+    Lumbung__TransactionsRequest *t = calloc(1, sizeof *t);
+    lumbung__transactions_request__init(t);
+    t->op_case = LUMBUNG__TRANSACTIONS_REQUEST__OP_DEPOSIT;
+    t->deposit = mv;
+    return request_new(b, t);
+}
+
+static Lumbung__Request *batch_new(bench_t *b, int size, int members) {
+    Lumbung__Posting **pp = calloc((size_t) size, sizeof *pp);
+    for (int i = 0; i < size; i++) {
+        Lumbung__SavingsMovement *mv = calloc(1, sizeof *mv);
+        movement_init(mv, 0, b->member_ids[i % members], 100 + i % 900);
+        Lumbung__Posting *p = calloc(1, sizeof *p);
+        lumbung__posting__init(p);
+        p->op_case = LUMBUNG__POSTING__OP_DEPOSIT;
+        p->deposit = mv;
+        pp[i] = p;
+    }
+    Lumbung__PostBatch *pb = calloc(1, sizeof *pb);
+    lumbung__post_batch__init(pb);
+    pb->has_cooperative_id = 1;
+    pb->cooperative_id = b->coop;
+    pb->n_postings = (size_t) size;
+    pb->postings = pp;
+    Lumbung__TransactionsRequest *t = calloc(1, sizeof *t);
+    lumbung__transactions_request__init(t);
+    t->op_case = LUMBUNG__TRANSACTIONS_REQUEST__OP_POST_BATCH;
+    t->post_batch = pb;
+    return request_new(b, t);
+}
+
+/* ------------------------------------------------------------------ a phase */
+
+static void send_one(bench_t *b);
+
+static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
+    bench_t *b = arg;
+    b->in_flight--;
+    b->acked++;
+    if (status != CLIENT_OK || reply->error || !reply->transactions) {
+        b->failed++;
+        if (b->failed <= 3)
+            fprintf(stderr, "tx_bench: request failed (%d) %s\n", status,
+                    status == CLIENT_OK && reply->error ? reply->error->message : "");
+    } else if (b->batch_mode) {
+        b->postings += reply->transactions->batch->posted;
+    } else {
+        b->postings++;
+    }
+    if (now_ns() < b->end_ns) send_one(b);
+}
+
+/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
+   message gets a slot of our own carried in the callback argument. */
+typedef struct {
+    bench_t *b;
+    uint64_t sent_ns;
+} flight_t;
+
+static flight_t flights[DEPTH_MAX];
+static unsigned flight_free[DEPTH_MAX], flight_free_count;
+
+static void on_flight_reply(void *arg, int status, const Lumbung__Reply *reply) {
+    flight_t *f = arg;
+    bench_t *b = f->b;
+    if (b->latency_count < LATENCIES_MAX) b->latencies[b->latency_count++] = now_ns() - f->sent_ns;
+    flight_free[flight_free_count++] = (unsigned) (f - flights);
+    on_reply(b, status, reply);
+}
+
+static void send_one(bench_t *b) {
+    if (flight_free_count == 0) return;
+    flight_t *f = &flights[flight_free[--flight_free_count]];
+    f->b = b;
+    f->sent_ns = now_ns();
+    Lumbung__Request *req = b->batch_mode ? b->batch : b->single;
+    if (client_call(b->tx, req, CALL_TIMEOUT_MS, on_flight_reply, f) != 0) {
+        flight_free[flight_free_count++] = (unsigned) (f - flights);
+        b->failed++;
+        return;
+    }
+    b->in_flight++;
+    b->sent++;
+}
+
+typedef struct {
+    double postings_per_s, p50_ms, p99_ms;
+    uint64_t postings, messages, failed;
+} phase_result_t;
+
+static phase_result_t run_phase(bench_t *b, bool batch_mode, unsigned depth, int seconds) {
+    b->batch_mode = batch_mode;
+    b->sent = b->acked = b->postings = b->failed = 0;
+    b->latency_count = 0;
+    flight_free_count = 0;
+    for (unsigned i = 0; i < DEPTH_MAX; i++) flight_free[flight_free_count++] = i;
+    uint64_t start = now_ns();
+    b->end_ns = start + (uint64_t) seconds * 1000000000u;
+    for (unsigned i = 0; i < depth; i++) send_one(b);
+    while (b->in_flight > 0) uv_run(&b->loop, UV_RUN_ONCE);
+    double elapsed = (double) (now_ns() - start) / 1e9;
+    qsort(b->latencies, b->latency_count, sizeof *b->latencies, cmp_u64);
+    phase_result_t r = {
+        .postings_per_s = (double) b->postings / elapsed,
+        .p50_ms = percentile_ms(b->latencies, b->latency_count, 0.50),
+        .p99_ms = percentile_ms(b->latencies, b->latency_count, 0.99),
+        .postings = b->postings, .messages = b->acked, .failed = b->failed,
+    };
+    return r;
+}
+
+/* ------------------------------------------------------------------ checks and main */
+
+static int check_books(bench_t *b, uint64_t *total_debit) {
+    Lumbung__GetTrialBalance q = LUMBUNG__GET_TRIAL_BALANCE__INIT;
+    q.has_cooperative_id = 1;
+    q.cooperative_id = b->coop;
+    Lumbung__TransactionsRequest t = LUMBUNG__TRANSACTIONS_REQUEST__INIT;
+    t.op_case = LUMBUNG__TRANSACTIONS_REQUEST__OP_TRIAL_BALANCE;
+    t.trial_balance = &q;
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    req.actor = &admin;
+    req.body_case = LUMBUNG__REQUEST__BODY_TRANSACTIONS;
+    req.transactions = &t;
+    Lumbung__Reply *r = call_sync(b, b->tx, &req);
+    int ok = r && r->transactions && r->transactions->trial_balance &&
+             r->transactions->trial_balance->balanced;
+    if (ok) *total_debit = (uint64_t) r->transactions->trial_balance->total_debit_sen;
+    if (r) lumbung__reply__free_unpacked(r, NULL);
+    return ok ? 0 : -1;
+}
+
+static int connect_all(bench_t *b) {
+    int err = 0;
+    uv_loop_init(&b->loop);
+    bus_config_t bc = { .name = "bench", .curve = true };
+    b->bus = bus_new(&b->loop, &bc, &err);
+    if (!b->bus) return err ? err : -1;
+    char ep[128];
+    b->members = client_new(b->bus, "members", config_endpoint("members", "router", ep, sizeof ep), &err);
+    if (!b->members) return err ? err : -1;
+    b->tx = client_new(b->bus, "transactions",
+                       config_endpoint("transactions", "router", ep, sizeof ep), &err);
+    if (!b->tx) return err ? err : -1;
+    return wait_ready(b, b->members) && wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
+}
+
+static int prepare(bench_t *b, const setup_t *s) {
+    int rc = connect_all(b);
+    if (rc == 0) rc = create_coop(b);
+    for (int i = 0; i < s->members && rc == 0; i++) rc = create_member(b, i);
+    if (rc != 0) return rc;
+    b->latencies = malloc(LATENCIES_MAX * sizeof *b->latencies);
+    b->single = single_new(b);
+    b->batch = batch_new(b, s->batch, s->members);
+    /* One warm-up message waits for the replica to have every member. */
+    phase_result_t warm = run_phase(b, false, 1, 0);
+    return warm.failed ? -EIO : 0;
+}
+
+static void report(const setup_t *s, double raw_batched, double raw_single,
+                   phase_result_t batch, phase_result_t single, int books, uint64_t debit) {
+    printf("transactions bench: CURVE on, LMDB full sync, %ld CPUs, %d s per phase, %d members\n",
+           sysconf(_SC_NPROCESSORS_ONLN), s->seconds, s->members);
+    printf("  raw LMDB, durable commits of %d puts   %12.0f puts/s\n", RAW_BATCH_PUTS, raw_batched);
+    printf("  raw LMDB, durable single-put commits   %12.0f commits/s\n", raw_single);
+    printf("  batch messages of %5d postings       %12.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
+           "  (target 200000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->batch,
+           batch.postings_per_s, batch.p50_ms, batch.p99_ms, batch.messages, batch.failed);
+    printf("  single-posting messages, %4d in flight %10.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
+           "  (target 30000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->depth,
+           single.postings_per_s, single.p50_ms, single.p99_ms, single.messages, single.failed);
+    printf("  books after the run: %s (total debits %" PRIu64 " sen)\n",
+           books == 0 ? "balanced" : "NOT BALANCED", debit);
+}
+
+int main(void) {
+    log_init("bench");
+    signal(SIGPIPE, SIG_IGN);
+    setup_t s = { 0 };
+    s.seconds = env_int("TX_BENCH_SECONDS", 5, 1, 3600);
+    s.members = env_int("TX_BENCH_MEMBERS", 100, 1, MEMBERS_MAX);
+    s.batch = env_int("TX_BENCH_BATCH", 1000, 1, BATCH_MAX);
+    s.depth = env_int("TX_BENCH_DEPTH", 1024, 1, DEPTH_MAX);
+    const char *build = getenv("LUMBUNG_BUILD") ? getenv("LUMBUNG_BUILD") : "build";
+    snprintf(s.bin, sizeof s.bin, "%s/bin", getenv("LUMBUNG_BIN") ? getenv("LUMBUNG_BIN") : build);
+    snprintf(s.dir, sizeof s.dir, "%s/tx-bench-XXXXXX",
+             getenv("TX_BENCH_DIR") ? getenv("TX_BENCH_DIR") : "/var/tmp");
+    if (!mkdtemp(s.dir)) {
+        perror("tx_bench: mkdtemp");
+        return 1;
+    }
+    double raw_batched = 0, raw_single = 0;
+    if (raw_lmdb(s.dir, 2.0, &raw_batched, &raw_single) != 0)
+        fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
+    static bench_t b;
+    admin.user = "bench";
+    admin.has_role = 1;
+    admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
+    int rc = start_services(&s);
+    if (rc == 0) rc = prepare(&b, &s);
+    if (rc != 0) {
+        fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
+        stop_services(&s);
+        return 1;
+    }
+    phase_result_t batch = run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds);
+    phase_result_t single = run_phase(&b, false, (unsigned) s.depth, s.seconds);
+    uint64_t debit = 0;
+    int books = check_books(&b, &debit);
+    report(&s, raw_batched, raw_single, batch, single, books, debit);
+    client_destroy(&b.tx);
+    client_destroy(&b.members);
+    bus_destroy(&b.bus);
+    stop_services(&s);
+    return books == 0 && batch.failed == 0 && single.failed == 0 ? 0 : 1;
+}
