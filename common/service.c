@@ -24,7 +24,6 @@ enum {
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
     IDEM_VERSION = 1,
-    REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,   /* a replay reply stays well under the frame cap */
 };
 
 /* One received request. The raw bytes are kept so a batch can be redone from scratch after the
@@ -206,19 +205,9 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
 
 /* ---- running one call ---- */
 
-typedef struct {
-    service_call_t *call;
-    size_t bytes;
-} replay_cursor_t;
-
-/* Stops before the reply would outgrow REPLAY_BYTES_MAX, but always returns at least one event
-   so a consumer never stalls on a single large one. */
 static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
-    replay_cursor_t *rc = arg;
-    service_call_t *c = rc->call;
+    service_call_t *c = arg;
     Lumbung__ReplayReply *r = c->reply->replay;
-    if (r->n_events > 0 && rc->bytes + len > REPLAY_BYTES_MAX) return 1;
-    rc->bytes += len;
     /* The first event always goes (one is at most OUTBOX_EVENT_MAX); the follower asks again
        for the rest. */
     if (r->n_events > 0 && c->replay_bytes + len > REPLAY_BYTES_MAX) return 1;
@@ -240,8 +229,7 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     r->has_head_seq = 1;
     r->head_seq = outbox_head(c->svc->outbox, txn);
     c->replay_bytes = 0;
-    replay_cursor_t cursor = { .call = c };
-    outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, &cursor);
+    outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     /* Copy the bytes out of the map: they are sent after the batch commits. */
     for (size_t i = 0; i < r->n_events; i++) {
         uint8_t *copy = arena_alloc(c->arena, r->events[i].len ? r->events[i].len : 1);
