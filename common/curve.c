@@ -32,6 +32,19 @@ static int name_ok(const char *name) {
     return 1;
 }
 
+static int mkdir_parents(const char *dir) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
+    return 0;
+}
+
 static int write_file(const char *path, const char *text, mode_t mode) {
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -82,6 +95,13 @@ static int allow_has(const char *dir, const char *name) {
 static int keys_create(const char *dir, const char *name) {
     char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1], path[512], text[64];
     if (curve_keys_load(dir, name, pub, sec) == 0) return 0;
+    /* A public key without its secret was copied here from the peer's own host: replacing it
+       would silently lock that peer out, so refuse. */
+    if (curve_keys_load(dir, name, pub, NULL) == 0) {
+        log_error(0, "curve: %s/%s.pub exists without %s.key: it belongs to another host; "
+                     "not replacing it", dir, name, name);
+        return -EEXIST;
+    }
     if (zmq_curve_keypair(pub, sec) != 0) return -errno;
     snprintf(path, sizeof path, "%s/%s.key", dir, name);
     snprintf(text, sizeof text, "%s\n", sec);
@@ -108,27 +128,27 @@ static int allow_add(const char *dir, const char *name, const char *role) {
 
 /* Several processes may start at once on a fresh directory; an flock on dir/.lock makes the
    check-then-create of keys and allow-list entries atomic between them. */
-static int mkdir_parents(const char *dir) {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-    return 0;
+
+/* True when nothing needs writing, so a service can start with a read-only key directory. */
+static bool keys_complete(const char *dir, const char *name, const char *allow_role) {
+    char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1];
+    if (curve_keys_load(dir, name, pub, sec) != 0) return false;
+    return !allow_role || allow_has(dir, name);
 }
 
 int curve_keys_ensure(const char *dir, const char *name, const char *allow_role) {
     if (!name_ok(name)) return -EINVAL;
+    if (keys_complete(dir, name, allow_role)) return 0;
     int made = mkdir_parents(dir);
     if (made != 0) return made;
     char path[512];
     snprintf(path, sizeof path, "%s/.lock", dir);
     int lock = open(path, O_RDWR | O_CREAT, 0600);
-    if (lock < 0) return -errno;
+    if (lock < 0) {
+        int e = errno;
+        log_error(0, "curve: cannot write in key directory %s: %s", dir, strerror(e));
+        return -e;
+    }
     if (flock(lock, LOCK_EX) != 0) {
         close(lock);
         return -errno;
@@ -139,6 +159,26 @@ int curve_keys_ensure(const char *dir, const char *name, const char *allow_role)
     close(lock);
     if (rc != 0) log_error(0, "curve: keys for %s in %s: %s", name, dir, strerror(-rc));
     return rc;
+}
+
+int curve_keys_import(const char *dir, const char *name, const char *public_z85, const char *role) {
+    if (!name_ok(name) || strlen(public_z85) != CURVE_KEY_Z85) return -EINVAL;
+    uint8_t raw[32];
+    if (!zmq_z85_decode(raw, public_z85)) return -EINVAL;
+    int rc = mkdir_parents(dir);
+    if (rc != 0) return rc;
+    char pub[CURVE_KEY_Z85 + 1], path[512], text[64];
+    if (curve_keys_load(dir, name, pub, NULL) == 0) {
+        if (strcmp(pub, public_z85) != 0) {
+            log_error(0, "curve: %s/%s.pub holds another key; remove it first to replace it", dir, name);
+            return -EEXIST;
+        }
+    } else {
+        snprintf(path, sizeof path, "%s/%s.pub", dir, name);
+        snprintf(text, sizeof text, "%s\n", public_z85);
+        if ((rc = write_file(path, text, 0644)) != 0) return rc;
+    }
+    return role ? allow_add(dir, name, role) : 0;
 }
 
 int curve_allowlist_load(const char *dir, curve_allowlist_t *list) {

@@ -39,6 +39,10 @@ const char *curve_key_dir(char *buf, unsigned size);
    allow.list if absent. Idempotent. Returns 0 or a negative errno. */
 int curve_keys_ensure(const char *dir, const char *name, const char *allow_role);
 
+/* Installs a peer's public key copied from its own host as NAME.pub (refusing to replace a
+   different one) and, when `role` is not NULL, admits it on the allow-list. 0 or negative errno. */
+int curve_keys_import(const char *dir, const char *name, const char *public_z85, const char *role);
+
 /* Reads NAME's public (and, when secret_z85 is not NULL, secret) key. 0 or negative errno. */
 int curve_keys_load(const char *dir, const char *name, char public_z85[CURVE_KEY_Z85 + 1],
                     char secret_z85[CURVE_KEY_Z85 + 1]);

@@ -3,6 +3,8 @@
       lumbungctl keys init                 keypairs + allow-list entries for the four services
       lumbungctl keys add NAME [ROLE]      a keypair for an integrator (ROLE integrator|service)
       lumbungctl keys show NAME            print NAME's public key
+      lumbungctl keys import NAME KEY [ROLE]  install a peer's public key (from `keys show` on
+                                           its host) and admit it (ROLE service|integrator|none)
       lumbungctl backup SERVICE DIR        compacting hot copy of SERVICE's store into DIR
 
     Keys live in LUMBUNG_KEYS (default $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
@@ -22,6 +24,7 @@ static const char *const services[] = { "members", "transactions", "reporting", 
 static int usage(void) {
     fprintf(stderr,
             "usage: lumbungctl keys init | keys add NAME [integrator|service] | keys show NAME\n"
+            "       lumbungctl keys import NAME PUBLIC-KEY [service|integrator|none]\n"
             "       lumbungctl backup SERVICE DIR\n");
     return 2;
 }
@@ -43,6 +46,17 @@ static int keys(int argc, char **argv) {
             return 1;
         }
         printf("%s/%s.key and %s.pub created, admitted as %s\n", dir, argv[1], argv[1], role);
+        return 0;
+    }
+    if (argc >= 3 && !strcmp(argv[0], "import")) {
+        const char *role = argc >= 4 ? argv[3] : "service";
+        if (!strcmp(role, "none")) role = NULL;
+        else if (strcmp(role, "integrator") && strcmp(role, "service")) return usage();
+        if (curve_keys_import(dir, argv[1], argv[2], role) != 0) {
+            fprintf(stderr, "lumbungctl: cannot import the key of '%s' (40 Z85 characters?)\n", argv[1]);
+            return 1;
+        }
+        printf("%s/%s.pub installed%s%s\n", dir, argv[1], role ? ", admitted as " : "", role ? role : "");
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[0], "show")) {
