@@ -84,7 +84,19 @@ static int64_t emit_body(tx_ctx_t *ctx, Lumbung__TransactionsEvent *body, tx_emi
     return emit(arg, ev);
 }
 
-/* Consecutive entries share one EntriesPosted event, up to TX_EVENT_ENTRIES_MAX. */
+/* An upper bound of an entry's packed size, from its strings and a fixed allowance for every
+   varint field, so grouping needs no packing. */
+static size_t entry_size_bound(const Lumbung__JournalEntry *e) {
+    size_t n = 192 + (e->memo ? strlen(e->memo) : 0) + (e->posted_by ? strlen(e->posted_by) : 0);
+    for (size_t i = 0; i < e->n_lines; i++) {
+        const Lumbung__JournalLine *l = e->lines[i];
+        n += 48 + (l->account ? strlen(l->account) : 0) + (l->memo ? strlen(l->memo) : 0);
+    }
+    return n;
+}
+
+/* Consecutive entries share one EntriesPosted event, up to TX_EVENT_ENTRIES_MAX entries and
+   about TX_EVENT_BYTES_MAX bytes (one entry alone may be bigger; it is at most ~30 KB). */
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
     size_t i = 0;
     while (i < ctx->pending_count) {
@@ -92,10 +104,13 @@ int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
         if (body) {
             i++;
         } else {
-            size_t n = 0;
+            size_t n = 0, bytes = 0;
             while (i + n < ctx->pending_count && ctx->pending[i + n].entry &&
-                   n < TX_EVENT_ENTRIES_MAX)
+                   n < TX_EVENT_ENTRIES_MAX) {
+                bytes += entry_size_bound(ctx->pending[i + n].entry);
+                if (n > 0 && bytes > TX_EVENT_BYTES_MAX) break;
                 n++;
+            }
             Lumbung__EntriesPosted *posted =
                 arena_message(ctx->arena, &lumbung__entries_posted__descriptor);
             posted->n_entries = n;

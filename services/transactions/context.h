@@ -6,8 +6,9 @@
     members event applied by the replica (replica.c). Rules code reads and writes through
     ctx->txn only; the batch swaps in a child txn for a linked chain and rolls the pending
     events back with tx_ctx_rollback() when the chain fails. Posted entries queue up and are
-    grouped into EntriesPosted events of at most TX_EVENT_ENTRIES_MAX entries at flush time,
-    so a batch of thousands of postings makes a few dozen events, not thousands.
+    grouped into EntriesPosted events of at most TX_EVENT_ENTRIES_MAX entries (and about
+    TX_EVENT_BYTES_MAX bytes) at flush time, so a batch of thousands of postings makes a few
+    dozen events, not thousands.
 
     Error convention of every rules function: 0 on success; TX_REJECTED when a business rule or
     validation said no (the tx_error_t is filled, its field relative to the operation, e.g.
@@ -30,6 +31,7 @@ enum {
     TX_FIELD_MAX = 96,
     TX_MESSAGE_MAX = 320,
     TX_EVENT_ENTRIES_MAX = 256,     /* entries in one EntriesPosted event */
+    TX_EVENT_BYTES_MAX = 256 * 1024,/* and their estimated size, well under OUTBOX_EVENT_MAX */
     TX_PENDING_MAX = 65536,         /* queued events and entries of one unit of work */
 };
 

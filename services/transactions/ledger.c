@@ -116,6 +116,9 @@ static int check_amounts(tx_ctx_t *ctx, const Lumbung__JournalLine *l, size_t i,
     if (!l->account || !*l->account)
         return tx_reject(err, INVALID, "missing_field", line_field(f, i, ".account"),
                          "%s is required", f);
+    if (l->memo && strlen(l->memo) > TX_MEMO_MAX)
+        return tx_reject(err, INVALID, "too_long", line_field(f, i, ".memo"),
+                         "%s has at most %d bytes", f, TX_MEMO_MAX);
     return 0;
 }
 

@@ -543,6 +543,48 @@ static void entries_are_grouped_into_few_events(void **state) {
     assert_int_equal(n, 3);     /* 256 + 256 + 88 */
 }
 
+static int64_t size_emit(void *arg, Lumbung__Event *ev) {
+    size_t *max = arg;
+    size_t n = protobuf_c_message_get_packed_size(&ev->base);
+    if (n > *max) *max = n;
+    return 1;
+}
+
+static void big_entries_are_split_by_size(void **state) {
+    fx_t *f = *state;
+    int ignored = 0;
+    assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
+    static char memo[TX_MEMO_MAX + 1];
+    memset(memo, 'm', TX_MEMO_MAX);
+    for (int n = 0; n < 40; n++) {
+        /* In the arena, as in the service: queued entries point at their lines until flush. */
+        Lumbung__JournalLine **ptrs = arena_alloc(f->arena, TX_LINES_MAX * sizeof *ptrs);
+        for (int i = 0; i < TX_LINES_MAX; i++) {
+            Lumbung__JournalLine *l = arena_message(f->arena, &lumbung__journal_line__descriptor);
+            l->account = i % 2 ? "1-101" : "5-202";
+            l->memo = memo;
+            l->has_debit_sen = i % 2 == 0;
+            l->debit_sen = 1;
+            l->has_credit_sen = i % 2 == 1;
+            l->credit_sen = 1;
+            ptrs[i] = l;
+        }
+        Lumbung__PostEntry req = LUMBUNG__POST_ENTRY__INIT;
+        req.has_cooperative_id = 1;
+        req.cooperative_id = COOP;
+        req.memo = memo;
+        req.n_lines = TX_LINES_MAX;
+        req.lines = ptrs;
+        Lumbung__JournalEntry *e;
+        assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
+    }
+    size_t max = 0;
+    assert_int_equal(tx_ctx_flush(&f->ctx, size_emit, &max), 0);
+    /* 40 entries of about 19 KB: several events, none far beyond the byte budget. */
+    assert_true(max > 0 && max <= TX_EVENT_BYTES_MAX + 32 * 1024);
+    memo[0] = 0;
+}
+
 static void journal_lists_by_period_and_account_in_pages(void **state) {
     fx_t *f = *state;
     const char *dates[] = { "2025-01-03", "2025-01-01", "2025-02-01", "2025-01-02" };
@@ -606,6 +648,7 @@ int main(void) {
         T(exit_posts_the_settlement_once),
         T(batch_reports_each_posting_and_links_all_or_nothing),
         T(entries_are_grouped_into_few_events),
+        T(big_entries_are_split_by_size),
         T(journal_lists_by_period_and_account_in_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
