@@ -82,15 +82,26 @@ void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *e, const char *code,
    that follows writes them back with the entry's amounts added, without reading them again. */
 struct tx_ledger_plan {
     const Lumbung__JournalEntry *entry;
-    size_t count;
-    const char *codes[TX_LINES_MAX];
-    tx_account_t accounts[TX_LINES_MAX];
-    size_t slot_of_line[TX_LINES_MAX];
+    size_t count, capacity;         /* capacity >= lines of the entry */
+    const char **codes;
+    tx_account_t *accounts;
+    size_t *slot_of_line;
 };
 
-static tx_ledger_plan_t *plan_of(tx_ctx_t *ctx) {
-    if (!ctx->plan) ctx->plan = arena_alloc(ctx->arena, sizeof *ctx->plan);
-    return ctx->plan;
+enum { PLAN_CAPACITY_MIN = 4 };
+
+/* Sized for the entry at hand and reused while big enough: most entries have 2 or 3 lines. */
+static tx_ledger_plan_t *plan_of(tx_ctx_t *ctx, size_t lines) {
+    tx_ledger_plan_t *p = ctx->plan;
+    if (p && p->capacity >= lines) return p;
+    size_t cap = lines > PLAN_CAPACITY_MIN ? lines : PLAN_CAPACITY_MIN;
+    p = arena_alloc(ctx->arena, sizeof *p);
+    p->capacity = cap;
+    p->codes = arena_alloc(ctx->arena, cap * sizeof *p->codes);
+    p->accounts = arena_alloc(ctx->arena, cap * sizeof *p->accounts);
+    p->slot_of_line = arena_alloc(ctx->arena, cap * sizeof *p->slot_of_line);
+    ctx->plan = p;
+    return p;
 }
 
 /* Field names are only formatted on the error path: a batch checks thousands of lines. */
@@ -180,7 +191,7 @@ int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_err
     if (e->memo && strlen(e->memo) > TX_MEMO_MAX)
         return tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                          TX_MEMO_MAX);
-    tx_ledger_plan_t *plan = plan_of(ctx);
+    tx_ledger_plan_t *plan = plan_of(ctx, e->n_lines);
     plan->entry = NULL;
     plan->count = 0;
     int64_t debit = 0, credit = 0;   /* at most 64 lines of at most 10^15: no overflow */
