@@ -578,25 +578,29 @@ static void answer_reply_error(gateway_exchange_t *ex, int service, const Lumbun
                            e->message && *e->message ? e->message : "the service refused the call");
 }
 
-/* A result message with `content_type` and `body` is a file (CSV, XLSX, PDF). */
+/* A field of `msg` by name and type, or NULL. */
+static const void *field_of(const ProtobufCMessage *msg, const char *name, ProtobufCType type) {
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
+    return f && f->type == type && f->label != PROTOBUF_C_LABEL_REPEATED
+               ? (const char *) msg + f->offset : NULL;
+}
+
+/* A result message with a string `content_type` and bytes `body` is a file (CSV, XLSX, PDF),
+   sent as is; a string `filename` becomes Content-Disposition. */
 static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessage *msg) {
-    const ProtobufCMessageDescriptor *d = msg->descriptor;
-    const ProtobufCFieldDescriptor *ct = protobuf_c_message_descriptor_get_field_by_name(d, "content_type");
-    const ProtobufCFieldDescriptor *body = protobuf_c_message_descriptor_get_field_by_name(d, "body");
-    if (!ct || !body || ct->type != PROTOBUF_C_TYPE_STRING || body->type != PROTOBUF_C_TYPE_BYTES)
-        return false;
-    const char *type = *(const char *const *) ((const char *) msg + ct->offset);
-    const ProtobufCBinaryData *data = (const ProtobufCBinaryData *) ((const char *) msg + body->offset);
-    const ProtobufCFieldDescriptor *fn = protobuf_c_message_descriptor_get_field_by_name(d, "filename");
-    const char *filename = fn && fn->type == PROTOBUF_C_TYPE_STRING
-                               ? *(const char *const *) ((const char *) msg + fn->offset) : NULL;
-    if (filename && *filename && !strpbrk(filename, "\"\\\r\n")) {
+    const char *const *type = field_of(msg, "content_type", PROTOBUF_C_TYPE_STRING);
+    const ProtobufCBinaryData *data = field_of(msg, "body", PROTOBUF_C_TYPE_BYTES);
+    if (!type || !data) return false;
+    const char *const *filename = field_of(msg, "filename", PROTOBUF_C_TYPE_STRING);
+    if (filename && *filename && **filename && !strpbrk(*filename, "\"\\\r\n")) {
         char disposition[HTTP_SERVER_HEADER_VALUE_MAX];
-        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", *filename);
         gateway_exchange_header(ex, "Content-Disposition", disposition);
     }
-    const char *content_type = arena_strdup(ex->arena, type && *type ? type : "application/octet-stream");
-    gateway_exchange_finish(ex, status, content_type, data->data, data->len, "ok");
+    const char *content_type = *type && **type ? *type : "application/octet-stream";
+    gateway_exchange_finish(ex, status, arena_strdup(ex->arena, content_type), data->data,
+                            data->len, "ok");
     return true;
 }
 
