@@ -73,6 +73,8 @@ def raw_request(cluster, data, timeout=10.0):
                 chunk = s.recv(65536)
             except socket.timeout:
                 return b"".join(chunks), None
+            except ConnectionResetError:
+                return b"".join(chunks), time.time() - start
             if not chunk:
                 return b"".join(chunks), time.time() - start
             chunks.append(chunk)

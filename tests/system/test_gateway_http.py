@@ -238,3 +238,21 @@ def test_metrics_count_what_happened(c):
     assert cut and float(cut[0].split()[1]) >= 1
     for line in lines:                                        # the exposition format, line by line
         assert line.startswith("#") or len(line.rsplit(" ", 1)) == 2, line
+
+
+def test_connections_beyond_the_limit_are_refused_and_the_gateway_recovers():
+    import socket
+    cl = Cluster(services=["gateway"], env={"LUMBUNG_HTTP_CONNECTIONS_MAX": "4"})
+    try:
+        cl.start()
+        held = [socket.create_connection(("127.0.0.1", cl.http_port), timeout=2) for _ in range(4)]
+        time.sleep(0.2)
+        answer, _ = raw_request(cl, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                timeout=2)
+        assert answer == b"", answer[:100]              # accepted and closed at once, unanswered
+        for s in held:
+            s.close()
+        time.sleep(0.2)
+        assert_serving(cl)
+    finally:
+        cl.stop()
