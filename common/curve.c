@@ -227,6 +227,7 @@ struct zap {
     char dir[512];
     struct timespec allow_mtime;
     uint64_t refused;
+    uint64_t role_checked_ms;
 };
 
 /* The allow-list is re-read when the file changes, so an integrator added with
@@ -347,7 +348,12 @@ void zap_destroy(zap_t **self_p) {
 uint64_t zap_refused(const zap_t *self) { return self->refused; }
 
 const char *zap_peer_role(zap_t *self, const char *name) {
-    zap_refresh(self);
+    /* Asked on every request: look at the file at most once a second. */
+    uint64_t now = uv_now(self->poll.loop);
+    if (now - self->role_checked_ms >= 1000) {
+        self->role_checked_ms = now;
+        zap_refresh(self);
+    }
     for (int i = 0; i < self->allow.count; i++)
         if (!strcmp(self->allow.peers[i].name, name)) return self->allow.peers[i].role;
     return NULL;

@@ -502,7 +502,10 @@ static void recheck_waiting(service_t *svc) {
 
 static void on_wait_timer(uv_timer_t *t) { recheck_waiting(t->data); }
 
+/* A follower's apply may emit events of our own (a chart opened for a new cooperative, an exit
+   settlement): publish them now rather than with the next request's batch. */
 void service_replica_advanced(service_t *svc) {
+    publish_new_events(svc);
     if (svc->waiting) recheck_waiting(svc);
 }
 

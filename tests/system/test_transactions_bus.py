@@ -318,10 +318,6 @@ def test_time_deposit_opens_matures_and_pays_interest(tc):
     assert [t.status for t in whole.time_deposits] == [pb.transactions_pb2.TIME_DEPOSIT_STATUS_CLOSED]
 
 
-@pytest.mark.xfail(reason="common/service.c publishes new outbox events only after a request "
-                          "batch; events the members follower appends (chart, settlement) wait "
-                          "for the next request and heartbeats do not announce them",
-                   strict=False)
 def test_events_caused_by_the_members_stream_are_published_without_a_request(tc):
     sub = tc.subscribe("transactions")
     try:
