@@ -44,6 +44,7 @@ struct follower {
 };
 
 static void request_replay(follower_t *f);
+static bool producer_rewound(follower_t *f, uint64_t head);
 
 static int load_cursor(follower_t *f) {
     store_txn_t *txn;
@@ -138,6 +139,7 @@ static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) 
         return;
     }
     const Lumbung__ReplayReply *r = reply->replay;
+    if (producer_rewound(f, r->head_seq)) return;
     if (r->head_seq > f->known_head) f->known_head = r->head_seq;
     int count = 0;
     const uint8_t *bytes[FOLLOWER_REPLAY_BATCH];
@@ -204,11 +206,26 @@ static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
     else if (!uv_is_active((uv_handle_t *) &f->flush_idle)) uv_idle_start(&f->flush_idle, on_flush_idle);
 }
 
+/* A producer whose head is behind what we applied has gone back in time (restored from a
+   backup, or its store replaced). Applying its new events under numbers we already hold would
+   lose them silently, so stop and say so; an operator must rebuild this replica. */
+static bool producer_rewound(follower_t *f, uint64_t head) {
+    if (head >= f->cursor) return false;
+    if (!f->stalled)
+        log_error(0, "follower %s: the producer's newest event is %llu but %llu were applied here; "
+                     "was %s restored from a backup? Not following until this store is rebuilt",
+                  f->stream, (unsigned long long) head, (unsigned long long) f->cursor, f->stream);
+    f->stalled = true;
+    uv_timer_stop(&f->retry_timer);
+    return true;
+}
+
 static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
     Lumbung__Heartbeat *hb = lumbung__heartbeat__unpack(NULL, len, data);
     if (!hb) return;
     uint64_t head = hb->head_seq;
     lumbung__heartbeat__free_unpacked(hb, NULL);
+    if (producer_rewound(f, head)) return;
     if (head > f->known_head) f->known_head = head;
     /* A heartbeat ahead of everything we hold means the tail was lost. */
     if (head > f->cursor + (uint64_t) f->queued) request_replay(f);

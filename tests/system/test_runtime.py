@@ -163,3 +163,27 @@ def test_sigterm_stops_cleanly(pair):
     c.start_testsvc("tproducer")
     assert c.stop_service("tproducer") == 0
     assert "stopped" in c.log("tproducer")
+
+
+def test_follower_stops_loudly_when_the_producer_went_back_in_time(pair):
+    """A producer restored from an older backup reuses sequence numbers the follower already
+    applied; following on would drop its new events as duplicates, so the follower stops."""
+    import shutil
+    c = pair
+    c.start_testsvc("tproducer")
+    c.start_testsvc("tfollower", {"LUMBUNG_TEST_FOLLOW": "tproducer"})
+    assert c.bus("tproducer").call(emit(100)).event_seq == 100
+    deadline = time.time() + 20
+    while follower_state(c).applied_cursor < 100 and time.time() < deadline:
+        time.sleep(0.05)
+    assert follower_state(c).applied == 100
+    c.stop_service("tproducer")
+    shutil.rmtree(os.path.join(c.data_dir, "tproducer"))      # "restored" to an empty store
+    c.start_testsvc("tproducer")
+    assert c.bus("tproducer").call(emit(5)).event_seq == 5
+    deadline = time.time() + 10
+    while "restored from a backup" not in c.log("tfollower") and time.time() < deadline:
+        time.sleep(0.1)
+    assert "restored from a backup" in c.log("tfollower")
+    st = follower_state(c)
+    assert st.applied == 100 and st.applied_cursor == 100 and st.out_of_order == 0
