@@ -118,8 +118,13 @@ static int allow_add(const char *dir, const char *name, const char *role) {
     int rc = curve_keys_load(dir, name, pub, NULL);
     if (rc != 0) return rc;
     snprintf(path, sizeof path, "%s/allow.list", dir);
-    FILE *f = fopen(path, "a");
+    FILE *f = fopen(path, "a+");
     if (!f) return -errno;
+    /* A hand-edited allow.list may lack its final newline: the entry must start a line of its
+       own, or it spoils the last one and the whole list stops loading. */
+    int last = fseek(f, -1, SEEK_END) == 0 ? fgetc(f) : '\n';
+    fseek(f, 0, SEEK_END);   /* C wants a seek between reading and writing a stream */
+    if (last != '\n') fputc('\n', f);
     fprintf(f, "%s %s %s\n", name, role, pub);
     rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -EIO;
     fclose(f);

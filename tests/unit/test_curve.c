@@ -219,6 +219,23 @@ static void allow_list_parses_comments_blanks_and_keys_with_a_hash(void **state)
     free(list);
 }
 
+/* Operators edit allow.list by hand; an editor may leave out the final newline. */
+static void an_added_peer_starts_its_own_line_after_a_hand_edit(void **state) {
+    (void) state;
+    char pub[CURVE_KEY_Z85 + 1], text[128];
+    assert_int_equal(curve_keys_ensure(dir, "members", NULL), 0);
+    assert_int_equal(curve_keys_load(dir, "members", pub, NULL), 0);
+    snprintf(text, sizeof text, "members service %s", pub);   /* no newline at the end */
+    write_allow_list(text);
+    assert_int_equal(curve_keys_ensure(dir, "bank-bri", "integrator"), 0);
+    curve_allowlist_t *list = calloc(1, sizeof *list);
+    assert_int_equal(curve_allowlist_load(dir, list), 0);
+    assert_int_equal(list->count, 2);
+    assert_string_equal(list->peers[0].name, "members");
+    assert_string_equal(list->peers[1].name, "bank-bri");
+    free(list);
+}
+
 static void malformed_allow_list_lines_are_errors(void **state) {
     (void) state;
     char pub[CURVE_KEY_Z85 + 1], text[512];
@@ -383,6 +400,7 @@ int main(void) {
         T(load_of_a_missing_or_short_key_fails),
         T(a_missing_allow_list_is_empty),
         T(allow_list_parses_comments_blanks_and_keys_with_a_hash),
+        T(an_added_peer_starts_its_own_line_after_a_hand_edit),
         T(malformed_allow_list_lines_are_errors),
         T(zap_admits_a_listed_key_and_names_the_peer),
         T(zap_refuses_unlisted_keys_and_other_mechanisms),
