@@ -16,7 +16,7 @@
 enum {
     HTTP_DISCARD_FACTOR = 4,                 /* an oversize chunked body is read and dropped up
                                                 to this many times its limit, then cut off */
-    HTTP_RUN_TIMEOUT_MAX_MS = 60 * 1000,
+    HTTP_RUN_IDLE_MS = 1000,                 /* MHD runs at least this often */
 };
 
 /* Where a connection is in its current request; only the first two phases have deadlines. */
@@ -414,22 +414,25 @@ void http_req_respond(http_req_t *req, int status, const char *content_type,
 
 /* ---------------------------------------------------------------- the loop */
 
+/* MHD wants to run again within its timeout; without one we still run every
+   HTTP_RUN_IDLE_MS, a cheap guard against any wake-up MHD might not signal on its epoll fd. */
 static void schedule(http_server_t *s) {
     if (s->stopping) return;
     MHD_UNSIGNED_LONG_LONG timeout;
-    if (MHD_get_timeout(s->mhd, &timeout) != MHD_YES) {
-        uv_timer_stop(&s->timer);
-        return;
-    }
-    if (timeout > HTTP_RUN_TIMEOUT_MAX_MS) timeout = HTTP_RUN_TIMEOUT_MAX_MS;
+    if (MHD_get_timeout(s->mhd, &timeout) != MHD_YES || timeout > HTTP_RUN_IDLE_MS)
+        timeout = HTTP_RUN_IDLE_MS;
     uv_timer_start(&s->timer, on_timer, (uint64_t) timeout, 0);
 }
 
+/* At its connection limit MHD takes the listen socket out of its epoll set and puts it back
+   only at the start of a later MHD_run(). When connections closed during this run, run again
+   at once, or new clients would wait in the backlog until something else woke us. */
 static void server_run(http_server_t *s) {
+    unsigned open_before = s->open;
     if (MHD_run(s->mhd) != MHD_YES) log_warn(0, "http: MHD_run failed");
-    schedule(s);
+    if (s->open < open_before) server_kick(s);
+    else schedule(s);
 }
-
 static void on_poll(uv_poll_t *poll, int status, int events) {
     (void) events;
     http_server_t *s = poll->data;
