@@ -4,6 +4,7 @@
 #   make test         the same set-up, then every unit and system test
 #   make test SAN=1   the same suite built with AddressSanitizer + UBSan
 #   make bench        benchmarks that print figures (never part of `make test`)
+#   make fuzz         libFuzzer targets, FUZZ_SECONDS each, built with clang (never in `make test`)
 #
 # Sources are found by wildcard so that adding a module never means editing this file:
 #   common/*.c                     -> libcommon.a (with the generated protobuf code)
@@ -145,6 +146,42 @@ system: build
 
 bench: build $(BENCH_BINS)
 	LUMBUNG_BUILD=$(BUILD) bench/run.sh
+
+# Fuzzing, never part of `make test`: `make fuzz [FUZZ_SECONDS=60]` builds each libFuzzer
+# target tests/fuzz/fuzz_*.c with clang in $(FUZZ_BUILD) (a sub-make with CC=clang, so common/
+# and the services it links are instrumented too) and runs it for FUZZ_SECONDS; a crash fails.
+# fuzz_NAME_*.c links libNAME.a like the unit tests. clang and its fuzzer runtime are installed
+# here only, not by `make deps`. Inputs found go to $(FUZZ_BUILD)/corpus/, crashes to crashes/.
+FUZZ_PACKAGES := clang libclang-rt-dev
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    ?= build-fuzz
+FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+                 -fno-omit-frame-pointer
+FUZZ_NAMES    := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz fuzz-build
+fuzz:
+	@missing=""; for p in $(FUZZ_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANFLAGS='$(FUZZ_SANFLAGS)' fuzz-build
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
+	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t \
+	    $$(ls -d tests/fuzz/corpus/$$t 2>/dev/null) 2>$(FUZZ_BUILD)/$$t.log || \
+	    { tail -40 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
+	  grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/$$t.log; \
+	done
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $$(if $$(call unit_service,$$*),$(BUILD)/lib/lib$$(call unit_service,$$*).a) $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 clean:
 	rm -rf build build-san
