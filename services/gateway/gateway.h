@@ -71,6 +71,8 @@ enum {
     GATEWAY_PAGE_MAX = 500,
     GATEWAY_IDEMPOTENCY_KEY_MAX = 64,         /* header bytes; forwarded as "<user>:<key>" */
     GATEWAY_ALLOW_MAX = 64,                   /* bytes of an Allow header */
+    GATEWAY_SEND_RETRIES = 4,                 /* sends refused for want of a connection */
+    GATEWAY_SEND_RETRY_MS = 25,               /* first wait; doubles: 25, 50, 100, 200 ms */
 };
 
 /* The process: created by main.c, shared by every exchange. */
@@ -86,6 +88,8 @@ typedef struct gateway {
     uint32_t timeout_ms, long_timeout_ms, ready_timeout_ms;
     uint64_t exchanges;                      /* alive now */
     bool stopping;
+    uv_timer_t retry_timer;                  /* sends refused for want of a connection */
+    struct gateway_exchange *retry_head;
 } gateway_t;
 
 typedef struct {
@@ -114,6 +118,11 @@ typedef struct gateway_exchange {
     const char *idempotency_key;             /* as sent, NULL when absent */
     uint64_t cooperative_id;                 /* for the audit: the cooperative named */
     uint64_t bus_request_id;
+    /* a send refused for want of a connection waits here for its next attempt */
+    Lumbung__Request *request;
+    int service, attempts;
+    uint64_t retry_at_ms, give_up_at_ms;
+    struct gateway_exchange *retry_next;
     /* the answer, kept while the audit entry commits */
     int status;
     char outcome[AUDIT_CODE_MAX + 1];
@@ -183,6 +192,13 @@ bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char 
    parameter fields, raw body field) and the gateway's handlers; logs each problem. Returns
    the number of problems (0 when the tables are sound). */
 int gateway_routes_check(void);
+
+/* Sets up and drains the retry queue of sends refused while a service's connection is being
+   (re)established: such a send delivered nothing, so it is tried again a few times
+   (GATEWAY_SEND_RETRIES, within the call's deadline) before the caller gets 503. */
+void gateway_routes_init(gateway_t *gw);
+/* Answers every queued retry with 503 and closes the timer (before the loop's last run). */
+void gateway_routes_shutdown(gateway_t *gw);
 
 /* The http.c callbacks; `arg` is the gateway_t. */
 void gateway_routes_handle(void *arg, http_req_t *req);

@@ -102,6 +102,7 @@ static int open_http(gateway_t *gw) {
 static void shut_down(gateway_t *gw, bus_t **bus) {
     gw->stopping = true;
     http_server_destroy(&gw->http);
+    gateway_routes_shutdown(gw);
     if (gw->auth) auth_shutdown(gw->auth);
     for (int i = 0; i < GATEWAY_SERVICES; i++) client_destroy(&gw->clients[i]);
     while (gw->auth && auth_pending(gw->auth) > 0) uv_run(gw->loop, UV_RUN_ONCE);
@@ -168,6 +169,7 @@ int main(int argc, char **argv) {
         .ready_timeout_ms = (uint32_t) config_int("LUMBUNG_READY_TIMEOUT_MS",
                                                   GATEWAY_READY_TIMEOUT_MS_DEFAULT, 1, 60000),
     };
+    gateway_routes_init(&gw);
     int err = 0;
     bus_config_t bc = { .name = "gateway", .curve = true };
     bus_t *bus = bus_new(&loop, &bc, &err);

@@ -639,20 +639,91 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     answer_result(ex, service, reply);
 }
 
+static void retry_arm(gateway_t *gw);
+
+/* Sends ex->request; a send refused for want of a connection is queued for another attempt
+   while attempts and the deadline allow, since it delivered nothing. */
+static void send_request(gateway_exchange_t *ex) {
+    gateway_t *gw = ex->gw;
+    uint32_t timeout = ex->route->flags & ROUTE_LONG ? gw->long_timeout_ms : gw->timeout_ms;
+    client_t *client = gw->clients[ex->service];
+    int rc = client ? client_call(client, ex->request, timeout, on_reply, ex) : CLIENT_UNAVAILABLE;
+    ex->bus_request_id = ex->request->request_id;
+    if (rc == 0) return;
+    uint64_t now = uv_now(gw->loop);
+    if (!ex->give_up_at_ms) ex->give_up_at_ms = now + timeout;
+    uint64_t wait = (uint64_t) GATEWAY_SEND_RETRY_MS << ex->attempts;
+    if (rc == CLIENT_UNAVAILABLE && !gw->stopping && ex->attempts < GATEWAY_SEND_RETRIES &&
+        now + wait < ex->give_up_at_ms) {
+        ex->attempts++;
+        ex->retry_at_ms = now + wait;
+        ex->retry_next = gw->retry_head;
+        gw->retry_head = ex;
+        retry_arm(gw);
+        return;
+    }
+    answer_client_status(ex, ex->service, rc == CLIENT_OVERLOADED ? CLIENT_UNAVAILABLE : rc);
+}
+
+static void on_retry(uv_timer_t *timer) {
+    gateway_t *gw = timer->data;
+    uint64_t now = uv_now(gw->loop);
+    gateway_exchange_t *due = NULL, **p = &gw->retry_head;
+    while (*p) {                          /* unlink the due ones first: sending may requeue */
+        gateway_exchange_t *ex = *p;
+        if (ex->retry_at_ms <= now) {
+            *p = ex->retry_next;
+            ex->retry_next = due;
+            due = ex;
+        } else {
+            p = &ex->retry_next;
+        }
+    }
+    while (due) {
+        gateway_exchange_t *ex = due;
+        due = ex->retry_next;
+        ex->retry_next = NULL;
+        send_request(ex);
+    }
+    retry_arm(gw);
+}
+
+static void retry_arm(gateway_t *gw) {
+    if (!gw->retry_head) { uv_timer_stop(&gw->retry_timer); return; }
+    uint64_t next = UINT64_MAX, now = uv_now(gw->loop);
+    for (gateway_exchange_t *ex = gw->retry_head; ex; ex = ex->retry_next)
+        if (ex->retry_at_ms < next) next = ex->retry_at_ms;
+    uv_timer_start(&gw->retry_timer, on_retry, next > now ? next - now : 0, 0);
+}
+
+void gateway_routes_init(gateway_t *gw) {
+    int rc = uv_timer_init(gw->loop, &gw->retry_timer);
+    assert(rc == 0);
+    (void) rc;
+    gw->retry_timer.data = gw;
+}
+
+void gateway_routes_shutdown(gateway_t *gw) {
+    while (gw->retry_head) {
+        gateway_exchange_t *ex = gw->retry_head;
+        gw->retry_head = ex->retry_next;
+        answer_client_status(ex, ex->service, CLIENT_UNAVAILABLE);
+    }
+    if (!uv_is_closing((uv_handle_t *) &gw->retry_timer))
+        uv_close((uv_handle_t *) &gw->retry_timer, NULL);
+}
+
 static void gateway_routes_call(gateway_exchange_t *ex, json_t *body) {
     int service = gateway_service_index(ex->route->service);
     operation_t op;
     int rc = operation_find(ex->route, &op);
     assert(service >= 0 && rc == 0 && "gateway_routes_check() validated the tables");
+    (void) rc;
     ProtobufCMessage *operation = operation_build(ex, &op, body);
     if (!operation) return;
-    Lumbung__Request *rq = envelope_build(ex, &op, operation, service);
-    gateway_t *gw = ex->gw;
-    uint32_t timeout = ex->route->flags & ROUTE_LONG ? gw->long_timeout_ms : gw->timeout_ms;
-    rc = gw->clients[service] ? client_call(gw->clients[service], rq, timeout, on_reply, ex)
-                              : CLIENT_UNAVAILABLE;
-    ex->bus_request_id = rq->request_id;
-    if (rc < 0) answer_client_status(ex, service, rc == CLIENT_OVERLOADED ? CLIENT_UNAVAILABLE : rc);
+    ex->service = service;
+    ex->request = envelope_build(ex, &op, operation, service);
+    send_request(ex);
 }
 
 /* ---------------------------------------------------------------- start-up check */
