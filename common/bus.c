@@ -52,7 +52,7 @@ bus_t *bus_new(uv_loop_t *loop, const bus_config_t *config, int *err) {
         if (!allow) abort();
         if (rc == 0) rc = curve_allowlist_load(self->key_dir, allow);
         /* ZAP first: a CURVE server socket bound without it would admit anyone. */
-        if (rc == 0) self->zap = zap_new(self->ctx, loop, allow, &rc);
+        if (rc == 0) self->zap = zap_new(self->ctx, loop, self->key_dir, allow, &rc);
         free(allow);
         if (rc != 0) {
             log_error(0, "bus: cannot set up CURVE for %s in %s", self->name, self->key_dir);

@@ -233,6 +233,8 @@ struct zap {
     struct timespec allow_mtime;
     uint64_t refused;
     uint64_t role_checked_ms;
+    uv_idle_t idle;
+    int handles_open;
 };
 
 /* The allow-list is re-read when the file changes, so an integrator added with
@@ -306,21 +308,34 @@ static int zap_read_one(zap_t *self) {
     return 0;
 }
 
-static void zap_on_poll(uv_poll_t *handle, int status, int events) {
-    zap_t *self = handle->data;
+static void zap_on_idle(uv_idle_t *handle);
+
+/* The fd is edge-triggered: drain, and when the bound stops us with input left, look again
+   on the next loop turn instead of waiting for an edge that will not come. */
+static void zap_drain(zap_t *self) {
     for (int i = 0; i < ZAP_DRAIN_MAX; i++) {
         int ev = 0;
         size_t sz = sizeof ev;
-        if (zmq_getsockopt(self->socket, ZMQ_EVENTS, &ev, &sz) != 0 || !(ev & ZMQ_POLLIN)) break;
-        if (zap_read_one(self) != 0) break;
+        if (zmq_getsockopt(self->socket, ZMQ_EVENTS, &ev, &sz) != 0 || !(ev & ZMQ_POLLIN)) return;
+        if (zap_read_one(self) != 0) return;
     }
+    uv_idle_start(&self->idle, zap_on_idle);
 }
 
-zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const curve_allowlist_t *allow, int *err) {
+static void zap_on_idle(uv_idle_t *handle) {
+    uv_idle_stop(handle);
+    zap_drain(handle->data);
+}
+
+static void zap_on_poll(uv_poll_t *handle, int status, int events) { zap_drain(handle->data); }
+
+zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const char *key_dir,
+               const curve_allowlist_t *allow, int *err) {
     zap_t *self = calloc(1, sizeof *self);
     if (!self) abort();
     self->allow = *allow;
-    curve_key_dir(self->dir, sizeof self->dir);
+    if (key_dir) snprintf(self->dir, sizeof self->dir, "%s", key_dir);
+    else curve_key_dir(self->dir, sizeof self->dir);
     self->socket = zmq_socket(zmq_ctx, ZMQ_REP);
     int linger = 0, fd;
     size_t fdsz = sizeof fd;
@@ -334,19 +349,26 @@ zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const curve_allowlist_t *allow, i
         return NULL;
     }
     uv_poll_init(loop, &self->poll, fd);
-    self->poll.data = self;
+    uv_idle_init(loop, &self->idle);
+    self->poll.data = self->idle.data = self;
+    self->handles_open = 2;
     uv_poll_start(&self->poll, UV_READABLE, zap_on_poll);
     return self;
 }
 
-static void zap_free(uv_handle_t *h) { free(h->data); }
+static void zap_free(uv_handle_t *h) {
+    zap_t *self = h->data;
+    if (--self->handles_open == 0) free(self);
+}
 
 void zap_destroy(zap_t **self_p) {
     zap_t *self = *self_p;
     if (!self) return;
     uv_poll_stop(&self->poll);
+    uv_idle_stop(&self->idle);
     zmq_close(self->socket);
     uv_close((uv_handle_t *) &self->poll, zap_free);
+    uv_close((uv_handle_t *) &self->idle, zap_free);
     *self_p = NULL;
 }
 

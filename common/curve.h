@@ -54,8 +54,10 @@ const curve_peer_t *curve_allowlist_find(const curve_allowlist_t *list, const ui
 typedef struct zap zap_t;
 
 /* Binds the ZAP handler in zmq context `zmq_ctx` and serves it from `loop`. The allow-list is
-   copied. Must be created before any CURVE server socket. */
-zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const curve_allowlist_t *allow, int *err);
+   copied and re-read from key_dir/allow.list (NULL: curve_key_dir()) when that file changes.
+   Must be created before any CURVE server socket. */
+zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const char *key_dir,
+               const curve_allowlist_t *allow, int *err);
 /* Stops polling and closes the socket; call before the context terminates. */
 void zap_destroy(zap_t **self_p);
 uint64_t zap_refused(const zap_t *self);
