@@ -121,7 +121,8 @@ $(BUILD)/tests/system/%: $(BUILD)/obj/tests/system/%.o $(BUILD)/lib/libcommon.a
 # $(BUILD)/proto/testdata/ and linked into test_gateway_json_pb alone, never into libcommon.a.
 TEST_PROTO_C := $(patsubst tests/unit/testdata/%.proto,$(BUILD)/proto/testdata/%.pb-c.c,\
                 $(wildcard tests/unit/testdata/*.proto))
-.SECONDARY: $(TEST_PROTO_C) $(TEST_PROTO_C:.c=.h) $(PROTO_C) $(PROTO_H)
+# Keep every intermediate (objects, generated code): no rebuilds and no "rm" noise on each run.
+.SECONDARY:
 $(BUILD)/proto/testdata/%.pb-c.c $(BUILD)/proto/testdata/%.pb-c.h: tests/unit/testdata/%.proto $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	protoc-c --c_out=$(BUILD)/proto/testdata -Itests/unit/testdata $<

@@ -22,7 +22,8 @@ enum {
     CLIENT_UNAVAILABLE = -3001,
     CLIENT_TIMEOUT = -3002,
     CLIENT_OVERLOADED = -3003,      /* CLIENT_PENDING_MAX reached */
-    CLIENT_BAD_REPLY = -3004,       /* the service answered with bytes we could not unpack */
+    CLIENT_BAD_REPLY = -3004,       /* reserved: an undecodable reply cannot be matched to its
+                                       request, so today it ends as CLIENT_TIMEOUT */
 };
 
 typedef struct client client_t;
