@@ -265,18 +265,33 @@ class Cluster:
         self.stop_service(name)
         self.start_service(name, extra_env)
 
+    SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
     def stop(self):
-        codes = {}
+        """Stops every process still running and fails when one of them did not stop cleanly
+        (exit code not 0 on SIGTERM, or a sanitizer report anywhere in its log)."""
+        codes, problems = {}, []
         for name in list(self.procs):
+            was_running = self.procs[name].poll() is None
             try:
                 codes[name] = self.stop_service(name)
             except RuntimeError:
                 codes[name] = "hung"
+            if was_running and codes[name] != 0:
+                problems.append(f"{name} exited with {codes[name]} on SIGTERM")
+            text = self.log(name)
+            for mark in self.SANITIZER_MARKS:
+                if mark in text:
+                    at = text.index(mark)
+                    problems.append(f"{name}: {text[max(0, at - 200):at + 1500]}")
+                    break
         for b in self._bus.values():
             b.close()
         self._bus.clear()
         if os.environ.get("LUMBUNG_KEEP_TMP") is None:
             subprocess.run(["rm", "-rf", self.tmp])
+        if problems:
+            raise RuntimeError("unclean shutdown:\n" + "\n".join(problems))
         return codes
 
     def log(self, name):
