@@ -136,6 +136,11 @@ def service_descriptors(service):
     return req, rep
 
 
+# Routes the gateway answers with two calls: first operation -> (service, operation, key of the
+# first result in the answer). Mirrors follow_ups in services/gateway/routes.c.
+FOLLOW_UPS = {"members.exit_member": ("transactions", "get_settlement", "member")}
+
+
 def reply_member(route, reply_desc):
     key = route["service"] + "." + route["operation"]
     op = route["operation"]
@@ -209,6 +214,15 @@ def service_operation(route, schemas):
     members = reply_member(route, rep_desc)
     refs = [schemas.scalar(m) for m in members]
     schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
+    follow = FOLLOW_UPS.get(route["service"] + "." + route["operation"])
+    if follow:
+        # The gateway answers with a second call's result and nests the first under its name
+        # (services/gateway/routes.c, follow_ups).
+        service, operation, key = follow
+        _, rep2 = service_descriptors(service)
+        second = reply_member({"service": service, "operation": operation}, rep2)
+        schema = {"allOf": [schemas.scalar(second[0]),
+                            {"type": "object", "properties": {key: schema}}]}
     ok = "201" if "created" in route["flags"] else "200"
     op["responses"] = {ok: {"description": "the result", "content": {"application/json": {"schema": schema}}}}
     op["responses"].update(error_responses(route))

@@ -41,6 +41,7 @@ static void exchange_free(gateway_exchange_t *ex) {
     assert(ex->gw->exchanges > 0);
     ex->gw->exchanges--;
     free(ex->body);
+    if (ex->first_result) json_decref(ex->first_result);
     arena_t *arena = ex->arena;
     arena_destroy(&arena);            /* ex itself lives in the arena */
 }

@@ -129,6 +129,10 @@ typedef struct gateway_exchange {
     char *body;                              /* malloc'd */
     size_t body_len;
     const char *content_type;
+    /* a route answered by two calls (see routes.c follow_ups): the first call's result,
+       owned here until it is merged into the answer, and the key it goes under */
+    json_t *first_result;
+    const char *first_key;
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */

@@ -604,6 +604,25 @@ static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessa
     return true;
 }
 
+/* Routes whose answer takes a second call. The member exit of API.md returns the settlement,
+   which the transactions service posts when it applies the exit event: the second call names
+   the cooperative and member of the first and carries after_members_seq (read-your-writes,
+   set by envelope_build from the exit's event), so it waits until the settlement exists. The
+   first call's result is merged into the answer under the name of its result field. */
+static const route_t follow_ups[] = {
+    { "POST", "/api/v1/cooperatives/{coop}/members/{id}/exit", ROUTE_COOP_WRITE, "transactions",
+      "get_settlement", { {"coop", "cooperative_id"}, {"id", "member_id"} }, 0 },
+};
+
+static const route_t *follow_up_of(const route_t *route) {
+    for (size_t i = 0; i < sizeof follow_ups / sizeof follow_ups[0]; i++)
+        if (!strcmp(follow_ups[i].pattern, route->pattern) &&
+            !strcmp(follow_ups[i].method, route->method) && route != &follow_ups[i])
+            return &follow_ups[i];
+    return NULL;
+}
+
+
 static void answer_result(gateway_exchange_t *ex, int service, const Lumbung__Reply *reply) {
     int status = ex->route->flags & ROUTE_CREATED ? 201 : 200;
     const ProtobufCFieldDescriptor *svc_field =
@@ -625,7 +644,20 @@ static void answer_result(gateway_exchange_t *ex, int service, const Lumbung__Re
     const ProtobufCMessage *result = *(ProtobufCMessage *const *) ((const char *) svc + which->offset);
     if (!result) { gateway_exchange_json(ex, status, json_object()); return; }
     if (answer_file(ex, status, result)) return;
-    gateway_exchange_json(ex, status, json_pb_to_json(result));
+    const route_t *next = follow_up_of(ex->route);
+    if (next) {
+        ex->first_result = json_pb_to_json(result);
+        ex->first_key = which->name;
+        ex->route = next;
+        gateway_routes_call(ex, NULL);
+        return;
+    }
+    json_t *json = json_pb_to_json(result);
+    if (ex->first_result && json_is_object(json)) {
+        json_object_set_new(json, ex->first_key, ex->first_result);
+        ex->first_result = NULL;
+    }
+    gateway_exchange_json(ex, status, json);
 }
 
 static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {

@@ -130,7 +130,9 @@ def test_list_search_and_exit(cluster, coop):
     r = cluster.api("PATCH", "%s/%s" % (path, mid), {"address": "Jl. Melati 2"})
     assert r.status == 200 and r.json["address"] == "Jl. Melati 2"
     r = cluster.api("POST", "%s/%s/exit" % (path, mid), {"reason": "resigned", "exit_on": "2025-06-30"})
-    assert r.status == 200 and (r.json["status"], r.json["exit_reason"]) == ("exited", "resigned")
+    assert r.status == 200, r
+    assert (r.json["member"]["status"], r.json["member"]["exit_reason"]) == ("exited", "resigned")
+    assert (r.json["refund"], r.json["net"]) == ("0", "0")       # nothing saved, nothing owed
     r = cluster.api("POST", "%s/%s/exit" % (path, mid), {"reason": "resigned", "exit_on": "2025-06-30"})
     assert (r.status, r.json["error"]["code"]) == (422, "member_not_active")
     r = cluster.api("GET", path + "?status=exited")

@@ -220,11 +220,17 @@ def test_exit_settlement_over_http(cluster, coop):
     m = coop.member()
     coop.move("/deposits", m, "principal", "100000")
     coop.move("/deposits", m, "voluntary", "2500.75")
+    coop.move("/deposits", m, "mandatory", "25000")
     r = cluster.api("POST", coop.base + "/members/%s/exit" % m, {"reason": "resigned", "exit_on": "2025-06-30"})
-    assert r.status in (200, 201), r
+    # API.md: the exit answers with the settlement (and the member it concerns).
+    assert r.status == 200, r
+    assert (r.json["principal"], r.json["mandatory"], r.json["voluntary"]) == ("100000", "25000", "2500.75")
+    assert (r.json["refund"], r.json["debts"], r.json["net"]) == ("127500.75", "0", "127500.75")
+    assert r.json["member"]["status"] == "exited" and r.json["member"]["id"] == m
+    assert r.json["member"]["exit_on"] == "2025-06-30"
     r = cluster.api("GET", coop.base + "/members/%s/settlement" % m)
     assert r.status == 200, r
-    assert (r.json["refund"], r.json["debts"], r.json["net"]) == ("102500.75", "0", "102500.75")
+    assert (r.json["refund"], r.json["debts"], r.json["net"]) == ("127500.75", "0", "127500.75")
     r = coop.move("/deposits", m, "voluntary", "10")
     assert r.status == 422 and r.json["error"]["code"] == "member_not_active", r
 
