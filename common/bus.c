@@ -31,6 +31,9 @@ struct bus_socket {
     bool closing;
     int handles_open;
     uint64_t dropped;
+    bus_socket_t *monitor;          /* a ROUTER's connection monitor (a PAIR), or NULL */
+    bus_socket_t *monitored;        /* for a monitor: the socket it watches */
+    char endpoint[128];
     bus_socket_t *next, *prev;
 };
 
@@ -208,6 +211,40 @@ static bus_socket_t *socket_start(bus_t *self, void *z, int type, bus_recv_fn fn
     return s;
 }
 
+/* A server socket's connection events, so that a peer cut off by libzmq (for a frame over
+   ZMQ_MAXMSGSIZE, say, which libzmq drops without telling the application) leaves a line in
+   the log. ZAP refusals are logged by the ZAP handler itself. */
+enum { MONITOR_EVENTS = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL };
+
+static void on_monitor(bus_socket_t *m, bus_msg_t *msg, void *arg) {
+    if (msg->count < 1 || zmq_msg_size(&msg->frames[0]) < 6 || !m->monitored) return;
+    uint16_t event;
+    memcpy(&event, zmq_msg_data(&msg->frames[0]), sizeof event);
+    const char *where = m->monitored->endpoint;
+    if (event == ZMQ_EVENT_DISCONNECTED)
+        log_info(0, "bus: a peer of %s disconnected (gone, or it broke a limit such as the "
+                    "%d-byte maximum message size)", where, BUS_MESSAGE_MAX);
+    else
+        log_warn(0, "bus: a peer of %s failed the handshake (event 0x%x)", where, event);
+}
+
+static void monitor_start(bus_socket_t *s, const char *endpoint) {
+    snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
+    char inproc[64];
+    snprintf(inproc, sizeof inproc, "inproc://lumbung-monitor-%p", (void *) s);
+    if (zmq_socket_monitor(s->zsock, inproc, MONITOR_EVENTS) != 0) return;
+    void *pair = zmq_socket(s->bus->ctx, ZMQ_PAIR);
+    int err = 0;
+    if (!pair || set_int(pair, ZMQ_LINGER, 0) != 0 || zmq_connect(pair, inproc) != 0) {
+        if (pair) zmq_close(pair);
+        log_warn(0, "bus: no connection monitor for %s", endpoint);
+        return;
+    }
+    s->monitor = socket_start(s->bus, pair, ZMQ_PAIR, on_monitor, NULL, &err);
+    if (s->monitor) s->monitor->monitored = s;
+}
+
 bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_socket_opts_t *opts,
                        bus_recv_fn fn, void *arg, int *err) {
     assert(self && endpoint && err);
@@ -227,7 +264,9 @@ bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_so
         *err = rc;
         return NULL;
     }
-    return socket_start(self, z, type, fn, arg, err);
+    bus_socket_t *s = socket_start(self, z, type, fn, arg, err);
+    if (s && type == ZMQ_ROUTER) monitor_start(s, endpoint);
+    return s;
 }
 
 bus_socket_t *bus_connect(bus_t *self, int type, const char *endpoint, const char *server_name,
@@ -266,6 +305,12 @@ void bus_socket_destroy(bus_socket_t **socket_p) {
     bus_socket_t *s = *socket_p;
     if (!s) return;
     *socket_p = NULL;
+    if (s->monitor) {                /* the monitor first: it reads events of this socket */
+        zmq_socket_monitor(s->zsock, NULL, 0);
+        bus_socket_t *m = s->monitor;
+        bus_socket_destroy(&m);
+    }
+    if (s->monitored) s->monitored->monitor = NULL;
     s->closing = true;
     /* Stop polling before zmq_close: the fd belongs to libzmq and dies with the socket. */
     uv_poll_stop(&s->poll);

@@ -136,6 +136,8 @@ def test_bad_frames_and_strangers_are_refused_and_service_keeps_serving(pair):
     big.send_raw([b"", b"x" * (17 * 1024 * 1024)])
     assert big.recv_raw(timeout=2) is None
     big.close()
+    assert "disconnected (gone, or it broke a limit such as the 16777216-byte maximum message size)" \
+        in c.log("tproducer")
 
     # A stranger with a valid CURVE key that is not on the allow-list is refused by ZAP.
     ctx = zmq.Context.instance()
