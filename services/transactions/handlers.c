@@ -153,6 +153,16 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
     if (!op_scope(r, &coop, &write))
         return service_call_fail(call, INVALID, "unknown_operation", NULL,
                                  "the request names no operation this service knows");
+    /* Money moved by an outside system must be safe to retry: without a key a lost reply
+       followed by a retry would post twice. (The gateway enforces the same for HTTP.) */
+    bool moves_money = r->op_case == OP(DEPOSIT) || r->op_case == OP(WITHDRAW) ||
+                       r->op_case == OP(POST_ENTRY) || r->op_case == OP(REVERSE_ENTRY) ||
+                       r->op_case == OP(POST_BATCH);
+    if (moves_money && actor && actor->role == ROLE(INTEGRATOR) &&
+        (!req->idempotency_key || !*req->idempotency_key))
+        return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",
+                                 "an integrator must send an idempotency key with every "
+                                 "request that moves money, and reuse it when retrying");
     /* A batch authorises each posting by its own cooperative. */
     if (r->op_case != OP(POST_BATCH) && tx_authorise(actor, coop, write, &err) != 0)
         return fail(call, &err);

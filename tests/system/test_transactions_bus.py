@@ -341,3 +341,22 @@ def test_every_cooperatives_books_balance(tc):
     for coop in COOPS:
         total += len(assert_books_balance(coop))
     assert total > 2000
+
+
+def test_an_integrator_must_send_an_idempotency_key_to_move_money(tc):
+    coop = new_coop(tc, "KSP Mitra Bank")
+    m = coop.member()
+    tc.ctl("keys", "add", "bank-jatim", "integrator")
+    bank = BusClient(tc, "transactions", key_name="bank-jatim")
+    body = {"cooperative_id": str(coop.id), "member_id": str(m), "kind": "SAVINGS_KIND_VOLUNTARY",
+            "amount_sen": 1500050, "value_date": "2025-02-01"}
+    try:
+        reply, _ = tx_call(tc, "deposit", body, actor=None, after=coop.seq, client=bank)
+        assert (reply.error.kind, reply.error.code, reply.error.field) == (
+            pb.envelope_pb2.ERROR_KIND_INVALID, "idempotency_key_required", "idempotency_key")
+        first, p = tx_call(tc, "deposit", body, actor=None, key="bank-jatim-0001", client=bank)
+        assert not first.HasField("error"), first.error
+        again, q = tx_call(tc, "deposit", body, actor=None, key="bank-jatim-0001", client=bank)
+        assert p.balance_sen == q.balance_sen == 1500050       # posted once
+    finally:
+        bank.close()
