@@ -191,8 +191,8 @@ class Cluster:
         env = dict(self.env)
         env.update(extra_env or {})
         log_path = os.path.join(self.tmp, f"{name}.log")
-        log = open(log_path, "ab")
-        self.procs[name] = subprocess.Popen(argv, env=env, stdout=log, stderr=log, cwd=self.tmp)
+        with open(log_path, "ab") as log:       # the child keeps its own descriptor
+            self.procs[name] = subprocess.Popen(argv, env=env, stdout=log, stderr=log, cwd=self.tmp)
         self.logs[name] = log_path
 
     def start_service(self, name, extra_env=None, wait=True):
