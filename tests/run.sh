@@ -39,7 +39,9 @@ run_unit() {
 
 run_system() {
     local out="$logdir/system.log"
+    # An exception in a test's helper thread fails that test instead of passing silently.
     LUMBUNG_BUILD=$BUILD /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE \
+        -W error::pytest.PytestUnhandledThreadExceptionWarning \
         tests/system "$@" 2>&1 | tee "$out"
     local line
     line=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^(=+ )?[0-9]+ failed|no tests ran' "$out" | tail -1)

@@ -37,9 +37,31 @@ def operation(coop, member, key, op, amount):
                       key=key, after_members_seq=coop.seq)
 
 
-def run_client(c, coop, member, index, acknowledged, lock):
-    """Deposits (and now and then withdraws) until OPERATIONS are acknowledged, retrying each
-    with its own key until it gets an answer, as an integrator would."""
+def answer(bus, request):
+    """Sends until the service answers, as an integrator would: the same request, so the same
+    idempotency key, after every timeout or unavailable service."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            reply = bus.call(request, timeout=2)
+        except TimeoutError:
+            continue                               # the service died with our request: retry
+        if reply.HasField("error") and reply.error.kind in RETRYABLE:
+            time.sleep(0.05)
+            continue
+        return reply
+    raise TimeoutError("no answer within 60 s")
+
+
+def run_client(c, coop, member, index, acknowledged, lock, failures):
+    try:
+        client_operations(c, coop, member, index, acknowledged, lock)
+    except BaseException as e:                     # noqa: BLE001 — reported by the test
+        failures.append("client %d: %r" % (index, e))
+
+
+def client_operations(c, coop, member, index, acknowledged, lock):
+    """Deposits (and now and then withdraws) until OPERATIONS are acknowledged."""
     rnd = random.Random(index)
     bus = BusClient(c, "transactions")
     try:
@@ -47,16 +69,7 @@ def run_client(c, coop, member, index, acknowledged, lock):
             key = "c%d-op%d" % (index, n)
             op = "withdraw" if n % 5 == 4 else "deposit"
             amount = rnd.randrange(100, 100000) if op == "deposit" else 50
-            first = None
-            while first is None:
-                try:
-                    reply = bus.call(operation(coop, member, key, op, amount), timeout=2)
-                except TimeoutError:
-                    continue                       # the service died with our request: retry
-                if reply.HasField("error") and reply.error.kind in RETRYABLE:
-                    time.sleep(0.05)
-                    continue
-                first = reply
+            first = answer(bus, operation(coop, member, key, op, amount))
             if first.HasField("error"):
                 assert first.error.code == "insufficient_funds", first.error
                 continue
@@ -65,7 +78,7 @@ def run_client(c, coop, member, index, acknowledged, lock):
                 acknowledged.append((key, op, amount, savings.entry_id))
             # A late duplicate of the same request must not post again.
             if n % 10 == 0:
-                again = bus.call(operation(coop, member, key, op, amount), timeout=10)
+                again = answer(bus, operation(coop, member, key, op, amount))
                 assert again.transactions.savings.entry_id == savings.entry_id
     finally:
         bus.close()
@@ -75,8 +88,9 @@ def test_killed_at_random_moments_nothing_acknowledged_is_lost_or_doubled(cluste
     c = cluster
     coop = Coop(c, "KSP Badai Reda", serial_base=700)
     member = coop.member()
-    acknowledged, lock = [], threading.Lock()
-    threads = [threading.Thread(target=run_client, args=(c, coop, member, i, acknowledged, lock))
+    acknowledged, lock, failures = [], threading.Lock(), []
+    threads = [threading.Thread(target=run_client,
+                                args=(c, coop, member, i, acknowledged, lock, failures))
                for i in range(CLIENTS)]
     for t in threads:
         t.start()
@@ -89,6 +103,8 @@ def test_killed_at_random_moments_nothing_acknowledged_is_lost_or_doubled(cluste
     for t in threads:
         t.join(120)
     assert not any(t.is_alive() for t in threads)
+    assert failures == []
+    assert len(acknowledged) == CLIENTS * OPERATIONS
 
     entries = assert_books_balance(coop)
     mine = [e for e in entries if e.member_id == member]
