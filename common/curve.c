@@ -1,5 +1,6 @@
 #include "curve.h"
 #include "config.h"
+#include "files.h"
 #include "log.h"
 
 #include <assert.h>
@@ -32,18 +33,6 @@ static int name_ok(const char *name) {
     return 1;
 }
 
-static int mkdir_parents(const char *dir) {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-    return 0;
-}
 
 static int write_file(const char *path, const char *text, mode_t mode) {
     char tmp[600];
@@ -144,7 +133,7 @@ static bool keys_complete(const char *dir, const char *name, const char *allow_r
 int curve_keys_ensure(const char *dir, const char *name, const char *allow_role) {
     if (!name_ok(name)) return -EINVAL;
     if (keys_complete(dir, name, allow_role)) return 0;
-    int made = mkdir_parents(dir);
+    int made = files_mkdir_p(dir);
     if (made != 0) return made;
     char path[512];
     snprintf(path, sizeof path, "%s/.lock", dir);
@@ -170,7 +159,7 @@ int curve_keys_import(const char *dir, const char *name, const char *public_z85,
     if (!name_ok(name) || strlen(public_z85) != CURVE_KEY_Z85) return -EINVAL;
     uint8_t raw[32];
     if (!zmq_z85_decode(raw, public_z85)) return -EINVAL;
-    int rc = mkdir_parents(dir);
+    int rc = files_mkdir_p(dir);
     if (rc != 0) return rc;
     char pub[CURVE_KEY_Z85 + 1], path[512], text[64];
     if (curve_keys_load(dir, name, pub, NULL) == 0) {

@@ -1,5 +1,6 @@
 #include "store.h"
 #include "config.h"
+#include "files.h"
 #include "log.h"
 
 #include <assert.h>
@@ -38,22 +39,10 @@ static int store_code(int rc, const char *what) {
     }
 }
 
-static int mkdir_p(const char *path) {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -errno;
-    return 0;
-}
 
 store_t *store_new(const char *dir, int *err) {
     assert(dir && err);
-    int rc = mkdir_p(dir);
+    int rc = files_mkdir_p(dir);
     if (rc != 0) {
         log_error(0, "store: cannot create %s: %s", dir, strerror(-rc));
         *err = rc;

@@ -11,6 +11,7 @@
     Not for: anything the HTTP API does (users, cooperatives, money). */
 #include "config.h"
 #include "curve.h"
+#include "files.h"
 #include "log.h"
 #include "store.h"
 
@@ -79,8 +80,9 @@ static int backup(const char *service, const char *target) {
         fprintf(stderr, "lumbungctl: no store at %s\n", dir);
         return 1;
     }
-    if (mkdir(target, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "lumbungctl: cannot create %s: %s\n", target, strerror(errno));
+    int made = files_mkdir_p(target);
+    if (made != 0) {
+        fprintf(stderr, "lumbungctl: cannot create %s: %s\n", target, strerror(-made));
         return 1;
     }
     int err = 0;
