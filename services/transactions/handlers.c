@@ -3,6 +3,7 @@
 #include "batch.h"
 #include "envelope.h"
 #include "ledger.h"
+#include "loans.h"
 #include "log.h"
 #include "savings.h"
 
@@ -57,6 +58,8 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
     case OP(GET_ENTRY): *coop = r->get_entry->cooperative_id; return true;
     case OP(TRIAL_BALANCE): *coop = r->trial_balance->cooperative_id; return true;
     case OP(GET_SETTLEMENT): *coop = r->get_settlement->cooperative_id; return true;
+    case OP(GET_LOAN): *coop = r->get_loan->cooperative_id; return true;
+    case OP(LIST_LOANS): *coop = r->list_loans->cooperative_id; return true;
     default: break;
     }
     *write = true;
@@ -67,6 +70,10 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
     case OP(POST_ENTRY): *coop = r->post_entry->cooperative_id; return true;
     case OP(REVERSE_ENTRY): *coop = r->reverse_entry->cooperative_id; return true;
     case OP(POST_BATCH): *coop = r->post_batch->cooperative_id; return true;
+    case OP(CREATE_LOAN): *coop = r->create_loan->cooperative_id; return true;
+    case OP(POST_DISBURSEMENT): *coop = r->post_disbursement->cooperative_id; return true;
+    case OP(POST_REPAYMENT): *coop = r->post_repayment->cooperative_id; return true;
+    case OP(CLOSE_DAY): *coop = r->close_day->cooperative_id; return true;
     default: return false;
     }
 }
@@ -97,6 +104,12 @@ static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
         out->result_case = RES(SETTLEMENT);
         return tx_savings_get_settlement(ctx, r->get_settlement->cooperative_id,
                                          r->get_settlement->member_id, &out->settlement, err);
+    case OP(GET_LOAN):
+        out->result_case = RES(LOAN);
+        return tx_loans_get(ctx, r->get_loan, &out->loan, err);
+    case OP(LIST_LOANS):
+        out->result_case = RES(LOANS);
+        return tx_loans_list(ctx, r->list_loans, &out->loans, err);
     default:
         assert(0 && "op_scope() and run_read() disagree");
         return -1;
@@ -125,6 +138,18 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
     case OP(POST_BATCH):
         out->result_case = RES(BATCH);
         return tx_batch_post(ctx, actor, r->post_batch, &out->batch, err);
+    case OP(CREATE_LOAN):
+        out->result_case = RES(LOAN);
+        return tx_loans_apply(ctx, r->create_loan, &out->loan, err);
+    case OP(POST_DISBURSEMENT):
+        out->result_case = RES(DISBURSEMENT);
+        return tx_loans_disburse(ctx, r->post_disbursement, &out->disbursement, err);
+    case OP(POST_REPAYMENT):
+        out->result_case = RES(REPAYMENT);
+        return tx_loans_repay(ctx, r->post_repayment, &out->repayment, err);
+    case OP(CLOSE_DAY):
+        out->result_case = RES(CLOSE_DAY);
+        return tx_loans_close_day(ctx, r->close_day, &out->close_day, err);
     default:
         return run_read(ctx, r, out, err);
     }
@@ -157,7 +182,8 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
        followed by a retry would post twice. (The gateway enforces the same for HTTP.) */
     bool moves_money = r->op_case == OP(DEPOSIT) || r->op_case == OP(WITHDRAW) ||
                        r->op_case == OP(POST_ENTRY) || r->op_case == OP(REVERSE_ENTRY) ||
-                       r->op_case == OP(POST_BATCH);
+                       r->op_case == OP(POST_BATCH) || r->op_case == OP(POST_DISBURSEMENT) ||
+                       r->op_case == OP(POST_REPAYMENT);
     if (moves_money && actor && actor->role == ROLE(INTEGRATOR) &&
         (!req->idempotency_key || !*req->idempotency_key))
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",

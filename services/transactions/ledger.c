@@ -640,6 +640,10 @@ static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx
         return tx_reject(err, RULE, "settlement_final", "entry_id",
                          "entry %" PRIu64 " settles a member's exit and cannot be reversed",
                          orig->id);
+    if (orig->loan_id)
+        return tx_reject(err, RULE, "loan_entry", "entry_id",
+                         "entry %" PRIu64 " moves loan %" PRIu64 "; loan entries cannot be "
+                         "reversed", orig->id, orig->loan_id);
     if (orig->time_deposit_id)
         return tx_reject(err, RULE, "time_deposit_entry", "entry_id",
                          "entry %" PRIu64 " opens or closes time deposit %" PRIu64

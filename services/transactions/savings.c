@@ -3,6 +3,7 @@
 #include "chart.h"
 #include "date.h"
 #include "ledger.h"
+#include "loans.h"
 #include "money.h"
 
 #include <assert.h>
@@ -76,10 +77,8 @@ int tx_savings_member(tx_ctx_t *ctx, uint64_t coop, uint64_t member, bool requir
     return 0;
 }
 
-int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int64_t *out) {
-    (void) ctx, (void) member;
-    *out = 0;
-    return 0;
+int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t *out) {
+    return tx_loans_outstanding(ctx, member, as_of, out);
 }
 
 /* ------------------------------------------------------------------ movements */
@@ -485,31 +484,39 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
         m->items[m->n_items++] = a;
     }
     if ((rc = list_time_deposits(ctx, req->member_id, m)) != 0) return rc;
+    if ((rc = tx_loans_member_summaries(ctx, req->member_id, as_of, m)) != 0) return rc;
     *out = m;
     return 0;
 }
 
 /* ------------------------------------------------------------------ exit settlement */
 
+/* Dr the savings refunded; Cr what the refund pays on loans (late fees, interest, principal,
+   as tx_loans_settle() splits it) and the rest in cash. */
 static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t exit_on,
-                            Lumbung__JournalEntry **out, tx_error_t *err) {
-    const char *principal, *mandatory, *voluntary, *loans, *cash;
+                            const tx_allocation_t *a, Lumbung__JournalEntry **out,
+                            tx_error_t *err) {
+    const char *principal, *mandatory, *voluntary, *loans, *cash, *interest, *fees;
     uint64_t coop = st->cooperative_id;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(PRINCIPAL_SAVINGS), &principal, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(MANDATORY_SAVINGS), &mandatory, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(VOLUNTARY_SAVINGS), &voluntary, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(MEMBER_LOANS), &loans, err);
+    if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(LOAN_INTEREST_INCOME), &interest, err);
+    if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(LATE_FEE_INCOME), &fees, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &cash, err);
     if (rc != 0) return rc;
     char memo[TX_MEMO_MAX + 1];
     snprintf(memo, sizeof memo, "Penyelesaian keluar anggota %" PRIu64, st->member_id);
     Lumbung__JournalEntry *e = tx_ledger_entry_new(
-        ctx, coop, exit_on, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT, 5);
+        ctx, coop, exit_on, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT, 7);
     if (st->principal_sen > 0) tx_ledger_add(ctx, e, principal, st->principal_sen, 0);
     if (st->mandatory_sen > 0) tx_ledger_add(ctx, e, mandatory, st->mandatory_sen, 0);
     if (st->voluntary_sen > 0) tx_ledger_add(ctx, e, voluntary, st->voluntary_sen, 0);
-    int64_t to_loans = st->debts_sen < st->refund_sen ? st->debts_sen : st->refund_sen;
-    if (to_loans > 0) tx_ledger_add(ctx, e, loans, 0, to_loans);
+    if (a->fee_sen > 0) tx_ledger_add(ctx, e, fees, 0, a->fee_sen);
+    if (a->interest_sen > 0) tx_ledger_add(ctx, e, interest, 0, a->interest_sen);
+    if (a->principal_sen > 0) tx_ledger_add(ctx, e, loans, 0, a->principal_sen);
+    int64_t to_loans = a->fee_sen + a->interest_sen + a->principal_sen;
     if (st->refund_sen - to_loans > 0) tx_ledger_add(ctx, e, cash, 0, st->refund_sen - to_loans);
     e->has_member_id = 1;
     e->member_id = st->member_id;
@@ -535,12 +542,13 @@ static int queue_settled(tx_ctx_t *ctx, Lumbung__Settlement *st) {
     return tx_ctx_queue_event(ctx, ev);
 }
 
-static int settlement_amounts(tx_ctx_t *ctx, uint64_t member, Lumbung__Settlement *st) {
+static int settlement_amounts(tx_ctx_t *ctx, uint64_t member, int32_t exit_on,
+                              Lumbung__Settlement *st) {
     tx_savings_t p, m, v;
     int rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(PRINCIPAL), &p);
     if (rc == 0) rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(MANDATORY), &m);
     if (rc == 0) rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(VOLUNTARY), &v);
-    if (rc == 0) rc = tx_savings_loans_outstanding(ctx, member, &st->debts_sen);
+    if (rc == 0) rc = tx_savings_loans_outstanding(ctx, member, exit_on, &st->debts_sen);
     if (rc != 0) return rc;
     st->has_principal_sen = st->has_mandatory_sen = st->has_voluntary_sen = 1;
     st->has_refund_sen = st->has_debts_sen = st->has_net_sen = 1;
@@ -570,11 +578,24 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
     st->member_id = member;
     st->members_seq = members_seq;
     st->exit_on = (char *) tx_date_text(ctx, exit_on);
-    if ((rc = settlement_amounts(ctx, member, st)) != 0) return rc;
+    if ((rc = settlement_amounts(ctx, member, exit_on, st)) != 0) return rc;
+    /* The refund pays the loans first (an early payoff as of the exit date). */
+    int64_t to_loans = st->debts_sen < st->refund_sen ? st->debts_sen : st->refund_sen;
+    tx_allocation_t alloc = { 0 };
+    if (to_loans > 0 &&
+        (rc = tx_loans_settle(ctx, member, exit_on, to_loans, false, 0, &alloc)) != 0)
+        return rc;
+    assert(alloc.fee_sen + alloc.interest_sen + alloc.principal_sen == to_loans);
     Lumbung__JournalEntry *e = NULL;
-    if (st->refund_sen > 0 && (rc = settlement_entry(ctx, st, exit_on, &e, err)) != 0) return rc;
+    if (st->refund_sen > 0 &&
+        (rc = settlement_entry(ctx, st, exit_on, &alloc, &e, err)) != 0)
+        return rc;
     /* Writes from here on. */
     if (e && (rc = tx_ledger_apply(ctx, e, exit_on)) != 0) return rc;
+    tx_allocation_t again = { 0 };
+    if (to_loans > 0 &&
+        (rc = tx_loans_settle(ctx, member, exit_on, to_loans, true, e->id, &again)) != 0)
+        return rc;
     st->has_entry_id = 1;
     st->entry_id = e ? e->id : 0;
     for (int kind = K(PRINCIPAL); kind <= K(VOLUNTARY) && rc == 0; kind++)

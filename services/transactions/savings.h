@@ -10,8 +10,10 @@
     a movement first checks everything (reads only) and then writes, so a rejected movement
     writes nothing even without a child transaction of its own.
 
-    Not for: loans (a later module; tx_savings_loans_outstanding() is the hook that will ask
-    it) or authorisation (handlers.c). */
+    The refund pays what the member owes on loans first (loans.c, as an early payoff on the
+    exit date); the rest is paid out in cash.
+
+    Not for: loans (loans.c) or authorisation (handlers.c). */
 #ifndef LUMBUNG_TX_SAVINGS_H
 #define LUMBUNG_TX_SAVINGS_H
 
@@ -61,8 +63,9 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
 int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
                               Lumbung__Settlement **out, tx_error_t *err);
 
-/* What the member still owes on loans, in sen. 0 until the loans module lands. */
-int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int64_t *out);
+/* What the member owes on loans as of as_of, in sen: principal outstanding + interest due and
+   unpaid + late fees (tx_loans_outstanding). */
+int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t *out);
 
 /* --- pure rules, unit-tested --- */
 

@@ -17,6 +17,8 @@ int tx_store_open(tx_store_t *self, store_t *store) {
         { "tx_account_lines", &self->account_lines }, { "tx_reversals", &self->reversals },
         { "tx_savings", &self->savings },           { "tx_time_deposits", &self->time_deposits },
         { "tx_member_tds", &self->member_tds },     { "tx_settlements", &self->settlements },
+        { "tx_loans", &self->loans },               { "tx_coop_loans", &self->coop_loans },
+        { "tx_member_loans", &self->member_loans }, { "tx_close_days", &self->close_days },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(store, tables[i].name, tables[i].table);

@@ -23,6 +23,11 @@
     tx_time_deposits time deposit id u64 (MDB_APPEND)      lumbung.TimeDeposit
     tx_member_tds    member u64 | time deposit id u64      empty: a member's time deposits
     tx_settlements   member u64                            lumbung.Settlement
+    tx_loans         loan id u64 (MDB_APPEND)              lumbung.Loan: terms, schedule, state
+                                                           (the as_of view fields never stored)
+    tx_coop_loans    coop u64 | loan id u64                empty: a cooperative's loans
+    tx_member_loans  member u64 | loan id u64              empty: a member's loans
+    tx_close_days    coop u64                              lumbung.DayClosed of the last close
     cursors          (follower.h)                          the members stream cursor
     outbox, idempotency tables                             (service.h, outbox.h)
 
@@ -70,7 +75,8 @@ enum { TX_ACCOUNT_STANDARD = 1 };
 typedef struct {
     store_t *store;
     store_table_t coops, members, accounts, roles, entries, coop_entries, account_lines,
-        reversals, savings, time_deposits, member_tds, settlements;
+        reversals, savings, time_deposits, member_tds, settlements, loans, coop_loans,
+        member_loans, close_days;
 } tx_store_t;
 
 typedef struct {

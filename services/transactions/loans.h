@@ -1,0 +1,61 @@
+/*  loans — members' loans (DOMAIN.md, "Loans"): application with its schedule, disbursement,
+    repayments with late fees, collectibility, the close of a business day, and what a member
+    owes for the exit settlement and the member's accounts.
+
+    A loan is one lumbung.Loan record (terms, schedule, per-instalment state) rewritten whole by
+    each change; the arithmetic is schedule.c's. Money moves as balanced entries: disbursement
+    Dr member_loans / Cr cash; repayment Dr cash / Cr late_fee_income, loan_interest_income,
+    member_loans. Late fees are income when paid (cash basis): close-day charges them to the
+    loan, not to the ledger, so the member_loans account always equals the principal
+    outstanding of all loans. A repayment first charges late fees up to its value date.
+
+    Collectibility is set as of a date by close-day and by repayments; a change is published as
+    a LoanClassChanged event, like every application, disbursement and repayment (LoanApplied,
+    LoanDisbursed, LoanRepaid), so a reader can keep a portfolio by class.
+
+    Like ledger.c and savings.c, an operation checks everything before it writes, so a rejected
+    one leaves no trace. Error convention: context.h.
+
+    Not for: authorisation (handlers.c) or the schedule arithmetic (schedule.c). */
+#ifndef LUMBUNG_TX_LOANS_H
+#define LUMBUNG_TX_LOANS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "context.h"
+#include "schedule.h"
+#include "transactions.pb-c.h"
+
+enum {
+    TX_LOANS_PER_MEMBER_MAX = 100,          /* loans listed or settled per member */
+    TX_LOANS_PER_CLOSE_MAX = 200000,        /* loans one close-day walks */
+};
+
+int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *req, Lumbung__Loan **out,
+                   tx_error_t *err);
+int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *req,
+                      Lumbung__LoanPosted **out, tx_error_t *err);
+int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *req, Lumbung__LoanPosted **out,
+                   tx_error_t *err);
+int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *req, Lumbung__Loan **out,
+                 tx_error_t *err);
+int tx_loans_list(tx_ctx_t *ctx, const Lumbung__ListLoans *req, Lumbung__LoanPage **out,
+                  tx_error_t *err);
+int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *req, Lumbung__DayClosed **out,
+                       tx_error_t *err);
+
+/* The member's loans for their accounts, outstanding as of as_of (arena). 0 or store error. */
+int tx_loans_member_summaries(tx_ctx_t *ctx, uint64_t member, int32_t as_of,
+                              Lumbung__MemberAccounts *accounts);
+
+/* What the member owes on active loans as of as_of: principal outstanding + interest due and
+   unpaid + late fees (charged up to as_of). 0 or store error. */
+int tx_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t *out);
+
+/* Pays the member's active loans, oldest first, from `amount` as an early payoff as of as_of
+   (tx_schedule_payoff) and adds the split to *alloc. With write = false it only computes; with
+   write = true it stores the loans and queues LoanRepaid events naming entry_id. */
+int tx_loans_settle(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t amount, bool write,
+                    uint64_t entry_id, tx_allocation_t *alloc);
+
+#endif
