@@ -14,6 +14,22 @@ const route_t routes_transactions[] = {
     { "POST", "/api/v1/cooperatives/{coop}/withdrawals", ROUTE_COOP_WRITE, "transactions",
       "withdraw", { {"coop", "cooperative_id"} }, ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
 
+    /* Loans */
+    { "POST", "/api/v1/cooperatives/{coop}/loans", ROUTE_COOP_WRITE, "transactions",
+      "create_loan", { {"coop", "cooperative_id"} }, ROUTE_CREATED },
+    { "GET", "/api/v1/cooperatives/{coop}/loans", ROUTE_COOP_READ, "transactions",
+      "list_loans", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/loans/{id}", ROUTE_COOP_READ, "transactions",
+      "get_loan", { {"coop", "cooperative_id"}, {"id", "loan_id"} }, ROUTE_QUERY_FIELDS },
+    { "POST", "/api/v1/cooperatives/{coop}/loans/{id}/disburse", ROUTE_COOP_WRITE,
+      "transactions", "post_disbursement", { {"coop", "cooperative_id"}, {"id", "loan_id"} },
+      ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
+    { "POST", "/api/v1/cooperatives/{coop}/loans/{id}/repayments", ROUTE_COOP_WRITE,
+      "transactions", "post_repayment", { {"coop", "cooperative_id"}, {"id", "loan_id"} },
+      ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
+    { "POST", "/api/v1/cooperatives/{coop}/close-day", ROUTE_COOP_WRITE, "transactions",
+      "close_day", { {"coop", "cooperative_id"} }, 0 },
+
     /* Ledger */
     { "GET", "/api/v1/cooperatives/{coop}/accounts", ROUTE_COOP_READ, "transactions",
       "list_accounts", { {"coop", "cooperative_id"} }, 0 },
