@@ -1,6 +1,19 @@
-/* The HTTP endpoints served by the reporting service (see routes.h for the row format). */
+/* The HTTP endpoints served by the reporting service (see routes.h for the row format).
+   Operations are fields of lumbung.ReportingRequest (proto/reporting.proto); every report
+   takes ?format=csv and then answers with a file (a ReportFile result). */
 #include "routes.h"
 
 const route_t routes_reporting[] = {
+    { "GET", "/api/v1/cooperatives/{coop}/reports/balance-sheet", ROUTE_COOP_READ, "reporting",
+      "balance_sheet", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/income-statement", ROUTE_COOP_READ, "reporting",
+      "income_statement", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/trial-balance", ROUTE_COOP_READ, "reporting",
+      "trial_balance", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/members/{id}/statement", ROUTE_COOP_READ, "reporting",
+      "member_statement", { {"coop", "cooperative_id"}, {"id", "member_id"} },
+      ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/district/dashboard", ROUTE_SUPERVISE, "reporting", "district_dashboard",
+      { { NULL, NULL } }, ROUTE_QUERY_FIELDS },
     ROUTE_END
 };

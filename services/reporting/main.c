@@ -32,6 +32,7 @@ static void teardown(void *arg) {
     reporting_t *app = arg;
     follower_destroy(&app->members);
     follower_destroy(&app->transactions);
+    reporting_close(app);
 }
 
 int main(void) {

@@ -1,11 +1,44 @@
+/* projections — opens the reporting tables and routes each followed event to the projections
+   it feeds (registry.c, chart.c, statement.c). Events a projection does not need are counted
+   and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
+#include "log.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <string.h>
 
+#define TX(x) LUMBUNG__TRANSACTIONS_EVENT__BODY_##x
+
+uint32_t reporting_date_key(int32_t days) {
+    return (uint32_t) ((int64_t) days + 2147483648LL);
+}
+
+int32_t reporting_date_from_key(uint32_t key) {
+    return (int32_t) ((int64_t) key - 2147483648LL);
+}
+
 int reporting_open(reporting_t *app, service_t *service) {
+    assert(app && service);
     app->service = service;
-    return store_table(service_store(service), "stream_stats", &app->stream_stats);
+    store_t *s = service_store(service);
+    struct { const char *name; store_table_t *table; } tables[] = {
+        { "stream_stats", &app->stream_stats }, { "coops", &app->coops },
+        { "coop_counts", &app->coop_counts }, { "members", &app->members_table },
+        { "accounts", &app->accounts }, { "daily", &app->daily },
+        { "movements", &app->movements },
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        int rc = store_table(s, tables[i].name, tables[i].table);
+        if (rc != 0) return rc;
+    }
+    app->arena = arena_new();
+    return app->arena ? 0 : -ENOMEM;
+}
+
+void reporting_close(reporting_t *app) {
+    arena_destroy(&app->arena);
 }
 
 static int count_event(reporting_t *app, store_txn_t *txn, const char *stream) {
@@ -19,17 +52,42 @@ static int count_event(reporting_t *app, store_txn_t *txn, const char *stream) {
     return store_put(txn, app->stream_stats, stream, strlen(stream), buf, 8, 0);
 }
 
+static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__EntriesPosted *p) {
+    for (size_t i = 0; p && i < p->n_entries; i++) {
+        int rc = reporting_chart_apply_entry(app, txn, p->entries[i]);
+        if (rc == 0) rc = reporting_statement_apply_entry(app, txn, p->entries[i]);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+static int apply_transactions(reporting_t *app, store_txn_t *txn,
+                              const Lumbung__TransactionsEvent *ev) {
+    switch (ev->body_case) {
+    case TX(ACCOUNT_OPENED):
+        return ev->account_opened && ev->account_opened->account
+                   ? reporting_chart_apply_account(app, txn, ev->account_opened->account) : 0;
+    case TX(ENTRIES_POSTED):
+        return apply_entries(app, txn, ev->entries_posted);
+    default:
+        return 0;      /* time deposits, settlements: the entries carry what we need */
+    }
+}
+
 int reporting_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     reporting_t *app = arg;
-    return count_event(app, txn, event->stream && *event->stream ? event->stream : "unknown");
+    arena_reset(app->arena);
+    int rc = count_event(app, txn, event->stream && *event->stream ? event->stream : "unknown");
+    if (rc != 0) return rc;
+    if (event->body_case == LUMBUNG__EVENT__BODY_TRANSACTIONS && event->transactions)
+        return apply_transactions(app, txn, event->transactions);
+    if (event->body_case == LUMBUNG__EVENT__BODY_MEMBERS && event->members)
+        return reporting_registry_apply(app, txn, event->members);
+    return 0;
 }
 
 void reporting_advanced(void *arg, uint64_t cursor) {
+    (void) cursor;
     reporting_t *app = arg;
     service_replica_advanced(app->service);
-}
-
-int reporting_handle(void *arg, service_call_t *call) {
-    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
-                             "the reporting service has no operation for this request yet");
 }

@@ -1,28 +1,113 @@
-/*  reporting — the reporting service's state and entry points.
+/*  reporting — the reporting service's state, tables and entry points.
 
     Reporting owns no facts: every table is a projection of the members and transactions
-    streams, applied by followers in the same txn as their cursors, so it can always be
-    rebuilt by deleting the store and replaying from sequence 1.
+    streams, applied by the followers in the same txn as their cursors, so the store can always
+    be rebuilt by deleting it and replaying both streams from sequence 1. Each projection lives
+    in its own file: registry.c (cooperatives, members and member counts, from members events),
+    chart.c (accounts with totals and daily movements by value date, from transactions events),
+    statement.c (each member's savings movements, from transactions events). handlers.c and
+    dashboard.c answer the reports from them; sheet.c, csv.c and render.c are the pure parts
+    that shape a report and its CSV file.
 
-    Tables (see reporting_open):
-      "stream_stats"  key: stream name; value: u64 big-endian count of events applied
+    Tables (opened by reporting_open; integers big-endian; a date is a day count of date.h
+    biased by 2^31 into a u32 so that byte order is date order):
+      "stream_stats"  key: stream name; value: u64 count of events applied
+      "coops"         key: u64 cooperative id; value: lumbung.Cooperative as the last event said
+      "coop_counts"   key: u64 cooperative id; value: [0] version 1, [1..4] active members,
+                      [5..8] active women, [9..12] active men (u32 each)
+      "members"       key: u64 member id; value: lumbung.Member as the last event said
+      "accounts"      key: u64 cooperative id + account code (1..REPORTING_CODE_MAX bytes);
+                      value: [0] version 1, [1] AccountClass, [2] AccountRole, [3] name length,
+                      [4..11] i64 debit total, [12..19] i64 credit total, [20..] name
+      "daily"         key: u64 cooperative id + u32 value date + account code;
+                      value: [0..7] i64 debits, [8..15] i64 credits of that account that day
+      "movements"     key: u64 member id + u32 value date + u64 entry id + u8 SavingsKind;
+                      value: [0] version 1, [1] EntryKind, [2..9] i64 change of the balance,
+                      [10..11] u16 memo length, [12..] memo
 
-    Not for: validation of business rules (the owning services do that). */
+    Not for: validation of business rules (the owning services do that); writing anything a
+    handler could see half-done (handlers only read). */
 #ifndef LUMBUNG_REPORTING_H
 #define LUMBUNG_REPORTING_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include "arena.h"
 #include "follower.h"
 #include "service.h"
+#include "sheet.h"
+
+enum {
+    REPORTING_ACCOUNTS_MAX = 4096,        /* accounts of one cooperative a report reads */
+    REPORTING_MEMO_MAX = 256,             /* bytes of a statement line's memo kept */
+    REPORTING_STATEMENT_LINES_MAX = 20000,/* lines of one statement; ask a shorter period */
+    REPORTING_COOPS_MAX = 10000,          /* cooperatives on the district dashboard */
+    REPORTING_ACCOUNT_HEADER = 20,
+    REPORTING_MOVEMENT_HEADER = 12,
+};
 
 typedef struct {
     service_t *service;
     follower_t *members, *transactions;
-    store_table_t stream_stats;
+    arena_t *arena;                       /* one event's scratch space in the followers */
+    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements;
 } reporting_t;
 
+/* Opens the tables and the scratch arena. Returns 0 or a negative code. */
 int reporting_open(reporting_t *app, service_t *service);
+void reporting_close(reporting_t *app);
+
+/* The followers' callbacks (projections.c): applies one event of either stream. */
 int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
 void reporting_advanced(void *app, uint64_t cursor);
+
+/* The service handler (handlers.c). */
 int reporting_handle(void *app, service_call_t *call);
+
+/* --- keys --- */
+uint32_t reporting_date_key(int32_t days);
+int32_t reporting_date_from_key(uint32_t key);
+
+/* --- registry.c: the members stream --- */
+int reporting_registry_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
+
+typedef struct {
+    uint32_t active, female, male;
+} reporting_counts_t;
+
+/* The cooperative as last seen (unpacked into `arena`), or STORE_NOT_FOUND. */
+int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                            Lumbung__Cooperative **out);
+int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                              uint64_t member, Lumbung__Member **out);
+/* Zero counts when the cooperative has no member yet. */
+int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
+                              reporting_counts_t *out);
+
+/* --- chart.c: accounts and their daily movements --- */
+int reporting_chart_apply_account(reporting_t *app, store_txn_t *txn, const Lumbung__Account *a);
+int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
+                                const Lumbung__JournalEntry *e);
+/* The role of an account, 0 when it has none or is unknown. */
+int reporting_chart_role(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code);
+
+/* Every account of `coop` (in `arena`) with the sums of movements whose value date lies in
+   [from, to]. STORE_NOT_FOUND when the cooperative has no account; -E2BIG beyond
+   REPORTING_ACCOUNTS_MAX. */
+int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                         int32_t from, int32_t to, reporting_chart_t *out);
+
+/* --- statement.c: members' savings movements --- */
+int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
+                                    const Lumbung__JournalEntry *e);
+/* Fills opening/lines/closing of `st` for movements of st->member_id with value dates in
+   [from, to]. -E2BIG beyond REPORTING_STATEMENT_LINES_MAX lines. */
+int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
+                             int32_t to, Lumbung__MemberStatement *st);
+
+/* --- dashboard.c: the district as a whole --- */
+/* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
+int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                        const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
 
 #endif

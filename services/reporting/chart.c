@@ -1,0 +1,241 @@
+/* chart — the transactions stream's ledger projection: each cooperative's accounts (class,
+   role, name, all-time totals) and, per account and value date, the debits and credits of
+   that day. A balance as of any date is the sum of the days up to it, so an entry posted
+   late with an earlier value date changes every report from that date on, as it should. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    ACCOUNT_VERSION = 1,
+    ACCOUNT_KEY_MAX = 8 + REPORTING_CODE_MAX,
+    DAILY_KEY_MAX = 8 + 4 + REPORTING_CODE_MAX,
+    DAILY_VALUE = 16,
+};
+
+typedef struct {
+    uint8_t class_, role;
+    int64_t debit_sen, credit_sen;
+    char name[REPORTING_NAME_MAX + 1];
+} account_rec_t;
+
+static size_t code_len(const char *code) {
+    size_t n = code ? strlen(code) : 0;
+    return n >= 1 && n <= REPORTING_CODE_MAX ? n : 0;
+}
+
+static size_t account_key(uint8_t *key, uint64_t coop, const char *code, size_t n) {
+    be64_write(key, coop);
+    memcpy(key + 8, code, n);
+    return 8 + n;
+}
+
+static int decode_account(const uint8_t *v, size_t vl, account_rec_t *a) {
+    if (vl < REPORTING_ACCOUNT_HEADER || v[0] != ACCOUNT_VERSION ||
+        vl != (size_t) REPORTING_ACCOUNT_HEADER + v[3] || v[3] > REPORTING_NAME_MAX)
+        return -EPROTO;
+    a->class_ = v[1];
+    a->role = v[2];
+    a->debit_sen = (int64_t) be64_read(v + 4);
+    a->credit_sen = (int64_t) be64_read(v + 12);
+    memcpy(a->name, v + REPORTING_ACCOUNT_HEADER, v[3]);
+    a->name[v[3]] = '\0';
+    return 0;
+}
+
+static int get_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code,
+                       account_rec_t *a) {
+    size_t n = code_len(code);
+    if (n == 0) return STORE_NOT_FOUND;
+    uint8_t key[ACCOUNT_KEY_MAX];
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->accounts, key, account_key(key, coop, code, n), &v, &vl);
+    return rc != 0 ? rc : decode_account(v, vl, a);
+}
+
+static int put_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code,
+                       const account_rec_t *a) {
+    size_t n = code_len(code), name = strlen(a->name);
+    assert(n > 0 && name <= REPORTING_NAME_MAX);
+    uint8_t key[ACCOUNT_KEY_MAX], val[REPORTING_ACCOUNT_HEADER + REPORTING_NAME_MAX];
+    val[0] = ACCOUNT_VERSION;
+    val[1] = a->class_;
+    val[2] = a->role;
+    val[3] = (uint8_t) name;
+    be64_write(val + 4, (uint64_t) a->debit_sen);
+    be64_write(val + 12, (uint64_t) a->credit_sen);
+    memcpy(val + REPORTING_ACCOUNT_HEADER, a->name, name);
+    return store_put(txn, app->accounts, key, account_key(key, coop, code, n), val,
+                     REPORTING_ACCOUNT_HEADER + name, 0);
+}
+
+/* Keeps the totals already applied: an account event repeats what we know, never resets it. */
+int reporting_chart_apply_account(reporting_t *app, store_txn_t *txn, const Lumbung__Account *m) {
+    assert(app && txn && m);
+    if (!m->has_cooperative_id || code_len(m->code) == 0) {
+        log_warn(0, "reporting: an account event without cooperative or valid code; ignored");
+        return 0;
+    }
+    account_rec_t a;
+    int rc = get_account(app, txn, m->cooperative_id, m->code, &a);
+    if (rc == STORE_NOT_FOUND) memset(&a, 0, sizeof a);
+    else if (rc != 0) return rc;
+    a.class_ = m->has_class_ ? (uint8_t) m->class_ : a.class_;
+    a.role = m->has_role ? (uint8_t) m->role : a.role;
+    const char *name = m->name ? m->name : "";
+    size_t len = strlen(name) > REPORTING_NAME_MAX ? REPORTING_NAME_MAX : strlen(name);
+    memcpy(a.name, name, len);
+    a.name[len] = '\0';
+    return put_account(app, txn, m->cooperative_id, m->code, &a);
+}
+
+int reporting_chart_role(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code) {
+    account_rec_t a;
+    return get_account(app, txn, coop, code, &a) == 0 ? a.role : 0;
+}
+
+static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t day,
+                     const char *code, int64_t debit, int64_t credit) {
+    size_t n = code_len(code);
+    uint8_t key[DAILY_KEY_MAX], val[DAILY_VALUE];
+    be64_write(key, coop);
+    be32_write(key + 8, reporting_date_key(day));
+    memcpy(key + 12, code, n);
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->daily, key, 12 + n, &v, &vl);
+    if (rc == 0 && vl == DAILY_VALUE) {
+        debit += (int64_t) be64_read(v);
+        credit += (int64_t) be64_read((const uint8_t *) v + 8);
+    } else if (rc != STORE_NOT_FOUND && rc != 0) {
+        return rc;
+    }
+    be64_write(val, (uint64_t) debit);
+    be64_write(val + 8, (uint64_t) credit);
+    return store_put(txn, app->daily, key, 12 + n, val, sizeof val, 0);
+}
+
+/* An entry's line on an account we never saw opened would be a producer bug; the line still
+   counts (as an account of no class, named by its code) so the books stay balanced. */
+static int apply_line(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t day,
+                      const Lumbung__JournalLine *l) {
+    if (code_len(l->account) == 0) return -EPROTO;
+    int64_t debit = l->has_debit_sen ? l->debit_sen : 0;
+    int64_t credit = l->has_credit_sen ? l->credit_sen : 0;
+    account_rec_t a;
+    int rc = get_account(app, txn, coop, l->account, &a);
+    if (rc == STORE_NOT_FOUND) {
+        log_warn(0, "reporting: cooperative %" PRIu64 " posts to unknown account %s", coop,
+                 l->account);
+        memset(&a, 0, sizeof a);
+        snprintf(a.name, sizeof a.name, "%s", l->account);
+    } else if (rc != 0) {
+        return rc;
+    }
+    a.debit_sen += debit;
+    a.credit_sen += credit;
+    rc = put_account(app, txn, coop, l->account, &a);
+    return rc != 0 ? rc : add_daily(app, txn, coop, day, l->account, debit, credit);
+}
+
+int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
+                                const Lumbung__JournalEntry *e) {
+    assert(app && txn && e);
+    int32_t day;
+    if (!e->has_cooperative_id || !e->value_date || date_parse(e->value_date, &day) != DATE_OK) {
+        log_error(0, "reporting: entry %" PRIu64 " without cooperative or value date", e->id);
+        return -EPROTO;
+    }
+    for (size_t i = 0; i < e->n_lines; i++) {
+        int rc = apply_line(app, txn, e->cooperative_id, day, e->lines[i]);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                         reporting_chart_t *out) {
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->accounts, &c);
+    if (rc != 0) return rc;
+    uint8_t prefix[8];
+    be64_write(prefix, coop);
+    size_t cap = 64;
+    out->items = arena_alloc(arena, cap * sizeof *out->items);
+    out->count = 0;
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
+         rc == 0 && kl > 8 && memcmp(k, prefix, 8) == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (out->count == REPORTING_ACCOUNTS_MAX) { rc = -E2BIG; break; }
+        if (out->count == cap) {
+            reporting_account_t *more = arena_alloc(arena, 2 * cap * sizeof *more);
+            memcpy(more, out->items, cap * sizeof *more);
+            out->items = more;
+            cap *= 2;
+        }
+        account_rec_t a;
+        if ((rc = decode_account(v, vl, &a)) != 0) break;
+        if (kl - 8 > REPORTING_CODE_MAX) { rc = -EPROTO; break; }
+        reporting_account_t *r = &out->items[out->count++];
+        memcpy(r->code, (const uint8_t *) k + 8, kl - 8);
+        r->code[kl - 8] = '\0';
+        memcpy(r->name, a.name, sizeof r->name);
+        r->class_ = (Lumbung__AccountClass) a.class_;
+        r->role = (Lumbung__AccountRole) a.role;
+    }
+    store_cursor_close(&c);
+    if (rc == STORE_NOT_FOUND || rc == 0) return out->count ? 0 : STORE_NOT_FOUND;
+    return rc;
+}
+
+static int by_code(const void *key, const void *item) {
+    return strcmp(key, ((const reporting_account_t *) item)->code);
+}
+
+/* The loaded accounts are in key order, which for codes of one cooperative is byte order of
+   the code: strcmp order, so bsearch finds them. */
+static reporting_account_t *find(reporting_chart_t *chart, const char *code) {
+    return bsearch(code, chart->items, chart->count, sizeof *chart->items, by_code);
+}
+
+int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                         int32_t from, int32_t to, reporting_chart_t *out) {
+    assert(app && txn && arena && out);
+    int rc = load_accounts(app, txn, arena, coop, out);
+    if (rc != 0 || from > to) return rc;
+    store_cursor_t *c;
+    if ((rc = store_cursor_open(txn, app->daily, &c)) != 0) return rc;
+    uint8_t start[12];
+    be64_write(start, coop);
+    be32_write(start + 8, reporting_date_key(from));
+    uint32_t last = reporting_date_key(to);
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_seek(c, start, sizeof start, &k, &kl, &v, &vl);
+         rc == 0 && kl > 12 && memcmp(k, start, 8) == 0 && be32_read((const uint8_t *) k + 8) <= last;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        char code[REPORTING_CODE_MAX + 1];
+        if (kl - 12 > REPORTING_CODE_MAX || vl != DAILY_VALUE) { rc = -EPROTO; break; }
+        memcpy(code, (const uint8_t *) k + 12, kl - 12);
+        code[kl - 12] = '\0';
+        reporting_account_t *a = find(out, code);
+        if (!a) continue;         /* cannot happen: every line wrote its account first */
+        a->debit_sen += (int64_t) be64_read(v);
+        a->credit_sen += (int64_t) be64_read((const uint8_t *) v + 8);
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}

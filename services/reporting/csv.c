@@ -1,0 +1,108 @@
+/* csv — RFC 4180 files built in an arena. */
+#include "csv.h"
+#include "money.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { ENUM_NAME_MAX = 64 };
+
+void reporting_csv_init(reporting_csv_t *csv, arena_t *arena) {
+    assert(csv && arena);
+    memset(csv, 0, sizeof *csv);
+    csv->arena = arena;
+    csv->cap = REPORTING_CSV_INITIAL;
+    csv->buf = arena_alloc(arena, csv->cap);
+}
+
+/* Appends n bytes; past the limit the file stops growing and finish() says so. */
+static void put(reporting_csv_t *csv, const char *p, size_t n) {
+    if (csv->too_large) return;
+    if (csv->len + n > REPORTING_CSV_MAX) { csv->too_large = true; return; }
+    if (csv->len + n > csv->cap) {
+        size_t cap = csv->cap;
+        while (cap < csv->len + n) cap *= 2;
+        char *more = arena_alloc(csv->arena, cap);
+        memcpy(more, csv->buf, csv->len);
+        csv->buf = more;
+        csv->cap = cap;
+    }
+    memcpy(csv->buf + csv->len, p, n);
+    csv->len += n;
+}
+
+static void separate(reporting_csv_t *csv) {
+    if (csv->row_open) put(csv, ",", 1);
+    csv->row_open = true;
+}
+
+static void raw_field(reporting_csv_t *csv, const char *text) {
+    separate(csv);
+    put(csv, text, strlen(text));
+}
+
+void reporting_csv_text(reporting_csv_t *csv, const char *text) {
+    separate(csv);
+    if (!text || !*text) return;
+    bool formula = strchr("=+-@\t", text[0]) != NULL;
+    bool quote = formula || strpbrk(text, ",\"\r\n") != NULL;
+    if (quote) put(csv, "\"", 1);
+    if (formula) put(csv, "'", 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"') put(csv, "\"", 1);
+        put(csv, p, 1);
+    }
+    if (quote) put(csv, "\"", 1);
+}
+
+void reporting_csv_money(reporting_csv_t *csv, int64_t sen) {
+    char buf[MONEY_FORMAT_MAX];
+    money_format(sen, buf, sizeof buf);
+    raw_field(csv, buf);
+}
+
+void reporting_csv_u64(reporting_csv_t *csv, uint64_t value) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%" PRIu64, value);
+    raw_field(csv, buf);
+}
+
+/* Every enum of the contract names its value 0 PREFIX_UNSPECIFIED; that gives the prefix. */
+static size_t enum_prefix_len(const ProtobufCEnumDescriptor *e) {
+    const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(e, 0);
+    static const char unspecified[] = "UNSPECIFIED";
+    size_t n = zero ? strlen(zero->name) : 0;
+    if (n < sizeof unspecified - 1 || strcmp(zero->name + n - (sizeof unspecified - 1), unspecified))
+        return 0;
+    return n - (sizeof unspecified - 1);
+}
+
+void reporting_csv_enum(reporting_csv_t *csv, const ProtobufCEnumDescriptor *e, int value) {
+    assert(e);
+    const ProtobufCEnumValue *v = value ? protobuf_c_enum_descriptor_get_value(e, value) : NULL;
+    if (!v) { raw_field(csv, ""); return; }
+    size_t skip = enum_prefix_len(e);
+    const char *name = strlen(v->name) > skip ? v->name + skip : v->name;
+    char buf[ENUM_NAME_MAX];
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof buf; i++) buf[i] = (char) tolower((unsigned char) name[i]);
+    buf[i] = '\0';
+    raw_field(csv, buf);
+}
+
+void reporting_csv_end(reporting_csv_t *csv) {
+    put(csv, "\r\n", 2);
+    csv->row_open = false;
+}
+
+int reporting_csv_finish(reporting_csv_t *csv, ProtobufCBinaryData *out) {
+    assert(csv && out);
+    if (csv->too_large) return -E2BIG;
+    out->data = (uint8_t *) csv->buf;
+    out->len = csv->len;
+    return 0;
+}

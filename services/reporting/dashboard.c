@@ -1,0 +1,145 @@
+/* dashboard — the district dashboard: every cooperative the members stream named, with its
+   active members by sex (registry.c) and its total assets and members' savings as of a date
+   (chart.c), summed by cooperative type and for the district. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+#include "render.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
+#define TYPES 7                    /* CooperativeType values, unspecified included */
+
+static bool is_savings(Lumbung__AccountRole role) {
+    return role == ROLE(PRINCIPAL_SAVINGS) || role == ROLE(MANDATORY_SAVINGS) ||
+           role == ROLE(VOLUNTARY_SAVINGS) || role == ROLE(TIME_DEPOSITS);
+}
+
+static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
+                     const Lumbung__Cooperative *c, Lumbung__CooperativeSummary **out) {
+    Lumbung__CooperativeSummary *s = arena_message(arena, &lumbung__cooperative_summary__descriptor);
+    s->has_cooperative_id = s->has_type = s->has_active = 1;
+    s->cooperative_id = c->id;
+    s->name = c->name;
+    s->type = c->has_type ? c->type : 0;
+    s->group = c->group;
+    s->district = c->district;
+    s->active = !c->has_active || c->active;
+    reporting_counts_t n;
+    int rc = reporting_registry_counts(app, txn, c->id, &n);
+    if (rc != 0) return rc;
+    s->has_members_active = s->has_members_female = s->has_members_male = 1;
+    s->members_active = n.active;
+    s->members_female = n.female;
+    s->members_male = n.male;
+    reporting_chart_t chart;
+    rc = reporting_chart_read(app, txn, arena, c->id, DATE_MIN, as_of, &chart);
+    if (rc == STORE_NOT_FOUND) { chart.count = 0; rc = 0; }
+    if (rc != 0) return rc;
+    s->has_total_assets_sen = s->has_savings_sen = 1;
+    for (size_t i = 0; i < chart.count; i++) {
+        const reporting_account_t *a = &chart.items[i];
+        int64_t balance = reporting_sheet_balance(a->class_, a->debit_sen, a->credit_sen);
+        if (a->class_ == LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_ASSET) s->total_assets_sen += balance;
+        if (is_savings(a->role)) s->savings_sen += balance;
+    }
+    *out = s;
+    return 0;
+}
+
+static void add_up(Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
+                   const Lumbung__CooperativeSummary *s) {
+    d->cooperatives++;
+    d->members_active += s->members_active;
+    d->members_female += s->members_female;
+    d->members_male += s->members_male;
+    d->total_assets_sen += s->total_assets_sen;
+    d->savings_sen += s->savings_sen;
+    Lumbung__TypeSummary *t = types[s->type >= 0 && s->type < TYPES ? s->type : 0];
+    t->cooperatives++;
+    t->members_active += s->members_active;
+    t->total_assets_sen += s->total_assets_sen;
+    t->savings_sen += s->savings_sen;
+}
+
+/* Every type with at least one cooperative, in the enum's order. */
+static void by_type(arena_t *arena, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types) {
+    d->by_type = arena_alloc(arena, TYPES * sizeof *d->by_type);
+    for (int i = 0; i < TYPES; i++)
+        if (types[i]->cooperatives) d->by_type[d->n_by_type++] = types[i];
+}
+
+static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
+                   Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types) {
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, app->coops, &cur);
+    if (rc != 0) return rc;
+    size_t cap = 16;
+    d->items = arena_alloc(arena, cap * sizeof *d->items);
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        if (d->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+        ProtobufCAllocator alloc = arena_allocator(arena);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        if (!c) { rc = -EPROTO; break; }
+        if (d->n_items == cap) {
+            Lumbung__CooperativeSummary **more = arena_alloc(arena, 2 * cap * sizeof *more);
+            memcpy(more, d->items, cap * sizeof *more);
+            d->items = more;
+            cap *= 2;
+        }
+        Lumbung__CooperativeSummary *s;
+        if ((rc = summarise(app, txn, arena, as_of, c, &s)) != 0) break;
+        d->items[d->n_items++] = s;
+        add_up(d, types, s);
+    }
+    store_cursor_close(&cur);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                        const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out) {
+    assert(app && call && txn && arena && req && out);
+    int32_t as_of = date_today_utc();
+    if (req->as_of && *req->as_of) {
+        int rc = date_parse(req->as_of, &as_of);
+        if (rc != DATE_OK)
+            return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date",
+                                     "as_of", "as_of %s", date_error_text(rc));
+    }
+    Lumbung__DistrictDashboard *d = arena_message(arena, &lumbung__district_dashboard__descriptor);
+    Lumbung__TypeSummary *types[TYPES];
+    for (int i = 0; i < TYPES; i++) {
+        types[i] = arena_message(arena, &lumbung__type_summary__descriptor);
+        types[i]->has_type = types[i]->has_cooperatives = types[i]->has_members_active = 1;
+        types[i]->has_total_assets_sen = types[i]->has_savings_sen = 1;
+        types[i]->type = (Lumbung__CooperativeType) i;
+    }
+    int rc = collect(app, txn, arena, as_of, d, types);
+    if (rc != 0) return rc;
+    by_type(arena, d, types);
+    char date[DATE_FORMAT_MAX];
+    date_format(as_of, date, sizeof date);
+    d->as_of = arena_strdup(arena, date);
+    d->has_as_of_seq = d->has_members_seq = d->has_cooperatives = d->has_members_active = 1;
+    d->has_members_female = d->has_members_male = d->has_total_assets_sen = d->has_savings_sen = 1;
+    d->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
+    d->members_seq = app->members ? follower_cursor(app->members) : 0;
+    if (req->has_format && req->format == LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV) {
+        Lumbung__ReportFile *f = reporting_render_dashboard(arena, d);
+        if (!f)
+            return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE,
+                                     "report_too_large", NULL, "the file would be too large");
+        out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_FILE;
+        out->file = f;
+        return 0;
+    }
+    out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_DISTRICT_DASHBOARD;
+    out->district_dashboard = d;
+    return 0;
+}

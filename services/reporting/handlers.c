@@ -1,0 +1,260 @@
+/* handlers — answers ReportingRequest from the projections: authorises the actor, reads in
+   the call's transaction (so a report is one consistent snapshot), states the sequences of
+   both streams it reflects, and renders CSV when asked. Handlers only read. */
+#include "reporting.h"
+#include "date.h"
+#include "log.h"
+#include "render.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
+#define ROLE(x) LUMBUNG__ROLE__ROLE_##x
+#define OP(x) LUMBUNG__REPORTING_REQUEST__OP_##x
+#define RES(x) LUMBUNG__REPORTING_REPLY__RESULT_##x
+#define CSV LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV
+
+typedef struct {
+    reporting_t *app;
+    service_call_t *call;
+    arena_t *arena;
+    store_txn_t *txn;
+    Lumbung__ReportingReply *out;
+} ctx_t;
+
+/* Reports only read: admin, supervisor and services see every cooperative; operators and
+   viewers their own; an integrator its scope. coop 0 is the district as a whole. */
+static int authorise(ctx_t *x, uint64_t coop) {
+    const Lumbung__Actor *actor = service_call_actor(x->call);
+    Lumbung__Role role = actor && actor->has_role ? actor->role : ROLE(UNSPECIFIED);
+    const char *user = actor && actor->user ? actor->user : "anonymous";
+    uint64_t scope = actor && actor->has_cooperative_id ? actor->cooperative_id : 0;
+    switch (role) {
+    case ROLE(ADMIN):
+    case ROLE(SUPERVISOR):
+    case ROLE(SERVICE):
+        return 0;
+    case ROLE(OPERATOR):
+    case ROLE(VIEWER):
+    case ROLE(INTEGRATOR):
+        if (coop == 0)
+            return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
+                                     "%s may not read district reports", user);
+        if (scope == coop || (role == ROLE(INTEGRATOR) && scope == 0)) return 0;
+        return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
+                                 "%s may read only cooperative %" PRIu64 ", not %" PRIu64, user,
+                                 scope, coop);
+    default:
+        return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
+                                 "the request names no role that may read reports");
+    }
+}
+
+/* *days = the date in text, or `fallback` when absent; a wrong date fails the call. */
+static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallback,
+                    int32_t *days) {
+    if (!text || !*text) { *days = fallback; return 0; }
+    int rc = date_parse(text, days);
+    if (rc == DATE_OK) return 0;
+    return service_call_fail(x->call, KIND(INVALID), "invalid_date", field, "%s %s", field,
+                             date_error_text(rc));
+}
+
+static char *date_text(ctx_t *x, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(x->arena, buf);
+}
+
+static int period_args(ctx_t *x, const char *from_text, const char *to_text, int32_t from_default,
+                       int32_t *from, int32_t *to) {
+    int rc = date_arg(x, to_text, "to", date_today_utc(), to);
+    if (rc == 0) rc = date_arg(x, from_text, "from", from_default, from);
+    if (rc != 0) return rc;
+    if (*from <= *to) return 0;
+    return service_call_fail(x->call, KIND(INVALID), "invalid_period", "from",
+                             "from must not be after to");
+}
+
+static uint64_t seq_of(const follower_t *f) {
+    return f ? follower_cursor(f) : 0;
+}
+
+static int coop_known(ctx_t *x, uint64_t coop) {
+    Lumbung__Cooperative *c;
+    int rc = coop ? reporting_registry_coop(x->app, x->txn, x->arena, coop, &c) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(x->call, KIND(NOT_FOUND), "cooperative_not_found",
+                                 "cooperative_id", "cooperative %" PRIu64 " does not exist", coop);
+    return rc;
+}
+
+/* The accounts with their movements in [from, to]; none yet is an empty chart. */
+static int chart(ctx_t *x, uint64_t coop, int32_t from, int32_t to, reporting_chart_t *out) {
+    int rc = coop_known(x, coop);
+    if (rc == 0) rc = reporting_chart_read(x->app, x->txn, x->arena, coop, from, to, out);
+    if (rc == STORE_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "too_many_accounts", NULL,
+                                 "the cooperative has more than %d accounts",
+                                 REPORTING_ACCOUNTS_MAX);
+    return rc;
+}
+
+static int file_or(ctx_t *x, Lumbung__ReportFile *file) {
+    if (!file)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the file would be larger than 8 MB; ask for a shorter period");
+    x->out->result_case = RES(FILE);
+    x->out->file = file;
+    return 0;
+}
+
+static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
+    int32_t as_of;
+    reporting_chart_t c;
+    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
+    if (rc != 0) return rc;
+    Lumbung__BalanceSheet *b =
+        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+    b->has_as_of_seq = b->has_members_seq = 1;
+    b->as_of_seq = seq_of(x->app->transactions);
+    b->members_seq = seq_of(x->app->members);
+    if (r->has_format && r->format == CSV)
+        return file_or(x, reporting_render_balance_sheet(x->arena, b));
+    x->out->result_case = RES(BALANCE_SHEET);
+    x->out->balance_sheet = b;
+    return 0;
+}
+
+/* The income statement defaults to the calendar year of `to` so far. */
+static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
+    int32_t from, to, year_start;
+    int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
+    if (rc != 0) return rc;
+    int y, m, d;
+    date_to_ymd(to, &y, &m, &d);
+    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
+    reporting_chart_t c;
+    if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
+    Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
+                                                         date_text(x, from), date_text(x, to));
+    s->has_as_of_seq = s->has_members_seq = 1;
+    s->as_of_seq = seq_of(x->app->transactions);
+    s->members_seq = seq_of(x->app->members);
+    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_income(x->arena, s));
+    x->out->result_case = RES(INCOME_STATEMENT);
+    x->out->income_statement = s;
+    return 0;
+}
+
+static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
+    int32_t as_of;
+    reporting_chart_t c;
+    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
+    if (rc != 0) return rc;
+    Lumbung__ReportTrialBalance *t =
+        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+    t->has_as_of_seq = t->has_members_seq = 1;
+    t->as_of_seq = seq_of(x->app->transactions);
+    t->members_seq = seq_of(x->app->members);
+    if (r->has_format && r->format == CSV)
+        return file_or(x, reporting_render_trial_balance(x->arena, t));
+    x->out->result_case = RES(TRIAL_BALANCE);
+    x->out->trial_balance = t;
+    return 0;
+}
+
+static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) {
+    int rc = reporting_registry_member(x->app, x->txn, x->arena, id, m);
+    if (rc == 0 && (*m)->cooperative_id != coop) rc = STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(x->call, KIND(NOT_FOUND), "member_not_found", "member_id",
+                                 "cooperative %" PRIu64 " has no member %" PRIu64, coop, id);
+    return rc;
+}
+
+static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
+    int32_t from, to;
+    Lumbung__Member *m;
+    int rc = period_args(x, r->from, r->to, DATE_MIN, &from, &to);
+    if (rc == 0) rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
+    if (rc != 0) return rc;
+    Lumbung__MemberStatement *s = arena_message(x->arena, &lumbung__member_statement__descriptor);
+    s->has_cooperative_id = s->has_member_id = s->has_member_number = 1;
+    s->cooperative_id = r->cooperative_id;
+    s->member_id = r->member_id;
+    s->member_number = m->member_number;
+    s->name = m->name;
+    s->from = r->from && *r->from ? date_text(x, from) : NULL;
+    s->to = date_text(x, to);
+    s->has_as_of_seq = s->has_members_seq = 1;
+    s->as_of_seq = seq_of(x->app->transactions);
+    s->members_seq = seq_of(x->app->members);
+    rc = reporting_statement_read(x->app, x->txn, x->arena, from, to, s);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
+                                 "more than %d movements in the period; ask for a shorter one",
+                                 REPORTING_STATEMENT_LINES_MAX);
+    if (rc != 0) return rc;
+    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_statement(x->arena, s));
+    x->out->result_case = RES(MEMBER_STATEMENT);
+    x->out->member_statement = s;
+    return 0;
+}
+
+static int reply(ctx_t *x, int rc) {
+    if (rc != 0) {
+        const Lumbung__Reply *r = service_call_reply(x->call);
+        if (!r->error && rc != STORE_MAP_FULL)
+            log_error(service_call_request(x->call)->request_id,
+                      "reporting: a report failed with %d", rc);
+        return rc;
+    }
+    Lumbung__Reply *r = service_call_reply(x->call);
+    r->result_case = LUMBUNG__REPLY__RESULT_REPORTING;
+    r->reporting = x->out;
+    return 0;
+}
+
+static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
+    switch (r->op_case) {
+    case OP(BALANCE_SHEET): return r->balance_sheet->cooperative_id;
+    case OP(INCOME_STATEMENT): return r->income_statement->cooperative_id;
+    case OP(TRIAL_BALANCE): return r->trial_balance->cooperative_id;
+    case OP(MEMBER_STATEMENT): return r->member_statement->cooperative_id;
+    default: return 0;
+    }
+}
+
+int reporting_handle(void *arg, service_call_t *call) {
+    const Lumbung__Request *req = service_call_request(call);
+    if (req->body_case != LUMBUNG__REQUEST__BODY_REPORTING || !req->reporting)
+        return service_call_fail(call, KIND(INVALID), "unknown_body", NULL,
+                                 "the reporting service answers ReportingRequest only");
+    ctx_t x = { .app = arg, .call = call, .arena = service_call_arena(call),
+                .txn = service_call_txn(call) };
+    x.out = arena_message(x.arena, &lumbung__reporting_reply__descriptor);
+    const Lumbung__ReportingRequest *r = req->reporting;
+    int rc = authorise(&x, scope_of(r));
+    if (rc != 0) return rc;
+    switch (r->op_case) {
+    case OP(BALANCE_SHEET): return reply(&x, balance_sheet(&x, r->balance_sheet));
+    case OP(INCOME_STATEMENT): return reply(&x, income_statement(&x, r->income_statement));
+    case OP(TRIAL_BALANCE): return reply(&x, trial_balance(&x, r->trial_balance));
+    case OP(MEMBER_STATEMENT): return reply(&x, member_statement(&x, r->member_statement));
+    case OP(DISTRICT_DASHBOARD):
+        return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
+                                             x.out));
+    default:
+        return service_call_fail(call, KIND(INVALID), "unknown_operation", NULL,
+                                 "the request names no operation this service knows");
+    }
+}

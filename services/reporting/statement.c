@@ -1,0 +1,185 @@
+/* statement — each member's savings movements, from the entries the transactions service
+   posts. A savings entry names its member, kind and the change of the balance; an exit
+   settlement (or its reversal) names only the member, so its change per kind is read from its
+   lines on the savings accounts (by role): a credit adds to the member's savings, a debit
+   takes from them. Keyed by value date, so a statement lists movements in value-date order
+   and an opening balance is the sum before its first day. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define KIND(x) LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_##x
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
+
+enum {
+    MOVEMENT_VERSION = 1,
+    MOVEMENT_KEY = 8 + 4 + 8 + 1,
+    KINDS = 4,                       /* principal, mandatory, voluntary, time deposit */
+};
+
+static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e,
+                        int32_t day, int kind, int64_t delta) {
+    uint8_t key[MOVEMENT_KEY], val[REPORTING_MOVEMENT_HEADER + REPORTING_MEMO_MAX];
+    be64_write(key, e->member_id);
+    be32_write(key + 8, reporting_date_key(day));
+    be64_write(key + 12, e->id);
+    key[20] = (uint8_t) kind;
+    size_t memo = e->memo ? strlen(e->memo) : 0;
+    if (memo > REPORTING_MEMO_MAX) memo = REPORTING_MEMO_MAX;
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->movements, key, sizeof key, &v, &vl);
+    if (rc == 0 && vl >= REPORTING_MOVEMENT_HEADER)      /* two lines of one kind: add up */
+        delta += (int64_t) be64_read((const uint8_t *) v + 2);
+    else if (rc != 0 && rc != STORE_NOT_FOUND)
+        return rc;
+    val[0] = MOVEMENT_VERSION;
+    val[1] = e->has_kind ? (uint8_t) e->kind : 0;
+    be64_write(val + 2, (uint64_t) delta);
+    val[10] = (uint8_t) (memo >> 8);
+    val[11] = (uint8_t) memo;
+    if (memo) memcpy(val + REPORTING_MOVEMENT_HEADER, e->memo, memo);
+    return store_put(txn, app->movements, key, sizeof key, val, REPORTING_MOVEMENT_HEADER + memo, 0);
+}
+
+static int kind_of_role(int role) {
+    switch (role) {
+    case ROLE(PRINCIPAL_SAVINGS): return KIND(PRINCIPAL);
+    case ROLE(MANDATORY_SAVINGS): return KIND(MANDATORY);
+    case ROLE(VOLUNTARY_SAVINGS): return KIND(VOLUNTARY);
+    case ROLE(TIME_DEPOSITS): return KIND(TIME_DEPOSIT);
+    default: return 0;
+    }
+}
+
+static int apply_by_lines(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e,
+                          int32_t day) {
+    for (size_t i = 0; i < e->n_lines; i++) {
+        const Lumbung__JournalLine *l = e->lines[i];
+        int kind = kind_of_role(reporting_chart_role(app, txn, e->cooperative_id, l->account));
+        if (!kind) continue;
+        int64_t delta = (l->has_credit_sen ? l->credit_sen : 0) - (l->has_debit_sen ? l->debit_sen : 0);
+        int rc = put_movement(app, txn, e, day, kind, delta);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
+                                    const Lumbung__JournalEntry *e) {
+    assert(app && txn && e);
+    if (!e->has_member_id || e->member_id == 0) return 0;
+    int32_t day;
+    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (e->has_savings_kind && e->has_savings_delta_sen)
+        return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
+    return apply_by_lines(app, txn, e, day);
+}
+
+/* ------------------------------------------------------------------ reading */
+
+typedef struct {
+    int64_t balance[KINDS + 1];           /* by SavingsKind */
+    int64_t total;
+} running_t;
+
+static Lumbung__KindBalance **kind_balances(arena_t *arena, const running_t *r) {
+    Lumbung__KindBalance **out = arena_alloc(arena, KINDS * sizeof *out);
+    for (int k = 1; k <= KINDS; k++) {
+        Lumbung__KindBalance *b = arena_message(arena, &lumbung__kind_balance__descriptor);
+        b->has_kind = b->has_balance_sen = 1;
+        b->kind = (Lumbung__SavingsKind) k;
+        b->balance_sen = r->balance[k];
+        out[k - 1] = b;
+    }
+    return out;
+}
+
+static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *k, const uint8_t *v,
+                                       size_t vl, const running_t *r) {
+    Lumbung__StatementLine *l = arena_message(arena, &lumbung__statement_line__descriptor);
+    char date[DATE_FORMAT_MAX];
+    date_format(reporting_date_from_key(be32_read(k + 8)), date, sizeof date);
+    l->value_date = arena_strdup(arena, date);
+    l->has_entry_id = l->has_entry_kind = l->has_kind = l->has_amount_sen = 1;
+    l->has_balance_sen = l->has_total_balance_sen = 1;
+    l->entry_id = be64_read(k + 12);
+    l->entry_kind = (Lumbung__EntryKind) v[1];
+    l->kind = (Lumbung__SavingsKind) k[20];
+    l->amount_sen = (int64_t) be64_read(v + 2);
+    l->balance_sen = r->balance[k[20]];
+    l->total_balance_sen = r->total;
+    size_t memo = (size_t) v[10] << 8 | v[11];
+    if (memo && REPORTING_MOVEMENT_HEADER + memo <= vl) {
+        char *m = arena_alloc(arena, memo + 1);
+        memcpy(m, v + REPORTING_MOVEMENT_HEADER, memo);
+        l->memo = m;
+    }
+    return l;
+}
+
+int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
+                             int32_t to, Lumbung__MemberStatement *st) {
+    assert(app && txn && arena && st);
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->movements, &c);
+    if (rc != 0) return rc;
+    uint8_t prefix[8];
+    be64_write(prefix, st->member_id);
+    running_t r;
+    memset(&r, 0, sizeof r);
+    size_t cap = 16;
+    st->lines = arena_alloc(arena, cap * sizeof *st->lines);
+    st->n_lines = 0;
+    uint32_t first = reporting_date_key(from), last = reporting_date_key(to);
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
+         rc == 0 && kl == MOVEMENT_KEY && memcmp(k, prefix, 8) == 0 &&
+         be32_read((const uint8_t *) k + 8) <= last;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        const uint8_t *key = k, *val = v;
+        if (vl < REPORTING_MOVEMENT_HEADER || val[0] != MOVEMENT_VERSION || key[20] < 1 ||
+            key[20] > KINDS) { rc = -EPROTO; break; }
+        int64_t delta = (int64_t) be64_read(val + 2);
+        r.balance[key[20]] += delta;
+        r.total += delta;
+        if (be32_read(key + 8) < first) continue;
+        if (st->n_lines == 0) {          /* the opening is what came before the first line */
+            running_t open = r;
+            open.balance[key[20]] -= delta;
+            open.total -= delta;
+            st->opening = kind_balances(arena, &open);
+            st->n_opening = KINDS;
+            st->has_opening_total_sen = 1;
+            st->opening_total_sen = open.total;
+        }
+        if (st->n_lines == REPORTING_STATEMENT_LINES_MAX) { rc = -E2BIG; break; }
+        if (st->n_lines == cap) {
+            Lumbung__StatementLine **more = arena_alloc(arena, 2 * cap * sizeof *more);
+            memcpy(more, st->lines, cap * sizeof *more);
+            st->lines = more;
+            cap *= 2;
+        }
+        st->lines[st->n_lines++] = line_of(arena, key, val, vl, &r);
+    }
+    store_cursor_close(&c);
+    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (st->n_lines == 0) {              /* nothing in the period: opening = closing */
+        st->opening = kind_balances(arena, &r);
+        st->n_opening = KINDS;
+        st->has_opening_total_sen = 1;
+        st->opening_total_sen = r.total;
+    }
+    st->closing = kind_balances(arena, &r);
+    st->n_closing = KINDS;
+    st->has_closing_total_sen = 1;
+    st->closing_total_sen = r.total;
+    return 0;
+}
