@@ -1,10 +1,12 @@
 /* handlers — answers ReportingRequest from the projections: authorises the actor, reads in
    the call's transaction (so a report is one consistent snapshot), states the sequences of
-   both streams it reflects, and renders CSV when asked. Handlers only read. */
+   both streams it reflects, and renders CSV when asked. Handlers only read. The SHU of a
+   fiscal year is shared out by shu.c from the ledger's surplus and loans.c's participation. */
 #include "reporting.h"
 #include "date.h"
 #include "log.h"
 #include "render.h"
+#include "shu.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -210,6 +212,206 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     return 0;
 }
 
+static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
+    int32_t as_of;
+    reporting_portfolio_counts_t counts;
+    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    if (rc == 0) rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = reporting_loans_portfolio(x->app, x->txn, r->cooperative_id, as_of, &counts);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d loan states",
+                                 REPORTING_LOAN_STATES_MAX);
+    if (rc != 0) return rc;
+    Lumbung__LoanPortfolio *p =
+        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x, as_of));
+    p->has_as_of_seq = p->has_members_seq = 1;
+    p->as_of_seq = seq_of(x->app->transactions);
+    p->members_seq = seq_of(x->app->members);
+    if (r->has_format && r->format == CSV) return file_or(x, reporting_portfolio_render(x->arena, p));
+    x->out->result_case = RES(LOAN_PORTFOLIO);
+    x->out->loan_portfolio = p;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ SHU */
+
+enum { SHU_YEAR_MIN = 1900, SHU_YEAR_MAX = 9998 };
+
+/* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12): from the
+   first of that month to the day before the same date a year later. */
+static int fiscal_year(ctx_t *x, uint32_t year, uint32_t start, int32_t *from, int32_t *to) {
+    if (start < 1 || start > 12) start = 1;
+    int32_t next;
+    if (date_from_ymd((int) year, (int) start, 1, from) != DATE_OK ||
+        date_from_ymd((int) year + 1, (int) start, 1, &next) != DATE_OK)
+        return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
+                                 "year %u is not a fiscal year", (unsigned) year);
+    *to = next - 1;
+    return 0;
+}
+
+typedef struct {
+    int64_t income, expenses, non_member_income;
+} shu_books_t;
+
+static void shu_books(const reporting_chart_t *c, shu_books_t *b) {
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < c->count; i++) {
+        const reporting_account_t *a = &c->items[i];
+        int64_t bal = reporting_sheet_balance(a->class_, a->debit_sen, a->credit_sen);
+        if (a->class_ == LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_INCOME) b->income += bal;
+        if (a->class_ == LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_EXPENSE) b->expenses += bal;
+        if (a->role == LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_NON_MEMBER_INCOME)
+            b->non_member_income += bal;
+    }
+}
+
+/* The cooperative's allocation; DOMAIN.md's default where it has none. */
+static void shu_rates(const Lumbung__Cooperative *c, int64_t rate_bp[REPORTING_SHU_PARTS]) {
+    const Lumbung__ShuAllocation *a = c->settings ? c->settings->shu_allocation : NULL;
+    if (!a) {
+        const int64_t def[REPORTING_SHU_PARTS] = { 4000, 2000, 2000, 500, 500, 500, 500 };
+        memcpy(rate_bp, def, sizeof def);
+        return;
+    }
+    rate_bp[REPORTING_SHU_RESERVES] = a->reserves_bp;
+    rate_bp[REPORTING_SHU_CAPITAL] = a->capital_share_bp;
+    rate_bp[REPORTING_SHU_USAGE] = a->usage_share_bp;
+    rate_bp[REPORTING_SHU_BOARD] = a->board_bp;
+    rate_bp[REPORTING_SHU_STAFF] = a->staff_bp;
+    rate_bp[REPORTING_SHU_EDUCATION] = a->education_bp;
+    rate_bp[REPORTING_SHU_SOCIAL] = a->social_bp;
+}
+
+static Lumbung__ShuAllocationAmounts *shu_amounts(ctx_t *x, const reporting_shu_result_t *r) {
+    Lumbung__ShuAllocationAmounts *a =
+        arena_message(x->arena, &lumbung__shu_allocation_amounts__descriptor);
+    a->has_reserves_sen = a->has_capital_share_sen = a->has_usage_share_sen = 1;
+    a->has_board_sen = a->has_staff_sen = a->has_education_sen = a->has_social_sen = 1;
+    a->reserves_sen = r->part_sen[REPORTING_SHU_RESERVES];
+    a->capital_share_sen = r->part_sen[REPORTING_SHU_CAPITAL];
+    a->usage_share_sen = r->part_sen[REPORTING_SHU_USAGE];
+    a->board_sen = r->part_sen[REPORTING_SHU_BOARD];
+    a->staff_sen = r->part_sen[REPORTING_SHU_STAFF];
+    a->education_sen = r->part_sen[REPORTING_SHU_EDUCATION];
+    a->social_sen = r->part_sen[REPORTING_SHU_SOCIAL];
+    return a;
+}
+
+/* The members' rows; members with neither capital nor participation are left out. */
+static int shu_rows(ctx_t *x, Lumbung__ShuReport *s, const reporting_shu_member_t *m, size_t n) {
+    s->members = arena_alloc(x->arena, (n ? n : 1) * sizeof *s->members);
+    s->n_members = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].capital_sen == 0 && m[i].participation_sen == 0) continue;
+        Lumbung__ShuMemberShare *row = arena_message(x->arena, &lumbung__shu_member_share__descriptor);
+        row->has_member_id = row->has_capital_sen = row->has_participation_sen = 1;
+        row->has_capital_share_sen = row->has_usage_share_sen = row->has_total_sen = 1;
+        row->member_id = m[i].member_id;
+        row->capital_sen = m[i].capital_sen;
+        row->participation_sen = m[i].participation_sen;
+        row->capital_share_sen = m[i].capital_share_sen;
+        row->usage_share_sen = m[i].usage_share_sen;
+        row->total_sen = m[i].capital_share_sen + m[i].usage_share_sen;
+        Lumbung__Member *who;
+        int rc = reporting_registry_member(x->app, x->txn, x->arena, m[i].member_id, &who);
+        if (rc == 0) {
+            row->has_member_number = who->has_member_number;
+            row->member_number = who->member_number;
+            row->name = who->name;
+        } else if (rc != STORE_NOT_FOUND) {
+            return rc;
+        }
+        s->members[s->n_members++] = row;
+    }
+    return 0;
+}
+
+/* Reads the members' capital and participation and shares the surplus out. */
+static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
+                     const int64_t rate_bp[REPORTING_SHU_PARTS]) {
+    reporting_participation_t *p;
+    size_t n;
+    int rc = reporting_loans_participation(x->app, x->txn, x->arena, s->cooperative_id, from, to,
+                                           &p, &n);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d members to share to",
+                                 REPORTING_SHU_MEMBERS_MAX);
+    if (rc != 0) return rc;
+    bool loans_taken = s->usage_share_basis ==
+                       LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_LOANS_TAKEN;
+    reporting_shu_member_t *m = arena_alloc(x->arena, (n ? n : 1) * sizeof *m);
+    for (size_t i = 0; i < n; i++) {
+        m[i] = (reporting_shu_member_t) {
+            .member_id = p[i].member_id,
+            .capital_sen = p[i].capital_sen > 0 ? p[i].capital_sen : 0,
+            .participation_sen = loans_taken ? p[i].disbursed_sen : p[i].interest_paid_sen,
+        };
+        if (m[i].participation_sen < 0) m[i].participation_sen = 0;
+    }
+    reporting_shu_result_t r;
+    rc = reporting_shu_share(s->shared_surplus_sen, rate_bp, m, n, &r);
+    if (rc == -EINVAL)
+        return service_call_fail(x->call, KIND(RULE), "invalid_shu_allocation", "shu_allocation",
+                                 "the cooperative's SHU allocation does not sum to 100 %%");
+    if (rc == -ERANGE)
+        return service_call_fail(x->call, KIND(RULE), "amount_too_large", NULL,
+                                 "the SHU figures are too large to share exactly");
+    if (rc != 0) return rc;
+    s->allocation = shu_amounts(x, &r);
+    s->has_rounding_sen = s->has_total_capital_sen = s->has_total_participation_sen = 1;
+    s->rounding_sen = r.rounding_sen;
+    s->total_capital_sen = r.total_capital_sen;
+    s->total_participation_sen = r.total_participation_sen;
+    return shu_rows(x, s, m, n);
+}
+
+static int shu(ctx_t *x, const Lumbung__GetShu *r) {
+    if (!r->has_year || r->year < SHU_YEAR_MIN || r->year > SHU_YEAR_MAX)
+        return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
+                                 "year must be given, between %d and %d", SHU_YEAR_MIN,
+                                 SHU_YEAR_MAX);
+    Lumbung__Cooperative *c;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
+    if (rc != 0) return rc;
+    const Lumbung__CooperativeSettings *set = c->settings;
+    int32_t from = 0, to = 0;
+    reporting_chart_t chart_;
+    if ((rc = fiscal_year(x, r->year, set && set->has_fiscal_year_start ? set->fiscal_year_start : 1,
+                          &from, &to)) != 0 ||
+        (rc = chart(x, r->cooperative_id, from, to, &chart_)) != 0)
+        return rc;
+    shu_books_t b;
+    shu_books(&chart_, &b);
+    Lumbung__ShuReport *s = arena_message(x->arena, &lumbung__shu_report__descriptor);
+    s->has_cooperative_id = s->has_year = s->has_as_of_seq = s->has_members_seq = 1;
+    s->has_surplus_sen = s->has_non_member_income_sen = s->has_shared_surplus_sen = 1;
+    s->has_usage_share_basis = 1;
+    s->cooperative_id = r->cooperative_id;
+    s->year = r->year;
+    s->from = date_text(x, from);
+    s->to = date_text(x, to);
+    s->as_of_seq = seq_of(x->app->transactions);
+    s->members_seq = seq_of(x->app->members);
+    s->surplus_sen = b.income - b.expenses;
+    s->non_member_income_sen = b.non_member_income;
+    s->shared_surplus_sen = s->surplus_sen - b.non_member_income;
+    s->usage_share_basis = set && set->has_usage_share_basis && set->usage_share_basis
+                           ? set->usage_share_basis
+                           : LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_INTEREST_PAID;
+    int64_t rate_bp[REPORTING_SHU_PARTS];
+    shu_rates(c, rate_bp);
+    s->allocation_rates = set ? set->shu_allocation : NULL;
+    if ((rc = shu_share(x, s, from, to, rate_bp)) != 0) return rc;
+    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_shu(x->arena, s));
+    x->out->result_case = RES(SHU);
+    x->out->shu = s;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -230,6 +432,8 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(INCOME_STATEMENT): return r->income_statement->cooperative_id;
     case OP(TRIAL_BALANCE): return r->trial_balance->cooperative_id;
     case OP(MEMBER_STATEMENT): return r->member_statement->cooperative_id;
+    case OP(LOAN_PORTFOLIO): return r->loan_portfolio->cooperative_id;
+    case OP(SHU): return r->shu->cooperative_id;
     default: return 0;
     }
 }
@@ -250,6 +454,8 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(INCOME_STATEMENT): return reply(&x, income_statement(&x, r->income_statement));
     case OP(TRIAL_BALANCE): return reply(&x, trial_balance(&x, r->trial_balance));
     case OP(MEMBER_STATEMENT): return reply(&x, member_statement(&x, r->member_statement));
+    case OP(LOAN_PORTFOLIO): return reply(&x, loan_portfolio(&x, r->loan_portfolio));
+    case OP(SHU): return reply(&x, shu(&x, r->shu));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
                                              x.out));

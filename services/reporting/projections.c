@@ -1,5 +1,5 @@
 /* projections — opens the reporting tables and routes each followed event to the projections
-   it feeds (registry.c, chart.c, statement.c). Events a projection does not need are counted
+   it feeds (registry.c, chart.c, statement.c, loans.c). Events a projection does not need are counted
    and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
@@ -27,7 +27,8 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "stream_stats", &app->stream_stats }, { "coops", &app->coops },
         { "coop_counts", &app->coop_counts }, { "members", &app->members_table },
         { "accounts", &app->accounts }, { "daily", &app->daily },
-        { "movements", &app->movements },
+        { "movements", &app->movements }, { "loan_states", &app->loan_states },
+        { "participation", &app->participation },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -56,6 +57,7 @@ static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__Entr
     for (size_t i = 0; p && i < p->n_entries; i++) {
         int rc = reporting_chart_apply_entry(app, txn, p->entries[i]);
         if (rc == 0) rc = reporting_statement_apply_entry(app, txn, p->entries[i]);
+        if (rc == 0) rc = reporting_loans_apply_entry(app, txn, p->entries[i]);
         if (rc != 0) return rc;
     }
     return 0;
@@ -69,6 +71,10 @@ static int apply_transactions(reporting_t *app, store_txn_t *txn,
                    ? reporting_chart_apply_account(app, txn, ev->account_opened->account) : 0;
     case TX(ENTRIES_POSTED):
         return apply_entries(app, txn, ev->entries_posted);
+    case TX(LOAN_DISBURSED):
+    case TX(LOAN_REPAID):
+    case TX(LOAN_CLASS_CHANGED):
+        return reporting_loans_apply(app, txn, ev);
     default:
         return 0;      /* time deposits, settlements: the entries carry what we need */
     }

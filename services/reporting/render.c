@@ -178,3 +178,43 @@ Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__D
     }
     return finish(&csv, arena, arena_printf(arena, "district-dashboard-%s.csv", d->as_of));
 }
+
+Lumbung__ReportFile *reporting_render_shu(arena_t *arena, const Lumbung__ShuReport *s) {
+    static const char *const columns[] = { "member_id", "member_number", "name", "capital",
+                                           "participation", "capital_share", "usage_share",
+                                           "total", NULL };
+    reporting_csv_t csv;
+    reporting_csv_init(&csv, arena);
+    title(&csv, "shu", s->cooperative_id, arena_printf(arena, "%s..%s", s->from, s->to),
+          s->as_of_seq);
+    header(&csv, columns);
+    for (size_t i = 0; i < s->n_members; i++) {
+        const Lumbung__ShuMemberShare *m = s->members[i];
+        reporting_csv_u64(&csv, m->member_id);
+        reporting_csv_u64(&csv, m->member_number);
+        reporting_csv_text(&csv, m->name);
+        reporting_csv_money(&csv, m->capital_sen);
+        reporting_csv_money(&csv, m->participation_sen);
+        reporting_csv_money(&csv, m->capital_share_sen);
+        reporting_csv_money(&csv, m->usage_share_sen);
+        reporting_csv_money(&csv, m->total_sen);
+        reporting_csv_end(&csv);
+    }
+    const Lumbung__ShuAllocationAmounts *a = s->allocation;
+    const struct { const char *label; int64_t sen; } totals[] = {
+        { "surplus", s->surplus_sen }, { "shared_surplus", s->shared_surplus_sen },
+        { "reserves", a ? a->reserves_sen : 0 }, { "capital_share", a ? a->capital_share_sen : 0 },
+        { "usage_share", a ? a->usage_share_sen : 0 }, { "board", a ? a->board_sen : 0 },
+        { "staff", a ? a->staff_sen : 0 }, { "education", a ? a->education_sen : 0 },
+        { "social", a ? a->social_sen : 0 }, { "rounding_to_reserves", s->rounding_sen },
+    };
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
+        reporting_csv_text(&csv, "total");
+        reporting_csv_text(&csv, "");
+        reporting_csv_text(&csv, totals[i].label);
+        reporting_csv_money(&csv, totals[i].sen);
+        reporting_csv_end(&csv);
+    }
+    return finish(&csv, arena, arena_printf(arena, "shu-%" PRIu64 "-%u.csv", s->cooperative_id,
+                                            (unsigned) s->year));
+}

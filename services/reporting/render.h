@@ -18,6 +18,7 @@ Lumbung__ReportFile *reporting_render_income(arena_t *arena, const Lumbung__Inco
 Lumbung__ReportFile *reporting_render_trial_balance(arena_t *arena,
                                                     const Lumbung__ReportTrialBalance *t);
 Lumbung__ReportFile *reporting_render_statement(arena_t *arena, const Lumbung__MemberStatement *s);
+Lumbung__ReportFile *reporting_render_shu(arena_t *arena, const Lumbung__ShuReport *s);
 Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__DistrictDashboard *d);
 
 #endif

@@ -5,7 +5,8 @@
     be rebuilt by deleting it and replaying both streams from sequence 1. Each projection lives
     in its own file: registry.c (cooperatives, members and member counts, from members events),
     chart.c (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events). handlers.c and
+    statement.c (each member's savings movements, from transactions events), loans.c (loan
+    states by date and members' participation, from transactions events). handlers.c and
     dashboard.c answer the reports from them; sheet.c, csv.c and render.c are the pure parts
     that shape a report and its CSV file.
 
@@ -24,6 +25,12 @@
       "movements"     key: u64 member id + u32 value date + u64 entry id + u8 SavingsKind;
                       value: [0] version 1, [1] EntryKind, [2..9] i64 change of the balance,
                       [10..11] u16 memo length, [12..] memo
+      "loan_states"   key: u64 cooperative id + u64 loan id + u32 date of the state;
+                      value: [0] version 1, [1] LoanStatus, [2] LoanClass, [3..10] i64
+                      outstanding principal, [11..18] u64 member id
+      "participation" key: u64 cooperative id + u64 member id + u32 value date;
+                      value: [0..7] i64 change of principal + mandatory savings, [8..15] i64
+                      loan interest paid, [16..23] i64 loan principal disbursed
 
     Not for: validation of business rules (the owning services do that); writing anything a
     handler could see half-done (handlers only read). */
@@ -35,6 +42,7 @@
 #include "arena.h"
 #include "follower.h"
 #include "service.h"
+#include "portfolio.h"
 #include "sheet.h"
 
 enum {
@@ -44,13 +52,17 @@ enum {
     REPORTING_COOPS_MAX = 10000,          /* cooperatives on the district dashboard */
     REPORTING_ACCOUNT_HEADER = 20,
     REPORTING_MOVEMENT_HEADER = 12,
+    REPORTING_LOAN_CLASSES = 4,           /* current, substandard, doubtful, loss */
+    REPORTING_LOAN_STATES_MAX = 4000000,  /* loan states of one cooperative a portfolio reads */
+    REPORTING_SHU_MEMBERS_MAX = 100000,   /* members of one cooperative an SHU report shares to */
 };
 
 typedef struct {
     service_t *service;
     follower_t *members, *transactions;
     arena_t *arena;                       /* one event's scratch space in the followers */
-    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements;
+    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
+                  loan_states, participation;
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -104,6 +116,30 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
    [from, to]. -E2BIG beyond REPORTING_STATEMENT_LINES_MAX lines. */
 int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                              int32_t to, Lumbung__MemberStatement *st);
+
+/* --- loans.c: loan states and members' participation --- */
+int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
+                          const Lumbung__TransactionsEvent *ev);
+int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
+                                const Lumbung__JournalEntry *e);
+
+/* Counts each active loan of `coop` with outstanding principal by the class of its last state
+   dated on or before as_of. -E2BIG beyond REPORTING_LOAN_STATES_MAX states. */
+int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
+                              reporting_portfolio_counts_t *out);
+
+typedef struct {
+    uint64_t member_id;
+    int64_t capital_sen;          /* principal + mandatory savings at the end of `to` */
+    int64_t interest_paid_sen;    /* loan interest paid with value dates in [from, to] */
+    int64_t disbursed_sen;        /* loan principal disbursed in [from, to] */
+} reporting_participation_t;
+
+/* Every member of `coop` with any participation row, by member id, in *items (in `arena`).
+   -E2BIG beyond REPORTING_SHU_MEMBERS_MAX members. */
+int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, int32_t from, int32_t to,
+                                  reporting_participation_t **items, size_t *count);
 
 /* --- dashboard.c: the district as a whole --- */
 /* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */

@@ -1,0 +1,219 @@
+/* loans — the loan portfolio and members' participation, from the transactions stream.
+
+   "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
+   state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
+   takes each loan's last state on or before it; a later event of the same date replaces the
+   earlier one. "participation" keeps per member and value date what SHU needs: the change of
+   principal + mandatory savings (from the entries, as statement.c reads them), loan interest
+   paid (from each repayment's allocation) and loan principal disbursed. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+#include "log.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#define TX(x) LUMBUNG__TRANSACTIONS_EVENT__BODY_##x
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
+#define KIND(x) LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_##x
+#define STATUS(x) LUMBUNG__LOAN_STATUS__LOAN_STATUS_##x
+
+enum {
+    STATE_VERSION = 1,
+    STATE_KEY = 8 + 8 + 4,
+    STATE_SIZE = 1 + 1 + 1 + 8 + 8,
+    USE_KEY = 8 + 8 + 4,
+    USE_SIZE = 3 * 8,
+};
+
+typedef enum { USE_CAPITAL = 0, USE_INTEREST = 1, USE_DISBURSED = 2 } use_field_t;
+
+static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState *s) {
+    int32_t day;
+    if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
+    if (!s->as_of || date_parse(s->as_of, &day) != DATE_OK) return -EPROTO;
+    uint8_t key[STATE_KEY], val[STATE_SIZE];
+    be64_write(key, s->cooperative_id);
+    be64_write(key + 8, s->loan_id);
+    be32_write(key + 16, reporting_date_key(day));
+    val[0] = STATE_VERSION;
+    val[1] = s->has_status ? (uint8_t) s->status : 0;
+    val[2] = s->has_class_ ? (uint8_t) s->class_ : 0;
+    be64_write(val + 3, (uint64_t) (s->has_outstanding_principal_sen ? s->outstanding_principal_sen : 0));
+    be64_write(val + 11, s->member_id);
+    return store_put(txn, app->loan_states, key, sizeof key, val, sizeof val, 0);
+}
+
+/* Adds `delta` to one field of a member's participation on `day`. */
+static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t member,
+                   int32_t day, use_field_t field, int64_t delta) {
+    if (delta == 0 || member == 0) return 0;
+    uint8_t key[USE_KEY], val[USE_SIZE];
+    be64_write(key, coop);
+    be64_write(key + 8, member);
+    be32_write(key + 16, reporting_date_key(day));
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
+    if (rc == 0 && vl == USE_SIZE) memcpy(val, v, USE_SIZE);
+    else if (rc == 0 || rc == STORE_NOT_FOUND) memset(val, 0, sizeof val);
+    else return rc;
+    int64_t now = (int64_t) be64_read(val + 8 * field);
+    be64_write(val + 8 * field, (uint64_t) (now + delta));
+    return store_put(txn, app->participation, key, sizeof key, val, sizeof val, 0);
+}
+
+static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__LoanDisbursed *d) {
+    if (!d || !d->state) return 0;
+    const Lumbung__LoanState *s = d->state;
+    int rc = state_put(app, txn, s);
+    int32_t day;
+    if (rc != 0 || date_parse(s->as_of, &day) != DATE_OK) return rc;
+    return use_add(app, txn, s->cooperative_id, s->member_id, day, USE_DISBURSED,
+                   s->principal_sen);
+}
+
+static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanRepaid *r) {
+    if (!r || !r->state) return 0;
+    int rc = state_put(app, txn, r->state);
+    if (rc != 0 || !r->allocation) return rc;
+    const char *when = r->value_date && *r->value_date ? r->value_date : r->state->as_of;
+    int32_t day;
+    if (date_parse(when, &day) != DATE_OK) return -EPROTO;
+    return use_add(app, txn, r->state->cooperative_id, r->state->member_id, day, USE_INTEREST,
+                   r->allocation->interest_sen);
+}
+
+int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
+                          const Lumbung__TransactionsEvent *ev) {
+    assert(app && txn && ev);
+    switch (ev->body_case) {
+    case TX(LOAN_DISBURSED): return apply_disbursed(app, txn, ev->loan_disbursed);
+    case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
+    case TX(LOAN_CLASS_CHANGED):
+        return ev->loan_class_changed ? state_put(app, txn, ev->loan_class_changed->state) : 0;
+    default: return 0;              /* an applied loan owes nothing yet */
+    }
+}
+
+static bool is_capital_role(int role) {
+    return role == ROLE(PRINCIPAL_SAVINGS) || role == ROLE(MANDATORY_SAVINGS);
+}
+
+int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
+                                const Lumbung__JournalEntry *e) {
+    assert(app && txn && e);
+    if (!e->has_member_id || e->member_id == 0) return 0;
+    int32_t day;
+    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (e->has_savings_kind && e->has_savings_delta_sen) {
+        if (e->savings_kind != KIND(PRINCIPAL) && e->savings_kind != KIND(MANDATORY)) return 0;
+        return use_add(app, txn, e->cooperative_id, e->member_id, day, USE_CAPITAL,
+                       e->savings_delta_sen);
+    }
+    for (size_t i = 0; i < e->n_lines; i++) {     /* exit settlements: read the lines */
+        const Lumbung__JournalLine *l = e->lines[i];
+        if (!is_capital_role(reporting_chart_role(app, txn, e->cooperative_id, l->account)))
+            continue;
+        int64_t delta = (l->has_credit_sen ? l->credit_sen : 0) - (l->has_debit_sen ? l->debit_sen : 0);
+        int rc = use_add(app, txn, e->cooperative_id, e->member_id, day, USE_CAPITAL, delta);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+/* Adds one loan's state (as of the date asked) to the classes. */
+static void count_loan(const uint8_t *val, reporting_portfolio_counts_t *out) {
+    if (!val || val[1] != STATUS(ACTIVE)) return;
+    int cls = val[2] >= 1 && val[2] <= REPORTING_LOAN_CLASSES ? val[2] : 1;
+    int64_t outstanding = (int64_t) be64_read(val + 3);
+    if (outstanding <= 0) return;
+    out->loans[cls]++;
+    out->outstanding_sen[cls] += outstanding;
+}
+
+int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
+                              reporting_portfolio_counts_t *out) {
+    memset(out, 0, sizeof *out);
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->loan_states, &c);
+    if (rc != 0) return rc;
+    uint8_t seek[8], last[STATE_SIZE];
+    be64_write(seek, coop);
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t loan = 0;
+    bool have = false;
+    uint32_t limit_key = reporting_date_key(as_of);
+    size_t rows = 0;
+    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != STATE_KEY || memcmp(k, seek, 8) != 0) break;
+        if (++rows > REPORTING_LOAN_STATES_MAX) { rc = -E2BIG; break; }
+        uint64_t id = be64_read((const uint8_t *) k + 8);
+        if (id != loan) {
+            if (have) count_loan(last, out);
+            loan = id;
+            have = false;
+        }
+        if (be32_read((const uint8_t *) k + 16) <= limit_key && vl == STATE_SIZE &&
+            ((const uint8_t *) v)[0] == STATE_VERSION) {
+            memcpy(last, v, STATE_SIZE);
+            have = true;
+        }
+    }
+    if (have) count_loan(last, out);
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}
+
+/* Adds one row of participation to the member's sums. */
+static void add_use(const uint8_t *k, const uint8_t *v, uint32_t from_key, uint32_t to_key,
+                    reporting_participation_t *p) {
+    uint32_t day = be32_read(k + 16);
+    if (day > to_key) return;
+    p->capital_sen += (int64_t) be64_read(v);
+    if (day < from_key) return;
+    p->interest_paid_sen += (int64_t) be64_read(v + 8);
+    p->disbursed_sen += (int64_t) be64_read(v + 16);
+}
+
+int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, int32_t from, int32_t to,
+                                  reporting_participation_t **items, size_t *count) {
+    *items = NULL;
+    *count = 0;
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->participation, &c);
+    if (rc != 0) return rc;
+    size_t cap = 0;
+    uint8_t seek[8];
+    be64_write(seek, coop);
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != USE_KEY || memcmp(k, seek, 8) != 0) break;
+        if (vl != USE_SIZE) continue;
+        uint64_t member = be64_read((const uint8_t *) k + 8);
+        if (*count == 0 || (*items)[*count - 1].member_id != member) {
+            if (*count == REPORTING_SHU_MEMBERS_MAX) { rc = -E2BIG; break; }
+            if (*count == cap) {
+                size_t grown = cap ? cap * 2 : 64;
+                reporting_participation_t *more = arena_alloc(arena, grown * sizeof *more);
+                if (*count) memcpy(more, *items, *count * sizeof *more);
+                *items = more;
+                cap = grown;
+            }
+            memset(&(*items)[*count], 0, sizeof **items);
+            (*items)[(*count)++].member_id = member;
+        }
+        add_use(k, v, reporting_date_key(from), reporting_date_key(to), &(*items)[*count - 1]);
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}

@@ -1,0 +1,137 @@
+/* portfolio — RPM, NPL and required allowance per collectibility class, and its CSV file. */
+#include "portfolio.h"
+#include "csv.h"
+#include "money.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#define CLASS(x) LUMBUNG__LOAN_CLASS__LOAN_CLASS_##x
+
+int64_t reporting_portfolio_risk_bp(int class_) {
+    switch (class_) {
+    case CLASS(SUBSTANDARD): return 5000;
+    case CLASS(DOUBTFUL): return 7500;
+    case CLASS(LOSS): return 10000;
+    default: return 0;
+    }
+}
+
+int64_t reporting_portfolio_allowance_bp(int class_) {
+    switch (class_) {
+    case CLASS(CURRENT): return 50;
+    case CLASS(SUBSTANDARD): return 1000;
+    case CLASS(DOUBTFUL): return 5000;
+    case CLASS(LOSS): return 10000;
+    default: return 0;
+    }
+}
+
+void reporting_portfolio_percent(int64_t part, int64_t whole, char *buf, size_t size) {
+    assert(buf && size >= REPORTING_PERCENT_TEXT_MAX && part >= 0 && whole >= 0);
+    int64_t hundredths = 0;
+    if (whole > 0 && money_mul_div_round(part, 10000, whole, &hundredths) != MONEY_OK)
+        hundredths = 0;                       /* part <= whole in every caller */
+    snprintf(buf, size, "%" PRId64 ".%02" PRId64, hundredths / 100, hundredths % 100);
+}
+
+static int64_t part_of(int64_t sen, int64_t bp) {
+    int64_t out = 0;
+    int rc = money_mul_div_round(sen, bp, 10000, &out);
+    assert(rc == MONEY_OK && "bp <= 100 %: the part is at most the amount");
+    (void) rc;
+    return out;
+}
+
+static Lumbung__PortfolioClass *class_row(arena_t *arena, const reporting_portfolio_counts_t *c,
+                                          int k) {
+    Lumbung__PortfolioClass *r = arena_message(arena, &lumbung__portfolio_class__descriptor);
+    r->has_class_ = r->has_loans = r->has_outstanding_principal_sen = 1;
+    r->has_risk_weight_bp = r->has_risk_sen = r->has_allowance_rate_bp = r->has_allowance_sen = 1;
+    r->class_ = (Lumbung__LoanClass) k;
+    r->loans = c->loans[k];
+    r->outstanding_principal_sen = c->outstanding_sen[k];
+    r->risk_weight_bp = reporting_portfolio_risk_bp(k);
+    r->risk_sen = part_of(r->outstanding_principal_sen, r->risk_weight_bp);
+    r->allowance_rate_bp = reporting_portfolio_allowance_bp(k);
+    r->allowance_sen = part_of(r->outstanding_principal_sen, r->allowance_rate_bp);
+    return r;
+}
+
+Lumbung__LoanPortfolio *reporting_portfolio_build(arena_t *arena,
+                                                  const reporting_portfolio_counts_t *counts,
+                                                  uint64_t coop, const char *as_of) {
+    Lumbung__LoanPortfolio *p = arena_message(arena, &lumbung__loan_portfolio__descriptor);
+    p->has_cooperative_id = p->has_loans = p->has_outstanding_principal_sen = 1;
+    p->has_rpm_sen = p->has_non_performing_sen = p->has_allowance_sen = 1;
+    p->cooperative_id = coop;
+    p->as_of = arena_strdup(arena, as_of);
+    p->n_classes = 4;
+    p->classes = arena_alloc(arena, p->n_classes * sizeof *p->classes);
+    for (int k = CLASS(CURRENT); k <= CLASS(LOSS); k++) {
+        Lumbung__PortfolioClass *r = class_row(arena, counts, k);
+        p->classes[k - 1] = r;
+        p->loans += r->loans;
+        p->outstanding_principal_sen += r->outstanding_principal_sen;
+        p->rpm_sen += r->risk_sen;
+        p->allowance_sen += r->allowance_sen;
+        if (k != CLASS(CURRENT)) p->non_performing_sen += r->outstanding_principal_sen;
+    }
+    char buf[REPORTING_PERCENT_TEXT_MAX];
+    reporting_portfolio_percent(p->non_performing_sen, p->outstanding_principal_sen, buf,
+                                sizeof buf);
+    p->npl_ratio = arena_strdup(arena, buf);
+    return p;
+}
+
+static void total_row(reporting_csv_t *csv, const char *label, int64_t sen) {
+    reporting_csv_text(csv, "total");
+    reporting_csv_text(csv, label);
+    reporting_csv_money(csv, sen);
+    reporting_csv_end(csv);
+}
+
+Lumbung__ReportFile *reporting_portfolio_render(arena_t *arena, const Lumbung__LoanPortfolio *p) {
+    reporting_csv_t csv;
+    reporting_csv_init(&csv, arena);
+    reporting_csv_text(&csv, "loan_portfolio");
+    reporting_csv_u64(&csv, p->cooperative_id);
+    reporting_csv_text(&csv, p->as_of);
+    reporting_csv_text(&csv, "as_of_seq");
+    reporting_csv_u64(&csv, p->as_of_seq);
+    reporting_csv_end(&csv);
+    static const char *const columns[] = { "class", "loans", "outstanding_principal",
+                                           "risk_weight", "risk", "allowance_rate", "allowance",
+                                           NULL };
+    for (const char *const *c = columns; *c; c++) reporting_csv_text(&csv, *c);
+    reporting_csv_end(&csv);
+    for (size_t i = 0; i < p->n_classes; i++) {
+        const Lumbung__PortfolioClass *r = p->classes[i];
+        reporting_csv_enum(&csv, &lumbung__loan_class__descriptor, r->class_);
+        reporting_csv_u64(&csv, r->loans);
+        reporting_csv_money(&csv, r->outstanding_principal_sen);
+        reporting_csv_money(&csv, r->risk_weight_bp);
+        reporting_csv_money(&csv, r->risk_sen);
+        reporting_csv_money(&csv, r->allowance_rate_bp);
+        reporting_csv_money(&csv, r->allowance_sen);
+        reporting_csv_end(&csv);
+    }
+    total_row(&csv, "outstanding_principal", p->outstanding_principal_sen);
+    total_row(&csv, "non_performing", p->non_performing_sen);
+    total_row(&csv, "rpm", p->rpm_sen);
+    total_row(&csv, "allowance", p->allowance_sen);
+    reporting_csv_text(&csv, "total");
+    reporting_csv_text(&csv, "npl_ratio");
+    reporting_csv_text(&csv, p->npl_ratio);
+    reporting_csv_end(&csv);
+    Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
+    if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
+    f->has_body = 1;
+    f->content_type = "text/csv; charset=utf-8";
+    char name[96];
+    snprintf(name, sizeof name, "loan-portfolio-%" PRIu64 "-%s.csv", p->cooperative_id,
+             p->as_of ? p->as_of : "");
+    f->filename = arena_strdup(arena, name);
+    return f;
+}

@@ -1,0 +1,62 @@
+/*  shu — the exact arithmetic of sharing out a year's SHU (DOMAIN.md, "SHU and its sharing").
+
+    The surplus is split into the cooperative's allocation (basis points that sum to 100 %):
+    each part but reserves is the surplus x its rate rounded to the sen (half away from zero),
+    and reserves take what is left, so the parts sum to the surplus exactly. The capital-share
+    pool is then shared in proportion to each member's principal + mandatory savings, and the
+    usage-share pool in proportion to each member's participation (interest paid or loans
+    taken; the caller chooses), each member's share rounded half away from zero. What the
+    rounded shares leave of a pool (or take beyond it) goes to reserves, so members' shares sum
+    exactly to the capital and usage parts reported, and all parts to the surplus. A pool with
+    no member capital (or no participation) goes to reserves whole.
+
+    Pure: no store, no allocation; the caller owns every array.
+
+    Not for: deciding the surplus (the ledger's income - expenses; see handlers), or posting
+    the distribution (the transactions service books what the annual meeting approves). */
+#ifndef LUMBUNG_REPORTING_SHU_H
+#define LUMBUNG_REPORTING_SHU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    REPORTING_SHU_BP_TOTAL = 10000,       /* 100 % in basis points */
+};
+
+/* The parts of the allocation, in the order of lumbung.ShuAllocation. */
+typedef enum {
+    REPORTING_SHU_RESERVES = 0,
+    REPORTING_SHU_CAPITAL,
+    REPORTING_SHU_USAGE,
+    REPORTING_SHU_BOARD,
+    REPORTING_SHU_STAFF,
+    REPORTING_SHU_EDUCATION,
+    REPORTING_SHU_SOCIAL,
+    REPORTING_SHU_PARTS,
+} reporting_shu_part_t;
+
+typedef struct {
+    uint64_t member_id;
+    int64_t capital_sen;           /* in: principal + mandatory savings at year end, >= 0 */
+    int64_t participation_sen;     /* in: interest paid or principal taken in the year, >= 0 */
+    int64_t capital_share_sen;     /* out */
+    int64_t usage_share_sen;       /* out */
+} reporting_shu_member_t;
+
+typedef struct {
+    int64_t part_sen[REPORTING_SHU_PARTS]; /* capital and usage: what members got, summed */
+    int64_t rounding_sen;                 /* pools minus members' shares, inside reserves */
+    int64_t total_capital_sen, total_participation_sen;
+} reporting_shu_result_t;
+
+/* Shares `surplus_sen` by `rate_bp` (REPORTING_SHU_PARTS rates, each >= 0, summing to
+   REPORTING_SHU_BP_TOTAL) among `n` members, filling their shares and *out. A surplus of zero
+   or less shares nothing (every amount 0). Returns 0; -EINVAL when the rates are negative or
+   do not sum to 100 %, or a member's capital or participation is negative; -ERANGE when a
+   total overflows int64. */
+int reporting_shu_share(int64_t surplus_sen, const int64_t rate_bp[REPORTING_SHU_PARTS],
+                        reporting_shu_member_t *members, size_t n,
+                        reporting_shu_result_t *out);
+
+#endif
