@@ -185,7 +185,22 @@ class Cluster:
             self.start_service(name, wait=False)
         for name in self.services:
             self.wait_ready(name)
+        if "gateway" in self.services and set(BUS_SERVICES) <= set(self.services):
+            self.wait_gateway_ready()
         return self
+
+    def wait_gateway_ready(self, timeout=READY_TIMEOUT_S):
+        """Each service answering its own ping does not yet mean the gateway's connections to
+        them are up; tests start from a gateway whose /readyz says so."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if self.http("GET", "/readyz", timeout=2).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"gateway not ready after {timeout}s:\n{self.log('gateway')[-3000:]}")
 
     def _spawn(self, name, argv, extra_env=None):
         env = dict(self.env)
