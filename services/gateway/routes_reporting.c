@@ -17,6 +17,8 @@ const route_t routes_reporting[] = {
       "loan_portfolio", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/reports/shu", ROUTE_COOP_READ, "reporting", "shu",
       { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/health", ROUTE_COOP_READ, "reporting", "health",
+      { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/district/dashboard", ROUTE_SUPERVISE, "reporting", "district_dashboard",
       { { NULL, NULL } }, ROUTE_QUERY_FIELDS },
     ROUTE_END

@@ -412,6 +412,17 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     return 0;
 }
 
+/* The health rating (rating.c), stamped with the sequences it reflects. */
+static int health(ctx_t *x, const Lumbung__GetHealth *r) {
+    int rc = reporting_rating(x->app, x->call, x->txn, x->arena, r, x->out);
+    if (rc != 0) return rc;
+    Lumbung__HealthReport *h = x->out->health;
+    h->has_as_of_seq = h->has_members_seq = 1;
+    h->as_of_seq = seq_of(x->app->transactions);
+    h->members_seq = seq_of(x->app->members);
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -434,6 +445,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(MEMBER_STATEMENT): return r->member_statement->cooperative_id;
     case OP(LOAN_PORTFOLIO): return r->loan_portfolio->cooperative_id;
     case OP(SHU): return r->shu->cooperative_id;
+    case OP(HEALTH): return r->health->cooperative_id;
     default: return 0;
     }
 }
@@ -456,6 +468,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(MEMBER_STATEMENT): return reply(&x, member_statement(&x, r->member_statement));
     case OP(LOAN_PORTFOLIO): return reply(&x, loan_portfolio(&x, r->loan_portfolio));
     case OP(SHU): return reply(&x, shu(&x, r->shu));
+    case OP(HEALTH): return reply(&x, health(&x, r->health));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
                                              x.out));

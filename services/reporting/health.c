@@ -3,6 +3,8 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 /* sign of num / den - edge_bp / 10000, exactly. */
 static int cmp(int64_t num, int64_t den, int64_t edge_bp) {
@@ -22,6 +24,26 @@ static int value_1a(int64_t num, int64_t den) {
     return 25;                                  /* [80, 100] and beyond */
 }
 
+/* The ratio rounded down to a multiple of 10, capped at 100: 10 x floor(num x 10 / den). */
+static int value_1b(int64_t num, int64_t den) {
+    __int128 tens = (__int128) num * 10 / den;
+    return tens >= 10 ? 100 : (int) tens * 10;
+}
+
+static int value_1c(int64_t num, int64_t den) {
+    if (LT(400)) return 0;
+    if (LT(600)) return 50;
+    if (LT(800)) return 75;
+    return 100;
+}
+
+static int value_2a(int64_t num, int64_t den) {
+    if (LE(2500)) return 0;
+    if (LE(5000)) return 50;
+    if (LE(7500)) return 75;
+    return 100;
+}
+
 static int value_2b(int64_t num, int64_t den) {
     if (num == 0) return 100;
     if (LE(1000)) return 80;
@@ -32,11 +54,40 @@ static int value_2b(int64_t num, int64_t den) {
     return 0;
 }
 
+/* 0 -> 0; otherwise the ratio rounded up to a multiple of 10: 10 x ceil(num x 10 / den). */
+static int value_2c(int64_t num, int64_t den) {
+    if (num == 0) return 0;
+    __int128 scaled = (__int128) num * 10;
+    __int128 tens = scaled / den + (scaled % den != 0);
+    return tens >= 10 ? 100 : (int) tens * 10;
+}
+
 static int value_2d(int64_t num, int64_t den) {
     if (LT(2100)) return 100;
     if (LT(2600)) return 75;
     if (LT(3100)) return 50;
     return 25;
+}
+
+static int value_4a(int64_t num, int64_t den) {
+    if (LT(9000)) return 100;
+    if (LT(9500)) return 75;
+    if (LT(10000)) return 50;
+    return 25;
+}
+
+static int value_4b(int64_t num, int64_t den) {
+    if (LE(4000)) return 100;
+    if (LE(6000)) return 75;
+    if (LE(8000)) return 50;
+    return 25;
+}
+
+static int value_4c(int64_t num, int64_t den) {
+    if (LE(500)) return 100;
+    if (LE(1000)) return 75;
+    if (LE(1500)) return 50;
+    return 0;
 }
 
 static int value_5a(int64_t num, int64_t den) {
@@ -60,35 +111,104 @@ static int value_6a(int64_t num, int64_t den) {
     return 100;
 }
 
+static int value_6b(int64_t num, int64_t den) {
+    if (LT(300)) return 25;
+    if (LT(400)) return 50;
+    if (LT(500)) return 75;
+    return 100;
+}
+
+static int value_6c(int64_t num, int64_t den) {
+    return LE(10000) ? 0 : 100;
+}
+
+static int value_7a(int64_t num, int64_t den) {
+    if (LT(2500)) return 25;
+    if (LT(5000)) return 50;
+    if (LT(7500)) return 75;
+    return 100;
+}
+
+static int value_7b(int64_t num, int64_t den) {
+    if (LT(500)) return 0;
+    if (LT(750)) return 50;
+    if (LT(1000)) return 75;
+    return 100;
+}
+
+typedef struct {
+    const char *code, *name;
+    int weight;
+    int (*value)(int64_t num, int64_t den);
+} component_t;
+
+static const component_t components[REPORTING_HEALTH_COMPONENTS] = {
+    [REPORTING_HEALTH_1A] = { "1a", "own capital / total assets", 6, value_1a },
+    [REPORTING_HEALTH_1B] = { "1b", "own capital / risky loans", 6, value_1b },
+    [REPORTING_HEALTH_1C] = { "1c", "capital adequacy", 3, value_1c },
+    [REPORTING_HEALTH_2A] = { "2a", "loans to members / all loans", 10, value_2a },
+    [REPORTING_HEALTH_2B] = { "2b", "risk of problem loans (RPM) / all loans", 5, value_2b },
+    [REPORTING_HEALTH_2C] = { "2c", "risk reserve / RPM", 5, value_2c },
+    [REPORTING_HEALTH_2D] = { "2d", "risky loans / all loans", 5, value_2d },
+    [REPORTING_HEALTH_4A] = { "4a", "member operating cost / gross participation", 4, value_4a },
+    [REPORTING_HEALTH_4B] = { "4b", "operating expense / gross surplus", 4, value_4b },
+    [REPORTING_HEALTH_4C] = { "4c", "service efficiency", 2, value_4c },
+    [REPORTING_HEALTH_5A] = { "5a", "cash ratio", 10, value_5a },
+    [REPORTING_HEALTH_5B] = { "5b", "loans / funds received", 5, value_5b },
+    [REPORTING_HEALTH_6A] = { "6a", "return on assets", 3, value_6a },
+    [REPORTING_HEALTH_6B] = { "6b", "return on own capital", 3, value_6b },
+    [REPORTING_HEALTH_6C] = { "6c", "operational self-reliance", 4, value_6c },
+    [REPORTING_HEALTH_7A] = { "7a", "gross participation ratio", 7, value_7a },
+    [REPORTING_HEALTH_7B] = { "7b", "members' economic benefit", 3, value_7b },
+};
+
 int reporting_health_weight(reporting_health_component_t c) {
-    static const int weights[REPORTING_HEALTH_COMPONENTS] = { 6, 5, 5, 10, 5, 3 };
     assert(c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
-    return weights[c];
+    return components[c].weight;
 }
 
 const char *reporting_health_code(reporting_health_component_t c) {
-    static const char *const codes[REPORTING_HEALTH_COMPONENTS] = { "1a", "2b", "2d", "5a",
-                                                                    "5b", "6a" };
     assert(c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
-    return codes[c];
+    return components[c].code;
+}
+
+const char *reporting_health_name(reporting_health_component_t c) {
+    assert(c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
+    return components[c].name;
 }
 
 int reporting_health_value(reporting_health_component_t c, int64_t num, int64_t den, int *value) {
     assert(value && c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
     if (num < 0 || den <= 0) return -EDOM;
-    switch (c) {
-    case REPORTING_HEALTH_1A: *value = value_1a(num, den); break;
-    case REPORTING_HEALTH_2B: *value = value_2b(num, den); break;
-    case REPORTING_HEALTH_2D: *value = value_2d(num, den); break;
-    case REPORTING_HEALTH_5A: *value = value_5a(num, den); break;
-    case REPORTING_HEALTH_5B: *value = value_5b(num, den); break;
-    case REPORTING_HEALTH_6A: *value = value_6a(num, den); break;
-    default: return -EDOM;
-    }
+    *value = components[c].value(num, den);
+    assert(*value >= 0 && *value <= 100);
     return 0;
 }
 
 int reporting_health_score_centi(reporting_health_component_t c, int value) {
     assert(value >= 0 && value <= 100);
     return value * reporting_health_weight(c);
+}
+
+void reporting_health_centi_text(int64_t centi, char *buf, size_t size) {
+    uint64_t mag = centi < 0 ? (uint64_t) 0 - (uint64_t) centi : (uint64_t) centi;
+    snprintf(buf, size, "%s%" PRIu64 ".%02u", centi < 0 ? "-" : "", mag / 100,
+             (unsigned) (mag % 100));
+}
+
+void reporting_health_percent(int64_t num, int64_t den, char *buf, size_t size) {
+    assert(den > 0);
+    __int128 scaled = (__int128) num * 10000;            /* hundredths of a percent */
+    __int128 mag = scaled < 0 ? -scaled : scaled;
+    __int128 q = (mag * 2 + den) / (2 * (__int128) den);  /* half away from zero */
+    if (q > INT64_MAX) q = INT64_MAX;
+    reporting_health_centi_text(scaled < 0 ? -(int64_t) q : (int64_t) q, buf, size);
+}
+
+reporting_health_rating_t reporting_health_rating(int64_t total_centi) {
+    if (total_centi >= REPORTING_HEALTH_HEALTHY_CENTI) return REPORTING_HEALTH_HEALTHY;
+    if (total_centi >= REPORTING_HEALTH_FAIRLY_HEALTHY_CENTI) return REPORTING_HEALTH_FAIRLY_HEALTHY;
+    if (total_centi >= REPORTING_HEALTH_UNDER_SUPERVISION_CENTI)
+        return REPORTING_HEALTH_UNDER_SUPERVISION;
+    return REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION;
 }

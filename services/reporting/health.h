@@ -1,6 +1,6 @@
-/*  health — the band tables of the health rating (DOMAIN.md, "Health rating") for the
-    components the ledger can feed: 1a own capital / total assets, 2b RPM / all loans, 2d risky
-    loans / all loans, 5a cash ratio, 5b loans / funds received, 6a return on assets.
+/*  health — the band tables of the health rating (DOMAIN.md, "Health rating") for every
+    component the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b,
+    4c, 5a, 5b, 6a, 6b, 6c, 7a, 7b (aspect 3, management, is a questionnaire, not a ratio).
 
     A ratio is a fraction num / den compared with the band edges exactly (in 128-bit integers,
     never rounded before the comparison), so a ratio a hair above an edge is above it. Edges are
@@ -8,26 +8,45 @@
     table says otherwise. A component's score is value x weight / 100, returned in hundredths
     of a point (value 100, weight 6 -> 600 = 6.00) so it stays an integer.
 
-    Pure: no store. Not for: the management questionnaire (aspect 3) or components needing
-    inputs the system does not record yet; the report marks those as not available. */
+    Pure: no store. Not for: reading the books (rating.c) or the management questionnaire. */
 #ifndef LUMBUNG_REPORTING_HEALTH_H
 #define LUMBUNG_REPORTING_HEALTH_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+enum {
+    REPORTING_HEALTH_TEXT_MAX = 48,       /* bytes of a ratio or score as text */
+    REPORTING_HEALTH_HEALTHY_CENTI = 8000,          /* rating edges, hundredths of a point */
+    REPORTING_HEALTH_FAIRLY_HEALTHY_CENTI = 6600,
+    REPORTING_HEALTH_UNDER_SUPERVISION_CENTI = 5100,
+};
 
 typedef enum {
     REPORTING_HEALTH_1A = 0,      /* own capital / total assets, weight 6 */
+    REPORTING_HEALTH_1B,          /* own capital / risky loans, weight 6 */
+    REPORTING_HEALTH_1C,          /* weighted capital / risk-weighted assets, weight 3 */
+    REPORTING_HEALTH_2A,          /* loans to members / all loans, weight 10 */
     REPORTING_HEALTH_2B,          /* RPM / all loans, weight 5 */
+    REPORTING_HEALTH_2C,          /* (risk reserve + allowance) / RPM, weight 5 */
     REPORTING_HEALTH_2D,          /* risky loans / all loans, weight 5 */
+    REPORTING_HEALTH_4A,          /* member operating cost / gross participation, weight 4 */
+    REPORTING_HEALTH_4B,          /* operating expense / gross surplus, weight 4 */
+    REPORTING_HEALTH_4C,          /* staff expense / loans outstanding, weight 2 */
     REPORTING_HEALTH_5A,          /* (cash + bank) / current liabilities, weight 10 */
     REPORTING_HEALTH_5B,          /* loans / (savings + borrowings), weight 5 */
     REPORTING_HEALTH_6A,          /* surplus before tax / total assets, weight 3 */
+    REPORTING_HEALTH_6B,          /* members' share of surplus / equity, weight 3 */
+    REPORTING_HEALTH_6C,          /* net participation / (operating + coop. expense), weight 4 */
+    REPORTING_HEALTH_7A,          /* gross participation / (it + non-member income), weight 7 */
+    REPORTING_HEALTH_7B,          /* members' economic benefit ratio, weight 3 */
     REPORTING_HEALTH_COMPONENTS,
 } reporting_health_component_t;
 
-/* The component's weight in points; its code ("1a") as a static string. */
+/* The component's weight in points; its code ("1a") and English name as static strings. */
 int reporting_health_weight(reporting_health_component_t c);
 const char *reporting_health_code(reporting_health_component_t c);
+const char *reporting_health_name(reporting_health_component_t c);
 
 /* *value = the component's value (0..100) for the ratio num / den. num >= 0 and den > 0, else
    -EDOM (no ratio: the report says so instead of inventing a value). Returns 0. */
@@ -35,5 +54,22 @@ int reporting_health_value(reporting_health_component_t c, int64_t num, int64_t 
 
 /* value x weight in hundredths of a point. */
 int reporting_health_score_centi(reporting_health_component_t c, int value);
+
+/* num / den as a percentage with two decimals, rounded half away from zero, into buf (size >=
+   REPORTING_HEALTH_TEXT_MAX): 1 / 3 -> "33.33", -1 / 8 -> "-12.50". den > 0. */
+void reporting_health_percent(int64_t num, int64_t den, char *buf, size_t size);
+
+/* Hundredths as text with two decimals: 1234 -> "12.34", -5 -> "-0.05". */
+void reporting_health_centi_text(int64_t centi, char *buf, size_t size);
+
+typedef enum {
+    REPORTING_HEALTH_HEALTHY = 1,         /* >= 80 */
+    REPORTING_HEALTH_FAIRLY_HEALTHY,      /* [66, 80) */
+    REPORTING_HEALTH_UNDER_SUPERVISION,   /* [51, 66) */
+    REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION, /* < 51 */
+} reporting_health_rating_t;
+
+/* The rating of a total score in hundredths of a point. */
+reporting_health_rating_t reporting_health_rating(int64_t total_centi);
 
 #endif

@@ -6,9 +6,9 @@
     in its own file: registry.c (cooperatives, members and member counts, from members events),
     chart.c (accounts with totals and daily movements by value date, from transactions events),
     statement.c (each member's savings movements, from transactions events), loans.c (loan
-    states by date and members' participation, from transactions events). handlers.c and
-    dashboard.c answer the reports from them; sheet.c, csv.c and render.c are the pure parts
-    that shape a report and its CSV file.
+    states by date and members' participation, from transactions events). handlers.c,
+    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c, csv.c
+    and render.c are the pure parts that shape a report and its CSV file.
 
     Tables (opened by reporting_open; integers big-endian; a date is a day count of date.h
     biased by 2^31 into a u32 so that byte order is date order):
@@ -145,5 +145,11 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
 /* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                         const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
+
+/* --- rating.c: the health rating of a fiscal year --- */
+/* Fills `out` with the rating; fails the call (negative) on bad input or an unknown
+   cooperative. as_of_seq and members_seq are the caller's to set. */
+int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                     const Lumbung__GetHealth *req, Lumbung__ReportingReply *out);
 
 #endif

@@ -106,7 +106,138 @@ static void no_ratio_without_a_denominator_and_scores(void **state) {
     int total = 0;
     for (int c = 0; c < REPORTING_HEALTH_COMPONENTS; c++)
         total += reporting_health_weight((reporting_health_component_t) c);
-    assert_int_equal(total, 34);
+    assert_int_equal(total, 85);                    /* 100 less aspect 3's 15 */
+}
+
+static void own_capital_to_risky_loans_1b(void **state) {
+    (void) state;
+    assert_int_equal(at(H(1B), 0), 0);
+    assert_int_equal(above(H(1B), 999), 0);
+    assert_int_equal(at(H(1B), 1000), 10);
+    assert_int_equal(above(H(1B), 5999), 50);
+    assert_int_equal(at(H(1B), 6000), 60);
+    assert_int_equal(above(H(1B), 9999), 90);
+    assert_int_equal(at(H(1B), 10000), 100);
+    assert_int_equal(at(H(1B), 500000), 100);       /* capped */
+}
+
+static void capital_adequacy_1c(void **state) {
+    (void) state;
+    assert_int_equal(above(H(1C), 399), 0);
+    assert_int_equal(at(H(1C), 400), 50);
+    assert_int_equal(above(H(1C), 599), 50);
+    assert_int_equal(at(H(1C), 600), 75);
+    assert_int_equal(above(H(1C), 799), 75);
+    assert_int_equal(at(H(1C), 800), 100);
+}
+
+static void loans_to_members_2a(void **state) {
+    (void) state;
+    assert_int_equal(at(H(2A), 2500), 0);           /* <= 25 */
+    assert_int_equal(above(H(2A), 2500), 50);
+    assert_int_equal(at(H(2A), 5000), 50);
+    assert_int_equal(above(H(2A), 5000), 75);
+    assert_int_equal(at(H(2A), 7500), 75);
+    assert_int_equal(above(H(2A), 7500), 100);
+    assert_int_equal(at(H(2A), 10000), 100);
+}
+
+static void risk_reserve_to_rpm_2c(void **state) {
+    (void) state;
+    assert_int_equal(at(H(2C), 0), 0);
+    assert_int_equal(above(H(2C), 0), 10);          /* rounded up */
+    assert_int_equal(at(H(2C), 1000), 10);
+    assert_int_equal(above(H(2C), 1000), 20);
+    assert_int_equal(at(H(2C), 9000), 90);
+    assert_int_equal(above(H(2C), 9000), 100);
+    assert_int_equal(at(H(2C), 30000), 100);        /* capped */
+}
+
+static void member_operating_cost_4a(void **state) {
+    (void) state;
+    assert_int_equal(above(H(4A), 8999), 100);
+    assert_int_equal(at(H(4A), 9000), 75);
+    assert_int_equal(above(H(4A), 9499), 75);
+    assert_int_equal(at(H(4A), 9500), 50);
+    assert_int_equal(above(H(4A), 9999), 50);
+    assert_int_equal(at(H(4A), 10000), 25);
+}
+
+static void operating_expense_to_gross_surplus_4b(void **state) {
+    (void) state;
+    assert_int_equal(at(H(4B), 4000), 100);         /* <= 40 */
+    assert_int_equal(above(H(4B), 4000), 75);
+    assert_int_equal(at(H(4B), 6000), 75);
+    assert_int_equal(above(H(4B), 6000), 50);
+    assert_int_equal(at(H(4B), 8000), 50);
+    assert_int_equal(above(H(4B), 8000), 25);
+}
+
+static void service_efficiency_4c(void **state) {
+    (void) state;
+    assert_int_equal(at(H(4C), 500), 100);          /* <= 5 */
+    assert_int_equal(above(H(4C), 500), 75);
+    assert_int_equal(at(H(4C), 1000), 75);
+    assert_int_equal(above(H(4C), 1000), 50);
+    assert_int_equal(at(H(4C), 1500), 50);
+    assert_int_equal(above(H(4C), 1500), 0);
+}
+
+static void return_on_own_capital_6b(void **state) {
+    (void) state;
+    assert_int_equal(above(H(6B), 299), 25);
+    assert_int_equal(at(H(6B), 300), 50);
+    assert_int_equal(above(H(6B), 399), 50);
+    assert_int_equal(at(H(6B), 400), 75);
+    assert_int_equal(above(H(6B), 499), 75);
+    assert_int_equal(at(H(6B), 500), 100);
+}
+
+static void self_reliance_6c(void **state) {
+    (void) state;
+    assert_int_equal(at(H(6C), 10000), 0);          /* <= 100 */
+    assert_int_equal(above(H(6C), 10000), 100);
+}
+
+static void gross_participation_7a(void **state) {
+    (void) state;
+    assert_int_equal(above(H(7A), 2499), 25);
+    assert_int_equal(at(H(7A), 2500), 50);
+    assert_int_equal(above(H(7A), 4999), 50);
+    assert_int_equal(at(H(7A), 5000), 75);
+    assert_int_equal(above(H(7A), 7499), 75);
+    assert_int_equal(at(H(7A), 7500), 100);
+}
+
+static void members_benefit_7b(void **state) {
+    (void) state;
+    assert_int_equal(above(H(7B), 499), 0);
+    assert_int_equal(at(H(7B), 500), 50);
+    assert_int_equal(above(H(7B), 749), 50);
+    assert_int_equal(at(H(7B), 750), 75);
+    assert_int_equal(above(H(7B), 999), 75);
+    assert_int_equal(at(H(7B), 1000), 100);
+}
+
+static void percent_text_and_rating(void **state) {
+    (void) state;
+    char buf[REPORTING_HEALTH_TEXT_MAX];
+    reporting_health_percent(1, 3, buf, sizeof buf);
+    assert_string_equal(buf, "33.33");
+    reporting_health_percent(2, 3, buf, sizeof buf);
+    assert_string_equal(buf, "66.67");
+    reporting_health_percent(-1, 8, buf, sizeof buf);
+    assert_string_equal(buf, "-12.50");
+    reporting_health_percent(1, 20000, buf, sizeof buf);    /* 0.005 % -> 0.01 */
+    assert_string_equal(buf, "0.01");
+    reporting_health_centi_text(600, buf, sizeof buf);
+    assert_string_equal(buf, "6.00");
+    assert_int_equal(reporting_health_rating(8000), REPORTING_HEALTH_HEALTHY);
+    assert_int_equal(reporting_health_rating(7999), REPORTING_HEALTH_FAIRLY_HEALTHY);
+    assert_int_equal(reporting_health_rating(6600), REPORTING_HEALTH_FAIRLY_HEALTHY);
+    assert_int_equal(reporting_health_rating(6599), REPORTING_HEALTH_UNDER_SUPERVISION);
+    assert_int_equal(reporting_health_rating(5100), REPORTING_HEALTH_UNDER_SUPERVISION);
+    assert_int_equal(reporting_health_rating(5099), REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION);
 }
 
 int main(void) {
@@ -118,6 +249,18 @@ int main(void) {
         cmocka_unit_test(loans_to_funds_5b),
         cmocka_unit_test(return_on_assets_6a),
         cmocka_unit_test(no_ratio_without_a_denominator_and_scores),
+        cmocka_unit_test(own_capital_to_risky_loans_1b),
+        cmocka_unit_test(capital_adequacy_1c),
+        cmocka_unit_test(loans_to_members_2a),
+        cmocka_unit_test(risk_reserve_to_rpm_2c),
+        cmocka_unit_test(member_operating_cost_4a),
+        cmocka_unit_test(operating_expense_to_gross_surplus_4b),
+        cmocka_unit_test(service_efficiency_4c),
+        cmocka_unit_test(return_on_own_capital_6b),
+        cmocka_unit_test(self_reliance_6c),
+        cmocka_unit_test(gross_participation_7a),
+        cmocka_unit_test(members_benefit_7b),
+        cmocka_unit_test(percent_text_and_rating),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

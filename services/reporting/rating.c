@@ -1,0 +1,423 @@
+/* rating — the health rating of one fiscal year (DOMAIN.md, "Health rating") from the books:
+   balances by account role at the year end, income and expenses by role over the year, and
+   the loan portfolio by collectibility class as of the year end. Every component states the
+   figures it used; a component whose inputs the system does not record (aspect 3 until a
+   questionnaire exists, 7b's members' economic benefit) is marked not available with a reason
+   and left out of the total, never filled with a guess. band tables: health.c. */
+#include "reporting.h"
+#include "date.h"
+#include "health.h"
+#include "money.h"
+#include "shu.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
+#define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
+#define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
+#define H(x) REPORTING_HEALTH_##x
+#define SET(in, f, v) ((in)->has_##f##_sen = 1, (in)->f##_sen = (v))
+
+enum {
+    ROLES = 32,                          /* AccountRole values kept, 0 .. 31 */
+    YEAR_MIN = 1900,
+    YEAR_MAX = 9998,
+    COMPONENTS_MAX = REPORTING_HEALTH_COMPONENTS + 1,  /* and aspect 3 */
+    MANAGEMENT_WEIGHT = 15,
+};
+
+typedef struct {
+    int64_t end[ROLES];                  /* balance by role at the year end */
+    int64_t year[ROLES];                 /* movement by role over the year */
+    int64_t assets, equity;              /* at the year end; equity with unclosed surplus */
+    int64_t income, expenses;            /* of the year */
+    int64_t unclosed;                    /* income - expenses not closed, at the year end */
+    int64_t loans, risky, rpm;           /* loan portfolio at the year end */
+    int64_t members_bp;                  /* capital + usage share of the SHU allocation */
+} books_t;
+
+typedef struct {
+    arena_t *arena;
+    Lumbung__HealthReport *report;
+    int64_t total_centi, max_centi;
+} build_t;
+
+static void sum_chart(const reporting_chart_t *c, int64_t by_role[ROLES], int64_t *income,
+                      int64_t *expenses, int64_t *assets, int64_t *equity) {
+    for (size_t i = 0; i < c->count; i++) {
+        const reporting_account_t *a = &c->items[i];
+        int64_t bal = reporting_sheet_balance(a->class_, a->debit_sen, a->credit_sen);
+        if ((int) a->role > 0 && (int) a->role < ROLES) by_role[a->role] += bal;
+        if (a->class_ == CLASS(INCOME)) *income += bal;
+        if (a->class_ == CLASS(EXPENSE)) *expenses += bal;
+        if (a->class_ == CLASS(ASSET)) *assets += bal;
+        if (a->class_ == CLASS(EQUITY)) *equity += bal;
+    }
+}
+
+static void sum_portfolio(const reporting_portfolio_counts_t *p, books_t *b) {
+    for (int cls = 1; cls <= REPORTING_LOAN_CLASSES; cls++) {
+        int64_t out = p->outstanding_sen[cls], risk = 0;
+        b->loans += out;
+        if (cls > 1) b->risky += out;
+        (void) money_mul_div_round(out, reporting_portfolio_risk_bp(cls), 10000, &risk);
+        b->rpm += risk;                   /* as the portfolio report rounds each class */
+    }
+}
+
+static int64_t role(const books_t *b, Lumbung__AccountRole r) {
+    return b->end[r];
+}
+
+static int64_t flow(const books_t *b, Lumbung__AccountRole r) {
+    return b->year[r];
+}
+
+/* ------------------------------------------------------------------ components */
+
+static Lumbung__HealthComponent *component(build_t *x, const char *code, const char *name,
+                                           int weight, const char *definition) {
+    Lumbung__HealthComponent *c = arena_message(x->arena, &lumbung__health_component__descriptor);
+    c->code = (char *) code;
+    c->name = (char *) name;
+    c->has_weight = 1;
+    c->weight = (uint32_t) weight;
+    c->definition = (char *) definition;
+    c->inputs = arena_message(x->arena, &lumbung__health_inputs__descriptor);
+    assert(x->report->n_components < COMPONENTS_MAX);
+    x->report->components[x->report->n_components++] = c;
+    return c;
+}
+
+static Lumbung__HealthComponent *ratio_component(build_t *x, reporting_health_component_t h,
+                                                 const char *definition) {
+    return component(x, reporting_health_code(h), reporting_health_name(h),
+                     reporting_health_weight(h), definition);
+}
+
+static void unavailable(build_t *x, Lumbung__HealthComponent *c, const char *reason) {
+    c->has_available = 1;
+    c->available = 0;
+    c->reason = (char *) reason;
+    size_t n = x->report->n_unavailable;
+    x->report->unavailable[n] = c->code;
+    x->report->n_unavailable = n + 1;
+}
+
+static void scored(build_t *x, Lumbung__HealthComponent *c, reporting_health_component_t h,
+                   int value) {
+    char buf[REPORTING_HEALTH_TEXT_MAX];
+    int centi = reporting_health_score_centi(h, value);
+    c->has_available = c->has_value = 1;
+    c->available = 1;
+    c->value = (uint32_t) value;
+    reporting_health_centi_text(centi, buf, sizeof buf);
+    c->score = arena_strdup(x->arena, buf);
+    x->total_centi += centi;
+    x->max_centi += 100 * reporting_health_weight(h);
+}
+
+/* Rates num / den. A ratio below 0 (a loss, negative equity) falls in the band of 0, which in
+   every table is the lowest band that is open below. A denominator of 0 has no ratio: the
+   component is not available, except where the value is capped at 100 (1b, 2c) and the
+   numerator is positive: nothing to cover, fully covered. */
+static void rate(build_t *x, Lumbung__HealthComponent *c, reporting_health_component_t h,
+                 int64_t num, int64_t den) {
+    bool capped = h == H(1B) || h == H(2C);
+    if (den == 0 && capped && num > 0) { scored(x, c, h, 100); return; }
+    if (den == 0) { unavailable(x, c, "the denominator is 0, so there is no ratio"); return; }
+    if (den < 0) { unavailable(x, c, "the denominator is negative, so there is no ratio"); return; }
+    char buf[REPORTING_HEALTH_TEXT_MAX];
+    reporting_health_percent(num, den, buf, sizeof buf);
+    c->ratio = arena_strdup(x->arena, buf);
+    int value = 0;
+    int rc = reporting_health_value(h, num > 0 ? num : 0, den, &value);
+    assert(rc == 0);
+    scored(x, c, h, value);
+}
+
+static void capital(build_t *x, const books_t *b) {
+    Lumbung__HealthComponent *c = ratio_component(x, H(1A), NULL);
+    SET(c->inputs, equity, b->equity);
+    SET(c->inputs, total_assets, b->assets);
+    rate(x, c, H(1A), b->equity, b->assets);
+
+    c = ratio_component(x, H(1B), "risky loans = substandard + doubtful + loss outstanding "
+                                  "principal; with none and positive equity the value is 100");
+    SET(c->inputs, equity, b->equity);
+    SET(c->inputs, risky_loans, b->risky);
+    rate(x, c, H(1B), b->equity, b->risky);
+
+    int64_t c100 = role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)) +
+                   role(b, ROLE(RESERVES)) + role(b, ROLE(GRANTS));
+    int64_t c50 = role(b, ROLE(RISK_RESERVE)) + role(b, ROLE(EQUITY_PARTICIPATION)) +
+                  role(b, ROLE(CURRENT_SURPLUS)) + b->unclosed +
+                  role(b, ROLE(VOLUNTARY_SAVINGS)) + role(b, ROLE(TIME_DEPOSITS)) +
+                  role(b, ROLE(OTHER_LIABILITIES));
+    int64_t a20 = role(b, ROLE(BANK_DEPOSITS)), a50 = role(b, ROLE(ACCRUED_INCOME));
+    int64_t a70 = role(b, ROLE(FIXED_ASSETS));
+    int64_t a100 = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS)) +
+                   role(b, ROLE(INVESTMENTS));
+    int64_t num10 = 10 * c100 + 5 * c50, den10 = 2 * a20 + 5 * a50 + 7 * a70 + 10 * a100;
+    c = ratio_component(x, H(1C), "weights of DOMAIN.md; undistributed surplus = current "
+                                  "surplus accounts + income - expenses not closed; loans gross "
+                                  "of the allowance; cash and bank 0 %");
+    SET(c->inputs, capital_at_100, c100);
+    SET(c->inputs, capital_at_50, c50);
+    int64_t wc = 0, rwa = 0;
+    (void) money_mul_div_round(num10, 1, 10, &wc);
+    (void) money_mul_div_round(den10, 1, 10, &rwa);
+    SET(c->inputs, weighted_capital, wc);
+    SET(c->inputs, assets_at_20, a20);
+    SET(c->inputs, assets_at_50, a50);
+    SET(c->inputs, assets_at_70, a70);
+    SET(c->inputs, assets_at_100, a100);
+    SET(c->inputs, risk_weighted_assets, rwa);
+    rate(x, c, H(1C), num10, den10);
+}
+
+static void assets(build_t *x, const books_t *b) {
+    int64_t member = role(b, ROLE(MEMBER_LOANS)), other = role(b, ROLE(NON_MEMBER_LOANS));
+    Lumbung__HealthComponent *c = ratio_component(x, H(2A), "ledger balances of the member and "
+                                                            "non-member loan accounts");
+    SET(c->inputs, member_loans, member);
+    SET(c->inputs, non_member_loans, other);
+    rate(x, c, H(2A), member, member + other);
+
+    c = ratio_component(x, H(2B), "loan portfolio at the year end: RPM = 50 % substandard + "
+                                  "75 % doubtful + 100 % loss");
+    SET(c->inputs, rpm, b->rpm);
+    SET(c->inputs, all_loans, b->loans);
+    rate(x, c, H(2B), b->rpm, b->loans);
+
+    int64_t reserve = role(b, ROLE(RISK_RESERVE)), allowance = -role(b, ROLE(LOAN_LOSS_ALLOWANCE));
+    c = ratio_component(x, H(2C), "(risk reserve + loan-loss allowance) / RPM; with no RPM and "
+                                  "a positive reserve the value is 100");
+    SET(c->inputs, risk_reserve, reserve);
+    SET(c->inputs, loan_loss_allowance, allowance);
+    SET(c->inputs, rpm, b->rpm);
+    rate(x, c, H(2C), reserve + allowance, b->rpm);
+
+    c = ratio_component(x, H(2D), "risky loans = substandard + doubtful + loss outstanding "
+                                  "principal, over all loans outstanding (loan portfolio)");
+    SET(c->inputs, risky_loans, b->risky);
+    SET(c->inputs, all_loans, b->loans);
+    rate(x, c, H(2D), b->risky, b->loans);
+}
+
+static void management(build_t *x) {
+    Lumbung__HealthComponent *c = component(x, "3", "management", MANAGEMENT_WEIGHT, NULL);
+    unavailable(x, c, "no management questionnaire is recorded for this year");
+}
+
+static int64_t gross_participation(const books_t *b) {
+    return flow(b, ROLE(LOAN_INTEREST_INCOME)) + flow(b, ROLE(FEE_INCOME)) +
+           flow(b, ROLE(LATE_FEE_INCOME));
+}
+
+static int64_t operating(const books_t *b) {
+    return flow(b, ROLE(STAFF_EXPENSE)) + flow(b, ROLE(OPERATING_EXPENSE)) +
+           flow(b, ROLE(PROVISION_EXPENSE));
+}
+
+static void efficiency(build_t *x, const books_t *b) {
+    int64_t gross = gross_participation(b), funds = flow(b, ROLE(COST_OF_FUNDS));
+    int64_t op = operating(b), coop = flow(b, ROLE(COOPERATIVE_EXPENSE));
+    Lumbung__HealthComponent *c = ratio_component(x, H(4A),
+        "gross participation = loan interest + fee + late fee income of the year; operating = "
+        "staff + operating + provision expense");
+    SET(c->inputs, cost_of_funds, funds);
+    SET(c->inputs, operating_expense, op);
+    SET(c->inputs, cooperative_expense, coop);
+    SET(c->inputs, gross_participation, gross);
+    rate(x, c, H(4A), funds + op + coop, gross);
+
+    c = ratio_component(x, H(4B), "operating = staff + operating + provision expense; gross "
+                                  "surplus = all income of the year - cost of funds");
+    SET(c->inputs, operating_expense, op);
+    SET(c->inputs, gross_surplus, b->income - funds);
+    rate(x, c, H(4B), op, b->income - funds);
+
+    int64_t loans = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS));
+    c = ratio_component(x, H(4C), "staff expense of the year / loans outstanding in the ledger");
+    SET(c->inputs, staff_expense, flow(b, ROLE(STAFF_EXPENSE)));
+    SET(c->inputs, all_loans, loans);
+    rate(x, c, H(4C), flow(b, ROLE(STAFF_EXPENSE)), loans);
+}
+
+static void liquidity(build_t *x, const books_t *b) {
+    int64_t cash = role(b, ROLE(CASH)) + role(b, ROLE(BANK));
+    int64_t current = role(b, ROLE(VOLUNTARY_SAVINGS)) + role(b, ROLE(TIME_DEPOSITS)) +
+                      role(b, ROLE(BORROWINGS)) + role(b, ROLE(OTHER_LIABILITIES)) +
+                      role(b, ROLE(SHU_PAYABLE));
+    Lumbung__HealthComponent *c = ratio_component(x, H(5A),
+        "current liabilities = voluntary savings + time deposits + borrowings + other "
+        "liabilities + SHU payable");
+    SET(c->inputs, cash_and_bank, cash);
+    SET(c->inputs, current_liabilities, current);
+    rate(x, c, H(5A), cash, current);
+
+    int64_t loans = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS));
+    int64_t savings = role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)) +
+                      role(b, ROLE(VOLUNTARY_SAVINGS)) + role(b, ROLE(TIME_DEPOSITS));
+    c = ratio_component(x, H(5B), "loans in the ledger (gross) / (principal + mandatory + "
+                                  "voluntary savings + time deposits + borrowings)");
+    SET(c->inputs, all_loans, loans);
+    SET(c->inputs, savings, savings);
+    SET(c->inputs, borrowings, role(b, ROLE(BORROWINGS)));
+    rate(x, c, H(5B), loans, savings + role(b, ROLE(BORROWINGS)));
+}
+
+static void self_reliance(build_t *x, const books_t *b) {
+    int64_t surplus = b->income - b->expenses;
+    Lumbung__HealthComponent *c = ratio_component(x, H(6A), "surplus = income - expenses of "
+                                                            "the year (no tax is booked)");
+    SET(c->inputs, surplus, surplus);
+    SET(c->inputs, total_assets, b->assets);
+    rate(x, c, H(6A), surplus, b->assets);
+
+    int64_t shared = surplus - flow(b, ROLE(NON_MEMBER_INCOME)), share = 0;
+    if (shared > 0) (void) money_mul_div_round(shared, b->members_bp, 10000, &share);
+    c = ratio_component(x, H(6B), "members' share = (surplus - non-member income) x (capital "
+                                  "share + usage share %) of the SHU allocation");
+    SET(c->inputs, members_share, share);
+    SET(c->inputs, equity, b->equity);
+    rate(x, c, H(6B), share, b->equity);
+
+    int64_t net = gross_participation(b) - flow(b, ROLE(COST_OF_FUNDS));
+    int64_t cost = operating(b) + flow(b, ROLE(COOPERATIVE_EXPENSE));
+    c = ratio_component(x, H(6C), "net participation = gross participation - cost of funds; "
+                                  "operating = staff + operating + provision expense");
+    SET(c->inputs, net_participation, net);
+    SET(c->inputs, operating_expense, operating(b));
+    SET(c->inputs, cooperative_expense, flow(b, ROLE(COOPERATIVE_EXPENSE)));
+    rate(x, c, H(6C), net, cost);
+}
+
+static void identity(build_t *x, const books_t *b) {
+    int64_t gross = gross_participation(b), other = flow(b, ROLE(NON_MEMBER_INCOME));
+    Lumbung__HealthComponent *c = ratio_component(x, H(7A), "gross participation = loan "
+                                                            "interest + fee + late fee income");
+    SET(c->inputs, gross_participation, gross);
+    SET(c->inputs, non_member_income, other);
+    rate(x, c, H(7A), gross, gross + other);
+
+    c = ratio_component(x, H(7B), NULL);
+    SET(c->inputs, principal_and_mandatory,
+        role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)));
+    unavailable(x, c, "members' economic benefit (the price or rate advantage members get) is "
+                      "not recorded by the system");
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static int64_t members_bp(const Lumbung__Cooperative *coop) {
+    const Lumbung__ShuAllocation *a = coop->settings ? coop->settings->shu_allocation : NULL;
+    return a ? a->capital_share_bp + a->usage_share_bp : 4000;    /* DOMAIN.md's default */
+}
+
+static int read_chart(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                      int32_t from, int32_t to, reporting_chart_t *out) {
+    int rc = reporting_chart_read(app, txn, arena, coop, from, to, out);
+    if (rc == STORE_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
+    return rc;
+}
+
+static int read_books(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                      int32_t from, int32_t to, books_t *b) {
+    reporting_chart_t chart;
+    int64_t income = 0, expenses = 0, equity = 0, ignored = 0;
+    int rc = read_chart(app, txn, arena, coop, DATE_MIN, to, &chart);
+    if (rc != 0) return rc;
+    sum_chart(&chart, b->end, &income, &expenses, &b->assets, &equity);
+    b->unclosed = income - expenses;
+    b->equity = equity + b->unclosed;
+    if ((rc = read_chart(app, txn, arena, coop, from, to, &chart)) != 0) return rc;
+    sum_chart(&chart, b->year, &b->income, &b->expenses, &ignored, &ignored);
+    reporting_portfolio_counts_t counts;
+    if ((rc = reporting_loans_portfolio(app, txn, coop, to, &counts)) != 0) return rc;
+    sum_portfolio(&counts, b);
+    return 0;
+}
+
+static int fail_year(service_call_t *call) {
+    return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
+                             "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+}
+
+/* The fiscal year `year` starting in month `start`: the first of that month to the day before
+   the same date a year later (as the SHU report). */
+static int fiscal_year(uint32_t year, const Lumbung__Cooperative *coop, int32_t *from,
+                       int32_t *to) {
+    const Lumbung__CooperativeSettings *s = coop->settings;
+    uint32_t start = s && s->has_fiscal_year_start ? s->fiscal_year_start : 1;
+    if (start < 1 || start > 12) start = 1;
+    int32_t next;
+    if (date_from_ymd((int) year, (int) start, 1, from) != DATE_OK ||
+        date_from_ymd((int) year + 1, (int) start, 1, &next) != DATE_OK)
+        return -EINVAL;
+    *to = next - 1;
+    return 0;
+}
+
+static char *day_text(arena_t *arena, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(arena, buf);
+}
+
+static void finish(build_t *x) {
+    Lumbung__HealthReport *r = x->report;
+    char buf[REPORTING_HEALTH_TEXT_MAX];
+    reporting_health_centi_text(x->total_centi, buf, sizeof buf);
+    r->total = arena_strdup(x->arena, buf);
+    reporting_health_centi_text(x->max_centi, buf, sizeof buf);
+    r->max_available = arena_strdup(x->arena, buf);
+    r->has_rating = 1;
+    r->rating = (Lumbung__HealthRating) reporting_health_rating(x->total_centi);
+}
+
+int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                     const Lumbung__GetHealth *req, Lumbung__ReportingReply *out) {
+    assert(app && call && txn && arena && req && out);
+    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX) return fail_year(call);
+    Lumbung__Cooperative *coop;
+    int rc = req->cooperative_id
+             ? reporting_registry_coop(app, txn, arena, req->cooperative_id, &coop)
+             : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
+                                 "cooperative_id", "cooperative %" PRIu64 " does not exist",
+                                 req->cooperative_id);
+    int32_t from, to;
+    if (rc != 0) return rc;
+    if (fiscal_year(req->year, coop, &from, &to) != 0) return fail_year(call);
+    books_t *b = arena_alloc(arena, sizeof *b);
+    memset(b, 0, sizeof *b);
+    b->members_bp = members_bp(coop);
+    if ((rc = read_books(app, txn, arena, req->cooperative_id, from, to, b)) != 0) return rc;
+
+    Lumbung__HealthReport *r = arena_message(arena, &lumbung__health_report__descriptor);
+    r->has_cooperative_id = r->has_year = 1;
+    r->cooperative_id = req->cooperative_id;
+    r->year = req->year;
+    r->from = day_text(arena, from);
+    r->to = day_text(arena, to);
+    r->components = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->components);
+    r->unavailable = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->unavailable);
+    build_t x = { .arena = arena, .report = r };
+    capital(&x, b);
+    assets(&x, b);
+    management(&x);
+    efficiency(&x, b);
+    liquidity(&x, b);
+    self_reliance(&x, b);
+    identity(&x, b);
+    finish(&x);
+    out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_HEALTH;
+    out->health = r;
+    return 0;
+}

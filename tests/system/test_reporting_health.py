@@ -1,0 +1,195 @@
+"""The health rating of a fiscal year through the gateway, with exact figures: a cooperative
+built through the API (savings deposits, a loan, manual journal entries for income, expenses,
+a fixed asset and a risk reserve), its components checked against figures computed by hand
+from DOMAIN.md's tables, then the total over the available components and the rating."""
+import datetime
+import os
+import sys
+import time
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from gateway_util import GATEWAY_BUILT  # noqa: E402
+from members_util import nik  # noqa: E402
+
+if not GATEWAY_BUILT:
+    pytest.skip("the gateway is not built", allow_module_level=True)
+
+BIRTH = datetime.date(1984, 7, 21)
+
+
+class Coop:
+    def __init__(self, cluster, name, serial):
+        body = {"name": name, "type": "savings_loan", "group": "women", "district": "Sukajadi",
+                "settings": {"principal_amount": "100000", "mandatory_amount": "25000"}}
+        r = cluster.api("POST", "/api/v1/cooperatives", body)
+        assert r.status == 201, r
+        self.c = cluster
+        self.id = r.json["id"]
+        self.base = "/api/v1/cooperatives/%s" % self.id
+        self.serial = serial
+
+    def member(self):
+        self.serial += 1
+        body = {"nik": nik(BIRTH, True, self.serial), "name": "Ibu %d" % self.serial,
+                "sex": "female", "birth_date": BIRTH.isoformat(), "address": "Desa Sukamaju",
+                "phone": "0816-4444-%04d" % self.serial, "joined_on": "2025-01-02"}
+        r = self.c.api("POST", self.base + "/members", body)
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def post(self, path, body):
+        r = self.c.api("POST", self.base + path, body,
+                       headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert r.status in (200, 201), r
+        return r.json
+
+    def deposit(self, member, kind, amount):
+        return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
+                                       "value_date": "2025-01-06"})
+
+    def journal(self, memo, lines):
+        return self.post("/journal", {"value_date": "2025-06-30", "memo": memo, "lines": lines})
+
+
+def health_of(coop, year, want):
+    """The rating; waits (bounded) until the projection has caught up (`want` holds)."""
+    for _ in range(100):
+        r = coop.c.api("GET", coop.base + "/reports/health?year=%d" % year)
+        assert r.status == 200, r
+        if want(r.json):
+            return r.json
+        time.sleep(0.1)
+    return r.json
+
+
+@pytest.fixture(scope="module")
+def rated(cluster):
+    k = Coop(cluster, "KSP Wanita Sehat", 700)
+    m1, m2 = k.member(), k.member()
+    for m in (m1, m2):
+        k.deposit(m, "principal", "100000")
+        k.deposit(m, "mandatory", "900000")
+    k.deposit(m1, "voluntary", "3000000")
+    body = {"member_id": m1, "principal": "2000000", "annual_rate": "12", "instalments": 12,
+            "frequency": "monthly", "method": "flat", "first_due_on": "2025-02-10",
+            "applied_on": "2025-01-05"}
+    r = cluster.api("POST", k.base + "/loans", body)
+    assert r.status == 201, r
+    k.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
+    k.journal("Pendapatan", [{"account": "1-101", "debit": "600000"},
+                             {"account": "4-101", "credit": "500000"},
+                             {"account": "4-201", "credit": "100000"}])
+    k.journal("Beban", [{"account": "5-201", "debit": "120000"},
+                        {"account": "5-202", "debit": "80000"},
+                        {"account": "5-101", "debit": "50000"},
+                        {"account": "5-203", "debit": "30000"},
+                        {"account": "1-101", "credit": "280000"}])
+    k.journal("Aset tetap", [{"account": "1-501", "debit": "500000"},
+                             {"account": "1-101", "credit": "500000"}])
+    k.journal("Cadangan risiko", [{"account": "1-101", "debit": "100000"},
+                                  {"account": "3-202", "credit": "100000"}])
+    rep = health_of(k, 2025, lambda h: by_code(h)["1a"]["inputs"].get("total_assets") == "5420000"
+                    and by_code(h)["7a"]["inputs"].get("gross_participation") == "500000")
+    return k, rep
+
+
+def by_code(rep):
+    return {c["code"]: c for c in rep["components"]}
+
+
+def test_capital_components(rated):
+    _, rep = rated
+    c = by_code(rep)
+    assert (rep["year"], rep["from"], rep["to"]) == (2025, "2025-01-01", "2025-12-31")
+    assert [x["code"] for x in rep["components"]] == [
+        "1a", "1b", "1c", "2a", "2b", "2c", "2d", "3", "4a", "4b", "4c", "5a", "5b", "6a", "6b",
+        "6c", "7a", "7b"]
+    # Cash 5,000,000 - 2,000,000 + 600,000 - 280,000 - 500,000 + 100,000 = 2,920,000; assets
+    # with the loan and the fixed asset 5,420,000; equity 200,000 + 1,800,000 + 100,000 +
+    # 320,000 not closed = 2,420,000: 44.649 % -> [40, 60) -> 100 x 6.
+    assert c["1a"]["inputs"] == {"equity": "2420000", "total_assets": "5420000"}
+    assert (c["1a"]["ratio"], c["1a"]["value"], c["1a"]["weight"], c["1a"]["score"]) == (
+        "44.65", 100, 6, "6.00")
+    # No risky loans: nothing to cover, value 100 without a ratio.
+    assert c["1b"]["inputs"] == {"equity": "2420000", "risky_loans": "0"}
+    assert "ratio" not in c["1b"] and (c["1b"]["value"], c["1b"]["score"]) == (100, "6.00")
+    # 1c: 100 % of 2,000,000 + 50 % of (100,000 + 320,000 + 3,000,000) = 3,710,000; risk-
+    # weighted assets 70 % x 500,000 + 100 % x 2,000,000 = 2,350,000: 157.87 % -> 100 x 3.
+    assert c["1c"]["inputs"] == {
+        "capital_at_100": "2000000", "capital_at_50": "3420000", "weighted_capital": "3710000",
+        "assets_at_20": "0", "assets_at_50": "0", "assets_at_70": "500000",
+        "assets_at_100": "2000000", "risk_weighted_assets": "2350000"}
+    assert (c["1c"]["ratio"], c["1c"]["value"], c["1c"]["score"]) == ("157.87", 100, "3.00")
+
+
+def test_asset_quality_and_efficiency(rated):
+    _, rep = rated
+    c = by_code(rep)
+    assert (c["2a"]["ratio"], c["2a"]["value"], c["2a"]["score"]) == ("100.00", 100, "10.00")
+    assert c["2b"]["inputs"] == {"rpm": "0", "all_loans": "2000000"}
+    assert (c["2b"]["ratio"], c["2b"]["value"], c["2b"]["score"]) == ("0.00", 100, "5.00")
+    assert c["2c"]["inputs"] == {"risk_reserve": "100000", "loan_loss_allowance": "0",
+                                 "rpm": "0"}
+    assert "ratio" not in c["2c"] and c["2c"]["score"] == "5.00"
+    assert "risky loans = substandard + doubtful + loss" in c["2d"]["definition"]
+    assert (c["2d"]["ratio"], c["2d"]["value"]) == ("0.00", 100)
+    # 4a: (50,000 + 200,000 + 30,000) / 500,000 = 56 % -> 100 x 4.
+    assert c["4a"]["inputs"] == {"cost_of_funds": "50000", "operating_expense": "200000",
+                                 "cooperative_expense": "30000",
+                                 "gross_participation": "500000"}
+    assert (c["4a"]["ratio"], c["4a"]["value"], c["4a"]["score"]) == ("56.00", 100, "4.00")
+    # 4b: 200,000 / (600,000 - 50,000) = 36.36 % -> <= 40 -> 100 x 4.
+    assert (c["4b"]["inputs"]["gross_surplus"], c["4b"]["ratio"], c["4b"]["score"]) == (
+        "550000", "36.36", "4.00")
+    # 4c: 120,000 / 2,000,000 = 6 % -> (5, 10] -> 75 x 2 = 1.50.
+    assert (c["4c"]["ratio"], c["4c"]["value"], c["4c"]["score"]) == ("6.00", 75, "1.50")
+
+
+def test_liquidity_self_reliance_and_identity(rated):
+    _, rep = rated
+    c = by_code(rep)
+    # 5a: 2,920,000 / 3,000,000 voluntary savings = 97.33 % -> > 20 -> 25 x 10 = 2.50.
+    assert c["5a"]["inputs"] == {"cash_and_bank": "2920000", "current_liabilities": "3000000"}
+    assert "SHU payable" in c["5a"]["definition"]
+    assert (c["5a"]["ratio"], c["5a"]["value"], c["5a"]["score"]) == ("97.33", 25, "2.50")
+    # 5b: 2,000,000 / 5,000,000 = 40 % -> 25 x 5 = 1.25.
+    assert (c["5b"]["inputs"]["savings"], c["5b"]["ratio"], c["5b"]["score"]) == (
+        "5000000", "40.00", "1.25")
+    # 6a: 320,000 / 5,420,000 = 5.90 % -> 50 x 3; 6b: (320,000 - 100,000) x 40 % = 88,000 /
+    # 2,420,000 = 3.64 % -> 50 x 3; 6c: 450,000 / 230,000 = 195.65 % -> 100 x 4.
+    assert (c["6a"]["inputs"]["surplus"], c["6a"]["ratio"], c["6a"]["score"]) == (
+        "320000", "5.90", "1.50")
+    assert (c["6b"]["inputs"]["members_share"], c["6b"]["ratio"], c["6b"]["score"]) == (
+        "88000", "3.64", "1.50")
+    assert (c["6c"]["inputs"]["net_participation"], c["6c"]["ratio"], c["6c"]["score"]) == (
+        "450000", "195.65", "4.00")
+    # 7a: 500,000 / 600,000 = 83.33 % -> 100 x 7.
+    assert (c["7a"]["ratio"], c["7a"]["value"], c["7a"]["score"]) == ("83.33", 100, "7.00")
+
+
+def test_total_counts_only_available_components(rated):
+    _, rep = rated
+    c = by_code(rep)
+    for code in ("3", "7b"):
+        assert c[code]["available"] is False and c[code]["reason"], c[code]
+        assert "score" not in c[code] and "value" not in c[code]
+    assert rep["unavailable"] == ["3", "7b"]
+    # 6 + 6 + 3 + 10 + 5 + 5 + 5 + 4 + 4 + 1.5 + 2.5 + 1.25 + 1.5 + 1.5 + 4 + 7 of 85 - 3.
+    assert (rep["total"], rep["max_available"], rep["rating"]) == (
+        "67.25", "82.00", "fairly_healthy")
+    assert int(rep["as_of_seq"]) > 0
+
+
+def test_empty_year_and_errors(cluster, rated):
+    k, _ = rated
+    rep = health_of(k, 2024, lambda h: True)
+    c = by_code(rep)
+    assert c["1a"]["available"] is False and c["1a"]["inputs"]["total_assets"] == "0"
+    assert (rep["total"], rep["rating"]) == ("0.00", "under_special_supervision")
+    r = cluster.api("GET", k.base + "/reports/health")
+    assert r.status == 400 and r.json["error"]["field"] == "year", r
+    r = cluster.api("GET", "/api/v1/cooperatives/999999/reports/health?year=2025")
+    assert r.status == 404, r
