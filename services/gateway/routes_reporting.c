@@ -19,6 +19,8 @@ const route_t routes_reporting[] = {
       { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/reports/health", ROUTE_COOP_READ, "reporting", "health",
       { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "PUT", "/api/v1/cooperatives/{coop}/reports/health/{year}/management", ROUTE_SUPERVISE,
+      "reporting", "put_management", { {"coop", "cooperative_id"}, {"year", "year"} }, 0 },
     { "GET", "/api/v1/district/dashboard", ROUTE_SUPERVISE, "reporting", "district_dashboard",
       { { NULL, NULL } }, ROUTE_QUERY_FIELDS },
     ROUTE_END

@@ -1,6 +1,7 @@
 /* handlers — answers ReportingRequest from the projections: authorises the actor, reads in
    the call's transaction (so a report is one consistent snapshot), states the sequences of
-   both streams it reflects, and renders CSV when asked. Handlers only read. The SHU of a
+   both streams it reflects, and renders CSV when asked. Handlers only read, except the
+   management questionnaire (management.c), a supervisor's assessment. The SHU of a
    fiscal year is shared out by shu.c from the ledger's surplus and loans.c's participation. */
 #include "reporting.h"
 #include "date.h"
@@ -446,6 +447,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(LOAN_PORTFOLIO): return r->loan_portfolio->cooperative_id;
     case OP(SHU): return r->shu->cooperative_id;
     case OP(HEALTH): return r->health->cooperative_id;
+    case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
     default: return 0;
     }
 }
@@ -469,6 +471,9 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(LOAN_PORTFOLIO): return reply(&x, loan_portfolio(&x, r->loan_portfolio));
     case OP(SHU): return reply(&x, shu(&x, r->shu));
     case OP(HEALTH): return reply(&x, health(&x, r->health));
+    case OP(PUT_MANAGEMENT):
+        return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
+                                                  x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
                                              x.out));

@@ -212,3 +212,29 @@ reporting_health_rating_t reporting_health_rating(int64_t total_centi) {
         return REPORTING_HEALTH_UNDER_SUPERVISION;
     return REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION;
 }
+
+/* ------------------------------------------------------------------ aspect 3 */
+
+static const int management_questions[REPORTING_MANAGEMENT_GROUPS] = { 12, 6, 5, 10, 5 };
+static const int management_yes_centi[REPORTING_MANAGEMENT_GROUPS] = { 25, 50, 60, 30, 60 };
+
+int reporting_management_questions(reporting_management_group_t g) {
+    assert(g >= 0 && g < REPORTING_MANAGEMENT_GROUPS);
+    return management_questions[g];
+}
+
+int reporting_management_yes_centi(reporting_management_group_t g) {
+    assert(g >= 0 && g < REPORTING_MANAGEMENT_GROUPS);
+    return management_yes_centi[g];
+}
+
+int reporting_management_points_centi(const int yes[REPORTING_MANAGEMENT_GROUPS]) {
+    assert(yes);
+    int centi = 0;
+    for (int g = 0; g < REPORTING_MANAGEMENT_GROUPS; g++) {
+        if (yes[g] < 0 || yes[g] > management_questions[g]) return -EINVAL;
+        centi += yes[g] * management_yes_centi[g];
+    }
+    assert(centi <= 100 * REPORTING_MANAGEMENT_WEIGHT);
+    return centi;
+}

@@ -8,7 +8,8 @@
     table says otherwise. A component's score is value x weight / 100, returned in hundredths
     of a point (value 100, weight 6 -> 600 = 6.00) so it stays an integer.
 
-    Pure: no store. Not for: reading the books (rating.c) or the management questionnaire. */
+    Pure: no store. Not for: reading the books (rating.c) or storing the questionnaire
+    (management.c). */
 #ifndef LUMBUNG_REPORTING_HEALTH_H
 #define LUMBUNG_REPORTING_HEALTH_H
 
@@ -68,6 +69,27 @@ typedef enum {
     REPORTING_HEALTH_UNDER_SUPERVISION,   /* [51, 66) */
     REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION, /* < 51 */
 } reporting_health_rating_t;
+
+/* Aspect 3, management: a yes/no questionnaire in five groups, each yes worth its group's
+   weight (DOMAIN.md). Points are in hundredths: all 38 yes -> 1500 = 15.00. */
+typedef enum {
+    REPORTING_MANAGEMENT_GENERAL = 0,     /* 12 questions, 0.25 each */
+    REPORTING_MANAGEMENT_INSTITUTION,     /* 6 questions, 0.5 each */
+    REPORTING_MANAGEMENT_CAPITAL,         /* 5 questions, 0.6 each */
+    REPORTING_MANAGEMENT_ASSETS,          /* 10 questions, 0.3 each */
+    REPORTING_MANAGEMENT_LIQUIDITY,       /* 5 questions, 0.6 each */
+    REPORTING_MANAGEMENT_GROUPS,
+} reporting_management_group_t;
+
+enum { REPORTING_MANAGEMENT_WEIGHT = 15 };   /* points of aspect 3 at most */
+
+/* The number of questions of a group, and the points of one yes in hundredths. */
+int reporting_management_questions(reporting_management_group_t g);
+int reporting_management_yes_centi(reporting_management_group_t g);
+
+/* The points of yes[g] yes answers per group, in hundredths; -EINVAL when a count exceeds its
+   group's questions. */
+int reporting_management_points_centi(const int yes[REPORTING_MANAGEMENT_GROUPS]);
 
 /* The rating of a total score in hundredths of a point. */
 reporting_health_rating_t reporting_health_rating(int64_t total_centi);

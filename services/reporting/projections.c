@@ -28,7 +28,7 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "coop_counts", &app->coop_counts }, { "members", &app->members_table },
         { "accounts", &app->accounts }, { "daily", &app->daily },
         { "movements", &app->movements }, { "loan_states", &app->loan_states },
-        { "participation", &app->participation },
+        { "participation", &app->participation }, { "management", &app->management },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);

@@ -1,9 +1,9 @@
 /* rating — the health rating of one fiscal year (DOMAIN.md, "Health rating") from the books:
    balances by account role at the year end, income and expenses by role over the year, and
    the loan portfolio by collectibility class as of the year end. Every component states the
-   figures it used; a component whose inputs the system does not record (aspect 3 until a
-   questionnaire exists, 7b's members' economic benefit) is marked not available with a reason
-   and left out of the total, never filled with a guess. band tables: health.c. */
+   figures it used; a component whose inputs the system does not record (aspect 3 until its
+   questionnaire is put, management.c; 7b's members' economic benefit) is marked not available
+   with a reason and left out of the total, never filled with a guess. band tables: health.c. */
 #include "reporting.h"
 #include "date.h"
 #include "health.h"
@@ -208,9 +208,29 @@ static void assets(build_t *x, const books_t *b) {
     rate(x, c, H(2D), b->risky, b->loans);
 }
 
-static void management(build_t *x) {
-    Lumbung__HealthComponent *c = component(x, "3", "management", MANAGEMENT_WEIGHT, NULL);
-    unavailable(x, c, "no management questionnaire is recorded for this year");
+/* Aspect 3 from the questionnaire put for the year (management.c): the score is the points,
+   value = points / 15 in percent rounded down (it is not a band table). */
+static int management(build_t *x, reporting_t *app, store_txn_t *txn, uint64_t coop,
+                      uint32_t year) {
+    Lumbung__HealthComponent *c = component(x, "3", "management", MANAGEMENT_WEIGHT,
+        "yes answers x weight: general 12 x 0.25, institution 6 x 0.5, capital 5 x 0.6, "
+        "assets 10 x 0.3, liquidity 5 x 0.6; value = points / 15 x 100, rounded down");
+    Lumbung__ManagementQuestionnaire *q;
+    int centi = 0;
+    int rc = reporting_management_read(app, txn, x->arena, coop, year, &q, &centi);
+    if (rc == STORE_NOT_FOUND) {
+        unavailable(x, c, "no management questionnaire is recorded for this year");
+        return 0;
+    }
+    if (rc != 0) return rc;
+    c->inputs->management = q;
+    c->has_available = c->has_value = 1;
+    c->available = 1;
+    c->value = (uint32_t) (centi / MANAGEMENT_WEIGHT);
+    c->score = q->points;
+    x->total_centi += centi;
+    x->max_centi += 100 * MANAGEMENT_WEIGHT;
+    return 0;
 }
 
 static int64_t gross_participation(const books_t *b) {
@@ -411,7 +431,7 @@ int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, a
     build_t x = { .arena = arena, .report = r };
     capital(&x, b);
     assets(&x, b);
-    management(&x);
+    if ((rc = management(&x, app, txn, req->cooperative_id, req->year)) != 0) return rc;
     efficiency(&x, b);
     liquidity(&x, b);
     self_reliance(&x, b);

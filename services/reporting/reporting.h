@@ -31,9 +31,12 @@
       "participation" key: u64 cooperative id + u64 member id + u32 value date;
                       value: [0..7] i64 change of principal + mandatory savings, [8..15] i64
                       loan interest paid, [16..23] i64 loan principal disbursed
+      "management"    key: u64 cooperative id + u32 fiscal year; value:
+                      lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
+                      a supervisor's assessment written by a request, lost on a rebuild.
 
     Not for: validation of business rules (the owning services do that); writing anything a
-    handler could see half-done (handlers only read). */
+    handler could see half-done (handlers only read, except management.c's questionnaire). */
 #ifndef LUMBUNG_REPORTING_H
 #define LUMBUNG_REPORTING_H
 
@@ -62,7 +65,7 @@ typedef struct {
     follower_t *members, *transactions;
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
-                  loan_states, participation;
+                  loan_states, participation, management;
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -145,6 +148,18 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
 /* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                         const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
+
+/* --- management.c: the questionnaire of health aspect 3 --- */
+/* Stores the answers of req (admin or supervisor; every group with exactly its number of
+   answers, else a 400 naming the group) and replies with them and their points. */
+int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                             arena_t *arena, const Lumbung__ManagementQuestionnaire *req,
+                             Lumbung__ReportingReply *out);
+/* The answers put for (coop, year) in `arena` with their points in hundredths, or
+   STORE_NOT_FOUND. */
+int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                              uint32_t year, Lumbung__ManagementQuestionnaire **out,
+                              int *points_centi);
 
 /* --- rating.c: the health rating of a fiscal year --- */
 /* Fills `out` with the rating; fails the call (negative) on bad input or an unknown

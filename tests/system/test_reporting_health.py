@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gateway_util import GATEWAY_BUILT  # noqa: E402
+from gateway_util import GATEWAY_BUILT, assert_error, create_user, login  # noqa: E402
 from members_util import nik  # noqa: E402
 
 if not GATEWAY_BUILT:
@@ -193,3 +193,51 @@ def test_empty_year_and_errors(cluster, rated):
     assert r.status == 400 and r.json["error"]["field"] == "year", r
     r = cluster.api("GET", "/api/v1/cooperatives/999999/reports/health?year=2025")
     assert r.status == 404, r
+
+
+def answers(yes):
+    """Management answers with the given yes counts per group, yes first."""
+    sizes = {"general": 12, "institution": 6, "capital": 5, "assets": 10, "liquidity": 5}
+    return {g: [i < yes[g] for i in range(n)] for g, n in sizes.items()}
+
+
+def test_management_questionnaire_makes_aspect_3_available(cluster, rated):
+    k, _ = rated
+    path = k.base + "/reports/health/2025/management"
+    before = health_of(k, 2025, lambda h: True)
+    assert by_code(before)["3"]["available"] is False and before["total"] == "67.25"
+
+    create_user(cluster, "operator-mgmt", "operator", coop=k.id)
+    token = login(cluster, "operator-mgmt")
+    some = answers({"general": 10, "institution": 5, "capital": 4, "assets": 7, "liquidity": 3})
+    r = cluster.http("PUT", path, some, token=token)
+    assert r.status == 403, r
+
+    short = dict(some, general=some["general"][:11])
+    assert_error(cluster.api("PUT", path, short), 400, "wrong_answer_count", "general")
+    assert_error(cluster.api("PUT", path, dict(some, liquidity=some["liquidity"] + [True])), 400,
+                 "wrong_answer_count", "liquidity")
+
+    # 10 x 0.25 + 5 x 0.5 + 4 x 0.6 + 7 x 0.3 + 3 x 0.6 = 2.5 + 2.5 + 2.4 + 2.1 + 1.8 = 11.30
+    r = cluster.api("PUT", path, some)
+    assert r.status == 200, r
+    assert (r.json["points"], r.json["yes_answers"], r.json["year"]) == ("11.30", 29, 2025), r
+    rep = health_of(k, 2025, lambda h: True)
+    c = by_code(rep)["3"]
+    assert (c["available"], c["value"], c["weight"], c["score"]) == (True, 75, 15, "11.30"), c
+    assert c["inputs"]["management"]["points"] == "11.30"
+    assert c["inputs"]["management"]["general"] == some["general"]
+    assert rep["unavailable"] == ["7b"]
+    # 67.25 + 11.30 of 82 + 15.
+    assert (rep["total"], rep["max_available"], rep["rating"]) == (
+        "78.55", "97.00", "fairly_healthy")
+
+    # Put again: the answers are replaced; all yes is 15 points and the rating goes up.
+    r = cluster.api("PUT", path, answers({"general": 12, "institution": 6, "capital": 5,
+                                          "assets": 10, "liquidity": 5}))
+    assert r.status == 200 and r.json["points"] == "15.00", r
+    rep = health_of(k, 2025, lambda h: True)
+    assert (by_code(rep)["3"]["value"], by_code(rep)["3"]["score"]) == (100, "15.00")
+    assert (rep["total"], rep["rating"]) == ("82.25", "healthy")
+    # Another year is untouched.
+    assert by_code(health_of(k, 2024, lambda h: True))["3"]["available"] is False

@@ -240,6 +240,28 @@ static void percent_text_and_rating(void **state) {
     assert_int_equal(reporting_health_rating(5099), REPORTING_HEALTH_UNDER_SPECIAL_SUPERVISION);
 }
 
+/* Aspect 3: every yes is worth its group's weight; all yes is exactly 15 points. */
+static void management_points(void **state) {
+    (void) state;
+    int none[REPORTING_MANAGEMENT_GROUPS] = { 0, 0, 0, 0, 0 };
+    int all[REPORTING_MANAGEMENT_GROUPS] = { 12, 6, 5, 10, 5 };
+    int some[REPORTING_MANAGEMENT_GROUPS] = { 10, 5, 4, 7, 3 };
+    int one_each[REPORTING_MANAGEMENT_GROUPS] = { 1, 1, 1, 1, 1 };
+    assert_int_equal(reporting_management_points_centi(none), 0);
+    assert_int_equal(reporting_management_points_centi(all), 1500);
+    /* 10 x 0.25 + 5 x 0.5 + 4 x 0.6 + 7 x 0.3 + 3 x 0.6 = 2.5 + 2.5 + 2.4 + 2.1 + 1.8 */
+    assert_int_equal(reporting_management_points_centi(some), 1130);
+    assert_int_equal(reporting_management_points_centi(one_each), 25 + 50 + 60 + 30 + 60);
+    int questions = 0;
+    for (int g = 0; g < REPORTING_MANAGEMENT_GROUPS; g++)
+        questions += reporting_management_questions((reporting_management_group_t) g);
+    assert_int_equal(questions, 38);
+    int too_many[REPORTING_MANAGEMENT_GROUPS] = { 13, 0, 0, 0, 0 };
+    int negative[REPORTING_MANAGEMENT_GROUPS] = { 0, 0, 0, 0, -1 };
+    assert_int_equal(reporting_management_points_centi(too_many), -EINVAL);
+    assert_int_equal(reporting_management_points_centi(negative), -EINVAL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(own_capital_ratio_1a),
@@ -261,6 +283,7 @@ int main(void) {
         cmocka_unit_test(gross_participation_7a),
         cmocka_unit_test(members_benefit_7b),
         cmocka_unit_test(percent_text_and_rating),
+        cmocka_unit_test(management_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
