@@ -1,6 +1,8 @@
 /* dashboard — the district dashboard: every cooperative the members stream named, with its
-   active members by sex (registry.c) and its total assets and members' savings as of a date
-   (chart.c), summed by cooperative type and for the district. */
+   active members by sex (registry.c), its total assets and members' savings as of a date
+   (chart.c), its loan portfolio and NPL (loans.c), its RAT compliance and overdue supervision
+   recommendations (oversight.c), summed by cooperative type and for the district; and the
+   cooperatives that need the district's attention, each with its reasons. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -12,6 +14,98 @@
 
 #define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
 #define TYPES 7                    /* CooperativeType values, unspecified included */
+
+enum { REASONS_MAX = 4 };
+
+/* The fiscal year that ended last before as_of; fiscal years start on the first of the
+   cooperative's fiscal_year_start month and are named by the calendar year they start in. */
+static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, int32_t *end) {
+    const Lumbung__CooperativeSettings *set = c->settings;
+    int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
+    if (start < 1 || start > 12) start = 1;
+    int y, m, d;
+    date_to_ymd(as_of, &y, &m, &d);
+    int current = m >= start ? y : y - 1;
+    if (date_from_ymd(current, start, 1, end) == DATE_OK) (*end)--;
+    else *end = as_of;
+    return current > 0 ? (uint32_t) (current - 1) : 0;
+}
+
+/* A fiscal year ending on `end` needs a RAT unless the cooperative was founded after it. */
+static bool needs_rat(const Lumbung__Cooperative *c, int32_t end) {
+    int32_t founded;
+    return !c->founded_on || date_parse(c->founded_on, &founded) != DATE_OK || founded <= end;
+}
+
+static int rat_compliance(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
+                          const Lumbung__Cooperative *c, Lumbung__CooperativeSummary *s) {
+    int32_t end;
+    uint32_t last = last_fiscal_year(c, as_of, &end);
+    reporting_rats_t r;
+    int rc = reporting_oversight_rats(app, txn, c->id, last, &r);
+    if (rc != 0) return rc;
+    s->has_last_fiscal_year = s->has_rat_overdue = s->has_dissolution_review = 1;
+    s->last_fiscal_year = last;
+    if (r.any) {
+        char date[DATE_FORMAT_MAX];
+        date_format(r.held_on, date, sizeof date);
+        s->has_last_rat_fiscal_year = 1;
+        s->last_rat_fiscal_year = r.fiscal_year;
+        s->last_rat_held_on = arena_strdup(arena, date);
+    }
+    s->rat_overdue = needs_rat(c, end) && !r.held_last;
+    int32_t end_before;
+    int y, m, d;
+    date_to_ymd(end, &y, &m, &d);
+    if (date_from_ymd(y - 1, m, d, &end_before) != DATE_OK) end_before = end - 365;
+    s->dissolution_review = s->rat_overdue && needs_rat(c, end_before) && !r.held_before_last;
+    return 0;
+}
+
+static int loans_and_supervision(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                 int32_t as_of, Lumbung__CooperativeSummary *s) {
+    reporting_portfolio_counts_t counts;
+    int rc = reporting_loans_portfolio(app, txn, s->cooperative_id, as_of, &counts);
+    if (rc != 0) return rc;
+    s->has_loans = s->has_loans_outstanding_sen = s->has_non_performing_sen = 1;
+    for (int cls = 1; cls <= REPORTING_LOAN_CLASSES; cls++) {
+        s->loans += counts.loans[cls];
+        s->loans_outstanding_sen += counts.outstanding_sen[cls];
+        if (cls > 1) s->non_performing_sen += counts.outstanding_sen[cls];
+    }
+    char pct[REPORTING_PERCENT_TEXT_MAX];
+    reporting_portfolio_percent(s->non_performing_sen, s->loans_outstanding_sen, pct, sizeof pct);
+    s->npl_ratio = arena_strdup(arena, pct);
+    s->has_overdue_recommendations = 1;
+    return reporting_oversight_overdue(app, txn, arena, s->cooperative_id, as_of,
+                                       &s->overdue_recommendations);
+}
+
+/* NPL above 5 %, compared exactly. */
+static bool npl_high(int64_t non_performing, int64_t outstanding) {
+    return outstanding > 0 &&
+           (__int128) non_performing * 10000 > (__int128) REPORTING_NPL_ATTENTION_BP * outstanding;
+}
+
+/* The attention row of a cooperative, or NULL when nothing is wrong. */
+static Lumbung__AttentionItem *attention(arena_t *arena, const Lumbung__CooperativeSummary *s) {
+    const char *reasons[REASONS_MAX];
+    size_t n = 0;
+    if (s->overdue_recommendations > 0) reasons[n++] = "overdue_recommendations";
+    if (s->rat_overdue) reasons[n++] = "no_rat";
+    if (s->dissolution_review) reasons[n++] = "dissolution_review";
+    if (npl_high(s->non_performing_sen, s->loans_outstanding_sen))
+        reasons[n++] = "npl_above_5_percent";
+    if (n == 0) return NULL;
+    Lumbung__AttentionItem *a = arena_message(arena, &lumbung__attention_item__descriptor);
+    a->has_cooperative_id = 1;
+    a->cooperative_id = s->cooperative_id;
+    a->name = s->name;
+    a->reasons = arena_alloc(arena, n * sizeof *a->reasons);
+    for (size_t i = 0; i < n; i++) a->reasons[i] = (char *) reasons[i];
+    a->n_reasons = n;
+    return a;
+}
 
 static bool is_savings(Lumbung__AccountRole role) {
     return role == ROLE(PRINCIPAL_SAVINGS) || role == ROLE(MANDATORY_SAVINGS) ||
@@ -46,6 +140,8 @@ static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t
         if (a->class_ == LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_ASSET) s->total_assets_sen += balance;
         if (is_savings(a->role)) s->savings_sen += balance;
     }
+    if ((rc = rat_compliance(app, txn, arena, as_of, c, s)) != 0) return rc;
+    if ((rc = loans_and_supervision(app, txn, arena, as_of, s)) != 0) return rc;
     *out = s;
     return 0;
 }
@@ -58,6 +154,11 @@ static void add_up(Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
     d->members_male += s->members_male;
     d->total_assets_sen += s->total_assets_sen;
     d->savings_sen += s->savings_sen;
+    d->loans += s->loans;
+    d->loans_outstanding_sen += s->loans_outstanding_sen;
+    d->non_performing_sen += s->non_performing_sen;
+    d->rat_overdue += s->rat_overdue;
+    d->dissolution_review += s->dissolution_review;
     Lumbung__TypeSummary *t = types[s->type >= 0 && s->type < TYPES ? s->type : 0];
     t->cooperatives++;
     t->members_active += s->members_active;
@@ -79,6 +180,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t a
     if (rc != 0) return rc;
     size_t cap = 16;
     d->items = arena_alloc(arena, cap * sizeof *d->items);
+    d->attention = arena_alloc(arena, cap * sizeof *d->attention);
     const void *k, *v;
     size_t kl, vl;
     for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
@@ -91,12 +193,17 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t a
             Lumbung__CooperativeSummary **more = arena_alloc(arena, 2 * cap * sizeof *more);
             memcpy(more, d->items, cap * sizeof *more);
             d->items = more;
+            Lumbung__AttentionItem **also = arena_alloc(arena, 2 * cap * sizeof *also);
+            memcpy(also, d->attention, d->n_attention * sizeof *also);
+            d->attention = also;
             cap *= 2;
         }
         Lumbung__CooperativeSummary *s;
         if ((rc = summarise(app, txn, arena, as_of, c, &s)) != 0) break;
         d->items[d->n_items++] = s;
         add_up(d, types, s);
+        Lumbung__AttentionItem *a = attention(arena, s);
+        if (a) d->attention[d->n_attention++] = a;
     }
     store_cursor_close(&cur);
     return rc == STORE_NOT_FOUND ? 0 : rc;
@@ -128,6 +235,11 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     d->as_of = arena_strdup(arena, date);
     d->has_as_of_seq = d->has_members_seq = d->has_cooperatives = d->has_members_active = 1;
     d->has_members_female = d->has_members_male = d->has_total_assets_sen = d->has_savings_sen = 1;
+    d->has_loans = d->has_loans_outstanding_sen = d->has_non_performing_sen = 1;
+    d->has_rat_overdue = d->has_dissolution_review = 1;
+    char pct[REPORTING_PERCENT_TEXT_MAX];
+    reporting_portfolio_percent(d->non_performing_sen, d->loans_outstanding_sen, pct, sizeof pct);
+    d->npl_ratio = arena_strdup(arena, pct);
     d->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
     d->members_seq = app->members ? follower_cursor(app->members) : 0;
     if (req->has_format && req->format == LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV) {

@@ -29,6 +29,7 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "accounts", &app->accounts }, { "daily", &app->daily },
         { "movements", &app->movements }, { "loan_states", &app->loan_states },
         { "participation", &app->participation }, { "management", &app->management },
+        { "rats", &app->rats }, { "supervisions", &app->supervisions },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -87,8 +88,10 @@ int reporting_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     if (rc != 0) return rc;
     if (event->body_case == LUMBUNG__EVENT__BODY_TRANSACTIONS && event->transactions)
         return apply_transactions(app, txn, event->transactions);
-    if (event->body_case == LUMBUNG__EVENT__BODY_MEMBERS && event->members)
-        return reporting_registry_apply(app, txn, event->members);
+    if (event->body_case == LUMBUNG__EVENT__BODY_MEMBERS && event->members) {
+        rc = reporting_registry_apply(app, txn, event->members);
+        return rc == 0 ? reporting_oversight_apply(app, txn, event->members) : rc;
+    }
     return 0;
 }
 

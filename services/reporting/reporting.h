@@ -1,10 +1,12 @@
 /*  reporting — the reporting service's state, tables and entry points.
 
-    Reporting owns no facts: every table is a projection of the members and transactions
-    streams, applied by the followers in the same txn as their cursors, so the store can always
-    be rebuilt by deleting it and replaying both streams from sequence 1. Each projection lives
-    in its own file: registry.c (cooperatives, members and member counts, from members events),
-    chart.c (accounts with totals and daily movements by value date, from transactions events),
+    Reporting owns no facts but one: every table except "management" (a supervisor's
+    questionnaire, management.c) is a projection of the members and transactions streams,
+    applied by the followers in the same txn as their cursors, so it can always be rebuilt by
+    deleting it and replaying both streams from sequence 1. Each projection lives in its own
+    file: registry.c (cooperatives, members and member counts, from members events),
+    oversight.c (annual meetings and supervision records, from members events), chart.c
+    (accounts with totals and daily movements by value date, from transactions events),
     statement.c (each member's savings movements, from transactions events), loans.c (loan
     states by date and members' participation, from transactions events). handlers.c,
     dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c, csv.c
@@ -31,6 +33,10 @@
       "participation" key: u64 cooperative id + u64 member id + u32 value date;
                       value: [0..7] i64 change of principal + mandatory savings, [8..15] i64
                       loan interest paid, [16..23] i64 loan principal disbursed
+      "rats"          key: u64 cooperative id + u32 fiscal year; value: [0] version 1,
+                      [1..4] u32 held_on of the annual meeting (RAT) for that year
+      "supervisions"  key: u64 cooperative id + u64 supervision id; value: lumbung.Supervision
+                      as the last event said
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -58,6 +64,9 @@ enum {
     REPORTING_LOAN_CLASSES = 4,           /* current, substandard, doubtful, loss */
     REPORTING_LOAN_STATES_MAX = 4000000,  /* loan states of one cooperative a portfolio reads */
     REPORTING_SHU_MEMBERS_MAX = 100000,   /* members of one cooperative an SHU report shares to */
+    REPORTING_RATS_MAX = 1000,            /* annual meetings of one cooperative a report reads */
+    REPORTING_SUPERVISIONS_MAX = 10000,   /* supervision records of one cooperative read */
+    REPORTING_NPL_ATTENTION_BP = 500,     /* NPL above 5 % needs the district's attention */
 };
 
 typedef struct {
@@ -65,7 +74,8 @@ typedef struct {
     follower_t *members, *transactions;
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
-                  loan_states, participation, management;
+                  loan_states, participation, management, rats,
+                  supervisions;
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -98,6 +108,26 @@ int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena
 /* Zero counts when the cooperative has no member yet. */
 int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
                               reporting_counts_t *out);
+
+/* --- oversight.c: annual meetings and supervision, from the members stream --- */
+int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
+
+typedef struct {
+    bool any;                    /* a RAT is recorded at all */
+    uint32_t fiscal_year;        /* the latest fiscal year with a RAT, when any */
+    int32_t held_on;             /* and the day it was held */
+    bool held_last;              /* a RAT for `last_year` */
+    bool held_before_last;       /* a RAT for last_year - 1 */
+} reporting_rats_t;
+
+/* The cooperative's RATs seen against the fiscal year `last_year`. -E2BIG beyond
+   REPORTING_RATS_MAX. */
+int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
+                             uint32_t last_year, reporting_rats_t *out);
+/* *count = recommendations of the cooperative due before as_of and not done. -E2BIG beyond
+   REPORTING_SUPERVISIONS_MAX records. */
+int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                uint64_t coop, int32_t as_of, uint32_t *count);
 
 /* --- chart.c: accounts and their daily movements --- */
 int reporting_chart_apply_account(reporting_t *app, store_txn_t *txn, const Lumbung__Account *a);

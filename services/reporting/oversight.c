@@ -1,0 +1,117 @@
+/* oversight — the district's view of each cooperative's duties, from the members stream: the
+   annual meetings (RAT) recorded per fiscal year and the supervision records with their
+   recommendations, as the last event said. The dashboard (dashboard.c) reads them to find
+   cooperatives without a RAT and recommendations past their due date. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+enum { RAT_VERSION = 1, RAT_SIZE = 5, RAT_KEY = 12, SUPERVISION_KEY = 16,
+       SUPERVISION_MAX = 64 * 1024 };
+
+static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMeeting *m) {
+    if (!m || !m->has_cooperative_id || !m->has_fiscal_year || !m->held_on) return 0;
+    int32_t held;
+    if (date_parse(m->held_on, &held) != DATE_OK) return 0;   /* the members service checked */
+    uint8_t key[RAT_KEY], val[RAT_SIZE];
+    be64_write(key, m->cooperative_id);
+    be32_write(key + 8, m->fiscal_year);
+    val[0] = RAT_VERSION;
+    be32_write(val + 1, reporting_date_key(held));
+    return store_put(txn, app->rats, key, sizeof key, val, sizeof val, 0);
+}
+
+static int apply_supervision(reporting_t *app, store_txn_t *txn, const Lumbung__Supervision *s) {
+    if (!s || !s->has_cooperative_id || !s->has_id) return 0;
+    size_t len = protobuf_c_message_get_packed_size(&s->base);
+    if (len > SUPERVISION_MAX) return -E2BIG;
+    uint8_t *buf = arena_alloc(app->arena, len + 1);
+    protobuf_c_message_pack(&s->base, buf);
+    uint8_t key[SUPERVISION_KEY];
+    be64_write(key, s->cooperative_id);
+    be64_write(key + 8, s->id);
+    return store_put(txn, app->supervisions, key, sizeof key, buf, len, 0);
+}
+
+int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev) {
+    assert(app && txn && ev);
+    switch (ev->body_case) {
+    case LUMBUNG__MEMBERS_EVENT__BODY_ANNUAL_MEETING_RECORDED:
+        return apply_rat(app, txn, ev->annual_meeting_recorded);
+    case LUMBUNG__MEMBERS_EVENT__BODY_SUPERVISION_RECORDED:
+        return apply_supervision(app, txn, ev->supervision_recorded);
+    case LUMBUNG__MEMBERS_EVENT__BODY_SUPERVISION_UPDATED:
+        return apply_supervision(app, txn, ev->supervision_updated);
+    default:
+        return 0;
+    }
+}
+
+int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
+                             uint32_t last_year, reporting_rats_t *out) {
+    assert(app && txn && out);
+    memset(out, 0, sizeof *out);
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->rats, &c);
+    if (rc != 0) return rc;
+    uint8_t prefix[8];
+    be64_write(prefix, coop);
+    const void *k, *v;
+    size_t kl, vl, seen = 0;
+    for (rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != RAT_KEY || memcmp(k, prefix, sizeof prefix) != 0) break;
+        if (++seen > REPORTING_RATS_MAX) { rc = -E2BIG; break; }
+        const uint8_t *p = v;
+        if (vl != RAT_SIZE || p[0] != RAT_VERSION) { rc = -EPROTO; break; }
+        uint32_t year = be32_read((const uint8_t *) k + 8);
+        if (year == last_year) out->held_last = true;
+        if (year + 1 == last_year) out->held_before_last = true;
+        if (!out->any || year > out->fiscal_year) {    /* keys ascend; kept for clarity */
+            out->any = true;
+            out->fiscal_year = year;
+            out->held_on = reporting_date_from_key(be32_read(p + 1));
+        }
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static uint32_t overdue_in(const Lumbung__Supervision *s, int32_t as_of) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < s->n_recommendations; i++) {
+        const Lumbung__Recommendation *r = s->recommendations[i];
+        int32_t due;
+        if (!r->due_on || (r->done_on && *r->done_on)) continue;
+        if (date_parse(r->due_on, &due) == DATE_OK && due < as_of) n++;
+    }
+    return n;
+}
+
+int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                uint64_t coop, int32_t as_of, uint32_t *count) {
+    assert(app && txn && arena && count);
+    *count = 0;
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->supervisions, &c);
+    if (rc != 0) return rc;
+    uint8_t prefix[8];
+    be64_write(prefix, coop);
+    const void *k, *v;
+    size_t kl, vl, seen = 0;
+    for (rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != SUPERVISION_KEY || memcmp(k, prefix, sizeof prefix) != 0) break;
+        if (++seen > REPORTING_SUPERVISIONS_MAX) { rc = -E2BIG; break; }
+        ProtobufCAllocator alloc = arena_allocator(arena);
+        Lumbung__Supervision *s = lumbung__supervision__unpack(&alloc, vl, v);
+        if (!s) { rc = -EPROTO; break; }
+        *count += overdue_in(s, as_of);
+    }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
