@@ -23,5 +23,7 @@ const route_t routes_reporting[] = {
       "reporting", "put_management", { {"coop", "cooperative_id"}, {"year", "year"} }, 0 },
     { "GET", "/api/v1/district/dashboard", ROUTE_SUPERVISE, "reporting", "district_dashboard",
       { { NULL, NULL } }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/district/ods", ROUTE_SUPERVISE, "reporting", "ods", { { NULL, NULL } },
+      ROUTE_QUERY_FIELDS },
     ROUTE_END
 };

@@ -474,6 +474,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(PUT_MANAGEMENT):
         return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
                                                   x.out));
+    case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
                                              x.out));

@@ -115,3 +115,19 @@ int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *are
     store_cursor_close(&c);
     return rc == STORE_NOT_FOUND ? 0 : rc;
 }
+
+int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop, uint32_t year,
+                               int32_t *held_on) {
+    assert(app && txn && held_on);
+    uint8_t key[RAT_KEY];
+    be64_write(key, coop);
+    be32_write(key + 8, year);
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->rats, key, sizeof key, &v, &vl);
+    if (rc != 0) return rc;
+    const uint8_t *p = v;
+    if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;
+    *held_on = reporting_date_from_key(be32_read(p + 1));
+    return 0;
+}

@@ -124,6 +124,9 @@ typedef struct {
    REPORTING_RATS_MAX. */
 int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
                              uint32_t last_year, reporting_rats_t *out);
+/* The day the RAT for fiscal `year` was held, or STORE_NOT_FOUND. */
+int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop, uint32_t year,
+                               int32_t *held_on);
 /* *count = recommendations of the cooperative due before as_of and not done. -E2BIG beyond
    REPORTING_SUPERVISIONS_MAX records. */
 int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *arena,
@@ -190,6 +193,11 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
 int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                               uint32_t year, Lumbung__ManagementQuestionnaire **out,
                               int *points_centi);
+
+/* --- ods.c: the yearly national data return --- */
+/* Fills `out` with the ODS of req->year (or its CSV file); fails the call on bad input. */
+int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                  const Lumbung__GetOds *req, Lumbung__ReportingReply *out);
 
 /* --- rating.c: the health rating of a fiscal year --- */
 /* Fills `out` with the rating; fails the call (negative) on bad input or an unknown

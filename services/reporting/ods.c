@@ -1,0 +1,208 @@
+/* ods — the yearly national data return (ODS): one row per cooperative the members stream
+   named, with its identity (registry.c), whether a RAT approved the fiscal year (oversight.c),
+   its active members by sex, and its own capital, outside capital, assets at the fiscal year
+   end and its surplus over the year (chart.c); as JSON or a CSV file. */
+#include "reporting.h"
+#include "csv.h"
+#include "date.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
+#define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
+
+enum { YEAR_MIN = 1900, YEAR_MAX = 9998 };
+
+static char *day_text(arena_t *arena, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(arena, buf);
+}
+
+/* The fiscal year `year` of the cooperative: the first of its start month to the day before
+   the same date a year later. */
+static int fiscal_year(const Lumbung__Cooperative *c, uint32_t year, int32_t *from, int32_t *to) {
+    const Lumbung__CooperativeSettings *set = c->settings;
+    int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
+    if (start < 1 || start > 12) start = 1;
+    int32_t next;
+    if (date_from_ymd((int) year, start, 1, from) != DATE_OK ||
+        date_from_ymd((int) year + 1, start, 1, &next) != DATE_OK)
+        return -EINVAL;
+    *to = next - 1;
+    return 0;
+}
+
+static int books(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from, int32_t to,
+                 Lumbung__OdsRow *r) {
+    int64_t income = 0, expenses = 0, equity = 0, year_income = 0, year_expenses = 0;
+    reporting_chart_t chart;
+    int rc = reporting_chart_read(app, txn, arena, r->cooperative_id, DATE_MIN, to, &chart);
+    if (rc == STORE_NOT_FOUND) return 0;          /* no accounts: zeros */
+    if (rc != 0) return rc;
+    for (size_t i = 0; i < chart.count; i++) {
+        const reporting_account_t *a = &chart.items[i];
+        int64_t bal = reporting_sheet_balance(a->class_, a->debit_sen, a->credit_sen);
+        if (a->class_ == CLASS(ASSET)) r->total_assets_sen += bal;
+        if (a->class_ == CLASS(LIABILITY)) r->outside_capital_sen += bal;
+        if (a->class_ == CLASS(EQUITY)) equity += bal;
+        if (a->class_ == CLASS(INCOME)) income += bal;
+        if (a->class_ == CLASS(EXPENSE)) expenses += bal;
+    }
+    r->own_capital_sen = equity + income - expenses;
+    if ((rc = reporting_chart_read(app, txn, arena, r->cooperative_id, from, to, &chart)) != 0)
+        return rc;
+    for (size_t i = 0; i < chart.count; i++) {
+        const reporting_account_t *a = &chart.items[i];
+        int64_t bal = reporting_sheet_balance(a->class_, a->debit_sen, a->credit_sen);
+        if (a->class_ == CLASS(INCOME)) year_income += bal;
+        if (a->class_ == CLASS(EXPENSE)) year_expenses += bal;
+    }
+    r->surplus_sen = year_income - year_expenses;
+    return 0;
+}
+
+static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
+               const Lumbung__Cooperative *c, Lumbung__OdsRow **out) {
+    int32_t from, to;
+    if (fiscal_year(c, year, &from, &to) != 0) return -EINVAL;
+    Lumbung__OdsRow *r = arena_message(arena, &lumbung__ods_row__descriptor);
+    r->has_cooperative_id = r->has_type = r->has_active = r->has_rat_held = 1;
+    r->cooperative_id = c->id;
+    r->name = c->name;
+    r->legal_number = c->legal_number;
+    r->legal_date = c->legal_date;
+    r->national_number = c->national_number;
+    r->type = c->has_type ? c->type : 0;
+    r->group = c->group;
+    r->address = c->address;
+    r->district = c->district;
+    r->active = !c->has_active || c->active;
+    r->from = day_text(arena, from);
+    r->to = day_text(arena, to);
+    int32_t held;
+    int rc = reporting_oversight_rat_of(app, txn, c->id, year, &held);
+    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    r->rat_held = rc == 0;
+    if (rc == 0) r->rat_held_on = day_text(arena, held);
+    reporting_counts_t n;
+    if ((rc = reporting_registry_counts(app, txn, c->id, &n)) != 0) return rc;
+    r->has_members_male = r->has_members_female = 1;
+    r->members_male = n.male;
+    r->members_female = n.female;
+    r->has_own_capital_sen = r->has_outside_capital_sen = r->has_total_assets_sen = 1;
+    r->has_surplus_sen = 1;
+    if ((rc = books(app, txn, arena, from, to, r)) != 0) return rc;
+    *out = r;
+    return 0;
+}
+
+static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
+                   Lumbung__OdsReturn *o) {
+    store_cursor_t *cur;
+    int rc = store_cursor_open(txn, app->coops, &cur);
+    if (rc != 0) return rc;
+    size_t cap = 16;
+    o->items = arena_alloc(arena, cap * sizeof *o->items);
+    const void *k, *v;
+    size_t kl, vl;
+    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
+        if (o->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+        ProtobufCAllocator alloc = arena_allocator(arena);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        if (!c) { rc = -EPROTO; break; }
+        if (o->n_items == cap) {
+            Lumbung__OdsRow **more = arena_alloc(arena, 2 * cap * sizeof *more);
+            memcpy(more, o->items, cap * sizeof *more);
+            o->items = more;
+            cap *= 2;
+        }
+        if ((rc = row(app, txn, arena, year, c, &o->items[o->n_items])) != 0) break;
+        o->n_items++;
+    }
+    store_cursor_close(&cur);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+static Lumbung__ReportFile *render(arena_t *arena, const Lumbung__OdsReturn *o) {
+    static const char *const columns[] = {
+        "cooperative_id", "name", "legal_number", "legal_date", "national_number", "type",
+        "group", "address", "district", "active", "rat_held", "rat_held_on", "members_male",
+        "members_female", "own_capital", "outside_capital", "total_assets", "surplus", "from",
+        "to", NULL };
+    reporting_csv_t csv;
+    reporting_csv_init(&csv, arena);
+    reporting_csv_text(&csv, "ods");
+    reporting_csv_u64(&csv, o->year);
+    reporting_csv_text(&csv, "as_of_seq");
+    reporting_csv_u64(&csv, o->as_of_seq);
+    reporting_csv_end(&csv);
+    for (const char *const *c = columns; *c; c++) reporting_csv_text(&csv, *c);
+    reporting_csv_end(&csv);
+    for (size_t i = 0; i < o->n_items; i++) {
+        const Lumbung__OdsRow *r = o->items[i];
+        reporting_csv_u64(&csv, r->cooperative_id);
+        reporting_csv_text(&csv, r->name);
+        reporting_csv_text(&csv, r->legal_number);
+        reporting_csv_text(&csv, r->legal_date);
+        reporting_csv_text(&csv, r->national_number);
+        reporting_csv_enum(&csv, &lumbung__cooperative_type__descriptor, r->type);
+        reporting_csv_text(&csv, r->group);
+        reporting_csv_text(&csv, r->address);
+        reporting_csv_text(&csv, r->district);
+        reporting_csv_text(&csv, r->active ? "true" : "false");
+        reporting_csv_text(&csv, r->rat_held ? "true" : "false");
+        reporting_csv_text(&csv, r->rat_held_on);
+        reporting_csv_u64(&csv, r->members_male);
+        reporting_csv_u64(&csv, r->members_female);
+        reporting_csv_money(&csv, r->own_capital_sen);
+        reporting_csv_money(&csv, r->outside_capital_sen);
+        reporting_csv_money(&csv, r->total_assets_sen);
+        reporting_csv_money(&csv, r->surplus_sen);
+        reporting_csv_text(&csv, r->from);
+        reporting_csv_text(&csv, r->to);
+        reporting_csv_end(&csv);
+    }
+    Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
+    if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
+    f->has_body = 1;
+    f->content_type = "text/csv; charset=utf-8";
+    f->filename = arena_printf(arena, "ods-%u.csv", (unsigned) o->year);
+    return f;
+}
+
+int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                  const Lumbung__GetOds *req, Lumbung__ReportingReply *out) {
+    assert(app && call && txn && arena && req && out);
+    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX)
+        return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
+                                 "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+    Lumbung__OdsReturn *o = arena_message(arena, &lumbung__ods_return__descriptor);
+    o->has_year = o->has_as_of_seq = o->has_members_seq = 1;
+    o->year = req->year;
+    o->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
+    o->members_seq = app->members ? follower_cursor(app->members) : 0;
+    static char *not_recorded[] = { "managers_and_staff", "business_volume" };
+    o->not_recorded = not_recorded;
+    o->n_not_recorded = sizeof not_recorded / sizeof not_recorded[0];
+    int rc = collect(app, txn, arena, req->year, o);
+    if (rc == -E2BIG)
+        return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
+                                 "more than %d cooperatives", REPORTING_COOPS_MAX);
+    if (rc != 0) return rc;
+    if (req->has_format && req->format == LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV) {
+        Lumbung__ReportFile *f = render(arena, o);
+        if (!f)
+            return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
+                                     "the file would be too large");
+        out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_FILE;
+        out->file = f;
+        return 0;
+    }
+    out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_ODS;
+    out->ods = o;
+    return 0;
+}
