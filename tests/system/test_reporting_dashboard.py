@@ -7,13 +7,12 @@ import datetime
 import os
 import sys
 import time
-import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import GATEWAY_BUILT  # noqa: E402
-from members_util import nik  # noqa: E402
+from reporting_util import ApiCoop  # noqa: E402
 
 if not GATEWAY_BUILT:
     pytest.skip("the gateway is not built", allow_module_level=True)
@@ -22,33 +21,10 @@ BIRTH = datetime.date(1981, 4, 2)
 AS_OF = "2026-06-30"       # the last fiscal year (calendar years) is 2025
 
 
-class Coop:
-    def __init__(self, cluster, name, serial, **extra):
-        body = dict({"name": name, "type": "savings_loan", "group": "farmers",
-                     "district": "Sukasari",
-                     "settings": {"principal_amount": "100000", "mandatory_amount": "25000"}},
-                    **extra)
-        r = cluster.api("POST", "/api/v1/cooperatives", body)
-        assert r.status == 201, r
-        self.c = cluster
-        self.id = r.json["id"]
-        self.base = "/api/v1/cooperatives/%s" % self.id
-        self.serial = serial
-
-    def member(self):
-        self.serial += 1
-        body = {"nik": nik(BIRTH, False, self.serial), "name": "Pak %d" % self.serial,
-                "sex": "male", "birth_date": BIRTH.isoformat(), "address": "Desa Cibeber",
-                "phone": "0813-2222-%04d" % self.serial, "joined_on": "2025-01-02"}
-        r = self.c.api("POST", self.base + "/members", body)
-        assert r.status == 201, r
-        return r.json["id"]
-
-    def post(self, path, body, idempotent=False):
-        headers = {"Idempotency-Key": str(uuid.uuid4())} if idempotent else None
-        r = self.c.api("POST", self.base + path, body, headers=headers)
-        assert r.status in (200, 201), r
-        return r.json
+class Coop(ApiCoop):
+    GROUP, DISTRICT, BIRTH, FEMALE = "farmers", "Sukasari", BIRTH, False
+    PERSON, VILLAGE, PHONE = "Pak", "Desa Cibeber", "0813-2222"
+    KEYED_POSTS = False
 
     def loan(self, principal, first_due_on):
         body = {"member_id": self.member(), "principal": principal, "annual_rate": "12",

@@ -6,13 +6,12 @@ import datetime
 import os
 import sys
 import time
-import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import GATEWAY_BUILT, assert_error, create_user, login  # noqa: E402
-from members_util import nik  # noqa: E402
+from reporting_util import ApiCoop  # noqa: E402
 
 if not GATEWAY_BUILT:
     pytest.skip("the gateway is not built", allow_module_level=True)
@@ -20,39 +19,12 @@ if not GATEWAY_BUILT:
 BIRTH = datetime.date(1984, 7, 21)
 
 
-class Coop:
-    def __init__(self, cluster, name, serial):
-        body = {"name": name, "type": "savings_loan", "group": "women", "district": "Sukajadi",
-                "settings": {"principal_amount": "100000", "mandatory_amount": "25000"}}
-        r = cluster.api("POST", "/api/v1/cooperatives", body)
-        assert r.status == 201, r
-        self.c = cluster
-        self.id = r.json["id"]
-        self.base = "/api/v1/cooperatives/%s" % self.id
-        self.serial = serial
-
-    def member(self):
-        self.serial += 1
-        body = {"nik": nik(BIRTH, True, self.serial), "name": "Ibu %d" % self.serial,
-                "sex": "female", "birth_date": BIRTH.isoformat(), "address": "Desa Sukamaju",
-                "phone": "0816-4444-%04d" % self.serial, "joined_on": "2025-01-02"}
-        r = self.c.api("POST", self.base + "/members", body)
-        assert r.status == 201, r
-        return r.json["id"]
-
-    def post(self, path, body):
-        r = self.c.api("POST", self.base + path, body,
-                       headers={"Idempotency-Key": str(uuid.uuid4())})
-        assert r.status in (200, 201), r
-        return r.json
-
-    def deposit(self, member, kind, amount):
-        return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
-                                       "value_date": "2025-01-06"})
+class Coop(ApiCoop):
+    GROUP, DISTRICT, BIRTH, FEMALE = "women", "Sukajadi", BIRTH, True
+    PERSON, VILLAGE, PHONE = "Ibu", "Desa Sukamaju", "0816-4444"
 
     def journal(self, memo, lines):
         return self.post("/journal", {"value_date": "2025-06-30", "memo": memo, "lines": lines})
-
 
 def health_of(coop, year, want):
     """The rating; waits (bounded) until the projection has caught up (`want` holds)."""

@@ -7,13 +7,12 @@ import datetime
 import os
 import sys
 import time
-import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import GATEWAY_BUILT  # noqa: E402
-from members_util import nik  # noqa: E402
+from reporting_util import ApiCoop  # noqa: E402
 
 if not GATEWAY_BUILT:
     pytest.skip("the gateway is not built", allow_module_level=True)
@@ -21,36 +20,12 @@ if not GATEWAY_BUILT:
 BIRTH = datetime.date(1979, 3, 8)
 
 
-class Coop:
+class Coop(ApiCoop):
+    GROUP, DISTRICT, BIRTH, FEMALE = "farmers", "Coblong", BIRTH, False
+    PERSON, VILLAGE, PHONE = "Petani", "Desa Cikole", "0815-3333"
+
     def __init__(self, cluster, name, serial, **settings):
-        body = {"name": name, "type": "savings_loan", "group": "farmers", "district": "Coblong",
-                "settings": dict({"principal_amount": "100000", "mandatory_amount": "25000"},
-                                 **settings)}
-        r = cluster.api("POST", "/api/v1/cooperatives", body)
-        assert r.status == 201, r
-        self.c = cluster
-        self.id = r.json["id"]
-        self.base = "/api/v1/cooperatives/%s" % self.id
-        self.serial = serial
-
-    def member(self):
-        self.serial += 1
-        body = {"nik": nik(BIRTH, False, self.serial), "name": "Petani %d" % self.serial,
-                "sex": "male", "birth_date": BIRTH.isoformat(), "address": "Desa Cikole",
-                "phone": "0815-3333-%04d" % self.serial, "joined_on": "2025-01-02"}
-        r = self.c.api("POST", self.base + "/members", body)
-        assert r.status == 201, r
-        return r.json["id"]
-
-    def post(self, path, body):
-        r = self.c.api("POST", self.base + path, body,
-                       headers={"Idempotency-Key": str(uuid.uuid4())})
-        assert r.status in (200, 201), r
-        return r.json
-
-    def deposit(self, member, kind, amount, value_date="2025-01-06"):
-        return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
-                                       "value_date": value_date})
+        super().__init__(cluster, name, serial, settings=settings)
 
     def loan(self, member, principal, first_due_on="2025-02-10", **extra):
         body = {"member_id": member, "principal": principal, "annual_rate": "12",
@@ -70,7 +45,6 @@ class Coop:
         r = self.c.api("GET", self.base + path)
         assert r.status == 200, r
         return r
-
 
 def by_class(report):
     return {c["class"]: (c["loans"], c["outstanding_principal"], c["risk"], c["allowance"])

@@ -1,0 +1,53 @@
+"""A cooperative built through the gateway for the reporting tests: creation, members and
+postings that assert they succeeded. Each test file subclasses it for its own story and sets
+the class attributes that describe its cooperative and members."""
+import datetime
+import uuid
+
+from members_util import nik
+
+
+class ApiCoop:
+    GROUP = "women"
+    DISTRICT = "Coblong"
+    BIRTH = datetime.date(1980, 5, 4)
+    FEMALE = True
+    PERSON = "Anggota"                # member names: "<PERSON> <serial>"
+    VILLAGE = "Desa Sukamaju"
+    PHONE = "0811-0000"               # phone numbers: "<PHONE>-<serial>"
+    KEYED_POSTS = True                # every POST carries a fresh Idempotency-Key
+
+    def __init__(self, cluster, name, serial, settings=None, **extra):
+        body = dict({"name": name, "type": "savings_loan", "group": self.GROUP,
+                     "district": self.DISTRICT,
+                     "settings": dict({"principal_amount": "100000", "mandatory_amount": "25000"},
+                                      **(settings or {}))},
+                    **extra)
+        r = cluster.api("POST", "/api/v1/cooperatives", body)
+        assert r.status == 201, r
+        self.c = cluster
+        self.id = r.json["id"]
+        self.base = "/api/v1/cooperatives/%s" % self.id
+        self.serial = serial
+
+    def member(self):
+        self.serial += 1
+        body = {"nik": nik(self.BIRTH, self.FEMALE, self.serial),
+                "name": "%s %d" % (self.PERSON, self.serial),
+                "sex": "female" if self.FEMALE else "male", "birth_date": self.BIRTH.isoformat(),
+                "address": self.VILLAGE, "phone": "%s-%04d" % (self.PHONE, self.serial),
+                "joined_on": "2025-01-02"}
+        r = self.c.api("POST", self.base + "/members", body)
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def post(self, path, body, idempotent=None):
+        keyed = self.KEYED_POSTS if idempotent is None else idempotent
+        headers = {"Idempotency-Key": str(uuid.uuid4())} if keyed else None
+        r = self.c.api("POST", self.base + path, body, headers=headers)
+        assert r.status in (200, 201), r
+        return r.json
+
+    def deposit(self, member, kind, amount, value_date="2025-01-06"):
+        return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
+                                       "value_date": value_date})
