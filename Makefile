@@ -32,7 +32,7 @@ LDLIBS  := -lzmq -luv -lprotobuf-c -llmdb -lsodium -ljansson -lmicrohttpd -lm -l
 DEB_PACKAGES := build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
                 protobuf-compiler liblmdb-dev lmdb-utils libuv1-dev libsodium-dev libjansson-dev \
                 libmicrohttpd-dev libcmocka-dev curl python3 python3-pytest python3-zmq \
-                python3-protobuf
+                python3-protobuf python3-yaml docker-compose
 
 PROTOS      := $(wildcard proto/*.proto)
 PROTO_C     := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test and ends with one summary line: "N passed, M failed".
+# Runs every test and ends with one summary line: "N passed, M failed, K skipped".
+# Anything that should have run and did not (a skipped test, a module that cannot be imported,
+# a unit binary that crashed before reporting) makes the run fail.
 #   tests/run.sh            unit tests (cmocka binaries), then system tests (pytest)
 #   tests/run.sh unit       only unit tests
 #   tests/run.sh system     only system tests; extra arguments go to pytest
@@ -11,6 +13,7 @@ what=${1:-all}
 [ $# -gt 0 ] && shift
 passed=0
 failed=0
+skipped=0
 logdir=$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -23,8 +26,10 @@ run_unit() {
         echo "$out" > "$logdir/$name.log"
         p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
         f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+        s=$(echo "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1)
         p=${p:-0}
         f=${f:-0}
+        skipped=$((skipped + ${s:-0}))
         if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
         passed=$((passed + p))
         failed=$((failed + f))
@@ -40,17 +45,22 @@ run_unit() {
 run_system() {
     local out="$logdir/system.log"
     # An exception in a test's helper thread fails that test instead of passing silently.
-    LUMBUNG_BUILD=$BUILD /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE \
+    # A module that cannot be imported is an error that counts as a failure, and the other
+    # modules still run (--continue-on-collection-errors).
+    LUMBUNG_BUILD=$BUILD /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs \
+        --continue-on-collection-errors \
         -W error::pytest.PytestUnhandledThreadExceptionWarning \
         tests/system "$@" 2>&1 | tee "$out"
     local line
-    line=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|^(=+ )?[0-9]+ failed|no tests ran' "$out" | tail -1)
-    local p f e
+    line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|errors?)\b|no tests ran' "$out" | tail -1)
+    local p f e s
     p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
     f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
-    e=$(echo "$line" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+')
+    e=$(echo "$line" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+')
+    s=$(echo "$line" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0} + ${e:-0}))
+    skipped=$((skipped + ${s:-0}))
     if [ -z "$line" ]; then failed=$((failed + 1)); echo "pytest produced no summary"; fi
 }
 
@@ -60,5 +70,6 @@ case "$what" in
     *) run_unit; run_system "$@" ;;
 esac
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$skipped" -gt 0 ] && echo "$skipped test(s) skipped: everything in this suite must run here (see -rs above)"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ "$passed" -gt 0 ]
