@@ -134,7 +134,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 run: build
-	LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh
+	@# exec: SIGTERM to make reaches the supervisor itself, which stops every service.
+	exec env LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh
 
 test: build
 	LUMBUNG_BUILD=$(BUILD) tests/run.sh
