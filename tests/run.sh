@@ -5,6 +5,9 @@
 #   tests/run.sh            unit tests (cmocka binaries), then system tests (pytest)
 #   tests/run.sh unit       only unit tests
 #   tests/run.sh system     only system tests; extra arguments go to pytest
+#   tests/run.sh fuzz       only the fuzz smoke runs
+# Unit tests, then each libFuzzer target of LUMBUNG_FUZZ_BUILD (when set) for
+# FUZZ_SMOKE_SECONDS over a scratch copy of its seeds (one test each), then system tests.
 # LUMBUNG_BUILD names the build directory (build, or build-san for SAN=1).
 set -u
 cd "$(dirname "$0")/.."
@@ -42,6 +45,31 @@ run_unit() {
     done
 }
 
+# Each target runs over a scratch copy of tests/fuzz/corpus/NAME, so what it finds never
+# changes the committed seeds; a crash leaves its input in $logdir/NAME-crash-*.
+run_fuzz() {
+    local fb=${LUMBUNG_FUZZ_BUILD:-} secs=${FUZZ_SMOKE_SECONDS:-5} t name scratch
+    [ -n "$fb" ] || return 0
+    for src in tests/fuzz/fuzz_*.c; do
+        name=$(basename "$src" .c)
+        t=$fb/fuzz/$name
+        if [ ! -x "$t" ]; then
+            echo "FAIL $name (not built in $fb)"; failed=$((failed + 1)); continue
+        fi
+        scratch=$(mktemp -d)
+        [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$scratch/"
+        if "$t" -max_total_time="$secs" -artifact_prefix="$logdir/$name-" "$scratch" \
+               >"$logdir/$name.log" 2>&1; then
+            echo "ok   $name ($(grep -oE '#[0-9]+' "$logdir/$name.log" | tail -1 | tr -d '#') runs)"
+            passed=$((passed + 1))
+        else
+            echo "FAIL $name"; tail -30 "$logdir/$name.log"
+            failed=$((failed + 1))
+        fi
+        rm -rf "$scratch"
+    done
+}
+
 run_system() {
     local out="$logdir/system.log"
     # An exception in a test's helper thread fails that test instead of passing silently.
@@ -66,8 +94,9 @@ run_system() {
 
 case "$what" in
     unit) run_unit ;;
+    fuzz) run_fuzz ;;
     system) run_system "$@" ;;
-    *) run_unit; run_system "$@" ;;
+    *) run_unit; run_fuzz; run_system "$@" ;;
 esac
 
 [ "$skipped" -gt 0 ] && echo "$skipped test(s) skipped: everything in this suite must run here (see -rs above)"
