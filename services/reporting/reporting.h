@@ -204,5 +204,11 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
    cooperative. as_of_seq and members_seq are the caller's to set. */
 int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                      const Lumbung__GetHealth *req, Lumbung__ReportingReply *out);
+/* The rating of `coop`'s fiscal `year` into *out (in `arena`); rating not_rated when no entry
+   is dated inside the year. -EINVAL when `year` is out of range. as_of_seq and members_seq
+   are the caller's to set. */
+int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                           const Lumbung__Cooperative *coop, uint32_t year,
+                           Lumbung__HealthReport **out);
 
 #endif
