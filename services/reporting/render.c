@@ -156,7 +156,9 @@ Lumbung__ReportFile *reporting_render_statement(arena_t *arena, const Lumbung__M
 Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__DistrictDashboard *d) {
     static const char *const columns[] = { "cooperative_id", "name", "type", "group", "district",
                                            "active", "members_active", "members_female",
-                                           "members_male", "total_assets", "savings", NULL };
+                                           "members_male", "total_assets", "savings",
+                                           "health_year", "health_rating", "health_total",
+                                           NULL };
     reporting_csv_t csv;
     reporting_csv_init(&csv, arena);
     title(&csv, "district_dashboard", 0, d->as_of, d->as_of_seq);
@@ -174,6 +176,9 @@ Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__D
         reporting_csv_u64(&csv, c->members_male);
         reporting_csv_money(&csv, c->total_assets_sen);
         reporting_csv_money(&csv, c->savings_sen);
+        reporting_csv_u64(&csv, c->last_fiscal_year);
+        reporting_csv_enum(&csv, ENUM(health_rating), c->health_rating);
+        reporting_csv_text(&csv, c->health_total);
         reporting_csv_end(&csv);
     }
     return finish(&csv, arena, arena_printf(arena, "district-dashboard-%s.csv", d->as_of));
