@@ -49,7 +49,7 @@ typedef struct {
     arena_t *arena;
     Lumbung__MemberStatement *st;
     Lumbung__LoanStatement *loan;   /* the loan being read */
-    size_t cap, lines, total_lines; /* of loan->lines; lines of every loan */
+    size_t cap, total_lines;        /* room in loan->lines; lines of every loan so far */
     int64_t outstanding;
     bool any;                       /* a line of the loan on or before `to` */
 } reader_t;
