@@ -1,8 +1,9 @@
 /* dashboard — the district dashboard: every cooperative the members stream named, with its
    active members by sex (registry.c), its total assets and members' savings as of a date
    (chart.c), its loan portfolio and NPL (loans.c), its RAT compliance and overdue supervision
-   recommendations (oversight.c), summed by cooperative type and for the district; and the
-   cooperatives that need the district's attention, each with its reasons. */
+   recommendations (oversight.c) and the health rating of its last ended fiscal year (rating.c),
+   summed by cooperative type, health rating, group and district, and for the district; and
+   the cooperatives that need the district's attention, each with its reasons. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -10,10 +11,12 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
 #define TYPES 7                    /* CooperativeType values, unspecified included */
+#define RATINGS 6                  /* HealthRating values, unspecified included */
 
 enum { REASONS_MAX = 4 };
 
@@ -107,13 +110,31 @@ static Lumbung__AttentionItem *attention(arena_t *arena, const Lumbung__Cooperat
     return a;
 }
 
+/* The rating of the last ended fiscal year, built in `scratch` (reset here: a district's
+   ratings would otherwise all stay in the call's arena) and copied out. */
+static int health(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *scratch,
+                  const Lumbung__Cooperative *c, Lumbung__CooperativeSummary *s) {
+    arena_reset(scratch);
+    Lumbung__HealthReport *h;
+    int rc = reporting_rating_build(app, txn, scratch, c, s->last_fiscal_year, &h);
+    s->has_health_rating = 1;
+    s->health_rating = LUMBUNG__HEALTH_RATING__HEALTH_RATING_NOT_RATED;
+    if (rc == -EINVAL) return 0;              /* no such fiscal year: nothing to rate */
+    if (rc != 0) return rc;
+    s->health_rating = h->rating;
+    s->health_total = arena_strdup(arena, h->total);
+    s->health_max_available = arena_strdup(arena, h->max_available);
+    return 0;
+}
+
 static bool is_savings(Lumbung__AccountRole role) {
     return role == ROLE(PRINCIPAL_SAVINGS) || role == ROLE(MANDATORY_SAVINGS) ||
            role == ROLE(VOLUNTARY_SAVINGS) || role == ROLE(TIME_DEPOSITS);
 }
 
-static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
-                     const Lumbung__Cooperative *c, Lumbung__CooperativeSummary **out) {
+static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *scratch,
+                     int32_t as_of, const Lumbung__Cooperative *c,
+                     Lumbung__CooperativeSummary **out) {
     Lumbung__CooperativeSummary *s = arena_message(arena, &lumbung__cooperative_summary__descriptor);
     s->has_cooperative_id = s->has_type = s->has_active = 1;
     s->cooperative_id = c->id;
@@ -142,12 +163,28 @@ static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t
     }
     if ((rc = rat_compliance(app, txn, arena, as_of, c, s)) != 0) return rc;
     if ((rc = loans_and_supervision(app, txn, arena, as_of, s)) != 0) return rc;
+    if ((rc = health(app, txn, arena, scratch, c, s)) != 0) return rc;
     *out = s;
     return 0;
 }
 
+/* What every breakdown sums for its cooperatives. */
+typedef struct {
+    uint32_t cooperatives, members_active;
+    int64_t total_assets_sen, savings_sen;
+} tally_t;
+
+static void tally(tally_t *t, const Lumbung__CooperativeSummary *s) {
+    t->cooperatives++;
+    t->members_active += s->members_active;
+    t->total_assets_sen += s->total_assets_sen;
+    t->savings_sen += s->savings_sen;
+}
+
 static void add_up(Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
-                   const Lumbung__CooperativeSummary *s) {
+                   tally_t ratings[RATINGS], const Lumbung__CooperativeSummary *s) {
+    int rating = (int) s->health_rating;
+    tally(&ratings[rating >= 0 && rating < RATINGS ? rating : 0], s);
     d->cooperatives++;
     d->members_active += s->members_active;
     d->members_female += s->members_female;
@@ -173,8 +210,109 @@ static void by_type(arena_t *arena, Lumbung__DistrictDashboard *d, Lumbung__Type
         if (types[i]->cooperatives) d->by_type[d->n_by_type++] = types[i];
 }
 
-static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
-                   Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types) {
+/* Every rating with at least one cooperative, in the enum's order. */
+static void by_rating(arena_t *arena, Lumbung__DistrictDashboard *d, const tally_t r[RATINGS]) {
+    d->by_rating = arena_alloc(arena, RATINGS * sizeof *d->by_rating);
+    for (int i = 0; i < RATINGS; i++) {
+        if (!r[i].cooperatives) continue;
+        Lumbung__RatingSummary *x = arena_message(arena, &lumbung__rating_summary__descriptor);
+        x->has_rating = x->has_cooperatives = x->has_members_active = 1;
+        x->has_total_assets_sen = x->has_savings_sen = 1;
+        x->rating = (Lumbung__HealthRating) i;
+        x->cooperatives = r[i].cooperatives;
+        x->members_active = r[i].members_active;
+        x->total_assets_sen = r[i].total_assets_sen;
+        x->savings_sen = r[i].savings_sen;
+        d->by_rating[d->n_by_rating++] = x;
+    }
+}
+
+/* ---- by group and by district: the items sorted by the name, each run of one name summed */
+
+typedef const char *(*name_of_t)(const Lumbung__CooperativeSummary *s);
+
+static const char *group_of(const Lumbung__CooperativeSummary *s) {
+    return s->group ? s->group : "";
+}
+
+static const char *district_of(const Lumbung__CooperativeSummary *s) {
+    return s->district ? s->district : "";
+}
+
+static int by_id(const Lumbung__CooperativeSummary *x, const Lumbung__CooperativeSummary *y) {
+    return (x->cooperative_id > y->cooperative_id) - (x->cooperative_id < y->cooperative_id);
+}
+
+static int by_group_name(const void *a, const void *b) {
+    const Lumbung__CooperativeSummary *x = *(Lumbung__CooperativeSummary *const *) a;
+    const Lumbung__CooperativeSummary *y = *(Lumbung__CooperativeSummary *const *) b;
+    int c = strcmp(group_of(x), group_of(y));
+    return c ? c : by_id(x, y);
+}
+
+static int by_district_name(const void *a, const void *b) {
+    const Lumbung__CooperativeSummary *x = *(Lumbung__CooperativeSummary *const *) a;
+    const Lumbung__CooperativeSummary *y = *(Lumbung__CooperativeSummary *const *) b;
+    int c = strcmp(district_of(x), district_of(y));
+    return c ? c : by_id(x, y);
+}
+
+/* The runs of one name among the items: names[i] and tallies[i], *n of them (in `arena`). */
+static void runs(arena_t *arena, const Lumbung__DistrictDashboard *d, name_of_t name,
+                 int (*order)(const void *, const void *), const char ***names,
+                 tally_t **tallies, size_t *n) {
+    size_t count = d->n_items;
+    Lumbung__CooperativeSummary **sorted = arena_alloc(arena, (count ? count : 1) * sizeof *sorted);
+    if (count) memcpy(sorted, d->items, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, order);
+    *names = arena_alloc(arena, (count ? count : 1) * sizeof **names);
+    *tallies = arena_alloc(arena, (count ? count : 1) * sizeof **tallies);
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (*n == 0 || strcmp((*names)[*n - 1], name(sorted[i])) != 0) {
+            (*names)[*n] = name(sorted[i]);
+            memset(&(*tallies)[*n], 0, sizeof **tallies);
+            (*n)++;
+        }
+        tally(&(*tallies)[*n - 1], sorted[i]);
+    }
+}
+
+static void by_group_and_district(arena_t *arena, Lumbung__DistrictDashboard *d) {
+    const char **names;
+    tally_t *t;
+    size_t n;
+    runs(arena, d, group_of, by_group_name, &names, &t, &n);
+    d->by_group = arena_alloc(arena, (n ? n : 1) * sizeof *d->by_group);
+    for (size_t i = 0; i < n; i++) {
+        Lumbung__GroupSummary *g = arena_message(arena, &lumbung__group_summary__descriptor);
+        g->group = (char *) names[i];
+        g->has_cooperatives = g->has_members_active = 1;
+        g->has_total_assets_sen = g->has_savings_sen = 1;
+        g->cooperatives = t[i].cooperatives;
+        g->members_active = t[i].members_active;
+        g->total_assets_sen = t[i].total_assets_sen;
+        g->savings_sen = t[i].savings_sen;
+        d->by_group[d->n_by_group++] = g;
+    }
+    runs(arena, d, district_of, by_district_name, &names, &t, &n);
+    d->by_district = arena_alloc(arena, (n ? n : 1) * sizeof *d->by_district);
+    for (size_t i = 0; i < n; i++) {
+        Lumbung__DistrictSummary *x = arena_message(arena, &lumbung__district_summary__descriptor);
+        x->district = (char *) names[i];
+        x->has_cooperatives = x->has_members_active = 1;
+        x->has_total_assets_sen = x->has_savings_sen = 1;
+        x->cooperatives = t[i].cooperatives;
+        x->members_active = t[i].members_active;
+        x->total_assets_sen = t[i].total_assets_sen;
+        x->savings_sen = t[i].savings_sen;
+        d->by_district[d->n_by_district++] = x;
+    }
+}
+
+static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *scratch,
+                   int32_t as_of, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
+                   tally_t ratings[RATINGS]) {
     store_cursor_t *cur;
     int rc = store_cursor_open(txn, app->coops, &cur);
     if (rc != 0) return rc;
@@ -199,9 +337,9 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t a
             cap *= 2;
         }
         Lumbung__CooperativeSummary *s;
-        if ((rc = summarise(app, txn, arena, as_of, c, &s)) != 0) break;
+        if ((rc = summarise(app, txn, arena, scratch, as_of, c, &s)) != 0) break;
         d->items[d->n_items++] = s;
-        add_up(d, types, s);
+        add_up(d, types, ratings, s);
         Lumbung__AttentionItem *a = attention(arena, s);
         if (a) d->attention[d->n_attention++] = a;
     }
@@ -227,9 +365,16 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
         types[i]->has_total_assets_sen = types[i]->has_savings_sen = 1;
         types[i]->type = (Lumbung__CooperativeType) i;
     }
-    int rc = collect(app, txn, arena, as_of, d, types);
+    tally_t ratings[RATINGS];
+    memset(ratings, 0, sizeof ratings);
+    arena_t *scratch = arena_new();
+    if (!scratch) return -ENOMEM;
+    int rc = collect(app, txn, arena, scratch, as_of, d, types, ratings);
+    arena_destroy(&scratch);
     if (rc != 0) return rc;
     by_type(arena, d, types);
+    by_rating(arena, d, ratings);
+    by_group_and_district(arena, d);
     char date[DATE_FORMAT_MAX];
     date_format(as_of, date, sizeof date);
     d->as_of = arena_strdup(arena, date);

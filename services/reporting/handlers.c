@@ -202,6 +202,7 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
     rc = reporting_statement_read(x->app, x->txn, x->arena, from, to, s);
+    if (rc == 0) rc = reporting_loancard_read(x->app, x->txn, x->arena, from, to, s);
     if (rc == -E2BIG)
         return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
                                  "more than %d movements in the period; ask for a shorter one",

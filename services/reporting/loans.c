@@ -5,7 +5,8 @@
    takes each loan's last state on or before it; a later event of the same date replaces the
    earlier one. "participation" keeps per member and value date what SHU needs: the change of
    principal + mandatory savings (from the entries, as statement.c reads them), loan interest
-   paid (from each repayment's allocation) and loan principal disbursed. */
+   paid (from each repayment's allocation) and loan principal disbursed. Each disbursement and
+   payment is also a line of the member's loan card (loancard.c). */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -71,10 +72,19 @@ static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__Lo
     int rc = state_put(app, txn, s);
     int32_t day;
     if (rc != 0 || date_parse(s->as_of, &day) != DATE_OK) return rc;
+    reporting_loan_line_t line = {
+        .member_id = s->member_id, .loan_id = s->loan_id, .entry_id = d->entry_id, .day = day,
+        .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_DISBURSEMENT,
+        .amount_sen = s->principal_sen, .principal_sen = s->principal_sen,
+        .outstanding_change_sen = s->principal_sen,
+    };
+    if ((rc = reporting_loancard_put(app, txn, &line)) != 0) return rc;
     return use_add(app, txn, s->cooperative_id, s->member_id, day, USE_DISBURSED,
                    s->principal_sen);
 }
 
+/* A payment: its allocation on the loan card (an exit settlement's payment has no entry of
+   its own) and the interest as the member's participation. */
 static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanRepaid *r) {
     if (!r || !r->state) return 0;
     int rc = state_put(app, txn, r->state);
@@ -82,8 +92,19 @@ static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanR
     const char *when = r->value_date && *r->value_date ? r->value_date : r->state->as_of;
     int32_t day;
     if (date_parse(when, &day) != DATE_OK) return -EPROTO;
+    const Lumbung__LoanAllocation *a = r->allocation;
+    reporting_loan_line_t line = {
+        .member_id = r->state->member_id, .loan_id = r->state->loan_id, .entry_id = r->entry_id,
+        .day = day,
+        .kind = r->entry_id ? LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_REPAYMENT
+                            : LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_EXIT_SETTLEMENT,
+        .amount_sen = a->late_fee_sen + a->interest_sen + a->principal_sen,
+        .late_fee_sen = a->late_fee_sen, .interest_sen = a->interest_sen,
+        .principal_sen = a->principal_sen, .outstanding_change_sen = -a->principal_sen,
+    };
+    if ((rc = reporting_loancard_put(app, txn, &line)) != 0) return rc;
     return use_add(app, txn, r->state->cooperative_id, r->state->member_id, day, USE_INTEREST,
-                   r->allocation->interest_sen);
+                   a->interest_sen);
 }
 
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
@@ -94,6 +115,10 @@ int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
     case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
     case TX(LOAN_CLASS_CHANGED):
         return ev->loan_class_changed ? state_put(app, txn, ev->loan_class_changed->state) : 0;
+    /* Write-off and recovery events: put their state as above and their line on the member's
+       loan card with reporting_loancard_put (kind LOAN_MOVEMENT_KIND_WRITE_OFF: principal
+       and outstanding change = - the principal written off; RECOVERY: the amount, no change
+       of the outstanding principal). */
     default: return 0;              /* an applied loan owes nothing yet */
     }
 }

@@ -1,5 +1,5 @@
 /* projections — opens the reporting tables and routes each followed event to the projections
-   it feeds (registry.c, chart.c, statement.c, loans.c). Events a projection does not need are counted
+   it feeds (registry.c, chart.c, statement.c, loans.c, loancard.c). Events a projection does not need are counted
    and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
@@ -30,6 +30,7 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "movements", &app->movements }, { "loan_states", &app->loan_states },
         { "participation", &app->participation }, { "management", &app->management },
         { "rats", &app->rats }, { "supervisions", &app->supervisions },
+        { "loan_lines", &app->loan_lines },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -84,6 +85,7 @@ static int apply_transactions(reporting_t *app, store_txn_t *txn,
 int reporting_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     reporting_t *app = arg;
     arena_reset(app->arena);
+    app->event_seq = event->seq;
     int rc = count_event(app, txn, event->stream && *event->stream ? event->stream : "unknown");
     if (rc != 0) return rc;
     if (event->body_case == LUMBUNG__EVENT__BODY_TRANSACTIONS && event->transactions)

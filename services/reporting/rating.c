@@ -3,7 +3,9 @@
    the loan portfolio by collectibility class as of the year end. Every component states the
    figures it used; a component whose inputs the system does not record (aspect 3 until its
    questionnaire is put, management.c; 7b's members' economic benefit) is marked not available
-   with a reason and left out of the total, never filled with a guess. band tables: health.c. */
+   with a reason and left out of the total, never filled with a guess. A fiscal year with no
+   entry dated inside it is not rated: no band, every component not available, a reason.
+   band tables: health.c. */
 #include "reporting.h"
 #include "date.h"
 #include "health.h"
@@ -37,6 +39,7 @@ typedef struct {
     int64_t unclosed;                    /* income - expenses not closed, at the year end */
     int64_t loans, risky, rpm;           /* loan portfolio at the year end */
     int64_t members_bp;                  /* capital + usage share of the SHU allocation */
+    int64_t posted;                      /* debits with value dates in the year: 0 = no books */
 } books_t;
 
 typedef struct {
@@ -357,6 +360,7 @@ static int read_books(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
     b->equity = equity + b->unclosed;
     if ((rc = read_chart(app, txn, arena, coop, from, to, &chart)) != 0) return rc;
     sum_chart(&chart, b->year, &b->income, &b->expenses, &ignored, &ignored);
+    for (size_t i = 0; i < chart.count; i++) b->posted |= chart.items[i].debit_sen;
     reporting_portfolio_counts_t counts;
     if ((rc = reporting_loans_portfolio(app, txn, coop, to, &counts)) != 0) return rc;
     sum_portfolio(&counts, b);
@@ -389,7 +393,28 @@ static char *day_text(arena_t *arena, int32_t days) {
     return arena_strdup(arena, buf);
 }
 
-static void finish(build_t *x) {
+/* A year without books has nothing to rate: every component is listed as not available and
+   no band is given, even where balances carried from earlier years would fill a ratio. */
+static void not_rated(build_t *x) {
+    Lumbung__HealthReport *r = x->report;
+    static const char reason[] = "no books for this fiscal year: no entry has a value date in it";
+    r->n_unavailable = 0;
+    for (size_t i = 0; i < r->n_components; i++) {
+        Lumbung__HealthComponent *c = r->components[i];
+        c->has_available = 1;
+        c->available = 0;
+        c->has_value = 0;
+        c->ratio = c->score = NULL;
+        c->reason = (char *) reason;
+        r->unavailable[r->n_unavailable++] = c->code;
+    }
+    r->has_rating = 1;
+    r->rating = LUMBUNG__HEALTH_RATING__HEALTH_RATING_NOT_RATED;
+    r->reason = (char *) reason;
+}
+
+static void finish(build_t *x, const books_t *b) {
+    if (b->posted == 0) { not_rated(x); return; }
     Lumbung__HealthReport *r = x->report;
     char buf[REPORTING_HEALTH_TEXT_MAX];
     reporting_health_centi_text(x->total_centi, buf, sizeof buf);
@@ -398,6 +423,40 @@ static void finish(build_t *x) {
     r->max_available = arena_strdup(x->arena, buf);
     r->has_rating = 1;
     r->rating = (Lumbung__HealthRating) reporting_health_rating(x->total_centi);
+}
+
+int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                           const Lumbung__Cooperative *coop, uint32_t year,
+                           Lumbung__HealthReport **out) {
+    assert(app && txn && arena && coop && out);
+    int32_t from, to;
+    if (year < YEAR_MIN || year > YEAR_MAX || fiscal_year(year, coop, &from, &to) != 0)
+        return -EINVAL;
+    books_t *b = arena_alloc(arena, sizeof *b);
+    memset(b, 0, sizeof *b);
+    b->members_bp = members_bp(coop);
+    int rc = read_books(app, txn, arena, coop->id, from, to, b);
+    if (rc != 0) return rc;
+
+    Lumbung__HealthReport *r = arena_message(arena, &lumbung__health_report__descriptor);
+    r->has_cooperative_id = r->has_year = 1;
+    r->cooperative_id = coop->id;
+    r->year = year;
+    r->from = day_text(arena, from);
+    r->to = day_text(arena, to);
+    r->components = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->components);
+    r->unavailable = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->unavailable);
+    build_t x = { .arena = arena, .report = r };
+    capital(&x, b);
+    assets(&x, b);
+    if ((rc = management(&x, app, txn, coop->id, year)) != 0) return rc;
+    efficiency(&x, b);
+    liquidity(&x, b);
+    self_reliance(&x, b);
+    identity(&x, b);
+    finish(&x, b);
+    *out = r;
+    return 0;
 }
 
 int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
@@ -412,31 +471,12 @@ int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, a
         return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
                                  "cooperative_id", "cooperative %" PRIu64 " does not exist",
                                  req->cooperative_id);
-    int32_t from, to;
     if (rc != 0) return rc;
-    if (fiscal_year(req->year, coop, &from, &to) != 0) return fail_year(call);
-    books_t *b = arena_alloc(arena, sizeof *b);
-    memset(b, 0, sizeof *b);
-    b->members_bp = members_bp(coop);
-    if ((rc = read_books(app, txn, arena, req->cooperative_id, from, to, b)) != 0) return rc;
-
-    Lumbung__HealthReport *r = arena_message(arena, &lumbung__health_report__descriptor);
-    r->has_cooperative_id = r->has_year = 1;
-    r->cooperative_id = req->cooperative_id;
-    r->year = req->year;
-    r->from = day_text(arena, from);
-    r->to = day_text(arena, to);
-    r->components = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->components);
-    r->unavailable = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->unavailable);
-    build_t x = { .arena = arena, .report = r };
-    capital(&x, b);
-    assets(&x, b);
-    if ((rc = management(&x, app, txn, req->cooperative_id, req->year)) != 0) return rc;
-    efficiency(&x, b);
-    liquidity(&x, b);
-    self_reliance(&x, b);
-    identity(&x, b);
-    finish(&x);
+    coop->id = req->cooperative_id;
+    Lumbung__HealthReport *r;
+    rc = reporting_rating_build(app, txn, arena, coop, req->year, &r);
+    if (rc == -EINVAL) return fail_year(call);
+    if (rc != 0) return rc;
     out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_HEALTH;
     out->health = r;
     return 0;

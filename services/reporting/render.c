@@ -127,6 +127,44 @@ static void kind_rows(reporting_csv_t *csv, const char *label, Lumbung__KindBala
     }
 }
 
+static void loan_end_row(reporting_csv_t *csv, uint64_t loan, const char *label, int64_t sen) {
+    reporting_csv_u64(csv, loan);
+    reporting_csv_text(csv, label);
+    for (int j = 0; j < 6; j++) reporting_csv_text(csv, "");
+    reporting_csv_money(csv, sen);
+    reporting_csv_end(csv);
+}
+
+static void loan_line_row(reporting_csv_t *csv, uint64_t loan, const Lumbung__LoanStatementLine *x) {
+    reporting_csv_u64(csv, loan);
+    reporting_csv_text(csv, x->value_date);
+    reporting_csv_enum(csv, ENUM(loan_movement_kind), x->kind);
+    if (x->has_entry_id) reporting_csv_u64(csv, x->entry_id);
+    else reporting_csv_text(csv, "");
+    reporting_csv_money(csv, x->amount_sen);
+    reporting_csv_money(csv, x->late_fee_sen);
+    reporting_csv_money(csv, x->interest_sen);
+    reporting_csv_money(csv, x->principal_sen);
+    reporting_csv_money(csv, x->outstanding_principal_sen);
+    reporting_csv_end(csv);
+}
+
+/* The loan cards after the savings: a header of their own, then per loan its opening
+   principal, its lines and its closing principal. */
+static void loan_rows(reporting_csv_t *csv, const Lumbung__MemberStatement *s) {
+    static const char *const columns[] = { "loan_id", "value_date", "kind", "entry_id", "amount",
+                                           "late_fee", "interest", "principal",
+                                           "outstanding_principal", NULL };
+    if (s->n_loans == 0) return;
+    header(csv, columns);
+    for (size_t i = 0; i < s->n_loans; i++) {
+        const Lumbung__LoanStatement *l = s->loans[i];
+        loan_end_row(csv, l->loan_id, "opening", l->opening_principal_sen);
+        for (size_t j = 0; j < l->n_lines; j++) loan_line_row(csv, l->loan_id, l->lines[j]);
+        loan_end_row(csv, l->loan_id, "closing", l->closing_principal_sen);
+    }
+}
+
 Lumbung__ReportFile *reporting_render_statement(arena_t *arena, const Lumbung__MemberStatement *s) {
     static const char *const columns[] = { "value_date", "entry_id", "entry_kind", "kind", "memo",
                                            "amount", "balance", "total_balance", NULL };
@@ -149,6 +187,7 @@ Lumbung__ReportFile *reporting_render_statement(arena_t *arena, const Lumbung__M
         reporting_csv_end(&csv);
     }
     kind_rows(&csv, "closing", s->closing, s->n_closing, s->closing_total_sen);
+    loan_rows(&csv, s);
     return finish(&csv, arena, arena_printf(arena, "statement-%" PRIu64 "-%s.csv", s->member_id,
                                             s->to));
 }
@@ -156,7 +195,9 @@ Lumbung__ReportFile *reporting_render_statement(arena_t *arena, const Lumbung__M
 Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__DistrictDashboard *d) {
     static const char *const columns[] = { "cooperative_id", "name", "type", "group", "district",
                                            "active", "members_active", "members_female",
-                                           "members_male", "total_assets", "savings", NULL };
+                                           "members_male", "total_assets", "savings",
+                                           "health_year", "health_rating", "health_total",
+                                           NULL };
     reporting_csv_t csv;
     reporting_csv_init(&csv, arena);
     title(&csv, "district_dashboard", 0, d->as_of, d->as_of_seq);
@@ -174,6 +215,9 @@ Lumbung__ReportFile *reporting_render_dashboard(arena_t *arena, const Lumbung__D
         reporting_csv_u64(&csv, c->members_male);
         reporting_csv_money(&csv, c->total_assets_sen);
         reporting_csv_money(&csv, c->savings_sen);
+        reporting_csv_u64(&csv, c->last_fiscal_year);
+        reporting_csv_enum(&csv, ENUM(health_rating), c->health_rating);
+        reporting_csv_text(&csv, c->health_total);
         reporting_csv_end(&csv);
     }
     return finish(&csv, arena, arena_printf(arena, "district-dashboard-%s.csv", d->as_of));

@@ -7,8 +7,9 @@
     file: registry.c (cooperatives, members and member counts, from members events),
     oversight.c (annual meetings and supervision records, from members events), chart.c
     (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events), loans.c (loan
-    states by date and members' participation, from transactions events). handlers.c,
+    statement.c (each member's savings movements, from transactions events), loancard.c (each
+    member's loan movements, from loan events), loans.c (loan states by date and members'
+    participation, from transactions events). handlers.c,
     dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c, csv.c
     and render.c are the pure parts that shape a report and its CSV file.
 
@@ -30,6 +31,8 @@
       "loan_states"   key: u64 cooperative id + u64 loan id + u32 date of the state;
                       value: [0] version 1, [1] LoanStatus, [2] LoanClass, [3..10] i64
                       outstanding principal, [11..18] u64 member id
+      "loan_lines"    key: u64 member id + u64 loan id + u32 value date + u64 event sequence;
+                      value: one line of a loan card (loancard.c)
       "participation" key: u64 cooperative id + u64 member id + u32 value date;
                       value: [0..7] i64 change of principal + mandatory savings, [8..15] i64
                       loan interest paid, [16..23] i64 loan principal disbursed
@@ -75,7 +78,8 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions;
+                  supervisions, loan_lines;
+    uint64_t event_seq;                   /* the sequence of the event being applied */
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -153,6 +157,28 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
 int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                              int32_t to, Lumbung__MemberStatement *st);
 
+/* --- loancard.c: members' loan movements (kartu angsuran) --- */
+typedef struct {
+    uint64_t member_id, loan_id;
+    uint64_t entry_id;                    /* the journal entry, 0 when there is none */
+    int32_t day;                          /* value date */
+    Lumbung__LoanMovementKind kind;
+    int64_t amount_sen;                   /* money that moved */
+    int64_t late_fee_sen, interest_sen, principal_sen;   /* a payment's allocation */
+    int64_t outstanding_change_sen;       /* + disbursed, - repaid or written off */
+} reporting_loan_line_t;
+
+/* Records one line of a member's loan card, keyed by the event being applied
+   (app->event_seq): one line per loan per event. Loan events call it (loans.c); write-off
+   and recovery events add their lines here too. */
+int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_loan_line_t *l);
+/* Fills st->loans for st->member_id: lines with value dates in [from, to], the outstanding
+   principal before and after. Reads after reporting_statement_read (a payment whose entry is
+   an exit settlement among st->lines is labelled so). -E2BIG beyond
+   REPORTING_STATEMENT_LINES_MAX lines. */
+int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
+                            int32_t to, Lumbung__MemberStatement *st);
+
 /* --- loans.c: loan states and members' participation --- */
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
                           const Lumbung__TransactionsEvent *ev);
@@ -204,5 +230,11 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
    cooperative. as_of_seq and members_seq are the caller's to set. */
 int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                      const Lumbung__GetHealth *req, Lumbung__ReportingReply *out);
+/* The rating of `coop`'s fiscal `year` into *out (in `arena`); rating not_rated when no entry
+   is dated inside the year. -EINVAL when `year` is out of range. as_of_seq and members_seq
+   are the caller's to set. */
+int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                           const Lumbung__Cooperative *coop, uint32_t year,
+                           Lumbung__HealthReport **out);
 
 #endif

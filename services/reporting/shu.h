@@ -1,14 +1,14 @@
 /*  shu — the exact arithmetic of sharing out a year's SHU (DOMAIN.md, "SHU and its sharing").
 
-    The surplus is split into the cooperative's allocation (basis points that sum to 100 %):
-    each part but reserves is the surplus x its rate rounded to the sen (half away from zero),
-    and reserves take what is left, so the parts sum to the surplus exactly. The capital-share
-    pool is then shared in proportion to each member's principal + mandatory savings, and the
-    usage-share pool in proportion to each member's participation (interest paid or loans
-    taken; the caller chooses), each member's share rounded half away from zero. What the
-    rounded shares leave of a pool (or take beyond it) goes to reserves, so members' shares sum
-    exactly to the capital and usage parts reported, and all parts to the surplus. A pool with
-    no member capital (or no participation) goes to reserves whole.
+    Nothing is rounded before it is shared (DOMAIN.md): each part but reserves is the surplus
+    x its rate, and each member's capital (usage) share is the surplus x the capital (usage)
+    rate x the member's principal + mandatory savings (participation: interest paid or loans
+    taken; the caller chooses) / all members' - all from the unrounded surplus, in exact
+    integer arithmetic, each rounded down to the sen. Reserves take what is left: their own
+    part plus every fraction of a sen rounding down dropped (rounding_sen, never negative), so
+    the parts sum to the surplus exactly and the capital and usage parts reported are exactly
+    what the members get. A pool with no member capital (or no participation) goes to reserves
+    whole, inside rounding_sen.
 
     Pure: no store, no allocation; the caller owns every array.
 
@@ -46,7 +46,8 @@ typedef struct {
 
 typedef struct {
     int64_t part_sen[REPORTING_SHU_PARTS]; /* capital and usage: what members got, summed */
-    int64_t rounding_sen;                 /* pools minus members' shares, inside reserves */
+    int64_t rounding_sen;                 /* reserves minus their own part rounded down:
+                                             what rounding down left, >= 0 */
     int64_t total_capital_sen, total_participation_sen;
 } reporting_shu_result_t;
 

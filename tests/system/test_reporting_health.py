@@ -153,12 +153,78 @@ def test_total_counts_only_available_components(rated):
     assert int(rep["as_of_seq"]) > 0
 
 
-def test_empty_year_and_errors(cluster, rated):
-    k, _ = rated
-    rep = health_of(k, 2024, lambda h: True)
+CODES = ["1a", "1b", "1c", "2a", "2b", "2c", "2d", "3", "4a", "4b", "4c", "5a", "5b", "6a", "6b",
+         "6c", "7a", "7b"]
+NO_BOOKS = "no books for this fiscal year: no entry has a value date in it"
+
+
+def assert_not_rated(rep):
+    assert rep["rating"] == "not_rated" and rep["reason"] == NO_BOOKS, rep
+    assert "total" not in rep and "max_available" not in rep
+    assert [c["code"] for c in rep["components"]] == CODES and rep["unavailable"] == CODES
+    for c in rep["components"]:
+        assert (c["available"], c["reason"]) == (False, NO_BOOKS), c
+        assert "value" not in c and "score" not in c and "ratio" not in c, c
+
+
+def test_a_year_without_books_is_not_rated(cluster):
+    """Before the first entry and after the last one (balances carried, nothing dated in the
+    year) there are no books to rate: 200 with rating not_rated, never a band."""
+    k = Coop(cluster, "KSP Buku Baru", 760)
+    m = k.member()
+    k.deposit(m, "principal", "100000", value_date="2025-03-03")
+    k.deposit(m, "mandatory", "25000", value_date="2025-03-03")
+    rated_2025 = health_of(k, 2025, lambda h: by_code(h)["1a"]["inputs"].get("total_assets")
+                           == "125000")
+    # Equity 125,000 / assets 125,000 = 100 % -> 25 x 6; the year has books, so it has a band.
+    assert (by_code(rated_2025)["1a"]["ratio"], by_code(rated_2025)["1a"]["score"]) == (
+        "100.00", "1.50")
+    assert rated_2025["rating"] == "under_special_supervision" and "reason" not in rated_2025
+    before = health_of(k, 2024, lambda h: True)
+    assert_not_rated(before)
+    assert by_code(before)["1a"]["inputs"] == {"equity": "0", "total_assets": "0"}
+    after = health_of(k, 2026, lambda h: True)
+    assert_not_rated(after)
+    assert (after["from"], after["to"]) == ("2026-01-01", "2026-12-31")
+    # The inputs still show the balances carried into the year, for a supervisor to see.
+    assert by_code(after)["1a"]["inputs"] == {"equity": "125000", "total_assets": "125000"}
+
+
+def test_a_questionnaire_does_not_rate_a_year_without_books(cluster):
+    k = Coop(cluster, "KSP Belum Buka", 770)
+    r = cluster.api("PUT", k.base + "/reports/health/2025/management", answers(
+        {"general": 12, "institution": 6, "capital": 5, "assets": 10, "liquidity": 5}))
+    assert r.status == 200 and r.json["points"] == "15.00", r
+    assert_not_rated(health_of(k, 2025, lambda h: True))
+
+
+def test_2c_reads_risk_reserve_and_allowance_by_role(cluster):
+    """2c = (risk reserve + loan-loss allowance) / RPM, the allowance read by account role:
+    the standard account 1-203 and one the cooperative added with the same role both count."""
+    k = Coop(cluster, "KSP Cadangan", 780)
+    m = k.member()
+    k.deposit(m, "principal", "100000")
+    k.deposit(m, "voluntary", "900000")
+    k.post("/accounts", {"code": "1-204", "name": "Penyisihan pinjaman khusus",
+                         "class": "asset", "role": "loan_loss_allowance"})
+    k.journal("Penyisihan", [{"account": "5-301", "debit": "150000.50"},
+                             {"account": "1-203", "credit": "100000"},
+                             {"account": "1-204", "credit": "50000.50"}])
+    k.journal("Cadangan risiko", [{"account": "1-101", "debit": "40000"},
+                                  {"account": "3-202", "credit": "40000"}])
+    rep = health_of(k, 2025, lambda h: by_code(h)["2c"]["inputs"].get("loan_loss_allowance")
+                    == "150000.50" and by_code(h)["2c"]["inputs"].get("risk_reserve") == "40000")
     c = by_code(rep)
-    assert c["1a"]["available"] is False and c["1a"]["inputs"]["total_assets"] == "0"
-    assert (rep["total"], rep["rating"]) == ("0.00", "under_special_supervision")
+    assert c["2c"]["inputs"] == {"risk_reserve": "40000", "loan_loss_allowance": "150000.50",
+                                 "rpm": "0"}
+    # No RPM to cover and a positive reserve: value 100 without a ratio, 5 points.
+    assert "ratio" not in c["2c"] and (c["2c"]["value"], c["2c"]["score"]) == (100, "5.00")
+    # Assets net of the allowance: cash 1,000,000 + 40,000 - allowance 150,000.50.
+    assert c["1a"]["inputs"]["total_assets"] == "889999.50"
+
+
+def test_errors(cluster, rated):
+    k, _ = rated
     r = cluster.api("GET", k.base + "/reports/health")
     assert r.status == 400 and r.json["error"]["field"] == "year", r
     r = cluster.api("GET", "/api/v1/cooperatives/999999/reports/health?year=2025")
