@@ -94,6 +94,8 @@ int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
     case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
     case TX(LOAN_CLASS_CHANGED):
         return ev->loan_class_changed ? state_put(app, txn, ev->loan_class_changed->state) : 0;
+    case TX(LOAN_WRITTEN_OFF):           /* off the books: out of every class from its date */
+        return ev->loan_written_off ? state_put(app, txn, ev->loan_written_off->state) : 0;
     default: return 0;              /* an applied loan owes nothing yet */
     }
 }

@@ -37,6 +37,8 @@
                       [1..4] u32 held_on of the annual meeting (RAT) for that year
       "supervisions"  key: u64 cooperative id + u64 supervision id; value: lumbung.Supervision
                       as the last event said
+      "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
+                      value: a write-off or recovery row (writeoffs.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -67,6 +69,7 @@ enum {
     REPORTING_RATS_MAX = 1000,            /* annual meetings of one cooperative a report reads */
     REPORTING_SUPERVISIONS_MAX = 10000,   /* supervision records of one cooperative read */
     REPORTING_NPL_ATTENTION_BP = 500,     /* NPL above 5 % needs the district's attention */
+    REPORTING_WRITE_OFF_ROWS_MAX = 1000000, /* write-off and recovery rows of one cooperative */
 };
 
 typedef struct {
@@ -75,7 +78,7 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions;
+                  supervisions, write_offs;
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -152,6 +155,17 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
    [from, to]. -E2BIG beyond REPORTING_STATEMENT_LINES_MAX lines. */
 int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                              int32_t to, Lumbung__MemberStatement *st);
+
+/* --- writeoffs.c: loans written off and recoveries ("write_offs", see the file) --- */
+int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
+                              const Lumbung__TransactionsEvent *ev);
+/* Fills the portfolio's written-off list, recoveries and their totals as of as_of. */
+int reporting_writeoffs_portfolio(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, int32_t as_of, Lumbung__LoanPortfolio *p);
+/* Adds the member's write-off and recovery lines in [from, to] (st->cooperative_id,
+   st->member_id). -E2BIG beyond REPORTING_STATEMENT_LINES_MAX. */
+int reporting_writeoffs_statement(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  int32_t from, int32_t to, Lumbung__MemberStatement *st);
 
 /* --- loans.c: loan states and members' participation --- */
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
