@@ -136,7 +136,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
         w->written_off_on = day_text(arena, row->day);
         w->principal_sen = row->amount;
         w->owed_sen = w->still_owed_sen = row->owed;
-        push(arena, (void ***) &p->written_off, &p->n_written_off, &x->cap_loans, w);
+        push(arena, (void ***) &p->write_offs, &p->n_write_offs, &x->cap_loans, w);
         p->written_off_loans++;
         p->written_off_sen += row->amount;
         p->written_off_still_owed_sen += row->owed;
@@ -156,8 +156,8 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
     p->recovered_sen += row->amount;
     p->written_off_still_owed_sen -= row->amount;
     /* Rows come loan by loan, the write-off first (a recovery is never dated before it). */
-    if (p->n_written_off && p->written_off[p->n_written_off - 1]->loan_id == row->loan) {
-        Lumbung__WrittenOffLoan *w = p->written_off[p->n_written_off - 1];
+    if (p->n_write_offs && p->write_offs[p->n_write_offs - 1]->loan_id == row->loan) {
+        Lumbung__WrittenOffLoan *w = p->write_offs[p->n_write_offs - 1];
         w->recovered_sen += row->amount;
         w->still_owed_sen = row->owed;
     }

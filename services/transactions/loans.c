@@ -433,6 +433,10 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
     Lumbung__Loan *l;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
     if (rc != 0) return rc;
+    if (l->status == STATUS(CANCELLED))
+        return tx_reject(err, RULE, "loan_cancelled", "loan_id",
+                         "loan %" PRIu64 " was cancelled on %s and cannot be disbursed", l->id,
+                         l->cancelled_on ? l->cancelled_on : "an earlier date");
     if (l->status != STATUS(APPLIED))
         return tx_reject(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was already disbursed on %s", l->id,
@@ -517,9 +521,13 @@ static int repayment_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
 
 static int check_repayable(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__RepayLoan *r,
                            int32_t *date, tx_error_t *err) {
-    if (l->status == STATUS(APPLIED))
+    if (l->status == STATUS(APPLIED) || l->status == STATUS(CANCELLED))
         return tx_reject(err, RULE, "loan_not_disbursed", "loan_id",
-                         "loan %" PRIu64 " has not been disbursed yet", l->id);
+                         "loan %" PRIu64 " has not been disbursed", l->id);
+    if (l->status == STATUS(WRITTEN_OFF))
+        return tx_reject(err, RULE, "loan_written_off", "loan_id",
+                         "loan %" PRIu64 " was written off on %s; money received on it is a "
+                         "recovery", l->id, l->written_off_on);
     if (l->status == STATUS(PAID))
         return tx_reject(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full on %s", l->id,
