@@ -323,3 +323,150 @@ def test_write_off_then_recovery(cluster):
     assert coop.get("/members/%s/statement?from=2025-01-01&to=2025-12-31" % other).get(
         "loan_write_offs", []) == []
     coop.books_balance()
+
+
+# ------------------------------------------------------------------ cancel
+
+def test_cancel_an_application_and_not_a_disbursed_loan(cluster):
+    coop = Coop(cluster, "KSP Cancel")
+    m = coop.member()
+    coop.fund(m, "5000000")
+    applied = coop.apply(m, "1200000")
+    # Never disbursed: no arrears even long after its first due date.
+    view = coop.get("/loans/%s?as_of=2025-06-15" % applied)
+    assert (view["status"], view["arrears"], view["arrears_principal"], view["arrears_days"],
+            view["instalments_overdue"], view["outstanding"]) == ("applied", "0", "0", 0, 0, "0")
+    assert not any(i["overdue"] for i in view["schedule"])
+
+    def cancel():
+        r = coop.call("POST", "/loans/%s/cancel" % applied, {"note": "Anggota membatalkan"},
+                      key=False)
+        assert r.status == 200, r
+        assert (r.json["status"], r.json["note"]) == ("cancelled", "Anggota membatalkan")
+        assert r.json["cancelled_on"]
+
+    [(_, ev)] = loan_events(cluster, coop, ["loan_cancelled"], cancel)
+    assert (ev.state.loan_id, ev.reason, ev.state.status) == (
+        int(applied), "operator", 5)            # LOAN_STATUS_CANCELLED
+    again = coop.call("POST", "/loans/%s/cancel" % applied, {}, key=False)
+    assert again.status == 200 and again.json["status"] == "cancelled"
+    error(coop.call("POST", "/loans/%s/disburse" % applied, {"value_date": "2025-01-10"}),
+          422, "loan_cancelled", "loan_id")
+
+    disbursed = coop.loan(m, "1200000")
+    e = error(coop.call("POST", "/loans/%s/cancel" % disbursed, {}, key=False),
+              422, "already_disbursed", "loan_id")
+    assert "2025-01-10" in e["message"]
+    error(coop.call("POST", "/loans/999999/cancel", {}, key=False), 404, "loan_not_found", "loan_id")
+    error(coop.call("POST", "/loans/%s/cancel" % applied, {"note": "x" * 257}, key=False),
+          400, "too_long", "note")
+    # The cancelled application is in no portfolio and needs no allowance.
+    d = coop.close("2025-01-31")
+    assert (d["loans"], d["allowance_after"]) == (1, "6000")     # 0.5 % x 1,200,000
+    listed = coop.get("/loans?status=cancelled")["items"]
+    assert [l["id"] for l in listed] == [applied]
+    coop.books_balance()
+
+
+def test_an_exit_cancels_the_members_applications(cluster):
+    coop = Coop(cluster, "KSP Cancel Exit")
+    m = coop.member()
+    applied = coop.apply(m, "1200000")
+
+    def leave():
+        r = cluster.api("POST", coop.base + "/members/%s/exit" % m,
+                        {"reason": "resigned", "exit_on": "2025-03-10"})
+        assert r.status == 200, r
+
+    [(_, ev)] = loan_events(cluster, coop, ["loan_cancelled"], leave)
+    assert (ev.state.loan_id, ev.reason, ev.cancelled_on) == (int(applied), "member_exit",
+                                                              "2025-03-10")
+    loan = coop.get("/loans/%s" % applied)
+    assert (loan["status"], loan["cancelled_on"], loan["arrears"]) == \
+        ("cancelled", "2025-03-10", "0")
+
+
+# ------------------------------------------------------------------ GET loan as of one date
+
+def test_get_loan_answers_as_of_one_date(cluster):
+    coop = Coop(cluster, "KSP As Of")
+    m = coop.member()
+    coop.fund(m, "5000000")
+    loan = coop.loan(m, "1200000")                 # 112,000 a month from 2025-02-10, unpaid
+
+    # No day closed yet: today, and class, days past due and arrears all of today.
+    view = coop.get("/loans/%s" % loan)
+    utc = datetime.datetime.now(datetime.timezone.utc).date()
+    assert view["as_of_basis"] == "today"
+    assert view["as_of"] in (utc.isoformat(), (utc + datetime.timedelta(days=1)).isoformat())
+    today = datetime.date.fromisoformat(view["as_of"])
+    assert view["arrears_days"] == (today - datetime.date(2025, 2, 10)).days
+    assert view["class"] == "loss"                 # far beyond 6 months, no collateral
+    assert view["classified_on"] == view["as_of"]
+
+    coop.close("2025-04-15")
+    view = coop.get("/loans/%s" % loan)
+    # 2025-04-15: three instalments due (02-10, 03-10, 04-10) and unpaid, 64 days: current.
+    assert (view["as_of"], view["as_of_basis"], view["class"], view["classified_on"]) == \
+        ("2025-04-15", "last_close", "current", "2025-04-15")
+    assert (view["arrears_days"], view["instalments_overdue"], view["arrears_principal"],
+            view["arrears_interest"], view["arrears"]) == (64, 3, "300000", "36000", "336000")
+
+    view = coop.get("/loans/%s?as_of=2025-06-15" % loan)
+    # 2025-06-15: five instalments, 125 days, more than 3 months of principal: substandard.
+    assert (view["as_of"], view["as_of_basis"], view["class"]) == \
+        ("2025-06-15", "requested", "substandard")
+    assert (view["arrears_days"], view["instalments_overdue"], view["arrears"]) == \
+        (125, 5, "560000")
+    # A view changes nothing: the books still classify the loan as of the last close.
+    assert coop.get("/loans/%s" % loan)["class"] == "current"
+    assert coop.get("/reports/loan-portfolio?as_of=2025-04-15")["classes"][0]["loans"] == 1
+    r = cluster.api("GET", coop.base + "/loans/%s?as_of=2025-02-30" % loan)
+    error(r, 400, "invalid_date", "as_of")
+
+
+def test_write_off_and_recovery_events_and_a_shortfall_charged_to_expense(cluster):
+    coop = Coop(cluster, "KSP Write-off Events")
+    m = coop.member()
+    coop.fund(m, "5000000")
+    loan = coop.loan(m, "1200000")                 # 112,000 a month from 2025-02-10, unpaid
+    coop.close("2025-06-15")                       # substandard: allowance 120,000
+    # A payment on 2025-08-20 classifies the loan as of its date: loss (beyond 6 months), while
+    # the allowance still holds 10 %. The write-off takes the rest from provision expense.
+    r = coop.call("POST", "/loans/%s/repayments" % loan,
+                  {"amount": "12000", "value_date": "2025-08-20"})
+    assert r.status == 201 and r.json["loan"]["class"] == "loss", r
+    codes = {a: coop.account(a)["code"] for a in
+             ("loan_loss_allowance", "provision_expense", "member_loans")}
+    out = {}
+
+    def write_off_and_recover():
+        w = coop.call("POST", "/loans/%s/write-off" % loan, {"value_date": "2025-08-21"})
+        assert w.status == 201, w
+        out["write_off"] = w.json
+        rec = coop.call("POST", "/loans/%s/recoveries" % loan,
+                        {"amount": "50000", "value_date": "2025-08-25"})
+        assert rec.status == 201, rec
+        out["recovery"] = rec.json
+
+    events = dict(loan_events(cluster, coop, ["loan_written_off", "loan_recovered"],
+                              write_off_and_recover))
+    # The payment of 12,000 went to the February interest: principal 1,200,000 outstanding.
+    lines = out["write_off"]["entry"]["lines"]
+    assert sorted((l["account"], l.get("debit"), l.get("credit")) for l in lines) == sorted([
+        (codes["loan_loss_allowance"], "120000", None),
+        (codes["provision_expense"], "1080000", None),
+        (codes["member_loans"], None, "1200000")])
+    # Owed on 2025-08-21: principal 1,200,000 + interest of 7 instalments 84,000 - 12,000 paid.
+    w = events["loan_written_off"]
+    assert (w.state.loan_id, w.principal_sen, w.owed_sen, w.entry_id, w.value_date) == (
+        int(loan), 120000000, 127200000, int(out["write_off"]["entry"]["id"]), "2025-08-21")
+    assert (w.state.status, w.state.outstanding_principal_sen) == (4, 0)   # written off
+    rec = events["loan_recovered"]
+    assert (rec.amount_sen, rec.still_owed_sen, rec.value_date, rec.entry_id) == (
+        5000000, 122200000, "2025-08-25", int(out["recovery"]["entry"]["id"]))
+    assert coop.account("loan_loss_allowance")["balance"] == "0"
+    loan_now = coop.get("/loans/%s" % loan)
+    assert [(x["amount"], x["value_date"]) for x in loan_now["recoveries"]] == \
+        [("50000", "2025-08-25")]
+    coop.books_balance()
