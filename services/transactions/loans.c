@@ -615,7 +615,7 @@ static int cancel(tx_ctx_t *ctx, Lumbung__Loan *l, int32_t date, const char *rea
                   const char *note) {
     l->status = STATUS(CANCELLED);
     l->cancelled_on = (char *) tx_date_text(ctx, date);
-    if (note && *note) l->note = (char *) note;
+    if (note && *note) l->cancel_note = (char *) note;
     Lumbung__LoanCancelled *ev = arena_message(ctx->arena, &lumbung__loan_cancelled__descriptor);
     tx_instalment_t *s = loan_instalments(ctx, l);
     ev->state = loan_state(ctx, l, date, s);
@@ -967,7 +967,7 @@ static int owed_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
     set64(&m->has_principal_sen, &m->principal_sen, l->principal_sen);
     set64(&m->has_outstanding_sen, &m->outstanding_sen, l->outstanding_sen);
     set64(&m->has_outstanding_principal_sen, &m->outstanding_principal_sen,
-          l->status == STATUS(APPLIED) ? 0 : l->outstanding_principal_sen);
+          l->status == STATUS(ACTIVE) ? l->outstanding_principal_sen : 0);   /* on the books */
     set64(&m->has_arrears_sen, &m->arrears_sen, l->arrears_sen);
     for (size_t k = 0; k < l->n_schedule && l->status == STATUS(ACTIVE); k++)
         if (date_of(l->schedule[k]->due_on) >= o->as_of &&

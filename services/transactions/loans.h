@@ -11,7 +11,15 @@
 
     Collectibility is set as of a date by close-day and by repayments; a change is published as
     a LoanClassChanged event, like every application, disbursement and repayment (LoanApplied,
-    LoanDisbursed, LoanRepaid), so a reader can keep a portfolio by class.
+    LoanDisbursed, LoanRepaid), so a reader can keep a portfolio by class. Close-day then brings
+    the loan-loss allowance to the required allowance of the classes (common/allowance.h) with
+    one entry, Dr provision expense / Cr allowance or the reverse.
+
+    A loss loan may be written off (Dr allowance, and provision expense for what the allowance
+    lacks / Cr member_loans for the principal); it stays on record as written_off with what the
+    member still owes, and recoveries (Dr cash / Cr other_income) reduce that. An application
+    not disbursed can be cancelled, by an operator or by its member's exit. Each publishes an
+    event (LoanWrittenOff, LoanRecovered, LoanCancelled).
 
     Like ledger.c and savings.c, an operation checks everything before it writes, so a rejected
     one leaves no trace. Error convention: context.h.

@@ -342,7 +342,7 @@ def test_cancel_an_application_and_not_a_disbursed_loan(cluster):
         r = coop.call("POST", "/loans/%s/cancel" % applied, {"note": "Anggota membatalkan"},
                       key=False)
         assert r.status == 200, r
-        assert (r.json["status"], r.json["note"]) == ("cancelled", "Anggota membatalkan")
+        assert (r.json["status"], r.json["cancel_note"]) == ("cancelled", "Anggota membatalkan")
         assert r.json["cancelled_on"]
 
     [(_, ev)] = loan_events(cluster, coop, ["loan_cancelled"], cancel)
