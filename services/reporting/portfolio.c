@@ -121,6 +121,10 @@ Lumbung__ReportFile *reporting_portfolio_render(arena_t *arena, const Lumbung__L
     reporting_csv_text(&csv, "npl_ratio");
     reporting_csv_text(&csv, p->npl_ratio);
     reporting_csv_end(&csv);
+    /* Written-off loans are off the books, so in no class: their totals come apart. */
+    total_row(&csv, "written_off", p->written_off_sen);
+    total_row(&csv, "recovered", p->recovered_sen);
+    total_row(&csv, "written_off_still_owed", p->written_off_still_owed_sen);
     Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
     if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
     f->has_body = 1;

@@ -312,6 +312,11 @@ def test_write_off_then_recovery(cluster):
         "entry_id": w["write_off_entry_id"]}]
     assert [(x["loan_id"], x["value_date"], x["amount"], x["still_owed"])
             for x in p["recoveries"]] == [(loan, "2025-09-15", "1000000", "4350000")]
+    r = cluster.api("GET", coop.base + "/reports/loan-portfolio?as_of=2025-09-30&format=csv")
+    assert r.status == 200, r
+    lines = r.text.split("\r\n")
+    assert "total,written_off,5000000" in lines and "total,recovered,1000000" in lines
+    assert "total,written_off_still_owed,4350000" in lines
     before = coop.get("/reports/loan-portfolio?as_of=2025-08-31")
     assert (before["loans"], before["written_off_loans"], before["allowance"]) == (2, 0, "5005000")
 
