@@ -164,6 +164,11 @@ def test_allowance_follows_two_successive_close_days(cluster):
     assert (b["loans_gross"], b["loan_loss_allowance"], b["loans_net"]) == \
         ("18000001.11", "1230000.01", "16770001.10")
     assert rows["loan_loss_allowance"] == "-1230000.01"
+    r = cluster.api("GET", coop.base + "/reports/balance-sheet?as_of=2025-06-15&format=csv")
+    assert r.status == 200, r
+    lines = r.text.split("\r\n")
+    assert {"total,,loans_gross,,18000001.11", "total,,loan_loss_allowance,,1230000.01",
+            "total,,loans_net,,16770001.10"} <= set(lines), lines
     assert b["total_assets"] == "18769999.99"     # cash 1,999,998.89 + loans net
 
     # 3. Five instalments of A repaid (5 x 1,120,000): current again; its principal 7,000,000.
