@@ -24,8 +24,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import GATEWAY_BUILT  # noqa: E402
+from lumbung import BusClient  # noqa: E402
 from reporting_util import ApiCoop  # noqa: E402
-from tx_util import Coop as BusCoop, assert_books_balance  # noqa: E402
+from tx_util import Coop as BusCoop, assert_books_balance, tx_call  # noqa: E402
 
 if not GATEWAY_BUILT:
     pytest.skip("the gateway is not built", allow_module_level=True)
@@ -479,4 +480,32 @@ def test_write_off_and_recovery_events_and_a_shortfall_charged_to_expense(cluste
     loan_now = coop.get("/loans/%s" % loan)
     assert [(x["amount"], x["value_date"]) for x in loan_now["recoveries"]] == \
         [("50000", "2025-08-25")]
+    coop.books_balance()
+
+
+def test_an_integrator_writes_off_and_recovers_only_with_an_idempotency_key(cluster):
+    coop = Coop(cluster, "KSP Write-off Bus")
+    m = coop.member()
+    coop.fund(m, "5000000")
+    loan = coop.loan(m, "1200000")
+    coop.close("2025-08-31")                       # loss: 100 % of 1,200,000
+    cluster.ctl("keys", "add", "bank-ntb", "integrator")
+    bank = BusClient(cluster, "transactions", key_name="bank-ntb")
+    write_off = {"cooperative_id": coop.id, "loan_id": loan, "value_date": "2025-09-01"}
+    recovery = {"cooperative_id": coop.id, "loan_id": loan, "amount_sen": 10000000,
+                "value_date": "2025-09-02"}
+    try:
+        for op, body in (("write_off_loan", write_off), ("post_recovery", recovery)):
+            reply, _ = tx_call(cluster, op, body, actor=None, client=bank)
+            assert (reply.error.code, reply.error.field) == \
+                ("idempotency_key_required", "idempotency_key"), reply
+            first, p = tx_call(cluster, op, body, actor=None, key="ntb-" + op, client=bank)
+            assert not first.HasField("error"), first.error
+            again, q = tx_call(cluster, op, body, actor=None, key="ntb-" + op, client=bank)
+            assert p.entry.id == q.entry.id                 # booked once
+    finally:
+        bank.close()
+    view = coop.get("/loans/%s" % loan)
+    assert (view["status"], view["recovered"], view["still_owed"]) == \
+        ("written_off", "100000", "1184000")   # 1,200,000 + 7 x 12,000 interest - 100,000
     coop.books_balance()
