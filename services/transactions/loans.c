@@ -231,7 +231,6 @@ static int queue(tx_ctx_t *ctx, Lumbung__TransactionsEvent__BodyCase which, void
     return tx_ctx_queue_event(ctx, ev);
 }
 
-/* Sets the class as of as_of; queues LoanClassChanged when it changed. */
 /* The class of an active loan as of as_of by the rule of DOMAIN.md; a paid loan is current.
    Becoming doubtful is remembered (doubtful_on) only from dates before as_of. */
 static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t as_of) {
@@ -244,6 +243,7 @@ static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t
                              doubtful_on);
 }
 
+/* Sets the class as of as_of; queues LoanClassChanged when it changed. */
 static int loan_classify(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
                          int32_t as_of, bool *changed) {
     int32_t doubtful_on = date_of(l->doubtful_on);
