@@ -227,6 +227,12 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     if (rc != 0) return rc;
     Lumbung__LoanPortfolio *p =
         reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x, as_of));
+    rc = reporting_writeoffs_portfolio(x->app, x->txn, x->arena, r->cooperative_id, as_of, p);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d write-off rows",
+                                 REPORTING_WRITE_OFF_ROWS_MAX);
+    if (rc != 0) return rc;
     p->has_as_of_seq = p->has_members_seq = 1;
     p->as_of_seq = seq_of(x->app->transactions);
     p->members_seq = seq_of(x->app->members);

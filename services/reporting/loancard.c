@@ -7,7 +7,8 @@
    "loan_lines" key: u64 member id + u64 loan id + u32 value date + u64 event sequence, so a
    member's loans come in loan id order and each loan's lines in value-date then event order;
    value: [0] version 1, [1] LoanMovementKind, then i64 amount, late fee, interest, principal,
-   change of the outstanding principal, and u64 entry id (8 bytes each). The running
+   change of the outstanding principal, u64 entry id, and i64 what is still owed after a
+   write-off or recovery (8 bytes each). The running
    outstanding principal is summed when read, in value-date order, so a line posted late
    (a back-dated repayment) shows the balance of its own date; one line per loan per event.
 
@@ -23,7 +24,7 @@
 enum {
     LINE_VERSION = 1,
     LINE_KEY = 8 + 8 + 4 + 8,
-    LINE_SIZE = 2 + 6 * 8,
+    LINE_SIZE = 2 + 7 * 8,
 };
 
 int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_loan_line_t *l) {
@@ -37,7 +38,8 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
     val[0] = LINE_VERSION;
     val[1] = (uint8_t) l->kind;
     const int64_t fields[] = { l->amount_sen, l->late_fee_sen, l->interest_sen, l->principal_sen,
-                               l->outstanding_change_sen, (int64_t) l->entry_id };
+                               l->outstanding_change_sen, (int64_t) l->entry_id,
+                               l->still_owed_sen };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         be64_write(val + 2 + 8 * i, (uint64_t) fields[i]);
     return store_put(txn, app->loan_lines, key, sizeof key, val, sizeof val, 0);
@@ -111,6 +113,11 @@ static int add_line(reader_t *r, const uint8_t *k, const uint8_t *v) {
     l->outstanding_principal_sen = r->outstanding;
     l->has_entry_id = field(v, 5) != 0;
     l->entry_id = (uint64_t) field(v, 5);
+    if (l->kind == LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_WRITE_OFF ||
+        l->kind == LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_RECOVERY) {
+        l->has_still_owed_sen = 1;
+        l->still_owed_sen = field(v, 6);
+    }
     s->lines[s->n_lines++] = l;
     r->total_lines++;
     if (l->kind == LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_REPAYMENT ||

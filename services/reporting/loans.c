@@ -107,6 +107,38 @@ static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanR
                    a->interest_sen);
 }
 
+/* A write-off takes the loan out of every class from its date (its state) and its principal
+   off the card; what the member still owes stays on the card's line. */
+static int apply_written_off(reporting_t *app, store_txn_t *txn, const Lumbung__LoanWrittenOff *w) {
+    if (!w || !w->state) return 0;
+    int rc = state_put(app, txn, w->state);
+    int32_t day;
+    if (rc != 0) return rc;
+    if (date_parse(w->value_date, &day) != DATE_OK) return -EPROTO;
+    reporting_loan_line_t line = {
+        .member_id = w->state->member_id, .loan_id = w->state->loan_id, .entry_id = w->entry_id,
+        .day = day, .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_WRITE_OFF,
+        .amount_sen = w->principal_sen, .principal_sen = w->principal_sen,
+        .outstanding_change_sen = -w->principal_sen, .still_owed_sen = w->owed_sen,
+    };
+    return reporting_loancard_put(app, txn, &line);
+}
+
+/* Money recovered after a write-off: on the card, no change of the principal on the books. */
+static int apply_recovered(reporting_t *app, store_txn_t *txn, const Lumbung__LoanRecovered *r) {
+    if (!r || !r->state) return 0;
+    int rc = state_put(app, txn, r->state);
+    int32_t day;
+    if (rc != 0) return rc;
+    if (date_parse(r->value_date, &day) != DATE_OK) return -EPROTO;
+    reporting_loan_line_t line = {
+        .member_id = r->state->member_id, .loan_id = r->state->loan_id, .entry_id = r->entry_id,
+        .day = day, .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_RECOVERY,
+        .amount_sen = r->amount_sen, .still_owed_sen = r->still_owed_sen,
+    };
+    return reporting_loancard_put(app, txn, &line);
+}
+
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
                           const Lumbung__TransactionsEvent *ev) {
     assert(app && txn && ev);
@@ -115,10 +147,8 @@ int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
     case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
     case TX(LOAN_CLASS_CHANGED):
         return ev->loan_class_changed ? state_put(app, txn, ev->loan_class_changed->state) : 0;
-    /* Write-off and recovery events: put their state as above and their line on the member's
-       loan card with reporting_loancard_put (kind LOAN_MOVEMENT_KIND_WRITE_OFF: principal
-       and outstanding change = - the principal written off; RECOVERY: the amount, no change
-       of the outstanding principal). */
+    case TX(LOAN_WRITTEN_OFF): return apply_written_off(app, txn, ev->loan_written_off);
+    case TX(LOAN_RECOVERED): return apply_recovered(app, txn, ev->loan_recovered);
     default: return 0;              /* an applied loan owes nothing yet */
     }
 }

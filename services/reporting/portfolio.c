@@ -1,5 +1,6 @@
 /* portfolio — RPM, NPL and required allowance per collectibility class, and its CSV file. */
 #include "portfolio.h"
+#include "allowance.h"
 #include "csv.h"
 #include "money.h"
 
@@ -18,14 +19,9 @@ int64_t reporting_portfolio_risk_bp(int class_) {
     }
 }
 
+/* The same rates the transactions service books at every close of day (common/allowance.h). */
 int64_t reporting_portfolio_allowance_bp(int class_) {
-    switch (class_) {
-    case CLASS(CURRENT): return 50;
-    case CLASS(SUBSTANDARD): return 1000;
-    case CLASS(DOUBTFUL): return 5000;
-    case CLASS(LOSS): return 10000;
-    default: return 0;
-    }
+    return allowance_rate_bp(class_);
 }
 
 void reporting_portfolio_percent(int64_t part, int64_t whole, char *buf, size_t size) {
@@ -55,7 +51,7 @@ static Lumbung__PortfolioClass *class_row(arena_t *arena, const reporting_portfo
     r->risk_weight_bp = reporting_portfolio_risk_bp(k);
     r->risk_sen = part_of(r->outstanding_principal_sen, r->risk_weight_bp);
     r->allowance_rate_bp = reporting_portfolio_allowance_bp(k);
-    r->allowance_sen = part_of(r->outstanding_principal_sen, r->allowance_rate_bp);
+    r->allowance_sen = allowance_part(r->outstanding_principal_sen, r->allowance_rate_bp);
     return r;
 }
 
@@ -125,6 +121,10 @@ Lumbung__ReportFile *reporting_portfolio_render(arena_t *arena, const Lumbung__L
     reporting_csv_text(&csv, "npl_ratio");
     reporting_csv_text(&csv, p->npl_ratio);
     reporting_csv_end(&csv);
+    /* Written-off loans are off the books, so in no class: their totals come apart. */
+    total_row(&csv, "written_off", p->written_off_sen);
+    total_row(&csv, "recovered", p->recovered_sen);
+    total_row(&csv, "written_off_still_owed", p->written_off_still_owed_sen);
     Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
     if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
     f->has_body = 1;

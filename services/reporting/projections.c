@@ -31,6 +31,7 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "participation", &app->participation }, { "management", &app->management },
         { "rats", &app->rats }, { "supervisions", &app->supervisions },
         { "loan_lines", &app->loan_lines },
+        { "write_offs", &app->write_offs },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -77,6 +78,11 @@ static int apply_transactions(reporting_t *app, store_txn_t *txn,
     case TX(LOAN_REPAID):
     case TX(LOAN_CLASS_CHANGED):
         return reporting_loans_apply(app, txn, ev);
+    case TX(LOAN_WRITTEN_OFF):
+    case TX(LOAN_RECOVERED): {
+        int rc = reporting_loans_apply(app, txn, ev);
+        return rc == 0 ? reporting_writeoffs_apply(app, txn, ev) : rc;
+    }
     default:
         return 0;      /* time deposits, settlements: the entries carry what we need */
     }

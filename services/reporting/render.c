@@ -64,6 +64,9 @@ Lumbung__ReportFile *reporting_render_balance_sheet(arena_t *arena, const Lumbun
     total_row(&csv, "total_assets", b->total_assets_sen);
     total_row(&csv, "total_liabilities", b->total_liabilities_sen);
     total_row(&csv, "total_equity", b->total_equity_sen);
+    total_row(&csv, "loans_gross", b->loans_gross_sen);            /* loans net of the */
+    total_row(&csv, "loan_loss_allowance", b->loan_loss_allowance_sen);   /* allowance */
+    total_row(&csv, "loans_net", b->loans_net_sen);
     return finish(&csv, arena, arena_printf(arena, "balance-sheet-%" PRIu64 "-%s.csv",
                                             b->cooperative_id, b->as_of));
 }

@@ -40,6 +40,8 @@
                       [1..4] u32 held_on of the annual meeting (RAT) for that year
       "supervisions"  key: u64 cooperative id + u64 supervision id; value: lumbung.Supervision
                       as the last event said
+      "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
+                      value: a write-off or recovery row (writeoffs.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -70,6 +72,7 @@ enum {
     REPORTING_RATS_MAX = 1000,            /* annual meetings of one cooperative a report reads */
     REPORTING_SUPERVISIONS_MAX = 10000,   /* supervision records of one cooperative read */
     REPORTING_NPL_ATTENTION_BP = 500,     /* NPL above 5 % needs the district's attention */
+    REPORTING_WRITE_OFF_ROWS_MAX = 1000000, /* write-off and recovery rows of one cooperative */
 };
 
 typedef struct {
@@ -78,7 +81,7 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions, loan_lines;
+                  supervisions, loan_lines, write_offs;
     uint64_t event_seq;                   /* the sequence of the event being applied */
 } reporting_t;
 
@@ -166,6 +169,7 @@ typedef struct {
     int64_t amount_sen;                   /* money that moved */
     int64_t late_fee_sen, interest_sen, principal_sen;   /* a payment's allocation */
     int64_t outstanding_change_sen;       /* + disbursed, - repaid or written off */
+    int64_t still_owed_sen;               /* write-off, recovery: what is owed after it */
 } reporting_loan_line_t;
 
 /* Records one line of a member's loan card, keyed by the event being applied
@@ -178,6 +182,12 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
    REPORTING_STATEMENT_LINES_MAX lines. */
 int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                             int32_t to, Lumbung__MemberStatement *st);
+/* --- writeoffs.c: loans written off and recoveries ("write_offs", see the file) --- */
+int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
+                              const Lumbung__TransactionsEvent *ev);
+/* Fills the portfolio's written-off list, recoveries and their totals as of as_of. */
+int reporting_writeoffs_portfolio(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, int32_t as_of, Lumbung__LoanPortfolio *p);
 
 /* --- loans.c: loan states and members' participation --- */
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
 
 int64_t reporting_sheet_balance(Lumbung__AccountClass class_, int64_t debit_sen,
                                 int64_t credit_sen) {
@@ -68,6 +69,22 @@ static int64_t class_total(const reporting_chart_t *chart, Lumbung__AccountClass
     return total;
 }
 
+/* Loans gross, the allowance (a contra asset: its balance is negative) and loans net of it. */
+static void loans_net(const reporting_chart_t *chart, Lumbung__BalanceSheet *b) {
+    int64_t gross = 0, allowance = 0;
+    for (size_t i = 0; i < chart->count; i++) {
+        const reporting_account_t *a = &chart->items[i];
+        if (a->role == ROLE(MEMBER_LOANS) || a->role == ROLE(NON_MEMBER_LOANS))
+            gross += balance_of(a);
+        else if (a->role == ROLE(LOAN_LOSS_ALLOWANCE))
+            allowance -= balance_of(a);
+    }
+    b->has_loans_gross_sen = b->has_loan_loss_allowance_sen = b->has_loans_net_sen = 1;
+    b->loans_gross_sen = gross;
+    b->loan_loss_allowance_sen = allowance;
+    b->loans_net_sen = gross - allowance;
+}
+
 Lumbung__BalanceSheet *reporting_sheet_balance_sheet(arena_t *arena, const reporting_chart_t *chart,
                                                      uint64_t coop, const char *as_of) {
     assert(arena && chart);
@@ -93,6 +110,7 @@ Lumbung__BalanceSheet *reporting_sheet_balance_sheet(arena_t *arena, const repor
     b->has_unclosed_surplus_sen = b->has_balanced = 1;
     b->unclosed_surplus_sen = surplus;
     b->balanced = b->total_assets_sen == b->total_liabilities_sen + b->total_equity_sen;
+    loans_net(chart, b);
     return b;
 }
 

@@ -74,6 +74,9 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
     case OP(POST_DISBURSEMENT): *coop = r->post_disbursement->cooperative_id; return true;
     case OP(POST_REPAYMENT): *coop = r->post_repayment->cooperative_id; return true;
     case OP(CLOSE_DAY): *coop = r->close_day->cooperative_id; return true;
+    case OP(CANCEL_LOAN): *coop = r->cancel_loan->cooperative_id; return true;
+    case OP(WRITE_OFF_LOAN): *coop = r->write_off_loan->cooperative_id; return true;
+    case OP(POST_RECOVERY): *coop = r->post_recovery->cooperative_id; return true;
     default: return false;
     }
 }
@@ -150,6 +153,15 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
     case OP(CLOSE_DAY):
         out->result_case = RES(CLOSE_DAY);
         return tx_loans_close_day(ctx, r->close_day, &out->close_day, err);
+    case OP(CANCEL_LOAN):
+        out->result_case = RES(CANCELLED_LOAN);
+        return tx_loans_cancel(ctx, r->cancel_loan, &out->cancelled_loan, err);
+    case OP(WRITE_OFF_LOAN):
+        out->result_case = RES(WRITE_OFF);
+        return tx_loans_write_off(ctx, r->write_off_loan, &out->write_off, err);
+    case OP(POST_RECOVERY):
+        out->result_case = RES(RECOVERY);
+        return tx_loans_recover(ctx, r->post_recovery, &out->recovery, err);
     default:
         return run_read(ctx, r, out, err);
     }
@@ -183,7 +195,8 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
     bool moves_money = r->op_case == OP(DEPOSIT) || r->op_case == OP(WITHDRAW) ||
                        r->op_case == OP(POST_ENTRY) || r->op_case == OP(REVERSE_ENTRY) ||
                        r->op_case == OP(POST_BATCH) || r->op_case == OP(POST_DISBURSEMENT) ||
-                       r->op_case == OP(POST_REPAYMENT);
+                       r->op_case == OP(POST_REPAYMENT) || r->op_case == OP(WRITE_OFF_LOAN) ||
+                       r->op_case == OP(POST_RECOVERY);
     if (moves_money && actor && actor->role == ROLE(INTEGRATOR) &&
         (!req->idempotency_key || !*req->idempotency_key))
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",

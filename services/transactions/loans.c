@@ -1,4 +1,5 @@
 #include "loans.h"
+#include "allowance.h"
 #include "bytes.h"
 #include "date.h"
 #include "ledger.h"
@@ -92,6 +93,12 @@ static void loan_update(Lumbung__Loan *l, const tx_instalment_t *s) {
 static void loan_view(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s, int32_t as_of) {
     tx_arrears_t a;
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
+    if (l->status != STATUS(ACTIVE)) {
+        /* An application owes nothing yet; a paid, cancelled or written-off loan has no
+           arrears on the books (a written-off one states still_owed instead). */
+        memset(&a, 0, sizeof a);
+        a.oldest_due = TX_LOAN_NO_DATE;
+    }
     l->as_of = (char *) tx_date_text(ctx, as_of);
     set64(&l->has_arrears_principal_sen, &l->arrears_principal_sen, a.principal_sen);
     set64(&l->has_arrears_interest_sen, &l->arrears_interest_sen, a.interest_sen);
@@ -118,6 +125,7 @@ static void loan_view(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
 /* The stored form carries no view. */
 static void loan_strip_view(Lumbung__Loan *l) {
     l->as_of = NULL;
+    l->has_as_of_basis = 0;
     l->has_arrears_principal_sen = l->has_arrears_interest_sen = l->has_arrears_late_fee_sen = 0;
     l->has_arrears_sen = l->has_outstanding_sen = 0;
     l->has_instalments_overdue = l->has_arrears_days = 0;
@@ -215,20 +223,31 @@ static int queue(tx_ctx_t *ctx, Lumbung__TransactionsEvent__BodyCase which, void
     case EV(LOAN_DISBURSED): ev->loan_disbursed = body; break;
     case EV(LOAN_REPAID): ev->loan_repaid = body; break;
     case EV(LOAN_CLASS_CHANGED): ev->loan_class_changed = body; break;
+    case EV(LOAN_CANCELLED): ev->loan_cancelled = body; break;
+    case EV(LOAN_WRITTEN_OFF): ev->loan_written_off = body; break;
+    case EV(LOAN_RECOVERED): ev->loan_recovered = body; break;
     default: assert(0 && "not a loan event");
     }
     return tx_ctx_queue_event(ctx, ev);
 }
 
-/* Sets the class as of as_of; queues LoanClassChanged when it changed. */
-static int loan_classify(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
-                         int32_t as_of, bool *changed) {
+/* The class of an active loan as of as_of by the rule of DOMAIN.md; a paid loan is current.
+   Becoming doubtful is remembered (doubtful_on) only from dates before as_of. */
+static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t as_of) {
+    if (l->status == STATUS(PAID)) return TX_CLASS_CURRENT;
     tx_arrears_t a;
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
     int32_t doubtful_on = date_of(l->doubtful_on);
-    int cls = l->status == STATUS(PAID)
-        ? TX_CLASS_CURRENT
-        : tx_schedule_class((int) l->frequency, &a, as_of, l->collateral_value_sen, doubtful_on);
+    if (doubtful_on != TX_LOAN_NO_DATE && doubtful_on > as_of) doubtful_on = TX_LOAN_NO_DATE;
+    return tx_schedule_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
+                             doubtful_on);
+}
+
+/* Sets the class as of as_of; queues LoanClassChanged when it changed. */
+static int loan_classify(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
+                         int32_t as_of, bool *changed) {
+    int32_t doubtful_on = date_of(l->doubtful_on);
+    int cls = class_as_of(l, s, as_of);
     Lumbung__LoanClass previous = l->has_class_ ? l->class_ : LUMBUNG__LOAN_CLASS__LOAN_CLASS_CURRENT;
     l->has_class_ = 1;
     l->class_ = (Lumbung__LoanClass) cls;
@@ -414,6 +433,10 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
     Lumbung__Loan *l;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
     if (rc != 0) return rc;
+    if (l->status == STATUS(CANCELLED))
+        return tx_reject(err, RULE, "loan_cancelled", "loan_id",
+                         "loan %" PRIu64 " was cancelled on %s and cannot be disbursed", l->id,
+                         l->cancelled_on ? l->cancelled_on : "an earlier date");
     if (l->status != STATUS(APPLIED))
         return tx_reject(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was already disbursed on %s", l->id,
@@ -498,9 +521,13 @@ static int repayment_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
 
 static int check_repayable(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__RepayLoan *r,
                            int32_t *date, tx_error_t *err) {
-    if (l->status == STATUS(APPLIED))
+    if (l->status == STATUS(APPLIED) || l->status == STATUS(CANCELLED))
         return tx_reject(err, RULE, "loan_not_disbursed", "loan_id",
-                         "loan %" PRIu64 " has not been disbursed yet", l->id);
+                         "loan %" PRIu64 " has not been disbursed", l->id);
+    if (l->status == STATUS(WRITTEN_OFF))
+        return tx_reject(err, RULE, "loan_written_off", "loan_id",
+                         "loan %" PRIu64 " was written off on %s; money received on it is a "
+                         "recovery", l->id, l->written_off_on);
     if (l->status == STATUS(PAID))
         return tx_reject(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full on %s", l->id,
@@ -571,23 +598,291 @@ int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *r, Lumbung__LoanPost
     return 0;
 }
 
+/* The loan-loss allowance: the balance of the role's posting account as a positive amount
+   (credit - debit of the contra asset), and its code. */
+static int allowance_balance(tx_ctx_t *ctx, uint64_t coop, const char **code, int64_t *out,
+                             tx_error_t *err) {
+    int rc = tx_ledger_role_code(ctx, coop, ROLE(LOAN_LOSS_ALLOWANCE), code, err);
+    tx_account_t a;
+    if (rc == 0) rc = tx_store_get_account(ctx->db, ctx->txn, coop, *code, &a);
+    if (rc == 0) *out = a.credit_total_sen - a.debit_total_sen;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ cancel */
+
+static int cancel(tx_ctx_t *ctx, Lumbung__Loan *l, int32_t date, const char *reason,
+                  const char *note) {
+    l->status = STATUS(CANCELLED);
+    l->cancelled_on = (char *) tx_date_text(ctx, date);
+    if (note && *note) l->cancel_note = (char *) note;
+    Lumbung__LoanCancelled *ev = arena_message(ctx->arena, &lumbung__loan_cancelled__descriptor);
+    tx_instalment_t *s = loan_instalments(ctx, l);
+    ev->state = loan_state(ctx, l, date, s);
+    ev->cancelled_on = l->cancelled_on;
+    ev->reason = (char *) reason;
+    int rc = loan_put(ctx, l, 0);
+    return rc == 0 ? queue(ctx, EV(LOAN_CANCELLED), ev) : rc;
+}
+
+int tx_loans_cancel(tx_ctx_t *ctx, const Lumbung__CancelLoan *r, Lumbung__Loan **out,
+                    tx_error_t *err) {
+    Lumbung__Loan *l;
+    int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
+    if (rc != 0) return rc;
+    if (r->note && strlen(r->note) > TX_MEMO_MAX)
+        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+                         TX_MEMO_MAX);
+    if (l->status != STATUS(APPLIED) && l->status != STATUS(CANCELLED))
+        return tx_reject(err, RULE, "already_disbursed", "loan_id",
+                         "loan %" PRIu64 " was disbursed on %s; only an application not yet "
+                         "disbursed can be cancelled", l->id,
+                         l->disbursed_on ? l->disbursed_on : "an earlier date");
+    /* Cancelling a cancelled application again changes nothing (a retry). */
+    if (l->status == STATUS(APPLIED) && (rc = cancel(ctx, l, ctx->today, "operator", r->note)) != 0)
+        return rc;
+    loan_view(ctx, l, loan_instalments(ctx, l), date_of(l->cancelled_on));
+    *out = l;
+    return 0;
+}
+
+static int cancel_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
+    const int32_t *date = arg;
+    Lumbung__Loan *l;
+    int rc = loan_read(ctx, id, &l);
+    if (rc != 0 || l->status != STATUS(APPLIED)) return rc;
+    return cancel(ctx, l, *date, "member_exit", NULL);
+}
+
+int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on) {
+    return loans_visit(ctx, ctx->db->member_loans, member, 0, TX_LOANS_PER_MEMBER_MAX,
+                       cancel_visit, &exit_on);
+}
+
+/* ------------------------------------------------------------------ write-off, recovery */
+
+static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__WriteOffLoan *r,
+                           int32_t *date, tx_error_t *err) {
+    switch (l->status) {
+    case STATUS(ACTIVE): break;
+    case STATUS(WRITTEN_OFF):
+        return tx_reject(err, RULE, "already_written_off", "loan_id",
+                         "loan %" PRIu64 " was written off on %s", l->id, l->written_off_on);
+    case STATUS(PAID):
+        return tx_reject(err, RULE, "loan_paid", "loan_id",
+                         "loan %" PRIu64 " was paid in full; nothing is left to write off",
+                         l->id);
+    default:
+        return tx_reject(err, RULE, "loan_not_disbursed", "loan_id",
+                         "loan %" PRIu64 " was never disbursed; cancel the application instead",
+                         l->id);
+    }
+    if (l->class_ != LUMBUNG__LOAN_CLASS__LOAN_CLASS_LOSS) {
+        static const char *const names[] = { "unclassified", "current", "substandard",
+                                             "doubtful" };
+        int k = (int) l->class_ >= 0 && (int) l->class_ < TX_CLASS_LOSS ? (int) l->class_ : 0;
+        return tx_reject(err, RULE, "not_loss", "loan_id",
+                         "loan %" PRIu64 " is %s as of %s; only a loss (macet) loan may be "
+                         "written off", l->id, names[k],
+                         l->classified_on ? l->classified_on : "its disbursement");
+    }
+    if (r->note && strlen(r->note) > TX_MEMO_MAX)
+        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+                         TX_MEMO_MAX);
+    int rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
+    if (rc == 0 && *date < date_of(l->classified_on))
+        rc = tx_reject(err, RULE, "invalid_value_date", "value_date",
+                       "loan %" PRIu64 " was classified loss as of %s; a write-off cannot be "
+                       "dated before", l->id, l->classified_on);
+    return rc;
+}
+
+/* Dr allowance for the principal as far as the allowance goes, Dr provision expense for what
+   it lacks (a loss not yet provided for is an expense now), Cr member loans. */
+static int write_off_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
+                           const char *note, int64_t principal, Lumbung__JournalEntry **out,
+                           tx_error_t *err) {
+    const char *allowance, *expense, *loans;
+    int64_t balance;
+    uint64_t coop = l->cooperative_id;
+    int rc = allowance_balance(ctx, coop, &allowance, &balance, err);
+    if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(PROVISION_EXPENSE), &expense, err);
+    if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(MEMBER_LOANS), &loans, err);
+    if (rc != 0) return rc;
+    int64_t covered = balance <= 0 ? 0 : balance < principal ? balance : principal;
+    char memo[TX_MEMO_MAX + 1];
+    snprintf(memo, sizeof memo, "Penghapusan pinjaman %" PRIu64, l->id);
+    Lumbung__JournalEntry *e = loan_entry(ctx, l, date, note && *note ? note : memo,
+                                          LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_WRITE_OFF);
+    if (covered > 0) tx_ledger_add(ctx, e, allowance, covered, 0);
+    if (principal > covered) tx_ledger_add(ctx, e, expense, principal - covered, 0);
+    tx_ledger_add(ctx, e, loans, 0, principal);
+    *out = e;
+    return tx_ledger_check(ctx, e, false, err);
+}
+
+int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *r, Lumbung__LoanPosted **out,
+                       tx_error_t *err) {
+    Lumbung__Loan *l;
+    int32_t date;
+    int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
+    if (rc == 0) rc = check_write_off(ctx, l, r, &date, err);
+    if (rc != 0) return rc;
+    tx_loan_terms_t t;
+    loan_terms(l, &t);
+    tx_instalment_t *s = loan_instalments(ctx, l);
+    tx_schedule_charge_fees(&t, s, l->n_schedule, date);
+    loan_update(l, s);
+    tx_arrears_t a;
+    tx_schedule_arrears(s, l->n_schedule, date, &a);
+    int64_t principal = l->outstanding_principal_sen;
+    int64_t owed = a.outstanding_principal_sen + a.interest_due_sen + a.fee_sen;
+    Lumbung__JournalEntry *e;
+    if ((rc = write_off_entry(ctx, l, date, r->note, principal, &e, err)) != 0) return rc;
+    /* Writes from here on. */
+    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
+    l->status = STATUS(WRITTEN_OFF);
+    l->fees_accrued_on = l->written_off_on = (char *) tx_date_text(ctx, date);
+    set64(&l->has_written_off_principal_sen, &l->written_off_principal_sen, principal);
+    set64(&l->has_written_off_owed_sen, &l->written_off_owed_sen, owed);
+    set64(&l->has_recovered_sen, &l->recovered_sen, 0);
+    set64(&l->has_still_owed_sen, &l->still_owed_sen, owed);
+    l->has_write_off_entry_id = 1;
+    l->write_off_entry_id = e->id;
+    Lumbung__LoanWrittenOff *ev = arena_message(ctx->arena, &lumbung__loan_written_off__descriptor);
+    ev->state = loan_state(ctx, l, date, s);
+    ev->state->outstanding_principal_sen = 0;             /* off the books */
+    ev->has_entry_id = 1;
+    ev->entry_id = e->id;
+    ev->value_date = l->written_off_on;
+    set64(&ev->has_principal_sen, &ev->principal_sen, principal);
+    set64(&ev->has_owed_sen, &ev->owed_sen, owed);
+    ev->note = r->note && *r->note ? r->note : NULL;
+    if ((rc = loan_put(ctx, l, 0)) != 0 || (rc = queue(ctx, EV(LOAN_WRITTEN_OFF), ev)) != 0)
+        return rc;
+    loan_view(ctx, l, s, date);
+    *out = posted(ctx, l, e);
+    return 0;
+}
+
+static int check_recovery(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__PostRecovery *r,
+                          int32_t *date, tx_error_t *err) {
+    if (l->status != STATUS(WRITTEN_OFF))
+        return tx_reject(err, RULE, "loan_not_written_off", "loan_id",
+                         "loan %" PRIu64 " has not been written off; money received on it is a "
+                         "repayment", l->id);
+    int rc = check_amount(ctx, r->has_amount_sen, r->amount_sen, true, "amount", err);
+    if (rc == 0 && r->note && strlen(r->note) > TX_MEMO_MAX)
+        rc = tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
+    if (rc == 0) rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
+    if (rc == 0 && *date < date_of(l->written_off_on))
+        rc = tx_reject(err, RULE, "invalid_value_date", "value_date",
+                       "loan %" PRIu64 " was written off on %s; a recovery cannot be dated "
+                       "before", l->id, l->written_off_on);
+    if (rc == 0 && r->amount_sen > l->still_owed_sen)
+        rc = tx_reject(err, RULE, "recovery_exceeds_owed", "amount",
+                       "the member still owes %s on loan %" PRIu64 "; %s is more",
+                       tx_money_text(ctx, l->still_owed_sen), l->id,
+                       tx_money_text(ctx, r->amount_sen));
+    return rc;
+}
+
+int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *r, Lumbung__LoanPosted **out,
+                     tx_error_t *err) {
+    Lumbung__Loan *l;
+    int32_t date;
+    int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
+    if (rc == 0) rc = check_recovery(ctx, l, r, &date, err);
+    const char *cash, *income;
+    if (rc == 0) rc = tx_ledger_role_code(ctx, l->cooperative_id, ROLE(CASH), &cash, err);
+    if (rc == 0) rc = tx_ledger_role_code(ctx, l->cooperative_id, ROLE(OTHER_INCOME), &income, err);
+    if (rc != 0) return rc;
+    char memo[TX_MEMO_MAX + 1];
+    snprintf(memo, sizeof memo, "Pemulihan pinjaman dihapus %" PRIu64, l->id);
+    Lumbung__JournalEntry *e = loan_entry(ctx, l, date, r->note && *r->note ? r->note : memo,
+                                          LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_RECOVERY);
+    tx_ledger_add(ctx, e, cash, r->amount_sen, 0);
+    tx_ledger_add(ctx, e, income, 0, r->amount_sen);
+    if ((rc = tx_ledger_check(ctx, e, false, err)) != 0) return rc;
+    /* Writes from here on. */
+    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
+    Lumbung__LoanRecovery *rec = arena_message(ctx->arena, &lumbung__loan_recovery__descriptor);
+    set64(&rec->has_amount_sen, &rec->amount_sen, r->amount_sen);
+    rec->value_date = (char *) tx_date_text(ctx, date);
+    rec->has_entry_id = 1;
+    rec->entry_id = e->id;
+    rec->note = r->note && *r->note ? r->note : NULL;
+    Lumbung__LoanRecovery **all = arena_alloc(ctx->arena, (l->n_recoveries + 1) * sizeof *all);
+    if (l->n_recoveries) memcpy(all, l->recoveries, l->n_recoveries * sizeof *all);
+    all[l->n_recoveries++] = rec;
+    l->recoveries = all;
+    l->recovered_sen += r->amount_sen;
+    l->still_owed_sen -= r->amount_sen;
+    tx_instalment_t *s = loan_instalments(ctx, l);
+    Lumbung__LoanRecovered *ev = arena_message(ctx->arena, &lumbung__loan_recovered__descriptor);
+    ev->state = loan_state(ctx, l, date, s);
+    ev->state->outstanding_principal_sen = 0;
+    ev->has_entry_id = 1;
+    ev->entry_id = e->id;
+    ev->value_date = rec->value_date;
+    set64(&ev->has_amount_sen, &ev->amount_sen, r->amount_sen);
+    set64(&ev->has_still_owed_sen, &ev->still_owed_sen, l->still_owed_sen);
+    if ((rc = loan_put(ctx, l, 0)) != 0 || (rc = queue(ctx, EV(LOAN_RECOVERED), ev)) != 0)
+        return rc;
+    loan_view(ctx, l, s, date);
+    *out = posted(ctx, l, e);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ reads */
+
+/* The cooperative's last closed business day, or TX_LOAN_NO_DATE before its first close. */
+static int last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
+    ProtobufCMessage *m;
+    int rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, coop, ctx->arena,
+                             &lumbung__day_closed__descriptor, &m);
+    *out = rc == 0 ? date_of(((Lumbung__DayClosed *) m)->business_date) : TX_LOAN_NO_DATE;
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+/* The view date: as_of when asked, else the last closed day, else today; and why. */
+static int view_date(tx_ctx_t *ctx, const Lumbung__GetLoan *r, int32_t *as_of,
+                     Lumbung__AsOfBasis *basis, tx_error_t *err) {
+    if (r->as_of && *r->as_of) {
+        *basis = LUMBUNG__AS_OF_BASIS__AS_OF_BASIS_REQUESTED;
+        return tx_parse_date(ctx, r->as_of, "as_of", as_of, err);
+    }
+    int rc = last_closed(ctx, r->cooperative_id, as_of);
+    if (rc != 0) return rc;
+    *basis = LUMBUNG__AS_OF_BASIS__AS_OF_BASIS_LAST_CLOSE;
+    if (*as_of == TX_LOAN_NO_DATE) {
+        *as_of = ctx->today;
+        *basis = LUMBUNG__AS_OF_BASIS__AS_OF_BASIS_TODAY;
+    }
+    return 0;
+}
 
 int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *r, Lumbung__Loan **out,
                  tx_error_t *err) {
     Lumbung__Loan *l;
     int32_t as_of;
+    Lumbung__AsOfBasis basis;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
-    if (rc == 0) rc = tx_parse_date(ctx, r->as_of, "as_of", &as_of, err);
+    if (rc == 0) rc = view_date(ctx, r, &as_of, &basis, err);
     if (rc != 0) return rc;
     tx_loan_terms_t t;
     loan_terms(l, &t);
     tx_instalment_t *s = loan_instalments(ctx, l);
     if (l->status == STATUS(ACTIVE)) {
-        tx_schedule_charge_fees(&t, s, l->n_schedule, as_of);    /* a view: not stored */
+        /* A view, not stored: fees, class, days past due and arrears all of as_of. */
+        tx_schedule_charge_fees(&t, s, l->n_schedule, as_of);
         loan_update(l, s);
+        l->class_ = (Lumbung__LoanClass) class_as_of(l, s, as_of);
+        l->classified_on = (char *) tx_date_text(ctx, as_of);
     }
     loan_view(ctx, l, s, as_of);
+    l->has_as_of_basis = 1;
+    l->as_of_basis = basis;
     *out = l;
     return 0;
 }
@@ -672,7 +967,7 @@ static int owed_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
     set64(&m->has_principal_sen, &m->principal_sen, l->principal_sen);
     set64(&m->has_outstanding_sen, &m->outstanding_sen, l->outstanding_sen);
     set64(&m->has_outstanding_principal_sen, &m->outstanding_principal_sen,
-          l->status == STATUS(APPLIED) ? 0 : l->outstanding_principal_sen);
+          l->status == STATUS(ACTIVE) ? l->outstanding_principal_sen : 0);   /* on the books */
     set64(&m->has_arrears_sen, &m->arrears_sen, l->arrears_sen);
     for (size_t k = 0; k < l->n_schedule && l->status == STATUS(ACTIVE); k++)
         if (date_of(l->schedule[k]->due_on) >= o->as_of &&
@@ -737,6 +1032,8 @@ int tx_loans_settle(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t amoun
 typedef struct {
     int32_t date;
     Lumbung__DayClosed *day;
+    int64_t by_class[ALLOWANCE_CLASSES + 1];    /* outstanding principal by LoanClass */
+    const char *allowance, *expense;            /* account codes, found before any write */
 } close_t;
 
 static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
@@ -757,7 +1054,39 @@ static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
     d->late_fees_sen += fees;
     d->reclassified += changed;
     d->outstanding_principal_sen += l->outstanding_principal_sen;
+    if ((int) l->class_ >= TX_CLASS_CURRENT && (int) l->class_ <= TX_CLASS_LOSS)
+        c->by_class[l->class_] += l->outstanding_principal_sen;
     return loan_put(ctx, l, 0);
+}
+
+/* Brings the allowance account to the required allowance of the loans as this close classified
+   them (DOMAIN.md): Dr provision expense / Cr allowance for an increase, the reverse for a
+   decrease, one entry dated the business day. */
+static int post_allowance(tx_ctx_t *ctx, const close_t *c, tx_error_t *err) {
+    Lumbung__DayClosed *d = c->day;
+    const char *allowance = c->allowance, *expense = c->expense;
+    int64_t before;
+    int rc = allowance_balance(ctx, d->cooperative_id, &allowance, &before, err);
+    if (rc != 0) return rc;
+    int64_t after = allowance_required(c->by_class), diff = after - before;
+    d->has_allowance_before_sen = d->has_allowance_after_sen = 1;
+    d->has_allowance_posted_sen = d->has_allowance_entry_id = 1;
+    d->allowance_before_sen = before;
+    d->allowance_after_sen = after;
+    d->allowance_posted_sen = diff;
+    if (diff == 0) return 0;
+    char memo[TX_MEMO_MAX + 1];
+    snprintf(memo, sizeof memo, "Penyisihan penghapusan pinjaman per %s", d->business_date);
+    Lumbung__JournalEntry *e = tx_ledger_entry_new(
+        ctx, d->cooperative_id, c->date, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_ALLOWANCE, 2);
+    int64_t amount = diff > 0 ? diff : -diff;
+    tx_ledger_add(ctx, e, diff > 0 ? expense : allowance, amount, 0);
+    tx_ledger_add(ctx, e, diff > 0 ? allowance : expense, 0, amount);
+    if ((rc = tx_ledger_check(ctx, e, false, err)) != 0 ||
+        (rc = tx_ledger_apply(ctx, e, c->date)) != 0)
+        return rc;
+    d->allowance_entry_id = e->id;
+    return 0;
 }
 
 int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, Lumbung__DayClosed **out,
@@ -792,9 +1121,15 @@ int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, Lumbung__DayCl
     day->has_reclassified = day->has_outstanding_principal_sen = 1;
     day->cooperative_id = r->cooperative_id;
     day->business_date = (char *) tx_date_text(ctx, date);
-    close_t c = { date, day };
+    close_t c = { .date = date, .day = day };
+    int64_t unused;
+    if ((rc = allowance_balance(ctx, r->cooperative_id, &c.allowance, &unused, err)) != 0 ||
+        (rc = tx_ledger_role_code(ctx, r->cooperative_id, ROLE(PROVISION_EXPENSE), &c.expense,
+                                  err)) != 0)
+        return rc;
     rc = loans_visit(ctx, ctx->db->coop_loans, r->cooperative_id, 0, TX_LOANS_PER_CLOSE_MAX,
                      close_visit, &c);
+    if (rc == 0) rc = post_allowance(ctx, &c, err);
     if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->close_days, r->cooperative_id,
                                       &day->base, 0);
     if (rc == 0) *out = day;

@@ -11,7 +11,15 @@
 
     Collectibility is set as of a date by close-day and by repayments; a change is published as
     a LoanClassChanged event, like every application, disbursement and repayment (LoanApplied,
-    LoanDisbursed, LoanRepaid), so a reader can keep a portfolio by class.
+    LoanDisbursed, LoanRepaid), so a reader can keep a portfolio by class. Close-day then brings
+    the loan-loss allowance to the required allowance of the classes (common/allowance.h) with
+    one entry, Dr provision expense / Cr allowance or the reverse.
+
+    A loss loan may be written off (Dr allowance, and provision expense for what the allowance
+    lacks / Cr member_loans for the principal); it stays on record as written_off with what the
+    member still owes, and recoveries (Dr cash / Cr other_income) reduce that. An application
+    not disbursed can be cancelled, by an operator or by its member's exit. Each publishes an
+    event (LoanWrittenOff, LoanRecovered, LoanCancelled).
 
     Like ledger.c and savings.c, an operation checks everything before it writes, so a rejected
     one leaves no trace. Error convention: context.h.
@@ -41,6 +49,19 @@ int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *req, Lumbung__Loan **out
                  tx_error_t *err);
 int tx_loans_list(tx_ctx_t *ctx, const Lumbung__ListLoans *req, Lumbung__LoanPage **out,
                   tx_error_t *err);
+/* Cancels an application not yet disbursed (422 already_disbursed otherwise; a cancelled one
+   is returned as it is). Queues LoanCancelled with reason "operator". */
+int tx_loans_cancel(tx_ctx_t *ctx, const Lumbung__CancelLoan *req, Lumbung__Loan **out,
+                    tx_error_t *err);
+/* Writes a loss loan off (see the header) and queues LoanWrittenOff; books a recovery on a
+   written-off loan, at most what is still owed, and queues LoanRecovered. */
+int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *req,
+                       Lumbung__LoanPosted **out, tx_error_t *err);
+int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *req, Lumbung__LoanPosted **out,
+                     tx_error_t *err);
+/* Cancels every application of a member who exited on exit_on (reason "member_exit").
+   0 or store error. */
+int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on);
 int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *req, Lumbung__DayClosed **out,
                        tx_error_t *err);
 

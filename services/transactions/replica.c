@@ -2,6 +2,7 @@
 #include "app.h"
 #include "date.h"
 #include "ledger.h"
+#include "loans.h"
 #include "log.h"
 #include "outbox.h"
 #include "savings.h"
@@ -60,6 +61,8 @@ static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, t
     }
     if ((rc = tx_store_put_member(ctx->db, ctx->txn, m->id, &rec)) != 0) return rc;
     if (!exited) return 0;
+    /* An application of a member who leaves will never be disbursed. */
+    if ((rc = tx_loans_cancel_member(ctx, m->id, rec.exited_on)) != 0) return rc;
     Lumbung__Settlement *st;
     rc = tx_savings_settle(ctx, m->id, rec.exited_on, seq, &st, err);
     if (rc == 0 && !(known && before.status == TX_MEMBER_EXITED))

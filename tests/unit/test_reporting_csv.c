@@ -105,6 +105,9 @@ static void renders_a_balance_sheet(void **state) {
     b.n_sections = 1;
     b.sections = sections;
     b.total_assets_sen = 12345;
+    b.loans_gross_sen = 100000;
+    b.loan_loss_allowance_sen = 500;
+    b.loans_net_sen = 99500;
     Lumbung__ReportFile *f = reporting_render_balance_sheet(a, &b);
     assert_non_null(f);
     assert_string_equal(f->content_type, "text/csv; charset=utf-8");
@@ -116,7 +119,10 @@ static void renders_a_balance_sheet(void **state) {
                               "asset,1-101,Kas,cash,123.45\r\n"
                               "total,,total_assets,,123.45\r\n"
                               "total,,total_liabilities,,0\r\n"
-                              "total,,total_equity,,0\r\n");
+                              "total,,total_equity,,0\r\n"
+                              "total,,loans_gross,,1000\r\n"
+                              "total,,loan_loss_allowance,,5\r\n"
+                              "total,,loans_net,,995\r\n");
     arena_destroy(&a);
 }
 
