@@ -385,6 +385,18 @@ const char *http_req_method(const http_req_t *req) { return req->method; }
 const char *http_req_path(const http_req_t *req) { return req->path; }
 uint64_t http_req_id(const http_req_t *req) { return req->id; }
 bool http_req_body_exceeded(const http_req_t *req) { return req->exceeded; }
+
+void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {
+    assert(buf && size > 0);
+    buf[0] = 0;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, buf, (socklen_t) size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, buf, (socklen_t) size);
+}
 size_t http_req_body_limit(const http_req_t *req) { return req->limit; }
 
 const char *http_req_header(const http_req_t *req, const char *name) {
