@@ -56,11 +56,12 @@ static row_t *find(const throttle_t *t, const char *name, const char *address) {
 }
 
 /* A free row: an unused one, else a forgotten one, else the least recently used unlocked
-   one, else the least recently used of all. */
-static row_t *take(throttle_t *t, int64_t now) {
+   one, else the least recently used of all — never `keep`, a row the caller holds. */
+static row_t *take(throttle_t *t, int64_t now, const row_t *keep) {
     row_t *lru = NULL, *lru_unlocked = NULL;
     for (unsigned i = 0; i < THROTTLE_ROWS_MAX; i++) {
         row_t *r = &t->rows[i];
+        if (r == keep) continue;
         if (!r->used) { t->count++; return r; }
         if (forgotten(t, r, now)) return r;
         if (!lru || r->last_ms < lru->last_ms) lru = r;
@@ -70,9 +71,10 @@ static row_t *take(throttle_t *t, int64_t now) {
     return lru_unlocked ? lru_unlocked : lru;
 }
 
-/* The row of (name, address), created when `create`; a row whose lock or count has run out
-   starts again from zero. */
-static row_t *row(throttle_t *t, const char *name, const char *address, int64_t now, bool create) {
+/* The row of (name, address), created when `create` (never in place of `keep`); a row whose
+   lock or count has run out starts again from zero. */
+static row_t *row(throttle_t *t, const char *name, const char *address, int64_t now, bool create,
+                  const row_t *keep) {
     char a[THROTTLE_ADDRESS_MAX + 1];
     snprintf(a, sizeof a, "%s", address ? address : "");
     row_t *r = find(t, name, a);
@@ -85,7 +87,7 @@ static row_t *row(throttle_t *t, const char *name, const char *address, int64_t 
         r->locked_until_ms = 0;
     }
     if (r || !create) return r;
-    r = take(t, now);
+    r = take(t, now, keep);
     memset(r, 0, sizeof *r);
     r->used = true;
     snprintf(r->name, sizeof r->name, "%s", name);
@@ -115,8 +117,8 @@ throttle_state_t throttle_begin(throttle_t *self, const char *name, const char *
     assert(self && locked_until_ms);
     char n[THROTTLE_NAME_MAX + 1];
     key_name(name, n);
-    row_t *pair = row(self, n, address, now_ms, true);
-    row_t *addr = row(self, "", address, now_ms, true);
+    row_t *pair = row(self, n, address, now_ms, true, NULL);
+    row_t *addr = row(self, "", address, now_ms, true, pair);
     *locked_until_ms = 0;
     if (addr->locked_until_ms > now_ms) {
         *locked_until_ms = addr->locked_until_ms;
@@ -143,8 +145,8 @@ uint64_t throttle_failed(throttle_t *self, const char *name, const char *address
     assert(self && state && locked_until_ms);
     char n[THROTTLE_NAME_MAX + 1];
     key_name(name, n);
-    row_t *pair = row(self, n, address, now_ms, true);
-    row_t *addr = row(self, "", address, now_ms, true);
+    row_t *pair = row(self, n, address, now_ms, true, NULL);
+    row_t *addr = row(self, "", address, now_ms, true, pair);
     if (pair->failures == 0) count(self, pair, self->config.failures_max, now_ms);  /* evicted */
     pair->last_ms = addr->last_ms = now_ms;
     *state = THROTTLE_OPEN;
@@ -163,13 +165,13 @@ void throttle_succeeded(throttle_t *self, const char *name, const char *address,
     assert(self);
     char n[THROTTLE_NAME_MAX + 1];
     key_name(name, n);
-    row_t *pair = row(self, n, address, now_ms, false);
+    row_t *pair = row(self, n, address, now_ms, false, NULL);
     if (pair) {
         pair->failures = 0;
         pair->locked_until_ms = 0;
         pair->last_ms = now_ms;
     }
-    row_t *addr = row(self, "", address, now_ms, false);
+    row_t *addr = row(self, "", address, now_ms, false, NULL);
     if (addr && addr->failures > 0) {
         addr->failures--;
         if (addr->failures < self->config.address_failures_max) addr->locked_until_ms = 0;
