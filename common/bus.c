@@ -90,14 +90,23 @@ const char *bus_peer_role(const bus_t *self, const char *peer) {
     return zap_peer_role(self->zap, peer);
 }
 
-/* Reads one whole multipart message. Returns 1 when one was read, 0 when none was waiting. */
+/* Reads one whole multipart message. Returns 1 when one was read, 0 when none was waiting.
+   A message of more than BUS_FRAMES_MAX frames or more than BUS_MESSAGE_MAX bytes in all is
+   still read to its end (the frames belong to it), but every frame past the limit is released
+   as soon as it is read and the whole message is dropped (msg->count is 0), so an oversized
+   message never reaches a handler and nothing of it is kept. libzmq itself delivers a
+   multipart message only once all of it has arrived, and ZMQ_MAXMSGSIZE bounds each frame,
+   not their sum: what it buffered is freed here, frame by frame (see docs/bus.md). */
 static int read_message(bus_socket_t *s, bus_msg_t *msg) {
     msg->count = 0;
     msg->peer = "";
-    int more = 1, overflow = 0;
+    int more = 1, frames = 0;
+    size_t total = 0;
+    bool over = false;
+    char peer[CURVE_NAME_MAX] = "";
     while (more) {
         zmq_msg_t scratch;
-        zmq_msg_t *m = msg->count < BUS_FRAMES_MAX ? &msg->frames[msg->count] : &scratch;
+        zmq_msg_t *m = over || msg->count == BUS_FRAMES_MAX ? &scratch : &msg->frames[msg->count];
         zmq_msg_init(m);
         if (zmq_msg_recv(m, s->zsock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(m);
@@ -106,21 +115,26 @@ static int read_message(bus_socket_t *s, bus_msg_t *msg) {
             return 0;
         }
         more = zmq_msg_more(m);
-        if (m == &scratch) {
-            overflow = 1;
-            zmq_msg_close(m);
-        } else {
-            msg->count++;
+        frames++;
+        total += zmq_msg_size(m);
+        if (!over && (frames > BUS_FRAMES_MAX || total > BUS_MESSAGE_MAX)) {
+            over = true;                 /* from now on nothing is kept */
+            const char *uid = zmq_msg_gets(m, "User-Id");
+            snprintf(peer, sizeof peer, "%s", uid ? uid : "");
+            for (int i = 0; i < msg->count; i++) zmq_msg_close(&msg->frames[i]);
+            msg->count = 0;
         }
+        if (over) zmq_msg_close(m);
+        else msg->count++;        /* frames <= BUS_FRAMES_MAX here, so m was a kept frame */
+    }
+    if (over) {
+        s->dropped++;
+        log_warn(0, "bus: dropped a message of %d frames and %zu bytes from '%s' (at most %d "
+                 "frames and %d bytes)", frames, total, peer, BUS_FRAMES_MAX, BUS_MESSAGE_MAX);
+        return 1;
     }
     const char *uid = zmq_msg_gets(&msg->frames[msg->count - 1], "User-Id");
     if (uid) msg->peer = uid;
-    if (overflow) {
-        s->dropped++;
-        log_warn(0, "bus: dropped a message of more than %d frames from '%s'", BUS_FRAMES_MAX, msg->peer);
-        for (int i = 0; i < msg->count; i++) zmq_msg_close(&msg->frames[i]);
-        msg->count = 0;
-    }
     return 1;
 }
 

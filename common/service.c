@@ -106,8 +106,12 @@ arena_t *service_call_arena(service_call_t *c) { return c->arena; }
 const char *service_call_peer(const service_call_t *c) { return c->peer; }
 const Lumbung__Actor *service_call_actor(const service_call_t *c) { return c->actor; }
 
+/* A failed reply carries no event sequence: whatever the handler emitted before failing is
+   rolled back with its txn, and a client must never wait for a number that did not commit. */
 int service_call_fail(service_call_t *c, Lumbung__ErrorKind kind, const char *code,
                       const char *field, const char *fmt, ...) {
+    c->reply->has_event_seq = 0;
+    c->reply->event_seq = 0;
     char message[512];
     va_list ap;
     va_start(ap, fmt);
@@ -349,6 +353,10 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
 /* ---- the batch ---- */
 
 static void send_reply(service_t *svc, service_call_t *c) {
+    if (c->reply->error) {             /* whatever failed carries no sequence (service_call_fail) */
+        c->reply->has_event_seq = 0;
+        c->reply->event_seq = 0;
+    }
     size_t len;
     uint8_t *bytes = envelope_pack(c->arena, &c->reply->base, &len);
     const void *parts[3] = { c->identity, "", bytes };

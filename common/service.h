@@ -81,7 +81,8 @@ const Lumbung__Actor *service_call_actor(const service_call_t *call);
 /* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
    or a negative error to be returned by the handler. The reply's event_seq is set to it. */
 int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
-/* Sets a typed error on the reply and returns a negative value for the handler to return. */
+/* Sets a typed error on the reply and returns a negative value for the handler to return.
+   A reply with an error never carries an event_seq (its events did not commit). */
 int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char *code,
                       const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

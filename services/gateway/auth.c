@@ -12,6 +12,7 @@
 #include "bytes.h"
 #include "kv.h"
 #include "log.h"
+#include "throttle.h"
 
 enum {
     USER_RECORD_VERSION = 1,
@@ -22,7 +23,7 @@ enum {
 /* A user as stored: the public part plus what never leaves this file. */
 typedef struct {
     auth_user_t pub;
-    uint32_t failures;
+    uint32_t failures;                /* unused since throttle.h; kept for the record layout */
     uint32_t token_generation;
     char hash[AUTH_HASH_MAX + 1];
 } user_record_t;
@@ -47,6 +48,7 @@ typedef struct job {
     /* inputs */
     char username[AUTH_USERNAME_MAX + 1];
     bool username_valid;
+    char address[THROTTLE_ADDRESS_MAX + 1];   /* logins: where the attempt came from */
     char password[AUTH_PASSWORD_MAX + 1];
     bool has_password;
     char full_name[AUTH_FULL_NAME_MAX + 1];
@@ -70,6 +72,8 @@ struct auth {
     auth_config_t config;
     store_table_t users, usernames, sessions;
     char dummy_hash[AUTH_HASH_MAX + 1];
+    throttle_t *throttle;
+    uint64_t password_checks;         /* Argon2id verifies run for logins */
     job_t *jobs;
     unsigned job_count;
     bool shutting_down;
@@ -99,6 +103,7 @@ void auth_config_default(auth_config_t *c) {
     c->mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
     c->token_ttl_s = 12 * 3600;
     c->failures_max = 5;
+    c->address_failures_max = 30;
     c->lock_s = 15 * 60;
     c->delay_base_ms = 250;
     c->delay_max_ms = 4000;
@@ -318,6 +323,9 @@ auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, i
         *err = rc;
         return NULL;
     }
+    throttle_config_t tc = { a->config.failures_max, a->config.address_failures_max,
+                             a->config.lock_s, a->config.delay_base_ms, a->config.delay_max_ms };
+    a->throttle = throttle_new(&tc);
     return a;
 }
 
@@ -326,11 +334,14 @@ void auth_destroy(auth_t **self_p) {
     auth_t *a = *self_p;
     if (!a) return;
     assert(!a->jobs && "run the loop until auth_pending() is 0 first");
+    throttle_destroy(&a->throttle);
     free(a);
     *self_p = NULL;
 }
 
 unsigned auth_pending(const auth_t *self) { return self->job_count; }
+uint64_t auth_password_checks(const auth_t *self) { return self->password_checks; }
+unsigned auth_throttle_rows(const auth_t *self) { return throttle_rows(self->throttle); }
 
 static void generate_password(char *out, size_t size) {
     unsigned char raw[GENERATED_PASSWORD_BYTES];
@@ -547,7 +558,7 @@ static void job_answer(job_t *j) {
     assert(!j->answered);
     j->answered = true;
     if (j->kind == JOB_LOGIN) {
-        bool filled = j->status == 0 || j->status == AUTH_LOCKED;
+        bool filled = j->status == 0 || j->status == AUTH_LOCKED || j->status == AUTH_THROTTLED;
         j->login_fn(j->arg, j->status, filled ? &j->login : NULL);
     } else {
         j->user_fn(j->arg, j->status, j->status == 0 ? &j->user : NULL,
@@ -609,8 +620,12 @@ static void after_work(uv_work_t *w, int status) {
         job_answer(j);
         return;
     }
-    if (j->kind == JOB_LOGIN) after_login(j);
-    else after_user_change(j);
+    if (j->kind == JOB_LOGIN) {
+        j->auth->password_checks++;
+        after_login(j);
+    } else {
+        after_user_change(j);
+    }
 }
 
 static int job_queue(job_t *j) {
@@ -624,8 +639,7 @@ static int job_queue(job_t *j) {
 
 typedef struct {
     job_t *job;
-    bool found, locked;
-    int64_t locked_until_ms;
+    bool found;
 } login_lookup_t;
 
 static int login_lookup(auth_t *a, store_txn_t *txn, void *arg) {
@@ -636,37 +650,45 @@ static int login_lookup(auth_t *a, store_txn_t *txn, void *arg) {
     if (rc == AUTH_NOT_FOUND) return 0;
     if (rc < 0) return rc;
     q->found = true;
-    q->locked = u.pub.locked_until_ms > wall_ms();
-    q->locked_until_ms = u.pub.locked_until_ms;
     snprintf(j->hash, sizeof j->hash, "%s", u.hash);
     return 0;
 }
 
-static void set_locked(job_t *j, int64_t locked_until_ms, int64_t now) {
-    j->status = AUTH_LOCKED;
+/* A lock answers 429: AUTH_LOCKED for the name from this address, AUTH_THROTTLED for the
+   address; both depend only on what was tried from there, never on whether the name exists. */
+static void set_locked(job_t *j, throttle_state_t state, int64_t locked_until_ms, int64_t now) {
+    j->status = state == THROTTLE_ADDRESS_LOCKED ? AUTH_THROTTLED : AUTH_LOCKED;
     int64_t left = locked_until_ms - now;
     j->login.retry_after_s = (uint32_t) (left > 0 ? (left + 999) / 1000 : 1);
 }
 
-void auth_login(auth_t *self, const char *username, const char *password, auth_login_fn fn,
-                void *arg) {
+void auth_login(auth_t *self, const char *username, const char *password, const char *address,
+                auth_login_fn fn, void *arg) {
     assert(self && fn);
     job_t *j = job_new(self, JOB_LOGIN, arg);
     j->login_fn = fn;
     size_t ul = username ? strlen(username) : 0, pl = password ? strlen(password) : 0;
     j->username_valid = ul > 0 && ul <= AUTH_USERNAME_MAX;
     if (j->username_valid) memcpy(j->username, username, ul + 1);
+    else if (username) snprintf(j->username, sizeof j->username, "%s", username);
+    snprintf(j->address, sizeof j->address, "%s", address ? address : "");
     if (pl <= AUTH_PASSWORD_MAX && pl > 0) memcpy(j->password, password, pl + 1);
     if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
         j->status = self->shutting_down ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
         job_answer_later(j, 0);
         return;
     }
+    int64_t now = wall_ms(), locked_until;
+    throttle_state_t state = throttle_begin(self->throttle, j->username, j->address, now, &locked_until);
+    if (state != THROTTLE_OPEN) {       /* no hash: a lock costs the attacker, not us */
+        set_locked(j, state, locked_until, now);
+        job_answer_later(j, 0);
+        return;
+    }
     login_lookup_t q = { .job = j };
     int rc = auth_read(self, login_lookup, &q);
-    if (rc < 0 || q.locked) {
-        if (rc < 0) j->status = rc;
-        else set_locked(j, q.locked_until_ms, wall_ms());
+    if (rc < 0) {
+        j->status = rc;
         job_answer_later(j, 0);
         return;
     }
@@ -679,74 +701,58 @@ void auth_login(auth_t *self, const char *username, const char *password, auth_l
     }
 }
 
-typedef struct {
-    job_t *job;
-    uint64_t delay_ms;
-} login_outcome_t;
-
-static uint64_t failure_delay_ms(const auth_config_t *c, uint32_t failures) {
-    uint64_t d = c->delay_base_ms;
-    for (uint32_t i = 1; i < failures && d < c->delay_max_ms; i++) d *= 2;
-    return d < c->delay_max_ms ? d : c->delay_max_ms;
-}
-
-static int login_failed(auth_t *a, store_txn_t *txn, user_record_t *u, login_outcome_t *o,
-                        int64_t now) {
-    job_t *j = o->job;
-    u->failures++;
-    o->delay_ms = failure_delay_ms(&a->config, u->failures);
-    j->status = AUTH_INVALID_CREDENTIALS;
-    if (u->failures >= a->config.failures_max) {
-        u->pub.locked_until_ms = now + (int64_t) a->config.lock_s * 1000;
-        u->failures = 0;
-        set_locked(j, u->pub.locked_until_ms, now);
-        log_warn(0, "auth: user %s locked for %u s after repeated failed logins",
-                 u->pub.username, a->config.lock_s);
-    }
-    return user_store(a, txn, u);
-}
-
+/* Records a successful login. Every other outcome — unknown name, wrong password, an inactive
+   account, a password changed while we hashed — is the same AUTH_INVALID_CREDENTIALS. */
 static int login_write(void *arg, store_txn_t *txn) {
-    login_outcome_t *o = arg;
-    job_t *j = o->job;
+    job_t *j = arg;
     auth_t *a = j->auth;
     int64_t now = wall_ms();
     user_record_t u;
     int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : AUTH_NOT_FOUND;
-    o->delay_ms = a->config.delay_base_ms;
     j->status = AUTH_INVALID_CREDENTIALS;
     if (rc == AUTH_NOT_FOUND) return 0;
     if (rc < 0) return rc;
-    if (u.pub.locked_until_ms > now) {          /* locked while we were hashing */
-        set_locked(j, u.pub.locked_until_ms, now);
-        o->delay_ms = 0;
-        return 0;
-    }
-    if (!j->verified || strcmp(u.hash, j->hash) != 0) return login_failed(a, txn, &u, o, now);
-    if (!u.pub.active) return 0;
-    if (u.failures || u.pub.locked_until_ms) {
-        u.failures = 0;
-        u.pub.locked_until_ms = 0;
-        if ((rc = user_store(a, txn, &u)) < 0) return rc;
-    }
+    if (!j->verified || strcmp(u.hash, j->hash) != 0 || !u.pub.active) return 0;
     if ((rc = session_create(a, txn, &u, now, &j->login)) < 0) return rc;
     if ((rc = sessions_purge(a, txn, now)) < 0) return rc;
     j->login.user = u.pub;
+    j->login.user.locked_until_ms = 0;
     j->status = 0;
-    o->delay_ms = 0;
     return 0;
 }
 
+/* The name tried, fit for a log line (it may be anything a client sent). */
+static void printable(const char *in, char *out, size_t size) {
+    size_t i = 0;
+    for (; in[i] && i + 1 < size; i++) out[i] = in[i] >= 0x21 && in[i] < 0x7f ? in[i] : '?';
+    out[i] = 0;
+}
+
 static void after_login(job_t *j) {
-    login_outcome_t o = { .job = j };
-    int rc = gateway_kv_write(j->auth->store, login_write, &o);
+    auth_t *a = j->auth;
+    int rc = gateway_kv_write(a->store, login_write, j);
+    int64_t now = wall_ms();
+    uint64_t delay_ms = 0;
     if (rc < 0) {
         log_error(0, "auth: login of %s could not be recorded: %d", j->username, rc);
         j->status = rc;
-        o.delay_ms = 0;
+    } else if (j->status == 0) {
+        throttle_succeeded(a->throttle, j->username, j->address, now);
+    } else {
+        throttle_state_t state;
+        int64_t locked_until;
+        delay_ms = throttle_failed(a->throttle, j->username, j->address, now, &state, &locked_until);
+        if (state != THROTTLE_OPEN) {
+            set_locked(j, state, locked_until, now);
+            char name[AUTH_USERNAME_MAX + 1];
+            printable(j->username, name, sizeof name);
+            log_warn(0, "auth: logins of %s from %s locked for %u s after repeated failures",
+                     state == THROTTLE_ADDRESS_LOCKED ? "any name" : name, j->address,
+                     a->config.lock_s);
+        }
     }
-    if (o.delay_ms == 0) job_answer(j);
-    else job_answer_later(j, o.delay_ms);
+    if (delay_ms == 0) job_answer(j);
+    else job_answer_later(j, delay_ms);
 }
 
 /* ---------------------------------------------------------------- users */
@@ -978,6 +984,10 @@ static void after_user_change(job_t *j) {
         error_set(&j->error, "last_admin", "role",
                   "this is the last active admin; make another user admin first");
     else if (rc < 0) error_set(&j->error, "internal", NULL, "the user store failed");
+    if (rc == 0 && (j->has_password || j->input.unlock))
+        throttle_clear_name(j->auth->throttle, j->user.username);
+    if (rc == 0)
+        j->user.locked_until_ms = throttle_name_locked_until(j->auth->throttle, j->user.username, wall_ms());
     job_answer(j);
 }
 
@@ -997,7 +1007,9 @@ static int get_read(auth_t *a, store_txn_t *txn, void *arg) {
 int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user) {
     assert(self && user);
     get_t q = { id, user };
-    return auth_read(self, get_read, &q);
+    int rc = auth_read(self, get_read, &q);
+    if (rc == 0) user->locked_until_ms = throttle_name_locked_until(self->throttle, user->username, wall_ms());
+    return rc;
 }
 
 typedef struct {
@@ -1034,5 +1046,9 @@ int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t 
     assert(self && users && next && limit > 0 && limit <= AUTH_USERS_PAGE_MAX);
     if (after_id == UINT64_MAX) { *next = 0; return 0; }
     list_t q = { after_id, limit, users, next };
-    return auth_read(self, list_read, &q);
+    int n = auth_read(self, list_read, &q);
+    int64_t now = wall_ms();
+    for (int i = 0; i < n; i++)
+        users[i].locked_until_ms = throttle_name_locked_until(self->throttle, users[i].username, now);
+    return n;
 }

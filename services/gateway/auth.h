@@ -8,12 +8,17 @@
     deactivating an account, changing its role or its password takes effect at once (a
     password change or deactivation also invalidates the account's existing tokens).
 
-    Throttling: consecutive failed logins of an account are counted. Failure n is answered only
-    after delay_base_ms * 2^(n-1) (at most delay_max_ms); failure number failures_max locks the
-    account for lock_s seconds, during which every login of it (even with the right password)
-    fails with AUTH_LOCKED (HTTP 429, code "account_locked", Retry-After). A success resets the
-    count; an administrator clears a lock with PATCH {"unlock": true} or by setting a password.
-    Unknown usernames cost the same hash and base delay, so they cannot be told apart by time.
+    Throttling (throttle.h) keys on the name tried *and the source address*: failure n of a
+    name from one address is answered only after delay_base_ms * 2^(n-1) (at most
+    delay_max_ms); failure number failures_max locks that name from that address for lock_s
+    (AUTH_LOCKED: HTTP 429 "account_locked", Retry-After), even with the right password, while
+    the same user still logs in from any other address; address_failures_max failures from one
+    address, over any names, within lock_s lock the address (AUTH_THROTTLED: 429
+    "too_many_logins"). A success resets its name's row from that address; an administrator
+    clears every lock of a name with PATCH {"unlock": true} or by setting a password. Unknown
+    names are counted and locked exactly like known ones and cost the same Argon2id verify
+    (against a dummy hash) and delay, so neither status, body nor time tells them apart; the
+    lock of a user is shown as locked_until (the latest of its addresses).
 
     Tables (big-endian keys; records laid out as in kv.h, version 1):
       users      key u64 id          -> u8 version, u64 id, u8 role, u8 active, u64 cooperative_id,
@@ -60,13 +65,15 @@ enum {
     AUTH_RULE = -4007,                /* e.g. the last active admin cannot be removed */
     AUTH_BUSY = -4008,                /* AUTH_JOBS_MAX reached */
     AUTH_SHUTTING_DOWN = -4009,
+    AUTH_THROTTLED = -4010,           /* too many failures from this source address */
 };
 
 typedef struct {
     uint64_t ops;                     /* crypto_pwhash opslimit */
     size_t mem;                       /* crypto_pwhash memlimit, bytes */
     uint32_t token_ttl_s;
-    uint32_t failures_max;
+    uint32_t failures_max;            /* per (name, source address) */
+    uint32_t address_failures_max;    /* per source address, over all names */
     uint32_t lock_s;
     uint32_t delay_base_ms, delay_max_ms;
 } auth_config_t;
@@ -90,8 +97,8 @@ typedef struct {
 
 typedef struct auth auth_t;
 
-/* The defaults: Argon2id "interactive" cost, 12 h tokens, 5 failures lock for 15 min, delays
-   from 250 ms up to 4 s. */
+/* The defaults: Argon2id "interactive" cost, 12 h tokens, 5 failures of a name from one
+   address or 30 from one address lock for 15 min, delays from 250 ms up to 4 s. */
 void auth_config_default(auth_config_t *config);
 
 /* Opens the tables (call before the loop runs, with no transaction open). `store` and `loop`
@@ -106,6 +113,10 @@ int auth_bootstrap(auth_t *self, const char *admin_password);
    running on the thread pool finish; run the loop until auth_pending() is 0, then destroy. */
 void auth_shutdown(auth_t *self);
 unsigned auth_pending(const auth_t *self);
+/* Argon2id verifies run for logins so far (known and unknown names alike). */
+uint64_t auth_password_checks(const auth_t *self);
+/* Rows in the login throttle's table. */
+unsigned auth_throttle_rows(const auth_t *self);
 void auth_destroy(auth_t **self_p);
 
 /* --- sessions --- */
@@ -123,11 +134,12 @@ typedef struct {
 } auth_login_result_t;
 
 /* Always calls back later on the loop thread, exactly once, with 0 (result filled),
-   AUTH_INVALID_CREDENTIALS, AUTH_LOCKED (retry_after_s filled), AUTH_BUSY,
-   AUTH_SHUTTING_DOWN or a store error. The strings are copied (the password is wiped). */
+   AUTH_INVALID_CREDENTIALS, AUTH_LOCKED or AUTH_THROTTLED (retry_after_s filled), AUTH_BUSY,
+   AUTH_SHUTTING_DOWN or a store error. `address` is the client's source address (the
+   throttle's key with the name). The strings are copied (the password is wiped). */
 typedef void (*auth_login_fn)(void *arg, int status, const auth_login_result_t *result);
-void auth_login(auth_t *self, const char *username, const char *password, auth_login_fn fn,
-                void *arg);
+void auth_login(auth_t *self, const char *username, const char *password, const char *address,
+                auth_login_fn fn, void *arg);
 
 /* --- users (administration) --- */
 

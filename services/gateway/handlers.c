@@ -147,6 +147,12 @@ static void handle_metrics(gateway_exchange_t *ex, json_t *body) {
     metrics_set(m, "lumbung_auth_jobs_pending", "gauge",
                 "Password hashes queued or running, and delayed login answers.",
                 auth_pending(gw->auth));
+    metrics_set(m, "lumbung_auth_password_checks_total", "counter",
+                "Argon2id verifies run for logins, unknown names included.",
+                (double) auth_password_checks(gw->auth));
+    metrics_set(m, "lumbung_auth_throttle_rows", "gauge",
+                "Rows of the login throttle (per name and address, per address).",
+                auth_throttle_rows(gw->auth));
     metrics_set(m, "lumbung_audit_entries_total", "counter", "Audit entries stored.",
                 (double) audit_head(gw->audit));
     size_t len;
@@ -222,6 +228,13 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
                                "too many failed logins: the account is locked for %u more "
                                "seconds, or until an administrator unlocks it",
                                result->retry_after_s);
+    } else if (status == AUTH_THROTTLED) {
+        char retry[16];
+        snprintf(retry, sizeof retry, "%u", result->retry_after_s);
+        gateway_exchange_header(ex, "Retry-After", retry);
+        gateway_exchange_error(ex, 429, "too_many_logins", NULL,
+                               "too many failed logins from this address: logins from it are "
+                               "refused for %u more seconds", result->retry_after_s);
     } else if (status == AUTH_INVALID_CREDENTIALS) {
         gateway_exchange_error(ex, 401, "invalid_credentials", NULL,
                                "the username or password is wrong");
@@ -237,7 +250,9 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
         required_string(ex, body, "password", &password) < 0)
         return;
     ex->audit_user = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
-    auth_login(ex->gw->auth, username, password, on_login, ex);
+    char address[64] = "";
+    if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
+    auth_login(ex->gw->auth, username, password, address, on_login, ex);
 }
 
 static void handle_logout(gateway_exchange_t *ex, json_t *body) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "log.h"
@@ -239,6 +240,60 @@ static enum MHD_Result queue_response(http_req_t *req) {
     return rc;
 }
 
+/* ---- request framing (RFC 9112 section 6). MHD takes the first of two Content-Length
+   headers, lets Transfer-Encoding win over Content-Length, and reads a body of an unknown
+   coding until the peer closes; a proxy in front of us may frame the same bytes differently
+   and so smuggle a second request past it. So a request whose length is ambiguous is refused
+   with 400 and its connection closed, before its body is read or any handler runs. */
+
+/* Transfer-Encoding is compared exactly as MHD compares it (after its own trimming), so that
+   what we accept as chunked is what MHD decodes as chunked. */
+typedef struct {
+    int content_lengths, transfer_encodings;
+    const char *transfer_encoding;
+} framing_t;
+
+static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value) {
+    framing_t *f = cls;
+    (void) kind;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) f->content_lengths++;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+        f->transfer_encodings++;
+        f->transfer_encoding = value ? value : "";
+    }
+    return MHD_YES;
+}
+
+/* NULL when the request's body length is unambiguous, else why not (and *header names the
+   header at fault). */
+static const char *framing_error(struct MHD_Connection *mhd, const char **header) {
+    framing_t f = { 0 };
+    MHD_get_connection_values(mhd, MHD_HEADER_KIND, framing_visit, &f);
+    *header = MHD_HTTP_HEADER_CONTENT_LENGTH;
+    if (f.content_lengths > 1)
+        return "a request carries at most one Content-Length header";
+    if (f.content_lengths && f.transfer_encodings)
+        return "a request carries Content-Length or Transfer-Encoding, not both";
+    *header = MHD_HTTP_HEADER_TRANSFER_ENCODING;
+    if (f.transfer_encodings > 1 || (f.transfer_encodings && strcasecmp(f.transfer_encoding, "chunked")))
+        return "the only transfer coding accepted is chunked, alone";
+    return NULL;
+}
+
+/* Answers 400 with the JSON error body and has MHD close the connection after it. */
+static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const char *why) {
+    log_warn(req->id, "http: refused a request with ambiguous framing (%s)", why);
+    char body[320];
+    int n = snprintf(body, sizeof body,
+                     "{\"error\":{\"code\":\"invalid_framing\",\"message\":\"%s; the "
+                     "connection is closed\",\"field\":\"%s\"}}", why, header);
+    req->dispatched = true;                  /* whatever body follows is never read */
+    http_req_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+    http_req_respond(req, 400, "application/json", body, (size_t) n);
+    return queue_response(req);
+}
+
 static void req_suspend(http_req_t *req) {
     http_server_t *s = req->server;
     MHD_suspend_connection(req->mhd);
@@ -286,6 +341,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mhd, const ch
             req->conn->phase = PHASE_BODY;
             req->conn->since_ms = now_ms(s);
         }
+        const char *header, *why = framing_error(mhd, &header);
+        if (why) return refuse_framing(req, header, why);
         if (content_length_exceeds(mhd, req->limit)) {
             req->exceeded = true;
             return dispatch(req);
@@ -328,6 +385,18 @@ const char *http_req_method(const http_req_t *req) { return req->method; }
 const char *http_req_path(const http_req_t *req) { return req->path; }
 uint64_t http_req_id(const http_req_t *req) { return req->id; }
 bool http_req_body_exceeded(const http_req_t *req) { return req->exceeded; }
+
+void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {
+    assert(buf && size > 0);
+    buf[0] = 0;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, buf, (socklen_t) size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, buf, (socklen_t) size);
+}
 size_t http_req_body_limit(const http_req_t *req) { return req->limit; }
 
 const char *http_req_header(const http_req_t *req, const char *name) {

@@ -89,6 +89,8 @@ int http_req_query_each(const http_req_t *req,
                         int (*fn)(void *arg, const char *name, const char *value), void *arg);
 const uint8_t *http_req_body(const http_req_t *req, size_t *len);
 bool http_req_body_exceeded(const http_req_t *req);
+/* The client's source address, numeric ("127.0.0.2"), into buf; "" when unknown. */
+void http_req_peer_address(const http_req_t *req, char *buf, size_t size);
 size_t http_req_body_limit(const http_req_t *req);
 /* A process-unique number for logs. */
 uint64_t http_req_id(const http_req_t *req);

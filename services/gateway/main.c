@@ -8,7 +8,8 @@
      and header deadline), LUMBUNG_HTTP_HEADER_DEADLINE_S, LUMBUNG_HTTP_BODY_DEADLINE_S (60),
      LUMBUNG_HTTP_CONNECTIONS_MAX (1024), LUMBUNG_GATEWAY_TIMEOUT_MS (5000),
      LUMBUNG_GATEWAY_LONG_TIMEOUT_MS (30000), LUMBUNG_READY_TIMEOUT_MS (1000),
-     LUMBUNG_TOKEN_TTL_S (43200), LUMBUNG_LOGIN_FAILURES_MAX (5), LUMBUNG_LOGIN_LOCK_S (900),
+     LUMBUNG_TOKEN_TTL_S (43200), LUMBUNG_LOGIN_FAILURES_MAX (5),
+     LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX (30), LUMBUNG_LOGIN_LOCK_S (900),
      LUMBUNG_LOGIN_DELAY_MS (250), LUMBUNG_LOGIN_DELAY_MAX_MS (4000), LUMBUNG_ADMIN_PASSWORD,
      LUMBUNG_PWHASH_FAST=1 (tests: the cheapest Argon2id parameters), LUMBUNG_PWHASH_OPSLIMIT,
      LUMBUNG_PWHASH_MEMLIMIT_KIB; the bus settings of config.h. */
@@ -43,6 +44,8 @@ static void auth_settings(auth_config_t *c) {
                                  crypto_pwhash_MEMLIMIT_MIN / 1024, 4 * 1024 * 1024) * 1024;
     c->token_ttl_s = (uint32_t) config_int("LUMBUNG_TOKEN_TTL_S", c->token_ttl_s, 1, 30 * 86400);
     c->failures_max = (uint32_t) config_int("LUMBUNG_LOGIN_FAILURES_MAX", c->failures_max, 1, 1000);
+    c->address_failures_max = (uint32_t) config_int("LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX",
+                                                    c->address_failures_max, 1, 100000);
     c->lock_s = (uint32_t) config_int("LUMBUNG_LOGIN_LOCK_S", c->lock_s, 1, 7 * 86400);
     c->delay_base_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MS", c->delay_base_ms, 0, 60000);
     c->delay_max_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MAX_MS", c->delay_max_ms, 0, 600000);

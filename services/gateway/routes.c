@@ -665,9 +665,11 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     int service = gateway_service_index(ex->route->service);
     assert(service >= 0);
     if (status != CLIENT_OK) { answer_client_status(ex, service, status); return; }
+    /* Only a success proves its sequence committed: a failed batch's number is handed out
+       again by the next commit, and waiting for it would stall every later call. */
+    if (reply->error) { answer_reply_error(ex, service, reply->error); return; }
     uint64_t *seen = &ex->gw->seen_seq[service];
     if (reply->has_event_seq && reply->event_seq > *seen) *seen = reply->event_seq;
-    if (reply->error) { answer_reply_error(ex, service, reply->error); return; }
     answer_result(ex, service, reply);
 }
 

@@ -145,14 +145,43 @@ static void coop_touch(Lumbung__Cooperative *c) {
     c->updated_at_ms = members_now_ms();
 }
 
+/* A shallow copy of the stored record, taken before coop_patch() changes it in place (the
+   patch replaces strings and overwrites settings, never frees). */
+typedef struct {
+    Lumbung__Cooperative coop;
+    Lumbung__CooperativeSettings settings;
+    Lumbung__ShuAllocation shu;
+} coop_before_t;
+
+static void coop_remember(coop_before_t *b, arena_t *arena, Lumbung__Cooperative *c) {
+    if (!c->settings) c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
+    members_settings_defaults(arena, c->settings);
+    b->coop = *c;
+    b->settings = *c->settings;
+    b->shu = *c->settings->shu_allocation;
+    b->coop.settings = &b->settings;
+    b->settings.shu_allocation = &b->shu;
+}
+
+/* Registry data is the district office's: an admin (or a Lumbung service) changes it. */
+static bool may_change_registry(service_call_t *call) {
+    const Lumbung__Actor *a = service_call_actor(call);
+    return a && a->has_role &&
+           (a->role == LUMBUNG__ROLE__ROLE_ADMIN || a->role == LUMBUNG__ROLE__ROLE_SERVICE);
+}
+
 int members_op_update_cooperative(members_app_t *app, service_call_t *call,
                                   const Lumbung__UpdateCooperative *op) {
     if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     arena_t *arena = service_call_arena(call);
+    coop_before_t before;
+    coop_remember(&before, arena, c);
     coop_patch(arena, c, op);
     members_problem_t p;
+    if (members_check_cooperative_change(&before.coop, c, may_change_registry(call), &p) != 0)
+        return members_fail(call, &p);
     if (members_validate_cooperative(c, members_today(), &p) != 0) return members_fail(call, &p);
     coop_touch(c);
     int rc = coop_save(app, call, c);
@@ -268,7 +297,93 @@ static Lumbung__AnnualMeeting *meeting_build(arena_t *arena, const Lumbung__Reco
     m->shu_allocation = op->shu_allocation;
     m->notes = TRIM(arena, op->notes);
     m->reported_on = TRIM(arena, op->reported_on);
+    m->has_usage_share_basis = op->has_usage_share_basis;
+    m->usage_share_basis = op->usage_share_basis;
+    m->has_principal_amount_sen = op->has_principal_amount_sen;
+    m->principal_amount_sen = op->principal_amount_sen;
+    m->has_mandatory_amount_sen = op->has_mandatory_amount_sen;
+    m->mandatory_amount_sen = op->mandatory_amount_sen;
+    m->has_mandatory_period = op->has_mandatory_period;
+    m->mandatory_period = op->mandatory_period;
     return m;
+}
+
+/* --- what an annual meeting decides --- */
+
+/* The settings the meeting decided, as a settings patch; NULL when it decided none. Its
+   allocation is whole: a part it leaves out is 0, as members_validate_shu() counts it. */
+static Lumbung__CooperativeSettings *meeting_decided(arena_t *arena, const Lumbung__AnnualMeeting *m) {
+    if (!m->shu_allocation && !m->has_usage_share_basis && !m->has_principal_amount_sen &&
+        !m->has_mandatory_amount_sen && !m->has_mandatory_period)
+        return NULL;
+    Lumbung__CooperativeSettings *s = arena_message(arena, &lumbung__cooperative_settings__descriptor);
+    if (m->shu_allocation) {
+        Lumbung__ShuAllocation *a = arena_message(arena, &lumbung__shu_allocation__descriptor);
+        *a = *m->shu_allocation;
+        a->has_reserves_bp = a->has_capital_share_bp = a->has_usage_share_bp = true;
+        a->has_board_bp = a->has_staff_bp = a->has_education_bp = a->has_social_bp = true;
+        s->shu_allocation = a;
+    }
+#define COPY(f) do { s->has_##f = m->has_##f; s->f = m->f; } while (0)
+    COPY(usage_share_basis);
+    COPY(principal_amount_sen);
+    COPY(mandatory_amount_sen);
+    COPY(mandatory_period);
+#undef COPY
+    return s;
+}
+
+/* The cooperative's settings with the meeting's decisions applied, checked; the problem
+   names the meeting's own field ("principal_amount", not "settings.principal_amount"). */
+static int meeting_settings(service_call_t *call, const Lumbung__Cooperative *c,
+                            const Lumbung__AnnualMeeting *m,
+                            const Lumbung__CooperativeSettings *decided,
+                            Lumbung__CooperativeSettings **out) {
+    arena_t *arena = service_call_arena(call);
+    if (m->shu_allocation && !m->shu_approved)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "shu_not_approved",
+                                 "shu_approved", "an SHU allocation is recorded only with the "
+                                 "meeting's approval of the SHU (shu_approved: true)");
+    Lumbung__CooperativeSettings *s = arena_message(arena, &lumbung__cooperative_settings__descriptor);
+    if (c->settings) *s = *c->settings;
+    if (decided->shu_allocation) s->shu_allocation = decided->shu_allocation;
+    members_settings_merge(arena, s, decided);
+    members_settings_defaults(arena, s);
+    members_problem_t p;
+    if (members_validate_settings(s, "settings", &p) != 0) {
+        const char *prefix = "settings.";
+        if (!strncmp(p.field, prefix, strlen(prefix)))
+            memmove(p.field, p.field + strlen(prefix), strlen(p.field) - strlen(prefix) + 1);
+        return members_fail(call, &p);
+    }
+    *out = s;
+    return 0;
+}
+
+/* True when no meeting of a later fiscal year is recorded: only the latest decides. */
+static int meeting_is_latest(members_app_t *app, service_call_t *call, uint64_t coop,
+                             uint32_t fiscal_year, bool *latest) {
+    int year, month, day;
+    date_to_ymd(members_today(), &year, &month, &day);
+    *latest = true;
+    for (uint32_t y = fiscal_year + 1; y <= (uint32_t) year; y++) {
+        uint64_t id;
+        int rc = members_store_meeting_year(app->store, service_call_txn(call), coop, y, &id);
+        if (rc == 0) { *latest = false; return 0; }
+        if (rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+    }
+    return 0;
+}
+
+/* Makes the meeting's decisions the cooperative's settings, with a cooperative_updated event. */
+static int meeting_apply(members_app_t *app, service_call_t *call, Lumbung__Cooperative *c,
+                         Lumbung__CooperativeSettings *settings) {
+    c->settings = settings;
+    coop_touch(c);
+    int rc = coop_save(app, call, c);
+    if (rc != 0) return rc;
+    return members_emit_cooperative(call, service_call_arena(call),
+                                    LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_UPDATED, c);
 }
 
 int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
@@ -279,6 +394,8 @@ int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
     arena_t *arena = service_call_arena(call);
     Lumbung__AnnualMeeting *m = meeting_build(arena, op);
     if (meeting_check(call, m) != 0) return -1;
+    Lumbung__CooperativeSettings *decided = meeting_decided(arena, m), *settings = NULL;
+    if (decided && meeting_settings(call, c, m, decided, &settings) != 0) return -1;
     store_txn_t *txn = service_call_txn(call);
     uint64_t existing;
     int rc = members_store_meeting_year(app->store, txn, c->id, m->fiscal_year, &existing);
@@ -295,6 +412,10 @@ int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
     if ((rc = members_store_meeting_insert(app->store, txn, arena, m)) != 0)
         return members_store_error(call, rc);
     if ((rc = members_emit_meeting(call, arena, m)) != 0) return rc;
+    bool latest = false;
+    if (settings && (rc = meeting_is_latest(app, call, c->id, m->fiscal_year, &latest)) != 0)
+        return rc;
+    if (settings && latest && (rc = meeting_apply(app, call, c, settings)) != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_ANNUAL_MEETING;
     r->annual_meeting = m;

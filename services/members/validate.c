@@ -317,6 +317,67 @@ int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
     return members_validate_settings(c->settings, "settings", p);
 }
 
+/* ---- who may change a cooperative's fields ---- */
+
+static bool text_changed(const char *a, const char *b) {
+    return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+static bool shu_changed(const Lumbung__ShuAllocation *a, const Lumbung__ShuAllocation *b) {
+    if (!a || !b) return a != b;
+    return a->reserves_bp != b->reserves_bp || a->capital_share_bp != b->capital_share_bp ||
+           a->usage_share_bp != b->usage_share_bp || a->board_bp != b->board_bp ||
+           a->staff_bp != b->staff_bp || a->education_bp != b->education_bp ||
+           a->social_bp != b->social_bp;
+}
+
+/* The first registry field that differs, or NULL. */
+static const char *registry_change(const Lumbung__Cooperative *a, const Lumbung__Cooperative *b) {
+    const struct { const char *x, *y, *field; } texts[] = {
+        { a->name, b->name, "name" }, { a->group, b->group, "group" },
+        { a->legal_number, b->legal_number, "legal_number" },
+        { a->legal_date, b->legal_date, "legal_date" },
+        { a->national_number, b->national_number, "national_number" },
+        { a->district, b->district, "district" }, { a->founded_on, b->founded_on, "founded_on" },
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (text_changed(texts[i].x, texts[i].y)) return texts[i].field;
+    if (a->type != b->type) return "type";
+    if ((a->has_active && a->active) != (b->has_active && b->active)) return "active";
+    if (a->settings->fiscal_year_start != b->settings->fiscal_year_start)
+        return "settings.fiscal_year_start";
+    return NULL;
+}
+
+/* The first setting an annual meeting decides that differs, or NULL. */
+static const char *meeting_change(const Lumbung__CooperativeSettings *a,
+                                  const Lumbung__CooperativeSettings *b) {
+    if (shu_changed(a->shu_allocation, b->shu_allocation)) return "settings.shu_allocation";
+    if (a->usage_share_basis != b->usage_share_basis) return "settings.usage_share_basis";
+    if (a->principal_amount_sen != b->principal_amount_sen) return "settings.principal_amount";
+    if (a->mandatory_amount_sen != b->mandatory_amount_sen) return "settings.mandatory_amount";
+    if (a->mandatory_period != b->mandatory_period) return "settings.mandatory_period";
+    return NULL;
+}
+
+int members_check_cooperative_change(const Lumbung__Cooperative *before,
+                                     const Lumbung__Cooperative *after, bool registry_allowed,
+                                     members_problem_t *p) {
+    assert(before && after && before->settings && after->settings && p);
+    const char *field = registry_allowed ? NULL : registry_change(before, after);
+    if (field)
+        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "registry_field",
+                               field, "%s is registry data kept by the district office: only an "
+                               "admin changes it", field);
+    field = meeting_change(before->settings, after->settings);
+    if (field)
+        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "decided_by_annual_meeting",
+                               field, "%s is decided by the annual meeting (RAT): record the "
+                               "meeting with POST /api/v1/cooperatives/{coop}/annual-meetings "
+                               "carrying it, and it applies from then on", field);
+    return 0;
+}
+
 static Lumbung__ShuAllocation *shu_default(arena_t *arena) {
     Lumbung__ShuAllocation *a = arena_message(arena, &lumbung__shu_allocation__descriptor);
     a->has_reserves_bp = a->has_capital_share_bp = a->has_usage_share_bp = true;

@@ -10,8 +10,12 @@
     Text is normalised before it is checked: members_text_trim() removes surrounding ASCII
     white space, and a string that is empty after trimming counts as absent.
 
+    Who may change which field of a cooperative is a rule on the change too
+    (members_check_cooperative_change): registry data is the district office's, the settings
+    an annual meeting decides change only with the meeting's record, the rest is day to day.
+
     Not for: rules that need the store (duplicate NIK, unknown ids, member status) — those are
-    in the handlers — or authorisation. */
+    in the handlers — or authorising a caller for an operation as a whole (handlers.c). */
 #ifndef LUMBUNG_MEMBERS_VALIDATE_H
 #define LUMBUNG_MEMBERS_VALIDATE_H
 
@@ -88,6 +92,21 @@ int members_validate_settings(const Lumbung__CooperativeSettings *s, const char 
 
 /* Checks an allocation whose seven parts are all present and sum to 10000 bp. */
 int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, members_problem_t *p);
+
+/* Who may change a field of a cooperative (docs/members.md):
+     registry data — name, type, group, legal_number, legal_date, national_number, district,
+       founded_on, active, settings.fiscal_year_start (the statutes): the district office,
+       i.e. an admin (registry_allowed); anyone else gets 403 "registry_field";
+     settings the annual meeting (RAT) decides — settings.shu_allocation, usage_share_basis,
+       principal_amount, mandatory_amount, mandatory_period: never by PATCH, only by recording
+       the meeting that decided them; 422 "decided_by_annual_meeting";
+     everything else (address, phone, loan and late-fee defaults, voluntary minimum, any new
+       setting): day to day, whoever may write the cooperative.
+   Compares the stored `before` with the patched `after` (both with complete settings), so a
+   field sent unchanged is no change. Returns 0, or -1 with *p naming the first field. */
+int members_check_cooperative_change(const Lumbung__Cooperative *before,
+                                     const Lumbung__Cooperative *after, bool registry_allowed,
+                                     members_problem_t *p);
 
 /* Fills every absent setting with its default (DOMAIN.md); allocates what is missing. */
 void members_settings_defaults(arena_t *arena, Lumbung__CooperativeSettings *s);

@@ -50,12 +50,18 @@ def test_cooperative_defaults_and_settings_rules(mc):
     for body, code, field in cases:
         assert err(mc, "create_cooperative", body) == ("ERROR_KIND_INVALID", code, field), body
 
-    # PATCH merges the allocation part by part; the result must still sum to 100 %.
-    patched = ok(mc, "update_cooperative", {"cooperative_id": str(coop.id), "settings": {
-        "shu_allocation": {"reserves_bp": 3500, "social_bp": 1000}}})
-    assert patched.settings.shu_allocation.reserves_bp == 3500 and patched.version == 2
+    # The allocation is the annual meeting's to decide: never PATCHed, even by an admin; the
+    # meeting's record carries it (whole, summing to 100 %) and it applies from then on.
     assert err(mc, "update_cooperative", {"cooperative_id": str(coop.id), "settings": {
-        "shu_allocation": {"reserves_bp": 4000}}})[1] == "invalid_shu_allocation"
+        "shu_allocation": {"reserves_bp": 3500, "social_bp": 1000}}}) == (
+        "ERROR_KIND_RULE", "decided_by_annual_meeting", "settings.shu_allocation")
+    rat = {"cooperative_id": str(coop.id), "held_on": "2025-02-20", "fiscal_year": 2024,
+           "shu_approved": True, "shu_allocation": {
+               "reserves_bp": 3500, "capital_share_bp": 2000, "usage_share_bp": 2000,
+               "board_bp": 500, "staff_bp": 500, "education_bp": 500, "social_bp": 1000}}
+    ok(mc, "record_annual_meeting", rat)
+    got = ok(mc, "get_cooperative", {"cooperative_id": str(coop.id)})
+    assert got.settings.shu_allocation.reserves_bp == 3500 and got.version == 2
     assert err(mc, "get_cooperative", {"cooperative_id": "999999"}) == (
         "ERROR_KIND_NOT_FOUND", "not_found", "cooperative_id")
 

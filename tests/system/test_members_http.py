@@ -52,7 +52,7 @@ def test_cooperative_json_shape(cluster, coop):
     assert r.status == 200 and r.json["name"] == "Koperasi Wanita Sejahtera"
     r = cluster.api("PATCH", "/api/v1/cooperatives/%s" % coop["id"],
                     {"settings": {"shu_allocation": {"reserves": "30"}}})
-    assert r.status == 400 and r.json["error"]["code"] == "invalid_shu_allocation"
+    assert r.status == 422 and r.json["error"]["code"] == "decided_by_annual_meeting"
     assert r.json["error"]["field"] == "settings.shu_allocation"
     r = cluster.api("GET", "/api/v1/cooperatives?type=savings_loan&q=wanita")
     assert r.status == 200 and coop["id"] in [c["id"] for c in r.json["items"]]

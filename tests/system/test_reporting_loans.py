@@ -157,8 +157,11 @@ def test_shu_worked_example_through_the_api(cluster):
     # interest) add 150,000 to the surplus: 2,150,000.
     s.repay(l1, "10000", "2025-02-10")
     s.repay(l2, "140000", "2025-02-10")
-    r = cluster.api("PATCH", s.base, {"settings": {"usage_share_basis": "interest_paid"}})
-    assert r.status == 200, r
+    # The basis is the annual meeting's decision: its record changes the setting.
+    r = cluster.api("POST", s.base + "/annual-meetings",
+                    {"held_on": "2026-02-20", "fiscal_year": 2025, "quorum": True,
+                     "usage_share_basis": "interest_paid"})
+    assert r.status == 201, r
     rep = shu_of(s, 2025, lambda x: x["usage_share_basis"] == "interest_paid")
     assert rep["surplus"] == "2150000" and rep["total_participation"] == "150000"
     assert rep["allocation"] == {"reserves": "645000", "capital_share": "430000",

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -387,6 +388,35 @@ static void a_message_with_too_many_frames_is_dropped_and_counted(void **state) 
     assert_null(dealer);
 }
 
+/* Three frames, each under ZMQ_MAXMSGSIZE, over BUS_MESSAGE_MAX together: dropped whole. */
+static void a_message_over_the_total_size_is_dropped_and_counted(void **state) {
+    fixture_t *f = *state;
+    f->mode = SERVER_IGNORES;
+    int err = 0;
+    bus_socket_opts_t opts = { .immediate = false };
+    bus_socket_t *dealer = bus_connect(f->client_bus, ZMQ_DEALER, f->endpoint, "svc", &opts,
+                                       on_nothing, NULL, &err);
+    assert_non_null(dealer);
+    size_t part = BUS_MESSAGE_MAX / 2 + 16;
+    char *big = calloc(1, part);
+    assert_non_null(big);
+    const void *parts[3] = { "", big, big };
+    size_t sizes[3] = { 0, part, part };
+    assert_int_equal(bus_send(dealer, parts, sizes, 3), 0);
+    free(big);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    uint8_t buf[64];
+    size_t len = lumbung__request__pack(&req, buf);
+    const void *good[2] = { "", buf };
+    size_t good_sizes[2] = { 0, len };
+    assert_int_equal(bus_send(dealer, good, good_sizes, 2), 0);
+    assert_true(unit_run_until(&f->loop, received_one, f, UNIT_RUN_MS_DEFAULT * 4));
+    assert_int_equal(f->received, 1);
+    assert_int_equal(bus_socket_dropped(f->router), 1);
+    bus_socket_destroy(&dealer);
+}
+
 static void a_reply_to_a_peer_that_is_gone_is_unreachable(void **state) {
     fixture_t *f = *state;
     const void *parts[3] = { "nobody", "", "reply" };
@@ -466,6 +496,7 @@ int main(void) {
         T(destroying_the_client_calls_back_what_is_pending),
         T(a_key_not_on_the_allow_list_is_refused_and_counted),
         T(a_message_with_too_many_frames_is_dropped_and_counted),
+        T(a_message_over_the_total_size_is_dropped_and_counted),
         T(a_reply_to_a_peer_that_is_gone_is_unreachable),
         T(connecting_without_the_servers_public_key_fails),
         T(binding_an_endpoint_in_use_or_invalid_fails),

@@ -88,7 +88,7 @@ static void on_user(void *arg, int status, const auth_user_t *user, const auth_e
 
 static outcome_t do_login(fixture_t *f, const char *username, const char *password) {
     outcome_t o = { 0 };
-    auth_login(f->auth, username, password, on_login, &o);
+    auth_login(f->auth, username, password, "127.0.0.1", on_login, &o);
     assert_false(o.done);                  /* never answered from inside the call */
     assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
     return o;
@@ -170,6 +170,15 @@ static void tampered_and_revoked_tokens_are_refused(void **state) {
     assert_int_equal(auth_logout(f->auth, o.result.token), AUTH_UNAUTHENTICATED);
 }
 
+static outcome_t login_from(fixture_t *f, const char *username, const char *password,
+                            const char *address) {
+    outcome_t o = { 0 };
+    auth_login(f->auth, username, password, address, on_login, &o);
+    assert_false(o.done);
+    assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
+    return o;
+}
+
 static void failures_lock_the_account_until_the_lock_expires(void **state) {
     fixture_t *f = *state;
     do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
@@ -181,9 +190,64 @@ static void failures_lock_the_account_until_the_lock_expires(void **state) {
     assert_int_equal(do_login(f, "budi", "a-good-password").status, AUTH_LOCKED);
     unit_run_for(&f->loop, 1100);
     assert_int_equal(do_login(f, "budi", "a-good-password").status, 0);
-    /* unknown users are never locked, only refused */
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(do_login(f, "nobody", "whatever").status, AUTH_INVALID_CREDENTIALS);
+}
+
+/* An unknown name is counted, verified and locked exactly like a known one. */
+static void unknown_names_are_treated_like_known_ones(void **state) {
+    fixture_t *f = *state;
+    do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
+    uint64_t checks = auth_password_checks(f->auth);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(do_login(f, "budi", "wrong").status, AUTH_INVALID_CREDENTIALS);
+        assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_INVALID_CREDENTIALS);
+    }
+    assert_int_equal(auth_password_checks(f->auth), checks + 4);     /* every one hashed */
+    assert_int_equal(do_login(f, "budi", "wrong").status, AUTH_LOCKED);
+    assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_LOCKED);
+    checks = auth_password_checks(f->auth);
+    assert_int_equal(do_login(f, "budi", "a-good-password").status, AUTH_LOCKED);
+    assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_LOCKED);
+    assert_int_equal(auth_password_checks(f->auth), checks);         /* a lock costs no hash */
+}
+
+/* A stranger locking a name from one address does not keep its user out from another. */
+static void a_lock_holds_only_for_the_address_it_came_from(void **state) {
+    fixture_t *f = *state;
+    auth_user_t budi = do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
+    for (int i = 0; i < 3; i++) login_from(f, "budi", "wrong", "10.0.0.2");
+    assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.2").status, AUTH_LOCKED);
+    assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.1").status, 0);
+    auth_user_t u;
+    assert_int_equal(auth_user_get(f->auth, budi.id, &u), 0);
+    assert_true(u.locked_until_ms > 0);                  /* the admin sees the lock */
+    auth_user_input_t unlock = { .unlock = true, .has_role = true, .role = budi.role };
+    assert_int_equal(do_update(f, budi.id, &unlock).status, 0);
+    assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.2").status, 0);
+    assert_int_equal(auth_user_get(f->auth, budi.id, &u), 0);
+    assert_int_equal(u.locked_until_ms, 0);
+}
+
+/* Many names from one address lock the address, for every name, and only it. */
+static void an_address_spraying_names_is_locked(void **state) {
+    fixture_t *f = *state;
+    auth_shutdown(f->auth);
+    unit_run_for(&f->loop, 10);
+    auth_destroy(&f->auth);
+    auth_config_t c = test_config();
+    c.address_failures_max = 4;
+    open_auth(f, &c);
+    char name[16];
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "guess%d", i);
+        assert_int_equal(login_from(f, name, "wrong", "10.0.0.9").status, AUTH_INVALID_CREDENTIALS);
+    }
+    outcome_t o = login_from(f, "guess3", "wrong", "10.0.0.9");
+    assert_int_equal(o.status, AUTH_THROTTLED);
+    assert_int_equal(o.result.retry_after_s, 1);
+    assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.9").status, AUTH_THROTTLED);
+    assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.1").status, 0);
+    unit_run_for(&f->loop, 1100);
+    assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.9").status, 0);
 }
 
 static void tokens_expire(void **state) {
@@ -256,6 +320,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(the_first_admin_logs_in_and_bootstrap_runs_once, setup, teardown),
         cmocka_unit_test_setup_teardown(tampered_and_revoked_tokens_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(failures_lock_the_account_until_the_lock_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_names_are_treated_like_known_ones, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_lock_holds_only_for_the_address_it_came_from, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_address_spraying_names_is_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(tokens_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(password_changes_and_deactivation_end_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(usernames_are_unique_and_the_last_admin_stays, setup, teardown),

@@ -122,6 +122,62 @@ static void shu_must_sum_to_exactly_one_hundred_percent(void **state) {
     arena_destroy(&arena);
 }
 
+/* Who may change what: registry data an admin only, meeting decisions nobody by PATCH, the
+   rest anyone who may write; an unchanged value is no change. */
+static void cooperative_fields_are_split_by_who_decides_them(void **state) {
+    (void) state;
+    arena_t *arena = arena_new();
+    Lumbung__CooperativeSettings s1 = LUMBUNG__COOPERATIVE_SETTINGS__INIT, s2;
+    members_settings_defaults(arena, &s1);
+    Lumbung__ShuAllocation shu2 = *s1.shu_allocation;
+    Lumbung__Cooperative before = LUMBUNG__COOPERATIVE__INIT, after;
+    before.name = "Koperasi A";
+    before.legal_number = "1/BH";
+    before.has_active = before.active = true;
+    before.settings = &s1;
+    members_problem_t p;
+#define RESET() do { after = before; s2 = s1; shu2 = *s1.shu_allocation; \
+                     after.settings = &s2; s2.shu_allocation = &shu2; } while (0)
+    RESET();
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), 0);
+    after.phone = "022-123456";                                  /* day to day */
+    s2.has_loan_max_sen = true;
+    s2.loan_max_sen = 500000000;
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), 0);
+    RESET();
+    after.legal_number = "2/BH";
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_int_equal(p.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
+    assert_string_equal(p.code, "registry_field");
+    assert_string_equal(p.field, "legal_number");
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), 0);
+    RESET();
+    after.active = false;
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_string_equal(p.field, "active");
+    RESET();
+    s2.fiscal_year_start = 7;
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_string_equal(p.field, "settings.fiscal_year_start");
+    RESET();
+    shu2.social_bp += 100;
+    shu2.reserves_bp -= 100;
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_int_equal(p.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE);
+    assert_string_equal(p.code, "decided_by_annual_meeting");
+    assert_string_equal(p.field, "settings.shu_allocation");
+    RESET();
+    s2.mandatory_amount_sen = 1;
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_string_equal(p.field, "settings.mandatory_amount");
+    RESET();
+    s2.usage_share_basis = LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_LOANS_TAKEN;
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_string_equal(p.field, "settings.usage_share_basis");
+#undef RESET
+    arena_destroy(&arena);
+}
+
 static void text_is_trimmed_and_blank_is_absent(void **state) {
     (void) state;
     arena_t *arena = arena_new();
@@ -176,6 +232,7 @@ int main(void) {
         cmocka_unit_test(nik_mismatches_are_warnings),
         cmocka_unit_test(settings_default_to_the_domain_rules),
         cmocka_unit_test(shu_must_sum_to_exactly_one_hundred_percent),
+        cmocka_unit_test(cooperative_fields_are_split_by_who_decides_them),
         cmocka_unit_test(text_is_trimmed_and_blank_is_absent),
         cmocka_unit_test(utf8_check_finds_the_first_bad_byte),
         cmocka_unit_test(csv_sex_words),
