@@ -74,6 +74,7 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
     case OP(POST_DISBURSEMENT): *coop = r->post_disbursement->cooperative_id; return true;
     case OP(POST_REPAYMENT): *coop = r->post_repayment->cooperative_id; return true;
     case OP(CLOSE_DAY): *coop = r->close_day->cooperative_id; return true;
+    case OP(POST_OPENING): *coop = r->post_opening->cooperative_id; return true;
     default: return false;
     }
 }
@@ -150,6 +151,9 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
     case OP(CLOSE_DAY):
         out->result_case = RES(CLOSE_DAY);
         return tx_loans_close_day(ctx, r->close_day, &out->close_day, err);
+    case OP(POST_OPENING):
+        out->result_case = RES(OPENING);
+        return tx_savings_post_opening(ctx, r->post_opening, &out->opening, err);
     default:
         return run_read(ctx, r, out, err);
     }
@@ -183,7 +187,7 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
     bool moves_money = r->op_case == OP(DEPOSIT) || r->op_case == OP(WITHDRAW) ||
                        r->op_case == OP(POST_ENTRY) || r->op_case == OP(REVERSE_ENTRY) ||
                        r->op_case == OP(POST_BATCH) || r->op_case == OP(POST_DISBURSEMENT) ||
-                       r->op_case == OP(POST_REPAYMENT);
+                       r->op_case == OP(POST_REPAYMENT) || r->op_case == OP(POST_OPENING);
     if (moves_money && actor && actor->role == ROLE(INTEGRATOR) &&
         (!req->idempotency_key || !*req->idempotency_key))
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",
