@@ -4,7 +4,8 @@
 #   make test         the same set-up, then every unit and system test
 #   make test SAN=1   the same suite built with AddressSanitizer + UBSan
 #   make bench        benchmarks that print figures (never part of `make test`)
-#   make fuzz         libFuzzer targets, FUZZ_SECONDS each, built with clang (never in `make test`)
+#   make fuzz         libFuzzer targets, FUZZ_SECONDS each, built with clang (`make test` runs
+#                     each for FUZZ_SMOKE_SECONDS)
 #
 # Sources are found by wildcard so that adding a module never means editing this file:
 #   common/*.c                     -> libcommon.a (with the generated protobuf code)
@@ -32,7 +33,7 @@ LDLIBS  := -lzmq -luv -lprotobuf-c -llmdb -lsodium -ljansson -lmicrohttpd -lm -l
 DEB_PACKAGES := build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
                 protobuf-compiler liblmdb-dev lmdb-utils libuv1-dev libsodium-dev libjansson-dev \
                 libmicrohttpd-dev libcmocka-dev curl python3 python3-pytest python3-zmq \
-                python3-protobuf
+                python3-protobuf python3-yaml docker-compose
 
 PROTOS      := $(wildcard proto/*.proto)
 PROTO_C     := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))
@@ -134,10 +135,13 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 run: build
-	LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh
+	@# exec: SIGTERM to make reaches the supervisor itself, which stops every service.
+	exec env LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh
 
-test: build
-	LUMBUNG_BUILD=$(BUILD) tests/run.sh
+# The fuzz targets run briefly in every `make test` (FUZZ_SMOKE_SECONDS each, over their seed
+# corpus): a parser that crashes on its seeds or on what a few seconds find fails the suite.
+test: build fuzz-smoke-build
+	LUMBUNG_BUILD=$(BUILD) LUMBUNG_FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) tests/run.sh
 
 unit: build
 	LUMBUNG_BUILD=$(BUILD) tests/run.sh unit
@@ -148,11 +152,12 @@ system: build
 bench: build $(BENCH_BINS)
 	LUMBUNG_BUILD=$(BUILD) bench/run.sh
 
-# Fuzzing, never part of `make test`: `make fuzz [FUZZ_SECONDS=60]` builds each libFuzzer
+# Fuzzing: `make fuzz [FUZZ_SECONDS=60]` builds each libFuzzer
 # target tests/fuzz/fuzz_*.c with clang in $(FUZZ_BUILD) (a sub-make with CC=clang, so common/
 # and the services it links are instrumented too) and runs it for FUZZ_SECONDS; a crash fails.
 # fuzz_NAME_*.c links libNAME.a like the unit tests. clang and its fuzzer runtime are installed
-# here only, not by `make deps`. Inputs found go to $(FUZZ_BUILD)/corpus/, crashes to crashes/.
+# by fuzz-deps (for `make test` and `make fuzz`). Inputs found go to $(FUZZ_BUILD)/corpus/,
+# crashes to crashes/; a crash found becomes a regression input in tests/fuzz/corpus/NAME/.
 FUZZ_PACKAGES := clang libclang-rt-dev
 FUZZ_SECONDS  ?= 60
 FUZZ_BUILD    ?= build-fuzz
@@ -160,15 +165,21 @@ FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recov
                  -fno-omit-frame-pointer
 FUZZ_NAMES    := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: fuzz fuzz-build
-fuzz:
+FUZZ_SMOKE_SECONDS ?= 5
+
+.PHONY: fuzz fuzz-build fuzz-deps fuzz-smoke-build
+fuzz-deps:
 	@missing=""; for p in $(FUZZ_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+fuzz-smoke-build: fuzz-deps
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANFLAGS='$(FUZZ_SANFLAGS)' fuzz-build
+
+fuzz: fuzz-smoke-build
 	@for t in $(FUZZ_NAMES); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
 	  echo "fuzz $$t for $(FUZZ_SECONDS) s"; \
@@ -185,6 +196,6 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $$(if $$(call unit_service,$$*),$(B
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

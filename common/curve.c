@@ -46,15 +46,34 @@ static int write_file(const char *path, const char *text, mode_t mode) {
     return rc;
 }
 
+/* A key is exactly 40 Z85 characters that decode to 32 bytes: a truncated, padded or
+   mistyped key copied between hosts must be refused where it is read, not at handshake. */
+static bool z85_key_valid(const char *z85, size_t len) {
+    if (len != CURVE_KEY_Z85) return false;
+    char text[CURVE_KEY_Z85 + 1];
+    uint8_t raw[32];
+    memcpy(text, z85, CURVE_KEY_Z85);
+    text[CURVE_KEY_Z85] = 0;
+    return zmq_z85_decode(raw, text) != NULL;
+}
+
+static bool role_known(const char *role) {
+    return !strcmp(role, "service") || !strcmp(role, "integrator");
+}
+
+/* A key file holds the key and at most a line end ("\n" or "\r\n"). */
 static int read_key(const char *path, char out[CURVE_KEY_Z85 + 1]) {
     FILE *f = fopen(path, "r");
     if (!f) return -errno;
     char line[128];
     int rc = -EINVAL;
-    if (fgets(line, sizeof line, f) && strlen(line) >= CURVE_KEY_Z85) {
-        memcpy(out, line, CURVE_KEY_Z85);
-        out[CURVE_KEY_Z85] = 0;
-        rc = 0;
+    if (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        if (z85_key_valid(line, n) && line[n + strspn(line + n, "\r\n")] == 0) {
+            memcpy(out, line, CURVE_KEY_Z85);
+            out[CURVE_KEY_Z85] = 0;
+            rc = 0;
+        }
     }
     fclose(f);
     return rc;
@@ -192,8 +211,10 @@ int curve_allowlist_load(const char *dir, curve_allowlist_t *list) {
         char key[64];
         int n = sscanf(line, "%63s %15s %63s", p.name, p.role, key);
         if (n <= 0) continue;
-        if (n != 3 || strlen(key) != CURVE_KEY_Z85 || list->count == CURVE_ALLOW_MAX) {
-            log_error(0, "curve: %s line %d: expected NAME ROLE PUBLIC-KEY", path, lineno);
+        if (n != 3 || !z85_key_valid(key, strlen(key)) || !role_known(p.role) ||
+            list->count == CURVE_ALLOW_MAX) {
+            log_error(0, "curve: %s line %d: expected NAME ROLE PUBLIC-KEY with ROLE service or "
+                         "integrator and a 40-character Z85 key", path, lineno);
             rc = -EINVAL;
             continue;
         }

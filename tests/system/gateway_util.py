@@ -8,7 +8,6 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from lumbung import BIN  # noqa: E402
 
-GATEWAY_BUILT = os.path.exists(os.path.join(BIN, "lumbung-gateway"))
 PASSWORD = "kata-sandi-rahasia-1"
 
 

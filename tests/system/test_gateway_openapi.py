@@ -16,8 +16,6 @@ from lumbung import BIN, ROOT  # noqa: E402
 GATEWAY = os.path.join(BIN, "lumbung-gateway")
 SPEC = os.path.join(ROOT, "docs", "openapi.yaml")
 
-if not os.path.exists(GATEWAY):
-    pytest.skip("the gateway is not built", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

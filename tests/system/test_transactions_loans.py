@@ -16,8 +16,6 @@ from lumbung import BIN  # noqa: E402
 from members_util import nik  # noqa: E402
 from tx_util import Coop, assert_books_balance  # noqa: E402
 
-if not os.path.exists(os.path.join(BIN, "lumbung-gateway")):
-    pytest.skip("the gateway is not built", allow_module_level=True)
 
 BIRTH = datetime.date(1981, 7, 2)
 COOPS = []

@@ -245,14 +245,39 @@ static void malformed_allow_list_lines_are_errors(void **state) {
         "members service\n",                           /* no key */
         "members\n",                                   /* no role, no key */
         "members service tooShortToBeAKey\n",          /* wrong key length */
+        "members servise KEY\n",                       /* a role that does not exist */
+        "members service \"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\n", /* 40, not Z85 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        snprintf(text, sizeof text, "gateway service %s\n%s", pub, bad[i]);
+        char line[128];
+        snprintf(line, sizeof line, "%s", bad[i]);
+        char *k = strstr(line, "KEY");
+        if (k) snprintf(k, sizeof line - (size_t) (k - line), "%s\n", pub);
+        snprintf(text, sizeof text, "gateway service %s\n%s", pub, line);
         write_allow_list(text);
         curve_allowlist_t *list = calloc(1, sizeof *list);
         assert_int_equal(curve_allowlist_load(dir, list), -EINVAL);
+        assert_int_equal(list->count, 1);                /* only the good line is admitted */
+        assert_string_equal(list->peers[0].name, "gateway");
         free(list);
     }
+}
+
+static void a_key_file_holds_one_key_and_a_line_end(void **state) {
+    (void) state;
+    char pub[CURVE_KEY_Z85 + 1], path[UNIT_PATH_MAX + 64], text[128];
+    assert_int_equal(curve_keys_ensure(dir, "members", NULL), 0);
+    assert_int_equal(curve_keys_load(dir, "members", pub, NULL), 0);
+    path_in(path, sizeof path, "crlf.pub");
+    snprintf(text, sizeof text, "%s\r\n", pub);                /* edited on Windows */
+    unit_write_file(path, text);
+    char got[CURVE_KEY_Z85 + 1];
+    assert_int_equal(curve_keys_load(dir, "crlf", got, NULL), 0);
+    assert_string_equal(got, pub);
+    path_in(path, sizeof path, "long.pub");
+    snprintf(text, sizeof text, "%sXY\n", pub);                 /* pasted with extra text */
+    unit_write_file(path, text);
+    assert_int_equal(curve_keys_load(dir, "long", got, NULL), -EINVAL);
 }
 
 /* ---- the ZAP handler, asked directly over inproc as libzmq would ask it ---- */
@@ -402,6 +427,7 @@ int main(void) {
         T(allow_list_parses_comments_blanks_and_keys_with_a_hash),
         T(an_added_peer_starts_its_own_line_after_a_hand_edit),
         T(malformed_allow_list_lines_are_errors),
+        T(a_key_file_holds_one_key_and_a_line_end),
         T(zap_admits_a_listed_key_and_names_the_peer),
         T(zap_refuses_unlisted_keys_and_other_mechanisms),
         T(zap_admits_a_peer_added_while_running),

@@ -165,7 +165,12 @@ static void records_round_trip_and_reject_other_versions(void **state) {
     uint8_t cb[TX_COOP_RECORD_SIZE];
     tx_coop_encode(&c, cb);
     assert_int_equal(tx_coop_decode(cb, sizeof cb, &c2), 0);
-    assert_memory_equal(&c, &c2, sizeof c);
+    /* Field by field: the struct has padding, whose bytes decode never promises to copy. */
+    assert_int_equal(c2.period_months, c.period_months);
+    assert_int_equal(c2.principal_sen, c.principal_sen);
+    assert_int_equal(c2.mandatory_sen, c.mandatory_sen);
+    assert_int_equal(c2.voluntary_min_sen, c.voluntary_min_sen);
+    assert_int_equal(c2.members_seq, c.members_seq);
     cb[0] = 9;
     assert_int_equal(tx_coop_decode(cb, sizeof cb, &c2), -EINVAL);
 
