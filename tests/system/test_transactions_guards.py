@@ -225,6 +225,27 @@ def test_nothing_is_posted_in_a_closed_day_and_corrections_are_reversals(cluster
     coop.assert_balanced()
 
 
+def test_an_exit_in_a_closed_day_is_booked_in_the_first_open_day(cluster):
+    coop = Api(cluster, "KSP Keluar Terlambat")
+    early, late = coop.member(), coop.member()
+    for m in (early, late):
+        assert coop.deposit(m, "voluntary", "100000", day(-10)).status == 201
+    assert coop.post("/close-day", {"business_date": day(-5)}).status == 200
+    r = coop.post("/members/%s/exit" % early, {"reason": "resigned", "exit_on": day(-6)})
+    assert r.status == 200, r
+    assert (r.json["exit_on"], r.json["value_date"], r.json["cash_paid"]) == (
+        day(-6), day(-4), "100000")
+    assert coop.get("/journal/%s" % r.json["entry_id"])["value_date"] == day(-4)
+    # Today closed too: the exit (recorded in the members service, which cannot be refused)
+    # is booked on the next day.
+    assert coop.post("/close-day", {"business_date": day(0)}).status == 200
+    r = coop.post("/members/%s/exit" % late, {"reason": "resigned", "exit_on": day(-1)})
+    assert r.status == 200, r
+    assert (r.json["value_date"], r.json["cash_paid"]) == (day(1), "100000")
+    assert coop.balances()["1-101"] == "0"
+    coop.assert_balanced()
+
+
 # ------------------------------------------------------------------ cash
 
 def test_a_payout_needs_the_cash(cluster):
