@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 enum { SECONDS_PER_DAY = 86400, MONTHS_PER_YEAR = 12 };
@@ -139,4 +140,22 @@ int32_t date_today_utc(void) {
     time_t now = time(NULL);
     assert(now != (time_t) -1 && now >= 0);
     return (int32_t) (now / SECONDS_PER_DAY);
+}
+
+static const struct { const char *name; int offset_minutes; } zones[] = {
+    { "Asia/Jakarta", 7 * 60 },     /* WIB: Sumatra, Java, West and Central Kalimantan */
+    { "Asia/Makassar", 8 * 60 },    /* WITA: Bali, Nusa Tenggara, Sulawesi, ... */
+    { "Asia/Jayapura", 9 * 60 },    /* WIT: Maluku and Papua */
+};
+
+int date_zone_offset_minutes(const char *zone) {
+    for (size_t i = 0; zone && i < sizeof zones / sizeof zones[0]; i++)
+        if (!strcmp(zone, zones[i].name)) return zones[i].offset_minutes;
+    return -1;
+}
+
+int32_t date_local_today(int64_t now_ms, int offset_minutes) {
+    assert(now_ms >= 0 && offset_minutes >= 0);
+    int64_t ms = now_ms + (int64_t) offset_minutes * 60 * 1000;
+    return (int32_t) (ms / (SECONDS_PER_DAY * INT64_C(1000)));
 }

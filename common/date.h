@@ -9,8 +9,11 @@
     Month arithmetic clamps to the end of the month (Jan 31 + 1 month = Feb 28 or 29), which is
     how instalment due dates and savings periods are counted (DOMAIN.md).
 
-    Not for: timestamps (UTC times of day are int64 milliseconds elsewhere) or time zones; a
-    cooperative's business date comes from the cooperative, not from the clock. */
+    Time zones are only the three of Indonesia (WIB, WITA, WIT), fixed offsets from UTC without
+    daylight saving, so a cooperative's local today is plain arithmetic on the clock.
+
+    Not for: timestamps (UTC times of day are int64 milliseconds elsewhere) or other time
+    zones; a cooperative's business date comes from the cooperative, not from the clock. */
 #ifndef LUMBUNG_DATE_H
 #define LUMBUNG_DATE_H
 
@@ -73,5 +76,15 @@ int32_t date_months_between(int32_t from, int32_t to);
 
 /* Today's date in UTC from the system clock. */
 int32_t date_today_utc(void);
+
+/* The zone a cooperative keeps its days in when it names none (WIB). */
+#define DATE_ZONE_DEFAULT "Asia/Jakarta"
+
+/* Minutes east of UTC of an Indonesian zone: Asia/Jakarta 420, Asia/Makassar 480,
+   Asia/Jayapura 540; -1 for any other name (or NULL). */
+int date_zone_offset_minutes(const char *zone);
+
+/* The local date at `now_ms` (Unix ms, >= 0) in a zone `offset_minutes` east of UTC. */
+int32_t date_local_today(int64_t now_ms, int offset_minutes);
 
 #endif

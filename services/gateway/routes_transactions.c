@@ -45,6 +45,8 @@ const route_t routes_transactions[] = {
       "add_account", { {"coop", "cooperative_id"} }, ROUTE_CREATED },
     { "POST", "/api/v1/cooperatives/{coop}/journal", ROUTE_COOP_WRITE, "transactions",
       "post_entry", { {"coop", "cooperative_id"} }, ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
+    { "POST", "/api/v1/cooperatives/{coop}/opening-balances", ROUTE_COOP_WRITE, "transactions",
+      "post_opening", { {"coop", "cooperative_id"} }, ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
     { "GET", "/api/v1/cooperatives/{coop}/journal", ROUTE_COOP_READ, "transactions",
       "list_journal", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/journal/{id}", ROUTE_COOP_READ, "transactions",

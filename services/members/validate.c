@@ -280,6 +280,12 @@ int members_validate_settings(const Lumbung__CooperativeSettings *s, const char 
         return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
                                "%s must be interest_paid or loans_taken", field);
     }
+    if (s->time_zone && date_zone_offset_minutes(s->time_zone) < 0) {
+        snprintf(field, sizeof field, "%s.time_zone", prefix);
+        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_time_zone",
+                               field, "%s must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
+                               field);
+    }
     assert(s->shu_allocation);
     snprintf(field, sizeof field, "%s.shu_allocation", prefix);
     if (members_validate_shu(s->shu_allocation, field, p) != 0) return -1;
@@ -405,6 +411,7 @@ void members_settings_defaults(arena_t *arena, Lumbung__CooperativeSettings *s) 
     DEFAULT(s, loan_annual_rate_bp, 0);
     DEFAULT(s, loan_max_sen, 0);
     DEFAULT(s, voluntary_min_balance_sen, 0);
+    if (!s->time_zone || !*s->time_zone) s->time_zone = arena_strdup(arena, DATE_ZONE_DEFAULT);
     if (!s->shu_allocation) s->shu_allocation = shu_default(arena);
 }
 
@@ -435,6 +442,7 @@ void members_settings_merge(arena_t *arena, Lumbung__CooperativeSettings *d,
     MERGE(d, p, loan_annual_rate_bp);
     MERGE(d, p, loan_max_sen);
     MERGE(d, p, voluntary_min_balance_sen);
+    if (p->time_zone && *p->time_zone) d->time_zone = p->time_zone;
     if (p->shu_allocation) {
         if (!d->shu_allocation) d->shu_allocation = shu_default(arena);
         shu_merge(d->shu_allocation, p->shu_allocation);

@@ -56,11 +56,34 @@ static int count_event(reporting_t *app, store_txn_t *txn, const char *stream) {
     return store_put(txn, app->stream_stats, stream, strlen(stream), buf, 8, 0);
 }
 
+static int apply_member_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {
+    int rc = reporting_statement_apply_entry(app, txn, e);
+    return rc == 0 ? reporting_loans_apply_entry(app, txn, e) : rc;
+}
+
+/* Opening balances are one entry for many members, each member's balance listed on it: the
+   member projections see one savings entry per listed balance. */
+static int apply_opening(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {
+    int rc = 0;
+    for (size_t i = 0; i < e->n_opening_savings && rc == 0; i++) {
+        const Lumbung__OpeningSavings *o = e->opening_savings[i];
+        Lumbung__JournalEntry one = *e;           /* a shallow view, read only */
+        one.n_opening_savings = 0;
+        one.has_member_id = one.has_savings_kind = one.has_savings_delta_sen = 1;
+        one.member_id = o->member_id;
+        one.savings_kind = o->kind;
+        one.savings_delta_sen = o->amount_sen;
+        rc = apply_member_entry(app, txn, &one);
+    }
+    return rc;
+}
+
 static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__EntriesPosted *p) {
     for (size_t i = 0; p && i < p->n_entries; i++) {
-        int rc = reporting_chart_apply_entry(app, txn, p->entries[i]);
-        if (rc == 0) rc = reporting_statement_apply_entry(app, txn, p->entries[i]);
-        if (rc == 0) rc = reporting_loans_apply_entry(app, txn, p->entries[i]);
+        const Lumbung__JournalEntry *e = p->entries[i];
+        int rc = reporting_chart_apply_entry(app, txn, e);
+        if (rc == 0) rc = e->n_opening_savings ? apply_opening(app, txn, e)
+                                               : apply_member_entry(app, txn, e);
         if (rc != 0) return rc;
     }
     return 0;

@@ -65,7 +65,8 @@ typedef struct {
     arena_t *arena;
     const char *actor;              /* posted_by; may be NULL */
     int64_t now_ms;
-    int32_t today;                  /* default value date */
+    int32_t today;                  /* default value date: UTC at init, then the local today of
+                                       the cooperative last looked up (tx_ledger_coop) */
     tx_pending_t *pending;          /* in the arena */
     size_t pending_count, pending_cap;
     /* Caches for the unit of work; a batch of thousands of postings repeats these lookups. */

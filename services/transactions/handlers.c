@@ -77,6 +77,7 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
     case OP(CANCEL_LOAN): *coop = r->cancel_loan->cooperative_id; return true;
     case OP(WRITE_OFF_LOAN): *coop = r->write_off_loan->cooperative_id; return true;
     case OP(POST_RECOVERY): *coop = r->post_recovery->cooperative_id; return true;
+    case OP(POST_OPENING): *coop = r->post_opening->cooperative_id; return true;
     default: return false;
     }
 }
@@ -162,6 +163,9 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
     case OP(POST_RECOVERY):
         out->result_case = RES(RECOVERY);
         return tx_loans_recover(ctx, r->post_recovery, &out->recovery, err);
+    case OP(POST_OPENING):
+        out->result_case = RES(OPENING);
+        return tx_savings_post_opening(ctx, r->post_opening, &out->opening, err);
     default:
         return run_read(ctx, r, out, err);
     }
@@ -196,7 +200,7 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
                        r->op_case == OP(POST_ENTRY) || r->op_case == OP(REVERSE_ENTRY) ||
                        r->op_case == OP(POST_BATCH) || r->op_case == OP(POST_DISBURSEMENT) ||
                        r->op_case == OP(POST_REPAYMENT) || r->op_case == OP(WRITE_OFF_LOAN) ||
-                       r->op_case == OP(POST_RECOVERY);
+                       r->op_case == OP(POST_RECOVERY) || r->op_case == OP(POST_OPENING);
     if (moves_money && actor && actor->role == ROLE(INTEGRATOR) &&
         (!req->idempotency_key || !*req->idempotency_key))
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",

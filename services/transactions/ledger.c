@@ -2,6 +2,7 @@
 #include "bytes.h"
 #include "chart.h"
 #include "date.h"
+#include "money.h"
 #include "savings.h"
 
 #include <assert.h>
@@ -15,12 +16,19 @@
 #define NOT_FOUND LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND
 #define CONFLICT LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT
 #define RULE LUMBUNG__ERROR_KIND__ERROR_KIND_RULE
+#define ROLE_CASH LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_CASH
+#define ROLE_BANK LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_BANK
 
 /* Account totals stay this far below INT64_MAX, so that one more entry of the largest size
    can never overflow them between check and apply. */
 #define TOTAL_HEADROOM ((int64_t) TX_LINES_MAX * TX_AMOUNT_MAX_SEN)
 
 static const uint8_t empty_value[1];
+
+int32_t tx_ledger_local_today(const tx_ctx_t *ctx, const tx_coop_t *c) {
+    int hours = c->zone_hours ? c->zone_hours : TX_ZONE_HOURS_DEFAULT;
+    return date_local_today(ctx->now_ms, hours * 60);
+}
 
 int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err) {
     if (coop == 0)
@@ -35,13 +43,22 @@ int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error
         if (rc != 0) return rc;
         ctx->coop_cached = coop;
     }
+    /* Every operation looks its cooperative up first: from here on a date left out means
+       that cooperative's today, not the UTC one (Jakarta is a day ahead from 17:00 UTC). */
+    ctx->today = tx_ledger_local_today(ctx, &ctx->coop);
     *out = &ctx->coop;
     return 0;
 }
 
-int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
-    const tx_coop_t *c;
-    return tx_ledger_coop(ctx, coop, &c, err);
+int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
+    ProtobufCMessage *m;
+    int rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, coop, ctx->arena,
+                             &lumbung__day_closed__descriptor, &m);
+    *out = TX_NO_CLOSED_DAY;
+    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc != 0) return rc;
+    const Lumbung__DayClosed *d = (const Lumbung__DayClosed *) m;
+    return d->business_date && date_parse(d->business_date, out) == DATE_OK ? 0 : -EINVAL;
 }
 
 /* ------------------------------------------------------------------ building entries */
@@ -180,6 +197,76 @@ static int check_line(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__Jour
     return 0;
 }
 
+/* ------------------------------------------------------------------ posting guards */
+
+/* The value date of every posting: not after the cooperative's today, and after the last
+   closed business day, so a closed day's books never change (corrections are reversals in an
+   open day). Here, on the one path every entry takes, so no operation can forget it. */
+static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, tx_error_t *err) {
+    const tx_coop_t *coop;
+    int32_t date, closed;
+    int rc = tx_ledger_coop(ctx, e->cooperative_id, &coop, err);
+    if (rc != 0) return rc;
+    if (!e->value_date || date_parse(e->value_date, &date) != DATE_OK)
+        return tx_reject(err, INVALID, "invalid_date", "value_date",
+                         "value_date must be a date as YYYY-MM-DD");
+    /* An exit settlement's date is the service's, never typed: the exit date, or the day
+       after a close that already covered today (savings.c). */
+    bool typed = e->kind != LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT;
+    if (date > ctx->today && typed)
+        return tx_reject(err, RULE, "future_date", "value_date",
+                         "value_date %s is after today (%s) in the cooperative's time zone; "
+                         "money is booked on the day it moves", e->value_date,
+                         tx_date_text(ctx, ctx->today));
+    if ((rc = tx_ledger_last_closed(ctx, e->cooperative_id, &closed)) != 0) return rc;
+    if (date <= closed) {
+        char day[DATE_FORMAT_MAX];
+        date_format(closed, day, sizeof day);
+        return tx_reject(err, RULE, "day_closed", "value_date",
+                         "the books are closed up to %s; value_date %s is in a closed day, so "
+                         "post it (or a reversal of what was wrong) on a later date", day,
+                         e->value_date);
+    }
+    return 0;
+}
+
+static bool is_cash_role(int role) {
+    return role == ROLE_CASH || role == ROLE_BANK;
+}
+
+/* A payout may not take cash or a bank account below zero: money the cooperative does not
+   hold cannot be paid out. The accounts' totals are those the plan read, before the entry. */
+static int check_cash(tx_ctx_t *ctx, const tx_ledger_plan_t *plan,
+                      const Lumbung__JournalEntry *e, bool manual, tx_error_t *err) {
+    for (size_t s = 0; s < plan->count; s++) {
+        const tx_account_t *a = &plan->accounts[s];
+        if (!is_cash_role(a->role)) continue;
+        int64_t net = 0;                        /* at most 64 lines of 10^15: no overflow */
+        size_t last = 0;
+        for (size_t i = 0; i < e->n_lines; i++) {
+            if (plan->slot_of_line[i] != s) continue;
+            net += (e->lines[i]->has_debit_sen ? e->lines[i]->debit_sen : 0) -
+                   (e->lines[i]->has_credit_sen ? e->lines[i]->credit_sen : 0);
+            last = i;
+        }
+        int64_t held = a->debit_total_sen - a->credit_total_sen;
+        if (net >= 0 || held + net >= 0) continue;
+        char have[MONEY_IDR_MAX], need[MONEY_IDR_MAX], f[TX_FIELD_MAX];
+        money_format_idr(held, have, sizeof have);
+        money_format_idr(-net, need, sizeof need);
+        return tx_reject(err, RULE, "insufficient_cash",
+                         manual ? line_field(f, last, ".account") : "amount",
+                         "%s (%s) holds %s; this payout needs %s", a->name, plan->codes[s],
+                         have, need);
+    }
+    return 0;
+}
+
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+    const tx_coop_t *c;
+    return tx_ledger_coop(ctx, coop, &c, err);
+}
+
 int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_error_t *err) {
     assert(ctx && e && err);
     if (e->n_lines < 2)
@@ -191,18 +278,21 @@ int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_err
     if (e->memo && strlen(e->memo) > TX_MEMO_MAX)
         return tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                          TX_MEMO_MAX);
+    int rc = check_value_date(ctx, e, err);
+    if (rc != 0) return rc;
     tx_ledger_plan_t *plan = plan_of(ctx, e->n_lines);
     plan->entry = NULL;
     plan->count = 0;
     int64_t debit = 0, credit = 0;   /* at most 64 lines of at most 10^15: no overflow */
     for (size_t i = 0; i < e->n_lines; i++) {
-        int rc = check_line(ctx, plan, e, i, manual, &debit, &credit, err);
+        rc = check_line(ctx, plan, e, i, manual, &debit, &credit, err);
         if (rc != 0) return rc;
     }
     if (debit != credit)
         return tx_reject(err, INVALID, "unbalanced", "lines",
                          "debits total %s but credits total %s; an entry must balance",
                          tx_money_text(ctx, debit), tx_money_text(ctx, credit));
+    if ((rc = check_cash(ctx, plan, e, manual, err)) != 0) return rc;
     e->has_total_sen = 1;
     e->total_sen = debit;
     plan->entry = e;
@@ -640,6 +730,10 @@ static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx
         return tx_reject(err, RULE, "settlement_final", "entry_id",
                          "entry %" PRIu64 " settles a member's exit and cannot be reversed",
                          orig->id);
+    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_OPENING)
+        return tx_reject(err, RULE, "opening_final", "entry_id",
+                         "entry %" PRIu64 " holds the opening balances and members' savings; "
+                         "correct it with a manual entry, a deposit or a withdrawal", orig->id);
     if (orig->loan_id)
         return tx_reject(err, RULE, "loan_entry", "entry_id",
                          "entry %" PRIu64 " moves loan %" PRIu64 "; loan entries cannot be "

@@ -29,6 +29,11 @@ enum {
     TX_PAGE_MAX = 500,
 };
 
+/* A cooperative's days are counted in WIB unless its settings name another zone. */
+enum { TX_ZONE_HOURS_DEFAULT = 7 };
+/* tx_ledger_last_closed() of a cooperative that never closed a day. */
+#define TX_NO_CLOSED_DAY INT32_MIN
+
 /* The most one line or one movement may carry: 10 trillion rupiah. */
 #define TX_AMOUNT_MAX_SEN INT64_C(1000000000000000)
 
@@ -41,7 +46,12 @@ void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, const char *code
                    int64_t debit_sen, int64_t credit_sen);
 
 /* Validates entry for posting; fills entry->total_sen. `manual`: the lines come from outside
-   and may not use savings accounts. Fields in errors are "lines", "lines[i].account", ... */
+   and may not use savings accounts. Fields in errors are "lines", "lines[i].account", ...
+   The guards of every posting live here, so each operation has them without code of its own:
+   value_date not after the cooperative's today (422 future_date) and after its last closed
+   day (422 day_closed, naming the day); no cash or bank account (roles cash, bank) left below
+   zero by the entry (422 insufficient_cash naming what it holds; field "amount", or the line's
+   account for a manual entry). */
 int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, bool manual, tx_error_t *err);
 /* Posts a checked entry dated value_date: sets id, posted_at_ms, posted_by; 0 or store error. */
 int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, int32_t value_date);
@@ -73,9 +83,15 @@ int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
                       Lumbung__JournalEntry **out, tx_error_t *err);
 
 /* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id").
-   tx_ledger_coop() also gives its record (valid for the unit of work). */
+   tx_ledger_coop() also gives its record (valid for the unit of work) and sets ctx->today to
+   that cooperative's local today, the default of every date left out. */
 int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
 int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err);
+
+/* Today in the cooperative's time zone at ctx->now_ms. */
+int32_t tx_ledger_local_today(const tx_ctx_t *ctx, const tx_coop_t *coop);
+/* The last business day closed in `coop`, TX_NO_CLOSED_DAY when none. 0 or store error. */
+int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out);
 
 /* Journal cursors: "<YYYY-MM-DD>.<entry id>" of the first entry of the next page. */
 int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id);

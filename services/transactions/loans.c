@@ -485,7 +485,7 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
 
 /* ------------------------------------------------------------------ repay */
 
-static Lumbung__LoanAllocation *allocation_pb(tx_ctx_t *ctx, const tx_allocation_t *a) {
+Lumbung__LoanAllocation *tx_loans_allocation_pb(tx_ctx_t *ctx, const tx_allocation_t *a) {
     Lumbung__LoanAllocation *m = arena_message(ctx->arena, &lumbung__loan_allocation__descriptor);
     set64(&m->has_amount_sen, &m->amount_sen, a->fee_sen + a->interest_sen + a->principal_sen);
     set64(&m->has_late_fee_sen, &m->late_fee_sen, a->fee_sen);
@@ -557,7 +557,7 @@ static int after_payment(tx_ctx_t *ctx, Lumbung__Loan *l, tx_instalment_t *s, in
     if (rc != 0) return rc;
     Lumbung__LoanRepaid *ev = arena_message(ctx->arena, &lumbung__loan_repaid__descriptor);
     ev->state = loan_state(ctx, l, date, s);
-    ev->allocation = allocation_pb(ctx, a);
+    ev->allocation = tx_loans_allocation_pb(ctx, a);
     ev->has_entry_id = 1;
     ev->entry_id = entry_id;
     ev->value_date = l->fees_accrued_on;
@@ -593,7 +593,7 @@ int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *r, Lumbung__LoanPost
         return rc;
     loan_view(ctx, l, s, date);
     Lumbung__LoanPosted *p = posted(ctx, l, e);
-    p->allocation = allocation_pb(ctx, &a);
+    p->allocation = tx_loans_allocation_pb(ctx, &a);
     *out = p;
     return 0;
 }
@@ -1012,8 +1012,16 @@ static int settle_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
     loan_terms(l, &t);
     tx_instalment_t *s = loan_instalments(ctx, l);
     tx_schedule_charge_fees(&t, s, l->n_schedule, st->as_of);
+    tx_arrears_t owed;
+    tx_schedule_arrears(s, l->n_schedule, st->as_of, &owed);
     tx_allocation_t a = { 0 };
-    st->amount = tx_schedule_payoff(s, l->n_schedule, st->as_of, st->amount, &a);
+    /* Enough for the whole debt: an early payoff that closes the loan (interest not yet due
+       waived). Less: a repayment like any other, in its order (late fees, interest, principal,
+       oldest instalment first), and the rest stays on the loan to be collected. */
+    if (st->amount >= owed.outstanding_principal_sen + owed.interest_due_sen + owed.fee_sen)
+        st->amount = tx_schedule_payoff(s, l->n_schedule, st->as_of, st->amount, &a);
+    else
+        st->amount = tx_schedule_allocate(s, l->n_schedule, st->amount, &a);
     st->alloc->fee_sen += a.fee_sen;
     st->alloc->interest_sen += a.interest_sen;
     st->alloc->principal_sen += a.principal_sen;
@@ -1098,6 +1106,11 @@ int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, Lumbung__DayCl
                          "business_date is required");
     int32_t date;
     if ((rc = tx_parse_date(ctx, r->business_date, "business_date", &date, err)) != 0) return rc;
+    if (date > ctx->today)      /* a typo a year ahead would block every earlier close */
+        return tx_reject(err, RULE, "future_date", "business_date",
+                         "business_date %s is after today (%s) in the cooperative's time zone; "
+                         "a day is closed once it has ended or is ending", r->business_date,
+                         tx_date_text(ctx, ctx->today));
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, r->cooperative_id, ctx->arena,
                          &lumbung__day_closed__descriptor, &m);

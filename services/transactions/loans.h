@@ -73,9 +73,13 @@ int tx_loans_member_summaries(tx_ctx_t *ctx, uint64_t member, int32_t as_of,
    unpaid + late fees (charged up to as_of). 0 or store error. */
 int tx_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t *out);
 
-/* Pays the member's active loans, oldest first, from `amount` as an early payoff as of as_of
-   (tx_schedule_payoff) and adds the split to *alloc. With write = false it only computes; with
+/* Pays the member's active loans, oldest first, from `amount` as of as_of and adds the split
+   to *alloc: a loan the amount covers whole is paid off early (tx_schedule_payoff); one it does
+   not is repaid as a repayment would be (tx_schedule_allocate) and stays active with the rest. With write = false it only computes; with
    write = true it stores the loans and queues LoanRepaid events naming entry_id. */
+/* The split as its message (amount = the sum), in the arena. */
+Lumbung__LoanAllocation *tx_loans_allocation_pb(tx_ctx_t *ctx, const tx_allocation_t *a);
+
 int tx_loans_settle(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t amount, bool write,
                     uint64_t entry_id, tx_allocation_t *alloc);
 

@@ -33,6 +33,8 @@ static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint6
         if (s->has_mandatory_amount_sen) rec.mandatory_sen = s->mandatory_amount_sen;
         if (s->has_mandatory_period) rec.period_months = tx_replica_period_months(s->mandatory_period);
         if (s->has_voluntary_min_balance_sen) rec.voluntary_min_sen = s->voluntary_min_balance_sen;
+        int offset = date_zone_offset_minutes(s->time_zone);
+        if (offset > 0) rec.zone_hours = (uint8_t) (offset / 60);
     }
     int rc = tx_store_put_coop(ctx->db, ctx->txn, c->id, &rec);
     ctx->coop_cached = 0;           /* the record just changed */

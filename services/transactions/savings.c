@@ -492,11 +492,12 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
 /* ------------------------------------------------------------------ exit settlement */
 
 /* Dr the savings refunded; Cr what the refund pays on loans (late fees, interest, principal,
-   as tx_loans_settle() splits it) and the rest in cash. */
-static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t exit_on,
+   as tx_loans_settle() splits it) and the rest in cash, or to Utang lain-lain when the cash
+   does not cover it (st->payable_sen). */
+static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date,
                             const tx_allocation_t *a, Lumbung__JournalEntry **out,
                             tx_error_t *err) {
-    const char *principal, *mandatory, *voluntary, *loans, *cash, *interest, *fees;
+    const char *principal, *mandatory, *voluntary, *loans, *rest, *interest, *fees;
     uint64_t coop = st->cooperative_id;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(PRINCIPAL_SAVINGS), &principal, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(MANDATORY_SAVINGS), &mandatory, err);
@@ -504,24 +505,46 @@ static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t exit
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(MEMBER_LOANS), &loans, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(LOAN_INTEREST_INCOME), &interest, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(LATE_FEE_INCOME), &fees, err);
-    if (rc == 0) rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &cash, err);
+    if (rc == 0)
+        rc = tx_ledger_role_code(ctx, coop, st->payable_sen > 0 ? ROLE(OTHER_LIABILITIES)
+                                                                : ROLE(CASH), &rest, err);
     if (rc != 0) return rc;
     char memo[TX_MEMO_MAX + 1];
     snprintf(memo, sizeof memo, "Penyelesaian keluar anggota %" PRIu64, st->member_id);
     Lumbung__JournalEntry *e = tx_ledger_entry_new(
-        ctx, coop, exit_on, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT, 7);
+        ctx, coop, date, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT, 7);
     if (st->principal_sen > 0) tx_ledger_add(ctx, e, principal, st->principal_sen, 0);
     if (st->mandatory_sen > 0) tx_ledger_add(ctx, e, mandatory, st->mandatory_sen, 0);
     if (st->voluntary_sen > 0) tx_ledger_add(ctx, e, voluntary, st->voluntary_sen, 0);
     if (a->fee_sen > 0) tx_ledger_add(ctx, e, fees, 0, a->fee_sen);
     if (a->interest_sen > 0) tx_ledger_add(ctx, e, interest, 0, a->interest_sen);
     if (a->principal_sen > 0) tx_ledger_add(ctx, e, loans, 0, a->principal_sen);
-    int64_t to_loans = a->fee_sen + a->interest_sen + a->principal_sen;
-    if (st->refund_sen - to_loans > 0) tx_ledger_add(ctx, e, cash, 0, st->refund_sen - to_loans);
+    int64_t left = st->cash_paid_sen + st->payable_sen;
+    if (left > 0) tx_ledger_add(ctx, e, rest, 0, left);
     e->has_member_id = 1;
     e->member_id = st->member_id;
     *out = e;
     return tx_ledger_check(ctx, e, false, err);
+}
+
+/* What the cooperative's cash account holds now. */
+static int cash_held(tx_ctx_t *ctx, uint64_t coop, int64_t *out, tx_error_t *err) {
+    const char *code;
+    tx_account_t a;
+    int rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &code, err);
+    if (rc == 0) rc = tx_store_get_account(ctx->db, ctx->txn, coop, code, &a);
+    if (rc == 0) *out = a.debit_total_sen - a.credit_total_sen;
+    return rc;
+}
+
+/* The day the settlement is booked: the exit date, unless that day is already closed; then
+   the first open day (a closed day's books never change). An exit date is never after today
+   (the members service refuses it), and the settlement is not refused: the member has left. */
+static int settlement_date(tx_ctx_t *ctx, uint64_t coop, int32_t exit_on, int32_t *out) {
+    int32_t closed;
+    int rc = tx_ledger_last_closed(ctx, coop, &closed);
+    *out = closed != TX_NO_CLOSED_DAY && exit_on <= closed ? closed + 1 : exit_on;
+    return rc;
 }
 
 static int zero_savings(tx_ctx_t *ctx, uint64_t member, int kind) {
@@ -560,6 +583,24 @@ static int settlement_amounts(tx_ctx_t *ctx, uint64_t member, int32_t exit_on,
     return 0;
 }
 
+/* How the refund is used: loans first, then cash, or a payable when cash does not cover it. */
+static int settlement_plan(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date,
+                           tx_allocation_t *alloc, tx_error_t *err) {
+    int64_t to_loans = st->debts_sen < st->refund_sen ? st->debts_sen : st->refund_sen;
+    int rc = 0;
+    if (to_loans > 0)
+        rc = tx_loans_settle(ctx, st->member_id, date, to_loans, false, 0, alloc);
+    if (rc != 0) return rc;
+    assert(alloc->fee_sen + alloc->interest_sen + alloc->principal_sen == to_loans);
+    int64_t rest = st->refund_sen - to_loans, held = 0;
+    if (rest > 0 && (rc = cash_held(ctx, st->cooperative_id, &held, err)) != 0) return rc;
+    st->has_cash_paid_sen = st->has_payable_sen = 1;
+    st->cash_paid_sen = rest > 0 && held >= rest ? rest : 0;
+    st->payable_sen = rest - st->cash_paid_sen;
+    st->loans_paid = tx_loans_allocation_pb(ctx, alloc);
+    return 0;
+}
+
 int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t members_seq,
                       Lumbung__Settlement **out, tx_error_t *err) {
     ProtobufCMessage *existing;
@@ -570,34 +611,35 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
         return 0;
     }
     tx_member_t rec;
+    int32_t date;
     if (rc != STORE_NOT_FOUND ||
-        (rc = tx_store_get_member(ctx->db, ctx->txn, member, &rec)) != 0) return rc;
+        (rc = tx_store_get_member(ctx->db, ctx->txn, member, &rec)) != 0 ||
+        (rc = settlement_date(ctx, rec.coop, exit_on, &date)) != 0)
+        return rc;
     Lumbung__Settlement *st = arena_message(ctx->arena, &lumbung__settlement__descriptor);
     st->has_cooperative_id = st->has_member_id = st->has_members_seq = 1;
     st->cooperative_id = rec.coop;
     st->member_id = member;
     st->members_seq = members_seq;
     st->exit_on = (char *) tx_date_text(ctx, exit_on);
-    if ((rc = settlement_amounts(ctx, member, exit_on, st)) != 0) return rc;
-    /* The refund pays the loans first (an early payoff as of the exit date). */
-    int64_t to_loans = st->debts_sen < st->refund_sen ? st->debts_sen : st->refund_sen;
+    st->value_date = (char *) tx_date_text(ctx, date);
     tx_allocation_t alloc = { 0 };
-    if (to_loans > 0 &&
-        (rc = tx_loans_settle(ctx, member, exit_on, to_loans, false, 0, &alloc)) != 0)
-        return rc;
-    assert(alloc.fee_sen + alloc.interest_sen + alloc.principal_sen == to_loans);
     Lumbung__JournalEntry *e = NULL;
-    if (st->refund_sen > 0 &&
-        (rc = settlement_entry(ctx, st, exit_on, &alloc, &e, err)) != 0)
+    if ((rc = settlement_amounts(ctx, member, date, st)) != 0 ||
+        (rc = settlement_plan(ctx, st, date, &alloc, err)) != 0)
+        return rc;
+    if (st->refund_sen > 0 && (rc = settlement_entry(ctx, st, date, &alloc, &e, err)) != 0)
         return rc;
     /* Writes from here on. */
-    if (e && (rc = tx_ledger_apply(ctx, e, exit_on)) != 0) return rc;
+    if (e && (rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
     tx_allocation_t again = { 0 };
-    if (to_loans > 0 &&
-        (rc = tx_loans_settle(ctx, member, exit_on, to_loans, true, e->id, &again)) != 0)
+    if (st->loans_paid->amount_sen > 0 &&
+        (rc = tx_loans_settle(ctx, member, date, st->loans_paid->amount_sen, true, e->id,
+                              &again)) != 0)
         return rc;
-    st->has_entry_id = 1;
+    st->has_entry_id = st->has_debts_left_sen = 1;
     st->entry_id = e ? e->id : 0;
+    if ((rc = tx_loans_outstanding(ctx, member, date, &st->debts_left_sen)) != 0) return rc;
     for (int kind = K(PRINCIPAL); kind <= K(VOLUNTARY) && rc == 0; kind++)
         rc = zero_savings(ctx, member, kind);
     if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->settlements, member, &st->base, 0);
@@ -621,4 +663,126 @@ int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
     if (rc != 0) return rc;
     *out = (Lumbung__Settlement *) m;
     return 0;
+}
+
+/* ------------------------------------------------------------------ opening balances */
+
+static int books_empty(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+    uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
+    size_t kl = tx_key_coop_entry(coop, DATE_MIN, 0, key);
+    store_cursor_t *c;
+    int rc = store_cursor_open(ctx->txn, ctx->db->coop_entries, &c);
+    if (rc != 0) return rc;
+    const void *k;
+    size_t kf;
+    rc = store_cursor_seek(c, key, kl, &k, &kf, NULL, NULL);
+    bool found = rc == 0 && kf == kl && memcmp(k, key, 8) == 0;
+    store_cursor_close(&c);
+    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (found)
+        return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "books_not_empty", NULL,
+                         "cooperative %" PRIu64 " already has entries; opening balances are the "
+                         "first entry of a cooperative's books", coop);
+    return 0;
+}
+
+/* The request's own lines: never a savings account (those come per member). */
+static int opening_lines(tx_ctx_t *ctx, const Lumbung__PostOpening *req, tx_error_t *err) {
+    for (size_t i = 0; i < req->n_lines; i++) {
+        const char *code = req->lines[i]->account;
+        tx_account_t a;
+        int rc = code ? tx_store_get_account(ctx->db, ctx->txn, req->cooperative_id, code, &a)
+                      : STORE_NOT_FOUND;
+        if (rc == STORE_NOT_FOUND) continue;        /* tx_ledger_check() names it */
+        if (rc != 0) return rc;
+        if (tx_chart_role_is_savings((Lumbung__AccountRole) a.role))
+            return tx_reject(err, RULE, "savings_account",
+                             arena_printf(ctx->arena, "lines[%zu].account", i),
+                             "lines[%zu].account: %s (%s) holds members' savings; give each "
+                             "member's balance under savings instead", i, code, a.name);
+    }
+    return 0;
+}
+
+/* Checks item i and adds it to the per-kind totals and the members' records in `effects`. */
+static int opening_item(tx_ctx_t *ctx, const Lumbung__PostOpening *req, size_t i,
+                        tx_savings_effect_t *effects, int64_t totals[4], tx_error_t *err) {
+    const Lumbung__OpeningSavings *o = req->savings[i];
+    char field[TX_FIELD_MAX];
+    snprintf(field, sizeof field, "savings[%zu].member_id", i);
+    tx_member_t member;
+    int rc = tx_savings_member(ctx, req->cooperative_id, o->member_id, true, RULE, &member,
+                               err);
+    if (rc == TX_REJECTED) snprintf(err->field, sizeof err->field, "%s", field);
+    if (rc != 0) return rc;
+    if (!o->has_kind || o->kind < K(PRINCIPAL) || o->kind > K(VOLUNTARY))
+        return tx_reject(err, INVALID, "invalid_kind",
+                         arena_printf(ctx->arena, "savings[%zu].kind", i),
+                         "savings[%zu].kind must be principal, mandatory or voluntary (a time "
+                         "deposit is opened as a deposit)", i);
+    if (!o->has_amount_sen || o->amount_sen <= 0 || o->amount_sen > TX_AMOUNT_MAX_SEN)
+        return tx_reject(err, INVALID, "invalid_amount",
+                         arena_printf(ctx->arena, "savings[%zu].amount", i),
+                         "savings[%zu].amount must be greater than zero and at most %s", i,
+                         tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
+    for (size_t j = 0; j < i; j++)
+        if (effects[j].member == o->member_id && effects[j].kind == (int) o->kind)
+            return tx_reject(err, INVALID, "duplicate", field,
+                             "savings[%zu] repeats member %" PRIu64 "'s %s savings of "
+                             "savings[%zu]", i, o->member_id, tx_chart_kind_name(o->kind), j);
+    tx_savings_effect_t *e = &effects[i];
+    *e = (tx_savings_effect_t) { .set = true, .member = o->member_id, .kind = (int) o->kind };
+    if ((rc = tx_store_get_savings(ctx->db, ctx->txn, o->member_id, o->kind, &e->after)) != 0)
+        return rc;
+    e->after.balance_sen += o->amount_sen;
+    e->after.paid_sen += o->amount_sen;
+    totals[o->kind] += o->amount_sen;     /* at most 5,000 x 10^15: no overflow */
+    return 0;
+}
+
+static Lumbung__JournalEntry *opening_entry(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
+                                            int32_t date, size_t savings_lines) {
+    Lumbung__JournalEntry *e = tx_ledger_entry_new(
+        ctx, req->cooperative_id, date, req->memo && *req->memo ? req->memo : "Saldo awal",
+        LUMBUNG__ENTRY_KIND__ENTRY_KIND_OPENING, req->n_lines + savings_lines);
+    for (size_t i = 0; i < req->n_lines; i++) e->lines[i] = req->lines[i];
+    e->n_lines = req->n_lines;
+    e->opening_savings = req->savings;
+    e->n_opening_savings = req->n_savings;
+    return e;
+}
+
+int tx_savings_post_opening(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
+                            Lumbung__JournalEntry **out, tx_error_t *err) {
+    int32_t date;
+    int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
+    if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
+    if (rc == 0) rc = books_empty(ctx, req->cooperative_id, err);
+    if (rc != 0) return rc;
+    if (req->n_savings > TX_OPENING_SAVINGS_MAX || req->n_lines > TX_LINES_MAX - 3)
+        return tx_reject(err, INVALID, "too_many_lines",
+                         req->n_lines > TX_LINES_MAX - 3 ? "lines" : "savings",
+                         "an opening has at most %d lines and %d member balances",
+                         TX_LINES_MAX - 3, TX_OPENING_SAVINGS_MAX);
+    if ((rc = opening_lines(ctx, req, err)) != 0) return rc;
+    tx_savings_effect_t *effects = arena_alloc(ctx->arena, (req->n_savings + 1) * sizeof *effects);
+    int64_t totals[4] = { 0 };
+    for (size_t i = 0; i < req->n_savings; i++)
+        if ((rc = opening_item(ctx, req, i, effects, totals, err)) != 0) return rc;
+    Lumbung__JournalEntry *e = opening_entry(ctx, req, date, 3);
+    for (int kind = K(PRINCIPAL); kind <= K(VOLUNTARY); kind++) {
+        const char *code;
+        if (totals[kind] == 0) continue;
+        if ((rc = tx_ledger_role_code(ctx, req->cooperative_id, tx_chart_kind_role(kind), &code,
+                                      err)) != 0)
+            return rc;
+        tx_ledger_add(ctx, e, code, 0, totals[kind]);
+    }
+    if ((rc = tx_ledger_check(ctx, e, false, err)) != 0) return rc;
+    /* Writes from here on. */
+    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
+    for (size_t i = 0; i < req->n_savings && rc == 0; i++)
+        rc = tx_savings_effect_apply(ctx, &effects[i]);
+    if (rc == 0) *out = e;
+    return rc;
 }

@@ -2,16 +2,18 @@
     (exactly once, exactly the configured amount, locked until exit), mandatory (per period,
     with arrears = periods since joining x amount - paid, locked until exit), voluntary (never
     below zero or the cooperative's minimum), time deposits (amount, term, rate, maturity;
-    withdrawn whole once matured, with simple interest), and the settlement that refunds a
-    leaving member's principal + mandatory + voluntary net of outstanding loans.
+    withdrawn whole once matured, with simple interest), the settlement that refunds a
+    leaving member's principal + mandatory + voluntary net of outstanding loans, and the
+    opening balances of a cooperative that moves from paper books (members' savings included).
 
     Every deposit or withdrawal is one balanced journal entry (Dr cash / Cr the kind's account,
     or the reverse) posted with the member's new balance in the same transaction. Like ledger.c,
     a movement first checks everything (reads only) and then writes, so a rejected movement
     writes nothing even without a child transaction of its own.
 
-    The refund pays what the member owes on loans first (loans.c, as an early payoff on the
-    exit date); the rest is paid out in cash.
+    The refund pays what the member owes on loans first (loans.c: an early payoff when it covers
+    a loan, else a repayment in the usual order); the rest is paid out in cash, or owed to the
+    member on Utang lain-lain when the cash does not cover it (an exit cannot be refused).
 
     Not for: loans (loans.c) or authorisation (handlers.c). */
 #ifndef LUMBUNG_TX_SAVINGS_H
@@ -26,6 +28,7 @@ enum {
     TX_TD_TERM_MAX_MONTHS = 120,
     TX_TD_RATE_MAX_BP = 5000,         /* 50 % a year */
     TX_TD_LIST_MAX = 100,             /* time deposits shown per member */
+    TX_OPENING_SAVINGS_MAX = 5000,    /* member balances in one opening */
 };
 
 /* A change to one member's savings record, decided by a check and written by apply. */
@@ -54,6 +57,14 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
 int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *reversal,
                               tx_savings_effect_t *effect, tx_error_t *err);
 int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect);
+
+/* The opening balances of a cooperative moving from paper books (PostOpening): one entry of
+   kind OPENING, allowed only while its books hold no entry (409 books_not_empty after), with
+   the request's lines (no savings account among them: 422 savings_account) and one credit line
+   per savings kind summing the members' balances, each of which is set on the member's
+   savings record. Fields: "lines[i]...", "savings[i].member_id", "savings[i].kind", ... */
+int tx_savings_post_opening(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
+                            Lumbung__JournalEntry **out, tx_error_t *err);
 
 /* Posts the exit settlement of `member` (once; a repeat returns the stored one) and queues
    its events. Returns 0 or a store error; a rejection here would be a broken chart and is

@@ -38,6 +38,7 @@ void tx_coop_encode(const tx_coop_t *c, uint8_t out[TX_COOP_RECORD_SIZE]) {
     memset(out, 0, TX_COOP_RECORD_SIZE);
     out[0] = TX_RECORD_VERSION;
     out[1] = c->period_months;
+    out[2] = c->zone_hours;
     put_i64(out + 8, c->principal_sen);
     put_i64(out + 16, c->mandatory_sen);
     put_i64(out + 24, c->voluntary_min_sen);
@@ -48,6 +49,7 @@ int tx_coop_decode(const void *buf, size_t len, tx_coop_t *c) {
     const uint8_t *p = buf;
     if (len != TX_COOP_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
     c->period_months = p[1];
+    c->zone_hours = p[2];
     c->principal_sen = get_i64(p + 8);
     c->mandatory_sen = get_i64(p + 16);
     c->voluntary_min_sen = get_i64(p + 24);

@@ -32,7 +32,8 @@
     outbox, idempotency tables                             (service.h, outbox.h)
 
     Packed records (all integers big-endian, signed ones two's complement):
-      coop     v1: [0] version=1 [1] mandatory period in months (1, 3, 6, 12; 0 weekly) [2..7] zero
+      coop     v1: [0] version=1 [1] mandatory period in months (1, 3, 6, 12; 0 weekly)
+                   [2] zone: hours east of UTC (7, 8, 9; 0 = 7) [3..7] zero
                    [8] principal_sen i64 [16] mandatory_sen i64 [24] voluntary_min_sen i64
                    [32] updated by members seq u64                                 40 bytes
       member   v1: [0] version=1 [1] status (1 active, 2 exited) [2..3] zero
@@ -81,6 +82,7 @@ typedef struct {
 
 typedef struct {
     uint8_t period_months;
+    uint8_t zone_hours;             /* hours east of UTC of its days; 0 (older records): 7, WIB */
     int64_t principal_sen, mandatory_sen, voluntary_min_sen;
     uint64_t members_seq;
 } tx_coop_t;

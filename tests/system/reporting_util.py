@@ -48,6 +48,14 @@ class ApiCoop:
         assert r.status in (200, 201), r
         return r.json
 
+    def opening(self, cash, value_date="2025-01-01"):
+        """The cash a cooperative moving from paper books starts with (a payout needs cash in
+        hand): Dr Kas (1-101) / Cr Hibah (3-301), the first entry of its books."""
+        return self.post("/opening-balances", {
+            "value_date": value_date, "memo": "Saldo awal dari buku kas",
+            "lines": [{"account": "1-101", "debit": cash}, {"account": "3-301", "credit": cash}]},
+            True)
+
     def deposit(self, member, kind, amount, value_date="2025-01-06"):
         return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
                                        "value_date": value_date})

@@ -47,6 +47,7 @@ class Coop(ApiCoop):
 @pytest.fixture(scope="module")
 def district(cluster):
     tidy = Coop(cluster, "KSP Tertib", 100)
+    tidy.opening("1000000")
     tidy.rat(2024, "2025-03-20")
     tidy.rat(2025, "2026-03-15")
     tidy.loan("1000000", "2025-02-10")
@@ -56,6 +57,7 @@ def district(cluster):
     assert r.status == 200, r
 
     late = Coop(cluster, "KSP Lalai", 200)
+    late.opening("18000001")
     late.rat(2024, "2025-04-10")
     late.supervision("2026-03-01")
     # On 2025-08-11 the loan due from 05-10 is more than 3 months late: substandard; the one

@@ -51,6 +51,7 @@ def by_class(report):
 @pytest.fixture(scope="module")
 def portfolio(cluster):
     p = Coop(cluster, "KSP Tani Makmur", 900)
+    p.opening("25200001")                           # the five loans below
     m1, m2, m3, m4, m5 = (p.member() for _ in range(5))
     # On 2025-08-11: instalments due from 05-10 unpaid -> more than 3 months: substandard;
     # due from 02-10 -> more than 6 months: loss without collateral, doubtful with collateral

@@ -166,6 +166,10 @@ def test_manual_entries_balance_or_are_refused_and_can_be_reversed(tc):
 
     good = dict(bad, lines=[{"account": "5-202", "debit_sen": "150000"},
                             {"account": "1-102", "credit_sen": "150000"}])
+    kind, code, field, message = tx_err(tc, "post_entry", good)
+    assert (kind, code, field) == ("ERROR_KIND_RULE", "insufficient_cash", "lines[1].account")
+    assert message == "Bank (1-102) holds Rp 0,00; this payout needs Rp 1.500,00"
+    coop.fund(150000, account="1-102")              # the bank balance from the paper books
     entry = tx_ok(tc, "post_entry", good)
     assert entry.total_sen == 150000 and entry.kind == pb.transactions_pb2.ENTRY_KIND_MANUAL
     assert tx_ok(tc, "get_entry", {"cooperative_id": cid, "entry_id": str(entry.id)}).id == entry.id
@@ -309,6 +313,7 @@ def test_entries_are_published_with_their_lines(tc):
 
 def test_time_deposit_opens_matures_and_pays_interest(tc):
     coop = new_coop(tc, "KSP Berjangka")
+    coop.fund(30000000)                             # the interest is paid out of cash
     m = coop.member()
     r, p = coop.move("deposit", m, "time_deposit", 500000000, term_months=12, annual_rate_bp=600,
                      value_date="2025-01-31")

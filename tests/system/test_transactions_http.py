@@ -145,7 +145,13 @@ def test_rule_breaks_are_422_and_post_nothing(cluster, coop):
     assert cluster.api("GET", coop.base + "/trial-balance").json["total_debit"] == before
 
 
-def test_journal_posting_listing_and_reversal(cluster, coop):
+def test_journal_posting_listing_and_reversal(cluster):
+    coop = Api(cluster, "Koperasi Listrik")
+    r = cluster.api("POST", coop.base + "/opening-balances", {
+        "value_date": "2025-01-31", "lines": [{"account": "1-101", "debit": "150000"},
+                                              {"account": "3-301", "credit": "150000"}]},
+        headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status == 201 and r.json["kind"] == "opening", r      # cash to pay the bill with
     body = {"value_date": "2025-02-03", "memo": "Bayar listrik",
             "lines": [{"account": "5-202", "debit": "150000"}, {"account": "1-101", "credit": "140000"}]}
     key = {"Idempotency-Key": str(uuid.uuid4())}

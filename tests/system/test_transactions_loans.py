@@ -33,6 +33,10 @@ class Api:
         self.base = "/api/v1/cooperatives/%s" % self.id
         self.serial = 500 + 100 * len(COOPS)
         COOPS.append(self)
+        # Cash in hand from the paper books, so that loans can be paid out (Dr Kas / Cr Hibah).
+        r = self.post("/opening-balances", {"value_date": "2025-01-01", "lines": [
+            {"account": "1-101", "debit": "100000000"}, {"account": "3-301", "credit": "100000000"}]})
+        assert r.status == 201, r
 
     def member(self):
         self.serial += 1
@@ -80,8 +84,10 @@ class Api:
         return codes
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def coop(cluster):
+    """A cooperative of its own for each test: a close-day closes the books of every earlier
+    date, so tests sharing one would depend on their order."""
     return Api(cluster, "KSP Wanita Sejahtera")
 
 

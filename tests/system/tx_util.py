@@ -86,6 +86,25 @@ class Coop:
         body.update(extra)
         return tx_call(self.cluster, op, body, key=key, after=self.seq)
 
+    def opening(self, lines, savings=(), value_date="2025-01-01", key=None):
+        """Posts the opening balances (the first entry of the books): `lines` as
+        (account, debit_sen, credit_sen), `savings` as (member_id, kind, amount_sen)."""
+        body = {"cooperative_id": str(self.id), "value_date": value_date,
+                "memo": "Saldo awal dari buku kas",
+                "lines": [dict({"account": a}, **({"debit_sen": str(d)} if d else
+                                                   {"credit_sen": str(c)}))
+                          for a, d, c in lines],
+                "savings": [{"member_id": str(m), "kind": "SAVINGS_KIND_" + k.upper(),
+                             "amount_sen": str(sen)} for m, k, sen in savings]}
+        return tx_call(self.cluster, "post_opening", body, key=key or "opening-%s" % self.id,
+                       after=self.seq)
+
+    def fund(self, cash_sen, account="1-101"):
+        """Opening cash (or bank) for a test that pays out: Dr account / Cr Hibah (3-301)."""
+        reply, entry = self.opening([(account, cash_sen, 0), ("3-301", 0, cash_sen)])
+        assert not reply.HasField("error"), reply.error
+        return entry
+
     def accounts(self, member_id, as_of=None):
         body = {"cooperative_id": str(self.id), "member_id": str(member_id)}
         if as_of:

@@ -14,6 +14,7 @@
 #include "date.h"
 #include "../../services/transactions/batch.h"
 #include "../../services/transactions/ledger.h"
+#include "../../services/transactions/loans.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
 #include "../../services/transactions/store.h"
@@ -173,6 +174,17 @@ static Lumbung__PostEntry entry(lines_t *l, size_t n, const char *const *codes,
 
 /* ------------------------------------------------------------------ chart and entries */
 
+/* Cash in hand for tests that pay out: Dr Kas / Cr Modal penyertaan, dated 2025-01-01. */
+static void fund(fx_t *f, int64_t sen) {
+    lines_t l;
+    const char *codes[] = { "1-101", "3-401" };
+    int64_t d[] = { sen, 0 }, c[] = { 0, sen };
+    Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
+    req.value_date = "2025-01-01";
+    Lumbung__JournalEntry *e;
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
+}
+
 static void new_cooperative_gets_the_standard_chart(void **state) {
     fx_t *f = *state;
     Lumbung__AccountList *list;
@@ -197,11 +209,12 @@ static void balanced_entry_posts_and_moves_totals(void **state) {
     int64_t d[] = { 150000, 0 }, c[] = { 0, 150000 };
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
     Lumbung__JournalEntry *e;
+    fund(f, 200000);
     assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
     assert_true(e->id > 0);
     assert_int_equal(e->total_sen, 150000);
     assert_int_equal(account_balance(f, COOP, "5-202"), 150000);
-    assert_int_equal(account_balance(f, COOP, "1-101"), -150000);
+    assert_int_equal(account_balance(f, COOP, "1-101"), 50000);
     assert_int_equal(account_balance(f, COOP2, "1-101"), 0);
     assert_trial_balance(f, COOP);
 }
@@ -370,6 +383,7 @@ static void mandatory_arrears_count_periods_since_joining(void **state) {
 
 static void time_deposit_pays_interest_at_maturity(void **state) {
     fx_t *f = *state;
+    fund(f, 30000000);                      /* the interest is paid out of cash too */
     Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
     mv.has_cooperative_id = mv.has_member_id = mv.has_kind = mv.has_amount_sen = 1;
     mv.cooperative_id = COOP;
@@ -402,7 +416,7 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     assert_int_equal(p->entry->n_lines, 3);
     assert_int_equal(account_balance(f, COOP, "5-101"), 30000000);
     assert_int_equal(account_balance(f, COOP, "2-102"), 0);
-    assert_int_equal(account_balance(f, COOP, "1-101"), -30000000);
+    assert_int_equal(account_balance(f, COOP, "1-101"), 0);
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "time_deposit_closed");
     assert_trial_balance(f, COOP);
@@ -553,6 +567,7 @@ static int64_t size_emit(void *arg, Lumbung__Event *ev) {
 static void big_entries_are_split_by_size(void **state) {
     fx_t *f = *state;
     int ignored = 0;
+    fund(f, 40 * TX_LINES_MAX / 2);         /* each entry pays 32 sen out of cash */
     assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
     static char memo[TX_MEMO_MAX + 1];
     memset(memo, 'm', TX_MEMO_MAX);
@@ -591,7 +606,7 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     for (int i = 0; i < 4; i++) {
         lines_t l;
         const char *codes[] = { i % 2 ? "5-202" : "5-201", "1-101" };
-        int64_t d[] = { 100 + i, 0 }, c[] = { 0, 100 + i };
+        int64_t d[] = { 0, 100 + i }, c[] = { 100 + i, 0 };     /* cash in: no payout */
         Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
         req.value_date = (char *) dates[i];
         Lumbung__JournalEntry *e;
@@ -630,10 +645,82 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     assert_string_equal(f->err.field, "limit");
 }
 
+/* 2025-03-01 18:00 UTC is already 2025-03-02 in Jakarta (UTC+7). */
+#define MARCH_1_18H_UTC INT64_C(1740852000000)
+
+static int post_cash_out(fx_t *f, const char *date, int64_t sen) {
+    lines_t l;
+    const char *codes[] = { "5-202", "1-101" };
+    int64_t d[] = { sen, 0 }, c[] = { 0, sen };
+    Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
+    req.value_date = (char *) date;
+    Lumbung__JournalEntry *e;
+    memset(&f->err, 0, sizeof f->err);
+    return tx_ledger_post_manual(&f->ctx, &req, &e, &f->err);
+}
+
+static void postings_are_guarded_by_date_and_cash(void **state) {
+    fx_t *f = *state;
+    f->ctx.now_ms = MARCH_1_18H_UTC;
+    assert_int_equal(post_cash_out(f, "2025-03-02", 100), TX_REJECTED);
+    assert_string_equal(f->err.code, "insufficient_cash");
+    assert_string_equal(f->err.field, "lines[1].account");
+    assert_string_equal(f->err.message, "Kas (1-101) holds Rp 0,00; this payout needs Rp 1,00");
+    fund(f, 100);
+    assert_int_equal(post_cash_out(f, "2025-03-03", 100), TX_REJECTED);
+    assert_string_equal(f->err.code, "future_date");
+    assert_string_equal(f->err.field, "value_date");
+    assert_int_equal(post_cash_out(f, "2025-03-02", 60), 0);     /* Jakarta's today */
+    assert_int_equal(post_cash_out(f, "2025-03-02", 41), TX_REJECTED);
+    assert_string_equal(f->err.message, "Kas (1-101) holds Rp 0,40; this payout needs Rp 0,41");
+    Lumbung__CloseDay close = LUMBUNG__CLOSE_DAY__INIT;
+    close.has_cooperative_id = 1;
+    close.cooperative_id = COOP;
+    close.business_date = "2025-03-03";
+    Lumbung__DayClosed *day;
+    assert_int_equal(tx_loans_close_day(&f->ctx, &close, &day, &f->err), TX_REJECTED);
+    assert_string_equal(f->err.code, "future_date");
+    assert_string_equal(f->err.field, "business_date");
+    close.business_date = "2025-02-28";
+    assert_int_equal(tx_loans_close_day(&f->ctx, &close, &day, &f->err), 0);
+    assert_int_equal(post_cash_out(f, "2025-02-28", 10), TX_REJECTED);
+    assert_string_equal(f->err.code, "day_closed");
+    assert_non_null(strstr(f->err.message, "closed up to 2025-02-28"));
+    assert_int_equal(post_cash_out(f, "2025-03-01", 10), 0);
+    assert_trial_balance(f, COOP);
+}
+
+static void a_cooperative_counts_days_in_its_zone(void **state) {
+    fx_t *f = *state;
+    Lumbung__CooperativeSettings s = LUMBUNG__COOPERATIVE_SETTINGS__INIT;
+    s.time_zone = "Asia/Jayapura";
+    Lumbung__Cooperative c = LUMBUNG__COOPERATIVE__INIT;
+    c.has_id = 1;
+    c.id = COOP2;
+    c.settings = &s;
+    Lumbung__MembersEvent ev = LUMBUNG__MEMBERS_EVENT__INIT;
+    ev.body_case = LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_UPDATED;
+    ev.cooperative_updated = &c;
+    assert_int_equal(apply(f, &ev, 9), 0);
+    f->ctx.now_ms = MARCH_1_18H_UTC - 3 * 3600 * 1000;    /* 15:00 UTC */
+    const tx_coop_t *rec;
+    int32_t march_1, march_2;
+    assert_int_equal(date_parse("2025-03-01", &march_1), 0);
+    assert_int_equal(date_parse("2025-03-02", &march_2), 0);
+    assert_int_equal(tx_ledger_coop(&f->ctx, COOP, &rec, &f->err), 0);
+    assert_int_equal(f->ctx.today, march_1);              /* 22:00 in Jakarta */
+    assert_int_equal(tx_ledger_coop(&f->ctx, COOP2, &rec, &f->err), 0);
+    assert_int_equal(f->ctx.today, march_2);              /* 00:00 in Jayapura */
+    assert_int_equal(date_zone_offset_minutes("Asia/Makassar"), 480);
+    assert_int_equal(date_zone_offset_minutes("Asia/Tokyo"), -1);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(new_cooperative_gets_the_standard_chart),
+        T(postings_are_guarded_by_date_and_cash),
+        T(a_cooperative_counts_days_in_its_zone),
         T(balanced_entry_posts_and_moves_totals),
         T(unbalanced_entry_states_both_totals),
         T(bad_lines_are_named),
