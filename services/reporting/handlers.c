@@ -6,6 +6,7 @@
 #include "reporting.h"
 #include "date.h"
 #include "log.h"
+#include "docfile.h"
 #include "render.h"
 #include "shu.h"
 
@@ -18,7 +19,6 @@
 #define ROLE(x) LUMBUNG__ROLE__ROLE_##x
 #define OP(x) LUMBUNG__REPORTING_REQUEST__OP_##x
 #define RES(x) LUMBUNG__REPORTING_REPLY__RESULT_##x
-#define CSV LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV
 
 typedef struct {
     reporting_t *app;
@@ -107,16 +107,47 @@ static int chart(ctx_t *x, uint64_t coop, int32_t from, int32_t to, reporting_ch
     return rc;
 }
 
-static int file_or(ctx_t *x, Lumbung__ReportFile *file) {
+int reporting_options_fail(service_call_t *call, const char *bad) {
+    if (!strcmp(bad, "dialect"))
+        return service_call_fail(call, KIND(INVALID), "invalid_dialect", "dialect",
+                                 "dialect must be rfc4180 or excel-id");
+    return service_call_fail(call, KIND(INVALID), "invalid_lang", "lang", "lang must be id or en");
+}
+
+int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                         reporting_doc_t *doc, const reporting_opts_t *opts,
+                         Lumbung__ReportingReply *out) {
+    Lumbung__Cooperative *c;
+    if (doc->cooperative_id &&
+        reporting_registry_coop(app, txn, doc->arena, doc->cooperative_id, &c) == 0) {
+        doc->cooperative_name = c->name;
+        doc->legal_number = c->legal_number;
+    }
+    Lumbung__ReportFile *file = reporting_doc_file(doc, opts);
     if (!file)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the file would be larger than 8 MB; ask for a shorter period");
-    x->out->result_case = RES(FILE);
-    x->out->file = file;
+        return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
+                                 "the file would be larger than its limit; ask for a shorter "
+                                 "period");
+    out->result_case = RES(FILE);
+    out->file = file;
     return 0;
 }
 
+/* The request's file options into *o; a wrong one fails the call. */
+#define READ_OPTIONS(x, r, o)                                                                   \
+    do {                                                                                        \
+        const char *bad_ = reporting_opts_read((o), (r)->has_format, (r)->format, (r)->dialect, \
+                                               (r)->lang, (r)->has_metadata, (r)->metadata);   \
+        if (bad_) return reporting_options_fail((x)->call, bad_);                               \
+    } while (0)
+
+static int answer_doc(ctx_t *x, reporting_doc_t *d, const reporting_opts_t *o) {
+    return reporting_answer_doc(x->app, x->call, x->txn, d, o, x->out);
+}
+
 static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -127,8 +158,11 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = seq_of(x->app->transactions);
     b->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV)
-        return file_or(x, reporting_render_balance_sheet(x->arena, b));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_balance_sheet(&d, x->arena, b);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(BALANCE_SHEET);
     x->out->balance_sheet = b;
     return 0;
@@ -136,6 +170,8 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
 
 /* The income statement defaults to the calendar year of `to` so far. */
 static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t from, to, year_start;
     int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
     if (rc != 0) return rc;
@@ -150,13 +186,19 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_income(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_income(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(INCOME_STATEMENT);
     x->out->income_statement = s;
     return 0;
 }
 
 static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -167,8 +209,11 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = seq_of(x->app->transactions);
     t->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV)
-        return file_or(x, reporting_render_trial_balance(x->arena, t));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_trial_balance(&d, x->arena, t);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(TRIAL_BALANCE);
     x->out->trial_balance = t;
     return 0;
@@ -184,6 +229,8 @@ static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) 
 }
 
 static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t from, to;
     Lumbung__Member *m;
     int rc = period_args(x, r->from, r->to, DATE_MIN, &from, &to);
@@ -208,13 +255,19 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
                                  "more than %d movements in the period; ask for a shorter one",
                                  REPORTING_STATEMENT_LINES_MAX);
     if (rc != 0) return rc;
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_statement(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_statement(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(MEMBER_STATEMENT);
     x->out->member_statement = s;
     return 0;
 }
 
 static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_portfolio_counts_t counts;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -230,7 +283,11 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     p->has_as_of_seq = p->has_members_seq = 1;
     p->as_of_seq = seq_of(x->app->transactions);
     p->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_portfolio_render(x->arena, p));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_portfolio(&d, x->arena, p);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(LOAN_PORTFOLIO);
     x->out->loan_portfolio = p;
     return 0;
@@ -371,6 +428,8 @@ static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
 }
 
 static int shu(ctx_t *x, const Lumbung__GetShu *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     if (!r->has_year || r->year < SHU_YEAR_MIN || r->year > SHU_YEAR_MAX)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
                                  "year must be given, between %d and %d", SHU_YEAR_MIN,
@@ -408,7 +467,11 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     shu_rates(c, rate_bp);
     s->allocation_rates = set ? set->shu_allocation : NULL;
     if ((rc = shu_share(x, s, from, to, rate_bp)) != 0) return rc;
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_shu(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_shu(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(SHU);
     x->out->shu = s;
     return 0;
@@ -416,12 +479,19 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
 
 /* The health rating (rating.c), stamped with the sequences it reflects. */
 static int health(ctx_t *x, const Lumbung__GetHealth *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int rc = reporting_rating(x->app, x->call, x->txn, x->arena, r, x->out);
     if (rc != 0) return rc;
     Lumbung__HealthReport *h = x->out->health;
     h->has_as_of_seq = h->has_members_seq = 1;
     h->as_of_seq = seq_of(x->app->transactions);
     h->members_seq = seq_of(x->app->members);
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_health(&d, x->arena, h);
+        return answer_doc(x, &d, &o);
+    }
     return 0;
 }
 

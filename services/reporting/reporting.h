@@ -56,6 +56,7 @@
 #include "service.h"
 #include "portfolio.h"
 #include "sheet.h"
+#include "docfile.h"
 
 enum {
     REPORTING_ACCOUNTS_MAX = 4096,        /* accounts of one cooperative a report reads */
@@ -219,6 +220,15 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
 int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                               uint32_t year, Lumbung__ManagementQuestionnaire **out,
                               int *points_centi);
+
+/* --- handlers.c: files --- */
+/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
+int reporting_options_fail(service_call_t *call, const char *bad);
+/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
+   number filled from the registry); fails the call when it is too large. */
+int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                         reporting_doc_t *doc, const reporting_opts_t *opts,
+                         Lumbung__ReportingReply *out);
 
 /* --- ods.c: the yearly national data return --- */
 /* Fills `out` with the ODS of req->year (or its CSV file); fails the call on bad input. */

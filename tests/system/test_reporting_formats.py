@@ -1,0 +1,177 @@
+"""Report files (docs/reporting.md, "Formats") through the gateway for one fixture cooperative
+with savings, a loan with a repayment and income: every CSV has its header as the first row
+and every row as wide; what the file reflects is in X-Lumbung-* headers (or a trailing
+section on request); headings and file names in Bahasa Indonesia unless lang=en; the
+dialect=excel-id file (BOM, `;`, decimal comma) read back as Indonesian Excel would gives
+exactly the JSON's figures; health gets a CSV file too; wrong options are 400 naming them."""
+import csv
+import datetime
+import io
+import os
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from reporting_util import ApiCoop  # noqa: E402
+
+BOM = "\ufeff"
+
+
+class Coop(ApiCoop):
+    GROUP, DISTRICT, BIRTH, FEMALE = "women", "Sukasari", datetime.date(1984, 7, 9), True
+    PERSON, VILLAGE, PHONE = "Ibu Format", "Desa Gegerkalong", "0812-5555"
+
+    def get(self, path):
+        r = self.c.api("GET", self.base + path)
+        assert r.status == 200, r
+        return r
+
+
+@pytest.fixture(scope="module")
+def coop(cluster):
+    k = Coop(cluster, "KSP Format Mandiri", 3100, legal_number="518/77/BH/2015")
+    k.m1, k.m2 = k.member(), k.member()
+    k.deposit(k.m1, "principal", "100000")
+    k.deposit(k.m1, "voluntary", "1066185.46")
+    k.deposit(k.m2, "principal", "100000")
+    k.deposit(k.m2, "mandatory", "25000")
+    r = cluster.api("POST", k.base + "/loans", {
+        "member_id": k.m2, "principal": "600000", "annual_rate": "12", "instalments": 6,
+        "frequency": "monthly", "method": "flat", "first_due_on": "2025-02-10",
+        "applied_on": "2025-01-05"})
+    assert r.status == 201, r
+    k.loan = r.json["id"]
+    k.post("/loans/%s/disburse" % k.loan, {"value_date": "2025-01-10"})
+    k.post("/loans/%s/repayments" % k.loan, {"amount": "106000", "value_date": "2025-02-10"})
+    k.post("/journal", {"value_date": "2025-03-01", "memo": "Jasa administrasi",
+                        "lines": [{"account": "1-101", "debit": "12500.55"},
+                                  {"account": "4-301", "credit": "12500.55"}]})
+    # Reports read the members stream too (names, the cooperative): wait until it is there.
+    for _ in range(100):
+        shu = k.get("/reports/shu?year=2025").json
+        if len(shu.get("members") or []) == 2 and all(m.get("name") for m in shu["members"]):
+            break
+        time.sleep(0.1)
+    return k
+
+
+def rows_of(text, delimiter=","):
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def id_number(text):
+    """A number as Indonesian Excel reads it: decimal comma."""
+    return Decimal(text.replace(",", ".")) if text else None
+
+
+PATHS = {
+    "balance_sheet": ("/reports/balance-sheet?as_of=2025-12-31", "neraca-koperasi-%(id)s-2025-12-31"),
+    "income_statement": ("/reports/income-statement?from=2025-01-01&to=2025-12-31",
+                         "hasil-usaha-koperasi-%(id)s-2025-01-01-2025-12-31"),
+    "trial_balance": ("/reports/trial-balance?as_of=2025-12-31",
+                      "neraca-saldo-koperasi-%(id)s-2025-12-31"),
+    "loan_portfolio": ("/reports/loan-portfolio?as_of=2025-12-31",
+                       "portofolio-pinjaman-koperasi-%(id)s-2025-12-31"),
+    "shu": ("/reports/shu?year=2025", "shu-koperasi-%(id)s-2025"),
+    "health": ("/reports/health?year=2025", "kesehatan-koperasi-%(id)s-2025"),
+}
+
+
+def test_every_csv_has_its_header_first_and_rows_as_wide(cluster, coop):
+    for report, (path, name) in PATHS.items():
+        r = coop.get(path + "&format=csv")
+        assert r.headers["Content-Type"].startswith("text/csv"), (report, r.headers)
+        assert 'filename="%s.csv"' % (name % {"id": coop.id}) in r.headers["Content-Disposition"]
+        assert r.headers["X-Lumbung-Report"] == report, r.headers
+        assert r.headers["X-Lumbung-Cooperative"] == str(coop.id), r.headers
+        assert int(r.headers["X-Lumbung-As-Of-Seq"]) > 0, r.headers
+        rows = rows_of(r.text)
+        assert len({len(x) for x in rows}) == 1, (report, rows)
+        assert not r.text.startswith(BOM)
+    sheet = rows_of(coop.get(PATHS["balance_sheet"][0] + "&format=csv").text)
+    assert sheet[0] == ["Kelompok", "Kode", "Nama Akun", "Peran", "Saldo"]
+    en = rows_of(coop.get(PATHS["balance_sheet"][0] + "&format=csv&lang=en").text)
+    assert en[0] == ["class", "code", "name", "role", "balance"]
+    st = coop.get("/members/%s/statement?to=2025-12-31&format=csv" % coop.m2)
+    assert 'filename="buku-simpanan-koperasi-%s-anggota-%s-2025-12-31.csv"' % (coop.id, coop.m2) \
+        in st.headers["Content-Disposition"]
+    rows = rows_of(st.text)
+    assert len({len(x) for x in rows}) == 1 and len(rows[0]) == 9, rows
+    assert ["No. Pinjaman", "Tanggal", "Jenis", "No. Jurnal", "Jumlah", "Denda", "Bunga", "Pokok",
+            "Sisa Pokok"] in rows
+    for path in ("/api/v1/district/dashboard?as_of=2025-12-31&format=csv",
+                 "/api/v1/district/ods?year=2025&format=csv"):
+        r = cluster.api("GET", path)
+        assert r.status == 200 and "X-Lumbung-Cooperative" not in r.headers, r
+        assert len({len(x) for x in rows_of(r.text)}) == 1
+
+
+def test_excel_id_balance_sheet_gives_the_json_figures(cluster, coop):
+    path = PATHS["balance_sheet"][0]
+    js = coop.get(path).json
+    r = coop.get(path + "&format=csv&dialect=excel-id")
+    assert r.text.startswith(BOM), r.text[:10]
+    rows = rows_of(r.text[1:], ";")
+    assert rows[0] == ["Kelompok", "Kode", "Nama Akun", "Peran", "Saldo"]
+    want = {a.get("code", ""): Decimal(a["balance"])
+            for s in js["sections"] for a in s.get("accounts", [])}
+    got = {x[1]: id_number(x[4]) for x in rows[1:] if x[0] != "jumlah"}
+    assert got == want
+    totals = {x[2]: id_number(x[4]) for x in rows[1:] if x[0] == "jumlah"}
+    assert totals == {"Jumlah Aset": Decimal(js["total_assets"]),
+                      "Jumlah Kewajiban": Decimal(js["total_liabilities"]),
+                      "Jumlah Ekuitas": Decimal(js["total_equity"])}
+    # savings 1,291,185.46 + interest 6,000 + fees 12,500.55; cash 809,686.01 + loan 500,000
+    assert js["total_assets"] == "1309686.01"
+    assert ["asset", "1-101", "Kas", "cash", "809686,01"] in rows
+
+
+def test_excel_id_portfolio_shu_and_health_give_the_json_figures(cluster, coop):
+    p = coop.get(PATHS["loan_portfolio"][0]).json
+    rows = rows_of(coop.get(PATHS["loan_portfolio"][0] + "&format=csv&dialect=excel-id").text[1:], ";")
+    classes = {x[0]: (int(x[1]), id_number(x[2]), id_number(x[6])) for x in rows[1:]
+               if x[0] != "jumlah"}
+    assert classes == {c["class"]: (c["loans"], Decimal(c["outstanding_principal"]),
+                                    Decimal(c["allowance"])) for c in p["classes"]}
+    assert ["jumlah", "Sisa Pokok", "500000", "", "", "", ""] in rows
+    assert p["outstanding_principal"] == "500000"
+
+    s = coop.get(PATHS["shu"][0]).json
+    rows = rows_of(coop.get(PATHS["shu"][0] + "&format=csv&dialect=excel-id").text[1:], ";")
+    members = {x[0]: (x[2], id_number(x[3]), id_number(x[5]), id_number(x[6]), id_number(x[7]))
+               for x in rows[1:] if x[0] != "jumlah"}
+    assert members == {m["member_id"]: (m["name"], Decimal(m["capital"]),
+                                        Decimal(m["capital_share"]), Decimal(m["usage_share"]),
+                                        Decimal(m["total"])) for m in s["members"]}
+    totals = {x[2]: id_number(x[3]) for x in rows[1:] if x[0] == "jumlah"}
+    assert totals["Sisa Hasil Usaha"] == Decimal(s["surplus"]) == Decimal("18500.55")
+    assert totals["Cadangan"] == Decimal(s["allocation"]["reserves"])
+
+    h = coop.get(PATHS["health"][0]).json
+    rows = rows_of(coop.get(PATHS["health"][0] + "&format=csv&dialect=excel-id").text[1:], ";")
+    scores = {x[0]: id_number(x[5]) for x in rows[1:] if x[0] != "jumlah"}
+    assert scores == {c["code"]: Decimal(c["score"]) if c.get("score") else None
+                      for c in h["components"]}
+    assert ["jumlah", "Skor Total", "", "", "", h["total"].replace(".", ","), "", ""] in rows
+
+
+def test_metadata_section_on_request(cluster, coop):
+    r = coop.get(PATHS["balance_sheet"][0] + "&format=csv&lang=en&metadata=true")
+    rows = rows_of(r.text)
+    at = rows.index(["", "", "", "", ""])
+    meta = {x[0]: x[1] for x in rows[at + 1:]}
+    assert meta == {"report": "balance_sheet", "cooperative_id": str(coop.id),
+                    "period": "2025-12-31", "as_of_seq": r.headers["X-Lumbung-As-Of-Seq"],
+                    "members_seq": r.headers["X-Lumbung-Members-Seq"]}
+    assert all(len(x) == 5 for x in rows)
+
+
+def test_wrong_options_name_their_field(cluster, coop):
+    for query, code, field in (("dialect=excel", "invalid_dialect", "dialect"),
+                               ("lang=fr", "invalid_lang", "lang")):
+        r = cluster.api("GET", coop.base + "/reports/balance-sheet?format=csv&" + query)
+        assert r.status == 400, r
+        assert (r.json["error"]["code"], r.json["error"]["field"]) == (code, field), r
