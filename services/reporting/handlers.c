@@ -495,6 +495,17 @@ static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     return 0;
 }
 
+static int import_template(ctx_t *x, const Lumbung__GetMemberImportTemplate *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    if (!reporting_opts_file(&o)) o.format = LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    reporting_doc_t d;
+    reporting_render_import_template(&d, x->arena, r->cooperative_id);
+    return answer_doc(x, &d, &o);
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -519,6 +530,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(SHU): return r->shu->cooperative_id;
     case OP(HEALTH): return r->health->cooperative_id;
     case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
+    case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
     default: return 0;
     }
 }
@@ -545,6 +557,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(PUT_MANAGEMENT):
         return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
                                                   x.out));
+    case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

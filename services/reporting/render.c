@@ -416,3 +416,18 @@ void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__Ods
         reporting_cell_text(t, r->to);
     }
 }
+
+/* ---------------------------------------------------------------- member import template */
+
+void reporting_render_import_template(reporting_doc_t *d, arena_t *arena, uint64_t coop) {
+    /* The import reads these names in both languages: the headings are the same. */
+    static const reporting_column_t columns[] = {
+        { "nik", "nik", 18 }, { "name", "name", 30 }, { "sex", "sex", 8 },
+        { "birth_date", "birth_date", 12 }, { "address", "address", 40 },
+        { "phone", "phone", 16 }, { "joined_on", "joined_on", 12 }, { NULL, NULL, 0 } };
+    reporting_doc_init(d, arena, "member_import_template", "Member import", "Impor Anggota");
+    d->cooperative_id = coop;
+    d->file_en = arena_printf(arena, "member-import-cooperative-%" PRIu64, coop);
+    d->file_id = arena_printf(arena, "impor-anggota-koperasi-%" PRIu64, coop);
+    reporting_doc_table(d, "Members", "Anggota", columns);
+}

@@ -31,6 +31,10 @@ void reporting_render_dashboard(reporting_doc_t *d, arena_t *arena,
                                 const Lumbung__DistrictDashboard *x);
 void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__OdsReturn *o);
 
+/* The file a member import takes: its header row and nothing else (a sample row would be
+   imported by whoever forgets to delete it). */
+void reporting_render_import_template(reporting_doc_t *d, arena_t *arena, uint64_t coop);
+
 /* The tables of one report added to a document another report started (the RAT pack). */
 void reporting_tables_balance_sheet(reporting_doc_t *d, const Lumbung__BalanceSheet *b);
 void reporting_tables_income(reporting_doc_t *d, const Lumbung__IncomeStatement *s);
