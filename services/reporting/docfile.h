@@ -22,7 +22,7 @@ typedef struct {
 } reporting_opts_t;
 
 /* Reads the options; returns NULL, or the name of the field whose value is not one of its
-   choices ("dialect", "lang"). */
+   choices ("dialect", "lang", "format"). */
 const char *reporting_opts_read(reporting_opts_t *o, bool has_format, Lumbung__ReportFormat format,
                                 const char *dialect, const char *lang, bool has_metadata,
                                 bool metadata);

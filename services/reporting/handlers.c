@@ -111,6 +111,9 @@ int reporting_options_fail(service_call_t *call, const char *bad) {
     if (!strcmp(bad, "dialect"))
         return service_call_fail(call, KIND(INVALID), "invalid_dialect", "dialect",
                                  "dialect must be rfc4180 or excel-id");
+    if (!strcmp(bad, "format"))
+        return service_call_fail(call, KIND(INVALID), "unsupported_format", "format",
+                                 "this report is not available in that format");
     return service_call_fail(call, KIND(INVALID), "invalid_lang", "lang", "lang must be id or en");
 }
 

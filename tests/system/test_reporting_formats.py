@@ -175,3 +175,135 @@ def test_wrong_options_name_their_field(cluster, coop):
         r = cluster.api("GET", coop.base + "/reports/balance-sheet?format=csv&" + query)
         assert r.status == 400, r
         assert (r.json["error"]["code"], r.json["error"]["field"]) == (code, field), r
+
+
+# ---------------------------------------------------------------- XLSX
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_FORMAT = '"Rp "#,##0.00'
+HEAD = 5          # the header row, under the block that says what the sheet is
+
+
+def workbook(r):
+    import openpyxl
+    assert r.status == 200 and r.headers["Content-Type"] == XLSX, r
+    return openpyxl.load_workbook(io.BytesIO(r.body), data_only=False)
+
+
+def sheet_rows(ws):
+    """The rows under the header, as values; money must be numbers in the rupiah format."""
+    rows = []
+    for row in ws.iter_rows(min_row=HEAD + 1):
+        for c in row:
+            if isinstance(c.value, float) and c.number_format == MONEY_FORMAT:
+                assert c.value == round(c.value, 2)
+        rows.append([c.value for c in row])
+    return rows
+
+
+def rupiah(v):
+    return Decimal(str(round(v, 2))).normalize() if v is not None else None
+
+
+def test_xlsx_balance_sheet_is_numbers_with_the_json_figures(cluster, coop):
+    path = PATHS["balance_sheet"][0]
+    js = coop.get(path).json
+    r = cluster.http("GET", coop.base + path + "&format=xlsx", token=cluster.admin_token())
+    assert 'filename="neraca-koperasi-%s-2025-12-31.xlsx"' % coop.id in r.headers["Content-Disposition"]
+    wb = workbook(r)
+    assert wb.sheetnames == ["Neraca"]
+    ws = wb["Neraca"]
+    assert ws.freeze_panes == "A%d" % (HEAD + 1)
+    assert [c.value for c in ws[HEAD]] == ["Kelompok", "Kode", "Nama Akun", "Peran", "Saldo"]
+    assert all(c.font.b for c in ws[HEAD])
+    assert ws["A1"].value == "Neraca"
+    assert "KSP Format Mandiri" in ws["A2"].value and "518/77/BH/2015" in ws["A2"].value
+    assert ws["A3"].value == "Periode 2025-12-31, as_of_seq %s" % r.headers["X-Lumbung-As-Of-Seq"]
+    assert ws.column_dimensions["C"].width >= 30
+    kas = [c for c in ws["E"] if c.row > HEAD and ws.cell(c.row, 2).value == "1-101"][0]
+    assert isinstance(kas.value, float) and kas.number_format == MONEY_FORMAT
+    rows = sheet_rows(ws)
+    want = {a.get("code"): Decimal(a["balance"]).normalize()
+            for s in js["sections"] for a in s.get("accounts", [])}
+    assert {x[1]: rupiah(x[4]) for x in rows if x[0] != "jumlah"} == want
+    assert {x[2]: rupiah(x[4]) for x in rows if x[0] == "jumlah"} == {
+        "Jumlah Aset": Decimal("1309686.01"), "Jumlah Kewajiban": Decimal(js["total_liabilities"]),
+        "Jumlah Ekuitas": Decimal(js["total_equity"]).normalize()}
+    assert wb.properties.title == "Neraca" and wb.properties.subject == "2025-12-31"
+    en = workbook(cluster.http("GET", coop.base + path + "&format=xlsx&lang=en",
+                               token=cluster.admin_token()))
+    assert en.sheetnames == ["Balance sheet"]
+    assert [c.value for c in en["Balance sheet"][HEAD]] == ["class", "code", "name", "role", "balance"]
+
+
+def xlsx_of(cluster, path):
+    return workbook(cluster.http("GET", path, token=cluster.admin_token()))
+
+
+def test_xlsx_of_every_report_shows_the_json_figures(cluster, coop):
+    p = coop.get(PATHS["loan_portfolio"][0]).json
+    ws = xlsx_of(cluster, coop.base + PATHS["loan_portfolio"][0] + "&format=xlsx")["Portofolio Pinjaman"]
+    rows = sheet_rows(ws)
+    assert {x[0]: (x[1], rupiah(x[2]), rupiah(x[6])) for x in rows if x[0] != "jumlah"} == \
+        {c["class"]: (c["loans"], Decimal(c["outstanding_principal"]), Decimal(c["allowance"]).normalize())
+         for c in p["classes"]}
+
+    s = coop.get(PATHS["shu"][0]).json
+    rows = sheet_rows(xlsx_of(cluster, coop.base + PATHS["shu"][0] + "&format=xlsx")["SHU"])
+    assert {str(x[0]): (x[2], rupiah(x[5]), rupiah(x[6]), rupiah(x[7])) for x in rows
+            if x[0] != "jumlah"} == \
+        {m["member_id"]: (m["name"], Decimal(m["capital_share"]).normalize(),
+                          Decimal(m["usage_share"]).normalize(), Decimal(m["total"]).normalize())
+         for m in s["members"]}
+    assert {x[2]: rupiah(x[3]) for x in rows if x[0] == "jumlah"}["Sisa Hasil Usaha"] == \
+        Decimal(s["surplus"])
+
+    t = coop.get(PATHS["trial_balance"][0]).json
+    rows = sheet_rows(xlsx_of(cluster, coop.base + PATHS["trial_balance"][0] + "&format=xlsx")["Neraca Saldo"])
+    assert {x[0]: (rupiah(x[4]), rupiah(x[5])) for x in rows if x[0] != "jumlah"} == \
+        {a["code"]: (Decimal(a["debit_total"]).normalize(), Decimal(a["credit_total"]).normalize())
+         for a in t["items"]}
+
+    i = coop.get(PATHS["income_statement"][0]).json
+    rows = sheet_rows(xlsx_of(cluster, coop.base + PATHS["income_statement"][0] + "&format=xlsx")
+                      ["Perhitungan Hasil Usaha"])
+    assert {x[2]: rupiah(x[4]) for x in rows if x[0] == "jumlah"}["Sisa Hasil Usaha"] == \
+        Decimal(i["surplus"]) == Decimal("18500.55")
+
+    h = coop.get(PATHS["health"][0]).json
+    rows = sheet_rows(xlsx_of(cluster, coop.base + PATHS["health"][0] + "&format=xlsx")["Kesehatan Koperasi"])
+    assert {x[0]: x[5] for x in rows if x[0] != "jumlah"} == \
+        {c["code"]: float(c["score"]) if c.get("score") else None for c in h["components"]}
+
+    st = coop.get("/members/%s/statement?to=2025-12-31" % coop.m2).json
+    wb = xlsx_of(cluster, coop.base + "/members/%s/statement?to=2025-12-31&format=xlsx" % coop.m2)
+    assert wb.sheetnames == ["Simpanan", "Kartu Angsuran"]
+    savings = sheet_rows(wb["Simpanan"])
+    assert [rupiah(x[5]) for x in savings if x[0] not in ("awal", "akhir")] == \
+        [Decimal(l["amount"]).normalize() for l in st["lines"]]
+    card = sheet_rows(wb["Kartu Angsuran"])
+    assert [(x[1], x[2], rupiah(x[4]), rupiah(x[6]), rupiah(x[7]), rupiah(x[8]))
+            for x in card if x[1] not in ("awal", "akhir")] == \
+        [(l["value_date"], l["kind"], Decimal(l["amount"]).normalize(),
+          Decimal(l.get("interest", "0")).normalize(), Decimal(l.get("principal", "0")).normalize(),
+          Decimal(l["outstanding_principal"]).normalize())
+         for l in st["loans"][0]["lines"]]
+
+    for path, sheet in (("/api/v1/district/dashboard?as_of=2025-12-31&format=xlsx", "Koperasi"),
+                        ("/api/v1/district/ods?year=2025&format=xlsx", "ODS")):
+        wb = xlsx_of(cluster, path)
+        mine = [x for x in sheet_rows(wb[sheet]) if x[0] == int(coop.id)]
+        assert len(mine) == 1 and mine[0][1] == "KSP Format Mandiri", mine
+    ods = [x for x in cluster.api("GET", "/api/v1/district/ods?year=2025").json["items"]
+           if x["cooperative_id"] == coop.id][0]
+    row = [x for x in sheet_rows(xlsx_of(cluster, "/api/v1/district/ods?year=2025&format=xlsx")["ODS"])
+           if x[0] == int(coop.id)][0]
+    assert (rupiah(row[14]), rupiah(row[16]), rupiah(row[17])) == (
+        Decimal(ods["own_capital"]).normalize(), Decimal(ods["total_assets"]).normalize(),
+        Decimal(ods["surplus"]).normalize())
+
+
+def test_the_import_template_as_xlsx(cluster, coop):
+    wb = xlsx_of(cluster, coop.base + "/members/import-template?format=xlsx")
+    assert [c.value for c in wb["Anggota"][HEAD]] == \
+        ["nik", "name", "sex", "birth_date", "address", "phone", "joined_on"]
