@@ -1,6 +1,7 @@
 /* docfile — documents as files: options, CSV, file name and headers. */
 #include "docfile.h"
 #include "csv.h"
+#include "pdf.h"
 #include "xlsx.h"
 
 #include <assert.h>
@@ -17,7 +18,6 @@ const char *reporting_opts_read(reporting_opts_t *o, bool has_format, Lumbung__R
     assert(o);
     memset(o, 0, sizeof *o);
     o->format = has_format ? format : FORMAT(JSON);
-    if (o->format == FORMAT(PDF)) return "format";
     if (dialect && *dialect && strcmp(dialect, "rfc4180")) {
         if (strcmp(dialect, "excel-id")) return "dialect";
         o->excel_id = true;
@@ -134,6 +134,11 @@ Lumbung__ReportFile *reporting_doc_file(const reporting_doc_t *d, const reportin
     Lumbung__ReportFile *f = arena_message(d->arena, &lumbung__report_file__descriptor);
     const char *base = o->english ? d->file_en : d->file_id;
     switch (o->format) {
+    case FORMAT(PDF):
+        if (reporting_pdf_render(d, o->english, &f->body) != 0) return NULL;
+        f->content_type = "application/pdf";
+        f->filename = arena_printf(d->arena, "%s.pdf", base);
+        break;
     case FORMAT(XLSX):
         if (reporting_xlsx_render(d, o->english, &f->body) != 0) return NULL;
         f->content_type = REPORTING_XLSX_TYPE;

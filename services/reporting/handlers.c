@@ -509,6 +509,45 @@ static int import_template(ctx_t *x, const Lumbung__GetMemberImportTemplate *r) 
     return answer_doc(x, &d, &o);
 }
 
+/* The RAT pack: each report built by its own handler (so exactly as it answers alone), then
+   their tables in one document. */
+static int rat_pack(ctx_t *x, const Lumbung__GetRatPack *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    if (!reporting_opts_file(&o)) o.format = LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_PDF;
+    Lumbung__GetShu sr = LUMBUNG__GET_SHU__INIT;
+    sr.cooperative_id = r->cooperative_id;
+    sr.has_year = r->has_year;
+    sr.year = r->year;
+    int rc = shu(x, &sr);
+    if (rc != 0) return rc;
+    const Lumbung__ShuReport *s = x->out->shu;
+    Lumbung__GetBalanceSheet br = LUMBUNG__GET_BALANCE_SHEET__INIT;
+    br.cooperative_id = r->cooperative_id;
+    br.as_of = s->to;
+    if ((rc = balance_sheet(x, &br)) != 0) return rc;
+    const Lumbung__BalanceSheet *b = x->out->balance_sheet;
+    Lumbung__GetIncomeStatement ir = LUMBUNG__GET_INCOME_STATEMENT__INIT;
+    ir.cooperative_id = r->cooperative_id;
+    ir.from = s->from;
+    ir.to = s->to;
+    if ((rc = income_statement(x, &ir)) != 0) return rc;
+    const Lumbung__IncomeStatement *i = x->out->income_statement;
+    Lumbung__GetLoanPortfolio pr = LUMBUNG__GET_LOAN_PORTFOLIO__INIT;
+    pr.cooperative_id = r->cooperative_id;
+    pr.as_of = s->to;
+    if ((rc = loan_portfolio(x, &pr)) != 0) return rc;
+    const Lumbung__LoanPortfolio *p = x->out->loan_portfolio;
+    Lumbung__GetHealth hr = LUMBUNG__GET_HEALTH__INIT;
+    hr.cooperative_id = r->cooperative_id;
+    hr.has_year = 1;
+    hr.year = r->year;
+    if ((rc = health(x, &hr)) != 0) return rc;
+    reporting_doc_t d;
+    reporting_render_rat_pack(&d, x->arena, b, i, s, p, x->out->health);
+    return answer_doc(x, &d, &o);
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -534,6 +573,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(HEALTH): return r->health->cooperative_id;
     case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
     case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
+    case OP(RAT_PACK): return r->rat_pack->cooperative_id;
     default: return 0;
     }
 }
@@ -561,6 +601,7 @@ int reporting_handle(void *arg, service_call_t *call) {
         return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
                                                   x.out));
     case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
+    case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

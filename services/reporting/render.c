@@ -431,3 +431,22 @@ void reporting_render_import_template(reporting_doc_t *d, arena_t *arena, uint64
     d->file_id = arena_printf(arena, "impor-anggota-koperasi-%" PRIu64, coop);
     reporting_doc_table(d, "Members", "Anggota", columns);
 }
+
+/* ---------------------------------------------------------------- RAT pack */
+
+void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung__BalanceSheet *b,
+                               const Lumbung__IncomeStatement *i, const Lumbung__ShuReport *s,
+                               const Lumbung__LoanPortfolio *p, const Lumbung__HealthReport *h) {
+    reporting_doc_init(d, arena, "rat_pack", "Annual meeting (RAT) reports",
+                       "Laporan Rapat Anggota Tahunan (RAT)");
+    stamp(d, s->cooperative_id, range(arena, s->from, s->to), s->as_of_seq, s->members_seq);
+    d->file_en = arena_printf(arena, "rat-pack-cooperative-%" PRIu64 "-%u", s->cooperative_id,
+                              (unsigned) s->year);
+    d->file_id = arena_printf(arena, "laporan-rat-koperasi-%" PRIu64 "-%u", s->cooperative_id,
+                              (unsigned) s->year);
+    reporting_tables_balance_sheet(d, b);
+    reporting_tables_income(d, i);
+    reporting_tables_shu(d, s);
+    reporting_tables_portfolio(d, p);
+    reporting_tables_health(d, h);
+}

@@ -35,6 +35,11 @@ void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__Ods
    imported by whoever forgets to delete it). */
 void reporting_render_import_template(reporting_doc_t *d, arena_t *arena, uint64_t coop);
 
+/* The papers of the annual meeting for one fiscal year in one document. */
+void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung__BalanceSheet *b,
+                               const Lumbung__IncomeStatement *i, const Lumbung__ShuReport *s,
+                               const Lumbung__LoanPortfolio *p, const Lumbung__HealthReport *h);
+
 /* The tables of one report added to a document another report started (the RAT pack). */
 void reporting_tables_balance_sheet(reporting_doc_t *d, const Lumbung__BalanceSheet *b);
 void reporting_tables_income(reporting_doc_t *d, const Lumbung__IncomeStatement *s);

@@ -307,3 +307,125 @@ def test_the_import_template_as_xlsx(cluster, coop):
     wb = xlsx_of(cluster, coop.base + "/members/import-template?format=xlsx")
     assert [c.value for c in wb["Anggota"][HEAD]] == \
         ["nik", "name", "sex", "birth_date", "address", "phone", "joined_on"]
+
+
+# ---------------------------------------------------------------- PDF
+
+def pdf_text(r, tmp_path, name="r"):
+    """The text of every page as pdftotext reads it (after pdftoppm rendered it), pages split."""
+    import subprocess
+    assert r.status == 200 and r.headers["Content-Type"] == "application/pdf", r
+    path = tmp_path / (name + ".pdf")
+    path.write_bytes(r.body)
+    png = subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(path),
+                          str(tmp_path / name)], capture_output=True)
+    assert png.returncode == 0, png.stderr
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split("\f")[:-1]
+
+
+def idr(text):
+    """Decimal "1066185.46" as a person writes it: "Rp 1.066.185,46"."""
+    d = Decimal(text)
+    whole, frac = ("%.2f" % abs(d)).split(".")
+    groups = "{:,}".format(int(whole)).replace(",", ".")
+    return "%sRp %s,%s" % ("-" if d < 0 else "", groups, frac)
+
+
+def test_pdf_balance_sheet_pages_show_the_json_figures(cluster, coop, tmp_path):
+    path = PATHS["balance_sheet"][0]
+    js = coop.get(path).json
+    r = cluster.http("GET", coop.base + path + "&format=pdf", token=cluster.admin_token())
+    assert 'filename="neraca-koperasi-%s-2025-12-31.pdf"' % coop.id in r.headers["Content-Disposition"]
+    pages = pdf_text(r, tmp_path)
+    assert len(pages) == 1
+    text = pages[0]
+    for want in ("KSP Format Mandiri", "No. Badan Hukum: 518/77/BH/2015", "Neraca",
+                 "Periode: 31/12/2025", "Halaman 1 dari 1", "Jumlah Aset"):
+        assert want in text, (want, text)
+    for s in js["sections"]:
+        for a in s.get("accounts", []):
+            assert idr(a["balance"]) in text, (a, text)
+    assert idr(js["total_assets"]) == "Rp 1.309.686,01" and "Rp 1.309.686,01" in text
+    assert "Rp 809.686,01" in text
+
+
+def test_pdf_statement_and_loan_card(cluster, coop, tmp_path):
+    st = coop.get("/members/%s/statement?from=2025-01-01&to=2025-12-31" % coop.m2).json
+    r = cluster.http("GET", coop.base + "/members/%s/statement?from=2025-01-01&to=2025-12-31&format=pdf"
+                     % coop.m2, token=cluster.admin_token())
+    text = "\n".join(pdf_text(r, tmp_path))
+    assert "Buku Simpanan Anggota" in text and "Kartu Angsuran" in text
+    assert "Periode: 01/01/2025 s.d. 31/12/2025" in text
+    for l in st["lines"]:
+        assert idr(l["amount"]) in text and idr(l["total_balance"]) in text
+    for l in st["loans"][0]["lines"]:
+        assert idr(l["amount"]) in text and idr(l["outstanding_principal"]) in text
+        d = datetime.date.fromisoformat(l["value_date"])
+        assert d.strftime("%d/%m/%Y") in text
+
+
+def line_with(text, *parts):
+    """The one line of pdftotext -layout output holding every part, in order."""
+    def in_order(line):
+        at = 0
+        for p in parts:
+            at = line.find(p, at)
+            if at < 0:
+                return False
+            at += len(p)
+        return True
+    found = [l for l in text.splitlines() if in_order(l)]
+    assert found, (parts, text)
+    return found[0]
+
+
+def test_rat_pack_pdf_has_every_paper_with_the_json_figures(cluster, coop, tmp_path):
+    b = coop.get("/reports/balance-sheet?as_of=2025-12-31").json
+    i = coop.get("/reports/income-statement?from=2025-01-01&to=2025-12-31").json
+    s = coop.get("/reports/shu?year=2025").json
+    p = coop.get("/reports/loan-portfolio?as_of=2025-12-31").json
+    h = coop.get("/reports/health?year=2025").json
+    r = cluster.http("GET", coop.base + "/reports/rat-pack?year=2025", token=cluster.admin_token())
+    assert 'filename="laporan-rat-koperasi-%s-2025.pdf"' % coop.id in r.headers["Content-Disposition"]
+    pages = pdf_text(r, tmp_path)
+    n = len(pages)
+    for k, page in enumerate(pages):
+        assert "KSP Format Mandiri" in page and "No. Badan Hukum: 518/77/BH/2015" in page
+        assert "Periode: 01/01/2025 s.d. 31/12/2025" in page
+        assert "Halaman %d dari %d" % (k + 1, n) in page
+    text = "\n".join(pages)
+    for title in ("Laporan Rapat Anggota Tahunan (RAT)", "Neraca", "Perhitungan Hasil Usaha", "SHU",
+                  "Portofolio Pinjaman", "Kesehatan Koperasi"):
+        assert title in text, title
+    for sec in b["sections"]:
+        for a in sec.get("accounts", []):
+            if a.get("code"):
+                line_with(text, a["code"], a["name"], idr(a["balance"]))
+    line_with(text, "Jumlah Aset", idr(b["total_assets"]))
+    line_with(text, "Jumlah Pendapatan", idr(i["total_income"]))
+    line_with(text, "Sisa Hasil Usaha", idr(i["surplus"]))
+    for m in s["members"]:
+        line_with(text, m["name"], idr(m["capital"]), idr(m["capital_share"]), idr(m["usage_share"]),
+                  idr(m["total"]))
+    for part, label in (("reserves", "Cadangan"), ("board", "Dana Pengurus"),
+                        ("education", "Dana Pendidikan"), ("social", "Dana Sosial")):
+        line_with(text, label, idr(s["allocation"][part]))
+    for c in p["classes"]:
+        if c["loans"]:
+            line_with(text, c["class"], str(c["loans"]), idr(c["outstanding_principal"]),
+                      idr(c["allowance"]))
+    for c in h["components"]:
+        if c.get("score"):
+            line_with(text, c["code"], c["score"].replace(".", ","))
+    line_with(text, "Skor Total", h["total"].replace(".", ","))
+    line_with(text, "Predikat", h["rating"])
+
+
+def test_rat_pack_as_xlsx_and_a_wrong_year(cluster, coop):
+    wb = xlsx_of(cluster, coop.base + "/reports/rat-pack?year=2025&format=xlsx")
+    assert wb.sheetnames == ["Neraca", "Perhitungan Hasil Usaha", "SHU", "Portofolio Pinjaman",
+                             "Kesehatan Koperasi"]
+    r = cluster.api("GET", coop.base + "/reports/rat-pack")
+    assert (r.status, r.json["error"]["field"]) == (400, "year"), r
