@@ -13,6 +13,7 @@
 
 enum {
     PAGES_INITIAL = 16,
+    ASCII_FIRST = 32, ASCII_END = 127,   /* printable ASCII, whose widths are measured once */
     CELL_TEXT_MAX = 256,
     LANDSCAPE_CHARS = 150,        /* a layout wider than this many characters goes landscape */
 };
@@ -30,6 +31,11 @@ typedef struct {
     size_t n_pages, cap_pages;
     bool landscape;
     float y, width, height;       /* cursor and page size */
+    HPDF_Font font;               /* the page's current font and size (NULL: none yet) */
+    float size;
+    /* Widths of printable ASCII at SIZE_BODY per font (regular, bold): a table of 10,000
+       members measures each cell, and libharu measures UTF-8 slowly. */
+    float ascii[2][ASCII_END - ASCII_FIRST];
     HPDF_STATUS error;
 } pdf_t;
 
@@ -63,15 +69,40 @@ static const char *period_text(pdf_t *p) {
                         p->english ? "to" : "s.d.", reporting_pdf_date(dots + 2, b, sizeof b));
 }
 
-static void text_at(pdf_t *p, HPDF_Font font, float size, float x, float y, const char *text) {
+static void use_font(pdf_t *p, HPDF_Font font, float size) {
+    if (p->font == font && p->size == size) return;
     HPDF_Page_SetFontAndSize(p->page, font, size);
+    p->font = font;
+    p->size = size;
+}
+
+static void text_at(pdf_t *p, HPDF_Font font, float size, float x, float y, const char *text) {
+    if (!*text) return;
+    use_font(p, font, size);
     HPDF_Page_BeginText(p->page);
     HPDF_Page_TextOut(p->page, x, y, text);
     HPDF_Page_EndText(p->page);
 }
 
+static void measure_ascii(pdf_t *p) {
+    HPDF_Font fonts[2] = { p->regular, p->bold };
+    for (int f = 0; f < 2; f++)
+        for (int c = ASCII_FIRST; c < ASCII_END; c++) {
+            char one[2] = { (char) c, '\0' };
+            use_font(p, fonts[f], SIZE_BODY);
+            p->ascii[f][c - ASCII_FIRST] = HPDF_Page_TextWidth(p->page, one);
+        }
+}
+
 static float text_width(pdf_t *p, HPDF_Font font, float size, const char *text) {
-    HPDF_Page_SetFontAndSize(p->page, font, size);
+    if (size == SIZE_BODY && (font == p->regular || font == p->bold)) {
+        const float *w = p->ascii[font == p->bold];
+        float sum = 0;
+        const unsigned char *s = (const unsigned char *) text;
+        for (; *s >= ASCII_FIRST && *s < ASCII_END; s++) sum += w[*s - ASCII_FIRST];
+        if (!*s) return sum;
+    }
+    use_font(p, font, size);
     return HPDF_Page_TextWidth(p->page, text);
 }
 
@@ -103,6 +134,7 @@ static void page_head(pdf_t *p) {
 
 static void new_page(pdf_t *p) {
     p->page = HPDF_AddPage(p->pdf);
+    p->font = NULL;
     HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4,
                       p->landscape ? HPDF_PAGE_LANDSCAPE : HPDF_PAGE_PORTRAIT);
     p->width = HPDF_Page_GetWidth(p->page);
@@ -122,6 +154,7 @@ static void new_page(pdf_t *p) {
 static void page_numbers(pdf_t *p) {
     for (size_t i = 0; i < p->n_pages; i++) {
         p->page = p->pages[i];
+        p->font = NULL;
         float w = HPDF_Page_GetWidth(p->page);
         const char *text = arena_printf(p->doc->arena, p->english ? "Page %zu of %zu" : "Halaman %zu dari %zu",
                                         i + 1, p->n_pages);
@@ -292,6 +325,7 @@ int reporting_pdf_render(const reporting_doc_t *d, bool english, ProtobufCBinary
         HPDF_SetInfoAttr(p.pdf, HPDF_INFO_CREATOR, "Lumbung");
         float *x = arena_alloc(d->arena, (widest(d) + 1) * sizeof *x);
         new_page(&p);
+        measure_ascii(&p);
         for (size_t i = 0; i < d->n_tables && !p.error; i++) table(&p, d->tables[i], x);
         page_numbers(&p);
         if (p.error) rc = -EIO;

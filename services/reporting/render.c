@@ -211,7 +211,7 @@ void reporting_render_statement(reporting_doc_t *d, arena_t *arena,
 
 void reporting_tables_portfolio(reporting_doc_t *d, const Lumbung__LoanPortfolio *p) {
     static const reporting_column_t columns[] = {
-        { "class", "Kolektibilitas", 16 }, { "loans", "Jumlah Pinjaman", 14 },
+        { "class", "Kolektibilitas", 16 }, { "loans", "Jumlah Pinjaman", 22 },
         { "outstanding_principal", "Sisa Pokok", 20 }, { "risk_weight", "Bobot Risiko (%)", 14 },
         { "risk", "RPM", 20 }, { "allowance_rate", "Tarif Penyisihan (%)", 14 },
         { "allowance", "Penyisihan", 20 }, { NULL, NULL, 0 } };
@@ -295,7 +295,7 @@ void reporting_render_shu(reporting_doc_t *d, arena_t *arena, const Lumbung__Shu
 
 void reporting_tables_health(reporting_doc_t *d, const Lumbung__HealthReport *h) {
     static const reporting_column_t columns[] = {
-        { "code", "Kode", 6 }, { "name", "Komponen", 40 }, { "ratio", "Rasio (%)", 12 },
+        { "code", "Kode", 8 }, { "name", "Komponen", 40 }, { "ratio", "Rasio (%)", 12 },
         { "value", "Nilai", 8 }, { "weight", "Bobot", 8 }, { "score", "Skor", 10 },
         { "available", "Tersedia", 10 }, { "reason", "Keterangan", 40 }, { NULL, NULL, 0 } };
     reporting_table_t *t = reporting_doc_table(d, "Health rating", "Kesehatan Koperasi", columns);
