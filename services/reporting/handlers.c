@@ -548,6 +548,72 @@ static int rat_pack(ctx_t *x, const Lumbung__GetRatPack *r) {
     return answer_doc(x, &d, &o);
 }
 
+static int member_register(ctx_t *x, const Lumbung__GetMemberRegister *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    Lumbung__MemberRegister *m = arena_message(x->arena, &lumbung__member_register__descriptor);
+    m->has_cooperative_id = m->has_as_of_seq = m->has_members_seq = 1;
+    m->cooperative_id = r->cooperative_id;
+    m->as_of_seq = seq_of(x->app->transactions);
+    m->members_seq = seq_of(x->app->members);
+    rc = reporting_registry_members_of(x->app, x->txn, x->arena, r->cooperative_id, m);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d members",
+                                 REPORTING_SHU_MEMBERS_MAX);
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_member_register(&d, x->arena, m);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(MEMBER_REGISTER);
+    x->out->member_register = m;
+    return 0;
+}
+
+static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int32_t as_of;
+    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    if (rc == 0) rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    Lumbung__LoanRegister *l = arena_message(x->arena, &lumbung__loan_register__descriptor);
+    l->has_cooperative_id = l->has_as_of_seq = l->has_members_seq = 1;
+    l->has_outstanding_principal_sen = 1;
+    l->cooperative_id = r->cooperative_id;
+    l->as_of = date_text(x, as_of);
+    l->as_of_seq = seq_of(x->app->transactions);
+    l->members_seq = seq_of(x->app->members);
+    rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d loan states",
+                                 REPORTING_LOAN_STATES_MAX);
+    for (size_t i = 0; rc == 0 && i < l->n_items; i++) {
+        Lumbung__Member *who;
+        rc = reporting_registry_member(x->app, x->txn, x->arena, l->items[i]->member_id, &who);
+        if (rc == 0) {
+            l->items[i]->has_member_number = who->has_member_number;
+            l->items[i]->member_number = who->member_number;
+            l->items[i]->name = who->name;
+        }
+        if (rc == STORE_NOT_FOUND) rc = 0;
+    }
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_loan_register(&d, x->arena, l);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(LOAN_REGISTER);
+    x->out->loan_register = l;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -574,6 +640,8 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
     case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
     case OP(RAT_PACK): return r->rat_pack->cooperative_id;
+    case OP(MEMBER_REGISTER): return r->member_register->cooperative_id;
+    case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
     default: return 0;
     }
 }
@@ -602,6 +670,8 @@ int reporting_handle(void *arg, service_call_t *call) {
                                                   x.out));
     case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
     case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
+    case OP(MEMBER_REGISTER): return reply(&x, member_register(&x, r->member_register));
+    case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

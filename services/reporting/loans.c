@@ -242,3 +242,62 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
     store_cursor_close(&c);
     return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
 }
+
+/* Appends one loan's last state to the register (in the arena). */
+static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, uint64_t loan,
+                         const uint8_t *val, uint32_t day_key) {
+    if (r->n_items == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        Lumbung__LoanRegisterRow **more = arena_alloc(arena, grown * sizeof *more);
+        if (r->n_items) memcpy(more, r->items, r->n_items * sizeof *more);
+        r->items = more;
+        *cap = grown;
+    }
+    Lumbung__LoanRegisterRow *row = arena_message(arena, &lumbung__loan_register_row__descriptor);
+    row->has_loan_id = row->has_member_id = row->has_status = row->has_class_ = 1;
+    row->has_outstanding_principal_sen = 1;
+    row->loan_id = loan;
+    row->status = val[1];
+    row->class_ = val[2];
+    row->outstanding_principal_sen = (int64_t) be64_read(val + 3);
+    row->member_id = be64_read(val + 11);
+    char date[DATE_FORMAT_MAX];
+    date_format(reporting_date_from_key(day_key), date, sizeof date);
+    row->state_date = arena_strdup(arena, date);
+    r->items[r->n_items++] = row;
+    r->outstanding_principal_sen += row->status == STATUS(ACTIVE) ? row->outstanding_principal_sen : 0;
+}
+
+int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t as_of, Lumbung__LoanRegister *out) {
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->loan_states, &c);
+    if (rc != 0) return rc;
+    uint8_t seek[8], last[STATE_SIZE];
+    be64_write(seek, coop);
+    const void *k, *v;
+    size_t kl, vl, cap = 0, rows = 0;
+    uint64_t loan = 0;
+    uint32_t limit_key = reporting_date_key(as_of), last_key = 0;
+    bool have = false;
+    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != STATE_KEY || memcmp(k, seek, 8) != 0) break;
+        if (++rows > REPORTING_LOAN_STATES_MAX) { rc = -E2BIG; break; }
+        uint64_t id = be64_read((const uint8_t *) k + 8);
+        if (id != loan) {
+            if (have) register_add(arena, out, &cap, loan, last, last_key);
+            loan = id;
+            have = false;
+        }
+        uint32_t key_day = be32_read((const uint8_t *) k + 16);
+        if (key_day <= limit_key && vl == STATE_SIZE && ((const uint8_t *) v)[0] == STATE_VERSION) {
+            memcpy(last, v, STATE_SIZE);
+            last_key = key_day;
+            have = true;
+        }
+    }
+    if (have && rc != -E2BIG) register_add(arena, out, &cap, loan, last, last_key);
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}

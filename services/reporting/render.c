@@ -450,3 +450,63 @@ void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung
     reporting_tables_portfolio(d, p);
     reporting_tables_health(d, h);
 }
+
+/* ---------------------------------------------------------------- registers */
+
+void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
+                                      const Lumbung__MemberRegister *m) {
+    static const reporting_column_t columns[] = {
+        { "member_number", "No. Anggota", 10 }, { "member_id", "ID Anggota", 10 },
+        { "nik", "NIK", 18 }, { "name", "Nama", 30 }, { "sex", "Jenis Kelamin", 10 },
+        { "birth_date", "Tanggal Lahir", 12 }, { "address", "Alamat", 30 },
+        { "phone", "Telepon", 16 }, { "joined_on", "Tanggal Masuk", 12 },
+        { "status", "Status", 10 }, { "exit_on", "Tanggal Keluar", 12 }, { NULL, NULL, 0 } };
+    reporting_doc_init(d, arena, "member_register", "Member list", "Daftar Anggota");
+    stamp(d, m->cooperative_id, NULL, m->as_of_seq, m->members_seq);
+    d->file_en = arena_printf(arena, "members-cooperative-%" PRIu64, m->cooperative_id);
+    d->file_id = arena_printf(arena, "daftar-anggota-koperasi-%" PRIu64, m->cooperative_id);
+    reporting_table_t *t = reporting_doc_table(d, "Members", "Anggota", columns);
+    for (size_t i = 0; i < m->n_items; i++) {
+        const Lumbung__Member *x = m->items[i];
+        reporting_row(t);
+        reporting_cell_count(t, x->member_number);
+        reporting_cell_count(t, x->id);
+        reporting_cell_text(t, x->nik);
+        reporting_cell_text(t, x->name);
+        reporting_cell_enum(t, ENUM(sex), x->has_sex ? (int) x->sex : 0);
+        reporting_cell_text(t, x->birth_date);
+        reporting_cell_text(t, x->address);
+        reporting_cell_text(t, x->phone);
+        reporting_cell_text(t, x->joined_on);
+        reporting_cell_enum(t, ENUM(member_status), x->has_status ? (int) x->status : 0);
+        reporting_cell_text(t, x->exit_on);
+    }
+}
+
+void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
+                                    const Lumbung__LoanRegister *l) {
+    static const reporting_column_t columns[] = {
+        { "loan_id", "No. Pinjaman", 10 }, { "member_number", "No. Anggota", 10 },
+        { "name", "Nama", 30 }, { "status", "Status", 12 }, { "class", "Kolektibilitas", 14 },
+        { "outstanding_principal", "Sisa Pokok", 20 }, { "state_date", "Per Tanggal", 12 },
+        { NULL, NULL, 0 } };
+    reporting_doc_init(d, arena, "loan_register", "Loans", "Daftar Pinjaman");
+    stamp(d, l->cooperative_id, l->as_of, l->as_of_seq, l->members_seq);
+    d->file_en = arena_printf(arena, "loans-cooperative-%" PRIu64 "-%s", l->cooperative_id, l->as_of);
+    d->file_id = arena_printf(arena, "daftar-pinjaman-koperasi-%" PRIu64 "-%s", l->cooperative_id,
+                              l->as_of);
+    reporting_table_t *t = reporting_doc_table(d, "Loans", "Pinjaman", columns);
+    for (size_t i = 0; i < l->n_items; i++) {
+        const Lumbung__LoanRegisterRow *x = l->items[i];
+        reporting_row(t);
+        reporting_cell_count(t, x->loan_id);
+        if (x->has_member_number) reporting_cell_count(t, x->member_number);
+        else reporting_cell_empty(t);
+        reporting_cell_text(t, x->name);
+        reporting_cell_enum(t, ENUM(loan_status), x->status);
+        reporting_cell_enum(t, ENUM(loan_class), x->class_);
+        reporting_cell_money(t, x->outstanding_principal_sen);
+        reporting_cell_text(t, x->state_date);
+    }
+    total_row(t, 2, "outstanding_principal", "Sisa Pokok", 5, l->outstanding_principal_sen);
+}

@@ -35,6 +35,11 @@ void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__Ods
    imported by whoever forgets to delete it). */
 void reporting_render_import_template(reporting_doc_t *d, arena_t *arena, uint64_t coop);
 
+void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
+                                      const Lumbung__MemberRegister *m);
+void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
+                                    const Lumbung__LoanRegister *l);
+
 /* The papers of the annual meeting for one fiscal year in one document. */
 void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung__BalanceSheet *b,
                                const Lumbung__IncomeStatement *i, const Lumbung__ShuReport *s,

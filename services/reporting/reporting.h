@@ -113,6 +113,10 @@ int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena
 /* Zero counts when the cooperative has no member yet. */
 int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
                               reporting_counts_t *out);
+/* Appends every member of `coop` (any status) to out->items, by member number. -E2BIG beyond
+   REPORTING_SHU_MEMBERS_MAX. */
+int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, Lumbung__MemberRegister *out);
 
 /* --- oversight.c: annual meetings and supervision, from the members stream --- */
 int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
@@ -190,6 +194,11 @@ int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
    dated on or before as_of. -E2BIG beyond REPORTING_LOAN_STATES_MAX states. */
 int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
                               reporting_portfolio_counts_t *out);
+/* Appends to out->items each loan of `coop` with a state on or before as_of, in that state,
+   by loan id; out->outstanding_principal_sen sums the active ones. -E2BIG beyond
+   REPORTING_LOAN_STATES_MAX states. */
+int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t as_of, Lumbung__LoanRegister *out);
 
 typedef struct {
     uint64_t member_id;

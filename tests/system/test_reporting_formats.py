@@ -429,3 +429,28 @@ def test_rat_pack_as_xlsx_and_a_wrong_year(cluster, coop):
                              "Kesehatan Koperasi"]
     r = cluster.api("GET", coop.base + "/reports/rat-pack")
     assert (r.status, r.json["error"]["field"]) == (400, "year"), r
+
+
+def test_member_and_loan_registers_in_every_format(cluster, coop, tmp_path):
+    js = coop.get("/reports/members").json
+    assert [m["id"] for m in js["items"]] == [str(coop.m1), str(coop.m2)]
+    rows = rows_of(coop.get("/reports/members?format=csv&dialect=excel-id").text[1:], ";")
+    assert rows[0][:4] == ["No. Anggota", "ID Anggota", "NIK", "Nama"]
+    assert [(x[1], x[2], x[3], x[5], x[9]) for x in rows[1:]] == [
+        (m["id"], m["nik"], m["name"], m["birth_date"], m["status"]) for m in js["items"]]
+    ws = xlsx_of(cluster, coop.base + "/reports/members?format=xlsx")["Anggota"]
+    assert [(str(x[1]), x[2], x[3]) for x in sheet_rows(ws)] == \
+        [(m["id"], m["nik"], m["name"]) for m in js["items"]]
+
+    loans = coop.get("/reports/loans?as_of=2025-12-31").json
+    assert [(l["loan_id"], l["member_id"], l["status"], l["outstanding_principal"])
+            for l in loans["items"]] == [(str(coop.loan), str(coop.m2), "active", "500000")]
+    assert loans["outstanding_principal"] == "500000"
+    assert not coop.get("/reports/loans?as_of=2025-01-09").json.get("items")
+    r = coop.get("/reports/loans?as_of=2025-12-31&format=csv")
+    assert 'filename="daftar-pinjaman-koperasi-%s-2025-12-31.csv"' % coop.id in r.headers["Content-Disposition"]
+    rows = rows_of(r.text)
+    assert rows[1][:6] == [str(coop.loan), "2", loans["items"][0]["name"], "active", "current", "500000"]
+    text = "\n".join(pdf_text(cluster.http("GET", coop.base + "/reports/loans?as_of=2025-12-31&format=pdf",
+                                           token=cluster.admin_token()), tmp_path))
+    line_with(text, loans["items"][0]["name"], "active", "Rp 500.000,00", "10/02/2025")
