@@ -614,6 +614,48 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     return 0;
 }
 
+static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    Lumbung__Loan *loan;
+    Lumbung__Member *m;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = reporting_loans_terms(x->app, x->txn, x->arena, r->cooperative_id, r->loan_id,
+                                            &loan);
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(x->call, KIND(NOT_FOUND), "loan_not_found", "loan_id",
+                                 "cooperative %" PRIu64 " has no loan %" PRIu64 " (a loan applied "
+                                 "before this version: rebuild the reporting store)",
+                                 r->cooperative_id, r->loan_id);
+    if (rc == 0) rc = member_of(x, r->cooperative_id, loan->member_id, &m);
+    if (rc != 0) return rc;
+    Lumbung__LoanCard *c = arena_message(x->arena, &lumbung__loan_card__descriptor);
+    c->has_cooperative_id = c->has_loan_id = c->has_member_id = c->has_member_number = 1;
+    c->has_as_of_seq = c->has_members_seq = 1;
+    c->cooperative_id = r->cooperative_id;
+    c->loan_id = r->loan_id;
+    c->member_id = m->id;
+    c->member_number = m->member_number;
+    c->name = m->name;
+    c->loan = loan;
+    c->as_of_seq = seq_of(x->app->transactions);
+    c->members_seq = seq_of(x->app->members);
+    Lumbung__MemberStatement *s = arena_message(x->arena, &lumbung__member_statement__descriptor);
+    s->member_id = m->id;
+    if ((rc = reporting_loancard_read(x->app, x->txn, x->arena, DATE_MIN, DATE_MAX, s)) != 0)
+        return rc;
+    for (size_t i = 0; i < s->n_loans; i++)
+        if (s->loans[i]->loan_id == r->loan_id) c->card = s->loans[i];
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_loan_card(&d, x->arena, c);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(LOAN_CARD);
+    x->out->loan_card = c;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -641,6 +683,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
     case OP(RAT_PACK): return r->rat_pack->cooperative_id;
     case OP(MEMBER_REGISTER): return r->member_register->cooperative_id;
+    case OP(LOAN_CARD): return r->loan_card->cooperative_id;
     case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
     default: return 0;
     }
@@ -671,6 +714,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
     case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
     case OP(MEMBER_REGISTER): return reply(&x, member_register(&x, r->member_register));
+    case OP(LOAN_CARD): return reply(&x, loan_card(&x, r->loan_card));
     case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):

@@ -107,10 +107,42 @@ static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanR
                    a->interest_sen);
 }
 
+enum { TERMS_KEY = 16, TERMS_MAX = 1024 * 1024 };
+
+static void terms_key(uint8_t key[TERMS_KEY], uint64_t coop, uint64_t loan) {
+    be64_write(key, coop);
+    be64_write(key + 8, loan);
+}
+
+/* The loan as applied, with its schedule, for its repayment card. */
+static int apply_applied(reporting_t *app, store_txn_t *txn, const Lumbung__LoanApplied *a) {
+    if (!a || !a->loan || !a->loan->has_id || !a->loan->has_cooperative_id) return 0;
+    size_t len = protobuf_c_message_get_packed_size(&a->loan->base);
+    if (len > TERMS_MAX) return -E2BIG;
+    uint8_t *buf = arena_alloc(app->arena, len + 1), key[TERMS_KEY];
+    protobuf_c_message_pack(&a->loan->base, buf);
+    terms_key(key, a->loan->cooperative_id, a->loan->id);
+    return store_put(txn, app->loan_terms, key, sizeof key, buf, len, 0);
+}
+
+int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                          uint64_t loan, Lumbung__Loan **out) {
+    uint8_t key[TERMS_KEY];
+    terms_key(key, coop, loan);
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->loan_terms, key, sizeof key, &v, &vl);
+    if (rc != 0) return rc;
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    *out = (Lumbung__Loan *) protobuf_c_message_unpack(&lumbung__loan__descriptor, &alloc, vl, v);
+    return *out ? 0 : -EPROTO;
+}
+
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
                           const Lumbung__TransactionsEvent *ev) {
     assert(app && txn && ev);
     switch (ev->body_case) {
+    case TX(LOAN_APPLIED): return apply_applied(app, txn, ev->loan_applied);
     case TX(LOAN_DISBURSED): return apply_disbursed(app, txn, ev->loan_disbursed);
     case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
     case TX(LOAN_CLASS_CHANGED):
@@ -119,7 +151,7 @@ int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
        loan card with reporting_loancard_put (kind LOAN_MOVEMENT_KIND_WRITE_OFF: principal
        and outstanding change = - the principal written off; RECOVERY: the amount, no change
        of the outstanding principal). */
-    default: return 0;              /* an applied loan owes nothing yet */
+    default: return 0;
     }
 }
 

@@ -126,8 +126,9 @@ static void page_head(pdf_t *p) {
                 arena_printf(d->arena, "%s: %s", p->english ? "Legal number" : "No. Badan Hukum",
                              d->legal_number && *d->legal_number ? d->legal_number : "-"));
     text_at(p, p->bold, SIZE_TITLE, MARGIN, top - 37, p->english ? d->title_en : d->title_id);
-    text_at(p, p->regular, SIZE_HEAD, MARGIN, top - 50,
-            arena_printf(d->arena, "%s: %s", p->english ? "Period" : "Periode", period_text(p)));
+    if (d->period)
+        text_at(p, p->regular, SIZE_HEAD, MARGIN, top - 50,
+                arena_printf(d->arena, "%s: %s", p->english ? "Period" : "Periode", period_text(p)));
     rule(p, top - HEAD_HEIGHT + 8, 0.8f);
     p->y = top - HEAD_HEIGHT;
 }

@@ -510,3 +510,75 @@ void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
     }
     total_row(t, 2, "outstanding_principal", "Sisa Pokok", 5, l->outstanding_principal_sen);
 }
+
+/* ---------------------------------------------------------------- loan card */
+
+static void term_row(reporting_table_t *t, const char *en, const char *id) {
+    reporting_row(t);
+    reporting_cell_label(t, en, id);
+}
+
+static void loan_terms(reporting_doc_t *d, const Lumbung__LoanCard *c) {
+    static const reporting_column_t columns[] = {
+        { "item", "Keterangan", 24 }, { "value", "Nilai", 30 }, { NULL, NULL, 0 } };
+    const Lumbung__Loan *l = c->loan;
+    reporting_table_t *t = reporting_doc_table(d, "Loan", "Pinjaman", columns);
+    term_row(t, "member", "Anggota");
+    reporting_cell_text(t, arena_printf(d->arena, "%" PRIu64 " %s", c->member_number,
+                                        c->name ? c->name : ""));
+    term_row(t, "loan_id", "No. Pinjaman");
+    reporting_cell_count(t, c->loan_id);
+    term_row(t, "principal", "Pokok Pinjaman");
+    reporting_cell_money(t, l->principal_sen);
+    term_row(t, "annual_rate", "Bunga per Tahun (%)");
+    reporting_cell_bp(t, l->annual_rate_bp);
+    term_row(t, "method", "Metode");
+    reporting_cell_enum(t, ENUM(loan_method), l->method);
+    term_row(t, "frequency", "Angsuran");
+    reporting_cell_enum(t, ENUM(loan_frequency), l->frequency);
+    term_row(t, "instalments", "Jumlah Angsuran");
+    reporting_cell_count(t, l->instalments);
+    term_row(t, "applied_on", "Tanggal Pengajuan");
+    reporting_cell_text(t, l->applied_on);
+    term_row(t, "total_interest", "Jumlah Bunga");
+    reporting_cell_money(t, l->total_interest_sen);
+}
+
+static void loan_schedule(reporting_doc_t *d, const Lumbung__Loan *l) {
+    static const reporting_column_t columns[] = {
+        { "number", "Ke", 5 }, { "due_on", "Jatuh Tempo", 12 }, { "principal", "Pokok", 18 },
+        { "interest", "Bunga", 18 }, { "total", "Angsuran", 18 },
+        { "balance_after", "Sisa Pokok", 18 }, { NULL, NULL, 0 } };
+    reporting_table_t *t = reporting_doc_table(d, "Schedule", "Jadwal Angsuran", columns);
+    for (size_t i = 0; i < l->n_schedule; i++) {
+        const Lumbung__Instalment *x = l->schedule[i];
+        reporting_row(t);
+        reporting_cell_count(t, x->number);
+        reporting_cell_text(t, x->due_on);
+        reporting_cell_money(t, x->principal_sen);
+        reporting_cell_money(t, x->interest_sen);
+        reporting_cell_money(t, x->total_sen);
+        reporting_cell_money(t, x->balance_after_sen);
+    }
+}
+
+void reporting_render_loan_card(reporting_doc_t *d, arena_t *arena, const Lumbung__LoanCard *c) {
+    static const reporting_column_t columns[] = {
+        { "loan_id", "No. Pinjaman", 10 }, { "value_date", "Tanggal", 12 },
+        { "kind", "Jenis", 16 }, { "entry_id", "No. Jurnal", 10 }, { "amount", "Jumlah", 18 },
+        { "late_fee", "Denda", 16 }, { "interest", "Bunga", 16 }, { "principal", "Pokok", 18 },
+        { "outstanding_principal", "Sisa Pokok", 18 }, { NULL, NULL, 0 } };
+    reporting_doc_init(d, arena, "loan_card", "Loan repayment card", "Kartu Angsuran Pinjaman");
+    stamp(d, c->cooperative_id, NULL, c->as_of_seq, c->members_seq);
+    d->file_en = arena_printf(arena, "loan-card-cooperative-%" PRIu64 "-loan-%" PRIu64,
+                              c->cooperative_id, c->loan_id);
+    d->file_id = arena_printf(arena, "kartu-angsuran-koperasi-%" PRIu64 "-pinjaman-%" PRIu64,
+                              c->cooperative_id, c->loan_id);
+    loan_terms(d, c);
+    loan_schedule(d, c->loan);
+    reporting_table_t *t = reporting_doc_table(d, "Payments", "Pembayaran", columns);
+    const Lumbung__LoanStatement *l = c->card;
+    if (!l) return;
+    for (size_t j = 0; j < l->n_lines; j++) loan_line_row(t, l->loan_id, l->lines[j]);
+    loan_end_row(t, l->loan_id, "closing", "akhir", l->closing_principal_sen);
+}

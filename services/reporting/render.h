@@ -40,6 +40,9 @@ void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
 void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
                                     const Lumbung__LoanRegister *l);
 
+/* A loan's repayment card: terms, schedule and every movement. */
+void reporting_render_loan_card(reporting_doc_t *d, arena_t *arena, const Lumbung__LoanCard *c);
+
 /* The papers of the annual meeting for one fiscal year in one document. */
 void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung__BalanceSheet *b,
                                const Lumbung__IncomeStatement *i, const Lumbung__ShuReport *s,

@@ -8,10 +8,11 @@
     oversight.c (annual meetings and supervision records, from members events), chart.c
     (accounts with totals and daily movements by value date, from transactions events),
     statement.c (each member's savings movements, from transactions events), loancard.c (each
-    member's loan movements, from loan events), loans.c (loan states by date and members'
-    participation, from transactions events). handlers.c,
-    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c, csv.c
-    and render.c are the pure parts that shape a report and its CSV file.
+    member's loan movements, from loan events), loans.c (loan states by date, loans as
+    applied with their schedules, and members' participation, from transactions events). handlers.c,
+    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
+    ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
+    as CSV (csv.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is a day count of date.h
     biased by 2^31 into a u32 so that byte order is date order):
@@ -40,6 +41,8 @@
                       [1..4] u32 held_on of the annual meeting (RAT) for that year
       "supervisions"  key: u64 cooperative id + u64 supervision id; value: lumbung.Supervision
                       as the last event said
+      "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
+                      its schedule (loans.c), for the loan's repayment card
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -79,7 +82,7 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions, loan_lines;
+                  supervisions, loan_lines, loan_terms;
     uint64_t event_seq;                   /* the sequence of the event being applied */
 } reporting_t;
 
@@ -197,6 +200,10 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
 /* Appends to out->items each loan of `coop` with a state on or before as_of, in that state,
    by loan id; out->outstanding_principal_sen sums the active ones. -E2BIG beyond
    REPORTING_LOAN_STATES_MAX states. */
+/* The loan as applied (terms and schedule) into *out; STORE_NOT_FOUND when reporting has not
+   seen it applied (an unknown loan, or one applied before this projection: rebuild). */
+int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                          uint64_t loan, Lumbung__Loan **out);
 int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                              int32_t as_of, Lumbung__LoanRegister *out);
 

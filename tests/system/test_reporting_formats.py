@@ -454,3 +454,28 @@ def test_member_and_loan_registers_in_every_format(cluster, coop, tmp_path):
     text = "\n".join(pdf_text(cluster.http("GET", coop.base + "/reports/loans?as_of=2025-12-31&format=pdf",
                                            token=cluster.admin_token()), tmp_path))
     line_with(text, loans["items"][0]["name"], "active", "Rp 500.000,00", "10/02/2025")
+
+
+def test_loan_card_with_schedule_and_payments(cluster, coop, tmp_path):
+    js = coop.get("/loans/%s/card" % coop.loan).json
+    schedule = js["loan"]["schedule"]
+    assert [(s["due_on"], s["principal"], s["interest"], s["balance_after"]) for s in schedule] == [
+        ("2025-%02d-10" % (2 + i), "100000", "6000", str(500000 - 100000 * i)) for i in range(6)]
+    assert [(l["kind"], l["amount"]) for l in js["card"]["lines"]] == [
+        ("disbursement", "600000"), ("repayment", "106000")]
+    r = cluster.http("GET", coop.base + "/loans/%s/card?format=pdf" % coop.loan,
+                     token=cluster.admin_token())
+    assert 'filename="kartu-angsuran-koperasi-%s-pinjaman-%s.pdf"' % (coop.id, coop.loan) in \
+        r.headers["Content-Disposition"]
+    pages = pdf_text(r, tmp_path)
+    text = "\n".join(pages)
+    assert "Kartu Angsuran Pinjaman" in text and "Halaman 1 dari %d" % len(pages) in text
+    line_with(text, "Pokok Pinjaman", "Rp 600.000,00")
+    for s in schedule:
+        d = datetime.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y")
+        line_with(text, d, idr(s["principal"]), idr(s["interest"]), idr(s["total"]),
+                  idr(s["balance_after"]))
+    line_with(text, "10/02/2025", "repayment", "Rp 106.000,00", "Rp 6.000,00", "Rp 100.000,00",
+              "Rp 500.000,00")
+    r = cluster.api("GET", coop.base + "/loans/999999/card")
+    assert (r.status, r.json["error"]["code"]) == (404, "loan_not_found"), r
