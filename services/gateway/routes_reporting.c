@@ -31,6 +31,8 @@ const route_t routes_reporting[] = {
       "loan_register", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/loans/{id}/card", ROUTE_COOP_READ, "reporting",
       "loan_card", { {"coop", "cooperative_id"}, {"id", "loan_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/journal", ROUTE_COOP_READ, "reporting",
+      "journal", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/reports/rat-pack", ROUTE_COOP_READ, "reporting",
       "rat_pack", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/members/import-template", ROUTE_COOP_READ, "reporting",

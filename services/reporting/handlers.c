@@ -656,6 +656,41 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
     return 0;
 }
 
+static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int32_t from, to, year_start;
+    int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
+    if (rc != 0) return rc;
+    int y, m, d;
+    date_to_ymd(to, &y, &m, &d);
+    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
+    if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
+    Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
+    j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
+    j->has_total_debit_sen = j->has_total_credit_sen = 1;
+    j->cooperative_id = r->cooperative_id;
+    j->from = date_text(x, from);
+    j->to = date_text(x, to);
+    j->as_of_seq = seq_of(x->app->transactions);
+    j->members_seq = seq_of(x->app->members);
+    rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
+                                 "more than %d entries in the period; ask for a shorter one",
+                                 REPORTING_JOURNAL_ENTRIES_MAX);
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t doc;
+        reporting_render_journal(&doc, x->arena, j);
+        return answer_doc(x, &doc, &o);
+    }
+    x->out->result_case = RES(JOURNAL);
+    x->out->journal = j;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -684,6 +719,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(RAT_PACK): return r->rat_pack->cooperative_id;
     case OP(MEMBER_REGISTER): return r->member_register->cooperative_id;
     case OP(LOAN_CARD): return r->loan_card->cooperative_id;
+    case OP(JOURNAL): return r->journal->cooperative_id;
     case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
     default: return 0;
     }
@@ -715,6 +751,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
     case OP(MEMBER_REGISTER): return reply(&x, member_register(&x, r->member_register));
     case OP(LOAN_CARD): return reply(&x, loan_card(&x, r->loan_card));
+    case OP(JOURNAL): return reply(&x, journal(&x, r->journal));
     case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):

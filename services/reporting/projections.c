@@ -31,6 +31,7 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "participation", &app->participation }, { "management", &app->management },
         { "rats", &app->rats }, { "supervisions", &app->supervisions },
         { "loan_lines", &app->loan_lines }, { "loan_terms", &app->loan_terms },
+        { "journal", &app->journal },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -60,6 +61,7 @@ static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__Entr
         int rc = reporting_chart_apply_entry(app, txn, p->entries[i]);
         if (rc == 0) rc = reporting_statement_apply_entry(app, txn, p->entries[i]);
         if (rc == 0) rc = reporting_loans_apply_entry(app, txn, p->entries[i]);
+        if (rc == 0) rc = reporting_journal_apply_entry(app, txn, p->entries[i]);
         if (rc != 0) return rc;
     }
     return 0;

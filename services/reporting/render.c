@@ -582,3 +582,38 @@ void reporting_render_loan_card(reporting_doc_t *d, arena_t *arena, const Lumbun
     for (size_t j = 0; j < l->n_lines; j++) loan_line_row(t, l->loan_id, l->lines[j]);
     loan_end_row(t, l->loan_id, "closing", "akhir", l->closing_principal_sen);
 }
+
+/* ---------------------------------------------------------------- journal */
+
+void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung__JournalReport *j) {
+    static const reporting_column_t columns[] = {
+        { "entry_id", "No. Jurnal", 10 }, { "value_date", "Tanggal", 12 },
+        { "kind", "Jenis", 16 }, { "memo", "Keterangan", 34 }, { "account", "Akun", 8 },
+        { "debit", "Debit", 18 }, { "credit", "Kredit", 18 }, { NULL, NULL, 0 } };
+    reporting_doc_init(d, arena, "journal", "Journal", "Jurnal Umum");
+    stamp(d, j->cooperative_id, range(arena, j->from, j->to), j->as_of_seq, j->members_seq);
+    d->file_en = arena_printf(arena, "journal-cooperative-%" PRIu64 "-%s-%s", j->cooperative_id,
+                              j->from, j->to);
+    d->file_id = arena_printf(arena, "jurnal-koperasi-%" PRIu64 "-%s-%s", j->cooperative_id,
+                              j->from, j->to);
+    reporting_table_t *t = reporting_doc_table(d, "Journal", "Jurnal", columns);
+    for (size_t i = 0; i < j->n_entries; i++) {
+        const Lumbung__JournalEntry *e = j->entries[i];
+        for (size_t k = 0; k < e->n_lines; k++) {
+            const Lumbung__JournalLine *l = e->lines[k];
+            reporting_row(t);
+            reporting_cell_count(t, e->id);
+            reporting_cell_text(t, e->value_date);
+            reporting_cell_enum(t, ENUM(entry_kind), e->has_kind ? (int) e->kind : 0);
+            reporting_cell_text(t, l->memo && *l->memo ? l->memo : e->memo);
+            reporting_cell_text(t, l->account);
+            reporting_cell_money(t, l->debit_sen);
+            reporting_cell_money(t, l->credit_sen);
+        }
+    }
+    reporting_row(t);
+    reporting_cell_label(t, "total", "jumlah");
+    for (int i = 0; i < 4; i++) reporting_cell_empty(t);
+    reporting_cell_money(t, j->total_debit_sen);
+    reporting_cell_money(t, j->total_credit_sen);
+}

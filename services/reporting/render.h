@@ -40,6 +40,9 @@ void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
 void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
                                     const Lumbung__LoanRegister *l);
 
+/* The journal of a period: one row per line, the entry's id, date, kind and memo on each. */
+void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung__JournalReport *j);
+
 /* A loan's repayment card: terms, schedule and every movement. */
 void reporting_render_loan_card(reporting_doc_t *d, arena_t *arena, const Lumbung__LoanCard *c);
 

@@ -7,7 +7,8 @@
     file: registry.c (cooperatives, members and member counts, from members events),
     oversight.c (annual meetings and supervision records, from members events), chart.c
     (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events), loancard.c (each
+    statement.c (each member's savings movements, from transactions events), journal.c (every
+    posted entry, from transactions events), loancard.c (each
     member's loan movements, from loan events), loans.c (loan states by date, loans as
     applied with their schedules, and members' participation, from transactions events). handlers.c,
     dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
@@ -43,6 +44,8 @@
                       as the last event said
       "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
                       its schedule (loans.c), for the loan's repayment card
+      "journal"       key: u64 cooperative id + u32 value date + u64 entry id; value:
+                      lumbung.JournalEntry as posted (journal.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -70,7 +73,8 @@ enum {
     REPORTING_MOVEMENT_HEADER = 12,
     REPORTING_LOAN_CLASSES = 4,           /* current, substandard, doubtful, loss */
     REPORTING_LOAN_STATES_MAX = 4000000,  /* loan states of one cooperative a portfolio reads */
-    REPORTING_SHU_MEMBERS_MAX = 100000,   /* members of one cooperative an SHU report shares to */
+    REPORTING_SHU_MEMBERS_MAX = 100000,
+    REPORTING_JOURNAL_ENTRIES_MAX = 100000,  /* entries of one journal report (a period) */   /* members of one cooperative an SHU report shares to */
     REPORTING_RATS_MAX = 1000,            /* annual meetings of one cooperative a report reads */
     REPORTING_SUPERVISIONS_MAX = 10000,   /* supervision records of one cooperative read */
     REPORTING_NPL_ATTENTION_BP = 500,     /* NPL above 5 % needs the district's attention */
@@ -82,7 +86,7 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions, loan_lines, loan_terms;
+                  supervisions, loan_lines, loan_terms, journal;
     uint64_t event_seq;                   /* the sequence of the event being applied */
 } reporting_t;
 
@@ -245,6 +249,13 @@ int reporting_options_fail(service_call_t *call, const char *bad);
 int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
                          reporting_doc_t *doc, const reporting_opts_t *opts,
                          Lumbung__ReportingReply *out);
+
+/* --- journal.c: every posted entry, for the journal of a period --- */
+int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e);
+/* Appends the entries of `coop` with value dates in [from, to] to out->entries (value date,
+   then entry order) and sums their lines. -E2BIG beyond REPORTING_JOURNAL_ENTRIES_MAX. */
+int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                           int32_t from, int32_t to, Lumbung__JournalReport *out);
 
 /* --- ods.c: the yearly national data return --- */
 /* Fills `out` with the ODS of req->year (or its CSV file); fails the call on bad input. */

@@ -479,3 +479,26 @@ def test_loan_card_with_schedule_and_payments(cluster, coop, tmp_path):
               "Rp 500.000,00")
     r = cluster.api("GET", coop.base + "/loans/999999/card")
     assert (r.status, r.json["error"]["code"]) == (404, "loan_not_found"), r
+
+
+def test_journal_of_a_period_in_every_format(cluster, coop, tmp_path):
+    js = coop.get("/reports/journal?from=2025-01-01&to=2025-12-31").json
+    tx = coop.get("/journal?limit=500").json["items"]
+    assert sorted(e["id"] for e in js["entries"]) == sorted(e["id"] for e in tx)
+    assert js["total_debit"] == js["total_credit"]
+    lines = [(e["id"], l["account"], Decimal(l.get("debit", "0")), Decimal(l.get("credit", "0")))
+             for e in js["entries"] for l in e["lines"]]
+    rows = rows_of(coop.get("/reports/journal?from=2025-01-01&to=2025-12-31&format=csv"
+                            "&dialect=excel-id").text[1:], ";")
+    assert rows[0] == ["No. Jurnal", "Tanggal", "Jenis", "Keterangan", "Akun", "Debit", "Kredit"]
+    assert [(x[0], x[4], id_number(x[5]), id_number(x[6])) for x in rows[1:-1]] == lines
+    assert rows[-1][5:] == [js["total_debit"].replace(".", ",")] * 2
+    ws = xlsx_of(cluster, coop.base + "/reports/journal?from=2025-01-01&to=2025-12-31&format=xlsx")["Jurnal"]
+    assert [(str(x[0]), x[4], rupiah(x[5]), rupiah(x[6])) for x in sheet_rows(ws)[:-1]] == \
+        [(i, a, d.normalize(), c.normalize()) for i, a, d, c in lines]
+    text = "\n".join(pdf_text(cluster.http("GET", coop.base + "/reports/journal?from=2025-01-01"
+                                           "&to=2025-12-31&format=pdf", token=cluster.admin_token()),
+                              tmp_path))
+    line_with(text, "01/03/2025", "Jasa administrasi", "4-301", "Rp 0,00", "Rp 12.500,55")
+    march = coop.get("/reports/journal?from=2025-03-01&to=2025-03-31").json["entries"]
+    assert [e["memo"] for e in march] == ["Jasa administrasi"]
