@@ -129,27 +129,31 @@ static int render_csv(const reporting_doc_t *d, const reporting_opts_t *o,
     return reporting_csv_finish(&csv, out);
 }
 
-Lumbung__ReportFile *reporting_doc_file(const reporting_doc_t *d, const reporting_opts_t *o) {
+Lumbung__ReportFile *reporting_doc_file_rc(const reporting_doc_t *d, const reporting_opts_t *o,
+                                           int *rc_out) {
     assert(d && o);
     Lumbung__ReportFile *f = arena_message(d->arena, &lumbung__report_file__descriptor);
     const char *base = o->english ? d->file_en : d->file_id;
+    int rc;
     switch (o->format) {
     case FORMAT(PDF):
-        if (reporting_pdf_render(d, o->english, &f->body) != 0) return NULL;
+        rc = reporting_pdf_render(d, o->english, &f->body);
         f->content_type = "application/pdf";
         f->filename = arena_printf(d->arena, "%s.pdf", base);
         break;
     case FORMAT(XLSX):
-        if (reporting_xlsx_render(d, o->english, &f->body) != 0) return NULL;
+        rc = reporting_xlsx_render(d, o->english, &f->body);
         f->content_type = REPORTING_XLSX_TYPE;
         f->filename = arena_printf(d->arena, "%s.xlsx", base);
         break;
     default:
-        if (render_csv(d, o, &f->body) != 0) return NULL;
+        rc = render_csv(d, o, &f->body);
         f->content_type = "text/csv; charset=utf-8";
         f->filename = arena_printf(d->arena, "%s.csv", base);
         break;
     }
+    if (rc_out) *rc_out = rc;
+    if (rc != 0) return NULL;
     f->has_body = 1;
     set_headers(f, d);
     return f;

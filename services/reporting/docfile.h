@@ -30,8 +30,15 @@ const char *reporting_opts_read(reporting_opts_t *o, bool has_format, Lumbung__R
 /* Whether the request asks for a file rather than the report message. */
 bool reporting_opts_file(const reporting_opts_t *o);
 
-/* The document in the requested format; NULL when it would exceed its format's limit. */
-Lumbung__ReportFile *reporting_doc_file(const reporting_doc_t *d, const reporting_opts_t *o);
+/* The document in the requested format; NULL when it would exceed its format's limit (*rc
+   -E2BIG) or could not be written (*rc -EIO: a font or the temporary directory missing). rc
+   may be NULL. */
+Lumbung__ReportFile *reporting_doc_file_rc(const reporting_doc_t *d, const reporting_opts_t *o,
+                                           int *rc);
+static inline Lumbung__ReportFile *reporting_doc_file(const reporting_doc_t *d,
+                                                      const reporting_opts_t *o) {
+    return reporting_doc_file_rc(d, o, NULL);
+}
 
 /* The text of a cell as the CSV and PDF show it in the language asked for (labels). */
 const char *reporting_cell_label_text(const reporting_cell_t *c, bool english);

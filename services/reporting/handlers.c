@@ -126,11 +126,18 @@ int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *tx
         doc->cooperative_name = c->name;
         doc->legal_number = c->legal_number;
     }
-    Lumbung__ReportFile *file = reporting_doc_file(doc, opts);
-    if (!file)
+    int rc;
+    Lumbung__ReportFile *file = reporting_doc_file_rc(doc, opts, &rc);
+    if (!file && rc == -E2BIG)
         return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
                                  "the file would be larger than its limit; ask for a shorter "
                                  "period");
+    if (!file) {
+        log_error(service_call_request(call)->request_id,
+                  "reporting: writing a %s file failed (%d)", doc->report, rc);
+        return service_call_fail(call, KIND(INTERNAL), "render_failed", "format",
+                                 "the file could not be written; the JSON answer still works");
+    }
     out->result_case = RES(FILE);
     out->file = file;
     return 0;
