@@ -28,12 +28,12 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
            -I$(BUILD)/proto -Icommon $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := -lzmq -luv -lprotobuf-c -llmdb -lsodium -ljansson -lmicrohttpd -lm -lpthread
+LDLIBS  := -lzmq -luv -lprotobuf-c -llmdb -lsodium -ljansson -lmicrohttpd -lxlsxwriter -lhpdf -lm -lpthread
 
 DEB_PACKAGES := build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler \
                 protobuf-compiler liblmdb-dev lmdb-utils libuv1-dev libsodium-dev libjansson-dev \
                 libmicrohttpd-dev libcmocka-dev curl python3 python3-pytest python3-zmq \
-                python3-protobuf python3-yaml docker-compose
+                python3-protobuf python3-yaml docker-compose libxlsxwriter-dev libhpdf-dev python3-openpyxl poppler-utils fonts-dejavu-core
 
 PROTOS      := $(wildcard proto/*.proto)
 PROTO_C     := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))

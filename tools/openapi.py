@@ -186,6 +186,39 @@ def error_responses(route):
     return {c: {"$ref": "#/components/responses/E" + c} for c in sorted(set(codes))}
 
 
+# A request with a `format` field (lumbung.ReportFormat) may be answered with a file
+# (lumbung.ReportFile, sent as is: docs/reporting.md "Formats"); these answer only with one.
+FILE_TYPES = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "application/pdf"]
+FILE_ONLY = {"reporting.rat_pack", "reporting.member_import_template"}
+FILE_HEADERS = {
+    "Content-Disposition": "attachment; filename=\"neraca-koperasi-3-2025-12-31.csv\"",
+    "X-Lumbung-Report": "the report, e.g. balance_sheet",
+    "X-Lumbung-Cooperative": "the cooperative's id (absent for district reports)",
+    "X-Lumbung-Period": "2025-12-31 or 2025-01-01..2025-12-31",
+    "X-Lumbung-As-Of-Seq": "the last transactions event the file reflects",
+    "X-Lumbung-Members-Seq": "the last members event the file reflects",
+}
+
+
+def takes_format(op_desc):
+    f = op_desc.fields_by_name.get("format")
+    return f is not None and f.type == FD.TYPE_ENUM and f.enum_type.name == "ReportFormat"
+
+
+def file_response(route, op_desc, schema):
+    """The 200 answer of a report: its JSON unless it only makes files, and each file type."""
+    content = {}
+    if route["service"] + "." + route["operation"] not in FILE_ONLY:
+        content["application/json"] = {"schema": schema}
+    for t in FILE_TYPES:
+        content[t] = {"schema": {"type": "string", "format": "binary"}}
+    headers = {name: {"description": text, "schema": {"type": "string"}}
+               for name, text in FILE_HEADERS.items()}
+    return {"description": "the report; a file with format csv, xlsx or pdf", "content": content,
+            "headers": headers}
+
+
 def service_operation(route, schemas):
     req_desc, rep_desc = service_descriptors(route["service"])
     op_desc = req_desc.fields_by_name[route["operation"]].message_type
@@ -225,6 +258,8 @@ def service_operation(route, schemas):
                             {"type": "object", "properties": {key: schema}}]}
     ok = "201" if "created" in route["flags"] else "200"
     op["responses"] = {ok: {"description": "the result", "content": {"application/json": {"schema": schema}}}}
+    if takes_format(op_desc):
+        op["responses"][ok] = file_response(route, op_desc, schema)
     op["responses"].update(error_responses(route))
     return op
 

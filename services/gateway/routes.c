@@ -586,6 +586,20 @@ static const void *field_of(const ProtobufCMessage *msg, const char *name, Proto
                ? (const char *) msg + f->offset : NULL;
 }
 
+/* A ReportFile's headers (what the file reflects); only X-Lumbung-* names, and no value that
+   could end the header. */
+static void file_headers(gateway_exchange_t *ex, const ProtobufCMessage *msg) {
+    if (msg->descriptor != &lumbung__report_file__descriptor) return;
+    const Lumbung__ReportFile *f = (const Lumbung__ReportFile *) msg;
+    for (size_t i = 0; i < f->n_headers; i++) {
+        const Lumbung__ReportHeader *h = f->headers[i];
+        if (!h->name || strncmp(h->name, "X-Lumbung-", 10) || strpbrk(h->name, ": \r\n") ||
+            !h->value || strpbrk(h->value, "\r\n"))
+            continue;
+        gateway_exchange_header(ex, h->name, h->value);
+    }
+}
+
 /* A result message with a string `content_type` and bytes `body` is a file (CSV, XLSX, PDF),
    sent as is; a string `filename` becomes Content-Disposition. */
 static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessage *msg) {
@@ -598,6 +612,7 @@ static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessa
         snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", *filename);
         gateway_exchange_header(ex, "Content-Disposition", disposition);
     }
+    file_headers(ex, msg);
     const char *content_type = *type && **type ? *type : "application/octet-stream";
     gateway_exchange_finish(ex, status, arena_strdup(ex->arena, content_type), data->data,
                             data->len, "ok");

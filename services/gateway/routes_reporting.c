@@ -25,5 +25,17 @@ const route_t routes_reporting[] = {
       { { NULL, NULL } }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/district/ods", ROUTE_SUPERVISE, "reporting", "ods", { { NULL, NULL } },
       ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/members", ROUTE_COOP_READ, "reporting",
+      "member_register", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/loans", ROUTE_COOP_READ, "reporting",
+      "loan_register", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/loans/{id}/card", ROUTE_COOP_READ, "reporting",
+      "loan_card", { {"coop", "cooperative_id"}, {"id", "loan_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/journal", ROUTE_COOP_READ, "reporting",
+      "journal", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/reports/rat-pack", ROUTE_COOP_READ, "reporting",
+      "rat_pack", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+    { "GET", "/api/v1/cooperatives/{coop}/members/import-template", ROUTE_COOP_READ, "reporting",
+      "member_import_template", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     ROUTE_END
 };

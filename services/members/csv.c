@@ -12,7 +12,25 @@ void members_csv_init(members_csv_t *csv, const uint8_t *data, size_t len) {
     csv->data = data;
     csv->len = len;
     csv->line = 1;
+    csv->separator = ',';
     if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) csv->pos = 3;
+}
+
+void members_csv_separator(members_csv_t *csv, char separator) {
+    assert(csv && (separator == ',' || separator == ';'));
+    csv->separator = separator;
+}
+
+char members_csv_sniff(const uint8_t *data, size_t len) {
+    size_t i = len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF ? 3 : 0;
+    size_t commas = 0, semicolons = 0;
+    bool quoted = false;
+    for (; i < len && (quoted || (data[i] != '\n' && data[i] != '\r')); i++) {
+        if (data[i] == '"') quoted = !quoted;
+        else if (!quoted && data[i] == ',') commas++;
+        else if (!quoted && data[i] == ';') semicolons++;
+    }
+    return semicolons > commas ? ';' : ',';
 }
 
 static int broken(members_csv_t *csv, size_t at, const char *fmt, ...)
@@ -88,16 +106,16 @@ static int read_quoted(members_csv_t *csv, arena_t *arena, char **out) {
     }
     if (out) *out = copy_quoted(arena, csv->data + from, csv->pos - from);
     csv->pos++;    /* the closing quote */
-    if (csv->pos < csv->len && csv->data[csv->pos] != ',' && !at_line_end(csv))
+    if (csv->pos < csv->len && csv->data[csv->pos] != csv->separator && !at_line_end(csv))
         return broken(csv, csv->pos, "unexpected text after the closing quote of a field on "
-                      "line %u; a quoted field must end right before a comma or the line end",
-                      csv->line);
+                      "line %u; a quoted field must end right before a '%c' or the line end",
+                      csv->line, csv->separator);
     return 0;
 }
 
 static int read_plain(members_csv_t *csv, arena_t *arena, char **out) {
     size_t from = csv->pos;
-    while (csv->pos < csv->len && csv->data[csv->pos] != ',' && !at_line_end(csv)) {
+    while (csv->pos < csv->len && csv->data[csv->pos] != csv->separator && !at_line_end(csv)) {
         if (csv->data[csv->pos] == '"')
             return broken(csv, csv->pos, "a quote inside an unquoted field on line %u; enclose "
                           "the field in quotes and double the quote (\"\")", csv->line);
@@ -121,7 +139,7 @@ int members_csv_next(members_csv_t *csv, arena_t *arena, char **fields, int max)
         n++;
         if (csv->pos >= csv->len) break;
         if (at_line_end(csv)) { skip_line_end(csv); break; }
-        assert(csv->data[csv->pos] == ',');
+        assert(csv->data[csv->pos] == csv->separator);
         csv->pos++;
     }
     return n;

@@ -1,4 +1,4 @@
-/*  csv — a strict RFC 4180 reader for member imports.
+/*  csv — a strict RFC 4180 reader for member imports, with `,` or `;` between fields.
 
     Records end with CRLF, LF or CR; the last may end at the end of the data. A field that
     starts with a double quote is quoted: it may hold commas, line breaks and doubled quotes
@@ -6,7 +6,9 @@
     A quote anywhere else, a quoted field that never closes, or text after a closing quote is a
     broken file, reported with its line and column, because guessing what the sender meant
     would import wrong data. Empty lines are skipped. A UTF-8 byte order mark at the very start
-    (spreadsheets write one) is skipped.
+    (spreadsheets write one) is skipped. The separator is `,` unless members_csv_separator()
+    says `;` (what Excel set to Indonesian writes); members_csv_sniff() tells which a file's
+    first line uses.
 
     A record is numbered by the line it starts on (the header is line 1), which is the row
     number a spreadsheet shows for files without line breaks inside fields.
@@ -31,6 +33,7 @@ typedef struct {
     const uint8_t *data;
     size_t len;
     size_t pos;
+    char separator;                  /* ',' or ';' */
     uint32_t line;                   /* line of data[pos], from 1 */
     uint32_t record_line;            /* line the last record returned started on */
     uint32_t error_line, error_column;
@@ -39,6 +42,13 @@ typedef struct {
 
 /* Starts reading `data` (borrowed; it must outlive the reader). */
 void members_csv_init(members_csv_t *csv, const uint8_t *data, size_t len);
+
+/* Separates fields with `separator` (',' or ';') from here on. */
+void members_csv_separator(members_csv_t *csv, char separator);
+
+/* The separator of the file's first line: ';' when it holds more `;` than `,` outside quotes
+   (a header names no field with either), ',' otherwise. */
+char members_csv_sniff(const uint8_t *data, size_t len);
 
 /* Reads the next non-empty record. Returns its number of fields (>= 1), MEMBERS_CSV_END, or
    MEMBERS_CSV_BROKEN with csv->error, error_line and error_column set. When `arena` is not

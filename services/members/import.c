@@ -1,7 +1,9 @@
 /* import — members from a CSV file, in the request's own txn, and the job that reports it.
 
-   The file must be UTF-8 with the exact header `nik,name,sex,birth_date,address,phone,joined_on`
-   and well-formed RFC 4180 quoting; otherwise nothing is imported and the request fails with
+   The file must be UTF-8 (a byte order mark is skipped) with the header
+   `nik,name,sex,birth_date,address,phone,joined_on` (any case, spaces around names ignored)
+   and well-formed RFC 4180 quoting, its fields separated by `,` or `;` (what Excel set to
+   Indonesian writes), whichever the header line uses; otherwise nothing is imported and the request fails with
    one error naming `body` (a whole-file error). A first pass checks the structure and counts
    the rows (at most MEMBERS_IMPORT_ROWS_MAX); the second imports every valid row and records a
    row error for each invalid one. All of it commits together with the job, so a job exists
@@ -14,9 +16,12 @@
    so is a second row of one file with a NIK an earlier row took, unless it repeats that row.
 
    The sex column accepts female/male, f/m, p/l (perempuan/laki-laki) in any case; dates are
-   YYYY-MM-DD; empty address and phone are allowed. */
+   YYYY-MM-DD or DD/MM/YYYY (day first, as Indonesian spreadsheets write them; 1 or 2 digits for
+   day and month); empty address and phone are allowed. */
 #include <assert.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <strings.h>
 #include <string.h>
 
 #include "csv.h"
@@ -43,6 +48,18 @@ typedef struct {
     uint32_t errors_cap, warnings_cap;
 } import_t;
 
+/* A reader at the start of the file, with the separator its header line uses. */
+static void open_csv(members_csv_t *csv, const uint8_t *data, size_t len) {
+    members_csv_init(csv, data, len);
+    members_csv_separator(csv, members_csv_sniff(data, len));
+}
+
+/* A header name matches its column in any case, with spaces around it. */
+static bool header_is(arena_t *arena, const char *field, const char *column) {
+    const char *t = members_text_trim(arena, field);
+    return t && strcasecmp(t, column) == 0;
+}
+
 static int whole_file(service_call_t *call, const char *code, const char *fmt, const char *detail) {
     return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, code, "body", fmt,
                              detail);
@@ -57,17 +74,17 @@ static uint32_t line_of(const uint8_t *data, size_t offset) {
 
 static int check_header(service_call_t *call, const uint8_t *data, size_t len) {
     members_csv_t csv;
-    members_csv_init(&csv, data, len);
+    open_csv(&csv, data, len);
     char *fields[MEMBERS_CSV_FIELDS_MAX];
     int n = members_csv_next(&csv, service_call_arena(call), fields, MEMBERS_CSV_FIELDS_MAX);
     if (n == MEMBERS_CSV_BROKEN)
         return whole_file(call, "invalid_csv", "the file is not valid CSV: %s", csv.error);
     if (n == MEMBERS_CSV_END) return whole_file(call, "required", "%s", "the CSV file is empty");
     bool ok = n == MEMBERS_IMPORT_COLUMNS && csv.record_line == 1;
-    for (int i = 0; ok && i < n; i++) ok = strcmp(fields[i], columns[i]) == 0;
+    for (int i = 0; ok && i < n; i++) ok = header_is(service_call_arena(call), fields[i], columns[i]);
     if (ok) return 0;
-    return whole_file(call, "invalid_csv_header", "the first line must be exactly \"%s\"",
-                      header_text);
+    return whole_file(call, "invalid_csv_header", "the first line must be \"%s\" (or the same "
+                      "names separated by ';')", header_text);
 }
 
 /* First pass: structure and size, nothing written. *rows receives the data rows. */
@@ -80,7 +97,7 @@ static int check_file(service_call_t *call, const uint8_t *data, size_t len, uin
                                  "it as \"CSV UTF-8\"", line_of(data, bad), bad + 1);
     if (check_header(call, data, len) != 0) return -1;
     members_csv_t csv;
-    members_csv_init(&csv, data, len);
+    open_csv(&csv, data, len);
     uint32_t n = 0;
     for (;;) {
         int rc = members_csv_next(&csv, NULL, NULL, 0);
@@ -129,6 +146,34 @@ static void row_failed(import_t *im, uint32_t row, const char *code, const char 
     row_note(im, &im->job->errors, &im->job->n_errors, &im->errors_cap, row, code, field, message);
 }
 
+enum { DATE_TEXT_MAX = 11 };   /* "YYYY-MM-DD" + NUL */
+
+/* Digits [from, to) of s as a number, or -1 unless there are between min and max of them. */
+static int digits(const char *s, size_t from, size_t to, size_t min, size_t max) {
+    if (to - from < min || to - from > max) return -1;
+    int v = 0;
+    for (size_t i = from; i < to; i++) {
+        if (!isdigit((unsigned char) s[i])) return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* A day-first date (D/M/YYYY, DD/MM/YYYY) as YYYY-MM-DD; any other text as it is, for the
+   validation to accept (YYYY-MM-DD) or name. */
+static char *row_date(arena_t *arena, char *text) {
+    if (!text) return NULL;
+    const char *a = strchr(text, '/');
+    const char *b = a ? strchr(a + 1, '/') : NULL;
+    if (!a || !b) return text;
+    size_t n = strlen(text), i = (size_t) (a - text), j = (size_t) (b - text);
+    int d = digits(text, 0, i, 1, 2), m = digits(text, i + 1, j, 1, 2), y = digits(text, j + 1, n, 4, 4);
+    if (d < 0 || m < 0 || y < 0) return text;
+    char buf[DATE_TEXT_MAX];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return arena_strdup(arena, buf);
+}
+
 /* The member a row describes, or 0 with the row's error recorded. */
 static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) {
     arena_t *arena = im->row_arena;
@@ -149,10 +194,10 @@ static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) 
     m->sex = members_sex_parse(sex);
     /* An unknown word is reported as invalid_sex by the validation, after the NIK and name. */
     if (sex && m->sex == LUMBUNG__SEX__SEX_UNSPECIFIED) m->sex = (Lumbung__Sex) 99;
-    m->birth_date = members_text_trim(arena, f[3]);
+    m->birth_date = row_date(arena, members_text_trim(arena, f[3]));
     m->address = members_text_trim(arena, f[4]);
     m->phone = members_text_trim(arena, f[5]);
-    m->joined_on = members_text_trim(arena, f[6]);
+    m->joined_on = row_date(arena, members_text_trim(arena, f[6]));
     return m;
 }
 
@@ -164,6 +209,11 @@ static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
     if (members_validate_member(m, im->today, &warnings, &p) != 0) {
         if (strcmp(p.code, "invalid_sex") == 0)
             snprintf(p.message, sizeof p.message, "sex must be female or male (also F/M, P/L)");
+        if (strcmp(p.code, "invalid_date") == 0) {
+            size_t used = strlen(p.message);
+            snprintf(p.message + used, sizeof p.message - used,
+                     "; write dates as yyyy-mm-dd or dd/mm/yyyy");
+        }
         row_failed(im, row, p.code, p.field, p.message);
         return 0;
     }
@@ -206,7 +256,7 @@ static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
 /* Second pass: every row. */
 static int import_rows(import_t *im, const uint8_t *data, size_t len) {
     members_csv_t csv;
-    members_csv_init(&csv, data, len);
+    open_csv(&csv, data, len);
     char *f[MEMBERS_CSV_FIELDS_MAX];
     int n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);   /* header */
     assert(n == MEMBERS_IMPORT_COLUMNS);

@@ -15,6 +15,7 @@ void reporting_csv_init(reporting_csv_t *csv, arena_t *arena) {
     assert(csv && arena);
     memset(csv, 0, sizeof *csv);
     csv->arena = arena;
+    csv->separator = ',';
     csv->cap = REPORTING_CSV_INITIAL;
     csv->buf = arena_alloc(arena, csv->cap);
 }
@@ -35,8 +36,18 @@ static void put(reporting_csv_t *csv, const char *p, size_t n) {
     csv->len += n;
 }
 
+void reporting_csv_dialect(reporting_csv_t *csv, char separator, bool decimal_comma) {
+    assert(csv && (separator == ',' || separator == ';'));
+    csv->separator = separator;
+    csv->decimal_comma = decimal_comma;
+}
+
+void reporting_csv_raw(reporting_csv_t *csv, const char *bytes) {
+    put(csv, bytes, strlen(bytes));
+}
+
 static void separate(reporting_csv_t *csv) {
-    if (csv->row_open) put(csv, ",", 1);
+    if (csv->row_open) put(csv, &csv->separator, 1);
     csv->row_open = true;
 }
 
@@ -49,7 +60,8 @@ void reporting_csv_text(reporting_csv_t *csv, const char *text) {
     separate(csv);
     if (!text || !*text) return;
     bool formula = strchr("=+-@\t", text[0]) != NULL;
-    bool quote = formula || strpbrk(text, ",\"\r\n") != NULL;
+    const char specials[] = { csv->separator, '"', '\r', '\n', '\0' };
+    bool quote = formula || strpbrk(text, specials) != NULL;
     if (quote) put(csv, "\"", 1);
     if (formula) put(csv, "'", 1);
     for (const char *p = text; *p; p++) {
@@ -62,6 +74,20 @@ void reporting_csv_text(reporting_csv_t *csv, const char *text) {
 void reporting_csv_money(reporting_csv_t *csv, int64_t sen) {
     char buf[MONEY_FORMAT_MAX];
     money_format(sen, buf, sizeof buf);
+    reporting_csv_decimal(csv, buf);
+}
+
+enum { DECIMAL_TEXT_MAX = 64 };
+
+/* A decimal is digits, a sign and one '.': only the mark changes with the dialect. */
+void reporting_csv_decimal(reporting_csv_t *csv, const char *text) {
+    if (!text) text = "";
+    char buf[DECIMAL_TEXT_MAX];
+    size_t n = strlen(text);
+    if (!csv->decimal_comma || n >= sizeof buf) { raw_field(csv, text); return; }
+    memcpy(buf, text, n + 1);
+    char *dot = strchr(buf, '.');
+    if (dot) *dot = ',';
     raw_field(csv, buf);
 }
 

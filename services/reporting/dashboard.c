@@ -350,6 +350,10 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                         const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out) {
     assert(app && call && txn && arena && req && out);
+    reporting_opts_t opts;
+    const char *bad = reporting_opts_read(&opts, req->has_format, req->format, req->dialect,
+                                          req->lang, req->has_metadata, req->metadata);
+    if (bad) return reporting_options_fail(call, bad);
     int32_t as_of = date_today_utc();
     if (req->as_of && *req->as_of) {
         int rc = date_parse(req->as_of, &as_of);
@@ -387,14 +391,10 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     d->npl_ratio = arena_strdup(arena, pct);
     d->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
     d->members_seq = app->members ? follower_cursor(app->members) : 0;
-    if (req->has_format && req->format == LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV) {
-        Lumbung__ReportFile *f = reporting_render_dashboard(arena, d);
-        if (!f)
-            return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE,
-                                     "report_too_large", NULL, "the file would be too large");
-        out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_FILE;
-        out->file = f;
-        return 0;
+    if (reporting_opts_file(&opts)) {
+        reporting_doc_t doc;
+        reporting_render_dashboard(&doc, arena, d);
+        return reporting_answer_doc(app, call, txn, &doc, &opts, out);
     }
     out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_DISTRICT_DASHBOARD;
     out->district_dashboard = d;

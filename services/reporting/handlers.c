@@ -6,6 +6,7 @@
 #include "reporting.h"
 #include "date.h"
 #include "log.h"
+#include "docfile.h"
 #include "render.h"
 #include "shu.h"
 
@@ -18,7 +19,6 @@
 #define ROLE(x) LUMBUNG__ROLE__ROLE_##x
 #define OP(x) LUMBUNG__REPORTING_REQUEST__OP_##x
 #define RES(x) LUMBUNG__REPORTING_REPLY__RESULT_##x
-#define CSV LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV
 
 typedef struct {
     reporting_t *app;
@@ -107,16 +107,57 @@ static int chart(ctx_t *x, uint64_t coop, int32_t from, int32_t to, reporting_ch
     return rc;
 }
 
-static int file_or(ctx_t *x, Lumbung__ReportFile *file) {
-    if (!file)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the file would be larger than 8 MB; ask for a shorter period");
-    x->out->result_case = RES(FILE);
-    x->out->file = file;
+int reporting_options_fail(service_call_t *call, const char *bad) {
+    if (!strcmp(bad, "dialect"))
+        return service_call_fail(call, KIND(INVALID), "invalid_dialect", "dialect",
+                                 "dialect must be rfc4180 or excel-id");
+    if (!strcmp(bad, "format"))
+        return service_call_fail(call, KIND(INVALID), "unsupported_format", "format",
+                                 "this report is not available in that format");
+    return service_call_fail(call, KIND(INVALID), "invalid_lang", "lang", "lang must be id or en");
+}
+
+int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                         reporting_doc_t *doc, const reporting_opts_t *opts,
+                         Lumbung__ReportingReply *out) {
+    Lumbung__Cooperative *c;
+    if (doc->cooperative_id &&
+        reporting_registry_coop(app, txn, doc->arena, doc->cooperative_id, &c) == 0) {
+        doc->cooperative_name = c->name;
+        doc->legal_number = c->legal_number;
+    }
+    int rc;
+    Lumbung__ReportFile *file = reporting_doc_file_rc(doc, opts, &rc);
+    if (!file && rc == -E2BIG)
+        return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
+                                 "the file would be larger than its limit; ask for a shorter "
+                                 "period");
+    if (!file) {
+        log_error(service_call_request(call)->request_id,
+                  "reporting: writing a %s file failed (%d)", doc->report, rc);
+        return service_call_fail(call, KIND(INTERNAL), "render_failed", "format",
+                                 "the file could not be written; the JSON answer still works");
+    }
+    out->result_case = RES(FILE);
+    out->file = file;
     return 0;
 }
 
+/* The request's file options into *o; a wrong one fails the call. */
+#define READ_OPTIONS(x, r, o)                                                                   \
+    do {                                                                                        \
+        const char *bad_ = reporting_opts_read((o), (r)->has_format, (r)->format, (r)->dialect, \
+                                               (r)->lang, (r)->has_metadata, (r)->metadata);   \
+        if (bad_) return reporting_options_fail((x)->call, bad_);                               \
+    } while (0)
+
+static int answer_doc(ctx_t *x, reporting_doc_t *d, const reporting_opts_t *o) {
+    return reporting_answer_doc(x->app, x->call, x->txn, d, o, x->out);
+}
+
 static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -127,8 +168,11 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = seq_of(x->app->transactions);
     b->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV)
-        return file_or(x, reporting_render_balance_sheet(x->arena, b));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_balance_sheet(&d, x->arena, b);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(BALANCE_SHEET);
     x->out->balance_sheet = b;
     return 0;
@@ -136,6 +180,8 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
 
 /* The income statement defaults to the calendar year of `to` so far. */
 static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t from, to, year_start;
     int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
     if (rc != 0) return rc;
@@ -150,13 +196,19 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_income(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_income(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(INCOME_STATEMENT);
     x->out->income_statement = s;
     return 0;
 }
 
 static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -167,8 +219,11 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = seq_of(x->app->transactions);
     t->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV)
-        return file_or(x, reporting_render_trial_balance(x->arena, t));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_trial_balance(&d, x->arena, t);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(TRIAL_BALANCE);
     x->out->trial_balance = t;
     return 0;
@@ -184,6 +239,8 @@ static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) 
 }
 
 static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t from, to;
     Lumbung__Member *m;
     int rc = period_args(x, r->from, r->to, DATE_MIN, &from, &to);
@@ -208,13 +265,19 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
                                  "more than %d movements in the period; ask for a shorter one",
                                  REPORTING_STATEMENT_LINES_MAX);
     if (rc != 0) return rc;
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_statement(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_statement(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(MEMBER_STATEMENT);
     x->out->member_statement = s;
     return 0;
 }
 
 static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_portfolio_counts_t counts;
     int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
@@ -236,7 +299,11 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     p->has_as_of_seq = p->has_members_seq = 1;
     p->as_of_seq = seq_of(x->app->transactions);
     p->members_seq = seq_of(x->app->members);
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_portfolio_render(x->arena, p));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_portfolio(&d, x->arena, p);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(LOAN_PORTFOLIO);
     x->out->loan_portfolio = p;
     return 0;
@@ -377,6 +444,8 @@ static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
 }
 
 static int shu(ctx_t *x, const Lumbung__GetShu *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     if (!r->has_year || r->year < SHU_YEAR_MIN || r->year > SHU_YEAR_MAX)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
                                  "year must be given, between %d and %d", SHU_YEAR_MIN,
@@ -414,7 +483,11 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     shu_rates(c, rate_bp);
     s->allocation_rates = set ? set->shu_allocation : NULL;
     if ((rc = shu_share(x, s, from, to, rate_bp)) != 0) return rc;
-    if (r->has_format && r->format == CSV) return file_or(x, reporting_render_shu(x->arena, s));
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_shu(&d, x->arena, s);
+        return answer_doc(x, &d, &o);
+    }
     x->out->result_case = RES(SHU);
     x->out->shu = s;
     return 0;
@@ -422,12 +495,212 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
 
 /* The health rating (rating.c), stamped with the sequences it reflects. */
 static int health(ctx_t *x, const Lumbung__GetHealth *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
     int rc = reporting_rating(x->app, x->call, x->txn, x->arena, r, x->out);
     if (rc != 0) return rc;
     Lumbung__HealthReport *h = x->out->health;
     h->has_as_of_seq = h->has_members_seq = 1;
     h->as_of_seq = seq_of(x->app->transactions);
     h->members_seq = seq_of(x->app->members);
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_health(&d, x->arena, h);
+        return answer_doc(x, &d, &o);
+    }
+    return 0;
+}
+
+static int import_template(ctx_t *x, const Lumbung__GetMemberImportTemplate *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    if (!reporting_opts_file(&o)) o.format = LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    reporting_doc_t d;
+    reporting_render_import_template(&d, x->arena, r->cooperative_id);
+    return answer_doc(x, &d, &o);
+}
+
+/* The RAT pack: each report built by its own handler (so exactly as it answers alone), then
+   their tables in one document. */
+static int rat_pack(ctx_t *x, const Lumbung__GetRatPack *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    if (!reporting_opts_file(&o)) o.format = LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_PDF;
+    Lumbung__GetShu sr = LUMBUNG__GET_SHU__INIT;
+    sr.cooperative_id = r->cooperative_id;
+    sr.has_year = r->has_year;
+    sr.year = r->year;
+    int rc = shu(x, &sr);
+    if (rc != 0) return rc;
+    const Lumbung__ShuReport *s = x->out->shu;
+    Lumbung__GetBalanceSheet br = LUMBUNG__GET_BALANCE_SHEET__INIT;
+    br.cooperative_id = r->cooperative_id;
+    br.as_of = s->to;
+    if ((rc = balance_sheet(x, &br)) != 0) return rc;
+    const Lumbung__BalanceSheet *b = x->out->balance_sheet;
+    Lumbung__GetIncomeStatement ir = LUMBUNG__GET_INCOME_STATEMENT__INIT;
+    ir.cooperative_id = r->cooperative_id;
+    ir.from = s->from;
+    ir.to = s->to;
+    if ((rc = income_statement(x, &ir)) != 0) return rc;
+    const Lumbung__IncomeStatement *i = x->out->income_statement;
+    Lumbung__GetLoanPortfolio pr = LUMBUNG__GET_LOAN_PORTFOLIO__INIT;
+    pr.cooperative_id = r->cooperative_id;
+    pr.as_of = s->to;
+    if ((rc = loan_portfolio(x, &pr)) != 0) return rc;
+    const Lumbung__LoanPortfolio *p = x->out->loan_portfolio;
+    Lumbung__GetHealth hr = LUMBUNG__GET_HEALTH__INIT;
+    hr.cooperative_id = r->cooperative_id;
+    hr.has_year = 1;
+    hr.year = r->year;
+    if ((rc = health(x, &hr)) != 0) return rc;
+    reporting_doc_t d;
+    reporting_render_rat_pack(&d, x->arena, b, i, s, p, x->out->health);
+    return answer_doc(x, &d, &o);
+}
+
+static int member_register(ctx_t *x, const Lumbung__GetMemberRegister *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    Lumbung__MemberRegister *m = arena_message(x->arena, &lumbung__member_register__descriptor);
+    m->has_cooperative_id = m->has_as_of_seq = m->has_members_seq = 1;
+    m->cooperative_id = r->cooperative_id;
+    m->as_of_seq = seq_of(x->app->transactions);
+    m->members_seq = seq_of(x->app->members);
+    rc = reporting_registry_members_of(x->app, x->txn, x->arena, r->cooperative_id, m);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d members",
+                                 REPORTING_SHU_MEMBERS_MAX);
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_member_register(&d, x->arena, m);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(MEMBER_REGISTER);
+    x->out->member_register = m;
+    return 0;
+}
+
+static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int32_t as_of;
+    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    if (rc == 0) rc = coop_known(x, r->cooperative_id);
+    if (rc != 0) return rc;
+    Lumbung__LoanRegister *l = arena_message(x->arena, &lumbung__loan_register__descriptor);
+    l->has_cooperative_id = l->has_as_of_seq = l->has_members_seq = 1;
+    l->has_outstanding_principal_sen = 1;
+    l->cooperative_id = r->cooperative_id;
+    l->as_of = date_text(x, as_of);
+    l->as_of_seq = seq_of(x->app->transactions);
+    l->members_seq = seq_of(x->app->members);
+    rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
+                                 "the cooperative has more than %d loan states",
+                                 REPORTING_LOAN_STATES_MAX);
+    for (size_t i = 0; rc == 0 && i < l->n_items; i++) {
+        Lumbung__Member *who;
+        rc = reporting_registry_member(x->app, x->txn, x->arena, l->items[i]->member_id, &who);
+        if (rc == 0) {
+            l->items[i]->has_member_number = who->has_member_number;
+            l->items[i]->member_number = who->member_number;
+            l->items[i]->name = who->name;
+        }
+        if (rc == STORE_NOT_FOUND) rc = 0;
+    }
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_loan_register(&d, x->arena, l);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(LOAN_REGISTER);
+    x->out->loan_register = l;
+    return 0;
+}
+
+static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    Lumbung__Loan *loan;
+    Lumbung__Member *m;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = reporting_loans_terms(x->app, x->txn, x->arena, r->cooperative_id, r->loan_id,
+                                            &loan);
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(x->call, KIND(NOT_FOUND), "loan_not_found", "loan_id",
+                                 "cooperative %" PRIu64 " has no loan %" PRIu64 " (a loan applied "
+                                 "before this version: rebuild the reporting store)",
+                                 r->cooperative_id, r->loan_id);
+    if (rc == 0) rc = member_of(x, r->cooperative_id, loan->member_id, &m);
+    if (rc != 0) return rc;
+    Lumbung__LoanCard *c = arena_message(x->arena, &lumbung__loan_card__descriptor);
+    c->has_cooperative_id = c->has_loan_id = c->has_member_id = c->has_member_number = 1;
+    c->has_as_of_seq = c->has_members_seq = 1;
+    c->cooperative_id = r->cooperative_id;
+    c->loan_id = r->loan_id;
+    c->member_id = m->id;
+    c->member_number = m->member_number;
+    c->name = m->name;
+    c->loan = loan;
+    c->as_of_seq = seq_of(x->app->transactions);
+    c->members_seq = seq_of(x->app->members);
+    Lumbung__MemberStatement *s = arena_message(x->arena, &lumbung__member_statement__descriptor);
+    s->member_id = m->id;
+    if ((rc = reporting_loancard_read(x->app, x->txn, x->arena, DATE_MIN, DATE_MAX, s)) != 0)
+        return rc;
+    for (size_t i = 0; i < s->n_loans; i++)
+        if (s->loans[i]->loan_id == r->loan_id) c->card = s->loans[i];
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t d;
+        reporting_render_loan_card(&d, x->arena, c);
+        return answer_doc(x, &d, &o);
+    }
+    x->out->result_case = RES(LOAN_CARD);
+    x->out->loan_card = c;
+    return 0;
+}
+
+static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
+    reporting_opts_t o;
+    READ_OPTIONS(x, r, &o);
+    int32_t from, to, year_start;
+    int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
+    if (rc != 0) return rc;
+    int y, m, d;
+    date_to_ymd(to, &y, &m, &d);
+    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
+    if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
+    Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
+    j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
+    j->has_total_debit_sen = j->has_total_credit_sen = 1;
+    j->cooperative_id = r->cooperative_id;
+    j->from = date_text(x, from);
+    j->to = date_text(x, to);
+    j->as_of_seq = seq_of(x->app->transactions);
+    j->members_seq = seq_of(x->app->members);
+    rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
+                                 "more than %d entries in the period; ask for a shorter one",
+                                 REPORTING_JOURNAL_ENTRIES_MAX);
+    if (rc != 0) return rc;
+    if (reporting_opts_file(&o)) {
+        reporting_doc_t doc;
+        reporting_render_journal(&doc, x->arena, j);
+        return answer_doc(x, &doc, &o);
+    }
+    x->out->result_case = RES(JOURNAL);
+    x->out->journal = j;
     return 0;
 }
 
@@ -455,6 +728,12 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(SHU): return r->shu->cooperative_id;
     case OP(HEALTH): return r->health->cooperative_id;
     case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
+    case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
+    case OP(RAT_PACK): return r->rat_pack->cooperative_id;
+    case OP(MEMBER_REGISTER): return r->member_register->cooperative_id;
+    case OP(LOAN_CARD): return r->loan_card->cooperative_id;
+    case OP(JOURNAL): return r->journal->cooperative_id;
+    case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
     default: return 0;
     }
 }
@@ -481,6 +760,12 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(PUT_MANAGEMENT):
         return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
                                                   x.out));
+    case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
+    case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
+    case OP(MEMBER_REGISTER): return reply(&x, member_register(&x, r->member_register));
+    case OP(LOAN_CARD): return reply(&x, loan_card(&x, r->loan_card));
+    case OP(JOURNAL): return reply(&x, journal(&x, r->journal));
+    case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

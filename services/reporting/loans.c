@@ -139,10 +139,42 @@ static int apply_recovered(reporting_t *app, store_txn_t *txn, const Lumbung__Lo
     return reporting_loancard_put(app, txn, &line);
 }
 
+enum { TERMS_KEY = 16, TERMS_MAX = 1024 * 1024 };
+
+static void terms_key(uint8_t key[TERMS_KEY], uint64_t coop, uint64_t loan) {
+    be64_write(key, coop);
+    be64_write(key + 8, loan);
+}
+
+/* The loan as applied, with its schedule, for its repayment card. */
+static int apply_applied(reporting_t *app, store_txn_t *txn, const Lumbung__LoanApplied *a) {
+    if (!a || !a->loan || !a->loan->has_id || !a->loan->has_cooperative_id) return 0;
+    size_t len = protobuf_c_message_get_packed_size(&a->loan->base);
+    if (len > TERMS_MAX) return -E2BIG;
+    uint8_t *buf = arena_alloc(app->arena, len + 1), key[TERMS_KEY];
+    protobuf_c_message_pack(&a->loan->base, buf);
+    terms_key(key, a->loan->cooperative_id, a->loan->id);
+    return store_put(txn, app->loan_terms, key, sizeof key, buf, len, 0);
+}
+
+int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                          uint64_t loan, Lumbung__Loan **out) {
+    uint8_t key[TERMS_KEY];
+    terms_key(key, coop, loan);
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, app->loan_terms, key, sizeof key, &v, &vl);
+    if (rc != 0) return rc;
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    *out = (Lumbung__Loan *) protobuf_c_message_unpack(&lumbung__loan__descriptor, &alloc, vl, v);
+    return *out ? 0 : -EPROTO;
+}
+
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
                           const Lumbung__TransactionsEvent *ev) {
     assert(app && txn && ev);
     switch (ev->body_case) {
+    case TX(LOAN_APPLIED): return apply_applied(app, txn, ev->loan_applied);
     case TX(LOAN_DISBURSED): return apply_disbursed(app, txn, ev->loan_disbursed);
     case TX(LOAN_REPAID): return apply_repaid(app, txn, ev->loan_repaid);
     case TX(LOAN_CLASS_CHANGED):
@@ -269,6 +301,65 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
         }
         add_use(k, v, reporting_date_key(from), reporting_date_key(to), &(*items)[*count - 1]);
     }
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}
+
+/* Appends one loan's last state to the register (in the arena). */
+static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, uint64_t loan,
+                         const uint8_t *val, uint32_t day_key) {
+    if (r->n_items == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        Lumbung__LoanRegisterRow **more = arena_alloc(arena, grown * sizeof *more);
+        if (r->n_items) memcpy(more, r->items, r->n_items * sizeof *more);
+        r->items = more;
+        *cap = grown;
+    }
+    Lumbung__LoanRegisterRow *row = arena_message(arena, &lumbung__loan_register_row__descriptor);
+    row->has_loan_id = row->has_member_id = row->has_status = row->has_class_ = 1;
+    row->has_outstanding_principal_sen = 1;
+    row->loan_id = loan;
+    row->status = val[1];
+    row->class_ = val[2];
+    row->outstanding_principal_sen = (int64_t) be64_read(val + 3);
+    row->member_id = be64_read(val + 11);
+    char date[DATE_FORMAT_MAX];
+    date_format(reporting_date_from_key(day_key), date, sizeof date);
+    row->state_date = arena_strdup(arena, date);
+    r->items[r->n_items++] = row;
+    r->outstanding_principal_sen += row->status == STATUS(ACTIVE) ? row->outstanding_principal_sen : 0;
+}
+
+int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t as_of, Lumbung__LoanRegister *out) {
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->loan_states, &c);
+    if (rc != 0) return rc;
+    uint8_t seek[8], last[STATE_SIZE];
+    be64_write(seek, coop);
+    const void *k, *v;
+    size_t kl, vl, cap = 0, rows = 0;
+    uint64_t loan = 0;
+    uint32_t limit_key = reporting_date_key(as_of), last_key = 0;
+    bool have = false;
+    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (kl != STATE_KEY || memcmp(k, seek, 8) != 0) break;
+        if (++rows > REPORTING_LOAN_STATES_MAX) { rc = -E2BIG; break; }
+        uint64_t id = be64_read((const uint8_t *) k + 8);
+        if (id != loan) {
+            if (have) register_add(arena, out, &cap, loan, last, last_key);
+            loan = id;
+            have = false;
+        }
+        uint32_t key_day = be32_read((const uint8_t *) k + 16);
+        if (key_day <= limit_key && vl == STATE_SIZE && ((const uint8_t *) v)[0] == STATE_VERSION) {
+            memcpy(last, v, STATE_SIZE);
+            last_key = key_day;
+            have = true;
+        }
+    }
+    if (have && rc != -E2BIG) register_add(arena, out, &cap, loan, last, last_key);
     store_cursor_close(&c);
     return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
 }

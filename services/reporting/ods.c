@@ -3,7 +3,7 @@
    its active members by sex, and its own capital, outside capital, assets at the fiscal year
    end and its surplus over the year (chart.c); as JSON or a CSV file. */
 #include "reporting.h"
-#include "csv.h"
+#include "render.h"
 #include "date.h"
 
 #include <assert.h>
@@ -127,56 +127,13 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t 
     return rc == STORE_NOT_FOUND ? 0 : rc;
 }
 
-static Lumbung__ReportFile *render(arena_t *arena, const Lumbung__OdsReturn *o) {
-    static const char *const columns[] = {
-        "cooperative_id", "name", "legal_number", "legal_date", "national_number", "type",
-        "group", "address", "district", "active", "rat_held", "rat_held_on", "members_male",
-        "members_female", "own_capital", "outside_capital", "total_assets", "surplus", "from",
-        "to", NULL };
-    reporting_csv_t csv;
-    reporting_csv_init(&csv, arena);
-    reporting_csv_text(&csv, "ods");
-    reporting_csv_u64(&csv, o->year);
-    reporting_csv_text(&csv, "as_of_seq");
-    reporting_csv_u64(&csv, o->as_of_seq);
-    reporting_csv_end(&csv);
-    for (const char *const *c = columns; *c; c++) reporting_csv_text(&csv, *c);
-    reporting_csv_end(&csv);
-    for (size_t i = 0; i < o->n_items; i++) {
-        const Lumbung__OdsRow *r = o->items[i];
-        reporting_csv_u64(&csv, r->cooperative_id);
-        reporting_csv_text(&csv, r->name);
-        reporting_csv_text(&csv, r->legal_number);
-        reporting_csv_text(&csv, r->legal_date);
-        reporting_csv_text(&csv, r->national_number);
-        reporting_csv_enum(&csv, &lumbung__cooperative_type__descriptor, r->type);
-        reporting_csv_text(&csv, r->group);
-        reporting_csv_text(&csv, r->address);
-        reporting_csv_text(&csv, r->district);
-        reporting_csv_text(&csv, r->active ? "true" : "false");
-        reporting_csv_text(&csv, r->rat_held ? "true" : "false");
-        reporting_csv_text(&csv, r->rat_held_on);
-        reporting_csv_u64(&csv, r->members_male);
-        reporting_csv_u64(&csv, r->members_female);
-        reporting_csv_money(&csv, r->own_capital_sen);
-        reporting_csv_money(&csv, r->outside_capital_sen);
-        reporting_csv_money(&csv, r->total_assets_sen);
-        reporting_csv_money(&csv, r->surplus_sen);
-        reporting_csv_text(&csv, r->from);
-        reporting_csv_text(&csv, r->to);
-        reporting_csv_end(&csv);
-    }
-    Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
-    if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
-    f->has_body = 1;
-    f->content_type = "text/csv; charset=utf-8";
-    f->filename = arena_printf(arena, "ods-%u.csv", (unsigned) o->year);
-    return f;
-}
-
 int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                   const Lumbung__GetOds *req, Lumbung__ReportingReply *out) {
     assert(app && call && txn && arena && req && out);
+    reporting_opts_t opts;
+    const char *bad = reporting_opts_read(&opts, req->has_format, req->format, req->dialect,
+                                          req->lang, req->has_metadata, req->metadata);
+    if (bad) return reporting_options_fail(call, bad);
     if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX)
         return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
                                  "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
@@ -193,14 +150,10 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
         return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
                                  "more than %d cooperatives", REPORTING_COOPS_MAX);
     if (rc != 0) return rc;
-    if (req->has_format && req->format == LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV) {
-        Lumbung__ReportFile *f = render(arena, o);
-        if (!f)
-            return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
-                                     "the file would be too large");
-        out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_FILE;
-        out->file = f;
-        return 0;
+    if (reporting_opts_file(&opts)) {
+        reporting_doc_t doc;
+        reporting_render_ods(&doc, arena, o);
+        return reporting_answer_doc(app, call, txn, &doc, &opts, out);
     }
     out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_ODS;
     out->ods = o;

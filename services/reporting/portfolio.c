@@ -1,7 +1,6 @@
-/* portfolio — RPM, NPL and required allowance per collectibility class, and its CSV file. */
+/* portfolio — RPM, NPL and required allowance per collectibility class (render.c makes its files). */
 #include "portfolio.h"
 #include "allowance.h"
-#include "csv.h"
 #include "money.h"
 
 #include <assert.h>
@@ -79,59 +78,4 @@ Lumbung__LoanPortfolio *reporting_portfolio_build(arena_t *arena,
                                 sizeof buf);
     p->npl_ratio = arena_strdup(arena, buf);
     return p;
-}
-
-static void total_row(reporting_csv_t *csv, const char *label, int64_t sen) {
-    reporting_csv_text(csv, "total");
-    reporting_csv_text(csv, label);
-    reporting_csv_money(csv, sen);
-    reporting_csv_end(csv);
-}
-
-Lumbung__ReportFile *reporting_portfolio_render(arena_t *arena, const Lumbung__LoanPortfolio *p) {
-    reporting_csv_t csv;
-    reporting_csv_init(&csv, arena);
-    reporting_csv_text(&csv, "loan_portfolio");
-    reporting_csv_u64(&csv, p->cooperative_id);
-    reporting_csv_text(&csv, p->as_of);
-    reporting_csv_text(&csv, "as_of_seq");
-    reporting_csv_u64(&csv, p->as_of_seq);
-    reporting_csv_end(&csv);
-    static const char *const columns[] = { "class", "loans", "outstanding_principal",
-                                           "risk_weight", "risk", "allowance_rate", "allowance",
-                                           NULL };
-    for (const char *const *c = columns; *c; c++) reporting_csv_text(&csv, *c);
-    reporting_csv_end(&csv);
-    for (size_t i = 0; i < p->n_classes; i++) {
-        const Lumbung__PortfolioClass *r = p->classes[i];
-        reporting_csv_enum(&csv, &lumbung__loan_class__descriptor, r->class_);
-        reporting_csv_u64(&csv, r->loans);
-        reporting_csv_money(&csv, r->outstanding_principal_sen);
-        reporting_csv_money(&csv, r->risk_weight_bp);
-        reporting_csv_money(&csv, r->risk_sen);
-        reporting_csv_money(&csv, r->allowance_rate_bp);
-        reporting_csv_money(&csv, r->allowance_sen);
-        reporting_csv_end(&csv);
-    }
-    total_row(&csv, "outstanding_principal", p->outstanding_principal_sen);
-    total_row(&csv, "non_performing", p->non_performing_sen);
-    total_row(&csv, "rpm", p->rpm_sen);
-    total_row(&csv, "allowance", p->allowance_sen);
-    reporting_csv_text(&csv, "total");
-    reporting_csv_text(&csv, "npl_ratio");
-    reporting_csv_text(&csv, p->npl_ratio);
-    reporting_csv_end(&csv);
-    /* Written-off loans are off the books, so in no class: their totals come apart. */
-    total_row(&csv, "written_off", p->written_off_sen);
-    total_row(&csv, "recovered", p->recovered_sen);
-    total_row(&csv, "written_off_still_owed", p->written_off_still_owed_sen);
-    Lumbung__ReportFile *f = arena_message(arena, &lumbung__report_file__descriptor);
-    if (reporting_csv_finish(&csv, &f->body) != 0) return NULL;
-    f->has_body = 1;
-    f->content_type = "text/csv; charset=utf-8";
-    char name[96];
-    snprintf(name, sizeof name, "loan-portfolio-%" PRIu64 "-%s.csv", p->cooperative_id,
-             p->as_of ? p->as_of : "");
-    f->filename = arena_strdup(arena, name);
-    return f;
 }

@@ -36,7 +36,5 @@ Lumbung__LoanPortfolio *reporting_portfolio_build(arena_t *arena,
                                                   const reporting_portfolio_counts_t *counts,
                                                   uint64_t coop, const char *as_of);
 
-/* The CSV file, or NULL when too large. */
-Lumbung__ReportFile *reporting_portfolio_render(arena_t *arena, const Lumbung__LoanPortfolio *p);
 
 #endif

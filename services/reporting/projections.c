@@ -30,8 +30,8 @@ int reporting_open(reporting_t *app, service_t *service) {
         { "movements", &app->movements }, { "loan_states", &app->loan_states },
         { "participation", &app->participation }, { "management", &app->management },
         { "rats", &app->rats }, { "supervisions", &app->supervisions },
-        { "loan_lines", &app->loan_lines },
-        { "write_offs", &app->write_offs },
+        { "loan_lines", &app->loan_lines }, { "loan_terms", &app->loan_terms },
+        { "journal", &app->journal }, { "write_offs", &app->write_offs },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
@@ -84,6 +84,7 @@ static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__Entr
         int rc = reporting_chart_apply_entry(app, txn, e);
         if (rc == 0) rc = e->n_opening_savings ? apply_opening(app, txn, e)
                                                : apply_member_entry(app, txn, e);
+        if (rc == 0) rc = reporting_journal_apply_entry(app, txn, e);
         if (rc != 0) return rc;
     }
     return 0;
@@ -97,6 +98,7 @@ static int apply_transactions(reporting_t *app, store_txn_t *txn,
                    ? reporting_chart_apply_account(app, txn, ev->account_opened->account) : 0;
     case TX(ENTRIES_POSTED):
         return apply_entries(app, txn, ev->entries_posted);
+    case TX(LOAN_APPLIED):
     case TX(LOAN_DISBURSED):
     case TX(LOAN_REPAID):
     case TX(LOAN_CLASS_CHANGED):

@@ -131,3 +131,40 @@ int reporting_registry_apply(reporting_t *app, store_txn_t *txn, const Lumbung__
     default: return 0;
     }
 }
+
+static int by_member_number(const void *a, const void *b) {
+    const Lumbung__Member *x = *(Lumbung__Member *const *) a, *y = *(Lumbung__Member *const *) b;
+    return x->member_number < y->member_number ? -1 : x->member_number > y->member_number;
+}
+
+/* Every member of the cooperative: the table is keyed by member id alone, so this reads it
+   all (a district's members: a few hundred thousand small records). */
+int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, Lumbung__MemberRegister *out) {
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->members_table, &c);
+    if (rc != 0) return rc;
+    const void *k, *v;
+    size_t kl, vl, cap = 0;
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    for (rc = store_cursor_first(c, &k, &kl, &v, &vl); rc == 0;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        Lumbung__Member *m = (Lumbung__Member *) protobuf_c_message_unpack(
+            &lumbung__member__descriptor, &alloc, vl, v);
+        if (!m) { rc = -EPROTO; break; }
+        if (m->cooperative_id != coop) continue;
+        if (out->n_items == REPORTING_SHU_MEMBERS_MAX) { rc = -E2BIG; break; }
+        if (out->n_items == cap) {
+            size_t grown = cap ? cap * 2 : 64;
+            Lumbung__Member **more = arena_alloc(arena, grown * sizeof *more);
+            if (out->n_items) memcpy(more, out->items, out->n_items * sizeof *more);
+            out->items = more;
+            cap = grown;
+        }
+        out->items[out->n_items++] = m;
+    }
+    store_cursor_close(&c);
+    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (out->n_items) qsort(out->items, out->n_items, sizeof *out->items, by_member_number);
+    return 0;
+}

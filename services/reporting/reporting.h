@@ -7,11 +7,13 @@
     file: registry.c (cooperatives, members and member counts, from members events),
     oversight.c (annual meetings and supervision records, from members events), chart.c
     (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events), loancard.c (each
-    member's loan movements, from loan events), loans.c (loan states by date and members'
-    participation, from transactions events). handlers.c,
-    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c, csv.c
-    and render.c are the pure parts that shape a report and its CSV file.
+    statement.c (each member's savings movements, from transactions events), journal.c (every
+    posted entry, from transactions events), loancard.c (each
+    member's loan movements, from loan events), loans.c (loan states by date, loans as
+    applied with their schedules, and members' participation, from transactions events). handlers.c,
+    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
+    ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
+    as CSV (csv.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is a day count of date.h
     biased by 2^31 into a u32 so that byte order is date order):
@@ -42,6 +44,10 @@
                       as the last event said
       "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
                       value: a write-off or recovery row (writeoffs.c)
+      "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
+                      its schedule (loans.c), for the loan's repayment card
+      "journal"       key: u64 cooperative id + u32 value date + u64 entry id; value:
+                      lumbung.JournalEntry as posted (journal.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
                       lumbung.ManagementQuestionnaire as put (management.c). Not a projection:
                       a supervisor's assessment written by a request, lost on a rebuild.
@@ -58,6 +64,7 @@
 #include "service.h"
 #include "portfolio.h"
 #include "sheet.h"
+#include "docfile.h"
 
 enum {
     REPORTING_ACCOUNTS_MAX = 4096,        /* accounts of one cooperative a report reads */
@@ -68,7 +75,8 @@ enum {
     REPORTING_MOVEMENT_HEADER = 12,
     REPORTING_LOAN_CLASSES = 4,           /* current, substandard, doubtful, loss */
     REPORTING_LOAN_STATES_MAX = 4000000,  /* loan states of one cooperative a portfolio reads */
-    REPORTING_SHU_MEMBERS_MAX = 100000,   /* members of one cooperative an SHU report shares to */
+    REPORTING_SHU_MEMBERS_MAX = 100000,
+    REPORTING_JOURNAL_ENTRIES_MAX = 100000,  /* entries of one journal report (a period) */   /* members of one cooperative an SHU report shares to */
     REPORTING_RATS_MAX = 1000,            /* annual meetings of one cooperative a report reads */
     REPORTING_SUPERVISIONS_MAX = 10000,   /* supervision records of one cooperative read */
     REPORTING_NPL_ATTENTION_BP = 500,     /* NPL above 5 % needs the district's attention */
@@ -81,7 +89,7 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
-                  supervisions, loan_lines, write_offs;
+                  supervisions, loan_lines, loan_terms, journal, write_offs;
     uint64_t event_seq;                   /* the sequence of the event being applied */
 } reporting_t;
 
@@ -115,6 +123,10 @@ int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena
 /* Zero counts when the cooperative has no member yet. */
 int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
                               reporting_counts_t *out);
+/* Appends every member of `coop` (any status) to out->items, by member number. -E2BIG beyond
+   REPORTING_SHU_MEMBERS_MAX. */
+int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
+                                  uint64_t coop, Lumbung__MemberRegister *out);
 
 /* --- oversight.c: annual meetings and supervision, from the members stream --- */
 int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
@@ -199,6 +211,15 @@ int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
    dated on or before as_of. -E2BIG beyond REPORTING_LOAN_STATES_MAX states. */
 int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
                               reporting_portfolio_counts_t *out);
+/* Appends to out->items each loan of `coop` with a state on or before as_of, in that state,
+   by loan id; out->outstanding_principal_sen sums the active ones. -E2BIG beyond
+   REPORTING_LOAN_STATES_MAX states. */
+/* The loan as applied (terms and schedule) into *out; STORE_NOT_FOUND when reporting has not
+   seen it applied (an unknown loan, or one applied before this projection: rebuild). */
+int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                          uint64_t loan, Lumbung__Loan **out);
+int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t as_of, Lumbung__LoanRegister *out);
 
 typedef struct {
     uint64_t member_id;
@@ -229,6 +250,22 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
 int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                               uint32_t year, Lumbung__ManagementQuestionnaire **out,
                               int *points_centi);
+
+/* --- handlers.c: files --- */
+/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
+int reporting_options_fail(service_call_t *call, const char *bad);
+/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
+   number filled from the registry); fails the call when it is too large. */
+int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                         reporting_doc_t *doc, const reporting_opts_t *opts,
+                         Lumbung__ReportingReply *out);
+
+/* --- journal.c: every posted entry, for the journal of a period --- */
+int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e);
+/* Appends the entries of `coop` with value dates in [from, to] to out->entries (value date,
+   then entry order) and sums their lines. -E2BIG beyond REPORTING_JOURNAL_ENTRIES_MAX. */
+int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                           int32_t from, int32_t to, Lumbung__JournalReport *out);
 
 /* --- ods.c: the yearly national data return --- */
 /* Fills `out` with the ODS of req->year (or its CSV file); fails the call on bad input. */

@@ -6,7 +6,7 @@ ports with a temporary data directory, waits until each answers, and always clea
     c = Cluster(services=["members", "transactions", "reporting", "gateway"], env={...})
     c.start()                       # every service, waits for readiness
     r = c.http("POST", "/api/v1/auth/login", {"username": "admin", "password": c.admin_password})
-    r.status, r.json, r.text, r.headers
+    r.status, r.json, r.text, r.headers, r.body
     token = c.admin_token()         # cached login of the first admin
     c.api("GET", path, body=None, headers=None, raw=None)   # http() with the admin token
     c.bus("members").call(req)      # envelope_pb2.Request -> envelope_pb2.Reply (CURVE as 'systest')
@@ -56,6 +56,7 @@ _request_ids = itertools.count(random.randint(1, 1 << 40))
 class Response:
     def __init__(self, status, body, headers):
         self.status = status
+        self.body = body                  # the bytes as sent (files: XLSX, PDF)
         self.text = body.decode("utf-8", "replace")
         self.headers = headers
         try:

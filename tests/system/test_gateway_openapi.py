@@ -49,6 +49,28 @@ def test_every_route_is_documented_with_its_access_and_operation(routes, spec):
             assert keys and keys[0]["required"], r["pattern"]
 
 
+FILE_TYPES = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "application/pdf"}
+
+
+def test_every_report_declares_the_file_types_it_returns(routes, spec):
+    """Every report (a reporting GET) answers format=csv, xlsx and pdf with a file: the spec
+    lists those media types and the headers saying what the file reflects; the reports with a
+    JSON form list that too."""
+    ops = spec_operations(spec)
+    reports = [r for r in routes if r["service"] == "reporting" and r["method"] == "GET"]
+    assert len(reports) >= 11
+    for r in reports:
+        ok = ops[(r["method"], r["pattern"])]["responses"]["200"]
+        types = set(ok["content"])
+        assert FILE_TYPES <= types, (r["pattern"], types)
+        file_only = r["operation"] in ("rat_pack", "member_import_template")
+        assert ("application/json" in types) != file_only, (r["pattern"], types)
+        assert {"Content-Disposition", "X-Lumbung-As-Of-Seq", "X-Lumbung-Period"} <= set(ok["headers"])
+        fmt = [p for p in ops[(r["method"], r["pattern"])]["parameters"] if p["name"] == "format"]
+        assert fmt and {"csv", "xlsx", "pdf"} <= set(fmt[0]["schema"]["enum"]), r["pattern"]
+
+
 def test_nothing_is_documented_that_the_gateway_does_not_serve(routes, spec):
     served = {(r["method"], r["pattern"]) for r in routes}
     extra = sorted(set(spec_operations(spec)) - served)

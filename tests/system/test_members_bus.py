@@ -283,7 +283,7 @@ def test_import_whole_file_errors_import_nothing(mc):
     good = [line for _, line in csv_rows(3, start_serial=500)]
     cases = [
         (b"nik,name,sex\r\n", "invalid_csv_header"),
-        (b"NIK,name,sex,birth_date,address,phone,joined_on\r\n", "invalid_csv_header"),
+        (b"nik,nama,sex,birth_date,address,phone,joined_on\r\n", "invalid_csv_header"),
         (csv_file(good[:1] + ['3204105707850999,"Siti,female,1985-07-17,,,2021-01-01']), "invalid_csv"),
         (csv_file(good[:1] + ['3204105707850999,Si"ti,female,1985-07-17,,,2021-01-01']), "invalid_csv"),
         (csv_file(good[:1] + ['3204105707850999,"Siti"x,female,1985-07-17,,,2021-01-01']), "invalid_csv"),

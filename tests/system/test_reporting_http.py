@@ -155,20 +155,24 @@ def test_member_statement_runs_its_balances(cluster, books):
 
 
 def test_csv_files(cluster, books):
-    r = books.get("/reports/balance-sheet?as_of=2025-12-31&format=csv")
+    r = books.get("/reports/balance-sheet?as_of=2025-12-31&format=csv&lang=en")
     assert r.headers["Content-Type"].startswith("text/csv"), r.headers
-    assert "balance-sheet-%s-2025-12-31.csv" % books.id in r.headers.get("Content-Disposition", "")
+    assert ('filename="balance-sheet-cooperative-%s-2025-12-31.csv"' % books.id
+            in r.headers.get("Content-Disposition", ""))
+    assert r.headers["X-Lumbung-Report"] == "balance_sheet", r.headers
+    assert r.headers["X-Lumbung-Cooperative"] == str(books.id), r.headers
+    assert r.headers["X-Lumbung-Period"] == "2025-12-31", r.headers
+    assert int(r.headers["X-Lumbung-As-Of-Seq"]) > 0, r.headers
     lines = r.text.split("\r\n")
-    assert lines[0].startswith("balance_sheet,%s,2025-12-31,as_of_seq," % books.id)
-    assert lines[1] == "class,code,name,role,balance"
+    assert lines[0] == "class,code,name,role,balance"
     assert "asset,1-101,Kas,cash,480999.50" in lines
     assert "equity,,SHU tahun berjalan (belum ditutup),current_surplus,-45000.75" in lines
     assert "total,,total_assets,,480999.50" in lines
     r = books.get("/members/%s/statement?from=2025-01-01&to=2025-12-31&format=csv" % books.m1)
     assert "2025-02-05" in r.text and ",voluntary," in r.text and ",-500.25,1000.25,126000.25" in r.text
-    r = books.get("/reports/trial-balance?as_of=2999-12-31&format=csv")
+    r = books.get("/reports/trial-balance?as_of=2999-12-31&format=csv&lang=en")
     assert "total,,,,632001.50,632001.50,0" in r.text.split("\r\n")
-    r = cluster.api("GET", books.base + "/reports/trial-balance?format=pdf")
+    r = cluster.api("GET", books.base + "/reports/trial-balance?format=docx")
     assert r.status == 400, r
 
 

@@ -98,14 +98,15 @@ def test_portfolio_as_of_the_day_before_the_close(cluster, portfolio):
 
 
 def test_portfolio_csv_and_errors(cluster, portfolio):
-    r = portfolio.get("/reports/loan-portfolio?as_of=2025-08-11&format=csv")
+    r = portfolio.get("/reports/loan-portfolio?as_of=2025-08-11&format=csv&lang=en")
     assert r.headers["Content-Type"].startswith("text/csv"), r.headers
+    assert r.headers["X-Lumbung-Cooperative"] == str(portfolio.id), r.headers
+    assert r.headers["X-Lumbung-Period"] == "2025-08-11", r.headers
     lines = r.text.split("\r\n")
-    assert lines[0].startswith("loan_portfolio,%s,2025-08-11,as_of_seq," % portfolio.id)
-    assert lines[1] == "class,loans,outstanding_principal,risk_weight,risk,allowance_rate,allowance"
+    assert lines[0] == "class,loans,outstanding_principal,risk_weight,risk,allowance_rate,allowance"
     assert "current,1,6000001,0,0,0.50,30000.01" in lines
     assert "substandard,1,12000000,50,6000000,10,1200000" in lines
-    assert "total,rpm,11100000" in lines and "total,npl_ratio,75.00" in lines
+    assert "total,rpm,11100000,,,," in lines and "total,npl_ratio,75.00,,,," in lines
     r = cluster.api("GET", portfolio.base + "/reports/loan-portfolio?as_of=2025-02-30")
     assert r.status == 400 and r.json["error"]["field"] == "as_of", r
     r = cluster.api("GET", "/api/v1/cooperatives/999999/reports/loan-portfolio")
@@ -172,10 +173,10 @@ def test_shu_worked_example_through_the_api(cluster):
               for m in rep["members"]}
     assert shares == {m1: ("21500", "43000", "64500"), m2: ("408500", "602000", "1010500")}
 
-    csv = s.get("/reports/shu?year=2025&format=csv").text.split("\r\n")
-    assert csv[1] == ("member_id,member_number,name,capital,participation,capital_share,"
+    csv = s.get("/reports/shu?year=2025&format=csv&lang=en").text.split("\r\n")
+    assert csv[0] == ("member_id,member_number,name,capital,participation,capital_share,"
                       "usage_share,total")
-    assert "total,,reserves,645000" in csv
+    assert "total,,reserves,645000,,,," in csv
     empty = shu_of(s, 2024)
     assert (empty["surplus"], empty["from"], empty["to"]) == ("0", "2024-01-01", "2024-12-31")
     assert not empty.get("members")

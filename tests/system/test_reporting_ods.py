@@ -92,14 +92,14 @@ def test_another_year_and_csv(cluster, ods):
     r = cluster.api("GET", "/api/v1/district/ods?year=2024")
     first = r.json["items"][0]
     assert (first["rat_held"], first["own_capital"], first["surplus"]) == (False, "0", "0")
-    r = cluster.api("GET", "/api/v1/district/ods?year=2025&format=csv")
+    r = cluster.api("GET", "/api/v1/district/ods?year=2025&format=csv&lang=en")
     assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), r
+    assert r.headers["X-Lumbung-Report"] == "ods" and r.headers["X-Lumbung-Period"] == "2025", r
     lines = r.text.split("\r\n")
-    assert lines[0].startswith("ods,2025,as_of_seq,")
-    assert lines[1] == ("cooperative_id,name,legal_number,legal_date,national_number,type,group,"
+    assert lines[0] == ("cooperative_id,name,legal_number,legal_date,national_number,type,group,"
                         "address,district,active,rat_held,rat_held_on,members_male,"
                         "members_female,own_capital,outside_capital,total_assets,surplus,from,to")
-    assert lines[2] == ("%s,KSP Sejahtera,518/12/BH/2009,2009-05-04,3273010001,savings_loan,"
+    assert lines[1] == ("%s,KSP Sejahtera,518/12/BH/2009,2009-05-04,3273010001,savings_loan,"
                         "women,Jl. Melati 3,Cidadap,true,true,2026-03-15,1,1,400000,500000,"
                         "900000,200000,2025-01-01,2025-12-31" % a)
 

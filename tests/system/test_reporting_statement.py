@@ -106,7 +106,7 @@ def test_a_period_opens_with_the_principal_owed(cluster):
     assert [(x["loan_id"], x["opening_principal"], x["closing_principal"], x.get("lines") or [])
             for x in may] == [(loan, "962000", "962000", [])]
 
-    csv = k.statement(m, "from=2025-03-01&to=2025-04-30&format=csv").text.split("\r\n")
+    csv = k.statement(m, "from=2025-03-01&to=2025-04-30&format=csv&lang=en").text.split("\r\n")
     header = "loan_id,value_date,kind,entry_id,amount,late_fee,interest,principal,outstanding_principal"
     at = csv.index(header)
     rows = [r.split(",") for r in csv[at + 1:at + 5]]

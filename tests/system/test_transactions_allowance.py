@@ -162,7 +162,7 @@ def test_allowance_follows_two_successive_close_days(cluster):
     assert (b["loans_gross"], b["loan_loss_allowance"], b["loans_net"]) == \
         ("18000001.11", "1230000.01", "16770001.10")
     assert rows["loan_loss_allowance"] == "-1230000.01"
-    r = cluster.api("GET", coop.base + "/reports/balance-sheet?as_of=2025-06-15&format=csv")
+    r = cluster.api("GET", coop.base + "/reports/balance-sheet?as_of=2025-06-15&format=csv&lang=en")
     assert r.status == 200, r
     lines = r.text.split("\r\n")
     assert {"total,,loans_gross,,18000001.11", "total,,loan_loss_allowance,,1230000.01",
@@ -315,11 +315,12 @@ def test_write_off_then_recovery(cluster):
         "entry_id": w["write_off_entry_id"]}]
     assert [(x["loan_id"], x["value_date"], x["amount"], x["still_owed"])
             for x in p["recoveries"]] == [(loan, "2025-09-15", "1000000", "4350000")]
-    r = cluster.api("GET", coop.base + "/reports/loan-portfolio?as_of=2025-09-30&format=csv")
+    r = cluster.api("GET", coop.base + "/reports/loan-portfolio?as_of=2025-09-30&format=csv&lang=en")
     assert r.status == 200, r
     lines = r.text.split("\r\n")
-    assert "total,written_off,5000000" in lines and "total,recovered,1000000" in lines
-    assert "total,written_off_still_owed,4350000" in lines
+    # every row as wide as the header (7 columns)
+    assert "total,written_off,5000000,,,," in lines and "total,recovered,1000000,,,," in lines
+    assert "total,written_off_still_owed,4350000,,,," in lines
     before = coop.get("/reports/loan-portfolio?as_of=2025-08-31")
     assert (before["loans"], before["written_off_loans"], before["allowance"]) == (2, 0, "5005000")
 

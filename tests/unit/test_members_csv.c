@@ -127,6 +127,21 @@ static void more_fields_than_kept_are_counted(void **state) {
     assert_string_equal(r->f[1], "2");
 }
 
+static void semicolons_are_sniffed_from_the_header(void **state) {
+    reader_t *r = *state;
+    const char *text = "\xEF\xBB\xBFnik;name;\"a;b\"\r\n1;\"Siti, S.Pd\";x\r\n";
+    assert_int_equal(members_csv_sniff((const uint8_t *) text, strlen(text)), ';');
+    assert_int_equal(members_csv_sniff((const uint8_t *) "a,b;c,d\n1;2", 12), ',');
+    assert_int_equal(members_csv_sniff((const uint8_t *) "\"x;y;z\",b\n", 10), ',');
+    open_text(r, text);
+    members_csv_separator(&r->csv, ';');
+    assert_int_equal(members_csv_next(&r->csv, r->arena, r->f, MEMBERS_CSV_FIELDS_MAX), 3);
+    assert_string_equal(r->f[0], "nik");
+    assert_string_equal(r->f[2], "a;b");
+    assert_int_equal(members_csv_next(&r->csv, r->arena, r->f, MEMBERS_CSV_FIELDS_MAX), 3);
+    assert_string_equal(r->f[1], "Siti, S.Pd");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(plain_fields_and_every_line_end, setup, teardown),
@@ -138,6 +153,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_quote_inside_a_plain_field_is_broken, setup, teardown),
         cmocka_unit_test_setup_teardown(checking_without_an_arena_counts_the_same, setup, teardown),
         cmocka_unit_test_setup_teardown(more_fields_than_kept_are_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(semicolons_are_sniffed_from_the_header, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../services/reporting/csv.h"
+#include "../../services/reporting/docfile.h"
 #include "../../services/reporting/render.h"
 #include "envelope.pb-c.h"
 
@@ -18,6 +19,12 @@ static char *text_of(reporting_csv_t *csv) {
     char *s = arena_alloc(csv->arena, out.len + 1);
     memcpy(s, out.data, out.len);
     return s;
+}
+
+static char *body_of(arena_t *a, const Lumbung__ReportFile *f) {
+    char *text = arena_alloc(a, f->body.len + 1);
+    memcpy(text, f->body.data, f->body.len);
+    return text;
 }
 
 static void quotes_only_what_needs_it(void **state) {
@@ -108,21 +115,56 @@ static void renders_a_balance_sheet(void **state) {
     b.loans_gross_sen = 100000;
     b.loan_loss_allowance_sen = 500;
     b.loans_net_sen = 99500;
-    Lumbung__ReportFile *f = reporting_render_balance_sheet(a, &b);
+    reporting_doc_t d;
+    reporting_render_balance_sheet(&d, a, &b);
+    reporting_opts_t o;
+    assert_null(reporting_opts_read(&o, true, LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV, NULL,
+                                    "en", false, false));
+    Lumbung__ReportFile *f = reporting_doc_file(&d, &o);
     assert_non_null(f);
     assert_string_equal(f->content_type, "text/csv; charset=utf-8");
-    assert_string_equal(f->filename, "balance-sheet-3-2025-12-31.csv");
-    char *text = arena_alloc(a, f->body.len + 1);
-    memcpy(text, f->body.data, f->body.len);
-    assert_string_equal(text, "balance_sheet,3,2025-12-31,as_of_seq,42\r\n"
-                              "class,code,name,role,balance\r\n"
-                              "asset,1-101,Kas,cash,123.45\r\n"
-                              "total,,total_assets,,123.45\r\n"
-                              "total,,total_liabilities,,0\r\n"
-                              "total,,total_equity,,0\r\n"
-                              "total,,loans_gross,,1000\r\n"
-                              "total,,loan_loss_allowance,,5\r\n"
-                              "total,,loans_net,,995\r\n");
+    assert_string_equal(f->filename, "balance-sheet-cooperative-3-2025-12-31.csv");
+    assert_string_equal(body_of(a, f), "class,code,name,role,balance\r\n"
+                                       "asset,1-101,Kas,cash,123.45\r\n"
+                                       "total,,total_assets,,123.45\r\n"
+                                       "total,,total_liabilities,,0\r\n"
+                                       "total,,total_equity,,0\r\n"
+                                       "total,,loans_gross,,1000\r\n"
+                                       "total,,loan_loss_allowance,,5\r\n"
+                                       "total,,loans_net,,995\r\n");
+    assert_int_equal(f->n_headers, 5);
+    assert_string_equal(f->headers[0]->name, "X-Lumbung-Report");
+    assert_string_equal(f->headers[1]->value, "3");
+    assert_string_equal(f->headers[2]->name, "X-Lumbung-Period");
+    assert_string_equal(f->headers[3]->name, "X-Lumbung-As-Of-Seq");
+    assert_string_equal(f->headers[3]->value, "42");
+
+    /* What Excel set to Indonesian opens: BOM, `;`, decimal comma, Indonesian headings; the
+       metadata section at the end on request, every row as wide as the header. */
+    b.total_assets_sen = 123456789;
+    reporting_render_balance_sheet(&d, a, &b);
+    assert_null(reporting_opts_read(&o, true, LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV,
+                                    "excel-id", "id", true, true));
+    f = reporting_doc_file(&d, &o);
+    assert_string_equal(f->filename, "neraca-koperasi-3-2025-12-31.csv");
+    assert_string_equal(body_of(a, f), "\xEF\xBB\xBFKelompok;Kode;Nama Akun;Peran;Saldo\r\n"
+                                       "asset;1-101;Kas;cash;123,45\r\n"
+                                       "jumlah;;Jumlah Aset;;1234567,89\r\n"
+                                       "jumlah;;Jumlah Kewajiban;;0\r\n"
+                                       "jumlah;;Jumlah Ekuitas;;0\r\n"
+                                       "jumlah;;Pinjaman bruto;;1000\r\n"
+                                       "jumlah;;Penyisihan penghapusan pinjaman;;5\r\n"
+                                       "jumlah;;Pinjaman neto;;995\r\n"
+                                       ";;;;\r\n"
+                                       "report;balance_sheet;;;\r\n"
+                                       "cooperative_id;3;;;\r\n"
+                                       "period;2025-12-31;;;\r\n"
+                                       "as_of_seq;42;;;\r\n"
+                                       "members_seq;0;;;\r\n");
+    assert_string_equal(reporting_opts_read(&o, true, LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV,
+                                            "excel", NULL, false, false), "dialect");
+    assert_string_equal(reporting_opts_read(&o, true, LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV,
+                                            NULL, "fr", false, false), "lang");
     arena_destroy(&a);
 }
 

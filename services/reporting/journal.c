@@ -1,0 +1,79 @@
+/* journal — the journal of a period, from the transactions stream.
+
+   "journal" keeps every posted entry as it was posted (lumbung.JournalEntry, lines included),
+   keyed by cooperative, value date and entry id, so the journal of [from, to] is one range read
+   in value-date then entry order. Entries never change after posting (a correction is a
+   reversal entry), so an entry is written once; a replayed event writes the same bytes.
+
+   Not for: balances (chart.c sums them); anything the transactions service's own journal
+   listing (GET .../journal) answers from its store with paging. */
+#include "reporting.h"
+#include "bytes.h"
+#include "date.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+enum { JOURNAL_KEY = 8 + 4 + 8, ENTRY_MAX = 1024 * 1024 };
+
+static void journal_key(uint8_t key[JOURNAL_KEY], uint64_t coop, int32_t day, uint64_t id) {
+    be64_write(key, coop);
+    be32_write(key + 8, reporting_date_key(day));
+    be64_write(key + 12, id);
+}
+
+int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {
+    assert(app && txn);
+    int32_t day;
+    if (!e || !e->has_id || !e->has_cooperative_id) return 0;
+    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    size_t len = protobuf_c_message_get_packed_size(&e->base);
+    if (len > ENTRY_MAX) return -E2BIG;
+    uint8_t *buf = arena_alloc(app->arena, len + 1), key[JOURNAL_KEY];
+    protobuf_c_message_pack(&e->base, buf);
+    journal_key(key, e->cooperative_id, day, e->id);
+    return store_put(txn, app->journal, key, sizeof key, buf, len, 0);
+}
+
+/* Appends one entry to the report, growing its array in the arena. */
+static int add(arena_t *arena, Lumbung__JournalReport *r, size_t *cap, const void *v, size_t vl) {
+    if (r->n_entries == REPORTING_JOURNAL_ENTRIES_MAX) return -E2BIG;
+    if (r->n_entries == *cap) {
+        size_t grown = *cap ? *cap * 2 : 64;
+        Lumbung__JournalEntry **more = arena_alloc(arena, grown * sizeof *more);
+        if (r->n_entries) memcpy(more, r->entries, r->n_entries * sizeof *more);
+        r->entries = more;
+        *cap = grown;
+    }
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    Lumbung__JournalEntry *e = (Lumbung__JournalEntry *) protobuf_c_message_unpack(
+        &lumbung__journal_entry__descriptor, &alloc, vl, v);
+    if (!e) return -EPROTO;
+    for (size_t i = 0; i < e->n_lines; i++) {
+        r->total_debit_sen += e->lines[i]->debit_sen;
+        r->total_credit_sen += e->lines[i]->credit_sen;
+    }
+    r->entries[r->n_entries++] = e;
+    return 0;
+}
+
+int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                           int32_t from, int32_t to, Lumbung__JournalReport *out) {
+    assert(app && txn && arena && out);
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, app->journal, &c);
+    if (rc != 0) return rc;
+    uint8_t seek[JOURNAL_KEY];
+    journal_key(seek, coop, from, 0);
+    uint32_t last = reporting_date_key(to);
+    const void *k, *v;
+    size_t kl, vl, cap = 0;
+    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl);
+         rc == 0 && kl == JOURNAL_KEY && memcmp(k, seek, 8) == 0 &&
+         be32_read((const uint8_t *) k + 8) <= last;
+         rc = store_cursor_next(c, &k, &kl, &v, &vl))
+        if ((rc = add(arena, out, &cap, v, vl)) != 0) break;
+    store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}
