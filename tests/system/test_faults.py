@@ -12,13 +12,14 @@ disarmed by a file while the services run.
 import datetime
 import os
 import sys
+import time
 import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from crash_load import Supervised, jakarta_today  # noqa: E402
-from lumbung import BUILD, Cluster  # noqa: E402
+from lumbung import BUILD, Cluster, pb  # noqa: E402
 from members_util import nik  # noqa: E402
 
 SHIM = os.path.join(BUILD, "tests", "faultfs.so")
@@ -178,3 +179,66 @@ def test_a_full_disk_is_a_503_reads_keep_working_and_writes_resume_when_space_is
     assert r2.json["entry_id"] == r.json["entry_id"]
     assert coop.deposit(m, "500", "full-3").json["balance"] == "81500"
     assert len(coop.journal_ids()) == 3
+
+
+def test_a_full_disk_under_members_is_a_503_and_members_can_be_added_again_after(faulty):
+    d = faulty("members", "write", "ENOSPC", supervised=False)
+    coop = Coop(d, "Koperasi Disk Penuh")
+    kept = coop.member()
+    body = coop.member_body()
+    arm(d)
+    r = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "full-member"})
+    assert (r.status, r.json["error"]["code"]) == (503, "store_unavailable"), r
+    listed = d.api("GET", coop.base + "/members")
+    assert listed.status == 200 and [x["id"] for x in listed.json["items"]] == [kept]
+    assert d.procs["members"].poll() is None
+    disarm(d)
+    r = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "full-member"})
+    assert r.status == 201, r
+    listed = d.api("GET", coop.base + "/members").json["items"]
+    assert sorted(x["id"] for x in listed) == sorted([kept, r.json["id"]])
+
+
+def test_a_full_disk_under_reporting_keeps_its_reports_readable_and_it_catches_up_after(faulty):
+    """Reporting cannot apply the transactions stream while its disk is full: read on the bus
+    (no read-your-writes sequence) its reports keep answering, as of what it applied; through
+    the gateway, which asks for what it saw written, they wait (504, retry). With space back
+    it catches up by itself."""
+    d = faulty("reporting", "write", "ENOSPC", supervised=False)
+    coop = Coop(d, "KSP Laporan Penuh")
+    m = coop.member()
+    today = jakarta_today().isoformat()
+
+    def on_bus():
+        req = pb.envelope_pb2.Request()
+        req.actor.user, req.actor.role = "admin", pb.envelope_pb2.ROLE_ADMIN
+        req.reporting.trial_balance.cooperative_id = int(coop.id)
+        req.reporting.trial_balance.as_of = today
+        reply = d.bus("reporting").call(req, timeout=10)
+        assert not reply.HasField("error"), reply.error
+        return reply.reporting.trial_balance.total_debit_sen
+
+    def over_http():
+        r = d.api("GET", coop.base + "/reports/trial-balance?as_of=" + today)
+        return r.status, (r.json or {}).get("total_debit") or r.json["error"]["code"]
+
+    def wait_http(total):
+        deadline = time.time() + 30
+        while over_http() != (200, total) and time.time() < deadline:
+            time.sleep(0.1)
+        assert over_http() == (200, total)
+
+    assert coop.deposit(m, "70000", "rep-1").status == 201
+    wait_http("70000")
+    arm(d)
+    assert coop.deposit(m, "5000", "rep-2").status == 201     # the ledger takes it
+    deadline = time.time() + 30
+    while "faultfs: " not in d.log("reporting") and time.time() < deadline:
+        time.sleep(0.1)
+    assert "faultfs: " in d.log("reporting")
+    assert on_bus() == 7000000                                # behind, but answering
+    assert over_http() == (504, "service_timeout")
+    assert d.procs["reporting"].poll() is None
+    disarm(d)
+    wait_http("75000")                                        # space back: caught up
+    assert on_bus() == 7500000
