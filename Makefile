@@ -152,6 +152,7 @@ unit: build
 test-long: build
 	LUMBUNG_BUILD=$(BUILD) LUMBUNG_CRASH_KILLS=100 /usr/bin/python3 -m pytest -p no:cacheprovider \
 	  -q -rfEs tests/system/test_crash_suite.py tests/system/test_faults.py
+	tail -1 $(BUILD)/test-logs/crash-suite.log
 
 # The LD_PRELOAD shim of the fault-injection tests (tests/fault/faultfs.c; never in a service).
 build: $(BUILD)/tests/faultfs.so

@@ -123,7 +123,8 @@ class Supervised(Cluster):
         raise AssertionError("no service running to kill:\n" + self.log()[-3000:])
 
     def stop(self):
-        """SIGTERM to the supervisor; True when everything stopped cleanly."""
+        """SIGTERM to the supervisor; True when everything stopped cleanly (and no sanitizer
+        reported anything)."""
         clean = False
         if self.sup and self.sup.poll() is None:
             self.sup.send_signal(signal.SIGTERM)
@@ -135,6 +136,8 @@ class Supervised(Cluster):
         for b in self._bus.values():
             b.close()
         self._bus.clear()
+        if self.sup and any(mark in self.log() for mark in self.SANITIZER_MARKS):
+            clean = False
         if os.environ.get("LUMBUNG_KEEP_TMP") is None:
             subprocess.run(["rm", "-rf", self.tmp])
         return clean

@@ -13,7 +13,7 @@ and retries everything else with its idempotency key until it is acknowledged. A
 - every cooperative's ledger balances, and reporting's trial balance, taken at the
   transactions head sequence, equals the ledger account by account;
 - the import ran exactly once per row (each NIK once), the close-day once.
-Figures of the run go to stderr (and into docs/reliability.md by hand)."""
+Figures of each run are appended to $BUILD/test-logs/crash-suite.log (docs/reliability.md)."""
 import collections
 import datetime
 import os
@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from crash_load import AckLog, BusLoad, HttpLoad, Supervised, jakarta_today  # noqa: E402
+from lumbung import BUILD  # noqa: E402
 from members_util import CSV_HEADER, csv_rows, nik  # noqa: E402
 
 KILLS = int(os.environ.get("LUMBUNG_CRASH_KILLS", "10"))
@@ -32,8 +33,8 @@ SEED = int(os.environ.get("LUMBUNG_CRASH_SEED", "13"))
 IMPORT_ROWS = 150
 MEMBERS = 6                      # per cooperative: 0-2 HTTP savings, 3 a loan, 4-5 the bus
 FUNDING_SEN = 50_000_000_00      # cash in hand before any payout
-LOAN_PRINCIPAL = "2000000"
-REPAID_MAX_SEN = 1_000_000_00    # well inside the loan's schedule: never an overpayment
+LOAN_PRINCIPAL = "20000000"
+REPAID_MAX_SEN = 10_000_000_00   # well inside the loan's schedule: never an overpayment
 BIRTH = datetime.date(1983, 6, 9)
 INTEGRATOR = "crash-load"
 
@@ -366,11 +367,18 @@ def test_random_kills_under_mixed_load_lose_and_double_nothing():
         assert [e["id"] for e in allowance] == ([closed["allowance_entry_id"]]
                                                 if closed["allowance_entry_id"] not in ("", "0") else [])
 
-        n_acks = len(acks.items)
-        sys.stderr.write("crash suite: %d kills (%s), %d acknowledged requests (%d postings), "
-                         "%d retries, load %.0f s, total %.0f s\n"
-                         % (KILLS, dict(killed), n_acks, sum(len(v) for v in world.entries.values()),
-                            acks.retries, load_s, time.time() - started))
+        kinds = collections.Counter("%s %s" % (a["via"], a["what"]) for a in acks.items)
+        line = ("%s crash suite: %d kills (%s), %d acknowledged requests (%s), %d postings, "
+                "%d retries, load %.0f s, total %.0f s\n"
+                % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
+                   KILLS, ", ".join("%s %d" % kv for kv in sorted(killed.items())), len(acks.items),
+                   ", ".join("%s %d" % kv for kv in sorted(kinds.items())),
+                   sum(len(v) for v in world.entries.values()), acks.retries, load_s,
+                   time.time() - started))
+        sys.stderr.write(line)
+        os.makedirs(os.path.join(BUILD, "test-logs"), exist_ok=True)
+        with open(os.path.join(BUILD, "test-logs", "crash-suite.log"), "a") as f:
+            f.write(line)
         bus.close()
         clean_stop = d.stop()
         assert clean_stop, "the district did not stop cleanly after the suite"
