@@ -362,6 +362,8 @@ def test_random_kills_under_mixed_load_lose_and_double_nothing():
         counted = collections.Counter(m["nik"] for m in members)
         assert all(counted[n] == 1 for n in niks), [n for n in niks if counted[n] != 1][:10]
         assert len(members) == MEMBERS + IMPORT_ROWS
+        assert len(all_pages(h, coops[0].base + "/members")) == MEMBERS
+        assert sorted(x["id"] for x in all_pages(h, "/api/v1/cooperatives")) == sorted(c.id for c in coops)
         allowance = [e for e in all_pages(h, coops[0].base + "/journal")
                      if e["kind"] == "loan_allowance"]
         assert [e["id"] for e in allowance] == ([closed["allowance_entry_id"]]
