@@ -8,8 +8,9 @@
  * decides whether to fail it instead.
  *
  * Settings (read once, at the first intercepted call):
- *   FAULTFS_CALLS    comma-separated calls to fail: write,pwrite,writev,pwritev,fsync,
- *                    fdatasync,msync (write also covers writev/pwrite/pwritev: "any write")
+ *   FAULTFS_CALLS    comma-separated calls to fail: write (every write: write, writev,
+ *                    pwrite, pwritev), pwrite (only pwrite and pwritev: LMDB writes its
+ *                    meta page and single pages so), fsync, fdatasync, msync
  *   FAULTFS_ERRNO    EIO (default) or ENOSPC
  *   FAULTFS_PATH     fail only on descriptors whose /proc/self/fd link contains this text
  *                    (e.g. "transactions/data.mdb"); msync has no descriptor and always matches
@@ -74,7 +75,7 @@ static void *real(const char *name) {
 }
 
 static int path_matches(int fd) {
-    if (!path_filter[0] || fd < 0) return fd >= 0 || !path_filter[0];
+    if (!path_filter[0]) return 1;
     char link[64], target[PATH_MAX];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
