@@ -140,12 +140,12 @@ def test_tampered_tokens_are_refused(cluster, world):
 
 
 def test_an_expired_token_is_refused_and_a_new_login_works():
-    c = Cluster(services=["gateway"], env={"LUMBUNG_TOKEN_TTL_S": "1"})
+    c = Cluster(services=["gateway"], env={"LUMBUNG_TOKEN_TTL_S": "3"})
     try:
         c.start()
         token = c.admin_token()
         assert c.http("GET", "/api/v1/auth/me", token=token).status == 200
-        time.sleep(2.2)                     # the token's whole lifetime and then some
+        time.sleep(4.2)                     # the token's whole lifetime and then some
         r = c.http("GET", "/api/v1/auth/me", token=token)
         assert (r.status, r.json["error"]["code"]) == (401, "invalid_token"), r
         r = c.http("POST", "/api/v1/auth/login", {"username": "admin", "password": c.admin_password})
