@@ -50,6 +50,7 @@ SYSTEST_BINS:= $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard te
 BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all deps build run test unit system bench clean fmt
+.PHONY: test-long
 .DEFAULT_GOAL := all
 
 all: build
@@ -145,6 +146,19 @@ test: build fuzz-smoke-build
 
 unit: build
 	LUMBUNG_BUILD=$(BUILD) tests/run.sh unit
+
+# The crash suite at length: 100 SIGKILLs under load instead of `make test`'s 10, and the
+# fault-injection tests (docs/reliability.md).
+test-long: build
+	LUMBUNG_BUILD=$(BUILD) LUMBUNG_CRASH_KILLS=100 /usr/bin/python3 -m pytest -p no:cacheprovider \
+	  -q -rfEs tests/system/test_crash_suite.py tests/system/test_faults.py
+	tail -1 $(BUILD)/test-logs/crash-suite.log
+
+# The LD_PRELOAD shim of the fault-injection tests (tests/fault/faultfs.c; never in a service).
+build: $(BUILD)/tests/faultfs.so
+$(BUILD)/tests/faultfs.so: tests/fault/faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl -lpthread
 
 system: build
 	LUMBUNG_BUILD=$(BUILD) tests/run.sh system

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct store {
     MDB_env *env;
@@ -21,6 +22,7 @@ struct store {
 struct store_txn {
     MDB_txn *txn;
     store_t *store;
+    bool durable;             /* a top-level write txn: its commit writes and syncs the file */
 };
 
 struct store_cursor {
@@ -37,6 +39,21 @@ static int store_code(int rc, const char *what) {
         log_error(0, "store: %s: %s", what, mdb_strerror(rc));
         return STORE_ERROR;
     }
+}
+
+/* A durable commit that failed for any reason but a full disk or map ends the process. A
+   failed write or fsync leaves the file in a state nobody can vouch for (the kernel may have
+   dropped the dirty pages and will report success next time), so the commit is never retried
+   in place: we exit, the supervisor restarts us, and LMDB reopens at the last meta page that
+   did reach the disk. Nothing of the failed batch was acknowledged. ENOSPC is the exception:
+   LMDB got it writing new pages past the last committed state (tmpfs and ext4 refuse the
+   write itself), the meta page was not touched, so the store is intact and the caller
+   answers "unavailable" until space is back. */
+static void exit_if_fatal(const store_txn_t *t, int rc) {
+    if (rc == 0 || !t->durable || rc == ENOSPC || rc == MDB_MAP_FULL) return;
+    log_error(0, "store: %s: commit failed: %s; exiting so that the store is reopened from "
+              "what reached the disk (never retried in place)", t->store->dir, mdb_strerror(rc));
+    _exit(STORE_EXIT_FATAL);
 }
 
 
@@ -98,6 +115,8 @@ int store_table(store_t *self, const char *name, store_table_t *table) {
         return store_code(rc, name);
     }
     rc = mdb_txn_commit(txn);
+    store_txn_t top = { .txn = txn, .store = self, .durable = true };
+    exit_if_fatal(&top, rc);
     if (rc != 0) return store_code(rc, "table commit");
     *table = dbi;
     return 0;
@@ -112,6 +131,7 @@ static int txn_wrap(store_t *store, MDB_txn *parent, unsigned flags, store_txn_t
         return store_code(rc, "begin");
     }
     t->store = store;
+    t->durable = !parent && !(flags & MDB_RDONLY);
     *out = t;
     return 0;
 }
@@ -129,6 +149,7 @@ int store_begin_child(store_txn_t *parent, store_txn_t **child) {
 int store_commit(store_txn_t **txn) {
     assert(txn && *txn);
     int rc = mdb_txn_commit((*txn)->txn);
+    exit_if_fatal(*txn, rc);
     free(*txn);
     *txn = NULL;
     return store_code(rc, "commit");

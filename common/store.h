@@ -9,6 +9,10 @@
     abort the whole write transaction, call store_grow() with no transaction open, and redo the
     batch. The service runtime does this; handlers only pass the code up.
 
+    A top-level commit that fails for any other reason than a full disk (ENOSPC) or map ends
+    the process with STORE_EXIT_FATAL: a failed write or fsync is never retried in place; the
+    supervisor restarts the service and LMDB reopens at the last state that reached the disk.
+
     Every table and its key/value layout is written down in the owning service's store.h.
     Not for: reading another service's store (never done). */
 #ifndef LUMBUNG_STORE_H
@@ -22,6 +26,7 @@ enum {
     STORE_TABLES_MAX = 64,
     STORE_KEY_MAX = 511,                      /* LMDB's default maximum key size */
     STORE_MAP_INITIAL = 64 * 1024 * 1024,     /* bytes; doubled by store_grow() */
+    STORE_EXIT_FATAL = 74,                    /* exit status after a failed commit (EX_IOERR) */
 };
 
 /* Operating errors, all negative. */
