@@ -9,7 +9,8 @@ and retries everything else with its idempotency key until it is acknowledged. A
 - each cooperative's journal is exactly the acknowledged postings, each once (nothing lost,
   nothing doubled, nothing unacknowledged half-applied);
 - every member's savings and every loan's payments are what the acknowledged requests say,
-  and cash equals deposits - withdrawals - disbursements + repayments, to the sen;
+  and cash equals the opening cash + deposits - withdrawals - disbursements + repayments, to
+  the sen;
 - every cooperative's ledger balances, and reporting's trial balance, taken at the
   transactions head sequence, equals the ledger account by account;
 - the import ran exactly once per row (each NIK once), the close-day once.
@@ -87,6 +88,16 @@ class Coop:
                 "phone": "0813-5555-%04d" % self.serial, "joined_on": "2025-01-02"}
         return self.h.post(self.base + "/members", body, key="mem-%d" % self.serial,
                            what="create_member")["id"]
+
+    def open_books(self, h, cash_sen):
+        """The cooperative's own cash from its paper books (opening entry, the first of its
+        books): what members withdraw is their own money, so Kas never runs short of it."""
+        r = h.post(self.base + "/opening-balances",
+                   {"value_date": (jakarta_today() - datetime.timedelta(days=30)).isoformat(),
+                    "memo": "Saldo awal", "lines": [{"account": "1-101", "debit": money(cash_sen)},
+                                                    {"account": "3-301", "credit": money(cash_sen)}]},
+                   key="opening-%s" % self.id, what="opening")
+        self.world.posted(self.id, r["id"], cash=cash_sen)
 
     def deposit(self, h, member, amount_sen, key):
         r = h.post(self.base + "/deposits",
@@ -265,6 +276,7 @@ def test_random_kills_under_mixed_load_lose_and_double_nothing():
         world = World()
         coops = [Coop(h, world, "KSP Tahan Banting %s" % n, serial) for n, serial in (("A", 100), ("B", 200))]
         for c in coops:                     # cash in hand, then the loan paid out of it
+            c.open_books(h, FUNDING_SEN)
             c.deposit(h, c.members[0], FUNDING_SEN, "fund-%s" % c.id)
             for m in c.members[1:]:         # transactions knows every member before the bus
                 c.deposit(h, m, 10_000_00, "first-%s" % m)
