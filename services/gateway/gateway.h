@@ -53,6 +53,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
+#include "static.h"
 #include "store.h"
 
 enum {
@@ -82,6 +83,8 @@ typedef struct gateway {
     auth_t *auth;
     audit_t *audit;
     metrics_t *metrics;
+    static_files_t *web;                     /* the web interface's files (static.h) */
+    bool cookie_secure;                      /* session cookies get Secure (served over TLS) */
     http_server_t *http;
     client_t *clients[GATEWAY_SERVICES];
     uint64_t seen_seq[GATEWAY_SERVICES];     /* newest event_seq seen in each service's replies */

@@ -348,7 +348,39 @@ static void dispatch(gateway_exchange_t *ex, json_t *body) {
     fn(ex, body);
 }
 
+/* A GET or HEAD of no API route: the web interface's files (static.h). */
+static void answer_static(gateway_exchange_t *ex) {
+    static_answer_t a;
+    int rc = static_files_answer(ex->gw->web, ex->path, http_req_header(ex->req, "If-None-Match"),
+                                 http_req_header(ex->req, "Accept-Encoding"), &a);
+    if (rc == STATIC_INVALID_PATH) {
+        gateway_exchange_error(ex, 400, "invalid_path", NULL,
+                               "the path holds \".\" or \"..\" segments, a backslash, a \"%%\" "
+                               "or a control character");
+        return;
+    }
+    if (rc < 0) {
+        gateway_exchange_error(ex, 404, "not_found", NULL, "there is no file at this path");
+        return;
+    }
+    gateway_exchange_header(ex, "ETag", a.etag);
+    gateway_exchange_header(ex, "Cache-Control", "no-cache");
+    gateway_exchange_header(ex, "Vary", "Accept-Encoding");
+    if (a.content_encoding) gateway_exchange_header(ex, "Content-Encoding", a.content_encoding);
+    gateway_exchange_finish(ex, a.status, a.status == 304 ? NULL : a.content_type, a.body, a.len,
+                            "ok");
+}
+
+static bool is_api_path(const char *path) {
+    return !strncmp(path, "/api/", 5) || !strcmp(path, "/api");
+}
+
 static void not_routed(gateway_exchange_t *ex, int rc, const char *allow) {
+    if (rc == GATEWAY_ROUTES_NOT_FOUND && is_read(ex->method) && !is_api_path(ex->path) &&
+        ex->gw->web) {
+        answer_static(ex);
+        return;
+    }
     if (rc == GATEWAY_ROUTES_METHOD_NOT_ALLOWED) {
         gateway_exchange_header(ex, "Allow", allow);
         gateway_exchange_error(ex, 405, "method_not_allowed", NULL,
