@@ -50,6 +50,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "client.h"
+#include "cookie.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
@@ -117,6 +118,8 @@ typedef struct gateway_exchange {
     bool has_user;
     auth_user_t user;
     const char *token;                       /* the bearer token, when one was given */
+    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
+    bool session_cookie;                     /* login: answer with a cookie, not the token */
     const char *audit_user;                  /* who the audit names when not the user (login) */
     const char *idempotency_key;             /* as sent, NULL when absent */
     uint64_t cooperative_id;                 /* for the audit: the cooperative named */
