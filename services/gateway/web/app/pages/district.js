@@ -1,0 +1,52 @@
+// The district dashboard (admin, supervisor): charts of cooperatives by type and group, members
+// by sex, assets, loans and NPL per cooperative, RAT compliance, and the cooperatives needing
+// attention with their reasons, each a link.
+import { h, table, facts } from '../dom.js';
+import { t, formatMoney, formatCount, formatPercent, formatDate } from '../i18n.js';
+import { get, ApiError } from '../api.js';
+import { can } from '../session.js';
+import { barChart } from '../chart.js';
+
+const num = (s) => Number(String(s || '0'));
+
+export async function dashboardPage() {
+  if (!can('district')) throw new ApiError(403, 'forbidden');
+  const d = await get('/api/v1/district/dashboard');
+  const items = d.items || [];
+  const groups = {};
+  for (const c of items) groups[c.group || '—'] = (groups[c.group || '—'] || 0) + 1;
+  const ratOk = items.filter((c) => !c.rat_overdue).length;
+  return h('section', {},
+    h('h1', {}, t('dashboard.title')),
+    h('p', {}, t('dashboard.as_of', { date: formatDate(d.as_of) })),
+    h('div', { class: 'grid', id: 'dashboard-figures' },
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.cooperatives')), h('p', { class: 'figure' }, formatCount(d.cooperatives))),
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.members')), h('p', { class: 'figure' }, formatCount(d.members_active))),
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.assets')), h('p', { class: 'figure' }, formatMoney(d.total_assets))),
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.savings')), h('p', { class: 'figure' }, formatMoney(d.savings))),
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.loans')), h('p', { class: 'figure' }, formatMoney(d.loans_outstanding))),
+      h('div', { class: 'card' }, h('p', {}, t('dashboard.npl')), h('p', { class: 'figure' }, formatPercent(d.npl_ratio)))),
+    h('h2', {}, t('dashboard.attention')),
+    (d.attention || []).length ? h('ul', { id: 'attention' }, d.attention.map((a) => h('li', {},
+      h('a', { href: `/koperasi/${a.cooperative_id}` }, a.name), ': ', a.reasons.map((r) => t(`reason.${r}`)).join(', ')))) :
+      h('p', {}, t('dashboard.attention_none')),
+    h('div', { class: 'charts' },
+      barChart(t('dashboard.by_type'), (d.by_type || []).map((x) => ({ label: t(`coop_type.${x.type}`), value: x.cooperatives, text: formatCount(x.cooperatives) }))),
+      barChart(t('dashboard.by_group'), Object.entries(groups).map(([g, n]) => ({ label: g, value: n, text: formatCount(n) }))),
+      barChart(t('dashboard.by_sex'), [
+        { label: t('sex.female'), value: d.members_female, text: formatCount(d.members_female) },
+        { label: t('sex.male'), value: d.members_male, text: formatCount(d.members_male) }]),
+      barChart(t('dashboard.rat'), [
+        { label: t('dashboard.rat_ok'), value: ratOk, text: formatCount(ratOk) },
+        { label: t('dashboard.rat_overdue'), value: d.rat_overdue || 0, text: formatCount(d.rat_overdue || 0) }]),
+      barChart(t('dashboard.assets_by_coop'), items.map((c) => ({ label: c.name, value: num(c.total_assets), text: formatMoney(c.total_assets) })))),
+    table(t('dashboard.coops'), [
+      { label: t('field.name'), value: (c) => h('a', { href: `/koperasi/${c.cooperative_id}` }, c.name) },
+      { label: t('field.district'), value: (c) => c.district || '' },
+      { label: t('dashboard.members'), value: (c) => formatCount(c.members_active), num: true },
+      { label: t('dashboard.assets'), value: (c) => formatMoney(c.total_assets), num: true },
+      { label: t('dashboard.loans'), value: (c) => formatMoney(c.loans_outstanding), num: true },
+      { label: t('dashboard.npl'), value: (c) => formatPercent(c.npl_ratio), num: true },
+      { label: t('dashboard.rat'), value: (c) => (c.rat_overdue ? h('span', { class: 'badge bad' }, t('dashboard.rat_overdue')) : t('dashboard.rat_ok')) },
+    ], items, { id: 'dashboard-coops' }));
+}
