@@ -25,7 +25,7 @@ for svc in members transactions reporting gateway; do
     "$BIN/lumbung-$svc" &
     pids+=($!)
 done
-echo "Lumbung is running: HTTP API on http://127.0.0.1:$LUMBUNG_HTTP_PORT/api/v1 (see docs/openapi.yaml), data in $LUMBUNG_DATA. Ctrl-C stops it." >&2
+echo "Lumbung is running: web interface on http://127.0.0.1:$LUMBUNG_HTTP_PORT/ (log in as admin), HTTP API on http://127.0.0.1:$LUMBUNG_HTTP_PORT/api/v1 (see docs/openapi.yaml), data in $LUMBUNG_DATA. Ctrl-C stops it." >&2
 
 # If any service dies, stop the rest rather than run half a system.
 while true; do
