@@ -184,12 +184,14 @@ def test_operator_day_in_the_browser(cluster):
                                   "Total ekuitas\nRp 278.814,54")
     coop_id = d["coop_url"].rsplit("/", 1)[1]
     assert d["csv_link"] == f"/api/v1/cooperatives/{coop_id}/reports/balance-sheet?format=csv"
-    health = cluster.api("GET", f"/api/v1/cooperatives/{coop_id}/reports/health?year=2025").json
+    health = d["health_api"]                    # what the API said while the page was shown
     comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
     assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
     assert d["health_first"][0] == "1a" and d["health_first"][1] == "Modal sendiri terhadap total aset"
     assert "modal sendiri: Rp 278.814,54" in d["health_first"][2]
-    assert d["health_rating"] in ("Sehat", "Cukup sehat", "Dalam pengawasan", "Dalam pengawasan khusus")
+    assert d["health_rating"] == {"healthy": "Sehat", "fairly_healthy": "Cukup sehat",
+                                  "under_supervision": "Dalam pengawasan",
+                                  "under_special_supervision": "Dalam pengawasan khusus"}[health["rating"]]
     # dashboard
     assert d["dashboard"].split() == ["Koperasi", "1", "Anggota", "aktif", "1.998", "Total", "aset",
                                       "Rp", "20.778.814,54", "Total", "simpanan", "Rp", "20.625.000,00",
@@ -197,6 +199,22 @@ def test_operator_day_in_the_browser(cluster):
     assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
     assert d["charts"] == 5
     assert d["overflow_1366"] is False and d["overflow_tablet"] is False
+    # journal: a manual entry and its reversal, newest first
+    assert d["journal_first"][1:] == ["12/06/2025", "Beli alat tulis",
+                                      "5-202 Debit Rp 50.000,00\n1-101 Kredit Rp 50.000,00",
+                                      "Rp 50.000,00"]
+    entry = d["journal_first"][0]
+    assert d["journal_reversal"] == [f"Pembalikan jurnal {entry}",
+                                     "5-202 Kredit Rp 50.000,00\n1-101 Debit Rp 50.000,00",
+                                     "Rp 50.000,00", "admin", f"membalik jurnal {entry}"]
+    # exit: shown before confirming, then posted the same: 20,625,000 savings less
+    # 12,794,225.56 - 1,100,000 owed on the loan (all of it due by now)
+    settlement = ("Simpanan pokok\nRp 100.000,00\nSimpanan wajib\nRp 25.000,00\nSimpanan sukarela\n"
+                  "Rp 20.500.000,00\nSimpanan dikembalikan\nRp 20.625.000,00\nDikurangi pinjaman\n"
+                  "Rp 11.694.225,56\nDibayarkan tunai\nRp 8.930.774,44")
+    assert d["settlement"] == settlement
+    assert d["exit_result"] == "Siti <b>Aminah</b> telah keluar. Perhitungan yang dibukukan:\n" + settlement
+    assert d["exited_status"].endswith("Status\nkeluar")
     assert d["focus_outline"] == "solid"
     assert d["english_nav"].split("\n") == ["Dashboard", "Cooperatives", "Users", "Audit trail"]
     assert d["after_logout"] == "/login"

@@ -215,6 +215,7 @@ const steps = [
     data.health_score = await text(page, '#health-score');
     data.health_rating = await text(page, '#health-rating');
     data.health_first = (await rowsText(page, '#health-components'))[0];
+    data.health_api = await page.evaluate(async (u) => (await fetch(`/api/v1/cooperatives/${u.split('/')[2]}/reports/health?year=2025`)).json(), data.coop_url);
     await axe('13-health');
   }],
   ['dashboard', async ({ page, axe, data }) => {
@@ -231,6 +232,40 @@ const steps = [
     data.overflow_tablet = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     await page.screenshot({ path: `${process.env.LUMBUNG_ARTIFACTS || 'build/web-artifacts'}/15-member-tablet.png`, fullPage: true });
     await page.setViewportSize({ width: 1366, height: 768 });
+  }],
+  ['journal: a manual entry and its reversal', async ({ page, axe, data }) => {
+    await page.goto(`${BASE}${data.coop_url}/jurnal`);
+    await heading(page, 'Jurnal umum');
+    const entry = page.locator('#journal-new');
+    await entry.getByText('Catat jurnal manual').click();
+    await entry.getByLabel('Tanggal transaksi').fill('12/06/2025');
+    await entry.getByLabel('Uraian', { exact: true }).fill('Beli alat tulis');
+    await entry.getByLabel('Akun baris 1').selectOption({ label: '5-202 Beban operasional' });
+    await entry.locator('[data-field="line0.debit"] input').fill('50.000');
+    await entry.getByLabel('Akun baris 2').selectOption({ label: '1-101 Kas' });
+    await entry.locator('[data-field="line1.credit"] input').fill('50.000');
+    await entry.getByRole('button', { name: 'Catat jurnal' }).click();
+    await page.locator('p.notice', { hasText: 'Jurnal telah dicatat.' }).waitFor();
+    data.journal_first = (await rowsText(page, '#journal'))[0].slice(0, 5);
+    await axe('16-journal');
+    await page.locator('#journal tbody tr').first().locator('summary', { hasText: 'Balik jurnal' }).click();
+    await page.locator('#journal tbody tr').first().getByRole('button', { name: 'Balik jurnal' }).click();
+    await page.locator('p.notice', { hasText: 'Jurnal pembalik telah dicatat.' }).waitFor();
+    data.journal_reversal = (await rowsText(page, '#journal'))[0].slice(2, 7);
+  }],
+  ['a member leaves, the settlement shown first', async ({ page, axe, data }) => {
+    await page.goto(`${BASE}${data.member_url}`);
+    await page.getByRole('link', { name: 'Keluar dari keanggotaan' }).click();
+    await page.locator('#settlement').waitFor();
+    data.settlement = await text(page, '#settlement dl');
+    await axe('17-member-exit');
+    await page.getByLabel('Alasan keluar').selectOption({ label: 'mengundurkan diri' });
+    await page.getByRole('button', { name: 'Konfirmasi keluar' }).click();
+    await page.locator('#exit-result .notice').waitFor();
+    data.exit_result = await text(page, '#exit-result .notice');
+    await page.getByRole('link', { name: 'Kembali ke halaman anggota' }).click();
+    await page.locator('#savings').waitFor();
+    data.exited_status = await text(page, '.card dl');
   }],
   ['keyboard and English', async ({ page, data }) => {
     await page.goto(`${BASE}/koperasi`);

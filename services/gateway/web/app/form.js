@@ -45,7 +45,7 @@ export function field(spec) {
   const error = h('p', { class: 'error', id: errId, 'aria-live': 'polite' });
   const extra = spec.extra ? spec.extra : null;
   const el = h('div', { class: 'field', 'data-field': spec.name },
-    h('label', { for: id }, t(spec.label)), input,
+    h('label', { for: id }, t(spec.label, spec.labelParams)), input,
     hintId ? h('p', { class: 'hint', id: hintId }, t(spec.hint)) : null, extra, error);
   if (spec.onInput) input.addEventListener('input', () => spec.onInput(input));
   return {

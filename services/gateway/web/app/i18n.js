@@ -95,8 +95,8 @@ export function parseAmount(text) {
   return frac ? `${int}.${frac}` : int;
 }
 
-// Today in the cooperative's calendar (Indonesia: UTC+7 covers most districts), as ISO.
+// Today on the user's own clock (the cooperative's calendar), as ISO.
 export function today() {
-  const d = new Date(Date.now() + 7 * 3600 * 1000);
-  return d.toISOString().slice(0, 10);
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

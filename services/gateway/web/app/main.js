@@ -13,6 +13,7 @@ import * as money from './pages/money.js';
 import * as district from './pages/district.js';
 import * as reports from './pages/reports.js';
 import * as admin from './pages/admin.js';
+import * as ledger from './pages/ledger.js';
 
 const routes = [
   ['/login', auth.loginPage, { public: true }],
@@ -27,6 +28,9 @@ const routes = [
   ['/koperasi/:coop/anggota/impor', members.importPage],
   ['/koperasi/:coop/anggota/:member', members.memberPage],
   ['/koperasi/:coop/anggota/:member/mutasi', members.statementPage],
+  ['/koperasi/:coop/anggota/:member/ubah', members.editPage],
+  ['/koperasi/:coop/anggota/:member/keluar', members.exitPage],
+  ['/koperasi/:coop/jurnal', ledger.journalPage],
   ['/koperasi/:coop/simpanan', money.savingsPage],
   ['/koperasi/:coop/pinjaman', money.loansPage],
   ['/koperasi/:coop/pinjaman/baru', money.applyPage],

@@ -1,12 +1,27 @@
 // Administration: users and roles (admin), the audit trail (admin, supervisor).
 import { h, table } from '../dom.js';
 import { t, formatDate } from '../i18n.js';
-import { get, post, ApiError } from '../api.js';
+import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
 import { navigate } from '../main.js';
 
 const ROLES = ['operator', 'viewer', 'supervisor', 'admin'];
+
+// One button per change, each its own small form with its own Idempotency-Key.
+function userAction(u, label, body) {
+  const f = form({
+    submit: label, cls: 'inline', fields: [],
+    onSubmit: (values, key) => api('PATCH', `/api/v1/users/${u.id}`, { body, key }),
+    onSuccess: () => navigate('/pengguna?changed=1', true),
+  });
+  return f.el;
+}
+function userActions(u) {
+  return h('div', { class: 'inline' },
+    userAction(u, u.active ? 'users.deactivate' : 'users.activate', { active: !u.active }),
+    u.locked_until ? userAction(u, 'users.unlock', { unlock: true }) : null);
+}
 
 export async function usersPage(params, query) {
   if (!can('users')) throw new ApiError(403, 'forbidden');
@@ -25,11 +40,13 @@ export async function usersPage(params, query) {
   });
   return h('section', {}, h('h1', {}, t('users.title')),
     query.get('created') ? h('p', { class: 'notice', role: 'status' }, t('users.created')) : null,
+    query.get('changed') ? h('p', { class: 'notice', role: 'status' }, t('state.saved')) : null,
     table(t('users.title'), [
       { label: t('field.username'), value: (u) => u.username }, { label: t('field.full_name'), value: (u) => u.full_name },
       { label: t('field.role'), value: (u) => t(`role.${u.role}`) },
       { label: t('field.cooperative_id'), value: (u) => (u.cooperative_id ? h('a', { href: `/koperasi/${u.cooperative_id}` }, u.cooperative_id) : '—') },
-      { label: t('field.status'), value: (u) => (u.active ? t('users.active') : t('users.inactive')) },
+      { label: t('field.status'), value: (u) => [u.active ? t('users.active') : t('users.inactive'), u.locked_until ? ` · ${t('users.locked')}` : ''] },
+      { label: t('users.actions'), value: (u) => userActions(u) },
     ], users.items || [], { id: 'user-list' }),
     h('details', { class: 'card' }, h('summary', {}, t('users.new')), f.el));
 }

@@ -21,7 +21,7 @@ export function coopTabs(coop, active) {
   const base = `/koperasi/${coop.id}`;
   const tabs = [
     ['', 'tab.overview'], ['/anggota', 'tab.members'], ['/simpanan', 'tab.savings'],
-    ['/pinjaman', 'tab.loans'], ['/tutup-hari', 'tab.close_day'], ['/laporan', 'tab.reports'],
+    ['/pinjaman', 'tab.loans'], ['/jurnal', 'tab.journal'], ['/tutup-hari', 'tab.close_day'], ['/laporan', 'tab.reports'],
   ].filter(([p]) => p !== '/tutup-hari' || can('coop.write'));
   return [
     h('p', { class: 'no-print' }, h('span', { class: 'badge' }, t(`coop_type.${coop.type}`)), ' ', coop.district || ''),

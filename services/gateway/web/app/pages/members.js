@@ -164,7 +164,9 @@ export async function memberPage(params, query) {
       h('p', { class: 'actions' },
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button', href: `/koperasi/${coop.id}/simpanan?member=${m.id}` }, t('members.deposit')) : null,
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/pinjaman/baru?member=${m.id}` }, t('loans.apply')) : null,
-        h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/mutasi` }, t('members.statement'))))),
+        h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/mutasi` }, t('members.statement')),
+        can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/ubah` }, t('members.edit_short')) : null,
+        can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/keluar` }, t('members.exit')) : null))),
     h('h2', {}, t('members.loans')),
     (loans.items || []).length ? table(t('members.loans'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },
@@ -196,4 +198,75 @@ export async function statementPage(params) {
       { label: t('field.balance'), value: (l) => formatMoney(l.balance), num: true },
       { label: t('field.total_balance'), value: (l) => formatMoney(l.total_balance), num: true },
     ], s.lines || [], { id: 'statement' }));
+}
+
+export async function editPage(params) {
+  const coop = await coopOf(params.coop);
+  if (!can('coop.write')) throw new ApiError(403, 'forbidden');
+  const m = await get(`${base(coop.id)}/members/${encodeURIComponent(params.member)}`);
+  const f = form({
+    submit: 'action.save',
+    fields: [
+      { name: 'name', label: 'field.full_name', required: true, value: m.name },
+      { name: 'address', label: 'field.address', value: m.address || '' },
+      { name: 'phone', label: 'field.phone', inputmode: 'tel', value: m.phone || '' },
+    ],
+    onSubmit: (values, key) => api('PATCH', `${base(coop.id)}/members/${m.id}`, { body: values, key }),
+    onSuccess: () => navigate(`/koperasi/${coop.id}/anggota/${m.id}`, true),
+  });
+  return h('section', {}, h('h1', {}, t('members.edit', { name: m.name })), coopTabs(coop, 'tab.members'), h('div', { class: 'card' }, f.el));
+}
+
+// The settlement is shown before the exit is confirmed: the savings refunded net of what the
+// member owes on loans, from the member's accounts as of today (the service's rule,
+// docs/transactions.md); after confirming, the settlement the server posted is shown.
+function sum(values) {
+  let total = 0n;
+  for (const v of values) {
+    const [i, f = ''] = String(v || '0').replace('-', '').split('.');
+    const sen = BigInt(i) * 100n + BigInt((f + '00').slice(0, 2));
+    total += String(v || '').startsWith('-') ? -sen : sen;
+  }
+  const neg = total < 0n;
+  const a = neg ? -total : total;
+  return `${neg ? '-' : ''}${a / 100n}${a % 100n ? `.${String(a % 100n).padStart(2, '0')}` : ''}`;
+}
+
+function settlementFacts(s) {
+  return facts([
+    [t('savings.principal'), formatMoney(s.principal || '0')], [t('savings.mandatory'), formatMoney(s.mandatory || '0')],
+    [t('savings.voluntary'), formatMoney(s.voluntary || '0')], [t('members.refund'), formatMoney(s.refund || '0')],
+    [t('members.debts'), formatMoney(s.debts || '0')], [t('members.net'), formatMoney(s.net || '0')]]);
+}
+
+export async function exitPage(params) {
+  const coop = await coopOf(params.coop);
+  if (!can('coop.write')) throw new ApiError(403, 'forbidden');
+  const m = await get(`${base(coop.id)}/members/${encodeURIComponent(params.member)}`);
+  const acc = await get(`${base(coop.id)}/members/${m.id}/accounts`);
+  const bal = (k) => ((acc.items || []).find((i) => i.kind === k) || {}).balance || '0';
+  const est = { principal: bal('principal'), mandatory: bal('mandatory'), voluntary: bal('voluntary') };
+  est.refund = sum([est.principal, est.mandatory, est.voluntary]);
+  est.debts = sum((acc.loans || []).map((l) => l.outstanding));
+  est.net = sum([est.refund, `-${est.debts}`.replace('--', '')]);
+  const done = h('div', { id: 'exit-result', 'aria-live': 'polite' });
+  const f = form({
+    submit: 'members.exit_confirm',
+    fields: [
+      { name: 'reason', label: 'field.exit_reason', type: 'select', required: true, options: [['', 'option.choose'], ['resigned', 'exit.resigned'], ['deceased', 'exit.deceased'], ['expelled', 'exit.expelled']] },
+      { name: 'exit_on', label: 'field.exit_on', type: 'date', required: true, value: acc.as_of || today() },
+      { name: 'note', label: 'field.note' },
+    ],
+    onSubmit: (values, key) => post(`${base(coop.id)}/members/${m.id}/exit`, values, { key }),
+    onSuccess: (r) => {
+      form_card.replaceChildren();
+      done.replaceChildren(h('div', { class: 'notice', role: 'status' }, h('strong', {}, t('members.exited', { name: m.name })), settlementFacts(r)),
+        h('p', {}, h('a', { href: `/koperasi/${coop.id}/anggota/${m.id}` }, t('members.back'))));
+    },
+  });
+  const form_card = h('div', { class: 'card' }, h('p', {}, t('members.exit_intro')), f.el);
+  return h('section', {}, h('h1', {}, t('members.exit_title', { name: m.name })), coopTabs(coop, 'tab.members'),
+    h('div', { class: 'card', id: 'settlement' }, h('h2', {}, t('members.settlement')), h('p', { class: 'hint' }, t('members.settlement_estimate', { date: formatDate(acc.as_of) })), settlementFacts(est),
+      est.net.startsWith('-') ? h('p', { class: 'notice warn' }, t('members.still_owes')) : null),
+    form_card, done);
 }
