@@ -216,7 +216,7 @@ def test_operator_day_in_the_browser(cluster):
     assert d["exit_result"] == "Siti <b>Aminah</b> telah keluar. Perhitungan yang dibukukan:\n" + settlement
     assert d["exited_status"].endswith("Status\nkeluar")
     assert d["focus_outline"] == "solid"
-    assert d["english_nav"].split("\n") == ["Dashboard", "Cooperatives", "Users", "Audit trail"]
+    assert d["english_nav"].split("\n") == ["Dashboard", "Cooperatives", "Trainings", "Users", "Audit trail"]
     assert d["after_logout"] == "/login"
     for shot in ("01-login", "06-import", "08-loan-apply", "13-health", "14-dashboard",
                  "15-member-tablet"):
@@ -248,3 +248,27 @@ def test_operator_reaches_only_own_cooperative(cluster):
     assert d["viewer_buttons"] == []
     assert "Tutup hari" not in d["viewer_tabs"]
     assert d["viewer_savings"].startswith("Akses ditolak")
+
+
+def test_board_rat_supervision_questionnaire_training(cluster):
+    coop = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Pengawasan")).json["id"]
+    create_user(cluster, "op.awas", "operator", coop)
+    create_user(cluster, "pengawas.dinas", "supervisor")
+    d, _ = run_script("oversight.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop,
+                                         "OPERATOR": "op.awas", "SUPERVISOR": "pengawas.dinas",
+                                         "PASSWORD": PASSWORD})
+    assert d["board"].split("\n") == ["Ketua", "Ibu Ani", "Sekretaris", "—", "Bendahara", "Ibu Rina",
+                                      "Pengawas", "Pak Dedi, Ibu Sri", "Tanggal dipilih", "—"]
+    assert d["meetings"] == ["2024", "15/03/2025", "42", "ya", "ya", "—"]
+    assert d["operator_sees_supervision_form"] == 0
+    assert d["supervisor_sees_board_form"] == 0
+    assert d["recommendation_open"] == ["Perbarui buku kas setiap hari", "30/06/2025", "Selesai pada"]
+    assert d["recommendation_done"] == ["Perbarui buku kas setiap hari", "30/06/2025", "25/06/2025"]
+    # 12 general x 0.25 + 6 institution x 0.5 = 6 points of 15
+    api = cluster.api("GET", f"/api/v1/cooperatives/{coop}/reports/health?year=2025").json
+    three = [c for c in api["components"] if c["code"] == "3"][0]
+    assert three["score"] == "6.00", three
+    assert d["management_row"][0] == "3" and d["management_row"][-1] == "6,00"
+    assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
+                                 "Balai Desa Cibeunying"]
+    assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]

@@ -14,6 +14,7 @@ import * as district from './pages/district.js';
 import * as reports from './pages/reports.js';
 import * as admin from './pages/admin.js';
 import * as ledger from './pages/ledger.js';
+import * as oversight from './pages/oversight.js';
 
 const routes = [
   ['/login', auth.loginPage, { public: true }],
@@ -38,6 +39,7 @@ const routes = [
   ['/koperasi/:coop/tutup-hari', money.closeDayPage],
   ['/koperasi/:coop/laporan', reports.reportsPage],
   ['/koperasi/:coop/laporan/:report', reports.reportsPage],
+  ['/pelatihan', oversight.trainingsPage],
   ['/pengguna', admin.usersPage],
   ['/audit', admin.auditPage],
 ];
@@ -80,6 +82,7 @@ function header() {
     if (can('district')) items.push(link('/dasbor', 'nav.dashboard'));
     if (scoped()) items.push(link(`/koperasi/${u.cooperative_id}`, 'nav.my_coop'));
     else items.push(link('/koperasi', 'nav.coops'));
+    if (can('district')) items.push(link('/pelatihan', 'nav.trainings'));
     if (can('users')) items.push(link('/pengguna', 'nav.users'));
     if (can('audit')) items.push(link('/audit', 'nav.audit'));
   }

@@ -6,6 +6,7 @@ import { get, api, post, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can, user } from '../session.js';
 import { navigate } from '../main.js';
+import { boardForm, meetingForm, meetingsTable, supervisionSection } from './oversight.js';
 
 export const COOP_TYPES = ['savings_loan', 'consumer', 'producer', 'marketing', 'services', 'multi_purpose'];
 export const PERIODS = ['monthly', 'weekly', 'quarterly', 'semiannual', 'annual'];
@@ -95,7 +96,9 @@ function settingsForm(coop) {
 export async function detailPage(params, query) {
   const coop = await coopOf(params.coop);
   const s = coop.settings || {};
-  const meetings = await get(`/api/v1/cooperatives/${coop.id}/annual-meetings`).catch(() => ({ items: [] }));
+  const [meetings, visits] = await Promise.all([
+    get(`/api/v1/cooperatives/${coop.id}/annual-meetings`).catch(() => ({ items: [] })),
+    get(`/api/v1/cooperatives/${coop.id}/supervision`).catch(() => ({ items: [] }))]);
   const board = coop.board || {};
   return h('section', {},
     h('h1', {}, coop.name),
@@ -117,16 +120,16 @@ export async function detailPage(params, query) {
         [t('field.late_fee_rate'), `${formatDecimal(s.late_fee_rate)} %`],
         [t('field.loan_max'), formatMoney(s.loan_max)],
       ])),
-      h('div', { class: 'card' }, h('h2', {}, t('coops.board')), facts([
+      h('div', { class: 'card', id: 'board' }, h('h2', {}, t('coops.board')), facts([
         [t('board.chair'), board.chair || '—'], [t('board.secretary'), board.secretary || '—'],
         [t('board.treasurer'), board.treasurer || '—'],
         [t('board.supervisors'), (board.supervisors || []).join(', ') || '—'],
+        [t('board.elected_on'), formatDate(board.elected_on) || '—'],
       ]))),
+    can('coop.write') ? h('details', { class: 'card' }, h('summary', {}, t('coops.edit_board')), boardForm(coop).el) : null,
     h('h2', {}, t('coops.rat')),
-    (meetings.items || []).length ? table(t('coops.rat'), [
-      { label: t('field.fiscal_year'), value: (m) => String(m.fiscal_year ?? '') },
-      { label: t('field.held_on'), value: (m) => formatDate(m.held_on) },
-      { label: t('field.attendees'), value: (m) => String(m.attendees ?? ''), num: true },
-    ], meetings.items) : h('p', {}, t('coops.rat_none')),
+    (meetings.items || []).length ? meetingsTable(meetings.items) : h('p', {}, t('coops.rat_none')),
+    can('coop.write') ? h('details', { class: 'card' }, h('summary', {}, t('coops.record_rat')), meetingForm(coop).el) : null,
+    supervisionSection(coop, visits.items || []),
     can('coop.write') && user() ? h('details', { class: 'card' }, h('summary', {}, t('coops.edit_settings')), settingsForm(coop).el) : null);
 }

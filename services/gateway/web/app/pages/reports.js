@@ -5,6 +5,8 @@ import { h, table, facts } from '../dom.js';
 import { t, formatMoney, formatDate, formatCount, formatDecimal, today, has } from '../i18n.js';
 import { get } from '../api.js';
 import { coopOf, coopTabs } from './coops.js';
+import { managementForm } from './oversight.js';
+import { can } from '../session.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 const REPORTS = ['balance-sheet', 'income-statement', 'trial-balance', 'loan-portfolio', 'health', 'shu'];
@@ -88,5 +90,7 @@ export async function reportsPage(params, query) {
       h('a', { href: `/koperasi/${coop.id}/laporan/${r}`, 'aria-current': r === report ? 'page' : null }, t(`report.${r}`)))))),
     h('p', {}, data.as_of ? t('report.as_of', { date: formatDate(data.as_of) }) : data.year ? t('report.year', { year: data.year }) : null,
       ' ', h('a', { class: 'button secondary', href: csv, download: '' }, t('action.csv'))),
-    h('div', { id: 'report' }, VIEWS[report](data)));
+    query.get('saved') ? h('p', { class: 'notice', role: 'status' }, t('state.saved')) : null,
+    h('div', { id: 'report' }, VIEWS[report](data)),
+    report === 'health' && can('district') ? managementForm(coop.id, data.year) : null);
 }
