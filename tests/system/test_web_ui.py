@@ -254,12 +254,20 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     coop = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Pengawasan")).json["id"]
     create_user(cluster, "op.awas", "operator", coop)
     create_user(cluster, "pengawas.dinas", "supervisor")
-    d, _ = run_script("oversight.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop,
+    member = cluster.api("POST", f"/api/v1/cooperatives/{coop}/members",
+                         {"nik": nik(__import__("datetime").date(1979, 8, 9), True, 11), "name": "Ibu Rina",
+                          "sex": "female", "birth_date": "1979-08-09", "joined_on": "2024-01-15"}).json["id"]
+    d, _ = run_script("oversight.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop, "MEMBER": member,
                                          "OPERATOR": "op.awas", "SUPERVISOR": "pengawas.dinas",
                                          "PASSWORD": PASSWORD})
     assert d["board"].split("\n") == ["Ketua", "Ibu Ani", "Sekretaris", "—", "Bendahara", "Ibu Rina",
                                       "Pengawas", "Pak Dedi, Ibu Sri", "Tanggal dipilih", "—"]
     assert d["meetings"] == ["2024", "15/03/2025", "42", "ya", "ya", "—"]
+    # 1,000,000 for 12 months at 6 %: 60,000 interest, due a year later
+    assert d["time_deposit"] == ("Simpanan berjangka Rp 1.000.000,00 dibuka; jatuh tempo 07/01/2026, "
+                                 "bunga Rp 60.000,00.")
+    assert d["time_deposit_row"][:6] == ["Rp 1.000.000,00", "12", "6,00 %", "07/01/2025", "07/01/2026",
+                                         "Rp 60.000,00"]
     assert d["operator_sees_supervision_form"] == 0
     assert d["supervisor_sees_board_form"] == 0
     assert d["recommendation_open"] == ["Perbarui buku kas setiap hari", "30/06/2025", "Selesai pada"]

@@ -58,7 +58,8 @@ export async function shot(page, name) {
 
 // Waits until the router has drawn a page whose h1 has `text`.
 export async function heading(page, text) {
-  await page.locator('main h1', { hasText: text }).first().waitFor();
+  const exact = new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  await page.locator('main h1', { hasText: exact }).first().waitFor();
 }
 
 export async function text(page, selector) {

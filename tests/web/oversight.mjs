@@ -4,7 +4,7 @@
 // Env: LUMBUNG_URL, COOP, OPERATOR, SUPERVISOR, PASSWORD.
 import { run, login, heading, text, BASE } from './lib.mjs';
 
-const { COOP, OPERATOR, SUPERVISOR, PASSWORD } = process.env;
+const { COOP, MEMBER, OPERATOR, SUPERVISOR, PASSWORD } = process.env;
 
 const steps = [
   ['operator records the board and a RAT', async ({ page, data, axe }) => {
@@ -27,6 +27,21 @@ const steps = [
     await page.locator('details', { hasText: 'Catat RAT' }).getByRole('button', { name: 'Simpan' }).click();
     await page.locator('#meetings').waitFor();
     data.meetings = await page.locator('#meetings tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
+    await page.goto(`${BASE}/koperasi/${COOP}/simpanan?member=${MEMBER}`);
+    await heading(page, 'Setoran dan penarikan simpanan');
+    const td = page.locator('#time-deposit');
+    await td.getByLabel('Jumlah').fill('1.000.000');
+    await td.getByLabel('Jangka waktu (bulan)').fill('12');
+    await td.getByLabel('Bunga per tahun (%)').fill('6');
+    await td.getByLabel('Tanggal transaksi').fill('07/01/2025');
+    await td.getByRole('button', { name: 'Buka simpanan berjangka' }).click();
+    await page.locator('#savings-result p.notice').waitFor();
+    data.time_deposit = await text(page, '#savings-result p.notice');
+    await page.goto(`${BASE}/koperasi/${COOP}/anggota/${MEMBER}`);
+    await page.locator('#time-deposits').waitFor();
+    data.time_deposit_row = await page.locator('#time-deposits tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]));
+    await page.goto(`${BASE}/koperasi/${COOP}`);
+    await page.locator('#board').waitFor();
     data.operator_sees_supervision_form = await page.locator('summary', { hasText: 'Catat kunjungan pengawasan' }).count();
     await axe('30-coop-operator');
     await page.getByRole('button', { name: 'Keluar' }).click();
@@ -47,7 +62,8 @@ const steps = [
     data.recommendation_open = await page.locator('#recommendations tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]));
     await page.locator('#recommendations').getByLabel('Selesai pada').fill('25/06/2025');
     await page.getByRole('button', { name: 'Tandai selesai' }).click();
-    await page.locator('p.notice', { hasText: 'Tersimpan.' }).waitFor();
+    // the page was already showing "Tersimpan." from the visit: wait for the closed date itself
+    await page.locator('#recommendations tbody tr td', { hasText: '25/06/2025' }).waitFor();
     data.recommendation_done = await page.locator('#recommendations tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
     await axe('31-supervision');
   }],

@@ -1,9 +1,11 @@
 // form — labelled fields, client-side parsing of amounts and dates, one Idempotency-Key per
 // submission, and the API's errors shown next to the field they name, in the user's language.
 //
-// A submission keeps its key until it succeeds or the user changes a field, so a retry after a
-// lost answer reuses it (the server answers the first result again), and the button is disabled
-// while the request is out, so a double click never posts twice.
+// A submission keeps its key until the user changes a field, so a retry after a lost answer or a
+// second click after the answer reuses it (the server answers the first result again), and the
+// button is disabled while the request is out: a double click never posts twice. Forms that are
+// used again and again clear their amount after success (clearOnSuccess), so the next booking
+// is typed anew and gets a new key.
 // Not for: talking to the API (api.js) or formatting figures (i18n.js).
 import { h, uid } from './dom.js';
 import { t, has, parseAmount, parseDate, formatDate } from './i18n.js';
@@ -79,7 +81,7 @@ function setPath(obj, path, value) {
 }
 
 // options: {fields: [spec], submit: key, onSubmit(values, key) -> Promise(result),
-// onSuccess(result, values), secondary: [Node], cls}
+// onSuccess(result, values), clearOnSuccess: [field name], secondary: [Node], cls}
 export function form(options) {
   const fields = options.fields.map(field);
   const formError = h('div', { class: 'form-error', role: 'alert' });
@@ -113,7 +115,9 @@ export function form(options) {
     el.setAttribute('aria-busy', 'true');
     try {
       const result = await options.onSubmit(values, key, fields);
-      key = null;
+      // The key stays until a field changes: a second click on the same values, even after
+      // the answer came, gets the first answer back instead of booking again.
+      for (const name of options.clearOnSuccess || []) byName(name).input.value = '';
       if (options.onSuccess) await options.onSuccess(result, values);
     } catch (error) {
       if (error && error.code) showError(error); else { formError.textContent = t('error.unknown', { code: String(error) }); }

@@ -279,4 +279,13 @@ export default {
   'management.capital': 'Capital management',
   'management.assets': 'Asset management',
   'management.liquidity': 'Liquidity management',
+  'savings.open_time_deposit': 'Open a time deposit',
+  'field.term_months': 'Term (months)',
+  'savings.time_deposit_opened': 'Time deposit of {amount} opened; matures on {maturity}, interest {interest}.',
+  'savings.opened_on': 'Opened',
+  'savings.maturity_on': 'Matures',
+  'savings.close_time_deposit': 'Pay out',
+  'td_status.open': 'open',
+  'td_status.closed': 'paid out',
+  'error.not_matured': 'The time deposit has not matured yet.',
 };

@@ -279,4 +279,13 @@ export default {
   'management.capital': 'Manajemen permodalan',
   'management.assets': 'Manajemen aktiva',
   'management.liquidity': 'Manajemen likuiditas',
+  'savings.open_time_deposit': 'Buka simpanan berjangka',
+  'field.term_months': 'Jangka waktu (bulan)',
+  'savings.time_deposit_opened': 'Simpanan berjangka {amount} dibuka; jatuh tempo {maturity}, bunga {interest}.',
+  'savings.opened_on': 'Dibuka',
+  'savings.maturity_on': 'Jatuh tempo',
+  'savings.close_time_deposit': 'Cairkan',
+  'td_status.open': 'berjalan',
+  'td_status.closed': 'dicairkan',
+  'error.not_matured': 'Simpanan berjangka belum jatuh tempo.',
 };

@@ -1,7 +1,7 @@
 // Members: list with search by name or NIK, registration with live NIK feedback, CSV import
 // with progress and row errors, a member's page (savings, arrears, loans) and statement.
 import { h, table, facts } from '../dom.js';
-import { t, formatMoney, formatDate, formatCount, today } from '../i18n.js';
+import { t, formatMoney, formatDate, formatCount, formatPercent, today } from '../i18n.js';
 import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
@@ -139,6 +139,17 @@ export async function importPage(params) {
 
 const KINDS = ['principal', 'mandatory', 'voluntary', 'time_deposit'];
 
+// Pays out a matured time deposit (amount + interest) with its own Idempotency-Key.
+function closeTimeDeposit(coopId, memberId, x) {
+  const f = form({
+    submit: 'savings.close_time_deposit', cls: 'inline',
+    fields: [{ name: 'value_date', label: 'field.value_date', type: 'date', required: true, value: today() }],
+    onSubmit: (values, key) => post(`${base(coopId)}/withdrawals`, { ...values, member_id: memberId, kind: 'time_deposit', time_deposit_id: x.id }, { key }),
+    onSuccess: () => navigate(`/koperasi/${coopId}/anggota/${memberId}`, true),
+  });
+  return f.el;
+}
+
 export async function memberPage(params, query) {
   const coop = await coopOf(params.coop);
   const m = await get(`${base(coop.id)}/members/${encodeURIComponent(params.member)}`);
@@ -167,6 +178,15 @@ export async function memberPage(params, query) {
         h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/mutasi` }, t('members.statement')),
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/ubah` }, t('members.edit_short')) : null,
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/keluar` }, t('members.exit')) : null))),
+    (acc.time_deposits || []).length ? [h('h2', {}, t('savings.time_deposit')), table(t('savings.time_deposit'), [
+      { label: t('field.amount'), value: (x) => formatMoney(x.amount), num: true },
+      { label: t('field.term_months'), value: (x) => String(x.term_months), num: true },
+      { label: t('field.annual_rate'), value: (x) => formatPercent(x.annual_rate), num: true },
+      { label: t('savings.opened_on'), value: (x) => formatDate(x.opened_on) },
+      { label: t('savings.maturity_on'), value: (x) => formatDate(x.maturity_on) },
+      { label: t('field.interest'), value: (x) => formatMoney(x.interest), num: true },
+      { label: t('field.status'), value: (x) => (x.status === 'open' && can('coop.write') ? closeTimeDeposit(coop.id, m.id, x) : t(`td_status.${x.status}`)) },
+    ], acc.time_deposits, { id: 'time-deposits' })] : null,
     h('h2', {}, t('members.loans')),
     (loans.items || []).length ? table(t('members.loans'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },

@@ -51,6 +51,7 @@ export async function savingsPage(params, query) {
       { name: 'value_date', label: 'field.value_date', type: 'date', required: true, value: today() },
       { name: 'note', label: 'field.note' },
     ],
+    clearOnSuccess: ['amount'],
     onSubmit: (values, key) => post(`${base(coop.id)}/${kindOp}`, values, { key }),
     onSuccess: (r) => {
       result.replaceChildren(h('p', { class: 'notice', role: 'status' },
@@ -59,10 +60,28 @@ export async function savingsPage(params, query) {
   });
   const dep = make('deposits');
   const wd = make('withdrawals');
+  const td = form({
+    submit: 'savings.open_time_deposit',
+    fields: [
+      { name: 'member_id', label: 'field.member', type: 'select', options: options, rawOptions: true, value: chosen, required: true },
+      { name: 'amount', label: 'field.amount', type: 'amount', required: true, hint: 'hint.amount' },
+      { name: 'term_months', label: 'field.term_months', type: 'number', required: true, min: 1, max: 120, value: 12 },
+      { name: 'annual_rate', label: 'field.annual_rate', required: true, inputmode: 'decimal', hint: 'hint.rate' },
+      { name: 'value_date', label: 'field.value_date', type: 'date', required: true, value: today() },
+    ],
+    clearOnSuccess: ['amount'],
+    onSubmit: (values, key) => post(`${base(coop.id)}/deposits`, { ...values, kind: 'time_deposit', annual_rate: String(values.annual_rate).replace(',', '.') }, { key }),
+    onSuccess: (r) => {
+      const x = r.time_deposit || {};
+      result.replaceChildren(h('p', { class: 'notice', role: 'status' }, t('savings.time_deposit_opened', {
+        amount: formatMoney(x.amount || r.amount), maturity: formatDate(x.maturity_on), interest: formatMoney(x.interest || '0') })));
+    },
+  });
   return h('section', {}, h('h1', {}, t('savings.title')), coopTabs(coop, 'tab.savings'), result,
     h('div', { class: 'grid' },
       h('div', { class: 'card', id: 'deposit' }, h('h2', {}, t('savings.deposit')), dep.el),
-      h('div', { class: 'card', id: 'withdrawal' }, h('h2', {}, t('savings.withdrawal')), wd.el)));
+      h('div', { class: 'card', id: 'withdrawal' }, h('h2', {}, t('savings.withdrawal')), wd.el),
+      h('div', { class: 'card', id: 'time-deposit' }, h('h2', {}, t('savings.time_deposit')), td.el)));
 }
 
 export async function loansPage(params) {
