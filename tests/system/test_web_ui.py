@@ -197,7 +197,12 @@ def test_operator_day_in_the_browser(cluster):
                                       "Rp", "20.778.814,54", "Total", "simpanan", "Rp", "20.625.000,00",
                                       "Pinjaman", "beredar", "Rp", "11.053.814,54", "NPL", "100,00", "%"]
     assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
-    assert d["charts"] == 5
+    assert d["charts"] == 6
+    assert d["rating_chart"] == ["Sehat", "0", "Cukup sehat", "0", "Dalam pengawasan", "0",
+                                 "Dalam pengawasan khusus", "1"]
+    assert d["portfolio"] == [["Lancar", "0", "Rp 0,00", "Rp 0,00"],
+                              ["Kurang lancar", "1", "Rp 11.053.814,54", "Rp 1.105.381,45"],
+                              ["Diragukan", "0", "Rp 0,00", "Rp 0,00"], ["Macet", "0", "Rp 0,00", "Rp 0,00"]]
     assert d["overflow_1366"] is False and d["overflow_tablet"] is False
     # journal: a manual entry and its reversal, newest first
     assert d["journal_first"][1:] == ["12/06/2025", "Beli alat tulis",
@@ -215,6 +220,10 @@ def test_operator_day_in_the_browser(cluster):
     assert d["settlement"] == settlement
     assert d["exit_result"] == "Siti <b>Aminah</b> telah keluar. Perhitungan yang dibukukan:\n" + settlement
     assert d["exited_status"].endswith("Status\nkeluar")
+    assert d["user_row"] == ["operator.melati", "Ibu Wati", "operator", coop_id, "aktif"]
+    assert d["user_after"] == "nonaktif"
+    assert d["audit_first"][:3] == ["admin", "administrator", "PATCH /api/v1/users/2"]
+    assert d["audit_first"][3] == "200 ok"
     assert d["focus_outline"] == "solid"
     assert d["english_nav"].split("\n") == ["Dashboard", "Cooperatives", "Trainings", "Users", "Audit trail"]
     assert d["after_logout"] == "/login"

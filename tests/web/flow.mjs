@@ -194,6 +194,10 @@ const steps = [
     await page.locator('#close-result .notice').waitFor();
     data.close = await text(page, '#close-result');
     await axe('10-close-day');
+    await page.getByRole('link', { name: 'Pinjaman', exact: true }).click();
+    await page.locator('#portfolio').waitFor();
+    data.portfolio = await rowsText(page, '#portfolio');
+    await axe('10b-loans');
   }],
   ['statement with print view', async ({ page, axe, data }) => {
     await page.goto(`${BASE}${data.member_url}/mutasi`);
@@ -224,6 +228,7 @@ const steps = [
     data.dashboard = await text(page, '#dashboard-figures');
     data.attention = await text(page, '#attention');
     data.charts = await page.locator('figure.chart svg[role="img"]').count();
+    data.rating_chart = await page.locator('figure.chart', { hasText: 'Koperasi menurut predikat kesehatan' }).locator('svg text').allTextContents();
     data.overflow_1366 = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     await axe('14-dashboard');
     await page.setViewportSize({ width: 800, height: 1280 });
@@ -266,6 +271,29 @@ const steps = [
     await page.getByRole('link', { name: 'Kembali ke halaman anggota' }).click();
     await page.locator('#savings').waitFor();
     data.exited_status = await text(page, '.card dl');
+  }],
+  ['users: create an operator, then deactivate them', async ({ page, axe, data }) => {
+    await page.getByRole('link', { name: 'Pengguna' }).click();
+    await heading(page, 'Pengguna');
+    await page.locator('summary', { hasText: 'Tambah pengguna' }).click();
+    const add = page.locator('details', { hasText: 'Tambah pengguna' });
+    await add.getByLabel('Nama pengguna').fill('operator.melati');
+    await add.getByLabel('Nama lengkap').fill('Ibu Wati');
+    await add.getByLabel('Kata sandi').fill('kata-sandi-melati-1');
+    await add.getByLabel('Peran').selectOption({ label: 'operator' });
+    await add.getByLabel('ID koperasi').fill(data.coop_url.split('/')[2]);
+    await add.getByRole('button', { name: 'Buat' }).click();
+    await page.locator('p.notice', { hasText: 'Pengguna telah dibuat.' }).waitFor();
+    const row = page.locator('#user-list tbody tr', { hasText: 'operator.melati' });
+    data.user_row = await row.evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]).slice(0, 5));
+    await axe('18-users');
+    await row.getByRole('button', { name: 'Nonaktifkan' }).click();
+    await page.locator('#user-list tbody tr', { hasText: 'operator.melati' }).getByRole('button', { name: 'Aktifkan' }).waitFor();
+    data.user_after = await page.locator('#user-list tbody tr', { hasText: 'operator.melati' }).evaluate((tr) => tr.cells[4].innerText.trim());
+    await page.getByRole('link', { name: 'Jejak audit' }).click();
+    await heading(page, 'Jejak audit');
+    data.audit_first = (await rowsText(page, '#audit-list'))[0].slice(1);
+    await axe('19-audit');
   }],
   ['keyboard and English', async ({ page, data }) => {
     await page.goto(`${BASE}/koperasi`);

@@ -288,4 +288,7 @@ export default {
   'td_status.open': 'open',
   'td_status.closed': 'paid out',
   'error.not_matured': 'The time deposit has not matured yet.',
+  'dashboard.by_rating': 'Cooperatives by health rating',
+  'rating.none': 'not rated',
+  'users.change_role': 'Change role',
 };

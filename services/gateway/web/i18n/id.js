@@ -288,4 +288,7 @@ export default {
   'td_status.open': 'berjalan',
   'td_status.closed': 'dicairkan',
   'error.not_matured': 'Simpanan berjangka belum jatuh tempo.',
+  'dashboard.by_rating': 'Koperasi menurut predikat kesehatan',
+  'rating.none': 'belum dinilai',
+  'users.change_role': 'Ubah peran',
 };

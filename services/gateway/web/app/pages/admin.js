@@ -17,8 +17,20 @@ function userAction(u, label, body) {
   });
   return f.el;
 }
+function roleForm(u) {
+  const f = form({
+    submit: 'users.change_role', cls: 'inline',
+    fields: [
+      { name: 'role', label: 'field.role', type: 'select', value: u.role, options: ROLES.map((r) => [r, `role.${r}`]) },
+      { name: 'cooperative_id', label: 'field.cooperative_id', value: u.cooperative_id || '', inputmode: 'numeric' },
+    ],
+    onSubmit: (values, key) => api('PATCH', `/api/v1/users/${u.id}`, { body: { role: values.role, cooperative_id: values.cooperative_id || null }, key }),
+    onSuccess: () => navigate('/pengguna?changed=1', true),
+  });
+  return h('details', {}, h('summary', {}, t('users.change_role')), f.el);
+}
 function userActions(u) {
-  return h('div', { class: 'inline' },
+  return h('div', { class: 'inline' }, roleForm(u),
     userAction(u, u.active ? 'users.deactivate' : 'users.activate', { active: !u.active }),
     u.locked_until ? userAction(u, 'users.unlock', { unlock: true }) : null);
 }

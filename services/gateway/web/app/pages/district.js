@@ -8,6 +8,8 @@ import { can } from '../session.js';
 import { barChart } from '../chart.js';
 
 const num = (s) => Number(String(s || '0'));
+const HEALTH_PARALLEL = 4;
+const RATINGS = ['healthy', 'fairly_healthy', 'under_supervision', 'under_special_supervision', 'none'];
 
 export async function dashboardPage() {
   if (!can('district')) throw new ApiError(403, 'forbidden');
@@ -16,6 +18,20 @@ export async function dashboardPage() {
   const groups = {};
   for (const c of items) groups[c.group || '—'] = (groups[c.group || '—'] || 0) + 1;
   const ratOk = items.filter((c) => !c.rat_overdue).length;
+  // The dashboard carries no rating: each cooperative's health report of its last fiscal year
+  // is asked for, a few at a time.
+  const ratings = {};
+  const queue = items.slice();
+  const worker = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      try {
+        const year = c.last_fiscal_year || Number(d.as_of.slice(0, 4)) - 1;
+        const r = await get(`/api/v1/cooperatives/${c.cooperative_id}/reports/health?year=${year}`);
+        ratings[r.rating || 'none'] = (ratings[r.rating || 'none'] || 0) + 1;
+      } catch (e) { ratings.none = (ratings.none || 0) + 1; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HEALTH_PARALLEL, items.length) }, worker));
   return h('section', {},
     h('h1', {}, t('dashboard.title')),
     h('p', {}, t('dashboard.as_of', { date: formatDate(d.as_of) })),
@@ -31,6 +47,7 @@ export async function dashboardPage() {
       h('a', { href: `/koperasi/${a.cooperative_id}` }, a.name), ': ', a.reasons.map((r) => t(`reason.${r}`)).join(', ')))) :
       h('p', {}, t('dashboard.attention_none')),
     h('div', { class: 'charts' },
+      barChart(t('dashboard.by_rating'), RATINGS.filter((r) => ratings[r] || r !== 'none').map((r) => ({ label: t(`rating.${r}`), value: ratings[r] || 0, text: formatCount(ratings[r] || 0) }))),
       barChart(t('dashboard.by_type'), (d.by_type || []).map((x) => ({ label: t(`coop_type.${x.type}`), value: x.cooperatives, text: formatCount(x.cooperatives) }))),
       barChart(t('dashboard.by_group'), Object.entries(groups).map(([g, n]) => ({ label: g, value: n, text: formatCount(n) }))),
       barChart(t('dashboard.by_sex'), [

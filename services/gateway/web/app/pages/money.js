@@ -86,13 +86,16 @@ export async function savingsPage(params, query) {
 
 export async function loansPage(params) {
   const coop = await coopOf(params.coop);
-  const data = await get(`${base(coop.id)}/loans?limit=200`);
+  const [data, portfolio] = await Promise.all([get(`${base(coop.id)}/loans?limit=200`), get(`${base(coop.id)}/reports/loan-portfolio`)]);
   const items = data.items || [];
-  const byClass = {};
-  for (const l of items.filter((x) => x.status === 'active')) byClass[l.class || 'current'] = (byClass[l.class || 'current'] || 0) + 1;
   return h('section', {}, h('h1', {}, t('loans.title')), coopTabs(coop, 'tab.loans'),
     can('coop.write') ? h('p', {}, h('a', { class: 'button', href: `/koperasi/${coop.id}/pinjaman/baru` }, t('loans.apply'))) : null,
-    h('div', { class: 'card' }, h('h2', {}, t('loans.by_class')), facts(['current', 'substandard', 'doubtful', 'loss'].map((c) => [t(`class.${c}`), formatCount(byClass[c] || 0)]))),
+    table(t('loans.by_class'), [
+      { label: t('field.class'), value: (c) => t(`class.${c.class}`) },
+      { label: t('report.loans'), value: (c) => formatCount(c.loans || 0), num: true },
+      { label: t('field.outstanding'), value: (c) => formatMoney(c.outstanding_principal || '0'), num: true },
+      { label: t('close.allowance'), value: (c) => formatMoney(c.allowance || '0'), num: true },
+    ], portfolio.classes || [], { id: 'portfolio' }),
     items.length ? table(t('loans.title'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },
       { label: t('field.member'), value: (l) => l.member_id },
