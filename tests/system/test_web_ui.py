@@ -180,6 +180,12 @@ def test_operator_day_in_the_browser(cluster):
                                       "Rp 100.000,00", "Rp 100.000,00", "Rp 100.000,00"]
     assert d["print_header_visible"] is False
     # reports: cash 20,625,000 - 12,000,000 + 1,100,000 plus the loan 11,053,814.54
+    assert "Total pendapatan\nRp 153.814,54" in d["report income-statement"]
+    assert "Sisa hasil usaha\nRp 153.814,54" in d["report income-statement"]
+    # cash: 21,125,000 deposited + 1,100,000 repaid; 500,000 withdrawn + 12,000,000 lent
+    assert "1-101\tKas\tRp 22.225.000,00\tRp 12.500.000,00\tRp 9.725.000,00" in d["report trial-balance"]
+    assert "Kurang lancar\t1\tRp 11.053.814,54\tRp 1.105.381,45" in d["report loan-portfolio"]
+    assert "SHU yang dibagi\nRp 153.814,54" in d["report shu"]
     assert d["balance_sheet"] == ("Total aset\nRp 20.778.814,54\nTotal kewajiban\nRp 20.500.000,00\n"
                                   "Total ekuitas\nRp 278.814,54")
     coop_id = d["coop_url"].rsplit("/", 1)[1]
@@ -257,6 +263,10 @@ def test_operator_reaches_only_own_cooperative(cluster):
     assert d["viewer_buttons"] == []
     assert "Tutup hari" not in d["viewer_tabs"]
     assert d["viewer_savings"].startswith("Akses ditolak")
+    assert d["edited_address"] == "Jl. Kenanga 7, RT 02"
+    assert d["wrong_current"] == "Kata sandi sekarang salah."
+    assert d["password_notice"] == "Kata sandi telah diganti. Silakan masuk dengan kata sandi baru."
+    assert d["relogin"] == "Lihat.Mawar (peninjau)"
 
 
 def test_board_rat_supervision_questionnaire_training(cluster):

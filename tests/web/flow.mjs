@@ -214,6 +214,12 @@ const steps = [
     data.balance_sheet = await text(page, '#report dl');
     data.csv_link = await page.getByRole('link', { name: 'Unduh CSV' }).getAttribute('href');
     await axe('12-balance-sheet');
+    for (const [report, title] of [['income-statement', 'Laporan laba rugi (SHU)'], ['trial-balance', 'Neraca saldo'], ['loan-portfolio', 'Portofolio pinjaman'], ['shu', 'Pembagian SHU']]) {
+      await page.goto(`${BASE}${data.coop_url}/laporan/${report}?year=2025`);
+      await heading(page, title);
+      data[`report ${report}`] = await text(page, '#report');
+      await axe(`12-${report}`);
+    }
     await page.goto(`${BASE}${data.coop_url}/laporan/health?year=2025`);
     await heading(page, 'Kesehatan koperasi');
     data.health_score = await text(page, '#health-score');

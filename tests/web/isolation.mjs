@@ -29,6 +29,15 @@ const steps = [
       const r = await fetch(`/api/v1/cooperatives/${id}/close-day`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"business_date":"2025-01-01"}' });
       return [r.status, (await r.json()).error.code];
     }, OWN_COOP);
+  }],
+  ['operator edits a member of their own cooperative', async ({ page, data }) => {
+    await page.goto(`${BASE}/koperasi/${OWN_COOP}/anggota`);
+    await page.locator('#member-list a').first().click();
+    await page.getByRole('link', { name: 'Ubah data' }).click();
+    await page.getByLabel('Alamat').fill('Jl. Kenanga 7, RT 02');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('dd', { hasText: 'Jl. Kenanga 7, RT 02' }).waitFor();
+    data.edited_address = await page.locator('dd', { hasText: 'Jl. Kenanga 7' }).innerText();
     await page.getByRole('button', { name: 'Keluar' }).click();
     await heading(page, 'Masuk ke Lumbung');
   }],
@@ -42,6 +51,22 @@ const steps = [
     await page.goto(`${BASE}/koperasi/${OWN_COOP}/simpanan`);
     await heading(page, 'Akses ditolak');
     data.viewer_savings = await text(page, 'main');
+  }],
+  ['viewer changes their password', async ({ page, data, axe }) => {
+    await page.getByRole('link', { name: 'Ganti kata sandi' }).click();
+    await heading(page, 'Ganti kata sandi');
+    await page.getByLabel('Kata sandi sekarang').fill('bukan-sandi-saya-1');
+    await page.getByLabel('Kata sandi baru').fill('sandi-baru-peninjau-1');
+    await page.getByRole('button', { name: 'Ganti kata sandi' }).click();
+    await page.locator('[data-field="current_password"] .error', { hasText: /\S/ }).waitFor();
+    data.wrong_current = await text(page, '[data-field="current_password"] .error');
+    await axe('23-password');
+    await page.getByLabel('Kata sandi sekarang').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Ganti kata sandi' }).click();
+    await heading(page, 'Masuk ke Lumbung');
+    data.password_notice = await text(page, 'p.notice');
+    await login(page, VIEWER, 'sandi-baru-peninjau-1');
+    data.relogin = await text(page, '#who');
   }],
 ];
 
