@@ -203,7 +203,8 @@ def test_operator_day_in_the_browser(cluster):
                                       "Rp", "20.778.814,54", "Total", "simpanan", "Rp", "20.625.000,00",
                                       "Pinjaman", "beredar", "Rp", "11.053.814,54", "NPL", "100,00", "%"]
     assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
-    assert d["charts"] == 6
+    assert d["charts"] == 7
+    assert d["district_chart"] == ["Cibeunying", "Rp 11.053.814,54 · NPL 100,00 %"]
     assert d["rating_chart"] == ["Sehat", "0", "Cukup sehat", "0", "Dalam pengawasan", "0",
                                  "Dalam pengawasan khusus", "1"]
     assert d["portfolio"] == [["Lancar", "0", "Rp 0,00", "Rp 0,00"],

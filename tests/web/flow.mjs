@@ -234,6 +234,7 @@ const steps = [
     data.dashboard = await text(page, '#dashboard-figures');
     data.attention = await text(page, '#attention');
     data.charts = await page.locator('figure.chart svg[role="img"]').count();
+    data.district_chart = await page.locator('figure.chart', { hasText: 'Pinjaman beredar dan NPL per kecamatan' }).locator('svg text').allTextContents();
     data.rating_chart = await page.locator('figure.chart', { hasText: 'Koperasi menurut predikat kesehatan' }).locator('svg text').allTextContents();
     data.overflow_1366 = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     await axe('14-dashboard');

@@ -121,7 +121,7 @@ export default {
   'dashboard.attention_none': 'No cooperative needs attention.', 'dashboard.by_type': 'Cooperatives by type',
   'dashboard.by_group': 'Cooperatives by group', 'dashboard.by_sex': 'Members by sex',
   'dashboard.rat': 'RAT compliance', 'dashboard.rat_ok': 'RAT on time', 'dashboard.rat_overdue': 'RAT overdue',
-  'dashboard.assets_by_coop': 'Assets by cooperative', 'dashboard.coops': 'Cooperatives of the district',
+  'dashboard.coops': 'Cooperatives of the district',
   'reason.no_rat': 'no RAT ever held', 'reason.rat_overdue': 'RAT overdue', 'reason.dissolution_review': 'to be reviewed for dissolution',
   'reason.overdue_recommendations': 'supervision recommendations overdue', 'reason.npl_high': 'high NPL', 'reason.health': 'low health rating',
 
@@ -318,4 +318,7 @@ export default {
   'input.net_participation': 'net participation',
   'input.non_member_income': 'non member income',
   'input.principal_and_mandatory': 'principal and mandatory',
+  'dashboard.assets_by_district': 'Assets by district',
+  'dashboard.loans_by_district': 'Loans outstanding and NPL by district',
+  'dashboard.loans_npl': '{loans} · NPL {npl}',
 };

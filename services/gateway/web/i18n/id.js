@@ -121,7 +121,7 @@ export default {
   'dashboard.attention_none': 'Tidak ada koperasi yang perlu perhatian.', 'dashboard.by_type': 'Koperasi menurut jenis',
   'dashboard.by_group': 'Koperasi menurut kelompok', 'dashboard.by_sex': 'Anggota menurut jenis kelamin',
   'dashboard.rat': 'Kepatuhan RAT', 'dashboard.rat_ok': 'RAT tepat waktu', 'dashboard.rat_overdue': 'RAT terlambat',
-  'dashboard.assets_by_coop': 'Aset per koperasi', 'dashboard.coops': 'Koperasi di kabupaten',
+  'dashboard.coops': 'Koperasi di kabupaten',
   'reason.no_rat': 'belum pernah RAT', 'reason.rat_overdue': 'RAT terlambat', 'reason.dissolution_review': 'perlu ditinjau untuk pembubaran',
   'reason.overdue_recommendations': 'rekomendasi pengawasan lewat waktu', 'reason.npl_high': 'NPL tinggi', 'reason.health': 'kesehatan rendah',
 
@@ -318,4 +318,7 @@ export default {
   'input.net_participation': 'partisipasi neto',
   'input.non_member_income': 'pendapatan dari non-anggota',
   'input.principal_and_mandatory': 'simpanan pokok dan wajib',
+  'dashboard.assets_by_district': 'Aset per kecamatan',
+  'dashboard.loans_by_district': 'Pinjaman beredar dan NPL per kecamatan',
+  'dashboard.loans_npl': '{loans} · NPL {npl}',
 };

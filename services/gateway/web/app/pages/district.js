@@ -6,6 +6,9 @@ import { t, formatMoney, formatCount, formatPercent, formatDate } from '../i18n.
 import { get, ApiError } from '../api.js';
 import { can } from '../session.js';
 import { barChart } from '../chart.js';
+import { toUnits as units, fromSen } from '../schedule.js';
+
+const toUnits = (v) => { const neg = String(v || '0').startsWith('-'); const u = units(String(v || '0').replace('-', '')) || 0n; return neg ? -u : u; };
 
 const num = (s) => Number(String(s || '0'));
 const HEALTH_PARALLEL = 4;
@@ -18,6 +21,17 @@ export async function dashboardPage() {
   const groups = {};
   for (const c of items) groups[c.group || '—'] = (groups[c.group || '—'] || 0) + 1;
   const ratOk = items.filter((c) => !c.rat_overdue).length;
+  // Assets, loans and non-performing loans summed per kecamatan, in sen (never floats).
+  const districts = new Map();
+  for (const c of items) {
+    const k = c.district || '—';
+    const x = districts.get(k) || { district: k, assets: 0n, loans: 0n, npl: 0n };
+    x.assets += toUnits(c.total_assets);
+    x.loans += toUnits(c.loans_outstanding);
+    x.npl += toUnits(c.non_performing);
+    districts.set(k, x);
+  }
+  const byDistrict = Array.from(districts.values());
   // The dashboard carries no rating: each cooperative's health report of its last fiscal year
   // is asked for, a few at a time.
   const ratings = {};
@@ -56,7 +70,9 @@ export async function dashboardPage() {
       barChart(t('dashboard.rat'), [
         { label: t('dashboard.rat_ok'), value: ratOk, text: formatCount(ratOk) },
         { label: t('dashboard.rat_overdue'), value: d.rat_overdue || 0, text: formatCount(d.rat_overdue || 0) }]),
-      barChart(t('dashboard.assets_by_coop'), items.map((c) => ({ label: c.name, value: num(c.total_assets), text: formatMoney(c.total_assets) })))),
+      barChart(t('dashboard.assets_by_district'), byDistrict.map((x) => ({ label: x.district, value: Number(x.assets / 100n), text: formatMoney(fromSen(x.assets)) }))),
+      barChart(t('dashboard.loans_by_district'), byDistrict.map((x) => ({ label: x.district, value: Number(x.loans / 100n),
+        text: t('dashboard.loans_npl', { loans: formatMoney(fromSen(x.loans)), npl: formatPercent(x.loans ? fromSen((x.npl * 10000n + x.loans / 2n) / x.loans) : '0') }) })))),
     table(t('dashboard.coops'), [
       { label: t('field.name'), value: (c) => h('a', { href: `/koperasi/${c.cooperative_id}` }, c.name) },
       { label: t('field.district'), value: (c) => c.district || '' },
