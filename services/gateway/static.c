@@ -86,7 +86,6 @@ static bool ends_with(const char *s, const char *suffix) {
 
 typedef struct {
     static_files_t *t;
-    const char *root;
 } walk_t;
 
 static int add_file(walk_t *w, const char *fs_path, const char *url_path, size_t size) {
@@ -151,7 +150,7 @@ int static_files_load(const char *dir, static_files_t **out) {
     *out = t;
     struct stat st;
     if (!dir || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) return 0;
-    walk_t w = { t, dir };
+    walk_t w = { t };
     int rc = walk(&w, dir, "", 0);
     if (rc < 0) static_files_free(out);
     return rc;
