@@ -9,7 +9,7 @@ const { OWN_COOP, OTHER_COOP, OTHER_NAME, OPERATOR, VIEWER, PASSWORD } = process
 const steps = [
   ['operator lands on their own cooperative', async ({ page, data, axe }) => {
     await login(page, OPERATOR, PASSWORD);
-    await page.locator('main h1').waitFor();
+    await page.locator('main ul.tabs').waitFor();              // the cooperative's page is drawn
     data.operator_home = new URL(page.url()).pathname;
     data.operator_nav = await text(page, 'header nav');
     await axe('20-operator-home');
