@@ -52,6 +52,7 @@ def run_script(name, env):
     assert result["problems"] == [], result["problems"]
     bad = {page: v for page, v in result["axe"].items() if v}
     assert bad == {}, json.dumps(bad, indent=1)
+    assert result["overflow"] == [], f"pages wider than the screen: {result['overflow']}"
     return result["data"], result
 
 
@@ -288,6 +289,8 @@ def test_board_rat_supervision_questionnaire_training(cluster):
                                  "bunga Rp 60.000,00.")
     assert d["time_deposit_row"][:6] == ["Rp 1.000.000,00", "12", "6,00 %", "07/01/2025", "07/01/2026",
                                          "Rp 60.000,00"]
+    assert d["rate_after"] == "18,00 %"
+    assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["loan_annual_rate"] == "18"
     assert d["operator_sees_supervision_form"] == 0
     assert d["supervisor_sees_board_form"] == 0
     assert d["recommendation_open"] == ["Perbarui buku kas setiap hari", "30/06/2025", "Selesai pada"]

@@ -70,11 +70,16 @@ export async function text(page, selector) {
 
 // Runs the steps in order; stops at the first failure. Prints {ok, steps, data, axe, problems}.
 export async function run(steps, viewport) {
-  const out = { ok: true, steps: [], data: {}, axe: {}, problems: [] };
+  const out = { ok: true, steps: [], data: {}, axe: {}, overflow: [], problems: [] };
   let browser;
   try {
     browser = await launch(viewport);
-    const ctx = { ...browser, data: out.data, axe: async (name) => { out.axe[name] = await axe(browser.page); await shot(browser.page, name); } };
+    // At every checked page: accessibility, no sideways scrolling at this viewport, a screenshot.
+    const ctx = { ...browser, data: out.data, axe: async (name) => {
+      out.axe[name] = await axe(browser.page);
+      if (await browser.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) out.overflow.push(name);
+      await shot(browser.page, name);
+    } };
     for (const [name, fn] of steps) {
       try {
         await fn(ctx);

@@ -27,6 +27,11 @@ const steps = [
     await page.locator('details', { hasText: 'Catat RAT' }).getByRole('button', { name: 'Simpan' }).click();
     await page.locator('#meetings').waitFor();
     data.meetings = await page.locator('#meetings tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
+    await page.locator('summary', { hasText: 'Ubah pengaturan' }).click();
+    await page.getByLabel('Bunga pinjaman per tahun (%)').fill('18');
+    await page.locator('details', { hasText: 'Ubah pengaturan' }).getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('dd', { hasText: '18,00 %' }).waitFor();
+    data.rate_after = await page.locator('dd', { hasText: '18,00 %' }).innerText();
     await page.goto(`${BASE}/koperasi/${COOP}/simpanan?member=${MEMBER}`);
     await heading(page, 'Setoran dan penarikan simpanan');
     const td = page.locator('#time-deposit');

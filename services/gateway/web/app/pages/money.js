@@ -86,8 +86,10 @@ export async function savingsPage(params, query) {
 
 export async function loansPage(params) {
   const coop = await coopOf(params.coop);
-  const [data, portfolio] = await Promise.all([get(`${base(coop.id)}/loans?limit=200`), get(`${base(coop.id)}/reports/loan-portfolio`)]);
+  const [data, portfolio, people] = await Promise.all([get(`${base(coop.id)}/loans?limit=200`),
+    get(`${base(coop.id)}/reports/loan-portfolio`), get(`${base(coop.id)}/members?limit=500`)]);
   const items = data.items || [];
+  const names = new Map((people.items || []).map((m) => [m.id, m.name]));
   return h('section', {}, h('h1', {}, t('loans.title')), coopTabs(coop, 'tab.loans'),
     can('coop.write') ? h('p', {}, h('a', { class: 'button', href: `/koperasi/${coop.id}/pinjaman/baru` }, t('loans.apply'))) : null,
     table(t('loans.by_class'), [
@@ -98,7 +100,7 @@ export async function loansPage(params) {
     ], portfolio.classes || [], { id: 'portfolio' }),
     items.length ? table(t('loans.title'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },
-      { label: t('field.member'), value: (l) => l.member_id },
+      { label: t('field.member'), value: (l) => h('a', { href: `/koperasi/${coop.id}/anggota/${l.member_id}` }, names.get(l.member_id) || `#${l.member_id}`) },
       { label: t('field.principal'), value: (l) => formatMoney(l.principal), num: true },
       { label: t('field.outstanding'), value: (l) => formatMoney(l.outstanding_principal ?? l.principal), num: true },
       { label: t('field.status'), value: (l) => t(`loan_status.${l.status}`) },
