@@ -1,7 +1,8 @@
 // Roles in a real browser: an operator of one cooperative reaches only its own pages (another
 // cooperative's pages, by link or typed address, show "Akses ditolak" and none of its data;
 // the API refuses too), and a viewer sees no button that would be refused.
-// Env: LUMBUNG_URL, OWN_COOP, OTHER_COOP, OTHER_NAME, OPERATOR, VIEWER, PASSWORD.
+// Runs at 800x1280, a 10-inch tablet. Env: LUMBUNG_URL, OWN_COOP, OTHER_COOP, OTHER_NAME, OPERATOR,
+// VIEWER, PASSWORD.
 import { run, login, heading, text, BASE } from './lib.mjs';
 
 const { OWN_COOP, OTHER_COOP, OTHER_NAME, OPERATOR, VIEWER, PASSWORD } = process.env;
@@ -70,4 +71,4 @@ const steps = [
   }],
 ];
 
-run(steps);
+run(steps, { width: 800, height: 1280 });            // a 10-inch tablet held upright
