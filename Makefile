@@ -48,13 +48,13 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 SYSTEST_BINS:= $(patsubst tests/system/%.c,$(BUILD)/tests/system/%,$(wildcard tests/system/*.c))
 BENCH_BINS  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps build run test unit system bench clean fmt web
+.PHONY: all deps build run test unit system bench clean fmt
 .DEFAULT_GOAL := all
 
 all: build
 
 # Installs only what is missing; apt-get as root, sudo otherwise. A stamp keeps repeat runs quick.
-deps: $(BUILD)/.deps-ok $(BUILD)/.web-deps-ok
+deps: $(BUILD)/.deps-ok
 $(BUILD)/.deps-ok: Makefile
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -66,7 +66,7 @@ $(BUILD)/.deps-ok: Makefile
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
-build: deps web $(SERVICE_BINS) $(TOOLS) $(UNIT_BINS) $(SYSTEST_BINS) $(PROTO_PY)
+build: deps $(SERVICE_BINS) $(TOOLS) $(UNIT_BINS) $(SYSTEST_BINS) $(PROTO_PY)
 
 $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto $(BUILD)/.deps-ok
 	@mkdir -p $(BUILD)/proto
@@ -139,13 +139,16 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 # already on the PATH counts as installed. Playwright never downloads a browser of its own.
 WEB_DEB_PACKAGES := nodejs:node npm:npm chromium:chromium fonts-dejavu-core:fc-list
 WEB_SRC := $(shell find services/gateway/web -type f 2>/dev/null)
+.PHONY: web
+build: web
+deps: $(BUILD)/.web-deps-ok
 web: $(BUILD)/web/.stamp
 $(BUILD)/web/.stamp: $(WEB_SRC)
 	rm -rf $(BUILD)/web && mkdir -p $(BUILD)/web && cp -R services/gateway/web/. $(BUILD)/web/
 	find $(BUILD)/web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
 	  -o -name '*.json' \) -exec gzip -9 -n -k {} +
 	@touch $@
-$(BUILD)/.web-deps-ok: tests/web/package.json tests/web/package-lock.json $(BUILD)/.deps-ok
+$(BUILD)/.web-deps-ok: Makefile tests/web/package.json tests/web/package-lock.json $(BUILD)/.deps-ok
 	@missing=""; for pc in $(WEB_DEB_PACKAGES); do p=$${pc%%:*}; c=$${pc#*:}; \
 	  dpkg -s $$p >/dev/null 2>&1 || command -v $$c >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
