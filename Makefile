@@ -135,6 +135,32 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The web interface (docs/web.md). $(BUILD)/web is services/gateway/web/ with a gzip sibling of
+# every text file; the gateway loads it into memory at start. The browser tests need Debian's
+# nodejs, npm and chromium and the packages pinned by tests/web/package-lock.json; a tool
+# already on the PATH counts as installed. Playwright never downloads a browser of its own.
+WEB_DEB_PACKAGES := nodejs:node npm:npm chromium:chromium fonts-dejavu-core:fc-list
+WEB_SRC := $(shell find services/gateway/web -type f 2>/dev/null)
+.PHONY: web
+build: web
+deps: $(BUILD)/.web-deps-ok
+web: $(BUILD)/web/.stamp
+$(BUILD)/web/.stamp: $(WEB_SRC)
+	rm -rf $(BUILD)/web && mkdir -p $(BUILD)/web && cp -R services/gateway/web/. $(BUILD)/web/
+	find $(BUILD)/web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
+	  -o -name '*.json' \) -exec gzip -9 -n -k {} +
+	@touch $@
+$(BUILD)/.web-deps-ok: Makefile tests/web/package.json tests/web/package-lock.json $(BUILD)/.deps-ok
+	@missing=""; for pc in $(WEB_DEB_PACKAGES); do p=$${pc%%:*}; c=$${pc#*:}; \
+	  dpkg -s $$p >/dev/null 2>&1 || command -v $$c >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: build
 	@# exec: SIGTERM to make reaches the supervisor itself, which stops every service.
 	exec env LUMBUNG_BIN=$(BUILD)/bin deploy/run-local.sh

@@ -159,3 +159,13 @@ int32_t date_local_today(int64_t now_ms, int offset_minutes) {
     int64_t ms = now_ms + (int64_t) offset_minutes * 60 * 1000;
     return (int32_t) (ms / (SECONDS_PER_DAY * INT64_C(1000)));
 }
+
+int32_t date_today_in_zone(const char *zone) {
+    int offset = date_zone_offset_minutes(zone);
+    if (offset < 0) offset = date_zone_offset_minutes(DATE_ZONE_DEFAULT);
+    struct timespec ts;
+    int rc = clock_gettime(CLOCK_REALTIME, &ts);
+    assert(rc == 0 && ts.tv_sec >= 0);
+    (void) rc;
+    return date_local_today((int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000, offset);
+}

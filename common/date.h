@@ -87,4 +87,12 @@ int date_zone_offset_minutes(const char *zone);
 /* The local date at `now_ms` (Unix ms, >= 0) in a zone `offset_minutes` east of UTC. */
 int32_t date_local_today(int64_t now_ms, int offset_minutes);
 
+/* Today from the system clock in `zone` (NULL or a name date_zone_offset_minutes() does not
+   know: DATE_ZONE_DEFAULT). A cooperative's "today" is this with its time_zone setting. */
+int32_t date_today_in_zone(const char *zone);
+
+/* The latest date anywhere in Indonesia now (WIT): the default "as of" of a district-wide
+   view, since no cooperative has posted anything dated later. */
+#define DATE_ZONE_LATEST "Asia/Jayapura"
+
 #endif

@@ -110,7 +110,7 @@ stop() {
 trap 'stop 0' INT TERM HUP
 
 for svc in "${SERVICES[@]}"; do start_service "$svc"; done
-say "running: HTTP API on http://127.0.0.1:$LUMBUNG_HTTP_PORT/api/v1 (see docs/openapi.yaml), data in $LUMBUNG_DATA. Ctrl-C stops it."
+say "running: web interface on http://127.0.0.1:$LUMBUNG_HTTP_PORT/ (log in as admin), HTTP API on http://127.0.0.1:$LUMBUNG_HTTP_PORT/api/v1 (see docs/openapi.yaml), data in $LUMBUNG_DATA. Ctrl-C stops it."
 
 # The loop wakes every 200 ms: it reaps any service that died and starts the ones whose
 # back-off is over. `sleep & wait` keeps the traps responsive (bash runs them between commands).

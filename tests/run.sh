@@ -78,7 +78,7 @@ run_system() {
     LUMBUNG_BUILD=$BUILD /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfEs \
         --continue-on-collection-errors \
         -W error::pytest.PytestUnhandledThreadExceptionWarning \
-        tests/system "$@" 2>&1 | tee "$out"
+        "${@:-tests/system}" 2>&1 | tee "$out"
     local line
     line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|errors?)\b|no tests ran' "$out" | tail -1)
     local p f e s

@@ -288,8 +288,17 @@ GATEWAY_SCHEMAS = {
     "UserList": s("object", properties={"items": s("array", items={"$ref": "#/components/schemas/User"}),
                                          "next_cursor": s("string")}),
     "Login": s("object", required=["username", "password"], additionalProperties=False,
-               properties={"username": s("string"), "password": s("string")}),
-    "Session": s("object", properties={"token": s("string"), "expires_at": s("string", format="date-time"),
+               properties={"username": s("string"), "password": s("string"),
+                           "session": s("boolean", description="true: a browser session - the token "
+                                        "goes into an HttpOnly SameSite=Strict cookie and the answer "
+                                        "carries csrf_token instead, to send as X-CSRF-Token on "
+                                        "every state-changing call (docs/web.md)")}),
+    "PasswordChange": s("object", required=["current_password", "new_password"],
+                        additionalProperties=False,
+                        properties={"current_password": s("string"), "new_password": s("string")}),
+    "Session": s("object", properties={"token": s("string", description="absent with session: true"),
+                                        "csrf_token": s("string", description="only with session: true"),
+                                        "expires_at": s("string", format="date-time"),
                                         "user": {"$ref": "#/components/schemas/User"}}),
     "AuditEntry": s("object", properties={
         "id": s("string"), "at": s("string", format="date-time"), "user": s("string"),
@@ -329,7 +338,13 @@ GATEWAY_OPS = {
         "401": {"$ref": "#/components/responses/E401"},
         "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
     "logout": {"summary": "revoke this token", "responses": {"200": json_response("revoked", s("object"))}},
-    "me": {"summary": "the user of this token", "responses": {"200": json_response("the user", ref("User"))}},
+    "change_password": {"summary": "change one's own password; ends every session of the user",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": ref("PasswordChange")}}}, "responses": {
+        "200": json_response("changed: log in again", s("object")),
+        "422": json_response("wrong_password (field current_password)", ref("Error")),
+        "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
+    "me": {"summary": "the user of this token (with the session cookie, also csrf_token)", "responses": {"200": json_response("the user", ref("User"))}},
     "list_users": {"summary": "list users", "parameters": PAGING,
                    "responses": {"200": json_response("users", ref("UserList"))}},
     "create_user": {"summary": "create a user", "requestBody": {"required": True, "content": {

@@ -51,6 +51,9 @@ static void exchange_send(gateway_exchange_t *ex) {
         char id[24];
         snprintf(id, sizeof id, "%" PRIu64, ex->id);
         http_req_add_header(ex->req, "X-Request-Id", id);
+        http_req_add_header(ex->req, "Content-Security-Policy", STATIC_CSP);
+        http_req_add_header(ex->req, "Referrer-Policy", STATIC_REFERRER_POLICY);
+        http_req_add_header(ex->req, "X-Frame-Options", "DENY");
         http_req_on_cancel(ex->req, NULL, NULL);
         http_req_respond(ex->req, ex->status, ex->content_type, ex->body, ex->body_len);
         ex->req = NULL;

@@ -50,9 +50,11 @@
 #include "audit.h"
 #include "auth.h"
 #include "client.h"
+#include "cookie.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
+#include "static.h"
 #include "store.h"
 
 enum {
@@ -82,6 +84,8 @@ typedef struct gateway {
     auth_t *auth;
     audit_t *audit;
     metrics_t *metrics;
+    static_files_t *web;                     /* the web interface's files (static.h) */
+    bool cookie_secure;                      /* session cookies get Secure (served over TLS) */
     http_server_t *http;
     client_t *clients[GATEWAY_SERVICES];
     uint64_t seen_seq[GATEWAY_SERVICES];     /* newest event_seq seen in each service's replies */
@@ -114,6 +118,8 @@ typedef struct gateway_exchange {
     bool has_user;
     auth_user_t user;
     const char *token;                       /* the bearer token, when one was given */
+    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
+    bool session_cookie;                     /* login: answer with a cookie, not the token */
     const char *audit_user;                  /* who the audit names when not the user (login) */
     const char *idempotency_key;             /* as sent, NULL when absent */
     uint64_t cooperative_id;                 /* for the audit: the cooperative named */

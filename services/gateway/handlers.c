@@ -1,11 +1,13 @@
-/* The endpoints the gateway answers itself: health, readiness, metrics, login and logout,
-   users, audit. Routing, authentication and authorisation happened before (routes.c). */
+/* The endpoints the gateway answers itself: health, readiness, metrics, login and logout (with
+   a bearer token, or a browser session cookie: cookie.h), change of one's own password, users,
+   audit. Routing, authentication and authorisation happened before (routes.c). */
 #include "gateway.h"
 
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -212,11 +214,30 @@ static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *
     return 0;
 }
 
+/* A browser login: the token goes into the HttpOnly cookie only, never into script's reach;
+   the body carries the CSRF token the page must send back (cookie.h). */
+static void answer_session(gateway_exchange_t *ex, const auth_login_result_t *result) {
+    char cookie[COOKIE_HEADER_MAX], csrf[COOKIE_CSRF_TEXT_MAX];
+    cookie_set_value(result->token, ex->gw->cookie_secure, cookie);
+    cookie_csrf_token(result->token, csrf);
+    gateway_exchange_header(ex, "Set-Cookie", cookie);
+    gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "csrf_token", csrf, "expires_at",
+                                             json_time(result->expires_ms), "user",
+                                             user_json(&result->user)));
+}
+
+static void clear_session_cookie(gateway_exchange_t *ex) {
+    char cookie[COOKIE_HEADER_MAX];
+    cookie_clear_value(ex->gw->cookie_secure, cookie);
+    gateway_exchange_header(ex, "Set-Cookie", cookie);
+}
+
 static void on_login(void *arg, int status, const auth_login_result_t *result) {
     gateway_exchange_t *ex = arg;
     if (status == 0) {
         ex->has_user = true;
         ex->user = result->user;
+        if (ex->session_cookie) { answer_session(ex, result); return; }
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
                                                  "expires_at", json_time(result->expires_ms),
                                                  "user", user_json(&result->user)));
@@ -244,11 +265,19 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
 }
 
 static void handle_login(gateway_exchange_t *ex, json_t *body) {
-    static const char *const fields[] = { "username", "password", NULL };
+    static const char *const fields[] = { "username", "password", "session", NULL };
     const char *username, *password;
     if (only_fields(ex, body, fields) < 0 || required_string(ex, body, "username", &username) < 0 ||
         required_string(ex, body, "password", &password) < 0)
         return;
+    json_t *session = json_object_get(body, "session");
+    if (session && !json_is_boolean(session)) {
+        gateway_exchange_error(ex, 400, "invalid_type", "session",
+                               "session: true for a browser session cookie, false (or absent) "
+                               "for a bearer token");
+        return;
+    }
+    ex->session_cookie = json_is_true(session);
     ex->audit_user = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
@@ -263,12 +292,89 @@ static void handle_logout(gateway_exchange_t *ex, json_t *body) {
         return;
     }
     if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
+    if (ex->via_cookie) clear_session_cookie(ex);
     gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "logged_out"));
 }
 
+/* With the session cookie, also the CSRF token, so a reloaded page can carry on. */
 static void handle_me(gateway_exchange_t *ex, json_t *body) {
     (void) body;
-    gateway_exchange_json(ex, 200, user_json(&ex->user));
+    json_t *me = user_json(&ex->user);
+    if (ex->via_cookie) {
+        char csrf[COOKIE_CSRF_TEXT_MAX];
+        cookie_csrf_token(ex->token, csrf);
+        json_object_set_new(me, "csrf_token", json_string(csrf));
+    }
+    gateway_exchange_json(ex, 200, me);
+}
+
+/* ---------------------------------------------------------------- one's own password
+
+   The current password is checked by a login (so a wrong one counts as a failed login, with
+   its delay and lock), whose token is revoked at once; then the password is set, which ends
+   every session of the user, this one included: the caller logs in again. */
+
+typedef struct {
+    gateway_exchange_t *ex;
+    char *new_password;                      /* in the arena; wiped once used */
+} password_change_t;
+
+static void on_password_set(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+    (void) user;
+    password_change_t *pc = arg;
+    gateway_exchange_t *ex = pc->ex;
+    if (status < 0) {
+        auth_error_t renamed = *e;
+        if (!strcmp(renamed.field, "password"))
+            snprintf(renamed.field, sizeof renamed.field, "new_password");
+        answer_auth_error(ex, status, &renamed);
+        return;
+    }
+    if (ex->via_cookie) clear_session_cookie(ex);
+    gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "password_changed"));
+}
+
+static void on_current_checked(void *arg, int status, const auth_login_result_t *result) {
+    password_change_t *pc = arg;
+    gateway_exchange_t *ex = pc->ex;
+    if (status == AUTH_INVALID_CREDENTIALS) {
+        gateway_exchange_error(ex, 422, "wrong_password", "current_password",
+                               "current_password: this is not your current password");
+    } else if (status == AUTH_LOCKED || status < 0) {
+        on_login(ex, status, result);
+    } else {
+        auth_logout(ex->gw->auth, result->token);
+        auth_user_input_t in = { .password = pc->new_password };
+        auth_error_t e;
+        memset(&e, 0, sizeof e);
+        int rc = auth_user_update(ex->gw->auth, ex->user.id, &in, &e, on_password_set, pc);
+        if (rc < 0) on_password_set(pc, rc, NULL, &e);
+    }
+    sodium_memzero(pc->new_password, strlen(pc->new_password));
+}
+
+static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
+    static const char *const fields[] = { "current_password", "new_password", NULL };
+    const char *current, *fresh;
+    if (only_fields(ex, body, fields) < 0 ||
+        required_string(ex, body, "current_password", &current) < 0 ||
+        required_string(ex, body, "new_password", &fresh) < 0)
+        return;
+    auth_error_t e;
+    memset(&e, 0, sizeof e);
+    if (auth_validate_password(fresh, &e) < 0) {
+        snprintf(e.field, sizeof e.field, "new_password");
+        answer_auth_error(ex, AUTH_INVALID, &e);
+        return;
+    }
+    password_change_t *pc = arena_alloc(ex->arena, sizeof *pc);
+    pc->ex = ex;
+    pc->new_password = arena_strdup(ex->arena, fresh);
+    /* A wrong current password is a failed login, counted by the same throttle (name and
+       source address), so this endpoint is no way around the lockout. */
+    char address[64] = "";
+    if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
+    auth_login(ex->gw->auth, ex->user.username, current, address, on_current_checked, pc);
 }
 
 /* ---------------------------------------------------------------- users */
@@ -471,6 +577,7 @@ static const struct {
     { "login", handle_login },
     { "logout", handle_logout },
     { "me", handle_me },
+    { "change_password", handle_change_password },
     { "list_users", handle_list_users },
     { "create_user", handle_create_user },
     { "get_user", handle_get_user },

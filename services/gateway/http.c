@@ -458,10 +458,13 @@ static struct MHD_Response *response_new(http_req_t *req, const char *content_ty
         MHD_create_response_from_buffer(len, (void *) body, MHD_RESPMEM_MUST_COPY);
     if (!r) abort();
     if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    for (int i = 0; i < req->header_count; i++)
+    bool cache_control = false;             /* the application's own wins (static files) */
+    for (int i = 0; i < req->header_count; i++) {
         MHD_add_response_header(r, req->headers[i].name, req->headers[i].value);
+        cache_control |= !strcasecmp(req->headers[i].name, MHD_HTTP_HEADER_CACHE_CONTROL);
+    }
+    if (!cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     return r;
 }
 
@@ -521,6 +524,33 @@ static void config_defaults(http_server_config_t *c) {
     if (!c->host) c->host = "127.0.0.1";
 }
 
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* MHD's URL decoding, except that "%00" stays as it is: a decoded NUL would cut the path or a
+   query value short without anyone noticing (GET /app.js%00.png would serve /app.js). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *text) {
+    (void) cls;
+    (void) c;
+    char *out = text;
+    for (const char *in = text; *in; in++) {
+        int hi, lo;
+        if (*in == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *out++ = (char) (hi * 16 + lo);
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = 0;
+    return (size_t) (out - text);
+}
+
 static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t) s->config.port) };
     if (inet_pton(AF_INET, s->config.host, &addr.sin_addr) != 1) {
@@ -539,6 +569,7 @@ static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned) 256,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
         MHD_OPTION_END);
     if (!d) {
         log_error(0, "http: cannot listen on %s:%d", s->config.host, s->config.port);

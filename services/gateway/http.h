@@ -31,7 +31,7 @@ enum {
     HTTP_SERVER_TIMEOUT_S_DEFAULT = 10,             /* idle connection */
     HTTP_SERVER_BODY_DEADLINE_S_DEFAULT = 60,
     HTTP_SERVER_SWEEP_MS = 250,                     /* how often deadlines are checked */
-    HTTP_SERVER_RESPONSE_HEADERS_MAX = 8,           /* extra headers on one response */
+    HTTP_SERVER_RESPONSE_HEADERS_MAX = 16,          /* extra headers on one response */
     HTTP_SERVER_HEADER_VALUE_MAX = 512,
     HTTP_SERVER_PATH_MAX = 2048,
     HTTP_SERVER_METHOD_MAX = 16,

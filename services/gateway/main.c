@@ -12,11 +12,16 @@
      LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX (30), LUMBUNG_LOGIN_LOCK_S (900),
      LUMBUNG_LOGIN_DELAY_MS (250), LUMBUNG_LOGIN_DELAY_MAX_MS (4000), LUMBUNG_ADMIN_PASSWORD,
      LUMBUNG_PWHASH_FAST=1 (tests: the cheapest Argon2id parameters), LUMBUNG_PWHASH_OPSLIMIT,
-     LUMBUNG_PWHASH_MEMLIMIT_KIB; the bus settings of config.h. */
+     LUMBUNG_PWHASH_MEMLIMIT_KIB, LUMBUNG_WEB_DIR (the web interface's files; default: web/
+     beside the bin/ folder of this binary, i.e. $(BUILD)/web), LUMBUNG_COOKIE_SECURE=1 (session
+     cookies only over HTTPS: set it when a TLS proxy fronts the gateway); the bus settings of
+     config.h. */
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <libgen.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "gateway.h"
@@ -101,6 +106,25 @@ static int open_http(gateway_t *gw) {
     return gw->http ? 0 : err;
 }
 
+/* The web folder: LUMBUNG_WEB_DIR, else ../web from the folder of this binary. A missing
+   folder leaves the API working and "/" a 404. */
+static int open_web(gateway_t *gw) {
+    char exe[1024], dir[1100];
+    const char *web = config_get("LUMBUNG_WEB_DIR", NULL);
+    if (!web || !*web) {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) return 0;
+        exe[n] = 0;
+        char *build = dirname(dirname(exe));          /* .../build/bin/lumbung-gateway */
+        snprintf(dir, sizeof dir, "%s/web", build);
+        web = dir;
+    }
+    int rc = static_files_load(web, &gw->web);
+    if (rc < 0) log_error(0, "cannot load the web interface from %s (%d)", web, rc);
+    else log_info(0, "web interface: %u files from %s", static_files_count(gw->web), web);
+    return rc;
+}
+
 /* Answers everything still waiting, then frees the modules in reverse order of need. */
 static void shut_down(gateway_t *gw, bus_t **bus) {
     gw->stopping = true;
@@ -116,6 +140,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     auth_destroy(&gw->auth);
     metrics_destroy(&gw->metrics);
     store_destroy(&gw->store);
+    static_files_free(&gw->web);
 }
 
 static const char *access_name(route_access_t access) {
@@ -177,6 +202,8 @@ int main(int argc, char **argv) {
     bus_config_t bc = { .name = "gateway", .curve = true };
     bus_t *bus = bus_new(&loop, &bc, &err);
     int rc = bus ? 0 : (err ? err : -1);
+    gw.cookie_secure = config_int("LUMBUNG_COOKIE_SECURE", 0, 0, 1);
+    if (rc == 0) rc = open_web(&gw);
     if (rc == 0) rc = open_store(&gw);
     if (rc == 0) rc = open_clients(&gw, bus);
     if (rc == 0) rc = open_http(&gw);

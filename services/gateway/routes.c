@@ -27,6 +27,7 @@ static const route_t routes_gateway[] = {
     { "POST", "/api/v1/auth/login", ROUTE_PUBLIC, "gateway", "login", NO_PARAMS, 0 },
     { "POST", "/api/v1/auth/logout", ROUTE_AUTHENTICATED, "gateway", "logout", NO_PARAMS, 0 },
     { "GET", "/api/v1/auth/me", ROUTE_AUTHENTICATED, "gateway", "me", NO_PARAMS, 0 },
+    { "POST", "/api/v1/auth/password", ROUTE_AUTHENTICATED, "gateway", "change_password", NO_PARAMS, 0 },
     { "GET", "/api/v1/users", ROUTE_ADMIN, "gateway", "list_users", NO_PARAMS, ROUTE_QUERY_FIELDS },
     { "POST", "/api/v1/users", ROUTE_ADMIN, "gateway", "create_user", NO_PARAMS, ROUTE_CREATED },
     { "GET", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "get_user", { { "id", "id" } }, 0 },
@@ -208,6 +209,22 @@ bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char 
 
 /* ---------------------------------------------------------------- the request pipeline */
 
+/* A state-changing call made with the session cookie must prove it comes from our own page:
+   another site can make a browser send the cookie, but cannot read the CSRF token. */
+static int check_csrf(gateway_exchange_t *ex) {
+    if (!ex->via_cookie || is_read(ex->method)) return 0;
+    const char *sent = http_req_header(ex->req, COOKIE_CSRF_HEADER);
+    if (cookie_csrf_ok(ex->token, sent)) return 0;
+    if (!sent)
+        gateway_exchange_error(ex, 403, "csrf_token_required", COOKIE_CSRF_HEADER,
+                               "a call made with the session cookie must send the "
+                               COOKIE_CSRF_HEADER " header (the csrf_token of the login)");
+    else
+        gateway_exchange_error(ex, 403, "csrf_token_invalid", COOKIE_CSRF_HEADER,
+                               COOKIE_CSRF_HEADER " is not the csrf_token of this session");
+    return -1;
+}
+
 static int authenticate(gateway_exchange_t *ex) {
     if (ex->route->access == ROUTE_PUBLIC) return 0;
     const char *header = http_req_header(ex->req, "Authorization");
@@ -215,6 +232,13 @@ static int authenticate(gateway_exchange_t *ex) {
     if (header && !strncasecmp(header, "Bearer ", 7)) {
         token = header + 7;
         while (*token == ' ') token++;
+    }
+    char cookie_token[COOKIE_TOKEN_MAX + 1];
+    if ((!token || !*token) &&
+        cookie_session_token(http_req_header(ex->req, "Cookie"), cookie_token,
+                             sizeof cookie_token) == 0) {
+        token = cookie_token;
+        ex->via_cookie = true;
     }
     if (!token || !*token) {
         gateway_exchange_header(ex, "WWW-Authenticate", "Bearer");
@@ -225,13 +249,18 @@ static int authenticate(gateway_exchange_t *ex) {
     }
     ex->token = arena_strdup(ex->arena, token);
     if (auth_authenticate(ex->gw->auth, token, &ex->user) < 0) {
+        if (ex->via_cookie) {
+            char clear[COOKIE_HEADER_MAX];
+            cookie_clear_value(ex->gw->cookie_secure, clear);
+            gateway_exchange_header(ex, "Set-Cookie", clear);
+        }
         gateway_exchange_header(ex, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         gateway_exchange_error(ex, 401, "invalid_token", NULL,
                                "the token is unknown, expired or revoked; log in again");
         return -1;
     }
     ex->has_user = true;
-    return 0;
+    return check_csrf(ex);
 }
 
 static int authorize(gateway_exchange_t *ex, const json_t *body) {
@@ -348,7 +377,39 @@ static void dispatch(gateway_exchange_t *ex, json_t *body) {
     fn(ex, body);
 }
 
+/* A GET or HEAD of no API route: the web interface's files (static.h). */
+static void answer_static(gateway_exchange_t *ex) {
+    static_answer_t a;
+    int rc = static_files_answer(ex->gw->web, ex->path, http_req_header(ex->req, "If-None-Match"),
+                                 http_req_header(ex->req, "Accept-Encoding"), &a);
+    if (rc == STATIC_INVALID_PATH) {
+        gateway_exchange_error(ex, 400, "invalid_path", NULL,
+                               "the path holds \".\" or \"..\" segments, a backslash, a \"%%\" "
+                               "or a control character");
+        return;
+    }
+    if (rc < 0) {
+        gateway_exchange_error(ex, 404, "not_found", NULL, "there is no file at this path");
+        return;
+    }
+    gateway_exchange_header(ex, "ETag", a.etag);
+    gateway_exchange_header(ex, "Cache-Control", "no-cache");
+    gateway_exchange_header(ex, "Vary", "Accept-Encoding");
+    if (a.content_encoding) gateway_exchange_header(ex, "Content-Encoding", a.content_encoding);
+    gateway_exchange_finish(ex, a.status, a.status == 304 ? NULL : a.content_type, a.body, a.len,
+                            "ok");
+}
+
+static bool is_api_path(const char *path) {
+    return !strncmp(path, "/api/", 5) || !strcmp(path, "/api");
+}
+
 static void not_routed(gateway_exchange_t *ex, int rc, const char *allow) {
+    if (rc == GATEWAY_ROUTES_NOT_FOUND && is_read(ex->method) && !is_api_path(ex->path) &&
+        ex->gw->web) {
+        answer_static(ex);
+        return;
+    }
     if (rc == GATEWAY_ROUTES_METHOD_NOT_ALLOWED) {
         gateway_exchange_header(ex, "Allow", allow);
         gateway_exchange_error(ex, 405, "method_not_allowed", NULL,

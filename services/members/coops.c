@@ -36,7 +36,7 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
     if (op->settings) members_settings_merge(arena, c->settings, op->settings);
     members_settings_defaults(arena, c->settings);
     members_problem_t p;
-    if (members_validate_cooperative(c, members_today(), &p) != 0) return members_fail(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
 
     int rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
     if (rc != 0) return members_store_error(call, rc);
@@ -182,7 +182,7 @@ int members_op_update_cooperative(members_app_t *app, service_call_t *call,
     members_problem_t p;
     if (members_check_cooperative_change(&before.coop, c, may_change_registry(call), &p) != 0)
         return members_fail(call, &p);
-    if (members_validate_cooperative(c, members_today(), &p) != 0) return members_fail(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
     coop_touch(c);
     int rc = coop_save(app, call, c);
     if (rc != 0) return rc;
@@ -249,11 +249,11 @@ int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung
 
 /* --- annual meetings --- */
 
-static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m) {
+static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, int32_t today) {
     members_problem_t p;
     int32_t held = 0, reported = 0;
     if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0) return members_fail(call, &p);
-    if (held > members_today())
+    if (held > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "held_on", "held_on %s is in the future", m->held_on);
     int year, month, day;
@@ -364,7 +364,7 @@ static int meeting_settings(service_call_t *call, const Lumbung__Cooperative *c,
 static int meeting_is_latest(members_app_t *app, service_call_t *call, uint64_t coop,
                              uint32_t fiscal_year, bool *latest) {
     int year, month, day;
-    date_to_ymd(members_today(), &year, &month, &day);
+    date_to_ymd(members_latest_today(), &year, &month, &day);
     *latest = true;
     for (uint32_t y = fiscal_year + 1; y <= (uint32_t) year; y++) {
         uint64_t id;
@@ -393,7 +393,7 @@ int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     arena_t *arena = service_call_arena(call);
     Lumbung__AnnualMeeting *m = meeting_build(arena, op);
-    if (meeting_check(call, m) != 0) return -1;
+    if (meeting_check(call, m, members_today_in(c)) != 0) return -1;
     Lumbung__CooperativeSettings *decided = meeting_decided(arena, m), *settings = NULL;
     if (decided && meeting_settings(call, c, m, decided, &settings) != 0) return -1;
     store_txn_t *txn = service_call_txn(call);

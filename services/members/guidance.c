@@ -49,7 +49,7 @@ static Lumbung__Recommendation *recommendation_copy(arena_t *arena, const Lumbun
 }
 
 static int supervision_build(service_call_t *call, const Lumbung__RecordSupervision *op,
-                             Lumbung__Supervision **out) {
+                             int32_t today, Lumbung__Supervision **out) {
     arena_t *arena = service_call_arena(call);
     Lumbung__Supervision *s = arena_message(arena, &lumbung__supervision__descriptor);
     members_problem_t p;
@@ -65,7 +65,7 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
         members_check_text(s->supervisor, "supervisor", true, MEMBERS_NAME_MAX, false, &p) != 0 ||
         members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return members_fail(call, &p);
-    if (visited > members_today())
+    if (visited > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "visited_on", "visited_on %s is in the future", s->visited_on);
     if (op->n_recommendations > MEMBERS_RECOMMENDATIONS_MAX)
@@ -106,7 +106,7 @@ int members_op_record_supervision(members_app_t *app, service_call_t *call,
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     Lumbung__Supervision *s;
-    if (supervision_build(call, op, &s) != 0) return -1;
+    if (supervision_build(call, op, members_today_in(c), &s) != 0) return -1;
     int rc = members_store_next(app->store, service_call_txn(call), "supervision", 0, &s->id);
     if (rc != 0) return members_store_error(call, rc);
     s->has_id = s->has_created_at_ms = true;

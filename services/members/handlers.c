@@ -139,7 +139,22 @@ Lumbung__MembersReply *members_reply(service_call_t *call) {
     return reply->members;
 }
 
-int32_t members_today(void) { return date_today_utc(); }
+int32_t members_today_in(const Lumbung__Cooperative *c) {
+    return date_today_in_zone(c && c->settings ? c->settings->time_zone : NULL);
+}
+
+int32_t members_latest_today(void) { return date_today_in_zone(DATE_ZONE_LATEST); }
+
+int32_t members_today_of(members_app_t *app, service_call_t *call, uint64_t coop) {
+    uint8_t key[8];
+    size_t klen = members_key_id(key, coop);
+    Lumbung__Cooperative *c = NULL;
+    if (members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_COOPS, key, klen,
+                          service_call_arena(call), &lumbung__cooperative__descriptor,
+                          (void **) &c) != 0)
+        c = NULL;
+    return members_today_in(c);
+}
 int64_t members_now_ms(void) { return envelope_now_ms(); }
 
 int members_load_coop(members_app_t *app, service_call_t *call, uint64_t coop,

@@ -321,7 +321,7 @@ int members_op_import_members(members_app_t *app, service_call_t *call,
     uint32_t rows;
     if (check_file(call, data, len, &rows) != 0) return -1;
     import_t im = { .app = app, .call = call, .coop = op->cooperative_id,
-                    .today = members_today(), .job = job_new(call, op->cooperative_id) };
+                    .today = members_today_of(app, call, op->cooperative_id), .job = job_new(call, op->cooperative_id) };
     int rc = members_store_next(app->store, service_call_txn(call), "job", 0, &im.job->id);
     if (rc != 0) return members_store_error(call, rc);
     im.row_arena = arena_new();

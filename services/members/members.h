@@ -63,8 +63,15 @@ int members_store_error(service_call_t *call, int rc);
 /* The reply's MembersReply, created on first use. */
 Lumbung__MembersReply *members_reply(service_call_t *call);
 
-/* Today (UTC) and now (Unix ms). */
-int32_t members_today(void);
+/* Today in the cooperative's own zone (its settings' time_zone, Asia/Jakarta when it names
+   none): what "not in the future" means for its members, meetings and visits, the same day
+   the transactions service counts its value dates in. */
+int32_t members_today_in(const Lumbung__Cooperative *c);
+/* The latest date anywhere in Indonesia now (WIT): a bound for scans over years. */
+int32_t members_latest_today(void);
+/* Today for the cooperative `coop` (loaded from the store); the default zone's today when it
+   cannot be read (its absence is reported by the caller's own load). */
+int32_t members_today_of(members_app_t *app, service_call_t *call, uint64_t coop);
 int64_t members_now_ms(void);
 
 /* Loads a cooperative; fails the call with NOT_FOUND (field cooperative_id) when unknown. */

@@ -87,7 +87,8 @@ int members_op_create_member(members_app_t *app, service_call_t *call,
     m->joined_on = TRIM(arena, op->joined_on);
     unsigned warnings;
     members_problem_t p;
-    if (members_validate_member(m, members_today(), &warnings, &p) != 0) return members_fail(call, &p);
+    if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
+        return members_fail(call, &p);
     uint64_t existing;
     int rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
                                          m->nik, &existing);
@@ -260,7 +261,8 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
     member_patch(arena, m, op);
     unsigned warnings;
     members_problem_t p;
-    if (members_validate_member(m, members_today(), &warnings, &p) != 0) return members_fail(call, &p);
+    if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
+        return members_fail(call, &p);
     if (!members_member_same(old, m)) {
         uint64_t other;
         int rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
@@ -280,7 +282,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
 /* --- exit --- */
 
 static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumbung__ExitMember *op,
-                      const char *exit_on) {
+                      const char *exit_on, int32_t today) {
     members_problem_t p;
     if (m->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "member_not_active",
@@ -297,7 +299,7 @@ static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumb
     if (members_check_date(exit_on, "exit_on", true, &on, &p) != 0 ||
         members_check_text(op->note, "note", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return members_fail(call, &p);
-    if (on > members_today())
+    if (on > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "exit_on", "exit_on %s is in the future", exit_on);
     if (date_parse(m->joined_on, &joined) == DATE_OK && on < joined)
@@ -313,7 +315,8 @@ int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbu
     if (member_load(app, call, op->cooperative_id, op->id, &old) != 0) return -1;
     arena_t *arena = service_call_arena(call);
     const char *exit_on = TRIM(arena, op->exit_on);
-    if (exit_check(call, old, op, exit_on) != 0) return -1;
+    if (exit_check(call, old, op, exit_on, members_today_of(app, call, op->cooperative_id)) != 0)
+        return -1;
     m = arena_message(arena, &lumbung__member__descriptor);
     *m = *old;
     m->has_status = m->has_exit_reason = true;

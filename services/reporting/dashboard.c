@@ -354,7 +354,7 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     const char *bad = reporting_opts_read(&opts, req->has_format, req->format, req->dialect,
                                           req->lang, req->has_metadata, req->metadata);
     if (bad) return reporting_options_fail(call, bad);
-    int32_t as_of = date_today_utc();
+    int32_t as_of = date_today_in_zone(DATE_ZONE_LATEST);   /* nothing is dated later */
     if (req->as_of && *req->as_of) {
         int rc = date_parse(req->as_of, &as_of);
         if (rc != DATE_OK)

@@ -72,9 +72,19 @@ static char *date_text(ctx_t *x, int32_t days) {
     return arena_strdup(x->arena, buf);
 }
 
-static int period_args(ctx_t *x, const char *from_text, const char *to_text, int32_t from_default,
-                       int32_t *from, int32_t *to) {
-    int rc = date_arg(x, to_text, "to", date_today_utc(), to);
+/* The cooperative's today (its time_zone setting) as the default end of a report: a posting
+   dated its local today is in the report even while UTC is still on the day before. The
+   district as a whole (coop 0) takes the latest date in Indonesia. */
+static int32_t today_of(ctx_t *x, uint64_t coop) {
+    if (coop == 0) return date_today_in_zone(DATE_ZONE_LATEST);
+    Lumbung__Cooperative *c = NULL;
+    if (reporting_registry_coop(x->app, x->txn, x->arena, coop, &c) != 0) c = NULL;
+    return date_today_in_zone(c && c->settings ? c->settings->time_zone : NULL);
+}
+
+static int period_args(ctx_t *x, uint64_t coop, const char *from_text, const char *to_text,
+                       int32_t from_default, int32_t *from, int32_t *to) {
+    int rc = date_arg(x, to_text, "to", today_of(x, coop), to);
     if (rc == 0) rc = date_arg(x, from_text, "from", from_default, from);
     if (rc != 0) return rc;
     if (*from <= *to) return 0;
@@ -160,7 +170,7 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
-    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__BalanceSheet *b =
@@ -183,13 +193,13 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t from, to, year_start;
-    int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
+    int rc = date_arg(x, r->to, "to", today_of(x, r->cooperative_id), &to);
     if (rc != 0) return rc;
     int y, m, d;
     date_to_ymd(to, &y, &m, &d);
     if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
     reporting_chart_t c;
-    if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    if ((rc = period_args(x, r->cooperative_id, r->from, r->to, year_start, &from, &to)) != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
                                                          date_text(x, from), date_text(x, to));
@@ -211,7 +221,7 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
-    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__ReportTrialBalance *t =
@@ -243,7 +253,7 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
     Lumbung__Member *m;
-    int rc = period_args(x, r->from, r->to, DATE_MIN, &from, &to);
+    int rc = period_args(x, r->cooperative_id, r->from, r->to, DATE_MIN, &from, &to);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
     if (rc != 0) return rc;
@@ -280,7 +290,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_portfolio_counts_t counts;
-    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_loans_portfolio(x->app, x->txn, r->cooperative_id, as_of, &counts);
     if (rc == -E2BIG)
@@ -591,7 +601,7 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
-    int rc = date_arg(x, r->as_of, "as_of", date_today_utc(), &as_of);
+    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc != 0) return rc;
     Lumbung__LoanRegister *l = arena_message(x->arena, &lumbung__loan_register__descriptor);
@@ -673,12 +683,12 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t from, to, year_start;
-    int rc = date_arg(x, r->to, "to", date_today_utc(), &to);
+    int rc = date_arg(x, r->to, "to", today_of(x, r->cooperative_id), &to);
     if (rc != 0) return rc;
     int y, m, d;
     date_to_ymd(to, &y, &m, &d);
     if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
-    if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    if ((rc = period_args(x, r->cooperative_id, r->from, r->to, year_start, &from, &to)) != 0) return rc;
     if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
     Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
     j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;

@@ -173,6 +173,23 @@ static void today_is_the_utc_calendar_day(void **state) {
     assert_true(today > day_of("2024-01-01"));
 }
 
+/* Indonesia is UTC+7 to UTC+9: a zone's today is the UTC day or the next, the eastern zones are
+   never behind the western ones, and an unknown zone counts as Jakarta. */
+static void today_in_a_zone_is_its_local_day(void **state) {
+    (void) state;
+    int32_t utc = date_today_utc();
+    int32_t wib = date_today_in_zone("Asia/Jakarta");
+    int32_t wit = date_today_in_zone(DATE_ZONE_LATEST);
+    int32_t utc_after = date_today_utc();
+    assert_true(wib >= utc && wib <= utc_after + 1);
+    assert_true(wit >= wib && wit <= utc_after + 1);
+    int32_t unknown = date_today_in_zone("Europe/Paris");
+    int32_t null_zone = date_today_in_zone(NULL);
+    int32_t wib_after = date_today_in_zone("Asia/Jakarta");
+    assert_true(unknown >= wib && unknown <= wib_after);
+    assert_true(null_zone >= wib && null_zone <= wib_after);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_known_day_counts),
@@ -186,6 +203,7 @@ int main(void) {
         cmocka_unit_test(adds_days_within_the_range),
         cmocka_unit_test(counts_whole_months_between),
         cmocka_unit_test(today_is_the_utc_calendar_day),
+        cmocka_unit_test(today_in_a_zone_is_its_local_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

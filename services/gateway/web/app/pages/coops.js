@@ -1,0 +1,135 @@
+// Cooperatives: list with search, creation (admin), detail with settings, board and annual
+// meetings (RAT), and the tabs every page of one cooperative shares.
+import { h, table, facts } from '../dom.js';
+import { t, formatMoney, formatDate, formatDecimal } from '../i18n.js';
+import { get, api, post, ApiError } from '../api.js';
+import { form } from '../form.js';
+import { can, user } from '../session.js';
+import { navigate } from '../main.js';
+import { boardForm, meetingForm, meetingsTable, supervisionSection } from './oversight.js';
+
+export const COOP_TYPES = ['savings_loan', 'consumer', 'producer', 'marketing', 'services', 'multi_purpose'];
+export const PERIODS = ['monthly', 'weekly', 'quarterly', 'semiannual', 'annual'];
+const coopCache = new Map();
+
+export async function coopOf(id) {
+  const c = await get(`/api/v1/cooperatives/${encodeURIComponent(id)}`);
+  coopCache.set(String(id), c);
+  return c;
+}
+
+export function coopTabs(coop, active) {
+  const base = `/koperasi/${coop.id}`;
+  const tabs = [
+    ['', 'tab.overview'], ['/anggota', 'tab.members'], ['/simpanan', 'tab.savings'],
+    ['/pinjaman', 'tab.loans'], ['/jurnal', 'tab.journal'], ['/tutup-hari', 'tab.close_day'], ['/laporan', 'tab.reports'],
+  ].filter(([p]) => p !== '/tutup-hari' || can('coop.write'));
+  return [
+    h('p', { class: 'no-print' }, h('span', { class: 'badge' }, t(`coop_type.${coop.type}`)), ' ', coop.district || ''),
+    h('nav', { 'aria-label': t('nav.coop_pages') }, h('ul', { class: 'tabs' }, tabs.map(([p, key]) =>
+      h('li', {}, h('a', { href: base + p, 'aria-current': active === key ? 'page' : null }, t(key)))))),
+  ];
+}
+
+export async function listPage(params, query) {
+  const q = query.get('q') || '';
+  const data = await get(`/api/v1/cooperatives${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  const search = h('input', { id: 'coop-q', name: 'q', type: 'search', value: q });
+  const searchForm = h('form', { class: 'search', role: 'search' },
+    h('div', { class: 'field' }, h('label', { for: 'coop-q' }, t('field.search_coop')), search),
+    h('button', { type: 'submit', class: 'secondary' }, t('action.search')));
+  searchForm.addEventListener('submit', (ev) => { ev.preventDefault(); navigate(`/koperasi${search.value ? `?q=${encodeURIComponent(search.value)}` : ''}`); });
+  return h('section', {},
+    h('h1', {}, t('coops.title')),
+    can('coop.create') ? h('p', {}, h('a', { class: 'button', href: '/koperasi/baru' }, t('coops.new'))) : null,
+    searchForm,
+    data.items.length === 0 ? h('p', { class: 'notice' }, t('coops.none')) :
+      table(t('coops.title'), [
+        { label: t('field.name'), value: (c) => h('a', { href: `/koperasi/${c.id}` }, c.name) },
+        { label: t('field.type'), value: (c) => t(`coop_type.${c.type}`) },
+        { label: t('field.group'), value: (c) => c.group || '' },
+        { label: t('field.district'), value: (c) => c.district || '' },
+        { label: t('field.founded_on'), value: (c) => formatDate(c.founded_on) },
+      ], data.items, { id: 'coop-list' }));
+}
+
+export function createPage() {
+  if (!can('coop.create')) throw new ApiError(403, 'forbidden');
+  const f = form({
+    submit: 'action.create',
+    fields: [
+      { name: 'name', label: 'field.name', required: true },
+      { name: 'type', label: 'field.type', type: 'select', options: COOP_TYPES.map((v) => [v, `coop_type.${v}`]) },
+      { name: 'group', label: 'field.group', hint: 'hint.group' },
+      { name: 'district', label: 'field.district', required: true },
+      { name: 'address', label: 'field.address' },
+      { name: 'legal_number', label: 'field.legal_number' },
+      { name: 'legal_date', label: 'field.legal_date', type: 'date' },
+      { name: 'founded_on', label: 'field.founded_on', type: 'date' },
+      { name: 'settings.principal_amount', label: 'field.principal_amount', type: 'amount', required: true },
+      { name: 'settings.mandatory_amount', label: 'field.mandatory_amount', type: 'amount', required: true },
+      { name: 'settings.mandatory_period', label: 'field.mandatory_period', type: 'select', options: PERIODS.map((p) => [p, `period.${p}`]) },
+    ],
+    onSubmit: (values, key) => post('/api/v1/cooperatives', values, { key }),
+    onSuccess: (c) => navigate(`/koperasi/${c.id}?created=1`),
+  });
+  return h('section', { class: 'card' }, h('h1', {}, t('coops.new')), f.el);
+}
+
+function settingsForm(coop) {
+  const s = coop.settings || {};
+  return form({
+    submit: 'action.save',
+    fields: [
+      { name: 'settings.principal_amount', label: 'field.principal_amount', type: 'amount', value: s.principal_amount },
+      { name: 'settings.mandatory_amount', label: 'field.mandatory_amount', type: 'amount', value: s.mandatory_amount },
+      { name: 'settings.mandatory_period', label: 'field.mandatory_period', type: 'select', value: s.mandatory_period, options: PERIODS.map((p) => [p, `period.${p}`]) },
+      { name: 'settings.loan_annual_rate', label: 'field.loan_annual_rate', value: s.loan_annual_rate, inputmode: 'decimal' },
+      { name: 'settings.late_fee_rate', label: 'field.late_fee_rate', value: s.late_fee_rate, inputmode: 'decimal' },
+      { name: 'settings.loan_max', label: 'field.loan_max', type: 'amount', value: s.loan_max },
+    ],
+    onSubmit: (values, key) => api('PATCH', `/api/v1/cooperatives/${coop.id}`, { body: values, key }),
+    onSuccess: () => navigate(`/koperasi/${coop.id}?saved=1`, true),
+  });
+}
+
+export async function detailPage(params, query) {
+  const coop = await coopOf(params.coop);
+  const s = coop.settings || {};
+  const [meetings, visits] = await Promise.all([
+    get(`/api/v1/cooperatives/${coop.id}/annual-meetings`).catch(() => ({ items: [] })),
+    get(`/api/v1/cooperatives/${coop.id}/supervision`).catch(() => ({ items: [] }))]);
+  const board = coop.board || {};
+  return h('section', {},
+    h('h1', {}, coop.name),
+    coopTabs(coop, 'tab.overview'),
+    query.get('created') ? h('p', { class: 'notice', role: 'status' }, t('coops.created')) : null,
+    query.get('saved') ? h('p', { class: 'notice', role: 'status' }, t('state.saved')) : null,
+    h('div', { class: 'grid' },
+      h('div', { class: 'card' }, h('h2', {}, t('coops.identity')), facts([
+        [t('field.type'), t(`coop_type.${coop.type}`)], [t('field.group'), coop.group || '—'],
+        [t('field.district'), coop.district || '—'], [t('field.address'), coop.address || '—'],
+        [t('field.legal_number'), coop.legal_number || '—'], [t('field.legal_date'), formatDate(coop.legal_date) || '—'],
+        [t('field.founded_on'), formatDate(coop.founded_on) || '—'],
+      ])),
+      h('div', { class: 'card' }, h('h2', {}, t('coops.settings')), facts([
+        [t('field.principal_amount'), formatMoney(s.principal_amount)],
+        [t('field.mandatory_amount'), formatMoney(s.mandatory_amount)],
+        [t('field.mandatory_period'), t(`period.${s.mandatory_period}`)],
+        [t('field.loan_annual_rate'), `${formatDecimal(s.loan_annual_rate)} %`],
+        [t('field.late_fee_rate'), `${formatDecimal(s.late_fee_rate)} %`],
+        [t('field.loan_max'), formatMoney(s.loan_max)],
+      ])),
+      h('div', { class: 'card', id: 'board' }, h('h2', {}, t('coops.board')), facts([
+        [t('board.chair'), board.chair || '—'], [t('board.secretary'), board.secretary || '—'],
+        [t('board.treasurer'), board.treasurer || '—'],
+        [t('board.supervisors'), (board.supervisors || []).join(', ') || '—'],
+        [t('board.elected_on'), formatDate(board.elected_on) || '—'],
+      ]))),
+    can('coop.write') ? h('details', { class: 'card' }, h('summary', {}, t('coops.edit_board')), boardForm(coop).el) : null,
+    h('h2', {}, t('coops.rat')),
+    (meetings.items || []).length ? meetingsTable(meetings.items) : h('p', {}, t('coops.rat_none')),
+    can('coop.write') ? h('details', { class: 'card' }, h('summary', {}, t('coops.record_rat')), meetingForm(coop).el) : null,
+    supervisionSection(coop, visits.items || []),
+    can('coop.write') && user() ? h('details', { class: 'card' }, h('summary', {}, t('coops.edit_settings')), settingsForm(coop).el) : null);
+}

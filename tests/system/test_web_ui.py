@@ -1,0 +1,308 @@
+"""The web interface in a real browser: Node + playwright-core (tests/web/*.mjs) drive Debian's
+chromium against a real cluster started by the harness, and each test asserts on what the
+script saw on screen, in Bahasa Indonesia, to the sen. axe-core finds no serious or critical
+violation on any page; screenshots go to build/web-artifacts/. Without node, chromium or the
+npm packages (`make deps`) these tests fail, they never skip."""
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from gateway_util import PASSWORD, coop_body, create_user  # noqa: E402
+from lumbung import BUILD, ROOT, Cluster  # noqa: E402
+from members_util import nik  # noqa: E402
+
+
+WEB_TESTS = os.path.join(ROOT, "tests", "web")
+ARTIFACTS = os.path.join(BUILD, "web-artifacts")
+CHROMIUM = os.environ.get("LUMBUNG_CHROMIUM", "/usr/bin/chromium")
+SCRIPT_TIMEOUT_S = 900            # a loaded 2-core machine; the scripts wait for what they need
+FIRST_PAGE_MAX = 300 * 1024
+
+
+def require_browser():
+    node = shutil.which("node")
+    assert node, "node is missing: run `make deps` (Debian's nodejs)"
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: run `make deps` (Debian's chromium)"
+    for pkg in ("playwright-core", "axe-core"):
+        assert os.path.isdir(os.path.join(WEB_TESTS, "node_modules", pkg)), \
+            f"tests/web/node_modules/{pkg} is missing: run `make deps` (npm ci)"
+    return node
+
+
+def run_script(name, env):
+    node = require_browser()
+    full = dict(os.environ, LUMBUNG_ARTIFACTS=ARTIFACTS, **env)
+    p = subprocess.run([node, os.path.join(WEB_TESTS, name)], cwd=WEB_TESTS, env=full,
+                       capture_output=True, text=True, timeout=SCRIPT_TIMEOUT_S)
+    lines = [line for line in p.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"{name} printed no result (exit {p.returncode}):\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
+    result = json.loads(lines[-1])
+    failed = [s for s in result["steps"] if not s["ok"]]
+    assert result["ok"] and not failed, json.dumps(failed, indent=1)
+    assert result["problems"] == [], result["problems"]
+    bad = {page: v for page, v in result["axe"].items() if v}
+    assert bad == {}, json.dumps(bad, indent=1)
+    assert result["overflow"] == [], f"pages wider than the screen: {result['overflow']}"
+    return result["data"], result
+
+
+@pytest.fixture
+def cluster():
+    c = Cluster()
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+
+
+def url(c):
+    return f"http://127.0.0.1:{c.http_port}"
+
+
+def test_catalogues_complete_and_no_html_writes():
+    node = require_browser()
+    p = subprocess.run([node, os.path.join(WEB_TESTS, "i18n_check.mjs")], capture_output=True,
+                       text=True, timeout=120)
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    assert result["ok"], result["problems"]
+    assert result["keys"] > 300
+
+
+def first_page_files(c):
+    """index.html and every script and stylesheet the login page loads (the module graph)."""
+    web = os.path.join(BUILD, "web")
+    todo, seen = ["/index.html"], []
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.append(path)
+        with open(web + path, encoding="utf-8") as f:
+            text = f.read()
+        refs = re.findall(r'(?:src|href)="(/[^"]+)"', text) if path.endswith(".html") else \
+            re.findall(r"""(?:import|from)\s*['"]([^'"]+\.js)['"]""", text)
+        for ref in refs:
+            todo.append(os.path.normpath(os.path.join(os.path.dirname(path), ref)))
+    return seen
+
+
+def test_first_page_under_300_kb_compressed_and_no_inline_script():
+    c = Cluster(services=["gateway"])
+    try:
+        c.start_service("gateway")
+        total = 0
+        files = first_page_files(c)
+        for path in files:
+            req = urllib.request.Request(url(c) + path, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                body = r.read()
+                assert r.headers["Content-Encoding"] == "gzip", path
+                assert r.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
+            gzip.decompress(body)
+            total += len(body)
+        print(f"first page: {len(files)} files, {total} bytes compressed")
+        assert total < FIRST_PAGE_MAX, total
+        assert len(files) > 10                       # the whole module graph was followed
+        with open(os.path.join(ROOT, "services", "gateway", "web", "index.html")) as f:
+            index = f.read()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", index), "inline script in index.html"
+        assert " style=" not in index and " on" not in re.sub(r'"[^"]*"', "", index)
+    finally:
+        c.stop()
+
+
+def test_operator_day_in_the_browser(cluster):
+    d, _ = run_script("flow.mjs", {"LUMBUNG_URL": url(cluster),
+                                    "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
+                                    "LUMBUNG_COOP_NAME": "Koperasi Wanita Melati"})
+    assert d["login_lang"] == "id"
+    assert d["login_error"] == "Nama pengguna atau kata sandi salah."
+    assert d["cookie_http_only"] == [["lumbung_session", True, "Strict"]]
+    assert d["script_sees_cookie"] == ""
+    # cooperative
+    assert d["coop_notice"] == "Koperasi telah didaftarkan."
+    assert "Simpanan pokok\nRp 100.000,00" in d["coop_facts"]
+    assert "Simpanan wajib\nRp 25.000,00" in d["coop_facts"]
+    assert "Tanggal berdiri\n10/01/2008" in d["coop_facts"]
+    # members: the live NIK reading and the error at the field
+    assert "Angka ke-7–8 (32) bukan tanggal" in d["nik_bad_day"]
+    assert d["nik_partial"].endswith("lahir 17/07/1985 · perempuan — kurang 3 angka")
+    assert d["nik_field_error"] == ("NIK tidak valid: harus 16 angka dengan tanggal lahir dan nomor "
+                                    "urut yang benar.")
+    assert d["nik_invalid"] == "true"
+    assert d["nik_ok"] == ("32 04 10 57 07 85 0001 Wilayah 32.04.10 · lahir 17/07/1985 · perempuan"
+                           " · nomor urut 0001")
+    assert d["member_notice"] == "Anggota terdaftar dengan nomor 1."
+    assert d["bold_elements"] == 0                   # "Siti <b>Aminah</b>" shown as typed
+    # import of 2,000 rows, three bad
+    assert d["import_summary"] == "Selesai: 1.997 anggota baru, 0 sudah ada, 3 baris gagal."
+    assert d["import_label"] == "1.997 dari 2.000 baris diproses, 3 gagal"
+    assert d["import_progress"][0] == [0, 1] and d["import_progress"][-1] == [2000, 2000]
+    assert [(r[0], r[1]) for r in d["import_errors"]] == [("11", "nik"), ("21", "joined_on"),
+                                                          ("1501", "sex")]
+    assert d["import_errors"][0][2].startswith("NIK tidak valid")
+    # savings: the double click booked one deposit
+    assert d["dep_voluntary"].endswith("Saldo sekarang Rp 20.000.000,00.")
+    assert d["dep_double"] == ("Setoran Rp 1.000.000,00 ke Simpanan sukarela tercatat. Saldo "
+                               "sekarang Rp 21.000.000,00.")
+    assert d["withdrawal"].endswith("Saldo sekarang Rp 20.500.000,00.")
+    assert d["overdraw_error"] == "Saldo tidak cukup."
+    assert "Simpanan sukarela\nRp 20.500.000,00" in d["member_savings"]
+    assert "Tunggakan simpanan wajib\nRp " in d["member_savings"]
+    # loan: the preview is the server's schedule to the sen
+    assert d["preview_facts"] == ("Angsuran\nRp 1.066.185,46\nTotal bunga\nRp 794.225,56\n"
+                                  "Total pembayaran\nRp 12.794.225,56")
+    assert d["preview_rows"] == d["server_rows"]
+    assert d["server_rows"][0] == ["1", "10/02/2025", "Rp 946.185,46", "Rp 120.000,00",
+                                   "Rp 1.066.185,46", "Rp 11.053.814,54"]
+    assert d["server_rows"][11] == ["12", "10/01/2026", "Rp 1.055.629,23", "Rp 10.556,27",
+                                    "Rp 1.066.185,50", "Rp 0,00"]
+    assert d["loan_status"] == "berjalan"
+    assert d["allocation"] == ("Pembayaran dibagi menjadi:\nJumlah\nRp 1.100.000,00\nDenda\nRp 0,00\n"
+                               "Bunga\nRp 153.814,54\nPokok\nRp 946.185,46")
+    assert d["outstanding"] == "Rp 11.053.814,54"
+    # day close: instalment 2 more than 3 months overdue -> substandard, 10 % allowance
+    assert d["close"] == ("Hari 11/06/2025 telah ditutup.\nPinjaman yang diperiksa\n1\n"
+                          "Pinjaman yang berubah kolektibilitas\n1\nDenda yang dikenakan\nRp 0,00\n"
+                          "Sisa pokok seluruh pinjaman\nRp 11.053.814,54\n"
+                          "Penyisihan penghapusan pinjaman\nRp 1.105.381,45")
+    assert d["statement_rows"][0] == ["05/01/2025", "Simpanan pokok", "Setoran simpanan pokok",
+                                      "Rp 100.000,00", "Rp 100.000,00", "Rp 100.000,00"]
+    assert d["print_header_visible"] is False
+    # reports: cash 20,625,000 - 12,000,000 + 1,100,000 plus the loan 11,053,814.54
+    assert "Total pendapatan\nRp 153.814,54" in d["report income-statement"]
+    # close-day booked the allowance (10 % of 11,053,814.54) as provision expense
+    assert "Total beban\nRp 1.105.381,45" in d["report income-statement"]
+    assert "Sisa hasil usaha\n-Rp 951.566,91" in d["report income-statement"]
+    # cash: 21,125,000 deposited + 1,100,000 repaid; 500,000 withdrawn + 12,000,000 lent
+    assert "1-101\tKas\tRp 22.225.000,00\tRp 12.500.000,00\tRp 9.725.000,00" in d["report trial-balance"]
+    assert "Kurang lancar\t1\tRp 11.053.814,54\tRp 1.105.381,45" in d["report loan-portfolio"]
+    # a loss for the year (the allowance): nothing to share, every member's share 0
+    assert "SHU yang dibagi\n-Rp 951.566,91" in d["report shu"]
+    assert "1\tSiti <b>Aminah</b>\tRp 0,00\tRp 0,00\tRp 0,00" in d["report shu"]
+    # assets net of the allowance: 20,778,814.54 - 1,105,381.45
+    assert d["balance_sheet"] == ("Total aset\nRp 19.673.433,09\nTotal kewajiban\nRp 20.500.000,00\n"
+                                  "Total ekuitas\n-Rp 826.566,91")
+    coop_id = d["coop_url"].rsplit("/", 1)[1]
+    assert d["csv_link"] == f"/api/v1/cooperatives/{coop_id}/reports/balance-sheet?format=csv"
+    health = d["health_api"]                    # what the API said while the page was shown
+    comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
+    assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
+    assert d["health_first"][0] == "1a" and d["health_first"][1] == "Modal sendiri terhadap total aset"
+    assert "modal sendiri: -Rp 826.566,91" in d["health_first"][2]
+    assert d["health_rating"] == {"healthy": "Sehat", "fairly_healthy": "Cukup sehat",
+                                  "under_supervision": "Dalam pengawasan",
+                                  "under_special_supervision": "Dalam pengawasan khusus"}[health["rating"]]
+    # dashboard
+    assert d["dashboard"].split() == ["Koperasi", "1", "Anggota", "aktif", "1.998", "Total", "aset",
+                                      "Rp", "19.673.433,09", "Total", "simpanan", "Rp", "20.625.000,00",
+                                      "Pinjaman", "beredar", "Rp", "11.053.814,54", "NPL", "100,00", "%"]
+    assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
+    assert d["charts"] == 7
+    assert d["district_chart"] == ["Cibeunying", "Rp 11.053.814,54 · NPL 100,00 %"]
+    assert d["rating_chart"] == ["Sehat", "0", "Cukup sehat", "0", "Dalam pengawasan", "0",
+                                 "Dalam pengawasan khusus", "1"]
+    assert d["portfolio"] == [["Lancar", "0", "Rp 0,00", "Rp 0,00"],
+                              ["Kurang lancar", "1", "Rp 11.053.814,54", "Rp 1.105.381,45"],
+                              ["Diragukan", "0", "Rp 0,00", "Rp 0,00"], ["Macet", "0", "Rp 0,00", "Rp 0,00"]]
+    assert d["overflow_1366"] is False and d["overflow_tablet"] is False
+    # journal: a manual entry and its reversal, newest first
+    assert d["journal_first"][1:] == ["12/06/2025", "Beli alat tulis",
+                                      "5-202 Debit Rp 50.000,00\n1-101 Kredit Rp 50.000,00",
+                                      "Rp 50.000,00"]
+    entry = d["journal_first"][0]
+    assert d["journal_reversal"] == [f"Pembalikan jurnal {entry}",
+                                     "5-202 Kredit Rp 50.000,00\n1-101 Debit Rp 50.000,00",
+                                     "Rp 50.000,00", "admin", f"membalik jurnal {entry}"]
+    # exit: shown before confirming, then posted the same: 20,625,000 savings less
+    # 12,794,225.56 - 1,100,000 owed on the loan (all of it due by now)
+    settlement = ("Simpanan pokok\nRp 100.000,00\nSimpanan wajib\nRp 25.000,00\nSimpanan sukarela\n"
+                  "Rp 20.500.000,00\nSimpanan dikembalikan\nRp 20.625.000,00\nDikurangi pinjaman\n"
+                  "Rp 11.694.225,56\nDibayarkan tunai\nRp 8.930.774,44")
+    assert d["settlement"] == settlement
+    assert d["exit_result"] == "Siti <b>Aminah</b> telah keluar. Perhitungan yang dibukukan:\n" + settlement
+    assert d["exited_status"].endswith("Status\nkeluar")
+    assert d["user_row"] == ["operator.melati", "Ibu Wati", "operator", coop_id, "aktif"]
+    assert d["user_after"] == "nonaktif"
+    assert d["audit_first"][:3] == ["admin", "administrator", "PATCH /api/v1/users/2"]
+    assert d["audit_first"][3] == "200 ok"
+    assert d["focus_outline"] == "solid"
+    assert d["english_nav"].split("\n") == ["Dashboard", "Cooperatives", "Trainings", "Users", "Audit trail"]
+    assert d["after_logout"] == "/login"
+    for shot in ("01-login", "06-import", "08-loan-apply", "13-health", "14-dashboard",
+                 "15-member-tablet"):
+        assert os.path.getsize(os.path.join(ARTIFACTS, shot + ".png")) > 5000
+
+
+def test_operator_reaches_only_own_cooperative(cluster):
+    own = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Mawar Sendiri")).json["id"]
+    other = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Tetangga Rahasia")).json["id"]
+    r = cluster.api("POST", f"/api/v1/cooperatives/{own}/members",
+                    {"nik": nik(__import__("datetime").date(1980, 3, 4), True, 7), "name": "Ibu Ani",
+                     "sex": "female", "birth_date": "1980-03-04", "joined_on": "2024-01-15"})
+    assert r.status == 201, r
+    create_user(cluster, "op.mawar", "operator", own)
+    create_user(cluster, "lihat.mawar", "viewer", own)
+    d, _ = run_script("isolation.mjs", {"LUMBUNG_URL": url(cluster), "OWN_COOP": own,
+                                         "OTHER_COOP": other, "OTHER_NAME": "Koperasi Tetangga Rahasia",
+                                         "OPERATOR": "op.mawar", "VIEWER": "lihat.mawar",
+                                         "PASSWORD": PASSWORD})
+    assert d["operator_home"] == f"/koperasi/{own}"
+    assert d["operator_nav"] == "Koperasi saya"
+    for path in (f"/koperasi/{other}", f"/koperasi/{other}/anggota", "/dasbor", "/pengguna"):
+        assert d[f"denied {path}"].startswith("Akses ditolak"), (path, d[f"denied {path}"])
+    assert d[f"denied /koperasi/{other}"].split("\n") == [
+        "Akses ditolak", "", "Anda hanya dapat membuka halaman koperasi Anda sendiri."]
+    assert d["other_name_visible"] is False
+    assert (d["api_status"], d["own_members"]) == (403, 200)
+    assert d["no_csrf"] == [403, "csrf_token_required"]
+    assert d["viewer_buttons"] == []
+    assert "Tutup hari" not in d["viewer_tabs"]
+    assert d["viewer_savings"].startswith("Akses ditolak")
+    assert d["edited_address"] == "Jl. Kenanga 7, RT 02"
+    assert d["wrong_current"] == "Kata sandi sekarang salah."
+    assert d["password_notice"] == "Kata sandi telah diganti. Silakan masuk dengan kata sandi baru."
+    assert d["relogin"] == "Lihat.Mawar (peninjau)"
+
+
+def test_board_rat_supervision_questionnaire_training(cluster):
+    coop = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Pengawasan")).json["id"]
+    create_user(cluster, "op.awas", "operator", coop)
+    create_user(cluster, "pengawas.dinas", "supervisor")
+    member = cluster.api("POST", f"/api/v1/cooperatives/{coop}/members",
+                         {"nik": nik(__import__("datetime").date(1979, 8, 9), True, 11), "name": "Ibu Rina",
+                          "sex": "female", "birth_date": "1979-08-09", "joined_on": "2024-01-15"}).json["id"]
+    d, _ = run_script("oversight.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop, "MEMBER": member,
+                                         "OPERATOR": "op.awas", "SUPERVISOR": "pengawas.dinas",
+                                         "PASSWORD": PASSWORD})
+    assert d["board"].split("\n") == ["Ketua", "Ibu Ani", "Sekretaris", "—", "Bendahara", "Ibu Rina",
+                                      "Pengawas", "Pak Dedi, Ibu Sri", "Tanggal dipilih", "—"]
+    assert d["meetings"] == ["2024", "15/03/2025", "42", "ya", "ya", "—"]
+    # 1,000,000 for 12 months at 6 %: 60,000 interest, due a year later
+    assert d["time_deposit"] == ("Simpanan berjangka Rp 1.000.000,00 dibuka; jatuh tempo 07/01/2026, "
+                                 "bunga Rp 60.000,00.")
+    assert d["time_deposit_row"][:6] == ["Rp 1.000.000,00", "12", "6,00 %", "07/01/2025", "07/01/2026",
+                                         "Rp 60.000,00"]
+    assert d["rate_after"] == "18,00 %"
+    assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["loan_annual_rate"] == "18"
+    assert d["operator_sees_supervision_form"] == 0
+    assert d["supervisor_sees_board_form"] == 0
+    assert d["recommendation_open"] == ["Perbarui buku kas setiap hari", "30/06/2025", "Selesai pada"]
+    assert d["recommendation_done"] == ["Perbarui buku kas setiap hari", "30/06/2025", "25/06/2025"]
+    # 12 general x 0.25 + 6 institution x 0.5 = 6 points of 15
+    api = cluster.api("GET", f"/api/v1/cooperatives/{coop}/reports/health?year=2025").json
+    three = [c for c in api["components"] if c["code"] == "3"][0]
+    assert three["score"] == "6.00", three
+    assert d["management_row"][0] == "3" and d["management_row"][-1] == "6,00"
+    assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
+                                 "Balai Desa Cibeunying"]
+    assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]

@@ -1,0 +1,103 @@
+// The district's records in a real browser: an operator records the board and a RAT; a
+// supervisor records a supervision visit with a recommendation and closes it, answers the
+// management questionnaire (the health rating then counts aspect 3) and records a training.
+// Env: LUMBUNG_URL, COOP, OPERATOR, SUPERVISOR, PASSWORD.
+import { run, login, heading, text, BASE } from './lib.mjs';
+
+const { COOP, MEMBER, OPERATOR, SUPERVISOR, PASSWORD } = process.env;
+
+const steps = [
+  ['operator records the board and a RAT', async ({ page, data, axe }) => {
+    await login(page, OPERATOR, PASSWORD);
+    await page.goto(`${BASE}/koperasi/${COOP}`);
+    await page.locator('#board').waitFor();
+    await page.locator('summary', { hasText: 'Ubah pengurus' }).click();
+    await page.getByLabel('Ketua').fill('Ibu Ani');
+    await page.getByLabel('Bendahara').fill('Ibu Rina');
+    await page.getByLabel('Pengawas', { exact: true }).fill('Pak Dedi, Ibu Sri');
+    await page.getByRole('button', { name: 'Simpan' }).first().click();
+    await page.locator('p.notice', { hasText: 'Tersimpan.' }).waitFor();
+    data.board = await text(page, '#board dl');
+    await page.locator('summary', { hasText: 'Catat RAT' }).click();
+    await page.getByLabel('Tanggal rapat').fill('15/03/2025');
+    await page.getByLabel('Tahun buku').fill('2024');
+    await page.getByLabel('Hadir').fill('42');
+    await page.getByLabel('Kuorum tercapai').check();
+    await page.getByLabel('Laporan keuangan disahkan').check();
+    await page.locator('details', { hasText: 'Catat RAT' }).getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('#meetings').waitFor();
+    data.meetings = await page.locator('#meetings tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
+    await page.locator('summary', { hasText: 'Ubah pengaturan' }).click();
+    await page.getByLabel('Bunga pinjaman per tahun (%)').fill('18');
+    await page.locator('details', { hasText: 'Ubah pengaturan' }).getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('dd', { hasText: '18,00 %' }).waitFor();
+    data.rate_after = await page.locator('dd', { hasText: '18,00 %' }).innerText();
+    await page.goto(`${BASE}/koperasi/${COOP}/simpanan?member=${MEMBER}`);
+    await heading(page, 'Setoran dan penarikan simpanan');
+    const td = page.locator('#time-deposit');
+    await td.getByLabel('Jumlah').fill('1.000.000');
+    await td.getByLabel('Jangka waktu (bulan)').fill('12');
+    await td.getByLabel('Bunga per tahun (%)').fill('6');
+    await td.getByLabel('Tanggal transaksi').fill('07/01/2025');
+    await td.getByRole('button', { name: 'Buka simpanan berjangka' }).click();
+    await page.locator('#savings-result p.notice').waitFor();
+    data.time_deposit = await text(page, '#savings-result p.notice');
+    await page.goto(`${BASE}/koperasi/${COOP}/anggota/${MEMBER}`);
+    await page.locator('#time-deposits').waitFor();
+    data.time_deposit_row = await page.locator('#time-deposits tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]));
+    await page.goto(`${BASE}/koperasi/${COOP}`);
+    await page.locator('#board').waitFor();
+    data.operator_sees_supervision_form = await page.locator('summary', { hasText: 'Catat kunjungan pengawasan' }).count();
+    await axe('30-coop-operator');
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await heading(page, 'Masuk ke Lumbung');
+  }],
+  ['supervisor records a visit and closes its recommendation', async ({ page, data, axe }) => {
+    await login(page, SUPERVISOR, PASSWORD);
+    await page.goto(`${BASE}/koperasi/${COOP}`);
+    await page.locator('#board').waitFor();
+    data.supervisor_sees_board_form = await page.locator('summary', { hasText: 'Ubah pengurus' }).count();
+    await page.locator('summary', { hasText: 'Catat kunjungan pengawasan' }).click();
+    await page.getByLabel('Tanggal kunjungan').fill('02/06/2025');
+    await page.getByLabel('Temuan').fill('Buku kas belum diperbarui sejak Mei.');
+    await page.getByLabel('Rekomendasi', { exact: true }).fill('Perbarui buku kas setiap hari');
+    await page.getByLabel('Batas waktu').fill('30/06/2025');
+    await page.getByRole('button', { name: 'Catat kunjungan pengawasan' }).click();
+    await page.locator('#recommendations').waitFor();
+    data.recommendation_open = await page.locator('#recommendations tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]));
+    await page.locator('#recommendations').getByLabel('Selesai pada').fill('25/06/2025');
+    await page.getByRole('button', { name: 'Tandai selesai' }).click();
+    // the page was already showing "Tersimpan." from the visit: wait for the closed date itself
+    await page.locator('#recommendations tbody tr td', { hasText: '25/06/2025' }).waitFor();
+    data.recommendation_done = await page.locator('#recommendations tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
+    await axe('31-supervision');
+  }],
+  ['supervisor answers the management questionnaire', async ({ page, data, axe }) => {
+    await page.goto(`${BASE}/koperasi/${COOP}/laporan/health?year=2025`);
+    await heading(page, 'Kesehatan koperasi');
+    await page.locator('summary', { hasText: 'Kuesioner manajemen tahun 2025' }).click();
+    for (let n = 1; n <= 12; n++) await page.getByLabel(`Manajemen umum: pertanyaan ${n}`, { exact: true }).check();
+    for (let n = 1; n <= 6; n++) await page.getByLabel(`Kelembagaan: pertanyaan ${n}`, { exact: true }).check();
+    await page.locator('#management').getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('p.notice', { hasText: 'Tersimpan.' }).waitFor();
+    const rows = await page.locator('#health-components tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.innerText.trim())));
+    data.management_row = rows.find((r) => r[0] === '3');
+    await axe('32-health-management');
+  }],
+  ['supervisor records a training', async ({ page, data, axe }) => {
+    await page.getByRole('link', { name: 'Pelatihan' }).click();
+    await heading(page, 'Pelatihan');
+    await page.locator('summary', { hasText: 'Catat pelatihan' }).click();
+    await page.getByLabel('Judul pelatihan').fill('Pembukuan koperasi simpan pinjam');
+    await page.getByLabel('Mulai').fill('10/07/2025');
+    await page.getByLabel('Selesai', { exact: true }).fill('12/07/2025');
+    await page.getByLabel('Tempat').fill('Balai Desa Cibeunying');
+    await page.getByLabel('Peserta').fill(`Ibu Rina; ${COOP}; bendahara\nPak Budi; ; penyuluh`);
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('#trainings').waitFor();
+    data.training = await page.locator('#trainings tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
+    await axe('33-trainings');
+  }],
+];
+
+run(steps);
