@@ -4,7 +4,7 @@
 # a unit binary that crashed before reporting) makes the run fail.
 #   tests/run.sh            unit tests (cmocka binaries), then system tests (pytest)
 #   tests/run.sh unit       only unit tests
-#   tests/run.sh system     only system tests; extra arguments go to pytest
+#   tests/run.sh system     only system tests; arguments (files, -k ...) replace tests/system
 #   tests/run.sh fuzz       only the fuzz smoke runs
 # Unit tests, then each libFuzzer target of LUMBUNG_FUZZ_BUILD (when set) for
 # FUZZ_SMOKE_SECONDS over a scratch copy of its seeds (one test each), then system tests.
