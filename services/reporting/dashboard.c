@@ -313,19 +313,16 @@ static void by_group_and_district(arena_t *arena, Lumbung__DistrictDashboard *d)
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *scratch,
                    int32_t as_of, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
                    tally_t ratings[RATINGS]) {
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, app->coops, &cur);
+    store_scan_t cur;
+    int rc = store_scan_open(&cur, txn, app->coops,
+                             &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;
     d->items = arena_alloc(arena, cap * sizeof *d->items);
     d->attention = arena_alloc(arena, cap * sizeof *d->attention);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
-        if (d->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&cur)) == 0) {
         ProtobufCAllocator alloc = arena_allocator(arena);
-        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, cur.val_len, cur.val);
         if (!c) { rc = -EPROTO; break; }
         if (d->n_items == cap) {
             Lumbung__CooperativeSummary **more = arena_alloc(arena, 2 * cap * sizeof *more);
@@ -343,8 +340,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *
         Lumbung__AttentionItem *a = attention(arena, s);
         if (a) d->attention[d->n_attention++] = a;
     }
-    store_cursor_close(&cur);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&cur, rc);
 }
 
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,

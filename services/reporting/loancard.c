@@ -148,22 +148,19 @@ static void label_settlements(Lumbung__MemberStatement *st) {
 int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                             int32_t to, Lumbung__MemberStatement *st) {
     assert(app && txn && arena && st);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_lines, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, st->member_id);
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->loan_lines,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = 8 });
+    if (rc != 0) return rc;
     reader_t r = { .arena = arena, .st = st };
     size_t cap_loans = 0;
     uint32_t first = reporting_date_key(from), last = reporting_date_key(to);
     uint64_t loan = 0;
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
-         rc == 0 && kl == LINE_KEY && memcmp(k, prefix, 8) == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        const uint8_t *key = k, *val = v;
-        if (vl != LINE_SIZE || val[0] != LINE_VERSION) { rc = -EPROTO; break; }
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == LINE_KEY) {
+        const uint8_t *key = s.key, *val = s.val;
+        if (s.val_len != LINE_SIZE || val[0] != LINE_VERSION) { rc = -EPROTO; break; }
         if (be64_read(key + 8) != loan || !r.loan) {
             loan_end(&r, &cap_loans);
             loan = be64_read(key + 8);
@@ -176,8 +173,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
         if (day < first) { r.loan->opening_principal_sen = r.outstanding; continue; }
         if ((rc = add_line(&r, key, val)) != 0) break;
     }
-    store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if ((rc = store_scan_close(&s, rc)) != 0) return rc;
     loan_end(&r, &cap_loans);
     label_settlements(st);
     return 0;

@@ -194,21 +194,19 @@ static void count_loan(const uint8_t *val, reporting_portfolio_counts_t *out) {
 int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
                               reporting_portfolio_counts_t *out) {
     memset(out, 0, sizeof *out);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_states, &c);
-    if (rc != 0) return rc;
     uint8_t seek[8], last[STATE_SIZE];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->loan_states,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
+                                               .rows_max = REPORTING_LOAN_STATES_MAX });
+    if (rc != 0) return rc;
     uint64_t loan = 0;
     bool have = false;
     uint32_t limit_key = reporting_date_key(as_of);
-    size_t rows = 0;
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != STATE_KEY || memcmp(k, seek, 8) != 0) break;
-        if (++rows > REPORTING_LOAN_STATES_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == STATE_KEY) {
+        const void *k = s.key, *v = s.val;
+        size_t vl = s.val_len;
         uint64_t id = be64_read((const uint8_t *) k + 8);
         if (id != loan) {
             if (have) count_loan(last, out);
@@ -222,8 +220,7 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
         }
     }
     if (have) count_loan(last, out);
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 /* Adds one row of participation to the member's sums. */
@@ -242,18 +239,16 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
                                   reporting_participation_t **items, size_t *count) {
     *items = NULL;
     *count = 0;
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->participation, &c);
-    if (rc != 0) return rc;
-    size_t cap = 0;
     uint8_t seek[8];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != USE_KEY || memcmp(k, seek, 8) != 0) break;
-        if (vl != USE_SIZE) continue;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->participation,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek });
+    if (rc != 0) return rc;
+    size_t cap = 0;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == USE_KEY) {
+        const void *k = s.key, *v = s.val;
+        if (s.val_len != USE_SIZE) continue;
         uint64_t member = be64_read((const uint8_t *) k + 8);
         if (*count == 0 || (*items)[*count - 1].member_id != member) {
             if (*count == REPORTING_SHU_MEMBERS_MAX) { rc = -E2BIG; break; }
@@ -269,6 +264,5 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
         }
         add_use(k, v, reporting_date_key(from), reporting_date_key(to), &(*items)[*count - 1]);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return store_scan_close(&s, rc);
 }

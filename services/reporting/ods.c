@@ -101,18 +101,15 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
 
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
                    Lumbung__OdsReturn *o) {
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, app->coops, &cur);
+    store_scan_t cur;
+    int rc = store_scan_open(&cur, txn, app->coops,
+                             &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;
     o->items = arena_alloc(arena, cap * sizeof *o->items);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
-        if (o->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&cur)) == 0) {
         ProtobufCAllocator alloc = arena_allocator(arena);
-        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, cur.val_len, cur.val);
         if (!c) { rc = -EPROTO; break; }
         if (o->n_items == cap) {
             Lumbung__OdsRow **more = arena_alloc(arena, 2 * cap * sizeof *more);
@@ -123,8 +120,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t 
         if ((rc = row(app, txn, arena, year, c, &o->items[o->n_items])) != 0) break;
         o->n_items++;
     }
-    store_cursor_close(&cur);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&cur, rc);
 }
 
 static Lumbung__ReportFile *render(arena_t *arena, const Lumbung__OdsReturn *o) {

@@ -75,20 +75,17 @@ typedef int (*row_fn)(arena_t *arena, const row_t *row, void *arg);
 /* Calls fn for each row of `coop` dated on or before `to`, in key order (loan, date). */
 static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                       int32_t to, row_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->write_offs, &c);
-    if (rc != 0) return rc;
     uint8_t seek[8];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl, rows = 0;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->write_offs,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
+                                               .rows_max = REPORTING_WRITE_OFF_ROWS_MAX });
+    if (rc != 0) return rc;
     uint32_t last = reporting_date_key(to);
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        const uint8_t *key = k, *val = v;
-        if (kl != ROW_KEY || memcmp(key, seek, 8) != 0) break;
-        if (++rows > REPORTING_WRITE_OFF_ROWS_MAX) { rc = -E2BIG; break; }
-        if (vl != ROW_SIZE || val[0] != ROW_VERSION || be32_read(key + 16) > last) continue;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == ROW_KEY) {
+        const uint8_t *key = s.key, *val = s.val;
+        if (s.val_len != ROW_SIZE || val[0] != ROW_VERSION || be32_read(key + 16) > last) continue;
         row_t row = {
             .loan = be64_read(key + 8), .day = reporting_date_from_key(be32_read(key + 16)),
             .entry = be64_read(key + 20), .type = val[1], .member = be64_read(val + 2),
@@ -96,8 +93,7 @@ static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
         };
         if ((rc = fn(arena, &row, arg)) != 0) break;
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static char *day_text(arena_t *arena, int32_t day) {

@@ -426,30 +426,26 @@ typedef int (*account_visit_fn)(tx_ctx_t *ctx, const char *code, const tx_accoun
                                 void *arg);
 
 static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->accounts, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, coop);
-    const void *k, *v;
-    size_t kl, vl;
-    rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl);
-    for (int n = 0; rc == 0 && n < TX_ACCOUNTS_MAX; n++) {
-        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX || memcmp(k, prefix, 8) != 0) break;
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, ctx->db->accounts,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix });
+    if (rc != 0) return rc;
+    for (int n = 0; n < TX_ACCOUNTS_MAX && (rc = store_scan_next(&s)) == 0; n++) {
+        size_t kl = s.key_len;
+        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX) break;
         char code[TX_CODE_MAX + 1];
-        memcpy(code, (const uint8_t *) k + 8, kl - 8);
+        memcpy(code, (const uint8_t *) s.key + 8, kl - 8);
         code[kl - 8] = 0;
         tx_account_t a;
-        if (tx_account_decode(v, vl, &a) != 0) {
+        if (tx_account_decode(s.val, s.val_len, &a) != 0) {
             rc = -EINVAL;
             break;
         }
-        rc = fn(ctx, code, &a, arg);
-        if (rc != 0) break;
-        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+        if ((rc = fn(ctx, code, &a, arg)) != 0) break;
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static int count_account(tx_ctx_t *ctx, const char *code, const tx_account_t *a, void *arg) {
@@ -660,16 +656,14 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
         : tx_key_coop_entry(q->coop, q->start_date, q->start_id, key);
     size_t prefix_len = kl - 12;
     store_table_t table = q->account ? ctx->db->account_lines : ctx->db->coop_entries;
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, table, &c);
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, table,
+                             &(store_range_t){ .prefix = key, .prefix_len = prefix_len,
+                                               .from = key, .from_len = kl });
     if (rc != 0) return rc;
     page->items = arena_alloc(ctx->arena, q->limit * sizeof *page->items);
-    const void *k;
-    size_t kfound;
-    rc = store_cursor_seek(c, key, kl, &k, &kfound, NULL, NULL);
-    while (rc == 0) {
-        const uint8_t *kb = k;
-        if (kfound != kl || memcmp(kb, key, prefix_len) != 0) break;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == kl) {
+        const uint8_t *kb = s.key;
         int32_t date = tx_date_from_key(be32_read(kb + prefix_len));
         uint64_t id = be64_read(kb + prefix_len + 4);
         if (date > q->to) break;
@@ -684,10 +678,8 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
                              &lumbung__journal_entry__descriptor, &m);
         if (rc != 0) break;
         page->items[page->n_items++] = (Lumbung__JournalEntry *) m;
-        rc = store_cursor_next(c, &k, &kfound, NULL, NULL);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,

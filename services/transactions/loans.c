@@ -171,24 +171,21 @@ typedef int (*loan_visit_fn)(tx_ctx_t *ctx, uint64_t id, void *arg);
 
 static int loans_visit(tx_ctx_t *ctx, store_table_t table, uint64_t owner, uint64_t start,
                        size_t max, loan_visit_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, table, &c);
-    if (rc != 0) return rc;
     uint8_t key[16];
     be64_write(key, owner);
     be64_write(key + 8, start);
-    const void *k;
-    size_t kl, seen = 0;
-    rc = store_cursor_seek(c, key, sizeof key, &k, &kl, NULL, NULL);
-    while (rc == 0 && seen < max) {
-        if (kl != 16 || memcmp(k, key, 8) != 0) break;
-        seen++;
-        rc = fn(ctx, be64_read((const uint8_t *) k + 8), arg);
-        if (rc == 1) break;                       /* the visitor has enough */
-        if (rc == 0) rc = store_cursor_next(c, &k, &kl, NULL, NULL);
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, table,
+                             &(store_range_t){ .prefix = key, .prefix_len = 8, .from = key,
+                                               .from_len = sizeof key });
+    if (rc != 0) return rc;
+    for (size_t seen = 0; seen < max && (rc = store_scan_next(&s)) == 0; seen++) {
+        if (s.key_len != 16) break;
+        rc = fn(ctx, be64_read((const uint8_t *) s.key + 8), arg);
+        if (rc != 0) break;                       /* 1: the visitor has enough */
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 1 ? 0 : rc;
+    rc = store_scan_close(&s, rc);
+    return rc == 1 ? 0 : rc;
 }
 
 /* ------------------------------------------------------------------ events */

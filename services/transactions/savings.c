@@ -418,26 +418,23 @@ static Lumbung__SavingsAccount *account_item(tx_ctx_t *ctx, Lumbung__SavingsKind
 }
 
 static int list_time_deposits(tx_ctx_t *ctx, uint64_t member, Lumbung__MemberAccounts *out) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->member_tds, &c);
-    if (rc != 0) return rc;
-    out->time_deposits = arena_alloc(ctx->arena, TX_TD_LIST_MAX * sizeof *out->time_deposits);
     uint8_t prefix[8];
     be64_write(prefix, member);
-    const void *k;
-    size_t kl;
-    rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, NULL, NULL);
-    while (rc == 0 && out->n_time_deposits < TX_TD_LIST_MAX) {
-        if (kl != 16 || memcmp(k, prefix, 8) != 0) break;
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, ctx->db->member_tds,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix });
+    if (rc != 0) return rc;
+    out->time_deposits = arena_alloc(ctx->arena, TX_TD_LIST_MAX * sizeof *out->time_deposits);
+    while (out->n_time_deposits < TX_TD_LIST_MAX && (rc = store_scan_next(&s)) == 0 &&
+           s.key_len == 16) {
         ProtobufCMessage *m;
-        rc = tx_store_get_pb(ctx->txn, ctx->db->time_deposits, be64_read((const uint8_t *) k + 8),
-                             ctx->arena, &lumbung__time_deposit__descriptor, &m);
+        rc = tx_store_get_pb(ctx->txn, ctx->db->time_deposits,
+                             be64_read((const uint8_t *) s.key + 8), ctx->arena,
+                             &lumbung__time_deposit__descriptor, &m);
         if (rc != 0) break;
         out->time_deposits[out->n_time_deposits++] = (Lumbung__TimeDeposit *) m;
-        rc = store_cursor_next(c, &k, &kl, NULL, NULL);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static void fill_mandatory(const tx_coop_t *coop, const tx_member_t *member, int32_t as_of,
