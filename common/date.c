@@ -1,4 +1,5 @@
 #include "date.h"
+#include "arena.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -158,4 +159,34 @@ int32_t date_local_today(int64_t now_ms, int offset_minutes) {
     assert(now_ms >= 0 && offset_minutes >= 0);
     int64_t ms = now_ms + (int64_t) offset_minutes * 60 * 1000;
     return (int32_t) (ms / (SECONDS_PER_DAY * INT64_C(1000)));
+}
+
+/* ---- keys, fiscal years, text ---- */
+
+uint32_t date_key(int32_t days) { return (uint32_t) days ^ 0x80000000u; }
+
+int32_t date_from_key(uint32_t key) { return (int32_t) (key ^ 0x80000000u); }
+
+int date_fiscal_year(int year, int start_month, int32_t *from, int32_t *to) {
+    if (start_month < 1 || start_month > 12) start_month = 1;
+    int32_t start, next;
+    int rc = date_from_ymd(year, start_month, 1, &start);
+    if (rc == DATE_OK) rc = date_from_ymd(year + 1, start_month, 1, &next);
+    if (rc != DATE_OK) return DATE_ERR_RANGE;
+    *from = start;
+    *to = next - 1;
+    return DATE_OK;
+}
+
+int date_fiscal_year_of(int32_t days, int start_month) {
+    if (start_month < 1 || start_month > 12) start_month = 1;
+    int y, m, d;
+    date_to_ymd(days, &y, &m, &d);
+    return m >= start_month ? y : y - 1;
+}
+
+char *date_text(struct arena *arena, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(arena, buf);
 }

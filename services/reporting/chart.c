@@ -108,7 +108,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     size_t n = code_len(code);
     uint8_t key[DAILY_KEY_MAX], val[DAILY_VALUE];
     be64_write(key, coop);
-    be32_write(key + 8, reporting_date_key(day));
+    be32_write(key + 8, date_key(day));
     memcpy(key + 12, code, n);
     const void *v;
     size_t vl;
@@ -216,9 +216,9 @@ int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
     if (rc != 0 || from > to) return rc;
     uint8_t start[12], until[12];
     be64_write(start, coop);
-    be32_write(start + 8, reporting_date_key(from));
+    be32_write(start + 8, date_key(from));
     be64_write(until, coop);
-    be32_write(until + 8, reporting_date_key(to));
+    be32_write(until + 8, date_key(to));
     store_scan_t s;
     rc = store_scan_open(&s, txn, app->daily,
                          &(store_range_t){ .prefix = start, .prefix_len = 8, .from = start,

@@ -26,9 +26,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
     const Lumbung__CooperativeSettings *set = c->settings;
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
     if (start < 1 || start > 12) start = 1;
-    int y, m, d;
-    date_to_ymd(as_of, &y, &m, &d);
-    int current = m >= start ? y : y - 1;
+    int current = date_fiscal_year_of(as_of, start);
     if (date_from_ymd(current, start, 1, end) == DATE_OK) (*end)--;
     else *end = as_of;
     return current > 0 ? (uint32_t) (current - 1) : 0;

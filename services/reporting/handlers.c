@@ -66,12 +66,6 @@ static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallb
                              date_error_text(rc));
 }
 
-static char *date_text(ctx_t *x, int32_t days) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    return arena_strdup(x->arena, buf);
-}
-
 static int period_args(ctx_t *x, const char *from_text, const char *to_text, int32_t from_default,
                        int32_t *from, int32_t *to) {
     int rc = date_arg(x, to_text, "to", date_today_utc(), to);
@@ -123,7 +117,7 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__BalanceSheet *b =
-        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = seq_of(x->app->transactions);
     b->members_seq = seq_of(x->app->members);
@@ -146,7 +140,7 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     if ((rc = period_args(x, r->from, r->to, year_start, &from, &to)) != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
-                                                         date_text(x, from), date_text(x, to));
+                                                         date_text(x->arena, from), date_text(x->arena, to));
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
@@ -163,7 +157,7 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__ReportTrialBalance *t =
-        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = seq_of(x->app->transactions);
     t->members_seq = seq_of(x->app->members);
@@ -196,8 +190,8 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->member_id = r->member_id;
     s->member_number = m->member_number;
     s->name = m->name;
-    s->from = r->from && *r->from ? date_text(x, from) : NULL;
-    s->to = date_text(x, to);
+    s->from = r->from && *r->from ? date_text(x->arena, from) : NULL;
+    s->to = date_text(x->arena, to);
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
@@ -226,7 +220,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
                                  REPORTING_LOAN_STATES_MAX);
     if (rc != 0) return rc;
     Lumbung__LoanPortfolio *p =
-        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x, as_of));
+        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x->arena, as_of));
     rc = reporting_writeoffs_portfolio(x->app, x->txn, x->arena, r->cooperative_id, as_of, p);
     if (rc == -E2BIG)
         return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
@@ -244,18 +238,11 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
 
 /* ------------------------------------------------------------------ SHU */
 
-enum { SHU_YEAR_MIN = 1900, SHU_YEAR_MAX = 9998 };
-
-/* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12): from the
-   first of that month to the day before the same date a year later. */
+/* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12). */
 static int fiscal_year(ctx_t *x, uint32_t year, uint32_t start, int32_t *from, int32_t *to) {
-    if (start < 1 || start > 12) start = 1;
-    int32_t next;
-    if (date_from_ymd((int) year, (int) start, 1, from) != DATE_OK ||
-        date_from_ymd((int) year + 1, (int) start, 1, &next) != DATE_OK)
+    if (date_fiscal_year((int) year, (int) start, from, to) != DATE_OK)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
                                  "year %u is not a fiscal year", (unsigned) year);
-    *to = next - 1;
     return 0;
 }
 
@@ -377,10 +364,10 @@ static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
 }
 
 static int shu(ctx_t *x, const Lumbung__GetShu *r) {
-    if (!r->has_year || r->year < SHU_YEAR_MIN || r->year > SHU_YEAR_MAX)
+    if (!r->has_year || r->year < DATE_FISCAL_YEAR_MIN || r->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", SHU_YEAR_MIN,
-                                 SHU_YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                                 DATE_FISCAL_YEAR_MAX);
     Lumbung__Cooperative *c;
     int rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
@@ -400,8 +387,8 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     s->has_usage_share_basis = 1;
     s->cooperative_id = r->cooperative_id;
     s->year = r->year;
-    s->from = date_text(x, from);
-    s->to = date_text(x, to);
+    s->from = date_text(x->arena, from);
+    s->to = date_text(x->arena, to);
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
     s->surplus_sen = b.income - b.expenses;

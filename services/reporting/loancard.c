@@ -33,7 +33,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
     uint8_t key[LINE_KEY], val[LINE_SIZE];
     be64_write(key, l->member_id);
     be64_write(key + 8, l->loan_id);
-    be32_write(key + 16, reporting_date_key(l->day));
+    be32_write(key + 16, date_key(l->day));
     be64_write(key + 20, app->event_seq);
     val[0] = LINE_VERSION;
     val[1] = (uint8_t) l->kind;
@@ -101,7 +101,7 @@ static int add_line(reader_t *r, const uint8_t *k, const uint8_t *v) {
     }
     Lumbung__LoanStatementLine *l = arena_message(r->arena, &lumbung__loan_statement_line__descriptor);
     char date[DATE_FORMAT_MAX];
-    date_format(reporting_date_from_key(be32_read(k + 16)), date, sizeof date);
+    date_format(date_from_key(be32_read(k + 16)), date, sizeof date);
     l->value_date = arena_strdup(r->arena, date);
     l->has_kind = l->has_amount_sen = l->has_late_fee_sen = l->has_interest_sen = 1;
     l->has_principal_sen = l->has_outstanding_principal_sen = 1;
@@ -156,7 +156,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     if (rc != 0) return rc;
     reader_t r = { .arena = arena, .st = st };
     size_t cap_loans = 0;
-    uint32_t first = reporting_date_key(from), last = reporting_date_key(to);
+    uint32_t first = date_key(from), last = date_key(to);
     uint64_t loan = 0;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == LINE_KEY) {
         const uint8_t *key = s.key, *val = s.val;

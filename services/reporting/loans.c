@@ -38,7 +38,7 @@ static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanStat
     uint8_t key[STATE_KEY], val[STATE_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
-    be32_write(key + 16, reporting_date_key(day));
+    be32_write(key + 16, date_key(day));
     val[0] = STATE_VERSION;
     val[1] = s->has_status ? (uint8_t) s->status : 0;
     val[2] = s->has_class_ ? (uint8_t) s->class_ : 0;
@@ -54,7 +54,7 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
     uint8_t key[USE_KEY], val[USE_SIZE];
     be64_write(key, coop);
     be64_write(key + 8, member);
-    be32_write(key + 16, reporting_date_key(day));
+    be32_write(key + 16, date_key(day));
     const void *v;
     size_t vl;
     int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
@@ -203,7 +203,7 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
     if (rc != 0) return rc;
     uint64_t loan = 0;
     bool have = false;
-    uint32_t limit_key = reporting_date_key(as_of);
+    uint32_t limit_key = date_key(as_of);
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == STATE_KEY) {
         const void *k = s.key, *v = s.val;
         size_t vl = s.val_len;
@@ -262,7 +262,7 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
             memset(&(*items)[*count], 0, sizeof **items);
             (*items)[(*count)++].member_id = member;
         }
-        add_use(k, v, reporting_date_key(from), reporting_date_key(to), &(*items)[*count - 1]);
+        add_use(k, v, date_key(from), date_key(to), &(*items)[*count - 1]);
     }
     return store_scan_close(&s, rc);
 }

@@ -13,26 +13,11 @@
 #define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
 #define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
-enum { YEAR_MIN = 1900, YEAR_MAX = 9998 };
-
-static char *day_text(arena_t *arena, int32_t days) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    return arena_strdup(arena, buf);
-}
-
-/* The fiscal year `year` of the cooperative: the first of its start month to the day before
-   the same date a year later. */
+/* The fiscal year `year` of the cooperative. */
 static int fiscal_year(const Lumbung__Cooperative *c, uint32_t year, int32_t *from, int32_t *to) {
     const Lumbung__CooperativeSettings *set = c->settings;
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
-    if (start < 1 || start > 12) start = 1;
-    int32_t next;
-    if (date_from_ymd((int) year, start, 1, from) != DATE_OK ||
-        date_from_ymd((int) year + 1, start, 1, &next) != DATE_OK)
-        return -EINVAL;
-    *to = next - 1;
-    return 0;
+    return date_fiscal_year((int) year, start, from, to) == DATE_OK ? 0 : -EINVAL;
 }
 
 static int books(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from, int32_t to,
@@ -80,13 +65,13 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
     r->address = c->address;
     r->district = c->district;
     r->active = !c->has_active || c->active;
-    r->from = day_text(arena, from);
-    r->to = day_text(arena, to);
+    r->from = date_text(arena, from);
+    r->to = date_text(arena, to);
     int32_t held;
     int rc = reporting_oversight_rat_of(app, txn, c->id, year, &held);
     if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
     r->rat_held = rc == 0;
-    if (rc == 0) r->rat_held_on = day_text(arena, held);
+    if (rc == 0) r->rat_held_on = date_text(arena, held);
     reporting_counts_t n;
     if ((rc = reporting_registry_counts(app, txn, c->id, &n)) != 0) return rc;
     r->has_members_male = r->has_members_female = 1;
@@ -173,9 +158,9 @@ static Lumbung__ReportFile *render(arena_t *arena, const Lumbung__OdsReturn *o) 
 int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                   const Lumbung__GetOds *req, Lumbung__ReportingReply *out) {
     assert(app && call && txn && arena && req && out);
-    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX)
+    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN, DATE_FISCAL_YEAR_MAX);
     Lumbung__OdsReturn *o = arena_message(arena, &lumbung__ods_return__descriptor);
     o->has_year = o->has_as_of_seq = o->has_members_seq = 1;
     o->year = req->year;

@@ -21,7 +21,7 @@ static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMe
     be64_write(key, m->cooperative_id);
     be32_write(key + 8, m->fiscal_year);
     val[0] = RAT_VERSION;
-    be32_write(val + 1, reporting_date_key(held));
+    be32_write(val + 1, date_key(held));
     return store_put(txn, app->rats, key, sizeof key, val, sizeof val, 0);
 }
 
@@ -71,7 +71,7 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
         if (!out->any || year > out->fiscal_year) {    /* keys ascend; kept for clarity */
             out->any = true;
             out->fiscal_year = year;
-            out->held_on = reporting_date_from_key(be32_read(p + 1));
+            out->held_on = date_from_key(be32_read(p + 1));
         }
     }
     return store_scan_close(&s, rc);
@@ -120,6 +120,6 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     if (rc != 0) return rc;
     const uint8_t *p = v;
     if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;
-    *held_on = reporting_date_from_key(be32_read(p + 1));
+    *held_on = date_from_key(be32_read(p + 1));
     return 0;
 }

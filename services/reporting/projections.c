@@ -11,14 +11,6 @@
 
 #define TX(x) LUMBUNG__TRANSACTIONS_EVENT__BODY_##x
 
-uint32_t reporting_date_key(int32_t days) {
-    return (uint32_t) ((int64_t) days + 2147483648LL);
-}
-
-int32_t reporting_date_from_key(uint32_t key) {
-    return (int32_t) ((int64_t) key - 2147483648LL);
-}
-
 int reporting_open(reporting_t *app, service_t *service) {
     assert(app && service);
     app->service = service;

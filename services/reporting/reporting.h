@@ -96,10 +96,6 @@ void reporting_advanced(void *app, uint64_t cursor);
 /* The service handler (handlers.c). */
 int reporting_handle(void *app, service_call_t *call);
 
-/* --- keys --- */
-uint32_t reporting_date_key(int32_t days);
-int32_t reporting_date_from_key(uint32_t key);
-
 /* --- registry.c: the members stream --- */
 int reporting_registry_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
 

@@ -664,7 +664,7 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
     page->items = arena_alloc(ctx->arena, q->limit * sizeof *page->items);
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == kl) {
         const uint8_t *kb = s.key;
-        int32_t date = tx_date_from_key(be32_read(kb + prefix_len));
+        int32_t date = date_from_key(be32_read(kb + prefix_len));
         uint64_t id = be64_read(kb + prefix_len + 4);
         if (date > q->to) break;
         if (page->n_items == q->limit) {
