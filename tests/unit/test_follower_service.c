@@ -225,6 +225,7 @@ static int teardown(void **state) {
     unit_close_loop(&f->loop);
     unsetenv("LUMBUNG_KEYS");
     unsetenv("LUMBUNG_STORE_MAP_INITIAL");
+    unsetenv("LUMBUNG_SERVICE_WAITING_MAX");
     unit_rmtree(f->dir);
     free(f);
     return 0;
@@ -773,6 +774,39 @@ static void a_request_after_a_sequence_that_never_comes_times_out(void **state) 
     assert_string_equal(o.code, "replica_behind");
 }
 
+/* SERVICE_WAITING_MAX: the parked list is bounded; one more request is refused at once with
+   UNAVAILABLE/busy, and the one already parked still runs when the replica catches up. */
+static void a_request_past_the_waiting_limit_is_refused_as_busy(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_SERVICE_WAITING_MAX", "1", 1);
+    producer_start(f);
+    consumer_start(f);
+    unsetenv("LUMBUNG_SERVICE_WAITING_MAX");
+    request_t a, b, r;
+    Lumbung__Request *first = state_request(&a, "");
+    first->has_after_members_seq = 1;
+    first->after_members_seq = 1;   /* not produced yet */
+    outcome_t parked = { 0 }, refused = { 0 };
+    send_call(f, f->to_cons, first, &parked, 5000);
+    unit_run_for(&f->loop, 50);
+    assert_int_equal(parked.calls, 0);
+
+    Lumbung__Request *second = state_request(&b, "");
+    second->has_after_members_seq = 1;
+    second->after_members_seq = 1;
+    send_call(f, f->to_cons, second, &refused, 5000);
+    assert_true(unit_run_until(&f->loop, called, &refused, 2000));
+    assert_true(refused.has_error);
+    assert_int_equal(refused.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE);
+    assert_string_equal(refused.code, "busy");
+    assert_int_equal(parked.calls, 0);
+
+    call(f, f->to_prod, emit_request(&r, 1, "t"));
+    assert_true(unit_run_until(&f->loop, called, &parked, 5000));
+    assert_false(parked.has_error);
+    assert_true(parked.testing.applied >= 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -793,6 +827,7 @@ int main(void) {
         T(the_follower_applies_every_event_once_in_order_across_restarts),
         T(a_request_after_a_sequence_waits_for_the_replica),
         T(a_request_after_a_sequence_that_never_comes_times_out),
+        T(a_request_past_the_waiting_limit_is_refused_as_busy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
