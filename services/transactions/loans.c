@@ -3,7 +3,7 @@
 #include "bytes.h"
 #include "date.h"
 #include "ledger.h"
-#include "savings.h"
+#include "member.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -374,7 +374,7 @@ static void loan_set_schedule(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalme
 int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **out,
                    tx_error_t *err) {
     tx_member_t member;
-    int rc = tx_savings_member(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
+    int rc = tx_member_check(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
     int32_t applied_on, first_due;
     if (rc == 0) rc = check_application(ctx, r, err);
     if (rc == 0) rc = tx_parse_date(ctx, r->applied_on, "applied_on", &applied_on, err);
@@ -440,8 +440,8 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
                          l->disbursed_on ? l->disbursed_on : "an earlier date");
     tx_member_t member;
     int32_t date;
-    if ((rc = tx_savings_member(ctx, l->cooperative_id, l->member_id, true, RULE, &member,
-                                err)) != 0 ||
+    if ((rc = tx_member_check(ctx, l->cooperative_id, l->member_id, true, RULE, &member,
+                              err)) != 0 ||
         (rc = tx_parse_date(ctx, r->value_date, "value_date", &date, err)) != 0)
         return rc;
     if (date >= date_of(l->first_due_on) || date < date_of(l->applied_on))

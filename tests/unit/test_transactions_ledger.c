@@ -14,6 +14,7 @@
 #include "date.h"
 #include "../../services/transactions/batch.h"
 #include "../../services/transactions/ledger.h"
+#include "../../services/transactions/reversal.h"
 #include "../../services/transactions/loans.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
@@ -431,22 +432,22 @@ static void reversal_undoes_a_deposit_once(void **state) {
     r.cooperative_id = COOP;
     r.entry_id = p->entry_id;
     Lumbung__JournalEntry *rev;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), 0);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), 0);
     assert_int_equal(rev->reverses_id, p->entry_id);
     assert_true(rev->lines[0]->credit_sen == 70000);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 0);
     assert_int_equal(account_balance(f, COOP, "2-101"), 0);
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "already_reversed");
     r.entry_id = rev->id;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "cannot_reverse_reversal");
     /* A withdrawal whose deposit is gone cannot be reversed into a negative balance... */
     assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 100, &p), 0);
     uint64_t deposit = p->entry_id;
     assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 100, &p), 0);
     r.entry_id = deposit;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "insufficient_funds");
     assert_trial_balance(f, COOP);
 }

@@ -10,7 +10,7 @@
 
 #include "date.h"
 #include "../../services/transactions/chart.h"
-#include "../../services/transactions/handlers.h"
+#include "../../services/transactions/access.h"
 #include "../../services/transactions/ledger.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
