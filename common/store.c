@@ -301,3 +301,20 @@ int store_scan_close(store_scan_t *s, int rc) {
     store_cursor_close(&s->cursor);
     return rc == STORE_NOT_FOUND ? 0 : rc;
 }
+
+/* ------------------------------------------------------------------ retry on a full map */
+
+int store_write(store_t *self, int attempts, store_write_fn fn, void *arg) {
+    assert(self && fn && attempts > 0);
+    for (int attempt = 0; attempt < attempts; attempt++) {
+        store_txn_t *txn = NULL;
+        int rc = store_begin(self, false, &txn);
+        if (rc != 0) return rc;
+        rc = fn(arg, txn);
+        if (rc == 0) rc = store_commit(&txn);
+        else store_abort(&txn);
+        if (rc != STORE_MAP_FULL) return rc;
+        if ((rc = store_grow(self)) != 0) return rc;
+    }
+    return STORE_MAP_FULL;
+}

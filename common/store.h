@@ -124,4 +124,14 @@ int store_scan_next(store_scan_t *s);
    so a loop can end with `return store_scan_close(&s, rc);`. */
 int store_scan_close(store_scan_t *s, int rc);
 
+
+/* Runs fn in a write transaction and commits it: the one loop of "retry after the map is
+   full". When fn or the commit meets STORE_MAP_FULL the transaction is aborted, the map grown
+   (no transaction open) and fn run again from scratch, `attempts` times at most, so fn must
+   change nothing outside the transaction. Returns 0, fn's own failure (the transaction
+   aborted), a store error, or STORE_MAP_FULL when the map can grow no further or the attempts
+   ran out. */
+typedef int (*store_write_fn)(void *arg, store_txn_t *txn);
+int store_write(store_t *self, int attempts, store_write_fn fn, void *arg);
+
 #endif

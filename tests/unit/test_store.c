@@ -531,6 +531,62 @@ static void map_full_then_grow_then_the_batch_fits(void **state) {
     store_abort(&r);
 }
 
+/* What store_write's fn does: `rows` big values, counting its runs; fails with `fail` if set. */
+typedef struct {
+    store_table_t table;
+    int rows, runs, fail;
+} writer_t;
+
+static int write_rows(void *arg, store_txn_t *txn) {
+    writer_t *w = arg;
+    static uint8_t value[BIG_VALUE];
+    w->runs++;
+    for (int i = 0; i < w->rows; i++) {
+        uint8_t key[8];
+        be64_write(key, (uint64_t) i);
+        int rc = store_put(txn, w->table, key, 8, value, sizeof value, 0);
+        if (rc != 0) return rc;
+    }
+    return w->fail;
+}
+
+static void store_write_grows_the_map_and_runs_fn_again(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_STORE_MAP_INITIAL", "65536", 1);
+    reopen_fresh(f);
+    assert_int_equal(store_table(f->store, "things", &f->table), 0);
+    size_t before = store_map_size(f->store);
+    int rows = (int) (before / BIG_VALUE) + 2;          /* more than the map holds */
+    writer_t w = { .table = f->table, .rows = rows };
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), 0);
+    assert_true(w.runs > 1);
+    assert_true(store_map_size(f->store) > before);
+    store_txn_t *r = begin(f->store, true);
+    assert_int_equal(store_count(r, f->table), (uint64_t) rows);
+    store_abort(&r);
+}
+
+static void store_write_passes_on_fn_failure_and_keeps_nothing(void **state) {
+    fixture_t *f = *state;
+    writer_t w = { .table = f->table, .rows = 1, .fail = -EINVAL };
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), -EINVAL);
+    assert_int_equal(w.runs, 1);
+    store_txn_t *r = begin(f->store, true);
+    assert_int_equal(store_count(r, f->table), 0);
+    store_abort(&r);
+}
+
+static void store_write_gives_up_when_the_map_cannot_grow(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_STORE_MAP_INITIAL", "1048576", 1);
+    setenv("LUMBUNG_STORE_MAP_MAX", "2097152", 1);
+    reopen_fresh(f);
+    assert_int_equal(store_table(f->store, "things", &f->table), 0);
+    writer_t w = { .table = f->table, .rows = 128 };    /* 4 MiB: never fits */
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), STORE_MAP_FULL);
+    assert_int_equal(w.runs, 2);
+}
+
 static void grow_stops_at_the_configured_maximum(void **state) {
     fixture_t *f = *state;
     setenv("LUMBUNG_STORE_MAP_INITIAL", "1048576", 1);
@@ -659,6 +715,9 @@ int main(void) {
         T(scan_past_rows_max_is_too_big),
         T(map_full_then_grow_then_the_batch_fits),
         T(grow_stops_at_the_configured_maximum),
+        T(store_write_grows_the_map_and_runs_fn_again),
+        T(store_write_passes_on_fn_failure_and_keeps_nothing),
+        T(store_write_gives_up_when_the_map_cannot_grow),
         T(reopening_keeps_the_data_and_the_grown_size),
         T(backup_yields_a_readable_copy),
         T(backup_into_a_missing_directory_fails),
