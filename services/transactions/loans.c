@@ -3,6 +3,7 @@
 #include "bytes.h"
 #include "date.h"
 #include "ledger.h"
+#include "collectibility.h"
 #include "member.h"
 
 #include <assert.h>
@@ -236,7 +237,7 @@ static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
     int32_t doubtful_on = date_of(l->doubtful_on);
     if (doubtful_on != TX_LOAN_NO_DATE && doubtful_on > as_of) doubtful_on = TX_LOAN_NO_DATE;
-    return tx_schedule_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
+    return tx_collectibility_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
                              doubtful_on);
 }
 
