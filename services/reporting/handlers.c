@@ -82,11 +82,7 @@ static uint64_t seq_of(const follower_t *f) {
 
 static int coop_known(ctx_t *x, uint64_t coop) {
     Lumbung__Cooperative *c;
-    int rc = coop ? reporting_registry_coop(x->app, x->txn, x->arena, coop, &c) : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(x->call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist", coop);
-    return rc;
+    return reporting_registry_coop_of(x->app, x->call, x->txn, x->arena, coop, &c);
 }
 
 /* The accounts with their movements in [from, to]; none yet is an empty chart. */

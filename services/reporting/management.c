@@ -105,15 +105,10 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
                                  "questionnaire");
     if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN, DATE_FISCAL_YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                                 DATE_FISCAL_YEAR_MAX);
     Lumbung__Cooperative *coop;
-    int rc = req->cooperative_id
-             ? reporting_registry_coop(app, txn, arena, req->cooperative_id, &coop)
-             : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist",
-                                 req->cooperative_id);
+    int rc = reporting_registry_coop_of(app, call, txn, arena, req->cooperative_id, &coop);
     if (rc != 0) return rc;
     Lumbung__ManagementQuestionnaire *q =
         arena_message(arena, &lumbung__management_questionnaire__descriptor);

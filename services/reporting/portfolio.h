@@ -26,6 +26,15 @@ typedef struct {
 int64_t reporting_portfolio_risk_bp(int class_);
 int64_t reporting_portfolio_allowance_bp(int class_);
 
+/* The sums the report's totals hold: all outstanding principal, the risky part (substandard +
+   doubtful + loss) and RPM, each class's RPM part rounded as its row. The health rating's
+   components 1b, 2b, 2c and 2d read these, so RPM is computed here only. */
+typedef struct {
+    int64_t outstanding_sen, risky_sen, rpm_sen;
+} reporting_portfolio_sums_t;
+void reporting_portfolio_sum(const reporting_portfolio_counts_t *counts,
+                             reporting_portfolio_sums_t *out);
+
 /* part / whole as a percentage with exactly two decimals, rounded half away from zero, into
    buf (size >= REPORTING_PERCENT_TEXT_MAX): 1 of 3 -> "33.33", 0 of 0 -> "0.00". part and
    whole >= 0. */

@@ -59,14 +59,13 @@ static void sum_chart(const reporting_chart_t *c, int64_t by_role[ROLES], int64_
     }
 }
 
+/* The portfolio's own sums (portfolio.h), so 1b, 2b, 2c and 2d use the loan report's RPM. */
 static void sum_portfolio(const reporting_portfolio_counts_t *p, books_t *b) {
-    for (int cls = 1; cls <= REPORTING_LOAN_CLASSES; cls++) {
-        int64_t out = p->outstanding_sen[cls], risk = 0;
-        b->loans += out;
-        if (cls > 1) b->risky += out;
-        (void) money_mul_div_round(out, reporting_portfolio_risk_bp(cls), 10000, &risk);
-        b->rpm += risk;                   /* as the portfolio report rounds each class */
-    }
+    reporting_portfolio_sums_t s;
+    reporting_portfolio_sum(p, &s);
+    b->loans += s.outstanding_sen;
+    b->risky += s.risky_sen;
+    b->rpm += s.rpm_sen;
 }
 
 static int64_t role(const books_t *b, Lumbung__AccountRole r) {
@@ -447,15 +446,10 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
 int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                      const Lumbung__GetHealth *req, Lumbung__ReportingReply *out) {
     assert(app && call && txn && arena && req && out);
-    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX) return fail_year(call);
+    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
+        return fail_year(call);
     Lumbung__Cooperative *coop;
-    int rc = req->cooperative_id
-             ? reporting_registry_coop(app, txn, arena, req->cooperative_id, &coop)
-             : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist",
-                                 req->cooperative_id);
+    int rc = reporting_registry_coop_of(app, call, txn, arena, req->cooperative_id, &coop);
     if (rc != 0) return rc;
     coop->id = req->cooperative_id;
     Lumbung__HealthReport *r;

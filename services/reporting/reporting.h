@@ -106,6 +106,10 @@ typedef struct {
 /* The cooperative as last seen (unpacked into `arena`), or STORE_NOT_FOUND. */
 int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                             Lumbung__Cooperative **out);
+/* The same for a request naming `coop`: an unknown (or 0) cooperative fails the call
+   NOT_FOUND "cooperative_not_found" on field cooperative_id. */
+int reporting_registry_coop_of(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                               arena_t *arena, uint64_t coop, Lumbung__Cooperative **out);
 int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena,
                               uint64_t member, Lumbung__Member **out);
 /* Zero counts when the cooperative has no member yet. */
