@@ -14,7 +14,11 @@
 int reporting_open(reporting_t *app, service_t *service) {
     assert(app && service);
     app->service = service;
-    store_t *s = service_store(service);
+    return reporting_open_store(app, service_store(service));
+}
+
+int reporting_open_store(reporting_t *app, store_t *s) {
+    assert(app && s);
     struct { const char *name; store_table_t *table; } tables[] = {
         { "stream_stats", &app->stream_stats }, { "coops", &app->coops },
         { "coop_counts", &app->coop_counts }, { "members", &app->members_table },

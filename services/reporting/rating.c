@@ -366,7 +366,8 @@ static int read_books(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
 
 static int fail_year(service_call_t *call) {
     return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                             "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN, DATE_FISCAL_YEAR_MAX);
+                             "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                             DATE_FISCAL_YEAR_MAX);
 }
 
 /* The fiscal year `year` of the cooperative (as the SHU report). */
@@ -414,7 +415,8 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
                            Lumbung__HealthReport **out) {
     assert(app && txn && arena && coop && out);
     int32_t from, to;
-    if (year < DATE_FISCAL_YEAR_MIN || year > DATE_FISCAL_YEAR_MAX || fiscal_year(year, coop, &from, &to) != 0)
+    if (year < DATE_FISCAL_YEAR_MIN || year > DATE_FISCAL_YEAR_MAX ||
+        fiscal_year(year, coop, &from, &to) != 0)
         return -EINVAL;
     books_t *b = arena_alloc(arena, sizeof *b);
     memset(b, 0, sizeof *b);

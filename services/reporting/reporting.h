@@ -87,6 +87,9 @@ typedef struct {
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
 int reporting_open(reporting_t *app, service_t *service);
+/* The same for a store alone (app->service stays NULL): the tables and the arena, for the
+   unit tests of the modules that read them. */
+int reporting_open_store(reporting_t *app, store_t *store);
 void reporting_close(reporting_t *app);
 
 /* The followers' callbacks (projections.c): applies one event of either stream. */
