@@ -5,7 +5,7 @@
     to the sen (half away from zero) and the totals are sums of the rows, so a reader can check
     them by adding the column. Pure: reads the counts, allocates in the arena.
 
-    Not for: reading the store (loans.c) or deciding a loan's class (the transactions service). */
+    Not for: reading the store (loans_view.c) or deciding a loan's class (the transactions service). */
 #ifndef LUMBUNG_REPORTING_PORTFOLIO_H
 #define LUMBUNG_REPORTING_PORTFOLIO_H
 

@@ -1,7 +1,7 @@
 /* writeoffs — loans written off and the money recovered on them, from the transactions stream
    (LoanWrittenOff, LoanRecovered), for the loan portfolio (listed apart from the classes: a
    written-off loan is off the books). The member statement shows the same events on the
-   member's loan card (loancard.c, fed by loans.c).
+   member's loan card (loancard.c, fed by loans_view.c).
 
    "write_offs" keeps one row per event, keyed by cooperative, loan, value date and entry id,
    so a portfolio as of a date sums the rows on or before it. Row: [0] version 1, [1] 1 write-off / 2 recovery, [2..9] u64 member id,

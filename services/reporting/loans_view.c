@@ -1,4 +1,4 @@
-/* loans — the loan portfolio and members' participation, from the transactions stream.
+/* loans_view — the loan portfolio and members' participation, from the transactions stream.
 
    "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
    state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
