@@ -279,7 +279,9 @@ static int scan_first(store_scan_t *s) {
 /* Whether the row under the cursor is still inside the range. */
 static bool scan_inside(const store_scan_t *s) {
     const store_range_t *r = &s->range;
-    if (s->key_len < r->prefix_len || memcmp(s->key, r->prefix, r->prefix_len) != 0) return false;
+    if (s->key_len < r->prefix_len ||
+        (r->prefix_len && memcmp(s->key, r->prefix, r->prefix_len) != 0))
+        return false;
     if (!r->until) return true;
     size_t n = s->key_len < r->until_len ? s->key_len : r->until_len;
     return memcmp(s->key, r->until, n) <= 0;
