@@ -1,4 +1,5 @@
 #include "date.h"
+#include "arena.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -168,4 +169,34 @@ int32_t date_today_in_zone(const char *zone) {
     assert(rc == 0 && ts.tv_sec >= 0);
     (void) rc;
     return date_local_today((int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000, offset);
+}
+
+/* ---- keys, fiscal years, text ---- */
+
+uint32_t date_key(int32_t days) { return (uint32_t) days ^ 0x80000000u; }
+
+int32_t date_from_key(uint32_t key) { return (int32_t) (key ^ 0x80000000u); }
+
+int date_fiscal_year(int year, int start_month, int32_t *from, int32_t *to) {
+    if (start_month < 1 || start_month > 12) start_month = 1;
+    int32_t start, next;
+    int rc = date_from_ymd(year, start_month, 1, &start);
+    if (rc == DATE_OK) rc = date_from_ymd(year + 1, start_month, 1, &next);
+    if (rc != DATE_OK) return DATE_ERR_RANGE;
+    *from = start;
+    *to = next - 1;
+    return DATE_OK;
+}
+
+int date_fiscal_year_of(int32_t days, int start_month) {
+    if (start_month < 1 || start_month > 12) start_month = 1;
+    int y, m, d;
+    date_to_ymd(days, &y, &m, &d);
+    return m >= start_month ? y : y - 1;
+}
+
+char *date_text(struct arena *arena, int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return arena_strdup(arena, buf);
 }

@@ -95,4 +95,27 @@ int32_t date_today_in_zone(const char *zone);
    view, since no cooperative has posted anything dated later. */
 #define DATE_ZONE_LATEST "Asia/Jayapura"
 
+/* ---- keys, fiscal years, text ---- */
+
+/* Fiscal years a request may name: the year after one must still be a date, so one less than
+   DATE_YEAR_MAX. Every service checks a `year` field against these two. */
+enum { DATE_FISCAL_YEAR_MIN = DATE_YEAR_MIN, DATE_FISCAL_YEAR_MAX = DATE_YEAR_MAX - 1 };
+
+/* A day count as a store key part that sorts like the dates (big-endian u32, sign bit
+   flipped), and back. Every table keyed by date uses these two. */
+uint32_t date_key(int32_t days);
+int32_t date_from_key(uint32_t key);
+
+/* The fiscal year `year` that starts on the first of `start_month` (1..12; anything else counts
+   as January): *from is that day, *to the day before the same date a year later.
+   DATE_ERR_RANGE when either end leaves the supported range. */
+int date_fiscal_year(int year, int start_month, int32_t *from, int32_t *to);
+
+/* The fiscal year (named by the calendar year it starts in) that holds `days`. */
+int date_fiscal_year_of(int32_t days, int start_month);
+
+/* "YYYY-MM-DD" of `days`, copied into `arena` (for a reply field). */
+struct arena;
+char *date_text(struct arena *arena, int32_t days);
+
 #endif

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { RETRY_MS = 200 };
+enum {
+    RETRY_MS = 200,
+    FOLLOWER_WRITE_ATTEMPTS = 8,   /* map growths tried for one batch of events */
+};
 
 /* A live event waiting to be applied: its bytes are copied out of the zmq frame. */
 typedef struct {
@@ -60,37 +63,45 @@ static int load_cursor(follower_t *f) {
 
 /* Applies events [first, first+count) already known to be consecutive from cursor+1, in one
    write txn together with the new cursor. Returns 0 or a negative code (nothing applied). */
-static int apply_batch(follower_t *f, const uint8_t *const *bytes, const size_t *lens, int count) {
-    for (int attempt = 0; attempt < 8; attempt++) {
-        store_txn_t *txn;
-        int rc = store_begin(f->store, false, &txn);
-        if (rc != 0) return rc;
-        uint64_t cursor = f->cursor;
-        for (int i = 0; i < count && rc == 0; i++) {
-            arena_reset(f->arena);
-            ProtobufCAllocator alloc = arena_allocator(f->arena);
-            Lumbung__Event *ev = lumbung__event__unpack(&alloc, lens[i], bytes[i]);
-            if (!ev || ev->seq != cursor + 1) {
-                log_error(0, "follower %s: event %llu undecodable or out of order", f->stream,
-                          (unsigned long long) (cursor + 1));
-                rc = -EPROTO;
-                break;
-            }
-            rc = f->apply(f->arg, txn, ev);
-            if (rc == 0) cursor++;
+typedef struct {
+    follower_t *f;
+    const uint8_t *const *bytes;
+    const size_t *lens;
+    int count;
+    uint64_t cursor;               /* after a successful write: the last event applied */
+} batch_t;
+
+static int apply_in(void *arg, store_txn_t *txn) {
+    batch_t *b = arg;
+    follower_t *f = b->f;
+    uint64_t cursor = f->cursor;
+    int rc = 0;
+    for (int i = 0; i < b->count && rc == 0; i++) {
+        arena_reset(f->arena);
+        ProtobufCAllocator alloc = arena_allocator(f->arena);
+        Lumbung__Event *ev = lumbung__event__unpack(&alloc, b->lens[i], b->bytes[i]);
+        if (!ev || ev->seq != cursor + 1) {
+            log_error(0, "follower %s: event %llu undecodable or out of order", f->stream,
+                      (unsigned long long) (cursor + 1));
+            return -EPROTO;
         }
-        uint8_t val[8];
-        be64_write(val, cursor);
-        if (rc == 0) rc = store_put(txn, f->cursors, f->stream, strlen(f->stream), val, 8, 0);
-        if (rc == 0) rc = store_commit(&txn);
-        else store_abort(&txn);
-        if (rc == STORE_MAP_FULL && store_grow(f->store) == 0) continue;
-        if (rc != 0) return rc;
-        f->cursor = cursor;
-        if (f->advance) f->advance(f->arg, cursor);
-        return 0;
+        rc = f->apply(f->arg, txn, ev);
+        if (rc == 0) cursor++;
     }
-    return STORE_MAP_FULL;
+    if (rc != 0) return rc;
+    uint8_t val[8];
+    be64_write(val, cursor);
+    b->cursor = cursor;
+    return store_put(txn, f->cursors, f->stream, strlen(f->stream), val, 8, 0);
+}
+
+static int apply_batch(follower_t *f, const uint8_t *const *bytes, const size_t *lens, int count) {
+    batch_t b = { .f = f, .bytes = bytes, .lens = lens, .count = count };
+    int rc = store_write(f->store, FOLLOWER_WRITE_ATTEMPTS, apply_in, &b);
+    if (rc != 0) return rc;
+    f->cursor = b.cursor;
+    if (f->advance) f->advance(f->arg, b.cursor);
+    return 0;
 }
 
 static void on_retry(uv_timer_t *t) {

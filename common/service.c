@@ -63,6 +63,7 @@ struct service {
     int batch_count;
     service_call_t *waiting;       /* parked requests, a list */
     int waiting_count;
+    int waiting_max;               /* SERVICE_WAITING_MAX unless configured lower */
     follower_t *replicas[REPLICAS_MAX];
     int replica_count;
     uv_idle_t batch_idle;
@@ -340,7 +341,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     if (must_wait(c)) {
         c->parked = true;
         c->park_deadline_ms = r->has_deadline_ms && r->deadline_ms ? r->deadline_ms
-                                                                    : envelope_now_ms() + 5000;
+                                                                    : envelope_now_ms() + SERVICE_PARK_DEADLINE_MS;
         return 0;
     }
     if (r->idempotency_key && *r->idempotency_key) {
@@ -448,9 +449,15 @@ static void process_batch(service_t *svc) {
     }
     for (int i = 0; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
-        if (c->parked) {
+        if (c->parked && svc->waiting_count < svc->waiting_max) {
             park(svc, c);
             continue;
+        }
+        if (c->parked) {              /* the list is full: refuse rather than grow without bound */
+            c->parked = false;
+            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
+                              "the %s service already holds %d requests waiting for a replica; "
+                              "retry later", svc->name, svc->waiting_max);
         }
         send_reply(svc, c);
         call_destroy(&c);
@@ -549,6 +556,8 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     snprintf(svc->name, sizeof svc->name, "%s", config->name);
     const char *fault = config_get("LUMBUNG_FAULT", "");
     svc->fault_crash_after_commit = !strcmp(fault, "crash_after_commit");
+    svc->waiting_max = (int) config_int("LUMBUNG_SERVICE_WAITING_MAX", SERVICE_WAITING_MAX, 1,
+                                        SERVICE_WAITING_MAX);
     char dir[600];
     snprintf(dir, sizeof dir, "%s/%s", config->data_dir, config->name);
     svc->store = store_new(dir, err);

@@ -29,7 +29,11 @@
 
 enum {
     SERVICE_BATCH_MAX = 1024,            /* requests in one group commit */
-    SERVICE_WAITING_MAX = 10000,         /* requests parked for read-your-writes */
+    SERVICE_WAITING_MAX = 10000,         /* requests parked for read-your-writes; past it a
+                                            request is refused as UNAVAILABLE/"busy" (the
+                                            environment's LUMBUNG_SERVICE_WAITING_MAX may set
+                                            a lower limit, for tests) */
+    SERVICE_PARK_DEADLINE_MS = 5000,     /* how long a parked request without a deadline waits */
     SERVICE_HEARTBEAT_MS = 1000,
     SERVICE_IDEMPOTENCY_KEY_MAX = 128,
 };

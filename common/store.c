@@ -273,3 +273,71 @@ int store_backup(store_t *self, const char *dir) {
     int rc = mdb_env_copy2(self->env, dir, MDB_CP_COMPACT);
     return store_code(rc, "backup");
 }
+
+/* ------------------------------------------------------------------ range scans */
+
+int store_scan_open(store_scan_t *s, store_txn_t *txn, store_table_t table,
+                    const store_range_t *range) {
+    assert(s && txn && range);
+    assert(range->prefix || range->prefix_len == 0);
+    memset(s, 0, sizeof *s);
+    s->range = *range;
+    return store_cursor_open(txn, table, &s->cursor);
+}
+
+static int scan_first(store_scan_t *s) {
+    const store_range_t *r = &s->range;
+    const void *at = r->from ? r->from : r->prefix;
+    size_t at_len = r->from ? r->from_len : r->prefix_len;
+    if (at_len == 0) return store_cursor_first(s->cursor, &s->key, &s->key_len, &s->val, &s->val_len);
+    int rc = store_cursor_seek(s->cursor, at, at_len, &s->key, &s->key_len, &s->val, &s->val_len);
+    if (rc == 0 && r->from && r->from_exclusive && s->key_len == r->from_len &&
+        memcmp(s->key, r->from, r->from_len) == 0)
+        rc = store_cursor_next(s->cursor, &s->key, &s->key_len, &s->val, &s->val_len);
+    return rc;
+}
+
+/* Whether the row under the cursor is still inside the range. */
+static bool scan_inside(const store_scan_t *s) {
+    const store_range_t *r = &s->range;
+    if (s->key_len < r->prefix_len ||
+        (r->prefix_len && memcmp(s->key, r->prefix, r->prefix_len) != 0))
+        return false;
+    if (!r->until) return true;
+    size_t n = s->key_len < r->until_len ? s->key_len : r->until_len;
+    return memcmp(s->key, r->until, n) <= 0;
+}
+
+int store_scan_next(store_scan_t *s) {
+    assert(s && s->cursor);
+    int rc = s->begun ? store_cursor_next(s->cursor, &s->key, &s->key_len, &s->val, &s->val_len)
+                      : scan_first(s);
+    s->begun = true;
+    if (rc != 0) return rc;
+    if (!scan_inside(s)) return STORE_NOT_FOUND;
+    if (s->range.rows_max && s->rows == s->range.rows_max) return -E2BIG;
+    s->rows++;
+    return 0;
+}
+
+int store_scan_close(store_scan_t *s, int rc) {
+    store_cursor_close(&s->cursor);
+    return rc == STORE_NOT_FOUND ? 0 : rc;
+}
+
+/* ------------------------------------------------------------------ retry on a full map */
+
+int store_write(store_t *self, int attempts, store_write_fn fn, void *arg) {
+    assert(self && fn && attempts > 0);
+    for (int attempt = 0; attempt < attempts; attempt++) {
+        store_txn_t *txn = NULL;
+        int rc = store_begin(self, false, &txn);
+        if (rc != 0) return rc;
+        rc = fn(arg, txn);
+        if (rc == 0) rc = store_commit(&txn);
+        else store_abort(&txn);
+        if (rc != STORE_MAP_FULL) return rc;
+        if ((rc = store_grow(self)) != 0) return rc;
+    }
+    return STORE_MAP_FULL;
+}

@@ -93,4 +93,50 @@ int store_cursor_prev(store_cursor_t *c, const void **k, size_t *kl, const void 
 /* Writes a compacted hot copy of the environment into directory `dir` (must exist, empty). */
 int store_backup(store_t *self, const char *dir);
 
+
+/* Range scans: the one loop over "keys that begin with a prefix, from a start, up to a bound".
+   Every service reads its tables this way instead of writing the cursor loop again.
+   All pointers in the range are borrowed and must outlive the scan; key/val of the scan point
+   into the map and are valid until the next store_scan_next() or the end of the txn. */
+typedef struct {
+    const void *prefix;           /* only keys that begin with these bytes; prefix_len 0: all */
+    size_t prefix_len;
+    const void *from;             /* start at the first key >= from; NULL: at the prefix */
+    size_t from_len;
+    bool from_exclusive;          /* skip a key equal to `from` (resuming after a page) */
+    const void *until;            /* end at the first key whose first until_len bytes sort */
+    size_t until_len;             /* after `until`; NULL: no upper bound */
+    size_t rows_max;              /* a row past this many is -E2BIG; 0: no limit */
+} store_range_t;
+
+typedef struct {
+    store_cursor_t *cursor;
+    store_range_t range;
+    size_t rows;                  /* rows handed out so far */
+    bool begun;
+    const void *key, *val;
+    size_t key_len, val_len;
+} store_scan_t;
+
+/* Opens a scan of `table` over `range`; nothing is read until the first store_scan_next().
+   Returns 0 or STORE_ERROR (nothing to close then). */
+int store_scan_open(store_scan_t *s, store_txn_t *txn, store_table_t table,
+                    const store_range_t *range);
+/* Moves to the next row in the range: 0 with key/val set, STORE_NOT_FOUND past the end,
+   -E2BIG on the row past range.rows_max, or STORE_ERROR. */
+int store_scan_next(store_scan_t *s);
+/* Closes the cursor and returns rc with the end of the range (STORE_NOT_FOUND) folded to 0,
+   so a loop can end with `return store_scan_close(&s, rc);`. */
+int store_scan_close(store_scan_t *s, int rc);
+
+
+/* Runs fn in a write transaction and commits it: the one loop of "retry after the map is
+   full". When fn or the commit meets STORE_MAP_FULL the transaction is aborted, the map grown
+   (no transaction open) and fn run again from scratch, `attempts` times at most, so fn must
+   change nothing outside the transaction. Returns 0, fn's own failure (the transaction
+   aborted), a store error, or STORE_MAP_FULL when the map can grow no further or the attempts
+   ran out. */
+typedef int (*store_write_fn)(void *arg, store_txn_t *txn);
+int store_write(store_t *self, int attempts, store_write_fn fn, void *arg);
+
 #endif

@@ -218,12 +218,8 @@ size_t gateway_routes_body_limit(void *arg, const char *method, const char *path
 int gateway_service_index(const char *service);
 extern const char *const gateway_service_names[GATEWAY_SERVICES];
 
-/* --- the gateway's own endpoints (handlers.c) --- */
-
-/* Handles a route whose service is "gateway". `body` is the parsed JSON object (NULL for GET;
-   the caller keeps the reference). */
-typedef void (*gateway_handler_fn)(gateway_exchange_t *ex, json_t *body);
-/* The handler of an operation of the gateway's own route table, or NULL. */
-gateway_handler_fn gateway_handlers_find(const char *operation);
+/* The gateway's own endpoints have their header (handlers.h), included here so that a file
+   needs only gateway.h. */
+#include "handlers.h"
 
 #endif

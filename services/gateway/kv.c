@@ -4,25 +4,10 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "log.h"
 
 int gateway_kv_write(store_t *store, gateway_kv_write_fn fn, void *arg) {
     assert(store && fn);
-    for (int attempt = 0; attempt < GATEWAY_KV_WRITE_ATTEMPTS; attempt++) {
-        store_txn_t *txn = NULL;
-        int rc = store_begin(store, false, &txn);
-        if (rc < 0) return rc;
-        rc = fn(arg, txn);
-        if (rc == 0) return store_commit(&txn);
-        store_abort(&txn);
-        if (rc != STORE_MAP_FULL) return rc;
-        rc = store_grow(store);
-        if (rc < 0) {
-            log_error(0, "gateway store: cannot grow the map: %d", rc);
-            return rc;
-        }
-    }
-    return STORE_MAP_FULL;
+    return store_write(store, GATEWAY_KV_WRITE_ATTEMPTS, fn, arg);
 }
 
 static void put_bytes(gateway_kv_writer_t *w, const void *p, size_t n) {

@@ -262,11 +262,11 @@ static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, 
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required",
                                  "fiscal_year", "fiscal_year is required (the year whose "
                                  "accounts the meeting approves)");
-    if (m->fiscal_year < MEMBERS_FISCAL_YEAR_MIN || (int) m->fiscal_year > year)
+    if (m->fiscal_year < DATE_FISCAL_YEAR_MIN || (int) m->fiscal_year > year)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
                                  "invalid_fiscal_year", "fiscal_year", "fiscal_year must be "
                                  "between %d and the year the meeting was held (%d)",
-                                 MEMBERS_FISCAL_YEAR_MIN, year);
+                                 DATE_FISCAL_YEAR_MIN, year);
     if (m->shu_allocation && members_validate_shu(m->shu_allocation, "shu_allocation", &p) != 0)
         return members_fail(call, &p);
     if (members_check_text(m->notes, "notes", false, MEMBERS_NOTE_MAX, true, &p) != 0 ||

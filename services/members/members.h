@@ -100,71 +100,16 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                      size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
                      char **next_cursor);
 
-/* --- operations --- */
-int members_op_create_cooperative(members_app_t *app, service_call_t *call,
-                                  const Lumbung__CreateCooperative *op);
-int members_op_get_cooperative(members_app_t *app, service_call_t *call,
-                               const Lumbung__GetCooperative *op);
-int members_op_list_cooperatives(members_app_t *app, service_call_t *call,
-                                 const Lumbung__ListCooperatives *op);
-int members_op_update_cooperative(members_app_t *app, service_call_t *call,
-                                  const Lumbung__UpdateCooperative *op);
-int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung__PutBoard *op);
-int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
-                                     const Lumbung__RecordAnnualMeeting *op);
-int members_op_list_annual_meetings(members_app_t *app, service_call_t *call,
-                                    const Lumbung__ListAnnualMeetings *op);
-
-int members_op_create_member(members_app_t *app, service_call_t *call,
-                             const Lumbung__CreateMember *op);
-int members_op_get_member(members_app_t *app, service_call_t *call, const Lumbung__GetMember *op);
-int members_op_list_members(members_app_t *app, service_call_t *call,
-                            const Lumbung__ListMembers *op);
-int members_op_update_member(members_app_t *app, service_call_t *call,
-                             const Lumbung__UpdateMember *op);
-int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbung__ExitMember *op);
-
+/* --- operations of import.c (the others: coops.h, people.h, guidance.h) --- */
 int members_op_import_members(members_app_t *app, service_call_t *call,
                               const Lumbung__ImportMembers *op);
 int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op);
 
-int members_op_record_supervision(members_app_t *app, service_call_t *call,
-                                  const Lumbung__RecordSupervision *op);
-int members_op_list_supervisions(members_app_t *app, service_call_t *call,
-                                 const Lumbung__ListSupervisions *op);
-int members_op_update_supervision(members_app_t *app, service_call_t *call,
-                                  const Lumbung__UpdateSupervision *op);
-int members_op_record_training(members_app_t *app, service_call_t *call,
-                               const Lumbung__RecordTraining *op);
-int members_op_get_training(members_app_t *app, service_call_t *call,
-                            const Lumbung__GetTraining *op);
-int members_op_list_trainings(members_app_t *app, service_call_t *call,
-                              const Lumbung__ListTrainings *op);
-
-/* --- members: shared by create and import --- */
-
-/* Creates an already validated member (status active, numbers assigned here) in txn and
-   emits member_joined. `arena` holds the temporaries (the call's, or an import's row arena).
-   Returns 0, or a negative store error; a duplicate active NIK must be ruled out before. */
-int members_member_insert(members_app_t *app, service_call_t *call, arena_t *arena,
-                          Lumbung__Member *m);
-/* True when the two records hold the same person data (nik, name, sex, birth_date, address,
-   phone, joined_on): what makes a repeated import row "already imported". */
-bool members_member_same(const Lumbung__Member *a, const Lumbung__Member *b);
-/* Authorises WRITE on `coop` and checks that it exists and is active; fails the call if not. */
-int members_coop_for_write(members_app_t *app, service_call_t *call, uint64_t coop);
-/* Appends a Warning per NIK_WARN_* bit to m->warnings. */
-void members_member_warnings(arena_t *arena, Lumbung__Member *m, unsigned warnings);
-
-/* --- events (events.c): each returns 0 or a negative error for the handler to return --- */
-int members_emit_cooperative(service_call_t *call, arena_t *arena,
-                             Lumbung__MembersEvent__BodyCase kind, Lumbung__Cooperative *c);
-int members_emit_member(service_call_t *call, arena_t *arena, Lumbung__MembersEvent__BodyCase kind,
-                        Lumbung__Member *m);
-int members_emit_meeting(service_call_t *call, arena_t *arena, Lumbung__AnnualMeeting *m);
-int members_emit_supervision(service_call_t *call, arena_t *arena,
-                             Lumbung__MembersEvent__BodyCase kind, Lumbung__Supervision *s);
-int members_emit_training(service_call_t *call, arena_t *arena, Lumbung__Training *t);
-int members_emit_import(service_call_t *call, arena_t *arena, const Lumbung__ImportJob *job);
+/* One header per module, each with its contract; included here so that a file needs only
+   members.h. */
+#include "coops.h"
+#include "people.h"
+#include "guidance.h"
+#include "events.h"
 
 #endif

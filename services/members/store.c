@@ -301,45 +301,26 @@ int members_store_meeting_insert(members_store_t *self, store_txn_t *txn, arena_
     return members_store_put(self, txn, MEMBERS_TABLE_MEETINGS, key, klen, arena, &m->base);
 }
 
-static bool has_prefix(const void *k, size_t kl, const uint8_t *prefix, size_t plen) {
-    return plen == 0 || (kl >= plen && memcmp(k, prefix, plen) == 0);
-}
-
-/* Positions the cursor on the first entry after `after` (or at the prefix). */
-static int scan_start(store_cursor_t *c, const uint8_t *prefix, size_t plen, const uint8_t *after,
-                      size_t alen, const void **k, size_t *kl, const void **v, size_t *vl) {
-    if (alen == 0) {
-        if (plen == 0) return store_cursor_first(c, k, kl, v, vl);
-        return store_cursor_seek(c, prefix, plen, k, kl, v, vl);
-    }
-    int rc = store_cursor_seek(c, after, alen, k, kl, v, vl);
-    if (rc == 0 && *kl == alen && memcmp(*k, after, alen) == 0)
-        rc = store_cursor_next(c, k, kl, v, vl);
-    return rc;
-}
-
 int members_store_scan(members_store_t *self, store_txn_t *txn, members_table_t table,
                        const uint8_t *prefix, size_t prefix_len, const uint8_t *after,
                        size_t after_len, uint32_t max_visits, members_store_visit_fn fn, void *arg) {
     assert(self && txn && fn && (prefix || prefix_len == 0) && (after || after_len == 0));
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, table_of(self, table), &c);
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, table_of(self, table),
+                             &(store_range_t){ .prefix = prefix, .prefix_len = prefix_len,
+                                               .from = after_len ? after : NULL,
+                                               .from_len = after_len, .from_exclusive = true });
     if (rc != 0) return rc;
-    const void *k, *v;
-    size_t kl, vl;
     int visited = 0;
-    rc = scan_start(c, prefix, prefix_len, after, after_len, &k, &kl, &v, &vl);
-    while (rc == 0 && (uint32_t) visited < max_visits && has_prefix(k, kl, prefix, prefix_len)) {
+    while ((uint32_t) visited < max_visits && (rc = store_scan_next(&s)) == 0) {
         visited++;
-        int stop = fn(arg, k, kl, v, vl);
-        if (stop != 0) {
-            rc = stop < 0 ? stop : 0;
-            store_cursor_close(&c);
-            return rc < 0 ? rc : visited;
+        int stop = fn(arg, s.key, s.key_len, s.val, s.val_len);
+        if (stop < 0) {                   /* the visitor's own code, passed on as it is */
+            store_scan_close(&s, 0);
+            return stop;
         }
-        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+        if (stop > 0) break;
     }
-    store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
-    return visited;
+    rc = store_scan_close(&s, rc);
+    return rc < 0 ? rc : visited;
 }

@@ -37,8 +37,6 @@ enum {
     MEMBERS_GRACE_DAYS_MAX = 366,
     MEMBERS_MESSAGE_MAX = 256,
     MEMBERS_FIELD_MAX = 96,
-    MEMBERS_FISCAL_YEAR_MIN = 1900,
-    MEMBERS_FISCAL_YEAR_MAX = 2999,
 };
 
 /* Largest amount a setting may hold: 1 trillion rupiah (does not fit an enum constant). */

@@ -1,6 +1,6 @@
 /* dashboard — the district dashboard: every cooperative the members stream named, with its
    active members by sex (registry.c), its total assets and members' savings as of a date
-   (chart.c), its loan portfolio and NPL (loans.c), its RAT compliance and overdue supervision
+   (chart_view.c), its loan portfolio and NPL (loans_view.c), its RAT compliance and overdue supervision
    recommendations (oversight.c) and the health rating of its last ended fiscal year (rating.c),
    summed by cooperative type, health rating, group and district, and for the district; and
    the cooperatives that need the district's attention, each with its reasons. */
@@ -26,9 +26,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
     const Lumbung__CooperativeSettings *set = c->settings;
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
     if (start < 1 || start > 12) start = 1;
-    int y, m, d;
-    date_to_ymd(as_of, &y, &m, &d);
-    int current = m >= start ? y : y - 1;
+    int current = date_fiscal_year_of(as_of, start);
     if (date_from_ymd(current, start, 1, end) == DATE_OK) (*end)--;
     else *end = as_of;
     return current > 0 ? (uint32_t) (current - 1) : 0;
@@ -313,19 +311,16 @@ static void by_group_and_district(arena_t *arena, Lumbung__DistrictDashboard *d)
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *scratch,
                    int32_t as_of, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
                    tally_t ratings[RATINGS]) {
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, app->coops, &cur);
+    store_scan_t cur;
+    int rc = store_scan_open(&cur, txn, app->coops,
+                             &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;
     d->items = arena_alloc(arena, cap * sizeof *d->items);
     d->attention = arena_alloc(arena, cap * sizeof *d->attention);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
-        if (d->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&cur)) == 0) {
         ProtobufCAllocator alloc = arena_allocator(arena);
-        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, cur.val_len, cur.val);
         if (!c) { rc = -EPROTO; break; }
         if (d->n_items == cap) {
             Lumbung__CooperativeSummary **more = arena_alloc(arena, 2 * cap * sizeof *more);
@@ -343,8 +338,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *
         Lumbung__AttentionItem *a = attention(arena, s);
         if (a) d->attention[d->n_attention++] = a;
     }
-    store_cursor_close(&cur);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&cur, rc);
 }
 
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,

@@ -2,7 +2,7 @@
    the call's transaction (so a report is one consistent snapshot), states the sequences of
    both streams it reflects, and renders CSV when asked. Handlers only read, except the
    management questionnaire (management.c), a supervisor's assessment. The SHU of a
-   fiscal year is shared out by shu.c from the ledger's surplus and loans.c's participation. */
+   fiscal year is shared out by shu.c from the ledger's surplus and loans_view.c's participation. */
 #include "reporting.h"
 #include "date.h"
 #include "log.h"
@@ -66,12 +66,6 @@ static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallb
                              date_error_text(rc));
 }
 
-static char *date_text(ctx_t *x, int32_t days) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    return arena_strdup(x->arena, buf);
-}
-
 /* The cooperative's today (its time_zone setting) as the default end of a report: a posting
    dated its local today is in the report even while UTC is still on the day before. The
    district as a whole (coop 0) takes the latest date in Indonesia. */
@@ -98,11 +92,7 @@ static uint64_t seq_of(const follower_t *f) {
 
 static int coop_known(ctx_t *x, uint64_t coop) {
     Lumbung__Cooperative *c;
-    int rc = coop ? reporting_registry_coop(x->app, x->txn, x->arena, coop, &c) : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(x->call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist", coop);
-    return rc;
+    return reporting_registry_coop_of(x->app, x->call, x->txn, x->arena, coop, &c);
 }
 
 /* The accounts with their movements in [from, to]; none yet is an empty chart. */
@@ -174,7 +164,7 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__BalanceSheet *b =
-        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = seq_of(x->app->transactions);
     b->members_seq = seq_of(x->app->members);
@@ -202,7 +192,7 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     if ((rc = period_args(x, r->cooperative_id, r->from, r->to, year_start, &from, &to)) != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
-                                                         date_text(x, from), date_text(x, to));
+                                                         date_text(x->arena, from), date_text(x->arena, to));
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
@@ -225,7 +215,7 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__ReportTrialBalance *t =
-        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x, as_of));
+        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = seq_of(x->app->transactions);
     t->members_seq = seq_of(x->app->members);
@@ -263,8 +253,8 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->member_id = r->member_id;
     s->member_number = m->member_number;
     s->name = m->name;
-    s->from = r->from && *r->from ? date_text(x, from) : NULL;
-    s->to = date_text(x, to);
+    s->from = r->from && *r->from ? date_text(x->arena, from) : NULL;
+    s->to = date_text(x->arena, to);
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
@@ -299,7 +289,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
                                  REPORTING_LOAN_STATES_MAX);
     if (rc != 0) return rc;
     Lumbung__LoanPortfolio *p =
-        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x, as_of));
+        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x->arena, as_of));
     rc = reporting_writeoffs_portfolio(x->app, x->txn, x->arena, r->cooperative_id, as_of, p);
     if (rc == -E2BIG)
         return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
@@ -321,18 +311,11 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
 
 /* ------------------------------------------------------------------ SHU */
 
-enum { SHU_YEAR_MIN = 1900, SHU_YEAR_MAX = 9998 };
-
-/* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12): from the
-   first of that month to the day before the same date a year later. */
+/* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12). */
 static int fiscal_year(ctx_t *x, uint32_t year, uint32_t start, int32_t *from, int32_t *to) {
-    if (start < 1 || start > 12) start = 1;
-    int32_t next;
-    if (date_from_ymd((int) year, (int) start, 1, from) != DATE_OK ||
-        date_from_ymd((int) year + 1, (int) start, 1, &next) != DATE_OK)
+    if (date_fiscal_year((int) year, (int) start, from, to) != DATE_OK)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
                                  "year %u is not a fiscal year", (unsigned) year);
-    *to = next - 1;
     return 0;
 }
 
@@ -456,10 +439,10 @@ static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
 static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
-    if (!r->has_year || r->year < SHU_YEAR_MIN || r->year > SHU_YEAR_MAX)
+    if (!r->has_year || r->year < DATE_FISCAL_YEAR_MIN || r->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", SHU_YEAR_MIN,
-                                 SHU_YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                                 DATE_FISCAL_YEAR_MAX);
     Lumbung__Cooperative *c;
     int rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
@@ -479,8 +462,8 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     s->has_usage_share_basis = 1;
     s->cooperative_id = r->cooperative_id;
     s->year = r->year;
-    s->from = date_text(x, from);
-    s->to = date_text(x, to);
+    s->from = date_text(x->arena, from);
+    s->to = date_text(x->arena, to);
     s->as_of_seq = seq_of(x->app->transactions);
     s->members_seq = seq_of(x->app->members);
     s->surplus_sen = b.income - b.expenses;
@@ -608,7 +591,7 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     l->has_cooperative_id = l->has_as_of_seq = l->has_members_seq = 1;
     l->has_outstanding_principal_sen = 1;
     l->cooperative_id = r->cooperative_id;
-    l->as_of = date_text(x, as_of);
+    l->as_of = date_text(x->arena, as_of);
     l->as_of_seq = seq_of(x->app->transactions);
     l->members_seq = seq_of(x->app->members);
     rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
@@ -694,8 +677,8 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
     j->has_total_debit_sen = j->has_total_credit_sen = 1;
     j->cooperative_id = r->cooperative_id;
-    j->from = date_text(x, from);
-    j->to = date_text(x, to);
+    j->from = date_text(x->arena, from);
+    j->to = date_text(x->arena, to);
     j->as_of_seq = seq_of(x->app->transactions);
     j->members_seq = seq_of(x->app->members);
     rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);

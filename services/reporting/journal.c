@@ -19,7 +19,7 @@ enum { JOURNAL_KEY = 8 + 4 + 8, ENTRY_MAX = 1024 * 1024 };
 
 static void journal_key(uint8_t key[JOURNAL_KEY], uint64_t coop, int32_t day, uint64_t id) {
     be64_write(key, coop);
-    be32_write(key + 8, reporting_date_key(day));
+    be32_write(key + 8, date_key(day));
     be64_write(key + 12, id);
 }
 
@@ -66,7 +66,7 @@ int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, u
     if (rc != 0) return rc;
     uint8_t seek[JOURNAL_KEY];
     journal_key(seek, coop, from, 0);
-    uint32_t last = reporting_date_key(to);
+    uint32_t last = date_key(to);
     const void *k, *v;
     size_t kl, vl, cap = 0;
     for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl);

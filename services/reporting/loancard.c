@@ -1,7 +1,7 @@
 /* loancard — each member's loan movements, the loan cards (kartu angsuran) of the member
    statement: disbursements, repayments with their allocation to late fees, interest and
    principal, payments out of an exit settlement, and (from the write-off and recovery events)
-   write-offs and recoveries. Fed by loans.c from the loan events; read by statement.c's
+   write-offs and recoveries. Fed by loans_view.c from the loan events; read by statement.c's
    caller (handlers.c) into MemberStatement.loans.
 
    "loan_lines" key: u64 member id + u64 loan id + u32 value date + u64 event sequence, so a
@@ -12,7 +12,7 @@
    outstanding principal is summed when read, in value-date order, so a line posted late
    (a back-dated repayment) shows the balance of its own date; one line per loan per event.
 
-   Not for: the portfolio or classes (loans.c), or savings lines (statement.c). */
+   Not for: the portfolio or classes (loans_view.c), or savings lines (statement.c). */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -33,7 +33,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
     uint8_t key[LINE_KEY], val[LINE_SIZE];
     be64_write(key, l->member_id);
     be64_write(key + 8, l->loan_id);
-    be32_write(key + 16, reporting_date_key(l->day));
+    be32_write(key + 16, date_key(l->day));
     be64_write(key + 20, app->event_seq);
     val[0] = LINE_VERSION;
     val[1] = (uint8_t) l->kind;
@@ -101,7 +101,7 @@ static int add_line(reader_t *r, const uint8_t *k, const uint8_t *v) {
     }
     Lumbung__LoanStatementLine *l = arena_message(r->arena, &lumbung__loan_statement_line__descriptor);
     char date[DATE_FORMAT_MAX];
-    date_format(reporting_date_from_key(be32_read(k + 16)), date, sizeof date);
+    date_format(date_from_key(be32_read(k + 16)), date, sizeof date);
     l->value_date = arena_strdup(r->arena, date);
     l->has_kind = l->has_amount_sen = l->has_late_fee_sen = l->has_interest_sen = 1;
     l->has_principal_sen = l->has_outstanding_principal_sen = 1;
@@ -148,22 +148,19 @@ static void label_settlements(Lumbung__MemberStatement *st) {
 int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                             int32_t to, Lumbung__MemberStatement *st) {
     assert(app && txn && arena && st);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_lines, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, st->member_id);
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->loan_lines,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = 8 });
+    if (rc != 0) return rc;
     reader_t r = { .arena = arena, .st = st };
     size_t cap_loans = 0;
-    uint32_t first = reporting_date_key(from), last = reporting_date_key(to);
+    uint32_t first = date_key(from), last = date_key(to);
     uint64_t loan = 0;
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
-         rc == 0 && kl == LINE_KEY && memcmp(k, prefix, 8) == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        const uint8_t *key = k, *val = v;
-        if (vl != LINE_SIZE || val[0] != LINE_VERSION) { rc = -EPROTO; break; }
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == LINE_KEY) {
+        const uint8_t *key = s.key, *val = s.val;
+        if (s.val_len != LINE_SIZE || val[0] != LINE_VERSION) { rc = -EPROTO; break; }
         if (be64_read(key + 8) != loan || !r.loan) {
             loan_end(&r, &cap_loans);
             loan = be64_read(key + 8);
@@ -176,8 +173,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
         if (day < first) { r.loan->opening_principal_sen = r.outstanding; continue; }
         if ((rc = add_line(&r, key, val)) != 0) break;
     }
-    store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if ((rc = store_scan_close(&s, rc)) != 0) return rc;
     loan_end(&r, &cap_loans);
     label_settlements(st);
     return 0;

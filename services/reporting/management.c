@@ -5,6 +5,7 @@
    and when a rating reads them. */
 #include "reporting.h"
 #include "bytes.h"
+#include "date.h"
 #include "health.h"
 
 #include <assert.h>
@@ -17,7 +18,7 @@
 #define ROLE(x) LUMBUNG__ROLE__ROLE_##x
 #define M(x) REPORTING_MANAGEMENT_##x
 
-enum { KEY_SIZE = 12, YEAR_MIN = 1900, YEAR_MAX = 9998, RECORD_MAX = 4096 };
+enum { KEY_SIZE = 12, RECORD_MAX = 4096 };
 
 static const char *const group_field[M(GROUPS)] = {
     "general", "institution", "capital", "assets", "liquidity",
@@ -102,17 +103,12 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
         return service_call_fail(call, KIND(FORBIDDEN), "forbidden", NULL,
                                  "only an admin or a supervisor records the management "
                                  "questionnaire");
-    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX)
+    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                                 DATE_FISCAL_YEAR_MAX);
     Lumbung__Cooperative *coop;
-    int rc = req->cooperative_id
-             ? reporting_registry_coop(app, txn, arena, req->cooperative_id, &coop)
-             : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist",
-                                 req->cooperative_id);
+    int rc = reporting_registry_coop_of(app, call, txn, arena, req->cooperative_id, &coop);
     if (rc != 0) return rc;
     Lumbung__ManagementQuestionnaire *q =
         arena_message(arena, &lumbung__management_questionnaire__descriptor);

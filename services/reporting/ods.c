@@ -1,7 +1,7 @@
 /* ods — the yearly national data return (ODS): one row per cooperative the members stream
    named, with its identity (registry.c), whether a RAT approved the fiscal year (oversight.c),
    its active members by sex, and its own capital, outside capital, assets at the fiscal year
-   end and its surplus over the year (chart.c); as JSON or a CSV file. */
+   end and its surplus over the year (chart_view.c); as JSON or a CSV file. */
 #include "reporting.h"
 #include "render.h"
 #include "date.h"
@@ -13,26 +13,11 @@
 #define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
 #define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
-enum { YEAR_MIN = 1900, YEAR_MAX = 9998 };
-
-static char *day_text(arena_t *arena, int32_t days) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    return arena_strdup(arena, buf);
-}
-
-/* The fiscal year `year` of the cooperative: the first of its start month to the day before
-   the same date a year later. */
+/* The fiscal year `year` of the cooperative. */
 static int fiscal_year(const Lumbung__Cooperative *c, uint32_t year, int32_t *from, int32_t *to) {
     const Lumbung__CooperativeSettings *set = c->settings;
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
-    if (start < 1 || start > 12) start = 1;
-    int32_t next;
-    if (date_from_ymd((int) year, start, 1, from) != DATE_OK ||
-        date_from_ymd((int) year + 1, start, 1, &next) != DATE_OK)
-        return -EINVAL;
-    *to = next - 1;
-    return 0;
+    return date_fiscal_year((int) year, start, from, to) == DATE_OK ? 0 : -EINVAL;
 }
 
 static int books(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from, int32_t to,
@@ -80,13 +65,13 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
     r->address = c->address;
     r->district = c->district;
     r->active = !c->has_active || c->active;
-    r->from = day_text(arena, from);
-    r->to = day_text(arena, to);
+    r->from = date_text(arena, from);
+    r->to = date_text(arena, to);
     int32_t held;
     int rc = reporting_oversight_rat_of(app, txn, c->id, year, &held);
     if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
     r->rat_held = rc == 0;
-    if (rc == 0) r->rat_held_on = day_text(arena, held);
+    if (rc == 0) r->rat_held_on = date_text(arena, held);
     reporting_counts_t n;
     if ((rc = reporting_registry_counts(app, txn, c->id, &n)) != 0) return rc;
     r->has_members_male = r->has_members_female = 1;
@@ -101,18 +86,15 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
 
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
                    Lumbung__OdsReturn *o) {
-    store_cursor_t *cur;
-    int rc = store_cursor_open(txn, app->coops, &cur);
+    store_scan_t cur;
+    int rc = store_scan_open(&cur, txn, app->coops,
+                             &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;
     o->items = arena_alloc(arena, cap * sizeof *o->items);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_first(cur, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(cur, &k, &kl, &v, &vl)) {
-        if (o->n_items == REPORTING_COOPS_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&cur)) == 0) {
         ProtobufCAllocator alloc = arena_allocator(arena);
-        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, vl, v);
+        Lumbung__Cooperative *c = lumbung__cooperative__unpack(&alloc, cur.val_len, cur.val);
         if (!c) { rc = -EPROTO; break; }
         if (o->n_items == cap) {
             Lumbung__OdsRow **more = arena_alloc(arena, 2 * cap * sizeof *more);
@@ -123,8 +105,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t 
         if ((rc = row(app, txn, arena, year, c, &o->items[o->n_items])) != 0) break;
         o->n_items++;
     }
-    store_cursor_close(&cur);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&cur, rc);
 }
 
 int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
@@ -134,9 +115,9 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
     const char *bad = reporting_opts_read(&opts, req->has_format, req->format, req->dialect,
                                           req->lang, req->has_metadata, req->metadata);
     if (bad) return reporting_options_fail(call, bad);
-    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX)
+    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
         return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                                 "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+                                 "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN, DATE_FISCAL_YEAR_MAX);
     Lumbung__OdsReturn *o = arena_message(arena, &lumbung__ods_return__descriptor);
     o->has_year = o->has_as_of_seq = o->has_members_seq = 1;
     o->year = req->year;

@@ -21,7 +21,7 @@ static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMe
     be64_write(key, m->cooperative_id);
     be32_write(key + 8, m->fiscal_year);
     val[0] = RAT_VERSION;
-    be32_write(val + 1, reporting_date_key(held));
+    be32_write(val + 1, date_key(held));
     return store_put(txn, app->rats, key, sizeof key, val, sizeof val, 0);
 }
 
@@ -55,30 +55,26 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
                              uint32_t last_year, reporting_rats_t *out) {
     assert(app && txn && out);
     memset(out, 0, sizeof *out);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->rats, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, coop);
-    const void *k, *v;
-    size_t kl, vl, seen = 0;
-    for (rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != RAT_KEY || memcmp(k, prefix, sizeof prefix) != 0) break;
-        if (++seen > REPORTING_RATS_MAX) { rc = -E2BIG; break; }
-        const uint8_t *p = v;
-        if (vl != RAT_SIZE || p[0] != RAT_VERSION) { rc = -EPROTO; break; }
-        uint32_t year = be32_read((const uint8_t *) k + 8);
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->rats,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
+                                               .rows_max = REPORTING_RATS_MAX });
+    if (rc != 0) return rc;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == RAT_KEY) {
+        const uint8_t *p = s.val;
+        if (s.val_len != RAT_SIZE || p[0] != RAT_VERSION) { rc = -EPROTO; break; }
+        uint32_t year = be32_read((const uint8_t *) s.key + 8);
         if (year == last_year) out->held_last = true;
         if (year + 1 == last_year) out->held_before_last = true;
         if (!out->any || year > out->fiscal_year) {    /* keys ascend; kept for clarity */
             out->any = true;
             out->fiscal_year = year;
-            out->held_on = reporting_date_from_key(be32_read(p + 1));
+            out->held_on = date_from_key(be32_read(p + 1));
         }
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static uint32_t overdue_in(const Lumbung__Supervision *s, int32_t as_of) {
@@ -96,24 +92,20 @@ int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *are
                                 uint64_t coop, int32_t as_of, uint32_t *count) {
     assert(app && txn && arena && count);
     *count = 0;
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->supervisions, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, coop);
-    const void *k, *v;
-    size_t kl, vl, seen = 0;
-    for (rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != SUPERVISION_KEY || memcmp(k, prefix, sizeof prefix) != 0) break;
-        if (++seen > REPORTING_SUPERVISIONS_MAX) { rc = -E2BIG; break; }
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->supervisions,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
+                                               .rows_max = REPORTING_SUPERVISIONS_MAX });
+    if (rc != 0) return rc;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == SUPERVISION_KEY) {
         ProtobufCAllocator alloc = arena_allocator(arena);
-        Lumbung__Supervision *s = lumbung__supervision__unpack(&alloc, vl, v);
-        if (!s) { rc = -EPROTO; break; }
-        *count += overdue_in(s, as_of);
+        Lumbung__Supervision *sv = lumbung__supervision__unpack(&alloc, s.val_len, s.val);
+        if (!sv) { rc = -EPROTO; break; }
+        *count += overdue_in(sv, as_of);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop, uint32_t year,
@@ -128,6 +120,6 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     if (rc != 0) return rc;
     const uint8_t *p = v;
     if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;
-    *held_on = reporting_date_from_key(be32_read(p + 1));
+    *held_on = date_from_key(be32_read(p + 1));
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #define CLASS(x) LUMBUNG__LOAN_CLASS__LOAN_CLASS_##x
 
@@ -39,6 +40,22 @@ static int64_t part_of(int64_t sen, int64_t bp) {
     return out;
 }
 
+/* One class's part of RPM, rounded to the sen. */
+static int64_t risk_of(const reporting_portfolio_counts_t *c, int k) {
+    return part_of(c->outstanding_sen[k], reporting_portfolio_risk_bp(k));
+}
+
+void reporting_portfolio_sum(const reporting_portfolio_counts_t *counts,
+                             reporting_portfolio_sums_t *out) {
+    assert(counts && out);
+    memset(out, 0, sizeof *out);
+    for (int k = CLASS(CURRENT); k <= CLASS(LOSS); k++) {
+        out->outstanding_sen += counts->outstanding_sen[k];
+        if (k != CLASS(CURRENT)) out->risky_sen += counts->outstanding_sen[k];
+        out->rpm_sen += risk_of(counts, k);
+    }
+}
+
 static Lumbung__PortfolioClass *class_row(arena_t *arena, const reporting_portfolio_counts_t *c,
                                           int k) {
     Lumbung__PortfolioClass *r = arena_message(arena, &lumbung__portfolio_class__descriptor);
@@ -48,7 +65,7 @@ static Lumbung__PortfolioClass *class_row(arena_t *arena, const reporting_portfo
     r->loans = c->loans[k];
     r->outstanding_principal_sen = c->outstanding_sen[k];
     r->risk_weight_bp = reporting_portfolio_risk_bp(k);
-    r->risk_sen = part_of(r->outstanding_principal_sen, r->risk_weight_bp);
+    r->risk_sen = risk_of(c, k);
     r->allowance_rate_bp = reporting_portfolio_allowance_bp(k);
     r->allowance_sen = allowance_part(r->outstanding_principal_sen, r->allowance_rate_bp);
     return r;

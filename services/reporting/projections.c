@@ -1,5 +1,5 @@
 /* projections — opens the reporting tables and routes each followed event to the projections
-   it feeds (registry.c, chart.c, statement.c, loans.c, loancard.c). Events a projection does not need are counted
+   it feeds (registry.c, chart_view.c, statement.c, loans_view.c, loancard.c). Events a projection does not need are counted
    and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
@@ -11,18 +11,14 @@
 
 #define TX(x) LUMBUNG__TRANSACTIONS_EVENT__BODY_##x
 
-uint32_t reporting_date_key(int32_t days) {
-    return (uint32_t) ((int64_t) days + 2147483648LL);
-}
-
-int32_t reporting_date_from_key(uint32_t key) {
-    return (int32_t) ((int64_t) key - 2147483648LL);
-}
-
 int reporting_open(reporting_t *app, service_t *service) {
     assert(app && service);
     app->service = service;
-    store_t *s = service_store(service);
+    return reporting_open_store(app, service_store(service));
+}
+
+int reporting_open_store(reporting_t *app, store_t *s) {
+    assert(app && s);
     struct { const char *name; store_table_t *table; } tables[] = {
         { "stream_stats", &app->stream_stats }, { "coops", &app->coops },
         { "coop_counts", &app->coop_counts }, { "members", &app->members_table },

@@ -25,8 +25,6 @@
 
 enum {
     ROLES = 32,                          /* AccountRole values kept, 0 .. 31 */
-    YEAR_MIN = 1900,
-    YEAR_MAX = 9998,
     COMPONENTS_MAX = REPORTING_HEALTH_COMPONENTS + 1,  /* and aspect 3 */
     MANAGEMENT_WEIGHT = 15,
 };
@@ -61,14 +59,13 @@ static void sum_chart(const reporting_chart_t *c, int64_t by_role[ROLES], int64_
     }
 }
 
+/* The portfolio's own sums (portfolio.h), so 1b, 2b, 2c and 2d use the loan report's RPM. */
 static void sum_portfolio(const reporting_portfolio_counts_t *p, books_t *b) {
-    for (int cls = 1; cls <= REPORTING_LOAN_CLASSES; cls++) {
-        int64_t out = p->outstanding_sen[cls], risk = 0;
-        b->loans += out;
-        if (cls > 1) b->risky += out;
-        (void) money_mul_div_round(out, reporting_portfolio_risk_bp(cls), 10000, &risk);
-        b->rpm += risk;                   /* as the portfolio report rounds each class */
-    }
+    reporting_portfolio_sums_t s;
+    reporting_portfolio_sum(p, &s);
+    b->loans += s.outstanding_sen;
+    b->risky += s.risky_sen;
+    b->rpm += s.rpm_sen;
 }
 
 static int64_t role(const books_t *b, Lumbung__AccountRole r) {
@@ -369,28 +366,16 @@ static int read_books(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
 
 static int fail_year(service_call_t *call) {
     return service_call_fail(call, KIND(INVALID), "invalid_year", "year",
-                             "year must be given, between %d and %d", YEAR_MIN, YEAR_MAX);
+                             "year must be given, between %d and %d", DATE_FISCAL_YEAR_MIN,
+                             DATE_FISCAL_YEAR_MAX);
 }
 
-/* The fiscal year `year` starting in month `start`: the first of that month to the day before
-   the same date a year later (as the SHU report). */
+/* The fiscal year `year` of the cooperative (as the SHU report). */
 static int fiscal_year(uint32_t year, const Lumbung__Cooperative *coop, int32_t *from,
                        int32_t *to) {
     const Lumbung__CooperativeSettings *s = coop->settings;
-    uint32_t start = s && s->has_fiscal_year_start ? s->fiscal_year_start : 1;
-    if (start < 1 || start > 12) start = 1;
-    int32_t next;
-    if (date_from_ymd((int) year, (int) start, 1, from) != DATE_OK ||
-        date_from_ymd((int) year + 1, (int) start, 1, &next) != DATE_OK)
-        return -EINVAL;
-    *to = next - 1;
-    return 0;
-}
-
-static char *day_text(arena_t *arena, int32_t days) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    return arena_strdup(arena, buf);
+    int start = s && s->has_fiscal_year_start ? (int) s->fiscal_year_start : 1;
+    return date_fiscal_year((int) year, start, from, to) == DATE_OK ? 0 : -EINVAL;
 }
 
 /* A year without books has nothing to rate: every component is listed as not available and
@@ -430,7 +415,8 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
                            Lumbung__HealthReport **out) {
     assert(app && txn && arena && coop && out);
     int32_t from, to;
-    if (year < YEAR_MIN || year > YEAR_MAX || fiscal_year(year, coop, &from, &to) != 0)
+    if (year < DATE_FISCAL_YEAR_MIN || year > DATE_FISCAL_YEAR_MAX ||
+        fiscal_year(year, coop, &from, &to) != 0)
         return -EINVAL;
     books_t *b = arena_alloc(arena, sizeof *b);
     memset(b, 0, sizeof *b);
@@ -442,8 +428,8 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
     r->has_cooperative_id = r->has_year = 1;
     r->cooperative_id = coop->id;
     r->year = year;
-    r->from = day_text(arena, from);
-    r->to = day_text(arena, to);
+    r->from = date_text(arena, from);
+    r->to = date_text(arena, to);
     r->components = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->components);
     r->unavailable = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->unavailable);
     build_t x = { .arena = arena, .report = r };
@@ -462,15 +448,10 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
 int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                      const Lumbung__GetHealth *req, Lumbung__ReportingReply *out) {
     assert(app && call && txn && arena && req && out);
-    if (!req->has_year || req->year < YEAR_MIN || req->year > YEAR_MAX) return fail_year(call);
+    if (!req->has_year || req->year < DATE_FISCAL_YEAR_MIN || req->year > DATE_FISCAL_YEAR_MAX)
+        return fail_year(call);
     Lumbung__Cooperative *coop;
-    int rc = req->cooperative_id
-             ? reporting_registry_coop(app, txn, arena, req->cooperative_id, &coop)
-             : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return service_call_fail(call, KIND(NOT_FOUND), "cooperative_not_found",
-                                 "cooperative_id", "cooperative %" PRIu64 " does not exist",
-                                 req->cooperative_id);
+    int rc = reporting_registry_coop_of(app, call, txn, arena, req->cooperative_id, &coop);
     if (rc != 0) return rc;
     coop->id = req->cooperative_id;
     Lumbung__HealthReport *r;

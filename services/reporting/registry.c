@@ -46,6 +46,16 @@ int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, 
                        (ProtobufCMessage **) out);
 }
 
+int reporting_registry_coop_of(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                               arena_t *arena, uint64_t coop, Lumbung__Cooperative **out) {
+    int rc = coop ? reporting_registry_coop(app, txn, arena, coop, out) : STORE_NOT_FOUND;
+    if (rc == STORE_NOT_FOUND)
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND,
+                                 "cooperative_not_found", "cooperative_id",
+                                 "cooperative %" PRIu64 " does not exist", coop);
+    return rc;
+}
+
 int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena,
                               uint64_t member, Lumbung__Member **out) {
     return get_message(txn, app->members_table, arena, member, &lumbung__member__descriptor,

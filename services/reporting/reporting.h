@@ -5,18 +5,18 @@
     applied by the followers in the same txn as their cursors, so it can always be rebuilt by
     deleting it and replaying both streams from sequence 1. Each projection lives in its own
     file: registry.c (cooperatives, members and member counts, from members events),
-    oversight.c (annual meetings and supervision records, from members events), chart.c
+    oversight.c (annual meetings and supervision records, from members events), chart_view.c
     (accounts with totals and daily movements by value date, from transactions events),
     statement.c (each member's savings movements, from transactions events), journal.c (every
     posted entry, from transactions events), loancard.c (each
-    member's loan movements, from loan events), loans.c (loan states by date, loans as
+    member's loan movements, from loan events), loans_view.c (loan states by date, loans as
     applied with their schedules, and members' participation, from transactions events). handlers.c,
     dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
     ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
     as CSV (csv.c), XLSX (xlsx.c) or PDF (pdf.c).
 
-    Tables (opened by reporting_open; integers big-endian; a date is a day count of date.h
-    biased by 2^31 into a u32 so that byte order is date order):
+    Tables (opened by reporting_open; integers big-endian; a date is its day count as
+    date_key() of date.h, a u32 whose byte order is date order):
       "stream_stats"  key: stream name; value: u64 count of events applied
       "coops"         key: u64 cooperative id; value: lumbung.Cooperative as the last event said
       "coop_counts"   key: u64 cooperative id; value: [0] version 1, [1..4] active members,
@@ -95,6 +95,9 @@ typedef struct {
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
 int reporting_open(reporting_t *app, service_t *service);
+/* The same for a store alone (app->service stays NULL): the tables and the arena, for the
+   unit tests of the modules that read them. */
+int reporting_open_store(reporting_t *app, store_t *store);
 void reporting_close(reporting_t *app);
 
 /* The followers' callbacks (projections.c): applies one event of either stream. */
@@ -104,152 +107,20 @@ void reporting_advanced(void *app, uint64_t cursor);
 /* The service handler (handlers.c). */
 int reporting_handle(void *app, service_call_t *call);
 
-/* --- keys --- */
-uint32_t reporting_date_key(int32_t days);
-int32_t reporting_date_from_key(uint32_t key);
-
-/* --- registry.c: the members stream --- */
-int reporting_registry_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
-
-typedef struct {
-    uint32_t active, female, male;
-} reporting_counts_t;
-
-/* The cooperative as last seen (unpacked into `arena`), or STORE_NOT_FOUND. */
-int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                            Lumbung__Cooperative **out);
-int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                              uint64_t member, Lumbung__Member **out);
-/* Zero counts when the cooperative has no member yet. */
-int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
-                              reporting_counts_t *out);
-/* Appends every member of `coop` (any status) to out->items, by member number. -E2BIG beyond
-   REPORTING_SHU_MEMBERS_MAX. */
-int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                                  uint64_t coop, Lumbung__MemberRegister *out);
-
-/* --- oversight.c: annual meetings and supervision, from the members stream --- */
-int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev);
-
-typedef struct {
-    bool any;                    /* a RAT is recorded at all */
-    uint32_t fiscal_year;        /* the latest fiscal year with a RAT, when any */
-    int32_t held_on;             /* and the day it was held */
-    bool held_last;              /* a RAT for `last_year` */
-    bool held_before_last;       /* a RAT for last_year - 1 */
-} reporting_rats_t;
-
-/* The cooperative's RATs seen against the fiscal year `last_year`. -E2BIG beyond
-   REPORTING_RATS_MAX. */
-int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
-                             uint32_t last_year, reporting_rats_t *out);
-/* The day the RAT for fiscal `year` was held, or STORE_NOT_FOUND. */
-int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop, uint32_t year,
-                               int32_t *held_on);
-/* *count = recommendations of the cooperative due before as_of and not done. -E2BIG beyond
-   REPORTING_SUPERVISIONS_MAX records. */
-int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                                uint64_t coop, int32_t as_of, uint32_t *count);
-
-/* --- chart.c: accounts and their daily movements --- */
-int reporting_chart_apply_account(reporting_t *app, store_txn_t *txn, const Lumbung__Account *a);
-int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
-                                const Lumbung__JournalEntry *e);
-/* The role of an account, 0 when it has none or is unknown. */
-int reporting_chart_role(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code);
-
-/* Every account of `coop` (in `arena`) with the sums of movements whose value date lies in
-   [from, to]. STORE_NOT_FOUND when the cooperative has no account; -E2BIG beyond
-   REPORTING_ACCOUNTS_MAX. */
-int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                         int32_t from, int32_t to, reporting_chart_t *out);
-
-/* --- statement.c: members' savings movements --- */
-int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
-                                    const Lumbung__JournalEntry *e);
-/* Fills opening/lines/closing of `st` for movements of st->member_id with value dates in
-   [from, to]. -E2BIG beyond REPORTING_STATEMENT_LINES_MAX lines. */
-int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
-                             int32_t to, Lumbung__MemberStatement *st);
-
-/* --- loancard.c: members' loan movements (kartu angsuran) --- */
-typedef struct {
-    uint64_t member_id, loan_id;
-    uint64_t entry_id;                    /* the journal entry, 0 when there is none */
-    int32_t day;                          /* value date */
-    Lumbung__LoanMovementKind kind;
-    int64_t amount_sen;                   /* money that moved */
-    int64_t late_fee_sen, interest_sen, principal_sen;   /* a payment's allocation */
-    int64_t outstanding_change_sen;       /* + disbursed, - repaid or written off */
-    int64_t still_owed_sen;               /* write-off, recovery: what is owed after it */
-} reporting_loan_line_t;
-
-/* Records one line of a member's loan card, keyed by the event being applied
-   (app->event_seq): one line per loan per event. Loan events call it (loans.c); write-off
-   and recovery events add their lines here too. */
-int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_loan_line_t *l);
-/* Fills st->loans for st->member_id: lines with value dates in [from, to], the outstanding
-   principal before and after. Reads after reporting_statement_read (a payment whose entry is
-   an exit settlement among st->lines is labelled so). -E2BIG beyond
-   REPORTING_STATEMENT_LINES_MAX lines. */
-int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
-                            int32_t to, Lumbung__MemberStatement *st);
-/* --- writeoffs.c: loans written off and recoveries ("write_offs", see the file) --- */
-int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
-                              const Lumbung__TransactionsEvent *ev);
-/* Fills the portfolio's written-off list, recoveries and their totals as of as_of. */
-int reporting_writeoffs_portfolio(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                                  uint64_t coop, int32_t as_of, Lumbung__LoanPortfolio *p);
-
-/* --- loans.c: loan states and members' participation --- */
-int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
-                          const Lumbung__TransactionsEvent *ev);
-int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
-                                const Lumbung__JournalEntry *e);
-
-/* Counts each active loan of `coop` with outstanding principal by the class of its last state
-   dated on or before as_of. -E2BIG beyond REPORTING_LOAN_STATES_MAX states. */
-int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
-                              reporting_portfolio_counts_t *out);
-/* Appends to out->items each loan of `coop` with a state on or before as_of, in that state,
-   by loan id; out->outstanding_principal_sen sums the active ones. -E2BIG beyond
-   REPORTING_LOAN_STATES_MAX states. */
-/* The loan as applied (terms and schedule) into *out; STORE_NOT_FOUND when reporting has not
-   seen it applied (an unknown loan, or one applied before this projection: rebuild). */
-int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                          uint64_t loan, Lumbung__Loan **out);
-int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                             int32_t as_of, Lumbung__LoanRegister *out);
-
-typedef struct {
-    uint64_t member_id;
-    int64_t capital_sen;          /* principal + mandatory savings at the end of `to` */
-    int64_t interest_paid_sen;    /* loan interest paid with value dates in [from, to] */
-    int64_t disbursed_sen;        /* loan principal disbursed in [from, to] */
-} reporting_participation_t;
-
-/* Every member of `coop` with any participation row, by member id, in *items (in `arena`).
-   -E2BIG beyond REPORTING_SHU_MEMBERS_MAX members. */
-int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                                  uint64_t coop, int32_t from, int32_t to,
-                                  reporting_participation_t **items, size_t *count);
-
-/* --- dashboard.c: the district as a whole --- */
-/* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
-int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
-                        const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
-
-/* --- management.c: the questionnaire of health aspect 3 --- */
-/* Stores the answers of req (admin or supervisor; every group with exactly its number of
-   answers, else a 400 naming the group) and replies with them and their points. */
-int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                             arena_t *arena, const Lumbung__ManagementQuestionnaire *req,
-                             Lumbung__ReportingReply *out);
-/* The answers put for (coop, year) in `arena` with their points in hundredths, or
-   STORE_NOT_FOUND. */
-int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                              uint32_t year, Lumbung__ManagementQuestionnaire **out,
-                              int *points_centi);
+/* One header per module, each with its contract; included here so that a file needs only
+   reporting.h. Every module's .c includes reporting.h first. */
+#include "registry.h"
+#include "oversight.h"
+#include "chart_view.h"
+#include "statement.h"
+#include "loancard.h"
+#include "writeoffs.h"
+#include "loans_view.h"
+#include "dashboard.h"
+#include "management.h"
+#include "ods.h"
+#include "rating.h"
+#include "journal.h"
 
 /* --- handlers.c: files --- */
 /* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
@@ -259,29 +130,5 @@ int reporting_options_fail(service_call_t *call, const char *bad);
 int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
                          reporting_doc_t *doc, const reporting_opts_t *opts,
                          Lumbung__ReportingReply *out);
-
-/* --- journal.c: every posted entry, for the journal of a period --- */
-int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e);
-/* Appends the entries of `coop` with value dates in [from, to] to out->entries (value date,
-   then entry order) and sums their lines. -E2BIG beyond REPORTING_JOURNAL_ENTRIES_MAX. */
-int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
-                           int32_t from, int32_t to, Lumbung__JournalReport *out);
-
-/* --- ods.c: the yearly national data return --- */
-/* Fills `out` with the ODS of req->year (or its CSV file); fails the call on bad input. */
-int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
-                  const Lumbung__GetOds *req, Lumbung__ReportingReply *out);
-
-/* --- rating.c: the health rating of a fiscal year --- */
-/* Fills `out` with the rating; fails the call (negative) on bad input or an unknown
-   cooperative. as_of_seq and members_seq are the caller's to set. */
-int reporting_rating(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
-                     const Lumbung__GetHealth *req, Lumbung__ReportingReply *out);
-/* The rating of `coop`'s fiscal `year` into *out (in `arena`); rating not_rated when no entry
-   is dated inside the year. -EINVAL when `year` is out of range. as_of_seq and members_seq
-   are the caller's to set. */
-int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
-                           const Lumbung__Cooperative *coop, uint32_t year,
-                           Lumbung__HealthReport **out);
 
 #endif

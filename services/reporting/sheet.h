@@ -1,7 +1,7 @@
 /*  sheet — the pure part of the ledger reports: from a cooperative's accounts with their debits
     and credits over a period to a balance sheet, an income statement or a trial balance.
 
-    No store and no clock here: the caller reads the accounts (chart.c) and states the period,
+    No store and no clock here: the caller reads the accounts (chart_view.c) and states the period,
     so every rule of how a report adds up is testable on plain arrays. A balance follows the
     transactions service's rule (DESIGN.md): debit minus credit for assets and expenses, credit
     minus debit for liabilities, equity and income. Income and expenses not yet closed into

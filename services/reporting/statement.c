@@ -27,7 +27,7 @@ static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__Journ
                         int32_t day, int kind, int64_t delta) {
     uint8_t key[MOVEMENT_KEY], val[REPORTING_MOVEMENT_HEADER + REPORTING_MEMO_MAX];
     be64_write(key, e->member_id);
-    be32_write(key + 8, reporting_date_key(day));
+    be32_write(key + 8, date_key(day));
     be64_write(key + 12, e->id);
     key[20] = (uint8_t) kind;
     size_t memo = e->memo ? strlen(e->memo) : 0;
@@ -105,7 +105,7 @@ static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *k, const u
                                        size_t vl, const running_t *r) {
     Lumbung__StatementLine *l = arena_message(arena, &lumbung__statement_line__descriptor);
     char date[DATE_FORMAT_MAX];
-    date_format(reporting_date_from_key(be32_read(k + 8)), date, sizeof date);
+    date_format(date_from_key(be32_read(k + 8)), date, sizeof date);
     l->value_date = arena_strdup(arena, date);
     l->has_entry_id = l->has_entry_kind = l->has_kind = l->has_amount_sen = 1;
     l->has_balance_sen = l->has_total_balance_sen = 1;
@@ -127,24 +127,24 @@ static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *k, const u
 int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from,
                              int32_t to, Lumbung__MemberStatement *st) {
     assert(app && txn && arena && st);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->movements, &c);
-    if (rc != 0) return rc;
-    uint8_t prefix[8];
+    uint8_t prefix[8], until[12];
     be64_write(prefix, st->member_id);
+    be64_write(until, st->member_id);
+    be32_write(until + 8, date_key(to));
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->movements,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = 8,
+                                               .until = until, .until_len = sizeof until });
+    if (rc != 0) return rc;
     running_t r;
     memset(&r, 0, sizeof r);
     size_t cap = 16;
     st->lines = arena_alloc(arena, cap * sizeof *st->lines);
     st->n_lines = 0;
-    uint32_t first = reporting_date_key(from), last = reporting_date_key(to);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
-         rc == 0 && kl == MOVEMENT_KEY && memcmp(k, prefix, 8) == 0 &&
-         be32_read((const uint8_t *) k + 8) <= last;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        const uint8_t *key = k, *val = v;
+    uint32_t first = date_key(from);
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == MOVEMENT_KEY) {
+        const uint8_t *key = s.key, *val = s.val;
+        size_t vl = s.val_len;
         if (vl < REPORTING_MOVEMENT_HEADER || val[0] != MOVEMENT_VERSION || key[20] < 1 ||
             key[20] > KINDS) { rc = -EPROTO; break; }
         int64_t delta = (int64_t) be64_read(val + 2);
@@ -169,8 +169,7 @@ int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena,
         }
         st->lines[st->n_lines++] = line_of(arena, key, val, vl, &r);
     }
-    store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if ((rc = store_scan_close(&s, rc)) != 0) return rc;
     if (st->n_lines == 0) {              /* nothing in the period: opening = closing */
         st->opening = kind_balances(arena, &r);
         st->n_opening = KINDS;

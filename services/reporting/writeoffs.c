@@ -1,7 +1,7 @@
 /* writeoffs — loans written off and the money recovered on them, from the transactions stream
    (LoanWrittenOff, LoanRecovered), for the loan portfolio (listed apart from the classes: a
    written-off loan is off the books). The member statement shows the same events on the
-   member's loan card (loancard.c, fed by loans.c).
+   member's loan card (loancard.c, fed by loans_view.c).
 
    "write_offs" keeps one row per event, keyed by cooperative, loan, value date and entry id,
    so a portfolio as of a date sums the rows on or before it. Row: [0] version 1, [1] 1 write-off / 2 recovery, [2..9] u64 member id,
@@ -42,7 +42,7 @@ static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState 
     uint8_t key[ROW_KEY], val[ROW_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
-    be32_write(key + 16, reporting_date_key(day));
+    be32_write(key + 16, date_key(day));
     be64_write(key + 20, entry);
     val[0] = ROW_VERSION;
     val[1] = (uint8_t) type;
@@ -75,35 +75,25 @@ typedef int (*row_fn)(arena_t *arena, const row_t *row, void *arg);
 /* Calls fn for each row of `coop` dated on or before `to`, in key order (loan, date). */
 static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                       int32_t to, row_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->write_offs, &c);
-    if (rc != 0) return rc;
     uint8_t seek[8];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl, rows = 0;
-    uint32_t last = reporting_date_key(to);
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        const uint8_t *key = k, *val = v;
-        if (kl != ROW_KEY || memcmp(key, seek, 8) != 0) break;
-        if (++rows > REPORTING_WRITE_OFF_ROWS_MAX) { rc = -E2BIG; break; }
-        if (vl != ROW_SIZE || val[0] != ROW_VERSION || be32_read(key + 16) > last) continue;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->write_offs,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
+                                               .rows_max = REPORTING_WRITE_OFF_ROWS_MAX });
+    if (rc != 0) return rc;
+    uint32_t last = date_key(to);
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == ROW_KEY) {
+        const uint8_t *key = s.key, *val = s.val;
+        if (s.val_len != ROW_SIZE || val[0] != ROW_VERSION || be32_read(key + 16) > last) continue;
         row_t row = {
-            .loan = be64_read(key + 8), .day = reporting_date_from_key(be32_read(key + 16)),
+            .loan = be64_read(key + 8), .day = date_from_key(be32_read(key + 16)),
             .entry = be64_read(key + 20), .type = val[1], .member = be64_read(val + 2),
             .amount = (int64_t) be64_read(val + 10), .owed = (int64_t) be64_read(val + 18),
         };
         if ((rc = fn(arena, &row, arg)) != 0) break;
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
-}
-
-static char *day_text(arena_t *arena, int32_t day) {
-    char buf[DATE_FORMAT_MAX];
-    date_format(day, buf, sizeof buf);
-    return arena_strdup(arena, buf);
+    return store_scan_close(&s, rc);
 }
 
 /* Appends to a growing array of pointers (doubling in the arena). */
@@ -133,7 +123,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
         w->loan_id = row->loan;
         w->member_id = row->member;
         w->entry_id = row->entry;
-        w->written_off_on = day_text(arena, row->day);
+        w->written_off_on = date_text(arena, row->day);
         w->principal_sen = row->amount;
         w->owed_sen = w->still_owed_sen = row->owed;
         push(arena, (void ***) &p->write_offs, &p->n_write_offs, &x->cap_loans, w);
@@ -148,7 +138,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
     r->has_still_owed_sen = 1;
     r->loan_id = row->loan;
     r->member_id = row->member;
-    r->value_date = day_text(arena, row->day);
+    r->value_date = date_text(arena, row->day);
     r->amount_sen = row->amount;
     r->entry_id = row->entry;
     r->still_owed_sen = row->owed;

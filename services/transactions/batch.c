@@ -1,5 +1,5 @@
 #include "batch.h"
-#include "handlers.h"
+#include "access.h"
 #include "ledger.h"
 #include "savings.h"
 

@@ -1,10 +1,12 @@
 #include "handlers.h"
+#include "access.h"
 #include "app.h"
 #include "batch.h"
 #include "envelope.h"
 #include "ledger.h"
 #include "loans.h"
 #include "log.h"
+#include "reversal.h"
 #include "savings.h"
 
 #include <assert.h>
@@ -16,37 +18,6 @@
 #define ROLE(x) LUMBUNG__ROLE__ROLE_##x
 #define OP(x) LUMBUNG__TRANSACTIONS_REQUEST__OP_##x
 #define RES(x) LUMBUNG__TRANSACTIONS_REPLY__RESULT_##x
-
-int tx_authorise(const Lumbung__Actor *actor, uint64_t coop, bool write, tx_error_t *err) {
-    Lumbung__Role role = actor && actor->has_role ? actor->role : ROLE(UNSPECIFIED);
-    const char *user = actor && actor->user ? actor->user : "anonymous";
-    uint64_t scope = actor && actor->has_cooperative_id ? actor->cooperative_id : 0;
-    switch (role) {
-    case ROLE(ADMIN):
-    case ROLE(SERVICE):
-        return 0;
-    case ROLE(SUPERVISOR):
-        if (!write) return 0;
-        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
-                         "supervisor %s may read every cooperative but change none", user);
-    case ROLE(VIEWER):
-    case ROLE(OPERATOR):
-        if (write && role == ROLE(VIEWER))
-            return tx_reject(err, FORBIDDEN, "forbidden", NULL,
-                             "viewer %s may only read", user);
-        if (scope != 0 && scope == coop) return 0;
-        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
-                         "%s may act only for cooperative %" PRIu64 ", not %" PRIu64, user,
-                         scope, coop);
-    case ROLE(INTEGRATOR):
-        if (scope == 0 || scope == coop) return 0;
-        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
-                         "integrator %s may act only for cooperative %" PRIu64, user, scope);
-    default:
-        return tx_reject(err, FORBIDDEN, "forbidden", NULL,
-                         "the request names no role that may use the transactions service");
-    }
-}
 
 /* Which cooperative an operation concerns, and whether it writes. */
 static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool *write) {
@@ -138,7 +109,7 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
         return tx_ledger_post_manual(ctx, r->post_entry, &out->entry, err);
     case OP(REVERSE_ENTRY):
         out->result_case = RES(ENTRY);
-        return tx_ledger_reverse(ctx, r->reverse_entry, &out->entry, err);
+        return tx_reversal_post(ctx, r->reverse_entry, &out->entry, err);
     case OP(POST_BATCH):
         out->result_case = RES(BATCH);
         return tx_batch_post(ctx, actor, r->post_batch, &out->batch, err);

@@ -3,7 +3,6 @@
 #include "chart.h"
 #include "date.h"
 #include "money.h"
-#include "savings.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -426,30 +425,26 @@ typedef int (*account_visit_fn)(tx_ctx_t *ctx, const char *code, const tx_accoun
                                 void *arg);
 
 static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->accounts, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, coop);
-    const void *k, *v;
-    size_t kl, vl;
-    rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, &v, &vl);
-    for (int n = 0; rc == 0 && n < TX_ACCOUNTS_MAX; n++) {
-        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX || memcmp(k, prefix, 8) != 0) break;
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, ctx->db->accounts,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix });
+    if (rc != 0) return rc;
+    for (int n = 0; n < TX_ACCOUNTS_MAX && (rc = store_scan_next(&s)) == 0; n++) {
+        size_t kl = s.key_len;
+        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX) break;
         char code[TX_CODE_MAX + 1];
-        memcpy(code, (const uint8_t *) k + 8, kl - 8);
+        memcpy(code, (const uint8_t *) s.key + 8, kl - 8);
         code[kl - 8] = 0;
         tx_account_t a;
-        if (tx_account_decode(v, vl, &a) != 0) {
+        if (tx_account_decode(s.val, s.val_len, &a) != 0) {
             rc = -EINVAL;
             break;
         }
-        rc = fn(ctx, code, &a, arg);
-        if (rc != 0) break;
-        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+        if ((rc = fn(ctx, code, &a, arg)) != 0) break;
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static int count_account(tx_ctx_t *ctx, const char *code, const tx_account_t *a, void *arg) {
@@ -660,17 +655,15 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
         : tx_key_coop_entry(q->coop, q->start_date, q->start_id, key);
     size_t prefix_len = kl - 12;
     store_table_t table = q->account ? ctx->db->account_lines : ctx->db->coop_entries;
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, table, &c);
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, table,
+                             &(store_range_t){ .prefix = key, .prefix_len = prefix_len,
+                                               .from = key, .from_len = kl });
     if (rc != 0) return rc;
     page->items = arena_alloc(ctx->arena, q->limit * sizeof *page->items);
-    const void *k;
-    size_t kfound;
-    rc = store_cursor_seek(c, key, kl, &k, &kfound, NULL, NULL);
-    while (rc == 0) {
-        const uint8_t *kb = k;
-        if (kfound != kl || memcmp(kb, key, prefix_len) != 0) break;
-        int32_t date = tx_date_from_key(be32_read(kb + prefix_len));
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == kl) {
+        const uint8_t *kb = s.key;
+        int32_t date = date_from_key(be32_read(kb + prefix_len));
         uint64_t id = be64_read(kb + prefix_len + 4);
         if (date > q->to) break;
         if (page->n_items == q->limit) {
@@ -684,10 +677,8 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
                              &lumbung__journal_entry__descriptor, &m);
         if (rc != 0) break;
         page->items[page->n_items++] = (Lumbung__JournalEntry *) m;
-        rc = store_cursor_next(c, &k, &kfound, NULL, NULL);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
@@ -716,94 +707,5 @@ int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__Jour
                          "entry %" PRIu64 " does not exist in cooperative %" PRIu64, id, coop);
     if (rc != 0) return rc;
     *out = (Lumbung__JournalEntry *) m;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ reversal */
-
-static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx_error_t *err) {
-    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_REVERSAL)
-        return tx_reject(err, RULE, "cannot_reverse_reversal", "entry_id",
-                         "entry %" PRIu64 " is itself a reversal (of entry %" PRIu64
-                         "); post a new entry instead", orig->id, orig->reverses_id);
-    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT)
-        return tx_reject(err, RULE, "settlement_final", "entry_id",
-                         "entry %" PRIu64 " settles a member's exit and cannot be reversed",
-                         orig->id);
-    if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_OPENING)
-        return tx_reject(err, RULE, "opening_final", "entry_id",
-                         "entry %" PRIu64 " holds the opening balances and members' savings; "
-                         "correct it with a manual entry, a deposit or a withdrawal", orig->id);
-    if (orig->loan_id)
-        return tx_reject(err, RULE, "loan_entry", "entry_id",
-                         "entry %" PRIu64 " moves loan %" PRIu64 "; loan entries cannot be "
-                         "reversed", orig->id, orig->loan_id);
-    if (orig->time_deposit_id)
-        return tx_reject(err, RULE, "time_deposit_entry", "entry_id",
-                         "entry %" PRIu64 " opens or closes time deposit %" PRIu64
-                         "; time deposit entries cannot be reversed", orig->id,
-                         orig->time_deposit_id);
-    uint8_t key[8];
-    be64_write(key, orig->id);
-    const void *v;
-    size_t vl;
-    int rc = store_get(ctx->txn, ctx->db->reversals, key, sizeof key, &v, &vl);
-    if (rc == 0 && vl == 8)
-        return tx_reject(err, RULE, "already_reversed", "entry_id",
-                         "entry %" PRIu64 " was already reversed by entry %" PRIu64, orig->id,
-                         be64_read(v));
-    return rc == STORE_NOT_FOUND ? 0 : rc;
-}
-
-static Lumbung__JournalEntry *mirror(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig,
-                                     int32_t date, const char *memo) {
-    char text[TX_MEMO_MAX + 1];
-    if (!memo || !*memo) {
-        snprintf(text, sizeof text, "Pembalikan jurnal %" PRIu64, orig->id);
-        memo = text;
-    }
-    Lumbung__JournalEntry *e = tx_ledger_entry_new(ctx, orig->cooperative_id, date, memo,
-                                                   LUMBUNG__ENTRY_KIND__ENTRY_KIND_REVERSAL,
-                                                   orig->n_lines);
-    for (size_t i = 0; i < orig->n_lines; i++) {
-        const Lumbung__JournalLine *l = orig->lines[i];
-        tx_ledger_add(ctx, e, l->account, l->has_credit_sen ? l->credit_sen : 0,
-                      l->has_debit_sen ? l->debit_sen : 0);
-    }
-    e->has_reverses_id = 1;
-    e->reverses_id = orig->id;
-    e->has_member_id = orig->has_member_id;
-    e->member_id = orig->member_id;
-    e->has_savings_kind = orig->has_savings_kind;
-    e->savings_kind = orig->savings_kind;
-    if (orig->has_savings_delta_sen) {
-        e->has_savings_delta_sen = 1;
-        e->savings_delta_sen = -orig->savings_delta_sen;
-    }
-    return e;
-}
-
-int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
-                      Lumbung__JournalEntry **out, tx_error_t *err) {
-    Lumbung__JournalEntry *orig;
-    int rc = tx_ledger_get_entry(ctx, req->cooperative_id, req->entry_id, &orig, err);
-    int32_t date;
-    if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
-    if (rc == 0 && req->memo && strlen(req->memo) > TX_MEMO_MAX)
-        rc = tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
-                       TX_MEMO_MAX);
-    if (rc == 0) rc = check_reversible(ctx, orig, err);
-    if (rc != 0) return rc;
-    Lumbung__JournalEntry *e = mirror(ctx, orig, date, req->memo);
-    tx_savings_effect_t effect;
-    if ((rc = tx_savings_reversal_check(ctx, e, &effect, err)) != 0) return rc;
-    if ((rc = tx_ledger_check(ctx, e, false, err)) != 0) return rc;
-    if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
-    if ((rc = tx_savings_effect_apply(ctx, &effect)) != 0) return rc;
-    uint8_t key[8], val[8];
-    be64_write(key, orig->id);
-    be64_write(val, e->id);
-    if ((rc = store_put(ctx->txn, ctx->db->reversals, key, 8, val, 8, 0)) != 0) return rc;
-    *out = e;
     return 0;
 }

@@ -79,8 +79,6 @@ int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
                            Lumbung__JournalPage **out, tx_error_t *err);
 int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__JournalEntry **out,
                         tx_error_t *err);
-int tx_ledger_reverse(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
-                      Lumbung__JournalEntry **out, tx_error_t *err);
 
 /* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id").
    tx_ledger_coop() also gives its record (valid for the unit of work) and sets ctx->today to

@@ -3,7 +3,8 @@
 #include "bytes.h"
 #include "date.h"
 #include "ledger.h"
-#include "savings.h"
+#include "collectibility.h"
+#include "member.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -171,24 +172,21 @@ typedef int (*loan_visit_fn)(tx_ctx_t *ctx, uint64_t id, void *arg);
 
 static int loans_visit(tx_ctx_t *ctx, store_table_t table, uint64_t owner, uint64_t start,
                        size_t max, loan_visit_fn fn, void *arg) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, table, &c);
-    if (rc != 0) return rc;
     uint8_t key[16];
     be64_write(key, owner);
     be64_write(key + 8, start);
-    const void *k;
-    size_t kl, seen = 0;
-    rc = store_cursor_seek(c, key, sizeof key, &k, &kl, NULL, NULL);
-    while (rc == 0 && seen < max) {
-        if (kl != 16 || memcmp(k, key, 8) != 0) break;
-        seen++;
-        rc = fn(ctx, be64_read((const uint8_t *) k + 8), arg);
-        if (rc == 1) break;                       /* the visitor has enough */
-        if (rc == 0) rc = store_cursor_next(c, &k, &kl, NULL, NULL);
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, table,
+                             &(store_range_t){ .prefix = key, .prefix_len = 8, .from = key,
+                                               .from_len = sizeof key });
+    if (rc != 0) return rc;
+    for (size_t seen = 0; seen < max && (rc = store_scan_next(&s)) == 0; seen++) {
+        if (s.key_len != 16) break;
+        rc = fn(ctx, be64_read((const uint8_t *) s.key + 8), arg);
+        if (rc != 0) break;                       /* 1: the visitor has enough */
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 1 ? 0 : rc;
+    rc = store_scan_close(&s, rc);
+    return rc == 1 ? 0 : rc;
 }
 
 /* ------------------------------------------------------------------ events */
@@ -239,7 +237,7 @@ static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
     int32_t doubtful_on = date_of(l->doubtful_on);
     if (doubtful_on != TX_LOAN_NO_DATE && doubtful_on > as_of) doubtful_on = TX_LOAN_NO_DATE;
-    return tx_schedule_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
+    return tx_collectibility_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
                              doubtful_on);
 }
 
@@ -377,7 +375,7 @@ static void loan_set_schedule(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalme
 int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **out,
                    tx_error_t *err) {
     tx_member_t member;
-    int rc = tx_savings_member(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
+    int rc = tx_member_check(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
     int32_t applied_on, first_due;
     if (rc == 0) rc = check_application(ctx, r, err);
     if (rc == 0) rc = tx_parse_date(ctx, r->applied_on, "applied_on", &applied_on, err);
@@ -443,8 +441,8 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
                          l->disbursed_on ? l->disbursed_on : "an earlier date");
     tx_member_t member;
     int32_t date;
-    if ((rc = tx_savings_member(ctx, l->cooperative_id, l->member_id, true, RULE, &member,
-                                err)) != 0 ||
+    if ((rc = tx_member_check(ctx, l->cooperative_id, l->member_id, true, RULE, &member,
+                              err)) != 0 ||
         (rc = tx_parse_date(ctx, r->value_date, "value_date", &date, err)) != 0)
         return rc;
     if (date >= date_of(l->first_due_on) || date < date_of(l->applied_on))

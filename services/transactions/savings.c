@@ -4,6 +4,7 @@
 #include "date.h"
 #include "ledger.h"
 #include "loans.h"
+#include "member.h"
 #include "money.h"
 
 #include <assert.h>
@@ -54,29 +55,6 @@ static const char *status_text(uint8_t status) {
     return status == TX_MEMBER_EXITED ? "exited" : "active";
 }
 
-int tx_savings_member(tx_ctx_t *ctx, uint64_t coop, uint64_t member, bool require_active,
-                      Lumbung__ErrorKind other_coop_kind, tx_member_t *out, tx_error_t *err) {
-    int rc = tx_ledger_require_coop(ctx, coop, err);
-    if (rc != 0) return rc;
-    if (member == 0)
-        return tx_reject(err, INVALID, "missing_field", "member_id", "member_id is required");
-    rc = tx_store_get_member(ctx->db, ctx->txn, member, out);
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "member_not_found", "member_id",
-                         "member %" PRIu64 " is not known to the transactions service", member);
-    if (rc != 0) return rc;
-    if (out->coop != coop)
-        return tx_reject(err, other_coop_kind, "member_of_other_cooperative", "member_id",
-                         "member %" PRIu64 " belongs to another cooperative, not to "
-                         "cooperative %" PRIu64, member, coop);
-    if (require_active && out->status != TX_MEMBER_ACTIVE)
-        return tx_reject(err, RULE, "member_not_active", "member_id",
-                         "member %" PRIu64 " left the cooperative on %s; nothing can be "
-                         "posted for an exited member", member,
-                         tx_date_text(ctx, out->exited_on));
-    return 0;
-}
-
 int tx_savings_loans_outstanding(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t *out) {
     return tx_loans_outstanding(ctx, member, as_of, out);
 }
@@ -106,8 +84,8 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
                          "kind is required: principal, mandatory, voluntary or time_deposit");
     m->kind = mv->kind;
     bool td_withdrawal = !m->deposit && m->kind == K(TIME_DEPOSIT);
-    int rc = tx_savings_member(ctx, mv->cooperative_id, mv->member_id, !td_withdrawal, RULE,
-                               &m->member_rec, err);
+    int rc = tx_member_check(ctx, mv->cooperative_id, mv->member_id, !td_withdrawal, RULE,
+                             &m->member_rec, err);
     if (rc != 0) return rc;
     m->coop = mv->cooperative_id;
     m->member = mv->member_id;
@@ -381,8 +359,8 @@ int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *rev,
     memset(effect, 0, sizeof *effect);
     if (!rev->has_member_id || !rev->has_savings_kind || !rev->has_savings_delta_sen) return 0;
     tx_member_t member;
-    int rc = tx_savings_member(ctx, rev->cooperative_id, rev->member_id, true, RULE, &member,
-                               err);
+    int rc = tx_member_check(ctx, rev->cooperative_id, rev->member_id, true, RULE, &member,
+                             err);
     if (rc != 0) return rc;
     effect->set = true;
     effect->member = rev->member_id;
@@ -418,26 +396,23 @@ static Lumbung__SavingsAccount *account_item(tx_ctx_t *ctx, Lumbung__SavingsKind
 }
 
 static int list_time_deposits(tx_ctx_t *ctx, uint64_t member, Lumbung__MemberAccounts *out) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->member_tds, &c);
-    if (rc != 0) return rc;
-    out->time_deposits = arena_alloc(ctx->arena, TX_TD_LIST_MAX * sizeof *out->time_deposits);
     uint8_t prefix[8];
     be64_write(prefix, member);
-    const void *k;
-    size_t kl;
-    rc = store_cursor_seek(c, prefix, sizeof prefix, &k, &kl, NULL, NULL);
-    while (rc == 0 && out->n_time_deposits < TX_TD_LIST_MAX) {
-        if (kl != 16 || memcmp(k, prefix, 8) != 0) break;
+    store_scan_t s;
+    int rc = store_scan_open(&s, ctx->txn, ctx->db->member_tds,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix });
+    if (rc != 0) return rc;
+    out->time_deposits = arena_alloc(ctx->arena, TX_TD_LIST_MAX * sizeof *out->time_deposits);
+    while (out->n_time_deposits < TX_TD_LIST_MAX && (rc = store_scan_next(&s)) == 0 &&
+           s.key_len == 16) {
         ProtobufCMessage *m;
-        rc = tx_store_get_pb(ctx->txn, ctx->db->time_deposits, be64_read((const uint8_t *) k + 8),
-                             ctx->arena, &lumbung__time_deposit__descriptor, &m);
+        rc = tx_store_get_pb(ctx->txn, ctx->db->time_deposits,
+                             be64_read((const uint8_t *) s.key + 8), ctx->arena,
+                             &lumbung__time_deposit__descriptor, &m);
         if (rc != 0) break;
         out->time_deposits[out->n_time_deposits++] = (Lumbung__TimeDeposit *) m;
-        rc = store_cursor_next(c, &k, &kl, NULL, NULL);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 static void fill_mandatory(const tx_coop_t *coop, const tx_member_t *member, int32_t as_of,
@@ -453,8 +428,8 @@ static void fill_mandatory(const tx_coop_t *coop, const tx_member_t *member, int
 int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *req,
                                Lumbung__MemberAccounts **out, tx_error_t *err) {
     tx_member_t member;
-    int rc = tx_savings_member(ctx, req->cooperative_id, req->member_id, false, NOT_FOUND,
-                               &member, err);
+    int rc = tx_member_check(ctx, req->cooperative_id, req->member_id, false, NOT_FOUND,
+                             &member, err);
     int32_t as_of;
     if (rc == 0) rc = tx_parse_date(ctx, req->as_of, "as_of", &as_of, err);
     tx_coop_t coop;
@@ -651,7 +626,7 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
 int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
                               Lumbung__Settlement **out, tx_error_t *err) {
     tx_member_t rec;
-    int rc = tx_savings_member(ctx, coop, member, false, NOT_FOUND, &rec, err);
+    int rc = tx_member_check(ctx, coop, member, false, NOT_FOUND, &rec, err);
     if (rc != 0) return rc;
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->settlements, member, ctx->arena,
@@ -711,8 +686,8 @@ static int opening_item(tx_ctx_t *ctx, const Lumbung__PostOpening *req, size_t i
     char field[TX_FIELD_MAX];
     snprintf(field, sizeof field, "savings[%zu].member_id", i);
     tx_member_t member;
-    int rc = tx_savings_member(ctx, req->cooperative_id, o->member_id, true, RULE, &member,
-                               err);
+    int rc = tx_member_check(ctx, req->cooperative_id, o->member_id, true, RULE, &member,
+                             err);
     if (rc == TX_REJECTED) snprintf(err->field, sizeof err->field, "%s", field);
     if (rc != 0) return rc;
     if (!o->has_kind || o->kind < K(PRINCIPAL) || o->kind > K(VOLUNTARY))

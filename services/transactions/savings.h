@@ -39,12 +39,6 @@ typedef struct {
     tx_savings_t after;
 } tx_savings_effect_t;
 
-/* Looks the member up for cooperative `coop`. Unknown member: NOT_FOUND. A member of another
-   cooperative: `other_coop_kind` (RULE for postings, NOT_FOUND for reads). An exited member
-   when `require_active`: RULE "member_not_active". Fields are "member_id". */
-int tx_savings_member(tx_ctx_t *ctx, uint64_t coop, uint64_t member, bool require_active,
-                      Lumbung__ErrorKind other_coop_kind, tx_member_t *out, tx_error_t *err);
-
 /* A deposit (deposit = true) or withdrawal; *out in the arena. */
 int tx_savings_move(tx_ctx_t *ctx, const Lumbung__SavingsMovement *mv, bool deposit,
                     Lumbung__SavingsPosted **out, tx_error_t *err);

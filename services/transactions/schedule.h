@@ -1,6 +1,7 @@
 /*  schedule — the arithmetic of loans, pure and exact: the instalment schedule of the three
     methods of DOMAIN.md (flat, declining, annuity), due dates per frequency, late fees, the
-    allocation of a repayment, what is in arrears as of a date, and collectibility.
+    allocation of a repayment and what is in arrears as of a date (collectibility, the class
+    those arrears put a loan in, is collectibility.h).
 
     No floating point. The per-period rate is the rational r / D with r = annual_rate_bp and
     D = 10000 x periods per year. Flat and declining interest are products of integers divided
@@ -42,13 +43,12 @@ enum {
     TX_LOAN_NO_DATE = INT32_MAX,          /* "none" for the date results below */
 };
 
-/* Values as in proto/transactions.proto (LoanMethod, LoanFrequency, LoanClass, LateFeeBasis). */
+/* Values as in proto/transactions.proto (LoanMethod, LoanFrequency, LateFeeBasis). */
 enum { TX_METHOD_FLAT = 1, TX_METHOD_DECLINING = 2, TX_METHOD_ANNUITY = 3 };
 enum {
     TX_FREQ_DAILY = 1, TX_FREQ_WEEKLY = 2, TX_FREQ_MONTHLY = 3, TX_FREQ_BIMONTHLY = 4,
     TX_FREQ_QUARTERLY = 5, TX_FREQ_SEMIANNUAL = 6,
 };
-enum { TX_CLASS_CURRENT = 1, TX_CLASS_SUBSTANDARD = 2, TX_CLASS_DOUBTFUL = 3, TX_CLASS_LOSS = 4 };
 enum { TX_FEE_PER_DAY = 1, TX_FEE_PER_MONTH = 2 };
 
 typedef struct {
@@ -131,14 +131,5 @@ int64_t tx_schedule_payoff(tx_instalment_t *inst, size_t n, int32_t as_of, int64
 void tx_schedule_arrears(const tx_instalment_t *inst, size_t n, int32_t as_of,
                          tx_arrears_t *out);
 
-/* Collectibility as of as_of (DOMAIN.md table, Permen 14/2009): arrears are measured from the
-   oldest due date with principal (or interest) unpaid, "more than m months" meaning as_of is
-   after that date + m months. Bands by frequency: under a month (daily, weekly) principal
-   (1, 2] months, interest (1, 3]; monthly to quarterly principal (3, 6], interest (3, 6];
-   semiannual principal (6, 12], interest (3, 6]. Beyond a band: doubtful when collateral is at
-   least 75 % of debt (outstanding principal + due interest + fees), else loss; doubtful becomes
-   loss 12 months after doubtful_on (TX_LOAN_NO_DATE when not doubtful before). */
-int tx_schedule_class(int frequency, const tx_arrears_t *arrears, int32_t as_of,
-                      int64_t collateral_sen, int32_t doubtful_on);
 
 #endif

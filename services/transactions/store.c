@@ -127,8 +127,6 @@ int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s) {
 
 /* ------------------------------------------------------------------ keys */
 
-uint32_t tx_date_key(int32_t days) { return (uint32_t) days ^ 0x80000000u; }
-int32_t tx_date_from_key(uint32_t key) { return (int32_t) (key ^ 0x80000000u); }
 
 size_t tx_key_account(uint64_t coop, const char *code, uint8_t out[TX_ACCOUNT_KEY_MAX]) {
     size_t n = strlen(code);
@@ -141,7 +139,7 @@ size_t tx_key_account(uint64_t coop, const char *code, uint8_t out[TX_ACCOUNT_KE
 size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
                          uint8_t out[TX_COOP_ENTRY_KEY_SIZE]) {
     be64_write(out, coop);
-    be32_write(out + 8, tx_date_key(date));
+    be32_write(out + 8, date_key(date));
     be64_write(out + 12, id);
     return TX_COOP_ENTRY_KEY_SIZE;
 }
@@ -154,7 +152,7 @@ size_t tx_key_account_line(uint64_t coop, const char *code, int32_t date, uint64
     be64_write(out, coop);
     memset(out + 8, 0, TX_CODE_MAX);
     memcpy(out + 8, code, n);
-    be32_write(out + 8 + TX_CODE_MAX, tx_date_key(date));
+    be32_write(out + 8 + TX_CODE_MAX, date_key(date));
     be64_write(out + 12 + TX_CODE_MAX, id);
     return TX_ACCOUNT_LINE_KEY_SIZE;
 }

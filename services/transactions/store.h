@@ -53,6 +53,7 @@
 #include <stdint.h>
 /* Angle brackets on purpose: this file is also named store.h; this finds common/store.h. */
 #include <store.h>
+#include "date.h"
 #include <arena.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -124,8 +125,6 @@ size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
                          uint8_t out[TX_COOP_ENTRY_KEY_SIZE]);
 size_t tx_key_account_line(uint64_t coop, const char *code, int32_t date, uint64_t id,
                            uint8_t out[TX_ACCOUNT_LINE_KEY_SIZE]);
-uint32_t tx_date_key(int32_t days);
-int32_t tx_date_from_key(uint32_t key);
 
 /* Typed reads inside txn. Each returns 0, STORE_NOT_FOUND, or STORE_ERROR / -EINVAL. */
 int tx_store_get_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, tx_coop_t *out);

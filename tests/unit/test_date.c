@@ -190,6 +190,36 @@ static void today_in_a_zone_is_its_local_day(void **state) {
     assert_true(null_zone >= wib && null_zone <= wib_after);
 }
 
+static int32_t day(const char *text) {
+    int32_t d = 0;
+    assert_int_equal(date_parse(text, &d), DATE_OK);
+    return d;
+}
+
+static void keys_sort_like_the_dates(void **state) {
+    assert_true(date_key(-1) < date_key(0));
+    assert_true(date_key(DATE_MIN) < date_key(-1));
+    assert_true(date_key(0) < date_key(DATE_MAX));
+    assert_int_equal(date_from_key(date_key(-12345)), -12345);
+    assert_int_equal(date_from_key(date_key(DATE_MAX)), DATE_MAX);
+}
+
+static void a_fiscal_year_runs_from_its_start_month_for_twelve_months(void **state) {
+    int32_t from, to;
+    assert_int_equal(date_fiscal_year(2024, 7, &from, &to), DATE_OK);
+    assert_int_equal(from, day("2024-07-01"));
+    assert_int_equal(to, day("2025-06-30"));
+    assert_int_equal(date_fiscal_year(2024, 0, &from, &to), DATE_OK);    /* counts as January */
+    assert_int_equal(from, day("2024-01-01"));
+    assert_int_equal(to, day("2024-12-31"));
+    assert_int_equal(date_fiscal_year(DATE_FISCAL_YEAR_MAX, 1, &from, &to), DATE_OK);
+    assert_int_equal(date_fiscal_year(DATE_FISCAL_YEAR_MAX + 1, 1, &from, &to), DATE_ERR_RANGE);
+    assert_int_equal(date_fiscal_year(DATE_FISCAL_YEAR_MIN - 1, 1, &from, &to), DATE_ERR_RANGE);
+    assert_int_equal(date_fiscal_year_of(day("2025-06-30"), 7), 2024);
+    assert_int_equal(date_fiscal_year_of(day("2025-07-01"), 7), 2025);
+    assert_int_equal(date_fiscal_year_of(day("2025-01-01"), 13), 2025);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_known_day_counts),
@@ -204,6 +234,8 @@ int main(void) {
         cmocka_unit_test(counts_whole_months_between),
         cmocka_unit_test(today_is_the_utc_calendar_day),
         cmocka_unit_test(today_in_a_zone_is_its_local_day),
+        cmocka_unit_test(keys_sort_like_the_dates),
+        cmocka_unit_test(a_fiscal_year_runs_from_its_start_month_for_twelve_months),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,15 +23,14 @@
 #include "envelope.h"
 #include "service.h"
 
+/* Every emitted event gets the sequence its index foretold. */
+#define TESTSVC_CHECK_SEQ(seq, index) assert_int_equal(seq, index)
+#include "../system/testsvc_app.h"
+
 enum { SHORT_WAIT_MS = 150, BIG_EVENT = 900 * 1024, BIG_EVENTS = 20 };
 
-/* The app behind either service. */
-typedef struct {
-    service_t *svc;
-    follower_t *follower;        /* the consumer's, following "members" */
-    store_table_t counters;      /* key: counter name; value: i64 big-endian */
-    store_table_t applied;       /* key: "stats"; value: count, sum, last index, out of order */
-} app_t;
+/* The app behind either service: the testing service's own (tests/system/testsvc_app.h). */
+typedef testsvc_app_t app_t;
 
 typedef struct {
     char dir[UNIT_PATH_MAX], keys[UNIT_PATH_MAX + 8], data[UNIT_PATH_MAX + 8];
@@ -44,126 +43,7 @@ typedef struct {
 
 /* ---- the handlers ---- */
 
-static int64_t counter_get(app_t *app, store_txn_t *txn, const char *name) {
-    const void *v;
-    size_t vl;
-    if (store_get(txn, app->counters, name, strlen(name), &v, &vl) != 0 || vl != 8) return 0;
-    return (int64_t) be64_read(v);
-}
-
-static void stats_get(app_t *app, store_txn_t *txn, uint64_t out[4]) {
-    const void *v;
-    size_t vl;
-    memset(out, 0, 4 * sizeof out[0]);
-    if (store_get(txn, app->applied, "stats", 5, &v, &vl) == 0 && vl == 32)
-        for (int i = 0; i < 4; i++) out[i] = be64_read((const uint8_t *) v + 8 * i);
-}
-
-/* Emits `count` events whose index is their sequence; tag "fail" fails the request afterwards. */
-static int handle_emit(app_t *app, service_call_t *call, const Lumbung__TestingEmit *e) {
-    for (uint32_t i = 0; i < e->count; i++) {
-        Lumbung__Event ev = LUMBUNG__EVENT__INIT;
-        Lumbung__TestingEvent te = LUMBUNG__TESTING_EVENT__INIT;
-        te.has_index = 1;
-        te.index = outbox_head(service_outbox(app->svc), service_call_txn(call)) + 1;
-        te.tag = e->tag;
-        ev.body_case = LUMBUNG__EVENT__BODY_TESTING;
-        ev.testing = &te;
-        int64_t seq = service_call_emit(call, &ev);
-        if (seq < 0) return (int) seq;
-        assert_int_equal(seq, (int64_t) te.index);
-    }
-    if (e->tag && !strcmp(e->tag, "fail"))
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "refused_on_purpose",
-                                 "tag", "the tag says %s", "fail");
-    return 0;
-}
-
-static Lumbung__TestingReply *testing_reply(service_call_t *call) {
-    Lumbung__TestingReply *r = arena_message(service_call_arena(call), &lumbung__testing_reply__descriptor);
-    service_call_reply(call)->result_case = LUMBUNG__REPLY__RESULT_TESTING;
-    service_call_reply(call)->testing = r;
-    return r;
-}
-
-/* Adds to a counter and emits one event; counter "fail" writes and then fails. */
-static int handle_add(app_t *app, service_call_t *call, const Lumbung__TestingAdd *a) {
-    store_txn_t *txn = service_call_txn(call);
-    int64_t value = counter_get(app, txn, a->counter) + a->amount;
-    uint8_t buf[8];
-    be64_write(buf, (uint64_t) value);
-    int rc = store_put(txn, app->counters, a->counter, strlen(a->counter), buf, 8, 0);
-    if (rc != 0) return rc;
-    Lumbung__Event ev = LUMBUNG__EVENT__INIT;
-    Lumbung__TestingEvent te = LUMBUNG__TESTING_EVENT__INIT;
-    te.has_index = 1;
-    te.index = outbox_head(service_outbox(app->svc), txn) + 1;
-    te.counter = a->counter;
-    ev.body_case = LUMBUNG__EVENT__BODY_TESTING;
-    ev.testing = &te;
-    int64_t seq = service_call_emit(call, &ev);
-    if (seq < 0) return (int) seq;
-    if (!strcmp(a->counter, "fail"))
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "refused_on_purpose",
-                                 "counter", "counter 'fail' always fails");
-    Lumbung__TestingReply *r = testing_reply(call);
-    r->has_value = 1;
-    r->value = value;
-    return 0;
-}
-
-static int handle_state(app_t *app, service_call_t *call, const Lumbung__TestingState *s) {
-    store_txn_t *txn = service_call_txn(call);
-    uint64_t st[4];
-    stats_get(app, txn, st);
-    Lumbung__TestingReply *r = testing_reply(call);
-    r->has_value = r->has_applied = r->has_applied_sum = r->has_out_of_order = r->has_applied_cursor = 1;
-    r->value = s->counter && *s->counter ? counter_get(app, txn, s->counter) : 0;
-    r->applied = st[0];
-    r->applied_sum = st[1];
-    r->out_of_order = st[3];
-    r->applied_cursor = app->follower ? follower_cursor(app->follower) : 0;
-    return 0;
-}
-
-static int handle(void *arg, service_call_t *call) {
-    app_t *app = arg;
-    const Lumbung__Request *req = service_call_request(call);
-    if (req->body_case != LUMBUNG__REQUEST__BODY_TESTING)
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
-                                 "testing requests only");
-    const Lumbung__TestingRequest *t = req->testing;
-    switch (t->op_case) {
-    case LUMBUNG__TESTING_REQUEST__OP_EMIT: return handle_emit(app, call, t->emit);
-    case LUMBUNG__TESTING_REQUEST__OP_ADD: return handle_add(app, call, t->add);
-    case LUMBUNG__TESTING_REQUEST__OP_STATE: return handle_state(app, call, t->state);
-    default:
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_operation",
-                                 NULL, "no operation");
-    }
-}
-
-static const service_handlers_t handlers = { .handle = handle };
-
-/* The consumer records what it applied, and whether it ever saw a sequence out of order. */
-static int apply(void *arg, store_txn_t *txn, const Lumbung__Event *ev) {
-    app_t *app = arg;
-    uint64_t st[4];
-    stats_get(app, txn, st);
-    if (ev->seq != st[2] + 1) st[3]++;
-    st[0]++;
-    st[1] += ev->seq;
-    st[2] = ev->seq;
-    uint8_t buf[32];
-    for (int i = 0; i < 4; i++) be64_write(buf + 8 * i, st[i]);
-    return store_put(txn, app->applied, "stats", 5, buf, sizeof buf, 0);
-}
-
-static void advanced(void *arg, uint64_t cursor) {
-    (void) cursor;
-    app_t *app = arg;
-    service_replica_advanced(app->svc);
-}
+static const service_handlers_t handlers = { .handle = testsvc_handle };
 
 /* ---- fixture ---- */
 
@@ -225,6 +105,7 @@ static int teardown(void **state) {
     unit_close_loop(&f->loop);
     unsetenv("LUMBUNG_KEYS");
     unsetenv("LUMBUNG_STORE_MAP_INITIAL");
+    unsetenv("LUMBUNG_SERVICE_WAITING_MAX");
     unit_rmtree(f->dir);
     free(f);
     return 0;
@@ -259,8 +140,8 @@ static void consumer_start(fixture_t *f) {
     start_service(f, f->cons_bus, &f->cons, "tcons", f->cons_router, f->cons_pub);
     follower_config_t fc = { .stream = "members", .router_endpoint = f->prod_router, .pub_endpoint = f->prod_pub };
     int err = 0;
-    f->cons.follower = follower_new(f->cons_bus, service_store(f->cons.svc), &fc, apply, advanced,
-                                    &f->cons, &err);
+    f->cons.follower = follower_new(f->cons_bus, service_store(f->cons.svc), &fc, testsvc_apply,
+                                    testsvc_advanced, &f->cons, &err);
     assert_non_null(f->cons.follower);
     assert_string_equal(follower_stream(f->cons.follower), "members");
     service_add_replica(f->cons.svc, f->cons.follower);
@@ -773,6 +654,39 @@ static void a_request_after_a_sequence_that_never_comes_times_out(void **state) 
     assert_string_equal(o.code, "replica_behind");
 }
 
+/* SERVICE_WAITING_MAX: the parked list is bounded; one more request is refused at once with
+   UNAVAILABLE/busy, and the one already parked still runs when the replica catches up. */
+static void a_request_past_the_waiting_limit_is_refused_as_busy(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_SERVICE_WAITING_MAX", "1", 1);
+    producer_start(f);
+    consumer_start(f);
+    unsetenv("LUMBUNG_SERVICE_WAITING_MAX");
+    request_t a, b, r;
+    Lumbung__Request *first = state_request(&a, "");
+    first->has_after_members_seq = 1;
+    first->after_members_seq = 1;   /* not produced yet */
+    outcome_t parked = { 0 }, refused = { 0 };
+    send_call(f, f->to_cons, first, &parked, 5000);
+    unit_run_for(&f->loop, 50);
+    assert_int_equal(parked.calls, 0);
+
+    Lumbung__Request *second = state_request(&b, "");
+    second->has_after_members_seq = 1;
+    second->after_members_seq = 1;
+    send_call(f, f->to_cons, second, &refused, 5000);
+    assert_true(unit_run_until(&f->loop, called, &refused, 2000));
+    assert_true(refused.has_error);
+    assert_int_equal(refused.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE);
+    assert_string_equal(refused.code, "busy");
+    assert_int_equal(parked.calls, 0);
+
+    call(f, f->to_prod, emit_request(&r, 1, "t"));
+    assert_true(unit_run_until(&f->loop, called, &parked, 5000));
+    assert_false(parked.has_error);
+    assert_true(parked.testing.applied >= 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -793,6 +707,7 @@ int main(void) {
         T(the_follower_applies_every_event_once_in_order_across_restarts),
         T(a_request_after_a_sequence_waits_for_the_replica),
         T(a_request_after_a_sequence_that_never_comes_times_out),
+        T(a_request_past_the_waiting_limit_is_refused_as_busy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

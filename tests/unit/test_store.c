@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -404,6 +405,73 @@ static void cursor_sees_the_uncommitted_writes_of_its_txn(void **state) {
     store_abort(&w);
 }
 
+/* ---- range scans ---- */
+
+/* Walks `range` over a fixed set of string keys and writes what it saw, comma-separated. */
+static int scan_keys(fixture_t *f, const store_range_t *range, char *out, size_t cap) {
+    store_txn_t *w = begin(f->store, false);
+    static const char *const keys[] = { "a1", "a2", "a3", "a30", "b1", "b2", "c" };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) put_str(w, f->table, keys[i], "v", 0, 0);
+    commit(&w);
+    store_txn_t *r = begin(f->store, true);
+    store_scan_t s;
+    assert_int_equal(store_scan_open(&s, r, f->table, range), 0);
+    out[0] = '\0';
+    int rc;
+    while ((rc = store_scan_next(&s)) == 0) {
+        size_t used = strlen(out);
+        snprintf(out + used, cap - used, "%s%.*s", used ? "," : "", (int) s.key_len,
+                 (const char *) s.key);
+    }
+    rc = store_scan_close(&s, rc);
+    assert_null(s.cursor);
+    store_abort(&r);
+    return rc;
+}
+
+static void scan_keeps_to_the_prefix(void **state) {
+    char seen[64];
+    assert_int_equal(scan_keys(*state, &(store_range_t){ .prefix = "a", .prefix_len = 1 }, seen,
+                               sizeof seen), 0);
+    assert_string_equal(seen, "a1,a2,a3,a30");
+    assert_int_equal(scan_keys(*state, &(store_range_t){ .prefix = "z", .prefix_len = 1 }, seen,
+                               sizeof seen), 0);
+    assert_string_equal(seen, "");
+}
+
+static void scan_without_a_prefix_walks_the_table(void **state) {
+    char seen[64];
+    assert_int_equal(scan_keys(*state, &(store_range_t){ 0 }, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a1,a2,a3,a30,b1,b2,c");
+}
+
+static void scan_starts_at_from_inclusive_or_after_it(void **state) {
+    char seen[64];
+    store_range_t range = { .prefix = "a", .prefix_len = 1, .from = "a2", .from_len = 2 };
+    assert_int_equal(scan_keys(*state, &range, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a2,a3,a30");
+    range.from_exclusive = true;
+    assert_int_equal(scan_keys(*state, &range, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a3,a30");
+}
+
+static void scan_stops_after_the_bound(void **state) {
+    char seen[64];
+    /* The bound compares the key's first until_len bytes: "a30" is within "a3". */
+    store_range_t range = { .until = "a3", .until_len = 2 };
+    assert_int_equal(scan_keys(*state, &range, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a1,a2,a3,a30");
+}
+
+static void scan_past_rows_max_is_too_big(void **state) {
+    char seen[64];
+    store_range_t range = { .prefix = "a", .prefix_len = 1, .rows_max = 4 };
+    assert_int_equal(scan_keys(*state, &range, seen, sizeof seen), 0);
+    range.rows_max = 3;
+    assert_int_equal(scan_keys(*state, &range, seen, sizeof seen), -E2BIG);
+    assert_string_equal(seen, "a1,a2,a3");
+}
+
 /* ---- growth, reopen, backup ---- */
 
 enum { BIG_VALUE = 32 * 1024, FILL_MAX = 100000 };
@@ -461,6 +529,62 @@ static void map_full_then_grow_then_the_batch_fits(void **state) {
     store_txn_t *r = begin(f->store, true);
     assert_int_equal(store_count(r, f->table), written);
     store_abort(&r);
+}
+
+/* What store_write's fn does: `rows` big values, counting its runs; fails with `fail` if set. */
+typedef struct {
+    store_table_t table;
+    int rows, runs, fail;
+} writer_t;
+
+static int write_rows(void *arg, store_txn_t *txn) {
+    writer_t *w = arg;
+    static uint8_t value[BIG_VALUE];
+    w->runs++;
+    for (int i = 0; i < w->rows; i++) {
+        uint8_t key[8];
+        be64_write(key, (uint64_t) i);
+        int rc = store_put(txn, w->table, key, 8, value, sizeof value, 0);
+        if (rc != 0) return rc;
+    }
+    return w->fail;
+}
+
+static void store_write_grows_the_map_and_runs_fn_again(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_STORE_MAP_INITIAL", "65536", 1);
+    reopen_fresh(f);
+    assert_int_equal(store_table(f->store, "things", &f->table), 0);
+    size_t before = store_map_size(f->store);
+    int rows = (int) (before / BIG_VALUE) + 2;          /* more than the map holds */
+    writer_t w = { .table = f->table, .rows = rows };
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), 0);
+    assert_true(w.runs > 1);
+    assert_true(store_map_size(f->store) > before);
+    store_txn_t *r = begin(f->store, true);
+    assert_int_equal(store_count(r, f->table), (uint64_t) rows);
+    store_abort(&r);
+}
+
+static void store_write_passes_on_fn_failure_and_keeps_nothing(void **state) {
+    fixture_t *f = *state;
+    writer_t w = { .table = f->table, .rows = 1, .fail = -EINVAL };
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), -EINVAL);
+    assert_int_equal(w.runs, 1);
+    store_txn_t *r = begin(f->store, true);
+    assert_int_equal(store_count(r, f->table), 0);
+    store_abort(&r);
+}
+
+static void store_write_gives_up_when_the_map_cannot_grow(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_STORE_MAP_INITIAL", "1048576", 1);
+    setenv("LUMBUNG_STORE_MAP_MAX", "2097152", 1);
+    reopen_fresh(f);
+    assert_int_equal(store_table(f->store, "things", &f->table), 0);
+    writer_t w = { .table = f->table, .rows = 128 };    /* 4 MiB: never fits */
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), STORE_MAP_FULL);
+    assert_int_equal(w.runs, 2);
 }
 
 static void grow_stops_at_the_configured_maximum(void **state) {
@@ -584,8 +708,16 @@ int main(void) {
         T(cursor_walks_forward_and_backward),
         T(cursor_on_an_empty_table_finds_nothing),
         T(cursor_sees_the_uncommitted_writes_of_its_txn),
+        T(scan_keeps_to_the_prefix),
+        T(scan_without_a_prefix_walks_the_table),
+        T(scan_starts_at_from_inclusive_or_after_it),
+        T(scan_stops_after_the_bound),
+        T(scan_past_rows_max_is_too_big),
         T(map_full_then_grow_then_the_batch_fits),
         T(grow_stops_at_the_configured_maximum),
+        T(store_write_grows_the_map_and_runs_fn_again),
+        T(store_write_passes_on_fn_failure_and_keeps_nothing),
+        T(store_write_gives_up_when_the_map_cannot_grow),
         T(reopening_keeps_the_data_and_the_grown_size),
         T(backup_yields_a_readable_copy),
         T(backup_into_a_missing_directory_fails),

@@ -14,6 +14,7 @@
 #include "date.h"
 #include "../../services/transactions/batch.h"
 #include "../../services/transactions/ledger.h"
+#include "../../services/transactions/reversal.h"
 #include "../../services/transactions/loans.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
@@ -22,86 +23,7 @@
 #define K(x) LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_##x
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
-enum { COOP = 1, COOP2 = 2, ALICE = 10, BUDI = 11, CITRA = 20 };
-enum { PRINCIPAL_SEN = 10000000, MANDATORY_SEN = 5000000 };   /* Rp 100,000 and Rp 50,000 */
-
-typedef struct {
-    char dir[64];
-    store_t *store;
-    tx_store_t db;
-    arena_t *arena;
-    store_txn_t *txn;
-    tx_ctx_t ctx;
-    tx_error_t err;
-} fx_t;
-
-static int apply(fx_t *f, Lumbung__MembersEvent *ev, uint64_t seq) {
-    return tx_replica_apply_event(&f->ctx, ev, seq, &f->err);
-}
-
-static void coop_created(fx_t *f, uint64_t id, uint64_t seq) {
-    Lumbung__CooperativeSettings s = LUMBUNG__COOPERATIVE_SETTINGS__INIT;
-    s.has_principal_amount_sen = s.has_mandatory_amount_sen = 1;
-    s.principal_amount_sen = PRINCIPAL_SEN;
-    s.mandatory_amount_sen = MANDATORY_SEN;
-    Lumbung__Cooperative c = LUMBUNG__COOPERATIVE__INIT;
-    c.has_id = 1;
-    c.id = id;
-    c.settings = &s;
-    Lumbung__MembersEvent ev = LUMBUNG__MEMBERS_EVENT__INIT;
-    ev.body_case = LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_CREATED;
-    ev.cooperative_created = &c;
-    assert_int_equal(apply(f, &ev, seq), 0);
-}
-
-static void member_event(fx_t *f, uint64_t id, uint64_t coop, bool exited, uint64_t seq) {
-    Lumbung__Member m = LUMBUNG__MEMBER__INIT;
-    m.has_id = m.has_cooperative_id = m.has_status = 1;
-    m.id = id;
-    m.cooperative_id = coop;
-    m.joined_on = "2024-01-15";
-    m.status = exited ? LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_EXITED
-                      : LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
-    if (exited) m.exit_on = "2025-06-30";
-    Lumbung__MembersEvent ev = LUMBUNG__MEMBERS_EVENT__INIT;
-    ev.body_case = exited ? LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_EXITED
-                          : LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_JOINED;
-    if (exited) ev.member_exited = &m;
-    else ev.member_joined = &m;
-    assert_int_equal(apply(f, &ev, seq), 0);
-}
-
-static int setup(void **state) {
-    fx_t *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/tx-unit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(tx_store_open(&f->db, f->store), 0);
-    f->arena = arena_new();
-    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
-    tx_ctx_init(&f->ctx, &f->db, f->txn, f->arena, "tester");
-    coop_created(f, COOP, 1);
-    coop_created(f, COOP2, 2);
-    member_event(f, ALICE, COOP, false, 3);
-    member_event(f, BUDI, COOP, false, 4);
-    member_event(f, CITRA, COOP2, false, 5);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx_t *f = *state;
-    store_abort(&f->txn);
-    arena_destroy(&f->arena);
-    store_destroy(&f->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "tx_fixture.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -431,22 +353,22 @@ static void reversal_undoes_a_deposit_once(void **state) {
     r.cooperative_id = COOP;
     r.entry_id = p->entry_id;
     Lumbung__JournalEntry *rev;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), 0);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), 0);
     assert_int_equal(rev->reverses_id, p->entry_id);
     assert_true(rev->lines[0]->credit_sen == 70000);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 0);
     assert_int_equal(account_balance(f, COOP, "2-101"), 0);
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "already_reversed");
     r.entry_id = rev->id;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "cannot_reverse_reversal");
     /* A withdrawal whose deposit is gone cannot be reversed into a negative balance... */
     assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 100, &p), 0);
     uint64_t deposit = p->entry_id;
     assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 100, &p), 0);
     r.entry_id = deposit;
-    assert_int_equal(tx_ledger_reverse(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
     assert_string_equal(f->err.code, "insufficient_funds");
     assert_trial_balance(f, COOP);
 }

@@ -10,7 +10,7 @@
 
 #include "date.h"
 #include "../../services/transactions/chart.h"
-#include "../../services/transactions/handlers.h"
+#include "../../services/transactions/access.h"
 #include "../../services/transactions/ledger.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
@@ -206,7 +206,7 @@ static void date_keys_sort_like_dates(void **state) {
     tx_key_account_line(1, "1-10", 30000, 1, k1);
     tx_key_account_line(1, "1-101", -30000, 1, k2);
     assert_true(memcmp(k1, k2, sizeof k1) < 0);
-    assert_int_equal(tx_date_from_key(tx_date_key(-12345)), -12345);
+    assert_int_equal(date_from_key(date_key(-12345)), -12345);
 }
 
 static void mandatory_periods_map_from_members(void **state) {

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "../../services/transactions/collectibility.h"
 #include "../../services/transactions/schedule.h"
 
 static int32_t day(const char *text) {
@@ -257,7 +258,7 @@ static int monthly_class(const char *as_of, int64_t collateral, const char *doub
     assert_int_equal(tx_schedule_build(&t, s, &interest), 0);
     tx_arrears_t ar;
     tx_schedule_arrears(s, 12, day(as_of), &ar);
-    return tx_schedule_class(t.frequency, &ar, day(as_of), collateral,
+    return tx_collectibility_class(t.frequency, &ar, day(as_of), collateral,
                              doubtful_on ? day(doubtful_on) : TX_LOAN_NO_DATE);
 }
 
@@ -283,7 +284,7 @@ static int class_of(int frequency, const char *due, const char *as_of, bool inte
     if (interest_only) s[0].principal_paid_sen = 100;
     tx_arrears_t ar;
     tx_schedule_arrears(s, 1, day(as_of), &ar);
-    return tx_schedule_class(frequency, &ar, day(as_of), 0, TX_LOAN_NO_DATE);
+    return tx_collectibility_class(frequency, &ar, day(as_of), 0, TX_LOAN_NO_DATE);
 }
 
 static void class_bands_by_frequency(void **state) {

@@ -1,4 +1,4 @@
-/* chart — the transactions stream's ledger projection: each cooperative's accounts (class,
+/* chart_view — the transactions stream's ledger projection: each cooperative's accounts (class,
    role, name, all-time totals) and, per account and value date, the debits and credits of
    that day. A balance as of any date is the sum of the days up to it, so an entry posted
    late with an earlier value date changes every report from that date on, as it should. */
@@ -108,7 +108,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     size_t n = code_len(code);
     uint8_t key[DAILY_KEY_MAX], val[DAILY_VALUE];
     be64_write(key, coop);
-    be32_write(key + 8, reporting_date_key(day));
+    be32_write(key + 8, date_key(day));
     memcpy(key + 12, code, n);
     const void *v;
     size_t vl;
@@ -166,20 +166,19 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
 
 static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          reporting_chart_t *out) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->accounts, &c);
-    if (rc != 0) return rc;
     uint8_t prefix[8];
     be64_write(prefix, coop);
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->accounts,
+                             &(store_range_t){ .prefix = prefix, .prefix_len = 8,
+                                               .rows_max = REPORTING_ACCOUNTS_MAX });
+    if (rc != 0) return rc;
     size_t cap = 64;
     out->items = arena_alloc(arena, cap * sizeof *out->items);
     out->count = 0;
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, prefix, 8, &k, &kl, &v, &vl);
-         rc == 0 && kl > 8 && memcmp(k, prefix, 8) == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (out->count == REPORTING_ACCOUNTS_MAX) { rc = -E2BIG; break; }
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len > 8) {
+        const void *k = s.key;
+        size_t kl = s.key_len;
         if (out->count == cap) {
             reporting_account_t *more = arena_alloc(arena, 2 * cap * sizeof *more);
             memcpy(more, out->items, cap * sizeof *more);
@@ -187,7 +186,7 @@ static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
             cap *= 2;
         }
         account_rec_t a;
-        if ((rc = decode_account(v, vl, &a)) != 0) break;
+        if ((rc = decode_account(s.val, s.val_len, &a)) != 0) break;
         if (kl - 8 > REPORTING_CODE_MAX) { rc = -EPROTO; break; }
         reporting_account_t *r = &out->items[out->count++];
         memcpy(r->code, (const uint8_t *) k + 8, kl - 8);
@@ -196,9 +195,8 @@ static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
         r->class_ = (Lumbung__AccountClass) a.class_;
         r->role = (Lumbung__AccountRole) a.role;
     }
-    store_cursor_close(&c);
-    if (rc == STORE_NOT_FOUND || rc == 0) return out->count ? 0 : STORE_NOT_FOUND;
-    return rc;
+    if ((rc = store_scan_close(&s, rc)) != 0) return rc;
+    return out->count ? 0 : STORE_NOT_FOUND;
 }
 
 static int by_code(const void *key, const void *item) {
@@ -216,17 +214,20 @@ int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
     assert(app && txn && arena && out);
     int rc = load_accounts(app, txn, arena, coop, out);
     if (rc != 0 || from > to) return rc;
-    store_cursor_t *c;
-    if ((rc = store_cursor_open(txn, app->daily, &c)) != 0) return rc;
-    uint8_t start[12];
+    uint8_t start[12], until[12];
     be64_write(start, coop);
-    be32_write(start + 8, reporting_date_key(from));
-    uint32_t last = reporting_date_key(to);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, start, sizeof start, &k, &kl, &v, &vl);
-         rc == 0 && kl > 12 && memcmp(k, start, 8) == 0 && be32_read((const uint8_t *) k + 8) <= last;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+    be32_write(start + 8, date_key(from));
+    be64_write(until, coop);
+    be32_write(until + 8, date_key(to));
+    store_scan_t s;
+    rc = store_scan_open(&s, txn, app->daily,
+                         &(store_range_t){ .prefix = start, .prefix_len = 8, .from = start,
+                                           .from_len = sizeof start, .until = until,
+                                           .until_len = sizeof until });
+    if (rc != 0) return rc;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len > 12) {
+        const void *k = s.key, *v = s.val;
+        size_t kl = s.key_len, vl = s.val_len;
         char code[REPORTING_CODE_MAX + 1];
         if (kl - 12 > REPORTING_CODE_MAX || vl != DAILY_VALUE) { rc = -EPROTO; break; }
         memcpy(code, (const uint8_t *) k + 12, kl - 12);
@@ -236,6 +237,5 @@ int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
         a->debit_sen += (int64_t) be64_read(v);
         a->credit_sen += (int64_t) be64_read((const uint8_t *) v + 8);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return store_scan_close(&s, rc);
 }

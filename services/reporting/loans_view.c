@@ -1,4 +1,4 @@
-/* loans — the loan portfolio and members' participation, from the transactions stream.
+/* loans_view — the loan portfolio and members' participation, from the transactions stream.
 
    "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
    state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
@@ -38,7 +38,7 @@ static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanStat
     uint8_t key[STATE_KEY], val[STATE_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
-    be32_write(key + 16, reporting_date_key(day));
+    be32_write(key + 16, date_key(day));
     val[0] = STATE_VERSION;
     val[1] = s->has_status ? (uint8_t) s->status : 0;
     val[2] = s->has_class_ ? (uint8_t) s->class_ : 0;
@@ -54,7 +54,7 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
     uint8_t key[USE_KEY], val[USE_SIZE];
     be64_write(key, coop);
     be64_write(key + 8, member);
-    be32_write(key + 16, reporting_date_key(day));
+    be32_write(key + 16, date_key(day));
     const void *v;
     size_t vl;
     int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
@@ -226,21 +226,19 @@ static void count_loan(const uint8_t *val, reporting_portfolio_counts_t *out) {
 int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t as_of,
                               reporting_portfolio_counts_t *out) {
     memset(out, 0, sizeof *out);
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_states, &c);
-    if (rc != 0) return rc;
     uint8_t seek[8], last[STATE_SIZE];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->loan_states,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
+                                               .rows_max = REPORTING_LOAN_STATES_MAX });
+    if (rc != 0) return rc;
     uint64_t loan = 0;
     bool have = false;
-    uint32_t limit_key = reporting_date_key(as_of);
-    size_t rows = 0;
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != STATE_KEY || memcmp(k, seek, 8) != 0) break;
-        if (++rows > REPORTING_LOAN_STATES_MAX) { rc = -E2BIG; break; }
+    uint32_t limit_key = date_key(as_of);
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == STATE_KEY) {
+        const void *k = s.key, *v = s.val;
+        size_t vl = s.val_len;
         uint64_t id = be64_read((const uint8_t *) k + 8);
         if (id != loan) {
             if (have) count_loan(last, out);
@@ -254,8 +252,7 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
         }
     }
     if (have) count_loan(last, out);
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 /* Adds one row of participation to the member's sums. */
@@ -274,18 +271,16 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
                                   reporting_participation_t **items, size_t *count) {
     *items = NULL;
     *count = 0;
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->participation, &c);
-    if (rc != 0) return rc;
-    size_t cap = 0;
     uint8_t seek[8];
     be64_write(seek, coop);
-    const void *k, *v;
-    size_t kl, vl;
-    for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (kl != USE_KEY || memcmp(k, seek, 8) != 0) break;
-        if (vl != USE_SIZE) continue;
+    store_scan_t s;
+    int rc = store_scan_open(&s, txn, app->participation,
+                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek });
+    if (rc != 0) return rc;
+    size_t cap = 0;
+    while ((rc = store_scan_next(&s)) == 0 && s.key_len == USE_KEY) {
+        const void *k = s.key, *v = s.val;
+        if (s.val_len != USE_SIZE) continue;
         uint64_t member = be64_read((const uint8_t *) k + 8);
         if (*count == 0 || (*items)[*count - 1].member_id != member) {
             if (*count == REPORTING_SHU_MEMBERS_MAX) { rc = -E2BIG; break; }
@@ -299,10 +294,9 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
             memset(&(*items)[*count], 0, sizeof **items);
             (*items)[(*count)++].member_id = member;
         }
-        add_use(k, v, reporting_date_key(from), reporting_date_key(to), &(*items)[*count - 1]);
+        add_use(k, v, date_key(from), date_key(to), &(*items)[*count - 1]);
     }
-    store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return store_scan_close(&s, rc);
 }
 
 /* Appends one loan's last state to the register (in the arena). */
@@ -324,7 +318,7 @@ static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, 
     row->outstanding_principal_sen = (int64_t) be64_read(val + 3);
     row->member_id = be64_read(val + 11);
     char date[DATE_FORMAT_MAX];
-    date_format(reporting_date_from_key(day_key), date, sizeof date);
+    date_format(date_from_key(day_key), date, sizeof date);
     row->state_date = arena_strdup(arena, date);
     r->items[r->n_items++] = row;
     r->outstanding_principal_sen += row->status == STATUS(ACTIVE) ? row->outstanding_principal_sen : 0;
@@ -340,7 +334,7 @@ int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena,
     const void *k, *v;
     size_t kl, vl, cap = 0, rows = 0;
     uint64_t loan = 0;
-    uint32_t limit_key = reporting_date_key(as_of), last_key = 0;
+    uint32_t limit_key = date_key(as_of), last_key = 0;
     bool have = false;
     for (rc = store_cursor_seek(c, seek, sizeof seek, &k, &kl, &v, &vl); rc == 0;
          rc = store_cursor_next(c, &k, &kl, &v, &vl)) {

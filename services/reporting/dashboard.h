@@ -1,0 +1,15 @@
+/*  dashboard — the district dashboard: every cooperative with its members, assets, savings,
+    loan portfolio, RAT compliance, supervision and health rating, summed for the district, and
+    the cooperatives that need its attention.
+
+    Not for: rules of any one report it sums (their own headers). Tables: reporting.h. */
+#ifndef LUMBUNG_REPORTING_DASHBOARD_H
+#define LUMBUNG_REPORTING_DASHBOARD_H
+
+#include "reporting.h"
+
+/* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
+int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
+                        const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
+
+#endif

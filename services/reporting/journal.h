@@ -1,0 +1,17 @@
+/*  journal — every entry the transactions service posted, as reporting keeps it ("journal",
+    see reporting.h), for the journal of a period in every report format.
+
+    Not for: the ledger's own journal and its rules (the transactions service), or account
+    balances (chart_view.h). */
+#ifndef LUMBUNG_REPORTING_JOURNAL_H
+#define LUMBUNG_REPORTING_JOURNAL_H
+
+#include "reporting.h"
+
+int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e);
+/* Appends the entries of `coop` with value dates in [from, to] to out->entries (value date,
+   then entry order) and sums their lines. -E2BIG beyond REPORTING_JOURNAL_ENTRIES_MAX. */
+int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                           int32_t from, int32_t to, Lumbung__JournalReport *out);
+
+#endif

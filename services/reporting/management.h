@@ -1,0 +1,21 @@
+/*  management — the management questionnaire of health aspect 3: a supervisor's answers per
+    cooperative and fiscal year, the one table of this service that is not a projection.
+
+    Not for: the points tables (health.h). Tables: reporting.h. */
+#ifndef LUMBUNG_REPORTING_MANAGEMENT_H
+#define LUMBUNG_REPORTING_MANAGEMENT_H
+
+#include "reporting.h"
+
+/* Stores the answers of req (admin or supervisor; every group with exactly its number of
+   answers, else a 400 naming the group) and replies with them and their points. */
+int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                             arena_t *arena, const Lumbung__ManagementQuestionnaire *req,
+                             Lumbung__ReportingReply *out);
+/* The answers put for (coop, year) in `arena` with their points in hundredths, or
+   STORE_NOT_FOUND. */
+int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                              uint32_t year, Lumbung__ManagementQuestionnaire **out,
+                              int *points_centi);
+
+#endif
