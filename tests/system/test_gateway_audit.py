@@ -93,11 +93,17 @@ def test_idempotency_keys_are_recorded(cluster, world):
 
 
 def test_filters_and_paging(cluster, world):
+    # The change the filters must find is this test's own: aud.op refused in cooperative B.
+    today = datetime.datetime.utcnow().date()
+    r = cluster.http("POST", "/api/v1/cooperatives/%s/members" % world["b"], {"name": "x"}, token=world["op"])
+    assert r.status == 403, r
+    mine = r.headers["X-Request-Id"]
     by_user = cluster.api("GET", "/api/v1/audit?user=aud.op&limit=500").json["items"]
     assert by_user and all(e["user"] == "aud.op" for e in by_user)
+    assert by_user[0]["request_id"] == mine
     by_coop = cluster.api("GET", "/api/v1/audit?cooperative_id=%s&limit=500" % world["b"]).json["items"]
     assert by_coop and all(e["cooperative_id"] == world["b"] for e in by_coop)
-    today = datetime.datetime.utcnow().date()
+    assert by_coop[0]["request_id"] == mine
     tomorrow = today + datetime.timedelta(days=1)
     assert cluster.api("GET", "/api/v1/audit?from=%s" % today).json["items"]
     assert cluster.api("GET", "/api/v1/audit?from=%s" % tomorrow).json["items"] == []

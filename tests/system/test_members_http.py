@@ -35,8 +35,9 @@ def member(serial, female=True, **extra):
     return body
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def coop(cluster):
+    """A fresh cooperative for each test: member numbers, searches and lists see only its own."""
     r = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Wanita Sejahtera"))
     assert r.status == 201, r
     return r.json
@@ -120,6 +121,7 @@ def test_list_search_and_exit(cluster, coop):
     path = "/api/v1/cooperatives/%s/members" % coop["id"]
     created = cluster.api("POST", path, member(90, name="Rahmawati Dewi"))
     assert created.status == 201
+    assert cluster.api("POST", path, member(91)).status == 201       # a second page to list
     mid = created.json["id"]
     r = cluster.api("GET", path + "?q=rahma")
     assert [m["id"] for m in r.json["items"]] == [mid]

@@ -14,6 +14,8 @@ import os
 import sys
 import uuid
 
+import pytest
+
 sys.path.insert(0, os.path.dirname(__file__))
 from members_util import nik  # noqa: E402
 
@@ -97,6 +99,15 @@ class Api:
     def assert_balanced(self):
         tb = self.get("/trial-balance")
         assert tb["balanced"] is True and tb["total_debit"] == tb["total_credit"], tb
+
+
+@pytest.fixture(autouse=True)
+def books_balance_after():
+    """Whatever a test posts or is refused, every cooperative it made ends with balanced books."""
+    first = len(COOPS)
+    yield
+    for coop in COOPS[first:]:
+        coop.assert_balanced()
 
 
 def error(r, status, code, field):
@@ -337,5 +348,11 @@ def test_opening_balances_with_members_savings(cluster):
 
 
 def test_books_balance(cluster):
-    for coop in COOPS:
-        coop.assert_balanced()
+    coop = Api(cluster, "Koperasi Neraca")
+    coop.fund("500000")
+    m = coop.member()
+    for path, kind, amount in (("/deposits", "principal", "100000"), ("/deposits", "voluntary", "1500.50"),
+                               ("/withdrawals", "voluntary", "500.25")):
+        coop.ok(path, {"member_id": m, "kind": kind, "amount": amount, "value_date": "2025-01-10"})
+    tb = coop.get("/trial-balance")
+    assert tb["balanced"] is True and tb["total_debit"] == tb["total_credit"] == "602000.75", tb

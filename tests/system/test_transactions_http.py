@@ -58,9 +58,21 @@ class Api:
         return {a["code"]: a for a in r.json["items"]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def coop(cluster):
+    """A fresh cooperative for each test: balances and totals are its test's alone."""
     return Api(cluster, "Koperasi Tani Makmur")
+
+
+@pytest.fixture(autouse=True)
+def books_balance_after(cluster):
+    """Whatever a test posts, every cooperative it made ends with balanced books."""
+    first = len(COOPS)
+    yield
+    for api in COOPS[first:]:
+        r = cluster.api("GET", api.base + "/trial-balance")
+        assert r.status == 200 and r.json["balanced"] is True, r
+        assert r.json["total_debit"] == r.json["total_credit"]
 
 
 def test_chart_of_accounts_json(cluster, coop):
@@ -239,8 +251,12 @@ def test_exit_settlement_over_http(cluster, coop):
     assert r.status == 422 and r.json["error"]["code"] == "member_not_active", r
 
 
-def test_books_balance(cluster):
-    for api in COOPS:
-        r = cluster.api("GET", api.base + "/trial-balance")
-        assert r.status == 200 and r.json["balanced"] is True, r
-        assert r.json["total_debit"] == r.json["total_credit"]
+def test_books_balance(cluster, coop):
+    m = coop.member()
+    for path, kind, amount in (("/deposits", "principal", "100000"), ("/deposits", "voluntary", "1500.50"),
+                               ("/withdrawals", "voluntary", "500.25"), ("/deposits", "mandatory", "25000")):
+        r = coop.move(path, m, kind, amount)
+        assert r.status == 201, r
+    r = cluster.api("GET", coop.base + "/trial-balance")
+    assert r.status == 200 and r.json["balanced"] is True, r
+    assert r.json["total_debit"] == r.json["total_credit"] == "127000.75"
