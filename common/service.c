@@ -3,6 +3,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "scope.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -34,6 +35,9 @@ struct service_call {
     size_t identity_len;
     bool delimiter;                /* the sender used an empty delimiter frame (DEALER/REQ) */
     char peer[PEER_MAX];
+    char peer_key[CURVE_KEY_Z85 + 1];  /* the key the connection was admitted with, or "" */
+    const curve_peer_t *replay_scope;  /* an integrator's replay: only its cooperatives */
+    uint64_t replay_last;          /* last sequence the replay reply covers */
     uint8_t *raw;
     size_t raw_len;
     arena_t *arena;
@@ -83,6 +87,7 @@ static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
     memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
     c->delimiter = msg->count == 3;
     snprintf(c->peer, sizeof c->peer, "%s", msg->peer);
+    snprintf(c->peer_key, sizeof c->peer_key, "%s", msg->peer_key ? msg->peer_key : "");
     c->raw_len = zmq_msg_size(body);
     c->raw = malloc(c->raw_len ? c->raw_len : 1);
     if (!c->raw) abort();
@@ -145,6 +150,40 @@ static void call_resolve_actor(service_call_t *c) {
     a->has_role = 1;
     a->role = LUMBUNG__ROLE__ROLE_INTEGRATOR;
     c->actor = a;
+}
+
+/* A connection keeps the key it was admitted with: a key revoked or rotated since is refused on
+   its next request (bus_peer re-reads the allow-list at most once a second), without a restart.
+   An integrator is then held to its key's scope (scope.h); its replay is filtered. Returns
+   true when the call got its (error) reply here. */
+static bool call_refused(service_call_t *c) {
+    c->replay_scope = NULL;
+    if (!bus_curve(c->svc->bus) || !*c->peer) return false;
+    const curve_peer_t *p = bus_peer(c->svc->bus, c->peer);
+    if (!p || (*c->peer_key && strcmp(p->public_z85, c->peer_key) != 0)) {
+        log_warn(c->request->request_id, "%s: refused a request from '%s': its key was revoked or "
+                 "rotated", c->svc->name, c->peer);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAUTHENTICATED, "key_revoked", NULL,
+                          "the key '%s' connected with is no longer on the allow-list (revoked or "
+                          "rotated); connect with the current key", c->peer);
+        return true;
+    }
+    if (strcmp(p->role, "integrator") != 0) return false;
+    if (p->scoped && p->all_cooperatives && !strcmp(p->operations, "all")) return false;
+    switch (c->request->body_case) {
+    case LUMBUNG__REQUEST__BODY_PING:
+    case LUMBUNG__REQUEST__BODY__NOT_SET:
+        return false;
+    case LUMBUNG__REQUEST__BODY_REPLAY:
+        c->replay_scope = p;            /* used at once, before the next bus_peer call */
+        return false;
+    default:
+        break;
+    }
+    scope_error_t err;
+    if (scope_check(p, c->request, &err) == 0) return false;
+    service_call_fail(c, err.kind, err.code, *err.field ? err.field : NULL, "%s", err.message);
+    return true;
 }
 
 /* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
@@ -215,6 +254,8 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     /* The first event always goes (one is at most OUTBOX_EVENT_MAX); the follower asks again
        for the rest. */
     if (r->n_events > 0 && c->replay_bytes + len > REPLAY_BYTES_MAX) return 1;
+    c->replay_last = seq;
+    if (c->replay_scope && !scope_event_visible(c->replay_scope, event, len)) return 0;
     c->replay_bytes += len;
     r->events[r->n_events].data = (uint8_t *) event;   /* valid until the batch commits */
     r->events[r->n_events].len = len;
@@ -233,7 +274,12 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     r->has_head_seq = 1;
     r->head_seq = outbox_head(c->svc->outbox, txn);
     c->replay_bytes = 0;
+    c->replay_last = 0;
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
+    if (c->replay_last) {
+        r->has_last_seq = 1;
+        r->last_seq = c->replay_last;
+    }
     /* Copy the bytes out of the map: they are sent after the batch commits. */
     for (size_t i = 0; i < r->n_events; i++) {
         uint8_t *copy = arena_alloc(c->arena, r->events[i].len ? r->events[i].len : 1);
@@ -303,6 +349,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->reply->has_request_id = 1;
     c->reply->request_id = c->request->request_id;
     call_resolve_actor(c);
+    if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
     if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
