@@ -25,7 +25,14 @@ enum {
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
     IDEM_VERSION = 1,
+    PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
+    PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
 };
+
+typedef struct {
+    char name[PEER_MAX];
+    int64_t last_ms;
+} peer_seen_t;
 
 /* One received request. The raw bytes are kept so a batch can be redone from scratch after the
    map grows, and so a parked request can run later. */
@@ -74,6 +81,7 @@ struct service {
     int handles_open;
     bool fault_crash_after_commit;
     service_stats_t stats;
+    peer_seen_t peers[PEERS_SEEN_MAX];
 };
 
 /* ---- calls ---- */
@@ -289,6 +297,55 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     c->svc->stats.replays++;
 }
 
+/* The status of the service (lumbungctl status): head, followers and their lag, store use and
+   the peers heard from lately. */
+static void answer_ping(service_call_t *c, store_txn_t *txn) {
+    service_t *svc = c->svc;
+    Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
+    p->service = svc->name;
+    p->has_head_seq = p->has_store_used_bytes = p->has_store_map_bytes = 1;
+    p->head_seq = outbox_head(svc->outbox, txn);
+    p->store_used_bytes = store_used_bytes(svc->store);
+    p->store_map_bytes = store_map_size(svc->store);
+    p->followers = arena_alloc(c->arena, (svc->replica_count + 1) * sizeof *p->followers);
+    for (int i = 0; i < svc->replica_count; i++) {
+        Lumbung__FollowerStatus *f = arena_message(c->arena, &lumbung__follower_status__descriptor);
+        f->stream = (char *) follower_stream(svc->replicas[i]);
+        f->has_cursor = f->has_known_head = 1;
+        f->cursor = follower_cursor(svc->replicas[i]);
+        f->known_head = follower_known_head(svc->replicas[i]);
+        p->followers[p->n_followers++] = f;
+    }
+    p->peers = arena_alloc(c->arena, PEERS_SEEN_MAX * sizeof *p->peers);
+    int64_t now = envelope_now_ms();
+    for (int i = 0; i < PEERS_SEEN_MAX; i++) {
+        if (!svc->peers[i].name[0] || now - svc->peers[i].last_ms > PEER_RECENT_MS) continue;
+        Lumbung__PeerStatus *ps = arena_message(c->arena, &lumbung__peer_status__descriptor);
+        ps->name = svc->peers[i].name;
+        ps->has_last_seen_ms = 1;
+        ps->last_seen_ms = svc->peers[i].last_ms;
+        p->peers[p->n_peers++] = ps;
+    }
+    c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
+    c->reply->pong = p;
+}
+
+/* Remembers who asked, for the status answer; the oldest entry makes room. */
+static void note_peer(service_t *svc, const char *name) {
+    if (!*name) return;
+    int64_t now = envelope_now_ms();
+    int slot = 0;
+    for (int i = 0; i < PEERS_SEEN_MAX; i++) {
+        if (!strcmp(svc->peers[i].name, name)) {
+            svc->peers[i].last_ms = now;
+            return;
+        }
+        if (svc->peers[i].last_ms < svc->peers[slot].last_ms) slot = i;
+    }
+    snprintf(svc->peers[slot].name, sizeof svc->peers[slot].name, "%s", name);
+    svc->peers[slot].last_ms = now;
+}
+
 static uint64_t replica_cursor(service_t *svc, const char *stream, bool *known) {
     for (int i = 0; i < svc->replica_count; i++)
         if (!strcmp(follower_stream(svc->replicas[i]), stream)) {
@@ -363,15 +420,9 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         return 0;
     }
     switch (r->body_case) {
-    case LUMBUNG__REQUEST__BODY_PING: {
-        Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
-        p->service = svc->name;
-        p->has_head_seq = 1;
-        p->head_seq = outbox_head(svc->outbox, txn);
-        c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
-        c->reply->pong = p;
+    case LUMBUNG__REQUEST__BODY_PING:
+        answer_ping(c, txn);
         return 0;
-    }
     case LUMBUNG__REQUEST__BODY_REPLAY:
         answer_replay(c, txn);
         return 0;
@@ -526,6 +577,7 @@ static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
         log_warn(0, "%s: dropped a message of %d frames from '%s'", svc->name, msg->count, msg->peer);
         return;
     }
+    note_peer(svc, msg->peer);
     enqueue(svc, call_new(svc, msg));
 }
 

@@ -88,4 +88,10 @@ int store_cursor_prev(store_cursor_t *c, const void **k, size_t *kl, const void 
 /* Writes a compacted hot copy of the environment into directory `dir` (must exist, empty). */
 int store_backup(store_t *self, const char *dir);
 
+/* Opens a table only when it exists (STORE_NOT_FOUND otherwise), writing nothing: for reading
+   a store offline (lumbungctl verify). */
+int store_table_existing(store_t *self, const char *name, store_table_t *table);
+/* Bytes of the map in use (pages up to the last one written). */
+size_t store_used_bytes(const store_t *self);
+
 #endif

@@ -9,14 +9,20 @@
 
     Keys live in LUMBUNG_KEYS (default $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
     Not for: anything the HTTP API does (users, cooperatives, money). */
+#include "../services/transactions/verify.h"
+#include "bytes.h"
 #include "config.h"
 #include "curve.h"
+#include "envelope.h"
 #include "files.h"
 #include "log.h"
 #include "scope.h"
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <zmq.h>
@@ -24,7 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const services[] = { "members", "transactions", "reporting", "gateway" };
+/* keys init: the four services and this tool's own key (for `status`). */
+static const char *const services[] = { "members", "transactions", "reporting", "gateway", "lumbungctl" };
 
 static int usage(void) {
     fprintf(stderr,
@@ -245,36 +252,445 @@ static int keys(int argc, char **argv) {
     return usage();
 }
 
-static int backup(const char *service, const char *target) {
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", config_data_dir(), service);
+/* ---- stores: backup, restore, verify (offline), status (over the bus) ---- */
+
+/* Consumers before their producers: a copy of a follower taken before its producer's copy
+   never holds a cursor past the producer's outbox, so the set restores consistently. */
+static const char *const backup_order[] = { "gateway", "reporting", "transactions", "members" };
+enum { N_STORES = sizeof backup_order / sizeof backup_order[0], CURSORS_MAX = 8,
+       COPY_CHUNK = 1 << 20, STATUS_TIMEOUT_MS = 3000 };
+
+typedef struct {
+    char stream[32];
+    uint64_t seq;
+} cursor_t;
+
+typedef struct {
+    bool present;
+    uint64_t head, events, problems;
+    cursor_t cursors[CURSORS_MAX];
+    int n_cursors;
+} store_info_t;
+
+static bool has_store(const char *base, const char *service) {
+    char path[700];
     struct stat st;
-    if (stat(dir, &st) != 0) {
-        fprintf(stderr, "lumbungctl: no store at %s\n", dir);
-        return 1;
-    }
-    int made = files_mkdir_p(target);
-    if (made != 0) {
-        fprintf(stderr, "lumbungctl: cannot create %s: %s\n", target, strerror(-made));
-        return 1;
-    }
+    snprintf(path, sizeof path, "%s/%s/data.mdb", base, service);
+    return stat(path, &st) == 0;
+}
+
+static store_t *open_store(const char *base, const char *service) {
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/%s", base, service);
     int err = 0;
     store_t *store = store_new(dir, &err);
+    if (!store) fprintf(stderr, "lumbungctl: cannot open the store in %s (%d)\n", dir, err);
+    return store;
+}
+
+static void outbox_problem(store_info_t *info, const char *service, const char *fmt, uint64_t a,
+                           uint64_t b) {
+    if (info->problems++ < 20) {
+        printf("%s: ", service);
+        printf(fmt, (unsigned long long) a, (unsigned long long) b);
+        printf("\n");
+    }
+}
+
+/* The outbox: numbered 1, 2, 3, ... without a gap, each event readable and carrying its own
+   number. `check` false: only the head. */
+static int read_outbox(store_t *store, const char *service, store_info_t *info, bool check) {
+    store_table_t t;
+    int rc = store_table_existing(store, "outbox", &t);
+    if (rc == STORE_NOT_FOUND) return 0;
+    store_txn_t *txn;
+    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
+    store_cursor_t *c;
+    if ((rc = store_cursor_open(txn, t, &c)) != 0) {
+        store_abort(&txn);
+        return rc;
+    }
+    const void *k, *v;
+    size_t kl, vl;
+    if (!check) {
+        if (store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8) info->head = be64_read(k);
+    } else {
+        uint64_t expect = 1;
+        for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0;
+             r = store_cursor_next(c, &k, &kl, &v, &vl)) {
+            uint64_t seq = kl == 8 ? be64_read(k) : 0;
+            if (seq != expect)
+                outbox_problem(info, service, "outbox: event %llu follows %llu (a gap or a bad key)",
+                               seq, expect - 1);
+            Lumbung__Event *e = lumbung__event__unpack(NULL, vl, v);
+            if (!e || e->seq != seq)
+                outbox_problem(info, service, "outbox: event %llu cannot be read or names "
+                               "another sequence (%llu)", seq, e ? e->seq : 0);
+            if (e) lumbung__event__free_unpacked(e, NULL);
+            info->events++;
+            info->head = seq;
+            expect = seq + 1;
+        }
+    }
+    store_cursor_close(&c);
+    store_abort(&txn);
+    return 0;
+}
+
+static int read_cursors(store_t *store, store_info_t *info) {
+    store_table_t t;
+    int rc = store_table_existing(store, "cursors", &t);
+    if (rc == STORE_NOT_FOUND) return 0;
+    store_txn_t *txn;
+    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
+    store_cursor_t *c;
+    if ((rc = store_cursor_open(txn, t, &c)) == 0) {
+        const void *k, *v;
+        size_t kl, vl;
+        for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && info->n_cursors < CURSORS_MAX;
+             r = store_cursor_next(c, &k, &kl, &v, &vl)) {
+            cursor_t *cur = &info->cursors[info->n_cursors++];
+            snprintf(cur->stream, sizeof cur->stream, "%.*s", (int) kl, (const char *) k);
+            cur->seq = vl == 8 ? be64_read(v) : 0;
+        }
+        store_cursor_close(&c);
+    }
+    store_abort(&txn);
+    return rc;
+}
+
+static int store_info(const char *base, const char *service, store_info_t *info, bool check) {
+    memset(info, 0, sizeof *info);
+    if (!has_store(base, service)) return 0;
+    store_t *store = open_store(base, service);
+    if (!store) return -1;
+    info->present = true;
+    int rc = read_outbox(store, service, info, check);
+    if (rc == 0) rc = read_cursors(store, info);
+    if (rc == 0 && check && !strcmp(service, "transactions")) {
+        tx_verify_result_t r;
+        rc = tx_verify(store, stdout, &r);
+        info->problems += r.problems;
+        if (rc == 0)
+            printf("transactions: %llu entries and %llu accounts checked\n",
+                   (unsigned long long) r.entries, (unsigned long long) r.accounts);
+    }
+    store_destroy(&store);
+    return rc;
+}
+
+static void describe(FILE *f, const char *service, const store_info_t *info) {
+    fprintf(f, "%s outbox_head=%llu", service, (unsigned long long) info->head);
+    for (int i = 0; i < info->n_cursors; i++)
+        fprintf(f, " cursor.%s=%llu", info->cursors[i].stream, (unsigned long long) info->cursors[i].seq);
+    fprintf(f, "\n");
+}
+
+/* Owner only: a backup holds every member's NIK and every balance. */
+static int private_dir(const char *path) {
+    int rc = files_mkdir_p(path);
+    if (rc == 0 && chmod(path, 0700) != 0) rc = -errno;
+    if (rc != 0) fprintf(stderr, "lumbungctl: cannot create %s: %s\n", path, strerror(-rc));
+    return rc;
+}
+
+static int chmod_store_files(const char *dir) {
+    const char *files[] = { "data.mdb", "lock.mdb" };
+    for (unsigned i = 0; i < 2; i++) {
+        char path[800];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (chmod(path, 0600) != 0 && errno != ENOENT) return -errno;
+    }
+    return 0;
+}
+
+static bool dir_empty(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return true;
+    struct dirent *e;
+    bool empty = true;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = false;
+    closedir(d);
+    return empty;
+}
+
+static int backup_one(const char *service, const char *target, store_info_t *info) {
+    if (!has_store(config_data_dir(), service)) {
+        fprintf(stderr, "lumbungctl: no store at %s/%s\n", config_data_dir(), service);
+        return 1;
+    }
+    if (private_dir(target) != 0) return 1;
+    if (!dir_empty(target)) {
+        fprintf(stderr, "lumbungctl: %s is not empty: a backup goes into a new directory\n", target);
+        return 1;
+    }
+    store_t *store = open_store(config_data_dir(), service);
     if (!store) return 1;
     int rc = store_backup(store, target);
     store_destroy(&store);
-    if (rc != 0) {
-        fprintf(stderr, "lumbungctl: backup failed (is %s empty?)\n", target);
+    if (rc != 0 || chmod_store_files(target) != 0) {
+        fprintf(stderr, "lumbungctl: backup of %s into %s failed\n", service, target);
         return 1;
     }
-    printf("backup of %s written to %s\n", service, target);
+    /* What the copy holds, read from the copy itself. */
+    memset(info, 0, sizeof *info);
+    store_t *copy = store_new(target, &rc);
+    if (copy) {
+        info->present = true;
+        read_outbox(copy, service, info, false);
+        read_cursors(copy, info);
+        store_destroy(&copy);
+    }
+    chmod_store_files(target);
     return 0;
+}
+
+static int backup(const char *service, const char *target) {
+    store_info_t info;
+    if (backup_one(service, target, &info) != 0) return 1;
+    printf("backup of %s written to %s: ", service, target);
+    describe(stdout, service, &info);
+    return 0;
+}
+
+static int backup_all(const char *target) {
+    if (private_dir(target) != 0) return 1;
+    if (!dir_empty(target)) {
+        fprintf(stderr, "lumbungctl: %s is not empty: a backup goes into a new directory\n", target);
+        return 1;
+    }
+    char path[700];
+    snprintf(path, sizeof path, "%s/MANIFEST", target);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *manifest = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!manifest) {
+        fprintf(stderr, "lumbungctl: cannot write %s\n", path);
+        return 1;
+    }
+    fprintf(manifest, "# lumbungctl backup all, consumers before producers; at_ms=%lld\n",
+            (long long) envelope_now_ms());
+    int copied = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(config_data_dir(), backup_order[i])) continue;
+        char dir[800];
+        snprintf(dir, sizeof dir, "%s/%s", target, backup_order[i]);
+        store_info_t info;
+        if (backup_one(backup_order[i], dir, &info) != 0) {
+            fclose(manifest);
+            return 1;
+        }
+        describe(manifest, backup_order[i], &info);
+        describe(stdout, backup_order[i], &info);
+        copied++;
+    }
+    int rc = fflush(manifest) == 0 && fsync(fileno(manifest)) == 0 ? 0 : 1;
+    fclose(manifest);
+    if (copied == 0) {
+        fprintf(stderr, "lumbungctl: no store under %s\n", config_data_dir());
+        return 1;
+    }
+    printf("backup of %d stores written to %s (owner only)\n", copied, target);
+    return rc;
+}
+
+static int copy_file(const char *from, const char *to) {
+    int in = open(from, O_RDONLY);
+    if (in < 0) return -errno;
+    char tmp[900];
+    snprintf(tmp, sizeof tmp, "%s.tmp", to);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return -e;
+    }
+    char *buf = malloc(COPY_CHUNK);
+    if (!buf) abort();
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, COPY_CHUNK);
+        if (n == 0) break;
+        if (n < 0 || write(out, buf, (size_t) n) != n) {
+            rc = -EIO;
+            break;
+        }
+    }
+    free(buf);
+    if (rc == 0 && fsync(out) != 0) rc = -errno;
+    close(out);
+    close(in);
+    if (rc == 0 && rename(tmp, to) != 0) rc = -errno;
+    return rc;
+}
+
+static int verify(const char *base);
+
+static int restore(const char *source) {
+    const char *data = config_data_dir();
+    int found = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(source, backup_order[i])) continue;
+        found++;
+        char dir[700];
+        snprintf(dir, sizeof dir, "%s/%s", data, backup_order[i]);
+        if (!dir_empty(dir)) {
+            fprintf(stderr, "lumbungctl: %s is not empty: restore only into an empty data "
+                            "directory (stop the services and move the old stores away first)\n", dir);
+            return 1;
+        }
+    }
+    if (found == 0) {
+        fprintf(stderr, "lumbungctl: no store in %s (expected SERVICE/data.mdb from backup all)\n", source);
+        return 1;
+    }
+    if (private_dir(data) != 0) return 1;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(source, backup_order[i])) continue;
+        char from[800], dir[700], to[800];
+        snprintf(from, sizeof from, "%s/%s/data.mdb", source, backup_order[i]);
+        snprintf(dir, sizeof dir, "%s/%s", data, backup_order[i]);
+        snprintf(to, sizeof to, "%s/data.mdb", dir);
+        int rc = private_dir(dir);
+        if (rc == 0) rc = copy_file(from, to);
+        if (rc != 0) {
+            fprintf(stderr, "lumbungctl: cannot restore %s into %s: %s\n", from, to, strerror(-rc));
+            return 1;
+        }
+        printf("%s restored into %s\n", backup_order[i], dir);
+    }
+    return verify(data);
+}
+
+/* Offline: each store's outbox, the transactions books, and every replica cursor against its
+   producer's outbox when that store is here too. */
+static int verify(const char *base) {
+    store_info_t info[N_STORES];
+    uint64_t problems = 0;
+    int present = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (store_info(base, backup_order[i], &info[i], true) != 0) {
+            printf("%s: the store cannot be read\n", backup_order[i]);
+            problems++;
+        }
+        if (!info[i].present) continue;
+        present++;
+        problems += info[i].problems;
+        printf("%s: outbox of %llu events, contiguous from 1%s\n", backup_order[i],
+               (unsigned long long) info[i].events, info[i].problems ? " (see above)" : "");
+    }
+    for (int i = 0; i < N_STORES; i++)
+        for (int c = 0; info[i].present && c < info[i].n_cursors; c++)
+            for (int p = 0; p < N_STORES; p++) {
+                const cursor_t *cur = &info[i].cursors[c];
+                if (!info[p].present || strcmp(backup_order[p], cur->stream) != 0) continue;
+                if (cur->seq <= info[p].head) continue;
+                problems++;
+                printf("%s: its replica of %s is at event %llu but %s's outbox ends at %llu: the "
+                       "follower is ahead of its producer (restore a set taken with backup all)\n",
+                       backup_order[i], cur->stream, (unsigned long long) cur->seq,
+                       cur->stream, (unsigned long long) info[p].head);
+            }
+    if (present == 0) {
+        fprintf(stderr, "lumbungctl: no store under %s\n", base);
+        return 1;
+    }
+    if (problems) {
+        printf("verify: %llu problem%s found in %s\n", (unsigned long long) problems,
+               problems == 1 ? "" : "s", base);
+        return 1;
+    }
+    printf("verify: %d stores in %s are sound\n", present, base);
+    return 0;
+}
+
+/* One Ping over CURVE, synchronously: the service answers it itself (service.c answer_ping). */
+static Lumbung__Reply *ping_service(void *ctx, const char *dir, const char *key_name,
+                                    const char *service) {
+    char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1], server[CURVE_KEY_Z85 + 1], ep[128];
+    if (curve_keys_load(dir, key_name, pub, sec) != 0 || curve_keys_load(dir, service, server, NULL) != 0)
+        return NULL;
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server, CURVE_KEY_Z85);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, CURVE_KEY_Z85);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, CURVE_KEY_Z85);
+    zmq_connect(s, config_endpoint(service, "router", ep, sizeof ep));
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    req.has_request_id = 1;
+    req.request_id = 1;
+    req.body_case = LUMBUNG__REQUEST__BODY_PING;
+    req.ping = &ping;
+    uint8_t buf[64];
+    size_t len = lumbung__request__pack(&req, buf);
+    zmq_send(s, "", 0, ZMQ_SNDMORE);
+    zmq_send(s, buf, len, 0);
+    Lumbung__Reply *reply = NULL;
+    zmq_pollitem_t item = { .socket = s, .events = ZMQ_POLLIN };
+    while (!reply && zmq_poll(&item, 1, STATUS_TIMEOUT_MS) == 1) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, s, 0) >= 0 && zmq_msg_size(&m) > 0)
+            reply = lumbung__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        zmq_msg_close(&m);
+    }
+    zmq_close(s);
+    return reply;
+}
+
+static int status(void) {
+    char dir[512];
+    curve_key_dir(dir, sizeof dir);
+    const char *key_name = config_get("LUMBUNG_CTL_KEY", "lumbungctl");
+    char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1];
+    if (curve_keys_load(dir, key_name, pub, sec) != 0) {
+        fprintf(stderr, "lumbungctl: no key '%s' in %s (lumbungctl keys init makes it; or set "
+                        "LUMBUNG_CTL_KEY to an admitted service key of this host)\n", key_name, dir);
+        return 1;
+    }
+    const char *bus_services[] = { "members", "transactions", "reporting" };
+    void *ctx = zmq_ctx_new();
+    int down = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        Lumbung__Reply *r = ping_service(ctx, dir, key_name, bus_services[i]);
+        if (!r || r->result_case != LUMBUNG__REPLY__RESULT_PONG) {
+            printf("%-13s DOWN: no answer within %d ms%s\n", bus_services[i], STATUS_TIMEOUT_MS,
+                   r && r->error ? " (refused: is this key admitted there?)" : "");
+            down++;
+            if (r) lumbung__reply__free_unpacked(r, NULL);
+            continue;
+        }
+        const Lumbung__Pong *p = r->pong;
+        printf("%-13s up    head %llu  store %llu KiB of %llu MiB (%.1f %% of the map)\n", p->service,
+               (unsigned long long) p->head_seq, (unsigned long long) (p->store_used_bytes >> 10),
+               (unsigned long long) (p->store_map_bytes >> 20),
+               p->store_map_bytes ? 100.0 * p->store_used_bytes / p->store_map_bytes : 0.0);
+        for (size_t f = 0; f < p->n_followers; f++) {
+            const Lumbung__FollowerStatus *fs = p->followers[f];
+            printf("%-13s   follows %-13s cursor %llu of %llu  lag %llu\n", "", fs->stream,
+                   (unsigned long long) fs->cursor, (unsigned long long) fs->known_head,
+                   (unsigned long long) (fs->known_head > fs->cursor ? fs->known_head - fs->cursor : 0));
+        }
+        printf("%-13s   peers (last minute):", "");
+        for (size_t k = 0; k < p->n_peers; k++) printf(" %s", p->peers[k]->name);
+        printf("%s\n", p->n_peers ? "" : " none");
+        lumbung__reply__free_unpacked(r, NULL);
+    }
+    zmq_ctx_term(ctx);
+    return down ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
     log_init("lumbungctl");
     if (config_load() != 0) return 2;
     if (argc >= 2 && !strcmp(argv[1], "keys")) return keys(argc - 2, argv + 2);
+    if (argc == 4 && !strcmp(argv[1], "backup") && !strcmp(argv[2], "all")) return backup_all(argv[3]);
     if (argc == 4 && !strcmp(argv[1], "backup")) return backup(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "restore")) return restore(argv[2]);
+    if ((argc == 2 || argc == 3) && !strcmp(argv[1], "verify"))
+        return verify(argc == 3 ? argv[2] : config_data_dir());
+    if (argc == 2 && !strcmp(argv[1], "status")) return status();
     return usage();
 }
