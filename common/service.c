@@ -190,6 +190,9 @@ static bool call_refused(service_call_t *c) {
     }
     scope_error_t err;
     if (scope_check(p, c->request, &err) == 0) return false;
+    /* The refusal is part of the trail: which key tried what, where. */
+    log_warn(c->request->request_id, "%s: integrator '%s' refused (%s, %s): %s", c->svc->name,
+             c->peer, err.code, *err.field ? err.field : "-", err.message);
     service_call_fail(c, err.kind, err.code, *err.field ? err.field : NULL, "%s", err.message);
     return true;
 }
