@@ -45,6 +45,7 @@ typedef struct {
     bool top_found;              /* the operation's own cooperative_id is set */
     int found;                   /* cooperative_ids seen */
     bool refused;
+    uint64_t first;              /* the first cooperative_id seen */
 } walk_t;
 
 static bool is_cooperative_id(const ProtobufCFieldDescriptor *f) {
@@ -61,7 +62,7 @@ static void visit_cooperative(walk_t *w, const ProtobufCMessage *msg,
         return;
     uint64_t coop = *(const uint64_t *) ((const char *) msg + f->offset);
     if (coop == 0) return;
-    w->found++;
+    if (w->found++ == 0) w->first = coop;
     if (depth == 0) w->top_found = true;
     if (curve_peer_may_cooperative(w->peer, coop) || w->refused) return;
     w->refused = true;
@@ -174,6 +175,13 @@ bool scope_event_visible(const curve_peer_t *peer, const uint8_t *event, size_t 
     bool visible = f && w.found > 0 && !w.refused;
     lumbung__event__free_unpacked(e, NULL);
     return visible;
+}
+
+uint64_t scope_message_cooperative(const ProtobufCMessage *msg) {
+    static const curve_peer_t everyone = { .scoped = true, .all_cooperatives = true };
+    walk_t w = { .peer = &everyone };
+    walk(&w, msg, "", 1);
+    return w.first;
 }
 
 bool scope_operation_known(const char *name) {

@@ -43,6 +43,10 @@ int scope_check(const curve_peer_t *peer, const Lumbung__Request *request, scope
 /* Whether `peer` may see the serialized Event `event`. */
 bool scope_event_visible(const curve_peer_t *peer, const uint8_t *event, size_t len);
 
+/* The first cooperative_id (non-zero) in `msg` or its submessages, depth first; 0 when none.
+   The gateway's audit names the cooperative of an integrator's event with it. */
+uint64_t scope_message_cooperative(const ProtobufCMessage *msg);
+
 /* Whether `name` is an operation of any service (lumbungctl checks key scopes with it). */
 bool scope_operation_known(const char *name);
 

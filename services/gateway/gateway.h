@@ -81,6 +81,7 @@ typedef struct gateway {
     store_t *store;
     auth_t *auth;
     audit_t *audit;
+    struct busaudit *busaudit;               /* integrators' commands into the audit */
     metrics_t *metrics;
     http_server_t *http;
     client_t *clients[GATEWAY_SERVICES];

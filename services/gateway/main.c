@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "busaudit.h"
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
@@ -108,6 +109,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     gateway_routes_shutdown(gw);
     if (gw->auth) auth_shutdown(gw->auth);
     for (int i = 0; i < GATEWAY_SERVICES; i++) client_destroy(&gw->clients[i]);
+    busaudit_destroy(&gw->busaudit);
     while (gw->auth && auth_pending(gw->auth) > 0) uv_run(gw->loop, UV_RUN_ONCE);
     audit_destroy(&gw->audit);
     bus_destroy(bus);
@@ -179,6 +181,7 @@ int main(int argc, char **argv) {
     int rc = bus ? 0 : (err ? err : -1);
     if (rc == 0) rc = open_store(&gw);
     if (rc == 0) rc = open_clients(&gw, bus);
+    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -1;
     if (rc == 0) rc = open_http(&gw);
     if (rc == 0) {
         uv_signal_t sigint, sigterm;

@@ -24,7 +24,7 @@ FORBIDDEN = pb.envelope_pb2.ERROR_KIND_FORBIDDEN
 
 @pytest.fixture(scope="module")
 def sc():
-    c = Cluster(services=["members", "transactions"])
+    c = Cluster()            # the gateway too: it puts integrators' commands in its audit
     try:
         c.start()
         yield c
@@ -130,6 +130,16 @@ def test_in_scope_posts_with_the_key_name_and_the_rest_is_refused(sc):
         assert error_of(reply)[1] == "operation_not_allowed"
     finally:
         bank.close()
+    # The gateway's audit trail shows the deposit beside the HTTP calls, under the key's name.
+    deadline, mine_audit = time.time() + 10, []
+    while time.time() < deadline and not mine_audit:
+        items = sc.api("GET", "/api/v1/audit?user=%s&limit=50" % name).json["items"]
+        mine_audit = [e for e in items if e["route"] == "transactions.entries_posted"]
+        time.sleep(0.1)
+    assert len(mine_audit) == 1, items
+    e = mine_audit[0]
+    assert (e["user"], e["role"], e["method"], e["cooperative_id"], e["status"], e["outcome"]) == (
+        name, "integrator", "BUS", str(mine.id), 200, "ok"), e
     # What was refused changed nothing: only the one deposit is in the member's account.
     assert mine.balance(m) == 1500050 and other.balance(o) == 0
     assert_books_balance(mine)
