@@ -1,13 +1,20 @@
-/*  lumbungctl — the district administrator's command line.
+/*  lumbungctl — the district administrator's command line (docs/operations.md).
 
-      lumbungctl keys init                 keypairs + allow-list entries for the four services
-      lumbungctl keys add NAME [ROLE]      a keypair for an integrator (ROLE integrator|service)
-      lumbungctl keys show NAME            print NAME's public key
-      lumbungctl keys import NAME KEY [ROLE]  install a peer's public key (from `keys show` on
-                                           its host) and admit it (ROLE service|integrator|none)
-      lumbungctl backup SERVICE DIR        compacting hot copy of SERVICE's store into DIR
+      keys init                            keypairs + allow-list lines of the four services and
+                                           of lumbungctl itself (its key asks for `status`)
+      keys add NAME integrator --cooperatives 3,7|all --operations deposit,repayment|all
+      keys add NAME service                a keypair for a Lumbung service
+      keys import NAME KEY [service|integrator|none] [--cooperatives .. --operations ..]
+      keys scope NAME --cooperatives .. --operations ..   change an integrator's scope
+      keys list | show NAME | revoke NAME | rotate NAME
+      backup SERVICE DIR | backup all DIR  hot copies, consumers before producers, owner only
+      restore DIR                          a backup into an empty data directory, then verify
+      verify [DIR]                         offline: outboxes, books, cursors (default: the data)
+      status                               each running service over the bus
 
-    Keys live in LUMBUNG_KEYS (default $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
+    Operation names are the fields of the services' request oneofs (scope.h), checked here so
+    a typo is refused before it reaches allow.list. Keys live in LUMBUNG_KEYS (default
+    $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
     Not for: anything the HTTP API does (users, cooperatives, money). */
 #include "../services/transactions/verify.h"
 #include "bytes.h"

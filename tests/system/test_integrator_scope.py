@@ -236,3 +236,50 @@ def test_a_rotated_key_replaces_the_old_one_at_once(sc):
         assert posted.entry.posted_by == name
     finally:
         new.close()
+
+
+def test_reporting_and_members_hold_integrators_to_their_scope_too(sc):
+    mine, m, other, _ = two_coops(sc)
+    name = add_bank(sc, [mine.id], "balance_sheet,get_member")
+    for service, op, body_of in (
+            ("reporting", "balance_sheet", lambda coop: {"cooperative_id": coop.id}),
+            ("members", "get_member", lambda coop: {"cooperative_id": coop.id, "id": m})):
+        client = BusClient(sc, service, key_name=name)
+        try:
+            def ask(coop):
+                req = pb.envelope_pb2.Request()
+                req.after_members_seq = max(mine.seq, other.seq)
+                sub = getattr(getattr(req, service), op)
+                sub.SetInParent()
+                for k, v in body_of(coop).items():
+                    setattr(sub, k, v)
+                return client.call(req, timeout=10)
+            assert not ask(mine).HasField("error"), (service, ask(mine).error)
+            refused = ask(other)
+            assert error_of(refused) == ("ERROR_KIND_FORBIDDEN", "cooperative_not_allowed",
+                                         "cooperative_id"), (service, refused)
+        finally:
+            client.close()
+
+
+def test_a_new_connection_with_a_revoked_key_fails_the_handshake(sc):
+    mine, _, _, _ = two_coops(sc)
+    name = add_bank(sc, [mine.id], "deposit")
+    pub, sec = sc.keypair(name)
+    sc.ctl("keys", "revoke", name)
+    time.sleep(1.1)                              # the allow-list is looked at once a second
+    dealer = zmq.Context.instance().socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.curve_publickey, dealer.curve_secretkey = pub, sec
+    dealer.curve_serverkey = sc.public_key("transactions")
+    dealer.connect(sc.endpoint("transactions", "router"))
+    try:
+        req = ping()
+        req.request_id = 4242
+        dealer.send_multipart([b"", req.SerializeToString()], zmq.DONTWAIT)
+        assert not dealer.poll(2000), "a revoked key got an answer"
+    except zmq.Again:
+        pass                                      # no connection to queue to: refused as well
+    finally:
+        dealer.close(0)
+    assert "not on the allow-list" in sc.log("transactions")

@@ -146,6 +146,16 @@ def test_restore_refuses_a_data_directory_that_holds_a_store(oc):
         shutil.rmtree(os.path.dirname(target), ignore_errors=True)
 
 
+def put_records(store_dir, table, records):
+    """Writes (key, value) byte pairs into one table of a stopped store, with lmdb-utils."""
+    dump = subprocess.run(["mdb_dump", "-s", table, store_dir], check=True,
+                          capture_output=True, text=True).stdout.splitlines()
+    header = dump[:dump.index("HEADER=END") + 1]
+    lines = [x for k, v in records for x in (" " + k.hex(), " " + v.hex())]
+    subprocess.run(["mdb_load", "-s", table, store_dir], input="\n".join(header + lines + ["DATA=END"]) + "\n",
+                   check=True, capture_output=True, text=True)
+
+
 def tamper_debit_total(store_dir, add_sen):
     """Adds add_sen to the stored debit total of the first account with a debit (the packed
     record of services/transactions/store.h: [8] debit_total_sen i64 big-endian)."""
@@ -211,3 +221,28 @@ def test_status_shows_heads_lag_store_and_peers(oc):
     assert re.search(r"follows members\s+cursor \d+ of \d+\s+lag \d+", follows), text
     assert re.search(r"follows transactions\s+cursor \d+ of \d+\s+lag \d+", follows), text
     assert re.search(r"follows members\s+cursor \d+ of \d+\s+lag \d+", " ".join(sections["transactions"]))
+
+
+def test_verify_names_an_outbox_gap_and_a_replica_ahead_of_its_producer(oc):
+    coop, members = coop_with_members(oc, 1)
+    deposit(oc, coop, members[0], 0)
+    target = os.path.join(tempfile.mkdtemp(prefix="lumbung-backup-"), "set")
+    try:
+        assert ctl(oc, "backup", "all", target).returncode == 0
+        heads = dict(re.findall(r"^(\w+) outbox_head=(\d+)", open(os.path.join(target, "MANIFEST")).read(), re.M))
+        members_head = int(heads["members"])
+        # an event two past the head of members: a gap
+        put_records(os.path.join(target, "members"), "outbox",
+                    [((members_head + 2).to_bytes(8, "big"), b"\x08\x01")])
+        # reporting claims to have applied 100 transactions events more than there are
+        tx_head = int(heads["transactions"])
+        put_records(os.path.join(target, "reporting"), "cursors",
+                    [(b"transactions", (tx_head + 100).to_bytes(8, "big"))])
+        out = ctl(oc, "verify", target)
+        assert out.returncode == 1
+        assert "members: outbox: event %d follows %d (a gap or a bad key)" % (
+            members_head + 2, members_head) in out.stdout, out.stdout
+        assert ("reporting: its replica of transactions is at event %d but transactions's outbox "
+                "ends at %d" % (tx_head + 100, tx_head)) in out.stdout, out.stdout
+    finally:
+        shutil.rmtree(os.path.dirname(target), ignore_errors=True)
