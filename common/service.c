@@ -308,6 +308,14 @@ static void answer_ping(service_call_t *c, store_txn_t *txn) {
     p->service = svc->name;
     p->has_head_seq = p->has_store_used_bytes = p->has_store_map_bytes = 1;
     p->head_seq = outbox_head(svc->outbox, txn);
+    c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
+    c->reply->pong = p;
+    /* The rest names other peers: for Lumbung's own services (and lumbungctl) only. */
+    const char *role = bus_peer_role(svc->bus, c->peer);
+    if (bus_curve(svc->bus) && (!role || strcmp(role, "service") != 0)) {
+        p->has_store_used_bytes = p->has_store_map_bytes = 0;
+        return;
+    }
     p->store_used_bytes = store_used_bytes(svc->store);
     p->store_map_bytes = store_map_size(svc->store);
     p->followers = arena_alloc(c->arena, (svc->replica_count + 1) * sizeof *p->followers);
@@ -329,8 +337,6 @@ static void answer_ping(service_call_t *c, store_txn_t *txn) {
         ps->last_seen_ms = svc->peers[i].last_ms;
         p->peers[p->n_peers++] = ps;
     }
-    c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
-    c->reply->pong = p;
 }
 
 /* Remembers who asked, for the status answer; the oldest entry makes room. */

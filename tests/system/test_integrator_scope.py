@@ -197,6 +197,20 @@ def ping():
     return req
 
 
+def test_an_integrators_ping_shows_no_other_peers(sc):
+    mine, _, _, _ = two_coops(sc)
+    name = add_bank(sc, [mine.id], "deposit")
+    bank = BusClient(sc, "transactions", key_name=name)
+    try:
+        pong = bank.call(ping()).pong
+    finally:
+        bank.close()
+    assert pong.service == "transactions" and pong.HasField("head_seq")
+    assert not pong.peers and not pong.followers and not pong.HasField("store_map_bytes")
+    full = sc.bus("transactions").call(ping()).pong       # a service key sees the status
+    assert full.followers and full.peers and full.store_map_bytes > 0
+
+
 def test_a_revoked_key_is_refused_within_a_second_without_a_restart(sc):
     mine, m, _, _ = two_coops(sc)
     name = add_bank(sc, [mine.id], "deposit")
