@@ -103,6 +103,11 @@ $(BUILD)/bin/lumbung-$(1): $(BUILD)/obj/services/$(1)/main.o $(BUILD)/lib/lib$(1
 endef
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_RULES,$(s))))
 
+# lumbungctl verify reads the transactions books with that service's own store codecs.
+$(BUILD)/bin/lumbungctl: $(BUILD)/obj/tools/lumbungctl.o $(BUILD)/lib/libtransactions.a $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -83,6 +83,13 @@ void bus_destroy(bus_t **self_p) {
 
 uv_loop_t *bus_loop(bus_t *self) { return self->loop; }
 const char *bus_name(const bus_t *self) { return self->name; }
+const curve_peer_t *bus_peer(const bus_t *self, const char *peer) {
+    if (!self->zap || !peer || !*peer) return NULL;
+    return zap_peer(self->zap, peer);
+}
+
+bool bus_curve(const bus_t *self) { return self->curve; }
+
 uint64_t bus_auth_refused(const bus_t *self) { return self->zap ? zap_refused(self->zap) : 0; }
 
 const char *bus_peer_role(const bus_t *self, const char *peer) {
@@ -99,7 +106,7 @@ const char *bus_peer_role(const bus_t *self, const char *peer) {
    not their sum: what it buffered is freed here, frame by frame (see docs/bus.md). */
 static int read_message(bus_socket_t *s, bus_msg_t *msg) {
     msg->count = 0;
-    msg->peer = "";
+    msg->peer = msg->peer_key = "";
     int more = 1, frames = 0;
     size_t total = 0;
     bool over = false;
@@ -135,6 +142,8 @@ static int read_message(bus_socket_t *s, bus_msg_t *msg) {
     }
     const char *uid = zmq_msg_gets(&msg->frames[msg->count - 1], "User-Id");
     if (uid) msg->peer = uid;
+    const char *key = zmq_msg_gets(&msg->frames[msg->count - 1], "Key");
+    if (key) msg->peer_key = key;
     return 1;
 }
 
@@ -268,7 +277,9 @@ bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_so
     if (rc == 0 && self->curve) {
         rc |= set_int(z, ZMQ_CURVE_SERVER, 1);
         rc |= zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, self->secret_z85, CURVE_KEY_Z85);
-        rc |= zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, "lumbung", 7);
+        /* The event streams have a domain of their own: ZAP keeps scoped integrators off them. */
+        const char *domain = type == ZMQ_PUB ? CURVE_DOMAIN_PUB : "lumbung";
+        rc |= zmq_setsockopt(z, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
         if (rc) rc = -errno;
     }
     if (rc == 0 && zmq_bind(z, endpoint) != 0) rc = -errno;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include <zmq.h>
+#include "curve.h"
 
 enum {
     BUS_FRAMES_MAX = 8,                  /* frames of one message we accept */
@@ -35,6 +36,7 @@ typedef struct {
     int count;
     zmq_msg_t frames[BUS_FRAMES_MAX];
     const char *peer;   /* the ZAP User-Id (allow-list name) of the sender; "" when unknown */
+    const char *peer_key;  /* the Z85 key it authenticated with (ZAP metadata "Key"), or "" */
 } bus_msg_t;
 
 /* Called on the loop thread for each received message; the message is closed after return. */
@@ -62,6 +64,11 @@ const char *bus_name(const bus_t *self);
 /* The role ("service", "integrator") the allow-list gives to `peer`, or NULL when unknown. */
 const char *bus_peer_role(const bus_t *self, const char *peer);
 uint64_t bus_auth_refused(const bus_t *self);
+/* The allow-list entry of `peer` (role, key, integrator scope), re-read at most once a second;
+   NULL when unknown or without CURVE. Valid until the next bus call. */
+const curve_peer_t *bus_peer(const bus_t *self, const char *peer);
+/* False only for an inproc test bus without CURVE. */
+bool bus_curve(const bus_t *self);
 
 /* A CURVE server socket (ROUTER or PUB) bound to `endpoint`. ROUTERs get ZMQ_ROUTER_MANDATORY. */
 bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint,

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "scope.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -24,7 +25,14 @@ enum {
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
     IDEM_VERSION = 1,
+    PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
+    PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
 };
+
+typedef struct {
+    char name[PEER_MAX];
+    int64_t last_ms;
+} peer_seen_t;
 
 /* One received request. The raw bytes are kept so a batch can be redone from scratch after the
    map grows, and so a parked request can run later. */
@@ -34,6 +42,9 @@ struct service_call {
     size_t identity_len;
     bool delimiter;                /* the sender used an empty delimiter frame (DEALER/REQ) */
     char peer[PEER_MAX];
+    char peer_key[CURVE_KEY_Z85 + 1];  /* the key the connection was admitted with, or "" */
+    const curve_peer_t *replay_scope;  /* an integrator's replay: only its cooperatives */
+    uint64_t replay_last;          /* last sequence the replay reply covers */
     uint8_t *raw;
     size_t raw_len;
     arena_t *arena;
@@ -71,6 +82,7 @@ struct service {
     int handles_open;
     bool fault_crash_after_commit;
     service_stats_t stats;
+    peer_seen_t peers[PEERS_SEEN_MAX];
 };
 
 /* ---- calls ---- */
@@ -84,6 +96,7 @@ static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
     memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
     c->delimiter = msg->count == 3;
     snprintf(c->peer, sizeof c->peer, "%s", msg->peer);
+    snprintf(c->peer_key, sizeof c->peer_key, "%s", msg->peer_key ? msg->peer_key : "");
     c->raw_len = zmq_msg_size(body);
     c->raw = malloc(c->raw_len ? c->raw_len : 1);
     if (!c->raw) abort();
@@ -146,6 +159,43 @@ static void call_resolve_actor(service_call_t *c) {
     a->has_role = 1;
     a->role = LUMBUNG__ROLE__ROLE_INTEGRATOR;
     c->actor = a;
+}
+
+/* A connection keeps the key it was admitted with: a key revoked or rotated since is refused on
+   its next request (bus_peer re-reads the allow-list at most once a second), without a restart.
+   An integrator is then held to its key's scope (scope.h); its replay is filtered. Returns
+   true when the call got its (error) reply here. */
+static bool call_refused(service_call_t *c) {
+    c->replay_scope = NULL;
+    if (!bus_curve(c->svc->bus) || !*c->peer) return false;
+    const curve_peer_t *p = bus_peer(c->svc->bus, c->peer);
+    if (!p || (*c->peer_key && strcmp(p->public_z85, c->peer_key) != 0)) {
+        log_warn(c->request->request_id, "%s: refused a request from '%s': its key was revoked or "
+                 "rotated", c->svc->name, c->peer);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAUTHENTICATED, "key_revoked", NULL,
+                          "the key '%s' connected with is no longer on the allow-list (revoked or "
+                          "rotated); connect with the current key", c->peer);
+        return true;
+    }
+    if (strcmp(p->role, "integrator") != 0) return false;
+    if (p->scoped && p->all_cooperatives && !strcmp(p->operations, "all")) return false;
+    switch (c->request->body_case) {
+    case LUMBUNG__REQUEST__BODY_PING:
+    case LUMBUNG__REQUEST__BODY__NOT_SET:
+        return false;
+    case LUMBUNG__REQUEST__BODY_REPLAY:
+        c->replay_scope = p;            /* used at once, before the next bus_peer call */
+        return false;
+    default:
+        break;
+    }
+    scope_error_t err;
+    if (scope_check(p, c->request, &err) == 0) return false;
+    /* The refusal is part of the trail: which key tried what, where. */
+    log_warn(c->request->request_id, "%s: integrator '%s' refused (%s, %s): %s", c->svc->name,
+             c->peer, err.code, *err.field ? err.field : "-", err.message);
+    service_call_fail(c, err.kind, err.code, *err.field ? err.field : NULL, "%s", err.message);
+    return true;
 }
 
 /* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
@@ -216,6 +266,8 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     /* The first event always goes (one is at most OUTBOX_EVENT_MAX); the follower asks again
        for the rest. */
     if (r->n_events > 0 && c->replay_bytes + len > REPLAY_BYTES_MAX) return 1;
+    c->replay_last = seq;
+    if (c->replay_scope && !scope_event_visible(c->replay_scope, event, len)) return 0;
     c->replay_bytes += len;
     r->events[r->n_events].data = (uint8_t *) event;   /* valid until the batch commits */
     r->events[r->n_events].len = len;
@@ -234,7 +286,12 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     r->has_head_seq = 1;
     r->head_seq = outbox_head(c->svc->outbox, txn);
     c->replay_bytes = 0;
+    c->replay_last = 0;
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
+    if (c->replay_last) {
+        r->has_last_seq = 1;
+        r->last_seq = c->replay_last;
+    }
     /* Copy the bytes out of the map: they are sent after the batch commits. */
     for (size_t i = 0; i < r->n_events; i++) {
         uint8_t *copy = arena_alloc(c->arena, r->events[i].len ? r->events[i].len : 1);
@@ -242,6 +299,61 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
         r->events[i].data = copy;
     }
     c->svc->stats.replays++;
+}
+
+/* The status of the service (lumbungctl status): head, followers and their lag, store use and
+   the peers heard from lately. */
+static void answer_ping(service_call_t *c, store_txn_t *txn) {
+    service_t *svc = c->svc;
+    Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
+    p->service = svc->name;
+    p->has_head_seq = p->has_store_used_bytes = p->has_store_map_bytes = 1;
+    p->head_seq = outbox_head(svc->outbox, txn);
+    c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
+    c->reply->pong = p;
+    /* The rest names other peers: for Lumbung's own services (and lumbungctl) only. */
+    const char *role = bus_peer_role(svc->bus, c->peer);
+    if (bus_curve(svc->bus) && (!role || strcmp(role, "service") != 0)) {
+        p->has_store_used_bytes = p->has_store_map_bytes = 0;
+        return;
+    }
+    p->store_used_bytes = store_used_bytes(svc->store);
+    p->store_map_bytes = store_map_size(svc->store);
+    p->followers = arena_alloc(c->arena, (svc->replica_count + 1) * sizeof *p->followers);
+    for (int i = 0; i < svc->replica_count; i++) {
+        Lumbung__FollowerStatus *f = arena_message(c->arena, &lumbung__follower_status__descriptor);
+        f->stream = (char *) follower_stream(svc->replicas[i]);
+        f->has_cursor = f->has_known_head = 1;
+        f->cursor = follower_cursor(svc->replicas[i]);
+        f->known_head = follower_known_head(svc->replicas[i]);
+        p->followers[p->n_followers++] = f;
+    }
+    p->peers = arena_alloc(c->arena, PEERS_SEEN_MAX * sizeof *p->peers);
+    int64_t now = envelope_now_ms();
+    for (int i = 0; i < PEERS_SEEN_MAX; i++) {
+        if (!svc->peers[i].name[0] || now - svc->peers[i].last_ms > PEER_RECENT_MS) continue;
+        Lumbung__PeerStatus *ps = arena_message(c->arena, &lumbung__peer_status__descriptor);
+        ps->name = svc->peers[i].name;
+        ps->has_last_seen_ms = 1;
+        ps->last_seen_ms = svc->peers[i].last_ms;
+        p->peers[p->n_peers++] = ps;
+    }
+}
+
+/* Remembers who asked, for the status answer; the oldest entry makes room. */
+static void note_peer(service_t *svc, const char *name) {
+    if (!*name) return;
+    int64_t now = envelope_now_ms();
+    int slot = 0;
+    for (int i = 0; i < PEERS_SEEN_MAX; i++) {
+        if (!strcmp(svc->peers[i].name, name)) {
+            svc->peers[i].last_ms = now;
+            return;
+        }
+        if (svc->peers[i].last_ms < svc->peers[slot].last_ms) slot = i;
+    }
+    snprintf(svc->peers[slot].name, sizeof svc->peers[slot].name, "%s", name);
+    svc->peers[slot].last_ms = now;
 }
 
 static uint64_t replica_cursor(service_t *svc, const char *stream, bool *known) {
@@ -304,6 +416,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->reply->has_request_id = 1;
     c->reply->request_id = c->request->request_id;
     call_resolve_actor(c);
+    if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
     if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
@@ -317,15 +430,9 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         return 0;
     }
     switch (r->body_case) {
-    case LUMBUNG__REQUEST__BODY_PING: {
-        Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
-        p->service = svc->name;
-        p->has_head_seq = 1;
-        p->head_seq = outbox_head(svc->outbox, txn);
-        c->reply->result_case = LUMBUNG__REPLY__RESULT_PONG;
-        c->reply->pong = p;
+    case LUMBUNG__REQUEST__BODY_PING:
+        answer_ping(c, txn);
         return 0;
-    }
     case LUMBUNG__REQUEST__BODY_REPLAY:
         answer_replay(c, txn);
         return 0;
@@ -486,6 +593,7 @@ static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
         log_warn(0, "%s: dropped a message of %d frames from '%s'", svc->name, msg->count, msg->peer);
         return;
     }
+    note_peer(svc, msg->peer);
     enqueue(svc, call_new(svc, msg));
 }
 

@@ -341,3 +341,33 @@ int store_write(store_t *self, int attempts, store_write_fn fn, void *arg) {
     }
     return STORE_MAP_FULL;
 }
+
+/* ---- for lumbungctl: reading a store without changing it, and how full it is ---- */
+
+int store_table_existing(store_t *self, const char *name, store_table_t *table) {
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn);
+    if (rc != 0) return store_code(rc, "table begin");
+    MDB_dbi dbi;
+    rc = mdb_dbi_open(txn, name, 0, &dbi);
+    if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return STORE_NOT_FOUND;
+    }
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return store_code(rc, name);
+    }
+    /* A handle opened in a read-only txn stays usable once the txn commits. */
+    rc = mdb_txn_commit(txn);
+    if (rc != 0) return store_code(rc, "table commit");
+    *table = dbi;
+    return 0;
+}
+
+size_t store_used_bytes(const store_t *self) {
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(self->env, &info) != 0 || mdb_env_stat(self->env, &st) != 0) return 0;
+    return (info.me_last_pgno + 1) * (size_t) st.ms_psize;
+}

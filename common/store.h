@@ -139,4 +139,10 @@ int store_scan_close(store_scan_t *s, int rc);
 typedef int (*store_write_fn)(void *arg, store_txn_t *txn);
 int store_write(store_t *self, int attempts, store_write_fn fn, void *arg);
 
+/* Opens a table only when it exists (STORE_NOT_FOUND otherwise), writing nothing: for reading
+   a store offline (lumbungctl verify). */
+int store_table_existing(store_t *self, const char *name, store_table_t *table);
+/* Bytes of the map in use (pages up to the last one written). */
+size_t store_used_bytes(const store_t *self);
+
 #endif

@@ -1,69 +1,256 @@
-/*  lumbungctl — the district administrator's command line.
+/*  lumbungctl — the district administrator's command line (docs/operations.md).
 
-      lumbungctl keys init                 keypairs + allow-list entries for the four services
-      lumbungctl keys add NAME [ROLE]      a keypair for an integrator (ROLE integrator|service)
-      lumbungctl keys show NAME            print NAME's public key
-      lumbungctl keys import NAME KEY [ROLE]  install a peer's public key (from `keys show` on
-                                           its host) and admit it (ROLE service|integrator|none)
-      lumbungctl backup SERVICE DIR        compacting hot copy of SERVICE's store into DIR
+      keys init                            keypairs + allow-list lines of the four services and
+                                           of lumbungctl itself (its key asks for `status`)
+      keys add NAME integrator --cooperatives 3,7|all --operations deposit,repayment|all
+      keys add NAME service                a keypair for a Lumbung service
+      keys import NAME KEY [service|integrator|none] [--cooperatives .. --operations ..]
+      keys scope NAME --cooperatives .. --operations ..   change an integrator's scope
+      keys list | show NAME | revoke NAME | rotate NAME
+      backup SERVICE DIR | backup all DIR  hot copies, consumers before producers, owner only
+      restore DIR                          a backup into an empty data directory, then verify
+      verify [DIR]                         offline: outboxes, books, cursors (default: the data)
+      status                               each running service over the bus
 
-    Keys live in LUMBUNG_KEYS (default $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
+    Operation names are the fields of the services' request oneofs (scope.h), checked here so
+    a typo is refused before it reaches allow.list. Keys live in LUMBUNG_KEYS (default
+    $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
     Not for: anything the HTTP API does (users, cooperatives, money). */
+#include "../services/transactions/verify.h"
+#include "bytes.h"
 #include "config.h"
 #include "curve.h"
+#include "envelope.h"
 #include "files.h"
 #include "log.h"
+#include "scope.h"
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <zmq.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const services[] = { "members", "transactions", "reporting", "gateway" };
+/* keys init: the four services and this tool's own key (for `status`). */
+static const char *const services[] = { "members", "transactions", "reporting", "gateway", "lumbungctl" };
 
 static int usage(void) {
     fprintf(stderr,
-            "usage: lumbungctl keys init | keys add NAME [integrator|service] | keys show NAME\n"
-            "       lumbungctl keys import NAME PUBLIC-KEY [service|integrator|none]\n"
-            "       lumbungctl backup SERVICE DIR\n");
+            "usage: lumbungctl keys init | keys show NAME | keys list\n"
+            "       lumbungctl keys add NAME integrator --cooperatives ID,ID|all --operations OP,OP|all\n"
+            "       lumbungctl keys add NAME service\n"
+            "       lumbungctl keys import NAME PUBLIC-KEY [service|integrator|none] [--cooperatives .. --operations ..]\n"
+            "       lumbungctl keys scope NAME --cooperatives ID,ID|all --operations OP,OP|all\n"
+            "       lumbungctl keys revoke NAME | keys rotate NAME\n"
+            "       lumbungctl backup SERVICE DIR | backup all DIR | restore DIR | verify [DIR] | status\n");
     return 2;
+}
+
+/* Short names an administrator may use for the common money operations; stored as the
+   oneof field names the services see (scope.h). */
+static const struct { const char *alias, *operation; } op_aliases[] = {
+    { "repayment", "post_repayment" },   { "disbursement", "post_disbursement" },
+    { "recovery", "post_recovery" },     { "batch", "post_batch" },
+    { "entry", "post_entry" },           { "opening", "post_opening" },
+    { "write_off", "write_off_loan" },   { "withdrawal", "withdraw" },
+    { "loan", "create_loan" },
+};
+
+/* "deposit,repayment" -> "deposit,post_repayment" in out; refuses an unknown name, saying which. */
+static int operations_normalise(const char *text, char *out, size_t size) {
+    if (!strcmp(text, "all")) {
+        snprintf(out, size, "all");
+        return 0;
+    }
+    size_t at = 0;
+    out[0] = 0;
+    for (const char *s = text; *s;) {
+        size_t len = strcspn(s, ",");
+        char name[64];
+        if (len == 0 || len >= sizeof name) {
+            fprintf(stderr, "lumbungctl: --operations: an empty or over-long name in '%s'\n", text);
+            return -1;
+        }
+        memcpy(name, s, len);
+        name[len] = 0;
+        const char *op = name;
+        for (unsigned i = 0; i < sizeof op_aliases / sizeof op_aliases[0]; i++)
+            if (!strcmp(name, op_aliases[i].alias)) op = op_aliases[i].operation;
+        if (!scope_operation_known(op)) {
+            fprintf(stderr, "lumbungctl: --operations: '%s' is not an operation of members, "
+                            "transactions or reporting (names as in their request oneofs, e.g. "
+                            "deposit, withdraw, post_repayment, post_batch, get_member_accounts, "
+                            "balance_sheet; see docs/operations.md)\n", name);
+            return -1;
+        }
+        int n = snprintf(out + at, size - at, "%s%s", at ? "," : "", op);
+        if (n < 0 || (size_t) n >= size - at) {
+            fprintf(stderr, "lumbungctl: --operations: the list is too long\n");
+            return -1;
+        }
+        at += (size_t) n;
+        s += len + (s[len] == ',');
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *cooperatives, *operations;
+} scope_args_t;
+
+/* Picks --cooperatives and --operations out of argv; the other words stay in `rest`. */
+static int scope_args(int argc, char **argv, scope_args_t *a, char **rest, int *nrest) {
+    *nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--cooperatives") && i + 1 < argc) a->cooperatives = argv[++i];
+        else if (!strcmp(argv[i], "--operations") && i + 1 < argc) a->operations = argv[++i];
+        else if (!strncmp(argv[i], "--", 2)) {
+            fprintf(stderr, "lumbungctl: unknown option %s\n", argv[i]);
+            return -1;
+        } else rest[(*nrest)++] = argv[i];
+    }
+    return 0;
+}
+
+static int apply_scope(const char *dir, const char *name, const scope_args_t *a) {
+    if (!a->cooperatives || !a->operations) {
+        fprintf(stderr, "lumbungctl: an integrator needs --cooperatives ID,ID (or all) and "
+                        "--operations OP,OP (or all); without them its key may do nothing\n");
+        return 1;
+    }
+    char ops[CURVE_SCOPE_OPS_MAX];
+    if (operations_normalise(a->operations, ops, sizeof ops) != 0) return 1;
+    curve_peer_t probe;
+    if (curve_scope_parse(&probe, a->cooperatives, ops) != 0) {
+        fprintf(stderr, "lumbungctl: --cooperatives: '%s' is not a list of cooperative ids "
+                        "(1, 2, ...; at most %d) or all\n", a->cooperatives, CURVE_SCOPE_COOPS_MAX);
+        return 1;
+    }
+    int rc = curve_keys_scope(dir, name, a->cooperatives, ops);
+    if (rc != 0) {
+        fprintf(stderr, "lumbungctl: cannot scope '%s': %s\n", name,
+                rc == -ENOENT ? "no such name on the allow-list" : rc == -EINVAL ? "not an integrator" : strerror(-rc));
+        return 1;
+    }
+    printf("%s may act for cooperatives %s, operations %s\n", name, a->cooperatives, ops);
+    return 0;
+}
+
+static int keys_add(const char *dir, const char *name, const char *role, const scope_args_t *a) {
+    if (strcmp(role, "integrator") && strcmp(role, "service")) return usage();
+    if (!strcmp(role, "service") && (a->cooperatives || a->operations)) {
+        fprintf(stderr, "lumbungctl: a service key has no scope; --cooperatives and "
+                        "--operations are for integrators\n");
+        return 1;
+    }
+    if (!strcmp(role, "integrator") && (!a->cooperatives || !a->operations)) return apply_scope(dir, name, a);
+    char ops[CURVE_SCOPE_OPS_MAX];
+    if (!strcmp(role, "integrator") && operations_normalise(a->operations, ops, sizeof ops) != 0) return 1;
+    if (curve_keys_ensure(dir, name, role) != 0) {
+        fprintf(stderr, "lumbungctl: cannot create keys for '%s' (names: a-z, 0-9, - and _)\n", name);
+        return 1;
+    }
+    printf("%s/%s.key and %s.pub created, admitted as %s\n", dir, name, name, role);
+    return !strcmp(role, "integrator") ? apply_scope(dir, name, a) : 0;
+}
+
+/* A short fingerprint of a public key, to compare with what the integrator installed. */
+static void fingerprint(const char *z85, char out[20]) {
+    uint8_t raw[32], hash[crypto_hash_sha256_BYTES];
+    char text[CURVE_KEY_Z85 + 1];
+    snprintf(text, sizeof text, "%s", z85);
+    zmq_z85_decode(raw, text);
+    crypto_hash_sha256(hash, raw, sizeof raw);
+    for (int i = 0; i < 8; i++) snprintf(out + 2 * i, 3, "%02x", hash[i]);
+}
+
+static int keys_list(const char *dir) {
+    curve_allowlist_t *list = calloc(1, sizeof *list);
+    if (!list) return 1;
+    int rc = curve_allowlist_load(dir, list);
+    printf("%-24s %-10s %-16s %s\n", "NAME", "ROLE", "KEY", "SCOPE");
+    for (int i = 0; i < list->count; i++) {
+        const curve_peer_t *p = &list->peers[i];
+        char fp[20], scope[CURVE_LINE_MAX];
+        fingerprint(p->public_z85, fp);
+        curve_scope_format(p, scope, sizeof scope);
+        printf("%-24s %-10s %-16s %s\n", p->name, p->role, fp,
+               !strcmp(p->role, "service") ? "-" : *scope ? scope : "none (may do nothing)");
+    }
+    free(list);
+    return rc == 0 ? 0 : 1;
+}
+
+static int keys_rotate(const char *dir, const char *name) {
+    int rc = curve_keys_rotate(dir, name);
+    if (rc != 0) {
+        fprintf(stderr, "lumbungctl: cannot rotate '%s': %s\n", name,
+                rc == -ENOENT ? "no such name on the allow-list" : strerror(-rc));
+        return 1;
+    }
+    char pub[CURVE_KEY_Z85 + 1];
+    curve_keys_load(dir, name, pub, NULL);
+    printf("%s has a new keypair; the old key is refused from now on (within a second).\n"
+           "Install on the integrator's host, replacing the old ones:\n"
+           "  %s/%s.key   (secret, mode 0600: copy it by a private channel, then delete it here)\n"
+           "  %s/%s.pub   %s\n"
+           "On every other host of the district: lumbungctl keys revoke %s; "
+           "lumbungctl keys import %s %s integrator --cooperatives .. --operations ..\n",
+           name, dir, name, dir, name, pub, name, name, pub);
+    return 0;
 }
 
 static int keys(int argc, char **argv) {
     char dir[512];
     curve_key_dir(dir, sizeof dir);
-    if (argc >= 1 && !strcmp(argv[0], "init")) {
+    char *rest[16];
+    int n = 0;
+    scope_args_t a = { 0 };
+    if (argc > 16 || scope_args(argc, argv, &a, rest, &n) != 0) return usage();
+    if (n >= 1 && !strcmp(rest[0], "init")) {
         for (unsigned i = 0; i < sizeof services / sizeof services[0]; i++)
             if (curve_keys_ensure(dir, services[i], "service") != 0) return 1;
         printf("keys ready in %s\n", dir);
         return 0;
     }
-    if (argc >= 2 && !strcmp(argv[0], "add")) {
-        const char *role = argc >= 3 ? argv[2] : "integrator";
-        if (strcmp(role, "integrator") && strcmp(role, "service")) return usage();
-        if (curve_keys_ensure(dir, argv[1], role) != 0) {
-            fprintf(stderr, "lumbungctl: cannot create keys for '%s' (names: a-z, 0-9, - and _)\n", argv[1]);
+    if (n >= 2 && !strcmp(rest[0], "add")) return keys_add(dir, rest[1], n >= 3 ? rest[2] : "integrator", &a);
+    if (n == 2 && !strcmp(rest[0], "scope")) return apply_scope(dir, rest[1], &a);
+    if (n == 1 && !strcmp(rest[0], "list")) return keys_list(dir);
+    if (n == 2 && !strcmp(rest[0], "rotate")) return keys_rotate(dir, rest[1]);
+    if (n == 2 && !strcmp(rest[0], "revoke")) {
+        int rc = curve_keys_revoke(dir, rest[1]);
+        if (rc != 0) {
+            fprintf(stderr, "lumbungctl: cannot revoke '%s': %s\n", rest[1],
+                    rc == -ENOENT ? "no such name on the allow-list" : strerror(-rc));
             return 1;
         }
-        printf("%s/%s.key and %s.pub created, admitted as %s\n", dir, argv[1], argv[1], role);
+        printf("%s revoked: removed from %s/allow.list; running services refuse it within a "
+               "second\n", rest[1], dir);
         return 0;
     }
-    if (argc >= 3 && !strcmp(argv[0], "import")) {
-        const char *role = argc >= 4 ? argv[3] : "service";
+    if (n >= 3 && !strcmp(rest[0], "import")) {
+        const char *role = n >= 4 ? rest[3] : "service";
         if (!strcmp(role, "none")) role = NULL;
         else if (strcmp(role, "integrator") && strcmp(role, "service")) return usage();
-        if (curve_keys_import(dir, argv[1], argv[2], role) != 0) {
-            fprintf(stderr, "lumbungctl: cannot import the key of '%s' (40 Z85 characters?)\n", argv[1]);
+        if (curve_keys_import(dir, rest[1], rest[2], role) != 0) {
+            fprintf(stderr, "lumbungctl: cannot import the key of '%s' (40 Z85 characters?)\n", rest[1]);
             return 1;
         }
-        printf("%s/%s.pub installed%s%s\n", dir, argv[1], role ? ", admitted as " : "", role ? role : "");
+        printf("%s/%s.pub installed%s%s\n", dir, rest[1], role ? ", admitted as " : "", role ? role : "");
+        if (role && !strcmp(role, "integrator") && (a.cooperatives || a.operations))
+            return apply_scope(dir, rest[1], &a);
         return 0;
     }
-    if (argc >= 2 && !strcmp(argv[0], "show")) {
+    if (n >= 2 && !strcmp(rest[0], "show")) {
         char pub[CURVE_KEY_Z85 + 1];
-        if (curve_keys_load(dir, argv[1], pub, NULL) != 0) {
-            fprintf(stderr, "lumbungctl: no key named '%s' in %s\n", argv[1], dir);
+        if (curve_keys_load(dir, rest[1], pub, NULL) != 0) {
+            fprintf(stderr, "lumbungctl: no key named '%s' in %s\n", rest[1], dir);
             return 1;
         }
         printf("%s\n", pub);
@@ -72,36 +259,445 @@ static int keys(int argc, char **argv) {
     return usage();
 }
 
-static int backup(const char *service, const char *target) {
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", config_data_dir(), service);
+/* ---- stores: backup, restore, verify (offline), status (over the bus) ---- */
+
+/* Consumers before their producers: a copy of a follower taken before its producer's copy
+   never holds a cursor past the producer's outbox, so the set restores consistently. */
+static const char *const backup_order[] = { "gateway", "reporting", "transactions", "members" };
+enum { N_STORES = sizeof backup_order / sizeof backup_order[0], CURSORS_MAX = 8,
+       COPY_CHUNK = 1 << 20, STATUS_TIMEOUT_MS = 3000 };
+
+typedef struct {
+    char stream[32];
+    uint64_t seq;
+} cursor_t;
+
+typedef struct {
+    bool present;
+    uint64_t head, events, problems;
+    cursor_t cursors[CURSORS_MAX];
+    int n_cursors;
+} store_info_t;
+
+static bool has_store(const char *base, const char *service) {
+    char path[700];
     struct stat st;
-    if (stat(dir, &st) != 0) {
-        fprintf(stderr, "lumbungctl: no store at %s\n", dir);
-        return 1;
-    }
-    int made = files_mkdir_p(target);
-    if (made != 0) {
-        fprintf(stderr, "lumbungctl: cannot create %s: %s\n", target, strerror(-made));
-        return 1;
-    }
+    snprintf(path, sizeof path, "%s/%s/data.mdb", base, service);
+    return stat(path, &st) == 0;
+}
+
+static store_t *open_store(const char *base, const char *service) {
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/%s", base, service);
     int err = 0;
     store_t *store = store_new(dir, &err);
+    if (!store) fprintf(stderr, "lumbungctl: cannot open the store in %s (%d)\n", dir, err);
+    return store;
+}
+
+static void outbox_problem(store_info_t *info, const char *service, const char *fmt, uint64_t a,
+                           uint64_t b) {
+    if (info->problems++ < 20) {
+        printf("%s: ", service);
+        printf(fmt, (unsigned long long) a, (unsigned long long) b);
+        printf("\n");
+    }
+}
+
+/* The outbox: numbered 1, 2, 3, ... without a gap, each event readable and carrying its own
+   number. `check` false: only the head. */
+static int read_outbox(store_t *store, const char *service, store_info_t *info, bool check) {
+    store_table_t t;
+    int rc = store_table_existing(store, "outbox", &t);
+    if (rc == STORE_NOT_FOUND) return 0;
+    store_txn_t *txn;
+    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
+    store_cursor_t *c;
+    if ((rc = store_cursor_open(txn, t, &c)) != 0) {
+        store_abort(&txn);
+        return rc;
+    }
+    const void *k, *v;
+    size_t kl, vl;
+    if (!check) {
+        if (store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8) info->head = be64_read(k);
+    } else {
+        uint64_t expect = 1;
+        for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0;
+             r = store_cursor_next(c, &k, &kl, &v, &vl)) {
+            uint64_t seq = kl == 8 ? be64_read(k) : 0;
+            if (seq != expect)
+                outbox_problem(info, service, "outbox: event %llu follows %llu (a gap or a bad key)",
+                               seq, expect - 1);
+            Lumbung__Event *e = lumbung__event__unpack(NULL, vl, v);
+            if (!e || e->seq != seq)
+                outbox_problem(info, service, "outbox: event %llu cannot be read or names "
+                               "another sequence (%llu)", seq, e ? e->seq : 0);
+            if (e) lumbung__event__free_unpacked(e, NULL);
+            info->events++;
+            info->head = seq;
+            expect = seq + 1;
+        }
+    }
+    store_cursor_close(&c);
+    store_abort(&txn);
+    return 0;
+}
+
+static int read_cursors(store_t *store, store_info_t *info) {
+    store_table_t t;
+    int rc = store_table_existing(store, "cursors", &t);
+    if (rc == STORE_NOT_FOUND) return 0;
+    store_txn_t *txn;
+    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
+    store_cursor_t *c;
+    if ((rc = store_cursor_open(txn, t, &c)) == 0) {
+        const void *k, *v;
+        size_t kl, vl;
+        for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && info->n_cursors < CURSORS_MAX;
+             r = store_cursor_next(c, &k, &kl, &v, &vl)) {
+            cursor_t *cur = &info->cursors[info->n_cursors++];
+            snprintf(cur->stream, sizeof cur->stream, "%.*s", (int) kl, (const char *) k);
+            cur->seq = vl == 8 ? be64_read(v) : 0;
+        }
+        store_cursor_close(&c);
+    }
+    store_abort(&txn);
+    return rc;
+}
+
+static int store_info(const char *base, const char *service, store_info_t *info, bool check) {
+    memset(info, 0, sizeof *info);
+    if (!has_store(base, service)) return 0;
+    store_t *store = open_store(base, service);
+    if (!store) return -1;
+    info->present = true;
+    int rc = read_outbox(store, service, info, check);
+    if (rc == 0) rc = read_cursors(store, info);
+    if (rc == 0 && check && !strcmp(service, "transactions")) {
+        tx_verify_result_t r;
+        rc = tx_verify(store, stdout, &r);
+        info->problems += r.problems;
+        if (rc == 0)
+            printf("transactions: %llu entries and %llu accounts checked\n",
+                   (unsigned long long) r.entries, (unsigned long long) r.accounts);
+    }
+    store_destroy(&store);
+    return rc;
+}
+
+static void describe(FILE *f, const char *service, const store_info_t *info) {
+    fprintf(f, "%s outbox_head=%llu", service, (unsigned long long) info->head);
+    for (int i = 0; i < info->n_cursors; i++)
+        fprintf(f, " cursor.%s=%llu", info->cursors[i].stream, (unsigned long long) info->cursors[i].seq);
+    fprintf(f, "\n");
+}
+
+/* Owner only: a backup holds every member's NIK and every balance. */
+static int private_dir(const char *path) {
+    int rc = files_mkdir_p(path);
+    if (rc == 0 && chmod(path, 0700) != 0) rc = -errno;
+    if (rc != 0) fprintf(stderr, "lumbungctl: cannot create %s: %s\n", path, strerror(-rc));
+    return rc;
+}
+
+static int chmod_store_files(const char *dir) {
+    const char *files[] = { "data.mdb", "lock.mdb" };
+    for (unsigned i = 0; i < 2; i++) {
+        char path[800];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (chmod(path, 0600) != 0 && errno != ENOENT) return -errno;
+    }
+    return 0;
+}
+
+static bool dir_empty(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return true;
+    struct dirent *e;
+    bool empty = true;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = false;
+    closedir(d);
+    return empty;
+}
+
+static int backup_one(const char *service, const char *target, store_info_t *info) {
+    if (!has_store(config_data_dir(), service)) {
+        fprintf(stderr, "lumbungctl: no store at %s/%s\n", config_data_dir(), service);
+        return 1;
+    }
+    if (private_dir(target) != 0) return 1;
+    if (!dir_empty(target)) {
+        fprintf(stderr, "lumbungctl: %s is not empty: a backup goes into a new directory\n", target);
+        return 1;
+    }
+    store_t *store = open_store(config_data_dir(), service);
     if (!store) return 1;
     int rc = store_backup(store, target);
     store_destroy(&store);
-    if (rc != 0) {
-        fprintf(stderr, "lumbungctl: backup failed (is %s empty?)\n", target);
+    if (rc != 0 || chmod_store_files(target) != 0) {
+        fprintf(stderr, "lumbungctl: backup of %s into %s failed\n", service, target);
         return 1;
     }
-    printf("backup of %s written to %s\n", service, target);
+    /* What the copy holds, read from the copy itself. */
+    memset(info, 0, sizeof *info);
+    store_t *copy = store_new(target, &rc);
+    if (copy) {
+        info->present = true;
+        read_outbox(copy, service, info, false);
+        read_cursors(copy, info);
+        store_destroy(&copy);
+    }
+    chmod_store_files(target);
     return 0;
+}
+
+static int backup(const char *service, const char *target) {
+    store_info_t info;
+    if (backup_one(service, target, &info) != 0) return 1;
+    printf("backup of %s written to %s: ", service, target);
+    describe(stdout, service, &info);
+    return 0;
+}
+
+static int backup_all(const char *target) {
+    if (private_dir(target) != 0) return 1;
+    if (!dir_empty(target)) {
+        fprintf(stderr, "lumbungctl: %s is not empty: a backup goes into a new directory\n", target);
+        return 1;
+    }
+    char path[700];
+    snprintf(path, sizeof path, "%s/MANIFEST", target);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *manifest = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!manifest) {
+        fprintf(stderr, "lumbungctl: cannot write %s\n", path);
+        return 1;
+    }
+    fprintf(manifest, "# lumbungctl backup all, consumers before producers; at_ms=%lld\n",
+            (long long) envelope_now_ms());
+    int copied = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(config_data_dir(), backup_order[i])) continue;
+        char dir[800];
+        snprintf(dir, sizeof dir, "%s/%s", target, backup_order[i]);
+        store_info_t info;
+        if (backup_one(backup_order[i], dir, &info) != 0) {
+            fclose(manifest);
+            return 1;
+        }
+        describe(manifest, backup_order[i], &info);
+        describe(stdout, backup_order[i], &info);
+        copied++;
+    }
+    int rc = fflush(manifest) == 0 && fsync(fileno(manifest)) == 0 ? 0 : 1;
+    fclose(manifest);
+    if (copied == 0) {
+        fprintf(stderr, "lumbungctl: no store under %s\n", config_data_dir());
+        return 1;
+    }
+    printf("backup of %d stores written to %s (owner only)\n", copied, target);
+    return rc;
+}
+
+static int copy_file(const char *from, const char *to) {
+    int in = open(from, O_RDONLY);
+    if (in < 0) return -errno;
+    char tmp[900];
+    snprintf(tmp, sizeof tmp, "%s.tmp", to);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return -e;
+    }
+    char *buf = malloc(COPY_CHUNK);
+    if (!buf) abort();
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, buf, COPY_CHUNK);
+        if (n == 0) break;
+        if (n < 0 || write(out, buf, (size_t) n) != n) {
+            rc = -EIO;
+            break;
+        }
+    }
+    free(buf);
+    if (rc == 0 && fsync(out) != 0) rc = -errno;
+    close(out);
+    close(in);
+    if (rc == 0 && rename(tmp, to) != 0) rc = -errno;
+    return rc;
+}
+
+static int verify(const char *base);
+
+static int restore(const char *source) {
+    const char *data = config_data_dir();
+    int found = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(source, backup_order[i])) continue;
+        found++;
+        char dir[700];
+        snprintf(dir, sizeof dir, "%s/%s", data, backup_order[i]);
+        if (!dir_empty(dir)) {
+            fprintf(stderr, "lumbungctl: %s is not empty: restore only into an empty data "
+                            "directory (stop the services and move the old stores away first)\n", dir);
+            return 1;
+        }
+    }
+    if (found == 0) {
+        fprintf(stderr, "lumbungctl: no store in %s (expected SERVICE/data.mdb from backup all)\n", source);
+        return 1;
+    }
+    if (private_dir(data) != 0) return 1;
+    for (int i = 0; i < N_STORES; i++) {
+        if (!has_store(source, backup_order[i])) continue;
+        char from[800], dir[700], to[800];
+        snprintf(from, sizeof from, "%s/%s/data.mdb", source, backup_order[i]);
+        snprintf(dir, sizeof dir, "%s/%s", data, backup_order[i]);
+        snprintf(to, sizeof to, "%s/data.mdb", dir);
+        int rc = private_dir(dir);
+        if (rc == 0) rc = copy_file(from, to);
+        if (rc != 0) {
+            fprintf(stderr, "lumbungctl: cannot restore %s into %s: %s\n", from, to, strerror(-rc));
+            return 1;
+        }
+        printf("%s restored into %s\n", backup_order[i], dir);
+    }
+    return verify(data);
+}
+
+/* Offline: each store's outbox, the transactions books, and every replica cursor against its
+   producer's outbox when that store is here too. */
+static int verify(const char *base) {
+    store_info_t info[N_STORES];
+    uint64_t problems = 0;
+    int present = 0;
+    for (int i = 0; i < N_STORES; i++) {
+        if (store_info(base, backup_order[i], &info[i], true) != 0) {
+            printf("%s: the store cannot be read\n", backup_order[i]);
+            problems++;
+        }
+        if (!info[i].present) continue;
+        present++;
+        problems += info[i].problems;
+        printf("%s: outbox of %llu events, contiguous from 1%s\n", backup_order[i],
+               (unsigned long long) info[i].events, info[i].problems ? " (see above)" : "");
+    }
+    for (int i = 0; i < N_STORES; i++)
+        for (int c = 0; info[i].present && c < info[i].n_cursors; c++)
+            for (int p = 0; p < N_STORES; p++) {
+                const cursor_t *cur = &info[i].cursors[c];
+                if (!info[p].present || strcmp(backup_order[p], cur->stream) != 0) continue;
+                if (cur->seq <= info[p].head) continue;
+                problems++;
+                printf("%s: its replica of %s is at event %llu but %s's outbox ends at %llu: the "
+                       "follower is ahead of its producer (restore a set taken with backup all)\n",
+                       backup_order[i], cur->stream, (unsigned long long) cur->seq,
+                       cur->stream, (unsigned long long) info[p].head);
+            }
+    if (present == 0) {
+        fprintf(stderr, "lumbungctl: no store under %s\n", base);
+        return 1;
+    }
+    if (problems) {
+        printf("verify: %llu problem%s found in %s\n", (unsigned long long) problems,
+               problems == 1 ? "" : "s", base);
+        return 1;
+    }
+    printf("verify: %d stores in %s are sound\n", present, base);
+    return 0;
+}
+
+/* One Ping over CURVE, synchronously: the service answers it itself (service.c answer_ping). */
+static Lumbung__Reply *ping_service(void *ctx, const char *dir, const char *key_name,
+                                    const char *service) {
+    char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1], server[CURVE_KEY_Z85 + 1], ep[128];
+    if (curve_keys_load(dir, key_name, pub, sec) != 0 || curve_keys_load(dir, service, server, NULL) != 0)
+        return NULL;
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server, CURVE_KEY_Z85);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, CURVE_KEY_Z85);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, CURVE_KEY_Z85);
+    zmq_connect(s, config_endpoint(service, "router", ep, sizeof ep));
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    req.has_request_id = 1;
+    req.request_id = 1;
+    req.body_case = LUMBUNG__REQUEST__BODY_PING;
+    req.ping = &ping;
+    uint8_t buf[64];
+    size_t len = lumbung__request__pack(&req, buf);
+    zmq_send(s, "", 0, ZMQ_SNDMORE);
+    zmq_send(s, buf, len, 0);
+    Lumbung__Reply *reply = NULL;
+    zmq_pollitem_t item = { .socket = s, .events = ZMQ_POLLIN };
+    while (!reply && zmq_poll(&item, 1, STATUS_TIMEOUT_MS) == 1) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, s, 0) >= 0 && zmq_msg_size(&m) > 0)
+            reply = lumbung__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        zmq_msg_close(&m);
+    }
+    zmq_close(s);
+    return reply;
+}
+
+static int status(void) {
+    char dir[512];
+    curve_key_dir(dir, sizeof dir);
+    const char *key_name = config_get("LUMBUNG_CTL_KEY", "lumbungctl");
+    char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1];
+    if (curve_keys_load(dir, key_name, pub, sec) != 0) {
+        fprintf(stderr, "lumbungctl: no key '%s' in %s (lumbungctl keys init makes it; or set "
+                        "LUMBUNG_CTL_KEY to an admitted service key of this host)\n", key_name, dir);
+        return 1;
+    }
+    const char *bus_services[] = { "members", "transactions", "reporting" };
+    void *ctx = zmq_ctx_new();
+    int down = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        Lumbung__Reply *r = ping_service(ctx, dir, key_name, bus_services[i]);
+        if (!r || r->result_case != LUMBUNG__REPLY__RESULT_PONG) {
+            printf("%-13s DOWN: no answer within %d ms%s\n", bus_services[i], STATUS_TIMEOUT_MS,
+                   r && r->error ? " (refused: is this key admitted there?)" : "");
+            down++;
+            if (r) lumbung__reply__free_unpacked(r, NULL);
+            continue;
+        }
+        const Lumbung__Pong *p = r->pong;
+        printf("%-13s up    head %llu  store %llu KiB of %llu MiB (%.1f %% of the map)\n", p->service,
+               (unsigned long long) p->head_seq, (unsigned long long) (p->store_used_bytes >> 10),
+               (unsigned long long) (p->store_map_bytes >> 20),
+               p->store_map_bytes ? 100.0 * p->store_used_bytes / p->store_map_bytes : 0.0);
+        for (size_t f = 0; f < p->n_followers; f++) {
+            const Lumbung__FollowerStatus *fs = p->followers[f];
+            printf("%-13s   follows %-13s cursor %llu of %llu  lag %llu\n", "", fs->stream,
+                   (unsigned long long) fs->cursor, (unsigned long long) fs->known_head,
+                   (unsigned long long) (fs->known_head > fs->cursor ? fs->known_head - fs->cursor : 0));
+        }
+        printf("%-13s   peers (last minute):", "");
+        for (size_t k = 0; k < p->n_peers; k++) printf(" %s", p->peers[k]->name);
+        printf("%s\n", p->n_peers ? "" : " none");
+        lumbung__reply__free_unpacked(r, NULL);
+    }
+    zmq_ctx_term(ctx);
+    return down ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
     log_init("lumbungctl");
     if (config_load() != 0) return 2;
     if (argc >= 2 && !strcmp(argv[1], "keys")) return keys(argc - 2, argv + 2);
+    if (argc == 4 && !strcmp(argv[1], "backup") && !strcmp(argv[2], "all")) return backup_all(argv[3]);
     if (argc == 4 && !strcmp(argv[1], "backup")) return backup(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "restore")) return restore(argv[2]);
+    if ((argc == 2 || argc == 3) && !strcmp(argv[1], "verify"))
+        return verify(argc == 3 ? argv[2] : config_data_dir());
+    if (argc == 2 && !strcmp(argv[1], "status")) return status();
     return usage();
 }

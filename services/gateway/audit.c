@@ -141,6 +141,29 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
     }
 }
 
+int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry) {
+    assert(self && txn && entry);
+    /* No flush here: that would open a second write txn in this thread. Entries still queued
+       take their numbers when they are written, from next_seq, so this one takes next_seq
+       now and they follow it. */
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, self->table, &c);
+    if (rc < 0) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t seq = store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8 ? be64_read(k) + 1 : 1;
+    store_cursor_close(&c);
+    if (seq < self->next_seq) seq = self->next_seq;
+    pending_t p = { 0 };
+    encode(entry, &p.record);
+    uint8_t key[8];
+    be64_write(key, seq);
+    rc = store_put(txn, self->table, key, sizeof key, p.record.data, p.record.len, STORE_APPEND);
+    /* Even if the caller's txn aborts later, a higher next sequence only leaves a gap. */
+    if (rc == 0) self->next_seq = seq + 1;
+    return rc;
+}
+
 typedef struct {
     audit_t *audit;
     pending_t *first;

@@ -64,6 +64,11 @@ void audit_destroy(audit_t **self_p);
 typedef void (*audit_done_fn)(void *arg, int status);
 void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg);
 
+/* Writes `entry` inside the caller's write txn (a follower's, so the entry commits with the
+   cursor of the event it records: busaudit.h). Its sequence comes from the txn. 0 or a
+   negative store error (STORE_MAP_FULL: the caller's txn must be redone). */
+int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry);
+
 /* Writes the queue now (a query calls this first, so it sees every earlier call). */
 int audit_flush(audit_t *self);
 

@@ -83,6 +83,7 @@ typedef struct gateway {
     store_t *store;
     auth_t *auth;
     audit_t *audit;
+    struct busaudit *busaudit;               /* integrators' commands into the audit */
     metrics_t *metrics;
     static_files_t *web;                     /* the web interface's files (static.h) */
     bool cookie_secure;                      /* session cookies get Secure (served over TLS) */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "busaudit.h"
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
@@ -132,6 +133,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     gateway_routes_shutdown(gw);
     if (gw->auth) auth_shutdown(gw->auth);
     for (int i = 0; i < GATEWAY_SERVICES; i++) client_destroy(&gw->clients[i]);
+    busaudit_destroy(&gw->busaudit);
     while (gw->auth && auth_pending(gw->auth) > 0) uv_run(gw->loop, UV_RUN_ONCE);
     audit_destroy(&gw->audit);
     bus_destroy(bus);
@@ -206,6 +208,7 @@ int main(int argc, char **argv) {
     if (rc == 0) rc = open_web(&gw);
     if (rc == 0) rc = open_store(&gw);
     if (rc == 0) rc = open_clients(&gw, bus);
+    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -1;
     if (rc == 0) rc = open_http(&gw);
     if (rc == 0) {
         uv_signal_t sigint, sigterm;

@@ -58,7 +58,7 @@ def test_example_calls_retries_and_follows_exactly_once():
     c = Cluster(services=[])
     try:
         c.set_test_endpoints("tproducer")
-        c.ctl("keys", "add", "bank-demo", "integrator")
+        c.ctl("keys", "add", "bank-demo", "integrator", "--cooperatives", "all", "--operations", "all")
         c.start_testsvc("tproducer")
 
         assert run_example(c, "ping").strip() == "tproducer: head_seq 0"

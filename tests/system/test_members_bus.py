@@ -422,14 +422,17 @@ def test_events_replayed_after_restart_match_what_was_done(mc):
 
 def test_an_integrator_is_judged_by_its_key_not_by_its_claims(mc):
     coop = create_coop(mc, name="KSP Bank Partner")
-    mc.ctl("keys", "add", "bankjabar", "integrator")
+    mc.ctl("keys", "add", "bankjabar", "integrator", "--cooperatives", str(coop.id),
+           "--operations", "create_cooperative,create_member,record_supervision")
     mc.restart("members")                      # the allow-list is read at start
     bank = BusClient(mc, "members", key_name="bankjabar")
     try:
         # It claims to be an admin; the service makes it an integrator named after its key.
         reply, _ = call(mc, "create_cooperative", {"name": "Fake", "type": "COOPERATIVE_TYPE_CONSUMER"},
                         actor=ADMIN, client=bank)
-        assert (reply.error.kind, reply.error.code) == (pb.envelope_pb2.ERROR_KIND_FORBIDDEN, "forbidden")
+        # and a cooperative's creation names no cooperative: not for integrators, whatever the scope
+        assert (reply.error.kind, reply.error.code, reply.error.field) == (
+            pb.envelope_pb2.ERROR_KIND_FORBIDDEN, "operation_not_allowed", "create_cooperative")
         reply, m = call(mc, "create_member", member_body(coop.id, 61), actor=ADMIN, client=bank)
         assert not reply.HasField("error"), reply.error
         events = replay_all(mc)

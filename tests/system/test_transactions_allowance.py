@@ -490,7 +490,8 @@ def test_an_integrator_writes_off_and_recovers_only_with_an_idempotency_key(clus
     coop.fund(m, "5000000")
     loan = coop.loan(m, "1200000")
     coop.close("2025-08-31")                       # loss: 100 % of 1,200,000
-    cluster.ctl("keys", "add", "bank-ntb", "integrator")
+    cluster.ctl("keys", "add", "bank-ntb", "integrator", "--cooperatives", str(coop.id),
+                "--operations", "write_off_loan,post_recovery")
     bank = BusClient(cluster, "transactions", key_name="bank-ntb")
     write_off = {"cooperative_id": coop.id, "loan_id": loan, "value_date": "2025-09-01"}
     recovery = {"cooperative_id": coop.id, "loan_id": loan, "amount_sen": 10000000,

@@ -355,7 +355,7 @@ def test_events_caused_by_the_members_stream_are_published_without_a_request(tc)
 def test_an_integrator_must_send_an_idempotency_key_to_move_money(tc):
     coop = new_coop(tc, "KSP Mitra Bank")
     m = coop.member()
-    tc.ctl("keys", "add", "bank-jatim", "integrator")
+    tc.ctl("keys", "add", "bank-jatim", "integrator", "--cooperatives", str(coop.id), "--operations", "deposit")
     bank = BusClient(tc, "transactions", key_name="bank-jatim")
     body = {"cooperative_id": str(coop.id), "member_id": str(m), "kind": "SAVINGS_KIND_VOLUNTARY",
             "amount_sen": 1500050, "value_date": "2025-02-01"}

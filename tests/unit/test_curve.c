@@ -324,9 +324,10 @@ typedef struct {
 } zap_answer_t;
 
 /* Sends one ZAP request and returns the handler's answer. */
-static zap_answer_t zap_ask(zap_fixture_t *z, const char *mechanism, const void *cred, size_t cred_len) {
-    const void *parts[] = { "1.0", "7", "lumbung", "127.0.0.1", "", mechanism, cred };
-    size_t sizes[] = { 3, 1, 7, 9, 0, strlen(mechanism), cred_len };
+static zap_answer_t zap_ask_in(zap_fixture_t *z, const char *domain, const char *mechanism,
+                               const void *cred, size_t cred_len) {
+    const void *parts[] = { "1.0", "7", domain, "127.0.0.1", "", mechanism, cred };
+    size_t sizes[] = { 3, 1, strlen(domain), 9, 0, strlen(mechanism), cred_len };
     int count = cred ? 7 : 6;
     for (int i = 0; i < count; i++)
         assert_true(zmq_send(z->req, parts[i], sizes[i], i + 1 < count ? ZMQ_SNDMORE : 0) >= 0);
@@ -346,6 +347,10 @@ static zap_answer_t zap_ask(zap_fixture_t *z, const char *mechanism, const void 
         assert_int_equal(more, i < 5);
     }
     return a;
+}
+
+static zap_answer_t zap_ask(zap_fixture_t *z, const char *mechanism, const void *cred, size_t cred_len) {
+    return zap_ask_in(z, "lumbung", mechanism, cred, cred_len);
 }
 
 static void listed_key(const char *name, const char *role, uint8_t key[32]) {
@@ -411,6 +416,113 @@ static void zap_admits_a_peer_added_while_running(void **state) {
     zap_stop(&z);
 }
 
+/* ---- integrator scopes ---- */
+
+static const char *const K1 = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+
+static void scoped_lines_parse_and_old_lines_stay_unscoped(void **state) {
+    (void) state;
+    char text[1024];
+    snprintf(text, sizeof text,
+             "members service %s\n"
+             "old-bank integrator %s\n"
+             "bank-bri integrator %s cooperatives=3,7 operations=deposit,post_repayment\n"
+             "province integrator %s cooperatives=all operations=all\n", K1, K1, K1, K1);
+    write_allow_list(text);
+    curve_allowlist_t *list = calloc(1, sizeof *list);
+    assert_int_equal(curve_allowlist_load(dir, list), 0);
+    assert_int_equal(list->count, 4);
+    assert_false(list->peers[0].scoped);
+    assert_false(list->peers[1].scoped);                 /* may act for no cooperative */
+    assert_false(curve_peer_may_cooperative(&list->peers[1], 3));
+    assert_false(curve_peer_may_operation(&list->peers[1], "deposit"));
+    const curve_peer_t *bri = &list->peers[2];
+    assert_true(curve_peer_may_cooperative(bri, 3) && curve_peer_may_cooperative(bri, 7));
+    assert_false(curve_peer_may_cooperative(bri, 4));
+    assert_true(curve_peer_may_operation(bri, "post_repayment"));
+    assert_false(curve_peer_may_operation(bri, "post"));
+    assert_false(curve_peer_may_operation(bri, "withdraw"));
+    assert_true(curve_peer_may_cooperative(&list->peers[3], 99));
+    assert_true(curve_peer_may_operation(&list->peers[3], "withdraw"));
+    char words[256];
+    curve_scope_format(bri, words, sizeof words);
+    assert_string_equal(words, "cooperatives=3,7 operations=deposit,post_repayment");
+    free(list);
+}
+
+static void bad_scopes_are_errors(void **state) {
+    (void) state;
+    const char *bad[] = { "cooperatives=3", "operations=deposit", "cooperatives=0 operations=x",
+                          "cooperatives=3,,7 operations=x", "cooperatives=-3 operations=x",
+                          "cooperatives=3 operations=Deposit", "colour=blue" };
+    curve_allowlist_t *list = calloc(1, sizeof *list);
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "bank integrator %s %s\n", K1, bad[i]);
+        write_allow_list(text);
+        assert_int_equal(curve_allowlist_load(dir, list), -EINVAL);
+        assert_int_equal(list->count, 0);
+    }
+    char text[256];
+    snprintf(text, sizeof text, "members service %s cooperatives=3 operations=deposit\n", K1);
+    write_allow_list(text);                               /* a service has no scope */
+    assert_int_equal(curve_allowlist_load(dir, list), -EINVAL);
+    free(list);
+}
+
+static void scope_revoke_and_rotate_edit_only_their_line(void **state) {
+    (void) state;
+    assert_int_equal(curve_keys_ensure(dir, "members", "service"), 0);
+    assert_int_equal(curve_keys_ensure(dir, "bank-bri", "integrator"), 0);
+    assert_int_equal(curve_keys_ensure(dir, "bank-bni", "integrator"), 0);
+    char path[UNIT_PATH_MAX + 64];
+    path_in(path, sizeof path, "allow.list");
+    FILE *f = fopen(path, "a");
+    fputs("# a comment the administrator wrote\n", f);
+    fclose(f);
+    assert_int_equal(curve_keys_scope(dir, "bank-bri", "3,7", "deposit"), 0);
+    assert_int_equal(curve_keys_scope(dir, "members", "3", "deposit"), -EINVAL);
+    assert_int_equal(curve_keys_scope(dir, "nobody", "3", "deposit"), -ENOENT);
+    char before[CURVE_KEY_Z85 + 1], after[CURVE_KEY_Z85 + 1];
+    assert_int_equal(curve_keys_load(dir, "bank-bri", before, NULL), 0);
+    assert_int_equal(curve_keys_rotate(dir, "bank-bri"), 0);
+    assert_int_equal(curve_keys_load(dir, "bank-bri", after, NULL), 0);
+    assert_string_not_equal(before, after);
+    assert_int_equal(curve_keys_revoke(dir, "bank-bni"), 0);
+    assert_int_equal(curve_keys_revoke(dir, "bank-bni"), -ENOENT);
+    curve_allowlist_t *list = calloc(1, sizeof *list);
+    assert_int_equal(curve_allowlist_load(dir, list), 0);
+    assert_int_equal(list->count, 2);
+    assert_string_equal(list->peers[1].name, "bank-bri");
+    assert_string_equal(list->peers[1].public_z85, after);          /* new key, scope kept */
+    assert_true(list->peers[1].scoped && curve_peer_may_cooperative(&list->peers[1], 7));
+    assert_int_equal(count_lines_starting("allow.list", "# a comment"), 1);
+    assert_int_equal(count_lines_starting("allow.list", "bank-bni"), 0);
+    free(list);
+}
+
+/* The event streams: a PUB cannot filter per subscriber, so only integrators that may see
+   every cooperative subscribe; the others follow by (filtered) replay. */
+static void zap_keeps_scoped_integrators_off_the_event_streams(void **state) {
+    (void) state;
+    uint8_t bri[32], province[32], members[32];
+    listed_key("bank-bri", "integrator", bri);
+    listed_key("province", "integrator", province);
+    listed_key("members", "service", members);
+    assert_int_equal(curve_keys_scope(dir, "bank-bri", "3", "deposit"), 0);
+    assert_int_equal(curve_keys_scope(dir, "province", "all", "balance_sheet"), 0);
+    zap_fixture_t z;
+    zap_start(&z);
+    assert_string_equal(zap_ask_in(&z, CURVE_DOMAIN_PUB, "CURVE", bri, 32).status, "400");
+    assert_string_equal(zap_ask_in(&z, CURVE_DOMAIN_PUB, "CURVE", province, 32).status, "200");
+    assert_string_equal(zap_ask_in(&z, CURVE_DOMAIN_PUB, "CURVE", members, 32).status, "200");
+    assert_string_equal(zap_ask(&z, "CURVE", bri, 32).status, "200");     /* its requests: yes */
+    const curve_peer_t *p = zap_peer(z.zap, "bank-bri");
+    assert_non_null(p);
+    assert_true(curve_peer_may_cooperative(p, 3));
+    zap_stop(&z);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -431,6 +543,10 @@ int main(void) {
         T(zap_admits_a_listed_key_and_names_the_peer),
         T(zap_refuses_unlisted_keys_and_other_mechanisms),
         T(zap_admits_a_peer_added_while_running),
+        T(scoped_lines_parse_and_old_lines_stay_unscoped),
+        T(bad_scopes_are_errors),
+        T(scope_revoke_and_rotate_edit_only_their_line),
+        T(zap_keeps_scoped_integrators_off_the_event_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

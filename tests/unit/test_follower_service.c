@@ -77,6 +77,8 @@ static int setup(void **state) {
     assert_int_equal(curve_keys_ensure(f->keys, "members", "service"), 0);
     assert_int_equal(curve_keys_ensure(f->keys, "tcons", "service"), 0);
     assert_int_equal(curve_keys_ensure(f->keys, "cli", "integrator"), 0);
+    /* The runtime's own tests: an integrator that may do anything (scopes: test_scope). */
+    assert_int_equal(curve_keys_scope(f->keys, "cli", "all", "all"), 0);
     snprintf(f->prod_router, sizeof f->prod_router, "tcp://127.0.0.1:%d", free_port());
     snprintf(f->prod_pub, sizeof f->prod_pub, "tcp://127.0.0.1:%d", free_port());
     assert_int_equal(uv_loop_init(&f->loop), 0);
