@@ -56,7 +56,9 @@ class Supervised(Cluster):
         env.update(extra_env or {})
         super().__init__(services=[], env=env)
         for name in integrators:
-            self.ctl("keys", "add", name, "integrator")
+            # a bank for every cooperative of this district, for the savings it posts
+            self.ctl("keys", "add", name, "integrator", "--cooperatives", "all",
+                     "--operations", "deposit,withdraw,post_batch")
         self.run_log = os.path.join(self.tmp, "run.log")
         self.sup = None
 
