@@ -657,7 +657,7 @@ static int login_lookup(auth_t *a, store_txn_t *txn, void *arg) {
 /* A lock answers 429: AUTH_LOCKED for the name from this address, AUTH_THROTTLED for the
    address; both depend only on what was tried from there, never on whether the name exists. */
 static void set_locked(job_t *j, throttle_state_t state, int64_t locked_until_ms, int64_t now) {
-    j->status = state == THROTTLE_ADDRESS_LOCKED ? AUTH_THROTTLED : AUTH_LOCKED;
+    j->status = state == THROTTLE_NAME_LOCKED ? AUTH_LOCKED : AUTH_THROTTLED;
     int64_t left = locked_until_ms - now;
     j->login.retry_after_s = (uint32_t) (left > 0 ? (left + 999) / 1000 : 1);
 }

@@ -12,6 +12,7 @@ typedef struct {
     char name[THROTTLE_NAME_MAX + 1];
     char address[THROTTLE_ADDRESS_MAX + 1];
     uint32_t failures;
+    uint32_t in_flight;               /* attempts begun and not yet failed or succeeded */
     int64_t first_ms, last_ms;        /* first failure of the current count, last use */
     int64_t locked_until_ms;          /* 0: not locked */
 } row_t;
@@ -129,9 +130,19 @@ throttle_state_t throttle_begin(throttle_t *self, const char *name, const char *
         return THROTTLE_NAME_LOCKED;
     }
     address_window(self, addr, now_ms);
-    count(self, pair, self->config.failures_max, now_ms);
-    count(self, addr, self->config.address_failures_max, now_ms);
+    if (pair->failures + pair->in_flight >= self->config.failures_max ||
+        addr->failures + addr->in_flight >= self->config.address_failures_max) {
+        *locked_until_ms = now_ms + 1000;
+        return THROTTLE_BUSY;
+    }
+    pair->in_flight++;
+    addr->in_flight++;
+    pair->last_ms = addr->last_ms = now_ms;
     return THROTTLE_OPEN;
+}
+
+static void landed(row_t *r) {
+    if (r && r->in_flight > 0) r->in_flight--;    /* 0 when its row was forgotten meanwhile */
 }
 
 static uint64_t delay_of(const throttle_config_t *c, uint32_t failures) {
@@ -147,8 +158,10 @@ uint64_t throttle_failed(throttle_t *self, const char *name, const char *address
     key_name(name, n);
     row_t *pair = row(self, n, address, now_ms, true, NULL);
     row_t *addr = row(self, "", address, now_ms, true, pair);
-    if (pair->failures == 0) count(self, pair, self->config.failures_max, now_ms);  /* evicted */
-    pair->last_ms = addr->last_ms = now_ms;
+    landed(pair);
+    landed(addr);
+    count(self, pair, self->config.failures_max, now_ms);
+    count(self, addr, self->config.address_failures_max, now_ms);
     *state = THROTTLE_OPEN;
     *locked_until_ms = 0;
     if (pair->locked_until_ms > now_ms) {
@@ -166,16 +179,13 @@ void throttle_succeeded(throttle_t *self, const char *name, const char *address,
     char n[THROTTLE_NAME_MAX + 1];
     key_name(name, n);
     row_t *pair = row(self, n, address, now_ms, false, NULL);
+    landed(pair);
     if (pair) {
         pair->failures = 0;
         pair->locked_until_ms = 0;
         pair->last_ms = now_ms;
     }
-    row_t *addr = row(self, "", address, now_ms, false, NULL);
-    if (addr && addr->failures > 0) {
-        addr->failures--;
-        if (addr->failures < self->config.address_failures_max) addr->locked_until_ms = 0;
-    }
+    landed(row(self, "", address, now_ms, false, NULL));   /* its failures stay counted */
 }
 
 int64_t throttle_name_locked_until(const throttle_t *self, const char *name, int64_t now_ms) {

@@ -10,8 +10,11 @@
         attacker with an account of their own could otherwise wipe it between guesses).
     The real user of a locked name still logs in from any other address. The name is the one
     typed, whether or not such a user exists, so an unknown name is counted, delayed and locked
-    exactly like a known one. An attempt counts as a failure from the moment it starts (and is
-    taken back if it succeeds), so attempts sent in parallel cannot outrun the counters.
+    exactly like a known one. Attempts still being checked count against the limits too, so
+    attempts sent in parallel cannot outrun the counters; but only a failure counts towards a
+    lock: while the failures plus the attempts in flight reach a limit, a further attempt is
+    turned away for a second (THROTTLE_BUSY) without locking anything, so a client that logs in
+    on many connections at once with the right password is slowed, never locked out.
 
     Rows are dropped lock_s after their last failure (once unlocked); the table holds at most
     THROTTLE_ROWS_MAX rows and, when full, forgets the least recently used unlocked one.
@@ -34,6 +37,7 @@ typedef enum {
     THROTTLE_OPEN = 0,
     THROTTLE_NAME_LOCKED,             /* this name from this address */
     THROTTLE_ADDRESS_LOCKED,          /* anything from this address */
+    THROTTLE_BUSY,                    /* too many attempts in flight now: try again in 1 s */
 } throttle_state_t;
 
 typedef struct {
@@ -48,16 +52,17 @@ typedef struct throttle throttle_t;
 throttle_t *throttle_new(const throttle_config_t *config);
 void throttle_destroy(throttle_t **self_p);
 
-/* Before an attempt: THROTTLE_OPEN, and the attempt now counts as a failure of its name and
-   address; or the lock in force, with *locked_until_ms, and nothing counted. */
+/* Before an attempt: THROTTLE_OPEN, and the attempt is now in flight for its name and
+   address; or the lock in force (or THROTTLE_BUSY), with *locked_until_ms, and nothing
+   counted. Every THROTTLE_OPEN is followed by throttle_failed() or throttle_succeeded(). */
 throttle_state_t throttle_begin(throttle_t *self, const char *name, const char *address,
                                 int64_t now_ms, int64_t *locked_until_ms);
 /* The attempt begun failed: returns its answer delay in ms, and the lock in force now (the
    failure itself may have locked), with *locked_until_ms. */
 uint64_t throttle_failed(throttle_t *self, const char *name, const char *address, int64_t now_ms,
                          throttle_state_t *state, int64_t *locked_until_ms);
-/* The attempt begun succeeded: resets the row of the name from this address, and takes the
-   attempt back from the address's count. */
+/* The attempt begun succeeded: resets the row of the name from this address; the address's
+   failures stay counted. */
 void throttle_succeeded(throttle_t *self, const char *name, const char *address, int64_t now_ms);
 
 /* The latest lock of `name` from any address still in force, or 0. */

@@ -135,3 +135,28 @@ def test_an_admin_unlock_clears_the_lock_from_every_address(gw):
     assert r.status == 200 and "locked_until" not in r.json, r
     r, _ = login_from(gw, "127.0.0.7", "dewi.op", PASSWORD)
     assert r.status == 200, r
+
+
+def test_the_right_password_on_many_connections_at_once_is_never_locked(gw):
+    """Attempts in flight count against the limit, but only failures lock: 24 parallel logins
+    with the right password from one address get 200 or a 1-second 429 `too_many_logins`, never
+    `account_locked`, and the user logs in normally right after."""
+    import threading
+    create_user(gw, "kasir.paralel", "operator", 1)
+    results = []
+
+    def one():
+        r, _ = login_from(gw, "127.0.0.8", "kasir.paralel", PASSWORD)
+        results.append(r)
+    threads = [threading.Thread(target=one) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted((r.status, r.json["error"]["code"] if r.status != 200 else "") for r in results)
+    assert {c for c in codes} <= {(200, ""), (429, "too_many_logins")}, codes
+    assert (200, "") in codes
+    assert all(r.headers.get("Retry-After") == "1" for r in results if r.status == 429)
+    time.sleep(1.1)
+    r, _ = login_from(gw, "127.0.0.8", "kasir.paralel", PASSWORD)
+    assert r.status == 200, r

@@ -66,13 +66,28 @@ static void a_success_resets_its_name_but_not_the_address(void **state) {
 }
 
 /* Attempts count when they begin, so parallel guesses cannot outrun the lock. */
+/* Attempts in flight count against the limit (parallel guesses cannot outrun it), but only
+   failures lock: the right password on many connections at once is slowed, never locked out. */
 static void parallel_attempts_count_from_the_start(void **state) {
     (void) state;
     throttle_t *t = throttle_new(&CONFIG);
     int64_t until;
+    throttle_state_t st;
     for (int i = 0; i < 3; i++)
         assert_int_equal(throttle_begin(t, "budi", "10.0.0.2", 0, &until), THROTTLE_OPEN);
-    assert_int_equal(throttle_begin(t, "budi", "10.0.0.2", 0, &until), THROTTLE_NAME_LOCKED);
+    assert_int_equal(throttle_begin(t, "budi", "10.0.0.2", 0, &until), THROTTLE_BUSY);
+    assert_int_equal(until, 1000);                      /* try again in a second */
+    for (int i = 0; i < 3; i++) throttle_succeeded(t, "budi", "10.0.0.2", 5);
+    assert_int_equal(throttle_name_locked_until(t, "budi", 5), 0);
+    assert_int_equal(throttle_begin(t, "budi", "10.0.0.2", 10, &until), THROTTLE_OPEN);
+    throttle_succeeded(t, "budi", "10.0.0.2", 10);
+
+    /* Three guesses in flight that all fail lock the name as three failures in a row do. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(throttle_begin(t, "sri", "10.0.0.2", 20, &until), THROTTLE_OPEN);
+    for (int i = 0; i < 3; i++) throttle_failed(t, "sri", "10.0.0.2", 30, &st, &until);
+    assert_int_equal(st, THROTTLE_NAME_LOCKED);
+    assert_int_equal(throttle_begin(t, "sri", "10.0.0.2", 40, &until), THROTTLE_NAME_LOCKED);
     throttle_destroy(&t);
 }
 
