@@ -1,4 +1,4 @@
-/*  allowance — the required loan-loss allowance (DOMAIN.md, "Collectibility"): per
+/*  allowance — the required loan-loss allowance (docs/domain.md, "Collectibility"): per
     collectibility class, outstanding principal x the class's rate (defaults 0.5 / 10 / 50 /
     100 % for current / substandard / doubtful / loss), each class rounded to the sen half away
     from zero, the total the sum of the classes.

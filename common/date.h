@@ -7,7 +7,7 @@
     and keeps arithmetic far from overflow; date_to_ymd() and date_format() accept any day count.
 
     Month arithmetic clamps to the end of the month (Jan 31 + 1 month = Feb 28 or 29), which is
-    how instalment due dates and savings periods are counted (DOMAIN.md).
+    how instalment due dates and savings periods are counted (docs/domain.md).
 
     Time zones are only the three of Indonesia (WIB, WITA, WIT), fixed offsets from UTC without
     daylight saving, so a cooperative's local today is plain arithmetic on the clock.

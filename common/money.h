@@ -14,7 +14,7 @@
     accepted ("007" is 7). Canonical output of money_format(): no fraction when the amount is
     whole ("150000"), otherwise exactly two decimals ("1500.50", "-5.50").
 
-    Not for: currency conversion, or rounding policy beyond the one rule of DOMAIN.md (half away
+    Not for: currency conversion, or rounding policy beyond the one rule of docs/domain.md (half away
     from zero); the callers decide where a leftover sen goes. */
 #ifndef LUMBUNG_MONEY_H
 #define LUMBUNG_MONEY_H

@@ -1,6 +1,6 @@
 /*  nik — the 16-digit Indonesian identity number (Nomor Induk Kependudukan) of a person.
 
-    Layout (DOMAIN.md, "Identity numbers"): digits 1-2 province, 3-4 regency or city, 5-6
+    Layout (docs/domain.md, "Identity numbers"): digits 1-2 province, 3-4 regency or city, 5-6
     district (kecamatan), 7-8 day of birth (women add 40, so 41-71), 9-10 month, 11-12 the
     year's last two digits, 13-16 a serial 0001-9999. There is no check digit, so what can be
     checked is the shape, the date and the serial. The century is not written down: a day and

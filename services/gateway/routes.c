@@ -680,7 +680,7 @@ static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessa
     return true;
 }
 
-/* Routes whose answer takes a second call. The member exit of API.md returns the settlement,
+/* Routes whose answer takes a second call. The member exit of the API (docs/openapi.yaml) returns the settlement,
    which the transactions service posts when it applies the exit event: the second call names
    the cooperative and member of the first and carries after_members_seq (read-your-writes,
    set by envelope_build from the exit's event), so it waits until the settlement exists. The

@@ -1,4 +1,4 @@
-/*  routes — the table that maps each HTTP endpoint of API.md to a bus request.
+/*  routes — the table that maps each HTTP endpoint of the API (docs/openapi.yaml) to a bus request.
 
     An endpoint is data, not code: method, path pattern, who may call it, which service and
     which operation of that service's *Request oneof it becomes, and how path and query

@@ -106,7 +106,7 @@ int members_check_cooperative_change(const Lumbung__Cooperative *before,
                                      const Lumbung__Cooperative *after, bool registry_allowed,
                                      members_problem_t *p);
 
-/* Fills every absent setting with its default (DOMAIN.md); allocates what is missing. */
+/* Fills every absent setting with its default (docs/domain.md); allocates what is missing. */
 void members_settings_defaults(arena_t *arena, Lumbung__CooperativeSettings *s);
 
 /* Copies into `dst` every field present in `patch` (shu_allocation part by part). */

@@ -335,7 +335,7 @@ static void shu_books(const reporting_chart_t *c, shu_books_t *b) {
     }
 }
 
-/* The cooperative's allocation; DOMAIN.md's default where it has none. */
+/* The cooperative's allocation; docs/domain.md's default where it has none. */
 static void shu_rates(const Lumbung__Cooperative *c, int64_t rate_bp[REPORTING_SHU_PARTS]) {
     const Lumbung__ShuAllocation *a = c->settings ? c->settings->shu_allocation : NULL;
     if (!a) {

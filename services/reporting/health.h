@@ -1,4 +1,4 @@
-/*  health — the band tables of the health rating (DOMAIN.md, "Health rating") for every
+/*  health — the band tables of the health rating (docs/domain.md, "Health rating") for every
     component the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b,
     4c, 5a, 5b, 6a, 6b, 6c, 7a, 7b (aspect 3, management, is a questionnaire, not a ratio).
 
@@ -71,7 +71,7 @@ typedef enum {
 } reporting_health_rating_t;
 
 /* Aspect 3, management: a yes/no questionnaire in five groups, each yes worth its group's
-   weight (DOMAIN.md). Points are in hundredths: all 38 yes -> 1500 = 15.00. */
+   weight (docs/domain.md). Points are in hundredths: all 38 yes -> 1500 = 15.00. */
 typedef enum {
     REPORTING_MANAGEMENT_GENERAL = 0,     /* 12 questions, 0.25 each */
     REPORTING_MANAGEMENT_INSTITUTION,     /* 6 questions, 0.5 each */

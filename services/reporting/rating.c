@@ -1,4 +1,4 @@
-/* rating — the health rating of one fiscal year (DOMAIN.md, "Health rating") from the books:
+/* rating — the health rating of one fiscal year (docs/domain.md, "Health rating") from the books:
    balances by account role at the year end, income and expenses by role over the year, and
    the loan portfolio by collectibility class as of the year end. Every component states the
    figures it used; a component whose inputs the system does not record (aspect 3 until its
@@ -162,7 +162,7 @@ static void capital(build_t *x, const books_t *b) {
     int64_t a100 = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS)) +
                    role(b, ROLE(INVESTMENTS));
     int64_t num10 = 10 * c100 + 5 * c50, den10 = 2 * a20 + 5 * a50 + 7 * a70 + 10 * a100;
-    c = ratio_component(x, H(1C), "weights of DOMAIN.md; undistributed surplus = current "
+    c = ratio_component(x, H(1C), "weights of docs/domain.md; undistributed surplus = current "
                                   "surplus accounts + income - expenses not closed; loans gross "
                                   "of the allowance; cash and bank 0 %");
     SET(c->inputs, capital_at_100, c100);
@@ -336,7 +336,7 @@ static void identity(build_t *x, const books_t *b) {
 
 static int64_t members_bp(const Lumbung__Cooperative *coop) {
     const Lumbung__ShuAllocation *a = coop->settings ? coop->settings->shu_allocation : NULL;
-    return a ? a->capital_share_bp + a->usage_share_bp : 4000;    /* DOMAIN.md's default */
+    return a ? a->capital_share_bp + a->usage_share_bp : 4000;    /* docs/domain.md's default */
 }
 
 static int read_chart(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,

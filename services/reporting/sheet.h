@@ -3,7 +3,7 @@
 
     No store and no clock here: the caller reads the accounts (chart_view.c) and states the period,
     so every rule of how a report adds up is testable on plain arrays. A balance follows the
-    transactions service's rule (DESIGN.md): debit minus credit for assets and expenses, credit
+    transactions service's rule (docs/design.md): debit minus credit for assets and expenses, credit
     minus debit for liabilities, equity and income. Income and expenses not yet closed into
     equity are shown in the equity section as a derived current-surplus row, so assets equal
     liabilities plus equity whenever the books balance.

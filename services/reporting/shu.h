@@ -1,6 +1,6 @@
-/*  shu — the exact arithmetic of sharing out a year's SHU (DOMAIN.md, "SHU and its sharing").
+/*  shu — the exact arithmetic of sharing out a year's SHU (docs/domain.md, "SHU and its sharing").
 
-    Nothing is rounded before it is shared (DOMAIN.md): each part but reserves is the surplus
+    Nothing is rounded before it is shared (docs/domain.md): each part but reserves is the surplus
     x its rate, and each member's capital (usage) share is the surplus x the capital (usage)
     rate x the member's principal + mandatory savings (participation: interest paid or loans
     taken; the caller chooses) / all members' - all from the unrounded surplus, in exact

@@ -1,6 +1,6 @@
 /*  access — who may read or write which cooperative in the transactions service.
 
-    Authorisation (API.md roles): admin and Lumbung services may do anything; a supervisor may
+    Authorisation (the API (docs/openapi.yaml) roles): admin and Lumbung services may do anything; a supervisor may
     read any cooperative and write none; an operator reads and writes, a viewer only reads, the
     one cooperative of their actor; an integrator (a bus peer admitted by its CURVE key) reads
     and writes its cooperative when the actor names one, else any.

@@ -1,7 +1,7 @@
 /*  chart — the standard chart of accounts every cooperative starts with, and the fixed
     relations between account roles, classes and savings kinds.
 
-    DOMAIN.md gives each report-relevant account a role; this table gives every role one
+    docs/domain.md gives each report-relevant account a role; this table gives every role one
     standard account with an Indonesian name, so a new cooperative can post from its first
     minute. Which account the service posts to for a role is stored per cooperative (tx_roles),
     so a cooperative may later add its own accounts without breaking the service's postings.

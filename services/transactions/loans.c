@@ -229,7 +229,7 @@ static int queue(tx_ctx_t *ctx, Lumbung__TransactionsEvent__BodyCase which, void
     return tx_ctx_queue_event(ctx, ev);
 }
 
-/* The class of an active loan as of as_of by the rule of DOMAIN.md; a paid loan is current.
+/* The class of an active loan as of as_of by the rule of docs/domain.md; a paid loan is current.
    Becoming doubtful is remembered (doubtful_on) only from dates before as_of. */
 static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t as_of) {
     if (l->status == STATUS(PAID)) return TX_CLASS_CURRENT;
@@ -1066,7 +1066,7 @@ static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
 }
 
 /* Brings the allowance account to the required allowance of the loans as this close classified
-   them (DOMAIN.md): Dr provision expense / Cr allowance for an increase, the reverse for a
+   them (docs/domain.md): Dr provision expense / Cr allowance for an increase, the reverse for a
    decrease, one entry dated the business day. */
 static int post_allowance(tx_ctx_t *ctx, const close_t *c, tx_error_t *err) {
     Lumbung__DayClosed *d = c->day;

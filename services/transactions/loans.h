@@ -1,4 +1,4 @@
-/*  loans — members' loans (DOMAIN.md, "Loans"): application with its schedule, disbursement,
+/*  loans — members' loans (docs/domain.md, "Loans"): application with its schedule, disbursement,
     repayments with late fees, collectibility, the close of a business day, and what a member
     owes for the exit settlement and the member's accounts.
 

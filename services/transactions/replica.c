@@ -23,7 +23,7 @@ uint8_t tx_replica_period_months(Lumbung__MandatoryPeriod period) {
     }
 }
 
-/* Settings absent from the event keep their defaults (DOMAIN.md): zero amounts, monthly. */
+/* Settings absent from the event keep their defaults (docs/domain.md): zero amounts, monthly. */
 static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint64_t seq) {
     if (!c || !c->has_id || c->id == 0) return 0;
     tx_coop_t rec = { .period_months = 1, .members_seq = seq };

@@ -1,4 +1,4 @@
-/*  savings — the members' savings of DOMAIN.md and the entries that move them: principal
+/*  savings — the members' savings of docs/domain.md and the entries that move them: principal
     (exactly once, exactly the configured amount, locked until exit), mandatory (per period,
     with arrears = periods since joining x amount - paid, locked until exit), voluntary (never
     below zero or the cooperative's minimum), time deposits (amount, term, rate, maturity;

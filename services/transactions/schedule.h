@@ -1,5 +1,5 @@
 /*  schedule — the arithmetic of loans, pure and exact: the instalment schedule of the three
-    methods of DOMAIN.md (flat, declining, annuity), due dates per frequency, late fees, the
+    methods of docs/domain.md (flat, declining, annuity), due dates per frequency, late fees, the
     allocation of a repayment and what is in arrears as of a date (collectibility, the class
     those arrears put a loan in, is collectibility.h).
 
@@ -9,7 +9,7 @@
     X = (D + r)^n and Y = D^n is computed exactly with unsigned big integers (a few hundred
     32-bit limbs), so the result is the true rational value rounded once.
 
-    Rounding (DOMAIN.md): every instalment but the last is rounded to whole sen, half away from
+    Rounding (docs/domain.md): every instalment but the last is rounded to whole sen, half away from
     zero; the last takes the accumulated difference so that the total paid is the exact contract
     total rounded down to the sen, never more:
       flat       principal_k = round(P / n), interest_k = round(P r / D); total interest

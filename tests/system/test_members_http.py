@@ -1,4 +1,4 @@
-"""The members endpoints of API.md through the gateway: JSON shapes, every rule's field-naming
+"""The members endpoints of the API (docs/openapi.yaml) through the gateway: JSON shapes, every rule's field-naming
 error over HTTP, operators confined to their cooperative, concurrent duplicate NIKs, CSV
 import and jobs, supervision and trainings."""
 import datetime

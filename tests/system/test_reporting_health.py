@@ -1,7 +1,7 @@
 """The health rating of a fiscal year through the gateway, with exact figures: a cooperative
 built through the API (savings deposits, a loan, manual journal entries for income, expenses,
 a fixed asset and a risk reserve), its components checked against figures computed by hand
-from DOMAIN.md's tables, then the total over the available components and the rating."""
+from docs/domain.md's tables, then the total over the available components and the rating."""
 import datetime
 import os
 import sys

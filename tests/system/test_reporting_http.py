@@ -1,4 +1,4 @@
-"""The reports of API.md through the gateway, with exact figures: a cooperative, members,
+"""The reports of the API (docs/openapi.yaml) through the gateway, with exact figures: a cooperative, members,
 deposits, a withdrawal and manual journal entries posted over HTTP; then the balance sheet
 balances to the sen and equals the transactions service's own trial balance, the income
 statement covers a period, a member's statement runs its balances, CSV files carry the same

@@ -1,7 +1,7 @@
 """The loan portfolio and the SHU report through the gateway, with exact figures: loans put
 into every collectibility class by a close-day date, the portfolio as of the day before and the
 day of the close (RPM, NPL, required allowance to the sen, CSV); then the SHU worked example of
-DOMAIN.md reproduced through the API (loans taken as participation), and again after interest
+docs/domain.md reproduced through the API (loans taken as participation), and again after interest
 payments with interest paid as participation."""
 import datetime
 import os

@@ -1,4 +1,4 @@
-"""The savings and ledger endpoints of API.md through the gateway: JSON shapes with money as
+"""The savings and ledger endpoints of the API (docs/openapi.yaml) through the gateway: JSON shapes with money as
 decimal strings, idempotent money moves, 422s that post nothing, operators confined to their
 cooperative, concurrent HTTP clients on one account, exit settlement, and balanced books."""
 import datetime
@@ -238,7 +238,7 @@ def test_exit_settlement_over_http(cluster, coop):
     coop.move("/deposits", m, "voluntary", "2500.75")
     coop.move("/deposits", m, "mandatory", "25000")
     r = cluster.api("POST", coop.base + "/members/%s/exit" % m, {"reason": "resigned", "exit_on": "2025-06-30"})
-    # API.md: the exit answers with the settlement (and the member it concerns).
+    # the API (docs/openapi.yaml): the exit answers with the settlement (and the member it concerns).
     assert r.status == 200, r
     assert (r.json["principal"], r.json["mandatory"], r.json["voluntary"]) == ("100000", "25000", "2500.75")
     assert (r.json["refund"], r.json["debts"], r.json["net"]) == ("127500.75", "0", "127500.75")

@@ -1,4 +1,4 @@
-"""Loans through the gateway and the bus, with exact figures: the worked example of DOMAIN.md as
+"""Loans through the gateway and the bus, with exact figures: the worked example of docs/domain.md as
 schedules, disbursement once (a second is 422), a repayment split into late fee, interest and
 principal, overpayment refused, collectibility moving with close-day dates, loans in a member's
 accounts, an exit refund net of a loan, loan events on the transactions stream, and balanced

@@ -131,7 +131,7 @@ static void formats_rupiah_for_people(void **state) {
     (void) state;
     char buf[MONEY_IDR_MAX];
     assert_int_equal(money_format_idr(106618546, buf, sizeof buf), 15);
-    assert_string_equal(buf, "Rp 1.066.185,46");   /* DOMAIN.md's annuity instalment */
+    assert_string_equal(buf, "Rp 1.066.185,46");   /* docs/domain.md's annuity instalment */
     money_format_idr(0, buf, sizeof buf);
     assert_string_equal(buf, "Rp 0,00");
     money_format_idr(50, buf, sizeof buf);
@@ -164,7 +164,7 @@ static void mul_div_rounds_half_away_from_zero(void **state) {
     assert_int_equal(mdr(8, 1, 3), 3);      /* 2.67 -> 3 */
     assert_int_equal(mdr(-8, 1, 3), -3);
     assert_int_equal(mdr(0, 7, 3), 0);
-    /* Flat interest of DOMAIN.md: 12,000,000 at 12 % a year, one month: 120,000.00. */
+    /* Flat interest of docs/domain.md: 12,000,000 at 12 % a year, one month: 120,000.00. */
     assert_int_equal(mdr(1200000000, 1200, 10000 * 12), 12000000);
     /* Capital share of the SHU example: 500,000 / 10,000,000 x 20 % x 2,000,000 = 20,000. */
     assert_int_equal(mdr(50000000, 40000000, 1000000000), 2000000);

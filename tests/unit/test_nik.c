@@ -1,4 +1,4 @@
-/* nik: parsing per DOMAIN.md "Identity numbers", error sentences, record comparison. */
+/* nik: parsing per docs/domain.md "Identity numbers", error sentences, record comparison. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

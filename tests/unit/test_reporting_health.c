@@ -1,5 +1,5 @@
 /* health — every band edge of the supported components: lower inclusive, upper exclusive
-   unless DOMAIN.md's table says otherwise, compared exactly (a hair above an edge is above). */
+   unless docs/domain.md's table says otherwise, compared exactly (a hair above an edge is above). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

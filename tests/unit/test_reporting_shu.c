@@ -1,4 +1,4 @@
-/* shu — sharing out SHU exactly: the worked example of DOMAIN.md, shares from the unrounded
+/* shu — sharing out SHU exactly: the worked example of docs/domain.md, shares from the unrounded
    pools rounded down, leftovers to reserves, and
    the error paths the header promises. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Loan arithmetic of the transactions service (schedule.c): the worked example of DOMAIN.md
+/* Loan arithmetic of the transactions service (schedule.c): the worked example of docs/domain.md
    to the sen for all three methods, rounding into the last instalment, exact annuities checked
    against rational arithmetic, due dates, late fees, allocation, payoff, arrears, and every
    band edge of collectibility. */
