@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import PASSWORD, coop_body, create_user  # noqa: E402
 from lumbung import BUILD, ROOT, Cluster  # noqa: E402
 from members_util import nik  # noqa: E402
+from reporting_util import ApiCoop  # noqa: E402
 
 
 WEB_TESTS = os.path.join(ROOT, "tests", "web")
@@ -197,6 +198,27 @@ def test_operator_day_in_the_browser(cluster):
                                   "Total ekuitas\n-Rp 826.566,91")
     coop_id = d["coop_url"].rsplit("/", 1)[1]
     assert d["csv_link"] == f"/api/v1/cooperatives/{coop_id}/reports/balance-sheet?format=csv"
+    # downloads: every link same-origin, answered 200 with its file's type
+    types = {"csv": "text/csv", "csv-excel": "text/csv", "pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    magic = {"pdf": "%PDF", "xlsx": "PK\x03\x04"}
+    for where, links in d["downloads"].items():
+        for a in links:
+            assert a["same_origin"] and a["href"].startswith("/api/v1/"), (where, a)
+            assert (a["status"], a["type"]) == (200, types[a["format"]]), (where, a)
+            assert a["head"].startswith(magic.get(a["format"], "")), (where, a)
+    labels = lambda where: [a["label"] for a in d["downloads"][where]]  # noqa: E731
+    assert labels("report")[:4] == ["Unduh CSV", "CSV (Excel Indonesia)", "Unduh XLSX", "Unduh PDF"]
+    assert re.fullmatch(r"Paket RAT 20\d\d \(PDF\)", labels("report")[4]), labels("report")
+    assert labels("portfolio")[:4] == labels("report")[:4]
+    assert labels("member") == ["Mutasi (PDF)", "Kartu angsuran (PDF)"]
+    assert labels("statement") == ["Unduh CSV", "CSV (Excel Indonesia)", "Unduh PDF"]
+    assert labels("import") == ["Templat CSV", "Templat CSV (Excel Indonesia)", "Templat XLSX"]
+    hrefs = {a["label"]: a["href"] for w in ("report", "member", "import") for a in d["downloads"][w]}
+    base = f"/api/v1/cooperatives/{coop_id}"
+    assert hrefs["CSV (Excel Indonesia)"] == base + "/reports/balance-sheet?format=csv&dialect=excel-id"
+    assert hrefs["Kartu angsuran (PDF)"] == base + "/loans/%s/card?format=pdf" % d["loan_url"].rsplit("/", 1)[1]
+    assert hrefs["Templat XLSX"] == base + "/members/import-template?format=xlsx"
     health = d["health_api"]                    # what the API said while the page was shown
     comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
     assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
@@ -309,3 +331,71 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
                                  "Balai Desa Cibeunying"]
     assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]
+
+
+class LoanCoop(ApiCoop):
+    """A cooperative with the three loans the loans script needs (as in
+    test_transactions_allowance.test_write_off_then_recovery)."""
+    PERSON, VILLAGE, PHONE = "Ibu Hapus", "Desa Cibodas", "0813-4545"
+
+    def apply(self, member, principal, first_due_on="2025-02-10"):
+        r = self.c.api("POST", self.base + "/loans", {
+            "member_id": member, "principal": principal, "annual_rate": "12", "instalments": 12,
+            "frequency": "monthly", "method": "flat", "first_due_on": first_due_on,
+            "applied_on": "2025-01-05"})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def loan(self, member, principal, **kw):
+        loan = self.apply(member, principal, **kw)
+        self.post("/loans/%s/disburse" % loan, {"value_date": "2025-01-10"})
+        return loan
+
+
+def test_cancel_write_off_and_recovery_in_the_browser(cluster):
+    coop = LoanCoop(cluster, "KSP Hapus Buku", 9500)
+    m, other, third = coop.member(), coop.member(), coop.member()
+    coop.deposit(m, "voluntary", "10000000")
+    loss = coop.loan(m, "5000000")              # 50,000 interest a month, nothing ever paid
+    current = coop.loan(other, "1000000", first_due_on="2025-12-10")
+    applied = coop.apply(third, "2000000")
+    r = cluster.api("POST", coop.base + "/close-day", {"business_date": "2025-08-31"})
+    assert r.status == 200, r                   # beyond 6 months unpaid: loss
+    d, _ = run_script("loans.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id,
+                                     "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
+                                     "APPLIED": applied, "CURRENT": current, "LOSS": loss})
+    # cancelled: nothing on the books, no form left, the day it was cancelled (the
+    # cooperative's today)
+    cancelled_on = cluster.api("GET", coop.base + "/loans/%s" % applied).json["cancelled_on"]
+    y, mo, da = cancelled_on.split("-")
+    assert d["cancelled_status"] == "dibatalkan" and d["cancelled_forms"] == 0
+    assert d["cancelled_facts"].endswith("Status\ndibatalkan\nKolektibilitas\n—\nSisa pokok pinjaman\n"
+                                         "Rp 0,00\nTotal bunga\nRp 240.000,00\nDibatalkan pada\n"
+                                         f"{da}/{mo}/{y}")
+    # not loss: the API's 422 not_loss shown at the date field, the loan unchanged
+    assert d["not_loss"] == "Pinjaman ini belum berkolektibilitas macet, jadi belum dapat dihapus buku."
+    assert d["not_loss_status"] == "berjalan"
+    # written off: principal 5,000,000 + the 7 instalments' interest due (Feb..Aug) 350,000
+    assert d["written_off_status"] == "dihapus buku"
+    assert d["written_off_facts"].endswith(
+        "Status\ndihapus buku\nKolektibilitas\nMacet\nSisa pokok pinjaman\nRp 0,00\nTotal bunga\n"
+        "Rp 600.000,00\nDihapus buku pada\n01/09/2025\nPokok dihapus buku\nRp 5.000.000,00\n"
+        "Tagihan saat hapus buku\nRp 5.350.000,00\nSudah dipulihkan\nRp 0,00\nSisa tagihan\n"
+        "Rp 5.350.000,00"), d["written_off_facts"]
+    # a recovery above what is still owed: 422 recovery_exceeds_owed at the amount
+    assert d["too_much"] == "Jumlah melebihi sisa tagihan."
+    assert d["recovered_owed"] == ["Rp 5.350.000,00", "Rp 1.000.000,00", "Rp 4.350.000,00"]
+    assert d["loan_recoveries"] == [["15/09/2025", "Rp 1.000.000,00"]]
+    # the portfolio: the written-off loan in no class, listed apart with its recovery
+    assert d["portfolio_classes"] == [["Lancar", "1", "Rp 1.000.000,00", "Rp 5.000,00"],
+                                      ["Kurang lancar", "0", "Rp 0,00", "Rp 0,00"],
+                                      ["Diragukan", "0", "Rp 0,00", "Rp 0,00"],
+                                      ["Macet", "0", "Rp 0,00", "Rp 0,00"]]
+    assert d["written_off_facts_portfolio"] == ("Pinjaman dihapus buku\n1\nPokok dihapus buku\n"
+                                                "Rp 5.000.000,00\nSudah dipulihkan\nRp 1.000.000,00\n"
+                                                "Sisa tagihan\nRp 4.350.000,00")
+    assert d["write_offs"] == [[f"Pinjaman #{loss}", "Ibu Hapus 9501", "01/09/2025", "Rp 5.000.000,00",
+                                "Rp 5.350.000,00", "Rp 1.000.000,00", "Rp 4.350.000,00"]]
+    assert d["recoveries"] == [[f"Pinjaman #{loss}", "15/09/2025", "Rp 1.000.000,00", "Rp 4.350.000,00"]]
+    assert [row[4] for row in d["loan_list"]] == ["dihapus buku", "berjalan", "dibatalkan"]
+    assert [row[3] for row in d["loan_list"]] == ["Rp 0,00", "Rp 1.000.000,00", "Rp 0,00"]
