@@ -318,6 +318,24 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     assert d["time_deposit_row"][:6] == ["Rp 1.000.000,00", "12", "6,00 %", "07/01/2025", "07/01/2026",
                                          "Rp 60.000,00"]
     assert d["rate_after"] == "18,00 %"
+    # settings: an operator changes day-to-day fields and the time zone, nothing of the
+    # registry, and sees what the RAT decided with the note that a RAT record changes it
+    assert d["operator_settings_fields"] == ["Alamat", "Telepon", "Zona waktu", "Bunga pinjaman per tahun (%)",
+                                             "Denda keterlambatan (%)", "Plafon pinjaman",
+                                             "Saldo minimum simpanan sukarela"]
+    note = ("Simpanan pokok, simpanan wajib dan periodenya, dasar jasa usaha dan alokasi SHU diputuskan "
+            "rapat anggota tahunan: ubah dengan mencatat RAT yang memutuskannya.")
+    assert d["operator_settings_note"] == note
+    assert (d["time_zone_before"], d["time_zone_after"]) == ("Asia/Jakarta (WIB)", "Asia/Makassar (WITA)")
+    assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["time_zone"] == "Asia/Makassar"
+    assert d["settings_at_rat"].split("\n") == [
+        "Pengaturan", "Zona waktu", "Asia/Makassar (WITA)", "Awal tahun buku (bulan)", "Januari",
+        "Bunga pinjaman per tahun (%)", "18,00 %", "Denda keterlambatan (%)", "0,00 %", "Plafon pinjaman",
+        "Rp 0,00", "Saldo minimum simpanan sukarela", "Rp 0,00", "Diputuskan RAT", "Simpanan pokok",
+        "Rp 100.000,00", "Simpanan wajib", "Rp 25.000,00", "Periode simpanan wajib", "bulanan",
+        "Dasar jasa usaha", "bunga pinjaman yang dibayar", "Alokasi SHU",
+        "Cadangan 40,00 %, Jasa modal 20,00 %, Jasa usaha 20,00 %, Pengurus 5,00 %, Karyawan 5,00 %, "
+        "Pendidikan 5,00 %, Sosial 5,00 %", "", note]
     assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["loan_annual_rate"] == "18"
     assert d["operator_sees_supervision_form"] == 0
     assert d["supervisor_sees_board_form"] == 0
@@ -364,6 +382,12 @@ def test_cancel_write_off_and_recovery_in_the_browser(cluster):
     d, _ = run_script("loans.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id,
                                      "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
                                      "APPLIED": applied, "CURRENT": current, "LOSS": loss})
+    # an admin's settings form has the registry fields as well
+    assert d["admin_settings_fields"] == [
+        "Nama", "Jenis", "Kelompok", "Kecamatan", "Nomor badan hukum", "Tanggal badan hukum",
+        "Tanggal berdiri", "Awal tahun buku (bulan)", "Alamat", "Telepon", "Zona waktu",
+        "Bunga pinjaman per tahun (%)", "Denda keterlambatan (%)", "Plafon pinjaman",
+        "Saldo minimum simpanan sukarela"]
     # cancelled: nothing on the books, no form left, the day it was cancelled (the
     # cooperative's today)
     cancelled_on = cluster.api("GET", coop.base + "/loans/%s" % applied).json["cancelled_on"]

@@ -12,6 +12,11 @@ const facts = async (page) => text(page, '.grid .card dl');
 const steps = [
   ['an application cancelled', async ({ page, axe, data }) => {
     await login(page, 'admin', LUMBUNG_ADMIN_PASSWORD);
+    // An admin's settings form has the registry fields too (the district office keeps them).
+    await page.goto(`${BASE}/koperasi/${COOP}`);
+    await page.locator('summary', { hasText: 'Ubah pengaturan' }).click();
+    data.admin_settings_fields = await page.locator('details', { hasText: 'Ubah pengaturan' }).locator('.field label')
+      .evaluateAll((ls) => ls.map((l) => l.innerText.trim()));
     await page.goto(loanUrl(APPLIED));
     await heading(page, `Pinjaman #${APPLIED}`);
     await axe('20-loan-applied');
