@@ -423,3 +423,24 @@ def test_cancel_write_off_and_recovery_in_the_browser(cluster):
     assert d["recoveries"] == [[f"Pinjaman #{loss}", "15/09/2025", "Rp 1.000.000,00", "Rp 4.350.000,00"]]
     assert [row[4] for row in d["loan_list"]] == ["dihapus buku", "berjalan", "dibatalkan"]
     assert [row[3] for row in d["loan_list"]] == ["Rp 0,00", "Rp 1.000.000,00", "Rp 0,00"]
+
+
+def test_opening_balances_in_the_browser(cluster):
+    coop = ApiCoop(cluster, "KSP Saldo Awal", 9600)
+    first, second = coop.member(), coop.member()
+    d, _ = run_script("opening.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id,
+                                       "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
+                                       "NAME1": "Anggota 9601", "NAME2": "Anggota 9602"})
+    # the third row's savings account, sent as lines[1], named at the row it was typed in
+    assert d["savings_account"] == "Akun ini menampung simpanan anggota: isi simpanan per anggota di bawah."
+    # 5,000,000 cash = 2,000,000 grant + the members' 2 x (100,000 + 150,000 + 1,250,000)
+    assert d["journal_first"] == ["1", "30/11/2025", "Saldo awal dari buku kas",
+                                  "1-101 Debit Rp 5.000.000,00\n3-301 Kredit Rp 2.000.000,00\n"
+                                  "3-101 Kredit Rp 200.000,00\n3-102 Kredit Rp 300.000,00\n"
+                                  "2-101 Kredit Rp 2.500.000,00", "Rp 5.000.000,00"]
+    assert d["start_links"] == 0 and d["forms"] == 0
+    assert d["closed"] == "Buku koperasi ini sudah berisi jurnal: saldo awal hanya dapat menjadi jurnal pertama."
+    for m in (first, second):
+        acc = cluster.api("GET", coop.base + "/members/%s/accounts" % m).json["items"]
+        assert sorted((a["kind"], a["balance"]) for a in acc if a["kind"] != "time_deposit") == \
+            [("mandatory", "150000"), ("principal", "100000"), ("voluntary", "1250000")], acc

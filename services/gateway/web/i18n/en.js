@@ -357,4 +357,11 @@ export default {
   'month.10': 'October',
   'month.11': 'November',
   'month.12': 'December',
+  'opening.title': 'Opening balances', 'opening.start': 'Enter opening balances', 'opening.post': 'Post the opening balances',
+  'opening.memo': 'Opening balances from the cash book', 'opening.savings_of': '{kind}: {name}',
+  'opening.hint': 'Moving from paper books: every account\'s balance (but the members\' savings) and each member\'s principal, mandatory and voluntary savings. Debits must equal credits; the opening cannot be reversed.',
+  'opening.not_empty': 'This cooperative\'s books already hold entries: the opening can only be the first entry.',
+  'opening.posted': 'The opening balances were posted.',
+  'error.savings_account': 'This account holds the members\' savings: enter them per member below.',
+  'error.books_not_empty': 'This cooperative\'s books already hold entries.',
 };

@@ -357,4 +357,11 @@ export default {
   'month.10': 'Oktober',
   'month.11': 'November',
   'month.12': 'Desember',
+  'opening.title': 'Saldo awal', 'opening.start': 'Isi saldo awal', 'opening.post': 'Bukukan saldo awal',
+  'opening.memo': 'Saldo awal dari buku kas', 'opening.savings_of': '{kind}: {name}',
+  'opening.hint': 'Pindah dari pembukuan kertas: saldo setiap akun (kecuali simpanan anggota) dan simpanan pokok, wajib dan sukarela setiap anggota. Debit harus sama dengan kredit; saldo awal tidak dapat dibalik.',
+  'opening.not_empty': 'Buku koperasi ini sudah berisi jurnal: saldo awal hanya dapat menjadi jurnal pertama.',
+  'opening.posted': 'Saldo awal telah dibukukan.',
+  'error.savings_account': 'Akun ini menampung simpanan anggota: isi simpanan per anggota di bawah.',
+  'error.books_not_empty': 'Buku koperasi ini sudah berisi jurnal.',
 };
