@@ -56,7 +56,7 @@ class Supervised(Cluster):
         env.update(extra_env or {})
         super().__init__(services=[], env=env)
         for name in integrators:
-            self.ctl("keys", "add", name, "integrator")
+            self.ctl("keys", "add", name, "integrator", "--cooperatives", "all", "--operations", "all")
         self.run_log = os.path.join(self.tmp, "run.log")
         self.sup = None
 
