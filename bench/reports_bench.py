@@ -16,8 +16,8 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
-from lumbung import Cluster  # noqa: E402
-from members_util import csv_file, csv_rows, ok, request  # noqa: E402
+from lumbung import Cluster, pb  # noqa: E402
+from members_util import csv_file, csv_rows, job_done_bus, ok, request  # noqa: E402
 from tx_util import tx_ok  # noqa: E402
 
 TARGET_S = 1.0
@@ -36,7 +36,10 @@ def setup(c, members):
     req.members.import_members.body = csv_file([line for _, line in csv_rows(members)])
     reply = c.bus("members").call(req, timeout=300)
     assert not reply.HasField("error"), reply.error
-    seq = reply.event_seq
+    job_done_bus(c, reply.members.import_started.job_id)       # the rows go in chunks
+    ping = pb.envelope_pb2.Request()
+    ping.ping.SetInParent()
+    seq = c.bus("members").call(ping, timeout=10).pong.head_seq   # the last member's event
     ids, cursor = [], None
     while True:
         body = {"cooperative_id": coop, "limit": 500}

@@ -56,6 +56,7 @@ struct service_call {
     size_t replay_bytes;           /* event bytes in the replay reply being built */
     bool stored_idempotent;
     bool parked;                   /* waiting for a replica; not answered in this batch */
+    bool internal;                 /* posted by the service to itself: no peer, no reply */
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
 };
@@ -105,6 +106,20 @@ static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
     return c;
 }
 
+/* A request the service posts to itself (service_post_self): it has no identity to answer. */
+static service_call_t *call_new_self(service_t *svc, const uint8_t *request, size_t len) {
+    service_call_t *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    c->svc = svc;
+    c->internal = true;
+    c->raw_len = len;
+    c->raw = malloc(len ? len : 1);
+    if (!c->raw) abort();
+    memcpy(c->raw, request, len);
+    c->arena = arena_new();
+    return c;
+}
+
 static void call_destroy(service_call_t **c_p) {
     service_call_t *c = *c_p;
     arena_destroy(&c->arena);
@@ -119,6 +134,7 @@ store_txn_t *service_call_txn(service_call_t *c) { return c->txn; }
 arena_t *service_call_arena(service_call_t *c) { return c->arena; }
 const char *service_call_peer(const service_call_t *c) { return c->peer; }
 const Lumbung__Actor *service_call_actor(const service_call_t *c) { return c->actor; }
+bool service_call_internal(const service_call_t *c) { return c->internal; }
 
 /* A failed reply carries no event sequence: whatever the handler emitted before failing is
    rolled back with its txn, and a client must never wait for a number that did not commit. */
@@ -149,6 +165,10 @@ int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
 /* What an outside peer claims about itself is ignored: only Lumbung services may speak for a
    user; anyone else acts as the integrator its CURVE key names. */
 static void call_resolve_actor(service_call_t *c) {
+    if (c->internal) {             /* the service itself, acting for whom its request names */
+        c->actor = c->request->actor ? c->request->actor : arena_message(c->arena, &lumbung__actor__descriptor);
+        return;
+    }
     const char *role = bus_peer_role(c->svc->bus, c->peer);
     if (role && !strcmp(role, "service")) {
         c->actor = c->request->actor ? c->request->actor : arena_message(c->arena, &lumbung__actor__descriptor);
@@ -461,6 +481,13 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
 /* ---- the batch ---- */
 
 static void send_reply(service_t *svc, service_call_t *c) {
+    if (c->internal) {             /* nobody waits for it; a failure is worth a line */
+        if (c->reply->error)
+            log_warn(c->request ? c->request->request_id : 0, "%s: own step failed: %s %s",
+                     svc->name, c->reply->error->code ? c->reply->error->code : "?",
+                     c->reply->error->message ? c->reply->error->message : "");
+        return;
+    }
     if (c->reply->error) {             /* whatever failed carries no sequence (service_call_fail) */
         c->reply->has_event_seq = 0;
         c->reply->event_seq = 0;
@@ -584,6 +611,12 @@ static void enqueue(service_t *svc, service_call_t *c) {
     svc->batch[svc->batch_count++] = c;
     svc->stats.requests++;
     if (!uv_is_active((uv_handle_t *) &svc->batch_idle)) uv_idle_start(&svc->batch_idle, on_batch_idle);
+}
+
+int service_post_self(service_t *svc, const uint8_t *request, size_t len) {
+    assert(svc && (request || len == 0));
+    enqueue(svc, call_new_self(svc, request, len));
+    return 0;
 }
 
 static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {

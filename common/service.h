@@ -18,6 +18,7 @@
 #ifndef LUMBUNG_SERVICE_H
 #define LUMBUNG_SERVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 #include "arena.h"
@@ -72,6 +73,13 @@ const char *service_name(const service_t *self);
 void service_add_replica(service_t *self, follower_t *follower);
 void service_replica_advanced(service_t *self);
 
+/* Queues a request of the service to itself (a background step such as the next chunk of an
+   import): `request` (a packed lumbung.Request, copied) runs in the next batch like any other,
+   in a child txn of its own, as the actor it names (none: an empty actor); its reply is not
+   sent anywhere (an error is logged). It is not stored: a step lost in a crash must be posted
+   again by the app from what its store says at start. Returns 0. */
+int service_post_self(service_t *self, const uint8_t *request, size_t len);
+
 /* --- inside a handler --- */
 const Lumbung__Request *service_call_request(const service_call_t *call);
 Lumbung__Reply *service_call_reply(service_call_t *call);
@@ -82,6 +90,8 @@ const char *service_call_peer(const service_call_t *call);
 /* The actor to authorise: the request's actor when the peer is a Lumbung service, else an
    integrator actor named after the peer (what an outside peer claims is ignored). */
 const Lumbung__Actor *service_call_actor(const service_call_t *call);
+/* True in a request the service posted to itself (service_post_self); no peer can send one. */
+bool service_call_internal(const service_call_t *call);
 /* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
    or a negative error to be returned by the handler. The reply's event_seq is set to it. */
 int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);

@@ -33,6 +33,7 @@ static int dispatch(members_app_t *app, service_call_t *call, const Lumbung__Mem
         OP(RECORD_TRAINING, record_training);
         OP(GET_TRAINING, get_training);
         OP(LIST_TRAININGS, list_trainings);
+        OP(IMPORT_STEP, import_step);
     default:
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
                                  "unknown_operation", NULL,

@@ -1,13 +1,23 @@
-/* import — members from a CSV file, in the request's own txn, and the job that reports it.
+/* import — members from a CSV file, as a background job processed in bounded chunks, and the
+   job that reports it.
 
    The file must be UTF-8 (a byte order mark is skipped) with the header
    `nik,name,sex,birth_date,address,phone,joined_on` (any case, spaces around names ignored)
    and well-formed RFC 4180 quoting, its fields separated by `,` or `;` (what Excel set to
-   Indonesian writes), whichever the header line uses; otherwise nothing is imported and the request fails with
-   one error naming `body` (a whole-file error). A first pass checks the structure and counts
-   the rows (at most MEMBERS_IMPORT_ROWS_MAX); the second imports every valid row and records a
-   row error for each invalid one. All of it commits together with the job, so a job exists
-   if and only if its members do.
+   Indonesian writes), whichever the header line uses; otherwise nothing is imported and the
+   request fails with one error naming `body` (a whole-file error). The request checks the
+   structure and counts the rows (at most MEMBERS_IMPORT_ROWS_MAX), then stores the job
+   (running, rows_total known), the file and a cursor in its own txn and answers the job id.
+
+   The rows are imported afterwards by steps the service posts to itself (service_post_self)
+   from a timer on its loop, every MEMBERS_IMPORT_STEP_MS (LUMBUNG_IMPORT_STEP_MS): a step
+   imports the next MEMBERS_IMPORT_CHUNK_ROWS rows of one job in its own child txn of a group
+   commit, with the job's counts and the cursor, so rows_done moves chunk by chunk and other
+   requests are served between chunks. A chunk lost in a crash vanished whole with its txn; at
+   start the service finds the cursors left (members_import_resume) and goes on from them, so
+   each row is imported once. The last chunk marks the job done, emits import_finished and
+   deletes the file and the cursor. The members a step creates are joined by the actor who
+   sent the file (kept with the cursor).
 
    Repeats: a row whose NIK is already an ACTIVE member of the cooperative with the same data
    (nik, name, sex, birth_date, address, phone, joined_on after trimming) counts as already
@@ -24,13 +34,22 @@
 #include <strings.h>
 #include <string.h>
 
+#include "bytes.h"
+#include "config.h"
 #include "csv.h"
+#include "envelope.h"
+#include "log.h"
 #include "members.h"
 
 enum {
     MEMBERS_IMPORT_ROWS_MAX = 50000,
     MEMBERS_IMPORT_ERRORS_MAX = 1000,     /* row errors (and warnings) kept in a job */
     MEMBERS_IMPORT_COLUMNS = 7,
+    MEMBERS_IMPORT_CHUNK_ROWS = 200,      /* rows of one step (one child txn) */
+    MEMBERS_IMPORT_STEP_MS = 5,           /* pause between steps: other requests go first */
+    MEMBERS_IMPORT_STEP_MS_MAX = 10000,
+    MEMBERS_IMPORT_CURSOR_LEN = 12,       /* pos u64 | line u32, then the packed actor */
+    MEMBERS_IMPORT_ACTOR_MAX = 1024,
 };
 
 static const char *const columns[MEMBERS_IMPORT_COLUMNS] = {
@@ -253,24 +272,75 @@ static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
     return 0;
 }
 
-/* Second pass: every row. */
-static int import_rows(import_t *im, const uint8_t *data, size_t len) {
+/* Where a job's next chunk starts; the actor who asked for the import rides along, so the
+   members a step creates are joined by that person, as they were when one request did it. */
+typedef struct {
+    uint64_t pos;
+    uint32_t line;
+    const uint8_t *actor;        /* packed lumbung.Actor, or NULL */
+    size_t actor_len;
+} import_cursor_t;
+
+static int cursor_put(members_app_t *app, store_txn_t *txn, arena_t *arena, uint64_t job,
+                      const import_cursor_t *c) {
+    size_t len = MEMBERS_IMPORT_CURSOR_LEN + c->actor_len;
+    uint8_t *buf = arena_alloc(arena, len);
+    be64_write(buf, c->pos);
+    be32_write(buf + 8, c->line);
+    if (c->actor_len) memcpy(buf + MEMBERS_IMPORT_CURSOR_LEN, c->actor, c->actor_len);
+    uint8_t key[8];
+    size_t klen = members_key_id(key, job);
+    return members_store_bytes_put(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, key, klen, buf, len);
+}
+
+/* Reads the cursor of `job`, its actor copied into `arena`: 0, STORE_NOT_FOUND or an error. */
+static int cursor_get(members_app_t *app, store_txn_t *txn, arena_t *arena, uint64_t job,
+                      import_cursor_t *c) {
+    uint8_t key[8];
+    size_t klen = members_key_id(key, job);
+    const void *val;
+    size_t vlen;
+    int rc = members_store_bytes_get(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, key, klen, &val, &vlen);
+    if (rc != 0) return rc;
+    if (vlen < MEMBERS_IMPORT_CURSOR_LEN) return STORE_ERROR;
+    const uint8_t *v = val;
+    c->pos = be64_read(v);
+    c->line = be32_read(v + 8);
+    c->actor_len = vlen - MEMBERS_IMPORT_CURSOR_LEN;
+    uint8_t *actor = c->actor_len ? arena_alloc(arena, c->actor_len) : NULL;
+    if (actor) memcpy(actor, v + MEMBERS_IMPORT_CURSOR_LEN, c->actor_len);
+    c->actor = actor;
+    return 0;
+}
+
+/* One chunk: at most MEMBERS_IMPORT_CHUNK_ROWS rows from the cursor. *finished when the file
+   ended. Returns 0 or a negative code that fails the step (store errors). */
+static int import_chunk(import_t *im, const uint8_t *data, size_t len, import_cursor_t *cur,
+                        bool *finished) {
     members_csv_t csv;
     open_csv(&csv, data, len);
+    csv.pos = cur->pos;
+    csv.line = cur->line;
     char *f[MEMBERS_CSV_FIELDS_MAX];
-    int n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);   /* header */
-    assert(n == MEMBERS_IMPORT_COLUMNS);
-    for (;;) {
+    *finished = false;
+    for (uint32_t done = 0; done < MEMBERS_IMPORT_CHUNK_ROWS; done++) {
         arena_reset(im->row_arena);
-        n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);
-        if (n == MEMBERS_CSV_END) return 0;
-        assert(n > 0);                /* the first pass found no broken record */
-        im->job->rows_total++;
+        int n = members_csv_next(&csv, im->row_arena, f, MEMBERS_CSV_FIELDS_MAX);
+        if (n == MEMBERS_CSV_END) {
+            *finished = true;
+            break;
+        }
+        assert(n > 0);                /* the request's pass found no broken record */
         Lumbung__Member *m = row_member(im, csv.record_line, f, n);
         if (!m) continue;
         int rc = row_import(im, csv.record_line, m);
         if (rc != 0) return rc;
     }
+    cur->pos = csv.pos;
+    cur->line = csv.line;
+    /* A file whose last chunk ends exactly at its end is finished now, not one step later. */
+    if (!*finished && members_csv_next(&csv, NULL, NULL, 0) == MEMBERS_CSV_END) *finished = true;
+    return 0;
 }
 
 static Lumbung__ImportJob *job_new(service_call_t *call, uint64_t coop) {
@@ -288,15 +358,27 @@ static Lumbung__ImportJob *job_new(service_call_t *call, uint64_t coop) {
     return job;
 }
 
-static int job_finish(members_app_t *app, service_call_t *call, Lumbung__ImportJob *job) {
-    job->state = LUMBUNG__JOB_STATE__JOB_STATE_DONE;
-    job->has_finished_at_ms = true;
-    job->finished_at_ms = members_now_ms();
+static int job_put(members_app_t *app, service_call_t *call, const Lumbung__ImportJob *job) {
     uint8_t key[8];
     size_t klen = members_key_id(key, job->id);
     int rc = members_store_put(app->store, service_call_txn(call), MEMBERS_TABLE_JOBS, key, klen,
                                service_call_arena(call), &job->base);
-    if (rc != 0) return members_store_error(call, rc);
+    return rc != 0 ? members_store_error(call, rc) : 0;
+}
+
+/* The job done: its record, import_finished, and its file and cursor gone. */
+static int job_finish(members_app_t *app, service_call_t *call, Lumbung__ImportJob *job) {
+    job->state = LUMBUNG__JOB_STATE__JOB_STATE_DONE;
+    job->has_finished_at_ms = true;
+    job->finished_at_ms = members_now_ms();
+    int rc = job_put(app, call, job);
+    if (rc != 0) return rc;
+    uint8_t key[8];
+    size_t klen = members_key_id(key, job->id);
+    store_txn_t *txn = service_call_txn(call);
+    if ((rc = members_store_del(app->store, txn, MEMBERS_TABLE_IMPORT_FILES, key, klen)) != 0 ||
+        (rc = members_store_del(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, key, klen)) != 0)
+        return members_store_error(call, rc);
     return members_emit_import(call, service_call_arena(call), job);
 }
 
@@ -313,6 +395,25 @@ static void reply_started(service_call_t *call, const Lumbung__ImportJob *job) {
     r->import_started = s;
 }
 
+/* The cursor at the first data row: just after the header line. */
+static import_cursor_t first_cursor(service_call_t *call, const uint8_t *data, size_t len) {
+    members_csv_t csv;
+    open_csv(&csv, data, len);
+    char *f[MEMBERS_CSV_FIELDS_MAX];
+    members_csv_next(&csv, service_call_arena(call), f, MEMBERS_CSV_FIELDS_MAX);
+    import_cursor_t c = { .pos = csv.pos, .line = csv.line };
+    const Lumbung__Actor *actor = service_call_actor(call);
+    if (actor) {
+        size_t alen;
+        uint8_t *bytes = envelope_pack(service_call_arena(call), &actor->base, &alen);
+        if (alen <= MEMBERS_IMPORT_ACTOR_MAX) {
+            c.actor = bytes;
+            c.actor_len = alen;
+        }
+    }
+    return c;
+}
+
 int members_op_import_members(members_app_t *app, service_call_t *call,
                               const Lumbung__ImportMembers *op) {
     if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
@@ -320,18 +421,168 @@ int members_op_import_members(members_app_t *app, service_call_t *call,
     size_t len = op->has_body ? op->body.len : 0;
     uint32_t rows;
     if (check_file(call, data, len, &rows) != 0) return -1;
-    import_t im = { .app = app, .call = call, .coop = op->cooperative_id,
-                    .today = members_today_of(app, call, op->cooperative_id), .job = job_new(call, op->cooperative_id) };
-    int rc = members_store_next(app->store, service_call_txn(call), "job", 0, &im.job->id);
+    Lumbung__ImportJob *job = job_new(call, op->cooperative_id);
+    job->rows_total = rows;
+    store_txn_t *txn = service_call_txn(call);
+    int rc = members_store_next(app->store, txn, "job", 0, &job->id);
     if (rc != 0) return members_store_error(call, rc);
+    if ((rc = job_put(app, call, job)) != 0) return rc;
+    uint8_t key[8];
+    size_t klen = members_key_id(key, job->id);
+    import_cursor_t cur = first_cursor(call, data, len);
+    if ((rc = members_store_bytes_put(app->store, txn, MEMBERS_TABLE_IMPORT_FILES, key, klen, data, len)) != 0 ||
+        (rc = cursor_put(app, txn, service_call_arena(call), job->id, &cur)) != 0)
+        return members_store_error(call, rc);
+    reply_started(call, job);
+    /* Should this txn not commit, the step finds no cursor and does nothing. */
+    members_import_kick(app);
+    return 0;
+}
+
+/* Loads the job and a copy of its file (the map's bytes move when the step writes). */
+static int step_load(members_app_t *app, service_call_t *call, uint64_t id,
+                     Lumbung__ImportJob **job, const uint8_t **data, size_t *len) {
+    uint8_t key[8];
+    size_t klen = members_key_id(key, id);
+    store_txn_t *txn = service_call_txn(call);
+    int rc = members_store_get(app->store, txn, MEMBERS_TABLE_JOBS, key, klen,
+                               service_call_arena(call), &lumbung__import_job__descriptor,
+                               (void **) job);
+    if (rc != 0) return members_store_error(call, rc);
+    const void *val;
+    if ((rc = members_store_bytes_get(app->store, txn, MEMBERS_TABLE_IMPORT_FILES, key, klen, &val, len)) != 0)
+        return members_store_error(call, rc);
+    uint8_t *copy = arena_alloc(service_call_arena(call), *len ? *len : 1);
+    memcpy(copy, val, *len);
+    *data = copy;
+    return 0;
+}
+
+static int first_running(void *arg, const uint8_t *key, size_t klen, const void *val, size_t vlen) {
+    (void) val;
+    (void) vlen;
+    if (klen == 8) *(uint64_t *) arg = be64_read(key);
+    return 1;
+}
+
+/* The oldest job with rows left, or 0. */
+static uint64_t oldest_running(members_app_t *app, store_txn_t *txn) {
+    uint64_t id = 0;
+    members_store_scan(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, NULL, 0, NULL, 0, 1,
+                       first_running, &id);
+    return id;
+}
+
+int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbung__ImportStep *op) {
+    if (!service_call_internal(call))
+        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden", NULL,
+                                 "import steps are the members service's own");
+    app->import_step_queued = false;
+    app->import_more = true;          /* until this step shows otherwise */
+    store_txn_t *txn = service_call_txn(call);
+    import_cursor_t cur;
+    int rc = cursor_get(app, txn, service_call_arena(call), op->job_id, &cur);
+    if (rc == STORE_NOT_FOUND) {      /* done already (a repeated step) */
+        app->import_more = oldest_running(app, txn) != 0;
+        return 0;
+    }
+    if (rc != 0) return members_store_error(call, rc);
+    Lumbung__ImportJob *job = NULL;
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    if ((rc = step_load(app, call, op->job_id, &job, &data, &len)) != 0) return rc;
+    import_t im = { .app = app, .call = call, .coop = job->cooperative_id, .job = job,
+                    .today = members_today_of(app, call, job->cooperative_id),
+                    .errors_cap = (uint32_t) job->n_errors, .warnings_cap = (uint32_t) job->n_warnings };
     im.row_arena = arena_new();
-    rc = import_rows(&im, data, len);
+    bool finished;
+    rc = import_chunk(&im, data, len, &cur, &finished);
     arena_destroy(&im.row_arena);
     if (rc != 0) return rc;
-    assert(im.job->rows_total == rows);
-    if ((rc = job_finish(app, call, im.job)) != 0) return rc;
-    reply_started(call, im.job);
+    if (finished) {
+        assert(job->rows_done + job->rows_failed == job->rows_total);
+        if ((rc = job_finish(app, call, job)) != 0) return rc;
+        app->import_more = oldest_running(app, txn) != 0;
+        return 0;
+    }
+    if ((rc = job_put(app, call, job)) != 0) return rc;
+    if ((rc = cursor_put(app, txn, service_call_arena(call), job->id, &cur)) != 0)
+        return members_store_error(call, rc);
     return 0;
+}
+
+/* ---- the steps' timer, on the service's loop ---- */
+
+/* Posts the next step of the oldest running job, as the person who started it. */
+static void post_step(members_app_t *app) {
+    store_txn_t *txn;
+    if (store_begin(service_store(app->service), true, &txn) != 0) return;
+    arena_t *arena = arena_new();
+    uint64_t id = oldest_running(app, txn);
+    import_cursor_t cur = { 0 };
+    if (id == 0 || cursor_get(app, txn, arena, id, &cur) != 0) {
+        store_abort(&txn);
+        arena_destroy(&arena);
+        app->import_more = false;
+        return;
+    }
+    store_abort(&txn);
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    Lumbung__Actor *actor = cur.actor_len
+        ? lumbung__actor__unpack(&alloc, cur.actor_len, cur.actor) : NULL;
+    Lumbung__ImportStep *step = arena_message(arena, &lumbung__import_step__descriptor);
+    step->has_job_id = true;
+    step->job_id = id;
+    Lumbung__MembersRequest *mr = arena_message(arena, &lumbung__members_request__descriptor);
+    mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_IMPORT_STEP;
+    mr->import_step = step;
+    Lumbung__Request *req = arena_message(arena, &lumbung__request__descriptor);
+    req->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    req->members = mr;
+    req->actor = actor;
+    size_t len;
+    uint8_t *bytes = envelope_pack(arena, &req->base, &len);
+    service_post_self(app->service, bytes, len);
+    app->import_step_queued = true;
+    arena_destroy(&arena);
+}
+
+static void on_import_timer(uv_timer_t *t) {
+    members_app_t *app = t->data;
+    if (!app->import_more) {
+        uv_timer_stop(t);
+        return;
+    }
+    if (!app->import_step_queued) post_step(app);
+}
+
+void members_import_kick(members_app_t *app) {
+    app->import_more = true;
+    if (!app->import_timer_open || uv_is_active((uv_handle_t *) &app->import_timer)) return;
+    uint64_t ms = (uint64_t) config_int("LUMBUNG_IMPORT_STEP_MS", MEMBERS_IMPORT_STEP_MS, 0,
+                                        MEMBERS_IMPORT_STEP_MS_MAX);
+    uv_timer_start(&app->import_timer, on_import_timer, ms, ms ? ms : 1);
+}
+
+int members_import_resume(members_app_t *app, uv_loop_t *loop) {
+    uv_timer_init(loop, &app->import_timer);
+    app->import_timer.data = app;
+    app->import_timer_open = true;
+    store_txn_t *txn;
+    int rc = store_begin(service_store(app->service), true, &txn);
+    if (rc != 0) return rc;
+    uint64_t id = oldest_running(app, txn);
+    store_abort(&txn);
+    if (id != 0) {
+        log_info(0, "members: import job %llu (and any after it) unfinished; continuing it",
+                 (unsigned long long) id);
+        members_import_kick(app);
+    }
+    return 0;
+}
+
+void members_import_stop(members_app_t *app) {
+    if (app->import_timer_open) uv_timer_stop(&app->import_timer);
 }
 
 int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op) {

@@ -5,16 +5,17 @@
 #include "members.h"
 
 static int setup(void *arg, service_t *service, bus_t *bus) {
-    (void) bus;
     members_app_t *app = arg;
     int err = 0;
     app->service = service;
     app->store = members_store_new(service_store(service), &err);
-    return app->store ? 0 : err;
+    if (!app->store) return err;
+    return members_import_resume(app, bus_loop(bus));   /* a job a crash interrupted goes on */
 }
 
 static void teardown(void *arg) {
     members_app_t *app = arg;
+    members_import_stop(app);
     members_store_destroy(&app->store);
 }
 

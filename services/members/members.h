@@ -34,6 +34,12 @@ enum {
 typedef struct {
     members_store_t *store;
     service_t *service;
+    /* The running imports' steps (import.c): a timer on the service's loop posts one step at
+       a time while a job may have rows left. Hints only; the store says what is left. */
+    uv_timer_t import_timer;
+    bool import_timer_open;
+    bool import_more;
+    bool import_step_queued;
 } members_app_t;
 
 /* What an operation needs from the actor. */
@@ -103,6 +109,12 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
 /* --- operations of import.c (the others: coops.h, people.h, guidance.h) --- */
 int members_op_import_members(members_app_t *app, service_call_t *call,
                               const Lumbung__ImportMembers *op);
+int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbung__ImportStep *op);
+/* The import steps' timer: resume (setup: starts it when the store holds unfinished jobs),
+   kick (a job was started), stop (teardown). */
+int members_import_resume(members_app_t *app, uv_loop_t *loop);
+void members_import_kick(members_app_t *app);
+void members_import_stop(members_app_t *app);
 int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op);
 
 /* One header per module, each with its contract; included here so that a file needs only

@@ -21,6 +21,8 @@ static const char *const table_names[MEMBERS_TABLE_COUNT] = {
     [MEMBERS_TABLE_TRAININGS] = "trainings",
     [MEMBERS_TABLE_JOBS] = "jobs",
     [MEMBERS_TABLE_SEQUENCES] = "sequences",
+    [MEMBERS_TABLE_IMPORT_FILES] = "import_files",
+    [MEMBERS_TABLE_IMPORT_RUNNING] = "import_running",
 };
 
 struct members_store {
@@ -115,6 +117,24 @@ int members_store_put(members_store_t *self, store_txn_t *txn, members_table_t t
     size_t len;
     uint8_t *bytes = envelope_pack(arena, message, &len);
     return store_put(txn, table_of(self, table), key, klen, len ? bytes : no_value, len, 0);
+}
+
+int members_store_bytes_get(members_store_t *self, store_txn_t *txn, members_table_t table,
+                            const uint8_t *key, size_t klen, const void **val, size_t *vlen) {
+    assert(self && txn && key && val && vlen);
+    return store_get(txn, table_of(self, table), key, klen, val, vlen);
+}
+
+int members_store_bytes_put(members_store_t *self, store_txn_t *txn, members_table_t table,
+                            const uint8_t *key, size_t klen, const void *val, size_t vlen) {
+    assert(self && txn && key && (val || vlen == 0));
+    return store_put(txn, table_of(self, table), key, klen, vlen ? val : no_value, vlen, 0);
+}
+
+int members_store_del(members_store_t *self, store_txn_t *txn, members_table_t table,
+                      const uint8_t *key, size_t klen) {
+    assert(self && txn && key);
+    return store_del(txn, table_of(self, table), key, klen);
 }
 
 size_t members_key_id(uint8_t *buf, uint64_t id) {

@@ -24,6 +24,11 @@
       supervisions    coop u64 | id u64                          Supervision
       trainings       id u64                                     Training
       jobs            id u64                                     ImportJob
+      import_files    id u64                                     the CSV file of a running job
+      import_running  id u64                                     cursor: pos u64 | line u32,
+                                                                 where its next chunk starts;
+                                                                 deleted with the file when
+                                                                 the job is done
       sequences       name ASCII                                 u64, the last number issued
                       "coop" "member" "meeting" "supervision" "training" "job": ids, from 1
                       "member_number" | coop u64: member numbers of one cooperative, from 1
@@ -55,6 +60,8 @@ typedef enum {
     MEMBERS_TABLE_TRAININGS,
     MEMBERS_TABLE_JOBS,
     MEMBERS_TABLE_SEQUENCES,
+    MEMBERS_TABLE_IMPORT_FILES,
+    MEMBERS_TABLE_IMPORT_RUNNING,
     MEMBERS_TABLE_COUNT,
 } members_table_t;
 
@@ -86,6 +93,16 @@ int members_store_get(members_store_t *self, store_txn_t *txn, members_table_t t
 int members_store_put(members_store_t *self, store_txn_t *txn, members_table_t table,
                       const uint8_t *key, size_t klen, arena_t *arena,
                       const ProtobufCMessage *message);
+
+/* --- raw values (import files and cursors) ---
+   get: 0 with *val pointing into the map (valid until the txn writes or ends),
+   STORE_NOT_FOUND or STORE_ERROR; put, del: 0 or a store error (del: STORE_NOT_FOUND). */
+int members_store_bytes_get(members_store_t *self, store_txn_t *txn, members_table_t table,
+                            const uint8_t *key, size_t klen, const void **val, size_t *vlen);
+int members_store_bytes_put(members_store_t *self, store_txn_t *txn, members_table_t table,
+                            const uint8_t *key, size_t klen, const void *val, size_t vlen);
+int members_store_del(members_store_t *self, store_txn_t *txn, members_table_t table,
+                      const uint8_t *key, size_t klen);
 
 /* Keys: write into buf (at least MEMBERS_KEY_MAX bytes) and return the length. */
 size_t members_key_id(uint8_t *buf, uint64_t id);

@@ -2,6 +2,7 @@
 generated CSV files."""
 import datetime
 import random
+import time
 
 from google.protobuf import json_format
 
@@ -111,3 +112,32 @@ def replay_all(cluster, from_seq=1):
         if not reply.replay.events or events[-1].seq >= reply.replay.head_seq:
             return events
         from_seq = events[-1].seq + 1
+
+
+JOB_WAIT_S = 120
+
+
+def job_done_http(cluster, job_id, seen=None):
+    """Polls GET /jobs/{id} until the import is done (it runs in chunks after the answer);
+    each poll's rows_done is appended to `seen` when given. Returns the job."""
+    deadline = time.time() + JOB_WAIT_S
+    while True:
+        r = cluster.api("GET", "/api/v1/jobs/%s" % job_id)
+        assert r.status == 200, r
+        if seen is not None:
+            seen.append(r.json.get("rows_done", 0))
+        if r.json["state"] == "done":
+            return r.json
+        assert time.time() < deadline, r.json
+        time.sleep(0.01)
+
+
+def job_done_bus(cluster, job_id, actor=ADMIN):
+    """The bus twin of job_done_http: get_job until the job is done."""
+    deadline = time.time() + JOB_WAIT_S
+    while True:
+        job = ok(cluster, "get_job", {"id": str(job_id)}, actor)
+        if job.state == pb.members_pb2.JOB_STATE_DONE:
+            return job
+        assert time.time() < deadline, job
+        time.sleep(0.01)

@@ -368,6 +368,10 @@ def test_random_kills_under_mixed_load_lose_and_double_nothing():
         # The import ran once per row; the close-day once.
         job_id, niks = job
         j = h.get("/api/v1/jobs/%s" % job_id)
+        waited = time.time() + 60                # the rows go on in chunks after the answer
+        while j["state"] != "done" and time.time() < waited:
+            time.sleep(0.1)
+            j = h.get("/api/v1/jobs/%s" % job_id)
         assert (j["state"], j["rows_total"], j["rows_imported"], j["rows_failed"]) == \
                ("done", IMPORT_ROWS, IMPORT_ROWS, 0), j
         members = all_pages(h, coops[1].base + "/members")

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from lumbung import BIN  # noqa: E402
-from members_util import CSV_HEADER, csv_rows, nik  # noqa: E402
+from members_util import CSV_HEADER, csv_rows, job_done_http, nik  # noqa: E402
 
 
 BIRTH = datetime.date(1985, 7, 17)
@@ -176,13 +176,11 @@ def test_csv_import_and_job(cluster, coop):
     path = "/api/v1/cooperatives/%s/members/import" % cid
     r = cluster.api("POST", path, raw=data, headers={"Content-Type": "text/csv"})
     assert r.status == 201, r
-    job = cluster.api("GET", "/api/v1/jobs/%s" % r.json["job_id"])
-    assert job.status == 200, job
-    j = job.json
+    j = job_done_http(cluster, r.json["job_id"])
     assert (j["state"], j["rows_total"], j["rows_done"], j["rows_failed"]) == ("done", 2000, 1998, 2)
     assert [(e["row"], e["field"]) for e in j["errors"]] == [(11, "nik"), (21, "joined_on")]
     again = cluster.api("POST", path, raw=data, headers={"Content-Type": "text/csv"})
-    j2 = cluster.api("GET", "/api/v1/jobs/%s" % again.json["job_id"]).json
+    j2 = job_done_http(cluster, again.json["job_id"])
     assert (j2["rows_imported"], j2["rows_existing"], j2["rows_failed"]) == (0, 1998, 2)
     bad = cluster.api("POST", path, raw=b"name,nik\r\n", headers={"Content-Type": "text/csv"})
     assert (bad.status, bad.json["error"]["code"], bad.json["error"]["field"]) == (400, "invalid_csv_header", "body")

@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from members_util import nik  # noqa: E402
+from members_util import job_done_http, nik  # noqa: E402
 
 BOM = b"\xef\xbb\xbf"
 HEADER = ["nik", "name", "sex", "birth_date", "address", "phone", "joined_on"]
@@ -25,9 +25,7 @@ def import_file(cluster, coop, data):
     r = cluster.api("POST", "/api/v1/cooperatives/%s/members/import" % coop, raw=data,
                     headers={"Content-Type": "text/csv"})
     assert r.status == 201, r
-    job = cluster.api("GET", "/api/v1/jobs/%s" % r.json["job_id"])
-    assert job.status == 200, job
-    return job.json
+    return job_done_http(cluster, r.json["job_id"])
 
 
 def people(serial):

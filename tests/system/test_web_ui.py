@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import PASSWORD, coop_body, create_user  # noqa: E402
 from lumbung import BUILD, ROOT, Cluster  # noqa: E402
 from members_util import nik  # noqa: E402
+from reporting_util import ApiCoop  # noqa: E402
 
 
 WEB_TESTS = os.path.join(ROOT, "tests", "web")
@@ -56,7 +57,9 @@ def run_script(name, env):
 
 @pytest.fixture
 def cluster():
-    c = Cluster()
+    # Import steps 100 ms apart: the 2,000 rows take ten steps, about a second, so the page's
+    # progress bar (polled every 300 ms) shows where the job is in between.
+    c = Cluster(env={"LUMBUNG_IMPORT_STEP_MS": "100"})
     try:
         c.start()
         yield c
@@ -147,6 +150,7 @@ def test_operator_day_in_the_browser(cluster):
     assert d["import_summary"] == "Selesai: 1.997 anggota baru, 0 sudah ada, 3 baris gagal."
     assert d["import_label"] == "1.997 dari 2.000 baris diproses, 3 gagal"
     assert d["import_progress"][0] == [0, 1] and d["import_progress"][-1] == [2000, 2000]
+    assert any(0 < v < 2000 and m == 2000 for v, m in d["import_progress"]), d["import_progress"]
     assert [(r[0], r[1]) for r in d["import_errors"]] == [("11", "nik"), ("21", "joined_on"),
                                                           ("1501", "sex")]
     assert d["import_errors"][0][2].startswith("NIK tidak valid")
@@ -194,6 +198,27 @@ def test_operator_day_in_the_browser(cluster):
                                   "Total ekuitas\n-Rp 826.566,91")
     coop_id = d["coop_url"].rsplit("/", 1)[1]
     assert d["csv_link"] == f"/api/v1/cooperatives/{coop_id}/reports/balance-sheet?format=csv"
+    # downloads: every link same-origin, answered 200 with its file's type
+    types = {"csv": "text/csv", "csv-excel": "text/csv", "pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    magic = {"pdf": "%PDF", "xlsx": "PK\x03\x04"}
+    for where, links in d["downloads"].items():
+        for a in links:
+            assert a["same_origin"] and a["href"].startswith("/api/v1/"), (where, a)
+            assert (a["status"], a["type"]) == (200, types[a["format"]]), (where, a)
+            assert a["head"].startswith(magic.get(a["format"], "")), (where, a)
+    labels = lambda where: [a["label"] for a in d["downloads"][where]]  # noqa: E731
+    assert labels("report")[:4] == ["Unduh CSV", "CSV (Excel Indonesia)", "Unduh XLSX", "Unduh PDF"]
+    assert re.fullmatch(r"Paket RAT 20\d\d \(PDF\)", labels("report")[4]), labels("report")
+    assert labels("portfolio")[:4] == labels("report")[:4]
+    assert labels("member") == ["Mutasi (PDF)", "Kartu angsuran (PDF)"]
+    assert labels("statement") == ["Unduh CSV", "CSV (Excel Indonesia)", "Unduh PDF"]
+    assert labels("import") == ["Templat CSV", "Templat CSV (Excel Indonesia)", "Templat XLSX"]
+    hrefs = {a["label"]: a["href"] for w in ("report", "member", "import") for a in d["downloads"][w]}
+    base = f"/api/v1/cooperatives/{coop_id}"
+    assert hrefs["CSV (Excel Indonesia)"] == base + "/reports/balance-sheet?format=csv&dialect=excel-id"
+    assert hrefs["Kartu angsuran (PDF)"] == base + "/loans/%s/card?format=pdf" % d["loan_url"].rsplit("/", 1)[1]
+    assert hrefs["Templat XLSX"] == base + "/members/import-template?format=xlsx"
     health = d["health_api"]                    # what the API said while the page was shown
     comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
     assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
@@ -293,6 +318,24 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     assert d["time_deposit_row"][:6] == ["Rp 1.000.000,00", "12", "6,00 %", "07/01/2025", "07/01/2026",
                                          "Rp 60.000,00"]
     assert d["rate_after"] == "18,00 %"
+    # settings: an operator changes day-to-day fields and the time zone, nothing of the
+    # registry, and sees what the RAT decided with the note that a RAT record changes it
+    assert d["operator_settings_fields"] == ["Alamat", "Telepon", "Zona waktu", "Bunga pinjaman per tahun (%)",
+                                             "Denda keterlambatan (%)", "Plafon pinjaman",
+                                             "Saldo minimum simpanan sukarela"]
+    note = ("Simpanan pokok, simpanan wajib dan periodenya, dasar jasa usaha dan alokasi SHU diputuskan "
+            "rapat anggota tahunan: ubah dengan mencatat RAT yang memutuskannya.")
+    assert d["operator_settings_note"] == note
+    assert (d["time_zone_before"], d["time_zone_after"]) == ("Asia/Jakarta (WIB)", "Asia/Makassar (WITA)")
+    assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["time_zone"] == "Asia/Makassar"
+    assert d["settings_at_rat"].split("\n") == [
+        "Pengaturan", "Zona waktu", "Asia/Makassar (WITA)", "Awal tahun buku (bulan)", "Januari",
+        "Bunga pinjaman per tahun (%)", "18,00 %", "Denda keterlambatan (%)", "0,00 %", "Plafon pinjaman",
+        "Rp 0,00", "Saldo minimum simpanan sukarela", "Rp 0,00", "Diputuskan RAT", "Simpanan pokok",
+        "Rp 100.000,00", "Simpanan wajib", "Rp 25.000,00", "Periode simpanan wajib", "bulanan",
+        "Dasar jasa usaha", "bunga pinjaman yang dibayar", "Alokasi SHU",
+        "Cadangan 40,00 %, Jasa modal 20,00 %, Jasa usaha 20,00 %, Pengurus 5,00 %, Karyawan 5,00 %, "
+        "Pendidikan 5,00 %, Sosial 5,00 %", "", note]
     assert cluster.api("GET", f"/api/v1/cooperatives/{coop}").json["settings"]["loan_annual_rate"] == "18"
     assert d["operator_sees_supervision_form"] == 0
     assert d["supervisor_sees_board_form"] == 0
@@ -306,3 +349,98 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
                                  "Balai Desa Cibeunying"]
     assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]
+
+
+class LoanCoop(ApiCoop):
+    """A cooperative with the three loans the loans script needs (as in
+    test_transactions_allowance.test_write_off_then_recovery)."""
+    PERSON, VILLAGE, PHONE = "Ibu Hapus", "Desa Cibodas", "0813-4545"
+
+    def apply(self, member, principal, first_due_on="2025-02-10"):
+        r = self.c.api("POST", self.base + "/loans", {
+            "member_id": member, "principal": principal, "annual_rate": "12", "instalments": 12,
+            "frequency": "monthly", "method": "flat", "first_due_on": first_due_on,
+            "applied_on": "2025-01-05"})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def loan(self, member, principal, **kw):
+        loan = self.apply(member, principal, **kw)
+        self.post("/loans/%s/disburse" % loan, {"value_date": "2025-01-10"})
+        return loan
+
+
+def test_cancel_write_off_and_recovery_in_the_browser(cluster):
+    coop = LoanCoop(cluster, "KSP Hapus Buku", 9500)
+    m, other, third = coop.member(), coop.member(), coop.member()
+    coop.deposit(m, "voluntary", "10000000")
+    loss = coop.loan(m, "5000000")              # 50,000 interest a month, nothing ever paid
+    current = coop.loan(other, "1000000", first_due_on="2025-12-10")
+    applied = coop.apply(third, "2000000")
+    r = cluster.api("POST", coop.base + "/close-day", {"business_date": "2025-08-31"})
+    assert r.status == 200, r                   # beyond 6 months unpaid: loss
+    d, _ = run_script("loans.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id,
+                                     "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
+                                     "APPLIED": applied, "CURRENT": current, "LOSS": loss})
+    # an admin's settings form has the registry fields as well
+    assert d["admin_settings_fields"] == [
+        "Nama", "Jenis", "Kelompok", "Kecamatan", "Nomor badan hukum", "Tanggal badan hukum",
+        "Tanggal berdiri", "Awal tahun buku (bulan)", "Alamat", "Telepon", "Zona waktu",
+        "Bunga pinjaman per tahun (%)", "Denda keterlambatan (%)", "Plafon pinjaman",
+        "Saldo minimum simpanan sukarela"]
+    # cancelled: nothing on the books, no form left, the day it was cancelled (the
+    # cooperative's today)
+    cancelled_on = cluster.api("GET", coop.base + "/loans/%s" % applied).json["cancelled_on"]
+    y, mo, da = cancelled_on.split("-")
+    assert d["cancelled_status"] == "dibatalkan" and d["cancelled_forms"] == 0
+    assert d["cancelled_facts"].endswith("Status\ndibatalkan\nKolektibilitas\n—\nSisa pokok pinjaman\n"
+                                         "Rp 0,00\nTotal bunga\nRp 240.000,00\nDibatalkan pada\n"
+                                         f"{da}/{mo}/{y}")
+    # not loss: the API's 422 not_loss shown at the date field, the loan unchanged
+    assert d["not_loss"] == "Pinjaman ini belum berkolektibilitas macet, jadi belum dapat dihapus buku."
+    assert d["not_loss_status"] == "berjalan"
+    # written off: principal 5,000,000 + the 7 instalments' interest due (Feb..Aug) 350,000
+    assert d["written_off_status"] == "dihapus buku"
+    assert d["written_off_facts"].endswith(
+        "Status\ndihapus buku\nKolektibilitas\nMacet\nSisa pokok pinjaman\nRp 0,00\nTotal bunga\n"
+        "Rp 600.000,00\nDihapus buku pada\n01/09/2025\nPokok dihapus buku\nRp 5.000.000,00\n"
+        "Tagihan saat hapus buku\nRp 5.350.000,00\nSudah dipulihkan\nRp 0,00\nSisa tagihan\n"
+        "Rp 5.350.000,00"), d["written_off_facts"]
+    # a recovery above what is still owed: 422 recovery_exceeds_owed at the amount
+    assert d["too_much"] == "Jumlah melebihi sisa tagihan."
+    assert d["recovered_owed"] == ["Rp 5.350.000,00", "Rp 1.000.000,00", "Rp 4.350.000,00"]
+    assert d["loan_recoveries"] == [["15/09/2025", "Rp 1.000.000,00"]]
+    # the portfolio: the written-off loan in no class, listed apart with its recovery
+    assert d["portfolio_classes"] == [["Lancar", "1", "Rp 1.000.000,00", "Rp 5.000,00"],
+                                      ["Kurang lancar", "0", "Rp 0,00", "Rp 0,00"],
+                                      ["Diragukan", "0", "Rp 0,00", "Rp 0,00"],
+                                      ["Macet", "0", "Rp 0,00", "Rp 0,00"]]
+    assert d["written_off_facts_portfolio"] == ("Pinjaman dihapus buku\n1\nPokok dihapus buku\n"
+                                                "Rp 5.000.000,00\nSudah dipulihkan\nRp 1.000.000,00\n"
+                                                "Sisa tagihan\nRp 4.350.000,00")
+    assert d["write_offs"] == [[f"Pinjaman #{loss}", "Ibu Hapus 9501", "01/09/2025", "Rp 5.000.000,00",
+                                "Rp 5.350.000,00", "Rp 1.000.000,00", "Rp 4.350.000,00"]]
+    assert d["recoveries"] == [[f"Pinjaman #{loss}", "15/09/2025", "Rp 1.000.000,00", "Rp 4.350.000,00"]]
+    assert [row[4] for row in d["loan_list"]] == ["dihapus buku", "berjalan", "dibatalkan"]
+    assert [row[3] for row in d["loan_list"]] == ["Rp 0,00", "Rp 1.000.000,00", "Rp 0,00"]
+
+
+def test_opening_balances_in_the_browser(cluster):
+    coop = ApiCoop(cluster, "KSP Saldo Awal", 9600)
+    first, second = coop.member(), coop.member()
+    d, _ = run_script("opening.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id,
+                                       "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
+                                       "NAME1": "Anggota 9601", "NAME2": "Anggota 9602"})
+    # the third row's savings account, sent as lines[1], named at the row it was typed in
+    assert d["savings_account"] == "Akun ini menampung simpanan anggota: isi simpanan per anggota di bawah."
+    # 5,000,000 cash = 2,000,000 grant + the members' 2 x (100,000 + 150,000 + 1,250,000)
+    assert d["journal_first"] == ["1", "30/11/2025", "Saldo awal dari buku kas",
+                                  "1-101 Debit Rp 5.000.000,00\n3-301 Kredit Rp 2.000.000,00\n"
+                                  "3-101 Kredit Rp 200.000,00\n3-102 Kredit Rp 300.000,00\n"
+                                  "2-101 Kredit Rp 2.500.000,00", "Rp 5.000.000,00"]
+    assert d["start_links"] == 0 and d["forms"] == 0
+    assert d["closed"] == "Buku koperasi ini sudah berisi jurnal: saldo awal hanya dapat menjadi jurnal pertama."
+    for m in (first, second):
+        acc = cluster.api("GET", coop.base + "/members/%s/accounts" % m).json["items"]
+        assert sorted((a["kind"], a["balance"]) for a in acc if a["kind"] != "time_deposit") == \
+            [("mandatory", "150000"), ("principal", "100000"), ("voluntary", "1250000")], acc

@@ -363,6 +363,28 @@ static void ping_names_the_service_and_its_head(void **state) {
     assert_int_equal(o.pong.head_seq, 3);
 }
 
+/* A request the service posts to itself runs in the next batch like any other: its events
+   commit and are counted in the head; it answers nobody, and a client's request still does. */
+static void a_request_posted_to_itself_runs_in_the_next_batch(void **state) {
+    fixture_t *f = *state;
+    producer_start(f);
+    request_t r;
+    Lumbung__Request *own = emit_request(&r, 4, "own");
+    uint8_t packed[256];
+    size_t len = lumbung__request__get_packed_size(own);
+    assert_true(len <= sizeof packed);
+    lumbung__request__pack(own, packed);
+    assert_int_equal(service_post_self(f->prod.svc, packed, len), 0);
+    r.ping = (Lumbung__Ping) LUMBUNG__PING__INIT;
+    r.req = (Lumbung__Request) LUMBUNG__REQUEST__INIT;
+    r.req.body_case = LUMBUNG__REQUEST__BODY_PING;
+    r.req.ping = &r.ping;
+    outcome_t o = call(f, f->to_prod, &r.req);
+    assert_false(o.has_error);
+    assert_int_equal(o.pong.head_seq, 4);
+    assert_int_equal(service_stats(f->prod.svc).requests, 2);
+}
+
 static void a_reply_carries_the_last_sequence_it_produced(void **state) {
     fixture_t *f = *state;
     producer_start(f);
@@ -696,6 +718,7 @@ int main(void) {
     unsetenv("LUMBUNG_FAULT");
     const struct CMUnitTest tests[] = {
         T(ping_names_the_service_and_its_head),
+        T(a_request_posted_to_itself_runs_in_the_next_batch),
         T(a_reply_carries_the_last_sequence_it_produced),
         T(a_failed_request_changes_nothing_and_gives_back_its_sequences),
         T(a_repeat_with_the_same_key_returns_the_stored_reply),

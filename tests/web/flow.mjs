@@ -228,6 +228,34 @@ const steps = [
     data.health_api = await page.evaluate(async (u) => (await fetch(`/api/v1/cooperatives/${u.split('/')[2]}/reports/health?year=2025`)).json(), data.coop_url);
     await axe('13-health');
   }],
+  ['downloads: every file link answers its file', async ({ page, axe, data }) => {
+    // Each page's download links, fetched from the page itself (same origin, the session
+    // cookie): status and content type of every one, with the label a person sees.
+    const links = async () => page.evaluate(async () => Promise.all([...document.querySelectorAll('a[download]')].map(async (a) => {
+      const r = await fetch(a.getAttribute('href'));
+      const body = new Uint8Array(await r.arrayBuffer());
+      return { label: a.textContent, href: a.getAttribute('href'), format: a.dataset.format || '', status: r.status,
+        type: (r.headers.get('content-type') || '').split(';')[0], head: String.fromCharCode(...body.slice(0, 4)),
+        same_origin: new URL(a.href).origin === location.origin };
+    })));
+    data.downloads = {};
+    await page.goto(`${BASE}${data.coop_url}/laporan/balance-sheet`);
+    await heading(page, 'Neraca');
+    data.downloads.report = await links();
+    await page.goto(`${BASE}${data.coop_url}/laporan/loan-portfolio?year=2025`);
+    await heading(page, 'Portofolio pinjaman');
+    data.downloads.portfolio = await links();
+    await page.goto(`${BASE}${data.member_url}`);
+    await page.locator('#member-loans').waitFor();
+    data.downloads.member = await links();
+    await axe('13b-member-downloads');
+    await page.goto(`${BASE}${data.member_url}/mutasi`);
+    await page.locator('#statement').waitFor();
+    data.downloads.statement = await links();
+    await page.goto(`${BASE}${data.coop_url}/anggota/impor`);
+    await heading(page, 'Impor anggota dari CSV');
+    data.downloads.import = await links();
+  }],
   ['dashboard', async ({ page, axe, data }) => {
     await page.getByRole('link', { name: 'Dasbor' }).click();
     await heading(page, 'Dasbor kabupaten');

@@ -28,10 +28,19 @@ const steps = [
     await page.locator('#meetings').waitFor();
     data.meetings = await page.locator('#meetings tbody tr').first().evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim()));
     await page.locator('summary', { hasText: 'Ubah pengaturan' }).click();
+    // An operator's settings form: day-to-day fields and the time zone, no registry field,
+    // nothing the annual meeting decides (a note says how those change).
+    const settings = page.locator('details', { hasText: 'Ubah pengaturan' });
+    data.operator_settings_fields = await settings.locator('.field label').evaluateAll((ls) => ls.map((l) => l.innerText.trim()));
+    data.operator_settings_note = await settings.locator('#settings-rat-note').innerText();
+    data.time_zone_before = await text(page, '#time-zone');
     await page.getByLabel('Bunga pinjaman per tahun (%)').fill('18');
-    await page.locator('details', { hasText: 'Ubah pengaturan' }).getByRole('button', { name: 'Simpan' }).click();
+    await settings.getByLabel('Zona waktu').selectOption({ label: 'Asia/Makassar (WITA)' });
+    await settings.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('dd', { hasText: '18,00 %' }).waitFor();
     data.rate_after = await page.locator('dd', { hasText: '18,00 %' }).innerText();
+    data.time_zone_after = await text(page, '#time-zone');
+    data.settings_at_rat = await text(page, '#settings');
     await page.goto(`${BASE}/koperasi/${COOP}/simpanan?member=${MEMBER}`);
     await heading(page, 'Setoran dan penarikan simpanan');
     const td = page.locator('#time-deposit');

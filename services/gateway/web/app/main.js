@@ -32,6 +32,7 @@ const routes = [
   ['/koperasi/:coop/anggota/:member/ubah', members.editPage],
   ['/koperasi/:coop/anggota/:member/keluar', members.exitPage],
   ['/koperasi/:coop/jurnal', ledger.journalPage],
+  ['/koperasi/:coop/saldo-awal', ledger.openingPage],
   ['/koperasi/:coop/simpanan', money.savingsPage],
   ['/koperasi/:coop/pinjaman', money.loansPage],
   ['/koperasi/:coop/pinjaman/baru', money.applyPage],

@@ -76,22 +76,44 @@ export function createPage() {
   return h('section', { class: 'card' }, h('h1', {}, t('coops.new')), f.el);
 }
 
+export const TIME_ZONES = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'];
+const AT_RAT = ['principal_amount', 'mandatory_amount', 'mandatory_period', 'usage_share_basis', 'shu_allocation'];
+export const DECIDED_AT_RAT = AT_RAT.map((f) => `settings.${f}`);
+
+// Only what the user may change (docs/members.md "Who changes which field"): the registry
+// data for an admin (the district office); day-to-day fields and the time zone for whoever
+// writes the cooperative. What the annual meeting decided is shown, not edited: it changes by
+// recording the meeting that decides it.
 function settingsForm(coop) {
   const s = coop.settings || {};
+  const registry = user() && user().role === 'admin' ? [
+    { name: 'name', label: 'field.name', required: true, value: coop.name },
+    { name: 'type', label: 'field.type', type: 'select', value: coop.type, options: COOP_TYPES.map((v) => [v, `coop_type.${v}`]) },
+    { name: 'group', label: 'field.group', hint: 'hint.group', value: coop.group },
+    { name: 'district', label: 'field.district', required: true, value: coop.district },
+    { name: 'legal_number', label: 'field.legal_number', value: coop.legal_number },
+    { name: 'legal_date', label: 'field.legal_date', type: 'date', value: coop.legal_date },
+    { name: 'founded_on', label: 'field.founded_on', type: 'date', value: coop.founded_on },
+    { name: 'settings.fiscal_year_start', label: 'field.fiscal_year_start', type: 'number', min: 1, max: 12, value: s.fiscal_year_start },
+  ] : [];
   return form({
     submit: 'action.save',
-    fields: [
-      { name: 'settings.principal_amount', label: 'field.principal_amount', type: 'amount', value: s.principal_amount },
-      { name: 'settings.mandatory_amount', label: 'field.mandatory_amount', type: 'amount', value: s.mandatory_amount },
-      { name: 'settings.mandatory_period', label: 'field.mandatory_period', type: 'select', value: s.mandatory_period, options: PERIODS.map((p) => [p, `period.${p}`]) },
+    fields: registry.concat([
+      { name: 'address', label: 'field.address', value: coop.address },
+      { name: 'phone', label: 'field.phone', value: coop.phone },
+      { name: 'settings.time_zone', label: 'field.time_zone', type: 'select', value: s.time_zone || 'Asia/Jakarta', options: TIME_ZONES.map((z) => [z, `tz.${z}`]) },
       { name: 'settings.loan_annual_rate', label: 'field.loan_annual_rate', value: s.loan_annual_rate, inputmode: 'decimal' },
       { name: 'settings.late_fee_rate', label: 'field.late_fee_rate', value: s.late_fee_rate, inputmode: 'decimal' },
       { name: 'settings.loan_max', label: 'field.loan_max', type: 'amount', value: s.loan_max },
-    ],
+      { name: 'settings.voluntary_min_balance', label: 'field.voluntary_min_balance', type: 'amount', value: s.voluntary_min_balance },
+    ]),
+    secondary: [h('p', { class: 'hint', id: 'settings-rat-note' }, t('coops.decided_at_rat'))],
     onSubmit: (values, key) => api('PATCH', `/api/v1/cooperatives/${coop.id}`, { body: values, key }),
     onSuccess: () => navigate(`/koperasi/${coop.id}?saved=1`, true),
   });
 }
+
+const shuText = (a) => Object.entries(a || {}).map(([k, v]) => `${t(`shu.${k}`)} ${formatDecimal(v)} %`).join(', ');
 
 export async function detailPage(params, query) {
   const coop = await coopOf(params.coop);
@@ -112,14 +134,20 @@ export async function detailPage(params, query) {
         [t('field.legal_number'), coop.legal_number || '—'], [t('field.legal_date'), formatDate(coop.legal_date) || '—'],
         [t('field.founded_on'), formatDate(coop.founded_on) || '—'],
       ])),
-      h('div', { class: 'card' }, h('h2', {}, t('coops.settings')), facts([
-        [t('field.principal_amount'), formatMoney(s.principal_amount)],
-        [t('field.mandatory_amount'), formatMoney(s.mandatory_amount)],
-        [t('field.mandatory_period'), t(`period.${s.mandatory_period}`)],
+      h('div', { class: 'card', id: 'settings' }, h('h2', {}, t('coops.settings')), facts([
+        [t('field.time_zone'), h('span', { id: 'time-zone' }, t(`tz.${s.time_zone || 'Asia/Jakarta'}`))],
+        [t('field.fiscal_year_start'), t(`month.${s.fiscal_year_start || 1}`)],
         [t('field.loan_annual_rate'), `${formatDecimal(s.loan_annual_rate)} %`],
         [t('field.late_fee_rate'), `${formatDecimal(s.late_fee_rate)} %`],
         [t('field.loan_max'), formatMoney(s.loan_max)],
-      ])),
+        [t('field.voluntary_min_balance'), formatMoney(s.voluntary_min_balance || '0')],
+      ]), h('h3', {}, t('coops.at_rat')), facts([
+        [t('field.principal_amount'), formatMoney(s.principal_amount)],
+        [t('field.mandatory_amount'), formatMoney(s.mandatory_amount)],
+        [t('field.mandatory_period'), t(`period.${s.mandatory_period}`)],
+        [t('field.usage_share_basis'), t(`basis.${s.usage_share_basis || 'interest_paid'}`)],
+        [t('shu.allocation'), shuText(s.shu_allocation)],
+      ]), h('p', { class: 'hint' }, t('coops.decided_at_rat'))),
       h('div', { class: 'card', id: 'board' }, h('h2', {}, t('coops.board')), facts([
         [t('board.chair'), board.chair || '—'], [t('board.secretary'), board.secretary || '—'],
         [t('board.treasurer'), board.treasurer || '—'],

@@ -8,6 +8,8 @@ import { can } from '../session.js';
 import { navigate } from '../main.js';
 import { coopOf, coopTabs } from './coops.js';
 import { decodeNik } from '../nik.js';
+import { downloads, fileLink } from '../downloads.js';
+import { onBooks } from './money.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 export const memberLink = (coopId, m) => h('a', { href: `/koperasi/${coopId}/anggota/${m.id}` }, m.name);
@@ -133,7 +135,12 @@ export async function importPage(params) {
     },
   });
   return h('section', {}, h('h1', {}, t('members.import')), coopTabs(coop, 'tab.members'),
-    h('div', { class: 'card' }, h('p', {}, t('import.intro')), h('p', { class: 'hint' }, 'nik,name,sex,birth_date,address,phone,joined_on'), f.el,
+    h('div', { class: 'card' }, h('p', {}, t('import.intro')), h('p', { class: 'hint' }, 'nik,name,sex,birth_date,address,phone,joined_on'),
+      h('p', { class: 'actions', role: 'group', 'aria-label': t('download.template') },
+        fileLink(`${base(coop.id)}/members/import-template`, 'csv', 'download.template_csv', 'template-csv'),
+        fileLink(`${base(coop.id)}/members/import-template`, 'csv-excel', 'download.template_csv_excel', 'template-csv-excel'),
+        fileLink(`${base(coop.id)}/members/import-template`, 'xlsx', 'download.template_xlsx', 'template-xlsx')),
+      f.el,
       h('div', { class: 'field' }, label, bar)), results);
 }
 
@@ -176,6 +183,7 @@ export async function memberPage(params, query) {
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button', href: `/koperasi/${coop.id}/simpanan?member=${m.id}` }, t('members.deposit')) : null,
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/pinjaman/baru?member=${m.id}` }, t('loans.apply')) : null,
         h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/mutasi` }, t('members.statement')),
+        fileLink(`${base(coop.id)}/members/${m.id}/statement`, 'pdf', 'download.statement_pdf', 'statement-pdf'),
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/ubah` }, t('members.edit_short')) : null,
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/keluar` }, t('members.exit')) : null))),
     (acc.time_deposits || []).length ? [h('h2', {}, t('savings.time_deposit')), table(t('savings.time_deposit'), [
@@ -191,10 +199,11 @@ export async function memberPage(params, query) {
     (loans.items || []).length ? table(t('members.loans'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },
       { label: t('field.principal'), value: (l) => formatMoney(l.principal), num: true },
-      { label: t('field.outstanding'), value: (l) => formatMoney(l.outstanding_principal ?? l.principal), num: true },
+      { label: t('field.outstanding'), value: (l) => formatMoney(onBooks(l)), num: true },
       { label: t('field.status'), value: (l) => t(`loan_status.${l.status}`) },
       { label: t('field.class'), value: (l) => (l.class ? t(`class.${l.class}`) : '—') },
-    ], loans.items) : h('p', {}, t('members.no_loans')));
+      { label: t('download.card'), value: (l) => fileLink(`${base(coop.id)}/loans/${l.id}/card`, 'pdf', 'download.card_pdf') },
+    ], loans.items, { id: 'member-loans' }) : h('p', {}, t('members.no_loans')));
 }
 
 export async function statementPage(params) {
@@ -209,7 +218,7 @@ export async function statementPage(params) {
     facts([[t('field.member_number'), s.member_number], [t('statement.until'), formatDate(s.to)],
       [t('statement.opening'), formatMoney(s.opening_total)], [t('statement.closing'), formatMoney(s.closing_total)]]),
     h('p', { class: 'actions' }, print,
-      h('a', { class: 'button secondary no-print', href: `${base(coop.id)}/members/${s.member_id}/statement?format=csv`, download: '' }, t('action.csv'))),
+      downloads(`${base(coop.id)}/members/${s.member_id}/statement`, ['csv', 'csv-excel', 'pdf'])),
     table(t('statement.lines'), [
       { label: t('field.date'), value: (l) => formatDate(l.value_date) },
       { label: t('field.kind'), value: (l) => t(`savings.${l.kind}`) },

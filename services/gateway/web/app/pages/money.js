@@ -8,6 +8,7 @@ import { can } from '../session.js';
 import { navigate } from '../main.js';
 import { coopOf, coopTabs } from './coops.js';
 import { previewSchedule } from '../schedule.js';
+import { fileLink } from '../downloads.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 const FREQUENCIES = ['monthly', 'weekly', 'daily', 'bimonthly', 'quarterly', 'semiannual'];
@@ -98,11 +99,12 @@ export async function loansPage(params) {
       { label: t('field.outstanding'), value: (c) => formatMoney(c.outstanding_principal || '0'), num: true },
       { label: t('close.allowance'), value: (c) => formatMoney(c.allowance || '0'), num: true },
     ], portfolio.classes || [], { id: 'portfolio' }),
+    writtenOffView(coop.id, portfolio, names),
     items.length ? table(t('loans.title'), [
       { label: t('field.loan'), value: (l) => h('a', { href: `/koperasi/${coop.id}/pinjaman/${l.id}` }, t('loans.number', { id: l.id })) },
       { label: t('field.member'), value: (l) => h('a', { href: `/koperasi/${coop.id}/anggota/${l.member_id}` }, names.get(l.member_id) || `#${l.member_id}`) },
       { label: t('field.principal'), value: (l) => formatMoney(l.principal), num: true },
-      { label: t('field.outstanding'), value: (l) => formatMoney(l.outstanding_principal ?? l.principal), num: true },
+      { label: t('field.outstanding'), value: (l) => formatMoney(onBooks(l)), num: true },
       { label: t('field.status'), value: (l) => t(`loan_status.${l.status}`) },
       { label: t('field.class'), value: (l) => (l.class ? t(`class.${l.class}`) : '—') },
     ], items, { id: 'loan-list' }) : h('p', {}, t('loans.none')));
@@ -147,6 +149,37 @@ export async function applyPage(params, query) {
     h('div', { class: 'card' }, f.el), h('div', { class: 'card' }, preview));
 }
 
+// Written-off loans and the recoveries on them: off the books, so apart from the classes.
+function writtenOffView(coopId, p, names) {
+  if (!p.written_off_loans) return null;
+  const member = (id) => h('a', { href: `/koperasi/${coopId}/anggota/${id}` }, names.get(id) || `#${id}`);
+  return h('div', { id: 'written-off' }, h('h2', {}, t('loans.written_off_title')),
+    facts([[t('loans.written_off_loans'), formatCount(p.written_off_loans)], [t('loans.written_off_principal'), formatMoney(p.written_off || '0')],
+      [t('loans.recovered'), formatMoney(p.recovered || '0')], [t('loans.still_owed'), formatMoney(p.written_off_still_owed || '0')]]),
+    table(t('loans.written_off_title'), [
+      { label: t('field.loan'), value: (w) => h('a', { href: `/koperasi/${coopId}/pinjaman/${w.loan_id}` }, t('loans.number', { id: w.loan_id })) },
+      { label: t('field.member'), value: (w) => member(w.member_id) },
+      { label: t('loans.written_off_on'), value: (w) => formatDate(w.written_off_on) },
+      { label: t('loans.written_off_principal'), value: (w) => formatMoney(w.principal || '0'), num: true },
+      { label: t('loans.written_off_owed'), value: (w) => formatMoney(w.owed || '0'), num: true },
+      { label: t('loans.recovered'), value: (w) => formatMoney(w.recovered || '0'), num: true },
+      { label: t('loans.still_owed'), value: (w) => formatMoney(w.still_owed || '0'), num: true },
+    ], p.write_offs || [], { id: 'write-offs' }),
+    (p.recoveries || []).length ? table(t('loans.recoveries'), [
+      { label: t('field.loan'), value: (r) => t('loans.number', { id: r.loan_id }) },
+      { label: t('field.date'), value: (r) => formatDate(r.value_date) },
+      { label: t('field.amount'), value: (r) => formatMoney(r.amount), num: true },
+      { label: t('loans.still_owed'), value: (r) => formatMoney(r.still_owed || '0'), num: true },
+    ], p.recoveries, { id: 'recoveries' }) : null);
+}
+
+// The principal a loan has on the books: none once written off (the claim on the member is
+// shown apart, still_owed) or cancelled (never lent).
+export function onBooks(l) {
+  if (l.status === 'written_off' || l.status === 'cancelled') return '0';
+  return l.outstanding_principal ?? l.principal;
+}
+
 function allocationView(a) {
   return h('div', { class: 'notice', role: 'status', id: 'allocation' }, h('strong', {}, t('loans.allocation')), facts([
     [t('field.amount'), formatMoney(a.amount)], [t('field.late_fee'), formatMoney(a.late_fee || '0')],
@@ -178,9 +211,44 @@ export async function loanPage(params, query) {
       document.getElementById('loan-result').replaceChildren(allocationView(r.allocation || {}));
     },
   }) : null;
+  const again = (flag) => navigate(`/koperasi/${coop.id}/pinjaman/${loan.id}?${flag}=1`, true);
+  // An application never disbursed can be cancelled; a loss loan written off; money received
+  // on a written-off loan booked as a recovery. Errors naming loan_id (not_loss,
+  // already_disbursed) are shown at the form's first field, the one the person acts on.
+  const cancel = can('coop.write') && loan.status === 'applied' ? form({
+    submit: 'action.cancel_loan',
+    fields: [{ name: 'note', label: 'field.note', aliases: ['loan_id'] }],
+    onSubmit: (values, key) => post(`${base(coop.id)}/loans/${loan.id}/cancel`, values, { key }),
+    onSuccess: () => again('cancelled'),
+  }) : null;
+  const writeOff = can('coop.write') && loan.status === 'active' ? form({
+    submit: 'action.write_off',
+    fields: [
+      { name: 'value_date', label: 'field.value_date', type: 'date', required: true, value: today(), aliases: ['loan_id'] },
+      { name: 'note', label: 'field.note' },
+    ],
+    onSubmit: (values, key) => post(`${base(coop.id)}/loans/${loan.id}/write-off`, values, { key }),
+    onSuccess: () => again('written_off'),
+  }) : null;
+  const recover = can('coop.write') && loan.status === 'written_off' && !/^0(\.0+)?$/.test(loan.still_owed || '0') ? form({
+    submit: 'action.recover',
+    fields: [
+      { name: 'amount', label: 'field.amount', type: 'amount', required: true, hint: 'hint.amount', aliases: ['loan_id'] },
+      { name: 'value_date', label: 'field.value_date', type: 'date', required: true, value: today() },
+      { name: 'note', label: 'field.note' },
+    ],
+    onSubmit: (values, key) => post(`${base(coop.id)}/loans/${loan.id}/recoveries`, values, { key }),
+    onSuccess: () => again('recovered'),
+  }) : null;
+  const writtenOff = loan.status === 'written_off' ? [
+    [t('loans.written_off_on'), formatDate(loan.written_off_on)],
+    [t('loans.written_off_principal'), formatMoney(loan.written_off_principal || '0')],
+    [t('loans.written_off_owed'), h('span', { id: 'loan-written-off-owed' }, formatMoney(loan.written_off_owed || '0'))],
+    [t('loans.recovered'), h('span', { id: 'loan-recovered' }, formatMoney(loan.recovered || '0'))],
+    [t('loans.still_owed'), h('span', { id: 'loan-still-owed' }, formatMoney(loan.still_owed || '0'))],
+  ] : [];
   return h('section', {}, h('h1', {}, t('loans.number', { id: loan.id })), coopTabs(coop, 'tab.loans'),
-    query.get('applied') ? h('p', { class: 'notice', role: 'status' }, t('loans.applied')) : null,
-    query.get('disbursed') ? h('p', { class: 'notice', role: 'status' }, t('loans.disbursed')) : null,
+    ['applied', 'disbursed', 'cancelled', 'written_off', 'recovered'].map((k) => (query.get(k) ? h('p', { class: 'notice', role: 'status' }, t(`loans.${k}`)) : null)),
     result,
     h('div', { class: 'grid' },
       h('div', { class: 'card' }, facts([
@@ -189,11 +257,20 @@ export async function loanPage(params, query) {
         [t('field.instalments'), String(loan.instalments)], [t('field.frequency'), t(`frequency.${loan.frequency}`)],
         [t('field.method'), t(`method.${loan.method}`)], [t('field.status'), h('span', { id: 'loan-status' }, t(`loan_status.${loan.status}`))],
         [t('field.class'), loan.class ? t(`class.${loan.class}`) : '—'],
-        [t('field.outstanding'), h('span', { id: 'loan-outstanding' }, formatMoney(loan.outstanding_principal ?? loan.principal))],
+        [t('field.outstanding'), h('span', { id: 'loan-outstanding' }, formatMoney(onBooks(loan)))],
         [t('loans.total_interest'), formatMoney(loan.total_interest)],
-      ])),
+      ].concat(loan.cancelled_on ? [[t('loans.cancelled_on'), formatDate(loan.cancelled_on)]] : [], writtenOff)),
+      loan.status !== 'applied' && loan.status !== 'cancelled' ? h('p', { class: 'actions' },
+        fileLink(`${base(coop.id)}/loans/${loan.id}/card`, 'pdf', 'download.card_pdf', 'loan-card-pdf')) : null),
       disburse ? h('div', { class: 'card', id: 'disburse' }, h('h2', {}, t('loans.disburse')), disburse.el) : null,
-      repay ? h('div', { class: 'card', id: 'repay' }, h('h2', {}, t('loans.repay')), repay.el) : null),
+      repay ? h('div', { class: 'card', id: 'repay' }, h('h2', {}, t('loans.repay')), repay.el) : null,
+      cancel ? h('div', { class: 'card', id: 'cancel' }, h('h2', {}, t('loans.cancel')), cancel.el) : null,
+      writeOff ? h('div', { class: 'card', id: 'write-off' }, h('h2', {}, t('loans.write_off')), h('p', { class: 'hint' }, t('loans.write_off_hint')), writeOff.el) : null,
+      recover ? h('div', { class: 'card', id: 'recovery' }, h('h2', {}, t('loans.recovery')), recover.el) : null),
+    (loan.recoveries || []).length ? table(t('loans.recoveries'), [
+      { label: t('field.date'), value: (r) => formatDate(r.value_date) },
+      { label: t('field.amount'), value: (r) => formatMoney(r.amount), num: true },
+    ], loan.recoveries, { id: 'loan-recoveries' }) : null,
     h('h2', {}, t('loans.schedule')), scheduleTable(t('loans.schedule'), loan.schedule || [], 'loan-schedule'));
 }
 

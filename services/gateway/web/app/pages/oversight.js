@@ -7,6 +7,7 @@ import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
 import { navigate } from '../main.js';
+import { PERIODS } from './coops.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 const list = (text) => String(text || '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -41,6 +42,10 @@ export function meetingForm(coop) {
       { name: 'plan_approved', label: 'rat.plan_approved', type: 'checkbox' },
       { name: 'reported_on', label: 'rat.reported_on', type: 'date' },
       { name: 'notes', label: 'field.note', type: 'textarea' },
+      // What the meeting decided that becomes the cooperative's setting (docs/members.md).
+      { name: 'principal_amount', label: 'field.principal_amount', type: 'amount', hint: 'rat.decisions' },
+      { name: 'mandatory_amount', label: 'field.mandatory_amount', type: 'amount' },
+      { name: 'mandatory_period', label: 'field.mandatory_period', type: 'select', options: [['', 'rat.unchanged']].concat(PERIODS.map((p) => [p, `period.${p}`])) },
     ],
     onSubmit: (values, key) => post(`${base(coop.id)}/annual-meetings`, values, { key }),
     onSuccess: () => navigate(`/koperasi/${coop.id}?saved=1`, true),

@@ -1,12 +1,14 @@
 // Reports of one cooperative: balance sheet, income statement, trial balance, loan portfolio,
 // health rating (every component's inputs, ratio, value and score) and SHU with each member's
-// share; each with its CSV download (the API's own ?format=csv).
+// share; each with its downloads (CSV, CSV for Indonesian Excel, XLSX, PDF: the API's own
+// ?format=), and the RAT pack (PDF) of the year.
 import { h, table, facts } from '../dom.js';
 import { t, formatMoney, formatDate, formatCount, formatDecimal, today, has } from '../i18n.js';
 import { get } from '../api.js';
 import { coopOf, coopTabs } from './coops.js';
 import { managementForm } from './oversight.js';
 import { can } from '../session.js';
+import { downloads, fileLink } from '../downloads.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 const REPORTS = ['balance-sheet', 'income-statement', 'trial-balance', 'loan-portfolio', 'health', 'shu'];
@@ -84,12 +86,15 @@ export async function reportsPage(params, query) {
   const report = REPORTS.includes(params.report) ? params.report : 'balance-sheet';
   const q = queryFor(report, query);
   const data = await get(`${base(coop.id)}/reports/${report}${q ? `?${q}` : ''}`);
-  const csv = `${base(coop.id)}/reports/${report}?${q ? `${q}&` : ''}format=csv`;
+  const path = `${base(coop.id)}/reports/${report}${q ? `?${q}` : ''}`;
+  const year = query.get('year') || today().slice(0, 4);
+  const ratPack = fileLink(`${base(coop.id)}/reports/rat-pack?year=${year}`, 'pdf', 'download.rat_pack', 'rat-pack');
+  ratPack.textContent = t('download.rat_pack', { year });
   return h('section', {}, h('h1', {}, t(`report.${report}`)), coopTabs(coop, 'tab.reports'),
     h('nav', { 'aria-label': t('nav.reports') }, h('ul', { class: 'tabs' }, REPORTS.map((r) => h('li', {},
       h('a', { href: `/koperasi/${coop.id}/laporan/${r}`, 'aria-current': r === report ? 'page' : null }, t(`report.${r}`)))))),
     h('p', {}, data.as_of ? t('report.as_of', { date: formatDate(data.as_of) }) : data.year ? t('report.year', { year: data.year }) : null,
-      ' ', h('a', { class: 'button secondary', href: csv, download: '' }, t('action.csv'))),
+      ' ', downloads(path), ' ', ratPack),
     query.get('saved') ? h('p', { class: 'notice', role: 'status' }, t('state.saved')) : null,
     h('div', { id: 'report' }, VIEWS[report](data)),
     report === 'health' && can('district') ? managementForm(coop.id, data.year) : null);
