@@ -40,6 +40,7 @@ struct http_req {
     struct MHD_Connection *mhd;
     conn_t *conn;
     uint64_t id;
+    char request_id[LOG_REQUEST_ID_MAX + 1];   /* the caller's X-Request-Id when sane, or made */
     char method[HTTP_SERVER_METHOD_MAX];
     char *path;
     uint8_t *body;
@@ -183,6 +184,9 @@ static http_req_t *req_new(http_server_t *s, struct MHD_Connection *mhd, const c
     req->mhd = mhd;
     req->conn = conn_of(mhd);
     req->id = ++s->next_id;
+    const char *given = MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, "X-Request-Id");
+    if (log_request_id_sane(given)) snprintf(req->request_id, sizeof req->request_id, "%s", given);
+    else log_request_id_make(req->request_id, sizeof req->request_id);
     snprintf(req->method, sizeof req->method, "%s", method);
     size_t n = strnlen(url, HTTP_SERVER_PATH_MAX);
     req->path = strndup(url, n);
@@ -283,7 +287,9 @@ static const char *framing_error(struct MHD_Connection *mhd, const char **header
 
 /* Answers 400 with the JSON error body and has MHD close the connection after it. */
 static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const char *why) {
-    log_warn(req->id, "http: refused a request with ambiguous framing (%s)", why);
+    log_context_t ctx = { .request_id = req->request_id, .operation = "http" };
+    log_emit(LOG_WARN, &ctx, "invalid_framing", LOG_DURATION_NONE,
+             "http: refused a request with ambiguous framing (%s)", why);
     char body[320];
     int n = snprintf(body, sizeof body,
                      "{\"error\":{\"code\":\"invalid_framing\",\"message\":\"%s; the "
@@ -384,6 +390,7 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 const char *http_req_method(const http_req_t *req) { return req->method; }
 const char *http_req_path(const http_req_t *req) { return req->path; }
 uint64_t http_req_id(const http_req_t *req) { return req->id; }
+const char *http_req_request_id(const http_req_t *req) { return req->request_id; }
 bool http_req_body_exceeded(const http_req_t *req) { return req->exceeded; }
 
 void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {

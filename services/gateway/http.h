@@ -92,8 +92,11 @@ bool http_req_body_exceeded(const http_req_t *req);
 /* The client's source address, numeric ("127.0.0.2"), into buf; "" when unknown. */
 void http_req_peer_address(const http_req_t *req, char *buf, size_t size);
 size_t http_req_body_limit(const http_req_t *req);
-/* A process-unique number for logs. */
+/* A process-unique number (the audit trail's request number). */
 uint64_t http_req_id(const http_req_t *req);
+/* The request id of logs and the X-Request-Id answer: the caller's when sane (log.h), else a
+   random one. */
+const char *http_req_request_id(const http_req_t *req);
 
 /* Adds a response header (copied). Returns 0, or -ENOSPC beyond HTTP_SERVER_RESPONSE_HEADERS_MAX. */
 int http_req_add_header(http_req_t *req, const char *name, const char *value);
