@@ -67,6 +67,7 @@ struct service_call {
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
     char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
     uint64_t cooperative_id;       /* the operation's cooperative_id field, for logs; 0: none */
+    bool arrival_logged;           /* a parked or redone call runs again: one arrival line */
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
 };
@@ -575,9 +576,11 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     call_resolve_actor(c);
     call_name_operation(c);
     call_log_context(c);
-    log_debug(0, "%s: %s from '%s'%s%s", svc->name, c->operation, c->peer,
-              c->request->idempotency_key ? " key " : "",
-              c->request->idempotency_key ? c->request->idempotency_key : "");
+    if (!c->arrival_logged)
+        log_debug(0, "%s: %s from '%s'%s%s", svc->name, c->operation, c->peer,
+                  c->request->idempotency_key ? " key " : "",
+                  c->request->idempotency_key ? c->request->idempotency_key : "");
+    c->arrival_logged = true;
     if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
     if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {

@@ -113,6 +113,7 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
     e->status = ex->status;
     snprintf(e->outcome, sizeof e->outcome, "%s", ex->outcome);
     e->request_id = ex->id;
+    snprintf(e->trace_id, sizeof e->trace_id, "%s", ex->request_id);
     e->bus_request_id = ex->bus_request_id;
     snprintf(e->idempotency_key, sizeof e->idempotency_key, "%s",
              ex->idempotency_key ? ex->idempotency_key : "");

@@ -568,7 +568,7 @@ static void audit_item(void *arg, const audit_entry_t *e) {
                           json_id(e->seq), "at", json_time(e->at_ms), "user", e->user, "role",
                           e->role, "method", e->method, "route", e->route, "path", e->path,
                           "status", e->status, "outcome", e->outcome, "request_id",
-                          json_id(e->request_id));
+                          e->trace_id[0] ? json_string(e->trace_id) : json_id(e->request_id));
     if (e->cooperative_id) json_object_set_new(j, "cooperative_id", json_id(e->cooperative_id));
     if (e->target[0]) json_object_set_new(j, "target", json_string(e->target));
     if (e->idempotency_key[0])

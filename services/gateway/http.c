@@ -67,6 +67,7 @@ struct http_server {
     http_req_t *suspended;
     unsigned open;
     uint64_t next_id, cut_off;
+    uint64_t log_second, log_lines, log_suppressed;   /* mhd_log's rate limit */
     bool stopping;
     int port;
 };
@@ -106,8 +107,23 @@ static void req_free(http_req_t *req) {
     free(req);
 }
 
+/* A flood of refused connections must not become a flood of log lines: at most
+   HTTP_SERVER_LOG_LINES_PER_S a second, and the number left out with the next one. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
-    (void) cls;
+    http_server_t *s = cls;
+    uint64_t now_s = uv_hrtime() / 1000000000u;
+    if (now_s != s->log_second) {
+        s->log_second = now_s;
+        s->log_lines = 0;
+    }
+    if (++s->log_lines > HTTP_SERVER_LOG_LINES_PER_S) {
+        s->log_suppressed++;
+        return;
+    }
+    if (s->log_suppressed) {
+        log_warn(0, "http: %llu similar line(s) left out", (unsigned long long) s->log_suppressed);
+        s->log_suppressed = 0;
+    }
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
@@ -528,6 +544,7 @@ static void config_defaults(http_server_config_t *c) {
     if (!c->header_deadline_s) c->header_deadline_s = c->timeout_s;
     if (!c->body_deadline_s) c->body_deadline_s = HTTP_SERVER_BODY_DEADLINE_S_DEFAULT;
     if (!c->connections_max) c->connections_max = HTTP_SERVER_CONNECTIONS_MAX;
+    if (!c->connections_per_address) c->connections_per_address = HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX;
     if (!c->host) c->host = "127.0.0.1";
 }
 
@@ -572,6 +589,7 @@ static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_SERVER_HEADER_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) s->config.connections_max,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) s->config.connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->config.timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
