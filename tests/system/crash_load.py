@@ -56,7 +56,8 @@ class Supervised(Cluster):
         env.update(extra_env or {})
         super().__init__(services=[], env=env)
         for name in integrators:
-            self.ctl("keys", "add", name, "integrator")
+            # an integrator's key needs a scope since lumbungctl's scopes (docs/operations.md)
+            self.ctl("keys", "add", name, "integrator", "--cooperatives", "all", "--operations", "all")
         self.run_log = os.path.join(self.tmp, "run.log")
         self.sup = None
 
