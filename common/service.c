@@ -155,6 +155,8 @@ int service_call_fail(service_call_t *c, Lumbung__ErrorKind kind, const char *co
 int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
     assert(c->txn);
     if (!event->actor) event->actor = c->actor;
+    /* A follower applying the event logs the request id of the request that caused it. */
+    if (!event->trace_id && c->request) event->trace_id = c->request->trace_id;
     int64_t seq = outbox_append(c->svc->outbox, c->txn, event);
     if (seq > 0) {
         c->last_seq = seq;

@@ -109,6 +109,11 @@ def test_the_callers_request_id_is_on_the_lines_of_gateway_and_transactions(clus
     assert (done["actor"], done["cooperative"], done["outcome"]) == ("admin", int(coop), "ok")
     assert done["message"].startswith("transactions: transactions.deposit done for 'gateway', event ")
     assert done["duration_ms"] >= 0
+    seq = int(done["message"].rsplit(" ", 1)[1])
+    # reporting applies the event the deposit caused, under the same request id
+    rep = wait_for_lines(cluster, "reporting", lambda l: l["request_id"] == rid)
+    assert [(l["level"], l["operation"], l["actor"], l["message"]) for l in rep] == [
+        ("debug", "transactions", "admin", "follower transactions: applying event %d" % seq)], rep
 
 
 def test_a_refused_write_logs_its_error_code_as_the_outcome(cluster):
