@@ -85,7 +85,12 @@ static int apply_in(void *arg, store_txn_t *txn) {
                       (unsigned long long) (cursor + 1));
             return -EPROTO;
         }
+        /* The lines the apply writes carry the request id of the request behind the event. */
+        log_context_t ctx = { ev->trace_id, ev->actor ? ev->actor->user : NULL, 0, f->stream };
+        log_context_set(&ctx);
+        log_debug(0, "follower %s: applying event %llu", f->stream, (unsigned long long) ev->seq);
         rc = f->apply(f->arg, txn, ev);
+        log_context_set(NULL);
         if (rc == 0) cursor++;
     }
     if (rc != 0) return rc;

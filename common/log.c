@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include <inttypes.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,40 +9,184 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { LOG_LINE_MAX = 2048 };
+enum { LOG_LINE_MAX = 4096, LOG_MESSAGE_MAX = 2048, LOG_RANDOM_BYTES = 16 };
 
 static const char *log_service = "lumbung";
 static log_level_t log_threshold = LOG_INFO;
+static bool log_json = false;
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+static const char *const level_json[] = { "debug", "info", "warn", "error" };
+
+/* The current request of the process (services: the call being run). */
+static struct {
+    bool set;
+    char request_id[LOG_REQUEST_ID_MAX + 1];
+    char actor[LOG_FIELD_MAX];
+    char operation[LOG_FIELD_MAX];
+    uint64_t cooperative_id;
+} current;
 
 void log_init(const char *service) {
     log_service = service;
     const char *lvl = getenv("LUMBUNG_LOG_LEVEL");
-    if (!lvl) return;
-    if (!strcmp(lvl, "debug")) log_threshold = LOG_DEBUG;
-    else if (!strcmp(lvl, "warn")) log_threshold = LOG_WARN;
-    else if (!strcmp(lvl, "error")) log_threshold = LOG_ERROR;
+    if (lvl && !strcmp(lvl, "debug")) log_threshold = LOG_DEBUG;
+    else if (lvl && !strcmp(lvl, "warn")) log_threshold = LOG_WARN;
+    else if (lvl && !strcmp(lvl, "error")) log_threshold = LOG_ERROR;
+    const char *fmt = getenv("LUMBUNG_LOG_FORMAT");
+    log_json = fmt && !strcmp(fmt, "json");
 }
 
-void log_write(log_level_t level, uint64_t request_id, const char *fmt, ...) {
-    if (level < log_threshold) return;
-    char line[LOG_LINE_MAX];
+bool log_enabled(log_level_t level) { return level >= log_threshold; }
+
+void log_context_set(const log_context_t *ctx) {
+    memset(&current, 0, sizeof current);
+    if (!ctx) return;
+    current.set = true;
+    snprintf(current.request_id, sizeof current.request_id, "%s", ctx->request_id ? ctx->request_id : "");
+    snprintf(current.actor, sizeof current.actor, "%s", ctx->actor ? ctx->actor : "");
+    snprintf(current.operation, sizeof current.operation, "%s", ctx->operation ? ctx->operation : "");
+    current.cooperative_id = ctx->cooperative_id;
+}
+
+bool log_request_id_sane(const char *id) {
+    if (!id) return false;
+    size_t n = 0;
+    for (const char *p = id; *p; p++, n++) {
+        char ch = *p;
+        bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                  ch == '.' || ch == '_' || ch == '-';
+        if (!ok || n >= LOG_REQUEST_ID_MAX) return false;
+    }
+    return n > 0;
+}
+
+void log_request_id_make(char *out, size_t size) {
+    uint8_t bytes[LOG_RANDOM_BYTES];
+    randombytes_buf(bytes, sizeof bytes);
+    size_t n = 0;
+    for (int i = 0; i < LOG_RANDOM_BYTES && n + 2 < size; i++)
+        n += (size_t) snprintf(out + n, size - n, "%02x", bytes[i]);
+    if (size) out[n < size ? n : size - 1] = 0;
+}
+
+/* ---- building a line ---- */
+
+typedef struct {
+    char data[LOG_LINE_MAX];
+    size_t len;
+} line_t;
+
+static void put(line_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(line_t *l, const char *fmt, ...) {
+    if (l->len >= sizeof l->data - 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(l->data + l->len, sizeof l->data - l->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    l->len += (size_t) n;
+    if (l->len > sizeof l->data - 1) l->len = sizeof l->data - 1;
+}
+
+/* A JSON string, or null for NULL/empty; control characters escaped. */
+static void put_json_string(line_t *l, const char *s) {
+    if (!s || !*s) { put(l, "null"); return; }
+    put(l, "\"");
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if (*p == '"' || *p == '\\') put(l, "\\%c", *p);
+        else if (*p == '\n') put(l, "\\n");
+        else if (*p < 0x20 || *p == 0x7f) put(l, "\\u%04x", *p);
+        else put(l, "%c", *p);
+    }
+    put(l, "\"");
+}
+
+static void put_time(line_t *l) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s rid=%llu ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, log_service, level_names[level],
-                     (unsigned long long) request_id);
+    put(l, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+        tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void line_text(line_t *l, log_level_t level, const log_context_t *c, const char *outcome,
+                      double ms, const char *message) {
+    put_time(l);
+    put(l, " %s %s rid=%s ", log_service, level_names[level],
+        c->request_id && *c->request_id ? c->request_id : "-");
+    put(l, "%s", message);
+    if (c->operation && *c->operation) put(l, " op=%s", c->operation);
+    if (c->actor && *c->actor) put(l, " actor=%s", c->actor);
+    if (c->cooperative_id) put(l, " coop=%" PRIu64, c->cooperative_id);
+    if (outcome) put(l, " outcome=%s", outcome);
+    if (ms >= 0) put(l, " ms=%.3f", ms);
+}
+
+static void line_json(line_t *l, log_level_t level, const log_context_t *c, const char *outcome,
+                      double ms, const char *message) {
+    put(l, "{\"time\":\"");
+    put_time(l);
+    put(l, "\",\"service\":");
+    put_json_string(l, log_service);
+    put(l, ",\"level\":\"%s\",\"request_id\":", level_json[level]);
+    put_json_string(l, c->request_id);
+    put(l, ",\"actor\":");
+    put_json_string(l, c->actor);
+    if (c->cooperative_id) put(l, ",\"cooperative\":%" PRIu64, c->cooperative_id);
+    else put(l, ",\"cooperative\":null");
+    put(l, ",\"operation\":");
+    put_json_string(l, c->operation);
+    put(l, ",\"outcome\":");
+    put_json_string(l, outcome);
+    if (ms >= 0) put(l, ",\"duration_ms\":%.3f", ms);
+    else put(l, ",\"duration_ms\":null");
+    put(l, ",\"message\":");
+    put_json_string(l, message);
+    put(l, "}");
+}
+
+static void emit(log_level_t level, const log_context_t *ctx, const char *outcome, double ms,
+                 const char *message) {
+    line_t l = { .len = 0 };
+    /* A line that does not fit is cut; room is kept for the closing and the newline. */
+    if (log_json) line_json(&l, level, ctx, outcome, ms, message);
+    else line_text(&l, level, ctx, outcome, ms, message);
+    if (l.len > sizeof l.data - 2) l.len = sizeof l.data - 2;
+    l.data[l.len++] = '\n';
+    /* One write() per line keeps lines whole when several processes share a terminal. */
+    ssize_t w = write(STDERR_FILENO, l.data, l.len);
+    (void) w;
+}
+
+static log_context_t current_context(uint64_t request_id, char *buf, size_t size) {
+    if (current.set)
+        return (log_context_t) { current.request_id, current.actor, current.cooperative_id,
+                                 current.operation };
+    if (request_id) snprintf(buf, size, "%" PRIu64, request_id);
+    else buf[0] = 0;
+    return (log_context_t) { buf, NULL, 0, NULL };
+}
+
+void log_write(log_level_t level, uint64_t request_id, const char *fmt, ...) {
+    if (level < log_threshold) return;
+    char message[LOG_MESSAGE_MAX], rid[24];
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t) n - 1, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    size_t len = (size_t) n + (m < 0 ? 0 : (size_t) m);
-    if (len > sizeof line - 2) len = sizeof line - 2;
-    line[len++] = '\n';
-    /* One write() per line keeps lines whole when several processes share a terminal. */
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void) w;
+    log_context_t c = current_context(request_id, rid, sizeof rid);
+    emit(level, &c, NULL, LOG_DURATION_NONE, message);
+}
+
+void log_emit(log_level_t level, const log_context_t *ctx, const char *outcome,
+              double duration_ms, const char *fmt, ...) {
+    if (level < log_threshold) return;
+    char message[LOG_MESSAGE_MAX], rid[24];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    log_context_t c = ctx ? *ctx : current_context(0, rid, sizeof rid);
+    emit(level, &c, outcome, duration_ms, message);
 }

@@ -6,6 +6,7 @@
 #include "scope.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -27,7 +28,14 @@ enum {
     IDEM_VERSION = 1,
     PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
     PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
+    OPERATIONS_MAX = 96,           /* operations counted for metrics; more go to "other" */
+    OPERATION_NAME_MAX = 64,
 };
+
+typedef struct {
+    char name[OPERATION_NAME_MAX];
+    uint64_t requests, rejected;
+} op_count_t;
 
 typedef struct {
     char name[PEER_MAX];
@@ -57,6 +65,10 @@ struct service_call {
     bool stored_idempotent;
     bool parked;                   /* waiting for a replica; not answered in this batch */
     bool internal;                 /* posted by the service to itself: no peer, no reply */
+    uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
+    char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
+    uint64_t cooperative_id;       /* the operation's cooperative_id field, for logs; 0: none */
+    bool arrival_logged;           /* a parked or redone call runs again: one arrival line */
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
 };
@@ -84,6 +96,11 @@ struct service {
     bool fault_crash_after_commit;
     service_stats_t stats;
     peer_seen_t peers[PEERS_SEEN_MAX];
+    store_table_t outbox_table;    /* only counted, for metrics; outbox.c owns it */
+    uint64_t commit_failures, batch_requests, batch_max;
+    double commit_seconds, commit_seconds_max;
+    op_count_t ops[OPERATIONS_MAX];
+    int op_count;
 };
 
 /* ---- calls ---- */
@@ -103,6 +120,7 @@ static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
     if (!c->raw) abort();
     memcpy(c->raw, zmq_msg_data((zmq_msg_t *) body), c->raw_len);
     c->arena = arena_new();
+    c->received_ns = uv_hrtime();
     return c;
 }
 
@@ -117,6 +135,7 @@ static service_call_t *call_new_self(service_t *svc, const uint8_t *request, siz
     if (!c->raw) abort();
     memcpy(c->raw, request, len);
     c->arena = arena_new();
+    c->received_ns = uv_hrtime();
     return c;
 }
 
@@ -153,6 +172,8 @@ int service_call_fail(service_call_t *c, Lumbung__ErrorKind kind, const char *co
 int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
     assert(c->txn);
     if (!event->actor) event->actor = c->actor;
+    /* A follower applying the event logs the request id of the request that caused it. */
+    if (!event->trace_id && c->request) event->trace_id = c->request->trace_id;
     int64_t seq = outbox_append(c->svc->outbox, c->txn, event);
     if (seq > 0) {
         c->last_seq = seq;
@@ -232,6 +253,7 @@ static size_t idem_key(const service_call_t *c, uint8_t *out) {
 static void request_hash(const service_call_t *c, uint8_t hash[IDEM_HASH]) {
     Lumbung__Request copy = *c->request;
     copy.has_request_id = copy.has_deadline_ms = 0;
+    copy.trace_id = NULL;
     copy.has_after_members_seq = copy.has_after_transactions_seq = 0;
     size_t len;
     uint8_t *bytes = envelope_pack(c->arena, &copy.base, &len);
@@ -321,8 +343,70 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     c->svc->stats.replays++;
 }
 
-/* The status of the service (lumbungctl status): head, followers and their lag, store use and
-   the peers heard from lately. */
+/* CPU seconds and resident bytes from /proc/self/stat, open descriptors from /proc/self/fd;
+   zero where /proc is not there. */
+void service_process_figures(Lumbung__ServiceMetrics *m) {
+    m->has_cpu_seconds = m->has_rss_bytes = m->has_open_fds = 1;
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (f) {
+        char buf[1024];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        /* Fields after the command name, which may hold spaces: state is field 3. */
+        const char *p = strrchr(buf, ')');
+        unsigned long utime = 0, stime = 0;
+        long rss = 0;
+        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d "
+                        "%*d %*d %*u %*u %ld", &utime, &stime, &rss) == 3) {
+            long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+            m->cpu_seconds = ticks > 0 ? (double) (utime + stime) / (double) ticks : 0;
+            m->rss_bytes = rss > 0 && page > 0 ? (uint64_t) rss * (uint64_t) page : 0;
+        }
+    }
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    uint64_t fds = 0;
+    for (struct dirent *e; (e = readdir(d));) fds += e->d_name[0] != '.';
+    closedir(d);
+    m->open_fds = fds > 0 ? fds - 1 : 0;    /* not counting the directory being read */
+}
+
+static Lumbung__ServiceMetrics *service_metrics(service_call_t *c, store_txn_t *txn) {
+    service_t *svc = c->svc;
+    Lumbung__ServiceMetrics *m = arena_message(c->arena, &lumbung__service_metrics__descriptor);
+#define SET(field, value) do { m->has_##field = 1; m->field = (value); } while (0)
+    SET(requests, svc->stats.requests);
+    SET(malformed, svc->stats.malformed);
+    SET(batches, svc->stats.batches);
+    SET(commits, svc->stats.commits);
+    SET(commit_failures, svc->commit_failures);
+    SET(batch_requests, svc->batch_requests);
+    SET(batch_max, svc->batch_max);
+    SET(commit_seconds, svc->commit_seconds);
+    SET(commit_seconds_max, svc->commit_seconds_max);
+    SET(map_grows, svc->stats.map_grows);
+    SET(idempotent_hits, svc->stats.idempotent_hits);
+    SET(replays, svc->stats.replays);
+    SET(idempotency_entries, store_count(txn, svc->idempotency));
+    SET(outbox_entries, store_count(txn, svc->outbox_table));
+    SET(waiting, (uint64_t) svc->waiting_count);
+#undef SET
+    m->operations = arena_alloc(c->arena, (size_t) (svc->op_count + 1) * sizeof *m->operations);
+    for (int i = 0; i < svc->op_count; i++) {
+        Lumbung__OperationCount *o = arena_message(c->arena, &lumbung__operation_count__descriptor);
+        o->operation = svc->ops[i].name;
+        o->has_requests = o->has_rejected = 1;
+        o->requests = svc->ops[i].requests;
+        o->rejected = svc->ops[i].rejected;
+        m->operations[m->n_operations++] = o;
+    }
+    service_process_figures(m);
+    return m;
+}
+
+/* The status of the service (lumbungctl status, the gateway's /metrics): head, followers and
+   their lag, store use, the peers heard from lately and the service's figures. */
 static void answer_ping(service_call_t *c, store_txn_t *txn) {
     service_t *svc = c->svc;
     Lumbung__Pong *p = arena_message(c->arena, &lumbung__pong__descriptor);
@@ -358,6 +442,7 @@ static void answer_ping(service_call_t *c, store_txn_t *txn) {
         ps->last_seen_ms = svc->peers[i].last_ms;
         p->peers[p->n_peers++] = ps;
     }
+    p->metrics = service_metrics(c, txn);
 }
 
 /* Remembers who asked, for the status answer; the oldest entry makes room. */
@@ -417,6 +502,82 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     return 0;
 }
 
+/* ---- logs and per-operation counts ---- */
+
+/* The set member of a message's first oneof, by reflection, or NULL. */
+static const ProtobufCFieldDescriptor *oneof_member(const ProtobufCMessage *m) {
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) continue;
+        uint32_t which = *(const uint32_t *) ((const char *) m + f->quantifier_offset);
+        if (which == f->id) return f;
+    }
+    return NULL;
+}
+
+/* "transactions.deposit": the envelope's body and the service's own oneof inside it. */
+static void call_name_operation(service_call_t *c) {
+    const ProtobufCFieldDescriptor *body = oneof_member(&c->request->base);
+    if (!body) { snprintf(c->operation, sizeof c->operation, "none"); return; }
+    const ProtobufCMessage *inner = NULL;
+    if (body->type == PROTOBUF_C_TYPE_MESSAGE)
+        inner = *(const ProtobufCMessage *const *) ((const char *) c->request + body->offset);
+    const ProtobufCFieldDescriptor *op = inner ? oneof_member(inner) : NULL;
+    c->cooperative_id = 0;
+    const ProtobufCMessage *msg = NULL;
+    if (op && op->type == PROTOBUF_C_TYPE_MESSAGE)
+        msg = *(const ProtobufCMessage *const *) ((const char *) inner + op->offset);
+    const ProtobufCFieldDescriptor *coop =
+        msg ? protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "cooperative_id") : NULL;
+    if (coop && coop->type == PROTOBUF_C_TYPE_UINT64 && coop->label != PROTOBUF_C_LABEL_REPEATED)
+        c->cooperative_id = *(const uint64_t *) ((const char *) msg + coop->offset);
+    snprintf(c->operation, sizeof c->operation, "%s%s%s", body->name, op ? "." : "",
+             op ? op->name : "");
+}
+
+/* Every line written while the call runs names its request (log.h). */
+static void call_log_context(const service_call_t *c) {
+    if (!c->request) { log_context_set(NULL); return; }
+    const Lumbung__Actor *a = c->actor;
+    log_context_t ctx = { c->request->trace_id, a && a->user ? a->user : NULL,
+                          c->cooperative_id ? c->cooperative_id
+                          : a && a->has_cooperative_id ? a->cooperative_id : 0, c->operation };
+    log_context_set(&ctx);
+}
+
+static op_count_t *op_count(service_t *svc, const char *name) {
+    for (int i = 0; i < svc->op_count; i++)
+        if (!strcmp(svc->ops[i].name, name)) return &svc->ops[i];
+    if (svc->op_count == OPERATIONS_MAX - 1 && strcmp(name, "other") != 0) return op_count(svc, "other");
+    op_count_t *o = &svc->ops[svc->op_count++];
+    snprintf(o->name, sizeof o->name, "%s", name);
+    return o;
+}
+
+/* The outcome of an answered call: counted by operation, logged at info for a write (it
+   produced an event or carried an idempotency key), at debug otherwise. */
+static void call_outcome(service_t *svc, service_call_t *c) {
+    call_log_context(c);
+    const Lumbung__Error *e = c->reply->error;
+    op_count_t *o = op_count(svc, c->request ? c->operation : "malformed");
+    o->requests++;
+    if (e) o->rejected++;
+    bool write = c->reply->has_event_seq ||
+                 (c->request && c->request->idempotency_key && *c->request->idempotency_key);
+    log_level_t level = write ? LOG_INFO : LOG_DEBUG;
+    if (!log_enabled(level)) return;
+    double ms = (double) (uv_hrtime() - c->received_ns) / 1e6;
+    if (e)
+        log_emit(level, NULL, e->code ? e->code : "error", ms, "%s: %s refused for '%s': %s",
+                 svc->name, c->operation, c->peer, e->message ? e->message : "");
+    else if (c->reply->has_event_seq)
+        log_emit(level, NULL, "ok", ms, "%s: %s done for '%s', event %llu", svc->name,
+                 c->operation, c->peer, (unsigned long long) c->reply->event_seq);
+    else
+        log_emit(level, NULL, "ok", ms, "%s: %s done for '%s'", svc->name, c->operation, c->peer);
+}
+
 /* Returns 0 when the call has its reply (or is parked), or STORE_MAP_FULL / STORE_ERROR when the
    whole batch must be redone or dropped. */
 static int run_call(service_call_t *c, store_txn_t *txn) {
@@ -436,6 +597,13 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->reply->has_request_id = 1;
     c->reply->request_id = c->request->request_id;
     call_resolve_actor(c);
+    call_name_operation(c);
+    call_log_context(c);
+    if (!c->arrival_logged)
+        log_debug(0, "%s: %s from '%s'%s%s", svc->name, c->operation, c->peer,
+                  c->request->idempotency_key ? " key " : "",
+                  c->request->idempotency_key ? c->request->idempotency_key : "");
+    c->arrival_logged = true;
     if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
     if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
@@ -557,6 +725,9 @@ static void park(service_t *svc, service_call_t *c) {
 static void process_batch(service_t *svc) {
     if (svc->batch_count == 0) return;
     svc->stats.batches++;
+    svc->batch_requests += (uint64_t) svc->batch_count;
+    if ((uint64_t) svc->batch_count > svc->batch_max) svc->batch_max = (uint64_t) svc->batch_count;
+    uint64_t started = uv_hrtime();
     int rc = 0;
     for (int redo = 0; redo < REDO_MAX; redo++) {
         rc = batch_attempt(svc);
@@ -564,6 +735,10 @@ static void process_batch(service_t *svc) {
         svc->stats.map_grows++;
         if (store_grow(svc->store) != 0) break;
     }
+    log_context_set(NULL);
+    double seconds = (double) (uv_hrtime() - started) / 1e9;
+    svc->commit_seconds += seconds;
+    if (seconds > svc->commit_seconds_max) svc->commit_seconds_max = seconds;
     bool stored = false;
     for (int i = 0; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
@@ -575,7 +750,8 @@ static void process_batch(service_t *svc) {
         stored |= c->stored_idempotent;
     }
     if (rc == 0) svc->stats.commits++;
-    else log_error(0, "%s: batch of %d failed to commit (%d)", svc->name, svc->batch_count, rc);
+    else svc->commit_failures++;
+    if (rc != 0) log_error(0, "%s: batch of %d failed to commit (%d)", svc->name, svc->batch_count, rc);
     /* Fault injection for the crash-between-commit-and-reply test (docs/testing.md). */
     if (svc->fault_crash_after_commit && stored) {
         log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
@@ -593,9 +769,11 @@ static void process_batch(service_t *svc) {
                               "the %s service already holds %d requests waiting for a replica; "
                               "retry later", svc->name, svc->waiting_max);
         }
+        call_outcome(svc, c);
         send_reply(svc, c);
         call_destroy(&c);
     }
+    log_context_set(NULL);
     svc->batch_count = 0;
     publish_new_events(svc);
 }
@@ -650,9 +828,11 @@ static void recheck_waiting(service_t *svc) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "replica_behind", NULL,
                           "the %s service has not yet seen the change this request depends on; retry",
                           svc->name);
+        call_outcome(svc, c);
         send_reply(svc, c);
         call_destroy(&c);
     }
+    log_context_set(NULL);
     if (!svc->waiting) uv_timer_stop(&svc->wait_timer);
 }
 
@@ -706,6 +886,7 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     svc->outbox = outbox_new(svc->store, svc->name, err);
     if (!svc->outbox) goto fail;
     if ((*err = store_table(svc->store, "idempotency", &svc->idempotency)) != 0) goto fail;
+    if ((*err = store_table(svc->store, "outbox", &svc->outbox_table)) != 0) goto fail;
     store_txn_t *txn;
     if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
     svc->head = outbox_head(svc->outbox, txn);

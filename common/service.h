@@ -122,5 +122,8 @@ typedef struct {
     uint64_t requests, batches, commits, malformed, replays, idempotent_hits, map_grows;
 } service_stats_t;
 service_stats_t service_stats(const service_t *self);
+/* The calling process's CPU seconds, resident bytes and open descriptors into m (the gateway
+   reports its own with them; a service puts them in its Pong). */
+void service_process_figures(Lumbung__ServiceMetrics *m);
 
 #endif

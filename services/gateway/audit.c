@@ -44,6 +44,7 @@ static void encode(const audit_entry_t *e, gateway_kv_writer_t *w) {
     gateway_kv_put_str(w, e->target);
     gateway_kv_put_str(w, e->outcome);
     gateway_kv_put_str(w, e->idempotency_key);
+    gateway_kv_put_str(w, e->trace_id);
 }
 
 static int decode(const void *data, size_t len, audit_entry_t *e) {
@@ -63,6 +64,8 @@ static int decode(const void *data, size_t len, audit_entry_t *e) {
     gateway_kv_get_str(&r, e->target, sizeof e->target);
     gateway_kv_get_str(&r, e->outcome, sizeof e->outcome);
     gateway_kv_get_str(&r, e->idempotency_key, sizeof e->idempotency_key);
+    e->trace_id[0] = 0;
+    if (r.pos < r.len) gateway_kv_get_str(&r, e->trace_id, sizeof e->trace_id);
     return r.bad ? STORE_ERROR : 0;
 }
 

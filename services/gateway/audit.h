@@ -10,7 +10,8 @@
 
     Table "audit": key u64 big-endian sequence (1, 2, 3, ...) -> u8 version (1), u64 at_ms,
     u64 cooperative_id, u32 status, u64 request_id, u64 bus_request_id, str user, str role,
-    str method, str route, str path, str target, str outcome, str idempotency_key (kv.h).
+    str method, str route, str path, str target, str outcome, str idempotency_key, and since
+    the logs' request ids str trace_id (kv.h; an older record without it reads as "").
 
     Not for: logs (log.h), metrics (metrics.h), or the services' own event streams. */
 #ifndef LUMBUNG_GATEWAY_AUDIT_H
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "log.h"
 #include "store.h"
 
 enum {
@@ -46,7 +48,8 @@ typedef struct {
     char target[AUDIT_TARGET_MAX + 1];/* other path ids, "id=12" */
     int status;                       /* HTTP status */
     char outcome[AUDIT_CODE_MAX + 1]; /* "ok" or the error code */
-    uint64_t request_id;              /* the gateway's, also in X-Request-Id and logs */
+    uint64_t request_id;              /* the gateway's number of the request */
+    char trace_id[LOG_REQUEST_ID_MAX + 1];  /* X-Request-Id and the logs' request_id */
     uint64_t bus_request_id;          /* the bus request's, 0 when none was sent */
     char idempotency_key[AUDIT_KEY_MAX + 1];
 } audit_entry_t;

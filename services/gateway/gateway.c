@@ -25,6 +25,8 @@ gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req) {
     ex->req = req;
     ex->arena = arena;
     ex->id = http_req_id(req);
+    ex->request_id = arena_strdup(arena, http_req_request_id(req));
+    http_req_peer_address(req, ex->peer, sizeof ex->peer);
     ex->started_ns = uv_hrtime();
     snprintf(ex->method, sizeof ex->method, "%s", http_req_method(req));
     ex->path = arena_strdup(arena, http_req_path(req));
@@ -46,11 +48,28 @@ static void exchange_free(gateway_exchange_t *ex) {
     arena_destroy(&arena);            /* ex itself lives in the arena */
 }
 
+/* What the gateway's lines about this exchange name (log.h). */
+static log_context_t exchange_log_context(const gateway_exchange_t *ex) {
+    const char *user = ex->has_user ? ex->user.username : ex->audit_user;
+    return (log_context_t) { ex->request_id, user, ex->cooperative_id,
+                             ex->route ? ex->route->operation : NULL };
+}
+
+/* The access log: one line per answered HTTP request, at info. The path has no query string
+   (http_req_path), so no secret in one reaches the log. */
+static void access_log(const gateway_exchange_t *ex) {
+    if (!log_enabled(LOG_INFO)) return;
+    log_context_t ctx = exchange_log_context(ex);
+    double ms = (double) (uv_hrtime() - ex->started_ns) / 1e6;
+    log_emit(LOG_INFO, &ctx, ex->outcome, ms, "access: %s %s %d %zu bytes user=%s peer=%s",
+             ex->method, ex->path, ex->status, ex->body_len,
+             ctx.actor && *ctx.actor ? ctx.actor : "-", *ex->peer ? ex->peer : "-");
+}
+
 static void exchange_send(gateway_exchange_t *ex) {
+    access_log(ex);
     if (ex->req) {
-        char id[24];
-        snprintf(id, sizeof id, "%" PRIu64, ex->id);
-        http_req_add_header(ex->req, "X-Request-Id", id);
+        http_req_add_header(ex->req, "X-Request-Id", ex->request_id);
         http_req_add_header(ex->req, "Content-Security-Policy", STATIC_CSP);
         http_req_add_header(ex->req, "Referrer-Policy", STATIC_REFERRER_POLICY);
         http_req_add_header(ex->req, "X-Frame-Options", "DENY");
@@ -66,8 +85,10 @@ static void on_audited(void *arg, int status) {
     if (status < 0) {
         /* An unrecorded change must not look like a recorded one; the change itself may have
            happened, which the log line says. */
-        log_error(ex->id, "audit entry for %s %s (status %d) was not stored", ex->method,
-                  ex->path, ex->status);
+        log_context_t ctx = exchange_log_context(ex);
+        log_emit(LOG_ERROR, &ctx, "audit_failed", LOG_DURATION_NONE,
+                 "audit entry for %s %s (status %d) was not stored", ex->method, ex->path,
+                 ex->status);
     }
     exchange_send(ex);
 }
@@ -92,6 +113,7 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
     e->status = ex->status;
     snprintf(e->outcome, sizeof e->outcome, "%s", ex->outcome);
     e->request_id = ex->id;
+    snprintf(e->trace_id, sizeof e->trace_id, "%s", ex->request_id);
     e->bus_request_id = ex->bus_request_id;
     snprintf(e->idempotency_key, sizeof e->idempotency_key, "%s",
              ex->idempotency_key ? ex->idempotency_key : "");
@@ -111,7 +133,11 @@ void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *con
     double seconds = (double) (uv_hrtime() - ex->started_ns) / 1e9;
     metrics_request(gw->metrics, ex->method, ex->route ? ex->route->pattern : "unmatched",
                     status, seconds);
-    if (status >= 500) log_warn(ex->id, "%s %s -> %d %s", ex->method, ex->path, status, ex->outcome);
+    if (status >= 500) {
+        log_context_t ctx = exchange_log_context(ex);
+        log_emit(LOG_WARN, &ctx, ex->outcome, seconds * 1e3, "%s %s -> %d %s", ex->method,
+                 ex->path, status, ex->outcome);
+    }
     if (!changes_state(ex->method)) { exchange_send(ex); return; }
     audit_entry_t *entry = calloc(1, sizeof *entry);
     if (!entry) abort();

@@ -110,7 +110,9 @@ typedef struct gateway_exchange {
     gateway_t *gw;
     http_req_t *req;                         /* NULL once the request went away */
     arena_t *arena;                          /* lives as long as the exchange */
-    uint64_t id;                             /* also X-Request-Id */
+    uint64_t id;                             /* the audit's request number */
+    const char *request_id;                  /* X-Request-Id and logs (http_req_request_id) */
+    char peer[48];                           /* the client's address, for the access log */
     uint64_t started_ns;
     char method[HTTP_SERVER_METHOD_MAX];
     const char *path;

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "envelope.h"
 #include "log.h"
+#include "service.h"
 
 static int64_t wall_ms(void) {
     struct timespec ts;
@@ -130,10 +132,65 @@ static void handle_readyz(gateway_exchange_t *ex, json_t *body) {
     if (--r->waiting == 0) ready_answer(r);
 }
 
+/* /metrics asks every backend for its status (the Ping that lumbungctl status sends, answered
+   by service.c) and renders its figures next to the gateway's own; a backend that does not
+   answer within the readiness timeout shows as lumbung_service_up 0. */
+typedef struct {
+    gateway_exchange_t *ex;
+    int waiting;
+    metrics_service_t services[GATEWAY_SERVICES + 1];
+} scrape_t;
+
+typedef struct {
+    scrape_t *scrape;
+    int service;
+} scrape_ping_t;
+
+static void metrics_answer(scrape_t *s);
+
+static void on_metrics_pong(void *arg, int status, const Lumbung__Reply *reply) {
+    scrape_ping_t *p = arg;
+    scrape_t *s = p->scrape;
+    if (status == CLIENT_OK && !reply->error && reply->result_case == LUMBUNG__REPLY__RESULT_PONG) {
+        /* The reply is the client's; keep a copy in the exchange until the answer is rendered. */
+        arena_t *a = s->ex->arena;
+        size_t len;
+        uint8_t *bytes = envelope_pack(a, &reply->pong->base, &len);
+        ProtobufCAllocator alloc = arena_allocator(a);
+        s->services[p->service].pong = lumbung__pong__unpack(&alloc, len, bytes);
+    }
+    if (--s->waiting == 0) metrics_answer(s);
+}
+
 static void handle_metrics(gateway_exchange_t *ex, json_t *body) {
     (void) body;
     gateway_t *gw = ex->gw;
+    scrape_t *s = arena_alloc(ex->arena, sizeof *s);
+    memset(s, 0, sizeof *s);
+    s->ex = ex;
+    s->waiting = 1;                          /* held until every ping is sent */
+    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+        s->services[i].name = gateway_service_names[i];
+        Lumbung__Request *rq = arena_message(ex->arena, &lumbung__request__descriptor);
+        rq->body_case = LUMBUNG__REQUEST__BODY_PING;
+        rq->ping = arena_message(ex->arena, &lumbung__ping__descriptor);
+        rq->trace_id = (char *) ex->request_id;
+        scrape_ping_t *p = arena_alloc(ex->arena, sizeof *p);
+        *p = (scrape_ping_t) { s, i };
+        if (gw->clients[i] && client_call(gw->clients[i], rq, gw->ready_timeout_ms, on_metrics_pong, p) == 0)
+            s->waiting++;
+    }
+    if (--s->waiting == 0) metrics_answer(s);
+}
+
+static void metrics_answer(scrape_t *s) {
+    gateway_exchange_t *ex = s->ex;
+    gateway_t *gw = ex->gw;
     metrics_t *m = gw->metrics;
+    Lumbung__Pong *own = arena_message(ex->arena, &lumbung__pong__descriptor);
+    own->metrics = arena_message(ex->arena, &lumbung__service_metrics__descriptor);
+    service_process_figures(own->metrics);
+    s->services[GATEWAY_SERVICES] = (metrics_service_t) { "gateway", own };
     metrics_set(m, "lumbung_http_open_connections", "gauge", "HTTP connections open now.",
                 gw->http ? http_server_connections(gw->http) : 0);
     metrics_set(m, "lumbung_http_cut_off_total", "counter",
@@ -158,7 +215,7 @@ static void handle_metrics(gateway_exchange_t *ex, json_t *body) {
     metrics_set(m, "lumbung_audit_entries_total", "counter", "Audit entries stored.",
                 (double) audit_head(gw->audit));
     size_t len;
-    char *text = metrics_render(m, &len);
+    char *text = metrics_render_services(m, s->services, GATEWAY_SERVICES + 1, &len);
     gateway_exchange_finish(ex, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, "ok");
     free(text);
 }
@@ -511,7 +568,7 @@ static void audit_item(void *arg, const audit_entry_t *e) {
                           json_id(e->seq), "at", json_time(e->at_ms), "user", e->user, "role",
                           e->role, "method", e->method, "route", e->route, "path", e->path,
                           "status", e->status, "outcome", e->outcome, "request_id",
-                          json_id(e->request_id));
+                          e->trace_id[0] ? json_string(e->trace_id) : json_id(e->request_id));
     if (e->cooperative_id) json_object_set_new(j, "cooperative_id", json_id(e->cooperative_id));
     if (e->target[0]) json_object_set_new(j, "target", json_string(e->target));
     if (e->idempotency_key[0])

@@ -40,6 +40,7 @@ struct http_req {
     struct MHD_Connection *mhd;
     conn_t *conn;
     uint64_t id;
+    char request_id[LOG_REQUEST_ID_MAX + 1];   /* the caller's X-Request-Id when sane, or made */
     char method[HTTP_SERVER_METHOD_MAX];
     char *path;
     uint8_t *body;
@@ -66,6 +67,7 @@ struct http_server {
     http_req_t *suspended;
     unsigned open;
     uint64_t next_id, cut_off;
+    uint64_t log_second, log_lines, log_suppressed;   /* mhd_log's rate limit */
     bool stopping;
     int port;
 };
@@ -105,8 +107,23 @@ static void req_free(http_req_t *req) {
     free(req);
 }
 
+/* A flood of refused connections must not become a flood of log lines: at most
+   HTTP_SERVER_LOG_LINES_PER_S a second, and the number left out with the next one. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
-    (void) cls;
+    http_server_t *s = cls;
+    uint64_t now_s = uv_hrtime() / 1000000000u;
+    if (now_s != s->log_second) {
+        s->log_second = now_s;
+        s->log_lines = 0;
+    }
+    if (++s->log_lines > HTTP_SERVER_LOG_LINES_PER_S) {
+        s->log_suppressed++;
+        return;
+    }
+    if (s->log_suppressed) {
+        log_warn(0, "http: %llu similar line(s) left out", (unsigned long long) s->log_suppressed);
+        s->log_suppressed = 0;
+    }
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
@@ -183,6 +200,9 @@ static http_req_t *req_new(http_server_t *s, struct MHD_Connection *mhd, const c
     req->mhd = mhd;
     req->conn = conn_of(mhd);
     req->id = ++s->next_id;
+    const char *given = MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, "X-Request-Id");
+    if (log_request_id_sane(given)) snprintf(req->request_id, sizeof req->request_id, "%s", given);
+    else log_request_id_make(req->request_id, sizeof req->request_id);
     snprintf(req->method, sizeof req->method, "%s", method);
     size_t n = strnlen(url, HTTP_SERVER_PATH_MAX);
     req->path = strndup(url, n);
@@ -283,7 +303,9 @@ static const char *framing_error(struct MHD_Connection *mhd, const char **header
 
 /* Answers 400 with the JSON error body and has MHD close the connection after it. */
 static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const char *why) {
-    log_warn(req->id, "http: refused a request with ambiguous framing (%s)", why);
+    log_context_t ctx = { .request_id = req->request_id, .operation = "http" };
+    log_emit(LOG_WARN, &ctx, "invalid_framing", LOG_DURATION_NONE,
+             "http: refused a request with ambiguous framing (%s)", why);
     char body[320];
     int n = snprintf(body, sizeof body,
                      "{\"error\":{\"code\":\"invalid_framing\",\"message\":\"%s; the "
@@ -384,6 +406,7 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 const char *http_req_method(const http_req_t *req) { return req->method; }
 const char *http_req_path(const http_req_t *req) { return req->path; }
 uint64_t http_req_id(const http_req_t *req) { return req->id; }
+const char *http_req_request_id(const http_req_t *req) { return req->request_id; }
 bool http_req_body_exceeded(const http_req_t *req) { return req->exceeded; }
 
 void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {
@@ -521,6 +544,7 @@ static void config_defaults(http_server_config_t *c) {
     if (!c->header_deadline_s) c->header_deadline_s = c->timeout_s;
     if (!c->body_deadline_s) c->body_deadline_s = HTTP_SERVER_BODY_DEADLINE_S_DEFAULT;
     if (!c->connections_max) c->connections_max = HTTP_SERVER_CONNECTIONS_MAX;
+    if (!c->connections_per_address) c->connections_per_address = HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX;
     if (!c->host) c->host = "127.0.0.1";
 }
 
@@ -565,6 +589,7 @@ static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_SERVER_HEADER_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) s->config.connections_max,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) s->config.connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) s->config.timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,

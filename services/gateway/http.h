@@ -28,6 +28,10 @@ enum {
     HTTP_SERVER_BODY_MAX_DEFAULT = 1024 * 1024,     /* 1 MiB */
     HTTP_SERVER_BODY_MAX_LONG = 20 * 1024 * 1024,   /* ROUTE_LONG routes (imports) */
     HTTP_SERVER_CONNECTIONS_MAX = 1024,
+    /* From one address: a flood of idle connections from one client cannot take every slot.
+       Behind a reverse proxy every connection comes from the proxy; raise it there. */
+    HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX = 256,
+    HTTP_SERVER_LOG_LINES_PER_S = 5,                /* libmicrohttpd's complaints, then a count */
     HTTP_SERVER_TIMEOUT_S_DEFAULT = 10,             /* idle connection */
     HTTP_SERVER_BODY_DEADLINE_S_DEFAULT = 60,
     HTTP_SERVER_SWEEP_MS = 250,                     /* how often deadlines are checked */
@@ -47,6 +51,7 @@ typedef struct {
     unsigned header_deadline_s;      /* complete headers within; 0: timeout_s */
     unsigned body_deadline_s;        /* complete body within, after the headers; 0: default */
     unsigned connections_max;        /* 0: HTTP_SERVER_CONNECTIONS_MAX */
+    unsigned connections_per_address; /* 0: HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX */
 } http_server_config_t;
 
 typedef struct {
@@ -92,8 +97,11 @@ bool http_req_body_exceeded(const http_req_t *req);
 /* The client's source address, numeric ("127.0.0.2"), into buf; "" when unknown. */
 void http_req_peer_address(const http_req_t *req, char *buf, size_t size);
 size_t http_req_body_limit(const http_req_t *req);
-/* A process-unique number for logs. */
+/* A process-unique number (the audit trail's request number). */
 uint64_t http_req_id(const http_req_t *req);
+/* The request id of logs and the X-Request-Id answer: the caller's when sane (log.h), else a
+   random one. */
+const char *http_req_request_id(const http_req_t *req);
 
 /* Adds a response header (copied). Returns 0, or -ENOSPC beyond HTTP_SERVER_RESPONSE_HEADERS_MAX. */
 int http_req_add_header(http_req_t *req, const char *name, const char *value);

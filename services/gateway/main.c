@@ -6,7 +6,8 @@
    Settings (environment or LUMBUNG_CONFIG file):
      LUMBUNG_HTTP_HOST (127.0.0.1), LUMBUNG_HTTP_PORT (8080), LUMBUNG_HTTP_TIMEOUT_S (10, idle
      and header deadline), LUMBUNG_HTTP_HEADER_DEADLINE_S, LUMBUNG_HTTP_BODY_DEADLINE_S (60),
-     LUMBUNG_HTTP_CONNECTIONS_MAX (1024), LUMBUNG_GATEWAY_TIMEOUT_MS (5000),
+     LUMBUNG_HTTP_CONNECTIONS_MAX (1024), LUMBUNG_HTTP_CONNECTIONS_PER_ADDRESS (256),
+     LUMBUNG_GATEWAY_TIMEOUT_MS (5000),
      LUMBUNG_GATEWAY_LONG_TIMEOUT_MS (30000), LUMBUNG_READY_TIMEOUT_MS (1000),
      LUMBUNG_TOKEN_TTL_S (43200), LUMBUNG_LOGIN_FAILURES_MAX (5),
      LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX (30), LUMBUNG_LOGIN_LOCK_S (900),
@@ -67,6 +68,8 @@ static void http_settings(http_server_config_t *c) {
                                                HTTP_SERVER_BODY_DEADLINE_S_DEFAULT, 1, 3600);
     c->connections_max = (unsigned) config_int("LUMBUNG_HTTP_CONNECTIONS_MAX",
                                                HTTP_SERVER_CONNECTIONS_MAX, 1, 100000);
+    c->connections_per_address = (unsigned) config_int("LUMBUNG_HTTP_CONNECTIONS_PER_ADDRESS",
+                                                       HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX, 1, 100000);
 }
 
 static int open_clients(gateway_t *gw, bus_t *bus) {

@@ -52,6 +52,20 @@ void metrics_set(metrics_t *self, const char *name, const char *type, const char
 /* The Prometheus text exposition (format 0.0.4), NUL-terminated; the caller frees it. */
 char *metrics_render(const metrics_t *self, size_t *len);
 
+/* One process's status as the gateway gathered it over the bus: its Pong (service.c
+   answer_ping), or NULL when it did not answer. The gateway passes its own process figures as
+   a Pong that has only `metrics`. */
+typedef struct Lumbung__Pong Lumbung__Pong;
+typedef struct {
+    const char *name;                /* "transactions" */
+    const Lumbung__Pong *pong;
+} metrics_service_t;
+
+/* metrics_render() followed by the families of every service's figures, each family once,
+   labelled service="..." (and stream, operation where they apply). */
+char *metrics_render_services(const metrics_t *self, const metrics_service_t *services, int count,
+                              size_t *len);
+
 /* Writes `value` into buf escaped as a Prometheus label value (\\, \" and \n), cut to fit.
    Returns buf. Exposed for tests. */
 char *metrics_escape_label(const char *value, char *buf, size_t size);

@@ -592,6 +592,7 @@ static Lumbung__Request *envelope_build(gateway_exchange_t *ex, const operation_
         actor->cooperative_id = ex->user.cooperative_id;
         rq->actor = actor;
     }
+    rq->trace_id = (char *) ex->request_id;   /* every service logs it (log.h) */
     if (ex->idempotency_key)     /* scoped by user, so two users' keys never collide */
         rq->idempotency_key = arena_printf(a, "%s:%s", ex->has_user ? ex->user.username : "",
                                            ex->idempotency_key);

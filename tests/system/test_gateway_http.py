@@ -6,6 +6,7 @@ import datetime
 import http.client
 import json
 import os
+import re
 import sys
 import time
 
@@ -216,7 +217,8 @@ def test_keep_alive_and_request_ids(c):
         conn.request("GET", "/healthz")
         resp = conn.getresponse()
         assert resp.status == 200 and json.loads(resp.read()) == {"status": "ok"}
-        ids.append(int(resp.getheader("X-Request-Id")))
+        ids.append(resp.getheader("X-Request-Id"))
+        assert re.fullmatch(r"[0-9a-f]{32}", ids[-1]), ids      # made: random (docs/operations.md)
         sock = conn.sock
     assert sock is conn.sock and len(set(ids)) == 3          # one connection, three requests
     conn.close()

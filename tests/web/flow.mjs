@@ -323,7 +323,7 @@ const steps = [
     data.user_row = await row.evaluate((tr) => Array.from(tr.cells, (c) => c.innerText.trim().split('\n')[0]).slice(0, 5));
     await axe('18-users');
     await row.getByRole('button', { name: 'Nonaktifkan' }).click();
-    await page.locator('#user-list tbody tr', { hasText: 'operator.melati' }).getByRole('button', { name: 'Aktifkan' }).waitFor();
+    await page.locator('#user-list tbody tr', { hasText: 'operator.melati' }).getByRole('button', { name: 'Aktifkan', exact: true }).waitFor();
     data.user_after = await page.locator('#user-list tbody tr', { hasText: 'operator.melati' }).evaluate((tr) => tr.cells[4].innerText.trim());
     await page.getByRole('link', { name: 'Jejak audit' }).click();
     await heading(page, 'Jejak audit');
