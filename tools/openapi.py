@@ -362,6 +362,19 @@ GATEWAY_OPS = {
         "200": json_response("changed: log in again", s("object")),
         "422": json_response("wrong_password (field current_password)", ref("Error")),
         "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
+    "public_directory": {"summary": "the district directory of the cooperatives that opted in "
+                                    "(settings.public_profile): server-rendered HTML, no script",
+                         "parameters": [
+        {"name": "q", "in": "query", "schema": s("string"), "description": "name contains"},
+        {"name": "district", "in": "query", "schema": s("string"), "description": "kecamatan, exact"},
+        {"name": "type", "in": "query", "schema": s("string"), "description": "savings_loan, consumer, ..."}],
+                         "responses": {"200": {"description": "the directory page",
+                                               "content": {"text/html": {"schema": s("string")}}}}},
+    "public_profile": {"summary": "a cooperative's public profile (HTML); 404 unless it opted in",
+                       "responses": {"200": {"description": "the profile page",
+                                             "content": {"text/html": {"schema": s("string")}}},
+                                     "404": {"description": "no such cooperative, or not opted in",
+                                             "content": {"text/html": {"schema": s("string")}}}}},
     "member_access": {"summary": "give a member access: a new one-time code (shown once, expiring); "
                                "resets the member's PIN and ends their sessions", "responses": {
         "201": json_response("the code", ref("MemberAccess")), "404": {"$ref": "#/components/responses/E404"}}},

@@ -13,6 +13,7 @@
 
 #include "envelope.h"
 #include "log.h"
+#include "public.h"
 
 static int64_t wall_ms(void) {
     struct timespec ts;
@@ -737,6 +738,8 @@ static const struct {
     { "member_access", handle_member_access },
     { "member_activate", handle_member_activate },
     { "member_login", handle_member_login },
+    { "public_directory", public_directory },
+    { "public_profile", public_profile },
 };
 
 gateway_handler_fn gateway_handlers_find(const char *operation) {

@@ -37,6 +37,9 @@ static const route_t routes_gateway[] = {
     { "GET", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "get_user", { { "id", "id" } }, 0 },
     { "PATCH", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "update_user", { { "id", "id" } }, 0 },
     { "GET", "/api/v1/audit", ROUTE_SUPERVISE, "gateway", "audit", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi", ROUTE_PUBLIC, "gateway", "public_directory", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi/{coop}", ROUTE_PUBLIC, "gateway", "public_profile",
+      { { "coop", "cooperative_id" } }, 0 },
     ROUTE_END
 };
 
