@@ -39,6 +39,7 @@ static const char *const role_names[] = {
     [LUMBUNG__ROLE__ROLE_ADMIN] = "admin",           [LUMBUNG__ROLE__ROLE_SUPERVISOR] = "supervisor",
     [LUMBUNG__ROLE__ROLE_OPERATOR] = "operator",     [LUMBUNG__ROLE__ROLE_VIEWER] = "viewer",
     [LUMBUNG__ROLE__ROLE_SERVICE] = "service",       [LUMBUNG__ROLE__ROLE_INTEGRATOR] = "integrator",
+    [LUMBUNG__ROLE__ROLE_MEMBER] = "member",
 };
 enum { ROLE_NAMES = sizeof role_names / sizeof role_names[0] };
 

@@ -229,6 +229,8 @@ def service_operation(route, schemas):
         "x-lumbung-access": route["access"],
         "x-lumbung-operation": route["service"] + "." + route["operation"],
     }
+    if "member" in route["flags"]:
+        op["x-lumbung-member"] = True   # a member may call it for their own records
     params = path_params(route) + query_params(route, op_desc, schemas)
     if route["method"] == "POST" or "idempotency_required" in route["flags"]:
         params.append({"name": "Idempotency-Key", "in": "header",
@@ -273,8 +275,11 @@ def s(t, **kw):
 GATEWAY_SCHEMAS = {
     "User": s("object", properties={
         "id": s("string"), "username": s("string"), "full_name": s("string"),
-        "role": s("string", enum=["admin", "supervisor", "operator", "viewer"]),
-        "cooperative_id": s("string", description="operator and viewer only"),
+        "role": s("string", enum=["admin", "supervisor", "operator", "viewer", "member"]),
+        "cooperative_id": s("string", description="operator, viewer and member only"),
+        "member_id": s("string", description="member only: whose records the account reads"),
+        "member_number": s("string", description="member only: the number the member logs in with"),
+        "pin_set": s("boolean", description="member only: activated with a PIN"),
         "active": s("boolean"), "created_at": s("string", format="date-time"),
         "updated_at": s("string", format="date-time"),
         "locked_until": s("string", format="date-time", description="while locked after failed logins")}),
@@ -293,6 +298,19 @@ GATEWAY_SCHEMAS = {
                                         "goes into an HttpOnly SameSite=Strict cookie and the answer "
                                         "carries csrf_token instead, to send as X-CSRF-Token on "
                                         "every state-changing call (docs/web.md)")}),
+    "MemberAccess": s("object", properties={
+        "code": s("string", description="the one-time code, shown only in this answer"),
+        "code_expires_at": s("string", format="date-time"),
+        "user": {"$ref": "#/components/schemas/User"}}),
+    "MemberActivate": s("object", required=["cooperative_id", "member_number", "code", "pin"],
+                        additionalProperties=False, properties={
+        "cooperative_id": s("string"), "member_number": s("string"),
+        "code": s("string", description="the one-time code an operator gave"),
+        "pin": s("string", pattern=r"^[0-9]{6}$"), "session": s("boolean")}),
+    "MemberLogin": s("object", required=["cooperative_id", "member_number", "pin"],
+                     additionalProperties=False, properties={
+        "cooperative_id": s("string"), "member_number": s("string"),
+        "pin": s("string", pattern=r"^[0-9]{6}$"), "session": s("boolean")}),
     "PasswordChange": s("object", required=["current_password", "new_password"],
                         additionalProperties=False,
                         properties={"current_password": s("string"), "new_password": s("string")}),
@@ -344,6 +362,34 @@ GATEWAY_OPS = {
         "200": json_response("changed: log in again", s("object")),
         "422": json_response("wrong_password (field current_password)", ref("Error")),
         "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
+    "public_directory": {"summary": "the district directory of the cooperatives that opted in "
+                                    "(settings.public_profile): server-rendered HTML, no script",
+                         "parameters": [
+        {"name": "q", "in": "query", "schema": s("string"), "description": "name contains"},
+        {"name": "district", "in": "query", "schema": s("string"), "description": "kecamatan, exact"},
+        {"name": "type", "in": "query", "schema": s("string"), "description": "savings_loan, consumer, ..."}],
+                         "responses": {"200": {"description": "the directory page",
+                                               "content": {"text/html": {"schema": s("string")}}}}},
+    "public_profile": {"summary": "a cooperative's public profile (HTML); 404 unless it opted in",
+                       "responses": {"200": {"description": "the profile page",
+                                             "content": {"text/html": {"schema": s("string")}}},
+                                     "404": {"description": "no such cooperative, or not opted in",
+                                             "content": {"text/html": {"schema": s("string")}}}}},
+    "member_access": {"summary": "give a member access: a new one-time code (shown once, expiring); "
+                               "resets the member's PIN and ends their sessions", "responses": {
+        "201": json_response("the code", ref("MemberAccess")), "404": {"$ref": "#/components/responses/E404"}}},
+    "member_activate": {"summary": "a member spends the one-time code, sets a 6-digit PIN and is logged in",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": ref("MemberActivate")}}}, "responses": {
+        "200": json_response("a session of role member", ref("Session")),
+        "401": {"$ref": "#/components/responses/E401"},
+        "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
+    "member_login": {"summary": "a member logs in with cooperative, member number and PIN",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": ref("MemberLogin")}}}, "responses": {
+        "200": json_response("a session of role member", ref("Session")),
+        "401": {"$ref": "#/components/responses/E401"},
+        "429": json_response("account_locked after repeated failures (Retry-After)", ref("Error"))}},
     "me": {"summary": "the user of this token (with the session cookie, also csrf_token)", "responses": {"200": json_response("the user", ref("User"))}},
     "list_users": {"summary": "list users", "parameters": PAGING,
                    "responses": {"200": json_response("users", ref("UserList"))}},
@@ -372,6 +418,8 @@ def gateway_operation(route):
     op["tags"] = ["gateway"]
     op["x-lumbung-access"] = route["access"]
     op["x-lumbung-operation"] = "gateway." + route["operation"]
+    if "member" in route["flags"]:
+        op["x-lumbung-member"] = True
     params = path_params(route) + list(op.get("parameters", []))
     if params:
         op["parameters"] = params
@@ -399,7 +447,8 @@ def build(routes):
                                 "the protobuf contracts; see docs/design.md for the conventions and "
                                 "docs/domain.md for the rules. Every "
                                 "operation states who may call it in x-lumbung-access (public, "
-                                "authenticated, coop_read, coop_write, supervise, admin)."},
+                                "authenticated, coop_read, coop_write, supervise, admin); x-lumbung-member: "
+                                "true marks the reads a member may call for their own records."},
         "servers": [{"url": "http://127.0.0.1:8080"}],
         "security": [{"bearer": []}],
         "paths": paths,

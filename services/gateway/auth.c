@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ typedef struct {
     uint32_t failures;                /* unused since throttle.h; kept for the record layout */
     uint32_t token_generation;
     char hash[AUTH_HASH_MAX + 1];
+    char code_hash[AUTH_CODE_HASH_HEX + 1];   /* role member: "" once spent */
+    int64_t code_expires_ms;
 } user_record_t;
 
 typedef struct {
@@ -34,7 +37,7 @@ typedef struct {
     uint32_t token_generation;
 } session_record_t;
 
-typedef enum { JOB_LOGIN, JOB_CREATE, JOB_UPDATE } job_kind_t;
+typedef enum { JOB_LOGIN, JOB_CREATE, JOB_UPDATE, JOB_ACTIVATE } job_kind_t;
 
 /* One login or user change waiting for the thread pool or for its answer delay. */
 typedef struct job {
@@ -57,6 +60,7 @@ typedef struct job {
     /* work */
     char hash[AUTH_HASH_MAX + 1];
     bool verified;
+    char code_hash[AUTH_CODE_HASH_HEX + 1];   /* activation: the hash of the code given */
     /* answers */
     auth_login_result_t login;
     auth_user_t user;
@@ -107,6 +111,7 @@ void auth_config_default(auth_config_t *c) {
     c->lock_s = 15 * 60;
     c->delay_base_ms = 250;
     c->delay_max_ms = 4000;
+    c->code_ttl_s = AUTH_CODE_TTL_S_DEFAULT;
 }
 
 /* ---------------------------------------------------------------- records */
@@ -127,6 +132,12 @@ static void user_encode(const user_record_t *u, gateway_kv_writer_t *w) {
     gateway_kv_put_str(w, u->pub.username);
     gateway_kv_put_str(w, u->pub.full_name);
     gateway_kv_put_str(w, u->hash);
+    if (u->pub.role == LUMBUNG__ROLE__ROLE_MEMBER) {
+        gateway_kv_put_u64(w, u->pub.member_id);
+        gateway_kv_put_u64(w, u->pub.member_number);
+        gateway_kv_put_str(w, u->code_hash);
+        gateway_kv_put_u64(w, (uint64_t) u->code_expires_ms);
+    }
     assert(!w->overflow);
 }
 
@@ -147,6 +158,13 @@ static int user_decode(const void *data, size_t len, user_record_t *u) {
     gateway_kv_get_str(&r, u->pub.username, sizeof u->pub.username);
     gateway_kv_get_str(&r, u->pub.full_name, sizeof u->pub.full_name);
     gateway_kv_get_str(&r, u->hash, sizeof u->hash);
+    if (u->pub.role == LUMBUNG__ROLE__ROLE_MEMBER) {
+        u->pub.member_id = gateway_kv_get_u64(&r);
+        u->pub.member_number = gateway_kv_get_u64(&r);
+        gateway_kv_get_str(&r, u->code_hash, sizeof u->code_hash);
+        u->code_expires_ms = (int64_t) gateway_kv_get_u64(&r);
+        u->pub.pin_set = u->hash[0] != 0;
+    }
     if (r.bad) {
         log_error(0, "auth: a user record is corrupt");
         return STORE_ERROR;
@@ -251,6 +269,7 @@ const char *auth_role_name(Lumbung__Role role) {
     case LUMBUNG__ROLE__ROLE_SUPERVISOR: return "supervisor";
     case LUMBUNG__ROLE__ROLE_OPERATOR: return "operator";
     case LUMBUNG__ROLE__ROLE_VIEWER: return "viewer";
+    case LUMBUNG__ROLE__ROLE_MEMBER: return "member";
     default: return "";
     }
 }
@@ -557,7 +576,7 @@ static void job_release(job_t *j) {
 static void job_answer(job_t *j) {
     assert(!j->answered);
     j->answered = true;
-    if (j->kind == JOB_LOGIN) {
+    if (j->kind == JOB_LOGIN || j->kind == JOB_ACTIVATE) {
         bool filled = j->status == 0 || j->status == AUTH_LOCKED || j->status == AUTH_THROTTLED;
         j->login_fn(j->arg, j->status, filled ? &j->login : NULL);
     } else {
@@ -589,7 +608,8 @@ void auth_shutdown(auth_t *self) {
         job_t *next = j->next;
         if (!j->in_pool && !j->answered) {
             if (j->timer_open) uv_timer_stop(&j->timer);
-            if (j->kind == JOB_LOGIN && j->status == 0) j->status = AUTH_SHUTTING_DOWN;
+            if ((j->kind == JOB_LOGIN || j->kind == JOB_ACTIVATE) && j->status == 0)
+                j->status = AUTH_SHUTTING_DOWN;
             job_answer(j);
         }
         j = next;
@@ -610,6 +630,7 @@ static void work_hash(uv_work_t *w) {
 
 static void after_login(job_t *j);
 static void after_user_change(job_t *j);
+static void after_activate(job_t *j);
 
 static void after_work(uv_work_t *w, int status) {
     job_t *j = w->data;
@@ -623,6 +644,8 @@ static void after_work(uv_work_t *w, int status) {
     if (j->kind == JOB_LOGIN) {
         j->auth->password_checks++;
         after_login(j);
+    } else if (j->kind == JOB_ACTIVATE) {
+        after_activate(j);
     } else {
         after_user_change(j);
     }
@@ -1051,4 +1074,195 @@ int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t 
     for (int i = 0; i < n; i++)
         users[i].locked_until_ms = throttle_name_locked_until(self->throttle, users[i].username, now);
     return n;
+}
+
+/* ---------------------------------------------------------------- members' access */
+
+/* No 0/O, 1/I/L: a code is read off paper and typed on a phone. 32 symbols, 5 bits each. */
+static const char code_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
+                         char out[AUTH_USERNAME_MAX + 1]) {
+    int n = snprintf(out, AUTH_USERNAME_MAX + 1, "m:%" PRIu64 ":%" PRIu64, cooperative_id,
+                     member_number);
+    return n > 0 && n <= AUTH_USERNAME_MAX && cooperative_id && member_number ? 0 : AUTH_INVALID;
+}
+
+int auth_validate_pin(const char *pin, auth_error_t *error) {
+    size_t n = pin ? strlen(pin) : 0;
+    bool ok = n == AUTH_PIN_LEN;
+    for (size_t i = 0; ok && i < n; i++) ok = pin[i] >= '0' && pin[i] <= '9';
+    if (ok) return 0;
+    error_set(error, "invalid_pin", "pin", "pin: exactly 6 digits");
+    return AUTH_INVALID;
+}
+
+/* The hex BLAKE2b-256 of a code as typed, upper-cased (codes are case-blind on a phone). */
+static void code_hash_hex(const char *code, char out[AUTH_CODE_HASH_HEX + 1]) {
+    char upper[AUTH_CODE_TEXT_MAX] = "";
+    size_t n = 0;
+    for (; code && code[n] && n + 1 < sizeof upper; n++)
+        upper[n] = code[n] >= 'a' && code[n] <= 'z' ? (char) (code[n] - 32) : code[n];
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *) upper, n, NULL, 0);
+    sodium_bin2hex(out, AUTH_CODE_HASH_HEX + 1, digest, sizeof digest);
+    sodium_memzero(upper, sizeof upper);
+}
+
+typedef struct {
+    auth_t *auth;
+    uint64_t coop, number, member_id;
+    char username[AUTH_USERNAME_MAX + 1];
+    char code_hash[AUTH_CODE_HASH_HEX + 1];
+    int64_t expires_ms;
+    auth_user_t user;
+} grant_t;
+
+/* Creates the account or resets it: a new code, no PIN, every session ended. An operator's or
+   admin's account of the same name cannot exist (their names hold no ':'). */
+static int grant_write(void *arg, store_txn_t *txn) {
+    grant_t *g = arg;
+    auth_t *a = g->auth;
+    user_record_t u;
+    int64_t now = wall_ms();
+    int rc = user_load_by_name(a, txn, g->username, &u);
+    if (rc == AUTH_NOT_FOUND) {
+        memset(&u, 0, sizeof u);
+        if ((rc = next_user_id(a, txn, &u.pub.id)) < 0) return rc;
+        if ((rc = put_name(a, txn, g->username, u.pub.id)) < 0) return rc;
+        u.pub.created_ms = now;
+        snprintf(u.pub.username, sizeof u.pub.username, "%s", g->username);
+    } else if (rc < 0) {
+        return rc;
+    } else if (u.pub.role != LUMBUNG__ROLE__ROLE_MEMBER) {
+        return AUTH_CONFLICT;
+    } else {
+        u.token_generation++;
+    }
+    u.pub.role = LUMBUNG__ROLE__ROLE_MEMBER;
+    u.pub.active = true;
+    u.pub.cooperative_id = g->coop;
+    u.pub.member_id = g->member_id;
+    u.pub.member_number = g->number;
+    u.pub.pin_set = false;
+    u.pub.updated_ms = now;
+    u.hash[0] = 0;
+    snprintf(u.code_hash, sizeof u.code_hash, "%s", g->code_hash);
+    u.code_expires_ms = g->expires_ms;
+    if ((rc = user_store(a, txn, &u)) < 0) return rc;
+    g->user = u.pub;
+    return 0;
+}
+
+int auth_member_grant(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
+                      uint64_t member_id, char code[AUTH_CODE_TEXT_MAX], int64_t *code_expires_ms,
+                      auth_user_t *user) {
+    assert(self && code && code_expires_ms && user);
+    grant_t g = { .auth = self, .coop = cooperative_id, .number = member_number,
+                  .member_id = member_id };
+    if (auth_member_username(cooperative_id, member_number, g.username) < 0 || !member_id)
+        return AUTH_INVALID;
+    for (int i = 0; i < AUTH_CODE_LEN; i++)
+        code[i] = code_alphabet[randombytes_uniform(sizeof code_alphabet - 1)];
+    code[AUTH_CODE_LEN] = 0;
+    code_hash_hex(code, g.code_hash);
+    g.expires_ms = wall_ms() + (int64_t) self->config.code_ttl_s * 1000;
+    int rc = gateway_kv_write(self->store, grant_write, &g);
+    if (rc < 0) { sodium_memzero(code, AUTH_CODE_TEXT_MAX); return rc; }
+    throttle_clear_name(self->throttle, g.username);
+    *code_expires_ms = g.expires_ms;
+    *user = g.user;
+    return 0;
+}
+
+/* The code still unspent and unexpired, compared in constant time. */
+static bool code_matches(const user_record_t *u, const char *code_hash, int64_t now) {
+    return u->pub.role == LUMBUNG__ROLE__ROLE_MEMBER && u->pub.active &&
+           strlen(u->code_hash) == AUTH_CODE_HASH_HEX && u->code_expires_ms > now &&
+           sodium_memcmp(u->code_hash, code_hash, AUTH_CODE_HASH_HEX) == 0;
+}
+
+static int activate_lookup(auth_t *a, store_txn_t *txn, void *arg) {
+    job_t *j = arg;
+    user_record_t u;
+    int rc = user_load_by_name(a, txn, j->username, &u);
+    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc < 0) return rc;
+    j->verified = code_matches(&u, j->code_hash, wall_ms());
+    return 0;
+}
+
+void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
+                          const char *code, const char *pin, const char *address,
+                          auth_login_fn fn, void *arg) {
+    assert(self && fn);
+    job_t *j = job_new(self, JOB_ACTIVATE, arg);
+    j->login_fn = fn;
+    j->status = AUTH_INVALID_CREDENTIALS;
+    j->username_valid = auth_member_username(cooperative_id, member_number, j->username) == 0;
+    snprintf(j->address, sizeof j->address, "%s", address ? address : "");
+    code_hash_hex(code, j->code_hash);
+    if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
+        j->status = self->shutting_down ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
+        job_answer_later(j, 0);
+        return;
+    }
+    int64_t now = wall_ms(), locked_until;
+    throttle_state_t state = throttle_begin(self->throttle, j->username, j->address, now, &locked_until);
+    if (state != THROTTLE_OPEN) { set_locked(j, state, locked_until, now); job_answer_later(j, 0); return; }
+    int rc = j->username_valid ? auth_read(self, activate_lookup, j) : 0;
+    if (rc < 0 || !j->verified) {      /* a wrong code is a failed login: counted and delayed */
+        if (rc < 0) j->status = rc;
+        throttle_state_t after;
+        uint64_t delay = throttle_failed(self->throttle, j->username, j->address, now, &after,
+                                         &locked_until);
+        if (after != THROTTLE_OPEN) set_locked(j, after, locked_until, now);
+        job_answer_later(j, delay);
+        return;
+    }
+    j->has_password = true;            /* the PIN is hashed like a password */
+    snprintf(j->password, sizeof j->password, "%s", pin ? pin : "");
+    if (job_queue(j) < 0) { j->status = AUTH_BUSY; job_answer_later(j, 0); }
+}
+
+/* Spends the code, sets the PIN and opens a session, in one transaction: of two activations
+   racing with the same code only the first finds it unspent. */
+static int activate_write(void *arg, store_txn_t *txn) {
+    job_t *j = arg;
+    auth_t *a = j->auth;
+    int64_t now = wall_ms();
+    user_record_t u;
+    int rc = user_load_by_name(a, txn, j->username, &u);
+    j->status = AUTH_INVALID_CREDENTIALS;
+    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc < 0) return rc;
+    if (!code_matches(&u, j->code_hash, now)) return 0;
+    snprintf(u.hash, sizeof u.hash, "%s", j->hash);
+    u.code_hash[0] = 0;
+    u.code_expires_ms = 0;
+    u.pub.pin_set = true;
+    u.token_generation++;
+    u.pub.updated_ms = now;
+    if ((rc = user_store(a, txn, &u)) < 0) return rc;
+    if ((rc = session_create(a, txn, &u, now, &j->login)) < 0) return rc;
+    j->login.user = u.pub;
+    j->status = 0;
+    return 0;
+}
+
+static void after_activate(job_t *j) {
+    auth_t *a = j->auth;
+    int64_t now = wall_ms();
+    int rc = j->hash[0] ? gateway_kv_write(a->store, activate_write, j) : -ENOMEM;
+    if (rc < 0) j->status = rc;
+    if (j->status == 0) {
+        throttle_succeeded(a->throttle, j->username, j->address, now);
+        job_answer(j);
+        return;
+    }
+    throttle_state_t state;
+    int64_t locked_until;
+    uint64_t delay = throttle_failed(a->throttle, j->username, j->address, now, &state, &locked_until);
+    if (state != THROTTLE_OPEN) set_locked(j, state, locked_until, now);
+    job_answer_later(j, delay);
 }

@@ -52,6 +52,11 @@ enum {
     AUTH_USERS_PAGE_MAX = 500,
     AUTH_SESSIONS_PURGE_MAX = 256,    /* expired sessions removed per login */
     AUTH_JOBS_MAX = 256,              /* password hashes queued or running at once */
+    AUTH_PIN_LEN = 6,                 /* a member's PIN: exactly six digits */
+    AUTH_CODE_LEN = 10,               /* a member's one-time code (about 50 random bits) */
+    AUTH_CODE_TEXT_MAX = 16,
+    AUTH_CODE_HASH_HEX = 64,          /* BLAKE2b-256 of the code, hex */
+    AUTH_CODE_TTL_S_DEFAULT = 7 * 24 * 3600,
 };
 
 /* Operating errors, all negative (store errors pass through as they are). */
@@ -76,6 +81,7 @@ typedef struct {
     uint32_t address_failures_max;    /* per source address, over all names */
     uint32_t lock_s;
     uint32_t delay_base_ms, delay_max_ms;
+    uint32_t code_ttl_s;              /* a member's one-time code expires after this */
 } auth_config_t;
 
 typedef struct {
@@ -87,6 +93,8 @@ typedef struct {
     bool active;
     int64_t created_ms, updated_ms;
     int64_t locked_until_ms;          /* 0 when not locked */
+    uint64_t member_id, member_number; /* role member: whose records these are; 0 otherwise */
+    bool pin_set;                     /* role member: activated (a PIN is set) */
 } auth_user_t;
 
 typedef struct {
@@ -171,9 +179,38 @@ int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user);
 int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t *users,
                    uint64_t *next);
 
+/* --- members' access (role member) ---
+
+   A member account is named "m:<cooperative>:<member number>" (a ':' no operator name may
+   hold, so the two kinds never collide) and lives in the users table with three more fields
+   after the password hash: u64 member_id, u64 member_number, str code_hash, u64
+   code_expires_ms. An operator grants access: a new one-time code (AUTH_CODE_LEN characters
+   of an alphabet without look-alikes), of which only the BLAKE2b hash is kept, expiring after
+   code_ttl_s; granting again replaces the code, clears the PIN and ends the member's sessions.
+   The member activates with the code and sets a PIN (hashed with Argon2id like a password);
+   the code is then spent. Activation attempts and logins are counted by the throttle under the
+   account's name, so guessing a code or a PIN locks exactly like a password. */
+
+/* The account name of a member; < 0 when it would not fit. */
+int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
+                         char out[AUTH_USERNAME_MAX + 1]);
+/* Six digits, else AUTH_INVALID with *error (field "pin"). */
+int auth_validate_pin(const char *pin, auth_error_t *error);
+/* Creates or resets the member's account and issues a code (copied to `code`, shown once).
+   Returns 0 with *user and *code_expires_ms, or a store error. */
+int auth_member_grant(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
+                      uint64_t member_id, char code[AUTH_CODE_TEXT_MAX], int64_t *code_expires_ms,
+                      auth_user_t *user);
+/* Spends the code and sets the PIN (validate it first), then logs the member in: calls back
+   like auth_login (0 with a session, AUTH_INVALID_CREDENTIALS for an unknown account, a wrong,
+   spent or expired code, AUTH_LOCKED / AUTH_THROTTLED, ...). */
+void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
+                          const char *code, const char *pin, const char *address,
+                          auth_login_fn fn, void *arg);
+
 /* --- roles and validation (pure) --- */
 
-/* "admin", "supervisor", "operator", "viewer"; "" for any other role. */
+/* "admin", "supervisor", "operator", "viewer", "member"; "" for any other role. */
 const char *auth_role_name(Lumbung__Role role);
 /* The role named, or LUMBUNG__ROLE__ROLE_UNSPECIFIED for anything but the four names above. */
 Lumbung__Role auth_role_parse(const char *name);

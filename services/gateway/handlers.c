@@ -14,6 +14,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "service.h"
+#include "public.h"
 
 static int64_t wall_ms(void) {
     struct timespec ts;
@@ -228,6 +229,11 @@ static json_t *user_json(const auth_user_t *u) {
                           auth_role_name(u->role), "active", u->active, "created_at",
                           json_time(u->created_ms), "updated_at", json_time(u->updated_ms));
     if (u->cooperative_id) json_object_set_new(j, "cooperative_id", json_id(u->cooperative_id));
+    if (u->role == LUMBUNG__ROLE__ROLE_MEMBER) {
+        json_object_set_new(j, "member_id", json_id(u->member_id));
+        json_object_set_new(j, "member_number", json_id(u->member_number));
+        json_object_set_new(j, "pin_set", json_boolean(u->pin_set));
+    }
     if (u->locked_until_ms > wall_ms())
         json_object_set_new(j, "locked_until", json_time(u->locked_until_ms));
     return j;
@@ -363,6 +369,151 @@ static void handle_me(gateway_exchange_t *ex, json_t *body) {
         json_object_set_new(me, "csrf_token", json_string(csrf));
     }
     gateway_exchange_json(ex, 200, me);
+}
+
+/* ---------------------------------------------------------------- members' access
+
+   An operator grants a member access by member id; the gateway asks the members service for
+   the member (as the operator, so the service checks the cooperative again) to learn the member
+   number the member will type, then issues the one-time code (auth.h), answered once. */
+
+static void on_access_member(void *arg, int status, const Lumbung__Reply *reply) {
+    gateway_exchange_t *ex = arg;
+    if (status != CLIENT_OK) {
+        gateway_exchange_error(ex, 503, "service_unavailable", NULL,
+                               "the members service is not reachable; retry shortly");
+        return;
+    }
+    if (reply->error) {
+        const Lumbung__Error *e = reply->error;
+        gateway_exchange_error(ex, envelope_http_status(e->has_kind ? e->kind
+                                                                    : LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL),
+                               e->code ? e->code : "error", e->field, "%s",
+                               e->message ? e->message : "the members service refused");
+        return;
+    }
+    const Lumbung__Member *m = reply->result_case == LUMBUNG__REPLY__RESULT_MEMBERS &&
+                               reply->members &&
+                               reply->members->result_case == LUMBUNG__MEMBERS_REPLY__RESULT_MEMBER
+                                   ? reply->members->member : NULL;
+    if (!m || !m->has_member_number || !m->has_id) {
+        gateway_exchange_error(ex, 502, "bad_reply", NULL, "the members service sent no member");
+        return;
+    }
+    char code[AUTH_CODE_TEXT_MAX];
+    int64_t expires;
+    auth_user_t user;
+    int rc = auth_member_grant(ex->gw->auth, m->cooperative_id, m->member_number, m->id, code,
+                               &expires, &user);
+    if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
+    json_t *j = json_pack("{s:s, s:o, s:o}", "code", code, "code_expires_at", json_time(expires),
+                          "user", user_json(&user));
+    sodium_memzero(code, sizeof code);
+    gateway_exchange_header(ex, "Cache-Control", "no-store");
+    gateway_exchange_json(ex, 201, j);
+}
+
+static void handle_member_access(gateway_exchange_t *ex, json_t *body) {
+    static const char *const fields[] = { NULL };
+    if (only_fields(ex, body, fields) < 0) return;
+    uint64_t coop, id;
+    if (gateway_parse_u64(gateway_exchange_param(ex, "coop"), &coop) < 0 ||
+        gateway_parse_u64(gateway_exchange_param(ex, "id"), &id) < 0) {
+        gateway_exchange_error(ex, 400, "invalid_id", "id", "id: a member id");
+        return;
+    }
+    arena_t *a = ex->arena;
+    Lumbung__GetMember *get = arena_message(a, &lumbung__get_member__descriptor);
+    get->has_cooperative_id = get->has_id = 1;
+    get->cooperative_id = coop;
+    get->id = id;
+    Lumbung__MembersRequest *mr = arena_message(a, &lumbung__members_request__descriptor);
+    mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_GET_MEMBER;
+    mr->get_member = get;
+    Lumbung__Request *rq = arena_message(a, &lumbung__request__descriptor);
+    rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    rq->members = mr;
+    Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
+    actor->user = arena_strdup(a, ex->user.username);
+    actor->has_role = 1;
+    actor->role = ex->user.role;
+    actor->has_cooperative_id = ex->user.cooperative_id != 0;
+    actor->cooperative_id = ex->user.cooperative_id;
+    rq->actor = actor;
+    client_t *c = ex->gw->clients[GATEWAY_SERVICE_MEMBERS];
+    if (!c || client_call(c, rq, ex->gw->timeout_ms, on_access_member, ex) != 0)
+        gateway_exchange_error(ex, 503, "service_unavailable", NULL,
+                               "the members service is not reachable; retry shortly");
+}
+
+/* cooperative_id and member_number of a member's body, both whole numbers. */
+static int member_ids(gateway_exchange_t *ex, json_t *body, uint64_t *coop, uint64_t *number) {
+    static const char *const names[] = { "cooperative_id", "member_number" };
+    uint64_t *out[] = { coop, number };
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(body, names[i]);
+        bool ok = (json_is_integer(v) && json_integer_value(v) > 0) ||
+                  (json_is_string(v) && gateway_parse_u64(json_string_value(v), out[i]) == 0);
+        if (ok && json_is_integer(v)) *out[i] = (uint64_t) json_integer_value(v);
+        if (!ok || *out[i] == 0) {
+            gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", names[i],
+                                   "%s: required, a whole number above 0", names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int session_flag(gateway_exchange_t *ex, json_t *body) {
+    json_t *session = json_object_get(body, "session");
+    if (session && !json_is_boolean(session)) {
+        gateway_exchange_error(ex, 400, "invalid_type", "session",
+                               "session: true for a browser session cookie");
+        return -1;
+    }
+    ex->session_cookie = json_is_true(session);
+    return 0;
+}
+
+static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
+    static const char *const fields[] = { "cooperative_id", "member_number", "code", "pin",
+                                          "session", NULL };
+    const char *code, *pin;
+    uint64_t coop, number;
+    if (only_fields(ex, body, fields) < 0 || member_ids(ex, body, &coop, &number) < 0 ||
+        required_string(ex, body, "code", &code) < 0 || required_string(ex, body, "pin", &pin) < 0 ||
+        session_flag(ex, body) < 0)
+        return;
+    auth_error_t e;
+    memset(&e, 0, sizeof e);
+    if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, AUTH_INVALID, &e); return; }
+    char name[AUTH_USERNAME_MAX + 1] = "";
+    auth_member_username(coop, number, name);
+    ex->audit_user = arena_strdup(ex->arena, name);
+    char address[64] = "";
+    if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
+    auth_member_activate(ex->gw->auth, coop, number, code, pin, address, on_login, ex);
+}
+
+/* A member's login: cooperative + member number + PIN, throttled like any login (the name
+   counted is the member's account name). */
+static void handle_member_login(gateway_exchange_t *ex, json_t *body) {
+    static const char *const fields[] = { "cooperative_id", "member_number", "pin", "session", NULL };
+    const char *pin;
+    uint64_t coop, number;
+    if (only_fields(ex, body, fields) < 0 || member_ids(ex, body, &coop, &number) < 0 ||
+        required_string(ex, body, "pin", &pin) < 0 || session_flag(ex, body) < 0)
+        return;
+    char name[AUTH_USERNAME_MAX + 1] = "";
+    if (auth_member_username(coop, number, name) < 0) {
+        gateway_exchange_error(ex, 400, "invalid_member_number", "member_number",
+                               "member_number: too large");
+        return;
+    }
+    ex->audit_user = arena_strdup(ex->arena, name);
+    char address[64] = "";
+    if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
+    auth_login(ex->gw->auth, name, pin, address, on_login, ex);
 }
 
 /* ---------------------------------------------------------------- one's own password
@@ -640,6 +791,11 @@ static const struct {
     { "get_user", handle_get_user },
     { "update_user", handle_update_user },
     { "audit", handle_audit },
+    { "member_access", handle_member_access },
+    { "member_activate", handle_member_activate },
+    { "member_login", handle_member_login },
+    { "public_directory", public_directory },
+    { "public_profile", public_profile },
 };
 
 gateway_handler_fn gateway_handlers_find(const char *operation) {

@@ -11,6 +11,7 @@
      LUMBUNG_GATEWAY_LONG_TIMEOUT_MS (30000), LUMBUNG_READY_TIMEOUT_MS (1000),
      LUMBUNG_TOKEN_TTL_S (43200), LUMBUNG_LOGIN_FAILURES_MAX (5),
      LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX (30), LUMBUNG_LOGIN_LOCK_S (900),
+     LUMBUNG_MEMBER_CODE_TTL_S (604800: a member's one-time code),
      LUMBUNG_LOGIN_DELAY_MS (250), LUMBUNG_LOGIN_DELAY_MAX_MS (4000), LUMBUNG_ADMIN_PASSWORD,
      LUMBUNG_PWHASH_FAST=1 (tests: the cheapest Argon2id parameters), LUMBUNG_PWHASH_OPSLIMIT,
      LUMBUNG_PWHASH_MEMLIMIT_KIB, LUMBUNG_WEB_DIR (the web interface's files; default: web/
@@ -54,6 +55,7 @@ static void auth_settings(auth_config_t *c) {
     c->address_failures_max = (uint32_t) config_int("LUMBUNG_LOGIN_ADDRESS_FAILURES_MAX",
                                                     c->address_failures_max, 1, 100000);
     c->lock_s = (uint32_t) config_int("LUMBUNG_LOGIN_LOCK_S", c->lock_s, 1, 7 * 86400);
+    c->code_ttl_s = (uint32_t) config_int("LUMBUNG_MEMBER_CODE_TTL_S", c->code_ttl_s, 1, 90 * 86400);
     c->delay_base_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MS", c->delay_base_ms, 0, 60000);
     c->delay_max_ms = (uint32_t) config_int("LUMBUNG_LOGIN_DELAY_MAX_MS", c->delay_max_ms, 0, 600000);
 }
@@ -158,7 +160,7 @@ static json_t *route_json(const route_t *r) {
     static const struct { unsigned flag; const char *name; } flags[] = {
         { ROUTE_CREATED, "created" }, { ROUTE_IDEMPOTENCY_REQUIRED, "idempotency_required" },
         { ROUTE_QUERY_FIELDS, "query_fields" }, { ROUTE_RAW_BODY, "raw_body" },
-        { ROUTE_LONG, "long" },
+        { ROUTE_LONG, "long" }, { ROUTE_MEMBER, "member" },
     };
     json_t *params = json_array(), *names = json_array();
     for (int i = 0; i < ROUTE_PARAMS_MAX && r->params[i].name; i++)

@@ -25,14 +25,21 @@ static const route_t routes_gateway[] = {
     { "GET", "/readyz", ROUTE_PUBLIC, "gateway", "readyz", NO_PARAMS, 0 },
     { "GET", "/metrics", ROUTE_PUBLIC, "gateway", "metrics", NO_PARAMS, 0 },
     { "POST", "/api/v1/auth/login", ROUTE_PUBLIC, "gateway", "login", NO_PARAMS, 0 },
-    { "POST", "/api/v1/auth/logout", ROUTE_AUTHENTICATED, "gateway", "logout", NO_PARAMS, 0 },
-    { "GET", "/api/v1/auth/me", ROUTE_AUTHENTICATED, "gateway", "me", NO_PARAMS, 0 },
+    { "POST", "/api/v1/auth/logout", ROUTE_AUTHENTICATED, "gateway", "logout", NO_PARAMS, ROUTE_MEMBER },
+    { "GET", "/api/v1/auth/me", ROUTE_AUTHENTICATED, "gateway", "me", NO_PARAMS, ROUTE_MEMBER },
+    { "POST", "/api/v1/member/activate", ROUTE_PUBLIC, "gateway", "member_activate", NO_PARAMS, 0 },
+    { "POST", "/api/v1/member/login", ROUTE_PUBLIC, "gateway", "member_login", NO_PARAMS, 0 },
+    { "POST", "/api/v1/cooperatives/{coop}/members/{id}/access", ROUTE_COOP_WRITE, "gateway",
+      "member_access", { { "coop", "cooperative_id" }, { "id", "id" } }, ROUTE_CREATED },
     { "POST", "/api/v1/auth/password", ROUTE_AUTHENTICATED, "gateway", "change_password", NO_PARAMS, 0 },
     { "GET", "/api/v1/users", ROUTE_ADMIN, "gateway", "list_users", NO_PARAMS, ROUTE_QUERY_FIELDS },
     { "POST", "/api/v1/users", ROUTE_ADMIN, "gateway", "create_user", NO_PARAMS, ROUTE_CREATED },
     { "GET", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "get_user", { { "id", "id" } }, 0 },
     { "PATCH", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "update_user", { { "id", "id" } }, 0 },
     { "GET", "/api/v1/audit", ROUTE_SUPERVISE, "gateway", "audit", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi", ROUTE_PUBLIC, "gateway", "public_directory", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi/{coop}", ROUTE_PUBLIC, "gateway", "public_profile",
+      { { "coop", "cooperative_id" } }, 0 },
     ROUTE_END
 };
 
@@ -152,6 +159,11 @@ int gateway_routes_authorize(const route_t *route, const char *method, const aut
     bool supervisor = role == LUMBUNG__ROLE__ROLE_SUPERVISOR;
     bool operator = role == LUMBUNG__ROLE__ROLE_OPERATOR;
     bool viewer = role == LUMBUNG__ROLE__ROLE_VIEWER;
+    /* A member: only the rows marked ROUTE_MEMBER (every bus-backed one a read, checked at
+       start-up), their own cooperative; other_coop also says "another member" for them. */
+    if (role == LUMBUNG__ROLE__ROLE_MEMBER)
+        return (route->flags & ROUTE_MEMBER) && !other_coop && user->cooperative_id &&
+                       user->member_id ? 0 : -403;
     bool scoped = operator || viewer;
     if (!admin && !supervisor && !scoped) return -403;
     if (scoped && (other_coop || user->cooperative_id == 0)) return -403;
@@ -263,11 +275,28 @@ static int authenticate(gateway_exchange_t *ex) {
     return check_csrf(ex);
 }
 
+/* A member naming a member id other than their own: the {id} of a member route, or a
+   member_id query parameter. */
+static bool names_other_member(gateway_exchange_t *ex) {
+    if (!ex->has_user || ex->user.role != LUMBUNG__ROLE__ROLE_MEMBER) return false;
+    const char *id = gateway_exchange_param(ex, "id");
+    const char *query = gateway_exchange_query(ex, "member_id");
+    return (id && text_is_other(id, ex->user.member_id)) ||
+           (query && text_is_other(query, ex->user.member_id));
+}
+
 static int authorize(gateway_exchange_t *ex, const json_t *body) {
     const char *query_coop = gateway_exchange_query(ex, "cooperative_id");
+    bool other_member = names_other_member(ex);
     bool other = ex->has_user &&
                  gateway_routes_names_other_coop(&ex->match, query_coop, body,
                                                  ex->user.cooperative_id);
+    if (other_member && !other) {
+        gateway_exchange_error(ex, 403, "forbidden", "member_id",
+                               "a member may only see their own records (%" PRIu64 ")",
+                               ex->user.member_id);
+        return -1;
+    }
     int rc = gateway_routes_authorize(ex->route, ex->method, ex->has_user ? &ex->user : NULL, other);
     if (rc == 0) return 0;
     if (other)
@@ -587,7 +616,10 @@ static Lumbung__Request *envelope_build(gateway_exchange_t *ex, const operation_
         Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
         actor->user = arena_strdup(a, ex->user.username);
         actor->has_role = 1;
-        actor->role = ex->user.role;
+        /* The services know no members' role: the gateway has scoped the member to their own
+           id above, and the services check the cooperative of a viewer. */
+        actor->role = ex->user.role == LUMBUNG__ROLE__ROLE_MEMBER ? LUMBUNG__ROLE__ROLE_VIEWER
+                                                                 : ex->user.role;
         actor->has_cooperative_id = ex->user.cooperative_id != 0;
         actor->cooperative_id = ex->user.cooperative_id;
         rq->actor = actor;
@@ -904,6 +936,10 @@ int gateway_routes_check(void) {
     for (int t = 0; gateway_routes_tables[t]; t++) {
         for (const route_t *r = gateway_routes_tables[t]; r->method; r++) {
             problems += check_pattern(r) + check_duplicate(r);
+            if ((r->flags & ROUTE_MEMBER) && strcmp(r->service, "gateway") && !is_read(r->method)) {
+                log_error(0, "route %s %s: a member route must be a read", r->method, r->pattern);
+                problems++;
+            }
             if (!r->service || !r->operation) {
                 log_error(0, "route %s %s: no service or operation", r->method, r->pattern);
                 problems++;

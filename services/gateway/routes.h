@@ -43,6 +43,8 @@ enum {
     ROUTE_QUERY_FIELDS = 1 << 2,         /* ?name=value pairs fill fields of the message */
     ROUTE_RAW_BODY = 1 << 3,             /* the body (e.g. CSV) goes to the bytes field `body` */
     ROUTE_LONG = 1 << 4,                 /* larger body limit and deadline (imports) */
+    ROUTE_MEMBER = 1 << 5,               /* a member may call it too: reads only, their own
+                                            cooperative, and a {id} (member id) their own */
 };
 
 typedef struct {

@@ -19,7 +19,7 @@ const route_t routes_members[] = {
     { "POST", "/api/v1/cooperatives/{coop}/annual-meetings", ROUTE_COOP_WRITE, "members",
       "record_annual_meeting", { {"coop", "cooperative_id"} }, ROUTE_CREATED },
     { "GET", "/api/v1/cooperatives/{coop}/annual-meetings", ROUTE_COOP_READ, "members",
-      "list_annual_meetings", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+      "list_annual_meetings", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER },
 
     /* Guidance and supervision */
     { "POST", "/api/v1/cooperatives/{coop}/supervision", ROUTE_SUPERVISE, "members",
@@ -44,7 +44,7 @@ const route_t routes_members[] = {
     { "GET", "/api/v1/cooperatives/{coop}/members", ROUTE_COOP_READ, "members", "list_members",
       { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/members/{id}", ROUTE_COOP_READ, "members", "get_member",
-      { {"coop", "cooperative_id"}, {"id", "id"} }, 0 },
+      { {"coop", "cooperative_id"}, {"id", "id"} }, ROUTE_MEMBER },
     { "PATCH", "/api/v1/cooperatives/{coop}/members/{id}", ROUTE_COOP_WRITE, "members",
       "update_member", { {"coop", "cooperative_id"}, {"id", "id"} }, 0 },
     { "POST", "/api/v1/cooperatives/{coop}/members/{id}/exit", ROUTE_COOP_WRITE, "members",

@@ -12,7 +12,7 @@ const route_t routes_reporting[] = {
       "trial_balance", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/members/{id}/statement", ROUTE_COOP_READ, "reporting",
       "member_statement", { {"coop", "cooperative_id"}, {"id", "member_id"} },
-      ROUTE_QUERY_FIELDS },
+      ROUTE_QUERY_FIELDS | ROUTE_MEMBER },
     { "GET", "/api/v1/cooperatives/{coop}/reports/loan-portfolio", ROUTE_COOP_READ, "reporting",
       "loan_portfolio", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/reports/shu", ROUTE_COOP_READ, "reporting", "shu",

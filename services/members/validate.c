@@ -442,6 +442,7 @@ void members_settings_merge(arena_t *arena, Lumbung__CooperativeSettings *d,
     MERGE(d, p, loan_annual_rate_bp);
     MERGE(d, p, loan_max_sen);
     MERGE(d, p, voluntary_min_balance_sen);
+    MERGE(d, p, public_profile);
     if (p->time_zone && *p->time_zone) d->time_zone = p->time_zone;
     if (p->shu_allocation) {
         if (!d->shu_allocation) d->shu_allocation = shu_default(arena);

@@ -162,6 +162,35 @@ static void a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative
     assert_int_equal(gateway_routes_authorize(list, "GET", &admin, true), 0);
 }
 
+/* A member: only the rows marked ROUTE_MEMBER, only in their own cooperative, and never
+   without their member id; every other access class is refused, public aside. */
+static void a_member_gets_only_the_member_rows(void **state) {
+    (void) state;
+    auth_user_t member = user(LUMBUNG__ROLE__ROLE_MEMBER, 5);
+    member.member_id = 9;
+    const route_t *own = route_of("GET", "/api/v1/cooperatives/5/members/9/statement");
+    const route_t *get = route_of("GET", "/api/v1/cooperatives/5/members/9");
+    const route_t *list = route_of("GET", "/api/v1/cooperatives/5/members");
+    const route_t *patch = route_of("PATCH", "/api/v1/cooperatives/5/members/9");
+    const route_t *shu = route_of("GET", "/api/v1/cooperatives/5/reports/shu");
+    const route_t *coops = route_of("GET", "/api/v1/cooperatives");
+    const route_t *me = route_of("GET", "/api/v1/auth/me");
+    const route_t *password = route_of("POST", "/api/v1/auth/password");
+    const route_t *login = route_of("POST", "/api/v1/member/login");
+    assert_int_equal(gateway_routes_authorize(own, "GET", &member, false), 0);
+    assert_int_equal(gateway_routes_authorize(get, "GET", &member, false), 0);
+    assert_int_equal(gateway_routes_authorize(me, "GET", &member, false), 0);
+    assert_int_equal(gateway_routes_authorize(login, "POST", &member, false), 0);
+    assert_int_equal(gateway_routes_authorize(own, "GET", &member, true), -403);
+    assert_int_equal(gateway_routes_authorize(list, "GET", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(patch, "PATCH", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(shu, "GET", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(coops, "GET", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(password, "POST", &member, false), -403);
+    member.member_id = 0;                    /* never granted so */
+    assert_int_equal(gateway_routes_authorize(own, "GET", &member, false), -403);
+}
+
 static void cooperatives_are_found_in_path_query_and_body(void **state) {
     (void) state;
     gateway_route_match_t m;
@@ -240,6 +269,7 @@ int main(void) {
         cmocka_unit_test(the_permission_matrix),
         cmocka_unit_test(a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative),
         cmocka_unit_test(cooperatives_are_found_in_path_query_and_body),
+        cmocka_unit_test(a_member_gets_only_the_member_rows),
         cmocka_unit_test(every_table_agrees_with_the_protos_and_handlers),
         cmocka_unit_test(body_limits_follow_the_route),
         cmocka_unit_test(times_and_ids_parse_strictly),
