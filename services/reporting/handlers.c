@@ -86,6 +86,18 @@ static int period_args(ctx_t *x, uint64_t coop, const char *from_text, const cha
                              "from must not be after to");
 }
 
+/* A period that defaults to the calendar year of `to` so far (`to` defaulting to today). */
+static int year_to_date_args(ctx_t *x, uint64_t coop, const char *from_text, const char *to_text,
+                             int32_t *from, int32_t *to) {
+    int32_t year_start;
+    int rc = date_arg(x, to_text, "to", today_of(x, coop), to);
+    if (rc != 0) return rc;
+    int y, m, d;
+    date_to_ymd(*to, &y, &m, &d);
+    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = *to;
+    return period_args(x, coop, from_text, to_text, year_start, from, to);
+}
+
 static uint64_t seq_of(const follower_t *f) {
     return f ? follower_cursor(f) : 0;
 }
@@ -182,14 +194,10 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
 static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
-    int32_t from, to, year_start;
-    int rc = date_arg(x, r->to, "to", today_of(x, r->cooperative_id), &to);
-    if (rc != 0) return rc;
-    int y, m, d;
-    date_to_ymd(to, &y, &m, &d);
-    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
+    int32_t from, to;
     reporting_chart_t c;
-    if ((rc = period_args(x, r->cooperative_id, r->from, r->to, year_start, &from, &to)) != 0) return rc;
+    int rc = year_to_date_args(x, r->cooperative_id, r->from, r->to, &from, &to);
+    if (rc != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
                                                          date_text(x->arena, from), date_text(x->arena, to));
@@ -665,13 +673,9 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
 static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
-    int32_t from, to, year_start;
-    int rc = date_arg(x, r->to, "to", today_of(x, r->cooperative_id), &to);
+    int32_t from, to;
+    int rc = year_to_date_args(x, r->cooperative_id, r->from, r->to, &from, &to);
     if (rc != 0) return rc;
-    int y, m, d;
-    date_to_ymd(to, &y, &m, &d);
-    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = to;
-    if ((rc = period_args(x, r->cooperative_id, r->from, r->to, year_start, &from, &to)) != 0) return rc;
     if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
     Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
     j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
