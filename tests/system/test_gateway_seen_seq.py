@@ -44,6 +44,13 @@ class FakeService:
             reply.request_id = req.request_id
             if req.HasField("ping"):
                 reply.pong.service = "fake"
+            elif req.HasField("replay"):      # the gateway follows the streams (audit of
+                reply.replay.head_seq = 0     # integrators): an empty stream, nothing to apply
+                reply.replay.last_seq = 0
+            elif self.answer is None:         # a call before the test set an answer
+                reply.error.kind = pb.envelope_pb2.ERROR_KIND_UNAVAILABLE
+                reply.error.code = "not_ready"
+                reply.error.message = "the stand-in service has no answer yet"
             else:
                 self.answer(reply)
             self.sock.send_multipart(frames[:-1] + [reply.SerializeToString()])
