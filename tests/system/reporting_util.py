@@ -59,3 +59,36 @@ class ApiCoop:
     def deposit(self, member, kind, amount, value_date="2025-01-06"):
         return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
                                        "value_date": value_date})
+
+
+def fairly_healthy_books(k):
+    """The books of the health report's fixture cooperative (test_reporting_health: a total of
+    67.25 of 82.00): two members' savings, a flat loan of 2,000,000, income, expenses, fixed
+    assets and a risk reserve, each journal entry dated 2025-06-30. Returns the two members."""
+    m1, m2 = k.member(), k.member()
+    for m in (m1, m2):
+        k.deposit(m, "principal", "100000")
+        k.deposit(m, "mandatory", "900000")
+    k.deposit(m1, "voluntary", "3000000")
+    body = {"member_id": m1, "principal": "2000000", "annual_rate": "12", "instalments": 12,
+            "frequency": "monthly", "method": "flat", "first_due_on": "2025-02-10",
+            "applied_on": "2025-01-05"}
+    r = k.c.api("POST", k.base + "/loans", body)
+    assert r.status == 201, r
+    k.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
+
+    def journal(memo, lines):
+        return k.post("/journal", {"value_date": "2025-06-30", "memo": memo, "lines": lines})
+    journal("Pendapatan", [{"account": "1-101", "debit": "600000"},
+                           {"account": "4-101", "credit": "500000"},
+                           {"account": "4-201", "credit": "100000"}])
+    journal("Beban", [{"account": "5-201", "debit": "120000"},
+                      {"account": "5-202", "debit": "80000"},
+                      {"account": "5-101", "debit": "50000"},
+                      {"account": "5-203", "debit": "30000"},
+                      {"account": "1-101", "credit": "280000"}])
+    journal("Aset tetap", [{"account": "1-501", "debit": "500000"},
+                           {"account": "1-101", "credit": "500000"}])
+    journal("Cadangan risiko", [{"account": "1-101", "debit": "100000"},
+                                {"account": "3-202", "credit": "100000"}])
+    return m1, m2

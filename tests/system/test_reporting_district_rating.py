@@ -13,7 +13,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from reporting_util import ApiCoop  # noqa: E402
+from reporting_util import ApiCoop, fairly_healthy_books  # noqa: E402
 
 
 AS_OF = "2026-06-30"
@@ -33,29 +33,7 @@ class Coop(ApiCoop):
 
 def fairly_healthy(k):
     """The books of test_reporting_health's cooperative: total 67.25 of 82.00."""
-    m1, m2 = k.member(), k.member()
-    for m in (m1, m2):
-        k.deposit(m, "principal", "100000")
-        k.deposit(m, "mandatory", "900000")
-    k.deposit(m1, "voluntary", "3000000")
-    body = {"member_id": m1, "principal": "2000000", "annual_rate": "12", "instalments": 12,
-            "frequency": "monthly", "method": "flat", "first_due_on": "2025-02-10",
-            "applied_on": "2025-01-05"}
-    r = k.c.api("POST", k.base + "/loans", body)
-    assert r.status == 201, r
-    k.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
-    k.journal("Pendapatan", [{"account": "1-101", "debit": "600000"},
-                             {"account": "4-101", "credit": "500000"},
-                             {"account": "4-201", "credit": "100000"}])
-    k.journal("Beban", [{"account": "5-201", "debit": "120000"},
-                        {"account": "5-202", "debit": "80000"},
-                        {"account": "5-101", "debit": "50000"},
-                        {"account": "5-203", "debit": "30000"},
-                        {"account": "1-101", "credit": "280000"}])
-    k.journal("Aset tetap", [{"account": "1-501", "debit": "500000"},
-                             {"account": "1-101", "credit": "500000"}])
-    k.journal("Cadangan risiko", [{"account": "1-101", "debit": "100000"},
-                                  {"account": "3-202", "credit": "100000"}])
+    m1, m2 = fairly_healthy_books(k)
 
 
 def savings_only(k):
