@@ -20,12 +20,15 @@ static char *trim(char *s) {
 }
 
 int config_load(void) {
+    static int loaded, result;     /* a main() may load before service_run() does */
+    if (loaded) return result;
+    loaded = 1;
     const char *path = getenv("LUMBUNG_CONFIG");
     if (!path || !*path) return 0;
     FILE *f = fopen(path, "r");
     if (!f) {
         log_error(0, "config: cannot open %s: %s", path, strerror(errno));
-        return -errno;
+        return result = -errno;
     }
     char line[CONFIG_VALUE_MAX + 128];
     int lineno = 0, rc = 0;
@@ -47,7 +50,7 @@ int config_load(void) {
         entry_count++;
     }
     fclose(f);
-    return rc;
+    return result = rc;
 }
 
 const char *config_get(const char *name, const char *fallback) {
@@ -79,6 +82,12 @@ const char *config_host(void) { return config_get("LUMBUNG_HOST", "127.0.0.1"); 
 static int service_offset(const char *service) {
     if (!strcmp(service, "members")) return 0;
     if (!strcmp(service, "transactions")) return 10;
+    /* shards 1..4 between transactions and reporting, 5..7 past reporting (shard.h) */
+    if (!strncmp(service, "transactions-", 13)) {
+        int k = atoi(service + 13);
+        if (k >= 1 && k <= 4) return 10 + 2 * k;
+        if (k >= 5 && k <= 7) return 30 + 2 * (k - 5);
+    }
     if (!strcmp(service, "reporting")) return 20;
     if (!strncmp(service, "testing", 7))
         return 90 + 2 * (int) config_int("LUMBUNG_TEST_INSTANCE", 0, 0, 4);
@@ -88,7 +97,7 @@ static int service_offset(const char *service) {
 const char *config_endpoint(const char *service, const char *kind, char *buf, unsigned size) {
     char name[96];
     snprintf(name, sizeof name, "LUMBUNG_%s_%s", service, kind);
-    for (char *p = name; *p; p++) *p = (char) toupper((unsigned char) *p);
+    for (char *p = name; *p; p++) *p = *p == '-' ? '_' : (char) toupper((unsigned char) *p);
     const char *explicit = config_get(name, NULL);
     if (explicit) {
         snprintf(buf, size, "%s", explicit);

@@ -32,7 +32,9 @@ const char *config_host(void);                /* LUMBUNG_HOST, default 127.0.0.1
 /* Endpoint of a service socket: `kind` is "router" or "pub"; the service's own
    LUMBUNG_<NAME>_<KIND> setting wins (tcp://host:port), else host + port base + offset.
    Writes into buf (at least 128 bytes). Offsets: members 0/1, transactions 10/11,
-   reporting 20/21, testing 90/91 (+ LUMBUNG_TEST_INSTANCE*2). */
+   reporting 20/21, testing 90/91 (+ LUMBUNG_TEST_INSTANCE*2); transactions shard K (shard.h)
+   12/13 .. 18/19 for K = 1..4, 30/31 .. 34/35 for K = 5..7. A '-' in the name is '_' in the
+   setting: LUMBUNG_TRANSACTIONS_1_ROUTER. */
 const char *config_endpoint(const char *service, const char *kind, char *buf, unsigned size);
 
 /* The endpoint a service binds: config_endpoint() with its host replaced by LUMBUNG_BIND_HOST

@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "scope.h"
+#include "shard.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -18,7 +19,7 @@
 enum {
     IDENTITY_MAX = 256,
     PEER_MAX = 64,
-    REPLICAS_MAX = 4,
+    REPLICAS_MAX = 2 + SHARD_MAX,      /* members and every transactions shard, and one more */
     WAIT_CHECK_MS = 50,
     REDO_MAX = 8,                  /* map growths for one batch before giving up */
     /* Bytes of events in one replay reply: well under the receiver's ZMQ_MAXMSGSIZE
@@ -255,6 +256,7 @@ static void request_hash(const service_call_t *c, uint8_t hash[IDEM_HASH]) {
     copy.has_request_id = copy.has_deadline_ms = 0;
     copy.trace_id = NULL;
     copy.has_after_members_seq = copy.has_after_transactions_seq = 0;
+    copy.n_after_shard_seqs = 0;
     size_t len;
     uint8_t *bytes = envelope_pack(c->arena, &copy.base, &len);
     crypto_hash_sha256(hash, bytes, len);
@@ -481,6 +483,13 @@ static bool must_wait(service_call_t *c) {
     if (r->has_after_transactions_seq && r->after_transactions_seq > 0 &&
         replica_cursor(c->svc, "transactions", &known) < r->after_transactions_seq && known)
         return true;
+    for (size_t k = 0; k < r->n_after_shard_seqs && k < SHARD_MAX; k++) {
+        char name[SHARD_NAME_MAX];
+        if (r->after_shard_seqs[k] > 0 &&
+            replica_cursor(c->svc, shard_name((int) k, name, sizeof name), &known) <
+                r->after_shard_seqs[k] && known)
+            return true;
+    }
     return false;
 }
 

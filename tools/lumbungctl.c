@@ -10,12 +10,15 @@
       backup SERVICE DIR | backup all DIR  hot copies, consumers before producers, owner only
       restore DIR                          a backup into an empty data directory, then verify
       verify [DIR]                         offline: outboxes, books, cursors (default: the data)
-      status                               each running service over the bus
+      status                               each running service over the bus (every shard)
+      move-cooperative COOP SHARD          with the system stopped: the cooperative's books to
+                                           another transactions shard, and the shard map
 
     Operation names are the fields of the services' request oneofs (scope.h), checked here so
     a typo is refused before it reaches allow.list. Keys live in LUMBUNG_KEYS (default
     $LUMBUNG_DATA/keys), stores under LUMBUNG_DATA.
     Not for: anything the HTTP API does (users, cooperatives, money). */
+#include "../services/transactions/move.h"
 #include "../services/transactions/verify.h"
 #include "bytes.h"
 #include "config.h"
@@ -24,6 +27,7 @@
 #include "files.h"
 #include "log.h"
 #include "scope.h"
+#include "shard.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -48,7 +52,8 @@ static int usage(void) {
             "       lumbungctl keys import NAME PUBLIC-KEY [service|integrator|none] [--cooperatives .. --operations ..]\n"
             "       lumbungctl keys scope NAME --cooperatives ID,ID|all --operations OP,OP|all\n"
             "       lumbungctl keys revoke NAME | keys rotate NAME\n"
-            "       lumbungctl backup SERVICE DIR | backup all DIR | restore DIR | verify [DIR] | status\n");
+            "       lumbungctl backup SERVICE DIR | backup all DIR | restore DIR | verify [DIR] | status\n"
+            "       lumbungctl move-cooperative COOPERATIVE SHARD   (system stopped)\n");
     return 2;
 }
 
@@ -216,6 +221,10 @@ static int keys(int argc, char **argv) {
     if (n >= 1 && !strcmp(rest[0], "init")) {
         for (unsigned i = 0; i < sizeof services / sizeof services[0]; i++)
             if (curve_keys_ensure(dir, services[i], "service") != 0) return 1;
+        for (int k = 1; k < shard_count(); k++) {     /* transactions-1, ... */
+            char name[SHARD_NAME_MAX];
+            if (curve_keys_ensure(dir, shard_name(k, name, sizeof name), "service") != 0) return 1;
+        }
         printf("keys ready in %s\n", dir);
         return 0;
     }
@@ -262,10 +271,18 @@ static int keys(int argc, char **argv) {
 /* ---- stores: backup, restore, verify (offline), status (over the bus) ---- */
 
 /* Consumers before their producers: a copy of a follower taken before its producer's copy
-   never holds a cursor past the producer's outbox, so the set restores consistently. */
-static const char *const backup_order[] = { "gateway", "reporting", "transactions", "members" };
-enum { N_STORES = sizeof backup_order / sizeof backup_order[0], CURSORS_MAX = 8,
-       COPY_CHUNK = 1 << 20, STATUS_TIMEOUT_MS = 3000 };
+   never holds a cursor past the producer's outbox, so the set restores consistently. Every
+   possible transactions shard is listed; stores that are not there are passed over. */
+enum { N_STORES = 3 + SHARD_MAX, CURSORS_MAX = 2 + SHARD_MAX, COPY_CHUNK = 1 << 20,
+       STATUS_TIMEOUT_MS = 3000, RUNNING_TIMEOUT_MS = 500 };
+static char backup_order[N_STORES][SHARD_NAME_MAX];
+
+static void stores_init(void) {
+    snprintf(backup_order[0], SHARD_NAME_MAX, "gateway");
+    snprintf(backup_order[1], SHARD_NAME_MAX, "reporting");
+    for (int k = 0; k < SHARD_MAX; k++) shard_name(k, backup_order[2 + k], SHARD_NAME_MAX);
+    snprintf(backup_order[N_STORES - 1], SHARD_NAME_MAX, "members");
+}
 
 typedef struct {
     char stream[32];
@@ -366,6 +383,33 @@ static int read_cursors(store_t *store, store_info_t *info) {
     return rc;
 }
 
+/* Every cooperative a shard's store holds is one the shard map gives to that shard. */
+static int check_owners(store_t *store, const char *service, store_info_t *info) {
+    store_table_t t;
+    int rc = store_table_existing(store, "tx_coops", &t);
+    if (rc == STORE_NOT_FOUND) return 0;
+    store_txn_t *txn;
+    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
+    store_cursor_t *c;
+    int shard = shard_index(service), n = 0;
+    if ((rc = store_cursor_open(txn, t, &c)) == 0) {
+        const void *k;
+        size_t kl;
+        for (int r = store_cursor_first(c, &k, &kl, NULL, NULL); r == 0;
+             r = store_cursor_next(c, &k, &kl, NULL, NULL), n++) {
+            uint64_t coop = kl == 8 ? be64_read(k) : 0;
+            if (shard_of(coop) == shard) continue;
+            if (info->problems++ < 20)
+                printf("%s: holds cooperative %llu, which the shard map gives to shard %d\n",
+                       service, (unsigned long long) coop, shard_of(coop));
+        }
+        store_cursor_close(&c);
+    }
+    store_abort(&txn);
+    if (rc == 0) printf("%s: %d cooperatives, each on its shard by the map\n", service, n);
+    return rc;
+}
+
 static int store_info(const char *base, const char *service, store_info_t *info, bool check) {
     memset(info, 0, sizeof *info);
     if (!has_store(base, service)) return 0;
@@ -374,13 +418,14 @@ static int store_info(const char *base, const char *service, store_info_t *info,
     info->present = true;
     int rc = read_outbox(store, service, info, check);
     if (rc == 0) rc = read_cursors(store, info);
-    if (rc == 0 && check && !strcmp(service, "transactions")) {
+    if (rc == 0 && check && shard_index(service) >= 0) {
         tx_verify_result_t r;
         rc = tx_verify(store, stdout, &r);
         info->problems += r.problems;
         if (rc == 0)
-            printf("transactions: %llu entries and %llu accounts checked\n",
+            printf("%s: %llu entries and %llu accounts checked\n", service,
                    (unsigned long long) r.entries, (unsigned long long) r.accounts);
+        if (rc == 0) rc = check_owners(store, service, info);
     }
     store_destroy(&store);
     return rc;
@@ -613,7 +658,7 @@ static int verify(const char *base) {
 
 /* One Ping over CURVE, synchronously: the service answers it itself (service.c answer_ping). */
 static Lumbung__Reply *ping_service(void *ctx, const char *dir, const char *key_name,
-                                    const char *service) {
+                                    const char *service, int timeout_ms) {
     char pub[CURVE_KEY_Z85 + 1], sec[CURVE_KEY_Z85 + 1], server[CURVE_KEY_Z85 + 1], ep[128];
     if (curve_keys_load(dir, key_name, pub, sec) != 0 || curve_keys_load(dir, service, server, NULL) != 0)
         return NULL;
@@ -636,7 +681,7 @@ static Lumbung__Reply *ping_service(void *ctx, const char *dir, const char *key_
     zmq_send(s, buf, len, 0);
     Lumbung__Reply *reply = NULL;
     zmq_pollitem_t item = { .socket = s, .events = ZMQ_POLLIN };
-    while (!reply && zmq_poll(&item, 1, STATUS_TIMEOUT_MS) == 1) {
+    while (!reply && zmq_poll(&item, 1, timeout_ms) == 1) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, s, 0) >= 0 && zmq_msg_size(&m) > 0)
@@ -657,30 +702,35 @@ static int status(void) {
                         "LUMBUNG_CTL_KEY to an admitted service key of this host)\n", key_name, dir);
         return 1;
     }
-    const char *bus_services[] = { "members", "transactions", "reporting" };
+    /* members, every transactions shard, reporting */
+    char bus_services[2 + SHARD_MAX][SHARD_NAME_MAX];
+    int n = 0;
+    snprintf(bus_services[n++], SHARD_NAME_MAX, "members");
+    for (int k = 0; k < shard_count(); k++) shard_name(k, bus_services[n++], SHARD_NAME_MAX);
+    snprintf(bus_services[n++], SHARD_NAME_MAX, "reporting");
     void *ctx = zmq_ctx_new();
     int down = 0;
-    for (unsigned i = 0; i < 3; i++) {
-        Lumbung__Reply *r = ping_service(ctx, dir, key_name, bus_services[i]);
+    for (int i = 0; i < n; i++) {
+        Lumbung__Reply *r = ping_service(ctx, dir, key_name, bus_services[i], STATUS_TIMEOUT_MS);
         if (!r || r->result_case != LUMBUNG__REPLY__RESULT_PONG) {
-            printf("%-13s DOWN: no answer within %d ms%s\n", bus_services[i], STATUS_TIMEOUT_MS,
+            printf("%-15s DOWN: no answer within %d ms%s\n", bus_services[i], STATUS_TIMEOUT_MS,
                    r && r->error ? " (refused: is this key admitted there?)" : "");
             down++;
             if (r) lumbung__reply__free_unpacked(r, NULL);
             continue;
         }
         const Lumbung__Pong *p = r->pong;
-        printf("%-13s up    head %llu  store %llu KiB of %llu MiB (%.1f %% of the map)\n", p->service,
+        printf("%-15s up    head %llu  store %llu KiB of %llu MiB (%.1f %% of the map)\n", p->service,
                (unsigned long long) p->head_seq, (unsigned long long) (p->store_used_bytes >> 10),
                (unsigned long long) (p->store_map_bytes >> 20),
                p->store_map_bytes ? 100.0 * p->store_used_bytes / p->store_map_bytes : 0.0);
         for (size_t f = 0; f < p->n_followers; f++) {
             const Lumbung__FollowerStatus *fs = p->followers[f];
-            printf("%-13s   follows %-13s cursor %llu of %llu  lag %llu\n", "", fs->stream,
+            printf("%-15s   follows %-15s cursor %llu of %llu  lag %llu\n", "", fs->stream,
                    (unsigned long long) fs->cursor, (unsigned long long) fs->known_head,
                    (unsigned long long) (fs->known_head > fs->cursor ? fs->known_head - fs->cursor : 0));
         }
-        printf("%-13s   peers (last minute):", "");
+        printf("%-15s   peers (last minute):", "");
         for (size_t k = 0; k < p->n_peers; k++) printf(" %s", p->peers[k]->name);
         printf("%s\n", p->n_peers ? "" : " none");
         lumbung__reply__free_unpacked(r, NULL);
@@ -689,9 +739,97 @@ static int status(void) {
     return down ? 1 : 0;
 }
 
+/* ---- move-cooperative (system stopped) ---- */
+
+static bool shard_running(void *ctx, const char *dir, const char *key_name, const char *name) {
+    Lumbung__Reply *r = ping_service(ctx, dir, key_name, name, RUNNING_TIMEOUT_MS);
+    if (r) lumbung__reply__free_unpacked(r, NULL);
+    return r != NULL;
+}
+
+/* Refuses while either shard answers on the bus: a running shard would write the books
+   being moved. */
+static int require_stopped(const char *a, const char *b) {
+    char dir[512];
+    curve_key_dir(dir, sizeof dir);
+    const char *key_name = config_get("LUMBUNG_CTL_KEY", "lumbungctl");
+    void *ctx = zmq_ctx_new();
+    int rc = 0;
+    const char *names[2] = { a, b };
+    for (int i = 0; i < 2 && rc == 0; i++)
+        if (shard_running(ctx, dir, key_name, names[i])) {
+            fprintf(stderr, "lumbungctl: %s is running: stop the system first (docs/operations.md)\n",
+                    names[i]);
+            rc = 1;
+        }
+    zmq_ctx_term(ctx);
+    return rc;
+}
+
+static int parse_shard_args(const char *coop_text, const char *shard_text, uint64_t *coop,
+                            int *target) {
+    char *end;
+    errno = 0;
+    unsigned long long c = strtoull(coop_text, &end, 10);
+    if (errno || *end || c == 0 || coop_text[0] == '-') {
+        fprintf(stderr, "lumbungctl: move-cooperative: '%s' is not a cooperative id\n", coop_text);
+        return -1;
+    }
+    long k = strtol(shard_text, &end, 10);
+    if (*end || k < 0 || k >= shard_count()) {
+        fprintf(stderr, "lumbungctl: move-cooperative: shard '%s' is not one of 0..%d\n",
+                shard_text, shard_count() - 1);
+        return -1;
+    }
+    *coop = c;
+    *target = (int) k;
+    return 0;
+}
+
+static int move_cooperative(const char *coop_text, const char *shard_text) {
+    uint64_t coop;
+    int target;
+    if (parse_shard_args(coop_text, shard_text, &coop, &target) != 0) return 2;
+    int source = shard_of(coop);
+    char from_name[SHARD_NAME_MAX], to_name[SHARD_NAME_MAX], map[512];
+    shard_name(source, from_name, sizeof from_name);
+    shard_name(target, to_name, sizeof to_name);
+    if (source == target) {
+        fprintf(stderr, "lumbungctl: cooperative %llu is already on shard %d (%s)\n",
+                (unsigned long long) coop, target, to_name);
+        return 1;
+    }
+    if (require_stopped(from_name, to_name) != 0) return 1;
+    store_t *from = open_store(config_data_dir(), from_name);
+    store_t *to = from ? open_store(config_data_dir(), to_name) : NULL;
+    tx_move_result_t r;
+    int rc = to ? tx_move_cooperative(from, source, to, coop, stderr, &r) : -1;
+    store_destroy(&to);
+    store_destroy(&from);
+    if (rc != 0) {
+        fprintf(stderr, "lumbungctl: cooperative %llu not moved%s\n", (unsigned long long) coop,
+                rc == -1 ? "" : " (a store failed; nothing changed)");
+        return 1;
+    }
+    if ((rc = shard_map_assign(coop, target)) != 0) {
+        fprintf(stderr, "lumbungctl: the books moved but the shard map %s could not be written "
+                "(%s): add the line '%llu = %d' by hand before starting\n",
+                shard_map_path(map, sizeof map), strerror(-rc), (unsigned long long) coop, target);
+        return 1;
+    }
+    printf("cooperative %llu moved from shard %d (%s) to shard %d (%s): %llu members, %llu "
+           "entries, %llu loans, %llu time deposits, %llu records; shard map %s updated\n",
+           (unsigned long long) coop, source, from_name, target, to_name,
+           (unsigned long long) r.members, (unsigned long long) r.entries,
+           (unsigned long long) r.loans, (unsigned long long) r.time_deposits,
+           (unsigned long long) r.rows, shard_map_path(map, sizeof map));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     log_init("lumbungctl");
-    if (config_load() != 0) return 2;
+    if (config_load() != 0 || shard_load() != 0) return 2;
+    stores_init();
     if (argc >= 2 && !strcmp(argv[1], "keys")) return keys(argc - 2, argv + 2);
     if (argc == 4 && !strcmp(argv[1], "backup") && !strcmp(argv[2], "all")) return backup_all(argv[3]);
     if (argc == 4 && !strcmp(argv[1], "backup")) return backup(argv[2], argv[3]);
@@ -699,5 +837,6 @@ int main(int argc, char **argv) {
     if ((argc == 2 || argc == 3) && !strcmp(argv[1], "verify"))
         return verify(argc == 3 ? argv[2] : config_data_dir());
     if (argc == 2 && !strcmp(argv[1], "status")) return status();
+    if (argc == 4 && !strcmp(argv[1], "move-cooperative")) return move_cooperative(argv[2], argv[3]);
     return usage();
 }

@@ -3,14 +3,13 @@
 #include "follower.h"
 #include "log.h"
 #include "scope.h"
+#include "shard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { BUSAUDIT_STREAMS = 2 };
-
-static const char *const streams[BUSAUDIT_STREAMS] = { "members", "transactions" };
+enum { BUSAUDIT_STREAMS = 1 + SHARD_MAX };    /* members and every transactions shard */
 
 struct busaudit {
     audit_t *audit;
@@ -58,16 +57,19 @@ busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err) {
     busaudit_t *self = calloc(1, sizeof *self);
     if (!self) abort();
     self->audit = audit;
-    for (int i = 0; i < BUSAUDIT_STREAMS; i++) {
-        char router[128], pub[128];
+    int streams = shard_load() == 0 ? 1 + shard_count() : 0;
+    for (int i = 0; i < streams; i++) {
+        char router[128], pub[128], stream[SHARD_NAME_MAX];
+        if (i == 0) snprintf(stream, sizeof stream, "members");
+        else shard_name(i - 1, stream, sizeof stream);
         follower_config_t fc = {
-            .stream = streams[i],
-            .router_endpoint = config_endpoint(streams[i], "router", router, sizeof router),
-            .pub_endpoint = config_endpoint(streams[i], "pub", pub, sizeof pub),
+            .stream = stream,
+            .router_endpoint = config_endpoint(stream, "router", router, sizeof router),
+            .pub_endpoint = config_endpoint(stream, "pub", pub, sizeof pub),
         };
         self->followers[i] = follower_new(bus, store, &fc, apply, NULL, self, err);
         if (!self->followers[i]) {
-            log_error(0, "busaudit: cannot follow %s (%d)", streams[i], *err);
+            log_error(0, "busaudit: cannot follow %s (%d)", stream, *err);
             busaudit_destroy(&self);
             return NULL;
         }

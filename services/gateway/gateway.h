@@ -54,6 +54,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
+#include "shard.h"
 #include "static.h"
 #include "store.h"
 
@@ -62,6 +63,9 @@ enum {
     GATEWAY_SERVICE_TRANSACTIONS,
     GATEWAY_SERVICE_REPORTING,
     GATEWAY_SERVICES,
+    /* Backends: the three services (transactions = its shard 0), then shards 1.. of
+       transactions (shard.h): backend GATEWAY_SERVICES + K - 1 is shard K. */
+    GATEWAY_BACKENDS_MAX = GATEWAY_SERVICES + SHARD_MAX - 1,
 
     GATEWAY_TIMEOUT_MS_DEFAULT = 5000,        /* bus deadline of an ordinary route */
     GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* ROUTE_LONG */
@@ -88,8 +92,12 @@ typedef struct gateway {
     static_files_t *web;                     /* the web interface's files (static.h) */
     bool cookie_secure;                      /* session cookies get Secure (served over TLS) */
     http_server_t *http;
-    client_t *clients[GATEWAY_SERVICES];
-    uint64_t seen_seq[GATEWAY_SERVICES];     /* newest event_seq seen in each service's replies */
+    client_t *clients[GATEWAY_BACKENDS_MAX]; /* by backend: services, then shards 1.. */
+    char backend_names[GATEWAY_BACKENDS_MAX][SHARD_NAME_MAX];   /* "transactions-1" */
+    int backends;                            /* GATEWAY_SERVICES + shards - 1 */
+    int shards;                              /* transactions shards (shard.h) */
+    uint64_t seen_seq[GATEWAY_BACKENDS_MAX]; /* newest event_seq seen in each backend's replies
+                                                (each shard's own stream) */
     uint32_t timeout_ms, long_timeout_ms, ready_timeout_ms;
     uint64_t exchanges;                      /* alive now */
     bool stopping;
@@ -129,7 +137,7 @@ typedef struct gateway_exchange {
     uint64_t bus_request_id;
     /* a send refused for want of a connection waits here for its next attempt */
     Lumbung__Request *request;
-    int service, attempts;
+    int service, attempts;                   /* service: the backend the call goes to */
     uint64_t retry_at_ms, give_up_at_ms;
     struct gateway_exchange *retry_next;
     /* the answer, kept while the audit entry commits */
@@ -219,6 +227,11 @@ size_t gateway_routes_body_limit(void *arg, const char *method, const char *path
 
 /* Index of a service name in gw->clients, or -1. */
 int gateway_service_index(const char *service);
+/* The backend a call of `service` (an index) goes to: the shard of `coop` for transactions,
+   the service itself otherwise. */
+int gateway_backend(const gateway_t *gw, int service, uint64_t coop);
+/* The backend of transactions shard `shard`. */
+int gateway_shard_backend(int shard);
 extern const char *const gateway_service_names[GATEWAY_SERVICES];
 
 /* The gateway's own endpoints have their header (handlers.h), included here so that a file

@@ -76,22 +76,23 @@ static void handle_healthz(gateway_exchange_t *ex, json_t *body) {
 typedef struct {
     gateway_exchange_t *ex;
     int waiting;
-    bool up[GATEWAY_SERVICES];
+    bool up[GATEWAY_BACKENDS_MAX];
 } ready_t;
 
 static void ready_answer(ready_t *r) {
     json_t *services = json_object(), *down = json_array();
-    for (int i = 0; i < GATEWAY_SERVICES; i++) {
-        json_object_set_new(services, gateway_service_names[i], json_string(r->up[i] ? "up" : "down"));
-        if (!r->up[i]) json_array_append_new(down, json_string(gateway_service_names[i]));
-    }
     gateway_exchange_t *ex = r->ex;
+    const gateway_t *gw = ex->gw;
+    for (int i = 0; i < gw->backends; i++) {
+        json_object_set_new(services, gw->backend_names[i], json_string(r->up[i] ? "up" : "down"));
+        if (!r->up[i]) json_array_append_new(down, json_string(gw->backend_names[i]));
+    }
     if (json_array_size(down) == 0) {
         json_decref(down);
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o}", "status", "ready", "services", services));
         return;
     }
-    char names[64] = "";
+    char names[GATEWAY_BACKENDS_MAX * (SHARD_NAME_MAX + 2)] = "";
     for (size_t i = 0; i < json_array_size(down); i++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
                  json_string_value(json_array_get(down, i)));
@@ -120,7 +121,7 @@ static void handle_readyz(gateway_exchange_t *ex, json_t *body) {
     ready_t *r = arena_alloc(ex->arena, sizeof *r);
     r->ex = ex;
     r->waiting = 1;                          /* held until every ping is sent */
-    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+    for (int i = 0; i < gw->backends; i++) {
         Lumbung__Request *rq = arena_message(ex->arena, &lumbung__request__descriptor);
         Lumbung__Ping *ping = arena_message(ex->arena, &lumbung__ping__descriptor);
         rq->body_case = LUMBUNG__REQUEST__BODY_PING;
@@ -139,7 +140,7 @@ static void handle_readyz(gateway_exchange_t *ex, json_t *body) {
 typedef struct {
     gateway_exchange_t *ex;
     int waiting;
-    metrics_service_t services[GATEWAY_SERVICES + 1];
+    metrics_service_t services[GATEWAY_BACKENDS_MAX + 1];
 } scrape_t;
 
 typedef struct {
@@ -170,8 +171,8 @@ static void handle_metrics(gateway_exchange_t *ex, json_t *body) {
     memset(s, 0, sizeof *s);
     s->ex = ex;
     s->waiting = 1;                          /* held until every ping is sent */
-    for (int i = 0; i < GATEWAY_SERVICES; i++) {
-        s->services[i].name = gateway_service_names[i];
+    for (int i = 0; i < gw->backends; i++) {
+        s->services[i].name = gw->backend_names[i];
         Lumbung__Request *rq = arena_message(ex->arena, &lumbung__request__descriptor);
         rq->body_case = LUMBUNG__REQUEST__BODY_PING;
         rq->ping = arena_message(ex->arena, &lumbung__ping__descriptor);
@@ -191,7 +192,7 @@ static void metrics_answer(scrape_t *s) {
     Lumbung__Pong *own = arena_message(ex->arena, &lumbung__pong__descriptor);
     own->metrics = arena_message(ex->arena, &lumbung__service_metrics__descriptor);
     service_process_figures(own->metrics);
-    s->services[GATEWAY_SERVICES] = (metrics_service_t) { "gateway", own };
+    s->services[gw->backends] = (metrics_service_t) { "gateway", own };
     metrics_set(m, "lumbung_http_open_connections", "gauge", "HTTP connections open now.",
                 gw->http ? http_server_connections(gw->http) : 0);
     metrics_set(m, "lumbung_http_cut_off_total", "counter",
@@ -200,7 +201,7 @@ static void metrics_answer(scrape_t *s) {
     metrics_set(m, "lumbung_http_requests_in_flight", "gauge",
                 "Requests received and not yet answered.", (double) gw->exchanges - 1);
     unsigned pending = 0;
-    for (int i = 0; i < GATEWAY_SERVICES; i++)
+    for (int i = 0; i < gw->backends; i++)
         pending += gw->clients[i] ? client_pending(gw->clients[i]) : 0;
     metrics_set(m, "lumbung_bus_requests_pending", "gauge",
                 "Bus requests from the gateway waiting for a reply.", pending);
@@ -216,7 +217,7 @@ static void metrics_answer(scrape_t *s) {
     metrics_set(m, "lumbung_audit_entries_total", "counter", "Audit entries stored.",
                 (double) audit_head(gw->audit));
     size_t len;
-    char *text = metrics_render_services(m, s->services, GATEWAY_SERVICES + 1, &len);
+    char *text = metrics_render_services(m, s->services, gw->backends + 1, &len);
     gateway_exchange_finish(ex, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, "ok");
     free(text);
 }

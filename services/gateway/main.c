@@ -74,11 +74,19 @@ static void http_settings(http_server_config_t *c) {
                                                        HTTP_SERVER_CONNECTIONS_PER_ADDRESS_MAX, 1, 100000);
 }
 
+/* One client per backend: members, transactions (shard 0), reporting, then shards 1.. */
 static int open_clients(gateway_t *gw, bus_t *bus) {
-    for (int i = 0; i < GATEWAY_SERVICES; i++) {
+    if (shard_load() != 0) return -1;
+    gw->shards = shard_count();
+    gw->backends = GATEWAY_SERVICES + gw->shards - 1;
+    for (int i = 0; i < GATEWAY_SERVICES; i++)
+        snprintf(gw->backend_names[i], SHARD_NAME_MAX, "%s", gateway_service_names[i]);
+    for (int k = 1; k < gw->shards; k++)
+        shard_name(k, gw->backend_names[gateway_shard_backend(k)], SHARD_NAME_MAX);
+    for (int i = 0; i < gw->backends; i++) {
         char endpoint[128];
         int err = 0;
-        const char *name = gateway_service_names[i];
+        const char *name = gw->backend_names[i];
         config_endpoint(name, "router", endpoint, sizeof endpoint);
         gw->clients[i] = client_new(bus, name, endpoint, &err);
         if (!gw->clients[i]) {
@@ -137,7 +145,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     http_server_destroy(&gw->http);
     gateway_routes_shutdown(gw);
     if (gw->auth) auth_shutdown(gw->auth);
-    for (int i = 0; i < GATEWAY_SERVICES; i++) client_destroy(&gw->clients[i]);
+    for (int i = 0; i < GATEWAY_BACKENDS_MAX; i++) client_destroy(&gw->clients[i]);
     busaudit_destroy(&gw->busaudit);
     while (gw->auth && auth_pending(gw->auth) > 0) uv_run(gw->loop, UV_RUN_ONCE);
     audit_destroy(&gw->audit);

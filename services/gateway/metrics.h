@@ -20,7 +20,7 @@ enum {
     METRICS_SERIES_MAX = 256,        /* method/route pairs */
     METRICS_STATUSES_MAX = 24,       /* distinct statuses counted per pair */
     METRICS_BUCKETS = 14,            /* latency buckets including +Inf */
-    METRICS_SERVICES_MAX = 8,
+    METRICS_SERVICES_MAX = 16,          /* backends: services and transactions shards */
     METRICS_VALUES_MAX = 16,         /* values set with metrics_set() */
     METRICS_LABEL_MAX = 160,         /* longer label values are cut */
 };

@@ -1,6 +1,7 @@
 /* The router, the one authorisation decision and the generic bus-backed handler
    (see gateway.h for the rules). */
 #include "gateway.h"
+#include "scope.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -51,6 +52,15 @@ int gateway_service_index(const char *service) {
     for (int i = 0; service && i < GATEWAY_SERVICES; i++)
         if (!strcmp(service, gateway_service_names[i])) return i;
     return -1;
+}
+
+int gateway_shard_backend(int shard) {
+    return shard == 0 ? GATEWAY_SERVICE_TRANSACTIONS : GATEWAY_SERVICES + shard - 1;
+}
+
+int gateway_backend(const gateway_t *gw, int service, uint64_t coop) {
+    if (service != GATEWAY_SERVICE_TRANSACTIONS || gw->shards <= 1) return service;
+    return gateway_shard_backend(shard_of(coop));
 }
 
 /* ---------------------------------------------------------------- matching */
@@ -605,6 +615,20 @@ static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const operation
     return msg;
 }
 
+/* Reporting follows every shard: it waits for what this gateway has seen of each (one shard:
+   after_transactions_seq, as before sharding). */
+static void after_shards(const gateway_t *gw, arena_t *a, Lumbung__Request *rq) {
+    const uint64_t *seen = gw->seen_seq;
+    if (gw->shards <= 1) {
+        rq->has_after_transactions_seq = seen[GATEWAY_SERVICE_TRANSACTIONS] != 0;
+        rq->after_transactions_seq = seen[GATEWAY_SERVICE_TRANSACTIONS];
+        return;
+    }
+    rq->after_shard_seqs = arena_alloc(a, (size_t) gw->shards * sizeof *rq->after_shard_seqs);
+    rq->n_after_shard_seqs = (size_t) gw->shards;
+    for (int k = 0; k < gw->shards; k++) rq->after_shard_seqs[k] = seen[gateway_shard_backend(k)];
+}
+
 static Lumbung__Request *envelope_build(gateway_exchange_t *ex, const operation_t *op,
                                         ProtobufCMessage *operation, int service) {
     arena_t *a = ex->arena;
@@ -633,15 +657,12 @@ static Lumbung__Request *envelope_build(gateway_exchange_t *ex, const operation_
         rq->has_after_members_seq = 1;
         rq->after_members_seq = seen[GATEWAY_SERVICE_MEMBERS];
     }
-    if (service == GATEWAY_SERVICE_REPORTING && seen[GATEWAY_SERVICE_TRANSACTIONS]) {
-        rq->has_after_transactions_seq = 1;
-        rq->after_transactions_seq = seen[GATEWAY_SERVICE_TRANSACTIONS];
-    }
+    if (service == GATEWAY_SERVICE_REPORTING) after_shards(ex->gw, a, rq);
     return rq;
 }
 
 static void answer_client_status(gateway_exchange_t *ex, int service, int status) {
-    const char *name = gateway_service_names[service];
+    const char *name = ex->gw->backend_names[service];
     metrics_t *m = ex->gw->metrics;
     switch (status) {
     case CLIENT_TIMEOUT:
@@ -667,7 +688,7 @@ static void answer_client_status(gateway_exchange_t *ex, int service, int status
 static void answer_reply_error(gateway_exchange_t *ex, int service, const Lumbung__Error *e) {
     int status = envelope_http_status(e->has_kind ? e->kind : LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL);
     if (status >= 500)
-        metrics_backend(ex->gw->metrics, gateway_service_names[service], METRICS_BACKEND_ERROR);
+        metrics_backend(ex->gw->metrics, ex->gw->backend_names[service], METRICS_BACKEND_ERROR);
     gateway_exchange_error(ex, status, e->code && *e->code ? e->code : "error", e->field, "%s",
                            e->message && *e->message ? e->message : "the service refused the call");
 }
@@ -738,7 +759,7 @@ static void answer_result(gateway_exchange_t *ex, int service, const Lumbung__Re
         protobuf_c_message_descriptor_get_field_by_name(&lumbung__reply__descriptor,
                                                         ex->route->service);
     if (!svc_field || (uint32_t) reply->result_case != svc_field->id) {
-        metrics_backend(ex->gw->metrics, gateway_service_names[service], METRICS_BACKEND_BAD_REPLY);
+        metrics_backend(ex->gw->metrics, ex->gw->backend_names[service], METRICS_BACKEND_BAD_REPLY);
         gateway_exchange_error(ex, 502, "bad_reply", NULL,
                                "the %s service answered with another kind of result",
                                ex->route->service);
@@ -771,8 +792,7 @@ static void answer_result(gateway_exchange_t *ex, int service, const Lumbung__Re
 
 static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     gateway_exchange_t *ex = arg;
-    int service = gateway_service_index(ex->route->service);
-    assert(service >= 0);
+    int service = ex->service;
     if (status != CLIENT_OK) { answer_client_status(ex, service, status); return; }
     /* Only a success proves its sequence committed: a failed batch's number is handed out
        again by the next commit, and waiting for it would stall every later call. */
@@ -864,7 +884,8 @@ static void gateway_routes_call(gateway_exchange_t *ex, json_t *body) {
     (void) rc;
     ProtobufCMessage *operation = operation_build(ex, &op, body);
     if (!operation) return;
-    ex->service = service;
+    /* Transactions calls go to the shard of the cooperative they name (its {coop}). */
+    ex->service = gateway_backend(ex->gw, service, scope_message_cooperative(operation));
     ex->request = envelope_build(ex, &op, operation, service);
     send_request(ex);
 }

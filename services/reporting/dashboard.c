@@ -383,7 +383,7 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     char pct[REPORTING_PERCENT_TEXT_MAX];
     reporting_portfolio_percent(d->non_performing_sen, d->loans_outstanding_sen, pct, sizeof pct);
     d->npl_ratio = arena_strdup(arena, pct);
-    d->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
+    d->as_of_seq = reporting_tx_seq(app, 0);
     d->members_seq = app->members ? follower_cursor(app->members) : 0;
     if (reporting_opts_file(&opts)) {
         reporting_doc_t doc;

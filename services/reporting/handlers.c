@@ -178,7 +178,7 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     Lumbung__BalanceSheet *b =
         reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     b->has_as_of_seq = b->has_members_seq = 1;
-    b->as_of_seq = seq_of(x->app->transactions);
+    b->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     b->members_seq = seq_of(x->app->members);
     if (reporting_opts_file(&o)) {
         reporting_doc_t d;
@@ -202,7 +202,7 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
                                                          date_text(x->arena, from), date_text(x->arena, to));
     s->has_as_of_seq = s->has_members_seq = 1;
-    s->as_of_seq = seq_of(x->app->transactions);
+    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
     if (reporting_opts_file(&o)) {
         reporting_doc_t d;
@@ -225,7 +225,7 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     Lumbung__ReportTrialBalance *t =
         reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
     t->has_as_of_seq = t->has_members_seq = 1;
-    t->as_of_seq = seq_of(x->app->transactions);
+    t->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     t->members_seq = seq_of(x->app->members);
     if (reporting_opts_file(&o)) {
         reporting_doc_t d;
@@ -264,7 +264,7 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->from = r->from && *r->from ? date_text(x->arena, from) : NULL;
     s->to = date_text(x->arena, to);
     s->has_as_of_seq = s->has_members_seq = 1;
-    s->as_of_seq = seq_of(x->app->transactions);
+    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
     rc = reporting_statement_read(x->app, x->txn, x->arena, from, to, s);
     if (rc == 0) rc = reporting_loancard_read(x->app, x->txn, x->arena, from, to, s);
@@ -305,7 +305,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
                                  REPORTING_WRITE_OFF_ROWS_MAX);
     if (rc != 0) return rc;
     p->has_as_of_seq = p->has_members_seq = 1;
-    p->as_of_seq = seq_of(x->app->transactions);
+    p->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     p->members_seq = seq_of(x->app->members);
     if (reporting_opts_file(&o)) {
         reporting_doc_t d;
@@ -472,7 +472,7 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     s->year = r->year;
     s->from = date_text(x->arena, from);
     s->to = date_text(x->arena, to);
-    s->as_of_seq = seq_of(x->app->transactions);
+    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
     s->surplus_sen = b.income - b.expenses;
     s->non_member_income_sen = b.non_member_income;
@@ -502,7 +502,7 @@ static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     if (rc != 0) return rc;
     Lumbung__HealthReport *h = x->out->health;
     h->has_as_of_seq = h->has_members_seq = 1;
-    h->as_of_seq = seq_of(x->app->transactions);
+    h->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     h->members_seq = seq_of(x->app->members);
     if (reporting_opts_file(&o)) {
         reporting_doc_t d;
@@ -570,7 +570,7 @@ static int member_register(ctx_t *x, const Lumbung__GetMemberRegister *r) {
     Lumbung__MemberRegister *m = arena_message(x->arena, &lumbung__member_register__descriptor);
     m->has_cooperative_id = m->has_as_of_seq = m->has_members_seq = 1;
     m->cooperative_id = r->cooperative_id;
-    m->as_of_seq = seq_of(x->app->transactions);
+    m->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     m->members_seq = seq_of(x->app->members);
     rc = reporting_registry_members_of(x->app, x->txn, x->arena, r->cooperative_id, m);
     if (rc == -E2BIG)
@@ -600,7 +600,7 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     l->has_outstanding_principal_sen = 1;
     l->cooperative_id = r->cooperative_id;
     l->as_of = date_text(x->arena, as_of);
-    l->as_of_seq = seq_of(x->app->transactions);
+    l->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     l->members_seq = seq_of(x->app->members);
     rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
     if (rc == -E2BIG)
@@ -652,7 +652,7 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
     c->member_number = m->member_number;
     c->name = m->name;
     c->loan = loan;
-    c->as_of_seq = seq_of(x->app->transactions);
+    c->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     c->members_seq = seq_of(x->app->members);
     Lumbung__MemberStatement *s = arena_message(x->arena, &lumbung__member_statement__descriptor);
     s->member_id = m->id;
@@ -683,7 +683,7 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     j->cooperative_id = r->cooperative_id;
     j->from = date_text(x->arena, from);
     j->to = date_text(x->arena, to);
-    j->as_of_seq = seq_of(x->app->transactions);
+    j->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     j->members_seq = seq_of(x->app->members);
     rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
     if (rc == -E2BIG)

@@ -20,20 +20,28 @@ static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stre
     return rc;
 }
 
+/* Members, and every transactions shard with a cursor of its own: each shard's events are in
+   order within the shard, and a cooperative's events all come from the shard that owns it. */
 static int setup(void *arg, service_t *svc, bus_t *bus) {
     reporting_t *app = arg;
+    if (shard_load() != 0) return -1;
     int rc = reporting_open(app, svc);
     if (rc == 0) rc = follow(app, bus, svc, "members", &app->members);
-    if (rc == 0) rc = follow(app, bus, svc, "transactions", &app->transactions);
+    app->shards = shard_count();
+    for (int k = 0; rc == 0 && k < app->shards; k++) {
+        char name[SHARD_NAME_MAX];
+        rc = follow(app, bus, svc, shard_name(k, name, sizeof name), &app->transactions[k]);
+    }
     return rc;
 }
 
 static void teardown(void *arg) {
     reporting_t *app = arg;
     follower_destroy(&app->members);
-    follower_destroy(&app->transactions);
+    for (int k = 0; k < SHARD_MAX; k++) follower_destroy(&app->transactions[k]);
     reporting_close(app);
 }
+
 
 int main(void) {
     static reporting_t app;

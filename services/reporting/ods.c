@@ -121,7 +121,7 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
     Lumbung__OdsReturn *o = arena_message(arena, &lumbung__ods_return__descriptor);
     o->has_year = o->has_as_of_seq = o->has_members_seq = 1;
     o->year = req->year;
-    o->as_of_seq = app->transactions ? follower_cursor(app->transactions) : 0;
+    o->as_of_seq = reporting_tx_seq(app, 0);
     o->members_seq = app->members ? follower_cursor(app->members) : 0;
     static char *not_recorded[] = { "managers_and_staff", "business_volume" };
     o->not_recorded = not_recorded;

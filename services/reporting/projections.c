@@ -129,3 +129,8 @@ void reporting_advanced(void *arg, uint64_t cursor) {
     reporting_t *app = arg;
     service_replica_advanced(app->service);
 }
+
+uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop) {
+    const follower_t *f = app->transactions[coop ? shard_of(coop) : 0];
+    return f ? follower_cursor(f) : 0;
+}

@@ -62,6 +62,7 @@
 #include "arena.h"
 #include "follower.h"
 #include "service.h"
+#include "shard.h"
 #include "portfolio.h"
 #include "sheet.h"
 #include "docfile.h"
@@ -85,7 +86,10 @@ enum {
 
 typedef struct {
     service_t *service;
-    follower_t *members, *transactions;
+    follower_t *members;
+    follower_t *transactions[SHARD_MAX];  /* one follower per transactions shard (shard.h),
+                                             each with its own cursor "transactions-K" */
+    int shards;
     arena_t *arena;                       /* one event's scratch space in the followers */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
@@ -99,6 +103,10 @@ int reporting_open(reporting_t *app, service_t *service);
    unit tests of the modules that read them. */
 int reporting_open_store(reporting_t *app, store_t *store);
 void reporting_close(reporting_t *app);
+
+/* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
+   shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */
+uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);
 
 /* The followers' callbacks (projections.c): applies one event of either stream. */
 int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);

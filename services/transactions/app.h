@@ -15,6 +15,7 @@ typedef struct {
     tx_store_t db;
     follower_t *members;        /* owned: created in setup, destroyed in teardown */
     arena_t *replica_arena;     /* owned: one members event at a time */
+    int shard;                  /* which transactions shard this process is (shard.h) */
 } tx_app_t;
 
 /* The request handler (handlers.c): dispatch, authorisation, events and reply. */

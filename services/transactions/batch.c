@@ -38,7 +38,7 @@ static bool link_set_add(link_set_t *s, uint64_t id) {
     return false;
 }
 
-static uint64_t *posting_coop(Lumbung__Posting *p) {
+uint64_t *tx_batch_posting_coop(Lumbung__Posting *p) {
     switch (p->op_case) {
     case P(DEPOSIT): return &p->deposit->cooperative_id;
     case P(WITHDRAW): return &p->withdraw->cooperative_id;
@@ -63,7 +63,7 @@ static void result_error(tx_ctx_t *ctx, Lumbung__PostingResult *r, size_t index,
 static int run_posting(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__Posting *p,
                        size_t index, Lumbung__PostingResult *r, bool *rejected) {
     tx_error_t err = { 0 };
-    uint64_t *coop = posting_coop(p);
+    uint64_t *coop = tx_batch_posting_coop(p);
     int rc;
     if (!coop) {
         rc = tx_reject(&err, INVALID, "missing_field", NULL,
@@ -164,7 +164,7 @@ int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch
     if (rc != 0) return rc;
     size_t n = req->n_postings;
     for (size_t i = 0; i < n; i++) {
-        uint64_t *coop = posting_coop(req->postings[i]);
+        uint64_t *coop = tx_batch_posting_coop(req->postings[i]);
         if (coop && *coop == 0) *coop = req->cooperative_id;
     }
     link_set_t ended;

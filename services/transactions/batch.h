@@ -20,6 +20,10 @@ enum {
     TX_BATCH_MAX = 8190,          /* postings in one request */
 };
 
+/* The cooperative_id of a posting's operation (deposit, withdraw or entry), NULL for a
+   posting without one. */
+uint64_t *tx_batch_posting_coop(Lumbung__Posting *p);
+
 /* Runs `req` (postings may be given the batch's cooperative_id in place). Each posting is
    authorised for `actor`. Returns 0 with *out filled, TX_REJECTED when the batch as a whole is
    invalid (empty, too large, a link_id reused after its chain ended), or a store error. */

@@ -6,6 +6,7 @@
 #include "ledger.h"
 #include "loans.h"
 #include "log.h"
+#include "owner.h"
 #include "reversal.h"
 #include "savings.h"
 
@@ -177,6 +178,7 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",
                                  "an integrator must send an idempotency key with every "
                                  "request that moves money, and reuse it when retrying");
+    if (tx_owner_check(app->shard, r, coop, &err) != 0) return fail(call, &err);
     /* A batch authorises each posting by its own cooperative. */
     if (r->op_case != OP(POST_BATCH) && tx_authorise(actor, coop, write, &err) != 0)
         return fail(call, &err);

@@ -322,7 +322,8 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
     for (size_t s = 0; s < plan->count && rc == 0; s++)
         rc = tx_store_put_account(ctx->db, ctx->txn, e->cooperative_id, plan->codes[s],
                                   &plan->accounts[s]);
-    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base, STORE_APPEND);
+    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base,
+                                          tx_store_append(ctx->db, ctx->db->entries));
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
     if (rc == 0) rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);

@@ -396,7 +396,7 @@ int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **o
                          "%u instalments, or the dates or amounts are out of range", t.n);
     loan_set_schedule(ctx, l, s, interest);
     /* Writes from here on. */
-    if ((rc = loan_put(ctx, l, STORE_APPEND)) != 0 ||
+    if ((rc = loan_put(ctx, l, tx_store_append(ctx->db, ctx->db->loans))) != 0 ||
         (rc = put_index(ctx, ctx->db->coop_loans, l->cooperative_id, l->id)) != 0 ||
         (rc = put_index(ctx, ctx->db->member_loans, l->member_id, l->id)) != 0)
         return rc;

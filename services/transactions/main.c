@@ -3,6 +3,7 @@
 #include "app.h"
 #include "config.h"
 #include "service.h"
+#include "shard.h"
 
 #include <stdio.h>
 
@@ -11,6 +12,7 @@ static int setup(void *arg, service_t *svc, bus_t *bus) {
     app->service = svc;
     app->replica_arena = arena_new();
     int rc = tx_store_open(&app->db, service_store(svc));
+    if (rc == 0) rc = tx_store_shard(&app->db, app->shard);
     if (rc != 0) return rc;
     char router[128], pub[128];
     follower_config_t fc = {
@@ -34,8 +36,11 @@ static void teardown(void *arg) {
 int main(void) {
     static tx_app_t app;
     static const service_handlers_t handlers = { .handle = tx_handlers_handle };
+    if (config_load() != 0 || shard_load() != 0) return 2;
+    app.shard = shard_self();
+    char name[SHARD_NAME_MAX];
     service_main_t def = {
-        .name = "transactions", .handlers = &handlers, .app = &app,
+        .name = shard_name(app.shard, name, sizeof name), .handlers = &handlers, .app = &app,
         .setup = setup, .teardown = teardown,
     };
     return service_run(&def);

@@ -5,6 +5,7 @@
 #include "loans.h"
 #include "log.h"
 #include "outbox.h"
+#include "owner.h"
 #include "savings.h"
 
 #include <assert.h>
@@ -105,6 +106,8 @@ static int64_t emit_to_outbox(void *arg, Lumbung__Event *event) {
 int tx_replica_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     tx_app_t *app = arg;
     if (event->body_case != LUMBUNG__EVENT__BODY_MEMBERS || !event->members) return 0;
+    /* Each shard keeps the replica of its own cooperatives only; the cursor still advances. */
+    if (!tx_owner_follows(app->shard, event->members)) return 0;
     arena_reset(app->replica_arena);
     tx_ctx_t ctx;
     tx_ctx_init(&ctx, &app->db, txn, app->replica_arena,

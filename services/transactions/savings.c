@@ -307,7 +307,7 @@ static int write_td(tx_ctx_t *ctx, move_t *m) {
         td->close_entry_id = m->entry->id;
     }
     int rc = tx_store_put_pb(ctx->txn, ctx->db->time_deposits, td->id, &td->base,
-                             m->td_new ? STORE_APPEND : 0);
+                             m->td_new ? tx_store_append(ctx->db, ctx->db->time_deposits) : 0);
     if (rc == 0 && m->td_new) {
         uint8_t key[16];
         be64_write(key, m->member);

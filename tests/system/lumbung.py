@@ -4,6 +4,8 @@ A Cluster starts the binaries of one build (LUMBUNG_BUILD, default build) on fre
 ports with a temporary data directory, waits until each answers, and always cleans up.
 
     c = Cluster(services=["members", "transactions", "reporting", "gateway"], env={...})
+    c = Cluster(shards=2)           # transactions as two shards: "transactions" and
+                                    # "transactions-1" (LUMBUNG_TRANSACTIONS_SHARDS=2)
     c.start()                       # every service, waits for readiness
     r = c.http("POST", "/api/v1/auth/login", {"username": "admin", "password": c.admin_password})
     r.status, r.json, r.text, r.headers, r.body
@@ -11,6 +13,7 @@ ports with a temporary data directory, waits until each answers, and always clea
     c.api("GET", path, body=None, headers=None, raw=None)   # http() with the admin token
     c.bus("members").call(req)      # envelope_pb2.Request -> envelope_pb2.Reply (CURVE as 'systest')
     c.subscribe("members")          # a SUB socket: .recv(timeout) -> ("E", Event) | ("H", Heartbeat)
+    c.shard_names()                 # ["transactions", "transactions-1"]
     c.kill("members")               # SIGKILL
     c.stop_service("members")       # SIGTERM, returns the exit code
     c.start_service("members", extra_env={...})
@@ -77,10 +80,23 @@ def _port_free(port):
             return False
 
 
-def _pick_port_base():
+def shard_name(k):
+    """The service, store, key and stream name of transactions shard k (common/shard.h)."""
+    return "transactions" if k == 0 else f"transactions-{k}"
+
+
+def shard_offset(k):
+    """The port offset of shard k's ROUTER (PUB: one more), as common/config.c has it."""
+    return 10 + 2 * k if k <= 4 else 30 + 2 * (k - 5)
+
+
+def _pick_port_base(shards=1):
+    offsets = [0, 1, 10, 11, 20, 21, 85, 90, 91, 92, 93]
+    for k in range(1, shards):
+        offsets += [shard_offset(k), shard_offset(k) + 1]
     for _ in range(200):
         base = random.randrange(20000, 60000, 100)
-        if all(_port_free(base + off) for off in (0, 1, 10, 11, 20, 21, 85, 90, 91, 92, 93)):
+        if all(_port_free(base + off) for off in offsets):
             return base
     raise RuntimeError("no free loopback port range")
 
@@ -153,11 +169,16 @@ class Subscriber:
 
 
 class Cluster:
-    def __init__(self, services=None, env=None):
-        self.services = list(ALL_SERVICES if services is None else services)
+    def __init__(self, services=None, env=None, shards=1):
+        self.shards = shards
+        services = list(ALL_SERVICES if services is None else services)
+        if "transactions" in services:         # every shard where transactions was named
+            at = services.index("transactions")
+            services[at + 1:at + 1] = [shard_name(k) for k in range(1, shards)]
+        self.services = services
         self.tmp = tempfile.mkdtemp(prefix="lumbung-test-")
         self.data_dir = os.path.join(self.tmp, "var")
-        self.port_base = _pick_port_base()
+        self.port_base = _pick_port_base(shards)
         self.http_port = self.port_base + 85
         self.admin_password = "admin-password-for-tests"
         self.env = dict(os.environ)
@@ -168,6 +189,8 @@ class Cluster:
             "LUMBUNG_ADMIN_PASSWORD": self.admin_password,
             "LUMBUNG_PWHASH_FAST": "1",
         })
+        if shards > 1:
+            self.env["LUMBUNG_TRANSACTIONS_SHARDS"] = str(shards)
         self.env.update(env or {})
         self.procs = {}
         self.logs = {}
@@ -211,8 +234,15 @@ class Cluster:
             self.procs[name] = subprocess.Popen(argv, env=env, stdout=log, stderr=log, cwd=self.tmp)
         self.logs[name] = log_path
 
+    def shard_names(self):
+        return [shard_name(k) for k in range(self.shards)]
+
     def start_service(self, name, extra_env=None, wait=True):
-        self._spawn(name, [os.path.join(BIN, f"lumbung-{name}")], extra_env)
+        binary = name
+        if name.startswith("transactions-"):    # a shard: the one binary, told which it is
+            binary = "transactions"
+            extra_env = dict(extra_env or {}, LUMBUNG_TRANSACTIONS_SHARD=name.split("-")[1])
+        self._spawn(name, [os.path.join(BIN, f"lumbung-{binary}")], extra_env)
         if wait:
             self.wait_ready(name)
 
@@ -225,9 +255,12 @@ class Cluster:
             self.wait_ready(name)
 
     def endpoint(self, name, kind):
-        var = f"LUMBUNG_{name.upper()}_{kind.upper()}"
+        var = f"LUMBUNG_{name.upper().replace('-', '_')}_{kind.upper()}"
         if var in self.env:
             return self.env[var]
+        if name.startswith("transactions-"):
+            off = shard_offset(int(name.split("-")[1])) + (1 if kind == "pub" else 0)
+            return f"tcp://127.0.0.1:{self.port_base + off}"
         off = BUS_SERVICES[name] + (1 if kind == "pub" else 0)
         return f"tcp://127.0.0.1:{self.port_base + off}"
 
