@@ -10,6 +10,9 @@
 #   LUMBUNG_RESTART_DELAY_MS=1000  LUMBUNG_RESTART_DELAY_MAX_MS=30000
 #   LUMBUNG_RESTART_BURST=5        LUMBUNG_RESTART_INTERVAL_MS=60000
 #   LUMBUNG_STOP_TIMEOUT_MS=30000  (then SIGKILL: a service stuck in shutdown cannot hang us)
+# LUMBUNG_TRANSACTIONS_SHARDS=2 runs transactions as two shards, "transactions" and
+# "transactions-1" (the same binary with LUMBUNG_TRANSACTIONS_SHARD=1), each supervised on its
+# own; the shard map is $LUMBUNG_DATA/shard.map when there is one (docs/operations.md).
 set -u
 cd "$(dirname "$0")/.."
 BIN=${LUMBUNG_BIN:-build/bin}
@@ -21,7 +24,12 @@ BURST=${LUMBUNG_RESTART_BURST:-5}
 INTERVAL_MS=${LUMBUNG_RESTART_INTERVAL_MS:-60000}
 STOP_TIMEOUT_MS=${LUMBUNG_STOP_TIMEOUT_MS:-30000}
 STABLE_MS=60000                       # a run this long resets the back-off to its first step
-SERVICES=(members transactions reporting gateway)   # producers first; followers retry anyway
+SHARDS=${LUMBUNG_TRANSACTIONS_SHARDS:-1}
+case "$SHARDS" in [1-8]) ;; *) echo "lumbung: LUMBUNG_TRANSACTIONS_SHARDS=$SHARDS is not 1..8" >&2; exit 2 ;; esac
+[ "$SHARDS" -gt 1 ] && export LUMBUNG_TRANSACTIONS_SHARDS
+SERVICES=(members transactions)       # producers first; followers retry anyway
+for ((k = 1; k < SHARDS; k++)); do SERVICES+=("transactions-$k"); done
+SERVICES+=(reporting gateway)
 
 mkdir -p "$LUMBUNG_DATA"
 "$BIN/lumbungctl" keys init >/dev/null || exit 1
@@ -33,7 +41,10 @@ say() { echo "lumbung: $*" >&2; }
 
 start_service() {
     local svc=$1
-    "$BIN/lumbung-$svc" &
+    case "$svc" in
+        transactions-*) LUMBUNG_TRANSACTIONS_SHARD=${svc#transactions-} "$BIN/lumbung-transactions" & ;;
+        *) "$BIN/lumbung-$svc" & ;;
+    esac
     pid[$svc]=$!
     started_ms[$svc]=$(now_ms)
     next_start_ms[$svc]=0

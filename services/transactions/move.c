@@ -67,19 +67,29 @@ typedef struct {
     store_table_t src_cursors, dst_cursors, src_coops, dst_coops;
 } move_tables_t;
 
-static bool reply_names(const void *v, size_t vl, uint64_t coop) {
-    if (vl <= IDEM_HEADER) return false;
+/* An idempotency record names the cooperative in its stored reply. The copy for the target
+   leaves out the reply's event_seq: that number is of the source's stream, and a client that
+   waited for it on the target's (read-your-writes) would wait forever. Its event is in the
+   source's outbox, applied by the followers before the system stopped. Returns the new value
+   (malloc'd, *len set) or NULL when the record is not the cooperative's. */
+static uint8_t *moved_reply(const void *v, size_t vl, uint64_t coop, size_t *len) {
+    if (vl <= IDEM_HEADER) return NULL;
     Lumbung__Reply *r = lumbung__reply__unpack(NULL, vl - IDEM_HEADER,
                                                (const uint8_t *) v + IDEM_HEADER);
-    if (!r) return false;
-    bool mine = scope_message_cooperative(&r->base) == coop;
+    if (!r) return NULL;
+    uint8_t *out = NULL;
+    if (scope_message_cooperative(&r->base) == coop) {
+        r->has_event_seq = 0;
+        *len = IDEM_HEADER + lumbung__reply__get_packed_size(r);
+        if (!(out = malloc(*len))) abort();
+        memcpy(out, v, IDEM_HEADER);
+        lumbung__reply__pack(r, out + IDEM_HEADER);
+    }
     lumbung__reply__free_unpacked(r, NULL);
-    return mine;
+    return out;
 }
 
-static bool row_owned(const owned_t *o, rule_t rule, const void *k, size_t kl, const void *v,
-                      size_t vl) {
-    if (rule == BY_REPLY) return reply_names(v, vl, o->coop);
+static bool row_owned(const owned_t *o, rule_t rule, const void *k, size_t kl) {
     if (kl < 8) return false;
     uint64_t head = be64_read(k);
     switch (rule) {
@@ -185,8 +195,13 @@ static int move_table(const move_tables_t *mt, store_txn_t *ft, store_txn_t *tt,
     size_t kl, vl;
     for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && rc == 0;
          r = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (!row_owned(o, tables[i].rule, k, kl, v, vl)) continue;
-        rc = store_put(tt, dst, k, kl, v, vl, 0);
+        size_t len = 0;
+        uint8_t *reply = tables[i].rule == BY_REPLY ? moved_reply(v, vl, o->coop, &len) : NULL;
+        if (reply) rc = store_put(tt, dst, k, kl, reply, len, 0);
+        else if (tables[i].rule != BY_REPLY && row_owned(o, tables[i].rule, k, kl))
+            rc = store_put(tt, dst, k, kl, v, vl, 0);
+        else continue;
+        free(reply);
         keylist_add(&dead, k, kl);
         res->rows++;
     }
