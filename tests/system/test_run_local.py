@@ -23,9 +23,9 @@ TIMEOUT_S = 60
 class Run:
     """`make run` (or the supervisor script alone) in its own session with its own stores."""
 
-    def __init__(self, via_make=True, bin_dir=BIN, extra_env=None):
+    def __init__(self, via_make=True, bin_dir=BIN, extra_env=None, shards=1):
         self.tmp = tempfile.mkdtemp(prefix="lumbung-run-")
-        port_base = _pick_port_base()
+        port_base = _pick_port_base(shards)
         self.http_port = port_base + 85
         env = dict(os.environ)
         env.update({"LUMBUNG_DATA": os.path.join(self.tmp, "var"),
@@ -66,12 +66,16 @@ class Run:
         starts = [l for l in self.log().splitlines() if l.startswith(f"lumbung: started {svc} (pid ")]
         return int(starts[nth - 1].split("(pid ")[1].rstrip(")"))
 
-    def ready(self):
+    def readyz(self):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/readyz", timeout=2) as r:
-                return r.status == 200 and json.load(r)["status"] == "ready"
+                return json.load(r) if r.status == 200 else None
         except OSError:
-            return False
+            return None
+
+    def ready(self):
+        body = self.readyz()
+        return body is not None and body["status"] == "ready"
 
     def wait_ready(self, timeout=TIMEOUT_S):
         deadline = time.time() + timeout
@@ -166,3 +170,27 @@ def test_a_service_that_keeps_crashing_is_given_up_after_the_burst(run):
             assert not alive(r.pid_of(svc))
     finally:
         shutil.rmtree(bin_dir, ignore_errors=True)
+
+
+def test_two_shards_under_make_run_each_supervised(run):
+    """LUMBUNG_TRANSACTIONS_SHARDS=2 make run: shard 1 runs beside shard 0, the gateway reaches
+    both, a killed shard comes back on its own, and TERM stops both cleanly."""
+    r = run(extra_env={"LUMBUNG_TRANSACTIONS_SHARDS": "2"}, shards=2)
+    r.wait_log("lumbung: running:")
+    r.wait_ready()
+    assert r.readyz()["services"] == {"members": "up", "transactions": "up",
+                                      "transactions-1": "up", "reporting": "up"}
+    first = r.pid_of("transactions-1")
+    with open(f"/proc/{first}/environ", "rb") as f:
+        assert b"LUMBUNG_TRANSACTIONS_SHARD=1" in f.read().split(b"\0")
+    os.kill(first, signal.SIGKILL)
+    r.wait_log("lumbung: transactions-1 killed by signal 9 (KILL)")
+    r.wait_log("lumbung: started transactions-1 (pid", count=2)
+    assert alive(r.pid_of("transactions")) and alive(r.pid_of("transactions-1", 2))
+    r.wait_ready()
+    pids = [r.pid_of("transactions"), r.pid_of("transactions-1", 2)]
+    r.proc.send_signal(signal.SIGTERM)
+    assert r.proc.wait(timeout=TIMEOUT_S) in (0, -signal.SIGTERM), r.log()[-3000:]
+    for svc, pid in zip(("transactions", "transactions-1"), pids):
+        assert not alive(pid)
+        assert f"lumbung: {svc} stopped (exited with status 0)" in r.log()
