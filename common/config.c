@@ -20,15 +20,12 @@ static char *trim(char *s) {
 }
 
 int config_load(void) {
-    static int loaded, result;     /* a main() may load before service_run() does */
-    if (loaded) return result;
-    loaded = 1;
     const char *path = getenv("LUMBUNG_CONFIG");
     if (!path || !*path) return 0;
     FILE *f = fopen(path, "r");
     if (!f) {
         log_error(0, "config: cannot open %s: %s", path, strerror(errno));
-        return result = -errno;
+        return -errno;
     }
     char line[CONFIG_VALUE_MAX + 128];
     int lineno = 0, rc = 0;
@@ -50,7 +47,7 @@ int config_load(void) {
         entry_count++;
     }
     fclose(f);
-    return result = rc;
+    return rc;
 }
 
 const char *config_get(const char *name, const char *fallback) {

@@ -104,6 +104,9 @@ int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char 
 /* --- the whole of a service's main() --- */
 typedef struct {
     const char *name;                      /* "members" */
+    /* When set: the name, asked once the configuration is loaded, for a service whose name
+       depends on it (a transactions shard: "transactions-1"); NULL there stops the start. */
+    const char *(*name_of)(void *app);
     const service_handlers_t *handlers;
     void *app;
     /* Called once the store is open and before serving: open the app's tables, create

@@ -21,18 +21,21 @@ static void close_any(uv_handle_t *h, void *arg) {
 int service_run(const service_main_t *def) {
     log_init(def->name);
     if (config_load() != 0) return 2;
+    const char *name = def->name_of ? def->name_of(def->app) : def->name;
+    if (!name) return 2;
+    log_init(name);
     signal(SIGPIPE, SIG_IGN);
     uv_loop_t loop;
     uv_loop_init(&loop);
     int err = 0;
-    bus_config_t bc = { .name = def->name, .curve = true };
+    bus_config_t bc = { .name = name, .curve = true };
     bus_t *bus = bus_new(&loop, &bc, &err);
     if (!bus) return 1;
     char router[128], pub[128];
     service_config_t sc = {
-        .name = def->name,
-        .router_endpoint = config_bind_endpoint(def->name, "router", router, sizeof router),
-        .pub_endpoint = config_bind_endpoint(def->name, "pub", pub, sizeof pub),
+        .name = name,
+        .router_endpoint = config_bind_endpoint(name, "router", router, sizeof router),
+        .pub_endpoint = config_bind_endpoint(name, "pub", pub, sizeof pub),
         .data_dir = config_data_dir(),
     };
     service_t *svc = service_new(bus, &sc, def->handlers, def->app, &err);

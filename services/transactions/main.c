@@ -33,14 +33,20 @@ static void teardown(void *arg) {
     arena_destroy(&app->replica_arena);
 }
 
+/* Shard K is "transactions-K" (shard.h): its store, key, endpoints and stream. */
+static const char *name_of(void *arg) {
+    static char name[SHARD_NAME_MAX];
+    tx_app_t *app = arg;
+    if (shard_load() != 0) return NULL;
+    app->shard = shard_self();
+    return shard_name(app->shard, name, sizeof name);
+}
+
 int main(void) {
     static tx_app_t app;
     static const service_handlers_t handlers = { .handle = tx_handlers_handle };
-    if (config_load() != 0 || shard_load() != 0) return 2;
-    app.shard = shard_self();
-    char name[SHARD_NAME_MAX];
     service_main_t def = {
-        .name = shard_name(app.shard, name, sizeof name), .handlers = &handlers, .app = &app,
+        .name = "transactions", .name_of = name_of, .handlers = &handlers, .app = &app,
         .setup = setup, .teardown = teardown,
     };
     return service_run(&def);
