@@ -323,17 +323,26 @@ static void outbox_problem(store_info_t *info, const char *service, const char *
 
 /* The outbox: numbered 1, 2, 3, ... without a gap, each event readable and carrying its own
    number. `check` false: only the head. */
-static int read_outbox(store_t *store, const char *service, store_info_t *info, bool check) {
+/* A read transaction and a cursor on an existing table: 0 (close both with scan_close),
+   STORE_NOT_FOUND when the store has no such table, or a store error. */
+static int scan_open(store_t *store, const char *table, store_txn_t **txn, store_cursor_t **c) {
     store_table_t t;
-    int rc = store_table_existing(store, "outbox", &t);
-    if (rc == STORE_NOT_FOUND) return 0;
+    int rc = store_table_existing(store, table, &t);
+    if (rc != 0 || (rc = store_begin(store, true, txn)) != 0) return rc;
+    if ((rc = store_cursor_open(*txn, t, c)) != 0) store_abort(txn);
+    return rc;
+}
+
+static void scan_close(store_txn_t **txn, store_cursor_t **c) {
+    store_cursor_close(c);
+    store_abort(txn);
+}
+
+static int read_outbox(store_t *store, const char *service, store_info_t *info, bool check) {
     store_txn_t *txn;
-    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
     store_cursor_t *c;
-    if ((rc = store_cursor_open(txn, t, &c)) != 0) {
-        store_abort(&txn);
-        return rc;
-    }
+    int rc = scan_open(store, "outbox", &txn, &c);
+    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
     const void *k, *v;
     size_t kl, vl;
     if (!check) {
@@ -356,58 +365,48 @@ static int read_outbox(store_t *store, const char *service, store_info_t *info, 
             expect = seq + 1;
         }
     }
-    store_cursor_close(&c);
-    store_abort(&txn);
+    scan_close(&txn, &c);
     return 0;
 }
 
 static int read_cursors(store_t *store, store_info_t *info) {
-    store_table_t t;
-    int rc = store_table_existing(store, "cursors", &t);
-    if (rc == STORE_NOT_FOUND) return 0;
     store_txn_t *txn;
-    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
     store_cursor_t *c;
-    if ((rc = store_cursor_open(txn, t, &c)) == 0) {
-        const void *k, *v;
-        size_t kl, vl;
-        for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && info->n_cursors < CURSORS_MAX;
-             r = store_cursor_next(c, &k, &kl, &v, &vl)) {
-            cursor_t *cur = &info->cursors[info->n_cursors++];
-            snprintf(cur->stream, sizeof cur->stream, "%.*s", (int) kl, (const char *) k);
-            cur->seq = vl == 8 ? be64_read(v) : 0;
-        }
-        store_cursor_close(&c);
+    int rc = scan_open(store, "cursors", &txn, &c);
+    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
+    const void *k, *v;
+    size_t kl, vl;
+    for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && info->n_cursors < CURSORS_MAX;
+         r = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        cursor_t *cur = &info->cursors[info->n_cursors++];
+        snprintf(cur->stream, sizeof cur->stream, "%.*s", (int) kl, (const char *) k);
+        cur->seq = vl == 8 ? be64_read(v) : 0;
     }
-    store_abort(&txn);
-    return rc;
+    scan_close(&txn, &c);
+    return 0;
 }
 
 /* Every cooperative a shard's store holds is one the shard map gives to that shard. */
 static int check_owners(store_t *store, const char *service, store_info_t *info) {
-    store_table_t t;
-    int rc = store_table_existing(store, "tx_coops", &t);
-    if (rc == STORE_NOT_FOUND) return 0;
     store_txn_t *txn;
-    if (rc != 0 || (rc = store_begin(store, true, &txn)) != 0) return rc;
     store_cursor_t *c;
-    int shard = shard_index(service), n = 0;
-    if ((rc = store_cursor_open(txn, t, &c)) == 0) {
-        const void *k;
-        size_t kl;
-        for (int r = store_cursor_first(c, &k, &kl, NULL, NULL); r == 0;
-             r = store_cursor_next(c, &k, &kl, NULL, NULL), n++) {
-            uint64_t coop = kl == 8 ? be64_read(k) : 0;
-            if (shard_of(coop) == shard) continue;
-            if (info->problems++ < 20)
-                printf("%s: holds cooperative %llu, which the shard map gives to shard %d\n",
-                       service, (unsigned long long) coop, shard_of(coop));
-        }
-        store_cursor_close(&c);
+    int rc = scan_open(store, "tx_coops", &txn, &c);
+    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
+    int shard = shard_index(service), n = 0, wrong = 0;
+    const void *k;
+    size_t kl;
+    for (int r = store_cursor_first(c, &k, &kl, NULL, NULL); r == 0;
+         r = store_cursor_next(c, &k, &kl, NULL, NULL), n++) {
+        uint64_t coop = kl == 8 ? be64_read(k) : 0;
+        if (shard_of(coop) == shard) continue;
+        wrong++;
+        if (info->problems++ < 20)
+            printf("%s: holds cooperative %llu, which the shard map gives to shard %d\n",
+                   service, (unsigned long long) coop, shard_of(coop));
     }
-    store_abort(&txn);
-    if (rc == 0) printf("%s: %d cooperatives, each on its shard by the map\n", service, n);
-    return rc;
+    scan_close(&txn, &c);
+    if (!wrong) printf("%s: %d cooperatives, each on its shard by the map\n", service, n);
+    return 0;
 }
 
 static int store_info(const char *base, const char *service, store_info_t *info, bool check) {

@@ -56,6 +56,17 @@ class ApiCoop:
             "lines": [{"account": "1-101", "debit": cash}, {"account": "3-301", "credit": cash}]},
             True)
 
+    def flat_loan(self, member, principal, instalments):
+        """A loan at 12 % flat, monthly instalments from 02-10 (applied 01-05), disbursed on
+        01-10; its id."""
+        body = {"member_id": member, "principal": principal, "annual_rate": "12",
+                "instalments": instalments, "frequency": "monthly", "method": "flat",
+                "first_due_on": "2025-02-10", "applied_on": "2025-01-05"}
+        r = self.c.api("POST", self.base + "/loans", body)
+        assert r.status == 201, r
+        self.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
+        return r.json["id"]
+
     def deposit(self, member, kind, amount, value_date="2025-01-06"):
         return self.post("/deposits", {"member_id": member, "kind": kind, "amount": amount,
                                        "value_date": value_date})

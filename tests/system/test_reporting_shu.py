@@ -23,12 +23,7 @@ class Coop(ApiCoop):
     PERSON, VILLAGE, PHONE = "Ibu Guru", "Desa Ciumbuleuit", "0817-5555"
 
     def loan(self, member, principal):
-        body = {"member_id": member, "principal": principal, "annual_rate": "12",
-                "instalments": 10, "frequency": "monthly", "method": "flat",
-                "first_due_on": "2025-02-10", "applied_on": "2025-01-05"}
-        r = self.c.api("POST", self.base + "/loans", body)
-        assert r.status == 201, r
-        self.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
+        self.flat_loan(member, principal, 10)
 
 
 def shu_when(coop, year, want):

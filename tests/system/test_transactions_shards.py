@@ -41,16 +41,6 @@ class Coop(ApiCoop):
     def shard(self):
         return int(self.id) % 2
 
-    def loan(self, member, principal="1200000"):
-        """principal at 12 % flat, 12 monthly instalments from 02-10, disbursed 01-10."""
-        body = {"member_id": member, "principal": principal, "annual_rate": "12",
-                "instalments": 12, "frequency": "monthly", "method": "flat",
-                "first_due_on": "2025-02-10", "applied_on": "2025-01-05"}
-        r = self.c.api("POST", self.base + "/loans", body)
-        assert r.status == 201, r
-        self.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
-        return r.json["id"]
-
     def repay(self, loan, amount, value_date="2025-02-10"):
         return self.post("/loans/%s/repayments" % loan, {"amount": amount, "value_date": value_date})
 
@@ -74,7 +64,7 @@ def books(coop):
     coop.opening("5000000")
     m = coop.member()
     coop.deposit(m, "voluntary", "300000")
-    loan = coop.loan(m)
+    loan = coop.flat_loan(m, "1200000", 12)
     coop.repay(loan, "112000")          # instalment 1: 100,000 principal + 12,000 interest
     return m, loan
 
@@ -259,6 +249,16 @@ def test_move_cooperative_keeps_its_books_and_both_shards_verify(sc):
     v = ctl(sc, "verify")
     assert v.returncode == 0, v.stdout + v.stderr
     assert "transactions-1: outbox of" in v.stdout and "verify: " in v.stdout, v.stdout
+    # a map that gives the cooperative back to shard 1 does not match the stores: verify says so
+    wrong_map = os.path.join(sc.tmp, "wrong.map")
+    with open(wrong_map, "w") as f:
+        f.write("%s = 1\n" % coop.id)
+    bad = subprocess.run([os.path.join(BIN, "lumbungctl"), "verify"],
+                         env=dict(sc.env, LUMBUNG_SHARD_MAP=wrong_map),
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1, bad.stdout
+    assert "transactions: holds cooperative %s, which the shard map gives to shard 1" % coop.id \
+        in bad.stdout, bad.stdout
     again = ctl(sc, "move-cooperative", coop.id, "0")
     assert again.returncode == 1 and "already on shard 0" in again.stderr, again
 
