@@ -148,6 +148,15 @@ int shard_load(void) {
     return map.loaded == 1 ? 0 : -1;
 }
 
+int shard_reload(void) {
+    free(map.entries);
+    map.entries = NULL;
+    map.n = map.cap = 0;
+    map.rule = SHARD_DEFAULT_MOD;
+    map.loaded = 0;
+    return shard_load();
+}
+
 int shard_count(void) {
     return shard_load() == 0 ? map.count : 1;
 }

@@ -34,6 +34,9 @@ enum {
    0, or -1 after logging what is wrong (unreadable file, bad line, shards out of 1..SHARD_MAX,
    a shard number past the count, disagreeing counts): a process must not start then. */
 int shard_load(void);
+/* Forgets what shard_load() read and reads again (lumbungctl restore, after putting a map
+   back). 0 or -1 as shard_load(). */
+int shard_reload(void);
 
 int shard_count(void);              /* 1..SHARD_MAX (shard_load() first) */
 int shard_of(uint64_t cooperative_id);

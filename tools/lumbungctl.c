@@ -393,6 +393,10 @@ static int check_owners(store_t *store, const char *service, store_info_t *info)
     int rc = scan_open(store, "tx_coops", &txn, &c);
     if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
     int shard = shard_index(service), n = 0, wrong = 0;
+    if (shard >= shard_count() && info->problems++ < 20)
+        printf("%s: a store of shard %d, but the configuration has %d shard%s "
+               "(LUMBUNG_TRANSACTIONS_SHARDS, the shard map's 'shards')\n", service, shard,
+               shard_count(), shard_count() == 1 ? "" : "s");
     const void *k;
     size_t kl;
     for (int r = store_cursor_first(c, &k, &kl, NULL, NULL); r == 0;
@@ -505,6 +509,43 @@ static int backup(const char *service, const char *target) {
     return 0;
 }
 
+static int copy_file(const char *from, const char *to);
+
+/* The shard map goes with the stores it describes: backup all copies it beside them. */
+static int backup_map(const char *target) {
+    char map[512], to[700];
+    shard_map_path(map, sizeof map);
+    if (access(map, F_OK) != 0) return 0;
+    snprintf(to, sizeof to, "%s/shard.map", target);
+    int rc = copy_file(map, to);
+    if (rc != 0) {
+        fprintf(stderr, "lumbungctl: cannot copy the shard map %s: %s\n", map, strerror(-rc));
+        return 1;
+    }
+    printf("shard map %s copied to %s\n", map, to);
+    return 0;
+}
+
+/* restore puts the backup's map in place when there is none (and reads it again for verify);
+   an existing map is kept and named, for the administrator to compare. */
+static int restore_map(const char *source) {
+    char from[700], map[512];
+    snprintf(from, sizeof from, "%s/shard.map", source);
+    if (access(from, F_OK) != 0) return 0;
+    shard_map_path(map, sizeof map);
+    if (access(map, F_OK) == 0) {
+        printf("kept the shard map %s (the backup's is %s: they must agree)\n", map, from);
+        return 0;
+    }
+    int rc = copy_file(from, map);
+    if (rc != 0) {
+        fprintf(stderr, "lumbungctl: cannot restore the shard map into %s: %s\n", map, strerror(-rc));
+        return 1;
+    }
+    printf("shard map restored into %s\n", map);
+    return shard_reload() == 0 ? 0 : 1;
+}
+
 static int backup_all(const char *target) {
     if (private_dir(target) != 0) return 1;
     if (!dir_empty(target)) {
@@ -541,6 +582,7 @@ static int backup_all(const char *target) {
         fprintf(stderr, "lumbungctl: no store under %s\n", config_data_dir());
         return 1;
     }
+    if (rc == 0) rc = backup_map(target);
     printf("backup of %d stores written to %s (owner only)\n", copied, target);
     return rc;
 }
@@ -610,6 +652,7 @@ static int restore(const char *source) {
         }
         printf("%s restored into %s\n", backup_order[i], dir);
     }
+    if (restore_map(source) != 0) return 1;
     return verify(data);
 }
 

@@ -282,3 +282,18 @@ def test_move_cooperative_keeps_its_books_and_both_shards_verify(sc):
     assert reported_trial(coop) == trial(coop)
     refused = bus_tx(sc, "transactions-1", "trial_balance", {"cooperative_id": coop.id})
     assert refused.error.code == "wrong_shard"
+    # a backup of the district holds both shards and the map; it restores and verifies
+    target = os.path.join(sc.tmp, "backup-after-move")
+    out = ctl(sc, "backup", "all", target)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert sorted(os.listdir(target)) == ["MANIFEST", "gateway", "members", "reporting",
+                                          "shard.map", "transactions", "transactions-1"]
+    fresh = os.path.join(sc.tmp, "restored")
+    r = subprocess.run([os.path.join(BIN, "lumbungctl"), "restore", target],
+                       env=dict(sc.env, LUMBUNG_DATA=fresh), capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "shard map restored into %s/shard.map" % fresh in r.stdout, r.stdout
+    assert "verify: 5 stores in %s are sound" % fresh in r.stdout, r.stdout
+    assert open(os.path.join(fresh, "shard.map")).read() == open(
+        os.path.join(sc.data_dir, "shard.map")).read()
