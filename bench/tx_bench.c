@@ -1,19 +1,23 @@
 /*  tx_bench — throughput and latency of the transactions service over the real bus.
 
-    Starts its own members and transactions services (binaries of $LUMBUNG_BUILD/bin, a fresh
-    data directory under $TX_BENCH_DIR or /var/tmp, random loopback ports), with CURVE on and
-    LMDB at full durability, exactly as in production. Creates one cooperative with
-    TX_BENCH_MEMBERS members through the members service, then drives the transactions service
-    as a bus client in two phases of TX_BENCH_SECONDS each:
+    Starts its own members service and two transactions shards (binaries of
+    $LUMBUNG_BUILD/bin, a fresh data directory under $TX_BENCH_DIR or /var/tmp, random loopback
+    ports), with CURVE on and LMDB at full durability, exactly as in production. Creates two
+    cooperatives with TX_BENCH_MEMBERS members each through the members service, one on each
+    shard (ids mod 2), then drives the transactions shards as bus clients in three phases of
+    TX_BENCH_SECONDS each:
 
-      batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
-      single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined).
+      batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight, to the
+              first cooperative's shard alone (the other shard idles: one shard's throughput);
+      single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined), likewise;
+      shards  the batch phase to both cooperatives at once, one client thread per shard.
 
     It prints postings/s and the p50/p99 latency of a message for both, next to what raw LMDB
     does on the same disk in the same run (durable commits of 1,000 puts, and single-put
     commits), and checks that the books balance afterwards.
 
-    Targets on 2 cores: 200,000 postings/s batched, 30,000/s single.
+    Targets on 2 cores: 200,000 postings/s batched, 30,000/s single; two shards close to twice
+    one shard's batch throughput, printed as the ratio of the two measured in this run.
 
     Not a test: it asserts nothing but that every posting it counts was acknowledged. */
 #include "arena.h"
@@ -22,11 +26,13 @@
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "shard.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -54,10 +60,20 @@ enum {
 typedef struct {
     int seconds, members, batch, depth;
     char dir[512], bin[512];
-    pid_t pids[2];
+    pid_t pids[3];
 } setup_t;
 
+enum { SERVICES = 3 };           /* members, transactions, transactions-1 */
+
+/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
+   message gets a slot of our own carried in the callback argument. */
 typedef struct {
+    struct bench *b;
+    uint64_t sent_ns;
+} flight_t;
+
+/* One client of one shard, with its own loop and bus (a phase of two runs in two threads). */
+typedef struct bench {
     uv_loop_t loop;
     bus_t *bus;
     client_t *members, *tx;
@@ -69,6 +85,9 @@ typedef struct {
     uint64_t *latencies;
     size_t latency_count;
     Lumbung__Request *single, *batch;
+    flight_t flights[DEPTH_MAX];
+    unsigned flight_free[DEPTH_MAX], flight_free_count;
+    int nik_base;                 /* NIKs are unique in the district: each cooperative its own */
 } bench_t;
 
 /* ------------------------------------------------------------------ helpers */
@@ -166,25 +185,28 @@ static int start_services(setup_t *s) {
     setenv("LUMBUNG_DATA", data, 1);
     setenv("LUMBUNG_PORT_BASE", port, 1);
     setenv("LUMBUNG_LOG_LEVEL", "warn", 1);
+    setenv("LUMBUNG_TRANSACTIONS_SHARDS", "2", 1);
     snprintf(ctl, sizeof ctl, "%s/lumbungctl", s->bin);
     char *init[] = { ctl, "keys", "init", NULL };
     char *add[] = { ctl, "keys", "add", "bench", "service", NULL };
     int rc = run_wait(init);
     if (rc == 0) rc = run_wait(add);
-    const char *names[2] = { "members", "transactions" };
-    for (int i = 0; i < 2 && rc == 0; i++) {
+    const char *names[SERVICES] = { "members", "transactions", "transactions" };
+    for (int i = 0; i < SERVICES && rc == 0; i++) {
         char path[600];
         snprintf(path, sizeof path, "%s/lumbung-%s", s->bin, names[i]);
         char *argv[] = { path, NULL };
+        if (i == 2) setenv("LUMBUNG_TRANSACTIONS_SHARD", "1", 1);   /* the second shard */
         if (posix_spawn(&s->pids[i], path, NULL, NULL, argv, environ) != 0) rc = -errno;
+        unsetenv("LUMBUNG_TRANSACTIONS_SHARD");
     }
     return rc;
 }
 
 static void stop_services(setup_t *s) {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < SERVICES; i++)
         if (s->pids[i] > 0) kill(s->pids[i], SIGTERM);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < SERVICES; i++)
         if (s->pids[i] > 0) waitpid(s->pids[i], NULL, 0);
     if (!getenv("TX_BENCH_KEEP")) {
         char cmd[700];
@@ -282,7 +304,7 @@ static int create_coop(bench_t *b) {
 
 static int create_member(bench_t *b, int i) {
     char nik[24], name[32];
-    snprintf(nik, sizeof nik, "320410570785%04d", (i + 1) % 10000);   /* female, born 1985-07-17 */
+    snprintf(nik, sizeof nik, "320410570785%04d", (b->nik_base + i + 1) % 10000);   /* female, 1985-07-17 */
     snprintf(name, sizeof name, "Anggota %d", i + 1);
     Lumbung__CreateMember c = LUMBUNG__CREATE_MEMBER__INIT;
     c.has_cooperative_id = c.has_sex = 1;
@@ -381,32 +403,22 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     if (now_ns() < b->end_ns) send_one(b);
 }
 
-/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
-   message gets a slot of our own carried in the callback argument. */
-typedef struct {
-    bench_t *b;
-    uint64_t sent_ns;
-} flight_t;
-
-static flight_t flights[DEPTH_MAX];
-static unsigned flight_free[DEPTH_MAX], flight_free_count;
-
 static void on_flight_reply(void *arg, int status, const Lumbung__Reply *reply) {
     flight_t *f = arg;
     bench_t *b = f->b;
     if (b->latency_count < LATENCIES_MAX) b->latencies[b->latency_count++] = now_ns() - f->sent_ns;
-    flight_free[flight_free_count++] = (unsigned) (f - flights);
+    b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
     on_reply(b, status, reply);
 }
 
 static void send_one(bench_t *b) {
-    if (flight_free_count == 0) return;
-    flight_t *f = &flights[flight_free[--flight_free_count]];
+    if (b->flight_free_count == 0) return;
+    flight_t *f = &b->flights[b->flight_free[--b->flight_free_count]];
     f->b = b;
     f->sent_ns = now_ns();
     Lumbung__Request *req = b->batch_mode ? b->batch : b->single;
     if (client_call(b->tx, req, CALL_TIMEOUT_MS, on_flight_reply, f) != 0) {
-        flight_free[flight_free_count++] = (unsigned) (f - flights);
+        b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
         b->failed++;
         return;
     }
@@ -423,8 +435,8 @@ static phase_result_t run_phase(bench_t *b, bool batch_mode, unsigned depth, int
     b->batch_mode = batch_mode;
     b->sent = b->acked = b->postings = b->failed = 0;
     b->latency_count = 0;
-    flight_free_count = 0;
-    for (unsigned i = 0; i < DEPTH_MAX; i++) flight_free[flight_free_count++] = i;
+    b->flight_free_count = 0;
+    for (unsigned i = 0; i < DEPTH_MAX; i++) b->flight_free[b->flight_free_count++] = i;
     uint64_t start = now_ns();
     b->end_ns = start + (uint64_t) seconds * 1000000000u;
     for (unsigned i = 0; i < depth; i++) send_one(b);
@@ -470,15 +482,23 @@ static int connect_all(bench_t *b) {
     char ep[128];
     b->members = client_new(b->bus, "members", config_endpoint("members", "router", ep, sizeof ep), &err);
     if (!b->members) return err ? err : -1;
-    b->tx = client_new(b->bus, "transactions",
-                       config_endpoint("transactions", "router", ep, sizeof ep), &err);
+    return wait_ready(b, b->members) ? 0 : -ETIMEDOUT;
+}
+
+/* The client of the shard that owns the bench's cooperative. */
+static int connect_shard(bench_t *b) {
+    char name[SHARD_NAME_MAX], ep[128];
+    int err = 0;
+    shard_name(shard_of(b->coop), name, sizeof name);
+    b->tx = client_new(b->bus, name, config_endpoint(name, "router", ep, sizeof ep), &err);
     if (!b->tx) return err ? err : -1;
-    return wait_ready(b, b->members) && wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
+    return wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
 }
 
 static int prepare(bench_t *b, const setup_t *s) {
     int rc = connect_all(b);
     if (rc == 0) rc = create_coop(b);
+    if (rc == 0) rc = connect_shard(b);
     for (int i = 0; i < s->members && rc == 0; i++) rc = create_member(b, i);
     if (rc != 0) return rc;
     b->latencies = malloc(LATENCIES_MAX * sizeof *b->latencies);
@@ -489,20 +509,72 @@ static int prepare(bench_t *b, const setup_t *s) {
     return warm.failed ? -EIO : 0;
 }
 
-static void report(const setup_t *s, double raw_batched, double raw_single,
-                   phase_result_t batch, phase_result_t single, int books, uint64_t debit) {
+typedef struct {
+    phase_result_t batch, single, shards[2];
+    int books;
+    uint64_t debit;
+} results_t;
+
+static void report(const setup_t *s, double raw_batched, double raw_single, const results_t *r) {
     printf("transactions bench: CURVE on, LMDB full sync, %ld CPUs, %d s per phase, %d members\n",
            sysconf(_SC_NPROCESSORS_ONLN), s->seconds, s->members);
     printf("  raw LMDB, durable commits of %d puts   %12.0f puts/s\n", RAW_BATCH_PUTS, raw_batched);
     printf("  raw LMDB, durable single-put commits   %12.0f commits/s\n", raw_single);
     printf("  batch messages of %5d postings       %12.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
            "  (target 200000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->batch,
-           batch.postings_per_s, batch.p50_ms, batch.p99_ms, batch.messages, batch.failed);
+           r->batch.postings_per_s, r->batch.p50_ms, r->batch.p99_ms, r->batch.messages,
+           r->batch.failed);
     printf("  single-posting messages, %4d in flight %10.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
            "  (target 30000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->depth,
-           single.postings_per_s, single.p50_ms, single.p99_ms, single.messages, single.failed);
+           r->single.postings_per_s, r->single.p50_ms, r->single.p99_ms, r->single.messages,
+           r->single.failed);
+    double both = r->shards[0].postings_per_s + r->shards[1].postings_per_s;
+    printf("  batch messages to two shards at once   %12.0f postings/s  (shard %d %.0f + shard %d "
+           "%.0f; %" PRIu64 " failed)\n", both, 1, r->shards[0].postings_per_s, 0,
+           r->shards[1].postings_per_s, r->shards[0].failed + r->shards[1].failed);
+    printf("  two shards / one shard, batched        %12.2f x  (target: close to 2 with two "
+           "cores' worth of work per shard)\n",
+           r->batch.postings_per_s > 0 ? both / r->batch.postings_per_s : 0.0);
     printf("  books after the run: %s (total debits %" PRIu64 " sen)\n",
-           books == 0 ? "balanced" : "NOT BALANCED", debit);
+           r->books == 0 ? "balanced" : "NOT BALANCED", r->debit);
+}
+
+typedef struct {
+    bench_t *b;
+    int seconds;
+    phase_result_t result;
+} thread_arg_t;
+
+static void *batch_thread(void *arg) {
+    thread_arg_t *t = arg;
+    t->result = run_phase(t->b, true, BATCH_IN_FLIGHT, t->seconds);
+    return NULL;
+}
+
+/* The batch phase against both shards at once, one thread (loop, bus, client) per shard. */
+static void run_both(bench_t *a, bench_t *b, int seconds, phase_result_t out[2]) {
+    thread_arg_t ta = { .b = a, .seconds = seconds }, tb = { .b = b, .seconds = seconds };
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, batch_thread, &tb) == 0;
+    batch_thread(&ta);
+    if (threaded) pthread_join(th, NULL);
+    else tb.result.failed = 1;
+    out[0] = ta.result;
+    out[1] = tb.result;
+}
+
+static void bench_close(bench_t *b) {
+    client_destroy(&b->tx);
+    client_destroy(&b->members);
+    bus_destroy(&b->bus);
+}
+
+static int books_of(bench_t *a, bench_t *b, uint64_t *debit) {
+    uint64_t da = 0, db = 0;
+    int rc = check_books(a, &da);
+    if (rc == 0) rc = check_books(b, &db);
+    *debit = da + db;
+    return rc;
 }
 
 int main(void) {
@@ -524,25 +596,29 @@ int main(void) {
     double raw_batched = 0, raw_single = 0;
     if (raw_lmdb(s.dir, 2.0, &raw_batched, &raw_single) != 0)
         fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
-    static bench_t b;
+    static bench_t a, b;
+    b.nik_base = MEMBERS_MAX;
     admin.user = "bench";
     admin.has_role = 1;
     admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
     int rc = start_services(&s);
+    if (rc == 0 && shard_load() != 0) rc = -EINVAL;
+    if (rc == 0) rc = prepare(&a, &s);
     if (rc == 0) rc = prepare(&b, &s);
     if (rc != 0) {
         fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
         stop_services(&s);
         return 1;
     }
-    phase_result_t batch = run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds);
-    phase_result_t single = run_phase(&b, false, (unsigned) s.depth, s.seconds);
-    uint64_t debit = 0;
-    int books = check_books(&b, &debit);
-    report(&s, raw_batched, raw_single, batch, single, books, debit);
-    client_destroy(&b.tx);
-    client_destroy(&b.members);
-    bus_destroy(&b.bus);
+    results_t r = { 0 };
+    r.batch = run_phase(&a, true, BATCH_IN_FLIGHT, s.seconds);
+    r.single = run_phase(&a, false, (unsigned) s.depth, s.seconds);
+    run_both(&a, &b, s.seconds, r.shards);
+    r.books = books_of(&a, &b, &r.debit);
+    report(&s, raw_batched, raw_single, &r);
+    bench_close(&a);
+    bench_close(&b);
     stop_services(&s);
-    return books == 0 && batch.failed == 0 && single.failed == 0 ? 0 : 1;
+    return r.books == 0 && r.batch.failed == 0 && r.single.failed == 0 &&
+           r.shards[0].failed == 0 && r.shards[1].failed == 0 ? 0 : 1;
 }
