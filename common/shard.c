@@ -139,7 +139,7 @@ static int load(void) {
         return -1;
     }
     map.count = env_count ? env_count : file_count ? file_count : 1;
-    qsort(map.entries, map.n, sizeof *map.entries, compare_entries);
+    if (map.n) qsort(map.entries, map.n, sizeof *map.entries, compare_entries);
     return check_numbers(path);
 }
 
@@ -169,7 +169,8 @@ int shard_default_rule(void) {
 int shard_of(uint64_t coop) {
     if (shard_load() != 0) return 0;
     entry_t key = { coop, 0 };
-    const entry_t *e = bsearch(&key, map.entries, map.n, sizeof *map.entries, compare_entries);
+    const entry_t *e = map.n ? bsearch(&key, map.entries, map.n, sizeof *map.entries,
+                                       compare_entries) : NULL;
     if (e) return e->shard;
     return map.rule == SHARD_DEFAULT_MOD ? (int) (coop % (uint64_t) map.count) : map.rule;
 }

@@ -31,7 +31,9 @@ static int compare_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static void idset_sort(idset_t *s) { qsort(s->ids, s->n, sizeof *s->ids, compare_u64); }
+static void idset_sort(idset_t *s) {
+    if (s->n) qsort(s->ids, s->n, sizeof *s->ids, compare_u64);
+}
 
 static bool idset_has(const idset_t *s, uint64_t id) {
     return s->n && bsearch(&id, s->ids, s->n, sizeof *s->ids, compare_u64) != NULL;
