@@ -197,6 +197,31 @@ def test_a_batch_with_a_posting_for_another_shard_is_refused_and_posts_nothing(s
     assert r.status == 200 and r.json["posted"] == 1, r
 
 
+def test_a_member_exit_is_settled_by_the_shard_of_its_cooperative(sc):
+    """members decides the exit; only the owning shard posts the settlement, and the gateway's
+    second call (the settlement) goes to that shard."""
+    for shard in (1, 0):
+        coop = coop_on(sc, shard, "KSP Keluar %d" % shard, 900 + 10 * shard)
+        coop.opening("1000000")
+        m = coop.member()
+        coop.deposit(m, "voluntary", "400000")
+        other = "transactions" if shard == 1 else "transactions-1"
+        head = ping(sc, other).head_seq
+        r = sc.api("POST", coop.base + "/members/%s/exit" % m,
+                   {"reason": "resigned", "exit_on": "2025-03-10"})
+        assert r.status == 200, r
+        assert (r.json["refund"], r.json["debts"], r.json["net"]) == ("400000", "0", "400000")
+        assert (int(r.json["entry_id"]) >= SPAN) == (shard == 1)
+        assert trial(coop)["1-101"][2] == "1000000"
+        members_head = ping(sc, "members").head_seq
+        for _ in range(300):                          # the other shard has seen the exit...
+            if [f.cursor for f in ping(sc, other).followers] == [members_head]:
+                break
+            time.sleep(0.02)
+        assert [f.cursor for f in ping(sc, other).followers] == [members_head]
+        assert ping(sc, other).head_seq == head       # ...and posted nothing
+
+
 def test_status_metrics_and_readiness_show_each_shard(sc):
     assert sc.http("GET", "/readyz").json["services"] == {
         "members": "up", "transactions": "up", "transactions-1": "up", "reporting": "up"}
