@@ -884,8 +884,12 @@ static void gateway_routes_call(gateway_exchange_t *ex, json_t *body) {
     (void) rc;
     ProtobufCMessage *operation = operation_build(ex, &op, body);
     if (!operation) return;
-    /* Transactions calls go to the shard of the cooperative they name (its {coop}). */
-    ex->service = gateway_backend(ex->gw, service, scope_message_cooperative(operation));
+    /* Transactions calls go to the shard of the cooperative they name: the route's {coop},
+       else the operation's own cooperative_id. */
+    uint64_t coop = 0;
+    const char *param = gateway_exchange_param(ex, "coop");
+    if (!param || gateway_parse_u64(param, &coop) != 0) coop = scope_message_cooperative(operation);
+    ex->service = gateway_backend(ex->gw, service, coop);
     ex->request = envelope_build(ex, &op, operation, service);
     send_request(ex);
 }
