@@ -113,6 +113,14 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The integrators' C example (docs/examples/bus_example.c, docs/bus.md): built from the generated
+# protobuf code alone, with libzmq and protobuf-c, as an integrator builds it; no libcommon.a.
+EXAMPLE_BINS := $(patsubst docs/examples/%.c,$(BUILD)/bin/%,$(wildcard docs/examples/*.c))
+build: $(EXAMPLE_BINS)
+$(BUILD)/bin/bus_example: $(BUILD)/obj/docs/examples/bus_example.o $(PROTO_C:.c=.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lzmq -lprotobuf-c
+
 # test_gateway_json_pb.c links libgateway.a; test_store.c links only libcommon.a.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 .SECONDEXPANSION:
