@@ -39,19 +39,19 @@ enum {
     MESSAGE_MAX = 16 * 1024 * 1024,  /* the services refuse bigger messages; so do we */
     REPLAY_MAX = 4096,               /* a service returns at most this many events per replay */
     BATCH_MAX = 8190,                /* postings in one PostBatch */
-    ATTEMPTS = 3,
-    TIMEOUT_MS = 10000,
+    ATTEMPTS = 3,                    /* tries of each request, each waiting --timeout-ms */
 };
 
 typedef struct {
     const char *keys, *me, *service, *router, *command, *key, *value_date, *cursor_file;
     uint64_t cooperative, cursor, after_members_seq;
-    int until_head, poll_ms;
+    int until_head, poll_ms, timeout_ms;
 } args_t;
 
 typedef struct {
     void *ctx, *sock;
     uint64_t next_id;
+    int timeout_ms;
 } client_t;
 
 static int64_t now_ms(void) {
@@ -85,7 +85,7 @@ static int client_open(client_t *c, const args_t *a) {
     if (read_key(a->keys, a->me, "pub", pub) || read_key(a->keys, a->me, "key", sec) ||
         read_key(a->keys, a->service, "pub", server))
         return -1;
-    int zero = 0, sndtimeo = TIMEOUT_MS;
+    int zero = 0, sndtimeo = a->timeout_ms;
     int64_t maxmsg = MESSAGE_MAX;
     c->ctx = zmq_ctx_new();
     c->sock = zmq_socket(c->ctx, ZMQ_DEALER);
@@ -101,6 +101,7 @@ static int client_open(client_t *c, const args_t *a) {
         return -1;
     }
     c->next_id = (uint64_t)now_ms() << 8;
+    c->timeout_ms = a->timeout_ms;
     return 0;
 }
 
@@ -143,7 +144,7 @@ static Lumbung__Reply *call(client_t *c, Lumbung__Request *req) {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         req->has_request_id = req->has_deadline_ms = 1;
         req->request_id = ++c->next_id;
-        req->deadline_ms = now_ms() + TIMEOUT_MS;
+        req->deadline_ms = now_ms() + c->timeout_ms;
         size_t len = lumbung__request__get_packed_size(req);
         uint8_t *buf = malloc(len ? len : 1);
         if (!buf) abort();
@@ -424,7 +425,8 @@ static int usage(void) {
             "         ping\n"
             "       | deposit-batch --cooperative ID --key IDEMPOTENCY-KEY [--value-date D]\n"
             "                       [--after-members-seq N]  < \"MEMBER_ID AMOUNT_SEN\" lines\n"
-            "       | follow [--cursor N] [--cursor-file F] [--until-head] [--poll-ms MS]\n");
+            "       | follow [--cursor N] [--cursor-file F] [--until-head] [--poll-ms MS]\n"
+            "       [--timeout-ms MS]   how long each of the 3 attempts of a request waits\n");
     return 1;
 }
 
@@ -446,13 +448,14 @@ static int parse_args(args_t *a, int argc, char **argv) {
         else if (!strcmp(o, "--cursor")) a->cursor = strtoull(v, NULL, 10);
         else if (!strcmp(o, "--after-members-seq")) a->after_members_seq = strtoull(v, NULL, 10);
         else if (!strcmp(o, "--poll-ms")) a->poll_ms = atoi(v);
+        else if (!strcmp(o, "--timeout-ms")) a->timeout_ms = atoi(v);
         else return -1;
     }
-    return a->keys && a->me && a->service && a->router && a->command ? 0 : -1;
+    return a->keys && a->me && a->service && a->router && a->command && a->timeout_ms > 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv) {
-    args_t a = {.poll_ms = 1000};
+    args_t a = {.poll_ms = 1000, .timeout_ms = 10000};
     if (parse_args(&a, argc, argv) != 0) return usage();
     int (*run)(client_t *, const args_t *) =
         !strcmp(a.command, "ping") ? cmd_ping :
