@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from example_util import deposit_lines, run_c_example  # noqa: E402
 from lumbung import BIN, BusClient, Cluster, pb  # noqa: E402
 from netns import Network, NetworkUnavailable  # noqa: E402
+from topology import BUS_PORTS, CLIENTS, HTTP_PORT  # noqa: E402
 from tx_util import Coop, tx_call, tx_ok  # noqa: E402
 
 # TODO(sharding): the number of transactions shards, one host each. The sharding work will say
@@ -37,8 +38,6 @@ from tx_util import Coop, tx_call, tx_ok  # noqa: E402
 SHARDS = 1
 TX_HOSTS = ["transactions%d" % i for i in range(SHARDS)]
 HOSTS = ["members", *TX_HOSTS, "reporting", "gateway", "integrator", "stranger"]
-PORTS = {"members": (7100, 7101), "transactions": (7110, 7111), "reporting": (7120, 7121)}
-HTTP_PORT = 8080
 ADMIN = {"user": "admin", "role": "ROLE_ADMIN"}
 CUT_S = 10
 BANK = "bank-multihost"
@@ -73,7 +72,7 @@ class District:
                          "LUMBUNG_PWHASH_FAST": "1",
                          "LUMBUNG_HTTP_HOST": net.addr("gateway"),
                          "LUMBUNG_HTTP_PORT": str(HTTP_PORT)})
-        for service, (router, pub) in PORTS.items():
+        for service, (router, pub) in BUS_PORTS.items():
             host = TX_HOSTS[0] if service == "transactions" else service
             self.env["LUMBUNG_%s_ROUTER" % service.upper()] = "tcp://%s:%d" % (net.addr(host), router)
             self.env["LUMBUNG_%s_PUB" % service.upper()] = "tcp://%s:%d" % (net.addr(host), pub)
@@ -172,9 +171,9 @@ def distribute_keys(d):
     for host in ["members", *TX_HOSTS, "reporting", "gateway"]:
         d.ctl(host, "keys", "add", service_of(host), "service")
     d.ctl("gateway", "keys", "add", OPERATOR, "service")
-    clients = {"gateway": ["members", *TX_HOSTS, "reporting"],
-               "reporting": ["members", *TX_HOSTS],
-               **{tx: ["members"] for tx in TX_HOSTS}}
+    hosts_of = lambda service: TX_HOSTS if service == "transactions" else [service]  # noqa: E731
+    clients = {host: [s for server in CLIENTS[service] for s in hosts_of(server)]
+               for service in CLIENTS for host in hosts_of(service)}
     for client_host, servers in clients.items():
         names = [service_of(client_host)] + ([OPERATOR] if client_host == "gateway" else [])
         for server in servers:
