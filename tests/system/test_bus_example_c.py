@@ -4,16 +4,14 @@ deposits for its cooperative (each posting's result printed, one refused by a bu
 the same batch again under the same idempotency key (the stored reply, nothing posted twice),
 the same key with another body (conflict), another cooperative (typed refusal); then it
 follows the transactions stream from a cursor, stored in a file, and sees exactly its own
-cooperative's entries. Also checks that docs/bus.md shows the example file exactly as it is."""
+cooperative's entries. (test_bus_example.py checks that docs/bus.md shows it verbatim.)"""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from example_util import deposit_lines, run_c_example  # noqa: E402
-from lumbung import ROOT, Cluster  # noqa: E402
+from lumbung import Cluster  # noqa: E402
 from tx_util import Coop, assert_books_balance  # noqa: E402
-
-EXAMPLE = os.path.join(ROOT, "docs", "examples", "bus_example.c")
 
 
 def test_c_example_posts_a_batch_idempotently_and_follows_from_a_cursor():
@@ -87,10 +85,3 @@ def test_c_example_posts_a_batch_idempotently_and_follows_from_a_cursor():
     finally:
         c.stop()
 
-
-def test_bus_guide_shows_the_c_example_file_verbatim():
-    with open(os.path.join(ROOT, "docs", "bus.md"), encoding="utf-8") as f:
-        guide = f.read()
-    with open(EXAMPLE, encoding="utf-8") as f:
-        code = f.read()
-    assert "```c\n" + code + "```\n" in guide

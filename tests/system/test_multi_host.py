@@ -13,12 +13,14 @@ and, once reconnected, has lost nothing: its trial balances equal the ledger's, 
 
 Where the namespaces cannot be made, the test fails and says why (it never skips).
 """
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -111,6 +113,21 @@ class District:
                 self.net.argv(host, [os.path.join(BIN, "lumbung-" + service_of(host))]),
                 env=env, stdout=log, stderr=log, cwd=self.tmp)
 
+    def http(self, method, path, body=None, token=None):
+        """(status, JSON) of a request to the gateway, made on the gateway host."""
+        url = "http://%s:%d%s" % (self.net.addr("gateway"), HTTP_PORT, path)
+        req = urllib.request.Request(url, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        with self.net.inside("gateway"):
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return r.status, json.loads(r.read() or b"null")
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read() or b"null")
+
     def log(self, host):
         with open(self.logs[host], "rb") as f:
             return f.read().decode("utf-8", "replace")
@@ -196,10 +213,8 @@ def start_district(d):
                 assert time.time() < deadline, "%s did not answer:\n%s" % (service, d.log(service))
     while True:
         try:
-            with d.net.inside("gateway"):
-                url = "http://%s:%d/readyz" % (d.net.addr("gateway"), HTTP_PORT)
-                if urllib.request.urlopen(url, timeout=2).status == 200:
-                    return
+            if d.http("GET", "/readyz")[0] == 200:
+                return
         except OSError:
             pass
         assert time.time() < deadline, "gateway not ready:\n" + d.log("gateway")
@@ -208,11 +223,14 @@ def start_district(d):
 
 @pytest.fixture(scope="module")
 def district():
+    net, why = None, None
     try:
         net = Network(HOSTS)
     except NetworkUnavailable as e:
+        why = str(e)
+    if why:
         pytest.fail("the multi-host test needs network namespaces, which cannot be made "
-                    "here: %s" % e, pytrace=False)
+                    "here: %s" % why, pytrace=False)
     tmp = tempfile.mkdtemp(prefix="lumbung-multihost-")
     d = None
     try:
@@ -295,6 +313,19 @@ def test_the_integrator_host_posts_for_its_cooperative_only_and_a_stranger_is_re
         (str(mine.id), str(a), "+250000")], events
     assert [x.split()[2:] for x in events if x.startswith("event ")] == [
         ["transactions.entries_posted", "by", BANK]], events
+
+    # The gateway, following the transactions stream across the network, audits the batch
+    # under the integrator's key name.
+    status, login = d.http("POST", "/api/v1/auth/login",
+                           {"username": "admin", "password": d.env["LUMBUNG_ADMIN_PASSWORD"]})
+    assert status == 200, login
+    deadline, audited = time.time() + 30, []
+    while not audited and time.time() < deadline:
+        status, page = d.http("GET", "/api/v1/audit?user=%s&limit=50" % BANK, token=login["token"])
+        assert status == 200, page
+        audited = [(e["route"], e["role"], e["method"], e["cooperative_id"]) for e in page["items"]]
+        time.sleep(0.1)
+    assert audited == [("transactions.entries_posted", "integrator", "BUS", str(mine.id))]
 
     # The stranger's key is on no allow-list: no answer, and ZAP names its address.
     d.ctl("stranger", "keys", "add", "stranger", "integrator", "--cooperatives", "all",
@@ -386,8 +417,12 @@ def test_reporting_cut_off_under_load_loses_nothing_and_equals_the_ledger(distri
             time.sleep(0.05)
         d.net.unplug("reporting")
         cut_at = load.posted
-        with pytest.raises(TimeoutError):
-            d.ping("reporting", timeout=1.0, client=d.client("reporting"))   # really cut off
+        probe = d.client("reporting")             # a new connection: really cut off
+        try:
+            with pytest.raises(TimeoutError):
+                d.ping("reporting", timeout=1.0, client=probe)
+        finally:
+            probe.close()
         time.sleep(CUT_S)
         during = load.posted - cut_at
         d.net.plug("reporting")
