@@ -251,7 +251,7 @@ def c_example(d, host, me, *args, **kw):
                          *args, netns=d.net.ns(host), **kw)
 
 
-def test_every_host_has_its_own_keys_and_the_services_listen_on_their_host_address(district):
+def test_every_host_has_its_own_keys_and_status_reaches_every_host(district):
     d = district
     for host in ["members", *TX_HOSTS, "reporting", "gateway"]:
         secret = sorted(f for f in os.listdir(d.keys_dir(host)) if f.endswith(".key"))
