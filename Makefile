@@ -113,6 +113,14 @@ $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The integrators' C example (docs/examples/bus_example.c, docs/bus.md): built from the generated
+# protobuf code alone, with libzmq and protobuf-c, as an integrator builds it; no libcommon.a.
+EXAMPLE_BINS := $(patsubst docs/examples/%.c,$(BUILD)/bin/%,$(wildcard docs/examples/*.c))
+build: $(EXAMPLE_BINS)
+$(BUILD)/bin/bus_example: $(BUILD)/obj/docs/examples/bus_example.o $(PROTO_C:.c=.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lzmq -lprotobuf-c
+
 # test_gateway_json_pb.c links libgateway.a; test_store.c links only libcommon.a.
 unit_service = $(firstword $(filter $(SERVICES),$(word 2,$(subst _, ,$(1)))))
 .SECONDEXPANSION:
@@ -156,15 +164,28 @@ $(BUILD)/web/.stamp: $(WEB_SRC)
 	find $(BUILD)/web -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
 	  -o -name '*.json' \) -exec gzip -9 -n -k {} +
 	@touch $@
-$(BUILD)/.web-deps-ok: Makefile tests/web/package.json tests/web/package-lock.json $(BUILD)/.deps-ok
-	@missing=""; for pc in $(WEB_DEB_PACKAGES); do p=$${pc%%:*}; c=$${pc#*:}; \
+# install_tools PACKAGE:COMMAND...: installs each Debian PACKAGE unless it or COMMAND is there.
+define install_tools
+	@missing=""; for pc in $(1); do p=$${pc%%:*}; c=$${pc#*:}; \
 	  dpkg -s $$p >/dev/null 2>&1 || command -v $$c >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+$(BUILD)/.web-deps-ok: Makefile tests/web/package.json tests/web/package-lock.json $(BUILD)/.deps-ok
+	$(call install_tools,$(WEB_DEB_PACKAGES))
 	cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The deployment tests: `kubectl kustomize` renders deploy/k8s (Debian's kubernetes-client; a
+# kubectl already on the PATH counts, since the two cannot both own /usr/bin/kubectl), iproute2
+# makes the multi-host test's network namespaces, systemd-analyze checks the units.
+DEPLOY_DEB_PACKAGES := kubernetes-client:kubectl iproute2:ip systemd:systemd-analyze
+deps: $(BUILD)/.deploy-deps-ok
+$(BUILD)/.deploy-deps-ok: Makefile $(BUILD)/.deps-ok
+	$(call install_tools,$(DEPLOY_DEB_PACKAGES))
 	@touch $@
 
 run: build

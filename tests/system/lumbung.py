@@ -104,8 +104,8 @@ def _pick_port_base(shards=1):
 class BusClient:
     """A DEALER with CURVE, authenticated as `systest` (a service-role key)."""
 
-    def __init__(self, cluster, service, endpoint=None, key_name="systest"):
-        self.ctx = zmq.Context.instance()
+    def __init__(self, cluster, service, endpoint=None, key_name="systest", ctx=None):
+        self.ctx = ctx or zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         pub, sec = cluster.keypair(key_name)

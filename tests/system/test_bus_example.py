@@ -1,12 +1,14 @@
 """docs/examples/bus_example.py, the integrators' Python example, run as a person would run it
 against a real bus service (tests/system/testsvc.c): ping, an idempotent command with a retry
 and a reused key, and the exactly-once follower through a SIGKILL. Also checks that
-docs/bus.md shows the example file exactly as it is."""
+docs/bus.md shows the example files (this one and bus_example.c) exactly as they are."""
 import os
 import sqlite3
 import subprocess
 import sys
 import time
+
+import pytest
 
 from lumbung import BUILD, ROOT, Cluster, pb
 
@@ -96,9 +98,10 @@ def test_example_calls_retries_and_follows_exactly_once():
         c.stop()
 
 
-def test_bus_guide_shows_the_example_file_verbatim():
+@pytest.mark.parametrize("name,language", [("bus_example.py", "python"), ("bus_example.c", "c")])
+def test_bus_guide_shows_the_example_file_verbatim(name, language):
     with open(os.path.join(ROOT, "docs", "bus.md"), encoding="utf-8") as f:
         guide = f.read()
-    with open(EXAMPLE, encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "docs", "examples", name), encoding="utf-8") as f:
         code = f.read()
-    assert "```python\n" + code + "```\n" in guide
+    assert "```%s\n" % language + code + "```\n" in guide
