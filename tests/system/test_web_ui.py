@@ -299,6 +299,11 @@ def test_operator_reaches_only_own_cooperative(cluster):
     assert d["relogin"] == "Lihat.Mawar (peninjau)"
 
 
+def lines(text):
+    """innerText's lines without the empty ones a paragraph leaves."""
+    return [line for line in text.split("\n") if line.strip()]
+
+
 def test_board_rat_supervision_questionnaire_training(cluster):
     coop = cluster.api("POST", "/api/v1/cooperatives", coop_body("Koperasi Pengawasan")).json["id"]
     create_user(cluster, "op.awas", "operator", coop)
@@ -346,6 +351,43 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     three = [c for c in api["components"] if c["code"] == "3"][0]
     assert three["score"] == "6.00", three
     assert d["management_row"][0] == "3" and d["management_row"][-1] == "6,00"
+    # the questionnaire as the regulation asks it: five parts, 12 / 6 / 5 / 10 / 5 questions
+    assert d["management_parts"] == ["Manajemen umum", "Kelembagaan", "Manajemen permodalan",
+                                     "Manajemen aktiva", "Manajemen likuiditas"]
+    assert d["management_counts"] == [12, 6, 5, 10, 5]
+    assert d["management_notes"] == ['12 pertanyaan; setiap jawaban "ya" bernilai kredit 0,25.',
+                                     '6 pertanyaan; setiap jawaban "ya" bernilai kredit 0,5.',
+                                     '5 pertanyaan; setiap jawaban "ya" bernilai kredit 0,6.',
+                                     '10 pertanyaan; setiap jawaban "ya" bernilai kredit 0,3.',
+                                     '5 pertanyaan; setiap jawaban "ya" bernilai kredit 0,6.']
+    assert lines(d["management_first"]) == [
+        "Apakah KSP/USP Koperasi memiliki visi, misi dan tujuan yang jelas?",
+        "Dibuktikan dengan dokumen tertulis."]
+    assert d["management_last"] == ("Apakah KSP/USP Koperasi memiliki sistem informasi manajemen yang "
+                                    "memadai untuk pemantauan likuiditas?")
+    assert d["management_recorded_before"] == 0 and d["sop_checked"] is True
+    assert d["management_recorded"] == ('Jawaban yang tercatat: 18 "ya", skor 6,00. Ubah centang dan '
+                                        'simpan untuk memperbaikinya.')
+    assert (d["management_ticked"], d["capital_first_ticked"]) == (18, False)
+    assert d["management_parts_en"] == ["General management", "Institution", "Capital management",
+                                        "Asset management", "Liquidity management"]
+    assert d["management_first_en"] == "Does the KSP/USP have a clear vision, mission and objectives?"
+    # each component's definition from the catalogues, by its code, in the user's language
+    assert lines(d["def_2b_id"]) == [
+        "Risiko pinjaman bermasalah terhadap seluruh pinjaman",
+        "Besarnya risiko pinjaman bermasalah dibanding seluruh pinjaman yang beredar.",
+        "Rumus: Risiko pinjaman bermasalah (RPM = 50 % kurang lancar + 75 % diragukan + 100 % macet) "
+        "dibagi seluruh pinjaman yang beredar, dikali 100 %.",
+        "Ketentuan nilai (x = rasio dalam %): x = 0 → 100 · 0 < x ≤ 10 → 80 · 10 < x ≤ 20 → 60 · "
+        "20 < x ≤ 30 → 40 · 30 < x ≤ 40 → 20 · 40 < x ≤ 45 → 10 · x > 45 → 0",
+        "Tidak tersedia: Penyebutnya 0, jadi tidak ada rasio."]           # no loans at all
+    assert lines(d["def_7b_id"])[-1] == ("Tidak tersedia: Promosi ekonomi anggota (keuntungan harga "
+                                              "atau bunga yang diterima anggota) tidak dicatat oleh sistem.")
+    assert lines(d["def_2b_en"])[:2] == [
+        "Risk of problem loans / all loans",
+        "How large the risk of problem loans is against all loans outstanding."]
+    assert lines(d["def_7b_en"])[-1] == ("Not available: Members' economic benefit (the price or rate "
+                                              "advantage members get) is not recorded by the system.")
     assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
                                  "Balai Desa Cibeunying"]
     assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]
