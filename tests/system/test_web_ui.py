@@ -124,7 +124,7 @@ def test_first_page_under_300_kb_compressed_and_no_inline_script():
 
 
 def test_operator_day_in_the_browser(cluster):
-    d, _ = run_script("flow.mjs", {"LUMBUNG_URL": url(cluster),
+    d, result = run_script("flow.mjs", {"LUMBUNG_URL": url(cluster),
                                     "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
                                     "LUMBUNG_COOP_NAME": "Koperasi Wanita Melati"})
     assert d["login_lang"] == "id"
@@ -266,6 +266,18 @@ def test_operator_day_in_the_browser(cluster):
     for shot in ("01-login", "06-import", "08-loan-apply", "13-health", "14-dashboard",
                  "15-member-tablet"):
         assert os.path.getsize(os.path.join(ARTIFACTS, shot + ".png")) > 5000
+    # every checked page photographed (and measured for sideways scrolling, result["overflow"])
+    # at 1366x768 and again at 1280x800
+    for page in result["axe"]:
+        for shot in (page, page + "-1280x800"):
+            assert os.path.getsize(os.path.join(ARTIFACTS, shot + ".png")) > 5000, shot
+    assert len(result["axe"]) >= 20
+    # every state-changing call carried an Idempotency-Key (and the CSRF token once logged in):
+    # lib.mjs counts a call without one as a problem, asserted empty by run_script
+    writes = result["writes"]
+    assert writes[0] == "POST /api/v1/auth/login" and writes[-1] == "POST /api/v1/auth/logout", writes
+    assert {"POST /api/v1/cooperatives", "PATCH /api/v1/users/2"} <= set(writes), writes
+    assert len(writes) > 20, writes
 
 
 def test_operator_reaches_only_own_cooperative(cluster):

@@ -351,4 +351,5 @@ const steps = [
   }],
 ];
 
-run(steps);
+// Every main page at a 1366x768 laptop and a 10-inch tablet held sideways (1280x800).
+run(steps, { width: 1366, height: 768 }, { alsoAt: [{ width: 1280, height: 800 }] });

@@ -3,7 +3,7 @@
 // answers index.html for every such path).
 import { h } from './dom.js';
 import { t, getLang, setLang, languages } from './i18n.js';
-import { get, post, ApiError } from './api.js';
+import { get, post, newKey, ApiError } from './api.js';
 import { user, setSession, clearSession, can, scoped, mayOpenCoop } from './session.js';
 import { errorText } from './form.js';
 import * as auth from './pages/auth.js';
@@ -89,7 +89,7 @@ function header() {
   }
   const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, t('nav.logout'));
   logout.addEventListener('click', async () => {
-    try { await post('/api/v1/auth/logout', {}, { quiet: true }); } catch (e) { /* gone already */ }
+    try { await post('/api/v1/auth/logout', {}, { quiet: true, key: newKey() }); } catch (e) { /* gone already */ }
     clearSession();
     navigate('/login');
   });
