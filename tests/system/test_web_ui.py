@@ -3,6 +3,7 @@ chromium against a real cluster started by the harness, and each test asserts on
 script saw on screen, in Bahasa Indonesia, to the sen. axe-core finds no serious or critical
 violation on any page; screenshots go to build/web-artifacts/. Without node, chromium or the
 npm packages (`make deps`) these tests fail, they never skip."""
+import datetime
 import gzip
 import json
 import os
@@ -222,7 +223,12 @@ def test_operator_day_in_the_browser(cluster):
     health = d["health_api"]                    # what the API said while the page was shown
     comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
     assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
-    assert d["health_first"][0] == "1a" and d["health_first"][1] == "Modal sendiri terhadap total aset"
+    assert d["health_first"][0] == "1a"
+    assert lines(d["health_first"][1]) == [
+        "Modal sendiri terhadap total aset", "Seberapa besar aset koperasi dibiayai dengan modal sendiri.",
+        "Rumus: Modal sendiri dibagi total aset, dikali 100 %.",
+        "Ketentuan nilai (x = rasio dalam %): x = 0 → 0 · 0 < x < 20 → 25 · 20 ≤ x < 40 → 50 · "
+        "40 ≤ x < 60 → 100 · 60 ≤ x < 80 → 50 · 80 ≤ x ≤ 100 → 25"]
     assert "modal sendiri: -Rp 826.566,91" in d["health_first"][2]
     assert d["health_rating"] == {"healthy": "Sehat", "fairly_healthy": "Cukup sehat",
                                   "under_supervision": "Dalam pengawasan",
@@ -303,7 +309,7 @@ def test_operator_reaches_only_own_cooperative(cluster):
     assert (d["api_status"], d["own_members"]) == (403, 200)
     assert d["no_csrf"] == [403, "csrf_token_required"]
     assert d["viewer_buttons"] == []
-    assert "Tutup hari" not in d["viewer_tabs"]
+    assert d["viewer_tabs"].split() == ["Ringkasan", "Anggota", "Pinjaman", "Jurnal", "Laporan"]
     assert d["viewer_savings"].startswith("Akses ditolak")
     assert d["edited_address"] == "Jl. Kenanga 7, RT 02"
     assert d["wrong_current"] == "Kata sandi sekarang salah."
@@ -498,3 +504,50 @@ def test_opening_balances_in_the_browser(cluster):
         acc = cluster.api("GET", coop.base + "/members/%s/accounts" % m).json["items"]
         assert sorted((a["kind"], a["balance"]) for a in acc if a["kind"] != "time_deposit") == \
             [("mandatory", "150000"), ("principal", "100000"), ("voluntary", "1250000")], acc
+
+
+def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard(cluster):
+    coop = LoanCoop(cluster, "KSP Peran Jelas", 9700)
+    m = coop.member()
+    coop.deposit(m, "voluntary", "500000")
+    loan = coop.loan(m, "400000")
+    for name, role in (("lihat.peran", "viewer"), ("op.peran", "operator")):
+        create_user(cluster, name, role, coop.id)
+    create_user(cluster, "awas.peran", "supervisor")
+    tz = datetime.timezone(datetime.timedelta(hours=7))            # Asia/Jakarta, the default
+    tomorrow = datetime.datetime.now(tz).date() + datetime.timedelta(days=1)
+    d, _ = run_script("access.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id, "MEMBER": m,
+                                     "LOAN": loan, "VIEWER": "lihat.peran", "OPERATOR": "op.peran",
+                                     "SUPERVISOR": "awas.peran", "PASSWORD": PASSWORD,
+                                     "TOMORROW": tomorrow.strftime("%d/%m/%Y")})
+    c = f"/koperasi/{coop.id}"
+    read_tabs = ["Ringkasan", "Anggota", "Pinjaman", "Jurnal", "Laporan"]
+    for who in ("viewer", "supervisor"):
+        for path in (c, f"{c}/anggota", f"{c}/anggota/{m}", f"{c}/anggota/{m}/mutasi", f"{c}/pinjaman",
+                     f"{c}/pinjaman/{loan}", f"{c}/jurnal", f"{c}/laporan", f"{c}/laporan/health?year=2025",
+                     f"{c}/laporan/shu?year=2025"):
+            seen = d[f"{who} {path}"]
+            assert seen["write_links"] == [], (who, path, seen)
+            assert seen["tabs"][:5] == read_tabs, (who, path, seen)       # no Simpanan, no Tutup hari
+            want_buttons = ["Cetak"] if path.endswith("/mutasi") else []
+            assert seen["buttons"] == want_buttons, (who, path, seen)
+            # a supervisor records supervision visits and the management questionnaire
+            want_forms = {(c, "supervisor"): ["Catat kunjungan pengawasan"],
+                          (f"{c}/anggota", "supervisor"): ["Cari"], (f"{c}/anggota", "viewer"): ["Cari"],
+                          (f"{c}/laporan/health?year=2025", "supervisor"): ["Simpan"]}.get((path, who), [])
+            assert seen["forms"] == want_forms, (who, path, seen)
+    # the same member page shows an operator what they may do
+    assert d["operator member"]["write_links"] == [f"{c}/simpanan", f"{c}/tutup-hari",  # the tabs
+                                                   f"{c}/simpanan", f"{c}/pinjaman/baru",
+                                                   f"{c}/anggota/{m}/ubah", f"{c}/anggota/{m}/keluar"]
+    assert d["operator member"]["tabs"] == read_tabs[:2] + ["Simpanan"] + read_tabs[2:4] + ["Tutup hari", "Laporan"]
+    assert d["future_id"] == ("Tanggal transaksi setelah hari ini: uang dibukukan pada hari uang itu "
+                              "bergerak.")
+    assert (d["future_invalid"], d["future_focused"]) == ("true", "value_date")
+    assert d["future_en"] == "The value date is after today: money is booked on the day it moves."
+    assert d["focus_at_start"] == "main" and d["first_tab"] == "Langsung ke isi"
+    assert d["after_skip"] == ["main", f"{c}/simpanan?member={m}"]
+    assert d["tab_labels"][-3:] == ["Anggota", "Jenis simpanan", "Jumlah"], d["tab_labels"]
+    assert d["tab_outlines"] == ["solid"], d["tab_outlines"]
+    assert d["keyboard_notice"] == ("Setoran Rp 25.000,00 ke Simpanan sukarela tercatat. Saldo sekarang "
+                                    "Rp 525.000,00.")

@@ -150,6 +150,13 @@ document.addEventListener('click', (ev) => {
   if (!a || a.target || a.hasAttribute('download') || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  // A link within this page (the skip link to #main): focus its target, keep the page (and
+  // what was typed in it) as it is.
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) { ev.preventDefault(); target.focus(); }
+    return;
+  }
   ev.preventDefault();
   navigate(url.pathname + url.search);
 });
