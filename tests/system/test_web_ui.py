@@ -551,3 +551,29 @@ def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard
     assert d["tab_outlines"] == ["solid"], d["tab_outlines"]
     assert d["keyboard_notice"] == ("Setoran Rp 25.000,00 ke Simpanan sukarela tercatat. Saldo sekarang "
                                     "Rp 525.000,00.")
+
+
+def test_make_run_prints_the_web_address_and_the_readme_first_session_works_there():
+    """`make run` on fresh stores prints the web interface's address and, once, the generated
+    admin password; the README's first session is then done in the browser at that address."""
+    from test_run_local import Run                      # the `make run` harness
+    r = Run(extra_env={"LUMBUNG_ADMIN_PASSWORD": ""})
+    try:
+        r.wait_log("lumbung: running:")
+        r.wait_ready()
+        printed = re.search(r"web interface on (http://127\.0\.0\.1:\d+/) \(log in as admin\)", r.log())
+        assert printed, r.log()[-3000:]
+        assert printed.group(1) == f"http://127.0.0.1:{r.http_port}/"
+        password = re.search(r"created user admin with password (\S+) \(shown only now; change it\)",
+                             r.log())
+        assert password, r.log()[-3000:]
+        d, _ = run_script("first_session.mjs", {"LUMBUNG_URL": printed.group(1).rstrip("/"),
+                                                "LUMBUNG_ADMIN_PASSWORD": password.group(1)})
+    finally:
+        r.stop()
+    assert d["path_before_login"] == "/login"
+    assert d["who"] == "Administrator (administrator)"
+    assert d["password_notice"] == "Kata sandi telah diganti. Silakan masuk dengan kata sandi baru."
+    assert d["coop_notice"] == "Koperasi telah didaftarkan."
+    assert d["reached"] == ["Daftarkan anggota", "Impor anggota dari CSV", "Setoran dan penarikan simpanan",
+                            "Ajukan pinjaman"]
