@@ -508,9 +508,10 @@ def test_opening_balances_in_the_browser(cluster):
 
 def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard(cluster):
     coop = LoanCoop(cluster, "KSP Peran Jelas", 9700)
-    m = coop.member()
+    m, m2 = coop.member(), coop.member()
     coop.deposit(m, "voluntary", "500000")
     loan = coop.loan(m, "400000")
+    first = cluster.api("GET", f"{coop.base}/members/{m}").json
     for name, role in (("lihat.peran", "viewer"), ("op.peran", "operator")):
         create_user(cluster, name, role, coop.id)
     create_user(cluster, "awas.peran", "supervisor")
@@ -519,7 +520,8 @@ def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard
     d, _ = run_script("access.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id, "MEMBER": m,
                                      "LOAN": loan, "VIEWER": "lihat.peran", "OPERATOR": "op.peran",
                                      "SUPERVISOR": "awas.peran", "PASSWORD": PASSWORD,
-                                     "TOMORROW": tomorrow.strftime("%d/%m/%Y")})
+                                     "TOMORROW": tomorrow.strftime("%d/%m/%Y"), "NIK": first["nik"],
+                                     "COOP_NAME": "KSP Peran Jelas"})
     c = f"/koperasi/{coop.id}"
     read_tabs = ["Ringkasan", "Anggota", "Pinjaman", "Jurnal", "Laporan"]
     for who in ("viewer", "supervisor"):
@@ -536,6 +538,11 @@ def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard
                           (f"{c}/anggota", "supervisor"): ["Cari"], (f"{c}/anggota", "viewer"): ["Cari"],
                           (f"{c}/laporan/health?year=2025", "supervisor"): ["Simpan"]}.get((path, who), [])
             assert seen["forms"] == want_forms, (who, path, seen)
+    # search by name and by NIK; cooperatives by name
+    assert d["members_all"] == 2
+    assert [r.split(" | ")[1] for r in d["by_name"]] == ["Ibu Hapus 9702"], d["by_name"]
+    assert [r.split(" | ")[1] for r in d["by_nik"]] == ["Ibu Hapus 9701"], d["by_nik"]
+    assert d["coop_search"] == ["KSP Peran Jelas"]
     # the same member page shows an operator what they may do
     assert d["operator member"]["write_links"] == [f"{c}/simpanan", f"{c}/tutup-hari",  # the tabs
                                                    f"{c}/simpanan", f"{c}/pinjaman/baru",

@@ -4,7 +4,7 @@
 // PASSWORD, TOMORROW (dd/mm/yyyy, the day after the cooperative's today).
 import { run, login, heading, text, BASE } from './lib.mjs';
 
-const { COOP, MEMBER, LOAN, VIEWER, OPERATOR, SUPERVISOR, PASSWORD, TOMORROW } = process.env;
+const { COOP, MEMBER, LOAN, VIEWER, OPERATOR, SUPERVISOR, PASSWORD, TOMORROW, NIK, COOP_NAME } = process.env;
 const c = `/koperasi/${COOP}`;
 const PAGES = [c, `${c}/anggota`, `${c}/anggota/${MEMBER}`, `${c}/anggota/${MEMBER}/mutasi`, `${c}/pinjaman`,
   `${c}/pinjaman/${LOAN}`, `${c}/jurnal`, `${c}/laporan`, `${c}/laporan/health?year=2025`, `${c}/laporan/shu?year=2025`];
@@ -36,11 +36,33 @@ const steps = [
     await login(page, VIEWER, PASSWORD);
     await sweep(page, data, 'viewer', axe);
   }],
+  ['search members by name and by NIK', async ({ page, data }) => {
+    const names = async () => page.locator('#member-list tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.cells, (x) => x.innerText.trim()).join(' | ')));
+    await page.goto(`${BASE}${c}/anggota`);
+    await page.locator('#member-list').waitFor();
+    data.members_all = (await names()).length;
+    await page.getByLabel('Cari anggota').fill('Ibu Hapus 9702');
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await page.waitForURL(/q=/);
+    await page.locator('#member-list').waitFor();
+    data.by_name = await names();
+    await page.getByLabel('Cari anggota').fill(NIK);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`q=${NIK}`));
+    await page.locator('#member-list').waitFor();
+    data.by_nik = await names();
+  }],
   ['supervisor: only the district\'s own forms', async ({ page, data, axe }) => {
     await page.getByRole('button', { name: 'Keluar' }).click();
     await heading(page, 'Masuk ke Lumbung');
     await login(page, SUPERVISOR, PASSWORD);
     await sweep(page, data, 'supervisor', axe);
+    await page.goto(`${BASE}/koperasi`);
+    await page.getByLabel('Cari koperasi').fill(COOP_NAME.split(' ').slice(-2).join(' '));
+    await page.getByRole('button', { name: 'Cari' }).click();
+    await page.waitForURL(/q=/);
+    await heading(page, 'Koperasi');
+    data.coop_search = await page.locator('main table tbody tr td:first-child').allInnerTexts();
   }],
   ['operator: the API\'s error at its field, in Bahasa Indonesia and in English', async ({ page, data, axe }) => {
     await page.getByRole('button', { name: 'Keluar' }).click();
