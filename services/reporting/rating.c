@@ -100,7 +100,8 @@ static Lumbung__HealthComponent *ratio_component(build_t *x, reporting_health_co
 
 #define REASON(x) LUMBUNG__HEALTH_REASON__HEALTH_REASON_##x
 
-static void set_reason(Lumbung__HealthComponent *c, Lumbung__HealthReason code, const char *reason) {
+static void set_reason(Lumbung__HealthComponent *c, Lumbung__HealthReason code,
+                       const char *reason) {
     c->has_available = 1;
     c->available = 0;
     c->reason = (char *) reason;
