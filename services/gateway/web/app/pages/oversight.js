@@ -154,7 +154,7 @@ export function managementForm(coopId, year, answers) {
     groups[group] = { legend: t(`management.${group}`), note: t('management.part', { n, credit: formatDecimal(credit, credit.split('.')[1].length) }) };
     for (let i = 0; i < n; i++) {
       fields.push({ name: `${group}.${i}`, label: `management.${group}.${i + 1}`, hint: `management.${group}.${i + 1}.proof`,
-        labelParams: { n: i + 1 }, type: 'checkbox', local: true, group, aliases: i === 0 ? [group] : [],
+        type: 'checkbox', local: true, group, aliases: i === 0 ? [group] : [],
         value: !!(answers && answers[group] && answers[group][i]) });
     }
   }
