@@ -238,6 +238,7 @@ def test_operator_day_in_the_browser(cluster):
                                       "Rp", "19.673.433,09", "Total", "simpanan", "Rp", "20.625.000,00",
                                       "Pinjaman", "beredar", "Rp", "11.053.814,54", "NPL", "100,00", "%"]
     assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
+    assert d["attention_links"] == [["Koperasi Wanita Melati", d["coop_url"]]]
     assert d["charts"] == 7
     assert d["district_chart"] == ["Cibeunying", "Rp 11.053.814,54 · NPL 100,00 %"]
     assert d["rating_chart"] == ["Sehat", "0", "Cukup sehat", "0", "Dalam pengawasan", "0",
