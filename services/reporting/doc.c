@@ -1,5 +1,6 @@
 /* doc — reports as tables of typed cells. */
 #include "doc.h"
+#include "enum_id.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -113,7 +114,12 @@ const char *reporting_enum_name(arena_t *arena, const ProtobufCEnumDescriptor *e
     return arena_strdup(arena, buf);
 }
 
+/* The JSON name for lang=en, its Bahasa Indonesia (enum_id.c) for lang=id; an enum value
+   without a translation stays its JSON name in both. */
 void reporting_cell_enum(reporting_table_t *t, const ProtobufCEnumDescriptor *e, int value) {
     if (!t) return;
-    reporting_cell_text(t, reporting_enum_name(t->arena, e, value));
+    const char *name = reporting_enum_name(t->arena, e, value);
+    const char *id = reporting_enum_id(e, value);
+    if (id && *name) reporting_cell_label(t, name, id);
+    else reporting_cell_text(t, name);
 }

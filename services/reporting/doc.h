@@ -88,7 +88,8 @@ void reporting_cell_money(reporting_table_t *t, int64_t sen);
 void reporting_cell_count(reporting_table_t *t, uint64_t n);
 void reporting_cell_decimal(reporting_table_t *t, const char *text);
 void reporting_cell_bp(reporting_table_t *t, int64_t bp);
-/* An enum value as its JSON name (ACCOUNT_CLASS_ASSET -> "asset"); empty for 0 or unknown. */
+/* An enum value as its JSON name (ACCOUNT_CLASS_ASSET -> "asset") for lang=en and in Bahasa
+   Indonesia ("Aset", enum_id.h) for lang=id; empty for 0 or unknown. */
 void reporting_cell_enum(reporting_table_t *t, const ProtobufCEnumDescriptor *e, int value);
 void reporting_cell_bool(reporting_table_t *t, bool value);
 

@@ -98,10 +98,20 @@ static Lumbung__HealthComponent *ratio_component(build_t *x, reporting_health_co
                      reporting_health_weight(h), definition);
 }
 
-static void unavailable(build_t *x, Lumbung__HealthComponent *c, const char *reason) {
+#define REASON(x) LUMBUNG__HEALTH_REASON__HEALTH_REASON_##x
+
+static void set_reason(Lumbung__HealthComponent *c, Lumbung__HealthReason code,
+                       const char *reason) {
     c->has_available = 1;
     c->available = 0;
     c->reason = (char *) reason;
+    c->has_reason_code = 1;
+    c->reason_code = code;
+}
+
+static void unavailable(build_t *x, Lumbung__HealthComponent *c, Lumbung__HealthReason code,
+                        const char *reason) {
+    set_reason(c, code, reason);
     size_t n = x->report->n_unavailable;
     x->report->unavailable[n] = c->code;
     x->report->n_unavailable = n + 1;
@@ -128,8 +138,15 @@ static void rate(build_t *x, Lumbung__HealthComponent *c, reporting_health_compo
                  int64_t num, int64_t den) {
     bool capped = h == H(1B) || h == H(2C);
     if (den == 0 && capped && num > 0) { scored(x, c, h, 100); return; }
-    if (den == 0) { unavailable(x, c, "the denominator is 0, so there is no ratio"); return; }
-    if (den < 0) { unavailable(x, c, "the denominator is negative, so there is no ratio"); return; }
+    if (den == 0) {
+        unavailable(x, c, REASON(ZERO_DENOMINATOR), "the denominator is 0, so there is no ratio");
+        return;
+    }
+    if (den < 0) {
+        unavailable(x, c, REASON(NEGATIVE_DENOMINATOR),
+                    "the denominator is negative, so there is no ratio");
+        return;
+    }
     char buf[REPORTING_HEALTH_TEXT_MAX];
     reporting_health_percent(num, den, buf, sizeof buf);
     c->ratio = arena_strdup(x->arena, buf);
@@ -219,7 +236,8 @@ static int management(build_t *x, reporting_t *app, store_txn_t *txn, uint64_t c
     int centi = 0;
     int rc = reporting_management_read(app, txn, x->arena, coop, year, &q, &centi);
     if (rc == STORE_NOT_FOUND) {
-        unavailable(x, c, "no management questionnaire is recorded for this year");
+        unavailable(x, c, REASON(NO_QUESTIONNAIRE),
+                    "no management questionnaire is recorded for this year");
         return 0;
     }
     if (rc != 0) return rc;
@@ -328,8 +346,8 @@ static void identity(build_t *x, const books_t *b) {
     c = ratio_component(x, H(7B), NULL);
     SET(c->inputs, principal_and_mandatory,
         role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)));
-    unavailable(x, c, "members' economic benefit (the price or rate advantage members get) is "
-                      "not recorded by the system");
+    unavailable(x, c, REASON(NOT_RECORDED), "members' economic benefit (the price or rate "
+                                            "advantage members get) is not recorded by the system");
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -386,11 +404,9 @@ static void not_rated(build_t *x) {
     r->n_unavailable = 0;
     for (size_t i = 0; i < r->n_components; i++) {
         Lumbung__HealthComponent *c = r->components[i];
-        c->has_available = 1;
-        c->available = 0;
+        set_reason(c, REASON(NO_BOOKS), reason);
         c->has_value = 0;
         c->ratio = c->score = NULL;
-        c->reason = (char *) reason;
         r->unavailable[r->n_unavailable++] = c->code;
     }
     r->has_rating = 1;

@@ -1,5 +1,6 @@
 /* render — reports as documents of tables. */
 #include "render.h"
+#include "enum_id.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -303,6 +304,14 @@ void reporting_render_shu(reporting_doc_t *d, arena_t *arena, const Lumbung__Shu
     reporting_tables_shu(d, s);
 }
 
+/* The reason in English as the JSON says it (lang=en), its code's Indonesian (lang=id). */
+static void health_reason(reporting_table_t *t, const Lumbung__HealthComponent *c) {
+    const char *id = c->has_reason_code ? reporting_enum_id(ENUM(health_reason), c->reason_code)
+                                        : NULL;
+    if (id && c->reason) reporting_cell_label(t, c->reason, id);
+    else reporting_cell_text(t, c->reason);
+}
+
 void reporting_tables_health(reporting_doc_t *d, const Lumbung__HealthReport *h) {
     static const reporting_column_t columns[] = {
         { "code", "Kode", 8 }, { "name", "Komponen", 40 }, { "ratio", "Rasio (%)", 12 },
@@ -313,14 +322,16 @@ void reporting_tables_health(reporting_doc_t *d, const Lumbung__HealthReport *h)
         const Lumbung__HealthComponent *c = h->components[i];
         reporting_row(t);
         reporting_cell_text(t, c->code);
-        reporting_cell_text(t, c->name);
+        const char *name_id = reporting_health_component_id(c->code);
+        if (name_id) reporting_cell_label(t, c->name, name_id);
+        else reporting_cell_text(t, c->name);
         reporting_cell_decimal(t, c->ratio);
         if (c->has_value && c->available) reporting_cell_count(t, c->value);
         else reporting_cell_empty(t);
         reporting_cell_count(t, c->weight);
         reporting_cell_decimal(t, c->score);
         reporting_cell_bool(t, c->available);
-        reporting_cell_text(t, c->reason);
+        health_reason(t, c);
     }
     reporting_row(t);
     reporting_cell_label(t, "total", "jumlah");

@@ -3,8 +3,8 @@
 
     One table per listing (accounts, lines, classes, members, cooperatives), a row per item,
     and the totals a reader would otherwise add up by hand as rows marked `total` in the first
-    column. Column headings and labels come in English keys and Bahasa Indonesia; codes and
-    enum values stay as the JSON has them. The document says what the report reflects (its
+    column. Column headings, labels and enum values come in English keys (as the JSON has them) and
+    Bahasa Indonesia; codes stay as they are. The document says what the report reflects (its
     cooperative, period, as_of_seq, members_seq) and the file's base name in both languages.
 
     Pure: every function reads the report message and allocates in the arena.

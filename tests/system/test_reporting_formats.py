@@ -129,7 +129,9 @@ def test_excel_id_balance_sheet_gives_the_json_figures(cluster, coop):
                       "Pinjaman neto": Decimal(js["loans_net"])}
     # savings 1,291,185.46 + interest 6,000 + fees 12,500.55; cash 809,686.01 + loan 500,000
     assert js["total_assets"] == "1309686.01"
-    assert ["asset", "1-101", "Kas", "cash", "809686,01"] in rows
+    # enum values in Bahasa Indonesia (lang=id): the class and the role of the account
+    assert ["Aset", "1-101", "Kas", "Kas", "809686,01"] in rows
+    assert ["Aset", "1-201", "Piutang pinjaman anggota", "Piutang pinjaman anggota", "500000"] in rows
 
 
 def test_excel_id_portfolio_shu_and_health_give_the_json_figures(cluster, coop):
@@ -137,8 +139,8 @@ def test_excel_id_portfolio_shu_and_health_give_the_json_figures(cluster, coop):
     rows = rows_of(coop.get(PATHS["loan_portfolio"][0] + "&format=csv&dialect=excel-id").text[1:], ";")
     classes = {x[0]: (int(x[1]), id_number(x[2]), id_number(x[6])) for x in rows[1:]
                if x[0] != "jumlah"}
-    assert classes == {c["class"]: (c["loans"], Decimal(c["outstanding_principal"]),
-                                    Decimal(c["allowance"])) for c in p["classes"]}
+    assert classes == {CLASS_ID[c["class"]]: (c["loans"], Decimal(c["outstanding_principal"]),
+                                              Decimal(c["allowance"])) for c in p["classes"]}
     assert ["jumlah", "Sisa Pokok", "500000", "", "", "", ""] in rows
     assert p["outstanding_principal"] == "500000"
 
@@ -241,6 +243,13 @@ def test_xlsx_balance_sheet_is_numbers_with_the_json_figures(cluster, coop):
     assert [c.value for c in en["Balance sheet"][HEAD]] == ["class", "code", "name", "role", "balance"]
 
 
+# The Bahasa Indonesia a lang=id file gives these enum values (services/reporting/enum_id.c).
+CLASS_ID = {"current": "Lancar", "substandard": "Kurang lancar", "doubtful": "Diragukan", "loss": "Macet"}
+MOVEMENT_ID = {"disbursement": "Pencairan", "repayment": "Angsuran"}
+RATING_ID = {"healthy": "Sehat", "fairly_healthy": "Cukup sehat", "under_supervision": "Dalam pengawasan",
+             "under_special_supervision": "Dalam pengawasan khusus", "not_rated": "Belum dinilai"}
+
+
 def xlsx_of(cluster, path):
     return workbook(cluster.http("GET", path, token=cluster.admin_token()))
 
@@ -250,7 +259,8 @@ def test_xlsx_of_every_report_shows_the_json_figures(cluster, coop):
     ws = xlsx_of(cluster, coop.base + PATHS["loan_portfolio"][0] + "&format=xlsx")["Portofolio Pinjaman"]
     rows = sheet_rows(ws)
     assert {x[0]: (x[1], rupiah(x[2]), rupiah(x[6])) for x in rows if x[0] != "jumlah"} == \
-        {c["class"]: (c["loans"], Decimal(c["outstanding_principal"]), Decimal(c["allowance"]).normalize())
+        {CLASS_ID[c["class"]]: (c["loans"], Decimal(c["outstanding_principal"]),
+                                Decimal(c["allowance"]).normalize())
          for c in p["classes"]}
 
     s = coop.get(PATHS["shu"][0]).json
@@ -289,7 +299,7 @@ def test_xlsx_of_every_report_shows_the_json_figures(cluster, coop):
     card = sheet_rows(wb["Kartu Angsuran"])
     assert [(x[1], x[2], rupiah(x[4]), rupiah(x[6]), rupiah(x[7]), rupiah(x[8]))
             for x in card if x[1] not in ("awal", "akhir")] == \
-        [(l["value_date"], l["kind"], Decimal(l["amount"]).normalize(),
+        [(l["value_date"], MOVEMENT_ID[l["kind"]], Decimal(l["amount"]).normalize(),
           Decimal(l.get("interest", "0")).normalize(), Decimal(l.get("principal", "0")).normalize(),
           Decimal(l["outstanding_principal"]).normalize())
          for l in st["loans"][0]["lines"]]
@@ -419,13 +429,13 @@ def test_rat_pack_pdf_has_every_paper_with_the_json_figures(cluster, coop, tmp_p
         line_with(text, label, idr(s["allocation"][part]))
     for c in p["classes"]:
         if c["loans"]:
-            line_with(text, c["class"], str(c["loans"]), idr(c["outstanding_principal"]),
+            line_with(text, CLASS_ID[c["class"]], str(c["loans"]), idr(c["outstanding_principal"]),
                       idr(c["allowance"]))
     for c in h["components"]:
         if c.get("score"):
             line_with(text, c["code"], c["score"].replace(".", ","))
     line_with(text, "Skor Total", h["total"].replace(".", ","))
-    line_with(text, "Predikat", h["rating"])
+    line_with(text, "Predikat", RATING_ID[h["rating"]])
 
 
 def test_rat_pack_as_xlsx_and_a_wrong_year(cluster, coop):
@@ -442,7 +452,8 @@ def test_member_and_loan_registers_in_every_format(cluster, coop, tmp_path):
     rows = rows_of(coop.get("/reports/members?format=csv&dialect=excel-id").text[1:], ";")
     assert rows[0][:4] == ["No. Anggota", "ID Anggota", "NIK", "Nama"]
     assert [(x[1], x[2], x[3], x[5], x[9]) for x in rows[1:]] == [
-        (m["id"], m["nik"], m["name"], m["birth_date"], m["status"]) for m in js["items"]]
+        (m["id"], m["nik"], m["name"], m["birth_date"], {"active": "Aktif"}[m["status"]])
+        for m in js["items"]]
     ws = xlsx_of(cluster, coop.base + "/reports/members?format=xlsx")["Anggota"]
     assert [(str(x[1]), x[2], x[3]) for x in sheet_rows(ws)] == \
         [(m["id"], m["nik"], m["name"]) for m in js["items"]]
@@ -455,10 +466,10 @@ def test_member_and_loan_registers_in_every_format(cluster, coop, tmp_path):
     r = coop.get("/reports/loans?as_of=2025-12-31&format=csv")
     assert 'filename="daftar-pinjaman-koperasi-%s-2025-12-31.csv"' % coop.id in r.headers["Content-Disposition"]
     rows = rows_of(r.text)
-    assert rows[1][:6] == [str(coop.loan), "2", loans["items"][0]["name"], "active", "current", "500000"]
+    assert rows[1][:6] == [str(coop.loan), "2", loans["items"][0]["name"], "Berjalan", "Lancar", "500000"]
     text = "\n".join(pdf_text(cluster.http("GET", coop.base + "/reports/loans?as_of=2025-12-31&format=pdf",
                                            token=cluster.admin_token()), tmp_path))
-    line_with(text, loans["items"][0]["name"], "active", "Rp 500.000,00", "10/02/2025")
+    line_with(text, loans["items"][0]["name"], "Berjalan", "Rp 500.000,00", "10/02/2025")
 
 
 def test_loan_card_with_schedule_and_payments(cluster, coop, tmp_path):
@@ -480,7 +491,7 @@ def test_loan_card_with_schedule_and_payments(cluster, coop, tmp_path):
         d = datetime.date.fromisoformat(s["due_on"]).strftime("%d/%m/%Y")
         line_with(text, d, idr(s["principal"]), idr(s["interest"]), idr(s["total"]),
                   idr(s["balance_after"]))
-    line_with(text, "10/02/2025", "repayment", "Rp 106.000,00", "Rp 6.000,00", "Rp 100.000,00",
+    line_with(text, "10/02/2025", "Angsuran", "Rp 106.000,00", "Rp 6.000,00", "Rp 100.000,00",
               "Rp 500.000,00")
     r = cluster.api("GET", coop.base + "/loans/999999/card")
     assert (r.status, r.json["error"]["code"]) == (404, "loan_not_found"), r
@@ -507,3 +518,41 @@ def test_journal_of_a_period_in_every_format(cluster, coop, tmp_path):
     line_with(text, "01/03/2025", "Jasa administrasi", "4-301", "Rp 0,00", "Rp 12.500,55")
     march = coop.get("/reports/journal?from=2025-03-01&to=2025-03-31").json["entries"]
     assert [e["memo"] for e in march] == ["Jasa administrasi"]
+
+
+def test_enum_values_in_bahasa_indonesia_unless_lang_en(cluster, coop, tmp_path):
+    """lang=id (the default) files give every enum value in Bahasa Indonesia, each health
+    component its Indonesian name and each reason its Indonesian; lang=en keeps the JSON's."""
+    ws = xlsx_of(cluster, coop.base + "/reports/members?format=xlsx")["Anggota"]
+    assert [(x[4], x[9]) for x in sheet_rows(ws)] == [("Perempuan", "Aktif"), ("Perempuan", "Aktif")]
+    en = xlsx_of(cluster, coop.base + "/reports/members?format=xlsx&lang=en")["Members"]
+    assert [(x[4], x[9]) for x in sheet_rows(en)] == [("female", "active"), ("female", "active")]
+
+    rows = sheet_rows(xlsx_of(cluster, coop.base + PATHS["loan_portfolio"][0] + "&format=xlsx")
+                      ["Portofolio Pinjaman"])
+    assert [x[0] for x in rows if x[0] != "jumlah"] == ["Lancar", "Kurang lancar", "Diragukan", "Macet"]
+
+    h = coop.get(PATHS["health"][0]).json
+    rows = rows_of(coop.get(PATHS["health"][0] + "&format=csv").text)
+    by_code = {x[0]: x for x in rows[1:] if x[0] != "jumlah"}
+    assert by_code["1a"][1] == "Modal sendiri terhadap total aset"
+    assert by_code["2b"][1] == "Risiko pinjaman bermasalah terhadap seluruh pinjaman"
+    assert by_code["3"][1:2] + by_code["3"][6:] == ["Manajemen", "tidak",
+                                                   "Belum ada kuesioner manajemen untuk tahun ini"]
+    assert by_code["7b"][6:] == ["tidak", "Promosi ekonomi anggota tidak dicatat oleh sistem"]
+    assert [x[7] for x in rows if x[1] == "Predikat"] == [RATING_ID[h["rating"]]]
+    three = [c for c in h["components"] if c["code"] == "3"][0]
+    assert (three["reason_code"], three["reason"]) == (
+        "no_questionnaire", "no management questionnaire is recorded for this year")
+    rows_en = rows_of(coop.get(PATHS["health"][0] + "&format=csv&lang=en").text)
+    en3 = [x for x in rows_en if x[0] == "3"][0]
+    assert en3[1:2] + en3[6:] == ["management", "false", three["reason"]]
+    assert [x[7] for x in rows_en if x[1] == "rating"] == [h["rating"]]
+
+    text = "\n".join(pdf_text(cluster.http("GET", coop.base + PATHS["health"][0] + "&format=pdf",
+                                           token=cluster.admin_token()), tmp_path, "health"))
+    line_with(text, "1a", "Modal sendiri terhadap total aset")
+    line_with(text, "Predikat", RATING_ID[h["rating"]])
+    assert "Belum ada kuesioner manajemen" in text
+    sheet = rows_of(coop.get(PATHS["balance_sheet"][0] + "&format=csv&lang=en").text)
+    assert ["asset", "1-101", "Kas", "cash", "809686.01"] in sheet

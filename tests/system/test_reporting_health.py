@@ -124,6 +124,8 @@ def test_total_counts_only_available_components(rated):
     for code in ("3", "7b"):
         assert c[code]["available"] is False and c[code]["reason"], c[code]
         assert "score" not in c[code] and "value" not in c[code]
+    assert (c["3"]["reason_code"], c["7b"]["reason_code"]) == ("no_questionnaire", "not_recorded")
+    assert all("reason_code" not in x for x in rep["components"] if x["available"])
     assert rep["unavailable"] == ["3", "7b"]
     # 6 + 6 + 3 + 10 + 5 + 5 + 5 + 4 + 4 + 1.5 + 2.5 + 1.25 + 1.5 + 1.5 + 4 + 7 of 85 - 3.
     assert (rep["total"], rep["max_available"], rep["rating"]) == (
@@ -141,7 +143,7 @@ def assert_not_rated(rep):
     assert "total" not in rep and "max_available" not in rep
     assert [c["code"] for c in rep["components"]] == CODES and rep["unavailable"] == CODES
     for c in rep["components"]:
-        assert (c["available"], c["reason"]) == (False, NO_BOOKS), c
+        assert (c["available"], c["reason"], c["reason_code"]) == (False, NO_BOOKS, "no_books"), c
         assert "value" not in c and "score" not in c and "ratio" not in c, c
 
 

@@ -171,7 +171,8 @@ def test_csv_files(cluster, books):
     assert "equity,,SHU tahun berjalan (belum ditutup),current_surplus,-45000.75" in lines
     assert "total,,total_assets,,480999.50" in lines
     r = books.get("/members/%s/statement?from=2025-01-01&to=2025-12-31&format=csv" % books.m1)
-    assert "2025-02-05" in r.text and ",voluntary," in r.text and ",-500.25,1000.25,126000.25" in r.text
+    assert "2025-02-05" in r.text and ",Simpanan sukarela," in r.text and ",-500.25,1000.25,126000.25" in r.text
+    assert ",Penarikan,Simpanan sukarela," in r.text             # the kinds in Bahasa Indonesia
     r = books.get("/reports/trial-balance?as_of=2999-12-31&format=csv&lang=en")
     assert "total,,,,632001.50,632001.50,0" in r.text.split("\r\n")
     r = cluster.api("GET", books.base + "/reports/trial-balance?format=docx")

@@ -3,6 +3,7 @@ chromium against a real cluster started by the harness, and each test asserts on
 script saw on screen, in Bahasa Indonesia, to the sen. axe-core finds no serious or critical
 violation on any page; screenshots go to build/web-artifacts/. Without node, chromium or the
 npm packages (`make deps`) these tests fail, they never skip."""
+import datetime
 import gzip
 import json
 import os
@@ -124,7 +125,7 @@ def test_first_page_under_300_kb_compressed_and_no_inline_script():
 
 
 def test_operator_day_in_the_browser(cluster):
-    d, _ = run_script("flow.mjs", {"LUMBUNG_URL": url(cluster),
+    d, result = run_script("flow.mjs", {"LUMBUNG_URL": url(cluster),
                                     "LUMBUNG_ADMIN_PASSWORD": cluster.admin_password,
                                     "LUMBUNG_COOP_NAME": "Koperasi Wanita Melati"})
     assert d["login_lang"] == "id"
@@ -222,7 +223,12 @@ def test_operator_day_in_the_browser(cluster):
     health = d["health_api"]                    # what the API said while the page was shown
     comma = lambda s: s.replace(".", ",")  # noqa: E731  two decimals, below a thousand
     assert d["health_score"] == f"{comma(health['total'])} / {comma(health['max_available'])}"
-    assert d["health_first"][0] == "1a" and d["health_first"][1] == "Modal sendiri terhadap total aset"
+    assert d["health_first"][0] == "1a"
+    assert lines(d["health_first"][1]) == [
+        "Modal sendiri terhadap total aset", "Seberapa besar aset koperasi dibiayai dengan modal sendiri.",
+        "Rumus: Modal sendiri dibagi total aset, dikali 100 %.",
+        "Ketentuan nilai (x = rasio dalam %): x = 0 → 0 · 0 < x < 20 → 25 · 20 ≤ x < 40 → 50 · "
+        "40 ≤ x < 60 → 100 · 60 ≤ x < 80 → 50 · 80 ≤ x ≤ 100 → 25"]
     assert "modal sendiri: -Rp 826.566,91" in d["health_first"][2]
     assert d["health_rating"] == {"healthy": "Sehat", "fairly_healthy": "Cukup sehat",
                                   "under_supervision": "Dalam pengawasan",
@@ -232,6 +238,7 @@ def test_operator_day_in_the_browser(cluster):
                                       "Rp", "19.673.433,09", "Total", "simpanan", "Rp", "20.625.000,00",
                                       "Pinjaman", "beredar", "Rp", "11.053.814,54", "NPL", "100,00", "%"]
     assert d["attention"].startswith("Koperasi Wanita Melati: belum pernah RAT")
+    assert d["attention_links"] == [["Koperasi Wanita Melati", d["coop_url"]]]
     assert d["charts"] == 7
     assert d["district_chart"] == ["Cibeunying", "Rp 11.053.814,54 · NPL 100,00 %"]
     assert d["rating_chart"] == ["Sehat", "0", "Cukup sehat", "0", "Dalam pengawasan", "0",
@@ -266,6 +273,18 @@ def test_operator_day_in_the_browser(cluster):
     for shot in ("01-login", "06-import", "08-loan-apply", "13-health", "14-dashboard",
                  "15-member-tablet"):
         assert os.path.getsize(os.path.join(ARTIFACTS, shot + ".png")) > 5000
+    # every checked page photographed (and measured for sideways scrolling, result["overflow"])
+    # at 1366x768 and again at 1280x800
+    for page in result["axe"]:
+        for shot in (page, page + "-1280x800"):
+            assert os.path.getsize(os.path.join(ARTIFACTS, shot + ".png")) > 5000, shot
+    assert len(result["axe"]) >= 20
+    # every state-changing call carried an Idempotency-Key (and the CSRF token once logged in):
+    # lib.mjs counts a call without one as a problem, asserted empty by run_script
+    writes = result["writes"]
+    assert writes[0] == "POST /api/v1/auth/login" and writes[-1] == "POST /api/v1/auth/logout", writes
+    assert {"POST /api/v1/cooperatives", "PATCH /api/v1/users/2"} <= set(writes), writes
+    assert len(writes) > 20, writes
 
 
 def test_operator_reaches_only_own_cooperative(cluster):
@@ -291,12 +310,17 @@ def test_operator_reaches_only_own_cooperative(cluster):
     assert (d["api_status"], d["own_members"]) == (403, 200)
     assert d["no_csrf"] == [403, "csrf_token_required"]
     assert d["viewer_buttons"] == []
-    assert "Tutup hari" not in d["viewer_tabs"]
+    assert d["viewer_tabs"].split() == ["Ringkasan", "Anggota", "Pinjaman", "Jurnal", "Laporan"]
     assert d["viewer_savings"].startswith("Akses ditolak")
     assert d["edited_address"] == "Jl. Kenanga 7, RT 02"
     assert d["wrong_current"] == "Kata sandi sekarang salah."
     assert d["password_notice"] == "Kata sandi telah diganti. Silakan masuk dengan kata sandi baru."
     assert d["relogin"] == "Lihat.Mawar (peninjau)"
+
+
+def lines(text):
+    """innerText's lines without the empty ones a paragraph leaves."""
+    return [line for line in text.split("\n") if line.strip()]
 
 
 def test_board_rat_supervision_questionnaire_training(cluster):
@@ -346,6 +370,43 @@ def test_board_rat_supervision_questionnaire_training(cluster):
     three = [c for c in api["components"] if c["code"] == "3"][0]
     assert three["score"] == "6.00", three
     assert d["management_row"][0] == "3" and d["management_row"][-1] == "6,00"
+    # the questionnaire as the regulation asks it: five parts, 12 / 6 / 5 / 10 / 5 questions
+    assert d["management_parts"] == ["Manajemen umum", "Kelembagaan", "Manajemen permodalan",
+                                     "Manajemen aktiva", "Manajemen likuiditas"]
+    assert d["management_counts"] == [12, 6, 5, 10, 5]
+    assert d["management_notes"] == ['12 pertanyaan; setiap jawaban "ya" bernilai kredit 0,25.',
+                                     '6 pertanyaan; setiap jawaban "ya" bernilai kredit 0,5.',
+                                     '5 pertanyaan; setiap jawaban "ya" bernilai kredit 0,6.',
+                                     '10 pertanyaan; setiap jawaban "ya" bernilai kredit 0,3.',
+                                     '5 pertanyaan; setiap jawaban "ya" bernilai kredit 0,6.']
+    assert lines(d["management_first"]) == [
+        "Apakah KSP/USP Koperasi memiliki visi, misi dan tujuan yang jelas?",
+        "Dibuktikan dengan dokumen tertulis."]
+    assert d["management_last"] == ("Apakah KSP/USP Koperasi memiliki sistem informasi manajemen yang "
+                                    "memadai untuk pemantauan likuiditas?")
+    assert d["management_recorded_before"] == 0 and d["sop_checked"] is True
+    assert d["management_recorded"] == ('Jawaban yang tercatat: 18 "ya", skor 6,00. Ubah centang dan '
+                                        'simpan untuk memperbaikinya.')
+    assert (d["management_ticked"], d["capital_first_ticked"]) == (18, False)
+    assert d["management_parts_en"] == ["General management", "Institution", "Capital management",
+                                        "Asset management", "Liquidity management"]
+    assert d["management_first_en"] == "Does the KSP/USP have a clear vision, mission and objectives?"
+    # each component's definition from the catalogues, by its code, in the user's language
+    assert lines(d["def_2b_id"]) == [
+        "Risiko pinjaman bermasalah terhadap seluruh pinjaman",
+        "Besarnya risiko pinjaman bermasalah dibanding seluruh pinjaman yang beredar.",
+        "Rumus: Risiko pinjaman bermasalah (RPM = 50 % kurang lancar + 75 % diragukan + 100 % macet) "
+        "dibagi seluruh pinjaman yang beredar, dikali 100 %.",
+        "Ketentuan nilai (x = rasio dalam %): x = 0 → 100 · 0 < x ≤ 10 → 80 · 10 < x ≤ 20 → 60 · "
+        "20 < x ≤ 30 → 40 · 30 < x ≤ 40 → 20 · 40 < x ≤ 45 → 10 · x > 45 → 0",
+        "Tidak tersedia: Penyebutnya 0, jadi tidak ada rasio."]           # no loans at all
+    assert lines(d["def_7b_id"])[-1] == ("Tidak tersedia: Promosi ekonomi anggota (keuntungan harga "
+                                              "atau bunga yang diterima anggota) tidak dicatat oleh sistem.")
+    assert lines(d["def_2b_en"])[:2] == [
+        "Risk of problem loans / all loans",
+        "How large the risk of problem loans is against all loans outstanding."]
+    assert lines(d["def_7b_en"])[-1] == ("Not available: Members' economic benefit (the price or rate "
+                                              "advantage members get) is not recorded by the system.")
     assert d["training"][:4] == ["Pembukuan koperasi simpan pinjam", "10/07/2025", "3",
                                  "Balai Desa Cibeunying"]
     assert d["training"][4].split("\n") == [f"Ibu Rina (bendahara) · #{coop}", "Pak Budi (penyuluh)"]
@@ -444,3 +505,83 @@ def test_opening_balances_in_the_browser(cluster):
         acc = cluster.api("GET", coop.base + "/members/%s/accounts" % m).json["items"]
         assert sorted((a["kind"], a["balance"]) for a in acc if a["kind"] != "time_deposit") == \
             [("mandatory", "150000"), ("principal", "100000"), ("voluntary", "1250000")], acc
+
+
+def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard(cluster):
+    coop = LoanCoop(cluster, "KSP Peran Jelas", 9700)
+    m, m2 = coop.member(), coop.member()
+    coop.deposit(m, "voluntary", "500000")
+    loan = coop.loan(m, "400000")
+    first = cluster.api("GET", f"{coop.base}/members/{m}").json
+    for name, role in (("lihat.peran", "viewer"), ("op.peran", "operator")):
+        create_user(cluster, name, role, coop.id)
+    create_user(cluster, "awas.peran", "supervisor")
+    tz = datetime.timezone(datetime.timedelta(hours=7))            # Asia/Jakarta, the default
+    tomorrow = datetime.datetime.now(tz).date() + datetime.timedelta(days=1)
+    d, _ = run_script("access.mjs", {"LUMBUNG_URL": url(cluster), "COOP": coop.id, "MEMBER": m,
+                                     "LOAN": loan, "VIEWER": "lihat.peran", "OPERATOR": "op.peran",
+                                     "SUPERVISOR": "awas.peran", "PASSWORD": PASSWORD,
+                                     "TOMORROW": tomorrow.strftime("%d/%m/%Y"), "NIK": first["nik"],
+                                     "COOP_NAME": "KSP Peran Jelas"})
+    c = f"/koperasi/{coop.id}"
+    read_tabs = ["Ringkasan", "Anggota", "Pinjaman", "Jurnal", "Laporan"]
+    for who in ("viewer", "supervisor"):
+        for path in (c, f"{c}/anggota", f"{c}/anggota/{m}", f"{c}/anggota/{m}/mutasi", f"{c}/pinjaman",
+                     f"{c}/pinjaman/{loan}", f"{c}/jurnal", f"{c}/laporan", f"{c}/laporan/health?year=2025",
+                     f"{c}/laporan/shu?year=2025"):
+            seen = d[f"{who} {path}"]
+            assert seen["write_links"] == [], (who, path, seen)
+            assert seen["tabs"][:5] == read_tabs, (who, path, seen)       # no Simpanan, no Tutup hari
+            want_buttons = ["Cetak"] if path.endswith("/mutasi") else []
+            assert seen["buttons"] == want_buttons, (who, path, seen)
+            # a supervisor records supervision visits and the management questionnaire
+            want_forms = {(c, "supervisor"): ["Catat kunjungan pengawasan"],
+                          (f"{c}/anggota", "supervisor"): ["Cari"], (f"{c}/anggota", "viewer"): ["Cari"],
+                          (f"{c}/laporan/health?year=2025", "supervisor"): ["Simpan"]}.get((path, who), [])
+            assert seen["forms"] == want_forms, (who, path, seen)
+    # search by name and by NIK; cooperatives by name
+    assert d["members_all"] == 2
+    assert [r.split(" | ")[1] for r in d["by_name"]] == ["Ibu Hapus 9702"], d["by_name"]
+    assert [r.split(" | ")[1] for r in d["by_nik"]] == ["Ibu Hapus 9701"], d["by_nik"]
+    assert d["coop_search"] == ["KSP Peran Jelas"]
+    # the same member page shows an operator what they may do
+    assert d["operator member"]["write_links"] == [f"{c}/simpanan", f"{c}/tutup-hari",  # the tabs
+                                                   f"{c}/simpanan", f"{c}/pinjaman/baru",
+                                                   f"{c}/anggota/{m}/ubah", f"{c}/anggota/{m}/keluar"]
+    assert d["operator member"]["tabs"] == read_tabs[:2] + ["Simpanan"] + read_tabs[2:4] + ["Tutup hari", "Laporan"]
+    assert d["future_id"] == ("Tanggal transaksi setelah hari ini: uang dibukukan pada hari uang itu "
+                              "bergerak.")
+    assert (d["future_invalid"], d["future_focused"]) == ("true", "value_date")
+    assert d["future_en"] == "The value date is after today: money is booked on the day it moves."
+    assert d["focus_at_start"] == "main" and d["first_tab"] == "Langsung ke isi"
+    assert d["after_skip"] == ["main", f"{c}/simpanan?member={m}"]
+    assert d["tab_labels"][-3:] == ["Anggota", "Jenis simpanan", "Jumlah"], d["tab_labels"]
+    assert d["tab_outlines"] == ["solid"], d["tab_outlines"]
+    assert d["keyboard_notice"] == ("Setoran Rp 25.000,00 ke Simpanan sukarela tercatat. Saldo sekarang "
+                                    "Rp 525.000,00.")
+
+
+def test_make_run_prints_the_web_address_and_the_readme_first_session_works_there():
+    """`make run` on fresh stores prints the web interface's address and, once, the generated
+    admin password; the README's first session is then done in the browser at that address."""
+    from test_run_local import Run                      # the `make run` harness
+    r = Run(extra_env={"LUMBUNG_ADMIN_PASSWORD": ""})
+    try:
+        r.wait_log("lumbung: running:")
+        r.wait_ready()
+        printed = re.search(r"web interface on (http://127\.0\.0\.1:\d+/) \(log in as admin\)", r.log())
+        assert printed, r.log()[-3000:]
+        assert printed.group(1) == f"http://127.0.0.1:{r.http_port}/"
+        password = re.search(r"created user admin with password (\S+) \(shown only now; change it\)",
+                             r.log())
+        assert password, r.log()[-3000:]
+        d, _ = run_script("first_session.mjs", {"LUMBUNG_URL": printed.group(1).rstrip("/"),
+                                                "LUMBUNG_ADMIN_PASSWORD": password.group(1)})
+    finally:
+        r.stop()
+    assert d["path_before_login"] == "/login"
+    assert d["who"] == "Administrator (administrator)"
+    assert d["password_notice"] == "Kata sandi telah diganti. Silakan masuk dengan kata sandi baru."
+    assert d["coop_notice"] == "Koperasi telah didaftarkan."
+    assert d["reached"] == ["Daftarkan anggota", "Impor anggota dari CSV", "Setoran dan penarikan simpanan",
+                            "Ajukan pinjaman"]

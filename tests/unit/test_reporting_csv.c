@@ -148,7 +148,7 @@ static void renders_a_balance_sheet(void **state) {
     f = reporting_doc_file(&d, &o);
     assert_string_equal(f->filename, "neraca-koperasi-3-2025-12-31.csv");
     assert_string_equal(body_of(a, f), "\xEF\xBB\xBFKelompok;Kode;Nama Akun;Peran;Saldo\r\n"
-                                       "asset;1-101;Kas;cash;123,45\r\n"
+                                       "Aset;1-101;Kas;Kas;123,45\r\n"
                                        "jumlah;;Jumlah Aset;;1234567,89\r\n"
                                        "jumlah;;Jumlah Kewajiban;;0\r\n"
                                        "jumlah;;Jumlah Ekuitas;;0\r\n"

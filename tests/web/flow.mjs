@@ -261,6 +261,7 @@ const steps = [
     await heading(page, 'Dasbor kabupaten');
     data.dashboard = await text(page, '#dashboard-figures');
     data.attention = await text(page, '#attention');
+    data.attention_links = await page.locator('#attention a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
     data.charts = await page.locator('figure.chart svg[role="img"]').count();
     data.district_chart = await page.locator('figure.chart', { hasText: 'Pinjaman beredar dan NPL per kecamatan' }).locator('svg text').allTextContents();
     data.rating_chart = await page.locator('figure.chart', { hasText: 'Koperasi menurut predikat kesehatan' }).locator('svg text').allTextContents();
@@ -351,4 +352,5 @@ const steps = [
   }],
 ];
 
-run(steps);
+// Every main page at a 1366x768 laptop and a 10-inch tablet held sideways (1280x800).
+run(steps, { width: 1366, height: 768 }, { alsoAt: [{ width: 1280, height: 800 }] });

@@ -27,7 +27,7 @@ const steps = [
     data.own_members = await page.evaluate(async (id) => (await fetch(`/api/v1/cooperatives/${id}/members`)).status, OWN_COOP);
     // A state change without the CSRF header is refused even from our own origin.
     data.no_csrf = await page.evaluate(async (id) => {
-      const r = await fetch(`/api/v1/cooperatives/${id}/close-day`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"business_date":"2025-01-01"}' });
+      const r = await fetch(`/api/v1/cooperatives/${id}/close-day`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Test-Probe': 'no-csrf' }, body: '{"business_date":"2025-01-01"}' });
       return [r.status, (await r.json()).error.code];
     }, OWN_COOP);
   }],

@@ -30,14 +30,25 @@ export async function launch(viewport = { width: 1366, height: 768 }) {
   context.setDefaultNavigationTimeout(TIMEOUT);
   const page = context.pages()[0] || await context.newPage();
   const problems = [];
+  const writes = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     const text = m.text();
     if (/Content Security Policy|Refused to/.test(text)) problems.push(`CSP: ${text}`);
   });
   page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`); });
+  // Every state-changing call the app makes carries an Idempotency-Key, and the CSRF token once
+  // there is a session (a test's deliberate probe says so in X-Test-Probe).
+  page.on('request', (r) => {
+    const where = r.url().slice(BASE.length).split('?')[0];
+    const headers = r.headers();
+    if (!where.startsWith('/api/') || ['GET', 'HEAD'].includes(r.method()) || headers['x-test-probe']) return;
+    if (!headers['idempotency-key']) problems.push(`no Idempotency-Key: ${r.method()} ${where}`);
+    if (!headers['x-csrf-token'] && where !== '/api/v1/auth/login') problems.push(`no CSRF token: ${r.method()} ${where}`);
+    writes.push(`${r.method()} ${where}`);
+  });
   const close = async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); };
-  return { context, page, problems, close };
+  return { context, page, problems, writes, close };
 }
 
 // axe-core is evaluated through the DevTools protocol, which the page's CSP does not govern,
@@ -69,16 +80,27 @@ export async function text(page, selector) {
 }
 
 // Runs the steps in order; stops at the first failure. Prints {ok, steps, data, axe, problems}.
-export async function run(steps, viewport) {
+// options.alsoAt: more viewports every checked page is also measured and photographed at
+// (`name-WIDTHxHEIGHT.png`), the page then put back to `viewport`.
+export async function run(steps, viewport, options = {}) {
   const out = { ok: true, steps: [], data: {}, axe: {}, overflow: [], problems: [] };
   let browser;
   try {
     browser = await launch(viewport);
     // At every checked page: accessibility, no sideways scrolling at this viewport, a screenshot.
+    const wider = () => browser.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     const ctx = { ...browser, data: out.data, axe: async (name) => {
       out.axe[name] = await axe(browser.page);
-      if (await browser.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) out.overflow.push(name);
+      if (await wider()) out.overflow.push(name);
       await shot(browser.page, name);
+      if (!options.alsoAt) return;
+      const back = browser.page.viewportSize();
+      for (const v of options.alsoAt) {
+        await browser.page.setViewportSize(v);
+        if (await wider()) out.overflow.push(`${name}@${v.width}x${v.height}`);
+        await shot(browser.page, `${name}-${v.width}x${v.height}`);
+      }
+      await browser.page.setViewportSize(back);
     } };
     for (const [name, fn] of steps) {
       try {
@@ -92,6 +114,7 @@ export async function run(steps, viewport) {
       }
     }
     out.problems = browser.problems;
+    out.writes = browser.writes;
   } catch (e) {
     out.ok = false;
     out.steps.push({ name: 'launch', ok: false, error: String(e && e.stack || e) });

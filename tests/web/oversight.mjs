@@ -85,13 +85,43 @@ const steps = [
     await page.goto(`${BASE}/koperasi/${COOP}/laporan/health?year=2025`);
     await heading(page, 'Kesehatan koperasi');
     await page.locator('summary', { hasText: 'Kuesioner manajemen tahun 2025' }).click();
-    for (let n = 1; n <= 12; n++) await page.getByLabel(`Manajemen umum: pertanyaan ${n}`, { exact: true }).check();
-    for (let n = 1; n <= 6; n++) await page.getByLabel(`Kelembagaan: pertanyaan ${n}`, { exact: true }).check();
-    await page.locator('#management').getByRole('button', { name: 'Simpan' }).click();
+    const m = page.locator('#management');
+    // The regulation's questions, part by part, each with the evidence to check.
+    data.management_parts = await m.locator('fieldset > legend').allInnerTexts();
+    data.management_notes = await m.locator('fieldset > p.hint').allInnerTexts();
+    data.management_counts = await m.locator('fieldset').evaluateAll((fs) => fs.map((f) => f.querySelectorAll('input[type=checkbox]').length));
+    data.management_first = await m.locator('fieldset').first().locator('.field').first().innerText();
+    data.management_last = await m.locator('fieldset').last().locator('.field').last().locator('label').innerText();
+    data.management_recorded_before = await m.locator('#management-recorded').count();
+    const general = m.locator('fieldset[data-group="general"] input[type=checkbox]');
+    const institution = m.locator('fieldset[data-group="institution"] input[type=checkbox]');
+    for (let i = 0; i < 12; i++) await general.nth(i).check();
+    for (let i = 0; i < 6; i++) await institution.nth(i).check();
+    // by its wording: the question of the SOP is a label of its own
+    data.sop_checked = await m.getByLabel('Apakah KSP/USP Koperasi mempunyai Standar Operasional Manajemen (SOM) dan Standar Operasional Prosedur (SOP)?').isChecked();
+    await m.getByRole('button', { name: 'Simpan' }).click();
     await page.locator('p.notice', { hasText: 'Tersimpan.' }).waitFor();
     const rows = await page.locator('#health-components tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.innerText.trim())));
     data.management_row = rows.find((r) => r[0] === '3');
+    // the answers on record come back ticked
+    await page.locator('summary', { hasText: 'Kuesioner manajemen tahun 2025' }).click();
+    data.management_recorded = await text(page, '#management-recorded');
+    data.management_ticked = await page.locator('#management input[type=checkbox]').evaluateAll((xs) => xs.map((x) => x.checked).filter(Boolean).length);
+    data.capital_first_ticked = await page.locator('#management fieldset[data-group="capital"] input[type=checkbox]').first().isChecked();
     await axe('32-health-management');
+    // every component's definition from the catalogues, in Bahasa Indonesia and in English
+    const component = (code) => page.locator('#health-components tbody tr', { has: page.locator('td:first-child', { hasText: new RegExp(`^${code}$`) }) }).locator('td').nth(1);
+    data.def_2b_id = await component('2b').innerText();
+    data.def_7b_id = await component('7b').innerText();
+    await page.locator('#lang').selectOption('en');
+    await heading(page, 'Health rating');
+    data.def_2b_en = await component('2b').innerText();
+    data.def_7b_en = await component('7b').innerText();
+    await page.locator('summary', { hasText: 'Management questionnaire 2025' }).click();
+    data.management_parts_en = await page.locator('#management fieldset > legend').allInnerTexts();
+    data.management_first_en = await page.locator('#management fieldset').first().locator('.field label').first().innerText();
+    await page.locator('#lang').selectOption('id');
+    await heading(page, 'Kesehatan koperasi');
   }],
   ['supervisor records a training', async ({ page, data, axe }) => {
     await page.getByRole('link', { name: 'Pelatihan' }).click();

@@ -46,7 +46,7 @@ export function field(spec) {
   }
   const error = h('p', { class: 'error', id: errId, 'aria-live': 'polite' });
   const extra = spec.extra ? spec.extra : null;
-  const el = h('div', { class: 'field', 'data-field': spec.name },
+  const el = h('div', { class: spec.type === 'checkbox' ? 'field check' : 'field', 'data-field': spec.name },
     h('label', { for: id }, t(spec.label, spec.labelParams)), input,
     hintId ? h('p', { class: 'hint', id: hintId }, t(spec.hint)) : null, extra, error);
   if (spec.onInput) input.addEventListener('input', () => spec.onInput(input));
@@ -80,14 +80,32 @@ function setPath(obj, path, value) {
   o[parts[parts.length - 1]] = value;
 }
 
-// options: {fields: [spec], submit: key, onSubmit(values, key) -> Promise(result),
+// The fields' elements in order; fields whose spec.group names one of `groups` ({key: {legend
+// (text), note (text)}}) go together into one fieldset with that legend, where the first of them is.
+function grouped(fields, groups) {
+  const sets = {};
+  const out = [];
+  for (const f of fields) {
+    const g = f.spec.group && groups && groups[f.spec.group];
+    if (!g) { out.push(f.el); continue; }
+    if (!sets[f.spec.group]) {
+      sets[f.spec.group] = h('fieldset', { class: 'group', 'data-group': f.spec.group }, h('legend', {}, g.legend),
+        g.note ? h('p', { class: 'hint' }, g.note) : null);
+      out.push(sets[f.spec.group]);
+    }
+    sets[f.spec.group].append(f.el);
+  }
+  return out;
+}
+
+// options: {fields: [spec], groups: {key: {legend, note}} (see grouped), submit: key, onSubmit(values, key) -> Promise(result),
 // onSuccess(result, values), clearOnSuccess: [field name], secondary: [Node], cls}
 export function form(options) {
   const fields = options.fields.map(field);
   const formError = h('div', { class: 'form-error', role: 'alert' });
   const button = h('button', { type: 'submit' }, t(options.submit || 'action.save'));
   const el = h('form', { class: options.cls || 'stack', novalidate: true },
-    fields.map((f) => f.el), h('div', { class: 'actions' }, button, options.secondary || null), formError);
+    grouped(fields, options.groups), h('div', { class: 'actions' }, button, options.secondary || null), formError);
   let key = null;
   let busy = false;
   el.addEventListener('input', () => { key = null; });

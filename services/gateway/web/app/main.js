@@ -3,7 +3,7 @@
 // answers index.html for every such path).
 import { h } from './dom.js';
 import { t, getLang, setLang, languages } from './i18n.js';
-import { get, post, ApiError } from './api.js';
+import { get, post, newKey, ApiError } from './api.js';
 import { user, setSession, clearSession, can, scoped, mayOpenCoop } from './session.js';
 import { errorText } from './form.js';
 import * as auth from './pages/auth.js';
@@ -89,7 +89,7 @@ function header() {
   }
   const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, t('nav.logout'));
   logout.addEventListener('click', async () => {
-    try { await post('/api/v1/auth/logout', {}, { quiet: true }); } catch (e) { /* gone already */ }
+    try { await post('/api/v1/auth/logout', {}, { quiet: true, key: newKey() }); } catch (e) { /* gone already */ }
     clearSession();
     navigate('/login');
   });
@@ -150,6 +150,13 @@ document.addEventListener('click', (ev) => {
   if (!a || a.target || a.hasAttribute('download') || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+  // A link within this page (the skip link to #main): focus its target, keep the page (and
+  // what was typed in it) as it is.
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) { ev.preventDefault(); target.focus(); }
+    return;
+  }
   ev.preventDefault();
   navigate(url.pathname + url.search);
 });

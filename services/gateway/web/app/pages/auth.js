@@ -14,7 +14,7 @@ export function loginPage(params, query) {
       { name: 'username', label: 'field.username', required: true, autocomplete: 'username' },
       { name: 'password', label: 'field.password', type: 'password', required: true, autocomplete: 'current-password' },
     ],
-    onSubmit: (values) => post('/api/v1/auth/login', { ...values, session: true }, { quiet: true }),
+    onSubmit: (values, key) => post('/api/v1/auth/login', { ...values, session: true }, { quiet: true, key }),
     onSuccess: (r) => {
       setSession(r.user, r.csrf_token);
       const next = query.get('next');
@@ -35,7 +35,7 @@ export function passwordPage() {
       { name: 'current_password', label: 'field.current_password', type: 'password', required: true, autocomplete: 'current-password' },
       { name: 'new_password', label: 'field.new_password', type: 'password', required: true, autocomplete: 'new-password', hint: 'hint.password' },
     ],
-    onSubmit: (values) => post('/api/v1/auth/password', values),
+    onSubmit: (values, key) => post('/api/v1/auth/password', values, { key }),
     onSuccess: () => { clearSession(); navigate('/login?changed=1', true); },
   });
   return h('section', { class: 'card' }, h('h1', {}, t('password.title')), h('p', {}, t('password.intro')), f.el);

@@ -18,12 +18,15 @@ export async function coopOf(id) {
   return c;
 }
 
+// Tabs whose page only changes things: a role that may not write never sees them.
+const WRITE_TABS = ['/simpanan', '/tutup-hari'];
+
 export function coopTabs(coop, active) {
   const base = `/koperasi/${coop.id}`;
   const tabs = [
     ['', 'tab.overview'], ['/anggota', 'tab.members'], ['/simpanan', 'tab.savings'],
     ['/pinjaman', 'tab.loans'], ['/jurnal', 'tab.journal'], ['/tutup-hari', 'tab.close_day'], ['/laporan', 'tab.reports'],
-  ].filter(([p]) => p !== '/tutup-hari' || can('coop.write'));
+  ].filter(([p]) => !WRITE_TABS.includes(p) || can('coop.write'));
   return [
     h('p', { class: 'no-print' }, h('span', { class: 'badge' }, t(`coop_type.${coop.type}`)), ' ', coop.district || ''),
     h('nav', { 'aria-label': t('nav.coop_pages') }, h('ul', { class: 'tabs' }, tabs.map(([p, key]) =>

@@ -2,7 +2,7 @@
 // (RAT), supervision visits with recommendations, trainings and who attended, and the
 // management questionnaire of the health rating (aspect 3).
 import { h, table, facts } from '../dom.js';
-import { t, formatDate, today } from '../i18n.js';
+import { t, formatDate, formatDecimal, today } from '../i18n.js';
 import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
@@ -142,15 +142,24 @@ export async function trainingsPage(params, query) {
 
 // --- the management questionnaire (admin, supervisor), on the health page
 
-const GROUPS = [['general', 12], ['institution', 6], ['capital', 5], ['assets', 10], ['liquidity', 5]];
+// The parts of aspect 3 with their number of questions and the credit of a "yes" (docs/domain.md,
+// as services/reporting/health.c counts them); each question's wording is in the catalogues.
+const GROUPS = [['general', 12, '0.25'], ['institution', 6, '0.5'], ['capital', 5, '0.6'], ['assets', 10, '0.3'], ['liquidity', 5, '0.6']];
 
-export function managementForm(coopId, year) {
+// answers: the questionnaire recorded for the year (the health report's component 3), if any.
+export function managementForm(coopId, year, answers) {
   const fields = [];
-  for (const [group, n] of GROUPS) {
-    for (let i = 0; i < n; i++) fields.push({ name: `${group}.${i}`, label: 'management.question', labelParams: { group: t(`management.${group}`), n: i + 1 }, type: 'checkbox', local: true, aliases: i === 0 ? [group] : [] });
+  const groups = {};
+  for (const [group, n, credit] of GROUPS) {
+    groups[group] = { legend: t(`management.${group}`), note: t('management.part', { n, credit: formatDecimal(credit, credit.split('.')[1].length) }) };
+    for (let i = 0; i < n; i++) {
+      fields.push({ name: `${group}.${i}`, label: `management.${group}.${i + 1}`, hint: `management.${group}.${i + 1}.proof`,
+        type: 'checkbox', local: true, group, aliases: i === 0 ? [group] : [],
+        value: !!(answers && answers[group] && answers[group][i]) });
+    }
   }
   const f = form({
-    submit: 'action.save', fields,
+    submit: 'action.save', fields, groups,
     onSubmit: (values, key, fl) => {
       const body = {};
       for (const [group, n] of GROUPS) body[group] = Array.from({ length: n }, (_, i) => !!fl.find((x) => x.spec.name === `${group}.${i}`).read().value);
@@ -158,7 +167,10 @@ export function managementForm(coopId, year) {
     },
     onSuccess: () => navigate(`/koperasi/${coopId}/laporan/health?year=${year}&saved=1`, true),
   });
-  return h('details', { class: 'card', id: 'management' }, h('summary', {}, t('management.title', { year })), h('p', { class: 'hint' }, t('management.hint')), f.el);
+  return h('details', { class: 'card', id: 'management' }, h('summary', {}, t('management.title', { year })),
+    h('p', { class: 'hint' }, t('management.hint')),
+    answers ? h('p', { class: 'notice', id: 'management-recorded' }, t('management.recorded', { points: formatDecimal(answers.points || '0'), yes: String(answers.yes_answers ?? 0) })) : null,
+    f.el);
 }
 
 export { facts };

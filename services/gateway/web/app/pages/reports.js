@@ -52,6 +52,20 @@ function portfolio(r) {
     { label: t('close.allowance'), value: (c) => formatMoney(c.allowance || '0'), num: true },
   ], r.classes || [])];
 }
+// A component's name, meaning, formula and band from the catalogues by its code (the API's
+// `name`, `definition` and `reason` are its English, shown only for a code the catalogues lack),
+// and why it is not available.
+function definition(c) {
+  const key = `health.c${c.code}`;
+  const known = has(`${key}.means`);
+  const reason = !c.available ? (c.reason_code && has(`health.reason.${c.reason_code}`) ? t(`health.reason.${c.reason_code}`) : c.reason) : null;
+  return [h('strong', {}, has(key) ? t(key) : c.name),
+    known ? h('p', { class: 'health-def means' }, t(`${key}.means`)) : null,
+    known ? h('p', { class: 'health-def formula' }, h('strong', {}, `${t('health.formula')}: `), t(`${key}.formula`)) : c.definition ? h('p', { class: 'health-def' }, c.definition) : null,
+    known ? h('p', { class: 'health-def band' }, h('strong', {}, `${t('health.band')}: `), t(`${key}.band`)) : null,
+    reason ? h('p', { class: 'health-def reason' }, h('strong', {}, `${t('health.why_unavailable')}: `), reason) : null];
+}
+
 function health(r) {
   const label = (k) => (has(`input.${k}`) ? t(`input.${k}`) : k);
   return [h('div', { class: 'card', id: 'health-total' }, facts([
@@ -59,8 +73,7 @@ function health(r) {
     [t('health.rating'), h('span', { id: 'health-rating' }, r.rating ? t(`rating.${r.rating}`) : '—')]])),
   table(t('health.components'), [
     { label: t('field.code'), value: (c) => c.code },
-    { label: t('health.component'), value: (c) => [has(`health.c${c.code}`) ? t(`health.c${c.code}`) : c.name,
-      c.definition || c.reason ? h('p', { class: 'hint' }, c.definition || c.reason) : null] },
+    { label: t('health.component'), value: definition },
     { label: t('health.inputs'), value: (c) => h('ul', {}, Object.entries(c.inputs || {}).map(([k, v]) => h('li', {}, `${label(k)}: ${/^-?\d+(\.\d+)?$/.test(v) ? formatMoney(v) : v}`))) },
     { label: t('health.ratio'), value: (c) => (c.ratio !== undefined ? `${formatDecimal(c.ratio)} %` : '—'), num: true },
     { label: t('health.value'), value: (c) => (c.available ? String(c.value) : t('health.unavailable')), num: true },
@@ -79,6 +92,7 @@ function shu(r) {
       { label: t('shu.total'), value: (m) => formatMoney(m.total), num: true },
     ], r.members || [])];
 }
+const managementAnswers = (r) => { const c = (r.components || []).find((x) => x.code === '3'); return c && c.inputs && c.inputs.management; };
 const VIEWS = { 'balance-sheet': balanceSheet, 'income-statement': incomeStatement, 'trial-balance': trialBalance, 'loan-portfolio': portfolio, health, shu };
 
 export async function reportsPage(params, query) {
@@ -97,5 +111,5 @@ export async function reportsPage(params, query) {
       ' ', downloads(path), ' ', ratPack),
     query.get('saved') ? h('p', { class: 'notice', role: 'status' }, t('state.saved')) : null,
     h('div', { id: 'report' }, VIEWS[report](data)),
-    report === 'health' && can('district') ? managementForm(coop.id, data.year) : null);
+    report === 'health' && can('district') ? managementForm(coop.id, data.year, managementAnswers(data)) : null);
 }
