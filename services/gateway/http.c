@@ -469,6 +469,21 @@ int http_req_add_header(http_req_t *req, const char *name, const char *value) {
     return 0;
 }
 
+void http_req_drop_headers(http_req_t *req) {
+    assert(req && !req->responded);
+    int kept = 0;
+    for (int i = 0; i < req->header_count; i++) {
+        header_t *h = &req->headers[i];
+        if (!strcasecmp(h->name, MHD_HTTP_HEADER_CONNECTION)) {
+            req->headers[kept++] = *h;
+            continue;
+        }
+        free(h->name);
+        free(h->value);
+    }
+    req->header_count = kept;
+}
+
 void http_req_on_cancel(http_req_t *req, void (*fn)(void *arg), void *arg) {
     assert(req);
     req->cancel_fn = fn;

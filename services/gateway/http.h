@@ -105,6 +105,9 @@ const char *http_req_request_id(const http_req_t *req);
 
 /* Adds a response header (copied). Returns 0, or -ENOSPC beyond HTTP_SERVER_RESPONSE_HEADERS_MAX. */
 int http_req_add_header(http_req_t *req, const char *name, const char *value);
+/* Drops the headers added so far but Connection (a "close" must stay): for an answer replaced
+   by an error, which must not carry the first answer's cookie or Location. */
+void http_req_drop_headers(http_req_t *req);
 
 /* Answers the request (the body is copied) and resumes the connection when it was waiting.
    `req` must not be used afterwards. */
