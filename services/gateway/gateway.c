@@ -1,4 +1,5 @@
 #include "gateway.h"
+#include "json_pb.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -80,10 +81,13 @@ static void exchange_send(gateway_exchange_t *ex) {
     exchange_free(ex);
 }
 
-/* {"error": {"code", "message", "field"}} as compact ASCII JSON (malloc'd); `field` may be NULL. */
+/* {"error": {"code", "message", "field"}} as compact ASCII JSON (malloc'd); `field` may be NULL.
+   Any of them may repeat what the client sent (a query argument's name, say), in any bytes. */
 static char *error_text(const char *code, const char *field, const char *message) {
-    json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
-    if (field && *field) json_object_set_new(error, "field", json_string(field));
+    json_t *error = json_object();
+    json_object_set_new(error, "code", json_pb_text(code));
+    json_object_set_new(error, "message", json_pb_text(message));
+    if (field && *field) json_object_set_new(error, "field", json_pb_text(field));
     json_t *body = json_pack("{s:o}", "error", error);
     char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(body);
