@@ -270,7 +270,7 @@ static void on_monitor(bus_socket_t *m, bus_msg_t *msg, void *arg) {
                         address, address[0] ? " " : "", where, BUS_MESSAGE_MAX);
     } else {
         peer_guard_line(g, LOG_WARN, true, "", "bus: a peer of %s failed the handshake "
-                        "(event 0x%x, error %u)", where, event, value);
+                        "(event 0x%x, error 0x%x)", where, event, value);
     }
 }
 
