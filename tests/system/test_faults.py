@@ -96,6 +96,18 @@ def faulty():
             d.stop()
 
 
+def restarted_after_fatal(d, service):
+    """Waits for `service` to exit 74 at the injected failure, disarms the shim, waits for the
+    supervisor's restart; returns the district's log."""
+    d.wait_log("lumbung: %s exited with status %d" % (service, STORE_EXIT_FATAL))
+    disarm(d)
+    d.wait_log("lumbung: started %s (pid" % service, count=2)
+    d.wait_ready()
+    log = d.log()
+    assert "commit failed: Input/output error; exiting" in log, log[-3000:]
+    return log
+
+
 def arm(d):
     open(d.armed, "w").close()
 
@@ -114,12 +126,7 @@ def test_an_io_error_in_a_transactions_commit_is_fatal_and_nothing_unacknowledge
     arm(d)
     lost = coop.deposit(m, "25000.50", "dep-2")
     assert lost.status in (503, 504), lost          # never acknowledged
-    d.wait_log("lumbung: transactions exited with status %d" % STORE_EXIT_FATAL)
-    disarm(d)
-    d.wait_log("lumbung: started transactions (pid", count=2)
-    d.wait_ready()
-    log = d.log()
-    assert "commit failed: Input/output error; exiting" in log, log[-3000:]
+    log = restarted_after_fatal(d, "transactions")
     # The first failed commit ended the process: the sync (or write) was not tried again in
     # place. (A failed meta-page pwrite may be followed by LMDB's own attempt to write the old
     # meta page back, a second injection within the same failed commit.)
@@ -148,11 +155,8 @@ def test_an_fdatasync_error_in_a_members_commit_is_fatal_and_a_retry_applies_onc
     arm(d)
     r = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "new-member"})
     assert r.status in (503, 504), r
-    d.wait_log("lumbung: members exited with status %d" % STORE_EXIT_FATAL)
-    disarm(d)
-    d.wait_log("lumbung: started members (pid", count=2)
-    d.wait_ready()
-    assert d.log().count("(injected 1)") == 1 and "(injected 2)" not in d.log()
+    log = restarted_after_fatal(d, "members")
+    assert log.count("(injected 1)") == 1 and "(injected 2)" not in log
     listed = d.api("GET", coop.base + "/members").json["items"]
     assert [x["id"] for x in listed] == [kept]
     again = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "new-member"})
@@ -304,12 +308,7 @@ def test_an_io_error_in_the_gateways_audit_commit_is_fatal_and_the_retry_returns
     except OSError:                                # the connection ended with the process
         status = None
     assert status is None or status >= 500, status
-    d.wait_log("lumbung: gateway exited with status %d" % STORE_EXIT_FATAL)
-    disarm(d)
-    d.wait_log("lumbung: started gateway (pid", count=2)
-    d.wait_ready()
-    log = d.log()
-    assert "commit failed: Input/output error; exiting" in log, log[-3000:]
+    log = restarted_after_fatal(d, "gateway")
     assert log.count("(injected 1)") == 1 and "(injected 2)" not in log, log[-3000:]
     assert len(d.exits("gateway")) == 1 and d.exits("transactions") == []
     again = coop.deposit(m, "1200", "aud-eio-2")
