@@ -18,6 +18,7 @@ struct peer_guard {
     peer_guard_config_t config;
     uv_loop_t *loop;
     uv_timer_t timer;                 /* ends a window that left lines out */
+    bool timer_on;                    /* initialised (only once a line was left out) */
     peer_count_t *peers;              /* addresses with open connections */
     int peer_count, peer_cap;
     char (*by_fd)[PEER_GUARD_ADDRESS_MAX];  /* the address counted for each descriptor */
@@ -48,26 +49,27 @@ peer_guard_t *peer_guard_new(uv_loop_t *loop, const peer_guard_config_t *config)
     if (!self->config.lines_per_window) self->config.lines_per_window = PEER_GUARD_LINES_PER_WINDOW;
     if (!self->config.window_ms) self->config.window_ms = PEER_GUARD_WINDOW_MS;
     self->loop = loop;
-    uv_timer_init(loop, &self->timer);
-    uv_unref((uv_handle_t *) &self->timer);   /* a pending summary never keeps a loop alive */
-    self->timer.data = self;
     self->window_start_ms = uv_now(loop);
     return self;
 }
 
-static void guard_free(uv_handle_t *h) {
-    peer_guard_t *self = h->data;
+static void guard_free(peer_guard_t *self) {
     free(self->peers);
     free(self->by_fd);
     free(self);
 }
 
+static void on_timer_closed(uv_handle_t *h) { guard_free(h->data); }
+
+/* Without a timer (nothing was ever left out) the memory goes at once, so a process that
+   fails before its loop runs leaks nothing. */
 void peer_guard_destroy(peer_guard_t **self_p) {
     peer_guard_t *self = *self_p;
     if (!self) return;
-    uv_timer_stop(&self->timer);
-    uv_close((uv_handle_t *) &self->timer, guard_free);
     *self_p = NULL;
+    if (!self->timer_on) { guard_free(self); return; }
+    uv_timer_stop(&self->timer);
+    uv_close((uv_handle_t *) &self->timer, on_timer_closed);
 }
 
 /* ---- counting ---- */
@@ -173,6 +175,12 @@ void peer_guard_line(peer_guard_t *self, log_level_t level, bool refused, const 
     if (self->lines >= self->config.lines_per_window) {
         self->left_out++;
         snprintf(self->last_left_out, sizeof self->last_left_out, "%s", address ? address : "");
+        if (!self->timer_on) {
+            uv_timer_init(self->loop, &self->timer);
+            self->timer.data = self;
+            uv_unref((uv_handle_t *) &self->timer);   /* a pending summary keeps no loop alive */
+            self->timer_on = true;
+        }
         if (!uv_is_active((uv_handle_t *) &self->timer)) {
             uint64_t end = self->window_start_ms + self->config.window_ms;
             uv_timer_start(&self->timer, window_end, end > now ? end - now : 0, 0);

@@ -44,7 +44,8 @@ typedef struct {
    LUMBUNG_BUS_PEER_LOG_WINDOW_MS (the defaults above when unset). */
 peer_guard_config_t peer_guard_config_from_env(void);
 peer_guard_t *peer_guard_new(uv_loop_t *loop, const peer_guard_config_t *config);
-/* Closes its timer; the memory goes once libuv has closed it. */
+/* Frees it, or, once its timer has been used, closes the timer and frees it from the close
+   callback (run the loop once more). */
 void peer_guard_destroy(peer_guard_t **self_p);
 
 /* A connection accepted on descriptor fd (a TCP peer; others are not counted). Returns true
