@@ -1,17 +1,22 @@
 #include "bus.h"
 #include "curve.h"
+#include "config.h"
 #include "log.h"
+#include "peer_guard.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct bus {
     uv_loop_t *loop;
     void *ctx;
     zap_t *zap;
+    peer_guard_t *guard;            /* per-address connection counts, lines about peers */
+    int handshake_ms;               /* ZMQ_HANDSHAKE_IVL of server sockets */
     bool curve;
     char name[CURVE_NAME_MAX];
     char key_dir[512];
@@ -48,6 +53,9 @@ bus_t *bus_new(uv_loop_t *loop, const bus_config_t *config, int *err) {
     else curve_key_dir(self->key_dir, sizeof self->key_dir);
     self->ctx = zmq_ctx_new();
     if (!self->ctx) abort();
+    peer_guard_config_t gc = peer_guard_config_from_env();
+    self->guard = peer_guard_new(loop, &gc);
+    self->handshake_ms = (int) config_int("LUMBUNG_BUS_HANDSHAKE_MS", BUS_HANDSHAKE_MS, 100, 600000);
     if (self->curve) {
         int rc = curve_keys_ensure(self->key_dir, self->name, NULL);
         if (rc == 0) rc = curve_keys_load(self->key_dir, self->name, self->public_z85, self->secret_z85);
@@ -55,11 +63,12 @@ bus_t *bus_new(uv_loop_t *loop, const bus_config_t *config, int *err) {
         if (!allow) abort();
         if (rc == 0) rc = curve_allowlist_load(self->key_dir, allow);
         /* ZAP first: a CURVE server socket bound without it would admit anyone. */
-        if (rc == 0) self->zap = zap_new(self->ctx, loop, self->key_dir, allow, &rc);
+        if (rc == 0) self->zap = zap_new(self->ctx, loop, self->key_dir, allow, self->guard, &rc);
         free(allow);
         if (rc != 0) {
             log_error(0, "bus: cannot set up CURVE for %s in %s", self->name, self->key_dir);
             zmq_ctx_term(self->ctx);
+            peer_guard_destroy(&self->guard);
             free(self);
             *err = rc;
             return NULL;
@@ -76,6 +85,7 @@ void bus_destroy(bus_t **self_p) {
         bus_socket_destroy(&s);
     }
     zap_destroy(&self->zap);
+    peer_guard_destroy(&self->guard);
     zmq_ctx_term(self->ctx);
     free(self);
     *self_p = NULL;
@@ -234,22 +244,34 @@ static bus_socket_t *socket_start(bus_t *self, void *z, int type, bus_recv_fn fn
     return s;
 }
 
-/* A server socket's connection events, so that a peer cut off by libzmq (for a frame over
-   ZMQ_MAXMSGSIZE, say, which libzmq drops without telling the application) leaves a line in
-   the log. ZAP refusals are logged by the ZAP handler itself. */
-enum { MONITOR_EVENTS = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                        ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL };
+/* A server socket's connection events: each accepted connection is counted under its peer
+   address and cut when that address is over its limit (peer_guard.h), and a peer cut off by
+   libzmq (for a frame over ZMQ_MAXMSGSIZE, say, which libzmq drops without telling the
+   application) leaves a line in the log. ZAP refusals are logged by the ZAP handler. */
+enum { MONITOR_EVENTS = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
+                        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL };
 
 static void on_monitor(bus_socket_t *m, bus_msg_t *msg, void *arg) {
     if (msg->count < 1 || zmq_msg_size(&msg->frames[0]) < 6 || !m->monitored) return;
     uint16_t event;
+    uint32_t value;
     memcpy(&event, zmq_msg_data(&msg->frames[0]), sizeof event);
+    memcpy(&value, (const char *) zmq_msg_data(&msg->frames[0]) + 2, sizeof value);
     const char *where = m->monitored->endpoint;
-    if (event == ZMQ_EVENT_DISCONNECTED)
-        log_info(0, "bus: a peer of %s disconnected (gone, or it broke a limit such as the "
-                    "%d-byte maximum message size)", where, BUS_MESSAGE_MAX);
-    else
-        log_warn(0, "bus: a peer of %s failed the handshake (event 0x%x)", where, event);
+    peer_guard_t *g = m->bus->guard;
+    char address[PEER_GUARD_ADDRESS_MAX] = "";
+    if (event == ZMQ_EVENT_ACCEPTED) {
+        /* shutdown, not close: the descriptor stays libzmq's, which sees the end and drops it */
+        if (peer_guard_accepted(g, (int) value, where)) shutdown((int) value, SHUT_RDWR);
+    } else if (event == ZMQ_EVENT_DISCONNECTED) {
+        peer_guard_closed(g, (int) value, address, sizeof address);
+        peer_guard_line(g, LOG_INFO, false, address, "bus: a peer %s%sof %s disconnected (gone, or "
+                        "it broke a limit such as the %d-byte maximum message size)",
+                        address, address[0] ? " " : "", where, BUS_MESSAGE_MAX);
+    } else {
+        peer_guard_line(g, LOG_WARN, true, "", "bus: a peer of %s failed the handshake "
+                        "(event 0x%x, error 0x%x)", where, event, value);
+    }
 }
 
 static void monitor_start(bus_socket_t *s, const char *endpoint) {
@@ -274,6 +296,8 @@ bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_so
     void *z = zmq_socket(self->ctx, type);
     if (!z) abort();
     int rc = common_options(z, type, opts);
+    /* A connection that never finishes its handshake is dropped instead of kept for ever. */
+    if (rc == 0 && set_int(z, ZMQ_HANDSHAKE_IVL, self->handshake_ms) != 0) rc = -errno;
     if (rc == 0 && self->curve) {
         rc |= set_int(z, ZMQ_CURVE_SERVER, 1);
         rc |= zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, self->secret_z85, CURVE_KEY_Z85);
@@ -290,7 +314,7 @@ bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_so
         return NULL;
     }
     bus_socket_t *s = socket_start(self, z, type, fn, arg, err);
-    if (s && type == ZMQ_ROUTER) monitor_start(s, endpoint);
+    if (s && (type == ZMQ_ROUTER || type == ZMQ_PUB)) monitor_start(s, endpoint);
     return s;
 }
 
@@ -300,6 +324,8 @@ bus_socket_t *bus_connect(bus_t *self, int type, const char *endpoint, const cha
     void *z = zmq_socket(self->ctx, type);
     if (!z) abort();
     int rc = common_options(z, type, opts);
+    /* A connection that never finishes its handshake is dropped instead of kept for ever. */
+    if (rc == 0 && set_int(z, ZMQ_HANDSHAKE_IVL, self->handshake_ms) != 0) rc = -errno;
     if (rc == 0 && self->curve) {
         char server_pub[CURVE_KEY_Z85 + 1];
         rc = curve_keys_load(self->key_dir, server_name, server_pub, NULL);

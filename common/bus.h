@@ -27,6 +27,7 @@ enum {
     BUS_DRAIN_MAX = 1024,                /* messages read per poll callback */
     BUS_LINGER_MS = 1000,
     BUS_HEARTBEAT_MS = 2000,
+    BUS_HANDSHAKE_MS = 10000,            /* ZMQ_HANDSHAKE_IVL of a server; LUMBUNG_BUS_HANDSHAKE_MS */
 };
 
 typedef struct bus bus_t;

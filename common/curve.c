@@ -471,6 +471,7 @@ struct zap {
     ino_t allow_ino;
     uint64_t refused;
     uint64_t role_checked_ms;
+    peer_guard_t *guard;            /* rate-limits the lines about refused peers; may be NULL */
     uv_idle_t idle;
     int handles_open;
 };
@@ -541,7 +542,11 @@ static void zap_answer(zap_t *self, zmq_msg_t *frames, int count) {
     }
     if (strcmp(status, "200") != 0) {
         self->refused++;
-        log_warn(0, "zap: refused a peer from %s: %s", address, why);
+        if (self->guard)
+            peer_guard_line(self->guard, LOG_WARN, true, address, "zap: refused a peer from %s: %s",
+                            address, why);
+        else
+            log_warn(0, "zap: refused a peer from %s: %s", address, why);
     }
     const void *parts[6] = { "1.0", count >= 2 ? zmq_msg_data(&frames[1]) : "", status, text, user, meta };
     size_t sizes[6] = { 3, count >= 2 ? zmq_msg_size(&frames[1]) : 0, 3, strlen(text), strlen(user), meta_len };
@@ -592,10 +597,11 @@ static void zap_on_idle(uv_idle_t *handle) {
 static void zap_on_poll(uv_poll_t *handle, int status, int events) { zap_drain(handle->data); }
 
 zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const char *key_dir,
-               const curve_allowlist_t *allow, int *err) {
+               const curve_allowlist_t *allow, peer_guard_t *guard, int *err) {
     zap_t *self = calloc(1, sizeof *self);
     if (!self) abort();
     self->allow = *allow;
+    self->guard = guard;
     if (key_dir) snprintf(self->dir, sizeof self->dir, "%s", key_dir);
     else curve_key_dir(self->dir, sizeof self->dir);
     self->socket = zmq_socket(zmq_ctx, ZMQ_REP);

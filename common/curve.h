@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+#include "peer_guard.h"
 
 enum {
     CURVE_KEY_Z85 = 40, CURVE_NAME_MAX = 64, CURVE_ALLOW_MAX = 1024,
@@ -98,9 +99,10 @@ typedef struct zap zap_t;
 
 /* Binds the ZAP handler in zmq context `zmq_ctx` and serves it from `loop`. The allow-list is
    copied and re-read from key_dir/allow.list (NULL: curve_key_dir()) when that file changes.
-   Must be created before any CURVE server socket. */
+   Must be created before any CURVE server socket. Its lines about refused peers go through
+   `guard` (NULL: each is logged), which must outlive it. */
 zap_t *zap_new(void *zmq_ctx, uv_loop_t *loop, const char *key_dir,
-               const curve_allowlist_t *allow, int *err);
+               const curve_allowlist_t *allow, peer_guard_t *guard, int *err);
 /* Stops polling and closes the socket; call before the context terminates. */
 void zap_destroy(zap_t **self_p);
 uint64_t zap_refused(const zap_t *self);

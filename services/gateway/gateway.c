@@ -1,4 +1,5 @@
 #include "gateway.h"
+#include "json_pb.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -80,15 +81,42 @@ static void exchange_send(gateway_exchange_t *ex) {
     exchange_free(ex);
 }
 
+/* {"error": {"code", "message", "field"}} as compact ASCII JSON (malloc'd); `field` may be NULL.
+   Any of them may repeat what the client sent (a query argument's name, say), in any bytes. */
+static char *error_text(const char *code, const char *field, const char *message) {
+    json_t *error = json_object();
+    json_object_set_new(error, "code", json_pb_text(code));
+    json_object_set_new(error, "message", json_pb_text(message));
+    if (field && *field) json_object_set_new(error, "field", json_pb_text(field));
+    json_t *body = json_pack("{s:o}", "error", error);
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    if (!text) abort();
+    return text;
+}
+
 static void on_audited(void *arg, int status) {
     gateway_exchange_t *ex = arg;
     if (status < 0) {
-        /* An unrecorded change must not look like a recorded one; the change itself may have
-           happened, which the log line says. */
+        /* An unrecorded change must not look like a recorded one: the answer becomes a 503
+           (without the first answer's headers, a session cookie say). The change itself may
+           have happened, which the log line says; the client's retry with its Idempotency-Key
+           gets the same result again, recorded this time. */
         log_context_t ctx = exchange_log_context(ex);
         log_emit(LOG_ERROR, &ctx, "audit_failed", LOG_DURATION_NONE,
-                 "audit entry for %s %s (status %d) was not stored", ex->method, ex->path,
-                 ex->status);
+                 "audit entry for %s %s (status %d) was not stored; answered 503 "
+                 "audit_unavailable instead", ex->method, ex->path, ex->status);
+        free(ex->body);
+        ex->body = error_text("audit_unavailable", NULL, "the change could not be recorded in "
+                              "the audit trail; send it again with the same Idempotency-Key");
+        ex->body_len = strlen(ex->body);
+        ex->status = 503;
+        ex->content_type = "application/json";
+        snprintf(ex->outcome, sizeof ex->outcome, "%s", "audit_unavailable");
+        if (ex->req) {
+            http_req_drop_headers(ex->req);
+            http_req_add_header(ex->req, "Retry-After", "1");
+        }
     }
     exchange_send(ex);
 }
@@ -169,12 +197,7 @@ void gateway_exchange_error(gateway_exchange_t *ex, int status, const char *code
     va_start(ap, fmt);
     char *message = arena_vprintf(ex->arena, fmt, ap);
     va_end(ap);
-    json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
-    if (field && *field) json_object_set_new(error, "field", json_string(field));
-    json_t *body = json_pack("{s:o}", "error", error);
-    char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(body);
-    if (!text) abort();
+    char *text = error_text(code, field, message);
     gateway_exchange_finish(ex, status, "application/json", text, strlen(text), code);
     free(text);
 }

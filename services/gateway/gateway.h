@@ -103,6 +103,10 @@ typedef struct gateway {
     bool stopping;
     uv_timer_t retry_timer;                  /* sends refused for want of a connection */
     struct gateway_exchange *retry_head;
+    /* A seam for the fuzzer of the request path (tests/fuzz/fuzz_gateway_request.c): sees each
+       request built for the bus just before it is sent. NULL in the service. */
+    void (*on_send)(void *arg, const Lumbung__Request *request);
+    void *on_send_arg;
 } gateway_t;
 
 typedef struct {

@@ -52,6 +52,11 @@ struct http_req {
     int header_count;
     void (*cancel_fn)(void *arg);
     void *cancel_arg;
+    /* a detached request (http_req_detached): its headers and query, and the answer */
+    header_t *in_headers, *in_query;
+    int in_header_count, in_query_count;
+    char *answer, *answer_type;
+    size_t answer_len;
 };
 
 struct http_server {
@@ -104,6 +109,18 @@ static void req_free(http_req_t *req) {
     }
     free(req->path);
     free(req->body);
+    for (int i = 0; i < req->in_header_count; i++) {
+        free(req->in_headers[i].name);
+        free(req->in_headers[i].value);
+    }
+    for (int i = 0; i < req->in_query_count; i++) {
+        free(req->in_query[i].name);
+        free(req->in_query[i].value);
+    }
+    free(req->in_headers);
+    free(req->in_query);
+    free(req->answer);
+    free(req->answer_type);
     free(req);
 }
 
@@ -192,28 +209,35 @@ static void on_sweep(uv_timer_t *timer) {
 
 /* ---------------------------------------------------------------- requests */
 
-static http_req_t *req_new(http_server_t *s, struct MHD_Connection *mhd, const char *url,
-                           const char *method) {
+/* What every request gets, from a connection or detached: its request id (the caller's
+   X-Request-Id when sane), method, path and body limit. */
+static http_req_t *req_alloc(const http_server_handlers_t *h, const char *given_id,
+                             const char *url, const char *method) {
     http_req_t *req = calloc(1, sizeof *req);
     if (!req) abort();
-    req->server = s;
-    req->mhd = mhd;
-    req->conn = conn_of(mhd);
-    req->id = ++s->next_id;
-    const char *given = MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, "X-Request-Id");
-    if (log_request_id_sane(given)) snprintf(req->request_id, sizeof req->request_id, "%s", given);
+    if (log_request_id_sane(given_id)) snprintf(req->request_id, sizeof req->request_id, "%s", given_id);
     else log_request_id_make(req->request_id, sizeof req->request_id);
     snprintf(req->method, sizeof req->method, "%s", method);
     size_t n = strnlen(url, HTTP_SERVER_PATH_MAX);
     req->path = strndup(url, n);
     if (!req->path) abort();
-    req->limit = s->handlers.body_limit(s->handlers.arg, req->method, req->path);
+    req->limit = h->body_limit(h->arg, req->method, req->path);
     return req;
 }
 
-static bool content_length_exceeds(struct MHD_Connection *mhd, size_t limit) {
-    const char *cl = MHD_lookup_connection_value(mhd, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+static http_req_t *req_new(http_server_t *s, struct MHD_Connection *mhd, const char *url,
+                           const char *method) {
+    http_req_t *req = req_alloc(&s->handlers,
+                                MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, "X-Request-Id"),
+                                url, method);
+    req->server = s;
+    req->mhd = mhd;
+    req->conn = conn_of(mhd);
+    req->id = ++s->next_id;
+    return req;
+}
+
+static bool length_exceeds(const char *cl, size_t limit) {
     if (!cl) return false;
     errno = 0;
     char *end;
@@ -287,9 +311,8 @@ static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const c
 
 /* NULL when the request's body length is unambiguous, else why not (and *header names the
    header at fault). */
-static const char *framing_error(struct MHD_Connection *mhd, const char **header) {
-    framing_t f = { 0 };
-    MHD_get_connection_values(mhd, MHD_HEADER_KIND, framing_visit, &f);
+static const char *framing_verdict(const framing_t *fr, const char **header) {
+    framing_t f = *fr;
     *header = MHD_HTTP_HEADER_CONTENT_LENGTH;
     if (f.content_lengths > 1)
         return "a request carries at most one Content-Length header";
@@ -301,8 +324,14 @@ static const char *framing_error(struct MHD_Connection *mhd, const char **header
     return NULL;
 }
 
-/* Answers 400 with the JSON error body and has MHD close the connection after it. */
-static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const char *why) {
+static const char *framing_error(struct MHD_Connection *mhd, const char **header) {
+    framing_t f = { 0 };
+    MHD_get_connection_values(mhd, MHD_HEADER_KIND, framing_visit, &f);
+    return framing_verdict(&f, header);
+}
+
+/* Answers 400 with the JSON error body and has the connection closed after it. */
+static void answer_framing(http_req_t *req, const char *header, const char *why) {
     log_context_t ctx = { .request_id = req->request_id, .operation = "http" };
     log_emit(LOG_WARN, &ctx, "invalid_framing", LOG_DURATION_NONE,
              "http: refused a request with ambiguous framing (%s)", why);
@@ -313,6 +342,10 @@ static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const
     req->dispatched = true;                  /* whatever body follows is never read */
     http_req_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
     http_req_respond(req, 400, "application/json", body, (size_t) n);
+}
+
+static enum MHD_Result refuse_framing(http_req_t *req, const char *header, const char *why) {
+    answer_framing(req, header, why);
     return queue_response(req);
 }
 
@@ -330,6 +363,12 @@ static void respond_stopping(http_req_t *req) {
 }
 
 /* Hands the complete request (or the news that its body is too large) to the application. */
+static void handle_now(http_req_t *req, const http_server_handlers_t *h) {
+    req->in_handler = true;
+    h->handle(h->arg, req);
+    req->in_handler = false;
+}
+
 static enum MHD_Result dispatch(http_req_t *req) {
     http_server_t *s = req->server;
     req->dispatched = true;
@@ -337,10 +376,8 @@ static enum MHD_Result dispatch(http_req_t *req) {
         req->conn->phase = PHASE_HANDLING;
         req->conn->since_ms = now_ms(s);
     }
-    req->in_handler = true;
     if (s->stopping) respond_stopping(req);
-    else s->handlers.handle(s->handlers.arg, req);
-    req->in_handler = false;
+    else handle_now(req, &s->handlers);
     if (req->response) return queue_response(req);
     /* Only an ordinary request may wait: an early 413 must be queued right now, while MHD is
        still in the state that allows it. */
@@ -365,7 +402,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mhd, const ch
         }
         const char *header, *why = framing_error(mhd, &header);
         if (why) return refuse_framing(req, header, why);
-        if (content_length_exceeds(mhd, req->limit)) {
+        if (length_exceeds(MHD_lookup_connection_value(mhd, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_LENGTH), req->limit)) {
             req->exceeded = true;
             return dispatch(req);
         }
@@ -412,6 +450,7 @@ bool http_req_body_exceeded(const http_req_t *req) { return req->exceeded; }
 void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {
     assert(buf && size > 0);
     buf[0] = 0;
+    if (!req->mhd) return;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(req->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
@@ -422,13 +461,24 @@ void http_req_peer_address(const http_req_t *req, char *buf, size_t size) {
 }
 size_t http_req_body_limit(const http_req_t *req) { return req->limit; }
 
+/* The first of a detached request's pairs named `name` (case-insensitively for headers, as
+   MHD compares them); *found says whether there was one (its value may be NULL). */
+static const char *pair_find(const header_t *pairs, int count, const char *name, bool header) {
+    for (int i = 0; i < count; i++)
+        if (header ? !strcasecmp(pairs[i].name, name) : !strcmp(pairs[i].name, name))
+            return pairs[i].value;
+    return NULL;
+}
+
 const char *http_req_header(const http_req_t *req, const char *name) {
     assert(!req->responded);
+    if (!req->mhd) return pair_find(req->in_headers, req->in_header_count, name, true);
     return MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, name);
 }
 
 const char *http_req_query(const http_req_t *req, const char *name) {
     assert(!req->responded);
+    if (!req->mhd) return pair_find(req->in_query, req->in_query_count, name, false);
     return MHD_lookup_connection_value(req->mhd, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -450,6 +500,11 @@ int http_req_query_each(const http_req_t *req,
                         int (*fn)(void *arg, const char *name, const char *value), void *arg) {
     assert(!req->responded && fn);
     query_visit_t v = { fn, arg, 0 };
+    if (!req->mhd) {
+        for (int i = 0; i < req->in_query_count && v.rc == 0; i++)
+            query_visit(&v, MHD_GET_ARGUMENT_KIND, req->in_query[i].name, req->in_query[i].value);
+        return v.rc;
+    }
     MHD_get_connection_values(req->mhd, MHD_GET_ARGUMENT_KIND, query_visit, &v);
     return v.rc;
 }
@@ -467,6 +522,21 @@ int http_req_add_header(http_req_t *req, const char *name, const char *value) {
     h->value = strndup(value, HTTP_SERVER_HEADER_VALUE_MAX);
     if (!h->name || !h->value) abort();
     return 0;
+}
+
+void http_req_drop_headers(http_req_t *req) {
+    assert(req && !req->responded);
+    int kept = 0;
+    for (int i = 0; i < req->header_count; i++) {
+        header_t *h = &req->headers[i];
+        if (!strcasecmp(h->name, MHD_HTTP_HEADER_CONNECTION)) {
+            req->headers[kept++] = *h;
+            continue;
+        }
+        free(h->name);
+        free(h->value);
+    }
+    req->header_count = kept;
 }
 
 void http_req_on_cancel(http_req_t *req, void (*fn)(void *arg), void *arg) {
@@ -498,6 +568,15 @@ void http_req_respond(http_req_t *req, int status, const char *content_type,
     req->responded = true;
     req->cancel_fn = NULL;
     req->status = (unsigned) status;
+    if (!req->mhd) {                                  /* detached: kept for the caller */
+        req->answer = malloc(len + 1);
+        if (!req->answer) abort();
+        if (len) memcpy(req->answer, body, len);
+        req->answer[len] = 0;
+        req->answer_len = len;
+        req->answer_type = content_type ? strdup(content_type) : NULL;
+        return;
+    }
     req->response = response_new(req, content_type, body ? body : "", len);
     if (req->in_handler || !req->suspended) return;   /* dispatch() queues it */
     http_server_t *s = req->server;
@@ -573,6 +652,100 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *text) {
     }
     *out = 0;
     return (size_t) (out - text);
+}
+
+/* ---------------------------------------------------------------- detached requests */
+
+static header_t *pairs_copy(const http_pair_t *in, int count) {
+    header_t *out = calloc((size_t) (count > 0 ? count : 1), sizeof *out);
+    if (!out) abort();
+    for (int i = 0; i < count; i++) {
+        out[i].name = strdup(in[i].name);
+        out[i].value = in[i].value ? strdup(in[i].value) : NULL;
+        if (!out[i].name || (in[i].value && !out[i].value)) abort();
+    }
+    return out;
+}
+
+/* The query string cut as MHD cuts it: '&' between arguments, the first '=' between name and
+   value (none: a NULL value), '+' for a space, then the same unescape as MHD's. */
+static void query_split(http_req_t *req, const char *query) {
+    int cap = 1;
+    for (const char *p = query; *p; p++) cap += *p == '&';
+    req->in_query = calloc((size_t) cap, sizeof *req->in_query);
+    if (!req->in_query) abort();
+    for (const char *p = query; *p;) {
+        size_t n = strcspn(p, "&");
+        char *arg = strndup(p, n);
+        if (!arg) abort();
+        p += n + (p[n] == '&');
+        if (!*arg) { free(arg); continue; }
+        for (char *c = arg; *c; c++)
+            if (*c == '+') *c = ' ';
+        char *eq = strchr(arg, '=');
+        if (eq) *eq++ = 0;
+        unescape(NULL, NULL, arg);
+        header_t *q = &req->in_query[req->in_query_count++];
+        q->name = arg;
+        q->value = eq ? strdup(eq) : NULL;
+        if (eq && !q->value) abort();
+        if (q->value) unescape(NULL, NULL, q->value);
+    }
+}
+
+http_req_t *http_req_detached(const http_detached_t *d, const http_server_handlers_t *h,
+                              uint64_t id) {
+    assert(d && d->method && d->url && h);
+    const char *given = NULL;
+    for (int i = 0; i < d->header_count && !given; i++)
+        if (!strcasecmp(d->headers[i].name, "X-Request-Id")) given = d->headers[i].value;
+    char *url = strndup(d->url, HTTP_SERVER_PATH_MAX);
+    if (!url) abort();
+    unescape(NULL, NULL, url);
+    http_req_t *req = req_alloc(h, given, url, d->method);
+    free(url);
+    req->id = id;
+    req->in_headers = pairs_copy(d->headers, d->header_count);
+    req->in_header_count = d->header_count;
+    query_split(req, d->query ? d->query : "");
+    framing_t f = { 0 };
+    for (int i = 0; i < d->header_count; i++)
+        framing_visit(&f, MHD_HEADER_KIND, d->headers[i].name, d->headers[i].value);
+    const char *header, *why = framing_verdict(&f, &header);
+    if (why) { answer_framing(req, header, why); return req; }
+    if (length_exceeds(http_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH), req->limit))
+        req->exceeded = true;
+    else if (d->body_len && body_append(req, (const char *) d->body, d->body_len) != 0)
+        req->exceeded = true;
+    req->dispatched = true;
+    handle_now(req, h);
+    return req;
+}
+
+bool http_req_answered(const http_req_t *req, int *status, const char **content_type,
+                       const char **body, size_t *len) {
+    assert(req && !req->mhd);
+    if (!req->responded) return false;
+    *status = (int) req->status;
+    *content_type = req->answer_type;
+    *body = req->answer;
+    *len = req->answer_len;
+    return true;
+}
+
+const char *http_req_answer_header(const http_req_t *req, const char *name) {
+    for (int i = 0; i < req->header_count; i++)
+        if (!strcasecmp(req->headers[i].name, name)) return req->headers[i].value;
+    return NULL;
+}
+
+void http_req_detached_free(http_req_t **req_p) {
+    http_req_t *req = *req_p;
+    if (!req) return;
+    assert(!req->mhd);
+    if (!req->responded && req->cancel_fn) req->cancel_fn(req->cancel_arg);
+    req_free(req);
+    *req_p = NULL;
 }
 
 static struct MHD_Daemon *daemon_start(http_server_t *s, int *err) {

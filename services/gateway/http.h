@@ -105,11 +105,39 @@ const char *http_req_request_id(const http_req_t *req);
 
 /* Adds a response header (copied). Returns 0, or -ENOSPC beyond HTTP_SERVER_RESPONSE_HEADERS_MAX. */
 int http_req_add_header(http_req_t *req, const char *name, const char *value);
+/* Drops the headers added so far but Connection (a "close" must stay): for an answer replaced
+   by an error, which must not carry the first answer's cookie or Location. */
+void http_req_drop_headers(http_req_t *req);
 
 /* Answers the request (the body is copied) and resumes the connection when it was waiting.
    `req` must not be used afterwards. */
 void http_req_respond(http_req_t *req, int status, const char *content_type,
                       const void *body, size_t len);
+
+/* --- a detached request: one that did not come over a connection, for fuzzers and tests. It
+       goes through what a request from libmicrohttpd goes through after MHD has parsed it
+       (the request id, the framing check, the body limit, the handler), with the query string
+       cut and decoded as MHD does it and the path decoded by the same unescape --- */
+typedef struct { const char *name, *value; } http_pair_t;    /* value NULL: "?a" without '=' */
+typedef struct {
+    const char *method, *url, *query;       /* url: the path as sent; query: after '?', or NULL */
+    const http_pair_t *headers;
+    int header_count;
+    const uint8_t *body;
+    size_t body_len;
+} http_detached_t;
+/* Everything is copied. The handler is called before this returns (unless the framing is
+   refused); it may answer then or later, from the loop. */
+http_req_t *http_req_detached(const http_detached_t *d, const http_server_handlers_t *h,
+                              uint64_t id);
+/* True once answered, with the answer (owned by the request). */
+bool http_req_answered(const http_req_t *req, int *status, const char **content_type,
+                       const char **body, size_t *len);
+/* A header the answer carries (http_req_add_header), or NULL. */
+const char *http_req_answer_header(const http_req_t *req, const char *name);
+/* Frees it; one not answered yet is cancelled first (its hook is called), as when a client
+   goes away. */
+void http_req_detached_free(http_req_t **req_p);
 
 /* Called when the request goes away before it was answered (client gone, server stopping);
    `req` is invalid after the hook returns. One hook per request; NULL removes it. */

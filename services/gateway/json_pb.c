@@ -725,7 +725,7 @@ static json_t *must(json_t *v) {
 }
 
 /* A JSON string for text a service sent; invalid UTF-8 becomes U+FFFD rather than failing. */
-static json_t *text_json(const char *s) {
+json_t *json_pb_text(const char *s) {
     if (!s) s = "";
     size_t n = strlen(s);
     json_t *v = json_stringn(s, n);
@@ -808,7 +808,7 @@ static json_t *value_json(const ProtobufCFieldDescriptor *field, const void *p, 
     case PROTOBUF_C_TYPE_DOUBLE: return real_json(*(const double *) p);
     case PROTOBUF_C_TYPE_BOOL: return must(json_boolean(*(const protobuf_c_boolean *) p));
     case PROTOBUF_C_TYPE_ENUM: return enum_json(field->descriptor, *(const int32_t *) p);
-    case PROTOBUF_C_TYPE_STRING: return text_json(*(const char *const *) p);
+    case PROTOBUF_C_TYPE_STRING: return json_pb_text(*(const char *const *) p);
     case PROTOBUF_C_TYPE_BYTES: return bytes_json(p);
     case PROTOBUF_C_TYPE_MESSAGE: {
         const ProtobufCMessage *sub = *(const ProtobufCMessage *const *) p;

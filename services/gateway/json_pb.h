@@ -60,6 +60,9 @@ int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json
 
 /* The JSON name of a protobuf field (`amount_sen` -> "amount"). */
 const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, size_t size);
+/* A JSON string of any text (NULL: ""); invalid UTF-8 becomes U+FFFD, since jansson refuses
+   it and a client can put any byte in a path, query name or header the gateway repeats. */
+json_t *json_pb_text(const char *s);
 
 /* A new JSON object for `message` (the caller owns the reference). Fields not present are
    omitted, except repeated fields, which are always arrays. Never fails for a valid message. */

@@ -810,6 +810,7 @@ static void send_request(gateway_exchange_t *ex) {
     gateway_t *gw = ex->gw;
     uint32_t timeout = ex->route->flags & ROUTE_LONG ? gw->long_timeout_ms : gw->timeout_ms;
     client_t *client = gw->clients[ex->service];
+    if (gw->on_send) gw->on_send(gw->on_send_arg, ex->request);
     int rc = client ? client_call(client, ex->request, timeout, on_reply, ex) : CLIENT_UNAVAILABLE;
     ex->bus_request_id = ex->request->request_id;
     if (rc == 0) return;

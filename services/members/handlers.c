@@ -175,7 +175,7 @@ int members_load_coop(members_app_t *app, service_call_t *call, uint64_t coop,
 
 /* --- paging --- */
 
-static char *cursor_encode(arena_t *arena, const uint8_t *key, size_t len) {
+char *members_cursor_encode(arena_t *arena, const uint8_t *key, size_t len) {
     static const char hex[] = "0123456789abcdef";
     char *s = arena_alloc(arena, 2 * len + 1);
     for (size_t i = 0; i < len; i++) {
@@ -191,9 +191,8 @@ static int hex_value(char c) {
     return -1;
 }
 
-/* Decodes a cursor this service made; -1 when it is not one for this prefix. */
-static int cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
-                         size_t *len) {
+int members_cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
+                          size_t *len) {
     size_t n = strlen(s);
     if (n == 0 || n % 2 || n / 2 > MEMBERS_KEY_MAX) return -1;
     for (size_t i = 0; i < n / 2; i++) {
@@ -232,7 +231,7 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
     page->limit = has_limit ? limit : MEMBERS_LIST_DEFAULT;
     uint8_t after[MEMBERS_KEY_MAX];
     size_t after_len = 0;
-    if (cursor && cursor[0] && cursor_decode(cursor, prefix, prefix_len, after, &after_len) != 0)
+    if (cursor && cursor[0] && members_cursor_decode(cursor, prefix, prefix_len, after, &after_len) != 0)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_cursor",
                                  "cursor", "cursor is not one this list returned; start again "
                                  "without it");
@@ -244,7 +243,7 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
     if (rc < 0) return item_failed || rc == STORE_MAP_FULL ? rc : members_store_error(call, rc);
     /* A scan that hit its limit before filling the page also continues from where it was. */
     if (rc == MEMBERS_SCAN_MAX && !page->more && page->last_len) page->more = true;
-    *next_cursor = page->more ? cursor_encode(service_call_arena(call), page->last,
+    *next_cursor = page->more ? members_cursor_encode(service_call_arena(call), page->last,
                                               page->last_len) : NULL;
     return 0;
 }

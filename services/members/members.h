@@ -100,6 +100,13 @@ struct members_page {
     uint8_t last[MEMBERS_KEY_MAX];
     size_t last_len;
 };
+/* A list's cursor: the last key shown, in lowercase hex (allocated in the arena). */
+char *members_cursor_encode(arena_t *arena, const uint8_t *key, size_t len);
+/* Decodes a cursor this service made into key (room for MEMBERS_KEY_MAX bytes); -1 when it is
+   not one for this prefix. */
+int members_cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
+                          size_t *len);
+
 /* Validates limit and cursor, scans `table` under `prefix` and sets *next_cursor (allocated
    in the arena, NULL at the end). Returns 0 or a failed call's negative code. */
 int members_page_run(members_page_t *page, members_table_t table, const uint8_t *prefix,

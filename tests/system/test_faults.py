@@ -96,6 +96,18 @@ def faulty():
             d.stop()
 
 
+def restarted_after_fatal(d, service):
+    """Waits for `service` to exit 74 at the injected failure, disarms the shim, waits for the
+    supervisor's restart; returns the district's log."""
+    d.wait_log("lumbung: %s exited with status %d" % (service, STORE_EXIT_FATAL))
+    disarm(d)
+    d.wait_log("lumbung: started %s (pid" % service, count=2)
+    d.wait_ready()
+    log = d.log()
+    assert "commit failed: Input/output error; exiting" in log, log[-3000:]
+    return log
+
+
 def arm(d):
     open(d.armed, "w").close()
 
@@ -114,12 +126,7 @@ def test_an_io_error_in_a_transactions_commit_is_fatal_and_nothing_unacknowledge
     arm(d)
     lost = coop.deposit(m, "25000.50", "dep-2")
     assert lost.status in (503, 504), lost          # never acknowledged
-    d.wait_log("lumbung: transactions exited with status %d" % STORE_EXIT_FATAL)
-    disarm(d)
-    d.wait_log("lumbung: started transactions (pid", count=2)
-    d.wait_ready()
-    log = d.log()
-    assert "commit failed: Input/output error; exiting" in log, log[-3000:]
+    log = restarted_after_fatal(d, "transactions")
     # The first failed commit ended the process: the sync (or write) was not tried again in
     # place. (A failed meta-page pwrite may be followed by LMDB's own attempt to write the old
     # meta page back, a second injection within the same failed commit.)
@@ -148,11 +155,8 @@ def test_an_fdatasync_error_in_a_members_commit_is_fatal_and_a_retry_applies_onc
     arm(d)
     r = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "new-member"})
     assert r.status in (503, 504), r
-    d.wait_log("lumbung: members exited with status %d" % STORE_EXIT_FATAL)
-    disarm(d)
-    d.wait_log("lumbung: started members (pid", count=2)
-    d.wait_ready()
-    assert d.log().count("(injected 1)") == 1 and "(injected 2)" not in d.log()
+    log = restarted_after_fatal(d, "members")
+    assert log.count("(injected 1)") == 1 and "(injected 2)" not in log
     listed = d.api("GET", coop.base + "/members").json["items"]
     assert [x["id"] for x in listed] == [kept]
     again = d.api("POST", coop.base + "/members", body, headers={"Idempotency-Key": "new-member"})
@@ -246,3 +250,71 @@ def test_a_full_disk_under_reporting_keeps_its_reports_readable_and_it_catches_u
     disarm(d)
     wait_http("75000")                                        # space back: caught up
     assert on_bus() == 7500000
+
+
+def audit_of(d, key):
+    """The gateway's audit entries of the deposits sent with Idempotency-Key `key`."""
+    r = d.api("GET", "/api/v1/audit?limit=500")
+    assert r.status == 200, r
+    return [e for e in r.json["items"] if e.get("idempotency_key") == key]
+
+
+def test_a_deposit_whose_audit_entry_cannot_be_stored_for_a_full_disk_gets_a_503(faulty):
+    """The gateway answers a state-changing call only once its audit entry is stored: with its
+    own store full the deposit (which the ledger took) is answered 503 audit_unavailable, the
+    gateway stays up and keeps answering reads, and with space back the retry with the same
+    key returns the same posting, recorded this time, and the ledger has it once."""
+    d = faulty("gateway", "write", "ENOSPC", supervised=False)
+    coop = Coop(d, "KSP Jejak Penuh")
+    m = coop.member()
+    first = coop.deposit(m, "60000", "aud-1")
+    assert first.status == 201, first
+    arm(d)
+    r = coop.deposit(m, "2500.25", "aud-2")
+    assert (r.status, r.json["error"]["code"]) == (503, "audit_unavailable"), r
+    assert r.headers.get("Retry-After") == "1" and "Location" not in r.headers, r.headers
+    assert d.procs["gateway"].poll() is None
+    assert "audit entry for POST %s/deposits (status 201) was not stored" % coop.base \
+        in d.log("gateway")
+    assert coop.balance(m) == "62500.25"          # reads work; the ledger took the deposit
+    disarm(d)
+    again = coop.deposit(m, "2500.25", "aud-2")
+    assert again.status == 201 and again.json["balance"] == "62500.25", again
+    twice = coop.deposit(m, "2500.25", "aud-2")
+    assert twice.status == 201 and twice.json["entry_id"] == again.json["entry_id"], twice
+    assert coop.journal_ids() == sorted([first.json["entry_id"], again.json["entry_id"]])
+    stored = audit_of(d, "aud-2")
+    assert [(e["status"], e["outcome"]) for e in stored] == [(201, "ok"), (201, "ok")], stored
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "aud-1")] == [(201, "ok")]
+
+
+def test_an_io_error_in_the_gateways_audit_commit_is_fatal_and_the_retry_returns_the_posting(faulty):
+    """An fdatasync EIO under the gateway's audit commit: the gateway exits 74 before it
+    answers the deposit (no 2xx), is restarted, and the retry with the same key returns the
+    posting the ledger took, once, with its audit entry."""
+    d = faulty("gateway", "fdatasync", "EIO")
+    coop = Coop(d, "KSP Jejak Rusak")
+    m = coop.member()
+    first = coop.deposit(m, "40000", "aud-eio-1")
+    assert first.status == 201, first
+    token = d.admin_token()
+    arm(d)
+    try:
+        r = d.http("POST", coop.base + "/deposits", token=token, timeout=30,
+                   body={"member_id": m, "kind": "voluntary", "amount": "1200",
+                         "value_date": jakarta_today().isoformat()},
+                   headers={"Idempotency-Key": "aud-eio-2"})
+        status = r.status
+    except OSError:                                # the connection ended with the process
+        status = None
+    assert status is None or status >= 500, status
+    log = restarted_after_fatal(d, "gateway")
+    assert log.count("(injected 1)") == 1 and "(injected 2)" not in log, log[-3000:]
+    assert len(d.exits("gateway")) == 1 and d.exits("transactions") == []
+    again = coop.deposit(m, "1200", "aud-eio-2")
+    assert again.status == 201 and again.json["balance"] == "41200", again
+    twice = coop.deposit(m, "1200", "aud-eio-2")
+    assert twice.json["entry_id"] == again.json["entry_id"], twice
+    assert coop.journal_ids() == sorted([first.json["entry_id"], again.json["entry_id"]])
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "aud-eio-2")] == [(201, "ok"), (201, "ok")]
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "aud-eio-1")] == [(201, "ok")]

@@ -107,6 +107,15 @@ def test_wrong_types_and_unknown_fields(c):
                  "invalid_date", "founded_on")
 
 
+def test_bytes_that_are_not_utf8_in_a_query_name_are_repeated_as_replacement_characters(c, coop):
+    """Found by fuzz_gateway_request: the error naming a query argument that is not UTF-8 once
+    made the gateway abort (jansson refuses such text)."""
+    r = c.api("GET", "/api/v1/cooperatives/%s/journal?%%FF%%FEx=1" % coop)
+    err = assert_error(r, 400, "unknown_field", "\ufffd\ufffdx")
+    assert "\ufffd\ufffdx" in err["message"], err
+    assert_serving(c)
+
+
 def test_an_announced_oversize_body_is_refused_unread(c):
     # The answer comes as soon as the headers are in, before any of the body is sent (a client
     # that keeps writing after it may see the connection closed under it, as with any server

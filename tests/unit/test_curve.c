@@ -296,7 +296,7 @@ static void zap_start(zap_fixture_t *z) {
     curve_allowlist_t *list = calloc(1, sizeof *list);
     assert_int_equal(curve_allowlist_load(dir, list), 0);
     int err = 0;
-    z->zap = zap_new(z->ctx, &z->loop, NULL, list, &err);
+    z->zap = zap_new(z->ctx, &z->loop, NULL, list, NULL, &err);
     free(list);
     assert_non_null(z->zap);
     z->req = zmq_socket(z->ctx, ZMQ_REQ);
