@@ -1,21 +1,19 @@
-/*  tx_bench — throughput and latency of the transactions service over the real bus.
+/*  tx_bench — the bus-level figures of `make bench` (bench/bench.py runs it and prints the table).
 
-    Starts its own members and transactions services (binaries of $LUMBUNG_BUILD/bin, a fresh
-    data directory under $TX_BENCH_DIR or /var/tmp, random loopback ports), with CURVE on and
-    LMDB at full durability, exactly as in production. Creates one cooperative with
-    TX_BENCH_MEMBERS members through the members service, then drives the transactions service
-    as a bus client in two phases of TX_BENCH_SECONDS each:
+      tx_bench limits DIR SECONDS
+          the machine's limits on the disk of DIR: raw LMDB at full durability (puts/s in
+          commits of 1,000 puts of 128 bytes, and commits/s of single puts) and a ZeroMQ round
+          trip (DEALER to ROUTER over ipc:// with CURVE, one message at a time).
+      tx_bench drive
+          drives a running transactions service (and the members service it follows) as a bus
+          client: one cooperative with TX_BENCH_MEMBERS members, then for TX_BENCH_SECONDS each
+            batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
+            single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined);
+          and checks that the books balance afterwards. Endpoints and keys come from the
+          environment as for any service (LUMBUNG_DATA, LUMBUNG_<NAME>_ROUTER).
 
-      batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
-      single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined).
-
-    It prints postings/s and the p50/p99 latency of a message for both, next to what raw LMDB
-    does on the same disk in the same run (durable commits of 1,000 puts, and single-put
-    commits), and checks that the books balance afterwards.
-
-    Targets on 2 cores: 200,000 postings/s batched, 30,000/s single.
-
-    Not a test: it asserts nothing but that every posting it counts was acknowledged. */
+    Both print one `name=value` a line. Not a test: it asserts nothing but that every posting
+    it counts was acknowledged and the books balance. */
 #include "arena.h"
 #include "bus.h"
 #include "client.h"
@@ -27,17 +25,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
+#include <zmq.h>
 
 enum {
     MEMBERS_MAX = 1000,
@@ -53,8 +49,6 @@ enum {
 
 typedef struct {
     int seconds, members, batch, depth;
-    char dir[512], bin[512];
-    pid_t pids[2];
 } setup_t;
 
 typedef struct {
@@ -122,7 +116,7 @@ static double raw_rate(MDB_env *env, MDB_dbi dbi, int puts_per_commit, double se
 
 /* Durable (fully synced) LMDB on the same disk: puts/s in commits of 1,000, commits/s of 1. */
 static int raw_lmdb(const char *dir, double seconds, double *batched, double *single) {
-    char path[600];
+    char path[700];
     snprintf(path, sizeof path, "%s/raw-lmdb", dir);
     if (mkdir(path, 0700) != 0) return -errno;
     MDB_env *env;
@@ -143,54 +137,73 @@ static int raw_lmdb(const char *dir, double seconds, double *batched, double *si
     return rc == 0 && *batched > 0 && *single > 0 ? 0 : -EIO;
 }
 
-/* ------------------------------------------------------------------ the services */
+/* ------------------------------------------------------------------ a ZeroMQ round trip */
 
-/* Runs a tool quietly (its stdout goes to /dev/null) and waits for it. */
-static int run_wait(char *const argv[]) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -rc;
-    int status;
-    if (waitpid(pid, &status, 0) < 0) return -errno;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+static void *echo_thread(void *arg) {
+    void *router = arg;
+    for (;;) {
+        zmq_msg_t id, body;
+        zmq_msg_init(&id);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&id, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) break;
+        bool stop = zmq_msg_size(&body) == 0;
+        zmq_msg_send(&id, router, ZMQ_SNDMORE);
+        zmq_msg_send(&body, router, 0);
+        if (stop) break;
+    }
+    return NULL;
 }
 
-static int start_services(setup_t *s) {
-    char data[600], port[16], ctl[600];
-    snprintf(data, sizeof data, "%s/var", s->dir);
-    snprintf(port, sizeof port, "%d", 20000 + (int) (getpid() % 400) * 100);
-    setenv("LUMBUNG_DATA", data, 1);
-    setenv("LUMBUNG_PORT_BASE", port, 1);
-    setenv("LUMBUNG_LOG_LEVEL", "warn", 1);
-    snprintf(ctl, sizeof ctl, "%s/lumbungctl", s->bin);
-    char *init[] = { ctl, "keys", "init", NULL };
-    char *add[] = { ctl, "keys", "add", "bench", "service", NULL };
-    int rc = run_wait(init);
-    if (rc == 0) rc = run_wait(add);
-    const char *names[2] = { "members", "transactions" };
-    for (int i = 0; i < 2 && rc == 0; i++) {
-        char path[600];
-        snprintf(path, sizeof path, "%s/lumbung-%s", s->bin, names[i]);
-        char *argv[] = { path, NULL };
-        if (posix_spawn(&s->pids[i], path, NULL, NULL, argv, environ) != 0) rc = -errno;
+/* Round trips/s of a 100-byte message, one at a time, DEALER to ROUTER over ipc with CURVE. */
+static double zmq_round_trips(const char *dir, double seconds) {
+    char ep[700], pub[41], sec[41], cpub[41], csec[41];
+    snprintf(ep, sizeof ep, "ipc://%s/zmq-rt", dir);
+    zmq_curve_keypair(pub, sec);
+    zmq_curve_keypair(cpub, csec);
+    void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    int one = 1;
+    zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, sec, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SERVERKEY, pub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_PUBLICKEY, cpub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SECRETKEY, csec, 40);
+    double rate = -1;
+    pthread_t t;
+    if (zmq_bind(router, ep) == 0 && zmq_connect(dealer, ep) == 0 &&
+        pthread_create(&t, NULL, echo_thread, router) == 0) {
+        char msg[100], back[128];
+        memset(msg, 'x', sizeof msg);
+        uint64_t trips = 0, start = now_ns(), end = start + (uint64_t) (seconds * 1e9);
+        while (now_ns() < end && zmq_send(dealer, msg, sizeof msg, 0) >= 0 &&
+               zmq_recv(dealer, back, sizeof back, 0) >= 0)
+            trips++;
+        rate = (double) trips / ((double) (now_ns() - start) / 1e9);
+        zmq_send(dealer, "", 0, 0);              /* stops the echo */
+        zmq_recv(dealer, back, sizeof back, 0);
+        pthread_join(t, NULL);
     }
-    return rc;
+    zmq_close(dealer);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    return rate;
 }
 
-static void stop_services(setup_t *s) {
-    for (int i = 0; i < 2; i++)
-        if (s->pids[i] > 0) kill(s->pids[i], SIGTERM);
-    for (int i = 0; i < 2; i++)
-        if (s->pids[i] > 0) waitpid(s->pids[i], NULL, 0);
-    if (!getenv("TX_BENCH_KEEP")) {
-        char cmd[700];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-        if (system(cmd) != 0) fprintf(stderr, "tx_bench: could not remove %s\n", s->dir);
+static int limits_main(const char *dir, double seconds) {
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/limits-XXXXXX", dir);
+    if (!mkdtemp(sub)) {
+        perror("tx_bench: mkdtemp");
+        return 1;
     }
+    double batched = 0, single = 0;
+    if (raw_lmdb(sub, seconds, &batched, &single) != 0)
+        fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
+    double rt = zmq_round_trips(sub, seconds / 2 < 1 ? 1 : seconds / 2);
+    printf("lmdb_batched_puts_per_s=%.0f\nlmdb_single_commits_per_s=%.0f\n", batched, single);
+    printf("zmq_round_trips_per_s=%.0f\nzmq_round_trip_us=%.1f\n", rt, rt > 0 ? 1e6 / rt : 0);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sub);
+    return system(cmd) == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------ synchronous calls */
@@ -489,60 +502,45 @@ static int prepare(bench_t *b, const setup_t *s) {
     return warm.failed ? -EIO : 0;
 }
 
-static void report(const setup_t *s, double raw_batched, double raw_single,
-                   phase_result_t batch, phase_result_t single, int books, uint64_t debit) {
-    printf("transactions bench: CURVE on, LMDB full sync, %ld CPUs, %d s per phase, %d members\n",
-           sysconf(_SC_NPROCESSORS_ONLN), s->seconds, s->members);
-    printf("  raw LMDB, durable commits of %d puts   %12.0f puts/s\n", RAW_BATCH_PUTS, raw_batched);
-    printf("  raw LMDB, durable single-put commits   %12.0f commits/s\n", raw_single);
-    printf("  batch messages of %5d postings       %12.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
-           "  (target 200000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->batch,
-           batch.postings_per_s, batch.p50_ms, batch.p99_ms, batch.messages, batch.failed);
-    printf("  single-posting messages, %4d in flight %10.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
-           "  (target 30000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->depth,
-           single.postings_per_s, single.p50_ms, single.p99_ms, single.messages, single.failed);
-    printf("  books after the run: %s (total debits %" PRIu64 " sen)\n",
-           books == 0 ? "balanced" : "NOT BALANCED", debit);
+static void report(const char *name, phase_result_t r) {
+    printf("%s_postings_per_s=%.0f\n%s_p50_ms=%.3f\n%s_p99_ms=%.3f\n%s_postings=%" PRIu64
+           "\n%s_messages=%" PRIu64 "\n%s_failed=%" PRIu64 "\n", name, r.postings_per_s, name,
+           r.p50_ms, name, r.p99_ms, name, r.postings, name, r.messages, name, r.failed);
 }
 
-int main(void) {
-    log_init("bench");
-    signal(SIGPIPE, SIG_IGN);
+static int drive_main(void) {
     setup_t s = { 0 };
     s.seconds = env_int("TX_BENCH_SECONDS", 5, 1, 3600);
     s.members = env_int("TX_BENCH_MEMBERS", 100, 1, MEMBERS_MAX);
     s.batch = env_int("TX_BENCH_BATCH", 1000, 1, BATCH_MAX);
     s.depth = env_int("TX_BENCH_DEPTH", 1024, 1, DEPTH_MAX);
-    const char *build = getenv("LUMBUNG_BUILD") ? getenv("LUMBUNG_BUILD") : "build";
-    snprintf(s.bin, sizeof s.bin, "%s/bin", getenv("LUMBUNG_BIN") ? getenv("LUMBUNG_BIN") : build);
-    snprintf(s.dir, sizeof s.dir, "%s/tx-bench-XXXXXX",
-             getenv("TX_BENCH_DIR") ? getenv("TX_BENCH_DIR") : "/var/tmp");
-    if (!mkdtemp(s.dir)) {
-        perror("tx_bench: mkdtemp");
-        return 1;
-    }
-    double raw_batched = 0, raw_single = 0;
-    if (raw_lmdb(s.dir, 2.0, &raw_batched, &raw_single) != 0)
-        fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
     static bench_t b;
     admin.user = "bench";
     admin.has_role = 1;
     admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
-    int rc = start_services(&s);
-    if (rc == 0) rc = prepare(&b, &s);
+    int rc = prepare(&b, &s);
     if (rc != 0) {
         fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
-        stop_services(&s);
         return 1;
     }
     phase_result_t batch = run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds);
     phase_result_t single = run_phase(&b, false, (unsigned) s.depth, s.seconds);
     uint64_t debit = 0;
     int books = check_books(&b, &debit);
-    report(&s, raw_batched, raw_single, batch, single, books, debit);
+    report("batch", batch);
+    report("single", single);
+    printf("books_balanced=%d\ntotal_debit_sen=%" PRIu64 "\n", books == 0, debit);
     client_destroy(&b.tx);
     client_destroy(&b.members);
     bus_destroy(&b.bus);
-    stop_services(&s);
     return books == 0 && batch.failed == 0 && single.failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    log_init("bench");
+    signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && !strcmp(argv[1], "limits")) return limits_main(argv[2], atof(argv[3]));
+    if (argc == 2 && !strcmp(argv[1], "drive")) return drive_main();
+    fprintf(stderr, "usage: tx_bench limits DIR SECONDS | tx_bench drive\n");
+    return 2;
 }
