@@ -48,7 +48,7 @@ struct follower {
     int group_count, group_ends_cap;
     uint64_t group_started_ms;
     uint64_t replay_from;        /* from_seq of the replay in flight */
-    uv_idle_t flush_idle;
+    uv_timer_t flush_timer;      /* applies the live queue FOLLOWER_LIVE_MS after its first event */
     uv_timer_t retry_timer;
     int handles_open;
     arena_t *arena;
@@ -149,9 +149,8 @@ static void flush_queue(follower_t *f) {
     if (rc != 0) stall(f, rc);
 }
 
-static void on_flush_idle(uv_idle_t *h) {
+static void on_flush_timer(uv_timer_t *h) {
     follower_t *f = h->data;
-    uv_idle_stop(h);
     flush_queue(f);
 }
 
@@ -286,7 +285,8 @@ static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
     if (!q->bytes) abort();
     memcpy(q->bytes, data, len);
     if (f->queued == FOLLOWER_BATCH_MAX) flush_queue(f);
-    else if (!uv_is_active((uv_handle_t *) &f->flush_idle)) uv_idle_start(&f->flush_idle, on_flush_idle);
+    else if (!uv_is_active((uv_handle_t *) &f->flush_timer))
+        uv_timer_start(&f->flush_timer, on_flush_timer, FOLLOWER_LIVE_MS, 0);
 }
 
 /* A producer whose head is behind what we applied has gone back in time (restored from a
@@ -347,9 +347,9 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
     if (!f->sub) goto fail;
     f->replay = client_new(bus, config->stream, config->router_endpoint, &rc);
     if (!f->replay) goto fail;
-    uv_idle_init(bus_loop(bus), &f->flush_idle);
+    uv_timer_init(bus_loop(bus), &f->flush_timer);
     uv_timer_init(bus_loop(bus), &f->retry_timer);
-    f->flush_idle.data = f->retry_timer.data = f;
+    f->flush_timer.data = f->retry_timer.data = f;
     f->handles_open = 2;
     uv_timer_start(&f->retry_timer, on_retry, 10, 0);
     log_info(0, "follower %s: resuming after %llu", f->stream, (unsigned long long) f->cursor);
@@ -381,9 +381,9 @@ void follower_destroy(follower_t **self_p) {
     client_destroy(&f->replay);
     bus_socket_destroy(&f->sub);
     arena_destroy(&f->arena);
-    uv_idle_stop(&f->flush_idle);
+    uv_timer_stop(&f->flush_timer);
     uv_timer_stop(&f->retry_timer);
-    uv_close((uv_handle_t *) &f->flush_idle, on_closed);
+    uv_close((uv_handle_t *) &f->flush_timer, on_closed);
     uv_close((uv_handle_t *) &f->retry_timer, on_closed);
 }
 

@@ -23,7 +23,10 @@
 #include "envelope.pb-c.h"
 
 enum {
-    FOLLOWER_BATCH_MAX = 1024,        /* events applied in one write transaction */
+    FOLLOWER_BATCH_MAX = 1024,        /* live events applied in one write transaction */
+    FOLLOWER_LIVE_MS = 5,             /* live events wait at most this long to be applied, so
+                                         a steady stream costs one durable commit per 5 ms, not
+                                         one per turn of the loop */
     FOLLOWER_REPLAY_BATCH = 2048,     /* events asked for in one replay */
     FOLLOWER_REPLAY_TIMEOUT_MS = 5000,
     FOLLOWER_GROUP_BYTES = 4 * 1024 * 1024,    /* replayed bytes applied in one write txn */
