@@ -9,7 +9,8 @@
           client: one cooperative with TX_BENCH_MEMBERS members, then for TX_BENCH_SECONDS each
             batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
             single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined);
-          and checks that the books balance afterwards. Endpoints and keys come from the
+          and checks that the books balance afterwards. TX_BENCH_PHASES=batch (or single)
+          runs one phase only. Endpoints and keys come from the
           environment as for any service (LUMBUNG_DATA, LUMBUNG_<NAME>_ROUTER).
 
     Both print one `name=value` a line. Not a test: it asserts nothing but that every posting
@@ -523,8 +524,11 @@ static int drive_main(void) {
         fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
         return 1;
     }
-    phase_result_t batch = run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds);
-    phase_result_t single = run_phase(&b, false, (unsigned) s.depth, s.seconds);
+    const char *phases = getenv("TX_BENCH_PHASES") ? getenv("TX_BENCH_PHASES") : "batch,single";
+    phase_result_t none = { 0 };
+    phase_result_t batch = strstr(phases, "batch") ? run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds) : none;
+    phase_result_t single = strstr(phases, "single")
+                                ? run_phase(&b, false, (unsigned) s.depth, s.seconds) : none;
     uint64_t debit = 0;
     int books = check_books(&b, &debit);
     report("batch", batch);
