@@ -164,8 +164,6 @@ static size_t entry_size_bound(const Lumbung__JournalEntry *e) {
 /* Consecutive entries share one EntriesPosted event, up to TX_EVENT_ENTRIES_MAX entries and
    about TX_EVENT_BYTES_MAX bytes (one entry alone may be bigger; it is at most ~30 KB). */
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
-    int rc = tx_ctx_write_accounts(ctx);
-    if (rc != 0) return rc;
     size_t i = 0;
     while (i < ctx->pending_count) {
         Lumbung__TransactionsEvent *body = ctx->pending[i].event;
@@ -193,7 +191,7 @@ int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
         if (seq < 0) return (int) seq;
     }
     ctx->pending_count = 0;
-    return 0;
+    return tx_ctx_write_accounts(ctx);     /* the same txn: the order of the puts is free */
 }
 
 const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {

@@ -133,9 +133,9 @@ int tx_ctx_put_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx_
 /* Writes the changed accounts into ctx->txn now (before a scan of the accounts table). */
 int tx_ctx_write_accounts(tx_ctx_t *ctx);
 
-/* Writes the changed accounts (tx_ctx_write_accounts), then emits every queued item, in
-   order, as lumbung.Event messages through `emit`, which returns the sequence or a negative
-   error. Returns 0 or the first error. Clears the queue. */
+/* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
+   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts).
+   Returns 0 or the first error. Clears the queue. */
 typedef int64_t (*tx_emit_fn)(void *arg, Lumbung__Event *event);
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 
