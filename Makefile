@@ -34,7 +34,7 @@ DEB_PACKAGES := build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobu
                 protobuf-compiler liblmdb-dev lmdb-utils libuv1-dev libsodium-dev libjansson-dev \
                 libmicrohttpd-dev libcmocka-dev curl python3 python3-pytest python3-zmq \
                 python3-protobuf python3-yaml docker-compose libxlsxwriter-dev libhpdf-dev python3-openpyxl poppler-utils fonts-dejavu-core \
-                prometheus
+                prometheus postgresql
 
 PROTOS      := $(wildcard proto/*.proto)
 PROTO_C     := $(patsubst proto/%.proto,$(BUILD)/proto/%.pb-c.c,$(PROTOS))

@@ -1,32 +1,26 @@
-/*  tx_bench — throughput and latency of the transactions service over the real bus.
+/*  tx_bench — the bus-level figures of `make bench` (bench/bench.py runs it and prints the table).
 
-    Starts its own members service and two transactions shards (binaries of
-    $LUMBUNG_BUILD/bin, a fresh data directory under $TX_BENCH_DIR or /var/tmp, random loopback
-    ports), with CURVE on and LMDB at full durability, exactly as in production. Creates two
-    cooperatives with TX_BENCH_MEMBERS members each through the members service, one on each
-    shard (ids mod 2), then drives the transactions shards as bus clients in three phases of
-    TX_BENCH_SECONDS each:
+      tx_bench limits DIR SECONDS
+          the machine's limits on the disk of DIR: raw LMDB at full durability (puts/s in
+          commits of 1,000 puts of 128 bytes, and commits/s of single puts) and a ZeroMQ round
+          trip (DEALER to ROUTER over ipc:// with CURVE, one message at a time).
+      tx_bench drive
+          drives a running transactions service (and the members service it follows) as a bus
+          client: one cooperative with TX_BENCH_MEMBERS members, then for TX_BENCH_SECONDS each
+            batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
+            single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined);
+          and checks that the books balance afterwards. TX_BENCH_PHASES=batch (or single)
+          runs one phase only. Endpoints and keys come from the
+          environment as for any service (LUMBUNG_DATA, LUMBUNG_<NAME>_ROUTER).
 
-      batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight, to the
-              first cooperative's shard alone (the other shard idles: one shard's throughput);
-      single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined), likewise;
-      shards  the batch phase to both cooperatives at once, one client thread per shard.
-
-    It prints postings/s and the p50/p99 latency of a message for both, next to what raw LMDB
-    does on the same disk in the same run (durable commits of 1,000 puts, and single-put
-    commits), and checks that the books balance afterwards.
-
-    Targets on 2 cores: 200,000 postings/s batched, 30,000/s single; two shards close to twice
-    one shard's batch throughput, printed as the ratio of the two measured in this run.
-
-    Not a test: it asserts nothing but that every posting it counts was acknowledged. */
+    Both print one `name=value` a line. Not a test: it asserts nothing but that every posting
+    it counts was acknowledged and the books balance. */
 #include "arena.h"
 #include "bus.h"
 #include "client.h"
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
-#include "shard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,16 +28,13 @@
 #include <lmdb.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
+#include <zmq.h>
 
 enum {
     MEMBERS_MAX = 1000,
@@ -59,21 +50,9 @@ enum {
 
 typedef struct {
     int seconds, members, batch, depth;
-    char dir[512], bin[512];
-    pid_t pids[3];
 } setup_t;
 
-enum { SERVICES = 3 };           /* members, transactions, transactions-1 */
-
-/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
-   message gets a slot of our own carried in the callback argument. */
 typedef struct {
-    struct bench *b;
-    uint64_t sent_ns;
-} flight_t;
-
-/* One client of one shard, with its own loop and bus (a phase of two runs in two threads). */
-typedef struct bench {
     uv_loop_t loop;
     bus_t *bus;
     client_t *members, *tx;
@@ -85,9 +64,6 @@ typedef struct bench {
     uint64_t *latencies;
     size_t latency_count;
     Lumbung__Request *single, *batch;
-    flight_t flights[DEPTH_MAX];
-    unsigned flight_free[DEPTH_MAX], flight_free_count;
-    int nik_base;                 /* NIKs are unique in the district: each cooperative its own */
 } bench_t;
 
 /* ------------------------------------------------------------------ helpers */
@@ -141,7 +117,7 @@ static double raw_rate(MDB_env *env, MDB_dbi dbi, int puts_per_commit, double se
 
 /* Durable (fully synced) LMDB on the same disk: puts/s in commits of 1,000, commits/s of 1. */
 static int raw_lmdb(const char *dir, double seconds, double *batched, double *single) {
-    char path[600];
+    char path[700];
     snprintf(path, sizeof path, "%s/raw-lmdb", dir);
     if (mkdir(path, 0700) != 0) return -errno;
     MDB_env *env;
@@ -162,57 +138,73 @@ static int raw_lmdb(const char *dir, double seconds, double *batched, double *si
     return rc == 0 && *batched > 0 && *single > 0 ? 0 : -EIO;
 }
 
-/* ------------------------------------------------------------------ the services */
+/* ------------------------------------------------------------------ a ZeroMQ round trip */
 
-/* Runs a tool quietly (its stdout goes to /dev/null) and waits for it. */
-static int run_wait(char *const argv[]) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -rc;
-    int status;
-    if (waitpid(pid, &status, 0) < 0) return -errno;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+static void *echo_thread(void *arg) {
+    void *router = arg;
+    for (;;) {
+        zmq_msg_t id, body;
+        zmq_msg_init(&id);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&id, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) break;
+        bool stop = zmq_msg_size(&body) == 0;
+        zmq_msg_send(&id, router, ZMQ_SNDMORE);
+        zmq_msg_send(&body, router, 0);
+        if (stop) break;
+    }
+    return NULL;
 }
 
-static int start_services(setup_t *s) {
-    char data[600], port[16], ctl[600];
-    snprintf(data, sizeof data, "%s/var", s->dir);
-    snprintf(port, sizeof port, "%d", 20000 + (int) (getpid() % 400) * 100);
-    setenv("LUMBUNG_DATA", data, 1);
-    setenv("LUMBUNG_PORT_BASE", port, 1);
-    setenv("LUMBUNG_LOG_LEVEL", "warn", 1);
-    setenv("LUMBUNG_TRANSACTIONS_SHARDS", "2", 1);
-    snprintf(ctl, sizeof ctl, "%s/lumbungctl", s->bin);
-    char *init[] = { ctl, "keys", "init", NULL };
-    char *add[] = { ctl, "keys", "add", "bench", "service", NULL };
-    int rc = run_wait(init);
-    if (rc == 0) rc = run_wait(add);
-    const char *names[SERVICES] = { "members", "transactions", "transactions" };
-    for (int i = 0; i < SERVICES && rc == 0; i++) {
-        char path[600];
-        snprintf(path, sizeof path, "%s/lumbung-%s", s->bin, names[i]);
-        char *argv[] = { path, NULL };
-        if (i == 2) setenv("LUMBUNG_TRANSACTIONS_SHARD", "1", 1);   /* the second shard */
-        if (posix_spawn(&s->pids[i], path, NULL, NULL, argv, environ) != 0) rc = -errno;
-        unsetenv("LUMBUNG_TRANSACTIONS_SHARD");
+/* Round trips/s of a 100-byte message, one at a time, DEALER to ROUTER over ipc with CURVE. */
+static double zmq_round_trips(const char *dir, double seconds) {
+    char ep[700], pub[41], sec[41], cpub[41], csec[41];
+    snprintf(ep, sizeof ep, "ipc://%s/zmq-rt", dir);
+    zmq_curve_keypair(pub, sec);
+    zmq_curve_keypair(cpub, csec);
+    void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER), *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    int one = 1;
+    zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, sec, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SERVERKEY, pub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_PUBLICKEY, cpub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SECRETKEY, csec, 40);
+    double rate = -1;
+    pthread_t t;
+    if (zmq_bind(router, ep) == 0 && zmq_connect(dealer, ep) == 0 &&
+        pthread_create(&t, NULL, echo_thread, router) == 0) {
+        char msg[100], back[128];
+        memset(msg, 'x', sizeof msg);
+        uint64_t trips = 0, start = now_ns(), end = start + (uint64_t) (seconds * 1e9);
+        while (now_ns() < end && zmq_send(dealer, msg, sizeof msg, 0) >= 0 &&
+               zmq_recv(dealer, back, sizeof back, 0) >= 0)
+            trips++;
+        rate = (double) trips / ((double) (now_ns() - start) / 1e9);
+        zmq_send(dealer, "", 0, 0);              /* stops the echo */
+        zmq_recv(dealer, back, sizeof back, 0);
+        pthread_join(t, NULL);
     }
-    return rc;
+    zmq_close(dealer);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    return rate;
 }
 
-static void stop_services(setup_t *s) {
-    for (int i = 0; i < SERVICES; i++)
-        if (s->pids[i] > 0) kill(s->pids[i], SIGTERM);
-    for (int i = 0; i < SERVICES; i++)
-        if (s->pids[i] > 0) waitpid(s->pids[i], NULL, 0);
-    if (!getenv("TX_BENCH_KEEP")) {
-        char cmd[700];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-        if (system(cmd) != 0) fprintf(stderr, "tx_bench: could not remove %s\n", s->dir);
+static int limits_main(const char *dir, double seconds) {
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/limits-XXXXXX", dir);
+    if (!mkdtemp(sub)) {
+        perror("tx_bench: mkdtemp");
+        return 1;
     }
+    double batched = 0, single = 0;
+    if (raw_lmdb(sub, seconds, &batched, &single) != 0)
+        fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
+    double rt = zmq_round_trips(sub, seconds / 2 < 1 ? 1 : seconds / 2);
+    printf("lmdb_batched_puts_per_s=%.0f\nlmdb_single_commits_per_s=%.0f\n", batched, single);
+    printf("zmq_round_trips_per_s=%.0f\nzmq_round_trip_us=%.1f\n", rt, rt > 0 ? 1e6 / rt : 0);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sub);
+    return system(cmd) == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------ synchronous calls */
@@ -304,7 +296,7 @@ static int create_coop(bench_t *b) {
 
 static int create_member(bench_t *b, int i) {
     char nik[24], name[32];
-    snprintf(nik, sizeof nik, "320410570785%04d", (b->nik_base + i + 1) % 10000);   /* female, 1985-07-17 */
+    snprintf(nik, sizeof nik, "320410570785%04d", (i + 1) % 10000);   /* female, born 1985-07-17 */
     snprintf(name, sizeof name, "Anggota %d", i + 1);
     Lumbung__CreateMember c = LUMBUNG__CREATE_MEMBER__INIT;
     c.has_cooperative_id = c.has_sex = 1;
@@ -403,22 +395,32 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     if (now_ns() < b->end_ns) send_one(b);
 }
 
+/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
+   message gets a slot of our own carried in the callback argument. */
+typedef struct {
+    bench_t *b;
+    uint64_t sent_ns;
+} flight_t;
+
+static flight_t flights[DEPTH_MAX];
+static unsigned flight_free[DEPTH_MAX], flight_free_count;
+
 static void on_flight_reply(void *arg, int status, const Lumbung__Reply *reply) {
     flight_t *f = arg;
     bench_t *b = f->b;
     if (b->latency_count < LATENCIES_MAX) b->latencies[b->latency_count++] = now_ns() - f->sent_ns;
-    b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
+    flight_free[flight_free_count++] = (unsigned) (f - flights);
     on_reply(b, status, reply);
 }
 
 static void send_one(bench_t *b) {
-    if (b->flight_free_count == 0) return;
-    flight_t *f = &b->flights[b->flight_free[--b->flight_free_count]];
+    if (flight_free_count == 0) return;
+    flight_t *f = &flights[flight_free[--flight_free_count]];
     f->b = b;
     f->sent_ns = now_ns();
     Lumbung__Request *req = b->batch_mode ? b->batch : b->single;
     if (client_call(b->tx, req, CALL_TIMEOUT_MS, on_flight_reply, f) != 0) {
-        b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
+        flight_free[flight_free_count++] = (unsigned) (f - flights);
         b->failed++;
         return;
     }
@@ -435,8 +437,8 @@ static phase_result_t run_phase(bench_t *b, bool batch_mode, unsigned depth, int
     b->batch_mode = batch_mode;
     b->sent = b->acked = b->postings = b->failed = 0;
     b->latency_count = 0;
-    b->flight_free_count = 0;
-    for (unsigned i = 0; i < DEPTH_MAX; i++) b->flight_free[b->flight_free_count++] = i;
+    flight_free_count = 0;
+    for (unsigned i = 0; i < DEPTH_MAX; i++) flight_free[flight_free_count++] = i;
     uint64_t start = now_ns();
     b->end_ns = start + (uint64_t) seconds * 1000000000u;
     for (unsigned i = 0; i < depth; i++) send_one(b);
@@ -482,23 +484,15 @@ static int connect_all(bench_t *b) {
     char ep[128];
     b->members = client_new(b->bus, "members", config_endpoint("members", "router", ep, sizeof ep), &err);
     if (!b->members) return err ? err : -1;
-    return wait_ready(b, b->members) ? 0 : -ETIMEDOUT;
-}
-
-/* The client of the shard that owns the bench's cooperative. */
-static int connect_shard(bench_t *b) {
-    char name[SHARD_NAME_MAX], ep[128];
-    int err = 0;
-    shard_name(shard_of(b->coop), name, sizeof name);
-    b->tx = client_new(b->bus, name, config_endpoint(name, "router", ep, sizeof ep), &err);
+    b->tx = client_new(b->bus, "transactions",
+                       config_endpoint("transactions", "router", ep, sizeof ep), &err);
     if (!b->tx) return err ? err : -1;
-    return wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
+    return wait_ready(b, b->members) && wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
 }
 
 static int prepare(bench_t *b, const setup_t *s) {
     int rc = connect_all(b);
     if (rc == 0) rc = create_coop(b);
-    if (rc == 0) rc = connect_shard(b);
     for (int i = 0; i < s->members && rc == 0; i++) rc = create_member(b, i);
     if (rc != 0) return rc;
     b->latencies = malloc(LATENCIES_MAX * sizeof *b->latencies);
@@ -509,116 +503,48 @@ static int prepare(bench_t *b, const setup_t *s) {
     return warm.failed ? -EIO : 0;
 }
 
-typedef struct {
-    phase_result_t batch, single, shards[2];
-    int books;
-    uint64_t debit;
-} results_t;
-
-static void report(const setup_t *s, double raw_batched, double raw_single, const results_t *r) {
-    printf("transactions bench: CURVE on, LMDB full sync, %ld CPUs, %d s per phase, %d members\n",
-           sysconf(_SC_NPROCESSORS_ONLN), s->seconds, s->members);
-    printf("  raw LMDB, durable commits of %d puts   %12.0f puts/s\n", RAW_BATCH_PUTS, raw_batched);
-    printf("  raw LMDB, durable single-put commits   %12.0f commits/s\n", raw_single);
-    printf("  batch messages of %5d postings       %12.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
-           "  (target 200000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->batch,
-           r->batch.postings_per_s, r->batch.p50_ms, r->batch.p99_ms, r->batch.messages,
-           r->batch.failed);
-    printf("  single-posting messages, %4d in flight %10.0f postings/s  p50 %8.2f ms  p99 %8.2f ms"
-           "  (target 30000; %" PRIu64 " messages, %" PRIu64 " failed)\n", s->depth,
-           r->single.postings_per_s, r->single.p50_ms, r->single.p99_ms, r->single.messages,
-           r->single.failed);
-    double both = r->shards[0].postings_per_s + r->shards[1].postings_per_s;
-    printf("  batch messages to two shards at once   %12.0f postings/s  (shard %d %.0f + shard %d "
-           "%.0f; %" PRIu64 " failed)\n", both, 1, r->shards[0].postings_per_s, 0,
-           r->shards[1].postings_per_s, r->shards[0].failed + r->shards[1].failed);
-    printf("  two shards / one shard, batched        %12.2f x  (target: close to 2 with two "
-           "cores' worth of work per shard)\n",
-           r->batch.postings_per_s > 0 ? both / r->batch.postings_per_s : 0.0);
-    printf("  books after the run: %s (total debits %" PRIu64 " sen)\n",
-           r->books == 0 ? "balanced" : "NOT BALANCED", r->debit);
+static void report(const char *name, phase_result_t r) {
+    printf("%s_postings_per_s=%.0f\n%s_p50_ms=%.3f\n%s_p99_ms=%.3f\n%s_postings=%" PRIu64
+           "\n%s_messages=%" PRIu64 "\n%s_failed=%" PRIu64 "\n", name, r.postings_per_s, name,
+           r.p50_ms, name, r.p99_ms, name, r.postings, name, r.messages, name, r.failed);
 }
 
-typedef struct {
-    bench_t *b;
-    int seconds;
-    phase_result_t result;
-} thread_arg_t;
-
-static void *batch_thread(void *arg) {
-    thread_arg_t *t = arg;
-    t->result = run_phase(t->b, true, BATCH_IN_FLIGHT, t->seconds);
-    return NULL;
-}
-
-/* The batch phase against both shards at once, one thread (loop, bus, client) per shard. */
-static void run_both(bench_t *a, bench_t *b, int seconds, phase_result_t out[2]) {
-    thread_arg_t ta = { .b = a, .seconds = seconds }, tb = { .b = b, .seconds = seconds };
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, batch_thread, &tb) == 0;
-    batch_thread(&ta);
-    if (threaded) pthread_join(th, NULL);
-    else tb.result.failed = 1;
-    out[0] = ta.result;
-    out[1] = tb.result;
-}
-
-static void bench_close(bench_t *b) {
-    client_destroy(&b->tx);
-    client_destroy(&b->members);
-    bus_destroy(&b->bus);
-}
-
-static int books_of(bench_t *a, bench_t *b, uint64_t *debit) {
-    uint64_t da = 0, db = 0;
-    int rc = check_books(a, &da);
-    if (rc == 0) rc = check_books(b, &db);
-    *debit = da + db;
-    return rc;
-}
-
-int main(void) {
-    log_init("bench");
-    signal(SIGPIPE, SIG_IGN);
+static int drive_main(void) {
     setup_t s = { 0 };
     s.seconds = env_int("TX_BENCH_SECONDS", 5, 1, 3600);
     s.members = env_int("TX_BENCH_MEMBERS", 100, 1, MEMBERS_MAX);
     s.batch = env_int("TX_BENCH_BATCH", 1000, 1, BATCH_MAX);
     s.depth = env_int("TX_BENCH_DEPTH", 1024, 1, DEPTH_MAX);
-    const char *build = getenv("LUMBUNG_BUILD") ? getenv("LUMBUNG_BUILD") : "build";
-    snprintf(s.bin, sizeof s.bin, "%s/bin", getenv("LUMBUNG_BIN") ? getenv("LUMBUNG_BIN") : build);
-    snprintf(s.dir, sizeof s.dir, "%s/tx-bench-XXXXXX",
-             getenv("TX_BENCH_DIR") ? getenv("TX_BENCH_DIR") : "/var/tmp");
-    if (!mkdtemp(s.dir)) {
-        perror("tx_bench: mkdtemp");
-        return 1;
-    }
-    double raw_batched = 0, raw_single = 0;
-    if (raw_lmdb(s.dir, 2.0, &raw_batched, &raw_single) != 0)
-        fprintf(stderr, "tx_bench: raw LMDB measurement failed\n");
-    static bench_t a, b;
-    b.nik_base = MEMBERS_MAX;
+    static bench_t b;
     admin.user = "bench";
     admin.has_role = 1;
     admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
-    int rc = start_services(&s);
-    if (rc == 0 && shard_load() != 0) rc = -EINVAL;
-    if (rc == 0) rc = prepare(&a, &s);
-    if (rc == 0) rc = prepare(&b, &s);
+    int rc = prepare(&b, &s);
     if (rc != 0) {
         fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
-        stop_services(&s);
         return 1;
     }
-    results_t r = { 0 };
-    r.batch = run_phase(&a, true, BATCH_IN_FLIGHT, s.seconds);
-    r.single = run_phase(&a, false, (unsigned) s.depth, s.seconds);
-    run_both(&a, &b, s.seconds, r.shards);
-    r.books = books_of(&a, &b, &r.debit);
-    report(&s, raw_batched, raw_single, &r);
-    bench_close(&a);
-    bench_close(&b);
-    stop_services(&s);
-    return r.books == 0 && r.batch.failed == 0 && r.single.failed == 0 &&
-           r.shards[0].failed == 0 && r.shards[1].failed == 0 ? 0 : 1;
+    const char *phases = getenv("TX_BENCH_PHASES") ? getenv("TX_BENCH_PHASES") : "batch,single";
+    phase_result_t none = { 0 };
+    phase_result_t batch = strstr(phases, "batch") ? run_phase(&b, true, BATCH_IN_FLIGHT, s.seconds) : none;
+    phase_result_t single = strstr(phases, "single")
+                                ? run_phase(&b, false, (unsigned) s.depth, s.seconds) : none;
+    uint64_t debit = 0;
+    int books = check_books(&b, &debit);
+    report("batch", batch);
+    report("single", single);
+    printf("books_balanced=%d\ntotal_debit_sen=%" PRIu64 "\n", books == 0, debit);
+    client_destroy(&b.tx);
+    client_destroy(&b.members);
+    bus_destroy(&b.bus);
+    return books == 0 && batch.failed == 0 && single.failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    log_init("bench");
+    signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && !strcmp(argv[1], "limits")) return limits_main(argv[2], atof(argv[3]));
+    if (argc == 2 && !strcmp(argv[1], "drive")) return drive_main();
+    fprintf(stderr, "usage: tx_bench limits DIR SECONDS | tx_bench drive\n");
+    return 2;
 }

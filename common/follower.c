@@ -33,6 +33,7 @@ struct follower {
     client_t *replay;
     follower_apply_fn apply;
     follower_advance_fn advance;
+    follower_batch_fn batch;
     void *arg;
     uint64_t cursor;            /* committed */
     uint64_t known_head;
@@ -40,7 +41,14 @@ struct follower {
     bool stalled;               /* an apply failed; retry timer armed */
     queued_t queue[FOLLOWER_BATCH_MAX];
     int queued;
-    uv_idle_t flush_idle;
+    /* Replayed events not applied yet (catch-up group): copies, consecutive from cursor+1. */
+    uint8_t *group;
+    size_t group_len, group_cap;
+    size_t *group_ends;          /* end offset of each event in group */
+    int group_count, group_ends_cap;
+    uint64_t group_started_ms;
+    uint64_t replay_from;        /* from_seq of the replay in flight */
+    uv_timer_t flush_timer;      /* applies the live queue FOLLOWER_LIVE_MS after its first event */
     uv_timer_t retry_timer;
     int handles_open;
     arena_t *arena;
@@ -75,7 +83,7 @@ static int apply_in(void *arg, store_txn_t *txn) {
     batch_t *b = arg;
     follower_t *f = b->f;
     uint64_t cursor = f->cursor;
-    int rc = 0;
+    int rc = f->batch ? f->batch(f->arg, txn, false) : 0;
     for (int i = 0; i < b->count && rc == 0; i++) {
         arena_reset(f->arena);
         ProtobufCAllocator alloc = arena_allocator(f->arena);
@@ -93,6 +101,7 @@ static int apply_in(void *arg, store_txn_t *txn) {
         log_context_set(NULL);
         if (rc == 0) cursor++;
     }
+    if (rc == 0 && f->batch) rc = f->batch(f->arg, txn, true);
     if (rc != 0) return rc;
     uint8_t val[8];
     be64_write(val, cursor);
@@ -140,42 +149,96 @@ static void flush_queue(follower_t *f) {
     if (rc != 0) stall(f, rc);
 }
 
-static void on_flush_idle(uv_idle_t *h) {
+static void on_flush_timer(uv_timer_t *h) {
     follower_t *f = h->data;
-    uv_idle_stop(h);
     flush_queue(f);
+}
+
+static void group_add(follower_t *f, const uint8_t *data, size_t len) {
+    if (f->group_count == 0) f->group_started_ms = uv_now(bus_loop(f->bus));
+    if (f->group_len + len > f->group_cap) {
+        f->group_cap = (f->group_len + len) * 2;
+        f->group = realloc(f->group, f->group_cap);
+    }
+    if (f->group_count == f->group_ends_cap) {
+        f->group_ends_cap = f->group_ends_cap ? f->group_ends_cap * 2 : 1024;
+        f->group_ends = realloc(f->group_ends, (size_t) f->group_ends_cap * sizeof *f->group_ends);
+    }
+    if (!f->group || !f->group_ends) abort();
+    memcpy(f->group + f->group_len, data, len);
+    f->group_len += len;
+    f->group_ends[f->group_count++] = f->group_len;
+}
+
+static void group_drop(follower_t *f) {
+    f->group_len = 0;
+    f->group_count = 0;
+}
+
+/* Applies the gathered group in one write txn. Returns 0 or the failure (group dropped). */
+static int group_apply(follower_t *f) {
+    if (f->group_count == 0) return 0;
+    const uint8_t **bytes = malloc((size_t) f->group_count * sizeof *bytes);
+    size_t *lens = malloc((size_t) f->group_count * sizeof *lens);
+    if (!bytes || !lens) abort();
+    for (int i = 0; i < f->group_count; i++) {
+        size_t start = i ? f->group_ends[i - 1] : 0;
+        bytes[i] = f->group + start;
+        lens[i] = f->group_ends[i] - start;
+    }
+    int rc = apply_batch(f, bytes, lens, f->group_count);
+    free(bytes);
+    free(lens);
+    group_drop(f);
+    /* A large catch-up leaves a large buffer: give it back rather than keep it for ever. */
+    if (f->group_cap > FOLLOWER_GROUP_BYTES * 4u) {
+        free(f->group);
+        f->group = NULL;
+        f->group_cap = 0;
+    }
+    return rc;
+}
+
+static bool group_full(const follower_t *f) {
+    return f->group_len >= FOLLOWER_GROUP_BYTES || f->group_count >= FOLLOWER_GROUP_EVENTS ||
+           uv_now(bus_loop(f->bus)) - f->group_started_ms >= FOLLOWER_GROUP_MS;
 }
 
 static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) {
     follower_t *f = arg;
     f->replaying = false;
+    if (f->stalled) return;                /* a failed apply: the retry replays from the cursor */
     if (status != CLIENT_OK || reply->error || reply->result_case != LUMBUNG__REPLY__RESULT_REPLAY) {
-        /* Producer down or busy: try again shortly; live events keep arriving meanwhile. */
-        uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
+        /* Producer down or busy: apply what we hold, try again shortly. */
+        int rc = group_apply(f);
+        if (rc != 0) stall(f, rc);
+        else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
         return;
     }
     const Lumbung__ReplayReply *r = reply->replay;
-    if (producer_rewound(f, r->head_seq)) return;
+    if (producer_rewound(f, r->head_seq)) {
+        group_drop(f);
+        return;
+    }
     if (r->head_seq > f->known_head) f->known_head = r->head_seq;
-    int count = 0;
-    const uint8_t *bytes[FOLLOWER_REPLAY_BATCH];
-    size_t lens[FOLLOWER_REPLAY_BATCH];
-    for (size_t i = 0; i < r->n_events && count < FOLLOWER_REPLAY_BATCH; i++) {
-        bytes[count] = r->events[i].data;
-        lens[count] = r->events[i].len;
-        count++;
-    }
-    if (count == 0) {
+    /* A reply to an earlier request than the group's end is dropped (asked again below). */
+    bool in_order = f->replay_from == f->cursor + (uint64_t) f->group_count + 1;
+    for (size_t i = 0; in_order && i < r->n_events && i < FOLLOWER_REPLAY_BATCH; i++)
+        group_add(f, r->events[i].data, r->events[i].len);
+    uint64_t held = f->cursor + (uint64_t) f->group_count;
+    if (in_order && r->n_events == 0 && f->known_head > held) {
         /* Nothing came back although the head is ahead: ask again later, not in a spin. */
-        if (f->known_head > f->cursor) uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
+        int rc = group_apply(f);
+        if (rc != 0) stall(f, rc);
+        else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
         return;
     }
-    int rc = apply_batch(f, bytes, lens, count);
-    if (rc != 0) {
-        stall(f, rc);
-        return;
+    bool more = f->known_head > held;
+    if (more) request_replay(f);           /* the producer reads the next while we apply */
+    if (!more || group_full(f)) {
+        int rc = group_apply(f);
+        if (rc != 0) stall(f, rc);
     }
-    if (f->known_head > f->cursor) request_replay(f);
 }
 
 static void request_replay(follower_t *f) {
@@ -185,12 +248,15 @@ static void request_replay(follower_t *f) {
     Lumbung__Request req = LUMBUNG__REQUEST__INIT;
     Lumbung__ReplayRequest rr = LUMBUNG__REPLAY_REQUEST__INIT;
     rr.has_from_seq = rr.has_max = 1;
-    rr.from_seq = f->cursor + 1;
+    rr.from_seq = f->cursor + (uint64_t) f->group_count + 1;
     rr.max = FOLLOWER_REPLAY_BATCH;
     req.body_case = LUMBUNG__REQUEST__BODY_REPLAY;
     req.replay = &rr;
     int rc = client_call(f->replay, &req, FOLLOWER_REPLAY_TIMEOUT_MS, on_replay_reply, f);
-    if (rc == 0) f->replaying = true;
+    if (rc == 0) {
+        f->replaying = true;
+        f->replay_from = rr.from_seq;
+    }
     else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
 }
 
@@ -207,7 +273,7 @@ static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
     if (seq > f->known_head) f->known_head = seq;
     uint64_t expected = f->cursor + (uint64_t) f->queued + 1;
     if (seq < expected) return;                     /* duplicate */
-    if (f->replaying || f->stalled) return;         /* the replay will bring it */
+    if (f->replaying || f->stalled || f->group_count) return;   /* the replay will bring it */
     if (seq > expected) {                           /* gap: something was lost */
         request_replay(f);
         return;
@@ -219,7 +285,8 @@ static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
     if (!q->bytes) abort();
     memcpy(q->bytes, data, len);
     if (f->queued == FOLLOWER_BATCH_MAX) flush_queue(f);
-    else if (!uv_is_active((uv_handle_t *) &f->flush_idle)) uv_idle_start(&f->flush_idle, on_flush_idle);
+    else if (!uv_is_active((uv_handle_t *) &f->flush_timer))
+        uv_timer_start(&f->flush_timer, on_flush_timer, FOLLOWER_LIVE_MS, 0);
 }
 
 /* A producer whose head is behind what we applied has gone back in time (restored from a
@@ -244,7 +311,7 @@ static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
     if (producer_rewound(f, head)) return;
     if (head > f->known_head) f->known_head = head;
     /* A heartbeat ahead of everything we hold means the tail was lost. */
-    if (head > f->cursor + (uint64_t) f->queued) request_replay(f);
+    if (head > f->cursor + (uint64_t) f->queued + (uint64_t) f->group_count) request_replay(f);
 }
 
 static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
@@ -280,9 +347,9 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
     if (!f->sub) goto fail;
     f->replay = client_new(bus, config->stream, config->router_endpoint, &rc);
     if (!f->replay) goto fail;
-    uv_idle_init(bus_loop(bus), &f->flush_idle);
+    uv_timer_init(bus_loop(bus), &f->flush_timer);
     uv_timer_init(bus_loop(bus), &f->retry_timer);
-    f->flush_idle.data = f->retry_timer.data = f;
+    f->flush_timer.data = f->retry_timer.data = f;
     f->handles_open = 2;
     uv_timer_start(&f->retry_timer, on_retry, 10, 0);
     log_info(0, "follower %s: resuming after %llu", f->stream, (unsigned long long) f->cursor);
@@ -305,15 +372,22 @@ void follower_destroy(follower_t **self_p) {
     if (!f) return;
     *self_p = NULL;
     drop_queue(f);
+    free(f->group);
+    free(f->group_ends);
+    f->group = NULL;
+    f->group_ends = NULL;
+    f->group_count = 0;
     f->stalled = true;          /* no new replays from callbacks fired during destroy */
     client_destroy(&f->replay);
     bus_socket_destroy(&f->sub);
     arena_destroy(&f->arena);
-    uv_idle_stop(&f->flush_idle);
+    uv_timer_stop(&f->flush_timer);
     uv_timer_stop(&f->retry_timer);
-    uv_close((uv_handle_t *) &f->flush_idle, on_closed);
+    uv_close((uv_handle_t *) &f->flush_timer, on_closed);
     uv_close((uv_handle_t *) &f->retry_timer, on_closed);
 }
+
+void follower_set_batch_hook(follower_t *f, follower_batch_fn batch) { f->batch = batch; }
 
 uint64_t follower_cursor(const follower_t *f) { return f->cursor; }
 uint64_t follower_known_head(const follower_t *f) { return f->known_head; }

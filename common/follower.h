@@ -4,8 +4,13 @@
     It subscribes to the producer's PUB first, then replays from its stored cursor + 1 over the
     producer's ROUTER. Live events are applied only when their sequence is cursor + 1; a
     duplicate is dropped; a gap (or a heartbeat whose head is past the cursor, i.e. a lost tail)
-    starts a replay, one at a time. Each batch of events is applied in one write transaction
-    that also stores the new cursor, so effects and cursor commit together or not at all.
+    starts a replay. Each batch of events is applied in one write transaction that also stores
+    the new cursor, so effects and cursor commit together or not at all.
+
+    Catching up: the next replay is asked for as soon as one arrives (the producer reads while
+    we apply), and replayed events are gathered into a group applied in one write transaction
+    once it holds FOLLOWER_GROUP_BYTES or FOLLOWER_GROUP_EVENTS, is FOLLOWER_GROUP_MS old, or
+    the head is reached: one durable commit per group, not one per replay.
 
     Table "cursors": key = stream name, value = u64 big-endian last applied sequence.
     Not for: producing events (outbox.h). */
@@ -18,14 +23,24 @@
 #include "envelope.pb-c.h"
 
 enum {
-    FOLLOWER_BATCH_MAX = 1024,        /* events applied in one write transaction */
+    FOLLOWER_BATCH_MAX = 1024,        /* live events applied in one write transaction */
+    FOLLOWER_LIVE_MS = 5,             /* live events wait at most this long to be applied, so
+                                         a steady stream costs one durable commit per 5 ms, not
+                                         one per turn of the loop */
     FOLLOWER_REPLAY_BATCH = 2048,     /* events asked for in one replay */
     FOLLOWER_REPLAY_TIMEOUT_MS = 5000,
+    FOLLOWER_GROUP_BYTES = 4 * 1024 * 1024,    /* replayed bytes applied in one write txn */
+    FOLLOWER_GROUP_EVENTS = 8192,
+    FOLLOWER_GROUP_MS = 100,                   /* a group older than this is applied */
 };
 
 /* Applies one event inside txn. Returns 0, or a negative code to abort the whole batch (it is
    retried later; a deterministic failure therefore stops the follower, which is logged). */
 typedef int (*follower_apply_fn)(void *arg, store_txn_t *txn, const Lumbung__Event *event);
+/* Called in each write txn of events: with end=false before the first event of an attempt
+   (an attempt may be retried after a map growth), with end=true after the last, before the
+   cursor is stored; a non-zero return aborts the batch like a failed apply. */
+typedef int (*follower_batch_fn)(void *arg, store_txn_t *txn, bool end);
 /* Called after each commit that advanced the cursor. */
 typedef void (*follower_advance_fn)(void *arg, uint64_t cursor);
 
@@ -44,6 +59,9 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
                          follower_apply_fn apply, follower_advance_fn advance, void *arg,
                          int *err);
 void follower_destroy(follower_t **self_p);
+
+/* Sets the batch hook (none by default); `arg` is the one given to follower_new. */
+void follower_set_batch_hook(follower_t *self, follower_batch_fn batch);
 
 /* Last applied sequence (committed). */
 uint64_t follower_cursor(const follower_t *self);

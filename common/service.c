@@ -64,6 +64,9 @@ struct service_call {
     int64_t last_seq;              /* last event emitted in this call, 0 if none */
     size_t replay_bytes;           /* event bytes in the replay reply being built */
     bool stored_idempotent;
+    const uint8_t *reply_packed;   /* the reply as stored for its Idempotency-Key (in the arena):
+                                      sent as it is unless something failed after */
+    size_t reply_packed_len;
     bool parked;                   /* waiting for a replica; not answered in this batch */
     bool internal;                 /* posted by the service to itself: no peer, no reply */
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
@@ -298,7 +301,11 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
     request_hash(c, val + 1);
     memcpy(val + 1 + IDEM_HASH, reply, rlen);
     int rc = store_put(txn, c->svc->idempotency, key, klen, val, 1 + IDEM_HASH + rlen, 0);
-    if (rc == 0) c->stored_idempotent = true;
+    if (rc == 0) {
+        c->stored_idempotent = true;
+        c->reply_packed = reply;
+        c->reply_packed_len = rlen;
+    }
     return rc;
 }
 
@@ -504,6 +511,7 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     store_abort(&c->txn);
     c->reply->has_event_seq = 0;
     c->stored_idempotent = false;
+    c->reply_packed = NULL;
     if (rc == STORE_MAP_FULL) return rc;
     if (!c->reply->error)
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
@@ -593,6 +601,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     service_t *svc = c->svc;
     arena_reset(c->arena);
     c->stored_idempotent = false;
+    c->reply_packed = NULL;
     c->reply = arena_message(c->arena, &lumbung__reply__descriptor);
     ProtobufCAllocator alloc = arena_allocator(c->arena);
     c->request = lumbung__request__unpack(&alloc, c->raw_len, c->raw);
@@ -669,8 +678,10 @@ static void send_reply(service_t *svc, service_call_t *c) {
         c->reply->has_event_seq = 0;
         c->reply->event_seq = 0;
     }
-    size_t len;
-    uint8_t *bytes = envelope_pack(c->arena, &c->reply->base, &len);
+    size_t len = c->reply_packed_len;
+    const uint8_t *bytes = c->reply_packed;
+    if (!bytes || !c->stored_idempotent || c->reply->error)     /* packed once when stored */
+        bytes = envelope_pack(c->arena, &c->reply->base, &len);
     const void *parts[3] = { c->identity, "", bytes };
     size_t sizes[3] = { c->identity_len, 0, len };
     if (!c->delimiter) {

@@ -58,7 +58,8 @@ static int get_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const 
     uint8_t key[ACCOUNT_KEY_MAX];
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->accounts, key, account_key(key, coop, code, n), &v, &vl);
+    int rc = rowcache_get(app->rows, txn, app->accounts, key, account_key(key, coop, code, n), &v,
+                          &vl);
     return rc != 0 ? rc : decode_account(v, vl, a);
 }
 
@@ -74,8 +75,8 @@ static int put_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const 
     be64_write(val + 4, (uint64_t) a->debit_sen);
     be64_write(val + 12, (uint64_t) a->credit_sen);
     memcpy(val + REPORTING_ACCOUNT_HEADER, a->name, name);
-    return store_put(txn, app->accounts, key, account_key(key, coop, code, n), val,
-                     REPORTING_ACCOUNT_HEADER + name, 0);
+    return rowcache_put(app->rows, txn, app->accounts, key, account_key(key, coop, code, n), val,
+                        REPORTING_ACCOUNT_HEADER + name);
 }
 
 /* Keeps the totals already applied: an account event repeats what we know, never resets it. */
@@ -112,7 +113,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     memcpy(key + 12, code, n);
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->daily, key, 12 + n, &v, &vl);
+    int rc = rowcache_get(app->rows, txn, app->daily, key, 12 + n, &v, &vl);
     if (rc == 0 && vl == DAILY_VALUE) {
         debit += (int64_t) be64_read(v);
         credit += (int64_t) be64_read((const uint8_t *) v + 8);
@@ -121,7 +122,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     }
     be64_write(val, (uint64_t) debit);
     be64_write(val + 8, (uint64_t) credit);
-    return store_put(txn, app->daily, key, 12 + n, val, sizeof val, 0);
+    return rowcache_put(app->rows, txn, app->daily, key, 12 + n, val, sizeof val);
 }
 
 /* An entry's line on an account we never saw opened would be a producer bug; the line still
@@ -212,7 +213,8 @@ static reporting_account_t *find(reporting_chart_t *chart, const char *code) {
 int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          int32_t from, int32_t to, reporting_chart_t *out) {
     assert(app && txn && arena && out);
-    int rc = load_accounts(app, txn, arena, coop, out);
+    int rc = rowcache_flush(app->rows, txn);       /* empty but inside an apply txn */
+    if (rc == 0) rc = load_accounts(app, txn, arena, coop, out);
     if (rc != 0 || from > to) return rc;
     uint8_t start[12], until[12];
     be64_write(start, coop);

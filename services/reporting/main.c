@@ -16,7 +16,10 @@ static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stre
     };
     int rc = 0;
     *out = follower_new(bus, service_store(svc), &fc, reporting_apply, reporting_advanced, app, &rc);
-    if (*out) service_add_replica(svc, *out);
+    if (*out) {
+        follower_set_batch_hook(*out, reporting_batch);
+        service_add_replica(svc, *out);
+    }
     return rc;
 }
 

@@ -34,22 +34,32 @@ int reporting_open_store(reporting_t *app, store_t *s) {
         if (rc != 0) return rc;
     }
     app->arena = arena_new();
-    return app->arena ? 0 : -ENOMEM;
+    app->rows = rowcache_new();
+    return app->arena && app->rows ? 0 : -ENOMEM;
 }
 
 void reporting_close(reporting_t *app) {
     arena_destroy(&app->arena);
+    rowcache_destroy(&app->rows);
+}
+
+int reporting_batch(void *arg, store_txn_t *txn, bool end) {
+    reporting_t *app = arg;
+    if (end) return rowcache_flush(app->rows, txn);
+    rowcache_clear(app->rows);
+    return 0;
 }
 
 static int count_event(reporting_t *app, store_txn_t *txn, const char *stream) {
     const void *v;
     size_t vl;
     uint64_t n = 0;
-    if (store_get(txn, app->stream_stats, stream, strlen(stream), &v, &vl) == 0 && vl == 8)
+    if (rowcache_get(app->rows, txn, app->stream_stats, stream, strlen(stream), &v, &vl) == 0 &&
+        vl == 8)
         n = be64_read(v);
     uint8_t buf[8];
     be64_write(buf, n + 1);
-    return store_put(txn, app->stream_stats, stream, strlen(stream), buf, 8, 0);
+    return rowcache_put(app->rows, txn, app->stream_stats, stream, strlen(stream), buf, 8);
 }
 
 static int apply_member_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {

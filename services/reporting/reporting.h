@@ -66,6 +66,7 @@
 #include "portfolio.h"
 #include "sheet.h"
 #include "docfile.h"
+#include "rowcache.h"
 
 enum {
     REPORTING_ACCOUNTS_MAX = 4096,        /* accounts of one cooperative a report reads */
@@ -91,6 +92,7 @@ typedef struct {
                                              each with its own cursor "transactions-K" */
     int shards;
     arena_t *arena;                       /* one event's scratch space in the followers */
+    rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
     store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
                   loan_states, participation, management, rats,
                   supervisions, loan_lines, loan_terms, journal, write_offs;
@@ -111,6 +113,9 @@ uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);
 /* The followers' callbacks (projections.c): applies one event of either stream. */
 int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
 void reporting_advanced(void *app, uint64_t cursor);
+/* The followers' batch hook: clears the row cache as an attempt begins, writes it out at its
+   end (follower_batch_fn). */
+int reporting_batch(void *app, store_txn_t *txn, bool end);
 
 /* The service handler (handlers.c). */
 int reporting_handle(void *app, service_call_t *call);

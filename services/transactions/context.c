@@ -67,13 +67,79 @@ Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx) {
 }
 
 tx_mark_t tx_ctx_mark(const tx_ctx_t *ctx) {
-    return (tx_mark_t) { ctx->pending_count, ctx->next_entry_id };
+    return (tx_mark_t) { ctx->pending_count, ctx->next_entry_id, ctx->undo_count };
 }
 
 void tx_ctx_rollback(tx_ctx_t *ctx, tx_mark_t mark) {
     assert(mark.pending <= ctx->pending_count);
     ctx->pending_count = mark.pending;
     ctx->next_entry_id = mark.next_entry_id;
+    while (ctx->undo_count > mark.undo) {       /* none left after tx_ctx_write_accounts */
+        const tx_account_undo_t *u = &ctx->undo[--ctx->undo_count];
+        ctx->accounts[u->slot].a = u->before;
+    }
+}
+
+/* ---- the accounts of the unit of work ---- */
+
+static tx_cached_account_t *cached_account(tx_ctx_t *ctx, uint64_t coop, const char *code) {
+    for (size_t i = 0; i < ctx->account_count; i++)
+        if (ctx->accounts[i].coop == coop && !strcmp(ctx->accounts[i].code, code))
+            return &ctx->accounts[i];
+    return NULL;
+}
+
+int tx_ctx_get_account(tx_ctx_t *ctx, uint64_t coop, const char *code, tx_account_t *out) {
+    const tx_cached_account_t *c = code ? cached_account(ctx, coop, code) : NULL;
+    if (!c) return tx_store_get_account(ctx->db, ctx->txn, coop, code, out);
+    *out = c->a;
+    return 0;
+}
+
+static void remember_undo(tx_ctx_t *ctx, size_t slot, const tx_account_t *before) {
+    if (ctx->undo_count == ctx->undo_cap) {
+        size_t cap = ctx->undo_cap ? ctx->undo_cap * 2 : PENDING_INITIAL;
+        tx_account_undo_t *grown = arena_alloc(ctx->arena, cap * sizeof *grown);
+        if (ctx->undo_count) memcpy(grown, ctx->undo, ctx->undo_count * sizeof *grown);
+        ctx->undo = grown;
+        ctx->undo_cap = cap;
+    }
+    ctx->undo[ctx->undo_count++] = (tx_account_undo_t) { slot, *before };
+}
+
+int tx_ctx_put_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx_account_t *a) {
+    tx_cached_account_t *c = cached_account(ctx, coop, code);
+    if (!c) {
+        tx_account_t stored;
+        if (!ctx->accounts)
+            ctx->accounts = arena_alloc(ctx->arena, TX_ACCOUNT_CACHE * sizeof *ctx->accounts);
+        /* Full: this account is written at once, into the txn of the moment, so an aborted
+           child takes the write with it as it would without the cache. */
+        if (ctx->account_count == TX_ACCOUNT_CACHE)
+            return tx_store_put_account(ctx->db, ctx->txn, coop, code, a);
+        int rc = tx_store_get_account(ctx->db, ctx->txn, coop, code, &stored);
+        if (rc != 0) return rc;                          /* only existing accounts change here */
+        c = &ctx->accounts[ctx->account_count++];
+        *c = (tx_cached_account_t) { coop, arena_strdup(ctx->arena, code), stored };
+    }
+    remember_undo(ctx, (size_t) (c - ctx->accounts), &c->a);
+    c->a = *a;
+    return 0;
+}
+
+/* Every cached account is written. After a write the cache is empty: later reads see the
+   store, which now holds the same. Not inside a linked chain's child txn (its abort would
+   take writes of earlier postings with it): only at the end of the unit of work or before a
+   scan of the accounts table. */
+int tx_ctx_write_accounts(tx_ctx_t *ctx) {
+    for (size_t i = 0; i < ctx->account_count; i++) {
+        const tx_cached_account_t *c = &ctx->accounts[i];
+        int rc = tx_store_put_account(ctx->db, ctx->txn, c->coop, c->code, &c->a);
+        if (rc != 0) return rc;
+    }
+    ctx->account_count = 0;
+    ctx->undo_count = 0;
+    return 0;
 }
 
 static int64_t emit_body(tx_ctx_t *ctx, Lumbung__TransactionsEvent *body, tx_emit_fn emit,
@@ -125,7 +191,7 @@ int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
         if (seq < 0) return (int) seq;
     }
     ctx->pending_count = 0;
-    return 0;
+    return tx_ctx_write_accounts(ctx);     /* the same txn: the order of the puts is free */
 }
 
 const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {

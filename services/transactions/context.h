@@ -59,6 +59,22 @@ typedef struct {
 
 typedef struct tx_ledger_plan tx_ledger_plan_t;   /* ledger.c: the last checked entry */
 
+enum { TX_ACCOUNT_CACHE = 32 };
+
+/* An account's totals as this unit of work changed them, written to the store once at
+   tx_ctx_flush (a batch of thousands of postings moves the same few accounts). */
+typedef struct {
+    uint64_t coop;
+    const char *code;               /* in the arena */
+    tx_account_t a;
+} tx_cached_account_t;
+
+/* What a put replaced, so tx_ctx_rollback() can undo the puts after a mark. */
+typedef struct {
+    size_t slot;
+    tx_account_t before;
+} tx_account_undo_t;
+
 typedef struct {
     tx_store_t *db;
     store_txn_t *txn;
@@ -78,12 +94,17 @@ typedef struct {
     uint64_t coop_cached;           /* 0: none; cooperatives change only through the replica */
     tx_coop_t coop;
     tx_ledger_plan_t *plan;         /* in the arena, made on first use */
+    tx_cached_account_t *accounts;  /* in the arena, made on first use; TX_ACCOUNT_CACHE */
+    size_t account_count;
+    tx_account_undo_t *undo;        /* in the arena, grown by doubling */
+    size_t undo_count, undo_cap;
 } tx_ctx_t;
 
 /* What tx_ctx_rollback() restores: queued items and the entry id counter. */
 typedef struct {
     size_t pending;
     uint64_t next_entry_id;
+    size_t undo;
 } tx_mark_t;
 
 /* Prepares ctx for a unit of work; nothing is allocated until something is queued. */
@@ -103,8 +124,18 @@ Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx);
 tx_mark_t tx_ctx_mark(const tx_ctx_t *ctx);
 void tx_ctx_rollback(tx_ctx_t *ctx, tx_mark_t mark);
 
+/* An account of the unit of work: its totals as changed so far (read through to the store).
+   Every read of an account's totals in a unit of work that may post goes through here. */
+int tx_ctx_get_account(tx_ctx_t *ctx, uint64_t coop, const char *code, tx_account_t *out);
+/* Changes an existing account's totals (the store row is written by tx_ctx_flush, or at once
+   when the cache is full). 0 or a store error. */
+int tx_ctx_put_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx_account_t *a);
+/* Writes the changed accounts into ctx->txn now (before a scan of the accounts table). */
+int tx_ctx_write_accounts(tx_ctx_t *ctx);
+
 /* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
-   the sequence or a negative error. Returns 0 or the first error. Clears the queue. */
+   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts).
+   Returns 0 or the first error. Clears the queue. */
 typedef int64_t (*tx_emit_fn)(void *arg, Lumbung__Event *event);
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 

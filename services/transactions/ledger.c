@@ -160,7 +160,7 @@ static int plan_account(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__Jo
             return 0;
         }
     size_t s = plan->count;
-    int rc = tx_store_get_account(ctx->db, ctx->txn, e->cooperative_id, code, &plan->accounts[s]);
+    int rc = tx_ctx_get_account(ctx, e->cooperative_id, code, &plan->accounts[s]);
     char f[TX_FIELD_MAX];
     if (rc == STORE_NOT_FOUND)
         return tx_reject(err, INVALID, "unknown_account", line_field(f, i, ".account"),
@@ -320,10 +320,9 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
         rc = store_put(ctx->txn, ctx->db->account_lines, key, kl, empty_value, 0, 0);
     }
     for (size_t s = 0; s < plan->count && rc == 0; s++)
-        rc = tx_store_put_account(ctx->db, ctx->txn, e->cooperative_id, plan->codes[s],
-                                  &plan->accounts[s]);
+        rc = tx_ctx_put_account(ctx, e->cooperative_id, plan->codes[s], &plan->accounts[s]);
     if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base,
-                                          tx_store_append(ctx->db, ctx->db->entries));
+                                      tx_store_append(ctx->db, ctx->db->entries));
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
     if (rc == 0) rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
@@ -405,7 +404,7 @@ int tx_ledger_create_chart(tx_ctx_t *ctx, uint64_t coop) {
     const tx_chart_row_t *rows = tx_chart_standard(&count);
     for (size_t i = 0; i < count; i++) {
         tx_account_t a;
-        int rc = tx_store_get_account(ctx->db, ctx->txn, coop, rows[i].code, &a);
+        int rc = tx_ctx_get_account(ctx, coop, rows[i].code, &a);
         if (rc == 0) continue;
         if (rc != STORE_NOT_FOUND) return rc;
         memset(&a, 0, sizeof a);
@@ -429,7 +428,8 @@ static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, voi
     uint8_t prefix[8];
     be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, ctx->txn, ctx->db->accounts,
+    int rc = tx_ctx_write_accounts(ctx);           /* the scan reads the store */
+    if (rc == 0) rc = store_scan_open(&s, ctx->txn, ctx->db->accounts,
                              &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix });
     if (rc != 0) return rc;
     for (int n = 0; n < TX_ACCOUNTS_MAX && (rc = store_scan_next(&s)) == 0; n++) {
@@ -481,7 +481,7 @@ int tx_ledger_add_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req,
     if (rc == 0) rc = check_new_account(ctx, req, err);
     if (rc != 0) return rc;
     tx_account_t a;
-    rc = tx_store_get_account(ctx->db, ctx->txn, req->cooperative_id, req->code, &a);
+    rc = tx_ctx_get_account(ctx, req->cooperative_id, req->code, &a);
     if (rc == 0)
         return tx_reject(err, CONFLICT, "account_exists", "code",
                          "account %s already exists (%s)", req->code, a.name);
@@ -637,7 +637,7 @@ static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
     }
     if (req->account && *req->account) {
         tx_account_t a;
-        rc = tx_store_get_account(ctx->db, ctx->txn, q->coop, req->account, &a);
+        rc = tx_ctx_get_account(ctx, q->coop, req->account, &a);
         if (rc == STORE_NOT_FOUND)
             return tx_reject(err, NOT_FOUND, "unknown_account", "account",
                              "account %.32s is not in the chart of cooperative %" PRIu64,

@@ -602,7 +602,7 @@ static int allowance_balance(tx_ctx_t *ctx, uint64_t coop, const char **code, in
                              tx_error_t *err) {
     int rc = tx_ledger_role_code(ctx, coop, ROLE(LOAN_LOSS_ALLOWANCE), code, err);
     tx_account_t a;
-    if (rc == 0) rc = tx_store_get_account(ctx->db, ctx->txn, coop, *code, &a);
+    if (rc == 0) rc = tx_ctx_get_account(ctx, coop, *code, &a);
     if (rc == 0) *out = a.credit_total_sen - a.debit_total_sen;
     return rc;
 }

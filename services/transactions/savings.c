@@ -507,7 +507,7 @@ static int cash_held(tx_ctx_t *ctx, uint64_t coop, int64_t *out, tx_error_t *err
     const char *code;
     tx_account_t a;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &code, err);
-    if (rc == 0) rc = tx_store_get_account(ctx->db, ctx->txn, coop, code, &a);
+    if (rc == 0) rc = tx_ctx_get_account(ctx, coop, code, &a);
     if (rc == 0) *out = a.debit_total_sen - a.credit_total_sen;
     return rc;
 }
@@ -666,7 +666,7 @@ static int opening_lines(tx_ctx_t *ctx, const Lumbung__PostOpening *req, tx_erro
     for (size_t i = 0; i < req->n_lines; i++) {
         const char *code = req->lines[i]->account;
         tx_account_t a;
-        int rc = code ? tx_store_get_account(ctx->db, ctx->txn, req->cooperative_id, code, &a)
+        int rc = code ? tx_ctx_get_account(ctx, req->cooperative_id, code, &a)
                       : STORE_NOT_FOUND;
         if (rc == STORE_NOT_FOUND) continue;        /* tx_ledger_check() names it */
         if (rc != 0) return rc;
