@@ -130,6 +130,7 @@ def test_cooperatives_on_both_shards_book_over_http_and_reporting_equals_each_le
 
 def test_each_shard_holds_only_its_cooperatives_and_names_the_owner(sc):
     a, b = coop_on(sc, 0, "KSP Pemilik", 300), coop_on(sc, 1, "KSP Tamu", 400)
+    settle(sc)      # a bare bus read carries no after_members_seq: the replicas must have both
     for coop, wrong, owner in ((a, "transactions-1", "transactions"),
                                (b, "transactions", "transactions-1")):
         reply = bus_tx(sc, wrong, "trial_balance", {"cooperative_id": coop.id})
@@ -145,6 +146,7 @@ def test_each_shard_holds_only_its_cooperatives_and_names_the_owner(sc):
 def test_deposits_over_the_bus_go_to_the_owning_shard_and_reporting_waits_per_shard(sc):
     b = coop_on(sc, 1, "KSP Bus", 500)
     m = b.member()
+    settle(sc)      # a bare bus call carries no after_members_seq: the replica must have them
     body = {"cooperative_id": b.id, "member_id": m, "kind": "SAVINGS_KIND_VOLUNTARY",
             "amount_sen": 7500000, "value_date": "2025-01-06"}
     refused = bus_tx(sc, "transactions", "deposit", body, key="bus-shard-0")
