@@ -751,6 +751,28 @@ static int member_shu(ctx_t *x, const Lumbung__GetMemberShu *r) {
     return 0;
 }
 
+/* The public profile's facts: active members and the RAT, nothing of the books. */
+static int public_facts(ctx_t *x, const Lumbung__GetPublicFacts *r) {
+    Lumbung__Cooperative *c;
+    reporting_counts_t n;
+    int rc = reporting_registry_coop_of(x->app, x->call, x->txn, x->arena, r->cooperative_id, &c);
+    if (rc == 0) rc = reporting_registry_counts(x->app, x->txn, r->cooperative_id, &n);
+    if (rc != 0) return rc;
+    Lumbung__CooperativeSummary *s = arena_message(x->arena, &lumbung__cooperative_summary__descriptor);
+    s->has_cooperative_id = s->has_members_active = s->has_members_female = s->has_members_male = 1;
+    s->cooperative_id = r->cooperative_id;
+    s->name = c->name;
+    s->members_active = n.active;
+    s->members_female = n.female;
+    s->members_male = n.male;
+    if ((rc = reporting_dashboard_rat(x->app, x->txn, x->arena, today_of(x, r->cooperative_id), c,
+                                      s)) != 0)
+        return rc;
+    x->out->result_case = RES(PUBLIC_FACTS);
+    x->out->public_facts = s;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -783,6 +805,7 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
     case OP(MEMBER_OVERVIEW): return r->member_overview->cooperative_id;
     case OP(MEMBER_SHU): return r->member_shu->cooperative_id;
+    case OP(PUBLIC_FACTS): return r->public_facts->cooperative_id;
     default: return 0;
     }
 }
@@ -817,6 +840,7 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
     case OP(MEMBER_OVERVIEW): return reply(&x, member_overview(&x, r->member_overview));
     case OP(MEMBER_SHU): return reply(&x, member_shu(&x, r->member_shu));
+    case OP(PUBLIC_FACTS): return reply(&x, public_facts(&x, r->public_facts));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

@@ -444,3 +444,66 @@ def test_opening_balances_in_the_browser(cluster):
         acc = cluster.api("GET", coop.base + "/members/%s/accounts" % m).json["items"]
         assert sorted((a["kind"], a["balance"]) for a in acc if a["kind"] != "time_deposit") == \
             [("mandatory", "150000"), ("principal", "100000"), ("voluntary", "1250000")], acc
+
+
+def test_member_pages_in_the_browser(cluster):
+    """A member's own pages (tests/web/member.mjs) on the fixture cooperative of
+    member_books.py, every figure to the sen as member_books.py works them out."""
+    import datetime as dt
+    import member_books
+    k = member_books.build(cluster)
+    me = member_books.member_record(cluster, k, k.me)
+    other = member_books.member_record(cluster, k, k.other)
+    create_user(cluster, "op.sari", "operator", k.id)
+    locked = member_books.member_record(cluster, k, k.member())
+    member_books.activate(cluster, k, locked["member_number"], member_books.grant(cluster, k, locked["id"]), "135791")
+    d, _ = run_script("member.mjs", {"LUMBUNG_URL": url(cluster), "COOP": k.id, "OPERATOR": "op.sari",
+                                     "PASSWORD": PASSWORD, "NUMBER": me["member_number"], "ME_ID": me["id"],
+                                     "OTHER_ID": other["id"], "OTHER_NAME": other["name"],
+                                     "LOCKED_NUMBER": locked["member_number"], "LOCKED_PIN": "135791"})
+    assert len(d["code"]) == 10
+    assert d["pin_mismatch"] == "Kedua PIN tidak sama."
+    assert d["activated_path"] == "/anggota"
+    assert d["who"] == "Ibu Sari 3301 · No. anggota %s" % me["member_number"]
+    assert d["savings_total"] == "Rp 1.241.185,46"
+    today = dt.date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}", cluster.http(
+        "GET", "/api/v1/member/overview", token=member_books.activate(
+            cluster, k, other["member_number"], member_books.grant(cluster, k, other["id"]), "246802")).text).group(0))
+    arrears = member_books.mandatory_arrears(today)
+    rupiah = "{:,}".format(arrears // 100).replace(",", ".")
+    assert d["mandatory_arrears"].startswith("Rp %s,%02d" % (rupiah, arrears % 100)), d["mandatory_arrears"]
+    assert d["savings_rows"] == ["Simpanan pokok\tRp 100.000,00", "Simpanan wajib\tRp 75.000,00",
+                                 "Simpanan sukarela\tRp 1.066.185,46", "Simpanan berjangka\tRp 0,00"]
+    assert re.fullmatch(r"Data per urutan #\d+, dimuat \d\d/\d\d/\d{4} \d\d:\d\d\.", d["home_asof"]), d["home_asof"]
+    assert d["title"] == "Simpanan saya · Lumbung Anggota"
+    assert d["description"] == "Simpanan, pinjaman, SHU dan RAT koperasi Anda."
+    # 12 instalments of 100,000 + 12,000 from 10/02/2025; 3 paid, the other 9 all due by now.
+    assert (d["loan_outstanding"], d["loan_arrears"], d["loan_payoff"]) == \
+        ("Rp 900.000,00", "Rp 1.008.000,00", "Rp 1.008.000,00")
+    assert len(d["schedule"]) == 12 and d["overdue_rows"] == 9
+    assert d["schedule"][0] == "1\t10/02/2025\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 112.000,00\tLunas"
+    assert d["schedule"][3] == "4\t10/05/2025\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 0,00\tTerlambat"
+    assert d["schedule"][11] == "12\t10/01/2026\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 0,00\tTerlambat"
+    assert d["statement_period"] == "Periode 01/02/2025 – 31/03/2025"
+    assert (d["statement_opening"], d["statement_closing"]) == ("Rp 125.000,00", "Rp 1.241.185,46")
+    assert [row.split("\t")[0::3] for row in d["statement_lines"]] == [
+        ["06/02/2025", "Rp 25.000,00"], ["06/03/2025", "Rp 25.000,00"], ["20/03/2025", "Rp 1.066.185,46"]]
+    assert d["print_header_visible"] is False and d["print_form_visible"] is False
+    assert d["print_head"] == "Koperasi Wanita Sari — mutasi simpanan Ibu Sari 3301, No. anggota %s" % me["member_number"]
+    assert d["shu_year"] == str(today.year - 1) == "2025" or d["shu_year"] == "2025"
+    assert d["shu_total"] == "Rp 270.061,53"
+    assert d["capital_share"] == "20 % × Rp 1.048.000,00 × 175.000,00 ÷ 325.000,00 = Rp 112.861,53"
+    assert d["usage_share"] == "20 % × Rp 1.048.000,00 × 36.000,00 ÷ 48.000,00 = Rp 157.200,00"
+    assert "Ibu Sari 3302" not in d["shu_how"]
+    assert "20/03/2026" in d["rat"] and "RAT tahun buku 2025" in d["rat"]
+    assert (d["bs_assets"], d["is_surplus"]) == ("Rp 7.439.185,46", "Rp 1.048.000,00")
+    assert d["allocation"][1] == "Jasa modal anggota\tRp 209.599,99"
+    assert d["rat_html_has_other"] is False
+    assert d["en_total"] == "Rp 1,241,185.46"
+    assert d["api_other"] == [[403, "forbidden", "member_id"]] * 4
+    assert d["url_other_total"] == "Rp 1.241.185,46"         # an id in the URL changes nothing
+    assert d["operator_page_other"] == "Akses ditolak" and d["other_name_visible"] is False
+    assert d["wrong"][:4] == ["Nomor koperasi, nomor anggota, kode atau PIN salah."] * 4
+    locked_text = "Terlalu banyak percobaan yang salah. Akun dikunci sementara; coba lagi nanti atau minta kode baru ke petugas."
+    assert d["wrong"][4] == locked_text and d["locked_right_pin"] == locked_text
+    assert d["locked_path"] == "/anggota/masuk"
