@@ -5,10 +5,12 @@
 
     What it shows is the registry's public part only: name, legal number and date, type and
     group, address and district, the savings and loan services in words, the cooperative's
-    phone. Never members, board names, figures of the books or the cooperative's NIK. A
+    phone; and from reporting's projections (GetPublicFacts) the number of active members and
+    whether and when the last annual meeting (RAT) was held. Never members, board names, figures of the books or the cooperative's NIK. A
     cooperative that has not opted in does not exist here (404, the same as an unknown id).
 
-    The pages are ROUTE_PUBLIC: the gateway asks the members service itself, as a district-wide
+    The pages are ROUTE_PUBLIC: the gateway asks reporting (a profile's facts) and the members
+    service itself, as a district-wide
     reader (actor "public", role supervisor), and filters to the opted-in cooperatives before
     rendering anything.
 
@@ -73,8 +75,7 @@ static void page_head(FILE *f, const char *title, const char *description) {
     esc(f, title);
     fputs("</title><meta name=\"description\" content=\"", f);
     esc(f, description);
-    fputs("\"><style>body{font-family:sans-serif;margin:1rem;max-width:40rem}"
-          "dt{font-weight:bold}li{margin:.5rem 0}</style></head><body>\n", f);
+    fputs("\"><link rel=\"stylesheet\" href=\"/publik.css\"></head><body>\n", f);
 }
 
 /* Closes the stream (which is what sets *buf and *len) and answers with the page. */
@@ -217,11 +218,11 @@ static void on_profile(void *arg, int status, const Lumbung__Reply *reply) {
     row(f, "Jenis", type_words(c->type));
     row(f, "Kelompok", c->group);
     row(f, "Nomor badan hukum", c->legal_number);
-    row(f, "Tanggal badan hukum", c->legal_date);
+    row(f, "Tanggal badan hukum", dmy(ex->arena, c->legal_date));
     row(f, "Alamat", c->address);
     row(f, "Kecamatan", c->district);
     profile_facts(ex, f);
-    row(f, "Kontak (telepon)", c->phone);
+    row(f, "Telepon", c->phone);
     fputs("</dl>\n", f);
     profile_services(f, c->settings);
     page_finish(ex, f, &buf, &len, 200);
@@ -266,6 +267,12 @@ void public_profile(gateway_exchange_t *ex, json_t *body) {
     Lumbung__Request *rq = public_request(ex);
     rq->body_case = LUMBUNG__REQUEST__BODY_REPORTING;
     rq->reporting = rr;
+    /* What the gateway has seen of the members stream is in the facts (an opt-in or a RAT
+       recorded a moment ago), as for every reporting call (routes.c envelope_build). */
+    if (ex->gw->seen_seq[GATEWAY_SERVICE_MEMBERS]) {
+        rq->has_after_members_seq = 1;
+        rq->after_members_seq = ex->gw->seen_seq[GATEWAY_SERVICE_MEMBERS];
+    }
     client_t *c = ex->gw->clients[GATEWAY_SERVICE_REPORTING];
     if (!c || client_call(c, rq, ex->gw->timeout_ms, on_facts, ex) != 0)
         ask_cooperative(ex, id);               /* the profile without the facts */

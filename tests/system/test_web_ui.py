@@ -78,6 +78,7 @@ def test_catalogues_complete_and_no_html_writes():
     result = json.loads(p.stdout.strip().splitlines()[-1])
     assert result["ok"], result["problems"]
     assert result["keys"] > 300
+    assert result["member_keys"] > 100          # the members' own pages (web/anggota/i18n/)
 
 
 def first_page_files(c):
