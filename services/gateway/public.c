@@ -244,7 +244,7 @@ static void on_facts(void *arg, int status, const Lumbung__Reply *reply) {
     gateway_exchange_t *ex = arg;
     if (status == CLIENT_OK && !reply->error && reply->result_case == LUMBUNG__REPLY__RESULT_REPORTING &&
         reply->reporting && reply->reporting->result_case ==
-            LUMBUNG__REPORTING_REPLY__RESULT_PUBLIC_FACTS)
+            LUMBUNG__REPORTING_REPLY__RESULT_PUBLIC_FACTS && reply->reporting->public_facts)
         ex->first_result = json_pb_to_json(&reply->reporting->public_facts->base);
     uint64_t id = 0;
     gateway_parse_u64(gateway_exchange_param(ex, "coop"), &id);

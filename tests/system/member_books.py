@@ -34,8 +34,8 @@ class MemberCoop(ApiCoop):
         return self.post("/loans/%s/repayments" % loan, {"amount": amount, "value_date": value_date})
 
 
-def build(cluster, name="Koperasi Wanita Sari", serial=3300, **extra):
-    k = MemberCoop(cluster, name, serial, settings={"shu_allocation": ALLOCATION}, **extra)
+def build(cluster, name="Koperasi Wanita Sari", serial=3300, extra_settings=None):
+    k = MemberCoop(cluster, name, serial, settings=dict({"shu_allocation": ALLOCATION}, **(extra_settings or {})))
     k.opening("5000000")
     me, other = k.member(), k.member()
     k.deposit(me, "principal", "100000")

@@ -452,27 +452,34 @@ def test_member_pages_in_the_browser(cluster):
     member_books.py, every figure to the sen as member_books.py works them out."""
     import datetime as dt
     import member_books
-    k = member_books.build(cluster)
+    k = member_books.build(cluster, extra_settings={"public_profile": True})
+    closed = member_books.build(cluster, "Koperasi Tertutup Kenanga", 4400)
     me = member_books.member_record(cluster, k, k.me)
     other = member_books.member_record(cluster, k, k.other)
+    people = [member_books.member_record(cluster, c, m) for c in (k, closed) for m in (c.me, c.other)]
     create_user(cluster, "op.sari", "operator", k.id)
     locked = member_books.member_record(cluster, k, k.member())
     member_books.activate(cluster, k, locked["member_number"], member_books.grant(cluster, k, locked["id"]), "135791")
     d, _ = run_script("member.mjs", {"LUMBUNG_URL": url(cluster), "COOP": k.id, "OPERATOR": "op.sari",
                                      "PASSWORD": PASSWORD, "NUMBER": me["member_number"], "ME_ID": me["id"],
                                      "OTHER_ID": other["id"], "OTHER_NAME": other["name"],
-                                     "LOCKED_NUMBER": locked["member_number"], "LOCKED_PIN": "135791"})
+                                     "LOCKED_NUMBER": locked["member_number"], "LOCKED_PIN": "135791",
+                                     "PEOPLE": json.dumps([{"nik": p["nik"], "name": p["name"]} for p in people + [locked]]),
+                                     "CLOSED_NAME": "Koperasi Tertutup Kenanga"})
     assert len(d["code"]) == 10
     assert d["pin_mismatch"] == "Kedua PIN tidak sama."
     assert d["activated_path"] == "/anggota"
     assert d["who"] == "Ibu Sari 3301 · No. anggota %s" % me["member_number"]
     assert d["savings_total"] == "Rp 1.241.185,46"
-    today = dt.date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}", cluster.http(
-        "GET", "/api/v1/member/overview", token=member_books.activate(
-            cluster, k, other["member_number"], member_books.grant(cluster, k, other["id"]), "246802")).text).group(0))
+    # The arrears as of the day the page states (joined 02/01/2025, 25,000 a month, 75,000 paid).
+    stated = re.search(r"sampai (\d\d)/(\d\d)/(\d{4})", d["arrears_periods"]).groups()
+    today = dt.date(int(stated[2]), int(stated[1]), int(stated[0]))
+    assert abs((today - dt.date.today()).days) <= 1, d["arrears_periods"]
     arrears = member_books.mandatory_arrears(today)
     rupiah = "{:,}".format(arrears // 100).replace(",", ".")
-    assert d["mandatory_arrears"].startswith("Rp %s,%02d" % (rupiah, arrears % 100)), d["mandatory_arrears"]
+    assert d["mandatory_arrears"] == "Rp %s,%02d" % (rupiah, arrears % 100), d["mandatory_arrears"]
+    periods = member_books.months_between(dt.date(2025, 1, 2), today) + 1
+    assert d["arrears_periods"].startswith("%d periode wajib sampai" % periods), d["arrears_periods"]
     assert d["savings_rows"] == ["Simpanan pokok\tRp 100.000,00", "Simpanan wajib\tRp 75.000,00",
                                  "Simpanan sukarela\tRp 1.066.185,46", "Simpanan berjangka\tRp 0,00"]
     assert re.fullmatch(r"Data per urutan #\d+, dimuat \d\d/\d\d/\d{4} \d\d:\d\d\.", d["home_asof"]), d["home_asof"]
@@ -491,7 +498,8 @@ def test_member_pages_in_the_browser(cluster):
         ["06/02/2025", "Rp 25.000,00"], ["06/03/2025", "Rp 25.000,00"], ["20/03/2025", "Rp 1.066.185,46"]]
     assert d["print_header_visible"] is False and d["print_form_visible"] is False
     assert d["print_head"] == "Koperasi Wanita Sari — mutasi simpanan Ibu Sari 3301, No. anggota %s" % me["member_number"]
-    assert d["shu_year"] == str(today.year - 1) == "2025" or d["shu_year"] == "2025"
+    assert d["shu_default_year"] == str(today.year - 1)       # the last ended fiscal year
+    assert d["shu_year"] == "2025"
     assert d["shu_total"] == "Rp 270.061,53"
     assert d["capital_share"] == "20 % × Rp 1.048.000,00 × 175.000,00 ÷ 325.000,00 = Rp 112.861,53"
     assert d["usage_share"] == "20 % × Rp 1.048.000,00 × 36.000,00 ÷ 48.000,00 = Rp 157.200,00"
@@ -508,3 +516,9 @@ def test_member_pages_in_the_browser(cluster):
     locked_text = "Terlalu banyak percobaan yang salah. Akun dikunci sementara; coba lagi nanti atau minta kode baru ke petugas."
     assert d["wrong"][4] == locked_text and d["locked_right_pin"] == locked_text
     assert d["locked_path"] == "/anggota/masuk"
+    # The public face: only the cooperative that opted in, and nobody's NIK or name.
+    assert "Koperasi Wanita Sari" in d["directory_links"] and d["closed_listed"] is False
+    assert d["profile_title"] == "Koperasi Wanita Sari"
+    assert "Jumlah anggota\n3 anggota aktif" in d["profile"], d["profile"]
+    assert "RAT tahun buku 2025 diselenggarakan 20/03/2026" in d["profile"], d["profile"]
+    assert d["personal_data"] == [] and d["public_scripts"] == 0

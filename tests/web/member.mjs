@@ -5,9 +5,12 @@
 // reports — every figure as shown on screen is handed back for the pytest to compare to the
 // sen. Changing an id in a URL or an API call reaches nobody else; a member who types a wrong
 // PIN too often is locked out. Env: LUMBUNG_URL, COOP, OPERATOR, PASSWORD, NUMBER, OTHER_ID,
-// OTHER_NAME, LOCKED_NUMBER, LOCKED_PIN.
+// OTHER_NAME, LOCKED_NUMBER, LOCKED_PIN, PEOPLE (JSON: every member's NIK and name), CLOSED_NAME
+// (a cooperative that did not opt in to a public profile).
 import { run, login, heading, text, BASE } from './lib.mjs';
 
+const PEOPLE = JSON.parse(process.env.PEOPLE || '[]');
+const { CLOSED_NAME } = process.env;
 const { COOP, OPERATOR, PASSWORD, NUMBER, ME_ID, OTHER_ID, OTHER_NAME, LOCKED_NUMBER, LOCKED_PIN } = process.env;
 const PIN = '482615';
 const all = async (page, sel) => (await page.locator(sel).allInnerTexts()).map((s) => s.trim());
@@ -57,6 +60,7 @@ const steps = [
   ['home shows every balance and the arrears', async ({ page, data, axe }) => {
     data.savings_total = await text(page, '#savings-total');
     data.mandatory_arrears = await text(page, '#mandatory-arrears');
+    data.arrears_periods = await text(page, '#arrears-periods');
     data.savings_rows = await all(page, '#savings tbody tr');
     data.home_asof = await text(page, 'main .asof');
     data.title = await page.title();
@@ -96,6 +100,10 @@ const steps = [
   ['SHU share and how it was computed', async ({ page, data, axe }) => {
     await page.getByRole('link', { name: 'SHU' }).click();
     await heading(page, 'SHU saya');
+    data.shu_default_year = await page.locator('#year').inputValue();
+    await page.getByLabel('Tahun buku').selectOption('2025');
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.locator('main p', { hasText: 'Tahun buku 2025 (01/01/2025 – 31/12/2025)' }).waitFor();
     data.shu_year = await page.locator('#year').inputValue();
     data.shu_total = await text(page, '#shu-total');
     data.capital_share = await text(page, '#capital-share');
@@ -158,6 +166,22 @@ const steps = [
     data.locked_right_pin = await text(page, 'form .form-error');
     data.locked_path = new URL(page.url()).pathname;
     await axe('member-09-locked');
+  }],
+  ['the public directory and profile show no personal data', async ({ page, data, axe }) => {
+    await page.goto(`${BASE}/publik/koperasi`);
+    await page.locator('h1', { hasText: 'Direktori Koperasi' }).waitFor();
+    data.directory_links = await all(page, 'main li a, body > ul li a');
+    const directory = await page.content();
+    await axe('member-10-directory');
+    await page.getByRole('link', { name: 'Koperasi Wanita Sari' }).click();
+    await page.locator('h1', { hasText: 'Koperasi Wanita Sari' }).waitFor();
+    data.profile_title = await page.title();
+    data.profile = await text(page, 'dl');
+    const profile = await page.content();
+    await axe('member-11-profile');
+    data.personal_data = PEOPLE.filter((p) => [directory, profile].some((html) => html.includes(p.nik) || html.includes(p.name))).map((p) => p.name);
+    data.closed_listed = directory.includes(CLOSED_NAME);
+    data.public_scripts = await page.locator('script').count();
   }],
 ];
 

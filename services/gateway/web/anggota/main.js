@@ -4,6 +4,7 @@
 // /anggota/index.html for every /anggota path (static.c).
 import { h } from '../app/dom.js';
 import { get, post, setCsrf, ApiError } from '../app/api.js';
+import { followLinks } from '../app/links.js';
 import { t, getLang, setLang, languages } from './i18n.js';
 import { errorText } from './form.js';
 import * as auth from './pages/auth.js';
@@ -115,14 +116,7 @@ export async function render() {
   return undefined;
 }
 
-document.addEventListener('click', (ev) => {
-  const a = ev.target.closest && ev.target.closest('a[href]');
-  if (!a || a.target || a.hasAttribute('download') || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
-  const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || !url.pathname.startsWith(ROOT)) return;
-  ev.preventDefault();
-  navigate(url.pathname + url.search);
-});
+followLinks((url) => url.pathname.startsWith(ROOT), navigate);
 window.addEventListener('popstate', () => render());
 window.addEventListener('lumbung:unauthenticated', () => {
   if (!member) return;

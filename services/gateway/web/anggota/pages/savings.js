@@ -31,7 +31,7 @@ export async function homePage() {
     h('div', { class: 'sums' },
       sum(t('home.total'), money(o.savings_total), 'savings-total'),
       sum(t('home.arrears'), money(o.mandatory_arrears), 'mandatory-arrears',
-        h('p', { class: 'hint' }, mandatory.periods_due !== undefined
+        h('p', { class: 'hint', id: 'arrears-periods' }, mandatory.periods_due !== undefined
           ? t('home.periods', { periods: mandatory.periods_due, date: formatDate(o.as_of), due: money(mandatory.due) }) : null)),
       o.loans.length ? sum(t('home.loans_summary'), money(outstandingText), 'loans-outstanding') : null),
     table(t('home.title'), [
