@@ -8,7 +8,6 @@ of which 3 are paid on 10/04/2025. Member "other" (Ibu Sari 2): principal 100,00
 50,000; a loan of 600,000 at 12 % flat over 6 months (100,000 + 6,000), 2 paid on 10/03/2025.
 Other income of 1,000,000 on 30/06/2025. The RAT for 2025 is held on 20/03/2026."""
 import datetime
-import uuid
 
 from reporting_util import ApiCoop
 
@@ -90,6 +89,3 @@ def mandatory_arrears(today, joined=datetime.date(2025, 1, 2), amount=2500000, p
     due = (months_between(joined, today) + 1) * amount
     return max(0, due - paid)
 
-
-def new_key():
-    return str(uuid.uuid4())

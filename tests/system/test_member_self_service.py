@@ -101,7 +101,7 @@ def test_shu_share_shows_only_the_members_line_and_how_it_was_computed(cluster, 
     # 209,600 x 175/325 = 112,861.538... -> 112,861.53; 209,600 x 36/48 = 157,200.
     assert (m["capital"], m["participation"], m["capital_share"], m["usage_share"], m["total"]) == \
         ("175000", "36000", "112861.53", "157200", "270061.53"), m
-    assert "name" not in s["members"][0] or s["members"][0]["name"] == "Ibu Sari 3301"
+    assert (m["name"], m["member_number"]) == ("Ibu Sari 3301", world["me"]["member_number"])
     other = get(cluster, world, "/api/v1/member/shu?year=2025", world["other_token"]).json
     assert [x["member_id"] for x in other["members"]] == [world["other"]["id"]]
     assert other["members"][0]["total"] == "149138.46"      # 96,738.46 + 52,400
