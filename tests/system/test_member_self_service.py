@@ -87,6 +87,11 @@ def test_statement_of_a_period(cluster, world):
     assert (s["opening_total"], s["closing_total"]) == ("125000", "1241185.46")
     [card] = s["loans"]
     assert (card["opening_principal"], card["closing_principal"]) == ("1200000", "1200000"), card
+    # The same statement as a PDF (the page's download), only the member's own.
+    r = cluster.http("GET", "/api/v1/member/statement?from=2025-02-01&to=2025-03-31&format=pdf",
+                     token=world["token"])
+    assert r.status == 200 and r.headers["Content-Type"] == "application/pdf", r.headers
+    assert r.body.startswith(b"%PDF-") and r.headers["X-Lumbung-Period"] == "2025-02-01..2025-03-31", r.headers
 
 
 def test_shu_share_shows_only_the_members_line_and_how_it_was_computed(cluster, world):

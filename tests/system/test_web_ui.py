@@ -182,6 +182,8 @@ def test_operator_day_in_the_browser(cluster):
                           "Penyisihan penghapusan pinjaman\nRp 1.105.381,45")
     assert d["statement_rows"][0] == ["05/01/2025", "Simpanan pokok", "Setoran simpanan pokok",
                                       "Rp 100.000,00", "Rp 100.000,00", "Rp 100.000,00"]
+    assert d["pdf_href"] == "/api/v1/member/statement?from=2025-02-01&to=2025-03-31&format=pdf"
+    assert d["pdf_status"] == [200, "application/pdf"]
     assert d["print_header_visible"] is False
     # reports: cash 20,625,000 - 12,000,000 + 1,100,000 plus the loan 11,053,814.54
     assert "Total pendapatan\nRp 153.814,54" in d["report income-statement"]
@@ -496,6 +498,8 @@ def test_member_pages_in_the_browser(cluster):
     assert (d["statement_opening"], d["statement_closing"]) == ("Rp 125.000,00", "Rp 1.241.185,46")
     assert [row.split("\t")[0::3] for row in d["statement_lines"]] == [
         ["06/02/2025", "Rp 25.000,00"], ["06/03/2025", "Rp 25.000,00"], ["20/03/2025", "Rp 1.066.185,46"]]
+    assert d["pdf_href"] == "/api/v1/member/statement?from=2025-02-01&to=2025-03-31&format=pdf"
+    assert d["pdf_status"] == [200, "application/pdf"]
     assert d["print_header_visible"] is False and d["print_form_visible"] is False
     assert d["print_head"] == "Koperasi Wanita Sari — mutasi simpanan Ibu Sari 3301, No. anggota %s" % me["member_number"]
     assert d["shu_default_year"] == str(today.year - 1)       # the last ended fiscal year

@@ -89,6 +89,8 @@ const steps = [
     data.statement_opening = await text(page, '#opening');
     data.statement_closing = await text(page, '#closing');
     data.statement_lines = await all(page, '#statement-lines tbody tr');
+    data.pdf_href = await page.locator('#pdf').getAttribute('href');
+    data.pdf_status = await page.evaluate(async (href) => { const r = await fetch(href); return [r.status, r.headers.get('Content-Type')]; }, data.pdf_href);
     await axe('member-05-statement');
     await page.emulateMedia({ media: 'print' });
     data.print_header_visible = await page.locator('header#top').isVisible();

@@ -56,6 +56,7 @@ export default {
   'rat.yes': 'Yes', 'rat.no': 'No',
   'bs.title': 'Balance sheet at {date}', 'bs.assets': 'Total assets', 'bs.liabilities': 'Total liabilities', 'bs.equity': 'Total equity',
   'is.title': 'Income statement {from} – {to}', 'is.income': 'Total income', 'is.expenses': 'Total expenses', 'is.surplus': 'Surplus',
+  'action.pdf': 'Download PDF',
   'shu.totals': 'SHU {year}',
   'part.reserves': 'Reserves', 'part.capital_share': 'Members\' capital share', 'part.usage_share': 'Members\' usage share',
   'part.board': 'Board fund', 'part.staff': 'Staff fund', 'part.education': 'Education fund', 'part.social': 'Social fund',

@@ -56,6 +56,7 @@ export default {
   'rat.yes': 'Ya', 'rat.no': 'Tidak',
   'bs.title': 'Neraca per {date}', 'bs.assets': 'Jumlah aset', 'bs.liabilities': 'Jumlah kewajiban', 'bs.equity': 'Jumlah ekuitas',
   'is.title': 'Perhitungan hasil usaha {from} – {to}', 'is.income': 'Jumlah pendapatan', 'is.expenses': 'Jumlah beban', 'is.surplus': 'Sisa hasil usaha',
+  'action.pdf': 'Unduh PDF',
   'shu.totals': 'SHU {year}',
   'part.reserves': 'Cadangan', 'part.capital_share': 'Jasa modal anggota', 'part.usage_share': 'Jasa usaha anggota',
   'part.board': 'Dana pengurus', 'part.staff': 'Dana karyawan', 'part.education': 'Dana pendidikan', 'part.social': 'Dana sosial',

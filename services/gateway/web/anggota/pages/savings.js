@@ -122,5 +122,6 @@ export async function statementPage(query) {
       { label: t('col.kind'), value: (k) => t(`kind.${k}`) },
       { label: t('col.balance'), value: (k) => money(closing[k]), num: true },
     ], Object.keys(closing)),
-    h('div', { class: 'actions' }, printButton));
+    h('div', { class: 'actions' }, printButton,
+      h('a', { class: 'button secondary no-print', id: 'pdf', href: `/api/v1/member/statement?from=${from}&to=${to}&format=pdf`, download: '' }, t('action.pdf'))));
 }
