@@ -182,8 +182,6 @@ def test_operator_day_in_the_browser(cluster):
                           "Penyisihan penghapusan pinjaman\nRp 1.105.381,45")
     assert d["statement_rows"][0] == ["05/01/2025", "Simpanan pokok", "Setoran simpanan pokok",
                                       "Rp 100.000,00", "Rp 100.000,00", "Rp 100.000,00"]
-    assert d["pdf_href"] == "/api/v1/member/statement?from=2025-02-01&to=2025-03-31&format=pdf"
-    assert d["pdf_status"] == [200, "application/pdf"]
     assert d["print_header_visible"] is False
     # reports: cash 20,625,000 - 12,000,000 + 1,100,000 plus the loan 11,053,814.54
     assert "Total pendapatan\nRp 153.814,54" in d["report income-statement"]
