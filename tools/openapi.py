@@ -39,6 +39,7 @@ REPLY_OF = {
     "members.record_annual_meeting": "annual_meeting",
     "members.list_annual_meetings": "annual_meetings",
     "members.put_board": "board",
+    "reporting.member_shu": "shu",
     "transactions.deposit": "savings",
     "transactions.withdraw": "savings",
 }
@@ -161,6 +162,8 @@ def query_params(route, op_desc, schemas):
     if "query_fields" not in route["flags"] or op_desc is None:
         return []
     taken = {p["field"] for p in route["params"]}
+    if "self" in route["flags"]:      # the member's own ids, filled from the session
+        taken |= {"cooperative_id", "member_id"}
     out = []
     for f in op_desc.fields:
         if f.name in taken or f.type == FD.TYPE_MESSAGE or f.name == "body":
@@ -231,6 +234,8 @@ def service_operation(route, schemas):
     }
     if "member" in route["flags"]:
         op["x-lumbung-member"] = True   # a member may call it for their own records
+    if "self" in route["flags"]:
+        op["x-lumbung-self"] = True     # cooperative_id and member_id come from the session
     params = path_params(route) + query_params(route, op_desc, schemas)
     if route["method"] == "POST" or "idempotency_required" in route["flags"]:
         params.append({"name": "Idempotency-Key", "in": "header",
@@ -447,8 +452,10 @@ def build(routes):
                                 "the protobuf contracts; see docs/design.md for the conventions and "
                                 "docs/domain.md for the rules. Every "
                                 "operation states who may call it in x-lumbung-access (public, "
-                                "authenticated, coop_read, coop_write, supervise, admin); x-lumbung-member: "
-                                "true marks the reads a member may call for their own records."},
+                                "authenticated, coop_read, coop_write, supervise, admin, member); x-lumbung-member: "
+                                "true marks the reads a member may call for their own records; "
+                                "x-lumbung-self: true those under /api/v1/member/ whose cooperative "
+                                "and member are the session's own (docs/members-self-service.md)."},
         "servers": [{"url": "http://127.0.0.1:8080"}],
         "security": [{"bearer": []}],
         "paths": paths,

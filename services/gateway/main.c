@@ -160,7 +160,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
 
 static const char *access_name(route_access_t access) {
     static const char *const names[] = { "public", "authenticated", "coop_read", "coop_write",
-                                         "supervise", "admin" };
+                                         "supervise", "admin", "member" };
     return (unsigned) access < sizeof names / sizeof names[0] ? names[access] : "unknown";
 }
 
@@ -168,7 +168,7 @@ static json_t *route_json(const route_t *r) {
     static const struct { unsigned flag; const char *name; } flags[] = {
         { ROUTE_CREATED, "created" }, { ROUTE_IDEMPOTENCY_REQUIRED, "idempotency_required" },
         { ROUTE_QUERY_FIELDS, "query_fields" }, { ROUTE_RAW_BODY, "raw_body" },
-        { ROUTE_LONG, "long" }, { ROUTE_MEMBER, "member" },
+        { ROUTE_LONG, "long" }, { ROUTE_MEMBER, "member" }, { ROUTE_SELF, "self" },
     };
     json_t *params = json_array(), *names = json_array();
     for (int i = 0; i < ROUTE_PARAMS_MAX && r->params[i].name; i++)

@@ -5,10 +5,12 @@
 
     What it shows is the registry's public part only: name, legal number and date, type and
     group, address and district, the savings and loan services in words, the cooperative's
-    phone. Never members, board names, figures of the books or the cooperative's NIK. A
+    phone; and from reporting's projections (GetPublicFacts) the number of active members and
+    whether and when the last annual meeting (RAT) was held. Never members, board names, figures of the books or the cooperative's NIK. A
     cooperative that has not opted in does not exist here (404, the same as an unknown id).
 
-    The pages are ROUTE_PUBLIC: the gateway asks the members service itself, as a district-wide
+    The pages are ROUTE_PUBLIC: the gateway asks reporting (a profile's facts) and the members
+    service itself, as a district-wide
     reader (actor "public", role supervisor), and filters to the opted-in cooperatives before
     rendering anything.
 
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_pb.h"
 #include "money.h"
 
 enum { PUBLIC_DIRECTORY_MAX = 500 };    /* cooperatives asked for per directory page */
@@ -72,8 +75,7 @@ static void page_head(FILE *f, const char *title, const char *description) {
     esc(f, title);
     fputs("</title><meta name=\"description\" content=\"", f);
     esc(f, description);
-    fputs("\"><style>body{font-family:sans-serif;margin:1rem;max-width:40rem}"
-          "dt{font-weight:bold}li{margin:.5rem 0}</style></head><body>\n", f);
+    fputs("\"><link rel=\"stylesheet\" href=\"/publik.css\"></head><body>\n", f);
 }
 
 /* Closes the stream (which is what sets *buf and *len) and answers with the page. */
@@ -93,11 +95,9 @@ static bool opted_in(const Lumbung__Cooperative *c) {
 
 /* ---------------------------------------------------------------- asking the members service */
 
-static Lumbung__Request *members_request(gateway_exchange_t *ex, Lumbung__MembersRequest *mr) {
+static Lumbung__Request *public_request(gateway_exchange_t *ex) {
     arena_t *a = ex->arena;
     Lumbung__Request *rq = arena_message(a, &lumbung__request__descriptor);
-    rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
-    rq->members = mr;
     Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
     actor->user = arena_strdup(a, "public");
     actor->has_role = 1;
@@ -107,8 +107,11 @@ static Lumbung__Request *members_request(gateway_exchange_t *ex, Lumbung__Member
 }
 
 static void send_members(gateway_exchange_t *ex, Lumbung__MembersRequest *mr, client_reply_fn fn) {
+    Lumbung__Request *rq = public_request(ex);
+    rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    rq->members = mr;
     client_t *c = ex->gw->clients[GATEWAY_SERVICE_MEMBERS];
-    if (!c || client_call(c, members_request(ex, mr), ex->gw->timeout_ms, fn, ex) != 0)
+    if (!c || client_call(c, rq, ex->gw->timeout_ms, fn, ex) != 0)
         gateway_exchange_error(ex, 503, "service_unavailable", NULL,
                                "the members service is not reachable; retry shortly");
 }
@@ -159,6 +162,36 @@ static void row(FILE *f, const char *term, const char *value) {
     fputs("</dd>", f);
 }
 
+/* "2026-03-20" as "20/03/2026". */
+static const char *dmy(arena_t *a, const char *iso) {
+    if (!iso || strlen(iso) != 10) return iso;
+    return arena_printf(a, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+}
+
+/* Members and the last RAT, from reporting's projections (ex->first_result, on_facts); the
+   profile leaves them out when reporting could not say. */
+static void profile_facts(gateway_exchange_t *ex, FILE *f) {
+    const json_t *facts = ex->first_result;
+    if (!json_is_object(facts)) return;
+    json_t *active = json_object_get(facts, "members_active");
+    if (json_is_integer(active))
+        fprintf(f, "<dt>Jumlah anggota</dt><dd>%" JSON_INTEGER_FORMAT " anggota aktif</dd>",
+                json_integer_value(active));
+    json_t *last = json_object_get(facts, "last_fiscal_year");
+    json_t *rat_year = json_object_get(facts, "last_rat_fiscal_year");
+    const char *held = json_string_value(json_object_get(facts, "last_rat_held_on"));
+    fputs("<dt>Rapat anggota tahunan (RAT) terakhir</dt><dd>", f);
+    if (json_is_integer(rat_year) && held)
+        fprintf(f, "RAT tahun buku %" JSON_INTEGER_FORMAT " diselenggarakan %s",
+                json_integer_value(rat_year), dmy(ex->arena, held));
+    else
+        fputs("Belum ada RAT yang dicatat", f);
+    if (json_is_true(json_object_get(facts, "rat_overdue")) && json_is_integer(last))
+        fprintf(f, "; RAT tahun buku %" JSON_INTEGER_FORMAT " belum diselenggarakan",
+                json_integer_value(last));
+    fputs("</dd>", f);
+}
+
 static void on_profile(void *arg, int status, const Lumbung__Reply *reply) {
     gateway_exchange_t *ex = arg;
     const Lumbung__MembersReply *mr = members_reply(ex, status, reply);
@@ -185,13 +218,37 @@ static void on_profile(void *arg, int status, const Lumbung__Reply *reply) {
     row(f, "Jenis", type_words(c->type));
     row(f, "Kelompok", c->group);
     row(f, "Nomor badan hukum", c->legal_number);
-    row(f, "Tanggal badan hukum", c->legal_date);
+    row(f, "Tanggal badan hukum", dmy(ex->arena, c->legal_date));
     row(f, "Alamat", c->address);
     row(f, "Kecamatan", c->district);
+    profile_facts(ex, f);
     row(f, "Telepon", c->phone);
     fputs("</dl>\n", f);
     profile_services(f, c->settings);
     page_finish(ex, f, &buf, &len, 200);
+}
+
+static void ask_cooperative(gateway_exchange_t *ex, uint64_t id) {
+    Lumbung__GetCooperative *get = arena_message(ex->arena, &lumbung__get_cooperative__descriptor);
+    get->has_cooperative_id = 1;
+    get->cooperative_id = id;
+    Lumbung__MembersRequest *mr = arena_message(ex->arena, &lumbung__members_request__descriptor);
+    mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_GET_COOPERATIVE;
+    mr->get_cooperative = get;
+    send_members(ex, mr, on_profile);
+}
+
+/* The facts first (kept as JSON in ex->first_result, which the exchange frees), then the
+   cooperative, whose answer decides whether there is a profile at all. */
+static void on_facts(void *arg, int status, const Lumbung__Reply *reply) {
+    gateway_exchange_t *ex = arg;
+    if (status == CLIENT_OK && !reply->error && reply->result_case == LUMBUNG__REPLY__RESULT_REPORTING &&
+        reply->reporting && reply->reporting->result_case ==
+            LUMBUNG__REPORTING_REPLY__RESULT_PUBLIC_FACTS && reply->reporting->public_facts)
+        ex->first_result = json_pb_to_json(&reply->reporting->public_facts->base);
+    uint64_t id = 0;
+    gateway_parse_u64(gateway_exchange_param(ex, "coop"), &id);
+    ask_cooperative(ex, id);
 }
 
 void public_profile(gateway_exchange_t *ex, json_t *body) {
@@ -201,13 +258,24 @@ void public_profile(gateway_exchange_t *ex, json_t *body) {
         gateway_exchange_error(ex, 404, "not_found", NULL, "there is no cooperative at this path");
         return;
     }
-    Lumbung__GetCooperative *get = arena_message(ex->arena, &lumbung__get_cooperative__descriptor);
-    get->has_cooperative_id = 1;
-    get->cooperative_id = id;
-    Lumbung__MembersRequest *mr = arena_message(ex->arena, &lumbung__members_request__descriptor);
-    mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_GET_COOPERATIVE;
-    mr->get_cooperative = get;
-    send_members(ex, mr, on_profile);
+    Lumbung__GetPublicFacts *facts = arena_message(ex->arena, &lumbung__get_public_facts__descriptor);
+    facts->has_cooperative_id = 1;
+    facts->cooperative_id = id;
+    Lumbung__ReportingRequest *rr = arena_message(ex->arena, &lumbung__reporting_request__descriptor);
+    rr->op_case = LUMBUNG__REPORTING_REQUEST__OP_PUBLIC_FACTS;
+    rr->public_facts = facts;
+    Lumbung__Request *rq = public_request(ex);
+    rq->body_case = LUMBUNG__REQUEST__BODY_REPORTING;
+    rq->reporting = rr;
+    /* What the gateway has seen of the members stream is in the facts (an opt-in or a RAT
+       recorded a moment ago), as for every reporting call (routes.c envelope_build). */
+    if (ex->gw->seen_seq[GATEWAY_SERVICE_MEMBERS]) {
+        rq->has_after_members_seq = 1;
+        rq->after_members_seq = ex->gw->seen_seq[GATEWAY_SERVICE_MEMBERS];
+    }
+    client_t *c = ex->gw->clients[GATEWAY_SERVICE_REPORTING];
+    if (!c || client_call(c, rq, ex->gw->timeout_ms, on_facts, ex) != 0)
+        ask_cooperative(ex, id);               /* the profile without the facts */
 }
 
 /* ---------------------------------------------------------------- the directory */

@@ -600,6 +600,31 @@ static int set_query(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     return -1;
 }
 
+/* A ROUTE_SELF operation's cooperative_id and member_id: the member's own, from the session
+   (authorize() has refused a request naming another). */
+static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
+    if (!(ex->route->flags & ROUTE_SELF)) return 0;
+    if (!ex->has_user || !ex->user.member_id) {
+        gateway_exchange_error(ex, 403, "forbidden", NULL, "only a member may call this");
+        return -1;
+    }
+    const struct { const char *field; uint64_t value; } own[] = {
+        { "cooperative_id", ex->user.cooperative_id }, { "member_id", ex->user.member_id },
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        if (!protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, own[i].field))
+            continue;
+        json_pb_error_t e;
+        memset(&e, 0, sizeof e);
+        if (json_pb_set_text(ex->arena, msg, own[i].field,
+                             arena_printf(ex->arena, "%" PRIu64, own[i].value), &e) < 0) {
+            answer_json_pb_error(ex, &e);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Builds the operation's message from body, path and query; NULL after answering 400. */
 static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const operation_t *op,
                                          json_t *body) {
@@ -611,7 +636,7 @@ static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const operation
         answer_json_pb_error(ex, &e);
         return NULL;
     }
-    if (set_params(ex, msg) < 0 || set_query(ex, msg) < 0) return NULL;
+    if (set_params(ex, msg) < 0 || set_query(ex, msg) < 0 || set_self(ex, msg) < 0) return NULL;
     return msg;
 }
 

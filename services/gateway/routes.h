@@ -35,6 +35,7 @@ typedef enum {
     ROUTE_COOP_WRITE,          /* admin: any; operator: own cooperative */
     ROUTE_SUPERVISE,           /* admin, supervisor (district-wide reads, supervision records) */
     ROUTE_ADMIN,               /* admin only */
+    ROUTE_MEMBER_ONLY,         /* a member only (their own pages: /api/v1/member/...) */
 } route_access_t;
 
 enum {
@@ -45,6 +46,9 @@ enum {
     ROUTE_LONG = 1 << 4,                 /* larger body limit and deadline (imports) */
     ROUTE_MEMBER = 1 << 5,               /* a member may call it too: reads only, their own
                                             cooperative, and a {id} (member id) their own */
+    ROUTE_SELF = 1 << 6,                 /* cooperative_id and member_id of the operation are
+                                            the member's own, from the session: whatever the
+                                            URL says is overwritten (and another id refused) */
 };
 
 typedef struct {

@@ -52,5 +52,9 @@ const route_t routes_members[] = {
 
     /* Import jobs: the service checks the job's cooperative against the actor. */
     { "GET", "/api/v1/jobs/{id}", ROUTE_AUTHENTICATED, "members", "get_job", { {"id", "id"} }, 0 },
+
+    /* A member's own pages: their cooperative's annual meetings (ids from the session). */
+    { "GET", "/api/v1/member/annual-meetings", ROUTE_MEMBER_ONLY, "members",
+      "list_annual_meetings", { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
     ROUTE_END
 };

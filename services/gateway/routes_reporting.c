@@ -37,5 +37,17 @@ const route_t routes_reporting[] = {
       "rat_pack", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
     { "GET", "/api/v1/cooperatives/{coop}/members/import-template", ROUTE_COOP_READ, "reporting",
       "member_import_template", { {"coop", "cooperative_id"} }, ROUTE_QUERY_FIELDS },
+
+    /* A member's own pages (docs/members-self-service.md): the ids come from the session. */
+    { "GET", "/api/v1/member/overview", ROUTE_MEMBER_ONLY, "reporting", "member_overview",
+      { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
+    { "GET", "/api/v1/member/statement", ROUTE_MEMBER_ONLY, "reporting", "member_statement",
+      { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
+    { "GET", "/api/v1/member/shu", ROUTE_MEMBER_ONLY, "reporting", "member_shu",
+      { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
+    { "GET", "/api/v1/member/reports/balance-sheet", ROUTE_MEMBER_ONLY, "reporting",
+      "balance_sheet", { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
+    { "GET", "/api/v1/member/reports/income-statement", ROUTE_MEMBER_ONLY, "reporting",
+      "income_statement", { { NULL, NULL } }, ROUTE_QUERY_FIELDS | ROUTE_MEMBER | ROUTE_SELF },
     ROUTE_END
 };

@@ -226,12 +226,21 @@ static bool etag_listed(const char *list, const char *etag) {
     return false;
 }
 
+/* The page of a client-side route: the members' own app under /anggota (web/anggota/), the
+   operators' interface everywhere else. */
+static const char *app_index(const char *path) {
+    static const char prefix[] = STATIC_MEMBER_APP;
+    size_t n = sizeof prefix - 1;
+    if (!strncmp(path, prefix, n) && (path[n] == 0 || path[n] == '/')) return STATIC_MEMBER_APP "/index.html";
+    return "/index.html";
+}
+
 int static_files_answer(const static_files_t *self, const char *path, const char *if_none_match,
                         const char *accept_encoding, static_answer_t *out) {
     memset(out, 0, sizeof *out);
     if (static_path_invalid(path)) return STATIC_INVALID_PATH;
     const file_t *f = !strcmp(path, "/") ? find(self, "/index.html") : find(self, path);
-    if (!f && is_app_route(path)) f = find(self, "/index.html");
+    if (!f && is_app_route(path)) f = find(self, app_index(path));
     if (!f) return STATIC_NOT_FOUND;
     const blob_t *b = f->gzip.data && accepts_gzip(accept_encoding) ? &f->gzip : &f->plain;
     out->content_type = f->content_type;

@@ -8,7 +8,8 @@
     to clients that accept it. Answers carry a strong ETag (BLAKE2b of the bytes) and
     "Cache-Control: no-cache", so a browser revalidates cheaply (304) and never runs a stale
     script after an upgrade. A GET of a path whose last segment has no dot (a client-side
-    route such as /koperasi/12) is answered with index.html.
+    route such as /koperasi/12) is answered with index.html; under /anggota (STATIC_MEMBER_APP,
+    the members' own pages: docs/members-self-service.md) with /anggota/index.html.
 
     The security headers every gateway response carries (STATIC_CSP and the others) are named
     here because this module is why they exist; gateway.c adds them.
@@ -34,6 +35,8 @@ enum {
     STATIC_INVALID_PATH = -400,              /* a segment starting with ".", "%", "\\", a control byte */
     STATIC_NOT_FOUND = -404,
 };
+
+#define STATIC_MEMBER_APP "/anggota"
 
 #define STATIC_CSP                                                                              \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "           \

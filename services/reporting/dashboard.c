@@ -38,8 +38,8 @@ static bool needs_rat(const Lumbung__Cooperative *c, int32_t end) {
     return !c->founded_on || date_parse(c->founded_on, &founded) != DATE_OK || founded <= end;
 }
 
-static int rat_compliance(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
-                          const Lumbung__Cooperative *c, Lumbung__CooperativeSummary *s) {
+int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
+                            const Lumbung__Cooperative *c, Lumbung__CooperativeSummary *s) {
     int32_t end;
     uint32_t last = last_fiscal_year(c, as_of, &end);
     reporting_rats_t r;
@@ -159,7 +159,7 @@ static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t
         if (a->class_ == LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_ASSET) s->total_assets_sen += balance;
         if (is_savings(a->role)) s->savings_sen += balance;
     }
-    if ((rc = rat_compliance(app, txn, arena, as_of, c, s)) != 0) return rc;
+    if ((rc = reporting_dashboard_rat(app, txn, arena, as_of, c, s)) != 0) return rc;
     if ((rc = loans_and_supervision(app, txn, arena, as_of, s)) != 0) return rc;
     if ((rc = health(app, txn, arena, scratch, c, s)) != 0) return rc;
     *out = s;

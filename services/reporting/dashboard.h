@@ -9,6 +9,10 @@
 #include "reporting.h"
 
 /* Fills `out` with the dashboard (or its CSV file); fails the call (negative) on bad input. */
+/* Fills the RAT compliance fields of `s` (last_fiscal_year, last_rat_*, rat_overdue,
+   dissolution_review) for cooperative `c` as of as_of, as the dashboard states them. */
+int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
+                            const Lumbung__Cooperative *c, Lumbung__CooperativeSummary *s);
 int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn, arena_t *arena,
                         const Lumbung__GetDistrictDashboard *req, Lumbung__ReportingReply *out);
 

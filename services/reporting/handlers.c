@@ -701,6 +701,78 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     return 0;
 }
 
+/* A member's own overview (member_view.c): the gateway put the member's own ids in the
+   request; the cooperative's today is the default date. */
+static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
+    int32_t as_of;
+    Lumbung__Cooperative *c;
+    Lumbung__Member *m;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
+    if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
+    if (rc != 0) return rc;
+    Lumbung__MemberOverview *o = arena_message(x->arena, &lumbung__member_overview__descriptor);
+    o->has_cooperative_id = o->has_member_id = o->has_member_number = 1;
+    o->has_as_of_seq = o->has_members_seq = 1;
+    o->cooperative_id = r->cooperative_id;
+    o->member_id = m->id;
+    o->member_number = m->member_number;
+    o->name = m->name;
+    o->as_of_seq = seq_of(x->app->transactions);
+    o->members_seq = seq_of(x->app->members);
+    rc = reporting_member_overview(x->app, x->txn, x->arena, c, m, as_of, o);
+    if (rc == -E2BIG)
+        return service_call_fail(x->call, KIND(RULE), "report_too_large", "as_of",
+                                 "more than %d movements", REPORTING_STATEMENT_LINES_MAX);
+    if (rc != 0) return rc;
+    x->out->result_case = RES(MEMBER_OVERVIEW);
+    x->out->member_overview = o;
+    return 0;
+}
+
+/* The SHU of a year exactly as shu() shares it, with every other member's line left out. */
+static int member_shu(ctx_t *x, const Lumbung__GetMemberShu *r) {
+    Lumbung__Member *m;
+    int rc = coop_known(x, r->cooperative_id);
+    if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
+    if (rc != 0) return rc;
+    Lumbung__GetShu q = LUMBUNG__GET_SHU__INIT;
+    q.has_cooperative_id = 1;
+    q.cooperative_id = r->cooperative_id;
+    q.has_year = r->has_year;
+    q.year = r->year;
+    if ((rc = shu(x, &q)) != 0) return rc;
+    Lumbung__ShuReport *s = x->out->shu;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_members; i++)
+        if (s->members[i]->member_id == r->member_id) s->members[kept++] = s->members[i];
+    s->n_members = kept;
+    return 0;
+}
+
+/* The public profile's facts: active members and the RAT, nothing of the books. */
+static int public_facts(ctx_t *x, const Lumbung__GetPublicFacts *r) {
+    Lumbung__Cooperative *c;
+    reporting_counts_t n;
+    int rc = reporting_registry_coop_of(x->app, x->call, x->txn, x->arena, r->cooperative_id, &c);
+    if (rc == 0) rc = reporting_registry_counts(x->app, x->txn, r->cooperative_id, &n);
+    if (rc != 0) return rc;
+    Lumbung__CooperativeSummary *s = arena_message(x->arena, &lumbung__cooperative_summary__descriptor);
+    s->has_cooperative_id = s->has_members_active = s->has_members_female = s->has_members_male = 1;
+    s->cooperative_id = r->cooperative_id;
+    s->name = c->name;
+    s->members_active = n.active;
+    s->members_female = n.female;
+    s->members_male = n.male;
+    if ((rc = reporting_dashboard_rat(x->app, x->txn, x->arena, today_of(x, r->cooperative_id), c,
+                                      s)) != 0)
+        return rc;
+    x->out->result_case = RES(PUBLIC_FACTS);
+    x->out->public_facts = s;
+    return 0;
+}
+
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
@@ -731,6 +803,9 @@ static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
     case OP(LOAN_CARD): return r->loan_card->cooperative_id;
     case OP(JOURNAL): return r->journal->cooperative_id;
     case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
+    case OP(MEMBER_OVERVIEW): return r->member_overview->cooperative_id;
+    case OP(MEMBER_SHU): return r->member_shu->cooperative_id;
+    case OP(PUBLIC_FACTS): return r->public_facts->cooperative_id;
     default: return 0;
     }
 }
@@ -763,6 +838,9 @@ int reporting_handle(void *arg, service_call_t *call) {
     case OP(LOAN_CARD): return reply(&x, loan_card(&x, r->loan_card));
     case OP(JOURNAL): return reply(&x, journal(&x, r->journal));
     case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
+    case OP(MEMBER_OVERVIEW): return reply(&x, member_overview(&x, r->member_overview));
+    case OP(MEMBER_SHU): return reply(&x, member_shu(&x, r->member_shu));
+    case OP(PUBLIC_FACTS): return reply(&x, public_facts(&x, r->public_facts));
     case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
     case OP(DISTRICT_DASHBOARD):
         return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,

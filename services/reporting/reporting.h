@@ -134,6 +134,7 @@ int reporting_handle(void *app, service_call_t *call);
 #include "ods.h"
 #include "rating.h"
 #include "journal.h"
+#include "member_view.h"
 
 /* --- handlers.c: files --- */
 /* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */

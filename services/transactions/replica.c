@@ -4,6 +4,7 @@
 #include "ledger.h"
 #include "loans.h"
 #include "log.h"
+#include "mandatory.h"
 #include "outbox.h"
 #include "owner.h"
 #include "savings.h"
@@ -15,13 +16,7 @@
 #define MB(x) LUMBUNG__MEMBERS_EVENT__BODY_##x
 
 uint8_t tx_replica_period_months(Lumbung__MandatoryPeriod period) {
-    switch (period) {
-    case LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_WEEKLY: return 0;
-    case LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_QUARTERLY: return 3;
-    case LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_SEMIANNUAL: return 6;
-    case LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_ANNUAL: return 12;
-    default: return 1;
-    }
+    return (uint8_t) mandatory_period_months(period);      /* common/mandatory.c */
 }
 
 /* Settings absent from the event keep their defaults (docs/domain.md): zero amounts, monthly. */

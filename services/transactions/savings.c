@@ -4,6 +4,7 @@
 #include "date.h"
 #include "ledger.h"
 #include "loans.h"
+#include "mandatory.h"
 #include "member.h"
 #include "money.h"
 
@@ -23,21 +24,14 @@ static const uint8_t empty_value[1];
 
 /* ------------------------------------------------------------------ pure rules */
 
+/* The rule lives in common/mandatory.c, which reporting shares. */
 uint32_t tx_savings_periods_due(int32_t joined_on, int32_t as_of, int period_months) {
-    assert(period_months >= 0);
-    if (as_of < joined_on) return 0;
-    if (period_months == 0) return (uint32_t) ((as_of - joined_on) / 7) + 1;   /* weekly */
-    int32_t months = date_months_between(joined_on, as_of);
-    assert(months >= 0);
-    return (uint32_t) (months / period_months) + 1;
+    return mandatory_periods_due(joined_on, as_of, period_months);
 }
 
 int64_t tx_savings_arrears(uint32_t periods, int64_t amount_sen, int64_t paid_sen,
                            int64_t *due_sen) {
-    int64_t due;
-    if (__builtin_mul_overflow((int64_t) periods, amount_sen, &due)) due = INT64_MAX;
-    if (due_sen) *due_sen = due;
-    return due > paid_sen ? due - paid_sen : 0;
+    return mandatory_arrears(periods, amount_sen, paid_sen, due_sen);
 }
 
 int tx_savings_td_interest(int64_t amount_sen, int64_t rate_bp, uint32_t term_months,

@@ -30,6 +30,7 @@ ALLOWED = {
     "coop_write": {"admin", "operator_a"},
     "supervise": {"admin", "supervisor"},
     "admin": {"admin"},
+    "member": set(),              # a member's own pages: no staff role (test_gateway_member.py)
 }
 MISSING_ID = "987654321"      # ids in the path that exist nowhere: nothing is changed
 

@@ -58,8 +58,16 @@ def test_every_report_declares_the_file_types_it_returns(routes, spec):
     lists those media types and the headers saying what the file reflects; the reports with a
     JSON form list that too."""
     ops = spec_operations(spec)
-    reports = [r for r in routes if r["service"] == "reporting" and r["method"] == "GET"]
+    # The member's own overview and SHU line are JSON for the member's pages only (a file of
+    # the SHU would be the whole cooperative's, with every member's line).
+    json_only = {"member_overview", "member_shu"}
+    reports = [r for r in routes if r["service"] == "reporting" and r["method"] == "GET" and
+               r["operation"] not in json_only]
     assert len(reports) >= 11
+    for r in routes:
+        if r["operation"] in json_only:
+            types = set(ops[(r["method"], r["pattern"])]["responses"]["200"]["content"])
+            assert types == {"application/json"}, (r["pattern"], types)
     for r in reports:
         ok = ops[(r["method"], r["pattern"])]["responses"]["200"]
         types = set(ok["content"])

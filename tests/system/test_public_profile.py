@@ -3,6 +3,7 @@ day-to-day setting public_profile is on (off by default), searchable by name, di
 /publik/koperasi/{id} is one profile. Server-rendered HTML without script, with a title and a meta
 description, every stored text escaped, and no personal data: the test greps the pages for every
 member's NIK and name."""
+import datetime
 import os
 import sys
 
@@ -12,6 +13,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from gateway_util import coop_body, create_user, login  # noqa: E402
 from test_gateway_member import add_member  # noqa: E402
 
+# The fiscal year that ended last (calendar years): the one whose RAT the profile looks for.
+LAST_YEAR = datetime.date.today().year - 1
 HOSTILE = 'Koperasi <script>alert("x")</script> & \'Co\''
 
 
@@ -38,6 +41,10 @@ def world(cluster):
     opt_in(cluster, a["id"], login(cluster, "pub.opa"))        # a day-to-day setting: the operator's
     opt_in(cluster, c["id"])
     people = [add_member(cluster, coop["id"], 40 + i) for i, coop in enumerate((a, a, b, c))]
+    r = cluster.api("POST", "/api/v1/cooperatives/%s/annual-meetings" % a["id"],
+                    {"fiscal_year": LAST_YEAR, "held_on": "%d-01-01" % (LAST_YEAR + 1),
+                     "members_present": 2, "quorum": True, "accounts_approved": True})
+    assert r.status == 201, r
     return {"a": a, "b": b, "c": c, "people": people}
 
 
@@ -51,6 +58,14 @@ def assert_no_personal_data(html, world):
     for p in world["people"]:
         assert p["nik"] not in html and p["name"] not in html and p["phone"] not in html, p["name"]
     assert "<script" not in html
+    # The gateway's CSP allows no inline style: the pages link their stylesheet.
+    assert "<style" not in html and '<link rel="stylesheet" href="/publik.css">' in html
+
+
+def test_the_stylesheet_is_served(cluster, world):
+    r = cluster.http("GET", "/publik.css")
+    assert r.status == 200 and r.headers["Content-Type"] == "text/css; charset=utf-8", r
+    assert "font-family" in r.text
 
 
 def test_public_profile_is_off_by_default(cluster, world):
@@ -95,7 +110,10 @@ def test_a_profile_shows_the_public_registry_and_services_in_words(cluster, worl
     assert ('<meta name="description" content="Koperasi Wanita Mawar, Koperasi Simpan Pinjam di '
             'Kecamatan Coblong: profil, layanan dan kontak.">') in html
     for text in ("<dt>Nomor badan hukum</dt><dd>518.08/96/BH/XIV.10/VIII/2008</dd>",
-                 "<dt>Tanggal badan hukum</dt><dd>2008-08-14</dd>", "<dt>Kelompok</dt><dd>women</dd>",
+                 "<dt>Tanggal badan hukum</dt><dd>14/08/2008</dd>",
+                 "<dt>Jumlah anggota</dt><dd>2 anggota aktif</dd>",
+                 "<dt>Rapat anggota tahunan (RAT) terakhir</dt><dd>RAT tahun buku %d diselenggarakan "
+                 "01/01/%d</dd>" % (LAST_YEAR, LAST_YEAR + 1), "<dt>Kelompok</dt><dd>women</dd>",
                  "<dt>Alamat</dt><dd>Jl. Dago 12</dd>", "<dt>Kecamatan</dt><dd>Coblong</dd>",
                  "<dt>Telepon</dt><dd>022-2500-111</dd>",
                  "<li>Simpanan pokok Rp 100.000,00, dibayar sekali saat menjadi anggota</li>",
@@ -104,6 +122,9 @@ def test_a_profile_shows_the_public_registry_and_services_in_words(cluster, worl
     assert_no_personal_data(html, world)
     status, html = page(cluster, "/publik/koperasi/%s" % world["c"]["id"])
     assert status == 200 and "<h1>Koperasi &lt;script&gt;alert(&quot;x&quot;)" in html
+    assert "<dt>Jumlah anggota</dt><dd>1 anggota aktif</dd>" in html
+    assert ("<dt>Rapat anggota tahunan (RAT) terakhir</dt><dd>Belum ada RAT yang dicatat; RAT tahun "
+            "buku %d belum diselenggarakan</dd>" % LAST_YEAR) in html
     assert_no_personal_data(html, world)
 
 

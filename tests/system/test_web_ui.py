@@ -79,6 +79,7 @@ def test_catalogues_complete_and_no_html_writes():
     result = json.loads(p.stdout.strip().splitlines()[-1])
     assert result["ok"], result["problems"]
     assert result["keys"] > 300
+    assert result["member_keys"] > 100          # the members' own pages (web/anggota/i18n/)
 
 
 def first_page_files(c):
@@ -585,3 +586,82 @@ def test_make_run_prints_the_web_address_and_the_readme_first_session_works_ther
     assert d["coop_notice"] == "Koperasi telah didaftarkan."
     assert d["reached"] == ["Daftarkan anggota", "Impor anggota dari CSV", "Setoran dan penarikan simpanan",
                             "Ajukan pinjaman"]
+
+
+def test_member_pages_in_the_browser(cluster):
+    """A member's own pages (tests/web/member.mjs) on the fixture cooperative of
+    member_books.py, every figure to the sen as member_books.py works them out."""
+    import datetime as dt
+    import member_books
+    k = member_books.build(cluster, extra_settings={"public_profile": True})
+    closed = member_books.build(cluster, "Koperasi Tertutup Kenanga", 4400)
+    me = member_books.member_record(cluster, k, k.me)
+    other = member_books.member_record(cluster, k, k.other)
+    people = [member_books.member_record(cluster, c, m) for c in (k, closed) for m in (c.me, c.other)]
+    create_user(cluster, "op.sari", "operator", k.id)
+    locked = member_books.member_record(cluster, k, k.member())
+    member_books.activate(cluster, k, locked["member_number"], member_books.grant(cluster, k, locked["id"]), "135791")
+    d, _ = run_script("member.mjs", {"LUMBUNG_URL": url(cluster), "COOP": k.id, "OPERATOR": "op.sari",
+                                     "PASSWORD": PASSWORD, "NUMBER": me["member_number"], "ME_ID": me["id"],
+                                     "OTHER_ID": other["id"], "OTHER_NAME": other["name"],
+                                     "LOCKED_NUMBER": locked["member_number"], "LOCKED_PIN": "135791",
+                                     "PEOPLE": json.dumps([{"nik": p["nik"], "name": p["name"]} for p in people + [locked]]),
+                                     "CLOSED_NAME": "Koperasi Tertutup Kenanga"})
+    assert len(d["code"]) == 10
+    assert d["pin_mismatch"] == "Kedua PIN tidak sama."
+    assert d["activated_path"] == "/anggota"
+    assert d["who"] == "Ibu Sari 3301 · No. anggota %s" % me["member_number"]
+    assert d["savings_total"] == "Rp 1.241.185,46"
+    # The arrears as of the day the page states (joined 02/01/2025, 25,000 a month, 75,000 paid).
+    stated = re.search(r"sampai (\d\d)/(\d\d)/(\d{4})", d["arrears_periods"]).groups()
+    today = dt.date(int(stated[2]), int(stated[1]), int(stated[0]))
+    assert abs((today - dt.date.today()).days) <= 1, d["arrears_periods"]
+    arrears = member_books.mandatory_arrears(today)
+    rupiah = "{:,}".format(arrears // 100).replace(",", ".")
+    assert d["mandatory_arrears"] == "Rp %s,%02d" % (rupiah, arrears % 100), d["mandatory_arrears"]
+    periods = member_books.months_between(dt.date(2025, 1, 2), today) + 1
+    assert d["arrears_periods"].startswith("%d periode wajib sampai" % periods), d["arrears_periods"]
+    assert d["savings_rows"] == ["Simpanan pokok\tRp 100.000,00", "Simpanan wajib\tRp 75.000,00",
+                                 "Simpanan sukarela\tRp 1.066.185,46", "Simpanan berjangka\tRp 0,00"]
+    assert re.fullmatch(r"Data per urutan #\d+, dimuat \d\d/\d\d/\d{4} \d\d:\d\d\.", d["home_asof"]), d["home_asof"]
+    assert d["title"] == "Simpanan saya · Lumbung Anggota"
+    assert d["description"] == "Simpanan, pinjaman, SHU dan RAT koperasi Anda."
+    # 12 instalments of 100,000 + 12,000 from 10/02/2025; 3 paid, the other 9 all due by now.
+    assert (d["loan_outstanding"], d["loan_arrears"], d["loan_payoff"]) == \
+        ("Rp 900.000,00", "Rp 1.008.000,00", "Rp 1.008.000,00")
+    assert len(d["schedule"]) == 12 and d["overdue_rows"] == 9
+    assert d["schedule"][0] == "1\t10/02/2025\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 112.000,00\tLunas"
+    assert d["schedule"][3] == "4\t10/05/2025\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 0,00\tTerlambat"
+    assert d["schedule"][11] == "12\t10/01/2026\tRp 100.000,00\tRp 12.000,00\tRp 112.000,00\tRp 0,00\tTerlambat"
+    assert d["statement_period"] == "Periode 01/02/2025 – 31/03/2025"
+    assert (d["statement_opening"], d["statement_closing"]) == ("Rp 125.000,00", "Rp 1.241.185,46")
+    assert [row.split("\t")[0::3] for row in d["statement_lines"]] == [
+        ["06/02/2025", "Rp 25.000,00"], ["06/03/2025", "Rp 25.000,00"], ["20/03/2025", "Rp 1.066.185,46"]]
+    assert d["pdf_href"] == "/api/v1/member/statement?from=2025-02-01&to=2025-03-31&format=pdf"
+    assert d["pdf_status"] == [200, "application/pdf"]
+    assert d["print_header_visible"] is False and d["print_form_visible"] is False
+    assert d["print_head"] == "Koperasi Wanita Sari — mutasi simpanan Ibu Sari 3301, No. anggota %s" % me["member_number"]
+    assert d["shu_default_year"] == str(today.year - 1)       # the last ended fiscal year
+    assert d["shu_year"] == "2025"
+    assert d["shu_total"] == "Rp 270.061,53"
+    assert d["capital_share"] == "20 % × Rp 1.048.000,00 × 175.000,00 ÷ 325.000,00 = Rp 112.861,53"
+    assert d["usage_share"] == "20 % × Rp 1.048.000,00 × 36.000,00 ÷ 48.000,00 = Rp 157.200,00"
+    assert "Ibu Sari 3302" not in d["shu_how"]
+    assert "20/03/2026" in d["rat"] and "RAT tahun buku 2025" in d["rat"]
+    assert (d["bs_assets"], d["is_surplus"]) == ("Rp 7.439.185,46", "Rp 1.048.000,00")
+    assert d["allocation"][1] == "Jasa modal anggota\tRp 209.599,99"
+    assert d["rat_html_has_other"] is False
+    assert d["en_total"] == "Rp 1,241,185.46"
+    assert d["api_other"] == [[403, "forbidden", "member_id"]] * 4
+    assert d["url_other_total"] == "Rp 1.241.185,46"         # an id in the URL changes nothing
+    assert d["operator_page_other"] == "Akses ditolak" and d["other_name_visible"] is False
+    assert d["wrong"][:4] == ["Nomor koperasi, nomor anggota, kode atau PIN salah."] * 4
+    locked_text = "Terlalu banyak percobaan yang salah. Akun dikunci sementara; coba lagi nanti atau minta kode baru ke petugas."
+    assert d["wrong"][4] == locked_text and d["locked_right_pin"] == locked_text
+    assert d["locked_path"] == "/anggota/masuk"
+    # The public face: only the cooperative that opted in, and nobody's NIK or name.
+    assert "Koperasi Wanita Sari" in d["directory_links"] and d["closed_listed"] is False
+    assert d["profile_title"] == "Koperasi Wanita Sari"
+    assert "Jumlah anggota\n3 anggota aktif" in d["profile"], d["profile"]
+    assert "RAT tahun buku 2025 diselenggarakan 20/03/2026" in d["profile"], d["profile"]
+    assert d["personal_data"] == [] and d["public_scripts"] == 0

@@ -6,6 +6,7 @@ import { t, getLang, setLang, languages } from './i18n.js';
 import { get, post, newKey, ApiError } from './api.js';
 import { user, setSession, clearSession, can, scoped, mayOpenCoop } from './session.js';
 import { errorText } from './form.js';
+import { followLinks } from './links.js';
 import * as auth from './pages/auth.js';
 import * as coops from './pages/coops.js';
 import * as members from './pages/members.js';
@@ -145,21 +146,8 @@ export async function render() {
   return undefined;
 }
 
-document.addEventListener('click', (ev) => {
-  const a = ev.target.closest && ev.target.closest('a[href]');
-  if (!a || a.target || a.hasAttribute('download') || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
-  const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
-  // A link within this page (the skip link to #main): focus its target, keep the page (and
-  // what was typed in it) as it is.
-  if (url.hash && url.pathname === location.pathname && url.search === location.search) {
-    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
-    if (target) { ev.preventDefault(); target.focus(); }
-    return;
-  }
-  ev.preventDefault();
-  navigate(url.pathname + url.search);
-});
+// Not the API's files, nor the members' own pages or the public directory (other apps).
+followLinks((url) => !/^\/(api|anggota|publik)(\/|$)/.test(url.pathname), navigate);
 window.addEventListener('popstate', () => render());
 window.addEventListener('lumbung:unauthenticated', () => {
   if (!user()) return;
