@@ -719,7 +719,7 @@ static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
     o->member_id = m->id;
     o->member_number = m->member_number;
     o->name = m->name;
-    o->as_of_seq = seq_of(x->app->transactions);
+    o->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     o->members_seq = seq_of(x->app->members);
     rc = reporting_member_overview(x->app, x->txn, x->arena, c, m, as_of, o);
     if (rc == -E2BIG)
