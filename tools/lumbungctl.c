@@ -13,6 +13,7 @@
       status                               each running service over the bus (every shard)
       move-cooperative COOP SHARD          with the system stopped: the cooperative's books to
                                            another transactions shard, and the shard map
+      shard-of COOP                        the shard the map gives a cooperative
 
     Operation names are the fields of the services' request oneofs (scope.h), checked here so
     a typo is refused before it reaches allow.list. Keys live in LUMBUNG_KEYS (default
@@ -53,7 +54,8 @@ static int usage(void) {
             "       lumbungctl keys scope NAME --cooperatives ID,ID|all --operations OP,OP|all\n"
             "       lumbungctl keys revoke NAME | keys rotate NAME\n"
             "       lumbungctl backup SERVICE DIR | backup all DIR | restore DIR | verify [DIR] | status\n"
-            "       lumbungctl move-cooperative COOPERATIVE SHARD   (system stopped)\n");
+            "       lumbungctl move-cooperative COOPERATIVE SHARD   (system stopped)\n"
+            "       lumbungctl shard-of COOPERATIVE\n");
     return 2;
 }
 
@@ -808,15 +810,23 @@ static int require_stopped(const char *a, const char *b) {
     return rc;
 }
 
+static int parse_coop(const char *command, const char *text, uint64_t *coop) {
+    char *end;
+    errno = 0;
+    unsigned long long c = strtoull(text, &end, 10);
+    if (errno || *end || c == 0 || text[0] == '-') {
+        fprintf(stderr, "lumbungctl: %s: '%s' is not a cooperative id\n", command, text);
+        return -1;
+    }
+    *coop = c;
+    return 0;
+}
+
 static int parse_shard_args(const char *coop_text, const char *shard_text, uint64_t *coop,
                             int *target) {
     char *end;
-    errno = 0;
-    unsigned long long c = strtoull(coop_text, &end, 10);
-    if (errno || *end || c == 0 || coop_text[0] == '-') {
-        fprintf(stderr, "lumbungctl: move-cooperative: '%s' is not a cooperative id\n", coop_text);
-        return -1;
-    }
+    uint64_t c;
+    if (parse_coop("move-cooperative", coop_text, &c) != 0) return -1;
     long k = strtol(shard_text, &end, 10);
     if (*end || k < 0 || k >= shard_count()) {
         fprintf(stderr, "lumbungctl: move-cooperative: shard '%s' is not one of 0..%d\n",
@@ -868,6 +878,18 @@ static int move_cooperative(const char *coop_text, const char *shard_text) {
     return 0;
 }
 
+/* shard-of COOP: the shard the map and settings give the cooperative, read as every service
+   reads them (an operator's or an integrator's question; checks a map before deploying it). */
+static int shard_of_cmd(const char *coop_text) {
+    uint64_t coop;
+    if (parse_coop("shard-of", coop_text, &coop) != 0) return 2;
+    int k = shard_of(coop);
+    char name[SHARD_NAME_MAX];
+    printf("cooperative %llu lives on shard %d (%s) of %d\n", (unsigned long long) coop, k,
+           shard_name(k, name, sizeof name), shard_count());
+    return 0;
+}
+
 int main(int argc, char **argv) {
     log_init("lumbungctl");
     if (config_load() != 0 || shard_load() != 0) return 2;
@@ -880,5 +902,6 @@ int main(int argc, char **argv) {
         return verify(argc == 3 ? argv[2] : config_data_dir());
     if (argc == 2 && !strcmp(argv[1], "status")) return status();
     if (argc == 4 && !strcmp(argv[1], "move-cooperative")) return move_cooperative(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "shard-of")) return shard_of_cmd(argv[2]);
     return usage();
 }

@@ -3,7 +3,10 @@
 # (docs/operations.md, "Kubernetes"), made with lumbungctl as on separate hosts: each service
 # gets its own keypair in OVERLAY/keys/SERVICE/, the public keys of the services it connects to
 # (keys import ... none) and an allow.list admitting its clients (keys import ... service).
-# The overlay's secretGenerator turns each directory into the Secret lumbung-keys-SERVICE.
+# Every transactions shard is a service of its own here (transactions, transactions-1, ...: as
+# many as `shards` in OVERLAY/shard.map, 1 without one), with its own keypair; its clients and
+# servers are transactions'. The overlay's secretGenerator turns each directory into the
+# Secret lumbung-keys-SERVICE.
 #
 # Idempotent: existing keys are kept, so running it again after adding a service changes
 # nothing else. LUMBUNGCTL names the lumbungctl to run (default: the one on the PATH).
@@ -26,16 +29,36 @@ share() {
     on "$3" keys import "$1" "$key" "$4"
 }
 
-for s in members transactions reporting gateway; do
+shards=1
+if [ -f "$overlay/shard.map" ]; then
+    shards=$(sed -n 's/^[[:space:]]*shards[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+             "$overlay/shard.map")
+fi
+case "$shards" in
+    [1-8]) ;;
+    *) echo "make-keys.sh: $overlay/shard.map: 'shards = N' with N from 1 to 8 expected" >&2
+       exit 1 ;;
+esac
+tx="transactions"                       # the shards' names: transactions, transactions-1, ...
+k=1
+while [ "$k" -lt "$shards" ]; do
+    tx="$tx transactions-$k"
+    k=$((k + 1))
+done
+
+for s in members $tx reporting gateway; do
     on "$s" keys add "$s" service
 done
 
 # Who connects to whom: CLIENT: SERVERS (the base's NetworkPolicies say the same).
-for pair in gateway:members gateway:transactions gateway:reporting \
-            reporting:members reporting:transactions transactions:members; do
+pairs="gateway:members gateway:reporting reporting:members"
+for t in $tx; do
+    pairs="$pairs gateway:$t reporting:$t $t:members"
+done
+for pair in $pairs; do
     client=${pair%%:*}
     server=${pair#*:}
     share "$server" "$server" "$client" none
     share "$client" "$client" "$server" service
 done
-echo "keys of members, transactions, reporting and gateway in $keys"
+echo "keys of members, $tx, reporting and gateway in $keys"

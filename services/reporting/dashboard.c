@@ -384,6 +384,7 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     reporting_portfolio_percent(d->non_performing_sen, d->loans_outstanding_sen, pct, sizeof pct);
     d->npl_ratio = arena_strdup(arena, pct);
     d->as_of_seq = reporting_tx_seq(app, 0);
+    d->as_of_shard_seqs = reporting_shard_seqs(app, arena, &d->n_as_of_shard_seqs);
     d->members_seq = app->members ? follower_cursor(app->members) : 0;
     if (reporting_opts_file(&opts)) {
         reporting_doc_t doc;

@@ -122,6 +122,7 @@ int reporting_ods(reporting_t *app, service_call_t *call, store_txn_t *txn, aren
     o->has_year = o->has_as_of_seq = o->has_members_seq = 1;
     o->year = req->year;
     o->as_of_seq = reporting_tx_seq(app, 0);
+    o->as_of_shard_seqs = reporting_shard_seqs(app, arena, &o->n_as_of_shard_seqs);
     o->members_seq = app->members ? follower_cursor(app->members) : 0;
     static char *not_recorded[] = { "managers_and_staff", "business_volume" };
     o->not_recorded = not_recorded;

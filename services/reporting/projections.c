@@ -144,3 +144,11 @@ uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop) {
     const follower_t *f = app->transactions[coop ? shard_of(coop) : 0];
     return f ? follower_cursor(f) : 0;
 }
+
+uint64_t *reporting_shard_seqs(const reporting_t *app, arena_t *arena, size_t *n) {
+    uint64_t *seqs = arena_alloc(arena, (size_t) app->shards * sizeof *seqs);
+    for (int k = 0; k < app->shards; k++)
+        seqs[k] = app->transactions[k] ? follower_cursor(app->transactions[k]) : 0;
+    *n = (size_t) app->shards;
+    return seqs;
+}

@@ -109,6 +109,9 @@ void reporting_close(reporting_t *app);
 /* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
    shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */
 uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);
+/* Every shard's cursor (element K: shard K's), for a district-wide report: an array of
+   app->shards in the arena, its length in *n. */
+uint64_t *reporting_shard_seqs(const reporting_t *app, arena_t *arena, size_t *n);
 
 /* The followers' callbacks (projections.c): applies one event of either stream. */
 int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);

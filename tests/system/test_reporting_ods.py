@@ -71,6 +71,7 @@ def ods(cluster):
 def test_one_row_per_cooperative_with_the_books_at_the_year_end(ods):
     a, b, rep = ods
     assert rep["year"] == 2025 and int(rep["as_of_seq"]) > 0
+    assert rep["as_of_shard_seqs"] == [rep["as_of_seq"]]        # one shard: its cursor
     assert rep["not_recorded"] == ["managers_and_staff", "business_volume"]
     assert [i["cooperative_id"] for i in rep["items"]] == [a, b]
     # Own capital: principal 200,000 + surplus 300,000 - 100,000 not closed; outside capital:

@@ -116,8 +116,15 @@ def test_cooperatives_on_both_shards_book_over_http_and_reporting_equals_each_le
         assert (int(loan) >= SPAN) == (coop.shard() == 1)
         # reporting (following both shards) states the same books, read right after writing
         assert reported_trial(coop) == tb
+    settle(sc)
+    heads = [str(ping(sc, name).head_seq) for name in sc.shard_names()]
     d = sc.api("GET", "/api/v1/district/dashboard")
     assert d.status == 200, d
+    # a district-wide report states every shard's cursor, shard 0's also as as_of_seq
+    assert (d.json["as_of_shard_seqs"], d.json["as_of_seq"]) == (heads, heads[0]), d.json
+    ods = sc.api("GET", "/api/v1/district/ods?year=2025")
+    assert ods.status == 200, ods
+    assert (ods.json["as_of_shard_seqs"], ods.json["as_of_seq"]) == (heads, heads[0]), ods.json
     items = {i["cooperative_id"]: i for i in d.json["items"]}
     for coop in (a, b):
         tb = trial(coop)

@@ -3,7 +3,7 @@ cooperative with members created through the members service and seen by the tra
 replica (read-your-writes via after_members_seq)."""
 from google.protobuf import json_format
 
-from lumbung import pb
+from lumbung import pb, shard_name
 from members_util import ADMIN, call, member_body
 
 PRINCIPAL_SEN = 10000000      # Rp 100,000 (members_util.create_coop's settings)
@@ -23,9 +23,18 @@ def tx_request(op, body, actor=ADMIN, key=None, after_members_seq=None):
     return req
 
 
+def shard_for(cluster, body):
+    """The transactions shard that owns the body's cooperative by the shard map's default rule
+    (cooperative id mod shards), for a cluster of `shards` shards (absent: one)."""
+    shards = getattr(cluster, "shards", 1)
+    coop = (body or {}).get("cooperative_id")
+    return shard_name(int(coop) % shards) if shards > 1 and coop else "transactions"
+
+
 def tx_call(cluster, op, body=None, actor=ADMIN, key=None, after=None, client=None, timeout=30):
-    """Calls the transactions service; returns (reply, result message or None)."""
-    bus = client or cluster.bus("transactions")
+    """Calls the transactions service (without `client`: the shard owning the body's
+    cooperative); returns (reply, result message or None)."""
+    bus = client or cluster.bus(shard_for(cluster, body))
     reply = bus.call(tx_request(op, body, actor, key, after), timeout=timeout)
     if reply.HasField("error"):
         return reply, None
