@@ -90,12 +90,26 @@ def shard_offset(k):
     return 10 + 2 * k if k <= 4 else 30 + 2 * (k - 5)
 
 
+def _bases_outside_ephemeral_range():
+    """Port bases (multiples of 100) clear of the kernel's ephemeral range: a port in it can be
+    taken by any outgoing connection between our check and the service's bind."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        lo, hi = 32768, 60999
+    top = 65000 + 1                         # common/config.c takes a base up to 65000
+    bases = [b for b in range(10000, top, 100) if b + 99 < lo or b > hi]
+    return bases or list(range(20000, 60000, 100))
+
+
 def _pick_port_base(shards=1):
     offsets = [0, 1, 10, 11, 20, 21, 85, 90, 91, 92, 93]
     for k in range(1, shards):
         offsets += [shard_offset(k), shard_offset(k) + 1]
+    bases = _bases_outside_ephemeral_range()
     for _ in range(200):
-        base = random.randrange(20000, 60000, 100)
+        base = random.choice(bases)
         if all(_port_free(base + off) for off in offsets):
             return base
     raise RuntimeError("no free loopback port range")

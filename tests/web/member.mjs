@@ -28,7 +28,8 @@ const steps = [
     data.code = await page.evaluate(async ([coop, id]) => {
       const me = await (await fetch('/api/v1/auth/me')).json();
       const r = await fetch(`/api/v1/cooperatives/${coop}/members/${id}/access`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: '{}' });
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token,
+          'Idempotency-Key': `grant-${coop}-${id}` }, body: '{}' });
       return (await r.json()).code;
     }, [COOP, ME_ID]);
     await page.getByRole('button', { name: 'Keluar' }).click();

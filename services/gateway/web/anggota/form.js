@@ -3,6 +3,7 @@
 // texts from the members' catalogue by code. Not for: the operators' forms (app/form.js, bound
 // to the operators' catalogue).
 import { h, uid } from '../app/dom.js';
+import { newKey } from '../app/api.js';
 import { t, has } from './i18n.js';
 
 export function errorText(e) {
@@ -11,7 +12,8 @@ export function errorText(e) {
 }
 
 // spec: {submit, fields: [{name, label, type, hint, autocomplete, inputmode, value, required, pattern}],
-//        validate(values) -> {field: key} | null, onSubmit(values) -> Promise, onSuccess(result)}
+//        validate(values) -> {field: key} | null, onSubmit(values, idempotencyKey) -> Promise, onSuccess(result)}
+// One Idempotency-Key per form until a field changes, so a double click never sends twice.
 export function form(spec) {
   const inputs = {};
   const errors = {};
@@ -27,8 +29,10 @@ export function form(spec) {
     });
     return h('div', { class: 'field' }, h('label', { for: id }, t(f.label)), inputs[f.name], hint, errors[f.name]);
   });
+  let key = null;
   const button = h('button', { type: 'submit' }, t(spec.submit));
   const el = h('form', { class: 'stack', novalidate: true }, fields, formError, h('div', { class: 'actions' }, button));
+  el.addEventListener('input', () => { key = null; });
   const clear = () => {
     formError.textContent = '';
     for (const [name, e] of Object.entries(errors)) { e.textContent = ''; inputs[name].removeAttribute('aria-invalid'); }
@@ -44,9 +48,10 @@ export function form(spec) {
     if (missing) { show(missing.name, t('error.required')); return; }
     const bad = spec.validate ? spec.validate(values) : null;
     if (bad) { const [name, key] = Object.entries(bad)[0]; show(name, t(key)); return; }
+    key = key || newKey();
     button.disabled = true;
     try {
-      const result = await spec.onSubmit(values);
+      const result = await spec.onSubmit(values, key);
       await spec.onSuccess(result);
     } catch (e) {
       show(e && e.field && errors[e.field] ? e.field : null, errorText(e));

@@ -3,7 +3,7 @@
 // stamps the "as of" line (asOf) from the answer it drew. The gateway answers
 // /anggota/index.html for every /anggota path (static.c).
 import { h } from '../app/dom.js';
-import { get, post, setCsrf, ApiError } from '../app/api.js';
+import { get, post, newKey, setCsrf, ApiError } from '../app/api.js';
 import { followLinks } from '../app/links.js';
 import { t, getLang, setLang, languages } from './i18n.js';
 import { errorText } from './form.js';
@@ -54,7 +54,7 @@ function header() {
   langSelect.addEventListener('change', () => { setLang(langSelect.value); render(); });
   const logout = h('button', { type: 'button', class: 'link', id: 'logout' }, t('nav.logout'));
   logout.addEventListener('click', async () => {
-    try { await post('/api/v1/auth/logout', {}, { quiet: true }); } catch (e) { /* gone already */ }
+    try { await post('/api/v1/auth/logout', {}, { quiet: true, key: newKey() }); } catch (e) { /* gone already */ }
     setMember(null, null);
     navigate(`${ROOT}/masuk`);
   });

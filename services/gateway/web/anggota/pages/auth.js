@@ -26,7 +26,7 @@ export function loginPage(query) {
     submit: 'action.login',
     fields: [...ids(query), { name: 'pin', label: 'field.pin', type: 'password', inputmode: 'numeric', required: true, autocomplete: 'current-password', maxlength: 6 }],
     validate: (v) => (PIN.test(v.pin) ? null : { pin: 'error.invalid_pin' }),
-    onSubmit: (v) => post('/api/v1/member/login', { ...v, session: true }, { quiet: true }),
+    onSubmit: (v, key) => post('/api/v1/member/login', { ...v, session: true }, { quiet: true, key }),
     onSuccess: loggedIn,
   });
   return h('section', { class: 'login card' },
@@ -47,7 +47,7 @@ export function activatePage(query) {
       if (!PIN.test(v.pin)) return { pin: 'error.invalid_pin' };
       return v.pin === v.pin_again ? null : { pin_again: 'error.pin_mismatch' };
     },
-    onSubmit: (v) => post('/api/v1/member/activate', { cooperative_id: v.cooperative_id, member_number: v.member_number, code: v.code, pin: v.pin, session: true }, { quiet: true }),
+    onSubmit: (v, key) => post('/api/v1/member/activate', { cooperative_id: v.cooperative_id, member_number: v.member_number, code: v.code, pin: v.pin, session: true }, { quiet: true, key }),
     onSuccess: loggedIn,
   });
   return h('section', { class: 'login card' },
