@@ -65,6 +65,8 @@ struct service_call {
     bool stored_idempotent;
     bool parked;                   /* waiting for a replica; not answered in this batch */
     bool internal;                 /* posted by the service to itself: no peer, no reply */
+    bool continuing;               /* the handler asked to run again (service_call_continue) */
+    bool continued;                /* this run is a continuation: its deadline was checked */
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
     char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
     uint64_t cooperative_id;       /* the operation's cooperative_id field, for logs; 0: none */
@@ -86,6 +88,8 @@ struct service {
     service_call_t *batch[SERVICE_BATCH_MAX];
     int batch_count;
     service_call_t *waiting;       /* parked requests, a list */
+    service_call_t *continued[SERVICE_BATCH_MAX];  /* calls to run again after this batch */
+    int continued_count;
     int waiting_count;
     int waiting_max;               /* SERVICE_WAITING_MAX unless configured lower */
     follower_t *replicas[REPLICAS_MAX];
@@ -152,6 +156,7 @@ Lumbung__Reply *service_call_reply(service_call_t *c) { return c->reply; }
 store_txn_t *service_call_txn(service_call_t *c) { return c->txn; }
 arena_t *service_call_arena(service_call_t *c) { return c->arena; }
 const char *service_call_peer(const service_call_t *c) { return c->peer; }
+void service_call_continue(service_call_t *c) { c->continuing = true; }
 const Lumbung__Actor *service_call_actor(const service_call_t *c) { return c->actor; }
 bool service_call_internal(const service_call_t *c) { return c->internal; }
 
@@ -488,13 +493,16 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     int rc = store_begin_child(parent, &c->txn);
     if (rc != 0) return rc;
     c->last_seq = 0;
+    c->continuing = false;
     rc = c->svc->handlers.handle(c->svc->app, c);
-    if (rc == 0 && c->request->idempotency_key && *c->request->idempotency_key)
+    /* A call that continues has no reply yet: its key is stored with the last step only. */
+    if (rc == 0 && !c->continuing && c->request->idempotency_key && *c->request->idempotency_key)
         rc = idem_store(c, c->txn);
     if (rc == 0) return store_commit(&c->txn);
     store_abort(&c->txn);
     c->reply->has_event_seq = 0;
     c->stored_idempotent = false;
+    c->continuing = false;
     if (rc == STORE_MAP_FULL) return rc;
     if (!c->reply->error)
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
@@ -606,7 +614,8 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->arrival_logged = true;
     if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
-    if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
+    if (!c->continued && r->has_deadline_ms && r->deadline_ms > 0 &&
+        r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
                           "the request arrived after its deadline; nothing was done");
         return 0;
@@ -759,6 +768,18 @@ static void process_batch(service_t *svc) {
     }
     for (int i = 0; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
+        if (rc == 0 && c->continuing && !c->reply->error) {   /* its next step, next turn */
+            if (svc->continued_count < SERVICE_BATCH_MAX) {
+                c->continued = true;
+                svc->continued[svc->continued_count++] = c;
+                continue;
+            }
+            /* Its step committed; a retry with the same key continues from the store. */
+            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
+                              "the %s service is running %d long operations; this one is "
+                              "part done, retry it to continue", svc->name, SERVICE_BATCH_MAX);
+        }
+        c->continuing = false;
         if (c->parked && svc->waiting_count < svc->waiting_max) {
             park(svc, c);
             continue;
@@ -778,10 +799,19 @@ static void process_batch(service_t *svc) {
     publish_new_events(svc);
 }
 
+/* Requests that arrived go first; then one step of every call that continues, in a batch
+   of their own, so a request waits behind at most one step of a long operation. The idle
+   handle stays on while steps remain, so the loop polls the sockets between steps. */
 static void on_batch_idle(uv_idle_t *h) {
     service_t *svc = h->data;
     uv_idle_stop(h);
     process_batch(svc);
+    if (svc->continued_count == 0) return;
+    int n = svc->continued_count;
+    svc->continued_count = 0;
+    for (int i = 0; i < n; i++) svc->batch[svc->batch_count++] = svc->continued[i];
+    process_batch(svc);
+    if (svc->continued_count > 0) uv_idle_start(h, on_batch_idle);
 }
 
 static void enqueue(service_t *svc, service_call_t *c) {
@@ -926,6 +956,7 @@ void service_destroy(service_t **self_p) {
     if (!svc) return;
     *self_p = NULL;
     for (int i = 0; i < svc->batch_count; i++) call_destroy(&svc->batch[i]);
+    for (int i = 0; i < svc->continued_count; i++) call_destroy(&svc->continued[i]);
     while (svc->waiting) {
         service_call_t *c = svc->waiting;
         svc->waiting = c->next_waiting;

@@ -15,6 +15,7 @@ typedef struct {
     tx_store_t db;
     follower_t *members;        /* owned: created in setup, destroyed in teardown */
     arena_t *replica_arena;     /* owned: one members event at a time */
+    uint32_t close_step_loans;  /* loans per step of a close-day (TX_CLOSE_STEP_LOANS) */
 } tx_app_t;
 
 /* The request handler (handlers.c): dispatch, authorisation, events and reply. */
