@@ -4,8 +4,11 @@
     It subscribes to the producer's PUB first, then replays from its stored cursor + 1 over the
     producer's ROUTER. Live events are applied only when their sequence is cursor + 1; a
     duplicate is dropped; a gap (or a heartbeat whose head is past the cursor, i.e. a lost tail)
-    starts a replay, one at a time. Each batch of events is applied in one write transaction
-    that also stores the new cursor, so effects and cursor commit together or not at all.
+    starts a replay, one at a time. Every FOLLOWER_REPORT_MS (LUMBUNG_FOLLOWER_REPORT_MS) it
+    also asks for a replay from cursor + 1 even when caught up: that request is how the
+    producer learns the follower's cursor and may prune what every follower has (retention.h).
+    Each batch of events is applied in one write transaction that also stores the new cursor,
+    so effects and cursor commit together or not at all.
 
     Table "cursors": key = stream name, value = u64 big-endian last applied sequence.
     Not for: producing events (outbox.h). */
@@ -21,6 +24,7 @@ enum {
     FOLLOWER_BATCH_MAX = 1024,        /* events applied in one write transaction */
     FOLLOWER_REPLAY_BATCH = 2048,     /* events asked for in one replay */
     FOLLOWER_REPLAY_TIMEOUT_MS = 5000,
+    FOLLOWER_REPORT_MS = 10000,       /* a replay request at least this often: our cursor */
 };
 
 /* Applies one event inside txn. Returns 0, or a negative code to abort the whole batch (it is

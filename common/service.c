@@ -3,6 +3,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "retention.h"
 #include "scope.h"
 
 #include <assert.h>
@@ -25,7 +26,9 @@ enum {
        (BUS_MESSAGE_MAX), which drops the whole connection for a larger message. */
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
-    IDEM_VERSION = 1,
+    IDEM_VERSION_UNTIMED = 1,      /* version, hash, reply (before retention) */
+    IDEM_VERSION = 2,              /* version, stored at ms u64, hash, reply */
+    IDEM_HEADER = 1 + 8 + IDEM_HASH,
     PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
     PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
     OPERATIONS_MAX = 96,           /* operations counted for metrics; more go to "other" */
@@ -79,7 +82,11 @@ struct service {
     bus_t *bus;
     store_t *store;
     outbox_t *outbox;
-    store_table_t idempotency;
+    store_table_t idempotency, followers;
+    retention_config_t retention;
+    retention_walk_t idem_walk;    /* where the next pruning step of idempotency starts */
+    uv_timer_t prune_timer;
+    uint64_t pruned_replies, pruned_events;
     bus_socket_t *router, *pub;
     service_handlers_t handlers;
     void *app;
@@ -245,7 +252,28 @@ static bool call_refused(service_call_t *c) {
 }
 
 /* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
-   SHA-256 of the request body, serialized Reply ---- */
+   stored at (ms, u64 big-endian), SHA-256 of the request body, serialized Reply; version 1
+   values (no time) are stamped by the pruner (retention.h) ---- */
+
+/* When the value was stored; -1 for a version 1 value (no time), per retention.h; 0 (long
+   expired) for a value of no known layout. */
+static int64_t idem_stored_at(const void *val, size_t len) {
+    const uint8_t *v = val;
+    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return (int64_t) be64_read(v + 1);
+    return len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED ? -1 : 0;
+}
+
+/* A version 1 value as version 2, stored at at_ms. */
+static size_t idem_stamp(const void *val, size_t len, int64_t at_ms, uint8_t *out) {
+    const uint8_t *v = val;
+    assert(len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED);
+    out[0] = IDEM_VERSION;
+    be64_write(out + 1, (uint64_t) at_ms);
+    memcpy(out + 9, v + 1, len - 1);
+    return len + 8;
+}
+
+static const retention_idem_codec_t idem_codec = { idem_stored_at, idem_stamp };
 
 static size_t idem_key(const service_call_t *c, uint8_t *out) {
     const char *user = c->actor && c->actor->user ? c->actor->user : "";
@@ -275,16 +303,22 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     int rc = store_get(txn, c->svc->idempotency, key, klen, (const void **) &v, &vl);
     if (rc == STORE_NOT_FOUND) return 0;
     if (rc != 0) return rc;
+    /* Past the window a retry is a new request, whether or not the pruner got to it yet. */
+    int64_t at = idem_stored_at(v, vl);
+    if (at >= 0 && at < envelope_now_ms() - c->svc->retention.idempotency_ms) return 0;
+    size_t skip = at >= 0 ? 9 : 1;                 /* version 1: no time */
     uint8_t hash[IDEM_HASH];
     request_hash(c, hash);
-    if (vl < 1 + IDEM_HASH || v[0] != IDEM_VERSION || memcmp(v + 1, hash, IDEM_HASH) != 0) {
+    if (vl < skip + IDEM_HASH || (v[0] != IDEM_VERSION && v[0] != IDEM_VERSION_UNTIMED) ||
+        memcmp(v + skip, hash, IDEM_HASH) != 0) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "idempotency_key_reused",
                           "idempotency_key",
                           "this Idempotency-Key was already used for a different request; use a new key");
         return 1;
     }
     ProtobufCAllocator alloc = arena_allocator(c->arena);
-    Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - 1 - IDEM_HASH, v + 1 + IDEM_HASH);
+    Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - skip - IDEM_HASH,
+                                                    v + skip + IDEM_HASH);
     if (!stored) return STORE_ERROR;
     stored->request_id = c->request->request_id;
     c->reply = stored;
@@ -296,11 +330,12 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
     uint8_t key[STORE_KEY_MAX];
     size_t klen = idem_key(c, key), rlen;
     uint8_t *reply = envelope_pack(c->arena, &c->reply->base, &rlen);
-    uint8_t *val = arena_alloc(c->arena, 1 + IDEM_HASH + rlen);
+    uint8_t *val = arena_alloc(c->arena, IDEM_HEADER + rlen);
     val[0] = IDEM_VERSION;
-    request_hash(c, val + 1);
-    memcpy(val + 1 + IDEM_HASH, reply, rlen);
-    int rc = store_put(txn, c->svc->idempotency, key, klen, val, 1 + IDEM_HASH + rlen, 0);
+    be64_write(val + 1, (uint64_t) envelope_now_ms());
+    request_hash(c, val + 9);
+    memcpy(val + IDEM_HEADER, reply, rlen);
+    int rc = store_put(txn, c->svc->idempotency, key, klen, val, IDEM_HEADER + rlen, 0);
     if (rc == 0) c->stored_idempotent = true;
     return rc;
 }
@@ -322,7 +357,8 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     return 0;
 }
 
-static void answer_replay(service_call_t *c, store_txn_t *txn) {
+/* Returns 0, or STORE_MAP_FULL for the batch to be redone in a bigger map. */
+static int answer_replay(service_call_t *c, store_txn_t *txn) {
     const Lumbung__ReplayRequest *rr = c->request->replay;
     uint32_t max = rr->has_max && rr->max ? rr->max : OUTBOX_REPLAY_MAX;
     if (max > OUTBOX_REPLAY_MAX) max = OUTBOX_REPLAY_MAX;
@@ -334,6 +370,11 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     r->head_seq = outbox_head(c->svc->outbox, txn);
     c->replay_bytes = 0;
     c->replay_last = 0;
+    /* Asking from a sequence says the peer holds every event before it (retention.h). */
+    uint64_t from = rr->has_from_seq && rr->from_seq ? rr->from_seq : 1;
+    int rc = *c->peer ? retention_note_follower(txn, c->svc->followers, c->peer, from - 1,
+                                                envelope_now_ms()) : 0;
+    if (rc != 0) return rc;            /* the whole batch is redone (or fails) */
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     if (c->replay_last) {
         r->has_last_seq = 1;
@@ -346,6 +387,7 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
         r->events[i].data = copy;
     }
     c->svc->stats.replays++;
+    return 0;
 }
 
 /* CPU seconds and resident bytes from /proc/self/stat, open descriptors from /proc/self/fd;
@@ -631,8 +673,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         answer_ping(c, txn);
         return 0;
     case LUMBUNG__REQUEST__BODY_REPLAY:
-        answer_replay(c, txn);
-        return 0;
+        return answer_replay(c, txn);
     case LUMBUNG__REQUEST__BODY__NOT_SET:
         svc->stats.malformed++;
         log_warn(r->request_id, "%s: request without a known body from '%s'", svc->name, c->peer);
@@ -880,6 +921,39 @@ void service_add_replica(service_t *svc, follower_t *follower) {
     svc->replicas[svc->replica_count++] = follower;
 }
 
+/* One pruning step (retention.h) in a write transaction of its own, between batches. */
+static void on_prune(uv_timer_t *t) {
+    service_t *svc = t->data;
+    int64_t now = envelope_now_ms();
+    uint64_t replies = 0, events = 0;
+    int rc = 0;
+    for (int redo = 0; redo < REDO_MAX; redo++) {
+        retention_walk_t walk = svc->idem_walk;
+        store_txn_t *txn;
+        replies = events = 0;
+        if ((rc = store_begin(svc->store, false, &txn)) != 0) break;
+        rc = retention_prune_idempotency(txn, svc->idempotency, &idem_codec, &walk, now,
+                                         svc->retention.idempotency_ms, svc->retention.step,
+                                         &replies);
+        if (rc == 0) rc = retention_prune_outbox(txn, svc->outbox_table, svc->followers, now,
+                                                 svc->retention.outbox_ms, svc->retention.step,
+                                                 &events);
+        if (rc == 0) rc = store_commit(&txn);
+        else store_abort(&txn);
+        if (rc == 0) svc->idem_walk = walk;
+        if (rc != STORE_MAP_FULL || store_grow(svc->store) != 0) break;
+    }
+    if (rc != 0) {
+        log_warn(0, "%s: pruning failed (%d); it is tried again", svc->name, rc);
+        return;
+    }
+    svc->pruned_replies += replies;
+    svc->pruned_events += events;
+    if (replies || events)
+        log_debug(0, "%s: pruned %llu idempotency replies and %llu events", svc->name,
+                  (unsigned long long) replies, (unsigned long long) events);
+}
+
 static void on_heartbeat(uv_timer_t *t) {
     service_t *svc = t->data;
     Lumbung__Heartbeat hb = LUMBUNG__HEARTBEAT__INIT;
@@ -917,6 +991,8 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     if (!svc->outbox) goto fail;
     if ((*err = store_table(svc->store, "idempotency", &svc->idempotency)) != 0) goto fail;
     if ((*err = store_table(svc->store, "outbox", &svc->outbox_table)) != 0) goto fail;
+    if ((*err = store_table(svc->store, "followers", &svc->followers)) != 0) goto fail;
+    svc->retention = retention_config();
     store_txn_t *txn;
     if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
     svc->head = outbox_head(svc->outbox, txn);
@@ -930,8 +1006,10 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     uv_idle_init(loop, &svc->batch_idle);
     uv_timer_init(loop, &svc->heartbeat_timer);
     uv_timer_init(loop, &svc->wait_timer);
+    uv_timer_init(loop, &svc->prune_timer);
     svc->batch_idle.data = svc->heartbeat_timer.data = svc->wait_timer.data = svc;
-    svc->handles_open = 3;
+    svc->prune_timer.data = svc;
+    svc->handles_open = 4;
     return svc;
 fail:
     bus_socket_destroy(&svc->router);
@@ -943,6 +1021,8 @@ fail:
 
 int service_start(service_t *svc) {
     log_info(0, "%s: serving, %llu events in the outbox", svc->name, (unsigned long long) svc->head);
+    uint64_t every = (uint64_t) svc->retention.interval_ms;
+    uv_timer_start(&svc->prune_timer, on_prune, every, every);
     return uv_timer_start(&svc->heartbeat_timer, on_heartbeat, SERVICE_HEARTBEAT_MS, SERVICE_HEARTBEAT_MS);
 }
 
@@ -969,6 +1049,7 @@ void service_destroy(service_t **self_p) {
     uv_close((uv_handle_t *) &svc->batch_idle, on_closed);
     uv_close((uv_handle_t *) &svc->heartbeat_timer, on_closed);
     uv_close((uv_handle_t *) &svc->wait_timer, on_closed);
+    uv_close((uv_handle_t *) &svc->prune_timer, on_closed);
 }
 
 store_t *service_store(service_t *svc) { return svc->store; }
