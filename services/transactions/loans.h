@@ -37,7 +37,7 @@
 enum {
     TX_LOANS_PER_MEMBER_MAX = 100,          /* loans listed or settled per member */
     TX_LOANS_PER_CLOSE_MAX = 200000,        /* loans one list page walks to fill itself */
-    TX_CLOSE_STEP_LOANS = 1000,             /* loans one step of a close-day walks (the
+    TX_CLOSE_STEP_LOANS = 500,              /* loans one step of a close-day walks (the
                                                environment's LUMBUNG_CLOSE_DAY_STEP may set
                                                another, for tests) */
 };

@@ -118,7 +118,7 @@ def test_close_of_200000_loans_answers_other_cooperatives_meanwhile(cluster):
     assert not result["reply"].HasField("error"), result["reply"].error
     assert answered_meanwhile >= 1
     assert_close_answer(result["day"], 200000)
-    # Steps of 1,000 loans, each arena released: no per-loan memory is kept (it was ~6.4 KB
+    # Steps of 500 loans, each arena released: no per-loan memory is kept (it was ~6.4 KB
     # a loan, 1.3 GB here).
     assert rss_anon_kb(cluster, "transactions") < 96 * 1024
     again = tx_ok(cluster, "close_day", {"cooperative_id": str(coop.id),
