@@ -108,6 +108,7 @@ int retention_note_follower(store_txn_t *txn, store_table_t followers, const cha
     const void *v;
     size_t vl;
     int rc = store_get(txn, followers, name, len, &v, &vl);
+    if (rc == 0 && vl == FOLLOWER_VALUE && be64_read(v) == cursor) return 0;   /* no write */
     if (rc == STORE_NOT_FOUND && store_count(txn, followers) >= RETENTION_FOLLOWERS_MAX)
         return 0;                      /* a bounded table: the first ones registered hold it */
     uint8_t val[FOLLOWER_VALUE];

@@ -772,6 +772,22 @@ static void park(service_t *svc, service_call_t *c) {
         uv_timer_start(&svc->wait_timer, on_wait_timer, WAIT_CHECK_MS, WAIT_CHECK_MS);
 }
 
+/* A call whose step committed and that asked to go on runs its next step after the requests
+   that arrive meanwhile (on_batch_idle). Returns true when it was kept for that. */
+static bool continue_later(service_t *svc, service_call_t *c) {
+    if (!c->continuing || c->reply->error) return false;
+    if (svc->continued_count < SERVICE_BATCH_MAX) {
+        c->continued = true;
+        svc->continued[svc->continued_count++] = c;
+        return true;
+    }
+    /* Its step committed; a retry with the same key continues from the store. */
+    service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
+                      "the %s service is running %d long operations; this one is part done, "
+                      "retry it to continue", svc->name, SERVICE_BATCH_MAX);
+    return false;
+}
+
 static void process_batch(service_t *svc) {
     if (svc->batch_count == 0) return;
     svc->stats.batches++;
@@ -809,17 +825,7 @@ static void process_batch(service_t *svc) {
     }
     for (int i = 0; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
-        if (rc == 0 && c->continuing && !c->reply->error) {   /* its next step, next turn */
-            if (svc->continued_count < SERVICE_BATCH_MAX) {
-                c->continued = true;
-                svc->continued[svc->continued_count++] = c;
-                continue;
-            }
-            /* Its step committed; a retry with the same key continues from the store. */
-            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
-                              "the %s service is running %d long operations; this one is "
-                              "part done, retry it to continue", svc->name, SERVICE_BATCH_MAX);
-        }
+        if (rc == 0 && continue_later(svc, c)) continue;
         c->continuing = false;
         if (c->parked && svc->waiting_count < svc->waiting_max) {
             park(svc, c);

@@ -14,6 +14,13 @@
     after_<stream>_seq waits (up to its deadline) until the named follower has applied that
     sequence. Handlers must keep no state outside the store that a redone batch could double.
 
+    A long operation (a close-day of 200,000 loans) runs in steps: its handler does one
+    bounded step, stores its progress and calls service_call_continue(); the runtime commits
+    the step and runs the next one after the requests that arrived meanwhile, answering when a
+    step does not ask to go on. Idempotency replies are kept for a window and the outbox is
+    pruned past every follower that registered by replay (retention.h); a replay records the
+    asking peer's cursor in table "followers".
+
     Not for: business rules (each service's handlers.c). */
 #ifndef LUMBUNG_SERVICE_H
 #define LUMBUNG_SERVICE_H
