@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { FOLLOWER_VALUE = 16, EVENT_AT_MS_FIELD = 2, VARINT_MAX = 10 };
+enum {
+    FOLLOWER_VALUE = 16,
+    EVENT_AT_MS_FIELD = 2,
+    VARINT_MAX = 10,
+};
 
 retention_config_t retention_config(void) {
     retention_config_t c;
@@ -16,6 +20,7 @@ retention_config_t retention_config(void) {
     c.outbox_ms = 1000 * config_int("LUMBUNG_OUTBOX_RETENTION_S", RETENTION_DEFAULT_S, 1, year100);
     c.interval_ms = config_int("LUMBUNG_PRUNE_INTERVAL_MS", RETENTION_INTERVAL_MS, 10, 3600000);
     c.step = (uint32_t) config_int("LUMBUNG_PRUNE_STEP", RETENTION_STEP, 1, RETENTION_STEP_MAX);
+    c.follower_forget_ms = 1000 * config_int("LUMBUNG_FOLLOWER_FORGET_S", 0, 0, year100);
     return c;
 }
 
@@ -100,38 +105,79 @@ int retention_prune_idempotency(store_txn_t *txn, store_table_t table,
 
 /* ---- followers ---- */
 
-int retention_note_follower(store_txn_t *txn, store_table_t followers, const char *name,
-                            uint64_t cursor, int64_t now_ms) {
-    assert(txn && name);
-    size_t len = strlen(name);
-    if (len == 0 || len > STORE_KEY_MAX) return 0;
-    const void *v;
-    size_t vl;
-    int rc = store_get(txn, followers, name, len, &v, &vl);
-    if (rc == 0 && vl == FOLLOWER_VALUE && be64_read(v) == cursor) return 0;   /* no write */
-    if (rc == STORE_NOT_FOUND && store_count(txn, followers) >= RETENTION_FOLLOWERS_MAX)
-        return 0;                      /* a bounded table: the first ones registered hold it */
+static int follower_put(store_txn_t *txn, store_table_t table, const retention_follower_t *f) {
     uint8_t val[FOLLOWER_VALUE];
-    be64_write(val, cursor);
-    be64_write(val + 8, (uint64_t) now_ms);
-    return store_put(txn, followers, name, len, val, sizeof val, 0);
+    be64_write(val, f->cursor);
+    be64_write(val + 8, (uint64_t) f->heard_ms);
+    return store_put(txn, table, f->name, strlen(f->name), val, sizeof val, 0);
 }
 
-bool retention_followers_low(store_txn_t *txn, store_table_t followers, uint64_t *low) {
+int retention_followers_load(store_txn_t *txn, store_table_t table, retention_followers_t *reg) {
+    assert(txn && reg);
+    memset(reg, 0, sizeof *reg);
     store_cursor_t *c;
-    if (store_cursor_open(txn, followers, &c) != 0) return false;
+    int rc = store_cursor_open(txn, table, &c);
+    if (rc != 0) return rc;
     const void *k, *v;
     size_t kl, vl;
-    bool any = false;
-    for (int rc = store_cursor_first(c, &k, &kl, &v, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
-        if (vl != FOLLOWER_VALUE) continue;
-        uint64_t cursor = be64_read(v);
-        if (!any || cursor < *low) *low = cursor;
-        any = true;
+    for (rc = store_cursor_first(c, &k, &kl, &v, &vl);
+         rc == 0 && reg->count < RETENTION_FOLLOWERS_MAX; rc = store_cursor_next(c, &k, &kl, &v, &vl)) {
+        if (vl != FOLLOWER_VALUE || kl == 0 || kl > RETENTION_NAME_MAX) continue;
+        retention_follower_t *f = &reg->followers[reg->count++];
+        memcpy(f->name, k, kl);
+        f->cursor = be64_read(v);
+        f->heard_ms = (int64_t) be64_read((const uint8_t *) v + 8);
     }
     store_cursor_close(&c);
+    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+}
+
+int retention_followers_note(store_txn_t *txn, store_table_t table, retention_followers_t *reg,
+                             const char *name, uint64_t cursor, int64_t now_ms) {
+    assert(txn && reg && name);
+    size_t len = strlen(name);
+    if (len == 0 || len > RETENTION_NAME_MAX) return 0;
+    retention_follower_t *f = NULL;
+    for (int i = 0; i < reg->count && !f; i++)
+        if (!strcmp(reg->followers[i].name, name)) f = &reg->followers[i];
+    bool known = f != NULL;
+    if (!f) {
+        if (reg->count == RETENTION_FOLLOWERS_MAX) return 0;   /* the first ones hold it */
+        f = &reg->followers[reg->count++];
+        memcpy(f->name, name, len + 1);
+    }
+    bool back = known && cursor < f->cursor;   /* rebuilt: it needs more than we stored */
+    f->cursor = cursor;
+    f->heard_ms = now_ms;
+    f->dirty = true;
+    if (known && !back) return 0;              /* stored with the next pruning step */
+    f->dirty = false;
+    return follower_put(txn, table, f);
+}
+
+bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
+                             int64_t forget_ms, uint64_t *low) {
+    bool any = false;
+    for (int i = 0; i < reg->count; i++) {
+        const retention_follower_t *f = &reg->followers[i];
+        if (forget_ms > 0 && f->heard_ms < now_ms - forget_ms) continue;   /* gone for good */
+        if (!any || f->cursor < *low) *low = f->cursor;
+        any = true;
+    }
     return any;
+}
+
+/* Cursors that only went forward are stored with a step that removes events: until then the
+   stored ones are lower, which only keeps more. */
+static int followers_store(store_txn_t *txn, store_table_t table, retention_followers_t *reg) {
+    for (int i = 0; i < reg->count; i++) {
+        retention_follower_t *f = &reg->followers[i];
+        if (!f->dirty) continue;
+        int rc = follower_put(txn, table, f);
+        if (rc != 0) return rc;
+        f->dirty = false;
+    }
+    return 0;
 }
 
 /* ---- outbox ---- */
@@ -169,9 +215,12 @@ static int64_t event_at_ms(const uint8_t *p, size_t len) {
 }
 
 int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t followers,
-                           int64_t now_ms, int64_t window_ms, uint32_t step, uint64_t *removed) {
-    uint64_t low;
-    if (!retention_followers_low(txn, followers, &low)) return 0;
+                           retention_followers_t *reg, const retention_config_t *config,
+                           int64_t now_ms, uint64_t *removed) {
+    uint64_t low = 0;
+    if (!retention_followers_low(reg, now_ms, config->follower_forget_ms, &low)) return 0;
+    int64_t window_ms = config->outbox_ms;
+    uint32_t step = config->step;
     store_cursor_t *c;
     int rc = store_cursor_open(txn, outbox, &c);
     if (rc != 0) return rc;
@@ -189,12 +238,13 @@ int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t
         rc = store_cursor_next(c, &k, &kl, &v, &vl);
     }
     store_cursor_close(&c);
-    for (uint64_t seq = first; first && seq <= last; seq++) {
+    if (!first) return 0;                      /* nothing to remove: no write at all */
+    for (uint64_t seq = first; seq <= last; seq++) {
         uint8_t key[8];
         be64_write(key, seq);
         rc = store_del(txn, outbox, key, sizeof key);
         if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
         (*removed)++;
     }
-    return 0;
+    return followers_store(txn, followers, reg);
 }

@@ -7,9 +7,12 @@
     are kept until every registered follower has passed them AND they are older than the
     replay window (LUMBUNG_OUTBOX_RETENTION_S, default 30 days); the newest event is never
     removed (it numbers the next one). A follower registers by asking for a replay: the
-    producer stores its name with from_seq - 1 as its cursor (table "followers"); followers
-    ask periodically (follower.h) so a caught-up one keeps its cursor current. With no
-    follower registered nothing is removed from the outbox.
+    producer keeps its name with from_seq - 1 as its cursor (table "followers", written
+    lazily: see retention_followers_t); followers ask periodically (follower.h) so a caught-up
+    one keeps its cursor current. A step that has nothing to remove writes nothing. With no
+    follower registered nothing is removed from the outbox. A follower not heard from for
+    LUMBUNG_FOLLOWER_FORGET_S (default 0: never) no longer holds the outbox (an integrator
+    that was removed); its record stays, and it holds again once it asks.
 
     Pruning runs every LUMBUNG_PRUNE_INTERVAL_MS (default 1000) in its own write transaction of
     at most LUMBUNG_PRUNE_STEP (default 1000) entries examined per table, so it never holds the
@@ -31,12 +34,14 @@ enum {
     RETENTION_STEP = 1000,               /* entries examined per table and tick */
     RETENTION_STEP_MAX = 100000,
     RETENTION_FOLLOWERS_MAX = 64,        /* followers that hold the outbox; more are refused */
+    RETENTION_NAME_MAX = 64,             /* bytes of a follower's (peer's) name */
 };
 
 typedef struct {
     int64_t idempotency_ms, outbox_ms;  /* windows */
     int64_t interval_ms;
     uint32_t step;
+    int64_t follower_forget_ms;         /* 0: a registered follower holds the outbox forever */
 } retention_config_t;
 
 /* The windows and pace from the environment (see above). */
@@ -67,17 +72,39 @@ int retention_prune_idempotency(store_txn_t *txn, store_table_t table,
                                 int64_t now_ms, int64_t window_ms, uint32_t step,
                                 uint64_t *removed);
 
-/* Records that follower `name` has every event up to `cursor` (a replay from cursor + 1). */
-int retention_note_follower(store_txn_t *txn, store_table_t followers, const char *name,
-                            uint64_t cursor, int64_t now_ms);
+/* The registered followers, in memory: loaded at start, kept current by every replay, and
+   written to table "followers" only when needed, so a replay seldom writes: a new name or a
+   cursor that went back (a rebuilt follower) at once, in the replay's own transaction; a
+   cursor that went forward with the next pruning step that removes events (until then the
+   stored cursor is lower, which only keeps more). */
+typedef struct {
+    char name[RETENTION_NAME_MAX + 1];
+    uint64_t cursor;
+    int64_t heard_ms;
+    bool dirty;                          /* newer than what the table holds */
+} retention_follower_t;
 
-/* The lowest cursor of the registered followers; false when none is registered. */
-bool retention_followers_low(store_txn_t *txn, store_table_t followers, uint64_t *low);
+typedef struct {
+    retention_follower_t followers[RETENTION_FOLLOWERS_MAX];
+    int count;
+} retention_followers_t;
+
+int retention_followers_load(store_txn_t *txn, store_table_t table, retention_followers_t *reg);
+/* Follower `name` has every event up to `cursor` (it asked for a replay from cursor + 1) as
+   of now_ms. Past RETENTION_FOLLOWERS_MAX names a new one is not recorded. 0 or a store error
+   (STORE_MAP_FULL: the caller's txn must be redone). */
+int retention_followers_note(store_txn_t *txn, store_table_t table, retention_followers_t *reg,
+                             const char *name, uint64_t cursor, int64_t now_ms);
+
+/* The lowest cursor of the followers heard from within forget_ms (0: all); false when none. */
+bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
+                             int64_t forget_ms, uint64_t *low);
 
 /* One step over the outbox: removes events from the oldest while their seq is at most the
-   followers' lowest cursor, below the newest event, and older than now_ms - window_ms,
-   at most `step`. Adds to *removed. 0 or a store error. */
+   followers' lowest cursor, below the newest event, and older than now_ms - outbox_ms, at
+   most config->step. Adds to *removed. 0 or a store error. */
 int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t followers,
-                           int64_t now_ms, int64_t window_ms, uint32_t step, uint64_t *removed);
+                           retention_followers_t *reg, const retention_config_t *config,
+                           int64_t now_ms, uint64_t *removed);
 
 #endif

@@ -85,6 +85,7 @@ struct service {
     store_table_t idempotency, followers;
     retention_config_t retention;
     retention_walk_t idem_walk;    /* where the next pruning step of idempotency starts */
+    retention_followers_t followers_seen;  /* registered followers' cursors (retention.h) */
     uv_timer_t prune_timer;
     uint64_t pruned_replies, pruned_events;
     bus_socket_t *router, *pub;
@@ -372,8 +373,8 @@ static int answer_replay(service_call_t *c, store_txn_t *txn) {
     c->replay_last = 0;
     /* Asking from a sequence says the peer holds every event before it (retention.h). */
     uint64_t from = rr->has_from_seq && rr->from_seq ? rr->from_seq : 1;
-    int rc = *c->peer ? retention_note_follower(txn, c->svc->followers, c->peer, from - 1,
-                                                envelope_now_ms()) : 0;
+    int rc = *c->peer ? retention_followers_note(txn, c->svc->followers, &c->svc->followers_seen,
+                                                 c->peer, from - 1, envelope_now_ms()) : 0;
     if (rc != 0) return rc;            /* the whole batch is redone (or fails) */
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     if (c->replay_last) {
@@ -941,8 +942,8 @@ static void on_prune(uv_timer_t *t) {
         rc = retention_prune_idempotency(txn, svc->idempotency, &idem_codec, &walk, now,
                                          svc->retention.idempotency_ms, svc->retention.step,
                                          &replies);
-        if (rc == 0) rc = retention_prune_outbox(txn, svc->outbox_table, svc->followers, now,
-                                                 svc->retention.outbox_ms, svc->retention.step,
+        if (rc == 0) rc = retention_prune_outbox(txn, svc->outbox_table, svc->followers,
+                                                 &svc->followers_seen, &svc->retention, now,
                                                  &events);
         if (rc == 0) rc = store_commit(&txn);
         else store_abort(&txn);
@@ -1002,7 +1003,9 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     store_txn_t *txn;
     if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
     svc->head = outbox_head(svc->outbox, txn);
+    *err = retention_followers_load(txn, svc->followers, &svc->followers_seen);
     store_abort(&txn);
+    if (*err != 0) goto fail;
     bus_socket_opts_t opts = { 0 };
     svc->router = bus_bind(bus, ZMQ_ROUTER, config->router_endpoint, &opts, on_router, svc, err);
     if (!svc->router) goto fail;

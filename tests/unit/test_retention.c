@@ -19,6 +19,7 @@ typedef struct {
     store_t *store;
     outbox_t *outbox;
     store_table_t idem, followers, outbox_table;
+    retention_followers_t reg;
 } fixture_t;
 
 static int setup(void **state) {
@@ -129,34 +130,80 @@ static void append_events(fixture_t *f, store_txn_t *txn, int n, int64_t at_ms) 
     }
 }
 
+static int prune(fixture_t *f, store_txn_t *txn, int64_t now_ms, uint32_t step, int64_t forget_ms,
+                 uint64_t *removed) {
+    retention_config_t c = { .outbox_ms = 1000, .step = step, .follower_forget_ms = forget_ms };
+    return retention_prune_outbox(txn, f->outbox_table, f->followers, &f->reg, &c, now_ms,
+                                  removed);
+}
+
+static int note(fixture_t *f, store_txn_t *txn, const char *name, uint64_t cursor, int64_t now) {
+    return retention_followers_note(txn, f->followers, &f->reg, name, cursor, now);
+}
+
+/* What a restart would load from the table. */
+static uint64_t stored_cursor(fixture_t *f, store_txn_t *txn, const char *name) {
+    retention_followers_t loaded;
+    assert_int_equal(retention_followers_load(txn, f->followers, &loaded), 0);
+    for (int i = 0; i < loaded.count; i++)
+        if (!strcmp(loaded.followers[i].name, name)) return loaded.followers[i].cursor;
+    return UINT64_MAX;
+}
+
 static void the_outbox_waits_for_the_slowest_follower(void **state) {
     fixture_t *f = *state;
     store_txn_t *txn = begin(f);
     append_events(f, txn, 10, 1000);
     uint64_t removed = 0, low = 0;
-    assert_int_equal(retention_prune_outbox(txn, f->outbox_table, f->followers, 9000, 1000, 100,
-                                            &removed), 0);
+    assert_int_equal(prune(f, txn, 9000, 100, 0, &removed), 0);
     assert_int_equal(removed, 0);                            /* nobody registered: kept */
-    assert_false(retention_followers_low(txn, f->followers, &low));
-    assert_int_equal(retention_note_follower(txn, f->followers, "reporting", 10, 5000), 0);
-    assert_int_equal(retention_note_follower(txn, f->followers, "bank", 4, 5000), 0);
-    assert_true(retention_followers_low(txn, f->followers, &low));
+    assert_false(retention_followers_low(&f->reg, 9000, 0, &low));
+    assert_int_equal(note(f, txn, "reporting", 10, 5000), 0);
+    assert_int_equal(note(f, txn, "bank", 2, 5000), 0);
+    assert_int_equal(stored_cursor(f, txn, "bank"), 2);      /* a new name: stored at once */
+    assert_int_equal(note(f, txn, "bank", 4, 5000), 0);
+    assert_int_equal(stored_cursor(f, txn, "bank"), 2);      /* forward: stored lazily */
+    assert_true(retention_followers_low(&f->reg, 9000, 0, &low));
     assert_int_equal(low, 4);
-    assert_int_equal(retention_prune_outbox(txn, f->outbox_table, f->followers, 1500, 1000, 100,
-                                            &removed), 0);
+    assert_int_equal(prune(f, txn, 1500, 100, 0, &removed), 0);
     assert_int_equal(removed, 0);                            /* inside the window */
-    assert_int_equal(retention_prune_outbox(txn, f->outbox_table, f->followers, 9000, 1000, 3,
-                                            &removed), 0);
+    assert_int_equal(prune(f, txn, 9000, 3, 0, &removed), 0);
     assert_int_equal(removed, 3);                            /* one step of 3 */
-    assert_int_equal(retention_prune_outbox(txn, f->outbox_table, f->followers, 9000, 1000, 100,
-                                            &removed), 0);
+    assert_int_equal(stored_cursor(f, txn, "bank"), 4);      /* with the step that removed */
+    assert_int_equal(prune(f, txn, 9000, 100, 0, &removed), 0);
     assert_int_equal(removed, 4);                            /* up to the bank's cursor */
-    assert_int_equal(retention_note_follower(txn, f->followers, "bank", 10, 6000), 0);
-    assert_int_equal(retention_prune_outbox(txn, f->outbox_table, f->followers, 9000, 1000, 100,
-                                            &removed), 0);
+    assert_int_equal(note(f, txn, "bank", 10, 6000), 0);
+    assert_int_equal(prune(f, txn, 9000, 100, 0, &removed), 0);
     assert_int_equal(removed, 9);                            /* all but the newest */
     assert_int_equal(store_count(txn, f->outbox_table), 1);
     assert_int_equal(outbox_head(f->outbox, txn), 10);
+    store_abort(&txn);
+}
+
+static void a_follower_gone_for_good_is_forgotten_when_configured(void **state) {
+    fixture_t *f = *state;
+    store_txn_t *txn = begin(f);
+    append_events(f, txn, 5, 1000);
+    uint64_t removed = 0, low = 0;
+    assert_int_equal(note(f, txn, "reporting", 5, 90000), 0);
+    assert_int_equal(note(f, txn, "old-bank", 1, 2000), 0);
+    assert_int_equal(prune(f, txn, 100000, 100, 0, &removed), 0);
+    assert_int_equal(removed, 1);                            /* never forgotten: held at 1 */
+    assert_true(retention_followers_low(&f->reg, 100000, 50000, &low));
+    assert_int_equal(low, 5);                                /* old-bank silent for 98 s */
+    assert_int_equal(prune(f, txn, 100000, 100, 50000, &removed), 0);
+    assert_int_equal(removed, 4);                            /* all but the newest */
+    store_abort(&txn);
+}
+
+static void a_rebuilt_follower_is_stored_at_once(void **state) {
+    fixture_t *f = *state;
+    store_txn_t *txn = begin(f);
+    assert_int_equal(note(f, txn, "reporting", 900, 1000), 0);
+    assert_int_equal(note(f, txn, "reporting", 950, 2000), 0);
+    assert_int_equal(stored_cursor(f, txn, "reporting"), 900);
+    assert_int_equal(note(f, txn, "reporting", 0, 3000), 0);  /* its store was rebuilt */
+    assert_int_equal(stored_cursor(f, txn, "reporting"), 0);
     store_abort(&txn);
 }
 
@@ -167,6 +214,8 @@ int main(void) {
         T(replies_past_the_window_go_in_steps),
         T(an_untimed_reply_is_stamped_not_dropped),
         T(the_outbox_waits_for_the_slowest_follower),
+        T(a_follower_gone_for_good_is_forgotten_when_configured),
+        T(a_rebuilt_follower_is_stored_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
