@@ -63,7 +63,7 @@ static int idem_collect(store_txn_t *txn, store_table_t table, const retention_i
 }
 
 static int idem_apply(store_txn_t *txn, store_table_t table, const retention_idem_codec_t *codec,
-                      const doomed_t *d, int64_t now_ms, uint64_t *removed) {
+                      const doomed_t *d, int64_t now_ms, uint64_t *removed, uint64_t *stamped) {
     for (uint32_t i = 0; i < d->count; i++) {
         const uint8_t *key = d->keys + (size_t) i * STORE_KEY_MAX;
         size_t kl = d->lens[i];
@@ -83,6 +83,7 @@ static int idem_apply(store_txn_t *txn, store_table_t table, const retention_ide
         rc = store_put(txn, table, key, kl, out, n, 0);
         free(out);
         if (rc != 0) return rc;
+        (*stamped)++;
     }
     return 0;
 }
@@ -90,13 +91,13 @@ static int idem_apply(store_txn_t *txn, store_table_t table, const retention_ide
 int retention_prune_idempotency(store_txn_t *txn, store_table_t table,
                                 const retention_idem_codec_t *codec, retention_walk_t *walk,
                                 int64_t now_ms, int64_t window_ms, uint32_t step,
-                                uint64_t *removed) {
-    assert(txn && codec && walk && removed && step > 0);
+                                uint64_t *removed, uint64_t *stamped) {
+    assert(txn && codec && walk && removed && stamped && step > 0);
     doomed_t d = { .keys = malloc((size_t) step * STORE_KEY_MAX),
                    .lens = malloc(step * sizeof *d.lens), .stamp = malloc(step * sizeof *d.stamp) };
     if (!d.keys || !d.lens || !d.stamp) abort();
     int rc = idem_collect(txn, table, codec, walk, now_ms - window_ms, step, &d);
-    if (rc == 0) rc = idem_apply(txn, table, codec, &d, now_ms, removed);
+    if (rc == 0) rc = idem_apply(txn, table, codec, &d, now_ms, removed, stamped);
     free(d.keys);
     free(d.lens);
     free(d.stamp);
@@ -132,27 +133,25 @@ int retention_followers_load(store_txn_t *txn, store_table_t table, retention_fo
     return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
 }
 
-int retention_followers_note(store_txn_t *txn, store_table_t table, retention_followers_t *reg,
-                             const char *name, uint64_t cursor, int64_t now_ms) {
-    assert(txn && reg && name);
+void retention_followers_note(retention_followers_t *reg, const char *name, uint64_t cursor,
+                              int64_t now_ms) {
+    assert(reg && name);
     size_t len = strlen(name);
-    if (len == 0 || len > RETENTION_NAME_MAX) return 0;
+    if (len == 0 || len > RETENTION_NAME_MAX) return;
     retention_follower_t *f = NULL;
     for (int i = 0; i < reg->count && !f; i++)
         if (!strcmp(reg->followers[i].name, name)) f = &reg->followers[i];
-    bool known = f != NULL;
     if (!f) {
-        if (reg->count == RETENTION_FOLLOWERS_MAX) return 0;   /* the first ones hold it */
+        if (reg->count == RETENTION_FOLLOWERS_MAX) return;   /* the first ones hold it */
         f = &reg->followers[reg->count++];
         memcpy(f->name, name, len + 1);
+        reg->urgent = true;                    /* a new name: stored with the next step */
+    } else if (cursor < f->cursor) {
+        reg->urgent = true;                    /* rebuilt: it needs more than we stored */
     }
-    bool back = known && cursor < f->cursor;   /* rebuilt: it needs more than we stored */
     f->cursor = cursor;
     f->heard_ms = now_ms;
     f->dirty = true;
-    if (known && !back) return 0;              /* stored with the next pruning step */
-    f->dirty = false;
-    return follower_put(txn, table, f);
 }
 
 bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
@@ -169,13 +168,16 @@ bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
 
 /* Cursors that only went forward are stored with a step that removes events: until then the
    stored ones are lower, which only keeps more. */
-static int followers_store(store_txn_t *txn, store_table_t table, retention_followers_t *reg) {
+static int followers_store(store_txn_t *txn, store_table_t table, retention_followers_t *reg,
+                           uint64_t *written) {
+    reg->urgent = false;
     for (int i = 0; i < reg->count; i++) {
         retention_follower_t *f = &reg->followers[i];
         if (!f->dirty) continue;
         int rc = follower_put(txn, table, f);
         if (rc != 0) return rc;
         f->dirty = false;
+        (*written)++;
     }
     return 0;
 }
@@ -216,9 +218,10 @@ static int64_t event_at_ms(const uint8_t *p, size_t len) {
 
 int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t followers,
                            retention_followers_t *reg, const retention_config_t *config,
-                           int64_t now_ms, uint64_t *removed) {
+                           int64_t now_ms, uint64_t *removed, uint64_t *stored) {
     uint64_t low = 0;
-    if (!retention_followers_low(reg, now_ms, config->follower_forget_ms, &low)) return 0;
+    if (!retention_followers_low(reg, now_ms, config->follower_forget_ms, &low))
+        return reg->urgent ? followers_store(txn, followers, reg, stored) : 0;
     int64_t window_ms = config->outbox_ms;
     uint32_t step = config->step;
     store_cursor_t *c;
@@ -238,7 +241,8 @@ int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t
         rc = store_cursor_next(c, &k, &kl, &v, &vl);
     }
     store_cursor_close(&c);
-    if (!first) return 0;                      /* nothing to remove: no write at all */
+    if (!first)                                /* nothing to remove: write only what is urgent */
+        return reg->urgent ? followers_store(txn, followers, reg, stored) : 0;
     for (uint64_t seq = first; seq <= last; seq++) {
         uint8_t key[8];
         be64_write(key, seq);
@@ -246,5 +250,5 @@ int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t
         if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
         (*removed)++;
     }
-    return followers_store(txn, followers, reg);
+    return followers_store(txn, followers, reg, stored);
 }

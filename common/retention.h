@@ -9,7 +9,7 @@
     removed (it numbers the next one). A follower registers by asking for a replay: the
     producer keeps its name with from_seq - 1 as its cursor (table "followers", written
     lazily: see retention_followers_t); followers ask periodically (follower.h) so a caught-up
-    one keeps its cursor current. A step that has nothing to remove writes nothing. With no
+    one keeps its cursor current. A step that has nothing to do writes nothing. With no
     follower registered nothing is removed from the outbox. A follower not heard from for
     LUMBUNG_FOLLOWER_FORGET_S (default 0: never) no longer holds the outbox (an integrator
     that was removed); its record stays, and it holds again once it asks.
@@ -31,6 +31,7 @@
 enum {
     RETENTION_DEFAULT_S = 30 * 24 * 3600,
     RETENTION_INTERVAL_MS = 1000,
+    RETENTION_FIRST_STEP_INTERVALS = 30, /* the first step after start waits this many */
     RETENTION_STEP = 1000,               /* entries examined per table and tick */
     RETENTION_STEP_MAX = 100000,
     RETENTION_FOLLOWERS_MAX = 64,        /* followers that hold the outbox; more are refused */
@@ -66,17 +67,19 @@ typedef struct {
 } retention_idem_codec_t;
 
 /* One step over the idempotency table in txn: removes the entries stored before
-   now_ms - window_ms, examining at most `step`. Adds to *removed. 0 or a store error. */
+   now_ms - window_ms, examining at most `step`. Adds the entries removed to *removed and the
+   first-layout ones stamped to *stamped (both 0: nothing written). 0 or a store error. */
 int retention_prune_idempotency(store_txn_t *txn, store_table_t table,
                                 const retention_idem_codec_t *codec, retention_walk_t *walk,
                                 int64_t now_ms, int64_t window_ms, uint32_t step,
-                                uint64_t *removed);
+                                uint64_t *removed, uint64_t *stamped);
 
-/* The registered followers, in memory: loaded at start, kept current by every replay, and
-   written to table "followers" only when needed, so a replay seldom writes: a new name or a
-   cursor that went back (a rebuilt follower) at once, in the replay's own transaction; a
-   cursor that went forward with the next pruning step that removes events (until then the
-   stored cursor is lower, which only keeps more). */
+/* The registered followers, in memory: loaded at start and kept current by every replay,
+   which never writes. The pruning step writes them to table "followers": a new name or a
+   cursor that went back (a rebuilt follower) with the next step, a cursor that went forward
+   only with a step that removes events (until then the stored cursor is lower, which only
+   keeps more). The first step runs RETENTION_FIRST_STEP_INTERVALS intervals after start, by
+   when every live follower has asked again. */
 typedef struct {
     char name[RETENTION_NAME_MAX + 1];
     uint64_t cursor;
@@ -87,14 +90,14 @@ typedef struct {
 typedef struct {
     retention_follower_t followers[RETENTION_FOLLOWERS_MAX];
     int count;
+    bool urgent;                         /* a new name or a cursor that went back */
 } retention_followers_t;
 
 int retention_followers_load(store_txn_t *txn, store_table_t table, retention_followers_t *reg);
 /* Follower `name` has every event up to `cursor` (it asked for a replay from cursor + 1) as
-   of now_ms. Past RETENTION_FOLLOWERS_MAX names a new one is not recorded. 0 or a store error
-   (STORE_MAP_FULL: the caller's txn must be redone). */
-int retention_followers_note(store_txn_t *txn, store_table_t table, retention_followers_t *reg,
-                             const char *name, uint64_t cursor, int64_t now_ms);
+   of now_ms. Past RETENTION_FOLLOWERS_MAX names a new one is not recorded. */
+void retention_followers_note(retention_followers_t *reg, const char *name, uint64_t cursor,
+                              int64_t now_ms);
 
 /* The lowest cursor of the followers heard from within forget_ms (0: all); false when none. */
 bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
@@ -102,9 +105,11 @@ bool retention_followers_low(const retention_followers_t *reg, int64_t now_ms,
 
 /* One step over the outbox: removes events from the oldest while their seq is at most the
    followers' lowest cursor, below the newest event, and older than now_ms - outbox_ms, at
-   most config->step. Adds to *removed. 0 or a store error. */
+   most config->step, and stores the followers as described above. Adds the events removed to
+   *removed and the followers written to *stored (both 0: nothing written). 0 or a store
+   error. */
 int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t followers,
                            retention_followers_t *reg, const retention_config_t *config,
-                           int64_t now_ms, uint64_t *removed);
+                           int64_t now_ms, uint64_t *removed, uint64_t *stored);
 
 #endif

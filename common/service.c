@@ -358,7 +358,7 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     return 0;
 }
 
-/* Returns 0, or STORE_MAP_FULL for the batch to be redone in a bigger map. */
+/* Returns 0 (an int like the other answers of run_call). */
 static int answer_replay(service_call_t *c, store_txn_t *txn) {
     const Lumbung__ReplayRequest *rr = c->request->replay;
     uint32_t max = rr->has_max && rr->max ? rr->max : OUTBOX_REPLAY_MAX;
@@ -373,9 +373,8 @@ static int answer_replay(service_call_t *c, store_txn_t *txn) {
     c->replay_last = 0;
     /* Asking from a sequence says the peer holds every event before it (retention.h). */
     uint64_t from = rr->has_from_seq && rr->from_seq ? rr->from_seq : 1;
-    int rc = *c->peer ? retention_followers_note(txn, c->svc->followers, &c->svc->followers_seen,
-                                                 c->peer, from - 1, envelope_now_ms()) : 0;
-    if (rc != 0) return rc;            /* the whole batch is redone (or fails) */
+    if (*c->peer)
+        retention_followers_note(&c->svc->followers_seen, c->peer, from - 1, envelope_now_ms());
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     if (c->replay_last) {
         r->has_last_seq = 1;
@@ -932,20 +931,22 @@ void service_add_replica(service_t *svc, follower_t *follower) {
 static void on_prune(uv_timer_t *t) {
     service_t *svc = t->data;
     int64_t now = envelope_now_ms();
-    uint64_t replies = 0, events = 0;
+    uint64_t replies = 0, events = 0, stamped = 0, stored = 0;
     int rc = 0;
     for (int redo = 0; redo < REDO_MAX; redo++) {
         retention_walk_t walk = svc->idem_walk;
         store_txn_t *txn;
-        replies = events = 0;
+        replies = events = stamped = stored = 0;
         if ((rc = store_begin(svc->store, false, &txn)) != 0) break;
         rc = retention_prune_idempotency(txn, svc->idempotency, &idem_codec, &walk, now,
                                          svc->retention.idempotency_ms, svc->retention.step,
-                                         &replies);
+                                         &replies, &stamped);
         if (rc == 0) rc = retention_prune_outbox(txn, svc->outbox_table, svc->followers,
                                                  &svc->followers_seen, &svc->retention, now,
-                                                 &events);
-        if (rc == 0) rc = store_commit(&txn);
+                                                 &events, &stored);
+        /* Nothing to write: no commit (and no fsync) at all. */
+        if (rc == 0 && replies + events + stamped + stored == 0) store_abort(&txn);
+        else if (rc == 0) rc = store_commit(&txn);
         else store_abort(&txn);
         if (rc == 0) svc->idem_walk = walk;
         if (rc != STORE_MAP_FULL || store_grow(svc->store) != 0) break;
@@ -1031,7 +1032,7 @@ fail:
 int service_start(service_t *svc) {
     log_info(0, "%s: serving, %llu events in the outbox", svc->name, (unsigned long long) svc->head);
     uint64_t every = (uint64_t) svc->retention.interval_ms;
-    uv_timer_start(&svc->prune_timer, on_prune, every, every);
+    uv_timer_start(&svc->prune_timer, on_prune, every * RETENTION_FIRST_STEP_INTERVALS, every);
     return uv_timer_start(&svc->heartbeat_timer, on_heartbeat, SERVICE_HEARTBEAT_MS, SERVICE_HEARTBEAT_MS);
 }
 

@@ -139,10 +139,34 @@ static int prune_write(void *arg, store_txn_t *txn) {
     return 0;
 }
 
+/* True when the oldest entry is past the period (a read, so an idle trail writes nothing). */
+static bool oldest_expired(audit_t *a, int64_t cutoff_ms) {
+    store_txn_t *txn;
+    if (store_begin(a->store, true, &txn) != 0) return false;
+    store_cursor_t *c;
+    bool expired = false;
+    if (store_cursor_open(txn, a->table, &c) == 0) {
+        const void *k, *v;
+        size_t kl, vl;
+        if (store_cursor_first(c, &k, &kl, &v, &vl) == 0 && kl == 8 &&
+            be64_read(k) + 1 < a->next_seq) {
+            gateway_kv_reader_t r;
+            gateway_kv_reader_init(&r, v, vl);
+            expired = gateway_kv_get_u8(&r) == AUDIT_RECORD_VERSION &&
+                      (int64_t) gateway_kv_get_u64(&r) < cutoff_ms && !r.bad;
+        }
+        store_cursor_close(&c);
+    }
+    store_abort(&txn);
+    return expired;
+}
+
 int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed) {
     assert(self && removed);
+    *removed = 0;
     audit_flush(self);                 /* the queue first: next_seq is then the stored head */
     prune_t p = { self, now_ms - self->retention_ms, 0 };
+    if (!oldest_expired(self, p.cutoff_ms)) return 0;
     int rc = gateway_kv_write(self->store, prune_write, &p);
     *removed = rc == 0 ? p.removed : 0;
     self->pruned += *removed;
