@@ -278,6 +278,13 @@ static size_t idem_stamp(const void *val, size_t len, int64_t at_ms, uint8_t *ou
     return len + 8;
 }
 
+size_t service_idempotency_reply_offset(const void *value, size_t len) {
+    const uint8_t *v = value;
+    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return IDEM_HEADER;
+    if (len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED) return 1 + IDEM_HASH;
+    return 0;
+}
+
 static const retention_idem_codec_t idem_codec = { idem_stored_at, idem_stamp };
 
 static size_t idem_key(const service_call_t *c, uint8_t *out) {

@@ -130,6 +130,12 @@ typedef struct {
     void (*teardown)(void *app);
 } service_main_t;
 
+/* Where the serialized Reply starts in a value of the "idempotency" table (its layout is
+   service.c's: version byte, stored-at time from version 2 on, request hash): the header's
+   length, or 0 when the value has no known layout. For offline tools that rewrite stored
+   replies (lumbungctl move-cooperative); the header is copied unchanged. */
+size_t service_idempotency_reply_offset(const void *value, size_t len);
+
 /* Reads config (LUMBUNG_DATA, ports, keys), creates the loop, bus and service, runs until
    SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code. */
 int service_run(const service_main_t *main_def);
