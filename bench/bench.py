@@ -8,7 +8,7 @@ directory, reached over a Unix socket only). Bus endpoints are ipc:// sockets in
 directory and the HTTP port is one the kernel hands out, so nothing collides with what else
 runs on the machine.
 
-Steps (one cluster, in order):
+Steps (in order; 1-5 in one cluster, 6 in a second):
   1. members + transactions alone: batch messages of BENCH_BATCH postings, then single
      postings pipelined (bench/tx_bench.c drive);
   2. reporting starts on a fresh store and catches up everything posted so far: postings/s,
