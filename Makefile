@@ -128,6 +128,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(if $$(call unit_service,$$*),$(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# txseed writes loans into a transactions store with that service's own rules.
+$(BUILD)/tests/system/txseed: $(BUILD)/obj/tests/system/txseed.o $(BUILD)/lib/libtransactions.a $(BUILD)/lib/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Helper binaries of the system tests (e.g. testsvc, a bare service built only from common/).
 $(BUILD)/tests/system/%: $(BUILD)/obj/tests/system/%.o $(BUILD)/lib/libcommon.a
 	@mkdir -p $(dir $@)

@@ -8,7 +8,7 @@ directory, reached over a Unix socket only). Bus endpoints are ipc:// sockets in
 directory and the HTTP port is one the kernel hands out, so nothing collides with what else
 runs on the machine.
 
-Steps (one cluster, in order):
+Steps (in order; 1-5 in one cluster, 6 in a second):
   1. members + transactions alone: batch messages of BENCH_BATCH postings, then single
      postings pipelined (bench/tx_bench.c drive);
   2. reporting starts on a fresh store and catches up everything posted so far: postings/s,
@@ -16,7 +16,11 @@ Steps (one cluster, in order):
   3. the gateway starts: the same two phases with reporting following, its lag sampled;
   4. HTTP over BENCH_CONNECTIONS keep-alive connections (bench/http_load.c): deposits (each a
      new Idempotency-Key), GET a member's accounts, and /healthz;
-  5. the resident memory of each service (anonymous, i.e. apart from LMDB's mapped file).
+  5. the resident memory of each service (anonymous, i.e. apart from LMDB's mapped file);
+  6. a second cluster, members + transactions as two shards (cooperative id mod 2): batch
+     messages to a cooperative on shard 0 alone, then to one cooperative on each shard at the
+     same time, one client thread per shard (bench/tx_bench.c drive-shards); the ratio of the
+     two, and every cooperative's books checked after.
 The machine's limits are measured three times (before step 1, after step 2, after step 5) and
 each is the median of the three.
 
@@ -40,7 +44,7 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("LUMBUNG_BUILD", "build")
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
-from lumbung import BusClient, Cluster, pb  # noqa: E402
+from lumbung import BusClient, Cluster, pb, shard_name  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
@@ -138,12 +142,14 @@ def pg_peer():
 
 # ---------------------------------------------------------------- the cluster
 
-def cluster():
+def cluster(shards=1):
     tempfile.tempdir = BENCH_DIR
-    c = Cluster(services=[])
-    for name in ("members", "transactions", "reporting", "gateway"):
+    c = Cluster(services=[], shards=shards)
+    names = ["members", "transactions", "reporting", "gateway"]
+    for name in names + [shard_name(k) for k in range(1, shards)]:
+        var = name.upper().replace("-", "_")
         for kind in ("router", "pub"):
-            c.env[f"LUMBUNG_{name.upper()}_{kind.upper()}"] = f"ipc://{c.tmp}/{name}.{kind}"
+            c.env[f"LUMBUNG_{var}_{kind.upper()}"] = f"ipc://{c.tmp}/{name}.{kind}"
     c.http_port = free_port()
     c.env["LUMBUNG_HTTP_PORT"] = str(c.http_port)
     c.env["LUMBUNG_LOG_LEVEL"] = "warn"
@@ -179,6 +185,28 @@ def drive(c):
     if rc != 0 or "batch_postings_per_s" not in figures:
         raise RuntimeError("tx_bench drive failed")
     return figures
+
+
+def shards_step():
+    """Members + transactions as two shards in a cluster of their own: batch postings/s to one
+    shard alone and to both at once (tx_bench drive-shards), or None with the reason on stderr
+    when the step could not run."""
+    c = cluster(shards=2)
+    try:
+        for name in ("members",) + tuple(c.shard_names()):
+            c.start_service(name)
+        env = dict(c.env, TX_BENCH_SECONDS=str(SECONDS), TX_BENCH_BATCH=str(BATCH))
+        figures, rc = tool("tx_bench", "drive-shards", env=env, timeout=SECONDS * 10 + 120)
+        if rc != 0 or "all_postings_per_s" not in figures:
+            sys.stderr.write("bench: tx_bench drive-shards failed\n")
+            return None
+        return figures
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        sys.stderr.write(f"bench: the two-shard step could not run: {e}\n")
+        return None
+    finally:
+        c.stop()
+        shutil.rmtree(c.tmp, ignore_errors=True)
 
 
 class LagSampler(threading.Thread):
@@ -342,6 +370,22 @@ def table(f):
     print("  resident memory after the run, MB (anonymous; LMDB's mapped file apart)")
     for name, (anon, mapped) in f["rss"].items():
         row(name, anon / MB, "<= 100", "", None, f"(+ {mapped / MB:,.0f} MB of mapped file)")
+    shards_table(f["shards"])
+
+
+def shards_table(sh):
+    print(f"  two transactions shards (members + 2 shards; {os.cpu_count()} CPUs shared by the "
+          "shards, members and the bench's client threads)")
+    if not sh:
+        row("batch postings/s", "not run", "", "see the errors above")
+        return
+    one = sh["one_postings_per_s"]
+    row("batch postings/s, one shard (the other idle)", one, "")
+    row("batch postings/s, two shards together", sh["all_postings_per_s"], "~2.0 one shard",
+        "one shard", one, f"(shard 0 {sh['shard0_postings_per_s']:,.0f} + shard 1 "
+        f"{sh['shard1_postings_per_s']:,.0f}; books balanced)")
+    row("  p99 of a message, ms (one shard / two)", sh["one_p99_ms"], "", "", None,
+        f"(two: {max(sh['shard0_p99_ms'], sh['shard1_p99_ms']):.2f})")
 
 
 def main():
@@ -379,7 +423,10 @@ def main():
     finally:
         c.stop()
         shutil.rmtree(c.tmp, ignore_errors=True)
+    f["shards"] = shards_step()
     table(f)
+    if f["shards"] is None:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

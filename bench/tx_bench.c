@@ -9,18 +9,30 @@
           client: one cooperative with TX_BENCH_MEMBERS members, then for TX_BENCH_SECONDS each
             batch   PostBatch messages of TX_BENCH_BATCH deposits, a few messages in flight;
             single  one deposit per message, TX_BENCH_DEPTH messages in flight (pipelined);
-          and checks that the books balance afterwards. TX_BENCH_PHASES=batch (or single)
-          runs one phase only. Endpoints and keys come from the
-          environment as for any service (LUMBUNG_DATA, LUMBUNG_<NAME>_ROUTER).
+          and checks afterwards that the books balance and that their debits are exactly the
+          sen of every acknowledged posting. TX_BENCH_PHASES=batch (or single)
+          runs one phase only. The cooperative is driven on the shard that owns it.
+      tx_bench drive-shards
+          drives transactions running as N >= 2 shards (LUMBUNG_TRANSACTIONS_SHARDS): one
+          cooperative on each shard (created until the shard map puts one there), then for
+          TX_BENCH_SECONDS each the batch phase above
+            one     to shard 0's cooperative alone, the other shards idle;
+            all     to every shard's cooperative at the same time, one thread (loop, bus,
+                    client) per shard;
+          and checks every cooperative's books afterwards.
 
-    Both print one `name=value` a line. Not a test: it asserts nothing but that every posting
-    it counts was acknowledged and the books balance. */
+    Endpoints and keys come from the environment as for any service (LUMBUNG_DATA,
+    LUMBUNG_<NAME>_ROUTER, LUMBUNG_TRANSACTIONS_K_ROUTER for shard K, the shard map).
+
+    All print one `name=value` a line. Not a test: it asserts nothing but that every posting
+    it counts was acknowledged and the books hold exactly those. */
 #include "arena.h"
 #include "bus.h"
 #include "client.h"
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "shard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,13 +58,23 @@ enum {
     RAW_BATCH_PUTS = 1000,
     RAW_VALUE_BYTES = 128,
     BATCH_IN_FLIGHT = 4,
+    SINGLE_SEN = 100,               /* the amount of a single deposit */
 };
 
 typedef struct {
     int seconds, members, batch, depth;
 } setup_t;
 
+/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
+   message gets a slot of our own carried in the callback argument. */
 typedef struct {
+    struct bench *b;
+    uint64_t sent_ns;
+} flight_t;
+
+/* One driver of one cooperative on one shard: its own loop, bus and clients, so that several
+   run at once in threads of their own (drive-shards). */
+typedef struct bench {
     uv_loop_t loop;
     bus_t *bus;
     client_t *members, *tx;
@@ -60,10 +82,14 @@ typedef struct {
     /* the running phase */
     bool batch_mode;
     uint64_t end_ns, sent, acked, postings, failed;
+    uint64_t acked_sen, batch_sen;  /* sen of every acknowledged posting; of one batch message */
     unsigned in_flight;
     uint64_t *latencies;
     size_t latency_count;
     Lumbung__Request *single, *batch;
+    flight_t flights[DEPTH_MAX];
+    unsigned flight_free[DEPTH_MAX], flight_free_count;
+    int nik_base;                   /* NIKs are unique in the district: each driver its own */
 } bench_t;
 
 /* ------------------------------------------------------------------ helpers */
@@ -296,7 +322,7 @@ static int create_coop(bench_t *b) {
 
 static int create_member(bench_t *b, int i) {
     char nik[24], name[32];
-    snprintf(nik, sizeof nik, "320410570785%04d", (i + 1) % 10000);   /* female, born 1985-07-17 */
+    snprintf(nik, sizeof nik, "320410570785%04d", (b->nik_base + i + 1) % 10000);   /* female, 1985-07-17 */
     snprintf(name, sizeof name, "Anggota %d", i + 1);
     Lumbung__CreateMember c = LUMBUNG__CREATE_MEMBER__INIT;
     c.has_cooperative_id = c.has_sex = 1;
@@ -342,7 +368,7 @@ static Lumbung__Request *request_new(bench_t *b, Lumbung__TransactionsRequest *t
 
 static Lumbung__Request *single_new(bench_t *b) {
     Lumbung__SavingsMovement *mv = calloc(1, sizeof *mv);
-    movement_init(mv, b->coop, b->member_ids[0], 100);
+    movement_init(mv, b->coop, b->member_ids[0], SINGLE_SEN);
     Lumbung__TransactionsRequest *t = calloc(1, sizeof *t);
     lumbung__transactions_request__init(t);
     t->op_case = LUMBUNG__TRANSACTIONS_REQUEST__OP_DEPOSIT;
@@ -355,6 +381,7 @@ static Lumbung__Request *batch_new(bench_t *b, int size, int members) {
     for (int i = 0; i < size; i++) {
         Lumbung__SavingsMovement *mv = calloc(1, sizeof *mv);
         movement_init(mv, 0, b->member_ids[i % members], 100 + i % 900);
+        b->batch_sen += (uint64_t) mv->amount_sen;
         Lumbung__Posting *p = calloc(1, sizeof *p);
         lumbung__posting__init(p);
         p->op_case = LUMBUNG__POSTING__OP_DEPOSIT;
@@ -389,38 +416,30 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
                     status == CLIENT_OK && reply->error ? reply->error->message : "");
     } else if (b->batch_mode) {
         b->postings += reply->transactions->batch->posted;
+        b->acked_sen += b->batch_sen;
     } else {
         b->postings++;
+        b->acked_sen += SINGLE_SEN;
     }
     if (now_ns() < b->end_ns) send_one(b);
 }
-
-/* Latency bookkeeping: the request id is not ours (client.c sets it), so each in-flight
-   message gets a slot of our own carried in the callback argument. */
-typedef struct {
-    bench_t *b;
-    uint64_t sent_ns;
-} flight_t;
-
-static flight_t flights[DEPTH_MAX];
-static unsigned flight_free[DEPTH_MAX], flight_free_count;
 
 static void on_flight_reply(void *arg, int status, const Lumbung__Reply *reply) {
     flight_t *f = arg;
     bench_t *b = f->b;
     if (b->latency_count < LATENCIES_MAX) b->latencies[b->latency_count++] = now_ns() - f->sent_ns;
-    flight_free[flight_free_count++] = (unsigned) (f - flights);
+    b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
     on_reply(b, status, reply);
 }
 
 static void send_one(bench_t *b) {
-    if (flight_free_count == 0) return;
-    flight_t *f = &flights[flight_free[--flight_free_count]];
+    if (b->flight_free_count == 0) return;
+    flight_t *f = &b->flights[b->flight_free[--b->flight_free_count]];
     f->b = b;
     f->sent_ns = now_ns();
     Lumbung__Request *req = b->batch_mode ? b->batch : b->single;
     if (client_call(b->tx, req, CALL_TIMEOUT_MS, on_flight_reply, f) != 0) {
-        flight_free[flight_free_count++] = (unsigned) (f - flights);
+        b->flight_free[b->flight_free_count++] = (unsigned) (f - b->flights);
         b->failed++;
         return;
     }
@@ -437,8 +456,8 @@ static phase_result_t run_phase(bench_t *b, bool batch_mode, unsigned depth, int
     b->batch_mode = batch_mode;
     b->sent = b->acked = b->postings = b->failed = 0;
     b->latency_count = 0;
-    flight_free_count = 0;
-    for (unsigned i = 0; i < DEPTH_MAX; i++) flight_free[flight_free_count++] = i;
+    b->flight_free_count = 0;
+    for (unsigned i = 0; i < DEPTH_MAX; i++) b->flight_free[b->flight_free_count++] = i;
     uint64_t start = now_ns();
     b->end_ns = start + (uint64_t) seconds * 1000000000u;
     for (unsigned i = 0; i < depth; i++) send_one(b);
@@ -472,10 +491,15 @@ static int check_books(bench_t *b, uint64_t *total_debit) {
              r->transactions->trial_balance->balanced;
     if (ok) *total_debit = (uint64_t) r->transactions->trial_balance->total_debit_sen;
     if (r) lumbung__reply__free_unpacked(r, NULL);
+    if (ok && *total_debit != b->acked_sen) {      /* nothing acknowledged lost, nothing extra */
+        fprintf(stderr, "tx_bench: cooperative %" PRIu64 ": debits %" PRIu64 " sen, acknowledged "
+                "%" PRIu64 " sen\n", b->coop, *total_debit, b->acked_sen);
+        ok = 0;
+    }
     return ok ? 0 : -1;
 }
 
-static int connect_all(bench_t *b) {
+static int connect_members(bench_t *b) {
     int err = 0;
     uv_loop_init(&b->loop);
     bus_config_t bc = { .name = "bench", .curve = true };
@@ -484,15 +508,34 @@ static int connect_all(bench_t *b) {
     char ep[128];
     b->members = client_new(b->bus, "members", config_endpoint("members", "router", ep, sizeof ep), &err);
     if (!b->members) return err ? err : -1;
-    b->tx = client_new(b->bus, "transactions",
-                       config_endpoint("transactions", "router", ep, sizeof ep), &err);
-    if (!b->tx) return err ? err : -1;
-    return wait_ready(b, b->members) && wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
+    return wait_ready(b, b->members) ? 0 : -ETIMEDOUT;
 }
 
-static int prepare(bench_t *b, const setup_t *s) {
-    int rc = connect_all(b);
-    if (rc == 0) rc = create_coop(b);
+/* A cooperative on `shard` (-1: wherever the map puts it). Cooperatives are created until the
+   map puts one there; a map whose rule sends every new one elsewhere fails after a few. */
+static int create_coop_on(bench_t *b, int shard) {
+    for (int tries = 0; tries < 2 * SHARD_MAX; tries++) {
+        if (create_coop(b) != 0) return -1;
+        if (shard < 0 || shard_of(b->coop) == shard) return 0;
+    }
+    fprintf(stderr, "tx_bench: the shard map puts no new cooperative on shard %d\n", shard);
+    return -EINVAL;
+}
+
+/* The client of the shard that owns the bench's cooperative. */
+static int connect_shard(bench_t *b) {
+    char name[SHARD_NAME_MAX], ep[128];
+    int err = 0;
+    shard_name(shard_of(b->coop), name, sizeof name);
+    b->tx = client_new(b->bus, name, config_endpoint(name, "router", ep, sizeof ep), &err);
+    if (!b->tx) return err ? err : -1;
+    return wait_ready(b, b->tx) ? 0 : -ETIMEDOUT;
+}
+
+static int prepare(bench_t *b, const setup_t *s, int shard) {
+    int rc = connect_members(b);
+    if (rc == 0) rc = create_coop_on(b, shard);
+    if (rc == 0) rc = connect_shard(b);
     for (int i = 0; i < s->members && rc == 0; i++) rc = create_member(b, i);
     if (rc != 0) return rc;
     b->latencies = malloc(LATENCIES_MAX * sizeof *b->latencies);
@@ -503,23 +546,35 @@ static int prepare(bench_t *b, const setup_t *s) {
     return warm.failed ? -EIO : 0;
 }
 
+static void bench_close(bench_t *b) {
+    client_destroy(&b->tx);
+    client_destroy(&b->members);
+    bus_destroy(&b->bus);
+    free(b->latencies);
+}
+
 static void report(const char *name, phase_result_t r) {
     printf("%s_postings_per_s=%.0f\n%s_p50_ms=%.3f\n%s_p99_ms=%.3f\n%s_postings=%" PRIu64
            "\n%s_messages=%" PRIu64 "\n%s_failed=%" PRIu64 "\n", name, r.postings_per_s, name,
            r.p50_ms, name, r.p99_ms, name, r.postings, name, r.messages, name, r.failed);
 }
 
-static int drive_main(void) {
-    setup_t s = { 0 };
-    s.seconds = env_int("TX_BENCH_SECONDS", 5, 1, 3600);
-    s.members = env_int("TX_BENCH_MEMBERS", 100, 1, MEMBERS_MAX);
-    s.batch = env_int("TX_BENCH_BATCH", 1000, 1, BATCH_MAX);
-    s.depth = env_int("TX_BENCH_DEPTH", 1024, 1, DEPTH_MAX);
-    static bench_t b;
+/* Sizes from the environment, the admin actor, and the shard map: 0 or -1. */
+static int drive_setup(setup_t *s) {
+    s->seconds = env_int("TX_BENCH_SECONDS", 5, 1, 3600);
+    s->members = env_int("TX_BENCH_MEMBERS", 100, 1, MEMBERS_MAX);
+    s->batch = env_int("TX_BENCH_BATCH", 1000, 1, BATCH_MAX);
+    s->depth = env_int("TX_BENCH_DEPTH", 1024, 1, DEPTH_MAX);
     admin.user = "bench";
     admin.has_role = 1;
     admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
-    int rc = prepare(&b, &s);
+    return shard_load();
+}
+
+static int drive_main(void) {
+    setup_t s = { 0 };
+    static bench_t b;
+    int rc = drive_setup(&s) == 0 ? prepare(&b, &s, -1) : -EINVAL;
     if (rc != 0) {
         fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
         return 1;
@@ -534,10 +589,77 @@ static int drive_main(void) {
     report("batch", batch);
     report("single", single);
     printf("books_balanced=%d\ntotal_debit_sen=%" PRIu64 "\n", books == 0, debit);
-    client_destroy(&b.tx);
-    client_destroy(&b.members);
-    bus_destroy(&b.bus);
+    bench_close(&b);
     return books == 0 && batch.failed == 0 && single.failed == 0 ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ every shard at once */
+
+typedef struct {
+    bench_t *b;
+    int seconds;
+    phase_result_t result;
+} thread_arg_t;
+
+static void *batch_thread(void *arg) {
+    thread_arg_t *t = arg;
+    t->result = run_phase(t->b, true, BATCH_IN_FLIGHT, t->seconds);
+    return NULL;
+}
+
+/* The batch phase on every driver at once, each in a thread of its own (its loop and bus are
+   used by that thread only until it is joined). */
+static void run_all(bench_t *b, int n, int seconds, phase_result_t *out) {
+    thread_arg_t args[SHARD_MAX];
+    pthread_t threads[SHARD_MAX];
+    bool started[SHARD_MAX] = { false };
+    for (int k = 0; k < n; k++) {
+        args[k] = (thread_arg_t) { .b = &b[k], .seconds = seconds };
+        started[k] = pthread_create(&threads[k], NULL, batch_thread, &args[k]) == 0;
+        if (!started[k]) args[k].result.failed = 1;
+    }
+    for (int k = 0; k < n; k++) {
+        if (started[k]) pthread_join(threads[k], NULL);
+        out[k] = args[k].result;
+    }
+}
+
+static int drive_shards_main(void) {
+    setup_t s = { 0 };
+    static bench_t b[SHARD_MAX];
+    int rc = drive_setup(&s) == 0 ? 0 : -EINVAL, n = shard_count();
+    if (rc == 0 && n < 2) {
+        fprintf(stderr, "tx_bench: drive-shards needs LUMBUNG_TRANSACTIONS_SHARDS >= 2\n");
+        rc = -EINVAL;
+    }
+    for (int k = 0; k < n && rc == 0; k++) {
+        b[k].nik_base = k * MEMBERS_MAX;
+        rc = prepare(&b[k], &s, k);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "tx_bench: set-up failed (%d); see LUMBUNG_LOG_LEVEL=info\n", rc);
+        return 1;
+    }
+    phase_result_t one = run_phase(&b[0], true, BATCH_IN_FLIGHT, s.seconds), all[SHARD_MAX];
+    run_all(b, n, s.seconds, all);
+    report("one", one);
+    double together = 0;
+    uint64_t failed = one.failed, debit = 0;
+    int books = 0;
+    for (int k = 0; k < n; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "shard%d", k);
+        report(name, all[k]);
+        together += all[k].postings_per_s;
+        failed += all[k].failed;
+        uint64_t d = 0;
+        if (check_books(&b[k], &d) != 0) books = -1;
+        debit += d;
+        bench_close(&b[k]);
+    }
+    printf("shards=%d\nall_postings_per_s=%.0f\nbooks_balanced=%d\ntotal_debit_sen=%" PRIu64 "\n",
+           n, together, books == 0, debit);
+    return books == 0 && failed == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
@@ -545,6 +667,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc == 4 && !strcmp(argv[1], "limits")) return limits_main(argv[2], atof(argv[3]));
     if (argc == 2 && !strcmp(argv[1], "drive")) return drive_main();
-    fprintf(stderr, "usage: tx_bench limits DIR SECONDS | tx_bench drive\n");
+    if (argc == 2 && !strcmp(argv[1], "drive-shards")) return drive_shards_main();
+    fprintf(stderr, "usage: tx_bench limits DIR SECONDS | tx_bench drive | tx_bench drive-shards\n");
     return 2;
 }

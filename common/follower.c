@@ -50,6 +50,7 @@ struct follower {
     uint64_t replay_from;        /* from_seq of the replay in flight */
     uv_timer_t flush_timer;      /* applies the live queue FOLLOWER_LIVE_MS after its first event */
     uv_timer_t retry_timer;
+    uv_timer_t report_timer;    /* a replay now and then tells the producer our cursor */
     int handles_open;
     arena_t *arena;
 };
@@ -121,6 +122,13 @@ static int apply_batch(follower_t *f, const uint8_t *const *bytes, const size_t 
 static void on_retry(uv_timer_t *t) {
     follower_t *f = t->data;
     f->stalled = false;
+    request_replay(f);
+}
+
+/* A follower that keeps up live never replays, so its producer would not learn how far it
+   got and could never prune its outbox (retention.h): ask from cursor + 1 now and then. */
+static void on_report(uv_timer_t *t) {
+    follower_t *f = t->data;
     request_replay(f);
 }
 
@@ -349,9 +357,13 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
     if (!f->replay) goto fail;
     uv_timer_init(bus_loop(bus), &f->flush_timer);
     uv_timer_init(bus_loop(bus), &f->retry_timer);
-    f->flush_timer.data = f->retry_timer.data = f;
-    f->handles_open = 2;
+    uv_timer_init(bus_loop(bus), &f->report_timer);
+    f->flush_timer.data = f->retry_timer.data = f->report_timer.data = f;
+    f->handles_open = 3;
     uv_timer_start(&f->retry_timer, on_retry, 10, 0);
+    uint64_t every = (uint64_t) config_int("LUMBUNG_FOLLOWER_REPORT_MS", FOLLOWER_REPORT_MS, 10,
+                                           3600000);
+    uv_timer_start(&f->report_timer, on_report, every, every);
     log_info(0, "follower %s: resuming after %llu", f->stream, (unsigned long long) f->cursor);
     return f;
 fail:
@@ -383,8 +395,10 @@ void follower_destroy(follower_t **self_p) {
     arena_destroy(&f->arena);
     uv_timer_stop(&f->flush_timer);
     uv_timer_stop(&f->retry_timer);
+    uv_timer_stop(&f->report_timer);
     uv_close((uv_handle_t *) &f->flush_timer, on_closed);
     uv_close((uv_handle_t *) &f->retry_timer, on_closed);
+    uv_close((uv_handle_t *) &f->report_timer, on_closed);
 }
 
 void follower_set_batch_hook(follower_t *f, follower_batch_fn batch) { f->batch = batch; }

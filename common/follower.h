@@ -4,8 +4,11 @@
     It subscribes to the producer's PUB first, then replays from its stored cursor + 1 over the
     producer's ROUTER. Live events are applied only when their sequence is cursor + 1; a
     duplicate is dropped; a gap (or a heartbeat whose head is past the cursor, i.e. a lost tail)
-    starts a replay. Each batch of events is applied in one write transaction that also stores
-    the new cursor, so effects and cursor commit together or not at all.
+    starts a replay. Every FOLLOWER_REPORT_MS (LUMBUNG_FOLLOWER_REPORT_MS) it also asks for a
+    replay from cursor + 1 even when caught up: that request is how the producer learns the
+    follower's cursor and may prune what every follower has (retention.h). Each batch of
+    events is applied in one write transaction that also stores the new cursor, so effects
+    and cursor commit together or not at all.
 
     Catching up: the next replay is asked for as soon as one arrives (the producer reads while
     we apply), and replayed events are gathered into a group applied in one write transaction
@@ -32,6 +35,7 @@ enum {
     FOLLOWER_GROUP_BYTES = 4 * 1024 * 1024,    /* replayed bytes applied in one write txn */
     FOLLOWER_GROUP_EVENTS = 8192,
     FOLLOWER_GROUP_MS = 100,                   /* a group older than this is applied */
+    FOLLOWER_REPORT_MS = 10000,       /* a replay request at least this often: our cursor */
 };
 
 /* Applies one event inside txn. Returns 0, or a negative code to abort the whole batch (it is

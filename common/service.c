@@ -3,6 +3,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "log.h"
+#include "retention.h"
 #include "scope.h"
 #include "shard.h"
 
@@ -26,7 +27,9 @@ enum {
        (BUS_MESSAGE_MAX), which drops the whole connection for a larger message. */
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
-    IDEM_VERSION = 1,
+    IDEM_VERSION_UNTIMED = 1,      /* version, hash, reply (before retention) */
+    IDEM_VERSION = 2,              /* version, stored at ms u64, hash, reply */
+    IDEM_HEADER = 1 + 8 + IDEM_HASH,
     PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
     PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
     OPERATIONS_MAX = 96,           /* operations counted for metrics; more go to "other" */
@@ -69,6 +72,8 @@ struct service_call {
     size_t reply_packed_len;
     bool parked;                   /* waiting for a replica; not answered in this batch */
     bool internal;                 /* posted by the service to itself: no peer, no reply */
+    bool continuing;               /* the handler asked to run again (service_call_continue) */
+    bool continued;                /* this run is a continuation: its deadline was checked */
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
     char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
     uint64_t cooperative_id;       /* the operation's cooperative_id field, for logs; 0: none */
@@ -81,7 +86,12 @@ struct service {
     bus_t *bus;
     store_t *store;
     outbox_t *outbox;
-    store_table_t idempotency;
+    store_table_t idempotency, followers;
+    retention_config_t retention;
+    retention_walk_t idem_walk;    /* where the next pruning step of idempotency starts */
+    retention_followers_t followers_seen;  /* registered followers' cursors (retention.h) */
+    uv_timer_t prune_timer;
+    uint64_t pruned_replies, pruned_events;
     bus_socket_t *router, *pub;
     service_handlers_t handlers;
     void *app;
@@ -90,6 +100,8 @@ struct service {
     service_call_t *batch[SERVICE_BATCH_MAX];
     int batch_count;
     service_call_t *waiting;       /* parked requests, a list */
+    service_call_t *continued[SERVICE_BATCH_MAX];  /* calls to run again after this batch */
+    int continued_count;
     int waiting_count;
     int waiting_max;               /* SERVICE_WAITING_MAX unless configured lower */
     follower_t *replicas[REPLICAS_MAX];
@@ -156,6 +168,7 @@ Lumbung__Reply *service_call_reply(service_call_t *c) { return c->reply; }
 store_txn_t *service_call_txn(service_call_t *c) { return c->txn; }
 arena_t *service_call_arena(service_call_t *c) { return c->arena; }
 const char *service_call_peer(const service_call_t *c) { return c->peer; }
+void service_call_continue(service_call_t *c) { c->continuing = true; }
 const Lumbung__Actor *service_call_actor(const service_call_t *c) { return c->actor; }
 bool service_call_internal(const service_call_t *c) { return c->internal; }
 
@@ -244,7 +257,35 @@ static bool call_refused(service_call_t *c) {
 }
 
 /* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
-   SHA-256 of the request body, serialized Reply ---- */
+   stored at (ms, u64 big-endian), SHA-256 of the request body, serialized Reply; version 1
+   values (no time) are stamped by the pruner (retention.h) ---- */
+
+/* When the value was stored; -1 for a version 1 value (no time), per retention.h; 0 (long
+   expired) for a value of no known layout. */
+static int64_t idem_stored_at(const void *val, size_t len) {
+    const uint8_t *v = val;
+    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return (int64_t) be64_read(v + 1);
+    return len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED ? -1 : 0;
+}
+
+/* A version 1 value as version 2, stored at at_ms. */
+static size_t idem_stamp(const void *val, size_t len, int64_t at_ms, uint8_t *out) {
+    const uint8_t *v = val;
+    assert(len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED);
+    out[0] = IDEM_VERSION;
+    be64_write(out + 1, (uint64_t) at_ms);
+    memcpy(out + 9, v + 1, len - 1);
+    return len + 8;
+}
+
+size_t service_idempotency_reply_offset(const void *value, size_t len) {
+    const uint8_t *v = value;
+    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return IDEM_HEADER;
+    if (len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED) return 1 + IDEM_HASH;
+    return 0;
+}
+
+static const retention_idem_codec_t idem_codec = { idem_stored_at, idem_stamp };
 
 static size_t idem_key(const service_call_t *c, uint8_t *out) {
     const char *user = c->actor && c->actor->user ? c->actor->user : "";
@@ -275,16 +316,22 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     int rc = store_get(txn, c->svc->idempotency, key, klen, (const void **) &v, &vl);
     if (rc == STORE_NOT_FOUND) return 0;
     if (rc != 0) return rc;
+    /* Past the window a retry is a new request, whether or not the pruner got to it yet. */
+    int64_t at = idem_stored_at(v, vl);
+    if (at >= 0 && at < envelope_now_ms() - c->svc->retention.idempotency_ms) return 0;
+    size_t skip = at >= 0 ? 9 : 1;                 /* version 1: no time */
     uint8_t hash[IDEM_HASH];
     request_hash(c, hash);
-    if (vl < 1 + IDEM_HASH || v[0] != IDEM_VERSION || memcmp(v + 1, hash, IDEM_HASH) != 0) {
+    if (vl < skip + IDEM_HASH || (v[0] != IDEM_VERSION && v[0] != IDEM_VERSION_UNTIMED) ||
+        memcmp(v + skip, hash, IDEM_HASH) != 0) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "idempotency_key_reused",
                           "idempotency_key",
                           "this Idempotency-Key was already used for a different request; use a new key");
         return 1;
     }
     ProtobufCAllocator alloc = arena_allocator(c->arena);
-    Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - 1 - IDEM_HASH, v + 1 + IDEM_HASH);
+    Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - skip - IDEM_HASH,
+                                                    v + skip + IDEM_HASH);
     if (!stored) return STORE_ERROR;
     stored->request_id = c->request->request_id;
     c->reply = stored;
@@ -296,11 +343,12 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
     uint8_t key[STORE_KEY_MAX];
     size_t klen = idem_key(c, key), rlen;
     uint8_t *reply = envelope_pack(c->arena, &c->reply->base, &rlen);
-    uint8_t *val = arena_alloc(c->arena, 1 + IDEM_HASH + rlen);
+    uint8_t *val = arena_alloc(c->arena, IDEM_HEADER + rlen);
     val[0] = IDEM_VERSION;
-    request_hash(c, val + 1);
-    memcpy(val + 1 + IDEM_HASH, reply, rlen);
-    int rc = store_put(txn, c->svc->idempotency, key, klen, val, 1 + IDEM_HASH + rlen, 0);
+    be64_write(val + 1, (uint64_t) envelope_now_ms());
+    request_hash(c, val + 9);
+    memcpy(val + IDEM_HEADER, reply, rlen);
+    int rc = store_put(txn, c->svc->idempotency, key, klen, val, IDEM_HEADER + rlen, 0);
     if (rc == 0) {
         c->stored_idempotent = true;
         c->reply_packed = reply;
@@ -326,7 +374,8 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     return 0;
 }
 
-static void answer_replay(service_call_t *c, store_txn_t *txn) {
+/* Returns 0 (an int like the other answers of run_call). */
+static int answer_replay(service_call_t *c, store_txn_t *txn) {
     const Lumbung__ReplayRequest *rr = c->request->replay;
     uint32_t max = rr->has_max && rr->max ? rr->max : OUTBOX_REPLAY_MAX;
     if (max > OUTBOX_REPLAY_MAX) max = OUTBOX_REPLAY_MAX;
@@ -338,6 +387,10 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
     r->head_seq = outbox_head(c->svc->outbox, txn);
     c->replay_bytes = 0;
     c->replay_last = 0;
+    /* Asking from a sequence says the peer holds every event before it (retention.h). */
+    uint64_t from = rr->has_from_seq && rr->from_seq ? rr->from_seq : 1;
+    if (*c->peer)
+        retention_followers_note(&c->svc->followers_seen, c->peer, from - 1, envelope_now_ms());
     outbox_read(c->svc->outbox, txn, rr->has_from_seq ? rr->from_seq : 1, max, replay_visit, c);
     if (c->replay_last) {
         r->has_last_seq = 1;
@@ -350,6 +403,7 @@ static void answer_replay(service_call_t *c, store_txn_t *txn) {
         r->events[i].data = copy;
     }
     c->svc->stats.replays++;
+    return 0;
 }
 
 /* CPU seconds and resident bytes from /proc/self/stat, open descriptors from /proc/self/fd;
@@ -504,14 +558,17 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     int rc = store_begin_child(parent, &c->txn);
     if (rc != 0) return rc;
     c->last_seq = 0;
+    c->continuing = false;
     rc = c->svc->handlers.handle(c->svc->app, c);
-    if (rc == 0 && c->request->idempotency_key && *c->request->idempotency_key)
+    /* A call that continues has no reply yet: its key is stored with the last step only. */
+    if (rc == 0 && !c->continuing && c->request->idempotency_key && *c->request->idempotency_key)
         rc = idem_store(c, c->txn);
     if (rc == 0) return store_commit(&c->txn);
     store_abort(&c->txn);
     c->reply->has_event_seq = 0;
     c->stored_idempotent = false;
     c->reply_packed = NULL;
+    c->continuing = false;
     if (rc == STORE_MAP_FULL) return rc;
     if (!c->reply->error)
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
@@ -624,7 +681,8 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->arrival_logged = true;
     if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
-    if (r->has_deadline_ms && r->deadline_ms > 0 && r->deadline_ms < envelope_now_ms()) {
+    if (!c->continued && r->has_deadline_ms && r->deadline_ms > 0 &&
+        r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
                           "the request arrived after its deadline; nothing was done");
         return 0;
@@ -640,8 +698,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         answer_ping(c, txn);
         return 0;
     case LUMBUNG__REQUEST__BODY_REPLAY:
-        answer_replay(c, txn);
-        return 0;
+        return answer_replay(c, txn);
     case LUMBUNG__REQUEST__BODY__NOT_SET:
         svc->stats.malformed++;
         log_warn(r->request_id, "%s: request without a known body from '%s'", svc->name, c->peer);
@@ -742,6 +799,22 @@ static void park(service_t *svc, service_call_t *c) {
         uv_timer_start(&svc->wait_timer, on_wait_timer, WAIT_CHECK_MS, WAIT_CHECK_MS);
 }
 
+/* A call whose step committed and that asked to go on runs its next step after the requests
+   that arrive meanwhile (on_batch_idle). Returns true when it was kept for that. */
+static bool continue_later(service_t *svc, service_call_t *c) {
+    if (!c->continuing || c->reply->error) return false;
+    if (svc->continued_count < SERVICE_BATCH_MAX) {
+        c->continued = true;
+        svc->continued[svc->continued_count++] = c;
+        return true;
+    }
+    /* Its step committed; a retry with the same key continues from the store. */
+    service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
+                      "the %s service is running %d long operations; this one is part done, "
+                      "retry it to continue", svc->name, SERVICE_BATCH_MAX);
+    return false;
+}
+
 static void process_batch(service_t *svc) {
     if (svc->batch_count == 0) return;
     svc->stats.batches++;
@@ -779,6 +852,8 @@ static void process_batch(service_t *svc) {
     }
     for (int i = 0; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
+        if (rc == 0 && continue_later(svc, c)) continue;
+        c->continuing = false;
         if (c->parked && svc->waiting_count < svc->waiting_max) {
             park(svc, c);
             continue;
@@ -798,10 +873,19 @@ static void process_batch(service_t *svc) {
     publish_new_events(svc);
 }
 
+/* Requests that arrived go first; then one step of every call that continues, in a batch
+   of their own, so a request waits behind at most one step of a long operation. The idle
+   handle stays on while steps remain, so the loop polls the sockets between steps. */
 static void on_batch_idle(uv_idle_t *h) {
     service_t *svc = h->data;
     uv_idle_stop(h);
     process_batch(svc);
+    if (svc->continued_count == 0) return;
+    int n = svc->continued_count;
+    svc->continued_count = 0;
+    for (int i = 0; i < n; i++) svc->batch[svc->batch_count++] = svc->continued[i];
+    process_batch(svc);
+    if (svc->continued_count > 0) uv_idle_start(h, on_batch_idle);
 }
 
 static void enqueue(service_t *svc, service_call_t *c) {
@@ -870,6 +954,41 @@ void service_add_replica(service_t *svc, follower_t *follower) {
     svc->replicas[svc->replica_count++] = follower;
 }
 
+/* One pruning step (retention.h) in a write transaction of its own, between batches. */
+static void on_prune(uv_timer_t *t) {
+    service_t *svc = t->data;
+    int64_t now = envelope_now_ms();
+    uint64_t replies = 0, events = 0, stamped = 0, stored = 0;
+    int rc = 0;
+    for (int redo = 0; redo < REDO_MAX; redo++) {
+        retention_walk_t walk = svc->idem_walk;
+        store_txn_t *txn;
+        replies = events = stamped = stored = 0;
+        if ((rc = store_begin(svc->store, false, &txn)) != 0) break;
+        rc = retention_prune_idempotency(txn, svc->idempotency, &idem_codec, &walk, now,
+                                         svc->retention.idempotency_ms, svc->retention.step,
+                                         &replies, &stamped);
+        if (rc == 0) rc = retention_prune_outbox(txn, svc->outbox_table, svc->followers,
+                                                 &svc->followers_seen, &svc->retention, now,
+                                                 &events, &stored);
+        /* Nothing to write: no commit (and no fsync) at all. */
+        if (rc == 0 && replies + events + stamped + stored == 0) store_abort(&txn);
+        else if (rc == 0) rc = store_commit(&txn);
+        else store_abort(&txn);
+        if (rc == 0) svc->idem_walk = walk;
+        if (rc != STORE_MAP_FULL || store_grow(svc->store) != 0) break;
+    }
+    if (rc != 0) {
+        log_warn(0, "%s: pruning failed (%d); it is tried again", svc->name, rc);
+        return;
+    }
+    svc->pruned_replies += replies;
+    svc->pruned_events += events;
+    if (replies || events)
+        log_debug(0, "%s: pruned %llu idempotency replies and %llu events", svc->name,
+                  (unsigned long long) replies, (unsigned long long) events);
+}
+
 static void on_heartbeat(uv_timer_t *t) {
     service_t *svc = t->data;
     Lumbung__Heartbeat hb = LUMBUNG__HEARTBEAT__INIT;
@@ -907,10 +1026,14 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     if (!svc->outbox) goto fail;
     if ((*err = store_table(svc->store, "idempotency", &svc->idempotency)) != 0) goto fail;
     if ((*err = store_table(svc->store, "outbox", &svc->outbox_table)) != 0) goto fail;
+    if ((*err = store_table(svc->store, "followers", &svc->followers)) != 0) goto fail;
+    svc->retention = retention_config();
     store_txn_t *txn;
     if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
     svc->head = outbox_head(svc->outbox, txn);
+    *err = retention_followers_load(txn, svc->followers, &svc->followers_seen);
     store_abort(&txn);
+    if (*err != 0) goto fail;
     bus_socket_opts_t opts = { 0 };
     svc->router = bus_bind(bus, ZMQ_ROUTER, config->router_endpoint, &opts, on_router, svc, err);
     if (!svc->router) goto fail;
@@ -920,8 +1043,10 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     uv_idle_init(loop, &svc->batch_idle);
     uv_timer_init(loop, &svc->heartbeat_timer);
     uv_timer_init(loop, &svc->wait_timer);
+    uv_timer_init(loop, &svc->prune_timer);
     svc->batch_idle.data = svc->heartbeat_timer.data = svc->wait_timer.data = svc;
-    svc->handles_open = 3;
+    svc->prune_timer.data = svc;
+    svc->handles_open = 4;
     return svc;
 fail:
     bus_socket_destroy(&svc->router);
@@ -933,6 +1058,8 @@ fail:
 
 int service_start(service_t *svc) {
     log_info(0, "%s: serving, %llu events in the outbox", svc->name, (unsigned long long) svc->head);
+    uint64_t every = (uint64_t) svc->retention.interval_ms;
+    uv_timer_start(&svc->prune_timer, on_prune, every * RETENTION_FIRST_STEP_INTERVALS, every);
     return uv_timer_start(&svc->heartbeat_timer, on_heartbeat, SERVICE_HEARTBEAT_MS, SERVICE_HEARTBEAT_MS);
 }
 
@@ -946,6 +1073,7 @@ void service_destroy(service_t **self_p) {
     if (!svc) return;
     *self_p = NULL;
     for (int i = 0; i < svc->batch_count; i++) call_destroy(&svc->batch[i]);
+    for (int i = 0; i < svc->continued_count; i++) call_destroy(&svc->continued[i]);
     while (svc->waiting) {
         service_call_t *c = svc->waiting;
         svc->waiting = c->next_waiting;
@@ -958,6 +1086,7 @@ void service_destroy(service_t **self_p) {
     uv_close((uv_handle_t *) &svc->batch_idle, on_closed);
     uv_close((uv_handle_t *) &svc->heartbeat_timer, on_closed);
     uv_close((uv_handle_t *) &svc->wait_timer, on_closed);
+    uv_close((uv_handle_t *) &svc->prune_timer, on_closed);
 }
 
 store_t *service_store(service_t *svc) { return svc->store; }

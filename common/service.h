@@ -14,6 +14,13 @@
     after_<stream>_seq waits (up to its deadline) until the named follower has applied that
     sequence. Handlers must keep no state outside the store that a redone batch could double.
 
+    A long operation (a close-day of 200,000 loans) runs in steps: its handler does one
+    bounded step, stores its progress and calls service_call_continue(); the runtime commits
+    the step and runs the next one after the requests that arrived meanwhile, answering when a
+    step does not ask to go on. Idempotency replies are kept for a window and the outbox is
+    pruned past every follower that registered by replay (retention.h); a replay records the
+    asking peer's cursor in table "followers".
+
     Not for: business rules (each service's handlers.c). */
 #ifndef LUMBUNG_SERVICE_H
 #define LUMBUNG_SERVICE_H
@@ -92,6 +99,13 @@ const char *service_call_peer(const service_call_t *call);
 const Lumbung__Actor *service_call_actor(const service_call_t *call);
 /* True in a request the service posted to itself (service_post_self); no peer can send one. */
 bool service_call_internal(const service_call_t *call);
+/* Asks for the call to run again, as a new step, after this batch commits: the handler's
+   writes of this step commit now (its progress must be in the store), no reply is sent and no
+   idempotency reply stored; the next step runs after the requests that arrive meanwhile, with
+   a fresh arena. The last step (one that does not call this) replies. A failed step replies
+   with its error. Past SERVICE_BATCH_MAX continuing calls the step still commits and the
+   caller gets UNAVAILABLE "busy": a retry of the request continues from the store. */
+void service_call_continue(service_call_t *call);
 /* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
    or a negative error to be returned by the handler. The reply's event_seq is set to it. */
 int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
@@ -115,6 +129,12 @@ typedef struct {
     /* Called after the loop stopped, before the store closes: destroy followers etc. */
     void (*teardown)(void *app);
 } service_main_t;
+
+/* Where the serialized Reply starts in a value of the "idempotency" table (its layout is
+   service.c's: version byte, stored-at time from version 2 on, request hash): the header's
+   length, or 0 when the value has no known layout. For offline tools that rewrite stored
+   replies (lumbungctl move-cooperative); the header is copied unchanged. */
+size_t service_idempotency_reply_offset(const void *value, size_t len);
 
 /* Reads config (LUMBUNG_DATA, ports, keys), creates the loop, bus and service, runs until
    SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code. */

@@ -293,7 +293,7 @@ typedef struct {
 
 typedef struct {
     bool present;
-    uint64_t head, events, problems;
+    uint64_t head, events, problems, first;   /* first: the oldest event kept */
     cursor_t cursors[CURSORS_MAX];
     int n_cursors;
 } store_info_t;
@@ -323,8 +323,6 @@ static void outbox_problem(store_info_t *info, const char *service, const char *
     }
 }
 
-/* The outbox: numbered 1, 2, 3, ... without a gap, each event readable and carrying its own
-   number. `check` false: only the head. */
 /* A read transaction and a cursor on an existing table: 0 (close both with scan_close),
    STORE_NOT_FOUND when the store has no such table, or a store error. */
 static int scan_open(store_t *store, const char *table, store_txn_t **txn, store_cursor_t **c) {
@@ -340,6 +338,9 @@ static void scan_close(store_txn_t **txn, store_cursor_t **c) {
     store_abort(txn);
 }
 
+/* The outbox: numbered without a gap from the oldest event kept (1, or past what retention
+   pruned: common/retention.h), each event readable and carrying its own number. `check`
+   false: only the head. */
 static int read_outbox(store_t *store, const char *service, store_info_t *info, bool check) {
     store_txn_t *txn;
     store_cursor_t *c;
@@ -350,10 +351,11 @@ static int read_outbox(store_t *store, const char *service, store_info_t *info, 
     if (!check) {
         if (store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8) info->head = be64_read(k);
     } else {
-        uint64_t expect = 1;
+        uint64_t expect = 0;
         for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0;
              r = store_cursor_next(c, &k, &kl, &v, &vl)) {
             uint64_t seq = kl == 8 ? be64_read(k) : 0;
+            if (expect == 0) expect = info->first = seq ? seq : 1;
             if (seq != expect)
                 outbox_problem(info, service, "outbox: event %llu follows %llu (a gap or a bad key)",
                                seq, expect - 1);
@@ -672,8 +674,10 @@ static int verify(const char *base) {
         if (!info[i].present) continue;
         present++;
         problems += info[i].problems;
-        printf("%s: outbox of %llu events, contiguous from 1%s\n", backup_order[i],
-               (unsigned long long) info[i].events, info[i].problems ? " (see above)" : "");
+        printf("%s: outbox of %llu events, contiguous from %llu%s\n", backup_order[i],
+               (unsigned long long) info[i].events,
+               (unsigned long long) (info[i].first ? info[i].first : 1),
+               info[i].problems ? " (see above)" : "");
     }
     for (int i = 0; i < N_STORES; i++)
         for (int c = 0; info[i].present && c < info[i].n_cursors; c++)

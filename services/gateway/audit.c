@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "config.h"
+#include "envelope.h"
 #include "kv.h"
 #include "log.h"
+#include "retention.h"
 
 enum { AUDIT_RECORD_VERSION = 1 };
 
@@ -27,6 +30,11 @@ struct audit {
     pending_t *head, **tail;
     unsigned queued;
     uint64_t next_seq;
+    uv_timer_t prune_timer;           /* drops entries older than the retention period */
+    int64_t retention_ms;
+    uint32_t prune_step;
+    uint64_t pruned;
+    int handles_open;
 };
 
 static void encode(const audit_entry_t *e, gateway_kv_writer_t *w) {
@@ -92,6 +100,85 @@ static void on_idle(uv_idle_t *idle) {
     audit_flush(a);
 }
 
+/* Entries from the oldest while older than the period, at most `step`, never the newest
+   (it numbers the next one). */
+typedef struct {
+    audit_t *audit;
+    int64_t cutoff_ms;
+    uint64_t removed;
+} prune_t;
+
+static int prune_write(void *arg, store_txn_t *txn) {
+    prune_t *p = arg;
+    audit_t *a = p->audit;
+    p->removed = 0;
+    store_cursor_t *c;
+    int rc = store_cursor_open(txn, a->table, &c);
+    if (rc != 0) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t first = 0, last = 0;
+    rc = store_cursor_first(c, &k, &kl, &v, &vl);
+    for (uint32_t seen = 0; rc == 0 && seen < a->prune_step && kl == 8; seen++) {
+        gateway_kv_reader_t r;
+        gateway_kv_reader_init(&r, v, vl);
+        uint64_t seq = be64_read(k);
+        if (gateway_kv_get_u8(&r) != AUDIT_RECORD_VERSION || seq + 1 >= a->next_seq) break;
+        if ((int64_t) gateway_kv_get_u64(&r) >= p->cutoff_ms || r.bad) break;
+        if (!first) first = seq;
+        last = seq;
+        rc = store_cursor_next(c, &k, &kl, &v, &vl);
+    }
+    store_cursor_close(&c);
+    for (uint64_t seq = first; first && seq <= last; seq++, p->removed++) {
+        uint8_t key[8];
+        be64_write(key, seq);
+        if ((rc = store_del(txn, a->table, key, sizeof key)) != 0 && rc != STORE_NOT_FOUND)
+            return rc;
+    }
+    return 0;
+}
+
+/* True when the oldest entry is past the period (a read, so an idle trail writes nothing). */
+static bool oldest_expired(audit_t *a, int64_t cutoff_ms) {
+    store_txn_t *txn;
+    if (store_begin(a->store, true, &txn) != 0) return false;
+    store_cursor_t *c;
+    bool expired = false;
+    if (store_cursor_open(txn, a->table, &c) == 0) {
+        const void *k, *v;
+        size_t kl, vl;
+        if (store_cursor_first(c, &k, &kl, &v, &vl) == 0 && kl == 8 &&
+            be64_read(k) + 1 < a->next_seq) {
+            gateway_kv_reader_t r;
+            gateway_kv_reader_init(&r, v, vl);
+            expired = gateway_kv_get_u8(&r) == AUDIT_RECORD_VERSION &&
+                      (int64_t) gateway_kv_get_u64(&r) < cutoff_ms && !r.bad;
+        }
+        store_cursor_close(&c);
+    }
+    store_abort(&txn);
+    return expired;
+}
+
+int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed) {
+    assert(self && removed);
+    *removed = 0;
+    audit_flush(self);                 /* the queue first: next_seq is then the stored head */
+    prune_t p = { self, now_ms - self->retention_ms, 0 };
+    if (!oldest_expired(self, p.cutoff_ms)) return 0;
+    int rc = gateway_kv_write(self->store, prune_write, &p);
+    *removed = rc == 0 ? p.removed : 0;
+    self->pruned += *removed;
+    return rc;
+}
+
+static void on_prune(uv_timer_t *t) {
+    uint64_t removed;
+    int rc = audit_prune(t->data, envelope_now_ms(), &removed);
+    if (rc != 0) log_warn(0, "audit: pruning failed (%d); it is tried again", rc);
+}
+
 audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
     assert(loop && store && err);
     audit_t *a = calloc(1, sizeof *a);
@@ -111,10 +198,22 @@ audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
     a->next_seq = head + 1;
     uv_idle_init(loop, &a->idle);
     a->idle.data = a;
+    retention_config_t rc_cfg = retention_config();
+    a->retention_ms = 1000 * config_int("LUMBUNG_AUDIT_RETENTION_S", AUDIT_RETENTION_DEFAULT_S,
+                                        1, 100LL * 366 * 24 * 3600);
+    a->prune_step = rc_cfg.step;
+    uv_timer_init(loop, &a->prune_timer);
+    a->prune_timer.data = a;
+    a->handles_open = 2;
+    uv_timer_start(&a->prune_timer, on_prune, (uint64_t) rc_cfg.interval_ms,
+                   (uint64_t) rc_cfg.interval_ms);
     return a;
 }
 
-static void on_closed(uv_handle_t *h) { free(h->data); }
+static void on_closed(uv_handle_t *h) {
+    audit_t *a = h->data;
+    if (--a->handles_open == 0) free(a);
+}
 
 void audit_destroy(audit_t **self_p) {
     assert(self_p);
@@ -122,7 +221,9 @@ void audit_destroy(audit_t **self_p) {
     if (!a) return;
     *self_p = NULL;
     audit_flush(a);
+    uv_timer_stop(&a->prune_timer);
     uv_close((uv_handle_t *) &a->idle, on_closed);
+    uv_close((uv_handle_t *) &a->prune_timer, on_closed);
 }
 
 uint64_t audit_head(const audit_t *self) { return self->next_seq - 1; }

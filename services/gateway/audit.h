@@ -13,6 +13,11 @@
     str method, str route, str path, str target, str outcome, str idempotency_key, and since
     the logs' request ids str trace_id (kv.h; an older record without it reads as "").
 
+    Entries are kept for LUMBUNG_AUDIT_RETENTION_S (default AUDIT_RETENTION_DEFAULT_S, five
+    years); older ones are removed from the oldest, at most LUMBUNG_PRUNE_STEP per
+    LUMBUNG_PRUNE_INTERVAL_MS in a transaction of their own (retention.h); the newest entry
+    always stays, as it numbers the next.
+
     Not for: logs (log.h), metrics (metrics.h), or the services' own event streams. */
 #ifndef LUMBUNG_GATEWAY_AUDIT_H
 #define LUMBUNG_GATEWAY_AUDIT_H
@@ -35,6 +40,7 @@ enum {
     AUDIT_CODE_MAX = 48,
     AUDIT_KEY_MAX = 128,
 };
+#define AUDIT_RETENTION_DEFAULT_S (5LL * 365 * 24 * 3600)
 
 typedef struct {
     uint64_t seq;                     /* set when stored */
@@ -71,6 +77,10 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
    cursor of the event it records: busaudit.h). Its sequence comes from the txn. 0 or a
    negative store error (STORE_MAP_FULL: the caller's txn must be redone). */
 int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry);
+
+/* One pruning step now (the timer runs it every interval): removes entries older than the
+   retention period as of now_ms, at most one step. 0 or a negative store error. */
+int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed);
 
 /* Writes the queue now (a query calls this first, so it sees every earlier call). */
 int audit_flush(audit_t *self);

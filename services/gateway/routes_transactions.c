@@ -36,7 +36,7 @@ const route_t routes_transactions[] = {
       "transactions", "post_recovery", { {"coop", "cooperative_id"}, {"id", "loan_id"} },
       ROUTE_CREATED | ROUTE_IDEMPOTENCY_REQUIRED },
     { "POST", "/api/v1/cooperatives/{coop}/close-day", ROUTE_COOP_WRITE, "transactions",
-      "close_day", { {"coop", "cooperative_id"} }, 0 },
+      "close_day", { {"coop", "cooperative_id"} }, ROUTE_LONG },
 
     /* Ledger */
     { "GET", "/api/v1/cooperatives/{coop}/accounts", ROUTE_COOP_READ, "transactions",

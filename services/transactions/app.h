@@ -16,6 +16,7 @@ typedef struct {
     follower_t *members;        /* owned: created in setup, destroyed in teardown */
     arena_t *replica_arena;     /* owned: one members event at a time */
     int shard;                  /* which transactions shard this process is (shard.h) */
+    uint32_t close_step_loans;  /* loans per step of a close-day (TX_CLOSE_STEP_LOANS) */
 } tx_app_t;
 
 /* The request handler (handlers.c): dispatch, authorisation, events and reply. */

@@ -92,7 +92,18 @@ static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
     }
 }
 
-static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
+/* A loan write while the cooperative's close-day is under way would change what it adds up. */
+static bool changes_loans(const Lumbung__TransactionsRequest *r) {
+    switch (r->op_case) {
+    case OP(CREATE_LOAN): case OP(POST_DISBURSEMENT): case OP(POST_REPAYMENT):
+    case OP(CANCEL_LOAN): case OP(WRITE_OFF_LOAN): case OP(POST_RECOVERY):
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int run_write(tx_app_t *app, tx_ctx_t *ctx, const Lumbung__Actor *actor,
                      const Lumbung__TransactionsRequest *r, Lumbung__TransactionsReply *out,
                      tx_error_t *err) {
     switch (r->op_case) {
@@ -125,7 +136,8 @@ static int run_write(tx_ctx_t *ctx, const Lumbung__Actor *actor,
         return tx_loans_repay(ctx, r->post_repayment, &out->repayment, err);
     case OP(CLOSE_DAY):
         out->result_case = RES(CLOSE_DAY);
-        return tx_loans_close_day(ctx, r->close_day, &out->close_day, err);
+        return tx_loans_close_day(ctx, r->close_day, app->close_step_loans, &out->close_day,
+                                  err);
     case OP(CANCEL_LOAN):
         out->result_case = RES(CANCELLED_LOAN);
         return tx_loans_cancel(ctx, r->cancel_loan, &out->cancelled_loan, err);
@@ -187,8 +199,11 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
                 actor ? actor->user : NULL);
     Lumbung__TransactionsReply *out =
         arena_message(ctx.arena, &lumbung__transactions_reply__descriptor);
-    int rc = run_write(&ctx, actor, r, out, &err);
+    int rc = changes_loans(r) ? tx_loans_check_not_closing(&ctx, coop, &err) : 0;
+    if (rc == 0) rc = run_write(app, &ctx, actor, r, out, &err);
     if (rc == TX_REJECTED) return fail(call, &err);
+    /* A close-day not finished in this step goes on in the next batch (service.h). */
+    if (rc == 0 && r->op_case == OP(CLOSE_DAY) && !out->close_day) service_call_continue(call);
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit_call, call);
     if (rc != 0) {
         if (rc != STORE_MAP_FULL)

@@ -1035,46 +1035,55 @@ int tx_loans_settle(tx_ctx_t *ctx, uint64_t member, int32_t as_of, int64_t amoun
 
 /* ------------------------------------------------------------------ close of day */
 
+_Static_assert(TX_CLOSE_CLASSES == ALLOWANCE_CLASSES + 1, "a close counts every LoanClass");
+
+/* One step of a close: the totals so far (tx_close_t, stored between steps) and the loans
+   this step looked at. */
 typedef struct {
-    int32_t date;
-    Lumbung__DayClosed *day;
-    int64_t by_class[ALLOWANCE_CLASSES + 1];    /* outstanding principal by LoanClass */
-    const char *allowance, *expense;            /* account codes, found before any write */
-} close_t;
+    tx_close_t *p;
+    uint32_t seen, limit;
+    uint64_t last;
+    bool more;                      /* a loan past the limit exists: another step follows */
+} close_step_t;
 
 static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
-    close_t *c = arg;
+    close_step_t *c = arg;
+    if (c->seen == c->limit) {                      /* the next step starts here */
+        c->more = true;
+        return 1;
+    }
+    c->seen++;
+    c->last = id;
     Lumbung__Loan *l;
     int rc = loan_read(ctx, id, &l);
     if (rc != 0 || l->status != STATUS(ACTIVE)) return rc;
+    tx_close_t *p = c->p;
     tx_loan_terms_t t;
     loan_terms(l, &t);
     tx_instalment_t *s = loan_instalments(ctx, l);
-    int64_t fees = tx_schedule_charge_fees(&t, s, l->n_schedule, c->date);
+    int64_t fees = tx_schedule_charge_fees(&t, s, l->n_schedule, p->date);
     loan_update(l, s);
-    if (fees > 0) l->fees_accrued_on = (char *) tx_date_text(ctx, c->date);
+    if (fees > 0) l->fees_accrued_on = (char *) tx_date_text(ctx, p->date);
     bool changed;
-    if ((rc = loan_classify(ctx, l, s, c->date, &changed)) != 0) return rc;
-    Lumbung__DayClosed *d = c->day;
-    d->loans++;
-    d->late_fees_sen += fees;
-    d->reclassified += changed;
-    d->outstanding_principal_sen += l->outstanding_principal_sen;
+    if ((rc = loan_classify(ctx, l, s, p->date, &changed)) != 0) return rc;
+    p->loans++;
+    p->late_fees_sen += fees;
+    p->reclassified += changed;
+    p->outstanding_principal_sen += l->outstanding_principal_sen;
     if ((int) l->class_ >= TX_CLASS_CURRENT && (int) l->class_ <= TX_CLASS_LOSS)
-        c->by_class[l->class_] += l->outstanding_principal_sen;
+        p->by_class[l->class_] += l->outstanding_principal_sen;
     return loan_put(ctx, l, 0);
 }
 
 /* Brings the allowance account to the required allowance of the loans as this close classified
    them (docs/domain.md): Dr provision expense / Cr allowance for an increase, the reverse for a
-   decrease, one entry dated the business day. */
-static int post_allowance(tx_ctx_t *ctx, const close_t *c, tx_error_t *err) {
-    Lumbung__DayClosed *d = c->day;
-    const char *allowance = c->allowance, *expense = c->expense;
+   decrease, one entry dated the business day. Runs once, in the last step, on the totals. */
+static int post_allowance(tx_ctx_t *ctx, const tx_close_t *p, Lumbung__DayClosed *d,
+                          const char *allowance, const char *expense, tx_error_t *err) {
     int64_t before;
     int rc = allowance_balance(ctx, d->cooperative_id, &allowance, &before, err);
     if (rc != 0) return rc;
-    int64_t after = allowance_required(c->by_class), diff = after - before;
+    int64_t after = allowance_required(p->by_class), diff = after - before;
     d->has_allowance_before_sen = d->has_allowance_after_sen = 1;
     d->has_allowance_posted_sen = d->has_allowance_entry_id = 1;
     d->allowance_before_sen = before;
@@ -1084,27 +1093,72 @@ static int post_allowance(tx_ctx_t *ctx, const close_t *c, tx_error_t *err) {
     char memo[TX_MEMO_MAX + 1];
     snprintf(memo, sizeof memo, "Penyisihan penghapusan pinjaman per %s", d->business_date);
     Lumbung__JournalEntry *e = tx_ledger_entry_new(
-        ctx, d->cooperative_id, c->date, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_ALLOWANCE, 2);
+        ctx, d->cooperative_id, p->date, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_ALLOWANCE, 2);
     int64_t amount = diff > 0 ? diff : -diff;
     tx_ledger_add(ctx, e, diff > 0 ? expense : allowance, amount, 0);
     tx_ledger_add(ctx, e, diff > 0 ? allowance : expense, 0, amount);
     if ((rc = tx_ledger_check(ctx, e, false, err)) != 0 ||
-        (rc = tx_ledger_apply(ctx, e, c->date)) != 0)
+        (rc = tx_ledger_apply(ctx, e, p->date)) != 0)
         return rc;
     d->allowance_entry_id = e->id;
     return 0;
 }
 
-int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, Lumbung__DayClosed **out,
-                       tx_error_t *err) {
+/* The close under way in `coop`: 0 with *found, 0 without, or a store error. */
+static int close_progress(tx_ctx_t *ctx, uint64_t coop, tx_close_t *out, bool *found) {
+    uint8_t key[8];
+    be64_write(key, coop);
+    const void *v;
+    size_t vl;
+    int rc = store_get(ctx->txn, ctx->db->close_steps, key, sizeof key, &v, &vl);
+    *found = rc == 0;
+    if (rc == STORE_NOT_FOUND) return 0;
+    return rc != 0 ? rc : tx_close_decode(v, vl, out);
+}
+
+int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+    tx_close_t p;
+    bool found;
+    int rc = close_progress(ctx, coop, &p, &found);
+    if (rc != 0 || !found) return rc;
+    return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "day_closing", NULL,
+                     "cooperative %" PRIu64 " is closing %s; its loans change again once the "
+                     "close-day is done (retry in a few seconds)", coop,
+                     tx_date_text(ctx, p.date));
+}
+
+/* The answer of a finished close, from its totals; the allowance is posted here. */
+static int close_finish(tx_ctx_t *ctx, uint64_t coop, const tx_close_t *p, const char *allowance,
+                        const char *expense, Lumbung__DayClosed **out, tx_error_t *err) {
+    Lumbung__DayClosed *day = arena_message(ctx->arena, &lumbung__day_closed__descriptor);
+    day->has_cooperative_id = day->has_loans = day->has_late_fees_sen = 1;
+    day->has_reclassified = day->has_outstanding_principal_sen = 1;
+    day->cooperative_id = coop;
+    day->business_date = (char *) tx_date_text(ctx, p->date);
+    day->loans = p->loans;
+    day->late_fees_sen = p->late_fees_sen;
+    day->reclassified = p->reclassified;
+    day->outstanding_principal_sen = p->outstanding_principal_sen;
+    uint8_t key[8];
+    be64_write(key, coop);
+    int rc = post_allowance(ctx, p, day, allowance, expense, err);
+    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->close_days, coop, &day->base, 0);
+    if (rc == 0) rc = store_del(ctx->txn, ctx->db->close_steps, key, sizeof key);
+    if (rc == STORE_NOT_FOUND) rc = 0;                /* a close done in one step */
+    if (rc == 0) *out = day;
+    return rc;
+}
+
+/* Validates the request; 1 when the date is closed already (*out is its stored answer). */
+static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
+                       Lumbung__DayClosed **out, tx_error_t *err) {
     int rc = tx_ledger_require_coop(ctx, r->cooperative_id, err);
     if (rc != 0) return rc;
     if (!r->business_date || !*r->business_date)
         return tx_reject(err, INVALID, "missing_field", "business_date",
                          "business_date is required");
-    int32_t date;
-    if ((rc = tx_parse_date(ctx, r->business_date, "business_date", &date, err)) != 0) return rc;
-    if (date > ctx->today)      /* a typo a year ahead would block every earlier close */
+    if ((rc = tx_parse_date(ctx, r->business_date, "business_date", date, err)) != 0) return rc;
+    if (*date > ctx->today)      /* a typo a year ahead would block every earlier close */
         return tx_reject(err, RULE, "future_date", "business_date",
                          "business_date %s is after today (%s) in the cooperative's time zone; "
                          "a day is closed once it has ended or is ending", r->business_date,
@@ -1112,37 +1166,65 @@ int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, Lumbung__DayCl
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, r->cooperative_id, ctx->arena,
                          &lumbung__day_closed__descriptor, &m);
-    if (rc == 0) {
-        Lumbung__DayClosed *last = (Lumbung__DayClosed *) m;
-        int32_t last_date = date_of(last->business_date);
-        if (last_date == date) {
-            *out = last;                                /* idempotent per date */
-            return 0;
-        }
-        if (date < last_date)
-            return tx_reject(err, RULE, "day_already_closed", "business_date",
-                             "cooperative %" PRIu64 " has closed the days up to %s; %s cannot be "
-                             "closed again", r->cooperative_id, last->business_date,
-                             r->business_date);
-    } else if (rc != STORE_NOT_FOUND) {
-        return rc;
+    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc != 0) return rc;
+    Lumbung__DayClosed *last = (Lumbung__DayClosed *) m;
+    int32_t last_date = date_of(last->business_date);
+    if (last_date == *date) {
+        *out = last;                                /* idempotent per date */
+        return 1;
     }
-    Lumbung__DayClosed *day = arena_message(ctx->arena, &lumbung__day_closed__descriptor);
-    day->has_cooperative_id = day->has_loans = day->has_late_fees_sen = 1;
-    day->has_reclassified = day->has_outstanding_principal_sen = 1;
-    day->cooperative_id = r->cooperative_id;
-    day->business_date = (char *) tx_date_text(ctx, date);
-    close_t c = { .date = date, .day = day };
+    if (*date < last_date)
+        return tx_reject(err, RULE, "day_already_closed", "business_date",
+                         "cooperative %" PRIu64 " has closed the days up to %s; %s cannot be "
+                         "closed again", r->cooperative_id, last->business_date,
+                         r->business_date);
+    return 0;
+}
+
+/* Where this close starts: the stored progress of the same date, or the first loan. */
+static int close_resume(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t date, tx_close_t *p,
+                        tx_error_t *err) {
+    bool found;
+    int rc = close_progress(ctx, r->cooperative_id, p, &found);
+    if (rc != 0) return rc;
+    if (!found) {
+        memset(p, 0, sizeof *p);
+        p->date = date;
+        return 0;
+    }
+    if (p->date != date)
+        return tx_reject(err, RULE, "close_in_progress", "business_date",
+                         "cooperative %" PRIu64 " is closing %s; finish that close (send it "
+                         "again) before closing %s", r->cooperative_id,
+                         tx_date_text(ctx, p->date), r->business_date);
+    return 0;
+}
+
+int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, uint32_t step_loans,
+                       Lumbung__DayClosed **out, tx_error_t *err) {
+    assert(step_loans > 0);
+    *out = NULL;
+    int32_t date;
+    int rc = close_check(ctx, r, &date, out, err);
+    if (rc != 0) return rc == 1 ? 0 : rc;
+    tx_close_t p;
+    const char *allowance, *expense;
     int64_t unused;
-    if ((rc = allowance_balance(ctx, r->cooperative_id, &c.allowance, &unused, err)) != 0 ||
-        (rc = tx_ledger_role_code(ctx, r->cooperative_id, ROLE(PROVISION_EXPENSE), &c.expense,
+    if ((rc = close_resume(ctx, r, date, &p, err)) != 0 ||
+        (rc = allowance_balance(ctx, r->cooperative_id, &allowance, &unused, err)) != 0 ||
+        (rc = tx_ledger_role_code(ctx, r->cooperative_id, ROLE(PROVISION_EXPENSE), &expense,
                                   err)) != 0)
         return rc;
-    rc = loans_visit(ctx, ctx->db->coop_loans, r->cooperative_id, 0, TX_LOANS_PER_CLOSE_MAX,
+    close_step_t c = { .p = &p, .limit = step_loans };
+    rc = loans_visit(ctx, ctx->db->coop_loans, r->cooperative_id, p.next_loan, SIZE_MAX,
                      close_visit, &c);
-    if (rc == 0) rc = post_allowance(ctx, &c, err);
-    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->close_days, r->cooperative_id,
-                                      &day->base, 0);
-    if (rc == 0) *out = day;
-    return rc;
+    if (rc != 0) return rc;
+    if (!c.more)
+        return close_finish(ctx, r->cooperative_id, &p, allowance, expense, out, err);
+    p.next_loan = c.last + 1;                     /* more loans: the next step starts there */
+    uint8_t key[8], val[TX_CLOSE_RECORD_SIZE];
+    be64_write(key, r->cooperative_id);
+    tx_close_encode(&p, val);
+    return store_put(ctx->txn, ctx->db->close_steps, key, sizeof key, val, sizeof val, 0);
 }

@@ -36,7 +36,10 @@
 
 enum {
     TX_LOANS_PER_MEMBER_MAX = 100,          /* loans listed or settled per member */
-    TX_LOANS_PER_CLOSE_MAX = 200000,        /* loans one close-day walks */
+    TX_LOANS_PER_CLOSE_MAX = 200000,        /* loans one list page walks to fill itself */
+    TX_CLOSE_STEP_LOANS = 500,              /* loans one step of a close-day walks (the
+                                               environment's LUMBUNG_CLOSE_DAY_STEP may set
+                                               another, for tests) */
 };
 
 int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *req, Lumbung__Loan **out,
@@ -62,8 +65,18 @@ int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *req, Lumbung__L
 /* Cancels every application of a member who exited on exit_on (reason "member_exit").
    0 or store error. */
 int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on);
-int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *req, Lumbung__DayClosed **out,
-                       tx_error_t *err);
+/* One step of the close of business_date: classifies the next `step_loans` loans of the
+   cooperative (from where the stored progress says, table tx_close_steps) and stores the
+   totals so far with where to go on; *out stays NULL and the caller runs another step. The
+   step that reaches the last loan posts the allowance once on the totals, stores and returns
+   the DayClosed (*out) and drops the progress. A date already closed returns its stored
+   answer; a close of another date under way is RULE close_in_progress. Each step queues at
+   most step_loans events (one LoanClassChanged per loan at most). */
+int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *req, uint32_t step_loans,
+                       Lumbung__DayClosed **out, tx_error_t *err);
+/* UNAVAILABLE day_closing while a close-day of `coop` is under way: loan writes would change
+   what the close is adding up. 0 when none, or a store error. */
+int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
 
 /* The member's loans for their accounts, outstanding as of as_of (arena). 0 or store error. */
 int tx_loans_member_summaries(tx_ctx_t *ctx, uint64_t member, int32_t as_of,

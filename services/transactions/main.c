@@ -1,6 +1,7 @@
 /* transactions — the double-entry ledger and the members' savings of every cooperative.
    main.c only wires the runtime, the store tables and the members follower together. */
 #include "app.h"
+#include "loans.h"
 #include "config.h"
 #include "service.h"
 #include "shard.h"
@@ -11,6 +12,8 @@ static int setup(void *arg, service_t *svc, bus_t *bus) {
     tx_app_t *app = arg;
     app->service = svc;
     app->replica_arena = arena_new();
+    app->close_step_loans = (uint32_t) config_int("LUMBUNG_CLOSE_DAY_STEP", TX_CLOSE_STEP_LOANS,
+                                                  1, 100000);
     int rc = tx_store_open(&app->db, service_store(svc));
     if (rc == 0) rc = tx_store_shard(&app->db, app->shard);
     if (rc != 0) return rc;

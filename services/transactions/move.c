@@ -1,6 +1,7 @@
 #include "move.h"
 #include "bytes.h"
 #include "scope.h"
+#include "service.h"
 #include "store.h"
 
 #include <errno.h>
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MOVE_GROW_MAX = 12, IDEM_HEADER = 1 + 32 };   /* version byte + SHA-256 (service.c) */
+enum { MOVE_GROW_MAX = 12 };
 
 /* A sorted set of ids (members, entries, loans, time deposits of the cooperative). */
 typedef struct {
@@ -54,7 +55,8 @@ static const struct { const char *table; rule_t rule; } tables[] = {
     { "tx_coops", BY_COOP },          { "tx_accounts", BY_COOP },
     { "tx_roles", BY_COOP },          { "tx_coop_entries", BY_COOP },
     { "tx_account_lines", BY_COOP },  { "tx_coop_loans", BY_COOP },
-    { "tx_close_days", BY_COOP },     { "tx_members", BY_MEMBER },
+    { "tx_close_days", BY_COOP },     { "tx_close_steps", BY_COOP },
+    { "tx_members", BY_MEMBER },
     { "tx_savings", BY_MEMBER },      { "tx_member_tds", BY_MEMBER },
     { "tx_settlements", BY_MEMBER },  { "tx_member_loans", BY_MEMBER },
     { "tx_entries", BY_ENTRY },       { "tx_reversals", BY_ENTRY },
@@ -75,17 +77,17 @@ typedef struct {
    source's outbox, applied by the followers before the system stopped. Returns the new value
    (malloc'd, *len set) or NULL when the record is not the cooperative's. */
 static uint8_t *moved_reply(const void *v, size_t vl, uint64_t coop, size_t *len) {
-    if (vl <= IDEM_HEADER) return NULL;
-    Lumbung__Reply *r = lumbung__reply__unpack(NULL, vl - IDEM_HEADER,
-                                               (const uint8_t *) v + IDEM_HEADER);
+    size_t header = service_idempotency_reply_offset(v, vl);
+    if (header == 0 || vl <= header) return NULL;
+    Lumbung__Reply *r = lumbung__reply__unpack(NULL, vl - header, (const uint8_t *) v + header);
     if (!r) return NULL;
     uint8_t *out = NULL;
     if (scope_message_cooperative(&r->base) == coop) {
         r->has_event_seq = 0;
-        *len = IDEM_HEADER + lumbung__reply__get_packed_size(r);
+        *len = header + lumbung__reply__get_packed_size(r);
         if (!(out = malloc(*len))) abort();
-        memcpy(out, v, IDEM_HEADER);
-        lumbung__reply__pack(r, out + IDEM_HEADER);
+        memcpy(out, v, header);
+        lumbung__reply__pack(r, out + header);
     }
     lumbung__reply__free_unpacked(r, NULL);
     return out;

@@ -20,6 +20,7 @@ int tx_store_open(tx_store_t *self, store_t *store) {
         { "tx_loans", &self->loans },               { "tx_coop_loans", &self->coop_loans },
         { "tx_member_loans", &self->member_loans }, { "tx_close_days", &self->close_days },
         { "tx_id_floors", &self->id_floors },
+        { "tx_close_steps", &self->close_steps },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(store, tables[i].name, tables[i].table);
@@ -174,6 +175,31 @@ int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s) {
     s->balance_sen = get_i64(p + 8);
     s->paid_sen = get_i64(p + 16);
     s->withdrawn_sen = get_i64(p + 24);
+    return 0;
+}
+
+void tx_close_encode(const tx_close_t *c, uint8_t out[TX_CLOSE_RECORD_SIZE]) {
+    memset(out, 0, TX_CLOSE_RECORD_SIZE);
+    out[0] = TX_RECORD_VERSION;
+    put_i32(out + 4, c->date);
+    be64_write(out + 8, c->next_loan);
+    be32_write(out + 16, c->loans);
+    be32_write(out + 20, c->reclassified);
+    put_i64(out + 24, c->late_fees_sen);
+    put_i64(out + 32, c->outstanding_principal_sen);
+    for (int k = 0; k < TX_CLOSE_CLASSES; k++) put_i64(out + 40 + 8 * k, c->by_class[k]);
+}
+
+int tx_close_decode(const void *buf, size_t len, tx_close_t *c) {
+    const uint8_t *p = buf;
+    if (len != TX_CLOSE_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    c->date = get_i32(p + 4);
+    c->next_loan = be64_read(p + 8);
+    c->loans = be32_read(p + 16);
+    c->reclassified = be32_read(p + 20);
+    c->late_fees_sen = get_i64(p + 24);
+    c->outstanding_principal_sen = get_i64(p + 32);
+    for (int k = 0; k < TX_CLOSE_CLASSES; k++) c->by_class[k] = get_i64(p + 40 + 8 * k);
     return 0;
 }
 

@@ -31,6 +31,8 @@
     tx_id_floors     table name ("tx_entries", ...)        u64: ids of this shard's range up to
                                                            it are taken (written only by
                                                            lumbungctl move-cooperative)
+    tx_close_steps   coop u64                              close progress record of a close-day
+                                                           under way (deleted by its last step)
     cursors          (follower.h)                          the members stream cursor
     outbox, idempotency tables                             (service.h, outbox.h)
 
@@ -46,6 +48,10 @@
                    [26] name bytes (UTF-8, at most TX_ACCOUNT_NAME_MAX)
       savings  v1: [0] version=1 [1..7] zero [8] balance_sen i64 [16] paid_sen i64
                    [24] withdrawn_sen i64                                           32 bytes
+      close    v1: [0] version=1 [1..3] zero [4] business date i32 [8] next loan id u64
+                   [16] loans u32 [20] reclassified u32 [24] late_fees_sen i64
+                   [32] outstanding_principal_sen i64 [40] outstanding principal by class
+                   i64 x TX_CLOSE_CLASSES (index = LoanClass)                       80 bytes
 
     Not for: rules (ledger.c, savings.c) or reading any other service's store. */
 #ifndef LUMBUNG_TX_STORE_H
@@ -68,6 +74,8 @@ enum {
     TX_ACCOUNT_RECORD_HEADER = 26,
     TX_ACCOUNT_RECORD_MAX = TX_ACCOUNT_RECORD_HEADER + TX_ACCOUNT_NAME_MAX,
     TX_SAVINGS_RECORD_SIZE = 32,
+    TX_CLOSE_CLASSES = 5,             /* ALLOWANCE_CLASSES + 1: LoanClass 0 (unset) .. 4 */
+    TX_CLOSE_RECORD_SIZE = 40 + 8 * TX_CLOSE_CLASSES,
     TX_RECORD_VERSION = 1,
     TX_ACCOUNT_KEY_MAX = 8 + TX_CODE_MAX,
     TX_COOP_ENTRY_KEY_SIZE = 8 + 4 + 8,
@@ -94,7 +102,7 @@ typedef struct {
                                           STORE_APPEND there */
     store_table_t coops, members, accounts, roles, entries, coop_entries, account_lines,
         reversals, savings, time_deposits, member_tds, settlements, loans, coop_loans,
-        member_loans, close_days;
+        member_loans, close_days, close_steps;
 } tx_store_t;
 
 typedef struct {
@@ -121,6 +129,15 @@ typedef struct {
     int64_t balance_sen, paid_sen, withdrawn_sen;
 } tx_savings_t;
 
+/* A close-day under way: where the next step starts and the totals of the steps so far. */
+typedef struct {
+    int32_t date;
+    uint64_t next_loan;
+    uint32_t loans, reclassified;
+    int64_t late_fees_sen, outstanding_principal_sen;
+    int64_t by_class[TX_CLOSE_CLASSES];
+} tx_close_t;
+
 /* Opens every table in `store` (no txn open, before the loop runs). 0 or a negative code. */
 int tx_store_open(tx_store_t *self, store_t *store);
 
@@ -134,6 +151,8 @@ size_t tx_account_encode(const tx_account_t *a, uint8_t out[TX_ACCOUNT_RECORD_MA
 int tx_account_decode(const void *buf, size_t len, tx_account_t *a);
 void tx_savings_encode(const tx_savings_t *s, uint8_t out[TX_SAVINGS_RECORD_SIZE]);
 int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s);
+void tx_close_encode(const tx_close_t *c, uint8_t out[TX_CLOSE_RECORD_SIZE]);
+int tx_close_decode(const void *buf, size_t len, tx_close_t *c);
 
 /* Keys. Each writes its key into `out` and returns the key length. */
 size_t tx_key_account(uint64_t coop, const char *code, uint8_t out[TX_ACCOUNT_KEY_MAX]);

@@ -96,14 +96,14 @@ def csv_file(lines):
     return (CSV_HEADER + "\r\n" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def replay_all(cluster, from_seq=1):
-    """Every event of the members stream from `from_seq`, decoded."""
+def replay_all(cluster, from_seq=1, stream="members"):
+    """Every event of a stream (members unless named) from `from_seq`, decoded."""
     events = []
     while True:
         req = pb.envelope_pb2.Request()
         req.replay.from_seq = from_seq
         req.replay.max = 4096
-        reply = cluster.bus("members").call(req, timeout=30)
+        reply = cluster.bus(stream).call(req, timeout=30)
         assert not reply.HasField("error"), reply.error
         for raw in reply.replay.events:
             ev = pb.envelope_pb2.Event()

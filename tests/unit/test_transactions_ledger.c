@@ -600,11 +600,13 @@ static void postings_are_guarded_by_date_and_cash(void **state) {
     close.cooperative_id = COOP;
     close.business_date = "2025-03-03";
     Lumbung__DayClosed *day;
-    assert_int_equal(tx_loans_close_day(&f->ctx, &close, &day, &f->err), TX_REJECTED);
+    assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
+                     TX_REJECTED);
     assert_string_equal(f->err.code, "future_date");
     assert_string_equal(f->err.field, "business_date");
     close.business_date = "2025-02-28";
-    assert_int_equal(tx_loans_close_day(&f->ctx, &close, &day, &f->err), 0);
+    assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
+                     0);
     assert_int_equal(post_cash_out(f, "2025-02-28", 10), TX_REJECTED);
     assert_string_equal(f->err.code, "day_closed");
     assert_non_null(strstr(f->err.message, "closed up to 2025-02-28"));
