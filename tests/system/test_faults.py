@@ -252,6 +252,17 @@ def test_a_full_disk_under_reporting_keeps_its_reports_readable_and_it_catches_u
     assert on_bus() == 7500000
 
 
+def logged(d, name, text, timeout=15):
+    """Whether `text` appears in the service's log within `timeout` s: the line may reach the
+    file a moment after the answer it explains."""
+    deadline = time.time() + timeout
+    while text not in d.log(name):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def audit_of(d, key):
     """The gateway's audit entries of the deposits sent with Idempotency-Key `key`."""
     r = d.api("GET", "/api/v1/audit?limit=500")
@@ -274,8 +285,8 @@ def test_a_deposit_whose_audit_entry_cannot_be_stored_for_a_full_disk_gets_a_503
     assert (r.status, r.json["error"]["code"]) == (503, "audit_unavailable"), r
     assert r.headers.get("Retry-After") == "1" and "Location" not in r.headers, r.headers
     assert d.procs["gateway"].poll() is None
-    assert "audit entry for POST %s/deposits (status 201) was not stored" % coop.base \
-        in d.log("gateway")
+    assert logged(d, "gateway", "audit entry for POST %s/deposits (status 201) was not stored"
+                  % coop.base)
     assert coop.balance(m) == "62500.25"          # reads work; the ledger took the deposit
     disarm(d)
     again = coop.deposit(m, "2500.25", "aud-2")
