@@ -631,8 +631,8 @@ def test_member_pages_in_the_browser(cluster):
     assert d["print_calls"] == 1 and d["slip_on_screen"] is False
     assert d["slip"] == ["Akses anggota Lumbung", "Koperasi Wanita Sari",
                          "Nama", "Ibu Sari 3301", "Nomor koperasi", str(k.id),
-                         "Nomor anggota", str(me["member_number"]), "Kode aktivasi", d["code"],
-                         "Berlaku sampai", facts[7],
+                         "Nomor anggota", str(me["member_number"]), "Berlaku sampai", facts[7],
+                         "Kode aktivasi", d["code"],
                          "Buka %s, isi nomor anggota dan kode aktivasi, lalu buat PIN 6 angka." % activation,
                          "Kode hanya berlaku satu kali. Jangan berikan kepada orang lain."], d["slip"]
     assert d["print_visible"] == [False, False, False, False], d["print_visible"]

@@ -19,8 +19,8 @@ function fillSlip(slip, coop, m, g) {
     h('p', {}, coop.name),
     facts([[tIn('id', 'field.name'), m.name], [tIn('id', 'access.coop_number'), String(coop.id)],
       [tIn('id', 'access.member_number'), String(m.member_number)],
-      [tIn('id', 'access.code'), h('span', { class: 'access-code' }, g.code)],
       [tIn('id', 'access.expires'), formatDate(g.code_expires_at)]]),
+    h('p', {}, tIn('id', 'access.code')), h('p', { class: 'access-code' }, g.code),
     h('p', {}, tIn('id', 'access.slip_how', { url: activationUrl(coop.id) })),
     h('p', {}, tIn('id', 'access.slip_once')));
 }
