@@ -551,6 +551,8 @@ def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard
                                                    f"{c}/anggota/{m}/ubah", f"{c}/anggota/{m}/keluar"]
     assert d["operator member"]["buttons"] == ["Beri akses anggota"], d["operator member"]
     assert d["operator member"]["forms"] == [], d["operator member"]
+    assert d["access_error_en"] == "The session does not match; reload the page." and d["access_code_shown"] == 0
+    assert d["access_cancelled"] == ["", "Beri akses anggota"]
     assert d["operator member"]["tabs"] == read_tabs[:2] + ["Simpanan"] + read_tabs[2:4] + ["Tutup hari", "Laporan"]
     assert d["future_id"] == ("Tanggal transaksi setelah hari ini: uang dibukukan pada hari uang itu "
                               "bergerak.")
