@@ -549,6 +549,10 @@ def test_each_role_sees_only_what_it_may_do_errors_at_the_field_and_the_keyboard
     assert d["operator member"]["write_links"] == [f"{c}/simpanan", f"{c}/tutup-hari",  # the tabs
                                                    f"{c}/simpanan", f"{c}/pinjaman/baru",
                                                    f"{c}/anggota/{m}/ubah", f"{c}/anggota/{m}/keluar"]
+    assert d["operator member"]["buttons"] == ["Beri akses anggota"], d["operator member"]
+    assert d["operator member"]["forms"] == [], d["operator member"]
+    assert d["access_error_en"] == "The session does not match; reload the page." and d["access_code_shown"] == 0
+    assert d["access_cancelled"] == ["", "Beri akses anggota"]
     assert d["operator member"]["tabs"] == read_tabs[:2] + ["Simpanan"] + read_tabs[2:4] + ["Tutup hari", "Laporan"]
     assert d["future_id"] == ("Tanggal transaksi setelah hari ini: uang dibukukan pada hari uang itu "
                               "bergerak.")
@@ -607,7 +611,33 @@ def test_member_pages_in_the_browser(cluster):
                                      "LOCKED_NUMBER": locked["member_number"], "LOCKED_PIN": "135791",
                                      "PEOPLE": json.dumps([{"nik": p["nik"], "name": p["name"]} for p in people + [locked]]),
                                      "CLOSED_NAME": "Koperasi Tertutup Kenanga"})
-    assert len(d["code"]) == 10
+    # The operator's button: a confirmation saying what ends, then the code once with what the
+    # member needs, and a printed slip in Bahasa Indonesia that is all the printed page shows.
+    assert d["access_confirm"] == (
+        "Kode sekali pakai yang baru dibuat untuk Ibu Sari 3301. Kode sebelumnya tidak berlaku lagi, "
+        "PIN anggota dihapus dan semua sesi anggota berakhir; anggota mengaktifkan akunnya lagi dengan "
+        "kode baru dan membuat PIN baru.")
+    assert re.fullmatch(r"[A-Z0-9]{10}", d["code"]), d["code"]
+    assert d["access_title"] == "Kode akses Ibu Sari 3301"
+    activation = "%s/anggota/aktivasi?koperasi=%s" % (url(cluster), k.id)
+    facts = d["access_facts"]
+    assert facts[:6] == ["Nomor koperasi", str(k.id), "Nomor anggota", str(me["member_number"]),
+                         "Alamat aktivasi", activation], facts
+    assert facts[6] == "Berlaku sampai", facts
+    until = dt.datetime.strptime(facts[7], "%d/%m/%Y %H:%M")     # 7 days (LUMBUNG_MEMBER_CODE_TTL_S)
+    assert abs((until - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) - dt.timedelta(days=7)) < dt.timedelta(hours=1), facts
+    assert d["access_once"] == (
+        "Kode ini hanya ditampilkan sekarang: cetak slip atau bacakan kepada anggota. Setelah halaman "
+        "ini ditinggalkan, kode tidak dapat dilihat lagi; bila hilang, beri akses lagi.")
+    assert d["access_focused"] == "access-result"
+    assert d["print_calls"] == 1 and d["slip_on_screen"] is False
+    assert d["slip"] == ["Akses anggota Lumbung", "Koperasi Wanita Sari",
+                         "Nama", "Ibu Sari 3301", "Nomor koperasi", str(k.id),
+                         "Nomor anggota", str(me["member_number"]), "Berlaku sampai", facts[7],
+                         "Kode aktivasi", d["code"],
+                         "Buka %s, isi nomor anggota dan kode aktivasi, lalu buat PIN 6 angka." % activation,
+                         "Kode hanya berlaku satu kali. Jangan berikan kepada orang lain."], d["slip"]
+    assert d["print_visible"] == [False, False, False, False], d["print_visible"]
     assert d["pin_mismatch"] == "Kedua PIN tidak sama."
     assert d["activated_path"] == "/anggota"
     assert d["who"] == "Ibu Sari 3301 · No. anggota %s" % me["member_number"]

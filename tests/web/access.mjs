@@ -64,13 +64,27 @@ const steps = [
     await heading(page, 'Koperasi');
     data.coop_search = await page.locator('main table tbody tr td:first-child').allInnerTexts();
   }],
-  ['operator: the API\'s error at its field, in Bahasa Indonesia and in English', async ({ page, data, axe }) => {
+  ['operator: the API\'s error at its field, in Bahasa Indonesia and in English', async ({ page, context, data, axe }) => {
     await page.getByRole('button', { name: 'Keluar' }).click();
     await heading(page, 'Masuk ke Lumbung');
     await login(page, OPERATOR, PASSWORD);
     await page.goto(`${BASE}${c}/anggota/${MEMBER}`);
     await page.locator('#savings').waitFor();
     data['operator member'] = await actions(page);
+    // The API's refusal of "give member access" in the user's language: a second login (as from
+    // another tab) replaces the session cookie, so this page's CSRF token no longer matches it.
+    await page.locator('#lang').selectOption('en');
+    await page.getByRole('button', { name: 'Give member access' }).click();
+    const again = await context.request.post(`${BASE}/api/v1/auth/login`, { data: { username: OPERATOR, password: PASSWORD, session: true } });
+    if (again.status() !== 200) throw new Error(`second login: ${again.status()}`);
+    await page.getByRole('button', { name: 'Yes, make a new code' }).click();
+    data.access_error_en = await text(page, '#access-confirm .form-error:not(:empty)');
+    data.access_code_shown = await page.locator('#access-code').count();
+    await page.locator('#lang').selectOption('id');
+    await page.goto(`${BASE}${c}/anggota/${MEMBER}`);
+    await page.getByRole('button', { name: 'Beri akses anggota' }).click();
+    await page.getByRole('button', { name: 'Batal' }).click();
+    data.access_cancelled = [await page.locator('#access-panel').innerText(), await page.evaluate(() => document.activeElement.textContent)];
     await page.goto(`${BASE}${c}/simpanan?member=${MEMBER}`);
     const deposit = page.locator('form', { has: page.getByRole('button', { name: 'Setor', exact: true }) });
     await deposit.getByLabel('Jumlah').fill('10.000');

@@ -20,7 +20,7 @@ async function check(dir, catalogues) {
   walk(path.join(root, dir));
   for (const f of found) {
     const text = fs.readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/\bt\('([a-z_.\-0-9]+)'/g)) if (!(m[1] in id)) problems.push(`${dir}/${path.basename(f)}: t('${m[1]}') missing`);
+    for (const m of text.matchAll(/\b(?:t\(|tIn\('[a-z]+', )'([a-z_.\-0-9]+)'/g)) if (!(m[1] in id)) problems.push(`${dir}/${path.basename(f)}: t('${m[1]}') missing`);
     for (const m of text.matchAll(/(?:label|submit|hint|placeholder|nav): '([a-z_]+\.[a-z_.\-0-9]+)'/g)) if (!(m[1] in id)) problems.push(`${dir}/${path.basename(f)}: '${m[1]}' missing`);
     if (/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(text)) problems.push(`${path.basename(f)} writes HTML`);
   }

@@ -1,7 +1,7 @@
 // The members' own pages in a real browser at 360x740 (a small phone): an operator gives a
-// member access (the one-time code, through the operator's session), the member activates it
-// with a PIN, logs out and in again with the PIN, and reads their savings, loans with the
-// schedule, the statement (and its print view), their SHU share and the annual meeting's
+// member access with the button on the operator's member page (the one-time code read off the
+// screen, and its printed slip), the member activates it with a PIN, logs out and in again
+// with the PIN, and reads their savings, loans with the schedule, the statement (and its print view), their SHU share and the annual meeting's
 // reports — every figure as shown on screen is handed back for the pytest to compare to the
 // sen. Changing an id in a URL or an API call reaches nobody else; a member who types a wrong
 // PIN too often is locked out. Env: LUMBUNG_URL, COOP, OPERATOR, PASSWORD, NUMBER, OTHER_ID,
@@ -23,15 +23,33 @@ async function memberLogin(page, number, pin) {
 }
 
 const steps = [
-  ['operator gives the member access', async ({ page, data }) => {
+  ['operator gives the member access with the button on the member\'s page', async ({ page, data, axe }) => {
     await login(page, OPERATOR, PASSWORD);
-    data.code = await page.evaluate(async ([coop, id]) => {
-      const me = await (await fetch('/api/v1/auth/me')).json();
-      const r = await fetch(`/api/v1/cooperatives/${coop}/members/${id}/access`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token,
-          'Idempotency-Key': `grant-${coop}-${id}` }, body: '{}' });
-      return (await r.json()).code;
-    }, [COOP, ME_ID]);
+    await page.goto(`${BASE}/koperasi/${COOP}/anggota/${ME_ID}`);
+    await page.locator('#savings').waitFor();
+    await page.getByRole('button', { name: 'Beri akses anggota' }).click();
+    data.access_confirm = await text(page, '#access-confirm p');
+    await axe('member-00-access-confirm');
+    await page.getByRole('button', { name: 'Ya, buat kode baru' }).click();
+    // The code is read off the screen, as the operator reads it out.
+    data.code = await text(page, '#access-code');
+    data.access_title = await text(page, '#access-result h2');
+    data.access_facts = await all(page, '#access-result dl > *');
+    data.access_once = await text(page, '#access-once');
+    data.access_focused = await page.evaluate(() => document.activeElement.id);
+    await axe('member-00-access-code');
+    // The print button prints (counted, not opened: headless Chromium has no print dialog)...
+    await page.evaluate(() => { window.lumbungPrints = 0; window.print = () => { window.lumbungPrints += 1; }; });
+    await page.getByRole('button', { name: 'Cetak slip' }).click();
+    data.print_calls = await page.evaluate(() => window.lumbungPrints);
+    data.slip_on_screen = await page.locator('#access-slip').isVisible();
+    // ...and the page printed is the slip alone, in Bahasa Indonesia.
+    await page.emulateMedia({ media: 'print' });
+    data.slip = await all(page, '#access-slip > h2, #access-slip > p, #access-slip dl > *');
+    data.print_visible = await page.evaluate(() => ['header#top', 'main h1', '#access-result', '#savings']
+      .map((s) => document.querySelector(s).checkVisibility()));
+    await page.screenshot({ path: `${process.env.LUMBUNG_ARTIFACTS}/member-00-access-slip-print.png`, fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     await page.getByRole('button', { name: 'Keluar' }).click();
     await heading(page, 'Masuk ke Lumbung');
   }],

@@ -28,8 +28,11 @@ export const languages = () => Object.keys(catalogues);
 
 export function has(key) { return key in catalogues[lang] || key in catalogues.id; }
 
-export function t(key, params) {
-  let text = catalogues[lang][key];
+export function t(key, params) { return tIn(lang, key, params); }
+
+// The same in a named language, for what is always written in it (a member's printed slip).
+export function tIn(language, key, params) {
+  let text = (catalogues[language] || catalogues.id)[key];
   if (text === undefined) text = catalogues.id[key];
   if (text === undefined) return key;
   if (params) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));

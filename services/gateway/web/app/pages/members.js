@@ -10,6 +10,7 @@ import { coopOf, coopTabs } from './coops.js';
 import { decodeNik } from '../nik.js';
 import { downloads, fileLink } from '../downloads.js';
 import { onBooks } from './money.js';
+import { memberAccess } from './member_access.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 export const memberLink = (coopId, m) => h('a', { href: `/koperasi/${coopId}/anggota/${m.id}` }, m.name);
@@ -164,6 +165,7 @@ export async function memberPage(params, query) {
   const loans = await get(`${base(coop.id)}/loans?member_id=${m.id}`).catch(() => ({ items: [] }));
   const mandatory = (acc.items || []).find((i) => i.kind === 'mandatory') || {};
   const warnings = (query.get('warn') || '').split(',').filter(Boolean);
+  const access = can('coop.write') ? memberAccess(coop, m) : {};
   return h('section', {},
     h('h1', {}, m.name),
     coopTabs(coop, 'tab.members'),
@@ -185,7 +187,9 @@ export async function memberPage(params, query) {
         h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/mutasi` }, t('members.statement')),
         fileLink(`${base(coop.id)}/members/${m.id}/statement`, 'pdf', 'download.statement_pdf', 'statement-pdf'),
         can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/ubah` }, t('members.edit_short')) : null,
-        can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/keluar` }, t('members.exit')) : null))),
+        can('coop.write') && m.status === 'active' ? h('a', { class: 'button secondary', href: `/koperasi/${coop.id}/anggota/${m.id}/keluar` }, t('members.exit')) : null,
+        access.button || null))),
+    access.panel || null, access.slip || null,
     (acc.time_deposits || []).length ? [h('h2', {}, t('savings.time_deposit')), table(t('savings.time_deposit'), [
       { label: t('field.amount'), value: (x) => formatMoney(x.amount), num: true },
       { label: t('field.term_months'), value: (x) => String(x.term_months), num: true },
