@@ -20,15 +20,6 @@ class MemberCoop(ApiCoop):
     GROUP, DISTRICT, BIRTH, FEMALE = "women", "Sukajadi", datetime.date(1982, 11, 23), True
     PERSON, VILLAGE, PHONE = "Ibu Sari", "Desa Cipedes", "0813-2200"
 
-    def loan(self, member, principal, instalments):
-        body = {"member_id": member, "principal": principal, "annual_rate": "12",
-                "instalments": instalments, "frequency": "monthly", "method": "flat",
-                "first_due_on": "2025-02-10", "applied_on": "2025-01-05"}
-        r = self.c.api("POST", self.base + "/loans", body)
-        assert r.status == 201, r
-        self.post("/loans/%s/disburse" % r.json["id"], {"value_date": "2025-01-10"})
-        return r.json["id"]
-
     def repay(self, loan, amount, value_date):
         return self.post("/loans/%s/repayments" % loan, {"amount": amount, "value_date": value_date})
 
@@ -43,7 +34,7 @@ def build(cluster, name="Koperasi Wanita Sari", serial=3300, extra_settings=None
     k.deposit(me, "voluntary", "1066185.46", "2025-03-20")
     k.deposit(other, "principal", "100000")
     k.deposit(other, "mandatory", "50000")
-    k.loans = {me: k.loan(me, "1200000", 12), other: k.loan(other, "600000", 6)}
+    k.loans = {me: k.flat_loan(me, "1200000", 12), other: k.flat_loan(other, "600000", 6)}
     k.repay(k.loans[me], "336000", "2025-04-10")
     k.repay(k.loans[other], "212000", "2025-03-10")
     k.post("/journal", {"value_date": "2025-06-30", "memo": "Pendapatan lain",
