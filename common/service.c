@@ -186,6 +186,11 @@ int service_call_fail(service_call_t *c, Lumbung__ErrorKind kind, const char *co
     return envelope_fail(c->arena, c->reply, kind, code, field, "%s", message);
 }
 
+int service_call_reject(service_call_t *c, const problem_t *p) {
+    return service_call_fail(c, p->kind, p->code ? p->code : "internal",
+                             p->field[0] ? p->field : NULL, "%s", p->message);
+}
+
 int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
     assert(c->txn);
     if (!event->actor) event->actor = c->actor;

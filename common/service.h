@@ -32,6 +32,7 @@
 #include "bus.h"
 #include "follower.h"
 #include "outbox.h"
+#include "problem.h"
 #include "store.h"
 #include "envelope.pb-c.h"
 
@@ -114,6 +115,9 @@ int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
 int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char *code,
                       const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The same for a problem a rule filled (problem.h): its kind, code, field and message become
+   the reply's typed error. Returns what service_call_fail() returns. */
+int service_call_reject(service_call_t *call, const problem_t *problem);
 
 /* --- the whole of a service's main() --- */
 typedef struct {
