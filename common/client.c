@@ -94,7 +94,7 @@ static void on_timer(uv_timer_t *t) {
     client_t *c = t->data;
     int64_t now = envelope_now_ms();
     while (c->heap_count > 0 && heap_key(c, 0) <= now)
-        finish(c, c->heap[0], CLIENT_TIMEOUT, NULL);
+        finish(c, c->heap[0], ERR_TIMEOUT, NULL);
     arm_timer(c);
 }
 
@@ -163,7 +163,7 @@ void client_destroy(client_t **self_p) {
     client_t *c = *self_p;
     if (!c) return;
     *self_p = NULL;
-    while (c->heap_count > 0) finish(c, c->heap[0], CLIENT_UNAVAILABLE, NULL);
+    while (c->heap_count > 0) finish(c, c->heap[0], ERR_UNAVAILABLE, NULL);
     bus_socket_destroy(&c->socket);
     arena_destroy(&c->arena);
     uv_timer_stop(&c->timer);
@@ -173,7 +173,7 @@ void client_destroy(client_t **self_p) {
 int client_call(client_t *c, Lumbung__Request *request, uint32_t timeout_ms,
                 client_reply_fn fn, void *arg) {
     assert(c && request && fn);
-    if (c->free_count == 0) return CLIENT_OVERLOADED;
+    if (c->free_count == 0) return ERR_OVERLOADED;
     if (timeout_ms == 0) timeout_ms = CLIENT_TIMEOUT_DEFAULT_MS;
     int slot = c->free_slots[c->free_count - 1];
     uint64_t id = (++c->generation << SLOT_BITS) | (uint64_t) slot;
@@ -193,7 +193,7 @@ int client_call(client_t *c, Lumbung__Request *request, uint32_t timeout_ms,
     size_t sizes[2] = { 0, len };
     int rc = bus_send(c->socket, parts, sizes, 2);
     if (buf != stackbuf) free(buf);
-    if (rc != 0) return rc == -EAGAIN ? CLIENT_UNAVAILABLE : rc;
+    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
 
     c->free_count--;
     pending_t *p = &c->slots[slot];

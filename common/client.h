@@ -2,9 +2,9 @@
     the caller.
 
     client_call() stamps the request with a fresh request_id and a deadline, sends it, and
-    calls back exactly once: with the reply, with CLIENT_UNAVAILABLE when no connection to the
+    calls back exactly once: with the reply, with ERR_UNAVAILABLE when no connection to the
     service exists (the DEALER is immediate, so a stopped service fails fast), or with
-    CLIENT_TIMEOUT when the deadline passes first. A reply arriving after its deadline is
+    ERR_TIMEOUT when the deadline passes first. A reply arriving after its deadline is
     dropped. The caller may retry with the same idempotency key.
 
     Not for: events (follower.h). */
@@ -13,18 +13,16 @@
 
 #include <stdint.h>
 #include "bus.h"
+#include "error.h"
 #include "envelope.pb-c.h"
 
 enum {
     CLIENT_PENDING_MAX = 65536,     /* requests in flight per client */
     CLIENT_TIMEOUT_DEFAULT_MS = 5000,
     CLIENT_OK = 0,
-    CLIENT_UNAVAILABLE = -3001,
-    CLIENT_TIMEOUT = -3002,
-    CLIENT_OVERLOADED = -3003,      /* CLIENT_PENDING_MAX reached */
-    CLIENT_BAD_REPLY = -3004,       /* reserved: an undecodable reply cannot be matched to its
-                                       request, so today it ends as CLIENT_TIMEOUT */
 };
+/* Failures (error.h): ERR_UNAVAILABLE, ERR_TIMEOUT, ERR_OVERLOADED (CLIENT_PENDING_MAX reached).
+   An undecodable reply cannot be matched to its request, so it ends as ERR_TIMEOUT. */
 
 typedef struct client client_t;
 
@@ -33,7 +31,7 @@ typedef void (*client_reply_fn)(void *arg, int status, const Lumbung__Reply *rep
 
 /* Connects to the ROUTER of `service` (key name) at `endpoint`. */
 client_t *client_new(bus_t *bus, const char *service, const char *endpoint, int *err);
-/* Calls back every pending request with CLIENT_UNAVAILABLE, then closes the socket. */
+/* Calls back every pending request with ERR_UNAVAILABLE, then closes the socket. */
 void client_destroy(client_t **self_p);
 
 /* Sends `request` (request_id and deadline_ms are overwritten; the caller keeps ownership) and

@@ -67,7 +67,7 @@ static int load_cursor(follower_t *f) {
     rc = store_get(txn, f->cursors, f->stream, strlen(f->stream), &v, &vl);
     if (rc == 0 && vl == 8) f->cursor = be64_read(v);
     store_abort(&txn);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }
 
 /* Applies events [first, first+count) already known to be consecutive from cursor+1, in one

@@ -24,7 +24,7 @@ outbox_t *outbox_new(store_t *store, const char *stream, int *err);
 void outbox_destroy(outbox_t **self_p);
 
 /* Sets ev->seq, ev->stream and ev->at_ms (when unset), serializes the event and appends it in
-   txn. Returns the sequence (>= 1) or a negative error (STORE_MAP_FULL, -EMSGSIZE). The caller
+   txn. Returns the sequence (>= 1) or a negative error (ERR_MAP_FULL, -EMSGSIZE). The caller
    keeps ownership of `ev`. */
 int64_t outbox_append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev);
 

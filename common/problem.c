@@ -1,11 +1,13 @@
 #include "problem.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 int problem_set(problem_t *p, Lumbung__ErrorKind kind, const char *code, const char *field,
                 const char *fmt, ...) {
+    assert(p && code && fmt && kind != LUMBUNG__ERROR_KIND__ERROR_KIND_UNSPECIFIED);
     p->kind = kind;
     p->code = code;
     snprintf(p->field, sizeof p->field, "%s", field ? field : "");

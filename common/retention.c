@@ -59,7 +59,7 @@ static int idem_collect(store_txn_t *txn, store_table_t table, const retention_i
         walk->key_len = kl;
     }
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }
 
 static int idem_apply(store_txn_t *txn, store_table_t table, const retention_idem_codec_t *codec,
@@ -71,7 +71,7 @@ static int idem_apply(store_txn_t *txn, store_table_t table, const retention_ide
         if (!d->stamp[i]) {
             rc = store_del(txn, table, key, kl);
             if (rc == 0) (*removed)++;
-            if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+            if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
             continue;
         }
         const void *v;
@@ -130,7 +130,7 @@ int retention_followers_load(store_txn_t *txn, store_table_t table, retention_fo
         f->heard_ms = (int64_t) be64_read((const uint8_t *) v + 8);
     }
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }
 
 void retention_followers_note(retention_followers_t *reg, const char *name, uint64_t cursor,
@@ -247,7 +247,7 @@ int retention_prune_outbox(store_txn_t *txn, store_table_t outbox, store_table_t
         uint8_t key[8];
         be64_write(key, seq);
         rc = store_del(txn, outbox, key, sizeof key);
-        if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+        if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
         (*removed)++;
     }
     return followers_store(txn, followers, reg, stored);

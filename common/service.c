@@ -319,7 +319,7 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     const uint8_t *v;
     size_t vl;
     int rc = store_get(txn, c->svc->idempotency, key, klen, (const void **) &v, &vl);
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     /* Past the window a retry is a new request, whether or not the pruner got to it yet. */
     int64_t at = idem_stored_at(v, vl);
@@ -337,7 +337,7 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     ProtobufCAllocator alloc = arena_allocator(c->arena);
     Lumbung__Reply *stored = lumbung__reply__unpack(&alloc, vl - skip - IDEM_HASH,
                                                     v + skip + IDEM_HASH);
-    if (!stored) return STORE_ERROR;
+    if (!stored) return ERR_STORE;
     stored->request_id = c->request->request_id;
     c->reply = stored;
     c->svc->stats.idempotent_hits++;
@@ -574,7 +574,7 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     c->stored_idempotent = false;
     c->reply_packed = NULL;
     c->continuing = false;
-    if (rc == STORE_MAP_FULL) return rc;
+    if (rc == ERR_MAP_FULL) return rc;
     if (!c->reply->error)
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
                           NULL, "the request failed inside the service (code %d); it changed nothing", rc);
@@ -657,7 +657,7 @@ static void call_outcome(service_t *svc, service_call_t *c) {
         log_emit(level, NULL, "ok", ms, "%s: %s done for '%s'", svc->name, c->operation, c->peer);
 }
 
-/* Returns 0 when the call has its reply (or is parked), or STORE_MAP_FULL / STORE_ERROR when the
+/* Returns 0 when the call has its reply (or is parked), or ERR_MAP_FULL / ERR_STORE when the
    whole batch must be redone or dropped. */
 static int run_call(service_call_t *c, store_txn_t *txn) {
     service_t *svc = c->svc;
@@ -829,7 +829,7 @@ static void process_batch(service_t *svc) {
     int rc = 0;
     for (int redo = 0; redo < REDO_MAX; redo++) {
         rc = batch_attempt(svc);
-        if (rc != STORE_MAP_FULL) break;
+        if (rc != ERR_MAP_FULL) break;
         svc->stats.map_grows++;
         if (store_grow(svc->store) != 0) break;
     }
@@ -981,7 +981,7 @@ static void on_prune(uv_timer_t *t) {
         else if (rc == 0) rc = store_commit(&txn);
         else store_abort(&txn);
         if (rc == 0) svc->idem_walk = walk;
-        if (rc != STORE_MAP_FULL || store_grow(svc->store) != 0) break;
+        if (rc != ERR_MAP_FULL || store_grow(svc->store) != 0) break;
     }
     if (rc != 0) {
         log_warn(0, "%s: pruning failed (%d); it is tried again", svc->name, rc);

@@ -53,7 +53,7 @@ typedef struct service_call service_call_t;
 typedef struct {
     /* Handles one request inside its child txn. Fill the reply (allocate in the call's arena)
        and return 0 to commit, or return service_call_fail(...) (negative) to abort the child.
-       STORE_MAP_FULL from any store call must be returned as is. */
+       ERR_MAP_FULL from any store call must be returned as is. */
     int (*handle)(void *app, service_call_t *call);
 } service_handlers_t;
 

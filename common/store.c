@@ -32,12 +32,12 @@ struct store_cursor {
 static int store_code(int rc, const char *what) {
     switch (rc) {
     case 0: return 0;
-    case MDB_NOTFOUND: return STORE_NOT_FOUND;
-    case MDB_KEYEXIST: return STORE_EXISTS;
-    case MDB_MAP_FULL: return STORE_MAP_FULL;
+    case MDB_NOTFOUND: return ERR_NOT_FOUND;
+    case MDB_KEYEXIST: return ERR_EXISTS;
+    case MDB_MAP_FULL: return ERR_MAP_FULL;
     default:
         log_error(0, "store: %s: %s", what, mdb_strerror(rc));
-        return STORE_ERROR;
+        return ERR_STORE;
     }
 }
 
@@ -91,7 +91,7 @@ fail:
     log_error(0, "store: open %s: %s", dir, mdb_strerror(rc));
     if (self->env) mdb_env_close(self->env);
     free(self);
-    *err = STORE_ERROR;
+    *err = ERR_STORE;
     return NULL;
 }
 
@@ -166,7 +166,7 @@ void store_abort(store_txn_t **txn) {
 int store_grow(store_t *self) {
     if (self->map_size >= self->map_max) {
         log_error(0, "store: %s reached its maximum size of %zu bytes", self->dir, self->map_max);
-        return STORE_MAP_FULL;
+        return ERR_MAP_FULL;
     }
     size_t next = self->map_size * 2;
     if (next > self->map_max) next = self->map_max;
@@ -314,7 +314,7 @@ int store_scan_next(store_scan_t *s) {
                       : scan_first(s);
     s->begun = true;
     if (rc != 0) return rc;
-    if (!scan_inside(s)) return STORE_NOT_FOUND;
+    if (!scan_inside(s)) return ERR_NOT_FOUND;
     if (s->range.rows_max && s->rows == s->range.rows_max) return -E2BIG;
     s->rows++;
     return 0;
@@ -322,7 +322,7 @@ int store_scan_next(store_scan_t *s) {
 
 int store_scan_close(store_scan_t *s, int rc) {
     store_cursor_close(&s->cursor);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 /* ------------------------------------------------------------------ retry on a full map */
@@ -336,10 +336,10 @@ int store_write(store_t *self, int attempts, store_write_fn fn, void *arg) {
         rc = fn(arg, txn);
         if (rc == 0) rc = store_commit(&txn);
         else store_abort(&txn);
-        if (rc != STORE_MAP_FULL) return rc;
+        if (rc != ERR_MAP_FULL) return rc;
         if ((rc = store_grow(self)) != 0) return rc;
     }
-    return STORE_MAP_FULL;
+    return ERR_MAP_FULL;
 }
 
 /* ---- for lumbungctl: reading a store without changing it, and how full it is ---- */
@@ -352,7 +352,7 @@ int store_table_existing(store_t *self, const char *name, store_table_t *table) 
     rc = mdb_dbi_open(txn, name, 0, &dbi);
     if (rc == MDB_NOTFOUND) {
         mdb_txn_abort(txn);
-        return STORE_NOT_FOUND;
+        return ERR_NOT_FOUND;
     }
     if (rc != 0) {
         mdb_txn_abort(txn);

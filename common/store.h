@@ -5,7 +5,7 @@
     transaction per request (see service.h): a failed request aborts only its child. Commits
     use full sync; durability is never switched off.
 
-    When a write hits the end of the map, store_put() returns STORE_MAP_FULL; the caller must
+    When a write hits the end of the map, store_put() returns ERR_MAP_FULL; the caller must
     abort the whole write transaction, call store_grow() with no transaction open, and redo the
     batch. The service runtime does this; handlers only pass the code up.
 
@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 #include <stdbool.h>
 
 enum {
@@ -29,13 +30,8 @@ enum {
     STORE_EXIT_FATAL = 74,                    /* exit status after a failed commit (EX_IOERR) */
 };
 
-/* Operating errors, all negative. */
-enum {
-    STORE_NOT_FOUND = -2001,
-    STORE_EXISTS = -2002,
-    STORE_MAP_FULL = -2003,
-    STORE_ERROR = -2004,          /* any other LMDB failure; logged where it happens */
-};
+/* Operating errors (error.h): ERR_NOT_FOUND, ERR_EXISTS, ERR_MAP_FULL, and ERR_STORE for any
+   other LMDB failure (logged where it happens). */
 
 /* Flags for store_put(). */
 enum { STORE_NOOVERWRITE = 1, STORE_APPEND = 2 };
@@ -64,7 +60,7 @@ void store_abort(store_txn_t **txn);
 int store_grow(store_t *self);
 size_t store_map_size(const store_t *self);
 
-/* Returns 0, STORE_EXISTS (NOOVERWRITE and present), STORE_MAP_FULL or STORE_ERROR.
+/* Returns 0, ERR_EXISTS (NOOVERWRITE and present), ERR_MAP_FULL or ERR_STORE.
    After any failure the enclosing write txn must be aborted. */
 int store_put(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
               const void *val, size_t vlen, unsigned flags);
@@ -73,14 +69,14 @@ int store_put(store_txn_t *txn, store_table_t table, const void *key, size_t kle
 int store_get(store_txn_t *txn, store_table_t table, const void *key, size_t klen,
               const void **val, size_t *vlen);
 
-/* Returns 0 or STORE_NOT_FOUND. */
+/* Returns 0 or ERR_NOT_FOUND. */
 int store_del(store_txn_t *txn, store_table_t table, const void *key, size_t klen);
 
 /* Number of entries in a table. */
 uint64_t store_count(store_txn_t *txn, store_table_t table);
 
 /* Cursors: positioned by seek (first key >= given key), first or last, then moved by next or
-   prev. Each positioning call returns 0 or STORE_NOT_FOUND and fills key/val on success. */
+   prev. Each positioning call returns 0 or ERR_NOT_FOUND and fills key/val on success. */
 int store_cursor_open(store_txn_t *txn, store_table_t table, store_cursor_t **cursor);
 void store_cursor_close(store_cursor_t **cursor);
 int store_cursor_seek(store_cursor_t *c, const void *key, size_t klen,
@@ -119,27 +115,27 @@ typedef struct {
 } store_scan_t;
 
 /* Opens a scan of `table` over `range`; nothing is read until the first store_scan_next().
-   Returns 0 or STORE_ERROR (nothing to close then). */
+   Returns 0 or ERR_STORE (nothing to close then). */
 int store_scan_open(store_scan_t *s, store_txn_t *txn, store_table_t table,
                     const store_range_t *range);
-/* Moves to the next row in the range: 0 with key/val set, STORE_NOT_FOUND past the end,
-   -E2BIG on the row past range.rows_max, or STORE_ERROR. */
+/* Moves to the next row in the range: 0 with key/val set, ERR_NOT_FOUND past the end,
+   -E2BIG on the row past range.rows_max, or ERR_STORE. */
 int store_scan_next(store_scan_t *s);
-/* Closes the cursor and returns rc with the end of the range (STORE_NOT_FOUND) folded to 0,
+/* Closes the cursor and returns rc with the end of the range (ERR_NOT_FOUND) folded to 0,
    so a loop can end with `return store_scan_close(&s, rc);`. */
 int store_scan_close(store_scan_t *s, int rc);
 
 
 /* Runs fn in a write transaction and commits it: the one loop of "retry after the map is
-   full". When fn or the commit meets STORE_MAP_FULL the transaction is aborted, the map grown
+   full". When fn or the commit meets ERR_MAP_FULL the transaction is aborted, the map grown
    (no transaction open) and fn run again from scratch, `attempts` times at most, so fn must
    change nothing outside the transaction. Returns 0, fn's own failure (the transaction
-   aborted), a store error, or STORE_MAP_FULL when the map can grow no further or the attempts
+   aborted), a store error, or ERR_MAP_FULL when the map can grow no further or the attempts
    ran out. */
 typedef int (*store_write_fn)(void *arg, store_txn_t *txn);
 int store_write(store_t *self, int attempts, store_write_fn fn, void *arg);
 
-/* Opens a table only when it exists (STORE_NOT_FOUND otherwise), writing nothing: for reading
+/* Opens a table only when it exists (ERR_NOT_FOUND otherwise), writing nothing: for reading
    a store offline (lumbungctl verify). */
 int store_table_existing(store_t *self, const char *name, store_table_t *table);
 /* Bytes of the map in use (pages up to the last one written). */

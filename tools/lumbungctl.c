@@ -324,7 +324,7 @@ static void outbox_problem(store_info_t *info, const char *service, const char *
 }
 
 /* A read transaction and a cursor on an existing table: 0 (close both with scan_close),
-   STORE_NOT_FOUND when the store has no such table, or a store error. */
+   ERR_NOT_FOUND when the store has no such table, or a store error. */
 static int scan_open(store_t *store, const char *table, store_txn_t **txn, store_cursor_t **c) {
     store_table_t t;
     int rc = store_table_existing(store, table, &t);
@@ -345,7 +345,7 @@ static int read_outbox(store_t *store, const char *service, store_info_t *info, 
     store_txn_t *txn;
     store_cursor_t *c;
     int rc = scan_open(store, "outbox", &txn, &c);
-    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
+    if (rc != 0) return rc == ERR_NOT_FOUND ? 0 : rc;
     const void *k, *v;
     size_t kl, vl;
     if (!check) {
@@ -377,7 +377,7 @@ static int read_cursors(store_t *store, store_info_t *info) {
     store_txn_t *txn;
     store_cursor_t *c;
     int rc = scan_open(store, "cursors", &txn, &c);
-    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
+    if (rc != 0) return rc == ERR_NOT_FOUND ? 0 : rc;
     const void *k, *v;
     size_t kl, vl;
     for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && info->n_cursors < CURSORS_MAX;
@@ -395,7 +395,7 @@ static int check_owners(store_t *store, const char *service, store_info_t *info)
     store_txn_t *txn;
     store_cursor_t *c;
     int rc = scan_open(store, "tx_coops", &txn, &c);
-    if (rc != 0) return rc == STORE_NOT_FOUND ? 0 : rc;
+    if (rc != 0) return rc == ERR_NOT_FOUND ? 0 : rc;
     int shard = shard_index(service), n = 0, wrong = 0;
     if (shard >= shard_count() && info->problems++ < 20)
         printf("%s: a store of shard %d, but the configuration has %d shard%s "

@@ -58,7 +58,7 @@ static void encode(const audit_entry_t *e, gateway_kv_writer_t *w) {
 static int decode(const void *data, size_t len, audit_entry_t *e) {
     gateway_kv_reader_t r;
     gateway_kv_reader_init(&r, data, len);
-    if (gateway_kv_get_u8(&r) != AUDIT_RECORD_VERSION) return STORE_ERROR;
+    if (gateway_kv_get_u8(&r) != AUDIT_RECORD_VERSION) return ERR_STORE;
     e->at_ms = (int64_t) gateway_kv_get_u64(&r);
     e->cooperative_id = gateway_kv_get_u64(&r);
     e->status = (int) gateway_kv_get_u32(&r);
@@ -74,7 +74,7 @@ static int decode(const void *data, size_t len, audit_entry_t *e) {
     gateway_kv_get_str(&r, e->idempotency_key, sizeof e->idempotency_key);
     e->trace_id[0] = 0;
     if (r.pos < r.len) gateway_kv_get_str(&r, e->trace_id, sizeof e->trace_id);
-    return r.bad ? STORE_ERROR : 0;
+    return r.bad ? ERR_STORE : 0;
 }
 
 static int read_head(audit_t *a, uint64_t *head) {
@@ -88,7 +88,7 @@ static int read_head(audit_t *a, uint64_t *head) {
         size_t kl, vl;
         rc = store_cursor_last(c, &k, &kl, &v, &vl);
         *head = (rc == 0 && kl == 8) ? be64_read(k) : 0;
-        if (rc == STORE_NOT_FOUND) rc = 0;
+        if (rc == ERR_NOT_FOUND) rc = 0;
         store_cursor_close(&c);
     }
     store_abort(&txn);
@@ -133,7 +133,7 @@ static int prune_write(void *arg, store_txn_t *txn) {
     for (uint64_t seq = first; first && seq <= last; seq++, p->removed++) {
         uint8_t key[8];
         be64_write(key, seq);
-        if ((rc = store_del(txn, a->table, key, sizeof key)) != 0 && rc != STORE_NOT_FOUND)
+        if ((rc = store_del(txn, a->table, key, sizeof key)) != 0 && rc != ERR_NOT_FOUND)
             return rc;
     }
     return 0;
@@ -336,7 +336,7 @@ static int position(store_cursor_t *c, uint64_t before, const void **k, size_t *
     uint8_t key[8];
     be64_write(key, before);
     int rc = store_cursor_seek(c, key, sizeof key, k, kl, v, vl);
-    if (rc == STORE_NOT_FOUND) return store_cursor_last(c, k, kl, v, vl);
+    if (rc == ERR_NOT_FOUND) return store_cursor_last(c, k, kl, v, vl);
     if (rc < 0) return rc;
     return store_cursor_prev(c, k, kl, v, vl);
 }
@@ -372,7 +372,7 @@ static int scan(audit_t *a, store_txn_t *txn, const audit_query_t *q, audit_visi
         found++;
     }
     store_cursor_close(&c);
-    return rc == 0 || rc == STORE_NOT_FOUND ? found : rc;
+    return rc == 0 || rc == ERR_NOT_FOUND ? found : rc;
 }
 
 int audit_query(audit_t *self, const audit_query_t *q, audit_visit_fn fn, void *arg,

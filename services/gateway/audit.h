@@ -75,7 +75,7 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
 
 /* Writes `entry` inside the caller's write txn (a follower's, so the entry commits with the
    cursor of the event it records: busaudit.h). Its sequence comes from the txn. 0 or a
-   negative store error (STORE_MAP_FULL: the caller's txn must be redone). */
+   negative store error (ERR_MAP_FULL: the caller's txn must be redone). */
 int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry);
 
 /* One pruning step now (the timer runs it every interval): removes entries older than the

@@ -145,7 +145,7 @@ static int user_decode(const void *data, size_t len, user_record_t *u) {
     gateway_kv_reader_t r;
     gateway_kv_reader_init(&r, data, len);
     memset(u, 0, sizeof *u);
-    if (gateway_kv_get_u8(&r) != USER_RECORD_VERSION) return STORE_ERROR;
+    if (gateway_kv_get_u8(&r) != USER_RECORD_VERSION) return ERR_STORE;
     u->pub.id = gateway_kv_get_u64(&r);
     u->pub.role = (Lumbung__Role) gateway_kv_get_u8(&r);
     u->pub.active = gateway_kv_get_u8(&r) != 0;
@@ -167,7 +167,7 @@ static int user_decode(const void *data, size_t len, user_record_t *u) {
     }
     if (r.bad) {
         log_error(0, "auth: a user record is corrupt");
-        return STORE_ERROR;
+        return ERR_STORE;
     }
     return 0;
 }
@@ -178,7 +178,7 @@ static int user_load(auth_t *a, store_txn_t *txn, uint64_t id, user_record_t *u)
     const void *val;
     size_t len;
     int rc = store_get(txn, a->users, key, sizeof key, &val, &len);
-    if (rc == STORE_NOT_FOUND) return AUTH_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND) return AUTH_NOT_FOUND;
     return rc < 0 ? rc : user_decode(val, len, u);
 }
 
@@ -194,9 +194,9 @@ static int user_id_by_name(auth_t *a, store_txn_t *txn, const char *username, ui
     const void *val;
     size_t len;
     int rc = store_get(txn, a->usernames, username, strlen(username), &val, &len);
-    if (rc == STORE_NOT_FOUND) return AUTH_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND) return AUTH_NOT_FOUND;
     if (rc < 0) return rc;
-    if (len != 8) return STORE_ERROR;
+    if (len != 8) return ERR_STORE;
     *id = be64_read(val);
     return 0;
 }
@@ -435,12 +435,12 @@ static int token_key(const char *token, uint8_t key[crypto_generichash_BYTES]) {
 static int session_decode(const void *data, size_t len, session_record_t *s) {
     gateway_kv_reader_t r;
     gateway_kv_reader_init(&r, data, len);
-    if (gateway_kv_get_u8(&r) != SESSION_RECORD_VERSION) return STORE_ERROR;
+    if (gateway_kv_get_u8(&r) != SESSION_RECORD_VERSION) return ERR_STORE;
     s->user_id = gateway_kv_get_u64(&r);
     s->created_ms = (int64_t) gateway_kv_get_u64(&r);
     s->expires_ms = (int64_t) gateway_kv_get_u64(&r);
     s->token_generation = gateway_kv_get_u32(&r);
-    return r.bad ? STORE_ERROR : 0;
+    return r.bad ? ERR_STORE : 0;
 }
 
 typedef struct {
@@ -481,7 +481,7 @@ typedef struct {
 static int logout_write(void *arg, store_txn_t *txn) {
     logout_t *l = arg;
     int rc = store_del(txn, l->auth->sessions, l->key, sizeof l->key);
-    return rc == STORE_NOT_FOUND ? AUTH_UNAUTHENTICATED : rc;
+    return rc == ERR_NOT_FOUND ? AUTH_UNAUTHENTICATED : rc;
 }
 
 int auth_logout(auth_t *self, const char *token) {
@@ -514,7 +514,7 @@ static int sessions_purge(auth_t *a, store_txn_t *txn, int64_t now) {
     store_cursor_close(&c);
     for (int i = 0; i < found; i++) {
         rc = store_del(txn, a->sessions, expired[i], sizeof expired[i]);
-        if (rc < 0 && rc != STORE_NOT_FOUND) return rc;
+        if (rc < 0 && rc != ERR_NOT_FOUND) return rc;
     }
     return 0;
 }
@@ -899,7 +899,7 @@ static int next_user_id(auth_t *a, store_txn_t *txn, uint64_t *id) {
     rc = store_cursor_last(c, &k, &kl, &v, &vl);
     *id = (rc == 0 && kl == 8) ? be64_read(k) + 1 : 1;
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static int count_active_admins(auth_t *a, store_txn_t *txn, unsigned *count) {
@@ -916,7 +916,7 @@ static int count_active_admins(auth_t *a, store_txn_t *txn, unsigned *count) {
         if (admin && u.pub.active) (*count)++;
     }
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static int put_name(auth_t *a, store_txn_t *txn, const char *username, uint64_t id) {
@@ -924,7 +924,7 @@ static int put_name(auth_t *a, store_txn_t *txn, const char *username, uint64_t 
     be64_write(v, id);
     int rc = store_put(txn, a->usernames, username, strlen(username), v, sizeof v,
                        STORE_NOOVERWRITE);
-    return rc == STORE_EXISTS ? AUTH_CONFLICT : rc;
+    return rc == ERR_EXISTS ? AUTH_CONFLICT : rc;
 }
 
 static int create_write(void *arg, store_txn_t *txn) {
@@ -948,7 +948,7 @@ static int create_write(void *arg, store_txn_t *txn) {
 static int update_rename(auth_t *a, store_txn_t *txn, user_record_t *u, const char *username) {
     if (!username || !strcmp(username, u->pub.username)) return 0;
     int rc = store_del(txn, a->usernames, u->pub.username, strlen(u->pub.username));
-    if (rc < 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc < 0 && rc != ERR_NOT_FOUND) return rc;
     if ((rc = put_name(a, txn, username, u->pub.id)) < 0) return rc;
     snprintf(u->pub.username, sizeof u->pub.username, "%s", username);
     return 0;
@@ -1061,7 +1061,7 @@ static int list_read(auth_t *a, store_txn_t *txn, void *arg) {
         q->users[n++] = u.pub;
     }
     store_cursor_close(&c);
-    return rc == 0 || rc == STORE_NOT_FOUND ? n : rc;
+    return rc == 0 || rc == ERR_NOT_FOUND ? n : rc;
 }
 
 int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t *users,

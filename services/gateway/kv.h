@@ -20,7 +20,7 @@ enum {
     GATEWAY_KV_WRITE_ATTEMPTS = 4,    /* map growths tried by one write */
 };
 
-/* Runs fn in a write transaction and commits. On STORE_MAP_FULL the transaction is aborted,
+/* Runs fn in a write transaction and commits. On ERR_MAP_FULL the transaction is aborted,
    the map grown and fn run again from scratch, so fn must change nothing outside the txn.
    Returns fn's negative result (after aborting), a store error, or 0. */
 typedef int (*gateway_kv_write_fn)(void *arg, store_txn_t *txn);

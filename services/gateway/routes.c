@@ -690,13 +690,13 @@ static void answer_client_status(gateway_exchange_t *ex, int service, int status
     const char *name = ex->gw->backend_names[service];
     metrics_t *m = ex->gw->metrics;
     switch (status) {
-    case CLIENT_TIMEOUT:
+    case ERR_TIMEOUT:
         metrics_backend(m, name, METRICS_BACKEND_TIMEOUT);
         gateway_exchange_error(ex, 504, "service_timeout", NULL,
                                "the %s service did not answer in time; the call may still take "
                                "effect, so retry with the same Idempotency-Key", name);
         return;
-    case CLIENT_BAD_REPLY:
+    case ERR_BAD_REPLY:
         metrics_backend(m, name, METRICS_BACKEND_BAD_REPLY);
         gateway_exchange_error(ex, 502, "bad_reply", NULL, "the %s service answered with a "
                                "message the gateway could not read", name);
@@ -836,13 +836,13 @@ static void send_request(gateway_exchange_t *ex) {
     uint32_t timeout = ex->route->flags & ROUTE_LONG ? gw->long_timeout_ms : gw->timeout_ms;
     client_t *client = gw->clients[ex->service];
     if (gw->on_send) gw->on_send(gw->on_send_arg, ex->request);
-    int rc = client ? client_call(client, ex->request, timeout, on_reply, ex) : CLIENT_UNAVAILABLE;
+    int rc = client ? client_call(client, ex->request, timeout, on_reply, ex) : ERR_UNAVAILABLE;
     ex->bus_request_id = ex->request->request_id;
     if (rc == 0) return;
     uint64_t now = uv_now(gw->loop);
     if (!ex->give_up_at_ms) ex->give_up_at_ms = now + timeout;
     uint64_t wait = (uint64_t) GATEWAY_SEND_RETRY_MS << ex->attempts;
-    if (rc == CLIENT_UNAVAILABLE && !gw->stopping && ex->attempts < GATEWAY_SEND_RETRIES &&
+    if (rc == ERR_UNAVAILABLE && !gw->stopping && ex->attempts < GATEWAY_SEND_RETRIES &&
         now + wait < ex->give_up_at_ms) {
         ex->attempts++;
         ex->retry_at_ms = now + wait;
@@ -851,7 +851,7 @@ static void send_request(gateway_exchange_t *ex) {
         retry_arm(gw);
         return;
     }
-    answer_client_status(ex, ex->service, rc == CLIENT_OVERLOADED ? CLIENT_UNAVAILABLE : rc);
+    answer_client_status(ex, ex->service, rc == ERR_OVERLOADED ? ERR_UNAVAILABLE : rc);
 }
 
 static void on_retry(uv_timer_t *timer) {
@@ -896,7 +896,7 @@ void gateway_routes_shutdown(gateway_t *gw) {
     while (gw->retry_head) {
         gateway_exchange_t *ex = gw->retry_head;
         gw->retry_head = ex->retry_next;
-        answer_client_status(ex, ex->service, CLIENT_UNAVAILABLE);
+        answer_client_status(ex, ex->service, ERR_UNAVAILABLE);
     }
     if (!uv_is_closing((uv_handle_t *) &gw->retry_timer))
         uv_close((uv_handle_t *) &gw->retry_timer, NULL);

@@ -35,7 +35,7 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
     c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
     if (op->settings) members_settings_merge(arena, c->settings, op->settings);
     members_settings_defaults(arena, c->settings);
-    members_problem_t p;
+    problem_t p;
     if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
 
     int rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
@@ -90,7 +90,7 @@ static int coop_item(members_page_t *page, const uint8_t *key, size_t klen, cons
     arena_t *arena = service_call_arena(page->call);
     ProtobufCAllocator allocator = arena_allocator(arena);
     Lumbung__Cooperative *c = lumbung__cooperative__unpack(&allocator, vlen, val);
-    if (!c) return members_store_error(page->call, STORE_ERROR);
+    if (!c) return members_store_error(page->call, ERR_STORE);
     if (!coop_matches(f, c)) return 0;
     Lumbung__CooperativeList *list = f->list;
     if (!list->items) list->items = arena_alloc(arena, page->limit * sizeof *list->items);
@@ -179,7 +179,7 @@ int members_op_update_cooperative(members_app_t *app, service_call_t *call,
     coop_before_t before;
     coop_remember(&before, arena, c);
     coop_patch(arena, c, op);
-    members_problem_t p;
+    problem_t p;
     if (members_check_cooperative_change(&before.coop, c, may_change_registry(call), &p) != 0)
         return members_fail(call, &p);
     if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
@@ -199,7 +199,7 @@ int members_op_update_cooperative(members_app_t *app, service_call_t *call,
 static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbung__Board **out) {
     arena_t *arena = service_call_arena(call);
     Lumbung__Board *b = arena_message(arena, &lumbung__board__descriptor);
-    members_problem_t p;
+    problem_t p;
     b->chair = TRIM(arena, op->chair);
     b->secretary = TRIM(arena, op->secretary);
     b->treasurer = TRIM(arena, op->treasurer);
@@ -250,7 +250,7 @@ int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung
 /* --- annual meetings --- */
 
 static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, int32_t today) {
-    members_problem_t p;
+    problem_t p;
     int32_t held = 0, reported = 0;
     if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0) return members_fail(call, &p);
     if (held > today)
@@ -349,7 +349,7 @@ static int meeting_settings(service_call_t *call, const Lumbung__Cooperative *c,
     if (decided->shu_allocation) s->shu_allocation = decided->shu_allocation;
     members_settings_merge(arena, s, decided);
     members_settings_defaults(arena, s);
-    members_problem_t p;
+    problem_t p;
     if (members_validate_settings(s, "settings", &p) != 0) {
         const char *prefix = "settings.";
         if (!strncmp(p.field, prefix, strlen(prefix)))
@@ -370,7 +370,7 @@ static int meeting_is_latest(members_app_t *app, service_call_t *call, uint64_t 
         uint64_t id;
         int rc = members_store_meeting_year(app->store, service_call_txn(call), coop, y, &id);
         if (rc == 0) { *latest = false; return 0; }
-        if (rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+        if (rc != ERR_NOT_FOUND) return members_store_error(call, rc);
     }
     return 0;
 }
@@ -404,7 +404,7 @@ int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
                                  "duplicate_annual_meeting", "fiscal_year",
                                  "the annual meeting for fiscal year %u is already recorded "
                                  "(id %llu)", m->fiscal_year, (unsigned long long) existing);
-    if (rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+    if (rc != ERR_NOT_FOUND) return members_store_error(call, rc);
     if ((rc = members_store_next(app->store, txn, "meeting", 0, &m->id)) != 0)
         return members_store_error(call, rc);
     m->has_id = m->has_created_at_ms = true;
@@ -428,7 +428,7 @@ static int meeting_item(members_page_t *page, const uint8_t *key, size_t klen, c
     arena_t *arena = service_call_arena(page->call);
     ProtobufCAllocator allocator = arena_allocator(arena);
     Lumbung__AnnualMeeting *m = lumbung__annual_meeting__unpack(&allocator, vlen, val);
-    if (!m) return members_store_error(page->call, STORE_ERROR);
+    if (!m) return members_store_error(page->call, ERR_STORE);
     if (!list->items) list->items = arena_alloc(arena, page->limit * sizeof *list->items);
     list->items[list->n_items++] = m;
     return 1;

@@ -21,7 +21,7 @@ static uint32_t open_count(const Lumbung__Supervision *s) {
 /* Checks one recommendation (text already trimmed) against the visit date. */
 static int recommendation_check(service_call_t *call, const Lumbung__Recommendation *r, size_t i,
                                 int32_t visited) {
-    members_problem_t p;
+    problem_t p;
     char text[64], due[64], done[64];
     snprintf(text, sizeof text, "recommendations[%zu].text", i);
     snprintf(due, sizeof due, "recommendations[%zu].due_on", i);
@@ -52,7 +52,7 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
                              int32_t today, Lumbung__Supervision **out) {
     arena_t *arena = service_call_arena(call);
     Lumbung__Supervision *s = arena_message(arena, &lumbung__supervision__descriptor);
-    members_problem_t p;
+    problem_t p;
     int32_t visited = 0;
     s->has_cooperative_id = true;
     s->cooperative_id = op->cooperative_id;
@@ -120,7 +120,7 @@ static int supervision_item(members_page_t *page, const uint8_t *key, size_t kle
     arena_t *arena = service_call_arena(page->call);
     ProtobufCAllocator allocator = arena_allocator(arena);
     Lumbung__Supervision *s = lumbung__supervision__unpack(&allocator, vlen, val);
-    if (!s) return members_store_error(page->call, STORE_ERROR);
+    if (!s) return members_store_error(page->call, ERR_STORE);
     if (!list->items) list->items = arena_alloc(arena, page->limit * sizeof *list->items);
     list->items[list->n_items++] = s;
     return 1;
@@ -184,10 +184,10 @@ int members_op_update_supervision(members_app_t *app, service_call_t *call,
     Lumbung__Supervision *s;
     int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_SUPERVISIONS, key,
                                klen, arena, &lumbung__supervision__descriptor, (void **) &s);
-    if (rc == STORE_NOT_FOUND)
+    if (rc == ERR_NOT_FOUND)
         return members_not_found(call, "supervision record in this cooperative", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
-    members_problem_t p;
+    problem_t p;
     if (op->findings) s->findings = TRIM(arena, op->findings);
     if (members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return members_fail(call, &p);
@@ -239,7 +239,7 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
                            size_t i, tallies_t *groups, tallies_t *types) {
     arena_t *arena = service_call_arena(call);
     Lumbung__TrainingParticipant *p = t->participants[i];
-    members_problem_t pr;
+    problem_t pr;
     char name[64], role[64], coop_field[64];
     snprintf(name, sizeof name, "participants[%zu].name", i);
     snprintf(role, sizeof role, "participants[%zu].role", i);
@@ -255,7 +255,7 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
     Lumbung__Cooperative *c;
     int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_COOPS, key, klen,
                                arena, &lumbung__cooperative__descriptor, (void **) &c);
-    if (rc == STORE_NOT_FOUND) return members_not_found(call, "cooperative", coop_field, p->cooperative_id);
+    if (rc == ERR_NOT_FOUND) return members_not_found(call, "cooperative", coop_field, p->cooperative_id);
     if (rc != 0) return members_store_error(call, rc);
     bool first = !coop_seen_before(t, i);
     if (c->group) tally_add(arena, groups, c->group, first, t->n_participants);
@@ -265,7 +265,7 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
 }
 
 static int training_dates(service_call_t *call, Lumbung__Training *t) {
-    members_problem_t p;
+    problem_t p;
     int32_t from = 0, to = 0;
     if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0) return members_fail(call, &p);
     if (!t->held_to) t->held_to = t->held_from;
@@ -282,7 +282,7 @@ static int training_dates(service_call_t *call, Lumbung__Training *t) {
 static int training_build(service_call_t *call, const Lumbung__RecordTraining *op, Lumbung__Training **out) {
     arena_t *arena = service_call_arena(call);
     Lumbung__Training *t = arena_message(arena, &lumbung__training__descriptor);
-    members_problem_t p;
+    problem_t p;
     t->title = TRIM(arena, op->title);
     t->held_from = TRIM(arena, op->held_from);
     t->held_to = TRIM(arena, op->held_to);
@@ -353,7 +353,7 @@ int members_op_get_training(members_app_t *app, service_call_t *call, const Lumb
     int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_TRAININGS, key,
                                klen, service_call_arena(call), &lumbung__training__descriptor,
                                (void **) &t);
-    if (rc == STORE_NOT_FOUND) return members_not_found(call, "training", "id", op->id);
+    if (rc == ERR_NOT_FOUND) return members_not_found(call, "training", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_TRAINING;
@@ -372,7 +372,7 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
     arena_t *arena = service_call_arena(page->call);
     ProtobufCAllocator allocator = arena_allocator(arena);
     Lumbung__Training *t = lumbung__training__unpack(&allocator, vlen, val);
-    if (!t) return members_store_error(page->call, STORE_ERROR);
+    if (!t) return members_store_error(page->call, ERR_STORE);
     /* YYYY-MM-DD compares as text in date order. */
     if (f->from && strcmp(t->held_from, f->from) < 0) return 0;
     if (f->to && strcmp(t->held_from, f->to) > 0) return 0;
@@ -384,7 +384,7 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
 int members_op_list_trainings(members_app_t *app, service_call_t *call,
                               const Lumbung__ListTrainings *op) {
     if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
-    members_problem_t p;
+    problem_t p;
     if (members_check_date(op->from, "from", false, NULL, &p) != 0 ||
         members_check_date(op->to, "to", false, NULL, &p) != 0)
         return members_fail(call, &p);

@@ -112,7 +112,7 @@ uint64_t members_actor_scope(service_call_t *call) {
 
 /* --- errors and replies --- */
 
-int members_fail(service_call_t *call, const members_problem_t *p) {
+int members_fail(service_call_t *call, const problem_t *p) {
     return service_call_fail(call, p->kind, p->code, p->field[0] ? p->field : NULL, "%s",
                              p->message);
 }
@@ -124,7 +124,7 @@ int members_not_found(service_call_t *call, const char *what, const char *field,
 
 int members_store_error(service_call_t *call, int rc) {
     assert(rc < 0);
-    if (rc == STORE_MAP_FULL) return rc;
+    if (rc == ERR_MAP_FULL) return rc;
     log_error(service_call_request(call)->request_id, "members: store error %d", rc);
     return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "store_error", NULL,
                              "the members store failed; try again");
@@ -168,7 +168,7 @@ int members_load_coop(members_app_t *app, service_call_t *call, uint64_t coop,
     int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_COOPS, key, klen,
                                service_call_arena(call), &lumbung__cooperative__descriptor,
                                (void **) out);
-    if (rc == STORE_NOT_FOUND) return members_not_found(call, "cooperative", "cooperative_id", coop);
+    if (rc == ERR_NOT_FOUND) return members_not_found(call, "cooperative", "cooperative_id", coop);
     if (rc != 0) return members_store_error(call, rc);
     return 0;
 }
@@ -237,10 +237,10 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                                  "without it");
     int rc = members_store_scan(page->app->store, service_call_txn(call), table, prefix,
                                 prefix_len, after, after_len, MEMBERS_SCAN_MAX, page_visit, page);
-    /* An item callback has already failed the call (or passes STORE_MAP_FULL on); only the
+    /* An item callback has already failed the call (or passes ERR_MAP_FULL on); only the
        scan's own store errors still need turning into a reply. */
     bool item_failed = service_call_reply(call)->error != NULL;
-    if (rc < 0) return item_failed || rc == STORE_MAP_FULL ? rc : members_store_error(call, rc);
+    if (rc < 0) return item_failed || rc == ERR_MAP_FULL ? rc : members_store_error(call, rc);
     /* A scan that hit its limit before filling the page also continues from where it was. */
     if (rc == MEMBERS_SCAN_MAX && !page->more && page->last_len) page->more = true;
     *next_cursor = page->more ? members_cursor_encode(service_call_arena(call), page->last,

@@ -224,7 +224,7 @@ static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) 
    a negative code that fails the whole request (store errors). */
 static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
     unsigned warnings;
-    members_problem_t p;
+    problem_t p;
     if (members_validate_member(m, im->today, &warnings, &p) != 0) {
         if (strcmp(p.code, "invalid_sex") == 0)
             snprintf(p.message, sizeof p.message, "sex must be female or male (also F/M, P/L)");
@@ -255,7 +255,7 @@ static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
         row_failed(im, row, "duplicate_nik", "nik", message);
         return 0;
     }
-    if (rc != STORE_NOT_FOUND) return members_store_error(im->call, rc);
+    if (rc != ERR_NOT_FOUND) return members_store_error(im->call, rc);
     m->has_import_job_id = true;
     m->import_job_id = im->job->id;
     if ((rc = members_member_insert(im->app, im->call, im->row_arena, m)) != 0) return rc;
@@ -293,7 +293,7 @@ static int cursor_put(members_app_t *app, store_txn_t *txn, arena_t *arena, uint
     return members_store_bytes_put(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, key, klen, buf, len);
 }
 
-/* Reads the cursor of `job`, its actor copied into `arena`: 0, STORE_NOT_FOUND or an error. */
+/* Reads the cursor of `job`, its actor copied into `arena`: 0, ERR_NOT_FOUND or an error. */
 static int cursor_get(members_app_t *app, store_txn_t *txn, arena_t *arena, uint64_t job,
                       import_cursor_t *c) {
     uint8_t key[8];
@@ -302,7 +302,7 @@ static int cursor_get(members_app_t *app, store_txn_t *txn, arena_t *arena, uint
     size_t vlen;
     int rc = members_store_bytes_get(app->store, txn, MEMBERS_TABLE_IMPORT_RUNNING, key, klen, &val, &vlen);
     if (rc != 0) return rc;
-    if (vlen < MEMBERS_IMPORT_CURSOR_LEN) return STORE_ERROR;
+    if (vlen < MEMBERS_IMPORT_CURSOR_LEN) return ERR_STORE;
     const uint8_t *v = val;
     c->pos = be64_read(v);
     c->line = be32_read(v + 8);
@@ -482,7 +482,7 @@ int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbu
     store_txn_t *txn = service_call_txn(call);
     import_cursor_t cur;
     int rc = cursor_get(app, txn, service_call_arena(call), op->job_id, &cur);
-    if (rc == STORE_NOT_FOUND) {      /* done already (a repeated step) */
+    if (rc == ERR_NOT_FOUND) {      /* done already (a repeated step) */
         app->import_more = oldest_running(app, txn) != 0;
         return 0;
     }
@@ -595,7 +595,7 @@ int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__
     int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_JOBS, key, klen,
                                service_call_arena(call), &lumbung__import_job__descriptor,
                                (void **) &job);
-    if (rc == STORE_NOT_FOUND) return members_not_found(call, "job", "id", op->id);
+    if (rc == ERR_NOT_FOUND) return members_not_found(call, "job", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
     if (members_authorize(call, MEMBERS_ACCESS_READ, job->cooperative_id) != 0) return -1;
     Lumbung__MembersReply *r = members_reply(call);

@@ -60,10 +60,10 @@ int members_authorize(service_call_t *call, members_access_t access, uint64_t co
 uint64_t members_actor_scope(service_call_t *call);
 
 /* Fails the call with the problem. */
-int members_fail(service_call_t *call, const members_problem_t *p);
+int members_fail(service_call_t *call, const problem_t *p);
 /* Fails with NOT_FOUND naming the field. */
 int members_not_found(service_call_t *call, const char *what, const char *field, uint64_t id);
-/* Maps a store error to a failed call; STORE_MAP_FULL is returned as is for the runtime. */
+/* Maps a store error to a failed call; ERR_MAP_FULL is returned as is for the runtime. */
 int members_store_error(service_call_t *call, int rc);
 
 /* The reply's MembersReply, created on first use. */

@@ -47,7 +47,7 @@ int members_member_insert(members_app_t *app, service_call_t *call, arena_t *are
     m->has_created_at_ms = m->has_updated_at_ms = true;
     m->created_at_ms = m->updated_at_ms = members_now_ms();
     rc = members_store_member_insert(app->store, txn, arena, m);
-    if (rc == STORE_EXISTS) return duplicate_nik(call, m->nik, 0);   /* checked before: a bug */
+    if (rc == ERR_EXISTS) return duplicate_nik(call, m->nik, 0);   /* checked before: a bug */
     if (rc != 0) return members_store_error(call, rc);
     return members_emit_member(call, arena, LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_JOINED, m);
 }
@@ -86,14 +86,14 @@ int members_op_create_member(members_app_t *app, service_call_t *call,
     m->phone = TRIM(arena, op->phone);
     m->joined_on = TRIM(arena, op->joined_on);
     unsigned warnings;
-    members_problem_t p;
+    problem_t p;
     if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
         return members_fail(call, &p);
     uint64_t existing;
     int rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
                                          m->nik, &existing);
     if (rc == 0) return duplicate_nik(call, m->nik, existing);
-    if (rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+    if (rc != ERR_NOT_FOUND) return members_store_error(call, rc);
     if ((rc = members_member_insert(app, call, arena, m)) != 0) return rc;
     members_member_warnings(arena, m, warnings);   /* after the event: replies only */
     reply_member(call, m);
@@ -107,7 +107,7 @@ static int member_load(members_app_t *app, service_call_t *call, uint64_t coop, 
                                  "id (the member id) is required");
     int rc = members_store_member_get(app->store, service_call_txn(call), service_call_arena(call),
                                       coop, id, out);
-    if (rc == STORE_NOT_FOUND) return members_not_found(call, "member in this cooperative", "id", id);
+    if (rc == ERR_NOT_FOUND) return members_not_found(call, "member in this cooperative", "id", id);
     if (rc != 0) return members_store_error(call, rc);
     return 0;
 }
@@ -145,7 +145,7 @@ static int member_item(members_page_t *page, const uint8_t *key, size_t klen, co
     } else {
         ProtobufCAllocator allocator = arena_allocator(arena);
         m = lumbung__member__unpack(&allocator, vlen, val);
-        if (!m) return members_store_error(page->call, STORE_ERROR);
+        if (!m) return members_store_error(page->call, ERR_STORE);
     }
     if (f->has_status && m->status != f->status) return 0;
     Lumbung__MemberList *list = f->list;
@@ -193,7 +193,7 @@ int members_op_list_members(members_app_t *app, service_call_t *call,
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     arena_t *arena = service_call_arena(call);
     const char *q = TRIM(arena, op->q);
-    members_problem_t p;
+    problem_t p;
     if (members_check_text(q, "q", false, MEMBERS_NAME_MAX, false, &p) != 0)
         return members_fail(call, &p);
     if (op->has_status && op->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE &&
@@ -245,7 +245,7 @@ static int member_write(members_app_t *app, service_call_t *call, const Lumbung_
     m->version = old->version + 1;
     m->updated_at_ms = members_now_ms();
     int rc = members_store_member_replace(app->store, service_call_txn(call), arena, old, m);
-    if (rc == STORE_EXISTS) return duplicate_nik(call, m->nik, 0);
+    if (rc == ERR_EXISTS) return duplicate_nik(call, m->nik, 0);
     if (rc != 0) return members_store_error(call, rc);
     return members_emit_member(call, arena, kind, m);
 }
@@ -260,7 +260,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
     *m = *old;                        /* shallow: patched strings get new pointers */
     member_patch(arena, m, op);
     unsigned warnings;
-    members_problem_t p;
+    problem_t p;
     if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
         return members_fail(call, &p);
     if (!members_member_same(old, m)) {
@@ -270,7 +270,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
         if (rc == 0 && other != m->id &&
             m->status == LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
             return duplicate_nik(call, m->nik, other);
-        if (rc != 0 && rc != STORE_NOT_FOUND) return members_store_error(call, rc);
+        if (rc != 0 && rc != ERR_NOT_FOUND) return members_store_error(call, rc);
         if ((rc = member_write(app, call, old, m, LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_UPDATED)) != 0)
             return rc;
     }
@@ -283,7 +283,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
 
 static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumbung__ExitMember *op,
                       const char *exit_on, int32_t today) {
-    members_problem_t p;
+    problem_t p;
     if (m->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "member_not_active",
                                  "id", "member %llu has already exited",

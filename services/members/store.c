@@ -80,7 +80,7 @@ int members_store_next(members_store_t *self, store_txn_t *txn, const char *name
     if (rc == 0) {
         assert(vlen == 8);
         last = be64_read(val);
-    } else if (rc != STORE_NOT_FOUND) {
+    } else if (rc != ERR_NOT_FOUND) {
         return rc;
     }
     uint8_t next[8];
@@ -104,7 +104,7 @@ int members_store_get(members_store_t *self, store_txn_t *txn, members_table_t t
     if (!m) {
         log_error(0, "members store: undecodable %s in table %s", descriptor->name,
                   table_names[table]);
-        return STORE_ERROR;
+        return ERR_STORE;
     }
     *out = m;
     return 0;
@@ -217,7 +217,7 @@ static int index_put(members_store_t *self, store_txn_t *txn, members_table_t t,
 static int index_del(members_store_t *self, store_txn_t *txn, members_table_t t,
                      const uint8_t *key, size_t klen) {
     int rc = store_del(txn, table_of(self, t), key, klen);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static int nik_active_put(members_store_t *self, store_txn_t *txn, const Lumbung__Member *m) {

@@ -85,8 +85,8 @@ int members_store_next(members_store_t *self, store_txn_t *txn, const char *name
                        uint64_t *out);
 
 /* --- generic records: key -> protobuf message ---
-   get: 0 with *out allocated in `arena`, STORE_NOT_FOUND, or STORE_ERROR (undecodable value,
-   logged). put: 0 or a store error (STORE_MAP_FULL must reach the runtime). */
+   get: 0 with *out allocated in `arena`, ERR_NOT_FOUND, or ERR_STORE (undecodable value,
+   logged). put: 0 or a store error (ERR_MAP_FULL must reach the runtime). */
 int members_store_get(members_store_t *self, store_txn_t *txn, members_table_t table,
                       const uint8_t *key, size_t klen, arena_t *arena,
                       const ProtobufCMessageDescriptor *descriptor, void **out);
@@ -96,7 +96,7 @@ int members_store_put(members_store_t *self, store_txn_t *txn, members_table_t t
 
 /* --- raw values (import files and cursors) ---
    get: 0 with *val pointing into the map (valid until the txn writes or ends),
-   STORE_NOT_FOUND or STORE_ERROR; put, del: 0 or a store error (del: STORE_NOT_FOUND). */
+   ERR_NOT_FOUND or ERR_STORE; put, del: 0 or a store error (del: ERR_NOT_FOUND). */
 int members_store_bytes_get(members_store_t *self, store_txn_t *txn, members_table_t table,
                             const uint8_t *key, size_t klen, const void **val, size_t *vlen);
 int members_store_bytes_put(members_store_t *self, store_txn_t *txn, members_table_t table,
@@ -117,24 +117,24 @@ size_t members_key_status(uint8_t *buf, uint64_t coop, Lumbung__MemberStatus sta
 /* --- members with their indexes --- */
 int members_store_member_get(members_store_t *self, store_txn_t *txn, arena_t *arena,
                              uint64_t coop, uint64_t id, Lumbung__Member **out);
-/* The id of the ACTIVE member of `coop` with `nik`: 0, or STORE_NOT_FOUND. */
+/* The id of the ACTIVE member of `coop` with `nik`: 0, or ERR_NOT_FOUND. */
 int members_store_member_by_nik(members_store_t *self, store_txn_t *txn, uint64_t coop,
                                 const char *nik, uint64_t *id);
-/* Writes a new member and every index. STORE_EXISTS when an active member of the
+/* Writes a new member and every index. ERR_EXISTS when an active member of the
    cooperative already has the NIK (check first with members_store_member_by_nik(): after a
    failed put the txn must be aborted). m->warnings must be empty. */
 int members_store_member_insert(members_store_t *self, store_txn_t *txn, arena_t *arena,
                                 const Lumbung__Member *m);
 /* Replaces `old` by `m` (same cooperative and id), moving the index entries that changed.
-   STORE_EXISTS as above when the new NIK belongs to another active member. */
+   ERR_EXISTS as above when the new NIK belongs to another active member. */
 int members_store_member_replace(members_store_t *self, store_txn_t *txn, arena_t *arena,
                                  const Lumbung__Member *old, const Lumbung__Member *m);
 
-/* Writes a new annual meeting and its year index: STORE_EXISTS when the cooperative already
+/* Writes a new annual meeting and its year index: ERR_EXISTS when the cooperative already
    has one for that fiscal year (check first with members_store_meeting_year()). */
 int members_store_meeting_insert(members_store_t *self, store_txn_t *txn, arena_t *arena,
                                  const Lumbung__AnnualMeeting *m);
-/* 0 when the cooperative has a meeting for `year` (*id set), else STORE_NOT_FOUND. */
+/* 0 when the cooperative has a meeting for `year` (*id set), else ERR_NOT_FOUND. */
 int members_store_meeting_year(members_store_t *self, store_txn_t *txn, uint64_t coop,
                                uint32_t year, uint64_t *id);
 

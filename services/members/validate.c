@@ -10,19 +10,6 @@
 #include "date.h"
 #include "nik.h"
 
-int members_problem(members_problem_t *p, Lumbung__ErrorKind kind, const char *code,
-                    const char *field, const char *fmt, ...) {
-    assert(p && code);
-    p->kind = kind;
-    p->code = code;
-    snprintf(p->field, sizeof p->field, "%s", field ? field : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->message, sizeof p->message, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
@@ -75,24 +62,24 @@ bool members_utf8_valid(const uint8_t *s, size_t len) {
 }
 
 int members_check_text(const char *value, const char *field, bool required, size_t max,
-                       bool multiline, members_problem_t *p) {
+                       bool multiline, problem_t *p) {
     if (!value || !value[0]) {
         if (!required) return 0;
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", field,
                                "%s is required", field);
     }
     size_t len = strlen(value);
     if (len > max)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_long", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_long", field,
                                "%s is too long: %zu bytes, at most %zu", field, len, max);
     if (!members_utf8_valid((const uint8_t *) value, len))
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_utf8", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_utf8", field,
                                "%s is not valid UTF-8 text", field);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char) value[i];
         bool allowed = multiline && (c == '\n' || c == '\r' || c == '\t');
         if ((c < 0x20 || c == 0x7F) && !allowed)
-            return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_text",
+            return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_text",
                                    field, "%s contains a control character at byte %zu", field,
                                    i + 1);
     }
@@ -100,22 +87,22 @@ int members_check_text(const char *value, const char *field, bool required, size
 }
 
 int members_check_date(const char *value, const char *field, bool required, int32_t *days,
-                       members_problem_t *p) {
+                       problem_t *p) {
     if (!value || !value[0]) {
         if (!required) return 0;
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", field,
                                "%s is required (YYYY-MM-DD)", field);
     }
     int32_t d;
     int rc = date_parse(value, &d);
     if (rc != DATE_OK)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
                                "%s %s, not \"%.20s\"", field, date_error_text(rc), value);
     if (days) *days = d;
     return 0;
 }
 
-int members_check_phone(const char *value, const char *field, members_problem_t *p) {
+int members_check_phone(const char *value, const char *field, problem_t *p) {
     if (!value || !value[0]) return 0;
     size_t len = strlen(value), digits = 0;
     bool ok = len <= MEMBERS_PHONE_MAX;
@@ -127,15 +114,15 @@ int members_check_phone(const char *value, const char *field, members_problem_t 
         else ok = false;
     }
     if (ok && digits >= MEMBERS_PHONE_DIGITS_MIN && digits <= MEMBERS_PHONE_DIGITS_MAX) return 0;
-    return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_phone", field,
+    return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_phone", field,
                            "%s must be %d to %d digits, optionally starting with + and grouped "
                            "by spaces or dashes, e.g. \"0812-3456-7890\"",
                            field, MEMBERS_PHONE_DIGITS_MIN, MEMBERS_PHONE_DIGITS_MAX);
 }
 
-static int check_nik(const char *nik, nik_t *parsed, members_problem_t *p) {
+static int check_nik(const char *nik, nik_t *parsed, problem_t *p) {
     if (!nik || !nik[0])
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "nik",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "nik",
                                "nik is required (16 digits)");
     int rc = nik_parse(nik, parsed);
     if (rc == NIK_OK) return 0;
@@ -147,47 +134,47 @@ static int check_nik(const char *nik, nik_t *parsed, members_problem_t *p) {
     }
     /* Spreadsheets turn long numbers into 3.27E+15; say so, it is the usual cause. */
     bool scientific = strchr(nik, 'E') || strchr(nik, 'e');
-    return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_nik", "nik",
+    return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_nik", "nik",
                            "%s%s", text,
                            scientific ? " (format the column as text in the spreadsheet)" : "");
 }
 
-static int check_sex(bool has, Lumbung__Sex sex, members_problem_t *p) {
+static int check_sex(bool has, Lumbung__Sex sex, problem_t *p) {
     if (!has || sex == LUMBUNG__SEX__SEX_UNSPECIFIED)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "sex",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "sex",
                                "sex is required: female or male");
     if (sex != LUMBUNG__SEX__SEX_FEMALE && sex != LUMBUNG__SEX__SEX_MALE)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_sex", "sex",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_sex", "sex",
                                "sex must be female or male");
     return 0;
 }
 
 /* The person's dates: born not in the future, joined not before birth. */
 static int check_member_dates(const Lumbung__Member *m, int32_t today, int32_t *birth,
-                              members_problem_t *p) {
-    if (members_check_date(m->birth_date, "birth_date", true, birth, p) != 0) return -1;
+                              problem_t *p) {
+    if (members_check_date(m->birth_date, "birth_date", true, birth, p) != 0) return ERR_REJECTED;
     if (*birth > today)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                "birth_date", "birth_date %s is in the future", m->birth_date);
     return 0;
 }
 
 int members_validate_member(const Lumbung__Member *m, int32_t today, unsigned *warnings,
-                            members_problem_t *p) {
+                            problem_t *p) {
     assert(m && warnings && p);
     *warnings = 0;
     nik_t nik;
     int32_t birth = 0, joined = 0;
-    if (check_nik(m->nik, &nik, p) != 0) return -1;
-    if (members_check_text(m->name, "name", true, MEMBERS_NAME_MAX, false, p) != 0) return -1;
-    if (check_sex(m->has_sex, m->sex, p) != 0) return -1;
-    if (check_member_dates(m, today, &birth, p) != 0) return -1;
+    if (check_nik(m->nik, &nik, p) != 0) return ERR_REJECTED;
+    if (members_check_text(m->name, "name", true, MEMBERS_NAME_MAX, false, p) != 0) return ERR_REJECTED;
+    if (check_sex(m->has_sex, m->sex, p) != 0) return ERR_REJECTED;
+    if (check_member_dates(m, today, &birth, p) != 0) return ERR_REJECTED;
     if (members_check_text(m->address, "address", false, MEMBERS_ADDRESS_MAX, false, p) != 0)
-        return -1;
-    if (members_check_phone(m->phone, "phone", p) != 0) return -1;
-    if (members_check_date(m->joined_on, "joined_on", true, &joined, p) != 0) return -1;
+        return ERR_REJECTED;
+    if (members_check_phone(m->phone, "phone", p) != 0) return ERR_REJECTED;
+    if (members_check_date(m->joined_on, "joined_on", true, &joined, p) != 0) return ERR_REJECTED;
     if (joined < birth)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_birth",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_birth",
                                "joined_on", "joined_on %s is before birth_date %s", m->joined_on,
                                m->birth_date);
     *warnings = nik_check_person(&nik, birth, (nik_sex_t) m->sex);
@@ -195,23 +182,23 @@ int members_validate_member(const Lumbung__Member *m, int32_t today, unsigned *w
 }
 
 /* One amount of the settings: 0 .. MEMBERS_AMOUNT_MAX_SEN. */
-static int check_amount(int64_t sen, const char *prefix, const char *name, members_problem_t *p) {
+static int check_amount(int64_t sen, const char *prefix, const char *name, problem_t *p) {
     if (sen >= 0 && sen <= MEMBERS_AMOUNT_MAX_SEN) return 0;
     char field[MEMBERS_FIELD_MAX];
     snprintf(field, sizeof field, "%s.%s", prefix, name);
-    return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_amount", field,
+    return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_amount", field,
                            "%s must be between 0 and 1000000000000", field);
 }
 
-static int check_percent(int64_t bp, const char *prefix, const char *name, members_problem_t *p) {
+static int check_percent(int64_t bp, const char *prefix, const char *name, problem_t *p) {
     if (bp >= 0 && bp <= MEMBERS_BP_FULL) return 0;
     char field[MEMBERS_FIELD_MAX];
     snprintf(field, sizeof field, "%s.%s", prefix, name);
-    return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_percentage",
+    return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_percentage",
                            field, "%s must be a percentage between 0 and 100", field);
 }
 
-int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, members_problem_t *p) {
+int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, problem_t *p) {
     assert(a && prefix && p);
     struct { bool has; int64_t bp; const char *name; } parts[] = {
         { a->has_reserves_bp, a->reserves_bp, "reserves" },
@@ -225,84 +212,84 @@ int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, me
     int64_t sum = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         if (check_percent(parts[i].has ? parts[i].bp : 0, prefix, parts[i].name, p) != 0)
-            return -1;
+            return ERR_REJECTED;
         sum += parts[i].has ? parts[i].bp : 0;
     }
     if (sum == MEMBERS_BP_FULL) return 0;
-    return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_shu_allocation",
+    return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_shu_allocation",
                            prefix, "%s must sum to exactly 100 %%, not %lld.%02lld %%", prefix,
                            (long long) (sum / 100), (long long) (sum % 100));
 }
 
 /* The late-fee and loan defaults. */
 static int check_loan_settings(const Lumbung__CooperativeSettings *s, const char *prefix,
-                               members_problem_t *p) {
+                               problem_t *p) {
     char field[MEMBERS_FIELD_MAX];
-    if (check_percent(s->late_fee_rate_bp, prefix, "late_fee_rate", p) != 0) return -1;
+    if (check_percent(s->late_fee_rate_bp, prefix, "late_fee_rate", p) != 0) return ERR_REJECTED;
     if (s->late_fee_basis != LUMBUNG__LATE_FEE_BASIS__LATE_FEE_BASIS_PER_DAY &&
         s->late_fee_basis != LUMBUNG__LATE_FEE_BASIS__LATE_FEE_BASIS_PER_MONTH) {
         snprintf(field, sizeof field, "%s.late_fee_basis", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
                                "%s must be per_day or per_month", field);
     }
     if (s->late_fee_grace_days > MEMBERS_GRACE_DAYS_MAX) {
         snprintf(field, sizeof field, "%s.late_fee_grace_days", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "out_of_range", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "out_of_range", field,
                                "%s must be between 0 and %d", field, MEMBERS_GRACE_DAYS_MAX);
     }
-    if (check_percent(s->late_fee_cap_bp, prefix, "late_fee_cap", p) != 0) return -1;
-    if (check_percent(s->loan_annual_rate_bp, prefix, "loan_annual_rate", p) != 0) return -1;
-    if (check_amount(s->loan_max_sen, prefix, "loan_max", p) != 0) return -1;
+    if (check_percent(s->late_fee_cap_bp, prefix, "late_fee_cap", p) != 0) return ERR_REJECTED;
+    if (check_percent(s->loan_annual_rate_bp, prefix, "loan_annual_rate", p) != 0) return ERR_REJECTED;
+    if (check_amount(s->loan_max_sen, prefix, "loan_max", p) != 0) return ERR_REJECTED;
     return check_amount(s->voluntary_min_balance_sen, prefix, "voluntary_min_balance", p);
 }
 
 int members_validate_settings(const Lumbung__CooperativeSettings *s, const char *prefix,
-                              members_problem_t *p) {
+                              problem_t *p) {
     assert(s && prefix && p);
     char field[MEMBERS_FIELD_MAX];
-    if (check_amount(s->principal_amount_sen, prefix, "principal_amount", p) != 0) return -1;
-    if (check_amount(s->mandatory_amount_sen, prefix, "mandatory_amount", p) != 0) return -1;
+    if (check_amount(s->principal_amount_sen, prefix, "principal_amount", p) != 0) return ERR_REJECTED;
+    if (check_amount(s->mandatory_amount_sen, prefix, "mandatory_amount", p) != 0) return ERR_REJECTED;
     if (s->mandatory_period < LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_MONTHLY ||
         s->mandatory_period > LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_ANNUAL) {
         snprintf(field, sizeof field, "%s.mandatory_period", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
                                "%s must be monthly, weekly, quarterly, semiannual or annual",
                                field);
     }
     if (s->fiscal_year_start < 1 || s->fiscal_year_start > 12) {
         snprintf(field, sizeof field, "%s.fiscal_year_start", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_month", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_month", field,
                                "%s must be a month number from 1 to 12", field);
     }
     if (s->usage_share_basis != LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_INTEREST_PAID &&
         s->usage_share_basis != LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_LOANS_TAKEN) {
         snprintf(field, sizeof field, "%s.usage_share_basis", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum", field,
                                "%s must be interest_paid or loans_taken", field);
     }
     if (s->time_zone && date_zone_offset_minutes(s->time_zone) < 0) {
         snprintf(field, sizeof field, "%s.time_zone", prefix);
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_time_zone",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_time_zone",
                                field, "%s must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura",
                                field);
     }
     assert(s->shu_allocation);
     snprintf(field, sizeof field, "%s.shu_allocation", prefix);
-    if (members_validate_shu(s->shu_allocation, field, p) != 0) return -1;
+    if (members_validate_shu(s->shu_allocation, field, p) != 0) return ERR_REJECTED;
     return check_loan_settings(s, prefix, p);
 }
 
 int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
-                                 members_problem_t *p) {
+                                 problem_t *p) {
     assert(c && p);
     int32_t founded = 0;
-    if (members_check_text(c->name, "name", true, MEMBERS_NAME_MAX, false, p) != 0) return -1;
+    if (members_check_text(c->name, "name", true, MEMBERS_NAME_MAX, false, p) != 0) return ERR_REJECTED;
     if (!c->has_type || c->type == LUMBUNG__COOPERATIVE_TYPE__COOPERATIVE_TYPE_UNSPECIFIED)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "type",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "type",
                                "type is required: savings_loan, consumer, producer, marketing, "
                                "services or multi_purpose");
     if (!members_type_name(c->type))
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_type", "type",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_type", "type",
                                "type must be savings_loan, consumer, producer, marketing, "
                                "services or multi_purpose");
     const struct { const char *value, *field; size_t max; } texts[] = {
@@ -312,13 +299,13 @@ int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (members_check_text(texts[i].value, texts[i].field, false, texts[i].max, false, p) != 0)
-            return -1;
-    if (members_check_date(c->legal_date, "legal_date", false, NULL, p) != 0) return -1;
-    if (members_check_date(c->founded_on, "founded_on", false, &founded, p) != 0) return -1;
+            return ERR_REJECTED;
+    if (members_check_date(c->legal_date, "legal_date", false, NULL, p) != 0) return ERR_REJECTED;
+    if (members_check_date(c->founded_on, "founded_on", false, &founded, p) != 0) return ERR_REJECTED;
     if (c->founded_on && founded > today)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                "founded_on", "founded_on %s is in the future", c->founded_on);
-    if (members_check_phone(c->phone, "phone", p) != 0) return -1;
+    if (members_check_phone(c->phone, "phone", p) != 0) return ERR_REJECTED;
     assert(c->settings);
     return members_validate_settings(c->settings, "settings", p);
 }
@@ -368,16 +355,16 @@ static const char *meeting_change(const Lumbung__CooperativeSettings *a,
 
 int members_check_cooperative_change(const Lumbung__Cooperative *before,
                                      const Lumbung__Cooperative *after, bool registry_allowed,
-                                     members_problem_t *p) {
+                                     problem_t *p) {
     assert(before && after && before->settings && after->settings && p);
     const char *field = registry_allowed ? NULL : registry_change(before, after);
     if (field)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "registry_field",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "registry_field",
                                field, "%s is registry data kept by the district office: only an "
                                "admin changes it", field);
     field = meeting_change(before->settings, after->settings);
     if (field)
-        return members_problem(p, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "decided_by_annual_meeting",
+        return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "decided_by_annual_meeting",
                                field, "%s is decided by the annual meeting (RAT): record the "
                                "meeting with POST /api/v1/cooperatives/{coop}/annual-meetings "
                                "carrying it, and it applies from then on", field);

@@ -1,7 +1,7 @@
 /*  validate — the input rules of the members service, as pure functions.
 
     Each rule looks at one record (a member, a cooperative's identity and settings, an annual
-    meeting, ...) and reports the first problem it finds as a members_problem_t: the error kind
+    meeting, ...) and reports the first problem it finds as a problem_t: the error kind
     (which HTTP status), a stable code ("required", "invalid_nik", "invalid_sex", ...), the
     field by its JSON name as a dotted path ("settings.shu_allocation.reserves") and a sentence
     that tells a person what to fix. The same rules serve the JSON API, bus integrators and the
@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "problem.h"
 #include "envelope.pb-c.h"
 
 enum {
@@ -42,15 +43,8 @@ enum {
 /* Largest amount a setting may hold: 1 trillion rupiah (does not fit an enum constant). */
 #define MEMBERS_AMOUNT_MAX_SEN INT64_C(100000000000000)
 
-typedef struct {
-    Lumbung__ErrorKind kind;
-    const char *code;                  /* a static string */
-    char field[MEMBERS_FIELD_MAX];     /* "" when the input as a whole is wrong */
-    char message[MEMBERS_MESSAGE_MAX];
-} members_problem_t;
-
-/* Fills *p and returns -1, so a rule can `return members_problem(...)`. */
-int members_problem(members_problem_t *p, Lumbung__ErrorKind kind, const char *code,
+/* Fills *p and returns -1, so a rule can `return problem_set(...)`. */
+int problem_set(problem_t *p, Lumbung__ErrorKind kind, const char *code,
                     const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A copy of `s` in `arena` without leading and trailing ASCII white space; NULL when `s` is
@@ -65,31 +59,31 @@ size_t members_utf8_check(const uint8_t *s, size_t len);
 /* Checks an optional (or, when `required`, mandatory) text: present when required, valid
    UTF-8, no control characters except in notes (`multiline`), at most `max` bytes. */
 int members_check_text(const char *value, const char *field, bool required, size_t max,
-                       bool multiline, members_problem_t *p);
+                       bool multiline, problem_t *p);
 
 /* Checks a YYYY-MM-DD date; *days receives it when valid and present. An absent optional
    date leaves *days untouched and succeeds. */
 int members_check_date(const char *value, const char *field, bool required, int32_t *days,
-                       members_problem_t *p);
+                       problem_t *p);
 
 /* Digits with an optional leading '+', spaces and dashes allowed between them. */
-int members_check_phone(const char *value, const char *field, members_problem_t *p);
+int members_check_phone(const char *value, const char *field, problem_t *p);
 
 /* Checks a member record as it would be stored (text already trimmed). On success returns 0
    and *warnings has NIK_WARN_* bits for NIK mismatches (accepted, reported as warnings). */
 int members_validate_member(const Lumbung__Member *m, int32_t today, unsigned *warnings,
-                            members_problem_t *p);
+                            problem_t *p);
 
 /* Checks a cooperative record (identity and complete settings). */
 int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
-                                 members_problem_t *p);
+                                 problem_t *p);
 
 /* Checks complete settings; `prefix` is the JSON path of the settings ("settings"). */
 int members_validate_settings(const Lumbung__CooperativeSettings *s, const char *prefix,
-                              members_problem_t *p);
+                              problem_t *p);
 
 /* Checks an allocation whose seven parts are all present and sum to 10000 bp. */
-int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, members_problem_t *p);
+int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, problem_t *p);
 
 /* Who may change a field of a cooperative (docs/members.md):
      registry data — name, type, group, legal_number, legal_date, national_number, district,
@@ -104,7 +98,7 @@ int members_validate_shu(const Lumbung__ShuAllocation *a, const char *prefix, me
    field sent unchanged is no change. Returns 0, or -1 with *p naming the first field. */
 int members_check_cooperative_change(const Lumbung__Cooperative *before,
                                      const Lumbung__Cooperative *after, bool registry_allowed,
-                                     members_problem_t *p);
+                                     problem_t *p);
 
 /* Fills every absent setting with its default (docs/domain.md); allocates what is missing. */
 void members_settings_defaults(arena_t *arena, Lumbung__CooperativeSettings *s);

@@ -54,7 +54,7 @@ static int decode_account(const uint8_t *v, size_t vl, account_rec_t *a) {
 static int get_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code,
                        account_rec_t *a) {
     size_t n = code_len(code);
-    if (n == 0) return STORE_NOT_FOUND;
+    if (n == 0) return ERR_NOT_FOUND;
     uint8_t key[ACCOUNT_KEY_MAX];
     const void *v;
     size_t vl;
@@ -88,7 +88,7 @@ int reporting_chart_apply_account(reporting_t *app, store_txn_t *txn, const Lumb
     }
     account_rec_t a;
     int rc = get_account(app, txn, m->cooperative_id, m->code, &a);
-    if (rc == STORE_NOT_FOUND) memset(&a, 0, sizeof a);
+    if (rc == ERR_NOT_FOUND) memset(&a, 0, sizeof a);
     else if (rc != 0) return rc;
     a.class_ = m->has_class_ ? (uint8_t) m->class_ : a.class_;
     a.role = m->has_role ? (uint8_t) m->role : a.role;
@@ -117,7 +117,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     if (rc == 0 && vl == DAILY_VALUE) {
         debit += (int64_t) be64_read(v);
         credit += (int64_t) be64_read((const uint8_t *) v + 8);
-    } else if (rc != STORE_NOT_FOUND && rc != 0) {
+    } else if (rc != ERR_NOT_FOUND && rc != 0) {
         return rc;
     }
     be64_write(val, (uint64_t) debit);
@@ -134,7 +134,7 @@ static int apply_line(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t
     int64_t credit = l->has_credit_sen ? l->credit_sen : 0;
     account_rec_t a;
     int rc = get_account(app, txn, coop, l->account, &a);
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         log_warn(0, "reporting: cooperative %" PRIu64 " posts to unknown account %s", coop,
                  l->account);
         memset(&a, 0, sizeof a);
@@ -197,7 +197,7 @@ static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
         r->role = (Lumbung__AccountRole) a.role;
     }
     if ((rc = store_scan_close(&s, rc)) != 0) return rc;
-    return out->count ? 0 : STORE_NOT_FOUND;
+    return out->count ? 0 : ERR_NOT_FOUND;
 }
 
 static int by_code(const void *key, const void *item) {

@@ -16,7 +16,7 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
 int reporting_chart_role(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code);
 
 /* Every account of `coop` (in `arena`) with the sums of movements whose value date lies in
-   [from, to]. STORE_NOT_FOUND when the cooperative has no account; -E2BIG beyond
+   [from, to]. ERR_NOT_FOUND when the cooperative has no account; -E2BIG beyond
    REPORTING_ACCOUNTS_MAX. */
 int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          int32_t from, int32_t to, reporting_chart_t *out);

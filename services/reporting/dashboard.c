@@ -150,7 +150,7 @@ static int summarise(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t
     s->members_male = n.male;
     reporting_chart_t chart;
     rc = reporting_chart_read(app, txn, arena, c->id, DATE_MIN, as_of, &chart);
-    if (rc == STORE_NOT_FOUND) { chart.count = 0; rc = 0; }
+    if (rc == ERR_NOT_FOUND) { chart.count = 0; rc = 0; }
     if (rc != 0) return rc;
     s->has_total_assets_sen = s->has_savings_sen = 1;
     for (size_t i = 0; i < chart.count; i++) {

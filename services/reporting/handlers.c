@@ -111,7 +111,7 @@ static int coop_known(ctx_t *x, uint64_t coop) {
 static int chart(ctx_t *x, uint64_t coop, int32_t from, int32_t to, reporting_chart_t *out) {
     int rc = coop_known(x, coop);
     if (rc == 0) rc = reporting_chart_read(x->app, x->txn, x->arena, coop, from, to, out);
-    if (rc == STORE_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
+    if (rc == ERR_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
     if (rc == -E2BIG)
         return service_call_fail(x->call, KIND(RULE), "too_many_accounts", NULL,
                                  "the cooperative has more than %d accounts",
@@ -239,8 +239,8 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
 
 static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) {
     int rc = reporting_registry_member(x->app, x->txn, x->arena, id, m);
-    if (rc == 0 && (*m)->cooperative_id != coop) rc = STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
+    if (rc == 0 && (*m)->cooperative_id != coop) rc = ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND)
         return service_call_fail(x->call, KIND(NOT_FOUND), "member_not_found", "member_id",
                                  "cooperative %" PRIu64 " has no member %" PRIu64, coop, id);
     return rc;
@@ -396,7 +396,7 @@ static int shu_rows(ctx_t *x, Lumbung__ShuReport *s, const reporting_shu_member_
             row->has_member_number = who->has_member_number;
             row->member_number = who->member_number;
             row->name = who->name;
-        } else if (rc != STORE_NOT_FOUND) {
+        } else if (rc != ERR_NOT_FOUND) {
             return rc;
         }
         s->members[s->n_members++] = row;
@@ -615,7 +615,7 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
             l->items[i]->member_number = who->member_number;
             l->items[i]->name = who->name;
         }
-        if (rc == STORE_NOT_FOUND) rc = 0;
+        if (rc == ERR_NOT_FOUND) rc = 0;
     }
     if (rc != 0) return rc;
     if (reporting_opts_file(&o)) {
@@ -636,7 +636,7 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
     int rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_loans_terms(x->app, x->txn, x->arena, r->cooperative_id, r->loan_id,
                                             &loan);
-    if (rc == STORE_NOT_FOUND)
+    if (rc == ERR_NOT_FOUND)
         return service_call_fail(x->call, KIND(NOT_FOUND), "loan_not_found", "loan_id",
                                  "cooperative %" PRIu64 " has no loan %" PRIu64 " (a loan applied "
                                  "before this version: rebuild the reporting store)",
@@ -776,7 +776,7 @@ static int public_facts(ctx_t *x, const Lumbung__GetPublicFacts *r) {
 static int reply(ctx_t *x, int rc) {
     if (rc != 0) {
         const Lumbung__Reply *r = service_call_reply(x->call);
-        if (!r->error && rc != STORE_MAP_FULL)
+        if (!r->error && rc != ERR_MAP_FULL)
             log_error(service_call_request(x->call)->request_id,
                       "reporting: a report failed with %d", rc);
         return rc;

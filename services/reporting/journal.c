@@ -75,5 +75,5 @@ int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, u
          rc = store_cursor_next(c, &k, &kl, &v, &vl))
         if ((rc = add(arena, out, &cap, v, vl)) != 0) break;
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }

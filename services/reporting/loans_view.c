@@ -59,7 +59,7 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
     size_t vl;
     int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
     if (rc == 0 && vl == USE_SIZE) memcpy(val, v, USE_SIZE);
-    else if (rc == 0 || rc == STORE_NOT_FOUND) memset(val, 0, sizeof val);
+    else if (rc == 0 || rc == ERR_NOT_FOUND) memset(val, 0, sizeof val);
     else return rc;
     int64_t now = (int64_t) be64_read(val + 8 * field);
     be64_write(val + 8 * field, (uint64_t) (now + delta));
@@ -355,5 +355,5 @@ int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena,
     }
     if (have && rc != -E2BIG) register_add(arena, out, &cap, loan, last, last_key);
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND || rc == 0 ? 0 : rc;
+    return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }

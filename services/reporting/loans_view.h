@@ -32,7 +32,7 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
                                   uint64_t coop, int32_t from, int32_t to,
                                   reporting_participation_t **items, size_t *count);
 
-/* The loan as applied (terms and schedule) into *out; STORE_NOT_FOUND when reporting has not
+/* The loan as applied (terms and schedule) into *out; ERR_NOT_FOUND when reporting has not
    seen it applied (an unknown loan, or one applied before this projection: rebuild). */
 int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                           uint64_t loan, Lumbung__Loan **out);

@@ -13,7 +13,7 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
                              arena_t *arena, const Lumbung__ManagementQuestionnaire *req,
                              Lumbung__ReportingReply *out);
 /* The answers put for (coop, year) in `arena` with their points in hundredths, or
-   STORE_NOT_FOUND. */
+   ERR_NOT_FOUND. */
 int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                               uint32_t year, Lumbung__ManagementQuestionnaire **out,
                               int *points_centi);

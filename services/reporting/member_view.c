@@ -122,7 +122,7 @@ static int fill_loans(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
     for (size_t i = 0; i < st->n_loans; i++) {
         Lumbung__Loan *loan;
         int rc = reporting_loans_terms(app, txn, arena, coop, st->loans[i]->loan_id, &loan);
-        if (rc == STORE_NOT_FOUND) continue;        /* applied before this projection existed */
+        if (rc == ERR_NOT_FOUND) continue;        /* applied before this projection existed */
         if (rc != 0) return rc;
         Lumbung__MemberLoan *ml = arena_message(arena, &lumbung__member_loan__descriptor);
         reporting_member_loan_view(loan, st->loans[i], as_of, ml, arena);

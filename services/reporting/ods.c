@@ -25,7 +25,7 @@ static int books(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t fro
     int64_t income = 0, expenses = 0, equity = 0, year_income = 0, year_expenses = 0;
     reporting_chart_t chart;
     int rc = reporting_chart_read(app, txn, arena, r->cooperative_id, DATE_MIN, to, &chart);
-    if (rc == STORE_NOT_FOUND) return 0;          /* no accounts: zeros */
+    if (rc == ERR_NOT_FOUND) return 0;          /* no accounts: zeros */
     if (rc != 0) return rc;
     for (size_t i = 0; i < chart.count; i++) {
         const reporting_account_t *a = &chart.items[i];
@@ -69,7 +69,7 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
     r->to = date_text(arena, to);
     int32_t held;
     int rc = reporting_oversight_rat_of(app, txn, c->id, year, &held);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     r->rat_held = rc == 0;
     if (rc == 0) r->rat_held_on = date_text(arena, held);
     reporting_counts_t n;

@@ -21,7 +21,7 @@ typedef struct {
    REPORTING_RATS_MAX. */
 int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
                              uint32_t last_year, reporting_rats_t *out);
-/* The day the RAT for fiscal `year` was held, or STORE_NOT_FOUND. */
+/* The day the RAT for fiscal `year` was held, or ERR_NOT_FOUND. */
 int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop, uint32_t year,
                                int32_t *held_on);
 /* *count = recommendations of the cooperative due before as_of and not done. -E2BIG beyond

@@ -235,7 +235,7 @@ static int management(build_t *x, reporting_t *app, store_txn_t *txn, uint64_t c
     Lumbung__ManagementQuestionnaire *q;
     int centi = 0;
     int rc = reporting_management_read(app, txn, x->arena, coop, year, &q, &centi);
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         unavailable(x, c, REASON(NO_QUESTIONNAIRE),
                     "no management questionnaire is recorded for this year");
         return 0;
@@ -360,7 +360,7 @@ static int64_t members_bp(const Lumbung__Cooperative *coop) {
 static int read_chart(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                       int32_t from, int32_t to, reporting_chart_t *out) {
     int rc = reporting_chart_read(app, txn, arena, coop, from, to, out);
-    if (rc == STORE_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
+    if (rc == ERR_NOT_FOUND) { out->items = NULL; out->count = 0; rc = 0; }
     return rc;
 }
 

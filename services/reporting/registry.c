@@ -48,8 +48,8 @@ int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, 
 
 int reporting_registry_coop_of(reporting_t *app, service_call_t *call, store_txn_t *txn,
                                arena_t *arena, uint64_t coop, Lumbung__Cooperative **out) {
-    int rc = coop ? reporting_registry_coop(app, txn, arena, coop, out) : STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
+    int rc = coop ? reporting_registry_coop(app, txn, arena, coop, out) : ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND,
                                  "cooperative_not_found", "cooperative_id",
                                  "cooperative %" PRIu64 " does not exist", coop);
@@ -70,7 +70,7 @@ int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
     const void *v;
     size_t vl;
     int rc = store_get(txn, app->coop_counts, key, sizeof key, &v, &vl);
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const uint8_t *p = v;
     if (vl != COUNTS_SIZE || p[0] != COUNTS_VERSION) return -EPROTO;
@@ -118,7 +118,7 @@ static int apply_member(reporting_t *app, store_txn_t *txn, const Lumbung__Membe
     if (!m || !m->has_id || m->id == 0 || !m->has_cooperative_id) return 0;
     Lumbung__Member *before = NULL;
     int rc = reporting_registry_member(app, txn, app->arena, m->id, &before);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     if ((rc = count_member(app, txn, before, -1)) != 0) return rc;
     if ((rc = count_member(app, txn, m, +1)) != 0) return rc;
     return put_message(app, txn, app->members_table, m->id, &m->base);
@@ -174,7 +174,7 @@ int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *a
         out->items[out->n_items++] = m;
     }
     store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     if (out->n_items) qsort(out->items, out->n_items, sizeof *out->items, by_member_number);
     return 0;
 }

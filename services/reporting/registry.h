@@ -13,7 +13,7 @@ typedef struct {
     uint32_t active, female, male;
 } reporting_counts_t;
 
-/* The cooperative as last seen (unpacked into `arena`), or STORE_NOT_FOUND. */
+/* The cooperative as last seen (unpacked into `arena`), or ERR_NOT_FOUND. */
 int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                             Lumbung__Cooperative **out);
 /* The same for a request naming `coop`: an unknown (or 0) cooperative fails the call

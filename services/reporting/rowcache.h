@@ -29,7 +29,7 @@ void rowcache_destroy(rowcache_t **self_p);
 /* Forgets every row (the txn they belonged to was aborted or is new). */
 void rowcache_clear(rowcache_t *self);
 
-/* The row from the cache, else from the store: 0, STORE_NOT_FOUND or a store error. *val
+/* The row from the cache, else from the store: 0, ERR_NOT_FOUND or a store error. *val
    stays valid until the next put or flush. */
 int rowcache_get(rowcache_t *self, store_txn_t *txn, store_table_t table, const void *key,
                  size_t klen, const void **val, size_t *vlen);

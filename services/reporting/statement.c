@@ -37,7 +37,7 @@ static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__Journ
     int rc = store_get(txn, app->movements, key, sizeof key, &v, &vl);
     if (rc == 0 && vl >= REPORTING_MOVEMENT_HEADER)      /* two lines of one kind: add up */
         delta += (int64_t) be64_read((const uint8_t *) v + 2);
-    else if (rc != 0 && rc != STORE_NOT_FOUND)
+    else if (rc != 0 && rc != ERR_NOT_FOUND)
         return rc;
     val[0] = MOVEMENT_VERSION;
     val[1] = e->has_kind ? (uint8_t) e->kind : 0;

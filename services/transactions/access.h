@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include "context.h"
 
-/* 0 when `actor` may read (write = false) or write cooperative `coop`, else TX_REJECTED with a
+/* 0 when `actor` may read (write = false) or write cooperative `coop`, else ERR_REJECTED with a
    FORBIDDEN error that says why. */
-int tx_authorise(const Lumbung__Actor *actor, uint64_t coop, bool write, tx_error_t *err);
+int tx_authorise(const Lumbung__Actor *actor, uint64_t coop, bool write, problem_t *err);
 
 #endif

@@ -48,7 +48,7 @@ uint64_t *tx_batch_posting_coop(Lumbung__Posting *p) {
 }
 
 static void result_error(tx_ctx_t *ctx, Lumbung__PostingResult *r, size_t index,
-                         const tx_error_t *err) {
+                         const problem_t *err) {
     r->has_ok = r->has_error_kind = 1;
     r->ok = 0;
     r->error_kind = (int32_t) err->kind;
@@ -62,11 +62,11 @@ static void result_error(tx_ctx_t *ctx, Lumbung__PostingResult *r, size_t index,
    reported through *rejected so a chain can stop. */
 static int run_posting(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__Posting *p,
                        size_t index, Lumbung__PostingResult *r, bool *rejected) {
-    tx_error_t err = { 0 };
+    problem_t err = { 0 };
     uint64_t *coop = tx_batch_posting_coop(p);
     int rc;
     if (!coop) {
-        rc = tx_reject(&err, INVALID, "missing_field", NULL,
+        rc = problem_set(&err, INVALID, "missing_field", NULL,
                        "a posting needs one of deposit, withdraw or entry");
     } else if ((rc = tx_authorise(actor, *coop, true, &err)) == 0) {
         Lumbung__SavingsPosted *sp = NULL;
@@ -84,8 +84,8 @@ static int run_posting(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__Post
             }
         }
     }
-    *rejected = rc == TX_REJECTED;
-    if (rc == TX_REJECTED) {
+    *rejected = rc == ERR_REJECTED;
+    if (rc == ERR_REJECTED) {
         result_error(ctx, r, index, &err);
         return 0;
     }
@@ -133,12 +133,12 @@ static int run_chain(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBa
     return store_commit(&child);
 }
 
-static int check_batch(const Lumbung__PostBatch *req, tx_error_t *err) {
+static int check_batch(const Lumbung__PostBatch *req, problem_t *err) {
     if (req->n_postings == 0)
-        return tx_reject(err, INVALID, "missing_field", "postings",
+        return problem_set(err, INVALID, "missing_field", "postings",
                          "postings is empty; send 1 to %d postings", TX_BATCH_MAX);
     if (req->n_postings > TX_BATCH_MAX)
-        return tx_reject(err, TOO_LARGE, "too_many_postings", "postings",
+        return problem_set(err, TOO_LARGE, "too_many_postings", "postings",
                          "a batch holds at most %d postings, this one has %zu; split it",
                          TX_BATCH_MAX, req->n_postings);
     return 0;
@@ -159,7 +159,7 @@ static Lumbung__BatchResult *results_new(tx_ctx_t *ctx, size_t n) {
 }
 
 int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch *req,
-                  Lumbung__BatchResult **out, tx_error_t *err) {
+                  Lumbung__BatchResult **out, problem_t *err) {
     int rc = check_batch(req, err);
     if (rc != 0) return rc;
     size_t n = req->n_postings;
@@ -177,7 +177,7 @@ int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch
                req->postings[end]->link_id == link)
             end++;
         if (link && link_set_add(&ended, link))
-            return tx_reject(err, INVALID, "link_id_reused",
+            return problem_set(err, INVALID, "link_id_reused",
                              arena_printf(ctx->arena, "postings[%zu].link_id", i),
                              "link_id %" PRIu64 " was used by an earlier chain; the postings "
                              "of a chain must be consecutive", link);

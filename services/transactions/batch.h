@@ -25,9 +25,9 @@ enum {
 uint64_t *tx_batch_posting_coop(Lumbung__Posting *p);
 
 /* Runs `req` (postings may be given the batch's cooperative_id in place). Each posting is
-   authorised for `actor`. Returns 0 with *out filled, TX_REJECTED when the batch as a whole is
+   authorised for `actor`. Returns 0 with *out filled, ERR_REJECTED when the batch as a whole is
    invalid (empty, too large, a link_id reused after its chain ended), or a store error. */
 int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch *req,
-                  Lumbung__BatchResult **out, tx_error_t *err);
+                  Lumbung__BatchResult **out, problem_t *err);
 
 #endif

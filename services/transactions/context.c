@@ -23,19 +23,6 @@ void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena
     ctx->today = date_today_utc();
 }
 
-int tx_reject(tx_error_t *err, Lumbung__ErrorKind kind, const char *code, const char *field,
-              const char *fmt, ...) {
-    assert(err && code && fmt && kind != LUMBUNG__ERROR_KIND__ERROR_KIND_UNSPECIFIED);
-    err->kind = kind;
-    err->code = code;
-    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return TX_REJECTED;
-}
-
 /* Grows by doubling inside the arena; the old array is simply left behind until the arena
    resets, which costs at most the size of the final array again. */
 static int queue(tx_ctx_t *ctx, tx_pending_t item) {
@@ -211,14 +198,14 @@ const char *tx_date_text(tx_ctx_t *ctx, int32_t days) {
 }
 
 int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
-                  tx_error_t *err) {
+                  problem_t *err) {
     if (!text || !*text) {
         *days = ctx->today;
         return 0;
     }
     int rc = date_parse(text, days);
     if (rc != DATE_OK)
-        return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
+        return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
                          "%s %s", field, date_error_text(rc));
     return 0;
 }

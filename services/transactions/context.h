@@ -10,9 +10,9 @@
     TX_EVENT_BYTES_MAX bytes) at flush time, so a batch of thousands of postings makes a few
     dozen events, not thousands.
 
-    Error convention of every rules function: 0 on success; TX_REJECTED when a business rule or
-    validation said no (the tx_error_t is filled, its field relative to the operation, e.g.
-    "lines[1].account"); any other negative value is a store error (STORE_MAP_FULL included)
+    Error convention of every rules function: 0 on success; ERR_REJECTED when a business rule or
+    validation said no (the problem_t is filled, its field relative to the operation, e.g.
+    "lines[1].account"); any other negative value is a store error (ERR_MAP_FULL included)
     that must abort the whole request and be passed up unchanged.
 
     Not for: the bus or authorisation (handlers.c). */
@@ -23,24 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "problem.h"
 #include "envelope.pb-c.h"
 #include "store.h"
 
 enum {
-    TX_REJECTED = -4000,
-    TX_FIELD_MAX = 96,
-    TX_MESSAGE_MAX = 320,
     TX_EVENT_ENTRIES_MAX = 256,     /* entries in one EntriesPosted event */
     TX_EVENT_BYTES_MAX = 256 * 1024,/* and their estimated size, well under OUTBOX_EVENT_MAX */
     TX_PENDING_MAX = 65536,         /* queued events and entries of one unit of work */
 };
-
-typedef struct {
-    Lumbung__ErrorKind kind;
-    const char *code;               /* static string, stable snake_case */
-    char field[TX_FIELD_MAX];
-    char message[TX_MESSAGE_MAX];
-} tx_error_t;
 
 typedef struct {
     Lumbung__JournalEntry *entry;       /* exactly one of the two is set */
@@ -111,10 +102,6 @@ typedef struct {
 void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
                  const char *actor);
 
-/* Fills *err and returns TX_REJECTED. `field` may be NULL. */
-int tx_reject(tx_error_t *err, Lumbung__ErrorKind kind, const char *code, const char *field,
-              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 /* Queues a posted entry or another event. -ENOBUFS past TX_PENDING_MAX. */
 int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry);
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
@@ -143,8 +130,8 @@ int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 const char *tx_money_text(tx_ctx_t *ctx, int64_t sen);
 const char *tx_date_text(tx_ctx_t *ctx, int32_t days);
 
-/* Parses an optional date field: NULL or "" gives ctx->today. TX_REJECTED names `field`. */
+/* Parses an optional date field: NULL or "" gives ctx->today. ERR_REJECTED names `field`. */
 int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
-                  tx_error_t *err);
+                  problem_t *err);
 
 #endif

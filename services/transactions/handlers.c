@@ -55,7 +55,7 @@ static bool op_scope(const Lumbung__TransactionsRequest *r, uint64_t *coop, bool
 }
 
 static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
-                    Lumbung__TransactionsReply *out, tx_error_t *err) {
+                    Lumbung__TransactionsReply *out, problem_t *err) {
     switch (r->op_case) {
     case OP(GET_MEMBER_ACCOUNTS):
         out->result_case = RES(MEMBER_ACCOUNTS);
@@ -105,7 +105,7 @@ static bool changes_loans(const Lumbung__TransactionsRequest *r) {
 
 static int run_write(tx_app_t *app, tx_ctx_t *ctx, const Lumbung__Actor *actor,
                      const Lumbung__TransactionsRequest *r, Lumbung__TransactionsReply *out,
-                     tx_error_t *err) {
+                     problem_t *err) {
     switch (r->op_case) {
     case OP(DEPOSIT):
         out->result_case = RES(SAVINGS);
@@ -159,7 +159,7 @@ static int64_t emit_call(void *arg, Lumbung__Event *event) {
     return service_call_emit(arg, event);
 }
 
-static int fail(service_call_t *call, const tx_error_t *err) {
+static int fail(service_call_t *call, const problem_t *err) {
     return service_call_fail(call, err->kind, err->code, err->field[0] ? err->field : NULL,
                              "%s", err->message);
 }
@@ -172,7 +172,7 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
                                  "the transactions service answers TransactionsRequest only");
     const Lumbung__TransactionsRequest *r = req->transactions;
     const Lumbung__Actor *actor = service_call_actor(call);
-    tx_error_t err = { 0 };
+    problem_t err = { 0 };
     uint64_t coop;
     bool write;
     if (!op_scope(r, &coop, &write))
@@ -201,12 +201,12 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
         arena_message(ctx.arena, &lumbung__transactions_reply__descriptor);
     int rc = changes_loans(r) ? tx_loans_check_not_closing(&ctx, coop, &err) : 0;
     if (rc == 0) rc = run_write(app, &ctx, actor, r, out, &err);
-    if (rc == TX_REJECTED) return fail(call, &err);
+    if (rc == ERR_REJECTED) return fail(call, &err);
     /* A close-day not finished in this step goes on in the next batch (service.h). */
     if (rc == 0 && r->op_case == OP(CLOSE_DAY) && !out->close_day) service_call_continue(call);
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit_call, call);
     if (rc != 0) {
-        if (rc != STORE_MAP_FULL)
+        if (rc != ERR_MAP_FULL)
             log_error(req->request_id, "transactions: operation %d failed with %d", r->op_case, rc);
         return rc;
     }

@@ -29,14 +29,14 @@ int32_t tx_ledger_local_today(const tx_ctx_t *ctx, const tx_coop_t *c) {
     return date_local_today(ctx->now_ms, hours * 60);
 }
 
-int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err) {
+int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, problem_t *err) {
     if (coop == 0)
-        return tx_reject(err, INVALID, "missing_field", "cooperative_id",
+        return problem_set(err, INVALID, "missing_field", "cooperative_id",
                          "cooperative_id is required");
     if (ctx->coop_cached != coop) {
         int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &ctx->coop);
-        if (rc == STORE_NOT_FOUND)
-            return tx_reject(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
+        if (rc == ERR_NOT_FOUND)
+            return problem_set(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
                              "cooperative %" PRIu64 " is not known to the transactions service",
                              coop);
         if (rc != 0) return rc;
@@ -54,7 +54,7 @@ int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     int rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, coop, ctx->arena,
                              &lumbung__day_closed__descriptor, &m);
     *out = TX_NO_CLOSED_DAY;
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const Lumbung__DayClosed *d = (const Lumbung__DayClosed *) m;
     return d->business_date && date_parse(d->business_date, out) == DATE_OK ? 0 : -EINVAL;
@@ -121,37 +121,37 @@ static tx_ledger_plan_t *plan_of(tx_ctx_t *ctx, size_t lines) {
 }
 
 /* Field names are only formatted on the error path: a batch checks thousands of lines. */
-static const char *line_field(char buf[TX_FIELD_MAX], size_t i, const char *suffix) {
-    snprintf(buf, TX_FIELD_MAX, "lines[%zu]%s", i, suffix);
+static const char *line_field(char buf[PROBLEM_FIELD_MAX], size_t i, const char *suffix) {
+    snprintf(buf, PROBLEM_FIELD_MAX, "lines[%zu]%s", i, suffix);
     return buf;
 }
 
 static int check_amounts(tx_ctx_t *ctx, const Lumbung__JournalLine *l, size_t i,
-                         tx_error_t *err) {
-    char f[TX_FIELD_MAX];
+                         problem_t *err) {
+    char f[PROBLEM_FIELD_MAX];
     int64_t d = l->has_debit_sen ? l->debit_sen : 0, c = l->has_credit_sen ? l->credit_sen : 0;
     if (d < 0 || c < 0)
-        return tx_reject(err, INVALID, "negative_amount", line_field(f, i, d < 0 ? ".debit" : ".credit"),
+        return problem_set(err, INVALID, "negative_amount", line_field(f, i, d < 0 ? ".debit" : ".credit"),
                          "%s must not be negative", f);
     if ((d > 0) == (c > 0))
-        return tx_reject(err, INVALID, "invalid_line", line_field(f, i, ""),
+        return problem_set(err, INVALID, "invalid_line", line_field(f, i, ""),
                          "%s needs exactly one of debit or credit, greater than zero", f);
     if (d > TX_AMOUNT_MAX_SEN || c > TX_AMOUNT_MAX_SEN)
-        return tx_reject(err, INVALID, "amount_too_large", line_field(f, i, ""),
+        return problem_set(err, INVALID, "amount_too_large", line_field(f, i, ""),
                          "%s: one line may move at most %s", f,
                          tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
     if (!l->account || !*l->account)
-        return tx_reject(err, INVALID, "missing_field", line_field(f, i, ".account"),
+        return problem_set(err, INVALID, "missing_field", line_field(f, i, ".account"),
                          "%s is required", f);
     if (l->memo && strlen(l->memo) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", line_field(f, i, ".memo"),
+        return problem_set(err, INVALID, "too_long", line_field(f, i, ".memo"),
                          "%s has at most %d bytes", f, TX_MEMO_MAX);
     return 0;
 }
 
 /* Finds line i's account in the plan or reads it into a new slot. */
 static int plan_account(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__JournalEntry *e,
-                        size_t i, tx_account_t **a, tx_error_t *err) {
+                        size_t i, tx_account_t **a, problem_t *err) {
     const char *code = e->lines[i]->account;
     for (size_t s = 0; s < plan->count; s++)
         if (!strcmp(plan->codes[s], code)) {
@@ -161,9 +161,9 @@ static int plan_account(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__Jo
         }
     size_t s = plan->count;
     int rc = tx_ctx_get_account(ctx, e->cooperative_id, code, &plan->accounts[s]);
-    char f[TX_FIELD_MAX];
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, INVALID, "unknown_account", line_field(f, i, ".account"),
+    char f[PROBLEM_FIELD_MAX];
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, INVALID, "unknown_account", line_field(f, i, ".account"),
                          "%s: account %.32s is not in the chart of cooperative %" PRIu64, f,
                          code, e->cooperative_id);
     if (rc != 0) return rc;
@@ -175,20 +175,20 @@ static int plan_account(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__Jo
 }
 
 static int check_line(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__JournalEntry *e,
-                      size_t i, bool manual, int64_t *debit, int64_t *credit, tx_error_t *err) {
+                      size_t i, bool manual, int64_t *debit, int64_t *credit, problem_t *err) {
     const Lumbung__JournalLine *l = e->lines[i];
     tx_account_t *a = NULL;
     int rc = check_amounts(ctx, l, i, err);
     if (rc == 0) rc = plan_account(ctx, plan, e, i, &a, err);
     if (rc != 0) return rc;
-    char f[TX_FIELD_MAX];
+    char f[PROBLEM_FIELD_MAX];
     if (manual && tx_chart_role_is_savings((Lumbung__AccountRole) a->role))
-        return tx_reject(err, RULE, "savings_account", line_field(f, i, ".account"),
+        return problem_set(err, RULE, "savings_account", line_field(f, i, ".account"),
                          "%s: account %s (%s) holds members' savings; use a deposit or a "
                          "withdrawal for it", f, l->account, a->name);
     if (a->debit_total_sen > INT64_MAX - TOTAL_HEADROOM ||
         a->credit_total_sen > INT64_MAX - TOTAL_HEADROOM)
-        return tx_reject(err, RULE, "account_totals_full", line_field(f, i, ".account"),
+        return problem_set(err, RULE, "account_totals_full", line_field(f, i, ".account"),
                          "%s: account %s has reached the largest total this ledger holds", f,
                          l->account);
     *debit += l->has_debit_sen ? l->debit_sen : 0;
@@ -201,19 +201,19 @@ static int check_line(tx_ctx_t *ctx, tx_ledger_plan_t *plan, const Lumbung__Jour
 /* The value date of every posting: not after the cooperative's today, and after the last
    closed business day, so a closed day's books never change (corrections are reversals in an
    open day). Here, on the one path every entry takes, so no operation can forget it. */
-static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, tx_error_t *err) {
+static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, problem_t *err) {
     const tx_coop_t *coop;
     int32_t date, closed;
     int rc = tx_ledger_coop(ctx, e->cooperative_id, &coop, err);
     if (rc != 0) return rc;
     if (!e->value_date || date_parse(e->value_date, &date) != DATE_OK)
-        return tx_reject(err, INVALID, "invalid_date", "value_date",
+        return problem_set(err, INVALID, "invalid_date", "value_date",
                          "value_date must be a date as YYYY-MM-DD");
     /* An exit settlement's date is the service's, never typed: the exit date, or the day
        after a close that already covered today (savings.c). */
     bool typed = e->kind != LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT;
     if (date > ctx->today && typed)
-        return tx_reject(err, RULE, "future_date", "value_date",
+        return problem_set(err, RULE, "future_date", "value_date",
                          "value_date %s is after today (%s) in the cooperative's time zone; "
                          "money is booked on the day it moves", e->value_date,
                          tx_date_text(ctx, ctx->today));
@@ -221,7 +221,7 @@ static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, tx_er
     if (date <= closed) {
         char day[DATE_FORMAT_MAX];
         date_format(closed, day, sizeof day);
-        return tx_reject(err, RULE, "day_closed", "value_date",
+        return problem_set(err, RULE, "day_closed", "value_date",
                          "the books are closed up to %s; value_date %s is in a closed day, so "
                          "post it (or a reversal of what was wrong) on a later date", day,
                          e->value_date);
@@ -236,7 +236,7 @@ static bool is_cash_role(int role) {
 /* A payout may not take cash or a bank account below zero: money the cooperative does not
    hold cannot be paid out. The accounts' totals are those the plan read, before the entry. */
 static int check_cash(tx_ctx_t *ctx, const tx_ledger_plan_t *plan,
-                      const Lumbung__JournalEntry *e, bool manual, tx_error_t *err) {
+                      const Lumbung__JournalEntry *e, bool manual, problem_t *err) {
     for (size_t s = 0; s < plan->count; s++) {
         const tx_account_t *a = &plan->accounts[s];
         if (!is_cash_role(a->role)) continue;
@@ -250,10 +250,10 @@ static int check_cash(tx_ctx_t *ctx, const tx_ledger_plan_t *plan,
         }
         int64_t held = a->debit_total_sen - a->credit_total_sen;
         if (net >= 0 || held + net >= 0) continue;
-        char have[MONEY_IDR_MAX], need[MONEY_IDR_MAX], f[TX_FIELD_MAX];
+        char have[MONEY_IDR_MAX], need[MONEY_IDR_MAX], f[PROBLEM_FIELD_MAX];
         money_format_idr(held, have, sizeof have);
         money_format_idr(-net, need, sizeof need);
-        return tx_reject(err, RULE, "insufficient_cash",
+        return problem_set(err, RULE, "insufficient_cash",
                          manual ? line_field(f, last, ".account") : "amount",
                          "%s (%s) holds %s; this payout needs %s", a->name, plan->codes[s],
                          have, need);
@@ -261,21 +261,21 @@ static int check_cash(tx_ctx_t *ctx, const tx_ledger_plan_t *plan,
     return 0;
 }
 
-int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, problem_t *err) {
     const tx_coop_t *c;
     return tx_ledger_coop(ctx, coop, &c, err);
 }
 
-int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_error_t *err) {
+int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, problem_t *err) {
     assert(ctx && e && err);
     if (e->n_lines < 2)
-        return tx_reject(err, INVALID, "too_few_lines", "lines",
+        return problem_set(err, INVALID, "too_few_lines", "lines",
                          "an entry needs at least 2 lines, it has %zu", e->n_lines);
     if (e->n_lines > TX_LINES_MAX)
-        return tx_reject(err, INVALID, "too_many_lines", "lines",
+        return problem_set(err, INVALID, "too_many_lines", "lines",
                          "an entry has at most %d lines, it has %zu", TX_LINES_MAX, e->n_lines);
     if (e->memo && strlen(e->memo) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
+        return problem_set(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                          TX_MEMO_MAX);
     int rc = check_value_date(ctx, e, err);
     if (rc != 0) return rc;
@@ -288,7 +288,7 @@ int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *e, bool manual, tx_err
         if (rc != 0) return rc;
     }
     if (debit != credit)
-        return tx_reject(err, INVALID, "unbalanced", "lines",
+        return problem_set(err, INVALID, "unbalanced", "lines",
                          "debits total %s but credits total %s; an entry must balance",
                          tx_money_text(ctx, debit), tx_money_text(ctx, credit));
     if ((rc = check_cash(ctx, plan, e, manual, err)) != 0) return rc;
@@ -330,7 +330,7 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
 }
 
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
-                        const char **code, tx_error_t *err) {
+                        const char **code, problem_t *err) {
     for (unsigned i = 0; i < ctx->role_count; i++)
         if (ctx->roles[i].coop == coop && ctx->roles[i].role == (int) role) {
             *code = ctx->roles[i].code;
@@ -338,8 +338,8 @@ int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
         }
     char buf[TX_CODE_MAX + 1];
     int rc = tx_store_get_role(ctx->db, ctx->txn, coop, (int) role, buf);
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, RULE, "no_account_for_role", NULL,
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, RULE, "no_account_for_role", NULL,
                          "cooperative %" PRIu64 " has no account with role %s; add one first",
                          coop, tx_chart_role_name(role));
     if (rc != 0) return rc;
@@ -391,7 +391,7 @@ static int open_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx
     if (a->role) {
         char existing[TX_CODE_MAX + 1];
         rc = tx_store_get_role(ctx->db, ctx->txn, coop, a->role, existing);
-        if (rc == STORE_NOT_FOUND) rc = tx_store_put_role(ctx->db, ctx->txn, coop, a->role, code);
+        if (rc == ERR_NOT_FOUND) rc = tx_store_put_role(ctx->db, ctx->txn, coop, a->role, code);
         if (rc != 0) return rc;
     }
     Lumbung__Account *m = account_pb(ctx, coop, code, a);
@@ -406,7 +406,7 @@ int tx_ledger_create_chart(tx_ctx_t *ctx, uint64_t coop) {
         tx_account_t a;
         int rc = tx_ctx_get_account(ctx, coop, rows[i].code, &a);
         if (rc == 0) continue;
-        if (rc != STORE_NOT_FOUND) return rc;
+        if (rc != ERR_NOT_FOUND) return rc;
         memset(&a, 0, sizeof a);
         a.class_ = (uint8_t) rows[i].class_;
         a.role = (uint8_t) rows[i].role;
@@ -454,21 +454,21 @@ static int count_account(tx_ctx_t *ctx, const char *code, const tx_account_t *a,
     return 0;
 }
 
-static int check_new_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req, tx_error_t *err) {
+static int check_new_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req, problem_t *err) {
     if (!tx_chart_code_valid(req->code))
-        return tx_reject(err, INVALID, "invalid_code", "code",
+        return problem_set(err, INVALID, "invalid_code", "code",
                          "code must be 1 to %d characters of digits, letters, '-' or '.', "
                          "starting with a digit, e.g. \"1-105\"", TX_CODE_MAX);
     size_t name_len = req->name ? strlen(req->name) : 0;
     if (name_len == 0 || name_len > TX_ACCOUNT_NAME_MAX)
-        return tx_reject(err, INVALID, "invalid_name", "name",
+        return problem_set(err, INVALID, "invalid_name", "name",
                          "name is required, at most %d bytes", TX_ACCOUNT_NAME_MAX);
     if (!req->has_class_ || req->class_ < LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_ASSET ||
         req->class_ > LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_EXPENSE)
-        return tx_reject(err, INVALID, "missing_field", "class",
+        return problem_set(err, INVALID, "missing_field", "class",
                          "class is required: asset, liability, equity, income or expense");
     if (req->has_role && req->role != 0 && tx_chart_role_class(req->role) != req->class_)
-        return tx_reject(err, INVALID, "role_class_mismatch", "role",
+        return problem_set(err, INVALID, "role_class_mismatch", "role",
                          "role %s belongs to class %s, not %s", tx_chart_role_name(req->role),
                          tx_chart_class_name(tx_chart_role_class(req->role)),
                          tx_chart_class_name(req->class_));
@@ -476,20 +476,20 @@ static int check_new_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req, tx_e
 }
 
 int tx_ledger_add_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req,
-                          Lumbung__Account **out, tx_error_t *err) {
+                          Lumbung__Account **out, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
     if (rc == 0) rc = check_new_account(ctx, req, err);
     if (rc != 0) return rc;
     tx_account_t a;
     rc = tx_ctx_get_account(ctx, req->cooperative_id, req->code, &a);
     if (rc == 0)
-        return tx_reject(err, CONFLICT, "account_exists", "code",
+        return problem_set(err, CONFLICT, "account_exists", "code",
                          "account %s already exists (%s)", req->code, a.name);
-    if (rc != STORE_NOT_FOUND) return rc;
+    if (rc != ERR_NOT_FOUND) return rc;
     size_t count = 0;
     if ((rc = accounts_visit(ctx, req->cooperative_id, count_account, &count)) != 0) return rc;
     if (count >= TX_ACCOUNTS_MAX)
-        return tx_reject(err, RULE, "chart_full", NULL, "a chart holds at most %d accounts",
+        return problem_set(err, RULE, "chart_full", NULL, "a chart holds at most %d accounts",
                          TX_ACCOUNTS_MAX);
     memset(&a, 0, sizeof a);
     a.class_ = (uint8_t) req->class_;
@@ -517,7 +517,7 @@ static int collect_account(tx_ctx_t *ctx, const char *code, const tx_account_t *
     return 0;
 }
 
-static int list_accounts(tx_ctx_t *ctx, uint64_t coop, account_list_t *list, tx_error_t *err) {
+static int list_accounts(tx_ctx_t *ctx, uint64_t coop, account_list_t *list, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, coop, err);
     if (rc != 0) return rc;
     memset(list, 0, sizeof *list);
@@ -527,7 +527,7 @@ static int list_accounts(tx_ctx_t *ctx, uint64_t coop, account_list_t *list, tx_
 }
 
 int tx_ledger_list_accounts(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountList **out,
-                            tx_error_t *err) {
+                            problem_t *err) {
     account_list_t list;
     int rc = list_accounts(ctx, coop, &list, err);
     if (rc != 0) return rc;
@@ -539,7 +539,7 @@ int tx_ledger_list_accounts(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountList *
 }
 
 int tx_ledger_trial_balance(tx_ctx_t *ctx, uint64_t coop, Lumbung__TrialBalance **out,
-                            tx_error_t *err) {
+                            problem_t *err) {
     account_list_t list;
     int rc = list_accounts(ctx, coop, &list, err);
     if (rc != 0) return rc;
@@ -559,13 +559,13 @@ int tx_ledger_trial_balance(tx_ctx_t *ctx, uint64_t coop, Lumbung__TrialBalance 
 /* ------------------------------------------------------------------ manual entries */
 
 int tx_ledger_post_manual(tx_ctx_t *ctx, const Lumbung__PostEntry *req,
-                          Lumbung__JournalEntry **out, tx_error_t *err) {
+                          Lumbung__JournalEntry **out, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
     if (rc != 0) return rc;
     int32_t date;
     if ((rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err)) != 0) return rc;
     if (req->n_lines > TX_LINES_MAX)
-        return tx_reject(err, INVALID, "too_many_lines", "lines",
+        return problem_set(err, INVALID, "too_many_lines", "lines",
                          "an entry has at most %d lines, it has %zu", TX_LINES_MAX,
                          req->n_lines);
     Lumbung__JournalEntry *e = tx_ledger_entry_new(ctx, req->cooperative_id, date, req->memo,
@@ -613,7 +613,7 @@ typedef struct {
 } journal_query_t;
 
 static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
-                               journal_query_t *q, tx_error_t *err) {
+                               journal_query_t *q, problem_t *err) {
     memset(q, 0, sizeof *q);
     q->coop = req->cooperative_id;
     q->from = DATE_MIN;
@@ -623,23 +623,23 @@ static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
     if (rc == 0 && req->to && *req->to) rc = tx_parse_date(ctx, req->to, "to", &q->to, err);
     if (rc != 0) return rc;
     if (q->from > q->to)
-        return tx_reject(err, INVALID, "invalid_range", "from", "from must not be after to");
+        return problem_set(err, INVALID, "invalid_range", "from", "from must not be after to");
     q->limit = req->has_limit && req->limit ? req->limit : TX_PAGE_DEFAULT;
     if (q->limit > TX_PAGE_MAX)
-        return tx_reject(err, INVALID, "invalid_limit", "limit", "limit is at most %d",
+        return problem_set(err, INVALID, "invalid_limit", "limit", "limit is at most %d",
                          TX_PAGE_MAX);
     q->start_date = q->from;
     if (req->cursor && *req->cursor) {
         if (tx_ledger_cursor_parse(req->cursor, &q->start_date, &q->start_id) != 0)
-            return tx_reject(err, INVALID, "invalid_cursor", "cursor",
+            return problem_set(err, INVALID, "invalid_cursor", "cursor",
                              "cursor is not one this service returned; start without it");
         if (q->start_date < q->from) q->start_date = q->from;
     }
     if (req->account && *req->account) {
         tx_account_t a;
         rc = tx_ctx_get_account(ctx, q->coop, req->account, &a);
-        if (rc == STORE_NOT_FOUND)
-            return tx_reject(err, NOT_FOUND, "unknown_account", "account",
+        if (rc == ERR_NOT_FOUND)
+            return problem_set(err, NOT_FOUND, "unknown_account", "account",
                              "account %.32s is not in the chart of cooperative %" PRIu64,
                              req->account, q->coop);
         if (rc != 0) return rc;
@@ -683,7 +683,7 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
 }
 
 int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
-                           Lumbung__JournalPage **out, tx_error_t *err) {
+                           Lumbung__JournalPage **out, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
     journal_query_t q;
     if (rc == 0) rc = parse_journal_query(ctx, req, &q, err);
@@ -695,16 +695,16 @@ int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
 }
 
 int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__JournalEntry **out,
-                        tx_error_t *err) {
+                        problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, coop, err);
     if (rc != 0) return rc;
     ProtobufCMessage *m = NULL;
     rc = id ? tx_store_get_pb(ctx->txn, ctx->db->entries, id, ctx->arena,
                               &lumbung__journal_entry__descriptor, &m)
-            : STORE_NOT_FOUND;
-    if (rc == 0 && ((Lumbung__JournalEntry *) m)->cooperative_id != coop) rc = STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "entry_not_found", "entry_id",
+            : ERR_NOT_FOUND;
+    if (rc == 0 && ((Lumbung__JournalEntry *) m)->cooperative_id != coop) rc = ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, NOT_FOUND, "entry_not_found", "entry_id",
                          "entry %" PRIu64 " does not exist in cooperative %" PRIu64, id, coop);
     if (rc != 0) return rc;
     *out = (Lumbung__JournalEntry *) m;

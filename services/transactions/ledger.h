@@ -52,39 +52,39 @@ void tx_ledger_add(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, const char *code
    day (422 day_closed, naming the day); no cash or bank account (roles cash, bank) left below
    zero by the entry (422 insufficient_cash naming what it holds; field "amount", or the line's
    account for a manual entry). */
-int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, bool manual, tx_error_t *err);
+int tx_ledger_check(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, bool manual, problem_t *err);
 /* Posts a checked entry dated value_date: sets id, posted_at_ms, posted_by; 0 or store error. */
 int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *entry, int32_t value_date);
 
 /* The code of the account the service posts to for `role` in `coop`, in the arena. A missing
-   mapping (a chart without that role) is TX_REJECTED with code "no_account_for_role". */
+   mapping (a chart without that role) is ERR_REJECTED with code "no_account_for_role". */
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
-                        const char **code, tx_error_t *err);
+                        const char **code, problem_t *err);
 
 /* Creates the standard chart for a new cooperative (accounts that exist are kept) and queues
    an AccountOpened event per account created. 0 or store error. */
 int tx_ledger_create_chart(tx_ctx_t *ctx, uint64_t coop);
 
-/* The operations behind the requests of the same names. Each returns 0, TX_REJECTED or a
+/* The operations behind the requests of the same names. Each returns 0, ERR_REJECTED or a
    store error; results are allocated in the arena. */
 int tx_ledger_post_manual(tx_ctx_t *ctx, const Lumbung__PostEntry *req,
-                          Lumbung__JournalEntry **out, tx_error_t *err);
+                          Lumbung__JournalEntry **out, problem_t *err);
 int tx_ledger_add_account(tx_ctx_t *ctx, const Lumbung__AddAccount *req,
-                          Lumbung__Account **out, tx_error_t *err);
+                          Lumbung__Account **out, problem_t *err);
 int tx_ledger_list_accounts(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountList **out,
-                            tx_error_t *err);
+                            problem_t *err);
 int tx_ledger_trial_balance(tx_ctx_t *ctx, uint64_t coop, Lumbung__TrialBalance **out,
-                            tx_error_t *err);
+                            problem_t *err);
 int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
-                           Lumbung__JournalPage **out, tx_error_t *err);
+                           Lumbung__JournalPage **out, problem_t *err);
 int tx_ledger_get_entry(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__JournalEntry **out,
-                        tx_error_t *err);
+                        problem_t *err);
 
 /* NOT_FOUND rejection when the replica has not seen `coop` (names field "cooperative_id").
    tx_ledger_coop() also gives its record (valid for the unit of work) and sets ctx->today to
    that cooperative's local today, the default of every date left out. */
-int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
-int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, tx_error_t *err);
+int tx_ledger_require_coop(tx_ctx_t *ctx, uint64_t coop, problem_t *err);
+int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, problem_t *err);
 
 /* Today in the cooperative's time zone at ctx->now_ms. */
 int32_t tx_ledger_local_today(const tx_ctx_t *ctx, const tx_coop_t *coop);

@@ -149,13 +149,13 @@ static int loan_read(tx_ctx_t *ctx, uint64_t id, Lumbung__Loan **out) {
 
 /* The loan `id` of cooperative `coop`, or NOT_FOUND naming loan_id. */
 static int loan_get(tx_ctx_t *ctx, uint64_t coop, uint64_t id, Lumbung__Loan **out,
-                    tx_error_t *err) {
+                    problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, coop, err);
     if (rc != 0) return rc;
-    rc = id ? loan_read(ctx, id, out) : STORE_NOT_FOUND;
-    if (rc == 0 && (*out)->cooperative_id != coop) rc = STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "loan_not_found", "loan_id",
+    rc = id ? loan_read(ctx, id, out) : ERR_NOT_FOUND;
+    if (rc == 0 && (*out)->cooperative_id != coop) rc = ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, NOT_FOUND, "loan_not_found", "loan_id",
                          "loan %" PRIu64 " does not exist in cooperative %" PRIu64, id, coop);
     return rc;
 }
@@ -267,58 +267,58 @@ static int loan_classify(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t 
 /* ------------------------------------------------------------------ apply */
 
 static int check_amount(tx_ctx_t *ctx, bool has, int64_t v, bool required, const char *field,
-                        tx_error_t *err) {
+                        problem_t *err) {
     if (required && (!has || v <= 0))
-        return tx_reject(err, INVALID, "missing_field", field,
+        return problem_set(err, INVALID, "missing_field", field,
                          "%s is required and must be greater than zero", field);
     if (has && v < 0)
-        return tx_reject(err, INVALID, "negative_amount", field, "%s must not be negative", field);
+        return problem_set(err, INVALID, "negative_amount", field, "%s must not be negative", field);
     if (has && v > TX_AMOUNT_MAX_SEN)
-        return tx_reject(err, INVALID, "amount_too_large", field, "%s is at most %s", field,
+        return problem_set(err, INVALID, "amount_too_large", field, "%s is at most %s", field,
                          tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
     return 0;
 }
 
-static int check_late_fee(const Lumbung__LateFee *f, tx_error_t *err) {
+static int check_late_fee(const Lumbung__LateFee *f, problem_t *err) {
     if (!f) return 0;
     if (f->rate_bp < 0 || f->rate_bp > TX_LOAN_FEE_RATE_MAX_BP)
-        return tx_reject(err, INVALID, "invalid_rate", "late_fee.rate",
+        return problem_set(err, INVALID, "invalid_rate", "late_fee.rate",
                          "late_fee.rate is 0 to %d percent", TX_LOAN_FEE_RATE_MAX_BP / 100);
     if (f->grace_days > TX_LOAN_GRACE_MAX_DAYS)
-        return tx_reject(err, INVALID, "out_of_range", "late_fee.grace_days",
+        return problem_set(err, INVALID, "out_of_range", "late_fee.grace_days",
                          "late_fee.grace_days is at most %d", TX_LOAN_GRACE_MAX_DAYS);
     if (f->cap_bp < 0 || f->cap_bp > TX_LOAN_FEE_RATE_MAX_BP)
-        return tx_reject(err, INVALID, "invalid_rate", "late_fee.cap",
+        return problem_set(err, INVALID, "invalid_rate", "late_fee.cap",
                          "late_fee.cap is 0 to %d percent of the instalment",
                          TX_LOAN_FEE_RATE_MAX_BP / 100);
     return 0;
 }
 
-static int check_application(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, tx_error_t *err) {
+static int check_application(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, problem_t *err) {
     int rc = check_amount(ctx, r->has_principal_sen, r->principal_sen, true, "principal", err);
     if (rc == 0)
         rc = check_amount(ctx, r->has_collateral_value_sen, r->collateral_value_sen, false,
                           "collateral_value", err);
     if (rc != 0) return rc;
     if (!r->has_annual_rate_bp || r->annual_rate_bp < 0 || r->annual_rate_bp > TX_LOAN_RATE_MAX_BP)
-        return tx_reject(err, INVALID, "invalid_rate", "annual_rate",
+        return problem_set(err, INVALID, "invalid_rate", "annual_rate",
                          "annual_rate is required, 0 to %d percent a year",
                          TX_LOAN_RATE_MAX_BP / 100);
     if (!r->has_instalments || r->instalments < 1 || r->instalments > TX_LOAN_INSTALMENTS_MAX)
-        return tx_reject(err, INVALID, "out_of_range", "instalments",
+        return problem_set(err, INVALID, "out_of_range", "instalments",
                          "instalments is required, 1 to %d", TX_LOAN_INSTALMENTS_MAX);
     if (!r->has_frequency || tx_schedule_periods_per_year((int) r->frequency) == 0)
-        return tx_reject(err, INVALID, "missing_field", "frequency",
+        return problem_set(err, INVALID, "missing_field", "frequency",
                          "frequency is required: daily, weekly, monthly, bimonthly, quarterly "
                          "or semiannual");
     if (!r->has_method || (int) r->method < TX_METHOD_FLAT || (int) r->method > TX_METHOD_ANNUITY)
-        return tx_reject(err, INVALID, "missing_field", "method",
+        return problem_set(err, INVALID, "missing_field", "method",
                          "method is required: flat, declining or annuity");
     if (!r->first_due_on || !*r->first_due_on)
-        return tx_reject(err, INVALID, "missing_field", "first_due_on",
+        return problem_set(err, INVALID, "missing_field", "first_due_on",
                          "first_due_on is required");
     if (r->note && strlen(r->note) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+        return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
     return check_late_fee(r->late_fee, err);
 }
@@ -373,7 +373,7 @@ static void loan_set_schedule(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalme
 }
 
 int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **out,
-                   tx_error_t *err) {
+                   problem_t *err) {
     tx_member_t member;
     int rc = tx_member_check(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
     int32_t applied_on, first_due;
@@ -382,7 +382,7 @@ int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **o
     if (rc == 0) rc = tx_parse_date(ctx, r->first_due_on, "first_due_on", &first_due, err);
     if (rc != 0) return rc;
     if (first_due <= applied_on)
-        return tx_reject(err, INVALID, "invalid_date", "first_due_on",
+        return problem_set(err, INVALID, "invalid_date", "first_due_on",
                          "first_due_on must be after the application date %s",
                          tx_date_text(ctx, applied_on));
     Lumbung__Loan *l = loan_new(ctx, r, applied_on);
@@ -391,7 +391,7 @@ int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **o
     tx_instalment_t *s = arena_alloc(ctx->arena, t.n * sizeof *s);
     int64_t interest;
     if (tx_schedule_build(&t, s, &interest) != 0)
-        return tx_reject(err, INVALID, "invalid_terms", "principal",
+        return problem_set(err, INVALID, "invalid_terms", "principal",
                          "these terms give no valid schedule: the principal is too small for "
                          "%u instalments, or the dates or amounts are out of range", t.n);
     loan_set_schedule(ctx, l, s, interest);
@@ -427,16 +427,16 @@ static Lumbung__JournalEntry *loan_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, 
 }
 
 int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__LoanPosted **out,
-                      tx_error_t *err) {
+                      problem_t *err) {
     Lumbung__Loan *l;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
     if (rc != 0) return rc;
     if (l->status == STATUS(CANCELLED))
-        return tx_reject(err, RULE, "loan_cancelled", "loan_id",
+        return problem_set(err, RULE, "loan_cancelled", "loan_id",
                          "loan %" PRIu64 " was cancelled on %s and cannot be disbursed", l->id,
                          l->cancelled_on ? l->cancelled_on : "an earlier date");
     if (l->status != STATUS(APPLIED))
-        return tx_reject(err, RULE, "already_disbursed", "loan_id",
+        return problem_set(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was already disbursed on %s", l->id,
                          l->disbursed_on ? l->disbursed_on : "an earlier date");
     tx_member_t member;
@@ -446,7 +446,7 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
         (rc = tx_parse_date(ctx, r->value_date, "value_date", &date, err)) != 0)
         return rc;
     if (date >= date_of(l->first_due_on) || date < date_of(l->applied_on))
-        return tx_reject(err, RULE, "invalid_value_date", "value_date",
+        return problem_set(err, RULE, "invalid_value_date", "value_date",
                          "a loan is disbursed on or after its application (%s) and before its "
                          "first due date (%s)", l->applied_on, l->first_due_on);
     const char *loans, *cash;
@@ -494,7 +494,7 @@ Lumbung__LoanAllocation *tx_loans_allocation_pb(tx_ctx_t *ctx, const tx_allocati
 
 static int repayment_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
                            const char *note, const tx_allocation_t *a,
-                           Lumbung__JournalEntry **out, tx_error_t *err) {
+                           Lumbung__JournalEntry **out, problem_t *err) {
     const char *cash, *fees = NULL, *interest = NULL, *loans = NULL;
     uint64_t coop = l->cooperative_id;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &cash, err);
@@ -518,24 +518,24 @@ static int repayment_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
 }
 
 static int check_repayable(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__RepayLoan *r,
-                           int32_t *date, tx_error_t *err) {
+                           int32_t *date, problem_t *err) {
     if (l->status == STATUS(APPLIED) || l->status == STATUS(CANCELLED))
-        return tx_reject(err, RULE, "loan_not_disbursed", "loan_id",
+        return problem_set(err, RULE, "loan_not_disbursed", "loan_id",
                          "loan %" PRIu64 " has not been disbursed", l->id);
     if (l->status == STATUS(WRITTEN_OFF))
-        return tx_reject(err, RULE, "loan_written_off", "loan_id",
+        return problem_set(err, RULE, "loan_written_off", "loan_id",
                          "loan %" PRIu64 " was written off on %s; money received on it is a "
                          "recovery", l->id, l->written_off_on);
     if (l->status == STATUS(PAID))
-        return tx_reject(err, RULE, "loan_paid", "loan_id",
+        return problem_set(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full on %s", l->id,
                          l->paid_on ? l->paid_on : "an earlier date");
     int rc = check_amount(ctx, r->has_amount_sen, r->amount_sen, true, "amount", err);
     if (rc == 0 && r->note && strlen(r->note) > TX_MEMO_MAX)
-        rc = tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
+        rc = problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
     if (rc == 0) rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
     if (rc == 0 && *date < date_of(l->disbursed_on))
-        rc = tx_reject(err, RULE, "invalid_value_date", "value_date",
+        rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "the loan was disbursed on %s; a repayment cannot be dated before",
                        l->disbursed_on);
     return rc;
@@ -564,7 +564,7 @@ static int after_payment(tx_ctx_t *ctx, Lumbung__Loan *l, tx_instalment_t *s, in
 }
 
 int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *r, Lumbung__LoanPosted **out,
-                   tx_error_t *err) {
+                   problem_t *err) {
     Lumbung__Loan *l;
     int32_t date;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
@@ -576,7 +576,7 @@ int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *r, Lumbung__LoanPost
     tx_schedule_charge_fees(&t, s, l->n_schedule, date);
     int64_t owed = tx_schedule_unpaid(s, l->n_schedule);
     if (r->amount_sen > owed)
-        return tx_reject(err, RULE, "overpayment", "amount",
+        return problem_set(err, RULE, "overpayment", "amount",
                          "loan %" PRIu64 " needs at most %s to be paid in full on %s; %s is too "
                          "much", l->id, tx_money_text(ctx, owed), tx_date_text(ctx, date),
                          tx_money_text(ctx, r->amount_sen));
@@ -599,7 +599,7 @@ int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *r, Lumbung__LoanPost
 /* The loan-loss allowance: the balance of the role's posting account as a positive amount
    (credit - debit of the contra asset), and its code. */
 static int allowance_balance(tx_ctx_t *ctx, uint64_t coop, const char **code, int64_t *out,
-                             tx_error_t *err) {
+                             problem_t *err) {
     int rc = tx_ledger_role_code(ctx, coop, ROLE(LOAN_LOSS_ALLOWANCE), code, err);
     tx_account_t a;
     if (rc == 0) rc = tx_ctx_get_account(ctx, coop, *code, &a);
@@ -624,15 +624,15 @@ static int cancel(tx_ctx_t *ctx, Lumbung__Loan *l, int32_t date, const char *rea
 }
 
 int tx_loans_cancel(tx_ctx_t *ctx, const Lumbung__CancelLoan *r, Lumbung__Loan **out,
-                    tx_error_t *err) {
+                    problem_t *err) {
     Lumbung__Loan *l;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
     if (rc != 0) return rc;
     if (r->note && strlen(r->note) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+        return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
     if (l->status != STATUS(APPLIED) && l->status != STATUS(CANCELLED))
-        return tx_reject(err, RULE, "already_disbursed", "loan_id",
+        return problem_set(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was disbursed on %s; only an application not yet "
                          "disbursed can be cancelled", l->id,
                          l->disbursed_on ? l->disbursed_on : "an earlier date");
@@ -660,18 +660,18 @@ int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on) {
 /* ------------------------------------------------------------------ write-off, recovery */
 
 static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__WriteOffLoan *r,
-                           int32_t *date, tx_error_t *err) {
+                           int32_t *date, problem_t *err) {
     switch (l->status) {
     case STATUS(ACTIVE): break;
     case STATUS(WRITTEN_OFF):
-        return tx_reject(err, RULE, "already_written_off", "loan_id",
+        return problem_set(err, RULE, "already_written_off", "loan_id",
                          "loan %" PRIu64 " was written off on %s", l->id, l->written_off_on);
     case STATUS(PAID):
-        return tx_reject(err, RULE, "loan_paid", "loan_id",
+        return problem_set(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full; nothing is left to write off",
                          l->id);
     default:
-        return tx_reject(err, RULE, "loan_not_disbursed", "loan_id",
+        return problem_set(err, RULE, "loan_not_disbursed", "loan_id",
                          "loan %" PRIu64 " was never disbursed; cancel the application instead",
                          l->id);
     }
@@ -679,17 +679,17 @@ static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
         static const char *const names[] = { "unclassified", "current", "substandard",
                                              "doubtful" };
         int k = (int) l->class_ >= 0 && (int) l->class_ < TX_CLASS_LOSS ? (int) l->class_ : 0;
-        return tx_reject(err, RULE, "not_loss", "loan_id",
+        return problem_set(err, RULE, "not_loss", "loan_id",
                          "loan %" PRIu64 " is %s as of %s; only a loss (macet) loan may be "
                          "written off", l->id, names[k],
                          l->classified_on ? l->classified_on : "its disbursement");
     }
     if (r->note && strlen(r->note) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+        return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
     int rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
     if (rc == 0 && *date < date_of(l->classified_on))
-        rc = tx_reject(err, RULE, "invalid_value_date", "value_date",
+        rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "loan %" PRIu64 " was classified loss as of %s; a write-off cannot be "
                        "dated before", l->id, l->classified_on);
     return rc;
@@ -699,7 +699,7 @@ static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
    it lacks (a loss not yet provided for is an expense now), Cr member loans. */
 static int write_off_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
                            const char *note, int64_t principal, Lumbung__JournalEntry **out,
-                           tx_error_t *err) {
+                           problem_t *err) {
     const char *allowance, *expense, *loans;
     int64_t balance;
     uint64_t coop = l->cooperative_id;
@@ -720,7 +720,7 @@ static int write_off_entry(tx_ctx_t *ctx, const Lumbung__Loan *l, int32_t date,
 }
 
 int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *r, Lumbung__LoanPosted **out,
-                       tx_error_t *err) {
+                       problem_t *err) {
     Lumbung__Loan *l;
     int32_t date;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
@@ -764,21 +764,21 @@ int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *r, Lumbung__L
 }
 
 static int check_recovery(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__PostRecovery *r,
-                          int32_t *date, tx_error_t *err) {
+                          int32_t *date, problem_t *err) {
     if (l->status != STATUS(WRITTEN_OFF))
-        return tx_reject(err, RULE, "loan_not_written_off", "loan_id",
+        return problem_set(err, RULE, "loan_not_written_off", "loan_id",
                          "loan %" PRIu64 " has not been written off; money received on it is a "
                          "repayment", l->id);
     int rc = check_amount(ctx, r->has_amount_sen, r->amount_sen, true, "amount", err);
     if (rc == 0 && r->note && strlen(r->note) > TX_MEMO_MAX)
-        rc = tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
+        rc = problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
     if (rc == 0) rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
     if (rc == 0 && *date < date_of(l->written_off_on))
-        rc = tx_reject(err, RULE, "invalid_value_date", "value_date",
+        rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "loan %" PRIu64 " was written off on %s; a recovery cannot be dated "
                        "before", l->id, l->written_off_on);
     if (rc == 0 && r->amount_sen > l->still_owed_sen)
-        rc = tx_reject(err, RULE, "recovery_exceeds_owed", "amount",
+        rc = problem_set(err, RULE, "recovery_exceeds_owed", "amount",
                        "the member still owes %s on loan %" PRIu64 "; %s is more",
                        tx_money_text(ctx, l->still_owed_sen), l->id,
                        tx_money_text(ctx, r->amount_sen));
@@ -786,7 +786,7 @@ static int check_recovery(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__
 }
 
 int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *r, Lumbung__LoanPosted **out,
-                     tx_error_t *err) {
+                     problem_t *err) {
     Lumbung__Loan *l;
     int32_t date;
     int rc = loan_get(ctx, r->cooperative_id, r->loan_id, &l, err);
@@ -840,12 +840,12 @@ static int last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     int rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, coop, ctx->arena,
                              &lumbung__day_closed__descriptor, &m);
     *out = rc == 0 ? date_of(((Lumbung__DayClosed *) m)->business_date) : TX_LOAN_NO_DATE;
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 /* The view date: as_of when asked, else the last closed day, else today; and why. */
 static int view_date(tx_ctx_t *ctx, const Lumbung__GetLoan *r, int32_t *as_of,
-                     Lumbung__AsOfBasis *basis, tx_error_t *err) {
+                     Lumbung__AsOfBasis *basis, problem_t *err) {
     if (r->as_of && *r->as_of) {
         *basis = LUMBUNG__AS_OF_BASIS__AS_OF_BASIS_REQUESTED;
         return tx_parse_date(ctx, r->as_of, "as_of", as_of, err);
@@ -861,7 +861,7 @@ static int view_date(tx_ctx_t *ctx, const Lumbung__GetLoan *r, int32_t *as_of,
 }
 
 int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *r, Lumbung__Loan **out,
-                 tx_error_t *err) {
+                 problem_t *err) {
     Lumbung__Loan *l;
     int32_t as_of;
     Lumbung__AsOfBasis basis;
@@ -911,19 +911,19 @@ static int list_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
 }
 
 int tx_loans_list(tx_ctx_t *ctx, const Lumbung__ListLoans *r, Lumbung__LoanPage **out,
-                  tx_error_t *err) {
+                  problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, r->cooperative_id, err);
     if (rc != 0) return rc;
     list_t list = { .req = r, .limit = r->has_limit && r->limit ? r->limit : TX_PAGE_DEFAULT };
     if (list.limit > TX_PAGE_MAX)
-        return tx_reject(err, INVALID, "invalid_limit", "limit", "limit is at most %d",
+        return problem_set(err, INVALID, "invalid_limit", "limit", "limit is at most %d",
                          TX_PAGE_MAX);
     uint64_t start = 0;
     if (r->cursor && *r->cursor) {
         char *end;
         unsigned long long v = strtoull(r->cursor, &end, 10);
         if (*end || r->cursor[0] < '0' || r->cursor[0] > '9')
-            return tx_reject(err, INVALID, "invalid_cursor", "cursor",
+            return problem_set(err, INVALID, "invalid_cursor", "cursor",
                              "cursor is not one this service returned; start without it");
         start = v;
     }
@@ -1079,7 +1079,7 @@ static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
    them (docs/domain.md): Dr provision expense / Cr allowance for an increase, the reverse for a
    decrease, one entry dated the business day. Runs once, in the last step, on the totals. */
 static int post_allowance(tx_ctx_t *ctx, const tx_close_t *p, Lumbung__DayClosed *d,
-                          const char *allowance, const char *expense, tx_error_t *err) {
+                          const char *allowance, const char *expense, problem_t *err) {
     int64_t before;
     int rc = allowance_balance(ctx, d->cooperative_id, &allowance, &before, err);
     if (rc != 0) return rc;
@@ -1112,16 +1112,16 @@ static int close_progress(tx_ctx_t *ctx, uint64_t coop, tx_close_t *out, bool *f
     size_t vl;
     int rc = store_get(ctx->txn, ctx->db->close_steps, key, sizeof key, &v, &vl);
     *found = rc == 0;
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     return rc != 0 ? rc : tx_close_decode(v, vl, out);
 }
 
-int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, problem_t *err) {
     tx_close_t p;
     bool found;
     int rc = close_progress(ctx, coop, &p, &found);
     if (rc != 0 || !found) return rc;
-    return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "day_closing", NULL,
+    return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "day_closing", NULL,
                      "cooperative %" PRIu64 " is closing %s; its loans change again once the "
                      "close-day is done (retry in a few seconds)", coop,
                      tx_date_text(ctx, p.date));
@@ -1129,7 +1129,7 @@ int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
 
 /* The answer of a finished close, from its totals; the allowance is posted here. */
 static int close_finish(tx_ctx_t *ctx, uint64_t coop, const tx_close_t *p, const char *allowance,
-                        const char *expense, Lumbung__DayClosed **out, tx_error_t *err) {
+                        const char *expense, Lumbung__DayClosed **out, problem_t *err) {
     Lumbung__DayClosed *day = arena_message(ctx->arena, &lumbung__day_closed__descriptor);
     day->has_cooperative_id = day->has_loans = day->has_late_fees_sen = 1;
     day->has_reclassified = day->has_outstanding_principal_sen = 1;
@@ -1144,29 +1144,29 @@ static int close_finish(tx_ctx_t *ctx, uint64_t coop, const tx_close_t *p, const
     int rc = post_allowance(ctx, p, day, allowance, expense, err);
     if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->close_days, coop, &day->base, 0);
     if (rc == 0) rc = store_del(ctx->txn, ctx->db->close_steps, key, sizeof key);
-    if (rc == STORE_NOT_FOUND) rc = 0;                /* a close done in one step */
+    if (rc == ERR_NOT_FOUND) rc = 0;                /* a close done in one step */
     if (rc == 0) *out = day;
     return rc;
 }
 
 /* Validates the request; 1 when the date is closed already (*out is its stored answer). */
 static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
-                       Lumbung__DayClosed **out, tx_error_t *err) {
+                       Lumbung__DayClosed **out, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, r->cooperative_id, err);
     if (rc != 0) return rc;
     if (!r->business_date || !*r->business_date)
-        return tx_reject(err, INVALID, "missing_field", "business_date",
+        return problem_set(err, INVALID, "missing_field", "business_date",
                          "business_date is required");
     if ((rc = tx_parse_date(ctx, r->business_date, "business_date", date, err)) != 0) return rc;
     if (*date > ctx->today)      /* a typo a year ahead would block every earlier close */
-        return tx_reject(err, RULE, "future_date", "business_date",
+        return problem_set(err, RULE, "future_date", "business_date",
                          "business_date %s is after today (%s) in the cooperative's time zone; "
                          "a day is closed once it has ended or is ending", r->business_date,
                          tx_date_text(ctx, ctx->today));
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, r->cooperative_id, ctx->arena,
                          &lumbung__day_closed__descriptor, &m);
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     Lumbung__DayClosed *last = (Lumbung__DayClosed *) m;
     int32_t last_date = date_of(last->business_date);
@@ -1175,7 +1175,7 @@ static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
         return 1;
     }
     if (*date < last_date)
-        return tx_reject(err, RULE, "day_already_closed", "business_date",
+        return problem_set(err, RULE, "day_already_closed", "business_date",
                          "cooperative %" PRIu64 " has closed the days up to %s; %s cannot be "
                          "closed again", r->cooperative_id, last->business_date,
                          r->business_date);
@@ -1184,7 +1184,7 @@ static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
 
 /* Where this close starts: the stored progress of the same date, or the first loan. */
 static int close_resume(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t date, tx_close_t *p,
-                        tx_error_t *err) {
+                        problem_t *err) {
     bool found;
     int rc = close_progress(ctx, r->cooperative_id, p, &found);
     if (rc != 0) return rc;
@@ -1194,7 +1194,7 @@ static int close_resume(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t date,
         return 0;
     }
     if (p->date != date)
-        return tx_reject(err, RULE, "close_in_progress", "business_date",
+        return problem_set(err, RULE, "close_in_progress", "business_date",
                          "cooperative %" PRIu64 " is closing %s; finish that close (send it "
                          "again) before closing %s", r->cooperative_id,
                          tx_date_text(ctx, p->date), r->business_date);
@@ -1202,7 +1202,7 @@ static int close_resume(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t date,
 }
 
 int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *r, uint32_t step_loans,
-                       Lumbung__DayClosed **out, tx_error_t *err) {
+                       Lumbung__DayClosed **out, problem_t *err) {
     assert(step_loans > 0);
     *out = NULL;
     int32_t date;

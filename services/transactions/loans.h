@@ -43,25 +43,25 @@ enum {
 };
 
 int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *req, Lumbung__Loan **out,
-                   tx_error_t *err);
+                   problem_t *err);
 int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *req,
-                      Lumbung__LoanPosted **out, tx_error_t *err);
+                      Lumbung__LoanPosted **out, problem_t *err);
 int tx_loans_repay(tx_ctx_t *ctx, const Lumbung__RepayLoan *req, Lumbung__LoanPosted **out,
-                   tx_error_t *err);
+                   problem_t *err);
 int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *req, Lumbung__Loan **out,
-                 tx_error_t *err);
+                 problem_t *err);
 int tx_loans_list(tx_ctx_t *ctx, const Lumbung__ListLoans *req, Lumbung__LoanPage **out,
-                  tx_error_t *err);
+                  problem_t *err);
 /* Cancels an application not yet disbursed (422 already_disbursed otherwise; a cancelled one
    is returned as it is). Queues LoanCancelled with reason "operator". */
 int tx_loans_cancel(tx_ctx_t *ctx, const Lumbung__CancelLoan *req, Lumbung__Loan **out,
-                    tx_error_t *err);
+                    problem_t *err);
 /* Writes a loss loan off (see the header) and queues LoanWrittenOff; books a recovery on a
    written-off loan, at most what is still owed, and queues LoanRecovered. */
 int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *req,
-                       Lumbung__LoanPosted **out, tx_error_t *err);
+                       Lumbung__LoanPosted **out, problem_t *err);
 int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *req, Lumbung__LoanPosted **out,
-                     tx_error_t *err);
+                     problem_t *err);
 /* Cancels every application of a member who exited on exit_on (reason "member_exit").
    0 or store error. */
 int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on);
@@ -73,10 +73,10 @@ int tx_loans_cancel_member(tx_ctx_t *ctx, uint64_t member, int32_t exit_on);
    answer; a close of another date under way is RULE close_in_progress. Each step queues at
    most step_loans events (one LoanClassChanged per loan at most). */
 int tx_loans_close_day(tx_ctx_t *ctx, const Lumbung__CloseDay *req, uint32_t step_loans,
-                       Lumbung__DayClosed **out, tx_error_t *err);
+                       Lumbung__DayClosed **out, problem_t *err);
 /* UNAVAILABLE day_closing while a close-day of `coop` is under way: loan writes would change
    what the close is adding up. 0 when none, or a store error. */
-int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err);
+int tx_loans_check_not_closing(tx_ctx_t *ctx, uint64_t coop, problem_t *err);
 
 /* The member's loans for their accounts, outstanding as of as_of (arena). 0 or store error. */
 int tx_loans_member_summaries(tx_ctx_t *ctx, uint64_t member, int32_t as_of,

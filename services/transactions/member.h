@@ -15,6 +15,6 @@
    cooperative: `other_coop_kind` (RULE for postings, NOT_FOUND for reads). An exited member
    when `require_active`: RULE "member_not_active". Fields are "member_id". */
 int tx_member_check(tx_ctx_t *ctx, uint64_t coop, uint64_t member, bool require_active,
-                    Lumbung__ErrorKind other_coop_kind, tx_member_t *out, tx_error_t *err);
+                    Lumbung__ErrorKind other_coop_kind, tx_member_t *out, problem_t *err);
 
 #endif

@@ -187,7 +187,7 @@ static void keylist_add(keylist_t *l, const void *k, size_t kl) {
 }
 
 /* Copies the cooperative's rows of one table into the target and deletes them from the
-   source. Returns 0 or a store code (STORE_MAP_FULL: the target's map must grow). */
+   source. Returns 0 or a store code (ERR_MAP_FULL: the target's map must grow). */
 static int move_table(const move_tables_t *mt, store_txn_t *ft, store_txn_t *tt,
                       const owned_t *o, int i, tx_move_result_t *res) {
     store_table_t src = mt->src[i], dst = mt->dst[i];
@@ -216,7 +216,7 @@ static int move_table(const move_tables_t *mt, store_txn_t *ft, store_txn_t *tt,
         at += 4 + n;
     }
     free(dead.bytes);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 /* The source's own ids are not handed out again once the moved ones are gone. */
@@ -313,7 +313,7 @@ int tx_move_cooperative(store_t *from, int from_shard, store_t *to, uint64_t coo
     if (rc == 0) rc = store_table(to, "tx_coops", &mt.dst_coops);
     for (int grown = 0; rc == 0; grown++) {
         rc = move_once(from, &db, to, &mt, coop, out, result);
-        if (rc != STORE_MAP_FULL || grown == MOVE_GROW_MAX) break;
+        if (rc != ERR_MAP_FULL || grown == MOVE_GROW_MAX) break;
         if ((rc = store_grow(to)) == 0) rc = store_grow(from);
     }
     return rc;

@@ -10,11 +10,11 @@
 #define MB(x) LUMBUNG__MEMBERS_EVENT__BODY_##x
 #define OP(x) LUMBUNG__TRANSACTIONS_REQUEST__OP_##x
 
-static int refuse(uint64_t coop, const char *field, tx_error_t *err) {
+static int refuse(uint64_t coop, const char *field, problem_t *err) {
     int owner = shard_of(coop);
     char name[SHARD_NAME_MAX], ep[128];
     shard_name(owner, name, sizeof name);
-    return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "wrong_shard", field,
+    return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "wrong_shard", field,
                      "cooperative %" PRIu64 " lives on transactions shard %d (%s, %s), not "
                      "on this one: send its requests there", coop, owner, name,
                      config_endpoint(name, "router", ep, sizeof ep));
@@ -25,7 +25,7 @@ static const char *posting_op(const Lumbung__Posting *p) {
 }
 
 int tx_owner_check(int self, const Lumbung__TransactionsRequest *r, uint64_t coop,
-                   tx_error_t *err) {
+                   problem_t *err) {
     if (coop != 0 && shard_of(coop) != self) return refuse(coop, "cooperative_id", err);
     if (r->op_case != OP(POST_BATCH) || !r->post_batch) return 0;
     const Lumbung__PostBatch *b = r->post_batch;
@@ -33,7 +33,7 @@ int tx_owner_check(int self, const Lumbung__TransactionsRequest *r, uint64_t coo
         uint64_t *pc = tx_batch_posting_coop(b->postings[i]);
         uint64_t c = pc && *pc ? *pc : coop;
         if (c != 0 && shard_of(c) != self) {
-            char field[TX_FIELD_MAX];
+            char field[PROBLEM_FIELD_MAX];
             snprintf(field, sizeof field, "postings[%zu].%s.cooperative_id", i,
                      posting_op(b->postings[i]));
             return refuse(c, field, err);

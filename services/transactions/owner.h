@@ -15,10 +15,10 @@
 #include "transactions.pb-c.h"
 
 /* 0 when shard `self` owns `coop` (the operation's cooperative_id) and, for a batch, every
-   posting's cooperative (unset ones take the batch's); else TX_REJECTED with INVALID
+   posting's cooperative (unset ones take the batch's); else ERR_REJECTED with INVALID
    `wrong_shard`, field "cooperative_id" or "postings[I].deposit.cooperative_id". */
 int tx_owner_check(int self, const Lumbung__TransactionsRequest *r, uint64_t coop,
-                   tx_error_t *err);
+                   problem_t *err);
 
 /* Whether shard `self` follows the members event `ev` (about one of its cooperatives, or
    about none in particular). */

@@ -44,11 +44,11 @@ static int32_t date_or(const char *text, int32_t fallback) {
 
 /* A member whose status turns to exited (by member_exited or, defensively, by an update that
    carries the exited status) is settled in the same transaction. */
-static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, tx_error_t *err) {
+static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, problem_t *err) {
     if (!m || !m->has_id || m->id == 0) return 0;
     tx_member_t before, rec = { .status = TX_MEMBER_ACTIVE };
     int rc = tx_store_get_member(ctx->db, ctx->txn, m->id, &before);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     bool known = rc == 0;
     rec.coop = m->has_cooperative_id ? m->cooperative_id : (known ? before.coop : 0);
     rec.joined_on = date_or(m->joined_on, known ? before.joined_on : ctx->today);
@@ -71,7 +71,7 @@ static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, t
 }
 
 int tx_replica_apply_event(tx_ctx_t *ctx, const Lumbung__MembersEvent *ev, uint64_t seq,
-                           tx_error_t *err) {
+                           problem_t *err) {
     assert(ctx && ev && err);
     switch (ev->body_case) {
     case MB(COOPERATIVE_CREATED): return apply_cooperative(ctx, ev->cooperative_created, seq);
@@ -107,9 +107,9 @@ int tx_replica_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     tx_ctx_t ctx;
     tx_ctx_init(&ctx, &app->db, txn, app->replica_arena,
                 event->actor && event->actor->user ? event->actor->user : "members");
-    tx_error_t err = { 0 };
+    problem_t err = { 0 };
     int rc = tx_replica_apply_event(&ctx, event->members, event->seq, &err);
-    if (rc == TX_REJECTED)
+    if (rc == ERR_REJECTED)
         log_error(0, "transactions: members event %" PRIu64 " cannot be applied: %s (%s)",
                   event->seq, err.message, err.code);
     if (rc != 0) return rc;

@@ -25,9 +25,9 @@
 uint8_t tx_replica_period_months(Lumbung__MandatoryPeriod period);
 
 /* Applies one members event in ctx (its txn and arena); queues this service's own events in
-   ctx for the caller to flush. 0, or a store error, or TX_REJECTED with *err filled when the
+   ctx for the caller to flush. 0, or a store error, or ERR_REJECTED with *err filled when the
    event cannot be applied (a broken chart). Events of other kinds are ignored. */
 int tx_replica_apply_event(tx_ctx_t *ctx, const Lumbung__MembersEvent *event, uint64_t seq,
-                           tx_error_t *err);
+                           problem_t *err);
 
 #endif

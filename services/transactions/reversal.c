@@ -10,25 +10,25 @@
 #define INVALID LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID
 #define RULE LUMBUNG__ERROR_KIND__ERROR_KIND_RULE
 
-static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx_error_t *err) {
+static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, problem_t *err) {
     if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_REVERSAL)
-        return tx_reject(err, RULE, "cannot_reverse_reversal", "entry_id",
+        return problem_set(err, RULE, "cannot_reverse_reversal", "entry_id",
                          "entry %" PRIu64 " is itself a reversal (of entry %" PRIu64
                          "); post a new entry instead", orig->id, orig->reverses_id);
     if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT)
-        return tx_reject(err, RULE, "settlement_final", "entry_id",
+        return problem_set(err, RULE, "settlement_final", "entry_id",
                          "entry %" PRIu64 " settles a member's exit and cannot be reversed",
                          orig->id);
     if (orig->kind == LUMBUNG__ENTRY_KIND__ENTRY_KIND_OPENING)
-        return tx_reject(err, RULE, "opening_final", "entry_id",
+        return problem_set(err, RULE, "opening_final", "entry_id",
                          "entry %" PRIu64 " holds the opening balances and members' savings; "
                          "correct it with a manual entry, a deposit or a withdrawal", orig->id);
     if (orig->loan_id)
-        return tx_reject(err, RULE, "loan_entry", "entry_id",
+        return problem_set(err, RULE, "loan_entry", "entry_id",
                          "entry %" PRIu64 " moves loan %" PRIu64 "; loan entries cannot be "
                          "reversed", orig->id, orig->loan_id);
     if (orig->time_deposit_id)
-        return tx_reject(err, RULE, "time_deposit_entry", "entry_id",
+        return problem_set(err, RULE, "time_deposit_entry", "entry_id",
                          "entry %" PRIu64 " opens or closes time deposit %" PRIu64
                          "; time deposit entries cannot be reversed", orig->id,
                          orig->time_deposit_id);
@@ -38,10 +38,10 @@ static int check_reversible(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig, tx
     size_t vl;
     int rc = store_get(ctx->txn, ctx->db->reversals, key, sizeof key, &v, &vl);
     if (rc == 0 && vl == 8)
-        return tx_reject(err, RULE, "already_reversed", "entry_id",
+        return problem_set(err, RULE, "already_reversed", "entry_id",
                          "entry %" PRIu64 " was already reversed by entry %" PRIu64, orig->id,
                          be64_read(v));
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static Lumbung__JournalEntry *mirror(tx_ctx_t *ctx, const Lumbung__JournalEntry *orig,
@@ -73,13 +73,13 @@ static Lumbung__JournalEntry *mirror(tx_ctx_t *ctx, const Lumbung__JournalEntry 
 }
 
 int tx_reversal_post(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
-                     Lumbung__JournalEntry **out, tx_error_t *err) {
+                     Lumbung__JournalEntry **out, problem_t *err) {
     Lumbung__JournalEntry *orig;
     int rc = tx_ledger_get_entry(ctx, req->cooperative_id, req->entry_id, &orig, err);
     int32_t date;
     if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
     if (rc == 0 && req->memo && strlen(req->memo) > TX_MEMO_MAX)
-        rc = tx_reject(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
+        rc = problem_set(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                        TX_MEMO_MAX);
     if (rc == 0) rc = check_reversible(ctx, orig, err);
     if (rc != 0) return rc;

@@ -11,8 +11,8 @@
 #include "context.h"
 
 /* Posts the reversal of req->entry_id dated req->value_date; *out is the new entry. Rejects
-   (TX_REJECTED with err filled) what may not be reversed. */
+   (ERR_REJECTED with err filled) what may not be reversed. */
 int tx_reversal_post(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
-                     Lumbung__JournalEntry **out, tx_error_t *err);
+                     Lumbung__JournalEntry **out, problem_t *err);
 
 #endif

@@ -71,10 +71,10 @@ typedef struct {
     bool td_new;
 } move_t;
 
-static int move_validate(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int move_validate(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     const Lumbung__SavingsMovement *mv = m->mv;
     if (!mv->has_kind || mv->kind < K(PRINCIPAL) || mv->kind > K(TIME_DEPOSIT))
-        return tx_reject(err, INVALID, "missing_field", "kind",
+        return problem_set(err, INVALID, "missing_field", "kind",
                          "kind is required: principal, mandatory, voluntary or time_deposit");
     m->kind = mv->kind;
     bool td_withdrawal = !m->deposit && m->kind == K(TIME_DEPOSIT);
@@ -88,18 +88,18 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     m->coop_rec = *coop;
     if ((rc = tx_parse_date(ctx, mv->value_date, "value_date", &m->date, err)) != 0) return rc;
     if (mv->note && strlen(mv->note) > TX_MEMO_MAX)
-        return tx_reject(err, INVALID, "too_long", "note", "note has at most %d bytes",
+        return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
     m->amount = mv->has_amount_sen ? mv->amount_sen : 0;
     if (m->amount < 0)
-        return tx_reject(err, INVALID, "negative_amount", "amount", "amount must be positive");
+        return problem_set(err, INVALID, "negative_amount", "amount", "amount must be positive");
     if (m->amount > TX_AMOUNT_MAX_SEN)
-        return tx_reject(err, INVALID, "amount_too_large", "amount",
+        return problem_set(err, INVALID, "amount_too_large", "amount",
                          "amount is at most %s", tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
     /* Principal defaults to the configured amount; a time deposit withdrawal to the deposit. */
     bool amount_optional = (m->deposit && m->kind == K(PRINCIPAL)) || td_withdrawal;
     if (m->amount == 0 && !amount_optional)
-        return tx_reject(err, INVALID, "missing_field", "amount",
+        return problem_set(err, INVALID, "missing_field", "amount",
                          "amount is required and must be greater than zero");
     rc = tx_store_get_savings(ctx->db, ctx->txn, m->member, m->kind, &m->effect.after);
     m->effect.set = true;
@@ -108,30 +108,30 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     return rc;
 }
 
-static int plan_principal(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_principal(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     tx_savings_t *s = &m->effect.after;
     int64_t configured = m->coop_rec.principal_sen;
     if (configured <= 0)
-        return tx_reject(err, RULE, "no_principal_configured", "kind",
+        return problem_set(err, RULE, "no_principal_configured", "kind",
                          "cooperative %" PRIu64 " has no principal savings amount configured",
                          m->coop);
     if (s->paid_sen > 0)
-        return tx_reject(err, RULE, "principal_already_paid", "kind",
+        return problem_set(err, RULE, "principal_already_paid", "kind",
                          "member %" PRIu64 " has already paid principal savings of %s; it is "
                          "paid exactly once", m->member, tx_money_text(ctx, s->paid_sen));
     if (m->amount == 0) m->amount = configured;
     if (m->amount != configured)
-        return tx_reject(err, RULE, "wrong_principal_amount", "amount",
+        return problem_set(err, RULE, "wrong_principal_amount", "amount",
                          "principal savings are exactly %s in this cooperative, not %s",
                          tx_money_text(ctx, configured), tx_money_text(ctx, m->amount));
     return 0;
 }
 
-static int plan_voluntary_withdrawal(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_voluntary_withdrawal(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     const tx_savings_t *s = &m->effect.after;
     int64_t minimum = m->coop_rec.voluntary_min_sen, left = s->balance_sen - m->amount;
     if (left < minimum)
-        return tx_reject(err, RULE, "insufficient_funds", "amount",
+        return problem_set(err, RULE, "insufficient_funds", "amount",
                          "voluntary savings balance is %s; withdrawing %s would leave %s, "
                          "below the minimum of %s", tx_money_text(ctx, s->balance_sen),
                          tx_money_text(ctx, m->amount), tx_money_text(ctx, left),
@@ -139,21 +139,21 @@ static int plan_voluntary_withdrawal(tx_ctx_t *ctx, move_t *m, tx_error_t *err) 
     return 0;
 }
 
-static int plan_td_open(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_td_open(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     const Lumbung__SavingsMovement *mv = m->mv;
     if (!mv->has_term_months || mv->term_months == 0 || mv->term_months > TX_TD_TERM_MAX_MONTHS)
-        return tx_reject(err, INVALID, "invalid_term", "term_months",
+        return problem_set(err, INVALID, "invalid_term", "term_months",
                          "term_months is required, 1 to %d", TX_TD_TERM_MAX_MONTHS);
     if (!mv->has_annual_rate_bp || mv->annual_rate_bp < 0 ||
         mv->annual_rate_bp > TX_TD_RATE_MAX_BP)
-        return tx_reject(err, INVALID, "invalid_rate", "annual_rate",
+        return problem_set(err, INVALID, "invalid_rate", "annual_rate",
                          "annual_rate is required, 0 to %d percent a year",
                          TX_TD_RATE_MAX_BP / 100);
     int32_t maturity;
     int64_t interest;
     if (date_add_months(m->date, (int32_t) mv->term_months, &maturity) != DATE_OK ||
         tx_savings_td_interest(m->amount, mv->annual_rate_bp, mv->term_months, &interest) != 0)
-        return tx_reject(err, INVALID, "invalid_term", "term_months",
+        return problem_set(err, INVALID, "invalid_term", "term_months",
                          "the term or amount is out of range");
     Lumbung__TimeDeposit *td = arena_message(ctx->arena, &lumbung__time_deposit__descriptor);
     td->has_id = td->has_cooperative_id = td->has_member_id = td->has_amount_sen = 1;
@@ -173,32 +173,32 @@ static int plan_td_open(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     return 0;
 }
 
-static int plan_td_close(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_td_close(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     uint64_t id = m->mv->has_time_deposit_id ? m->mv->time_deposit_id : 0;
     if (id == 0)
-        return tx_reject(err, INVALID, "missing_field", "time_deposit_id",
+        return problem_set(err, INVALID, "missing_field", "time_deposit_id",
                          "time_deposit_id is required to withdraw a time deposit");
     ProtobufCMessage *pm;
     int rc = tx_store_get_pb(ctx->txn, ctx->db->time_deposits, id, ctx->arena,
                              &lumbung__time_deposit__descriptor, &pm);
     Lumbung__TimeDeposit *td = (Lumbung__TimeDeposit *) pm;
-    if (rc == 0 && td->member_id != m->member) rc = STORE_NOT_FOUND;
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "time_deposit_not_found", "time_deposit_id",
+    if (rc == 0 && td->member_id != m->member) rc = ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, NOT_FOUND, "time_deposit_not_found", "time_deposit_id",
                          "member %" PRIu64 " has no time deposit %" PRIu64, m->member, id);
     if (rc != 0) return rc;
     if (td->status != LUMBUNG__TIME_DEPOSIT_STATUS__TIME_DEPOSIT_STATUS_OPEN)
-        return tx_reject(err, RULE, "time_deposit_closed", "time_deposit_id",
+        return problem_set(err, RULE, "time_deposit_closed", "time_deposit_id",
                          "time deposit %" PRIu64 " was already paid out on %s", id,
                          td->closed_on ? td->closed_on : "an earlier date");
     int32_t maturity;
     if (date_parse(td->maturity_on, &maturity) != DATE_OK) return -EINVAL;
     if (m->date < maturity)
-        return tx_reject(err, RULE, "not_matured", "value_date",
+        return problem_set(err, RULE, "not_matured", "value_date",
                          "time deposit %" PRIu64 " matures on %s; it cannot be withdrawn "
                          "before", id, td->maturity_on);
     if (m->amount != 0 && m->amount != td->amount_sen)
-        return tx_reject(err, RULE, "partial_time_deposit", "amount",
+        return problem_set(err, RULE, "partial_time_deposit", "amount",
                          "a time deposit is withdrawn whole: %s (plus interest %s)",
                          tx_money_text(ctx, td->amount_sen),
                          tx_money_text(ctx, td->interest_sen));
@@ -209,7 +209,7 @@ static int plan_td_close(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     return 0;
 }
 
-static int plan_rules(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_rules(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     if (m->deposit) {
         if (m->kind == K(PRINCIPAL)) return plan_principal(ctx, m, err);
         if (m->kind == K(TIME_DEPOSIT)) return plan_td_open(ctx, m, err);
@@ -217,7 +217,7 @@ static int plan_rules(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
     }
     if (m->kind == K(VOLUNTARY)) return plan_voluntary_withdrawal(ctx, m, err);
     if (m->kind == K(TIME_DEPOSIT)) return plan_td_close(ctx, m, err);
-    return tx_reject(err, RULE, "savings_locked", "kind",
+    return problem_set(err, RULE, "savings_locked", "kind",
                      "%s savings stay with the cooperative while the member is active; they "
                      "are refunded when the member exits", tx_chart_kind_name(m->kind));
 }
@@ -247,7 +247,7 @@ static const char *default_memo(const move_t *m) {
 
 /* Dr cash / Cr the kind's account for a deposit; the reverse for a withdrawal, with the
    interest of a matured time deposit as cost of funds. */
-static int plan_entry(tx_ctx_t *ctx, move_t *m, tx_error_t *err) {
+static int plan_entry(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     const char *cash, *savings, *cost = NULL;
     int rc = tx_ledger_role_code(ctx, m->coop, ROLE(CASH), &cash, err);
     if (rc == 0) rc = tx_ledger_role_code(ctx, m->coop, tx_chart_kind_role(m->kind), &savings,
@@ -326,7 +326,7 @@ static Lumbung__SavingsPosted *posted_pb(tx_ctx_t *ctx, const move_t *m) {
 }
 
 int tx_savings_move(tx_ctx_t *ctx, const Lumbung__SavingsMovement *mv, bool deposit,
-                    Lumbung__SavingsPosted **out, tx_error_t *err) {
+                    Lumbung__SavingsPosted **out, problem_t *err) {
     assert(ctx && mv && out && err);
     move_t m = { .mv = mv, .deposit = deposit };
     /* Reads and checks only. */
@@ -349,7 +349,7 @@ int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect) {
 }
 
 int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *rev,
-                              tx_savings_effect_t *effect, tx_error_t *err) {
+                              tx_savings_effect_t *effect, problem_t *err) {
     memset(effect, 0, sizeof *effect);
     if (!rev->has_member_id || !rev->has_savings_kind || !rev->has_savings_delta_sen) return 0;
     tx_member_t member;
@@ -364,7 +364,7 @@ int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *rev,
         return rc;
     int64_t delta = rev->savings_delta_sen;
     if (s->balance_sen + delta < 0)
-        return tx_reject(err, RULE, "insufficient_funds", "entry_id",
+        return problem_set(err, RULE, "insufficient_funds", "entry_id",
                          "reversing entry %" PRIu64 " would take the member's %s savings from "
                          "%s below zero", rev->reverses_id,
                          tx_chart_kind_name(rev->savings_kind),
@@ -420,7 +420,7 @@ static void fill_mandatory(const tx_coop_t *coop, const tx_member_t *member, int
 }
 
 int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *req,
-                               Lumbung__MemberAccounts **out, tx_error_t *err) {
+                               Lumbung__MemberAccounts **out, problem_t *err) {
     tx_member_t member;
     int rc = tx_member_check(ctx, req->cooperative_id, req->member_id, false, NOT_FOUND,
                              &member, err);
@@ -465,7 +465,7 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
    does not cover it (st->payable_sen). */
 static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date,
                             const tx_allocation_t *a, Lumbung__JournalEntry **out,
-                            tx_error_t *err) {
+                            problem_t *err) {
     const char *principal, *mandatory, *voluntary, *loans, *rest, *interest, *fees;
     uint64_t coop = st->cooperative_id;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(PRINCIPAL_SAVINGS), &principal, err);
@@ -497,7 +497,7 @@ static int settlement_entry(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date
 }
 
 /* What the cooperative's cash account holds now. */
-static int cash_held(tx_ctx_t *ctx, uint64_t coop, int64_t *out, tx_error_t *err) {
+static int cash_held(tx_ctx_t *ctx, uint64_t coop, int64_t *out, problem_t *err) {
     const char *code;
     tx_account_t a;
     int rc = tx_ledger_role_code(ctx, coop, ROLE(CASH), &code, err);
@@ -554,7 +554,7 @@ static int settlement_amounts(tx_ctx_t *ctx, uint64_t member, int32_t exit_on,
 
 /* How the refund is used: loans first, then cash, or a payable when cash does not cover it. */
 static int settlement_plan(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date,
-                           tx_allocation_t *alloc, tx_error_t *err) {
+                           tx_allocation_t *alloc, problem_t *err) {
     int64_t to_loans = st->debts_sen < st->refund_sen ? st->debts_sen : st->refund_sen;
     int rc = 0;
     if (to_loans > 0)
@@ -571,7 +571,7 @@ static int settlement_plan(tx_ctx_t *ctx, Lumbung__Settlement *st, int32_t date,
 }
 
 int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t members_seq,
-                      Lumbung__Settlement **out, tx_error_t *err) {
+                      Lumbung__Settlement **out, problem_t *err) {
     ProtobufCMessage *existing;
     int rc = tx_store_get_pb(ctx->txn, ctx->db->settlements, member, ctx->arena,
                              &lumbung__settlement__descriptor, &existing);
@@ -581,7 +581,7 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
     }
     tx_member_t rec;
     int32_t date;
-    if (rc != STORE_NOT_FOUND ||
+    if (rc != ERR_NOT_FOUND ||
         (rc = tx_store_get_member(ctx->db, ctx->txn, member, &rec)) != 0 ||
         (rc = settlement_date(ctx, rec.coop, exit_on, &date)) != 0)
         return rc;
@@ -618,15 +618,15 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
 }
 
 int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
-                              Lumbung__Settlement **out, tx_error_t *err) {
+                              Lumbung__Settlement **out, problem_t *err) {
     tx_member_t rec;
     int rc = tx_member_check(ctx, coop, member, false, NOT_FOUND, &rec, err);
     if (rc != 0) return rc;
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->settlements, member, ctx->arena,
                          &lumbung__settlement__descriptor, &m);
-    if (rc == STORE_NOT_FOUND)
-        return tx_reject(err, NOT_FOUND, "no_settlement", "member_id",
+    if (rc == ERR_NOT_FOUND)
+        return problem_set(err, NOT_FOUND, "no_settlement", "member_id",
                          "member %" PRIu64 " is %s and has no exit settlement", member,
                          status_text(rec.status));
     if (rc != 0) return rc;
@@ -636,7 +636,7 @@ int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
 
 /* ------------------------------------------------------------------ opening balances */
 
-static int books_empty(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
+static int books_empty(tx_ctx_t *ctx, uint64_t coop, problem_t *err) {
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(coop, DATE_MIN, 0, key);
     store_cursor_t *c;
@@ -647,25 +647,25 @@ static int books_empty(tx_ctx_t *ctx, uint64_t coop, tx_error_t *err) {
     rc = store_cursor_seek(c, key, kl, &k, &kf, NULL, NULL);
     bool found = rc == 0 && kf == kl && memcmp(k, key, 8) == 0;
     store_cursor_close(&c);
-    if (rc != 0 && rc != STORE_NOT_FOUND) return rc;
+    if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     if (found)
-        return tx_reject(err, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "books_not_empty", NULL,
+        return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "books_not_empty", NULL,
                          "cooperative %" PRIu64 " already has entries; opening balances are the "
                          "first entry of a cooperative's books", coop);
     return 0;
 }
 
 /* The request's own lines: never a savings account (those come per member). */
-static int opening_lines(tx_ctx_t *ctx, const Lumbung__PostOpening *req, tx_error_t *err) {
+static int opening_lines(tx_ctx_t *ctx, const Lumbung__PostOpening *req, problem_t *err) {
     for (size_t i = 0; i < req->n_lines; i++) {
         const char *code = req->lines[i]->account;
         tx_account_t a;
         int rc = code ? tx_ctx_get_account(ctx, req->cooperative_id, code, &a)
-                      : STORE_NOT_FOUND;
-        if (rc == STORE_NOT_FOUND) continue;        /* tx_ledger_check() names it */
+                      : ERR_NOT_FOUND;
+        if (rc == ERR_NOT_FOUND) continue;        /* tx_ledger_check() names it */
         if (rc != 0) return rc;
         if (tx_chart_role_is_savings((Lumbung__AccountRole) a.role))
-            return tx_reject(err, RULE, "savings_account",
+            return problem_set(err, RULE, "savings_account",
                              arena_printf(ctx->arena, "lines[%zu].account", i),
                              "lines[%zu].account: %s (%s) holds members' savings; give each "
                              "member's balance under savings instead", i, code, a.name);
@@ -675,28 +675,28 @@ static int opening_lines(tx_ctx_t *ctx, const Lumbung__PostOpening *req, tx_erro
 
 /* Checks item i and adds it to the per-kind totals and the members' records in `effects`. */
 static int opening_item(tx_ctx_t *ctx, const Lumbung__PostOpening *req, size_t i,
-                        tx_savings_effect_t *effects, int64_t totals[4], tx_error_t *err) {
+                        tx_savings_effect_t *effects, int64_t totals[4], problem_t *err) {
     const Lumbung__OpeningSavings *o = req->savings[i];
-    char field[TX_FIELD_MAX];
+    char field[PROBLEM_FIELD_MAX];
     snprintf(field, sizeof field, "savings[%zu].member_id", i);
     tx_member_t member;
     int rc = tx_member_check(ctx, req->cooperative_id, o->member_id, true, RULE, &member,
                              err);
-    if (rc == TX_REJECTED) snprintf(err->field, sizeof err->field, "%s", field);
+    if (rc == ERR_REJECTED) snprintf(err->field, sizeof err->field, "%s", field);
     if (rc != 0) return rc;
     if (!o->has_kind || o->kind < K(PRINCIPAL) || o->kind > K(VOLUNTARY))
-        return tx_reject(err, INVALID, "invalid_kind",
+        return problem_set(err, INVALID, "invalid_kind",
                          arena_printf(ctx->arena, "savings[%zu].kind", i),
                          "savings[%zu].kind must be principal, mandatory or voluntary (a time "
                          "deposit is opened as a deposit)", i);
     if (!o->has_amount_sen || o->amount_sen <= 0 || o->amount_sen > TX_AMOUNT_MAX_SEN)
-        return tx_reject(err, INVALID, "invalid_amount",
+        return problem_set(err, INVALID, "invalid_amount",
                          arena_printf(ctx->arena, "savings[%zu].amount", i),
                          "savings[%zu].amount must be greater than zero and at most %s", i,
                          tx_money_text(ctx, TX_AMOUNT_MAX_SEN));
     for (size_t j = 0; j < i; j++)
         if (effects[j].member == o->member_id && effects[j].kind == (int) o->kind)
-            return tx_reject(err, INVALID, "duplicate", field,
+            return problem_set(err, INVALID, "duplicate", field,
                              "savings[%zu] repeats member %" PRIu64 "'s %s savings of "
                              "savings[%zu]", i, o->member_id, tx_chart_kind_name(o->kind), j);
     tx_savings_effect_t *e = &effects[i];
@@ -722,14 +722,14 @@ static Lumbung__JournalEntry *opening_entry(tx_ctx_t *ctx, const Lumbung__PostOp
 }
 
 int tx_savings_post_opening(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
-                            Lumbung__JournalEntry **out, tx_error_t *err) {
+                            Lumbung__JournalEntry **out, problem_t *err) {
     int32_t date;
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
     if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
     if (rc == 0) rc = books_empty(ctx, req->cooperative_id, err);
     if (rc != 0) return rc;
     if (req->n_savings > TX_OPENING_SAVINGS_MAX || req->n_lines > TX_LINES_MAX - 3)
-        return tx_reject(err, INVALID, "too_many_lines",
+        return problem_set(err, INVALID, "too_many_lines",
                          req->n_lines > TX_LINES_MAX - 3 ? "lines" : "savings",
                          "an opening has at most %d lines and %d member balances",
                          TX_LINES_MAX - 3, TX_OPENING_SAVINGS_MAX);

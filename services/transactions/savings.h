@@ -41,15 +41,15 @@ typedef struct {
 
 /* A deposit (deposit = true) or withdrawal; *out in the arena. */
 int tx_savings_move(tx_ctx_t *ctx, const Lumbung__SavingsMovement *mv, bool deposit,
-                    Lumbung__SavingsPosted **out, tx_error_t *err);
+                    Lumbung__SavingsPosted **out, problem_t *err);
 
 int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *req,
-                               Lumbung__MemberAccounts **out, tx_error_t *err);
+                               Lumbung__MemberAccounts **out, problem_t *err);
 
 /* The savings side of a reversal entry built by ledger.c (member_id, savings_kind and
    savings_delta_sen set): checks the balance stays valid and fills *effect. */
 int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *reversal,
-                              tx_savings_effect_t *effect, tx_error_t *err);
+                              tx_savings_effect_t *effect, problem_t *err);
 int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect);
 
 /* The opening balances of a cooperative moving from paper books (PostOpening): one entry of
@@ -58,15 +58,15 @@ int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect);
    per savings kind summing the members' balances, each of which is set on the member's
    savings record. Fields: "lines[i]...", "savings[i].member_id", "savings[i].kind", ... */
 int tx_savings_post_opening(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
-                            Lumbung__JournalEntry **out, tx_error_t *err);
+                            Lumbung__JournalEntry **out, problem_t *err);
 
 /* Posts the exit settlement of `member` (once; a repeat returns the stored one) and queues
    its events. Returns 0 or a store error; a rejection here would be a broken chart and is
-   returned as TX_REJECTED with *err filled. */
+   returned as ERR_REJECTED with *err filled. */
 int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t members_seq,
-                      Lumbung__Settlement **out, tx_error_t *err);
+                      Lumbung__Settlement **out, problem_t *err);
 int tx_savings_get_settlement(tx_ctx_t *ctx, uint64_t coop, uint64_t member,
-                              Lumbung__Settlement **out, tx_error_t *err);
+                              Lumbung__Settlement **out, problem_t *err);
 
 /* What the member owes on loans as of as_of, in sen: principal outstanding + interest due and
    unpaid + late fees (tx_loans_outstanding). */

@@ -261,7 +261,7 @@ int tx_store_get_member(tx_store_t *self, store_txn_t *txn, uint64_t member, tx_
 int tx_store_get_account(tx_store_t *self, store_txn_t *txn, uint64_t coop, const char *code,
                          tx_account_t *out) {
     size_t n = strlen(code);
-    if (n == 0 || n > TX_CODE_MAX) return STORE_NOT_FOUND;
+    if (n == 0 || n > TX_CODE_MAX) return ERR_NOT_FOUND;
     uint8_t key[TX_ACCOUNT_KEY_MAX];
     size_t kl = tx_key_account(coop, code, key);
     const void *v;
@@ -283,7 +283,7 @@ int tx_store_get_savings(tx_store_t *self, store_txn_t *txn, uint64_t member, in
     const void *v;
     size_t vl;
     int rc = store_get(txn, self->savings, key, savings_key(member, kind, key), &v, &vl);
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         memset(out, 0, sizeof *out);
         return 0;
     }

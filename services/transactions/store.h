@@ -161,7 +161,7 @@ size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
 size_t tx_key_account_line(uint64_t coop, const char *code, int32_t date, uint64_t id,
                            uint8_t out[TX_ACCOUNT_LINE_KEY_SIZE]);
 
-/* Typed reads inside txn. Each returns 0, STORE_NOT_FOUND, or STORE_ERROR / -EINVAL. */
+/* Typed reads inside txn. Each returns 0, ERR_NOT_FOUND, or ERR_STORE / -EINVAL. */
 int tx_store_get_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, tx_coop_t *out);
 int tx_store_get_member(tx_store_t *self, store_txn_t *txn, uint64_t member, tx_member_t *out);
 int tx_store_get_account(tx_store_t *self, store_txn_t *txn, uint64_t coop, const char *code,
@@ -173,7 +173,7 @@ int tx_store_get_savings(tx_store_t *self, store_txn_t *txn, uint64_t member, in
 int tx_store_get_role(tx_store_t *self, store_txn_t *txn, uint64_t coop, int role,
                       char code[TX_CODE_MAX + 1]);
 
-/* Typed writes. 0, STORE_MAP_FULL or STORE_ERROR. */
+/* Typed writes. 0, ERR_MAP_FULL or ERR_STORE. */
 int tx_store_put_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, const tx_coop_t *c);
 int tx_store_put_member(tx_store_t *self, store_txn_t *txn, uint64_t member,
                         const tx_member_t *m);
@@ -197,7 +197,7 @@ uint64_t tx_store_next_id(tx_store_t *self, store_txn_t *txn, store_table_t tabl
 unsigned tx_store_append(const tx_store_t *self, store_table_t table);
 
 /* Reads and writes a protobuf value under a u64 key. get: unpacks into `arena`, returns 0,
-   STORE_NOT_FOUND or -EINVAL (undecodable). put: packs and stores. */
+   ERR_NOT_FOUND or -EINVAL (undecodable). put: packs and stores. */
 int tx_store_get_pb(store_txn_t *txn, store_table_t table, uint64_t id, arena_t *arena,
                     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
 int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,

@@ -75,7 +75,7 @@ static int load_accounts(verify_t *v, store_txn_t *txn, store_table_t t) {
     }
     store_cursor_close(&c);
     v->r->accounts = v->count;
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static void check_entry(verify_t *v, uint64_t id, const Lumbung__JournalEntry *e) {
@@ -131,7 +131,7 @@ static int check_entries(verify_t *v, store_txn_t *txn, store_table_t t) {
         lumbung__journal_entry__free_unpacked(e, NULL);
     }
     store_cursor_close(&c);
-    return rc == STORE_NOT_FOUND ? 0 : rc;
+    return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static void compare_totals(verify_t *v) {
@@ -154,7 +154,7 @@ int tx_verify(store_t *store, FILE *out, tx_verify_result_t *result) {
     store_table_t accounts, entries;
     int rc = store_table_existing(store, "tx_accounts", &accounts);
     if (rc == 0) rc = store_table_existing(store, "tx_entries", &entries);
-    if (rc == STORE_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     store_txn_t *txn;
     if ((rc = store_begin(store, true, &txn)) != 0) return rc;

@@ -45,7 +45,7 @@ static int count_records(const uint8_t *data, size_t size, arena_t *arena, uint3
             m.phone = members_text_trim(arena, fields[5]);
             m.joined_on = members_text_trim(arena, fields[6]);
             unsigned warnings;
-            members_problem_t p;
+            problem_t p;
             (void) members_validate_member(&m, date_today_utc(), &warnings, &p);
         }
     }

@@ -35,7 +35,7 @@ static int64_t emit(void *arg, Lumbung__Event *event) {
 static int seed_loan(seed_t *s, arena_t *arena, uint64_t coop, uint64_t member) {
     tx_ctx_t ctx;
     tx_ctx_init(&ctx, s->db, s->txn, arena, "txseed");
-    tx_error_t err = { 0 };
+    problem_t err = { 0 };
     Lumbung__ApplyLoan a = LUMBUNG__APPLY_LOAN__INIT;
     a.has_cooperative_id = a.has_member_id = a.has_principal_sen = 1;
     a.has_annual_rate_bp = a.has_instalments = a.has_frequency = a.has_method = 1;
@@ -58,7 +58,7 @@ static int seed_loan(seed_t *s, arena_t *arena, uint64_t coop, uint64_t member) 
     Lumbung__LoanPosted *posted;
     if (rc == 0) rc = tx_loans_disburse(&ctx, &d, &posted, &err);
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit, s);
-    if (rc == TX_REJECTED) fprintf(stderr, "txseed: %s: %s\n", err.code, err.message);
+    if (rc == ERR_REJECTED) fprintf(stderr, "txseed: %s: %s\n", err.code, err.message);
     return rc;
 }
 
@@ -89,7 +89,7 @@ int main(int argc, char **argv) {
             arena_reset(arena);
             rc = seed_loan(&s, arena, coop, strtoull(argv[4 + done % (argc - 4)], NULL, 10));
         }
-        if (rc == STORE_MAP_FULL) {            /* redo the transaction in a bigger map */
+        if (rc == ERR_MAP_FULL) {            /* redo the transaction in a bigger map */
             store_abort(&s.txn);
             done = first;
             rc = store_grow(store);

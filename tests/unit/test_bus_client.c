@@ -171,10 +171,10 @@ static Lumbung__Request ping_request(Lumbung__Ping *ping) {
    fails fast. Retries while the loop runs the handshake; returns the last status. */
 static int call_once_connected(fixture_t *f, client_t *c, Lumbung__Request *req, uint32_t timeout_ms,
                                outcome_t *o) {
-    int rc = CLIENT_UNAVAILABLE;
-    for (int i = 0; i < 200 && rc == CLIENT_UNAVAILABLE; i++) {
+    int rc = ERR_UNAVAILABLE;
+    for (int i = 0; i < 200 && rc == ERR_UNAVAILABLE; i++) {
         rc = client_call(c, req, timeout_ms, on_outcome, o);
-        if (rc == CLIENT_UNAVAILABLE) unit_run_for(&f->loop, 10);
+        if (rc == ERR_UNAVAILABLE) unit_run_for(&f->loop, 10);
     }
     return rc;
 }
@@ -249,9 +249,9 @@ static void a_call_to_a_port_with_nothing_listening_fails_fast(void **state) {
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
     outcome_t o = { 0 };
-    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), CLIENT_UNAVAILABLE);
+    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), ERR_UNAVAILABLE);
     unit_run_for(&f->loop, 50);
-    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), CLIENT_UNAVAILABLE);
+    assert_int_equal(client_call(f->client, &req, 1000, on_outcome, &o), ERR_UNAVAILABLE);
     assert_int_equal(o.calls, 0);   /* a refused call is never called back */
     assert_int_equal(client_pending(f->client), 0);
 }
@@ -266,7 +266,7 @@ static void a_server_that_never_answers_yields_a_timeout(void **state) {
     assert_int_equal(call_once_connected(f, f->client, &req, SHORT_TIMEOUT_MS, &late), 0);
     uint64_t late_id = req.request_id;
     assert_true(unit_run_until(&f->loop, called, &late, UNIT_RUN_MS_DEFAULT));
-    assert_int_equal(late.status, CLIENT_TIMEOUT);
+    assert_int_equal(late.status, ERR_TIMEOUT);
     assert_int_equal(client_pending(f->client), 0);
     assert_int_equal(f->received, 1);
 
@@ -293,7 +293,7 @@ static void an_undecodable_reply_is_dropped_and_the_call_times_out(void **state)
     assert_int_equal(call_once_connected(f, f->client, &req, SHORT_TIMEOUT_MS, &o), 0);
     assert_true(unit_run_until(&f->loop, called, &o, UNIT_RUN_MS_DEFAULT));
     assert_int_equal(o.calls, 1);
-    assert_int_equal(o.status, CLIENT_TIMEOUT);
+    assert_int_equal(o.status, ERR_TIMEOUT);
 }
 
 static void destroying_the_client_calls_back_what_is_pending(void **state) {
@@ -309,9 +309,9 @@ static void destroying_the_client_calls_back_what_is_pending(void **state) {
     client_destroy(&f->client);
     assert_null(f->client);
     assert_int_equal(a.calls, 1);
-    assert_int_equal(a.status, CLIENT_UNAVAILABLE);
+    assert_int_equal(a.status, ERR_UNAVAILABLE);
     assert_int_equal(b.calls, 1);
-    assert_int_equal(b.status, CLIENT_UNAVAILABLE);
+    assert_int_equal(b.status, ERR_UNAVAILABLE);
     unit_run_for(&f->loop, 20);   /* no second callback from a timer */
     assert_int_equal(a.calls, 1);
 }
@@ -327,7 +327,7 @@ static bool stranger_refused(void *arg) {
     stranger_t *s = arg;
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    if (client_call(s->client, &req, 1000, on_outcome, &s->o) == CLIENT_UNAVAILABLE) s->unavailable++;
+    if (client_call(s->client, &req, 1000, on_outcome, &s->o) == ERR_UNAVAILABLE) s->unavailable++;
     return bus_auth_refused(s->f->server_bus) > 0;
 }
 
@@ -341,7 +341,7 @@ static void a_key_not_on_the_allow_list_is_refused_and_counted(void **state) {
     unit_run_for(&f->loop, 100);
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    assert_int_equal(client_call(s.client, &req, 1000, on_outcome, &s.o), CLIENT_UNAVAILABLE);
+    assert_int_equal(client_call(s.client, &req, 1000, on_outcome, &s.o), ERR_UNAVAILABLE);
     assert_true(s.unavailable > 0);
     assert_int_equal(s.o.calls, 0);
     assert_int_equal(f->received, 0);

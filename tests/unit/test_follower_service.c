@@ -214,10 +214,10 @@ static bool called(void *arg) { return ((outcome_t *) arg)->calls > 0; }
 
 /* Sends once the client is connected (its DEALER is immediate). */
 static void send_call(fixture_t *f, client_t *c, Lumbung__Request *req, outcome_t *o, uint32_t timeout_ms) {
-    int rc = CLIENT_UNAVAILABLE;
-    for (int i = 0; i < 200 && rc == CLIENT_UNAVAILABLE; i++) {
+    int rc = ERR_UNAVAILABLE;
+    for (int i = 0; i < 200 && rc == ERR_UNAVAILABLE; i++) {
         rc = client_call(c, req, timeout_ms, on_outcome, o);
-        if (rc == CLIENT_UNAVAILABLE) unit_run_for(&f->loop, 10);
+        if (rc == ERR_UNAVAILABLE) unit_run_for(&f->loop, 10);
     }
     assert_int_equal(rc, 0);
 }

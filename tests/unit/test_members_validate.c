@@ -35,8 +35,8 @@ static Lumbung__Member valid_member(void) {
 /* Validates m and expects the problem `code` on `field`. */
 static void expect_problem(const Lumbung__Member *m, const char *code, const char *field) {
     unsigned warnings;
-    members_problem_t p;
-    assert_int_equal(members_validate_member(m, day("2026-01-01"), &warnings, &p), -1);
+    problem_t p;
+    assert_int_equal(members_validate_member(m, day("2026-01-01"), &warnings, &p), ERR_REJECTED);
     assert_int_equal(p.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID);
     assert_string_equal(p.code, code);
     assert_string_equal(p.field, field);
@@ -47,7 +47,7 @@ static void a_valid_member_passes_without_warnings(void **state) {
     (void) state;
     Lumbung__Member m = valid_member();
     unsigned warnings = 99;
-    members_problem_t p;
+    problem_t p;
     assert_int_equal(members_validate_member(&m, day("2026-01-01"), &warnings, &p), 0);
     assert_int_equal(warnings, 0);
 }
@@ -77,7 +77,7 @@ static void nik_mismatches_are_warnings(void **state) {
     m.sex = LUMBUNG__SEX__SEX_MALE;
     m.birth_date = "1985-07-18";
     unsigned warnings = 0;
-    members_problem_t p;
+    problem_t p;
     assert_int_equal(members_validate_member(&m, day("2026-01-01"), &warnings, &p), 0);
     assert_int_equal(warnings, NIK_WARN_SEX | NIK_WARN_BIRTH_DATE);
 }
@@ -93,7 +93,7 @@ static void settings_default_to_the_domain_rules(void **state) {
     assert_int_equal(a->reserves_bp + a->capital_share_bp + a->usage_share_bp + a->board_bp +
                      a->staff_bp + a->education_bp + a->social_bp, 10000);
     assert_int_equal(a->reserves_bp, 4000);
-    members_problem_t p;
+    problem_t p;
     assert_int_equal(members_validate_settings(&s, "settings", &p), 0);
     arena_destroy(&arena);
 }
@@ -109,14 +109,14 @@ static void shu_must_sum_to_exactly_one_hundred_percent(void **state) {
     part.reserves_bp = 3999;
     patch.shu_allocation = &part;
     members_settings_merge(arena, &s, &patch);
-    members_problem_t p;
-    assert_int_equal(members_validate_settings(&s, "settings", &p), -1);
+    problem_t p;
+    assert_int_equal(members_validate_settings(&s, "settings", &p), ERR_REJECTED);
     assert_string_equal(p.code, "invalid_shu_allocation");
     assert_string_equal(p.field, "settings.shu_allocation");
     assert_non_null(strstr(p.message, "99.99 %"));
     part.reserves_bp = 10001;
     members_settings_merge(arena, &s, &patch);
-    assert_int_equal(members_validate_settings(&s, "settings", &p), -1);
+    assert_int_equal(members_validate_settings(&s, "settings", &p), ERR_REJECTED);
     assert_string_equal(p.code, "invalid_percentage");
     assert_string_equal(p.field, "settings.shu_allocation.reserves");
     arena_destroy(&arena);
@@ -135,7 +135,7 @@ static void cooperative_fields_are_split_by_who_decides_them(void **state) {
     before.legal_number = "1/BH";
     before.has_active = before.active = true;
     before.settings = &s1;
-    members_problem_t p;
+    problem_t p;
 #define RESET() do { after = before; s2 = s1; shu2 = *s1.shu_allocation; \
                      after.settings = &s2; s2.shu_allocation = &shu2; } while (0)
     RESET();
@@ -146,33 +146,33 @@ static void cooperative_fields_are_split_by_who_decides_them(void **state) {
     assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), 0);
     RESET();
     after.legal_number = "2/BH";
-    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), ERR_REJECTED);
     assert_int_equal(p.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
     assert_string_equal(p.code, "registry_field");
     assert_string_equal(p.field, "legal_number");
     assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), 0);
     RESET();
     after.active = false;
-    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), ERR_REJECTED);
     assert_string_equal(p.field, "active");
     RESET();
     s2.fiscal_year_start = 7;
-    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, false, &p), ERR_REJECTED);
     assert_string_equal(p.field, "settings.fiscal_year_start");
     RESET();
     shu2.social_bp += 100;
     shu2.reserves_bp -= 100;
-    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), ERR_REJECTED);
     assert_int_equal(p.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE);
     assert_string_equal(p.code, "decided_by_annual_meeting");
     assert_string_equal(p.field, "settings.shu_allocation");
     RESET();
     s2.mandatory_amount_sen = 1;
-    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), ERR_REJECTED);
     assert_string_equal(p.field, "settings.mandatory_amount");
     RESET();
     s2.usage_share_basis = LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_LOANS_TAKEN;
-    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), -1);
+    assert_int_equal(members_check_cooperative_change(&before, &after, true, &p), ERR_REJECTED);
     assert_string_equal(p.field, "settings.usage_share_basis");
 #undef RESET
     arena_destroy(&arena);

@@ -71,7 +71,7 @@ static void expect_in(store_txn_t *txn, store_table_t t, const char *k, const ch
     size_t len = 0;
     int rc = store_get(txn, t, k, strlen(k), &val, &len);
     if (!v) {
-        assert_int_equal(rc, STORE_NOT_FOUND);
+        assert_int_equal(rc, ERR_NOT_FOUND);
         return;
     }
     assert_int_equal(rc, 0);
@@ -99,8 +99,8 @@ static void get_of_a_missing_key_is_not_found(void **state) {
     store_txn_t *r = begin(f->store, true);
     const void *v = (const void *) 1;
     size_t vl = 99;
-    assert_int_equal(store_get(r, f->table, "nobody", 6, &v, &vl), STORE_NOT_FOUND);
-    assert_int_equal(store_get(r, f->table, "nobody", 6, NULL, NULL), STORE_NOT_FOUND);
+    assert_int_equal(store_get(r, f->table, "nobody", 6, &v, &vl), ERR_NOT_FOUND);
+    assert_int_equal(store_get(r, f->table, "nobody", 6, NULL, NULL), ERR_NOT_FOUND);
     store_abort(&r);
     assert_null(r);
 }
@@ -115,7 +115,7 @@ static void put_overwrites_unless_told_not_to(void **state) {
     commit(&txn);
 
     txn = begin(f->store, false);
-    put_str(txn, f->table, "k", "three", STORE_NOOVERWRITE, STORE_EXISTS);
+    put_str(txn, f->table, "k", "three", STORE_NOOVERWRITE, ERR_EXISTS);
     store_abort(&txn);   /* after a failed put the txn is unusable: abort */
     expect_committed(f->store, f->table, "k", "two");
 }
@@ -128,8 +128,8 @@ static void del_removes_and_a_missing_key_is_not_found(void **state) {
     commit(&txn);
     txn = begin(f->store, false);
     assert_int_equal(store_del(txn, f->table, "a", 1), 0);
-    assert_int_equal(store_del(txn, f->table, "a", 1), STORE_NOT_FOUND);
-    assert_int_equal(store_del(txn, f->table, "zz", 2), STORE_NOT_FOUND);
+    assert_int_equal(store_del(txn, f->table, "a", 1), ERR_NOT_FOUND);
+    assert_int_equal(store_del(txn, f->table, "zz", 2), ERR_NOT_FOUND);
     commit(&txn);
     expect_committed(f->store, f->table, "a", NULL);
     expect_committed(f->store, f->table, "b", "2");
@@ -172,7 +172,7 @@ static void a_read_txn_does_not_see_later_commits(void **state) {
 static void a_read_only_txn_refuses_writes(void **state) {
     fixture_t *f = *state;
     store_txn_t *r = begin(f->store, true);
-    put_str(r, f->table, "x", "y", 0, STORE_ERROR);
+    put_str(r, f->table, "x", "y", 0, ERR_STORE);
     store_abort(&r);
     expect_committed(f->store, f->table, "x", NULL);
 }
@@ -220,7 +220,7 @@ static void append_in_key_order_succeeds_and_out_of_order_fails(void **state) {
 
     txn = begin(f->store, false);
     be64_write(key, 2);   /* behind the last key */
-    assert_int_equal(store_put(txn, f->table, key, 8, "late", 4, STORE_APPEND), STORE_EXISTS);
+    assert_int_equal(store_put(txn, f->table, key, 8, "late", 4, STORE_APPEND), ERR_EXISTS);
     store_abort(&txn);
 
     txn = begin(f->store, false);
@@ -272,7 +272,7 @@ static void child_abort_leaves_the_parent_unchanged(void **state) {
 
     /* A child that failed inside (duplicate key) is aborted, and the parent still commits. */
     assert_int_equal(store_begin_child(parent, &child), 0);
-    put_str(child, f->table, "balance", "1", STORE_NOOVERWRITE, STORE_EXISTS);
+    put_str(child, f->table, "balance", "1", STORE_NOOVERWRITE, ERR_EXISTS);
     store_abort(&child);
 
     assert_int_equal(store_begin_child(parent, &child), 0);
@@ -332,7 +332,7 @@ static void cursor_seeks_the_first_key_at_or_after(void **state) {
     assert_int_equal(store_cursor_seek(c, want, 8, &k, &kl, NULL, NULL), 0);
     assert_int_equal(key_at(k, kl), 70);   /* an exact match is "at" */
     be64_write(want, 101);
-    assert_int_equal(store_cursor_seek(c, want, 8, &k, &kl, &v, &vl), STORE_NOT_FOUND);
+    assert_int_equal(store_cursor_seek(c, want, 8, &k, &kl, &v, &vl), ERR_NOT_FOUND);
     store_cursor_close(&c);
     assert_null(c);
     store_cursor_close(&c);   /* closing NULL is harmless */
@@ -359,18 +359,18 @@ static void cursor_walks_forward_and_backward(void **state) {
 
     assert_int_equal(store_cursor_last(c, &k, &kl, NULL, NULL), 0);
     assert_int_equal(key_at(k, kl), 100);
-    assert_int_equal(store_cursor_next(c, &k, &kl, NULL, NULL), STORE_NOT_FOUND);
+    assert_int_equal(store_cursor_next(c, &k, &kl, NULL, NULL), ERR_NOT_FOUND);
 
     assert_int_equal(store_cursor_first(c, &k, &kl, NULL, NULL), 0);
     assert_int_equal(key_at(k, kl), 10);
-    assert_int_equal(store_cursor_prev(c, &k, &kl, NULL, NULL), STORE_NOT_FOUND);
+    assert_int_equal(store_cursor_prev(c, &k, &kl, NULL, NULL), ERR_NOT_FOUND);
 
     /* A full forward walk sees every key once, in numeric order. */
     uint64_t expect = 10;
     int rc = store_cursor_first(c, &k, &kl, NULL, NULL);
     for (; rc == 0; rc = store_cursor_next(c, &k, &kl, NULL, NULL), expect += 10)
         assert_int_equal(key_at(k, kl), expect);
-    assert_int_equal(rc, STORE_NOT_FOUND);
+    assert_int_equal(rc, ERR_NOT_FOUND);
     assert_int_equal(expect, 110);
     store_cursor_close(&c);
     store_abort(&r);
@@ -383,9 +383,9 @@ static void cursor_on_an_empty_table_finds_nothing(void **state) {
     assert_int_equal(store_cursor_open(r, f->table, &c), 0);
     const void *k;
     size_t kl;
-    assert_int_equal(store_cursor_first(c, &k, &kl, NULL, NULL), STORE_NOT_FOUND);
-    assert_int_equal(store_cursor_last(c, &k, &kl, NULL, NULL), STORE_NOT_FOUND);
-    assert_int_equal(store_cursor_seek(c, "a", 1, &k, &kl, NULL, NULL), STORE_NOT_FOUND);
+    assert_int_equal(store_cursor_first(c, &k, &kl, NULL, NULL), ERR_NOT_FOUND);
+    assert_int_equal(store_cursor_last(c, &k, &kl, NULL, NULL), ERR_NOT_FOUND);
+    assert_int_equal(store_cursor_seek(c, "a", 1, &k, &kl, NULL, NULL), ERR_NOT_FOUND);
     store_cursor_close(&c);
     store_abort(&r);
 }
@@ -510,7 +510,7 @@ static void map_full_then_grow_then_the_batch_fits(void **state) {
 
     uint64_t written = 0;
     store_txn_t *txn = begin(f->store, false);
-    assert_int_equal(fill_until_full(txn, f->table, &written), STORE_MAP_FULL);
+    assert_int_equal(fill_until_full(txn, f->table, &written), ERR_MAP_FULL);
     store_abort(&txn);
     assert_true(written > 0);
 
@@ -583,7 +583,7 @@ static void store_write_gives_up_when_the_map_cannot_grow(void **state) {
     reopen_fresh(f);
     assert_int_equal(store_table(f->store, "things", &f->table), 0);
     writer_t w = { .table = f->table, .rows = 128 };    /* 4 MiB: never fits */
-    assert_int_equal(store_write(f->store, 8, write_rows, &w), STORE_MAP_FULL);
+    assert_int_equal(store_write(f->store, 8, write_rows, &w), ERR_MAP_FULL);
     assert_int_equal(w.runs, 2);
 }
 
@@ -595,7 +595,7 @@ static void grow_stops_at_the_configured_maximum(void **state) {
     assert_int_equal(store_map_size(f->store), 1048576);
     assert_int_equal(store_grow(f->store), 0);
     assert_int_equal(store_map_size(f->store), 2097152);
-    assert_int_equal(store_grow(f->store), STORE_MAP_FULL);
+    assert_int_equal(store_grow(f->store), ERR_MAP_FULL);
     assert_int_equal(store_map_size(f->store), 2097152);
 }
 
@@ -658,7 +658,7 @@ static void backup_into_a_missing_directory_fails(void **state) {
     fixture_t *f = *state;
     char missing[UNIT_PATH_MAX + 16];
     snprintf(missing, sizeof missing, "%s/no/such/dir", f->dir);
-    assert_int_equal(store_backup(f->store, missing), STORE_ERROR);
+    assert_int_equal(store_backup(f->store, missing), ERR_STORE);
 }
 
 static void opening_where_no_directory_can_be_made_fails(void **state) {

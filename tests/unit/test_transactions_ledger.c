@@ -149,7 +149,7 @@ static void unbalanced_entry_states_both_totals(void **state) {
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
     Lumbung__JournalEntry *e;
     uint64_t before = entry_count(f);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(INVALID));
     assert_string_equal(f->err.code, "unbalanced");
     assert_string_equal(f->err.field, "lines");
@@ -165,23 +165,23 @@ static void bad_lines_are_named(void **state) {
     const char *codes[] = { "1-101", "9-999" };
     int64_t d[] = { 100, 0 }, c[] = { 0, 100 };
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "lines[1].account");
     assert_string_equal(f->err.code, "unknown_account");
 
     const char *codes2[] = { "1-101", "1-102" };
     int64_t d2[] = { 100, 100 }, c2[] = { 0, 100 };     /* line 1 has both sides */
     req = entry(&l, 2, codes2, d2, c2);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "lines[1]");
 
     int64_t d3[] = { 100, 0 }, c3[] = { 0, 0 };          /* line 1 has neither */
     req = entry(&l, 2, codes2, d3, c3);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "lines[1]");
 
     req = entry(&l, 1, codes2, d, c);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "too_few_lines");
 }
 
@@ -192,7 +192,7 @@ static void manual_entries_cannot_touch_savings(void **state) {
     const char *codes[] = { "1-101", "2-101" };
     int64_t d[] = { 100, 0 }, c[] = { 0, 100 };
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
     assert_string_equal(f->err.code, "savings_account");
     assert_string_equal(f->err.field, "lines[1].account");
@@ -216,14 +216,14 @@ static void added_accounts_are_checked(void **state) {
     assert_int_equal(tx_ledger_role_code(&f->ctx, COOP, LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_CASH,
                                          &code, &f->err), 0);
     assert_string_equal(code, "1-101");
-    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(CONFLICT));
     a.code = "1-105";
     a.class_ = LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_INCOME;
-    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "role");
     a.code = "kas";
-    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_add_account(&f->ctx, &a, &out, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "code");
 }
 
@@ -238,7 +238,7 @@ static void voluntary_never_goes_below_zero(void **state) {
     assert_string_equal(p->entry->lines[0]->account, "1-101");
     assert_string_equal(p->entry->lines[1]->account, "2-101");
     uint64_t before = entry_count(f);
-    assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 150000, NULL), TX_REJECTED);
+    assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 150000, NULL), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
     assert_string_equal(f->err.code, "insufficient_funds");
     assert_string_equal(f->err.field, "amount");
@@ -253,30 +253,30 @@ static void voluntary_never_goes_below_zero(void **state) {
 static void principal_is_paid_once_and_exactly(void **state) {
     fx_t *f = *state;
     Lumbung__SavingsPosted *p;
-    assert_int_equal(move(f, true, ALICE, K(PRINCIPAL), 5000000, NULL), TX_REJECTED);
+    assert_int_equal(move(f, true, ALICE, K(PRINCIPAL), 5000000, NULL), ERR_REJECTED);
     assert_string_equal(f->err.code, "wrong_principal_amount");
     assert_int_equal(move(f, true, ALICE, K(PRINCIPAL), 0, &p), 0);   /* the configured amount */
     assert_int_equal(p->amount_sen, PRINCIPAL_SEN);
-    assert_int_equal(move(f, true, ALICE, K(PRINCIPAL), PRINCIPAL_SEN, NULL), TX_REJECTED);
+    assert_int_equal(move(f, true, ALICE, K(PRINCIPAL), PRINCIPAL_SEN, NULL), ERR_REJECTED);
     assert_string_equal(f->err.code, "principal_already_paid");
-    assert_int_equal(move(f, false, ALICE, K(PRINCIPAL), PRINCIPAL_SEN, NULL), TX_REJECTED);
+    assert_int_equal(move(f, false, ALICE, K(PRINCIPAL), PRINCIPAL_SEN, NULL), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
     assert_string_equal(f->err.code, "savings_locked");
-    assert_int_equal(move(f, false, ALICE, K(MANDATORY), 1, NULL), TX_REJECTED);
+    assert_int_equal(move(f, false, ALICE, K(MANDATORY), 1, NULL), ERR_REJECTED);
     assert_string_equal(f->err.code, "savings_locked");
     assert_int_equal(account_balance(f, COOP, "3-101"), PRINCIPAL_SEN);
 }
 
 static void members_are_checked_against_the_replica(void **state) {
     fx_t *f = *state;
-    assert_int_equal(move(f, true, CITRA, K(VOLUNTARY), 100, NULL), TX_REJECTED);
+    assert_int_equal(move(f, true, CITRA, K(VOLUNTARY), 100, NULL), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
     assert_string_equal(f->err.code, "member_of_other_cooperative");
     assert_string_equal(f->err.field, "member_id");
-    assert_int_equal(move(f, true, 999, K(VOLUNTARY), 100, NULL), TX_REJECTED);
+    assert_int_equal(move(f, true, 999, K(VOLUNTARY), 100, NULL), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(NOT_FOUND));
     member_event(f, BUDI, COOP, true, 6);
-    assert_int_equal(move(f, true, BUDI, K(VOLUNTARY), 100, NULL), TX_REJECTED);
+    assert_int_equal(move(f, true, BUDI, K(VOLUNTARY), 100, NULL), ERR_REJECTED);
     assert_string_equal(f->err.code, "member_not_active");
     assert_non_null(strstr(f->err.message, "2025-06-30"));
 }
@@ -299,7 +299,7 @@ static void mandatory_arrears_count_periods_since_joining(void **state) {
     assert_int_equal(m->arrears_sen, 2 * MANDATORY_SEN);
     assert_int_equal(a->n_loans, 0);
     q.cooperative_id = COOP2;   /* reading another cooperative's member is "not found" */
-    assert_int_equal(tx_savings_member_accounts(&f->ctx, &q, &a, &f->err), TX_REJECTED);
+    assert_int_equal(tx_savings_member_accounts(&f->ctx, &q, &a, &f->err), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(NOT_FOUND));
 }
 
@@ -314,7 +314,7 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     mv.amount_sen = 1000000000;
     mv.value_date = "2025-01-31";
     Lumbung__SavingsPosted *p;
-    assert_int_equal(tx_savings_move(&f->ctx, &mv, true, &p, &f->err), TX_REJECTED);
+    assert_int_equal(tx_savings_move(&f->ctx, &mv, true, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "term_months");
     mv.has_term_months = mv.has_annual_rate_bp = 1;
     mv.term_months = 6;
@@ -331,7 +331,7 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     w.kind = K(TIME_DEPOSIT);
     w.time_deposit_id = td;
     w.value_date = "2025-07-30";
-    assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), TX_REJECTED);
+    assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "not_matured");
     w.value_date = "2025-07-31";
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), 0);
@@ -339,7 +339,7 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     assert_int_equal(account_balance(f, COOP, "5-101"), 30000000);
     assert_int_equal(account_balance(f, COOP, "2-102"), 0);
     assert_int_equal(account_balance(f, COOP, "1-101"), 0);
-    assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), TX_REJECTED);
+    assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "time_deposit_closed");
     assert_trial_balance(f, COOP);
 }
@@ -358,17 +358,17 @@ static void reversal_undoes_a_deposit_once(void **state) {
     assert_true(rev->lines[0]->credit_sen == 70000);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 0);
     assert_int_equal(account_balance(f, COOP, "2-101"), 0);
-    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "already_reversed");
     r.entry_id = rev->id;
-    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "cannot_reverse_reversal");
     /* A withdrawal whose deposit is gone cannot be reversed into a negative balance... */
     assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 100, &p), 0);
     uint64_t deposit = p->entry_id;
     assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 100, &p), 0);
     r.entry_id = deposit;
-    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), TX_REJECTED);
+    assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "insufficient_funds");
     assert_trial_balance(f, COOP);
 }
@@ -392,7 +392,7 @@ static void exit_posts_the_settlement_once(void **state) {
     uint64_t before = entry_count(f);
     member_event(f, BUDI, COOP, true, 7);     /* a repeat settles nothing twice */
     assert_int_equal(entry_count(f), before);
-    assert_int_equal(tx_savings_get_settlement(&f->ctx, COOP, ALICE, &st, &f->err), TX_REJECTED);
+    assert_int_equal(tx_savings_get_settlement(&f->ctx, COOP, ALICE, &st, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "no_settlement");
     assert_trial_balance(f, COOP);
 }
@@ -454,7 +454,7 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     assert_int_equal(tx_ctx_mark(&f->ctx).pending - mark.pending, 2);     /* two entries queued, no more */
     /* A link id may not come back after its chain ended. */
     pp[1] = posting(&p[1], &mv[1], true, ALICE, 1, 7);
-    assert_int_equal(tx_batch_post(&f->ctx, &admin, &b, &res, &f->err), TX_REJECTED);
+    assert_int_equal(tx_batch_post(&f->ctx, &admin, &b, &res, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "link_id_reused");
     assert_string_equal(f->err.field, "postings[3].link_id");
     assert_trial_balance(f, COOP);
@@ -559,11 +559,11 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     assert_string_equal(page->items[0]->value_date, "2025-01-01");
     assert_string_equal(page->items[1]->value_date, "2025-01-02");
     q.account = "9-999";
-    assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "account");
     q.account = NULL;
     q.limit = 501;
-    assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), TX_REJECTED);
+    assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "limit");
 }
 
@@ -584,16 +584,16 @@ static int post_cash_out(fx_t *f, const char *date, int64_t sen) {
 static void postings_are_guarded_by_date_and_cash(void **state) {
     fx_t *f = *state;
     f->ctx.now_ms = MARCH_1_18H_UTC;
-    assert_int_equal(post_cash_out(f, "2025-03-02", 100), TX_REJECTED);
+    assert_int_equal(post_cash_out(f, "2025-03-02", 100), ERR_REJECTED);
     assert_string_equal(f->err.code, "insufficient_cash");
     assert_string_equal(f->err.field, "lines[1].account");
     assert_string_equal(f->err.message, "Kas (1-101) holds Rp 0,00; this payout needs Rp 1,00");
     fund(f, 100);
-    assert_int_equal(post_cash_out(f, "2025-03-03", 100), TX_REJECTED);
+    assert_int_equal(post_cash_out(f, "2025-03-03", 100), ERR_REJECTED);
     assert_string_equal(f->err.code, "future_date");
     assert_string_equal(f->err.field, "value_date");
     assert_int_equal(post_cash_out(f, "2025-03-02", 60), 0);     /* Jakarta's today */
-    assert_int_equal(post_cash_out(f, "2025-03-02", 41), TX_REJECTED);
+    assert_int_equal(post_cash_out(f, "2025-03-02", 41), ERR_REJECTED);
     assert_string_equal(f->err.message, "Kas (1-101) holds Rp 0,40; this payout needs Rp 0,41");
     Lumbung__CloseDay close = LUMBUNG__CLOSE_DAY__INIT;
     close.has_cooperative_id = 1;
@@ -601,13 +601,13 @@ static void postings_are_guarded_by_date_and_cash(void **state) {
     close.business_date = "2025-03-03";
     Lumbung__DayClosed *day;
     assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
-                     TX_REJECTED);
+                     ERR_REJECTED);
     assert_string_equal(f->err.code, "future_date");
     assert_string_equal(f->err.field, "business_date");
     close.business_date = "2025-02-28";
     assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
                      0);
-    assert_int_equal(post_cash_out(f, "2025-02-28", 10), TX_REJECTED);
+    assert_int_equal(post_cash_out(f, "2025-02-28", 10), ERR_REJECTED);
     assert_string_equal(f->err.code, "day_closed");
     assert_non_null(strstr(f->err.message, "closed up to 2025-02-28"));
     assert_int_equal(post_cash_out(f, "2025-03-01", 10), 0);

@@ -121,26 +121,26 @@ static void an_application_checks_its_terms_and_member(void **state) {
     Lumbung__Loan *loan;
     Lumbung__ApplyLoan a = application(ALICE, 1000000, NULL);
     a.instalments = 0;
-    assert_int_equal(apply_loan(f, &a, &loan), TX_REJECTED);
+    assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(INVALID));
     assert_string_equal(f->err.field, "instalments");
 
     a = application(ALICE, 1000000, NULL);
     a.has_method = 0;
-    assert_int_equal(apply_loan(f, &a, &loan), TX_REJECTED);
+    assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     assert_string_equal(f->err.field, "method");
 
     a = application(ALICE, 1000000, NULL);
     a.first_due_on = "2025-01-01";                  /* before it was applied for */
-    assert_int_equal(apply_loan(f, &a, &loan), TX_REJECTED);
+    assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     assert_string_equal(f->err.field, "first_due_on");
 
     a = application(999999, 1000000, NULL);
-    assert_int_equal(apply_loan(f, &a, &loan), TX_REJECTED);
+    assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     expect_error(f, EK(NOT_FOUND), "member_not_found", "member_id");
 
     a = application(CITRA, 1000000, NULL);          /* a member of cooperative 2 */
-    assert_int_equal(apply_loan(f, &a, &loan), TX_REJECTED);
+    assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     expect_error(f, EK(RULE), "member_of_other_cooperative", "member_id");
 }
 
@@ -170,7 +170,7 @@ static void a_disbursement_moves_the_principal_out_of_cash_once(void **state) {
     assert_int_equal(account_balance(f, "1-101"), 100000000 - 12000000);
     assert_int_equal(account_balance(f, p->entry->lines[0]->account), 12000000);
 
-    assert_int_equal(disburse(f, id, &p), TX_REJECTED);
+    assert_int_equal(disburse(f, id, &p), ERR_REJECTED);
     expect_error(f, EK(RULE), "already_disbursed", NULL);
     assert_int_equal(account_balance(f, "1-101"), 100000000 - 12000000);
 }
@@ -196,11 +196,11 @@ static void a_repayment_pays_late_fee_then_interest_then_principal(void **state)
     assert_int_equal(p->loan->schedule[1]->paid_sen, 87216);
 
     /* Everything left: 12 x 112,000 + 784 - 200,000 = 1,144,784; a sen more is refused. */
-    assert_int_equal(repay(f, id, 1144785, "2025-02-20", &p), TX_REJECTED);
+    assert_int_equal(repay(f, id, 1144785, "2025-02-20", &p), ERR_REJECTED);
     expect_error(f, EK(RULE), "overpayment", NULL);
     assert_int_equal(repay(f, id, 1144784, "2025-02-20", &p), 0);
     assert_int_equal(p->loan->status, STATUS(PAID));
-    assert_int_equal(repay(f, id, 1, "2025-02-21", &p), TX_REJECTED);
+    assert_int_equal(repay(f, id, 1, "2025-02-21", &p), ERR_REJECTED);
     expect_error(f, EK(RULE), "loan_paid", NULL);
 }
 
@@ -209,13 +209,13 @@ static void a_repayment_of_nothing_or_an_unknown_loan_is_refused(void **state) {
     fund(f, 100000000);
     uint64_t id = new_loan(f, ALICE, 1200000, NULL);
     Lumbung__LoanPosted *p;
-    assert_int_equal(repay(f, id, 1000, "2025-02-20", &p), TX_REJECTED);   /* not disbursed */
+    assert_int_equal(repay(f, id, 1000, "2025-02-20", &p), ERR_REJECTED);   /* not disbursed */
     assert_int_equal(f->err.kind, EK(RULE));
     assert_int_equal(disburse(f, id, &p), 0);
-    assert_int_equal(repay(f, id, 0, "2025-02-20", &p), TX_REJECTED);
+    assert_int_equal(repay(f, id, 0, "2025-02-20", &p), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(INVALID));
     assert_string_equal(f->err.field, "amount");
-    assert_int_equal(repay(f, 424242, 1000, "2025-02-20", &p), TX_REJECTED);
+    assert_int_equal(repay(f, 424242, 1000, "2025-02-20", &p), ERR_REJECTED);
     expect_error(f, EK(NOT_FOUND), "loan_not_found", "loan_id");
 }
 
@@ -231,7 +231,7 @@ static void a_cancelled_application_cannot_be_disbursed(void **state) {
     assert_int_equal(tx_loans_cancel(&f->ctx, &c, &loan, &f->err), 0);
     assert_int_equal(loan->status, STATUS(CANCELLED));
     Lumbung__LoanPosted *p;
-    assert_int_equal(disburse(f, id, &p), TX_REJECTED);
+    assert_int_equal(disburse(f, id, &p), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
     assert_int_equal(account_balance(f, "1-101"), 100000000);
 
@@ -239,7 +239,7 @@ static void a_cancelled_application_cannot_be_disbursed(void **state) {
     assert_int_equal(disburse(f, other, &p), 0);
     c.loan_id = other;
     memset(&f->err, 0, sizeof f->err);
-    assert_int_equal(tx_loans_cancel(&f->ctx, &c, &loan, &f->err), TX_REJECTED);
+    assert_int_equal(tx_loans_cancel(&f->ctx, &c, &loan, &f->err), ERR_REJECTED);
     expect_error(f, EK(RULE), "already_disbursed", NULL);
 }
 

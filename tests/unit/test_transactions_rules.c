@@ -230,26 +230,26 @@ static Lumbung__Actor actor(Lumbung__Role role, uint64_t coop) {
 
 static void authorisation_follows_the_roles(void **state) {
     (void) state;
-    tx_error_t err;
+    problem_t err;
     Lumbung__Actor a = actor(LUMBUNG__ROLE__ROLE_ADMIN, 0);
     assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
     a = actor(LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
     assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), TX_REJECTED);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
     assert_int_equal(err.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
     a = actor(LUMBUNG__ROLE__ROLE_OPERATOR, 7);
     assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
-    assert_int_equal(tx_authorise(&a, 8, false, &err), TX_REJECTED);
+    assert_int_equal(tx_authorise(&a, 8, false, &err), ERR_REJECTED);
     a = actor(LUMBUNG__ROLE__ROLE_OPERATOR, 0);    /* an operator without a cooperative */
-    assert_int_equal(tx_authorise(&a, 7, false, &err), TX_REJECTED);
+    assert_int_equal(tx_authorise(&a, 7, false, &err), ERR_REJECTED);
     a = actor(LUMBUNG__ROLE__ROLE_VIEWER, 7);
     assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), TX_REJECTED);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
     a = actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 0);
     assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
     a = actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 5);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), TX_REJECTED);
-    assert_int_equal(tx_authorise(NULL, 7, false, &err), TX_REJECTED);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
+    assert_int_equal(tx_authorise(NULL, 7, false, &err), ERR_REJECTED);
 }
 
 int main(void) {

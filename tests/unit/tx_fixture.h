@@ -16,7 +16,7 @@ typedef struct {
     arena_t *arena;
     store_txn_t *txn;
     tx_ctx_t ctx;
-    tx_error_t err;
+    problem_t err;
 } fx_t;
 
 static int apply(fx_t *f, Lumbung__MembersEvent *ev, uint64_t seq) {
