@@ -323,11 +323,11 @@ static int to_decimal(convert_t *c, const json_t *v, value_kind_t kind, int64_t 
     if (!json_is_string(v))
         return fail(c, "invalid_type", "must be a decimal string such as %s", example);
     const char *s = plain_string(v);
-    int rc = s ? money_parse(s, out) : MONEY_ERR_SYNTAX;
+    int rc = s ? money_parse(s, out) : ERR_MONEY_SYNTAX;
     switch (rc) {
-    case MONEY_OK: return 0;
-    case MONEY_ERR_RANGE: return fail(c, "out_of_range", "%s", money_error_text(rc));
-    case MONEY_ERR_SYNTAX:
+    case 0: return 0;
+    case ERR_MONEY_RANGE: return fail(c, "out_of_range", "%s", money_error_text(rc));
+    case ERR_MONEY_SYNTAX:
         return fail(c, code, "is not a decimal number; write it like %s", example);
     default: return fail(c, code, "%s", money_error_text(rc));
     }
@@ -403,8 +403,8 @@ static int to_string(convert_t *c, const json_t *v, value_kind_t kind, char **ou
     const char *s = checked_text(c, v);
     if (!s) return -1;
     int32_t days;
-    int rc = kind == VALUE_DATE ? date_parse(s, &days) : DATE_OK;
-    if (rc != DATE_OK) return fail(c, "invalid_date", "%s", date_error_text(rc));
+    int rc = kind == VALUE_DATE ? date_parse(s, &days) : 0;
+    if (rc != 0) return fail(c, "invalid_date", "%s", date_error_text(rc));
     size_t n = json_string_length(v);
     char *copy = arena_alloc(c->arena, n + 1);
     memcpy(copy, s, n + 1);
@@ -449,7 +449,7 @@ static int to_timestamp(convert_t *c, const json_t *v, int64_t *out) {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     int32_t days;
     if (!s || (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) ||
-        date_from_ymd(y, mo, d, &days) != DATE_OK || h > 23 || mi > 59 || sec > 59 || h < 0 ||
+        date_from_ymd(y, mo, d, &days) != 0 || h > 23 || mi > 59 || sec > 59 || h < 0 ||
         mi < 0 || sec < 0)
         return fail(c, "invalid_timestamp", "must be a UTC timestamp as YYYY-MM-DDTHH:MM:SSZ");
     if (s[n] == '.') {

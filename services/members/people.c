@@ -302,7 +302,7 @@ static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumb
     if (on > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "exit_on", "exit_on %s is in the future", exit_on);
-    if (date_parse(m->joined_on, &joined) == DATE_OK && on < joined)
+    if (date_parse(m->joined_on, &joined) == 0 && on < joined)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_joining",
                                  "exit_on", "exit_on %s is before the member joined on %s",
                                  exit_on, m->joined_on);

@@ -57,7 +57,7 @@ int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const Lumbung__DayClosed *d = (const Lumbung__DayClosed *) m;
-    return d->business_date && date_parse(d->business_date, out) == DATE_OK ? 0 : -EINVAL;
+    return d->business_date && date_parse(d->business_date, out) == 0 ? 0 : -EINVAL;
 }
 
 /* ------------------------------------------------------------------ building entries */
@@ -206,7 +206,7 @@ static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, probl
     int32_t date, closed;
     int rc = tx_ledger_coop(ctx, e->cooperative_id, &coop, err);
     if (rc != 0) return rc;
-    if (!e->value_date || date_parse(e->value_date, &date) != DATE_OK)
+    if (!e->value_date || date_parse(e->value_date, &date) != 0)
         return problem_set(err, INVALID, "invalid_date", "value_date",
                          "value_date must be a date as YYYY-MM-DD");
     /* An exit settlement's date is the service's, never typed: the exit date, or the day
@@ -587,7 +587,7 @@ int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id) {
     char day[DATE_TEXT_LEN + 1];
     memcpy(day, text, DATE_TEXT_LEN);
     day[DATE_TEXT_LEN] = 0;
-    if (date_parse(day, date) != DATE_OK) return -EINVAL;
+    if (date_parse(day, date) != 0) return -EINVAL;
     const char *p = text + DATE_TEXT_LEN + 1;
     if (*p < '0' || *p > '9') return -EINVAL;
     char *end;
