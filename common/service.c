@@ -252,12 +252,12 @@ static bool call_refused(service_call_t *c) {
     default:
         break;
     }
-    scope_error_t err;
+    problem_t err;
     if (scope_check(p, c->request, &err) == 0) return false;
     /* The refusal is part of the trail: which key tried what, where. */
     log_warn(c->request->request_id, "%s: integrator '%s' refused (%s, %s): %s", c->svc->name,
              c->peer, err.code, *err.field ? err.field : "-", err.message);
-    service_call_fail(c, err.kind, err.code, *err.field ? err.field : NULL, "%s", err.message);
+    service_call_reject(c, &err);
     return true;
 }
 
@@ -576,8 +576,9 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     c->continuing = false;
     if (rc == ERR_MAP_FULL) return rc;
     if (!c->reply->error)
-        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
-                          NULL, "the request failed inside the service (code %d); it changed nothing", rc);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal", NULL,
+                          "the request failed inside the service (%s); it changed nothing",
+                          error_name(rc));
     return 0;
 }
 
