@@ -18,6 +18,7 @@
      beside the bin/ folder of this binary, i.e. $(BUILD)/web), LUMBUNG_COOKIE_SECURE=1 (session
      cookies only over HTTPS: set it when a TLS proxy fronts the gateway); the bus settings of
      config.h. */
+#include <errno.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -76,7 +77,7 @@ static void http_settings(http_server_config_t *c) {
 
 /* One client per backend: members, transactions (shard 0), reporting, then shards 1.. */
 static int open_clients(gateway_t *gw, bus_t *bus) {
-    if (shard_load() != 0) return -1;
+    if (shard_load() != 0) return -EINVAL;
     gw->shards = shard_count();
     gw->backends = GATEWAY_SERVICES + gw->shards - 1;
     for (int i = 0; i < GATEWAY_SERVICES; i++)

@@ -64,7 +64,7 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == RAT_KEY) {
         const uint8_t *p = s.val;
-        if (s.val_len != RAT_SIZE || p[0] != RAT_VERSION) { rc = -EPROTO; break; }
+        if (s.val_len != RAT_SIZE || p[0] != RAT_VERSION) { rc = ERR_RECORD_VERSION; break; }
         uint32_t year = be32_read((const uint8_t *) s.key + 8);
         if (year == last_year) out->held_last = true;
         if (year + 1 == last_year) out->held_before_last = true;
@@ -119,7 +119,7 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     int rc = store_get(txn, app->rats, key, sizeof key, &v, &vl);
     if (rc != 0) return rc;
     const uint8_t *p = v;
-    if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;
+    if (vl != RAT_SIZE || p[0] != RAT_VERSION) return ERR_RECORD_VERSION;
     *held_on = date_from_key(be32_read(p + 1));
     return 0;
 }

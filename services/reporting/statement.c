@@ -146,7 +146,7 @@ int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena,
         const uint8_t *key = s.key, *val = s.val;
         size_t vl = s.val_len;
         if (vl < REPORTING_MOVEMENT_HEADER || val[0] != MOVEMENT_VERSION || key[20] < 1 ||
-            key[20] > KINDS) { rc = -EPROTO; break; }
+            key[20] > KINDS) { rc = ERR_RECORD_VERSION; break; }
         int64_t delta = (int64_t) be64_read(val + 2);
         r.balance[key[20]] += delta;
         r.total += delta;

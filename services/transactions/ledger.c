@@ -439,10 +439,7 @@ static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, voi
         memcpy(code, (const uint8_t *) s.key + 8, kl - 8);
         code[kl - 8] = 0;
         tx_account_t a;
-        if (tx_account_decode(s.val, s.val_len, &a) != 0) {
-            rc = -EINVAL;
-            break;
-        }
+        if ((rc = tx_account_decode(s.val, s.val_len, &a)) != 0) break;
         if ((rc = fn(ctx, code, &a, arg)) != 0) break;
     }
     return store_scan_close(&s, rc);
