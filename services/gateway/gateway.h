@@ -189,21 +189,19 @@ int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
 
 /* --- router (routes.c) --- */
 
-enum { GATEWAY_ROUTES_NOT_FOUND = -404, GATEWAY_ROUTES_METHOD_NOT_ALLOWED = -405 };
-
 /* Every route table, NULL-terminated: the gateway's own, then members, transactions,
    reporting. */
 extern const route_t *const gateway_routes_tables[];
 
-/* Finds the route for method and path. Returns 0 (m filled), GATEWAY_ROUTES_NOT_FOUND, or
-   GATEWAY_ROUTES_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
+/* Finds the route for method and path. Returns 0 (m filled), ERR_NOT_FOUND, or
+   ERR_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
    matches GET routes. */
 int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
                          char *allow, size_t allow_size);
 
 /* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
    whether the request names a cooperative other than the user's (see
-   gateway_routes_names_other_coop). Returns 0, -401 or -403. */
+   gateway_routes_names_other_coop). Returns 0, ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
 int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
                              bool other_coop);
 

@@ -242,8 +242,8 @@ static json_t *user_json(const auth_user_t *u) {
 
 /* Maps auth's errors to HTTP. */
 static void answer_auth_error(gateway_exchange_t *ex, int rc, const auth_error_t *e) {
-    int status = rc == AUTH_INVALID ? 400 : rc == AUTH_NOT_FOUND ? 404 : rc == AUTH_CONFLICT ? 409
-               : rc == AUTH_RULE ? 422 : rc == AUTH_BUSY || rc == AUTH_SHUTTING_DOWN ? 503 : 500;
+    int status = rc == ERR_REJECTED ? 400 : rc == ERR_NOT_FOUND ? 404 : rc == ERR_EXISTS ? 409
+               : rc == ERR_RULE ? 422 : rc == ERR_BUSY || rc == ERR_SHUTTING_DOWN ? 503 : 500;
     if (status == 503) gateway_exchange_header(ex, "Retry-After", "1");
     const char *code = e && e->code[0] ? e->code : status == 500 ? "internal" : "error";
     const char *message = e && e->message[0] ? e->message : "the user store failed";
@@ -305,7 +305,7 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
                                                  "expires_at", json_time(result->expires_ms),
                                                  "user", user_json(&result->user)));
-    } else if (status == AUTH_LOCKED) {
+    } else if (status == ERR_LOCKED) {
         char retry[16];
         snprintf(retry, sizeof retry, "%u", result->retry_after_s);
         gateway_exchange_header(ex, "Retry-After", retry);
@@ -313,14 +313,14 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
                                "too many failed logins: the account is locked for %u more "
                                "seconds, or until an administrator unlocks it",
                                result->retry_after_s);
-    } else if (status == AUTH_THROTTLED) {
+    } else if (status == ERR_THROTTLED) {
         char retry[16];
         snprintf(retry, sizeof retry, "%u", result->retry_after_s);
         gateway_exchange_header(ex, "Retry-After", retry);
         gateway_exchange_error(ex, 429, "too_many_logins", NULL,
                                "too many failed logins from this address: logins from it are "
                                "refused for %u more seconds", result->retry_after_s);
-    } else if (status == AUTH_INVALID_CREDENTIALS) {
+    } else if (status == ERR_INVALID_CREDENTIALS) {
         gateway_exchange_error(ex, 401, "invalid_credentials", NULL,
                                "the username or password is wrong");
     } else {
@@ -351,7 +351,7 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
 static void handle_logout(gateway_exchange_t *ex, json_t *body) {
     (void) body;
     int rc = auth_logout(ex->gw->auth, ex->token);
-    if (rc == AUTH_UNAUTHENTICATED) {
+    if (rc == ERR_UNAUTHENTICATED) {
         gateway_exchange_error(ex, 401, "invalid_token", NULL, "the token is already revoked");
         return;
     }
@@ -487,7 +487,7 @@ static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
         return;
     auth_error_t e;
     memset(&e, 0, sizeof e);
-    if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, AUTH_INVALID, &e); return; }
+    if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, ERR_REJECTED, &e); return; }
     char name[AUTH_USERNAME_MAX + 1] = "";
     auth_member_username(coop, number, name);
     ex->audit_user = arena_strdup(ex->arena, name);
@@ -546,10 +546,10 @@ static void on_password_set(void *arg, int status, const auth_user_t *user, cons
 static void on_current_checked(void *arg, int status, const auth_login_result_t *result) {
     password_change_t *pc = arg;
     gateway_exchange_t *ex = pc->ex;
-    if (status == AUTH_INVALID_CREDENTIALS) {
+    if (status == ERR_INVALID_CREDENTIALS) {
         gateway_exchange_error(ex, 422, "wrong_password", "current_password",
                                "current_password: this is not your current password");
-    } else if (status == AUTH_LOCKED || status < 0) {
+    } else if (status == ERR_LOCKED || status < 0) {
         on_login(ex, status, result);
     } else {
         auth_logout(ex->gw->auth, result->token);
@@ -573,7 +573,7 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
     memset(&e, 0, sizeof e);
     if (auth_validate_password(fresh, &e) < 0) {
         snprintf(e.field, sizeof e.field, "new_password");
-        answer_auth_error(ex, AUTH_INVALID, &e);
+        answer_auth_error(ex, ERR_REJECTED, &e);
         return;
     }
     password_change_t *pc = arena_alloc(ex->arena, sizeof *pc);
@@ -686,7 +686,7 @@ static void handle_get_user(gateway_exchange_t *ex, json_t *body) {
     auth_user_t user;
     if (path_user_id(ex, &id) < 0) return;
     int rc = auth_user_get(ex->gw->auth, id, &user);
-    if (rc == AUTH_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
         return;
     }
