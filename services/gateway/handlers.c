@@ -240,10 +240,9 @@ static json_t *user_json(const auth_user_t *u) {
     return j;
 }
 
-/* Maps auth's errors to HTTP. */
+/* Answers an error of auth's user management with its HTTP status. */
 static void answer_auth_error(gateway_exchange_t *ex, int rc, const auth_error_t *e) {
-    int status = rc == ERR_REJECTED ? 400 : rc == ERR_NOT_FOUND ? 404 : rc == ERR_EXISTS ? 409
-               : rc == ERR_RULE ? 422 : rc == ERR_BUSY || rc == ERR_SHUTTING_DOWN ? 503 : 500;
+    int status = http_status_of_error(rc);
     if (status == 503) gateway_exchange_header(ex, "Retry-After", "1");
     const char *code = e && e->code[0] ? e->code : status == 500 ? "internal" : "error";
     const char *message = e && e->message[0] ? e->message : "the user store failed";
