@@ -850,7 +850,7 @@ static void process_batch(service_t *svc) {
     }
     if (rc == 0) svc->stats.commits++;
     else svc->commit_failures++;
-    if (rc != 0) log_error(0, "%s: batch of %d failed to commit (%d)", svc->name, svc->batch_count, rc);
+    if (rc != 0) log_error(0, "%s: batch of %d failed to commit (%s)", svc->name, svc->batch_count, error_name(rc));
     /* Fault injection for the crash-between-commit-and-reply test (docs/testing.md). */
     if (svc->fault_crash_after_commit && stored) {
         log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
@@ -985,7 +985,7 @@ static void on_prune(uv_timer_t *t) {
         if (rc != ERR_MAP_FULL || store_grow(svc->store) != 0) break;
     }
     if (rc != 0) {
-        log_warn(0, "%s: pruning failed (%d); it is tried again", svc->name, rc);
+        log_warn(0, "%s: pruning failed (%s); it is tried again", svc->name, error_name(rc));
         return;
     }
     svc->pruned_replies += replies;

@@ -335,7 +335,7 @@ auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, i
                                      a->config.mem) != 0)
         rc = -ENOMEM;
     if (rc < 0) {
-        log_error(0, "auth: cannot open the user tables: %d", rc);
+        log_error(0, "auth: cannot open the user tables: %s", error_name(rc));
         free(a);
         *err = rc;
         return NULL;
@@ -755,7 +755,7 @@ static void after_login(job_t *j) {
     int64_t now = wall_ms();
     uint64_t delay_ms = 0;
     if (rc < 0) {
-        log_error(0, "auth: login of %s could not be recorded: %d", j->username, rc);
+        log_error(0, "auth: login of %s could not be recorded: %s", j->username, error_name(rc));
         j->status = rc;
     } else if (j->status == 0) {
         throttle_succeeded(a->throttle, j->username, j->address, now);

@@ -53,7 +53,7 @@ static int query_check(gateway_exchange_t *ex, const char *const *allowed) {
     if (!ex->req || http_req_query_each(ex->req, query_check_one, &q) == 0) return 0;
     gateway_exchange_error(ex, 400, "unknown_field", q.bad, "%s: not a query parameter here",
                            q.bad);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int query_cursor(gateway_exchange_t *ex, uint64_t *cursor) {
@@ -63,7 +63,7 @@ static int query_cursor(gateway_exchange_t *ex, uint64_t *cursor) {
     if (gateway_parse_u64(text, cursor) == 0) return 0;
     gateway_exchange_error(ex, 400, "invalid_cursor", "cursor",
                            "cursor: pass the next_cursor of the previous page unchanged");
-    return -1;
+    return ERR_REJECTED;
 }
 
 /* ---------------------------------------------------------------- health and metrics */
@@ -260,7 +260,7 @@ static int required_string(gateway_exchange_t *ex, json_t *body, const char *nam
     }
     gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", name,
                            "%s: required, as a non-empty string", name);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *allowed) {
@@ -271,7 +271,7 @@ static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *
         for (int i = 0; allowed[i] && !ok; i++) ok = !strcmp(key, allowed[i]);
         if (!ok) {
             gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field here", key);
-            return -1;
+            return ERR_REJECTED;
         }
     }
     return 0;
@@ -458,7 +458,7 @@ static int member_ids(gateway_exchange_t *ex, json_t *body, uint64_t *coop, uint
         if (!ok || *out[i] == 0) {
             gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", names[i],
                                    "%s: required, a whole number above 0", names[i]);
-            return -1;
+            return ERR_REJECTED;
         }
     }
     return 0;
@@ -469,7 +469,7 @@ static int session_flag(gateway_exchange_t *ex, json_t *body) {
     if (session && !json_is_boolean(session)) {
         gateway_exchange_error(ex, 400, "invalid_type", "session",
                                "session: true for a browser session cookie");
-        return -1;
+        return ERR_REJECTED;
     }
     ex->session_cookie = json_is_true(session);
     return 0;
@@ -590,13 +590,13 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
 static int input_string(gateway_exchange_t *ex, const char *key, json_t *v, const char **out) {
     if (json_is_string(v)) { *out = json_string_value(v); return 0; }
     gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use a string", key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_bool(gateway_exchange_t *ex, const char *key, json_t *v, bool *out) {
     if (json_is_boolean(v)) { *out = json_is_true(v); return 0; }
     gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use true or false", key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_cooperative(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
@@ -611,18 +611,18 @@ static int input_cooperative(gateway_exchange_t *ex, json_t *v, auth_user_input_
     }
     gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
                            "cooperative_id: use the cooperative's id as a string, e.g. \"12\"");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_role(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
     const char *name;
-    if (input_string(ex, "role", v, &name) < 0) return -1;
+    if (input_string(ex, "role", v, &name) < 0) return ERR_REJECTED;
     in->role = auth_role_parse(name);
     in->has_role = true;
     if (in->role != LUMBUNG__ROLE__ROLE_UNSPECIFIED) return 0;
     gateway_exchange_error(ex, 400, "invalid_role", "role",
                            "role: must be one of admin, supervisor, operator, viewer");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_field(gateway_exchange_t *ex, const char *key, json_t *v, bool patch,
@@ -636,7 +636,7 @@ static int input_field(gateway_exchange_t *ex, const char *key, json_t *v, bool 
     if (patch && !strcmp(key, "unlock")) return input_bool(ex, key, v, &in->unlock);
     gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field a user can be given",
                            key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_user_input_t *in) {
@@ -644,7 +644,7 @@ static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_use
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value)
-        if (input_field(ex, key, value, patch, in) < 0) return -1;
+        if (input_field(ex, key, value, patch, in) < 0) return ERR_REJECTED;
     return 0;
 }
 
@@ -666,7 +666,7 @@ static void handle_create_user(gateway_exchange_t *ex, json_t *body) {
 static int path_user_id(gateway_exchange_t *ex, uint64_t *id) {
     if (gateway_parse_u64(gateway_exchange_param(ex, "id"), id) == 0 && *id > 0) return 0;
     gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static void handle_update_user(gateway_exchange_t *ex, json_t *body) {
@@ -735,7 +735,7 @@ static int audit_time(gateway_exchange_t *ex, const char *name, bool end, int64_
     gateway_exchange_error(ex, 400, "invalid_date", name,
                            "%s: use a date YYYY-MM-DD or a UTC time like 2026-11-29T09:10:00Z",
                            name);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int audit_query_parse(gateway_exchange_t *ex, audit_query_t *q) {
@@ -745,12 +745,12 @@ static int audit_query_parse(gateway_exchange_t *ex, audit_query_t *q) {
     if (query_check(ex, allowed) < 0 || gateway_exchange_limit(ex, AUDIT_PAGE_MAX, &q->limit) < 0 ||
         query_cursor(ex, &q->before_seq) < 0 || audit_time(ex, "from", false, &q->from_ms) < 0 ||
         audit_time(ex, "to", true, &q->to_ms) < 0)
-        return -1;
+        return ERR_REJECTED;
     const char *coop = gateway_exchange_query(ex, "cooperative_id");
     if (coop && gateway_parse_u64(coop, &q->cooperative_id) < 0) {
         gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
                                "cooperative_id: use the cooperative's id, e.g. 12");
-        return -1;
+        return ERR_REJECTED;
     }
     q->user = gateway_exchange_query(ex, "user");
     return 0;

@@ -135,7 +135,7 @@ static int open_web(gateway_t *gw) {
         web = dir;
     }
     int rc = static_files_load(web, &gw->web);
-    if (rc < 0) log_error(0, "cannot load the web interface from %s (%d)", web, rc);
+    if (rc < 0) log_error(0, "cannot load the web interface from %s (%s)", web, error_name(rc));
     else log_info(0, "web interface: %u files from %s", static_files_count(gw->web), web);
     return rc;
 }
@@ -232,7 +232,7 @@ int main(int argc, char **argv) {
         uv_signal_start(&sigterm, on_signal, SIGTERM);
         uv_run(&loop, UV_RUN_DEFAULT);
     } else {
-        log_error(0, "cannot start (%d)", rc);
+        log_error(0, "cannot start (%s)", error_name(rc));
     }
     shut_down(&gw, &bus);
     uv_loop_close(&loop);

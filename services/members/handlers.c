@@ -121,7 +121,7 @@ int members_not_found(service_call_t *call, const char *what, const char *field,
 int members_store_error(service_call_t *call, int rc) {
     assert(rc < 0);
     if (rc == ERR_MAP_FULL) return rc;
-    log_error(service_call_request(call)->request_id, "members: store error %d", rc);
+    log_error(service_call_request(call)->request_id, "members: store error %s", error_name(rc));
     return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "store_error", NULL,
                              "the members store failed; try again");
 }

@@ -146,7 +146,7 @@ int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *tx
                                  "period");
     if (!file) {
         log_error(service_call_request(call)->request_id,
-                  "reporting: writing a %s file failed (%d)", doc->report, rc);
+                  "reporting: writing a %s file failed (%s)", doc->report, error_name(rc));
         return service_call_fail(call, KIND(INTERNAL), "render_failed", "format",
                                  "the file could not be written; the JSON answer still works");
     }
@@ -778,7 +778,7 @@ static int reply(ctx_t *x, int rc) {
         const Lumbung__Reply *r = service_call_reply(x->call);
         if (!r->error && rc != ERR_MAP_FULL)
             log_error(service_call_request(x->call)->request_id,
-                      "reporting: a report failed with %d", rc);
+                      "reporting: a report failed with %s", error_name(rc));
         return rc;
     }
     Lumbung__Reply *r = service_call_reply(x->call);
