@@ -64,7 +64,7 @@ typedef struct job {
     /* answers */
     auth_login_result_t login;
     auth_user_t user;
-    auth_error_t error;
+    problem_t error;
     auth_login_fn login_fn;
     auth_user_fn user_fn;
     void *arg;
@@ -89,16 +89,17 @@ static int64_t wall_ms(void) {
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void error_set(auth_error_t *e, const char *code, const char *field, const char *message) {
-    if (!e) return;
-    snprintf(e->code, sizeof e->code, "%s", code);
-    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-    snprintf(e->message, sizeof e->message, "%s", message);
+#define KIND(k) LUMBUNG__ERROR_KIND__ERROR_KIND_##k
+
+/* Fills *e (problem.h) when the caller asked for it. */
+static void error_set(problem_t *e, Lumbung__ErrorKind kind, const char *code, const char *field,
+                      const char *message) {
+    if (e) problem_set(e, kind, code, field, "%s", message);
 }
 
 /* Fills *e and returns rc, so a check reads `return fail(e, ERR_REJECTED, ...)`. */
-static int fail(auth_error_t *e, int rc, const char *code, const char *field, const char *message) {
-    error_set(e, code, field, message);
+static int fail(problem_t *e, int rc, const char *code, const char *field, const char *message) {
+    error_set(e, rc == ERR_REJECTED ? KIND(INVALID) : KIND(INTERNAL), code, field, message);
     return rc;
 }
 
@@ -225,27 +226,28 @@ static bool username_char_ok(char c, bool first) {
     return (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-int auth_validate_username(const char *username, auth_error_t *error) {
+int auth_validate_username(const char *username, problem_t *error) {
     size_t n = username ? strlen(username) : 0;
     bool ok = n >= AUTH_USERNAME_MIN && n <= AUTH_USERNAME_MAX;
     for (size_t i = 0; ok && i < n; i++) ok = username_char_ok(username[i], i == 0);
     if (ok) return 0;
-    error_set(error, "invalid_username", "username",
+    error_set(error, KIND(INVALID), "invalid_username", "username",
               "username: use 3 to 32 characters (lower-case letters, digits, '.', '_', '-'), "
               "starting with a letter");
     return ERR_REJECTED;
 }
 
-int auth_validate_password(const char *password, auth_error_t *error) {
+int auth_validate_password(const char *password, problem_t *error) {
     size_t bytes = password ? strlen(password) : 0, chars = 0;
     for (size_t i = 0; i < bytes; i++)
         if (((unsigned char) password[i] & 0xC0) != 0x80) chars++;
     if (bytes > AUTH_PASSWORD_MAX) {
-        error_set(error, "password_too_long", "password", "password: use at most 256 bytes");
+        error_set(error, KIND(INVALID), "password_too_long", "password",
+                  "password: use at most 256 bytes");
         return ERR_REJECTED;
     }
     if (chars < AUTH_PASSWORD_MIN) {
-        error_set(error, "password_too_short", "password",
+        error_set(error, KIND(INVALID), "password_too_short", "password",
                   "password: use at least 10 characters");
         return ERR_REJECTED;
     }
@@ -282,20 +284,20 @@ Lumbung__Role auth_role_parse(const char *name) {
     return LUMBUNG__ROLE__ROLE_UNSPECIFIED;
 }
 
-int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error) {
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, problem_t *error) {
     if (!role_is_human(role)) {
-        error_set(error, "invalid_role", "role",
+        error_set(error, KIND(INVALID), "invalid_role", "role",
                   "role: must be one of admin, supervisor, operator, viewer");
         return ERR_REJECTED;
     }
     if (role_is_scoped(role) && cooperative_id == 0) {
-        error_set(error, "cooperative_required", "cooperative_id",
+        error_set(error, KIND(INVALID), "cooperative_required", "cooperative_id",
                   "cooperative_id: an operator or viewer needs the id of the cooperative they "
                   "work for");
         return ERR_REJECTED;
     }
     if (!role_is_scoped(role) && cooperative_id != 0) {
-        error_set(error, "cooperative_not_allowed", "cooperative_id",
+        error_set(error, KIND(INVALID), "cooperative_not_allowed", "cooperative_id",
                   "cooperative_id: only operators and viewers belong to one cooperative; leave "
                   "it out for admin and supervisor");
         return ERR_REJECTED;
@@ -303,12 +305,12 @@ int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_
     return 0;
 }
 
-static int validate_full_name(const char *name, auth_error_t *error) {
+static int validate_full_name(const char *name, problem_t *error) {
     size_t n = strlen(name);
     bool ok = n > 0 && n <= AUTH_FULL_NAME_MAX;
     for (size_t i = 0; ok && i < n; i++) ok = (unsigned char) name[i] >= 0x20;
     if (ok) return 0;
-    error_set(error, "invalid_full_name", "full_name",
+    error_set(error, KIND(INVALID), "invalid_full_name", "full_name",
               "full_name: give the person's name, 1 to 128 bytes without control characters");
     return ERR_REJECTED;
 }
@@ -635,7 +637,8 @@ static void after_work(uv_work_t *w, int status) {
     j->in_pool = false;
     if (status < 0 || j->auth->shutting_down) {
         j->status = ERR_SHUTTING_DOWN;
-        error_set(&j->error, "shutting_down", NULL, "the gateway is stopping; retry shortly");
+        error_set(&j->error, KIND(UNAVAILABLE), "shutting_down", NULL,
+                  "the gateway is stopping; retry shortly");
         job_answer(j);
         return;
     }
@@ -793,7 +796,7 @@ static void job_copy_input(job_t *j, const auth_user_input_t *in) {
     j->input.password = NULL;         /* only the hash goes on */
 }
 
-static int validate_fields(const auth_user_input_t *in, auth_error_t *error) {
+static int validate_fields(const auth_user_input_t *in, problem_t *error) {
     int rc = 0;
     if (in->username) rc = auth_validate_username(in->username, error);
     if (rc == 0 && in->password) rc = auth_validate_password(in->password, error);
@@ -815,25 +818,25 @@ static int name_taken_read(auth_t *a, store_txn_t *txn, void *arg) {
     return id == q->except_id ? 0 : ERR_EXISTS;
 }
 
-static int conflict(auth_error_t *error, const char *username) {
+static int conflict(problem_t *error, const char *username) {
     char message[160];
     snprintf(message, sizeof message, "username: %s is taken; choose another", username);
-    error_set(error, "username_taken", "username", message);
+    error_set(error, KIND(CONFLICT), "username_taken", "username", message);
     return ERR_EXISTS;
 }
 
-static int start_change(auth_t *a, job_t *j, auth_error_t *error) {
+static int start_change(auth_t *a, job_t *j, problem_t *error) {
     if (a->shutting_down || a->job_count > AUTH_JOBS_MAX || job_queue(j) < 0) {
         bool stopping = a->shutting_down;
         job_release(j);
-        error_set(error, stopping ? "shutting_down" : "busy", NULL,
+        error_set(error, KIND(UNAVAILABLE), stopping ? "shutting_down" : "busy", NULL,
                   "the gateway is busy; retry shortly");
         return stopping ? ERR_SHUTTING_DOWN : ERR_BUSY;
     }
     return 0;
 }
 
-int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *error,
+int auth_user_create(auth_t *self, const auth_user_input_t *in, problem_t *error,
                      auth_user_fn fn, void *arg) {
     assert(self && in && error && fn);
     if (!in->username) return fail(error, ERR_REJECTED, "required", "username", "username: required");
@@ -858,13 +861,13 @@ int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *er
 }
 
 int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *in,
-                     auth_error_t *error, auth_user_fn fn, void *arg) {
+                     problem_t *error, auth_user_fn fn, void *arg) {
     assert(self && in && error && fn);
     int rc = validate_fields(in, error);
     if (rc < 0) return rc;
     auth_user_t current = { 0 };
     if (auth_user_get(self, id, &current) < 0) {
-        error_set(error, "user_not_found", "id", "no user has this id");
+        error_set(error, KIND(NOT_FOUND), "user_not_found", "id", "no user has this id");
         return ERR_NOT_FOUND;
     }
     Lumbung__Role role = in->has_role ? in->role : current.role;
@@ -990,7 +993,7 @@ static int update_write(void *arg, store_txn_t *txn) {
 static void after_user_change(job_t *j) {
     if (j->has_password && !j->hash[0]) {
         j->status = -ENOMEM;
-        error_set(&j->error, "internal", NULL, "the password could not be hashed");
+        error_set(&j->error, KIND(INTERNAL), "internal", NULL, "the password could not be hashed");
         job_answer(j);
         return;
     }
@@ -999,11 +1002,12 @@ static void after_user_change(job_t *j) {
     j->status = rc;
     if (rc == ERR_EXISTS) conflict(&j->error, j->input.username);
     else if (rc == ERR_NOT_FOUND)
-        error_set(&j->error, "user_not_found", "id", "no user has this id");
+        error_set(&j->error, KIND(NOT_FOUND), "user_not_found", "id", "no user has this id");
     else if (rc == ERR_RULE)
-        error_set(&j->error, "last_admin", "role",
+        error_set(&j->error, KIND(RULE), "last_admin", "role",
                   "this is the last active admin; make another user admin first");
-    else if (rc < 0) error_set(&j->error, "internal", NULL, "the user store failed");
+    else if (rc < 0)
+        error_set(&j->error, KIND(INTERNAL), "internal", NULL, "the user store failed");
     if (rc == 0 && (j->has_password || j->input.unlock))
         throttle_clear_name(j->auth->throttle, j->user.username);
     if (rc == 0)
@@ -1085,12 +1089,12 @@ int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
     return n > 0 && n <= AUTH_USERNAME_MAX && cooperative_id && member_number ? 0 : ERR_REJECTED;
 }
 
-int auth_validate_pin(const char *pin, auth_error_t *error) {
+int auth_validate_pin(const char *pin, problem_t *error) {
     size_t n = pin ? strlen(pin) : 0;
     bool ok = n == AUTH_PIN_LEN;
     for (size_t i = 0; ok && i < n; i++) ok = pin[i] >= '0' && pin[i] <= '9';
     if (ok) return 0;
-    error_set(error, "invalid_pin", "pin", "pin: exactly 6 digits");
+    error_set(error, KIND(INVALID), "invalid_pin", "pin", "pin: exactly 6 digits");
     return ERR_REJECTED;
 }
 

@@ -39,6 +39,7 @@
 #include <uv.h>
 #include "store.h"
 #include "envelope.pb-c.h"
+#include "problem.h"
 
 enum {
     AUTH_USERNAME_MIN = 3,
@@ -64,7 +65,7 @@ enum {
    ERR_INVALID_CREDENTIALS  wrong username, password or code
    ERR_LOCKED               the account is locked (retry_after_s)
    ERR_THROTTLED            too many failures from this source address (retry_after_s)
-   ERR_REJECTED             input rejected; auth_error_t says why
+   ERR_REJECTED             input rejected; the problem_t (problem.h) says why
    ERR_NOT_FOUND            no such user
    ERR_EXISTS               username taken
    ERR_RULE                 e.g. the last active admin cannot be removed
@@ -94,12 +95,6 @@ typedef struct {
     uint64_t member_id, member_number; /* role member: whose records these are; 0 otherwise */
     bool pin_set;                     /* role member: activated (a PIN is set) */
 } auth_user_t;
-
-typedef struct {
-    char code[48];                    /* "invalid_username", "password_too_short", ... */
-    char field[32];                   /* the JSON field at fault */
-    char message[200];
-} auth_error_t;
 
 typedef struct auth auth_t;
 
@@ -161,14 +156,14 @@ typedef struct {
 /* Calls back with 0 and the user, ERR_EXISTS (username taken), ERR_NOT_FOUND, ERR_RULE,
    ERR_SHUTTING_DOWN or a store error; *error is filled for every failure. */
 typedef void (*auth_user_fn)(void *arg, int status, const auth_user_t *user,
-                             const auth_error_t *error);
+                             const problem_t *error);
 
 /* Validates `input` and returns ERR_REJECTED (or ERR_NOT_FOUND, ERR_EXISTS, ERR_BUSY) with
    *error filled without calling back; otherwise returns 0 and calls back later. */
-int auth_user_create(auth_t *self, const auth_user_input_t *input, auth_error_t *error,
+int auth_user_create(auth_t *self, const auth_user_input_t *input, problem_t *error,
                      auth_user_fn fn, void *arg);
 int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *input,
-                     auth_error_t *error, auth_user_fn fn, void *arg);
+                     problem_t *error, auth_user_fn fn, void *arg);
 
 /* 0 or ERR_NOT_FOUND. */
 int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user);
@@ -193,7 +188,7 @@ int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t 
 int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
                          char out[AUTH_USERNAME_MAX + 1]);
 /* Six digits, else ERR_REJECTED with *error (field "pin"). */
-int auth_validate_pin(const char *pin, auth_error_t *error);
+int auth_validate_pin(const char *pin, problem_t *error);
 /* Creates or resets the member's account and issues a code (copied to `code`, shown once).
    Returns 0 with *user and *code_expires_ms, or a store error. */
 int auth_member_grant(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
@@ -213,10 +208,10 @@ const char *auth_role_name(Lumbung__Role role);
 /* The role named, or LUMBUNG__ROLE__ROLE_UNSPECIFIED for anything but the four names above. */
 Lumbung__Role auth_role_parse(const char *name);
 
-int auth_validate_username(const char *username, auth_error_t *error);
-int auth_validate_password(const char *password, auth_error_t *error);
+int auth_validate_username(const char *username, problem_t *error);
+int auth_validate_password(const char *password, problem_t *error);
 /* Checks role and cooperative scope together: operator and viewer need a cooperative, admin
    and supervisor must not have one. */
-int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error);
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, problem_t *error);
 
 #endif

@@ -241,10 +241,10 @@ static json_t *user_json(const auth_user_t *u) {
 }
 
 /* Answers an error of auth's user management with its HTTP status. */
-static void answer_auth_error(gateway_exchange_t *ex, int rc, const auth_error_t *e) {
+static void answer_auth_error(gateway_exchange_t *ex, int rc, const problem_t *e) {
     int status = http_status_of_error(rc);
     if (status == 503) gateway_exchange_header(ex, "Retry-After", "1");
-    const char *code = e && e->code[0] ? e->code : status == 500 ? "internal" : "error";
+    const char *code = e && e->code ? e->code : status == 500 ? "internal" : "error";
     const char *message = e && e->message[0] ? e->message : "the user store failed";
     gateway_exchange_error(ex, status, code, e ? e->field : NULL, "%s", message);
 }
@@ -484,7 +484,7 @@ static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
         required_string(ex, body, "code", &code) < 0 || required_string(ex, body, "pin", &pin) < 0 ||
         session_flag(ex, body) < 0)
         return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, ERR_REJECTED, &e); return; }
     char name[AUTH_USERNAME_MAX + 1] = "";
@@ -527,12 +527,12 @@ typedef struct {
     char *new_password;                      /* in the arena; wiped once used */
 } password_change_t;
 
-static void on_password_set(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+static void on_password_set(void *arg, int status, const auth_user_t *user, const problem_t *e) {
     (void) user;
     password_change_t *pc = arg;
     gateway_exchange_t *ex = pc->ex;
     if (status < 0) {
-        auth_error_t renamed = *e;
+        problem_t renamed = *e;
         if (!strcmp(renamed.field, "password"))
             snprintf(renamed.field, sizeof renamed.field, "new_password");
         answer_auth_error(ex, status, &renamed);
@@ -553,7 +553,7 @@ static void on_current_checked(void *arg, int status, const auth_login_result_t 
     } else {
         auth_logout(ex->gw->auth, result->token);
         auth_user_input_t in = { .password = pc->new_password };
-        auth_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         int rc = auth_user_update(ex->gw->auth, ex->user.id, &in, &e, on_password_set, pc);
         if (rc < 0) on_password_set(pc, rc, NULL, &e);
@@ -568,7 +568,7 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
         required_string(ex, body, "current_password", &current) < 0 ||
         required_string(ex, body, "new_password", &fresh) < 0)
         return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     if (auth_validate_password(fresh, &e) < 0) {
         snprintf(e.field, sizeof e.field, "new_password");
@@ -648,7 +648,7 @@ static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_use
     return 0;
 }
 
-static void on_user_done(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+static void on_user_done(void *arg, int status, const auth_user_t *user, const problem_t *e) {
     gateway_exchange_t *ex = arg;
     if (status < 0) { answer_auth_error(ex, status, e); return; }
     gateway_exchange_json(ex, ex->route->flags & ROUTE_CREATED ? 201 : 200, user_json(user));
@@ -657,7 +657,7 @@ static void on_user_done(void *arg, int status, const auth_user_t *user, const a
 static void handle_create_user(gateway_exchange_t *ex, json_t *body) {
     auth_user_input_t in;
     if (user_input(ex, body, false, &in) < 0) return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = auth_user_create(ex->gw->auth, &in, &e, on_user_done, ex);
     if (rc < 0) answer_auth_error(ex, rc, &e);
@@ -673,7 +673,7 @@ static void handle_update_user(gateway_exchange_t *ex, json_t *body) {
     uint64_t id;
     auth_user_input_t in;
     if (path_user_id(ex, &id) < 0 || user_input(ex, body, true, &in) < 0) return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = auth_user_update(ex->gw->auth, id, &in, &e, on_user_done, ex);
     if (rc < 0) answer_auth_error(ex, rc, &e);

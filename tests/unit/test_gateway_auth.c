@@ -23,7 +23,7 @@ typedef struct {
     int status;
     auth_login_result_t result;
     auth_user_t user;
-    auth_error_t error;
+    problem_t error;
 } outcome_t;
 
 static auth_config_t test_config(void) {
@@ -78,7 +78,7 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
     if (result) o->result = *result;
 }
 
-static void on_user(void *arg, int status, const auth_user_t *user, const auth_error_t *error) {
+static void on_user(void *arg, int status, const auth_user_t *user, const problem_t *error) {
     outcome_t *o = arg;
     o->done = true;
     o->status = status;
@@ -99,7 +99,7 @@ static auth_user_t do_create(fixture_t *f, const char *username, Lumbung__Role r
                              .has_role = true, .role = role, .has_cooperative_id = coop != 0,
                              .cooperative_id = coop };
     outcome_t o = { 0 };
-    auth_error_t e;
+    problem_t e;
     assert_int_equal(auth_user_create(f->auth, &in, &e, on_user, &o), 0);
     assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
     assert_int_equal(o.status, 0);
@@ -108,7 +108,7 @@ static auth_user_t do_create(fixture_t *f, const char *username, Lumbung__Role r
 
 static outcome_t do_update(fixture_t *f, uint64_t id, const auth_user_input_t *in) {
     outcome_t o = { 0 };
-    auth_error_t e;
+    problem_t e;
     int rc = auth_user_update(f->auth, id, in, &e, on_user, &o);
     if (rc < 0) { o.status = rc; o.error = e; return o; }
     assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
@@ -117,7 +117,7 @@ static outcome_t do_update(fixture_t *f, uint64_t id, const auth_user_input_t *i
 
 static void validation_names_the_field(void **state) {
     (void) state;
-    auth_error_t e;
+    problem_t e;
     assert_int_equal(auth_validate_username("siti.aminah_2", &e), 0);
     assert_int_equal(auth_validate_username("Siti", &e), ERR_REJECTED);
     assert_string_equal(e.field, "username");
@@ -291,7 +291,7 @@ static void usernames_are_unique_and_the_last_admin_stays(void **state) {
     auth_user_t s = do_create(f, "sari", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
     auth_user_input_t dup = { .username = "sari", .password = "a-good-password", .full_name = "X",
                               .has_role = true, .role = LUMBUNG__ROLE__ROLE_SUPERVISOR };
-    auth_error_t e;
+    problem_t e;
     outcome_t o = { 0 };
     assert_int_equal(auth_user_create(f->auth, &dup, &e, on_user, &o), ERR_EXISTS);
     assert_string_equal(e.code, "username_taken");
