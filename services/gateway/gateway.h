@@ -177,14 +177,14 @@ const char *gateway_exchange_query(const gateway_exchange_t *ex, const char *nam
 const char *gateway_exchange_param(const gateway_exchange_t *ex, const char *name);
 
 /* Parses ?limit= (default GATEWAY_PAGE_DEFAULT, 1..max) into *limit. On a bad value answers
-   400 naming "limit" and returns -1. */
+   400 naming "limit" and returns ERR_REJECTED. */
 int gateway_exchange_limit(gateway_exchange_t *ex, unsigned max, unsigned *limit);
-/* Parses a decimal u64 (ids, cursors): 0, or -1 for anything else. */
+/* Parses a decimal u64 (ids, cursors): 0, or -EINVAL for anything else. */
 int gateway_parse_u64(const char *text, uint64_t *value);
 /* "2026-11-29T09:10:00.123Z" */
 const char *gateway_format_time(int64_t ms, char *buf, size_t size);
 /* "YYYY-MM-DD" (start of the day, or its last millisecond when end_of_day) or an RFC 3339 UTC
-   timestamp with optional milliseconds. 0 or -1. */
+   timestamp with optional milliseconds. 0 or -EINVAL. */
 int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
 
 /* --- router (routes.c) --- */

@@ -11,6 +11,7 @@
 #include "savings.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -88,7 +89,7 @@ static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
         return tx_loans_list(ctx, r->list_loans, &out->loans, err);
     default:
         assert(0 && "op_scope() and run_read() disagree");
-        return -1;
+        return -ENOSYS;
     }
 }
 

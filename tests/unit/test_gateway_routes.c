@@ -1,5 +1,6 @@
 /* routes: path matching over every route table, the one authorisation decision, the search
    for cooperatives a request names, and the start-up consistency check of the tables. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,20 +242,20 @@ static void times_and_ids_parse_strictly(void **state) {
     assert_int_equal(ms, 1795910400000LL + 86400000 - 1);
     assert_int_equal(gateway_parse_time("2026-11-29T09:10:00.5Z", false, &ms), 0);
     assert_int_equal(ms, 1795910400000LL + (9 * 3600 + 600) * 1000 + 500);
-    assert_int_equal(gateway_parse_time("2026-02-30", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("2026-11-29T25:00:00Z", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00+07:00", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("29-11-2026", false, &ms), -1);
+    assert_int_equal(gateway_parse_time("2026-02-30", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("2026-11-29T25:00:00Z", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00+07:00", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("29-11-2026", false, &ms), -EINVAL);
     char buf[40];
     assert_string_equal(gateway_format_time(1795910400000LL + 123, buf, sizeof buf),
                         "2026-11-29T00:00:00.123Z");
     uint64_t id;
     assert_int_equal(gateway_parse_u64("18446744073709551615", &id), 0);
     assert_true(id == UINT64_MAX);
-    assert_int_equal(gateway_parse_u64("18446744073709551616", &id), -1);
-    assert_int_equal(gateway_parse_u64("-1", &id), -1);
-    assert_int_equal(gateway_parse_u64("1e3", &id), -1);
-    assert_int_equal(gateway_parse_u64("", &id), -1);
+    assert_int_equal(gateway_parse_u64("18446744073709551616", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("-1", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("1e3", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("", &id), -EINVAL);
 }
 
 int main(void) {
