@@ -91,8 +91,8 @@ static int open_clients(gateway_t *gw, bus_t *bus) {
         config_endpoint(name, "router", endpoint, sizeof endpoint);
         gw->clients[i] = client_new(bus, name, endpoint, &err);
         if (!gw->clients[i]) {
-            log_error(0, "cannot connect to %s at %s (%d)", name, endpoint, err);
-            return err ? err : -1;
+            log_error(0, "cannot connect to %s at %s (%s)", name, endpoint, error_name(err));
+            return err ? err : -EINVAL;
         }
     }
     return 0;
@@ -222,7 +222,7 @@ int main(int argc, char **argv) {
     if (rc == 0) rc = open_web(&gw);
     if (rc == 0) rc = open_store(&gw);
     if (rc == 0) rc = open_clients(&gw, bus);
-    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -1;
+    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -EINVAL;
     if (rc == 0) rc = open_http(&gw);
     if (rc == 0) {
         uv_signal_t sigint, sigterm;
