@@ -37,7 +37,8 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
     if (op->settings) members_settings_merge(arena, c->settings, op->settings);
     members_settings_defaults(arena, c->settings);
     problem_t p;
-    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return service_call_reject(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0)
+        return service_call_reject(call, &p);
 
     rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
     if (rc != 0) return members_store_error(call, rc);
@@ -185,7 +186,8 @@ int members_op_update_cooperative(members_app_t *app, service_call_t *call,
     problem_t p;
     if (members_check_cooperative_change(&before.coop, c, may_change_registry(call), &p) != 0)
         return service_call_reject(call, &p);
-    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return service_call_reject(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0)
+        return service_call_reject(call, &p);
     coop_touch(c);
     rc = coop_save(app, call, c);
     if (rc != 0) return rc;
@@ -256,7 +258,8 @@ int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung
 static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, int32_t today) {
     problem_t p;
     int32_t held = 0, reported = 0;
-    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0) return service_call_reject(call, &p);
+    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0)
+        return service_call_reject(call, &p);
     if (held > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "held_on", "held_on %s is in the future", m->held_on);
@@ -451,7 +454,7 @@ int members_op_list_annual_meetings(members_app_t *app, service_call_t *call,
     size_t plen = members_key_id(prefix, c->id);
     members_page_t page = { .app = app, .call = call, .item = meeting_item, .ctx = list };
     rc = members_page_run(&page, MEMBERS_TABLE_MEETINGS, prefix, plen, op->has_limit,
-                              op->limit, op->cursor, &list->next_cursor);
+                          op->limit, op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_ANNUAL_MEETINGS;

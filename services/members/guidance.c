@@ -140,7 +140,7 @@ int members_op_list_supervisions(members_app_t *app, service_call_t *call,
     size_t plen = members_key_id(prefix, c->id);
     members_page_t page = { .app = app, .call = call, .item = supervision_item, .ctx = list };
     rc = members_page_run(&page, MEMBERS_TABLE_SUPERVISIONS, prefix, plen, op->has_limit,
-                              op->limit, op->cursor, &list->next_cursor);
+                          op->limit, op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_SUPERVISIONS;
@@ -188,7 +188,7 @@ int members_op_update_supervision(members_app_t *app, service_call_t *call,
     size_t klen = members_key_coop_id(key, op->cooperative_id, op->id);
     Lumbung__Supervision *s;
     rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_SUPERVISIONS, key,
-                               klen, arena, &lumbung__supervision__descriptor, (void **) &s);
+                           klen, arena, &lumbung__supervision__descriptor, (void **) &s);
     if (rc == ERR_NOT_FOUND)
         return members_not_found(call, "supervision record in this cooperative", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
@@ -272,9 +272,11 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
 static int training_dates(service_call_t *call, Lumbung__Training *t) {
     problem_t p;
     int32_t from = 0, to = 0;
-    if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0) return service_call_reject(call, &p);
+    if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0)
+        return service_call_reject(call, &p);
     if (!t->held_to) t->held_to = t->held_from;
-    if (members_check_date(t->held_to, "held_to", true, &to, &p) != 0) return service_call_reject(call, &p);
+    if (members_check_date(t->held_to, "held_to", true, &to, &p) != 0)
+        return service_call_reject(call, &p);
     if (to < from)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_start",
                                  "held_to", "held_to %s is before held_from %s", t->held_to,
@@ -359,8 +361,8 @@ int members_op_get_training(members_app_t *app, service_call_t *call, const Lumb
     size_t klen = members_key_id(key, op->id);
     Lumbung__Training *t;
     rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_TRAININGS, key,
-                               klen, service_call_arena(call), &lumbung__training__descriptor,
-                               (void **) &t);
+                           klen, service_call_arena(call), &lumbung__training__descriptor,
+                           (void **) &t);
     if (rc == ERR_NOT_FOUND) return members_not_found(call, "training", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
     Lumbung__MembersReply *r = members_reply(call);
@@ -403,7 +405,7 @@ int members_op_list_trainings(members_app_t *app, service_call_t *call,
                             op->to && op->to[0] ? op->to : NULL };
     members_page_t page = { .app = app, .call = call, .item = training_item, .ctx = &f };
     rc = members_page_run(&page, MEMBERS_TABLE_TRAININGS, NULL, 0, op->has_limit, op->limit,
-                              op->cursor, &list->next_cursor);
+                          op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_TRAININGS;

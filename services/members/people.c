@@ -93,7 +93,7 @@ int members_op_create_member(members_app_t *app, service_call_t *call,
         return service_call_reject(call, &p);
     uint64_t existing;
     rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
-                                         m->nik, &existing);
+                                     m->nik, &existing);
     if (rc == 0) return duplicate_nik(call, m->nik, existing);
     if (rc != ERR_NOT_FOUND) return members_store_error(call, rc);
     if ((rc = members_member_insert(app, call, arena, m)) != 0) return rc;
@@ -212,7 +212,7 @@ int members_op_list_members(members_app_t *app, service_call_t *call,
     members_table_t table = member_query(op, q, &f, prefix, &plen);
     members_page_t page = { .app = app, .call = call, .item = member_item, .ctx = &f };
     rc = members_page_run(&page, table, prefix, plen, op->has_limit, op->limit, op->cursor,
-                              &list->next_cursor);
+                          &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_MEMBERS;
@@ -271,7 +271,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
     if (!members_member_same(old, m)) {
         uint64_t other;
         rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
-                                         m->nik, &other);
+                                     m->nik, &other);
         if (rc == 0 && other != m->id &&
             m->status == LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
             return duplicate_nik(call, m->nik, other);

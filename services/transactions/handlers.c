@@ -203,7 +203,8 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit_call, call);
     if (rc != 0) {
         if (rc != ERR_MAP_FULL)
-            log_error(req->request_id, "transactions: operation %d failed with %s", r->op_case, error_name(rc));
+            log_error(req->request_id, "transactions: operation %d failed with %s", r->op_case,
+                      error_name(rc));
         return rc;
     }
     Lumbung__Reply *reply = service_call_reply(call);
