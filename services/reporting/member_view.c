@@ -1,6 +1,7 @@
 #include "reporting.h"
 #include "member_view.h"
 #include "date.h"
+#include "pb_date.h"
 #include "mandatory.h"
 
 #include <assert.h>
@@ -80,7 +81,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
         Lumbung__Instalment *in = l->schedule[i];
         bool open = take_paid(in, &ipool, &ppool);
         int32_t due;
-        if (!in->due_on || date_parse(in->due_on, &due) != DATE_OK) continue;
+        if (!PB_DATE_GET(in, due_on, &due)) continue;
         in->has_overdue = 1;
         in->overdue = open && due < as_of;
         if (in->overdue) {
@@ -90,7 +91,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
         }
         if (due <= as_of) interest_due += in->interest_sen - in->interest_paid_sen;
         if (open && !out->next_due_on) {
-            out->next_due_on = in->due_on;
+            out->next_due_on = date_text(arena, due);
             out->has_next_due_sen = 1;
             out->next_due_sen = in->interest_sen + in->principal_sen - in->paid_sen;
         }
@@ -107,7 +108,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
     l->arrears_principal_sen = arrears_p;
     l->arrears_interest_sen = arrears_i;
     l->arrears_sen = arrears_p + arrears_i;
-    l->as_of = date_text(arena, as_of);
+    PB_DATE_SET(l, as_of, as_of);
     out->loan = l;
     out->has_payoff_sen = 1;
     out->payoff_sen = l->status == STATUS(ACTIVE) ? l->outstanding_principal_sen + interest_due : 0;

@@ -560,7 +560,7 @@ static void loan_terms(reporting_doc_t *d, const Lumbung__LoanCard *c) {
     term_row(t, "instalments", "Jumlah Angsuran");
     reporting_cell_count(t, l->instalments);
     term_row(t, "applied_on", "Tanggal Pengajuan");
-    reporting_cell_text(t, l->applied_on);
+    REPORTING_CELL_DATE(t, l, applied_on);
     term_row(t, "total_interest", "Jumlah Bunga");
     reporting_cell_money(t, l->total_interest_sen);
 }
@@ -575,7 +575,7 @@ static void loan_schedule(reporting_doc_t *d, const Lumbung__Loan *l) {
         const Lumbung__Instalment *x = l->schedule[i];
         reporting_row(t);
         reporting_cell_count(t, x->number);
-        reporting_cell_text(t, x->due_on);
+        REPORTING_CELL_DATE(t, x, due_on);
         reporting_cell_money(t, x->principal_sen);
         reporting_cell_money(t, x->interest_sen);
         reporting_cell_money(t, x->total_sen);
@@ -624,7 +624,7 @@ void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung_
             const Lumbung__JournalLine *l = e->lines[k];
             reporting_row(t);
             reporting_cell_count(t, e->id);
-            reporting_cell_text(t, e->value_date);
+            REPORTING_CELL_DATE(t, e, value_date);
             reporting_cell_enum(t, ENUM(entry_kind), e->has_kind ? (int) e->kind : 0);
             reporting_cell_text(t, l->memo && *l->memo ? l->memo : e->memo);
             reporting_cell_text(t, l->account);

@@ -7,6 +7,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 #include "log.h"
 
 #include <assert.h>
@@ -76,7 +77,7 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
     assert(app && txn && e);
     if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
-    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
     if (e->has_savings_kind && e->has_savings_delta_sen)
         return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
     return apply_by_lines(app, txn, e, day);

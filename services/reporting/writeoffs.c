@@ -34,11 +34,10 @@ typedef struct {
 } row_t;
 
 static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState *s,
-                   const char *value_date, uint64_t entry, int type, int64_t amount,
+                   bool has_day, int32_t day, uint64_t entry, int type, int64_t amount,
                    int64_t owed) {
-    int32_t day;
     if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
-    if (!value_date || date_parse(value_date, &day) != DATE_OK) return -EPROTO;
+    if (!has_day) return -EPROTO;
     uint8_t key[ROW_KEY], val[ROW_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
@@ -57,12 +56,12 @@ int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
     assert(app && txn && ev);
     if (ev->body_case == TX(LOAN_WRITTEN_OFF) && ev->loan_written_off) {
         const Lumbung__LoanWrittenOff *w = ev->loan_written_off;
-        return row_put(app, txn, w->state, w->value_date, w->entry_id, ROW_WRITE_OFF,
+        return row_put(app, txn, w->state, w->has_value_date, w->value_date, w->entry_id, ROW_WRITE_OFF,
                        w->principal_sen, w->owed_sen);
     }
     if (ev->body_case == TX(LOAN_RECOVERED) && ev->loan_recovered) {
         const Lumbung__LoanRecovered *r = ev->loan_recovered;
-        return row_put(app, txn, r->state, r->value_date, r->entry_id, ROW_RECOVERY,
+        return row_put(app, txn, r->state, r->has_value_date, r->value_date, r->entry_id, ROW_RECOVERY,
                        r->amount_sen, r->still_owed_sen);
     }
     return 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "../../services/reporting/reporting.h"
 #include "date.h"
@@ -25,7 +26,8 @@ static Lumbung__Loan *loan_of(arena_t *a) {
     for (int i = 0; i < 4; i++) {
         Lumbung__Instalment *in = arena_message(a, &lumbung__instalment__descriptor);
         in->number = (uint32_t) i + 1;
-        in->due_on = (char *) DUE[i];
+        in->has_due_on = 1;
+        in->due_on = unit_day(DUE[i]);
         in->principal_sen = 100000 * RP;
         in->interest_sen = 12000 * RP;
         in->total_sen = 112000 * RP;

@@ -58,7 +58,8 @@ static void post(fixture_t *f, const char *date, const char *debit, const char *
     e.has_id = e.has_cooperative_id = 1;
     e.id = 1;
     e.cooperative_id = COOP;
-    e.value_date = (char *) date;
+    e.has_value_date = 1;
+    e.value_date = unit_day(date);
     e.n_lines = 2;
     e.lines = lines;
     assert_int_equal(reporting_chart_apply_entry(&f->app, f->txn, &e), 0);
