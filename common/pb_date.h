@@ -24,6 +24,13 @@
    absent. */
 #define PB_DATE_GET(m, f, out) ((m)->has_##f ? (*(out) = (m)->f, true) : false)
 
+/* An optional date passed on by value: the field `f` of message `m` and its presence. */
+typedef struct {
+    bool present;
+    int32_t days;
+} pb_date_opt_t;
+#define PB_DATE_OPT(m, f) ((pb_date_opt_t){ .present = (m)->has_##f, .days = (m)->f })
+
 /* Whether a day number names a date a user could have entered (DATE_MIN..DATE_MAX). */
 static inline bool pb_date_valid(int32_t days) { return days >= DATE_MIN && days <= DATE_MAX; }
 

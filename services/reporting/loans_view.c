@@ -317,9 +317,7 @@ static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, 
     row->class_ = val[2];
     row->outstanding_principal_sen = (int64_t) be64_read(val + 3);
     row->member_id = be64_read(val + 11);
-    char date[DATE_FORMAT_MAX];
-    date_format(date_from_key(day_key), date, sizeof date);
-    row->state_date = arena_strdup(arena, date);
+    PB_DATE_SET(row, state_date, date_from_key(day_key));
     r->items[r->n_items++] = row;
     r->outstanding_principal_sen += row->status == STATUS(ACTIVE) ? row->outstanding_principal_sen : 0;
 }

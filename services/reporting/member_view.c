@@ -90,8 +90,8 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
             arrears_i += in->interest_sen - in->interest_paid_sen;
         }
         if (due <= as_of) interest_due += in->interest_sen - in->interest_paid_sen;
-        if (open && !out->next_due_on) {
-            out->next_due_on = date_text(arena, due);
+        if (open && !out->has_next_due_on) {
+            PB_DATE_SET(out, next_due_on, due);
             out->has_next_due_sen = 1;
             out->next_due_sen = in->interest_sen + in->principal_sen - in->paid_sen;
         }
@@ -142,8 +142,10 @@ int reporting_member_overview(reporting_t *app, store_txn_t *txn, arena_t *arena
     if (rc == 0) rc = reporting_loancard_read(app, txn, arena, DATE_MIN, as_of, st);
     if (rc != 0) return rc;
     fill_savings(arena, c, m, as_of, st, out);
-    out->as_of = date_text(arena, as_of);
-    out->joined_on = m->joined_on;
+    PB_DATE_SET(out, as_of, as_of);
+    int32_t joined;
+    if (m->joined_on && date_parse(m->joined_on, &joined) == DATE_OK)
+        PB_DATE_SET(out, joined_on, joined);
     out->cooperative_name = c->name;
     return fill_loans(app, txn, arena, c->id, as_of, st, out);
 }

@@ -105,9 +105,7 @@ static Lumbung__KindBalance **kind_balances(arena_t *arena, const running_t *r) 
 static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *k, const uint8_t *v,
                                        size_t vl, const running_t *r) {
     Lumbung__StatementLine *l = arena_message(arena, &lumbung__statement_line__descriptor);
-    char date[DATE_FORMAT_MAX];
-    date_format(date_from_key(be32_read(k + 8)), date, sizeof date);
-    l->value_date = arena_strdup(arena, date);
+    PB_DATE_SET(l, value_date, date_from_key(be32_read(k + 8)));
     l->has_entry_id = l->has_entry_kind = l->has_kind = l->has_amount_sen = 1;
     l->has_balance_sen = l->has_total_balance_sen = 1;
     l->entry_id = be64_read(k + 12);

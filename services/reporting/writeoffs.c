@@ -10,6 +10,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -122,7 +123,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
         w->loan_id = row->loan;
         w->member_id = row->member;
         w->entry_id = row->entry;
-        w->written_off_on = date_text(arena, row->day);
+        PB_DATE_SET(w, written_off_on, row->day);
         w->principal_sen = row->amount;
         w->owed_sen = w->still_owed_sen = row->owed;
         push(arena, (void ***) &p->write_offs, &p->n_write_offs, &x->cap_loans, w);
@@ -137,7 +138,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
     r->has_still_owed_sen = 1;
     r->loan_id = row->loan;
     r->member_id = row->member;
-    r->value_date = date_text(arena, row->day);
+    PB_DATE_SET(r, value_date, row->day);
     r->amount_sen = row->amount;
     r->entry_id = row->entry;
     r->still_owed_sen = row->owed;
