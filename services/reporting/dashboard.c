@@ -36,7 +36,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
 /* A fiscal year ending on `end` needs a RAT unless the cooperative was founded after it. */
 static bool needs_rat(const Lumbung__Cooperative *c, int32_t end) {
     int32_t founded;
-    return !c->founded_on || date_parse(c->founded_on, &founded) != DATE_OK || founded <= end;
+    return !PB_DATE_GET(c, founded_on, &founded) || founded <= end;
 }
 
 int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,

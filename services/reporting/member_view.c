@@ -24,7 +24,7 @@ static void fill_mandatory(const Lumbung__Cooperative *c, const Lumbung__Member 
     int64_t amount = s && s->has_mandatory_amount_sen ? s->mandatory_amount_sen : 0;
     int months = mandatory_period_months(s && s->has_mandatory_period ? s->mandatory_period : 0);
     int32_t joined;
-    if (!m->joined_on || date_parse(m->joined_on, &joined) != DATE_OK) joined = as_of;
+    if (!PB_DATE_GET(m, joined_on, &joined)) joined = as_of;
     a->has_periods_due = a->has_due_sen = a->has_arrears_sen = 1;
     a->periods_due = mandatory_periods_due(joined, as_of, months);
     a->arrears_sen = mandatory_arrears(a->periods_due, amount, a->balance_sen, &a->due_sen);
@@ -143,9 +143,7 @@ int reporting_member_overview(reporting_t *app, store_txn_t *txn, arena_t *arena
     if (rc != 0) return rc;
     fill_savings(arena, c, m, as_of, st, out);
     PB_DATE_SET(out, as_of, as_of);
-    int32_t joined;
-    if (m->joined_on && date_parse(m->joined_on, &joined) == DATE_OK)
-        PB_DATE_SET(out, joined_on, joined);
+    PB_DATE_COPY(out, m, joined_on);
     out->cooperative_name = c->name;
     return fill_loans(app, txn, arena, c->id, as_of, st, out);
 }

@@ -59,9 +59,7 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
     r->cooperative_id = c->id;
     r->name = c->name;
     r->legal_number = c->legal_number;
-    int32_t legal;
-    if (c->legal_date && date_parse(c->legal_date, &legal) == DATE_OK)
-        PB_DATE_SET(r, legal_date, legal);
+    PB_DATE_COPY(r, c, legal_date);
     r->national_number = c->national_number;
     r->type = c->has_type ? c->type : 0;
     r->group = c->group;

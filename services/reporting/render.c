@@ -504,12 +504,12 @@ void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
         reporting_cell_text(t, x->nik);
         reporting_cell_text(t, x->name);
         reporting_cell_enum(t, ENUM(sex), x->has_sex ? (int) x->sex : 0);
-        reporting_cell_text(t, x->birth_date);
+        REPORTING_CELL_DATE(t, x, birth_date);
         reporting_cell_text(t, x->address);
         reporting_cell_text(t, x->phone);
-        reporting_cell_text(t, x->joined_on);
+        REPORTING_CELL_DATE(t, x, joined_on);
         reporting_cell_enum(t, ENUM(member_status), x->has_status ? (int) x->status : 0);
-        reporting_cell_text(t, x->exit_on);
+        REPORTING_CELL_DATE(t, x, exit_on);
     }
 }
 

@@ -57,6 +57,9 @@ import zmq  # noqa: E402  (after the path set-up on purpose)
 EPOCH = datetime.date(1970, 1, 1)
 
 
+DAY_BEFORE_1900 = -25568           # 1899-12-31: a day number no request may carry (invalid_date)
+
+
 def day(text):
     """A date as the bus carries it: days since 1970-01-01."""
     return (datetime.date.fromisoformat(text) - EPOCH).days
