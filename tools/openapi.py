@@ -76,10 +76,9 @@ def json_name(f):
 
 
 def is_date(f):
-    """A date: a sint32 day number on the bus named as a date (json_pb.c), YYYY-MM-DD in JSON;
-    a string so named is a date as text."""
+    """A date: a sint32 day number on the bus named as a date (json_pb.c), YYYY-MM-DD in JSON."""
     n = f.name
-    return f.type in (FD.TYPE_SINT32, FD.TYPE_STRING) and (
+    return f.type == FD.TYPE_SINT32 and (
         n.endswith(("_date", "_on", "_from", "_to")) or n in ("as_of", "from", "to"))
 
 

@@ -53,8 +53,7 @@ static bool is_signed64(ProtobufCType type) {
 }
 
 /* The names a date field has (docs/bus.md, "Dates"): a sint32 field so named is a day number
-   on the bus and YYYY-MM-DD text in JSON; a string field so named (a date not yet moved to day
-   numbers) is validated text. */
+   on the bus and YYYY-MM-DD text in JSON. */
 static bool is_date_name(const char *name) {
     return has_suffix(name, "_date") || has_suffix(name, "_on") || strcmp(name, "as_of") == 0 ||
            strcmp(name, "from") == 0 || strcmp(name, "to") == 0 || has_suffix(name, "_from") ||
@@ -66,9 +65,7 @@ static value_kind_t value_kind(const ProtobufCFieldDescriptor *field) {
     if (is_signed64(field->type) && has_suffix(name, "_sen")) return VALUE_MONEY;
     if (is_signed64(field->type) && has_suffix(name, "_bp")) return VALUE_RATE;
     if (is_signed64(field->type) && has_suffix(name, "_at_ms")) return VALUE_TIMESTAMP;
-    if ((field->type == PROTOBUF_C_TYPE_SINT32 || field->type == PROTOBUF_C_TYPE_STRING) &&
-        is_date_name(name))
-        return VALUE_DATE;
+    if (field->type == PROTOBUF_C_TYPE_SINT32 && is_date_name(name)) return VALUE_DATE;
     return VALUE_PLAIN;
 }
 
@@ -414,9 +411,7 @@ static int to_days(convert_t *c, const json_t *v, int32_t *days) {
     return 0;
 }
 
-static int to_string(convert_t *c, const json_t *v, value_kind_t kind, char **out) {
-    int32_t days;
-    if (kind == VALUE_DATE && to_days(c, v, &days) != 0) return -1;
+static int to_string(convert_t *c, const json_t *v, char **out) {
     if (!json_is_string(v)) return fail(c, "invalid_type", "must be a string");
     const char *s = checked_text(c, v);
     if (!s) return -1;
@@ -514,7 +509,7 @@ static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const j
     case PROTOBUF_C_TYPE_DOUBLE: return to_double(c, v, out);
     case PROTOBUF_C_TYPE_BOOL: return to_bool(c, v, out);
     case PROTOBUF_C_TYPE_ENUM: return to_enum(c, field->descriptor, v, out);
-    case PROTOBUF_C_TYPE_STRING: return to_string(c, v, kind, out);
+    case PROTOBUF_C_TYPE_STRING: return to_string(c, v, out);
     case PROTOBUF_C_TYPE_BYTES: return to_bytes(c, v, out);
     case PROTOBUF_C_TYPE_MESSAGE: return to_message(c, field->descriptor, v, depth, out);
     }

@@ -6,10 +6,10 @@
     strings without the suffix; `*_at_ms` int64 fields are RFC 3339 UTC timestamps named
     without `_ms`; sint32 fields named `*_date`, `*_on`, `*_from`, `*_to`, `as_of`, `from`, `to`
     are dates, day numbers since 1970-01-01 on the bus and YYYY-MM-DD text in JSON (docs/bus.md,
-    "Dates": this is the one place a date is parsed from or formatted for a user; a string
-    field so named is validated YYYY-MM-DD text); other 64-bit integers are JSON strings (numbers accepted on
-    input when exactly representable); enums by lower-case name without the enum's prefix;
-    nested messages and repeated fields map to objects and arrays; bytes as base64.
+    "Dates": this is the one place a date is parsed from or formatted for a user); other
+    64-bit integers are JSON strings (numbers accepted on input when exactly representable);
+    enums by lower-case name without the enum's prefix; nested messages and repeated fields
+    map to objects and arrays; bytes as base64.
 
     Input is strict: an unknown field, a wrong type, an out-of-range number, a third decimal,
     a negative amount, an invalid date, an unknown enum name, nesting deeper than

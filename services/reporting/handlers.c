@@ -89,7 +89,8 @@ static int period_args(ctx_t *x, uint64_t coop, pb_date_opt_t from_in, pb_date_o
 }
 
 /* A period that defaults to the calendar year of `to` so far (`to` defaulting to today). */
-static int year_to_date_args(ctx_t *x, uint64_t coop, pb_date_opt_t from_in, pb_date_opt_t to_in,
+static int year_to_date_args(ctx_t *x, uint64_t coop, pb_date_opt_t from_in,
+                             pb_date_opt_t to_in,
                              int32_t *from, int32_t *to) {
     int32_t year_start;
     int rc = date_arg(x, to_in, "to", today_of(x, coop), to);
@@ -198,7 +199,8 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
     reporting_chart_t c;
-    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to), &from, &to);
+    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                               &from, &to);
     if (rc != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
@@ -253,7 +255,8 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
     Lumbung__Member *m;
-    int rc = period_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to), DATE_MIN, &from, &to);
+    int rc = period_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                         DATE_MIN, &from, &to);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
     if (rc != 0) return rc;
@@ -676,7 +679,8 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
-    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to), &from, &to);
+    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                               &from, &to);
     if (rc != 0) return rc;
     if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
     Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
@@ -710,7 +714,8 @@ static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
     Lumbung__Cooperative *c;
     Lumbung__Member *m;
     int rc = coop_known(x, r->cooperative_id);
-    if (rc == 0) rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
+    if (rc == 0)
+        rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
     if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
     if (rc != 0) return rc;

@@ -77,7 +77,8 @@ void reporting_render_balance_sheet(reporting_doc_t *d, arena_t *arena,
     stamp(d, b->cooperative_id, DAY(b, as_of), b->as_of_seq, b->members_seq);
     d->file_en = arena_printf(arena, "balance-sheet-cooperative-%" PRIu64 "-%s",
                               b->cooperative_id, DAY(b, as_of));
-    d->file_id = arena_printf(arena, "neraca-koperasi-%" PRIu64 "-%s", b->cooperative_id, DAY(b, as_of));
+    d->file_id = arena_printf(arena, "neraca-koperasi-%" PRIu64 "-%s", b->cooperative_id,
+                              DAY(b, as_of));
     reporting_tables_balance_sheet(d, b);
 }
 
@@ -95,7 +96,8 @@ void reporting_tables_income(reporting_doc_t *d, const Lumbung__IncomeStatement 
 
 void reporting_render_income(reporting_doc_t *d, arena_t *arena, const Lumbung__IncomeStatement *s) {
     reporting_doc_init(d, arena, "income_statement", "Income statement", "Perhitungan Hasil Usaha");
-    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "income-statement-cooperative-%" PRIu64 "-%s-%s",
                               s->cooperative_id, DAY(s, from), DAY(s, to));
     d->file_id = arena_printf(arena, "hasil-usaha-koperasi-%" PRIu64 "-%s-%s", s->cooperative_id,
@@ -199,7 +201,8 @@ void reporting_render_statement(reporting_doc_t *d, arena_t *arena,
         { "memo", "Keterangan", 30 }, { "amount", "Jumlah", 18 }, { "balance", "Saldo", 18 },
         { "total_balance", "Saldo Total", 18 }, { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "member_statement", "Member statement", "Buku Simpanan Anggota");
-    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "statement-cooperative-%" PRIu64 "-member-%" PRIu64 "-%s",
                               s->cooperative_id, s->member_id, DAY(s, to));
     d->file_id = arena_printf(arena, "buku-simpanan-koperasi-%" PRIu64 "-anggota-%" PRIu64 "-%s",
@@ -305,7 +308,8 @@ void reporting_tables_shu(reporting_doc_t *d, const Lumbung__ShuReport *s) {
 
 void reporting_render_shu(reporting_doc_t *d, arena_t *arena, const Lumbung__ShuReport *s) {
     reporting_doc_init(d, arena, "shu", "SHU per member", "SHU per Anggota");
-    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "shu-cooperative-%" PRIu64 "-%u", s->cooperative_id,
                               (unsigned) s->year);
     d->file_id = arena_printf(arena, "shu-koperasi-%" PRIu64 "-%u", s->cooperative_id,
@@ -361,7 +365,8 @@ void reporting_tables_health(reporting_doc_t *d, const Lumbung__HealthReport *h)
 
 void reporting_render_health(reporting_doc_t *d, arena_t *arena, const Lumbung__HealthReport *h) {
     reporting_doc_init(d, arena, "health", "Health rating", "Penilaian Kesehatan Koperasi");
-    stamp(d, h->cooperative_id, range(arena, DAY(h, from), DAY(h, to)), h->as_of_seq, h->members_seq);
+    stamp(d, h->cooperative_id, range(arena, DAY(h, from), DAY(h, to)), h->as_of_seq,
+          h->members_seq);
     d->file_en = arena_printf(arena, "health-cooperative-%" PRIu64 "-%u", h->cooperative_id,
                               (unsigned) h->year);
     d->file_id = arena_printf(arena, "kesehatan-koperasi-%" PRIu64 "-%u", h->cooperative_id,
@@ -469,7 +474,8 @@ void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung
                                const Lumbung__LoanPortfolio *p, const Lumbung__HealthReport *h) {
     reporting_doc_init(d, arena, "rat_pack", "Annual meeting (RAT) reports",
                        "Laporan Rapat Anggota Tahunan (RAT)");
-    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "rat-pack-cooperative-%" PRIu64 "-%u", s->cooperative_id,
                               (unsigned) s->year);
     d->file_id = arena_printf(arena, "laporan-rat-koperasi-%" PRIu64 "-%u", s->cooperative_id,
@@ -522,7 +528,8 @@ void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
         { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "loan_register", "Loans", "Daftar Pinjaman");
     stamp(d, l->cooperative_id, DAY(l, as_of), l->as_of_seq, l->members_seq);
-    d->file_en = arena_printf(arena, "loans-cooperative-%" PRIu64 "-%s", l->cooperative_id, DAY(l, as_of));
+    d->file_en = arena_printf(arena, "loans-cooperative-%" PRIu64 "-%s", l->cooperative_id,
+                              DAY(l, as_of));
     d->file_id = arena_printf(arena, "daftar-pinjaman-koperasi-%" PRIu64 "-%s", l->cooperative_id,
                               DAY(l, as_of));
     reporting_table_t *t = reporting_doc_table(d, "Loans", "Pinjaman", columns);
@@ -621,7 +628,8 @@ void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung_
         { "kind", "Jenis", 16 }, { "memo", "Keterangan", 34 }, { "account", "Akun", 8 },
         { "debit", "Debit", 18 }, { "credit", "Kredit", 18 }, { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "journal", "Journal", "Jurnal Umum");
-    stamp(d, j->cooperative_id, range(arena, DAY(j, from), DAY(j, to)), j->as_of_seq, j->members_seq);
+    stamp(d, j->cooperative_id, range(arena, DAY(j, from), DAY(j, to)), j->as_of_seq,
+          j->members_seq);
     d->file_en = arena_printf(arena, "journal-cooperative-%" PRIu64 "-%s-%s", j->cooperative_id,
                               DAY(j, from), DAY(j, to));
     d->file_id = arena_printf(arena, "jurnal-koperasi-%" PRIu64 "-%s-%s", j->cooperative_id,

@@ -57,12 +57,14 @@ int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
     assert(app && txn && ev);
     if (ev->body_case == TX(LOAN_WRITTEN_OFF) && ev->loan_written_off) {
         const Lumbung__LoanWrittenOff *w = ev->loan_written_off;
-        return row_put(app, txn, w->state, w->has_value_date, w->value_date, w->entry_id, ROW_WRITE_OFF,
+        return row_put(app, txn, w->state, w->has_value_date, w->value_date, w->entry_id,
+                       ROW_WRITE_OFF,
                        w->principal_sen, w->owed_sen);
     }
     if (ev->body_case == TX(LOAN_RECOVERED) && ev->loan_recovered) {
         const Lumbung__LoanRecovered *r = ev->loan_recovered;
-        return row_put(app, txn, r->state, r->has_value_date, r->value_date, r->entry_id, ROW_RECOVERY,
+        return row_put(app, txn, r->state, r->has_value_date, r->value_date, r->entry_id,
+                       ROW_RECOVERY,
                        r->amount_sen, r->still_owed_sen);
     }
     return 0;

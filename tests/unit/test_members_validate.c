@@ -66,7 +66,8 @@ static void each_member_rule_names_its_field(void **state) {
     m = valid_member(); m.has_sex = 0;    expect_problem(&m, "required", "sex");
     m.has_sex = 1; m.sex = 7;             expect_problem(&m, "invalid_sex", "sex");
     /* A day number no text date can name (text is the gateway's to check). */
-    m = valid_member(); m.birth_date = DATE_MIN - 1; expect_problem(&m, "invalid_date", "birth_date");
+    m = valid_member(); m.birth_date = DATE_MIN - 1;
+    expect_problem(&m, "invalid_date", "birth_date");
     m.birth_date = unit_day("2027-01-01"); expect_problem(&m, "in_future", "birth_date");
     m = valid_member(); m.phone = "0812"; expect_problem(&m, "invalid_phone", "phone");
     m.phone = "08-";                      expect_problem(&m, "invalid_phone", "phone");

@@ -80,7 +80,8 @@ static void income_statement_lists_income_and_expenses(void **state) {
     (void) state;
     arena_t *a = arena_new();
     reporting_chart_t c = chart();
-    Lumbung__IncomeStatement *s = reporting_sheet_income(a, &c, 7, unit_day("2025-02-01"), unit_day("2025-03-31"));
+    Lumbung__IncomeStatement *s =
+        reporting_sheet_income(a, &c, 7, unit_day("2025-02-01"), unit_day("2025-03-31"));
     assert_int_equal(s->from, unit_day("2025-02-01"));
     assert_int_equal(s->to, unit_day("2025-03-31"));
     assert_int_equal(s->n_income, 1);
