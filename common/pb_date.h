@@ -42,8 +42,8 @@ typedef struct {
 static inline bool pb_date_valid(int32_t days) { return days >= DATE_MIN && days <= DATE_MAX; }
 
 /* The "YYYY-MM-DD" of a day number for a sentence (an error message names the date a user
-   gave): DATE_TEXT(days).text is valid until the end of the full expression that holds it,
-   e.g. an argument list, so no buffer or arena is needed. */
+   gave): DATE_TEXT(days) is valid until the end of the full expression that holds it, e.g.
+   an argument list (C11 6.2.4p8), so no buffer or arena is needed. */
 typedef struct {
     char text[DATE_FORMAT_MAX];
 } pb_date_text_t;
