@@ -30,6 +30,7 @@
 #include "bus.h"
 #include "client.h"
 #include "config.h"
+#include "date.h"
 #include "envelope.h"
 #include "log.h"
 #include "shard.h"
@@ -330,8 +331,9 @@ static int create_member(bench_t *b, int i) {
     c.nik = nik;
     c.name = name;
     c.sex = LUMBUNG__SEX__SEX_FEMALE;
-    c.birth_date = "1985-07-17";
-    c.joined_on = "2024-01-15";
+    c.has_birth_date = c.has_joined_on = 1;     /* dates are day numbers on the bus */
+    date_parse("1985-07-17", &c.birth_date);
+    date_parse("2024-01-15", &c.joined_on);
     Lumbung__MembersRequest m = LUMBUNG__MEMBERS_REQUEST__INIT;
     m.op_case = LUMBUNG__MEMBERS_REQUEST__OP_CREATE_MEMBER;
     m.create_member = &c;
@@ -352,7 +354,8 @@ static void movement_init(Lumbung__SavingsMovement *mv, uint64_t coop, uint64_t 
     mv->member_id = member;
     mv->kind = LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_VOLUNTARY;
     mv->amount_sen = amount;
-    mv->value_date = "2025-01-10";
+    mv->has_value_date = 1;
+    date_parse("2025-01-10", &mv->value_date);
 }
 
 static Lumbung__Request *request_new(bench_t *b, Lumbung__TransactionsRequest *t) {

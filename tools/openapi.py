@@ -76,9 +76,10 @@ def json_name(f):
 
 
 def is_date(f):
+    """A date: a sint32 day number on the bus named as a date (json_pb.c), YYYY-MM-DD in JSON."""
     n = f.name
-    return f.type == FD.TYPE_STRING and (n.endswith(("_date", "_on", "_from", "_to")) or
-                                         n in ("as_of", "from", "to"))
+    return f.type == FD.TYPE_SINT32 and (
+        n.endswith(("_date", "_on", "_from", "_to")) or n in ("as_of", "from", "to"))
 
 
 class Schemas:
@@ -111,6 +112,8 @@ class Schemas:
             return {"type": "string", "pattern": r"^-?[0-9]+$"}
         if t in UINT64_TYPES:
             return {"type": "string", "pattern": r"^[0-9]+$"}
+        if is_date(f):
+            return {"type": "string", "format": "date"}
         if t in INT_TYPES:
             return {"type": "integer"}
         if t == FD.TYPE_BOOL:
@@ -119,8 +122,6 @@ class Schemas:
             return {"type": "number"}
         if t == FD.TYPE_BYTES:
             return {"type": "string", "format": "byte"}
-        if is_date(f):
-            return {"type": "string", "format": "date"}
         return {"type": "string"}
 
     def message(self, desc):

@@ -43,7 +43,9 @@ enum {
 };
 
 typedef struct {
-    const char *keys, *me, *service, *router, *command, *key, *value_date, *cursor_file;
+    const char *keys, *me, *service, *router, *command, *key, *cursor_file;
+    int has_value_date;
+    int32_t value_date;              /* --value-date as the bus carries a date: a day number */
     uint64_t cooperative, cursor, after_members_seq;
     int until_head, poll_ms, timeout_ms;
 } args_t;
@@ -53,6 +55,24 @@ typedef struct {
     uint64_t next_id;
     int timeout_ms;
 } client_t;
+
+/* "YYYY-MM-DD" as the bus carries a date: days since 1970-01-01 (docs/bus.md, "Dates"),
+   by the civil-from-days arithmetic of the proleptic Gregorian calendar. -1 if not a date. */
+static int day_number(const char *text, int32_t *days) {
+    static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, n = 0;
+    if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        m < 1 || m > 12 || d < 1 || d > month_days[m - 1])
+        return -1;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return -1;
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = era * 146097 + doe - 719468;
+    return 0;
+}
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -221,7 +241,8 @@ static int batch_read(batch_t *b, const args_t *a, FILE *in) {
         m->member_id = member;
         m->kind = LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_VOLUNTARY;
         m->amount_sen = amount;
-        m->value_date = (char *)a->value_date;
+        m->has_value_date = a->has_value_date;
+        m->value_date = a->value_date;
         Lumbung__Posting *p = &b->postings[b->count];
         lumbung__posting__init(p);
         p->op_case = LUMBUNG__POSTING__OP_DEPOSIT;
@@ -442,7 +463,10 @@ static int parse_args(args_t *a, int argc, char **argv) {
         else if (!strcmp(o, "--service")) a->service = v;
         else if (!strcmp(o, "--router")) a->router = v;
         else if (!strcmp(o, "--key")) a->key = v;
-        else if (!strcmp(o, "--value-date")) a->value_date = v;
+        else if (!strcmp(o, "--value-date")) {
+            if (day_number(v, &a->value_date) != 0) return -1;
+            a->has_value_date = 1;
+        }
         else if (!strcmp(o, "--cursor-file")) a->cursor_file = v;
         else if (!strcmp(o, "--cooperative")) a->cooperative = strtoull(v, NULL, 10);
         else if (!strcmp(o, "--cursor")) a->cursor = strtoull(v, NULL, 10);

@@ -17,8 +17,12 @@ Commands (every one needs --keys, --me and --service; see --help):
 
 Key files are Lumbung's: DIR/NAME.pub and DIR/NAME.key (Z85, one line) for --me, and
 DIR/SERVICE.pub for the service. The service must have --me on its allow.list.
+
+Dates on the bus are day numbers: days since 1970-01-01 in sint32 fields (docs/bus.md,
+"Dates"); day_number() and date_text() below convert, once, at this client's edge.
 """
 import argparse
+import datetime
 import os
 import random
 import sqlite3
@@ -35,6 +39,19 @@ import envelope_pb2
 MESSAGE_MAX = 16 * 1024 * 1024   # the services refuse bigger messages; so do we
 REPLAY_MAX = 4096                # a service returns at most this many events per replay
 SILENCE_S = 5.0                  # heartbeats come every second; this long without one: ask
+
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def day_number(text):
+    """A "YYYY-MM-DD" date as a request's date field carries it (e.g. value_date)."""
+    return (datetime.date.fromisoformat(text) - EPOCH).days
+
+
+def date_text(days):
+    """The "YYYY-MM-DD" of a date field of a reply or an event."""
+    return (EPOCH + datetime.timedelta(days=days)).isoformat()
 
 
 def now_ms():
@@ -246,7 +263,12 @@ def record_event(db, ev):
         kind = f"{body}.{inner.WhichOneof('body')}"      # e.g. "members.member_joined"
     else:
         kind = body or "unknown"
-    db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (ev.stream, ev.seq, ev.at_ms, kind))
+    # The value date of posted journal entries (the first entry's), as text for the table.
+    posted = ev.transactions.entries_posted.entries if body == "transactions" else []
+    dated = posted and posted[0].HasField("value_date")
+    value_date = date_text(posted[0].value_date) if dated else None
+    db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+               (ev.stream, ev.seq, ev.at_ms, kind, value_date))
 
 
 # ------------------------------------------------------------------------------- commands
@@ -263,7 +285,7 @@ def cmd_ping(ctx, args, keys):
 def cmd_follow(ctx, args, keys):
     f = Follower(ctx, args.service, args.router, args.pub, keys, args.db, record_event)
     f.db.execute("CREATE TABLE IF NOT EXISTS events (stream TEXT, seq INTEGER, at_ms INTEGER, "
-                 "kind TEXT, PRIMARY KEY (stream, seq))")
+                 "kind TEXT, value_date TEXT, PRIMARY KEY (stream, seq))")
     try:
         f.run(until_head=args.until_head)
     except KeyboardInterrupt:

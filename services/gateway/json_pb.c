@@ -52,16 +52,20 @@ static bool is_signed64(ProtobufCType type) {
            type == PROTOBUF_C_TYPE_SFIXED64;
 }
 
+/* The names a date field has (docs/bus.md, "Dates"): a sint32 field so named is a day number
+   on the bus and YYYY-MM-DD text in JSON. */
+static bool is_date_name(const char *name) {
+    return has_suffix(name, "_date") || has_suffix(name, "_on") || strcmp(name, "as_of") == 0 ||
+           strcmp(name, "from") == 0 || strcmp(name, "to") == 0 || has_suffix(name, "_from") ||
+           has_suffix(name, "_to");
+}
+
 static value_kind_t value_kind(const ProtobufCFieldDescriptor *field) {
     const char *name = field->name;
     if (is_signed64(field->type) && has_suffix(name, "_sen")) return VALUE_MONEY;
     if (is_signed64(field->type) && has_suffix(name, "_bp")) return VALUE_RATE;
     if (is_signed64(field->type) && has_suffix(name, "_at_ms")) return VALUE_TIMESTAMP;
-    if (field->type == PROTOBUF_C_TYPE_STRING &&
-        (has_suffix(name, "_date") || has_suffix(name, "_on") || strcmp(name, "as_of") == 0 ||
-         strcmp(name, "from") == 0 || strcmp(name, "to") == 0 || has_suffix(name, "_from") ||
-         has_suffix(name, "_to")))
-        return VALUE_DATE;
+    if (field->type == PROTOBUF_C_TYPE_SINT32 && is_date_name(name)) return VALUE_DATE;
     return VALUE_PLAIN;
 }
 
@@ -396,15 +400,21 @@ static const char *checked_text(convert_t *c, const json_t *v) {
     return s;
 }
 
-static int to_string(convert_t *c, const json_t *v, value_kind_t kind, char **out) {
-    if (!json_is_string(v))
-        return fail(c, "invalid_type", kind == VALUE_DATE ? "must be a date string as YYYY-MM-DD"
-                                                          : "must be a string");
+/* A date's JSON text, "YYYY-MM-DD", into its day number: the one place a date given by a
+   user is parsed on its way into the system. */
+static int to_days(convert_t *c, const json_t *v, int32_t *days) {
+    if (!json_is_string(v)) return fail(c, "invalid_type", "must be a date string as YYYY-MM-DD");
     const char *s = checked_text(c, v);
     if (!s) return ERR_REJECTED;
-    int32_t days;
-    int rc = kind == VALUE_DATE ? date_parse(s, &days) : 0;
+    int rc = date_parse(s, days);
     if (rc != 0) return fail(c, "invalid_date", "%s", date_error_text(rc));
+    return 0;
+}
+
+static int to_string(convert_t *c, const json_t *v, char **out) {
+    if (!json_is_string(v)) return fail(c, "invalid_type", "must be a string");
+    const char *s = checked_text(c, v);
+    if (!s) return ERR_REJECTED;
     size_t n = json_string_length(v);
     char *copy = arena_alloc(c->arena, n + 1);
     memcpy(copy, s, n + 1);
@@ -484,7 +494,8 @@ static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const j
     switch (field->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: return to_int32(c, v, out);
+    case PROTOBUF_C_TYPE_SFIXED32:
+        return kind == VALUE_DATE ? to_days(c, v, out) : to_int32(c, v, out);
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32: return to_uint32(c, v, out);
     case PROTOBUF_C_TYPE_INT64:
@@ -498,7 +509,7 @@ static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const j
     case PROTOBUF_C_TYPE_DOUBLE: return to_double(c, v, out);
     case PROTOBUF_C_TYPE_BOOL: return to_bool(c, v, out);
     case PROTOBUF_C_TYPE_ENUM: return to_enum(c, field->descriptor, v, out);
-    case PROTOBUF_C_TYPE_STRING: return to_string(c, v, kind, out);
+    case PROTOBUF_C_TYPE_STRING: return to_string(c, v, out);
     case PROTOBUF_C_TYPE_BYTES: return to_bytes(c, v, out);
     case PROTOBUF_C_TYPE_MESSAGE: return to_message(c, field->descriptor, v, depth, out);
     }
@@ -641,7 +652,7 @@ int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *mess
 /* The JSON value a path or query parameter stands for, for the field's type. */
 static int text_to_json(convert_t *c, const ProtobufCFieldDescriptor *field, const char *text,
                         json_t **out) {
-    switch (field->type) {
+    switch (value_kind(field) == VALUE_DATE ? PROTOBUF_C_TYPE_STRING : field->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
@@ -789,6 +800,13 @@ static json_t *real_json(double d) {
     return isfinite(d) ? must(json_real(d)) : json_null();
 }
 
+/* A day number as "YYYY-MM-DD": the one place a date leaves the system as text for a user. */
+static json_t *date_json(int32_t days) {
+    char buf[DATE_FORMAT_MAX];
+    date_format(days, buf, sizeof buf);
+    return must(json_string(buf));
+}
+
 static json_t *object_of(const ProtobufCMessage *m, int depth);
 
 /* The JSON of one value stored at p (a singular field or one element of a repeated one). */
@@ -796,7 +814,9 @@ static json_t *value_json(const ProtobufCFieldDescriptor *field, const void *p, 
     switch (field->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: return must(json_integer(*(const int32_t *) p));
+    case PROTOBUF_C_TYPE_SFIXED32:
+        if (value_kind(field) == VALUE_DATE) return date_json(*(const int32_t *) p);
+        return must(json_integer(*(const int32_t *) p));
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32: return must(json_integer(*(const uint32_t *) p));
     case PROTOBUF_C_TYPE_INT64:

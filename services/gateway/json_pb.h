@@ -4,10 +4,12 @@
     Conventions (docs/HELPERS.md, "Proto conventions"): `*_sen` int64 fields are money as
     decimal strings without the suffix; `*_bp` int64 fields are percent rates as decimal
     strings without the suffix; `*_at_ms` int64 fields are RFC 3339 UTC timestamps named
-    without `_ms`; string fields named `*_date`, `*_on`, `*_from`, `*_to`, `as_of`, `from`, `to`
-    are validated YYYY-MM-DD dates; other 64-bit integers are JSON strings (numbers accepted on
-    input when exactly representable); enums by lower-case name without the enum's prefix;
-    nested messages and repeated fields map to objects and arrays; bytes as base64.
+    without `_ms`; sint32 fields named `*_date`, `*_on`, `*_from`, `*_to`, `as_of`, `from`, `to`
+    are dates, day numbers since 1970-01-01 on the bus and YYYY-MM-DD text in JSON (docs/bus.md,
+    "Dates": this is the one place a date is parsed from or formatted for a user); other
+    64-bit integers are JSON strings (numbers accepted on input when exactly representable);
+    enums by lower-case name without the enum's prefix; nested messages and repeated fields
+    map to objects and arrays; bytes as base64.
 
     Input is strict: an unknown field, a wrong type, an out-of-range number, a third decimal,
     a negative amount, an invalid date, an unknown enum name, nesting deeper than

@@ -16,6 +16,7 @@
 
     Not for: the members' own pages or the operators' interface (web/), nor JSON (the API). */
 #include "public.h"
+#include "date.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -218,7 +219,8 @@ static void on_profile(void *arg, int status, const Lumbung__Reply *reply) {
     row(f, "Jenis", type_words(c->type));
     row(f, "Kelompok", c->group);
     row(f, "Nomor badan hukum", c->legal_number);
-    row(f, "Tanggal badan hukum", dmy(ex->arena, c->legal_date));
+    row(f, "Tanggal badan hukum",
+        c->has_legal_date ? dmy(ex->arena, date_text(ex->arena, c->legal_date)) : NULL);
     row(f, "Alamat", c->address);
     row(f, "Kecamatan", c->district);
     profile_facts(ex, f);

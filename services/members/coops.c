@@ -27,11 +27,11 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
     c->type = op->type;
     c->group = TRIM(arena, op->group);
     c->legal_number = TRIM(arena, op->legal_number);
-    c->legal_date = TRIM(arena, op->legal_date);
+    PB_DATE_COPY(c, op, legal_date);
     c->national_number = TRIM(arena, op->national_number);
     c->address = TRIM(arena, op->address);
     c->district = TRIM(arena, op->district);
-    c->founded_on = TRIM(arena, op->founded_on);
+    PB_DATE_COPY(c, op, founded_on);
     c->phone = TRIM(arena, op->phone);
     c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
     if (op->settings) members_settings_merge(arena, c->settings, op->settings);
@@ -130,11 +130,11 @@ static void coop_patch(arena_t *arena, Lumbung__Cooperative *c, const Lumbung__U
     if (op->has_type) { c->has_type = true; c->type = op->type; }
     patch_text(arena, &c->group, op->group);
     patch_text(arena, &c->legal_number, op->legal_number);
-    patch_text(arena, &c->legal_date, op->legal_date);
+    PB_DATE_PATCH(c, op, legal_date);
     patch_text(arena, &c->national_number, op->national_number);
     patch_text(arena, &c->address, op->address);
     patch_text(arena, &c->district, op->district);
-    patch_text(arena, &c->founded_on, op->founded_on);
+    PB_DATE_PATCH(c, op, founded_on);
     patch_text(arena, &c->phone, op->phone);
     if (op->has_active) { c->has_active = true; c->active = op->active; }
     if (!c->settings) c->settings = arena_message(arena, &lumbung__cooperative_settings__descriptor);
@@ -208,11 +208,11 @@ static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbun
     b->chair = TRIM(arena, op->chair);
     b->secretary = TRIM(arena, op->secretary);
     b->treasurer = TRIM(arena, op->treasurer);
-    b->elected_on = TRIM(arena, op->elected_on);
+    PB_DATE_COPY(b, op, elected_on);
     if (members_check_text(b->chair, "chair", true, MEMBERS_NAME_MAX, false, &p) ||
         members_check_text(b->secretary, "secretary", false, MEMBERS_NAME_MAX, false, &p) ||
         members_check_text(b->treasurer, "treasurer", false, MEMBERS_NAME_MAX, false, &p) ||
-        members_check_date(b->elected_on, "elected_on", false, NULL, &p))
+        MEMBERS_CHECK_DATE(b, elected_on, false, &p))
         return service_call_reject(call, &p);
     if (op->n_supervisors > MEMBERS_BOARD_SUPERVISORS_MAX)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_many",
@@ -257,12 +257,11 @@ int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung
 
 static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, int32_t today) {
     problem_t p;
-    int32_t held = 0, reported = 0;
-    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0)
-        return service_call_reject(call, &p);
+    if (MEMBERS_CHECK_DATE(m, held_on, true, &p) != 0) return service_call_reject(call, &p);
+    int32_t held = m->held_on;
     if (held > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
-                                 "held_on", "held_on %s is in the future", m->held_on);
+                                 "held_on", "held_on %s is in the future", DATE_TEXT(held));
     int year, month, day;
     date_to_ymd(held, &year, &month, &day);
     if (!m->has_fiscal_year)
@@ -277,12 +276,12 @@ static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, 
     if (m->shu_allocation && members_validate_shu(m->shu_allocation, "shu_allocation", &p) != 0)
         return service_call_reject(call, &p);
     if (members_check_text(m->notes, "notes", false, MEMBERS_NOTE_MAX, true, &p) != 0 ||
-        members_check_date(m->reported_on, "reported_on", false, &reported, &p) != 0)
+        MEMBERS_CHECK_DATE(m, reported_on, false, &p) != 0)
         return service_call_reject(call, &p);
-    if (m->reported_on && reported < held)
+    if (m->has_reported_on && m->reported_on < held)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_meeting",
                                  "reported_on", "reported_on %s is before held_on %s",
-                                 m->reported_on, m->held_on);
+                                 DATE_TEXT(m->reported_on), DATE_TEXT(held));
     return 0;
 }
 
@@ -290,7 +289,7 @@ static Lumbung__AnnualMeeting *meeting_build(arena_t *arena, const Lumbung__Reco
     Lumbung__AnnualMeeting *m = arena_message(arena, &lumbung__annual_meeting__descriptor);
     m->has_cooperative_id = true;
     m->cooperative_id = op->cooperative_id;
-    m->held_on = TRIM(arena, op->held_on);
+    PB_DATE_COPY(m, op, held_on);
     m->has_fiscal_year = op->has_fiscal_year;
     m->fiscal_year = op->fiscal_year;
     m->has_members_present = op->has_members_present;
@@ -303,7 +302,7 @@ static Lumbung__AnnualMeeting *meeting_build(arena_t *arena, const Lumbung__Reco
 #undef FLAG
     m->shu_allocation = op->shu_allocation;
     m->notes = TRIM(arena, op->notes);
-    m->reported_on = TRIM(arena, op->reported_on);
+    PB_DATE_COPY(m, op, reported_on);
     m->has_usage_share_basis = op->has_usage_share_basis;
     m->usage_share_basis = op->usage_share_basis;
     m->has_principal_amount_sen = op->has_principal_amount_sen;

@@ -26,14 +26,13 @@ static int recommendation_check(service_call_t *call, const Lumbung__Recommendat
     snprintf(text, sizeof text, "recommendations[%zu].text", i);
     snprintf(due, sizeof due, "recommendations[%zu].due_on", i);
     snprintf(done, sizeof done, "recommendations[%zu].done_on", i);
-    int32_t done_day = 0;
     if (members_check_text(r->text, text, true, MEMBERS_NOTE_MAX, true, &p) != 0 ||
-        members_check_date(r->due_on, due, false, NULL, &p) != 0 ||
-        members_check_date(r->done_on, done, false, &done_day, &p) != 0)
+        members_check_date(r->has_due_on, r->due_on, due, false, &p) != 0 ||
+        members_check_date(r->has_done_on, r->done_on, done, false, &p) != 0)
         return service_call_reject(call, &p);
-    if (r->done_on && done_day < visited)
+    if (r->has_done_on && r->done_on < visited)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_visit",
-                                 done, "%s %s is before the visit", done, r->done_on);
+                                 done, "%s %s is before the visit", done, DATE_TEXT(r->done_on));
     return 0;
 }
 
@@ -43,8 +42,8 @@ static Lumbung__Recommendation *recommendation_copy(arena_t *arena, const Lumbun
     r->has_number = true;
     r->number = number;
     r->text = TRIM(arena, in->text);
-    r->due_on = TRIM(arena, in->due_on);
-    r->done_on = TRIM(arena, in->done_on);
+    PB_DATE_COPY(r, in, due_on);
+    PB_DATE_COPY(r, in, done_on);
     return r;
 }
 
@@ -54,21 +53,21 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
     arena_t *arena = service_call_arena(call);
     Lumbung__Supervision *s = arena_message(arena, &lumbung__supervision__descriptor);
     problem_t p;
-    int32_t visited = 0;
     s->has_cooperative_id = true;
     s->cooperative_id = op->cooperative_id;
-    s->visited_on = TRIM(arena, op->visited_on);
+    PB_DATE_COPY(s, op, visited_on);
     s->supervisor = TRIM(arena, op->supervisor);
     const Lumbung__Actor *actor = service_call_actor(call);
     if (!s->supervisor && actor && actor->user) s->supervisor = TRIM(arena, actor->user);
     s->findings = TRIM(arena, op->findings);
-    if (members_check_date(s->visited_on, "visited_on", true, &visited, &p) != 0 ||
+    if (MEMBERS_CHECK_DATE(s, visited_on, true, &p) != 0 ||
         members_check_text(s->supervisor, "supervisor", true, MEMBERS_NAME_MAX, false, &p) != 0 ||
         members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return service_call_reject(call, &p);
-    if (visited > today)
+    if (s->visited_on > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
-                                 "visited_on", "visited_on %s is in the future", s->visited_on);
+                                 "visited_on", "visited_on %s is in the future",
+                                 DATE_TEXT(s->visited_on));
     if (op->n_recommendations > MEMBERS_RECOMMENDATIONS_MAX)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_many",
                                  "recommendations", "at most %d recommendations",
@@ -77,7 +76,7 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
     for (size_t i = 0; i < op->n_recommendations; i++) {
         Lumbung__Recommendation *r = recommendation_copy(arena, op->recommendations[i],
                                                          (uint32_t) i + 1);
-        if ((rc = recommendation_check(call, r, i, visited)) != 0) return rc;
+        if ((rc = recommendation_check(call, r, i, s->visited_on)) != 0) return rc;
         s->recommendations[s->n_recommendations++] = r;
     }
     *out = s;
@@ -172,8 +171,8 @@ static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
     Lumbung__Recommendation *r = arena_message(arena, &lumbung__recommendation__descriptor);
     *r = *s->recommendations[in->number - 1];
     if (in->text) r->text = TRIM(arena, in->text);
-    if (in->due_on) r->due_on = TRIM(arena, in->due_on);
-    if (in->done_on) r->done_on = TRIM(arena, in->done_on);
+    PB_DATE_PATCH(r, in, due_on);
+    PB_DATE_PATCH(r, in, done_on);
     if ((rc = recommendation_check(call, r, i, visited)) != 0) return rc;
     s->recommendations[in->number - 1] = r;
     return 0;
@@ -196,8 +195,7 @@ int members_op_update_supervision(members_app_t *app, service_call_t *call,
     if (op->findings) s->findings = TRIM(arena, op->findings);
     if (members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return service_call_reject(call, &p);
-    int32_t visited = 0;
-    (void) date_parse(s->visited_on, &visited);
+    int32_t visited = PB_DATE_OR(s, visited_on, 0);
     Lumbung__Recommendation **grown =
         arena_alloc(arena, (s->n_recommendations + op->n_recommendations + 1) * sizeof *grown);
     if (s->n_recommendations) memcpy(grown, s->recommendations, s->n_recommendations * sizeof *grown);
@@ -271,18 +269,15 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
 
 static int training_dates(service_call_t *call, Lumbung__Training *t) {
     problem_t p;
-    int32_t from = 0, to = 0;
-    if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0)
-        return service_call_reject(call, &p);
-    if (!t->held_to) t->held_to = t->held_from;
-    if (members_check_date(t->held_to, "held_to", true, &to, &p) != 0)
-        return service_call_reject(call, &p);
-    if (to < from)
+    if (MEMBERS_CHECK_DATE(t, held_from, true, &p) != 0) return service_call_reject(call, &p);
+    if (!t->has_held_to) PB_DATE_SET(t, held_to, t->held_from);
+    if (MEMBERS_CHECK_DATE(t, held_to, true, &p) != 0) return service_call_reject(call, &p);
+    if (t->held_to < t->held_from)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_start",
-                                 "held_to", "held_to %s is before held_from %s", t->held_to,
-                                 t->held_from);
+                                 "held_to", "held_to %s is before held_from %s",
+                                 DATE_TEXT(t->held_to), DATE_TEXT(t->held_from));
     t->has_days = true;
-    t->days = (uint32_t) (to - from + 1);
+    t->days = (uint32_t) (t->held_to - t->held_from + 1);
     return 0;
 }
 
@@ -292,8 +287,8 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
     Lumbung__Training *t = arena_message(arena, &lumbung__training__descriptor);
     problem_t p;
     t->title = TRIM(arena, op->title);
-    t->held_from = TRIM(arena, op->held_from);
-    t->held_to = TRIM(arena, op->held_to);
+    PB_DATE_COPY(t, op, held_from);
+    PB_DATE_COPY(t, op, held_to);
     t->place = TRIM(arena, op->place);
     if (members_check_text(t->title, "title", true, MEMBERS_NAME_MAX, false, &p) != 0)
         return service_call_reject(call, &p);
@@ -373,7 +368,7 @@ int members_op_get_training(members_app_t *app, service_call_t *call, const Lumb
 
 typedef struct {
     Lumbung__TrainingList *list;
-    const char *from, *to;
+    pb_date_opt_t from, to;
 } training_filter_t;
 
 static int training_item(members_page_t *page, const uint8_t *key, size_t klen, const void *val,
@@ -383,9 +378,8 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
     ProtobufCAllocator allocator = arena_allocator(arena);
     Lumbung__Training *t = lumbung__training__unpack(&allocator, vlen, val);
     if (!t) return members_store_error(page->call, ERR_STORE);
-    /* YYYY-MM-DD compares as text in date order. */
-    if (f->from && strcmp(t->held_from, f->from) < 0) return 0;
-    if (f->to && strcmp(t->held_from, f->to) > 0) return 0;
+    if (f->from.present && t->held_from < f->from.days) return 0;
+    if (f->to.present && t->held_from > f->to.days) return 0;
     if (!f->list->items) f->list->items = arena_alloc(arena, page->limit * sizeof *f->list->items);
     f->list->items[f->list->n_items++] = t;
     return 1;
@@ -396,13 +390,12 @@ int members_op_list_trainings(members_app_t *app, service_call_t *call,
     int rc;
     if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     problem_t p;
-    if (members_check_date(op->from, "from", false, NULL, &p) != 0 ||
-        members_check_date(op->to, "to", false, NULL, &p) != 0)
+    if (MEMBERS_CHECK_DATE(op, from, false, &p) != 0 ||
+        MEMBERS_CHECK_DATE(op, to, false, &p) != 0)
         return service_call_reject(call, &p);
     Lumbung__TrainingList *list = arena_message(service_call_arena(call),
                                                 &lumbung__training_list__descriptor);
-    training_filter_t f = { list, op->from && op->from[0] ? op->from : NULL,
-                            op->to && op->to[0] ? op->to : NULL };
+    training_filter_t f = { list, PB_DATE_OPT(op, from), PB_DATE_OPT(op, to) };
     members_page_t page = { .app = app, .call = call, .item = training_item, .ctx = &f };
     rc = members_page_run(&page, MEMBERS_TABLE_TRAININGS, NULL, 0, op->has_limit, op->limit,
                           op->cursor, &list->next_cursor);

@@ -58,10 +58,19 @@ static const char *const columns[MEMBERS_IMPORT_COLUMNS] = {
 };
 static const char header_text[] = "nik,name,sex,birth_date,address,phone,joined_on";
 
+/* A date cell of the row being read that is not a date: its field, its text (as yyyy-mm-dd when
+   it was written dd/mm/yyyy) and date_parse()'s code, for the row's error (row_import). */
+typedef struct {
+    const char *field, *text;
+    int rc;
+} bad_date_t;
+
 typedef struct {
     members_app_t *app;
     service_call_t *call;
     arena_t *row_arena;
+    bad_date_t bad_dates[2];        /* of the current row: birth_date, joined_on */
+    size_t n_bad_dates;
     uint64_t coop;
     int32_t today;
     Lumbung__ImportJob *job;
@@ -195,6 +204,22 @@ static char *row_date(arena_t *arena, char *text) {
     return arena_strdup(arena, buf);
 }
 
+/* A date cell into a member's date field; a cell that is not a date leaves the field absent and
+   is remembered in im->bad_dates, so that the validation's "required" for it becomes
+   invalid_date in row_import, in the validation's order of fields. */
+static void row_day(import_t *im, const char *field, char *cell, protobuf_c_boolean *has,
+                    int32_t *day) {
+    if (!cell) return;
+    const char *text = row_date(im->row_arena, cell);
+    int rc = date_parse(text, day);
+    if (rc == 0) {
+        *has = true;
+        return;
+    }
+    assert(im->n_bad_dates < sizeof im->bad_dates / sizeof im->bad_dates[0]);
+    im->bad_dates[im->n_bad_dates++] = (bad_date_t) { .field = field, .text = text, .rc = rc };
+}
+
 /* The member a row describes, or 0 with the row's error recorded. */
 static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) {
     arena_t *arena = im->row_arena;
@@ -215,10 +240,11 @@ static Lumbung__Member *row_member(import_t *im, uint32_t row, char **f, int n) 
     m->sex = members_sex_parse(sex);
     /* An unknown word is reported as invalid_sex by the validation, after the NIK and name. */
     if (sex && m->sex == LUMBUNG__SEX__SEX_UNSPECIFIED) m->sex = (Lumbung__Sex) 99;
-    m->birth_date = row_date(arena, members_text_trim(arena, f[3]));
+    im->n_bad_dates = 0;
+    row_day(im, "birth_date", members_text_trim(arena, f[3]), &m->has_birth_date, &m->birth_date);
     m->address = members_text_trim(arena, f[4]);
     m->phone = members_text_trim(arena, f[5]);
-    m->joined_on = row_date(arena, members_text_trim(arena, f[6]));
+    row_day(im, "joined_on", members_text_trim(arena, f[6]), &m->has_joined_on, &m->joined_on);
     return m;
 }
 
@@ -230,6 +256,12 @@ static int row_import(import_t *im, uint32_t row, Lumbung__Member *m) {
     if (members_validate_member(m, im->today, &warnings, &p) != 0) {
         if (strcmp(p.code, "invalid_sex") == 0)
             snprintf(p.message, sizeof p.message, "sex must be female or male (also F/M, P/L)");
+        for (size_t i = 0; i < im->n_bad_dates && strcmp(p.code, "required") == 0; i++) {
+            const bad_date_t *b = &im->bad_dates[i];
+            if (strcmp(p.field, b->field) != 0) continue;
+            problem_set(&p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", b->field,
+                        "%s %s, not \"%.20s\"", b->field, date_error_text(b->rc), b->text);
+        }
         if (strcmp(p.code, "invalid_date") == 0) {
             size_t used = strlen(p.message);
             snprintf(p.message + used, sizeof p.message - used,

@@ -83,10 +83,10 @@ int members_op_create_member(members_app_t *app, service_call_t *call,
     m->name = TRIM(arena, op->name);
     m->has_sex = op->has_sex;
     m->sex = op->sex;
-    m->birth_date = TRIM(arena, op->birth_date);
+    PB_DATE_COPY(m, op, birth_date);
     m->address = TRIM(arena, op->address);
     m->phone = TRIM(arena, op->phone);
-    m->joined_on = TRIM(arena, op->joined_on);
+    PB_DATE_COPY(m, op, joined_on);
     unsigned warnings;
     problem_t p;
     if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
@@ -226,20 +226,25 @@ static bool text_equal(const char *a, const char *b) {
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+static bool date_equal(bool has_a, int32_t a, bool has_b, int32_t b) {
+    return has_a == has_b && (!has_a || a == b);
+}
+
 bool members_member_same(const Lumbung__Member *a, const Lumbung__Member *b) {
     return text_equal(a->nik, b->nik) && text_equal(a->name, b->name) && a->sex == b->sex &&
-           text_equal(a->birth_date, b->birth_date) && text_equal(a->address, b->address) &&
-           text_equal(a->phone, b->phone) && text_equal(a->joined_on, b->joined_on);
+           date_equal(a->has_birth_date, a->birth_date, b->has_birth_date, b->birth_date) &&
+           text_equal(a->address, b->address) && text_equal(a->phone, b->phone) &&
+           date_equal(a->has_joined_on, a->joined_on, b->has_joined_on, b->joined_on);
 }
 
 static void member_patch(arena_t *arena, Lumbung__Member *m, const Lumbung__UpdateMember *op) {
     if (op->nik) m->nik = TRIM(arena, op->nik);
     if (op->name) m->name = TRIM(arena, op->name);
     if (op->has_sex) { m->has_sex = true; m->sex = op->sex; }
-    if (op->birth_date) m->birth_date = TRIM(arena, op->birth_date);
+    PB_DATE_PATCH(m, op, birth_date);
     if (op->address) m->address = TRIM(arena, op->address);
     if (op->phone) m->phone = TRIM(arena, op->phone);
-    if (op->joined_on) m->joined_on = TRIM(arena, op->joined_on);
+    PB_DATE_PATCH(m, op, joined_on);
 }
 
 static int member_write(members_app_t *app, service_call_t *call, const Lumbung__Member *old,
@@ -287,7 +292,7 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
 /* --- exit --- */
 
 static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumbung__ExitMember *op,
-                      const char *exit_on, int32_t today) {
+                      int32_t today) {
     problem_t p;
     if (m->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "member_not_active",
@@ -300,17 +305,17 @@ static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumb
         op->reason > LUMBUNG__EXIT_REASON__EXIT_REASON_EXPELLED)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_reason",
                                  "reason", "reason must be resigned, deceased or expelled");
-    int32_t on = 0, joined = 0;
-    if (members_check_date(exit_on, "exit_on", true, &on, &p) != 0 ||
+    if (MEMBERS_CHECK_DATE(op, exit_on, true, &p) != 0 ||
         members_check_text(op->note, "note", false, MEMBERS_NOTE_MAX, true, &p) != 0)
         return service_call_reject(call, &p);
+    int32_t on = op->exit_on;
     if (on > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
-                                 "exit_on", "exit_on %s is in the future", exit_on);
-    if (date_parse(m->joined_on, &joined) == 0 && on < joined)
+                                 "exit_on", "exit_on %s is in the future", DATE_TEXT(on));
+    if (m->has_joined_on && on < m->joined_on)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_joining",
                                  "exit_on", "exit_on %s is before the member joined on %s",
-                                 exit_on, m->joined_on);
+                                 DATE_TEXT(on), DATE_TEXT(m->joined_on));
     return 0;
 }
 
@@ -320,15 +325,14 @@ int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbu
     Lumbung__Member *old, *m;
     if ((rc = member_load(app, call, op->cooperative_id, op->id, &old)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
-    const char *exit_on = TRIM(arena, op->exit_on);
-    if ((rc = exit_check(call, old, op, exit_on, members_today_of(app, call, op->cooperative_id))) != 0)
+    if ((rc = exit_check(call, old, op, members_today_of(app, call, op->cooperative_id))) != 0)
         return rc;
     m = arena_message(arena, &lumbung__member__descriptor);
     *m = *old;
     m->has_status = m->has_exit_reason = true;
     m->status = LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_EXITED;
     m->exit_reason = op->reason;
-    m->exit_on = (char *) exit_on;
+    PB_DATE_COPY(m, op, exit_on);
     m->exit_note = TRIM(arena, op->note);
     rc = member_write(app, call, old, m, LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_EXITED);
     if (rc != 0) return rc;

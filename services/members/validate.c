@@ -86,19 +86,16 @@ int members_check_text(const char *value, const char *field, bool required, size
     return 0;
 }
 
-int members_check_date(const char *value, const char *field, bool required, int32_t *days,
+int members_check_date(bool present, int32_t day, const char *field, bool required,
                        problem_t *p) {
-    if (!value || !value[0]) {
+    if (!present) {
         if (!required) return 0;
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", field,
                                "%s is required (YYYY-MM-DD)", field);
     }
-    int32_t d;
-    int rc = date_parse(value, &d);
-    if (rc != 0)
+    if (!pb_date_valid(day))
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
-                               "%s %s, not \"%.20s\"", field, date_error_text(rc), value);
-    if (days) *days = d;
+                               "%s %s", field, date_error_text(ERR_DATE_RANGE));
     return 0;
 }
 
@@ -152,10 +149,12 @@ static int check_sex(bool has, Lumbung__Sex sex, problem_t *p) {
 /* The person's dates: born not in the future, joined not before birth. */
 static int check_member_dates(const Lumbung__Member *m, int32_t today, int32_t *birth,
                               problem_t *p) {
-    if (members_check_date(m->birth_date, "birth_date", true, birth, p) != 0) return ERR_REJECTED;
+    if (MEMBERS_CHECK_DATE(m, birth_date, true, p) != 0) return ERR_REJECTED;
+    *birth = m->birth_date;
     if (*birth > today)
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
-                               "birth_date", "birth_date %s is in the future", m->birth_date);
+                               "birth_date", "birth_date %s is in the future",
+                               DATE_TEXT(m->birth_date));
     return 0;
 }
 
@@ -172,11 +171,12 @@ int members_validate_member(const Lumbung__Member *m, int32_t today, unsigned *w
     if (members_check_text(m->address, "address", false, MEMBERS_ADDRESS_MAX, false, p) != 0)
         return ERR_REJECTED;
     if (members_check_phone(m->phone, "phone", p) != 0) return ERR_REJECTED;
-    if (members_check_date(m->joined_on, "joined_on", true, &joined, p) != 0) return ERR_REJECTED;
+    if (MEMBERS_CHECK_DATE(m, joined_on, true, p) != 0) return ERR_REJECTED;
+    joined = m->joined_on;
     if (joined < birth)
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_birth",
-                               "joined_on", "joined_on %s is before birth_date %s", m->joined_on,
-                               m->birth_date);
+                               "joined_on", "joined_on %s is before birth_date %s",
+                               DATE_TEXT(m->joined_on), DATE_TEXT(m->birth_date));
     *warnings = nik_check_person(&nik, birth, (nik_sex_t) m->sex);
     return 0;
 }
@@ -282,7 +282,6 @@ int members_validate_settings(const Lumbung__CooperativeSettings *s, const char 
 int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
                                  problem_t *p) {
     assert(c && p);
-    int32_t founded = 0;
     if (members_check_text(c->name, "name", true, MEMBERS_NAME_MAX, false, p) != 0) return ERR_REJECTED;
     if (!c->has_type || c->type == LUMBUNG__COOPERATIVE_TYPE__COOPERATIVE_TYPE_UNSPECIFIED)
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "type",
@@ -300,11 +299,12 @@ int members_validate_cooperative(const Lumbung__Cooperative *c, int32_t today,
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (members_check_text(texts[i].value, texts[i].field, false, texts[i].max, false, p) != 0)
             return ERR_REJECTED;
-    if (members_check_date(c->legal_date, "legal_date", false, NULL, p) != 0) return ERR_REJECTED;
-    if (members_check_date(c->founded_on, "founded_on", false, &founded, p) != 0) return ERR_REJECTED;
-    if (c->founded_on && founded > today)
+    if (MEMBERS_CHECK_DATE(c, legal_date, false, p) != 0) return ERR_REJECTED;
+    if (MEMBERS_CHECK_DATE(c, founded_on, false, p) != 0) return ERR_REJECTED;
+    if (c->has_founded_on && c->founded_on > today)
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
-                               "founded_on", "founded_on %s is in the future", c->founded_on);
+                               "founded_on", "founded_on %s is in the future",
+                               DATE_TEXT(c->founded_on));
     if (members_check_phone(c->phone, "phone", p) != 0) return ERR_REJECTED;
     assert(c->settings);
     return members_validate_settings(c->settings, "settings", p);
@@ -326,15 +326,18 @@ static bool shu_changed(const Lumbung__ShuAllocation *a, const Lumbung__ShuAlloc
 
 /* The first registry field that differs, or NULL. */
 static const char *registry_change(const Lumbung__Cooperative *a, const Lumbung__Cooperative *b) {
-    const struct { const char *x, *y, *field; } texts[] = {
-        { a->name, b->name, "name" }, { a->group, b->group, "group" },
-        { a->legal_number, b->legal_number, "legal_number" },
-        { a->legal_date, b->legal_date, "legal_date" },
-        { a->national_number, b->national_number, "national_number" },
-        { a->district, b->district, "district" }, { a->founded_on, b->founded_on, "founded_on" },
+#define DATE_CHANGED(f) (a->has_##f != b->has_##f || (a->has_##f && a->f != b->f))
+    const struct { bool changed; const char *field; } fields[] = {
+        { text_changed(a->name, b->name), "name" }, { text_changed(a->group, b->group), "group" },
+        { text_changed(a->legal_number, b->legal_number), "legal_number" },
+        { DATE_CHANGED(legal_date), "legal_date" },
+        { text_changed(a->national_number, b->national_number), "national_number" },
+        { text_changed(a->district, b->district), "district" },
+        { DATE_CHANGED(founded_on), "founded_on" },
     };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (text_changed(texts[i].x, texts[i].y)) return texts[i].field;
+#undef DATE_CHANGED
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].changed) return fields[i].field;
     if (a->type != b->type) return "type";
     if ((a->has_active && a->active) != (b->has_active && b->active)) return "active";
     if (a->settings->fiscal_year_start != b->settings->fiscal_year_start)

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "pb_date.h"
 #include "problem.h"
 #include "envelope.pb-c.h"
 
@@ -61,10 +62,13 @@ size_t members_utf8_check(const uint8_t *s, size_t len);
 int members_check_text(const char *value, const char *field, bool required, size_t max,
                        bool multiline, problem_t *p);
 
-/* Checks a YYYY-MM-DD date; *days receives it when valid and present. An absent optional
-   date leaves *days untouched and succeeds. */
-int members_check_date(const char *value, const char *field, bool required, int32_t *days,
+/* Checks a date field (a day number, pb_date.h): absent fails only when required; a day
+   outside DATE_MIN..DATE_MAX is invalid_date, as the gateway words a date out of range. */
+int members_check_date(bool present, int32_t day, const char *field, bool required,
                        problem_t *p);
+/* members_check_date() of the field `f` of message `m`, named by itself. */
+#define MEMBERS_CHECK_DATE(m, f, required, p) \
+    members_check_date((m)->has_##f, (m)->f, #f, (required), (p))
 
 /* Digits with an optional leading '+', spaces and dashes allowed between them. */
 int members_check_phone(const char *value, const char *field, problem_t *p);

@@ -5,6 +5,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 #include "log.h"
 
 #include <assert.h>
@@ -152,7 +153,7 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
                                 const Lumbung__JournalEntry *e) {
     assert(app && txn && e);
     int32_t day;
-    if (!e->has_cooperative_id || !e->value_date || date_parse(e->value_date, &day) != 0) {
+    if (!e->has_cooperative_id || !PB_DATE_GET(e, value_date, &day)) {
         log_error(0, "reporting: entry %" PRIu64 " without cooperative or value date", e->id);
         return -EPROTO;
     }

@@ -7,6 +7,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 #include "render.h"
 
 #include <assert.h>
@@ -35,7 +36,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
 /* A fiscal year ending on `end` needs a RAT unless the cooperative was founded after it. */
 static bool needs_rat(const Lumbung__Cooperative *c, int32_t end) {
     int32_t founded;
-    return !c->founded_on || date_parse(c->founded_on, &founded) != 0 || founded <= end;
+    return !PB_DATE_GET(c, founded_on, &founded) || founded <= end;
 }
 
 int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
@@ -48,11 +49,9 @@ int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     s->has_last_fiscal_year = s->has_rat_overdue = s->has_dissolution_review = 1;
     s->last_fiscal_year = last;
     if (r.any) {
-        char date[DATE_FORMAT_MAX];
-        date_format(r.held_on, date, sizeof date);
         s->has_last_rat_fiscal_year = 1;
         s->last_rat_fiscal_year = r.fiscal_year;
-        s->last_rat_held_on = arena_strdup(arena, date);
+        PB_DATE_SET(s, last_rat_held_on, r.held_on);
     }
     s->rat_overdue = needs_rat(c, end) && !r.held_last;
     int32_t end_before;
@@ -349,11 +348,11 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
                                           req->lang, req->has_metadata, req->metadata);
     if (bad) return reporting_options_fail(call, bad);
     int32_t as_of = date_today_in_zone(DATE_ZONE_LATEST);   /* nothing is dated later */
-    if (req->as_of && *req->as_of) {
-        int rc = date_parse(req->as_of, &as_of);
-        if (rc != 0)
+    if (req->has_as_of) {
+        if (!pb_date_valid(req->as_of))
             return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date",
-                                     "as_of", "as_of %s", date_error_text(rc));
+                                     "as_of", "as_of %s", date_error_text(ERR_DATE_RANGE));
+        as_of = req->as_of;
     }
     Lumbung__DistrictDashboard *d = arena_message(arena, &lumbung__district_dashboard__descriptor);
     Lumbung__TypeSummary *types[TYPES];
@@ -373,9 +372,7 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     by_type(arena, d, types);
     by_rating(arena, d, ratings);
     by_group_and_district(arena, d);
-    char date[DATE_FORMAT_MAX];
-    date_format(as_of, date, sizeof date);
-    d->as_of = arena_strdup(arena, date);
+    PB_DATE_SET(d, as_of, as_of);
     d->has_as_of_seq = d->has_members_seq = d->has_cooperatives = d->has_members_active = 1;
     d->has_members_female = d->has_members_male = d->has_total_assets_sen = d->has_savings_sen = 1;
     d->has_loans = d->has_loans_outstanding_sen = d->has_non_performing_sen = 1;

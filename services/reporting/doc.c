@@ -1,5 +1,6 @@
 /* doc — reports as tables of typed cells. */
 #include "doc.h"
+#include "date.h"
 #include "enum_id.h"
 
 #include <assert.h>
@@ -60,6 +61,13 @@ void reporting_cell_empty(reporting_table_t *t) {
 void reporting_cell_text(reporting_table_t *t, const char *text) {
     reporting_cell_t *c = next_cell(t);
     if (c && text && *text) *c = (reporting_cell_t) { .kind = REPORTING_CELL_TEXT, .text = text };
+}
+
+void reporting_cell_date(reporting_table_t *t, bool present, int32_t days) {
+    if (present)
+        reporting_cell_text(t, date_text(t->arena, days));
+    else
+        reporting_cell_empty(t);
 }
 
 void reporting_cell_label(reporting_table_t *t, const char *en, const char *id) {

@@ -83,6 +83,9 @@ reporting_table_t *reporting_doc_table(reporting_doc_t *d, const char *name_en,
 void reporting_row(reporting_table_t *t);
 void reporting_cell_empty(reporting_table_t *t);
 void reporting_cell_text(reporting_table_t *t, const char *text);
+/* A date field (a day number, empty when absent) as the text files show it: YYYY-MM-DD. */
+void reporting_cell_date(reporting_table_t *t, bool present, int32_t days);
+#define REPORTING_CELL_DATE(t, m, f) reporting_cell_date((t), (m)->has_##f, (m)->f)
 void reporting_cell_label(reporting_table_t *t, const char *en, const char *id);
 void reporting_cell_money(reporting_table_t *t, int64_t sen);
 void reporting_cell_count(reporting_table_t *t, uint64_t n);

@@ -5,6 +5,7 @@
    fiscal year is shared out by shu.c from the ledger's surplus and loans_view.c's participation. */
 #include "reporting.h"
 #include "date.h"
+#include "pb_date.h"
 #include "log.h"
 #include "docfile.h"
 #include "render.h"
@@ -56,14 +57,15 @@ static int authorise(ctx_t *x, uint64_t coop) {
     }
 }
 
-/* *days = the date in text, or `fallback` when absent; a wrong date fails the call. */
-static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallback,
+/* *days = a request's date field (present, day), or `fallback` when absent; a day outside
+   DATE_MIN..DATE_MAX fails the call as the gateway words a date out of range. */
+static int date_arg(ctx_t *x, pb_date_opt_t in, const char *field, int32_t fallback,
                     int32_t *days) {
-    if (!text || !*text) { *days = fallback; return 0; }
-    int rc = date_parse(text, days);
-    if (rc == 0) return 0;
+    *days = fallback;
+    if (!in.present) return 0;
+    if (pb_date_valid(in.days)) { *days = in.days; return 0; }
     return service_call_fail(x->call, KIND(INVALID), "invalid_date", field, "%s %s", field,
-                             date_error_text(rc));
+                             date_error_text(ERR_DATE_RANGE));
 }
 
 /* The cooperative's today (its time_zone setting) as the default end of a report: a posting
@@ -76,10 +78,10 @@ static int32_t today_of(ctx_t *x, uint64_t coop) {
     return date_today_in_zone(c && c->settings ? c->settings->time_zone : NULL);
 }
 
-static int period_args(ctx_t *x, uint64_t coop, const char *from_text, const char *to_text,
+static int period_args(ctx_t *x, uint64_t coop, pb_date_opt_t from_in, pb_date_opt_t to_in,
                        int32_t from_default, int32_t *from, int32_t *to) {
-    int rc = date_arg(x, to_text, "to", today_of(x, coop), to);
-    if (rc == 0) rc = date_arg(x, from_text, "from", from_default, from);
+    int rc = date_arg(x, to_in, "to", today_of(x, coop), to);
+    if (rc == 0) rc = date_arg(x, from_in, "from", from_default, from);
     if (rc != 0) return rc;
     if (*from <= *to) return 0;
     return service_call_fail(x->call, KIND(INVALID), "invalid_period", "from",
@@ -87,15 +89,16 @@ static int period_args(ctx_t *x, uint64_t coop, const char *from_text, const cha
 }
 
 /* A period that defaults to the calendar year of `to` so far (`to` defaulting to today). */
-static int year_to_date_args(ctx_t *x, uint64_t coop, const char *from_text, const char *to_text,
+static int year_to_date_args(ctx_t *x, uint64_t coop, pb_date_opt_t from_in,
+                             pb_date_opt_t to_in,
                              int32_t *from, int32_t *to) {
     int32_t year_start;
-    int rc = date_arg(x, to_text, "to", today_of(x, coop), to);
+    int rc = date_arg(x, to_in, "to", today_of(x, coop), to);
     if (rc != 0) return rc;
     int y, m, d;
     date_to_ymd(*to, &y, &m, &d);
     if (date_from_ymd(y, 1, 1, &year_start) != 0) year_start = *to;
-    return period_args(x, coop, from_text, to_text, year_start, from, to);
+    return period_args(x, coop, from_in, to_in, year_start, from, to);
 }
 
 static uint64_t seq_of(const follower_t *f) {
@@ -172,11 +175,11 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
-    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__BalanceSheet *b =
-        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
+        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, as_of);
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     b->members_seq = seq_of(x->app->members);
@@ -196,11 +199,12 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
     reporting_chart_t c;
-    int rc = year_to_date_args(x, r->cooperative_id, r->from, r->to, &from, &to);
+    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                               &from, &to);
     if (rc != 0) return rc;
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
-                                                         date_text(x->arena, from), date_text(x->arena, to));
+                                                         from, to);
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
@@ -219,11 +223,11 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_chart_t c;
-    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
     if (rc != 0) return rc;
     Lumbung__ReportTrialBalance *t =
-        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, date_text(x->arena, as_of));
+        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, as_of);
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     t->members_seq = seq_of(x->app->members);
@@ -251,7 +255,8 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
     Lumbung__Member *m;
-    int rc = period_args(x, r->cooperative_id, r->from, r->to, DATE_MIN, &from, &to);
+    int rc = period_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                         DATE_MIN, &from, &to);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
     if (rc != 0) return rc;
@@ -261,8 +266,8 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->member_id = r->member_id;
     s->member_number = m->member_number;
     s->name = m->name;
-    s->from = r->from && *r->from ? date_text(x->arena, from) : NULL;
-    s->to = date_text(x->arena, to);
+    if (r->has_from) PB_DATE_SET(s, from, from);
+    PB_DATE_SET(s, to, to);
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
@@ -288,7 +293,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
     reporting_portfolio_counts_t counts;
-    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_loans_portfolio(x->app, x->txn, r->cooperative_id, as_of, &counts);
     if (rc == -E2BIG)
@@ -297,7 +302,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
                                  REPORTING_LOAN_STATES_MAX);
     if (rc != 0) return rc;
     Lumbung__LoanPortfolio *p =
-        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x->arena, as_of));
+        reporting_portfolio_build(x->arena, &counts, r->cooperative_id, as_of);
     rc = reporting_writeoffs_portfolio(x->app, x->txn, x->arena, r->cooperative_id, as_of, p);
     if (rc == -E2BIG)
         return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
@@ -470,8 +475,8 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     s->has_usage_share_basis = 1;
     s->cooperative_id = r->cooperative_id;
     s->year = r->year;
-    s->from = date_text(x->arena, from);
-    s->to = date_text(x->arena, to);
+    PB_DATE_SET(s, from, from);
+    PB_DATE_SET(s, to, to);
     s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
     s->surplus_sen = b.income - b.expenses;
@@ -538,18 +543,18 @@ static int rat_pack(ctx_t *x, const Lumbung__GetRatPack *r) {
     const Lumbung__ShuReport *s = x->out->shu;
     Lumbung__GetBalanceSheet br = LUMBUNG__GET_BALANCE_SHEET__INIT;
     br.cooperative_id = r->cooperative_id;
-    br.as_of = s->to;
+    PB_DATE_SET(&br, as_of, s->to);
     if ((rc = balance_sheet(x, &br)) != 0) return rc;
     const Lumbung__BalanceSheet *b = x->out->balance_sheet;
     Lumbung__GetIncomeStatement ir = LUMBUNG__GET_INCOME_STATEMENT__INIT;
     ir.cooperative_id = r->cooperative_id;
-    ir.from = s->from;
-    ir.to = s->to;
+    PB_DATE_SET(&ir, from, s->from);
+    PB_DATE_SET(&ir, to, s->to);
     if ((rc = income_statement(x, &ir)) != 0) return rc;
     const Lumbung__IncomeStatement *i = x->out->income_statement;
     Lumbung__GetLoanPortfolio pr = LUMBUNG__GET_LOAN_PORTFOLIO__INIT;
     pr.cooperative_id = r->cooperative_id;
-    pr.as_of = s->to;
+    PB_DATE_SET(&pr, as_of, s->to);
     if ((rc = loan_portfolio(x, &pr)) != 0) return rc;
     const Lumbung__LoanPortfolio *p = x->out->loan_portfolio;
     Lumbung__GetHealth hr = LUMBUNG__GET_HEALTH__INIT;
@@ -592,14 +597,14 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t as_of;
-    int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc != 0) return rc;
     Lumbung__LoanRegister *l = arena_message(x->arena, &lumbung__loan_register__descriptor);
     l->has_cooperative_id = l->has_as_of_seq = l->has_members_seq = 1;
     l->has_outstanding_principal_sen = 1;
     l->cooperative_id = r->cooperative_id;
-    l->as_of = date_text(x->arena, as_of);
+    PB_DATE_SET(l, as_of, as_of);
     l->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     l->members_seq = seq_of(x->app->members);
     rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
@@ -674,15 +679,16 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     int32_t from, to;
-    int rc = year_to_date_args(x, r->cooperative_id, r->from, r->to, &from, &to);
+    int rc = year_to_date_args(x, r->cooperative_id, PB_DATE_OPT(r, from), PB_DATE_OPT(r, to),
+                               &from, &to);
     if (rc != 0) return rc;
     if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
     Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
     j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
     j->has_total_debit_sen = j->has_total_credit_sen = 1;
     j->cooperative_id = r->cooperative_id;
-    j->from = date_text(x->arena, from);
-    j->to = date_text(x->arena, to);
+    PB_DATE_SET(j, from, from);
+    PB_DATE_SET(j, to, to);
     j->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     j->members_seq = seq_of(x->app->members);
     rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
@@ -708,7 +714,8 @@ static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
     Lumbung__Cooperative *c;
     Lumbung__Member *m;
     int rc = coop_known(x, r->cooperative_id);
-    if (rc == 0) rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
+    if (rc == 0)
+        rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = reporting_registry_coop(x->app, x->txn, x->arena, r->cooperative_id, &c);
     if (rc == 0) rc = member_of(x, r->cooperative_id, r->member_id, &m);
     if (rc != 0) return rc;

@@ -16,6 +16,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -100,9 +101,7 @@ static int add_line(reader_t *r, const uint8_t *k, const uint8_t *v) {
         r->cap = grown;
     }
     Lumbung__LoanStatementLine *l = arena_message(r->arena, &lumbung__loan_statement_line__descriptor);
-    char date[DATE_FORMAT_MAX];
-    date_format(date_from_key(be32_read(k + 16)), date, sizeof date);
-    l->value_date = arena_strdup(r->arena, date);
+    PB_DATE_SET(l, value_date, date_from_key(be32_read(k + 16)));
     l->has_kind = l->has_amount_sen = l->has_late_fee_sen = l->has_interest_sen = 1;
     l->has_principal_sen = l->has_outstanding_principal_sen = 1;
     l->kind = (Lumbung__LoanMovementKind) v[1];

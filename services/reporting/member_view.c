@@ -1,6 +1,7 @@
 #include "reporting.h"
 #include "member_view.h"
 #include "date.h"
+#include "pb_date.h"
 #include "mandatory.h"
 
 #include <assert.h>
@@ -23,7 +24,7 @@ static void fill_mandatory(const Lumbung__Cooperative *c, const Lumbung__Member 
     int64_t amount = s && s->has_mandatory_amount_sen ? s->mandatory_amount_sen : 0;
     int months = mandatory_period_months(s && s->has_mandatory_period ? s->mandatory_period : 0);
     int32_t joined;
-    if (!m->joined_on || date_parse(m->joined_on, &joined) != 0) joined = as_of;
+    if (!PB_DATE_GET(m, joined_on, &joined)) joined = as_of;
     a->has_periods_due = a->has_due_sen = a->has_arrears_sen = 1;
     a->periods_due = mandatory_periods_due(joined, as_of, months);
     a->arrears_sen = mandatory_arrears(a->periods_due, amount, a->balance_sen, &a->due_sen);
@@ -80,7 +81,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
         Lumbung__Instalment *in = l->schedule[i];
         bool open = take_paid(in, &ipool, &ppool);
         int32_t due;
-        if (!in->due_on || date_parse(in->due_on, &due) != 0) continue;
+        if (!PB_DATE_GET(in, due_on, &due)) continue;
         in->has_overdue = 1;
         in->overdue = open && due < as_of;
         if (in->overdue) {
@@ -89,8 +90,8 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
             arrears_i += in->interest_sen - in->interest_paid_sen;
         }
         if (due <= as_of) interest_due += in->interest_sen - in->interest_paid_sen;
-        if (open && !out->next_due_on) {
-            out->next_due_on = in->due_on;
+        if (open && !out->has_next_due_on) {
+            PB_DATE_SET(out, next_due_on, due);
             out->has_next_due_sen = 1;
             out->next_due_sen = in->interest_sen + in->principal_sen - in->paid_sen;
         }
@@ -107,7 +108,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
     l->arrears_principal_sen = arrears_p;
     l->arrears_interest_sen = arrears_i;
     l->arrears_sen = arrears_p + arrears_i;
-    l->as_of = date_text(arena, as_of);
+    PB_DATE_SET(l, as_of, as_of);
     out->loan = l;
     out->has_payoff_sen = 1;
     out->payoff_sen = l->status == STATUS(ACTIVE) ? l->outstanding_principal_sen + interest_due : 0;
@@ -141,8 +142,8 @@ int reporting_member_overview(reporting_t *app, store_txn_t *txn, arena_t *arena
     if (rc == 0) rc = reporting_loancard_read(app, txn, arena, DATE_MIN, as_of, st);
     if (rc != 0) return rc;
     fill_savings(arena, c, m, as_of, st, out);
-    out->as_of = date_text(arena, as_of);
-    out->joined_on = m->joined_on;
+    PB_DATE_SET(out, as_of, as_of);
+    PB_DATE_COPY(out, m, joined_on);
     out->cooperative_name = c->name;
     return fill_loans(app, txn, arena, c->id, as_of, st, out);
 }

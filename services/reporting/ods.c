@@ -5,6 +5,7 @@
 #include "reporting.h"
 #include "render.h"
 #include "date.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -58,20 +59,20 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
     r->cooperative_id = c->id;
     r->name = c->name;
     r->legal_number = c->legal_number;
-    r->legal_date = c->legal_date;
+    PB_DATE_COPY(r, c, legal_date);
     r->national_number = c->national_number;
     r->type = c->has_type ? c->type : 0;
     r->group = c->group;
     r->address = c->address;
     r->district = c->district;
     r->active = !c->has_active || c->active;
-    r->from = date_text(arena, from);
-    r->to = date_text(arena, to);
+    PB_DATE_SET(r, from, from);
+    PB_DATE_SET(r, to, to);
     int32_t held;
     int rc = reporting_oversight_rat_of(app, txn, c->id, year, &held);
     if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     r->rat_held = rc == 0;
-    if (rc == 0) r->rat_held_on = date_text(arena, held);
+    if (rc == 0) PB_DATE_SET(r, rat_held_on, held);
     reporting_counts_t n;
     if ((rc = reporting_registry_counts(app, txn, c->id, &n)) != 0) return rc;
     r->has_members_male = r->has_members_female = 1;

@@ -5,6 +5,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -16,7 +17,7 @@ enum { RAT_VERSION = 1, RAT_SIZE = 5, RAT_KEY = 12, SUPERVISION_KEY = 16,
 static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMeeting *m) {
     if (!m || !m->has_cooperative_id || !m->has_fiscal_year || !m->held_on) return 0;
     int32_t held;
-    if (date_parse(m->held_on, &held) != 0) return 0;   /* the members service checked */
+    if (!PB_DATE_GET(m, held_on, &held)) return 0;   /* the members service checked */
     uint8_t key[RAT_KEY], val[RAT_SIZE];
     be64_write(key, m->cooperative_id);
     be32_write(key + 8, m->fiscal_year);
@@ -82,8 +83,8 @@ static uint32_t overdue_in(const Lumbung__Supervision *s, int32_t as_of) {
     for (size_t i = 0; i < s->n_recommendations; i++) {
         const Lumbung__Recommendation *r = s->recommendations[i];
         int32_t due;
-        if (!r->due_on || (r->done_on && *r->done_on)) continue;
-        if (date_parse(r->due_on, &due) == 0 && due < as_of) n++;
+        if (!PB_DATE_GET(r, due_on, &due) || r->has_done_on) continue;
+        if (due < as_of) n++;
     }
     return n;
 }

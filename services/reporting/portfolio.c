@@ -1,5 +1,6 @@
 /* portfolio — RPM, NPL and required allowance per collectibility class (render.c makes its files). */
 #include "portfolio.h"
+#include "pb_date.h"
 #include "allowance.h"
 #include "money.h"
 
@@ -73,12 +74,12 @@ static Lumbung__PortfolioClass *class_row(arena_t *arena, const reporting_portfo
 
 Lumbung__LoanPortfolio *reporting_portfolio_build(arena_t *arena,
                                                   const reporting_portfolio_counts_t *counts,
-                                                  uint64_t coop, const char *as_of) {
+                                                  uint64_t coop, int32_t as_of) {
     Lumbung__LoanPortfolio *p = arena_message(arena, &lumbung__loan_portfolio__descriptor);
     p->has_cooperative_id = p->has_loans = p->has_outstanding_principal_sen = 1;
     p->has_rpm_sen = p->has_non_performing_sen = p->has_allowance_sen = 1;
     p->cooperative_id = coop;
-    p->as_of = arena_strdup(arena, as_of);
+    PB_DATE_SET(p, as_of, as_of);
     p->n_classes = 4;
     p->classes = arena_alloc(arena, p->n_classes * sizeof *p->classes);
     for (int k = CLASS(CURRENT); k <= CLASS(LOSS); k++) {

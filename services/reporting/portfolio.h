@@ -43,7 +43,7 @@ void reporting_portfolio_percent(int64_t part, int64_t whole, char *buf, size_t 
 /* The report; as_of is copied. */
 Lumbung__LoanPortfolio *reporting_portfolio_build(arena_t *arena,
                                                   const reporting_portfolio_counts_t *counts,
-                                                  uint64_t coop, const char *as_of);
+                                                  uint64_t coop, int32_t as_of);
 
 
 #endif

@@ -8,6 +8,7 @@
    band tables: health.c. */
 #include "reporting.h"
 #include "date.h"
+#include "pb_date.h"
 #include "health.h"
 #include "money.h"
 #include "shu.h"
@@ -444,8 +445,8 @@ int reporting_rating_build(reporting_t *app, store_txn_t *txn, arena_t *arena,
     r->has_cooperative_id = r->has_year = 1;
     r->cooperative_id = coop->id;
     r->year = year;
-    r->from = date_text(arena, from);
-    r->to = date_text(arena, to);
+    PB_DATE_SET(r, from, from);
+    PB_DATE_SET(r, to, to);
     r->components = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->components);
     r->unavailable = arena_alloc(arena, COMPONENTS_MAX * sizeof *r->unavailable);
     build_t x = { .arena = arena, .report = r };

@@ -1,5 +1,6 @@
 /* render — reports as documents of tables. */
 #include "render.h"
+#include "date.h"
 #include "enum_id.h"
 
 #include <assert.h>
@@ -15,6 +16,14 @@ static void stamp(reporting_doc_t *d, uint64_t coop, const char *period, uint64_
     d->as_of_seq = as_of_seq;
     d->members_seq = members_seq;
 }
+
+/* The text of a date field for a document's name or period: "YYYY-MM-DD", NULL (or "") when
+   absent. Files show dates as text; the bus carries day numbers. */
+static const char *day_text(arena_t *a, bool present, int32_t days, const char *absent) {
+    return present ? date_text(a, days) : absent;
+}
+#define DAY(m, f) day_text(d->arena, (m)->has_##f, (m)->f, NULL)
+#define DAY_OR_EMPTY(m, f) day_text(d->arena, (m)->has_##f, (m)->f, "")
 
 static const char *range(arena_t *a, const char *from, const char *to) {
     return arena_printf(a, "%s..%s", from ? from : "", to ? to : "");
@@ -65,10 +74,11 @@ void reporting_tables_balance_sheet(reporting_doc_t *d, const Lumbung__BalanceSh
 void reporting_render_balance_sheet(reporting_doc_t *d, arena_t *arena,
                                     const Lumbung__BalanceSheet *b) {
     reporting_doc_init(d, arena, "balance_sheet", "Balance sheet", "Neraca");
-    stamp(d, b->cooperative_id, b->as_of, b->as_of_seq, b->members_seq);
+    stamp(d, b->cooperative_id, DAY(b, as_of), b->as_of_seq, b->members_seq);
     d->file_en = arena_printf(arena, "balance-sheet-cooperative-%" PRIu64 "-%s",
-                              b->cooperative_id, b->as_of);
-    d->file_id = arena_printf(arena, "neraca-koperasi-%" PRIu64 "-%s", b->cooperative_id, b->as_of);
+                              b->cooperative_id, DAY(b, as_of));
+    d->file_id = arena_printf(arena, "neraca-koperasi-%" PRIu64 "-%s", b->cooperative_id,
+                              DAY(b, as_of));
     reporting_tables_balance_sheet(d, b);
 }
 
@@ -86,11 +96,12 @@ void reporting_tables_income(reporting_doc_t *d, const Lumbung__IncomeStatement 
 
 void reporting_render_income(reporting_doc_t *d, arena_t *arena, const Lumbung__IncomeStatement *s) {
     reporting_doc_init(d, arena, "income_statement", "Income statement", "Perhitungan Hasil Usaha");
-    stamp(d, s->cooperative_id, range(arena, s->from, s->to), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "income-statement-cooperative-%" PRIu64 "-%s-%s",
-                              s->cooperative_id, s->from, s->to);
+                              s->cooperative_id, DAY(s, from), DAY(s, to));
     d->file_id = arena_printf(arena, "hasil-usaha-koperasi-%" PRIu64 "-%s-%s", s->cooperative_id,
-                              s->from, s->to);
+                              DAY(s, from), DAY(s, to));
     reporting_tables_income(d, s);
 }
 
@@ -101,11 +112,11 @@ void reporting_render_trial_balance(reporting_doc_t *d, arena_t *arena,
         { "role", "Peran", 24 }, { "debit_total", "Jumlah Debit", 20 },
         { "credit_total", "Jumlah Kredit", 20 }, { "balance", "Saldo", 20 }, { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "trial_balance", "Trial balance", "Neraca Saldo");
-    stamp(d, t->cooperative_id, t->as_of, t->as_of_seq, t->members_seq);
+    stamp(d, t->cooperative_id, DAY(t, as_of), t->as_of_seq, t->members_seq);
     d->file_en = arena_printf(arena, "trial-balance-cooperative-%" PRIu64 "-%s",
-                              t->cooperative_id, t->as_of);
+                              t->cooperative_id, DAY(t, as_of));
     d->file_id = arena_printf(arena, "neraca-saldo-koperasi-%" PRIu64 "-%s", t->cooperative_id,
-                              t->as_of);
+                              DAY(t, as_of));
     reporting_table_t *x = reporting_doc_table(d, "Trial balance", "Neraca Saldo", columns);
     for (size_t i = 0; i < t->n_items; i++) {
         const Lumbung__Account *a = t->items[i];
@@ -153,7 +164,7 @@ static void loan_end_row(reporting_table_t *t, uint64_t loan, const char *en, co
 static void loan_line_row(reporting_table_t *t, uint64_t loan, const Lumbung__LoanStatementLine *x) {
     reporting_row(t);
     reporting_cell_count(t, loan);
-    reporting_cell_text(t, x->value_date);
+    REPORTING_CELL_DATE(t, x, value_date);
     reporting_cell_enum(t, ENUM(loan_movement_kind), x->kind);
     if (x->has_entry_id) reporting_cell_count(t, x->entry_id);
     else reporting_cell_empty(t);
@@ -190,17 +201,18 @@ void reporting_render_statement(reporting_doc_t *d, arena_t *arena,
         { "memo", "Keterangan", 30 }, { "amount", "Jumlah", 18 }, { "balance", "Saldo", 18 },
         { "total_balance", "Saldo Total", 18 }, { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "member_statement", "Member statement", "Buku Simpanan Anggota");
-    stamp(d, s->cooperative_id, range(arena, s->from, s->to), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "statement-cooperative-%" PRIu64 "-member-%" PRIu64 "-%s",
-                              s->cooperative_id, s->member_id, s->to);
+                              s->cooperative_id, s->member_id, DAY(s, to));
     d->file_id = arena_printf(arena, "buku-simpanan-koperasi-%" PRIu64 "-anggota-%" PRIu64 "-%s",
-                              s->cooperative_id, s->member_id, s->to);
+                              s->cooperative_id, s->member_id, DAY(s, to));
     reporting_table_t *t = reporting_doc_table(d, "Savings", "Simpanan", columns);
     kind_rows(t, "opening", "awal", s->opening, s->n_opening, s->opening_total_sen);
     for (size_t i = 0; i < s->n_lines; i++) {
         const Lumbung__StatementLine *l = s->lines[i];
         reporting_row(t);
-        reporting_cell_text(t, l->value_date);
+        REPORTING_CELL_DATE(t, l, value_date);
         reporting_cell_count(t, l->entry_id);
         reporting_cell_enum(t, ENUM(entry_kind), l->entry_kind);
         reporting_cell_enum(t, ENUM(savings_kind), l->kind);
@@ -250,11 +262,11 @@ void reporting_tables_portfolio(reporting_doc_t *d, const Lumbung__LoanPortfolio
 
 void reporting_render_portfolio(reporting_doc_t *d, arena_t *arena, const Lumbung__LoanPortfolio *p) {
     reporting_doc_init(d, arena, "loan_portfolio", "Loan portfolio", "Portofolio Pinjaman");
-    stamp(d, p->cooperative_id, p->as_of, p->as_of_seq, p->members_seq);
+    stamp(d, p->cooperative_id, DAY(p, as_of), p->as_of_seq, p->members_seq);
     d->file_en = arena_printf(arena, "loan-portfolio-cooperative-%" PRIu64 "-%s",
-                              p->cooperative_id, p->as_of ? p->as_of : "");
+                              p->cooperative_id, DAY_OR_EMPTY(p, as_of));
     d->file_id = arena_printf(arena, "portofolio-pinjaman-koperasi-%" PRIu64 "-%s",
-                              p->cooperative_id, p->as_of ? p->as_of : "");
+                              p->cooperative_id, DAY_OR_EMPTY(p, as_of));
     reporting_tables_portfolio(d, p);
 }
 
@@ -296,7 +308,8 @@ void reporting_tables_shu(reporting_doc_t *d, const Lumbung__ShuReport *s) {
 
 void reporting_render_shu(reporting_doc_t *d, arena_t *arena, const Lumbung__ShuReport *s) {
     reporting_doc_init(d, arena, "shu", "SHU per member", "SHU per Anggota");
-    stamp(d, s->cooperative_id, range(arena, s->from, s->to), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "shu-cooperative-%" PRIu64 "-%u", s->cooperative_id,
                               (unsigned) s->year);
     d->file_id = arena_printf(arena, "shu-koperasi-%" PRIu64 "-%u", s->cooperative_id,
@@ -352,7 +365,8 @@ void reporting_tables_health(reporting_doc_t *d, const Lumbung__HealthReport *h)
 
 void reporting_render_health(reporting_doc_t *d, arena_t *arena, const Lumbung__HealthReport *h) {
     reporting_doc_init(d, arena, "health", "Health rating", "Penilaian Kesehatan Koperasi");
-    stamp(d, h->cooperative_id, range(arena, h->from, h->to), h->as_of_seq, h->members_seq);
+    stamp(d, h->cooperative_id, range(arena, DAY(h, from), DAY(h, to)), h->as_of_seq,
+          h->members_seq);
     d->file_en = arena_printf(arena, "health-cooperative-%" PRIu64 "-%u", h->cooperative_id,
                               (unsigned) h->year);
     d->file_id = arena_printf(arena, "kesehatan-koperasi-%" PRIu64 "-%u", h->cooperative_id,
@@ -373,9 +387,9 @@ void reporting_render_dashboard(reporting_doc_t *d, arena_t *arena,
         { "health_rating", "Predikat Kesehatan", 18 }, { "health_total", "Skor Kesehatan", 10 },
         { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "district_dashboard", "District dashboard", "Dasbor Kabupaten");
-    stamp(d, 0, x->as_of, x->as_of_seq, x->members_seq);
-    d->file_en = arena_printf(arena, "district-dashboard-%s", x->as_of);
-    d->file_id = arena_printf(arena, "dasbor-kabupaten-%s", x->as_of);
+    stamp(d, 0, DAY(x, as_of), x->as_of_seq, x->members_seq);
+    d->file_en = arena_printf(arena, "district-dashboard-%s", DAY(x, as_of));
+    d->file_id = arena_printf(arena, "dasbor-kabupaten-%s", DAY(x, as_of));
     reporting_table_t *t = reporting_doc_table(d, "Cooperatives", "Koperasi", columns);
     for (size_t i = 0; i < x->n_items; i++) {
         const Lumbung__CooperativeSummary *c = x->items[i];
@@ -418,7 +432,7 @@ void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__Ods
         reporting_cell_count(t, r->cooperative_id);
         reporting_cell_text(t, r->name);
         reporting_cell_text(t, r->legal_number);
-        reporting_cell_text(t, r->legal_date);
+        REPORTING_CELL_DATE(t, r, legal_date);
         reporting_cell_text(t, r->national_number);
         reporting_cell_enum(t, ENUM(cooperative_type), r->type);
         reporting_cell_text(t, r->group);
@@ -426,15 +440,15 @@ void reporting_render_ods(reporting_doc_t *d, arena_t *arena, const Lumbung__Ods
         reporting_cell_text(t, r->district);
         reporting_cell_bool(t, r->active);
         reporting_cell_bool(t, r->rat_held);
-        reporting_cell_text(t, r->rat_held_on);
+        REPORTING_CELL_DATE(t, r, rat_held_on);
         reporting_cell_count(t, r->members_male);
         reporting_cell_count(t, r->members_female);
         reporting_cell_money(t, r->own_capital_sen);
         reporting_cell_money(t, r->outside_capital_sen);
         reporting_cell_money(t, r->total_assets_sen);
         reporting_cell_money(t, r->surplus_sen);
-        reporting_cell_text(t, r->from);
-        reporting_cell_text(t, r->to);
+        REPORTING_CELL_DATE(t, r, from);
+        REPORTING_CELL_DATE(t, r, to);
     }
 }
 
@@ -460,7 +474,8 @@ void reporting_render_rat_pack(reporting_doc_t *d, arena_t *arena, const Lumbung
                                const Lumbung__LoanPortfolio *p, const Lumbung__HealthReport *h) {
     reporting_doc_init(d, arena, "rat_pack", "Annual meeting (RAT) reports",
                        "Laporan Rapat Anggota Tahunan (RAT)");
-    stamp(d, s->cooperative_id, range(arena, s->from, s->to), s->as_of_seq, s->members_seq);
+    stamp(d, s->cooperative_id, range(arena, DAY(s, from), DAY(s, to)), s->as_of_seq,
+          s->members_seq);
     d->file_en = arena_printf(arena, "rat-pack-cooperative-%" PRIu64 "-%u", s->cooperative_id,
                               (unsigned) s->year);
     d->file_id = arena_printf(arena, "laporan-rat-koperasi-%" PRIu64 "-%u", s->cooperative_id,
@@ -495,12 +510,12 @@ void reporting_render_member_register(reporting_doc_t *d, arena_t *arena,
         reporting_cell_text(t, x->nik);
         reporting_cell_text(t, x->name);
         reporting_cell_enum(t, ENUM(sex), x->has_sex ? (int) x->sex : 0);
-        reporting_cell_text(t, x->birth_date);
+        REPORTING_CELL_DATE(t, x, birth_date);
         reporting_cell_text(t, x->address);
         reporting_cell_text(t, x->phone);
-        reporting_cell_text(t, x->joined_on);
+        REPORTING_CELL_DATE(t, x, joined_on);
         reporting_cell_enum(t, ENUM(member_status), x->has_status ? (int) x->status : 0);
-        reporting_cell_text(t, x->exit_on);
+        REPORTING_CELL_DATE(t, x, exit_on);
     }
 }
 
@@ -512,10 +527,11 @@ void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
         { "outstanding_principal", "Sisa Pokok", 20 }, { "state_date", "Per Tanggal", 12 },
         { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "loan_register", "Loans", "Daftar Pinjaman");
-    stamp(d, l->cooperative_id, l->as_of, l->as_of_seq, l->members_seq);
-    d->file_en = arena_printf(arena, "loans-cooperative-%" PRIu64 "-%s", l->cooperative_id, l->as_of);
+    stamp(d, l->cooperative_id, DAY(l, as_of), l->as_of_seq, l->members_seq);
+    d->file_en = arena_printf(arena, "loans-cooperative-%" PRIu64 "-%s", l->cooperative_id,
+                              DAY(l, as_of));
     d->file_id = arena_printf(arena, "daftar-pinjaman-koperasi-%" PRIu64 "-%s", l->cooperative_id,
-                              l->as_of);
+                              DAY(l, as_of));
     reporting_table_t *t = reporting_doc_table(d, "Loans", "Pinjaman", columns);
     for (size_t i = 0; i < l->n_items; i++) {
         const Lumbung__LoanRegisterRow *x = l->items[i];
@@ -527,7 +543,7 @@ void reporting_render_loan_register(reporting_doc_t *d, arena_t *arena,
         reporting_cell_enum(t, ENUM(loan_status), x->status);
         reporting_cell_enum(t, ENUM(loan_class), x->class_);
         reporting_cell_money(t, x->outstanding_principal_sen);
-        reporting_cell_text(t, x->state_date);
+        REPORTING_CELL_DATE(t, x, state_date);
     }
     total_row(t, 2, "outstanding_principal", "Sisa Pokok", 5, l->outstanding_principal_sen);
 }
@@ -560,7 +576,7 @@ static void loan_terms(reporting_doc_t *d, const Lumbung__LoanCard *c) {
     term_row(t, "instalments", "Jumlah Angsuran");
     reporting_cell_count(t, l->instalments);
     term_row(t, "applied_on", "Tanggal Pengajuan");
-    reporting_cell_text(t, l->applied_on);
+    REPORTING_CELL_DATE(t, l, applied_on);
     term_row(t, "total_interest", "Jumlah Bunga");
     reporting_cell_money(t, l->total_interest_sen);
 }
@@ -575,7 +591,7 @@ static void loan_schedule(reporting_doc_t *d, const Lumbung__Loan *l) {
         const Lumbung__Instalment *x = l->schedule[i];
         reporting_row(t);
         reporting_cell_count(t, x->number);
-        reporting_cell_text(t, x->due_on);
+        REPORTING_CELL_DATE(t, x, due_on);
         reporting_cell_money(t, x->principal_sen);
         reporting_cell_money(t, x->interest_sen);
         reporting_cell_money(t, x->total_sen);
@@ -612,11 +628,12 @@ void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung_
         { "kind", "Jenis", 16 }, { "memo", "Keterangan", 34 }, { "account", "Akun", 8 },
         { "debit", "Debit", 18 }, { "credit", "Kredit", 18 }, { NULL, NULL, 0 } };
     reporting_doc_init(d, arena, "journal", "Journal", "Jurnal Umum");
-    stamp(d, j->cooperative_id, range(arena, j->from, j->to), j->as_of_seq, j->members_seq);
+    stamp(d, j->cooperative_id, range(arena, DAY(j, from), DAY(j, to)), j->as_of_seq,
+          j->members_seq);
     d->file_en = arena_printf(arena, "journal-cooperative-%" PRIu64 "-%s-%s", j->cooperative_id,
-                              j->from, j->to);
+                              DAY(j, from), DAY(j, to));
     d->file_id = arena_printf(arena, "jurnal-koperasi-%" PRIu64 "-%s-%s", j->cooperative_id,
-                              j->from, j->to);
+                              DAY(j, from), DAY(j, to));
     reporting_table_t *t = reporting_doc_table(d, "Journal", "Jurnal", columns);
     for (size_t i = 0; i < j->n_entries; i++) {
         const Lumbung__JournalEntry *e = j->entries[i];
@@ -624,7 +641,7 @@ void reporting_render_journal(reporting_doc_t *d, arena_t *arena, const Lumbung_
             const Lumbung__JournalLine *l = e->lines[k];
             reporting_row(t);
             reporting_cell_count(t, e->id);
-            reporting_cell_text(t, e->value_date);
+            REPORTING_CELL_DATE(t, e, value_date);
             reporting_cell_enum(t, ENUM(entry_kind), e->has_kind ? (int) e->kind : 0);
             reporting_cell_text(t, l->memo && *l->memo ? l->memo : e->memo);
             reporting_cell_text(t, l->account);

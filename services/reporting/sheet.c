@@ -1,5 +1,6 @@
 /* sheet — balance sheet, income statement and trial balance from accounts with totals. */
 #include "sheet.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <string.h>
@@ -86,12 +87,12 @@ static void loans_net(const reporting_chart_t *chart, Lumbung__BalanceSheet *b) 
 }
 
 Lumbung__BalanceSheet *reporting_sheet_balance_sheet(arena_t *arena, const reporting_chart_t *chart,
-                                                     uint64_t coop, const char *as_of) {
+                                                     uint64_t coop, int32_t as_of) {
     assert(arena && chart);
     Lumbung__BalanceSheet *b = arena_message(arena, &lumbung__balance_sheet__descriptor);
     b->has_cooperative_id = 1;
     b->cooperative_id = coop;
-    b->as_of = arena_strdup(arena, as_of);
+    PB_DATE_SET(b, as_of, as_of);
     b->n_sections = 3;
     b->sections = arena_alloc(arena, 3 * sizeof *b->sections);
     b->sections[0] = section(arena, chart, CLASS(ASSET), 0);
@@ -115,13 +116,13 @@ Lumbung__BalanceSheet *reporting_sheet_balance_sheet(arena_t *arena, const repor
 }
 
 Lumbung__IncomeStatement *reporting_sheet_income(arena_t *arena, const reporting_chart_t *chart,
-                                                 uint64_t coop, const char *from, const char *to) {
+                                                 uint64_t coop, int32_t from, int32_t to) {
     assert(arena && chart);
     Lumbung__IncomeStatement *s = arena_message(arena, &lumbung__income_statement__descriptor);
     s->has_cooperative_id = 1;
     s->cooperative_id = coop;
-    s->from = arena_strdup(arena, from);
-    s->to = arena_strdup(arena, to);
+    PB_DATE_SET(s, from, from);
+    PB_DATE_SET(s, to, to);
     s->has_total_income_sen = s->has_total_expenses_sen = s->has_surplus_sen = 1;
     s->income = rows_of(arena, chart, CLASS(INCOME), 0, &s->n_income, &s->total_income_sen);
     s->expenses = rows_of(arena, chart, CLASS(EXPENSE), 0, &s->n_expenses, &s->total_expenses_sen);
@@ -148,12 +149,12 @@ static Lumbung__Account *trial_item(arena_t *arena, uint64_t coop, const reporti
 
 Lumbung__ReportTrialBalance *reporting_sheet_trial_balance(arena_t *arena,
                                                            const reporting_chart_t *chart,
-                                                           uint64_t coop, const char *as_of) {
+                                                           uint64_t coop, int32_t as_of) {
     assert(arena && chart);
     Lumbung__ReportTrialBalance *t = arena_message(arena, &lumbung__report_trial_balance__descriptor);
     t->has_cooperative_id = 1;
     t->cooperative_id = coop;
-    t->as_of = arena_strdup(arena, as_of);
+    PB_DATE_SET(t, as_of, as_of);
     t->items = arena_alloc(arena, chart->count * sizeof *t->items + 1);
     t->n_items = chart->count;
     t->has_total_debit_sen = t->has_total_credit_sen = t->has_balanced = 1;

@@ -48,15 +48,15 @@ int64_t reporting_sheet_balance(Lumbung__AccountClass class_, int64_t debit_sen,
 /* Sections asset, liability, equity with every account of the class (zero balances too) and
    the derived row last in equity. as_of is copied. */
 Lumbung__BalanceSheet *reporting_sheet_balance_sheet(arena_t *arena, const reporting_chart_t *chart,
-                                                     uint64_t coop, const char *as_of);
+                                                     uint64_t coop, int32_t as_of);
 
 /* Income and expense accounts with their balances over the chart's period. */
 Lumbung__IncomeStatement *reporting_sheet_income(arena_t *arena, const reporting_chart_t *chart,
-                                                 uint64_t coop, const char *from, const char *to);
+                                                 uint64_t coop, int32_t from, int32_t to);
 
 /* Every account with its debits, credits and balance; balanced when the sums are equal. */
 Lumbung__ReportTrialBalance *reporting_sheet_trial_balance(arena_t *arena,
                                                            const reporting_chart_t *chart,
-                                                           uint64_t coop, const char *as_of);
+                                                           uint64_t coop, int32_t as_of);
 
 #endif

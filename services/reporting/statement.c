@@ -7,6 +7,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 #include "log.h"
 
 #include <assert.h>
@@ -76,7 +77,7 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
     assert(app && txn && e);
     if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
-    if (!e->value_date || date_parse(e->value_date, &day) != 0) return -EPROTO;
+    if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
     if (e->has_savings_kind && e->has_savings_delta_sen)
         return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
     return apply_by_lines(app, txn, e, day);
@@ -104,9 +105,7 @@ static Lumbung__KindBalance **kind_balances(arena_t *arena, const running_t *r) 
 static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *k, const uint8_t *v,
                                        size_t vl, const running_t *r) {
     Lumbung__StatementLine *l = arena_message(arena, &lumbung__statement_line__descriptor);
-    char date[DATE_FORMAT_MAX];
-    date_format(date_from_key(be32_read(k + 8)), date, sizeof date);
-    l->value_date = arena_strdup(arena, date);
+    PB_DATE_SET(l, value_date, date_from_key(be32_read(k + 8)));
     l->has_entry_id = l->has_entry_kind = l->has_kind = l->has_amount_sen = 1;
     l->has_balance_sen = l->has_total_balance_sen = 1;
     l->entry_id = be64_read(k + 12);

@@ -10,6 +10,7 @@
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
+#include "pb_date.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -34,11 +35,10 @@ typedef struct {
 } row_t;
 
 static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState *s,
-                   const char *value_date, uint64_t entry, int type, int64_t amount,
+                   bool has_day, int32_t day, uint64_t entry, int type, int64_t amount,
                    int64_t owed) {
-    int32_t day;
     if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
-    if (!value_date || date_parse(value_date, &day) != 0) return -EPROTO;
+    if (!has_day) return -EPROTO;
     uint8_t key[ROW_KEY], val[ROW_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
@@ -57,12 +57,14 @@ int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
     assert(app && txn && ev);
     if (ev->body_case == TX(LOAN_WRITTEN_OFF) && ev->loan_written_off) {
         const Lumbung__LoanWrittenOff *w = ev->loan_written_off;
-        return row_put(app, txn, w->state, w->value_date, w->entry_id, ROW_WRITE_OFF,
+        return row_put(app, txn, w->state, w->has_value_date, w->value_date, w->entry_id,
+                       ROW_WRITE_OFF,
                        w->principal_sen, w->owed_sen);
     }
     if (ev->body_case == TX(LOAN_RECOVERED) && ev->loan_recovered) {
         const Lumbung__LoanRecovered *r = ev->loan_recovered;
-        return row_put(app, txn, r->state, r->value_date, r->entry_id, ROW_RECOVERY,
+        return row_put(app, txn, r->state, r->has_value_date, r->value_date, r->entry_id,
+                       ROW_RECOVERY,
                        r->amount_sen, r->still_owed_sen);
     }
     return 0;
@@ -123,7 +125,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
         w->loan_id = row->loan;
         w->member_id = row->member;
         w->entry_id = row->entry;
-        w->written_off_on = date_text(arena, row->day);
+        PB_DATE_SET(w, written_off_on, row->day);
         w->principal_sen = row->amount;
         w->owed_sen = w->still_owed_sen = row->owed;
         push(arena, (void ***) &p->write_offs, &p->n_write_offs, &x->cap_loans, w);
@@ -138,7 +140,7 @@ static int portfolio_row(arena_t *arena, const row_t *row, void *arg) {
     r->has_still_owed_sen = 1;
     r->loan_id = row->loan;
     r->member_id = row->member;
-    r->value_date = date_text(arena, row->day);
+    PB_DATE_SET(r, value_date, row->day);
     r->amount_sen = row->amount;
     r->entry_id = row->entry;
     r->still_owed_sen = row->owed;

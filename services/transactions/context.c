@@ -187,25 +187,19 @@ const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {
     return arena_strdup(ctx->arena, buf);
 }
 
-/* Postings of one request nearly always share a value date: format it once. */
 const char *tx_date_text(tx_ctx_t *ctx, int32_t days) {
-    if (ctx->date_text && ctx->date_cached == days) return ctx->date_text;
-    char buf[DATE_FORMAT_MAX];
-    date_format(days, buf, sizeof buf);
-    ctx->date_cached = days;
-    ctx->date_text = arena_strdup(ctx->arena, buf);
-    return ctx->date_text;
+    return date_text(ctx->arena, days);
 }
 
-int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
+int tx_date_field(tx_ctx_t *ctx, bool has, int32_t days, const char *field, int32_t *out,
                   problem_t *err) {
-    if (!text || !*text) {
-        *days = ctx->today;
+    if (!has) {
+        *out = ctx->today;
         return 0;
     }
-    int rc = date_parse(text, days);
-    if (rc != 0)
+    if (!pb_date_valid(days))
         return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
-                         "%s %s", field, date_error_text(rc));
+                           "%s %s", field, date_error_text(ERR_DATE_RANGE));
+    *out = days;
     return 0;
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "pb_date.h"
 #include "problem.h"
 #include "envelope.pb-c.h"
 #include "store.h"
@@ -78,8 +79,6 @@ typedef struct {
     size_t pending_count, pending_cap;
     /* Caches for the unit of work; a batch of thousands of postings repeats these lookups. */
     uint64_t next_entry_id;         /* 0: read it from the txn; restored by tx_ctx_rollback() */
-    int32_t date_cached;
-    const char *date_text;          /* text of date_cached, NULL when none */
     tx_role_cache_t roles[TX_ROLE_CACHE];
     unsigned role_count;
     uint64_t coop_cached;           /* 0: none; cooperatives change only through the replica */
@@ -126,12 +125,21 @@ int tx_ctx_write_accounts(tx_ctx_t *ctx);
 typedef int64_t (*tx_emit_fn)(void *arg, Lumbung__Event *event);
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 
-/* Text helpers in the arena for messages and fields: "150000.50", "2025-01-31". */
+/* Text helpers in the arena for messages: "150000.50", "2025-01-31" (fields carry sen and day
+   numbers; only a sentence for a person holds the text). */
 const char *tx_money_text(tx_ctx_t *ctx, int64_t sen);
 const char *tx_date_text(tx_ctx_t *ctx, int32_t days);
+/* The text of the date field `f` of message `m`, or `fallback` when absent. */
+#define TX_DATE_TEXT_OR(ctx, m, f, fallback) \
+    ((m)->has_##f ? tx_date_text((ctx), (m)->f) : (fallback))
 
-/* Parses an optional date field: NULL or "" gives ctx->today. ERR_REJECTED names `field`. */
-int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *days,
+/* An optional date field of a request (a day number, pb_date.h): absent gives ctx->today; a
+   day outside DATE_MIN..DATE_MAX is ERR_REJECTED invalid_date naming `field`, as the gateway
+   words a date out of range. */
+int tx_date_field(tx_ctx_t *ctx, bool has, int32_t days, const char *field, int32_t *out,
                   problem_t *err);
+/* tx_date_field() of the field `f` of request `r`, named by itself. */
+#define TX_DATE_FIELD(ctx, r, f, out, err) \
+    tx_date_field((ctx), (r)->has_##f, (r)->f, #f, (out), (err))
 
 #endif

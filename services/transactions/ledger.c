@@ -57,7 +57,9 @@ int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const Lumbung__DayClosed *d = (const Lumbung__DayClosed *) m;
-    return d->business_date && date_parse(d->business_date, out) == 0 ? 0 : -EINVAL;
+    if (!d->has_business_date) return -EINVAL;
+    *out = d->business_date;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ building entries */
@@ -69,7 +71,7 @@ Lumbung__JournalEntry *tx_ledger_entry_new(tx_ctx_t *ctx, uint64_t coop, int32_t
     Lumbung__JournalEntry *e = arena_message(ctx->arena, &lumbung__journal_entry__descriptor);
     e->has_cooperative_id = 1;
     e->cooperative_id = coop;
-    e->value_date = (char *) tx_date_text(ctx, value_date);
+    PB_DATE_SET(e, value_date, value_date);
     e->memo = arena_strdup(ctx->arena, memo && *memo ? memo : NULL);
     e->has_kind = 1;
     e->kind = kind;
@@ -206,26 +208,24 @@ static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, probl
     int32_t date, closed;
     int rc = tx_ledger_coop(ctx, e->cooperative_id, &coop, err);
     if (rc != 0) return rc;
-    if (!e->value_date || date_parse(e->value_date, &date) != 0)
+    if (!e->has_value_date || !pb_date_valid(e->value_date))
         return problem_set(err, INVALID, "invalid_date", "value_date",
                          "value_date must be a date as YYYY-MM-DD");
+    date = e->value_date;
     /* An exit settlement's date is the service's, never typed: the exit date, or the day
        after a close that already covered today (savings.c). */
     bool typed = e->kind != LUMBUNG__ENTRY_KIND__ENTRY_KIND_EXIT_SETTLEMENT;
     if (date > ctx->today && typed)
         return problem_set(err, RULE, "future_date", "value_date",
                          "value_date %s is after today (%s) in the cooperative's time zone; "
-                         "money is booked on the day it moves", e->value_date,
+                         "money is booked on the day it moves", tx_date_text(ctx, date),
                          tx_date_text(ctx, ctx->today));
     if ((rc = tx_ledger_last_closed(ctx, e->cooperative_id, &closed)) != 0) return rc;
-    if (date <= closed) {
-        char day[DATE_FORMAT_MAX];
-        date_format(closed, day, sizeof day);
+    if (date <= closed)
         return problem_set(err, RULE, "day_closed", "value_date",
                          "the books are closed up to %s; value_date %s is in a closed day, so "
-                         "post it (or a reversal of what was wrong) on a later date", day,
-                         e->value_date);
-    }
+                         "post it (or a reversal of what was wrong) on a later date",
+                         tx_date_text(ctx, closed), tx_date_text(ctx, date));
     return 0;
 }
 
@@ -560,7 +560,7 @@ int tx_ledger_post_manual(tx_ctx_t *ctx, const Lumbung__PostEntry *req,
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
     if (rc != 0) return rc;
     int32_t date;
-    if ((rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err)) != 0) return rc;
+    if ((rc = TX_DATE_FIELD(ctx, req, value_date, &date, err)) != 0) return rc;
     if (req->n_lines > TX_LINES_MAX)
         return problem_set(err, INVALID, "too_many_lines", "lines",
                          "an entry has at most %d lines, it has %zu", TX_LINES_MAX,
@@ -616,8 +616,8 @@ static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
     q->from = DATE_MIN;
     q->to = DATE_MAX;
     int rc = 0;
-    if (req->from && *req->from) rc = tx_parse_date(ctx, req->from, "from", &q->from, err);
-    if (rc == 0 && req->to && *req->to) rc = tx_parse_date(ctx, req->to, "to", &q->to, err);
+    if (req->has_from) rc = TX_DATE_FIELD(ctx, req, from, &q->from, err);
+    if (rc == 0 && req->has_to) rc = TX_DATE_FIELD(ctx, req, to, &q->to, err);
     if (rc != 0) return rc;
     if (q->from > q->to)
         return problem_set(err, INVALID, "invalid_range", "from", "from must not be after to");

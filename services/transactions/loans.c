@@ -24,10 +24,8 @@ static const uint8_t empty_value[1];
 
 /* ------------------------------------------------------------------ records */
 
-static int32_t date_of(const char *text) {
-    int32_t d;
-    return text && date_parse(text, &d) == 0 ? d : TX_LOAN_NO_DATE;
-}
+/* A date field of a stored loan, TX_LOAN_NO_DATE when absent. */
+#define DATE_OF(m, f) PB_DATE_OR(m, f, TX_LOAN_NO_DATE)
 
 static void loan_terms(const Lumbung__Loan *l, tx_loan_terms_t *t) {
     memset(t, 0, sizeof *t);
@@ -36,7 +34,7 @@ static void loan_terms(const Lumbung__Loan *l, tx_loan_terms_t *t) {
     t->n = l->instalments;
     t->method = (int) l->method;
     t->frequency = (int) l->frequency;
-    t->first_due_on = date_of(l->first_due_on);
+    t->first_due_on = DATE_OF(l, first_due_on);
     if (l->late_fee) {
         t->fee_rate_bp = l->late_fee->rate_bp;
         t->fee_basis = l->late_fee->has_basis ? (int) l->late_fee->basis : TX_FEE_PER_DAY;
@@ -51,7 +49,7 @@ static tx_instalment_t *loan_instalments(tx_ctx_t *ctx, const Lumbung__Loan *l) 
     for (size_t k = 0; k < l->n_schedule; k++) {
         const Lumbung__Instalment *i = l->schedule[k];
         s[k] = (tx_instalment_t) {
-            .due_on = date_of(i->due_on), .principal_sen = i->principal_sen,
+            .due_on = DATE_OF(i, due_on), .principal_sen = i->principal_sen,
             .interest_sen = i->interest_sen, .balance_after_sen = i->balance_after_sen,
             .principal_paid_sen = i->principal_paid_sen, .interest_paid_sen = i->interest_paid_sen,
             .fee_sen = i->late_fee_sen, .fee_paid_sen = i->late_fee_paid_sen,
@@ -100,7 +98,7 @@ static void loan_view(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
         memset(&a, 0, sizeof a);
         a.oldest_due = TX_LOAN_NO_DATE;
     }
-    l->as_of = (char *) tx_date_text(ctx, as_of);
+    PB_DATE_SET(l, as_of, as_of);
     set64(&l->has_arrears_principal_sen, &l->arrears_principal_sen, a.principal_sen);
     set64(&l->has_arrears_interest_sen, &l->arrears_interest_sen, a.interest_sen);
     set64(&l->has_arrears_late_fee_sen, &l->arrears_late_fee_sen, a.fee_sen);
@@ -125,7 +123,7 @@ static void loan_view(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
 
 /* The stored form carries no view. */
 static void loan_strip_view(Lumbung__Loan *l) {
-    l->as_of = NULL;
+    l->has_as_of = 0;
     l->has_as_of_basis = 0;
     l->has_arrears_principal_sen = l->has_arrears_interest_sen = l->has_arrears_late_fee_sen = 0;
     l->has_arrears_sen = l->has_outstanding_sen = 0;
@@ -206,7 +204,7 @@ static Lumbung__LoanState *loan_state(tx_ctx_t *ctx, const Lumbung__Loan *l, int
     st->status = l->status;
     st->has_class_ = l->has_class_;
     st->class_ = l->class_;
-    st->as_of = (char *) tx_date_text(ctx, as_of);
+    PB_DATE_SET(st, as_of, as_of);
     tx_arrears_t a;
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
     set64(&st->has_arrears_sen, &st->arrears_sen, a.principal_sen + a.interest_sen + a.fee_sen);
@@ -235,7 +233,7 @@ static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t
     if (l->status == STATUS(PAID)) return TX_CLASS_CURRENT;
     tx_arrears_t a;
     tx_schedule_arrears(s, l->n_schedule, as_of, &a);
-    int32_t doubtful_on = date_of(l->doubtful_on);
+    int32_t doubtful_on = DATE_OF(l, doubtful_on);
     if (doubtful_on != TX_LOAN_NO_DATE && doubtful_on > as_of) doubtful_on = TX_LOAN_NO_DATE;
     return tx_collectibility_class((int) l->frequency, &a, as_of, l->collateral_value_sen,
                              doubtful_on);
@@ -244,16 +242,16 @@ static int class_as_of(const Lumbung__Loan *l, const tx_instalment_t *s, int32_t
 /* Sets the class as of as_of; queues LoanClassChanged when it changed. */
 static int loan_classify(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalment_t *s,
                          int32_t as_of, bool *changed) {
-    int32_t doubtful_on = date_of(l->doubtful_on);
+    int32_t doubtful_on = DATE_OF(l, doubtful_on);
     int cls = class_as_of(l, s, as_of);
     Lumbung__LoanClass previous = l->has_class_ ? l->class_ : LUMBUNG__LOAN_CLASS__LOAN_CLASS_CURRENT;
     l->has_class_ = 1;
     l->class_ = (Lumbung__LoanClass) cls;
-    l->classified_on = (char *) tx_date_text(ctx, as_of);
+    PB_DATE_SET(l, classified_on, as_of);
     if (cls == TX_CLASS_DOUBTFUL && doubtful_on == TX_LOAN_NO_DATE)
-        l->doubtful_on = l->classified_on;
+        PB_DATE_SET(l, doubtful_on, l->classified_on);
     else if (cls < TX_CLASS_DOUBTFUL)
-        l->doubtful_on = NULL;
+        l->has_doubtful_on = 0;
     *changed = previous != l->class_;
     if (!*changed) return 0;
     Lumbung__LoanClassChanged *c = arena_message(ctx->arena,
@@ -314,7 +312,7 @@ static int check_application(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, problem
     if (!r->has_method || (int) r->method < TX_METHOD_FLAT || (int) r->method > TX_METHOD_ANNUITY)
         return problem_set(err, INVALID, "missing_field", "method",
                          "method is required: flat, declining or annuity");
-    if (!r->first_due_on || !*r->first_due_on)
+    if (!r->has_first_due_on)
         return problem_set(err, INVALID, "missing_field", "first_due_on",
                          "first_due_on is required");
     if (r->note && strlen(r->note) > TX_MEMO_MAX)
@@ -335,7 +333,7 @@ static Lumbung__Loan *loan_new(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, int32
     l->instalments = r->instalments;
     l->frequency = r->frequency;
     l->method = r->method;
-    l->first_due_on = r->first_due_on;
+    PB_DATE_SET(l, first_due_on, r->first_due_on);
     if (r->late_fee && r->late_fee->rate_bp > 0) {
         l->late_fee = r->late_fee;
         l->late_fee->has_basis = 1;
@@ -345,7 +343,7 @@ static Lumbung__Loan *loan_new(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, int32
     set64(&l->has_collateral_value_sen, &l->collateral_value_sen,
           r->has_collateral_value_sen ? r->collateral_value_sen : 0);
     l->status = STATUS(APPLIED);
-    l->applied_on = (char *) tx_date_text(ctx, applied_on);
+    PB_DATE_SET(l, applied_on, applied_on);
     l->note = r->note && *r->note ? r->note : NULL;
     return l;
 }
@@ -358,9 +356,7 @@ static void loan_set_schedule(tx_ctx_t *ctx, Lumbung__Loan *l, const tx_instalme
         Lumbung__Instalment *i = arena_message(ctx->arena, &lumbung__instalment__descriptor);
         i->has_number = 1;
         i->number = (uint32_t) k + 1;
-        char buf[DATE_FORMAT_MAX];
-        date_format(s[k].due_on, buf, sizeof buf);
-        i->due_on = arena_strdup(ctx->arena, buf);
+        PB_DATE_SET(i, due_on, s[k].due_on);
         set64(&i->has_principal_sen, &i->principal_sen, s[k].principal_sen);
         set64(&i->has_interest_sen, &i->interest_sen, s[k].interest_sen);
         set64(&i->has_total_sen, &i->total_sen, s[k].principal_sen + s[k].interest_sen);
@@ -378,8 +374,8 @@ int tx_loans_apply(tx_ctx_t *ctx, const Lumbung__ApplyLoan *r, Lumbung__Loan **o
     int rc = tx_member_check(ctx, r->cooperative_id, r->member_id, true, RULE, &member, err);
     int32_t applied_on, first_due;
     if (rc == 0) rc = check_application(ctx, r, err);
-    if (rc == 0) rc = tx_parse_date(ctx, r->applied_on, "applied_on", &applied_on, err);
-    if (rc == 0) rc = tx_parse_date(ctx, r->first_due_on, "first_due_on", &first_due, err);
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, r, applied_on, &applied_on, err);
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, r, first_due_on, &first_due, err);
     if (rc != 0) return rc;
     if (first_due <= applied_on)
         return problem_set(err, INVALID, "invalid_date", "first_due_on",
@@ -434,21 +430,22 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
     if (l->status == STATUS(CANCELLED))
         return problem_set(err, RULE, "loan_cancelled", "loan_id",
                          "loan %" PRIu64 " was cancelled on %s and cannot be disbursed", l->id,
-                         l->cancelled_on ? l->cancelled_on : "an earlier date");
+                         TX_DATE_TEXT_OR(ctx, l, cancelled_on, "an earlier date"));
     if (l->status != STATUS(APPLIED))
         return problem_set(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was already disbursed on %s", l->id,
-                         l->disbursed_on ? l->disbursed_on : "an earlier date");
+                         TX_DATE_TEXT_OR(ctx, l, disbursed_on, "an earlier date"));
     tx_member_t member;
     int32_t date;
     if ((rc = tx_member_check(ctx, l->cooperative_id, l->member_id, true, RULE, &member,
                               err)) != 0 ||
-        (rc = tx_parse_date(ctx, r->value_date, "value_date", &date, err)) != 0)
+        (rc = TX_DATE_FIELD(ctx, r, value_date, &date, err)) != 0)
         return rc;
-    if (date >= date_of(l->first_due_on) || date < date_of(l->applied_on))
+    if (date >= DATE_OF(l, first_due_on) || date < DATE_OF(l, applied_on))
         return problem_set(err, RULE, "invalid_value_date", "value_date",
                          "a loan is disbursed on or after its application (%s) and before its "
-                         "first due date (%s)", l->applied_on, l->first_due_on);
+                         "first due date (%s)", tx_date_text(ctx, l->applied_on),
+                         tx_date_text(ctx, l->first_due_on));
     const char *loans, *cash;
     if ((rc = tx_ledger_role_code(ctx, l->cooperative_id, ROLE(MEMBER_LOANS), &loans, err)) != 0 ||
         (rc = tx_ledger_role_code(ctx, l->cooperative_id, ROLE(CASH), &cash, err)) != 0)
@@ -463,12 +460,12 @@ int tx_loans_disburse(tx_ctx_t *ctx, const Lumbung__DisburseLoan *r, Lumbung__Lo
     /* Writes from here on. */
     if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
     l->status = STATUS(ACTIVE);
-    l->disbursed_on = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(l, disbursed_on, date);
     l->has_disburse_entry_id = 1;
     l->disburse_entry_id = e->id;
     l->has_class_ = 1;
     l->class_ = LUMBUNG__LOAN_CLASS__LOAN_CLASS_CURRENT;
-    l->classified_on = l->disbursed_on;
+    PB_DATE_SET(l, classified_on, l->disbursed_on);
     tx_instalment_t *s = loan_instalments(ctx, l);
     Lumbung__LoanDisbursed *ev = arena_message(ctx->arena, &lumbung__loan_disbursed__descriptor);
     ev->state = loan_state(ctx, l, date, s);
@@ -525,19 +522,19 @@ static int check_repayable(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
     if (l->status == STATUS(WRITTEN_OFF))
         return problem_set(err, RULE, "loan_written_off", "loan_id",
                          "loan %" PRIu64 " was written off on %s; money received on it is a "
-                         "recovery", l->id, l->written_off_on);
+                         "recovery", l->id, tx_date_text(ctx, l->written_off_on));
     if (l->status == STATUS(PAID))
         return problem_set(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full on %s", l->id,
-                         l->paid_on ? l->paid_on : "an earlier date");
+                         TX_DATE_TEXT_OR(ctx, l, paid_on, "an earlier date"));
     int rc = check_amount(ctx, r->has_amount_sen, r->amount_sen, true, "amount", err);
     if (rc == 0 && r->note && strlen(r->note) > TX_MEMO_MAX)
         rc = problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
-    if (rc == 0) rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
-    if (rc == 0 && *date < date_of(l->disbursed_on))
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, r, value_date, date, err);
+    if (rc == 0 && *date < DATE_OF(l, disbursed_on))
         rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "the loan was disbursed on %s; a repayment cannot be dated before",
-                       l->disbursed_on);
+                       tx_date_text(ctx, l->disbursed_on));
     return rc;
 }
 
@@ -545,10 +542,10 @@ static int check_repayable(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
 static int after_payment(tx_ctx_t *ctx, Lumbung__Loan *l, tx_instalment_t *s, int32_t date,
                          const tx_allocation_t *a, uint64_t entry_id) {
     loan_update(l, s);
-    l->fees_accrued_on = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(l, fees_accrued_on, date);
     if (tx_schedule_unpaid(s, l->n_schedule) == 0) {
         l->status = STATUS(PAID);
-        l->paid_on = l->fees_accrued_on;
+        PB_DATE_SET(l, paid_on, l->fees_accrued_on);
     }
     bool changed;
     int rc = loan_classify(ctx, l, s, date, &changed);
@@ -558,7 +555,7 @@ static int after_payment(tx_ctx_t *ctx, Lumbung__Loan *l, tx_instalment_t *s, in
     ev->allocation = tx_loans_allocation_pb(ctx, a);
     ev->has_entry_id = 1;
     ev->entry_id = entry_id;
-    ev->value_date = l->fees_accrued_on;
+    PB_DATE_SET(ev, value_date, l->fees_accrued_on);
     if ((rc = loan_put(ctx, l, 0)) != 0) return rc;
     return queue(ctx, EV(LOAN_REPAID), ev);
 }
@@ -612,12 +609,12 @@ static int allowance_balance(tx_ctx_t *ctx, uint64_t coop, const char **code, in
 static int cancel(tx_ctx_t *ctx, Lumbung__Loan *l, int32_t date, const char *reason,
                   const char *note) {
     l->status = STATUS(CANCELLED);
-    l->cancelled_on = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(l, cancelled_on, date);
     if (note && *note) l->cancel_note = (char *) note;
     Lumbung__LoanCancelled *ev = arena_message(ctx->arena, &lumbung__loan_cancelled__descriptor);
     tx_instalment_t *s = loan_instalments(ctx, l);
     ev->state = loan_state(ctx, l, date, s);
-    ev->cancelled_on = l->cancelled_on;
+    PB_DATE_SET(ev, cancelled_on, l->cancelled_on);
     ev->reason = (char *) reason;
     int rc = loan_put(ctx, l, 0);
     return rc == 0 ? queue(ctx, EV(LOAN_CANCELLED), ev) : rc;
@@ -635,11 +632,11 @@ int tx_loans_cancel(tx_ctx_t *ctx, const Lumbung__CancelLoan *r, Lumbung__Loan *
         return problem_set(err, RULE, "already_disbursed", "loan_id",
                          "loan %" PRIu64 " was disbursed on %s; only an application not yet "
                          "disbursed can be cancelled", l->id,
-                         l->disbursed_on ? l->disbursed_on : "an earlier date");
+                         TX_DATE_TEXT_OR(ctx, l, disbursed_on, "an earlier date"));
     /* Cancelling a cancelled application again changes nothing (a retry). */
     if (l->status == STATUS(APPLIED) && (rc = cancel(ctx, l, ctx->today, "operator", r->note)) != 0)
         return rc;
-    loan_view(ctx, l, loan_instalments(ctx, l), date_of(l->cancelled_on));
+    loan_view(ctx, l, loan_instalments(ctx, l), DATE_OF(l, cancelled_on));
     *out = l;
     return 0;
 }
@@ -665,7 +662,8 @@ static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
     case STATUS(ACTIVE): break;
     case STATUS(WRITTEN_OFF):
         return problem_set(err, RULE, "already_written_off", "loan_id",
-                         "loan %" PRIu64 " was written off on %s", l->id, l->written_off_on);
+                         "loan %" PRIu64 " was written off on %s", l->id,
+                         tx_date_text(ctx, l->written_off_on));
     case STATUS(PAID):
         return problem_set(err, RULE, "loan_paid", "loan_id",
                          "loan %" PRIu64 " was paid in full; nothing is left to write off",
@@ -682,16 +680,16 @@ static int check_write_off(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung_
         return problem_set(err, RULE, "not_loss", "loan_id",
                          "loan %" PRIu64 " is %s as of %s; only a loss (macet) loan may be "
                          "written off", l->id, names[k],
-                         l->classified_on ? l->classified_on : "its disbursement");
+                         TX_DATE_TEXT_OR(ctx, l, classified_on, "its disbursement"));
     }
     if (r->note && strlen(r->note) > TX_MEMO_MAX)
         return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
-    int rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
-    if (rc == 0 && *date < date_of(l->classified_on))
+    int rc = TX_DATE_FIELD(ctx, r, value_date, date, err);
+    if (rc == 0 && *date < DATE_OF(l, classified_on))
         rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "loan %" PRIu64 " was classified loss as of %s; a write-off cannot be "
-                       "dated before", l->id, l->classified_on);
+                       "dated before", l->id, tx_date_text(ctx, l->classified_on));
     return rc;
 }
 
@@ -740,7 +738,8 @@ int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *r, Lumbung__L
     /* Writes from here on. */
     if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
     l->status = STATUS(WRITTEN_OFF);
-    l->fees_accrued_on = l->written_off_on = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(l, fees_accrued_on, date);
+    PB_DATE_SET(l, written_off_on, date);
     set64(&l->has_written_off_principal_sen, &l->written_off_principal_sen, principal);
     set64(&l->has_written_off_owed_sen, &l->written_off_owed_sen, owed);
     set64(&l->has_recovered_sen, &l->recovered_sen, 0);
@@ -752,7 +751,7 @@ int tx_loans_write_off(tx_ctx_t *ctx, const Lumbung__WriteOffLoan *r, Lumbung__L
     ev->state->outstanding_principal_sen = 0;             /* off the books */
     ev->has_entry_id = 1;
     ev->entry_id = e->id;
-    ev->value_date = l->written_off_on;
+    PB_DATE_SET(ev, value_date, l->written_off_on);
     set64(&ev->has_principal_sen, &ev->principal_sen, principal);
     set64(&ev->has_owed_sen, &ev->owed_sen, owed);
     ev->note = r->note && *r->note ? r->note : NULL;
@@ -772,11 +771,11 @@ static int check_recovery(tx_ctx_t *ctx, const Lumbung__Loan *l, const Lumbung__
     int rc = check_amount(ctx, r->has_amount_sen, r->amount_sen, true, "amount", err);
     if (rc == 0 && r->note && strlen(r->note) > TX_MEMO_MAX)
         rc = problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes", TX_MEMO_MAX);
-    if (rc == 0) rc = tx_parse_date(ctx, r->value_date, "value_date", date, err);
-    if (rc == 0 && *date < date_of(l->written_off_on))
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, r, value_date, date, err);
+    if (rc == 0 && *date < DATE_OF(l, written_off_on))
         rc = problem_set(err, RULE, "invalid_value_date", "value_date",
                        "loan %" PRIu64 " was written off on %s; a recovery cannot be dated "
-                       "before", l->id, l->written_off_on);
+                       "before", l->id, tx_date_text(ctx, l->written_off_on));
     if (rc == 0 && r->amount_sen > l->still_owed_sen)
         rc = problem_set(err, RULE, "recovery_exceeds_owed", "amount",
                        "the member still owes %s on loan %" PRIu64 "; %s is more",
@@ -806,7 +805,7 @@ int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *r, Lumbung__Loa
     if ((rc = tx_ledger_apply(ctx, e, date)) != 0) return rc;
     Lumbung__LoanRecovery *rec = arena_message(ctx->arena, &lumbung__loan_recovery__descriptor);
     set64(&rec->has_amount_sen, &rec->amount_sen, r->amount_sen);
-    rec->value_date = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(rec, value_date, date);
     rec->has_entry_id = 1;
     rec->entry_id = e->id;
     rec->note = r->note && *r->note ? r->note : NULL;
@@ -822,7 +821,7 @@ int tx_loans_recover(tx_ctx_t *ctx, const Lumbung__PostRecovery *r, Lumbung__Loa
     ev->state->outstanding_principal_sen = 0;
     ev->has_entry_id = 1;
     ev->entry_id = e->id;
-    ev->value_date = rec->value_date;
+    PB_DATE_SET(ev, value_date, rec->value_date);
     set64(&ev->has_amount_sen, &ev->amount_sen, r->amount_sen);
     set64(&ev->has_still_owed_sen, &ev->still_owed_sen, l->still_owed_sen);
     if ((rc = loan_put(ctx, l, 0)) != 0 || (rc = queue(ctx, EV(LOAN_RECOVERED), ev)) != 0)
@@ -839,16 +838,16 @@ static int last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     ProtobufCMessage *m;
     int rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, coop, ctx->arena,
                              &lumbung__day_closed__descriptor, &m);
-    *out = rc == 0 ? date_of(((Lumbung__DayClosed *) m)->business_date) : TX_LOAN_NO_DATE;
+    *out = rc == 0 ? DATE_OF((Lumbung__DayClosed *) m, business_date) : TX_LOAN_NO_DATE;
     return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 /* The view date: as_of when asked, else the last closed day, else today; and why. */
 static int view_date(tx_ctx_t *ctx, const Lumbung__GetLoan *r, int32_t *as_of,
                      Lumbung__AsOfBasis *basis, problem_t *err) {
-    if (r->as_of && *r->as_of) {
+    if (r->has_as_of) {
         *basis = LUMBUNG__AS_OF_BASIS__AS_OF_BASIS_REQUESTED;
-        return tx_parse_date(ctx, r->as_of, "as_of", as_of, err);
+        return TX_DATE_FIELD(ctx, r, as_of, as_of, err);
     }
     int rc = last_closed(ctx, r->cooperative_id, as_of);
     if (rc != 0) return rc;
@@ -876,7 +875,7 @@ int tx_loans_get(tx_ctx_t *ctx, const Lumbung__GetLoan *r, Lumbung__Loan **out,
         tx_schedule_charge_fees(&t, s, l->n_schedule, as_of);
         loan_update(l, s);
         l->class_ = (Lumbung__LoanClass) class_as_of(l, s, as_of);
-        l->classified_on = (char *) tx_date_text(ctx, as_of);
+        PB_DATE_SET(l, classified_on, as_of);
     }
     loan_view(ctx, l, s, as_of);
     l->has_as_of_basis = 1;
@@ -968,9 +967,9 @@ static int owed_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
           l->status == STATUS(ACTIVE) ? l->outstanding_principal_sen : 0);   /* on the books */
     set64(&m->has_arrears_sen, &m->arrears_sen, l->arrears_sen);
     for (size_t k = 0; k < l->n_schedule && l->status == STATUS(ACTIVE); k++)
-        if (date_of(l->schedule[k]->due_on) >= o->as_of &&
+        if (DATE_OF(l->schedule[k], due_on) >= o->as_of &&
             l->schedule[k]->paid_sen < l->schedule[k]->total_sen) {
-            m->next_due_on = l->schedule[k]->due_on;
+            PB_DATE_SET(m, next_due_on, l->schedule[k]->due_on);
             break;
         }
     o->accounts->loans[o->accounts->n_loans++] = m;
@@ -1063,7 +1062,7 @@ static int close_visit(tx_ctx_t *ctx, uint64_t id, void *arg) {
     tx_instalment_t *s = loan_instalments(ctx, l);
     int64_t fees = tx_schedule_charge_fees(&t, s, l->n_schedule, p->date);
     loan_update(l, s);
-    if (fees > 0) l->fees_accrued_on = (char *) tx_date_text(ctx, p->date);
+    if (fees > 0) PB_DATE_SET(l, fees_accrued_on, p->date);
     bool changed;
     if ((rc = loan_classify(ctx, l, s, p->date, &changed)) != 0) return rc;
     p->loans++;
@@ -1091,7 +1090,8 @@ static int post_allowance(tx_ctx_t *ctx, const tx_close_t *p, Lumbung__DayClosed
     d->allowance_posted_sen = diff;
     if (diff == 0) return 0;
     char memo[TX_MEMO_MAX + 1];
-    snprintf(memo, sizeof memo, "Penyisihan penghapusan pinjaman per %s", d->business_date);
+    snprintf(memo, sizeof memo, "Penyisihan penghapusan pinjaman per %s",
+             tx_date_text(ctx, d->business_date));
     Lumbung__JournalEntry *e = tx_ledger_entry_new(
         ctx, d->cooperative_id, p->date, memo, LUMBUNG__ENTRY_KIND__ENTRY_KIND_LOAN_ALLOWANCE, 2);
     int64_t amount = diff > 0 ? diff : -diff;
@@ -1134,7 +1134,7 @@ static int close_finish(tx_ctx_t *ctx, uint64_t coop, const tx_close_t *p, const
     day->has_cooperative_id = day->has_loans = day->has_late_fees_sen = 1;
     day->has_reclassified = day->has_outstanding_principal_sen = 1;
     day->cooperative_id = coop;
-    day->business_date = (char *) tx_date_text(ctx, p->date);
+    PB_DATE_SET(day, business_date, p->date);
     day->loans = p->loans;
     day->late_fees_sen = p->late_fees_sen;
     day->reclassified = p->reclassified;
@@ -1154,14 +1154,14 @@ static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
                        Lumbung__DayClosed **out, problem_t *err) {
     int rc = tx_ledger_require_coop(ctx, r->cooperative_id, err);
     if (rc != 0) return rc;
-    if (!r->business_date || !*r->business_date)
+    if (!r->has_business_date)
         return problem_set(err, INVALID, "missing_field", "business_date",
                          "business_date is required");
-    if ((rc = tx_parse_date(ctx, r->business_date, "business_date", date, err)) != 0) return rc;
+    if ((rc = TX_DATE_FIELD(ctx, r, business_date, date, err)) != 0) return rc;
     if (*date > ctx->today)      /* a typo a year ahead would block every earlier close */
         return problem_set(err, RULE, "future_date", "business_date",
                          "business_date %s is after today (%s) in the cooperative's time zone; "
-                         "a day is closed once it has ended or is ending", r->business_date,
+                         "a day is closed once it has ended or is ending", tx_date_text(ctx, *date),
                          tx_date_text(ctx, ctx->today));
     ProtobufCMessage *m;
     rc = tx_store_get_pb(ctx->txn, ctx->db->close_days, r->cooperative_id, ctx->arena,
@@ -1169,7 +1169,7 @@ static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     Lumbung__DayClosed *last = (Lumbung__DayClosed *) m;
-    int32_t last_date = date_of(last->business_date);
+    int32_t last_date = DATE_OF(last, business_date);
     if (last_date == *date) {
         *out = last;                                /* idempotent per date */
         return 1;
@@ -1177,8 +1177,8 @@ static int close_check(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t *date,
     if (*date < last_date)
         return problem_set(err, RULE, "day_already_closed", "business_date",
                          "cooperative %" PRIu64 " has closed the days up to %s; %s cannot be "
-                         "closed again", r->cooperative_id, last->business_date,
-                         r->business_date);
+                         "closed again", r->cooperative_id, tx_date_text(ctx, last_date),
+                         tx_date_text(ctx, *date));
     return 0;
 }
 
@@ -1197,7 +1197,7 @@ static int close_resume(tx_ctx_t *ctx, const Lumbung__CloseDay *r, int32_t date,
         return problem_set(err, RULE, "close_in_progress", "business_date",
                          "cooperative %" PRIu64 " is closing %s; finish that close (send it "
                          "again) before closing %s", r->cooperative_id,
-                         tx_date_text(ctx, p->date), r->business_date);
+                         tx_date_text(ctx, p->date), tx_date_text(ctx, date));
     return 0;
 }
 

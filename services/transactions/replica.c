@@ -37,11 +37,6 @@ static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint6
     return rc != 0 ? rc : tx_ledger_create_chart(ctx, c->id);
 }
 
-static int32_t date_or(const char *text, int32_t fallback) {
-    int32_t days;
-    return text && date_parse(text, &days) == 0 ? days : fallback;
-}
-
 /* A member whose status turns to exited (by member_exited or, defensively, by an update that
    carries the exited status) is settled in the same transaction. */
 static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, problem_t *err) {
@@ -51,11 +46,11 @@ static int apply_member(tx_ctx_t *ctx, const Lumbung__Member *m, uint64_t seq, p
     if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     bool known = rc == 0;
     rec.coop = m->has_cooperative_id ? m->cooperative_id : (known ? before.coop : 0);
-    rec.joined_on = date_or(m->joined_on, known ? before.joined_on : ctx->today);
+    rec.joined_on = PB_DATE_OR(m, joined_on, known ? before.joined_on : ctx->today);
     bool exited = m->has_status && m->status == LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_EXITED;
     if (exited) {
         rec.status = TX_MEMBER_EXITED;
-        rec.exited_on = date_or(m->exit_on, ctx->today);
+        rec.exited_on = PB_DATE_OR(m, exit_on, ctx->today);
     }
     if ((rc = tx_store_put_member(ctx->db, ctx->txn, m->id, &rec)) != 0) return rc;
     if (!exited) return 0;

@@ -77,7 +77,7 @@ int tx_reversal_post(tx_ctx_t *ctx, const Lumbung__ReverseEntry *req,
     Lumbung__JournalEntry *orig;
     int rc = tx_ledger_get_entry(ctx, req->cooperative_id, req->entry_id, &orig, err);
     int32_t date;
-    if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, req, value_date, &date, err);
     if (rc == 0 && req->memo && strlen(req->memo) > TX_MEMO_MAX)
         rc = problem_set(err, INVALID, "too_long", "memo", "memo has at most %d bytes",
                        TX_MEMO_MAX);

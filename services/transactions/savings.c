@@ -86,7 +86,7 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     const tx_coop_t *coop;
     if ((rc = tx_ledger_coop(ctx, m->coop, &coop, err)) != 0) return rc;
     m->coop_rec = *coop;
-    if ((rc = tx_parse_date(ctx, mv->value_date, "value_date", &m->date, err)) != 0) return rc;
+    if ((rc = TX_DATE_FIELD(ctx, mv, value_date, &m->date, err)) != 0) return rc;
     if (mv->note && strlen(mv->note) > TX_MEMO_MAX)
         return problem_set(err, INVALID, "too_long", "note", "note has at most %d bytes",
                          TX_MEMO_MAX);
@@ -166,8 +166,8 @@ static int plan_td_open(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     td->annual_rate_bp = mv->annual_rate_bp;
     td->interest_sen = interest;
     td->status = LUMBUNG__TIME_DEPOSIT_STATUS__TIME_DEPOSIT_STATUS_OPEN;
-    td->opened_on = (char *) tx_date_text(ctx, m->date);
-    td->maturity_on = (char *) tx_date_text(ctx, maturity);
+    PB_DATE_SET(td, opened_on, m->date);
+    PB_DATE_SET(td, maturity_on, maturity);
     m->td = td;
     m->td_new = true;
     return 0;
@@ -190,13 +190,13 @@ static int plan_td_close(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     if (td->status != LUMBUNG__TIME_DEPOSIT_STATUS__TIME_DEPOSIT_STATUS_OPEN)
         return problem_set(err, RULE, "time_deposit_closed", "time_deposit_id",
                          "time deposit %" PRIu64 " was already paid out on %s", id,
-                         td->closed_on ? td->closed_on : "an earlier date");
-    int32_t maturity;
-    if (date_parse(td->maturity_on, &maturity) != 0) return -EINVAL;
-    if (m->date < maturity)
+                         td->has_closed_on ? tx_date_text(ctx, td->closed_on)
+                                           : "an earlier date");
+    if (!td->has_maturity_on) return -EINVAL;
+    if (m->date < td->maturity_on)
         return problem_set(err, RULE, "not_matured", "value_date",
                          "time deposit %" PRIu64 " matures on %s; it cannot be withdrawn "
-                         "before", id, td->maturity_on);
+                         "before", id, tx_date_text(ctx, td->maturity_on));
     if (m->amount != 0 && m->amount != td->amount_sen)
         return problem_set(err, RULE, "partial_time_deposit", "amount",
                          "a time deposit is withdrawn whole: %s (plus interest %s)",
@@ -204,7 +204,7 @@ static int plan_td_close(tx_ctx_t *ctx, move_t *m, problem_t *err) {
                          tx_money_text(ctx, td->interest_sen));
     m->amount = td->amount_sen;
     td->status = LUMBUNG__TIME_DEPOSIT_STATUS__TIME_DEPOSIT_STATUS_CLOSED;
-    td->closed_on = (char *) tx_date_text(ctx, m->date);
+    PB_DATE_SET(td, closed_on, m->date);
     m->td = td;
     return 0;
 }
@@ -425,7 +425,7 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
     int rc = tx_member_check(ctx, req->cooperative_id, req->member_id, false, NOT_FOUND,
                              &member, err);
     int32_t as_of;
-    if (rc == 0) rc = tx_parse_date(ctx, req->as_of, "as_of", &as_of, err);
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, req, as_of, &as_of, err);
     tx_coop_t coop;
     if (rc == 0) rc = tx_store_get_coop(ctx->db, ctx->txn, req->cooperative_id, &coop);
     if (rc != 0) return rc;
@@ -433,7 +433,7 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
     m->has_cooperative_id = m->has_member_id = 1;
     m->cooperative_id = req->cooperative_id;
     m->member_id = req->member_id;
-    m->as_of = (char *) tx_date_text(ctx, as_of);
+    PB_DATE_SET(m, as_of, as_of);
     m->status = (char *) status_text(member.status);
     m->items = arena_alloc(ctx->arena, 4 * sizeof *m->items);
     for (int kind = K(PRINCIPAL); kind <= K(TIME_DEPOSIT); kind++) {
@@ -590,8 +590,8 @@ int tx_savings_settle(tx_ctx_t *ctx, uint64_t member, int32_t exit_on, uint64_t 
     st->cooperative_id = rec.coop;
     st->member_id = member;
     st->members_seq = members_seq;
-    st->exit_on = (char *) tx_date_text(ctx, exit_on);
-    st->value_date = (char *) tx_date_text(ctx, date);
+    PB_DATE_SET(st, exit_on, exit_on);
+    PB_DATE_SET(st, value_date, date);
     tx_allocation_t alloc = { 0 };
     Lumbung__JournalEntry *e = NULL;
     if ((rc = settlement_amounts(ctx, member, date, st)) != 0 ||
@@ -725,7 +725,7 @@ int tx_savings_post_opening(tx_ctx_t *ctx, const Lumbung__PostOpening *req,
                             Lumbung__JournalEntry **out, problem_t *err) {
     int32_t date;
     int rc = tx_ledger_require_coop(ctx, req->cooperative_id, err);
-    if (rc == 0) rc = tx_parse_date(ctx, req->value_date, "value_date", &date, err);
+    if (rc == 0) rc = TX_DATE_FIELD(ctx, req, value_date, &date, err);
     if (rc == 0) rc = books_empty(ctx, req->cooperative_id, err);
     if (rc != 0) return rc;
     if (req->n_savings > TX_OPENING_SAVINGS_MAX || req->n_lines > TX_LINES_MAX - 3)

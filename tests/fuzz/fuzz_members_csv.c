@@ -40,10 +40,13 @@ static int count_records(const uint8_t *data, size_t size, arena_t *arena, uint3
             m.name = members_text_trim(arena, fields[1]);
             m.has_sex = 1;
             m.sex = members_sex_parse(members_text_trim(arena, fields[2]));
-            m.birth_date = members_text_trim(arena, fields[3]);
+            /* Dates are day numbers in a Member: a cell counts when it is one (import.c). */
+            const char *birth = members_text_trim(arena, fields[3]);
+            m.has_birth_date = birth && date_parse(birth, &m.birth_date) == 0;
             m.address = members_text_trim(arena, fields[4]);
             m.phone = members_text_trim(arena, fields[5]);
-            m.joined_on = members_text_trim(arena, fields[6]);
+            const char *joined = members_text_trim(arena, fields[6]);
+            m.has_joined_on = joined && date_parse(joined, &m.joined_on) == 0;
             unsigned warnings;
             problem_t p;
             (void) members_validate_member(&m, date_today_utc(), &warnings, &p);

@@ -21,8 +21,12 @@ ports with a temporary data directory, waits until each answers, and always clea
     c.stop()
 
 Generated protobuf modules: `from lumbung import pb` then pb.envelope_pb2, pb.members_pb2, ...
+Dates on the bus are day numbers (docs/bus.md, "Dates"): day("2025-01-10") -> 20098,
+date_text(20098) -> "2025-01-10", and bus_dict(descriptor, body) turns the "YYYY-MM-DD" of a
+request body's date fields into day numbers before json_format.ParseDict, as the gateway does.
 Test-only services (tests/system/testsvc.c): c.start_testsvc("tproducer", extra_env).
 """
+import datetime
 import importlib
 import itertools
 import json as jsonlib
@@ -49,6 +53,47 @@ for _f in sorted(os.listdir(os.path.join(BUILD, "py"))) if os.path.isdir(os.path
         setattr(pb, _f[:-3], importlib.import_module(_f[:-3]))
 
 import zmq  # noqa: E402  (after the path set-up on purpose)
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+DAY_BEFORE_1900 = -25568           # 1899-12-31: a day number no request may carry (invalid_date)
+
+
+def day(text):
+    """A date as the bus carries it: days since 1970-01-01."""
+    return (datetime.date.fromisoformat(text) - EPOCH).days
+
+
+def date_text(days):
+    """The "YYYY-MM-DD" of a day number."""
+    return (EPOCH + datetime.timedelta(days=days)).isoformat()
+
+
+def is_date_field(field):
+    """A date field of proto/: sint32 named as a date (the gateway's json_pb rule)."""
+    name = field.name
+    return field.type == field.TYPE_SINT32 and (
+        name.endswith(("_date", "_on", "_from", "_to")) or name in ("as_of", "from", "to"))
+
+
+def bus_dict(descriptor, body):
+    """A copy of `body` (a dict for json_format.ParseDict into `descriptor`) whose date fields
+    given as "YYYY-MM-DD" hold day numbers; everything else as it was."""
+    if not isinstance(body, dict):
+        return body
+    out = {}
+    for key, value in body.items():
+        field = descriptor.fields_by_name.get(key)
+        if field is not None and is_date_field(field):
+            conv = lambda v: day(v) if isinstance(v, str) else v  # noqa: E731
+            value = [conv(v) for v in value] if isinstance(value, list) else conv(value)
+        elif field is not None and field.message_type is not None:
+            sub = field.message_type
+            value = ([bus_dict(sub, v) for v in value] if isinstance(value, list)
+                     else bus_dict(sub, value))
+        out[key] = value
+    return out
 
 ALL_SERVICES = ["members", "transactions", "reporting", "gateway"]
 BUS_SERVICES = {"members": 0, "transactions": 10, "reporting": 20}

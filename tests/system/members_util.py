@@ -6,7 +6,7 @@ import time
 
 from google.protobuf import json_format
 
-from lumbung import pb
+from lumbung import bus_dict, pb
 
 ADMIN = {"user": "admin", "role": "ROLE_ADMIN"}
 SUPERVISOR = {"user": "pengawas", "role": "ROLE_SUPERVISOR"}
@@ -24,8 +24,9 @@ def request(op, body, actor=ADMIN, idempotency_key=None):
         json_format.ParseDict(actor, req.actor)
     if idempotency_key:
         req.idempotency_key = idempotency_key
-    getattr(req.members, op).SetInParent()
-    json_format.ParseDict(body or {}, getattr(req.members, op))
+    target = getattr(req.members, op)
+    target.SetInParent()
+    json_format.ParseDict(bus_dict(target.DESCRIPTOR, body or {}), target)
     return req
 
 

@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from crash_load import Supervised, jakarta_today  # noqa: E402
-from lumbung import BUILD, Cluster, pb  # noqa: E402
+from lumbung import BUILD, Cluster, day, pb  # noqa: E402
 from members_util import nik  # noqa: E402
 
 SHIM = os.path.join(BUILD, "tests", "faultfs.so")
@@ -221,7 +221,7 @@ def test_a_full_disk_under_reporting_keeps_its_reports_readable_and_it_catches_u
         req = pb.envelope_pb2.Request()
         req.actor.user, req.actor.role = "admin", pb.envelope_pb2.ROLE_ADMIN
         req.reporting.trial_balance.cooperative_id = int(coop.id)
-        req.reporting.trial_balance.as_of = today
+        req.reporting.trial_balance.as_of = day(today)
         reply = d.bus("reporting").call(req, timeout=10)
         assert not reply.HasField("error"), reply.error
         return reply.reporting.trial_balance.total_debit_sen

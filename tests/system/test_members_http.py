@@ -87,6 +87,9 @@ def test_member_rules_over_http(cluster, coop):
                           ({"nik": 3204105707850002}, "nik")):
         r = cluster.api("POST", path, member(2, **change))
         assert (r.status, r.json["error"]["field"]) == (400, field), (change, r)
+    r = cluster.api("POST", path, member(2, birth_date="1985-13-01"))
+    assert (r.status, r.json["error"]["code"], r.json["error"]["field"]) == (
+        400, "invalid_date", "birth_date"), r
     r = cluster.api("POST", path, member(1, name="Another"))
     assert (r.status, r.json["error"]["code"], r.json["error"]["field"]) == (409, "duplicate_nik", "nik")
     r = cluster.api("POST", path, member(3, sex="male"))

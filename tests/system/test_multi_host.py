@@ -32,7 +32,7 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(__file__))
 from example_util import deposit_lines, run_c_example  # noqa: E402
-from lumbung import BIN, BusClient, Cluster, pb, shard_name, shard_offset  # noqa: E402
+from lumbung import BIN, BusClient, Cluster, day, pb, shard_name, shard_offset  # noqa: E402
 from netns import Network, NetworkUnavailable  # noqa: E402
 from topology import BUS_PORTS, CLIENTS, HTTP_PORT  # noqa: E402
 from tx_util import Coop, shard_for, tx_call, tx_ok  # noqa: E402
@@ -444,7 +444,7 @@ def reporting_trial_balance(d, coop, heads):
     req.actor.user, req.actor.role = "admin", pb.envelope_pb2.ROLE_ADMIN
     req.after_shard_seqs.extend(heads[shard_name(k)] for k in range(SHARDS))
     req.reporting.trial_balance.cooperative_id = int(coop.id)
-    req.reporting.trial_balance.as_of = "2999-12-31"
+    req.reporting.trial_balance.as_of = day("2999-12-31")
     reply = d.bus("reporting").call(req, timeout=30)
     assert not reply.HasField("error"), reply.error
     return reply.reporting.trial_balance

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lumbung import BusClient, Cluster, pb  # noqa: E402
+from lumbung import BusClient, Cluster, date_text, pb  # noqa: E402
 from members_util import operator  # noqa: E402
 from tx_util import (MANDATORY_SEN, PRINCIPAL_SEN, Coop, assert_books_balance, tx_call,  # noqa: E402
                      tx_err, tx_ok)
@@ -238,7 +238,7 @@ def test_exit_posts_the_settlement(tc):
     refund = PRINCIPAL_SEN + 3 * MANDATORY_SEN + 1234567
     assert (st.principal_sen, st.mandatory_sen, st.voluntary_sen) == (
         PRINCIPAL_SEN, 3 * MANDATORY_SEN, 1234567)
-    assert (st.refund_sen, st.debts_sen, st.net_sen, st.exit_on) == (refund, 0, refund, "2025-06-30")
+    assert (st.refund_sen, st.debts_sen, st.net_sen, date_text(st.exit_on)) == (refund, 0, refund, "2025-06-30")
     entry = tx_ok(tc, "get_entry", {"cooperative_id": str(coop.id), "entry_id": str(st.entry_id)})
     assert entry.kind == pb.transactions_pb2.ENTRY_KIND_EXIT_SETTLEMENT
     assert [(l.account, l.debit_sen, l.credit_sen) for l in entry.lines] == [
@@ -319,7 +319,7 @@ def test_time_deposit_opens_matures_and_pays_interest(tc):
                      value_date="2025-01-31")
     assert not r.HasField("error"), r.error
     td = p.time_deposit
-    assert (td.maturity_on, td.interest_sen, td.term_months) == ("2026-01-31", 30000000, 12)
+    assert (date_text(td.maturity_on), td.interest_sen, td.term_months) == ("2026-01-31", 30000000, 12)
     r, _ = coop.move("deposit", m, "time_deposit", 100000)
     assert (r.error.code, r.error.field) == ("invalid_term", "term_months")
     r, _ = coop.move("withdraw", m, "time_deposit", time_deposit_id=str(td.id),

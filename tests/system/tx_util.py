@@ -3,7 +3,7 @@ cooperative with members created through the members service and seen by the tra
 replica (read-your-writes via after_members_seq)."""
 from google.protobuf import json_format
 
-from lumbung import pb, shard_name
+from lumbung import bus_dict, pb, shard_name
 from members_util import ADMIN, call, member_body
 
 PRINCIPAL_SEN = 10000000      # Rp 100,000 (members_util.create_coop's settings)
@@ -18,8 +18,9 @@ def tx_request(op, body, actor=ADMIN, key=None, after_members_seq=None):
         req.idempotency_key = key
     if after_members_seq:
         req.after_members_seq = after_members_seq
-    getattr(req.transactions, op).SetInParent()
-    json_format.ParseDict(body or {}, getattr(req.transactions, op))
+    target = getattr(req.transactions, op)
+    target.SetInParent()
+    json_format.ParseDict(bus_dict(target.DESCRIPTOR, body or {}), target)
     return req
 
 

@@ -10,6 +10,7 @@
     10/02/2025. The members must be in the store's members replica already, and the
     cooperative's cash account must hold the principal.
     Not for: production; it is never installed, and the service must not run meanwhile. */
+#include "date.h"
 #include "outbox.h"
 #include "../../services/transactions/context.h"
 #include "../../services/transactions/loans.h"
@@ -46,15 +47,17 @@ static int seed_loan(seed_t *s, arena_t *arena, uint64_t coop, uint64_t member) 
     a.instalments = 12;
     a.frequency = LUMBUNG__LOAN_FREQUENCY__LOAN_FREQUENCY_MONTHLY;
     a.method = LUMBUNG__LOAN_METHOD__LOAN_METHOD_FLAT;
-    a.first_due_on = "2025-02-10";
-    a.applied_on = "2025-01-05";
+    date_parse("2025-02-10", &a.first_due_on);
+    date_parse("2025-01-05", &a.applied_on);
+    a.has_first_due_on = a.has_applied_on = 1;
     Lumbung__Loan *loan;
     int rc = tx_loans_apply(&ctx, &a, &loan, &err);
     Lumbung__DisburseLoan d = LUMBUNG__DISBURSE_LOAN__INIT;
     d.has_cooperative_id = d.has_loan_id = 1;
     d.cooperative_id = coop;
     d.loan_id = rc == 0 ? loan->id : 0;
-    d.value_date = "2025-01-10";
+    d.has_value_date = 1;
+    date_parse("2025-01-10", &d.value_date);
     Lumbung__LoanPosted *posted;
     if (rc == 0) rc = tx_loans_disburse(&ctx, &d, &posted, &err);
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit, s);

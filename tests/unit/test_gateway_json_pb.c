@@ -123,8 +123,8 @@ static void converts_every_kind_of_field(void **state) {
     assert_true(k->has_id && k->id == 42);
     assert_true(k->has_amount_sen && k->amount_sen == 106618546);
     assert_true(k->has_annual_rate_bp && k->annual_rate_bp == 1200);
-    assert_string_equal(k->value_date, "2024-02-29");
-    assert_string_equal(k->from, "2024-01-01");
+    assert_true(k->has_value_date && k->value_date == 19782);   /* days since 1970-01-01 */
+    assert_true(k->has_from && k->from == 19723);
     assert_string_equal(k->memo, "Simpanan wajib Mei");
     assert_true(k->has_offset_days && k->offset_days == -3);
     assert_true(k->has_instalments && k->instalments == 12);
@@ -158,6 +158,7 @@ static void converts_every_kind_of_field(void **state) {
     assert_int_equal(k->status, LUMBUNG_TEST__HTTPSTATUS__HTTP_STATUS_NOT_FOUND);
     assert_int_equal(k->legacy, LUMBUNG_TEST__LEGACY__OTHER_NAME);
     assert_int_equal(k->n_held_on, 1);
+    assert_int_equal(k->held_on[0], 18321);
     assert_true(k->has_balance_sen && k->balance_sen == 300);
     assert_true(k->has_share && k->share == 1.5f);
 
@@ -579,6 +580,18 @@ static void expect_text_error(const char *name, const char *text, const char *co
     assert_string_equal(error.message, message);
 }
 
+/* A date before 1970 is a negative day number and comes back as the same text; a plain
+   sint32 (delta) is a number, not a date. */
+static void dates_are_day_numbers_both_ways(void **state) {
+    (void) state;
+    kitchen_t *k = kitchen_from("{\"due_on\": \"1960-06-15\", \"delta\": 19782}");
+    assert_true(k->has_due_on && k->due_on == -3487);
+    assert_string_equal(kitchen_json(k),
+                        "{\"due_on\":\"1960-06-15\"," EMPTY_ARRAYS_AFTER_LINE
+                        ",\"delta\":19782,\"held_on\":[]}");
+    expect_text_error("due_on", "19782", "invalid_date", "due_on must be a date as YYYY-MM-DD");
+}
+
 static void text_sets_fields_as_their_json_would(void **state) {
     (void) state;
     kitchen_t *k = new_kitchen();
@@ -598,7 +611,7 @@ static void text_sets_fields_as_their_json_would(void **state) {
     assert_true(k->has_id && k->id == 42);
     assert_true(k->has_amount_sen && k->amount_sen == 150050);
     assert_int_equal(k->annual_rate_bp, 1200);
-    assert_string_equal(k->as_of, "2024-12-31");
+    assert_true(k->has_as_of && k->as_of == 20088);
     assert_string_equal(k->memo, "dari jalan");
     assert_int_equal(k->offset_days, -3);
     assert_int_equal(k->instalments, 12);
@@ -688,6 +701,7 @@ int main(void) {
         cmocka_unit_test(rejects_money_that_is_not_a_two_decimal_string),
         cmocka_unit_test(rejects_rates_like_money),
         cmocka_unit_test(rejects_dates_that_are_not_calendar_dates),
+        cmocka_unit_test(dates_are_day_numbers_both_ways),
         cmocka_unit_test(rejects_ids_that_are_not_unsigned_integers),
         cmocka_unit_test(rejects_signed_64_bit_values_out_of_range),
         cmocka_unit_test(rejects_32_bit_numbers_out_of_range),

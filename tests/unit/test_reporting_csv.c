@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "../../services/reporting/csv.h"
 #include "../../services/reporting/docfile.h"
@@ -107,7 +108,8 @@ static void renders_a_balance_sheet(void **state) {
     Lumbung__BalanceSheetSection *sections[] = { &assets };
     Lumbung__BalanceSheet b = LUMBUNG__BALANCE_SHEET__INIT;
     b.cooperative_id = 3;
-    b.as_of = "2025-12-31";
+    b.has_as_of = 1;
+    b.as_of = unit_day("2025-12-31");
     b.as_of_seq = 42;
     b.n_sections = 1;
     b.sections = sections;

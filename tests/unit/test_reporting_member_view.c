@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "../../services/reporting/reporting.h"
 #include "date.h"
@@ -25,7 +26,8 @@ static Lumbung__Loan *loan_of(arena_t *a) {
     for (int i = 0; i < 4; i++) {
         Lumbung__Instalment *in = arena_message(a, &lumbung__instalment__descriptor);
         in->number = (uint32_t) i + 1;
-        in->due_on = (char *) DUE[i];
+        in->has_due_on = 1;
+        in->due_on = unit_day(DUE[i]);
         in->principal_sen = 100000 * RP;
         in->interest_sen = 12000 * RP;
         in->total_sen = 112000 * RP;
@@ -63,7 +65,7 @@ static void partly_paid_one_overdue(void **state) {
     assert_int_equal(l->arrears_interest_sen, 0);
     assert_int_equal(payoff, (250000 + 12000) * RP);
     assert_int_equal(out.payoff_sen, payoff);
-    assert_string_equal(out.next_due_on, "2025-03-10");
+    assert_int_equal(out.next_due_on, unit_day("2025-03-10"));
     assert_int_equal(out.next_due_sen, 50000 * RP);
     assert_int_equal(l->status, LUMBUNG__LOAN_STATUS__LOAN_STATUS_ACTIVE);
     arena_destroy(&a);
@@ -80,7 +82,7 @@ static void paid_off_owes_nothing(void **state) {
     assert_int_equal(reporting_member_loan_view(l, &card, day("2026-01-01"), &out, a), 0);
     assert_int_equal(l->status, LUMBUNG__LOAN_STATUS__LOAN_STATUS_PAID);
     assert_int_equal(l->instalments_overdue, 0);
-    assert_null(out.next_due_on);
+    assert_false(out.has_next_due_on);
     arena_destroy(&a);
 }
 

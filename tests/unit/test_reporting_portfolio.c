@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "../../services/reporting/docfile.h"
 #include "../../services/reporting/portfolio.h"
@@ -43,7 +44,7 @@ static void rpm_npl_and_allowance(void **state) {
     c.loans[CLASS(SUBSTANDARD)] = 1; c.outstanding_sen[CLASS(SUBSTANDARD)] = 1200000000;
     c.loans[CLASS(DOUBTFUL)] = 1;    c.outstanding_sen[CLASS(DOUBTFUL)] = 360000000;
     c.loans[CLASS(LOSS)] = 1;        c.outstanding_sen[CLASS(LOSS)] = 240000000;
-    Lumbung__LoanPortfolio *p = reporting_portfolio_build(arena, &c, 7, "2025-08-11");
+    Lumbung__LoanPortfolio *p = reporting_portfolio_build(arena, &c, 7, unit_day("2025-08-11"));
     assert_int_equal(p->n_classes, 4);
     assert_int_equal(p->classes[0]->allowance_sen, 3000001);     /* 30,000.005 -> .01 */
     assert_int_equal(p->classes[0]->risk_sen, 0);

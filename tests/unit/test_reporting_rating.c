@@ -58,7 +58,8 @@ static void post(fixture_t *f, const char *date, const char *debit, const char *
     e.has_id = e.has_cooperative_id = 1;
     e.id = 1;
     e.cooperative_id = COOP;
-    e.value_date = (char *) date;
+    e.has_value_date = 1;
+    e.value_date = unit_day(date);
     e.n_lines = 2;
     e.lines = lines;
     assert_int_equal(reporting_chart_apply_entry(&f->app, f->txn, &e), 0);
@@ -121,12 +122,12 @@ static void the_year_runs_from_the_fiscal_start_month(void **state) {
     Lumbung__HealthReport *r = rate(f, 2024);
     assert_int_equal(r->cooperative_id, COOP);
     assert_int_equal(r->year, 2024);
-    assert_string_equal(r->from, "2024-07-01");
-    assert_string_equal(r->to, "2025-06-30");
+    assert_int_equal(r->from, unit_day("2024-07-01"));
+    assert_int_equal(r->to, unit_day("2025-06-30"));
     f->settings.has_fiscal_year_start = 0;          /* none set: the calendar year */
     r = rate(f, 2024);
-    assert_string_equal(r->from, "2024-01-01");
-    assert_string_equal(r->to, "2024-12-31");
+    assert_int_equal(r->from, unit_day("2024-01-01"));
+    assert_int_equal(r->to, unit_day("2024-12-31"));
 }
 
 static void a_year_without_entries_is_not_rated_and_says_why(void **state) {

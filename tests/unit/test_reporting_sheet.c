@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "../../services/reporting/sheet.h"
 
@@ -40,8 +41,8 @@ static void balance_sheet_adds_unclosed_surplus_to_equity(void **state) {
     (void) state;
     arena_t *a = arena_new();
     reporting_chart_t c = chart();
-    Lumbung__BalanceSheet *b = reporting_sheet_balance_sheet(a, &c, 7, "2025-12-31");
-    assert_string_equal(b->as_of, "2025-12-31");
+    Lumbung__BalanceSheet *b = reporting_sheet_balance_sheet(a, &c, 7, unit_day("2025-12-31"));
+    assert_int_equal(b->as_of, unit_day("2025-12-31"));
     assert_int_equal(b->cooperative_id, 7);
     assert_int_equal(b->n_sections, 3);
     assert_int_equal(b->sections[0]->class_, CLASS(ASSET));
@@ -65,10 +66,10 @@ static void balance_sheet_says_when_books_do_not_balance(void **state) {
     arena_t *a = arena_new();
     reporting_account_t one[] = { { "1-101", "Kas", CLASS(ASSET), ROLE(CASH), 100, 0 } };
     reporting_chart_t c = { one, 1 };
-    Lumbung__BalanceSheet *b = reporting_sheet_balance_sheet(a, &c, 1, "2025-01-01");
+    Lumbung__BalanceSheet *b = reporting_sheet_balance_sheet(a, &c, 1, unit_day("2025-01-01"));
     assert_false(b->balanced);
     reporting_chart_t empty = { NULL, 0 };
-    b = reporting_sheet_balance_sheet(a, &empty, 1, "2025-01-01");
+    b = reporting_sheet_balance_sheet(a, &empty, 1, unit_day("2025-01-01"));
     assert_true(b->balanced);
     assert_int_equal(b->total_assets_sen, 0);
     assert_int_equal(b->sections[2]->n_accounts, 1);     /* the derived row only */
@@ -79,9 +80,10 @@ static void income_statement_lists_income_and_expenses(void **state) {
     (void) state;
     arena_t *a = arena_new();
     reporting_chart_t c = chart();
-    Lumbung__IncomeStatement *s = reporting_sheet_income(a, &c, 7, "2025-02-01", "2025-03-31");
-    assert_string_equal(s->from, "2025-02-01");
-    assert_string_equal(s->to, "2025-03-31");
+    Lumbung__IncomeStatement *s =
+        reporting_sheet_income(a, &c, 7, unit_day("2025-02-01"), unit_day("2025-03-31"));
+    assert_int_equal(s->from, unit_day("2025-02-01"));
+    assert_int_equal(s->to, unit_day("2025-03-31"));
     assert_int_equal(s->n_income, 1);
     assert_string_equal(s->income[0]->code, "4-301");
     assert_int_equal(s->n_expenses, 1);
@@ -95,7 +97,7 @@ static void trial_balance_sums_debits_and_credits(void **state) {
     (void) state;
     arena_t *a = arena_new();
     reporting_chart_t c = chart();
-    Lumbung__ReportTrialBalance *t = reporting_sheet_trial_balance(a, &c, 7, "2999-12-31");
+    Lumbung__ReportTrialBalance *t = reporting_sheet_trial_balance(a, &c, 7, unit_day("2999-12-31"));
     assert_int_equal(t->n_items, 7);
     assert_int_equal(t->total_debit_sen, 63200150);
     assert_int_equal(t->total_credit_sen, 63200150);
@@ -104,7 +106,7 @@ static void trial_balance_sums_debits_and_credits(void **state) {
     assert_int_equal(t->items[2]->balance_sen, 20100025);
     assert_false(t->items[1]->has_balance_sen == 0);
     books[0].debit_sen += 1;
-    t = reporting_sheet_trial_balance(a, &c, 7, "2999-12-31");
+    t = reporting_sheet_trial_balance(a, &c, 7, unit_day("2999-12-31"));
     books[0].debit_sen -= 1;
     assert_false(t->balanced);
     arena_destroy(&a);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "date.h"
 #include "../../services/transactions/batch.h"
@@ -38,7 +39,8 @@ static int move(fx_t *f, bool deposit, uint64_t member, Lumbung__SavingsKind kin
         mv.has_amount_sen = 1;
         mv.amount_sen = sen;
     }
-    mv.value_date = "2025-01-10";
+    mv.has_value_date = 1;
+    mv.value_date = unit_day("2025-01-10");
     Lumbung__SavingsPosted *p;
     memset(&f->err, 0, sizeof f->err);
     return tx_savings_move(&f->ctx, &mv, deposit, out ? out : &p, &f->err);
@@ -75,7 +77,8 @@ static Lumbung__PostEntry entry(lines_t *l, size_t n, const char *const *codes,
     Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
     e.has_cooperative_id = 1;
     e.cooperative_id = COOP;
-    e.value_date = "2025-01-10";
+    e.has_value_date = 1;
+    e.value_date = unit_day("2025-01-10");
     for (size_t i = 0; i < n; i++) {
         lumbung__journal_line__init(&l->lines[i]);
         l->lines[i].account = (char *) codes[i];
@@ -102,7 +105,8 @@ static void fund(fx_t *f, int64_t sen) {
     const char *codes[] = { "1-101", "3-401" };
     int64_t d[] = { sen, 0 }, c[] = { 0, sen };
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
-    req.value_date = "2025-01-01";
+    req.has_value_date = 1;
+    req.value_date = unit_day("2025-01-01");
     Lumbung__JournalEntry *e;
     assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
 }
@@ -288,7 +292,8 @@ static void mandatory_arrears_count_periods_since_joining(void **state) {
     q.has_cooperative_id = q.has_member_id = 1;
     q.cooperative_id = COOP;
     q.member_id = ALICE;
-    q.as_of = "2024-04-20";     /* joined 2024-01-15: Jan, Feb, Mar, Apr are due */
+    q.has_as_of = 1;
+    q.as_of = unit_day("2024-04-20");     /* joined 2024-01-15: Jan, Feb, Mar, Apr are due */
     Lumbung__MemberAccounts *a;
     assert_int_equal(tx_savings_member_accounts(&f->ctx, &q, &a, &f->err), 0);
     assert_int_equal(a->n_items, 4);
@@ -312,7 +317,8 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     mv.member_id = ALICE;
     mv.kind = K(TIME_DEPOSIT);
     mv.amount_sen = 1000000000;
-    mv.value_date = "2025-01-31";
+    mv.has_value_date = 1;
+    mv.value_date = unit_day("2025-01-31");
     Lumbung__SavingsPosted *p;
     assert_int_equal(tx_savings_move(&f->ctx, &mv, true, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "term_months");
@@ -320,7 +326,7 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     mv.term_months = 6;
     mv.annual_rate_bp = 600;
     assert_int_equal(tx_savings_move(&f->ctx, &mv, true, &p, &f->err), 0);
-    assert_string_equal(p->time_deposit->maturity_on, "2025-07-31");
+    assert_int_equal(p->time_deposit->maturity_on, unit_day("2025-07-31"));
     assert_int_equal(p->time_deposit->interest_sen, 30000000);
     uint64_t td = p->time_deposit->id;
 
@@ -330,10 +336,12 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     w.member_id = ALICE;
     w.kind = K(TIME_DEPOSIT);
     w.time_deposit_id = td;
-    w.value_date = "2025-07-30";
+    w.has_value_date = 1;
+    w.value_date = unit_day("2025-07-30");
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "not_matured");
-    w.value_date = "2025-07-31";
+    w.has_value_date = 1;
+    w.value_date = unit_day("2025-07-31");
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), 0);
     assert_int_equal(p->entry->n_lines, 3);
     assert_int_equal(account_balance(f, COOP, "5-101"), 30000000);
@@ -385,7 +393,7 @@ static void exit_posts_the_settlement_once(void **state) {
     assert_int_equal(st->debts_sen, 0);
     assert_int_equal(st->net_sen, st->refund_sen);
     assert_true(st->entry_id > 0);
-    assert_string_equal(st->exit_on, "2025-06-30");
+    assert_int_equal(st->exit_on, unit_day("2025-06-30"));
     for (int k = K(PRINCIPAL); k <= K(VOLUNTARY); k++) assert_int_equal(balance(f, BUDI, k), 0);
     assert_int_equal(account_balance(f, COOP, "3-101"), 0);
     assert_int_equal(account_balance(f, COOP, "1-101"), 0);
@@ -530,7 +538,8 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
         const char *codes[] = { i % 2 ? "5-202" : "5-201", "1-101" };
         int64_t d[] = { 0, 100 + i }, c[] = { 100 + i, 0 };     /* cash in: no payout */
         Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
-        req.value_date = (char *) dates[i];
+        req.has_value_date = 1;
+        req.value_date = unit_day(dates[i]);
         Lumbung__JournalEntry *e;
         assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
     }
@@ -538,26 +547,28 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     q.has_cooperative_id = q.has_limit = 1;
     q.cooperative_id = COOP;
     q.limit = 2;
-    q.from = "2025-01-01";
-    q.to = "2025-01-31";
+    q.has_from = 1;
+    q.from = unit_day("2025-01-01");
+    q.has_to = 1;
+    q.to = unit_day("2025-01-31");
     Lumbung__JournalPage *page;
     assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), 0);
     assert_int_equal(page->n_items, 2);
-    assert_string_equal(page->items[0]->value_date, "2025-01-01");
-    assert_string_equal(page->items[1]->value_date, "2025-01-02");
+    assert_int_equal(page->items[0]->value_date, unit_day("2025-01-01"));
+    assert_int_equal(page->items[1]->value_date, unit_day("2025-01-02"));
     assert_non_null(page->next_cursor);
     q.cursor = page->next_cursor;
     assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), 0);
     assert_int_equal(page->n_items, 1);
-    assert_string_equal(page->items[0]->value_date, "2025-01-03");
+    assert_int_equal(page->items[0]->value_date, unit_day("2025-01-03"));
     assert_null(page->next_cursor);
     q.cursor = NULL;
     q.account = "5-202";
-    q.to = NULL;
+    q.has_to = 0;
     assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), 0);
     assert_int_equal(page->n_items, 2);
-    assert_string_equal(page->items[0]->value_date, "2025-01-01");
-    assert_string_equal(page->items[1]->value_date, "2025-01-02");
+    assert_int_equal(page->items[0]->value_date, unit_day("2025-01-01"));
+    assert_int_equal(page->items[1]->value_date, unit_day("2025-01-02"));
     q.account = "9-999";
     assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "account");
@@ -575,7 +586,8 @@ static int post_cash_out(fx_t *f, const char *date, int64_t sen) {
     const char *codes[] = { "5-202", "1-101" };
     int64_t d[] = { sen, 0 }, c[] = { 0, sen };
     Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
-    req.value_date = (char *) date;
+    req.has_value_date = 1;
+    req.value_date = unit_day(date);
     Lumbung__JournalEntry *e;
     memset(&f->err, 0, sizeof f->err);
     return tx_ledger_post_manual(&f->ctx, &req, &e, &f->err);
@@ -598,13 +610,15 @@ static void postings_are_guarded_by_date_and_cash(void **state) {
     Lumbung__CloseDay close = LUMBUNG__CLOSE_DAY__INIT;
     close.has_cooperative_id = 1;
     close.cooperative_id = COOP;
-    close.business_date = "2025-03-03";
+    close.has_business_date = 1;
+    close.business_date = unit_day("2025-03-03");
     Lumbung__DayClosed *day;
     assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
                      ERR_REJECTED);
     assert_string_equal(f->err.code, "future_date");
     assert_string_equal(f->err.field, "business_date");
-    close.business_date = "2025-02-28";
+    close.has_business_date = 1;
+    close.business_date = unit_day("2025-02-28");
     assert_int_equal(tx_loans_close_day(&f->ctx, &close, TX_CLOSE_STEP_LOANS, &day, &f->err),
                      0);
     assert_int_equal(post_cash_out(f, "2025-02-28", 10), ERR_REJECTED);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit.h"
 
 #include "date.h"
 #include "../../services/transactions/ledger.h"
@@ -40,7 +41,8 @@ static void fund(fx_t *f, int64_t sen) {
     Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
     e.has_cooperative_id = 1;
     e.cooperative_id = COOP;
-    e.value_date = "2025-01-01";
+    e.has_value_date = 1;
+    e.value_date = unit_day("2025-01-01");
     e.n_lines = 2;
     e.lines = lines;
     Lumbung__JournalEntry *out;
@@ -68,8 +70,10 @@ static Lumbung__ApplyLoan application(uint64_t member, int64_t principal, Lumbun
     a.instalments = 12;
     a.frequency = LUMBUNG__LOAN_FREQUENCY__LOAN_FREQUENCY_MONTHLY;
     a.method = LUMBUNG__LOAN_METHOD__LOAN_METHOD_FLAT;
-    a.first_due_on = "2025-02-10";
-    a.applied_on = "2025-01-05";
+    a.has_first_due_on = 1;
+    a.first_due_on = unit_day("2025-02-10");
+    a.has_applied_on = 1;
+    a.applied_on = unit_day("2025-01-05");
     a.late_fee = fee;
     return a;
 }
@@ -92,7 +96,8 @@ static int disburse(fx_t *f, uint64_t loan, Lumbung__LoanPosted **out) {
     d.has_cooperative_id = d.has_loan_id = 1;
     d.cooperative_id = COOP;
     d.loan_id = loan;
-    d.value_date = "2025-01-10";
+    d.has_value_date = 1;
+    d.value_date = unit_day("2025-01-10");
     memset(&f->err, 0, sizeof f->err);
     return tx_loans_disburse(&f->ctx, &d, out, &f->err);
 }
@@ -103,7 +108,8 @@ static int repay(fx_t *f, uint64_t loan, int64_t sen, const char *date, Lumbung_
     r.cooperative_id = COOP;
     r.loan_id = loan;
     r.amount_sen = sen;
-    r.value_date = (char *) date;
+    r.has_value_date = 1;
+    r.value_date = unit_day(date);
     memset(&f->err, 0, sizeof f->err);
     return tx_loans_repay(&f->ctx, &r, out, &f->err);
 }
@@ -131,7 +137,8 @@ static void an_application_checks_its_terms_and_member(void **state) {
     assert_string_equal(f->err.field, "method");
 
     a = application(ALICE, 1000000, NULL);
-    a.first_due_on = "2025-01-01";                  /* before it was applied for */
+    a.has_first_due_on = 1;
+    a.first_due_on = unit_day("2025-01-01");                  /* before it was applied for */
     assert_int_equal(apply_loan(f, &a, &loan), ERR_REJECTED);
     assert_string_equal(f->err.field, "first_due_on");
 
@@ -152,8 +159,8 @@ static void an_application_carries_its_schedule(void **state) {
     assert_int_equal(loan->n_schedule, 12);
     assert_int_equal(loan->total_interest_sen, 1440000);
     assert_int_equal(loan->schedule[0]->total_sen, 1120000);
-    assert_string_equal(loan->schedule[0]->due_on, "2025-02-10");
-    assert_string_equal(loan->schedule[11]->due_on, "2026-01-10");
+    assert_int_equal(loan->schedule[0]->due_on, unit_day("2025-02-10"));
+    assert_int_equal(loan->schedule[11]->due_on, unit_day("2026-01-10"));
 }
 
 static void a_disbursement_moves_the_principal_out_of_cash_once(void **state) {

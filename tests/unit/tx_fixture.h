@@ -43,10 +43,12 @@ static void member_event(fx_t *f, uint64_t id, uint64_t coop, bool exited, uint6
     m.has_id = m.has_cooperative_id = m.has_status = 1;
     m.id = id;
     m.cooperative_id = coop;
-    m.joined_on = "2024-01-15";
+    m.has_joined_on = 1;
+    m.joined_on = unit_day("2024-01-15");
     m.status = exited ? LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_EXITED
                       : LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
-    if (exited) m.exit_on = "2025-06-30";
+    m.has_exit_on = exited;
+    if (exited) m.exit_on = unit_day("2025-06-30");
     Lumbung__MembersEvent ev = LUMBUNG__MEMBERS_EVENT__INIT;
     ev.body_case = exited ? LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_EXITED
                           : LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_JOINED;

@@ -17,9 +17,17 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "date.h"
 #include "log.h"
 
 enum { UNIT_PATH_MAX = 512, UNIT_RUN_MS_DEFAULT = 2000 };
+
+/* The day number of "YYYY-MM-DD" (a fixture's date field, pb_date.h). */
+static inline int32_t unit_day(const char *text) {
+    int32_t days = 0;
+    assert_int_equal(date_parse(text, &days), 0);
+    return days;
+}
 
 /* Logs only errors unless the developer asked for more with LUMBUNG_LOG_LEVEL: the tests
    provoke warnings on purpose and the noise would hide real failures. */
