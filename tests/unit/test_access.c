@@ -294,7 +294,8 @@ static void class_names_round_trip(void **state) {
     (void) state;
     for (int i = 0; i < ACCESS_CLASS_COUNT; i++)
         assert_int_equal(access_parse(access_name((access_t) i)), i);
-    assert_int_equal(access_parse("coop_write"), ACCESS_COOP_WRITE);
+    assert_int_equal(access_parse("COOP_WRITE"), ACCESS_COOP_WRITE);
+    assert_string_equal(access_name(ACCESS_MEMBER_ONLY), "member");
     assert_int_equal(access_parse("nope"), -1);
     assert_string_equal(access_name((access_t) 99), "unknown");
 }
