@@ -161,11 +161,12 @@ static void coop_remember(coop_before_t *b, arena_t *arena, Lumbung__Cooperative
     b->settings.shu_allocation = &b->shu;
 }
 
-/* Registry data is the district office's: an admin (or a Lumbung service) changes it. */
+/* Registry data is the district office's: whoever may do district administration (an admin,
+   a Lumbung service) changes it. */
 static bool may_change_registry(service_call_t *call) {
-    const Lumbung__Actor *a = service_call_actor(call);
-    return a && a->has_role &&
-           (a->role == LUMBUNG__ROLE__ROLE_ADMIN || a->role == LUMBUNG__ROLE__ROLE_SERVICE);
+    access_actor_t who = service_call_access_actor(call);
+    access_ask_t ask = { .access = ACCESS_ADMIN };
+    return access_decide(&who, &ask, NULL) == 0;
 }
 
 int members_op_update_cooperative(members_app_t *app, service_call_t *call,
