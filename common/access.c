@@ -21,6 +21,8 @@ typedef enum {
 
 enum { ROLES = 8 };
 
+_Static_assert(ACCESS_CLASS_COUNT == 10, "a new access class needs its column in the matrix");
+
 /* The matrix of access.h, by role (envelope.proto's Role values) and class. INTERNAL is no
    role's: access_decide() answers it from who->internal. */
 static const reach_t matrix[ROLES][ACCESS_CLASS_COUNT] = {
@@ -84,20 +86,18 @@ static bool reaches(const access_actor_t *who, const access_ask_t *ask, reach_t 
 static int refuse(const access_actor_t *who, const access_ask_t *ask, reach_t reach,
                   problem_t *p) {
     if (!p) return ERR_FORBIDDEN;
+    const Lumbung__ErrorKind forbidden = LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN;
     const char *role = envelope_role_name(who->role);
     const char *user = who->user && *who->user ? who->user : "anonymous";
-    const char *field = NULL;
-    if (names_other(ask->cooperative_id, who->cooperative_id)) field = "cooperative_id";
-    else if (who->role == ROLE(MEMBER) && names_other(ask->member_id, who->member_id))
-        field = "member_id";
-    if (who->role == ROLE(MEMBER) && field && !strcmp(field, "member_id"))
-        problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden", field,
+    bool other_coop = names_other(ask->cooperative_id, who->cooperative_id);
+    if (!other_coop && who->role == ROLE(MEMBER) && names_other(ask->member_id, who->member_id))
+        problem_set(p, forbidden, "forbidden", "member_id",
                     "a member may only see their own records (%" PRIu64 ")", who->member_id);
     else if (reach == NO || reach == MEMBER || who->cooperative_id == 0)
-        problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden", field,
+        problem_set(p, forbidden, "forbidden", other_coop ? "cooperative_id" : NULL,
                     "%s %s may not %s", role, user, refused_text[ask->access]);
     else
-        problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden", field,
+        problem_set(p, forbidden, "forbidden", other_coop ? "cooperative_id" : NULL,
                     "%s %s may only work with their own cooperative (%" PRIu64 ")", role, user,
                     who->cooperative_id);
     return ERR_FORBIDDEN;
