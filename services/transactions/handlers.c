@@ -149,7 +149,7 @@ static int end(void *x, service_call_t *call, const operation_t *op, int rc) {
     if (rc != 0) {
         if (rc != ERR_MAP_FULL)
             log_error(service_call_request(call)->request_id,
-                      "transactions: operation %s failed with %d", op->name, rc);
+                      "transactions: operation %s failed with %s", op->name, error_name(rc));
         return rc;
     }
     Lumbung__Reply *reply = service_call_reply(call);
