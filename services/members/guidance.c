@@ -103,7 +103,6 @@ static int supervision_save(members_app_t *app, service_call_t *call, Lumbung__S
 int members_op_record_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__RecordSupervision *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
     if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__Supervision *s;
@@ -130,7 +129,6 @@ static int supervision_item(members_page_t *page, const uint8_t *key, size_t kle
 int members_op_list_supervisions(members_app_t *app, service_call_t *call,
                                  const Lumbung__ListSupervisions *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
     if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__SupervisionList *list = arena_message(service_call_arena(call),
@@ -181,7 +179,6 @@ static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
 int members_op_update_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__UpdateSupervision *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     uint8_t key[16];
     size_t klen = members_key_coop_id(key, op->cooperative_id, op->id);
@@ -318,7 +315,6 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
 int members_op_record_training(members_app_t *app, service_call_t *call,
                                const Lumbung__RecordTraining *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Training *t;
     if ((rc = training_build(call, op, &t)) != 0) return rc;
@@ -351,7 +347,6 @@ int members_op_record_training(members_app_t *app, service_call_t *call,
 
 int members_op_get_training(members_app_t *app, service_call_t *call, const Lumbung__GetTraining *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     uint8_t key[8];
     size_t klen = members_key_id(key, op->id);
     Lumbung__Training *t;
@@ -388,7 +383,6 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
 int members_op_list_trainings(members_app_t *app, service_call_t *call,
                               const Lumbung__ListTrainings *op) {
     int rc;
-    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     problem_t p;
     if (MEMBERS_CHECK_DATE(op, from, false, &p) != 0 ||
         MEMBERS_CHECK_DATE(op, to, false, &p) != 0)
