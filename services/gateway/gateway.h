@@ -50,6 +50,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "client.h"
+#include "error.h"
 #include "cookie.h"
 #include "http.h"
 #include "metrics.h"
@@ -102,13 +103,14 @@ typedef struct gateway {
     uint64_t exchanges;                      /* alive now */
     bool stopping;
     uv_timer_t retry_timer;                  /* sends refused for want of a connection */
-    struct gateway_exchange *retry_head;
+    struct gateway_call *retry_head;
     /* A seam for the fuzzer of the request path (tests/fuzz/fuzz_gateway_request.c): sees each
        request built for the bus just before it is sent. NULL in the service. */
     void (*on_send)(void *arg, const Lumbung__Request *request);
     void *on_send_arg;
 } gateway_t;
 
+/* The route a request matched and the values of its {params} (routes.c). */
 typedef struct {
     const route_t *route;
     int count;
@@ -117,6 +119,26 @@ typedef struct {
         char value[GATEWAY_SEGMENT_MAX + 1];
     } params[ROUTE_PARAMS_MAX];
 } gateway_route_match_t;
+
+/* Who calls: filled by the authentication of routes.c, or by a login handler. */
+typedef struct {
+    bool known;                              /* a user was authenticated: `user` is valid */
+    auth_user_t user;
+    const char *token;                       /* the bearer token, when one was given */
+    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
+    bool session_cookie;                     /* login: answer with a cookie, not the token */
+    const char *audit_name;                  /* who the audit names when not the user (login) */
+} gateway_caller_t;
+
+/* What the audit entry and the logs record of the request beside its answer. */
+typedef struct {
+    uint64_t cooperative_id;                 /* the cooperative named */
+    const char *idempotency_key;             /* as sent, NULL when absent */
+    uint64_t bus_request_id;                 /* of the last bus call */
+} gateway_noted_t;
+
+struct gateway_call;      /* the pending bus call, its retry and its follow-up (routes.c) */
+struct gateway_answer;    /* the answer, kept while the audit entry commits (gateway.c) */
 
 typedef struct gateway_exchange {
     gateway_t *gw;
@@ -130,30 +152,13 @@ typedef struct gateway_exchange {
     const char *path;
     const route_t *route;                    /* NULL: no route matched */
     gateway_route_match_t match;
-    bool has_user;
-    auth_user_t user;
-    const char *token;                       /* the bearer token, when one was given */
-    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
-    bool session_cookie;                     /* login: answer with a cookie, not the token */
-    const char *audit_user;                  /* who the audit names when not the user (login) */
-    const char *idempotency_key;             /* as sent, NULL when absent */
-    uint64_t cooperative_id;                 /* for the audit: the cooperative named */
-    uint64_t bus_request_id;
-    /* a send refused for want of a connection waits here for its next attempt */
-    Lumbung__Request *request;
-    int service, attempts;                   /* service: the backend the call goes to */
-    uint64_t retry_at_ms, give_up_at_ms;
-    struct gateway_exchange *retry_next;
-    /* the answer, kept while the audit entry commits */
-    int status;
-    char outcome[AUDIT_CODE_MAX + 1];
-    char *body;                              /* malloc'd */
-    size_t body_len;
-    const char *content_type;
-    /* a route answered by two calls (see routes.c follow_ups): the first call's result,
-       owned here until it is merged into the answer, and the key it goes under */
+    gateway_caller_t caller;
+    gateway_noted_t noted;
+    /* A handler answered by two calls keeps the first one's result here until it merges it
+       into the answer; the exchange frees it (the follow-up rows of routes.c, public.c). */
     json_t *first_result;
-    const char *first_key;
+    struct gateway_call *call;               /* NULL until the first bus call */
+    struct gateway_answer *answer;           /* NULL until answered */
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */
@@ -189,23 +194,24 @@ int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
 
 /* --- router (routes.c) --- */
 
-enum { GATEWAY_ROUTES_NOT_FOUND = -404, GATEWAY_ROUTES_METHOD_NOT_ALLOWED = -405 };
-
 /* Every route table, NULL-terminated: the gateway's own, then members, transactions,
    reporting. */
 extern const route_t *const gateway_routes_tables[];
 
-/* Finds the route for method and path. Returns 0 (m filled), GATEWAY_ROUTES_NOT_FOUND, or
-   GATEWAY_ROUTES_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
-   matches GET routes. */
+/* Finds the route for method and path. Returns 0 (m filled), ERR_NOT_FOUND, or
+   ERR_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD matches GET
+   routes. */
 int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
                          char *allow, size_t allow_size);
 
 /* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
    whether the request names a cooperative other than the user's (see
-   gateway_routes_names_other_coop). Returns 0, -401 or -403. */
+   gateway_routes_names_other_coop). Returns 0, ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
 int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
                              bool other_coop);
+/* The roles that work with their own cooperative only (operator, viewer, member): a request of
+   theirs that names another one anywhere is refused. */
+bool gateway_routes_own_coop_only(Lumbung__Role role);
 
 /* True when the {coop} path parameter, the `query_coop` text, or any "cooperative_id" member
    at any depth of `body` (may be NULL) names a cooperative other than `own`. A value that is
@@ -218,16 +224,15 @@ bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char 
    the number of problems (0 when the tables are sound). */
 int gateway_routes_check(void);
 
-/* Sets up and drains the retry queue of sends refused while a service's connection is being
-   (re)established: such a send delivered nothing, so it is tried again a few times
-   (GATEWAY_SEND_RETRIES, within the call's deadline) before the caller gets 503. */
-void gateway_routes_init(gateway_t *gw);
-/* Answers every queued retry with 503 and closes the timer (before the loop's last run). */
-void gateway_routes_shutdown(gateway_t *gw);
-
-/* The http.c callbacks; `arg` is the gateway_t. */
+/* The http.c callbacks; `arg` is the gateway_t. body_limit matches the route once, when the
+   headers are in, and leaves the match for handle (the request's context, freed by
+   context_free when handle never sees it). */
 void gateway_routes_handle(void *arg, http_req_t *req);
-size_t gateway_routes_body_limit(void *arg, const char *method, const char *path);
+size_t gateway_routes_body_limit(void *arg, http_req_t *req);
+void gateway_routes_context_free(void *context);
+/* The largest body `route` accepts (NULL: a request that matched none). */
+size_t gateway_route_body_limit(const route_t *route);
+
 
 /* Index of a service name in gw->clients, or -1. */
 int gateway_service_index(const char *service);
@@ -238,8 +243,9 @@ int gateway_backend(const gateway_t *gw, int service, uint64_t coop);
 int gateway_shard_backend(int shard);
 extern const char *const gateway_service_names[GATEWAY_SERVICES];
 
-/* The gateway's own endpoints have their header (handlers.h), included here so that a file
-   needs only gateway.h. */
+/* The gateway's own endpoints and the bus-backed routes have their headers (handlers.h,
+   call.h), included here so that a file needs only gateway.h. */
+#include "call.h"
 #include "handlers.h"
 
 #endif

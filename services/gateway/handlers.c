@@ -299,9 +299,9 @@ static void clear_session_cookie(gateway_exchange_t *ex) {
 static void on_login(void *arg, int status, const auth_login_result_t *result) {
     gateway_exchange_t *ex = arg;
     if (status == 0) {
-        ex->has_user = true;
-        ex->user = result->user;
-        if (ex->session_cookie) { answer_session(ex, result); return; }
+        ex->caller.known = true;
+        ex->caller.user = result->user;
+        if (ex->caller.session_cookie) { answer_session(ex, result); return; }
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
                                                  "expires_at", json_time(result->expires_ms),
                                                  "user", user_json(&result->user)));
@@ -341,8 +341,8 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
                                "for a bearer token");
         return;
     }
-    ex->session_cookie = json_is_true(session);
-    ex->audit_user = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
+    ex->caller.session_cookie = json_is_true(session);
+    ex->caller.audit_name = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_login(ex->gw->auth, username, password, address, on_login, ex);
@@ -350,23 +350,23 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
 
 static void handle_logout(gateway_exchange_t *ex, json_t *body) {
     (void) body;
-    int rc = auth_logout(ex->gw->auth, ex->token);
+    int rc = auth_logout(ex->gw->auth, ex->caller.token);
     if (rc == AUTH_UNAUTHENTICATED) {
         gateway_exchange_error(ex, 401, "invalid_token", NULL, "the token is already revoked");
         return;
     }
     if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
-    if (ex->via_cookie) clear_session_cookie(ex);
+    if (ex->caller.via_cookie) clear_session_cookie(ex);
     gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "logged_out"));
 }
 
 /* With the session cookie, also the CSRF token, so a reloaded page can carry on. */
 static void handle_me(gateway_exchange_t *ex, json_t *body) {
     (void) body;
-    json_t *me = user_json(&ex->user);
-    if (ex->via_cookie) {
+    json_t *me = user_json(&ex->caller.user);
+    if (ex->caller.via_cookie) {
         char csrf[COOKIE_CSRF_TEXT_MAX];
-        cookie_csrf_token(ex->token, csrf);
+        cookie_csrf_token(ex->caller.token, csrf);
         json_object_set_new(me, "csrf_token", json_string(csrf));
     }
     gateway_exchange_json(ex, 200, me);
@@ -435,11 +435,11 @@ static void handle_member_access(gateway_exchange_t *ex, json_t *body) {
     rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
     rq->members = mr;
     Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
-    actor->user = arena_strdup(a, ex->user.username);
+    actor->user = arena_strdup(a, ex->caller.user.username);
     actor->has_role = 1;
-    actor->role = ex->user.role;
-    actor->has_cooperative_id = ex->user.cooperative_id != 0;
-    actor->cooperative_id = ex->user.cooperative_id;
+    actor->role = ex->caller.user.role;
+    actor->has_cooperative_id = ex->caller.user.cooperative_id != 0;
+    actor->cooperative_id = ex->caller.user.cooperative_id;
     rq->actor = actor;
     client_t *c = ex->gw->clients[GATEWAY_SERVICE_MEMBERS];
     if (!c || client_call(c, rq, ex->gw->timeout_ms, on_access_member, ex) != 0)
@@ -472,7 +472,7 @@ static int session_flag(gateway_exchange_t *ex, json_t *body) {
                                "session: true for a browser session cookie");
         return -1;
     }
-    ex->session_cookie = json_is_true(session);
+    ex->caller.session_cookie = json_is_true(session);
     return 0;
 }
 
@@ -490,7 +490,7 @@ static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
     if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, AUTH_INVALID, &e); return; }
     char name[AUTH_USERNAME_MAX + 1] = "";
     auth_member_username(coop, number, name);
-    ex->audit_user = arena_strdup(ex->arena, name);
+    ex->caller.audit_name = arena_strdup(ex->arena, name);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_member_activate(ex->gw->auth, coop, number, code, pin, address, on_login, ex);
@@ -511,7 +511,7 @@ static void handle_member_login(gateway_exchange_t *ex, json_t *body) {
                                "member_number: too large");
         return;
     }
-    ex->audit_user = arena_strdup(ex->arena, name);
+    ex->caller.audit_name = arena_strdup(ex->arena, name);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_login(ex->gw->auth, name, pin, address, on_login, ex);
@@ -539,7 +539,7 @@ static void on_password_set(void *arg, int status, const auth_user_t *user, cons
         answer_auth_error(ex, status, &renamed);
         return;
     }
-    if (ex->via_cookie) clear_session_cookie(ex);
+    if (ex->caller.via_cookie) clear_session_cookie(ex);
     gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "password_changed"));
 }
 
@@ -556,7 +556,7 @@ static void on_current_checked(void *arg, int status, const auth_login_result_t 
         auth_user_input_t in = { .password = pc->new_password };
         auth_error_t e;
         memset(&e, 0, sizeof e);
-        int rc = auth_user_update(ex->gw->auth, ex->user.id, &in, &e, on_password_set, pc);
+        int rc = auth_user_update(ex->gw->auth, ex->caller.user.id, &in, &e, on_password_set, pc);
         if (rc < 0) on_password_set(pc, rc, NULL, &e);
     }
     sodium_memzero(pc->new_password, strlen(pc->new_password));
@@ -583,7 +583,7 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
        source address), so this endpoint is no way around the lockout. */
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
-    auth_login(ex->gw->auth, ex->user.username, current, address, on_current_checked, pc);
+    auth_login(ex->gw->auth, ex->caller.user.username, current, address, on_current_checked, pc);
 }
 
 /* ---------------------------------------------------------------- users */

@@ -113,7 +113,8 @@ static int open_http(gateway_t *gw) {
     http_server_config_t hc;
     http_settings(&hc);
     http_server_handlers_t handlers = {
-        .handle = gateway_routes_handle, .body_limit = gateway_routes_body_limit, .arg = gw,
+        .handle = gateway_routes_handle, .body_limit = gateway_routes_body_limit,
+        .context_free = gateway_routes_context_free, .arg = gw,
     };
     int err = 0;
     gw->http = http_server_new(gw->loop, &hc, &handlers, &err);
@@ -143,7 +144,7 @@ static int open_web(gateway_t *gw) {
 static void shut_down(gateway_t *gw, bus_t **bus) {
     gw->stopping = true;
     http_server_destroy(&gw->http);
-    gateway_routes_shutdown(gw);
+    gateway_call_shutdown(gw);
     if (gw->auth) auth_shutdown(gw->auth);
     for (int i = 0; i < GATEWAY_BACKENDS_MAX; i++) client_destroy(&gw->clients[i]);
     busaudit_destroy(&gw->busaudit);
@@ -212,7 +213,7 @@ int main(int argc, char **argv) {
         .ready_timeout_ms = (uint32_t) config_int("LUMBUNG_READY_TIMEOUT_MS",
                                                   GATEWAY_READY_TIMEOUT_MS_DEFAULT, 1, 60000),
     };
-    gateway_routes_init(&gw);
+    gateway_call_init(&gw);
     int err = 0;
     bus_config_t bc = { .name = "gateway", .curve = true };
     bus_t *bus = bus_new(&loop, &bc, &err);
