@@ -63,9 +63,9 @@ static const follow_up_t *follow_up_of(const route_t *op) {
 typedef struct {
     const ProtobufCFieldDescriptor *service;    /* in lumbung.Request's body oneof */
     const ProtobufCFieldDescriptor *operation;  /* in the service's *Request oneof */
-} operation_t;
+} op_fields_t;
 
-static int operation_find(const route_t *r, operation_t *op) {
+static int op_fields_find(const route_t *r, op_fields_t *op) {
     op->service = protobuf_c_message_descriptor_get_field_by_name(&lumbung__request__descriptor,
                                                                   r->service);
     if (!op->service || op->service->type != PROTOBUF_C_TYPE_MESSAGE) return -1;
@@ -193,7 +193,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
 }
 
 /* Builds the operation's message from body, path and query; NULL after answering 400. */
-static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const operation_t *op,
+static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const op_fields_t *op,
                                          json_t *body) {
     ProtobufCMessage *msg = arena_message(ex->arena, op->operation->descriptor);
     json_pb_error_t e;
@@ -245,7 +245,7 @@ static Lumbung__Actor *envelope_actor(arena_t *a, const auth_user_t *user) {
     return actor;
 }
 
-static Lumbung__Request *envelope_build(const struct gateway_call *call, const operation_t *op,
+static Lumbung__Request *envelope_build(const struct gateway_call *call, const op_fields_t *op,
                                         int service) {
     gateway_exchange_t *ex = call->ex;
     arena_t *a = ex->arena;
@@ -334,7 +334,7 @@ static bool answer_file(gateway_exchange_t *ex, int status, const ProtobufCMessa
 }
 
 /* The second call of a follow-up row: its message takes the row's fields of the first. */
-static ProtobufCMessage *follow_up_build(arena_t *a, const route_t *then, const operation_t *op,
+static ProtobufCMessage *follow_up_build(arena_t *a, const route_t *then, const op_fields_t *op,
                                          const ProtobufCMessage *first) {
     ProtobufCMessage *msg = arena_message(a, op->operation->descriptor);
     for (int i = 0; i < ROUTE_PARAMS_MAX && then->params[i].name; i++) {
@@ -351,14 +351,14 @@ static ProtobufCMessage *follow_up_build(arena_t *a, const route_t *then, const 
     return msg;
 }
 
-static void call_send(struct gateway_call *call, const operation_t *op);
+static void call_send(struct gateway_call *call, const op_fields_t *op);
 
 /* Makes the follow-up's second call, keeping the first result for the answer. */
 static void follow_up(struct gateway_call *call, const follow_up_t *row, const char *key,
                       const ProtobufCMessage *result) {
     gateway_exchange_t *ex = call->ex;
-    operation_t op;
-    int rc = operation_find(&row->then, &op);
+    op_fields_t op;
+    int rc = op_fields_find(&row->then, &op);
     assert(rc == 0 && "gateway_call_check_follow_ups() checked the rows");
     (void) rc;
     ex->first_result = json_pb_to_json(result);
@@ -500,7 +500,7 @@ void gateway_call_shutdown(gateway_t *gw) {
 /* Wraps call->operation for the backend of the cooperative it names and sends it.
    Transactions calls go to the shard of that cooperative: the route's {coop}, else the
    operation's own cooperative_id. */
-static void call_send(struct gateway_call *call, const operation_t *op) {
+static void call_send(struct gateway_call *call, const op_fields_t *op) {
     gateway_exchange_t *ex = call->ex;
     int service = gateway_service_index(call->op->service);
     assert(service >= 0 && "gateway_routes_check() validated the tables");
@@ -528,8 +528,8 @@ static struct gateway_call *call_new(gateway_exchange_t *ex) {
 
 void gateway_call(gateway_exchange_t *ex, json_t *body) {
     assert(!ex->call && "one call per exchange; a follow-up reuses it");
-    operation_t op;
-    int rc = operation_find(ex->route, &op);
+    op_fields_t op;
+    int rc = op_fields_find(ex->route, &op);
     assert(rc == 0 && "gateway_routes_check() validated the tables");
     (void) rc;
     ProtobufCMessage *operation = operation_build(ex, &op, body);
@@ -542,8 +542,8 @@ void gateway_call(gateway_exchange_t *ex, json_t *body) {
 /* ---------------------------------------------------------------- start-up check */
 
 int gateway_call_check_route(const route_t *r) {
-    operation_t op;
-    if (gateway_service_index(r->service) < 0 || operation_find(r, &op) < 0) {
+    op_fields_t op;
+    if (gateway_service_index(r->service) < 0 || op_fields_find(r, &op) < 0) {
         log_error(0, "route %s %s: %s has no operation %s", r->method, r->pattern, r->service,
                   r->operation);
         return 1;
@@ -567,8 +567,8 @@ int gateway_call_check_route(const route_t *r) {
 }
 
 /* One field mapping of a follow-up row: both uint64 (ids), the only kind the rows copy. */
-static int check_follow_up_field(const follow_up_t *row, const operation_t *first,
-                                 const operation_t *then, const route_param_t *p) {
+static int check_follow_up_field(const follow_up_t *row, const op_fields_t *first,
+                                 const op_fields_t *then, const route_param_t *p) {
     const ProtobufCFieldDescriptor *from =
         protobuf_c_message_descriptor_get_field_by_name(first->operation->descriptor, p->name);
     const ProtobufCFieldDescriptor *to =
@@ -586,8 +586,8 @@ int gateway_call_check_follow_ups(void) {
     for (size_t i = 0; i < sizeof follow_ups / sizeof follow_ups[0]; i++) {
         const follow_up_t *row = &follow_ups[i];
         route_t first = { .service = row->service, .operation = row->operation };
-        operation_t a, b;
-        if (operation_find(&first, &a) < 0 || operation_find(&row->then, &b) < 0 ||
+        op_fields_t a, b;
+        if (op_fields_find(&first, &a) < 0 || op_fields_find(&row->then, &b) < 0 ||
             gateway_service_index(row->then.service) < 0) {
             log_error(0, "follow-up of %s %s: no such operation", row->service, row->operation);
             problems++;

@@ -26,15 +26,13 @@
     without any cooperative in its request (a district-wide list) is passed to the service
     with the actor's scope, and the service filters by it.
 
-    Bus-backed routes (gateway_routes_call): the JSON body is converted by json_pb into the
-    operation's message, path parameters and (ROUTE_QUERY_FIELDS) query arguments are set with
-    json_pb_set_text, and the message goes to the service inside lumbung.Request with the actor,
-    the idempotency key (scoped by user: "<username>:<key>"), a deadline and read-your-writes
-    sequences. A reply's error becomes {"error": {code, message, field}} with
-    envelope_http_status(kind); a result becomes the JSON of the set member of the service's
-    reply oneof. A result message with a string field `content_type` and a bytes field `body`
-    (optionally a string `filename`) is sent as that body with that content type instead, for
-    CSV, XLSX and PDF reports.
+    The path is matched once, when the headers are in (gateway_routes_body_limit, which knows
+    the body limit from the route), and the request is authorised once, from its path and
+    query, before its body is read; a body that names another cooperative is then refused to
+    the roles bound to their own (gateway_routes_own_coop_only).
+
+    Bus-backed routes: call.h (the operation's message, the envelope, the retry queue, the
+    follow-up rows and the reply's answer).
 
     Not for: HTTP mechanics (http.h), passwords and sessions (auth.h), the audit store
     (audit.h), counters (metrics.h). */
@@ -137,7 +135,7 @@ typedef struct {
     uint64_t bus_request_id;                 /* of the last bus call */
 } gateway_noted_t;
 
-struct gateway_call;      /* the pending bus call, its retry and its follow-up (routes.c) */
+struct gateway_call;      /* the pending bus call, its retry and its follow-up (call.c) */
 struct gateway_answer;    /* the answer, kept while the audit entry commits (gateway.c) */
 
 typedef struct gateway_exchange {
@@ -155,7 +153,7 @@ typedef struct gateway_exchange {
     gateway_caller_t caller;
     gateway_noted_t noted;
     /* A handler answered by two calls keeps the first one's result here until it merges it
-       into the answer; the exchange frees it (the follow-up rows of routes.c, public.c). */
+       into the answer; the exchange frees it (the follow-up rows of call.c, public.c). */
     json_t *first_result;
     struct gateway_call *call;               /* NULL until the first bus call */
     struct gateway_answer *answer;           /* NULL until answered */

@@ -2,7 +2,7 @@
     logout, users, audit. Routing, authentication and authorisation happened before (routes.c);
     a handler answers its exchange (gateway.h) and says nothing to the services.
 
-    Not for: forwarding to a service (routes.c), the users and tokens themselves (auth.h) or the
+    Not for: forwarding to a service (call.c), the users and tokens themselves (auth.h) or the
     trail (audit.h). */
 #ifndef LUMBUNG_GATEWAY_HANDLERS_H
 #define LUMBUNG_GATEWAY_HANDLERS_H

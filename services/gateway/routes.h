@@ -2,7 +2,7 @@
 
     An endpoint is data, not code: method, path pattern, who may call it, which service and
     which operation of that service's *Request oneof it becomes, and how path and query
-    parameters fill the operation's message. The gateway's generic handler (gateway routes.c)
+    parameters fill the operation's message. The gateway's generic handler (call.c)
     converts the JSON body with json_pb into that message, sets path/query parameters, wraps it
     in the envelope, calls the service and converts the service's *Reply result back to JSON.
     Each service's endpoints are declared in their own file (routes_members.c,
