@@ -10,6 +10,7 @@
 #include "gateway.h"
 #include "json_pb.h"
 #include "log.h"
+#include "operation.h"
 #include "scope.h"
 
 /* The bus call of an exchange (one per exchange, made again by a follow-up row). */
@@ -17,6 +18,7 @@ struct gateway_call {
     gateway_exchange_t *ex;
     const route_t *op;                       /* the call being made: ex->route, or a follow-up's */
     ProtobufCMessage *operation;             /* its message (in the exchange's arena) */
+    unsigned op_flags;                       /* its row's OP_* (operation.h) */
     const char *idempotency_key;             /* scoped by user, once; NULL when none was sent */
     /* a send refused for want of a connection waits in the gateway's retry queue */
     Lumbung__Request *request;
@@ -48,7 +50,7 @@ typedef struct {
 
 static const follow_up_t follow_ups[] = {
     { "members", "exit_member",
-      { NULL, NULL, ROUTE_PUBLIC, "transactions", "get_settlement",
+      { NULL, NULL, "transactions", "get_settlement",
         { { "cooperative_id", "cooperative_id" }, { "id", "member_id" } }, 0 } },
 };
 
@@ -364,6 +366,7 @@ static void follow_up(struct gateway_call *call, const follow_up_t *row, const c
     ex->first_result = json_pb_to_json(result);
     call->first_key = key;
     call->op = &row->then;
+    call->op_flags = operation_find(row->then.service, row->then.operation)->flags;
     call->operation = follow_up_build(ex->arena, &row->then, &op, call->operation);
     call_send(call, &op);
 }
@@ -428,7 +431,7 @@ static void retry_arm(gateway_t *gw);
 static void send_request(struct gateway_call *call) {
     gateway_exchange_t *ex = call->ex;
     gateway_t *gw = ex->gw;
-    uint32_t timeout = call->op->flags & ROUTE_LONG ? gw->long_timeout_ms : gw->timeout_ms;
+    uint32_t timeout = call->op_flags & OP_LONG ? gw->long_timeout_ms : gw->timeout_ms;
     client_t *client = gw->clients[call->backend];
     if (gw->on_send) gw->on_send(gw->on_send_arg, call->request);
     int rc = client ? client_call(client, call->request, timeout, on_reply, call) : ERR_UNAVAILABLE;
@@ -518,6 +521,7 @@ static struct gateway_call *call_new(gateway_exchange_t *ex) {
     struct gateway_call *call = arena_alloc(ex->arena, sizeof *call);
     call->ex = ex;
     call->op = ex->route;
+    call->op_flags = ex->match.op_flags;
     if (ex->noted.idempotency_key)
         call->idempotency_key = arena_printf(ex->arena, "%s:%s",
                                              ex->caller.known ? ex->caller.user.username : "",
@@ -588,7 +592,8 @@ int gateway_call_check_follow_ups(void) {
         route_t first = { .service = row->service, .operation = row->operation };
         op_fields_t a, b;
         if (op_fields_find(&first, &a) < 0 || op_fields_find(&row->then, &b) < 0 ||
-            gateway_service_index(row->then.service) < 0) {
+            gateway_service_index(row->then.service) < 0 ||
+            !operation_find(row->then.service, row->then.operation)) {
             log_error(0, "follow-up of %s %s: no such operation", row->service, row->operation);
             problems++;
             continue;

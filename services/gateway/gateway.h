@@ -11,20 +11,25 @@
     Routing (routes.c): the route tables of routes.h plus the gateway's own, path patterns with
     {params}, literal segments preferred over parameters, 404 for an unknown path and 405 (with
     Allow) for a known path with another method. Authorisation happens in one function,
-    gateway_routes_authorize(), from the route's access class, the user's role and every
-    cooperative the request names. Access rules:
-      ROUTE_PUBLIC         anyone, no token
-      ROUTE_AUTHENTICATED  any valid token
-      ROUTE_COOP_READ      admin, supervisor: any cooperative; operator, viewer: their own
-      ROUTE_COOP_WRITE     admin: any; operator: their own; supervisor and viewer: never
-      ROUTE_SUPERVISE      admin, supervisor
-      ROUTE_ADMIN          admin
-    and on top of that: a viewer never calls anything but GET/HEAD except on ROUTE_PUBLIC and
-    ROUTE_AUTHENTICATED routes (login, logout); an operator or viewer who names another
+    gateway_routes_authorize(), by common/access's matrix (the one the services use), from the
+    access class of the route's operation (its row in common/operations_<service>.h, or the
+    gateway's own in handlers.c; a member's own page, ROUTE_SELF, is ACCESS_MEMBER_ONLY), the
+    user's role and every cooperative the request names. For the gateway's users:
+      PUBLIC               anyone, no token
+      AUTHENTICATED        any valid token
+      COOP_READ, REPORT_READ  admin, supervisor: any cooperative; operator, viewer: their own
+      COOP_WRITE           admin: any; operator: their own; supervisor and viewer: never
+      SUPERVISE, ASSESS    admin, supervisor
+      ADMIN                admin
+      MEMBER_ONLY          a member (their own pages)
+    and on top of that: a member only where the route says ROUTE_MEMBER, in their own
+    cooperative, naming no member but themselves; an operator or viewer who names another
     cooperative — in the {coop} path parameter, a cooperative_id query argument, or a
     "cooperative_id" member anywhere in the JSON body — gets 403 on every route. A route
     without any cooperative in its request (a district-wide list) is passed to the service
-    with the actor's scope, and the service filters by it.
+    with the actor's scope, and the service filters by it. The operation's OP_MOVES_MONEY
+    makes the Idempotency-Key header required; OP_LONG gives the larger body limit and the
+    longer deadline.
 
     The path is matched once, when the headers are in (gateway_routes_body_limit, which knows
     the body limit from the route), and the request is authorised once, from its path and
@@ -52,6 +57,7 @@
 #include "cookie.h"
 #include "http.h"
 #include "metrics.h"
+#include "operation.h"
 #include "routes.h"
 #include "shard.h"
 #include "static.h"
@@ -67,7 +73,7 @@ enum {
     GATEWAY_BACKENDS_MAX = GATEWAY_SERVICES + SHARD_MAX - 1,
 
     GATEWAY_TIMEOUT_MS_DEFAULT = 5000,        /* bus deadline of an ordinary route */
-    GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* ROUTE_LONG */
+    GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* OP_LONG */
     GATEWAY_READY_TIMEOUT_MS_DEFAULT = 1000,  /* /readyz pings */
     GATEWAY_JSON_DEPTH_MAX = 32,              /* nesting of a request body */
     GATEWAY_SEGMENTS_MAX = 16,                /* path segments */
@@ -108,9 +114,12 @@ typedef struct gateway {
     void *on_send_arg;
 } gateway_t;
 
-/* The route a request matched and the values of its {params} (routes.c). */
+/* The route a request matched, what its operation's row says, and the values of its {params}
+   (routes.c). */
 typedef struct {
     const route_t *route;
+    access_t access;                         /* who may call it (gateway_route_operation) */
+    unsigned op_flags;                       /* the operation's OP_* (0: the gateway's own) */
     int count;
     struct {
         char name[32];                       /* the pattern's parameter, without braces */
@@ -202,14 +211,18 @@ extern const route_t *const gateway_routes_tables[];
 int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
                          char *allow, size_t allow_size);
 
-/* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
-   whether the request names a cooperative other than the user's (see
-   gateway_routes_names_other_coop). Returns 0, ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
-int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
+/* The one authorisation decision, by common/access's matrix, for the route `m` matched.
+   `user` is NULL for an anonymous request; `other_coop` says whether the request names a
+   cooperative other than the user's (see gateway_routes_names_other_coop). Returns 0,
+   ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
+int gateway_routes_authorize(const gateway_route_match_t *m, const auth_user_t *user,
                              bool other_coop);
 /* The roles that work with their own cooperative only (operator, viewer, member): a request of
    theirs that names another one anywhere is refused. */
 bool gateway_routes_own_coop_only(Lumbung__Role role);
+/* What the operation lists say of `route`: its access class (ACCESS_MEMBER_ONLY for ROUTE_SELF)
+   and its OP_* flags. 0, or -1 when it names no listed operation nor gateway handler. */
+int gateway_route_operation(const route_t *route, access_t *access, unsigned *op_flags);
 
 /* True when the {coop} path parameter, the `query_coop` text, or any "cooperative_id" member
    at any depth of `body` (may be NULL) names a cooperative other than `own`. A value that is
@@ -217,8 +230,9 @@ bool gateway_routes_own_coop_only(Lumbung__Role role);
 bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char *query_coop,
                                      const json_t *body, uint64_t own);
 
-/* Checks every row of every table against the protobuf descriptors (service, operation,
-   parameter fields, raw body field) and the gateway's handlers; logs each problem. Returns
+/* Checks every row of every table against the operation lists (each names a listed
+   operation), the protobuf descriptors (service, operation, parameter fields, raw body field),
+   the follow-up rows and the gateway's handlers; logs each problem. Returns
    the number of problems (0 when the tables are sound). */
 int gateway_routes_check(void);
 
@@ -228,8 +242,8 @@ int gateway_routes_check(void);
 void gateway_routes_handle(void *arg, http_req_t *req);
 size_t gateway_routes_body_limit(void *arg, http_req_t *req);
 void gateway_routes_context_free(void *context);
-/* The largest body `route` accepts (NULL: a request that matched none). */
-size_t gateway_route_body_limit(const route_t *route);
+/* The largest body the matched route accepts (NULL: a request that matched none). */
+size_t gateway_route_body_limit(const gateway_route_match_t *m);
 
 
 /* Index of a service name in gw->clients, or -1. */

@@ -776,31 +776,30 @@ static void handle_audit(gateway_exchange_t *ex, json_t *body) {
 
 /* ---------------------------------------------------------------- lookup */
 
-static const struct {
-    const char *operation;
-    gateway_handler_fn fn;
-} handlers[] = {
-    { "healthz", handle_healthz },
-    { "readyz", handle_readyz },
-    { "metrics", handle_metrics },
-    { "login", handle_login },
-    { "logout", handle_logout },
-    { "me", handle_me },
-    { "change_password", handle_change_password },
-    { "list_users", handle_list_users },
-    { "create_user", handle_create_user },
-    { "get_user", handle_get_user },
-    { "update_user", handle_update_user },
-    { "audit", handle_audit },
-    { "member_access", handle_member_access },
-    { "member_activate", handle_member_activate },
-    { "member_login", handle_member_login },
-    { "public_directory", public_directory },
-    { "public_profile", public_profile },
+/* The gateway's own operations, with their access classes (common/access.h), as the
+   services' operation lists have theirs. */
+static const gateway_handler_t handlers[] = {
+    { "healthz", ACCESS_PUBLIC, handle_healthz },
+    { "readyz", ACCESS_PUBLIC, handle_readyz },
+    { "metrics", ACCESS_PUBLIC, handle_metrics },
+    { "login", ACCESS_PUBLIC, handle_login },
+    { "logout", ACCESS_AUTHENTICATED, handle_logout },
+    { "me", ACCESS_AUTHENTICATED, handle_me },
+    { "change_password", ACCESS_AUTHENTICATED, handle_change_password },
+    { "list_users", ACCESS_ADMIN, handle_list_users },
+    { "create_user", ACCESS_ADMIN, handle_create_user },
+    { "get_user", ACCESS_ADMIN, handle_get_user },
+    { "update_user", ACCESS_ADMIN, handle_update_user },
+    { "audit", ACCESS_SUPERVISE, handle_audit },
+    { "member_access", ACCESS_COOP_WRITE, handle_member_access },
+    { "member_activate", ACCESS_PUBLIC, handle_member_activate },
+    { "member_login", ACCESS_PUBLIC, handle_member_login },
+    { "public_directory", ACCESS_PUBLIC, public_directory },
+    { "public_profile", ACCESS_PUBLIC, public_profile },
 };
 
-gateway_handler_fn gateway_handlers_find(const char *operation) {
+const gateway_handler_t *gateway_handlers_find(const char *operation) {
     for (size_t i = 0; operation && i < sizeof handlers / sizeof handlers[0]; i++)
-        if (!strcmp(handlers[i].operation, operation)) return handlers[i].fn;
+        if (!strcmp(handlers[i].operation, operation)) return &handlers[i];
     return NULL;
 }

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "access.h"
 #include "call.h"
 #include "log.h"
+#include "operation.h"
 
 const char *const gateway_service_names[GATEWAY_SERVICES] = {
     "members", "transactions", "reporting",
@@ -20,24 +22,24 @@ const char *const gateway_service_names[GATEWAY_SERVICES] = {
 
 /* The endpoints the gateway answers itself (handlers.c). */
 static const route_t routes_gateway[] = {
-    { "GET", "/healthz", ROUTE_PUBLIC, "gateway", "healthz", NO_PARAMS, 0 },
-    { "GET", "/readyz", ROUTE_PUBLIC, "gateway", "readyz", NO_PARAMS, 0 },
-    { "GET", "/metrics", ROUTE_PUBLIC, "gateway", "metrics", NO_PARAMS, 0 },
-    { "POST", "/api/v1/auth/login", ROUTE_PUBLIC, "gateway", "login", NO_PARAMS, 0 },
-    { "POST", "/api/v1/auth/logout", ROUTE_AUTHENTICATED, "gateway", "logout", NO_PARAMS, ROUTE_MEMBER },
-    { "GET", "/api/v1/auth/me", ROUTE_AUTHENTICATED, "gateway", "me", NO_PARAMS, ROUTE_MEMBER },
-    { "POST", "/api/v1/member/activate", ROUTE_PUBLIC, "gateway", "member_activate", NO_PARAMS, 0 },
-    { "POST", "/api/v1/member/login", ROUTE_PUBLIC, "gateway", "member_login", NO_PARAMS, 0 },
-    { "POST", "/api/v1/cooperatives/{coop}/members/{id}/access", ROUTE_COOP_WRITE, "gateway",
+    { "GET", "/healthz", "gateway", "healthz", NO_PARAMS, 0 },
+    { "GET", "/readyz", "gateway", "readyz", NO_PARAMS, 0 },
+    { "GET", "/metrics", "gateway", "metrics", NO_PARAMS, 0 },
+    { "POST", "/api/v1/auth/login", "gateway", "login", NO_PARAMS, 0 },
+    { "POST", "/api/v1/auth/logout", "gateway", "logout", NO_PARAMS, ROUTE_MEMBER },
+    { "GET", "/api/v1/auth/me", "gateway", "me", NO_PARAMS, ROUTE_MEMBER },
+    { "POST", "/api/v1/member/activate", "gateway", "member_activate", NO_PARAMS, 0 },
+    { "POST", "/api/v1/member/login", "gateway", "member_login", NO_PARAMS, 0 },
+    { "POST", "/api/v1/cooperatives/{coop}/members/{id}/access", "gateway",
       "member_access", { { "coop", "cooperative_id" }, { "id", "id" } }, ROUTE_CREATED },
-    { "POST", "/api/v1/auth/password", ROUTE_AUTHENTICATED, "gateway", "change_password", NO_PARAMS, 0 },
-    { "GET", "/api/v1/users", ROUTE_ADMIN, "gateway", "list_users", NO_PARAMS, ROUTE_QUERY_FIELDS },
-    { "POST", "/api/v1/users", ROUTE_ADMIN, "gateway", "create_user", NO_PARAMS, ROUTE_CREATED },
-    { "GET", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "get_user", { { "id", "id" } }, 0 },
-    { "PATCH", "/api/v1/users/{id}", ROUTE_ADMIN, "gateway", "update_user", { { "id", "id" } }, 0 },
-    { "GET", "/api/v1/audit", ROUTE_SUPERVISE, "gateway", "audit", NO_PARAMS, ROUTE_QUERY_FIELDS },
-    { "GET", "/publik/koperasi", ROUTE_PUBLIC, "gateway", "public_directory", NO_PARAMS, ROUTE_QUERY_FIELDS },
-    { "GET", "/publik/koperasi/{coop}", ROUTE_PUBLIC, "gateway", "public_profile",
+    { "POST", "/api/v1/auth/password", "gateway", "change_password", NO_PARAMS, 0 },
+    { "GET", "/api/v1/users", "gateway", "list_users", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "POST", "/api/v1/users", "gateway", "create_user", NO_PARAMS, ROUTE_CREATED },
+    { "GET", "/api/v1/users/{id}", "gateway", "get_user", { { "id", "id" } }, 0 },
+    { "PATCH", "/api/v1/users/{id}", "gateway", "update_user", { { "id", "id" } }, 0 },
+    { "GET", "/api/v1/audit", "gateway", "audit", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi", "gateway", "public_directory", NO_PARAMS, ROUTE_QUERY_FIELDS },
+    { "GET", "/publik/koperasi/{coop}", "gateway", "public_profile",
       { { "coop", "cooperative_id" } }, 0 },
     ROUTE_END
 };
@@ -149,8 +151,43 @@ int gateway_routes_match(const char *method, const char *path, gateway_route_mat
             m->route = r;
         }
     }
-    if (best >= 0) return 0;
+    if (best >= 0) {
+        int rc = gateway_route_operation(m->route, &m->access, &m->op_flags);
+        assert(rc == 0 && "gateway_routes_check() found every operation at start-up");
+        (void) rc;
+        return 0;
+    }
     return allow[0] ? ERR_METHOD_NOT_ALLOWED : ERR_NOT_FOUND;
+}
+
+static bool route_names_coop(const route_t *route) {
+    for (int i = 0; i < ROUTE_PARAMS_MAX && route->params[i].name; i++)
+        if (!strcmp(route->params[i].name, "coop")) return true;
+    return false;
+}
+
+int gateway_route_operation(const route_t *route, access_t *access, unsigned *op_flags) {
+    *access = ACCESS_ADMIN;                  /* the narrowest, should a caller not check */
+    *op_flags = 0;
+    if (!route->service || !route->operation) return -1;
+    if (!strcmp(route->service, "gateway")) {
+        const gateway_handler_t *h = gateway_handlers_find(route->operation);
+        if (!h) return -1;
+        *access = h->access;
+    } else {
+        const operation_t *op = operation_find(route->service, route->operation);
+        if (!op) return -1;
+        *access = op->access;
+        *op_flags = op->flags;
+        /* An operation that authorises itself by a stored record's cooperative (a job's) has
+           nothing to be decided by here when its route names no cooperative: the gateway
+           lets every known caller through, which the matrix decides alike for the gateway's
+           users (test_gateway_routes), and the service decides. */
+        if ((op->flags & OP_AUTHORISES_ITSELF) && !route_names_coop(route))
+            *access = ACCESS_AUTHENTICATED;
+    }
+    if (route->flags & ROUTE_SELF) *access = ACCESS_MEMBER_ONLY;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- authorisation */
@@ -162,32 +199,20 @@ bool gateway_routes_own_coop_only(Lumbung__Role role) {
            role == LUMBUNG__ROLE__ROLE_MEMBER;
 }
 
-int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
+int gateway_routes_authorize(const gateway_route_match_t *m, const auth_user_t *user,
                              bool other_coop) {
-    assert(route && method);
-    if (route->access == ROUTE_PUBLIC) return 0;
+    assert(m && m->route);
+    if (m->access == ACCESS_PUBLIC) return 0;
     if (!user) return ERR_UNAUTHENTICATED;
-    Lumbung__Role role = user->role;
-    bool admin = role == LUMBUNG__ROLE__ROLE_ADMIN;
-    bool supervisor = role == LUMBUNG__ROLE__ROLE_SUPERVISOR;
-    bool operator = role == LUMBUNG__ROLE__ROLE_OPERATOR;
-    bool viewer = role == LUMBUNG__ROLE__ROLE_VIEWER;
-    if (gateway_routes_own_coop_only(role) && (other_coop || user->cooperative_id == 0))
-        return ERR_FORBIDDEN;
-    /* A member: only the rows marked ROUTE_MEMBER (every bus-backed one a read, checked at
-       start-up); other_coop also says "another member" for them. */
-    if (role == LUMBUNG__ROLE__ROLE_MEMBER)
-        return (route->flags & ROUTE_MEMBER) && user->member_id ? 0 : ERR_FORBIDDEN;
-    if (!admin && !supervisor && !operator && !viewer) return ERR_FORBIDDEN;
-    if (route->access == ROUTE_AUTHENTICATED) return 0;
-    if (viewer && !is_read(method)) return ERR_FORBIDDEN;
-    switch (route->access) {
-    case ROUTE_COOP_READ: return 0;                     /* scope checked above */
-    case ROUTE_COOP_WRITE: return admin || operator ? 0 : ERR_FORBIDDEN;
-    case ROUTE_SUPERVISE: return admin || supervisor ? 0 : ERR_FORBIDDEN;
-    case ROUTE_ADMIN: return admin ? 0 : ERR_FORBIDDEN;
-    default: return ERR_FORBIDDEN;
-    }
+    access_actor_t who = { .role = user->role, .cooperative_id = user->cooperative_id,
+                           .member_id = user->member_id, .user = user->username };
+    /* A request that names no cooperative is the caller's own (the service filters a
+       district-wide list by the actor); one that names another is ACCESS_OTHER. A member
+       naming another member was refused before (names_other_member). */
+    access_ask_t ask = { .access = m->access,
+                         .cooperative_id = other_coop ? ACCESS_OTHER : user->cooperative_id,
+                         .member_too = (m->route->flags & ROUTE_MEMBER) != 0 };
+    return access_decide(&who, &ask, NULL);
 }
 
 static bool text_is_other(const char *text, uint64_t own) {
@@ -250,7 +275,7 @@ static int check_csrf(gateway_exchange_t *ex) {
 }
 
 static int authenticate(gateway_exchange_t *ex) {
-    if (ex->route->access == ROUTE_PUBLIC) return 0;
+    if (ex->match.access == ACCESS_PUBLIC) return 0;
     const char *header = http_req_header(ex->req, "Authorization");
     const char *token = NULL;
     if (header && !strncasecmp(header, "Bearer ", 7)) {
@@ -318,7 +343,7 @@ static int authorize(gateway_exchange_t *ex) {
         return -1;
     }
     const auth_user_t *user = ex->caller.known ? &ex->caller.user : NULL;
-    int rc = gateway_routes_authorize(ex->route, ex->method, user, other);
+    int rc = gateway_routes_authorize(&ex->match, user, other);
     if (rc == 0) return 0;
     if (other)
         refuse_other_coop(ex);
@@ -344,7 +369,7 @@ static bool key_char_ok(char c) { return c > 0x20 && c < 0x7f; }
 static int read_idempotency_key(gateway_exchange_t *ex) {
     const char *key = http_req_header(ex->req, "Idempotency-Key");
     if (!key) {
-        if (!(ex->route->flags & ROUTE_IDEMPOTENCY_REQUIRED)) return 0;
+        if (!(ex->match.op_flags & OP_MOVES_MONEY)) return 0;
         gateway_exchange_error(ex, 400, "idempotency_key_required", "Idempotency-Key",
                                "this call moves money: send an Idempotency-Key header (e.g. a "
                                "UUID) so that a retry cannot book it twice");
@@ -429,9 +454,9 @@ static void dispatch(gateway_exchange_t *ex, json_t *body) {
         gateway_call(ex, body);
         return;
     }
-    gateway_handler_fn fn = gateway_handlers_find(ex->route->operation);
-    assert(fn && "gateway_routes_check() found every handler at start-up");
-    fn(ex, body);
+    const gateway_handler_t *h = gateway_handlers_find(ex->route->operation);
+    assert(h && "gateway_routes_check() found every handler at start-up");
+    h->fn(ex, body);
 }
 
 /* A GET or HEAD of no API route: the web interface's files (static.h). */
@@ -491,14 +516,13 @@ size_t gateway_routes_body_limit(void *arg, http_req_t *req) {
     routed->rc = gateway_routes_match(http_req_method(req), http_req_path(req), &routed->match,
                                       routed->allow, sizeof routed->allow);
     http_req_set_context(req, routed);
-    return gateway_route_body_limit(routed->rc == 0 ? routed->match.route : NULL);
+    return gateway_route_body_limit(routed->rc == 0 ? &routed->match : NULL);
 }
 
 void gateway_routes_context_free(void *context) { free(context); }
 
-size_t gateway_route_body_limit(const route_t *route) {
-    return route && (route->flags & ROUTE_LONG) ? HTTP_SERVER_BODY_MAX_LONG
-                                                : HTTP_SERVER_BODY_MAX_DEFAULT;
+size_t gateway_route_body_limit(const gateway_route_match_t *m) {
+    return m && (m->op_flags & OP_LONG) ? HTTP_SERVER_BODY_MAX_LONG : HTTP_SERVER_BODY_MAX_DEFAULT;
 }
 
 /* Takes the route gateway_routes_body_limit matched; answers when there is none. */
@@ -572,27 +596,52 @@ static int check_duplicate(const route_t *row) {
     return 0;
 }
 
+/* A member may read their own records only: a member row's operation writes nothing, and a
+   member's own page (ROUTE_SELF) is a member row. */
+static int check_member(const route_t *r) {
+    bool bus = strcmp(r->service, "gateway") != 0;
+    const operation_t *op = bus ? operation_find(r->service, r->operation) : NULL;
+    if ((r->flags & ROUTE_MEMBER) && bus && (!is_read(r->method) || (op && (op->flags & OP_WRITE)))) {
+        log_error(0, "route %s %s: a member route must be a read", r->method, r->pattern);
+        return 1;
+    }
+    if ((r->flags & ROUTE_SELF) && !(r->flags & ROUTE_MEMBER)) {
+        log_error(0, "route %s %s: a member's own page must be a member route", r->method,
+                  r->pattern);
+        return 1;
+    }
+    return 0;
+}
+
+/* The row names an operation that exists: a handler of the gateway's own, or a row of the
+   service's operation list (for its access and flags) whose message the protos have. */
+static int check_operation(const route_t *r) {
+    if (!strcmp(r->service, "gateway")) {
+        if (gateway_handlers_find(r->operation)) return 0;
+        log_error(0, "route %s %s: no gateway handler %s", r->method, r->pattern, r->operation);
+        return 1;
+    }
+    int problems = gateway_call_check_route(r);
+    if (!operation_find(r->service, r->operation)) {
+        log_error(0, "route %s %s: %s is not in the operation list of %s "
+                  "(common/operations_%s.h)", r->method, r->pattern, r->operation, r->service,
+                  r->service);
+        problems++;
+    }
+    return problems;
+}
+
 int gateway_routes_check(void) {
     int problems = 0;
     for (int t = 0; gateway_routes_tables[t]; t++) {
         for (const route_t *r = gateway_routes_tables[t]; r->method; r++) {
             problems += check_pattern(r) + check_duplicate(r);
-            if ((r->flags & ROUTE_MEMBER) && strcmp(r->service, "gateway") && !is_read(r->method)) {
-                log_error(0, "route %s %s: a member route must be a read", r->method, r->pattern);
-                problems++;
-            }
             if (!r->service || !r->operation) {
                 log_error(0, "route %s %s: no service or operation", r->method, r->pattern);
                 problems++;
-            } else if (!strcmp(r->service, "gateway")) {
-                if (!gateway_handlers_find(r->operation)) {
-                    log_error(0, "route %s %s: no gateway handler %s", r->method, r->pattern,
-                              r->operation);
-                    problems++;
-                }
-            } else {
-                problems += gateway_call_check_route(r);
+                continue;
             }
+            problems += check_member(r) + check_operation(r);
         }
     }
     return problems + gateway_call_check_follow_ups();
