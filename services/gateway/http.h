@@ -26,7 +26,7 @@
 enum {
     HTTP_SERVER_HEADER_MEMORY = 32 * 1024,          /* per connection: request line + headers */
     HTTP_SERVER_BODY_MAX_DEFAULT = 1024 * 1024,     /* 1 MiB */
-    HTTP_SERVER_BODY_MAX_LONG = 20 * 1024 * 1024,   /* ROUTE_LONG routes (imports) */
+    HTTP_SERVER_BODY_MAX_LONG = 20 * 1024 * 1024,   /* OP_LONG operations (imports) */
     HTTP_SERVER_CONNECTIONS_MAX = 1024,
     /* From one address: a flood of idle connections from one client cannot take every slot.
        Behind a reverse proxy every connection comes from the proxy; raise it there. */
