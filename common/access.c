@@ -36,13 +36,13 @@ static const reach_t matrix[ROLES][ACCESS_CLASS_COUNT] = {
 };
 
 static const char *const class_names[ACCESS_CLASS_COUNT] = {
-#define ACCESS_NAME_(name, allows, refused) #name,
+#define ACCESS_NAME_(NAME, name, allows, refused) name,
     ACCESS_CLASSES(ACCESS_NAME_)
 #undef ACCESS_NAME_
 };
 
 static const char *const refused_text[ACCESS_CLASS_COUNT] = {
-#define ACCESS_REFUSED_(name, allows, refused) refused,
+#define ACCESS_REFUSED_(NAME, name, allows, refused) refused,
     ACCESS_CLASSES(ACCESS_REFUSED_)
 #undef ACCESS_REFUSED_
 };

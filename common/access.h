@@ -34,23 +34,29 @@
 #include "problem.h"
 #include "envelope.pb-c.h"
 
-/* X(NAME, "what it allows", "what a refused caller may not do"): the classes, in value order. */
+/* X(NAME, "name", "what it allows", "what a refused caller may not do"): the classes, in value
+   order; "name" is the one the gateway's route table and docs/openapi.yaml print. */
 #define ACCESS_CLASSES(X)                                                                      \
-    X(PUBLIC, "anyone, without credentials", "call this")                                      \
-    X(AUTHENTICATED, "any known caller", "call this")                                          \
-    X(COOP_READ, "reads one cooperative's records", "read this cooperative's records")         \
-    X(COOP_WRITE, "changes one cooperative's records", "change this cooperative's records")    \
-    X(REPORT_READ, "reads a report of one cooperative, or of the district when it names none", \
+    X(PUBLIC, "public", "anyone, without credentials", "call this")                            \
+    X(AUTHENTICATED, "authenticated", "any known caller", "call this")                         \
+    X(COOP_READ, "coop_read", "reads one cooperative's records",                               \
+      "read this cooperative's records")                                                       \
+    X(COOP_WRITE, "coop_write", "changes one cooperative's records",                           \
+      "change this cooperative's records")                                                     \
+    X(REPORT_READ, "report_read",                                                              \
+      "reads a report of one cooperative, or of the district when it names none",              \
       "read this report")                                                                      \
-    X(SUPERVISE, "district supervision: admin, supervisor, services", "do district supervision") \
-    X(ASSESS, "a supervisor's assessment: admin or supervisor, in person",                     \
+    X(SUPERVISE, "supervise", "district supervision: admin, supervisor, services",             \
+      "do district supervision")                                                               \
+    X(ASSESS, "assess", "a supervisor's assessment: admin or supervisor, in person",           \
       "record an assessment (only an admin or a supervisor does)")                             \
-    X(ADMIN, "district administration: admin, services", "do district administration")         \
-    X(MEMBER_ONLY, "a member's own pages", "use a member's own pages")                         \
-    X(INTERNAL, "the service's own steps, posted to itself", "send the service's own steps")
+    X(ADMIN, "admin", "district administration: admin, services", "do district administration") \
+    X(MEMBER_ONLY, "member", "a member's own pages", "use a member's own pages")               \
+    X(INTERNAL, "internal", "the service's own steps, posted to itself",                       \
+      "send the service's own steps")
 
 typedef enum {
-#define ACCESS_ENUM_(name, allows, refused) ACCESS_##name,
+#define ACCESS_ENUM_(NAME, name, allows, refused) ACCESS_##NAME,
     ACCESS_CLASSES(ACCESS_ENUM_)
 #undef ACCESS_ENUM_
     ACCESS_CLASS_COUNT
@@ -85,9 +91,9 @@ access_actor_t access_actor_of(const Lumbung__Actor *actor);
    when a member names another member, else none. p may be NULL. */
 int access_decide(const access_actor_t *who, const access_ask_t *ask, problem_t *p);
 
-/* "COOP_WRITE" -> ACCESS_COOP_WRITE, for tools and tests; -1 when unknown. */
+/* "coop_write" (any case) -> ACCESS_COOP_WRITE, for tools and tests; -1 when unknown. */
 int access_parse(const char *name);
-/* "COOP_WRITE"; "unknown" out of range. */
+/* "coop_write", "member" (MEMBER_ONLY): the gateway's names; "unknown" out of range. */
 const char *access_name(access_t access);
 
 #endif

@@ -23,14 +23,35 @@ static const ProtobufCMessage *field_message(const ProtobufCMessage *msg,
     return *(const ProtobufCMessage *const *) ((const char *) msg + f->offset);
 }
 
+/* The message's own cooperative_id (not its submessages'), 0 when it has none. */
+static uint64_t own_cooperative(const ProtobufCMessage *msg) {
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "cooperative_id");
+    if (!f || f->type != PROTOBUF_C_TYPE_UINT64 || f->label == PROTOBUF_C_LABEL_REPEATED) return 0;
+    return *(const uint64_t *) ((const char *) msg + f->offset);
+}
+
+void scope_request_read(const Lumbung__Request *request, scope_request_t *out) {
+    memset(out, 0, sizeof *out);
+    const ProtobufCFieldDescriptor *body = oneof_set(&request->base);
+    const ProtobufCMessage *service = body ? field_message(&request->base, body) : NULL;
+    out->service = body ? body->name : NULL;
+    const ProtobufCFieldDescriptor *op = service ? oneof_set(service) : NULL;
+    const ProtobufCMessage *msg = op ? field_message(service, op) : NULL;
+    if (!msg) return;
+    out->name = op->name;
+    out->number = op->id;
+    out->message = msg;
+    out->cooperative_id = own_cooperative(msg);
+}
+
 /* The service request (MembersRequest, ...) inside a Request, and its op, or NULL. */
 static const ProtobufCMessage *operation_message(const Lumbung__Request *request,
                                                  const char **name) {
-    const ProtobufCFieldDescriptor *body = oneof_set(&request->base);
-    const ProtobufCMessage *service = body ? field_message(&request->base, body) : NULL;
-    const ProtobufCFieldDescriptor *op = service ? oneof_set(service) : NULL;
-    *name = op ? op->name : NULL;
-    return op ? field_message(service, op) : NULL;
+    scope_request_t r;
+    scope_request_read(request, &r);
+    *name = r.name;
+    return r.message;
 }
 
 const char *scope_operation(const Lumbung__Request *request) {

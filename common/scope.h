@@ -12,7 +12,7 @@
     Events are filtered the same way (scope_event_visible): an integrator sees an event only when
     every cooperative_id in it is in scope and it names at least one.
 
-    Not for: operators and their roles (each service's authorise), key files (curve.h). */
+    Not for: operators and their roles (access.h, the one role matrix), key files (curve.h). */
 #ifndef LUMBUNG_SCOPE_H
 #define LUMBUNG_SCOPE_H
 
@@ -33,6 +33,18 @@ typedef struct {
 /* The operation a request calls ("deposit"), or NULL for a body without an op oneof (ping,
    replay, testing). */
 const char *scope_operation(const Lumbung__Request *request);
+
+/* What a request asks for, found by reflection: the same for every service. */
+typedef struct {
+    const char *service;              /* the body's field name ("transactions"); NULL: none */
+    const char *name;                 /* the set member of its op oneof ("deposit"); NULL: none */
+    uint32_t number;                  /* that member's field number (the op_case); 0: none */
+    const ProtobufCMessage *message;  /* the operation's message; NULL: none */
+    uint64_t cooperative_id;          /* the message's own cooperative_id field; 0: none */
+} scope_request_t;
+
+/* Fills *out for `request` (every field empty for a body without an op oneof). */
+void scope_request_read(const Lumbung__Request *request, scope_request_t *out);
 
 /* 0 when `peer` (an integrator) may make `request`; else -1 with *err filled: FORBIDDEN
    `operation_not_allowed` (field: the operation; also for an operation whose message has no

@@ -76,7 +76,7 @@ struct service_call {
     bool continued;                /* this run is a continuation: its deadline was checked */
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
     char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
-    uint64_t cooperative_id;       /* the operation's cooperative_id field, for logs; 0: none */
+    scope_request_t op;            /* what the request asks for (its cooperative_id: logs too) */
     bool arrival_logged;           /* a parked or redone call runs again: one arrival line */
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
@@ -559,12 +559,72 @@ static bool must_wait(service_call_t *c) {
     return false;
 }
 
+/* ---- the operation table (service_operations_t) ---- */
+
+uint64_t service_call_op_cooperative(const service_call_t *c) { return c->op.cooperative_id; }
+
+access_actor_t service_call_access_actor(const service_call_t *c) {
+    access_actor_t who = access_actor_of(c->actor);
+    who.internal = c->internal;
+    return who;
+}
+
+int service_call_authorise(service_call_t *c, access_t access, uint64_t coop) {
+    access_actor_t who = service_call_access_actor(c);
+    access_ask_t ask = { .access = access, .cooperative_id = coop };
+    problem_t p;
+    if (access_decide(&who, &ask, &p) == 0) return 0;
+    return service_call_reject(c, &p);
+}
+
+/* Money moved by an outside system must be safe to retry: without a key a lost reply followed
+   by a retry would post twice. (The gateway asks the same of HTTP from the same flag.) */
+static bool needs_key(const service_call_t *c, const operation_t *op) {
+    const char *key = c->request->idempotency_key;
+    return (op->flags & OP_MOVES_MONEY) && c->actor &&
+           c->actor->role == LUMBUNG__ROLE__ROLE_INTEGRATOR && (!key || !*key);
+}
+
+/* The row of the call's operation in the table, its checks, then its handler. */
+static int dispatch(service_call_t *c, const service_operations_t *ops) {
+    void *app = c->svc->app;
+    if (c->request->body_case != ops->body)
+        return service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
+                                 "the %s service answers %s requests only", ops->service,
+                                 ops->service);
+    const operation_t *op = c->op.message ? operation_numbered(ops->rows, ops->count, c->op.number)
+                                          : NULL;
+    if (!op || !op->handler)
+        return service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_operation",
+                                 NULL, "the request names no operation the %s service knows",
+                                 ops->service);
+    if (needs_key(c, op))
+        return service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
+                                 "idempotency_key_required", "idempotency_key",
+                                 "an integrator must send an idempotency key with every request "
+                                 "that moves money, and reuse it when retrying");
+    const void *msg = c->op.message;
+    int rc = ops->admit ? ops->admit(app, c, op, msg) : 0;
+    if (rc == 0 && !(op->flags & OP_AUTHORISES_ITSELF))
+        rc = service_call_authorise(c, op->access, c->op.cooperative_id);
+    void *ctx = app;
+    if (rc == 0 && ops->begin) rc = ops->begin(app, c, op, msg, &ctx);
+    if (rc != 0) return rc;
+    rc = op->handler(ctx, c, msg);
+    return ops->end ? ops->end(ctx, c, op, rc) : rc;
+}
+
+static int call_handle(service_call_t *c) {
+    const service_handlers_t *h = &c->svc->handlers;
+    return h->operations ? dispatch(c, h->operations) : h->handle(c->svc->app, c);
+}
+
 static int run_handler(service_call_t *c, store_txn_t *parent) {
     int rc = store_begin_child(parent, &c->txn);
     if (rc != 0) return rc;
     c->last_seq = 0;
     c->continuing = false;
-    rc = c->svc->handlers.handle(c->svc->app, c);
+    rc = call_handle(c);
     /* A call that continues has no reply yet: its key is stored with the last step only. */
     if (rc == 0 && !c->continuing && c->request->idempotency_key && *c->request->idempotency_key)
         rc = idem_store(c, c->txn);
@@ -583,36 +643,13 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
 
 /* ---- logs and per-operation counts ---- */
 
-/* The set member of a message's first oneof, by reflection, or NULL. */
-static const ProtobufCFieldDescriptor *oneof_member(const ProtobufCMessage *m) {
-    const ProtobufCMessageDescriptor *d = m->descriptor;
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) continue;
-        uint32_t which = *(const uint32_t *) ((const char *) m + f->quantifier_offset);
-        if (which == f->id) return f;
-    }
-    return NULL;
-}
-
-/* "transactions.deposit": the envelope's body and the service's own oneof inside it. */
+/* "transactions.deposit": the envelope's body and the service's own oneof inside it (scope.h
+   finds both by reflection). */
 static void call_name_operation(service_call_t *c) {
-    const ProtobufCFieldDescriptor *body = oneof_member(&c->request->base);
-    if (!body) { snprintf(c->operation, sizeof c->operation, "none"); return; }
-    const ProtobufCMessage *inner = NULL;
-    if (body->type == PROTOBUF_C_TYPE_MESSAGE)
-        inner = *(const ProtobufCMessage *const *) ((const char *) c->request + body->offset);
-    const ProtobufCFieldDescriptor *op = inner ? oneof_member(inner) : NULL;
-    c->cooperative_id = 0;
-    const ProtobufCMessage *msg = NULL;
-    if (op && op->type == PROTOBUF_C_TYPE_MESSAGE)
-        msg = *(const ProtobufCMessage *const *) ((const char *) inner + op->offset);
-    const ProtobufCFieldDescriptor *coop =
-        msg ? protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "cooperative_id") : NULL;
-    if (coop && coop->type == PROTOBUF_C_TYPE_UINT64 && coop->label != PROTOBUF_C_LABEL_REPEATED)
-        c->cooperative_id = *(const uint64_t *) ((const char *) msg + coop->offset);
-    snprintf(c->operation, sizeof c->operation, "%s%s%s", body->name, op ? "." : "",
-             op ? op->name : "");
+    scope_request_read(c->request, &c->op);
+    if (!c->op.service) { snprintf(c->operation, sizeof c->operation, "none"); return; }
+    snprintf(c->operation, sizeof c->operation, "%s%s%s", c->op.service, c->op.name ? "." : "",
+             c->op.name ? c->op.name : "");
 }
 
 /* Every line written while the call runs names its request (log.h). */
@@ -620,7 +657,7 @@ static void call_log_context(const service_call_t *c) {
     if (!c->request) { log_context_set(NULL); return; }
     const Lumbung__Actor *a = c->actor;
     log_context_t ctx = { c->request->trace_id, a && a->user ? a->user : NULL,
-                          c->cooperative_id ? c->cooperative_id
+                          c->op.cooperative_id ? c->op.cooperative_id
                           : a && a->has_cooperative_id ? a->cooperative_id : 0, c->operation };
     log_context_set(&ctx);
 }
@@ -1012,7 +1049,7 @@ static void on_heartbeat(uv_timer_t *t) {
 
 service_t *service_new(bus_t *bus, const service_config_t *config,
                        const service_handlers_t *handlers, void *app, int *err) {
-    assert(bus && config && handlers && handlers->handle && err);
+    assert(bus && config && handlers && (handlers->handle || handlers->operations) && err);
     service_t *svc = calloc(1, sizeof *svc);
     if (!svc) abort();
     svc->bus = bus;

@@ -21,7 +21,11 @@
     pruned past every follower that registered by replay (retention.h); a replay records the
     asking peer's cursor in table "followers".
 
-    Not for: business rules (each service's handlers.c). */
+    A service that gives an operation table (service_operations_t, from its list in
+    common/operations_<service>.h) has each request's operation found, authorised once with
+    the role matrix (access.h) and handed to the row's handler by the runtime.
+
+    Not for: business rules (each service's handlers.c), who may do what (access.h). */
 #ifndef LUMBUNG_SERVICE_H
 #define LUMBUNG_SERVICE_H
 
@@ -30,7 +34,9 @@
 #include <uv.h>
 #include "arena.h"
 #include "bus.h"
+#include "access.h"
 #include "follower.h"
+#include "operation.h"
 #include "outbox.h"
 #include "problem.h"
 #include "store.h"
@@ -50,7 +56,32 @@ enum {
 typedef struct service service_t;
 typedef struct service_call service_call_t;
 
+/* A service's operation table (operation.h), read by the runtime for every request of its
+   body: it finds the row of the request's operation (unknown: INVALID "unknown_operation"),
+   asks an integrator for an idempotency key where the row moves money (INVALID
+   "idempotency_key_required", field idempotency_key), runs admit(), authorises the actor for
+   the operation's own cooperative_id with the role matrix (access.h; FORBIDDEN "forbidden")
+   unless the row says the handler does (OP_AUTHORISES_ITSELF), makes the handlers' context
+   with begin(), calls the row's handler and passes its result through end(). Each hook is
+   optional and returns 0 or a negative code after failing the call. */
 typedef struct {
+    const char *service;                /* "transactions", for messages */
+    Lumbung__Request__BodyCase body;    /* the Request body it answers (others: unknown_body) */
+    const operation_t *rows;
+    size_t count;
+    /* Before authorisation (transactions: a cooperative another shard owns). */
+    int (*admit)(void *app, service_call_t *call, const operation_t *op, const void *msg);
+    /* After authorisation: *ctx for the handler (left as the app when there is no begin). */
+    int (*begin)(void *app, service_call_t *call, const operation_t *op, const void *msg,
+                 void **ctx);
+    /* After the handler, with what it returned: the reply (transactions: publish the events
+       the work queued). Without it the handler's result is the call's. */
+    int (*end)(void *ctx, service_call_t *call, const operation_t *op, int rc);
+} service_operations_t;
+
+typedef struct {
+    /* The service's operation table; when set, `handle` is not used. */
+    const service_operations_t *operations;
     /* Handles one request inside its child txn. Fill the reply (allocate in the call's arena)
        and return 0 to commit, or return service_call_fail(...) (negative) to abort the child.
        ERR_MAP_FULL from any store call must be returned as is. */
@@ -100,6 +131,14 @@ const char *service_call_peer(const service_call_t *call);
 const Lumbung__Actor *service_call_actor(const service_call_t *call);
 /* True in a request the service posted to itself (service_post_self); no peer can send one. */
 bool service_call_internal(const service_call_t *call);
+/* The cooperative_id field of the request's operation message (not of its parts); 0: none. */
+uint64_t service_call_op_cooperative(const service_call_t *call);
+/* The call's actor as the role matrix reads it (access.h), internal steps marked. */
+access_actor_t service_call_access_actor(const service_call_t *call);
+/* 0 when the call's actor may do `access` on cooperative `coop` (0: none named); else fails
+   the call with FORBIDDEN "forbidden" and returns negative. For a handler whose row says
+   OP_AUTHORISES_ITSELF, once it knows the cooperative. */
+int service_call_authorise(service_call_t *call, access_t access, uint64_t coop);
 /* Asks for the call to run again, as a new step, after this batch commits: the handler's
    writes of this step commit now (its progress must be in the store), no reply is sent and no
    idempotency reply stored; the next step runs after the requests that arrive meanwhile, with

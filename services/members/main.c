@@ -21,7 +21,7 @@ static void teardown(void *arg) {
 
 int main(void) {
     static members_app_t app;
-    static const service_handlers_t handlers = { .handle = members_handle };
+    static const service_handlers_t handlers = { .operations = &members_operations };
     const service_main_t def = {
         .name = "members",
         .handlers = &handlers,

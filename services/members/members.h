@@ -4,10 +4,12 @@
     Every handler runs inside its request's child txn (service.h): it reads and writes the
     store through members store, emits events with members_emit_*, fills the reply in the
     call's arena and returns 0, or returns members_fail()/service_call_fail() (negative) and
-    everything it wrote vanishes. A handler checks authorisation from the actor before it
-    reads anything, because bus integrators reach the service without the gateway.
+    everything it wrote vanishes. Who may call an operation is its row in
+    common/operations_members.h, decided by the runtime before the handler reads anything
+    (bus integrators reach the service without the gateway); get_job, whose cooperative is the
+    stored job's, asks itself (service_call_authorise).
 
-    Files: handlers.c (dispatch, authorisation, paging), coops.c (cooperatives, board, annual
+    Files: handlers.c (the operation table, the actor's reach, paging), coops.c (cooperatives, board, annual
     meetings), people.c (members), guidance.c (supervision, trainings), import.c (CSV import,
     jobs), events.c (MembersEvent).
 
@@ -42,20 +44,11 @@ typedef struct {
     bool import_step_queued;
 } members_app_t;
 
-/* What an operation needs from the actor. */
-typedef enum {
-    MEMBERS_ACCESS_READ,        /* admin, supervisor, service: any; operator, viewer: own coop */
-    MEMBERS_ACCESS_WRITE,       /* admin, service: any; operator: own coop; integrator: scope */
-    MEMBERS_ACCESS_SUPERVISE,   /* admin, supervisor, service */
-    MEMBERS_ACCESS_ADMIN,       /* admin, service */
-} members_access_t;
+/* The operation table (handlers.c): common/operations_members.h with members_op_<name> bound
+   to each row; service_handlers_t.operations. The runtime authorises each operation with the
+   role matrix (common/access.h) before its handler runs. */
+extern const service_operations_t members_operations;
 
-/* The dispatcher: service_handlers_t.handle. */
-int members_handle(void *app, service_call_t *call);
-
-/* 0 when the call's actor may do `access` on cooperative `coop` (0: not about one
-   cooperative), else fails the call with FORBIDDEN and returns negative. */
-int members_authorize(service_call_t *call, members_access_t access, uint64_t coop);
 /* The cooperative an operator or viewer (or scoped integrator) is limited to; 0 = all. */
 uint64_t members_actor_scope(service_call_t *call);
 

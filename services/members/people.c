@@ -53,7 +53,6 @@ int members_member_insert(members_app_t *app, service_call_t *call, arena_t *are
 }
 
 int members_coop_for_write(members_app_t *app, service_call_t *call, uint64_t coop) {
-    if (members_authorize(call, MEMBERS_ACCESS_WRITE, coop) != 0) return -1;
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, coop, &c) != 0) return -1;
     if (c->has_active && !c->active)
@@ -113,7 +112,6 @@ static int member_load(members_app_t *app, service_call_t *call, uint64_t coop, 
 }
 
 int members_op_get_member(members_app_t *app, service_call_t *call, const Lumbung__GetMember *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
     Lumbung__Member *m;
     if (member_load(app, call, op->cooperative_id, op->id, &m) != 0) return -1;
     reply_member(call, m);
@@ -188,7 +186,6 @@ static members_table_t member_query(const Lumbung__ListMembers *op, const char *
 
 int members_op_list_members(members_app_t *app, service_call_t *call,
                             const Lumbung__ListMembers *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
     Lumbung__Cooperative *c;
     if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
     arena_t *arena = service_call_arena(call);

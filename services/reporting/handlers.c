@@ -1,4 +1,5 @@
-/* handlers — answers ReportingRequest from the projections: authorises the actor, reads in
+/* handlers — answers ReportingRequest from the projections through the service's operation
+   table (common/operations_reporting.h; the runtime authorises each), reads in
    the call's transaction (so a report is one consistent snapshot), states the sequences of
    both streams it reflects, and renders CSV when asked. Handlers only read, except the
    management questionnaire (management.c), a supervisor's assessment. The SHU of a
@@ -8,15 +9,17 @@
 #include "log.h"
 #include "docfile.h"
 #include "render.h"
+#include "operations_reporting.h"
 #include "shu.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #define KIND(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
-#define ROLE(x) LUMBUNG__ROLE__ROLE_##x
 #define OP(x) LUMBUNG__REPORTING_REQUEST__OP_##x
 #define RES(x) LUMBUNG__REPORTING_REPLY__RESULT_##x
 
@@ -27,34 +30,6 @@ typedef struct {
     store_txn_t *txn;
     Lumbung__ReportingReply *out;
 } ctx_t;
-
-/* Reports only read: admin, supervisor and services see every cooperative; operators and
-   viewers their own; an integrator its scope. coop 0 is the district as a whole. */
-static int authorise(ctx_t *x, uint64_t coop) {
-    const Lumbung__Actor *actor = service_call_actor(x->call);
-    Lumbung__Role role = actor && actor->has_role ? actor->role : ROLE(UNSPECIFIED);
-    const char *user = actor && actor->user ? actor->user : "anonymous";
-    uint64_t scope = actor && actor->has_cooperative_id ? actor->cooperative_id : 0;
-    switch (role) {
-    case ROLE(ADMIN):
-    case ROLE(SUPERVISOR):
-    case ROLE(SERVICE):
-        return 0;
-    case ROLE(OPERATOR):
-    case ROLE(VIEWER):
-    case ROLE(INTEGRATOR):
-        if (coop == 0)
-            return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
-                                     "%s may not read district reports", user);
-        if (scope == coop || (role == ROLE(INTEGRATOR) && scope == 0)) return 0;
-        return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
-                                 "%s may read only cooperative %" PRIu64 ", not %" PRIu64, user,
-                                 scope, coop);
-    default:
-        return service_call_fail(x->call, KIND(FORBIDDEN), "forbidden", NULL,
-                                 "the request names no role that may read reports");
-    }
-}
 
 /* *days = the date in text, or `fallback` when absent; a wrong date fails the call. */
 static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallback,
@@ -167,6 +142,48 @@ static int answer_doc(ctx_t *x, reporting_doc_t *d, const reporting_opts_t *o) {
     return reporting_answer_doc(x->app, x->call, x->txn, d, o, x->out);
 }
 
+/* The report in the reply as the file the options ask for, else as it is. */
+static int answer(ctx_t *x, const reporting_opts_t *o) {
+    if (!reporting_opts_file(o)) return 0;
+    const Lumbung__ReportingReply *r = x->out;
+    reporting_doc_t d;
+    switch (r->result_case) {
+    case RES(BALANCE_SHEET): reporting_render_balance_sheet(&d, x->arena, r->balance_sheet); break;
+    case RES(INCOME_STATEMENT): reporting_render_income(&d, x->arena, r->income_statement); break;
+    case RES(TRIAL_BALANCE): reporting_render_trial_balance(&d, x->arena, r->trial_balance); break;
+    case RES(MEMBER_STATEMENT):
+        reporting_render_statement(&d, x->arena, r->member_statement);
+        break;
+    case RES(LOAN_PORTFOLIO): reporting_render_portfolio(&d, x->arena, r->loan_portfolio); break;
+    case RES(SHU): reporting_render_shu(&d, x->arena, r->shu); break;
+    case RES(HEALTH): reporting_render_health(&d, x->arena, r->health); break;
+    case RES(MEMBER_REGISTER):
+        reporting_render_member_register(&d, x->arena, r->member_register);
+        break;
+    case RES(LOAN_REGISTER): reporting_render_loan_register(&d, x->arena, r->loan_register); break;
+    case RES(LOAN_CARD): reporting_render_loan_card(&d, x->arena, r->loan_card); break;
+    case RES(JOURNAL): reporting_render_journal(&d, x->arena, r->journal); break;
+    default:
+        assert(0 && "a report read file options but has no file form");
+        return -EINVAL;
+    }
+    return answer_doc(x, &d, o);
+}
+
+/* A report past one of its limits (-E2BIG) fails as RULE "report_too_large" with the text;
+   any other code passes through. */
+static int report_failed(ctx_t *x, int rc, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int report_failed(ctx_t *x, int rc, const char *field, const char *fmt, ...) {
+    if (rc != -E2BIG) return rc;
+    char text[PROBLEM_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    return service_call_fail(x->call, KIND(RULE), "report_too_large", field, "%s", text);
+}
+
 static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
@@ -180,14 +197,9 @@ static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
     b->has_as_of_seq = b->has_members_seq = 1;
     b->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     b->members_seq = seq_of(x->app->members);
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_balance_sheet(&d, x->arena, b);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(BALANCE_SHEET);
     x->out->balance_sheet = b;
-    return 0;
+    return answer(x, &o);
 }
 
 /* The income statement defaults to the calendar year of `to` so far. */
@@ -204,14 +216,9 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     s->has_as_of_seq = s->has_members_seq = 1;
     s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     s->members_seq = seq_of(x->app->members);
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_income(&d, x->arena, s);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(INCOME_STATEMENT);
     x->out->income_statement = s;
-    return 0;
+    return answer(x, &o);
 }
 
 static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
@@ -227,14 +234,9 @@ static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
     t->has_as_of_seq = t->has_members_seq = 1;
     t->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     t->members_seq = seq_of(x->app->members);
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_trial_balance(&d, x->arena, t);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(TRIAL_BALANCE);
     x->out->trial_balance = t;
-    return 0;
+    return answer(x, &o);
 }
 
 static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) {
@@ -268,19 +270,13 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->members_seq = seq_of(x->app->members);
     rc = reporting_statement_read(x->app, x->txn, x->arena, from, to, s);
     if (rc == 0) rc = reporting_loancard_read(x->app, x->txn, x->arena, from, to, s);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
-                                 "more than %d movements in the period; ask for a shorter one",
-                                 REPORTING_STATEMENT_LINES_MAX);
-    if (rc != 0) return rc;
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_statement(&d, x->arena, s);
-        return answer_doc(x, &d, &o);
-    }
+    if (rc != 0)
+        return report_failed(x, rc, "from",
+                             "more than %d movements in the period; ask for a shorter one",
+                             REPORTING_STATEMENT_LINES_MAX);
     x->out->result_case = RES(MEMBER_STATEMENT);
     x->out->member_statement = s;
-    return 0;
+    return answer(x, &o);
 }
 
 static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
@@ -291,30 +287,21 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     int rc = date_arg(x, r->as_of, "as_of", today_of(x, r->cooperative_id), &as_of);
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc == 0) rc = reporting_loans_portfolio(x->app, x->txn, r->cooperative_id, as_of, &counts);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the cooperative has more than %d loan states",
-                                 REPORTING_LOAN_STATES_MAX);
-    if (rc != 0) return rc;
+    if (rc != 0)
+        return report_failed(x, rc, NULL, "the cooperative has more than %d loan states",
+                             REPORTING_LOAN_STATES_MAX);
     Lumbung__LoanPortfolio *p =
         reporting_portfolio_build(x->arena, &counts, r->cooperative_id, date_text(x->arena, as_of));
     rc = reporting_writeoffs_portfolio(x->app, x->txn, x->arena, r->cooperative_id, as_of, p);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the cooperative has more than %d write-off rows",
-                                 REPORTING_WRITE_OFF_ROWS_MAX);
-    if (rc != 0) return rc;
+    if (rc != 0)
+        return report_failed(x, rc, NULL, "the cooperative has more than %d write-off rows",
+                             REPORTING_WRITE_OFF_ROWS_MAX);
     p->has_as_of_seq = p->has_members_seq = 1;
     p->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     p->members_seq = seq_of(x->app->members);
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_portfolio(&d, x->arena, p);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(LOAN_PORTFOLIO);
     x->out->loan_portfolio = p;
-    return 0;
+    return answer(x, &o);
 }
 
 /* ------------------------------------------------------------------ SHU */
@@ -411,11 +398,9 @@ static int shu_share(ctx_t *x, Lumbung__ShuReport *s, int32_t from, int32_t to,
     size_t n;
     int rc = reporting_loans_participation(x->app, x->txn, x->arena, s->cooperative_id, from, to,
                                            &p, &n);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the cooperative has more than %d members to share to",
-                                 REPORTING_SHU_MEMBERS_MAX);
-    if (rc != 0) return rc;
+    if (rc != 0)
+        return report_failed(x, rc, NULL, "the cooperative has more than %d members to share to",
+                             REPORTING_SHU_MEMBERS_MAX);
     bool loans_taken = s->usage_share_basis ==
                        LUMBUNG__USAGE_SHARE_BASIS__USAGE_SHARE_BASIS_LOANS_TAKEN;
     reporting_shu_member_t *m = arena_alloc(x->arena, (n ? n : 1) * sizeof *m);
@@ -484,14 +469,9 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     shu_rates(c, rate_bp);
     s->allocation_rates = set ? set->shu_allocation : NULL;
     if ((rc = shu_share(x, s, from, to, rate_bp)) != 0) return rc;
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_shu(&d, x->arena, s);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(SHU);
     x->out->shu = s;
-    return 0;
+    return answer(x, &o);
 }
 
 /* The health rating (rating.c), stamped with the sequences it reflects. */
@@ -504,15 +484,10 @@ static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     h->has_as_of_seq = h->has_members_seq = 1;
     h->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     h->members_seq = seq_of(x->app->members);
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_health(&d, x->arena, h);
-        return answer_doc(x, &d, &o);
-    }
-    return 0;
+    return answer(x, &o);
 }
 
-static int import_template(ctx_t *x, const Lumbung__GetMemberImportTemplate *r) {
+static int member_import_template(ctx_t *x, const Lumbung__GetMemberImportTemplate *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);
     if (!reporting_opts_file(&o)) o.format = LUMBUNG__REPORT_FORMAT__REPORT_FORMAT_CSV;
@@ -573,19 +548,12 @@ static int member_register(ctx_t *x, const Lumbung__GetMemberRegister *r) {
     m->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     m->members_seq = seq_of(x->app->members);
     rc = reporting_registry_members_of(x->app, x->txn, x->arena, r->cooperative_id, m);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the cooperative has more than %d members",
-                                 REPORTING_SHU_MEMBERS_MAX);
-    if (rc != 0) return rc;
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_member_register(&d, x->arena, m);
-        return answer_doc(x, &d, &o);
-    }
+    if (rc != 0)
+        return report_failed(x, rc, NULL, "the cooperative has more than %d members",
+                             REPORTING_SHU_MEMBERS_MAX);
     x->out->result_case = RES(MEMBER_REGISTER);
     x->out->member_register = m;
-    return 0;
+    return answer(x, &o);
 }
 
 static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
@@ -604,9 +572,8 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     l->members_seq = seq_of(x->app->members);
     rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
     if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", NULL,
-                                 "the cooperative has more than %d loan states",
-                                 REPORTING_LOAN_STATES_MAX);
+        return report_failed(x, rc, NULL, "the cooperative has more than %d loan states",
+                             REPORTING_LOAN_STATES_MAX);
     for (size_t i = 0; rc == 0 && i < l->n_items; i++) {
         Lumbung__Member *who;
         rc = reporting_registry_member(x->app, x->txn, x->arena, l->items[i]->member_id, &who);
@@ -618,14 +585,9 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
         if (rc == ERR_NOT_FOUND) rc = 0;
     }
     if (rc != 0) return rc;
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_loan_register(&d, x->arena, l);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(LOAN_REGISTER);
     x->out->loan_register = l;
-    return 0;
+    return answer(x, &o);
 }
 
 static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
@@ -642,7 +604,6 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
                                  "before this version: rebuild the reporting store)",
                                  r->cooperative_id, r->loan_id);
     if (rc == 0) rc = member_of(x, r->cooperative_id, loan->member_id, &m);
-    if (rc != 0) return rc;
     Lumbung__LoanCard *c = arena_message(x->arena, &lumbung__loan_card__descriptor);
     c->has_cooperative_id = c->has_loan_id = c->has_member_id = c->has_member_number = 1;
     c->has_as_of_seq = c->has_members_seq = 1;
@@ -660,14 +621,9 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
         return rc;
     for (size_t i = 0; i < s->n_loans; i++)
         if (s->loans[i]->loan_id == r->loan_id) c->card = s->loans[i];
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t d;
-        reporting_render_loan_card(&d, x->arena, c);
-        return answer_doc(x, &d, &o);
-    }
     x->out->result_case = RES(LOAN_CARD);
     x->out->loan_card = c;
-    return 0;
+    return answer(x, &o);
 }
 
 static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
@@ -686,19 +642,13 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     j->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     j->members_seq = seq_of(x->app->members);
     rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", "from",
-                                 "more than %d entries in the period; ask for a shorter one",
-                                 REPORTING_JOURNAL_ENTRIES_MAX);
-    if (rc != 0) return rc;
-    if (reporting_opts_file(&o)) {
-        reporting_doc_t doc;
-        reporting_render_journal(&doc, x->arena, j);
-        return answer_doc(x, &doc, &o);
-    }
+    if (rc != 0)
+        return report_failed(x, rc, "from",
+                             "more than %d entries in the period; ask for a shorter one",
+                             REPORTING_JOURNAL_ENTRIES_MAX);
     x->out->result_case = RES(JOURNAL);
     x->out->journal = j;
-    return 0;
+    return answer(x, &o);
 }
 
 /* A member's own overview (member_view.c): the gateway put the member's own ids in the
@@ -722,10 +672,9 @@ static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
     o->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
     o->members_seq = seq_of(x->app->members);
     rc = reporting_member_overview(x->app, x->txn, x->arena, c, m, as_of, o);
-    if (rc == -E2BIG)
-        return service_call_fail(x->call, KIND(RULE), "report_too_large", "as_of",
-                                 "more than %d movements", REPORTING_STATEMENT_LINES_MAX);
-    if (rc != 0) return rc;
+    if (rc != 0)
+        return report_failed(x, rc, "as_of", "more than %d movements",
+                             REPORTING_STATEMENT_LINES_MAX);
     x->out->result_case = RES(MEMBER_OVERVIEW);
     x->out->member_overview = o;
     return 0;
@@ -787,66 +736,52 @@ static int reply(ctx_t *x, int rc) {
     return 0;
 }
 
-static uint64_t scope_of(const Lumbung__ReportingRequest *r) {
-    switch (r->op_case) {
-    case OP(BALANCE_SHEET): return r->balance_sheet->cooperative_id;
-    case OP(INCOME_STATEMENT): return r->income_statement->cooperative_id;
-    case OP(TRIAL_BALANCE): return r->trial_balance->cooperative_id;
-    case OP(MEMBER_STATEMENT): return r->member_statement->cooperative_id;
-    case OP(LOAN_PORTFOLIO): return r->loan_portfolio->cooperative_id;
-    case OP(SHU): return r->shu->cooperative_id;
-    case OP(HEALTH): return r->health->cooperative_id;
-    case OP(PUT_MANAGEMENT): return r->put_management->cooperative_id;
-    case OP(MEMBER_IMPORT_TEMPLATE): return r->member_import_template->cooperative_id;
-    case OP(RAT_PACK): return r->rat_pack->cooperative_id;
-    case OP(MEMBER_REGISTER): return r->member_register->cooperative_id;
-    case OP(LOAN_CARD): return r->loan_card->cooperative_id;
-    case OP(JOURNAL): return r->journal->cooperative_id;
-    case OP(LOAN_REGISTER): return r->loan_register->cooperative_id;
-    case OP(MEMBER_OVERVIEW): return r->member_overview->cooperative_id;
-    case OP(MEMBER_SHU): return r->member_shu->cooperative_id;
-    case OP(PUBLIC_FACTS): return r->public_facts->cooperative_id;
-    default: return 0;
-    }
+/* The operation table: common/operations_reporting.h with a handler bound to each row. The
+   reports are the functions above; the questionnaire, the ODS and the dashboard live in their
+   own files. */
+#define REPORT(name)                                                                           \
+    static int run_##name(void *x, service_call_t *call, const void *r) { return name(x, r); }
+REPORT(balance_sheet) REPORT(income_statement) REPORT(trial_balance) REPORT(member_statement)
+REPORT(loan_portfolio) REPORT(shu) REPORT(health) REPORT(member_import_template) REPORT(rat_pack)
+REPORT(member_register) REPORT(loan_register) REPORT(loan_card) REPORT(journal)
+REPORT(member_overview) REPORT(member_shu) REPORT(public_facts)
+#undef REPORT
+
+static int run_put_management(void *arg, service_call_t *call, const void *r) {
+    ctx_t *x = arg;
+    return reporting_management_put(x->app, call, x->txn, x->arena, r, x->out);
 }
 
-int reporting_handle(void *arg, service_call_t *call) {
-    const Lumbung__Request *req = service_call_request(call);
-    if (req->body_case != LUMBUNG__REQUEST__BODY_REPORTING || !req->reporting)
-        return service_call_fail(call, KIND(INVALID), "unknown_body", NULL,
-                                 "the reporting service answers ReportingRequest only");
-    ctx_t x = { .app = arg, .call = call, .arena = service_call_arena(call),
-                .txn = service_call_txn(call) };
-    x.out = arena_message(x.arena, &lumbung__reporting_reply__descriptor);
-    const Lumbung__ReportingRequest *r = req->reporting;
-    int rc = authorise(&x, scope_of(r));
-    if (rc != 0) return rc;
-    switch (r->op_case) {
-    case OP(BALANCE_SHEET): return reply(&x, balance_sheet(&x, r->balance_sheet));
-    case OP(INCOME_STATEMENT): return reply(&x, income_statement(&x, r->income_statement));
-    case OP(TRIAL_BALANCE): return reply(&x, trial_balance(&x, r->trial_balance));
-    case OP(MEMBER_STATEMENT): return reply(&x, member_statement(&x, r->member_statement));
-    case OP(LOAN_PORTFOLIO): return reply(&x, loan_portfolio(&x, r->loan_portfolio));
-    case OP(SHU): return reply(&x, shu(&x, r->shu));
-    case OP(HEALTH): return reply(&x, health(&x, r->health));
-    case OP(PUT_MANAGEMENT):
-        return reply(&x, reporting_management_put(x.app, call, x.txn, x.arena, r->put_management,
-                                                  x.out));
-    case OP(MEMBER_IMPORT_TEMPLATE): return reply(&x, import_template(&x, r->member_import_template));
-    case OP(RAT_PACK): return reply(&x, rat_pack(&x, r->rat_pack));
-    case OP(MEMBER_REGISTER): return reply(&x, member_register(&x, r->member_register));
-    case OP(LOAN_CARD): return reply(&x, loan_card(&x, r->loan_card));
-    case OP(JOURNAL): return reply(&x, journal(&x, r->journal));
-    case OP(LOAN_REGISTER): return reply(&x, loan_register(&x, r->loan_register));
-    case OP(MEMBER_OVERVIEW): return reply(&x, member_overview(&x, r->member_overview));
-    case OP(MEMBER_SHU): return reply(&x, member_shu(&x, r->member_shu));
-    case OP(PUBLIC_FACTS): return reply(&x, public_facts(&x, r->public_facts));
-    case OP(ODS): return reply(&x, reporting_ods(x.app, call, x.txn, x.arena, r->ods, x.out));
-    case OP(DISTRICT_DASHBOARD):
-        return reply(&x, reporting_dashboard(x.app, call, x.txn, x.arena, r->district_dashboard,
-                                             x.out));
-    default:
-        return service_call_fail(call, KIND(INVALID), "unknown_operation", NULL,
-                                 "the request names no operation this service knows");
-    }
+static int run_ods(void *arg, service_call_t *call, const void *r) {
+    ctx_t *x = arg;
+    return reporting_ods(x->app, call, x->txn, x->arena, r, x->out);
 }
+
+static int run_district_dashboard(void *arg, service_call_t *call, const void *r) {
+    ctx_t *x = arg;
+    return reporting_dashboard(x->app, call, x->txn, x->arena, r, x->out);
+}
+
+/* Every report reads in the call's transaction, so it is one consistent snapshot. */
+static int begin(void *app, service_call_t *call, const operation_t *op, const void *msg,
+                 void **out) {
+    arena_t *arena = service_call_arena(call);
+    ctx_t *x = arena_alloc(arena, sizeof *x);
+    *x = (ctx_t) { .app = app, .call = call, .arena = arena, .txn = service_call_txn(call) };
+    x->out = arena_message(arena, &lumbung__reporting_reply__descriptor);
+    *out = x;
+    return 0;
+}
+
+static int end(void *x, service_call_t *call, const operation_t *op, int rc) {
+    return reply(x, rc);
+}
+
+#define ROW(CASE, name, access, flags) { OP(CASE), #name, ACCESS_##access, (flags), run_##name },
+static const operation_t rows[] = { REPORTING_OPERATIONS(ROW) };
+#undef ROW
+
+const service_operations_t reporting_operations = {
+    .service = "reporting", .body = LUMBUNG__REQUEST__BODY_REPORTING,
+    .rows = rows, .count = sizeof rows / sizeof rows[0], .begin = begin, .end = end,
+};

@@ -48,7 +48,7 @@ static void teardown(void *arg) {
 
 int main(void) {
     static reporting_t app;
-    static const service_handlers_t handlers = { .handle = reporting_handle };
+    static const service_handlers_t handlers = { .operations = &reporting_operations };
     service_main_t def = {
         .name = "reporting", .handlers = &handlers, .app = &app, .setup = setup, .teardown = teardown,
     };

@@ -120,8 +120,9 @@ void reporting_advanced(void *app, uint64_t cursor);
    end (follower_batch_fn). */
 int reporting_batch(void *app, store_txn_t *txn, bool end);
 
-/* The service handler (handlers.c). */
-int reporting_handle(void *app, service_call_t *call);
+/* The operation table (handlers.c): common/operations_reporting.h with a handler bound to
+   each row; the runtime authorises every report with the role matrix before it runs. */
+extern const service_operations_t reporting_operations;
 
 /* One header per module, each with its contract; included here so that a file needs only
    reporting.h. Every module's .c includes reporting.h first. */

@@ -19,8 +19,9 @@ typedef struct {
     uint32_t close_step_loans;  /* loans per step of a close-day (TX_CLOSE_STEP_LOANS) */
 } tx_app_t;
 
-/* The request handler (handlers.c): dispatch, authorisation, events and reply. */
-int tx_handlers_handle(void *app, service_call_t *call);
+/* The operation table (handlers.c): the service's list (common/operations_transactions.h)
+   with a handler per operation; the runtime dispatches and authorises from it. */
+extern const service_operations_t tx_handlers_operations;
 
 /* The follower's callbacks for the members stream (replica.c). */
 int tx_replica_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);

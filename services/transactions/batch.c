@@ -1,5 +1,4 @@
 #include "batch.h"
-#include "access.h"
 #include "ledger.h"
 #include "savings.h"
 
@@ -60,7 +59,7 @@ static void result_error(tx_ctx_t *ctx, Lumbung__PostingResult *r, size_t index,
 
 /* Runs one posting in ctx->txn. 0 (result filled, ok or not) or a store error. A rejection is
    reported through *rejected so a chain can stop. */
-static int run_posting(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__Posting *p,
+static int run_posting(tx_ctx_t *ctx, const access_actor_t *who, Lumbung__Posting *p,
                        size_t index, Lumbung__PostingResult *r, bool *rejected) {
     problem_t err = { 0 };
     uint64_t *coop = tx_batch_posting_coop(p);
@@ -68,7 +67,10 @@ static int run_posting(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__Post
     if (!coop) {
         rc = problem_set(&err, INVALID, "missing_field", NULL,
                        "a posting needs one of deposit, withdraw or entry");
-    } else if ((rc = tx_authorise(actor, *coop, true, &err)) == 0) {
+    } else if (access_decide(who, &(access_ask_t) { .access = ACCESS_COOP_WRITE,
+                                                   .cooperative_id = *coop }, &err) != 0) {
+        rc = ERR_REJECTED;           /* this posting's result, not the batch's */
+    } else {
         Lumbung__SavingsPosted *sp = NULL;
         Lumbung__JournalEntry *e = NULL;
         if (p->op_case == P(ENTRY)) rc = tx_ledger_post_manual(ctx, p->entry, &e, &err);
@@ -110,7 +112,7 @@ static void mark_linked_failed(tx_ctx_t *ctx, Lumbung__PostingResult **results, 
 }
 
 /* Runs postings [from, to) sharing one link_id in a child txn: all or nothing. */
-static int run_chain(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch *req,
+static int run_chain(tx_ctx_t *ctx, const access_actor_t *who, Lumbung__PostBatch *req,
                      size_t from, size_t to, Lumbung__PostingResult **results) {
     store_txn_t *parent = ctx->txn, *child;
     int rc = store_begin_child(parent, &child);
@@ -120,7 +122,7 @@ static int run_chain(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBa
     size_t failed = to;
     for (size_t i = from; i < to && rc == 0 && failed == to; i++) {
         bool rejected;
-        rc = run_posting(ctx, actor, req->postings[i], i, results[i], &rejected);
+        rc = run_posting(ctx, who, req->postings[i], i, results[i], &rejected);
         if (rejected) failed = i;
     }
     ctx->txn = parent;
@@ -158,7 +160,7 @@ static Lumbung__BatchResult *results_new(tx_ctx_t *ctx, size_t n) {
     return out;
 }
 
-int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch *req,
+int tx_batch_post(tx_ctx_t *ctx, const access_actor_t *who, Lumbung__PostBatch *req,
                   Lumbung__BatchResult **out, problem_t *err) {
     int rc = check_batch(req, err);
     if (rc != 0) return rc;
@@ -182,8 +184,8 @@ int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch
                              "link_id %" PRIu64 " was used by an earlier chain; the postings "
                              "of a chain must be consecutive", link);
         bool rejected;
-        rc = link ? run_chain(ctx, actor, req, i, end, res->results)
-                  : run_posting(ctx, actor, req->postings[i], i, res->results[i], &rejected);
+        rc = link ? run_chain(ctx, who, req, i, end, res->results)
+                  : run_posting(ctx, who, req->postings[i], i, res->results[i], &rejected);
         i = end;
     }
     if (rc != 0) return rc;

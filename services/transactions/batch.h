@@ -13,6 +13,7 @@
 #ifndef LUMBUNG_TX_BATCH_H
 #define LUMBUNG_TX_BATCH_H
 
+#include "access.h"
 #include "context.h"
 #include "transactions.pb-c.h"
 
@@ -25,9 +26,10 @@ enum {
 uint64_t *tx_batch_posting_coop(Lumbung__Posting *p);
 
 /* Runs `req` (postings may be given the batch's cooperative_id in place). Each posting is
-   authorised for `actor`. Returns 0 with *out filled, ERR_REJECTED when the batch as a whole is
+   authorised for `who` by its own cooperative (access.h: COOP_WRITE; a refused posting is its
+   result's error). Returns 0 with *out filled, ERR_REJECTED when the batch as a whole is
    invalid (empty, too large, a link_id reused after its chain ended), or a store error. */
-int tx_batch_post(tx_ctx_t *ctx, const Lumbung__Actor *actor, Lumbung__PostBatch *req,
+int tx_batch_post(tx_ctx_t *ctx, const access_actor_t *who, Lumbung__PostBatch *req,
                   Lumbung__BatchResult **out, problem_t *err);
 
 #endif

@@ -47,7 +47,7 @@ static const char *name_of(void *arg) {
 
 int main(void) {
     static tx_app_t app;
-    static const service_handlers_t handlers = { .handle = tx_handlers_handle };
+    static const service_handlers_t handlers = { .operations = &tx_handlers_operations };
     service_main_t def = {
         .name = "transactions", .name_of = name_of, .handlers = &handlers, .app = &app,
         .setup = setup, .teardown = teardown,

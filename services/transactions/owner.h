@@ -5,7 +5,7 @@
     client that routed by a stale or wrong map learns where to go, and a batch with a posting
     for another shard's cooperative posts nothing at all.
 
-    Not for: who may act for a cooperative (access.h). */
+    Not for: who may act for a cooperative (common/access.h). */
 #ifndef LUMBUNG_TX_OWNER_H
 #define LUMBUNG_TX_OWNER_H
 

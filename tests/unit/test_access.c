@@ -294,7 +294,8 @@ static void class_names_round_trip(void **state) {
     (void) state;
     for (int i = 0; i < ACCESS_CLASS_COUNT; i++)
         assert_int_equal(access_parse(access_name((access_t) i)), i);
-    assert_int_equal(access_parse("coop_write"), ACCESS_COOP_WRITE);
+    assert_int_equal(access_parse("COOP_WRITE"), ACCESS_COOP_WRITE);
+    assert_string_equal(access_name(ACCESS_MEMBER_ONLY), "member");
     assert_int_equal(access_parse("nope"), -1);
     assert_string_equal(access_name((access_t) 99), "unknown");
 }
@@ -327,6 +328,48 @@ static void the_operation_lists_answer_the_gateway(void **state) {
     for (size_t i = 0; i < COUNT(money); i++)
         assert_true(operation_find("transactions", money[i])->flags & OP_MOVES_MONEY);
     assert_ptr_equal(operation_numbered(rows, n, 40), operation_named(rows, n, "post_opening"));
+}
+
+/* Moved from test_transactions_rules.c (tx_authorise), through the actor of a bus request. */
+static Lumbung__Actor bus_actor(Lumbung__Role role, uint64_t coop) {
+    Lumbung__Actor a = LUMBUNG__ACTOR__INIT;
+    a.user = "u";
+    a.has_role = 1;
+    a.role = role;
+    a.has_cooperative_id = coop != 0;
+    a.cooperative_id = coop;
+    return a;
+}
+
+static int tx_authorise(const Lumbung__Actor *a, uint64_t coop, bool write, problem_t *err) {
+    access_actor_t who = access_actor_of(a);
+    access_ask_t ask = { .access = write ? ACCESS_COOP_WRITE : ACCESS_COOP_READ,
+                         .cooperative_id = coop };
+    return access_decide(&who, &ask, err);
+}
+
+static void authorisation_follows_the_roles(void **state) {
+    (void) state;
+    problem_t err;
+    Lumbung__Actor a = bus_actor(LUMBUNG__ROLE__ROLE_ADMIN, 0);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
+    assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_FORBIDDEN);
+    assert_int_equal(err.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_OPERATOR, 7);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
+    assert_int_equal(tx_authorise(&a, 8, false, &err), ERR_FORBIDDEN);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_OPERATOR, 0);    /* an operator without a cooperative */
+    assert_int_equal(tx_authorise(&a, 7, false, &err), ERR_FORBIDDEN);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_VIEWER, 7);
+    assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_FORBIDDEN);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 0);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
+    a = bus_actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 5);
+    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_FORBIDDEN);
+    assert_int_equal(tx_authorise(NULL, 7, false, &err), ERR_FORBIDDEN);
 }
 
 /* Every member of each service's op oneof has its row, under its own name and number. */
@@ -364,6 +407,7 @@ int main(void) {
         cmocka_unit_test(class_names_round_trip),
         cmocka_unit_test(the_operation_lists_answer_the_gateway),
         cmocka_unit_test(the_lists_cover_every_operation_of_the_protos),
+        cmocka_unit_test(authorisation_follows_the_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

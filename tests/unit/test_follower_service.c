@@ -45,6 +45,30 @@ typedef struct {
 
 static const service_handlers_t handlers = { .handle = testsvc_handle };
 
+/* The same handlers as an operation table (service.h): the runtime finds the row, asks for the
+   idempotency key and authorises before the handler runs. */
+static int run_emit(void *app, service_call_t *call, const void *m) {
+    return testsvc_handle_emit(app, call, m);
+}
+static int run_add(void *app, service_call_t *call, const void *m) {
+    return testsvc_handle_add(app, call, m);
+}
+static int run_state(void *app, service_call_t *call, const void *m) {
+    return testsvc_handle_state(app, call, m);
+}
+static const operation_t testing_rows[] = {
+    { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE, run_emit },
+    { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_COOP_WRITE, OP_WRITE | OP_MOVES_MONEY,
+      run_add },
+    { LUMBUNG__TESTING_REQUEST__OP_STATE, "state", ACCESS_ADMIN, 0, run_state },
+};
+static const service_operations_t testing_operations = {
+    .service = "testing", .body = LUMBUNG__REQUEST__BODY_TESTING,
+    .rows = testing_rows, .count = sizeof testing_rows / sizeof testing_rows[0],
+};
+static const service_handlers_t table_handlers = { .operations = &testing_operations };
+static const service_handlers_t *producer_handlers = &handlers;
+
 /* ---- fixture ---- */
 
 static int free_port(void) {
@@ -117,7 +141,8 @@ static service_t *start_service(fixture_t *f, bus_t *bus, app_t *app, const char
                                 const char *router, const char *pub) {
     service_config_t sc = { .name = name, .router_endpoint = router, .pub_endpoint = pub, .data_dir = f->data };
     int err = 0;
-    service_t *svc = service_new(bus, &sc, &handlers, app, &err);
+    service_t *svc = service_new(bus, &sc, app == &f->prod ? producer_handlers : &handlers, app,
+                                 &err);
     assert_non_null(svc);
     app->svc = svc;
     assert_int_equal(store_table(service_store(svc), "counters", &app->counters), 0);
@@ -508,6 +533,39 @@ static void malformed_and_bodyless_requests_get_typed_errors(void **state) {
     assert_false(o.has_error);
 }
 
+/* The client is an integrator (its key's role): it may emit (public), add only with a key
+   (the row moves money), never read the state (admin). */
+static void an_operation_table_dispatches_and_authorises_once(void **state) {
+    fixture_t *f = *state;
+    producer_handlers = &table_handlers;
+    producer_start(f);
+    producer_handlers = &handlers;
+    request_t r;
+    outcome_t o = call(f, f->to_prod, emit_request(&r, 1, "t"));
+    assert_false(o.has_error);
+    o = call(f, f->to_prod, add_request(&r, "c", 5, NULL));
+    assert_true(o.has_error);
+    assert_string_equal(o.code, "idempotency_key_required");
+    assert_string_equal(o.field, "idempotency_key");
+    o = call(f, f->to_prod, add_request(&r, "c", 5, "k1"));
+    assert_false(o.has_error);
+    assert_int_equal(o.testing.value, 5);
+    o = call(f, f->to_prod, state_request(&r, "c"));
+    assert_true(o.has_error);
+    assert_int_equal(o.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
+    assert_string_equal(o.code, "forbidden");
+    o = call(f, f->to_prod, testing_request(&r));       /* no operation set */
+    assert_true(o.has_error);
+    assert_string_equal(o.code, "unknown_operation");
+    Lumbung__MembersRequest members = LUMBUNG__MEMBERS_REQUEST__INIT;
+    Lumbung__Request other = LUMBUNG__REQUEST__INIT;
+    other.body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    other.members = &members;
+    o = call(f, f->to_prod, &other);
+    assert_true(o.has_error);
+    assert_string_equal(o.code, "unknown_body");
+}
+
 static void a_request_past_its_deadline_is_not_started(void **state) {
     fixture_t *f = *state;
     producer_start(f);
@@ -725,6 +783,7 @@ int main(void) {
         T(a_failed_request_stores_no_idempotent_reply),
         T(an_over_long_idempotency_key_is_invalid),
         T(malformed_and_bodyless_requests_get_typed_errors),
+        T(an_operation_table_dispatches_and_authorises_once),
         T(a_request_past_its_deadline_is_not_started),
         T(replay_serves_events_from_the_requested_sequence),
         T(a_full_map_grows_and_the_batch_is_redone),

@@ -432,9 +432,7 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     b.cooperative_id = COOP;
     b.n_postings = 6;
     b.postings = pp;
-    Lumbung__Actor admin = LUMBUNG__ACTOR__INIT;
-    admin.has_role = 1;
-    admin.role = LUMBUNG__ROLE__ROLE_ADMIN;
+    access_actor_t admin = { .role = LUMBUNG__ROLE__ROLE_ADMIN };
     Lumbung__BatchResult *res;
     tx_mark_t mark = tx_ctx_mark(&f->ctx);
     assert_int_equal(tx_batch_post(&f->ctx, &admin, &b, &res, &f->err), 0);

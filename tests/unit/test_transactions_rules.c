@@ -10,7 +10,6 @@
 
 #include "date.h"
 #include "../../services/transactions/chart.h"
-#include "../../services/transactions/access.h"
 #include "../../services/transactions/ledger.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
@@ -218,40 +217,6 @@ static void mandatory_periods_map_from_members(void **state) {
     assert_int_equal(tx_replica_period_months(LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_ANNUAL), 12);
 }
 
-static Lumbung__Actor actor(Lumbung__Role role, uint64_t coop) {
-    Lumbung__Actor a = LUMBUNG__ACTOR__INIT;
-    a.user = "u";
-    a.has_role = 1;
-    a.role = role;
-    a.has_cooperative_id = coop != 0;
-    a.cooperative_id = coop;
-    return a;
-}
-
-static void authorisation_follows_the_roles(void **state) {
-    (void) state;
-    problem_t err;
-    Lumbung__Actor a = actor(LUMBUNG__ROLE__ROLE_ADMIN, 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
-    a = actor(LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
-    assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
-    assert_int_equal(err.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
-    a = actor(LUMBUNG__ROLE__ROLE_OPERATOR, 7);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
-    assert_int_equal(tx_authorise(&a, 8, false, &err), ERR_REJECTED);
-    a = actor(LUMBUNG__ROLE__ROLE_OPERATOR, 0);    /* an operator without a cooperative */
-    assert_int_equal(tx_authorise(&a, 7, false, &err), ERR_REJECTED);
-    a = actor(LUMBUNG__ROLE__ROLE_VIEWER, 7);
-    assert_int_equal(tx_authorise(&a, 7, false, &err), 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
-    a = actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 0);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), 0);
-    a = actor(LUMBUNG__ROLE__ROLE_INTEGRATOR, 5);
-    assert_int_equal(tx_authorise(&a, 7, true, &err), ERR_REJECTED);
-    assert_int_equal(tx_authorise(NULL, 7, false, &err), ERR_REJECTED);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(standard_chart_has_every_role_once),
@@ -266,7 +231,6 @@ int main(void) {
         cmocka_unit_test(records_round_trip_and_reject_other_versions),
         cmocka_unit_test(date_keys_sort_like_dates),
         cmocka_unit_test(mandatory_periods_map_from_members),
-        cmocka_unit_test(authorisation_follows_the_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
