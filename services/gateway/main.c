@@ -163,16 +163,9 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
    gateway's users a report reads as a cooperative's records do and an assessment is
    supervision (test_gateway_routes checks that the matrix decides them alike). */
 static const char *http_access_name(access_t access) {
-    switch (access) {
-    case ACCESS_PUBLIC: return "public";
-    case ACCESS_AUTHENTICATED: return "authenticated";
-    case ACCESS_COOP_READ: case ACCESS_REPORT_READ: return "coop_read";
-    case ACCESS_COOP_WRITE: return "coop_write";
-    case ACCESS_SUPERVISE: case ACCESS_ASSESS: return "supervise";
-    case ACCESS_ADMIN: return "admin";
-    case ACCESS_MEMBER_ONLY: return "member";
-    default: return "unknown";
-    }
+    if (access == ACCESS_REPORT_READ) return access_name(ACCESS_COOP_READ);
+    if (access == ACCESS_ASSESS) return access_name(ACCESS_SUPERVISE);
+    return access_name(access);
 }
 
 static json_t *route_json(const route_t *r) {
