@@ -13,6 +13,15 @@
 
 #include "log.h"
 
+/* The answer, kept while the audit entry commits. */
+struct gateway_answer {
+    int status;
+    char outcome[AUDIT_CODE_MAX + 1];
+    char *body;                              /* malloc'd */
+    size_t len;
+    const char *content_type;
+};
+
 static void on_request_gone(void *arg) {
     gateway_exchange_t *ex = arg;
     ex->req = NULL;
@@ -43,7 +52,7 @@ static bool changes_state(const char *method) {
 static void exchange_free(gateway_exchange_t *ex) {
     assert(ex->gw->exchanges > 0);
     ex->gw->exchanges--;
-    free(ex->body);
+    if (ex->answer) free(ex->answer->body);
     if (ex->first_result) json_decref(ex->first_result);
     arena_t *arena = ex->arena;
     arena_destroy(&arena);            /* ex itself lives in the arena */
@@ -51,8 +60,8 @@ static void exchange_free(gateway_exchange_t *ex) {
 
 /* What the gateway's lines about this exchange name (log.h). */
 static log_context_t exchange_log_context(const gateway_exchange_t *ex) {
-    const char *user = ex->has_user ? ex->user.username : ex->audit_user;
-    return (log_context_t) { ex->request_id, user, ex->cooperative_id,
+    const char *user = ex->caller.known ? ex->caller.user.username : ex->caller.audit_name;
+    return (log_context_t) { ex->request_id, user, ex->noted.cooperative_id,
                              ex->route ? ex->route->operation : NULL };
 }
 
@@ -62,8 +71,9 @@ static void access_log(const gateway_exchange_t *ex) {
     if (!log_enabled(LOG_INFO)) return;
     log_context_t ctx = exchange_log_context(ex);
     double ms = (double) (uv_hrtime() - ex->started_ns) / 1e6;
-    log_emit(LOG_INFO, &ctx, ex->outcome, ms, "access: %s %s %d %zu bytes user=%s peer=%s",
-             ex->method, ex->path, ex->status, ex->body_len,
+    const struct gateway_answer *a = ex->answer;
+    log_emit(LOG_INFO, &ctx, a->outcome, ms, "access: %s %s %d %zu bytes user=%s peer=%s",
+             ex->method, ex->path, a->status, a->len,
              ctx.actor && *ctx.actor ? ctx.actor : "-", *ex->peer ? ex->peer : "-");
 }
 
@@ -75,7 +85,8 @@ static void exchange_send(gateway_exchange_t *ex) {
         http_req_add_header(ex->req, "Referrer-Policy", STATIC_REFERRER_POLICY);
         http_req_add_header(ex->req, "X-Frame-Options", "DENY");
         http_req_on_cancel(ex->req, NULL, NULL);
-        http_req_respond(ex->req, ex->status, ex->content_type, ex->body, ex->body_len);
+        const struct gateway_answer *a = ex->answer;
+        http_req_respond(ex->req, a->status, a->content_type, a->body, a->len);
         ex->req = NULL;
     }
     exchange_free(ex);
@@ -97,6 +108,7 @@ static char *error_text(const char *code, const char *field, const char *message
 
 static void on_audited(void *arg, int status) {
     gateway_exchange_t *ex = arg;
+    struct gateway_answer *a = ex->answer;
     if (status < 0) {
         /* An unrecorded change must not look like a recorded one: the answer becomes a 503
            (without the first answer's headers, a session cookie say). The change itself may
@@ -105,14 +117,14 @@ static void on_audited(void *arg, int status) {
         log_context_t ctx = exchange_log_context(ex);
         log_emit(LOG_ERROR, &ctx, "audit_failed", LOG_DURATION_NONE,
                  "audit entry for %s %s (status %d) was not stored; answered 503 "
-                 "audit_unavailable instead", ex->method, ex->path, ex->status);
-        free(ex->body);
-        ex->body = error_text("audit_unavailable", NULL, "the change could not be recorded in "
-                              "the audit trail; send it again with the same Idempotency-Key");
-        ex->body_len = strlen(ex->body);
-        ex->status = 503;
-        ex->content_type = "application/json";
-        snprintf(ex->outcome, sizeof ex->outcome, "%s", "audit_unavailable");
+                 "audit_unavailable instead", ex->method, ex->path, a->status);
+        free(a->body);
+        a->body = error_text("audit_unavailable", NULL, "the change could not be recorded in "
+                             "the audit trail; send it again with the same Idempotency-Key");
+        a->len = strlen(a->body);
+        a->status = 503;
+        a->content_type = "application/json";
+        snprintf(a->outcome, sizeof a->outcome, "%s", "audit_unavailable");
         if (ex->req) {
             http_req_drop_headers(ex->req);
             http_req_add_header(ex->req, "Retry-After", "1");
@@ -125,46 +137,48 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     e->at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    const char *user = ex->has_user ? ex->user.username : ex->audit_user ? ex->audit_user : "";
+    const gateway_caller_t *c = &ex->caller;
+    const char *user = c->known ? c->user.username : c->audit_name ? c->audit_name : "";
     snprintf(e->user, sizeof e->user, "%s", user);
-    snprintf(e->role, sizeof e->role, "%s", ex->has_user ? auth_role_name(ex->user.role) : "");
+    snprintf(e->role, sizeof e->role, "%s", c->known ? auth_role_name(c->user.role) : "");
     snprintf(e->method, sizeof e->method, "%s", ex->method);
     snprintf(e->route, sizeof e->route, "%s", ex->route ? ex->route->pattern : "");
     snprintf(e->path, sizeof e->path, "%s", ex->path);
-    e->cooperative_id = ex->cooperative_id;
+    e->cooperative_id = ex->noted.cooperative_id;
     size_t n = 0;
     for (int i = 0; i < ex->match.count && n < sizeof e->target; i++) {
         if (!strcmp(ex->match.params[i].name, "coop")) continue;
         n += (size_t) snprintf(e->target + n, sizeof e->target - n, "%s%s=%s", n ? " " : "",
                                ex->match.params[i].name, ex->match.params[i].value);
     }
-    e->status = ex->status;
-    snprintf(e->outcome, sizeof e->outcome, "%s", ex->outcome);
+    e->status = ex->answer->status;
+    snprintf(e->outcome, sizeof e->outcome, "%s", ex->answer->outcome);
     e->request_id = ex->id;
     snprintf(e->trace_id, sizeof e->trace_id, "%s", ex->request_id);
-    e->bus_request_id = ex->bus_request_id;
+    e->bus_request_id = ex->noted.bus_request_id;
     snprintf(e->idempotency_key, sizeof e->idempotency_key, "%s",
-             ex->idempotency_key ? ex->idempotency_key : "");
+             ex->noted.idempotency_key ? ex->noted.idempotency_key : "");
 }
 
 void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
                              const void *body, size_t len, const char *outcome) {
-    assert(ex && !ex->body && status >= 100 && status <= 599);
+    assert(ex && !ex->answer && status >= 100 && status <= 599);
     gateway_t *gw = ex->gw;
-    ex->status = status;
-    ex->content_type = content_type;
-    snprintf(ex->outcome, sizeof ex->outcome, "%s", outcome ? outcome : "ok");
-    ex->body = malloc(len + 1);
-    if (!ex->body) abort();
-    if (len) memcpy(ex->body, body, len);
-    ex->body_len = len;
+    struct gateway_answer *a = ex->answer = arena_alloc(ex->arena, sizeof *a);
+    a->status = status;
+    a->content_type = content_type;
+    snprintf(a->outcome, sizeof a->outcome, "%s", outcome ? outcome : "ok");
+    a->body = malloc(len + 1);
+    if (!a->body) abort();
+    if (len) memcpy(a->body, body, len);
+    a->len = len;
     double seconds = (double) (uv_hrtime() - ex->started_ns) / 1e9;
     metrics_request(gw->metrics, ex->method, ex->route ? ex->route->pattern : "unmatched",
                     status, seconds);
     if (status >= 500) {
         log_context_t ctx = exchange_log_context(ex);
-        log_emit(LOG_WARN, &ctx, ex->outcome, seconds * 1e3, "%s %s -> %d %s", ex->method,
-                 ex->path, status, ex->outcome);
+        log_emit(LOG_WARN, &ctx, a->outcome, seconds * 1e3, "%s %s -> %d %s", ex->method,
+                 ex->path, status, a->outcome);
     }
     if (!changes_state(ex->method)) { exchange_send(ex); return; }
     audit_entry_t *entry = calloc(1, sizeof *entry);

@@ -11,30 +11,33 @@
     Routing (routes.c): the route tables of routes.h plus the gateway's own, path patterns with
     {params}, literal segments preferred over parameters, 404 for an unknown path and 405 (with
     Allow) for a known path with another method. Authorisation happens in one function,
-    gateway_routes_authorize(), from the route's access class, the user's role and every
-    cooperative the request names. Access rules:
-      ROUTE_PUBLIC         anyone, no token
-      ROUTE_AUTHENTICATED  any valid token
-      ROUTE_COOP_READ      admin, supervisor: any cooperative; operator, viewer: their own
-      ROUTE_COOP_WRITE     admin: any; operator: their own; supervisor and viewer: never
-      ROUTE_SUPERVISE      admin, supervisor
-      ROUTE_ADMIN          admin
-    and on top of that: a viewer never calls anything but GET/HEAD except on ROUTE_PUBLIC and
-    ROUTE_AUTHENTICATED routes (login, logout); an operator or viewer who names another
+    gateway_routes_authorize(), by common/access's matrix (the one the services use), from the
+    access class of the route's operation (its row in common/operations_<service>.h, or the
+    gateway's own in handlers.c; a member's own page, ROUTE_SELF, is ACCESS_MEMBER_ONLY), the
+    user's role and every cooperative the request names. For the gateway's users:
+      PUBLIC               anyone, no token
+      AUTHENTICATED        any valid token
+      COOP_READ, REPORT_READ  admin, supervisor: any cooperative; operator, viewer: their own
+      COOP_WRITE           admin: any; operator: their own; supervisor and viewer: never
+      SUPERVISE, ASSESS    admin, supervisor
+      ADMIN                admin
+      MEMBER_ONLY          a member (their own pages)
+    and on top of that: a member only where the route says ROUTE_MEMBER, in their own
+    cooperative, naming no member but themselves; an operator or viewer who names another
     cooperative — in the {coop} path parameter, a cooperative_id query argument, or a
     "cooperative_id" member anywhere in the JSON body — gets 403 on every route. A route
     without any cooperative in its request (a district-wide list) is passed to the service
-    with the actor's scope, and the service filters by it.
+    with the actor's scope, and the service filters by it. The operation's OP_MOVES_MONEY
+    makes the Idempotency-Key header required; OP_LONG gives the larger body limit and the
+    longer deadline.
 
-    Bus-backed routes (gateway_routes_call): the JSON body is converted by json_pb into the
-    operation's message, path parameters and (ROUTE_QUERY_FIELDS) query arguments are set with
-    json_pb_set_text, and the message goes to the service inside lumbung.Request with the actor,
-    the idempotency key (scoped by user: "<username>:<key>"), a deadline and read-your-writes
-    sequences. A reply's error becomes {"error": {code, message, field}} with
-    envelope_http_status(kind); a result becomes the JSON of the set member of the service's
-    reply oneof. A result message with a string field `content_type` and a bytes field `body`
-    (optionally a string `filename`) is sent as that body with that content type instead, for
-    CSV, XLSX and PDF reports.
+    The path is matched once, when the headers are in (gateway_routes_body_limit, which knows
+    the body limit from the route), and the request is authorised once, from its path and
+    query, before its body is read; a body that names another cooperative is then refused to
+    the roles bound to their own (gateway_routes_own_coop_only).
+
+    Bus-backed routes: call.h (the operation's message, the envelope, the retry queue, the
+    follow-up rows and the reply's answer).
 
     Not for: HTTP mechanics (http.h), passwords and sessions (auth.h), the audit store
     (audit.h), counters (metrics.h). */
@@ -50,9 +53,11 @@
 #include "audit.h"
 #include "auth.h"
 #include "client.h"
+#include "error.h"
 #include "cookie.h"
 #include "http.h"
 #include "metrics.h"
+#include "operation.h"
 #include "routes.h"
 #include "shard.h"
 #include "static.h"
@@ -68,7 +73,7 @@ enum {
     GATEWAY_BACKENDS_MAX = GATEWAY_SERVICES + SHARD_MAX - 1,
 
     GATEWAY_TIMEOUT_MS_DEFAULT = 5000,        /* bus deadline of an ordinary route */
-    GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* ROUTE_LONG */
+    GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* OP_LONG */
     GATEWAY_READY_TIMEOUT_MS_DEFAULT = 1000,  /* /readyz pings */
     GATEWAY_JSON_DEPTH_MAX = 32,              /* nesting of a request body */
     GATEWAY_SEGMENTS_MAX = 16,                /* path segments */
@@ -102,21 +107,45 @@ typedef struct gateway {
     uint64_t exchanges;                      /* alive now */
     bool stopping;
     uv_timer_t retry_timer;                  /* sends refused for want of a connection */
-    struct gateway_exchange *retry_head;
+    struct gateway_call *retry_head;
     /* A seam for the fuzzer of the request path (tests/fuzz/fuzz_gateway_request.c): sees each
        request built for the bus just before it is sent. NULL in the service. */
     void (*on_send)(void *arg, const Lumbung__Request *request);
     void *on_send_arg;
 } gateway_t;
 
+/* The route a request matched, what its operation's row says, and the values of its {params}
+   (routes.c). */
 typedef struct {
     const route_t *route;
+    access_t access;                         /* who may call it (gateway_route_operation) */
+    unsigned op_flags;                       /* the operation's OP_* (0: the gateway's own) */
     int count;
     struct {
         char name[32];                       /* the pattern's parameter, without braces */
         char value[GATEWAY_SEGMENT_MAX + 1];
     } params[ROUTE_PARAMS_MAX];
 } gateway_route_match_t;
+
+/* Who calls: filled by the authentication of routes.c, or by a login handler. */
+typedef struct {
+    bool known;                              /* a user was authenticated: `user` is valid */
+    auth_user_t user;
+    const char *token;                       /* the bearer token, when one was given */
+    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
+    bool session_cookie;                     /* login: answer with a cookie, not the token */
+    const char *audit_name;                  /* who the audit names when not the user (login) */
+} gateway_caller_t;
+
+/* What the audit entry and the logs record of the request beside its answer. */
+typedef struct {
+    uint64_t cooperative_id;                 /* the cooperative named */
+    const char *idempotency_key;             /* as sent, NULL when absent */
+    uint64_t bus_request_id;                 /* of the last bus call */
+} gateway_noted_t;
+
+struct gateway_call;      /* the pending bus call, its retry and its follow-up (call.c) */
+struct gateway_answer;    /* the answer, kept while the audit entry commits (gateway.c) */
 
 typedef struct gateway_exchange {
     gateway_t *gw;
@@ -130,30 +159,13 @@ typedef struct gateway_exchange {
     const char *path;
     const route_t *route;                    /* NULL: no route matched */
     gateway_route_match_t match;
-    bool has_user;
-    auth_user_t user;
-    const char *token;                       /* the bearer token, when one was given */
-    bool via_cookie;                         /* the token came in the session cookie (cookie.h) */
-    bool session_cookie;                     /* login: answer with a cookie, not the token */
-    const char *audit_user;                  /* who the audit names when not the user (login) */
-    const char *idempotency_key;             /* as sent, NULL when absent */
-    uint64_t cooperative_id;                 /* for the audit: the cooperative named */
-    uint64_t bus_request_id;
-    /* a send refused for want of a connection waits here for its next attempt */
-    Lumbung__Request *request;
-    int service, attempts;                   /* service: the backend the call goes to */
-    uint64_t retry_at_ms, give_up_at_ms;
-    struct gateway_exchange *retry_next;
-    /* the answer, kept while the audit entry commits */
-    int status;
-    char outcome[AUDIT_CODE_MAX + 1];
-    char *body;                              /* malloc'd */
-    size_t body_len;
-    const char *content_type;
-    /* a route answered by two calls (see routes.c follow_ups): the first call's result,
-       owned here until it is merged into the answer, and the key it goes under */
+    gateway_caller_t caller;
+    gateway_noted_t noted;
+    /* A handler answered by two calls keeps the first one's result here until it merges it
+       into the answer; the exchange frees it (the follow-up rows of call.c, public.c). */
     json_t *first_result;
-    const char *first_key;
+    struct gateway_call *call;               /* NULL until the first bus call */
+    struct gateway_answer *answer;           /* NULL until answered */
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */
@@ -194,16 +206,23 @@ int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
 extern const route_t *const gateway_routes_tables[];
 
 /* Finds the route for method and path. Returns 0 (m filled), ERR_NOT_FOUND, or
-   ERR_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
-   matches GET routes. */
+   ERR_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD matches GET
+   routes. */
 int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
                          char *allow, size_t allow_size);
 
-/* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
-   whether the request names a cooperative other than the user's (see
-   gateway_routes_names_other_coop). Returns 0, ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
-int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
+/* The one authorisation decision, by common/access's matrix, for the route `m` matched.
+   `user` is NULL for an anonymous request; `other_coop` says whether the request names a
+   cooperative other than the user's (see gateway_routes_names_other_coop). Returns 0,
+   ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
+int gateway_routes_authorize(const gateway_route_match_t *m, const auth_user_t *user,
                              bool other_coop);
+/* The roles that work with their own cooperative only (operator, viewer, member): a request of
+   theirs that names another one anywhere is refused. */
+bool gateway_routes_own_coop_only(Lumbung__Role role);
+/* What the operation lists say of `route`: its access class (ACCESS_MEMBER_ONLY for ROUTE_SELF)
+   and its OP_* flags. 0, or -1 when it names no listed operation nor gateway handler. */
+int gateway_route_operation(const route_t *route, access_t *access, unsigned *op_flags);
 
 /* True when the {coop} path parameter, the `query_coop` text, or any "cooperative_id" member
    at any depth of `body` (may be NULL) names a cooperative other than `own`. A value that is
@@ -211,21 +230,21 @@ int gateway_routes_authorize(const route_t *route, const char *method, const aut
 bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char *query_coop,
                                      const json_t *body, uint64_t own);
 
-/* Checks every row of every table against the protobuf descriptors (service, operation,
-   parameter fields, raw body field) and the gateway's handlers; logs each problem. Returns
+/* Checks every row of every table against the operation lists (each names a listed
+   operation), the protobuf descriptors (service, operation, parameter fields, raw body field),
+   the follow-up rows and the gateway's handlers; logs each problem. Returns
    the number of problems (0 when the tables are sound). */
 int gateway_routes_check(void);
 
-/* Sets up and drains the retry queue of sends refused while a service's connection is being
-   (re)established: such a send delivered nothing, so it is tried again a few times
-   (GATEWAY_SEND_RETRIES, within the call's deadline) before the caller gets 503. */
-void gateway_routes_init(gateway_t *gw);
-/* Answers every queued retry with 503 and closes the timer (before the loop's last run). */
-void gateway_routes_shutdown(gateway_t *gw);
-
-/* The http.c callbacks; `arg` is the gateway_t. */
+/* The http.c callbacks; `arg` is the gateway_t. body_limit matches the route once, when the
+   headers are in, and leaves the match for handle (the request's context, freed by
+   context_free when handle never sees it). */
 void gateway_routes_handle(void *arg, http_req_t *req);
-size_t gateway_routes_body_limit(void *arg, const char *method, const char *path);
+size_t gateway_routes_body_limit(void *arg, http_req_t *req);
+void gateway_routes_context_free(void *context);
+/* The largest body the matched route accepts (NULL: a request that matched none). */
+size_t gateway_route_body_limit(const gateway_route_match_t *m);
+
 
 /* Index of a service name in gw->clients, or -1. */
 int gateway_service_index(const char *service);
@@ -236,8 +255,9 @@ int gateway_backend(const gateway_t *gw, int service, uint64_t coop);
 int gateway_shard_backend(int shard);
 extern const char *const gateway_service_names[GATEWAY_SERVICES];
 
-/* The gateway's own endpoints have their header (handlers.h), included here so that a file
-   needs only gateway.h. */
+/* The gateway's own endpoints and the bus-backed routes have their headers (handlers.h,
+   call.h), included here so that a file needs only gateway.h. */
+#include "call.h"
 #include "handlers.h"
 
 #endif

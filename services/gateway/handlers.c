@@ -298,9 +298,9 @@ static void clear_session_cookie(gateway_exchange_t *ex) {
 static void on_login(void *arg, int status, const auth_login_result_t *result) {
     gateway_exchange_t *ex = arg;
     if (status == 0) {
-        ex->has_user = true;
-        ex->user = result->user;
-        if (ex->session_cookie) { answer_session(ex, result); return; }
+        ex->caller.known = true;
+        ex->caller.user = result->user;
+        if (ex->caller.session_cookie) { answer_session(ex, result); return; }
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
                                                  "expires_at", json_time(result->expires_ms),
                                                  "user", user_json(&result->user)));
@@ -340,8 +340,8 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
                                "for a bearer token");
         return;
     }
-    ex->session_cookie = json_is_true(session);
-    ex->audit_user = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
+    ex->caller.session_cookie = json_is_true(session);
+    ex->caller.audit_name = arena_printf(ex->arena, "%.*s", AUDIT_USER_MAX, username);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_login(ex->gw->auth, username, password, address, on_login, ex);
@@ -349,23 +349,23 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
 
 static void handle_logout(gateway_exchange_t *ex, json_t *body) {
     (void) body;
-    int rc = auth_logout(ex->gw->auth, ex->token);
+    int rc = auth_logout(ex->gw->auth, ex->caller.token);
     if (rc == ERR_UNAUTHENTICATED) {
         gateway_exchange_error(ex, 401, "invalid_token", NULL, "the token is already revoked");
         return;
     }
     if (rc < 0) { answer_auth_error(ex, rc, NULL); return; }
-    if (ex->via_cookie) clear_session_cookie(ex);
+    if (ex->caller.via_cookie) clear_session_cookie(ex);
     gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "logged_out"));
 }
 
 /* With the session cookie, also the CSRF token, so a reloaded page can carry on. */
 static void handle_me(gateway_exchange_t *ex, json_t *body) {
     (void) body;
-    json_t *me = user_json(&ex->user);
-    if (ex->via_cookie) {
+    json_t *me = user_json(&ex->caller.user);
+    if (ex->caller.via_cookie) {
         char csrf[COOKIE_CSRF_TEXT_MAX];
-        cookie_csrf_token(ex->token, csrf);
+        cookie_csrf_token(ex->caller.token, csrf);
         json_object_set_new(me, "csrf_token", json_string(csrf));
     }
     gateway_exchange_json(ex, 200, me);
@@ -434,11 +434,11 @@ static void handle_member_access(gateway_exchange_t *ex, json_t *body) {
     rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
     rq->members = mr;
     Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
-    actor->user = arena_strdup(a, ex->user.username);
+    actor->user = arena_strdup(a, ex->caller.user.username);
     actor->has_role = 1;
-    actor->role = ex->user.role;
-    actor->has_cooperative_id = ex->user.cooperative_id != 0;
-    actor->cooperative_id = ex->user.cooperative_id;
+    actor->role = ex->caller.user.role;
+    actor->has_cooperative_id = ex->caller.user.cooperative_id != 0;
+    actor->cooperative_id = ex->caller.user.cooperative_id;
     rq->actor = actor;
     client_t *c = ex->gw->clients[GATEWAY_SERVICE_MEMBERS];
     if (!c || client_call(c, rq, ex->gw->timeout_ms, on_access_member, ex) != 0)
@@ -471,7 +471,7 @@ static int session_flag(gateway_exchange_t *ex, json_t *body) {
                                "session: true for a browser session cookie");
         return ERR_REJECTED;
     }
-    ex->session_cookie = json_is_true(session);
+    ex->caller.session_cookie = json_is_true(session);
     return 0;
 }
 
@@ -489,7 +489,7 @@ static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
     if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, ERR_REJECTED, &e); return; }
     char name[AUTH_USERNAME_MAX + 1] = "";
     auth_member_username(coop, number, name);
-    ex->audit_user = arena_strdup(ex->arena, name);
+    ex->caller.audit_name = arena_strdup(ex->arena, name);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_member_activate(ex->gw->auth, coop, number, code, pin, address, on_login, ex);
@@ -510,7 +510,7 @@ static void handle_member_login(gateway_exchange_t *ex, json_t *body) {
                                "member_number: too large");
         return;
     }
-    ex->audit_user = arena_strdup(ex->arena, name);
+    ex->caller.audit_name = arena_strdup(ex->arena, name);
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
     auth_login(ex->gw->auth, name, pin, address, on_login, ex);
@@ -538,7 +538,7 @@ static void on_password_set(void *arg, int status, const auth_user_t *user, cons
         answer_auth_error(ex, status, &renamed);
         return;
     }
-    if (ex->via_cookie) clear_session_cookie(ex);
+    if (ex->caller.via_cookie) clear_session_cookie(ex);
     gateway_exchange_json(ex, 200, json_pack("{s:s}", "status", "password_changed"));
 }
 
@@ -555,7 +555,7 @@ static void on_current_checked(void *arg, int status, const auth_login_result_t 
         auth_user_input_t in = { .password = pc->new_password };
         problem_t e;
         memset(&e, 0, sizeof e);
-        int rc = auth_user_update(ex->gw->auth, ex->user.id, &in, &e, on_password_set, pc);
+        int rc = auth_user_update(ex->gw->auth, ex->caller.user.id, &in, &e, on_password_set, pc);
         if (rc < 0) on_password_set(pc, rc, NULL, &e);
     }
     sodium_memzero(pc->new_password, strlen(pc->new_password));
@@ -582,7 +582,7 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
        source address), so this endpoint is no way around the lockout. */
     char address[64] = "";
     if (ex->req) http_req_peer_address(ex->req, address, sizeof address);
-    auth_login(ex->gw->auth, ex->user.username, current, address, on_current_checked, pc);
+    auth_login(ex->gw->auth, ex->caller.user.username, current, address, on_current_checked, pc);
 }
 
 /* ---------------------------------------------------------------- users */
@@ -775,31 +775,30 @@ static void handle_audit(gateway_exchange_t *ex, json_t *body) {
 
 /* ---------------------------------------------------------------- lookup */
 
-static const struct {
-    const char *operation;
-    gateway_handler_fn fn;
-} handlers[] = {
-    { "healthz", handle_healthz },
-    { "readyz", handle_readyz },
-    { "metrics", handle_metrics },
-    { "login", handle_login },
-    { "logout", handle_logout },
-    { "me", handle_me },
-    { "change_password", handle_change_password },
-    { "list_users", handle_list_users },
-    { "create_user", handle_create_user },
-    { "get_user", handle_get_user },
-    { "update_user", handle_update_user },
-    { "audit", handle_audit },
-    { "member_access", handle_member_access },
-    { "member_activate", handle_member_activate },
-    { "member_login", handle_member_login },
-    { "public_directory", public_directory },
-    { "public_profile", public_profile },
+/* The gateway's own operations, with their access classes (common/access.h), as the
+   services' operation lists have theirs. */
+static const gateway_handler_t handlers[] = {
+    { "healthz", ACCESS_PUBLIC, handle_healthz },
+    { "readyz", ACCESS_PUBLIC, handle_readyz },
+    { "metrics", ACCESS_PUBLIC, handle_metrics },
+    { "login", ACCESS_PUBLIC, handle_login },
+    { "logout", ACCESS_AUTHENTICATED, handle_logout },
+    { "me", ACCESS_AUTHENTICATED, handle_me },
+    { "change_password", ACCESS_AUTHENTICATED, handle_change_password },
+    { "list_users", ACCESS_ADMIN, handle_list_users },
+    { "create_user", ACCESS_ADMIN, handle_create_user },
+    { "get_user", ACCESS_ADMIN, handle_get_user },
+    { "update_user", ACCESS_ADMIN, handle_update_user },
+    { "audit", ACCESS_SUPERVISE, handle_audit },
+    { "member_access", ACCESS_COOP_WRITE, handle_member_access },
+    { "member_activate", ACCESS_PUBLIC, handle_member_activate },
+    { "member_login", ACCESS_PUBLIC, handle_member_login },
+    { "public_directory", ACCESS_PUBLIC, public_directory },
+    { "public_profile", ACCESS_PUBLIC, public_profile },
 };
 
-gateway_handler_fn gateway_handlers_find(const char *operation) {
+const gateway_handler_t *gateway_handlers_find(const char *operation) {
     for (size_t i = 0; operation && i < sizeof handlers / sizeof handlers[0]; i++)
-        if (!strcmp(handlers[i].operation, operation)) return handlers[i].fn;
+        if (!strcmp(handlers[i].operation, operation)) return &handlers[i];
     return NULL;
 }

@@ -52,6 +52,8 @@ struct http_req {
     int header_count;
     void (*cancel_fn)(void *arg);
     void *cancel_arg;
+    void *context;                  /* the application's (http_req_set_context) */
+    void (*context_free)(void *context);
     /* a detached request (http_req_detached): its headers and query, and the answer */
     header_t *in_headers, *in_query;
     int in_header_count, in_query_count;
@@ -102,6 +104,7 @@ static void server_kick(http_server_t *s) {
 }
 
 static void req_free(http_req_t *req) {
+    if (req->context && req->context_free) req->context_free(req->context);
     if (req->response) MHD_destroy_response(req->response);
     for (int i = 0; i < req->header_count; i++) {
         free(req->headers[i].name);
@@ -221,7 +224,8 @@ static http_req_t *req_alloc(const http_server_handlers_t *h, const char *given_
     size_t n = strnlen(url, HTTP_SERVER_PATH_MAX);
     req->path = strndup(url, n);
     if (!req->path) abort();
-    req->limit = h->body_limit(h->arg, req->method, req->path);
+    req->context_free = h->context_free;
+    req->limit = h->body_limit(h->arg, req);
     return req;
 }
 
@@ -537,6 +541,17 @@ void http_req_drop_headers(http_req_t *req) {
         free(h->value);
     }
     req->header_count = kept;
+}
+
+void http_req_set_context(http_req_t *req, void *context) {
+    assert(req && !req->context);
+    req->context = context;
+}
+
+void *http_req_take_context(http_req_t *req) {
+    void *context = req->context;
+    req->context = NULL;
+    return context;
 }
 
 void http_req_on_cancel(http_req_t *req, void (*fn)(void *arg), void *arg) {

@@ -28,7 +28,7 @@
 enum {
     HTTP_SERVER_HEADER_MEMORY = 32 * 1024,          /* per connection: request line + headers */
     HTTP_SERVER_BODY_MAX_DEFAULT = 1024 * 1024,     /* 1 MiB */
-    HTTP_SERVER_BODY_MAX_LONG = 20 * 1024 * 1024,   /* ROUTE_LONG routes (imports) */
+    HTTP_SERVER_BODY_MAX_LONG = 20 * 1024 * 1024,   /* OP_LONG operations (imports) */
     HTTP_SERVER_CONNECTIONS_MAX = 1024,
     /* From one address: a flood of idle connections from one client cannot take every slot.
        Behind a reverse proxy every connection comes from the proxy; raise it there. */
@@ -62,8 +62,14 @@ typedef struct {
        must respond before returning). Otherwise the handler calls http_req_respond() exactly
        once, now or later, from the loop thread. */
     void (*handle)(void *arg, http_req_t *req);
-    /* Called once the headers are in: the largest body accepted for this request. */
-    size_t (*body_limit)(void *arg, const char *method, const char *path);
+    /* Called once the headers are in: the largest body accepted for this request, of which
+       only http_req_method and http_req_path may be asked yet. What the
+       application learnt of the request there (the gateway: the route it matched) it may
+       leave with http_req_set_context() for `handle` to take, so nothing is worked out twice. */
+    size_t (*body_limit)(void *arg, http_req_t *req);
+    /* Frees a context `handle` did not take (the request was refused or went away before it);
+       NULL when body_limit leaves none. */
+    void (*context_free)(void *context);
     void *arg;
 } http_server_handlers_t;
 
@@ -104,6 +110,11 @@ uint64_t http_req_id(const http_req_t *req);
 /* The request id of logs and the X-Request-Id answer: the caller's when sane (log.h), else a
    random one. */
 const char *http_req_request_id(const http_req_t *req);
+
+/* The application's context of the request (see http_server_handlers_t.body_limit): set, or
+   taken back (the request no longer frees it; NULL when none was set). */
+void http_req_set_context(http_req_t *req, void *context);
+void *http_req_take_context(http_req_t *req);
 
 /* Adds a response header (copied). Returns 0, or -ENOSPC beyond HTTP_SERVER_RESPONSE_HEADERS_MAX. */
 int http_req_add_header(http_req_t *req, const char *name, const char *value);

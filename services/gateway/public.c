@@ -9,7 +9,7 @@
     whether and when the last annual meeting (RAT) was held. Never members, board names, figures of the books or the cooperative's NIK. A
     cooperative that has not opted in does not exist here (404, the same as an unknown id).
 
-    The pages are ROUTE_PUBLIC: the gateway asks reporting (a profile's facts) and the members
+    The pages are ACCESS_PUBLIC: the gateway asks reporting (a profile's facts) and the members
     service itself, as a district-wide
     reader (actor "public", role supervisor), and filters to the opted-in cooperatives before
     rendering anything.

@@ -123,7 +123,7 @@ static void set_up(void) {
                        .on_send = on_send,
                        /* no backends: a call is answered 503 at once, never retried later */
                        .stopping = true };
-    gateway_routes_init(&gw);
+    gateway_call_init(&gw);
     auth_config_t ac;
     auth_config_default(&ac);
     ac.ops = crypto_pwhash_OPSLIMIT_MIN;
@@ -238,7 +238,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                           .query = query, .headers = h.headers, .header_count = h.count,
                           .body = body, .body_len = body_len };
     http_server_handlers_t handlers = { .handle = gateway_routes_handle,
-                                        .body_limit = gateway_routes_body_limit, .arg = &gw };
+                                        .body_limit = gateway_routes_body_limit,
+                                        .context_free = gateway_routes_context_free, .arg = &gw };
     uint64_t audit_before = audit_head(gw.audit);
     static uint64_t id;
     sent_checked = false;

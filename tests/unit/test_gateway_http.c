@@ -40,10 +40,9 @@ typedef struct {
     atomic_bool client_done;
 } fixture_t;
 
-static size_t body_limit(void *arg, const char *method, const char *path) {
+static size_t body_limit(void *arg, http_req_t *req) {
     (void) arg;
-    (void) method;
-    (void) path;
+    (void) req;
     return LIMIT;
 }
 
