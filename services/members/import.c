@@ -36,7 +36,7 @@
 
 #include "bytes.h"
 #include "config.h"
-#include "csv.h"
+#include "csv_reader.h"
 #include "envelope.h"
 #include "log.h"
 #include "members.h"

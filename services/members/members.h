@@ -8,7 +8,7 @@
     reads anything, because bus integrators reach the service without the gateway.
 
     Files: handlers.c (dispatch, authorisation, paging), coops.c (cooperatives, board, annual
-    meetings), people.c (members), guidance.c (supervision, trainings), import.c (CSV import,
+    meetings), people.c (members), supervision.c (supervision, trainings), import.c (CSV import,
     jobs), events.c (MembersEvent).
 
     Not for: transport or storage mechanics (service.h, store.h), pure rules (validate.h). */
@@ -113,7 +113,7 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                      size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
                      char **next_cursor);
 
-/* --- operations of import.c (the others: coops.h, people.h, guidance.h) --- */
+/* --- operations of import.c (the others: coops.h, people.h, supervision.h) --- */
 int members_op_import_members(members_app_t *app, service_call_t *call,
                               const Lumbung__ImportMembers *op);
 int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbung__ImportStep *op);
@@ -128,7 +128,7 @@ int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__
    members.h. */
 #include "coops.h"
 #include "people.h"
-#include "guidance.h"
+#include "supervision.h"
 #include "events.h"
 
 #endif

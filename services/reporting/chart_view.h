@@ -1,7 +1,7 @@
 /*  chart_view — the ledger as reporting keeps it: each cooperative's accounts (class, role, name,
     totals) and the debits and credits of every account per value date, from the transactions
     stream; a chart of accounts with the sums of any period is read from it. (The chart of
-    accounts itself, its standard accounts and roles, is the transactions service's chart.c.)
+    accounts itself, its standard accounts and roles, is the transactions service's standard_chart.c.)
 
     Not for: shaping a balance sheet or trial balance (sheet.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_CHART_VIEW_H

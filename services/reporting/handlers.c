@@ -494,7 +494,7 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     return 0;
 }
 
-/* The health rating (rating.c), stamped with the sequences it reflects. */
+/* The health rating (health_rating.c), stamped with the sequences it reflects. */
 static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);

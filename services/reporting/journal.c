@@ -5,7 +5,7 @@
    in value-date then entry order. Entries never change after posting (a correction is a
    reversal entry), so an entry is written once; a replayed event writes the same bytes.
 
-   Not for: balances (chart.c sums them); anything the transactions service's own journal
+   Not for: balances (chart_view.c sums them); anything the transactions service's own journal
    listing (GET .../journal) answers from its store with paging. */
 #include "reporting.h"
 #include "bytes.h"

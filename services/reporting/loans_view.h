@@ -1,7 +1,7 @@
 /*  loans_view — the loan book as reporting keeps it: each loan's state by date (for the
     portfolio by class as of any date) and members' participation (capital, interest paid,
     principal disbursed) for SHU, from the transactions stream. (Loans themselves, their
-    terms and rules, are the transactions service's loans.c.)
+    terms and rules, are the transactions service's lending.c.)
 
     Not for: deciding a loan's class (the transactions service) or the report's figures (portfolio.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_LOANS_VIEW_H

@@ -1,7 +1,7 @@
 /*  management — the management questionnaire of health aspect 3: a supervisor's answers per
     cooperative and fiscal year, the one table of this service that is not a projection.
 
-    Not for: the points tables (health.h). Tables: reporting.h. */
+    Not for: the points tables (health_bands.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_MANAGEMENT_H
 #define LUMBUNG_REPORTING_MANAGEMENT_H
 

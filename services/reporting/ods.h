@@ -1,7 +1,7 @@
 /*  ods — the yearly national data return (ODS): one row per cooperative with its identity, RAT,
     members by sex, capital, assets and surplus of the fiscal year.
 
-    Not for: the CSV writer (csv.h). Tables: reporting.h. */
+    Not for: the CSV writer (csv_writer.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_ODS_H
 #define LUMBUNG_REPORTING_ODS_H
 

@@ -11,9 +11,9 @@
     posted entry, from transactions events), loancard.c (each
     member's loan movements, from loan events), loans_view.c (loan states by date, loans as
     applied with their schedules, and members' participation, from transactions events). handlers.c,
-    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
+    dashboard.c and health_rating.c (the health rating) answer the reports from them; sheet.c shapes the
     ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
-    as CSV (csv.c), XLSX (xlsx.c) or PDF (pdf.c).
+    as CSV (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is its day count as
     date_key() of date.h, a u32 whose byte order is date order):
@@ -45,7 +45,7 @@
       "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
                       value: a write-off or recovery row (writeoffs.c)
       "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
-                      its schedule (loans.c), for the loan's repayment card
+                      its schedule (the transactions service's lending.c), for the loan's repayment card
       "journal"       key: u64 cooperative id + u32 value date + u64 entry id; value:
                       lumbung.JournalEntry as posted (journal.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
@@ -135,7 +135,7 @@ int reporting_handle(void *app, service_call_t *call);
 #include "dashboard.h"
 #include "management.h"
 #include "ods.h"
-#include "rating.h"
+#include "health_rating.h"
 #include "journal.h"
 #include "member_view.h"
 

@@ -4,7 +4,7 @@
 #include "batch.h"
 #include "envelope.h"
 #include "ledger.h"
-#include "loans.h"
+#include "lending.h"
 #include "log.h"
 #include "owner.h"
 #include "reversal.h"

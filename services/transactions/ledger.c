@@ -1,6 +1,6 @@
 #include "ledger.h"
 #include "bytes.h"
-#include "chart.h"
+#include "standard_chart.h"
 #include "date.h"
 #include "money.h"
 

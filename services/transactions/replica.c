@@ -2,7 +2,7 @@
 #include "app.h"
 #include "date.h"
 #include "ledger.h"
-#include "loans.h"
+#include "lending.h"
 #include "log.h"
 #include "mandatory.h"
 #include "outbox.h"

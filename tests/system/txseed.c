@@ -12,7 +12,7 @@
     Not for: production; it is never installed, and the service must not run meanwhile. */
 #include "outbox.h"
 #include "../../services/transactions/context.h"
-#include "../../services/transactions/loans.h"
+#include "../../services/transactions/lending.h"
 #include "../../services/transactions/store.h"
 
 #include <stdio.h>

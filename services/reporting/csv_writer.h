@@ -12,8 +12,8 @@
     reports a file larger than REPORTING_CSV_MAX.
 
     Not for: parsing CSV (members' import has its own reader). */
-#ifndef LUMBUNG_REPORTING_CSV_H
-#define LUMBUNG_REPORTING_CSV_H
+#ifndef LUMBUNG_REPORTING_CSV_WRITER_H
+#define LUMBUNG_REPORTING_CSV_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -25,8 +25,8 @@
     one leaves no trace. Error convention: context.h.
 
     Not for: authorisation (handlers.c) or the schedule arithmetic (schedule.c). */
-#ifndef LUMBUNG_TX_LOANS_H
-#define LUMBUNG_TX_LOANS_H
+#ifndef LUMBUNG_TX_LENDING_H
+#define LUMBUNG_TX_LENDING_H
 
 #include <stdbool.h>
 #include <stdint.h>

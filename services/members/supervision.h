@@ -2,8 +2,8 @@
     it runs for cooperatives' people.
 
     Not for: cooperatives' own records (coops.h). Conventions of every handler: members.h. */
-#ifndef LUMBUNG_MEMBERS_GUIDANCE_H
-#define LUMBUNG_MEMBERS_GUIDANCE_H
+#ifndef LUMBUNG_MEMBERS_SUPERVISION_H
+#define LUMBUNG_MEMBERS_SUPERVISION_H
 
 #include "members.h"
 

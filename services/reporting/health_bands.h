@@ -8,10 +8,10 @@
     table says otherwise. A component's score is value x weight / 100, returned in hundredths
     of a point (value 100, weight 6 -> 600 = 6.00) so it stays an integer.
 
-    Pure: no store. Not for: reading the books (rating.c) or storing the questionnaire
+    Pure: no store. Not for: reading the books (health_rating.c) or storing the questionnaire
     (management.c). */
-#ifndef LUMBUNG_REPORTING_HEALTH_H
-#define LUMBUNG_REPORTING_HEALTH_H
+#ifndef LUMBUNG_REPORTING_HEALTH_BANDS_H
+#define LUMBUNG_REPORTING_HEALTH_BANDS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,9 +2,9 @@
     every component with the figures it used, components the system does not record marked
     not available; a year without entries is not rated.
 
-    Not for: the band tables and weights (health.h) or RPM (portfolio.h). Tables: reporting.h. */
-#ifndef LUMBUNG_REPORTING_RATING_H
-#define LUMBUNG_REPORTING_RATING_H
+    Not for: the band tables and weights (health_bands.h) or RPM (portfolio.h). Tables: reporting.h. */
+#ifndef LUMBUNG_REPORTING_HEALTH_RATING_H
+#define LUMBUNG_REPORTING_HEALTH_RATING_H
 
 #include "reporting.h"
 

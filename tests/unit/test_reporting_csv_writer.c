@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../services/reporting/csv.h"
+#include "../../services/reporting/csv_writer.h"
 #include "../../services/reporting/docfile.h"
 #include "../../services/reporting/render.h"
 #include "envelope.pb-c.h"

@@ -5,10 +5,10 @@
    questionnaire is put, management.c; 7b's members' economic benefit) is marked not available
    with a reason and left out of the total, never filled with a guess. A fiscal year with no
    entry dated inside it is not rated: no band, every component not available, a reason.
-   band tables: health.c. */
+   band tables: health_bands.c. */
 #include "reporting.h"
 #include "date.h"
-#include "health.h"
+#include "health_bands.h"
 #include "money.h"
 #include "shu.h"
 

@@ -15,8 +15,8 @@
 
     The reader does not check encodings (see members_utf8_valid) or what the fields mean.
     Not for: writing CSV, other separators, or files larger than fit in memory. */
-#ifndef LUMBUNG_MEMBERS_CSV_H
-#define LUMBUNG_MEMBERS_CSV_H
+#ifndef LUMBUNG_MEMBERS_CSV_READER_H
+#define LUMBUNG_MEMBERS_CSV_READER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* health — band tables of the health rating, compared exactly. */
-#include "health.h"
+#include "health_bands.h"
 
 #include <assert.h>
 #include <errno.h>

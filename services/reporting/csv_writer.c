@@ -1,5 +1,5 @@
 /* csv — RFC 4180 files built in an arena. */
-#include "csv.h"
+#include "csv_writer.h"
 #include "money.h"
 
 #include <assert.h>
