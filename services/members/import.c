@@ -536,10 +536,7 @@ static void post_step(members_app_t *app) {
     Lumbung__MembersRequest *mr = arena_message(arena, &lumbung__members_request__descriptor);
     mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_IMPORT_STEP;
     mr->import_step = step;
-    Lumbung__Request *req = arena_message(arena, &lumbung__request__descriptor);
-    req->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
-    req->members = mr;
-    req->actor = actor;
+    Lumbung__Request *req = envelope_members_request(arena, mr, actor);
     size_t len;
     uint8_t *bytes = envelope_pack(arena, &req->base, &len);
     service_post_self(app->service, bytes, len);
