@@ -312,7 +312,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *
                    int32_t as_of, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
                    tally_t ratings[RATINGS]) {
     store_scan_t cur;
-    int rc = store_scan_open(&cur, txn, app->coops,
+    int rc = store_scan_open(&cur, txn, app->tables.coops,
                              &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;

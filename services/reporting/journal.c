@@ -30,10 +30,10 @@ int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumb
     if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
     size_t len = protobuf_c_message_get_packed_size(&e->base);
     if (len > ENTRY_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1), key[JOURNAL_KEY];
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[JOURNAL_KEY];
     protobuf_c_message_pack(&e->base, buf);
     journal_key(key, e->cooperative_id, day, e->id);
-    return store_put(txn, app->journal, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.journal, key, sizeof key, buf, len, 0);
 }
 
 /* Appends one entry to the report, growing its array in the arena. */
@@ -62,7 +62,7 @@ int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, u
                            int32_t from, int32_t to, Lumbung__JournalReport *out) {
     assert(app && txn && arena && out);
     store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->journal, &c);
+    int rc = store_cursor_open(txn, app->tables.journal, &c);
     if (rc != 0) return rc;
     uint8_t seek[JOURNAL_KEY];
     journal_key(seek, coop, from, 0);

@@ -34,7 +34,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
     be64_write(key, l->member_id);
     be64_write(key + 8, l->loan_id);
     be32_write(key + 16, date_key(l->day));
-    be64_write(key + 20, app->event_seq);
+    be64_write(key + 20, app->apply.event_seq);
     val[0] = LINE_VERSION;
     val[1] = (uint8_t) l->kind;
     const int64_t fields[] = { l->amount_sen, l->late_fee_sen, l->interest_sen, l->principal_sen,
@@ -42,7 +42,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
                                l->still_owed_sen };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         be64_write(val + 2 + 8 * i, (uint64_t) fields[i]);
-    return store_put(txn, app->loan_lines, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.loan_lines, key, sizeof key, val, sizeof val, 0);
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -151,7 +151,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     uint8_t prefix[8];
     be64_write(prefix, st->member_id);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->loan_lines,
+    int rc = store_scan_open(&s, txn, app->tables.loan_lines,
                              &(store_range_t){ .prefix = prefix, .prefix_len = 8 });
     if (rc != 0) return rc;
     reader_t r = { .arena = arena, .st = st };

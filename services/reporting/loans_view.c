@@ -44,7 +44,7 @@ static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanStat
     val[2] = s->has_class_ ? (uint8_t) s->class_ : 0;
     be64_write(val + 3, (uint64_t) (s->has_outstanding_principal_sen ? s->outstanding_principal_sen : 0));
     be64_write(val + 11, s->member_id);
-    return store_put(txn, app->loan_states, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.loan_states, key, sizeof key, val, sizeof val, 0);
 }
 
 /* Adds `delta` to one field of a member's participation on `day`. */
@@ -57,13 +57,13 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
     be32_write(key + 16, date_key(day));
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.participation, key, sizeof key, &v, &vl);
     if (rc == 0 && vl == USE_SIZE) memcpy(val, v, USE_SIZE);
     else if (rc == 0 || rc == ERR_NOT_FOUND) memset(val, 0, sizeof val);
     else return rc;
     int64_t now = (int64_t) be64_read(val + 8 * field);
     be64_write(val + 8 * field, (uint64_t) (now + delta));
-    return store_put(txn, app->participation, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.participation, key, sizeof key, val, sizeof val, 0);
 }
 
 static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__LoanDisbursed *d) {
@@ -151,23 +151,18 @@ static int apply_applied(reporting_t *app, store_txn_t *txn, const Lumbung__Loan
     if (!a || !a->loan || !a->loan->has_id || !a->loan->has_cooperative_id) return 0;
     size_t len = protobuf_c_message_get_packed_size(&a->loan->base);
     if (len > TERMS_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1), key[TERMS_KEY];
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[TERMS_KEY];
     protobuf_c_message_pack(&a->loan->base, buf);
     terms_key(key, a->loan->cooperative_id, a->loan->id);
-    return store_put(txn, app->loan_terms, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.loan_terms, key, sizeof key, buf, len, 0);
 }
 
 int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                           uint64_t loan, Lumbung__Loan **out) {
     uint8_t key[TERMS_KEY];
     terms_key(key, coop, loan);
-    const void *v;
-    size_t vl;
-    int rc = store_get(txn, app->loan_terms, key, sizeof key, &v, &vl);
-    if (rc != 0) return rc;
-    ProtobufCAllocator alloc = arena_allocator(arena);
-    *out = (Lumbung__Loan *) protobuf_c_message_unpack(&lumbung__loan__descriptor, &alloc, vl, v);
-    return *out ? 0 : -EPROTO;
+    return reporting_get_message(txn, app->tables.loan_terms, key, sizeof key, arena,
+                                 &lumbung__loan__descriptor, (ProtobufCMessage **) out);
 }
 
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
@@ -229,7 +224,7 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
     uint8_t seek[8], last[STATE_SIZE];
     be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->loan_states,
+    int rc = store_scan_open(&s, txn, app->tables.loan_states,
                              &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
                                                .rows_max = REPORTING_LOAN_STATES_MAX });
     if (rc != 0) return rc;
@@ -274,7 +269,7 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
     uint8_t seek[8];
     be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->participation,
+    int rc = store_scan_open(&s, txn, app->tables.participation,
                              &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek });
     if (rc != 0) return rc;
     size_t cap = 0;
@@ -327,7 +322,7 @@ static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, 
 int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                              int32_t as_of, Lumbung__LoanRegister *out) {
     store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_states, &c);
+    int rc = store_cursor_open(txn, app->tables.loan_states, &c);
     if (rc != 0) return rc;
     uint8_t seek[8], last[STATE_SIZE];
     be64_write(seek, coop);

@@ -87,7 +87,7 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
                    Lumbung__OdsReturn *o) {
     store_scan_t cur;
-    int rc = store_scan_open(&cur, txn, app->coops,
+    int rc = store_scan_open(&cur, txn, app->tables.coops,
                              &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;

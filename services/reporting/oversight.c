@@ -22,19 +22,19 @@ static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMe
     be32_write(key + 8, m->fiscal_year);
     val[0] = RAT_VERSION;
     be32_write(val + 1, date_key(held));
-    return store_put(txn, app->rats, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.rats, key, sizeof key, val, sizeof val, 0);
 }
 
 static int apply_supervision(reporting_t *app, store_txn_t *txn, const Lumbung__Supervision *s) {
     if (!s || !s->has_cooperative_id || !s->has_id) return 0;
     size_t len = protobuf_c_message_get_packed_size(&s->base);
     if (len > SUPERVISION_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1);
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1);
     protobuf_c_message_pack(&s->base, buf);
     uint8_t key[SUPERVISION_KEY];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->id);
-    return store_put(txn, app->supervisions, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.supervisions, key, sizeof key, buf, len, 0);
 }
 
 int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev) {
@@ -58,7 +58,7 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
     uint8_t prefix[8];
     be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->rats,
+    int rc = store_scan_open(&s, txn, app->tables.rats,
                              &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
                                                .rows_max = REPORTING_RATS_MAX });
     if (rc != 0) return rc;
@@ -95,7 +95,7 @@ int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *are
     uint8_t prefix[8];
     be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->supervisions,
+    int rc = store_scan_open(&s, txn, app->tables.supervisions,
                              &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
                                                .rows_max = REPORTING_SUPERVISIONS_MAX });
     if (rc != 0) return rc;
@@ -116,7 +116,7 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     be32_write(key + 8, year);
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->rats, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.rats, key, sizeof key, &v, &vl);
     if (rc != 0) return rc;
     const uint8_t *p = v;
     if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;

@@ -85,18 +85,28 @@ enum {
     REPORTING_WRITE_OFF_ROWS_MAX = 1000000, /* write-off and recovery rows of one cooperative */
 };
 
+/* The projection tables, one per row of the list above (opened by reporting_open_store). */
+typedef struct {
+    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
+                  loan_states, participation, management, rats,
+                  supervisions, loan_lines, loan_terms, journal, write_offs;
+} reporting_tables_t;
+
+/* What the followers' apply of one event uses (projections.c clears and flushes it). */
+typedef struct {
+    arena_t *arena;                       /* one event's scratch space */
+    rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
+    uint64_t event_seq;                   /* the sequence of the event being applied */
+} reporting_apply_t;
+
 typedef struct {
     service_t *service;
     follower_t *members;
     follower_t *transactions[SHARD_MAX];  /* one follower per transactions shard (shard.h),
                                              each with its own cursor "transactions-K" */
     int shards;
-    arena_t *arena;                       /* one event's scratch space in the followers */
-    rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
-    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
-                  loan_states, participation, management, rats,
-                  supervisions, loan_lines, loan_terms, journal, write_offs;
-    uint64_t event_seq;                   /* the sequence of the event being applied */
+    reporting_tables_t tables;
+    reporting_apply_t apply;
 } reporting_t;
 
 /* Opens the tables and the scratch arena. Returns 0 or a negative code. */
@@ -105,6 +115,12 @@ int reporting_open(reporting_t *app, service_t *service);
    unit tests of the modules that read them. */
 int reporting_open_store(reporting_t *app, store_t *store);
 void reporting_close(reporting_t *app);
+
+/* Reads the protobuf message of descriptor d stored under key in table, unpacked into arena.
+   0, ERR_NOT_FOUND, a store error, or -EPROTO when it does not unpack. */
+int reporting_get_message(store_txn_t *txn, store_table_t table, const void *key,
+                          size_t key_len, arena_t *arena, const ProtobufCMessageDescriptor *d,
+                          ProtobufCMessage **out);
 
 /* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
    shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */

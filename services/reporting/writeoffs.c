@@ -49,7 +49,7 @@ static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState 
     be64_write(val + 2, s->member_id);
     be64_write(val + 10, (uint64_t) amount);
     be64_write(val + 18, (uint64_t) owed);
-    return store_put(txn, app->write_offs, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.write_offs, key, sizeof key, val, sizeof val, 0);
 }
 
 int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
@@ -78,7 +78,7 @@ static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64
     uint8_t seek[8];
     be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->write_offs,
+    int rc = store_scan_open(&s, txn, app->tables.write_offs,
                              &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
                                                .rows_max = REPORTING_WRITE_OFF_ROWS_MAX });
     if (rc != 0) return rc;
