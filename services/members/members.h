@@ -113,22 +113,12 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                      size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
                      char **next_cursor);
 
-/* --- operations of import.c (the others: coops.h, people.h, supervision.h) --- */
-int members_op_import_members(members_app_t *app, service_call_t *call,
-                              const Lumbung__ImportMembers *op);
-int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbung__ImportStep *op);
-/* The import steps' timer: resume (setup: starts it when the store holds unfinished jobs),
-   kick (a job was started), stop (teardown). */
-int members_import_resume(members_app_t *app, uv_loop_t *loop);
-void members_import_kick(members_app_t *app);
-void members_import_stop(members_app_t *app);
-int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op);
-
 /* One header per module, each with its contract; included here so that a file needs only
    members.h. */
 #include "coops.h"
 #include "people.h"
 #include "supervision.h"
+#include "import.h"
 #include "events.h"
 
 #endif

@@ -1,9 +1,4 @@
-/* handlers — answers ReportingRequest from the projections: authorises the actor, reads in
-   the call's transaction (so a report is one consistent snapshot), states the sequences of
-   both streams it reflects, and renders CSV when asked. Handlers only read, except the
-   management questionnaire (management.c), a supervisor's assessment. The SHU of a
-   fiscal year is shared out by shu.c from the ledger's surplus and loans_view.c's participation. */
-#include "reporting.h"
+#include "handlers.h"
 #include "date.h"
 #include "log.h"
 #include "docfile.h"

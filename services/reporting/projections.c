@@ -1,6 +1,3 @@
-/* projections — opens the reporting tables and routes each followed event to the projections
-   it feeds (registry.c, chart_view.c, statement.c, loans_view.c, loancard.c). Events a projection does not need are counted
-   and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
 #include "log.h"

@@ -109,38 +109,10 @@ typedef struct {
     reporting_apply_t apply;
 } reporting_t;
 
-/* Opens the tables and the scratch arena. Returns 0 or a negative code. */
-int reporting_open(reporting_t *app, service_t *service);
-/* The same for a store alone (app->service stays NULL): the tables and the arena, for the
-   unit tests of the modules that read them. */
-int reporting_open_store(reporting_t *app, store_t *store);
-void reporting_close(reporting_t *app);
-
-/* Reads the protobuf message of descriptor d stored under key in table, unpacked into arena.
-   0, ERR_NOT_FOUND, a store error, or -EPROTO when it does not unpack. */
-int reporting_get_message(store_txn_t *txn, store_table_t table, const void *key,
-                          size_t key_len, arena_t *arena, const ProtobufCMessageDescriptor *d,
-                          ProtobufCMessage **out);
-
-/* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
-   shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */
-uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);
-/* Every shard's cursor (element K: shard K's), for a district-wide report: an array of
-   app->shards in the arena, its length in *n. */
-uint64_t *reporting_shard_seqs(const reporting_t *app, arena_t *arena, size_t *n);
-
-/* The followers' callbacks (projections.c): applies one event of either stream. */
-int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
-void reporting_advanced(void *app, uint64_t cursor);
-/* The followers' batch hook: clears the row cache as an attempt begins, writes it out at its
-   end (follower_batch_fn). */
-int reporting_batch(void *app, store_txn_t *txn, bool end);
-
-/* The service handler (handlers.c). */
-int reporting_handle(void *app, service_call_t *call);
-
 /* One header per module, each with its contract; included here so that a file needs only
    reporting.h. Every module's .c includes reporting.h first. */
+#include "projections.h"
+#include "handlers.h"
 #include "registry.h"
 #include "oversight.h"
 #include "chart_view.h"
@@ -154,14 +126,5 @@ int reporting_handle(void *app, service_call_t *call);
 #include "health_rating.h"
 #include "journal.h"
 #include "member_view.h"
-
-/* --- handlers.c: files --- */
-/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
-int reporting_options_fail(service_call_t *call, const char *bad);
-/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
-   number filled from the registry); fails the call when it is too large. */
-int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                         reporting_doc_t *doc, const reporting_opts_t *opts,
-                         Lumbung__ReportingReply *out);
 
 #endif
