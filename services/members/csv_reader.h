@@ -1,4 +1,4 @@
-/*  csv — a strict RFC 4180 reader for member imports, with `,` or `;` between fields.
+/*  csv_reader — a strict RFC 4180 reader for member imports, with `,` or `;` between fields.
 
     Records end with CRLF, LF or CR; the last may end at the end of the data. A field that
     starts with a double quote is quoted: it may hold commas, line breaks and doubled quotes

@@ -1,4 +1,3 @@
-/* csv — RFC 4180 files built in an arena. */
 #include "csv_writer.h"
 #include "enum_id.h"
 #include "money.h"

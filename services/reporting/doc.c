@@ -1,4 +1,3 @@
-/* doc — reports as tables of typed cells. */
 #include "doc.h"
 #include "enum_id.h"
 

@@ -1,4 +1,3 @@
-/* docfile — documents as files: options, CSV, file name and headers. */
 #include "docfile.h"
 #include "csv_writer.h"
 #include "pdf.h"

@@ -1,4 +1,3 @@
-/* enum_id — enum values in Bahasa Indonesia for the report files. */
 #include "enum_id.h"
 #include "envelope.pb-c.h"
 

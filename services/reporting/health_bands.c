@@ -1,4 +1,3 @@
-/* health — band tables of the health rating, compared exactly. */
 #include "health_bands.h"
 
 #include <assert.h>

@@ -1,5 +1,5 @@
-/*  health — the band tables of the health rating (docs/domain.md, "Health rating") for every
-    component the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b,
+/*  health_bands — the band tables of the health rating (docs/domain.md, "Health rating") for
+    every component the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b,
     4c, 5a, 5b, 6a, 6b, 6c, 7a, 7b (aspect 3, management, is a questionnaire, not a ratio).
 
     A ratio is a fraction num / den compared with the band edges exactly (in 128-bit integers,

@@ -1,4 +1,4 @@
-/*  rating — the health rating of one fiscal year from the books and the loan portfolio:
+/*  health_rating — the health rating of one fiscal year from the books and the loan portfolio:
     every component with the figures it used, components the system does not record marked
     not available; a year without entries is not rated.
 

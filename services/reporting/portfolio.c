@@ -1,4 +1,3 @@
-/* portfolio — RPM, NPL and required allowance per collectibility class (render.c makes its files). */
 #include "portfolio.h"
 #include "allowance.h"
 #include "money.h"

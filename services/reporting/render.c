@@ -1,4 +1,3 @@
-/* render — reports as documents of tables. */
 #include "render.h"
 #include "enum_id.h"
 

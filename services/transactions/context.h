@@ -1,4 +1,4 @@
-/*  tx context — what one unit of work of the transactions service carries: the tables, the
+/*  context — what one unit of work of the transactions service carries: the tables, the
     transaction to read and write in, the arena for everything built on the way, a typed error
     for business rejections, and the events to publish once the work is done.
 

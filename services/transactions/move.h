@@ -1,4 +1,4 @@
-/*  tx move — moves one cooperative's books from one transactions shard's store to another's,
+/*  move — moves one cooperative's books from one transactions shard's store to another's,
     for `lumbungctl move-cooperative` with the system stopped (docs/operations.md).
 
     Everything the shard holds for the cooperative goes, with its keys unchanged: the replica of

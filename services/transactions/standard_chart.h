@@ -1,4 +1,4 @@
-/*  chart — the standard chart of accounts every cooperative starts with, and the fixed
+/*  standard_chart — the standard chart of accounts every cooperative starts with, and the fixed
     relations between account roles, classes and savings kinds.
 
     docs/domain.md gives each report-relevant account a role; this table gives every role one

@@ -1,4 +1,4 @@
-/*  tx store — the tables of the transactions service and the byte layout of every key and
+/*  store — the tables of the transactions service and the byte layout of every key and
     value in them.
 
     All tables live in the service's one LMDB store (common/store.h). Keys are fixed-width
