@@ -1,6 +1,3 @@
-/* The endpoints the gateway answers itself: health, readiness, metrics, login and logout (with
-   a bearer token, or a browser session cookie: cookie.h), change of one's own password, users,
-   audit. Routing, authentication and authorisation happened before (routes.c). */
 #include "gateway.h"
 
 #include <assert.h>

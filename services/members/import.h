@@ -16,8 +16,8 @@
     requests are served between chunks. A chunk lost in a crash vanished whole with its txn; at
     start the service finds the cursors left (members_import_resume) and goes on from them, so
     each row is imported once. The last chunk marks the job done, emits import_finished and
-    deletes the file and the cursor. The members a step creates are joined by the actor who
-    sent the file (kept with the cursor).
+    deletes the file and the cursor. The members a step creates are joined by the actor who sent
+    the file (kept with the cursor).
 
     Repeats: a row whose NIK is already an ACTIVE member of the cooperative with the same data
     (nik, name, sex, birth_date, address, phone, joined_on after trimming) counts as already
@@ -26,11 +26,11 @@
     so is a second row of one file with a NIK an earlier row took, unless it repeats that row.
 
     The sex column accepts female/male, f/m, p/l (perempuan/laki-laki) in any case; dates are
-    YYYY-MM-DD or DD/MM/YYYY (day first, as Indonesian spreadsheets write them; 1 or 2 digits for
-    day and month); empty address and phone are allowed.
+    YYYY-MM-DD or DD/MM/YYYY (day first, as Indonesian spreadsheets write them; 1 or 2 digits
+    for day and month); empty address and phone are allowed.
 
-    Not for: reading CSV itself (csv_reader.h) or the rules of one member's data
-    (validate.h). Conventions of every handler: members.h. */
+    Not for: reading CSV itself (csv_reader.h) or the rules of one member's data (validate.h).
+    Conventions of every handler: members.h. */
 #ifndef LUMBUNG_MEMBERS_IMPORT_H
 #define LUMBUNG_MEMBERS_IMPORT_H
 

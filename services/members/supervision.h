@@ -1,5 +1,5 @@
-/*  supervision — the district's supervision visits (with recommendations to follow up) and
-    the trainings it runs for cooperatives' people.
+/*  supervision — the district's supervision visits (with recommendations to follow up) and the
+    trainings it runs for cooperatives' people.
 
     Not for: cooperatives' own records (coops.h). Conventions of every handler: members.h. */
 #ifndef LUMBUNG_MEMBERS_SUPERVISION_H

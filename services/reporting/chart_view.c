@@ -1,7 +1,3 @@
-/* chart_view — the transactions stream's ledger projection: each cooperative's accounts (class,
-   role, name, all-time totals) and, per account and value date, the debits and credits of
-   that day. A balance as of any date is the sum of the days up to it, so an entry posted
-   late with an earlier value date changes every report from that date on, as it should. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"

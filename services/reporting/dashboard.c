@@ -1,9 +1,3 @@
-/* dashboard — the district dashboard: every cooperative the members stream named, with its
-   active members by sex (registry.c), its total assets and members' savings as of a date
-   (chart_view.c), its loan portfolio and NPL (loans_view.c), its RAT compliance and overdue supervision
-   recommendations (oversight.c) and the health rating of its last ended fiscal year (health_rating.c),
-   summed by cooperative type, health rating, group and district, and for the district; and
-   the cooperatives that need the district's attention, each with its reasons. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"

@@ -1,11 +1,11 @@
-/*  handlers — answers ReportingRequest from the projections: authorises the actor, reads in
-    the call's transaction (so a report is one consistent snapshot), states the sequences of
-    both streams it reflects, and renders CSV when asked. Handlers only read, except the
-    management questionnaire (management.c), a supervisor's assessment. The SHU of a
-    fiscal year is shared out by shu.c from the ledger's surplus and loans_view.c's participation.
+/*  handlers — answers ReportingRequest from the projections: authorises the actor, reads in the
+    call's transaction (so a report is one consistent snapshot), states the sequences of both
+    streams it reflects, and renders CSV when asked. Handlers only read, except the management
+    questionnaire (management.c), a supervisor's assessment. The SHU of a fiscal year is shared
+    out by shu.c from the ledger's surplus and loans_view.c's participation.
 
-    Not for: keeping the projections (projections.h) or laying a report out (render.h).
-    Tables: reporting.h. */
+    Not for: keeping the projections (projections.h) or laying a report out (render.h). Tables:
+    reporting.h. */
 #ifndef LUMBUNG_REPORTING_HANDLERS_H
 #define LUMBUNG_REPORTING_HANDLERS_H
 

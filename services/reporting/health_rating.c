@@ -1,11 +1,3 @@
-/* rating — the health rating of one fiscal year (docs/domain.md, "Health rating") from the books:
-   balances by account role at the year end, income and expenses by role over the year, and
-   the loan portfolio by collectibility class as of the year end. Every component states the
-   figures it used; a component whose inputs the system does not record (aspect 3 until its
-   questionnaire is put, management.c; 7b's members' economic benefit) is marked not available
-   with a reason and left out of the total, never filled with a guess. A fiscal year with no
-   entry dated inside it is not rated: no band, every component not available, a reason.
-   band tables: health_bands.c. */
 #include "reporting.h"
 #include "date.h"
 #include "health_bands.h"

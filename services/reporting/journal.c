@@ -1,12 +1,3 @@
-/* journal — the journal of a period, from the transactions stream.
-
-   "journal" keeps every posted entry as it was posted (lumbung.JournalEntry, lines included),
-   keyed by cooperative, value date and entry id, so the journal of [from, to] is one range read
-   in value-date then entry order. Entries never change after posting (a correction is a
-   reversal entry), so an entry is written once; a replayed event writes the same bytes.
-
-   Not for: balances (chart_view.c sums them); anything the transactions service's own journal
-   listing (GET .../journal) answers from its store with paging. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"

@@ -1,12 +1,3 @@
-/* loans_view — the loan portfolio and members' participation, from the transactions stream.
-
-   "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
-   state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
-   takes each loan's last state on or before it; a later event of the same date replaces the
-   earlier one. "participation" keeps per member and value date what SHU needs: the change of
-   principal + mandatory savings (from the entries, as statement.c reads them), loan interest
-   paid (from each repayment's allocation) and loan principal disbursed. Each disbursement and
-   payment is also a line of the member's loan card (loancard.c). */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"

@@ -1,7 +1,3 @@
-/* ods — the yearly national data return (ODS): one row per cooperative the members stream
-   named, with its identity (registry.c), whether a RAT approved the fiscal year (oversight.c),
-   its active members by sex, and its own capital, outside capital, assets at the fiscal year
-   end and its surplus over the year (chart_view.c); as JSON or a CSV file. */
 #include "reporting.h"
 #include "render.h"
 #include "date.h"

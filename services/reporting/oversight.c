@@ -1,7 +1,3 @@
-/* oversight — the district's view of each cooperative's duties, from the members stream: the
-   annual meetings (RAT) recorded per fiscal year and the supervision records with their
-   recommendations, as the last event said. The dashboard (dashboard.c) reads them to find
-   cooperatives without a RAT and recommendations past their due date. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"

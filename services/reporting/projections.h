@@ -1,7 +1,7 @@
-/*  projections — routes each event the followers bring to the projections it feeds
-    (registry.c, oversight.c, chart_view.c, statement.c, journal.c, loans_view.c, loancard.c,
-    writeoffs.c). Events a projection does not need are counted and otherwise ignored, so a
-    producer may add event kinds without stopping us.
+/*  projections — routes each event the followers bring to the projections it feeds (registry.c,
+    oversight.c, chart_view.c, statement.c, journal.c, loans_view.c, loancard.c, writeoffs.c).
+    Events a projection does not need are counted and otherwise ignored, so a producer may add
+    event kinds without stopping us.
 
     It also opens the tables (reporting_tables_t) and the apply state (reporting_apply_t), and
     tells which sequence of each stream the store reflects, for every report to state.

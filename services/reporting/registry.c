@@ -1,6 +1,3 @@
-/* registry — the members stream's projection: each cooperative and member as the last event
-   said (events carry whole records), and per cooperative the count of active members by sex,
-   kept by comparing a member's record before and after each event. */
 #include "reporting.h"
 #include "bytes.h"
 #include "log.h"

@@ -4,16 +4,17 @@
     questionnaire, management.c) is a projection of the members and transactions streams,
     applied by the followers in the same txn as their cursors, so it can always be rebuilt by
     deleting it and replaying both streams from sequence 1. Each projection lives in its own
-    file: registry.c (cooperatives, members and member counts, from members events),
-    oversight.c (annual meetings and supervision records, from members events), chart_view.c
-    (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events), journal.c (every
-    posted entry, from transactions events), loancard.c (each
-    member's loan movements, from loan events), loans_view.c (loan states by date, loans as
-    applied with their schedules, and members' participation, from transactions events). handlers.c,
-    dashboard.c and health_rating.c (the health rating) answer the reports from them; sheet.c shapes the
-    ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
-    as CSV (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
+    file: registry.c (cooperatives, members and member counts, from members events), oversight.c
+    (annual meetings and supervision records, from members events), chart_view.c (accounts with
+    totals and daily movements by value date, from transactions events), statement.c (each
+    member's savings movements, from transactions events), journal.c (every posted entry, from
+    transactions events), loancard.c (each member's loan movements, from loan events),
+    loans_view.c (loan states by date, loans as applied with their schedules, and members'
+    participation, from transactions events), writeoffs.c (write-offs and recoveries, from loan
+    events); projections.c routes each event to them. handlers.c, dashboard.c and
+    health_rating.c (the health rating) answer the reports from them; sheet.c shapes the ledger
+    reports; render.c lays each report out as a document (doc.h) and docfile.c writes it as CSV
+    (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is its day count as
     date_key() of date.h, a u32 whose byte order is date order):
@@ -45,7 +46,8 @@
       "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
                       value: a write-off or recovery row (writeoffs.c)
       "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
-                      its schedule (the transactions service's lending.c), for the loan's repayment card
+                      its schedule (the transactions service's lending.c), for the loan's
+                      repayment card
       "journal"       key: u64 cooperative id + u32 value date + u64 entry id; value:
                       lumbung.JournalEntry as posted (journal.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
@@ -110,7 +112,8 @@ typedef struct {
 } reporting_t;
 
 /* One header per module, each with its contract; included here so that a file needs only
-   reporting.h. Every module's .c includes reporting.h first. */
+   reporting.h. Every module's header includes reporting.h, so a module's .c may include
+   reporting.h or its own header first. */
 #include "projections.h"
 #include "handlers.h"
 #include "registry.h"

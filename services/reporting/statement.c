@@ -1,9 +1,3 @@
-/* statement — each member's savings movements, from the entries the transactions service
-   posts. A savings entry names its member, kind and the change of the balance; an exit
-   settlement (or its reversal) names only the member, so its change per kind is read from its
-   lines on the savings accounts (by role): a credit adds to the member's savings, a debit
-   takes from them. Keyed by value date, so a statement lists movements in value-date order
-   and an opening balance is the sum before its first day. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
