@@ -14,46 +14,20 @@
 
 #include "unit.h"
 #include "../../services/transactions/account_cache.h"
+#include "../../services/transactions/context.h"
+#include "../../services/transactions/replica.h"
 
-enum { COOP = 7 };
+#include "tx_fixture.h"
 
-typedef struct {
-    char dir[UNIT_PATH_MAX];
-    store_t *store;
-    tx_store_t db;
-    store_txn_t *txn;
-    arena_t *arena;
-    tx_account_cache_t cache;
-} fx_t;
+/* The cache under test is the fixture's unit of work's own (nothing is cached after setup). */
+static tx_account_cache_t *cache_of(fx_t *f) {
+    return &f->ctx.accounts;
+}
 
 static void open_account(fx_t *f, const char *code) {
     tx_account_t a = { .class_ = 1, .role = 0 };
     a.name_len = (size_t) snprintf(a.name, sizeof a.name, "account %s", code);
     assert_int_equal(tx_store_put_account(&f->db, f->txn, COOP, code, &a), 0);
-}
-
-static int setup(void **state) {
-    fx_t *f = calloc(1, sizeof *f);
-    unit_tempdir(f->dir, "txcache");
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(tx_store_open(&f->db, f->store), 0);
-    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
-    f->arena = arena_new();
-    open_account(f, "1-101");
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx_t *f = *state;
-    store_abort(&f->txn);
-    arena_destroy(&f->arena);
-    store_destroy(&f->store);
-    unit_rmtree(f->dir);
-    free(f);
-    return 0;
 }
 
 static int64_t stored_debit(fx_t *f, const char *code) {
@@ -64,53 +38,56 @@ static int64_t stored_debit(fx_t *f, const char *code) {
 
 static void put(fx_t *f, const char *code, int64_t debit) {
     tx_account_t a;
-    assert_int_equal(tx_account_cache_get(&f->cache, &f->db, f->txn, COOP, code, &a), 0);
+    assert_int_equal(tx_account_cache_get(cache_of(f), &f->db, f->txn, COOP, code, &a), 0);
     a.debit_total_sen = debit;
-    assert_int_equal(tx_account_cache_put(&f->cache, &f->db, f->txn, f->arena, COOP, code, &a), 0);
+    assert_int_equal(tx_account_cache_put(cache_of(f), &f->db, f->txn, f->arena, COOP, code, &a), 0);
 }
 
 static void a_change_is_read_back_and_stored_at_the_write(void **state) {
     fx_t *f = *state;
-    put(f, "1-101", 1500);
+    open_account(f, "9-101");
+    put(f, "9-101", 1500);
     tx_account_t a;
-    assert_int_equal(tx_account_cache_get(&f->cache, &f->db, f->txn, COOP, "1-101", &a), 0);
+    assert_int_equal(tx_account_cache_get(cache_of(f), &f->db, f->txn, COOP, "9-101", &a), 0);
     assert_int_equal(a.debit_total_sen, 1500);
-    assert_int_equal(stored_debit(f, "1-101"), 0);
-    assert_int_equal(tx_account_cache_write(&f->cache, &f->db, f->txn), 0);
-    assert_int_equal(stored_debit(f, "1-101"), 1500);
-    assert_int_equal(f->cache.count, 0);
+    assert_int_equal(stored_debit(f, "9-101"), 0);
+    assert_int_equal(tx_account_cache_write(cache_of(f), &f->db, f->txn), 0);
+    assert_int_equal(stored_debit(f, "9-101"), 1500);
+    assert_int_equal(cache_of(f)->count, 0);
 }
 
 static void a_rollback_undoes_the_puts_after_its_mark(void **state) {
     fx_t *f = *state;
-    put(f, "1-101", 100);
-    size_t mark = tx_account_cache_mark(&f->cache);
-    put(f, "1-101", 200);
-    put(f, "1-101", 300);
-    tx_account_cache_rollback(&f->cache, mark);
+    open_account(f, "9-101");
+    put(f, "9-101", 100);
+    size_t mark = tx_account_cache_mark(cache_of(f));
+    put(f, "9-101", 200);
+    put(f, "9-101", 300);
+    tx_account_cache_rollback(cache_of(f), mark);
     tx_account_t a;
-    assert_int_equal(tx_account_cache_get(&f->cache, &f->db, f->txn, COOP, "1-101", &a), 0);
+    assert_int_equal(tx_account_cache_get(cache_of(f), &f->db, f->txn, COOP, "9-101", &a), 0);
     assert_int_equal(a.debit_total_sen, 100);
 }
 
 static void an_unknown_account_is_not_found(void **state) {
     fx_t *f = *state;
     tx_account_t a = { 0 };
-    assert_int_equal(tx_account_cache_put(&f->cache, &f->db, f->txn, f->arena, COOP, "9-999", &a),
+    assert_int_equal(tx_account_cache_put(cache_of(f), &f->db, f->txn, f->arena, COOP, "9-999", &a),
                      ERR_NOT_FOUND);
-    assert_int_equal(tx_account_cache_get(&f->cache, &f->db, f->txn, COOP, "9-999", &a),
+    assert_int_equal(tx_account_cache_get(cache_of(f), &f->db, f->txn, COOP, "9-999", &a),
                      ERR_NOT_FOUND);
 }
 
 static void past_the_limit_a_change_is_written_at_once(void **state) {
     fx_t *f = *state;
+    assert_int_equal(cache_of(f)->count, 0);
     char code[16];
     for (int i = 0; i <= TX_ACCOUNT_CACHE; i++) {
         snprintf(code, sizeof code, "2-%03d", i);
         open_account(f, code);
         put(f, code, 10 + i);
     }
-    assert_int_equal(f->cache.count, TX_ACCOUNT_CACHE);
+    assert_int_equal(cache_of(f)->count, TX_ACCOUNT_CACHE);
     assert_int_equal(stored_debit(f, "2-000"), 0);                     /* cached */
     snprintf(code, sizeof code, "2-%03d", TX_ACCOUNT_CACHE);
     assert_int_equal(stored_debit(f, code), 10 + TX_ACCOUNT_CACHE);    /* written at once */

@@ -13,6 +13,7 @@
 #include "unit.h"
 #include "bytes.h"
 #include "../../services/transactions/store.h"
+#include "tx_store_fixture.h"
 
 typedef struct {
     char dir[UNIT_PATH_MAX];
@@ -22,19 +23,14 @@ typedef struct {
 
 static int setup(void **state) {
     fx_t *f = calloc(1, sizeof *f);
-    unit_tempdir(f->dir, "txids");
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(tx_store_open(&f->db, f->store), 0);
+    tx_store_fixture_open(f->dir, "txids", &f->store, &f->db);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state) {
     fx_t *f = *state;
-    store_destroy(&f->store);
-    unit_rmtree(f->dir);
+    tx_store_fixture_close(f->dir, &f->store);
     free(f);
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "unit.h"
 #include "../../services/transactions/store.h"
+#include "tx_store_fixture.h"
 #include "../../services/transactions/verify.h"
 #include "transactions.pb-c.h"
 
@@ -27,19 +28,14 @@ typedef struct {
 
 static int setup(void **state) {
     fx_t *f = calloc(1, sizeof *f);
-    unit_tempdir(f->dir, "txverify");
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(tx_store_open(&f->db, f->store), 0);
+    tx_store_fixture_open(f->dir, "txverify", &f->store, &f->db);
     *state = f;
     return 0;
 }
 
 static int teardown(void **state) {
     fx_t *f = *state;
-    store_destroy(&f->store);
-    unit_rmtree(f->dir);
+    tx_store_fixture_close(f->dir, &f->store);
     free(f);
     return 0;
 }
