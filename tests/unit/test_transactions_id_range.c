@@ -15,24 +15,10 @@
 #include "../../services/transactions/store.h"
 #include "tx_store_fixture.h"
 
-typedef struct {
-    char dir[UNIT_PATH_MAX];
-    store_t *store;
-    tx_store_t db;
-} fx_t;
+typedef tx_store_fx_t fx_t;
 
 static int setup(void **state) {
-    fx_t *f = calloc(1, sizeof *f);
-    tx_store_fixture_open(f->dir, "txids", &f->store, &f->db);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx_t *f = *state;
-    tx_store_fixture_close(f->dir, &f->store);
-    free(f);
-    return 0;
+    return tx_store_fixture_setup(state, sizeof(fx_t), "txids");
 }
 
 static void put_id(fx_t *f, store_table_t table, uint64_t id) {
@@ -92,9 +78,9 @@ static void kept_floors_are_not_handed_out_again(void **state) {
 int main(void) {
     unit_quiet_logs("test_transactions_id_range");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_shard_starts_at_its_base_and_goes_on_from_its_last_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(ids_above_the_range_turn_append_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(kept_floors_are_not_handed_out_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_shard_starts_at_its_base_and_goes_on_from_its_last_id, setup, tx_store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(ids_above_the_range_turn_append_off, setup, tx_store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(kept_floors_are_not_handed_out_again, setup, tx_store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

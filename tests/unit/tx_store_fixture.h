@@ -6,20 +6,35 @@
 #ifndef LUMBUNG_TESTS_TX_STORE_FIXTURE_H
 #define LUMBUNG_TESTS_TX_STORE_FIXTURE_H
 
-/* Makes dir (UNIT_PATH_MAX bytes) a new directory named after tag, opens a store in it and
-   the transactions tables in *db. */
-static void tx_store_fixture_open(char *dir, const char *tag, store_t **store, tx_store_t *db) {
-    unit_tempdir(dir, tag);
+/* A test's state begins with this (a test may append fields of its own). */
+typedef struct {
+    char dir[UNIT_PATH_MAX];
+    store_t *store;
+    tx_store_t db;
+} tx_store_fx_t;
+
+/* cmocka setup: allocates `size` zeroed bytes (>= sizeof(tx_store_fx_t)) as *state, makes a
+   new directory named after tag, opens a store in it and the transactions tables. */
+static int tx_store_fixture_setup(void **state, size_t size, const char *tag) {
+    assert_true(size >= sizeof(tx_store_fx_t));
+    tx_store_fx_t *f = calloc(1, size);
+    assert_non_null(f);
+    unit_tempdir(f->dir, tag);
     int err = 0;
-    *store = store_new(dir, &err);
-    assert_non_null(*store);
-    assert_int_equal(tx_store_open(db, *store), 0);
+    f->store = store_new(f->dir, &err);
+    assert_non_null(f->store);
+    assert_int_equal(tx_store_open(&f->db, f->store), 0);
+    *state = f;
+    return 0;
 }
 
-/* Closes the store and removes its directory. */
-static void tx_store_fixture_close(char *dir, store_t **store) {
-    store_destroy(store);
-    unit_rmtree(dir);
+/* cmocka teardown: closes the store, removes its directory and frees the state. */
+static int tx_store_fixture_teardown(void **state) {
+    tx_store_fx_t *f = *state;
+    store_destroy(&f->store);
+    unit_rmtree(f->dir);
+    free(f);
+    return 0;
 }
 
 #endif
