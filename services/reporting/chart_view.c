@@ -164,11 +164,9 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
 static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          reporting_chart_t *out) {
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.accounts,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = 8,
-                                               .rows_max = REPORTING_ACCOUNTS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.accounts, coop,
+                                 prefix, REPORTING_ACCOUNTS_MAX);
     if (rc != 0) return rc;
     size_t cap = 64;
     out->items = arena_alloc(arena, cap * sizeof *out->items);

@@ -213,11 +213,9 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
                               reporting_portfolio_counts_t *out) {
     memset(out, 0, sizeof *out);
     uint8_t seek[8], last[STATE_SIZE];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.loan_states,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
-                                               .rows_max = REPORTING_LOAN_STATES_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.loan_states, coop,
+                                 seek, REPORTING_LOAN_STATES_MAX);
     if (rc != 0) return rc;
     uint64_t loan = 0;
     bool have = false;
@@ -258,10 +256,8 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
     *items = NULL;
     *count = 0;
     uint8_t seek[8];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.participation,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek });
+    int rc = reporting_scan_coop(&s, txn, app->tables.participation, coop, seek, 0);
     if (rc != 0) return rc;
     size_t cap = 0;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == USE_KEY) {

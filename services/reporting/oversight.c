@@ -52,11 +52,8 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
     assert(app && txn && out);
     memset(out, 0, sizeof *out);
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.rats,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
-                                               .rows_max = REPORTING_RATS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.rats, coop, prefix, REPORTING_RATS_MAX);
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == RAT_KEY) {
         const uint8_t *p = s.val;
@@ -89,11 +86,9 @@ int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *are
     assert(app && txn && arena && count);
     *count = 0;
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.supervisions,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
-                                               .rows_max = REPORTING_SUPERVISIONS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.supervisions, coop,
+                                 prefix, REPORTING_SUPERVISIONS_MAX);
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == SUPERVISION_KEY) {
         ProtobufCAllocator alloc = arena_allocator(arena);

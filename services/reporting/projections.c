@@ -150,6 +150,13 @@ int reporting_get_message(store_txn_t *txn, store_table_t table, const void *key
     return *out ? 0 : -EPROTO;
 }
 
+int reporting_scan_coop(store_scan_t *s, store_txn_t *txn, store_table_t table, uint64_t coop,
+                        uint8_t prefix[8], size_t rows_max) {
+    be64_write(prefix, coop);
+    store_range_t range = { .prefix = prefix, .prefix_len = 8, .rows_max = rows_max };
+    return store_scan_open(s, txn, table, &range);
+}
+
 uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop) {
     const follower_t *f = app->transactions[coop ? shard_of(coop) : 0];
     return f ? follower_cursor(f) : 0;

@@ -67,11 +67,9 @@ typedef int (*row_fn)(arena_t *arena, const row_t *row, void *arg);
 static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                       int32_t to, row_fn fn, void *arg) {
     uint8_t seek[8];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->tables.write_offs,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
-                                               .rows_max = REPORTING_WRITE_OFF_ROWS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.write_offs, coop,
+                                 seek, REPORTING_WRITE_OFF_ROWS_MAX);
     if (rc != 0) return rc;
     uint32_t last = date_key(to);
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == ROW_KEY) {
