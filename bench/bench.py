@@ -20,12 +20,18 @@ Steps (in order; 1-5 in one cluster, 6 in a second):
   6. a second cluster, members + transactions as two shards (cooperative id mod 2): batch
      messages to a cooperative on shard 0 alone, then to one cooperative on each shard at the
      same time, one client thread per shard (bench/tx_bench.c drive-shards); the ratio of the
-     two, and every cooperative's books checked after.
+     two, and every cooperative's books checked after;
+  7. close-day at district scale, for each size of BENCH_CLOSE_LOANS in a cluster of its own
+     (members + transactions): loans written by tests/system/txseed (the service's own apply
+     and disburse rules, straight into the stopped store), all overdue so that every one
+     changes class; the close's seconds, the slowest read of another cooperative answered
+     while it ran, and the service's anonymous memory after it.
 The machine's limits are measured three times (before step 1, after step 2, after step 5) and
 each is the median of the three.
 
 Sizes (environment): BENCH_SECONDS (4) per phase, BENCH_BATCH (1000), BENCH_DEPTH (1024),
-BENCH_CONNECTIONS (64), BENCH_DIR (/var/tmp), BENCH_PG=0 skips the PostgreSQL peer.
+BENCH_CONNECTIONS (64), BENCH_DIR (/var/tmp), BENCH_PG=0 skips the PostgreSQL peer,
+BENCH_CLOSE_LOANS (100000,1000000; empty skips step 7).
 Prints figures and ratios; never fails on timing. Exits 1 only when a step could not run.
 """
 import glob
@@ -51,6 +57,11 @@ BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
 DEPTH = int(os.environ.get("BENCH_DEPTH", "1024"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 BENCH_DIR = os.environ.get("BENCH_DIR", "/var/tmp")
+CLOSE_LOANS = [int(n) for n in os.environ.get("BENCH_CLOSE_LOANS", "100000,1000000").split(",")
+               if n.strip()]
+CLOSE_TARGET_S = {100000: 2, 1000000: 20}       # issue 14
+CLOSE_DATE = "2025-05-11"    # more than 3 months past txseed's first due date: all substandard
+LOAN_SEN = 100000000         # Rp 1.000.000, txseed's principal
 MB = 1024 * 1024
 
 
@@ -203,6 +214,64 @@ def shards_step():
         return figures
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         sys.stderr.write(f"bench: the two-shard step could not run: {e}\n")
+        return None
+    finally:
+        c.stop()
+        shutil.rmtree(c.tmp, ignore_errors=True)
+
+
+def close_step(loans):
+    """Close-day of `loans` loans that all change class, in a cluster of its own: seconds of
+    the close request, the latencies of reads of another cooperative answered meanwhile, and
+    the service's anonymous memory after; or None with the reason on stderr."""
+    from tx_util import Coop, tx_call     # tests/system: the system tests' bus helpers
+    c = cluster()
+    try:
+        for name in ("members", "transactions"):
+            c.start_service(name)
+        other = Coop(c, "KSP Tetangga Bench", 9100)
+        other_member = other.member()
+        other.move("deposit", other_member, "voluntary", 125050, key="bench-dep")
+        coop = Coop(c, "KSP Bench Tutup Hari", 9200)
+        members = [coop.member() for _ in range(20)]
+        coop.fund(loans * LOAN_SEN)
+        c.stop_service("transactions")
+        seeded = subprocess.run([os.path.join(BUILD, "tests", "system", "txseed"), c.data_dir,
+                                 str(coop.id), str(loans)] + [str(m) for m in members],
+                                capture_output=True, text=True, timeout=3600)
+        if seeded.returncode != 0:
+            raise RuntimeError(f"txseed failed: {seeded.stderr.strip()}")
+        c.start_service("transactions")
+        result = {}
+
+        def run():
+            start = time.monotonic()
+            result["reply"], result["day"] = tx_call(
+                None, "close_day", {"cooperative_id": str(coop.id), "business_date": CLOSE_DATE},
+                key="bench-close", client=BusClient(c, "transactions"), timeout=600)
+            result["s"] = time.monotonic() - start
+
+        closer = threading.Thread(target=run)
+        reader, reads = BusClient(c, "transactions"), []
+        closer.start()
+        while closer.is_alive():
+            start = time.monotonic()
+            tx_call(None, "get_member_accounts", {"cooperative_id": str(other.id),
+                                                  "member_id": str(other_member)},
+                    client=reader, timeout=60)
+            if closer.is_alive():
+                reads.append((time.monotonic() - start) * 1000)
+        closer.join()
+        reader.close()
+        if result["reply"].HasField("error") or result["day"].reclassified != loans:
+            raise RuntimeError(f"the close failed: {result['reply'].error}")
+        reads.sort()
+        return {"loans": loans, "s": result["s"], "reads": len(reads),
+                "read_max_ms": reads[-1] if reads else 0.0,
+                "read_p99_ms": reads[int(0.99 * (len(reads) - 1))] if reads else 0.0,
+                "anon": resident(c.procs["transactions"].pid)[0]}
+    except (RuntimeError, OSError, subprocess.SubprocessError, AssertionError) as e:
+        sys.stderr.write(f"bench: the close-day step of {loans:,} loans could not run: {e}\n")
         return None
     finally:
         c.stop()
@@ -371,6 +440,22 @@ def table(f):
     for name, (anon, mapped) in f["rss"].items():
         row(name, anon / MB, "<= 100", "", None, f"(+ {mapped / MB:,.0f} MB of mapped file)")
     shards_table(f["shards"])
+    close_table(f["close"])
+
+
+def close_table(closes):
+    print("  close-day at district scale (members + transactions; every loan changes class)")
+    for loans, cl in closes:
+        if not cl:
+            row(f"close-day of {loans:,} loans, s", "not run", "", "see the errors above")
+            continue
+        target = CLOSE_TARGET_S.get(loans)
+        row(f"close-day of {loans:,} loans, s", cl["s"], f"<= {target}" if target else "", "",
+            None, f"({loans / cl['s']:,.0f} loans/s)")
+        row("  slowest read of another cooperative meanwhile, ms", cl["read_max_ms"], "<= 50", "",
+            None, f"(p99 {cl['read_p99_ms']:.1f} ms of {cl['reads']:,} reads)")
+        row("  transactions resident memory after, MB", cl["anon"] / MB, "<= 100", "", None,
+            "(anonymous)")
 
 
 def shards_table(sh):
@@ -424,8 +509,9 @@ def main():
         c.stop()
         shutil.rmtree(c.tmp, ignore_errors=True)
     f["shards"] = shards_step()
+    f["close"] = [(n, close_step(n)) for n in CLOSE_LOANS]
     table(f)
-    if f["shards"] is None:
+    if f["shards"] is None or any(cl is None for _, cl in f["close"]):
         sys.exit(1)
 
 

@@ -17,7 +17,7 @@ int64_t allowance_part(int64_t sen, int64_t bp) {
     assert(sen >= 0 && bp >= 0 && bp <= 10000);
     int64_t out = 0;
     int rc = money_mul_div_round(sen, bp, 10000, &out);
-    assert(rc == MONEY_OK && "bp <= 100 %: the part is at most the amount");
+    assert(rc == 0 && "bp <= 100 %: the part is at most the amount");
     (void) rc;
     return out;
 }

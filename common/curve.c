@@ -562,9 +562,10 @@ static int zap_read_one(zap_t *self) {
         zmq_msg_t *m = count < ZAP_FRAMES_MAX ? &frames[count] : &scratch;
         zmq_msg_init(m);
         if (zmq_msg_recv(m, self->socket, ZMQ_DONTWAIT) < 0) {
+            int e = zmq_errno();
             zmq_msg_close(m);
             for (int i = 0; i < count; i++) zmq_msg_close(&frames[i]);
-            return -1;
+            return -e;
         }
         more = zmq_msg_more(m);
         if (m == &scratch) zmq_msg_close(m);

@@ -45,11 +45,11 @@ int date_days_in_month(int year, int month) {
 
 int date_from_ymd(int year, int month, int day, int32_t *days) {
     assert(days);
-    if (month < 1 || month > MONTHS_PER_YEAR) return DATE_ERR_NOT_A_DATE;
-    if (day < 1 || day > date_days_in_month(year, month)) return DATE_ERR_NOT_A_DATE;
-    if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) return DATE_ERR_RANGE;
+    if (month < 1 || month > MONTHS_PER_YEAR) return ERR_DATE_NOT_A_DATE;
+    if (day < 1 || day > date_days_in_month(year, month)) return ERR_DATE_NOT_A_DATE;
+    if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX) return ERR_DATE_RANGE;
     *days = (int32_t) days_from_civil(year, month, day);
-    return DATE_OK;
+    return 0;
 }
 
 void date_to_ymd(int32_t days, int *year, int *month, int *day) {
@@ -73,18 +73,18 @@ static bool read_digits(const char *p, int count, int *value) {
 int date_parse(const char *text, int32_t *days) {
     assert(text && days);
     int year, month, day;
-    if (!read_digits(text, 4, &year) || text[4] != '-') return DATE_ERR_FORMAT;
-    if (!read_digits(text + 5, 2, &month) || text[7] != '-') return DATE_ERR_FORMAT;
-    if (!read_digits(text + 8, 2, &day) || text[DATE_TEXT_LEN] != '\0') return DATE_ERR_FORMAT;
+    if (!read_digits(text, 4, &year) || text[4] != '-') return ERR_DATE_FORMAT;
+    if (!read_digits(text + 5, 2, &month) || text[7] != '-') return ERR_DATE_FORMAT;
+    if (!read_digits(text + 8, 2, &day) || text[DATE_TEXT_LEN] != '\0') return ERR_DATE_FORMAT;
     return date_from_ymd(year, month, day, days);
 }
 
 const char *date_error_text(int code) {
     switch (code) {
-    case DATE_OK: return "is valid";
-    case DATE_ERR_FORMAT: return "must be a date as YYYY-MM-DD";
-    case DATE_ERR_NOT_A_DATE: return "is not a calendar date";
-    case DATE_ERR_RANGE: return "must be between 1900-01-01 and 2999-12-31";
+    case 0: return "is valid";
+    case ERR_DATE_FORMAT: return "must be a date as YYYY-MM-DD";
+    case ERR_DATE_NOT_A_DATE: return "is not a calendar date";
+    case ERR_DATE_RANGE: return "must be between 1900-01-01 and 2999-12-31";
     default: return "is not a valid date";
     }
 }
@@ -99,9 +99,9 @@ int date_format(int32_t days, char *buf, size_t size) {
 }
 
 static int check_range(int64_t days, int32_t *out) {
-    if (days < DATE_MIN || days > DATE_MAX) return DATE_ERR_RANGE;
+    if (days < DATE_MIN || days > DATE_MAX) return ERR_DATE_RANGE;
     *out = (int32_t) days;
-    return DATE_OK;
+    return 0;
 }
 
 int date_add_days(int32_t days, int32_t n, int32_t *out) {
@@ -181,11 +181,11 @@ int date_fiscal_year(int year, int start_month, int32_t *from, int32_t *to) {
     if (start_month < 1 || start_month > 12) start_month = 1;
     int32_t start, next;
     int rc = date_from_ymd(year, start_month, 1, &start);
-    if (rc == DATE_OK) rc = date_from_ymd(year + 1, start_month, 1, &next);
-    if (rc != DATE_OK) return DATE_ERR_RANGE;
+    if (rc == 0) rc = date_from_ymd(year + 1, start_month, 1, &next);
+    if (rc != 0) return ERR_DATE_RANGE;
     *from = start;
     *to = next - 1;
-    return DATE_OK;
+    return 0;
 }
 
 int date_fiscal_year_of(int32_t days, int start_month) {

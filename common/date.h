@@ -17,6 +17,8 @@
 #ifndef LUMBUNG_DATE_H
 #define LUMBUNG_DATE_H
 
+#include "error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,15 +32,12 @@ enum {
     DATE_FORMAT_MAX = 16,     /* buffer for date_format(), any int32 day count + NUL */
 };
 
-/* Operating errors, negative and distinct so a caller can word the message. */
-typedef enum {
-    DATE_OK = 0,
-    DATE_ERR_FORMAT = -1,     /* not exactly YYYY-MM-DD with digits */
-    DATE_ERR_NOT_A_DATE = -2, /* month not 1..12 or day not in that month (2023-02-29) */
-    DATE_ERR_RANGE = -3,      /* year outside DATE_YEAR_MIN..DATE_YEAR_MAX, or a result beyond */
-} date_error_t;
+/* Operating errors are codes of error.h, distinct so a caller can word the message:
+   ERR_DATE_FORMAT      not exactly YYYY-MM-DD with digits
+   ERR_DATE_NOT_A_DATE  month not 1..12 or day not in that month (2023-02-29)
+   ERR_DATE_RANGE       year outside DATE_YEAR_MIN..DATE_YEAR_MAX, or a result beyond */
 
-/* Parses exactly "YYYY-MM-DD" into *days. Returns DATE_OK or a date_error_t; *days is
+/* Parses exactly "YYYY-MM-DD" into *days. Returns 0 or an ERR_DATE_* code; *days is
    written only on success. */
 int date_parse(const char *text, int32_t *days);
 
@@ -50,7 +49,7 @@ const char *date_error_text(int code);
    10 for every date in the supported range. */
 int date_format(int32_t days, char *buf, size_t size);
 
-/* *days for a calendar date; DATE_ERR_NOT_A_DATE or DATE_ERR_RANGE as date_parse(). */
+/* *days for a calendar date; ERR_DATE_NOT_A_DATE or ERR_DATE_RANGE as date_parse(). */
 int date_from_ymd(int year, int month, int day, int32_t *days);
 
 /* The calendar date of a day count; never fails. */
@@ -61,12 +60,12 @@ bool date_is_leap_year(int year);
 /* Days in `month` (1..12, asserted) of `year`. */
 int date_days_in_month(int year, int month);
 
-/* *out = days + n, DATE_ERR_RANGE when the result leaves the supported range. */
+/* *out = days + n, ERR_DATE_RANGE when the result leaves the supported range. */
 int date_add_days(int32_t days, int32_t n, int32_t *out);
 
 /* *out = the same day `months` months later (earlier when negative), clamped to the last day
    of the target month: 2024-01-31 + 1 = 2024-02-29, 2023-01-31 + 1 = 2023-02-28.
-   DATE_ERR_RANGE when the result leaves the supported range. */
+   ERR_DATE_RANGE when the result leaves the supported range. */
 int date_add_months(int32_t days, int32_t months, int32_t *out);
 
 /* Whole months from `from` to `to`: the largest m with date_add_months(from, m) <= to when
@@ -108,7 +107,7 @@ int32_t date_from_key(uint32_t key);
 
 /* The fiscal year `year` that starts on the first of `start_month` (1..12; anything else counts
    as January): *from is that day, *to the day before the same date a year later.
-   DATE_ERR_RANGE when either end leaves the supported range. */
+   ERR_DATE_RANGE when either end leaves the supported range. */
 int date_fiscal_year(int year, int start_month, int32_t *from, int32_t *to);
 
 /* The fiscal year (named by the calendar year it starts in) that holds `days`. */

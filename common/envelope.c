@@ -18,7 +18,7 @@ int envelope_fail(arena_t *arena, Lumbung__Reply *reply, Lumbung__ErrorKind kind
     va_end(ap);
     reply->error = e;
     reply->result_case = LUMBUNG__REPLY__RESULT__NOT_SET;
-    return -(int) (kind ? kind : LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL);
+    return ERR_REJECTED;
 }
 
 int envelope_http_status(Lumbung__ErrorKind kind) {

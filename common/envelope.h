@@ -12,9 +12,10 @@
 #include <stdint.h>
 #include "arena.h"
 #include "envelope.pb-c.h"
+#include "error.h"
 
-/* Sets reply->error (allocated in `arena`) and clears any result. Returns the negative of the
-   kind (-kind), so a handler can `return envelope_fail(...)`. `field` may be NULL. */
+/* Sets reply->error (allocated in `arena`) and clears any result. Returns ERR_REJECTED
+   (error.h), so a handler can `return envelope_fail(...)`. `field` may be NULL. */
 int envelope_fail(arena_t *arena, Lumbung__Reply *reply, Lumbung__ErrorKind kind,
                   const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));

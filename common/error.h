@@ -49,7 +49,9 @@
     X(SHUTTING_DOWN, "the process is shutting down")                                           \
     X(METHOD_NOT_ALLOWED, "the path does not take this method")                                \
     X(INVALID_PATH, "the path names nothing that may be served")                               \
-    X(BROKEN_INPUT, "the input file is broken")
+    X(BROKEN_INPUT, "the input file is broken")                                               \
+    X(INVALID_CREDENTIALS, "wrong username, password or one-time code")                      \
+    X(RULE, "a rule of the books or of the accounts forbids this (see its problem)")
 
 enum { ERR_BASE = -1000 };   /* errno values on Linux stay above -200 */
 

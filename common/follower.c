@@ -133,8 +133,8 @@ static void on_report(uv_timer_t *t) {
 }
 
 static void stall(follower_t *f, int rc) {
-    log_error(0, "follower %s: applying after %llu failed (%d); retrying", f->stream,
-              (unsigned long long) f->cursor, rc);
+    log_error(0, "follower %s: applying after %llu failed (%s); retrying", f->stream,
+              (unsigned long long) f->cursor, error_name(rc));
     f->stalled = true;
     uv_timer_start(&f->retry_timer, on_retry, RETRY_MS * 5, 0);
 }

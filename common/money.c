@@ -36,25 +36,25 @@ static int parse(const char *text, bool allow_negative, int64_t *sen) {
     if (negative) p++;
 
     size_t whole_digits = digits_at(p);
-    if (whole_digits == 0) return MONEY_ERR_SYNTAX;
+    if (whole_digits == 0) return ERR_MONEY_SYNTAX;
     const char *fraction = p + whole_digits;
     size_t fraction_digits = 0;
     if (*fraction == '.') {
         fraction++;
         fraction_digits = digits_at(fraction);
-        if (fraction_digits == 0) return MONEY_ERR_SYNTAX;
+        if (fraction_digits == 0) return ERR_MONEY_SYNTAX;
     }
-    if (fraction[fraction_digits] != '\0') return MONEY_ERR_SYNTAX;
-    if (fraction_digits > MONEY_DECIMALS) return MONEY_ERR_DECIMALS;
-    if (negative && !allow_negative) return MONEY_ERR_NEGATIVE;
+    if (fraction[fraction_digits] != '\0') return ERR_MONEY_SYNTAX;
+    if (fraction_digits > MONEY_DECIMALS) return ERR_MONEY_DECIMALS;
+    if (negative && !allow_negative) return ERR_MONEY_NEGATIVE;
 
     uint64_t limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
     uint64_t magnitude = 0;
     for (size_t i = 0; i < whole_digits; i++)
-        if (!accumulate(&magnitude, p[i], limit)) return MONEY_ERR_RANGE;
+        if (!accumulate(&magnitude, p[i], limit)) return ERR_MONEY_RANGE;
     for (size_t i = 0; i < MONEY_DECIMALS; i++) {
         char digit = i < fraction_digits ? fraction[i] : '0';
-        if (!accumulate(&magnitude, digit, limit)) return MONEY_ERR_RANGE;
+        if (!accumulate(&magnitude, digit, limit)) return ERR_MONEY_RANGE;
     }
 
     if (!negative)
@@ -63,7 +63,7 @@ static int parse(const char *text, bool allow_negative, int64_t *sen) {
         *sen = INT64_MIN;
     else
         *sen = -(int64_t) magnitude;
-    return MONEY_OK;
+    return 0;
 }
 
 int money_parse(const char *text, int64_t *sen) { return parse(text, false, sen); }
@@ -72,11 +72,11 @@ int money_parse_signed(const char *text, int64_t *sen) { return parse(text, true
 
 const char *money_error_text(int code) {
     switch (code) {
-    case MONEY_OK: return "is valid";
-    case MONEY_ERR_SYNTAX: return "is not a decimal number";
-    case MONEY_ERR_DECIMALS: return "must have at most 2 decimals";
-    case MONEY_ERR_NEGATIVE: return "must not be negative";
-    case MONEY_ERR_RANGE: return "is too large";
+    case 0: return "is valid";
+    case ERR_MONEY_SYNTAX: return "is not a decimal number";
+    case ERR_MONEY_DECIMALS: return "must have at most 2 decimals";
+    case ERR_MONEY_NEGATIVE: return "must not be negative";
+    case ERR_MONEY_RANGE: return "is too large";
     default: return "is not a valid amount";
     }
 }
@@ -136,23 +136,23 @@ int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out) {
     /* C division truncates toward zero; a remainder of at least half the divisor moves the
        result one step further from zero, in the direction of the true quotient's sign. */
     if (2 * abs_remainder >= abs_divisor) quotient += ((product < 0) != (c < 0)) ? -1 : 1;
-    if (quotient > INT64_MAX || quotient < INT64_MIN) return MONEY_ERR_RANGE;
+    if (quotient > INT64_MAX || quotient < INT64_MIN) return ERR_MONEY_RANGE;
     *out = (int64_t) quotient;
-    return MONEY_OK;
+    return 0;
 }
 
 int money_add(int64_t a, int64_t b, int64_t *out) {
     assert(out);
     int64_t r;
-    if (__builtin_add_overflow(a, b, &r)) return MONEY_ERR_RANGE;
+    if (__builtin_add_overflow(a, b, &r)) return ERR_MONEY_RANGE;
     *out = r;
-    return MONEY_OK;
+    return 0;
 }
 
 int money_sub(int64_t a, int64_t b, int64_t *out) {
     assert(out);
     int64_t r;
-    if (__builtin_sub_overflow(a, b, &r)) return MONEY_ERR_RANGE;
+    if (__builtin_sub_overflow(a, b, &r)) return ERR_MONEY_RANGE;
     *out = r;
-    return MONEY_OK;
+    return 0;
 }

@@ -19,6 +19,8 @@
 #ifndef LUMBUNG_MONEY_H
 #define LUMBUNG_MONEY_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,18 +31,15 @@ enum {
     MONEY_SEN_PER_RUPIAH = 100,
 };
 
-/* Operating errors, all negative and distinct so a caller can word the message. */
-typedef enum {
-    MONEY_OK = 0,
-    MONEY_ERR_SYNTAX = -1,     /* not a decimal number: empty, '+', spaces, exponent, letters */
-    MONEY_ERR_DECIMALS = -2,   /* more than two decimals */
-    MONEY_ERR_NEGATIVE = -3,   /* a '-' where only zero or more is allowed */
-    MONEY_ERR_RANGE = -4,      /* too large for int64 sen, or an arithmetic result overflowed */
-} money_error_t;
+/* Operating errors are codes of error.h, all distinct so a caller can word the message:
+   ERR_MONEY_SYNTAX    not a decimal number: empty, '+', spaces, exponent, letters
+   ERR_MONEY_DECIMALS  more than two decimals
+   ERR_MONEY_NEGATIVE  a '-' where only zero or more is allowed
+   ERR_MONEY_RANGE     too large for int64 sen, or an arithmetic result overflowed */
 
-/* Parses a non-negative amount into *sen. A leading '-' is MONEY_ERR_NEGATIVE (also for "-0")
+/* Parses a non-negative amount into *sen. A leading '-' is ERR_MONEY_NEGATIVE (also for "-0")
    when the rest is a valid number; syntax and decimal errors take precedence over the sign.
-   Returns MONEY_OK or a money_error_t; *sen is written only on success. */
+   Returns 0 or an ERR_MONEY_* code; *sen is written only on success. */
 int money_parse(const char *text, int64_t *sen);
 
 /* Like money_parse() but also accepts a leading '-' (down to INT64_MIN sen). "-0" is 0. */
@@ -60,11 +59,11 @@ int money_format(int64_t sen, char *buf, size_t size);
 int money_format_idr(int64_t sen, char *buf, size_t size);
 
 /* *out = a * b / c rounded to the nearest integer, halves away from zero, computed with a
-   128-bit intermediate so a*b never overflows. Returns MONEY_OK, or MONEY_ERR_RANGE when the
+   128-bit intermediate so a*b never overflows. Returns 0, or ERR_MONEY_RANGE when the
    result does not fit in int64 (*out untouched). c == 0 is a programmer error (asserted). */
 int money_mul_div_round(int64_t a, int64_t b, int64_t c, int64_t *out);
 
-/* *out = a + b, a - b; MONEY_ERR_RANGE on overflow (*out untouched). */
+/* *out = a + b, a - b; ERR_MONEY_RANGE on overflow (*out untouched). */
 int money_add(int64_t a, int64_t b, int64_t *out);
 int money_sub(int64_t a, int64_t b, int64_t *out);
 

@@ -40,11 +40,11 @@ static int check_shape(const char *text, size_t *detail) {
     for (; text[n] != '\0'; n++) {
         if (text[n] < '0' || text[n] > '9') {
             *detail = n + 1;
-            return NIK_ERR_DIGITS;
+            return ERR_NIK_DIGITS;
         }
     }
     *detail = n;
-    return n == NIK_DIGITS ? NIK_OK : NIK_ERR_LENGTH;
+    return n == NIK_DIGITS ? 0 : ERR_NIK_LENGTH;
 }
 
 static int date_in_century(int century, const nik_t *nik, int32_t *days) {
@@ -55,7 +55,7 @@ int nik_parse(const char *text, nik_t *nik) {
     assert(text && nik);
     size_t detail;
     int rc = check_shape(text, &detail);
-    if (rc != NIK_OK) return rc;
+    if (rc != 0) return rc;
 
     nik_t parsed = {
         .province = digits_value(text + NIK_AT_PROVINCE, 2),
@@ -68,44 +68,44 @@ int nik_parse(const char *text, nik_t *nik) {
         .sex = digits_value(text + NIK_AT_DAY, 2) > NIK_WOMAN_DAY_OFFSET ? NIK_SEX_FEMALE
                                                                          : NIK_SEX_MALE,
     };
-    if (parsed.day < 1 || parsed.day > NIK_DAY_MAX) return NIK_ERR_DAY;
-    if (parsed.month < 1 || parsed.month > NIK_MONTH_MAX) return NIK_ERR_MONTH;
+    if (parsed.day < 1 || parsed.day > NIK_DAY_MAX) return ERR_NIK_DAY;
+    if (parsed.month < 1 || parsed.month > NIK_MONTH_MAX) return ERR_NIK_MONTH;
     int32_t days;
-    if (date_in_century(CENTURY_19, &parsed, &days) != DATE_OK &&
-        date_in_century(CENTURY_20, &parsed, &days) != DATE_OK)
-        return NIK_ERR_DATE;
-    if (parsed.serial == 0) return NIK_ERR_SERIAL;
+    if (date_in_century(CENTURY_19, &parsed, &days) != 0 &&
+        date_in_century(CENTURY_20, &parsed, &days) != 0)
+        return ERR_NIK_DATE;
+    if (parsed.serial == 0) return ERR_NIK_SERIAL;
     *nik = parsed;
-    return NIK_OK;
+    return 0;
 }
 
 int nik_error_message(const char *text, int code, char *buf, size_t size) {
     assert(text && buf && size >= NIK_MESSAGE_MAX);
     size_t detail = 0;
     int shape = check_shape(text, &detail);
-    assert(shape == NIK_OK || shape == code);   /* text must be what nik_parse() rejected */
+    assert(shape == 0 || shape == code);   /* text must be what nik_parse() rejected */
     int n;
     switch (code) {
-    case NIK_ERR_DIGITS:
+    case ERR_NIK_DIGITS:
         n = snprintf(buf, size, "NIK must be exactly 16 digits; character %zu is not a digit",
                      detail);
         break;
-    case NIK_ERR_LENGTH:
+    case ERR_NIK_LENGTH:
         n = snprintf(buf, size, "NIK must be exactly 16 digits, not %zu", detail);
         break;
-    case NIK_ERR_DAY:
+    case ERR_NIK_DAY:
         n = snprintf(buf, size, "NIK day %.2s is not a date (digits 7-8: 01-31, or 41-71 for "
                      "women)", text + NIK_AT_DAY);
         break;
-    case NIK_ERR_MONTH:
+    case ERR_NIK_MONTH:
         n = snprintf(buf, size, "NIK month %.2s is not a month (digits 9-10: 01-12)",
                      text + NIK_AT_MONTH);
         break;
-    case NIK_ERR_DATE:
+    case ERR_NIK_DATE:
         n = snprintf(buf, size, "NIK birth date %02d-%.2s-%.2s is not a calendar date",
                      day_of_birth(text), text + NIK_AT_MONTH, text + NIK_AT_YEAR);
         break;
-    case NIK_ERR_SERIAL:
+    case ERR_NIK_SERIAL:
         n = snprintf(buf, size, "NIK serial %.4s is not allowed (digits 13-16: 0001-9999)",
                      text + NIK_AT_SERIAL);
         break;
@@ -143,11 +143,11 @@ int nik_birth_date(const nik_t *nik, int32_t today, int32_t *days) {
     int32_t in_19 = 0, in_20 = 0;
     int rc_19 = date_in_century(CENTURY_19, nik, &in_19);
     int rc_20 = date_in_century(CENTURY_20, nik, &in_20);
-    if (rc_20 == DATE_OK && (in_20 <= today || rc_19 != DATE_OK))
+    if (rc_20 == 0 && (in_20 <= today || rc_19 != 0))
         *days = in_20;
-    else if (rc_19 == DATE_OK)
+    else if (rc_19 == 0)
         *days = in_19;
     else
-        return NIK_ERR_DATE;
-    return NIK_OK;
+        return ERR_NIK_DATE;
+    return 0;
 }

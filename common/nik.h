@@ -16,6 +16,8 @@
 #ifndef LUMBUNG_NIK_H
 #define LUMBUNG_NIK_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,29 +41,26 @@ typedef struct {
     nik_sex_t sex;   /* NIK_SEX_FEMALE when digits 7-8 are 41..71, else NIK_SEX_MALE */
 } nik_t;
 
-/* Operating errors, one per rule, checked in this order. */
-typedef enum {
-    NIK_OK = 0,
-    NIK_ERR_DIGITS = -1,   /* a character that is not an ASCII digit */
-    NIK_ERR_LENGTH = -2,   /* only digits, but not 16 of them */
-    NIK_ERR_DAY = -3,      /* digits 7-8 neither 01..31 nor 41..71 */
-    NIK_ERR_MONTH = -4,    /* digits 9-10 not 01..12 */
-    NIK_ERR_DATE = -5,     /* day and month not a date in 19yy nor in 20yy (31 April) */
-    NIK_ERR_SERIAL = -6,   /* digits 13-16 are 0000 */
-} nik_error_t;
+/* Operating errors are codes of error.h, one per rule, checked in this order:
+   ERR_NIK_DIGITS  a character that is not an ASCII digit
+   ERR_NIK_LENGTH  only digits, but not 16 of them
+   ERR_NIK_DAY     digits 7-8 neither 01..31 nor 41..71
+   ERR_NIK_MONTH   digits 9-10 not 01..12
+   ERR_NIK_DATE    day and month not a date in 19yy nor in 20yy (31 April)
+   ERR_NIK_SERIAL  digits 13-16 are 0000 */
 
-/* Parses `text` into *nik (written only on success). Returns NIK_OK or a nik_error_t. */
+/* Parses `text` into *nik (written only on success). Returns 0 or an ERR_NIK_* code. */
 int nik_parse(const char *text, nik_t *nik);
 
 /* Writes into buf (size >= NIK_MESSAGE_MAX, asserted) the sentence that tells a person what is
    wrong with `text`, which nik_parse() rejected with `code`, and returns its length:
-     NIK_ERR_DIGITS  "NIK must be exactly 16 digits; character 5 is not a digit"
-     NIK_ERR_LENGTH  "NIK must be exactly 16 digits, not 15"
-     NIK_ERR_DAY     "NIK day 32 is not a date (digits 7-8: 01-31, or 41-71 for women)"
-     NIK_ERR_MONTH   "NIK month 13 is not a month (digits 9-10: 01-12)"
-     NIK_ERR_DATE    "NIK birth date 31-04-85 is not a calendar date" (DD-MM-YY, a woman's
+     ERR_NIK_DIGITS  "NIK must be exactly 16 digits; character 5 is not a digit"
+     ERR_NIK_LENGTH  "NIK must be exactly 16 digits, not 15"
+     ERR_NIK_DAY     "NIK day 32 is not a date (digits 7-8: 01-31, or 41-71 for women)"
+     ERR_NIK_MONTH   "NIK month 13 is not a month (digits 9-10: 01-12)"
+     ERR_NIK_DATE    "NIK birth date 31-04-85 is not a calendar date" (DD-MM-YY, a woman's
                      day shown without the 40)
-     NIK_ERR_SERIAL  "NIK serial 0000 is not allowed (digits 13-16: 0001-9999)" */
+     ERR_NIK_SERIAL  "NIK serial 0000 is not allowed (digits 13-16: 0001-9999)" */
 int nik_error_message(const char *text, int code, char *buf, size_t size);
 
 /* Warnings of nik_check_person(), or-ed together. */
@@ -84,8 +83,8 @@ unsigned nik_check_person(const nik_t *nik, int32_t birth_date, nik_sex_t sex);
 const char *nik_warning_text(unsigned warning);
 
 /* The birth date the NIK says when nothing is recorded: 20yy when that is a date not after
-   `today`, otherwise 19yy, unless only 20yy is a date (29 February with yy 00). Returns NIK_OK,
-   or NIK_ERR_DATE for a nik_t that nik_parse() would not have produced. */
+   `today`, otherwise 19yy, unless only 20yy is a date (29 February with yy 00). Returns 0,
+   or ERR_NIK_DATE for a nik_t that nik_parse() would not have produced. */
 int nik_birth_date(const nik_t *nik, int32_t today, int32_t *days);
 
 #endif

@@ -41,7 +41,7 @@ const char *scope_operation(const Lumbung__Request *request) {
 
 typedef struct {
     const curve_peer_t *peer;
-    scope_error_t *err;          /* NULL: only look */
+    problem_t *err;              /* NULL: only look */
     bool top_found;              /* the operation's own cooperative_id is set */
     int found;                   /* cooperative_ids seen */
     bool refused;
@@ -67,12 +67,11 @@ static void visit_cooperative(walk_t *w, const ProtobufCMessage *msg,
     if (curve_peer_may_cooperative(w->peer, coop) || w->refused) return;
     w->refused = true;
     if (!w->err) return;
-    w->err->kind = LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN;
-    snprintf(w->err->code, sizeof w->err->code, "cooperative_not_allowed");
-    snprintf(w->err->field, sizeof w->err->field, "%s%scooperative_id", path, *path ? "." : "");
-    snprintf(w->err->message, sizeof w->err->message,
-             "the key of integrator %s may not act for cooperative %" PRIu64
-             " (ask the district administrator to widen its scope)", w->peer->name, coop);
+    char field[PROBLEM_FIELD_MAX];
+    snprintf(field, sizeof field, "%s%scooperative_id", path, *path ? "." : "");
+    problem_set(w->err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "cooperative_not_allowed", field,
+                "the key of integrator %s may not act for cooperative %" PRIu64
+                " (ask the district administrator to widen its scope)", w->peer->name, coop);
 }
 
 static void visit_messages(walk_t *w, const ProtobufCMessage *msg,
@@ -106,11 +105,10 @@ static void visit_nested_op(walk_t *w, const ProtobufCMessage *msg, const char *
     snprintf(post, sizeof post, "post_%s", f->name);
     if (curve_peer_may_operation(w->peer, f->name) || curve_peer_may_operation(w->peer, post)) return;
     w->refused = true;
-    w->err->kind = LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN;
-    snprintf(w->err->code, sizeof w->err->code, "operation_not_allowed");
-    snprintf(w->err->field, sizeof w->err->field, "%s.%s", path, f->name);
-    snprintf(w->err->message, sizeof w->err->message, "the key of integrator %s may not call %s "
-             "(%s)", w->peer->name, f->name, w->err->field);
+    char field[PROBLEM_FIELD_MAX];
+    snprintf(field, sizeof field, "%s.%s", path, f->name);
+    problem_set(w->err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "operation_not_allowed", field,
+                "the key of integrator %s may not call %s (%s)", w->peer->name, f->name, field);
 }
 
 static void walk(walk_t *w, const ProtobufCMessage *msg, const char *path, int depth) {
@@ -124,42 +122,39 @@ static void walk(walk_t *w, const ProtobufCMessage *msg, const char *path, int d
     }
 }
 
-static int fail(scope_error_t *err, Lumbung__ErrorKind kind, const char *code, const char *field,
-                const char *message) {
-    err->kind = kind;
-    snprintf(err->code, sizeof err->code, "%s", code);
-    snprintf(err->field, sizeof err->field, "%s", field);
-    snprintf(err->message, sizeof err->message, "%s", message);
-    return -1;
+/* The refusal of an operation the key may not call: FORBIDDEN, ERR_FORBIDDEN. */
+static int forbid_operation(problem_t *err, const char *op, const char *message) {
+    problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "operation_not_allowed", op, "%s",
+                message);
+    return ERR_FORBIDDEN;
 }
 
-int scope_check(const curve_peer_t *peer, const Lumbung__Request *request, scope_error_t *err) {
+int scope_check(const curve_peer_t *peer, const Lumbung__Request *request, problem_t *err) {
     const char *op;
     const ProtobufCMessage *body = operation_message(request, &op);
     char text[SCOPE_MESSAGE_MAX];
     if (!op || !body)
-        return fail(err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "operation_not_allowed", "",
-                    "this request is not for integrators");
+        return forbid_operation(err, "", "this request is not for integrators");
     if (!curve_peer_may_operation(peer, op)) {
         snprintf(text, sizeof text, "the key of integrator %s may not call %s%s", peer->name, op,
                  peer->scoped ? "" : " (the key has no scope yet: lumbungctl keys add ... "
                                      "--cooperatives ... --operations ...)");
-        return fail(err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "operation_not_allowed", op, text);
+        return forbid_operation(err, op, text);
     }
     walk_t w = { .peer = peer, .err = err };
     walk(&w, body, "", 0);
-    if (w.refused) return -1;
+    if (w.refused) return ERR_FORBIDDEN;
     if (!w.top_found && !protobuf_c_message_descriptor_get_field_by_name(body->descriptor,
                                                                          "cooperative_id")) {
         snprintf(text, sizeof text, "%s names no cooperative (district-wide, or by id alone): "
                  "it is not for integrators", op);
-        return fail(err, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN, "operation_not_allowed", op, text);
+        return forbid_operation(err, op, text);
     }
     if (!w.top_found) {
         snprintf(text, sizeof text, "an integrator names the cooperative it acts for: %s needs "
                  "cooperative_id", op);
-        return fail(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "cooperative_required",
-                    "cooperative_id", text);
+        return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "cooperative_required",
+                           "cooperative_id", "%s", text);
     }
     return 0;
 }

@@ -20,25 +20,20 @@
 #include <stddef.h>
 #include "curve.h"
 #include "envelope.pb-c.h"
+#include "problem.h"
 
 enum { SCOPE_DEPTH_MAX = 4, SCOPE_FIELD_MAX = 96, SCOPE_MESSAGE_MAX = 256 };
-
-typedef struct {
-    Lumbung__ErrorKind kind;
-    char code[32];
-    char field[SCOPE_FIELD_MAX];
-    char message[SCOPE_MESSAGE_MAX];
-} scope_error_t;
 
 /* The operation a request calls ("deposit"), or NULL for a body without an op oneof (ping,
    replay, testing). */
 const char *scope_operation(const Lumbung__Request *request);
 
-/* 0 when `peer` (an integrator) may make `request`; else -1 with *err filled: FORBIDDEN
-   `operation_not_allowed` (field: the operation; also for an operation whose message has no
-   cooperative_id), FORBIDDEN `cooperative_not_allowed` (field: the dotted path of the
-   cooperative_id), INVALID `cooperative_required` (field cooperative_id, left unset). */
-int scope_check(const curve_peer_t *peer, const Lumbung__Request *request, scope_error_t *err);
+/* 0 when `peer` (an integrator) may make `request`; else *err filled (problem.h) and
+   ERR_FORBIDDEN for FORBIDDEN `operation_not_allowed` (field: the operation; also for an
+   operation whose message has no cooperative_id) and FORBIDDEN `cooperative_not_allowed`
+   (field: the dotted path of the cooperative_id), or ERR_REJECTED for INVALID
+   `cooperative_required` (field cooperative_id, left unset). */
+int scope_check(const curve_peer_t *peer, const Lumbung__Request *request, problem_t *err);
 
 /* Whether `peer` may see the serialized Event `event`. */
 bool scope_event_visible(const curve_peer_t *peer, const uint8_t *event, size_t len);

@@ -252,12 +252,12 @@ static bool call_refused(service_call_t *c) {
     default:
         break;
     }
-    scope_error_t err;
+    problem_t err;
     if (scope_check(p, c->request, &err) == 0) return false;
     /* The refusal is part of the trail: which key tried what, where. */
     log_warn(c->request->request_id, "%s: integrator '%s' refused (%s, %s): %s", c->svc->name,
              c->peer, err.code, *err.field ? err.field : "-", err.message);
-    service_call_fail(c, err.kind, err.code, *err.field ? err.field : NULL, "%s", err.message);
+    service_call_reject(c, &err);
     return true;
 }
 
@@ -576,8 +576,9 @@ static int run_handler(service_call_t *c, store_txn_t *parent) {
     c->continuing = false;
     if (rc == ERR_MAP_FULL) return rc;
     if (!c->reply->error)
-        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal",
-                          NULL, "the request failed inside the service (code %d); it changed nothing", rc);
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "internal", NULL,
+                          "the request failed inside the service (%s); it changed nothing",
+                          error_name(rc));
     return 0;
 }
 
@@ -849,7 +850,9 @@ static void process_batch(service_t *svc) {
     }
     if (rc == 0) svc->stats.commits++;
     else svc->commit_failures++;
-    if (rc != 0) log_error(0, "%s: batch of %d failed to commit (%d)", svc->name, svc->batch_count, rc);
+    if (rc != 0)
+        log_error(0, "%s: batch of %d failed to commit (%s)", svc->name, svc->batch_count,
+                  error_name(rc));
     /* Fault injection for the crash-between-commit-and-reply test (docs/testing.md). */
     if (svc->fault_crash_after_commit && stored) {
         log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
@@ -984,7 +987,7 @@ static void on_prune(uv_timer_t *t) {
         if (rc != ERR_MAP_FULL || store_grow(svc->store) != 0) break;
     }
     if (rc != 0) {
-        log_warn(0, "%s: pruning failed (%d); it is tried again", svc->name, rc);
+        log_warn(0, "%s: pruning failed (%s); it is tried again", svc->name, error_name(rc));
         return;
     }
     svc->pruned_replies += replies;

@@ -52,7 +52,8 @@ typedef struct service_call service_call_t;
 
 typedef struct {
     /* Handles one request inside its child txn. Fill the reply (allocate in the call's arena)
-       and return 0 to commit, or return service_call_fail(...) (negative) to abort the child.
+       and return 0 to commit, or return service_call_fail(...) (ERR_REJECTED) or another
+       negative code of error.h to abort the child.
        ERR_MAP_FULL from any store call must be returned as is. */
     int (*handle)(void *app, service_call_t *call);
 } service_handlers_t;
@@ -110,7 +111,7 @@ void service_call_continue(service_call_t *call);
 /* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
    or a negative error to be returned by the handler. The reply's event_seq is set to it. */
 int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
-/* Sets a typed error on the reply and returns a negative value for the handler to return.
+/* Sets a typed error on the reply and returns ERR_REJECTED for the handler to return.
    A reply with an error never carries an event_seq (its events did not commit). */
 int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char *code,
                       const char *field, const char *fmt, ...)

@@ -15,7 +15,7 @@
 typedef struct { uint64_t coop; int shard; } entry_t;
 
 static struct {
-    int loaded;                     /* 0 not yet, 1 ok, -1 failed */
+    int loaded;                     /* 0 not yet, 1 ok, else what load() failed with */
     int count, rule;
     entry_t *entries;
     size_t n, cap;
@@ -39,7 +39,7 @@ static int parse_u64(const char *text, uint64_t *out) {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-') return -1;
+    if (errno || end == text || *end || text[0] == '-') return -EINVAL;
     *out = v;
     return 0;
 }
@@ -66,7 +66,7 @@ static int parse_line(const char *path, int lineno, char *s, int *file_count) {
     if (!eq) {
         log_error(0, "shard map %s line %d: expected 'shards = N', 'default = mod|K' or "
                   "'COOPERATIVE = SHARD'", path, lineno);
-        return -1;
+        return -EINVAL;
     }
     *eq = 0;
     char *name = trim(s), *value = trim(eq + 1);
@@ -90,15 +90,16 @@ bad:
     log_error(0, "shard map %s line %d: '%s = %s' is not valid (shards 1..%d, default mod or a "
               "shard number, a cooperative id = a shard number)", path, lineno, name, value,
               SHARD_MAX);
-    return -1;
+    return -EINVAL;
 }
 
 static int read_file(const char *path, int *file_count) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        if (errno == ENOENT) return 0;
-        log_error(0, "shard map %s: %s", path, strerror(errno));
-        return -1;
+        int e = errno;
+        if (e == ENOENT) return 0;
+        log_error(0, "shard map %s: %s", path, strerror(e));
+        return -e;
     }
     char line[256];
     int lineno = 0, rc = 0;
@@ -116,13 +117,13 @@ static int read_file(const char *path, int *file_count) {
 static int check_numbers(const char *path) {
     if (map.rule >= map.count) {
         log_error(0, "shard map %s: default = %d but there are %d shards", path, map.rule, map.count);
-        return -1;
+        return -EINVAL;
     }
     for (size_t i = 0; i < map.n; i++)
         if (map.entries[i].shard >= map.count) {
             log_error(0, "shard map %s: cooperative %" PRIu64 " is on shard %d but there are %d "
                       "shards", path, map.entries[i].coop, map.entries[i].shard, map.count);
-            return -1;
+            return -EINVAL;
         }
     return 0;
 }
@@ -131,12 +132,13 @@ static int load(void) {
     char path[512];
     shard_map_path(path, sizeof path);
     int file_count = 0;
-    if (read_file(path, &file_count) != 0) return -1;
+    int rc = read_file(path, &file_count);
+    if (rc != 0) return rc;
     int env_count = (int) config_int("LUMBUNG_TRANSACTIONS_SHARDS", 0, 1, SHARD_MAX);
     if (env_count && file_count && env_count != file_count) {
         log_error(0, "LUMBUNG_TRANSACTIONS_SHARDS=%d but the shard map %s says shards = %d",
                   env_count, path, file_count);
-        return -1;
+        return -EINVAL;
     }
     map.count = env_count ? env_count : file_count ? file_count : 1;
     if (map.n) qsort(map.entries, map.n, sizeof *map.entries, compare_entries);
@@ -144,8 +146,11 @@ static int load(void) {
 }
 
 int shard_load(void) {
-    if (!map.loaded) map.loaded = load() == 0 ? 1 : -1;
-    return map.loaded == 1 ? 0 : -1;
+    if (!map.loaded) {
+        int rc = load();
+        map.loaded = rc == 0 ? 1 : rc;
+    }
+    return map.loaded == 1 ? 0 : map.loaded;
 }
 
 int shard_reload(void) {

@@ -31,11 +31,12 @@ enum {
 };
 
 /* Reads the configuration and the map file (once; later calls return the first answer).
-   0, or -1 after logging what is wrong (unreadable file, bad line, shards out of 1..SHARD_MAX,
-   a shard number past the count, disagreeing counts): a process must not start then. */
+   0, or a negative code after logging what is wrong: the errno of an unreadable file, else
+   -EINVAL (a bad line, shards out of 1..SHARD_MAX, a shard number past the count, disagreeing
+   counts). A process must not start then. */
 int shard_load(void);
 /* Forgets what shard_load() read and reads again (lumbungctl restore, after putting a map
-   back). 0 or -1 as shard_load(). */
+   back). 0 or negative as shard_load(). */
 int shard_reload(void);
 
 int shard_count(void);              /* 1..SHARD_MAX (shard_load() first) */

@@ -859,12 +859,12 @@ static int move_cooperative(const char *coop_text, const char *shard_text) {
     store_t *from = open_store(config_data_dir(), from_name);
     store_t *to = from ? open_store(config_data_dir(), to_name) : NULL;
     tx_move_result_t r;
-    int rc = to ? tx_move_cooperative(from, source, to, coop, stderr, &r) : -1;
+    int rc = to ? tx_move_cooperative(from, source, to, coop, stderr, &r) : ERR_REJECTED;
     store_destroy(&to);
     store_destroy(&from);
     if (rc != 0) {
         fprintf(stderr, "lumbungctl: cooperative %llu not moved%s\n", (unsigned long long) coop,
-                rc == -1 ? "" : " (a store failed; nothing changed)");
+                rc == ERR_REJECTED ? "" : " (a store failed; nothing changed)");
         return 1;
     }
     if ((rc = shard_map_assign(coop, target)) != 0) {

@@ -176,7 +176,7 @@ int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed) {
 static void on_prune(uv_timer_t *t) {
     uint64_t removed;
     int rc = audit_prune(t->data, envelope_now_ms(), &removed);
-    if (rc != 0) log_warn(0, "audit: pruning failed (%d); it is tried again", rc);
+    if (rc != 0) log_warn(0, "audit: pruning failed (%s); it is tried again", error_name(rc));
 }
 
 audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
@@ -190,7 +190,7 @@ audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
     int rc = store_table(store, "audit", &a->table);
     if (rc == 0) rc = read_head(a, &head);
     if (rc < 0) {
-        log_error(0, "audit: cannot open the audit table: %d", rc);
+        log_error(0, "audit: cannot open the audit table: %s", error_name(rc));
         free(a);
         *err = rc;
         return NULL;
@@ -294,7 +294,7 @@ static int flush_batch(audit_t *a) {
     for (pending_t *p = a->head; p && b.count < AUDIT_BATCH_MAX; p = p->next) b.count++;
     int rc = gateway_kv_write(a->store, batch_write, &b);
     if (rc == 0) a->next_seq += b.count;
-    else log_error(0, "audit: %u entries could not be stored: %d", b.count, rc);
+    else log_error(0, "audit: %u entries could not be stored: %s", b.count, error_name(rc));
     for (unsigned i = 0; i < b.count; i++) {
         pending_t *p = a->head;
         a->head = p->next;

@@ -64,7 +64,7 @@ typedef struct job {
     /* answers */
     auth_login_result_t login;
     auth_user_t user;
-    auth_error_t error;
+    problem_t error;
     auth_login_fn login_fn;
     auth_user_fn user_fn;
     void *arg;
@@ -89,16 +89,17 @@ static int64_t wall_ms(void) {
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void error_set(auth_error_t *e, const char *code, const char *field, const char *message) {
-    if (!e) return;
-    snprintf(e->code, sizeof e->code, "%s", code);
-    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-    snprintf(e->message, sizeof e->message, "%s", message);
+#define KIND(k) LUMBUNG__ERROR_KIND__ERROR_KIND_##k
+
+/* Fills *e (problem.h) when the caller asked for it. */
+static void error_set(problem_t *e, Lumbung__ErrorKind kind, const char *code, const char *field,
+                      const char *message) {
+    if (e) problem_set(e, kind, code, field, "%s", message);
 }
 
-/* Fills *e and returns rc, so a check reads `return fail(e, AUTH_INVALID, ...)`. */
-static int fail(auth_error_t *e, int rc, const char *code, const char *field, const char *message) {
-    error_set(e, code, field, message);
+/* Fills *e and returns rc, so a check reads `return fail(e, ERR_REJECTED, ...)`. */
+static int fail(problem_t *e, int rc, const char *code, const char *field, const char *message) {
+    error_set(e, rc == ERR_REJECTED ? KIND(INVALID) : KIND(INTERNAL), code, field, message);
     return rc;
 }
 
@@ -178,7 +179,6 @@ static int user_load(auth_t *a, store_txn_t *txn, uint64_t id, user_record_t *u)
     const void *val;
     size_t len;
     int rc = store_get(txn, a->users, key, sizeof key, &val, &len);
-    if (rc == ERR_NOT_FOUND) return AUTH_NOT_FOUND;
     return rc < 0 ? rc : user_decode(val, len, u);
 }
 
@@ -194,8 +194,7 @@ static int user_id_by_name(auth_t *a, store_txn_t *txn, const char *username, ui
     const void *val;
     size_t len;
     int rc = store_get(txn, a->usernames, username, strlen(username), &val, &len);
-    if (rc == ERR_NOT_FOUND) return AUTH_NOT_FOUND;
-    if (rc < 0) return rc;
+    if (rc < 0) return rc;              /* ERR_NOT_FOUND: no such user */
     if (len != 8) return ERR_STORE;
     *id = be64_read(val);
     return 0;
@@ -227,29 +226,30 @@ static bool username_char_ok(char c, bool first) {
     return (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-int auth_validate_username(const char *username, auth_error_t *error) {
+int auth_validate_username(const char *username, problem_t *error) {
     size_t n = username ? strlen(username) : 0;
     bool ok = n >= AUTH_USERNAME_MIN && n <= AUTH_USERNAME_MAX;
     for (size_t i = 0; ok && i < n; i++) ok = username_char_ok(username[i], i == 0);
     if (ok) return 0;
-    error_set(error, "invalid_username", "username",
+    error_set(error, KIND(INVALID), "invalid_username", "username",
               "username: use 3 to 32 characters (lower-case letters, digits, '.', '_', '-'), "
               "starting with a letter");
-    return AUTH_INVALID;
+    return ERR_REJECTED;
 }
 
-int auth_validate_password(const char *password, auth_error_t *error) {
+int auth_validate_password(const char *password, problem_t *error) {
     size_t bytes = password ? strlen(password) : 0, chars = 0;
     for (size_t i = 0; i < bytes; i++)
         if (((unsigned char) password[i] & 0xC0) != 0x80) chars++;
     if (bytes > AUTH_PASSWORD_MAX) {
-        error_set(error, "password_too_long", "password", "password: use at most 256 bytes");
-        return AUTH_INVALID;
+        error_set(error, KIND(INVALID), "password_too_long", "password",
+                  "password: use at most 256 bytes");
+        return ERR_REJECTED;
     }
     if (chars < AUTH_PASSWORD_MIN) {
-        error_set(error, "password_too_short", "password",
+        error_set(error, KIND(INVALID), "password_too_short", "password",
                   "password: use at least 10 characters");
-        return AUTH_INVALID;
+        return ERR_REJECTED;
     }
     return 0;
 }
@@ -284,35 +284,35 @@ Lumbung__Role auth_role_parse(const char *name) {
     return LUMBUNG__ROLE__ROLE_UNSPECIFIED;
 }
 
-int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error) {
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, problem_t *error) {
     if (!role_is_human(role)) {
-        error_set(error, "invalid_role", "role",
+        error_set(error, KIND(INVALID), "invalid_role", "role",
                   "role: must be one of admin, supervisor, operator, viewer");
-        return AUTH_INVALID;
+        return ERR_REJECTED;
     }
     if (role_is_scoped(role) && cooperative_id == 0) {
-        error_set(error, "cooperative_required", "cooperative_id",
+        error_set(error, KIND(INVALID), "cooperative_required", "cooperative_id",
                   "cooperative_id: an operator or viewer needs the id of the cooperative they "
                   "work for");
-        return AUTH_INVALID;
+        return ERR_REJECTED;
     }
     if (!role_is_scoped(role) && cooperative_id != 0) {
-        error_set(error, "cooperative_not_allowed", "cooperative_id",
+        error_set(error, KIND(INVALID), "cooperative_not_allowed", "cooperative_id",
                   "cooperative_id: only operators and viewers belong to one cooperative; leave "
                   "it out for admin and supervisor");
-        return AUTH_INVALID;
+        return ERR_REJECTED;
     }
     return 0;
 }
 
-static int validate_full_name(const char *name, auth_error_t *error) {
+static int validate_full_name(const char *name, problem_t *error) {
     size_t n = strlen(name);
     bool ok = n > 0 && n <= AUTH_FULL_NAME_MAX;
     for (size_t i = 0; ok && i < n; i++) ok = (unsigned char) name[i] >= 0x20;
     if (ok) return 0;
-    error_set(error, "invalid_full_name", "full_name",
+    error_set(error, KIND(INVALID), "invalid_full_name", "full_name",
               "full_name: give the person's name, 1 to 128 bytes without control characters");
-    return AUTH_INVALID;
+    return ERR_REJECTED;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -337,7 +337,7 @@ auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, i
                                      a->config.mem) != 0)
         rc = -ENOMEM;
     if (rc < 0) {
-        log_error(0, "auth: cannot open the user tables: %d", rc);
+        log_error(0, "auth: cannot open the user tables: %s", error_name(rc));
         free(a);
         *err = rc;
         return NULL;
@@ -420,14 +420,14 @@ int auth_bootstrap(auth_t *self, const char *admin_password) {
 
 static int token_key(const char *token, uint8_t key[crypto_generichash_BYTES]) {
     size_t n = token ? strlen(token) : 0;
-    if (n == 0 || n >= AUTH_TOKEN_TEXT_MAX) return AUTH_UNAUTHENTICATED;
+    if (n == 0 || n >= AUTH_TOKEN_TEXT_MAX) return ERR_UNAUTHENTICATED;
     unsigned char raw[AUTH_TOKEN_BYTES];
     size_t raw_len = 0;
     const char *end = NULL;
     if (sodium_base642bin(raw, sizeof raw, token, n, NULL, &raw_len, &end,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         raw_len != sizeof raw || end != token + n)
-        return AUTH_UNAUTHENTICATED;
+        return ERR_UNAUTHENTICATED;
     crypto_generichash(key, crypto_generichash_BYTES, raw, sizeof raw, NULL, 0);
     return 0;
 }
@@ -453,14 +453,14 @@ static int authenticate_read(auth_t *a, store_txn_t *txn, void *arg) {
     const void *val;
     size_t len;
     if (store_get(txn, a->sessions, q->key, sizeof q->key, &val, &len) < 0)
-        return AUTH_UNAUTHENTICATED;
+        return ERR_UNAUTHENTICATED;
     session_record_t s;
     if (session_decode(val, len, &s) < 0 || s.expires_ms <= wall_ms())
-        return AUTH_UNAUTHENTICATED;
+        return ERR_UNAUTHENTICATED;
     user_record_t u;
     if (user_load(a, txn, s.user_id, &u) < 0 || !u.pub.active ||
         u.token_generation != s.token_generation)
-        return AUTH_UNAUTHENTICATED;
+        return ERR_UNAUTHENTICATED;
     *q->user = u.pub;
     return 0;
 }
@@ -468,9 +468,9 @@ static int authenticate_read(auth_t *a, store_txn_t *txn, void *arg) {
 int auth_authenticate(auth_t *self, const char *token, auth_user_t *user) {
     assert(self && user);
     authenticate_t q = { .user = user };
-    if (token_key(token, q.key) < 0) return AUTH_UNAUTHENTICATED;
+    if (token_key(token, q.key) < 0) return ERR_UNAUTHENTICATED;
     int rc = auth_read(self, authenticate_read, &q);
-    return rc < 0 ? AUTH_UNAUTHENTICATED : 0;
+    return rc < 0 ? ERR_UNAUTHENTICATED : 0;
 }
 
 typedef struct {
@@ -481,12 +481,12 @@ typedef struct {
 static int logout_write(void *arg, store_txn_t *txn) {
     logout_t *l = arg;
     int rc = store_del(txn, l->auth->sessions, l->key, sizeof l->key);
-    return rc == ERR_NOT_FOUND ? AUTH_UNAUTHENTICATED : rc;
+    return rc == ERR_NOT_FOUND ? ERR_UNAUTHENTICATED : rc;
 }
 
 int auth_logout(auth_t *self, const char *token) {
     logout_t l = { .auth = self };
-    if (token_key(token, l.key) < 0) return AUTH_UNAUTHENTICATED;
+    if (token_key(token, l.key) < 0) return ERR_UNAUTHENTICATED;
     return gateway_kv_write(self->store, logout_write, &l);
 }
 
@@ -577,7 +577,7 @@ static void job_answer(job_t *j) {
     assert(!j->answered);
     j->answered = true;
     if (j->kind == JOB_LOGIN || j->kind == JOB_ACTIVATE) {
-        bool filled = j->status == 0 || j->status == AUTH_LOCKED || j->status == AUTH_THROTTLED;
+        bool filled = j->status == 0 || j->status == ERR_LOCKED || j->status == ERR_THROTTLED;
         j->login_fn(j->arg, j->status, filled ? &j->login : NULL);
     } else {
         j->user_fn(j->arg, j->status, j->status == 0 ? &j->user : NULL,
@@ -609,7 +609,7 @@ void auth_shutdown(auth_t *self) {
         if (!j->in_pool && !j->answered) {
             if (j->timer_open) uv_timer_stop(&j->timer);
             if ((j->kind == JOB_LOGIN || j->kind == JOB_ACTIVATE) && j->status == 0)
-                j->status = AUTH_SHUTTING_DOWN;
+                j->status = ERR_SHUTTING_DOWN;
             job_answer(j);
         }
         j = next;
@@ -636,8 +636,9 @@ static void after_work(uv_work_t *w, int status) {
     job_t *j = w->data;
     j->in_pool = false;
     if (status < 0 || j->auth->shutting_down) {
-        j->status = AUTH_SHUTTING_DOWN;
-        error_set(&j->error, "shutting_down", NULL, "the gateway is stopping; retry shortly");
+        j->status = ERR_SHUTTING_DOWN;
+        error_set(&j->error, KIND(UNAVAILABLE), "shutting_down", NULL,
+                  "the gateway is stopping; retry shortly");
         job_answer(j);
         return;
     }
@@ -669,18 +670,18 @@ static int login_lookup(auth_t *a, store_txn_t *txn, void *arg) {
     login_lookup_t *q = arg;
     job_t *j = q->job;
     user_record_t u;
-    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : AUTH_NOT_FOUND;
-    if (rc == AUTH_NOT_FOUND) return 0;
+    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
     q->found = true;
     snprintf(j->hash, sizeof j->hash, "%s", u.hash);
     return 0;
 }
 
-/* A lock answers 429: AUTH_LOCKED for the name from this address, AUTH_THROTTLED for the
+/* A lock answers 429: ERR_LOCKED for the name from this address, ERR_THROTTLED for the
    address; both depend only on what was tried from there, never on whether the name exists. */
 static void set_locked(job_t *j, throttle_state_t state, int64_t locked_until_ms, int64_t now) {
-    j->status = state == THROTTLE_NAME_LOCKED ? AUTH_LOCKED : AUTH_THROTTLED;
+    j->status = state == THROTTLE_NAME_LOCKED ? ERR_LOCKED : ERR_THROTTLED;
     int64_t left = locked_until_ms - now;
     j->login.retry_after_s = (uint32_t) (left > 0 ? (left + 999) / 1000 : 1);
 }
@@ -691,7 +692,7 @@ static void set_locked(job_t *j, throttle_state_t state, int64_t locked_until_ms
 static bool answered_before_hashing(auth_t *self, job_t *j, int64_t *now) {
     *now = 0;
     if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
-        j->status = self->shutting_down ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
+        j->status = self->shutting_down ? ERR_SHUTTING_DOWN : ERR_BUSY;
         job_answer_later(j, 0);
         return true;
     }
@@ -729,21 +730,21 @@ void auth_login(auth_t *self, const char *username, const char *password, const 
     if (!q.found) snprintf(j->hash, sizeof j->hash, "%s", self->dummy_hash);
     if (pl == 0 || pl > AUTH_PASSWORD_MAX) j->password[0] = 0;
     if (job_queue(j) < 0) {
-        j->status = AUTH_BUSY;
+        j->status = ERR_BUSY;
         job_answer_later(j, 0);
     }
 }
 
 /* Records a successful login. Every other outcome — unknown name, wrong password, an inactive
-   account, a password changed while we hashed — is the same AUTH_INVALID_CREDENTIALS. */
+   account, a password changed while we hashed — is the same ERR_INVALID_CREDENTIALS. */
 static int login_write(void *arg, store_txn_t *txn) {
     job_t *j = arg;
     auth_t *a = j->auth;
     int64_t now = wall_ms();
     user_record_t u;
-    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : AUTH_NOT_FOUND;
-    j->status = AUTH_INVALID_CREDENTIALS;
-    if (rc == AUTH_NOT_FOUND) return 0;
+    int rc = j->username_valid ? user_load_by_name(a, txn, j->username, &u) : ERR_NOT_FOUND;
+    j->status = ERR_INVALID_CREDENTIALS;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
     if (!j->verified || strcmp(u.hash, j->hash) != 0 || !u.pub.active) return 0;
     if ((rc = session_create(a, txn, &u, now, &j->login)) < 0) return rc;
@@ -767,7 +768,7 @@ static void after_login(job_t *j) {
     int64_t now = wall_ms();
     uint64_t delay_ms = 0;
     if (rc < 0) {
-        log_error(0, "auth: login of %s could not be recorded: %d", j->username, rc);
+        log_error(0, "auth: login of %s could not be recorded: %s", j->username, error_name(rc));
         j->status = rc;
     } else if (j->status == 0) {
         throttle_succeeded(a->throttle, j->username, j->address, now);
@@ -805,7 +806,7 @@ static void job_copy_input(job_t *j, const auth_user_input_t *in) {
     j->input.password = NULL;         /* only the hash goes on */
 }
 
-static int validate_fields(const auth_user_input_t *in, auth_error_t *error) {
+static int validate_fields(const auth_user_input_t *in, problem_t *error) {
     int rc = 0;
     if (in->username) rc = auth_validate_username(in->username, error);
     if (rc == 0 && in->password) rc = auth_validate_password(in->password, error);
@@ -822,38 +823,38 @@ static int name_taken_read(auth_t *a, store_txn_t *txn, void *arg) {
     name_check_t *q = arg;
     uint64_t id;
     int rc = user_id_by_name(a, txn, q->username, &id);
-    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
-    return id == q->except_id ? 0 : AUTH_CONFLICT;
+    return id == q->except_id ? 0 : ERR_EXISTS;
 }
 
-static int conflict(auth_error_t *error, const char *username) {
+static int conflict(problem_t *error, const char *username) {
     char message[160];
     snprintf(message, sizeof message, "username: %s is taken; choose another", username);
-    error_set(error, "username_taken", "username", message);
-    return AUTH_CONFLICT;
+    error_set(error, KIND(CONFLICT), "username_taken", "username", message);
+    return ERR_EXISTS;
 }
 
-static int start_change(auth_t *a, job_t *j, auth_error_t *error) {
+static int start_change(auth_t *a, job_t *j, problem_t *error) {
     if (a->shutting_down || a->job_count > AUTH_JOBS_MAX || job_queue(j) < 0) {
         bool stopping = a->shutting_down;
         job_release(j);
-        error_set(error, stopping ? "shutting_down" : "busy", NULL,
+        error_set(error, KIND(UNAVAILABLE), stopping ? "shutting_down" : "busy", NULL,
                   "the gateway is busy; retry shortly");
-        return stopping ? AUTH_SHUTTING_DOWN : AUTH_BUSY;
+        return stopping ? ERR_SHUTTING_DOWN : ERR_BUSY;
     }
     return 0;
 }
 
-int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *error,
+int auth_user_create(auth_t *self, const auth_user_input_t *in, problem_t *error,
                      auth_user_fn fn, void *arg) {
     assert(self && in && error && fn);
-    if (!in->username) return fail(error, AUTH_INVALID, "required", "username", "username: required");
-    if (!in->password) return fail(error, AUTH_INVALID, "required", "password", "password: required");
+    if (!in->username) return fail(error, ERR_REJECTED, "required", "username", "username: required");
+    if (!in->password) return fail(error, ERR_REJECTED, "required", "password", "password: required");
     if (!in->full_name)
-        return fail(error, AUTH_INVALID, "required", "full_name", "full_name: required");
+        return fail(error, ERR_REJECTED, "required", "full_name", "full_name: required");
     if (!in->has_role)
-        return fail(error, AUTH_INVALID, "required", "role",
+        return fail(error, ERR_REJECTED, "required", "role",
                     "role: required (admin, supervisor, operator or viewer)");
     int rc = validate_fields(in, error);
     uint64_t coop = in->has_cooperative_id ? in->cooperative_id : 0;
@@ -861,7 +862,7 @@ int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *er
     if (rc < 0) return rc;
     name_check_t q = { in->username, 0 };
     rc = auth_read(self, name_taken_read, &q);
-    if (rc == AUTH_CONFLICT) return conflict(error, in->username);
+    if (rc == ERR_EXISTS) return conflict(error, in->username);
     if (rc < 0) return fail(error, rc, "internal", NULL, "the user store failed");
     job_t *j = job_new(self, JOB_CREATE, arg);
     j->user_fn = fn;
@@ -870,14 +871,14 @@ int auth_user_create(auth_t *self, const auth_user_input_t *in, auth_error_t *er
 }
 
 int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *in,
-                     auth_error_t *error, auth_user_fn fn, void *arg) {
+                     problem_t *error, auth_user_fn fn, void *arg) {
     assert(self && in && error && fn);
     int rc = validate_fields(in, error);
     if (rc < 0) return rc;
     auth_user_t current = { 0 };
     if (auth_user_get(self, id, &current) < 0) {
-        error_set(error, "user_not_found", "id", "no user has this id");
-        return AUTH_NOT_FOUND;
+        error_set(error, KIND(NOT_FOUND), "user_not_found", "id", "no user has this id");
+        return ERR_NOT_FOUND;
     }
     Lumbung__Role role = in->has_role ? in->role : current.role;
     uint64_t coop = in->has_cooperative_id ? in->cooperative_id
@@ -886,7 +887,7 @@ int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *in,
     if (in->username) {
         name_check_t q = { in->username, id };
         rc = auth_read(self, name_taken_read, &q);
-        if (rc == AUTH_CONFLICT) return conflict(error, in->username);
+        if (rc == ERR_EXISTS) return conflict(error, in->username);
         if (rc < 0) return fail(error, rc, "internal", NULL, "the user store failed");
     }
     job_t *j = job_new(self, JOB_UPDATE, arg);
@@ -932,9 +933,8 @@ static int count_active_admins(auth_t *a, store_txn_t *txn, unsigned *count) {
 static int put_name(auth_t *a, store_txn_t *txn, const char *username, uint64_t id) {
     uint8_t v[8];
     be64_write(v, id);
-    int rc = store_put(txn, a->usernames, username, strlen(username), v, sizeof v,
-                       STORE_NOOVERWRITE);
-    return rc == ERR_EXISTS ? AUTH_CONFLICT : rc;
+    return store_put(txn, a->usernames, username, strlen(username), v, sizeof v,
+                     STORE_NOOVERWRITE);   /* ERR_EXISTS: the username is taken */
 }
 
 static int create_write(void *arg, store_txn_t *txn) {
@@ -973,7 +973,7 @@ static int update_keeps_an_admin(auth_t *a, store_txn_t *txn, const user_record_
     unsigned admins = 0;
     int rc = count_active_admins(a, txn, &admins);
     if (rc < 0) return rc;
-    return admins <= 1 ? AUTH_RULE : 0;
+    return admins <= 1 ? ERR_RULE : 0;
 }
 
 static int update_write(void *arg, store_txn_t *txn) {
@@ -1003,20 +1003,21 @@ static int update_write(void *arg, store_txn_t *txn) {
 static void after_user_change(job_t *j) {
     if (j->has_password && !j->hash[0]) {
         j->status = -ENOMEM;
-        error_set(&j->error, "internal", NULL, "the password could not be hashed");
+        error_set(&j->error, KIND(INTERNAL), "internal", NULL, "the password could not be hashed");
         job_answer(j);
         return;
     }
     gateway_kv_write_fn write = j->kind == JOB_CREATE ? create_write : update_write;
     int rc = gateway_kv_write(j->auth->store, write, j);
     j->status = rc;
-    if (rc == AUTH_CONFLICT) conflict(&j->error, j->input.username);
-    else if (rc == AUTH_NOT_FOUND)
-        error_set(&j->error, "user_not_found", "id", "no user has this id");
-    else if (rc == AUTH_RULE)
-        error_set(&j->error, "last_admin", "role",
+    if (rc == ERR_EXISTS) conflict(&j->error, j->input.username);
+    else if (rc == ERR_NOT_FOUND)
+        error_set(&j->error, KIND(NOT_FOUND), "user_not_found", "id", "no user has this id");
+    else if (rc == ERR_RULE)
+        error_set(&j->error, KIND(RULE), "last_admin", "role",
                   "this is the last active admin; make another user admin first");
-    else if (rc < 0) error_set(&j->error, "internal", NULL, "the user store failed");
+    else if (rc < 0)
+        error_set(&j->error, KIND(INTERNAL), "internal", NULL, "the user store failed");
     if (rc == 0 && (j->has_password || j->input.unlock))
         throttle_clear_name(j->auth->throttle, j->user.username);
     if (rc == 0)
@@ -1095,16 +1096,16 @@ int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
                          char out[AUTH_USERNAME_MAX + 1]) {
     int n = snprintf(out, AUTH_USERNAME_MAX + 1, "m:%" PRIu64 ":%" PRIu64, cooperative_id,
                      member_number);
-    return n > 0 && n <= AUTH_USERNAME_MAX && cooperative_id && member_number ? 0 : AUTH_INVALID;
+    return n > 0 && n <= AUTH_USERNAME_MAX && cooperative_id && member_number ? 0 : ERR_REJECTED;
 }
 
-int auth_validate_pin(const char *pin, auth_error_t *error) {
+int auth_validate_pin(const char *pin, problem_t *error) {
     size_t n = pin ? strlen(pin) : 0;
     bool ok = n == AUTH_PIN_LEN;
     for (size_t i = 0; ok && i < n; i++) ok = pin[i] >= '0' && pin[i] <= '9';
     if (ok) return 0;
-    error_set(error, "invalid_pin", "pin", "pin: exactly 6 digits");
-    return AUTH_INVALID;
+    error_set(error, KIND(INVALID), "invalid_pin", "pin", "pin: exactly 6 digits");
+    return ERR_REJECTED;
 }
 
 /* The hex BLAKE2b-256 of a code as typed, upper-cased (codes are case-blind on a phone). */
@@ -1136,7 +1137,7 @@ static int grant_write(void *arg, store_txn_t *txn) {
     user_record_t u;
     int64_t now = wall_ms();
     int rc = user_load_by_name(a, txn, g->username, &u);
-    if (rc == AUTH_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         memset(&u, 0, sizeof u);
         if ((rc = next_user_id(a, txn, &u.pub.id)) < 0) return rc;
         if ((rc = put_name(a, txn, g->username, u.pub.id)) < 0) return rc;
@@ -1145,7 +1146,7 @@ static int grant_write(void *arg, store_txn_t *txn) {
     } else if (rc < 0) {
         return rc;
     } else if (u.pub.role != LUMBUNG__ROLE__ROLE_MEMBER) {
-        return AUTH_CONFLICT;
+        return ERR_EXISTS;
     } else {
         u.token_generation++;
     }
@@ -1171,7 +1172,7 @@ int auth_member_grant(auth_t *self, uint64_t cooperative_id, uint64_t member_num
     grant_t g = { .auth = self, .coop = cooperative_id, .number = member_number,
                   .member_id = member_id };
     if (auth_member_username(cooperative_id, member_number, g.username) < 0 || !member_id)
-        return AUTH_INVALID;
+        return ERR_REJECTED;
     for (int i = 0; i < AUTH_CODE_LEN; i++)
         code[i] = code_alphabet[randombytes_uniform(sizeof code_alphabet - 1)];
     code[AUTH_CODE_LEN] = 0;
@@ -1196,7 +1197,7 @@ static int activate_lookup(auth_t *a, store_txn_t *txn, void *arg) {
     job_t *j = arg;
     user_record_t u;
     int rc = user_load_by_name(a, txn, j->username, &u);
-    if (rc == AUTH_NOT_FOUND) return 0;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
     j->verified = code_matches(&u, j->code_hash, wall_ms());
     return 0;
@@ -1208,7 +1209,7 @@ void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member
     assert(self && fn);
     job_t *j = job_new(self, JOB_ACTIVATE, arg);
     j->login_fn = fn;
-    j->status = AUTH_INVALID_CREDENTIALS;
+    j->status = ERR_INVALID_CREDENTIALS;
     j->username_valid = auth_member_username(cooperative_id, member_number, j->username) == 0;
     snprintf(j->address, sizeof j->address, "%s", address ? address : "");
     code_hash_hex(code, j->code_hash);
@@ -1226,7 +1227,7 @@ void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member
     }
     j->has_password = true;            /* the PIN is hashed like a password */
     snprintf(j->password, sizeof j->password, "%s", pin ? pin : "");
-    if (job_queue(j) < 0) { j->status = AUTH_BUSY; job_answer_later(j, 0); }
+    if (job_queue(j) < 0) { j->status = ERR_BUSY; job_answer_later(j, 0); }
 }
 
 /* Spends the code, sets the PIN and opens a session, in one transaction: of two activations
@@ -1237,8 +1238,8 @@ static int activate_write(void *arg, store_txn_t *txn) {
     int64_t now = wall_ms();
     user_record_t u;
     int rc = user_load_by_name(a, txn, j->username, &u);
-    j->status = AUTH_INVALID_CREDENTIALS;
-    if (rc == AUTH_NOT_FOUND) return 0;
+    j->status = ERR_INVALID_CREDENTIALS;
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
     if (!code_matches(&u, j->code_hash, now)) return 0;
     snprintf(u.hash, sizeof u.hash, "%s", j->hash);

@@ -11,9 +11,9 @@
     Throttling (throttle.h) keys on the name tried *and the source address*: failure n of a
     name from one address is answered only after delay_base_ms * 2^(n-1) (at most
     delay_max_ms); failure number failures_max locks that name from that address for lock_s
-    (AUTH_LOCKED: HTTP 429 "account_locked", Retry-After), even with the right password, while
+    (ERR_LOCKED: HTTP 429 "account_locked", Retry-After), even with the right password, while
     the same user still logs in from any other address; address_failures_max failures from one
-    address, over any names, within lock_s lock the address (AUTH_THROTTLED: 429
+    address, over any names, within lock_s lock the address (ERR_THROTTLED: 429
     "too_many_logins"). A success resets its name's row from that address; an administrator
     clears every lock of a name with PATCH {"unlock": true} or by setting a password. Unknown
     names are counted and locked exactly like known ones and cost the same Argon2id verify
@@ -39,6 +39,7 @@
 #include <uv.h>
 #include "store.h"
 #include "envelope.pb-c.h"
+#include "problem.h"
 
 enum {
     AUTH_USERNAME_MIN = 3,
@@ -59,19 +60,17 @@ enum {
     AUTH_CODE_TTL_S_DEFAULT = 7 * 24 * 3600,
 };
 
-/* Operating errors, all negative (store errors pass through as they are). */
-enum {
-    AUTH_UNAUTHENTICATED = -4001,     /* no, unknown, expired or tampered token */
-    AUTH_INVALID_CREDENTIALS = -4002,
-    AUTH_LOCKED = -4003,
-    AUTH_INVALID = -4004,             /* input rejected; auth_error_t says why */
-    AUTH_NOT_FOUND = -4005,
-    AUTH_CONFLICT = -4006,            /* username taken */
-    AUTH_RULE = -4007,                /* e.g. the last active admin cannot be removed */
-    AUTH_BUSY = -4008,                /* AUTH_JOBS_MAX reached */
-    AUTH_SHUTTING_DOWN = -4009,
-    AUTH_THROTTLED = -4010,           /* too many failures from this source address */
-};
+/* Operating errors are codes of error.h (store errors pass through as they are):
+   ERR_UNAUTHENTICATED      no, unknown, expired or tampered token
+   ERR_INVALID_CREDENTIALS  wrong username, password or code
+   ERR_LOCKED               the account is locked (retry_after_s)
+   ERR_THROTTLED            too many failures from this source address (retry_after_s)
+   ERR_REJECTED             input rejected; the problem_t (problem.h) says why
+   ERR_NOT_FOUND            no such user
+   ERR_EXISTS               username taken
+   ERR_RULE                 e.g. the last active admin cannot be removed
+   ERR_BUSY                 AUTH_JOBS_MAX reached
+   ERR_SHUTTING_DOWN        auth_shutdown() was called */
 
 typedef struct {
     uint64_t ops;                     /* crypto_pwhash opslimit */
@@ -97,12 +96,6 @@ typedef struct {
     bool pin_set;                     /* role member: activated (a PIN is set) */
 } auth_user_t;
 
-typedef struct {
-    char code[48];                    /* "invalid_username", "password_too_short", ... */
-    char field[32];                   /* the JSON field at fault */
-    char message[200];
-} auth_error_t;
-
 typedef struct auth auth_t;
 
 /* The defaults: Argon2id "interactive" cost, 12 h tokens, 5 failures of a name from one
@@ -117,7 +110,7 @@ auth_t *auth_new(uv_loop_t *loop, store_t *store, const auth_config_t *config, i
    that is printed once to stderr when `admin_password` is NULL or empty. Returns 0 or < 0. */
 int auth_bootstrap(auth_t *self, const char *admin_password);
 
-/* Answers delayed logins at once with AUTH_SHUTTING_DOWN and refuses new work. Hashes still
+/* Answers delayed logins at once with ERR_SHUTTING_DOWN and refuses new work. Hashes still
    running on the thread pool finish; run the loop until auth_pending() is 0, then destroy. */
 void auth_shutdown(auth_t *self);
 unsigned auth_pending(const auth_t *self);
@@ -129,21 +122,21 @@ void auth_destroy(auth_t **self_p);
 
 /* --- sessions --- */
 
-/* Fills *user for a valid token of an active account. Returns 0 or AUTH_UNAUTHENTICATED. */
+/* Fills *user for a valid token of an active account. Returns 0 or ERR_UNAUTHENTICATED. */
 int auth_authenticate(auth_t *self, const char *token, auth_user_t *user);
-/* Revokes the token. Returns 0 or AUTH_UNAUTHENTICATED. */
+/* Revokes the token. Returns 0 or ERR_UNAUTHENTICATED. */
 int auth_logout(auth_t *self, const char *token);
 
 typedef struct {
     char token[AUTH_TOKEN_TEXT_MAX];
     int64_t expires_ms;
     auth_user_t user;
-    uint32_t retry_after_s;           /* with AUTH_LOCKED */
+    uint32_t retry_after_s;           /* with ERR_LOCKED */
 } auth_login_result_t;
 
 /* Always calls back later on the loop thread, exactly once, with 0 (result filled),
-   AUTH_INVALID_CREDENTIALS, AUTH_LOCKED or AUTH_THROTTLED (retry_after_s filled), AUTH_BUSY,
-   AUTH_SHUTTING_DOWN or a store error. `address` is the client's source address (the
+   ERR_INVALID_CREDENTIALS, ERR_LOCKED or ERR_THROTTLED (retry_after_s filled), ERR_BUSY,
+   ERR_SHUTTING_DOWN or a store error. `address` is the client's source address (the
    throttle's key with the name). The strings are copied (the password is wiped). */
 typedef void (*auth_login_fn)(void *arg, int status, const auth_login_result_t *result);
 void auth_login(auth_t *self, const char *username, const char *password, const char *address,
@@ -160,19 +153,19 @@ typedef struct {
     bool unlock;
 } auth_user_input_t;
 
-/* Calls back with 0 and the user, AUTH_CONFLICT (username taken), AUTH_NOT_FOUND, AUTH_RULE,
-   AUTH_SHUTTING_DOWN or a store error; *error is filled for every failure. */
+/* Calls back with 0 and the user, ERR_EXISTS (username taken), ERR_NOT_FOUND, ERR_RULE,
+   ERR_SHUTTING_DOWN or a store error; *error is filled for every failure. */
 typedef void (*auth_user_fn)(void *arg, int status, const auth_user_t *user,
-                             const auth_error_t *error);
+                             const problem_t *error);
 
-/* Validates `input` and returns AUTH_INVALID (or AUTH_NOT_FOUND, AUTH_CONFLICT, AUTH_BUSY) with
+/* Validates `input` and returns ERR_REJECTED (or ERR_NOT_FOUND, ERR_EXISTS, ERR_BUSY) with
    *error filled without calling back; otherwise returns 0 and calls back later. */
-int auth_user_create(auth_t *self, const auth_user_input_t *input, auth_error_t *error,
+int auth_user_create(auth_t *self, const auth_user_input_t *input, problem_t *error,
                      auth_user_fn fn, void *arg);
 int auth_user_update(auth_t *self, uint64_t id, const auth_user_input_t *input,
-                     auth_error_t *error, auth_user_fn fn, void *arg);
+                     problem_t *error, auth_user_fn fn, void *arg);
 
-/* 0 or AUTH_NOT_FOUND. */
+/* 0 or ERR_NOT_FOUND. */
 int auth_user_get(auth_t *self, uint64_t id, auth_user_t *user);
 /* Up to `limit` users with id > after_id, in id order; *next is the id to continue after, or
    0 at the end. Returns the number filled or a negative error. */
@@ -194,16 +187,16 @@ int auth_user_list(auth_t *self, uint64_t after_id, unsigned limit, auth_user_t 
 /* The account name of a member; < 0 when it would not fit. */
 int auth_member_username(uint64_t cooperative_id, uint64_t member_number,
                          char out[AUTH_USERNAME_MAX + 1]);
-/* Six digits, else AUTH_INVALID with *error (field "pin"). */
-int auth_validate_pin(const char *pin, auth_error_t *error);
+/* Six digits, else ERR_REJECTED with *error (field "pin"). */
+int auth_validate_pin(const char *pin, problem_t *error);
 /* Creates or resets the member's account and issues a code (copied to `code`, shown once).
    Returns 0 with *user and *code_expires_ms, or a store error. */
 int auth_member_grant(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
                       uint64_t member_id, char code[AUTH_CODE_TEXT_MAX], int64_t *code_expires_ms,
                       auth_user_t *user);
 /* Spends the code and sets the PIN (validate it first), then logs the member in: calls back
-   like auth_login (0 with a session, AUTH_INVALID_CREDENTIALS for an unknown account, a wrong,
-   spent or expired code, AUTH_LOCKED / AUTH_THROTTLED, ...). */
+   like auth_login (0 with a session, ERR_INVALID_CREDENTIALS for an unknown account, a wrong,
+   spent or expired code, ERR_LOCKED / ERR_THROTTLED, ...). */
 void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member_number,
                           const char *code, const char *pin, const char *address,
                           auth_login_fn fn, void *arg);
@@ -215,10 +208,10 @@ const char *auth_role_name(Lumbung__Role role);
 /* The role named, or LUMBUNG__ROLE__ROLE_UNSPECIFIED for anything but the four names above. */
 Lumbung__Role auth_role_parse(const char *name);
 
-int auth_validate_username(const char *username, auth_error_t *error);
-int auth_validate_password(const char *password, auth_error_t *error);
+int auth_validate_username(const char *username, problem_t *error);
+int auth_validate_password(const char *password, problem_t *error);
 /* Checks role and cooperative scope together: operator and viewer need a cooperative, admin
    and supervisor must not have one. */
-int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, auth_error_t *error);
+int auth_validate_scope(Lumbung__Role role, uint64_t cooperative_id, problem_t *error);
 
 #endif

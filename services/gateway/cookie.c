@@ -16,14 +16,14 @@ int cookie_session_token(const char *header, char *token, size_t size) {
             const char *v = p + n, *end = strchr(v, ';');
             size_t len = end ? (size_t) (end - v) : strlen(v);
             while (len > 0 && v[len - 1] == ' ') len--;
-            if (len == 0 || len >= size || len > COOKIE_TOKEN_MAX) return -1;
+            if (len == 0 || len >= size || len > COOKIE_TOKEN_MAX) return ERR_NOT_FOUND;
             memcpy(token, v, len);
             token[len] = 0;
             return 0;
         }
         p = strchr(p, ';');
     }
-    return -1;
+    return ERR_NOT_FOUND;
 }
 
 void cookie_csrf_token(const char *token, char out[COOKIE_CSRF_TEXT_MAX]) {

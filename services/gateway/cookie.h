@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 #define COOKIE_SESSION_NAME "lumbung_session"
 #define COOKIE_CSRF_HEADER "X-CSRF-Token"
 
@@ -30,7 +32,7 @@ enum {
 };
 
 /* Finds the session cookie in a Cookie request header. Returns 0 with the token copied into
-   `token` (size bytes), or -1 when absent, empty or too long. */
+   `token` (size bytes), or ERR_NOT_FOUND when absent, empty or too long. */
 int cookie_session_token(const char *cookie_header, char *token, size_t size);
 
 /* The CSRF token of a session token, as base64url text. */

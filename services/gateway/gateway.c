@@ -217,12 +217,12 @@ const char *gateway_exchange_param(const gateway_exchange_t *ex, const char *nam
 }
 
 int gateway_parse_u64(const char *text, uint64_t *value) {
-    if (!text || !*text || strlen(text) > 20) return -1;
+    if (!text || !*text || strlen(text) > 20) return -EINVAL;
     for (const char *p = text; *p; p++)
-        if (!isdigit((unsigned char) *p)) return -1;
+        if (!isdigit((unsigned char) *p)) return -EINVAL;
     errno = 0;
     unsigned long long v = strtoull(text, NULL, 10);
-    if (errno) return -1;
+    if (errno) return -EINVAL;
     *value = v;
     return 0;
 }
@@ -235,7 +235,7 @@ int gateway_exchange_limit(gateway_exchange_t *ex, unsigned max, unsigned *limit
     if (gateway_parse_u64(text, &v) < 0 || v < 1 || v > max) {
         gateway_exchange_error(ex, 400, "invalid_limit", "limit",
                                "limit: give a whole number from 1 to %u", max);
-        return -1;
+        return ERR_REJECTED;
     }
     *limit = (unsigned) v;
     return 0;
@@ -256,13 +256,13 @@ static int tm_to_ms(struct tm *tm, int millis, int64_t *ms) {
     time_t t = timegm(&copy);
     if (t == (time_t) -1 || copy.tm_mday != tm->tm_mday || copy.tm_mon != tm->tm_mon ||
         copy.tm_hour != tm->tm_hour || copy.tm_min != tm->tm_min || copy.tm_sec != tm->tm_sec)
-        return -1;
+        return -EINVAL;
     *ms = (int64_t) t * 1000 + millis;
     return 0;
 }
 
 int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms) {
-    if (!text) return -1;
+    if (!text) return -EINVAL;
     struct tm tm = { 0 };
     int y, mo, d, h = 0, mi = 0, s = 0, millis = 0, n = 0;
     size_t len = strlen(text);
@@ -275,14 +275,14 @@ int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms) {
             int digits = 0;
             for (rest++; isdigit((unsigned char) *rest) && digits < 3; rest++, digits++)
                 millis = millis * 10 + (*rest - '0');
-            if (digits == 0) return -1;
+            if (digits == 0) return -EINVAL;
             for (; digits < 3; digits++) millis *= 10;
         }
-        if (strcmp(rest, "Z") != 0) return -1;
+        if (strcmp(rest, "Z") != 0) return -EINVAL;
     } else {
-        return -1;
+        return -EINVAL;
     }
-    if (y < 1970 || y > 9999 || text[4] != '-' || text[7] != '-') return -1;
+    if (y < 1970 || y > 9999 || text[4] != '-' || text[7] != '-') return -EINVAL;
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;
     tm.tm_mday = d;

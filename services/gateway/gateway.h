@@ -177,33 +177,31 @@ const char *gateway_exchange_query(const gateway_exchange_t *ex, const char *nam
 const char *gateway_exchange_param(const gateway_exchange_t *ex, const char *name);
 
 /* Parses ?limit= (default GATEWAY_PAGE_DEFAULT, 1..max) into *limit. On a bad value answers
-   400 naming "limit" and returns -1. */
+   400 naming "limit" and returns ERR_REJECTED. */
 int gateway_exchange_limit(gateway_exchange_t *ex, unsigned max, unsigned *limit);
-/* Parses a decimal u64 (ids, cursors): 0, or -1 for anything else. */
+/* Parses a decimal u64 (ids, cursors): 0, or -EINVAL for anything else. */
 int gateway_parse_u64(const char *text, uint64_t *value);
 /* "2026-11-29T09:10:00.123Z" */
 const char *gateway_format_time(int64_t ms, char *buf, size_t size);
 /* "YYYY-MM-DD" (start of the day, or its last millisecond when end_of_day) or an RFC 3339 UTC
-   timestamp with optional milliseconds. 0 or -1. */
+   timestamp with optional milliseconds. 0 or -EINVAL. */
 int gateway_parse_time(const char *text, bool end_of_day, int64_t *ms);
 
 /* --- router (routes.c) --- */
-
-enum { GATEWAY_ROUTES_NOT_FOUND = -404, GATEWAY_ROUTES_METHOD_NOT_ALLOWED = -405 };
 
 /* Every route table, NULL-terminated: the gateway's own, then members, transactions,
    reporting. */
 extern const route_t *const gateway_routes_tables[];
 
-/* Finds the route for method and path. Returns 0 (m filled), GATEWAY_ROUTES_NOT_FOUND, or
-   GATEWAY_ROUTES_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
+/* Finds the route for method and path. Returns 0 (m filled), ERR_NOT_FOUND, or
+   ERR_METHOD_NOT_ALLOWED with the path's methods in `allow` ("GET, POST"). HEAD
    matches GET routes. */
 int gateway_routes_match(const char *method, const char *path, gateway_route_match_t *m,
                          char *allow, size_t allow_size);
 
 /* The one authorisation decision. `user` is NULL for an anonymous request; `other_coop` says
    whether the request names a cooperative other than the user's (see
-   gateway_routes_names_other_coop). Returns 0, -401 or -403. */
+   gateway_routes_names_other_coop). Returns 0, ERR_UNAUTHENTICATED or ERR_FORBIDDEN. */
 int gateway_routes_authorize(const route_t *route, const char *method, const auth_user_t *user,
                              bool other_coop);
 

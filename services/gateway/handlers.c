@@ -50,7 +50,7 @@ static int query_check(gateway_exchange_t *ex, const char *const *allowed) {
     if (!ex->req || http_req_query_each(ex->req, query_check_one, &q) == 0) return 0;
     gateway_exchange_error(ex, 400, "unknown_field", q.bad, "%s: not a query parameter here",
                            q.bad);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int query_cursor(gateway_exchange_t *ex, uint64_t *cursor) {
@@ -60,7 +60,7 @@ static int query_cursor(gateway_exchange_t *ex, uint64_t *cursor) {
     if (gateway_parse_u64(text, cursor) == 0) return 0;
     gateway_exchange_error(ex, 400, "invalid_cursor", "cursor",
                            "cursor: pass the next_cursor of the previous page unchanged");
-    return -1;
+    return ERR_REJECTED;
 }
 
 /* ---------------------------------------------------------------- health and metrics */
@@ -237,12 +237,11 @@ static json_t *user_json(const auth_user_t *u) {
     return j;
 }
 
-/* Maps auth's errors to HTTP. */
-static void answer_auth_error(gateway_exchange_t *ex, int rc, const auth_error_t *e) {
-    int status = rc == AUTH_INVALID ? 400 : rc == AUTH_NOT_FOUND ? 404 : rc == AUTH_CONFLICT ? 409
-               : rc == AUTH_RULE ? 422 : rc == AUTH_BUSY || rc == AUTH_SHUTTING_DOWN ? 503 : 500;
+/* Answers an error of auth's user management with its HTTP status. */
+static void answer_auth_error(gateway_exchange_t *ex, int rc, const problem_t *e) {
+    int status = http_status_of_error(rc);
     if (status == 503) gateway_exchange_header(ex, "Retry-After", "1");
-    const char *code = e && e->code[0] ? e->code : status == 500 ? "internal" : "error";
+    const char *code = e && e->code ? e->code : status == 500 ? "internal" : "error";
     const char *message = e && e->message[0] ? e->message : "the user store failed";
     gateway_exchange_error(ex, status, code, e ? e->field : NULL, "%s", message);
 }
@@ -258,7 +257,7 @@ static int required_string(gateway_exchange_t *ex, json_t *body, const char *nam
     }
     gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", name,
                            "%s: required, as a non-empty string", name);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *allowed) {
@@ -269,7 +268,7 @@ static int only_fields(gateway_exchange_t *ex, json_t *body, const char *const *
         for (int i = 0; allowed[i] && !ok; i++) ok = !strcmp(key, allowed[i]);
         if (!ok) {
             gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field here", key);
-            return -1;
+            return ERR_REJECTED;
         }
     }
     return 0;
@@ -302,7 +301,7 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
         gateway_exchange_json(ex, 200, json_pack("{s:s, s:o, s:o}", "token", result->token,
                                                  "expires_at", json_time(result->expires_ms),
                                                  "user", user_json(&result->user)));
-    } else if (status == AUTH_LOCKED) {
+    } else if (status == ERR_LOCKED) {
         char retry[16];
         snprintf(retry, sizeof retry, "%u", result->retry_after_s);
         gateway_exchange_header(ex, "Retry-After", retry);
@@ -310,14 +309,14 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
                                "too many failed logins: the account is locked for %u more "
                                "seconds, or until an administrator unlocks it",
                                result->retry_after_s);
-    } else if (status == AUTH_THROTTLED) {
+    } else if (status == ERR_THROTTLED) {
         char retry[16];
         snprintf(retry, sizeof retry, "%u", result->retry_after_s);
         gateway_exchange_header(ex, "Retry-After", retry);
         gateway_exchange_error(ex, 429, "too_many_logins", NULL,
                                "too many failed logins from this address: logins from it are "
                                "refused for %u more seconds", result->retry_after_s);
-    } else if (status == AUTH_INVALID_CREDENTIALS) {
+    } else if (status == ERR_INVALID_CREDENTIALS) {
         gateway_exchange_error(ex, 401, "invalid_credentials", NULL,
                                "the username or password is wrong");
     } else {
@@ -348,7 +347,7 @@ static void handle_login(gateway_exchange_t *ex, json_t *body) {
 static void handle_logout(gateway_exchange_t *ex, json_t *body) {
     (void) body;
     int rc = auth_logout(ex->gw->auth, ex->token);
-    if (rc == AUTH_UNAUTHENTICATED) {
+    if (rc == ERR_UNAUTHENTICATED) {
         gateway_exchange_error(ex, 401, "invalid_token", NULL, "the token is already revoked");
         return;
     }
@@ -453,7 +452,7 @@ static int member_ids(gateway_exchange_t *ex, json_t *body, uint64_t *coop, uint
         if (!ok || *out[i] == 0) {
             gateway_exchange_error(ex, 400, v ? "invalid_type" : "required", names[i],
                                    "%s: required, a whole number above 0", names[i]);
-            return -1;
+            return ERR_REJECTED;
         }
     }
     return 0;
@@ -464,7 +463,7 @@ static int session_flag(gateway_exchange_t *ex, json_t *body) {
     if (session && !json_is_boolean(session)) {
         gateway_exchange_error(ex, 400, "invalid_type", "session",
                                "session: true for a browser session cookie");
-        return -1;
+        return ERR_REJECTED;
     }
     ex->session_cookie = json_is_true(session);
     return 0;
@@ -479,9 +478,9 @@ static void handle_member_activate(gateway_exchange_t *ex, json_t *body) {
         required_string(ex, body, "code", &code) < 0 || required_string(ex, body, "pin", &pin) < 0 ||
         session_flag(ex, body) < 0)
         return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
-    if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, AUTH_INVALID, &e); return; }
+    if (auth_validate_pin(pin, &e) < 0) { answer_auth_error(ex, ERR_REJECTED, &e); return; }
     char name[AUTH_USERNAME_MAX + 1] = "";
     auth_member_username(coop, number, name);
     ex->audit_user = arena_strdup(ex->arena, name);
@@ -522,12 +521,12 @@ typedef struct {
     char *new_password;                      /* in the arena; wiped once used */
 } password_change_t;
 
-static void on_password_set(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+static void on_password_set(void *arg, int status, const auth_user_t *user, const problem_t *e) {
     (void) user;
     password_change_t *pc = arg;
     gateway_exchange_t *ex = pc->ex;
     if (status < 0) {
-        auth_error_t renamed = *e;
+        problem_t renamed = *e;
         if (!strcmp(renamed.field, "password"))
             snprintf(renamed.field, sizeof renamed.field, "new_password");
         answer_auth_error(ex, status, &renamed);
@@ -540,15 +539,15 @@ static void on_password_set(void *arg, int status, const auth_user_t *user, cons
 static void on_current_checked(void *arg, int status, const auth_login_result_t *result) {
     password_change_t *pc = arg;
     gateway_exchange_t *ex = pc->ex;
-    if (status == AUTH_INVALID_CREDENTIALS) {
+    if (status == ERR_INVALID_CREDENTIALS) {
         gateway_exchange_error(ex, 422, "wrong_password", "current_password",
                                "current_password: this is not your current password");
-    } else if (status == AUTH_LOCKED || status < 0) {
+    } else if (status == ERR_LOCKED || status < 0) {
         on_login(ex, status, result);
     } else {
         auth_logout(ex->gw->auth, result->token);
         auth_user_input_t in = { .password = pc->new_password };
-        auth_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         int rc = auth_user_update(ex->gw->auth, ex->user.id, &in, &e, on_password_set, pc);
         if (rc < 0) on_password_set(pc, rc, NULL, &e);
@@ -563,11 +562,11 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
         required_string(ex, body, "current_password", &current) < 0 ||
         required_string(ex, body, "new_password", &fresh) < 0)
         return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     if (auth_validate_password(fresh, &e) < 0) {
         snprintf(e.field, sizeof e.field, "new_password");
-        answer_auth_error(ex, AUTH_INVALID, &e);
+        answer_auth_error(ex, ERR_REJECTED, &e);
         return;
     }
     password_change_t *pc = arena_alloc(ex->arena, sizeof *pc);
@@ -585,13 +584,13 @@ static void handle_change_password(gateway_exchange_t *ex, json_t *body) {
 static int input_string(gateway_exchange_t *ex, const char *key, json_t *v, const char **out) {
     if (json_is_string(v)) { *out = json_string_value(v); return 0; }
     gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use a string", key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_bool(gateway_exchange_t *ex, const char *key, json_t *v, bool *out) {
     if (json_is_boolean(v)) { *out = json_is_true(v); return 0; }
     gateway_exchange_error(ex, 400, "invalid_type", key, "%s: use true or false", key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_cooperative(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
@@ -606,18 +605,18 @@ static int input_cooperative(gateway_exchange_t *ex, json_t *v, auth_user_input_
     }
     gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
                            "cooperative_id: use the cooperative's id as a string, e.g. \"12\"");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_role(gateway_exchange_t *ex, json_t *v, auth_user_input_t *in) {
     const char *name;
-    if (input_string(ex, "role", v, &name) < 0) return -1;
+    if (input_string(ex, "role", v, &name) < 0) return ERR_REJECTED;
     in->role = auth_role_parse(name);
     in->has_role = true;
     if (in->role != LUMBUNG__ROLE__ROLE_UNSPECIFIED) return 0;
     gateway_exchange_error(ex, 400, "invalid_role", "role",
                            "role: must be one of admin, supervisor, operator, viewer");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int input_field(gateway_exchange_t *ex, const char *key, json_t *v, bool patch,
@@ -631,7 +630,7 @@ static int input_field(gateway_exchange_t *ex, const char *key, json_t *v, bool 
     if (patch && !strcmp(key, "unlock")) return input_bool(ex, key, v, &in->unlock);
     gateway_exchange_error(ex, 400, "unknown_field", key, "%s: not a field a user can be given",
                            key);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_user_input_t *in) {
@@ -639,11 +638,11 @@ static int user_input(gateway_exchange_t *ex, json_t *body, bool patch, auth_use
     const char *key;
     json_t *value;
     json_object_foreach(body, key, value)
-        if (input_field(ex, key, value, patch, in) < 0) return -1;
+        if (input_field(ex, key, value, patch, in) < 0) return ERR_REJECTED;
     return 0;
 }
 
-static void on_user_done(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+static void on_user_done(void *arg, int status, const auth_user_t *user, const problem_t *e) {
     gateway_exchange_t *ex = arg;
     if (status < 0) { answer_auth_error(ex, status, e); return; }
     gateway_exchange_json(ex, ex->route->flags & ROUTE_CREATED ? 201 : 200, user_json(user));
@@ -652,7 +651,7 @@ static void on_user_done(void *arg, int status, const auth_user_t *user, const a
 static void handle_create_user(gateway_exchange_t *ex, json_t *body) {
     auth_user_input_t in;
     if (user_input(ex, body, false, &in) < 0) return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = auth_user_create(ex->gw->auth, &in, &e, on_user_done, ex);
     if (rc < 0) answer_auth_error(ex, rc, &e);
@@ -661,14 +660,14 @@ static void handle_create_user(gateway_exchange_t *ex, json_t *body) {
 static int path_user_id(gateway_exchange_t *ex, uint64_t *id) {
     if (gateway_parse_u64(gateway_exchange_param(ex, "id"), id) == 0 && *id > 0) return 0;
     gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
-    return -1;
+    return ERR_REJECTED;
 }
 
 static void handle_update_user(gateway_exchange_t *ex, json_t *body) {
     uint64_t id;
     auth_user_input_t in;
     if (path_user_id(ex, &id) < 0 || user_input(ex, body, true, &in) < 0) return;
-    auth_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = auth_user_update(ex->gw->auth, id, &in, &e, on_user_done, ex);
     if (rc < 0) answer_auth_error(ex, rc, &e);
@@ -680,7 +679,7 @@ static void handle_get_user(gateway_exchange_t *ex, json_t *body) {
     auth_user_t user;
     if (path_user_id(ex, &id) < 0) return;
     int rc = auth_user_get(ex->gw->auth, id, &user);
-    if (rc == AUTH_NOT_FOUND) {
+    if (rc == ERR_NOT_FOUND) {
         gateway_exchange_error(ex, 404, "user_not_found", "id", "no user has this id");
         return;
     }
@@ -730,7 +729,7 @@ static int audit_time(gateway_exchange_t *ex, const char *name, bool end, int64_
     gateway_exchange_error(ex, 400, "invalid_date", name,
                            "%s: use a date YYYY-MM-DD or a UTC time like 2026-11-29T09:10:00Z",
                            name);
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int audit_query_parse(gateway_exchange_t *ex, audit_query_t *q) {
@@ -740,12 +739,12 @@ static int audit_query_parse(gateway_exchange_t *ex, audit_query_t *q) {
     if (query_check(ex, allowed) < 0 || gateway_exchange_limit(ex, AUDIT_PAGE_MAX, &q->limit) < 0 ||
         query_cursor(ex, &q->before_seq) < 0 || audit_time(ex, "from", false, &q->from_ms) < 0 ||
         audit_time(ex, "to", true, &q->to_ms) < 0)
-        return -1;
+        return ERR_REJECTED;
     const char *coop = gateway_exchange_query(ex, "cooperative_id");
     if (coop && gateway_parse_u64(coop, &q->cooperative_id) < 0) {
         gateway_exchange_error(ex, 400, "invalid_type", "cooperative_id",
                                "cooperative_id: use the cooperative's id, e.g. 12");
-        return -1;
+        return ERR_REJECTED;
     }
     q->user = gateway_exchange_query(ex, "user");
     return 0;

@@ -838,3 +838,21 @@ void http_server_destroy(http_server_t **self_p) {
 int http_server_port(const http_server_t *self) { return self->port; }
 unsigned http_server_connections(const http_server_t *self) { return self->open; }
 uint64_t http_server_cut_off(const http_server_t *self) { return self->cut_off; }
+
+int http_status_of_error(int code) {
+    switch (code) {
+    case 0: return 200;
+    case ERR_REJECTED: case ERR_INVALID_PATH: return 400;
+    case ERR_UNAUTHENTICATED: case ERR_INVALID_CREDENTIALS: return 401;
+    case ERR_FORBIDDEN: return 403;
+    case ERR_NOT_FOUND: return 404;
+    case ERR_METHOD_NOT_ALLOWED: return 405;
+    case ERR_EXISTS: return 409;
+    case ERR_RULE: return 422;
+    case ERR_LOCKED: case ERR_THROTTLED: return 429;
+    case ERR_BAD_REPLY: return 502;
+    case ERR_UNAVAILABLE: case ERR_OVERLOADED: case ERR_BUSY: case ERR_SHUTTING_DOWN: return 503;
+    case ERR_TIMEOUT: return 504;
+    default: return 500;
+    }
+}

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "error.h"
+
 enum {
     HTTP_SERVER_HEADER_MEMORY = 32 * 1024,          /* per connection: request line + headers */
     HTTP_SERVER_BODY_MAX_DEFAULT = 1024 * 1024,     /* 1 MiB */
@@ -138,6 +140,15 @@ const char *http_req_answer_header(const http_req_t *req, const char *name);
 /* Frees it; one not answered yet is cancelled first (its hook is called), as when a client
    goes away. */
 void http_req_detached_free(http_req_t **req_p);
+
+/* The HTTP status that answers an operating error code of error.h, decided here once:
+   ERR_REJECTED and ERR_INVALID_PATH 400, ERR_UNAUTHENTICATED and ERR_INVALID_CREDENTIALS 401,
+   ERR_FORBIDDEN 403, ERR_NOT_FOUND 404, ERR_METHOD_NOT_ALLOWED 405, ERR_EXISTS 409, ERR_RULE
+   422, ERR_LOCKED and ERR_THROTTLED 429, ERR_BAD_REPLY 502, ERR_UNAVAILABLE, ERR_OVERLOADED,
+   ERR_BUSY and ERR_SHUTTING_DOWN 503, ERR_TIMEOUT 504; 200 for 0 and 500 for anything else
+   (a store failure, a negated errno). A bus reply's typed error has its own mapping
+   (envelope_http_status). */
+int http_status_of_error(int code);
 
 /* Called when the request goes away before it was answered (client gone, server stopping);
    `req` is invalid after the hook returns. One hook per request; NULL removes it. */

@@ -176,7 +176,7 @@ static int fail(convert_t *c, const char *code, const char *fmt, ...) {
         vsnprintf(e->message + n, sizeof e->message - (size_t) n, fmt, ap);
         va_end(ap);
     }
-    return -1;
+    return ERR_REJECTED;
 }
 
 static int fail_unknown_field(convert_t *c, const ProtobufCMessageDescriptor *d) {
@@ -323,11 +323,11 @@ static int to_decimal(convert_t *c, const json_t *v, value_kind_t kind, int64_t 
     if (!json_is_string(v))
         return fail(c, "invalid_type", "must be a decimal string such as %s", example);
     const char *s = plain_string(v);
-    int rc = s ? money_parse(s, out) : MONEY_ERR_SYNTAX;
+    int rc = s ? money_parse(s, out) : ERR_MONEY_SYNTAX;
     switch (rc) {
-    case MONEY_OK: return 0;
-    case MONEY_ERR_RANGE: return fail(c, "out_of_range", "%s", money_error_text(rc));
-    case MONEY_ERR_SYNTAX:
+    case 0: return 0;
+    case ERR_MONEY_RANGE: return fail(c, "out_of_range", "%s", money_error_text(rc));
+    case ERR_MONEY_SYNTAX:
         return fail(c, code, "is not a decimal number; write it like %s", example);
     default: return fail(c, code, "%s", money_error_text(rc));
     }
@@ -347,7 +347,7 @@ static int to_double(convert_t *c, const json_t *v, double *out) {
 
 static int to_float(convert_t *c, const json_t *v, float *out) {
     double d = 0;
-    if (to_double(c, v, &d) != 0) return -1;
+    if (to_double(c, v, &d) != 0) return ERR_REJECTED;
     if (fabs(d) > FLT_MAX) return fail(c, "out_of_range", "is too large");
     *out = (float) d;
     return 0;
@@ -401,10 +401,10 @@ static int to_string(convert_t *c, const json_t *v, value_kind_t kind, char **ou
         return fail(c, "invalid_type", kind == VALUE_DATE ? "must be a date string as YYYY-MM-DD"
                                                           : "must be a string");
     const char *s = checked_text(c, v);
-    if (!s) return -1;
+    if (!s) return ERR_REJECTED;
     int32_t days;
-    int rc = kind == VALUE_DATE ? date_parse(s, &days) : DATE_OK;
-    if (rc != DATE_OK) return fail(c, "invalid_date", "%s", date_error_text(rc));
+    int rc = kind == VALUE_DATE ? date_parse(s, &days) : 0;
+    if (rc != 0) return fail(c, "invalid_date", "%s", date_error_text(rc));
     size_t n = json_string_length(v);
     char *copy = arena_alloc(c->arena, n + 1);
     memcpy(copy, s, n + 1);
@@ -437,7 +437,7 @@ static int to_message(convert_t *c, const ProtobufCMessageDescriptor *d, const j
     if (depth + 1 > JSON_PB_DEPTH_MAX)
         return fail(c, "too_deep", "is nested more than %d levels deep", JSON_PB_DEPTH_MAX);
     ProtobufCMessage *sub = arena_message(c->arena, d);
-    if (fill_message(c, v, sub, depth + 1) != 0) return -1;
+    if (fill_message(c, v, sub, depth + 1) != 0) return ERR_REJECTED;
     *out = sub;
     return 0;
 }
@@ -449,7 +449,7 @@ static int to_timestamp(convert_t *c, const json_t *v, int64_t *out) {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     int32_t days;
     if (!s || (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) ||
-        date_from_ymd(y, mo, d, &days) != DATE_OK || h > 23 || mi > 59 || sec > 59 || h < 0 ||
+        date_from_ymd(y, mo, d, &days) != 0 || h > 23 || mi > 59 || sec > 59 || h < 0 ||
         mi < 0 || sec < 0)
         return fail(c, "invalid_timestamp", "must be a UTC timestamp as YYYY-MM-DDTHH:MM:SSZ");
     if (s[n] == '.') {
@@ -503,7 +503,7 @@ static int to_value(convert_t *c, const ProtobufCFieldDescriptor *field, const j
     case PROTOBUF_C_TYPE_MESSAGE: return to_message(c, field->descriptor, v, depth, out);
     }
     assert(!"unknown protobuf-c field type");
-    return -1;
+    return ERR_REJECTED;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -606,7 +606,7 @@ static int fill_field(convert_t *c, ProtobufCMessage *m, const ProtobufCFieldDes
     if (field->label == PROTOBUF_C_LABEL_REPEATED) return fill_repeated(c, m, field, v, depth);
     if (is_oneof(field) && oneof_case(m, field) != 0 && oneof_case(m, field) != field->id)
         return fail_oneof_conflict(c, m, field);
-    if (to_value(c, field, v, depth, MEMBER(m, field->offset)) != 0) return -1;
+    if (to_value(c, field, v, depth, MEMBER(m, field->offset)) != 0) return ERR_REJECTED;
     mark_present(m, field);
     return 0;
 }
@@ -688,7 +688,7 @@ static int append_item(convert_t *c, ProtobufCMessage *m, const ProtobufCFieldDe
     size_t size = element_size(field->type);
     char *grown = arena_alloc(c->arena, (*count + 1) * size);
     if (*count > 0) memcpy(grown, *items, *count * size);
-    if (to_value(c, field, v, 1, grown + *count * size) != 0) return -1;
+    if (to_value(c, field, v, 1, grown + *count * size) != 0) return ERR_REJECTED;
     *items = grown;
     *count += 1;
     return 0;

@@ -30,6 +30,7 @@
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include "arena.h"
+#include "error.h"
 
 enum {
     JSON_PB_DEPTH_MAX = 16,
@@ -46,7 +47,7 @@ typedef struct {
 } json_pb_error_t;
 
 /* Fills `message` (initialised, its memory and every sub-allocation in `arena`) from the JSON
-   object `json`. Returns 0, or -1 with *error filled. */
+   object `json`. Returns 0, or ERR_REJECTED with *error filled. */
 int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *message,
                       json_pb_error_t *error);
 
@@ -54,7 +55,7 @@ int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *mess
    interpreted as the field's JSON value would be (ids, dates, money, enums, booleans
    "true"/"false", numbers). The parameter wins over a value the body gave (also over another
    member of the same oneof); a repeated field gains one item per call. A message-typed field
-   cannot be set from text (invalid_type). Returns 0, or -1 with *error filled. */
+   cannot be set from text (invalid_type). Returns 0, or ERR_REJECTED with *error filled. */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
                      const char *text, json_pb_error_t *error);
 

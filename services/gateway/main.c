@@ -18,6 +18,7 @@
      beside the bin/ folder of this binary, i.e. $(BUILD)/web), LUMBUNG_COOKIE_SECURE=1 (session
      cookies only over HTTPS: set it when a TLS proxy fronts the gateway); the bus settings of
      config.h. */
+#include <errno.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -76,7 +77,7 @@ static void http_settings(http_server_config_t *c) {
 
 /* One client per backend: members, transactions (shard 0), reporting, then shards 1.. */
 static int open_clients(gateway_t *gw, bus_t *bus) {
-    if (shard_load() != 0) return -1;
+    if (shard_load() != 0) return -EINVAL;
     gw->shards = shard_count();
     gw->backends = GATEWAY_SERVICES + gw->shards - 1;
     for (int i = 0; i < GATEWAY_SERVICES; i++)
@@ -90,8 +91,8 @@ static int open_clients(gateway_t *gw, bus_t *bus) {
         config_endpoint(name, "router", endpoint, sizeof endpoint);
         gw->clients[i] = client_new(bus, name, endpoint, &err);
         if (!gw->clients[i]) {
-            log_error(0, "cannot connect to %s at %s (%d)", name, endpoint, err);
-            return err ? err : -1;
+            log_error(0, "cannot connect to %s at %s (%s)", name, endpoint, error_name(err));
+            return err ? err : -EINVAL;
         }
     }
     return 0;
@@ -134,7 +135,7 @@ static int open_web(gateway_t *gw) {
         web = dir;
     }
     int rc = static_files_load(web, &gw->web);
-    if (rc < 0) log_error(0, "cannot load the web interface from %s (%d)", web, rc);
+    if (rc < 0) log_error(0, "cannot load the web interface from %s (%s)", web, error_name(rc));
     else log_info(0, "web interface: %u files from %s", static_files_count(gw->web), web);
     return rc;
 }
@@ -221,7 +222,7 @@ int main(int argc, char **argv) {
     if (rc == 0) rc = open_web(&gw);
     if (rc == 0) rc = open_store(&gw);
     if (rc == 0) rc = open_clients(&gw, bus);
-    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -1;
+    if (rc == 0 && !(gw.busaudit = busaudit_new(bus, gw.store, gw.audit, &err))) rc = err ? err : -EINVAL;
     if (rc == 0) rc = open_http(&gw);
     if (rc == 0) {
         uv_signal_t sigint, sigterm;
@@ -231,7 +232,7 @@ int main(int argc, char **argv) {
         uv_signal_start(&sigterm, on_signal, SIGTERM);
         uv_run(&loop, UV_RUN_DEFAULT);
     } else {
-        log_error(0, "cannot start (%d)", rc);
+        log_error(0, "cannot start (%s)", error_name(rc));
     }
     shut_down(&gw, &bus);
     uv_loop_close(&loop);

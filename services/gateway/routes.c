@@ -137,7 +137,7 @@ int gateway_routes_match(const char *method, const char *path, gateway_route_mat
     allow[0] = 0;
     segment_t segs[GATEWAY_SEGMENTS_MAX];
     int n = split(path, segs);
-    if (n < 0) return GATEWAY_ROUTES_NOT_FOUND;
+    if (n < 0) return ERR_NOT_FOUND;
     int64_t best = -1;
     gateway_route_match_t candidate;
     for (int t = 0; gateway_routes_tables[t]; t++) {
@@ -152,7 +152,7 @@ int gateway_routes_match(const char *method, const char *path, gateway_route_mat
         }
     }
     if (best >= 0) return 0;
-    return allow[0] ? GATEWAY_ROUTES_METHOD_NOT_ALLOWED : GATEWAY_ROUTES_NOT_FOUND;
+    return allow[0] ? ERR_METHOD_NOT_ALLOWED : ERR_NOT_FOUND;
 }
 
 /* ---------------------------------------------------------------- authorisation */
@@ -163,7 +163,7 @@ int gateway_routes_authorize(const route_t *route, const char *method, const aut
                              bool other_coop) {
     assert(route && method);
     if (route->access == ROUTE_PUBLIC) return 0;
-    if (!user) return -401;
+    if (!user) return ERR_UNAUTHENTICATED;
     Lumbung__Role role = user->role;
     bool admin = role == LUMBUNG__ROLE__ROLE_ADMIN;
     bool supervisor = role == LUMBUNG__ROLE__ROLE_SUPERVISOR;
@@ -173,18 +173,18 @@ int gateway_routes_authorize(const route_t *route, const char *method, const aut
        start-up), their own cooperative; other_coop also says "another member" for them. */
     if (role == LUMBUNG__ROLE__ROLE_MEMBER)
         return (route->flags & ROUTE_MEMBER) && !other_coop && user->cooperative_id &&
-                       user->member_id ? 0 : -403;
+                       user->member_id ? 0 : ERR_FORBIDDEN;
     bool scoped = operator || viewer;
-    if (!admin && !supervisor && !scoped) return -403;
-    if (scoped && (other_coop || user->cooperative_id == 0)) return -403;
+    if (!admin && !supervisor && !scoped) return ERR_FORBIDDEN;
+    if (scoped && (other_coop || user->cooperative_id == 0)) return ERR_FORBIDDEN;
     if (route->access == ROUTE_AUTHENTICATED) return 0;
-    if (viewer && !is_read(method)) return -403;
+    if (viewer && !is_read(method)) return ERR_FORBIDDEN;
     switch (route->access) {
     case ROUTE_COOP_READ: return 0;                     /* scope checked above */
-    case ROUTE_COOP_WRITE: return admin || operator ? 0 : -403;
-    case ROUTE_SUPERVISE: return admin || supervisor ? 0 : -403;
-    case ROUTE_ADMIN: return admin ? 0 : -403;
-    default: return -403;
+    case ROUTE_COOP_WRITE: return admin || operator ? 0 : ERR_FORBIDDEN;
+    case ROUTE_SUPERVISE: return admin || supervisor ? 0 : ERR_FORBIDDEN;
+    case ROUTE_ADMIN: return admin ? 0 : ERR_FORBIDDEN;
+    default: return ERR_FORBIDDEN;
     }
 }
 
@@ -421,7 +421,7 @@ static void answer_static(gateway_exchange_t *ex) {
     static_answer_t a;
     int rc = static_files_answer(ex->gw->web, ex->path, http_req_header(ex->req, "If-None-Match"),
                                  http_req_header(ex->req, "Accept-Encoding"), &a);
-    if (rc == STATIC_INVALID_PATH) {
+    if (rc == ERR_INVALID_PATH) {
         gateway_exchange_error(ex, 400, "invalid_path", NULL,
                                "the path holds \".\" or \"..\" segments, a backslash, a \"%%\" "
                                "or a control character");
@@ -444,12 +444,12 @@ static bool is_api_path(const char *path) {
 }
 
 static void not_routed(gateway_exchange_t *ex, int rc, const char *allow) {
-    if (rc == GATEWAY_ROUTES_NOT_FOUND && is_read(ex->method) && !is_api_path(ex->path) &&
+    if (rc == ERR_NOT_FOUND && is_read(ex->method) && !is_api_path(ex->path) &&
         ex->gw->web) {
         answer_static(ex);
         return;
     }
-    if (rc == GATEWAY_ROUTES_METHOD_NOT_ALLOWED) {
+    if (rc == ERR_METHOD_NOT_ALLOWED) {
         gateway_exchange_header(ex, "Allow", allow);
         gateway_exchange_error(ex, 405, "method_not_allowed", NULL,
                                "%s is not allowed on this path; use %s", ex->method, allow);

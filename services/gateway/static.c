@@ -237,10 +237,10 @@ static const char *app_index(const char *path) {
 int static_files_answer(const static_files_t *self, const char *path, const char *if_none_match,
                         const char *accept_encoding, static_answer_t *out) {
     memset(out, 0, sizeof *out);
-    if (static_path_invalid(path)) return STATIC_INVALID_PATH;
+    if (static_path_invalid(path)) return ERR_INVALID_PATH;
     const file_t *f = !strcmp(path, "/") ? find(self, "/index.html") : find(self, path);
     if (!f && is_app_route(path)) f = find(self, app_index(path));
-    if (!f) return STATIC_NOT_FOUND;
+    if (!f) return ERR_NOT_FOUND;
     const blob_t *b = f->gzip.data && accepts_gzip(accept_encoding) ? &f->gzip : &f->plain;
     out->content_type = f->content_type;
     out->etag = b->etag;

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 enum {
     STATIC_FILES_MAX = 512,                  /* files in the web folder */
     STATIC_FILE_MAX = 4 * 1024 * 1024,       /* bytes of one file */
@@ -31,9 +33,6 @@ enum {
     STATIC_DEPTH_MAX = 8,                    /* nested folders */
     STATIC_PATH_MAX = 256,                   /* bytes of a URL path of a file */
     STATIC_ETAG_MAX = 48,
-
-    STATIC_INVALID_PATH = -400,              /* a segment starting with ".", "%", "\\", a control byte */
-    STATIC_NOT_FOUND = -404,
 };
 
 #define STATIC_MEMBER_APP "/anggota"
@@ -64,13 +63,14 @@ typedef struct {
 
 /* Answers GET or HEAD of `path` (decoded, without the query). `if_none_match` and
    `accept_encoding` are the request headers or NULL. Returns 0 with *out filled,
-   STATIC_INVALID_PATH or STATIC_NOT_FOUND. */
+   ERR_INVALID_PATH (a segment starting with ".", "%", "\\", a control byte; HTTP 400) or
+   ERR_NOT_FOUND. */
 int static_files_answer(const static_files_t *self, const char *path, const char *if_none_match,
                         const char *accept_encoding, static_answer_t *out);
 
 /* The Content-Type of a file name, by extension ("application/octet-stream" when unknown). */
 const char *static_content_type(const char *name);
-/* True when `path` is one static_files_answer() refuses as STATIC_INVALID_PATH. */
+/* True when `path` is one static_files_answer() refuses as ERR_INVALID_PATH. */
 bool static_path_invalid(const char *path);
 
 #endif

@@ -17,7 +17,8 @@ static int coop_save(members_app_t *app, service_call_t *call, Lumbung__Cooperat
 
 int members_op_create_cooperative(members_app_t *app, service_call_t *call,
                                   const Lumbung__CreateCooperative *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_ADMIN, 0) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_ADMIN, 0)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Cooperative *c = arena_message(arena, &lumbung__cooperative__descriptor);
     c->name = TRIM(arena, op->name);
@@ -35,9 +36,10 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
     if (op->settings) members_settings_merge(arena, c->settings, op->settings);
     members_settings_defaults(arena, c->settings);
     problem_t p;
-    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0)
+        return service_call_reject(call, &p);
 
-    int rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
+    rc = members_store_next(app->store, service_call_txn(call), "coop", 0, &c->id);
     if (rc != 0) return members_store_error(call, rc);
     c->has_id = c->has_active = c->has_version = true;
     c->active = true;
@@ -55,9 +57,10 @@ int members_op_create_cooperative(members_app_t *app, service_call_t *call,
 
 int members_op_get_cooperative(members_app_t *app, service_call_t *call,
                                const Lumbung__GetCooperative *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_COOPERATIVE;
     r->cooperative = c;
@@ -171,19 +174,21 @@ static bool may_change_registry(service_call_t *call) {
 
 int members_op_update_cooperative(members_app_t *app, service_call_t *call,
                                   const Lumbung__UpdateCooperative *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     coop_before_t before;
     coop_remember(&before, arena, c);
     coop_patch(arena, c, op);
     problem_t p;
     if (members_check_cooperative_change(&before.coop, c, may_change_registry(call), &p) != 0)
-        return members_fail(call, &p);
-    if (members_validate_cooperative(c, members_today_in(c), &p) != 0) return members_fail(call, &p);
+        return service_call_reject(call, &p);
+    if (members_validate_cooperative(c, members_today_in(c), &p) != 0)
+        return service_call_reject(call, &p);
     coop_touch(c);
-    int rc = coop_save(app, call, c);
+    rc = coop_save(app, call, c);
     if (rc != 0) return rc;
     rc = members_emit_cooperative(call, arena, LUMBUNG__MEMBERS_EVENT__BODY_COOPERATIVE_UPDATED, c);
     if (rc != 0) return rc;
@@ -207,7 +212,7 @@ static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbun
         members_check_text(b->secretary, "secretary", false, MEMBERS_NAME_MAX, false, &p) ||
         members_check_text(b->treasurer, "treasurer", false, MEMBERS_NAME_MAX, false, &p) ||
         members_check_date(b->elected_on, "elected_on", false, NULL, &p))
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (op->n_supervisors > MEMBERS_BOARD_SUPERVISORS_MAX)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_many",
                                  "supervisors", "supervisors: at most %d names",
@@ -218,7 +223,7 @@ static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbun
         snprintf(field, sizeof field, "supervisors[%zu]", i);
         char *name = TRIM(arena, op->supervisors[i]);
         if (members_check_text(name, field, true, MEMBERS_NAME_MAX, false, &p) != 0)
-            return members_fail(call, &p);
+            return service_call_reject(call, &p);
         b->supervisors[b->n_supervisors++] = name;
     }
     b->has_updated_at_ms = true;
@@ -228,14 +233,15 @@ static int board_build(service_call_t *call, const Lumbung__PutBoard *op, Lumbun
 }
 
 int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung__PutBoard *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__Board *b;
-    if (board_build(call, op, &b) != 0) return -1;
+    if ((rc = board_build(call, op, &b)) != 0) return rc;
     c->board = b;
     coop_touch(c);
-    int rc = coop_save(app, call, c);
+    rc = coop_save(app, call, c);
     if (rc != 0) return rc;
     rc = members_emit_cooperative(call, service_call_arena(call),
                                   LUMBUNG__MEMBERS_EVENT__BODY_BOARD_UPDATED, c);
@@ -251,7 +257,8 @@ int members_op_put_board(members_app_t *app, service_call_t *call, const Lumbung
 static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, int32_t today) {
     problem_t p;
     int32_t held = 0, reported = 0;
-    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0) return members_fail(call, &p);
+    if (members_check_date(m->held_on, "held_on", true, &held, &p) != 0)
+        return service_call_reject(call, &p);
     if (held > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "held_on", "held_on %s is in the future", m->held_on);
@@ -267,10 +274,10 @@ static int meeting_check(service_call_t *call, const Lumbung__AnnualMeeting *m, 
                                  "between %d and the year the meeting was held (%d)",
                                  DATE_FISCAL_YEAR_MIN, year);
     if (m->shu_allocation && members_validate_shu(m->shu_allocation, "shu_allocation", &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (members_check_text(m->notes, "notes", false, MEMBERS_NOTE_MAX, true, &p) != 0 ||
         members_check_date(m->reported_on, "reported_on", false, &reported, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (m->reported_on && reported < held)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_meeting",
                                  "reported_on", "reported_on %s is before held_on %s",
@@ -353,7 +360,7 @@ static int meeting_settings(service_call_t *call, const Lumbung__Cooperative *c,
         const char *prefix = "settings.";
         if (!strncmp(p.field, prefix, strlen(prefix)))
             memmove(p.field, p.field + strlen(prefix), strlen(p.field) - strlen(prefix) + 1);
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     }
     *out = s;
     return 0;
@@ -387,17 +394,18 @@ static int meeting_apply(members_app_t *app, service_call_t *call, Lumbung__Coop
 
 int members_op_record_annual_meeting(members_app_t *app, service_call_t *call,
                                      const Lumbung__RecordAnnualMeeting *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_WRITE, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__AnnualMeeting *m = meeting_build(arena, op);
-    if (meeting_check(call, m, members_today_in(c)) != 0) return -1;
+    if ((rc = meeting_check(call, m, members_today_in(c))) != 0) return rc;
     Lumbung__CooperativeSettings *decided = meeting_decided(arena, m), *settings = NULL;
-    if (decided && meeting_settings(call, c, m, decided, &settings) != 0) return -1;
+    if (decided && (rc = meeting_settings(call, c, m, decided, &settings)) != 0) return rc;
     store_txn_t *txn = service_call_txn(call);
     uint64_t existing;
-    int rc = members_store_meeting_year(app->store, txn, c->id, m->fiscal_year, &existing);
+    rc = members_store_meeting_year(app->store, txn, c->id, m->fiscal_year, &existing);
     if (rc == 0)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT,
                                  "duplicate_annual_meeting", "fiscal_year",
@@ -435,16 +443,17 @@ static int meeting_item(members_page_t *page, const uint8_t *key, size_t klen, c
 
 int members_op_list_annual_meetings(members_app_t *app, service_call_t *call,
                                     const Lumbung__ListAnnualMeetings *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__AnnualMeetingList *list = arena_message(arena, &lumbung__annual_meeting_list__descriptor);
     uint8_t prefix[8];
     size_t plen = members_key_id(prefix, c->id);
     members_page_t page = { .app = app, .call = call, .item = meeting_item, .ctx = list };
-    int rc = members_page_run(&page, MEMBERS_TABLE_MEETINGS, prefix, plen, op->has_limit,
-                              op->limit, op->cursor, &list->next_cursor);
+    rc = members_page_run(&page, MEMBERS_TABLE_MEETINGS, prefix, plen, op->has_limit,
+                          op->limit, op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_ANNUAL_MEETINGS;

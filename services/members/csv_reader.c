@@ -50,7 +50,7 @@ static int broken(members_csv_t *csv, size_t at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(csv->error, sizeof csv->error, fmt, ap);
     va_end(ap);
-    return MEMBERS_CSV_BROKEN;
+    return ERR_BROKEN_INPUT;
 }
 
 static bool at_line_end(const members_csv_t *csv) {

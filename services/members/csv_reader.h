@@ -21,12 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
+#include "error.h"
 
 enum {
     MEMBERS_CSV_FIELDS_MAX = 64,     /* fields kept per record; more are counted, not kept */
     MEMBERS_CSV_MESSAGE_MAX = 200,
     MEMBERS_CSV_END = 0,             /* members_csv_next(): no more records */
-    MEMBERS_CSV_BROKEN = -1,         /* members_csv_next(): the file is broken, see error */
 };
 
 typedef struct {
@@ -51,7 +51,7 @@ void members_csv_separator(members_csv_t *csv, char separator);
 char members_csv_sniff(const uint8_t *data, size_t len);
 
 /* Reads the next non-empty record. Returns its number of fields (>= 1), MEMBERS_CSV_END, or
-   MEMBERS_CSV_BROKEN with csv->error, error_line and error_column set. When `arena` is not
+   ERR_BROKEN_INPUT (error.h) with csv->error, error_line and error_column set. When `arena` is not
    NULL, fields[0 .. min(n, max) - 1] receive NUL-terminated copies with quoting removed,
    allocated in `arena`; with a NULL arena the record is only checked (a cheap first pass).
    csv->record_line gives the record's line number. */

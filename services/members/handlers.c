@@ -1,6 +1,7 @@
 /* handlers — dispatch of lumbung.MembersRequest, authorisation, errors and paging shared by
    the operation files (see members.h). */
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,11 +113,6 @@ uint64_t members_actor_scope(service_call_t *call) {
 
 /* --- errors and replies --- */
 
-int members_fail(service_call_t *call, const problem_t *p) {
-    return service_call_fail(call, p->kind, p->code, p->field[0] ? p->field : NULL, "%s",
-                             p->message);
-}
-
 int members_not_found(service_call_t *call, const char *what, const char *field, uint64_t id) {
     return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_NOT_FOUND, "not_found", field,
                              "no %s with id %llu", what, (unsigned long long) id);
@@ -125,7 +121,7 @@ int members_not_found(service_call_t *call, const char *what, const char *field,
 int members_store_error(service_call_t *call, int rc) {
     assert(rc < 0);
     if (rc == ERR_MAP_FULL) return rc;
-    log_error(service_call_request(call)->request_id, "members: store error %d", rc);
+    log_error(service_call_request(call)->request_id, "members: store error %s", error_name(rc));
     return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL, "store_error", NULL,
                              "the members store failed; try again");
 }
@@ -194,14 +190,14 @@ static int hex_value(char c) {
 int members_cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
                           size_t *len) {
     size_t n = strlen(s);
-    if (n == 0 || n % 2 || n / 2 > MEMBERS_KEY_MAX) return -1;
+    if (n == 0 || n % 2 || n / 2 > MEMBERS_KEY_MAX) return -EINVAL;
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) return -1;
+        if (hi < 0 || lo < 0) return -EINVAL;
         key[i] = (uint8_t) (hi << 4 | lo);
     }
     *len = n / 2;
-    if (*len < prefix_len || memcmp(key, prefix, prefix_len) != 0) return -1;
+    if (*len < prefix_len || memcmp(key, prefix, prefix_len) != 0) return -EINVAL;
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <strings.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static int check_header(service_call_t *call, const uint8_t *data, size_t len) {
     open_csv(&csv, data, len);
     char *fields[MEMBERS_CSV_FIELDS_MAX];
     int n = members_csv_next(&csv, service_call_arena(call), fields, MEMBERS_CSV_FIELDS_MAX);
-    if (n == MEMBERS_CSV_BROKEN)
+    if (n == ERR_BROKEN_INPUT)
         return whole_file(call, "invalid_csv", "the file is not valid CSV: %s", csv.error);
     if (n == MEMBERS_CSV_END) return whole_file(call, "required", "%s", "the CSV file is empty");
     bool ok = n == MEMBERS_IMPORT_COLUMNS && csv.record_line == 1;
@@ -79,20 +80,21 @@ static int check_header(service_call_t *call, const uint8_t *data, size_t len) {
 
 /* First pass: structure and size, nothing written. *rows receives the data rows. */
 static int check_file(service_call_t *call, const uint8_t *data, size_t len, uint32_t *rows) {
+    int rc;
     if (len == 0) return whole_file(call, "required", "%s", "the CSV file is empty");
     size_t bad = members_utf8_check(data, len);
     if (bad < len)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_utf8",
                                  "body", "the file is not UTF-8 text (line %u, byte %zu); save "
                                  "it as \"CSV UTF-8\"", line_of(data, bad), bad + 1);
-    if (check_header(call, data, len) != 0) return -1;
+    if ((rc = check_header(call, data, len)) != 0) return rc;
     members_csv_t csv;
     open_csv(&csv, data, len);
     uint32_t n = 0;
     for (;;) {
-        int rc = members_csv_next(&csv, NULL, NULL, 0);
+        rc = members_csv_next(&csv, NULL, NULL, 0);
         if (rc == MEMBERS_CSV_END) break;
-        if (rc == MEMBERS_CSV_BROKEN)
+        if (rc == ERR_BROKEN_INPUT)
             return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_csv",
                                      "body", "the file is not valid CSV: line %u, column %u: %s",
                                      csv.error_line, csv.error_column, csv.error);
@@ -138,12 +140,12 @@ static void row_failed(import_t *im, uint32_t row, const char *code, const char 
 
 enum { DATE_TEXT_MAX = 11 };   /* "YYYY-MM-DD" + NUL */
 
-/* Digits [from, to) of s as a number, or -1 unless there are between min and max of them. */
+/* Digits [from, to) of s as a number, or -EINVAL unless there are between min and max of them. */
 static int digits(const char *s, size_t from, size_t to, size_t min, size_t max) {
-    if (to - from < min || to - from > max) return -1;
+    if (to - from < min || to - from > max) return -EINVAL;
     int v = 0;
     for (size_t i = from; i < to; i++) {
-        if (!isdigit((unsigned char) s[i])) return -1;
+        if (!isdigit((unsigned char) s[i])) return -EINVAL;
         v = v * 10 + (s[i] - '0');
     }
     return v;
@@ -387,15 +389,16 @@ static import_cursor_t first_cursor(service_call_t *call, const uint8_t *data, s
 
 int members_op_import_members(members_app_t *app, service_call_t *call,
                               const Lumbung__ImportMembers *op) {
-    if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_coop_for_write(app, call, op->cooperative_id)) != 0) return rc;
     const uint8_t *data = op->has_body ? op->body.data : NULL;
     size_t len = op->has_body ? op->body.len : 0;
     uint32_t rows;
-    if (check_file(call, data, len, &rows) != 0) return -1;
+    if ((rc = check_file(call, data, len, &rows)) != 0) return rc;
     Lumbung__ImportJob *job = job_new(call, op->cooperative_id);
     job->rows_total = rows;
     store_txn_t *txn = service_call_txn(call);
-    int rc = members_store_next(app->store, txn, "job", 0, &job->id);
+    rc = members_store_next(app->store, txn, "job", 0, &job->id);
     if (rc != 0) return members_store_error(call, rc);
     if ((rc = job_put(app, call, job)) != 0) return rc;
     uint8_t key[8];
@@ -565,7 +568,7 @@ int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__
                                (void **) &job);
     if (rc == ERR_NOT_FOUND) return members_not_found(call, "job", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
-    if (members_authorize(call, MEMBERS_ACCESS_READ, job->cooperative_id) != 0) return -1;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, job->cooperative_id)) != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_JOB;
     r->job = job;

@@ -3,9 +3,10 @@
 
     Every handler runs inside its request's child txn (service.h): it reads and writes the
     store through members store, emits events with members_emit_*, fills the reply in the
-    call's arena and returns 0, or returns members_fail()/service_call_fail() (negative) and
-    everything it wrote vanishes. A handler checks authorisation from the actor before it
-    reads anything, because bus integrators reach the service without the gateway.
+    call's arena and returns 0, or returns the negative code it got (ERR_REJECTED after
+    service_call_reject()/service_call_fail(), a store code passed up) and everything it wrote
+    vanishes. A handler checks authorisation from the actor before it reads anything, because
+    bus integrators reach the service without the gateway.
 
     Files: handlers.c (dispatch, authorisation, paging), coops.c (cooperatives, board, annual
     meetings), people.c (members), supervision.c (supervision, trainings), import.c (CSV import,
@@ -59,8 +60,6 @@ int members_authorize(service_call_t *call, members_access_t access, uint64_t co
 /* The cooperative an operator or viewer (or scoped integrator) is limited to; 0 = all. */
 uint64_t members_actor_scope(service_call_t *call);
 
-/* Fails the call with the problem. */
-int members_fail(service_call_t *call, const problem_t *p);
 /* Fails with NOT_FOUND naming the field. */
 int members_not_found(service_call_t *call, const char *what, const char *field, uint64_t id);
 /* Maps a store error to a failed call; ERR_MAP_FULL is returned as is for the runtime. */
@@ -102,8 +101,8 @@ struct members_page {
 };
 /* A list's cursor: the last key shown, in lowercase hex (allocated in the arena). */
 char *members_cursor_encode(arena_t *arena, const uint8_t *key, size_t len);
-/* Decodes a cursor this service made into key (room for MEMBERS_KEY_MAX bytes); -1 when it is
-   not one for this prefix. */
+/* Decodes a cursor this service made into key (room for MEMBERS_KEY_MAX bytes); -EINVAL when
+   it is not one for this prefix. */
 int members_cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_len, uint8_t *key,
                           size_t *len);
 

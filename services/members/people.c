@@ -52,9 +52,10 @@ int members_member_insert(members_app_t *app, service_call_t *call, arena_t *are
 }
 
 int members_coop_for_write(members_app_t *app, service_call_t *call, uint64_t coop) {
-    if (members_authorize(call, MEMBERS_ACCESS_WRITE, coop) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_WRITE, coop)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, coop, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, coop, &c)) != 0) return rc;
     if (c->has_active && !c->active)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "cooperative_inactive",
                                  "cooperative_id", "cooperative %llu is inactive; its members "
@@ -71,7 +72,8 @@ static Lumbung__MembersReply *reply_member(service_call_t *call, Lumbung__Member
 
 int members_op_create_member(members_app_t *app, service_call_t *call,
                              const Lumbung__CreateMember *op) {
-    if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_coop_for_write(app, call, op->cooperative_id)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Member *m = arena_message(arena, &lumbung__member__descriptor);
     m->has_cooperative_id = true;
@@ -87,10 +89,10 @@ int members_op_create_member(members_app_t *app, service_call_t *call,
     unsigned warnings;
     problem_t p;
     if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     uint64_t existing;
-    int rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
-                                         m->nik, &existing);
+    rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
+                                     m->nik, &existing);
     if (rc == 0) return duplicate_nik(call, m->nik, existing);
     if (rc != ERR_NOT_FOUND) return members_store_error(call, rc);
     if ((rc = members_member_insert(app, call, arena, m)) != 0) return rc;
@@ -112,9 +114,10 @@ static int member_load(members_app_t *app, service_call_t *call, uint64_t coop, 
 }
 
 int members_op_get_member(members_app_t *app, service_call_t *call, const Lumbung__GetMember *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Member *m;
-    if (member_load(app, call, op->cooperative_id, op->id, &m) != 0) return -1;
+    if ((rc = member_load(app, call, op->cooperative_id, op->id, &m)) != 0) return rc;
     reply_member(call, m);
     return 0;
 }
@@ -187,14 +190,15 @@ static members_table_t member_query(const Lumbung__ListMembers *op, const char *
 
 int members_op_list_members(members_app_t *app, service_call_t *call,
                             const Lumbung__ListMembers *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     const char *q = TRIM(arena, op->q);
     problem_t p;
     if (members_check_text(q, "q", false, MEMBERS_NAME_MAX, false, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (op->has_status && op->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE &&
         op->status != LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_EXITED)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_enum",
@@ -206,8 +210,8 @@ int members_op_list_members(members_app_t *app, service_call_t *call,
     size_t plen = 0;
     members_table_t table = member_query(op, q, &f, prefix, &plen);
     members_page_t page = { .app = app, .call = call, .item = member_item, .ctx = &f };
-    int rc = members_page_run(&page, table, prefix, plen, op->has_limit, op->limit, op->cursor,
-                              &list->next_cursor);
+    rc = members_page_run(&page, table, prefix, plen, op->has_limit, op->limit, op->cursor,
+                          &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_MEMBERS;
@@ -251,9 +255,10 @@ static int member_write(members_app_t *app, service_call_t *call, const Lumbung_
 
 int members_op_update_member(members_app_t *app, service_call_t *call,
                              const Lumbung__UpdateMember *op) {
-    if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_coop_for_write(app, call, op->cooperative_id)) != 0) return rc;
     Lumbung__Member *old, *m;
-    if (member_load(app, call, op->cooperative_id, op->id, &old) != 0) return -1;
+    if ((rc = member_load(app, call, op->cooperative_id, op->id, &old)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     m = arena_message(arena, &lumbung__member__descriptor);
     *m = *old;                        /* shallow: patched strings get new pointers */
@@ -261,11 +266,11 @@ int members_op_update_member(members_app_t *app, service_call_t *call,
     unsigned warnings;
     problem_t p;
     if (members_validate_member(m, members_today_of(app, call, m->cooperative_id), &warnings, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (!members_member_same(old, m)) {
         uint64_t other;
-        int rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
-                                             m->nik, &other);
+        rc = members_store_member_by_nik(app->store, service_call_txn(call), m->cooperative_id,
+                                     m->nik, &other);
         if (rc == 0 && other != m->id &&
             m->status == LUMBUNG__MEMBER_STATUS__MEMBER_STATUS_ACTIVE)
             return duplicate_nik(call, m->nik, other);
@@ -297,11 +302,11 @@ static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumb
     int32_t on = 0, joined = 0;
     if (members_check_date(exit_on, "exit_on", true, &on, &p) != 0 ||
         members_check_text(op->note, "note", false, MEMBERS_NOTE_MAX, true, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (on > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "exit_on", "exit_on %s is in the future", exit_on);
-    if (date_parse(m->joined_on, &joined) == DATE_OK && on < joined)
+    if (date_parse(m->joined_on, &joined) == 0 && on < joined)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_joining",
                                  "exit_on", "exit_on %s is before the member joined on %s",
                                  exit_on, m->joined_on);
@@ -309,13 +314,14 @@ static int exit_check(service_call_t *call, const Lumbung__Member *m, const Lumb
 }
 
 int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbung__ExitMember *op) {
-    if (members_coop_for_write(app, call, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_coop_for_write(app, call, op->cooperative_id)) != 0) return rc;
     Lumbung__Member *old, *m;
-    if (member_load(app, call, op->cooperative_id, op->id, &old) != 0) return -1;
+    if ((rc = member_load(app, call, op->cooperative_id, op->id, &old)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     const char *exit_on = TRIM(arena, op->exit_on);
-    if (exit_check(call, old, op, exit_on, members_today_of(app, call, op->cooperative_id)) != 0)
-        return -1;
+    if ((rc = exit_check(call, old, op, exit_on, members_today_of(app, call, op->cooperative_id))) != 0)
+        return rc;
     m = arena_message(arena, &lumbung__member__descriptor);
     *m = *old;
     m->has_status = m->has_exit_reason = true;
@@ -323,7 +329,7 @@ int members_op_exit_member(members_app_t *app, service_call_t *call, const Lumbu
     m->exit_reason = op->reason;
     m->exit_on = (char *) exit_on;
     m->exit_note = TRIM(arena, op->note);
-    int rc = member_write(app, call, old, m, LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_EXITED);
+    rc = member_write(app, call, old, m, LUMBUNG__MEMBERS_EVENT__BODY_MEMBER_EXITED);
     if (rc != 0) return rc;
     reply_member(call, m);
     return 0;

@@ -41,7 +41,7 @@ members_store_t *members_store_new(store_t *store, int *err) {
     for (int t = 0; t < MEMBERS_TABLE_COUNT; t++) {
         int rc = store_table(store, table_names[t], &self->tables[t]);
         if (rc != 0) {
-            log_error(0, "members store: cannot open table %s (%d)", table_names[t], rc);
+            log_error(0, "members store: cannot open table %s (%s)", table_names[t], error_name(rc));
             free(self);
             *err = rc;
             return NULL;

@@ -28,7 +28,7 @@ static int recommendation_check(service_call_t *call, const Lumbung__Recommendat
     if (members_check_text(r->text, text, true, MEMBERS_NOTE_MAX, true, &p) != 0 ||
         members_check_date(r->due_on, due, false, NULL, &p) != 0 ||
         members_check_date(r->done_on, done, false, &done_day, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (r->done_on && done_day < visited)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_visit",
                                  done, "%s %s is before the visit", done, r->done_on);
@@ -48,6 +48,7 @@ static Lumbung__Recommendation *recommendation_copy(arena_t *arena, const Lumbun
 
 static int supervision_build(service_call_t *call, const Lumbung__RecordSupervision *op,
                              int32_t today, Lumbung__Supervision **out) {
+    int rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Supervision *s = arena_message(arena, &lumbung__supervision__descriptor);
     problem_t p;
@@ -62,7 +63,7 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
     if (members_check_date(s->visited_on, "visited_on", true, &visited, &p) != 0 ||
         members_check_text(s->supervisor, "supervisor", true, MEMBERS_NAME_MAX, false, &p) != 0 ||
         members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (visited > today)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "in_future",
                                  "visited_on", "visited_on %s is in the future", s->visited_on);
@@ -74,7 +75,7 @@ static int supervision_build(service_call_t *call, const Lumbung__RecordSupervis
     for (size_t i = 0; i < op->n_recommendations; i++) {
         Lumbung__Recommendation *r = recommendation_copy(arena, op->recommendations[i],
                                                          (uint32_t) i + 1);
-        if (recommendation_check(call, r, i, visited) != 0) return -1;
+        if ((rc = recommendation_check(call, r, i, visited)) != 0) return rc;
         s->recommendations[s->n_recommendations++] = r;
     }
     *out = s;
@@ -100,12 +101,13 @@ static int supervision_save(members_app_t *app, service_call_t *call, Lumbung__S
 
 int members_op_record_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__RecordSupervision *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__Supervision *s;
-    if (supervision_build(call, op, members_today_in(c), &s) != 0) return -1;
-    int rc = members_store_next(app->store, service_call_txn(call), "supervision", 0, &s->id);
+    if ((rc = supervision_build(call, op, members_today_in(c), &s)) != 0) return rc;
+    rc = members_store_next(app->store, service_call_txn(call), "supervision", 0, &s->id);
     if (rc != 0) return members_store_error(call, rc);
     s->has_id = s->has_created_at_ms = true;
     s->created_at_ms = members_now_ms();
@@ -126,16 +128,17 @@ static int supervision_item(members_page_t *page, const uint8_t *key, size_t kle
 
 int members_op_list_supervisions(members_app_t *app, service_call_t *call,
                                  const Lumbung__ListSupervisions *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_READ, op->cooperative_id)) != 0) return rc;
     Lumbung__Cooperative *c;
-    if (members_load_coop(app, call, op->cooperative_id, &c) != 0) return -1;
+    if ((rc = members_load_coop(app, call, op->cooperative_id, &c)) != 0) return rc;
     Lumbung__SupervisionList *list = arena_message(service_call_arena(call),
                                                    &lumbung__supervision_list__descriptor);
     uint8_t prefix[8];
     size_t plen = members_key_id(prefix, c->id);
     members_page_t page = { .app = app, .call = call, .item = supervision_item, .ctx = list };
-    int rc = members_page_run(&page, MEMBERS_TABLE_SUPERVISIONS, prefix, plen, op->has_limit,
-                              op->limit, op->cursor, &list->next_cursor);
+    rc = members_page_run(&page, MEMBERS_TABLE_SUPERVISIONS, prefix, plen, op->has_limit,
+                          op->limit, op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_SUPERVISIONS;
@@ -146,6 +149,7 @@ int members_op_list_supervisions(members_app_t *app, service_call_t *call,
 /* Applies one entry of a PATCH: update recommendation `number`, or add a new one. */
 static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
                                 const Lumbung__Recommendation *in, size_t i, int32_t visited) {
+    int rc;
     arena_t *arena = service_call_arena(call);
     if (!in->has_number) {
         if (s->n_recommendations >= MEMBERS_RECOMMENDATIONS_MAX)
@@ -153,7 +157,7 @@ static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
                                      "recommendations", "at most %d recommendations",
                                      MEMBERS_RECOMMENDATIONS_MAX);
         Lumbung__Recommendation *r = recommendation_copy(arena, in, (uint32_t) s->n_recommendations + 1);
-        if (recommendation_check(call, r, i, visited) != 0) return -1;
+        if ((rc = recommendation_check(call, r, i, visited)) != 0) return rc;
         s->recommendations[s->n_recommendations++] = r;
         return 0;
     }
@@ -168,27 +172,28 @@ static int recommendation_patch(service_call_t *call, Lumbung__Supervision *s,
     if (in->text) r->text = TRIM(arena, in->text);
     if (in->due_on) r->due_on = TRIM(arena, in->due_on);
     if (in->done_on) r->done_on = TRIM(arena, in->done_on);
-    if (recommendation_check(call, r, i, visited) != 0) return -1;
+    if ((rc = recommendation_check(call, r, i, visited)) != 0) return rc;
     s->recommendations[in->number - 1] = r;
     return 0;
 }
 
 int members_op_update_supervision(members_app_t *app, service_call_t *call,
                                   const Lumbung__UpdateSupervision *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, op->cooperative_id)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     uint8_t key[16];
     size_t klen = members_key_coop_id(key, op->cooperative_id, op->id);
     Lumbung__Supervision *s;
-    int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_SUPERVISIONS, key,
-                               klen, arena, &lumbung__supervision__descriptor, (void **) &s);
+    rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_SUPERVISIONS, key,
+                           klen, arena, &lumbung__supervision__descriptor, (void **) &s);
     if (rc == ERR_NOT_FOUND)
         return members_not_found(call, "supervision record in this cooperative", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
     problem_t p;
     if (op->findings) s->findings = TRIM(arena, op->findings);
     if (members_check_text(s->findings, "findings", false, MEMBERS_NOTE_MAX, true, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     int32_t visited = 0;
     (void) date_parse(s->visited_on, &visited);
     Lumbung__Recommendation **grown =
@@ -196,7 +201,7 @@ int members_op_update_supervision(members_app_t *app, service_call_t *call,
     if (s->n_recommendations) memcpy(grown, s->recommendations, s->n_recommendations * sizeof *grown);
     s->recommendations = grown;
     for (size_t i = 0; i < op->n_recommendations; i++)
-        if (recommendation_patch(call, s, op->recommendations[i], i, visited) != 0) return -1;
+        if ((rc = recommendation_patch(call, s, op->recommendations[i], i, visited)) != 0) return rc;
     return supervision_save(app, call, s, LUMBUNG__MEMBERS_EVENT__BODY_SUPERVISION_UPDATED);
 }
 
@@ -246,7 +251,7 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
     p->role = TRIM(arena, p->role);
     if (members_check_text(p->name, name, true, MEMBERS_NAME_MAX, false, &pr) != 0 ||
         members_check_text(p->role, role, false, MEMBERS_TEXT_MAX, false, &pr) != 0)
-        return members_fail(call, &pr);
+        return service_call_reject(call, &pr);
     if (!p->has_cooperative_id || p->cooperative_id == 0) return 0;
     uint8_t key[8];
     size_t klen = members_key_id(key, p->cooperative_id);
@@ -265,9 +270,11 @@ static int participant_add(members_app_t *app, service_call_t *call, Lumbung__Tr
 static int training_dates(service_call_t *call, Lumbung__Training *t) {
     problem_t p;
     int32_t from = 0, to = 0;
-    if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0) return members_fail(call, &p);
+    if (members_check_date(t->held_from, "held_from", true, &from, &p) != 0)
+        return service_call_reject(call, &p);
     if (!t->held_to) t->held_to = t->held_from;
-    if (members_check_date(t->held_to, "held_to", true, &to, &p) != 0) return members_fail(call, &p);
+    if (members_check_date(t->held_to, "held_to", true, &to, &p) != 0)
+        return service_call_reject(call, &p);
     if (to < from)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "before_start",
                                  "held_to", "held_to %s is before held_from %s", t->held_to,
@@ -278,6 +285,7 @@ static int training_dates(service_call_t *call, Lumbung__Training *t) {
 }
 
 static int training_build(service_call_t *call, const Lumbung__RecordTraining *op, Lumbung__Training **out) {
+    int rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Training *t = arena_message(arena, &lumbung__training__descriptor);
     problem_t p;
@@ -286,10 +294,10 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
     t->held_to = TRIM(arena, op->held_to);
     t->place = TRIM(arena, op->place);
     if (members_check_text(t->title, "title", true, MEMBERS_NAME_MAX, false, &p) != 0)
-        return members_fail(call, &p);
-    if (training_dates(call, t) != 0) return -1;
+        return service_call_reject(call, &p);
+    if ((rc = training_dates(call, t)) != 0) return rc;
     if (members_check_text(t->place, "place", false, MEMBERS_ADDRESS_MAX, false, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     if (op->n_trainers > MEMBERS_TRAINERS_MAX || op->n_participants > MEMBERS_PARTICIPANTS_MAX)
         return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "too_many",
                                  op->n_trainers > MEMBERS_TRAINERS_MAX ? "trainers" : "participants",
@@ -301,7 +309,7 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
         snprintf(field, sizeof field, "trainers[%zu]", i);
         char *name = TRIM(arena, op->trainers[i]);
         if (members_check_text(name, field, true, MEMBERS_NAME_MAX, false, &p) != 0)
-            return members_fail(call, &p);
+            return service_call_reject(call, &p);
         t->trainers[t->n_trainers++] = name;
     }
     t->n_participants = op->n_participants;
@@ -312,22 +320,23 @@ static int training_build(service_call_t *call, const Lumbung__RecordTraining *o
 
 int members_op_record_training(members_app_t *app, service_call_t *call,
                                const Lumbung__RecordTraining *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     arena_t *arena = service_call_arena(call);
     Lumbung__Training *t;
-    if (training_build(call, op, &t) != 0) return -1;
+    if ((rc = training_build(call, op, &t)) != 0) return rc;
     size_t cap = t->n_participants + 1;
     tallies_t groups = { arena_alloc(arena, cap * sizeof *groups.items), 0 };
     tallies_t types = { arena_alloc(arena, cap * sizeof *types.items), 0 };
     for (size_t i = 0; i < t->n_participants; i++)
-        if (participant_add(app, call, t, i, &groups, &types) != 0) return -1;
+        if ((rc = participant_add(app, call, t, i, &groups, &types)) != 0) return rc;
     t->has_participants_total = true;
     t->participants_total = (uint32_t) t->n_participants;
     t->by_group = groups.items;
     t->n_by_group = groups.n;
     t->by_type = types.items;
     t->n_by_type = types.n;
-    int rc = members_store_next(app->store, service_call_txn(call), "training", 0, &t->id);
+    rc = members_store_next(app->store, service_call_txn(call), "training", 0, &t->id);
     if (rc != 0) return members_store_error(call, rc);
     t->has_id = t->has_created_at_ms = true;
     t->created_at_ms = members_now_ms();
@@ -344,13 +353,14 @@ int members_op_record_training(members_app_t *app, service_call_t *call,
 }
 
 int members_op_get_training(members_app_t *app, service_call_t *call, const Lumbung__GetTraining *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     uint8_t key[8];
     size_t klen = members_key_id(key, op->id);
     Lumbung__Training *t;
-    int rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_TRAININGS, key,
-                               klen, service_call_arena(call), &lumbung__training__descriptor,
-                               (void **) &t);
+    rc = members_store_get(app->store, service_call_txn(call), MEMBERS_TABLE_TRAININGS, key,
+                           klen, service_call_arena(call), &lumbung__training__descriptor,
+                           (void **) &t);
     if (rc == ERR_NOT_FOUND) return members_not_found(call, "training", "id", op->id);
     if (rc != 0) return members_store_error(call, rc);
     Lumbung__MembersReply *r = members_reply(call);
@@ -381,18 +391,19 @@ static int training_item(members_page_t *page, const uint8_t *key, size_t klen, 
 
 int members_op_list_trainings(members_app_t *app, service_call_t *call,
                               const Lumbung__ListTrainings *op) {
-    if (members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0) != 0) return -1;
+    int rc;
+    if ((rc = members_authorize(call, MEMBERS_ACCESS_SUPERVISE, 0)) != 0) return rc;
     problem_t p;
     if (members_check_date(op->from, "from", false, NULL, &p) != 0 ||
         members_check_date(op->to, "to", false, NULL, &p) != 0)
-        return members_fail(call, &p);
+        return service_call_reject(call, &p);
     Lumbung__TrainingList *list = arena_message(service_call_arena(call),
                                                 &lumbung__training_list__descriptor);
     training_filter_t f = { list, op->from && op->from[0] ? op->from : NULL,
                             op->to && op->to[0] ? op->to : NULL };
     members_page_t page = { .app = app, .call = call, .item = training_item, .ctx = &f };
-    int rc = members_page_run(&page, MEMBERS_TABLE_TRAININGS, NULL, 0, op->has_limit, op->limit,
-                              op->cursor, &list->next_cursor);
+    rc = members_page_run(&page, MEMBERS_TABLE_TRAININGS, NULL, 0, op->has_limit, op->limit,
+                          op->cursor, &list->next_cursor);
     if (rc != 0) return rc;
     Lumbung__MembersReply *r = members_reply(call);
     r->result_case = LUMBUNG__MEMBERS_REPLY__RESULT_TRAININGS;

@@ -95,7 +95,7 @@ int members_check_date(const char *value, const char *field, bool required, int3
     }
     int32_t d;
     int rc = date_parse(value, &d);
-    if (rc != DATE_OK)
+    if (rc != 0)
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
                                "%s %s, not \"%.20s\"", field, date_error_text(rc), value);
     if (days) *days = d;
@@ -125,7 +125,7 @@ static int check_nik(const char *nik, nik_t *parsed, problem_t *p) {
         return problem_set(p, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "required", "nik",
                                "nik is required (16 digits)");
     int rc = nik_parse(nik, parsed);
-    if (rc == NIK_OK) return 0;
+    if (rc == 0) return 0;
     char text[NIK_MESSAGE_MAX];
     if (strlen(nik) > 64) {
         snprintf(text, sizeof text, "NIK must be exactly 16 digits");

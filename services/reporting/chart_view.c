@@ -37,7 +37,7 @@ static size_t account_key(uint8_t *key, uint64_t coop, const char *code, size_t 
 static int decode_account(const uint8_t *v, size_t vl, account_rec_t *a) {
     if (vl < REPORTING_ACCOUNT_HEADER || v[0] != ACCOUNT_VERSION ||
         vl != (size_t) REPORTING_ACCOUNT_HEADER + v[3] || v[3] > REPORTING_NAME_MAX)
-        return -EPROTO;
+        return ERR_RECORD_VERSION;
     a->class_ = v[1];
     a->role = v[2];
     a->debit_sen = (int64_t) be64_read(v + 4);
@@ -148,7 +148,7 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
                                 const Lumbung__JournalEntry *e) {
     assert(app && txn && e);
     int32_t day;
-    if (!e->has_cooperative_id || !e->value_date || date_parse(e->value_date, &day) != DATE_OK) {
+    if (!e->has_cooperative_id || !e->value_date || date_parse(e->value_date, &day) != 0) {
         log_error(0, "reporting: entry %" PRIu64 " without cooperative or value date", e->id);
         return -EPROTO;
     }

@@ -21,7 +21,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
     if (start < 1 || start > 12) start = 1;
     int current = date_fiscal_year_of(as_of, start);
-    if (date_from_ymd(current, start, 1, end) == DATE_OK) (*end)--;
+    if (date_from_ymd(current, start, 1, end) == 0) (*end)--;
     else *end = as_of;
     return current > 0 ? (uint32_t) (current - 1) : 0;
 }
@@ -29,7 +29,7 @@ static uint32_t last_fiscal_year(const Lumbung__Cooperative *c, int32_t as_of, i
 /* A fiscal year ending on `end` needs a RAT unless the cooperative was founded after it. */
 static bool needs_rat(const Lumbung__Cooperative *c, int32_t end) {
     int32_t founded;
-    return !c->founded_on || date_parse(c->founded_on, &founded) != DATE_OK || founded <= end;
+    return !c->founded_on || date_parse(c->founded_on, &founded) != 0 || founded <= end;
 }
 
 int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t as_of,
@@ -52,7 +52,7 @@ int reporting_dashboard_rat(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     int32_t end_before;
     int y, m, d;
     date_to_ymd(end, &y, &m, &d);
-    if (date_from_ymd(y - 1, m, d, &end_before) != DATE_OK) end_before = end - 365;
+    if (date_from_ymd(y - 1, m, d, &end_before) != 0) end_before = end - 365;
     s->dissolution_review = s->rat_overdue && needs_rat(c, end_before) && !r.held_before_last;
     return 0;
 }
@@ -345,7 +345,7 @@ int reporting_dashboard(reporting_t *app, service_call_t *call, store_txn_t *txn
     int32_t as_of = date_today_in_zone(DATE_ZONE_LATEST);   /* nothing is dated later */
     if (req->as_of && *req->as_of) {
         int rc = date_parse(req->as_of, &as_of);
-        if (rc != DATE_OK)
+        if (rc != 0)
             return service_call_fail(call, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date",
                                      "as_of", "as_of %s", date_error_text(rc));
     }

@@ -56,7 +56,7 @@ static int date_arg(ctx_t *x, const char *text, const char *field, int32_t fallb
                     int32_t *days) {
     if (!text || !*text) { *days = fallback; return 0; }
     int rc = date_parse(text, days);
-    if (rc == DATE_OK) return 0;
+    if (rc == 0) return 0;
     return service_call_fail(x->call, KIND(INVALID), "invalid_date", field, "%s %s", field,
                              date_error_text(rc));
 }
@@ -89,7 +89,7 @@ static int year_to_date_args(ctx_t *x, uint64_t coop, const char *from_text, con
     if (rc != 0) return rc;
     int y, m, d;
     date_to_ymd(*to, &y, &m, &d);
-    if (date_from_ymd(y, 1, 1, &year_start) != DATE_OK) year_start = *to;
+    if (date_from_ymd(y, 1, 1, &year_start) != 0) year_start = *to;
     return period_args(x, coop, from_text, to_text, year_start, from, to);
 }
 
@@ -141,7 +141,7 @@ int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *tx
                                  "period");
     if (!file) {
         log_error(service_call_request(call)->request_id,
-                  "reporting: writing a %s file failed (%d)", doc->report, rc);
+                  "reporting: writing a %s file failed (%s)", doc->report, error_name(rc));
         return service_call_fail(call, KIND(INTERNAL), "render_failed", "format",
                                  "the file could not be written; the JSON answer still works");
     }
@@ -316,7 +316,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
 
 /* The fiscal year `year` of a cooperative whose year starts in month `start` (1..12). */
 static int fiscal_year(ctx_t *x, uint32_t year, uint32_t start, int32_t *from, int32_t *to) {
-    if (date_fiscal_year((int) year, (int) start, from, to) != DATE_OK)
+    if (date_fiscal_year((int) year, (int) start, from, to) != 0)
         return service_call_fail(x->call, KIND(INVALID), "invalid_year", "year",
                                  "year %u is not a fiscal year", (unsigned) year);
     return 0;
@@ -773,7 +773,7 @@ static int reply(ctx_t *x, int rc) {
         const Lumbung__Reply *r = service_call_reply(x->call);
         if (!r->error && rc != ERR_MAP_FULL)
             log_error(service_call_request(x->call)->request_id,
-                      "reporting: a report failed with %d", rc);
+                      "reporting: a report failed with %s", error_name(rc));
         return rc;
     }
     Lumbung__Reply *r = service_call_reply(x->call);

@@ -367,7 +367,7 @@ static int fiscal_year(uint32_t year, const Lumbung__Cooperative *coop, int32_t 
                        int32_t *to) {
     const Lumbung__CooperativeSettings *s = coop->settings;
     int start = s && s->has_fiscal_year_start ? (int) s->fiscal_year_start : 1;
-    return date_fiscal_year((int) year, start, from, to) == DATE_OK ? 0 : -EINVAL;
+    return date_fiscal_year((int) year, start, from, to) == 0 ? 0 : -EINVAL;
 }
 
 /* A year without books has nothing to rate: every component is listed as not available and

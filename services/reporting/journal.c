@@ -18,7 +18,7 @@ int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumb
     assert(app && txn);
     int32_t day;
     if (!e || !e->has_id || !e->has_cooperative_id) return 0;
-    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (!e->value_date || date_parse(e->value_date, &day) != 0) return -EPROTO;
     size_t len = protobuf_c_message_get_packed_size(&e->base);
     if (len > ENTRY_MAX) return -E2BIG;
     uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[JOURNAL_KEY];

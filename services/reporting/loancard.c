@@ -145,7 +145,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     uint64_t loan = 0;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == LINE_KEY) {
         const uint8_t *key = s.key, *val = s.val;
-        if (s.val_len != LINE_SIZE || val[0] != LINE_VERSION) { rc = -EPROTO; break; }
+        if (s.val_len != LINE_SIZE || val[0] != LINE_VERSION) { rc = ERR_RECORD_VERSION; break; }
         if (be64_read(key + 8) != loan || !r.loan) {
             loan_end(&r, &cap_loans);
             loan = be64_read(key + 8);

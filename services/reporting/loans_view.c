@@ -25,7 +25,7 @@ typedef enum { USE_CAPITAL = 0, USE_INTEREST = 1, USE_DISBURSED = 2 } use_field_
 static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState *s) {
     int32_t day;
     if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
-    if (!s->as_of || date_parse(s->as_of, &day) != DATE_OK) return -EPROTO;
+    if (!s->as_of || date_parse(s->as_of, &day) != 0) return -EPROTO;
     uint8_t key[STATE_KEY], val[STATE_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);
@@ -62,7 +62,7 @@ static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__Lo
     const Lumbung__LoanState *s = d->state;
     int rc = state_put(app, txn, s);
     int32_t day;
-    if (rc != 0 || date_parse(s->as_of, &day) != DATE_OK) return rc;
+    if (rc != 0 || date_parse(s->as_of, &day) != 0) return rc;
     reporting_loan_line_t line = {
         .member_id = s->member_id, .loan_id = s->loan_id, .entry_id = d->entry_id, .day = day,
         .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_DISBURSEMENT,
@@ -82,7 +82,7 @@ static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanR
     if (rc != 0 || !r->allocation) return rc;
     const char *when = r->value_date && *r->value_date ? r->value_date : r->state->as_of;
     int32_t day;
-    if (date_parse(when, &day) != DATE_OK) return -EPROTO;
+    if (date_parse(when, &day) != 0) return -EPROTO;
     const Lumbung__LoanAllocation *a = r->allocation;
     reporting_loan_line_t line = {
         .member_id = r->state->member_id, .loan_id = r->state->loan_id, .entry_id = r->entry_id,
@@ -105,7 +105,7 @@ static int apply_written_off(reporting_t *app, store_txn_t *txn, const Lumbung__
     int rc = state_put(app, txn, w->state);
     int32_t day;
     if (rc != 0) return rc;
-    if (date_parse(w->value_date, &day) != DATE_OK) return -EPROTO;
+    if (date_parse(w->value_date, &day) != 0) return -EPROTO;
     reporting_loan_line_t line = {
         .member_id = w->state->member_id, .loan_id = w->state->loan_id, .entry_id = w->entry_id,
         .day = day, .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_WRITE_OFF,
@@ -121,7 +121,7 @@ static int apply_recovered(reporting_t *app, store_txn_t *txn, const Lumbung__Lo
     int rc = state_put(app, txn, r->state);
     int32_t day;
     if (rc != 0) return rc;
-    if (date_parse(r->value_date, &day) != DATE_OK) return -EPROTO;
+    if (date_parse(r->value_date, &day) != 0) return -EPROTO;
     reporting_loan_line_t line = {
         .member_id = r->state->member_id, .loan_id = r->state->loan_id, .entry_id = r->entry_id,
         .day = day, .kind = LUMBUNG__LOAN_MOVEMENT_KIND__LOAN_MOVEMENT_KIND_RECOVERY,
@@ -180,7 +180,7 @@ int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
     assert(app && txn && e);
     if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
-    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (!e->value_date || date_parse(e->value_date, &day) != 0) return -EPROTO;
     if (e->has_savings_kind && e->has_savings_delta_sen) {
         if (e->savings_kind != KIND(PRINCIPAL) && e->savings_kind != KIND(MANDATORY)) return 0;
         return use_add(app, txn, e->cooperative_id, e->member_id, day, USE_CAPITAL,

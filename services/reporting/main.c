@@ -4,6 +4,7 @@
 #include "reporting.h"
 #include "service.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stream,
@@ -27,7 +28,7 @@ static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stre
    order within the shard, and a cooperative's events all come from the shard that owns it. */
 static int setup(void *arg, service_t *svc, bus_t *bus) {
     reporting_t *app = arg;
-    if (shard_load() != 0) return -1;
+    if (shard_load() != 0) return -EINVAL;
     int rc = reporting_open(app, svc);
     if (rc == 0) rc = follow(app, bus, svc, "members", &app->members);
     app->shards = shard_count();

@@ -23,7 +23,7 @@ static void fill_mandatory(const Lumbung__Cooperative *c, const Lumbung__Member 
     int64_t amount = s && s->has_mandatory_amount_sen ? s->mandatory_amount_sen : 0;
     int months = mandatory_period_months(s && s->has_mandatory_period ? s->mandatory_period : 0);
     int32_t joined;
-    if (!m->joined_on || date_parse(m->joined_on, &joined) != DATE_OK) joined = as_of;
+    if (!m->joined_on || date_parse(m->joined_on, &joined) != 0) joined = as_of;
     a->has_periods_due = a->has_due_sen = a->has_arrears_sen = 1;
     a->periods_due = mandatory_periods_due(joined, as_of, months);
     a->arrears_sen = mandatory_arrears(a->periods_due, amount, a->balance_sen, &a->due_sen);
@@ -80,7 +80,7 @@ int64_t reporting_member_loan_view(Lumbung__Loan *l, const Lumbung__LoanStatemen
         Lumbung__Instalment *in = l->schedule[i];
         bool open = take_paid(in, &ipool, &ppool);
         int32_t due;
-        if (!in->due_on || date_parse(in->due_on, &due) != DATE_OK) continue;
+        if (!in->due_on || date_parse(in->due_on, &due) != 0) continue;
         in->has_overdue = 1;
         in->overdue = open && due < as_of;
         if (in->overdue) {

@@ -13,7 +13,7 @@
 static int fiscal_year(const Lumbung__Cooperative *c, uint32_t year, int32_t *from, int32_t *to) {
     const Lumbung__CooperativeSettings *set = c->settings;
     int start = set && set->has_fiscal_year_start ? (int) set->fiscal_year_start : 1;
-    return date_fiscal_year((int) year, start, from, to) == DATE_OK ? 0 : -EINVAL;
+    return date_fiscal_year((int) year, start, from, to) == 0 ? 0 : -EINVAL;
 }
 
 static int books(reporting_t *app, store_txn_t *txn, arena_t *arena, int32_t from, int32_t to,

@@ -12,7 +12,7 @@ enum { RAT_VERSION = 1, RAT_SIZE = 5, RAT_KEY = 12, SUPERVISION_KEY = 16,
 static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMeeting *m) {
     if (!m || !m->has_cooperative_id || !m->has_fiscal_year || !m->held_on) return 0;
     int32_t held;
-    if (date_parse(m->held_on, &held) != DATE_OK) return 0;   /* the members service checked */
+    if (date_parse(m->held_on, &held) != 0) return 0;   /* the members service checked */
     uint8_t key[RAT_KEY], val[RAT_SIZE];
     be64_write(key, m->cooperative_id);
     be32_write(key + 8, m->fiscal_year);
@@ -57,7 +57,7 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == RAT_KEY) {
         const uint8_t *p = s.val;
-        if (s.val_len != RAT_SIZE || p[0] != RAT_VERSION) { rc = -EPROTO; break; }
+        if (s.val_len != RAT_SIZE || p[0] != RAT_VERSION) { rc = ERR_RECORD_VERSION; break; }
         uint32_t year = be32_read((const uint8_t *) s.key + 8);
         if (year == last_year) out->held_last = true;
         if (year + 1 == last_year) out->held_before_last = true;
@@ -76,7 +76,7 @@ static uint32_t overdue_in(const Lumbung__Supervision *s, int32_t as_of) {
         const Lumbung__Recommendation *r = s->recommendations[i];
         int32_t due;
         if (!r->due_on || (r->done_on && *r->done_on)) continue;
-        if (date_parse(r->due_on, &due) == DATE_OK && due < as_of) n++;
+        if (date_parse(r->due_on, &due) == 0 && due < as_of) n++;
     }
     return n;
 }
@@ -110,7 +110,7 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     int rc = store_get(txn, app->tables.rats, key, sizeof key, &v, &vl);
     if (rc != 0) return rc;
     const uint8_t *p = v;
-    if (vl != RAT_SIZE || p[0] != RAT_VERSION) return -EPROTO;
+    if (vl != RAT_SIZE || p[0] != RAT_VERSION) return ERR_RECORD_VERSION;
     *held_on = date_from_key(be32_read(p + 1));
     return 0;
 }

@@ -26,7 +26,7 @@ int64_t reporting_portfolio_allowance_bp(int class_) {
 void reporting_portfolio_percent(int64_t part, int64_t whole, char *buf, size_t size) {
     assert(buf && size >= REPORTING_PERCENT_TEXT_MAX && part >= 0 && whole >= 0);
     int64_t hundredths = 0;
-    if (whole > 0 && money_mul_div_round(part, 10000, whole, &hundredths) != MONEY_OK)
+    if (whole > 0 && money_mul_div_round(part, 10000, whole, &hundredths) != 0)
         hundredths = 0;                       /* part <= whole in every caller */
     snprintf(buf, size, "%" PRId64 ".%02" PRId64, hundredths / 100, hundredths % 100);
 }
@@ -34,7 +34,7 @@ void reporting_portfolio_percent(int64_t part, int64_t whole, char *buf, size_t 
 static int64_t part_of(int64_t sen, int64_t bp) {
     int64_t out = 0;
     int rc = money_mul_div_round(sen, bp, 10000, &out);
-    assert(rc == MONEY_OK && "bp <= 100 %: the part is at most the amount");
+    assert(rc == 0 && "bp <= 100 %: the part is at most the amount");
     (void) rc;
     return out;
 }

@@ -64,7 +64,7 @@ int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const uint8_t *p = v;
-    if (vl != COUNTS_SIZE || p[0] != COUNTS_VERSION) return -EPROTO;
+    if (vl != COUNTS_SIZE || p[0] != COUNTS_VERSION) return ERR_RECORD_VERSION;
     out->active = be32_read(p + 1);
     out->female = be32_read(p + 5);
     out->male = be32_read(p + 9);

@@ -70,7 +70,7 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
     assert(app && txn && e);
     if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
-    if (!e->value_date || date_parse(e->value_date, &day) != DATE_OK) return -EPROTO;
+    if (!e->value_date || date_parse(e->value_date, &day) != 0) return -EPROTO;
     if (e->has_savings_kind && e->has_savings_delta_sen)
         return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
     return apply_by_lines(app, txn, e, day);
@@ -140,7 +140,7 @@ int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena,
         const uint8_t *key = s.key, *val = s.val;
         size_t vl = s.val_len;
         if (vl < REPORTING_MOVEMENT_HEADER || val[0] != MOVEMENT_VERSION || key[20] < 1 ||
-            key[20] > KINDS) { rc = -EPROTO; break; }
+            key[20] > KINDS) { rc = ERR_RECORD_VERSION; break; }
         int64_t delta = (int64_t) be64_read(val + 2);
         r.balance[key[20]] += delta;
         r.total += delta;

@@ -29,7 +29,7 @@ static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState 
                    int64_t owed) {
     int32_t day;
     if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
-    if (!value_date || date_parse(value_date, &day) != DATE_OK) return -EPROTO;
+    if (!value_date || date_parse(value_date, &day) != 0) return -EPROTO;
     uint8_t key[ROW_KEY], val[ROW_SIZE];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->loan_id);

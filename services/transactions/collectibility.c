@@ -5,7 +5,7 @@
 static bool late_more_than(int32_t since, int months, int32_t as_of) {
     if (since == TX_LOAN_NO_DATE) return false;
     int32_t edge;
-    if (date_add_months(since, months, &edge) != DATE_OK) return false;
+    if (date_add_months(since, months, &edge) != 0) return false;
     return as_of > edge;
 }
 
@@ -25,7 +25,7 @@ int tx_collectibility_class(int frequency, const tx_arrears_t *a, int32_t as_of,
         if (!covered) return TX_CLASS_LOSS;
         int32_t year_after;
         if (doubtful_on != TX_LOAN_NO_DATE &&
-            date_add_months(doubtful_on, 12, &year_after) == DATE_OK && as_of >= year_after)
+            date_add_months(doubtful_on, 12, &year_after) == 0 && as_of >= year_after)
             return TX_CLASS_LOSS;
         return TX_CLASS_DOUBTFUL;
     }

@@ -87,7 +87,7 @@ int tx_parse_date(tx_ctx_t *ctx, const char *text, const char *field, int32_t *d
         return 0;
     }
     int rc = date_parse(text, days);
-    if (rc != DATE_OK)
+    if (rc != 0)
         return problem_set(err, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_date", field,
                          "%s %s", field, date_error_text(rc));
     return 0;

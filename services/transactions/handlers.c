@@ -11,6 +11,7 @@
 #include "savings.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -88,7 +89,7 @@ static int run_read(tx_ctx_t *ctx, const Lumbung__TransactionsRequest *r,
         return tx_loans_list(ctx, r->list_loans, &out->loans, err);
     default:
         assert(0 && "op_scope() and run_read() disagree");
-        return -1;
+        return -ENOSYS;
     }
 }
 
@@ -159,11 +160,6 @@ static int64_t emit_call(void *arg, Lumbung__Event *event) {
     return service_call_emit(arg, event);
 }
 
-static int fail(service_call_t *call, const problem_t *err) {
-    return service_call_fail(call, err->kind, err->code, err->field[0] ? err->field : NULL,
-                             "%s", err->message);
-}
-
 int tx_handlers_handle(void *arg, service_call_t *call) {
     tx_app_t *app = arg;
     const Lumbung__Request *req = service_call_request(call);
@@ -190,10 +186,10 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
         return service_call_fail(call, INVALID, "idempotency_key_required", "idempotency_key",
                                  "an integrator must send an idempotency key with every "
                                  "request that moves money, and reuse it when retrying");
-    if (tx_owner_check(app->shard, r, coop, &err) != 0) return fail(call, &err);
+    if (tx_owner_check(app->shard, r, coop, &err) != 0) return service_call_reject(call, &err);
     /* A batch authorises each posting by its own cooperative. */
     if (r->op_case != OP(POST_BATCH) && tx_authorise(actor, coop, write, &err) != 0)
-        return fail(call, &err);
+        return service_call_reject(call, &err);
     tx_ctx_t ctx;
     tx_ctx_init(&ctx, &app->db, service_call_txn(call), service_call_arena(call),
                 actor ? actor->user : NULL);
@@ -201,13 +197,14 @@ int tx_handlers_handle(void *arg, service_call_t *call) {
         arena_message(ctx.arena, &lumbung__transactions_reply__descriptor);
     int rc = changes_loans(r) ? tx_loans_check_not_closing(&ctx, coop, &err) : 0;
     if (rc == 0) rc = run_write(app, &ctx, actor, r, out, &err);
-    if (rc == ERR_REJECTED) return fail(call, &err);
+    if (rc == ERR_REJECTED) return service_call_reject(call, &err);
     /* A close-day not finished in this step goes on in the next batch (service.h). */
     if (rc == 0 && r->op_case == OP(CLOSE_DAY) && !out->close_day) service_call_continue(call);
     if (rc == 0) rc = tx_ctx_flush(&ctx, emit_call, call);
     if (rc != 0) {
         if (rc != ERR_MAP_FULL)
-            log_error(req->request_id, "transactions: operation %d failed with %d", r->op_case, rc);
+            log_error(req->request_id, "transactions: operation %d failed with %s", r->op_case,
+                      error_name(rc));
         return rc;
     }
     Lumbung__Reply *reply = service_call_reply(call);

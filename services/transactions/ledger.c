@@ -58,7 +58,7 @@ int tx_ledger_last_closed(tx_ctx_t *ctx, uint64_t coop, int32_t *out) {
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const Lumbung__DayClosed *d = (const Lumbung__DayClosed *) m;
-    return d->business_date && date_parse(d->business_date, out) == DATE_OK ? 0 : -EINVAL;
+    return d->business_date && date_parse(d->business_date, out) == 0 ? 0 : -EINVAL;
 }
 
 /* ------------------------------------------------------------------ building entries */
@@ -207,7 +207,7 @@ static int check_value_date(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, probl
     int32_t date, closed;
     int rc = tx_ledger_coop(ctx, e->cooperative_id, &coop, err);
     if (rc != 0) return rc;
-    if (!e->value_date || date_parse(e->value_date, &date) != DATE_OK)
+    if (!e->value_date || date_parse(e->value_date, &date) != 0)
         return problem_set(err, INVALID, "invalid_date", "value_date",
                          "value_date must be a date as YYYY-MM-DD");
     /* An exit settlement's date is the service's, never typed: the exit date, or the day
@@ -435,10 +435,7 @@ static int accounts_visit(tx_ctx_t *ctx, uint64_t coop, account_visit_fn fn, voi
         memcpy(code, (const uint8_t *) s.key + 8, kl - 8);
         code[kl - 8] = 0;
         tx_account_t a;
-        if (tx_account_decode(s.val, s.val_len, &a) != 0) {
-            rc = -EINVAL;
-            break;
-        }
+        if ((rc = tx_account_decode(s.val, s.val_len, &a)) != 0) break;
         if ((rc = fn(ctx, code, &a, arg)) != 0) break;
     }
     return store_scan_close(&s, rc);
@@ -583,7 +580,7 @@ int tx_ledger_cursor_parse(const char *text, int32_t *date, uint64_t *id) {
     char day[DATE_TEXT_LEN + 1];
     memcpy(day, text, DATE_TEXT_LEN);
     day[DATE_TEXT_LEN] = 0;
-    if (date_parse(day, date) != DATE_OK) return -EINVAL;
+    if (date_parse(day, date) != 0) return -EINVAL;
     const char *p = text + DATE_TEXT_LEN + 1;
     if (*p < '0' || *p > '9') return -EINVAL;
     char *end;

@@ -26,7 +26,7 @@ static const uint8_t empty_value[1];
 
 static int32_t date_of(const char *text) {
     int32_t d;
-    return text && date_parse(text, &d) == DATE_OK ? d : TX_LOAN_NO_DATE;
+    return text && date_parse(text, &d) == 0 ? d : TX_LOAN_NO_DATE;
 }
 
 static void loan_terms(const Lumbung__Loan *l, tx_loan_terms_t *t) {

@@ -6,6 +6,7 @@
 #include "service.h"
 #include "shard.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 static int setup(void *arg, service_t *svc, bus_t *bus) {
@@ -25,7 +26,7 @@ static int setup(void *arg, service_t *svc, bus_t *bus) {
     };
     app->members = follower_new(bus, service_store(svc), &fc, tx_replica_apply,
                                 tx_replica_advanced, app, &rc);
-    if (!app->members) return rc ? rc : -1;
+    if (!app->members) return rc ? rc : -EINVAL;
     service_add_replica(svc, app->members);
     return 0;
 }

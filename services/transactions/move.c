@@ -233,23 +233,23 @@ static bool has_coop(store_txn_t *txn, store_table_t coops, uint64_t coop) {
     return store_get(txn, coops, key, 8, &v, &vl) == 0;
 }
 
-/* Why the move may not run, printed; 0 when it may. */
+/* Why the move may not run, printed, and ERR_REJECTED; 0 when it may. */
 static int refuse(const move_tables_t *mt, store_txn_t *ft, store_txn_t *tt, uint64_t coop,
                   FILE *out) {
     uint64_t a = members_cursor(ft, mt->src_cursors), b = members_cursor(tt, mt->dst_cursors);
     if (!has_coop(ft, mt->src_coops, coop)) {
         fprintf(out, "move: the source shard has no cooperative %" PRIu64 "\n", coop);
-        return -1;
+        return ERR_REJECTED;
     }
     if (has_coop(tt, mt->dst_coops, coop)) {
         fprintf(out, "move: the target shard already has cooperative %" PRIu64 "\n", coop);
-        return -1;
+        return ERR_REJECTED;
     }
     if (a != b) {
         fprintf(out, "move: the shards have applied the members stream up to %" PRIu64 " and %"
                 PRIu64 ": start the system until both have caught up (lumbungctl status shows "
                 "lag 0), stop it, and move again\n", a, b);
-        return -1;
+        return ERR_REJECTED;
     }
     return 0;
 }

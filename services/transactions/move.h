@@ -28,8 +28,9 @@ typedef struct {
     uint64_t members, entries, loans, time_deposits, rows;   /* what moved; rows: all keys */
 } tx_move_result_t;
 
-/* Moves `coop` from `from` (shard from_shard) to `to`. 0 with *result filled; -1 after printing
-   to `out` why nothing was moved; a negative store code on a store failure (nothing moved). */
+/* Moves `coop` from `from` (shard from_shard) to `to`. 0 with *result filled; ERR_REJECTED
+   after printing to `out` why nothing was moved; a negative store code on a store failure
+   (nothing moved). */
 int tx_move_cooperative(store_t *from, int from_shard, store_t *to, uint64_t coop, FILE *out,
                         tx_move_result_t *result);
 

@@ -39,7 +39,7 @@ static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint6
 
 static int32_t date_or(const char *text, int32_t fallback) {
     int32_t days;
-    return text && date_parse(text, &days) == DATE_OK ? days : fallback;
+    return text && date_parse(text, &days) == 0 ? days : fallback;
 }
 
 /* A member whose status turns to exited (by member_exited or, defensively, by an update that

@@ -39,7 +39,7 @@ int tx_savings_td_interest(int64_t amount_sen, int64_t rate_bp, uint32_t term_mo
     assert(amount_sen >= 0 && rate_bp >= 0);
     int64_t rate_months;
     if (__builtin_mul_overflow(rate_bp, (int64_t) term_months, &rate_months)) return -ERANGE;
-    return money_mul_div_round(amount_sen, rate_months, 12 * 10000, out) == MONEY_OK ? 0
+    return money_mul_div_round(amount_sen, rate_months, 12 * 10000, out) == 0 ? 0
                                                                                    : -ERANGE;
 }
 
@@ -151,7 +151,7 @@ static int plan_td_open(tx_ctx_t *ctx, move_t *m, problem_t *err) {
                          TX_TD_RATE_MAX_BP / 100);
     int32_t maturity;
     int64_t interest;
-    if (date_add_months(m->date, (int32_t) mv->term_months, &maturity) != DATE_OK ||
+    if (date_add_months(m->date, (int32_t) mv->term_months, &maturity) != 0 ||
         tx_savings_td_interest(m->amount, mv->annual_rate_bp, mv->term_months, &interest) != 0)
         return problem_set(err, INVALID, "invalid_term", "term_months",
                          "the term or amount is out of range");
@@ -192,7 +192,7 @@ static int plan_td_close(tx_ctx_t *ctx, move_t *m, problem_t *err) {
                          "time deposit %" PRIu64 " was already paid out on %s", id,
                          td->closed_on ? td->closed_on : "an earlier date");
     int32_t maturity;
-    if (date_parse(td->maturity_on, &maturity) != DATE_OK) return -EINVAL;
+    if (date_parse(td->maturity_on, &maturity) != 0) return -EINVAL;
     if (m->date < maturity)
         return problem_set(err, RULE, "not_matured", "value_date",
                          "time deposit %" PRIu64 " matures on %s; it cannot be withdrawn "

@@ -117,7 +117,7 @@ int tx_schedule_due_on(int32_t first, int frequency, uint32_t k, int32_t *out) {
     else if (frequency == TX_FREQ_WEEKLY) rc = date_add_days(first, 7 * steps, out);
     else if (months_per_period(frequency)) rc = date_add_months(first, months_per_period(frequency) * steps, out);
     else return -EINVAL;
-    return rc == DATE_OK ? 0 : -ERANGE;
+    return rc == 0 ? 0 : -ERANGE;
 }
 
 int tx_schedule_annuity(int64_t principal_sen, int64_t rate_bp, int64_t periods_per_year,
@@ -228,7 +228,7 @@ static int64_t unpaid_fee(const tx_instalment_t *i) { return i->fee_sen - i->fee
 /* Units of lateness (days, or begun months) after due + grace, as of as_of. */
 static uint32_t fee_units(const tx_loan_terms_t *t, int32_t due_on, int32_t as_of) {
     int32_t start;          /* the first day that counts */
-    if (date_add_days(due_on, (int32_t) t->grace_days + 1, &start) != DATE_OK || as_of < start)
+    if (date_add_days(due_on, (int32_t) t->grace_days + 1, &start) != 0 || as_of < start)
         return 0;
     if (t->fee_basis == TX_FEE_PER_MONTH)
         return (uint32_t) date_months_between(start, as_of) + 1;

@@ -59,7 +59,7 @@ void tx_coop_encode(const tx_coop_t *c, uint8_t out[TX_COOP_RECORD_SIZE]) {
 
 int tx_coop_decode(const void *buf, size_t len, tx_coop_t *c) {
     const uint8_t *p = buf;
-    if (len != TX_COOP_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    if (len != TX_COOP_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return ERR_RECORD_VERSION;
     c->period_months = p[1];
     c->zone_hours = p[2];
     c->principal_sen = get_i64(p + 8);
@@ -80,7 +80,7 @@ void tx_member_encode(const tx_member_t *m, uint8_t out[TX_MEMBER_RECORD_SIZE]) 
 
 int tx_member_decode(const void *buf, size_t len, tx_member_t *m) {
     const uint8_t *p = buf;
-    if (len != TX_MEMBER_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    if (len != TX_MEMBER_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return ERR_RECORD_VERSION;
     m->status = p[1];
     m->joined_on = get_i32(p + 4);
     m->coop = be64_read(p + 8);
@@ -105,10 +105,10 @@ size_t tx_account_encode(const tx_account_t *a, uint8_t out[TX_ACCOUNT_RECORD_MA
 
 int tx_account_decode(const void *buf, size_t len, tx_account_t *a) {
     const uint8_t *p = buf;
-    if (len < TX_ACCOUNT_RECORD_HEADER || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    if (len < TX_ACCOUNT_RECORD_HEADER || p[0] != TX_RECORD_VERSION) return ERR_RECORD_VERSION;
     size_t name_len = ((size_t) p[24] << 8) | p[25];
     if (name_len > TX_ACCOUNT_NAME_MAX || len != TX_ACCOUNT_RECORD_HEADER + name_len)
-        return -EINVAL;
+        return ERR_RECORD_VERSION;
     a->class_ = p[1];
     a->role = p[2];
     a->flags = p[3];
@@ -130,7 +130,7 @@ void tx_savings_encode(const tx_savings_t *s, uint8_t out[TX_SAVINGS_RECORD_SIZE
 
 int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s) {
     const uint8_t *p = buf;
-    if (len != TX_SAVINGS_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    if (len != TX_SAVINGS_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return ERR_RECORD_VERSION;
     s->balance_sen = get_i64(p + 8);
     s->paid_sen = get_i64(p + 16);
     s->withdrawn_sen = get_i64(p + 24);
@@ -151,7 +151,7 @@ void tx_close_encode(const tx_close_t *c, uint8_t out[TX_CLOSE_RECORD_SIZE]) {
 
 int tx_close_decode(const void *buf, size_t len, tx_close_t *c) {
     const uint8_t *p = buf;
-    if (len != TX_CLOSE_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return -EINVAL;
+    if (len != TX_CLOSE_RECORD_SIZE || p[0] != TX_RECORD_VERSION) return ERR_RECORD_VERSION;
     c->date = get_i32(p + 4);
     c->next_loan = be64_read(p + 8);
     c->loans = be32_read(p + 16);

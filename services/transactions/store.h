@@ -131,7 +131,8 @@ typedef struct {
 int tx_store_open(tx_store_t *self, store_t *store);
 
 /* Record codecs: encode writes exactly the record size (accounts: returns the length);
-   decode returns 0, or -EINVAL for a wrong size or version (a corrupt store). */
+   decode returns 0, or ERR_RECORD_VERSION for a wrong size or version (a record of a layout
+   this build cannot read, or a corrupt store). */
 void tx_coop_encode(const tx_coop_t *c, uint8_t out[TX_COOP_RECORD_SIZE]);
 int tx_coop_decode(const void *buf, size_t len, tx_coop_t *c);
 void tx_member_encode(const tx_member_t *m, uint8_t out[TX_MEMBER_RECORD_SIZE]);
@@ -150,7 +151,7 @@ size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
 size_t tx_key_account_line(uint64_t coop, const char *code, int32_t date, uint64_t id,
                            uint8_t out[TX_ACCOUNT_LINE_KEY_SIZE]);
 
-/* Typed reads inside txn. Each returns 0, ERR_NOT_FOUND, or ERR_STORE / -EINVAL. */
+/* Typed reads inside txn. Each returns 0, ERR_NOT_FOUND, or ERR_STORE / ERR_RECORD_VERSION. */
 int tx_store_get_coop(tx_store_t *self, store_txn_t *txn, uint64_t coop, tx_coop_t *out);
 int tx_store_get_member(tx_store_t *self, store_txn_t *txn, uint64_t member, tx_member_t *out);
 int tx_store_get_account(tx_store_t *self, store_txn_t *txn, uint64_t coop, const char *code,

@@ -71,7 +71,7 @@ static void login(const char *name, char *token) {
     if (w.status != 0) token[0] = 0;        /* renamed, deactivated or relocked by an input */
 }
 
-static void on_user(void *arg, int status, const auth_user_t *user, const auth_error_t *e) {
+static void on_user(void *arg, int status, const auth_user_t *user, const problem_t *e) {
     (void) user, (void) e;
     *(int *) arg = status == 0 ? 1 : -1;
 }
@@ -80,7 +80,7 @@ static void add_operator(void) {
     auth_user_input_t in = { .username = "petugas7", .password = PASSWORD, .full_name = "Petugas",
                              .has_role = true, .role = LUMBUNG__ROLE__ROLE_OPERATOR,
                              .has_cooperative_id = true, .cooperative_id = 7 };
-    auth_error_t e;
+    problem_t e;
     int done = 0;
     assert(auth_user_create(gw.auth, &in, &e, on_user, &done) == 0);
     while (!done) uv_run(&loop, UV_RUN_ONCE);

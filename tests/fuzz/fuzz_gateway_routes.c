@@ -55,8 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bool other = gateway_routes_names_other_coop(&m, query_coop, NULL, 7);
         assert(other == gateway_routes_names_other_coop(&m, query_coop, NULL, 7));
     } else {
-        assert(rc == GATEWAY_ROUTES_NOT_FOUND || rc == GATEWAY_ROUTES_METHOD_NOT_ALLOWED);
-        if (rc == GATEWAY_ROUTES_METHOD_NOT_ALLOWED) assert(allow[0] != 0);
+        assert(rc == ERR_NOT_FOUND || rc == ERR_METHOD_NOT_ALLOWED);
+        if (rc == ERR_METHOD_NOT_ALLOWED) assert(allow[0] != 0);
     }
     return 0;
 }

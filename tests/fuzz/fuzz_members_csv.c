@@ -31,7 +31,7 @@ static int count_records(const uint8_t *data, size_t size, arena_t *arena, uint3
     for (int i = 0; i < FUZZ_RECORDS_MAX; i++) {
         int n = members_csv_next(&csv, arena, arena ? fields : NULL, arena ? MEMBERS_CSV_FIELDS_MAX : 0);
         if (n == MEMBERS_CSV_END) break;
-        if (n == MEMBERS_CSV_BROKEN) { *broken_line = csv.error_line; return -1 - records; }
+        if (n == ERR_BROKEN_INPUT) { *broken_line = csv.error_line; return -1 - records; }
         assert(n >= 1 && csv.record_line >= 1);
         records++;
         if (arena && n == 7) {

@@ -20,7 +20,7 @@ static void fail_sets_a_typed_error_and_clears_the_result(void **state) {
     reply->pong = pong;
     int rc = envelope_fail(a, reply, LUMBUNG__ERROR_KIND__ERROR_KIND_RULE, "insufficient_funds",
                            "amount", "the balance is %s, less than %s", "Rp 1.000", "Rp 5.000");
-    assert_int_equal(rc, -(int) LUMBUNG__ERROR_KIND__ERROR_KIND_RULE);
+    assert_int_equal(rc, ERR_REJECTED);
     assert_true(rc < 0);
     assert_int_equal(reply->result_case, LUMBUNG__REPLY__RESULT__NOT_SET);
     assert_non_null(reply->error);
@@ -52,12 +52,12 @@ static void fail_without_a_field_leaves_it_absent(void **state) {
     arena_destroy(&a);
 }
 
-static void fail_with_an_unspecified_kind_still_returns_negative(void **state) {
+static void fail_with_an_unspecified_kind_still_returns_rejected(void **state) {
     (void) state;
     arena_t *a = arena_new();
     Lumbung__Reply *reply = arena_message(a, &lumbung__reply__descriptor);
     int rc = envelope_fail(a, reply, LUMBUNG__ERROR_KIND__ERROR_KIND_UNSPECIFIED, "oops", NULL, "x");
-    assert_int_equal(rc, -(int) LUMBUNG__ERROR_KIND__ERROR_KIND_INTERNAL);
+    assert_int_equal(rc, ERR_REJECTED);
     assert_int_equal(envelope_http_status(reply->error->kind), 500);
     arena_destroy(&a);
 }
@@ -177,7 +177,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fail_sets_a_typed_error_and_clears_the_result),
         cmocka_unit_test(fail_without_a_field_leaves_it_absent),
-        cmocka_unit_test(fail_with_an_unspecified_kind_still_returns_negative),
+        cmocka_unit_test(fail_with_an_unspecified_kind_still_returns_rejected),
         cmocka_unit_test(every_kind_has_its_http_status),
         cmocka_unit_test(role_names_round_trip),
         cmocka_unit_test(unknown_roles_are_unspecified),

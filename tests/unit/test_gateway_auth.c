@@ -23,7 +23,7 @@ typedef struct {
     int status;
     auth_login_result_t result;
     auth_user_t user;
-    auth_error_t error;
+    problem_t error;
 } outcome_t;
 
 static auth_config_t test_config(void) {
@@ -78,7 +78,7 @@ static void on_login(void *arg, int status, const auth_login_result_t *result) {
     if (result) o->result = *result;
 }
 
-static void on_user(void *arg, int status, const auth_user_t *user, const auth_error_t *error) {
+static void on_user(void *arg, int status, const auth_user_t *user, const problem_t *error) {
     outcome_t *o = arg;
     o->done = true;
     o->status = status;
@@ -99,7 +99,7 @@ static auth_user_t do_create(fixture_t *f, const char *username, Lumbung__Role r
                              .has_role = true, .role = role, .has_cooperative_id = coop != 0,
                              .cooperative_id = coop };
     outcome_t o = { 0 };
-    auth_error_t e;
+    problem_t e;
     assert_int_equal(auth_user_create(f->auth, &in, &e, on_user, &o), 0);
     assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
     assert_int_equal(o.status, 0);
@@ -108,7 +108,7 @@ static auth_user_t do_create(fixture_t *f, const char *username, Lumbung__Role r
 
 static outcome_t do_update(fixture_t *f, uint64_t id, const auth_user_input_t *in) {
     outcome_t o = { 0 };
-    auth_error_t e;
+    problem_t e;
     int rc = auth_user_update(f->auth, id, in, &e, on_user, &o);
     if (rc < 0) { o.status = rc; o.error = e; return o; }
     assert_true(unit_run_until(&f->loop, is_done, &o, 5000));
@@ -117,23 +117,23 @@ static outcome_t do_update(fixture_t *f, uint64_t id, const auth_user_input_t *i
 
 static void validation_names_the_field(void **state) {
     (void) state;
-    auth_error_t e;
+    problem_t e;
     assert_int_equal(auth_validate_username("siti.aminah_2", &e), 0);
-    assert_int_equal(auth_validate_username("Siti", &e), AUTH_INVALID);
+    assert_int_equal(auth_validate_username("Siti", &e), ERR_REJECTED);
     assert_string_equal(e.field, "username");
-    assert_int_equal(auth_validate_username("ab", &e), AUTH_INVALID);
-    assert_int_equal(auth_validate_username("1abc", &e), AUTH_INVALID);
-    assert_int_equal(auth_validate_username("abcdefghijabcdefghijabcdefghijabc", &e), AUTH_INVALID);
-    assert_int_equal(auth_validate_password("123456789", &e), AUTH_INVALID);
+    assert_int_equal(auth_validate_username("ab", &e), ERR_REJECTED);
+    assert_int_equal(auth_validate_username("1abc", &e), ERR_REJECTED);
+    assert_int_equal(auth_validate_username("abcdefghijabcdefghijabcdefghijabc", &e), ERR_REJECTED);
+    assert_int_equal(auth_validate_password("123456789", &e), ERR_REJECTED);
     assert_string_equal(e.code, "password_too_short");
     assert_int_equal(auth_validate_password("kata sandi", &e), 0);
     /* ten characters, more bytes: counted as characters */
     assert_int_equal(auth_validate_password("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", &e), 0);
-    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_OPERATOR, 0, &e), AUTH_INVALID);
+    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_OPERATOR, 0, &e), ERR_REJECTED);
     assert_string_equal(e.code, "cooperative_required");
-    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_SUPERVISOR, 4, &e), AUTH_INVALID);
+    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_SUPERVISOR, 4, &e), ERR_REJECTED);
     assert_string_equal(e.field, "cooperative_id");
-    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_SERVICE, 0, &e), AUTH_INVALID);
+    assert_int_equal(auth_validate_scope(LUMBUNG__ROLE__ROLE_SERVICE, 0, &e), ERR_REJECTED);
     assert_string_equal(e.code, "invalid_role");
     assert_int_equal(auth_role_parse("viewer"), LUMBUNG__ROLE__ROLE_VIEWER);
     assert_int_equal(auth_role_parse("service"), LUMBUNG__ROLE__ROLE_UNSPECIFIED);
@@ -151,7 +151,7 @@ static void the_first_admin_logs_in_and_bootstrap_runs_once(void **state) {
     auth_user_t u;
     assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), 0);
     assert_int_equal(u.id, o.result.user.id);
-    assert_int_equal(do_login(f, "admin", "another-password").status, AUTH_INVALID_CREDENTIALS);
+    assert_int_equal(do_login(f, "admin", "another-password").status, ERR_INVALID_CREDENTIALS);
 }
 
 static void tampered_and_revoked_tokens_are_refused(void **state) {
@@ -161,13 +161,13 @@ static void tampered_and_revoked_tokens_are_refused(void **state) {
     char bad[AUTH_TOKEN_TEXT_MAX];
     snprintf(bad, sizeof bad, "%s", o.result.token);
     bad[5] = bad[5] == 'a' ? 'b' : 'a';
-    assert_int_equal(auth_authenticate(f->auth, bad, &u), AUTH_UNAUTHENTICATED);
-    assert_int_equal(auth_authenticate(f->auth, "", &u), AUTH_UNAUTHENTICATED);
-    assert_int_equal(auth_authenticate(f->auth, NULL, &u), AUTH_UNAUTHENTICATED);
-    assert_int_equal(auth_authenticate(f->auth, "short", &u), AUTH_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, bad, &u), ERR_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, "", &u), ERR_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, NULL, &u), ERR_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, "short", &u), ERR_UNAUTHENTICATED);
     assert_int_equal(auth_logout(f->auth, o.result.token), 0);
-    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), AUTH_UNAUTHENTICATED);
-    assert_int_equal(auth_logout(f->auth, o.result.token), AUTH_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), ERR_UNAUTHENTICATED);
+    assert_int_equal(auth_logout(f->auth, o.result.token), ERR_UNAUTHENTICATED);
 }
 
 static outcome_t login_from(fixture_t *f, const char *username, const char *password,
@@ -182,12 +182,12 @@ static outcome_t login_from(fixture_t *f, const char *username, const char *pass
 static void failures_lock_the_account_until_the_lock_expires(void **state) {
     fixture_t *f = *state;
     do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
-    assert_int_equal(do_login(f, "budi", "wrong-1").status, AUTH_INVALID_CREDENTIALS);
-    assert_int_equal(do_login(f, "budi", "wrong-2").status, AUTH_INVALID_CREDENTIALS);
+    assert_int_equal(do_login(f, "budi", "wrong-1").status, ERR_INVALID_CREDENTIALS);
+    assert_int_equal(do_login(f, "budi", "wrong-2").status, ERR_INVALID_CREDENTIALS);
     outcome_t o = do_login(f, "budi", "wrong-3");
-    assert_int_equal(o.status, AUTH_LOCKED);
+    assert_int_equal(o.status, ERR_LOCKED);
     assert_int_equal(o.result.retry_after_s, 1);
-    assert_int_equal(do_login(f, "budi", "a-good-password").status, AUTH_LOCKED);
+    assert_int_equal(do_login(f, "budi", "a-good-password").status, ERR_LOCKED);
     unit_run_for(&f->loop, 1100);
     assert_int_equal(do_login(f, "budi", "a-good-password").status, 0);
 }
@@ -198,15 +198,15 @@ static void unknown_names_are_treated_like_known_ones(void **state) {
     do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
     uint64_t checks = auth_password_checks(f->auth);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(do_login(f, "budi", "wrong").status, AUTH_INVALID_CREDENTIALS);
-        assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_INVALID_CREDENTIALS);
+        assert_int_equal(do_login(f, "budi", "wrong").status, ERR_INVALID_CREDENTIALS);
+        assert_int_equal(do_login(f, "nobody", "wrong").status, ERR_INVALID_CREDENTIALS);
     }
     assert_int_equal(auth_password_checks(f->auth), checks + 4);     /* every one hashed */
-    assert_int_equal(do_login(f, "budi", "wrong").status, AUTH_LOCKED);
-    assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_LOCKED);
+    assert_int_equal(do_login(f, "budi", "wrong").status, ERR_LOCKED);
+    assert_int_equal(do_login(f, "nobody", "wrong").status, ERR_LOCKED);
     checks = auth_password_checks(f->auth);
-    assert_int_equal(do_login(f, "budi", "a-good-password").status, AUTH_LOCKED);
-    assert_int_equal(do_login(f, "nobody", "wrong").status, AUTH_LOCKED);
+    assert_int_equal(do_login(f, "budi", "a-good-password").status, ERR_LOCKED);
+    assert_int_equal(do_login(f, "nobody", "wrong").status, ERR_LOCKED);
     assert_int_equal(auth_password_checks(f->auth), checks);         /* a lock costs no hash */
 }
 
@@ -215,7 +215,7 @@ static void a_lock_holds_only_for_the_address_it_came_from(void **state) {
     fixture_t *f = *state;
     auth_user_t budi = do_create(f, "budi", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
     for (int i = 0; i < 3; i++) login_from(f, "budi", "wrong", "10.0.0.2");
-    assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.2").status, AUTH_LOCKED);
+    assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.2").status, ERR_LOCKED);
     assert_int_equal(login_from(f, "budi", "a-good-password", "10.0.0.1").status, 0);
     auth_user_t u;
     assert_int_equal(auth_user_get(f->auth, budi.id, &u), 0);
@@ -239,12 +239,12 @@ static void an_address_spraying_names_is_locked(void **state) {
     char name[16];
     for (int i = 0; i < 3; i++) {
         snprintf(name, sizeof name, "guess%d", i);
-        assert_int_equal(login_from(f, name, "wrong", "10.0.0.9").status, AUTH_INVALID_CREDENTIALS);
+        assert_int_equal(login_from(f, name, "wrong", "10.0.0.9").status, ERR_INVALID_CREDENTIALS);
     }
     outcome_t o = login_from(f, "guess3", "wrong", "10.0.0.9");
-    assert_int_equal(o.status, AUTH_THROTTLED);
+    assert_int_equal(o.status, ERR_THROTTLED);
     assert_int_equal(o.result.retry_after_s, 1);
-    assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.9").status, AUTH_THROTTLED);
+    assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.9").status, ERR_THROTTLED);
     assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.1").status, 0);
     unit_run_for(&f->loop, 1100);
     assert_int_equal(login_from(f, "admin", "admin-password-1", "10.0.0.9").status, 0);
@@ -262,7 +262,7 @@ static void tokens_expire(void **state) {
     auth_user_t u;
     assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), 0);
     unit_run_for(&f->loop, 1100);
-    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), AUTH_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), ERR_UNAUTHENTICATED);
 }
 
 static void password_changes_and_deactivation_end_sessions(void **state) {
@@ -277,13 +277,13 @@ static void password_changes_and_deactivation_end_sessions(void **state) {
     assert_string_equal(u.full_name, "Rina Wati");
     auth_user_input_t pw = { .password = "a-new-password" };
     assert_int_equal(do_update(f, op.id, &pw).status, 0);
-    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), AUTH_UNAUTHENTICATED);
+    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), ERR_UNAUTHENTICATED);
     o = do_login(f, "rina", "a-new-password");
     assert_int_equal(o.status, 0);
     auth_user_input_t off = { .has_active = true, .active = false };
     assert_int_equal(do_update(f, op.id, &off).status, 0);
-    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), AUTH_UNAUTHENTICATED);
-    assert_int_equal(do_login(f, "rina", "a-new-password").status, AUTH_INVALID_CREDENTIALS);
+    assert_int_equal(auth_authenticate(f->auth, o.result.token, &u), ERR_UNAUTHENTICATED);
+    assert_int_equal(do_login(f, "rina", "a-new-password").status, ERR_INVALID_CREDENTIALS);
 }
 
 static void usernames_are_unique_and_the_last_admin_stays(void **state) {
@@ -291,15 +291,15 @@ static void usernames_are_unique_and_the_last_admin_stays(void **state) {
     auth_user_t s = do_create(f, "sari", LUMBUNG__ROLE__ROLE_SUPERVISOR, 0);
     auth_user_input_t dup = { .username = "sari", .password = "a-good-password", .full_name = "X",
                               .has_role = true, .role = LUMBUNG__ROLE__ROLE_SUPERVISOR };
-    auth_error_t e;
+    problem_t e;
     outcome_t o = { 0 };
-    assert_int_equal(auth_user_create(f->auth, &dup, &e, on_user, &o), AUTH_CONFLICT);
+    assert_int_equal(auth_user_create(f->auth, &dup, &e, on_user, &o), ERR_EXISTS);
     assert_string_equal(e.code, "username_taken");
     auth_user_input_t rename = { .username = "admin" };
-    assert_int_equal(do_update(f, s.id, &rename).status, AUTH_CONFLICT);
+    assert_int_equal(do_update(f, s.id, &rename).status, ERR_EXISTS);
     auth_user_input_t demote = { .has_role = true, .role = LUMBUNG__ROLE__ROLE_SUPERVISOR };
     o = do_update(f, 1, &demote);
-    assert_int_equal(o.status, AUTH_RULE);
+    assert_int_equal(o.status, ERR_RULE);
     assert_string_equal(o.error.code, "last_admin");
     auth_user_input_t promote = { .has_role = true, .role = LUMBUNG__ROLE__ROLE_ADMIN };
     assert_int_equal(do_update(f, s.id, &promote).status, 0);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -198,6 +199,24 @@ static void stopping_answers_a_waiting_request_with_503_and_cancels_it(void **st
     assert_non_null(strstr(f->response, "HTTP/1.1 503"));
 }
 
+static void each_error_code_has_one_http_status(void **state) {
+    (void) state;
+    static const struct { int code, status; } table[] = {
+        { 0, 200 },
+        { ERR_REJECTED, 400 }, { ERR_INVALID_PATH, 400 },
+        { ERR_UNAUTHENTICATED, 401 }, { ERR_INVALID_CREDENTIALS, 401 },
+        { ERR_FORBIDDEN, 403 }, { ERR_NOT_FOUND, 404 }, { ERR_METHOD_NOT_ALLOWED, 405 },
+        { ERR_EXISTS, 409 }, { ERR_RULE, 422 }, { ERR_LOCKED, 429 }, { ERR_THROTTLED, 429 },
+        { ERR_BAD_REPLY, 502 }, { ERR_UNAVAILABLE, 503 }, { ERR_OVERLOADED, 503 },
+        { ERR_BUSY, 503 }, { ERR_SHUTTING_DOWN, 503 }, { ERR_TIMEOUT, 504 },
+        { ERR_STORE, 500 }, { ERR_MAP_FULL, 500 }, { -EINVAL, 500 }, { -ENOMEM, 500 },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (http_status_of_error(table[i].code) != table[i].status)
+            fail_msg("%s: %d, not %d", error_name(table[i].code),
+                     http_status_of_error(table[i].code), table[i].status);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -207,6 +226,7 @@ int main(void) {
         T(a_body_over_the_limit_is_refused_and_the_handler_told),
         T(an_answer_given_later_reaches_the_waiting_client),
         T(stopping_answers_a_waiting_request_with_503_and_cancels_it),
+        cmocka_unit_test(each_error_code_has_one_http_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

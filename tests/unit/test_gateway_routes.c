@@ -1,5 +1,6 @@
 /* routes: path matching over every route table, the one authorisation decision, the search
    for cooperatives a request names, and the start-up consistency check of the tables. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,25 +58,25 @@ static void an_unknown_path_is_not_found(void **state) {
     (void) state;
     gateway_route_match_t m;
     char allow[GATEWAY_ALLOW_MAX];
-    assert_int_equal(match("GET", "/nothing", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
-    assert_int_equal(match("GET", "/api/v1/users/", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
-    assert_int_equal(match("GET", "/api/v1//users", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
-    assert_int_equal(match("GET", "api/v1/users", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
-    assert_int_equal(match("GET", "/", &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", "/nothing", &m, allow), ERR_NOT_FOUND);
+    assert_int_equal(match("GET", "/api/v1/users/", &m, allow), ERR_NOT_FOUND);
+    assert_int_equal(match("GET", "/api/v1//users", &m, allow), ERR_NOT_FOUND);
+    assert_int_equal(match("GET", "api/v1/users", &m, allow), ERR_NOT_FOUND);
+    assert_int_equal(match("GET", "/", &m, allow), ERR_NOT_FOUND);
     assert_int_equal(match("GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r", &m, allow),
-                     GATEWAY_ROUTES_NOT_FOUND);
+                     ERR_NOT_FOUND);
     char long_id[GATEWAY_SEGMENT_MAX + 20] = "/api/v1/users/";
     memset(long_id + strlen(long_id), '7', GATEWAY_SEGMENT_MAX + 1);
-    assert_int_equal(match("GET", long_id, &m, allow), GATEWAY_ROUTES_NOT_FOUND);
+    assert_int_equal(match("GET", long_id, &m, allow), ERR_NOT_FOUND);
 }
 
 static void another_method_is_not_allowed_and_names_the_allowed_ones(void **state) {
     (void) state;
     gateway_route_match_t m;
     char allow[GATEWAY_ALLOW_MAX];
-    assert_int_equal(match("DELETE", "/api/v1/users", &m, allow), GATEWAY_ROUTES_METHOD_NOT_ALLOWED);
+    assert_int_equal(match("DELETE", "/api/v1/users", &m, allow), ERR_METHOD_NOT_ALLOWED);
     assert_string_equal(allow, "GET, POST");
-    assert_int_equal(match("GET", "/api/v1/auth/login", &m, allow), GATEWAY_ROUTES_METHOD_NOT_ALLOWED);
+    assert_int_equal(match("GET", "/api/v1/auth/login", &m, allow), ERR_METHOD_NOT_ALLOWED);
     assert_string_equal(allow, "POST");
 }
 
@@ -125,10 +126,10 @@ static void the_permission_matrix(void **state) {
         { 0, 0, 0, 0 },
         { 0, 0, 0, 0 },
         { 0, 0, 0, 0 },
-        { 0, -403, 0, -403 },
-        { 0, 0, -403, -403 },
-        { 0, 0, -403, -403 },
-        { 0, -403, -403, -403 },
+        { 0, ERR_FORBIDDEN, 0, ERR_FORBIDDEN },
+        { 0, 0, ERR_FORBIDDEN, ERR_FORBIDDEN },
+        { 0, 0, ERR_FORBIDDEN, ERR_FORBIDDEN },
+        { 0, ERR_FORBIDDEN, ERR_FORBIDDEN, ERR_FORBIDDEN },
     };
     const Lumbung__Role roles[4] = { A, S, O, V };
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
@@ -138,7 +139,7 @@ static void the_permission_matrix(void **state) {
             if (got != expect[r][k]) fail_msg("row %zu role %d: got %d", r, k, got);
         }
         int anonymous = gateway_routes_authorize(&rows[r], rows[r].method, NULL, false);
-        assert_int_equal(anonymous, rows[r].access == ROUTE_PUBLIC ? 0 : -401);
+        assert_int_equal(anonymous, rows[r].access == ROUTE_PUBLIC ? 0 : ERR_UNAUTHENTICATED);
     }
 }
 
@@ -147,18 +148,18 @@ static void a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative
     auth_user_t viewer = user(V, 5), op = user(O, 5), admin = user(A, 0), sup = user(S, 0);
     const route_t *read = route_of("GET", "/api/v1/cooperatives/5/members");
     const route_t *write = route_of("POST", "/api/v1/cooperatives/5/members");
-    assert_int_equal(gateway_routes_authorize(write, "POST", &viewer, false), -403);
+    assert_int_equal(gateway_routes_authorize(write, "POST", &viewer, false), ERR_FORBIDDEN);
     assert_int_equal(gateway_routes_authorize(read, "GET", &viewer, false), 0);
-    assert_int_equal(gateway_routes_authorize(read, "GET", &op, true), -403);
-    assert_int_equal(gateway_routes_authorize(write, "POST", &op, true), -403);
-    assert_int_equal(gateway_routes_authorize(write, "POST", &sup, false), -403);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &op, true), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(write, "POST", &op, true), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(write, "POST", &sup, false), ERR_FORBIDDEN);
     assert_int_equal(gateway_routes_authorize(read, "GET", &sup, false), 0);
     /* A scoped user without a cooperative (never created so) may do nothing scoped. */
     auth_user_t orphan = user(O, 0);
-    assert_int_equal(gateway_routes_authorize(read, "GET", &orphan, false), -403);
+    assert_int_equal(gateway_routes_authorize(read, "GET", &orphan, false), ERR_FORBIDDEN);
     /* Another cooperative named on a route open to every user is still refused. */
     const route_t *list = route_of("GET", "/api/v1/cooperatives");
-    assert_int_equal(gateway_routes_authorize(list, "GET", &op, true), -403);
+    assert_int_equal(gateway_routes_authorize(list, "GET", &op, true), ERR_FORBIDDEN);
     assert_int_equal(gateway_routes_authorize(list, "GET", &admin, true), 0);
 }
 
@@ -181,14 +182,14 @@ static void a_member_gets_only_the_member_rows(void **state) {
     assert_int_equal(gateway_routes_authorize(get, "GET", &member, false), 0);
     assert_int_equal(gateway_routes_authorize(me, "GET", &member, false), 0);
     assert_int_equal(gateway_routes_authorize(login, "POST", &member, false), 0);
-    assert_int_equal(gateway_routes_authorize(own, "GET", &member, true), -403);
-    assert_int_equal(gateway_routes_authorize(list, "GET", &member, false), -403);
-    assert_int_equal(gateway_routes_authorize(patch, "PATCH", &member, false), -403);
-    assert_int_equal(gateway_routes_authorize(shu, "GET", &member, false), -403);
-    assert_int_equal(gateway_routes_authorize(coops, "GET", &member, false), -403);
-    assert_int_equal(gateway_routes_authorize(password, "POST", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(own, "GET", &member, true), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(list, "GET", &member, false), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(patch, "PATCH", &member, false), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(shu, "GET", &member, false), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(coops, "GET", &member, false), ERR_FORBIDDEN);
+    assert_int_equal(gateway_routes_authorize(password, "POST", &member, false), ERR_FORBIDDEN);
     member.member_id = 0;                    /* never granted so */
-    assert_int_equal(gateway_routes_authorize(own, "GET", &member, false), -403);
+    assert_int_equal(gateway_routes_authorize(own, "GET", &member, false), ERR_FORBIDDEN);
 }
 
 static void cooperatives_are_found_in_path_query_and_body(void **state) {
@@ -241,20 +242,20 @@ static void times_and_ids_parse_strictly(void **state) {
     assert_int_equal(ms, 1795910400000LL + 86400000 - 1);
     assert_int_equal(gateway_parse_time("2026-11-29T09:10:00.5Z", false, &ms), 0);
     assert_int_equal(ms, 1795910400000LL + (9 * 3600 + 600) * 1000 + 500);
-    assert_int_equal(gateway_parse_time("2026-02-30", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("2026-11-29T25:00:00Z", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00+07:00", false, &ms), -1);
-    assert_int_equal(gateway_parse_time("29-11-2026", false, &ms), -1);
+    assert_int_equal(gateway_parse_time("2026-02-30", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("2026-11-29T25:00:00Z", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("2026-11-29T09:10:00+07:00", false, &ms), -EINVAL);
+    assert_int_equal(gateway_parse_time("29-11-2026", false, &ms), -EINVAL);
     char buf[40];
     assert_string_equal(gateway_format_time(1795910400000LL + 123, buf, sizeof buf),
                         "2026-11-29T00:00:00.123Z");
     uint64_t id;
     assert_int_equal(gateway_parse_u64("18446744073709551615", &id), 0);
     assert_true(id == UINT64_MAX);
-    assert_int_equal(gateway_parse_u64("18446744073709551616", &id), -1);
-    assert_int_equal(gateway_parse_u64("-1", &id), -1);
-    assert_int_equal(gateway_parse_u64("1e3", &id), -1);
-    assert_int_equal(gateway_parse_u64("", &id), -1);
+    assert_int_equal(gateway_parse_u64("18446744073709551616", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("-1", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("1e3", &id), -EINVAL);
+    assert_int_equal(gateway_parse_u64("", &id), -EINVAL);
 }
 
 int main(void) {

@@ -56,10 +56,10 @@ static void loads_regular_files_only(void **state) {
     fixture_t *f = *state;
     assert_int_equal(static_files_count(f->files), 3);       /* not .secret, the link, the .gz */
     static_answer_t a;
-    assert_int_equal(static_files_answer(f->files, "/.secret", NULL, NULL, &a), STATIC_INVALID_PATH);
-    assert_int_equal(static_files_answer(f->files, "/passwd.txt", NULL, NULL, &a), STATIC_NOT_FOUND);
+    assert_int_equal(static_files_answer(f->files, "/.secret", NULL, NULL, &a), ERR_INVALID_PATH);
+    assert_int_equal(static_files_answer(f->files, "/passwd.txt", NULL, NULL, &a), ERR_NOT_FOUND);
     assert_int_equal(static_files_answer(f->files, "/app/main.js.gz", NULL, NULL, &a),
-                     STATIC_NOT_FOUND);
+                     ERR_NOT_FOUND);
 }
 
 static void serves_files_with_types(void **state) {
@@ -86,7 +86,7 @@ static void client_routes_get_index(void **state) {
     assert_int_equal(static_files_answer(f->files, "/koperasi/12/anggota", NULL, NULL, &a), 0);
     assert_string_equal(a.content_type, "text/html; charset=utf-8");
     assert_int_equal(static_files_answer(f->files, "/app/missing.js", NULL, NULL, &a),
-                     STATIC_NOT_FOUND);
+                     ERR_NOT_FOUND);
 }
 
 static void etag_and_not_modified(void **state) {
@@ -132,7 +132,7 @@ static void traversal_refused(void **state) {
     };
     static_answer_t a;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(static_files_answer(f->files, bad[i], NULL, NULL, &a), STATIC_INVALID_PATH);
+        assert_int_equal(static_files_answer(f->files, bad[i], NULL, NULL, &a), ERR_INVALID_PATH);
         assert_true(static_path_invalid(bad[i]));
     }
     assert_false(static_path_invalid("/app/main.js"));
@@ -145,7 +145,7 @@ static void missing_folder_is_empty(void **state) {
     assert_int_equal(static_files_load("/nonexistent/lumbung-web", &t), 0);
     assert_int_equal(static_files_count(t), 0);
     static_answer_t a;
-    assert_int_equal(static_files_answer(t, "/", NULL, NULL, &a), STATIC_NOT_FOUND);
+    assert_int_equal(static_files_answer(t, "/", NULL, NULL, &a), ERR_NOT_FOUND);
     static_files_free(&t);
 }
 

@@ -88,7 +88,7 @@ static void unterminated_quote_is_broken_with_its_line(void **state) {
     reader_t *r = *state;
     open_text(r, "a,b\r\nc,\"never\r\nends");
     assert_int_equal(next(r), 2);
-    assert_int_equal(next(r), MEMBERS_CSV_BROKEN);
+    assert_int_equal(next(r), ERR_BROKEN_INPUT);
     assert_int_equal(r->csv.error_line, 2);
     assert_int_equal(r->csv.error_column, 3);
     assert_non_null(strstr(r->csv.error, "never ends"));
@@ -97,7 +97,7 @@ static void unterminated_quote_is_broken_with_its_line(void **state) {
 static void text_after_a_closing_quote_is_broken(void **state) {
     reader_t *r = *state;
     open_text(r, "\"Siti\"x,b");
-    assert_int_equal(next(r), MEMBERS_CSV_BROKEN);
+    assert_int_equal(next(r), ERR_BROKEN_INPUT);
     assert_int_equal(r->csv.error_column, 7);
     assert_non_null(strstr(r->csv.error, "after the closing quote"));
 }
@@ -106,7 +106,7 @@ static void a_quote_inside_a_plain_field_is_broken(void **state) {
     reader_t *r = *state;
     open_text(r, "ok\nSi\"ti,b");
     assert_int_equal(next(r), 1);
-    assert_int_equal(next(r), MEMBERS_CSV_BROKEN);
+    assert_int_equal(next(r), ERR_BROKEN_INPUT);
     assert_int_equal(r->csv.error_line, 2);
     assert_int_equal(r->csv.error_column, 3);
 }

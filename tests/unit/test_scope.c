@@ -72,7 +72,7 @@ static Lumbung__Request *batch(fixture_t *f, uint64_t second_coop, bool with_ent
 static void an_operation_in_scope_for_a_cooperative_in_scope_passes(void **state) {
     fixture_t f;
     curve_peer_t p = bank("3,7", "deposit,post_repayment");
-    scope_error_t err;
+    problem_t err;
     assert_int_equal(scope_check(&p, deposit(&f, 7), &err), 0);
     assert_string_equal(scope_operation(&f.req), "deposit");
 }
@@ -80,8 +80,8 @@ static void an_operation_in_scope_for_a_cooperative_in_scope_passes(void **state
 static void another_cooperative_is_refused_naming_cooperative_id(void **state) {
     fixture_t f;
     curve_peer_t p = bank("3,7", "deposit");
-    scope_error_t err;
-    assert_int_equal(scope_check(&p, deposit(&f, 4), &err), -1);
+    problem_t err;
+    assert_int_equal(scope_check(&p, deposit(&f, 4), &err), ERR_FORBIDDEN);
     assert_int_equal(err.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_FORBIDDEN);
     assert_string_equal(err.code, "cooperative_not_allowed");
     assert_string_equal(err.field, "cooperative_id");
@@ -91,8 +91,8 @@ static void another_cooperative_is_refused_naming_cooperative_id(void **state) {
 static void a_missing_cooperative_is_invalid(void **state) {
     fixture_t f;
     curve_peer_t p = bank("3", "deposit");
-    scope_error_t err;
-    assert_int_equal(scope_check(&p, deposit(&f, 0), &err), -1);
+    problem_t err;
+    assert_int_equal(scope_check(&p, deposit(&f, 0), &err), ERR_REJECTED);
     assert_int_equal(err.kind, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID);
     assert_string_equal(err.code, "cooperative_required");
     assert_string_equal(err.field, "cooperative_id");
@@ -101,8 +101,8 @@ static void a_missing_cooperative_is_invalid(void **state) {
 static void another_operation_is_refused_naming_it(void **state) {
     fixture_t f;
     curve_peer_t p = bank("3", "post_repayment");
-    scope_error_t err;
-    assert_int_equal(scope_check(&p, deposit(&f, 3), &err), -1);
+    problem_t err;
+    assert_int_equal(scope_check(&p, deposit(&f, 3), &err), ERR_FORBIDDEN);
     assert_string_equal(err.code, "operation_not_allowed");
     assert_string_equal(err.field, "deposit");
 }
@@ -110,13 +110,13 @@ static void another_operation_is_refused_naming_it(void **state) {
 static void each_batch_posting_is_checked(void **state) {
     fixture_t f;
     curve_peer_t p = bank("3", "post_batch,deposit");
-    scope_error_t err;
+    problem_t err;
     assert_int_equal(scope_check(&p, batch(&f, 3, false), &err), 0);
-    assert_int_equal(scope_check(&p, batch(&f, 9, false), &err), -1);
+    assert_int_equal(scope_check(&p, batch(&f, 9, false), &err), ERR_FORBIDDEN);
     assert_string_equal(err.code, "cooperative_not_allowed");
     assert_string_equal(err.field, "postings[1].deposit.cooperative_id");
     /* a manual entry inside the batch needs post_entry */
-    assert_int_equal(scope_check(&p, batch(&f, 3, true), &err), -1);
+    assert_int_equal(scope_check(&p, batch(&f, 3, true), &err), ERR_FORBIDDEN);
     assert_string_equal(err.code, "operation_not_allowed");
     assert_string_equal(err.field, "postings[2].entry");
     curve_peer_t wider = bank("3", "post_batch,deposit,post_entry");
@@ -128,8 +128,8 @@ static void an_unscoped_key_may_do_nothing(void **state) {
     curve_peer_t p;
     memset(&p, 0, sizeof p);
     snprintf(p.role, sizeof p.role, "integrator");
-    scope_error_t err;
-    assert_int_equal(scope_check(&p, deposit(&f, 3), &err), -1);
+    problem_t err;
+    assert_int_equal(scope_check(&p, deposit(&f, 3), &err), ERR_FORBIDDEN);
     assert_string_equal(err.code, "operation_not_allowed");
 }
 
