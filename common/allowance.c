@@ -1,4 +1,3 @@
-/* allowance — required loan-loss allowance by class (see allowance.h). */
 #include "allowance.h"
 #include "money.h"
 

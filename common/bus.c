@@ -290,14 +290,22 @@ static void monitor_start(bus_socket_t *s, const char *endpoint) {
     if (s->monitor) s->monitor->monitored = s;
 }
 
+/* A ZeroMQ socket of `type` with the options every bus socket has; *rc is 0 or the first
+   error of setting them (the caller still owns and closes the socket then). */
+static void *socket_new(bus_t *self, int type, const bus_socket_opts_t *opts, int *rc) {
+    void *z = zmq_socket(self->ctx, type);
+    if (!z) abort();
+    *rc = common_options(z, type, opts);
+    /* A connection that never finishes its handshake is dropped instead of kept for ever. */
+    if (*rc == 0 && set_int(z, ZMQ_HANDSHAKE_IVL, self->handshake_ms) != 0) *rc = -errno;
+    return z;
+}
+
 bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_socket_opts_t *opts,
                        bus_recv_fn fn, void *arg, int *err) {
     assert(self && endpoint && err);
-    void *z = zmq_socket(self->ctx, type);
-    if (!z) abort();
-    int rc = common_options(z, type, opts);
-    /* A connection that never finishes its handshake is dropped instead of kept for ever. */
-    if (rc == 0 && set_int(z, ZMQ_HANDSHAKE_IVL, self->handshake_ms) != 0) rc = -errno;
+    int rc;
+    void *z = socket_new(self, type, opts, &rc);
     if (rc == 0 && self->curve) {
         rc |= set_int(z, ZMQ_CURVE_SERVER, 1);
         rc |= zmq_setsockopt(z, ZMQ_CURVE_SECRETKEY, self->secret_z85, CURVE_KEY_Z85);
@@ -321,11 +329,8 @@ bus_socket_t *bus_bind(bus_t *self, int type, const char *endpoint, const bus_so
 bus_socket_t *bus_connect(bus_t *self, int type, const char *endpoint, const char *server_name,
                           const bus_socket_opts_t *opts, bus_recv_fn fn, void *arg, int *err) {
     assert(self && endpoint && err);
-    void *z = zmq_socket(self->ctx, type);
-    if (!z) abort();
-    int rc = common_options(z, type, opts);
-    /* A connection that never finishes its handshake is dropped instead of kept for ever. */
-    if (rc == 0 && set_int(z, ZMQ_HANDSHAKE_IVL, self->handshake_ms) != 0) rc = -errno;
+    int rc;
+    void *z = socket_new(self, type, opts, &rc);
     if (rc == 0 && self->curve) {
         char server_pub[CURVE_KEY_Z85 + 1];
         rc = curve_keys_load(self->key_dir, server_name, server_pub, NULL);

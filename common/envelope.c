@@ -1,5 +1,6 @@
 #include "envelope.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -53,6 +54,16 @@ Lumbung__Role envelope_role_parse(const char *name) {
     for (int i = 1; i < ROLE_NAMES; i++)
         if (role_names[i] && !strcmp(role_names[i], name)) return (Lumbung__Role) i;
     return LUMBUNG__ROLE__ROLE_UNSPECIFIED;
+}
+
+Lumbung__Request *envelope_members_request(arena_t *arena, Lumbung__MembersRequest *members,
+                                           Lumbung__Actor *actor) {
+    assert(arena && members);
+    Lumbung__Request *rq = arena_message(arena, &lumbung__request__descriptor);
+    rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
+    rq->members = members;
+    rq->actor = actor;
+    return rq;
 }
 
 uint8_t *envelope_pack(arena_t *arena, const ProtobufCMessage *message, size_t *len) {

@@ -27,6 +27,11 @@ int envelope_http_status(Lumbung__ErrorKind kind);
 const char *envelope_role_name(Lumbung__Role role);
 Lumbung__Role envelope_role_parse(const char *name);
 
+/* A request to the members service in `arena`: `members` as its body, `actor` (may be NULL)
+   as who asks. Both are borrowed, not copied. */
+Lumbung__Request *envelope_members_request(arena_t *arena, Lumbung__MembersRequest *members,
+                                           Lumbung__Actor *actor);
+
 /* Serializes into a buffer allocated in the arena. */
 uint8_t *envelope_pack(arena_t *arena, const ProtobufCMessage *message, size_t *len);
 

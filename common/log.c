@@ -168,25 +168,30 @@ static log_context_t current_context(uint64_t request_id, char *buf, size_t size
     return (log_context_t) { buf, NULL, 0, NULL };
 }
 
+/* Formats the message and emits it with ctx, or with the current context and request_id when
+   ctx is NULL. */
+__attribute__((format(printf, 6, 0)))
+static void vlog(log_level_t level, const log_context_t *ctx, uint64_t request_id,
+                 const char *outcome, double duration_ms, const char *fmt, va_list ap) {
+    char message[LOG_MESSAGE_MAX], rid[24];
+    vsnprintf(message, sizeof message, fmt, ap);
+    log_context_t c = ctx ? *ctx : current_context(request_id, rid, sizeof rid);
+    emit(level, &c, outcome, duration_ms, message);
+}
+
 void log_write(log_level_t level, uint64_t request_id, const char *fmt, ...) {
     if (level < log_threshold) return;
-    char message[LOG_MESSAGE_MAX], rid[24];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vlog(level, NULL, request_id, NULL, LOG_DURATION_NONE, fmt, ap);
     va_end(ap);
-    log_context_t c = current_context(request_id, rid, sizeof rid);
-    emit(level, &c, NULL, LOG_DURATION_NONE, message);
 }
 
 void log_emit(log_level_t level, const log_context_t *ctx, const char *outcome,
               double duration_ms, const char *fmt, ...) {
     if (level < log_threshold) return;
-    char message[LOG_MESSAGE_MAX], rid[24];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vlog(level, ctx, 0, outcome, duration_ms, fmt, ap);
     va_end(ap);
-    log_context_t c = ctx ? *ctx : current_context(0, rid, sizeof rid);
-    emit(level, &c, outcome, duration_ms, message);
 }

@@ -159,30 +159,11 @@ int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char 
    the reply's typed error. Returns what service_call_fail() returns. */
 int service_call_reject(service_call_t *call, const problem_t *problem);
 
-/* --- the whole of a service's main() --- */
-typedef struct {
-    const char *name;                      /* "members" */
-    /* When set: the name, asked once the configuration is loaded, for a service whose name
-       depends on it (a transactions shard: "transactions-1"); NULL there stops the start. */
-    const char *(*name_of)(void *app);
-    const service_handlers_t *handlers;
-    void *app;
-    /* Called once the store is open and before serving: open the app's tables, create
-       followers (and service_add_replica them). Return 0 or a negative code to exit. */
-    int (*setup)(void *app, service_t *service, bus_t *bus);
-    /* Called after the loop stopped, before the store closes: destroy followers etc. */
-    void (*teardown)(void *app);
-} service_main_t;
-
 /* Where the serialized Reply starts in a value of the "idempotency" table (its layout is
    service.c's: version byte, stored-at time from version 2 on, request hash): the header's
    length, or 0 when the value has no known layout. For offline tools that rewrite stored
    replies (lumbungctl move-cooperative); the header is copied unchanged. */
 size_t service_idempotency_reply_offset(const void *value, size_t len);
-
-/* Reads config (LUMBUNG_DATA, ports, keys), creates the loop, bus and service, runs until
-   SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code. */
-int service_run(const service_main_t *main_def);
 
 /* Statistics for metrics and tests. */
 typedef struct {
@@ -192,5 +173,8 @@ service_stats_t service_stats(const service_t *self);
 /* The calling process's CPU seconds, resident bytes and open descriptors into m (the gateway
    reports its own with them; a service puts them in its Pong). */
 void service_process_figures(Lumbung__ServiceMetrics *m);
+
+/* The whole of a service's main(): service_main.h, here so a main.c needs only service.h. */
+#include "service_main.h"
 
 #endif

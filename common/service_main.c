@@ -1,4 +1,4 @@
-/* service_run(): the shared body of every service's main(), so each main.c is wiring only. */
+#include "service_main.h"
 #include "service.h"
 #include "config.h"
 #include "curve.h"

@@ -686,6 +686,26 @@ static void set_locked(job_t *j, throttle_state_t state, int64_t locked_until_ms
     j->login.retry_after_s = (uint32_t) (left > 0 ? (left + 999) / 1000 : 1);
 }
 
+/* Answers j at once, without hashing, when the service is shutting down, too busy, or the name
+   or address is locked (a lock costs the attacker, not us). Returns whether it answered; sets
+   *now to the time the throttle was asked. */
+static bool answered_before_hashing(auth_t *self, job_t *j, int64_t *now) {
+    *now = 0;
+    if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
+        j->status = self->shutting_down ? ERR_SHUTTING_DOWN : ERR_BUSY;
+        job_answer_later(j, 0);
+        return true;
+    }
+    int64_t locked_until;
+    *now = wall_ms();
+    throttle_state_t state = throttle_begin(self->throttle, j->username, j->address, *now,
+                                            &locked_until);
+    if (state == THROTTLE_OPEN) return false;
+    set_locked(j, state, locked_until, *now);
+    job_answer_later(j, 0);
+    return true;
+}
+
 void auth_login(auth_t *self, const char *username, const char *password, const char *address,
                 auth_login_fn fn, void *arg) {
     assert(self && fn);
@@ -697,18 +717,8 @@ void auth_login(auth_t *self, const char *username, const char *password, const 
     else if (username) snprintf(j->username, sizeof j->username, "%s", username);
     snprintf(j->address, sizeof j->address, "%s", address ? address : "");
     if (pl <= AUTH_PASSWORD_MAX && pl > 0) memcpy(j->password, password, pl + 1);
-    if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
-        j->status = self->shutting_down ? ERR_SHUTTING_DOWN : ERR_BUSY;
-        job_answer_later(j, 0);
-        return;
-    }
-    int64_t now = wall_ms(), locked_until;
-    throttle_state_t state = throttle_begin(self->throttle, j->username, j->address, now, &locked_until);
-    if (state != THROTTLE_OPEN) {       /* no hash: a lock costs the attacker, not us */
-        set_locked(j, state, locked_until, now);
-        job_answer_later(j, 0);
-        return;
-    }
+    int64_t now;
+    if (answered_before_hashing(self, j, &now)) return;
     login_lookup_t q = { .job = j };
     int rc = auth_read(self, login_lookup, &q);
     if (rc < 0) {
@@ -1203,14 +1213,8 @@ void auth_member_activate(auth_t *self, uint64_t cooperative_id, uint64_t member
     j->username_valid = auth_member_username(cooperative_id, member_number, j->username) == 0;
     snprintf(j->address, sizeof j->address, "%s", address ? address : "");
     code_hash_hex(code, j->code_hash);
-    if (self->shutting_down || self->job_count > AUTH_JOBS_MAX) {
-        j->status = self->shutting_down ? ERR_SHUTTING_DOWN : ERR_BUSY;
-        job_answer_later(j, 0);
-        return;
-    }
-    int64_t now = wall_ms(), locked_until;
-    throttle_state_t state = throttle_begin(self->throttle, j->username, j->address, now, &locked_until);
-    if (state != THROTTLE_OPEN) { set_locked(j, state, locked_until, now); job_answer_later(j, 0); return; }
+    int64_t now, locked_until;
+    if (answered_before_hashing(self, j, &now)) return;
     int rc = j->username_valid ? auth_read(self, activate_lookup, j) : 0;
     if (rc < 0 || !j->verified) {      /* a wrong code is a failed login: counted and delayed */
         if (rc < 0) j->status = rc;

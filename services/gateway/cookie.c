@@ -1,4 +1,3 @@
-/* The browser session's cookie and CSRF token (see cookie.h). */
 #include "cookie.h"
 
 #include <sodium.h>

@@ -1,6 +1,3 @@
-/* The endpoints the gateway answers itself: health, readiness, metrics, login and logout (with
-   a bearer token, or a browser session cookie: cookie.h), change of one's own password, users,
-   audit. Routing, authentication and authorisation happened before (routes.c). */
 #include "gateway.h"
 
 #include <assert.h>
@@ -430,16 +427,13 @@ static void handle_member_access(gateway_exchange_t *ex, json_t *body) {
     Lumbung__MembersRequest *mr = arena_message(a, &lumbung__members_request__descriptor);
     mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_GET_MEMBER;
     mr->get_member = get;
-    Lumbung__Request *rq = arena_message(a, &lumbung__request__descriptor);
-    rq->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
-    rq->members = mr;
     Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
     actor->user = arena_strdup(a, ex->caller.user.username);
     actor->has_role = 1;
     actor->role = ex->caller.user.role;
     actor->has_cooperative_id = ex->caller.user.cooperative_id != 0;
     actor->cooperative_id = ex->caller.user.cooperative_id;
-    rq->actor = actor;
+    Lumbung__Request *rq = envelope_members_request(a, mr, actor);
     client_t *c = ex->gw->clients[GATEWAY_SERVICE_MEMBERS];
     if (!c || client_call(c, rq, ex->gw->timeout_ms, on_access_member, ex) != 0)
         gateway_exchange_error(ex, 503, "service_unavailable", NULL,

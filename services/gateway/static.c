@@ -1,4 +1,3 @@
-/* The web interface's files, loaded once and answered from memory (see static.h). */
 #include "static.h"
 
 #include <dirent.h>

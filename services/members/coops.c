@@ -1,4 +1,3 @@
-/* coops — cooperatives (identity and settings), their board and annual meetings (RAT). */
 #include <assert.h>
 #include <string.h>
 #include <strings.h>

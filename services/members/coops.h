@@ -1,7 +1,8 @@
 /*  coops — cooperatives (identity and settings), their board and annual meetings (RAT): the
     operations of MembersRequest on them.
 
-    Not for: members (people.h), supervision and trainings (guidance.h). Conventions of every handler: members.h. */
+    Not for: members (people.h), supervision and trainings (supervision.h). Conventions of every
+    handler: members.h. */
 #ifndef LUMBUNG_MEMBERS_COOPS_H
 #define LUMBUNG_MEMBERS_COOPS_H
 

@@ -1,8 +1,3 @@
-/* events — builds the MembersEvent of each change and appends it in the call's txn.
-
-   Every event carries the whole record after the change (never a diff), so a follower keeps
-   its replica by overwriting. Records are emitted exactly as stored: replies' warnings are
-   never part of an event. */
 #include <assert.h>
 
 #include "members.h"

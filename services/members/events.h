@@ -1,5 +1,9 @@
-/*  events — builds the MembersEvent of each change and appends it in the call's txn; every event
-    carries the whole record after the change, so a follower keeps its replica by overwriting.
+/*  events — builds the MembersEvent of each change and appends it in the call's txn.
+
+    Every event carries the whole record after the change (never a diff), so a follower keeps
+    its replica by overwriting. Records are emitted exactly as stored: replies' warnings are
+    never part of an event.
+
     Each returns 0 or a negative error for the handler to return.
 
     Not for: deciding what changed (the handlers). Conventions of every handler: members.h. */

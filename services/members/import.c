@@ -1,33 +1,5 @@
-/* import — members from a CSV file, as a background job processed in bounded chunks, and the
-   job that reports it.
+#include "import.h"
 
-   The file must be UTF-8 (a byte order mark is skipped) with the header
-   `nik,name,sex,birth_date,address,phone,joined_on` (any case, spaces around names ignored)
-   and well-formed RFC 4180 quoting, its fields separated by `,` or `;` (what Excel set to
-   Indonesian writes), whichever the header line uses; otherwise nothing is imported and the
-   request fails with one error naming `body` (a whole-file error). The request checks the
-   structure and counts the rows (at most MEMBERS_IMPORT_ROWS_MAX), then stores the job
-   (running, rows_total known), the file and a cursor in its own txn and answers the job id.
-
-   The rows are imported afterwards by steps the service posts to itself (service_post_self)
-   from a timer on its loop, every MEMBERS_IMPORT_STEP_MS (LUMBUNG_IMPORT_STEP_MS): a step
-   imports the next MEMBERS_IMPORT_CHUNK_ROWS rows of one job in its own child txn of a group
-   commit, with the job's counts and the cursor, so rows_done moves chunk by chunk and other
-   requests are served between chunks. A chunk lost in a crash vanished whole with its txn; at
-   start the service finds the cursors left (members_import_resume) and goes on from them, so
-   each row is imported once. The last chunk marks the job done, emits import_finished and
-   deletes the file and the cursor. The members a step creates are joined by the actor who
-   sent the file (kept with the cursor).
-
-   Repeats: a row whose NIK is already an ACTIVE member of the cooperative with the same data
-   (nik, name, sex, birth_date, address, phone, joined_on after trimming) counts as already
-   imported (rows_existing, part of rows_done), not as an error, so re-running a file imports
-   nothing twice. The same NIK with different data is a row error `duplicate_nik` on field nik;
-   so is a second row of one file with a NIK an earlier row took, unless it repeats that row.
-
-   The sex column accepts female/male, f/m, p/l (perempuan/laki-laki) in any case; dates are
-   YYYY-MM-DD or DD/MM/YYYY (day first, as Indonesian spreadsheets write them; 1 or 2 digits for
-   day and month); empty address and phone are allowed. */
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -37,10 +9,9 @@
 
 #include "bytes.h"
 #include "config.h"
-#include "csv.h"
+#include "csv_reader.h"
 #include "envelope.h"
 #include "log.h"
-#include "members.h"
 
 enum {
     MEMBERS_IMPORT_ROWS_MAX = 50000,
@@ -568,10 +539,7 @@ static void post_step(members_app_t *app) {
     Lumbung__MembersRequest *mr = arena_message(arena, &lumbung__members_request__descriptor);
     mr->op_case = LUMBUNG__MEMBERS_REQUEST__OP_IMPORT_STEP;
     mr->import_step = step;
-    Lumbung__Request *req = arena_message(arena, &lumbung__request__descriptor);
-    req->body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
-    req->members = mr;
-    req->actor = actor;
+    Lumbung__Request *req = envelope_members_request(arena, mr, actor);
     size_t len;
     uint8_t *bytes = envelope_pack(arena, &req->base, &len);
     service_post_self(app->service, bytes, len);

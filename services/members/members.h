@@ -11,7 +11,7 @@
     (service_call_authorise).
 
     Files: handlers.c (the operation table, the actor's reach, paging), coops.c (cooperatives, board, annual
-    meetings), people.c (members), guidance.c (supervision, trainings), import.c (CSV import,
+    meetings), people.c (members), supervision.c (supervision, trainings), import.c (CSV import,
     jobs), events.c (MembersEvent).
 
     Not for: transport or storage mechanics (service.h, store.h), pure rules (validate.h). */
@@ -105,22 +105,12 @@ int members_page_run(members_page_t *page, members_table_t table, const uint8_t 
                      size_t prefix_len, bool has_limit, uint32_t limit, const char *cursor,
                      char **next_cursor);
 
-/* --- operations of import.c (the others: coops.h, people.h, guidance.h) --- */
-int members_op_import_members(members_app_t *app, service_call_t *call,
-                              const Lumbung__ImportMembers *op);
-int members_op_import_step(members_app_t *app, service_call_t *call, const Lumbung__ImportStep *op);
-/* The import steps' timer: resume (setup: starts it when the store holds unfinished jobs),
-   kick (a job was started), stop (teardown). */
-int members_import_resume(members_app_t *app, uv_loop_t *loop);
-void members_import_kick(members_app_t *app);
-void members_import_stop(members_app_t *app);
-int members_op_get_job(members_app_t *app, service_call_t *call, const Lumbung__GetJob *op);
-
 /* One header per module, each with its contract; included here so that a file needs only
    members.h. */
 #include "coops.h"
 #include "people.h"
-#include "guidance.h"
+#include "supervision.h"
+#include "import.h"
 #include "events.h"
 
 #endif

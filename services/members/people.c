@@ -1,4 +1,3 @@
-/* people — members of a cooperative: joining, reading, searching, correcting and exiting. */
 #include <assert.h>
 #include <string.h>
 

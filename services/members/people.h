@@ -1,7 +1,8 @@
-/*  people — members of a cooperative: joining, reading, searching, correcting and exiting, and what
-    create and import share (inserting a validated member, comparing records, warnings).
+/*  people — members of a cooperative: joining, reading, searching, correcting and exiting, and
+    what create and import share (inserting a validated member, comparing records, warnings).
 
-    Not for: validating fields (validate.h) or the CSV import itself (import.c). Conventions of every handler: members.h. */
+    Not for: validating fields (validate.h) or the CSV import itself (import.h). Conventions of
+    every handler: members.h. */
 #ifndef LUMBUNG_MEMBERS_PEOPLE_H
 #define LUMBUNG_MEMBERS_PEOPLE_H
 

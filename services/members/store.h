@@ -1,4 +1,4 @@
-/*  members store — the tables of the members service in its LMDB store, and their layouts.
+/*  store — the tables of the members service in its LMDB store, and their layouts.
 
     Keys are fixed-width big-endian integers (u64 ids, u32 years, u8 status) and short byte
     strings, concatenated (`|`), so LMDB's byte order is numeric order and a cooperative's rows

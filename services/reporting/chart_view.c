@@ -1,7 +1,3 @@
-/* chart_view — the transactions stream's ledger projection: each cooperative's accounts (class,
-   role, name, all-time totals) and, per account and value date, the debits and credits of
-   that day. A balance as of any date is the sum of the days up to it, so an entry posted
-   late with an earlier value date changes every report from that date on, as it should. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -59,7 +55,7 @@ static int get_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const 
     uint8_t key[ACCOUNT_KEY_MAX];
     const void *v;
     size_t vl;
-    int rc = rowcache_get(app->rows, txn, app->accounts, key, account_key(key, coop, code, n), &v,
+    int rc = rowcache_get(app->apply.rows, txn, app->tables.accounts, key, account_key(key, coop, code, n), &v,
                           &vl);
     return rc != 0 ? rc : decode_account(v, vl, a);
 }
@@ -76,7 +72,7 @@ static int put_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const 
     be64_write(val + 4, (uint64_t) a->debit_sen);
     be64_write(val + 12, (uint64_t) a->credit_sen);
     memcpy(val + REPORTING_ACCOUNT_HEADER, a->name, name);
-    return rowcache_put(app->rows, txn, app->accounts, key, account_key(key, coop, code, n), val,
+    return rowcache_put(app->apply.rows, txn, app->tables.accounts, key, account_key(key, coop, code, n), val,
                         REPORTING_ACCOUNT_HEADER + name);
 }
 
@@ -114,7 +110,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     memcpy(key + 12, code, n);
     const void *v;
     size_t vl;
-    int rc = rowcache_get(app->rows, txn, app->daily, key, 12 + n, &v, &vl);
+    int rc = rowcache_get(app->apply.rows, txn, app->tables.daily, key, 12 + n, &v, &vl);
     if (rc == 0 && vl == DAILY_VALUE) {
         debit += (int64_t) be64_read(v);
         credit += (int64_t) be64_read((const uint8_t *) v + 8);
@@ -123,7 +119,7 @@ static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t 
     }
     be64_write(val, (uint64_t) debit);
     be64_write(val + 8, (uint64_t) credit);
-    return rowcache_put(app->rows, txn, app->daily, key, 12 + n, val, sizeof val);
+    return rowcache_put(app->apply.rows, txn, app->tables.daily, key, 12 + n, val, sizeof val);
 }
 
 /* An entry's line on an account we never saw opened would be a producer bug; the line still
@@ -169,11 +165,9 @@ int reporting_chart_apply_entry(reporting_t *app, store_txn_t *txn,
 static int load_accounts(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          reporting_chart_t *out) {
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->accounts,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = 8,
-                                               .rows_max = REPORTING_ACCOUNTS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.accounts, coop,
+                                 prefix, REPORTING_ACCOUNTS_MAX);
     if (rc != 0) return rc;
     size_t cap = 64;
     out->items = arena_alloc(arena, cap * sizeof *out->items);
@@ -214,7 +208,7 @@ static reporting_account_t *find(reporting_chart_t *chart, const char *code) {
 int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                          int32_t from, int32_t to, reporting_chart_t *out) {
     assert(app && txn && arena && out);
-    int rc = rowcache_flush(app->rows, txn);       /* empty but inside an apply txn */
+    int rc = rowcache_flush(app->apply.rows, txn);       /* empty but inside an apply txn */
     if (rc == 0) rc = load_accounts(app, txn, arena, coop, out);
     if (rc != 0 || from > to) return rc;
     uint8_t start[12], until[12];
@@ -223,7 +217,7 @@ int reporting_chart_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uin
     be64_write(until, coop);
     be32_write(until + 8, date_key(to));
     store_scan_t s;
-    rc = store_scan_open(&s, txn, app->daily,
+    rc = store_scan_open(&s, txn, app->tables.daily,
                          &(store_range_t){ .prefix = start, .prefix_len = 8, .from = start,
                                            .from_len = sizeof start, .until = until,
                                            .until_len = sizeof until });

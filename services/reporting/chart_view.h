@@ -1,7 +1,10 @@
-/*  chart_view — the ledger as reporting keeps it: each cooperative's accounts (class, role, name,
-    totals) and the debits and credits of every account per value date, from the transactions
-    stream; a chart of accounts with the sums of any period is read from it. (The chart of
-    accounts itself, its standard accounts and roles, is the transactions service's chart.c.)
+/*  chart_view — the transactions stream's ledger projection: each cooperative's accounts
+    (class, role, name, all-time totals) and, per account and value date, the debits and credits
+    of that day. A balance as of any date is the sum of the days up to it, so an entry posted
+    late with an earlier value date changes every report from that date on, as it should.
+
+    (The chart of accounts itself, its standard accounts and roles, is the transactions
+    service's standard_chart.c.)
 
     Not for: shaping a balance sheet or trial balance (sheet.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_CHART_VIEW_H

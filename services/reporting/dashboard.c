@@ -1,9 +1,3 @@
-/* dashboard — the district dashboard: every cooperative the members stream named, with its
-   active members by sex (registry.c), its total assets and members' savings as of a date
-   (chart_view.c), its loan portfolio and NPL (loans_view.c), its RAT compliance and overdue supervision
-   recommendations (oversight.c) and the health rating of its last ended fiscal year (rating.c),
-   summed by cooperative type, health rating, group and district, and for the district; and
-   the cooperatives that need the district's attention, each with its reasons. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -311,7 +305,7 @@ static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, arena_t *
                    int32_t as_of, Lumbung__DistrictDashboard *d, Lumbung__TypeSummary **types,
                    tally_t ratings[RATINGS]) {
     store_scan_t cur;
-    int rc = store_scan_open(&cur, txn, app->coops,
+    int rc = store_scan_open(&cur, txn, app->tables.coops,
                              &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;

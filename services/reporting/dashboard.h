@@ -1,6 +1,10 @@
-/*  dashboard — the district dashboard: every cooperative with its members, assets, savings,
-    loan portfolio, RAT compliance, supervision and health rating, summed for the district, and
-    the cooperatives that need its attention.
+/*  dashboard — the district dashboard: every cooperative the members stream named, with its
+    active members by sex (registry.c), its total assets and members' savings as of a date
+    (chart_view.c), its loan portfolio and NPL (loans_view.c), its RAT compliance and overdue
+    supervision recommendations (oversight.c) and the health rating of its last ended fiscal
+    year (health_rating.c), summed by cooperative type, health rating, group and district, and
+    for the district; and the cooperatives that need the district's attention, each with its
+    reasons.
 
     Not for: rules of any one report it sums (their own headers). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_DASHBOARD_H

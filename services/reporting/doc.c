@@ -1,13 +1,10 @@
-/* doc — reports as tables of typed cells. */
 #include "doc.h"
 #include "date.h"
 #include "enum_id.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <string.h>
 
-enum { ENUM_NAME_MAX = 64 };
 
 void reporting_doc_init(reporting_doc_t *d, arena_t *arena, const char *report,
                         const char *title_en, const char *title_id) {
@@ -99,27 +96,10 @@ void reporting_cell_bool(reporting_table_t *t, bool value) {
     reporting_cell_label(t, value ? "true" : "false", value ? "ya" : "tidak");
 }
 
-/* Every enum of the contract names its value 0 PREFIX_UNSPECIFIED; that gives the prefix. */
-static size_t enum_prefix_len(const ProtobufCEnumDescriptor *e) {
-    const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(e, 0);
-    static const char unspecified[] = "UNSPECIFIED";
-    size_t n = zero ? strlen(zero->name) : 0;
-    if (n < sizeof unspecified - 1 || strcmp(zero->name + n - (sizeof unspecified - 1), unspecified))
-        return 0;
-    return n - (sizeof unspecified - 1);
-}
-
 const char *reporting_enum_name(arena_t *arena, const ProtobufCEnumDescriptor *e, int value) {
     assert(arena && e);
-    const ProtobufCEnumValue *v = value ? protobuf_c_enum_descriptor_get_value(e, value) : NULL;
-    if (!v) return "";
-    size_t skip = enum_prefix_len(e);
-    const char *name = strlen(v->name) > skip ? v->name + skip : v->name;
-    char buf[ENUM_NAME_MAX];
-    size_t i = 0;
-    for (; name[i] && i + 1 < sizeof buf; i++) buf[i] = (char) tolower((unsigned char) name[i]);
-    buf[i] = '\0';
-    return arena_strdup(arena, buf);
+    char buf[REPORTING_ENUM_NAME_MAX];
+    return reporting_enum_json_name(e, value, buf, sizeof buf) ? arena_strdup(arena, buf) : "";
 }
 
 /* The JSON name for lang=en, its Bahasa Indonesia (enum_id.c) for lang=id; an enum value

@@ -10,7 +10,7 @@
 
     Ownership: everything lives in the document's arena. Pure: no I/O.
 
-    Not for: parsing; the formats themselves (csv.c writes the CSV text, docfile.c turns a
+    Not for: parsing; the formats themselves (csv_writer.c writes the CSV text, docfile.c turns a
     document into a lumbung.ReportFile). */
 #ifndef LUMBUNG_REPORTING_DOC_H
 #define LUMBUNG_REPORTING_DOC_H

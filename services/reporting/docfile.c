@@ -1,6 +1,5 @@
-/* docfile — documents as files: options, CSV, file name and headers. */
 #include "docfile.h"
-#include "csv.h"
+#include "csv_writer.h"
 #include "pdf.h"
 #include "xlsx.h"
 

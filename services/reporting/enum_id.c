@@ -1,8 +1,8 @@
-/* enum_id — enum values in Bahasa Indonesia for the report files. */
 #include "enum_id.h"
 #include "envelope.pb-c.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -130,4 +130,28 @@ const char *reporting_health_component_id(const char *code) {
     for (size_t i = 0; i < N(COMPONENTS); i++)
         if (!strcmp(COMPONENTS[i].code, code)) return COMPONENTS[i].name;
     return NULL;
+}
+
+/* Every enum of the contract names its value 0 PREFIX_UNSPECIFIED; that gives the prefix. */
+static size_t enum_prefix_len(const ProtobufCEnumDescriptor *e) {
+    const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(e, 0);
+    static const char unspecified[] = "UNSPECIFIED";
+    size_t n = zero ? strlen(zero->name) : 0;
+    if (n < sizeof unspecified - 1 || strcmp(zero->name + n - (sizeof unspecified - 1), unspecified))
+        return 0;
+    return n - (sizeof unspecified - 1);
+}
+
+bool reporting_enum_json_name(const ProtobufCEnumDescriptor *e, int value, char *buf,
+                              size_t size) {
+    assert(e && buf && size > 0);
+    const ProtobufCEnumValue *v = value ? protobuf_c_enum_descriptor_get_value(e, value) : NULL;
+    buf[0] = '\0';
+    if (!v) return false;
+    size_t skip = enum_prefix_len(e);
+    const char *name = strlen(v->name) > skip ? v->name + skip : v->name;
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++) buf[i] = (char) tolower((unsigned char) name[i]);
+    buf[i] = '\0';
+    return true;
 }

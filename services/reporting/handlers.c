@@ -1,10 +1,4 @@
-/* handlers — answers ReportingRequest from the projections through the service's operation
-   table (common/operations_reporting.h; the runtime authorises each), reads in
-   the call's transaction (so a report is one consistent snapshot), states the sequences of
-   both streams it reflects, and renders CSV when asked. Handlers only read, except the
-   management questionnaire (management.c), a supervisor's assessment. The SHU of a
-   fiscal year is shared out by shu.c from the ledger's surplus and loans_view.c's participation. */
-#include "reporting.h"
+#include "handlers.h"
 #include "date.h"
 #include "pb_date.h"
 #include "log.h"
@@ -479,7 +473,7 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     return answer(x, &o);
 }
 
-/* The health rating (rating.c), stamped with the sequences it reflects. */
+/* The health rating (health_rating.c), stamped with the sequences it reflects. */
 static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     reporting_opts_t o;
     READ_OPTIONS(x, r, &o);

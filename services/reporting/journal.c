@@ -1,12 +1,3 @@
-/* journal — the journal of a period, from the transactions stream.
-
-   "journal" keeps every posted entry as it was posted (lumbung.JournalEntry, lines included),
-   keyed by cooperative, value date and entry id, so the journal of [from, to] is one range read
-   in value-date then entry order. Entries never change after posting (a correction is a
-   reversal entry), so an entry is written once; a replayed event writes the same bytes.
-
-   Not for: balances (chart.c sums them); anything the transactions service's own journal
-   listing (GET .../journal) answers from its store with paging. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -31,10 +22,10 @@ int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumb
     if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
     size_t len = protobuf_c_message_get_packed_size(&e->base);
     if (len > ENTRY_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1), key[JOURNAL_KEY];
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[JOURNAL_KEY];
     protobuf_c_message_pack(&e->base, buf);
     journal_key(key, e->cooperative_id, day, e->id);
-    return store_put(txn, app->journal, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.journal, key, sizeof key, buf, len, 0);
 }
 
 /* Appends one entry to the report, growing its array in the arena. */
@@ -63,7 +54,7 @@ int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, u
                            int32_t from, int32_t to, Lumbung__JournalReport *out) {
     assert(app && txn && arena && out);
     store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->journal, &c);
+    int rc = store_cursor_open(txn, app->tables.journal, &c);
     if (rc != 0) return rc;
     uint8_t seek[JOURNAL_KEY];
     journal_key(seek, coop, from, 0);

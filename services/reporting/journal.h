@@ -1,5 +1,9 @@
-/*  journal — every entry the transactions service posted, as reporting keeps it ("journal",
-    see reporting.h), for the journal of a period in every report format.
+/*  journal — the journal of a period, from the transactions stream.
+
+    "journal" keeps every posted entry as it was posted (lumbung.JournalEntry, lines included),
+    keyed by cooperative, value date and entry id, so the journal of [from, to] is one range
+    read in value-date then entry order. Entries never change after posting (a correction is a
+    reversal entry), so an entry is written once; a replayed event writes the same bytes.
 
     Not for: the ledger's own journal and its rules (the transactions service), or account
     balances (chart_view.h). */

@@ -1,18 +1,3 @@
-/* loancard — each member's loan movements, the loan cards (kartu angsuran) of the member
-   statement: disbursements, repayments with their allocation to late fees, interest and
-   principal, payments out of an exit settlement, and (from the write-off and recovery events)
-   write-offs and recoveries. Fed by loans_view.c from the loan events; read by statement.c's
-   caller (handlers.c) into MemberStatement.loans.
-
-   "loan_lines" key: u64 member id + u64 loan id + u32 value date + u64 event sequence, so a
-   member's loans come in loan id order and each loan's lines in value-date then event order;
-   value: [0] version 1, [1] LoanMovementKind, then i64 amount, late fee, interest, principal,
-   change of the outstanding principal, u64 entry id, and i64 what is still owed after a
-   write-off or recovery (8 bytes each). The running
-   outstanding principal is summed when read, in value-date order, so a line posted late
-   (a back-dated repayment) shows the balance of its own date; one line per loan per event.
-
-   Not for: the portfolio or classes (loans_view.c), or savings lines (statement.c). */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -35,7 +20,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
     be64_write(key, l->member_id);
     be64_write(key + 8, l->loan_id);
     be32_write(key + 16, date_key(l->day));
-    be64_write(key + 20, app->event_seq);
+    be64_write(key + 20, app->apply.event_seq);
     val[0] = LINE_VERSION;
     val[1] = (uint8_t) l->kind;
     const int64_t fields[] = { l->amount_sen, l->late_fee_sen, l->interest_sen, l->principal_sen,
@@ -43,7 +28,7 @@ int reporting_loancard_put(reporting_t *app, store_txn_t *txn, const reporting_l
                                l->still_owed_sen };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         be64_write(val + 2 + 8 * i, (uint64_t) fields[i]);
-    return store_put(txn, app->loan_lines, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.loan_lines, key, sizeof key, val, sizeof val, 0);
 }
 
 /* ------------------------------------------------------------------ reading */
@@ -150,7 +135,7 @@ int reporting_loancard_read(reporting_t *app, store_txn_t *txn, arena_t *arena, 
     uint8_t prefix[8];
     be64_write(prefix, st->member_id);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->loan_lines,
+    int rc = store_scan_open(&s, txn, app->tables.loan_lines,
                              &(store_range_t){ .prefix = prefix, .prefix_len = 8 });
     if (rc != 0) return rc;
     reader_t r = { .arena = arena, .st = st };

@@ -1,7 +1,19 @@
-/*  loancard — each member's loan movements (kartu angsuran) for the member statement:
-    disbursements, repayments with their allocation, write-offs and recoveries.
+/*  loancard — each member's loan movements, the loan cards (kartu angsuran) of the member
+    statement: disbursements, repayments with their allocation to late fees, interest and
+    principal, payments out of an exit settlement, and (from the write-off and recovery events)
+    write-offs and recoveries. Fed by loans_view.c from the loan events; read by statement.c's
+    caller (handlers.c) into MemberStatement.loans.
 
-    Not for: the portfolio or classes (loans_view.h), savings lines (statement.h). Tables: reporting.h. */
+    "loan_lines" key: u64 member id + u64 loan id + u32 value date + u64 event sequence, so a
+    member's loans come in loan id order and each loan's lines in value-date then event order;
+    value: [0] version 1, [1] LoanMovementKind, then i64 amount, late fee, interest, principal,
+    change of the outstanding principal, u64 entry id, and i64 what is still owed after a
+    write-off or recovery (8 bytes each). The running outstanding principal is summed when read,
+    in value-date order, so a line posted late (a back-dated repayment) shows the balance of its
+    own date; one line per loan per event.
+
+    Not for: the portfolio or classes (loans_view.h), savings lines (statement.h). Tables:
+    reporting.h. */
 #ifndef LUMBUNG_REPORTING_LOANCARD_H
 #define LUMBUNG_REPORTING_LOANCARD_H
 

@@ -1,12 +1,3 @@
-/* loans_view — the loan portfolio and members' participation, from the transactions stream.
-
-   "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
-   state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
-   takes each loan's last state on or before it; a later event of the same date replaces the
-   earlier one. "participation" keeps per member and value date what SHU needs: the change of
-   principal + mandatory savings (from the entries, as statement.c reads them), loan interest
-   paid (from each repayment's allocation) and loan principal disbursed. Each disbursement and
-   payment is also a line of the member's loan card (loancard.c). */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -45,7 +36,7 @@ static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanStat
     val[2] = s->has_class_ ? (uint8_t) s->class_ : 0;
     be64_write(val + 3, (uint64_t) (s->has_outstanding_principal_sen ? s->outstanding_principal_sen : 0));
     be64_write(val + 11, s->member_id);
-    return store_put(txn, app->loan_states, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.loan_states, key, sizeof key, val, sizeof val, 0);
 }
 
 /* Adds `delta` to one field of a member's participation on `day`. */
@@ -58,13 +49,13 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
     be32_write(key + 16, date_key(day));
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->participation, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.participation, key, sizeof key, &v, &vl);
     if (rc == 0 && vl == USE_SIZE) memcpy(val, v, USE_SIZE);
     else if (rc == 0 || rc == ERR_NOT_FOUND) memset(val, 0, sizeof val);
     else return rc;
     int64_t now = (int64_t) be64_read(val + 8 * field);
     be64_write(val + 8 * field, (uint64_t) (now + delta));
-    return store_put(txn, app->participation, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.participation, key, sizeof key, val, sizeof val, 0);
 }
 
 static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__LoanDisbursed *d) {
@@ -151,23 +142,18 @@ static int apply_applied(reporting_t *app, store_txn_t *txn, const Lumbung__Loan
     if (!a || !a->loan || !a->loan->has_id || !a->loan->has_cooperative_id) return 0;
     size_t len = protobuf_c_message_get_packed_size(&a->loan->base);
     if (len > TERMS_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1), key[TERMS_KEY];
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[TERMS_KEY];
     protobuf_c_message_pack(&a->loan->base, buf);
     terms_key(key, a->loan->cooperative_id, a->loan->id);
-    return store_put(txn, app->loan_terms, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.loan_terms, key, sizeof key, buf, len, 0);
 }
 
 int reporting_loans_terms(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                           uint64_t loan, Lumbung__Loan **out) {
     uint8_t key[TERMS_KEY];
     terms_key(key, coop, loan);
-    const void *v;
-    size_t vl;
-    int rc = store_get(txn, app->loan_terms, key, sizeof key, &v, &vl);
-    if (rc != 0) return rc;
-    ProtobufCAllocator alloc = arena_allocator(arena);
-    *out = (Lumbung__Loan *) protobuf_c_message_unpack(&lumbung__loan__descriptor, &alloc, vl, v);
-    return *out ? 0 : -EPROTO;
+    return reporting_get_message(txn, app->tables.loan_terms, key, sizeof key, arena,
+                                 &lumbung__loan__descriptor, (ProtobufCMessage **) out);
 }
 
 int reporting_loans_apply(reporting_t *app, store_txn_t *txn,
@@ -227,11 +213,9 @@ int reporting_loans_portfolio(reporting_t *app, store_txn_t *txn, uint64_t coop,
                               reporting_portfolio_counts_t *out) {
     memset(out, 0, sizeof *out);
     uint8_t seek[8], last[STATE_SIZE];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->loan_states,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
-                                               .rows_max = REPORTING_LOAN_STATES_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.loan_states, coop,
+                                 seek, REPORTING_LOAN_STATES_MAX);
     if (rc != 0) return rc;
     uint64_t loan = 0;
     bool have = false;
@@ -272,10 +256,8 @@ int reporting_loans_participation(reporting_t *app, store_txn_t *txn, arena_t *a
     *items = NULL;
     *count = 0;
     uint8_t seek[8];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->participation,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek });
+    int rc = reporting_scan_coop(&s, txn, app->tables.participation, coop, seek, 0);
     if (rc != 0) return rc;
     size_t cap = 0;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == USE_KEY) {
@@ -325,7 +307,7 @@ static void register_add(arena_t *arena, Lumbung__LoanRegister *r, size_t *cap, 
 int reporting_loans_register(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                              int32_t as_of, Lumbung__LoanRegister *out) {
     store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->loan_states, &c);
+    int rc = store_cursor_open(txn, app->tables.loan_states, &c);
     if (rc != 0) return rc;
     uint8_t seek[8], last[STATE_SIZE];
     be64_write(seek, coop);

@@ -1,9 +1,17 @@
-/*  loans_view — the loan book as reporting keeps it: each loan's state by date (for the
-    portfolio by class as of any date) and members' participation (capital, interest paid,
-    principal disbursed) for SHU, from the transactions stream. (Loans themselves, their
-    terms and rules, are the transactions service's loans.c.)
+/*  loans_view — the loan portfolio and members' participation, from the transactions stream.
 
-    Not for: deciding a loan's class (the transactions service) or the report's figures (portfolio.h). Tables: reporting.h. */
+    "loan_states" keeps each loan's state as every loan event said it, keyed by the date the
+    state is for (disbursement, repayment value date, close-day), so the portfolio as of a date
+    takes each loan's last state on or before it; a later event of the same date replaces the
+    earlier one. "participation" keeps per member and value date what SHU needs: the change of
+    principal + mandatory savings (from the entries, as statement.c reads them), loan interest
+    paid (from each repayment's allocation) and loan principal disbursed. Each disbursement and
+    payment is also a line of the member's loan card (loancard.c).
+
+    (Loans themselves, their terms and rules, are the transactions service's lending.c.)
+
+    Not for: deciding a loan's class (the transactions service) or the report's figures
+    (portfolio.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_LOANS_VIEW_H
 #define LUMBUNG_REPORTING_LOANS_VIEW_H
 

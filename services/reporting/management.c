@@ -1,12 +1,7 @@
-/* management — the management questionnaire of health rating aspect 3: a supervisor's answers
-   per cooperative and fiscal year, kept in the "management" table (the one table of this
-   service that is not a projection: it is written by a request, so a rebuilt store loses it
-   unless the answers are put again). Points are computed by health.c when the answers are put
-   and when a rating reads them. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
-#include "health.h"
+#include "health_bands.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -70,13 +65,10 @@ int reporting_management_read(reporting_t *app, store_txn_t *txn, arena_t *arena
     assert(app && txn && arena && out && points_centi);
     uint8_t key[KEY_SIZE];
     make_key(key, coop, year);
-    const void *v;
-    size_t vl;
-    int rc = store_get(txn, app->management, key, sizeof key, &v, &vl);
+    int rc = reporting_get_message(txn, app->tables.management, key, sizeof key, arena,
+                                   &lumbung__management_questionnaire__descriptor,
+                                   (ProtobufCMessage **) out);
     if (rc != 0) return rc;
-    ProtobufCAllocator alloc = arena_allocator(arena);
-    *out = lumbung__management_questionnaire__unpack(&alloc, vl, v);
-    if (!*out) return -EPROTO;
     int bad;
     *points_centi = score(arena, *out, &bad);
     return *points_centi < 0 ? -EPROTO : 0;
@@ -123,7 +115,7 @@ int reporting_management_put(reporting_t *app, service_call_t *call, store_txn_t
     protobuf_c_message_pack(&q->base, buf);
     uint8_t key[KEY_SIZE];
     make_key(key, req->cooperative_id, req->year);
-    if ((rc = store_put(txn, app->management, key, sizeof key, buf, len, 0)) != 0) return rc;
+    if ((rc = store_put(txn, app->tables.management, key, sizeof key, buf, len, 0)) != 0) return rc;
     out->result_case = LUMBUNG__REPORTING_REPLY__RESULT_MANAGEMENT;
     out->management = q;
     return 0;

@@ -1,7 +1,10 @@
-/*  management — the management questionnaire of health aspect 3: a supervisor's answers per
-    cooperative and fiscal year, the one table of this service that is not a projection.
+/*  management — the management questionnaire of health rating aspect 3: a supervisor's answers
+    per cooperative and fiscal year, kept in the "management" table (the one table of this
+    service that is not a projection: it is written by a request, so a rebuilt store loses it
+    unless the answers are put again). Points are computed by health_bands.c when the answers
+    are put and when a rating reads them.
 
-    Not for: the points tables (health.h). Tables: reporting.h. */
+    Not for: the points tables (health_bands.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_MANAGEMENT_H
 #define LUMBUNG_REPORTING_MANAGEMENT_H
 

@@ -1,7 +1,3 @@
-/* ods — the yearly national data return (ODS): one row per cooperative the members stream
-   named, with its identity (registry.c), whether a RAT approved the fiscal year (oversight.c),
-   its active members by sex, and its own capital, outside capital, assets at the fiscal year
-   end and its surplus over the year (chart_view.c); as JSON or a CSV file. */
 #include "reporting.h"
 #include "render.h"
 #include "date.h"
@@ -88,7 +84,7 @@ static int row(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year
 static int collect(reporting_t *app, store_txn_t *txn, arena_t *arena, uint32_t year,
                    Lumbung__OdsReturn *o) {
     store_scan_t cur;
-    int rc = store_scan_open(&cur, txn, app->coops,
+    int rc = store_scan_open(&cur, txn, app->tables.coops,
                              &(store_range_t){ .rows_max = REPORTING_COOPS_MAX });
     if (rc != 0) return rc;
     size_t cap = 16;

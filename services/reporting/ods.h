@@ -1,7 +1,9 @@
-/*  ods — the yearly national data return (ODS): one row per cooperative with its identity, RAT,
-    members by sex, capital, assets and surplus of the fiscal year.
+/*  ods — the yearly national data return (ODS): one row per cooperative the members stream
+    named, with its identity (registry.c), whether a RAT approved the fiscal year (oversight.c),
+    its active members by sex, and its own capital, outside capital, assets at the fiscal year
+    end and its surplus over the year (chart_view.c); as JSON or a CSV file.
 
-    Not for: the CSV writer (csv.h). Tables: reporting.h. */
+    Not for: the CSV writer (csv_writer.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_ODS_H
 #define LUMBUNG_REPORTING_ODS_H
 

@@ -1,7 +1,3 @@
-/* oversight — the district's view of each cooperative's duties, from the members stream: the
-   annual meetings (RAT) recorded per fiscal year and the supervision records with their
-   recommendations, as the last event said. The dashboard (dashboard.c) reads them to find
-   cooperatives without a RAT and recommendations past their due date. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -23,19 +19,19 @@ static int apply_rat(reporting_t *app, store_txn_t *txn, const Lumbung__AnnualMe
     be32_write(key + 8, m->fiscal_year);
     val[0] = RAT_VERSION;
     be32_write(val + 1, date_key(held));
-    return store_put(txn, app->rats, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.rats, key, sizeof key, val, sizeof val, 0);
 }
 
 static int apply_supervision(reporting_t *app, store_txn_t *txn, const Lumbung__Supervision *s) {
     if (!s || !s->has_cooperative_id || !s->has_id) return 0;
     size_t len = protobuf_c_message_get_packed_size(&s->base);
     if (len > SUPERVISION_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1);
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1);
     protobuf_c_message_pack(&s->base, buf);
     uint8_t key[SUPERVISION_KEY];
     be64_write(key, s->cooperative_id);
     be64_write(key + 8, s->id);
-    return store_put(txn, app->supervisions, key, sizeof key, buf, len, 0);
+    return store_put(txn, app->tables.supervisions, key, sizeof key, buf, len, 0);
 }
 
 int reporting_oversight_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev) {
@@ -57,11 +53,8 @@ int reporting_oversight_rats(reporting_t *app, store_txn_t *txn, uint64_t coop,
     assert(app && txn && out);
     memset(out, 0, sizeof *out);
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->rats,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
-                                               .rows_max = REPORTING_RATS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.rats, coop, prefix, REPORTING_RATS_MAX);
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == RAT_KEY) {
         const uint8_t *p = s.val;
@@ -94,11 +87,9 @@ int reporting_oversight_overdue(reporting_t *app, store_txn_t *txn, arena_t *are
     assert(app && txn && arena && count);
     *count = 0;
     uint8_t prefix[8];
-    be64_write(prefix, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->supervisions,
-                             &(store_range_t){ .prefix = prefix, .prefix_len = sizeof prefix,
-                                               .rows_max = REPORTING_SUPERVISIONS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.supervisions, coop,
+                                 prefix, REPORTING_SUPERVISIONS_MAX);
     if (rc != 0) return rc;
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == SUPERVISION_KEY) {
         ProtobufCAllocator alloc = arena_allocator(arena);
@@ -117,7 +108,7 @@ int reporting_oversight_rat_of(reporting_t *app, store_txn_t *txn, uint64_t coop
     be32_write(key + 8, year);
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->rats, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.rats, key, sizeof key, &v, &vl);
     if (rc != 0) return rc;
     const uint8_t *p = v;
     if (vl != RAT_SIZE || p[0] != RAT_VERSION) return ERR_RECORD_VERSION;

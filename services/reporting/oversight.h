@@ -1,5 +1,7 @@
-/*  oversight — annual meetings (RAT) per fiscal year and supervision records with their
-    recommendations, from the members stream, and what the dashboard asks of them.
+/*  oversight — the district's view of each cooperative's duties, from the members stream: the
+    annual meetings (RAT) recorded per fiscal year and the supervision records with their
+    recommendations, as the last event said. The dashboard (dashboard.c) reads them to find
+    cooperatives without a RAT and recommendations past their due date.
 
     Not for: the registry of cooperatives and members (registry.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_OVERSIGHT_H

@@ -1,4 +1,3 @@
-/* pdf — documents as A4 pages (libharu). */
 #include "pdf.h"
 #include "docfile.h"
 #include "money.h"

@@ -1,4 +1,3 @@
-/* portfolio — RPM, NPL and required allowance per collectibility class (render.c makes its files). */
 #include "portfolio.h"
 #include "pb_date.h"
 #include "allowance.h"

@@ -1,11 +1,12 @@
 /*  portfolio — the loan-portfolio report from loans counted by collectibility class: each
     class's loans and outstanding principal, its part of RPM (risk of problem loans: 50 %
     substandard, 75 % doubtful, 100 % loss) and its required loan-loss allowance (district
-    defaults 0.5 / 10 / 50 / 100 %, docs/domain.md), and the NPL ratio. Each class's part is rounded
-    to the sen (half away from zero) and the totals are sums of the rows, so a reader can check
-    them by adding the column. Pure: reads the counts, allocates in the arena.
+    defaults 0.5 / 10 / 50 / 100 %, docs/domain.md), and the NPL ratio. Each class's part is
+    rounded to the sen (half away from zero) and the totals are sums of the rows, so a reader
+    can check them by adding the column. Pure: reads the counts, allocates in the arena.
 
-    Not for: reading the store (loans_view.c) or deciding a loan's class (the transactions service). */
+    Not for: reading the store (loans_view.c) or deciding a loan's class (the transactions
+    service). */
 #ifndef LUMBUNG_REPORTING_PORTFOLIO_H
 #define LUMBUNG_REPORTING_PORTFOLIO_H
 

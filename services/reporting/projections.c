@@ -1,6 +1,3 @@
-/* projections — opens the reporting tables and routes each followed event to the projections
-   it feeds (registry.c, chart_view.c, statement.c, loans_view.c, loancard.c). Events a projection does not need are counted
-   and otherwise ignored, so a producer may add event kinds (loans) without stopping us. */
 #include "reporting.h"
 #include "bytes.h"
 #include "log.h"
@@ -20,33 +17,33 @@ int reporting_open(reporting_t *app, service_t *service) {
 int reporting_open_store(reporting_t *app, store_t *s) {
     assert(app && s);
     struct { const char *name; store_table_t *table; } tables[] = {
-        { "stream_stats", &app->stream_stats }, { "coops", &app->coops },
-        { "coop_counts", &app->coop_counts }, { "members", &app->members_table },
-        { "accounts", &app->accounts }, { "daily", &app->daily },
-        { "movements", &app->movements }, { "loan_states", &app->loan_states },
-        { "participation", &app->participation }, { "management", &app->management },
-        { "rats", &app->rats }, { "supervisions", &app->supervisions },
-        { "loan_lines", &app->loan_lines }, { "loan_terms", &app->loan_terms },
-        { "journal", &app->journal }, { "write_offs", &app->write_offs },
+        { "stream_stats", &app->tables.stream_stats }, { "coops", &app->tables.coops },
+        { "coop_counts", &app->tables.coop_counts }, { "members", &app->tables.members_table },
+        { "accounts", &app->tables.accounts }, { "daily", &app->tables.daily },
+        { "movements", &app->tables.movements }, { "loan_states", &app->tables.loan_states },
+        { "participation", &app->tables.participation }, { "management", &app->tables.management },
+        { "rats", &app->tables.rats }, { "supervisions", &app->tables.supervisions },
+        { "loan_lines", &app->tables.loan_lines }, { "loan_terms", &app->tables.loan_terms },
+        { "journal", &app->tables.journal }, { "write_offs", &app->tables.write_offs },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(s, tables[i].name, tables[i].table);
         if (rc != 0) return rc;
     }
-    app->arena = arena_new();
-    app->rows = rowcache_new();
-    return app->arena && app->rows ? 0 : -ENOMEM;
+    app->apply.arena = arena_new();
+    app->apply.rows = rowcache_new();
+    return app->apply.arena && app->apply.rows ? 0 : -ENOMEM;
 }
 
 void reporting_close(reporting_t *app) {
-    arena_destroy(&app->arena);
-    rowcache_destroy(&app->rows);
+    arena_destroy(&app->apply.arena);
+    rowcache_destroy(&app->apply.rows);
 }
 
 int reporting_batch(void *arg, store_txn_t *txn, bool end) {
     reporting_t *app = arg;
-    if (end) return rowcache_flush(app->rows, txn);
-    rowcache_clear(app->rows);
+    if (end) return rowcache_flush(app->apply.rows, txn);
+    rowcache_clear(app->apply.rows);
     return 0;
 }
 
@@ -54,12 +51,12 @@ static int count_event(reporting_t *app, store_txn_t *txn, const char *stream) {
     const void *v;
     size_t vl;
     uint64_t n = 0;
-    if (rowcache_get(app->rows, txn, app->stream_stats, stream, strlen(stream), &v, &vl) == 0 &&
+    if (rowcache_get(app->apply.rows, txn, app->tables.stream_stats, stream, strlen(stream), &v, &vl) == 0 &&
         vl == 8)
         n = be64_read(v);
     uint8_t buf[8];
     be64_write(buf, n + 1);
-    return rowcache_put(app->rows, txn, app->stream_stats, stream, strlen(stream), buf, 8);
+    return rowcache_put(app->apply.rows, txn, app->tables.stream_stats, stream, strlen(stream), buf, 8);
 }
 
 static int apply_member_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {
@@ -121,8 +118,8 @@ static int apply_transactions(reporting_t *app, store_txn_t *txn,
 
 int reporting_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
     reporting_t *app = arg;
-    arena_reset(app->arena);
-    app->event_seq = event->seq;
+    arena_reset(app->apply.arena);
+    app->apply.event_seq = event->seq;
     int rc = count_event(app, txn, event->stream && *event->stream ? event->stream : "unknown");
     if (rc != 0) return rc;
     if (event->body_case == LUMBUNG__EVENT__BODY_TRANSACTIONS && event->transactions)
@@ -138,6 +135,26 @@ void reporting_advanced(void *arg, uint64_t cursor) {
     (void) cursor;
     reporting_t *app = arg;
     service_replica_advanced(app->service);
+}
+
+int reporting_get_message(store_txn_t *txn, store_table_t table, const void *key,
+                          size_t key_len, arena_t *arena, const ProtobufCMessageDescriptor *d,
+                          ProtobufCMessage **out) {
+    assert(txn && key && arena && d && out);
+    const void *v;
+    size_t vl;
+    int rc = store_get(txn, table, key, key_len, &v, &vl);
+    if (rc != 0) return rc;
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    *out = protobuf_c_message_unpack(d, &alloc, vl, v);
+    return *out ? 0 : -EPROTO;
+}
+
+int reporting_scan_coop(store_scan_t *s, store_txn_t *txn, store_table_t table, uint64_t coop,
+                        uint8_t prefix[8], size_t rows_max) {
+    be64_write(prefix, coop);
+    store_range_t range = { .prefix = prefix, .prefix_len = 8, .rows_max = rows_max };
+    return store_scan_open(s, txn, table, &range);
 }
 
 uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop) {

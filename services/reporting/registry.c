@@ -1,6 +1,3 @@
-/* registry — the members stream's projection: each cooperative and member as the last event
-   said (events carry whole records), and per cooperative the count of active members by sex,
-   kept by comparing a member's record before and after each event. */
 #include "reporting.h"
 #include "bytes.h"
 #include "log.h"
@@ -20,7 +17,7 @@ static int put_message(reporting_t *app, store_txn_t *txn, store_table_t table, 
                        const ProtobufCMessage *msg) {
     size_t len = protobuf_c_message_get_packed_size(msg);
     if (len > RECORD_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->arena, len + 1);
+    uint8_t *buf = arena_alloc(app->apply.arena, len + 1);
     protobuf_c_message_pack(msg, buf);
     uint8_t key[8];
     be64_write(key, id);
@@ -31,18 +28,12 @@ static int get_message(store_txn_t *txn, store_table_t table, arena_t *arena, ui
                        const ProtobufCMessageDescriptor *d, ProtobufCMessage **out) {
     uint8_t key[8];
     be64_write(key, id);
-    const void *v;
-    size_t vl;
-    int rc = store_get(txn, table, key, sizeof key, &v, &vl);
-    if (rc != 0) return rc;
-    ProtobufCAllocator alloc = arena_allocator(arena);
-    *out = protobuf_c_message_unpack(d, &alloc, vl, v);
-    return *out ? 0 : -EPROTO;
+    return reporting_get_message(txn, table, key, sizeof key, arena, d, out);
 }
 
 int reporting_registry_coop(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                             Lumbung__Cooperative **out) {
-    return get_message(txn, app->coops, arena, coop, &lumbung__cooperative__descriptor,
+    return get_message(txn, app->tables.coops, arena, coop, &lumbung__cooperative__descriptor,
                        (ProtobufCMessage **) out);
 }
 
@@ -58,7 +49,7 @@ int reporting_registry_coop_of(reporting_t *app, service_call_t *call, store_txn
 
 int reporting_registry_member(reporting_t *app, store_txn_t *txn, arena_t *arena,
                               uint64_t member, Lumbung__Member **out) {
-    return get_message(txn, app->members_table, arena, member, &lumbung__member__descriptor,
+    return get_message(txn, app->tables.members_table, arena, member, &lumbung__member__descriptor,
                        (ProtobufCMessage **) out);
 }
 
@@ -69,7 +60,7 @@ int reporting_registry_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
     be64_write(key, coop);
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->coop_counts, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.coop_counts, key, sizeof key, &v, &vl);
     if (rc == ERR_NOT_FOUND) return 0;
     if (rc != 0) return rc;
     const uint8_t *p = v;
@@ -88,7 +79,7 @@ static int put_counts(reporting_t *app, store_txn_t *txn, uint64_t coop,
     be32_write(val + 1, c->active);
     be32_write(val + 5, c->female);
     be32_write(val + 9, c->male);
-    return store_put(txn, app->coop_counts, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.coop_counts, key, sizeof key, val, sizeof val, 0);
 }
 
 static bool is_active(const Lumbung__Member *m) {
@@ -117,16 +108,16 @@ static int count_member(reporting_t *app, store_txn_t *txn, const Lumbung__Membe
 static int apply_member(reporting_t *app, store_txn_t *txn, const Lumbung__Member *m) {
     if (!m || !m->has_id || m->id == 0 || !m->has_cooperative_id) return 0;
     Lumbung__Member *before = NULL;
-    int rc = reporting_registry_member(app, txn, app->arena, m->id, &before);
+    int rc = reporting_registry_member(app, txn, app->apply.arena, m->id, &before);
     if (rc != 0 && rc != ERR_NOT_FOUND) return rc;
     if ((rc = count_member(app, txn, before, -1)) != 0) return rc;
     if ((rc = count_member(app, txn, m, +1)) != 0) return rc;
-    return put_message(app, txn, app->members_table, m->id, &m->base);
+    return put_message(app, txn, app->tables.members_table, m->id, &m->base);
 }
 
 static int apply_coop(reporting_t *app, store_txn_t *txn, const Lumbung__Cooperative *c) {
     if (!c || !c->has_id || c->id == 0) return 0;
-    return put_message(app, txn, app->coops, c->id, &c->base);
+    return put_message(app, txn, app->tables.coops, c->id, &c->base);
 }
 
 int reporting_registry_apply(reporting_t *app, store_txn_t *txn, const Lumbung__MembersEvent *ev) {
@@ -152,7 +143,7 @@ static int by_member_number(const void *a, const void *b) {
 int reporting_registry_members_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
                                   uint64_t coop, Lumbung__MemberRegister *out) {
     store_cursor_t *c;
-    int rc = store_cursor_open(txn, app->members_table, &c);
+    int rc = store_cursor_open(txn, app->tables.members_table, &c);
     if (rc != 0) return rc;
     const void *k, *v;
     size_t kl, vl, cap = 0;

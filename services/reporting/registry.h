@@ -1,5 +1,6 @@
-/*  registry — the members stream's projection: each cooperative and member as the last event said, and
-    per cooperative the count of active members by sex.
+/*  registry — the members stream's projection: each cooperative and member as the last event
+    said (events carry whole records), and per cooperative the count of active members by sex,
+    kept by comparing a member's record before and after each event.
 
     Not for: oversight (meetings, supervision: oversight.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_REGISTRY_H

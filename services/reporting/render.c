@@ -1,4 +1,3 @@
-/* render — reports as documents of tables. */
 #include "render.h"
 #include "date.h"
 #include "enum_id.h"

@@ -4,16 +4,17 @@
     questionnaire, management.c) is a projection of the members and transactions streams,
     applied by the followers in the same txn as their cursors, so it can always be rebuilt by
     deleting it and replaying both streams from sequence 1. Each projection lives in its own
-    file: registry.c (cooperatives, members and member counts, from members events),
-    oversight.c (annual meetings and supervision records, from members events), chart_view.c
-    (accounts with totals and daily movements by value date, from transactions events),
-    statement.c (each member's savings movements, from transactions events), journal.c (every
-    posted entry, from transactions events), loancard.c (each
-    member's loan movements, from loan events), loans_view.c (loan states by date, loans as
-    applied with their schedules, and members' participation, from transactions events). handlers.c,
-    dashboard.c and rating.c (the health rating) answer the reports from them; sheet.c shapes the
-    ledger reports; render.c lays each report out as a document (doc.h) and docfile.c writes it
-    as CSV (csv.c), XLSX (xlsx.c) or PDF (pdf.c).
+    file: registry.c (cooperatives, members and member counts, from members events), oversight.c
+    (annual meetings and supervision records, from members events), chart_view.c (accounts with
+    totals and daily movements by value date, from transactions events), statement.c (each
+    member's savings movements, from transactions events), journal.c (every posted entry, from
+    transactions events), loancard.c (each member's loan movements, from loan events),
+    loans_view.c (loan states by date, loans as applied with their schedules, and members'
+    participation, from transactions events), writeoffs.c (write-offs and recoveries, from loan
+    events); projections.c routes each event to them. handlers.c, dashboard.c and
+    health_rating.c (the health rating) answer the reports from them; sheet.c shapes the ledger
+    reports; render.c lays each report out as a document (doc.h) and docfile.c writes it as CSV
+    (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is its day count as
     date_key() of date.h, a u32 whose byte order is date order):
@@ -45,7 +46,8 @@
       "write_offs"    key: u64 cooperative id + u64 loan id + u32 value date + u64 entry id;
                       value: a write-off or recovery row (writeoffs.c)
       "loan_terms"    key: u64 cooperative id + u64 loan id; value: lumbung.Loan as applied, with
-                      its schedule (loans.c), for the loan's repayment card
+                      its schedule (the transactions service's lending.c), for the loan's
+                      repayment card
       "journal"       key: u64 cooperative id + u32 value date + u64 entry id; value:
                       lumbung.JournalEntry as posted (journal.c)
       "management"    key: u64 cooperative id + u32 fiscal year; value:
@@ -85,47 +87,35 @@ enum {
     REPORTING_WRITE_OFF_ROWS_MAX = 1000000, /* write-off and recovery rows of one cooperative */
 };
 
+/* The projection tables, one per row of the list above (opened by reporting_open_store). */
+typedef struct {
+    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
+                  loan_states, participation, management, rats,
+                  supervisions, loan_lines, loan_terms, journal, write_offs;
+} reporting_tables_t;
+
+/* What the followers' apply of one event uses (projections.c clears and flushes it). */
+typedef struct {
+    arena_t *arena;                       /* one event's scratch space */
+    rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
+    uint64_t event_seq;                   /* the sequence of the event being applied */
+} reporting_apply_t;
+
 typedef struct {
     service_t *service;
     follower_t *members;
     follower_t *transactions[SHARD_MAX];  /* one follower per transactions shard (shard.h),
                                              each with its own cursor "transactions-K" */
     int shards;
-    arena_t *arena;                       /* one event's scratch space in the followers */
-    rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
-    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
-                  loan_states, participation, management, rats,
-                  supervisions, loan_lines, loan_terms, journal, write_offs;
-    uint64_t event_seq;                   /* the sequence of the event being applied */
+    reporting_tables_t tables;
+    reporting_apply_t apply;
 } reporting_t;
 
-/* Opens the tables and the scratch arena. Returns 0 or a negative code. */
-int reporting_open(reporting_t *app, service_t *service);
-/* The same for a store alone (app->service stays NULL): the tables and the arena, for the
-   unit tests of the modules that read them. */
-int reporting_open_store(reporting_t *app, store_t *store);
-void reporting_close(reporting_t *app);
-
-/* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
-   shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */
-uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);
-/* Every shard's cursor (element K: shard K's), for a district-wide report: an array of
-   app->shards in the arena, its length in *n. */
-uint64_t *reporting_shard_seqs(const reporting_t *app, arena_t *arena, size_t *n);
-
-/* The followers' callbacks (projections.c): applies one event of either stream. */
-int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
-void reporting_advanced(void *app, uint64_t cursor);
-/* The followers' batch hook: clears the row cache as an attempt begins, writes it out at its
-   end (follower_batch_fn). */
-int reporting_batch(void *app, store_txn_t *txn, bool end);
-
-/* The operation table (handlers.c): common/operations_reporting.h with a handler bound to
-   each row; the runtime authorises every report with the role matrix before it runs. */
-extern const service_operations_t reporting_operations;
-
 /* One header per module, each with its contract; included here so that a file needs only
-   reporting.h. Every module's .c includes reporting.h first. */
+   reporting.h. Every module's header includes reporting.h, so a module's .c may include
+   reporting.h or its own header first. */
+#include "projections.h"
+#include "handlers.h"
 #include "registry.h"
 #include "oversight.h"
 #include "chart_view.h"
@@ -136,17 +126,8 @@ extern const service_operations_t reporting_operations;
 #include "dashboard.h"
 #include "management.h"
 #include "ods.h"
-#include "rating.h"
+#include "health_rating.h"
 #include "journal.h"
 #include "member_view.h"
-
-/* --- handlers.c: files --- */
-/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
-int reporting_options_fail(service_call_t *call, const char *bad);
-/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
-   number filled from the registry); fails the call when it is too large. */
-int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                         reporting_doc_t *doc, const reporting_opts_t *opts,
-                         Lumbung__ReportingReply *out);
 
 #endif

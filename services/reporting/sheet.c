@@ -1,4 +1,3 @@
-/* sheet — balance sheet, income statement and trial balance from accounts with totals. */
 #include "sheet.h"
 #include "pb_date.h"
 

@@ -11,7 +11,7 @@
     Every message returned lives in the given arena. Accounts of no known class (a line on an
     account never opened) appear in the trial balance only.
 
-    Not for: reading the store, formats (csv.c), authorisation (handlers.c). */
+    Not for: reading the store, formats (csv_writer.c), authorisation (handlers.c). */
 #ifndef LUMBUNG_REPORTING_SHEET_H
 #define LUMBUNG_REPORTING_SHEET_H
 

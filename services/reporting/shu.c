@@ -1,6 +1,3 @@
-/* shu — sharing out SHU in integers: every part and every member's share is the exact fraction
-   of the unrounded surplus rounded down to the sen, and what rounding down leaves goes to
-   reserves. */
 #include "shu.h"
 #include "money.h"
 

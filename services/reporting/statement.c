@@ -1,9 +1,3 @@
-/* statement — each member's savings movements, from the entries the transactions service
-   posts. A savings entry names its member, kind and the change of the balance; an exit
-   settlement (or its reversal) names only the member, so its change per kind is read from its
-   lines on the savings accounts (by role): a credit adds to the member's savings, a debit
-   takes from them. Keyed by value date, so a statement lists movements in value-date order
-   and an opening balance is the sum before its first day. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -35,7 +29,7 @@ static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__Journ
     if (memo > REPORTING_MEMO_MAX) memo = REPORTING_MEMO_MAX;
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->movements, key, sizeof key, &v, &vl);
+    int rc = store_get(txn, app->tables.movements, key, sizeof key, &v, &vl);
     if (rc == 0 && vl >= REPORTING_MOVEMENT_HEADER)      /* two lines of one kind: add up */
         delta += (int64_t) be64_read((const uint8_t *) v + 2);
     else if (rc != 0 && rc != ERR_NOT_FOUND)
@@ -46,7 +40,7 @@ static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__Journ
     val[10] = (uint8_t) (memo >> 8);
     val[11] = (uint8_t) memo;
     if (memo) memcpy(val + REPORTING_MOVEMENT_HEADER, e->memo, memo);
-    return store_put(txn, app->movements, key, sizeof key, val, REPORTING_MOVEMENT_HEADER + memo, 0);
+    return store_put(txn, app->tables.movements, key, sizeof key, val, REPORTING_MOVEMENT_HEADER + memo, 0);
 }
 
 static int kind_of_role(int role) {
@@ -131,7 +125,7 @@ int reporting_statement_read(reporting_t *app, store_txn_t *txn, arena_t *arena,
     be64_write(until, st->member_id);
     be32_write(until + 8, date_key(to));
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->movements,
+    int rc = store_scan_open(&s, txn, app->tables.movements,
                              &(store_range_t){ .prefix = prefix, .prefix_len = 8,
                                                .until = until, .until_len = sizeof until });
     if (rc != 0) return rc;

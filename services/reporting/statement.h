@@ -1,5 +1,9 @@
-/*  statement — each member's savings movements by value date, from the entries the
-    transactions service posts, and the member statement read from them.
+/*  statement — each member's savings movements, from the entries the transactions service
+    posts. A savings entry names its member, kind and the change of the balance; an exit
+    settlement (or its reversal) names only the member, so its change per kind is read from its
+    lines on the savings accounts (by role): a credit adds to the member's savings, a debit
+    takes from them. Keyed by value date, so a statement lists movements in value-date order and
+    an opening balance is the sum before its first day.
 
     Not for: loan movements (loancard.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_STATEMENT_H

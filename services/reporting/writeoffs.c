@@ -1,12 +1,3 @@
-/* writeoffs — loans written off and the money recovered on them, from the transactions stream
-   (LoanWrittenOff, LoanRecovered), for the loan portfolio (listed apart from the classes: a
-   written-off loan is off the books). The member statement shows the same events on the
-   member's loan card (loancard.c, fed by loans_view.c).
-
-   "write_offs" keeps one row per event, keyed by cooperative, loan, value date and entry id,
-   so a portfolio as of a date sums the rows on or before it. Row: [0] version 1, [1] 1 write-off / 2 recovery, [2..9] u64 member id,
-   [10..17] i64 amount (principal written off, or money recovered), [18..25] i64 what the
-   member still owes after it. */
 #include "reporting.h"
 #include "bytes.h"
 #include "date.h"
@@ -49,7 +40,7 @@ static int row_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState 
     be64_write(val + 2, s->member_id);
     be64_write(val + 10, (uint64_t) amount);
     be64_write(val + 18, (uint64_t) owed);
-    return store_put(txn, app->write_offs, key, sizeof key, val, sizeof val, 0);
+    return store_put(txn, app->tables.write_offs, key, sizeof key, val, sizeof val, 0);
 }
 
 int reporting_writeoffs_apply(reporting_t *app, store_txn_t *txn,
@@ -78,11 +69,9 @@ typedef int (*row_fn)(arena_t *arena, const row_t *row, void *arg);
 static int rows_visit(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                       int32_t to, row_fn fn, void *arg) {
     uint8_t seek[8];
-    be64_write(seek, coop);
     store_scan_t s;
-    int rc = store_scan_open(&s, txn, app->write_offs,
-                             &(store_range_t){ .prefix = seek, .prefix_len = sizeof seek,
-                                               .rows_max = REPORTING_WRITE_OFF_ROWS_MAX });
+    int rc = reporting_scan_coop(&s, txn, app->tables.write_offs, coop,
+                                 seek, REPORTING_WRITE_OFF_ROWS_MAX);
     if (rc != 0) return rc;
     uint32_t last = date_key(to);
     while ((rc = store_scan_next(&s)) == 0 && s.key_len == ROW_KEY) {

@@ -1,5 +1,12 @@
-/*  writeoffs — loans written off and the money recovered on them, from the transactions stream,
-    for the loan portfolio.
+/*  writeoffs — loans written off and the money recovered on them, from the transactions stream
+    (LoanWrittenOff, LoanRecovered), for the loan portfolio (listed apart from the classes: a
+    written-off loan is off the books). The member statement shows the same events on the
+    member's loan card (loancard.c, fed by loans_view.c).
+
+    "write_offs" keeps one row per event, keyed by cooperative, loan, value date and entry id,
+    so a portfolio as of a date sums the rows on or before it. Row: [0] version 1, [1] 1
+    write-off / 2 recovery, [2..9] u64 member id, [10..17] i64 amount (principal written off, or
+    money recovered), [18..25] i64 what the member still owes after it.
 
     Not for: loans on the books (loans_view.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_WRITEOFFS_H

@@ -1,4 +1,3 @@
-/* xlsx — documents as Excel workbooks. */
 #include "xlsx.h"
 #include "docfile.h"
 

@@ -1,4 +1,4 @@
-/*  tx app — the state of one transactions service process, shared by its modules: the
+/*  app — the state of one transactions service process, shared by its modules: the
     runtime, the tables, the follower of the members stream, and the replica's arena.
 
     Not for: anything that must survive a redone batch (that lives in the store). */

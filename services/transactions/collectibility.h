@@ -3,7 +3,7 @@
     (Permen 14/2009). Pure; the arrears come from the schedule (schedule.h).
 
     Not for: the schedule's arithmetic (schedule.h), storing the class or the allowance it
-    requires (loans.c, common/allowance.h). */
+    requires (lending.c, common/allowance.h). */
 #ifndef LUMBUNG_TX_COLLECTIBILITY_H
 #define LUMBUNG_TX_COLLECTIBILITY_H
 

@@ -1,14 +1,15 @@
-/*  tx context — what one unit of work of the transactions service carries: the tables, the
+/*  context — what one unit of work of the transactions service carries: the tables, the
     transaction to read and write in, the arena for everything built on the way, a typed error
     for business rejections, and the events to publish once the work is done.
 
     A unit of work is one request (handlers.c), one posting chain of a batch (batch.c), or one
     members event applied by the replica (replica.c). Rules code reads and writes through
     ctx->txn only; the batch swaps in a child txn for a linked chain and rolls the pending
-    events back with tx_ctx_rollback() when the chain fails. Posted entries queue up and are
-    grouped into EntriesPosted events of at most TX_EVENT_ENTRIES_MAX entries (and about
-    TX_EVENT_BYTES_MAX bytes) at flush time, so a batch of thousands of postings makes a few
-    dozen events, not thousands.
+    events back with tx_ctx_rollback() when the chain fails. Its parts are modules of their
+    own: the event queue (event_queue.h: posted entries grouped into EntriesPosted events at
+    flush time), the accounts changed so far (account_cache.h) and the lookups remembered
+    (lookup_cache.h: roles' accounts, the cooperative last looked up); this file ties them to
+    one txn and one arena.
 
     Error convention of every rules function: 0 on success; ERR_REJECTED when a business rule or
     validation said no (the problem_t is filled, its field relative to the operation, e.g.
@@ -27,45 +28,11 @@
 #include "problem.h"
 #include "envelope.pb-c.h"
 #include "store.h"
-
-enum {
-    TX_EVENT_ENTRIES_MAX = 256,     /* entries in one EntriesPosted event */
-    TX_EVENT_BYTES_MAX = 256 * 1024,/* and their estimated size, well under OUTBOX_EVENT_MAX */
-    TX_PENDING_MAX = 65536,         /* queued events and entries of one unit of work */
-};
-
-typedef struct {
-    Lumbung__JournalEntry *entry;       /* exactly one of the two is set */
-    Lumbung__TransactionsEvent *event;
-} tx_pending_t;
-
-enum { TX_ROLE_CACHE = 8 };
-
-/* A role's posting account, remembered for the unit of work: a role's account is set once
-   (when the first account with that role is opened) and never changes afterwards. */
-typedef struct {
-    uint64_t coop;
-    int role;
-    const char *code;               /* in the arena */
-} tx_role_cache_t;
+#include "account_cache.h"
+#include "event_queue.h"
+#include "lookup_cache.h"
 
 typedef struct tx_ledger_plan tx_ledger_plan_t;   /* ledger.c: the last checked entry */
-
-enum { TX_ACCOUNT_CACHE = 32 };
-
-/* An account's totals as this unit of work changed them, written to the store once at
-   tx_ctx_flush (a batch of thousands of postings moves the same few accounts). */
-typedef struct {
-    uint64_t coop;
-    const char *code;               /* in the arena */
-    tx_account_t a;
-} tx_cached_account_t;
-
-/* What a put replaced, so tx_ctx_rollback() can undo the puts after a mark. */
-typedef struct {
-    size_t slot;
-    tx_account_t before;
-} tx_account_undo_t;
 
 typedef struct {
     tx_store_t *db;
@@ -75,19 +42,13 @@ typedef struct {
     int64_t now_ms;
     int32_t today;                  /* default value date: UTC at init, then the local today of
                                        the cooperative last looked up (tx_ledger_coop) */
-    tx_pending_t *pending;          /* in the arena */
-    size_t pending_count, pending_cap;
-    /* Caches for the unit of work; a batch of thousands of postings repeats these lookups. */
+    tx_event_queue_t events;        /* to publish once the work is done (event_queue.h) */
     uint64_t next_entry_id;         /* 0: read it from the txn; restored by tx_ctx_rollback() */
-    tx_role_cache_t roles[TX_ROLE_CACHE];
-    unsigned role_count;
-    uint64_t coop_cached;           /* 0: none; cooperatives change only through the replica */
-    tx_coop_t coop;
-    tx_ledger_plan_t *plan;         /* in the arena, made on first use */
-    tx_cached_account_t *accounts;  /* in the arena, made on first use; TX_ACCOUNT_CACHE */
-    size_t account_count;
-    tx_account_undo_t *undo;        /* in the arena, grown by doubling */
-    size_t undo_count, undo_cap;
+    /* Caches for the unit of work; a batch of thousands of postings repeats these lookups. */
+    tx_role_cache_t roles;          /* lookup_cache.h */
+    tx_coop_cache_t coop;           /* lookup_cache.h */
+    tx_ledger_plan_t *plan;         /* ledger.c's, in the arena, made on first use */
+    tx_account_cache_t accounts;    /* account_cache.h, with the undo of its changes */
 } tx_ctx_t;
 
 /* What tx_ctx_rollback() restores: queued items and the entry id counter. */
@@ -101,7 +62,7 @@ typedef struct {
 void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
                  const char *actor);
 
-/* Queues a posted entry or another event. -ENOBUFS past TX_PENDING_MAX. */
+/* Queues a posted entry or another event (event_queue.h). -ENOBUFS past TX_PENDING_MAX. */
 int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry);
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
 /* A new TransactionsEvent in the arena, to fill and queue. */
@@ -122,7 +83,6 @@ int tx_ctx_write_accounts(tx_ctx_t *ctx);
 /* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
    the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts).
    Returns 0 or the first error. Clears the queue. */
-typedef int64_t (*tx_emit_fn)(void *arg, Lumbung__Event *event);
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 
 /* Text helpers in the arena for messages: "150000.50", "2025-01-31" (fields carry sen and day

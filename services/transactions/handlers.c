@@ -3,7 +3,7 @@
 #include "batch.h"
 #include "envelope.h"
 #include "ledger.h"
-#include "loans.h"
+#include "lending.h"
 #include "log.h"
 #include "operations_transactions.h"
 #include "owner.h"

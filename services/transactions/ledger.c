@@ -1,6 +1,6 @@
 #include "ledger.h"
 #include "bytes.h"
-#include "chart.h"
+#include "standard_chart.h"
 #include "date.h"
 #include "money.h"
 
@@ -33,19 +33,20 @@ int tx_ledger_coop(tx_ctx_t *ctx, uint64_t coop, const tx_coop_t **out, problem_
     if (coop == 0)
         return problem_set(err, INVALID, "missing_field", "cooperative_id",
                          "cooperative_id is required");
-    if (ctx->coop_cached != coop) {
-        int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &ctx->coop);
+    if (ctx->coop.id != coop) {
+        tx_coop_cache_forget(&ctx->coop);
+        int rc = tx_store_get_coop(ctx->db, ctx->txn, coop, &ctx->coop.record);
         if (rc == ERR_NOT_FOUND)
             return problem_set(err, NOT_FOUND, "cooperative_not_found", "cooperative_id",
                              "cooperative %" PRIu64 " is not known to the transactions service",
                              coop);
         if (rc != 0) return rc;
-        ctx->coop_cached = coop;
+        ctx->coop.id = coop;
     }
     /* Every operation looks its cooperative up first: from here on a date left out means
        that cooperative's today, not the UTC one (Jakarta is a day ahead from 17:00 UTC). */
-    ctx->today = tx_ledger_local_today(ctx, &ctx->coop);
-    *out = &ctx->coop;
+    ctx->today = tx_ledger_local_today(ctx, &ctx->coop.record);
+    *out = &ctx->coop.record;
     return 0;
 }
 
@@ -331,11 +332,7 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
 
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
                         const char **code, problem_t *err) {
-    for (unsigned i = 0; i < ctx->role_count; i++)
-        if (ctx->roles[i].coop == coop && ctx->roles[i].role == (int) role) {
-            *code = ctx->roles[i].code;
-            return 0;
-        }
+    if ((*code = tx_role_cache_find(&ctx->roles, coop, (int) role)) != NULL) return 0;
     char buf[TX_CODE_MAX + 1];
     int rc = tx_store_get_role(ctx->db, ctx->txn, coop, (int) role, buf);
     if (rc == ERR_NOT_FOUND)
@@ -344,8 +341,7 @@ int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
                          coop, tx_chart_role_name(role));
     if (rc != 0) return rc;
     *code = arena_strdup(ctx->arena, buf);
-    if (ctx->role_count < TX_ROLE_CACHE)
-        ctx->roles[ctx->role_count++] = (tx_role_cache_t) { coop, (int) role, *code };
+    tx_role_cache_remember(&ctx->roles, coop, (int) role, *code);
     return 0;
 }
 

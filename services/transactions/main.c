@@ -1,7 +1,7 @@
 /* transactions — the double-entry ledger and the members' savings of every cooperative.
    main.c only wires the runtime, the store tables and the members follower together. */
 #include "app.h"
-#include "loans.h"
+#include "lending.h"
 #include "config.h"
 #include "service.h"
 #include "shard.h"

@@ -219,20 +219,6 @@ static int move_table(const move_tables_t *mt, store_txn_t *ft, store_txn_t *tt,
     return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
-/* The source's own ids are not handed out again once the moved ones are gone. */
-static int keep_floors(tx_store_t *db, store_txn_t *ft) {
-    static const char *const names[TX_ID_TABLES] = { "tx_entries", "tx_loans", "tx_time_deposits" };
-    for (int i = 0; i < TX_ID_TABLES; i++) {
-        uint64_t last = tx_store_next_id(db, ft, db->id_tables[i]) - 1;
-        if (last <= db->id_base) continue;
-        uint8_t val[8];
-        be64_write(val, last);
-        int rc = store_put(ft, db->id_floors, names[i], strlen(names[i]), val, 8, 0);
-        if (rc != 0) return rc;
-    }
-    return 0;
-}
-
 static uint64_t members_cursor(store_txn_t *txn, store_table_t cursors) {
     const void *v;
     size_t vl;
@@ -281,7 +267,7 @@ static int move_once(store_t *from, tx_store_t *db, store_t *to, const move_tabl
     memset(res, 0, sizeof *res);
     rc = refuse(mt, ft, tt, coop, out);
     if (rc == 0) rc = collect(mt, ft, &o);
-    if (rc == 0) rc = keep_floors(db, ft);
+    if (rc == 0) rc = tx_id_range_keep_floors(&db->ids, ft);   /* the source's own ids stay taken */
     for (int i = 0; rc == 0 && i < MOVE_TABLES; i++) rc = move_table(mt, ft, tt, &o, i, res);
     if (rc == 0) {
         res->members = o.members.n;

@@ -1,4 +1,4 @@
-/*  tx move — moves one cooperative's books from one transactions shard's store to another's,
+/*  move — moves one cooperative's books from one transactions shard's store to another's,
     for `lumbungctl move-cooperative` with the system stopped (docs/operations.md).
 
     Everything the shard holds for the cooperative goes, with its keys unchanged: the replica of
@@ -7,7 +7,7 @@
     closed day, and the idempotency records of requests about it (so a retry after the move gets
     the stored reply, not a second posting; the copy leaves out the reply's event_seq, a number
     of the source's stream). Entry, loan and time-deposit ids stay as they are:
-    they are unique in the district (store.h, TX_SHARD_ID_SPAN), and the source records how far
+    they are unique in the district (id_range.h, TX_SHARD_ID_SPAN), and the source records how far
     its own ids went (tx_id_floors) so it never hands the moved ones out again.
 
     The copy commits in the target first, then the source lets go; both are single LMDB

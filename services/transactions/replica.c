@@ -2,7 +2,7 @@
 #include "app.h"
 #include "date.h"
 #include "ledger.h"
-#include "loans.h"
+#include "lending.h"
 #include "log.h"
 #include "mandatory.h"
 #include "outbox.h"
@@ -33,7 +33,7 @@ static int apply_cooperative(tx_ctx_t *ctx, const Lumbung__Cooperative *c, uint6
         if (offset > 0) rec.zone_hours = (uint8_t) (offset / 60);
     }
     int rc = tx_store_put_coop(ctx->db, ctx->txn, c->id, &rec);
-    ctx->coop_cached = 0;           /* the record just changed */
+    tx_coop_cache_forget(&ctx->coop);   /* the record just changed */
     return rc != 0 ? rc : tx_ledger_create_chart(ctx, c->id);
 }
 

@@ -11,11 +11,11 @@
     a movement first checks everything (reads only) and then writes, so a rejected movement
     writes nothing even without a child transaction of its own.
 
-    The refund pays what the member owes on loans first (loans.c: an early payoff when it covers
+    The refund pays what the member owes on loans first (lending.c: an early payoff when it covers
     a loan, else a repayment in the usual order); the rest is paid out in cash, or owed to the
     member on Utang lain-lain when the cash does not cover it (an exit cannot be refused).
 
-    Not for: loans (loans.c) or authorisation (handlers.c). */
+    Not for: loans (lending.c) or authorisation (handlers.c). */
 #ifndef LUMBUNG_TX_SAVINGS_H
 #define LUMBUNG_TX_SAVINGS_H
 

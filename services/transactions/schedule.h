@@ -27,7 +27,7 @@
     remembered, so charging is incremental and idempotent for a date. A cap (percent of the
     instalment's principal + interest) bounds the fees of one instalment.
 
-    Not for: storage, entries or events (loans.c). */
+    Not for: storage, entries or events (lending.c). */
 #ifndef LUMBUNG_TX_SCHEDULE_H
 #define LUMBUNG_TX_SCHEDULE_H
 

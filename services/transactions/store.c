@@ -10,6 +10,7 @@ int tx_store_open(tx_store_t *self, store_t *store) {
     assert(self && store);
     memset(self, 0, sizeof *self);
     self->store = store;
+    store_table_t id_floors;
     struct { const char *name; store_table_t *table; } tables[] = {
         { "tx_coops", &self->coops },               { "tx_members", &self->members },
         { "tx_accounts", &self->accounts },         { "tx_roles", &self->roles },
@@ -19,65 +20,23 @@ int tx_store_open(tx_store_t *self, store_t *store) {
         { "tx_member_tds", &self->member_tds },     { "tx_settlements", &self->settlements },
         { "tx_loans", &self->loans },               { "tx_coop_loans", &self->coop_loans },
         { "tx_member_loans", &self->member_loans }, { "tx_close_days", &self->close_days },
-        { "tx_id_floors", &self->id_floors },
+        { "tx_id_floors", &id_floors },
         { "tx_close_steps", &self->close_steps },
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         int rc = store_table(store, tables[i].name, tables[i].table);
         if (rc != 0) return rc;
     }
-    self->id_tables[0] = self->entries;
-    self->id_tables[1] = self->loans;
-    self->id_tables[2] = self->time_deposits;
+    tx_id_range_init(&self->ids, self->entries, self->loans, self->time_deposits, id_floors);
     return 0;
-}
-
-static const char *const id_table_names[TX_ID_TABLES] = { "tx_entries", "tx_loans",
-                                                          "tx_time_deposits" };
-
-static int id_table_index(const tx_store_t *self, store_table_t table) {
-    for (int i = 0; i < TX_ID_TABLES; i++)
-        if (self->id_tables[i] == table) return i;
-    return -1;
-}
-
-/* The last key of `table` below `end`, or 0 when none. */
-static uint64_t last_below(store_txn_t *txn, store_table_t table, uint64_t end, bool *above) {
-    store_cursor_t *c;
-    if (store_cursor_open(txn, table, &c) != 0) return 0;
-    uint8_t key[8];
-    be64_write(key, end);
-    const void *k;
-    size_t kl;
-    int rc = store_cursor_seek(c, key, 8, &k, &kl, NULL, NULL);
-    if (above) *above = rc == 0;
-    rc = rc == 0 ? store_cursor_prev(c, &k, &kl, NULL, NULL)
-                 : store_cursor_last(c, &k, &kl, NULL, NULL);
-    uint64_t last = rc == 0 && kl == 8 ? be64_read(k) : 0;
-    store_cursor_close(&c);
-    return last;
 }
 
 int tx_store_shard(tx_store_t *self, int shard) {
-    self->id_base = (uint64_t) shard * TX_SHARD_ID_SPAN;
-    store_txn_t *txn;
-    int rc = store_begin(self->store, true, &txn);
-    if (rc != 0) return rc;
-    for (int i = 0; i < TX_ID_TABLES; i++) {
-        const void *v;
-        size_t vl;
-        const char *name = id_table_names[i];
-        self->id_floor[i] = store_get(txn, self->id_floors, name, strlen(name), &v, &vl) == 0 &&
-                            vl == 8 ? be64_read(v) : 0;
-        last_below(txn, self->id_tables[i], self->id_base + TX_SHARD_ID_SPAN, &self->id_above[i]);
-    }
-    store_abort(&txn);
-    return 0;
+    return tx_id_range_shard(&self->ids, self->store, shard);
 }
 
 unsigned tx_store_append(const tx_store_t *self, store_table_t table) {
-    int i = id_table_index(self, table);
-    return i >= 0 && self->id_above[i] ? 0 : STORE_APPEND;
+    return tx_id_range_append(&self->ids, table);
 }
 
 /* ------------------------------------------------------------------ packed records */
@@ -349,10 +308,7 @@ int tx_store_put_role(tx_store_t *self, store_txn_t *txn, uint64_t coop, int rol
 }
 
 uint64_t tx_store_next_id(tx_store_t *self, store_txn_t *txn, store_table_t table) {
-    uint64_t last = last_below(txn, table, self->id_base + TX_SHARD_ID_SPAN, NULL);
-    int i = id_table_index(self, table);
-    if (i >= 0 && self->id_floor[i] > last) last = self->id_floor[i];
-    return last >= self->id_base ? last + 1 : self->id_base + 1;
+    return tx_id_range_next(&self->ids, txn, table);
 }
 
 int tx_store_get_pb(store_txn_t *txn, store_table_t table, uint64_t id, arena_t *arena,

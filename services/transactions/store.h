@@ -1,4 +1,4 @@
-/*  tx store — the tables of the transactions service and the byte layout of every key and
+/*  store — the tables of the transactions service and the byte layout of every key and
     value in them.
 
     All tables live in the service's one LMDB store (common/store.h). Keys are fixed-width
@@ -63,6 +63,7 @@
 /* Angle brackets on purpose: this file is also named store.h; this finds common/store.h. */
 #include <store.h>
 #include "date.h"
+#include "id_range.h"
 #include <arena.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -85,21 +86,9 @@ enum {
 enum { TX_MEMBER_ACTIVE = 1, TX_MEMBER_EXITED = 2 };
 enum { TX_ACCOUNT_STANDARD = 1 };
 
-/* Ids of entries, loans and time deposits are unique in the district: shard K hands out
-   ids in [K * TX_SHARD_ID_SPAN + 1, (K + 1) * TX_SHARD_ID_SPAN) (shard 0 as before), so
-   reporting, which follows every shard, never sees one id twice, and a cooperative moved to
-   another shard keeps its ids. The span keeps ids of 8 shards below 2^53 (JSON numbers). */
-#define TX_SHARD_ID_SPAN (UINT64_C(1) << 48)
-enum { TX_ID_TABLES = 3 };        /* entries, loans, time deposits */
-
 typedef struct {
     store_t *store;
-    uint64_t id_base;             /* shard * TX_SHARD_ID_SPAN */
-    store_table_t id_tables[TX_ID_TABLES], id_floors;
-    uint64_t id_floor[TX_ID_TABLES];   /* from tx_id_floors, read by tx_store_shard() */
-    bool id_above[TX_ID_TABLES];       /* the table holds ids past this shard's range (a
-                                          cooperative moved in from a later shard): no
-                                          STORE_APPEND there */
+    tx_id_range_t ids;            /* the ids this shard hands out (id_range.h) */
     store_table_t coops, members, accounts, roles, entries, coop_entries, account_lines,
         reversals, savings, time_deposits, member_tds, settlements, loans, coop_loans,
         member_loans, close_days, close_steps;
@@ -185,14 +174,11 @@ int tx_store_put_savings(tx_store_t *self, store_txn_t *txn, uint64_t member, in
 int tx_store_put_role(tx_store_t *self, store_txn_t *txn, uint64_t coop, int role,
                       const char *code);
 
-/* Makes this store hand out the ids of `shard` (0 until called) and reads the id floors and
-   whether foreign ids lie above the range: the map of ids is fixed while the service runs,
-   only lumbungctl move-cooperative (system stopped) changes it. 0 or a store error. */
+/* Makes this store hand out the ids of `shard` (0 until called): tx_id_range_shard(). */
 int tx_store_shard(tx_store_t *self, int shard);
 
-/* The next id of an id-keyed table (entries, loans, time deposits) in this shard's range: the
-   last one there + 1 (at least the floor + 1); base + 1 when there is none. Read from the txn
-   so an aborted child gives its ids back. */
+/* The next id of an id-keyed table (entries, loans, time deposits) in this shard's range
+   (tx_id_range_next). */
 uint64_t tx_store_next_id(tx_store_t *self, store_txn_t *txn, store_table_t table);
 /* STORE_APPEND when new ids of `table` are above every key in it, else 0. */
 unsigned tx_store_append(const tx_store_t *self, store_table_t table);

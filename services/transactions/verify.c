@@ -46,36 +46,37 @@ static void account_name(const uint8_t *key, size_t klen, char *out, size_t size
              (const char *) key + 8);
 }
 
-static int load_accounts(verify_t *v, store_txn_t *txn, store_table_t t) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, t, &c);
+typedef void (*row_fn)(verify_t *v, const uint8_t *k, size_t kl, const void *val, size_t vl);
+
+/* Hands every row of table t to `row`: the checks read whole tables, problems and all. */
+static int each_row(verify_t *v, store_txn_t *txn, store_table_t t, row_fn row) {
+    store_scan_t scan;
+    int rc = store_scan_open(&scan, txn, t, &(store_range_t){ 0 });
     if (rc != 0) return rc;
-    const void *k, *val;
-    size_t kl, vl;
-    for (rc = store_cursor_first(c, &k, &kl, &val, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &val, &vl)) {
-        char where[64];
-        account_name(k, kl < 8 ? 8 : kl, where, sizeof where);
-        tx_account_t a;
-        if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX || tx_account_decode(val, vl, &a) != 0) {
-            problem(v, "%s: the account record cannot be read (%zu-byte key, %zu-byte value)",
-                    kl >= 8 ? where : "a key", kl, vl);
-            continue;
-        }
-        if (v->count == v->cap) {
-            v->cap = v->cap ? 2 * v->cap : 256;
-            if (!(v->accounts = realloc(v->accounts, v->cap * sizeof *v->accounts))) abort();
-        }
-        account_sum_t *s = &v->accounts[v->count++];
-        memset(s, 0, sizeof *s);
-        memcpy(s->key, k, kl);
-        s->klen = kl;
-        s->stored_debit = a.debit_total_sen;
-        s->stored_credit = a.credit_total_sen;
+    while ((rc = store_scan_next(&scan)) == 0)
+        row(v, scan.key, scan.key_len, scan.val, scan.val_len);
+    return store_scan_close(&scan, rc);
+}
+
+static void load_account(verify_t *v, const uint8_t *k, size_t kl, const void *val, size_t vl) {
+    char where[64];
+    account_name(k, kl < 8 ? 8 : kl, where, sizeof where);
+    tx_account_t a;
+    if (kl <= 8 || kl > TX_ACCOUNT_KEY_MAX || tx_account_decode(val, vl, &a) != 0) {
+        problem(v, "%s: the account record cannot be read (%zu-byte key, %zu-byte value)",
+                kl >= 8 ? where : "a key", kl, vl);
+        return;
     }
-    store_cursor_close(&c);
-    v->r->accounts = v->count;
-    return rc == ERR_NOT_FOUND ? 0 : rc;
+    if (v->count == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 256;
+        if (!(v->accounts = realloc(v->accounts, v->cap * sizeof *v->accounts))) abort();
+    }
+    account_sum_t *s = &v->accounts[v->count++];
+    memset(s, 0, sizeof *s);
+    memcpy(s->key, k, kl);
+    s->klen = kl;
+    s->stored_debit = a.debit_total_sen;
+    s->stored_credit = a.credit_total_sen;
 }
 
 static void check_entry(verify_t *v, uint64_t id, const Lumbung__JournalEntry *e) {
@@ -111,27 +112,18 @@ static void check_entry(verify_t *v, uint64_t id, const Lumbung__JournalEntry *e
                 id, e->total_sen, debit);
 }
 
-static int check_entries(verify_t *v, store_txn_t *txn, store_table_t t) {
-    store_cursor_t *c;
-    int rc = store_cursor_open(txn, t, &c);
-    if (rc != 0) return rc;
-    const void *k, *val;
-    size_t kl, vl;
-    for (rc = store_cursor_first(c, &k, &kl, &val, &vl); rc == 0;
-         rc = store_cursor_next(c, &k, &kl, &val, &vl)) {
-        v->r->entries++;
-        uint64_t id = kl == 8 ? be64_read(k) : 0;
-        Lumbung__JournalEntry *e = lumbung__journal_entry__unpack(NULL, vl, val);
-        if (!e || kl != 8) {
-            problem(v, "entry %" PRIu64 ": the record cannot be read", id);
-            if (e) lumbung__journal_entry__free_unpacked(e, NULL);
-            continue;
-        }
-        check_entry(v, id, e);
-        lumbung__journal_entry__free_unpacked(e, NULL);
+static void check_entry_row(verify_t *v, const uint8_t *k, size_t kl, const void *val,
+                            size_t vl) {
+    v->r->entries++;
+    uint64_t id = kl == 8 ? be64_read(k) : 0;
+    Lumbung__JournalEntry *e = lumbung__journal_entry__unpack(NULL, vl, val);
+    if (!e || kl != 8) {
+        problem(v, "entry %" PRIu64 ": the record cannot be read", id);
+        if (e) lumbung__journal_entry__free_unpacked(e, NULL);
+        return;
     }
-    store_cursor_close(&c);
-    return rc == ERR_NOT_FOUND ? 0 : rc;
+    check_entry(v, id, e);
+    lumbung__journal_entry__free_unpacked(e, NULL);
 }
 
 static void compare_totals(verify_t *v) {
@@ -158,8 +150,9 @@ int tx_verify(store_t *store, FILE *out, tx_verify_result_t *result) {
     if (rc != 0) return rc;
     store_txn_t *txn;
     if ((rc = store_begin(store, true, &txn)) != 0) return rc;
-    rc = load_accounts(&v, txn, accounts);
-    if (rc == 0) rc = check_entries(&v, txn, entries);
+    rc = each_row(&v, txn, accounts, load_account);
+    v.r->accounts = v.count;
+    if (rc == 0) rc = each_row(&v, txn, entries, check_entry_row);
     if (rc == 0) compare_totals(&v);
     store_abort(&txn);
     free(v.accounts);

@@ -1,4 +1,4 @@
-/*  tx verify — checks a transactions store offline, for `lumbungctl verify`: every journal
+/*  verify — checks a transactions store offline, for `lumbungctl verify`: every journal
     entry balances (debits = credits = its total), every line names an account of the chart,
     and every account's stored debit and credit totals equal the sums of its lines.
 

@@ -6,7 +6,7 @@
 
    Build and run (clang):
      clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
-       -Ibuild/proto tests/fuzz/fuzz_members_csv.c services/members/csv.c \
+       -Ibuild/proto tests/fuzz/fuzz_members_csv.c services/members/csv_reader.c \
        services/members/validate.c common/arena.c common/nik.c common/date.c \
        build/proto/members.pb-c.c build/proto/envelope.pb-c.c build/proto/transactions.pb-c.c \
        build/proto/reporting.pb-c.c build/proto/testing.pb-c.c -lprotobuf-c -o fuzz_members_csv
@@ -18,7 +18,7 @@
 
 #include "arena.h"
 #include "date.h"
-#include "../../services/members/csv.h"
+#include "../../services/members/csv_reader.h"
 #include "../../services/members/validate.h"
 
 enum { FUZZ_RECORDS_MAX = 100000 };

@@ -13,7 +13,7 @@
 #include "date.h"
 #include "outbox.h"
 #include "../../services/transactions/context.h"
-#include "../../services/transactions/loans.h"
+#include "../../services/transactions/lending.h"
 #include "../../services/transactions/store.h"
 
 #include <stdio.h>

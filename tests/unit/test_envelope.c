@@ -150,6 +150,19 @@ static int64_t realtime_ms(void) {
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void a_members_request_wraps_its_body_and_actor(void **state) {
+    (void) state;
+    arena_t *a = arena_new();
+    Lumbung__MembersRequest *mr = arena_message(a, &lumbung__members_request__descriptor);
+    Lumbung__Actor *actor = arena_message(a, &lumbung__actor__descriptor);
+    Lumbung__Request *rq = envelope_members_request(a, mr, actor);
+    assert_int_equal(rq->body_case, LUMBUNG__REQUEST__BODY_MEMBERS);
+    assert_ptr_equal(rq->members, mr);
+    assert_ptr_equal(rq->actor, actor);
+    assert_null(envelope_members_request(a, mr, NULL)->actor);
+    arena_destroy(&a);
+}
+
 static void now_is_unix_time_in_milliseconds(void **state) {
     (void) state;
     int64_t before = realtime_ms();
@@ -170,6 +183,7 @@ int main(void) {
         cmocka_unit_test(unknown_roles_are_unspecified),
         cmocka_unit_test(pack_round_trips_a_request),
         cmocka_unit_test(pack_of_an_empty_message_is_empty_but_valid),
+        cmocka_unit_test(a_members_request_wraps_its_body_and_actor),
         cmocka_unit_test(now_is_unix_time_in_milliseconds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

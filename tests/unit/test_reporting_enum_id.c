@@ -79,6 +79,19 @@ static char *csv_of(arena_t *a, const char *lang) {
     return s;
 }
 
+static void json_names_drop_the_prefix_in_lower_case(void **state) {
+    (void) state;
+    char buf[REPORTING_ENUM_NAME_MAX];
+    assert_true(reporting_enum_json_name(&lumbung__loan_class__descriptor,
+                                         LUMBUNG__LOAN_CLASS__LOAN_CLASS_SUBSTANDARD, buf,
+                                         sizeof buf));
+    assert_string_equal(buf, "substandard");
+    assert_false(reporting_enum_json_name(&lumbung__loan_class__descriptor, 0, buf, sizeof buf));
+    assert_string_equal(buf, "");
+    assert_false(reporting_enum_json_name(&lumbung__loan_class__descriptor, 999, buf, sizeof buf));
+    assert_string_equal(buf, "");
+}
+
 static void enum_cells_follow_the_language(void **state) {
     (void) state;
     arena_t *a = arena_new();
@@ -93,6 +106,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_value_has_its_indonesian),
         cmocka_unit_test(exact_texts),
+        cmocka_unit_test(json_names_drop_the_prefix_in_lower_case),
         cmocka_unit_test(enum_cells_follow_the_language),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,7 @@
 #include "../../services/transactions/batch.h"
 #include "../../services/transactions/ledger.h"
 #include "../../services/transactions/reversal.h"
-#include "../../services/transactions/loans.h"
+#include "../../services/transactions/lending.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"
 #include "../../services/transactions/store.h"

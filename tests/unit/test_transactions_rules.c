@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "date.h"
-#include "../../services/transactions/chart.h"
+#include "../../services/transactions/standard_chart.h"
 #include "../../services/transactions/ledger.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/savings.h"

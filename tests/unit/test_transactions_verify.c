@@ -13,35 +13,19 @@
 
 #include "unit.h"
 #include "../../services/transactions/store.h"
+#include "tx_store_fixture.h"
 #include "../../services/transactions/verify.h"
 #include "transactions.pb-c.h"
 
 enum { COOP = 3 };
 
 typedef struct {
-    char dir[UNIT_PATH_MAX];
-    store_t *store;
-    tx_store_t db;
+    tx_store_fx_t s;              /* first: the fixture's part */
     char report[4096];
 } fx_t;
 
 static int setup(void **state) {
-    fx_t *f = calloc(1, sizeof *f);
-    unit_tempdir(f->dir, "txverify");
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(tx_store_open(&f->db, f->store), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx_t *f = *state;
-    store_destroy(&f->store);
-    unit_rmtree(f->dir);
-    free(f);
-    return 0;
+    return tx_store_fixture_setup(state, sizeof(fx_t), "txverify");
 }
 
 static void put_account(fx_t *f, const char *code, int64_t debit, int64_t credit) {
@@ -49,8 +33,8 @@ static void put_account(fx_t *f, const char *code, int64_t debit, int64_t credit
     snprintf(a.name, sizeof a.name, "akun %s", code);
     a.name_len = strlen(a.name);
     store_txn_t *txn;
-    assert_int_equal(store_begin(f->store, false, &txn), 0);
-    assert_int_equal(tx_store_put_account(&f->db, txn, COOP, code, &a), 0);
+    assert_int_equal(store_begin(f->s.store, false, &txn), 0);
+    assert_int_equal(tx_store_put_account(&f->s.db, txn, COOP, code, &a), 0);
     assert_int_equal(store_commit(&txn), 0);
 }
 
@@ -73,15 +57,15 @@ static void put_entry(fx_t *f, uint64_t id, const char *dr_account, int64_t debi
     e.n_lines = 2;
     e.lines = lines;
     store_txn_t *txn;
-    assert_int_equal(store_begin(f->store, false, &txn), 0);
-    assert_int_equal(tx_store_put_pb(txn, f->db.entries, id, &e.base, 0), 0);
+    assert_int_equal(store_begin(f->s.store, false, &txn), 0);
+    assert_int_equal(tx_store_put_pb(txn, f->s.db.entries, id, &e.base, 0), 0);
     assert_int_equal(store_commit(&txn), 0);
 }
 
 static tx_verify_result_t run(fx_t *f) {
     FILE *out = fmemopen(f->report, sizeof f->report - 1, "w");
     tx_verify_result_t r;
-    assert_int_equal(tx_verify(f->store, out, &r), 0);
+    assert_int_equal(tx_verify(f->s.store, out, &r), 0);
     fclose(out);
     return r;
 }
@@ -127,9 +111,9 @@ static void an_unbalanced_entry_and_an_unknown_account_are_named(void **state) {
 int main(void) {
     unit_quiet_logs("test_transactions_verify");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(sound_books_pass, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_tampered_total_is_named_with_both_figures, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_unbalanced_entry_and_an_unknown_account_are_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(sound_books_pass, setup, tx_store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(a_tampered_total_is_named_with_both_figures, setup, tx_store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(an_unbalanced_entry_and_an_unknown_account_are_named, setup, tx_store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

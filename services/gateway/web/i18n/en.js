@@ -368,7 +368,7 @@ export default {
   'error.books_not_empty': 'This cooperative\'s books already hold entries.',
   // The management questionnaire of the health rating (aspect 3), as the regulation asks it
   // (Permen KUKM 14/Per/M.KUKM/XII/2009, carried on by Perdep 06/2016): a question and the
-  // evidence the supervisor checks, per part; the count per part is the server's (health.c).
+  // evidence the supervisor checks, per part; the count per part is the server's (health_bands.c).
   'management.general.1': 'Does the KSP/USP have a clear vision, mission and objectives?',
   'management.general.1.proof': 'Shown by a written document.',
   'management.general.2': 'Does the KSP/USP have a long-term work plan for at least the next 3 years, used as the reference for running its business?',

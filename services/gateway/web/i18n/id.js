@@ -368,7 +368,7 @@ export default {
   'error.books_not_empty': 'Buku koperasi ini sudah berisi jurnal.',
   // The management questionnaire of the health rating (aspect 3), as the regulation asks it
   // (Permen KUKM 14/Per/M.KUKM/XII/2009, carried on by Perdep 06/2016): a question and the
-  // evidence the supervisor checks, per part; the count per part is the server's (health.c).
+  // evidence the supervisor checks, per part; the count per part is the server's (health_bands.c).
   'management.general.1': 'Apakah KSP/USP Koperasi memiliki visi, misi dan tujuan yang jelas?',
   'management.general.1.proof': 'Dibuktikan dengan dokumen tertulis.',
   'management.general.2': 'Apakah KSP/USP Koperasi telah memiliki rencana kerja jangka panjang minimal untuk 3 tahun ke depan dan menjadikannya acuan dalam menjalankan usahanya?',

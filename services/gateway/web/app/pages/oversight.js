@@ -143,7 +143,7 @@ export async function trainingsPage(params, query) {
 // --- the management questionnaire (admin, supervisor), on the health page
 
 // The parts of aspect 3 with their number of questions and the credit of a "yes" (docs/domain.md,
-// as services/reporting/health.c counts them); each question's wording is in the catalogues.
+// as services/reporting/health_bands.c counts them); each question's wording is in the catalogues.
 const GROUPS = [['general', 12, '0.25'], ['institution', 6, '0.5'], ['capital', 5, '0.6'], ['assets', 10, '0.3'], ['liquidity', 5, '0.6']];
 
 // answers: the questionnaire recorded for the year (the health report's component 3), if any.

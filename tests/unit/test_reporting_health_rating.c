@@ -164,7 +164,7 @@ static void a_year_with_books_is_rated(void **state) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
-    unit_quiet_logs("test_reporting_rating");
+    unit_quiet_logs("test_reporting_health_rating");
     const struct CMUnitTest tests[] = {
         T(a_year_out_of_range_is_refused),
         T(the_year_runs_from_the_fiscal_start_month),

@@ -1,15 +1,7 @@
-/* rating — the health rating of one fiscal year (docs/domain.md, "Health rating") from the books:
-   balances by account role at the year end, income and expenses by role over the year, and
-   the loan portfolio by collectibility class as of the year end. Every component states the
-   figures it used; a component whose inputs the system does not record (aspect 3 until its
-   questionnaire is put, management.c; 7b's members' economic benefit) is marked not available
-   with a reason and left out of the total, never filled with a guess. A fiscal year with no
-   entry dated inside it is not rated: no band, every component not available, a reason.
-   band tables: health.c. */
 #include "reporting.h"
 #include "date.h"
 #include "pb_date.h"
-#include "health.h"
+#include "health_bands.h"
 #include "money.h"
 #include "shu.h"
 
@@ -93,10 +85,9 @@ static Lumbung__HealthComponent *component(build_t *x, const char *code, const c
     return c;
 }
 
-static Lumbung__HealthComponent *ratio_component(build_t *x, reporting_health_component_t h,
-                                                 const char *definition) {
+static Lumbung__HealthComponent *ratio_component(build_t *x, reporting_health_component_t h) {
     return component(x, reporting_health_code(h), reporting_health_name(h),
-                     reporting_health_weight(h), definition);
+                     reporting_health_weight(h), reporting_health_definition(h));
 }
 
 #define REASON(x) LUMBUNG__HEALTH_REASON__HEALTH_REASON_##x
@@ -158,13 +149,12 @@ static void rate(build_t *x, Lumbung__HealthComponent *c, reporting_health_compo
 }
 
 static void capital(build_t *x, const books_t *b) {
-    Lumbung__HealthComponent *c = ratio_component(x, H(1A), NULL);
+    Lumbung__HealthComponent *c = ratio_component(x, H(1A));
     SET(c->inputs, equity, b->equity);
     SET(c->inputs, total_assets, b->assets);
     rate(x, c, H(1A), b->equity, b->assets);
 
-    c = ratio_component(x, H(1B), "risky loans = substandard + doubtful + loss outstanding "
-                                  "principal; with none and positive equity the value is 100");
+    c = ratio_component(x, H(1B));
     SET(c->inputs, equity, b->equity);
     SET(c->inputs, risky_loans, b->risky);
     rate(x, c, H(1B), b->equity, b->risky);
@@ -180,9 +170,7 @@ static void capital(build_t *x, const books_t *b) {
     int64_t a100 = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS)) +
                    role(b, ROLE(INVESTMENTS));
     int64_t num10 = 10 * c100 + 5 * c50, den10 = 2 * a20 + 5 * a50 + 7 * a70 + 10 * a100;
-    c = ratio_component(x, H(1C), "weights of docs/domain.md; undistributed surplus = current "
-                                  "surplus accounts + income - expenses not closed; loans gross "
-                                  "of the allowance; cash and bank 0 %");
+    c = ratio_component(x, H(1C));
     SET(c->inputs, capital_at_100, c100);
     SET(c->inputs, capital_at_50, c50);
     int64_t wc = 0, rwa = 0;
@@ -199,28 +187,24 @@ static void capital(build_t *x, const books_t *b) {
 
 static void assets(build_t *x, const books_t *b) {
     int64_t member = role(b, ROLE(MEMBER_LOANS)), other = role(b, ROLE(NON_MEMBER_LOANS));
-    Lumbung__HealthComponent *c = ratio_component(x, H(2A), "ledger balances of the member and "
-                                                            "non-member loan accounts");
+    Lumbung__HealthComponent *c = ratio_component(x, H(2A));
     SET(c->inputs, member_loans, member);
     SET(c->inputs, non_member_loans, other);
     rate(x, c, H(2A), member, member + other);
 
-    c = ratio_component(x, H(2B), "loan portfolio at the year end: RPM = 50 % substandard + "
-                                  "75 % doubtful + 100 % loss");
+    c = ratio_component(x, H(2B));
     SET(c->inputs, rpm, b->rpm);
     SET(c->inputs, all_loans, b->loans);
     rate(x, c, H(2B), b->rpm, b->loans);
 
     int64_t reserve = role(b, ROLE(RISK_RESERVE)), allowance = -role(b, ROLE(LOAN_LOSS_ALLOWANCE));
-    c = ratio_component(x, H(2C), "(risk reserve + loan-loss allowance) / RPM; with no RPM and "
-                                  "a positive reserve the value is 100");
+    c = ratio_component(x, H(2C));
     SET(c->inputs, risk_reserve, reserve);
     SET(c->inputs, loan_loss_allowance, allowance);
     SET(c->inputs, rpm, b->rpm);
     rate(x, c, H(2C), reserve + allowance, b->rpm);
 
-    c = ratio_component(x, H(2D), "risky loans = substandard + doubtful + loss outstanding "
-                                  "principal, over all loans outstanding (loan portfolio)");
+    c = ratio_component(x, H(2D));
     SET(c->inputs, risky_loans, b->risky);
     SET(c->inputs, all_loans, b->loans);
     rate(x, c, H(2D), b->risky, b->loans);
@@ -265,23 +249,20 @@ static int64_t operating(const books_t *b) {
 static void efficiency(build_t *x, const books_t *b) {
     int64_t gross = gross_participation(b), funds = flow(b, ROLE(COST_OF_FUNDS));
     int64_t op = operating(b), coop = flow(b, ROLE(COOPERATIVE_EXPENSE));
-    Lumbung__HealthComponent *c = ratio_component(x, H(4A),
-        "gross participation = loan interest + fee + late fee income of the year; operating = "
-        "staff + operating + provision expense");
+    Lumbung__HealthComponent *c = ratio_component(x, H(4A));
     SET(c->inputs, cost_of_funds, funds);
     SET(c->inputs, operating_expense, op);
     SET(c->inputs, cooperative_expense, coop);
     SET(c->inputs, gross_participation, gross);
     rate(x, c, H(4A), funds + op + coop, gross);
 
-    c = ratio_component(x, H(4B), "operating = staff + operating + provision expense; gross "
-                                  "surplus = all income of the year - cost of funds");
+    c = ratio_component(x, H(4B));
     SET(c->inputs, operating_expense, op);
     SET(c->inputs, gross_surplus, b->income - funds);
     rate(x, c, H(4B), op, b->income - funds);
 
     int64_t loans = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS));
-    c = ratio_component(x, H(4C), "staff expense of the year / loans outstanding in the ledger");
+    c = ratio_component(x, H(4C));
     SET(c->inputs, staff_expense, flow(b, ROLE(STAFF_EXPENSE)));
     SET(c->inputs, all_loans, loans);
     rate(x, c, H(4C), flow(b, ROLE(STAFF_EXPENSE)), loans);
@@ -292,9 +273,7 @@ static void liquidity(build_t *x, const books_t *b) {
     int64_t current = role(b, ROLE(VOLUNTARY_SAVINGS)) + role(b, ROLE(TIME_DEPOSITS)) +
                       role(b, ROLE(BORROWINGS)) + role(b, ROLE(OTHER_LIABILITIES)) +
                       role(b, ROLE(SHU_PAYABLE));
-    Lumbung__HealthComponent *c = ratio_component(x, H(5A),
-        "current liabilities = voluntary savings + time deposits + borrowings + other "
-        "liabilities + SHU payable");
+    Lumbung__HealthComponent *c = ratio_component(x, H(5A));
     SET(c->inputs, cash_and_bank, cash);
     SET(c->inputs, current_liabilities, current);
     rate(x, c, H(5A), cash, current);
@@ -302,8 +281,7 @@ static void liquidity(build_t *x, const books_t *b) {
     int64_t loans = role(b, ROLE(MEMBER_LOANS)) + role(b, ROLE(NON_MEMBER_LOANS));
     int64_t savings = role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)) +
                       role(b, ROLE(VOLUNTARY_SAVINGS)) + role(b, ROLE(TIME_DEPOSITS));
-    c = ratio_component(x, H(5B), "loans in the ledger (gross) / (principal + mandatory + "
-                                  "voluntary savings + time deposits + borrowings)");
+    c = ratio_component(x, H(5B));
     SET(c->inputs, all_loans, loans);
     SET(c->inputs, savings, savings);
     SET(c->inputs, borrowings, role(b, ROLE(BORROWINGS)));
@@ -312,24 +290,21 @@ static void liquidity(build_t *x, const books_t *b) {
 
 static void self_reliance(build_t *x, const books_t *b) {
     int64_t surplus = b->income - b->expenses;
-    Lumbung__HealthComponent *c = ratio_component(x, H(6A), "surplus = income - expenses of "
-                                                            "the year (no tax is booked)");
+    Lumbung__HealthComponent *c = ratio_component(x, H(6A));
     SET(c->inputs, surplus, surplus);
     SET(c->inputs, total_assets, b->assets);
     rate(x, c, H(6A), surplus, b->assets);
 
     int64_t shared = surplus - flow(b, ROLE(NON_MEMBER_INCOME)), share = 0;
     if (shared > 0) (void) money_mul_div_round(shared, b->members_bp, 10000, &share);
-    c = ratio_component(x, H(6B), "members' share = (surplus - non-member income) x (capital "
-                                  "share + usage share %) of the SHU allocation");
+    c = ratio_component(x, H(6B));
     SET(c->inputs, members_share, share);
     SET(c->inputs, equity, b->equity);
     rate(x, c, H(6B), share, b->equity);
 
     int64_t net = gross_participation(b) - flow(b, ROLE(COST_OF_FUNDS));
     int64_t cost = operating(b) + flow(b, ROLE(COOPERATIVE_EXPENSE));
-    c = ratio_component(x, H(6C), "net participation = gross participation - cost of funds; "
-                                  "operating = staff + operating + provision expense");
+    c = ratio_component(x, H(6C));
     SET(c->inputs, net_participation, net);
     SET(c->inputs, operating_expense, operating(b));
     SET(c->inputs, cooperative_expense, flow(b, ROLE(COOPERATIVE_EXPENSE)));
@@ -338,13 +313,12 @@ static void self_reliance(build_t *x, const books_t *b) {
 
 static void identity(build_t *x, const books_t *b) {
     int64_t gross = gross_participation(b), other = flow(b, ROLE(NON_MEMBER_INCOME));
-    Lumbung__HealthComponent *c = ratio_component(x, H(7A), "gross participation = loan "
-                                                            "interest + fee + late fee income");
+    Lumbung__HealthComponent *c = ratio_component(x, H(7A));
     SET(c->inputs, gross_participation, gross);
     SET(c->inputs, non_member_income, other);
     rate(x, c, H(7A), gross, gross + other);
 
-    c = ratio_component(x, H(7B), NULL);
+    c = ratio_component(x, H(7B));
     SET(c->inputs, principal_and_mandatory,
         role(b, ROLE(PRINCIPAL_SAVINGS)) + role(b, ROLE(MANDATORY_SAVINGS)));
     unavailable(x, c, REASON(NOT_RECORDED), "members' economic benefit (the price or rate "

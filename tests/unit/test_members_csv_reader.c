@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../services/members/csv.h"
+#include "../../services/members/csv_reader.h"
 
 typedef struct {
     arena_t *arena;

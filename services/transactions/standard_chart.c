@@ -1,4 +1,4 @@
-#include "chart.h"
+#include "standard_chart.h"
 #include "store.h"
 
 #include <assert.h>

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../services/reporting/health.h"
+#include "../../services/reporting/health_bands.h"
 
 #define H(x) REPORTING_HEALTH_##x
 

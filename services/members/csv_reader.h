@@ -1,4 +1,4 @@
-/*  csv — a strict RFC 4180 reader for member imports, with `,` or `;` between fields.
+/*  csv_reader — a strict RFC 4180 reader for member imports, with `,` or `;` between fields.
 
     Records end with CRLF, LF or CR; the last may end at the end of the data. A field that
     starts with a double quote is quoted: it may hold commas, line breaks and doubled quotes
@@ -15,8 +15,8 @@
 
     The reader does not check encodings (see members_utf8_valid) or what the fields mean.
     Not for: writing CSV, other separators, or files larger than fit in memory. */
-#ifndef LUMBUNG_MEMBERS_CSV_H
-#define LUMBUNG_MEMBERS_CSV_H
+#ifndef LUMBUNG_MEMBERS_CSV_READER_H
+#define LUMBUNG_MEMBERS_CSV_READER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include "unit.h"
 
-#include "../../services/reporting/csv.h"
+#include "../../services/reporting/csv_writer.h"
 #include "../../services/reporting/docfile.h"
 #include "../../services/reporting/render.h"
 #include "envelope.pb-c.h"

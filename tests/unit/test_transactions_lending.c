@@ -17,7 +17,7 @@
 
 #include "date.h"
 #include "../../services/transactions/ledger.h"
-#include "../../services/transactions/loans.h"
+#include "../../services/transactions/lending.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/store.h"
 

@@ -1,4 +1,4 @@
-/*  chart — the standard chart of accounts every cooperative starts with, and the fixed
+/*  standard_chart — the standard chart of accounts every cooperative starts with, and the fixed
     relations between account roles, classes and savings kinds.
 
     docs/domain.md gives each report-relevant account a role; this table gives every role one
@@ -7,8 +7,8 @@
     so a cooperative may later add its own accounts without breaking the service's postings.
 
     Not for: storing anything (ledger.c creates the chart in a cooperative's store). */
-#ifndef LUMBUNG_TX_CHART_H
-#define LUMBUNG_TX_CHART_H
+#ifndef LUMBUNG_TX_STANDARD_CHART_H
+#define LUMBUNG_TX_STANDARD_CHART_H
 
 #include <stdbool.h>
 #include <stddef.h>

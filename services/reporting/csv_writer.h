@@ -1,8 +1,9 @@
-/*  csv — reports as CSV files (RFC 4180): comma-separated, CRLF line ends, a field quoted when
-    it holds the separator, a quote, CR or LF, with quotes doubled. Money is the canonical
-    decimal text of money.h ("1500.50"), enums their lower-case JSON names ("voluntary").
-    reporting_csv_dialect() switches to what Excel set to Indonesian reads: `;` between fields
-    and a decimal comma in money and decimals ("1500,50"); the byte order mark is the caller's.
+/*  csv_writer — reports as CSV files (RFC 4180): comma-separated, CRLF line ends, a field
+    quoted when it holds the separator, a quote, CR or LF, with quotes doubled. Money is the
+    canonical decimal text of money.h ("1500.50"), enums their lower-case JSON names
+    ("voluntary"). reporting_csv_dialect() switches to what Excel set to Indonesian reads: `;`
+    between fields and a decimal comma in money and decimals ("1500,50"); the byte order mark is
+    the caller's.
 
     A text field that a spreadsheet would take for a formula (starting with = + - @ or a tab)
     gets a leading apostrophe: memos and names are typed by people, and a file opened in a
@@ -12,8 +13,8 @@
     reports a file larger than REPORTING_CSV_MAX.
 
     Not for: parsing CSV (members' import has its own reader). */
-#ifndef LUMBUNG_REPORTING_CSV_H
-#define LUMBUNG_REPORTING_CSV_H
+#ifndef LUMBUNG_REPORTING_CSV_WRITER_H
+#define LUMBUNG_REPORTING_CSV_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,3 @@
-/* guidance — the district's supervision visits (with recommendations to follow up) and the
-   trainings it runs for cooperatives' people. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/*  loans — members' loans (docs/domain.md, "Loans"): application with its schedule, disbursement,
-    repayments with late fees, collectibility, the close of a business day, and what a member
-    owes for the exit settlement and the member's accounts.
+/*  lending — members' loans (docs/domain.md, "Loans"): application with its schedule,
+    disbursement, repayments with late fees, collectibility, the close of a business day, and
+    what a member owes for the exit settlement and the member's accounts.
 
     A loan is one lumbung.Loan record (terms, schedule, per-instalment state) rewritten whole by
     each change; the arithmetic is schedule.c's. Money moves as balanced entries: disbursement
@@ -25,8 +25,8 @@
     one leaves no trace. Error convention: context.h.
 
     Not for: authorisation (handlers.c) or the schedule arithmetic (schedule.c). */
-#ifndef LUMBUNG_TX_LOANS_H
-#define LUMBUNG_TX_LOANS_H
+#ifndef LUMBUNG_TX_LENDING_H
+#define LUMBUNG_TX_LENDING_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,15 +1,13 @@
-/* csv — RFC 4180 files built in an arena. */
-#include "csv.h"
+#include "csv_writer.h"
+#include "enum_id.h"
 #include "money.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { ENUM_NAME_MAX = 64 };
 
 void reporting_csv_init(reporting_csv_t *csv, arena_t *arena) {
     assert(csv && arena);
@@ -97,26 +95,9 @@ void reporting_csv_u64(reporting_csv_t *csv, uint64_t value) {
     raw_field(csv, buf);
 }
 
-/* Every enum of the contract names its value 0 PREFIX_UNSPECIFIED; that gives the prefix. */
-static size_t enum_prefix_len(const ProtobufCEnumDescriptor *e) {
-    const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(e, 0);
-    static const char unspecified[] = "UNSPECIFIED";
-    size_t n = zero ? strlen(zero->name) : 0;
-    if (n < sizeof unspecified - 1 || strcmp(zero->name + n - (sizeof unspecified - 1), unspecified))
-        return 0;
-    return n - (sizeof unspecified - 1);
-}
-
 void reporting_csv_enum(reporting_csv_t *csv, const ProtobufCEnumDescriptor *e, int value) {
-    assert(e);
-    const ProtobufCEnumValue *v = value ? protobuf_c_enum_descriptor_get_value(e, value) : NULL;
-    if (!v) { raw_field(csv, ""); return; }
-    size_t skip = enum_prefix_len(e);
-    const char *name = strlen(v->name) > skip ? v->name + skip : v->name;
-    char buf[ENUM_NAME_MAX];
-    size_t i = 0;
-    for (; name[i] && i + 1 < sizeof buf; i++) buf[i] = (char) tolower((unsigned char) name[i]);
-    buf[i] = '\0';
+    char buf[REPORTING_ENUM_NAME_MAX];
+    reporting_enum_json_name(e, value, buf, sizeof buf);
     raw_field(csv, buf);
 }
 

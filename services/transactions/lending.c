@@ -1,4 +1,4 @@
-#include "loans.h"
+#include "lending.h"
 #include "allowance.h"
 #include "bytes.h"
 #include "date.h"

@@ -1,5 +1,4 @@
-/* health — band tables of the health rating, compared exactly. */
-#include "health.h"
+#include "health_bands.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -140,26 +139,56 @@ typedef struct {
     const char *code, *name;
     int weight;
     int (*value)(int64_t num, int64_t den);
+    const char *definition;           /* what the figures are, as the report states it */
 } component_t;
 
 static const component_t components[REPORTING_HEALTH_COMPONENTS] = {
-    [REPORTING_HEALTH_1A] = { "1a", "own capital / total assets", 6, value_1a },
-    [REPORTING_HEALTH_1B] = { "1b", "own capital / risky loans", 6, value_1b },
-    [REPORTING_HEALTH_1C] = { "1c", "capital adequacy", 3, value_1c },
-    [REPORTING_HEALTH_2A] = { "2a", "loans to members / all loans", 10, value_2a },
-    [REPORTING_HEALTH_2B] = { "2b", "risk of problem loans (RPM) / all loans", 5, value_2b },
-    [REPORTING_HEALTH_2C] = { "2c", "risk reserve / RPM", 5, value_2c },
-    [REPORTING_HEALTH_2D] = { "2d", "risky loans / all loans", 5, value_2d },
-    [REPORTING_HEALTH_4A] = { "4a", "member operating cost / gross participation", 4, value_4a },
-    [REPORTING_HEALTH_4B] = { "4b", "operating expense / gross surplus", 4, value_4b },
-    [REPORTING_HEALTH_4C] = { "4c", "service efficiency", 2, value_4c },
-    [REPORTING_HEALTH_5A] = { "5a", "cash ratio", 10, value_5a },
-    [REPORTING_HEALTH_5B] = { "5b", "loans / funds received", 5, value_5b },
-    [REPORTING_HEALTH_6A] = { "6a", "return on assets", 3, value_6a },
-    [REPORTING_HEALTH_6B] = { "6b", "return on own capital", 3, value_6b },
-    [REPORTING_HEALTH_6C] = { "6c", "operational self-reliance", 4, value_6c },
-    [REPORTING_HEALTH_7A] = { "7a", "gross participation ratio", 7, value_7a },
-    [REPORTING_HEALTH_7B] = { "7b", "members' economic benefit", 3, value_7b },
+    [REPORTING_HEALTH_1A] = { "1a", "own capital / total assets", 6, value_1a,
+        NULL },
+    [REPORTING_HEALTH_1B] = { "1b", "own capital / risky loans", 6, value_1b,
+        "risky loans = substandard + doubtful + loss outstanding principal; "
+        "with none and positive equity the value is 100" },
+    [REPORTING_HEALTH_1C] = { "1c", "capital adequacy", 3, value_1c,
+        "weights of docs/domain.md; undistributed surplus = current surplus "
+        "accounts + income - expenses not closed; loans gross of the "
+        "allowance; cash and bank 0 %" },
+    [REPORTING_HEALTH_2A] = { "2a", "loans to members / all loans", 10, value_2a,
+        "ledger balances of the member and non-member loan accounts" },
+    [REPORTING_HEALTH_2B] = { "2b", "risk of problem loans (RPM) / all loans", 5, value_2b,
+        "loan portfolio at the year end: RPM = 50 % substandard + 75 % "
+        "doubtful + 100 % loss" },
+    [REPORTING_HEALTH_2C] = { "2c", "risk reserve / RPM", 5, value_2c,
+        "(risk reserve + loan-loss allowance) / RPM; with no RPM and a "
+        "positive reserve the value is 100" },
+    [REPORTING_HEALTH_2D] = { "2d", "risky loans / all loans", 5, value_2d,
+        "risky loans = substandard + doubtful + loss outstanding principal, "
+        "over all loans outstanding (loan portfolio)" },
+    [REPORTING_HEALTH_4A] = { "4a", "member operating cost / gross participation", 4, value_4a,
+        "gross participation = loan interest + fee + late fee income of the "
+        "year; operating = staff + operating + provision expense" },
+    [REPORTING_HEALTH_4B] = { "4b", "operating expense / gross surplus", 4, value_4b,
+        "operating = staff + operating + provision expense; gross surplus = "
+        "all income of the year - cost of funds" },
+    [REPORTING_HEALTH_4C] = { "4c", "service efficiency", 2, value_4c,
+        "staff expense of the year / loans outstanding in the ledger" },
+    [REPORTING_HEALTH_5A] = { "5a", "cash ratio", 10, value_5a,
+        "current liabilities = voluntary savings + time deposits + borrowings "
+        "+ other liabilities + SHU payable" },
+    [REPORTING_HEALTH_5B] = { "5b", "loans / funds received", 5, value_5b,
+        "loans in the ledger (gross) / (principal + mandatory + voluntary "
+        "savings + time deposits + borrowings)" },
+    [REPORTING_HEALTH_6A] = { "6a", "return on assets", 3, value_6a,
+        "surplus = income - expenses of the year (no tax is booked)" },
+    [REPORTING_HEALTH_6B] = { "6b", "return on own capital", 3, value_6b,
+        "members' share = (surplus - non-member income) x (capital share + "
+        "usage share %) of the SHU allocation" },
+    [REPORTING_HEALTH_6C] = { "6c", "operational self-reliance", 4, value_6c,
+        "net participation = gross participation - cost of funds; operating = "
+        "staff + operating + provision expense" },
+    [REPORTING_HEALTH_7A] = { "7a", "gross participation ratio", 7, value_7a,
+        "gross participation = loan interest + fee + late fee income" },
+    [REPORTING_HEALTH_7B] = { "7b", "members' economic benefit", 3, value_7b,
+        NULL },
 };
 
 int reporting_health_weight(reporting_health_component_t c) {
@@ -170,6 +199,11 @@ int reporting_health_weight(reporting_health_component_t c) {
 const char *reporting_health_code(reporting_health_component_t c) {
     assert(c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
     return components[c].code;
+}
+
+const char *reporting_health_definition(reporting_health_component_t c) {
+    assert(c >= 0 && c < REPORTING_HEALTH_COMPONENTS);
+    return components[c].definition;
 }
 
 const char *reporting_health_name(reporting_health_component_t c) {

@@ -1,4 +1,4 @@
-#include "csv.h"
+#include "csv_reader.h"
 
 #include <assert.h>
 #include <stdarg.h>

@@ -1,6 +1,9 @@
-/*  health — the band tables of the health rating (docs/domain.md, "Health rating") for every
-    component the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b,
-    4c, 5a, 5b, 6a, 6b, 6c, 7a, 7b (aspect 3, management, is a questionnaire, not a ratio).
+/*  health_bands — the components of the health rating (docs/domain.md, "Health rating") that
+    the ledger and the loan portfolio can feed: 1a, 1b, 1c, 2a, 2b, 2c, 2d, 4a, 4b, 4c, 5a, 5b,
+    6a, 6b, 6c, 7a, 7b (aspect 3, management, is a questionnaire, not a ratio). Each component
+    is one row here: its code, name, weight, the definition of its figures the report states,
+    and its band table. What the figures are read from is health_rating.c's; RPM, the
+    numerator of 2b and denominator of 2c, is the loan portfolio's (portfolio.h).
 
     A ratio is a fraction num / den compared with the band edges exactly (in 128-bit integers,
     never rounded before the comparison), so a ratio a hair above an edge is above it. Edges are
@@ -8,10 +11,12 @@
     table says otherwise. A component's score is value x weight / 100, returned in hundredths
     of a point (value 100, weight 6 -> 600 = 6.00) so it stays an integer.
 
-    Pure: no store. Not for: reading the books (rating.c) or storing the questionnaire
-    (management.c). */
-#ifndef LUMBUNG_REPORTING_HEALTH_H
-#define LUMBUNG_REPORTING_HEALTH_H
+    Pure: no store.
+
+    Not for: reading the books (health_rating.c), computing RPM (portfolio.h) or storing the
+    questionnaire (management.c). */
+#ifndef LUMBUNG_REPORTING_HEALTH_BANDS_H
+#define LUMBUNG_REPORTING_HEALTH_BANDS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,10 +49,12 @@ typedef enum {
     REPORTING_HEALTH_COMPONENTS,
 } reporting_health_component_t;
 
-/* The component's weight in points; its code ("1a") and English name as static strings. */
+/* The component's weight in points; its code ("1a"), English name and definition (what its
+   figures are, for the report; NULL where the name says it all) as static strings. */
 int reporting_health_weight(reporting_health_component_t c);
 const char *reporting_health_code(reporting_health_component_t c);
 const char *reporting_health_name(reporting_health_component_t c);
+const char *reporting_health_definition(reporting_health_component_t c);
 
 /* *value = the component's value (0..100) for the ratio num / den. num >= 0 and den > 0, else
    -EDOM (no ratio: the report says so instead of inventing a value). Returns 0. */

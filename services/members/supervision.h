@@ -1,9 +1,9 @@
-/*  guidance — the district's supervision visits (with recommendations to follow up) and the trainings
-    it runs for cooperatives' people.
+/*  supervision — the district's supervision visits (with recommendations to follow up) and the
+    trainings it runs for cooperatives' people.
 
     Not for: cooperatives' own records (coops.h). Conventions of every handler: members.h. */
-#ifndef LUMBUNG_MEMBERS_GUIDANCE_H
-#define LUMBUNG_MEMBERS_GUIDANCE_H
+#ifndef LUMBUNG_MEMBERS_SUPERVISION_H
+#define LUMBUNG_MEMBERS_SUPERVISION_H
 
 #include "members.h"
 

@@ -1,0 +1,28 @@
+/*  handlers — answers ReportingRequest from the projections through the service's operation
+    table (common/operations_reporting.h; the runtime authorises each with the role matrix),
+    reads in the call's transaction (so a report is one consistent snapshot), states the sequences of both
+    streams it reflects, and renders CSV when asked. Handlers only read, except the management
+    questionnaire (management.c), a supervisor's assessment. The SHU of a fiscal year is shared
+    out by shu.c from the ledger's surplus and loans_view.c's participation.
+
+    Not for: keeping the projections (projections.h) or laying a report out (render.h). Tables:
+    reporting.h. */
+#ifndef LUMBUNG_REPORTING_HANDLERS_H
+#define LUMBUNG_REPORTING_HANDLERS_H
+
+#include "reporting.h"
+
+/* The operation table: common/operations_reporting.h with a handler bound to each row; the
+   runtime authorises every report with the role matrix before it runs. */
+extern const service_operations_t reporting_operations;
+
+/* --- files --- */
+/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
+int reporting_options_fail(service_call_t *call, const char *bad);
+/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
+   number filled from the registry); fails the call when it is too large. */
+int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
+                         reporting_doc_t *doc, const reporting_opts_t *opts,
+                         Lumbung__ReportingReply *out);
+
+#endif
