@@ -4,7 +4,9 @@ import { h } from '../../app/dom.js';
 import { post } from '../../app/api.js';
 import { t } from '../i18n.js';
 import { form } from '../form.js';
-import { ROOT, me, navigate, enter } from '../main.js';
+import { navigate } from '../../app/nav.js';
+import { me, enter } from '../session.js';
+import { ROOT } from '../page.js';
 
 const PIN = /^[0-9]{6}$/;
 

@@ -5,7 +5,8 @@
 import { h, table, facts } from '../../app/dom.js';
 import { get } from '../../app/api.js';
 import { t, formatMoney, formatDate, formatDecimal, parseDate, today } from '../i18n.js';
-import { asOf, navigate } from '../main.js';
+import { navigate } from '../../app/nav.js';
+import { asOf } from '../page.js';
 
 const money = (v) => formatMoney(v || '0');
 // "1066185.46" -> 106618546n: amounts compared and summed exactly, never as floats.

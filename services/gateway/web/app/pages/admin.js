@@ -4,7 +4,7 @@ import { t, formatDate } from '../i18n.js';
 import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
 
 const ROLES = ['operator', 'viewer', 'supervisor', 'admin'];
 

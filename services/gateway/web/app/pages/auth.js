@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { post } from '../api.js';
 import { form } from '../form.js';
 import { setSession, clearSession, user } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
 
 export function loginPage(params, query) {
   if (user()) { navigate('/', true); return undefined; }

@@ -5,11 +5,11 @@ import { t, formatMoney, formatDate, formatDecimal } from '../i18n.js';
 import { get, api, post, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can, user } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
+import { PERIODS } from '../periods.js';
 import { boardForm, meetingForm, meetingsTable, supervisionSection } from './oversight.js';
 
 export const COOP_TYPES = ['savings_loan', 'consumer', 'producer', 'marketing', 'services', 'multi_purpose'];
-export const PERIODS = ['monthly', 'weekly', 'quarterly', 'semiannual', 'annual'];
 const coopCache = new Map();
 
 export async function coopOf(id) {

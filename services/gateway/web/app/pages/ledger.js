@@ -6,7 +6,7 @@ import { t, formatMoney, formatDate, today } from '../i18n.js';
 import { get, post, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
 import { coopOf, coopTabs } from './coops.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;

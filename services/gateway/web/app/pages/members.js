@@ -5,7 +5,7 @@ import { t, formatMoney, formatDate, formatCount, formatPercent, today } from '.
 import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
 import { coopOf, coopTabs } from './coops.js';
 import { decodeNik } from '../nik.js';
 import { downloads, fileLink } from '../downloads.js';

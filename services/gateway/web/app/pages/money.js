@@ -5,7 +5,7 @@ import { t, formatMoney, formatDate, formatCount, formatPercent, today } from '.
 import { get, post, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
-import { navigate } from '../main.js';
+import { navigate } from '../nav.js';
 import { coopOf, coopTabs } from './coops.js';
 import { previewSchedule } from '../schedule.js';
 import { fileLink } from '../downloads.js';

@@ -6,8 +6,8 @@ import { t, formatDate, formatDecimal, today } from '../i18n.js';
 import { get, post, api, ApiError } from '../api.js';
 import { form } from '../form.js';
 import { can } from '../session.js';
-import { navigate } from '../main.js';
-import { PERIODS } from './coops.js';
+import { navigate } from '../nav.js';
+import { PERIODS } from '../periods.js';
 
 const base = (coop) => `/api/v1/cooperatives/${encodeURIComponent(coop)}`;
 const list = (text) => String(text || '').split(',').map((s) => s.trim()).filter(Boolean);
