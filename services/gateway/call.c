@@ -28,6 +28,26 @@ struct gateway_call {
     const char *first_key;                   /* a follow-up: the key of ex->first_result */
 };
 
+/* The backends: one per service, transactions one per shard (gw->clients, gateway.h). */
+const char *const gateway_service_names[GATEWAY_SERVICES] = {
+    "members", "transactions", "reporting",
+};
+
+int gateway_service_index(const char *service) {
+    for (int i = 0; service && i < GATEWAY_SERVICES; i++)
+        if (!strcmp(service, gateway_service_names[i])) return i;
+    return -1;
+}
+
+int gateway_shard_backend(int shard) {
+    return shard == 0 ? GATEWAY_SERVICE_TRANSACTIONS : GATEWAY_SERVICES + shard - 1;
+}
+
+int gateway_backend(const gateway_t *gw, int service, uint64_t coop) {
+    if (service != GATEWAY_SERVICE_TRANSACTIONS || gw->shards <= 1) return service;
+    return gateway_shard_backend(shard_of(coop));
+}
+
 /* Read-your-writes: the services whose events each service applies (its followers, follower.h).
    A call waits until the service called has applied what this gateway has seen of those. */
 static const unsigned service_follows[GATEWAY_SERVICES] = {

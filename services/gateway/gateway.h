@@ -245,6 +245,7 @@ void gateway_routes_context_free(void *context);
 /* The largest body the matched route accepts (NULL: a request that matched none). */
 size_t gateway_route_body_limit(const gateway_route_match_t *m);
 
+/* --- backends (call.c) --- */
 
 /* Index of a service name in gw->clients, or -1. */
 int gateway_service_index(const char *service);

@@ -14,10 +14,6 @@
 #include "log.h"
 #include "operation.h"
 
-const char *const gateway_service_names[GATEWAY_SERVICES] = {
-    "members", "transactions", "reporting",
-};
-
 #define NO_PARAMS { { NULL, NULL } }
 
 /* The endpoints the gateway answers itself (handlers.c). */
@@ -47,21 +43,6 @@ static const route_t routes_gateway[] = {
 const route_t *const gateway_routes_tables[] = {
     routes_gateway, routes_members, routes_transactions, routes_reporting, NULL,
 };
-
-int gateway_service_index(const char *service) {
-    for (int i = 0; service && i < GATEWAY_SERVICES; i++)
-        if (!strcmp(service, gateway_service_names[i])) return i;
-    return -1;
-}
-
-int gateway_shard_backend(int shard) {
-    return shard == 0 ? GATEWAY_SERVICE_TRANSACTIONS : GATEWAY_SERVICES + shard - 1;
-}
-
-int gateway_backend(const gateway_t *gw, int service, uint64_t coop) {
-    if (service != GATEWAY_SERVICE_TRANSACTIONS || gw->shards <= 1) return service;
-    return gateway_shard_backend(shard_of(coop));
-}
 
 /* ---------------------------------------------------------------- matching */
 
