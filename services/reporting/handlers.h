@@ -16,13 +16,4 @@
    runtime authorises every report with the role matrix before it runs. */
 extern const service_operations_t reporting_operations;
 
-/* --- files --- */
-/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
-int reporting_options_fail(service_call_t *call, const char *bad);
-/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
-   number filled from the registry); fails the call when it is too large. */
-int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                         reporting_doc_t *doc, const reporting_opts_t *opts,
-                         Lumbung__ReportingReply *out);
-
 #endif
