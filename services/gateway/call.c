@@ -106,18 +106,6 @@ static void oneof_set(ProtobufCMessage *parent, const ProtobufCFieldDescriptor *
     *(ProtobufCMessage **) ((char *) parent + f->offset) = child;
 }
 
-/* The set member of the first oneof of `msg`, or NULL. */
-static const ProtobufCFieldDescriptor *oneof_get(const ProtobufCMessage *msg) {
-    const ProtobufCMessageDescriptor *d = msg->descriptor;
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) continue;
-        uint32_t which = *(const uint32_t *) ((const char *) msg + f->quantifier_offset);
-        if (which == f->id) return f;
-    }
-    return NULL;
-}
-
 static void answer_json_pb_error(gateway_exchange_t *ex, const json_pb_error_t *e) {
     gateway_exchange_error(ex, 400, e->code[0] ? e->code : "invalid", e->field, "%s", e->message);
 }
@@ -421,7 +409,7 @@ static void answer_result(struct gateway_call *call, const Lumbung__Reply *reply
         return;
     }
     const ProtobufCMessage *svc = *(ProtobufCMessage *const *) ((const char *) reply + svc_field->offset);
-    const ProtobufCFieldDescriptor *which = svc ? oneof_get(svc) : NULL;
+    const ProtobufCFieldDescriptor *which = svc ? scope_oneof_member(svc) : NULL;
     if (!which || which->type != PROTOBUF_C_TYPE_MESSAGE) {
         gateway_exchange_json(ex, status, json_object());
         return;
