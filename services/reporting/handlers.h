@@ -5,8 +5,8 @@
     questionnaire (management.c), a supervisor's assessment. The SHU of a fiscal year is shared
     out by shu.c from the ledger's surplus and loans_view.c's participation.
 
-    Not for: keeping the projections (projections.h) or laying a report out (render.h). Tables:
-    reporting.h. */
+    Not for: keeping the projections (projections.h), laying a report out (render.h) or
+    answering with a file (answer.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_HANDLERS_H
 #define LUMBUNG_REPORTING_HANDLERS_H
 

@@ -14,8 +14,8 @@
     events); projections.c routes each event to them, and they read their tables through
     tables.c (a message by key, a cooperative's rows). handlers.c, dashboard.c and
     health_rating.c (the health rating) answer the reports from them; sheet.c shapes the ledger
-    reports; render.c lays each report out as a document (doc.h) and docfile.c writes it as CSV
-    (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
+    reports; render.c lays each report out as a document (doc.h), answer.c answers with it, and
+    docfile.c writes it as CSV (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is its day count as
     date_key() of date.h, a u32 whose byte order is date order):
