@@ -51,7 +51,8 @@
     X(INVALID_PATH, "the path names nothing that may be served")                               \
     X(BROKEN_INPUT, "the input file is broken")                                               \
     X(INVALID_CREDENTIALS, "wrong username, password or one-time code")                      \
-    X(RULE, "a rule of the books or of the accounts forbids this (see its problem)")
+    X(RULE, "a rule of the books or of the accounts forbids this (see its problem)")        \
+    X(ANSWERED, "the request is answered already (its error went out): stop, answer nothing")
 
 enum { ERR_BASE = -1000 };   /* errno values on Linux stay above -200 */
 

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The member of `msg`'s oneof that is set, or NULL. A message has at most one oneof here. */
-static const ProtobufCFieldDescriptor *oneof_set(const ProtobufCMessage *msg) {
+const ProtobufCFieldDescriptor *scope_oneof_member(const ProtobufCMessage *msg) {
     const ProtobufCMessageDescriptor *d = msg->descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
@@ -33,10 +32,10 @@ static uint64_t own_cooperative(const ProtobufCMessage *msg) {
 
 void scope_request_read(const Lumbung__Request *request, scope_request_t *out) {
     memset(out, 0, sizeof *out);
-    const ProtobufCFieldDescriptor *body = oneof_set(&request->base);
+    const ProtobufCFieldDescriptor *body = scope_oneof_member(&request->base);
     const ProtobufCMessage *service = body ? field_message(&request->base, body) : NULL;
     out->service = body ? body->name : NULL;
-    const ProtobufCFieldDescriptor *op = service ? oneof_set(service) : NULL;
+    const ProtobufCFieldDescriptor *op = service ? scope_oneof_member(service) : NULL;
     const ProtobufCMessage *msg = op ? field_message(service, op) : NULL;
     if (!msg) return;
     out->name = op->name;
@@ -120,7 +119,7 @@ static void visit_messages(walk_t *w, const ProtobufCMessage *msg,
 /* A nested operation (a batch posting's deposit, withdraw or entry) must be allowed too: under
    its own name or with "post_" before it (entry -> post_entry). */
 static void visit_nested_op(walk_t *w, const ProtobufCMessage *msg, const char *path) {
-    const ProtobufCFieldDescriptor *f = oneof_set(msg);
+    const ProtobufCFieldDescriptor *f = scope_oneof_member(msg);
     if (!f || !w->err || w->refused) return;
     char post[SCOPE_FIELD_MAX];
     snprintf(post, sizeof post, "post_%s", f->name);
@@ -185,7 +184,7 @@ bool scope_event_visible(const curve_peer_t *peer, const uint8_t *event, size_t 
     Lumbung__Event *e = lumbung__event__unpack(NULL, len, event);
     if (!e) return false;
     /* Only the body: the actor's cooperative_id is who acted, not what the event is about. */
-    const ProtobufCFieldDescriptor *f = oneof_set(&e->base);
+    const ProtobufCFieldDescriptor *f = scope_oneof_member(&e->base);
     walk_t w = { .peer = peer };
     if (f) walk(&w, field_message(&e->base, f), "", 1);
     bool visible = f && w.found > 0 && !w.refused;

@@ -54,6 +54,11 @@ bool scope_event_visible(const curve_peer_t *peer, const uint8_t *event, size_t 
    The gateway's audit names the cooperative of an integrator's event with it. */
 uint64_t scope_message_cooperative(const ProtobufCMessage *msg);
 
+/* The member of `msg`'s oneof that is set (the first set one in field order, for a message
+   with more oneofs than one), or NULL when none is: how a request's body, a service's operation and an event's body are
+   found by reflection, here and in the gateway's calls. */
+const ProtobufCFieldDescriptor *scope_oneof_member(const ProtobufCMessage *msg);
+
 /* Whether `name` is an operation of any service (lumbungctl checks key scopes with it). */
 bool scope_operation_known(const char *name);
 

@@ -28,6 +28,26 @@ struct gateway_call {
     const char *first_key;                   /* a follow-up: the key of ex->first_result */
 };
 
+/* The backends: one per service, transactions one per shard (gw->clients, gateway.h). */
+const char *const gateway_service_names[GATEWAY_SERVICES] = {
+    "members", "transactions", "reporting",
+};
+
+int gateway_service_index(const char *service) {
+    for (int i = 0; service && i < GATEWAY_SERVICES; i++)
+        if (!strcmp(service, gateway_service_names[i])) return i;
+    return ERR_NOT_FOUND;
+}
+
+int gateway_shard_backend(int shard) {
+    return shard == 0 ? GATEWAY_SERVICE_TRANSACTIONS : GATEWAY_SERVICES + shard - 1;
+}
+
+int gateway_backend(const gateway_t *gw, int service, uint64_t coop) {
+    if (service != GATEWAY_SERVICE_TRANSACTIONS || gw->shards <= 1) return service;
+    return gateway_shard_backend(shard_of(coop));
+}
+
 /* Read-your-writes: the services whose events each service applies (its followers, follower.h).
    A call waits until the service called has applied what this gateway has seen of those. */
 static const unsigned service_follows[GATEWAY_SERVICES] = {
@@ -67,15 +87,16 @@ typedef struct {
     const ProtobufCFieldDescriptor *operation;  /* in the service's *Request oneof */
 } op_fields_t;
 
+/* The row's service and operation fields; ERR_NOT_FOUND when the protos have no such. */
 static int op_fields_find(const route_t *r, op_fields_t *op) {
     op->service = protobuf_c_message_descriptor_get_field_by_name(&lumbung__request__descriptor,
                                                                   r->service);
-    if (!op->service || op->service->type != PROTOBUF_C_TYPE_MESSAGE) return -1;
+    if (!op->service || op->service->type != PROTOBUF_C_TYPE_MESSAGE) return ERR_NOT_FOUND;
     op->operation = protobuf_c_message_descriptor_get_field_by_name(op->service->descriptor,
                                                                     r->operation);
     if (!op->operation || op->operation->type != PROTOBUF_C_TYPE_MESSAGE ||
         !(op->operation->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
-        return -1;
+        return ERR_NOT_FOUND;
     return 0;
 }
 
@@ -84,18 +105,6 @@ static void oneof_set(ProtobufCMessage *parent, const ProtobufCFieldDescriptor *
                       ProtobufCMessage *child) {
     *(uint32_t *) ((char *) parent + f->quantifier_offset) = f->id;
     *(ProtobufCMessage **) ((char *) parent + f->offset) = child;
-}
-
-/* The set member of the first oneof of `msg`, or NULL. */
-static const ProtobufCFieldDescriptor *oneof_get(const ProtobufCMessage *msg) {
-    const ProtobufCMessageDescriptor *d = msg->descriptor;
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) continue;
-        uint32_t which = *(const uint32_t *) ((const char *) msg + f->quantifier_offset);
-        if (which == f->id) return f;
-    }
-    return NULL;
 }
 
 static void answer_json_pb_error(gateway_exchange_t *ex, const json_pb_error_t *e) {
@@ -124,6 +133,7 @@ static const char *param_json_name(const ProtobufCMessage *msg, const char *fiel
     return f ? json_pb_json_name(f, buf, size) : field;
 }
 
+/* set_params, set_query, set_self: 0, or ERR_ANSWERED after answering 400 or 403. */
 static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     for (int i = 0; i < ROUTE_PARAMS_MAX && ex->route->params[i].name; i++) {
         const char *value = gateway_exchange_param(ex, ex->route->params[i].name);
@@ -134,7 +144,7 @@ static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
         if (json_pb_set_text(ex->arena, msg, param_json_name(msg, ex->route->params[i].field,
                                                              name, sizeof name), value, &e) < 0) {
             answer_json_pb_error(ex, &e);
-            return -1;
+            return ERR_ANSWERED;
         }
     }
     return 0;
@@ -146,6 +156,7 @@ typedef struct {
     json_pb_error_t error;
 } query_fill_t;
 
+/* One query argument into q->msg; ERR_REJECTED, with q->error filled, stops the walk. */
 static int set_query_one(void *arg, const char *name, const char *value) {
     query_fill_t *q = arg;
     if (!strcmp(name, "limit")) {
@@ -155,10 +166,10 @@ static int set_query_one(void *arg, const char *name, const char *value) {
             snprintf(q->error.code, sizeof q->error.code, "invalid_limit");
             snprintf(q->error.message, sizeof q->error.message,
                      "limit: give a whole number from 1 to %d", GATEWAY_PAGE_MAX);
-            return -1;
+            return ERR_REJECTED;
         }
     }
-    return json_pb_set_text(q->ex->arena, q->msg, name, value, &q->error) < 0 ? -1 : 0;
+    return json_pb_set_text(q->ex->arena, q->msg, name, value, &q->error) < 0 ? ERR_REJECTED : 0;
 }
 
 static int set_query(gateway_exchange_t *ex, ProtobufCMessage *msg) {
@@ -166,7 +177,7 @@ static int set_query(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     query_fill_t q = { .ex = ex, .msg = msg };
     if (http_req_query_each(ex->req, set_query_one, &q) == 0) return 0;
     answer_json_pb_error(ex, &q.error);
-    return -1;
+    return ERR_ANSWERED;
 }
 
 /* A ROUTE_SELF operation's cooperative_id and member_id: the member's own, from the session
@@ -175,7 +186,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     if (!(ex->route->flags & ROUTE_SELF)) return 0;
     if (!ex->caller.known || !ex->caller.user.member_id) {
         gateway_exchange_error(ex, 403, "forbidden", NULL, "only a member may call this");
-        return -1;
+        return ERR_ANSWERED;
     }
     const struct { const char *field; uint64_t value; } own[] = {
         { "cooperative_id", ex->caller.user.cooperative_id }, { "member_id", ex->caller.user.member_id },
@@ -188,7 +199,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
         if (json_pb_set_text(ex->arena, msg, own[i].field,
                              arena_printf(ex->arena, "%" PRIu64, own[i].value), &e) < 0) {
             answer_json_pb_error(ex, &e);
-            return -1;
+            return ERR_ANSWERED;
         }
     }
     return 0;
@@ -401,7 +412,7 @@ static void answer_result(struct gateway_call *call, const Lumbung__Reply *reply
         return;
     }
     const ProtobufCMessage *svc = *(ProtobufCMessage *const *) ((const char *) reply + svc_field->offset);
-    const ProtobufCFieldDescriptor *which = svc ? oneof_get(svc) : NULL;
+    const ProtobufCFieldDescriptor *which = svc ? scope_oneof_member(svc) : NULL;
     if (!which || which->type != PROTOBUF_C_TYPE_MESSAGE) {
         gateway_exchange_json(ex, status, json_object());
         return;

@@ -16,6 +16,10 @@
     into the second's under the name of its result field (the member exit answers with the
     settlement the exit posts).
 
+    The backends are known here too: a service's index among gw->clients and which client a
+    call goes to (transactions: the shard of the cooperative it names), declared in gateway.h
+    (gateway_service_index, gateway_backend, gateway_shard_backend).
+
     Not for: routing, authentication and authorisation (routes.c), the gateway's own endpoints
     (handlers.c). */
 #ifndef LUMBUNG_GATEWAY_CALL_H
@@ -23,7 +27,7 @@
 
 #include <jansson.h>
 
-#include "routes.h"
+#include "route.h"
 
 struct gateway;
 struct gateway_exchange;

@@ -221,7 +221,8 @@ int gateway_routes_authorize(const gateway_route_match_t *m, const auth_user_t *
    theirs that names another one anywhere is refused. */
 bool gateway_routes_own_coop_only(Lumbung__Role role);
 /* What the operation lists say of `route`: its access class (ACCESS_MEMBER_ONLY for ROUTE_SELF)
-   and its OP_* flags. 0, or -1 when it names no listed operation nor gateway handler. */
+   and its OP_* flags. 0, or ERR_NOT_FOUND when it names no listed operation nor gateway
+   handler. */
 int gateway_route_operation(const route_t *route, access_t *access, unsigned *op_flags);
 
 /* True when the {coop} path parameter, the `query_coop` text, or any "cooperative_id" member
@@ -245,8 +246,9 @@ void gateway_routes_context_free(void *context);
 /* The largest body the matched route accepts (NULL: a request that matched none). */
 size_t gateway_route_body_limit(const gateway_route_match_t *m);
 
+/* --- backends (call.c) --- */
 
-/* Index of a service name in gw->clients, or -1. */
+/* Index of a service name in gw->clients, or ERR_NOT_FOUND. */
 int gateway_service_index(const char *service);
 /* The backend a call of `service` (an index) goes to: the shard of `coop` for transactions,
    the service itself otherwise. */

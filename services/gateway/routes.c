@@ -14,10 +14,6 @@
 #include "log.h"
 #include "operation.h"
 
-const char *const gateway_service_names[GATEWAY_SERVICES] = {
-    "members", "transactions", "reporting",
-};
-
 #define NO_PARAMS { { NULL, NULL } }
 
 /* The endpoints the gateway answers itself (handlers.c). */
@@ -48,21 +44,6 @@ const route_t *const gateway_routes_tables[] = {
     routes_gateway, routes_members, routes_transactions, routes_reporting, NULL,
 };
 
-int gateway_service_index(const char *service) {
-    for (int i = 0; service && i < GATEWAY_SERVICES; i++)
-        if (!strcmp(service, gateway_service_names[i])) return i;
-    return -1;
-}
-
-int gateway_shard_backend(int shard) {
-    return shard == 0 ? GATEWAY_SERVICE_TRANSACTIONS : GATEWAY_SERVICES + shard - 1;
-}
-
-int gateway_backend(const gateway_t *gw, int service, uint64_t coop) {
-    if (service != GATEWAY_SERVICE_TRANSACTIONS || gw->shards <= 1) return service;
-    return gateway_shard_backend(shard_of(coop));
-}
-
 /* ---------------------------------------------------------------- matching */
 
 typedef struct {
@@ -70,17 +51,17 @@ typedef struct {
     size_t len;
 } segment_t;
 
-/* Splits "/a/b/c" into segments; -1 for an empty segment ("//", a trailing "/"), a path not
+/* Splits "/a/b/c" into segments; ERR_INVALID_PATH for an empty segment ("//", a trailing "/"), a path not
    starting with "/", or more than GATEWAY_SEGMENTS_MAX segments. "/" has none. */
 static int split(const char *path, segment_t segs[GATEWAY_SEGMENTS_MAX]) {
-    if (path[0] != '/') return -1;
+    if (path[0] != '/') return ERR_INVALID_PATH;
     const char *p = path + 1;
     if (!*p) return 0;
     int n = 0;
     for (;;) {
         const char *slash = strchr(p, '/');
         size_t len = slash ? (size_t) (slash - p) : strlen(p);
-        if (len == 0 || n == GATEWAY_SEGMENTS_MAX) return -1;
+        if (len == 0 || n == GATEWAY_SEGMENTS_MAX) return ERR_INVALID_PATH;
         segs[n++] = (segment_t) { p, len };
         if (!slash) return n;
         p = slash + 1;
@@ -91,18 +72,20 @@ static bool is_param(const segment_t *s) {
     return s->len > 2 && s->start[0] == '{' && s->start[s->len - 1] == '}';
 }
 
-/* A score when the pattern matches (literal segments nearer the start weigh more), else -1. */
+/* A score when the pattern matches (literal segments nearer the start weigh more), else
+   ERR_NOT_FOUND. */
 static int64_t pattern_match(const char *pattern, const segment_t *segs, int n,
                              gateway_route_match_t *m) {
     segment_t ps[GATEWAY_SEGMENTS_MAX];
     int pn = split(pattern, ps);
     assert(pn >= 0 && "route patterns are checked at start-up");
-    if (pn != n) return -1;
+    if (pn != n) return ERR_NOT_FOUND;
     int64_t score = 0;
     m->count = 0;
     for (int i = 0; i < n; i++) {
         if (is_param(&ps[i])) {
-            if (segs[i].len > GATEWAY_SEGMENT_MAX || m->count == ROUTE_PARAMS_MAX) return -1;
+            if (segs[i].len > GATEWAY_SEGMENT_MAX || m->count == ROUTE_PARAMS_MAX)
+                return ERR_NOT_FOUND;
             size_t nl = ps[i].len - 2 < sizeof m->params[0].name - 1 ? ps[i].len - 2
                                                                      : sizeof m->params[0].name - 1;
             memcpy(m->params[m->count].name, ps[i].start + 1, nl);
@@ -112,7 +95,7 @@ static int64_t pattern_match(const char *pattern, const segment_t *segs, int n,
             m->count++;
         } else {
             if (ps[i].len != segs[i].len || memcmp(ps[i].start, segs[i].start, segs[i].len))
-                return -1;
+                return ERR_NOT_FOUND;
             score |= (int64_t) 1 << (GATEWAY_SEGMENTS_MAX - i);
         }
     }
@@ -169,14 +152,14 @@ static bool route_names_coop(const route_t *route) {
 int gateway_route_operation(const route_t *route, access_t *access, unsigned *op_flags) {
     *access = ACCESS_ADMIN;                  /* the narrowest, should a caller not check */
     *op_flags = 0;
-    if (!route->service || !route->operation) return -1;
+    if (!route->service || !route->operation) return ERR_NOT_FOUND;
     if (!strcmp(route->service, "gateway")) {
         const gateway_handler_t *h = gateway_handlers_find(route->operation);
-        if (!h) return -1;
+        if (!h) return ERR_NOT_FOUND;
         *access = h->access;
     } else {
         const operation_t *op = operation_find(route->service, route->operation);
-        if (!op) return -1;
+        if (!op) return ERR_NOT_FOUND;
         *access = op->access;
         *op_flags = op->flags;
         /* An operation that authorises itself by a stored record's cooperative (a job's) has
@@ -258,6 +241,9 @@ bool gateway_routes_names_other_coop(const gateway_route_match_t *m, const char 
 
 /* ---------------------------------------------------------------- the request pipeline */
 
+/* Each step returns 0 to go on, or ERR_ANSWERED when it has answered the request (with its
+   error) and nothing more may be done with it. */
+
 /* A state-changing call made with the session cookie must prove it comes from our own page:
    another site can make a browser send the cookie, but cannot read the CSRF token. */
 static int check_csrf(gateway_exchange_t *ex) {
@@ -271,7 +257,7 @@ static int check_csrf(gateway_exchange_t *ex) {
     else
         gateway_exchange_error(ex, 403, "csrf_token_invalid", COOKIE_CSRF_HEADER,
                                COOKIE_CSRF_HEADER " is not the csrf_token of this session");
-    return -1;
+    return ERR_ANSWERED;
 }
 
 static int authenticate(gateway_exchange_t *ex) {
@@ -294,7 +280,7 @@ static int authenticate(gateway_exchange_t *ex) {
         gateway_exchange_error(ex, 401, "unauthenticated", NULL,
                                "log in first (POST /api/v1/auth/login) and send "
                                "Authorization: Bearer <token>");
-        return -1;
+        return ERR_ANSWERED;
     }
     ex->caller.token = arena_strdup(ex->arena, token);
     if (auth_authenticate(ex->gw->auth, token, &ex->caller.user) < 0) {
@@ -306,7 +292,7 @@ static int authenticate(gateway_exchange_t *ex) {
         gateway_exchange_header(ex, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         gateway_exchange_error(ex, 401, "invalid_token", NULL,
                                "the token is unknown, expired or revoked; log in again");
-        return -1;
+        return ERR_ANSWERED;
     }
     ex->caller.known = true;
     return check_csrf(ex);
@@ -340,7 +326,7 @@ static int authorize(gateway_exchange_t *ex) {
         gateway_exchange_error(ex, 403, "forbidden", "member_id",
                                "a member may only see their own records (%" PRIu64 ")",
                                ex->caller.user.member_id);
-        return -1;
+        return ERR_ANSWERED;
     }
     const auth_user_t *user = ex->caller.known ? &ex->caller.user : NULL;
     int rc = gateway_routes_authorize(&ex->match, user, other);
@@ -350,7 +336,7 @@ static int authorize(gateway_exchange_t *ex) {
     else
         gateway_exchange_error(ex, 403, "forbidden", NULL, "a %s may not %s %s",
                                auth_role_name(ex->caller.user.role), ex->method, ex->route->pattern);
-    return -1;
+    return ERR_ANSWERED;
 }
 
 /* The body of an authorised request may still name another cooperative, which a caller
@@ -361,7 +347,7 @@ static int check_body_cooperatives(gateway_exchange_t *ex, const json_t *body) {
     if (!gateway_routes_names_other_coop(NULL, NULL, body, ex->caller.user.cooperative_id))
         return 0;
     refuse_other_coop(ex);
-    return -1;
+    return ERR_ANSWERED;
 }
 
 static bool key_char_ok(char c) { return c > 0x20 && c < 0x7f; }
@@ -373,7 +359,7 @@ static int read_idempotency_key(gateway_exchange_t *ex) {
         gateway_exchange_error(ex, 400, "idempotency_key_required", "Idempotency-Key",
                                "this call moves money: send an Idempotency-Key header (e.g. a "
                                "UUID) so that a retry cannot book it twice");
-        return -1;
+        return ERR_ANSWERED;
     }
     size_t n = strlen(key);
     bool ok = n >= 1 && n <= GATEWAY_IDEMPOTENCY_KEY_MAX;
@@ -382,7 +368,7 @@ static int read_idempotency_key(gateway_exchange_t *ex) {
         gateway_exchange_error(ex, 400, "invalid_idempotency_key", "Idempotency-Key",
                                "Idempotency-Key: use 1 to %d visible ASCII characters",
                                GATEWAY_IDEMPOTENCY_KEY_MAX);
-        return -1;
+        return ERR_ANSWERED;
     }
     ex->noted.idempotency_key = arena_strdup(ex->arena, key);
     return 0;
@@ -418,7 +404,7 @@ static int parse_body(gateway_exchange_t *ex, json_t **out) {
         gateway_exchange_error(ex, 400, "too_deep", NULL,
                                "the body nests objects or arrays deeper than %d levels",
                                GATEWAY_JSON_DEPTH_MAX);
-        return -1;
+        return ERR_ANSWERED;
     }
     json_error_t error;
     json_t *json = json_loadb((const char *) body, len, JSON_REJECT_DUPLICATES, &error);
@@ -426,12 +412,12 @@ static int parse_body(gateway_exchange_t *ex, json_t **out) {
         gateway_exchange_error(ex, 400, "invalid_json", NULL,
                                "the body is not valid JSON: %s (line %d, column %d)", error.text,
                                error.line, error.column);
-        return -1;
+        return ERR_ANSWERED;
     }
     if (!json_is_object(json)) {
         json_decref(json);
         gateway_exchange_error(ex, 400, "invalid_json", NULL, "the body must be a JSON object");
-        return -1;
+        return ERR_ANSWERED;
     }
     *out = json;
     return 0;

@@ -1,11 +1,12 @@
 /*  routes — the table that maps each HTTP endpoint of the API (docs/openapi.yaml) to a bus request.
 
-    An endpoint is data, not code: method, path pattern, which service and which operation of
-    that service's *Request oneof it becomes, how path and query parameters fill the
-    operation's message, and what is HTTP's alone (201, members' pages). What the operation is
-    (who may call it, whether it moves money, whether it is long) is not repeated here: it is
-    the operation's row in common/operations_<service>.h (operation.h, access.h), which the
-    gateway reads as the services do; the gateway's own endpoints have theirs in handlers.c.
+    An endpoint is data, not code (one route_t row, route.h): method, path pattern, which
+    service and which operation of that service's *Request oneof it becomes, how path and
+    query parameters fill the operation's message, and what is HTTP's alone (201, members'
+    pages). What the operation is (who may call it, whether it moves money, whether it is
+    long) is not repeated here: it is the operation's row in common/operations_<service>.h
+    (operation.h, access.h), which the gateway reads as the services do; the gateway's own
+    endpoints have theirs in handlers.c.
     The gateway's generic handler (call.c) converts the JSON body with json_pb into that
     message, sets path/query parameters, wraps it in the envelope, calls the service and
     converts the service's *Reply result back to JSON. Each service's endpoints are declared in
@@ -25,41 +26,7 @@
 #ifndef LUMBUNG_GATEWAY_ROUTES_H
 #define LUMBUNG_GATEWAY_ROUTES_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
-enum { ROUTE_PARAMS_MAX = 4 };
-
-/* HTTP's own part of a route. The access class, OP_MOVES_MONEY (Idempotency-Key required)
-   and OP_LONG (larger body limit and deadline) come from the operation's row. */
-enum {
-    ROUTE_CREATED = 1 << 0,              /* 201 on success */
-    ROUTE_QUERY_FIELDS = 1 << 2,         /* ?name=value pairs fill fields of the message */
-    ROUTE_RAW_BODY = 1 << 3,             /* the body (e.g. CSV) goes to the bytes field `body` */
-    ROUTE_MEMBER = 1 << 5,               /* a member may call it too: reads only, their own
-                                            cooperative, and a {id} (member id) their own */
-    ROUTE_SELF = 1 << 6,                 /* a member's own page (ACCESS_MEMBER_ONLY, whatever
-                                            the operation's class): cooperative_id and
-                                            member_id of the operation are the member's own,
-                                            from the session; whatever the URL says is
-                                            overwritten (and another id refused) */
-};
-
-typedef struct {
-    const char *name;   /* path parameter, without braces */
-    const char *field;  /* field of the operation message it fills */
-} route_param_t;
-
-typedef struct {
-    const char *method;
-    const char *pattern;          /* "/api/v1/cooperatives/{coop}/members/{id}" */
-    const char *service;          /* "members", "transactions", "reporting" */
-    const char *operation;        /* field name in the service's *Request oneof */
-    route_param_t params[ROUTE_PARAMS_MAX];
-    unsigned flags;
-} route_t;
-
-#define ROUTE_END { NULL, NULL, NULL, NULL, { { NULL, NULL } }, 0 }
+#include "route.h"
 
 /* Defined in routes_<service>.c, terminated by ROUTE_END. */
 extern const route_t routes_members[];

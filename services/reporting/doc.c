@@ -111,3 +111,8 @@ void reporting_cell_enum(reporting_table_t *t, const ProtobufCEnumDescriptor *e,
     if (id && *name) reporting_cell_label(t, name, id);
     else reporting_cell_text(t, name);
 }
+
+const char *reporting_cell_label_text(const reporting_cell_t *c, bool english) {
+    if (c->kind == REPORTING_CELL_LABEL && !english && c->text_id) return c->text_id;
+    return c->text ? c->text : "";
+}

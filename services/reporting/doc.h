@@ -99,6 +99,10 @@ void reporting_cell_bool(reporting_table_t *t, bool value);
 /* The enum value's JSON name, or "" (static or arena text). */
 const char *reporting_enum_name(arena_t *arena, const ProtobufCEnumDescriptor *e, int value);
 
+/* The text of a cell as the text formats (CSV, XLSX, PDF) show it in the language asked for:
+   a label's Bahasa Indonesia unless `english`, else the cell's text ("" when none). */
+const char *reporting_cell_label_text(const reporting_cell_t *c, bool english);
+
 static inline const reporting_cell_t *reporting_table_cell(const reporting_table_t *t, size_t row,
                                                            size_t col) {
     return &t->cells[row * t->n_columns + col];

@@ -33,11 +33,6 @@ bool reporting_opts_file(const reporting_opts_t *o) {
     return o->format != FORMAT(JSON) && o->format != FORMAT(UNSPECIFIED);
 }
 
-const char *reporting_cell_label_text(const reporting_cell_t *c, bool english) {
-    if (c->kind == REPORTING_CELL_LABEL && !english && c->text_id) return c->text_id;
-    return c->text ? c->text : "";
-}
-
 /* ---------------------------------------------------------------- metadata */
 
 typedef struct {

@@ -40,7 +40,4 @@ static inline Lumbung__ReportFile *reporting_doc_file(const reporting_doc_t *d,
     return reporting_doc_file_rc(d, o, NULL);
 }
 
-/* The text of a cell as the CSV and PDF show it in the language asked for (labels). */
-const char *reporting_cell_label_text(const reporting_cell_t *c, bool english);
-
 #endif

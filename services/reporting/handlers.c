@@ -74,6 +74,15 @@ static uint64_t seq_of(const follower_t *f) {
     return f ? follower_cursor(f) : 0;
 }
 
+/* Stamps the report message `m` with the sequences it reflects: of the transactions shard
+   that owns cooperative `coop`, and of the members stream. */
+#define STAMP_SEQS(x, m, coop)                                                                 \
+    do {                                                                                       \
+        (m)->has_as_of_seq = (m)->has_members_seq = 1;                                         \
+        (m)->as_of_seq = reporting_tx_seq((x)->app, (coop));                                   \
+        (m)->members_seq = seq_of((x)->app->members);                                          \
+    } while (0)
+
 static int coop_known(ctx_t *x, uint64_t coop) {
     Lumbung__Cooperative *c;
     return reporting_registry_coop_of(x->app, x->call, x->txn, x->arena, coop, &c);
@@ -89,42 +98,6 @@ static int chart(ctx_t *x, uint64_t coop, int32_t from, int32_t to, reporting_ch
                                  "the cooperative has more than %d accounts",
                                  REPORTING_ACCOUNTS_MAX);
     return rc;
-}
-
-int reporting_options_fail(service_call_t *call, const char *bad) {
-    if (!strcmp(bad, "dialect"))
-        return service_call_fail(call, KIND(INVALID), "invalid_dialect", "dialect",
-                                 "dialect must be rfc4180 or excel-id");
-    if (!strcmp(bad, "format"))
-        return service_call_fail(call, KIND(INVALID), "unsupported_format", "format",
-                                 "this report is not available in that format");
-    return service_call_fail(call, KIND(INVALID), "invalid_lang", "lang", "lang must be id or en");
-}
-
-int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                         reporting_doc_t *doc, const reporting_opts_t *opts,
-                         Lumbung__ReportingReply *out) {
-    Lumbung__Cooperative *c;
-    if (doc->cooperative_id &&
-        reporting_registry_coop(app, txn, doc->arena, doc->cooperative_id, &c) == 0) {
-        doc->cooperative_name = c->name;
-        doc->legal_number = c->legal_number;
-    }
-    int rc;
-    Lumbung__ReportFile *file = reporting_doc_file_rc(doc, opts, &rc);
-    if (!file && rc == -E2BIG)
-        return service_call_fail(call, KIND(RULE), "report_too_large", NULL,
-                                 "the file would be larger than its limit; ask for a shorter "
-                                 "period");
-    if (!file) {
-        log_error(service_call_request(call)->request_id,
-                  "reporting: writing a %s file failed (%s)", doc->report, error_name(rc));
-        return service_call_fail(call, KIND(INTERNAL), "render_failed", "format",
-                                 "the file could not be written; the JSON answer still works");
-    }
-    out->result_case = RES(FILE);
-    out->file = file;
-    return 0;
 }
 
 /* The request's file options into *o; a wrong one fails the call. */
@@ -181,22 +154,36 @@ static int report_failed(ctx_t *x, int rc, const char *field, const char *fmt, .
     return service_call_fail(x->call, KIND(RULE), "report_too_large", field, "%s", text);
 }
 
-static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
-    reporting_opts_t o;
-    READ_OPTIONS(x, r, &o);
+/* What a report of the books as of a day reads: its file options, the request's as_of (the
+   cooperative's today when absent) and the accounts with their movements up to that day. */
+typedef struct {
+    reporting_opts_t opts;
     int32_t as_of;
-    reporting_chart_t c;
-    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
-    if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
-    if (rc != 0) return rc;
+    reporting_chart_t chart;
+} books_t;
+
+static int books_as_of(ctx_t *x, uint64_t coop, pb_date_opt_t as_of_in, books_t *k) {
+    int rc = date_arg(x, as_of_in, "as_of", today_of(x, coop), &k->as_of);
+    return rc == 0 ? chart(x, coop, DATE_MIN, k->as_of, &k->chart) : rc;
+}
+
+/* Request r's books into *k; a wrong option or day fails the call. */
+#define READ_BOOKS_AS_OF(x, r, k)                                                               \
+    do {                                                                                        \
+        READ_OPTIONS((x), (r), &(k)->opts);                                                     \
+        int rc_ = books_as_of((x), (r)->cooperative_id, PB_DATE_OPT((r), as_of), (k));          \
+        if (rc_ != 0) return rc_;                                                               \
+    } while (0)
+
+static int balance_sheet(ctx_t *x, const Lumbung__GetBalanceSheet *r) {
+    books_t k;
+    READ_BOOKS_AS_OF(x, r, &k);
     Lumbung__BalanceSheet *b =
-        reporting_sheet_balance_sheet(x->arena, &c, r->cooperative_id, as_of);
-    b->has_as_of_seq = b->has_members_seq = 1;
-    b->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    b->members_seq = seq_of(x->app->members);
+        reporting_sheet_balance_sheet(x->arena, &k.chart, r->cooperative_id, k.as_of);
+    STAMP_SEQS(x, b, r->cooperative_id);
     x->out->result_case = RES(BALANCE_SHEET);
     x->out->balance_sheet = b;
-    return answer(x, &o);
+    return answer(x, &k.opts);
 }
 
 /* The income statement defaults to the calendar year of `to` so far. */
@@ -211,30 +198,21 @@ static int income_statement(ctx_t *x, const Lumbung__GetIncomeStatement *r) {
     if ((rc = chart(x, r->cooperative_id, from, to, &c)) != 0) return rc;
     Lumbung__IncomeStatement *s = reporting_sheet_income(x->arena, &c, r->cooperative_id,
                                                          from, to);
-    s->has_as_of_seq = s->has_members_seq = 1;
-    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    s->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, s, r->cooperative_id);
     x->out->result_case = RES(INCOME_STATEMENT);
     x->out->income_statement = s;
     return answer(x, &o);
 }
 
 static int trial_balance(ctx_t *x, const Lumbung__GetReportTrialBalance *r) {
-    reporting_opts_t o;
-    READ_OPTIONS(x, r, &o);
-    int32_t as_of;
-    reporting_chart_t c;
-    int rc = date_arg(x, PB_DATE_OPT(r, as_of), "as_of", today_of(x, r->cooperative_id), &as_of);
-    if (rc == 0) rc = chart(x, r->cooperative_id, DATE_MIN, as_of, &c);
-    if (rc != 0) return rc;
+    books_t k;
+    READ_BOOKS_AS_OF(x, r, &k);
     Lumbung__ReportTrialBalance *t =
-        reporting_sheet_trial_balance(x->arena, &c, r->cooperative_id, as_of);
-    t->has_as_of_seq = t->has_members_seq = 1;
-    t->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    t->members_seq = seq_of(x->app->members);
+        reporting_sheet_trial_balance(x->arena, &k.chart, r->cooperative_id, k.as_of);
+    STAMP_SEQS(x, t, r->cooperative_id);
     x->out->result_case = RES(TRIAL_BALANCE);
     x->out->trial_balance = t;
-    return answer(x, &o);
+    return answer(x, &k.opts);
 }
 
 static int member_of(ctx_t *x, uint64_t coop, uint64_t id, Lumbung__Member **m) {
@@ -264,9 +242,7 @@ static int member_statement(ctx_t *x, const Lumbung__GetMemberStatement *r) {
     s->name = m->name;
     if (r->has_from) PB_DATE_SET(s, from, from);
     PB_DATE_SET(s, to, to);
-    s->has_as_of_seq = s->has_members_seq = 1;
-    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    s->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, s, r->cooperative_id);
     rc = reporting_statement_read(x->app, x->txn, x->arena, from, to, s);
     if (rc == 0) rc = reporting_loancard_read(x->app, x->txn, x->arena, from, to, s);
     if (rc != 0)
@@ -295,9 +271,7 @@ static int loan_portfolio(ctx_t *x, const Lumbung__GetLoanPortfolio *r) {
     if (rc != 0)
         return report_failed(x, rc, NULL, "the cooperative has more than %d write-off rows",
                              REPORTING_WRITE_OFF_ROWS_MAX);
-    p->has_as_of_seq = p->has_members_seq = 1;
-    p->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    p->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, p, r->cooperative_id);
     x->out->result_case = RES(LOAN_PORTFOLIO);
     x->out->loan_portfolio = p;
     return answer(x, &o);
@@ -449,15 +423,14 @@ static int shu(ctx_t *x, const Lumbung__GetShu *r) {
     shu_books_t b;
     shu_books(&chart_, &b);
     Lumbung__ShuReport *s = arena_message(x->arena, &lumbung__shu_report__descriptor);
-    s->has_cooperative_id = s->has_year = s->has_as_of_seq = s->has_members_seq = 1;
+    s->has_cooperative_id = s->has_year = 1;
     s->has_surplus_sen = s->has_non_member_income_sen = s->has_shared_surplus_sen = 1;
     s->has_usage_share_basis = 1;
     s->cooperative_id = r->cooperative_id;
     s->year = r->year;
     PB_DATE_SET(s, from, from);
     PB_DATE_SET(s, to, to);
-    s->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    s->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, s, r->cooperative_id);
     s->surplus_sen = b.income - b.expenses;
     s->non_member_income_sen = b.non_member_income;
     s->shared_surplus_sen = s->surplus_sen - b.non_member_income;
@@ -480,9 +453,7 @@ static int health(ctx_t *x, const Lumbung__GetHealth *r) {
     int rc = reporting_rating(x->app, x->call, x->txn, x->arena, r, x->out);
     if (rc != 0) return rc;
     Lumbung__HealthReport *h = x->out->health;
-    h->has_as_of_seq = h->has_members_seq = 1;
-    h->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    h->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, h, r->cooperative_id);
     return answer(x, &o);
 }
 
@@ -542,10 +513,9 @@ static int member_register(ctx_t *x, const Lumbung__GetMemberRegister *r) {
     int rc = coop_known(x, r->cooperative_id);
     if (rc != 0) return rc;
     Lumbung__MemberRegister *m = arena_message(x->arena, &lumbung__member_register__descriptor);
-    m->has_cooperative_id = m->has_as_of_seq = m->has_members_seq = 1;
+    m->has_cooperative_id = 1;
     m->cooperative_id = r->cooperative_id;
-    m->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    m->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, m, r->cooperative_id);
     rc = reporting_registry_members_of(x->app, x->txn, x->arena, r->cooperative_id, m);
     if (rc != 0)
         return report_failed(x, rc, NULL, "the cooperative has more than %d members",
@@ -563,12 +533,11 @@ static int loan_register(ctx_t *x, const Lumbung__GetLoanRegister *r) {
     if (rc == 0) rc = coop_known(x, r->cooperative_id);
     if (rc != 0) return rc;
     Lumbung__LoanRegister *l = arena_message(x->arena, &lumbung__loan_register__descriptor);
-    l->has_cooperative_id = l->has_as_of_seq = l->has_members_seq = 1;
+    l->has_cooperative_id = 1;
     l->has_outstanding_principal_sen = 1;
     l->cooperative_id = r->cooperative_id;
     PB_DATE_SET(l, as_of, as_of);
-    l->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    l->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, l, r->cooperative_id);
     rc = reporting_loans_register(x->app, x->txn, x->arena, r->cooperative_id, as_of, l);
     if (rc == -E2BIG)
         return report_failed(x, rc, NULL, "the cooperative has more than %d loan states",
@@ -605,15 +574,13 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
     if (rc == 0) rc = member_of(x, r->cooperative_id, loan->member_id, &m);
     Lumbung__LoanCard *c = arena_message(x->arena, &lumbung__loan_card__descriptor);
     c->has_cooperative_id = c->has_loan_id = c->has_member_id = c->has_member_number = 1;
-    c->has_as_of_seq = c->has_members_seq = 1;
     c->cooperative_id = r->cooperative_id;
     c->loan_id = r->loan_id;
     c->member_id = m->id;
     c->member_number = m->member_number;
     c->name = m->name;
     c->loan = loan;
-    c->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    c->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, c, r->cooperative_id);
     Lumbung__MemberStatement *s = arena_message(x->arena, &lumbung__member_statement__descriptor);
     s->member_id = m->id;
     if ((rc = reporting_loancard_read(x->app, x->txn, x->arena, DATE_MIN, DATE_MAX, s)) != 0)
@@ -634,13 +601,12 @@ static int journal(ctx_t *x, const Lumbung__GetJournal *r) {
     if (rc != 0) return rc;
     if ((rc = coop_known(x, r->cooperative_id)) != 0) return rc;
     Lumbung__JournalReport *j = arena_message(x->arena, &lumbung__journal_report__descriptor);
-    j->has_cooperative_id = j->has_as_of_seq = j->has_members_seq = 1;
+    j->has_cooperative_id = 1;
     j->has_total_debit_sen = j->has_total_credit_sen = 1;
     j->cooperative_id = r->cooperative_id;
     PB_DATE_SET(j, from, from);
     PB_DATE_SET(j, to, to);
-    j->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    j->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, j, r->cooperative_id);
     rc = reporting_journal_read(x->app, x->txn, x->arena, r->cooperative_id, from, to, j);
     if (rc != 0)
         return report_failed(x, rc, "from",
@@ -665,13 +631,11 @@ static int member_overview(ctx_t *x, const Lumbung__GetMemberOverview *r) {
     if (rc != 0) return rc;
     Lumbung__MemberOverview *o = arena_message(x->arena, &lumbung__member_overview__descriptor);
     o->has_cooperative_id = o->has_member_id = o->has_member_number = 1;
-    o->has_as_of_seq = o->has_members_seq = 1;
     o->cooperative_id = r->cooperative_id;
     o->member_id = m->id;
     o->member_number = m->member_number;
     o->name = m->name;
-    o->as_of_seq = reporting_tx_seq(x->app, r->cooperative_id);
-    o->members_seq = seq_of(x->app->members);
+    STAMP_SEQS(x, o, r->cooperative_id);
     rc = reporting_member_overview(x->app, x->txn, x->arena, c, m, as_of, o);
     if (rc != 0)
         return report_failed(x, rc, "as_of", "more than %d movements",

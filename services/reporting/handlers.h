@@ -5,8 +5,8 @@
     questionnaire (management.c), a supervisor's assessment. The SHU of a fiscal year is shared
     out by shu.c from the ledger's surplus and loans_view.c's participation.
 
-    Not for: keeping the projections (projections.h) or laying a report out (render.h). Tables:
-    reporting.h. */
+    Not for: keeping the projections (projections.h), laying a report out (render.h) or
+    answering with a file (answer.h). Tables: reporting.h. */
 #ifndef LUMBUNG_REPORTING_HANDLERS_H
 #define LUMBUNG_REPORTING_HANDLERS_H
 
@@ -15,14 +15,5 @@
 /* The operation table: common/operations_reporting.h with a handler bound to each row; the
    runtime authorises every report with the role matrix before it runs. */
 extern const service_operations_t reporting_operations;
-
-/* --- files --- */
-/* Fails the call naming `bad` (an option of docfile.h that is not one of its choices). */
-int reporting_options_fail(service_call_t *call, const char *bad);
-/* Answers with the document as the file `opts` asks for (the cooperative's name and legal
-   number filled from the registry); fails the call when it is too large. */
-int reporting_answer_doc(reporting_t *app, service_call_t *call, store_txn_t *txn,
-                         reporting_doc_t *doc, const reporting_opts_t *opts,
-                         Lumbung__ReportingReply *out);
 
 #endif

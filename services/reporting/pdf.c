@@ -1,5 +1,4 @@
 #include "pdf.h"
-#include "docfile.h"
 #include "money.h"
 
 #include <assert.h>

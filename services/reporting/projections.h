@@ -20,18 +20,6 @@ int reporting_open(reporting_t *app, service_t *service);
 int reporting_open_store(reporting_t *app, store_t *store);
 void reporting_close(reporting_t *app);
 
-/* Reads the protobuf message of descriptor d stored under key in table, unpacked into arena.
-   0, ERR_NOT_FOUND, a store error, or -EPROTO when it does not unpack. */
-int reporting_get_message(store_txn_t *txn, store_table_t table, const void *key,
-                          size_t key_len, arena_t *arena, const ProtobufCMessageDescriptor *d,
-                          ProtobufCMessage **out);
-
-/* Opens a scan of the rows of cooperative `coop` in `table` (keys that begin with its u64 id),
-   -E2BIG past rows_max rows (0: no limit). `prefix` is the caller's 8 bytes, written here,
-   and must live as long as the scan. 0 or ERR_STORE (store_scan_open). */
-int reporting_scan_coop(store_scan_t *s, store_txn_t *txn, store_table_t table, uint64_t coop,
-                        uint8_t prefix[8], size_t rows_max);
-
 /* The transactions sequence a report of `coop` reflects: the cursor of the follower of the
    shard that owns it (shard 0's for coop 0, a district-wide report); 0 before any. */
 uint64_t reporting_tx_seq(const reporting_t *app, uint64_t coop);

@@ -11,10 +11,11 @@
     transactions events), loancard.c (each member's loan movements, from loan events),
     loans_view.c (loan states by date, loans as applied with their schedules, and members'
     participation, from transactions events), writeoffs.c (write-offs and recoveries, from loan
-    events); projections.c routes each event to them. handlers.c, dashboard.c and
+    events); projections.c routes each event to them, and they read their tables through
+    tables.c (a message by key, a cooperative's rows). handlers.c, dashboard.c and
     health_rating.c (the health rating) answer the reports from them; sheet.c shapes the ledger
-    reports; render.c lays each report out as a document (doc.h) and docfile.c writes it as CSV
-    (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
+    reports; render.c lays each report out as a document (doc.h), answer.c answers with it, and
+    docfile.c writes it as CSV (csv_writer.c), XLSX (xlsx.c) or PDF (pdf.c).
 
     Tables (opened by reporting_open; integers big-endian; a date is its day count as
     date_key() of date.h, a u32 whose byte order is date order):
@@ -114,8 +115,10 @@ typedef struct {
 /* One header per module, each with its contract; included here so that a file needs only
    reporting.h. Every module's header includes reporting.h, so a module's .c may include
    reporting.h or its own header first. */
+#include "tables.h"
 #include "projections.h"
 #include "handlers.h"
+#include "answer.h"
 #include "registry.h"
 #include "oversight.h"
 #include "chart_view.h"

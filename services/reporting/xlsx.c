@@ -1,5 +1,4 @@
 #include "xlsx.h"
-#include "docfile.h"
 
 #include <assert.h>
 #include <errno.h>

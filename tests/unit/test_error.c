@@ -14,7 +14,8 @@ static void project_codes_lie_below_every_errno(void **state) {
     (void) state;
     assert_int_equal(ERR_REJECTED, ERR_BASE - 1);
     assert_true(ERR_BROKEN_INPUT < ERR_REJECTED);
-    assert_int_equal(ERR_RULE, ERR_BASE - ERR_COUNT);     /* the last code */
+    assert_int_equal(ERR_ANSWERED, ERR_BASE - ERR_COUNT); /* the last code */
+    assert_int_equal(ERR_RULE, ERR_ANSWERED + 1);          /* values stay: new codes go last */
     assert_true(error_is_project(ERR_MAP_FULL));
     assert_false(error_is_project(-EINVAL));
     assert_false(error_is_project(0));

@@ -200,7 +200,7 @@ static void a_route_takes_access_and_flags_from_its_operation(void **state) {
     assert_int_equal(access, ACCESS_ADMIN);
     assert_int_equal(flags, 0);
     route_t unlisted = { "GET", "/x", "members", "no_such_operation", { { NULL, NULL } }, 0 };
-    assert_int_equal(gateway_route_operation(&unlisted, &access, &flags), -1);
+    assert_int_equal(gateway_route_operation(&unlisted, &access, &flags), ERR_NOT_FOUND);
 }
 
 static void a_viewer_never_writes_and_an_operator_never_leaves_their_cooperative(void **state) {
