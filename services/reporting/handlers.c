@@ -572,6 +572,7 @@ static int loan_card(ctx_t *x, const Lumbung__GetLoanCard *r) {
                                  "before this version: rebuild the reporting store)",
                                  r->cooperative_id, r->loan_id);
     if (rc == 0) rc = member_of(x, r->cooperative_id, loan->member_id, &m);
+    if (rc != 0) return rc;   /* unknown cooperative or member, or a store error: no card */
     Lumbung__LoanCard *c = arena_message(x->arena, &lumbung__loan_card__descriptor);
     c->has_cooperative_id = c->has_loan_id = c->has_member_id = c->has_member_number = 1;
     c->cooperative_id = r->cooperative_id;

@@ -495,6 +495,11 @@ def test_loan_card_with_schedule_and_payments(cluster, coop, tmp_path):
               "Rp 500.000,00")
     r = cluster.api("GET", coop.base + "/loans/999999/card")
     assert (r.status, r.json["error"]["code"]) == (404, "loan_not_found"), r
+    # A cooperative that does not exist is named as such, and the service is still there after.
+    r = cluster.api("GET", coop.base.rsplit("/", 1)[0] + "/999999/loans/%s/card" % coop.loan)
+    assert (r.status, r.json["error"]["code"], r.json["error"]["field"]) == \
+        (404, "cooperative_not_found", "cooperative_id"), r
+    assert coop.get("/loans/%s/card" % coop.loan).json["loan_id"] == str(coop.loan)
 
 
 def test_journal_of_a_period_in_every_format(cluster, coop, tmp_path):
