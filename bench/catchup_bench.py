@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""Reporting's catch-up alone (step 2 of bench/bench.py), A/B between builds, as CPU per posting.
+
+    bench/catchup_bench.py [BUILD ...]          (default: $LUMBUNG_BUILD or build)
+
+Members + transactions (of $LUMBUNG_BUILD) take the two phases of `tx_bench drive` once; then
+for BENCH_ROUNDS rounds (3), interleaved, each build's lumbung-reporting starts on an empty
+store and applies every event up to the transactions head. For each build it prints the
+median over the rounds of: user+sys CPU of the reporting process per posting applied (from
+/proc/PID/stat, at the moment its cursor reached the head), postings/s (wall clock: noisy on a
+shared machine, the CPU figure is the one to compare), and the free-page fraction of its
+store afterwards (bench.py's store_free_fraction). Sizes: BENCH_SECONDS (4) per drive phase,
+BENCH_BATCH, BENCH_DEPTH, BENCH_DIR as for bench.py; BENCH_PERF=PATH also records each catch-up
+with `perf record -g` into PATH.BUILDNAME (the CPU figure then includes perf's start-up noise).
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PERF = os.environ.get("BENCH_PERF")      # a path: each catch-up also recorded by perf there
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK      # utime, stime
+
+
+def one_catch_up(c, build, head):
+    """(CPU s, wall s, free fraction, store bytes) of one catch-up by build's reporting."""
+    shutil.rmtree(os.path.join(c.data_dir, "reporting"), ignore_errors=True)
+    start = time.monotonic()
+    c._spawn("reporting", [os.path.join(build, "bin", "lumbung-reporting")])
+    pid = c.procs["reporting"].pid
+    perf = PERF and subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(pid), "-o",
+                                      f"{PERF}.{os.path.basename(build)}"])
+    c.wait_ready("reporting")
+    rep = c.bus("reporting")
+    while bench.reporting_cursor(bench.ping(rep)) < head:
+        time.sleep(0.01)
+    wall = time.monotonic() - start
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+    cpu = cpu_seconds(pid)
+    c.stop_service("reporting")
+    free, size = bench.store_free_fraction(os.path.join(c.data_dir, "reporting"))
+    return cpu, wall, free, size
+
+
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
+
+
+def main():
+    builds = [os.path.abspath(b) for b in sys.argv[1:] or [bench.BUILD]]
+    c = bench.cluster()
+    try:
+        for name in ("members", "transactions"):
+            c.start_service(name)
+        figures = bench.drive(c)
+        postings = int(figures["batch_postings"] + figures["single_postings"])
+        head = bench.ping(c.bus("transactions")).head_seq
+        print(f"catch-up of {postings:,} postings ({head:,} events), {ROUNDS} rounds")
+        runs = {b: [] for b in builds}
+        for _ in range(ROUNDS):
+            for b in builds:
+                runs[b].append(one_catch_up(c, b, head))
+        for b in builds:
+            cpu = median([r[0] for r in runs[b]])
+            wall = median([r[1] for r in runs[b]])
+            free = median([r[2] for r in runs[b]])
+            size = median([r[3] for r in runs[b]])
+            print(f"  {os.path.basename(b):<16} cpu_us_per_posting={cpu / postings * 1e6:.2f} "
+                  f"postings_per_s={postings / wall:,.0f} free_fraction={free:.3f} "
+                  f"store_mb={size / bench.MB:.1f}  (cpu s per round: "
+                  + ", ".join(f"{r[0]:.2f}" for r in runs[b]) + ")")
+    finally:
+        c.stop()
+        shutil.rmtree(c.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
