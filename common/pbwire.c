@@ -63,7 +63,7 @@ int pbwire_next(pbwire_t *r, pbwire_field_t *f) {
     if (r->at == r->end) return 0;
     const uint8_t *start = r->at;
     uint64_t tag;
-    if (pbwire_varint(r, &tag) != 0 || tag >> 3 == 0 || tag >> 3 > UINT32_MAX) {
+    if (pbwire_varint(r, &tag) != 0 || tag >> 3 > UINT32_MAX) {
         r->at = start;
         return -EPROTO;
     }

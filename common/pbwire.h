@@ -5,8 +5,10 @@
     stores each journal entry as the bytes it received. These read a message's fields one by
     one: every length and varint is checked against the end of the input, so any byte string
     is safe to give (tests/fuzz/fuzz_pbwire.c). Wire types 0 (varint), 1 (64-bit), 2 (length-
-    delimited) and 5 (32-bit) are read; groups (3, 4) and field number 0 are malformed, as
-    protobuf-c's decoder has them.
+    delimited) and 5 (32-bit) are read; groups (3, 4) and wire types 6, 7 are malformed, as
+    protobuf-c's decoder has them. Field number 0 is read like any other (protobuf-c keeps it
+    as an unknown field when its tag is over-long), so that whatever protobuf-c unpacks reads
+    here too.
 
     The reader borrows the bytes; nothing is allocated. Not for: building messages (protobuf-c
     packs them), or semantics beyond the wire (a field's last occurrence wins is the caller's
