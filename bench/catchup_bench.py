@@ -8,8 +8,9 @@ for BENCH_ROUNDS rounds (3), interleaved, each build's lumbung-reporting starts 
 store and applies every event up to the transactions head. For each build it prints the
 median over the rounds of: user+sys CPU of the reporting process per posting applied (from
 /proc/PID/stat, at the moment its cursor reached the head), postings/s (wall clock: noisy on a
-shared machine, the CPU figure is the one to compare), and the free-page fraction of its
-store afterwards (bench.py's store_free_fraction). Sizes: BENCH_SECONDS (4) per drive phase,
+shared machine, the CPU figure is the one to compare), the free-page fraction of its store
+afterwards (bench.py's store_free_fraction) and the bytes it wrote (wchar of /proc/PID/io: the
+pages its commits wrote) per posting. Sizes: BENCH_SECONDS (4) per drive phase,
 BENCH_BATCH, BENCH_DEPTH, BENCH_DIR as for bench.py; BENCH_PERF=PATH also records each catch-up
 with `perf record -g` into PATH.BUILDNAME (the CPU figure then includes perf's start-up noise).
 """
@@ -34,8 +35,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK      # utime, stime
 
 
+def written_bytes(pid):
+    with open(f"/proc/{pid}/io") as f:
+        return int(dict(line.split(": ") for line in f.read().splitlines())["wchar"])
+
+
 def one_catch_up(c, build, head):
-    """(CPU s, wall s, free fraction, store bytes) of one catch-up by build's reporting."""
+    """(CPU s, wall s, free fraction, store bytes, bytes written) of one catch-up by build's
+    reporting."""
     shutil.rmtree(os.path.join(c.data_dir, "reporting"), ignore_errors=True)
     start = time.monotonic()
     c._spawn("reporting", [os.path.join(build, "bin", "lumbung-reporting")])
@@ -51,9 +58,10 @@ def one_catch_up(c, build, head):
         perf.send_signal(signal.SIGINT)
         perf.wait()
     cpu = cpu_seconds(pid)
+    wrote = written_bytes(pid)
     c.stop_service("reporting")
     free, size = bench.store_free_fraction(os.path.join(c.data_dir, "reporting"))
-    return cpu, wall, free, size
+    return cpu, wall, free, size, wrote
 
 
 def median(xs):
@@ -79,9 +87,11 @@ def main():
             wall = median([r[1] for r in runs[b]])
             free = median([r[2] for r in runs[b]])
             size = median([r[3] for r in runs[b]])
+            wrote = median([r[4] for r in runs[b]])
             print(f"  {os.path.basename(b):<16} cpu_us_per_posting={cpu / postings * 1e6:.2f} "
                   f"postings_per_s={postings / wall:,.0f} free_fraction={free:.3f} "
-                  f"store_mb={size / bench.MB:.1f}  (cpu s per round: "
+                  f"store_mb={size / bench.MB:.1f} written_bytes_per_posting={wrote / postings:.0f}"
+                  "  (cpu s per round: "
                   + ", ".join(f"{r[0]:.2f}" for r in runs[b]) + ")")
     finally:
         c.stop()

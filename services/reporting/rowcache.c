@@ -1,5 +1,6 @@
 #include "rowcache.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,17 +83,10 @@ int rowcache_get(rowcache_t *c, store_txn_t *txn, store_table_t table, const voi
     return store_get(txn, table, key, klen, val, vlen);
 }
 
-int rowcache_put(rowcache_t *c, store_txn_t *txn, store_table_t table, const void *key,
-                 size_t klen, const void *val, size_t vlen) {
-    if (klen > ROWCACHE_KEY_MAX || vlen > ROWCACHE_VALUE_MAX) {
-        uint32_t tag;
-        slot_t *s = klen <= ROWCACHE_KEY_MAX ? find(c, table, key, klen, &tag) : NULL;
-        if (s && s->used) {             /* the stored value must win over a stale cached one */
-            int rc = rowcache_flush(c, txn);
-            if (rc != 0) return rc;
-        }
-        return store_put(txn, table, key, klen, val, vlen, 0);
-    }
+/* The row's slot, taken when it is not cached yet (its value then unset); a cache 3/4 full is
+   written out first. */
+static int claim(rowcache_t *c, store_txn_t *txn, store_table_t table, const void *key,
+                 size_t klen, slot_t **out) {
     uint32_t tag;
     slot_t *s = find(c, table, key, klen, &tag);
     if (!s->used) {
@@ -108,8 +102,48 @@ int rowcache_put(rowcache_t *c, store_txn_t *txn, store_table_t table, const voi
         memcpy(s->key, key, klen);
         c->used_idx[c->count++] = (unsigned) (s - c->slots);
     }
+    *out = s;
+    return 0;
+}
+
+int rowcache_put(rowcache_t *c, store_txn_t *txn, store_table_t table, const void *key,
+                 size_t klen, const void *val, size_t vlen) {
+    if (klen > ROWCACHE_KEY_MAX || vlen > ROWCACHE_VALUE_MAX) {
+        uint32_t tag;
+        slot_t *s = klen <= ROWCACHE_KEY_MAX ? find(c, table, key, klen, &tag) : NULL;
+        if (s && s->used) {             /* the stored value must win over a stale cached one */
+            int rc = rowcache_flush(c, txn);
+            if (rc != 0) return rc;
+        }
+        return store_put(txn, table, key, klen, val, vlen, 0);
+    }
+    slot_t *s;
+    int rc = claim(c, txn, table, key, klen, &s);
+    if (rc != 0) return rc;
     s->vlen = (uint8_t) vlen;
     memcpy(s->val, val, vlen);
+    return 0;
+}
+
+int rowcache_edit(rowcache_t *c, store_txn_t *txn, store_table_t table, const void *key,
+                  size_t klen, uint8_t **val, size_t *vlen) {
+    if (klen > ROWCACHE_KEY_MAX) return -E2BIG;
+    uint32_t tag;
+    slot_t *s = find(c, table, key, klen, &tag);
+    if (!s->used) {
+        const void *v;
+        size_t vl;
+        int rc = store_get(txn, table, key, klen, &v, &vl);
+        if (rc != 0) return rc;
+        if (vl > ROWCACHE_VALUE_MAX) return -E2BIG;
+        uint8_t copy[ROWCACHE_VALUE_MAX];
+        memcpy(copy, v, vl);             /* v lives in the map, which a flush may move */
+        if ((rc = claim(c, txn, table, key, klen, &s)) != 0) return rc;
+        memcpy(s->val, copy, vl);
+        s->vlen = (uint8_t) vl;
+    }
+    *val = s->val;
+    *vlen = s->vlen;
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* rowcache: the write-back cache of reporting's apply txn. Rows read back through it as last
-   put, reach the store only at flush, vanish on clear; many rows (past the 3/4 mark, with
+   put, reach the store only at flush, vanish on clear; an edit changes a row in place; many rows (past the 3/4 mark, with
    keys that share prefixes) and rows over the limits stay right. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +137,39 @@ static void a_large_value_replaces_the_cached_one(void **state) {
     store_abort(&txn);
 }
 
+/* An edit changes the cached row in place, loading it from the store first; a row the store
+   lacks is not found, one over the limits is refused. */
+static void an_edit_changes_the_row_in_place(void **state) {
+    fixture_t *f = *state;
+    store_txn_t *txn;
+    assert_int_equal(store_begin(f->store, false, &txn), 0);
+    rowcache_clear(f->cache);
+    assert_int_equal(store_put(txn, f->a, "s", 1, "abc", 3, 0), 0);
+    uint8_t *row;
+    size_t len;
+    assert_int_equal(rowcache_edit(f->cache, txn, f->a, "s", 1, &row, &len), 0);
+    assert_int_equal(len, 3);
+    assert_memory_equal(row, "abc", 3);
+    row[0] = 'x';
+    assert_int_equal(rowcache_edit(f->cache, txn, f->a, "s", 1, &row, &len), 0);
+    assert_memory_equal(row, "xbc", 3);              /* the same cached row */
+    const void *v;
+    size_t vl;
+    assert_int_equal(store_get(txn, f->a, "s", 1, &v, &vl), 0);
+    assert_memory_equal(v, "abc", 3);                /* the store until flush */
+    assert_int_equal(rowcache_flush(f->cache, txn), 0);
+    assert_int_equal(store_get(txn, f->a, "s", 1, &v, &vl), 0);
+    assert_memory_equal(v, "xbc", 3);
+    assert_int_equal(rowcache_edit(f->cache, txn, f->a, "none", 4, &row, &len), ERR_NOT_FOUND);
+    uint8_t big[ROWCACHE_VALUE_MAX + 1] = { 0 };
+    assert_int_equal(store_put(txn, f->a, "big", 3, big, sizeof big, 0), 0);
+    assert_int_equal(rowcache_edit(f->cache, txn, f->a, "big", 3, &row, &len), -E2BIG);
+    uint8_t long_key[ROWCACHE_KEY_MAX + 1] = { 1 };
+    assert_int_equal(rowcache_edit(f->cache, txn, f->a, long_key, sizeof long_key, &row, &len),
+                     -E2BIG);
+    store_abort(&txn);
+}
+
 int main(void) {
     unit_quiet_logs("test_reporting_rowcache");
     const struct CMUnitTest tests[] = {
@@ -143,6 +177,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_cleared_cache_forgets_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(many_rows_keep_their_last_values, setup, teardown),
         cmocka_unit_test_setup_teardown(a_large_value_replaces_the_cached_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_edit_changes_the_row_in_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
