@@ -13,6 +13,12 @@ afterwards (bench.py's store_free_fraction) and the bytes it wrote (wchar of /pr
 pages its commits wrote) per posting. Sizes: BENCH_SECONDS (4) per drive phase,
 BENCH_BATCH, BENCH_DEPTH, BENCH_DIR as for bench.py; BENCH_PERF=PATH also records each catch-up
 with `perf record -g` into PATH.BUILDNAME (the CPU figure then includes perf's start-up noise).
+
+BENCH_LIVE_SECONDS=N (0: skipped) then also measures following live: for BENCH_ROUNDS rounds
+(builds in alternating order), each build's reporting and gateway start caught up, tx_bench
+drives both phases for N s each, and the CPU each used from the drive's start until it had
+applied the head is divided by the postings of that drive (the gateway's is its bus-audit
+followers' work plus its idle loop).
 """
 import os
 import shutil
@@ -25,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+LIVE_SECONDS = int(os.environ.get("BENCH_LIVE_SECONDS", "0"))
 PERF = os.environ.get("BENCH_PERF")      # a path: each catch-up also recorded by perf there
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -64,6 +71,59 @@ def one_catch_up(c, build, head):
     return cpu, wall, free, size, wrote
 
 
+def settle(pid):
+    """Waits until the process has used (almost) no CPU for 0.3 s: done catching up."""
+    before = cpu_seconds(pid)
+    while True:
+        time.sleep(0.3)
+        now = cpu_seconds(pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
+def one_live(c, build, seconds):
+    """(reporting CPU s, gateway CPU s, postings) while tx_bench drives for `seconds` a phase
+    with build's reporting and gateway following; both start caught up."""
+    c._spawn("reporting", [os.path.join(build, "bin", "lumbung-reporting")])
+    c._spawn("gateway", [os.path.join(build, "bin", "lumbung-gateway")])
+    c.wait_ready("reporting")
+    c.wait_gateway_ready()
+    rep, gw = c.procs["reporting"].pid, c.procs["gateway"].pid
+    tx = c.bus("transactions")
+    while bench.reporting_cursor(bench.ping(c.bus("reporting"))) < bench.ping(tx).head_seq:
+        time.sleep(0.05)
+    settle(rep)
+    settle(gw)
+    cpu = cpu_seconds(rep), cpu_seconds(gw)
+    saved = bench.SECONDS
+    bench.SECONDS = seconds
+    figures = bench.drive(c)
+    bench.SECONDS = saved
+    head = bench.ping(tx).head_seq
+    while bench.reporting_cursor(bench.ping(c.bus("reporting"))) < head:
+        time.sleep(0.01)
+    settle(gw)
+    used = cpu_seconds(rep) - cpu[0], cpu_seconds(gw) - cpu[1]
+    c.stop_service("gateway")
+    c.stop_service("reporting")
+    return used[0], used[1], int(figures["batch_postings"] + figures["single_postings"])
+
+
+def live_report(builds, c):
+    runs = {b: [] for b in builds}
+    for i in range(ROUNDS):
+        for b in builds if i % 2 == 0 else builds[::-1]:
+            runs[b].append(one_live(c, b, LIVE_SECONDS))
+    print(f"following live ({LIVE_SECONDS} s a drive phase), {ROUNDS} rounds")
+    for b in builds:
+        rep = median([r[0] / r[2] for r in runs[b]]) * 1e6
+        gw = median([r[1] / r[2] for r in runs[b]]) * 1e6
+        print(f"  {os.path.basename(b):<16} reporting_cpu_us_per_posting={rep:.2f} "
+              f"gateway_cpu_us_per_posting={gw:.2f}  (postings per round: "
+              + ", ".join(f"{r[2]:,}" for r in runs[b]) + ")")
+
+
 def median(xs):
     return sorted(xs)[len(xs) // 2]
 
@@ -93,6 +153,8 @@ def main():
                   f"store_mb={size / bench.MB:.1f} written_bytes_per_posting={wrote / postings:.0f}"
                   "  (cpu s per round: "
                   + ", ".join(f"{r[0]:.2f}" for r in runs[b]) + ")")
+        if LIVE_SECONDS:
+            live_report(builds, c)
     finally:
         c.stop()
         shutil.rmtree(c.tmp, ignore_errors=True)
