@@ -131,6 +131,14 @@ static void field_number_0_is_read_as_protobuf_c_does(void **state) {
     lumbung__event__free_unpacked(ev, NULL);
 }
 
+static Lumbung__Actor actor_of(char *user, Lumbung__Role role) {
+    Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
+    actor.user = user;
+    actor.has_role = 1;
+    actor.role = role;
+    return actor;
+}
+
 static size_t pack_event(const Lumbung__Event *e, uint8_t *buf, size_t cap) {
     size_t n = lumbung__event__get_packed_size(e);
     assert_true(n <= cap);
@@ -139,10 +147,7 @@ static size_t pack_event(const Lumbung__Event *e, uint8_t *buf, size_t cap) {
 
 static void the_event_header_is_read_from_the_wire(void **state) {
     (void) state;
-    Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
-    actor.user = "acme";
-    actor.has_role = 1;
-    actor.role = LUMBUNG__ROLE__ROLE_INTEGRATOR;
+    Lumbung__Actor actor = actor_of("acme", LUMBUNG__ROLE__ROLE_INTEGRATOR);
     Lumbung__TransactionsEvent body = LUMBUNG__TRANSACTIONS_EVENT__INIT;
     Lumbung__Event e = LUMBUNG__EVENT__INIT;
     e.has_seq = e.has_at_ms = 1;
@@ -213,10 +218,7 @@ static void a_malformed_event_has_no_header(void **state) {
    sanitizer build checks the bytes). */
 static void every_prefix_of_an_event_is_safe(void **state) {
     (void) state;
-    Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
-    actor.user = "someone";
-    actor.has_role = 1;
-    actor.role = LUMBUNG__ROLE__ROLE_OPERATOR;
+    Lumbung__Actor actor = actor_of("someone", LUMBUNG__ROLE__ROLE_OPERATOR);
     Lumbung__Event e = LUMBUNG__EVENT__INIT;
     e.has_seq = 1;
     e.seq = UINT64_MAX;
