@@ -1,6 +1,8 @@
 #include "envelope.h"
+#include "pbwire.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -71,6 +73,44 @@ uint8_t *envelope_pack(arena_t *arena, const ProtobufCMessage *message, size_t *
     uint8_t *buf = arena_alloc(arena, *len ? *len : 1);
     protobuf_c_message_pack(message, buf);
     return buf;
+}
+
+enum {
+    EVENT_SEQ = 1, EVENT_ACTOR = 4, ACTOR_ROLE = 2,     /* field numbers of envelope.proto */
+};
+
+/* The role inside one occurrence of the Event's actor field. */
+static int actor_role(const pbwire_field_t *actor, envelope_event_header_t *out) {
+    uint64_t role;
+    int rc = pbwire_find_varint(actor->data, actor->len, ACTOR_ROLE, &role);
+    if (rc == 1) {
+        out->has_role = true;
+        out->role = (Lumbung__Role) (int32_t) (uint32_t) role;    /* as protobuf-c: an int32 */
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int envelope_event_header(const void *wire, size_t len, envelope_event_header_t *out) {
+    assert(out && (wire || len == 0));
+    memset(out, 0, sizeof *out);
+    pbwire_t r = pbwire_reader(wire, len);
+    pbwire_field_t f;
+    int rc;
+    while ((rc = pbwire_next(&r, &f)) == 1) {
+        if (f.number == EVENT_SEQ) {
+            if (f.type != PBWIRE_VARINT) return -EPROTO;
+            out->has_seq = true;
+            out->seq = f.value;
+        } else if (f.number == EVENT_ACTOR) {
+            if (f.type != PBWIRE_BYTES || actor_role(&f, out) != 0) return -EPROTO;
+        } else if (f.number == LUMBUNG__EVENT__BODY_MEMBERS ||
+                   f.number == LUMBUNG__EVENT__BODY_TRANSACTIONS ||
+                   f.number == LUMBUNG__EVENT__BODY_TESTING) {
+            if (f.type != PBWIRE_BYTES) return -EPROTO;
+            out->body = (Lumbung__Event__BodyCase) f.number;
+        }
+    }
+    return rc;
 }
 
 int64_t envelope_now_ms(void) {

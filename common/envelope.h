@@ -5,10 +5,15 @@
     `kind` says what class of failure (and so which HTTP status), `code` is a stable snake_case
     name a program can test, `message` tells a person what to fix, `field` names the input.
 
+    It also reads the header of an event (its sequence, its actor's role, which body it has)
+    straight from the wire bytes (pbwire.h), so a follower decides what to do with an event
+    before, or without, unpacking it.
+
     Not for: transport (bus.h, client.h). */
 #ifndef LUMBUNG_ENVELOPE_H
 #define LUMBUNG_ENVELOPE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arena.h"
 #include "envelope.pb-c.h"
@@ -34,6 +39,19 @@ Lumbung__Request *envelope_members_request(arena_t *arena, Lumbung__MembersReque
 
 /* Serializes into a buffer allocated in the arena. */
 uint8_t *envelope_pack(arena_t *arena, const ProtobufCMessage *message, size_t *len);
+
+/* The fields of a lumbung.Event a follower looks at first, as protobuf-c would unpack them:
+   the last occurrence of a scalar wins, an actor given twice is merged. */
+typedef struct {
+    bool has_seq, has_role;
+    uint64_t seq;
+    Lumbung__Role role;               /* the actor's */
+    Lumbung__Event__BodyCase body;    /* the body set last; NOT_SET when none */
+} envelope_event_header_t;
+
+/* Reads the header from an Event's wire bytes without unpacking it. 0, or -EPROTO when the
+   bytes are not well-formed protobuf (what is read then is undefined). */
+int envelope_event_header(const void *wire, size_t len, envelope_event_header_t *out);
 
 /* Unix time in milliseconds. */
 int64_t envelope_now_ms(void);

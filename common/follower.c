@@ -17,12 +17,14 @@ enum {
     FOLLOWER_WRITE_ATTEMPTS = 8,   /* map growths tried for one batch of events */
 };
 
-/* A live event waiting to be applied: its bytes are copied out of the zmq frame. */
+/* Events waiting to be applied, copied out of their frames or replies into one buffer: the
+   live queue and the catch-up group are each one of these. */
 typedef struct {
-    uint64_t seq;
-    size_t len;
-    uint8_t *bytes;
-} queued_t;
+    uint8_t *data;
+    size_t len, cap;
+    size_t *ends;                /* end offset of each event in data */
+    int count, ends_cap;
+} evbuf_t;
 
 struct follower {
     bus_t *bus;
@@ -32,6 +34,8 @@ struct follower {
     bus_socket_t *sub;
     client_t *replay;
     follower_apply_fn apply;
+    follower_wire_apply_fn wire_apply;    /* instead of apply when set */
+    follower_wire_filter_fn filter;
     follower_advance_fn advance;
     follower_batch_fn batch;
     void *arg;
@@ -39,13 +43,9 @@ struct follower {
     uint64_t known_head;
     bool replaying;
     bool stalled;               /* an apply failed; retry timer armed */
-    queued_t queue[FOLLOWER_BATCH_MAX];
-    int queued;
-    /* Replayed events not applied yet (catch-up group): copies, consecutive from cursor+1. */
-    uint8_t *group;
-    size_t group_len, group_cap;
-    size_t *group_ends;          /* end offset of each event in group */
-    int group_count, group_ends_cap;
+    evbuf_t queue;               /* live events, consecutive from cursor+1 */
+    /* Replayed events not applied yet (catch-up group), consecutive from cursor+1. */
+    evbuf_t group;
     uint64_t group_started_ms;
     uint64_t replay_from;        /* from_seq of the replay in flight */
     uv_timer_t flush_timer;      /* applies the live queue FOLLOWER_LIVE_MS after its first event */
@@ -70,36 +70,87 @@ static int load_cursor(follower_t *f) {
     return rc == ERR_NOT_FOUND || rc == 0 ? 0 : rc;
 }
 
-/* Applies events [first, first+count) already known to be consecutive from cursor+1, in one
-   write txn together with the new cursor. Returns 0 or a negative code (nothing applied). */
+static void evbuf_add(evbuf_t *q, const uint8_t *data, size_t len) {
+    if (q->len + len > q->cap) {
+        q->cap = (q->len + len) * 2;
+        q->data = realloc(q->data, q->cap);
+    }
+    if (q->count == q->ends_cap) {
+        q->ends_cap = q->ends_cap ? q->ends_cap * 2 : 1024;
+        q->ends = realloc(q->ends, (size_t) q->ends_cap * sizeof *q->ends);
+    }
+    if (!q->data || !q->ends) abort();
+    if (len) memcpy(q->data + q->len, data, len);
+    q->len += len;
+    q->ends[q->count++] = q->len;
+}
+
+static const uint8_t *evbuf_event(const evbuf_t *q, int i, size_t *len) {
+    size_t start = i ? q->ends[i - 1] : 0;
+    *len = q->ends[i] - start;
+    return q->data + start;
+}
+
+/* Empties q; a buffer grown past `keep` bytes is given back rather than kept for ever. */
+static void evbuf_clear(evbuf_t *q, size_t keep) {
+    q->len = 0;
+    q->count = 0;
+    if (q->cap > keep) {
+        free(q->data);
+        q->data = NULL;
+        q->cap = 0;
+    }
+}
+
+static void evbuf_free(evbuf_t *q) {
+    free(q->data);
+    free(q->ends);
+    memset(q, 0, sizeof *q);
+}
+
+/* Applies the events of q, known to be consecutive from cursor+1, in one write txn together
+   with the new cursor. */
 typedef struct {
     follower_t *f;
-    const uint8_t *const *bytes;
-    const size_t *lens;
-    int count;
+    const evbuf_t *q;
     uint64_t cursor;               /* after a successful write: the last event applied */
 } batch_t;
+
+/* Applies one event (the filter may skip it: it then only advances the cursor). */
+static int apply_one(follower_t *f, store_txn_t *txn, uint64_t seq, const uint8_t *wire,
+                     size_t len) {
+    envelope_event_header_t h;
+    if (envelope_event_header(wire, len, &h) != 0 || !h.has_seq || h.seq != seq) {
+        log_error(0, "follower %s: event %llu undecodable or out of order", f->stream,
+                  (unsigned long long) seq);
+        return -EPROTO;
+    }
+    if (f->filter && !f->filter(f->arg, &h, wire, len)) return 0;
+    arena_reset(f->arena);
+    ProtobufCAllocator alloc = arena_allocator(f->arena);
+    Lumbung__Event *ev = lumbung__event__unpack(&alloc, len, wire);
+    if (!ev) {
+        log_error(0, "follower %s: event %llu undecodable", f->stream, (unsigned long long) seq);
+        return -EPROTO;
+    }
+    /* The lines the apply writes carry the request id of the request behind the event. */
+    log_context_t ctx = { ev->trace_id, ev->actor ? ev->actor->user : NULL, 0, f->stream };
+    log_context_set(&ctx);
+    log_debug(0, "follower %s: applying event %llu", f->stream, (unsigned long long) seq);
+    int rc = f->wire_apply ? f->wire_apply(f->arg, txn, ev, wire, len) : f->apply(f->arg, txn, ev);
+    log_context_set(NULL);
+    return rc;
+}
 
 static int apply_in(void *arg, store_txn_t *txn) {
     batch_t *b = arg;
     follower_t *f = b->f;
     uint64_t cursor = f->cursor;
     int rc = f->batch ? f->batch(f->arg, txn, false) : 0;
-    for (int i = 0; i < b->count && rc == 0; i++) {
-        arena_reset(f->arena);
-        ProtobufCAllocator alloc = arena_allocator(f->arena);
-        Lumbung__Event *ev = lumbung__event__unpack(&alloc, b->lens[i], b->bytes[i]);
-        if (!ev || ev->seq != cursor + 1) {
-            log_error(0, "follower %s: event %llu undecodable or out of order", f->stream,
-                      (unsigned long long) (cursor + 1));
-            return -EPROTO;
-        }
-        /* The lines the apply writes carry the request id of the request behind the event. */
-        log_context_t ctx = { ev->trace_id, ev->actor ? ev->actor->user : NULL, 0, f->stream };
-        log_context_set(&ctx);
-        log_debug(0, "follower %s: applying event %llu", f->stream, (unsigned long long) ev->seq);
-        rc = f->apply(f->arg, txn, ev);
-        log_context_set(NULL);
+    for (int i = 0; i < b->q->count && rc == 0; i++) {
+        size_t len;
+        const uint8_t *wire = evbuf_event(b->q, i, &len);
+        rc = apply_one(f, txn, cursor + 1, wire, len);
         if (rc == 0) cursor++;
     }
     if (rc == 0 && f->batch) rc = f->batch(f->arg, txn, true);
@@ -110,8 +161,9 @@ static int apply_in(void *arg, store_txn_t *txn) {
     return store_put(txn, f->cursors, f->stream, strlen(f->stream), val, 8, 0);
 }
 
-static int apply_batch(follower_t *f, const uint8_t *const *bytes, const size_t *lens, int count) {
-    batch_t b = { .f = f, .bytes = bytes, .lens = lens, .count = count };
+static int apply_batch(follower_t *f, const evbuf_t *q) {
+    if (q->count == 0) return 0;
+    batch_t b = { .f = f, .q = q };
     int rc = store_write(f->store, FOLLOWER_WRITE_ATTEMPTS, apply_in, &b);
     if (rc != 0) return rc;
     f->cursor = b.cursor;
@@ -139,21 +191,11 @@ static void stall(follower_t *f, int rc) {
     uv_timer_start(&f->retry_timer, on_retry, RETRY_MS * 5, 0);
 }
 
-static void drop_queue(follower_t *f) {
-    for (int i = 0; i < f->queued; i++) free(f->queue[i].bytes);
-    f->queued = 0;
-}
-
 static void flush_queue(follower_t *f) {
-    if (f->queued == 0) return;
-    const uint8_t *bytes[FOLLOWER_BATCH_MAX];
-    size_t lens[FOLLOWER_BATCH_MAX];
-    for (int i = 0; i < f->queued; i++) {
-        bytes[i] = f->queue[i].bytes;
-        lens[i] = f->queue[i].len;
-    }
-    int rc = apply_batch(f, bytes, lens, f->queued);
-    drop_queue(f);
+    if (f->queue.count == 0) return;
+    uv_timer_stop(&f->flush_timer);
+    int rc = apply_batch(f, &f->queue);
+    evbuf_clear(&f->queue, FOLLOWER_LIVE_BYTES * 2u);
     if (rc != 0) stall(f, rc);
 }
 
@@ -163,52 +205,19 @@ static void on_flush_timer(uv_timer_t *h) {
 }
 
 static void group_add(follower_t *f, const uint8_t *data, size_t len) {
-    if (f->group_count == 0) f->group_started_ms = uv_now(bus_loop(f->bus));
-    if (f->group_len + len > f->group_cap) {
-        f->group_cap = (f->group_len + len) * 2;
-        f->group = realloc(f->group, f->group_cap);
-    }
-    if (f->group_count == f->group_ends_cap) {
-        f->group_ends_cap = f->group_ends_cap ? f->group_ends_cap * 2 : 1024;
-        f->group_ends = realloc(f->group_ends, (size_t) f->group_ends_cap * sizeof *f->group_ends);
-    }
-    if (!f->group || !f->group_ends) abort();
-    memcpy(f->group + f->group_len, data, len);
-    f->group_len += len;
-    f->group_ends[f->group_count++] = f->group_len;
-}
-
-static void group_drop(follower_t *f) {
-    f->group_len = 0;
-    f->group_count = 0;
+    if (f->group.count == 0) f->group_started_ms = uv_now(bus_loop(f->bus));
+    evbuf_add(&f->group, data, len);
 }
 
 /* Applies the gathered group in one write txn. Returns 0 or the failure (group dropped). */
 static int group_apply(follower_t *f) {
-    if (f->group_count == 0) return 0;
-    const uint8_t **bytes = malloc((size_t) f->group_count * sizeof *bytes);
-    size_t *lens = malloc((size_t) f->group_count * sizeof *lens);
-    if (!bytes || !lens) abort();
-    for (int i = 0; i < f->group_count; i++) {
-        size_t start = i ? f->group_ends[i - 1] : 0;
-        bytes[i] = f->group + start;
-        lens[i] = f->group_ends[i] - start;
-    }
-    int rc = apply_batch(f, bytes, lens, f->group_count);
-    free(bytes);
-    free(lens);
-    group_drop(f);
-    /* A large catch-up leaves a large buffer: give it back rather than keep it for ever. */
-    if (f->group_cap > FOLLOWER_GROUP_BYTES * 4u) {
-        free(f->group);
-        f->group = NULL;
-        f->group_cap = 0;
-    }
+    int rc = apply_batch(f, &f->group);
+    evbuf_clear(&f->group, FOLLOWER_GROUP_BYTES * 4u);
     return rc;
 }
 
 static bool group_full(const follower_t *f) {
-    return f->group_len >= FOLLOWER_GROUP_BYTES || f->group_count >= FOLLOWER_GROUP_EVENTS ||
+    return f->group.len >= FOLLOWER_GROUP_BYTES || f->group.count >= FOLLOWER_GROUP_EVENTS ||
            uv_now(bus_loop(f->bus)) - f->group_started_ms >= FOLLOWER_GROUP_MS;
 }
 
@@ -225,15 +234,15 @@ static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) 
     }
     const Lumbung__ReplayReply *r = reply->replay;
     if (producer_rewound(f, r->head_seq)) {
-        group_drop(f);
+        evbuf_clear(&f->group, FOLLOWER_GROUP_BYTES * 4u);
         return;
     }
     if (r->head_seq > f->known_head) f->known_head = r->head_seq;
     /* A reply to an earlier request than the group's end is dropped (asked again below). */
-    bool in_order = f->replay_from == f->cursor + (uint64_t) f->group_count + 1;
+    bool in_order = f->replay_from == f->cursor + (uint64_t) f->group.count + 1;
     for (size_t i = 0; in_order && i < r->n_events && i < FOLLOWER_REPLAY_BATCH; i++)
         group_add(f, r->events[i].data, r->events[i].len);
-    uint64_t held = f->cursor + (uint64_t) f->group_count;
+    uint64_t held = f->cursor + (uint64_t) f->group.count;
     if (in_order && r->n_events == 0 && f->known_head > held) {
         /* Nothing came back although the head is ahead: ask again later, not in a spin. */
         int rc = group_apply(f);
@@ -256,7 +265,7 @@ static void request_replay(follower_t *f) {
     Lumbung__Request req = LUMBUNG__REQUEST__INIT;
     Lumbung__ReplayRequest rr = LUMBUNG__REPLAY_REQUEST__INIT;
     rr.has_from_seq = rr.has_max = 1;
-    rr.from_seq = f->cursor + (uint64_t) f->group_count + 1;
+    rr.from_seq = f->cursor + (uint64_t) f->group.count + 1;
     rr.max = FOLLOWER_REPLAY_BATCH;
     req.body_case = LUMBUNG__REQUEST__BODY_REPLAY;
     req.replay = &rr;
@@ -269,30 +278,25 @@ static void request_replay(follower_t *f) {
 }
 
 static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
-    /* Only the sequence decides what to do; the whole event is decoded when applied. */
-    arena_reset(f->arena);
-    ProtobufCAllocator alloc = arena_allocator(f->arena);
-    Lumbung__Event *ev = lumbung__event__unpack(&alloc, len, data);
-    if (!ev || !ev->has_seq) {
+    /* Only the sequence decides what to do, read from the wire; the event is decoded (once)
+       when applied. */
+    envelope_event_header_t h;
+    if (envelope_event_header(data, len, &h) != 0 || !h.has_seq) {
         log_warn(0, "follower %s: undecodable event dropped", f->stream);
         return;
     }
-    uint64_t seq = ev->seq;
+    uint64_t seq = h.seq;
     if (seq > f->known_head) f->known_head = seq;
-    uint64_t expected = f->cursor + (uint64_t) f->queued + 1;
+    uint64_t expected = f->cursor + (uint64_t) f->queue.count + 1;
     if (seq < expected) return;                     /* duplicate */
-    if (f->replaying || f->stalled || f->group_count) return;   /* the replay will bring it */
+    if (f->replaying || f->stalled || f->group.count) return;   /* the replay will bring it */
     if (seq > expected) {                           /* gap: something was lost */
         request_replay(f);
         return;
     }
-    queued_t *q = &f->queue[f->queued++];
-    q->seq = seq;
-    q->len = len;
-    q->bytes = malloc(len ? len : 1);
-    if (!q->bytes) abort();
-    memcpy(q->bytes, data, len);
-    if (f->queued == FOLLOWER_BATCH_MAX) flush_queue(f);
+    evbuf_add(&f->queue, data, len);
+    if (f->queue.count >= FOLLOWER_BATCH_MAX || f->queue.len >= FOLLOWER_LIVE_BYTES)
+        flush_queue(f);
     else if (!uv_is_active((uv_handle_t *) &f->flush_timer))
         uv_timer_start(&f->flush_timer, on_flush_timer, FOLLOWER_LIVE_MS, 0);
 }
@@ -319,7 +323,8 @@ static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
     if (producer_rewound(f, head)) return;
     if (head > f->known_head) f->known_head = head;
     /* A heartbeat ahead of everything we hold means the tail was lost. */
-    if (head > f->cursor + (uint64_t) f->queued + (uint64_t) f->group_count) request_replay(f);
+    if (head > f->cursor + (uint64_t) f->queue.count + (uint64_t) f->group.count)
+        request_replay(f);
 }
 
 static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
@@ -383,12 +388,8 @@ void follower_destroy(follower_t **self_p) {
     follower_t *f = *self_p;
     if (!f) return;
     *self_p = NULL;
-    drop_queue(f);
-    free(f->group);
-    free(f->group_ends);
-    f->group = NULL;
-    f->group_ends = NULL;
-    f->group_count = 0;
+    evbuf_free(&f->queue);
+    evbuf_free(&f->group);
     f->stalled = true;          /* no new replays from callbacks fired during destroy */
     client_destroy(&f->replay);
     bus_socket_destroy(&f->sub);
@@ -402,6 +403,8 @@ void follower_destroy(follower_t **self_p) {
 }
 
 void follower_set_batch_hook(follower_t *f, follower_batch_fn batch) { f->batch = batch; }
+void follower_set_wire_apply(follower_t *f, follower_wire_apply_fn apply) { f->wire_apply = apply; }
+void follower_set_wire_filter(follower_t *f, follower_wire_filter_fn filter) { f->filter = filter; }
 
 uint64_t follower_cursor(const follower_t *f) { return f->cursor; }
 uint64_t follower_known_head(const follower_t *f) { return f->known_head; }

@@ -15,6 +15,13 @@
     once it holds FOLLOWER_GROUP_BYTES or FOLLOWER_GROUP_EVENTS, is FOLLOWER_GROUP_MS old, or
     the head is reached: one durable commit per group, not one per replay.
 
+    Live events are gathered likewise: applied FOLLOWER_LIVE_MS after the first one arrived, or
+    at once when FOLLOWER_BATCH_MAX events or FOLLOWER_LIVE_BYTES are waiting. An event's
+    sequence (and, for a filter, its actor's role) is read from its wire bytes
+    (envelope_event_header), so an event is unpacked once, when applied, and not at all when
+    the follower's filter skips it. Every event, skipped or applied, is durably in the store
+    before the cursor that passes it.
+
     Table "cursors": key = stream name, value = u64 big-endian last applied sequence.
     Not for: producing events (outbox.h). */
 #ifndef LUMBUNG_FOLLOWER_H
@@ -23,13 +30,15 @@
 #include <stdint.h>
 #include "bus.h"
 #include "store.h"
-#include "envelope.pb-c.h"
+#include "envelope.h"
 
 enum {
     FOLLOWER_BATCH_MAX = 1024,        /* live events applied in one write transaction */
-    FOLLOWER_LIVE_MS = 5,             /* live events wait at most this long to be applied, so
-                                         a steady stream costs one durable commit per 5 ms, not
-                                         one per turn of the loop */
+    FOLLOWER_LIVE_MS = 25,            /* live events wait at most this long to be applied, so
+                                         a steady stream costs one durable commit per 25 ms, not
+                                         one per turn of the loop (the B-tree pages a commit
+                                         rewrites are written once for all its events) */
+    FOLLOWER_LIVE_BYTES = 4 * 1024 * 1024,   /* live bytes applied in one write txn */
     FOLLOWER_REPLAY_BATCH = 2048,     /* events asked for in one replay */
     FOLLOWER_REPLAY_TIMEOUT_MS = 5000,
     FOLLOWER_GROUP_BYTES = 4 * 1024 * 1024,    /* replayed bytes applied in one write txn */
@@ -41,6 +50,14 @@ enum {
 /* Applies one event inside txn. Returns 0, or a negative code to abort the whole batch (it is
    retried later; a deterministic failure therefore stops the follower, which is logged). */
 typedef int (*follower_apply_fn)(void *arg, store_txn_t *txn, const Lumbung__Event *event);
+/* Instead of the apply above (follower_set_wire_apply): the event together with the wire
+   bytes it was unpacked from, which a follower may store as they are. */
+typedef int (*follower_wire_apply_fn)(void *arg, store_txn_t *txn, const Lumbung__Event *event,
+                                      const uint8_t *wire, size_t len);
+/* Decides from an event's header (and its wire bytes) whether to apply it: false skips it
+   without unpacking it; the cursor still passes it. */
+typedef bool (*follower_wire_filter_fn)(void *arg, const envelope_event_header_t *header,
+                                        const uint8_t *wire, size_t len);
 /* Called in each write txn of events: with end=false before the first event of an attempt
    (an attempt may be retried after a map growth), with end=true after the last, before the
    cursor is stored; a non-zero return aborts the batch like a failed apply. */
@@ -66,6 +83,11 @@ void follower_destroy(follower_t **self_p);
 
 /* Sets the batch hook (none by default); `arg` is the one given to follower_new. */
 void follower_set_batch_hook(follower_t *self, follower_batch_fn batch);
+
+/* Sets the wire apply, used instead of the apply given to follower_new, and the filter (none
+   by default: every event is applied). Call before the loop runs. */
+void follower_set_wire_apply(follower_t *self, follower_wire_apply_fn apply);
+void follower_set_wire_filter(follower_t *self, follower_wire_filter_fn filter);
 
 /* Last applied sequence (committed). */
 uint64_t follower_cursor(const follower_t *self);

@@ -53,6 +53,14 @@ static int apply(void *arg, store_txn_t *txn, const Lumbung__Event *e) {
     return audit_put(self->audit, txn, &entry);
 }
 
+/* Only integrators' events are audited here: the others are skipped from their wire header,
+   never unpacked. */
+static bool integrator_only(void *arg, const envelope_event_header_t *h, const uint8_t *wire,
+                            size_t len) {
+    (void) arg, (void) wire, (void) len;
+    return h->has_role && h->role == LUMBUNG__ROLE__ROLE_INTEGRATOR;
+}
+
 busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err) {
     busaudit_t *self = calloc(1, sizeof *self);
     if (!self) abort();
@@ -73,6 +81,7 @@ busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err) {
             busaudit_destroy(&self);
             return NULL;
         }
+        follower_set_wire_filter(self->followers[i], integrator_only);
     }
     return self;
 }

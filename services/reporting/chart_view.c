@@ -35,10 +35,13 @@ static size_t account_key(uint8_t *key, uint64_t coop, const char *code, size_t 
     return 8 + n;
 }
 
+static bool account_row_ok(const uint8_t *v, size_t vl) {
+    return vl >= REPORTING_ACCOUNT_HEADER && v[0] == ACCOUNT_VERSION &&
+           vl == (size_t) REPORTING_ACCOUNT_HEADER + v[3] && v[3] <= REPORTING_NAME_MAX;
+}
+
 static int decode_account(const uint8_t *v, size_t vl, account_rec_t *a) {
-    if (vl < REPORTING_ACCOUNT_HEADER || v[0] != ACCOUNT_VERSION ||
-        vl != (size_t) REPORTING_ACCOUNT_HEADER + v[3] || v[3] > REPORTING_NAME_MAX)
-        return ERR_RECORD_VERSION;
+    if (!account_row_ok(v, vl)) return ERR_RECORD_VERSION;
     a->class_ = v[1];
     a->role = v[2];
     a->debit_sen = (int64_t) be64_read(v + 4);
@@ -101,25 +104,45 @@ int reporting_chart_role(reporting_t *app, store_txn_t *txn, uint64_t coop, cons
     return get_account(app, txn, coop, code, &a) == 0 ? a.role : 0;
 }
 
+/* Adds to an i64 kept big-endian at p. */
+static void add_be64(uint8_t *p, int64_t delta) {
+    be64_write(p, (uint64_t) ((int64_t) be64_read(p) + delta));
+}
+
 static int add_daily(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t day,
                      const char *code, int64_t debit, int64_t credit) {
     size_t n = code_len(code);
-    uint8_t key[DAILY_KEY_MAX], val[DAILY_VALUE];
+    uint8_t key[DAILY_KEY_MAX], val[DAILY_VALUE], *row;
     be64_write(key, coop);
     be32_write(key + 8, date_key(day));
     memcpy(key + 12, code, n);
-    const void *v;
     size_t vl;
-    int rc = rowcache_get(app->apply.rows, txn, app->tables.daily, key, 12 + n, &v, &vl);
-    if (rc == 0 && vl == DAILY_VALUE) {
-        debit += (int64_t) be64_read(v);
-        credit += (int64_t) be64_read((const uint8_t *) v + 8);
-    } else if (rc != ERR_NOT_FOUND && rc != 0) {
-        return rc;
+    int rc = rowcache_edit(app->apply.rows, txn, app->tables.daily, key, 12 + n, &row, &vl);
+    if (rc == 0 && vl == DAILY_VALUE) {          /* the day's row, changed in the cache */
+        add_be64(row, debit);
+        add_be64(row + 8, credit);
+        return 0;
     }
+    if (rc != ERR_NOT_FOUND && rc != 0 && rc != -E2BIG) return rc;   /* else: not a day's row */
     be64_write(val, (uint64_t) debit);
     be64_write(val + 8, (uint64_t) credit);
     return rowcache_put(app->apply.rows, txn, app->tables.daily, key, 12 + n, val, sizeof val);
+}
+
+/* Adds a line to its account's totals in the cached row, in place: 0, ERR_NOT_FOUND for an
+   account never opened, ERR_RECORD_VERSION or a store error. */
+static int add_to_account(reporting_t *app, store_txn_t *txn, uint64_t coop, const char *code,
+                          int64_t debit, int64_t credit) {
+    uint8_t key[ACCOUNT_KEY_MAX], *row;
+    size_t vl;
+    int rc = rowcache_edit(app->apply.rows, txn, app->tables.accounts, key,
+                           account_key(key, coop, code, code_len(code)), &row, &vl);
+    if (rc == -E2BIG) return ERR_RECORD_VERSION;     /* longer than any account row */
+    if (rc != 0) return rc;
+    if (!account_row_ok(row, vl)) return ERR_RECORD_VERSION;
+    add_be64(row + 4, debit);
+    add_be64(row + 12, credit);
+    return 0;
 }
 
 /* An entry's line on an account we never saw opened would be a producer bug; the line still
@@ -129,19 +152,17 @@ static int apply_line(reporting_t *app, store_txn_t *txn, uint64_t coop, int32_t
     if (code_len(l->account) == 0) return -EPROTO;
     int64_t debit = l->has_debit_sen ? l->debit_sen : 0;
     int64_t credit = l->has_credit_sen ? l->credit_sen : 0;
-    account_rec_t a;
-    int rc = get_account(app, txn, coop, l->account, &a);
+    int rc = add_to_account(app, txn, coop, l->account, debit, credit);
     if (rc == ERR_NOT_FOUND) {
         log_warn(0, "reporting: cooperative %" PRIu64 " posts to unknown account %s", coop,
                  l->account);
+        account_rec_t a;
         memset(&a, 0, sizeof a);
         snprintf(a.name, sizeof a.name, "%s", l->account);
-    } else if (rc != 0) {
-        return rc;
+        a.debit_sen = debit;
+        a.credit_sen = credit;
+        rc = put_account(app, txn, coop, l->account, &a);
     }
-    a.debit_sen += debit;
-    a.credit_sen += credit;
-    rc = put_account(app, txn, coop, l->account, &a);
     return rc != 0 ? rc : add_daily(app, txn, coop, day, l->account, debit, credit);
 }
 

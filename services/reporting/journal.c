@@ -15,15 +15,21 @@ static void journal_key(uint8_t key[JOURNAL_KEY], uint64_t coop, int32_t day, ui
     be64_write(key + 12, id);
 }
 
-int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e) {
+int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e,
+                                  const reporting_span_t *wire) {
     assert(app && txn);
     int32_t day;
     if (!e || !e->has_id || !e->has_cooperative_id) return 0;
     if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
-    size_t len = protobuf_c_message_get_packed_size(&e->base);
+    const uint8_t *buf = wire ? wire->data : NULL;
+    size_t len = wire ? wire->len : protobuf_c_message_get_packed_size(&e->base);
     if (len > ENTRY_MAX) return -E2BIG;
-    uint8_t *buf = arena_alloc(app->apply.arena, len + 1), key[JOURNAL_KEY];
-    protobuf_c_message_pack(&e->base, buf);
+    if (!buf) {
+        uint8_t *packed = arena_alloc(app->apply.arena, len + 1);
+        protobuf_c_message_pack(&e->base, packed);
+        buf = packed;
+    }
+    uint8_t key[JOURNAL_KEY];
     journal_key(key, e->cooperative_id, day, e->id);
     return store_put(txn, app->tables.journal, key, sizeof key, buf, len, 0);
 }

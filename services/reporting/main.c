@@ -19,6 +19,7 @@ static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stre
     *out = follower_new(bus, service_store(svc), &fc, reporting_apply, reporting_advanced, app, &rc);
     if (*out) {
         follower_set_batch_hook(*out, reporting_batch);
+        follower_set_wire_apply(*out, reporting_apply_wire);
         service_add_replica(svc, *out);
     }
     return rc;

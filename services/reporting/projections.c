@@ -82,12 +82,15 @@ static int apply_opening(reporting_t *app, store_txn_t *txn, const Lumbung__Jour
 }
 
 static int apply_entries(reporting_t *app, store_txn_t *txn, const Lumbung__EntriesPosted *p) {
+    const reporting_span_t *wire = p ? reporting_entry_spans(app->apply.arena, app->apply.wire,
+                                                             app->apply.wire_len, p->n_entries)
+                                     : NULL;
     for (size_t i = 0; p && i < p->n_entries; i++) {
         const Lumbung__JournalEntry *e = p->entries[i];
         int rc = reporting_chart_apply_entry(app, txn, e);
         if (rc == 0) rc = e->n_opening_savings ? apply_opening(app, txn, e)
                                                : apply_member_entry(app, txn, e);
-        if (rc == 0) rc = reporting_journal_apply_entry(app, txn, e);
+        if (rc == 0) rc = reporting_journal_apply_entry(app, txn, e, wire ? &wire[i] : NULL);
         if (rc != 0) return rc;
     }
     return 0;
@@ -129,6 +132,17 @@ int reporting_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {
         return rc == 0 ? reporting_oversight_apply(app, txn, event->members) : rc;
     }
     return 0;
+}
+
+int reporting_apply_wire(void *arg, store_txn_t *txn, const Lumbung__Event *event,
+                         const uint8_t *wire, size_t len) {
+    reporting_t *app = arg;
+    app->apply.wire = wire;
+    app->apply.wire_len = len;
+    int rc = reporting_apply(app, txn, event);
+    app->apply.wire = NULL;
+    app->apply.wire_len = 0;
+    return rc;
 }
 
 void reporting_advanced(void *arg, uint64_t cursor) {

@@ -29,6 +29,10 @@ uint64_t *reporting_shard_seqs(const reporting_t *app, arena_t *arena, size_t *n
 
 /* The followers' callbacks: applies one event of either stream. */
 int reporting_apply(void *app, store_txn_t *txn, const Lumbung__Event *event);
+/* The same with the event's wire bytes (follower_wire_apply_fn): the journal stores each
+   entry's bytes from them (entry_wire.h). */
+int reporting_apply_wire(void *app, store_txn_t *txn, const Lumbung__Event *event,
+                         const uint8_t *wire, size_t len);
 void reporting_advanced(void *app, uint64_t cursor);
 /* The followers' batch hook: clears the row cache as an attempt begins, writes it out at its
    end (follower_batch_fn). */

@@ -100,6 +100,8 @@ typedef struct {
     arena_t *arena;                       /* one event's scratch space */
     rowcache_t *rows;                     /* rows changed by many postings (rowcache.h) */
     uint64_t event_seq;                   /* the sequence of the event being applied */
+    const uint8_t *wire;                  /* its wire bytes, when the follower gave them */
+    size_t wire_len;
 } reporting_apply_t;
 
 typedef struct {

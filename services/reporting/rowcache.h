@@ -39,6 +39,14 @@ int rowcache_get(rowcache_t *self, store_txn_t *txn, store_table_t table, const 
 int rowcache_put(rowcache_t *self, store_txn_t *txn, store_table_t table, const void *key,
                  size_t klen, const void *val, size_t vlen);
 
+/* The row for a change in place: from the cache, else read from the store into it. 0 with
+   *val the value's bytes (*vlen of them, at most ROWCACHE_VALUE_MAX; what is written there is
+   written out at flush, and the length cannot change: rowcache_put for that), ERR_NOT_FOUND
+   (nothing cached), -E2BIG for a key or stored value over the limits (use get and put), or a
+   store error. *val stays valid until the next put, edit or flush. */
+int rowcache_edit(rowcache_t *self, store_txn_t *txn, store_table_t table, const void *key,
+                  size_t klen, uint8_t **val, size_t *vlen);
+
 /* Writes every cached row into txn and empties the cache. Returns 0 or a store error. */
 int rowcache_flush(rowcache_t *self, store_txn_t *txn);
 

@@ -18,6 +18,20 @@ enum {
     KINDS = 4,                       /* principal, mandatory, voluntary, time deposit */
 };
 
+static size_t movement_value(uint8_t *val, const Lumbung__JournalEntry *e, int64_t delta) {
+    size_t memo = e->memo ? strlen(e->memo) : 0;
+    if (memo > REPORTING_MEMO_MAX) memo = REPORTING_MEMO_MAX;
+    val[0] = MOVEMENT_VERSION;
+    val[1] = e->has_kind ? (uint8_t) e->kind : 0;
+    be64_write(val + 2, (uint64_t) delta);
+    val[10] = (uint8_t) (memo >> 8);
+    val[11] = (uint8_t) memo;
+    if (memo) memcpy(val + REPORTING_MOVEMENT_HEADER, e->memo, memo);
+    return REPORTING_MOVEMENT_HEADER + memo;
+}
+
+/* A movement is new but for two lines of one kind in one entry, which add up: it is put if
+   absent (one B-tree search), and only when present read and put again. */
 static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__JournalEntry *e,
                         int32_t day, int kind, int64_t delta) {
     uint8_t key[MOVEMENT_KEY], val[REPORTING_MOVEMENT_HEADER + REPORTING_MEMO_MAX];
@@ -25,22 +39,17 @@ static int put_movement(reporting_t *app, store_txn_t *txn, const Lumbung__Journ
     be32_write(key + 8, date_key(day));
     be64_write(key + 12, e->id);
     key[20] = (uint8_t) kind;
-    size_t memo = e->memo ? strlen(e->memo) : 0;
-    if (memo > REPORTING_MEMO_MAX) memo = REPORTING_MEMO_MAX;
+    size_t vlen = movement_value(val, e, delta);
+    int rc = store_put(txn, app->tables.movements, key, sizeof key, val, vlen, STORE_NOOVERWRITE);
+    if (rc != ERR_EXISTS) return rc;
     const void *v;
     size_t vl;
-    int rc = store_get(txn, app->tables.movements, key, sizeof key, &v, &vl);
-    if (rc == 0 && vl >= REPORTING_MOVEMENT_HEADER)      /* two lines of one kind: add up */
-        delta += (int64_t) be64_read((const uint8_t *) v + 2);
-    else if (rc != 0 && rc != ERR_NOT_FOUND)
+    rc = store_get(txn, app->tables.movements, key, sizeof key, &v, &vl);
+    if (rc == 0 && vl >= REPORTING_MOVEMENT_HEADER)
+        movement_value(val, e, delta + (int64_t) be64_read((const uint8_t *) v + 2));
+    else if (rc != 0)
         return rc;
-    val[0] = MOVEMENT_VERSION;
-    val[1] = e->has_kind ? (uint8_t) e->kind : 0;
-    be64_write(val + 2, (uint64_t) delta);
-    val[10] = (uint8_t) (memo >> 8);
-    val[11] = (uint8_t) memo;
-    if (memo) memcpy(val + REPORTING_MOVEMENT_HEADER, e->memo, memo);
-    return store_put(txn, app->tables.movements, key, sizeof key, val, REPORTING_MOVEMENT_HEADER + memo, 0);
+    return store_put(txn, app->tables.movements, key, sizeof key, val, vlen, 0);
 }
 
 static int kind_of_role(int role) {

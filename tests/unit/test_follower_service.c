@@ -694,6 +694,49 @@ static void the_follower_applies_every_event_once_in_order_across_restarts(void 
     assert_int_equal(st.testing.out_of_order, 0);
 }
 
+/* A wire filter that keeps even sequences, read from the header; the wire apply checks that
+   the bytes it gets are the event it gets, then applies as testsvc does. */
+static bool even_only(void *arg, const envelope_event_header_t *h, const uint8_t *wire,
+                      size_t len) {
+    (void) arg;
+    envelope_event_header_t again;
+    assert_int_equal(envelope_event_header(wire, len, &again), 0);
+    assert_true(again.seq == h->seq && h->has_seq);
+    return h->seq % 2 == 0;
+}
+
+static int wire_apply(void *arg, store_txn_t *txn, const Lumbung__Event *ev, const uint8_t *wire,
+                      size_t len) {
+    assert_true(ev->seq % 2 == 0);
+    assert_int_equal(lumbung__event__get_packed_size(ev), len);
+    Lumbung__Event *same = lumbung__event__unpack(NULL, len, wire);
+    assert_non_null(same);
+    assert_true(same->seq == ev->seq);
+    lumbung__event__free_unpacked(same, NULL);
+    return testsvc_apply(arg, txn, ev);
+}
+
+/* Skipped events are never applied, yet the cursor passes them, live and replayed alike, and
+   stays past them across a restart. */
+static void a_wire_filter_skips_events_and_the_cursor_passes_them(void **state) {
+    fixture_t *f = *state;
+    producer_start(f);
+    request_t r;
+    call(f, f->to_prod, emit_request(&r, 6, "before"));     /* these come by replay */
+    consumer_start(f);
+    follower_set_wire_filter(f->cons.follower, even_only);
+    follower_set_wire_apply(f->cons.follower, wire_apply);
+    for (int i = 0; i < 3; i++) call(f, f->to_prod, emit_request(&r, 4, "live"));
+    wait_consumer(f, 18);
+    outcome_t st = consumer_state(f);
+    assert_int_equal(st.testing.applied, 9);
+    assert_int_equal(st.testing.applied_sum, 2 * (9 * 10 / 2));
+    assert_int_equal(st.testing.applied_cursor, 18);
+    consumer_stop(f);
+    consumer_start(f);
+    assert_int_equal(follower_cursor(f->cons.follower), 18);
+}
+
 /* Read-your-writes: a request naming a sequence the replica lacks runs once it has it. */
 static void a_request_after_a_sequence_waits_for_the_replica(void **state) {
     fixture_t *f = *state;
@@ -789,6 +832,7 @@ int main(void) {
         T(a_full_map_grows_and_the_batch_is_redone),
         T(replay_of_large_events_stays_within_the_message_limit),
         T(the_follower_applies_every_event_once_in_order_across_restarts),
+        T(a_wire_filter_skips_events_and_the_cursor_passes_them),
         T(a_request_after_a_sequence_waits_for_the_replica),
         T(a_request_after_a_sequence_that_never_comes_times_out),
         T(a_request_past_the_waiting_limit_is_refused_as_busy),
