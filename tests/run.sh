@@ -60,7 +60,7 @@ run_fuzz() {
         [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$scratch/"
         if "$t" -max_total_time="$secs" -artifact_prefix="$logdir/$name-" "$scratch" \
                >"$logdir/$name.log" 2>&1; then
-            echo "ok   $name ($(grep -oE '#[0-9]+' "$logdir/$name.log" | tail -1 | tr -d '#') runs)"
+            echo "ok   $name ($(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$logdir/$name.log" | tail -1) runs)"
             passed=$((passed + 1))
         else
             echo "FAIL $name"; tail -30 "$logdir/$name.log"
