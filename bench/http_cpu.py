@@ -9,9 +9,12 @@ the figure to compare between builds on a shared machine, where requests/s depen
 else runs. LUMBUNG_BUILD picks the build, so an A/B is two runs with two builds.
 
     LUMBUNG_BUILD=build bench/http_cpu.py
+    BENCH_ROUNDS=1 BENCH_PERF=/tmp/prof bench/http_cpu.py     # then perf report -i /tmp/prof/accounts.data
 """
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import uuid
 
@@ -19,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PERF_DIR = os.environ.get("BENCH_PERF")     # perf record of the gateway per phase, into here
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -50,18 +54,27 @@ def main():
             for name, args in phases.items():
                 if name == "deposits":   # a new key template each round: every deposit is new
                     args = args[:4] + (f"cpu-{uuid.uuid4().hex[:12]}-%u",)
-                before = cpu_s(pid)
+                perf = None
+                if PERF_DIR:
+                    perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-g", "-p",
+                                             str(pid), "-o", f"{PERF_DIR}/{name}.data"])
+                before = {n: cpu_s(p.pid) for n, p in c.procs.items()}
                 fig = bench.tool("http_load", c.http_port, bench.CONNECTIONS, bench.SECONDS,
                                  *args)[0]
-                used = cpu_s(pid) - before
                 n = fig.get("requests", 0) or 1
-                fig["cpu_us"] = used * 1e6 / n
+                used = {k: (cpu_s(p.pid) - before[k]) * 1e6 / n for k, p in c.procs.items()}
+                fig["cpu_us"] = used["gateway"]
+                if perf:
+                    perf.send_signal(signal.SIGINT)
+                    perf.wait()
+                fig["others"] = " ".join(f"{k}={v:.0f}" for k, v in used.items() if k != "gateway")
                 results[name].append(fig)
         for name, figs in results.items():
             med = lambda k: sorted(f.get(k, 0.0) for f in figs)[len(figs) // 2]   # noqa: E731
             print(f"{name:9s} rps={med('rps'):.0f} p99_ms={med('p99_ms'):.2f} "
                   f"cpu_us_per_req={med('cpu_us'):.1f} failed={sum(f.get('failed', 0) for f in figs):.0f}"
-                  f"  (rounds: {', '.join('%.1f' % f['cpu_us'] for f in figs)} us)")
+                  f"  (rounds: {', '.join('%.1f' % f['cpu_us'] for f in figs)} us; "
+                  f"other services, us per request: {figs[-1]['others']})")
         h = sorted(f.get("rps", 0) for f in results["healthz"])[ROUNDS // 2]
         a = sorted(f.get("rps", 0) for f in results["accounts"])[ROUNDS // 2]
         hc = sorted(f["cpu_us"] for f in results["healthz"])[ROUNDS // 2]
