@@ -379,6 +379,12 @@ static void answer_message(struct gateway_call *call, int status,
     if (answer_file(ex, status, result)) return;
     const follow_up_t *row = follow_up_of(call->op);
     if (row) { follow_up(call, row, which->name, result); return; }
+    if (!ex->first_result) {                 /* the common answer: text straight from the reply */
+        json_pb_out_t out = { 0 };
+        json_pb_write(&out, result);
+        gateway_exchange_json_out(ex, status, &out);
+        return;
+    }
     json_t *json = json_pb_to_json(result);
     if (ex->first_result && json_is_object(json)) {
         json_object_set_new(json, call->first_key, ex->first_result);

@@ -160,17 +160,16 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
              ex->noted.idempotency_key ? ex->noted.idempotency_key : "");
 }
 
-void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
-                             const void *body, size_t len, const char *outcome) {
+/* gateway_exchange_finish() with a malloc'd body the answer takes. */
+static void finish_taking(gateway_exchange_t *ex, int status, const char *content_type,
+                          char *body, size_t len, const char *outcome) {
     assert(ex && !ex->answer && status >= 100 && status <= 599);
     gateway_t *gw = ex->gw;
     struct gateway_answer *a = ex->answer = arena_alloc(ex->arena, sizeof *a);
     a->status = status;
     a->content_type = content_type;
     snprintf(a->outcome, sizeof a->outcome, "%s", outcome ? outcome : "ok");
-    a->body = malloc(len + 1);
-    if (!a->body) abort();
-    if (len) memcpy(a->body, body, len);
+    a->body = body;
     a->len = len;
     double seconds = (double) (uv_hrtime() - ex->started_ns) / 1e9;
     metrics_request(gw->metrics, ex->method, ex->route ? ex->route->pattern : "unmatched",
@@ -189,6 +188,23 @@ void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *con
     audit_record(gw->audit, entry, now ? NULL : on_audited, ex);
     free(entry);
     if (now) exchange_send(ex);
+}
+
+void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
+                             const void *body, size_t len, const char *outcome) {
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    if (len) memcpy(copy, body, len);
+    finish_taking(ex, status, content_type, copy, len, outcome);
+}
+
+void gateway_exchange_json_out(gateway_exchange_t *ex, int status, json_pb_out_t *out) {
+    assert(status < 400 && "an error answer has its outcome from its code");
+    char *body = out->data ? out->data : malloc(1);
+    if (!body) abort();
+    size_t len = out->len;
+    *out = (json_pb_out_t) { 0 };
+    finish_taking(ex, status, "application/json", body, len, "ok");
 }
 
 void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json) {

@@ -40,6 +40,7 @@ enum {
     JSON_PB_STRING_MAX = 64 * 1024,
     JSON_PB_FIELD_PATH_MAX = 128,
     JSON_PB_MESSAGE_MAX = 256,
+    JSON_PB_OUT_INITIAL = 4096,             /* bytes json_pb_write() starts a buffer with */
 };
 
 typedef struct {
@@ -68,7 +69,20 @@ const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, 
 json_t *json_pb_text(const char *s);
 
 /* A new JSON object for `message` (the caller owns the reference). Fields not present are
-   omitted, except repeated fields, which are always arrays. Never fails for a valid message. */
+   omitted, except repeated fields, which are always arrays. Never fails for a valid message.
+   For an answer that is only sent, json_pb_write() gives its text without the tree. */
 json_t *json_pb_to_json(const ProtobufCMessage *message);
+
+/* Text being written: `data` (malloc'd, not NUL-terminated) holds `len` bytes. Start from
+   { 0 }; the owner frees it with json_pb_out_free() or takes `data`. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} json_pb_out_t;
+
+/* Appends the JSON of `message` to *out: the same bytes as json_dumps(json_pb_to_json(message),
+   JSON_COMPACT | JSON_ENSURE_ASCII), written straight from the message (no tree, one buffer). */
+void json_pb_write(json_pb_out_t *out, const ProtobufCMessage *message);
+void json_pb_out_free(json_pb_out_t *out);
 
 #endif
