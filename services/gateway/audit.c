@@ -17,10 +17,11 @@ enum { AUDIT_RECORD_VERSION = 1 };
 
 typedef struct pending {
     struct pending *next;
-    gateway_kv_writer_t record;       /* encoded without the sequence, which is the key */
     audit_done_fn fn;
     void *arg;
     int status;                       /* set by the writer: 0 or the commit's error */
+    size_t len;
+    uint8_t record[];                 /* encoded without the sequence, which is the key */
 } pending_t;
 
 /* A list of entries, in the order they were recorded. */
@@ -71,6 +72,17 @@ static void encode(const audit_entry_t *e, gateway_kv_writer_t *w) {
     gateway_kv_put_str(w, e->outcome);
     gateway_kv_put_str(w, e->idempotency_key);
     gateway_kv_put_str(w, e->trace_id);
+}
+
+/* The entry encoded, in a writer of the loop thread's (too big for the stack comfortably),
+   valid until the next call. */
+static const gateway_kv_writer_t *encoded(const audit_entry_t *e) {
+    static gateway_kv_writer_t w;
+    w.len = 0;
+    w.overflow = false;
+    encode(e, &w);
+    assert(!w.overflow);              /* every field is bounded well below the record size */
+    return &w;
 }
 
 static int decode(const void *data, size_t len, audit_entry_t *e) {
@@ -275,8 +287,7 @@ static int batch_write(batch_t *b, store_txn_t *txn) {
     for (pending_t *p = b->first; p; p = p->next, seq++) {
         uint8_t key[8];
         be64_write(key, seq);
-        rc = store_put(txn, b->audit->table, key, sizeof key, p->record.data, p->record.len,
-                       STORE_APPEND);
+        rc = store_put(txn, b->audit->table, key, sizeof key, p->record, p->len, STORE_APPEND);
         if (rc < 0) return rc;
     }
     return 0;
@@ -455,10 +466,13 @@ uint64_t audit_head(const audit_t *self) { return next_seq_get((audit_t *) self)
 
 void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg) {
     assert(self && entry);
-    pending_t *p = calloc(1, sizeof *p);
+    const gateway_kv_writer_t *w = encoded(entry);
+    pending_t *p = malloc(sizeof *p + w->len);  /* the record's bytes, not the writer's room */
     if (!p) abort();
-    encode(entry, &p->record);
-    assert(!p->record.overflow);      /* every field is bounded well below the record size */
+    memcpy(p->record, w->data, w->len);
+    p->len = w->len;
+    p->next = NULL;
+    p->status = 0;
     p->fn = fn;
     p->arg = arg;
     pthread_mutex_lock(&self->mu);
@@ -476,11 +490,10 @@ int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry) {
     uint64_t seq;
     int rc = seq_in(self, txn, &seq);
     if (rc < 0) return rc;
-    pending_t p = { 0 };
-    encode(entry, &p.record);
+    const gateway_kv_writer_t *w = encoded(entry);
     uint8_t key[8];
     be64_write(key, seq);
-    rc = store_put(txn, self->table, key, sizeof key, p.record.data, p.record.len, STORE_APPEND);
+    rc = store_put(txn, self->table, key, sizeof key, w->data, w->len, STORE_APPEND);
     /* Even if the caller's txn aborts later, a higher next sequence only leaves a gap. */
     if (rc == 0) {
         pthread_mutex_lock(&self->mu);
