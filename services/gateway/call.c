@@ -98,8 +98,8 @@ static const ProtobufCFieldDescriptor *oneof_get(const ProtobufCMessage *msg) {
     return NULL;
 }
 
-static void answer_json_pb_error(gateway_exchange_t *ex, const json_pb_error_t *e) {
-    gateway_exchange_error(ex, 400, e->code[0] ? e->code : "invalid", e->field, "%s", e->message);
+static void answer_json_pb_error(gateway_exchange_t *ex, const problem_t *e) {
+    gateway_exchange_error(ex, 400, e->code ? e->code : "invalid", e->field, "%s", e->message);
 }
 
 static int set_raw_body(gateway_exchange_t *ex, ProtobufCMessage *msg) {
@@ -129,7 +129,7 @@ static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
         const char *value = gateway_exchange_param(ex, ex->route->params[i].name);
         if (!value) continue;
         char name[JSON_PB_FIELD_PATH_MAX];
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         if (json_pb_set_text(ex->arena, msg, param_json_name(msg, ex->route->params[i].field,
                                                              name, sizeof name), value, &e) < 0) {
@@ -143,7 +143,7 @@ static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
 typedef struct {
     gateway_exchange_t *ex;
     ProtobufCMessage *msg;
-    json_pb_error_t error;
+    problem_t error;
 } query_fill_t;
 
 static int set_query_one(void *arg, const char *name, const char *value) {
@@ -151,10 +151,8 @@ static int set_query_one(void *arg, const char *name, const char *value) {
     if (!strcmp(name, "limit")) {
         uint64_t v;
         if (gateway_parse_u64(value, &v) < 0 || v < 1 || v > GATEWAY_PAGE_MAX) {
-            snprintf(q->error.field, sizeof q->error.field, "limit");
-            snprintf(q->error.code, sizeof q->error.code, "invalid_limit");
-            snprintf(q->error.message, sizeof q->error.message,
-                     "limit: give a whole number from 1 to %d", GATEWAY_PAGE_MAX);
+            problem_set(&q->error, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_limit",
+                        "limit", "limit: give a whole number from 1 to %d", GATEWAY_PAGE_MAX);
             return -1;
         }
     }
@@ -183,7 +181,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
         if (!protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, own[i].field))
             continue;
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         if (json_pb_set_text(ex->arena, msg, own[i].field,
                              arena_printf(ex->arena, "%" PRIu64, own[i].value), &e) < 0) {
@@ -198,7 +196,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
 static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const op_fields_t *op,
                                          json_t *body) {
     ProtobufCMessage *msg = arena_message(ex->arena, op->operation->descriptor);
-    json_pb_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     if (ex->route->flags & ROUTE_RAW_BODY) set_raw_body(ex, msg);
     else if (body && json_pb_from_json(ex->arena, body, msg, &e) < 0) {

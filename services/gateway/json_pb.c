@@ -31,7 +31,7 @@ typedef enum { VALUE_PLAIN, VALUE_MONEY, VALUE_RATE, VALUE_DATE, VALUE_TIMESTAMP
 /* One conversion: where we are in the JSON and where an error goes. */
 typedef struct {
     arena_t *arena;
-    json_pb_error_t *error;
+    problem_t *error;
     char path[JSON_PB_FIELD_PATH_MAX];
     size_t path_len;
 } convert_t;
@@ -169,18 +169,16 @@ static void path_pop(convert_t *c, size_t mark) {
 static int fail(convert_t *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(convert_t *c, const char *code, const char *fmt, ...) {
-    json_pb_error_t *e = c->error;
-    snprintf(e->field, sizeof e->field, "%s", c->path);
-    snprintf(e->code, sizeof e->code, "%s", code);
-    int n = snprintf(e->message, sizeof e->message, "%s ",
-                     c->path_len > 0 ? c->path : "the request body");
-    if (n > 0 && (size_t) n < sizeof e->message) {
+    char message[JSON_PB_MESSAGE_MAX];       /* the bound the answers have always had */
+    int n = snprintf(message, sizeof message, "%s ", c->path_len > 0 ? c->path : "the request body");
+    if (n > 0 && (size_t) n < sizeof message) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->message + n, sizeof e->message - (size_t) n, fmt, ap);
+        vsnprintf(message + n, sizeof message - (size_t) n, fmt, ap);
         va_end(ap);
     }
-    return ERR_REJECTED;
+    return problem_set(c->error, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, code, c->path, "%s",
+                       message);
 }
 
 static int fail_unknown_field(convert_t *c, const ProtobufCMessageDescriptor *d) {
@@ -648,7 +646,7 @@ static int fill_message(convert_t *c, const json_t *object, ProtobufCMessage *me
 }
 
 int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *message,
-                      json_pb_error_t *error) {
+                      problem_t *error) {
     assert(arena && json && message && error);
     memset(error, 0, sizeof *error);
     convert_t c = { .arena = arena, .error = error };
@@ -718,7 +716,7 @@ static int append_item(convert_t *c, ProtobufCMessage *m, const ProtobufCFieldDe
 /* A parameter sets the field even when the body set it or another member of its oneof: the
    path names the resource, so it wins. A repeated field gains one item per parameter. */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
-                     const char *text, json_pb_error_t *error) {
+                     const char *text, problem_t *error) {
     assert(arena && message && json_name && text && error);
     memset(error, 0, sizeof *error);
     convert_t c = { .arena = arena, .error = error };
