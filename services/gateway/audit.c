@@ -49,6 +49,12 @@ struct audit {
     bool paused;                      /* the loop grows the map: no new transaction */
     bool stopping;
     uv_async_t async;                 /* wakes the loop for callbacks and growth */
+    /* Loop thread only: what this loop iteration recorded, handed to the writer at its end
+       (uv_check), so a burst of replies becomes one batch rather than a wake-up per entry. */
+    pending_list_t staged;
+    uint64_t staged_count;
+    uv_check_t handoff;
+    bool handoff_on;
     uv_timer_t prune_timer;           /* drops entries older than the retention period */
     int64_t retention_ms;
     uint32_t prune_step;
@@ -396,6 +402,27 @@ static void on_async(uv_async_t *async) {
     settle(async->data);
 }
 
+/* Hands what this iteration recorded to the writer, in one go. */
+static void handoff(audit_t *a) {
+    if (a->handoff_on) {
+        uv_check_stop(&a->handoff);
+        a->handoff_on = false;
+    }
+    if (!a->staged.head) return;
+    pthread_mutex_lock(&a->mu);
+    *a->queue.tail = a->staged.head;
+    a->queue.tail = a->staged.tail;
+    a->recorded += a->staged_count;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->mu);
+    list_init(&a->staged);
+    a->staged_count = 0;
+}
+
+static void on_handoff(uv_check_t *check) {
+    handoff(check->data);
+}
+
 /* ------------------------------------------------------------------ life */
 
 audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
@@ -421,13 +448,16 @@ audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
     pthread_cond_init(&a->settled, NULL);
     uv_async_init(loop, &a->async, on_async);
     a->async.data = a;
+    list_init(&a->staged);
+    uv_check_init(loop, &a->handoff);
+    a->handoff.data = a;
     retention_config_t rc_cfg = retention_config();
     a->retention_ms = 1000 * config_int("LUMBUNG_AUDIT_RETENTION_S", AUDIT_RETENTION_DEFAULT_S,
                                         1, 100LL * 366 * 24 * 3600);
     a->prune_step = rc_cfg.step;
     uv_timer_init(loop, &a->prune_timer);
     a->prune_timer.data = a;
-    a->handles_open = 2;
+    a->handles_open = 3;
     uv_timer_start(&a->prune_timer, on_prune, (uint64_t) rc_cfg.interval_ms,
                    (uint64_t) rc_cfg.interval_ms);
     if (pthread_create(&a->writer, NULL, writer_main, a) != 0) abort();
@@ -458,6 +488,8 @@ void audit_destroy(audit_t **self_p) {
     store_set_grow_guard(a->store, NULL, NULL);
     settle(a);
     uv_timer_stop(&a->prune_timer);
+    uv_check_stop(&a->handoff);
+    uv_close((uv_handle_t *) &a->handoff, on_closed);
     uv_close((uv_handle_t *) &a->async, on_closed);
     uv_close((uv_handle_t *) &a->prune_timer, on_closed);
 }
@@ -475,12 +507,13 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
     p->status = 0;
     p->fn = fn;
     p->arg = arg;
-    pthread_mutex_lock(&self->mu);
-    *self->queue.tail = p;
-    self->queue.tail = &p->next;
-    self->recorded++;
-    pthread_cond_signal(&self->wake);
-    pthread_mutex_unlock(&self->mu);
+    *self->staged.tail = p;
+    self->staged.tail = &p->next;
+    self->staged_count++;
+    if (!self->handoff_on) {
+        uv_check_start(&self->handoff, on_handoff);
+        self->handoff_on = true;
+    }
 }
 
 int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry) {
@@ -509,6 +542,7 @@ int audit_flush(audit_t *self) {
     assert(self);
     int rc = 0;
     for (;;) {
+        handoff(self);
         pthread_mutex_lock(&self->mu);
         uint64_t target = self->recorded;
         bool drained = self->written == target && !self->done.head;
