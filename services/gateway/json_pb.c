@@ -713,6 +713,23 @@ static int append_item(convert_t *c, ProtobufCMessage *m, const ProtobufCFieldDe
     return 0;
 }
 
+/* The common parameter, an id (a singular uint64 given as decimal digits), set without a
+   JSON value in between; the result is the one to_uint64() gives. 0, or -1: not such a
+   case, take the general path (which also words every error). */
+static int set_id_text(ProtobufCMessage *m, const ProtobufCFieldDescriptor *field,
+                       const char *text) {
+    if (field->type != PROTOBUF_C_TYPE_UINT64 || field->label == PROTOBUF_C_LABEL_REPEATED)
+        return -1;
+    size_t n = strspn(text, "0123456789");
+    if (n == 0 || n > 19 || text[n] != '\0') return -1;     /* 19 digits never overflow */
+    bool negative;
+    uint64_t id;
+    if (parse_integer(text, &negative, &id) != INTEGER_OK) return -1;
+    *(uint64_t *) MEMBER(m, field->offset) = id;
+    mark_present(m, field);
+    return 0;
+}
+
 /* A parameter sets the field even when the body set it or another member of its oneof: the
    path names the resource, so it wins. A repeated field gains one item per parameter. */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
@@ -723,6 +740,7 @@ int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json
     path_push_name(&c, json_name);
     const ProtobufCFieldDescriptor *field = field_by_json_name(message->descriptor, json_name);
     if (!field) return fail_unknown_field(&c, message->descriptor);
+    if (set_id_text(message, field, text) == 0) return 0;
     json_t *v = NULL;
     int rc = text_to_json(&c, field, text, &v);
     if (rc == 0 && field->label == PROTOBUF_C_LABEL_REPEATED)
