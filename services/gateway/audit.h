@@ -4,9 +4,10 @@
     Every POST, PUT, PATCH and DELETE is recorded, whether it succeeded or not, logins
     included: time, user (for a login, the name that was tried), role, method, route pattern,
     path, cooperative, the other path ids, HTTP status and outcome code, request ids and the
-    idempotency key. Entries are queued for a writer thread of their own, which writes
-    whatever was queued while its last commit synced in one transaction (group commit, full
-    sync, up to AUDIT_BATCH_MAX entries), so the HTTP loop never waits for the disk;
+    idempotency key. What one loop iteration records is handed, at the iteration's end, to a
+    writer thread of the audit's own, which writes whatever was handed over while its last
+    commit synced in one transaction (group commit, full sync, up to AUDIT_BATCH_MAX entries),
+    so the HTTP loop never waits for the disk;
     audit_record() calls back on the loop once its entry is durable, so the gateway answers a
     state-changing call only after its audit entry has committed. Only the loop thread grows
     the store's map, with the writer paused (store_set_grow_guard).

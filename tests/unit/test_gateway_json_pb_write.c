@@ -32,21 +32,18 @@ static const uint64_t uint64s[] = { 0, 1, UINT32_MAX, UINT64_MAX, 1234567890123 
 static const double reals[] = { 0.0, -0.0, 1.5, 1e21, 1e-7, 123456789.125, 0.1, 1e300, 5e-324,
                                 -2.5e-300, 100.0 };
 
+/* The bytes of one item of a repeated field of each type (4 for the 32-bit ones and enums). */
 static size_t element_size(ProtobufCType type) {
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64: return sizeof(int64_t);
-    case PROTOBUF_C_TYPE_FLOAT: return sizeof(float);
-    case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE: return sizeof(ProtobufCMessage *);
-    default: return sizeof(int32_t);
-    }
+    static const size_t sizes[] = {
+        [PROTOBUF_C_TYPE_INT64] = 8, [PROTOBUF_C_TYPE_SINT64] = 8, [PROTOBUF_C_TYPE_SFIXED64] = 8,
+        [PROTOBUF_C_TYPE_UINT64] = 8, [PROTOBUF_C_TYPE_FIXED64] = 8,
+        [PROTOBUF_C_TYPE_FLOAT] = sizeof(float), [PROTOBUF_C_TYPE_DOUBLE] = sizeof(double),
+        [PROTOBUF_C_TYPE_BOOL] = sizeof(protobuf_c_boolean),
+        [PROTOBUF_C_TYPE_STRING] = sizeof(char *), [PROTOBUF_C_TYPE_BYTES] = sizeof(ProtobufCBinaryData),
+        [PROTOBUF_C_TYPE_MESSAGE] = sizeof(ProtobufCMessage *),
+    };
+    size_t size = (size_t) type < sizeof sizes / sizeof sizes[0] ? sizes[type] : 0;
+    return size ? size : sizeof(int32_t);
 }
 
 static ProtobufCMessage *fill(arena_t *a, const ProtobufCMessageDescriptor *d, unsigned v,
