@@ -477,14 +477,15 @@ _Static_assert(TIMESTAMP_TEXT_MAX >= (int) MONEY_FORMAT_MAX, "out_int64 shares i
 
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a millisecond count; its length. */
 static size_t timestamp_text(int64_t ms, char buf[TIMESTAMP_TEXT_MAX]) {
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
+    /* Floor divisions written so that no step overflows, whatever the service sent. */
+    int64_t millis = ms % 1000, secs = ms / 1000;
+    if (millis < 0) { millis += 1000; secs--; }
+    int64_t rem = secs % 86400, days = secs / 86400;
+    if (rem < 0) { rem += 86400; days--; }
     int y, mo, d;
     date_to_ymd((int32_t) days, &y, &mo, &d);
     int n = snprintf(buf, TIMESTAMP_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d,
-                     (int) (rem / 3600), (int) (rem / 60 % 60), (int) (rem % 60),
-                     (int) (ms - secs * 1000));
+                     (int) (rem / 3600), (int) (rem / 60 % 60), (int) (rem % 60), (int) millis);
     return n > 0 ? (size_t) n : 0;
 }
 
