@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -60,12 +61,32 @@ bool log_request_id_sane(const char *id) {
     return n > 0;
 }
 
+enum { LOG_RANDOM_POOL = 64 * LOG_RANDOM_BYTES };   /* ids drawn from one getrandom() */
+
+/* Random bytes from a pool of the calling thread's, refilled when used up: one system call per
+   LOG_RANDOM_POOL / LOG_RANDOM_BYTES request ids rather than one per id. */
+static void random_take(uint8_t *out, size_t n) {
+    static _Thread_local uint8_t pool[LOG_RANDOM_POOL];
+    static _Thread_local size_t used = LOG_RANDOM_POOL;
+    assert(n <= LOG_RANDOM_POOL);
+    if (used + n > LOG_RANDOM_POOL) {
+        randombytes_buf(pool, sizeof pool);
+        used = 0;
+    }
+    memcpy(out, pool + used, n);
+    sodium_memzero(pool + used, n);          /* an id is handed out once */
+    used += n;
+}
+
 void log_request_id_make(char *out, size_t size) {
+    static const char hex[] = "0123456789abcdef";
     uint8_t bytes[LOG_RANDOM_BYTES];
-    randombytes_buf(bytes, sizeof bytes);
+    random_take(bytes, sizeof bytes);
     size_t n = 0;
-    for (int i = 0; i < LOG_RANDOM_BYTES && n + 2 < size; i++)
-        n += (size_t) snprintf(out + n, size - n, "%02x", bytes[i]);
+    for (int i = 0; i < LOG_RANDOM_BYTES && n + 2 < size; i++) {
+        out[n++] = hex[bytes[i] >> 4];
+        out[n++] = hex[bytes[i] & 15];
+    }
     if (size) out[n < size ? n : size - 1] = 0;
 }
 

@@ -18,7 +18,7 @@
 #include "error.h"
 
 enum {
-    PROBLEM_FIELD_MAX = 96,
+    PROBLEM_FIELD_MAX = 128,        /* the gateway's dotted JSON paths (json_pb.h) fit */
     PROBLEM_MESSAGE_MAX = 320,
 };
 

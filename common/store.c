@@ -17,6 +17,8 @@ struct store {
     size_t map_size;
     size_t map_max;
     char dir[512];
+    store_grow_guard_fn grow_guard;   /* NULL: only one thread uses the store */
+    void *grow_guard_arg;
 };
 
 struct store_txn {
@@ -163,6 +165,12 @@ void store_abort(store_txn_t **txn) {
     *txn = NULL;
 }
 
+void store_set_grow_guard(store_t *self, store_grow_guard_fn fn, void *arg) {
+    assert(self);
+    self->grow_guard = fn;
+    self->grow_guard_arg = arg;
+}
+
 int store_grow(store_t *self) {
     if (self->map_size >= self->map_max) {
         log_error(0, "store: %s reached its maximum size of %zu bytes", self->dir, self->map_max);
@@ -170,7 +178,9 @@ int store_grow(store_t *self) {
     }
     size_t next = self->map_size * 2;
     if (next > self->map_max) next = self->map_max;
+    if (self->grow_guard) self->grow_guard(self->grow_guard_arg, true);
     int rc = mdb_env_set_mapsize(self->env, next);
+    if (self->grow_guard) self->grow_guard(self->grow_guard_arg, false);
     if (rc != 0) return store_code(rc, "grow");
     log_info(0, "store: %s map grown to %zu bytes", self->dir, next);
     self->map_size = next;

@@ -1,7 +1,8 @@
 /*  store — one LMDB environment per service: tables, transactions, cursors, map growth.
 
-    A service opens exactly one store (LMDB forbids opening an env twice in a process) and only
-    its loop thread writes. Writes happen in one write transaction per batch with a child
+    A service opens exactly one store (LMDB forbids opening an env twice in a process) and its
+    loop thread writes; a second thread that writes too (the gateway's audit writer) registers
+    a grow guard, so that the map is never grown while that thread has a transaction open. Writes happen in one write transaction per batch with a child
     transaction per request (see service.h): a failed request aborts only its child. Commits
     use full sync; durability is never switched off.
 
@@ -56,8 +57,12 @@ int store_begin_child(store_txn_t *parent, store_txn_t **child);
 int store_commit(store_txn_t **txn);
 void store_abort(store_txn_t **txn);
 
-/* Doubles the map size (up to LUMBUNG_STORE_MAP_MAX). No transaction may be open. */
+/* Doubles the map size (up to LUMBUNG_STORE_MAP_MAX). No transaction may be open in the
+   process: the caller has none, and the grow guard, when one is set, keeps the other thread's
+   away (it is called with before = true, then false once the map has grown). */
 int store_grow(store_t *self);
+typedef void (*store_grow_guard_fn)(void *arg, bool before);
+void store_set_grow_guard(store_t *self, store_grow_guard_fn fn, void *arg);
 size_t store_map_size(const store_t *self);
 
 /* Returns 0, ERR_EXISTS (NOOVERWRITE and present), ERR_MAP_FULL or ERR_STORE.

@@ -1,6 +1,7 @@
 #include "audit.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +17,44 @@ enum { AUDIT_RECORD_VERSION = 1 };
 
 typedef struct pending {
     struct pending *next;
-    gateway_kv_writer_t record;       /* encoded without the sequence, which is the key */
     audit_done_fn fn;
     void *arg;
+    int status;                       /* set by the writer: 0 or the commit's error */
+    size_t len;
+    uint8_t record[];                 /* encoded without the sequence, which is the key */
 } pending_t;
 
+/* A list of entries, in the order they were recorded. */
+typedef struct {
+    pending_t *head, **tail;
+} pending_list_t;
+
+/* The writer thread and the loop share what is under `mu`: the queue the writer takes its
+   batches from, the entries it has written (whose callbacks the loop runs), the counts a
+   flush waits on, and the next sequence (audit_put() takes one from the loop thread too,
+   inside a write txn, which LMDB's writer lock orders with the writer's). */
 struct audit {
     uv_loop_t *loop;
     store_t *store;
     store_table_t table;
-    uv_idle_t idle;                   /* runs the flush on the next loop iteration */
-    bool idle_on;
-    pending_t *head, **tail;
-    unsigned queued;
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;              /* the writer: work, a resume, or stop */
+    pthread_cond_t settled;           /* the loop: a batch was written, or the writer is idle */
+    pending_list_t queue, done;
+    uint64_t recorded, written;       /* entries queued and entries settled, ever */
     uint64_t next_seq;
+    bool busy;                        /* the writer has a transaction open */
+    bool grow_wanted;                 /* its last batch hit the end of the map */
+    bool paused;                      /* the loop grows the map: no new transaction */
+    bool stopping;
+    uv_async_t async;                 /* wakes the loop for callbacks and growth */
+    /* Loop thread only: what this loop iteration recorded, handed to the writer at its end
+       (uv_check), so a burst of replies becomes one batch rather than a wake-up per entry. */
+    pending_list_t staged;
+    uint64_t staged_count;
+    uv_check_t handoff;
+    bool handoff_on;
     uv_timer_t prune_timer;           /* drops entries older than the retention period */
     int64_t retention_ms;
     uint32_t prune_step;
@@ -53,6 +78,17 @@ static void encode(const audit_entry_t *e, gateway_kv_writer_t *w) {
     gateway_kv_put_str(w, e->outcome);
     gateway_kv_put_str(w, e->idempotency_key);
     gateway_kv_put_str(w, e->trace_id);
+}
+
+/* The entry encoded, in a writer of the loop thread's (too big for the stack comfortably),
+   valid until the next call. */
+static const gateway_kv_writer_t *encoded(const audit_entry_t *e) {
+    static gateway_kv_writer_t w;
+    w.len = 0;
+    w.overflow = false;
+    encode(e, &w);
+    assert(!w.overflow);              /* every field is bounded well below the record size */
+    return &w;
 }
 
 static int decode(const void *data, size_t len, audit_entry_t *e) {
@@ -95,9 +131,11 @@ static int read_head(audit_t *a, uint64_t *head) {
     return rc;
 }
 
-static void on_idle(uv_idle_t *idle) {
-    audit_t *a = idle->data;
-    audit_flush(a);
+static uint64_t next_seq_get(audit_t *a) {
+    pthread_mutex_lock(&a->mu);
+    uint64_t seq = a->next_seq;
+    pthread_mutex_unlock(&a->mu);
+    return seq;
 }
 
 /* Entries from the oldest while older than the period, at most `step`, never the newest
@@ -105,6 +143,7 @@ static void on_idle(uv_idle_t *idle) {
 typedef struct {
     audit_t *audit;
     int64_t cutoff_ms;
+    uint64_t next_seq;                /* as the prune began; it only grows */
     uint64_t removed;
 } prune_t;
 
@@ -123,7 +162,7 @@ static int prune_write(void *arg, store_txn_t *txn) {
         gateway_kv_reader_t r;
         gateway_kv_reader_init(&r, v, vl);
         uint64_t seq = be64_read(k);
-        if (gateway_kv_get_u8(&r) != AUDIT_RECORD_VERSION || seq + 1 >= a->next_seq) break;
+        if (gateway_kv_get_u8(&r) != AUDIT_RECORD_VERSION || seq + 1 >= p->next_seq) break;
         if ((int64_t) gateway_kv_get_u64(&r) >= p->cutoff_ms || r.bad) break;
         if (!first) first = seq;
         last = seq;
@@ -149,7 +188,7 @@ static bool oldest_expired(audit_t *a, int64_t cutoff_ms) {
         const void *k, *v;
         size_t kl, vl;
         if (store_cursor_first(c, &k, &kl, &v, &vl) == 0 && kl == 8 &&
-            be64_read(k) + 1 < a->next_seq) {
+            be64_read(k) + 1 < next_seq_get(a)) {
             gateway_kv_reader_t r;
             gateway_kv_reader_init(&r, v, vl);
             expired = gateway_kv_get_u8(&r) == AUDIT_RECORD_VERSION &&
@@ -165,7 +204,7 @@ int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed) {
     assert(self && removed);
     *removed = 0;
     audit_flush(self);                 /* the queue first: next_seq is then the stored head */
-    prune_t p = { self, now_ms - self->retention_ms, 0 };
+    prune_t p = { self, now_ms - self->retention_ms, next_seq_get(self), 0 };
     if (!oldest_expired(self, p.cutoff_ms)) return 0;
     int rc = gateway_kv_write(self->store, prune_write, &p);
     *removed = rc == 0 ? p.removed : 0;
@@ -179,13 +218,221 @@ static void on_prune(uv_timer_t *t) {
     if (rc != 0) log_warn(0, "audit: pruning failed (%s); it is tried again", error_name(rc));
 }
 
+/* ------------------------------------------------------------------ the writer thread */
+
+static void list_init(pending_list_t *l) {
+    l->head = NULL;
+    l->tail = &l->head;
+}
+
+/* The sequence the next entry takes in txn: past the stored head and past next_seq (the
+   writer and audit_put() both take numbers; LMDB's writer lock orders their transactions). */
+static int seq_in(audit_t *a, store_txn_t *txn, uint64_t *seq) {
+    store_cursor_t *c = NULL;
+    int rc = store_cursor_open(txn, a->table, &c);
+    if (rc < 0) return rc;
+    const void *k, *v;
+    size_t kl, vl;
+    uint64_t next = store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8 ? be64_read(k) + 1 : 1;
+    store_cursor_close(&c);
+    uint64_t hint = next_seq_get(a);
+    *seq = next > hint ? next : hint;
+    return 0;
+}
+
+static void next_seq_raise(audit_t *a, uint64_t next) {   /* under mu */
+    if (next > a->next_seq) a->next_seq = next;
+}
+
+typedef struct {
+    audit_t *audit;
+    pending_t *first;                 /* a list of its own, NULL-terminated */
+    unsigned count;
+    uint64_t first_seq;
+} batch_t;
+
+/* Takes up to AUDIT_BATCH_MAX entries off the head of the queue (under mu, queue not empty). */
+static batch_t batch_take(audit_t *a) {
+    batch_t b = { a, a->queue.head, 0, 0 };
+    pending_t *last = NULL;
+    for (pending_t *p = a->queue.head; p && b.count < AUDIT_BATCH_MAX; p = p->next) {
+        last = p;
+        b.count++;
+    }
+    a->queue.head = last->next;
+    if (!a->queue.head) a->queue.tail = &a->queue.head;
+    last->next = NULL;
+    return b;
+}
+
+/* Puts a batch back at the head of the queue, in its order (under mu). */
+static void batch_requeue(audit_t *a, batch_t *b) {
+    pending_t *last = b->first;
+    while (last->next) last = last->next;
+    last->next = a->queue.head;
+    if (!a->queue.head) a->queue.tail = &last->next;
+    a->queue.head = b->first;
+}
+
+/* Hands a written (or failed) batch to the loop for its callbacks (under mu). */
+static void batch_settle(audit_t *a, batch_t *b, int rc) {
+    pending_t *last = NULL;
+    for (pending_t *p = b->first; p; p = p->next) {
+        p->status = rc;
+        last = p;
+    }
+    *a->done.tail = b->first;
+    a->done.tail = &last->next;
+    a->written += b->count;
+}
+
+static int batch_write(batch_t *b, store_txn_t *txn) {
+    int rc = seq_in(b->audit, txn, &b->first_seq);
+    if (rc < 0) return rc;
+    uint64_t seq = b->first_seq;
+    for (pending_t *p = b->first; p; p = p->next, seq++) {
+        uint8_t key[8];
+        be64_write(key, seq);
+        rc = store_put(txn, b->audit->table, key, sizeof key, p->record, p->len, STORE_APPEND);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+/* One transaction, one attempt: on ERR_MAP_FULL the loop thread grows the map (grow_for_writer)
+   and the writer tries the batch again; this thread never grows it, as the loop's read
+   transactions may be open. */
+static int batch_commit(batch_t *b) {
+    store_txn_t *txn = NULL;
+    int rc = store_begin(b->audit->store, false, &txn);
+    if (rc != 0) return rc;
+    rc = batch_write(b, txn);
+    if (rc == 0) return store_commit(&txn);
+    store_abort(&txn);
+    return rc;
+}
+
+static bool writer_may_start(const audit_t *a) {
+    return a->queue.head && !a->grow_wanted && !a->paused;
+}
+
+/* Group commit: whatever was queued while the last batch synced goes in the next one. */
+static void *writer_main(void *arg) {
+    audit_t *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (!writer_may_start(a) && !(a->stopping && !a->queue.head))
+            pthread_cond_wait(&a->wake, &a->mu);
+        if (!a->queue.head) break;    /* stopping, with everything written */
+        batch_t b = batch_take(a);
+        a->busy = true;
+        pthread_mutex_unlock(&a->mu);
+        int rc = batch_commit(&b);
+        pthread_mutex_lock(&a->mu);
+        a->busy = false;
+        if (rc == ERR_MAP_FULL) {
+            batch_requeue(a, &b);
+            a->grow_wanted = true;
+        } else {
+            if (rc == 0) next_seq_raise(a, b.first_seq + b.count);
+            batch_settle(a, &b, rc);
+        }
+        pthread_cond_broadcast(&a->settled);
+        uv_async_send(&a->async);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* store_grow()'s guard: no writer transaction while the map is remapped. */
+static void grow_guard(void *arg, bool before) {
+    audit_t *a = arg;
+    pthread_mutex_lock(&a->mu);
+    if (before) {
+        a->paused = true;
+        while (a->busy) pthread_cond_wait(&a->settled, &a->mu);
+    } else {
+        a->paused = false;
+        pthread_cond_signal(&a->wake);
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* On the loop thread (no transaction open): grows the map the writer ran out of; when it
+   cannot grow, the batch fails as a full map. */
+static void grow_for_writer(audit_t *a) {
+    int rc = store_grow(a->store);
+    pthread_mutex_lock(&a->mu);
+    a->grow_wanted = false;
+    if (rc != 0 && a->queue.head) {
+        batch_t b = batch_take(a);
+        batch_settle(a, &b, rc);
+        pthread_cond_broadcast(&a->settled);
+    }
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* On the loop thread: serves a growth the writer waits for, then calls back every entry
+   settled so far. 0, or the first failure among them. */
+static int settle(audit_t *a) {
+    pthread_mutex_lock(&a->mu);
+    bool grow = a->grow_wanted;
+    pthread_mutex_unlock(&a->mu);
+    if (grow) grow_for_writer(a);
+    pthread_mutex_lock(&a->mu);
+    pending_t *p = a->done.head;
+    list_init(&a->done);
+    pthread_mutex_unlock(&a->mu);
+    int rc = 0;
+    unsigned failed = 0;
+    for (pending_t *q = p; q; q = q->next)
+        if (q->status < 0 && failed++ == 0) rc = q->status;
+    if (failed) log_error(0, "audit: %u entries could not be stored: %s", failed, error_name(rc));
+    while (p) {
+        pending_t *next = p->next;
+        if (p->fn) p->fn(p->arg, p->status);
+        free(p);
+        p = next;
+    }
+    return rc;
+}
+
+static void on_async(uv_async_t *async) {
+    settle(async->data);
+}
+
+/* Hands what this iteration recorded to the writer, in one go. */
+static void handoff(audit_t *a) {
+    if (a->handoff_on) {
+        uv_check_stop(&a->handoff);
+        a->handoff_on = false;
+    }
+    if (!a->staged.head) return;
+    pthread_mutex_lock(&a->mu);
+    *a->queue.tail = a->staged.head;
+    a->queue.tail = a->staged.tail;
+    a->recorded += a->staged_count;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->mu);
+    list_init(&a->staged);
+    a->staged_count = 0;
+}
+
+static void on_handoff(uv_check_t *check) {
+    handoff(check->data);
+}
+
+/* ------------------------------------------------------------------ life */
+
 audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
     assert(loop && store && err);
     audit_t *a = calloc(1, sizeof *a);
     if (!a) abort();
     a->loop = loop;
     a->store = store;
-    a->tail = &a->head;
+    list_init(&a->queue);
+    list_init(&a->done);
     uint64_t head = 0;
     int rc = store_table(store, "audit", &a->table);
     if (rc == 0) rc = read_head(a, &head);
@@ -196,23 +443,35 @@ audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err) {
         return NULL;
     }
     a->next_seq = head + 1;
-    uv_idle_init(loop, &a->idle);
-    a->idle.data = a;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->wake, NULL);
+    pthread_cond_init(&a->settled, NULL);
+    uv_async_init(loop, &a->async, on_async);
+    a->async.data = a;
+    list_init(&a->staged);
+    uv_check_init(loop, &a->handoff);
+    a->handoff.data = a;
     retention_config_t rc_cfg = retention_config();
     a->retention_ms = 1000 * config_int("LUMBUNG_AUDIT_RETENTION_S", AUDIT_RETENTION_DEFAULT_S,
                                         1, 100LL * 366 * 24 * 3600);
     a->prune_step = rc_cfg.step;
     uv_timer_init(loop, &a->prune_timer);
     a->prune_timer.data = a;
-    a->handles_open = 2;
+    a->handles_open = 3;
     uv_timer_start(&a->prune_timer, on_prune, (uint64_t) rc_cfg.interval_ms,
                    (uint64_t) rc_cfg.interval_ms);
+    if (pthread_create(&a->writer, NULL, writer_main, a) != 0) abort();
+    store_set_grow_guard(store, grow_guard, a);
     return a;
 }
 
 static void on_closed(uv_handle_t *h) {
     audit_t *a = h->data;
-    if (--a->handles_open == 0) free(a);
+    if (--a->handles_open > 0) return;
+    pthread_cond_destroy(&a->settled);
+    pthread_cond_destroy(&a->wake);
+    pthread_mutex_destroy(&a->mu);
+    free(a);
 }
 
 void audit_destroy(audit_t **self_p) {
@@ -220,105 +479,80 @@ void audit_destroy(audit_t **self_p) {
     audit_t *a = *self_p;
     if (!a) return;
     *self_p = NULL;
-    audit_flush(a);
+    audit_flush(a);                   /* the queue drains before the writer stops */
+    pthread_mutex_lock(&a->mu);
+    a->stopping = true;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->writer, NULL);
+    store_set_grow_guard(a->store, NULL, NULL);
+    settle(a);
     uv_timer_stop(&a->prune_timer);
-    uv_close((uv_handle_t *) &a->idle, on_closed);
+    uv_check_stop(&a->handoff);
+    uv_close((uv_handle_t *) &a->handoff, on_closed);
+    uv_close((uv_handle_t *) &a->async, on_closed);
     uv_close((uv_handle_t *) &a->prune_timer, on_closed);
 }
 
-uint64_t audit_head(const audit_t *self) { return self->next_seq - 1; }
+uint64_t audit_head(const audit_t *self) { return next_seq_get((audit_t *) self) - 1; }
 
 void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg) {
     assert(self && entry);
-    pending_t *p = calloc(1, sizeof *p);
+    const gateway_kv_writer_t *w = encoded(entry);
+    pending_t *p = malloc(sizeof *p + w->len);  /* the record's bytes, not the writer's room */
     if (!p) abort();
-    encode(entry, &p->record);
-    assert(!p->record.overflow);      /* every field is bounded well below the record size */
+    memcpy(p->record, w->data, w->len);
+    p->len = w->len;
+    p->next = NULL;
+    p->status = 0;
     p->fn = fn;
     p->arg = arg;
-    *self->tail = p;
-    self->tail = &p->next;
-    self->queued++;
-    if (!self->idle_on) {
-        uv_idle_start(&self->idle, on_idle);
-        self->idle_on = true;
+    *self->staged.tail = p;
+    self->staged.tail = &p->next;
+    self->staged_count++;
+    if (!self->handoff_on) {
+        uv_check_start(&self->handoff, on_handoff);
+        self->handoff_on = true;
     }
 }
 
 int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry) {
     assert(self && txn && entry);
-    /* No flush here: that would open a second write txn in this thread. Entries still queued
-       take their numbers when they are written, from next_seq, so this one takes next_seq
-       now and they follow it. */
-    store_cursor_t *c = NULL;
-    int rc = store_cursor_open(txn, self->table, &c);
+    /* No flush here: that would wait for the writer, which waits for this txn's writer lock.
+       The writer numbers its batches inside its own txn, after this one. */
+    uint64_t seq;
+    int rc = seq_in(self, txn, &seq);
     if (rc < 0) return rc;
-    const void *k, *v;
-    size_t kl, vl;
-    uint64_t seq = store_cursor_last(c, &k, &kl, &v, &vl) == 0 && kl == 8 ? be64_read(k) + 1 : 1;
-    store_cursor_close(&c);
-    if (seq < self->next_seq) seq = self->next_seq;
-    pending_t p = { 0 };
-    encode(entry, &p.record);
+    const gateway_kv_writer_t *w = encoded(entry);
     uint8_t key[8];
     be64_write(key, seq);
-    rc = store_put(txn, self->table, key, sizeof key, p.record.data, p.record.len, STORE_APPEND);
+    rc = store_put(txn, self->table, key, sizeof key, w->data, w->len, STORE_APPEND);
     /* Even if the caller's txn aborts later, a higher next sequence only leaves a gap. */
-    if (rc == 0) self->next_seq = seq + 1;
-    return rc;
-}
-
-typedef struct {
-    audit_t *audit;
-    pending_t *first;
-    unsigned count;
-} batch_t;
-
-static int batch_write(void *arg, store_txn_t *txn) {
-    batch_t *b = arg;
-    uint64_t seq = b->audit->next_seq;
-    pending_t *p = b->first;
-    for (unsigned i = 0; i < b->count; i++, p = p->next, seq++) {
-        uint8_t key[8];
-        be64_write(key, seq);
-        int rc = store_put(txn, b->audit->table, key, sizeof key, p->record.data, p->record.len,
-                           STORE_APPEND);
-        if (rc < 0) return rc;
-    }
-    return 0;
-}
-
-/* Writes up to AUDIT_BATCH_MAX entries in one transaction, then calls their callbacks. */
-static int flush_batch(audit_t *a) {
-    batch_t b = { a, a->head, 0 };
-    for (pending_t *p = a->head; p && b.count < AUDIT_BATCH_MAX; p = p->next) b.count++;
-    int rc = gateway_kv_write(a->store, batch_write, &b);
-    if (rc == 0) a->next_seq += b.count;
-    else log_error(0, "audit: %u entries could not be stored: %s", b.count, error_name(rc));
-    for (unsigned i = 0; i < b.count; i++) {
-        pending_t *p = a->head;
-        a->head = p->next;
-        if (!a->head) a->tail = &a->head;
-        a->queued--;
-        if (p->fn) p->fn(p->arg, rc);
-        free(p);
+    if (rc == 0) {
+        pthread_mutex_lock(&self->mu);
+        next_seq_raise(self, seq + 1);
+        pthread_mutex_unlock(&self->mu);
     }
     return rc;
 }
 
+/* Waits until every entry recorded so far is settled (serving a growth the writer needs, as
+   the loop is blocked here), then calls them back; again while callbacks record more. */
 int audit_flush(audit_t *self) {
     assert(self);
     int rc = 0;
-    /* Callbacks may record more entries; those are written in this loop too. */
-    while (self->head) {
-        int r = flush_batch(self);
-        if (r < 0) rc = r;
+    for (;;) {
+        handoff(self);
+        pthread_mutex_lock(&self->mu);
+        uint64_t target = self->recorded;
+        bool drained = self->written == target && !self->done.head;
+        while (self->written < target && !self->grow_wanted)
+            pthread_cond_wait(&self->settled, &self->mu);
+        pthread_mutex_unlock(&self->mu);
+        if (drained) return rc;
+        int r = settle(self);
+        if (r < 0 && rc == 0) rc = r;
     }
-    if (self->idle_on) {
-        uv_idle_stop(&self->idle);
-        self->idle_on = false;
-    }
-    return rc;
 }
 
 static bool matches(const audit_query_t *q, const audit_entry_t *e) {

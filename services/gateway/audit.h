@@ -4,9 +4,13 @@
     Every POST, PUT, PATCH and DELETE is recorded, whether it succeeded or not, logins
     included: time, user (for a login, the name that was tried), role, method, route pattern,
     path, cooperative, the other path ids, HTTP status and outcome code, request ids and the
-    idempotency key. Entries are queued and written in one transaction per loop iteration
-    (group commit, full sync); audit_record() can call back once its entry is durable, so the
-    gateway answers a state-changing call only after its audit entry has committed.
+    idempotency key. What one loop iteration records is handed, at the iteration's end, to a
+    writer thread of the audit's own, which writes whatever was handed over while its last
+    commit synced in one transaction (group commit, full sync, up to AUDIT_BATCH_MAX entries),
+    so the HTTP loop never waits for the disk;
+    audit_record() calls back on the loop once its entry is durable, so the gateway answers a
+    state-changing call only after its audit entry has committed. Only the loop thread grows
+    the store's map, with the writer paused (store_set_grow_guard).
 
     Table "audit": key u64 big-endian sequence (1, 2, 3, ...) -> u8 version (1), u64 at_ms,
     u64 cooperative_id, u32 status, u64 request_id, u64 bus_request_id, str user, str role,
@@ -64,8 +68,8 @@ typedef struct audit audit_t;
 
 /* Opens table "audit" (before the loop runs, with no transaction open). */
 audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err);
-/* Writes what is queued (calling back), then closes its loop handle; the memory is released
-   by the loop's close callback, so run the loop once more afterwards. */
+/* Writes what is queued (calling back), stops the writer thread, then closes its loop handles;
+   the memory is released by the loop's close callback, so run the loop once more afterwards. */
 void audit_destroy(audit_t **self_p);
 
 /* Copies the entry into the queue. When `fn` is not NULL it is called exactly once from a
@@ -82,7 +86,8 @@ int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry);
    retention period as of now_ms, at most one step. 0 or a negative store error. */
 int audit_prune(audit_t *self, int64_t now_ms, uint64_t *removed);
 
-/* Writes the queue now (a query calls this first, so it sees every earlier call). */
+/* Waits until the queue is written and calls back (a query calls this first, so it sees
+   every earlier call). 0, or the first failure among the entries written. */
 int audit_flush(audit_t *self);
 
 typedef struct {

@@ -107,8 +107,8 @@ static void oneof_set(ProtobufCMessage *parent, const ProtobufCFieldDescriptor *
     *(ProtobufCMessage **) ((char *) parent + f->offset) = child;
 }
 
-static void answer_json_pb_error(gateway_exchange_t *ex, const json_pb_error_t *e) {
-    gateway_exchange_error(ex, 400, e->code[0] ? e->code : "invalid", e->field, "%s", e->message);
+static void answer_json_pb_error(gateway_exchange_t *ex, const problem_t *e) {
+    gateway_exchange_error(ex, 400, e->code ? e->code : "invalid", e->field, "%s", e->message);
 }
 
 static int set_raw_body(gateway_exchange_t *ex, ProtobufCMessage *msg) {
@@ -139,7 +139,7 @@ static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
         const char *value = gateway_exchange_param(ex, ex->route->params[i].name);
         if (!value) continue;
         char name[JSON_PB_FIELD_PATH_MAX];
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         if (json_pb_set_text(ex->arena, msg, param_json_name(msg, ex->route->params[i].field,
                                                              name, sizeof name), value, &e) < 0) {
@@ -153,7 +153,7 @@ static int set_params(gateway_exchange_t *ex, ProtobufCMessage *msg) {
 typedef struct {
     gateway_exchange_t *ex;
     ProtobufCMessage *msg;
-    json_pb_error_t error;
+    problem_t error;
 } query_fill_t;
 
 /* One query argument into q->msg; ERR_REJECTED, with q->error filled, stops the walk. */
@@ -162,10 +162,8 @@ static int set_query_one(void *arg, const char *name, const char *value) {
     if (!strcmp(name, "limit")) {
         uint64_t v;
         if (gateway_parse_u64(value, &v) < 0 || v < 1 || v > GATEWAY_PAGE_MAX) {
-            snprintf(q->error.field, sizeof q->error.field, "limit");
-            snprintf(q->error.code, sizeof q->error.code, "invalid_limit");
-            snprintf(q->error.message, sizeof q->error.message,
-                     "limit: give a whole number from 1 to %d", GATEWAY_PAGE_MAX);
+            problem_set(&q->error, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_limit",
+                        "limit", "limit: give a whole number from 1 to %d", GATEWAY_PAGE_MAX);
             return ERR_REJECTED;
         }
     }
@@ -194,7 +192,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
         if (!protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, own[i].field))
             continue;
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         if (json_pb_set_text(ex->arena, msg, own[i].field,
                              arena_printf(ex->arena, "%" PRIu64, own[i].value), &e) < 0) {
@@ -209,7 +207,7 @@ static int set_self(gateway_exchange_t *ex, ProtobufCMessage *msg) {
 static ProtobufCMessage *operation_build(gateway_exchange_t *ex, const op_fields_t *op,
                                          json_t *body) {
     ProtobufCMessage *msg = arena_message(ex->arena, op->operation->descriptor);
-    json_pb_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     if (ex->route->flags & ROUTE_RAW_BODY) set_raw_body(ex, msg);
     else if (body && json_pb_from_json(ex->arena, body, msg, &e) < 0) {
@@ -390,6 +388,12 @@ static void answer_message(struct gateway_call *call, int status,
     if (answer_file(ex, status, result)) return;
     const follow_up_t *row = follow_up_of(call->op);
     if (row) { follow_up(call, row, which->name, result); return; }
+    if (!ex->first_result) {                 /* the common answer: text straight from the reply */
+        json_pb_out_t out = { 0 };
+        json_pb_write(&out, result);
+        gateway_exchange_json_out(ex, status, &out);
+        return;
+    }
     json_t *json = json_pb_to_json(result);
     if (ex->first_result && json_is_object(json)) {
         json_object_set_new(json, call->first_key, ex->first_result);

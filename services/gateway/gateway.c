@@ -22,6 +22,13 @@ struct gateway_answer {
     const char *content_type;
 };
 
+/* Copies text into a buffer of `size`, cut to fit (snprintf's "%s" without its parsing). */
+static void copy_text(char *dst, size_t size, const char *src) {
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 static void on_request_gone(void *arg) {
     gateway_exchange_t *ex = arg;
     ex->req = NULL;
@@ -38,7 +45,7 @@ gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req) {
     ex->request_id = arena_strdup(arena, http_req_request_id(req));
     http_req_peer_address(req, ex->peer, sizeof ex->peer);
     ex->started_ns = uv_hrtime();
-    snprintf(ex->method, sizeof ex->method, "%s", http_req_method(req));
+    copy_text(ex->method, sizeof ex->method, http_req_method(req));
     ex->path = arena_strdup(arena, http_req_path(req));
     http_req_on_cancel(req, on_request_gone, ex);
     gw->exchanges++;
@@ -139,38 +146,39 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
     e->at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     const gateway_caller_t *c = &ex->caller;
     const char *user = c->known ? c->user.username : c->audit_name ? c->audit_name : "";
-    snprintf(e->user, sizeof e->user, "%s", user);
-    snprintf(e->role, sizeof e->role, "%s", c->known ? auth_role_name(c->user.role) : "");
-    snprintf(e->method, sizeof e->method, "%s", ex->method);
-    snprintf(e->route, sizeof e->route, "%s", ex->route ? ex->route->pattern : "");
-    snprintf(e->path, sizeof e->path, "%s", ex->path);
+    copy_text(e->user, sizeof e->user, user);
+    copy_text(e->role, sizeof e->role, c->known ? auth_role_name(c->user.role) : "");
+    copy_text(e->method, sizeof e->method, ex->method);
+    copy_text(e->route, sizeof e->route, ex->route ? ex->route->pattern : "");
+    copy_text(e->path, sizeof e->path, ex->path);
     e->cooperative_id = ex->noted.cooperative_id;
     size_t n = 0;
+    e->target[0] = 0;
     for (int i = 0; i < ex->match.count && n < sizeof e->target; i++) {
         if (!strcmp(ex->match.params[i].name, "coop")) continue;
         n += (size_t) snprintf(e->target + n, sizeof e->target - n, "%s%s=%s", n ? " " : "",
                                ex->match.params[i].name, ex->match.params[i].value);
     }
     e->status = ex->answer->status;
-    snprintf(e->outcome, sizeof e->outcome, "%s", ex->answer->outcome);
+    copy_text(e->outcome, sizeof e->outcome, ex->answer->outcome);
     e->request_id = ex->id;
-    snprintf(e->trace_id, sizeof e->trace_id, "%s", ex->request_id);
+    copy_text(e->trace_id, sizeof e->trace_id, ex->request_id);
     e->bus_request_id = ex->noted.bus_request_id;
-    snprintf(e->idempotency_key, sizeof e->idempotency_key, "%s",
-             ex->noted.idempotency_key ? ex->noted.idempotency_key : "");
+    copy_text(e->idempotency_key, sizeof e->idempotency_key,
+              ex->noted.idempotency_key ? ex->noted.idempotency_key : "");
+    e->seq = 0;
 }
 
-void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
-                             const void *body, size_t len, const char *outcome) {
+/* gateway_exchange_finish() with a malloc'd body the answer takes. */
+static void finish_taking(gateway_exchange_t *ex, int status, const char *content_type,
+                          char *body, size_t len, const char *outcome) {
     assert(ex && !ex->answer && status >= 100 && status <= 599);
     gateway_t *gw = ex->gw;
     struct gateway_answer *a = ex->answer = arena_alloc(ex->arena, sizeof *a);
     a->status = status;
     a->content_type = content_type;
-    snprintf(a->outcome, sizeof a->outcome, "%s", outcome ? outcome : "ok");
-    a->body = malloc(len + 1);
-    if (!a->body) abort();
-    if (len) memcpy(a->body, body, len);
+    copy_text(a->outcome, sizeof a->outcome, outcome ? outcome : "ok");
+    a->body = body;
     a->len = len;
     double seconds = (double) (uv_hrtime() - ex->started_ns) / 1e9;
     metrics_request(gw->metrics, ex->method, ex->route ? ex->route->pattern : "unmatched",
@@ -181,14 +189,29 @@ void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *con
                  ex->path, status, a->outcome);
     }
     if (!changes_state(ex->method)) { exchange_send(ex); return; }
-    audit_entry_t *entry = calloc(1, sizeof *entry);
-    if (!entry) abort();
-    audit_fill(ex, entry);
+    audit_entry_t entry;                     /* audit_fill() sets every field */
+    audit_fill(ex, &entry);
     /* An oversize body must be answered while MHD still allows it: record without waiting. */
     bool now = ex->req && http_req_body_exceeded(ex->req);
-    audit_record(gw->audit, entry, now ? NULL : on_audited, ex);
-    free(entry);
+    audit_record(gw->audit, &entry, now ? NULL : on_audited, ex);
     if (now) exchange_send(ex);
+}
+
+void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
+                             const void *body, size_t len, const char *outcome) {
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    if (len) memcpy(copy, body, len);
+    finish_taking(ex, status, content_type, copy, len, outcome);
+}
+
+void gateway_exchange_json_out(gateway_exchange_t *ex, int status, json_pb_out_t *out) {
+    assert(status < 400 && "an error answer has its outcome from its code");
+    char *body = out->data ? out->data : malloc(1);
+    if (!body) abort();
+    size_t len = out->len;
+    *out = (json_pb_out_t) { 0 };
+    finish_taking(ex, status, "application/json", body, len, "ok");
 }
 
 void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json) {

@@ -56,6 +56,7 @@
 #include "error.h"
 #include "cookie.h"
 #include "http.h"
+#include "json_pb.h"
 #include "metrics.h"
 #include "operation.h"
 #include "routes.h"
@@ -177,6 +178,9 @@ void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *con
                              const void *body, size_t len, const char *outcome);
 /* Answers with the JSON of `json` (the reference is stolen). */
 void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json);
+/* Answers a success (status < 400) with JSON text already written (json_pb_write); takes
+   out->data and leaves *out empty. */
+void gateway_exchange_json_out(gateway_exchange_t *ex, int status, json_pb_out_t *out);
 /* Answers {"error": {"code", "message", "field"}}; `field` may be NULL or "". */
 void gateway_exchange_error(gateway_exchange_t *ex, int status, const char *code,
                             const char *field, const char *fmt, ...)

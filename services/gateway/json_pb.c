@@ -31,7 +31,7 @@ typedef enum { VALUE_PLAIN, VALUE_MONEY, VALUE_RATE, VALUE_DATE, VALUE_TIMESTAMP
 /* One conversion: where we are in the JSON and where an error goes. */
 typedef struct {
     arena_t *arena;
-    json_pb_error_t *error;
+    problem_t *error;
     char path[JSON_PB_FIELD_PATH_MAX];
     size_t path_len;
 } convert_t;
@@ -169,18 +169,16 @@ static void path_pop(convert_t *c, size_t mark) {
 static int fail(convert_t *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(convert_t *c, const char *code, const char *fmt, ...) {
-    json_pb_error_t *e = c->error;
-    snprintf(e->field, sizeof e->field, "%s", c->path);
-    snprintf(e->code, sizeof e->code, "%s", code);
-    int n = snprintf(e->message, sizeof e->message, "%s ",
-                     c->path_len > 0 ? c->path : "the request body");
-    if (n > 0 && (size_t) n < sizeof e->message) {
+    char message[JSON_PB_MESSAGE_MAX];       /* the bound the answers have always had */
+    int n = snprintf(message, sizeof message, "%s ", c->path_len > 0 ? c->path : "the request body");
+    if (n > 0 && (size_t) n < sizeof message) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->message + n, sizeof e->message - (size_t) n, fmt, ap);
+        vsnprintf(message + n, sizeof message - (size_t) n, fmt, ap);
         va_end(ap);
     }
-    return ERR_REJECTED;
+    return problem_set(c->error, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, code, c->path, "%s",
+                       message);
 }
 
 static int fail_unknown_field(convert_t *c, const ProtobufCMessageDescriptor *d) {
@@ -474,15 +472,26 @@ static int to_timestamp(convert_t *c, const json_t *v, int64_t *out) {
     return 0;
 }
 
-static json_t *timestamp_json(int64_t ms) {
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
+enum { TIMESTAMP_TEXT_MAX = 40 };
+_Static_assert(TIMESTAMP_TEXT_MAX >= (int) MONEY_FORMAT_MAX, "out_int64 shares its buffer");
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a millisecond count; its length. */
+static size_t timestamp_text(int64_t ms, char buf[TIMESTAMP_TEXT_MAX]) {
+    /* Floor divisions written so that no step overflows, whatever the service sent. */
+    int64_t millis = ms % 1000, secs = ms / 1000;
+    if (millis < 0) { millis += 1000; secs--; }
+    int64_t rem = secs % 86400, days = secs / 86400;
+    if (rem < 0) { rem += 86400; days--; }
     int y, mo, d;
     date_to_ymd((int32_t) days, &y, &mo, &d);
-    char buf[40];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, (int) (rem / 3600),
-             (int) (rem / 60 % 60), (int) (rem % 60), (int) (ms - secs * 1000));
+    int n = snprintf(buf, TIMESTAMP_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d,
+                     (int) (rem / 3600), (int) (rem / 60 % 60), (int) (rem % 60), (int) millis);
+    return n > 0 ? (size_t) n : 0;
+}
+
+static json_t *timestamp_json(int64_t ms) {
+    char buf[TIMESTAMP_TEXT_MAX];
+    timestamp_text(ms, buf);
     return json_string(buf);
 }
 
@@ -638,7 +647,7 @@ static int fill_message(convert_t *c, const json_t *object, ProtobufCMessage *me
 }
 
 int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *message,
-                      json_pb_error_t *error) {
+                      problem_t *error) {
     assert(arena && json && message && error);
     memset(error, 0, sizeof *error);
     convert_t c = { .arena = arena, .error = error };
@@ -705,16 +714,34 @@ static int append_item(convert_t *c, ProtobufCMessage *m, const ProtobufCFieldDe
     return 0;
 }
 
+/* The common parameter, an id (a singular uint64 given as decimal digits), set without a
+   JSON value in between; the result is the one to_uint64() gives. 0, or -1: not such a
+   case, take the general path (which also words every error). */
+static int set_id_text(ProtobufCMessage *m, const ProtobufCFieldDescriptor *field,
+                       const char *text) {
+    if (field->type != PROTOBUF_C_TYPE_UINT64 || field->label == PROTOBUF_C_LABEL_REPEATED)
+        return -1;
+    size_t n = strspn(text, "0123456789");
+    if (n == 0 || n > 19 || text[n] != '\0') return -1;     /* 19 digits never overflow */
+    bool negative;
+    uint64_t id;
+    if (parse_integer(text, &negative, &id) != INTEGER_OK) return -1;
+    *(uint64_t *) MEMBER(m, field->offset) = id;
+    mark_present(m, field);
+    return 0;
+}
+
 /* A parameter sets the field even when the body set it or another member of its oneof: the
    path names the resource, so it wins. A repeated field gains one item per parameter. */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
-                     const char *text, json_pb_error_t *error) {
+                     const char *text, problem_t *error) {
     assert(arena && message && json_name && text && error);
     memset(error, 0, sizeof *error);
     convert_t c = { .arena = arena, .error = error };
     path_push_name(&c, json_name);
     const ProtobufCFieldDescriptor *field = field_by_json_name(message->descriptor, json_name);
     if (!field) return fail_unknown_field(&c, message->descriptor);
+    if (set_id_text(message, field, text) == 0) return 0;
     json_t *v = NULL;
     int rc = text_to_json(&c, field, text, &v);
     if (rc == 0 && field->label == PROTOBUF_C_LABEL_REPEATED)
@@ -874,4 +901,259 @@ static json_t *object_of(const ProtobufCMessage *m, int depth) {
 json_t *json_pb_to_json(const ProtobufCMessage *message) {
     assert(message && message->descriptor);
     return object_of(message, 1);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* protobuf -> JSON text, without a tree: the bytes json_dumps() gives for json_pb_to_json()
+   with JSON_COMPACT | JSON_ENSURE_ASCII (test_gateway_json_pb compares the two). */
+
+static void out_reserve(json_pb_out_t *o, size_t more) {
+    if (o->len + more <= o->cap) return;
+    size_t cap = o->cap ? o->cap : JSON_PB_OUT_INITIAL;
+    while (cap < o->len + more) cap *= 2;
+    char *data = realloc(o->data, cap);
+    if (!data) abort();
+    o->data = data;
+    o->cap = cap;
+}
+
+static void out_put(json_pb_out_t *o, const char *s, size_t n) {
+    out_reserve(o, n);
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+static void out_char(json_pb_out_t *o, char c) {
+    out_reserve(o, 1);
+    o->data[o->len++] = c;
+}
+
+static void out_u64(json_pb_out_t *o, uint64_t v) {
+    char buf[24];
+    size_t i = sizeof buf;
+    do buf[--i] = (char) ('0' + v % 10); while ((v /= 10) != 0);
+    out_put(o, buf + i, sizeof buf - i);
+}
+
+static void out_i64(json_pb_out_t *o, int64_t v) {
+    if (v < 0) {
+        out_char(o, '-');
+        out_u64(o, (uint64_t) 0 - (uint64_t) v);
+    } else {
+        out_u64(o, (uint64_t) v);
+    }
+}
+
+static void out_u16_escape(json_pb_out_t *o, uint32_t unit) {
+    static const char hex[] = "0123456789ABCDEF";      /* jansson's "\\u%04X" */
+    char seq[6] = { '\\', 'u', hex[unit >> 12 & 15], hex[unit >> 8 & 15], hex[unit >> 4 & 15],
+                    hex[unit & 15] };
+    out_put(o, seq, sizeof seq);
+}
+
+/* A code point beyond ASCII as \uXXXX, or a surrogate pair beyond the BMP. */
+static void out_escape_code_point(json_pb_out_t *o, uint32_t cp) {
+    if (cp < 0x10000) {
+        out_u16_escape(o, cp);
+        return;
+    }
+    cp -= 0x10000;
+    out_u16_escape(o, 0xD800 | (cp >> 10 & 0x3FF));
+    out_u16_escape(o, 0xDC00 | (cp & 0x3FF));
+}
+
+static uint32_t utf8_decode(const unsigned char *s, size_t len) {
+    uint32_t cp = len == 2 ? s[0] & 0x1Fu : len == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+    for (size_t i = 1; i < len; i++) cp = (cp << 6) | (s[i] & 0x3Fu);
+    return cp;
+}
+
+static bool ascii_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+static void out_escape_ascii(json_pb_out_t *o, unsigned char c) {
+    const char *text = NULL;
+    switch (c) {
+    case '\\': text = "\\\\"; break;
+    case '"': text = "\\\""; break;
+    case '\b': text = "\\b"; break;
+    case '\f': text = "\\f"; break;
+    case '\n': text = "\\n"; break;
+    case '\r': text = "\\r"; break;
+    case '\t': text = "\\t"; break;
+    default: out_u16_escape(o, c); return;
+    }
+    out_put(o, text, 2);
+}
+
+/* A JSON string of text a service sent; invalid UTF-8 becomes U+FFFD, as json_pb_text(). */
+static void out_string(json_pb_out_t *o, const char *s) {
+    const unsigned char *p = (const unsigned char *) (s ? s : "");
+    out_char(o, '"');
+    while (*p) {
+        const unsigned char *run = p;
+        while (ascii_plain(*p)) p++;
+        if (p > run) out_put(o, (const char *) run, (size_t) (p - run));
+        if (!*p) break;
+        if (*p < 0x80) {
+            out_escape_ascii(o, *p++);
+            continue;
+        }
+        size_t len = utf8_sequence(p, strnlen((const char *) p, 4));
+        if (len == 0) {
+            out_u16_escape(o, 0xFFFD);
+            p++;
+        } else {
+            out_escape_code_point(o, utf8_decode(p, len));
+            p += len;
+        }
+    }
+    out_char(o, '"');
+}
+
+/* jansson's real: "%.17g", a ".0" when it reads as an integer, the exponent without "+" and
+   leading zeros. Not finite: null. */
+static void out_real(json_pb_out_t *o, double d) {
+    if (!isfinite(d)) { out_put(o, "null", 4); return; }
+    char buf[40];
+    int n = snprintf(buf, sizeof buf - 3, "%.17g", d);
+    assert(n > 0 && (size_t) n < sizeof buf - 3);
+    size_t len = (size_t) n;
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + len, ".0", 3);
+        len += 2;
+    }
+    char *e = strchr(buf, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-') start++;
+        while (*end == '0') end++;
+        if (end != start) {
+            memmove(start, end, len - (size_t) (end - buf) + 1);
+            len -= (size_t) (end - start);
+        }
+    }
+    out_put(o, buf, len);
+}
+
+static void out_bytes(json_pb_out_t *o, const ProtobufCBinaryData *b) {
+    size_t size = sodium_base64_ENCODED_LEN(b->len, sodium_base64_VARIANT_ORIGINAL);
+    out_reserve(o, size + 2);
+    o->data[o->len++] = '"';
+    sodium_bin2base64(o->data + o->len, size, b->data, b->len, sodium_base64_VARIANT_ORIGINAL);
+    o->len += size - 1;                      /* without the NUL */
+    o->data[o->len++] = '"';
+}
+
+static void out_enum(json_pb_out_t *o, const ProtobufCEnumDescriptor *e, int32_t value) {
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(e, value);
+    if (!v) { out_i64(o, value); return; }   /* a value newer than our descriptors */
+    char prefix[JSON_PB_NAME_MAX], name[JSON_PB_NAME_MAX];
+    enum_prefix(e, prefix, sizeof prefix);
+    out_string(o, enum_value_name(v, prefix, name, sizeof name));
+}
+
+static void out_int64(json_pb_out_t *o, int64_t x, value_kind_t kind) {
+    char buf[TIMESTAMP_TEXT_MAX];          /* larger than MONEY_FORMAT_MAX */
+    size_t n;
+    out_char(o, '"');
+    if (kind == VALUE_PLAIN) {
+        out_i64(o, x);
+    } else {
+        if (kind == VALUE_TIMESTAMP) n = timestamp_text(x, buf);
+        else n = (size_t) money_format(x, buf, sizeof buf);   /* may be negative (balances) */
+        out_put(o, buf, n);
+    }
+    out_char(o, '"');
+}
+
+static void out_object(json_pb_out_t *o, const ProtobufCMessage *m, int depth);
+
+/* One value stored at p: value_json()'s, as text. */
+static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, const void *p,
+                      int depth) {
+    switch (field->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+        if (value_kind(field) == VALUE_DATE) {
+            char buf[DATE_FORMAT_MAX];
+            out_char(o, '"');
+            out_put(o, buf, (size_t) date_format(*(const int32_t *) p, buf, sizeof buf));
+            out_char(o, '"');
+            return;
+        }
+        out_i64(o, *(const int32_t *) p);
+        return;
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32: out_u64(o, *(const uint32_t *) p); return;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64: out_int64(o, *(const int64_t *) p, value_kind(field)); return;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        out_char(o, '"');
+        out_u64(o, *(const uint64_t *) p);
+        out_char(o, '"');
+        return;
+    case PROTOBUF_C_TYPE_FLOAT: out_real(o, *(const float *) p); return;
+    case PROTOBUF_C_TYPE_DOUBLE: out_real(o, *(const double *) p); return;
+    case PROTOBUF_C_TYPE_BOOL:
+        if (*(const protobuf_c_boolean *) p) out_put(o, "true", 4);
+        else out_put(o, "false", 5);
+        return;
+    case PROTOBUF_C_TYPE_ENUM: out_enum(o, field->descriptor, *(const int32_t *) p); return;
+    case PROTOBUF_C_TYPE_STRING: out_string(o, *(const char *const *) p); return;
+    case PROTOBUF_C_TYPE_BYTES: out_bytes(o, p); return;
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        const ProtobufCMessage *sub = *(const ProtobufCMessage *const *) p;
+        if (sub) out_object(o, sub, depth + 1);
+        else out_put(o, "null", 4);
+        return;
+    }
+    }
+    assert(!"unknown protobuf-c field type");
+}
+
+static void out_array(json_pb_out_t *o, const ProtobufCMessage *m,
+                      const ProtobufCFieldDescriptor *field, int depth) {
+    size_t n = *(const size_t *) CONST_MEMBER(m, field->quantifier_offset);
+    const char *items = *(const char *const *) CONST_MEMBER(m, field->offset);
+    size_t size = element_size(field->type);
+    out_char(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) out_char(o, ',');
+        out_value(o, field, items + i * size, depth);
+    }
+    out_char(o, ']');
+}
+
+static void out_object(json_pb_out_t *o, const ProtobufCMessage *m, int depth) {
+    assert(depth <= JSON_PB_OUTPUT_DEPTH_MAX);
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    bool first = true;
+    out_char(o, '{');
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &d->fields[i];
+        bool repeated = field->label == PROTOBUF_C_LABEL_REPEATED;
+        if (!repeated && !field_present(m, field)) continue;
+        if (!first) out_char(o, ',');
+        first = false;
+        char name[JSON_PB_NAME_MAX];
+        out_string(o, json_pb_json_name(field, name, sizeof name));
+        out_char(o, ':');
+        if (repeated) out_array(o, m, field, depth);
+        else out_value(o, field, CONST_MEMBER(m, field->offset), depth);
+    }
+    out_char(o, '}');
+}
+
+void json_pb_write(json_pb_out_t *out, const ProtobufCMessage *message) {
+    assert(out && message && message->descriptor);
+    out_object(out, message, 1);
+}
+
+void json_pb_out_free(json_pb_out_t *out) {
+    assert(out);
+    free(out->data);
+    *out = (json_pb_out_t) { 0 };
 }

@@ -33,6 +33,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include "arena.h"
 #include "error.h"
+#include "problem.h"
 
 enum {
     JSON_PB_DEPTH_MAX = 16,
@@ -40,26 +41,27 @@ enum {
     JSON_PB_STRING_MAX = 64 * 1024,
     JSON_PB_FIELD_PATH_MAX = 128,
     JSON_PB_MESSAGE_MAX = 256,
+    JSON_PB_OUT_INITIAL = 4096,             /* bytes json_pb_write() starts a buffer with */
 };
 
-typedef struct {
-    char field[JSON_PB_FIELD_PATH_MAX];     /* dotted JSON path, "" for the whole body */
-    char code[48];                          /* "invalid_type", "unknown_field", "invalid_money", ... */
-    char message[JSON_PB_MESSAGE_MAX];      /* "amount: use a decimal string with at most 2 decimals, e.g. \"1500.50\"" */
-} json_pb_error_t;
+/* A rejected input is a problem_t (problem.h) of kind INVALID: `code` one of the codes above,
+   `field` the dotted JSON path ("" for the whole body, at most JSON_PB_FIELD_PATH_MAX - 1
+   bytes), `message` starting with that path (at most JSON_PB_MESSAGE_MAX - 1 bytes). */
+_Static_assert(PROBLEM_FIELD_MAX >= (int) JSON_PB_FIELD_PATH_MAX, "a path fits a problem's field");
+_Static_assert(PROBLEM_MESSAGE_MAX >= (int) JSON_PB_MESSAGE_MAX, "a message fits a problem's");
 
 /* Fills `message` (initialised, its memory and every sub-allocation in `arena`) from the JSON
-   object `json`. Returns 0, or ERR_REJECTED with *error filled. */
+   object `json`. Returns 0, or ERR_REJECTED with *error filled (problem_set). */
 int json_pb_from_json(arena_t *arena, const json_t *json, ProtobufCMessage *message,
-                      json_pb_error_t *error);
+                      problem_t *error);
 
 /* Sets one field, given by its JSON name, from text (a path or query parameter): the text is
    interpreted as the field's JSON value would be (ids, dates, money, enums, booleans
    "true"/"false", numbers). The parameter wins over a value the body gave (also over another
    member of the same oneof); a repeated field gains one item per call. A message-typed field
-   cannot be set from text (invalid_type). Returns 0, or ERR_REJECTED with *error filled. */
+   cannot be set from text (invalid_type). Returns 0, or ERR_REJECTED with *error filled (problem_set). */
 int json_pb_set_text(arena_t *arena, ProtobufCMessage *message, const char *json_name,
-                     const char *text, json_pb_error_t *error);
+                     const char *text, problem_t *error);
 
 /* The JSON name of a protobuf field (`amount_sen` -> "amount"). */
 const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, size_t size);
@@ -68,7 +70,20 @@ const char *json_pb_json_name(const ProtobufCFieldDescriptor *field, char *buf, 
 json_t *json_pb_text(const char *s);
 
 /* A new JSON object for `message` (the caller owns the reference). Fields not present are
-   omitted, except repeated fields, which are always arrays. Never fails for a valid message. */
+   omitted, except repeated fields, which are always arrays. Never fails for a valid message.
+   For an answer that is only sent, json_pb_write() gives its text without the tree. */
 json_t *json_pb_to_json(const ProtobufCMessage *message);
+
+/* Text being written: `data` (malloc'd, not NUL-terminated) holds `len` bytes. Start from
+   { 0 }; the owner frees it with json_pb_out_free() or takes `data`. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} json_pb_out_t;
+
+/* Appends the JSON of `message` to *out: the same bytes as json_dumps(json_pb_to_json(message),
+   JSON_COMPACT | JSON_ENSURE_ASCII), written straight from the message (no tree, one buffer). */
+void json_pb_write(json_pb_out_t *out, const ProtobufCMessage *message);
+void json_pb_out_free(json_pb_out_t *out);
 
 #endif

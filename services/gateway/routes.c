@@ -72,34 +72,69 @@ static bool is_param(const segment_t *s) {
     return s->len > 2 && s->start[0] == '{' && s->start[s->len - 1] == '}';
 }
 
+/* Every route's pattern split once, with what its operation's row says (the first match
+   builds it; the loop thread only), so a request splits its own path and nothing else. */
+enum { ROUTES_MAX = 256 };
+
+typedef struct {
+    const route_t *route;
+    int count;                               /* segments */
+    segment_t segs[GATEWAY_SEGMENTS_MAX];
+    access_t access;
+    unsigned op_flags;
+} split_route_t;
+
+static split_route_t split_routes[ROUTES_MAX];
+static int split_routes_count = -1;          /* -1: not built yet */
+
+static void split_routes_build(void) {
+    int n = 0;
+    for (int t = 0; gateway_routes_tables[t]; t++) {
+        for (const route_t *r = gateway_routes_tables[t]; r->method; r++) {
+            assert(n < ROUTES_MAX);
+            split_route_t *s = &split_routes[n++];
+            s->route = r;
+            s->count = split(r->pattern, s->segs);
+            assert(s->count >= 0 && "route patterns are checked at start-up");
+            if (gateway_route_operation(r, &s->access, &s->op_flags) != 0) s->count = -1;
+        }
+    }
+    split_routes_count = n;
+}
+
 /* A score when the pattern matches (literal segments nearer the start weigh more), else
    ERR_NOT_FOUND. */
-static int64_t pattern_match(const char *pattern, const segment_t *segs, int n,
-                             gateway_route_match_t *m) {
-    segment_t ps[GATEWAY_SEGMENTS_MAX];
-    int pn = split(pattern, ps);
-    assert(pn >= 0 && "route patterns are checked at start-up");
-    if (pn != n) return ERR_NOT_FOUND;
+static int64_t pattern_score(const split_route_t *p, const segment_t *segs, int n) {
+    if (p->count != n) return ERR_NOT_FOUND;
     int64_t score = 0;
-    m->count = 0;
     for (int i = 0; i < n; i++) {
-        if (is_param(&ps[i])) {
-            if (segs[i].len > GATEWAY_SEGMENT_MAX || m->count == ROUTE_PARAMS_MAX)
-                return ERR_NOT_FOUND;
-            size_t nl = ps[i].len - 2 < sizeof m->params[0].name - 1 ? ps[i].len - 2
-                                                                     : sizeof m->params[0].name - 1;
-            memcpy(m->params[m->count].name, ps[i].start + 1, nl);
-            m->params[m->count].name[nl] = 0;
-            memcpy(m->params[m->count].value, segs[i].start, segs[i].len);
-            m->params[m->count].value[segs[i].len] = 0;
-            m->count++;
+        const segment_t *ps = &p->segs[i];
+        if (is_param(ps)) {
+            if (segs[i].len > GATEWAY_SEGMENT_MAX) return ERR_NOT_FOUND;
         } else {
-            if (ps[i].len != segs[i].len || memcmp(ps[i].start, segs[i].start, segs[i].len))
+            if (ps->len != segs[i].len || memcmp(ps->start, segs[i].start, segs[i].len))
                 return ERR_NOT_FOUND;
             score |= (int64_t) 1 << (GATEWAY_SEGMENTS_MAX - i);
         }
     }
     return score;
+}
+
+/* The {params} of the route that matched. */
+static void pattern_params(const split_route_t *p, const segment_t *segs,
+                           gateway_route_match_t *m) {
+    m->count = 0;
+    for (int i = 0; i < p->count && m->count < ROUTE_PARAMS_MAX; i++) {
+        const segment_t *ps = &p->segs[i];
+        if (!is_param(ps)) continue;
+        size_t nl = ps->len - 2 < sizeof m->params[0].name - 1 ? ps->len - 2
+                                                               : sizeof m->params[0].name - 1;
+        memcpy(m->params[m->count].name, ps->start + 1, nl);
+        m->params[m->count].name[nl] = 0;
+        memcpy(m->params[m->count].value, segs[i].start, segs[i].len);
+        m->params[m->count].value[segs[i].len] = 0;
+        m->count++;
+    }
 }
 
 static bool method_matches(const char *route_method, const char *method) {
@@ -121,26 +156,24 @@ int gateway_routes_match(const char *method, const char *path, gateway_route_mat
     segment_t segs[GATEWAY_SEGMENTS_MAX];
     int n = split(path, segs);
     if (n < 0) return ERR_NOT_FOUND;
+    if (split_routes_count < 0) split_routes_build();
     int64_t best = -1;
-    gateway_route_match_t candidate;
-    for (int t = 0; gateway_routes_tables[t]; t++) {
-        for (const route_t *r = gateway_routes_tables[t]; r->method; r++) {
-            int64_t score = pattern_match(r->pattern, segs, n, &candidate);
-            if (score < 0) continue;
-            allow_add(allow, allow_size, r->method);
-            if (!method_matches(r->method, method) || score <= best) continue;
-            best = score;
-            *m = candidate;
-            m->route = r;
-        }
+    const split_route_t *found = NULL;
+    for (int k = 0; k < split_routes_count; k++) {
+        const split_route_t *p = &split_routes[k];
+        int64_t score = pattern_score(p, segs, n);
+        if (score < 0) continue;
+        allow_add(allow, allow_size, p->route->method);
+        if (!method_matches(p->route->method, method) || score <= best) continue;
+        best = score;
+        found = p;
     }
-    if (best >= 0) {
-        int rc = gateway_route_operation(m->route, &m->access, &m->op_flags);
-        assert(rc == 0 && "gateway_routes_check() found every operation at start-up");
-        (void) rc;
-        return 0;
-    }
-    return allow[0] ? ERR_METHOD_NOT_ALLOWED : ERR_NOT_FOUND;
+    if (!found) return allow[0] ? ERR_METHOD_NOT_ALLOWED : ERR_NOT_FOUND;
+    pattern_params(found, segs, m);
+    m->route = found->route;
+    m->access = found->access;
+    m->op_flags = found->op_flags;
+    return 0;
 }
 
 static bool route_names_coop(const route_t *route) {

@@ -53,7 +53,7 @@ static void collect_all(void) {
     qsort(descriptors, descriptor_count, sizeof descriptors[0], by_name);
 }
 
-static void assert_error_named(const json_pb_error_t *e) {
+static void assert_error_named(const problem_t *e) {
     assert(e->code[0] != '\0');
     assert(e->message[0] != '\0');
     assert(memchr(e->field, '\0', sizeof e->field));   /* terminated within its buffer */
@@ -74,7 +74,7 @@ static void check_accepted(arena_t *arena, const ProtobufCMessage *m) {
     json_t *shown = json_pb_to_json(m);
     assert(shown && json_is_object(shown));
     ProtobufCMessage *again = arena_message(arena, m->descriptor);
-    json_pb_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = json_pb_from_json(arena, shown, again, &e);
     assert(rc == 0);
@@ -91,7 +91,7 @@ static int from_body(arena_t *arena, const uint8_t *body, size_t len, ProtobufCM
     if (!json) return 1;
     int rc = 1;
     if (json_is_object(json)) {
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         rc = json_pb_from_json(arena, json, m, &e);
         if (rc != 0) assert_error_named(&e);
@@ -209,7 +209,7 @@ static json_t *gen_object(source_t *s, const ProtobufCMessageDescriptor *d, int 
 /* Like from_body, for a generated body. */
 static int from_generated(arena_t *arena, source_t *s, ProtobufCMessage *m) {
     json_t *json = gen_object(s, m->descriptor, 1);
-    json_pb_error_t e;
+    problem_t e;
     memset(&e, 0, sizeof e);
     int rc = json_pb_from_json(arena, json, m, &e);
     if (rc != 0) assert_error_named(&e);
@@ -249,7 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         rc = from_generated(arena, &src, m);
     }
     if (with_text && rc >= 0) {
-        json_pb_error_t e;
+        problem_t e;
         memset(&e, 0, sizeof e);
         rc = json_pb_set_text(arena, m, name, text, &e);
         if (rc != 0) assert_error_named(&e);

@@ -44,7 +44,7 @@ static kitchen_t *new_kitchen(void) {
 static kitchen_t *kitchen_from(const char *text) {
     json_t *json = parse_json(text);
     kitchen_t *k = new_kitchen();
-    json_pb_error_t error;
+    problem_t error;
     int rc = json_pb_from_json(arena, json, &k->base, &error);
     if (rc != 0) fail_msg("rejected %s: %s %s: %s", text, error.field, error.code, error.message);
     json_decref(json);
@@ -55,7 +55,7 @@ static kitchen_t *kitchen_from(const char *text) {
 static void expect_json_error(const ProtobufCMessageDescriptor *d, json_t *json,
                               const char *field, const char *code, const char *message) {
     ProtobufCMessage *m = arena_message(arena, d);
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(json_pb_from_json(arena, json, m, &error), ERR_REJECTED);
     assert_string_equal(error.field, field);
     assert_string_equal(error.code, code);
@@ -471,7 +471,7 @@ static void rejects_nesting_deeper_than_the_limit(void **state) {
     (void) state;
     json_t *json = node_chain(JSON_PB_DEPTH_MAX);
     LumbungTest__Node *node = arena_message(arena, &lumbung_test__node__descriptor);
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(json_pb_from_json(arena, json, &node->base, &error), 0);
     json_decref(json);
 
@@ -501,7 +501,7 @@ static void rejects_more_items_than_the_limit(void **state) {
     for (int i = 0; i < JSON_PB_ITEMS_MAX; i++) json_array_append_new(tags, json_string("t"));
     json_t *json = json_pack("{s:o}", "tags", tags);
     kitchen_t *k = new_kitchen();
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(json_pb_from_json(arena, json, &k->base, &error), 0);
     assert_int_equal(k->n_tags, JSON_PB_ITEMS_MAX);
     json_array_append_new(tags, json_string("t"));
@@ -516,7 +516,7 @@ static void rejects_strings_too_long_or_not_text(void **state) {
     memset(longest, 'a', JSON_PB_STRING_MAX);
     json_t *json = json_pack("{s:s}", "memo", longest);
     kitchen_t *k = new_kitchen();
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(json_pb_from_json(arena, json, &k->base, &error), 0);
     assert_int_equal(strlen(k->memo), JSON_PB_STRING_MAX);
     json_decref(json);
@@ -556,7 +556,7 @@ static void a_long_path_is_cut_short(void **state) {
     json_t *json = json_object();
     json_object_set_new(json, key, json_true());
     ProtobufCMessage *m = arena_message(arena, &lumbung_test__kitchen__descriptor);
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(json_pb_from_json(arena, json, m, &error), ERR_REJECTED);
     assert_string_equal(error.code, "unknown_field");
     assert_int_equal(strlen(error.field), JSON_PB_FIELD_PATH_MAX - 1);
@@ -567,13 +567,13 @@ static void a_long_path_is_cut_short(void **state) {
 /* ---------------------------------------------------------------------------------------- */
 /* Text parameters */
 
-static int set_text(kitchen_t *k, const char *name, const char *text, json_pb_error_t *error) {
+static int set_text(kitchen_t *k, const char *name, const char *text, problem_t *error) {
     return json_pb_set_text(arena, &k->base, name, text, error);
 }
 
 static void expect_text_error(const char *name, const char *text, const char *code,
                               const char *message) {
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(set_text(new_kitchen(), name, text, &error), ERR_REJECTED);
     assert_string_equal(error.field, name);
     assert_string_equal(error.code, code);
@@ -595,7 +595,7 @@ static void dates_are_day_numbers_both_ways(void **state) {
 static void text_sets_fields_as_their_json_would(void **state) {
     (void) state;
     kitchen_t *k = new_kitchen();
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(set_text(k, "id", "42", &error), 0);
     assert_int_equal(set_text(k, "amount", "1500.50", &error), 0);
     assert_int_equal(set_text(k, "annual_rate", "12", &error), 0);
@@ -625,7 +625,7 @@ static void text_sets_fields_as_their_json_would(void **state) {
 static void text_wins_over_the_body_and_appends_to_lists(void **state) {
     (void) state;
     kitchen_t *k = kitchen_from("{\"id\": \"1\", \"account_code\": \"x\", \"ids\": [\"5\"]}");
-    json_pb_error_t error;
+    problem_t error;
     assert_int_equal(set_text(k, "id", "2", &error), 0);
     assert_int_equal(k->id, 2);
     assert_int_equal(set_text(k, "member_id", "3", &error), 0);
@@ -668,7 +668,7 @@ static void text_is_rejected_like_json(void **state) {
                       "bogus is not a known field (known: id, amount, annual_rate, value_date, "
                       "due_on, as_of, from, to, memo, offset_days, instalments, sequence, "
                       "active, method, body, line, lines, tags, amounts, ...)");
-    json_pb_error_t error;
+    problem_t error;
     kitchen_t *k = new_kitchen();
     assert_int_equal(set_text(k, "amount", "x", &error), ERR_REJECTED);
     assert_false(k->has_amount_sen);   /* a failed parameter leaves the field alone */
@@ -677,7 +677,7 @@ static void text_is_rejected_like_json(void **state) {
 static void text_respects_the_item_limit(void **state) {
     (void) state;
     kitchen_t *k = new_kitchen();
-    json_pb_error_t error;
+    problem_t error;
     k->n_tags = JSON_PB_ITEMS_MAX;
     k->tags = arena_alloc(arena, JSON_PB_ITEMS_MAX * sizeof(char *));
     assert_int_equal(set_text(k, "tags", "x", &error), ERR_REJECTED);

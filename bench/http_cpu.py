@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""The gateway's cost per HTTP request, alone (step 4 of bench/bench.py without the rest).
+
+Starts the four services, then runs bench/http_load over BENCH_CONNECTIONS keep-alive
+connections for BENCH_SECONDS per phase: deposits, GET a member's accounts, /healthz, each
+BENCH_ROUNDS times interleaved. For each phase it prints requests/s, p99 and the gateway's CPU
+per request (user + sys of the gateway process from /proc, divided by the requests answered),
+the figure to compare between builds on a shared machine, where requests/s depends on what
+else runs. LUMBUNG_BUILD picks the build, so an A/B is two runs with two builds.
+
+    LUMBUNG_BUILD=build bench/http_cpu.py
+    BENCH_ROUNDS=1 BENCH_PERF=/tmp/prof bench/http_cpu.py     # then perf report -i /tmp/prof/accounts.data
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PERF_DIR = os.environ.get("BENCH_PERF")     # perf record of the gateway per phase, into here
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS       # utime, stime
+
+
+def main():
+    c = bench.cluster()
+    try:
+        for name in ("members", "transactions", "reporting", "gateway"):
+            c.start_service(name)
+        c.wait_gateway_ready()
+        coop, member = bench.http_setup(c)
+        token = c.admin_token()
+        body = ('{"member_id":"%s","kind":"voluntary","amount":"1000",'
+                '"value_date":"2025-01-06"}' % member)
+        phases = {
+            "deposits": ("POST", f"/api/v1/cooperatives/{coop}/deposits", token, body,
+                         f"cpu-{uuid.uuid4().hex[:12]}-%u"),
+            "accounts": ("GET", f"/api/v1/cooperatives/{coop}/members/{member}/accounts", token),
+            "healthz": ("GET", "/healthz"),
+        }
+        pid = c.procs["gateway"].pid
+        results = {name: [] for name in phases}
+        for r in range(ROUNDS):
+            for name, args in phases.items():
+                if name == "deposits":   # a new key template each round: every deposit is new
+                    args = args[:4] + (f"cpu-{uuid.uuid4().hex[:12]}-%u",)
+                perf = None
+                if PERF_DIR:
+                    perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-g", "-p",
+                                             str(pid), "-o", f"{PERF_DIR}/{name}.data"])
+                before = {n: cpu_s(p.pid) for n, p in c.procs.items()}
+                fig = bench.tool("http_load", c.http_port, bench.CONNECTIONS, bench.SECONDS,
+                                 *args)[0]
+                n = fig.get("requests", 0) or 1
+                used = {k: (cpu_s(p.pid) - before[k]) * 1e6 / n for k, p in c.procs.items()}
+                fig["cpu_us"] = used["gateway"]
+                if perf:
+                    perf.send_signal(signal.SIGINT)
+                    perf.wait()
+                fig["others"] = " ".join(f"{k}={v:.0f}" for k, v in used.items() if k != "gateway")
+                results[name].append(fig)
+        for name, figs in results.items():
+            med = lambda k: sorted(f.get(k, 0.0) for f in figs)[len(figs) // 2]   # noqa: E731
+            print(f"{name:9s} rps={med('rps'):.0f} p99_ms={med('p99_ms'):.2f} "
+                  f"cpu_us_per_req={med('cpu_us'):.1f} failed={sum(f.get('failed', 0) for f in figs):.0f}"
+                  f"  (rounds: {', '.join('%.1f' % f['cpu_us'] for f in figs)} us; "
+                  f"other services, us per request: {figs[-1]['others']})")
+        h = sorted(f.get("rps", 0) for f in results["healthz"])[ROUNDS // 2]
+        a = sorted(f.get("rps", 0) for f in results["accounts"])[ROUNDS // 2]
+        hc = sorted(f["cpu_us"] for f in results["healthz"])[ROUNDS // 2]
+        ac = sorted(f["cpu_us"] for f in results["accounts"])[ROUNDS // 2]
+        print(f"accounts/healthz: rps {a / h:.2f}, cpu {hc / ac:.2f}")
+    finally:
+        c.stop()
+        shutil.rmtree(c.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
