@@ -192,11 +192,16 @@ int service_call_reject(service_call_t *c, const problem_t *p) {
 }
 
 int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
+    return service_call_emit_packed(c, event, NULL);
+}
+
+int64_t service_call_emit_packed(service_call_t *c, Lumbung__Event *event,
+                                 const pb_splice_field_t *body) {
     assert(c->txn);
     if (!event->actor) event->actor = c->actor;
     /* A follower applying the event logs the request id of the request that caused it. */
     if (!event->trace_id && c->request) event->trace_id = c->request->trace_id;
-    int64_t seq = outbox_append(c->svc->outbox, c->txn, event);
+    int64_t seq = outbox_append_packed(c->svc->outbox, c->txn, event, body);
     if (seq > 0) {
         c->last_seq = seq;
         c->reply->has_event_seq = 1;

@@ -21,9 +21,10 @@ void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena
     ctx->today = date_today_utc();
 }
 
-int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry) {
-    assert(entry);
-    return tx_event_queue_push(&ctx->events, ctx->arena, (tx_pending_t) { .entry = entry });
+int tx_ctx_queue_entry(tx_ctx_t *ctx, const uint8_t *packed, size_t len) {
+    assert(packed && len > 0);
+    return tx_event_queue_push(&ctx->events, ctx->arena,
+                               (tx_pending_t) { .entry = packed, .entry_len = len });
 }
 
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event) {

@@ -62,8 +62,9 @@ typedef struct {
 void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
                  const char *actor);
 
-/* Queues a posted entry or another event (event_queue.h). -ENOBUFS past TX_PENDING_MAX. */
-int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry);
+/* Queues a posted entry, as the `len` bytes it was packed into (in the arena), or another
+   event (event_queue.h). -ENOBUFS past TX_PENDING_MAX. */
+int tx_ctx_queue_entry(tx_ctx_t *ctx, const uint8_t *packed, size_t len);
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
 /* A new TransactionsEvent in the arena, to fill and queue. */
 Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx);

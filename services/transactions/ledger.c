@@ -322,12 +322,16 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
     }
     for (size_t s = 0; s < plan->count && rc == 0; s++)
         rc = tx_ctx_put_account(ctx, e->cooperative_id, plan->codes[s], &plan->accounts[s]);
-    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base,
-                                      tx_store_append(ctx->db, ctx->db->entries));
+    /* Packed once: the same bytes are the store row and, at flush, the event's entry. */
+    size_t len = protobuf_c_message_get_packed_size(&e->base);
+    uint8_t *packed = arena_alloc(ctx->arena, len);
+    protobuf_c_message_pack(&e->base, packed);
+    if (rc == 0) rc = tx_store_put_packed(ctx->txn, ctx->db->entries, e->id, packed, len,
+                                          tx_store_append(ctx->db, ctx->db->entries));
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
     if (rc == 0) rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
-    return rc == 0 ? tx_ctx_queue_entry(ctx, e) : rc;
+    return rc == 0 ? tx_ctx_queue_entry(ctx, packed, len) : rc;
 }
 
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,

@@ -336,3 +336,10 @@ int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,
     if (buf != stackbuf) free(buf);
     return rc;
 }
+
+int tx_store_put_packed(store_txn_t *txn, store_table_t table, uint64_t id,
+                        const uint8_t *bytes, size_t len, unsigned flags) {
+    uint8_t key[8];
+    be64_write(key, id);
+    return store_put(txn, table, key, sizeof key, bytes, len, flags);
+}

@@ -189,5 +189,8 @@ int tx_store_get_pb(store_txn_t *txn, store_table_t table, uint64_t id, arena_t 
                     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
 int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,
                     const ProtobufCMessage *msg, unsigned flags);
+/* Stores `len` bytes packed already (the record a caller packed once to use twice). */
+int tx_store_put_packed(store_txn_t *txn, store_table_t table, uint64_t id,
+                        const uint8_t *bytes, size_t len, unsigned flags);
 
 #endif
