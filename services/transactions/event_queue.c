@@ -1,4 +1,5 @@
 #include "event_queue.h"
+#include "arena_grow.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -10,19 +11,12 @@ enum { QUEUE_INITIAL = 16 };
    number, so the bodies need no such constant). */
 #define ENTRIES_FIELD (lumbung__entries_posted__descriptor.fields[0].id)
 
-/* Grows by doubling inside the arena; the old array is simply left behind until the arena
-   resets, which costs at most the size of the final array again. */
 int tx_event_queue_push(tx_event_queue_t *q, arena_t *arena, tx_pending_t item) {
     assert(q && arena && (item.entry != NULL) != (item.event != NULL));
     assert(!item.entry || item.entry_len > 0);
-    if (q->count == q->cap) {
-        if (q->cap >= TX_PENDING_MAX) return -ENOBUFS;
-        size_t cap = q->cap ? q->cap * 2 : QUEUE_INITIAL;
-        tx_pending_t *grown = arena_alloc(arena, cap * sizeof *grown);
-        if (q->count) memcpy(grown, q->items, q->count * sizeof *grown);
-        q->items = grown;
-        q->cap = cap;
-    }
+    if (q->count == TX_PENDING_MAX) return -ENOBUFS;
+    q->items = tx_arena_grow(arena, q->items, q->count, &q->cap, sizeof *q->items,
+                             QUEUE_INITIAL);
     q->items[q->count++] = item;
     return 0;
 }

@@ -46,9 +46,10 @@ static int move(fx_t *f, bool deposit, uint64_t member, Lumbung__SavingsKind kin
     return tx_savings_move(&f->ctx, &mv, deposit, out ? out : &p, &f->err);
 }
 
+/* As the unit of work sees it (its savings records are written once, at its flush). */
 static int64_t balance(fx_t *f, uint64_t member, int kind) {
     tx_savings_t s;
-    assert_int_equal(tx_store_get_savings(&f->db, f->txn, member, kind, &s), 0);
+    assert_int_equal(tx_ctx_get_savings(&f->ctx, member, kind, &s), 0);
     return s.balance_sen;
 }
 
