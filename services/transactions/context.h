@@ -8,7 +8,8 @@
     events back with tx_ctx_rollback() when the chain fails. Its parts are modules of their
     own: the event queue (event_queue.h: posted entries grouped into EntriesPosted events at
     flush time), the accounts and savings records changed so far (account_cache.h,
-    savings_cache.h: each written once per unit of work, with an undo log) and the lookups remembered
+    savings_cache.h: each written once per unit of work, with an undo log), the
+    journal's index rows merged into runs (index_runs.h) and the lookups remembered
     (lookup_cache.h: roles' accounts, the cooperative last looked up); this file ties them to
     one txn and one arena.
 
@@ -31,6 +32,7 @@
 #include "store.h"
 #include "account_cache.h"
 #include "savings_cache.h"
+#include "index_runs.h"
 #include "event_queue.h"
 #include "lookup_cache.h"
 
@@ -52,13 +54,14 @@ typedef struct {
     tx_ledger_plan_t *plan;         /* ledger.c's, in the arena, made on first use */
     tx_account_cache_t accounts;    /* account_cache.h, with the undo of its changes */
     tx_savings_cache_t savings;     /* savings_cache.h, the same for members' savings */
+    tx_index_runs_t index;          /* index_runs.h: the journal's index rows, as runs */
 } tx_ctx_t;
 
 /* What tx_ctx_rollback() restores: queued items and the entry id counter. */
 typedef struct {
     size_t pending;
     uint64_t next_entry_id;
-    size_t undo, savings_undo;
+    size_t undo, savings_undo, index;
 } tx_mark_t;
 
 /* Prepares ctx for a unit of work; nothing is allocated until something is queued. */
@@ -90,9 +93,14 @@ int tx_ctx_write_accounts(tx_ctx_t *ctx);
 int tx_ctx_get_savings(tx_ctx_t *ctx, uint64_t member, int kind, tx_savings_t *out);
 int tx_ctx_put_savings(tx_ctx_t *ctx, uint64_t member, int kind, const tx_savings_t *s);
 
+/* Queues the journal's index rows of a posted entry (index_runs.h), and writes the queued
+   ones into ctx->txn now (before a scan of the index tables; 0 or a store error). */
+void tx_ctx_index_entry(tx_ctx_t *ctx, const Lumbung__JournalEntry *entry, int32_t date);
+int tx_ctx_write_index(tx_ctx_t *ctx);
+
 /* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
-   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts)
-   and savings records.
+   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts),
+   savings records and index rows.
    Returns 0 or the first error. Clears the queue. */
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 

@@ -640,7 +640,8 @@ static int books_empty(tx_ctx_t *ctx, uint64_t coop, problem_t *err) {
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(coop, DATE_MIN, 0, key);
     store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->coop_entries, &c);
+    int rc = tx_ctx_write_index(ctx);              /* the seek reads the store */
+    if (rc == 0) rc = store_cursor_open(ctx->txn, ctx->db->coop_entries, &c);
     if (rc != 0) return rc;
     const void *k;
     size_t kf;

@@ -593,6 +593,79 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     assert_string_equal(f->err.field, "limit");
 }
 
+/* The ids of every entry the journal lists for `account` (NULL: the cooperative), paging by
+   `limit` through the cursors. Returns how many. */
+static size_t list_all(fx_t *f, const char *account, uint32_t limit, uint64_t *ids) {
+    Lumbung__ListJournal q = LUMBUNG__LIST_JOURNAL__INIT;
+    q.has_cooperative_id = q.has_limit = 1;
+    q.cooperative_id = COOP;
+    q.limit = limit;
+    q.account = (char *) account;
+    size_t n = 0;
+    for (int pages = 0; pages < 100; pages++) {
+        Lumbung__JournalPage *page;
+        assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), 0);
+        assert_true(page->n_items <= limit);
+        for (size_t i = 0; i < page->n_items; i++) ids[n++] = page->items[i]->id;
+        if (!page->next_cursor) return n;
+        assert_int_equal(page->n_items, limit);
+        q.cursor = page->next_cursor;
+    }
+    fail_msg("the journal did not end");
+    return 0;
+}
+
+/* Ten deposits and a manual entry in one unit of work: the index holds runs of consecutive
+   entries (a few rows, not one per entry and line), and every listing, by cooperative or by
+   account, pages through them with cursors into the middle of a run. */
+static void index_rows_are_runs_and_every_listing_pages_through_them(void **state) {
+    fx_t *f = *state;
+    int ignored = 0;
+    assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
+    uint64_t coop_rows = store_count(f->txn, f->db.coop_entries);
+    uint64_t line_rows = store_count(f->txn, f->db.account_lines);
+    uint64_t posted[11];
+    Lumbung__SavingsPosted *p;
+    for (int i = 0; i < 10; i++) {
+        if (i == 6) {                     /* between: an entry on other accounts */
+            lines_t l;
+            const char *codes[] = { "5-201", "1-101" };
+            int64_t d[] = { 0, 70 }, c[] = { 70, 0 };
+            Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
+            Lumbung__JournalEntry *e;
+            assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
+            posted[10] = e->id;
+        }
+        assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 100 + i, &p), 0);
+        posted[i] = p->entry_id;
+    }
+    /* A chain that fails takes its index rows back with its entries. */
+    tx_mark_t mark = tx_ctx_mark(&f->ctx);
+    assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 5, &p), 0);
+    tx_ctx_rollback(&f->ctx, mark);
+    assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
+    /* One run for the cooperative; cash one run, savings two (broken by the manual entry),
+       5-201 one. */
+    assert_int_equal(store_count(f->txn, f->db.coop_entries) - coop_rows, 1);
+    assert_int_equal(store_count(f->txn, f->db.account_lines) - line_rows, 4);
+    uint64_t ids[64];
+    for (uint32_t limit = 1; limit <= 4; limit++) {
+        size_t n = list_all(f, NULL, limit, ids);
+        assert_true(n >= 11);
+        for (size_t i = 1; i < n; i++) assert_true(ids[i] > ids[i - 1]);
+        assert_int_equal(ids[n - 1], posted[9]);
+        assert_int_equal(ids[n - 11], posted[0]);
+        n = list_all(f, "2-101", limit, ids);
+        assert_true(n >= 10);
+        for (int i = 0; i < 10; i++) assert_int_equal(ids[n - 10 + (size_t) i], posted[i]);
+        n = list_all(f, "5-201", limit, ids);
+        assert_int_equal(ids[n - 1], posted[10]);
+        n = list_all(f, "1-101", limit, ids);
+        assert_int_equal(ids[n - 1], posted[9]);
+        assert_int_equal(ids[n - 5], posted[10]);
+    }
+}
+
 /* 2025-03-01 18:00 UTC is already 2025-03-02 in Jakarta (UTC+7). */
 #define MARCH_1_18H_UTC INT64_C(1740852000000)
 
@@ -690,6 +763,7 @@ int main(void) {
         T(entries_are_grouped_into_few_events),
         T(big_entries_are_split_by_size),
         T(journal_lists_by_period_and_account_in_pages),
+        T(index_rows_are_runs_and_every_listing_pages_through_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
