@@ -7,7 +7,10 @@
     So a service that packed a record once (for its store) puts the same bytes inside an event
     without packing it again. The result is a standard message: no unknown or private fields.
 
-    Not for: anything but length-delimited fields (wire type 2). */
+    It also walks a packed message's top-level fields as they were received, so a reader can
+    leave some out of what it hashes without unpacking and packing again.
+
+    Not for: building anything but length-delimited fields (wire type 2). */
 #ifndef LUMBUNG_PB_SPLICE_H
 #define LUMBUNG_PB_SPLICE_H
 
@@ -38,5 +41,11 @@ uint8_t *pb_splice_field(uint8_t *out, const pb_splice_field_t *f);
 
 /* The bytes pb_splice_field() writes for `f`. */
 size_t pb_splice_field_size(const pb_splice_field_t *f);
+
+/* Walks the top-level fields of the packed message in [*p, end): sets *field to the next
+   field's number, *start to its first byte (its tag) and moves *p past it. 0, or -EBADMSG for
+   bytes that are no protobuf (a truncated field, a group, a varint of more than 10 bytes). */
+int pb_splice_next(const uint8_t **p, const uint8_t *end, uint32_t *field,
+                   const uint8_t **start);
 
 #endif
