@@ -50,8 +50,7 @@ uint64_t outbox_head(outbox_t *self, store_txn_t *txn) {
 
 /* The next number comes from the txn itself, so a child txn that aborts takes its numbers
    with it and the log stays gapless without any in-memory counter to roll back. */
-int64_t outbox_append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev) {
-    assert(self && txn && ev);
+static uint64_t stamp(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev) {
     uint64_t seq = outbox_head(self, txn) + 1;
     ev->has_seq = 1;
     ev->seq = seq;
@@ -60,18 +59,44 @@ int64_t outbox_append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev) {
         ev->has_at_ms = 1;
         ev->at_ms = envelope_now_ms();
     }
-    size_t len = protobuf_c_message_get_packed_size(&ev->base);
+    return seq;
+}
+
+/* Packs ev, then the packed body after it when there is one: Event's body fields have the
+   highest numbers, so protobuf-c would have put it last as well. */
+static int64_t append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev,
+                      const pb_splice_field_t *body) {
+    uint64_t seq = stamp(self, txn, ev);
+    size_t head = protobuf_c_message_get_packed_size(&ev->base);
+    size_t len = head + (body ? pb_splice_field_size(body) : 0);
     if (len > OUTBOX_EVENT_MAX) return -EMSGSIZE;
     uint8_t stackbuf[4096];
     uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
     if (!buf) abort();
     protobuf_c_message_pack(&ev->base, buf);
+    if (body) pb_splice_field(buf + head, body);
     uint8_t key[8];
     be64_write(key, seq);
     int rc = store_put(txn, self->table, key, sizeof key, buf, len, STORE_APPEND);
     if (buf != stackbuf) free(buf);
     if (rc != 0) return rc;
     return (int64_t) seq;
+}
+
+int64_t outbox_append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev) {
+    assert(self && txn && ev);
+    return append(self, txn, ev, NULL);
+}
+
+int64_t outbox_append_packed(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev,
+                             const pb_splice_field_t *body) {
+    assert(self && txn && ev);
+    if (!body) return append(self, txn, ev, NULL);
+    assert(ev->body_case == LUMBUNG__EVENT__BODY__NOT_SET && !ev->base.n_unknown_fields);
+    assert(body->field == LUMBUNG__EVENT__BODY_MEMBERS ||
+           body->field == LUMBUNG__EVENT__BODY_TRANSACTIONS ||
+           body->field == LUMBUNG__EVENT__BODY_TESTING);
+    return append(self, txn, ev, body);
 }
 
 int outbox_read(outbox_t *self, store_txn_t *txn, uint64_t from, uint32_t max,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "store.h"
 #include "envelope.pb-c.h"
+#include "pb_splice.h"
 
 enum { OUTBOX_REPLAY_MAX = 4096, OUTBOX_EVENT_MAX = 1024 * 1024 };
 
@@ -27,6 +28,14 @@ void outbox_destroy(outbox_t **self_p);
    txn. Returns the sequence (>= 1) or a negative error (ERR_MAP_FULL, -EMSGSIZE). The caller
    keeps ownership of `ev`. */
 int64_t outbox_append(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev);
+
+/* outbox_append() of an event whose body is packed already (pb_splice.h): `body` holds the
+   bytes of the Event's oneof field numbered body->field (a body field, numbered above every
+   other field of Event), and ev has no body set. The stored bytes are exactly what
+   outbox_append() stores for the same event with that body unpacked into it. A NULL body is
+   outbox_append(). */
+int64_t outbox_append_packed(outbox_t *self, store_txn_t *txn, Lumbung__Event *ev,
+                             const pb_splice_field_t *body);
 
 /* The newest sequence visible in txn, 0 when empty. */
 uint64_t outbox_head(outbox_t *self, store_txn_t *txn);

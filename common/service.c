@@ -28,7 +28,8 @@ enum {
     REPLAY_BYTES_MAX = BUS_MESSAGE_MAX / 2,
     IDEM_HASH = crypto_hash_sha256_BYTES,
     IDEM_VERSION_UNTIMED = 1,      /* version, hash, reply (before retention) */
-    IDEM_VERSION = 2,              /* version, stored at ms u64, hash, reply */
+    IDEM_VERSION_REPACKED = 2,     /* version, stored at ms u64, hash, reply */
+    IDEM_VERSION = 3,              /* the same with the hash of the request as received */
     IDEM_HEADER = 1 + 8 + IDEM_HASH,
     PEERS_SEEN_MAX = 32,           /* peers remembered for the status answer (Pong) */
     PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
@@ -192,11 +193,16 @@ int service_call_reject(service_call_t *c, const problem_t *p) {
 }
 
 int64_t service_call_emit(service_call_t *c, Lumbung__Event *event) {
+    return service_call_emit_packed(c, event, NULL);
+}
+
+int64_t service_call_emit_packed(service_call_t *c, Lumbung__Event *event,
+                                 const pb_splice_field_t *body) {
     assert(c->txn);
     if (!event->actor) event->actor = c->actor;
     /* A follower applying the event logs the request id of the request that caused it. */
     if (!event->trace_id && c->request) event->trace_id = c->request->trace_id;
-    int64_t seq = outbox_append(c->svc->outbox, c->txn, event);
+    int64_t seq = outbox_append_packed(c->svc->outbox, c->txn, event, body);
     if (seq > 0) {
         c->last_seq = seq;
         c->reply->has_event_seq = 1;
@@ -263,21 +269,27 @@ static bool call_refused(service_call_t *c) {
 
 /* ---- idempotency: table "idempotency", key = peer \0 user \0 key, value = version byte,
    stored at (ms, u64 big-endian), SHA-256 of the request body, serialized Reply; version 1
-   values (no time) are stamped by the pruner (retention.h) ---- */
+   values (no time) are stamped by the pruner (retention.h). Version 3 hashes the request's
+   bytes as received, version 1 and 2 the request unpacked and packed again: a retry of a
+   request stored before version 3 is still compared with the hash of its version ---- */
+
+static bool idem_timed(const uint8_t *v, size_t len) {
+    return len >= IDEM_HEADER && (v[0] == IDEM_VERSION || v[0] == IDEM_VERSION_REPACKED);
+}
 
 /* When the value was stored; -1 for a version 1 value (no time), per retention.h; 0 (long
    expired) for a value of no known layout. */
 static int64_t idem_stored_at(const void *val, size_t len) {
     const uint8_t *v = val;
-    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return (int64_t) be64_read(v + 1);
+    if (idem_timed(v, len)) return (int64_t) be64_read(v + 1);
     return len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED ? -1 : 0;
 }
 
-/* A version 1 value as version 2, stored at at_ms. */
+/* A version 1 value as version 2 (its hash keeps its meaning), stored at at_ms. */
 static size_t idem_stamp(const void *val, size_t len, int64_t at_ms, uint8_t *out) {
     const uint8_t *v = val;
     assert(len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED);
-    out[0] = IDEM_VERSION;
+    out[0] = IDEM_VERSION_REPACKED;
     be64_write(out + 1, (uint64_t) at_ms);
     memcpy(out + 9, v + 1, len - 1);
     return len + 8;
@@ -285,7 +297,7 @@ static size_t idem_stamp(const void *val, size_t len, int64_t at_ms, uint8_t *ou
 
 size_t service_idempotency_reply_offset(const void *value, size_t len) {
     const uint8_t *v = value;
-    if (len >= IDEM_HEADER && v[0] == IDEM_VERSION) return IDEM_HEADER;
+    if (idem_timed(v, len)) return IDEM_HEADER;
     if (len >= 1 + IDEM_HASH && v[0] == IDEM_VERSION_UNTIMED) return 1 + IDEM_HASH;
     return 0;
 }
@@ -299,7 +311,33 @@ static size_t idem_key(const service_call_t *c, uint8_t *out) {
     return n < STORE_KEY_MAX ? (size_t) n : STORE_KEY_MAX;
 }
 
-/* The body is hashed without the per-attempt fields (id, deadline) so retries match. */
+/* The fields of Request that differ between attempts of one request, or are not what it asks:
+   its id, deadline, trace id and read-your-writes waits. */
+static bool per_attempt_field(uint32_t field) {
+    switch (field) {
+    case 1: case 4: case 5: case 6: case 7: case 60: return true;
+    default: return false;
+    }
+}
+
+/* Version 3: the request's bytes as received, without the per-attempt fields, so retries
+   match without unpacking and packing the request again. */
+static void request_hash_received(const service_call_t *c, uint8_t hash[IDEM_HASH]) {
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    const uint8_t *p = c->raw, *end = c->raw + c->raw_len, *start;
+    uint32_t field;
+    while (p < end) {
+        if (pb_splice_next(&p, end, &field, &start) != 0) {
+            crypto_hash_sha256_update(&st, start, (size_t) (end - start));   /* unpacked, so */
+            break;                                                           /* never here */
+        }
+        if (!per_attempt_field(field)) crypto_hash_sha256_update(&st, start, (size_t) (p - start));
+    }
+    crypto_hash_sha256_final(&st, hash);
+}
+
+/* Versions 1 and 2: the body is hashed as packed again without the per-attempt fields. */
 static void request_hash(const service_call_t *c, uint8_t hash[IDEM_HASH]) {
     Lumbung__Request copy = *c->request;
     copy.has_request_id = copy.has_deadline_ms = 0;
@@ -326,8 +364,9 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     if (at >= 0 && at < envelope_now_ms() - c->svc->retention.idempotency_ms) return 0;
     size_t skip = at >= 0 ? 9 : 1;                 /* version 1: no time */
     uint8_t hash[IDEM_HASH];
-    request_hash(c, hash);
-    if (vl < skip + IDEM_HASH || (v[0] != IDEM_VERSION && v[0] != IDEM_VERSION_UNTIMED) ||
+    if (vl > 0 && v[0] == IDEM_VERSION) request_hash_received(c, hash);
+    else request_hash(c, hash);
+    if (vl < skip + IDEM_HASH || (!idem_timed(v, vl) && v[0] != IDEM_VERSION_UNTIMED) ||
         memcmp(v + skip, hash, IDEM_HASH) != 0) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_CONFLICT, "idempotency_key_reused",
                           "idempotency_key",
@@ -351,7 +390,7 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
     uint8_t *val = arena_alloc(c->arena, IDEM_HEADER + rlen);
     val[0] = IDEM_VERSION;
     be64_write(val + 1, (uint64_t) envelope_now_ms());
-    request_hash(c, val + 9);
+    request_hash_received(c, val + 9);
     memcpy(val + IDEM_HEADER, reply, rlen);
     int rc = store_put(txn, c->svc->idempotency, key, klen, val, IDEM_HEADER + rlen, 0);
     if (rc == 0) {

@@ -150,6 +150,9 @@ void service_call_continue(service_call_t *call);
 /* Appends an event in the call's txn (sets seq, stream, at_ms, actor). Returns the sequence
    or a negative error to be returned by the handler. The reply's event_seq is set to it. */
 int64_t service_call_emit(service_call_t *call, Lumbung__Event *event);
+/* service_call_emit() of an event whose body is packed already (outbox_append_packed). */
+int64_t service_call_emit_packed(service_call_t *call, Lumbung__Event *event,
+                                 const pb_splice_field_t *body);
 /* Sets a typed error on the reply and returns ERR_REJECTED for the handler to return.
    A reply with an error never carries an event_seq (its events did not commit). */
 int service_call_fail(service_call_t *call, Lumbung__ErrorKind kind, const char *code,

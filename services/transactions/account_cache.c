@@ -1,4 +1,5 @@
 #include "account_cache.h"
+#include "arena_grow.h"
 
 #include <assert.h>
 #include <string.h>
@@ -21,13 +22,8 @@ int tx_account_cache_get(tx_account_cache_t *c, tx_store_t *db, store_txn_t *txn
 
 static void remember_undo(tx_account_cache_t *c, arena_t *arena, size_t slot,
                           const tx_account_t *before) {
-    if (c->undo_count == c->undo_cap) {
-        size_t cap = c->undo_cap ? c->undo_cap * 2 : UNDO_INITIAL;
-        tx_account_undo_t *grown = arena_alloc(arena, cap * sizeof *grown);
-        if (c->undo_count) memcpy(grown, c->undo, c->undo_count * sizeof *grown);
-        c->undo = grown;
-        c->undo_cap = cap;
-    }
+    c->undo = tx_arena_grow(arena, c->undo, c->undo_count, &c->undo_cap, sizeof *c->undo,
+                            UNDO_INITIAL);
     c->undo[c->undo_count++] = (tx_account_undo_t) { slot, *before };
 }
 

@@ -21,9 +21,10 @@ void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena
     ctx->today = date_today_utc();
 }
 
-int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry) {
-    assert(entry);
-    return tx_event_queue_push(&ctx->events, ctx->arena, (tx_pending_t) { .entry = entry });
+int tx_ctx_queue_entry(tx_ctx_t *ctx, const uint8_t *packed, size_t len) {
+    assert(packed && len > 0);
+    return tx_event_queue_push(&ctx->events, ctx->arena,
+                               (tx_pending_t) { .entry = packed, .entry_len = len });
 }
 
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event) {
@@ -37,13 +38,17 @@ Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx) {
 
 tx_mark_t tx_ctx_mark(const tx_ctx_t *ctx) {
     return (tx_mark_t) { tx_event_queue_count(&ctx->events), ctx->next_entry_id,
-                         tx_account_cache_mark(&ctx->accounts) };
+                         tx_account_cache_mark(&ctx->accounts),
+                         tx_savings_cache_mark(&ctx->savings),
+                         tx_index_runs_count(&ctx->index) };
 }
 
 void tx_ctx_rollback(tx_ctx_t *ctx, tx_mark_t mark) {
     tx_event_queue_truncate(&ctx->events, mark.pending);
     ctx->next_entry_id = mark.next_entry_id;
     tx_account_cache_rollback(&ctx->accounts, mark.undo);
+    tx_savings_cache_rollback(&ctx->savings, mark.savings_undo);
+    tx_index_runs_truncate(&ctx->index, mark.index);
 }
 
 int tx_ctx_get_account(tx_ctx_t *ctx, uint64_t coop, const char *code, tx_account_t *out) {
@@ -58,10 +63,32 @@ int tx_ctx_write_accounts(tx_ctx_t *ctx) {
     return tx_account_cache_write(&ctx->accounts, ctx->db, ctx->txn);
 }
 
+int tx_ctx_get_savings(tx_ctx_t *ctx, uint64_t member, int kind, tx_savings_t *out) {
+    return tx_savings_cache_get(&ctx->savings, ctx->db, ctx->txn, ctx->arena, member, kind, out);
+}
+
+int tx_ctx_put_savings(tx_ctx_t *ctx, uint64_t member, int kind, const tx_savings_t *s) {
+    return tx_savings_cache_put(&ctx->savings, ctx->db, ctx->txn, ctx->arena, member, kind, s);
+}
+
+void tx_ctx_index_entry(tx_ctx_t *ctx, const Lumbung__JournalEntry *e, int32_t date) {
+    for (size_t i = 0; i < e->n_lines; i++)
+        tx_index_runs_push(&ctx->index, ctx->arena, e->cooperative_id, e->lines[i]->account,
+                           date, e->id);
+    tx_index_runs_push(&ctx->index, ctx->arena, e->cooperative_id, NULL, date, e->id);
+}
+
+int tx_ctx_write_index(tx_ctx_t *ctx) {
+    return tx_index_runs_write(&ctx->index, ctx->db, ctx->txn);
+}
+
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg) {
     int rc = tx_event_queue_flush(&ctx->events, ctx->arena, emit, arg);
     if (rc != 0) return rc;
-    return tx_ctx_write_accounts(ctx);     /* the same txn: the order of the puts is free */
+    /* The same txn: the order of the puts is free. */
+    if ((rc = tx_ctx_write_accounts(ctx)) != 0) return rc;
+    if ((rc = tx_ctx_write_index(ctx)) != 0) return rc;
+    return tx_savings_cache_write(&ctx->savings, ctx->db, ctx->txn);
 }
 
 const char *tx_money_text(tx_ctx_t *ctx, int64_t sen) {

@@ -7,7 +7,9 @@
     ctx->txn only; the batch swaps in a child txn for a linked chain and rolls the pending
     events back with tx_ctx_rollback() when the chain fails. Its parts are modules of their
     own: the event queue (event_queue.h: posted entries grouped into EntriesPosted events at
-    flush time), the accounts changed so far (account_cache.h) and the lookups remembered
+    flush time), the accounts and savings records changed so far (account_cache.h,
+    savings_cache.h: each written once per unit of work, with an undo log), the
+    journal's index rows merged into runs (index_runs.h) and the lookups remembered
     (lookup_cache.h: roles' accounts, the cooperative last looked up); this file ties them to
     one txn and one arena.
 
@@ -29,6 +31,8 @@
 #include "envelope.pb-c.h"
 #include "store.h"
 #include "account_cache.h"
+#include "savings_cache.h"
+#include "index_runs.h"
 #include "event_queue.h"
 #include "lookup_cache.h"
 
@@ -49,21 +53,24 @@ typedef struct {
     tx_coop_cache_t coop;           /* lookup_cache.h */
     tx_ledger_plan_t *plan;         /* ledger.c's, in the arena, made on first use */
     tx_account_cache_t accounts;    /* account_cache.h, with the undo of its changes */
+    tx_savings_cache_t savings;     /* savings_cache.h, the same for members' savings */
+    tx_index_runs_t index;          /* index_runs.h: the journal's index rows, as runs */
 } tx_ctx_t;
 
 /* What tx_ctx_rollback() restores: queued items and the entry id counter. */
 typedef struct {
     size_t pending;
     uint64_t next_entry_id;
-    size_t undo;
+    size_t undo, savings_undo, index;
 } tx_mark_t;
 
 /* Prepares ctx for a unit of work; nothing is allocated until something is queued. */
 void tx_ctx_init(tx_ctx_t *ctx, tx_store_t *db, store_txn_t *txn, arena_t *arena,
                  const char *actor);
 
-/* Queues a posted entry or another event (event_queue.h). -ENOBUFS past TX_PENDING_MAX. */
-int tx_ctx_queue_entry(tx_ctx_t *ctx, Lumbung__JournalEntry *entry);
+/* Queues a posted entry, as the `len` bytes it was packed into (in the arena), or another
+   event (event_queue.h). -ENOBUFS past TX_PENDING_MAX. */
+int tx_ctx_queue_entry(tx_ctx_t *ctx, const uint8_t *packed, size_t len);
 int tx_ctx_queue_event(tx_ctx_t *ctx, Lumbung__TransactionsEvent *event);
 /* A new TransactionsEvent in the arena, to fill and queue. */
 Lumbung__TransactionsEvent *tx_ctx_event(tx_ctx_t *ctx);
@@ -80,8 +87,20 @@ int tx_ctx_put_account(tx_ctx_t *ctx, uint64_t coop, const char *code, const tx_
 /* Writes the changed accounts into ctx->txn now (before a scan of the accounts table). */
 int tx_ctx_write_accounts(tx_ctx_t *ctx);
 
+/* A member's savings of one kind as the unit of work changed them so far (all zero without a
+   record), and changing them (written by tx_ctx_flush). Every read and write of a savings
+   record in a unit of work goes through here. 0 or a store error. */
+int tx_ctx_get_savings(tx_ctx_t *ctx, uint64_t member, int kind, tx_savings_t *out);
+int tx_ctx_put_savings(tx_ctx_t *ctx, uint64_t member, int kind, const tx_savings_t *s);
+
+/* Queues the journal's index rows of a posted entry (index_runs.h), and writes the queued
+   ones into ctx->txn now (before a scan of the index tables; 0 or a store error). */
+void tx_ctx_index_entry(tx_ctx_t *ctx, const Lumbung__JournalEntry *entry, int32_t date);
+int tx_ctx_write_index(tx_ctx_t *ctx);
+
 /* Emits every queued item, in order, as lumbung.Event messages through `emit`, which returns
-   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts).
+   the sequence or a negative error, then writes the changed accounts (tx_ctx_write_accounts),
+   savings records and index rows.
    Returns 0 or the first error. Clears the queue. */
 int tx_ctx_flush(tx_ctx_t *ctx, tx_emit_fn emit, void *arg);
 

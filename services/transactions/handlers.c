@@ -106,8 +106,8 @@ static int op_close_day(void *x, service_call_t *call, const void *m) {
     return rc;
 }
 
-static int64_t emit_call(void *arg, Lumbung__Event *event) {
-    return service_call_emit(arg, event);
+static int64_t emit_call(void *arg, Lumbung__Event *event, const pb_splice_field_t *body) {
+    return service_call_emit_packed(arg, event, body);
 }
 
 /* A shard serves only the cooperatives it owns (owner.h), before anything else is asked. */

@@ -22,8 +22,6 @@
    can never overflow them between check and apply. */
 #define TOTAL_HEADROOM ((int64_t) TX_LINES_MAX * TX_AMOUNT_MAX_SEN)
 
-static const uint8_t empty_value[1];
-
 int32_t tx_ledger_local_today(const tx_ctx_t *ctx, const tx_coop_t *c) {
     int hours = c->zone_hours ? c->zone_hours : TX_ZONE_HOURS_DEFAULT;
     return date_local_today(ctx->now_ms, hours * 60);
@@ -310,24 +308,24 @@ int tx_ledger_apply(tx_ctx_t *ctx, Lumbung__JournalEntry *e, int32_t value_date)
     e->has_posted_at_ms = 1;
     e->posted_at_ms = ctx->now_ms;
     e->posted_by = (char *) ctx->actor;
-    int rc = 0;
-    for (size_t i = 0; i < e->n_lines && rc == 0; i++) {
+    for (size_t i = 0; i < e->n_lines; i++) {
         const Lumbung__JournalLine *l = e->lines[i];
         tx_account_t *a = &plan->accounts[plan->slot_of_line[i]];
         a->debit_total_sen += l->has_debit_sen ? l->debit_sen : 0;
         a->credit_total_sen += l->has_credit_sen ? l->credit_sen : 0;
-        uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
-        size_t kl = tx_key_account_line(e->cooperative_id, l->account, value_date, e->id, key);
-        rc = store_put(ctx->txn, ctx->db->account_lines, key, kl, empty_value, 0, 0);
     }
+    int rc = 0;
     for (size_t s = 0; s < plan->count && rc == 0; s++)
         rc = tx_ctx_put_account(ctx, e->cooperative_id, plan->codes[s], &plan->accounts[s]);
-    if (rc == 0) rc = tx_store_put_pb(ctx->txn, ctx->db->entries, e->id, &e->base,
-                                      tx_store_append(ctx->db, ctx->db->entries));
-    uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
-    size_t kl = tx_key_coop_entry(e->cooperative_id, value_date, e->id, key);
-    if (rc == 0) rc = store_put(ctx->txn, ctx->db->coop_entries, key, kl, empty_value, 0, 0);
-    return rc == 0 ? tx_ctx_queue_entry(ctx, e) : rc;
+    /* Packed once: the same bytes are the store row and, at flush, the event's entry. */
+    size_t len = protobuf_c_message_get_packed_size(&e->base);
+    uint8_t *packed = arena_alloc(ctx->arena, len);
+    protobuf_c_message_pack(&e->base, packed);
+    if (rc == 0) rc = tx_store_put_packed(ctx->txn, ctx->db->entries, e->id, packed, len,
+                                          tx_store_append(ctx->db, ctx->db->entries));
+    if (rc != 0) return rc;
+    tx_ctx_index_entry(ctx, e, value_date);        /* written as runs at the end (index_runs.h) */
+    return tx_ctx_queue_entry(ctx, packed, len);
 }
 
 int tx_ledger_role_code(tx_ctx_t *ctx, uint64_t coop, Lumbung__AccountRole role,
@@ -641,7 +639,57 @@ static int parse_journal_query(tx_ctx_t *ctx, const Lumbung__ListJournal *req,
     return 0;
 }
 
-/* Both indexes end in date | id; `prefix_len` bytes before them identify the scan. */
+/* A page of the journal: entries read by id until the limit, then the cursor of the next. */
+typedef struct {
+    tx_ctx_t *ctx;
+    const journal_query_t *q;
+    Lumbung__JournalPage *page;
+} journal_page_t;
+
+/* Adds the entries [first, last] of `date` from `from` on; 1 when the page is full (its cursor
+   set), 0 to go on, or a store error. */
+static int page_add_run(journal_page_t *p, int32_t date, uint64_t first, uint64_t last,
+                        uint64_t from) {
+    for (uint64_t id = first > from ? first : from; id <= last; id++) {
+        if (p->page->n_items == p->q->limit) {
+            char cursor[64];
+            tx_ledger_cursor_format(date, id, cursor, sizeof cursor);
+            p->page->next_cursor = arena_strdup(p->ctx->arena, cursor);
+            return 1;
+        }
+        ProtobufCMessage *m;
+        int rc = tx_store_get_pb(p->ctx->txn, p->ctx->db->entries, id, p->ctx->arena,
+                                 &lumbung__journal_entry__descriptor, &m);
+        if (rc != 0) return rc;
+        p->page->items[p->page->n_items++] = (Lumbung__JournalEntry *) m;
+    }
+    return 0;
+}
+
+/* The run that holds the start of the scan when it begins before it (a cursor into the middle
+   of a run): the row just before `key`, when it has the same prefix and date. *last = 0 when
+   there is none. */
+static int run_before(tx_ctx_t *ctx, store_table_t table, const uint8_t *key, size_t kl,
+                      size_t prefix_len, uint64_t *first, uint64_t *last) {
+    store_cursor_t *c;
+    *last = 0;
+    int rc = store_cursor_open(ctx->txn, table, &c);
+    if (rc != 0) return rc;
+    const void *k, *v;
+    size_t kf, vl;
+    rc = store_cursor_seek(c, key, kl, &k, &kf, &v, &vl);
+    rc = rc == 0 ? store_cursor_prev(c, &k, &kf, &v, &vl)
+                 : store_cursor_last(c, &k, &kf, &v, &vl);
+    if (rc == 0 && kf == kl && memcmp(k, key, prefix_len + 4) == 0) {
+        *first = be64_read((const uint8_t *) k + prefix_len + 4);
+        rc = tx_index_run_decode(v, vl, *first, last);
+    }
+    store_cursor_close(&c);
+    return rc == ERR_NOT_FOUND ? 0 : rc;
+}
+
+/* Both indexes end in date | id; `prefix_len` bytes before them identify the scan. A row is a
+   run of entries (store.h), expanded here. */
 static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__JournalPage *page) {
     uint8_t key[TX_ACCOUNT_LINE_KEY_SIZE];
     size_t kl = q->account
@@ -649,30 +697,28 @@ static int journal_scan(tx_ctx_t *ctx, const journal_query_t *q, Lumbung__Journa
         : tx_key_coop_entry(q->coop, q->start_date, q->start_id, key);
     size_t prefix_len = kl - 12;
     store_table_t table = q->account ? ctx->db->account_lines : ctx->db->coop_entries;
-    store_scan_t s;
-    int rc = store_scan_open(&s, ctx->txn, table,
-                             &(store_range_t){ .prefix = key, .prefix_len = prefix_len,
-                                               .from = key, .from_len = kl });
-    if (rc != 0) return rc;
     page->items = arena_alloc(ctx->arena, q->limit * sizeof *page->items);
-    while ((rc = store_scan_next(&s)) == 0 && s.key_len == kl) {
+    journal_page_t p = { ctx, q, page };
+    uint64_t first = 0, last = 0;
+    int rc = tx_ctx_write_index(ctx);              /* the scan reads the store */
+    if (rc == 0) rc = run_before(ctx, table, key, kl, prefix_len, &first, &last);
+    if (rc == 0 && last != 0 && last >= q->start_id && q->start_date <= q->to)
+        rc = page_add_run(&p, q->start_date, first, last, q->start_id);
+    if (rc != 0) return rc < 0 ? rc : 0;
+    store_scan_t s;
+    rc = store_scan_open(&s, ctx->txn, table,
+                         &(store_range_t){ .prefix = key, .prefix_len = prefix_len,
+                                           .from = key, .from_len = kl });
+    if (rc != 0) return rc;
+    while (rc == 0 && (rc = store_scan_next(&s)) == 0 && s.key_len == kl) {
         const uint8_t *kb = s.key;
         int32_t date = date_from_key(be32_read(kb + prefix_len));
-        uint64_t id = be64_read(kb + prefix_len + 4);
+        first = be64_read(kb + prefix_len + 4);
         if (date > q->to) break;
-        if (page->n_items == q->limit) {
-            char cursor[64];
-            tx_ledger_cursor_format(date, id, cursor, sizeof cursor);
-            page->next_cursor = arena_strdup(ctx->arena, cursor);
-            break;
-        }
-        ProtobufCMessage *m;
-        rc = tx_store_get_pb(ctx->txn, ctx->db->entries, id, ctx->arena,
-                             &lumbung__journal_entry__descriptor, &m);
-        if (rc != 0) break;
-        page->items[page->n_items++] = (Lumbung__JournalEntry *) m;
+        if ((rc = tx_index_run_decode(s.val, s.val_len, first, &last)) == 0)
+            rc = page_add_run(&p, date, first, last, 0);
     }
-    return store_scan_close(&s, rc);
+    return store_scan_close(&s, rc > 0 ? 0 : rc);
 }
 
 int tx_ledger_list_journal(tx_ctx_t *ctx, const Lumbung__ListJournal *req,

@@ -115,24 +115,27 @@ static int table_index(const char *name) {
 }
 
 /* Adds the u64 at the end of each key of `table` that starts with one of `heads` (or with the
-   cooperative, when heads is NULL) to `out`. */
+   cooperative, when heads is NULL) to `out`; a row of tx_coop_entries is a run of entries
+   (store.h) and adds each of them. */
 static int collect_tails(const move_tables_t *mt, store_txn_t *txn, const char *table,
                          const idset_t *heads, uint64_t coop, idset_t *out) {
     store_cursor_t *c;
     int rc = store_cursor_open(txn, mt->src[table_index(table)], &c);
     if (rc != 0) return rc;
-    const void *k;
-    size_t kl;
-    for (int r = store_cursor_first(c, &k, &kl, NULL, NULL); r == 0;
-         r = store_cursor_next(c, &k, &kl, NULL, NULL)) {
+    bool runs = !strcmp(table, "tx_coop_entries");
+    const void *k, *v;
+    size_t kl, vl;
+    for (int r = store_cursor_first(c, &k, &kl, &v, &vl); r == 0 && rc == 0;
+         r = store_cursor_next(c, &k, &kl, &v, &vl)) {
         if (kl < 16) continue;
-        uint64_t head = be64_read(k);
-        if (heads ? idset_has(heads, head) : head == coop)
-            idset_add(out, be64_read((const uint8_t *) k + kl - 8));
+        uint64_t head = be64_read(k), first = be64_read((const uint8_t *) k + kl - 8), last = first;
+        if (!(heads ? idset_has(heads, head) : head == coop)) continue;
+        if (runs) rc = tx_index_run_decode(v, vl, first, &last);
+        for (uint64_t id = first; rc == 0 && id <= last; id++) idset_add(out, id);
     }
     store_cursor_close(&c);
     idset_sort(out);
-    return 0;
+    return rc;
 }
 
 /* Members of the replica whose record names the cooperative (record layout: store.h). */

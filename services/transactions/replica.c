@@ -87,10 +87,10 @@ typedef struct {
     Lumbung__Actor *actor;      /* who caused the members event causes ours too */
 } emit_arg_t;
 
-static int64_t emit_to_outbox(void *arg, Lumbung__Event *event) {
+static int64_t emit_to_outbox(void *arg, Lumbung__Event *event, const pb_splice_field_t *body) {
     emit_arg_t *e = arg;
     event->actor = e->actor;
-    return outbox_append(service_outbox(e->app->service), e->txn, event);
+    return outbox_append_packed(service_outbox(e->app->service), e->txn, event, body);
 }
 
 int tx_replica_apply(void *arg, store_txn_t *txn, const Lumbung__Event *event) {

@@ -101,7 +101,7 @@ static int move_validate(tx_ctx_t *ctx, move_t *m, problem_t *err) {
     if (m->amount == 0 && !amount_optional)
         return problem_set(err, INVALID, "missing_field", "amount",
                          "amount is required and must be greater than zero");
-    rc = tx_store_get_savings(ctx->db, ctx->txn, m->member, m->kind, &m->effect.after);
+    rc = tx_ctx_get_savings(ctx, m->member, m->kind, &m->effect.after);
     m->effect.set = true;
     m->effect.member = m->member;
     m->effect.kind = m->kind;
@@ -345,7 +345,7 @@ int tx_savings_move(tx_ctx_t *ctx, const Lumbung__SavingsMovement *mv, bool depo
 
 int tx_savings_effect_apply(tx_ctx_t *ctx, const tx_savings_effect_t *effect) {
     if (!effect->set) return 0;
-    return tx_store_put_savings(ctx->db, ctx->txn, effect->member, effect->kind, &effect->after);
+    return tx_ctx_put_savings(ctx, effect->member, effect->kind, &effect->after);
 }
 
 int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *rev,
@@ -360,7 +360,7 @@ int tx_savings_reversal_check(tx_ctx_t *ctx, const Lumbung__JournalEntry *rev,
     effect->member = rev->member_id;
     effect->kind = rev->savings_kind;
     tx_savings_t *s = &effect->after;
-    if ((rc = tx_store_get_savings(ctx->db, ctx->txn, rev->member_id, effect->kind, s)) != 0)
+    if ((rc = tx_ctx_get_savings(ctx, rev->member_id, effect->kind, s)) != 0)
         return rc;
     int64_t delta = rev->savings_delta_sen;
     if (s->balance_sen + delta < 0)
@@ -438,7 +438,7 @@ int tx_savings_member_accounts(tx_ctx_t *ctx, const Lumbung__GetMemberAccounts *
     m->items = arena_alloc(ctx->arena, 4 * sizeof *m->items);
     for (int kind = K(PRINCIPAL); kind <= K(TIME_DEPOSIT); kind++) {
         tx_savings_t s;
-        if ((rc = tx_store_get_savings(ctx->db, ctx->txn, req->member_id, kind, &s)) != 0)
+        if ((rc = tx_ctx_get_savings(ctx, req->member_id, kind, &s)) != 0)
             return rc;
         Lumbung__SavingsAccount *a = account_item(ctx, (Lumbung__SavingsKind) kind, &s);
         if (kind == K(PRINCIPAL)) {
@@ -518,11 +518,11 @@ static int settlement_date(tx_ctx_t *ctx, uint64_t coop, int32_t exit_on, int32_
 
 static int zero_savings(tx_ctx_t *ctx, uint64_t member, int kind) {
     tx_savings_t s;
-    int rc = tx_store_get_savings(ctx->db, ctx->txn, member, kind, &s);
+    int rc = tx_ctx_get_savings(ctx, member, kind, &s);
     if (rc != 0 || s.balance_sen == 0) return rc;
     s.withdrawn_sen += s.balance_sen;
     s.balance_sen = 0;
-    return tx_store_put_savings(ctx->db, ctx->txn, member, kind, &s);
+    return tx_ctx_put_savings(ctx, member, kind, &s);
 }
 
 static int queue_settled(tx_ctx_t *ctx, Lumbung__Settlement *st) {
@@ -537,9 +537,9 @@ static int queue_settled(tx_ctx_t *ctx, Lumbung__Settlement *st) {
 static int settlement_amounts(tx_ctx_t *ctx, uint64_t member, int32_t exit_on,
                               Lumbung__Settlement *st) {
     tx_savings_t p, m, v;
-    int rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(PRINCIPAL), &p);
-    if (rc == 0) rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(MANDATORY), &m);
-    if (rc == 0) rc = tx_store_get_savings(ctx->db, ctx->txn, member, K(VOLUNTARY), &v);
+    int rc = tx_ctx_get_savings(ctx, member, K(PRINCIPAL), &p);
+    if (rc == 0) rc = tx_ctx_get_savings(ctx, member, K(MANDATORY), &m);
+    if (rc == 0) rc = tx_ctx_get_savings(ctx, member, K(VOLUNTARY), &v);
     if (rc == 0) rc = tx_savings_loans_outstanding(ctx, member, exit_on, &st->debts_sen);
     if (rc != 0) return rc;
     st->has_principal_sen = st->has_mandatory_sen = st->has_voluntary_sen = 1;
@@ -640,7 +640,8 @@ static int books_empty(tx_ctx_t *ctx, uint64_t coop, problem_t *err) {
     uint8_t key[TX_COOP_ENTRY_KEY_SIZE];
     size_t kl = tx_key_coop_entry(coop, DATE_MIN, 0, key);
     store_cursor_t *c;
-    int rc = store_cursor_open(ctx->txn, ctx->db->coop_entries, &c);
+    int rc = tx_ctx_write_index(ctx);              /* the seek reads the store */
+    if (rc == 0) rc = store_cursor_open(ctx->txn, ctx->db->coop_entries, &c);
     if (rc != 0) return rc;
     const void *k;
     size_t kf;
@@ -701,7 +702,7 @@ static int opening_item(tx_ctx_t *ctx, const Lumbung__PostOpening *req, size_t i
                              "savings[%zu]", i, o->member_id, tx_chart_kind_name(o->kind), j);
     tx_savings_effect_t *e = &effects[i];
     *e = (tx_savings_effect_t) { .set = true, .member = o->member_id, .kind = (int) o->kind };
-    if ((rc = tx_store_get_savings(ctx->db, ctx->txn, o->member_id, o->kind, &e->after)) != 0)
+    if ((rc = tx_ctx_get_savings(ctx, o->member_id, o->kind, &e->after)) != 0)
         return rc;
     e->after.balance_sen += o->amount_sen;
     e->after.paid_sen += o->amount_sen;

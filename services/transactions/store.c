@@ -162,6 +162,24 @@ int tx_close_decode(const void *buf, size_t len, tx_close_t *c) {
     return 0;
 }
 
+/* A lone entry keeps the empty value every row had before runs. */
+size_t tx_index_run_encode(uint64_t first, uint64_t last, uint8_t out[TX_INDEX_RUN_VALUE_MAX]) {
+    assert(last >= first);
+    if (last == first) return 0;
+    be64_write(out, last);
+    return 8;
+}
+
+int tx_index_run_decode(const void *val, size_t len, uint64_t first, uint64_t *last) {
+    if (len == 0) {
+        *last = first;
+        return 0;
+    }
+    if (len != 8) return ERR_RECORD_VERSION;
+    *last = be64_read(val);
+    return *last > first ? 0 : ERR_RECORD_VERSION;
+}
+
 /* ------------------------------------------------------------------ keys */
 
 
@@ -335,4 +353,11 @@ int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,
     int rc = store_put(txn, table, key, sizeof key, buf, len, flags);
     if (buf != stackbuf) free(buf);
     return rc;
+}
+
+int tx_store_put_packed(store_txn_t *txn, store_table_t table, uint64_t id,
+                        const uint8_t *bytes, size_t len, unsigned flags) {
+    uint8_t key[8];
+    be64_write(key, id);
+    return store_put(txn, table, key, sizeof key, bytes, len, flags);
 }

@@ -16,8 +16,9 @@
     tx_roles         coop u64 | role u32                   code of the account the service posts
                                                            to for that role (the first one)
     tx_entries       entry id u64 (MDB_APPEND)             lumbung.JournalEntry, immutable
-    tx_coop_entries  coop u64 | date | entry id u64        empty: journal by cooperative + date
-    tx_account_lines coop u64 | code[16] | date | id u64   empty: journal by account + date
+    tx_coop_entries  coop u64 | date | entry id u64        index run: journal by cooperative +
+                                                           date
+    tx_account_lines coop u64 | code[16] | date | id u64   index run: journal by account + date
     tx_reversals     entry id u64                          id u64 of the entry reversing it
     tx_savings       member u64 | kind u8                  savings record
     tx_time_deposits time deposit id u64 (MDB_APPEND)      lumbung.TimeDeposit
@@ -35,6 +36,11 @@
                                                            under way (deleted by its last step)
     cursors          (follower.h)                          the members stream cursor
     outbox, idempotency tables                             (service.h, outbox.h)
+
+    Index runs (tx_coop_entries, tx_account_lines; index_runs.h): a row stands for the entries
+    from the id in its key to the last id of the run, every id between of the same cooperative,
+    date (and account): an empty value is the one entry of its key (every row before runs), an
+    8-byte value is the last id u64 (greater than the key's).
 
     Packed records (all integers big-endian, signed ones two's complement):
       coop     v1: [0] version=1 [1] mandatory period in months (1, 3, 6, 12; 0 weekly)
@@ -81,6 +87,7 @@ enum {
     TX_ACCOUNT_KEY_MAX = 8 + TX_CODE_MAX,
     TX_COOP_ENTRY_KEY_SIZE = 8 + 4 + 8,
     TX_ACCOUNT_LINE_KEY_SIZE = 8 + TX_CODE_MAX + 4 + 8,
+    TX_INDEX_RUN_VALUE_MAX = 8,
 };
 
 enum { TX_MEMBER_ACTIVE = 1, TX_MEMBER_EXITED = 2 };
@@ -144,6 +151,12 @@ int tx_savings_decode(const void *buf, size_t len, tx_savings_t *s);
 void tx_close_encode(const tx_close_t *c, uint8_t out[TX_CLOSE_RECORD_SIZE]);
 int tx_close_decode(const void *buf, size_t len, tx_close_t *c);
 
+/* The value of an index run from `first` to `last` (>= first): returns its length. Decode
+   gives the last id of the row keyed by `first`: 0, or ERR_RECORD_VERSION for a value of no
+   known layout. */
+size_t tx_index_run_encode(uint64_t first, uint64_t last, uint8_t out[TX_INDEX_RUN_VALUE_MAX]);
+int tx_index_run_decode(const void *val, size_t len, uint64_t first, uint64_t *last);
+
 /* Keys. Each writes its key into `out` and returns the key length. */
 size_t tx_key_account(uint64_t coop, const char *code, uint8_t out[TX_ACCOUNT_KEY_MAX]);
 size_t tx_key_coop_entry(uint64_t coop, int32_t date, uint64_t id,
@@ -189,5 +202,8 @@ int tx_store_get_pb(store_txn_t *txn, store_table_t table, uint64_t id, arena_t 
                     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
 int tx_store_put_pb(store_txn_t *txn, store_table_t table, uint64_t id,
                     const ProtobufCMessage *msg, unsigned flags);
+/* Stores `len` bytes packed already (the record a caller packed once to use twice). */
+int tx_store_put_packed(store_txn_t *txn, store_table_t table, uint64_t id,
+                        const uint8_t *bytes, size_t len, unsigned flags);
 
 #endif

@@ -27,9 +27,9 @@ typedef struct {
     store_txn_t *txn;
 } seed_t;
 
-static int64_t emit(void *arg, Lumbung__Event *event) {
+static int64_t emit(void *arg, Lumbung__Event *event, const pb_splice_field_t *body) {
     seed_t *s = arg;
-    return outbox_append(s->outbox, s->txn, event);
+    return outbox_append_packed(s->outbox, s->txn, event, body);
 }
 
 /* One loan applied and disbursed, its events appended; 0 or the failing code. */

@@ -22,6 +22,7 @@
 #include "curve.h"
 #include "envelope.h"
 #include "service.h"
+#include <sodium.h>
 
 /* Every emitted event gets the sequence its index foretold. */
 #define TESTSVC_CHECK_SEQ(seq, index) assert_int_equal(seq, index)
@@ -487,6 +488,60 @@ static void a_repeat_with_the_same_key_returns_the_stored_reply(void **state) {
     assert_int_equal(fresh.event_seq, 2);
 }
 
+/* A record as the service stored it before version 3 (store format 2: the hash of the request
+   unpacked and packed again, without the per-attempt fields), made from the one stored now. */
+static void store_as_version_2(fixture_t *f, const Lumbung__Request *sent) {
+    Lumbung__Request copy = *sent;
+    copy.has_request_id = copy.has_deadline_ms = 0;
+    copy.trace_id = NULL;
+    copy.has_after_members_seq = copy.has_after_transactions_seq = 0;
+    copy.n_after_shard_seqs = 0;
+    uint8_t packed[1024];
+    size_t len = lumbung__request__get_packed_size(&copy);
+    assert_true(len <= sizeof packed);
+    lumbung__request__pack(&copy, packed);
+    store_t *store = service_store(f->prod.svc);
+    store_table_t t;
+    assert_int_equal(store_table(store, "idempotency", &t), 0);
+    store_txn_t *txn;
+    assert_int_equal(store_begin(store, false, &txn), 0);
+    store_cursor_t *c;
+    assert_int_equal(store_cursor_open(txn, t, &c), 0);
+    const void *k, *v;
+    size_t kl, vl;
+    assert_int_equal(store_cursor_first(c, &k, &kl, &v, &vl), 0);
+    uint8_t key[512], val[4096];
+    assert_true(kl <= sizeof key && vl <= sizeof val && vl > 41);
+    memcpy(key, k, kl);
+    memcpy(val, v, vl);
+    store_cursor_close(&c);
+    assert_int_equal(val[0], 3);                    /* what this build stores */
+    val[0] = 2;
+    crypto_hash_sha256(val + 9, packed, len);
+    assert_int_equal(store_put(txn, t, key, kl, val, vl, 0), 0);
+    assert_int_equal(store_commit(&txn), 0);
+}
+
+/* A retry across the upgrade that changed the hash's meaning is still answered from the stored
+   reply, never posted twice; a different request with that key is still refused. */
+static void a_reply_stored_by_an_older_version_still_answers_its_retry(void **state) {
+    fixture_t *f = *state;
+    producer_start(f);
+    request_t r;
+    outcome_t first = call(f, f->to_prod, add_request(&r, "simpanan", 5000, "deposit-1"));
+    assert_false(first.has_error);
+    store_as_version_2(f, &r.req);
+    outcome_t again = call(f, f->to_prod, add_request(&r, "simpanan", 5000, "deposit-1"));
+    assert_false(again.has_error);
+    assert_int_equal(again.testing.value, 5000);
+    assert_int_equal(again.event_seq, 1);
+    assert_int_equal(counter_of(f, "simpanan"), 5000);
+    assert_int_equal(service_stats(f->prod.svc).idempotent_hits, 1);
+    outcome_t other = call(f, f->to_prod, add_request(&r, "simpanan", 9999, "deposit-1"));
+    assert_true(other.has_error);
+    assert_string_equal(other.code, "idempotency_key_reused");
+}
+
 static void a_failed_request_stores_no_idempotent_reply(void **state) {
     fixture_t *f = *state;
     producer_start(f);
@@ -823,6 +878,7 @@ int main(void) {
         T(a_reply_carries_the_last_sequence_it_produced),
         T(a_failed_request_changes_nothing_and_gives_back_its_sequences),
         T(a_repeat_with_the_same_key_returns_the_stored_reply),
+        T(a_reply_stored_by_an_older_version_still_answers_its_retry),
         T(a_failed_request_stores_no_idempotent_reply),
         T(an_over_long_idempotency_key_is_invalid),
         T(malformed_and_bodyless_requests_get_typed_errors),

@@ -1,8 +1,10 @@
-/* outbox: gapless sequences from 1, numbers given back by aborted transactions, bounded reads. */
+/* outbox: gapless sequences from 1, numbers given back by aborted transactions, bounded reads,
+   and an event with a packed body stored as protobuf-c packs the whole event. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -180,6 +182,49 @@ static void an_aborted_child_gives_its_numbers_back(void **state) {
     free(v);
 }
 
+/* Stored bytes of event `seq`, copied out (malloc'd). */
+static uint8_t *stored_bytes(fixture_t *f, uint64_t seq, size_t *len) {
+    store_txn_t *r = begin(f, true);
+    store_table_t t;
+    assert_int_equal(store_table(f->store, "outbox", &t), 0);
+    uint8_t key[8];
+    for (int i = 0; i < 8; i++) key[i] = (uint8_t) (seq >> (56 - 8 * i));
+    const void *v;
+    assert_int_equal(store_get(r, t, key, sizeof key, &v, len), 0);
+    uint8_t *copy = malloc(*len);
+    memcpy(copy, v, *len);
+    store_abort(&r);
+    return copy;
+}
+
+/* An event appended with its body packed already is stored as the very bytes protobuf-c packs
+   for the event with that body in it. */
+static void a_packed_body_is_stored_as_the_whole_event_packs(void **state) {
+    fixture_t *f = *state;
+    Lumbung__TestingEvent te = LUMBUNG__TESTING_EVENT__INIT;
+    te.has_index = 1;
+    te.index = 4242;
+    uint8_t body[16];
+    size_t body_len = lumbung__testing_event__pack(&te, body);
+    Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
+    actor.user = "teller";
+    Lumbung__Event ev = LUMBUNG__EVENT__INIT;
+    ev.actor = &actor;
+    ev.trace_id = "trace-9";
+    store_txn_t *txn = begin(f, false);
+    pb_splice_field_t field = { LUMBUNG__EVENT__BODY_TESTING, body, body_len };
+    assert_int_equal(outbox_append_packed(f->outbox, txn, &ev, &field), 1);
+    assert_int_equal(store_commit(&txn), 0);
+    ev.body_case = LUMBUNG__EVENT__BODY_TESTING;
+    ev.testing = &te;
+    uint8_t expected[256];
+    size_t expected_len = lumbung__event__pack(&ev, expected), len;
+    uint8_t *stored = stored_bytes(f, 1, &len);
+    assert_int_equal(len, expected_len);
+    assert_memory_equal(stored, expected, len);
+    free(stored);
+}
+
 static void append_fills_in_stream_and_time_but_keeps_what_is_set(void **state) {
     fixture_t *f = *state;
     store_txn_t *txn = begin(f, false);
@@ -346,6 +391,7 @@ int main(void) {
         T(large_events_round_trip),
         T(an_oversize_event_is_refused_and_changes_nothing),
         T(reopening_continues_after_the_stored_head),
+        T(a_packed_body_is_stored_as_the_whole_event_packs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,9 +46,10 @@ static int move(fx_t *f, bool deposit, uint64_t member, Lumbung__SavingsKind kin
     return tx_savings_move(&f->ctx, &mv, deposit, out ? out : &p, &f->err);
 }
 
+/* As the unit of work sees it (its savings records are written once, at its flush). */
 static int64_t balance(fx_t *f, uint64_t member, int kind) {
     tx_savings_t s;
-    assert_int_equal(tx_store_get_savings(&f->db, f->txn, member, kind, &s), 0);
+    assert_int_equal(tx_ctx_get_savings(&f->ctx, member, kind, &s), 0);
     return s.balance_sen;
 }
 
@@ -466,11 +467,26 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     assert_trial_balance(f, COOP);
 }
 
-static int64_t count_emit(void *arg, Lumbung__Event *ev) {
+/* The TransactionsEvent of an emitted event, unpacked from its packed body when it has one. */
+static Lumbung__TransactionsEvent *emitted_body(Lumbung__Event *ev,
+                                                const pb_splice_field_t *body) {
+    if (!body) {
+        assert_int_equal(ev->body_case, LUMBUNG__EVENT__BODY_TRANSACTIONS);
+        return ev->transactions;
+    }
+    assert_int_equal(body->field, LUMBUNG__EVENT__BODY_TRANSACTIONS);
+    Lumbung__TransactionsEvent *te = lumbung__transactions_event__unpack(NULL, body->len,
+                                                                         body->bytes);
+    assert_non_null(te);
+    return te;
+}
+
+static int64_t count_emit(void *arg, Lumbung__Event *ev, const pb_splice_field_t *body) {
     int *n = arg;
-    assert_int_equal(ev->body_case, LUMBUNG__EVENT__BODY_TRANSACTIONS);
-    if (ev->transactions->body_case == LUMBUNG__TRANSACTIONS_EVENT__BODY_ENTRIES_POSTED)
-        assert_true(ev->transactions->entries_posted->n_entries <= TX_EVENT_ENTRIES_MAX);
+    Lumbung__TransactionsEvent *te = emitted_body(ev, body);
+    if (te->body_case == LUMBUNG__TRANSACTIONS_EVENT__BODY_ENTRIES_POSTED)
+        assert_true(te->entries_posted->n_entries <= TX_EVENT_ENTRIES_MAX);
+    if (body) lumbung__transactions_event__free_unpacked(te, NULL);
     return ++*n;
 }
 
@@ -485,9 +501,10 @@ static void entries_are_grouped_into_few_events(void **state) {
     assert_int_equal(n, 3);     /* 256 + 256 + 88 */
 }
 
-static int64_t size_emit(void *arg, Lumbung__Event *ev) {
+static int64_t size_emit(void *arg, Lumbung__Event *ev, const pb_splice_field_t *body) {
     size_t *max = arg;
-    size_t n = protobuf_c_message_get_packed_size(&ev->base);
+    size_t n = protobuf_c_message_get_packed_size(&ev->base) +
+               (body ? pb_splice_field_size(body) : 0);
     if (n > *max) *max = n;
     return 1;
 }
@@ -574,6 +591,79 @@ static void journal_lists_by_period_and_account_in_pages(void **state) {
     q.limit = 501;
     assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.field, "limit");
+}
+
+/* The ids of every entry the journal lists for `account` (NULL: the cooperative), paging by
+   `limit` through the cursors. Returns how many. */
+static size_t list_all(fx_t *f, const char *account, uint32_t limit, uint64_t *ids) {
+    Lumbung__ListJournal q = LUMBUNG__LIST_JOURNAL__INIT;
+    q.has_cooperative_id = q.has_limit = 1;
+    q.cooperative_id = COOP;
+    q.limit = limit;
+    q.account = (char *) account;
+    size_t n = 0;
+    for (int pages = 0; pages < 100; pages++) {
+        Lumbung__JournalPage *page;
+        assert_int_equal(tx_ledger_list_journal(&f->ctx, &q, &page, &f->err), 0);
+        assert_true(page->n_items <= limit);
+        for (size_t i = 0; i < page->n_items; i++) ids[n++] = page->items[i]->id;
+        if (!page->next_cursor) return n;
+        assert_int_equal(page->n_items, limit);
+        q.cursor = page->next_cursor;
+    }
+    fail_msg("the journal did not end");
+    return 0;
+}
+
+/* Ten deposits and a manual entry in one unit of work: the index holds runs of consecutive
+   entries (a few rows, not one per entry and line), and every listing, by cooperative or by
+   account, pages through them with cursors into the middle of a run. */
+static void index_rows_are_runs_and_every_listing_pages_through_them(void **state) {
+    fx_t *f = *state;
+    int ignored = 0;
+    assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
+    uint64_t coop_rows = store_count(f->txn, f->db.coop_entries);
+    uint64_t line_rows = store_count(f->txn, f->db.account_lines);
+    uint64_t posted[11];
+    Lumbung__SavingsPosted *p;
+    for (int i = 0; i < 10; i++) {
+        if (i == 6) {                     /* between: an entry on other accounts */
+            lines_t l;
+            const char *codes[] = { "5-201", "1-101" };
+            int64_t d[] = { 0, 70 }, c[] = { 70, 0 };
+            Lumbung__PostEntry req = entry(&l, 2, codes, d, c);
+            Lumbung__JournalEntry *e;
+            assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
+            posted[10] = e->id;
+        }
+        assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 100 + i, &p), 0);
+        posted[i] = p->entry_id;
+    }
+    /* A chain that fails takes its index rows back with its entries. */
+    tx_mark_t mark = tx_ctx_mark(&f->ctx);
+    assert_int_equal(move(f, true, ALICE, K(VOLUNTARY), 5, &p), 0);
+    tx_ctx_rollback(&f->ctx, mark);
+    assert_int_equal(tx_ctx_flush(&f->ctx, count_emit, &ignored), 0);
+    /* One run for the cooperative; cash one run, savings two (broken by the manual entry),
+       5-201 one. */
+    assert_int_equal(store_count(f->txn, f->db.coop_entries) - coop_rows, 1);
+    assert_int_equal(store_count(f->txn, f->db.account_lines) - line_rows, 4);
+    uint64_t ids[64];
+    for (uint32_t limit = 1; limit <= 4; limit++) {
+        size_t n = list_all(f, NULL, limit, ids);
+        assert_true(n >= 11);
+        for (size_t i = 1; i < n; i++) assert_true(ids[i] > ids[i - 1]);
+        assert_int_equal(ids[n - 1], posted[9]);
+        assert_int_equal(ids[n - 11], posted[0]);
+        n = list_all(f, "2-101", limit, ids);
+        assert_true(n >= 10);
+        for (int i = 0; i < 10; i++) assert_int_equal(ids[n - 10 + (size_t) i], posted[i]);
+        n = list_all(f, "5-201", limit, ids);
+        assert_int_equal(ids[n - 1], posted[10]);
+        n = list_all(f, "1-101", limit, ids);
+        assert_int_equal(ids[n - 1], posted[9]);
+        assert_int_equal(ids[n - 5], posted[10]);
+    }
 }
 
 /* 2025-03-01 18:00 UTC is already 2025-03-02 in Jakarta (UTC+7). */
@@ -673,6 +763,7 @@ int main(void) {
         T(entries_are_grouped_into_few_events),
         T(big_entries_are_split_by_size),
         T(journal_lists_by_period_and_account_in_pages),
+        T(index_rows_are_runs_and_every_listing_pages_through_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
