@@ -30,6 +30,11 @@ def test_c_example_posts_a_batch_idempotently_and_follows_from_a_cursor():
         def run(command, *extra, stdin=None):
             return run_c_example(keys, "bank-c", "transactions", router, command, *extra, stdin=stdin)
 
+        # The members' accounts are opened by transactions' members follower, asynchronously:
+        # wait until it has applied both cooperatives, so the head taken below is the head
+        # before the batch (and not before the accounts_opened events).
+        mine.trial_balance()
+        other.trial_balance()
         rc, out, err = run("ping")
         assert (rc, out) == (0, ["transactions: head_seq %s" % out[0].split()[-1]]), err
         head_before = int(out[0].split()[-1])
