@@ -15,40 +15,13 @@
 #include "unit.h"
 #include "unit_tool.h"
 #include "../../services/reporting/pdf.h"
+#include "reporting_doc_fixture.h"
 
-static const reporting_column_t ACCOUNTS[] = {
-    { "code", "Kode", 8 }, { "name", "Nama Akun", 40 }, { "balance", "Saldo", 20 },
-    { NULL, NULL, 0 } };
-static const reporting_column_t RATIOS[] = {
-    { "ratio", "Rasio", 0 }, { "value", "Nilai", 0 }, { "weight", "Bobot (%)", 0 },
-    { "members", "Anggota", 0 }, { NULL, NULL, 0 } };
+static const char PERIOD[] = "2025-01-01..2025-12-31";
 
-static void start(reporting_doc_t *d, arena_t *a) {
-    reporting_doc_init(d, a, "balance_sheet", "Balance sheet", "Neraca");
-    d->cooperative_id = 7;
-    d->cooperative_name = "KSP Maju Bersama";
-    d->legal_number = "518/BH/XII/2019";
-    d->period = "2025-01-01..2025-12-31";
-    d->as_of_seq = 42;
-}
-
+/* The fixture's document with a date in a text cell (the cash row's name). */
 static void book(reporting_doc_t *d, arena_t *a) {
-    start(d, a);
-    reporting_table_t *t = reporting_doc_table(d, "Balance sheet", "Neraca", ACCOUNTS);
-    reporting_row(t);
-    reporting_cell_text(t, "1-101");
-    reporting_cell_text(t, "2025-12-31");
-    reporting_cell_money(t, 106618546);
-    reporting_row(t);
-    reporting_cell_label(t, "total", "jumlah");
-    reporting_cell_label(t, "total_assets", "Jumlah Aset");
-    reporting_cell_money(t, -4500075);
-    t = reporting_doc_table(d, "Ratios", "Rasio", RATIOS);
-    reporting_row(t);
-    reporting_cell_label(t, "liquidity", "Likuiditas");
-    reporting_cell_decimal(t, "12.50");
-    reporting_cell_bp(t, -5025);
-    reporting_cell_count(t, 1234);
+    reporting_doc_fixture_book(d, a, PERIOD, "2025-12-31", -5025);
 }
 
 static ProtobufCBinaryData render(const reporting_doc_t *d, bool english) {
@@ -142,8 +115,8 @@ static void an_empty_table_says_so(void **state) {
     (void) state;
     arena_t *a = arena_new();
     reporting_doc_t d;
-    start(&d, a);
-    (void) reporting_doc_table(&d, "Balance sheet", "Neraca", ACCOUNTS);
+    reporting_doc_fixture_start(&d, a, PERIOD);
+    (void) reporting_doc_table(&d, "Balance sheet", "Neraca", REPORTING_FIXTURE_ACCOUNTS);
     ProtobufCBinaryData x = render(&d, false);
     assert_non_null(strstr(text_of(a, &x), "(tidak ada)"));
     arena_destroy(&a);
@@ -155,8 +128,9 @@ static void long_tables_run_onto_numbered_pages_with_their_header(void **state) 
     (void) state;
     arena_t *a = arena_new();
     reporting_doc_t d;
-    start(&d, a);
-    reporting_table_t *t = reporting_doc_table(&d, "Members", "Anggota", ACCOUNTS);
+    reporting_doc_fixture_start(&d, a, PERIOD);
+    reporting_table_t *t =
+        reporting_doc_table(&d, "Members", "Anggota", REPORTING_FIXTURE_ACCOUNTS);
     for (int i = 1; i <= 300; i++) {
         reporting_row(t);
         reporting_cell_text(t, arena_printf(a, "A-%03d", i));
@@ -190,7 +164,7 @@ static void a_wide_table_goes_landscape(void **state) {
         { NULL, NULL, 0 } };
     arena_t *a = arena_new();
     reporting_doc_t d;
-    start(&d, a);
+    reporting_doc_fixture_start(&d, a, PERIOD);
     reporting_table_t *t = reporting_doc_table(&d, "Wide", "Lebar", WIDE);
     reporting_row(t);
     reporting_cell_money(t, 106618546);

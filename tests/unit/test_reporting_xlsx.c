@@ -13,38 +13,7 @@
 #include "unit.h"
 #include "unit_tool.h"
 #include "../../services/reporting/xlsx.h"
-
-static const reporting_column_t ACCOUNTS[] = {
-    { "code", "Kode", 8 }, { "name", "Nama Akun", 40 }, { "balance", "Saldo", 20 },
-    { NULL, NULL, 0 } };
-static const reporting_column_t RATIOS[] = {
-    { "ratio", "Rasio", 0 }, { "value", "Nilai", 0 }, { "weight", "Bobot (%)", 0 },
-    { "members", "Anggota", 0 }, { NULL, NULL, 0 } };
-
-static void book(reporting_doc_t *d, arena_t *a) {
-    reporting_doc_init(d, a, "balance_sheet", "Balance sheet", "Neraca");
-    d->cooperative_id = 7;
-    d->cooperative_name = "KSP Maju Bersama";
-    d->legal_number = "518/BH/XII/2019";
-    d->period = "2025-12-31";
-    d->as_of_seq = 42;
-    d->members_seq = 17;
-    reporting_table_t *t = reporting_doc_table(d, "Balance sheet", "Neraca", ACCOUNTS);
-    reporting_row(t);
-    reporting_cell_text(t, "1-101");
-    reporting_cell_text(t, "Kas");
-    reporting_cell_money(t, 106618546);
-    reporting_row(t);
-    reporting_cell_label(t, "total", "jumlah");
-    reporting_cell_label(t, "total_assets", "Jumlah Aset");
-    reporting_cell_money(t, -4500075);
-    t = reporting_doc_table(d, "Ratios: 2025/2026", "Rasio", RATIOS);
-    reporting_row(t);
-    reporting_cell_label(t, "liquidity", "Likuiditas");
-    reporting_cell_decimal(t, "12.50");
-    reporting_cell_bp(t, 5000);
-    reporting_cell_count(t, 1234);
-}
+#include "reporting_doc_fixture.h"
 
 static char *unzip(arena_t *a, const ProtobufCBinaryData *x, const char *member) {
     char cmd[128];
@@ -54,7 +23,7 @@ static char *unzip(arena_t *a, const ProtobufCBinaryData *x, const char *member)
 
 static ProtobufCBinaryData workbook(arena_t *a, bool english) {
     reporting_doc_t d;
-    book(&d, a);
+    reporting_doc_fixture_book(&d, a, "2025-12-31", "Kas", 5000);
     ProtobufCBinaryData out = { 0, NULL };
     assert_int_equal(reporting_xlsx_render(&d, english, &out), 0);
     assert_true(out.len > 1000);
