@@ -113,7 +113,8 @@ static void set_cookie_values_start_and_end_a_session(void **state) {
     cookie_clear_value(false, v);
     assert_string_equal(v, "lumbung_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
     cookie_clear_value(true, v);
-    assert_string_equal(v, "lumbung_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
+    assert_string_equal(v,
+                        "lumbung_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
     /* The longest token still fits whole, Secure included, and reads back. */
     char longest[COOKIE_TOKEN_MAX + 1], t[COOKIE_TOKEN_MAX + 1];
     memset(longest, 'z', COOKIE_TOKEN_MAX);

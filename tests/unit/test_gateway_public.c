@@ -226,7 +226,8 @@ static void a_search_is_sent_and_kept_in_the_form(void **state) {
     assert_int_equal(fake.status, 200);
     assert_non_null(strstr(fake.body, "<input name=\"q\" value=\"Maju &quot;Jaya&quot;\">"));
     assert_non_null(strstr(fake.body, "<input name=\"district\" value=\"Cimahi\">"));
-    assert_non_null(strstr(fake.body, "<option value=\"consumer\" selected>Koperasi Konsumen</option>"));
+    assert_non_null(strstr(fake.body,
+                           "<option value=\"consumer\" selected>Koperasi Konsumen</option>"));
     assert_non_null(strstr(fake.body, "<option value=\"savings_loan\">"));
     assert_non_null(strstr(fake.body, "<p>Tidak ada koperasi yang cocok.</p>"));
 }
@@ -283,7 +284,8 @@ static Lumbung__Cooperative *full_profile(fixture_t *f) {
 }
 
 static Lumbung__CooperativeSummary *facts(fixture_t *f) {
-    Lumbung__CooperativeSummary *s = arena_message(f->arena, &lumbung__cooperative_summary__descriptor);
+    Lumbung__CooperativeSummary *s =
+        arena_message(f->arena, &lumbung__cooperative_summary__descriptor);
     s->has_cooperative_id = s->has_members_active = 1;
     s->cooperative_id = 3;
     s->members_active = 102;

@@ -99,7 +99,8 @@ static void loans_that_neither_moved_nor_owe_are_left_out(void **state) {
     loan_five(f);
     /* Loan 6: taken and repaid in full in 2024. Loan 7: taken after the period. */
     put(f, MEMBER, 6, "2024-03-01", MOVE(DISBURSEMENT), 100000000, 0, 0, 100000000, 100000000, 1);
-    put(f, MEMBER, 6, "2024-09-01", MOVE(REPAYMENT), 101000000, 0, 1000000, 100000000, -100000000, 2);
+    put(f, MEMBER, 6, "2024-09-01", MOVE(REPAYMENT), 101000000, 0, 1000000, 100000000,
+        -100000000, 2);
     put(f, MEMBER, 7, "2026-01-05", MOVE(DISBURSEMENT), 200000000, 0, 0, 200000000, 200000000, 3);
     put(f, OTHER, 4, "2025-05-01", MOVE(DISBURSEMENT), 300000000, 0, 0, 300000000, 300000000, 4);
     put(f, 0, 9, "2025-05-01", MOVE(DISBURSEMENT), 1, 0, 0, 1, 1, 5);    /* no member: ignored */

@@ -59,7 +59,8 @@ static void money_is_rupiah_with_the_rp_format(void **state) {
     assert_non_null(strstr(sheet, "<c r=\"C7\" s=\"4\"><v>-45000.75</v></c>"));
     assert_non_null(strstr(sheet, "<c r=\"A6\" t=\"s\">"));    /* not bold */
     char *styles = unzip(a, &x, "xl/styles.xml");
-    assert_non_null(strstr(styles, "<numFmt numFmtId=\"164\" formatCode=\"&quot;Rp &quot;#,##0.00\"/>"));
+    assert_non_null(strstr(styles, "<numFmt numFmtId=\"164\" "
+                                   "formatCode=\"&quot;Rp &quot;#,##0.00\"/>"));
     /* Styles 3 and 4 (the cells above) are that format, plain and bold. */
     assert_non_null(strstr(styles, "<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" "
                                    "xfId=\"0\" applyNumberFormat=\"1\"/><xf numFmtId=\"164\" "
