@@ -1,8 +1,8 @@
 /*  unit_tool — reads a produced file the way a user's program would: writes the bytes to a
-    temporary file and returns what a command (unzip -p, pdftotext) prints about it.
+    temporary file and returns what a command (Python's zipfile, pdftotext) prints about it.
 
     Header-only (static inline) like unit.h; include after <cmocka.h> and unit.h. The commands
-    come from packages the Makefile installs (unzip, poppler-utils). A command that cannot run
+    come from packages the Makefile installs (python3, poppler-utils). A command that cannot run
     or exits non-zero fails the test.
 
     Ownership: the text returned lives in the arena given. Not for: anything a test asserts
