@@ -131,7 +131,8 @@ static bool mf_called(void *arg) { return ((mf_outcome_t *) arg)->calls > 0; }
 static Lumbung__Reply *mf_call_as(mf_t *f, Lumbung__MembersRequest *mr, Lumbung__Role role,
                                   uint64_t coop) {
     Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
-    actor.user = role == LUMBUNG__ROLE__ROLE_ADMIN ? "admin" : "operator";
+    actor.user = role == LUMBUNG__ROLE__ROLE_ADMIN ? "admin"
+                 : role == LUMBUNG__ROLE__ROLE_SUPERVISOR ? "pengawas.dinas" : "operator";
     actor.has_role = 1;
     actor.role = role;
     actor.has_cooperative_id = coop != 0;
