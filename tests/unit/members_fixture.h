@@ -4,8 +4,9 @@
    actor each request names is believed) on one libuv loop with CURVE on loopback TCP.
 
    mf_call() sends one MembersRequest as an actor and runs the loop until the reply; the reply
-   is kept (unpacked, owned by the fixture) until teardown. Header-only (static): each test
-   file is one translation unit. Include after cmocka.h and unit.h.
+   is kept (unpacked, owned by the fixture) until teardown; mf_replay() reads the members stream
+   as a follower does. Header-only (static inline): each test file is one translation unit.
+   Include after cmocka.h and unit.h.
 
    Not for: what a test asserts (each test states its own figures). */
 #ifndef LUMBUNG_TESTS_MEMBERS_FIXTURE_H
@@ -33,7 +34,7 @@ typedef struct {
     size_t n_replies;
 } mf_t;
 
-static int mf_free_port(void) {
+static inline int mf_free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
@@ -45,7 +46,7 @@ static int mf_free_port(void) {
     return ntohs(a.sin_port);
 }
 
-static bus_t *mf_bus(mf_t *f, const char *name) {
+static inline bus_t *mf_bus(mf_t *f, const char *name) {
     bus_config_t bc = { .name = name, .curve = true };
     int err = 0;
     bus_t *b = bus_new(&f->loop, &bc, &err);
@@ -53,7 +54,7 @@ static bus_t *mf_bus(mf_t *f, const char *name) {
     return b;
 }
 
-static int mf_setup(void **state) {
+static inline int mf_setup(void **state) {
     static const service_handlers_t handlers = { .operations = &members_operations };
     mf_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -84,7 +85,7 @@ static int mf_setup(void **state) {
     return 0;
 }
 
-static int mf_teardown(void **state) {
+static inline int mf_teardown(void **state) {
     mf_t *f = *state;
     client_destroy(&f->client);
     members_import_stop(&f->app);
@@ -109,7 +110,7 @@ typedef struct {
 } mf_outcome_t;
 
 /* The reply lives only during the callback: keep a copy of our own. */
-static void mf_on_reply(void *arg, int status, const Lumbung__Reply *reply) {
+static inline void mf_on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     mf_outcome_t *o = arg;
     o->calls++;
     o->status = status;
@@ -125,11 +126,25 @@ static void mf_on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     o->f->replies[o->f->n_replies++] = o->reply;
 }
 
-static bool mf_called(void *arg) { return ((mf_outcome_t *) arg)->calls > 0; }
+static inline bool mf_called(void *arg) { return ((mf_outcome_t *) arg)->calls > 0; }
+
+/* Sends `req` and returns the reply (the client stamps request_id and deadline). */
+static inline Lumbung__Reply *mf_send(mf_t *f, Lumbung__Request *req) {
+    mf_outcome_t o = { .f = f };
+    int rc = ERR_UNAVAILABLE;
+    for (int i = 0; i < 200 && rc == ERR_UNAVAILABLE; i++) {
+        rc = client_call(f->client, req, MF_CALL_MS, mf_on_reply, &o);
+        if (rc == ERR_UNAVAILABLE) unit_run_for(&f->loop, 10);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(unit_run_until(&f->loop, mf_called, &o, MF_CALL_MS));
+    assert_int_equal(o.status, CLIENT_OK);
+    return o.reply;
+}
 
 /* Sends `mr` as `role` (of cooperative `coop`, 0: all) and returns the reply. */
-static Lumbung__Reply *mf_call_as(mf_t *f, Lumbung__MembersRequest *mr, Lumbung__Role role,
-                                  uint64_t coop) {
+static inline Lumbung__Reply *mf_call_as(mf_t *f, Lumbung__MembersRequest *mr,
+                                         Lumbung__Role role, uint64_t coop) {
     Lumbung__Actor actor = LUMBUNG__ACTOR__INIT;
     actor.user = role == LUMBUNG__ROLE__ROLE_ADMIN ? "admin"
                  : role == LUMBUNG__ROLE__ROLE_SUPERVISOR ? "pengawas.dinas" : "operator";
@@ -141,34 +156,40 @@ static Lumbung__Reply *mf_call_as(mf_t *f, Lumbung__MembersRequest *mr, Lumbung_
     req.actor = &actor;
     req.body_case = LUMBUNG__REQUEST__BODY_MEMBERS;
     req.members = mr;
-    mf_outcome_t o = { .f = f };
-    int rc = ERR_UNAVAILABLE;
-    for (int i = 0; i < 200 && rc == ERR_UNAVAILABLE; i++) {
-        rc = client_call(f->client, &req, MF_CALL_MS, mf_on_reply, &o);
-        if (rc == ERR_UNAVAILABLE) unit_run_for(&f->loop, 10);
-    }
-    assert_int_equal(rc, 0);
-    assert_true(unit_run_until(&f->loop, mf_called, &o, MF_CALL_MS));
-    assert_int_equal(o.status, CLIENT_OK);
-    return o.reply;
+    return mf_send(f, &req);
 }
 
-static Lumbung__Reply *mf_call(mf_t *f, Lumbung__MembersRequest *mr) {
+/* The members stream from `from` on, as the service's replay gives it to a follower. */
+static inline Lumbung__ReplayReply *mf_replay(mf_t *f, uint64_t from) {
+    Lumbung__ReplayRequest rr = LUMBUNG__REPLAY_REQUEST__INIT;
+    rr.has_from_seq = 1;
+    rr.from_seq = from;
+    Lumbung__Request req = LUMBUNG__REQUEST__INIT;
+    req.body_case = LUMBUNG__REQUEST__BODY_REPLAY;
+    req.replay = &rr;
+    Lumbung__Reply *r = mf_send(f, &req);
+    assert_null(r->error);
+    assert_int_equal(r->result_case, LUMBUNG__REPLY__RESULT_REPLAY);
+    return r->replay;
+}
+
+static inline Lumbung__Reply *mf_call(mf_t *f, Lumbung__MembersRequest *mr) {
     return mf_call_as(f, mr, LUMBUNG__ROLE__ROLE_ADMIN, 0);
 }
 
 /* The members result of a reply that must have succeeded. */
-static Lumbung__MembersReply *mf_ok(Lumbung__Reply *r) {
+static inline Lumbung__MembersReply *mf_ok(Lumbung__Reply *r) {
     if (r->error)
         fail_msg("error %s (%s): %s", r->error->code ? r->error->code : "",
-                 r->error->field ? r->error->field : "", r->error->message ? r->error->message : "");
+                 r->error->field ? r->error->field : "",
+                 r->error->message ? r->error->message : "");
     assert_int_equal(r->result_case, LUMBUNG__REPLY__RESULT_MEMBERS);
     return r->members;
 }
 
 /* Asserts the reply is the error kind/code/field (field NULL: none). */
-static void mf_expect_error(const Lumbung__Reply *r, Lumbung__ErrorKind kind, const char *code,
-                            const char *field) {
+static inline void mf_expect_error(const Lumbung__Reply *r, Lumbung__ErrorKind kind,
+                                   const char *code, const char *field) {
     assert_non_null(r->error);
     assert_int_equal(r->error->kind, kind);
     assert_string_equal(r->error->code, code);

@@ -33,7 +33,8 @@ static uint64_t new_coop(mf_t *f, const char *name, const char *group, int type)
 }
 
 static uint64_t ksp(mf_t *f) {
-    return new_coop(f, "KSP Maju", "women", LUMBUNG__COOPERATIVE_TYPE__COOPERATIVE_TYPE_SAVINGS_LOAN);
+    return new_coop(f, "KSP Maju", "women",
+                    LUMBUNG__COOPERATIVE_TYPE__COOPERATIVE_TYPE_SAVINGS_LOAN);
 }
 
 typedef struct {
@@ -225,7 +226,7 @@ static void a_training_counts_days_and_participants_by_group_and_type(void **sta
     assert_int_equal(t->held_to, unit_day("2025-06-01"));
 }
 
-static void a_training_ending_before_it_starts_or_of_an_unknown_cooperative_is_refused(void **state) {
+static void a_bad_training_is_refused_naming_the_field(void **state) {
     mf_t *f = *state;
     uint64_t a = ksp(f);
     Lumbung__TrainingParticipant p[2] = { participant(a, "Siti"), participant(42, "Joko") };
@@ -247,7 +248,7 @@ int main(void) {
         T(a_follow_up_closes_and_adds_recommendations),
         T(only_the_district_supervises_but_an_operator_reads_their_own),
         T(a_training_counts_days_and_participants_by_group_and_type),
-        T(a_training_ending_before_it_starts_or_of_an_unknown_cooperative_is_refused),
+        T(a_bad_training_is_refused_naming_the_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
