@@ -136,7 +136,8 @@ int members_cursor_decode(const char *s, const uint8_t *prefix, size_t prefix_le
         key[i] = (uint8_t) (hi << 4 | lo);
     }
     *len = n / 2;
-    if (*len < prefix_len || memcmp(key, prefix, prefix_len) != 0) return -EINVAL;
+    /* A list of the whole table has no prefix (NULL): memcmp must not be handed NULL. */
+    if (*len < prefix_len || (prefix_len && memcmp(key, prefix, prefix_len) != 0)) return -EINVAL;
     return 0;
 }
 
