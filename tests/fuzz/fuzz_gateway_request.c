@@ -35,7 +35,8 @@
 #include "log.h"
 #include "../../services/gateway/gateway.h"
 
-enum { INPUT_MAX = 64 * 1024, HEADERS_MAX = 32, LOOP_TURNS_MAX = 100000 };
+enum { INPUT_MAX = 64 * 1024, HEADERS_MAX = 32, LOOP_TURNS_MAX = 100000,
+       OVERSIZE_AUDIT_WAIT_MS = 10000 };
 
 static const char *const METHODS[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
                                        "OPTIONS", "PROPFIND" };
@@ -207,10 +208,12 @@ static void check_answer(const http_req_t *req, const http_detached_t *d, bool f
     if (log_request_id_sane(given)) assert(!strcmp(rid, given));
     else assert(strlen(rid) == 32);
     /* A request with an oversize body is answered at once, while MHD allows it, and recorded
-       right after. */
-    for (int i = 0; changes && http_req_body_exceeded(req) && audit_head(gw.audit) == audit_before &&
-                    i < 100; i++)
+       right after, by the audit's writer thread: wait for it, up to OVERSIZE_AUDIT_WAIT_MS. */
+    for (int ms = 0; changes && http_req_body_exceeded(req) && audit_head(gw.audit) == audit_before &&
+                     ms < OVERSIZE_AUDIT_WAIT_MS; ms++) {
         uv_run(&loop, UV_RUN_NOWAIT);
+        usleep(1000);
+    }
     if (changes) assert(audit_head(gw.audit) == audit_before + 1);
 }
 

@@ -105,9 +105,10 @@ static int64_t account_balance(fx_t *f, uint64_t coop, const char *code) {
     return 0;
 }
 
+/* As the unit of work sees it (its savings records are written once, at its flush). */
 static tx_savings_t savings(fx_t *f, Lumbung__SavingsKind kind) {
     tx_savings_t s;
-    assert_int_equal(tx_store_get_savings(&f->db, f->txn, ALICE, kind, &s), 0);
+    assert_int_equal(tx_ctx_get_savings(&f->ctx, ALICE, kind, &s), 0);
     return s;
 }
 
