@@ -1,0 +1,286 @@
+/* statement (reporting): a member's savings statement as a user reads it — the opening balance
+   per kind (principal, mandatory, voluntary, time deposit) and in total from every movement
+   before the period, each movement of the period in value-date then entry order with its
+   amount, the entry's kind and memo (kept to 256 bytes), the balance of its kind and the total
+   after it, and the closing balances; an exit settlement's change per kind read from its lines
+   on the savings accounts (a debit takes, a credit adds; two lines of one kind in one entry are
+   one movement); other members' movements apart; an entry without a member ignored, one
+   without a value date refused; beyond 20,000 lines -E2BIG. Against a real store. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "unit.h"
+#include "../../services/reporting/reporting.h"
+#include "reporting_fixture.h"
+
+#define KIND(x) LUMBUNG__SAVINGS_KIND__SAVINGS_KIND_##x
+#define ENTRY(x) LUMBUNG__ENTRY_KIND__ENTRY_KIND_##x
+#define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
+#define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
+
+enum { COOP = 7, MEMBER = 12, OTHER_MEMBER = 13 };
+
+static Lumbung__JournalEntry *entry(reporting_fixture_t *f, uint64_t member, uint64_t id,
+                                    const char *date, Lumbung__EntryKind kind) {
+    Lumbung__JournalEntry *e = arena_message(f->arena, &lumbung__journal_entry__descriptor);
+    e->has_id = e->has_cooperative_id = e->has_member_id = e->has_kind = 1;
+    e->id = id;
+    e->cooperative_id = COOP;
+    e->member_id = member;
+    e->kind = kind;
+    e->has_value_date = date != NULL;
+    e->value_date = date ? unit_day(date) : 0;
+    return e;
+}
+
+/* A savings entry: it names its kind and the change of the balance. */
+static int save(reporting_fixture_t *f, uint64_t member, uint64_t id, const char *date,
+                Lumbung__EntryKind ek, Lumbung__SavingsKind kind, int64_t delta, const char *memo) {
+    Lumbung__JournalEntry *e = entry(f, member, id, date, ek);
+    e->has_savings_kind = e->has_savings_delta_sen = 1;
+    e->savings_kind = kind;
+    e->savings_delta_sen = delta;
+    e->memo = (char *) memo;
+    return reporting_statement_apply_entry(&f->app, f->txn, e);
+}
+
+static Lumbung__MemberStatement *statement(reporting_fixture_t *f, uint64_t member,
+                                           const char *from, const char *to) {
+    Lumbung__MemberStatement *st = arena_message(f->arena, &lumbung__member_statement__descriptor);
+    st->has_member_id = 1;
+    st->member_id = member;
+    assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day(from),
+                                              unit_day(to), st), 0);
+    assert_int_equal(st->n_opening, 4);
+    assert_int_equal(st->n_closing, 4);
+    return st;
+}
+
+static void expect_balances(Lumbung__KindBalance **b, int64_t principal, int64_t mandatory,
+                            int64_t voluntary, int64_t deposit) {
+    const int64_t want[] = { principal, mandatory, voluntary, deposit };
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(b[k]->kind, k + 1);
+        assert_int_equal(b[k]->balance_sen, want[k]);
+    }
+}
+
+static void expect_line(const Lumbung__StatementLine *l, const char *date, uint64_t entry_id,
+                        Lumbung__SavingsKind kind, int64_t amount, int64_t balance,
+                        int64_t total) {
+    assert_int_equal(l->value_date, unit_day(date));
+    assert_int_equal(l->entry_id, entry_id);
+    assert_int_equal(l->kind, kind);
+    assert_int_equal(l->amount_sen, amount);
+    assert_int_equal(l->balance_sen, balance);
+    assert_int_equal(l->total_balance_sen, total);
+}
+
+/* Member 12: principal 100,000.00 on 01-05; mandatory 25,000.00 on 02-01; voluntary 7,500.00
+   on 02-15; on 03-01 (posted in the other order) entry 5 mandatory 25,000.00 and entry 4 a
+   withdrawal of 2,000.00 voluntary. Member 13: voluntary 9.99 on 02-01. */
+static void books(reporting_fixture_t *f) {
+    assert_int_equal(save(f, MEMBER, 1, "2026-01-05", ENTRY(DEPOSIT), KIND(PRINCIPAL),
+                          10000000, "simpanan pokok"), 0);
+    assert_int_equal(save(f, MEMBER, 2, "2026-02-01", ENTRY(DEPOSIT), KIND(MANDATORY),
+                          2500000, "wajib Februari"), 0);
+    assert_int_equal(save(f, OTHER_MEMBER, 3, "2026-02-01", ENTRY(DEPOSIT), KIND(VOLUNTARY),
+                          999, NULL), 0);
+    assert_int_equal(save(f, MEMBER, 6, "2026-02-15", ENTRY(DEPOSIT), KIND(VOLUNTARY),
+                          750000, NULL), 0);
+    assert_int_equal(save(f, MEMBER, 5, "2026-03-01", ENTRY(DEPOSIT), KIND(MANDATORY),
+                          2500000, "wajib Maret"), 0);
+    assert_int_equal(save(f, MEMBER, 4, "2026-03-01", ENTRY(WITHDRAWAL), KIND(VOLUNTARY),
+                          -200000, "tarik tunai"), 0);
+}
+
+static void opening_lines_and_closing_of_a_period(void **state) {
+    reporting_fixture_t *f = *state;
+    books(f);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-02-01", "2026-02-28");
+    expect_balances(st->opening, 10000000, 0, 0, 0);
+    assert_int_equal(st->opening_total_sen, 10000000);
+    assert_int_equal(st->n_lines, 2);
+    expect_line(st->lines[0], "2026-02-01", 2, KIND(MANDATORY), 2500000, 2500000, 12500000);
+    assert_int_equal(st->lines[0]->entry_kind, ENTRY(DEPOSIT));
+    assert_string_equal(st->lines[0]->memo, "wajib Februari");
+    expect_line(st->lines[1], "2026-02-15", 6, KIND(VOLUNTARY), 750000, 750000, 13250000);
+    assert_null(st->lines[1]->memo);
+    expect_balances(st->closing, 10000000, 2500000, 750000, 0);
+    assert_int_equal(st->closing_total_sen, 13250000);
+}
+
+static void one_day_in_entry_order_to_included(void **state) {
+    reporting_fixture_t *f = *state;
+    books(f);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-03-01", "2026-03-01");
+    assert_int_equal(st->opening_total_sen, 13250000);
+    assert_int_equal(st->n_lines, 2);
+    expect_line(st->lines[0], "2026-03-01", 4, KIND(VOLUNTARY), -200000, 550000, 13050000);
+    assert_int_equal(st->lines[0]->entry_kind, ENTRY(WITHDRAWAL));
+    assert_string_equal(st->lines[0]->memo, "tarik tunai");
+    expect_line(st->lines[1], "2026-03-01", 5, KIND(MANDATORY), 2500000, 5000000, 15550000);
+    expect_balances(st->closing, 10000000, 5000000, 550000, 0);
+    assert_int_equal(st->closing_total_sen, 15550000);
+    st = statement(f, MEMBER, "2026-01-01", "2026-02-28");   /* before 03-01 only */
+    assert_int_equal(st->n_lines, 3);
+    assert_int_equal(st->opening_total_sen, 0);
+    assert_int_equal(st->closing_total_sen, 13250000);
+}
+
+static void a_period_without_movements_opens_as_it_closes(void **state) {
+    reporting_fixture_t *f = *state;
+    books(f);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-06-01", "2026-06-30");
+    assert_int_equal(st->n_lines, 0);
+    expect_balances(st->opening, 10000000, 5000000, 550000, 0);
+    expect_balances(st->closing, 10000000, 5000000, 550000, 0);
+    assert_int_equal(st->opening_total_sen, 15550000);
+    assert_int_equal(st->closing_total_sen, 15550000);
+    st = statement(f, MEMBER, "2025-01-01", "2025-12-31");   /* before anything */
+    assert_int_equal(st->n_lines, 0);
+    assert_int_equal(st->opening_total_sen, 0);
+    assert_int_equal(st->closing_total_sen, 0);
+}
+
+static void other_members_apart(void **state) {
+    reporting_fixture_t *f = *state;
+    books(f);
+    Lumbung__MemberStatement *st = statement(f, OTHER_MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 1);
+    expect_line(st->lines[0], "2026-02-01", 3, KIND(VOLUNTARY), 999, 999, 999);
+    expect_balances(st->closing, 0, 0, 999, 0);
+    assert_int_equal(statement(f, 99, "2026-01-01", "2026-12-31")->n_lines, 0);
+}
+
+static Lumbung__JournalLine *line(reporting_fixture_t *f, const char *account, int64_t debit,
+                                  int64_t credit) {
+    Lumbung__JournalLine *l = arena_message(f->arena, &lumbung__journal_line__descriptor);
+    l->account = (char *) account;
+    l->has_debit_sen = debit != 0;
+    l->debit_sen = debit;
+    l->has_credit_sen = credit != 0;
+    l->credit_sen = credit;
+    return l;
+}
+
+static void chart(reporting_fixture_t *f) {
+    reporting_fixture_account(f, COOP, "1101", CLASS(ASSET), ROLE(CASH));
+    reporting_fixture_account(f, COOP, "2101", CLASS(LIABILITY), ROLE(VOLUNTARY_SAVINGS));
+    reporting_fixture_account(f, COOP, "2102", CLASS(LIABILITY), ROLE(TIME_DEPOSITS));
+    reporting_fixture_account(f, COOP, "3101", CLASS(EQUITY), ROLE(PRINCIPAL_SAVINGS));
+    reporting_fixture_account(f, COOP, "3102", CLASS(EQUITY), ROLE(MANDATORY_SAVINGS));
+}
+
+/* Exit settlement 20 on 04-30 pays out 100,000.00 principal, 50,000.00 mandatory, 5,500.00
+   voluntary (in two lines) and a 1,000,000.00 time deposit; then its reversal 21 on 05-02. */
+static void an_exit_settlement_by_its_lines_and_its_reversal(void **state) {
+    reporting_fixture_t *f = *state;
+    books(f);
+    chart(f);
+    assert_int_equal(save(f, MEMBER, 7, "2026-04-01", ENTRY(DEPOSIT), KIND(TIME_DEPOSIT),
+                          100000000, NULL), 0);
+    Lumbung__JournalEntry *e = entry(f, MEMBER, 20, "2026-04-30", ENTRY(EXIT_SETTLEMENT));
+    Lumbung__JournalLine *lines[] = {
+        line(f, "3101", 10000000, 0), line(f, "3102", 5000000, 0), line(f, "2101", 300000, 0),
+        line(f, "2101", 250000, 0), line(f, "2102", 100000000, 0), line(f, "1101", 0, 115550000),
+    };
+    e->n_lines = 6;
+    e->lines = lines;
+    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-04-30", "2026-04-30");
+    assert_int_equal(st->opening_total_sen, 115550000);
+    assert_int_equal(st->n_lines, 4);                    /* cash is no savings: no line */
+    expect_line(st->lines[0], "2026-04-30", 20, KIND(PRINCIPAL), -10000000, 0, 105550000);
+    expect_line(st->lines[1], "2026-04-30", 20, KIND(MANDATORY), -5000000, 0, 100550000);
+    expect_line(st->lines[2], "2026-04-30", 20, KIND(VOLUNTARY), -550000, 0, 100000000);
+    expect_line(st->lines[3], "2026-04-30", 20, KIND(TIME_DEPOSIT), -100000000, 0, 0);
+    assert_int_equal(st->lines[0]->entry_kind, ENTRY(EXIT_SETTLEMENT));
+    expect_balances(st->closing, 0, 0, 0, 0);
+    assert_int_equal(st->closing_total_sen, 0);
+
+    Lumbung__JournalEntry *r = entry(f, MEMBER, 21, "2026-05-02", ENTRY(REVERSAL));
+    Lumbung__JournalLine *back[] = { line(f, "1101", 15000000, 0), line(f, "3101", 0, 10000000),
+                                     line(f, "3102", 0, 5000000) };
+    r->n_lines = 3;
+    r->lines = back;
+    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, r), 0);
+    st = statement(f, MEMBER, "2026-05-01", "2026-05-31");
+    assert_int_equal(st->n_lines, 2);
+    expect_line(st->lines[0], "2026-05-02", 21, KIND(PRINCIPAL), 10000000, 10000000, 10000000);
+    expect_line(st->lines[1], "2026-05-02", 21, KIND(MANDATORY), 5000000, 5000000, 15000000);
+    expect_balances(st->closing, 10000000, 5000000, 0, 0);
+}
+
+static void a_memo_is_kept_to_256_bytes(void **state) {
+    reporting_fixture_t *f = *state;
+    char memo[301];
+    memset(memo, 'm', 300);
+    memo[300] = '\0';
+    assert_int_equal(save(f, MEMBER, 1, "2026-01-05", ENTRY(DEPOSIT), KIND(VOLUNTARY), 1, memo),
+                     0);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 1);
+    assert_int_equal(strlen(st->lines[0]->memo), 256);
+    assert_memory_equal(st->lines[0]->memo, memo, 256);
+}
+
+static void without_a_member_ignored_without_a_date_refused(void **state) {
+    reporting_fixture_t *f = *state;
+    assert_int_equal(save(f, 0, 1, "2026-01-05", ENTRY(DEPOSIT), KIND(VOLUNTARY), 100, NULL), 0);
+    Lumbung__JournalEntry *e = entry(f, MEMBER, 2, "2026-01-05", ENTRY(DEPOSIT));
+    e->has_member_id = 0;
+    e->has_savings_kind = e->has_savings_delta_sen = 1;
+    e->savings_kind = KIND(VOLUNTARY);
+    e->savings_delta_sen = 100;
+    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    assert_int_equal(save(f, MEMBER, 3, NULL, ENTRY(DEPOSIT), KIND(VOLUNTARY), 100, NULL),
+                     -EPROTO);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "1900-01-01", "2100-12-31");
+    assert_int_equal(st->n_lines, 0);
+    assert_int_equal(st->closing_total_sen, 0);
+    assert_int_equal(statement(f, 0, "1900-01-01", "2100-12-31")->n_lines, 0);
+}
+
+static void beyond_20000_lines_too_big(void **state) {
+    reporting_fixture_t *f = *state;
+    for (uint64_t id = 1; id <= REPORTING_STATEMENT_LINES_MAX; id++)
+        assert_int_equal(save(f, MEMBER, id, "2026-01-05", ENTRY(DEPOSIT), KIND(VOLUNTARY), 1,
+                              NULL), 0);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 20000);
+    assert_int_equal(st->lines[19999]->entry_id, 20000);
+    assert_int_equal(st->closing_total_sen, 20000);
+    assert_int_equal(save(f, MEMBER, 20001, "2026-01-06", ENTRY(DEPOSIT), KIND(VOLUNTARY), 1,
+                          NULL), 0);
+    st = arena_message(f->arena, &lumbung__member_statement__descriptor);
+    st->has_member_id = 1;
+    st->member_id = MEMBER;
+    assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day("2026-01-01"),
+                                              unit_day("2026-12-31"), st), -E2BIG);
+    st = statement(f, MEMBER, "2026-01-06", "2026-12-31");   /* a shorter period */
+    assert_int_equal(st->n_lines, 1);
+    assert_int_equal(st->opening_total_sen, 20000);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, reporting_fixture_setup, \
+                                                reporting_fixture_teardown)
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        T(opening_lines_and_closing_of_a_period),
+        T(one_day_in_entry_order_to_included),
+        T(a_period_without_movements_opens_as_it_closes),
+        T(other_members_apart),
+        T(an_exit_settlement_by_its_lines_and_its_reversal),
+        T(a_memo_is_kept_to_256_bytes),
+        T(without_a_member_ignored_without_a_date_refused),
+        T(beyond_20000_lines_too_big),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
