@@ -29,6 +29,7 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 enum { POSTINGS_MAX = 16 };
 
@@ -56,12 +57,7 @@ static void add(batch_t *b, bool deposit, uint64_t member, int64_t sen, uint64_t
     size_t i = b->req.n_postings++;
     assert_true(i < POSTINGS_MAX);
     Lumbung__SavingsMovement *mv = &b->moves[i];
-    *mv = (Lumbung__SavingsMovement) LUMBUNG__SAVINGS_MOVEMENT__INIT;
-    mv->has_member_id = mv->has_kind = mv->has_amount_sen = mv->has_value_date = 1;
-    mv->member_id = member;
-    mv->kind = K(VOLUNTARY);
-    mv->amount_sen = sen;
-    mv->value_date = unit_day("2025-01-10");
+    *mv = tx_movement(0, member, K(VOLUNTARY), sen);
     Lumbung__Posting *p = &b->postings[i];
     *p = (Lumbung__Posting) LUMBUNG__POSTING__INIT;
     if (link) {
@@ -110,15 +106,6 @@ static int64_t voluntary(fx_t *f, uint64_t member) {
     return s.balance_sen;
 }
 
-static int64_t account_balance(fx_t *f, const char *code) {
-    Lumbung__AccountList *list;
-    assert_int_equal(tx_ledger_list_accounts(&f->ctx, COOP, &list, &f->err), 0);
-    for (size_t i = 0; i < list->n_items; i++)
-        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
-    fail_msg("no account %s", code);
-    return 0;
-}
-
 static uint64_t first_entry_id(fx_t *f) {
     batch_t b;
     batch_init(&b);
@@ -126,12 +113,6 @@ static uint64_t first_entry_id(fx_t *f) {
     Lumbung__BatchResult *r = post(f, &b);
     assert_true(r->results[0]->ok);
     return r->results[0]->entry_id;
-}
-
-static int64_t number_events(void *arg, Lumbung__Event *ev, const pb_splice_field_t *body) {
-    (void) arg, (void) ev, (void) body;
-    static int64_t seq;
-    return ++seq;
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -155,8 +136,8 @@ static void each_posting_has_its_own_result(void **state) {
     assert_int_equal(r->failed, 1);
     assert_true(voluntary(f, ALICE) == 600000);
     assert_true(voluntary(f, BUDI) == 250100);
-    assert_int_equal(account_balance(f, "1-101"), 850100);
-    assert_int_equal(account_balance(f, "2-101"), 850100);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 850100);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 850100);
 }
 
 static void a_failed_chain_leaves_no_trace(void **state) {
@@ -183,7 +164,7 @@ static void a_failed_chain_leaves_no_trace(void **state) {
     assert_int_equal(r->failed, 4);
     assert_true(voluntary(f, ALICE) == 500000);
     assert_true(voluntary(f, BUDI) == 1100);
-    assert_int_equal(account_balance(f, "1-101"), 501100);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 501100);
     Lumbung__JournalEntry *e;
     assert_int_equal(tx_ledger_get_entry(&f->ctx, COOP, e0 + 3, &e, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "entry_not_found");
@@ -204,12 +185,9 @@ static void a_chain_that_holds_is_posted_whole(void **state) {
     assert_int_equal(r->posted, 3);
     assert_int_equal(r->failed, 0);
     assert_true(voluntary(f, ALICE) == 0);
-    assert_int_equal(account_balance(f, "1-101"), 70100);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 70100);
     /* and the unit of work ends with them */
-    assert_int_equal(tx_ctx_flush(&f->ctx, number_events, NULL), 0);
-    assert_int_equal(store_commit(&f->txn), 0);
-    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
-    tx_ctx_init(&f->ctx, &f->db, f->txn, f->arena, "tester");
+    tx_next_unit_of_work(f);
     assert_true(voluntary(f, ALICE) == 0);
     assert_true(voluntary(f, BUDI) == 70100);
     tx_savings_t s;

@@ -17,6 +17,7 @@
 #include "unit.h"
 
 #include "date.h"
+#include "../../services/transactions/ledger.h"
 #include "../../services/transactions/member.h"
 #include "../../services/transactions/replica.h"
 #include "../../services/transactions/store.h"
@@ -24,19 +25,12 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 static int check(fx_t *f, uint64_t coop, uint64_t member, bool active, Lumbung__ErrorKind other,
                  tx_member_t *out) {
     memset(&f->err, 0, sizeof f->err);
     return tx_member_check(&f->ctx, coop, member, active, other, out, &f->err);
-}
-
-static void expect_rejected(fx_t *f, int rc, Lumbung__ErrorKind kind, const char *code,
-                            const char *field) {
-    assert_int_equal(rc, ERR_REJECTED);
-    assert_int_equal(f->err.kind, kind);
-    assert_string_equal(f->err.code, code);
-    assert_string_equal(f->err.field, field);
 }
 
 static void an_active_member_of_the_cooperative_passes_with_its_record(void **state) {
@@ -54,27 +48,27 @@ static void an_active_member_of_the_cooperative_passes_with_its_record(void **st
 static void the_cooperative_must_be_named_and_known(void **state) {
     fx_t *f = *state;
     tx_member_t m;
-    expect_rejected(f, check(f, 0, ALICE, true, EK(RULE), &m), EK(INVALID), "missing_field",
+    tx_expect_rejected(&f->err, check(f, 0, ALICE, true, EK(RULE), &m), EK(INVALID), "missing_field",
                     "cooperative_id");
-    expect_rejected(f, check(f, 99, ALICE, true, EK(RULE), &m), EK(NOT_FOUND),
+    tx_expect_rejected(&f->err, check(f, 99, ALICE, true, EK(RULE), &m), EK(NOT_FOUND),
                     "cooperative_not_found", "cooperative_id");
 }
 
 static void the_member_must_be_named_and_known(void **state) {
     fx_t *f = *state;
     tx_member_t m;
-    expect_rejected(f, check(f, COOP, 0, true, EK(RULE), &m), EK(INVALID), "missing_field",
+    tx_expect_rejected(&f->err, check(f, COOP, 0, true, EK(RULE), &m), EK(INVALID), "missing_field",
                     "member_id");
-    expect_rejected(f, check(f, COOP, 12345, false, EK(RULE), &m), EK(NOT_FOUND),
+    tx_expect_rejected(&f->err, check(f, COOP, 12345, false, EK(RULE), &m), EK(NOT_FOUND),
                     "member_not_found", "member_id");
 }
 
 static void a_member_of_another_cooperative_is_refused_as_the_caller_says(void **state) {
     fx_t *f = *state;
     tx_member_t m;
-    expect_rejected(f, check(f, COOP, CITRA, true, EK(RULE), &m), EK(RULE),
+    tx_expect_rejected(&f->err, check(f, COOP, CITRA, true, EK(RULE), &m), EK(RULE),
                     "member_of_other_cooperative", "member_id");
-    expect_rejected(f, check(f, COOP2, ALICE, false, EK(NOT_FOUND), &m), EK(NOT_FOUND),
+    tx_expect_rejected(&f->err, check(f, COOP2, ALICE, false, EK(NOT_FOUND), &m), EK(NOT_FOUND),
                     "member_of_other_cooperative", "member_id");
 }
 
@@ -82,7 +76,7 @@ static void an_exited_member_can_be_read_but_not_posted_for(void **state) {
     fx_t *f = *state;
     member_event(f, BUDI, COOP, true, 6);   /* exits on 2025-06-30 (and is settled) */
     tx_member_t m;
-    expect_rejected(f, check(f, COOP, BUDI, true, EK(RULE), &m), EK(RULE), "member_not_active",
+    tx_expect_rejected(&f->err, check(f, COOP, BUDI, true, EK(RULE), &m), EK(RULE), "member_not_active",
                     "member_id");
     assert_non_null(strstr(f->err.message, "2025-06-30"));
     assert_int_equal(check(f, COOP, BUDI, false, EK(NOT_FOUND), &m), 0);

@@ -27,6 +27,7 @@
 #define MP(x) LUMBUNG__MANDATORY_PERIOD__MANDATORY_PERIOD_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 enum { COOP3 = 3, DEWI = 30, CHART_ACCOUNTS = 31 };
 
@@ -42,26 +43,8 @@ static size_t accounts(fx_t *f, uint64_t coop) {
     return list->n_items;
 }
 
-static int64_t account_balance(fx_t *f, uint64_t coop, const char *code) {
-    Lumbung__AccountList *list;
-    assert_int_equal(tx_ledger_list_accounts(&f->ctx, coop, &list, &f->err), 0);
-    for (size_t i = 0; i < list->n_items; i++)
-        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
-    fail_msg("no account %s", code);
-    return 0;
-}
-
 static void deposit(fx_t *f, uint64_t member, Lumbung__SavingsKind kind, int64_t sen) {
-    Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
-    mv.has_cooperative_id = mv.has_member_id = mv.has_kind = mv.has_value_date = 1;
-    mv.cooperative_id = COOP;
-    mv.member_id = member;
-    mv.kind = kind;
-    if (sen) {
-        mv.has_amount_sen = 1;
-        mv.amount_sen = sen;
-    }
-    mv.value_date = unit_day("2025-01-10");
+    Lumbung__SavingsMovement mv = tx_movement(COOP, member, kind, sen);
     Lumbung__SavingsPosted *p;
     assert_int_equal(tx_savings_move(&f->ctx, &mv, true, &p, &f->err), 0);
 }
@@ -87,7 +70,7 @@ static void a_cooperative_is_kept_with_its_settings_and_a_chart(void **state) {
     assert_int_equal(c.members_seq, 1);
     assert_int_equal(coop_record(f, COOP2).members_seq, 2);
     assert_int_equal(accounts(f, COOP), CHART_ACCOUNTS);
-    assert_int_equal(account_balance(f, COOP, "3-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), 0);
 }
 
 static void settings_left_out_keep_their_defaults(void **state) {
@@ -126,7 +109,7 @@ static void an_update_overwrites_the_settings_and_keeps_the_chart(void **state) 
     assert_int_equal(r.members_seq, 7);
     /* the chart is not made twice and its balances stay */
     assert_int_equal(accounts(f, COOP), CHART_ACCOUNTS);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 123400);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 123400);
 }
 
 static void the_mandatory_periods_in_months(void **state) {
@@ -183,16 +166,16 @@ static void an_exit_posts_the_settlement_once(void **state) {
     assert_int_equal(st->members_seq, 6);
     uint64_t entry = st->entry_id;
     /* her savings went back to her in cash; Budi's stay */
-    assert_int_equal(account_balance(f, COOP, "3-101"), 0);
-    assert_int_equal(account_balance(f, COOP, "3-102"), 0);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 100000);
-    assert_int_equal(account_balance(f, COOP, "1-101"), 100000);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "3-102"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 100000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 100000);
     /* the same event again (a replay) settles nothing more */
     member_event(f, ALICE, COOP, true, 6);
     assert_int_equal(tx_savings_get_settlement(&f->ctx, COOP, ALICE, &st, &f->err), 0);
     assert_int_equal(st->entry_id, entry);
-    assert_int_equal(account_balance(f, COOP, "1-101"), 100000);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 100000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 100000);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 100000);
 }
 
 static void other_events_and_events_without_an_id_change_nothing(void **state) {

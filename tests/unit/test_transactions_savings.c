@@ -28,28 +28,13 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static Lumbung__SavingsMovement movement(uint64_t member, Lumbung__SavingsKind kind,
-                                         int64_t sen) {
-    Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
-    mv.has_cooperative_id = mv.has_member_id = mv.has_kind = 1;
-    mv.cooperative_id = COOP;
-    mv.member_id = member;
-    mv.kind = kind;
-    if (sen) {
-        mv.has_amount_sen = 1;
-        mv.amount_sen = sen;
-    }
-    mv.has_value_date = 1;
-    mv.value_date = unit_day("2025-01-10");
-    return mv;
-}
-
 static int try_move(fx_t *f, bool deposit, Lumbung__SavingsKind kind, int64_t sen,
                     Lumbung__SavingsPosted **out) {
-    Lumbung__SavingsMovement mv = movement(ALICE, kind, sen);
+    Lumbung__SavingsMovement mv = tx_movement(COOP, ALICE, kind, sen);
     memset(&f->err, 0, sizeof f->err);
     return tx_savings_move(&f->ctx, &mv, deposit, out, &f->err);
 }
@@ -59,23 +44,6 @@ static Lumbung__SavingsPosted *move(fx_t *f, bool deposit, Lumbung__SavingsKind 
     Lumbung__SavingsPosted *p = NULL;
     assert_int_equal(try_move(f, deposit, kind, sen, &p), 0);
     return p;
-}
-
-static void expect_rejected(fx_t *f, int rc, Lumbung__ErrorKind kind, const char *code,
-                            const char *field) {
-    assert_int_equal(rc, ERR_REJECTED);
-    assert_int_equal(f->err.kind, kind);
-    assert_string_equal(f->err.code, code);
-    assert_string_equal(f->err.field, field);
-}
-
-static int64_t account_balance(fx_t *f, const char *code) {
-    Lumbung__AccountList *list;
-    assert_int_equal(tx_ledger_list_accounts(&f->ctx, COOP, &list, &f->err), 0);
-    for (size_t i = 0; i < list->n_items; i++)
-        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
-    fail_msg("no account %s", code);
-    return 0;
 }
 
 /* As the unit of work sees it (its savings records are written once, at its flush). */
@@ -100,12 +68,6 @@ static void expect_line(const Lumbung__JournalLine *l, const char *account, int6
     assert_true((l->has_credit_sen ? l->credit_sen : 0) == credit);
 }
 
-static int64_t number_events(void *arg, Lumbung__Event *ev, const pb_splice_field_t *body) {
-    (void) arg, (void) ev, (void) body;
-    static int64_t seq;
-    return ++seq;
-}
-
 /* ------------------------------------------------------------------ tests */
 
 static void a_voluntary_deposit_is_one_balanced_entry(void **state) {
@@ -122,8 +84,8 @@ static void a_voluntary_deposit_is_one_balanced_entry(void **state) {
     expect_line(p->entry->lines[0], "1-101", 2500050, 0);
     expect_line(p->entry->lines[1], "2-101", 0, 2500050);
     assert_true(p->entry->savings_delta_sen == 2500050);
-    assert_int_equal(account_balance(f, "1-101"), 2500050);
-    assert_int_equal(account_balance(f, "2-101"), 2500050);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 2500050);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 2500050);
     expect_savings(f, K(VOLUNTARY), 2500050, 2500050, 0);
     /* other kinds and other members are untouched */
     expect_savings(f, K(MANDATORY), 0, 0, 0);
@@ -142,8 +104,8 @@ static void a_withdrawal_takes_exactly_the_amount(void **state) {
     expect_line(p->entry->lines[0], "2-101", 1200000, 0);
     expect_line(p->entry->lines[1], "1-101", 0, 1200000);
     assert_true(p->entry->savings_delta_sen == -1200000);
-    assert_int_equal(account_balance(f, "1-101"), 1800000);
-    assert_int_equal(account_balance(f, "2-101"), 1800000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 1800000);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 1800000);
     expect_savings(f, K(VOLUNTARY), 1800000, 3000000, 1200000);
     /* the whole balance may go */
     p = move(f, false, K(VOLUNTARY), 1800000);
@@ -155,14 +117,14 @@ static void a_withdrawal_beyond_the_balance_is_refused_and_writes_nothing(void *
     fx_t *f = *state;
     move(f, true, K(VOLUNTARY), 1000000);
     Lumbung__SavingsPosted *p = NULL;
-    expect_rejected(f, try_move(f, false, K(VOLUNTARY), 1000001, &p), EK(RULE),
+    tx_expect_rejected(&f->err, try_move(f, false, K(VOLUNTARY), 1000001, &p), EK(RULE),
                     "insufficient_funds", "amount");
     assert_null(p);
     expect_savings(f, K(VOLUNTARY), 1000000, 1000000, 0);
-    assert_int_equal(account_balance(f, "1-101"), 1000000);
-    assert_int_equal(account_balance(f, "2-101"), 1000000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 1000000);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 1000000);
     /* with nothing saved at all, too */
-    Lumbung__SavingsMovement mv = movement(BUDI, K(VOLUNTARY), 1);
+    Lumbung__SavingsMovement mv = tx_movement(COOP, BUDI, K(VOLUNTARY), 1);
     assert_int_equal(tx_savings_move(&f->ctx, &mv, false, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "insufficient_funds");
     assert_string_equal(f->err.field, "amount");
@@ -187,7 +149,7 @@ static void the_minimum_balance_holds(void **state) {
     assert_int_equal(apply(f, &ev, 6), 0);
     move(f, true, K(VOLUNTARY), 5000000);
     Lumbung__SavingsPosted *p;
-    expect_rejected(f, try_move(f, false, K(VOLUNTARY), 4000001, &p), EK(RULE),
+    tx_expect_rejected(&f->err, try_move(f, false, K(VOLUNTARY), 4000001, &p), EK(RULE),
                     "insufficient_funds", "amount");
     expect_savings(f, K(VOLUNTARY), 5000000, 5000000, 0);
     p = move(f, false, K(VOLUNTARY), 4000000);
@@ -197,10 +159,10 @@ static void the_minimum_balance_holds(void **state) {
 static void principal_is_paid_once_and_exactly_the_configured_amount(void **state) {
     fx_t *f = *state;
     Lumbung__SavingsPosted *p;
-    expect_rejected(f, try_move(f, true, K(PRINCIPAL), PRINCIPAL_SEN - 1, &p), EK(RULE),
+    tx_expect_rejected(&f->err, try_move(f, true, K(PRINCIPAL), PRINCIPAL_SEN - 1, &p), EK(RULE),
                     "wrong_principal_amount", "amount");
     expect_savings(f, K(PRINCIPAL), 0, 0, 0);
-    assert_int_equal(account_balance(f, "3-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), 0);
     /* the amount may be left out: it is the configured one */
     p = move(f, true, K(PRINCIPAL), 0);
     assert_true(p->amount_sen == PRINCIPAL_SEN);
@@ -208,11 +170,11 @@ static void principal_is_paid_once_and_exactly_the_configured_amount(void **stat
     assert_string_equal(p->entry->memo, "Setoran simpanan pokok");
     expect_line(p->entry->lines[0], "1-101", PRINCIPAL_SEN, 0);
     expect_line(p->entry->lines[1], "3-101", 0, PRINCIPAL_SEN);
-    assert_int_equal(account_balance(f, "3-101"), PRINCIPAL_SEN);
-    expect_rejected(f, try_move(f, true, K(PRINCIPAL), PRINCIPAL_SEN, &p), EK(RULE),
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), PRINCIPAL_SEN);
+    tx_expect_rejected(&f->err, try_move(f, true, K(PRINCIPAL), PRINCIPAL_SEN, &p), EK(RULE),
                     "principal_already_paid", "kind");
     expect_savings(f, K(PRINCIPAL), PRINCIPAL_SEN, PRINCIPAL_SEN, 0);
-    assert_int_equal(account_balance(f, "3-101"), PRINCIPAL_SEN);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), PRINCIPAL_SEN);
 }
 
 static void principal_and_mandatory_are_locked_while_a_member(void **state) {
@@ -220,29 +182,29 @@ static void principal_and_mandatory_are_locked_while_a_member(void **state) {
     move(f, true, K(PRINCIPAL), 0);
     move(f, true, K(MANDATORY), MANDATORY_SEN);
     Lumbung__SavingsPosted *p;
-    expect_rejected(f, try_move(f, false, K(PRINCIPAL), PRINCIPAL_SEN, &p), EK(RULE),
+    tx_expect_rejected(&f->err, try_move(f, false, K(PRINCIPAL), PRINCIPAL_SEN, &p), EK(RULE),
                     "savings_locked", "kind");
-    expect_rejected(f, try_move(f, false, K(MANDATORY), 1, &p), EK(RULE), "savings_locked",
+    tx_expect_rejected(&f->err, try_move(f, false, K(MANDATORY), 1, &p), EK(RULE), "savings_locked",
                     "kind");
     expect_savings(f, K(PRINCIPAL), PRINCIPAL_SEN, PRINCIPAL_SEN, 0);
     expect_savings(f, K(MANDATORY), MANDATORY_SEN, MANDATORY_SEN, 0);
-    assert_int_equal(account_balance(f, "1-101"), PRINCIPAL_SEN + MANDATORY_SEN);
-    assert_int_equal(account_balance(f, "3-102"), MANDATORY_SEN);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), PRINCIPAL_SEN + MANDATORY_SEN);
+    assert_int_equal(tx_account_balance(f, COOP, "3-102"), MANDATORY_SEN);
 }
 
 static void a_movement_needs_a_kind_and_a_positive_amount(void **state) {
     fx_t *f = *state;
     Lumbung__SavingsPosted *p;
-    expect_rejected(f, try_move(f, true, K(VOLUNTARY), 0, &p), EK(INVALID), "missing_field",
+    tx_expect_rejected(&f->err, try_move(f, true, K(VOLUNTARY), 0, &p), EK(INVALID), "missing_field",
                     "amount");
-    expect_rejected(f, try_move(f, true, K(MANDATORY), -500, &p), EK(INVALID),
+    tx_expect_rejected(&f->err, try_move(f, true, K(MANDATORY), -500, &p), EK(INVALID),
                     "negative_amount", "amount");
-    Lumbung__SavingsMovement mv = movement(ALICE, K(VOLUNTARY), 100);
+    Lumbung__SavingsMovement mv = tx_movement(COOP, ALICE, K(VOLUNTARY), 100);
     mv.has_kind = 0;
-    expect_rejected(f, tx_savings_move(&f->ctx, &mv, true, &p, &f->err), EK(INVALID),
+    tx_expect_rejected(&f->err, tx_savings_move(&f->ctx, &mv, true, &p, &f->err), EK(INVALID),
                     "missing_field", "kind");
     expect_savings(f, K(VOLUNTARY), 0, 0, 0);
-    assert_int_equal(account_balance(f, "1-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 0);
 }
 
 static void mandatory_arrears_are_periods_times_amount_less_paid(void **state) {
@@ -276,14 +238,11 @@ static void the_records_survive_the_end_of_the_unit_of_work(void **state) {
     fx_t *f = *state;
     move(f, true, K(VOLUNTARY), 700000);
     move(f, false, K(VOLUNTARY), 200000);
-    assert_int_equal(tx_ctx_flush(&f->ctx, number_events, NULL), 0);
-    assert_int_equal(store_commit(&f->txn), 0);
-    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
-    tx_ctx_init(&f->ctx, &f->db, f->txn, f->arena, "tester");
+    tx_next_unit_of_work(f);
     expect_savings(f, K(VOLUNTARY), 500000, 700000, 200000);
-    assert_int_equal(account_balance(f, "1-101"), 500000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 500000);
     Lumbung__SavingsPosted *p;
-    expect_rejected(f, try_move(f, false, K(VOLUNTARY), 500001, &p), EK(RULE),
+    tx_expect_rejected(&f->err, try_move(f, false, K(VOLUNTARY), 500001, &p), EK(RULE),
                     "insufficient_funds", "amount");
 }
 
