@@ -1,0 +1,57 @@
+/* tx_helpers — what the transactions rules tests built on tx_fixture.h share: a refusal's
+   exact kind, code and field, an account's balance, a savings movement of the fixture's date,
+   and the end of a unit of work (flush, commit, a new one). Header-only (static inline, so a
+   test file that uses some of them does not warn about the rest). Include after
+   tx_fixture.h and the transactions ledger.h. */
+#ifndef LUMBUNG_TESTS_TX_HELPERS_H
+#define LUMBUNG_TESTS_TX_HELPERS_H
+
+static inline void tx_expect_rejected(const problem_t *err, int rc, Lumbung__ErrorKind kind,
+                                      const char *code, const char *field) {
+    assert_int_equal(rc, ERR_REJECTED);
+    assert_int_equal(err->kind, kind);
+    assert_string_equal(err->code, code);
+    assert_string_equal(err->field, field);
+}
+
+static inline int64_t tx_account_balance(fx_t *f, uint64_t coop, const char *code) {
+    Lumbung__AccountList *list;
+    assert_int_equal(tx_ledger_list_accounts(&f->ctx, coop, &list, &f->err), 0);
+    for (size_t i = 0; i < list->n_items; i++)
+        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
+    fail_msg("no account %s", code);
+    return 0;
+}
+
+/* A movement of `member` of `coop` (0: none named) dated 2025-01-10; amount 0: left out. */
+static inline Lumbung__SavingsMovement tx_movement(uint64_t coop, uint64_t member,
+                                                   Lumbung__SavingsKind kind, int64_t sen) {
+    Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
+    mv.has_cooperative_id = coop != 0;
+    mv.cooperative_id = coop;
+    mv.has_member_id = mv.has_kind = mv.has_value_date = 1;
+    mv.member_id = member;
+    mv.kind = kind;
+    mv.has_amount_sen = sen != 0;
+    mv.amount_sen = sen;
+    mv.value_date = unit_day("2025-01-10");
+    return mv;
+}
+
+static inline int64_t tx_number_events(void *arg, Lumbung__Event *ev,
+                                       const pb_splice_field_t *body) {
+    (void) arg, (void) ev, (void) body;
+    static int64_t seq;
+    return ++seq;
+}
+
+/* Ends the unit of work (its savings records, accounts and index rows are written), commits,
+   and starts the next one over a new write txn. */
+static inline void tx_next_unit_of_work(fx_t *f) {
+    assert_int_equal(tx_ctx_flush(&f->ctx, tx_number_events, NULL), 0);
+    assert_int_equal(store_commit(&f->txn), 0);
+    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
+    tx_ctx_init(&f->ctx, &f->db, f->txn, f->arena, "tester");
+}
+
+#endif
