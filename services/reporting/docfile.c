@@ -17,6 +17,9 @@ const char *reporting_opts_read(reporting_opts_t *o, bool has_format, Lumbung__R
     assert(o);
     memset(o, 0, sizeof *o);
     o->format = has_format ? format : FORMAT(JSON);
+    /* A value the proto does not name (a newer client, or a bad one on the bus) is refused, not
+       written as some other format. */
+    if (o->format < FORMAT(UNSPECIFIED) || o->format > FORMAT(PDF)) return "format";
     if (dialect && *dialect && strcmp(dialect, "rfc4180")) {
         if (strcmp(dialect, "excel-id")) return "dialect";
         o->excel_id = true;

@@ -209,6 +209,11 @@ static void a_wrong_dialect_or_language_is_refused_by_its_field(void **state) {
                                             false), "lang");
     assert_string_equal(reporting_opts_read(&o, true, FORMAT(XLSX), NULL, "fr", false, false),
                         "lang");
+    /* A format the proto does not name (9 from a client on the bus) is refused as the format. */
+    assert_string_equal(reporting_opts_read(&o, true, (Lumbung__ReportFormat) 9, NULL, NULL, false,
+                                            false), "format");
+    assert_string_equal(reporting_opts_read(&o, true, (Lumbung__ReportFormat) -1, NULL, NULL,
+                                            false, false), "format");
 }
 
 int main(void) {
