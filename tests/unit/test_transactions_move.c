@@ -30,6 +30,7 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 /* ------------------------------------------------------------------ the books to move */
 
@@ -38,34 +39,11 @@ typedef struct {
 } books_t;
 
 static uint64_t manual(fx_t *f, uint64_t coop, int64_t sen) {
-    Lumbung__JournalLine l[2] = { LUMBUNG__JOURNAL_LINE__INIT, LUMBUNG__JOURNAL_LINE__INIT };
-    Lumbung__JournalLine *lines[2] = { &l[0], &l[1] };
-    l[0].account = "1-101";
-    l[0].has_debit_sen = 1;
-    l[0].debit_sen = sen;
-    l[1].account = "3-401";
-    l[1].has_credit_sen = 1;
-    l[1].credit_sen = sen;
-    Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
-    e.has_cooperative_id = e.has_value_date = 1;
-    e.cooperative_id = coop;
-    e.value_date = unit_day("2025-01-01");
-    e.n_lines = 2;
-    e.lines = lines;
-    Lumbung__JournalEntry *out;
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &e, &out, &f->err), 0);
-    return out->id;
+    return tx_fund(f, coop, sen, NULL)->id;
 }
 
 /* COOP: Rp 500,000 of capital, Alice's Rp 1,234.56 voluntary deposit, a Rp 100,000 loan to
    Budi paid out; COOP2: Rp 70,000 of capital. Committed, so the move sees them. */
-/* The outbox of these tests: numbers each event (nothing follows them here). */
-static int64_t number_events(void *arg, Lumbung__Event *ev, const pb_splice_field_t *body) {
-    (void) arg, (void) ev, (void) body;
-    static int64_t seq;
-    return ++seq;
-}
-
 static books_t write_books(fx_t *f) {
     books_t b;
     b.fund_entry = manual(f, COOP, 50000000);
@@ -105,7 +83,7 @@ static books_t write_books(fx_t *f) {
     Lumbung__LoanPosted *posted;
     assert_int_equal(tx_loans_disburse(&f->ctx, &d, &posted, &f->err), 0);
     /* The end of the unit of work: its events, accounts, savings records and index rows. */
-    assert_int_equal(tx_ctx_flush(&f->ctx, number_events, NULL), 0);
+    assert_int_equal(tx_ctx_flush(&f->ctx, tx_number_events, NULL), 0);
     assert_int_equal(store_commit(&f->txn), 0);
     return b;
 }

@@ -29,30 +29,13 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Dr Kas / Cr Modal penyertaan `sen` on 2025-01-01 in `coop`; returns the entry. */
+/* Capital paid in (tx_fund), with the memo the reversal tests read back. */
 static Lumbung__JournalEntry *fund(fx_t *f, uint64_t coop, int64_t sen) {
-    Lumbung__JournalLine l[2] = { LUMBUNG__JOURNAL_LINE__INIT, LUMBUNG__JOURNAL_LINE__INIT };
-    Lumbung__JournalLine *lines[2] = { &l[0], &l[1] };
-    l[0].account = "1-101";
-    l[0].has_debit_sen = 1;
-    l[0].debit_sen = sen;
-    l[1].account = "3-401";
-    l[1].has_credit_sen = 1;
-    l[1].credit_sen = sen;
-    Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
-    e.has_cooperative_id = 1;
-    e.cooperative_id = coop;
-    e.has_value_date = 1;
-    e.value_date = unit_day("2025-01-01");
-    e.memo = "Setoran modal";
-    e.n_lines = 2;
-    e.lines = lines;
-    Lumbung__JournalEntry *out;
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &e, &out, &f->err), 0);
-    return out;
+    return tx_fund(f, coop, sen, "Setoran modal");
 }
 
 static uint64_t move(fx_t *f, bool deposit, Lumbung__SavingsKind kind, int64_t sen) {

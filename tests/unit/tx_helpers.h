@@ -38,6 +38,30 @@ static inline Lumbung__SavingsMovement tx_movement(uint64_t coop, uint64_t membe
     return mv;
 }
 
+/* Dr Kas 1-101 / Cr Modal penyertaan 3-401 `sen` on 2025-01-01 in `coop`, with `memo` (NULL:
+   none): cash in hand for the tests that pay out. Returns the entry. */
+static inline Lumbung__JournalEntry *tx_fund(fx_t *f, uint64_t coop, int64_t sen,
+                                             const char *memo) {
+    Lumbung__JournalLine l[2] = { LUMBUNG__JOURNAL_LINE__INIT, LUMBUNG__JOURNAL_LINE__INIT };
+    Lumbung__JournalLine *lines[2] = { &l[0], &l[1] };
+    l[0].account = "1-101";
+    l[0].has_debit_sen = 1;
+    l[0].debit_sen = sen;
+    l[1].account = "3-401";
+    l[1].has_credit_sen = 1;
+    l[1].credit_sen = sen;
+    Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
+    e.has_cooperative_id = e.has_value_date = 1;
+    e.cooperative_id = coop;
+    e.value_date = unit_day("2025-01-01");
+    e.memo = (char *) memo;
+    e.n_lines = 2;
+    e.lines = lines;
+    Lumbung__JournalEntry *out;
+    assert_int_equal(tx_ledger_post_manual(&f->ctx, &e, &out, &f->err), 0);
+    return out;
+}
+
 static inline int64_t tx_number_events(void *arg, Lumbung__Event *ev,
                                        const pb_splice_field_t *body) {
     (void) arg, (void) ev, (void) body;
