@@ -13,14 +13,19 @@
 #ifndef LUMBUNG_GATEWAY_BUSAUDIT_H
 #define LUMBUNG_GATEWAY_BUSAUDIT_H
 
+#include "arena.h"
 #include "audit.h"
 #include "bus.h"
+#include "envelope.h"
 #include "store.h"
 
 typedef struct busaudit busaudit_t;
 
 /* Follows the streams into `store` (tables: "cursors"); call before the loop runs. */
 busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err);
+/* Adds each stream's cursor and known head to `pong` (what /metrics shows for the gateway's
+   own followers), allocated in `arena`. */
+void busaudit_status(const busaudit_t *self, arena_t *arena, Lumbung__Pong *pong);
 /* Stops following; before the bus, the audit and the store go. */
 void busaudit_destroy(busaudit_t **self_p);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "busaudit.h"
 #include "envelope.h"
 #include "log.h"
 #include "service.h"
@@ -189,6 +190,7 @@ static void metrics_answer(scrape_t *s) {
     Lumbung__Pong *own = arena_message(ex->arena, &lumbung__pong__descriptor);
     own->metrics = arena_message(ex->arena, &lumbung__service_metrics__descriptor);
     service_process_figures(own->metrics);
+    if (gw->busaudit) busaudit_status(gw->busaudit, ex->arena, own);
     s->services[gw->backends] = (metrics_service_t) { "gateway", own };
     metrics_set(m, "lumbung_http_open_connections", "gauge", "HTTP connections open now.",
                 gw->http ? http_server_connections(gw->http) : 0);

@@ -146,6 +146,42 @@ def test_in_scope_posts_with_the_key_name_and_the_rest_is_refused(sc):
     assert_books_balance(other)
 
 
+def head_of(c, service):
+    req = pb.envelope_pb2.Request()
+    req.ping.SetInParent()
+    return c.bus(service).call(req, timeout=10).pong.head_seq
+
+
+def gateway_followers(c):
+    """The gateway's own follower gauges from /metrics: {(kind, stream): value}."""
+    found = {}
+    for line in c.http("GET", "/metrics").text.splitlines():
+        for kind in ("cursor", "known_head", "lag"):
+            prefix = 'lumbung_follower_%s{service="gateway",stream="' % kind
+            if line.startswith(prefix):
+                stream, _, value = line[len(prefix):].partition('"} ')
+                found[(kind, stream)] = int(value)
+    return found
+
+
+def test_the_gateways_audit_followers_show_in_metrics(sc):
+    """The audit of integrators' commands is only as current as the gateway's followers: an
+    operator sees how far they got beside the services' own."""
+    mine, m, _, _ = two_coops(sc)
+    reply, _ = tx_call(sc, "deposit", deposit(mine, m, 125000), after=mine.seq)
+    assert not reply.HasField("error"), reply.error
+    heads = {"members": head_of(sc, "members"), "transactions": head_of(sc, "transactions")}
+    deadline, seen = time.time() + 10, {}
+    while time.time() < deadline:
+        seen = gateway_followers(sc)
+        if all(seen.get(("cursor", s)) == h for s, h in heads.items()):
+            break
+        time.sleep(0.05)
+    for stream, head in heads.items():
+        assert (seen.get(("cursor", stream)), seen.get(("lag", stream))) == (head, 0), seen
+        assert seen.get(("known_head", stream)) == head, seen
+
+
 def test_replay_gives_only_the_scope_and_the_event_stream_is_closed(sc):
     mine, m, other, o = two_coops(sc)
     name = add_bank(sc, [mine.id], "deposit")
