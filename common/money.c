@@ -1,9 +1,7 @@
 #include "money.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 /* GCC and Clang both provide 128-bit integers on every 64-bit target we build for. */
@@ -86,27 +84,43 @@ static uint64_t magnitude_of(int64_t sen) {
     return sen < 0 ? (uint64_t) 0 - (uint64_t) sen : (uint64_t) sen;
 }
 
+/* The decimal digits of v, written backwards so that they end just before `end`; returns
+   where they start. snprintf costs more than the rest of a reply's JSON (money_format runs
+   for every amount the gateway answers). */
+static char *digits_before(uint64_t v, char *end) {
+    do *--end = (char) ('0' + v % 10); while ((v /= 10) != 0);
+    return end;
+}
+
 int money_format(int64_t sen, char *buf, size_t size) {
     assert(buf && size >= MONEY_FORMAT_MAX);
     uint64_t magnitude = magnitude_of(sen);
-    uint64_t whole = magnitude / MONEY_SEN_PER_RUPIAH;
     unsigned fraction = (unsigned) (magnitude % MONEY_SEN_PER_RUPIAH);
-    const char *sign = sen < 0 ? "-" : "";
-    int n = fraction == 0 ? snprintf(buf, size, "%s%" PRIu64, sign, whole)
-                          : snprintf(buf, size, "%s%" PRIu64 ".%02u", sign, whole, fraction);
-    assert(n > 0 && (size_t) n < size);
-    return n;
+    char text[MONEY_FORMAT_MAX];
+    char *end = text + sizeof text, *p = end;
+    if (fraction != 0) {
+        *--p = (char) ('0' + fraction % 10);
+        *--p = (char) ('0' + fraction / 10);
+        *--p = '.';
+    }
+    p = digits_before(magnitude / MONEY_SEN_PER_RUPIAH, p);
+    if (sen < 0) *--p = '-';
+    size_t n = (size_t) (end - p);
+    assert(n < size);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return (int) n;
 }
 
 /* Copies the decimal digits of `whole` to out with a '.' before every group of three. */
 static size_t write_grouped(uint64_t whole, char *out) {
     char digits[24];
-    int len = snprintf(digits, sizeof digits, "%" PRIu64, whole);
-    assert(len > 0 && (size_t) len < sizeof digits);
+    const char *start = digits_before(whole, digits + sizeof digits);
+    size_t len = (size_t) (digits + sizeof digits - start);
     size_t n = 0;
-    for (int i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {
         if (i > 0 && (len - i) % 3 == 0) out[n++] = '.';
-        out[n++] = digits[i];
+        out[n++] = start[i];
     }
     return n;
 }
@@ -119,10 +133,12 @@ int money_format_idr(int64_t sen, char *buf, size_t size) {
     memcpy(buf + n, "Rp ", 3);
     n += 3;
     n += write_grouped(magnitude / MONEY_SEN_PER_RUPIAH, buf + n);
-    int tail = snprintf(buf + n, size - n, ",%02u", (unsigned) (magnitude % MONEY_SEN_PER_RUPIAH));
-    assert(tail == 3);
-    n += (size_t) tail;
+    unsigned fraction = (unsigned) (magnitude % MONEY_SEN_PER_RUPIAH);
+    buf[n++] = ',';
+    buf[n++] = (char) ('0' + fraction / 10);
+    buf[n++] = (char) ('0' + fraction % 10);
     assert(n < size);
+    buf[n] = '\0';
     return (int) n;
 }
 
