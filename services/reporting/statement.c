@@ -81,8 +81,15 @@ int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
     if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
     if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
-    if (e->has_savings_kind && e->has_savings_delta_sen)
-        return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
+    if (e->has_savings_kind && e->has_savings_delta_sen) {
+        if ((int) e->savings_kind >= 1 && (int) e->savings_kind <= KINDS)
+            return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
+        /* A kind this build does not know (a newer producer, or none): stored as it is, the
+           member's statement would no longer read. Its lines on savings accounts still say
+           what moved. */
+        log_warn(0, "reporting: entry %" PRIu64 " names savings kind %d, which is not known; "
+                    "its statement lines are taken from its lines", e->id, (int) e->savings_kind);
+    }
     return apply_by_lines(app, txn, e, day);
 }
 

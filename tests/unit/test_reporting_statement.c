@@ -5,7 +5,8 @@
    after it, and the closing balances; an exit settlement's change per kind read from its lines
    on the savings accounts (a debit takes, a credit adds; two lines of one kind in one entry are
    one movement); other members' movements apart; an entry without a member ignored, one
-   without a value date refused; beyond 20,000 lines -E2BIG. Against a real store. */
+   without a value date refused; a savings kind not known read by its lines; beyond 20,000
+   lines -E2BIG. Against a real store. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,6 +248,28 @@ static void without_a_member_ignored_without_a_date_refused(void **state) {
     assert_int_equal(statement(f, 0, "1900-01-01", "2100-12-31")->n_lines, 0);
 }
 
+/* An entry naming a savings kind this build does not know (0, or 9 from a newer producer) is
+   read by its lines, so the statement stays readable: entry 30's credit on 2101 is voluntary;
+   entry 31 has no line on a savings account and makes no movement. */
+static void an_unknown_savings_kind_is_read_by_its_lines(void **state) {
+    reporting_fixture_t *f = *state;
+    chart(f);
+    Lumbung__JournalEntry *e = entry(f, MEMBER, 30, "2026-06-01", ENTRY(DEPOSIT));
+    e->has_savings_kind = e->has_savings_delta_sen = 1;
+    e->savings_kind = (Lumbung__SavingsKind) 9;
+    e->savings_delta_sen = 400000;
+    Lumbung__JournalLine *lines[] = { line(f, "1101", 400000, 0), line(f, "2101", 0, 400000) };
+    e->n_lines = 2;
+    e->lines = lines;
+    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    assert_int_equal(save(f, MEMBER, 31, "2026-06-02", ENTRY(DEPOSIT), (Lumbung__SavingsKind) 0,
+                          123, NULL), 0);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 1);
+    expect_line(st->lines[0], "2026-06-01", 30, KIND(VOLUNTARY), 400000, 400000, 400000);
+    expect_balances(st->closing, 0, 0, 400000, 0);
+}
+
 static void beyond_20000_lines_too_big(void **state) {
     reporting_fixture_t *f = *state;
     for (uint64_t id = 1; id <= REPORTING_STATEMENT_LINES_MAX; id++)
@@ -280,6 +303,7 @@ int main(void) {
         T(an_exit_settlement_by_its_lines_and_its_reversal),
         T(a_memo_is_kept_to_256_bytes),
         T(without_a_member_ignored_without_a_date_refused),
+        T(an_unknown_savings_kind_is_read_by_its_lines),
         T(beyond_20000_lines_too_big),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
