@@ -23,9 +23,15 @@ enum {
 
 typedef enum { USE_CAPITAL = 0, USE_INTEREST = 1, USE_DISBURSED = 2 } use_field_t;
 
+/* An event is applied only when its state names the loan and its cooperative: one without
+   them (never sent by transactions) is ignored whole, not put on a card of loan 0. */
+static bool state_names_loan(const Lumbung__LoanState *s) {
+    return s && s->has_loan_id && s->loan_id != 0 && s->has_cooperative_id;
+}
+
 static int state_put(reporting_t *app, store_txn_t *txn, const Lumbung__LoanState *s) {
     int32_t day;
-    if (!s || !s->has_loan_id || !s->has_cooperative_id) return 0;
+    if (!state_names_loan(s)) return 0;
     if (!PB_DATE_GET(s, as_of, &day)) return -EPROTO;
     uint8_t key[STATE_KEY], val[STATE_SIZE];
     be64_write(key, s->cooperative_id);
@@ -59,7 +65,7 @@ static int use_add(reporting_t *app, store_txn_t *txn, uint64_t coop, uint64_t m
 }
 
 static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__LoanDisbursed *d) {
-    if (!d || !d->state) return 0;
+    if (!d || !state_names_loan(d->state)) return 0;
     const Lumbung__LoanState *s = d->state;
     int rc = state_put(app, txn, s);
     int32_t day;
@@ -78,7 +84,7 @@ static int apply_disbursed(reporting_t *app, store_txn_t *txn, const Lumbung__Lo
 /* A payment: its allocation on the loan card (an exit settlement's payment has no entry of
    its own) and the interest as the member's participation. */
 static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanRepaid *r) {
-    if (!r || !r->state) return 0;
+    if (!r || !state_names_loan(r->state)) return 0;
     int rc = state_put(app, txn, r->state);
     if (rc != 0 || !r->allocation) return rc;
     int32_t day;
@@ -101,7 +107,7 @@ static int apply_repaid(reporting_t *app, store_txn_t *txn, const Lumbung__LoanR
 /* A write-off takes the loan out of every class from its date (its state) and its principal
    off the card; what the member still owes stays on the card's line. */
 static int apply_written_off(reporting_t *app, store_txn_t *txn, const Lumbung__LoanWrittenOff *w) {
-    if (!w || !w->state) return 0;
+    if (!w || !state_names_loan(w->state)) return 0;
     int rc = state_put(app, txn, w->state);
     int32_t day;
     if (rc != 0) return rc;
@@ -117,7 +123,7 @@ static int apply_written_off(reporting_t *app, store_txn_t *txn, const Lumbung__
 
 /* Money recovered after a write-off: on the card, no change of the principal on the books. */
 static int apply_recovered(reporting_t *app, store_txn_t *txn, const Lumbung__LoanRecovered *r) {
-    if (!r || !r->state) return 0;
+    if (!r || !state_names_loan(r->state)) return 0;
     int rc = state_put(app, txn, r->state);
     int32_t day;
     if (rc != 0) return rc;

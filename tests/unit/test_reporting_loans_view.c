@@ -382,7 +382,10 @@ static void refused_and_ignored(void **state) {
                                              CLASS(CURRENT), 100, 100);
     no_loan->has_loan_id = 0;
     assert_int_equal(disburse(f, no_loan, 10), 0);
+    assert_int_equal(repay(f, no_loan, 11, "2026-02-01", 0, 7, 50), 0);
     assert_int_equal(loan_register(f, COOP, "2026-12-31")->n_items, 0);
+    participation(f, COOP, "2026-01-01", "2026-12-31", &n);   /* ignored whole: no use either */
+    assert_int_equal(n, 0);
     /* Refused after its state was put: the apply's transaction is aborted by its caller. */
     assert_int_equal(write_off(f, loan_state(f, COOP, 1, 21, "2026-04-15", STATUS(WRITTEN_OFF),
                                              CLASS(LOSS), 100, 0), NULL), -EPROTO);
