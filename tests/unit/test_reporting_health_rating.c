@@ -14,6 +14,7 @@
 #include "unit.h"
 #include "date.h"
 #include "../../services/reporting/reporting.h"
+#include "reporting_fixture.h"
 
 #define CLASS(x) LUMBUNG__ACCOUNT_CLASS__ACCOUNT_CLASS_##x
 #define ROLE(x) LUMBUNG__ACCOUNT_ROLE__ACCOUNT_ROLE_##x
@@ -21,60 +22,24 @@
 
 enum { COOP = 7 };
 
+/* The reporting fixture's store, with the cooperative the rating reads (fiscal year from July). */
 typedef struct {
-    char dir[UNIT_PATH_MAX];
-    store_t *store;
-    reporting_t app;
-    store_txn_t *txn;
-    arena_t *arena;
+    reporting_fixture_t *rf;
     Lumbung__CooperativeSettings settings;
     Lumbung__Cooperative coop;
 } fixture_t;
 
-static void account(fixture_t *f, const char *code, Lumbung__AccountClass class_,
-                    Lumbung__AccountRole role) {
-    Lumbung__Account a = LUMBUNG__ACCOUNT__INIT;
-    a.has_cooperative_id = a.has_class_ = a.has_role = 1;
-    a.cooperative_id = COOP;
-    a.code = (char *) code;
-    a.name = (char *) code;
-    a.class_ = class_;
-    a.role = role;
-    assert_int_equal(reporting_chart_apply_account(&f->app, f->txn, &a), 0);
-}
-
-/* One balanced entry: Dr `debit` / Cr `credit`, `sen` each, on `date`. */
 static void post(fixture_t *f, const char *date, const char *debit, const char *credit,
                  int64_t sen) {
-    Lumbung__JournalLine l[2] = { LUMBUNG__JOURNAL_LINE__INIT, LUMBUNG__JOURNAL_LINE__INIT };
-    Lumbung__JournalLine *lines[2] = { &l[0], &l[1] };
-    l[0].account = (char *) debit;
-    l[0].has_debit_sen = 1;
-    l[0].debit_sen = sen;
-    l[1].account = (char *) credit;
-    l[1].has_credit_sen = 1;
-    l[1].credit_sen = sen;
-    Lumbung__JournalEntry e = LUMBUNG__JOURNAL_ENTRY__INIT;
-    e.has_id = e.has_cooperative_id = 1;
-    e.id = 1;
-    e.cooperative_id = COOP;
-    e.has_value_date = 1;
-    e.value_date = unit_day(date);
-    e.n_lines = 2;
-    e.lines = lines;
-    assert_int_equal(reporting_chart_apply_entry(&f->app, f->txn, &e), 0);
+    reporting_fixture_post(f->rf, COOP, date, debit, credit, sen);
 }
 
 static int setup(void **state) {
     fixture_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    unit_tempdir(f->dir, "rating");
-    int err = 0;
-    f->store = store_new(f->dir, &err);
-    assert_non_null(f->store);
-    assert_int_equal(reporting_open_store(&f->app, f->store), 0);
-    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
-    f->arena = arena_new();
+    void *rf = NULL;
+    reporting_fixture_setup(&rf);
+    f->rf = rf;
     lumbung__cooperative_settings__init(&f->settings);
     f->settings.has_fiscal_year_start = 1;
     f->settings.fiscal_year_start = 7;             /* July to June */
@@ -82,27 +47,23 @@ static int setup(void **state) {
     f->coop.has_id = 1;
     f->coop.id = COOP;
     f->coop.settings = &f->settings;
-    account(f, "1-101", CLASS(ASSET), ROLE(CASH));
-    account(f, "3-101", CLASS(EQUITY), ROLE(PRINCIPAL_SAVINGS));
-    account(f, "4-101", CLASS(INCOME), ROLE(OTHER_INCOME));
+    reporting_fixture_account(f->rf, COOP, "1-101", CLASS(ASSET), ROLE(CASH));
+    reporting_fixture_account(f->rf, COOP, "3-101", CLASS(EQUITY), ROLE(PRINCIPAL_SAVINGS));
+    reporting_fixture_account(f->rf, COOP, "4-101", CLASS(INCOME), ROLE(OTHER_INCOME));
     *state = f;
     return 0;
 }
 
 static int teardown(void **state) {
     fixture_t *f = *state;
-    store_abort(&f->txn);
-    arena_destroy(&f->arena);
-    reporting_close(&f->app);
-    store_destroy(&f->store);
-    unit_rmtree(f->dir);
+    void *rf = f->rf;
     free(f);
-    return 0;
+    return reporting_fixture_teardown(&rf);
 }
 
 static Lumbung__HealthReport *rate(fixture_t *f, uint32_t year) {
     Lumbung__HealthReport *r = NULL;
-    assert_int_equal(reporting_rating_build(&f->app, f->txn, f->arena, &f->coop, year, &r), 0);
+    assert_int_equal(reporting_rating_build(&f->rf->app, f->rf->txn, f->rf->arena, &f->coop, year, &r), 0);
     assert_non_null(r);
     return r;
 }
@@ -110,9 +71,9 @@ static Lumbung__HealthReport *rate(fixture_t *f, uint32_t year) {
 static void a_year_out_of_range_is_refused(void **state) {
     fixture_t *f = *state;
     Lumbung__HealthReport *r = NULL;
-    assert_int_equal(reporting_rating_build(&f->app, f->txn, f->arena, &f->coop,
+    assert_int_equal(reporting_rating_build(&f->rf->app, f->rf->txn, f->rf->arena, &f->coop,
                                             DATE_FISCAL_YEAR_MIN - 1, &r), -EINVAL);
-    assert_int_equal(reporting_rating_build(&f->app, f->txn, f->arena, &f->coop,
+    assert_int_equal(reporting_rating_build(&f->rf->app, f->rf->txn, f->rf->arena, &f->coop,
                                             DATE_FISCAL_YEAR_MAX + 1, &r), -EINVAL);
     assert_null(r);
 }

@@ -25,22 +25,13 @@
 #define EK(x) LUMBUNG__ERROR_KIND__ERROR_KIND_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 /* ------------------------------------------------------------------ helpers */
 
 static int move(fx_t *f, bool deposit, uint64_t member, Lumbung__SavingsKind kind, int64_t sen,
                 Lumbung__SavingsPosted **out) {
-    Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
-    mv.has_cooperative_id = mv.has_member_id = mv.has_kind = 1;
-    mv.cooperative_id = COOP;
-    mv.member_id = member;
-    mv.kind = kind;
-    if (sen) {
-        mv.has_amount_sen = 1;
-        mv.amount_sen = sen;
-    }
-    mv.has_value_date = 1;
-    mv.value_date = unit_day("2025-01-10");
+    Lumbung__SavingsMovement mv = tx_movement(COOP, member, kind, sen);
     Lumbung__SavingsPosted *p;
     memset(&f->err, 0, sizeof f->err);
     return tx_savings_move(&f->ctx, &mv, deposit, out ? out : &p, &f->err);
@@ -51,15 +42,6 @@ static int64_t balance(fx_t *f, uint64_t member, int kind) {
     tx_savings_t s;
     assert_int_equal(tx_ctx_get_savings(&f->ctx, member, kind, &s), 0);
     return s.balance_sen;
-}
-
-static int64_t account_balance(fx_t *f, uint64_t coop, const char *code) {
-    Lumbung__AccountList *list;
-    assert_int_equal(tx_ledger_list_accounts(&f->ctx, coop, &list, &f->err), 0);
-    for (size_t i = 0; i < list->n_items; i++)
-        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
-    fail_msg("no account %s", code);
-    return 0;
 }
 
 static uint64_t entry_count(fx_t *f) { return store_count(f->txn, f->db.entries); }
@@ -140,9 +122,9 @@ static void balanced_entry_posts_and_moves_totals(void **state) {
     assert_int_equal(tx_ledger_post_manual(&f->ctx, &req, &e, &f->err), 0);
     assert_true(e->id > 0);
     assert_int_equal(e->total_sen, 150000);
-    assert_int_equal(account_balance(f, COOP, "5-202"), 150000);
-    assert_int_equal(account_balance(f, COOP, "1-101"), 50000);
-    assert_int_equal(account_balance(f, COOP2, "1-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "5-202"), 150000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 50000);
+    assert_int_equal(tx_account_balance(f, COOP2, "1-101"), 0);
     assert_trial_balance(f, COOP);
 }
 
@@ -251,7 +233,7 @@ static void voluntary_never_goes_below_zero(void **state) {
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 100000);
     assert_int_equal(move(f, false, ALICE, K(VOLUNTARY), 100000, &p), 0);
     assert_int_equal(p->balance_sen, 0);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 0);
     assert_trial_balance(f, COOP);
 }
 
@@ -269,7 +251,7 @@ static void principal_is_paid_once_and_exactly(void **state) {
     assert_string_equal(f->err.code, "savings_locked");
     assert_int_equal(move(f, false, ALICE, K(MANDATORY), 1, NULL), ERR_REJECTED);
     assert_string_equal(f->err.code, "savings_locked");
-    assert_int_equal(account_balance(f, COOP, "3-101"), PRINCIPAL_SEN);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), PRINCIPAL_SEN);
 }
 
 static void members_are_checked_against_the_replica(void **state) {
@@ -345,9 +327,9 @@ static void time_deposit_pays_interest_at_maturity(void **state) {
     w.value_date = unit_day("2025-07-31");
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), 0);
     assert_int_equal(p->entry->n_lines, 3);
-    assert_int_equal(account_balance(f, COOP, "5-101"), 30000000);
-    assert_int_equal(account_balance(f, COOP, "2-102"), 0);
-    assert_int_equal(account_balance(f, COOP, "1-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "5-101"), 30000000);
+    assert_int_equal(tx_account_balance(f, COOP, "2-102"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 0);
     assert_int_equal(tx_savings_move(&f->ctx, &w, false, &p, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "time_deposit_closed");
     assert_trial_balance(f, COOP);
@@ -366,7 +348,7 @@ static void reversal_undoes_a_deposit_once(void **state) {
     assert_int_equal(rev->reverses_id, p->entry_id);
     assert_true(rev->lines[0]->credit_sen == 70000);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 0);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 0);
     assert_int_equal(tx_reversal_post(&f->ctx, &r, &rev, &f->err), ERR_REJECTED);
     assert_string_equal(f->err.code, "already_reversed");
     r.entry_id = rev->id;
@@ -396,8 +378,8 @@ static void exit_posts_the_settlement_once(void **state) {
     assert_true(st->entry_id > 0);
     assert_int_equal(st->exit_on, unit_day("2025-06-30"));
     for (int k = K(PRINCIPAL); k <= K(VOLUNTARY); k++) assert_int_equal(balance(f, BUDI, k), 0);
-    assert_int_equal(account_balance(f, COOP, "3-101"), 0);
-    assert_int_equal(account_balance(f, COOP, "1-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "3-101"), 0);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 0);
     uint64_t before = entry_count(f);
     member_event(f, BUDI, COOP, true, 7);     /* a repeat settles nothing twice */
     assert_int_equal(entry_count(f), before);
@@ -457,7 +439,7 @@ static void batch_reports_each_posting_and_links_all_or_nothing(void **state) {
     assert_true(res->results[5]->ok);
     assert_int_equal(res->results[5]->balance_sen, 600);
     assert_int_equal(balance(f, ALICE, K(VOLUNTARY)), 600);
-    assert_int_equal(account_balance(f, COOP, "2-101"), 600);
+    assert_int_equal(tx_account_balance(f, COOP, "2-101"), 600);
     assert_int_equal(tx_ctx_mark(&f->ctx).pending - mark.pending, 2);     /* two entries queued, no more */
     /* A link id may not come back after its chain ended. */
     pp[1] = posting(&p[1], &mv[1], true, ALICE, 1, 7);

@@ -25,38 +25,12 @@
 #define STATUS(x) LUMBUNG__LOAN_STATUS__LOAN_STATUS_##x
 
 #include "tx_fixture.h"
+#include "tx_helpers.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-/* Cash in hand, so that loans can be paid out: Dr Kas / Cr Modal penyertaan on 2025-01-01. */
-static void fund(fx_t *f, int64_t sen) {
-    Lumbung__JournalLine l[2] = { LUMBUNG__JOURNAL_LINE__INIT, LUMBUNG__JOURNAL_LINE__INIT };
-    Lumbung__JournalLine *lines[2] = { &l[0], &l[1] };
-    l[0].account = "1-101";
-    l[0].has_debit_sen = 1;
-    l[0].debit_sen = sen;
-    l[1].account = "3-401";
-    l[1].has_credit_sen = 1;
-    l[1].credit_sen = sen;
-    Lumbung__PostEntry e = LUMBUNG__POST_ENTRY__INIT;
-    e.has_cooperative_id = 1;
-    e.cooperative_id = COOP;
-    e.has_value_date = 1;
-    e.value_date = unit_day("2025-01-01");
-    e.n_lines = 2;
-    e.lines = lines;
-    Lumbung__JournalEntry *out;
-    assert_int_equal(tx_ledger_post_manual(&f->ctx, &e, &out, &f->err), 0);
-}
-
-static int64_t account_balance(fx_t *f, const char *code) {
-    Lumbung__AccountList *list;
-    assert_int_equal(tx_ledger_list_accounts(&f->ctx, COOP, &list, &f->err), 0);
-    for (size_t i = 0; i < list->n_items; i++)
-        if (!strcmp(list->items[i]->code, code)) return list->items[i]->balance_sen;
-    fail_msg("no account %s", code);
-    return 0;
-}
+/* Cash in hand, so that loans can be paid out (tx_fund: Dr Kas / Cr Modal on 2025-01-01). */
+static void fund(fx_t *f, int64_t sen) { tx_fund(f, COOP, sen, NULL); }
 
 /* 12 monthly instalments, flat 12 %, first due 2025-02-10, applied 2025-01-05. */
 static Lumbung__ApplyLoan application(uint64_t member, int64_t principal, Lumbung__LateFee *fee) {
@@ -174,12 +148,12 @@ static void a_disbursement_moves_the_principal_out_of_cash_once(void **state) {
     assert_int_equal(p->entry->lines[0]->debit_sen, 12000000);
     assert_int_equal(p->entry->lines[1]->credit_sen, 12000000);
     assert_string_equal(p->entry->lines[1]->account, "1-101");
-    assert_int_equal(account_balance(f, "1-101"), 100000000 - 12000000);
-    assert_int_equal(account_balance(f, p->entry->lines[0]->account), 12000000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 100000000 - 12000000);
+    assert_int_equal(tx_account_balance(f, COOP, p->entry->lines[0]->account), 12000000);
 
     assert_int_equal(disburse(f, id, &p), ERR_REJECTED);
     expect_error(f, EK(RULE), "already_disbursed", NULL);
-    assert_int_equal(account_balance(f, "1-101"), 100000000 - 12000000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 100000000 - 12000000);
 }
 
 static void a_repayment_pays_late_fee_then_interest_then_principal(void **state) {
@@ -240,7 +214,7 @@ static void a_cancelled_application_cannot_be_disbursed(void **state) {
     Lumbung__LoanPosted *p;
     assert_int_equal(disburse(f, id, &p), ERR_REJECTED);
     assert_int_equal(f->err.kind, EK(RULE));
-    assert_int_equal(account_balance(f, "1-101"), 100000000);
+    assert_int_equal(tx_account_balance(f, COOP, "1-101"), 100000000);
 
     uint64_t other = new_loan(f, BUDI, 1200000, NULL);
     assert_int_equal(disburse(f, other, &p), 0);

@@ -39,17 +39,7 @@ static Lumbung__JournalEntry *fund(fx_t *f, uint64_t coop, int64_t sen) {
 }
 
 static uint64_t move(fx_t *f, bool deposit, Lumbung__SavingsKind kind, int64_t sen) {
-    Lumbung__SavingsMovement mv = LUMBUNG__SAVINGS_MOVEMENT__INIT;
-    mv.has_cooperative_id = mv.has_member_id = mv.has_kind = 1;
-    mv.cooperative_id = COOP;
-    mv.member_id = ALICE;
-    mv.kind = kind;
-    if (sen) {
-        mv.has_amount_sen = 1;
-        mv.amount_sen = sen;
-    }
-    mv.has_value_date = 1;
-    mv.value_date = unit_day("2025-01-10");
+    Lumbung__SavingsMovement mv = tx_movement(COOP, ALICE, kind, sen);
     Lumbung__SavingsPosted *p;
     assert_int_equal(tx_savings_move(&f->ctx, &mv, deposit, &p, &f->err), 0);
     return p->entry_id;
