@@ -39,6 +39,7 @@ struct follower {
     follower_advance_fn advance;
     follower_batch_fn batch;
     void *arg;
+    int actor_role;             /* 0: every event; else a filtered follower (follower.h) */
     uint64_t cursor;            /* committed */
     uint64_t known_head;
     bool replaying;
@@ -113,6 +114,8 @@ static void evbuf_free(evbuf_t *q) {
 typedef struct {
     follower_t *f;
     const evbuf_t *q;
+    uint64_t covered;              /* a filtered reply: the events of q ascending, with gaps,
+                                      and the cursor goes to this; 0: q is consecutive */
     uint64_t cursor;               /* after a successful write: the last event applied */
 } batch_t;
 
@@ -142,6 +145,18 @@ static int apply_one(follower_t *f, store_txn_t *txn, uint64_t seq, const uint8_
     return rc;
 }
 
+/* The sequence of an event of a filtered reply: after `after`, at most `covered`; 0 when it
+   is not (the producer broke the order, which stops the follower). */
+static uint64_t filtered_seq(const follower_t *f, const uint8_t *wire, size_t len,
+                             uint64_t after, uint64_t covered) {
+    envelope_event_header_t h;
+    if (envelope_event_header(wire, len, &h) == 0 && h.has_seq && h.seq > after && h.seq <= covered)
+        return h.seq;
+    log_error(0, "follower %s: a filtered replay's event is out of order after %llu", f->stream,
+              (unsigned long long) after);
+    return 0;
+}
+
 static int apply_in(void *arg, store_txn_t *txn) {
     batch_t *b = arg;
     follower_t *f = b->f;
@@ -150,9 +165,11 @@ static int apply_in(void *arg, store_txn_t *txn) {
     for (int i = 0; i < b->q->count && rc == 0; i++) {
         size_t len;
         const uint8_t *wire = evbuf_event(b->q, i, &len);
-        rc = apply_one(f, txn, cursor + 1, wire, len);
-        if (rc == 0) cursor++;
+        uint64_t seq = b->covered ? filtered_seq(f, wire, len, cursor, b->covered) : cursor + 1;
+        rc = seq ? apply_one(f, txn, seq, wire, len) : -EPROTO;
+        if (rc == 0) cursor = seq;
     }
+    if (rc == 0 && b->covered) cursor = b->covered;
     if (rc == 0 && f->batch) rc = f->batch(f->arg, txn, true);
     if (rc != 0) return rc;
     uint8_t val[8];
@@ -161,15 +178,17 @@ static int apply_in(void *arg, store_txn_t *txn) {
     return store_put(txn, f->cursors, f->stream, strlen(f->stream), val, 8, 0);
 }
 
-static int apply_batch(follower_t *f, const evbuf_t *q) {
-    if (q->count == 0) return 0;
-    batch_t b = { .f = f, .q = q };
+static int apply_batch_covering(follower_t *f, const evbuf_t *q, uint64_t covered) {
+    if (q->count == 0 && covered <= f->cursor) return 0;
+    batch_t b = { .f = f, .q = q, .covered = covered };
     int rc = store_write(f->store, FOLLOWER_WRITE_ATTEMPTS, apply_in, &b);
     if (rc != 0) return rc;
     f->cursor = b.cursor;
     if (f->advance) f->advance(f->arg, b.cursor);
     return 0;
 }
+
+static int apply_batch(follower_t *f, const evbuf_t *q) { return apply_batch_covering(f, q, 0); }
 
 static void on_retry(uv_timer_t *t) {
     follower_t *f = t->data;
@@ -221,6 +240,28 @@ static bool group_full(const follower_t *f) {
            uv_now(bus_loop(f->bus)) - f->group_started_ms >= FOLLOWER_GROUP_MS;
 }
 
+/* A filtered follower applies each reply at once: its events (few: those of one role) and
+   the cursor moved to the reply's last_seq, in one write txn; then asks again while the head
+   is ahead. */
+static void on_filtered_reply(follower_t *f, const Lumbung__ReplayReply *r) {
+    if (f->replay_from != f->cursor + 1) {            /* an answer to an earlier request */
+        request_replay(f);
+        return;
+    }
+    uint64_t covered = r->has_last_seq ? r->last_seq : f->cursor;
+    for (size_t i = 0; i < r->n_events && i < FOLLOWER_REPLAY_BATCH; i++)
+        evbuf_add(&f->group, r->events[i].data, r->events[i].len);
+    int rc = covered > f->cursor || f->group.count ? apply_batch_covering(f, &f->group, covered) : 0;
+    evbuf_clear(&f->group, FOLLOWER_GROUP_BYTES * 4u);
+    if (rc != 0) {
+        stall(f, rc);
+        return;
+    }
+    if (f->known_head <= f->cursor) return;                  /* caught up: the next heartbeat */
+    if (covered >= f->replay_from) request_replay(f);        /* more, and this one moved */
+    else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);   /* not in a spin */
+}
+
 static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) {
     follower_t *f = arg;
     f->replaying = false;
@@ -238,6 +279,10 @@ static void on_replay_reply(void *arg, int status, const Lumbung__Reply *reply) 
         return;
     }
     if (r->head_seq > f->known_head) f->known_head = r->head_seq;
+    if (f->actor_role) {
+        on_filtered_reply(f, r);
+        return;
+    }
     /* A reply to an earlier request than the group's end is dropped (asked again below). */
     bool in_order = f->replay_from == f->cursor + (uint64_t) f->group.count + 1;
     for (size_t i = 0; in_order && i < r->n_events && i < FOLLOWER_REPLAY_BATCH; i++)
@@ -267,6 +312,8 @@ static void request_replay(follower_t *f) {
     rr.has_from_seq = rr.has_max = 1;
     rr.from_seq = f->cursor + (uint64_t) f->group.count + 1;
     rr.max = FOLLOWER_REPLAY_BATCH;
+    rr.has_actor_role = f->actor_role != 0;
+    rr.actor_role = (Lumbung__Role) f->actor_role;
     req.body_case = LUMBUNG__REQUEST__BODY_REPLAY;
     req.replay = &rr;
     int rc = client_call(f->replay, &req, FOLLOWER_REPLAY_TIMEOUT_MS, on_replay_reply, f);
@@ -333,7 +380,7 @@ static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     const char topic = *(const char *) zmq_msg_data(&msg->frames[0]);
     const uint8_t *data = zmq_msg_data(&msg->frames[1]);
     size_t len = zmq_msg_size(&msg->frames[1]);
-    if (topic == 'E') on_event_frame(f, data, len);
+    if (topic == 'E' && !f->actor_role) on_event_frame(f, data, len);
     else if (topic == 'H') on_heartbeat_frame(f, data, len);
 }
 
@@ -353,9 +400,12 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
     if (rc == 0) rc = load_cursor(f);
     if (rc != 0) goto fail;
     f->known_head = f->cursor;
+    f->actor_role = config->actor_role;
     /* Subscribe first, then replay: whatever is published meanwhile is either in the replay or
-       arrives live, and duplicates are dropped by sequence. */
-    bus_socket_opts_t sub_opts = { .rcvhwm = config->rcvhwm, .subscribe = "" };
+       arrives live, and duplicates are dropped by sequence. A filtered follower takes the
+       heartbeats only (the PUB filters by topic, so it sends this peer no event). */
+    bus_socket_opts_t sub_opts = { .rcvhwm = config->rcvhwm,
+                                   .subscribe = config->actor_role ? "H" : "" };
     f->sub = bus_connect(bus, ZMQ_SUB, config->pub_endpoint, config->stream, &sub_opts, on_sub, f, &rc);
     if (!f->sub) goto fail;
     f->replay = client_new(bus, config->stream, config->router_endpoint, &rc);

@@ -70,6 +70,12 @@ typedef struct {
     const char *router_endpoint;  /* producer's ROUTER (replay) */
     const char *pub_endpoint;     /* producer's PUB (live events) */
     int rcvhwm;                   /* SUB receive HWM; 0 = default */
+    /* 0: every event. Otherwise only the events whose actor has this role are wanted: the
+       follower subscribes to heartbeats only and asks for replays with actor_role, whose
+       gaps the producer's last_seq covers, so the producer neither sends nor encrypts the
+       rest; each reply is applied with the cursor set to its last_seq. Events arrive within
+       a heartbeat (SERVICE_HEARTBEAT_MS) of being posted, not at once. */
+    int actor_role;
 } follower_config_t;
 
 typedef struct follower follower_t;

@@ -403,6 +403,14 @@ static int idem_store(service_call_t *c, store_txn_t *txn) {
 
 /* ---- running one call ---- */
 
+/* A replay asked with actor_role keeps the events of that role, read from the header. */
+static bool replay_role_matches(const Lumbung__ReplayRequest *rr, const uint8_t *event,
+                                size_t len) {
+    if (!rr->has_actor_role) return true;
+    envelope_event_header_t h;
+    return envelope_event_header(event, len, &h) == 0 && h.has_role && h.role == rr->actor_role;
+}
+
 static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
     service_call_t *c = arg;
     Lumbung__ReplayReply *r = c->reply->replay;
@@ -411,6 +419,7 @@ static int replay_visit(void *arg, uint64_t seq, const uint8_t *event, size_t le
     if (r->n_events > 0 && c->replay_bytes + len > REPLAY_BYTES_MAX) return 1;
     c->replay_last = seq;
     if (c->replay_scope && !scope_event_visible(c->replay_scope, event, len)) return 0;
+    if (!replay_role_matches(c->request->replay, event, len)) return 0;
     c->replay_bytes += len;
     r->events[r->n_events].data = (uint8_t *) event;   /* valid until the batch commits */
     r->events[r->n_events].len = len;

@@ -74,6 +74,9 @@ busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err) {
             .stream = stream,
             .router_endpoint = config_endpoint(stream, "router", router, sizeof router),
             .pub_endpoint = config_endpoint(stream, "pub", pub, sizeof pub),
+            /* Integrators' events only: the producer filters its replays and sends no other
+               event to the gateway (a month-end batch stream is not the gateway's to read). */
+            .actor_role = LUMBUNG__ROLE__ROLE_INTEGRATOR,
         };
         self->followers[i] = follower_new(bus, store, &fc, apply, NULL, self, err);
         if (!self->followers[i]) {

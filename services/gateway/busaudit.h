@@ -7,7 +7,9 @@
     cursor, so each is recorded exactly once, across restarts: user = the key name, role
     "integrator", method "BUS", route "STREAM.EVENT" (e.g. "transactions.entries_posted"),
     the event's cooperative, target "seq=N", status 200, outcome "ok". Refused commands change
-    nothing and cause no event: the service logs them with the key name.
+    nothing and cause no event: the service logs them with the key name. The followers are
+    filtered (follower.h, actor_role): the producers send them integrators' events only, so
+    an entry is written within about a heartbeat (1 s) of the command.
 
     Not for: the HTTP calls' audit (audit.h, gateway.c), or any other use of the events. */
 #ifndef LUMBUNG_GATEWAY_BUSAUDIT_H
