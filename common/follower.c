@@ -249,7 +249,7 @@ static void on_filtered_reply(follower_t *f, const Lumbung__ReplayReply *r) {
         return;
     }
     uint64_t covered = r->has_last_seq ? r->last_seq : f->cursor;
-    for (size_t i = 0; i < r->n_events && i < FOLLOWER_REPLAY_BATCH; i++)
+    for (size_t i = 0; i < r->n_events; i++)        /* all of them: the cursor passes them */
         evbuf_add(&f->group, r->events[i].data, r->events[i].len);
     int rc = covered > f->cursor || f->group.count ? apply_batch_covering(f, &f->group, covered) : 0;
     evbuf_clear(&f->group, FOLLOWER_GROUP_BYTES * 4u);

@@ -40,6 +40,7 @@ typedef struct {
     bus_t *prod_bus, *cons_bus, *cli_bus;
     app_t prod, cons;
     client_t *to_prod, *to_cons;
+    int cons_role;                 /* the consumer's follower: 0 every event, else that role's */
 } fixture_t;
 
 /* ---- the handlers ---- */
@@ -166,7 +167,8 @@ static void consumer_start(fixture_t *f) {
     snprintf(f->cons_pub, sizeof f->cons_pub, "tcp://127.0.0.1:%d", free_port());
     client_destroy(&f->to_cons);
     start_service(f, f->cons_bus, &f->cons, "tcons", f->cons_router, f->cons_pub);
-    follower_config_t fc = { .stream = "members", .router_endpoint = f->prod_router, .pub_endpoint = f->prod_pub };
+    follower_config_t fc = { .stream = "members", .router_endpoint = f->prod_router,
+                             .pub_endpoint = f->prod_pub, .actor_role = f->cons_role };
     int err = 0;
     f->cons.follower = follower_new(f->cons_bus, service_store(f->cons.svc), &fc, testsvc_apply,
                                     testsvc_advanced, &f->cons, &err);
@@ -792,6 +794,34 @@ static void a_wire_filter_skips_events_and_the_cursor_passes_them(void **state) 
     assert_int_equal(follower_cursor(f->cons.follower), 18);
 }
 
+/* A filtered follower (actor_role): the client is an integrator, so a follower of integrators'
+   events applies all 18, replayed and live (it is sent heartbeats, then asks), and one of
+   administrators' events applies none, yet its cursor passes all 18; both across a restart. */
+static void a_filtered_follower_applies_its_role_and_passes_the_rest(void **state) {
+    fixture_t *f = *state;
+    producer_start(f);
+    request_t r;
+    call(f, f->to_prod, emit_request(&r, 6, "before"));     /* these come by replay */
+    const int roles[] = { LUMBUNG__ROLE__ROLE_INTEGRATOR, LUMBUNG__ROLE__ROLE_ADMIN };
+    const int64_t applied[] = { 18, 0 };
+    for (int k = 0; k < 2; k++) {
+        f->cons_role = roles[k];
+        consumer_start(f);
+        for (int i = 0; i < 3; i++) call(f, f->to_prod, emit_request(&r, 4, "live"));
+        wait_consumer(f, 18 + 12 * (uint64_t) k);
+        outcome_t st = consumer_state(f);
+        assert_int_equal(st.testing.applied, applied[k]);
+        assert_int_equal(st.testing.out_of_order, 0);
+        consumer_stop(f);
+        consumer_start(f);
+        assert_int_equal(follower_cursor(f->cons.follower), 18 + 12 * (uint64_t) k);
+        consumer_stop(f);
+        char store[UNIT_PATH_MAX + 16];                      /* the next one starts empty */
+        snprintf(store, sizeof store, "%s/tcons", f->data);
+        unit_rmtree(store);
+    }
+}
+
 /* Read-your-writes: a request naming a sequence the replica lacks runs once it has it. */
 static void a_request_after_a_sequence_waits_for_the_replica(void **state) {
     fixture_t *f = *state;
@@ -889,6 +919,7 @@ int main(void) {
         T(replay_of_large_events_stays_within_the_message_limit),
         T(the_follower_applies_every_event_once_in_order_across_restarts),
         T(a_wire_filter_skips_events_and_the_cursor_passes_them),
+        T(a_filtered_follower_applies_its_role_and_passes_the_rest),
         T(a_request_after_a_sequence_waits_for_the_replica),
         T(a_request_after_a_sequence_that_never_comes_times_out),
         T(a_request_past_the_waiting_limit_is_refused_as_busy),
