@@ -36,7 +36,8 @@ static void on_request_gone(void *arg) {
 
 gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req) {
     assert(gw && req);
-    arena_t *arena = arena_new();
+    arena_t *arena = gw->spare_arena_count ? gw->spare_arenas[--gw->spare_arena_count]
+                                           : arena_new();
     gateway_exchange_t *ex = arena_alloc(arena, sizeof *ex);
     ex->gw = gw;
     ex->req = req;
@@ -61,8 +62,15 @@ static void exchange_free(gateway_exchange_t *ex) {
     ex->gw->exchanges--;
     if (ex->answer) free(ex->answer->body);
     if (ex->first_result) json_decref(ex->first_result);
+    gateway_t *gw = ex->gw;
     arena_t *arena = ex->arena;
-    arena_destroy(&arena);            /* ex itself lives in the arena */
+    arena_reset(arena);               /* ex itself lived in the arena */
+    if (gw->spare_arena_count < GATEWAY_SPARE_ARENAS) gw->spare_arenas[gw->spare_arena_count++] = arena;
+    else arena_destroy(&arena);
+}
+
+void gateway_exchange_arenas_free(gateway_t *gw) {
+    while (gw->spare_arena_count > 0) arena_destroy(&gw->spare_arenas[--gw->spare_arena_count]);
 }
 
 /* What the gateway's lines about this exchange name (log.h). */

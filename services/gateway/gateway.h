@@ -76,6 +76,7 @@ enum {
     GATEWAY_TIMEOUT_MS_DEFAULT = 5000,        /* bus deadline of an ordinary route */
     GATEWAY_LONG_TIMEOUT_MS_DEFAULT = 30000,  /* OP_LONG */
     GATEWAY_READY_TIMEOUT_MS_DEFAULT = 1000,  /* /readyz pings */
+    GATEWAY_SPARE_ARENAS = 64,                /* finished exchanges' arenas kept (16 KB each) */
     GATEWAY_JSON_DEPTH_MAX = 32,              /* nesting of a request body */
     GATEWAY_SEGMENTS_MAX = 16,                /* path segments */
     GATEWAY_SEGMENT_MAX = 128,                /* bytes in one path parameter */
@@ -106,6 +107,10 @@ typedef struct gateway {
                                                 (each shard's own stream) */
     uint32_t timeout_ms, long_timeout_ms, ready_timeout_ms;
     uint64_t exchanges;                      /* alive now */
+    /* Arenas of finished exchanges, reset and kept for the next ones (each keeps one block),
+       so a request does not malloc and free its arena; freed by gateway_exchange_arenas_free. */
+    arena_t *spare_arenas[GATEWAY_SPARE_ARENAS];
+    int spare_arena_count;
     bool stopping;
     uv_timer_t retry_timer;                  /* sends refused for want of a connection */
     struct gateway_call *retry_head;
@@ -172,6 +177,8 @@ typedef struct gateway_exchange {
 /* --- exchanges (gateway.c) --- */
 
 gateway_exchange_t *gateway_exchange_new(gateway_t *gw, http_req_t *req);
+/* Frees the spare arenas (at shutdown, after the last exchange). */
+void gateway_exchange_arenas_free(gateway_t *gw);
 /* Answers: metrics, audit (state-changing methods), then the response; frees the exchange.
    `body` is copied; `outcome` is "ok" or the error code. */
 void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,

@@ -158,6 +158,7 @@ static void shut_down(gateway_t *gw, bus_t **bus) {
     metrics_destroy(&gw->metrics);
     store_destroy(&gw->store);
     static_files_free(&gw->web);
+    gateway_exchange_arenas_free(gw);
 }
 
 /* The access class as the API names it (docs/openapi.yaml's x-lumbung-access): for the

@@ -91,6 +91,24 @@ static void reset_releases_everything_and_the_arena_stays_usable(void **state) {
     arena_destroy(&a);
 }
 
+/* The block a reset keeps for the next request hands out zeroed memory again, and the
+   memory written before the reset is not seen through it. */
+static void memory_after_a_reset_is_zeroed_again(void **state) {
+    (void) state;
+    arena_t *a = arena_new();
+    for (int round = 0; round < 3; round++) {
+        unsigned char *p = arena_alloc(a, 1000);
+        for (size_t i = 0; i < 1000; i++) assert_int_equal(p[i], 0);
+        memset(p, 0xAB, 1000);
+        unsigned char *big = arena_alloc(a, 3 * ARENA_BLOCK_SIZE);   /* a block of its own */
+        memset(big, 0xCD, 3 * ARENA_BLOCK_SIZE);
+        arena_reset(a);
+    }
+    unsigned char *big = arena_alloc(a, 3 * ARENA_BLOCK_SIZE);
+    for (size_t i = 0; i < 3 * ARENA_BLOCK_SIZE; i++) assert_int_equal(big[i], 0);
+    arena_destroy(&a);
+}
+
 static void destroy_clears_the_pointer_and_accepts_null(void **state) {
     (void) state;
     arena_t *a = arena_new();
@@ -159,6 +177,7 @@ int main(void) {
         cmocka_unit_test(strdup_copies_and_keeps_null),
         cmocka_unit_test(printf_formats_strings_longer_than_a_block),
         cmocka_unit_test(reset_releases_everything_and_the_arena_stays_usable),
+        cmocka_unit_test(memory_after_a_reset_is_zeroed_again),
         cmocka_unit_test(destroy_clears_the_pointer_and_accepts_null),
         cmocka_unit_test(message_is_initialised_with_its_descriptor),
         cmocka_unit_test(allocator_unpacks_messages_that_vanish_with_the_arena),
