@@ -84,6 +84,8 @@ busaudit_t *busaudit_new(bus_t *bus, store_t *store, audit_t *audit, int *err) {
             busaudit_destroy(&self);
             return NULL;
         }
+        /* The producer already leaves other roles out; a producer older than actor_role
+           does not, and this keeps its events out of the audit. */
         follower_set_wire_filter(self->followers[i], integrator_only);
     }
     return self;

@@ -149,9 +149,7 @@ def test_in_scope_posts_with_the_key_name_and_the_rest_is_refused(sc):
 
 
 def head_of(c, service):
-    req = pb.envelope_pb2.Request()
-    req.ping.SetInParent()
-    return c.bus(service).call(req, timeout=10).pong.head_seq
+    return c.bus(service).call(ping(), timeout=10).pong.head_seq
 
 
 def gateway_followers(c):

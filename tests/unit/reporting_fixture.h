@@ -129,4 +129,19 @@ static inline void reporting_fixture_rat(reporting_fixture_t *f, uint64_t coop, 
     reporting_fixture_members_event(f, &ev);
 }
 
+/* ---- reading ---- */
+
+/* Member `member`'s statement from `from` to `to` (YYYY-MM-DD), asserted to read. */
+static inline Lumbung__MemberStatement *reporting_fixture_statement(reporting_fixture_t *f,
+                                                                    uint64_t member,
+                                                                    const char *from,
+                                                                    const char *to) {
+    Lumbung__MemberStatement *st = arena_message(f->arena, &lumbung__member_statement__descriptor);
+    st->has_member_id = 1;
+    st->member_id = member;
+    assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day(from),
+                                              unit_day(to), st), 0);
+    return st;
+}
+
 #endif

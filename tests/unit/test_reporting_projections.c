@@ -104,16 +104,6 @@ static Lumbung__JournalReport *journal(reporting_fixture_t *f, const char *from,
     return r;
 }
 
-static Lumbung__MemberStatement *statement(reporting_fixture_t *f, uint64_t member,
-                                           const char *from, const char *to) {
-    Lumbung__MemberStatement *st = arena_message(f->arena, &lumbung__member_statement__descriptor);
-    st->has_member_id = 1;
-    st->member_id = member;
-    assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day(from),
-                                              unit_day(to), st), 0);
-    return st;
-}
-
 static void an_entry_reaches_chart_statement_participation_and_journal(void **state) {
     reporting_fixture_t *f = *state;
     chart(f);
@@ -128,7 +118,8 @@ static void an_entry_reaches_chart_statement_participation_and_journal(void **st
     assert_string_equal(c.items[0].code, "1101");
     assert_int_equal(c.items[0].debit_sen, 2501000);
     assert_int_equal(c.items[1].credit_sen, 2501000);
-    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-02-01", "2026-02-28");
+    Lumbung__MemberStatement *st =
+        reporting_fixture_statement(f, MEMBER, "2026-02-01", "2026-02-28");
     assert_int_equal(st->n_lines, 2);
     assert_int_equal(st->lines[0]->entry_id, 31);
     assert_int_equal(st->lines[0]->amount_sen, 2500000);
@@ -173,7 +164,7 @@ static void opening_balances_give_each_member_a_movement(void **state) {
     e->opening_savings = os;
     Lumbung__JournalEntry *list[] = { e };
     assert_int_equal(apply_tx(f, posted(f, list, 1), 2), 0);
-    Lumbung__MemberStatement *st = statement(f, 21, "2026-01-01", "2026-01-01");
+    Lumbung__MemberStatement *st = reporting_fixture_statement(f, 21, "2026-01-01", "2026-01-01");
     assert_int_equal(st->n_lines, 2);
     assert_int_equal(st->lines[0]->kind, KIND(PRINCIPAL));
     assert_int_equal(st->lines[0]->amount_sen, 10000000);
@@ -181,7 +172,7 @@ static void opening_balances_give_each_member_a_movement(void **state) {
     assert_int_equal(st->lines[1]->amount_sen, 123456);
     assert_int_equal(st->lines[1]->entry_id, 40);
     assert_int_equal(st->closing_total_sen, 10123456);
-    st = statement(f, 22, "2026-01-01", "2026-01-01");
+    st = reporting_fixture_statement(f, 22, "2026-01-01", "2026-01-01");
     assert_int_equal(st->n_lines, 1);
     assert_int_equal(st->closing_total_sen, 7500000);
     reporting_participation_t *p = NULL;

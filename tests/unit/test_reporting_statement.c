@@ -52,11 +52,7 @@ static int save(reporting_fixture_t *f, uint64_t member, uint64_t id, const char
 
 static Lumbung__MemberStatement *statement(reporting_fixture_t *f, uint64_t member,
                                            const char *from, const char *to) {
-    Lumbung__MemberStatement *st = arena_message(f->arena, &lumbung__member_statement__descriptor);
-    st->has_member_id = 1;
-    st->member_id = member;
-    assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day(from),
-                                              unit_day(to), st), 0);
+    Lumbung__MemberStatement *st = reporting_fixture_statement(f, member, from, to);
     assert_int_equal(st->n_opening, 4);
     assert_int_equal(st->n_closing, 4);
     return st;

@@ -18,22 +18,12 @@
 #include "../../services/transactions/replica.h"
 
 #include "tx_fixture.h"
+#include "../../services/transactions/ledger.h"
+#include "tx_helpers.h"
 
 /* The cache under test is the fixture's unit of work's own (nothing is cached after setup). */
 static tx_account_cache_t *cache_of(fx_t *f) {
     return &f->ctx.accounts;
-}
-
-static void open_account(fx_t *f, const char *code) {
-    tx_account_t a = { .class_ = 1, .role = 0 };
-    a.name_len = (size_t) snprintf(a.name, sizeof a.name, "account %s", code);
-    assert_int_equal(tx_store_put_account(&f->db, f->txn, COOP, code, &a), 0);
-}
-
-static int64_t stored_debit(fx_t *f, const char *code) {
-    tx_account_t a;
-    assert_int_equal(tx_store_get_account(&f->db, f->txn, COOP, code, &a), 0);
-    return a.debit_total_sen;
 }
 
 static void put(fx_t *f, const char *code, int64_t debit) {
@@ -45,20 +35,20 @@ static void put(fx_t *f, const char *code, int64_t debit) {
 
 static void a_change_is_read_back_and_stored_at_the_write(void **state) {
     fx_t *f = *state;
-    open_account(f, "9-101");
+    tx_open_account(f, COOP, "9-101", 0);
     put(f, "9-101", 1500);
     tx_account_t a;
     assert_int_equal(tx_account_cache_get(cache_of(f), &f->db, f->txn, COOP, "9-101", &a), 0);
     assert_int_equal(a.debit_total_sen, 1500);
-    assert_int_equal(stored_debit(f, "9-101"), 0);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 0);
     assert_int_equal(tx_account_cache_write(cache_of(f), &f->db, f->txn), 0);
-    assert_int_equal(stored_debit(f, "9-101"), 1500);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 1500);
     assert_int_equal(cache_of(f)->count, 0);
 }
 
 static void a_rollback_undoes_the_puts_after_its_mark(void **state) {
     fx_t *f = *state;
-    open_account(f, "9-101");
+    tx_open_account(f, COOP, "9-101", 0);
     put(f, "9-101", 100);
     size_t mark = tx_account_cache_mark(cache_of(f));
     put(f, "9-101", 200);
@@ -84,13 +74,13 @@ static void past_the_limit_a_change_is_written_at_once(void **state) {
     char code[16];
     for (int i = 0; i <= TX_ACCOUNT_CACHE; i++) {
         snprintf(code, sizeof code, "2-%03d", i);
-        open_account(f, code);
+        tx_open_account(f, COOP, code, 0);
         put(f, code, 10 + i);
     }
     assert_int_equal(cache_of(f)->count, TX_ACCOUNT_CACHE);
-    assert_int_equal(stored_debit(f, "2-000"), 0);                     /* cached */
+    assert_int_equal(tx_stored_debit(f, COOP, "2-000"), 0);                     /* cached */
     snprintf(code, sizeof code, "2-%03d", TX_ACCOUNT_CACHE);
-    assert_int_equal(stored_debit(f, code), 10 + TX_ACCOUNT_CACHE);    /* written at once */
+    assert_int_equal(tx_stored_debit(f, COOP, code), 10 + TX_ACCOUNT_CACHE);   /* at once */
 }
 
 int main(void) {

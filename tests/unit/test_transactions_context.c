@@ -22,6 +22,8 @@
 #include "date.h"
 
 #include "tx_fixture.h"
+#include "../../services/transactions/ledger.h"
+#include "tx_helpers.h"
 
 #define BODY(x) LUMBUNG__TRANSACTIONS_EVENT__BODY_##x
 enum { KIND = 3, EMITS_MAX = 16 };
@@ -59,18 +61,6 @@ static void fresh_unit_of_work(fx_t *f) {
     assert_int_equal(store_commit(&f->txn), 0);
     assert_int_equal(store_begin(f->store, false, &f->txn), 0);
     tx_ctx_init(&f->ctx, &f->db, f->txn, f->arena, "tester");
-}
-
-static void open_account(fx_t *f, const char *code, int64_t debit) {
-    tx_account_t a = { .class_ = 1, .debit_total_sen = debit };
-    a.name_len = (size_t) snprintf(a.name, sizeof a.name, "account %s", code);
-    assert_int_equal(tx_store_put_account(&f->db, f->txn, COOP, code, &a), 0);
-}
-
-static int64_t stored_debit(fx_t *f, const char *code) {
-    tx_account_t a;
-    assert_int_equal(tx_store_get_account(&f->db, f->txn, COOP, code, &a), 0);
-    return a.debit_total_sen;
 }
 
 static int64_t ctx_debit(fx_t *f, const char *code) {
@@ -135,19 +125,19 @@ static void queue_loan_applied(fx_t *f) {
 static void reads_see_the_changes_the_store_sees_them_at_the_flush(void **state) {
     fx_t *f = *state;
     fresh_unit_of_work(f);
-    open_account(f, "9-101", 700);
+    tx_open_account(f, COOP, "9-101", 700);
     assert_int_equal(ctx_debit(f, "9-101"), 700);
     set_debit(f, "9-101", 1500);
     set_savings(f, ALICE, 250000);
     assert_int_equal(ctx_debit(f, "9-101"), 1500);
     assert_int_equal(ctx_savings(f, ALICE), 250000);
     assert_int_equal(ctx_savings(f, BUDI), 0);                /* no record: all zero */
-    assert_int_equal(stored_debit(f, "9-101"), 700);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 700);
     assert_int_equal(stored_savings(f, ALICE), 0);
     emits_t e = { 0 };
     assert_int_equal(tx_ctx_flush(&f->ctx, record_emit, &e), 0);
     assert_int_equal(e.count, 0);
-    assert_int_equal(stored_debit(f, "9-101"), 1500);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 1500);
     assert_int_equal(stored_savings(f, ALICE), 250000);
     tx_savings_t s;
     assert_int_equal(tx_store_get_savings(&f->db, f->txn, ALICE, KIND, &s), 0);
@@ -185,7 +175,7 @@ static void the_flush_emits_in_order_then_writes_index_rows(void **state) {
 static void an_emit_failure_is_returned_and_nothing_is_written(void **state) {
     fx_t *f = *state;
     fresh_unit_of_work(f);
-    open_account(f, "9-101", 700);
+    tx_open_account(f, COOP, "9-101", 700);
     uint64_t coop_rows = store_count(f->txn, f->db.coop_entries);
     set_debit(f, "9-101", 900);
     set_savings(f, ALICE, 5000);
@@ -196,7 +186,7 @@ static void an_emit_failure_is_returned_and_nothing_is_written(void **state) {
     assert_int_equal(tx_ctx_flush(&f->ctx, record_emit, &e), -EIO);
     assert_int_equal(e.count, 1);
     assert_int_equal(e.kinds[0], BODY(LOAN_APPLIED));
-    assert_int_equal(stored_debit(f, "9-101"), 700);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 700);
     assert_int_equal(stored_savings(f, ALICE), 0);
     assert_int_equal(store_count(f->txn, f->db.coop_entries), coop_rows);
 }
@@ -204,7 +194,7 @@ static void an_emit_failure_is_returned_and_nothing_is_written(void **state) {
 static void a_rollback_takes_back_what_came_after_the_mark(void **state) {
     fx_t *f = *state;
     fresh_unit_of_work(f);
-    open_account(f, "9-101", 700);
+    tx_open_account(f, COOP, "9-101", 700);
     uint64_t coop_rows = store_count(f->txn, f->db.coop_entries);
     f->ctx.next_entry_id = 60;
     set_debit(f, "9-101", 800);
@@ -226,7 +216,7 @@ static void a_rollback_takes_back_what_came_after_the_mark(void **state) {
     assert_int_equal(tx_ctx_flush(&f->ctx, record_emit, &e), 0);
     assert_int_equal(e.count, 1);
     assert_int_equal(e.kinds[0], BODY(LOAN_APPLIED));
-    assert_int_equal(stored_debit(f, "9-101"), 800);
+    assert_int_equal(tx_stored_debit(f, COOP, "9-101"), 800);
     assert_int_equal(stored_savings(f, ALICE), 100);
     assert_int_equal(stored_savings(f, BUDI), 0);
     assert_int_equal(store_count(f->txn, f->db.coop_entries), coop_rows);

@@ -23,6 +23,20 @@ static inline int64_t tx_account_balance(fx_t *f, uint64_t coop, const char *cod
     return 0;
 }
 
+/* Stores account `code` of `coop` (class 1, named "account CODE") with `debit` sen debited. */
+static inline void tx_open_account(fx_t *f, uint64_t coop, const char *code, int64_t debit) {
+    tx_account_t a = { .class_ = 1, .debit_total_sen = debit };
+    a.name_len = (size_t) snprintf(a.name, sizeof a.name, "account %s", code);
+    assert_int_equal(tx_store_put_account(&f->db, f->txn, coop, code, &a), 0);
+}
+
+/* The debit total of account `code` as stored (not as the unit of work's cache has it). */
+static inline int64_t tx_stored_debit(fx_t *f, uint64_t coop, const char *code) {
+    tx_account_t a;
+    assert_int_equal(tx_store_get_account(&f->db, f->txn, coop, code, &a), 0);
+    return a.debit_total_sen;
+}
+
 /* A movement of `member` of `coop` (0: none named) dated 2025-01-10; amount 0: left out. */
 static inline Lumbung__SavingsMovement tx_movement(uint64_t coop, uint64_t member,
                                                    Lumbung__SavingsKind kind, int64_t sen) {
