@@ -184,11 +184,13 @@ static bool is_capital_role(int role) {
 int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
                                 const Lumbung__JournalEntry *e) {
     assert(app && txn && e);
-    if (!e->has_member_id || e->member_id == 0) return 0;
+    bool by_kind = e->has_savings_kind && e->has_savings_delta_sen;
+    if (by_kind && e->savings_kind != KIND(PRINCIPAL) && e->savings_kind != KIND(MANDATORY))
+        return 0;                                 /* not capital: nothing to count */
     int32_t day;
-    if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
-    if (e->has_savings_kind && e->has_savings_delta_sen) {
-        if (e->savings_kind != KIND(PRINCIPAL) && e->savings_kind != KIND(MANDATORY)) return 0;
+    int concerns = reporting_member_entry_day(e, &day);
+    if (concerns <= 0) return concerns;
+    if (by_kind) {
         return use_add(app, txn, e->cooperative_id, e->member_id, day, USE_CAPITAL,
                        e->savings_delta_sen);
     }
@@ -196,7 +198,7 @@ int reporting_loans_apply_entry(reporting_t *app, store_txn_t *txn,
         const Lumbung__JournalLine *l = e->lines[i];
         if (!is_capital_role(reporting_chart_role(app, txn, e->cooperative_id, l->account)))
             continue;
-        int64_t delta = (l->has_credit_sen ? l->credit_sen : 0) - (l->has_debit_sen ? l->debit_sen : 0);
+        int64_t delta = reporting_line_credit_change(l);
         int rc = use_add(app, txn, e->cooperative_id, e->member_id, day, USE_CAPITAL, delta);
         if (rc != 0) return rc;
     }

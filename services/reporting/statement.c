@@ -68,7 +68,7 @@ static int apply_by_lines(reporting_t *app, store_txn_t *txn, const Lumbung__Jou
         const Lumbung__JournalLine *l = e->lines[i];
         int kind = kind_of_role(reporting_chart_role(app, txn, e->cooperative_id, l->account));
         if (!kind) continue;
-        int64_t delta = (l->has_credit_sen ? l->credit_sen : 0) - (l->has_debit_sen ? l->debit_sen : 0);
+        int64_t delta = reporting_line_credit_change(l);
         int rc = put_movement(app, txn, e, day, kind, delta);
         if (rc != 0) return rc;
     }
@@ -78,9 +78,9 @@ static int apply_by_lines(reporting_t *app, store_txn_t *txn, const Lumbung__Jou
 int reporting_statement_apply_entry(reporting_t *app, store_txn_t *txn,
                                     const Lumbung__JournalEntry *e) {
     assert(app && txn && e);
-    if (!e->has_member_id || e->member_id == 0) return 0;
     int32_t day;
-    if (!PB_DATE_GET(e, value_date, &day)) return -EPROTO;
+    int concerns = reporting_member_entry_day(e, &day);
+    if (concerns <= 0) return concerns;
     if (e->has_savings_kind && e->has_savings_delta_sen) {
         if ((int) e->savings_kind >= 1 && (int) e->savings_kind <= KINDS)
             return put_movement(app, txn, e, day, e->savings_kind, e->savings_delta_sen);
