@@ -10,6 +10,7 @@ else runs. LUMBUNG_BUILD picks the build, so an A/B is two runs with two builds.
 
     LUMBUNG_BUILD=build bench/http_cpu.py
     BENCH_ROUNDS=1 BENCH_PERF=/tmp/prof bench/http_cpu.py     # then perf report -i /tmp/prof/accounts.data
+    BENCH_PERF_GRAPH=dwarf ...                                  # callers inside libc, libmicrohttpd, libzmq
 """
 import os
 import shutil
@@ -23,6 +24,8 @@ import bench  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PERF_DIR = os.environ.get("BENCH_PERF")     # perf record of the gateway per phase, into here
+PERF_GRAPH = os.environ.get("BENCH_PERF_GRAPH", "fp")   # "dwarf" for stacks through libraries
+PERF_SERVICE = os.environ.get("BENCH_PERF_SERVICE", "gateway")   # the process perf records
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -48,7 +51,7 @@ def main():
             "accounts": ("GET", f"/api/v1/cooperatives/{coop}/members/{member}/accounts", token),
             "healthz": ("GET", "/healthz"),
         }
-        pid = c.procs["gateway"].pid
+        pid = c.procs[PERF_SERVICE].pid
         results = {name: [] for name in phases}
         for r in range(ROUNDS):
             for name, args in phases.items():
@@ -56,7 +59,7 @@ def main():
                     args = args[:4] + (f"cpu-{uuid.uuid4().hex[:12]}-%u",)
                 perf = None
                 if PERF_DIR:
-                    perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-g", "-p",
+                    perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "--call-graph", PERF_GRAPH, "-p",
                                              str(pid), "-o", f"{PERF_DIR}/{name}.data"])
                 before = {n: cpu_s(p.pid) for n, p in c.procs.items()}
                 fig = bench.tool("http_load", c.http_port, bench.CONNECTIONS, bench.SECONDS,

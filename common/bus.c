@@ -157,19 +157,16 @@ static int read_message(bus_socket_t *s, bus_msg_t *msg) {
     return 1;
 }
 
-static bool has_input(bus_socket_t *s) {
-    int ev = 0;
-    size_t sz = sizeof ev;
-    return zmq_getsockopt(s->zsock, ZMQ_EVENTS, &ev, &sz) == 0 && (ev & ZMQ_POLLIN);
-}
-
 static void schedule_check(bus_socket_t *s);
 
-/* ZMQ_FD is edge-triggered: read until ZMQ_EVENTS shows no input, bounded per turn. */
+/* ZMQ_FD is edge-triggered: read until no input is left, bounded per turn. A non-blocking
+   receive that finds nothing processes libzmq's pending commands before it says EAGAIN, so it
+   leaves the descriptor exactly as a ZMQ_EVENTS check would. Reading without asking
+   ZMQ_EVENTS first saves a poll() system call per message: ZMQ_EVENTS processes commands every
+   time, a receive only every hundredth message while messages are waiting. */
 static void drain(bus_socket_t *s) {
     bus_msg_t msg;
     for (int i = 0; i < BUS_DRAIN_MAX && !s->closing; i++) {
-        if (!has_input(s)) return;
         if (!read_message(s, &msg)) return;
         if (msg.count == 0) continue;
         s->fn(s, &msg, s->arg);

@@ -39,13 +39,20 @@ void log_init(const char *service) {
 
 bool log_enabled(log_level_t level) { return level >= log_threshold; }
 
+/* src (NULL as "") into dst, cut to size - 1 bytes as snprintf would cut it: this runs for
+   every call a service answers, logged or not, so it costs a copy, not a format. */
+static void copy_field(char *dst, size_t size, const char *src) {
+    size_t n = src ? strnlen(src, size - 1) : 0;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 void log_context_set(const log_context_t *ctx) {
-    memset(&current, 0, sizeof current);
+    current.set = ctx != NULL;
     if (!ctx) return;
-    current.set = true;
-    snprintf(current.request_id, sizeof current.request_id, "%s", ctx->request_id ? ctx->request_id : "");
-    snprintf(current.actor, sizeof current.actor, "%s", ctx->actor ? ctx->actor : "");
-    snprintf(current.operation, sizeof current.operation, "%s", ctx->operation ? ctx->operation : "");
+    copy_field(current.request_id, sizeof current.request_id, ctx->request_id);
+    copy_field(current.actor, sizeof current.actor, ctx->actor);
+    copy_field(current.operation, sizeof current.operation, ctx->operation);
     current.cooperative_id = ctx->cooperative_id;
 }
 

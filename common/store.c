@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <lmdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,18 @@ struct store {
     char dir[512];
     store_grow_guard_fn grow_guard;   /* NULL: only one thread uses the store */
     void *grow_guard_arg;
+    /* One finished read txn, reset (it holds its reader slot but no snapshot), renewed by the
+       next store_begin(read_only): a read then costs no allocation and no reader-slot search,
+       which is most of what a small read costs LMDB. Atomic because the gateway's audit
+       writer thread reads too. */
+    _Atomic(struct store_txn *) spare_read;
 };
 
 struct store_txn {
     MDB_txn *txn;
     store_t *store;
     bool durable;             /* a top-level write txn: its commit writes and syncs the file */
+    bool read_only;           /* a top-level read txn: kept as the spare when it ends */
 };
 
 struct store_cursor {
@@ -101,6 +108,11 @@ void store_destroy(store_t **self_p) {
     assert(self_p);
     store_t *self = *self_p;
     if (!self) return;
+    store_txn_t *spare = atomic_exchange(&self->spare_read, NULL);
+    if (spare) {
+        mdb_txn_abort(spare->txn);
+        free(spare);
+    }
     mdb_env_close(self->env);
     free(self);
     *self_p = NULL;
@@ -134,12 +146,24 @@ static int txn_wrap(store_t *store, MDB_txn *parent, unsigned flags, store_txn_t
     }
     t->store = store;
     t->durable = !parent && !(flags & MDB_RDONLY);
+    t->read_only = !parent && (flags & MDB_RDONLY);
     *out = t;
     return 0;
 }
 
+/* The spare read txn renewed on the current snapshot, or NULL when there is none (or it could
+   not be renewed, when it is dropped and a new one begun). */
+static store_txn_t *spare_renewed(store_t *self) {
+    store_txn_t *t = atomic_exchange(&self->spare_read, NULL);
+    if (!t || mdb_txn_renew(t->txn) == 0) return t;
+    mdb_txn_abort(t->txn);
+    free(t);
+    return NULL;
+}
+
 int store_begin(store_t *self, bool read_only, store_txn_t **txn) {
     assert(self && txn);
+    if (read_only && (*txn = spare_renewed(self)) != NULL) return 0;
     return txn_wrap(self, NULL, read_only ? MDB_RDONLY : 0, txn);
 }
 
@@ -160,6 +184,14 @@ int store_commit(store_txn_t **txn) {
 void store_abort(store_txn_t **txn) {
     assert(txn);
     if (!*txn) return;
+    store_txn_t *expected = NULL;
+    if ((*txn)->read_only) {
+        mdb_txn_reset((*txn)->txn);
+        if (atomic_compare_exchange_strong(&(*txn)->store->spare_read, &expected, *txn)) {
+            *txn = NULL;
+            return;
+        }
+    }
     mdb_txn_abort((*txn)->txn);
     free(*txn);
     *txn = NULL;
