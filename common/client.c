@@ -189,9 +189,11 @@ int client_call(client_t *c, Lumbung__Request *request, uint32_t timeout_ms,
     uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
     if (!buf) abort();
     lumbung__request__pack(request, buf);
-    const void *parts[2] = { "", buf };   /* empty delimiter, then the request: REQ-compatible */
-    size_t sizes[2] = { 0, len };
-    int rc = bus_send(c->socket, parts, sizes, 2);
+    /* One frame, without the empty delimiter a REQ socket would add: CURVE boxes every frame
+       on its own, and the service answers a request in the shape it came (docs/bus.md). */
+    const void *parts[1] = { buf };
+    size_t sizes[1] = { len };
+    int rc = bus_send(c->socket, parts, sizes, 1);
     if (buf != stackbuf) free(buf);
     if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
 
