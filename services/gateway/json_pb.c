@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1044,9 +1045,90 @@ static void out_bytes(json_pb_out_t *o, const ProtobufCBinaryData *b) {
     o->data[o->len++] = '"';
 }
 
+/* What the text writer needs of a field (its key as `"name":` and its value kind) or of an
+   enum value (its JSON string, quoted), worked out once. Descriptors are static, so their
+   addresses are keys for the life of the process. Every reply of every read went through
+   the same names, suffix tests and enum prefixes again; now a probe finds them.
+
+   Lock-free, for any thread: a slot is claimed by a compare-and-swap of its key, filled, then
+   marked ready; a reader that finds it not yet ready, or finds no free slot within
+   NAME_PROBES, works the text out itself. */
+enum { NAME_SLOTS = 4096, NAME_PROBES = 8, NAME_TEXT_MAX = 64 };
+
+typedef struct {
+    _Atomic(const void *) key;
+    atomic_bool ready;
+    uint8_t kind;                       /* value_kind_t of a field */
+    uint8_t len;
+    char text[NAME_TEXT_MAX];
+} name_slot_t;
+
+static name_slot_t name_slots[NAME_SLOTS];
+
+typedef size_t (*name_fill_fn)(const void *key, const void *ctx, char *text, size_t size,
+                               uint8_t *kind);
+
+static const name_slot_t *name_slot(const void *key, name_fill_fn fill, const void *ctx) {
+    size_t h = (size_t) (((uint64_t) (uintptr_t) key * 0x9E3779B97F4A7C15u) >> 52);   /* 12 bits */
+    for (unsigned i = 0; i < NAME_PROBES; i++) {
+        name_slot_t *slot = &name_slots[(h + i) & (NAME_SLOTS - 1)];
+        const void *seen = atomic_load_explicit(&slot->key, memory_order_acquire);
+        if (!seen && atomic_compare_exchange_strong(&slot->key, &seen, key)) {
+            size_t len = fill(key, ctx, slot->text, sizeof slot->text, &slot->kind);
+            if (len == 0) return NULL;          /* too long to keep: the slot stays unready */
+            slot->len = (uint8_t) len;
+            atomic_store_explicit(&slot->ready, true, memory_order_release);
+            return slot;
+        }
+        if (seen == key)
+            return atomic_load_explicit(&slot->ready, memory_order_acquire) ? slot : NULL;
+    }
+    return NULL;
+}
+
+/* `"` name `"` and then `tail` into text: its length, or 0 when the name would need escaping
+   or does not fit (then nothing is kept and the caller writes it the long way). */
+static size_t quoted_fill(const char *name, const char *tail, char *text, size_t size) {
+    size_t n = strlen(name), t = strlen(tail);
+    for (size_t i = 0; i < n; i++)
+        if (!ascii_plain((unsigned char) name[i])) return 0;
+    if (n + 2 + t > size) return 0;
+    text[0] = '"';
+    memcpy(text + 1, name, n);
+    text[n + 1] = '"';
+    memcpy(text + n + 2, tail, t);
+    return n + 2 + t;
+}
+
+/* A field's `"name":` and value kind. */
+static size_t field_key_fill(const void *key, const void *ctx, char *text, size_t size,
+                             uint8_t *kind) {
+    (void) ctx;
+    char name[JSON_PB_NAME_MAX];
+    *kind = (uint8_t) value_kind(key);
+    return quoted_fill(json_pb_json_name(key, name, sizeof name), ":", text, size);
+}
+
+/* An enum value's `"name"`; ctx is its enum's descriptor. */
+static size_t enum_text_fill(const void *key, const void *ctx, char *text, size_t size,
+                             uint8_t *kind) {
+    (void) kind;
+    char prefix[JSON_PB_NAME_MAX], name[JSON_PB_NAME_MAX];
+    enum_prefix(ctx, prefix, sizeof prefix);
+    return quoted_fill(enum_value_name(key, prefix, name, sizeof name), "", text, size);
+}
+
+/* value_kind() of a field, from its slot when it has one. */
+static value_kind_t field_kind(const ProtobufCFieldDescriptor *field) {
+    const name_slot_t *slot = name_slot(field, field_key_fill, NULL);
+    return slot ? (value_kind_t) slot->kind : value_kind(field);
+}
+
 static void out_enum(json_pb_out_t *o, const ProtobufCEnumDescriptor *e, int32_t value) {
     const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(e, value);
     if (!v) { out_i64(o, value); return; }   /* a value newer than our descriptors */
+    const name_slot_t *slot = name_slot(v, enum_text_fill, e);
+    if (slot) { out_put(o, slot->text, slot->len); return; }
     char prefix[JSON_PB_NAME_MAX], name[JSON_PB_NAME_MAX];
     enum_prefix(e, prefix, sizeof prefix);
     out_string(o, enum_value_name(v, prefix, name, sizeof name));
@@ -1075,7 +1157,7 @@ static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, c
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-        if (value_kind(field) == VALUE_DATE) {
+        if (field_kind(field) == VALUE_DATE) {
             char buf[DATE_FORMAT_MAX];
             out_char(o, '"');
             out_put(o, buf, (size_t) date_format(*(const int32_t *) p, buf, sizeof buf));
@@ -1088,7 +1170,7 @@ static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, c
     case PROTOBUF_C_TYPE_FIXED32: out_u64(o, *(const uint32_t *) p); return;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: out_int64(o, *(const int64_t *) p, value_kind(field)); return;
+    case PROTOBUF_C_TYPE_SFIXED64: out_int64(o, *(const int64_t *) p, field_kind(field)); return;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
         out_char(o, '"');
@@ -1138,9 +1220,14 @@ static void out_object(json_pb_out_t *o, const ProtobufCMessage *m, int depth) {
         if (!repeated && !field_present(m, field)) continue;
         if (!first) out_char(o, ',');
         first = false;
-        char name[JSON_PB_NAME_MAX];
-        out_string(o, json_pb_json_name(field, name, sizeof name));
-        out_char(o, ':');
+        const name_slot_t *key = name_slot(field, field_key_fill, NULL);
+        if (key) {
+            out_put(o, key->text, key->len);
+        } else {
+            char name[JSON_PB_NAME_MAX];
+            out_string(o, json_pb_json_name(field, name, sizeof name));
+            out_char(o, ':');
+        }
         if (repeated) out_array(o, m, field, depth);
         else out_value(o, field, CONST_MEMBER(m, field->offset), depth);
     }

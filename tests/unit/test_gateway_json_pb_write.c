@@ -4,6 +4,7 @@
    awkward values (escapes, non-ASCII and invalid UTF-8, negative money, dates and timestamps
    at the edges, reals that print with exponents, NaN, unknown enum values, empty and full
    lists, absent fields, each member of a oneof in turn). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,18 +137,27 @@ static void collect(const ProtobufCMessageDescriptor *d, const ProtobufCMessageD
         if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE) collect(d->fields[i].descriptor, all, n);
 }
 
-static void assert_same_text(const ProtobufCMessage *m) {
+/* 0 when json_pb_write gives the tree's text for m; else 1, with both texts in why. */
+static int compare_text(const ProtobufCMessage *m, char *why, size_t size) {
     json_t *json = json_pb_to_json(m);
     char *old = json_dumps(json, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(json);
-    assert_non_null(old);
+    if (!old) abort();
     json_pb_out_t out = { 0 };
     json_pb_write(&out, m);
     size_t n = strlen(old);
-    if (out.len != n || memcmp(out.data, old, n) != 0)
-        fail_msg("%s:\n old %s\n new %.*s", m->descriptor->name, old, (int) out.len, out.data);
+    int differs = out.len != n || memcmp(out.data, old, n) != 0;
+    if (differs)
+        snprintf(why, size, "%s:\n old %s\n new %.*s", m->descriptor->name, old, (int) out.len,
+                 out.data);
     free(old);
     json_pb_out_free(&out);
+    return differs;
+}
+
+static void assert_same_text(const ProtobufCMessage *m) {
+    char why[8192];
+    if (compare_text(m, why, sizeof why)) fail_msg("%s", why);
 }
 
 static void every_reply_message_is_written_as_the_tree_would_be(void **state) {
@@ -165,6 +175,45 @@ static void every_reply_message_is_written_as_the_tree_would_be(void **state) {
         arena_t *a = arena_new();
         assert_same_text(arena_message(a, all[i]));   /* nothing set */
         arena_destroy(&a);
+    }
+}
+
+enum { WRITER_THREADS = 4 };
+
+typedef struct {
+    const ProtobufCMessageDescriptor *const *all;
+    size_t n;
+    int differences;
+    char why[8192];
+} writer_t;
+
+static void *write_all(void *arg) {
+    writer_t *w = arg;
+    for (size_t i = 0; i < w->n; i++)
+        for (unsigned v = 0; v < VARIANTS; v++) {
+            arena_t *a = arena_new();
+            w->differences += compare_text(fill(a, w->all[i], v, 1), w->why, sizeof w->why);
+            arena_destroy(&a);
+        }
+    return NULL;
+}
+
+/* The writer keeps each field's key and each enum value's name once worked out, in a table
+   every thread shares: threads that fill it at the same time still write the same text. */
+static void writing_from_several_threads_at_once_gives_the_same_text(void **state) {
+    (void) state;
+    static const ProtobufCMessageDescriptor *all[DESCRIPTORS_MAX];
+    size_t n = 0;
+    collect(&lumbung__reply__descriptor, all, &n);
+    static writer_t writers[WRITER_THREADS];
+    pthread_t threads[WRITER_THREADS];
+    for (int t = 0; t < WRITER_THREADS; t++) {
+        writers[t] = (writer_t) { .all = all, .n = n };
+        assert_int_equal(pthread_create(&threads[t], NULL, write_all, &writers[t]), 0);
+    }
+    for (int t = 0; t < WRITER_THREADS; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        if (writers[t].differences) fail_msg("thread %d: %s", t, writers[t].why);
     }
 }
 
@@ -187,6 +236,7 @@ static void writing_appends_to_what_the_buffer_holds(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(writing_from_several_threads_at_once_gives_the_same_text),
         cmocka_unit_test(every_reply_message_is_written_as_the_tree_would_be),
         cmocka_unit_test(writing_appends_to_what_the_buffer_holds),
     };
