@@ -1,4 +1,5 @@
 #include "log.h"
+#include "text.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -39,20 +40,13 @@ void log_init(const char *service) {
 
 bool log_enabled(log_level_t level) { return level >= log_threshold; }
 
-/* src (NULL as "") into dst, cut to size - 1 bytes as snprintf would cut it: this runs for
-   every call a service answers, logged or not, so it costs a copy, not a format. */
-static void copy_field(char *dst, size_t size, const char *src) {
-    size_t n = src ? strnlen(src, size - 1) : 0;
-    if (n) memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
+/* Runs for every call a service answers, logged or not: a copy (text.h), not a format. */
 void log_context_set(const log_context_t *ctx) {
     current.set = ctx != NULL;
     if (!ctx) return;
-    copy_field(current.request_id, sizeof current.request_id, ctx->request_id);
-    copy_field(current.actor, sizeof current.actor, ctx->actor);
-    copy_field(current.operation, sizeof current.operation, ctx->operation);
+    text_copy(current.request_id, sizeof current.request_id, ctx->request_id);
+    text_copy(current.actor, sizeof current.actor, ctx->actor);
+    text_copy(current.operation, sizeof current.operation, ctx->operation);
     current.cooperative_id = ctx->cooperative_id;
 }
 

@@ -6,6 +6,7 @@
 #include "retention.h"
 #include "scope.h"
 #include "shard.h"
+#include "text.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -130,8 +131,8 @@ static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
     c->identity_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
     memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
     c->delimiter = msg->count == 3;
-    snprintf(c->peer, sizeof c->peer, "%s", msg->peer);
-    snprintf(c->peer_key, sizeof c->peer_key, "%s", msg->peer_key ? msg->peer_key : "");
+    text_copy(c->peer, sizeof c->peer, msg->peer);
+    text_copy(c->peer_key, sizeof c->peer_key, msg->peer_key);
     c->raw_len = zmq_msg_size(body);
     c->raw = malloc(c->raw_len ? c->raw_len : 1);
     if (!c->raw) abort();
