@@ -105,8 +105,8 @@ int tx_schedule_build(const tx_loan_terms_t *terms, tx_instalment_t *out,
                       int64_t *interest_total);
 
 /* Charges late fees up to as_of on every instalment (see the header). Returns the sum charged
-   now (>= 0). Never overflows: the product is taken in 128 bits, and one charge saturates at
-   INT64_MAX / 4 when there is no cap (fee_cap_bp 0), or at the cap. */
+   now (>= 0). Never overflows: the product is taken in 128 bits, one charge saturates at
+   INT64_MAX / 4, and with a cap (fee_cap_bp > 0) an instalment's fees stop at the cap. */
 int64_t tx_schedule_charge_fees(const tx_loan_terms_t *terms, tx_instalment_t *inst, size_t n,
                                 int32_t as_of);
 
