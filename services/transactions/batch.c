@@ -160,32 +160,51 @@ static Lumbung__BatchResult *results_new(tx_ctx_t *ctx, size_t n) {
     return out;
 }
 
+static uint64_t link_of(const Lumbung__PostBatch *req, size_t i) {
+    return req->postings[i]->has_link_id ? req->postings[i]->link_id : 0;
+}
+
+/* The end of the chain that starts at i: the postings after it with its link_id (i + 1 for a
+   posting without one). */
+static size_t chain_end(const Lumbung__PostBatch *req, size_t i) {
+    uint64_t link = link_of(req, i);
+    size_t end = i + 1;
+    while (link && end < req->n_postings && link_of(req, end) == link) end++;
+    return end;
+}
+
+/* A link_id whose chain ended earlier in the batch refuses the whole batch, before any
+   posting runs. */
+static int check_links(tx_ctx_t *ctx, const Lumbung__PostBatch *req, problem_t *err) {
+    link_set_t ended;
+    link_set_init(ctx, &ended, req->n_postings);
+    for (size_t i = 0; i < req->n_postings; i = chain_end(req, i)) {
+        uint64_t link = link_of(req, i);
+        if (link && link_set_add(&ended, link))
+            return problem_set(err, INVALID, "link_id_reused",
+                               arena_printf(ctx->arena, "postings[%zu].link_id", i),
+                               "link_id %" PRIu64 " was used by an earlier chain; the postings "
+                               "of a chain must be consecutive", link);
+    }
+    return 0;
+}
+
 int tx_batch_post(tx_ctx_t *ctx, const access_actor_t *who, Lumbung__PostBatch *req,
                   Lumbung__BatchResult **out, problem_t *err) {
     int rc = check_batch(req, err);
+    if (rc == 0) rc = check_links(ctx, req, err);
     if (rc != 0) return rc;
     size_t n = req->n_postings;
     for (size_t i = 0; i < n; i++) {
         uint64_t *coop = tx_batch_posting_coop(req->postings[i]);
         if (coop && *coop == 0) *coop = req->cooperative_id;
     }
-    link_set_t ended;
-    link_set_init(ctx, &ended, n);
     Lumbung__BatchResult *res = results_new(ctx, n);
     for (size_t i = 0; i < n && rc == 0;) {
-        uint64_t link = req->postings[i]->has_link_id ? req->postings[i]->link_id : 0;
-        size_t end = i + 1;
-        while (link && end < n && req->postings[end]->has_link_id &&
-               req->postings[end]->link_id == link)
-            end++;
-        if (link && link_set_add(&ended, link))
-            return problem_set(err, INVALID, "link_id_reused",
-                             arena_printf(ctx->arena, "postings[%zu].link_id", i),
-                             "link_id %" PRIu64 " was used by an earlier chain; the postings "
-                             "of a chain must be consecutive", link);
+        size_t end = chain_end(req, i);
         bool rejected;
-        rc = link ? run_chain(ctx, who, req, i, end, res->results)
-                  : run_posting(ctx, who, req->postings[i], i, res->results[i], &rejected);
+        rc = link_of(req, i) ? run_chain(ctx, who, req, i, end, res->results)
+                             : run_posting(ctx, who, req->postings[i], i, res->results[i], &rejected);
         i = end;
     }
     if (rc != 0) return rc;

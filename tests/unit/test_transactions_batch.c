@@ -249,14 +249,17 @@ static void the_batch_as_a_whole_can_be_refused(void **state) {
 
 static void a_link_id_reused_after_its_chain_refuses_the_batch(void **state) {
     fx_t *f = *state;
+    uint64_t before = first_entry_id(f);
     batch_t b;
     batch_init(&b);
     add(&b, true, ALICE, 1000, 3);
     add(&b, true, ALICE, 1000, 0);
     add(&b, true, ALICE, 1000, 3);
     expect_batch_refused(f, &b, EK(INVALID), "link_id_reused", "postings[2].link_id");
-    /* (the postings before it may have run: the request's txn is aborted on a refusal,
-       handlers.c -> service_call_reject, so nothing of the batch commits) */
+    /* Refused before any posting ran: the two postings ahead of the reused link took no entry
+       ids (the request's txn is aborted on a refusal as well, handlers.c ->
+       service_call_reject, so nothing of a refused batch ever commits). */
+    assert_int_equal(first_entry_id(f), before + 1);
 }
 
 int main(void) {
