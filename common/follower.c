@@ -459,3 +459,12 @@ void follower_set_wire_filter(follower_t *f, follower_wire_filter_fn filter) { f
 uint64_t follower_cursor(const follower_t *f) { return f->cursor; }
 uint64_t follower_known_head(const follower_t *f) { return f->known_head; }
 const char *follower_stream(const follower_t *f) { return f->stream; }
+
+Lumbung__FollowerStatus *follower_status(const follower_t *f, arena_t *arena) {
+    Lumbung__FollowerStatus *st = arena_message(arena, &lumbung__follower_status__descriptor);
+    st->stream = (char *) f->stream;                /* lives as long as the follower */
+    st->has_cursor = st->has_known_head = 1;
+    st->cursor = f->cursor;
+    st->known_head = f->known_head;
+    return st;
+}

@@ -28,6 +28,7 @@
 #define LUMBUNG_FOLLOWER_H
 
 #include <stdint.h>
+#include "arena.h"
 #include "bus.h"
 #include "store.h"
 #include "envelope.h"
@@ -100,5 +101,7 @@ uint64_t follower_cursor(const follower_t *self);
 /* Newest sequence the producer is known to have. */
 uint64_t follower_known_head(const follower_t *self);
 const char *follower_stream(const follower_t *self);
+/* Its stream, cursor and known head as the FollowerStatus a Pong carries, in arena. */
+Lumbung__FollowerStatus *follower_status(const follower_t *self, arena_t *arena);
 
 #endif

@@ -541,14 +541,8 @@ static void answer_ping(service_call_t *c, store_txn_t *txn) {
     p->store_used_bytes = store_used_bytes(svc->store);
     p->store_map_bytes = store_map_size(svc->store);
     p->followers = arena_alloc(c->arena, (svc->replica_count + 1) * sizeof *p->followers);
-    for (int i = 0; i < svc->replica_count; i++) {
-        Lumbung__FollowerStatus *f = arena_message(c->arena, &lumbung__follower_status__descriptor);
-        f->stream = (char *) follower_stream(svc->replicas[i]);
-        f->has_cursor = f->has_known_head = 1;
-        f->cursor = follower_cursor(svc->replicas[i]);
-        f->known_head = follower_known_head(svc->replicas[i]);
-        p->followers[p->n_followers++] = f;
-    }
+    for (int i = 0; i < svc->replica_count; i++)
+        p->followers[p->n_followers++] = follower_status(svc->replicas[i], c->arena);
     p->peers = arena_alloc(c->arena, PEERS_SEEN_MAX * sizeof *p->peers);
     int64_t now = envelope_now_ms();
     for (int i = 0; i < PEERS_SEEN_MAX; i++) {

@@ -102,14 +102,7 @@ void busaudit_destroy(busaudit_t **self_p) {
 void busaudit_status(const busaudit_t *self, arena_t *arena, Lumbung__Pong *pong) {
     pong->followers = arena_alloc(arena, BUSAUDIT_STREAMS * sizeof *pong->followers);
     pong->n_followers = 0;
-    for (int i = 0; i < BUSAUDIT_STREAMS; i++) {
-        const follower_t *fw = self->followers[i];
-        if (!fw) continue;
-        Lumbung__FollowerStatus *f = arena_message(arena, &lumbung__follower_status__descriptor);
-        f->stream = (char *) follower_stream(fw);
-        f->has_cursor = f->has_known_head = 1;
-        f->cursor = follower_cursor(fw);
-        f->known_head = follower_known_head(fw);
-        pong->followers[pong->n_followers++] = f;
-    }
+    for (int i = 0; i < BUSAUDIT_STREAMS; i++)
+        if (self->followers[i])
+            pong->followers[pong->n_followers++] = follower_status(self->followers[i], arena);
 }

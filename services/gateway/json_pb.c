@@ -1118,12 +1118,6 @@ static size_t enum_text_fill(const void *key, const void *ctx, char *text, size_
     return quoted_fill(enum_value_name(key, prefix, name, sizeof name), "", text, size);
 }
 
-/* value_kind() of a field, from its slot when it has one. */
-static value_kind_t field_kind(const ProtobufCFieldDescriptor *field) {
-    const name_slot_t *slot = name_slot(field, field_key_fill, NULL);
-    return slot ? (value_kind_t) slot->kind : value_kind(field);
-}
-
 static void out_enum(json_pb_out_t *o, const ProtobufCEnumDescriptor *e, int32_t value) {
     const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(e, value);
     if (!v) { out_i64(o, value); return; }   /* a value newer than our descriptors */
@@ -1150,14 +1144,15 @@ static void out_int64(json_pb_out_t *o, int64_t x, value_kind_t kind) {
 
 static void out_object(json_pb_out_t *o, const ProtobufCMessage *m, int depth);
 
-/* One value stored at p: value_json()'s, as text. */
-static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, const void *p,
-                      int depth) {
+/* One value stored at p: value_json()'s, as text; kind is value_kind(field), which the caller
+   has from the field's slot. */
+static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field,
+                      value_kind_t kind, const void *p, int depth) {
     switch (field->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-        if (field_kind(field) == VALUE_DATE) {
+        if (kind == VALUE_DATE) {
             char buf[DATE_FORMAT_MAX];
             out_char(o, '"');
             out_put(o, buf, (size_t) date_format(*(const int32_t *) p, buf, sizeof buf));
@@ -1170,7 +1165,7 @@ static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, c
     case PROTOBUF_C_TYPE_FIXED32: out_u64(o, *(const uint32_t *) p); return;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: out_int64(o, *(const int64_t *) p, field_kind(field)); return;
+    case PROTOBUF_C_TYPE_SFIXED64: out_int64(o, *(const int64_t *) p, kind); return;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
         out_char(o, '"');
@@ -1197,14 +1192,14 @@ static void out_value(json_pb_out_t *o, const ProtobufCFieldDescriptor *field, c
 }
 
 static void out_array(json_pb_out_t *o, const ProtobufCMessage *m,
-                      const ProtobufCFieldDescriptor *field, int depth) {
+                      const ProtobufCFieldDescriptor *field, value_kind_t kind, int depth) {
     size_t n = *(const size_t *) CONST_MEMBER(m, field->quantifier_offset);
     const char *items = *(const char *const *) CONST_MEMBER(m, field->offset);
     size_t size = element_size(field->type);
     out_char(o, '[');
     for (size_t i = 0; i < n; i++) {
         if (i) out_char(o, ',');
-        out_value(o, field, items + i * size, depth);
+        out_value(o, field, kind, items + i * size, depth);
     }
     out_char(o, ']');
 }
@@ -1221,15 +1216,18 @@ static void out_object(json_pb_out_t *o, const ProtobufCMessage *m, int depth) {
         if (!first) out_char(o, ',');
         first = false;
         const name_slot_t *key = name_slot(field, field_key_fill, NULL);
+        value_kind_t kind;
         if (key) {
             out_put(o, key->text, key->len);
+            kind = (value_kind_t) key->kind;
         } else {
             char name[JSON_PB_NAME_MAX];
             out_string(o, json_pb_json_name(field, name, sizeof name));
             out_char(o, ':');
+            kind = value_kind(field);
         }
-        if (repeated) out_array(o, m, field, depth);
-        else out_value(o, field, CONST_MEMBER(m, field->offset), depth);
+        if (repeated) out_array(o, m, field, kind, depth);
+        else out_value(o, field, kind, CONST_MEMBER(m, field->offset), depth);
     }
     out_char(o, '}');
 }
