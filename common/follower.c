@@ -4,6 +4,7 @@
 #include "client.h"
 #include "config.h"
 #include "envelope.h"
+#include "event_batch.h"
 #include "log.h"
 
 #include <assert.h>
@@ -374,14 +375,24 @@ static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
         request_replay(f);
 }
 
+static void on_batched_event(void *arg, const uint8_t *event, size_t len) {
+    on_event_frame(arg, event, len);
+}
+
 static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     follower_t *f = arg;
     if (msg->count != 2 || zmq_msg_size(&msg->frames[0]) != 1) return;
     const char topic = *(const char *) zmq_msg_data(&msg->frames[0]);
     const uint8_t *data = zmq_msg_data(&msg->frames[1]);
     size_t len = zmq_msg_size(&msg->frames[1]);
-    if (topic == 'E' && !f->actor_role) on_event_frame(f, data, len);
-    else if (topic == 'H') on_heartbeat_frame(f, data, len);
+    /* A malformed batch: the events before the fault were taken, the rest leave a gap that
+       the next event or heartbeat turns into a replay. */
+    if (topic == 'H') {
+        on_heartbeat_frame(f, data, len);
+    } else if (topic == 'B' && !f->actor_role) {
+        if (event_batch_each(data, len, on_batched_event, f) < 0)
+            log_warn(0, "follower %s: malformed event batch; the rest comes by replay", f->stream);
+    }
 }
 
 follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *config,
@@ -404,7 +415,7 @@ follower_t *follower_new(bus_t *bus, store_t *store, const follower_config_t *co
     /* Subscribe first, then replay: whatever is published meanwhile is either in the replay or
        arrives live, and duplicates are dropped by sequence. A filtered follower takes the
        heartbeats only (the PUB filters by topic, so it sends this peer no event). */
-    bus_socket_opts_t sub_opts = { .rcvhwm = config->rcvhwm,
+    bus_socket_opts_t sub_opts = { .rcvhwm = config->rcvhwm ? config->rcvhwm : EVENT_BATCH_HWM,
                                    .subscribe = config->actor_role ? "H" : "" };
     f->sub = bus_connect(bus, ZMQ_SUB, config->pub_endpoint, config->stream, &sub_opts, on_sub, f, &rc);
     if (!f->sub) goto fail;

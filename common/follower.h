@@ -70,7 +70,7 @@ typedef struct {
     const char *stream;           /* producer's stream name and key name: "members" */
     const char *router_endpoint;  /* producer's ROUTER (replay) */
     const char *pub_endpoint;     /* producer's PUB (live events) */
-    int rcvhwm;                   /* SUB receive HWM; 0 = default */
+    int rcvhwm;                   /* SUB receive HWM in messages; 0 = EVENT_BATCH_HWM */
     /* 0: every event. Otherwise only the events whose actor has this role are wanted: the
        follower subscribes to heartbeats only and asks for replays with actor_role, whose
        gaps the producer's last_seq covers, so the producer neither sends nor encrypts the

@@ -2,6 +2,7 @@
 #include "bytes.h"
 #include "config.h"
 #include "envelope.h"
+#include "event_batch.h"
 #include "log.h"
 #include "retention.h"
 #include "scope.h"
@@ -95,6 +96,7 @@ struct service {
     uv_timer_t prune_timer;
     uint64_t pruned_replies, pruned_events;
     bus_socket_t *router, *pub;
+    event_batch_t published;       /* events read for the PUB, not sent yet (publish_new_events) */
     service_handlers_t handlers;
     void *app;
     char name[32];
@@ -837,16 +839,25 @@ static void send_reply(service_t *svc, service_call_t *c) {
                  svc->name, zmq_strerror(-rc));
 }
 
-static int publish_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
-    service_t *svc = arg;
-    const void *parts[2] = { "E", event };
-    size_t sizes[2] = { 1, len };
+static void publish_batch(service_t *svc) {
+    event_batch_t *b = &svc->published;
+    if (b->count == 0) return;
+    const void *parts[2] = { "B", b->data };
+    size_t sizes[2] = { 1, b->len };
     /* A PUB at its high-water mark drops; consumers recover by replay, so that is safe. */
     bus_send(svc->pub, parts, sizes, 2);
+    event_batch_clear(b);
+}
+
+static int publish_visit(void *arg, uint64_t seq, const uint8_t *event, size_t len) {
+    service_t *svc = arg;
+    if (event_batch_add(&svc->published, event, len)) publish_batch(svc);
     svc->head = seq;
     return 0;
 }
 
+/* Publishes the events committed since the last call, several to a message (event_batch.h);
+   the last, partly filled message goes too, so nothing committed waits for the next commit. */
 static void publish_new_events(service_t *svc) {
     store_txn_t *txn;
     if (store_begin(svc->store, true, &txn) != 0) return;
@@ -856,6 +867,7 @@ static void publish_new_events(service_t *svc) {
         outbox_read(svc->outbox, txn, svc->head + 1, OUTBOX_REPLAY_MAX, publish_visit, svc);
         if (svc->head == before) break;
     }
+    publish_batch(svc);
     store_abort(&txn);
 }
 
@@ -1098,6 +1110,7 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     assert(bus && config && handlers && (handlers->handle || handlers->operations) && err);
     service_t *svc = calloc(1, sizeof *svc);
     if (!svc) abort();
+    event_batch_init(&svc->published);
     svc->bus = bus;
     svc->handlers = *handlers;
     svc->app = app;
@@ -1125,7 +1138,8 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     bus_socket_opts_t opts = { 0 };
     svc->router = bus_bind(bus, ZMQ_ROUTER, config->router_endpoint, &opts, on_router, svc, err);
     if (!svc->router) goto fail;
-    svc->pub = bus_bind(bus, ZMQ_PUB, config->pub_endpoint, &opts, NULL, NULL, err);
+    bus_socket_opts_t pub_opts = { .sndhwm = EVENT_BATCH_HWM };
+    svc->pub = bus_bind(bus, ZMQ_PUB, config->pub_endpoint, &pub_opts, NULL, NULL, err);
     if (!svc->pub) goto fail;
     uv_loop_t *loop = bus_loop(bus);
     uv_idle_init(loop, &svc->batch_idle);
@@ -1169,6 +1183,7 @@ void service_destroy(service_t **self_p) {
     }
     bus_socket_destroy(&svc->router);
     bus_socket_destroy(&svc->pub);
+    event_batch_free(&svc->published);
     outbox_destroy(&svc->outbox);
     store_destroy(&svc->store);
     uv_close((uv_handle_t *) &svc->batch_idle, on_closed);

@@ -168,9 +168,9 @@ class Follower:
         self.sub = ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.MAXMSGSIZE, MESSAGE_MAX)
-        self.sub.setsockopt(zmq.RCVHWM, 100000)
+        self.sub.setsockopt(zmq.RCVHWM, 4096)                  # messages of up to 32 events
         keys.apply(self.sub)
-        self.sub.setsockopt(zmq.SUBSCRIBE, b"E")
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"B")
         self.sub.setsockopt(zmq.SUBSCRIBE, b"H")
         self.sub.connect(pub)                                  # step 1
         self.client = Client(ctx, router, keys)
@@ -213,16 +213,21 @@ class Follower:
                 return
 
     def on_message(self, topic, body):
-        if topic == b"E":
-            ev = envelope_pb2.Event()
-            ev.ParseFromString(body)
-            self.head = max(self.head, ev.seq)
-            if ev.seq <= self.cursor:
-                return                                         # duplicate: already applied
-            if ev.seq == self.cursor + 1:
-                self.apply([ev])
-                return
-            self.catch_up()                                    # gap: events were lost
+        if topic == b"B":                                      # several events, ascending
+            batch = envelope_pb2.EventBatch()
+            batch.ParseFromString(body)
+            fresh = []
+            for raw in batch.events:
+                ev = envelope_pb2.Event()
+                ev.ParseFromString(raw)
+                self.head = max(self.head, ev.seq)
+                if ev.seq == self.cursor + 1 + len(fresh):
+                    fresh.append(ev)                           # the next one
+                elif ev.seq > self.cursor + 1 + len(fresh):
+                    break                                      # a gap: events were lost
+            self.apply(fresh)                                  # older ones: duplicates, dropped
+            if self.head > self.cursor:
+                self.catch_up()
         elif topic == b"H":
             hb = envelope_pb2.Heartbeat()
             hb.ParseFromString(body)

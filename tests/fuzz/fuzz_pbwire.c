@@ -3,7 +3,8 @@
 
    Any input must be read without reading past its end (the sanitizers check), and whatever
    protobuf-c unpacks as a lumbung.Event must read alike: no error, the same sequence, the same
-   actor's role, the same body.
+   actor's role, the same body. Read as an event batch (a PUB message of topic B, event_batch.h),
+   it must give the events protobuf-c unpacks from a lumbung.EventBatch, byte for byte.
 
    Run with `make fuzz` (all targets) or, once built:
      build-fuzz/fuzz/fuzz_pbwire -max_total_time=60 tests/fuzz/corpus/fuzz_pbwire */
@@ -14,7 +15,23 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "event_batch.h"
 #include "pbwire.h"
+
+typedef struct {
+    const Lumbung__EventBatch *batch;     /* NULL: protobuf-c refused the bytes */
+    size_t visited;
+} batch_check_t;
+
+static void check_batched(void *arg, const uint8_t *event, size_t len) {
+    batch_check_t *c = arg;
+    if (c->batch) {
+        assert(c->visited < c->batch->n_events);
+        assert(c->batch->events[c->visited].len == len);
+        assert(len == 0 || !memcmp(c->batch->events[c->visited].data, event, len));
+    }
+    c->visited++;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A copy of exactly `size` bytes, so that a read past the end is caught. */
@@ -35,6 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         assert(h.has_role == has_role && (!has_role || h.role == ev->actor->role));
         assert(h.body == ev->body_case);
         lumbung__event__free_unpacked(ev, NULL);
+    }
+    batch_check_t check = { lumbung__event_batch__unpack(NULL, size, copy), 0 };
+    int visited = event_batch_each(copy, size, check_batched, &check);
+    if (check.batch) {
+        assert(visited >= 0 && (size_t) visited == check.batch->n_events);
+        lumbung__event_batch__free_unpacked((Lumbung__EventBatch *) check.batch, NULL);
     }
     free(copy);
     return 0;

@@ -210,15 +210,24 @@ class Subscriber:
         self.sock.curve_serverkey = cluster.public_key(service)
         self.sock.setsockopt(zmq.SUBSCRIBE, b"")
         self.sock.connect(endpoint or cluster.endpoint(service, "pub"))
+        self.pending = []                   # events of the last batch not returned yet
 
     def recv(self, timeout=5.0):
+        """("E", Event) for each event of the PUB's batches (topic B), one at a time, or
+        ("H", Heartbeat); None when nothing came within timeout."""
+        if self.pending:
+            return ("E", self.pending.pop(0))
         if not self.sock.poll(int(timeout * 1000)):
             return None
         topic, body = self.sock.recv_multipart()
-        if topic == b"E":
-            ev = pb.envelope_pb2.Event()
-            ev.ParseFromString(body)
-            return ("E", ev)
+        if topic == b"B":
+            batch = pb.envelope_pb2.EventBatch()
+            batch.ParseFromString(body)
+            for raw in batch.events:
+                ev = pb.envelope_pb2.Event()
+                ev.ParseFromString(raw)
+                self.pending.append(ev)
+            return ("E", self.pending.pop(0)) if self.pending else self.recv(timeout)
         hb = pb.envelope_pb2.Heartbeat()
         hb.ParseFromString(body)
         return ("H", hb)

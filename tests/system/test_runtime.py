@@ -189,3 +189,34 @@ def test_follower_stops_loudly_when_the_producer_went_back_in_time(pair):
     assert "restored from a backup" in c.log("tfollower")
     st = follower_state(c)
     assert st.applied == 100 and st.applied_cursor == 100 and st.out_of_order == 0
+
+
+def test_pub_sends_a_commits_events_in_batches_of_32_in_order(pair):
+    """One request that commits 70 events: the PUB sends them as topic B in three EventBatch
+    messages of 32, 32 and 6 events, consecutive from 1 (common/event_batch.h)."""
+    c = pair
+    c.start_testsvc("tproducer")
+    sub = c.subscribe("tproducer")
+    try:
+        sub.sock.setsockopt(zmq.UNSUBSCRIBE, b"")
+        sub.sock.setsockopt(zmq.SUBSCRIBE, b"B")
+        time.sleep(0.5)                         # a new subscription takes a moment to start
+        r = c.bus("tproducer").call(emit(70), timeout=10)
+        assert not r.HasField("error"), r
+        assert r.event_seq == 70
+        sizes, seqs = [], []
+        while sum(sizes) < 70:
+            assert sub.sock.poll(10_000), f"only {sum(sizes)} of 70 events arrived"
+            topic, body = sub.sock.recv_multipart()
+            assert topic == b"B"
+            batch = pb.envelope_pb2.EventBatch()
+            batch.ParseFromString(body)
+            sizes.append(len(batch.events))
+            for raw in batch.events:
+                ev = pb.envelope_pb2.Event()
+                ev.ParseFromString(raw)
+                seqs.append(ev.seq)
+        assert sizes == [32, 32, 6]
+        assert seqs == list(range(1, 71))
+    finally:
+        sub.close()
