@@ -25,10 +25,11 @@
 enum {
     EVENT_BATCH_EVENTS = 32,           /* events in one message at most */
     EVENT_BATCH_BYTES = 64 * 1024,     /* a message is full once it holds this many bytes */
-    /* High-water mark of the PUB and of a follower's SUB, in messages: 4,096 batches of up to
-       32 events is about what 100,000 single events were (BUS_HWM_DEFAULT), so a slow
-       subscriber costs the producer no more memory than before. */
-    EVENT_BATCH_HWM = 4096,
+    /* High-water mark of the PUB and of a follower's SUB, in messages: 2,048 batches of up to
+       32 events is about 65,000 events, fewer than the 100,000 single events of before
+       (BUS_HWM_DEFAULT), so a slow subscriber costs no more memory than it did; past it, the
+       PUB drops and the follower replays. */
+    EVENT_BATCH_HWM = 2048,
 };
 
 typedef struct {

@@ -168,7 +168,7 @@ class Follower:
         self.sub = ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.MAXMSGSIZE, MESSAGE_MAX)
-        self.sub.setsockopt(zmq.RCVHWM, 4096)                  # messages of up to 32 events
+        self.sub.setsockopt(zmq.RCVHWM, 2048)                  # messages of up to 32 events
         keys.apply(self.sub)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"B")
         self.sub.setsockopt(zmq.SUBSCRIBE, b"H")
