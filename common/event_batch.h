@@ -4,8 +4,8 @@
     a serialized lumbung.EventBatch, whose `events` are serialized lumbung.Event messages,
     consecutive and ascending. One message per event cost, for every event, a ZeroMQ message,
     a CURVE box on each subscriber's connection and an unbox on the subscriber, and the wake-ups
-    of both I/O threads; with batch postings at several hundred thousand events a second that
-    was a tenth of the whole system's CPU (docs/performance.md).
+    of both I/O threads: with single postings pipelined, about a tenth of the producer's CPU
+    and of each subscriber's (docs/performance.md, "What each change bought").
 
     The builder writes the EventBatch's wire bytes by concatenation (pb_splice.h): field 1's
     tag and length, then the event's bytes as the outbox stored them, so nothing is packed
