@@ -477,8 +477,7 @@ def system_table(rounds):
         f"(the worst round; max {max(r['lag_max'] for r in rounds):.2f} s; at most "
         f"{max(r['lag_events'] for r in rounds):,} events behind)")
     http = [r["http"] for r in rounds]
-    d, _ = median_round(http, lambda h: h["deposits"].get("rps", 0.0))
-    d = d["deposits"]
+    d = median_round(http, lambda h: h["deposits"].get("rps", 0.0))[0]["deposits"]
     row("HTTP deposits/s", d.get("rps", 0.0), ">= 10,000", "", None,
         f"({sum(h['deposits'].get('failed', 0) for h in http):.0f} failed; rounds: "
         + " ".join(f"{h['deposits'].get('rps', 0.0):,.0f}" for h in http) + ")")

@@ -325,7 +325,9 @@ static void request_replay(follower_t *f) {
     else uv_timer_start(&f->retry_timer, on_retry, RETRY_MS, 0);
 }
 
-static void on_event_frame(follower_t *f, const uint8_t *data, size_t len) {
+/* One live event, as event_batch_each() visits it (arg: the follower). */
+static void on_live_event(void *arg, const uint8_t *data, size_t len) {
+    follower_t *f = arg;
     /* Only the sequence decides what to do, read from the wire; the event is decoded (once)
        when applied. */
     envelope_event_header_t h;
@@ -375,10 +377,6 @@ static void on_heartbeat_frame(follower_t *f, const uint8_t *data, size_t len) {
         request_replay(f);
 }
 
-static void on_batched_event(void *arg, const uint8_t *event, size_t len) {
-    on_event_frame(arg, event, len);
-}
-
 static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     follower_t *f = arg;
     if (msg->count != 2 || zmq_msg_size(&msg->frames[0]) != 1) return;
@@ -390,7 +388,7 @@ static void on_sub(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     if (topic == 'H') {
         on_heartbeat_frame(f, data, len);
     } else if (topic == 'B' && !f->actor_role) {
-        if (event_batch_each(data, len, on_batched_event, f) < 0)
+        if (event_batch_each(data, len, on_live_event, f) < 0)
             log_warn(0, "follower %s: malformed event batch; the rest comes by replay", f->stream);
     }
 }
