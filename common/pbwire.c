@@ -79,15 +79,32 @@ int pbwire_next(pbwire_t *r, pbwire_field_t *f) {
     return 1;
 }
 
-int pbwire_find_varint(const void *msg, size_t len, uint32_t number, uint64_t *out) {
+/* The last occurrence of field `number` (protobuf's rule for a scalar or a string), which
+   must have wire type `type`: the one loop of pbwire_find_varint and pbwire_find_bytes. */
+static int find_last(const void *msg, size_t len, uint32_t number, int type, pbwire_field_t *out) {
     pbwire_t r = pbwire_reader(msg, len);
     pbwire_field_t f;
     int rc, found = 0;
     while ((rc = pbwire_next(&r, &f)) == 1) {
         if (f.number != number) continue;
-        if (f.type != PBWIRE_VARINT) return -EPROTO;
-        *out = f.value;
+        if (f.type != type) return -EPROTO;
+        *out = f;
         found = 1;
     }
     return rc < 0 ? rc : found;
+}
+
+int pbwire_find_varint(const void *msg, size_t len, uint32_t number, uint64_t *out) {
+    pbwire_field_t f;
+    int rc = find_last(msg, len, number, PBWIRE_VARINT, &f);
+    if (rc == 1) *out = f.value;
+    return rc;
+}
+
+int pbwire_find_bytes(const void *msg, size_t len, uint32_t number, const uint8_t **data,
+                      size_t *data_len) {
+    pbwire_field_t f;
+    int rc = find_last(msg, len, number, PBWIRE_BYTES, &f);
+    if (rc == 1) *data = f.data, *data_len = f.len;
+    return rc;
 }

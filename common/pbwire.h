@@ -56,5 +56,9 @@ int pbwire_next(pbwire_t *r, pbwire_field_t *f);
 /* The last occurrence of varint field `number` in a message (protobuf's rule for a scalar):
    1 found, 0 absent, -EPROTO malformed or present with another wire type. */
 int pbwire_find_varint(const void *msg, size_t len, uint32_t number, uint64_t *out);
+/* The same for a length-delimited field (a string, bytes or a message): *data points into
+   msg. 1 found, 0 absent, -EPROTO malformed or present with another wire type. */
+int pbwire_find_bytes(const void *msg, size_t len, uint32_t number, const uint8_t **data,
+                      size_t *data_len);
 
 #endif

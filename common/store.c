@@ -118,12 +118,12 @@ void store_destroy(store_t **self_p) {
     *self_p = NULL;
 }
 
-int store_table(store_t *self, const char *name, store_table_t *table) {
+static int table_open(store_t *self, const char *name, unsigned flags, store_table_t *table) {
     MDB_txn *txn;
     int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
     if (rc != 0) return store_code(rc, "table begin");
     MDB_dbi dbi;
-    rc = mdb_dbi_open(txn, name, MDB_CREATE, &dbi);
+    rc = mdb_dbi_open(txn, name, MDB_CREATE | flags, &dbi);
     if (rc != 0) {
         mdb_txn_abort(txn);
         return store_code(rc, name);
@@ -134,6 +134,14 @@ int store_table(store_t *self, const char *name, store_table_t *table) {
     if (rc != 0) return store_code(rc, "table commit");
     *table = dbi;
     return 0;
+}
+
+int store_table(store_t *self, const char *name, store_table_t *table) {
+    return table_open(self, name, 0, table);
+}
+
+int store_table_dups(store_t *self, const char *name, store_table_t *table) {
+    return table_open(self, name, MDB_DUPSORT | MDB_DUPFIXED, table);
 }
 
 static int txn_wrap(store_t *store, MDB_txn *parent, unsigned flags, store_txn_t **out) {
@@ -228,7 +236,14 @@ int store_put(store_txn_t *txn, store_table_t table, const void *key, size_t kle
     unsigned mflags = 0;
     if (flags & STORE_NOOVERWRITE) mflags |= MDB_NOOVERWRITE;
     if (flags & STORE_APPEND) mflags |= MDB_APPEND;
+    if (flags & STORE_APPEND_DUP) mflags |= MDB_APPENDDUP;
+    if (flags & STORE_NO_DUP) mflags |= MDB_NODUPDATA;
     return store_code(mdb_put(txn->txn, table, &k, &v, mflags), "put");
+}
+
+int store_drop(store_txn_t *txn, store_table_t table) {
+    assert(txn);
+    return store_code(mdb_drop(txn->txn, table, 1), "drop");
 }
 
 int store_get(store_txn_t *txn, store_table_t table, const void *key, size_t klen,

@@ -34,8 +34,12 @@ enum {
 /* Operating errors (error.h): ERR_NOT_FOUND, ERR_EXISTS, ERR_MAP_FULL, and ERR_STORE for any
    other LMDB failure (logged where it happens). */
 
-/* Flags for store_put(). */
-enum { STORE_NOOVERWRITE = 1, STORE_APPEND = 2 };
+/* Flags for store_put(). STORE_APPEND: the key sorts after every key of the table.
+   STORE_APPEND_DUP (tables of duplicates): the value sorts after every value of its key
+   (one descent of the tree); ERR_EXISTS and nothing written when it does not, so that the
+   caller can place it otherwise. STORE_NO_DUP (tables
+   of duplicates): ERR_EXISTS when exactly this value is already there. */
+enum { STORE_NOOVERWRITE = 1, STORE_APPEND = 2, STORE_APPEND_DUP = 4, STORE_NO_DUP = 8 };
 
 typedef struct store store_t;
 typedef struct store_txn store_txn_t;
@@ -49,6 +53,18 @@ void store_destroy(store_t **self_p);
 
 /* Opens or creates a named table. Call before the loop starts, with no transaction open. */
 int store_table(store_t *self, const char *name, store_table_t *table);
+
+/* Opens or creates a table of duplicates: many values of one fixed size under one key, in
+   byte order of the value, packed in pages without a header per value (LMDB's MDB_DUPSORT
+   with MDB_DUPFIXED). For rows appended per key, such as a member's movements: appended with
+   STORE_APPEND_DUP they fill whole pages, where distinct keys appended inside each member's
+   range leave pages split in half. store_put() adds a value (it never replaces one),
+   store_get() and store_del() see a key's first value and remove all of them, a cursor or a
+   scan visits every value of every key in order. Same rules as store_table(). */
+int store_table_dups(store_t *self, const char *name, store_table_t *table);
+
+/* Empties a table and removes it from the store, in `txn` (a format replaced by another). */
+int store_drop(store_txn_t *txn, store_table_t table);
 
 /* Transactions. A read-only txn must not be held across an asynchronous wait. */
 int store_begin(store_t *self, bool read_only, store_txn_t **txn);

@@ -2,6 +2,7 @@
 #include "bytes.h"
 #include "date.h"
 #include "pb_date.h"
+#include "pbwire.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -32,6 +33,26 @@ int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumb
     uint8_t key[JOURNAL_KEY];
     journal_key(key, e->cooperative_id, day, e->id);
     return store_put(txn, app->tables.journal, key, sizeof key, buf, len, 0);
+}
+
+char *reporting_journal_memo(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t day, uint64_t id, size_t max) {
+    assert(app && txn && arena);
+    uint8_t key[JOURNAL_KEY];
+    journal_key(key, coop, day, id);
+    const void *v;
+    size_t vl;
+    if (store_get(txn, app->tables.journal, key, sizeof key, &v, &vl) != 0) return NULL;
+    const ProtobufCFieldDescriptor *memo =
+        protobuf_c_message_descriptor_get_field_by_name(&lumbung__journal_entry__descriptor, "memo");
+    const uint8_t *text;
+    size_t len;
+    if (pbwire_find_bytes(v, vl, memo->id, &text, &len) != 1 || len == 0) return NULL;
+    if (len > max) len = max;
+    char *out = arena_alloc(arena, len + 1);
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return out;
 }
 
 /* Appends one entry to the report, growing its array in the arena. */

@@ -22,5 +22,11 @@ int reporting_journal_apply_entry(reporting_t *app, store_txn_t *txn, const Lumb
    then entry order) and sums their lines. -E2BIG beyond REPORTING_JOURNAL_ENTRIES_MAX. */
 int reporting_journal_read(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
                            int32_t from, int32_t to, Lumbung__JournalReport *out);
+/* The memo of entry `id` of `coop` with value date `day`, as posted, cut to `max` bytes, in
+   arena (NUL-terminated), read from the stored bytes without unpacking the entry: for the
+   statement's lines, which do not keep a copy. NULL when the journal does not hold the entry
+   (a store built before the journal) or the entry has no memo. */
+char *reporting_journal_memo(reporting_t *app, store_txn_t *txn, arena_t *arena, uint64_t coop,
+                             int32_t day, uint64_t id, size_t max);
 
 #endif

@@ -20,7 +20,8 @@ int reporting_open_store(reporting_t *app, store_t *s) {
         { "stream_stats", &app->tables.stream_stats }, { "coops", &app->tables.coops },
         { "coop_counts", &app->tables.coop_counts }, { "members", &app->tables.members_table },
         { "accounts", &app->tables.accounts }, { "daily", &app->tables.daily },
-        { "movements", &app->tables.movements }, { "loan_states", &app->tables.loan_states },
+        { "movement_memos", &app->tables.movement_memos },
+        { "loan_states", &app->tables.loan_states },
         { "participation", &app->tables.participation }, { "management", &app->tables.management },
         { "rats", &app->tables.rats }, { "supervisions", &app->tables.supervisions },
         { "loan_lines", &app->tables.loan_lines }, { "loan_terms", &app->tables.loan_terms },
@@ -30,9 +31,12 @@ int reporting_open_store(reporting_t *app, store_t *s) {
         int rc = store_table(s, tables[i].name, tables[i].table);
         if (rc != 0) return rc;
     }
+    int rc = store_table_dups(s, "savings_moves", &app->tables.moves);
+    if (rc != 0) return rc;
     app->apply.arena = arena_new();
     app->apply.rows = rowcache_new();
-    return app->apply.arena && app->apply.rows ? 0 : -ENOMEM;
+    if (!app->apply.arena || !app->apply.rows) return -ENOMEM;
+    return reporting_statement_upgrade(app, s);
 }
 
 void reporting_close(reporting_t *app) {

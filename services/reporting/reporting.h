@@ -29,9 +29,15 @@
                       [4..11] i64 debit total, [12..19] i64 credit total, [20..] name
       "daily"         key: u64 cooperative id + u32 value date + account code;
                       value: [0..7] i64 debits, [8..15] i64 credits of that account that day
-      "movements"     key: u64 member id + u32 value date + u64 entry id + u8 SavingsKind;
-                      value: [0] version 1, [1] EntryKind, [2..9] i64 change of the balance,
-                      [10..11] u16 memo length, [12..] memo
+      "savings_moves" key: u64 member id; values (duplicates of 23 bytes, in byte order):
+                      [0..3] u32 value date, [4..11] u64 entry id, [12] SavingsKind,
+                      [13] EntryKind, [14] flags (1: the memo is in movement_memos; 2: the
+                      entry has a memo, read from "journal"), [15..22] i64 change of the
+                      balance. Replaces "movements" (a row per movement, the memo in it) of
+                      earlier stores, moved over at start (statement.h).
+      "movement_memos" key: u64 member id + u32 value date + u64 entry id; value: the memo,
+                      at most REPORTING_MEMO_MAX bytes, of a movement moved over from
+                      "movements" (newer entries' memos are the journal's)
       "loan_states"   key: u64 cooperative id + u64 loan id + u32 date of the state;
                       value: [0] version 1, [1] LoanStatus, [2] LoanClass, [3..10] i64
                       outstanding principal, [11..18] u64 member id
@@ -77,7 +83,6 @@ enum {
     REPORTING_STATEMENT_LINES_MAX = 20000,/* lines of one statement; ask a shorter period */
     REPORTING_COOPS_MAX = 10000,          /* cooperatives on the district dashboard */
     REPORTING_ACCOUNT_HEADER = 20,
-    REPORTING_MOVEMENT_HEADER = 12,
     REPORTING_LOAN_CLASSES = 4,           /* current, substandard, doubtful, loss */
     REPORTING_LOAN_STATES_MAX = 4000000,  /* loan states of one cooperative a portfolio reads */
     REPORTING_SHU_MEMBERS_MAX = 100000,
@@ -90,7 +95,8 @@ enum {
 
 /* The projection tables, one per row of the list above (opened by reporting_open_store). */
 typedef struct {
-    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, movements,
+    store_table_t stream_stats, coops, coop_counts, members_table, accounts, daily, moves,
+                  movement_memos,
                   loan_states, participation, management, rats,
                   supervisions, loan_lines, loan_terms, journal, write_offs;
 } reporting_tables_t;

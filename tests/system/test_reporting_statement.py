@@ -139,3 +139,21 @@ def test_an_exit_settlement_pays_the_loan_from_savings(cluster):
     assert c["closing_principal"] == "0"
     settled = [l for l in s["lines"] if l["entry_kind"] == "exit_settlement"]
     assert settled and c["lines"][2].get("entry_id") == settled[0]["entry_id"]
+
+
+def test_each_line_has_its_entry_memo(cluster):
+    """A line's memo is its entry's: the operator's note, or the default the ledger wrote; a
+    back-dated deposit takes its place by value date with its own memo."""
+    k = Coop(cluster, "KSP Catatan", 1800)
+    m = k.member()
+    k.post("/deposits", {"member_id": m, "kind": "voluntary", "amount": "150000",
+                         "value_date": "2025-02-03", "note": "Arisan Februari"})
+    k.deposit(m, "mandatory", "25000", value_date="2025-02-10")
+    k.post("/deposits", {"member_id": m, "kind": "voluntary", "amount": "5000",
+                         "value_date": "2025-02-01", "note": "Titipan RT 04"})
+    s = k.statement(m, "from=2025-02-01&to=2025-02-28", lambda s: len(s["lines"]) == 3).json
+    assert [(l["value_date"], l["kind"], l["amount"], l["memo"], l["total_balance"])
+            for l in s["lines"]] == [
+        ("2025-02-01", "voluntary", "5000", "Titipan RT 04", "5000"),
+        ("2025-02-03", "voluntary", "150000", "Arisan Februari", "155000"),
+        ("2025-02-10", "mandatory", "25000", "Setoran simpanan wajib", "180000")]

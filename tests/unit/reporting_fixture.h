@@ -131,14 +131,19 @@ static inline void reporting_fixture_rat(reporting_fixture_t *f, uint64_t coop, 
 
 /* ---- reading ---- */
 
-/* Member `member`'s statement from `from` to `to` (YYYY-MM-DD), asserted to read. */
+/* Member `member`'s statement from `from` to `to` (YYYY-MM-DD), asserted to read: of
+   cooperative `coop`, with the memos, as the statement report reads it; coop 0: without (as a
+   member's overview reads its balances). */
 static inline Lumbung__MemberStatement *reporting_fixture_statement(reporting_fixture_t *f,
+                                                                    uint64_t coop,
                                                                     uint64_t member,
                                                                     const char *from,
                                                                     const char *to) {
     Lumbung__MemberStatement *st = arena_message(f->arena, &lumbung__member_statement__descriptor);
     st->has_member_id = 1;
     st->member_id = member;
+    st->has_cooperative_id = coop != 0;
+    st->cooperative_id = coop;
     assert_int_equal(reporting_statement_read(&f->app, f->txn, f->arena, unit_day(from),
                                               unit_day(to), st), 0);
     return st;

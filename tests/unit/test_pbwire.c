@@ -78,6 +78,25 @@ static void fields_are_read_as_protobuf_c_packs_them(void **state) {
     assert_true(head == 123456789);
     assert_int_equal(pbwire_find_varint(buf, n, 9, &head), 0);
     assert_int_equal(pbwire_find_varint(buf, n, 1, &head), -EPROTO);   /* a string, not a varint */
+    const uint8_t *name = NULL;
+    size_t name_len = 0;
+    assert_int_equal(pbwire_find_bytes(buf, n, 1, &name, &name_len), 1);
+    assert_int_equal(name_len, strlen("transactions"));
+    assert_memory_equal(name, "transactions", name_len);
+    assert_int_equal(pbwire_find_bytes(buf, n, 9, &name, &name_len), 0);
+    assert_int_equal(pbwire_find_bytes(buf, n, 2, &name, &name_len), -EPROTO);   /* a varint */
+}
+
+/* A string given twice: the last wins, as protobuf-c unpacks it. */
+static void the_last_string_of_a_field_wins(void **state) {
+    (void) state;
+    const uint8_t msg[] = { 0x22, 2, 'a', 'b', 0x08, 1, 0x22, 3, 'x', 'y', 'z' };   /* 4, 1, 4 */
+    const uint8_t *s = NULL;
+    size_t len = 0;
+    assert_int_equal(pbwire_find_bytes(msg, sizeof msg, 4, &s, &len), 1);
+    assert_int_equal(len, 3);
+    assert_memory_equal(s, "xyz", 3);
+    assert_int_equal(pbwire_find_bytes(msg, sizeof msg - 1, 4, &s, &len), -EPROTO);   /* cut off */
 }
 
 static void fixed_fields_are_read_little_endian(void **state) {
@@ -116,6 +135,9 @@ static void malformed_fields_are_refused_without_moving(void **state) {
         assert_ptr_equal(r.at, bad[i].bytes);
         uint64_t v;
         assert_int_equal(pbwire_find_varint(bad[i].bytes, bad[i].len, 1, &v), -EPROTO);
+        const uint8_t *data;
+        size_t len;
+        assert_int_equal(pbwire_find_bytes(bad[i].bytes, bad[i].len, 1, &data, &len), -EPROTO);
     }
 }
 
@@ -249,6 +271,7 @@ int main(void) {
         cmocka_unit_test(a_cut_off_or_overlong_varint_is_malformed),
         cmocka_unit_test(fields_are_read_as_protobuf_c_packs_them),
         cmocka_unit_test(fixed_fields_are_read_little_endian),
+        cmocka_unit_test(the_last_string_of_a_field_wins),
         cmocka_unit_test(malformed_fields_are_refused_without_moving),
         cmocka_unit_test(field_number_0_is_read_as_protobuf_c_does),
         cmocka_unit_test(the_event_header_is_read_from_the_wire),

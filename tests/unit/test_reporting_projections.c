@@ -119,7 +119,7 @@ static void an_entry_reaches_chart_statement_participation_and_journal(void **st
     assert_int_equal(c.items[0].debit_sen, 2501000);
     assert_int_equal(c.items[1].credit_sen, 2501000);
     Lumbung__MemberStatement *st =
-        reporting_fixture_statement(f, MEMBER, "2026-02-01", "2026-02-28");
+        reporting_fixture_statement(f, COOP, MEMBER, "2026-02-01", "2026-02-28");
     assert_int_equal(st->n_lines, 2);
     assert_int_equal(st->lines[0]->entry_id, 31);
     assert_int_equal(st->lines[0]->amount_sen, 2500000);
@@ -164,7 +164,8 @@ static void opening_balances_give_each_member_a_movement(void **state) {
     e->opening_savings = os;
     Lumbung__JournalEntry *list[] = { e };
     assert_int_equal(apply_tx(f, posted(f, list, 1), 2), 0);
-    Lumbung__MemberStatement *st = reporting_fixture_statement(f, 21, "2026-01-01", "2026-01-01");
+    Lumbung__MemberStatement *st =
+        reporting_fixture_statement(f, COOP, 21, "2026-01-01", "2026-01-01");
     assert_int_equal(st->n_lines, 2);
     assert_int_equal(st->lines[0]->kind, KIND(PRINCIPAL));
     assert_int_equal(st->lines[0]->amount_sen, 10000000);
@@ -172,7 +173,7 @@ static void opening_balances_give_each_member_a_movement(void **state) {
     assert_int_equal(st->lines[1]->amount_sen, 123456);
     assert_int_equal(st->lines[1]->entry_id, 40);
     assert_int_equal(st->closing_total_sen, 10123456);
-    st = reporting_fixture_statement(f, 22, "2026-01-01", "2026-01-01");
+    st = reporting_fixture_statement(f, COOP, 22, "2026-01-01", "2026-01-01");
     assert_int_equal(st->n_lines, 1);
     assert_int_equal(st->closing_total_sen, 7500000);
     reporting_participation_t *p = NULL;

@@ -6,7 +6,10 @@
    on the savings accounts (a debit takes, a credit adds; two lines of one kind in one entry are
    one movement); other members' movements apart; an entry without a member ignored, one
    without a value date refused; a savings kind not known read by its lines; beyond 20,000
-   lines -E2BIG. Against a real store. */
+   lines -E2BIG; the memo read from the journal, and only for a statement that names its
+   cooperative; a store of an earlier release (a row per movement in "movements") moved over
+   at start with its memos, in chunks, the old table dropped, and a row it cannot read
+   refused with nothing lost. Against a real store. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +19,8 @@
 #include <cmocka.h>
 
 #include "unit.h"
+#include "bytes.h"
+#include "date.h"
 #include "../../services/reporting/reporting.h"
 #include "reporting_fixture.h"
 
@@ -39,6 +44,12 @@ static Lumbung__JournalEntry *entry(reporting_fixture_t *f, uint64_t member, uin
     return e;
 }
 
+/* As reporting applies an entry: the statement, and the journal, which holds its memo. */
+static int apply(reporting_fixture_t *f, const Lumbung__JournalEntry *e) {
+    int rc = reporting_statement_apply_entry(&f->app, f->txn, e);
+    return rc == 0 ? reporting_journal_apply_entry(&f->app, f->txn, e, NULL) : rc;
+}
+
 /* A savings entry: it names its kind and the change of the balance. */
 static int save(reporting_fixture_t *f, uint64_t member, uint64_t id, const char *date,
                 Lumbung__EntryKind ek, Lumbung__SavingsKind kind, int64_t delta, const char *memo) {
@@ -47,12 +58,14 @@ static int save(reporting_fixture_t *f, uint64_t member, uint64_t id, const char
     e->savings_kind = kind;
     e->savings_delta_sen = delta;
     e->memo = (char *) memo;
-    return reporting_statement_apply_entry(&f->app, f->txn, e);
+    return apply(f, e);
 }
 
+/* The statement as the member statement report reads it: of the member's cooperative, so
+   with the memos. */
 static Lumbung__MemberStatement *statement(reporting_fixture_t *f, uint64_t member,
                                            const char *from, const char *to) {
-    Lumbung__MemberStatement *st = reporting_fixture_statement(f, member, from, to);
+    Lumbung__MemberStatement *st = reporting_fixture_statement(f, COOP, member, from, to);
     assert_int_equal(st->n_opening, 4);
     assert_int_equal(st->n_closing, 4);
     return st;
@@ -189,7 +202,7 @@ static void an_exit_settlement_by_its_lines_and_its_reversal(void **state) {
     };
     e->n_lines = 6;
     e->lines = lines;
-    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    assert_int_equal(apply(f, e), 0);
     Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-04-30", "2026-04-30");
     assert_int_equal(st->opening_total_sen, 115550000);
     assert_int_equal(st->n_lines, 4);                    /* cash is no savings: no line */
@@ -206,7 +219,7 @@ static void an_exit_settlement_by_its_lines_and_its_reversal(void **state) {
                                      line(f, "3102", 0, 5000000) };
     r->n_lines = 3;
     r->lines = back;
-    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, r), 0);
+    assert_int_equal(apply(f, r), 0);
     st = statement(f, MEMBER, "2026-05-01", "2026-05-31");
     assert_int_equal(st->n_lines, 2);
     expect_line(st->lines[0], "2026-05-02", 21, KIND(PRINCIPAL), 10000000, 10000000, 10000000);
@@ -225,6 +238,11 @@ static void a_memo_is_kept_to_256_bytes(void **state) {
     assert_int_equal(st->n_lines, 1);
     assert_int_equal(strlen(st->lines[0]->memo), 256);
     assert_memory_equal(st->lines[0]->memo, memo, 256);
+    /* Read without its cooperative (a member's overview, which shows balances): no memos. */
+    st = reporting_fixture_statement(f, 0, MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 1);
+    assert_int_equal(st->lines[0]->amount_sen, 1);
+    assert_null(st->lines[0]->memo);
 }
 
 static void without_a_member_ignored_without_a_date_refused(void **state) {
@@ -235,7 +253,7 @@ static void without_a_member_ignored_without_a_date_refused(void **state) {
     e->has_savings_kind = e->has_savings_delta_sen = 1;
     e->savings_kind = KIND(VOLUNTARY);
     e->savings_delta_sen = 100;
-    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    assert_int_equal(apply(f, e), 0);
     assert_int_equal(save(f, MEMBER, 3, NULL, ENTRY(DEPOSIT), KIND(VOLUNTARY), 100, NULL),
                      -EPROTO);
     Lumbung__MemberStatement *st = statement(f, MEMBER, "1900-01-01", "2100-12-31");
@@ -257,7 +275,7 @@ static void an_unknown_savings_kind_is_read_by_its_lines(void **state) {
     Lumbung__JournalLine *lines[] = { line(f, "1101", 400000, 0), line(f, "2101", 0, 400000) };
     e->n_lines = 2;
     e->lines = lines;
-    assert_int_equal(reporting_statement_apply_entry(&f->app, f->txn, e), 0);
+    assert_int_equal(apply(f, e), 0);
     assert_int_equal(save(f, MEMBER, 31, "2026-06-02", ENTRY(DEPOSIT), (Lumbung__SavingsKind) 0,
                           123, NULL), 0);
     Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-01-01", "2026-12-31");
@@ -287,6 +305,104 @@ static void beyond_20000_lines_too_big(void **state) {
     assert_int_equal(st->opening_total_sen, 20000);
 }
 
+
+/* ---- a store of an earlier release ---- */
+
+/* A row of the earlier "movements" table: key member|date|entry|kind, value version 1,
+   EntryKind, i64 change, u16 memo length, memo. */
+static void old_row(store_txn_t *txn, store_table_t old, uint64_t member, const char *date,
+                    uint64_t entry_id, int kind, int entry_kind, int64_t change,
+                    const char *memo, uint8_t version) {
+    uint8_t k[21], v[12 + 64];
+    be64_write(k, member);
+    be32_write(k + 8, date_key(unit_day(date)));
+    be64_write(k + 12, entry_id);
+    k[20] = (uint8_t) kind;
+    size_t memo_len = memo ? strlen(memo) : 0;
+    v[0] = version;
+    v[1] = (uint8_t) entry_kind;
+    be64_write(v + 2, (uint64_t) change);
+    v[10] = (uint8_t) (memo_len >> 8);
+    v[11] = (uint8_t) memo_len;
+    memcpy(v + 12, memo ? memo : "", memo_len);
+    assert_int_equal(store_put(txn, old, k, sizeof k, v, 12 + memo_len, 0), 0);
+}
+
+enum { MANY = 10001 };      /* one more than a chunk of the upgrade */
+
+/* The fixture's transaction is closed, "movements" filled as an earlier release left it,
+   then the upgrade runs as at start; a new transaction is open for reading afterwards. */
+static int upgrade_from(reporting_fixture_t *f, uint8_t version_of_last) {
+    store_abort(&f->txn);
+    store_table_t old;
+    assert_int_equal(store_table(f->store, "movements", &old), 0);
+    store_txn_t *txn;
+    assert_int_equal(store_begin(f->store, false, &txn), 0);
+    old_row(txn, old, MEMBER, "2026-01-05", 1, KIND(PRINCIPAL), ENTRY(DEPOSIT), 10000000,
+            "simpanan pokok", 1);
+    old_row(txn, old, MEMBER, "2026-02-01", 2, KIND(MANDATORY), ENTRY(DEPOSIT), 2500000, NULL, 1);
+    old_row(txn, old, MEMBER, "2026-03-01", 4, KIND(VOLUNTARY), ENTRY(WITHDRAWAL), -200000,
+            "tarik tunai", 1);
+    for (uint64_t id = 1; id <= MANY; id++)
+        old_row(txn, old, OTHER_MEMBER, "2026-01-05", 100 + id, KIND(VOLUNTARY), ENTRY(DEPOSIT),
+                1, NULL, id == MANY ? version_of_last : 1);
+    assert_int_equal(store_commit(&txn), 0);
+    int rc = reporting_statement_upgrade(&f->app, f->store);
+    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
+    return rc;
+}
+
+static void an_earlier_store_is_moved_over_with_its_memos(void **state) {
+    reporting_fixture_t *f = *state;
+    assert_int_equal(upgrade_from(f, 1), 0);
+    Lumbung__MemberStatement *st = statement(f, MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 3);
+    expect_line(st->lines[0], "2026-01-05", 1, KIND(PRINCIPAL), 10000000, 10000000, 10000000);
+    assert_string_equal(st->lines[0]->memo, "simpanan pokok");
+    expect_line(st->lines[1], "2026-02-01", 2, KIND(MANDATORY), 2500000, 2500000, 12500000);
+    assert_null(st->lines[1]->memo);
+    expect_line(st->lines[2], "2026-03-01", 4, KIND(VOLUNTARY), -200000, -200000, 12300000);
+    assert_int_equal(st->lines[2]->entry_kind, ENTRY(WITHDRAWAL));
+    assert_string_equal(st->lines[2]->memo, "tarik tunai");
+    st = statement(f, OTHER_MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, MANY);
+    assert_int_equal(st->lines[MANY - 1]->entry_id, 100 + MANY);
+    assert_int_equal(st->closing_total_sen, MANY);
+    store_abort(&f->txn);
+    store_table_t old;
+    assert_int_equal(store_table_existing(f->store, "movements", &old), ERR_NOT_FOUND);
+    /* A second start finds nothing to move; new movements append after the moved ones. */
+    assert_int_equal(reporting_statement_upgrade(&f->app, f->store), 0);
+    assert_int_equal(store_begin(f->store, false, &f->txn), 0);
+    assert_int_equal(save(f, MEMBER, 9, "2026-04-01", ENTRY(DEPOSIT), KIND(VOLUNTARY), 50000,
+                          NULL), 0);
+    st = statement(f, MEMBER, "2026-04-01", "2026-04-30");
+    assert_int_equal(st->n_lines, 1);
+    expect_line(st->lines[0], "2026-04-01", 9, KIND(VOLUNTARY), 50000, -150000, 12350000);
+}
+
+/* A row of a version this build cannot read stops the upgrade: the chunks before it are
+   moved, it and every row after it stay where they were, and the service does not start. */
+static void an_unreadable_earlier_row_is_refused_and_kept(void **state) {
+    reporting_fixture_t *f = *state;
+    assert_int_equal(upgrade_from(f, 2), ERR_RECORD_VERSION);
+    store_table_t old;
+    store_abort(&f->txn);
+    assert_int_equal(store_table_existing(f->store, "movements", &old), 0);
+    assert_int_equal(store_begin(f->store, true, &f->txn), 0);
+    store_scan_t s;
+    assert_int_equal(store_scan_open(&s, f->txn, old, &(store_range_t){ 0 }), 0);
+    size_t left = 0;
+    int rc;
+    while ((rc = store_scan_next(&s)) == 0) left++;
+    assert_int_equal(store_scan_close(&s, rc), 0);
+    /* The first chunk (10,000 rows: member 12's 3, then 9,997 of member 13's) committed; the
+       second (the last 4, the unreadable one among them) rolled back whole. */
+    assert_int_equal(left, 4);
+    Lumbung__MemberStatement *st = statement(f, OTHER_MEMBER, "2026-01-01", "2026-12-31");
+    assert_int_equal(st->n_lines, 9997);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, reporting_fixture_setup, \
                                                 reporting_fixture_teardown)
 
@@ -301,6 +417,8 @@ int main(void) {
         T(without_a_member_ignored_without_a_date_refused),
         T(an_unknown_savings_kind_is_read_by_its_lines),
         T(beyond_20000_lines_too_big),
+        T(an_earlier_store_is_moved_over_with_its_memos),
+        T(an_unreadable_earlier_row_is_refused_and_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* store: tables, transactions (nested too), cursors, map growth, reopen and backup. */
+/* store: tables, tables of duplicates, transactions (nested too), cursors, map growth, reopen
+   and backup. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -708,6 +709,94 @@ static void opening_creates_missing_parent_directories(void **state) {
     store_destroy(&s);
 }
 
+
+/* ---- tables of duplicates ---- */
+
+static store_table_t dups_table(fixture_t *f) {
+    store_table_t t;
+    assert_int_equal(store_table_dups(f->store, "dups", &t), 0);
+    return t;
+}
+
+static void put_dup(store_txn_t *txn, store_table_t t, const char *key, const char *val,
+                    unsigned flags, int want) {
+    assert_int_equal(store_put(txn, t, key, strlen(key), val, strlen(val), flags), want);
+}
+
+/* Values of one key are kept in byte order whatever order they came in, apart from other
+   keys'; a scan visits each (key, value) once; appending out of order is refused. */
+static void dups_keep_their_values_in_order_under_one_key(void **state) {
+    fixture_t *f = *state;
+    store_table_t t = dups_table(f);
+    store_txn_t *txn = begin(f->store, false);
+    put_dup(txn, t, "m1", "0003", 0, 0);
+    put_dup(txn, t, "m1", "0001", 0, 0);
+    put_dup(txn, t, "m1", "0007", STORE_APPEND_DUP, 0);
+    put_dup(txn, t, "m1", "0005", STORE_APPEND_DUP, ERR_EXISTS);  /* sorts before 0007 */
+    put_dup(txn, t, "m2", "0002", 0, 0);
+    commit(&txn);
+    txn = begin(f->store, true);
+    store_scan_t s;
+    assert_int_equal(store_scan_open(&s, txn, t, &(store_range_t){ .prefix = "m1",
+                                                                    .prefix_len = 2 }), 0);
+    const char *want[] = { "0001", "0003", "0007" };
+    size_t n = 0;
+    int rc;
+    while ((rc = store_scan_next(&s)) == 0) {
+        assert_true(n < 3);
+        assert_int_equal(s.key_len, 2);
+        assert_int_equal(s.val_len, 4);
+        assert_memory_equal(s.val, want[n], 4);
+        n++;
+    }
+    assert_int_equal(store_scan_close(&s, rc), 0);
+    assert_int_equal(n, 3);
+    store_abort(&txn);
+}
+
+/* STORE_APPEND_DUP appends after the key's last value, even as a key's first; an equal or
+   smaller value is ERR_EXISTS with nothing written. STORE_NO_DUP refuses exactly a value that
+   is there and places any other in order. */
+static void append_dup_and_no_dup_refuse_with_nothing_written(void **state) {
+    fixture_t *f = *state;
+    store_table_t t = dups_table(f);
+    store_txn_t *txn = begin(f->store, false);
+    put_dup(txn, t, "m1", "0001", STORE_APPEND_DUP, 0);
+    put_dup(txn, t, "m1", "0009", STORE_APPEND_DUP, 0);
+    put_dup(txn, t, "m1", "0009", STORE_APPEND_DUP, ERR_EXISTS);
+    put_dup(txn, t, "m1", "0004", STORE_APPEND_DUP, ERR_EXISTS);
+    put_dup(txn, t, "m1", "0009", STORE_NO_DUP, ERR_EXISTS);
+    put_dup(txn, t, "m1", "0004", STORE_NO_DUP, 0);
+    commit(&txn);
+    txn = begin(f->store, true);
+    store_scan_t s;
+    assert_int_equal(store_scan_open(&s, txn, t, &(store_range_t){ 0 }), 0);
+    char seen[32] = "";
+    int rc;
+    while ((rc = store_scan_next(&s)) == 0) strncat(seen, s.val, s.val_len);
+    assert_int_equal(store_scan_close(&s, rc), 0);
+    assert_string_equal(seen, "000100040009");
+    store_abort(&txn);
+}
+
+static void drop_removes_a_table_and_its_rows(void **state) {
+    fixture_t *f = *state;
+    store_table_t t = dups_table(f);
+    store_txn_t *txn = begin(f->store, false);
+    put_dup(txn, t, "m1", "0001", 0, 0);
+    assert_int_equal(store_put(txn, f->table, "k", 1, "v", 1, 0), 0);
+    assert_int_equal(store_drop(txn, t), 0);
+    commit(&txn);
+    store_table_t gone;
+    assert_int_equal(store_table_existing(f->store, "dups", &gone), ERR_NOT_FOUND);
+    assert_int_equal(store_table_existing(f->store, "things", &gone), 0);
+    txn = begin(f->store, true);
+    const void *v;
+    size_t vl;
+    assert_int_equal(store_get(txn, f->table, "k", 1, &v, &vl), 0);   /* other tables stay */
+    store_abort(&txn);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -730,6 +819,9 @@ int main(void) {
         T(child_commit_becomes_part_of_the_parent),
         T(child_abort_leaves_the_parent_unchanged),
         T(aborting_the_parent_drops_committed_children),
+        T(dups_keep_their_values_in_order_under_one_key),
+        T(append_dup_and_no_dup_refuse_with_nothing_written),
+        T(drop_removes_a_table_and_its_rows),
         T(cursor_seeks_the_first_key_at_or_after),
         T(cursor_walks_forward_and_backward),
         T(cursor_on_an_empty_table_finds_nothing),
