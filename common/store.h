@@ -37,8 +37,8 @@ enum {
 /* Flags for store_put(). STORE_APPEND: the key sorts after every key of the table.
    STORE_APPEND_DUP (tables of duplicates): the value sorts after every value of its key
    (one descent of the tree); ERR_EXISTS and nothing written when it does not, so that the
-   caller can place it otherwise. STORE_NO_DUP (tables
-   of duplicates): ERR_EXISTS when exactly this value is already there. */
+   caller can place it otherwise. STORE_NO_DUP (tables of duplicates): ERR_EXISTS when
+   exactly this value is already there. */
 enum { STORE_NOOVERWRITE = 1, STORE_APPEND = 2, STORE_APPEND_DUP = 4, STORE_NO_DUP = 8 };
 
 typedef struct store store_t;
@@ -59,8 +59,8 @@ int store_table(store_t *self, const char *name, store_table_t *table);
    with MDB_DUPFIXED). For rows appended per key, such as a member's movements: appended with
    STORE_APPEND_DUP they fill whole pages, where distinct keys appended inside each member's
    range leave pages split in half. store_put() adds a value (it never replaces one),
-   store_get() and store_del() see a key's first value and remove all of them, a cursor or a
-   scan visits every value of every key in order. Same rules as store_table(). */
+   store_get() gives a key's first value, store_del() removes all of its values, and a cursor
+   or a scan visits every value of every key in order. Same rules as store_table(). */
 int store_table_dups(store_t *self, const char *name, store_table_t *table);
 
 /* Empties a table and removes it from the store, in `txn` (a format replaced by another). */

@@ -756,7 +756,8 @@ static void dups_keep_their_values_in_order_under_one_key(void **state) {
 
 /* STORE_APPEND_DUP appends after the key's last value, even as a key's first; an equal or
    smaller value is ERR_EXISTS with nothing written. STORE_NO_DUP refuses exactly a value that
-   is there and places any other in order. */
+   is there and places any other in order. store_get gives the first value, store_del removes
+   every value of the key. */
 static void append_dup_and_no_dup_refuse_with_nothing_written(void **state) {
     fixture_t *f = *state;
     store_table_t t = dups_table(f);
@@ -777,6 +778,15 @@ static void append_dup_and_no_dup_refuse_with_nothing_written(void **state) {
     assert_int_equal(store_scan_close(&s, rc), 0);
     assert_string_equal(seen, "000100040009");
     store_abort(&txn);
+    txn = begin(f->store, false);              /* get: the first value; del: all of them */
+    const void *v;
+    size_t vl;
+    assert_int_equal(store_get(txn, t, "m1", 2, &v, &vl), 0);
+    assert_int_equal(vl, 4);
+    assert_memory_equal(v, "0001", 4);
+    assert_int_equal(store_del(txn, t, "m1", 2), 0);
+    assert_int_equal(store_get(txn, t, "m1", 2, &v, &vl), ERR_NOT_FOUND);
+    commit(&txn);
 }
 
 static void drop_removes_a_table_and_its_rows(void **state) {
