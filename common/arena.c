@@ -74,6 +74,12 @@ char *arena_strdup(arena_t *self, const char *s) {
     return p;
 }
 
+char *arena_strndup(arena_t *self, const void *s, size_t len) {
+    char *p = arena_alloc(self, len + 1);      /* zeroed: p[len] is the terminator */
+    if (len) memcpy(p, s, len);
+    return p;
+}
+
 char *arena_vprintf(arena_t *self, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);

@@ -23,6 +23,9 @@ void arena_destroy(arena_t **self_p);
    (an allocation failure here is not an operating error we can answer usefully). */
 void *arena_alloc(arena_t *self, size_t size);
 char *arena_strdup(arena_t *self, const char *s);   /* NULL stays NULL */
+/* The len bytes at s (a string read from a store or the wire, not NUL-terminated there) as a
+   NUL-terminated copy. */
+char *arena_strndup(arena_t *self, const void *s, size_t len);
 char *arena_printf(arena_t *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena_t *self, const char *fmt, va_list ap);
 

@@ -48,11 +48,7 @@ char *reporting_journal_memo(reporting_t *app, store_txn_t *txn, arena_t *arena,
     const uint8_t *text;
     size_t len;
     if (pbwire_find_bytes(v, vl, memo->id, &text, &len) != 1 || len == 0) return NULL;
-    if (len > max) len = max;
-    char *out = arena_alloc(arena, len + 1);
-    memcpy(out, text, len);
-    out[len] = '\0';
-    return out;
+    return arena_strndup(arena, text, len > max ? max : len);
 }
 
 /* Appends one entry to the report, growing its array in the arena. */

@@ -146,10 +146,7 @@ static char *memo_of(reporting_t *app, store_txn_t *txn, arena_t *arena,
     const void *m;
     size_t len;
     if (store_get(txn, app->tables.movement_memos, key, sizeof key, &m, &len) != 0) return NULL;
-    char *out = arena_alloc(arena, len + 1);
-    memcpy(out, m, len);
-    out[len] = '\0';
-    return out;
+    return arena_strndup(arena, m, len);
 }
 
 static Lumbung__StatementLine *line_of(arena_t *arena, const uint8_t *v, const running_t *r) {

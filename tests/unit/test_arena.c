@@ -62,6 +62,9 @@ static void strdup_copies_and_keeps_null(void **state) {
     assert_string_equal(copy, "Koperasi Sejahtera");
     assert_null(arena_strdup(a, NULL));
     assert_string_equal(arena_strdup(a, ""), "");
+    char *part = arena_strndup(a, "Setoran simpanan", 7);   /* bytes with no terminator */
+    assert_string_equal(part, "Setoran");
+    assert_string_equal(arena_strndup(a, NULL, 0), "");
     arena_destroy(&a);
 }
 
