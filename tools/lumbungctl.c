@@ -111,13 +111,20 @@ typedef struct {
     const char *cooperatives, *operations;
 } scope_args_t;
 
+/* A Z85 public key, which may begin with "--" (both characters are in Z85's alphabet: about
+   one key in 7,000), so that `keys import NAME KEY` never takes a key for an option. */
+static bool is_z85_key(const char *word) {
+    uint8_t raw[32];
+    return strlen(word) == CURVE_KEY_Z85 && zmq_z85_decode(raw, word) != NULL;
+}
+
 /* Picks --cooperatives and --operations out of argv; the other words stay in `rest`. */
 static int scope_args(int argc, char **argv, scope_args_t *a, char **rest, int *nrest) {
     *nrest = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--cooperatives") && i + 1 < argc) a->cooperatives = argv[++i];
         else if (!strcmp(argv[i], "--operations") && i + 1 < argc) a->operations = argv[++i];
-        else if (!strncmp(argv[i], "--", 2)) {
+        else if (!strncmp(argv[i], "--", 2) && !is_z85_key(argv[i])) {
             fprintf(stderr, "lumbungctl: unknown option %s\n", argv[i]);
             return -1;
         } else rest[(*nrest)++] = argv[i];

@@ -95,6 +95,21 @@ def test_lumbungctl_refuses_unknown_operations_and_a_missing_scope(sc):
     assert "bank-typo" not in listing and "bank-bare" not in listing
 
 
+def test_a_public_key_that_begins_with_two_dashes_is_imported(sc):
+    """Z85 has '-' in its alphabet: a key such as this one is a key, not an unknown option."""
+    run = lambda *a: subprocess.run([os.path.join(BIN, "lumbungctl"), *a], env=dict(sc.env),  # noqa: E731
+                                    capture_output=True, text=True)
+    key = "--" + "0" * 38
+    r = run("keys", "import", "bank-dash", key, "integrator", "--cooperatives", "3",
+            "--operations", "deposit")
+    assert r.returncode == 0, r.stderr
+    line = [x for x in run("keys", "list").stdout.splitlines() if x.startswith("bank-dash ")][0]
+    assert line.split()[1] == "integrator" and "cooperatives=3 operations=deposit" in line
+    assert run("keys", "show", "bank-dash").stdout.strip() == key
+    typo = run("keys", "import", "bank-typo2", key, "integrator", "--cooperatves", "3")
+    assert typo.returncode != 0 and "unknown option --cooperatves" in typo.stderr
+
+
 def test_in_scope_posts_with_the_key_name_and_the_rest_is_refused(sc):
     mine, m, other, o = two_coops(sc)
     name = add_bank(sc, [mine.id], "deposit,post_batch")
