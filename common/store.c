@@ -58,11 +58,28 @@ static int store_code(int rc, const char *what) {
    LMDB got it writing new pages past the last committed state (tmpfs and ext4 refuse the
    write itself), the meta page was not touched, so the store is intact and the caller
    answers "unavailable" until space is back. */
-static void exit_if_fatal(const store_txn_t *t, int rc) {
-    if (rc == 0 || !t->durable || rc == ENOSPC || rc == MDB_MAP_FULL) return;
+static void exit_fatal(const store_t *store, int rc) {
     log_error(0, "store: %s: commit failed: %s; exiting so that the store is reopened from "
-              "what reached the disk (never retried in place)", t->store->dir, mdb_strerror(rc));
+              "what reached the disk (never retried in place)", store->dir, mdb_strerror(rc));
     _exit(STORE_EXIT_FATAL);
+}
+
+/* LMDB marks its environment unusable when the meta page's write fails (it then answers every
+   later txn with MDB_PANIC), and that write can fail with ENOSPC too: not on ext4, which
+   overwrites the meta page in place, but on a file system that allocates on overwrite, or
+   under tests/fault/faultfs.c. Such a store cannot serve another read, so the process ends
+   as for a failed sync, and the restart reopens it at the last meta page on disk. */
+static void exit_if_panicked(const store_t *store, int rc) {
+    if (rc == MDB_PANIC) exit_fatal(store, rc);
+}
+
+static void exit_if_fatal(const store_txn_t *t, int rc) {
+    if (rc == 0 || !t->durable || rc == MDB_MAP_FULL) return;
+    if (rc != ENOSPC) exit_fatal(t->store, rc);
+    MDB_txn *probe;                 /* was it the meta page? then the env is gone (above) */
+    int panicked = mdb_txn_begin(t->store->env, NULL, MDB_RDONLY, &probe);
+    if (panicked == 0) mdb_txn_abort(probe);
+    exit_if_panicked(t->store, panicked);
 }
 
 
@@ -150,6 +167,7 @@ static int txn_wrap(store_t *store, MDB_txn *parent, unsigned flags, store_txn_t
     int rc = mdb_txn_begin(store->env, parent, flags, &t->txn);
     if (rc != 0) {
         free(t);
+        exit_if_panicked(store, rc);
         return store_code(rc, "begin");
     }
     t->store = store;

@@ -20,6 +20,8 @@ typedef struct pending {
     audit_done_fn fn;
     void *arg;
     int status;                       /* set by the writer: 0 or the commit's error */
+    uint64_t seq;                     /* a rewrite's entry; else set by the writer */
+    bool rewrite;                     /* replaces entry `seq` (audit_rewrite) */
     size_t len;
     uint8_t record[];                 /* encoded without the sequence, which is the key */
 } pending_t;
@@ -248,7 +250,7 @@ typedef struct {
     audit_t *audit;
     pending_t *first;                 /* a list of its own, NULL-terminated */
     unsigned count;
-    uint64_t first_seq;
+    uint64_t next_seq;                /* past the last new entry written */
 } batch_t;
 
 /* Takes up to AUDIT_BATCH_MAX entries off the head of the queue (under mu, queue not empty). */
@@ -286,14 +288,32 @@ static void batch_settle(audit_t *a, batch_t *b, int rc) {
     a->written += b->count;
 }
 
-static int batch_write(batch_t *b, store_txn_t *txn) {
-    int rc = seq_in(b->audit, txn, &b->first_seq);
+/* Replaces a stored entry with its answered form; one pruned meanwhile stays away. */
+static int rewrite_one(batch_t *b, store_txn_t *txn, const pending_t *p) {
+    uint8_t key[8];
+    be64_write(key, p->seq);
+    const void *old;
+    size_t old_len;
+    int rc = store_get(txn, b->audit->table, key, sizeof key, &old, &old_len);
+    if (rc == ERR_NOT_FOUND) return 0;
     if (rc < 0) return rc;
-    uint64_t seq = b->first_seq;
-    for (pending_t *p = b->first; p; p = p->next, seq++) {
-        uint8_t key[8];
-        be64_write(key, seq);
-        rc = store_put(txn, b->audit->table, key, sizeof key, p->record, p->len, STORE_APPEND);
+    return store_put(txn, b->audit->table, key, sizeof key, p->record, p->len, 0);
+}
+
+/* New entries take the next sequences, in order (each callback learns its own). */
+static int batch_write(batch_t *b, store_txn_t *txn) {
+    int rc = seq_in(b->audit, txn, &b->next_seq);
+    if (rc < 0) return rc;
+    for (pending_t *p = b->first; p; p = p->next) {
+        if (p->rewrite) {
+            rc = rewrite_one(b, txn, p);
+        } else {
+            p->seq = b->next_seq++;
+            uint8_t key[8];
+            be64_write(key, p->seq);
+            rc = store_put(txn, b->audit->table, key, sizeof key, p->record, p->len,
+                           STORE_APPEND);
+        }
         if (rc < 0) return rc;
     }
     return 0;
@@ -334,7 +354,7 @@ static void *writer_main(void *arg) {
             batch_requeue(a, &b);
             a->grow_wanted = true;
         } else {
-            if (rc == 0) next_seq_raise(a, b.first_seq + b.count);
+            if (rc == 0) next_seq_raise(a, b.next_seq);
             batch_settle(a, &b, rc);
         }
         pthread_cond_broadcast(&a->settled);
@@ -391,7 +411,7 @@ static int settle(audit_t *a) {
     if (failed) log_error(0, "audit: %u entries could not be stored: %s", failed, error_name(rc));
     while (p) {
         pending_t *next = p->next;
-        if (p->fn) p->fn(p->arg, p->status);
+        if (p->fn) p->fn(p->arg, p->status, p->status < 0 ? 0 : p->seq);
         free(p);
         p = next;
     }
@@ -496,8 +516,9 @@ void audit_destroy(audit_t **self_p) {
 
 uint64_t audit_head(const audit_t *self) { return next_seq_get((audit_t *) self) - 1; }
 
-void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg) {
-    assert(self && entry);
+/* Stages an entry for the writer, handed over at the end of this loop iteration. */
+static void stage(audit_t *self, const audit_entry_t *entry, bool rewrite, uint64_t seq,
+                  audit_done_fn fn, void *arg) {
     const gateway_kv_writer_t *w = encoded(entry);
     pending_t *p = malloc(sizeof *p + w->len);  /* the record's bytes, not the writer's room */
     if (!p) abort();
@@ -505,6 +526,8 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
     p->len = w->len;
     p->next = NULL;
     p->status = 0;
+    p->seq = seq;
+    p->rewrite = rewrite;
     p->fn = fn;
     p->arg = arg;
     *self->staged.tail = p;
@@ -514,6 +537,16 @@ void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, v
         uv_check_start(&self->handoff, on_handoff);
         self->handoff_on = true;
     }
+}
+
+void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg) {
+    assert(self && entry);
+    stage(self, entry, false, 0, fn, arg);
+}
+
+void audit_rewrite(audit_t *self, uint64_t seq, const audit_entry_t *entry) {
+    assert(self && entry && seq > 0);
+    stage(self, entry, true, seq, NULL, NULL);
 }
 
 int audit_put(audit_t *self, store_txn_t *txn, const audit_entry_t *entry) {

@@ -9,8 +9,11 @@
     commit synced in one transaction (group commit, full sync, up to AUDIT_BATCH_MAX entries),
     so the HTTP loop never waits for the disk;
     audit_record() calls back on the loop once its entry is durable, so the gateway answers a
-    state-changing call only after its audit entry has committed. Only the loop thread grows
-    the store's map, with the writer paused (store_set_grow_guard).
+    state-changing call only after its audit entry has committed. A call that goes over the bus
+    is recorded as it is sent (status 0, outcome AUDIT_OUTCOME_PENDING), so that commit runs
+    while the service commits the call, and audit_rewrite() replaces it with the status and
+    outcome once the call is answered (gateway.c). Only the loop thread grows the store's
+    map, with the writer paused (store_set_grow_guard).
 
     Table "audit": key u64 big-endian sequence (1, 2, 3, ...) -> u8 version (1), u64 at_ms,
     u64 cooperative_id, u32 status, u64 request_id, u64 bus_request_id, str user, str role,
@@ -45,6 +48,10 @@ enum {
     AUDIT_KEY_MAX = 128,
 };
 #define AUDIT_RETENTION_DEFAULT_S (5LL * 365 * 24 * 3600)
+/* The outcome of an entry recorded before its call was answered; one the gateway could not
+   rewrite (it stopped in between) keeps it, and the call's idempotency key and bus request id
+   find how it ended in the service's own records. */
+#define AUDIT_OUTCOME_PENDING "pending"
 
 typedef struct {
     uint64_t seq;                     /* set when stored */
@@ -73,9 +80,16 @@ audit_t *audit_new(uv_loop_t *loop, store_t *store, int *err);
 void audit_destroy(audit_t **self_p);
 
 /* Copies the entry into the queue. When `fn` is not NULL it is called exactly once from a
-   later loop iteration, after the entry committed (status 0) or failed to (negative). */
-typedef void (*audit_done_fn)(void *arg, int status);
+   later loop iteration, after the entry committed (status 0, with the sequence it took) or
+   failed to (negative, seq 0). */
+typedef void (*audit_done_fn)(void *arg, int status, uint64_t seq);
 void audit_record(audit_t *self, const audit_entry_t *entry, audit_done_fn fn, void *arg);
+
+/* Queues `entry` to replace the stored entry `seq` (whose audit_record() callback gave the
+   number): a call recorded as it was sent gets its status and outcome once it is answered.
+   Nothing calls back; it commits with the next batch. An entry no longer stored (pruned) is
+   not written again. */
+void audit_rewrite(audit_t *self, uint64_t seq, const audit_entry_t *entry);
 
 /* Writes `entry` inside the caller's write txn (a follower's, so the entry commits with the
    cursor of the event it records: busaudit.h). Its sequence comes from the txn. 0 or a

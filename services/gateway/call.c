@@ -451,7 +451,10 @@ static void send_request(struct gateway_call *call) {
     if (gw->on_send) gw->on_send(gw->on_send_arg, call->request);
     int rc = client ? client_call(client, call->request, timeout, on_reply, call) : ERR_UNAVAILABLE;
     ex->noted.bus_request_id = call->request->request_id;
-    if (rc == 0) return;
+    if (rc == 0) {
+        gateway_exchange_call_sent(ex);
+        return;
+    }
     uint64_t now = uv_now(gw->loop);
     if (!call->give_up_at_ms) call->give_up_at_ms = now + timeout;
     uint64_t wait = (uint64_t) GATEWAY_SEND_RETRY_MS << call->attempts;

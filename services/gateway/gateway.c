@@ -121,7 +121,8 @@ static char *error_text(const char *code, const char *field, const char *message
     return text;
 }
 
-static void on_audited(void *arg, int status) {
+static void on_audited(void *arg, int status, uint64_t seq) {
+    (void) seq;
     gateway_exchange_t *ex = arg;
     struct gateway_answer *a = ex->answer;
     if (status < 0) {
@@ -148,7 +149,9 @@ static void on_audited(void *arg, int status) {
     exchange_send(ex);
 }
 
-static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
+/* The entry of the exchange with `status` and `outcome` (the answer's, or 0 and pending). */
+static void audit_fill(const gateway_exchange_t *ex, int status, const char *outcome,
+                       audit_entry_t *e) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     e->at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -167,14 +170,42 @@ static void audit_fill(const gateway_exchange_t *ex, audit_entry_t *e) {
         n += (size_t) snprintf(e->target + n, sizeof e->target - n, "%s%s=%s", n ? " " : "",
                                ex->match.params[i].name, ex->match.params[i].value);
     }
-    e->status = ex->answer->status;
-    copy_text(e->outcome, sizeof e->outcome, ex->answer->outcome);
+    e->status = status;
+    copy_text(e->outcome, sizeof e->outcome, outcome);
     e->request_id = ex->id;
     copy_text(e->trace_id, sizeof e->trace_id, ex->request_id);
     e->bus_request_id = ex->noted.bus_request_id;
     copy_text(e->idempotency_key, sizeof e->idempotency_key,
               ex->noted.idempotency_key ? ex->noted.idempotency_key : "");
     e->seq = 0;
+}
+
+/* The answer of an exchange whose entry was recorded as its call was sent: that entry gets
+   the answer's status and outcome (nothing waits for this second write), then the answer goes
+   out, or 503 audit_unavailable when the first write failed. */
+static void answer_recorded(gateway_exchange_t *ex) {
+    if (ex->audit == EXCHANGE_AUDIT_RECORDED) {
+        audit_entry_t entry;
+        audit_fill(ex, ex->answer->status, ex->answer->outcome, &entry);
+        audit_rewrite(ex->gw->audit, ex->audit_seq, &entry);
+    }
+    on_audited(ex, ex->audit == EXCHANGE_AUDIT_RECORDED ? 0 : ex->audit_status, ex->audit_seq);
+}
+
+static void on_recorded(void *arg, int status, uint64_t seq) {
+    gateway_exchange_t *ex = arg;
+    ex->audit = status < 0 ? EXCHANGE_AUDIT_FAILED : EXCHANGE_AUDIT_RECORDED;
+    ex->audit_status = status;
+    ex->audit_seq = seq;
+    if (ex->answer) answer_recorded(ex);
+}
+
+void gateway_exchange_call_sent(gateway_exchange_t *ex) {
+    if (ex->audit != EXCHANGE_AUDIT_AT_ANSWER || !changes_state(ex->method)) return;
+    audit_entry_t entry;
+    audit_fill(ex, 0, AUDIT_OUTCOME_PENDING, &entry);
+    ex->audit = EXCHANGE_AUDIT_RECORDING;
+    audit_record(ex->gw->audit, &entry, on_recorded, ex);
 }
 
 /* gateway_exchange_finish() with a malloc'd body the answer takes. */
@@ -197,8 +228,10 @@ static void finish_taking(gateway_exchange_t *ex, int status, const char *conten
                  ex->path, status, a->outcome);
     }
     if (!changes_state(ex->method)) { exchange_send(ex); return; }
+    if (ex->audit == EXCHANGE_AUDIT_RECORDING) return;         /* on_recorded answers */
+    if (ex->audit != EXCHANGE_AUDIT_AT_ANSWER) { answer_recorded(ex); return; }
     audit_entry_t entry;                     /* audit_fill() sets every field */
-    audit_fill(ex, &entry);
+    audit_fill(ex, a->status, a->outcome, &entry);
     /* An oversize body must be answered while MHD still allows it: record without waiting. */
     bool now = ex->req && http_req_body_exceeded(ex->req);
     audit_record(gw->audit, &entry, now ? NULL : on_audited, ex);

@@ -150,6 +150,16 @@ typedef struct {
     uint64_t bus_request_id;                 /* of the last bus call */
 } gateway_noted_t;
 
+/* Where an exchange's audit entry is. A state-changing call is recorded when its answer is
+   known, except one that goes over the bus: that one is recorded as it is sent, so the
+   entry's commit runs while the service commits the call, and the answer waits for both. */
+typedef enum {
+    EXCHANGE_AUDIT_AT_ANSWER = 0,            /* recorded with the answer (or not at all) */
+    EXCHANGE_AUDIT_RECORDING,                /* sent to the writer, not durable yet */
+    EXCHANGE_AUDIT_RECORDED,                 /* durable as audit_seq, outcome pending */
+    EXCHANGE_AUDIT_FAILED,                   /* could not be stored (audit_status) */
+} gateway_exchange_audit_t;
+
 struct gateway_call;      /* the pending bus call, its retry and its follow-up (call.c) */
 struct gateway_answer;    /* the answer, kept while the audit entry commits (gateway.c) */
 
@@ -172,6 +182,9 @@ typedef struct gateway_exchange {
     json_t *first_result;
     struct gateway_call *call;               /* NULL until the first bus call */
     struct gateway_answer *answer;           /* NULL until answered */
+    gateway_exchange_audit_t audit;
+    int audit_status;                        /* EXCHANGE_AUDIT_FAILED: the store's error */
+    uint64_t audit_seq;                      /* EXCHANGE_AUDIT_RECORDED: the entry */
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */
@@ -183,6 +196,10 @@ void gateway_exchange_arenas_free(gateway_t *gw);
    `body` is copied; `outcome` is "ok" or the error code. */
 void gateway_exchange_finish(gateway_exchange_t *ex, int status, const char *content_type,
                              const void *body, size_t len, const char *outcome);
+/* The exchange's bus call was sent (call.c): a state-changing exchange records its audit
+   entry now, with the outcome pending, and rewrites it with the answer (the first call only;
+   a follow-up's send changes nothing). */
+void gateway_exchange_call_sent(gateway_exchange_t *ex);
 /* Answers with the JSON of `json` (the reference is stolen). */
 void gateway_exchange_json(gateway_exchange_t *ex, int status, json_t *json);
 /* Answers a success (status < 400) with JSON text already written (json_pb_write); takes

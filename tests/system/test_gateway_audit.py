@@ -1,16 +1,22 @@
 """The audit trail: every state-changing call — successful, refused or failed, logins
 included — is recorded with the right user, role, route, cooperative, target, status and
 outcome; reads are not; the list is newest first, filtered and paged; only admins and
-supervisors read it."""
+supervisors read it. A call over the bus is recorded as it is sent (outcome "pending") and its
+entry gets the outcome with the answer."""
 import datetime
 import os
+import signal
 import sys
+import threading
+import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from crash_load import jakarta_today  # noqa: E402
 from gateway_util import (assert_error, create_coop, create_user,  # noqa: E402
                           login)
+from lumbung import Cluster  # noqa: E402
 from members_util import nik  # noqa: E402
 
 
@@ -134,3 +140,95 @@ def test_only_admins_and_supervisors_read_the_audit(cluster, world):
     assert cluster.http("GET", "/api/v1/audit", token=world["sup"]).status == 200
     assert_error(cluster.http("GET", "/api/v1/audit", token=world["op"]), 403, "forbidden")
     assert_error(cluster.http("GET", "/api/v1/audit"), 401, "unauthenticated")
+
+
+def entries_of(c, key):
+    """(id, status, outcome) of the audit entries with Idempotency-Key `key`, newest first."""
+    r = c.api("GET", "/api/v1/audit?limit=500")
+    assert r.status == 200, r
+    return [(e["id"], e["status"], e["outcome"]) for e in r.json["items"]
+            if e.get("idempotency_key") == key]
+
+
+def deposit_in_background(c, coop, member, key):
+    """Sends a deposit from a thread; the result holds its response, or the OSError that ended
+    it."""
+    result = {}
+
+    def send():
+        try:
+            result["r"] = c.api("POST", "/api/v1/cooperatives/%s/deposits" % coop,
+                                {"member_id": member, "kind": "voluntary", "amount": "7500",
+                                 "value_date": jakarta_today().isoformat()},
+                                headers={"Idempotency-Key": key})
+        except OSError as e:
+            result["error"] = e
+    t = threading.Thread(target=send)
+    t.start()
+    return t, result
+
+
+def wait_pending(c, key, timeout=5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = entries_of(c, key)
+        if found:
+            return found
+        time.sleep(0.02)
+    return []
+
+
+@pytest.fixture
+def own_cluster():
+    c = Cluster()
+    try:
+        c.start()
+        yield c
+    finally:
+        tx = c.procs.get("transactions")
+        if tx and tx.poll() is None:
+            os.kill(tx.pid, signal.SIGCONT)
+        c.stop()
+
+
+def test_a_call_is_recorded_as_it_is_sent_and_gets_its_outcome_with_the_answer(own_cluster):
+    """While transactions is held (SIGSTOP) the deposit's entry is already in the trail with
+    status 0 and outcome "pending", so its commit does not wait for the ledger's; once the
+    ledger answers, the same entry (same id) reads 201 ok and no second one is made. A gateway
+    killed before the answer leaves the entry pending (the trail keeps the attempt); the
+    client's retry with the same key gets the posting the ledger took, recorded anew."""
+    c = own_cluster
+    coop = create_coop(c, "Koperasi Audit Jalan")
+    r = c.api("POST", "/api/v1/cooperatives/%s/members" % coop,
+              {"nik": nik(datetime.date(1980, 3, 4), True, 5151), "name": "Ibu Sari",
+               "sex": "female", "birth_date": "1980-03-04", "joined_on": "2024-01-02"})
+    assert r.status == 201, r
+    member = r.json["id"]
+    tx = c.procs["transactions"]
+
+    os.kill(tx.pid, signal.SIGSTOP)
+    t, result = deposit_in_background(c, coop, member, "jalan-1")
+    pending = wait_pending(c, "jalan-1")
+    os.kill(tx.pid, signal.SIGCONT)
+    t.join(30)
+    assert [(s, o) for _, s, o in pending] == [(0, "pending")], pending
+    assert result["r"].status == 201, result
+    assert entries_of(c, "jalan-1") == [(pending[0][0], 201, "ok")]
+
+    os.kill(tx.pid, signal.SIGSTOP)
+    t, result = deposit_in_background(c, coop, member, "jalan-2")
+    pending = wait_pending(c, "jalan-2")
+    c.kill("gateway")
+    os.kill(tx.pid, signal.SIGCONT)
+    t.join(30)
+    assert "r" not in result, result                   # never answered
+    assert [(s, o) for _, s, o in pending] == [(0, "pending")], pending
+    c.start_service("gateway")
+    again = c.api("POST", "/api/v1/cooperatives/%s/deposits" % coop,
+                  {"member_id": member, "kind": "voluntary", "amount": "7500",
+                   "value_date": jakarta_today().isoformat()},
+                  headers={"Idempotency-Key": "jalan-2"})
+    assert again.status == 201 and again.json["balance"] == "15000", again
+    found = entries_of(c, "jalan-2")
+    assert [(s, o) for _, s, o in found] == [(201, "ok"), (0, "pending")], found
+    assert found[1][0] == pending[0][0]

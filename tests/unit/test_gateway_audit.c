@@ -1,7 +1,8 @@
 /* audit: what a user of the trail relies on — every recorded entry gets the next sequence and
    calls back only once committed, the trail survives a reopen, queries go newest first with a
    cursor for the next page, filters by cooperative, user and time, and skip a corrupt entry
-   instead of failing the query. Against a real store and loop. */
+   instead of failing the query; a rewrite replaces an entry in place (a call's outcome) and
+   leaves a pruned one pruned. Against a real store and loop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,12 +74,14 @@ static audit_entry_t entry(int64_t at_ms, const char *user, uint64_t coop, int s
 
 typedef struct {
     int calls, status;
+    uint64_t seq;
 } done_t;
 
-static void on_done(void *arg, int status) {
+static void on_done(void *arg, int status, uint64_t seq) {
     done_t *d = arg;
     d->calls++;
     d->status = status;
+    d->seq = seq;
 }
 
 static bool done_called(void *arg) { return ((done_t *) arg)->calls > 0; }
@@ -118,6 +121,7 @@ static void an_entry_calls_back_once_committed_and_gets_the_next_sequence(void *
     assert_true(unit_run_until(&f->loop, done_called, &d, UNIT_RUN_MS_DEFAULT));
     assert_int_equal(d.calls, 1);
     assert_int_equal(d.status, 0);
+    assert_int_equal(d.seq, 1);
     assert_int_equal(audit_head(f->audit), 1);
     unit_run_for(&f->loop, 5);
     assert_int_equal(d.calls, 1);                    /* exactly once */
@@ -216,6 +220,56 @@ static void a_corrupt_entry_is_skipped_not_fatal(void **state) {
     assert_int_equal(s.last.seq, 2);
 }
 
+/* A call over the bus: recorded pending as it is sent, rewritten with its answer. */
+static void a_rewrite_gives_the_entry_its_outcome_under_the_same_sequence(void **state) {
+    fixture_t *f = *state;
+    audit_entry_t sent = entry(1000, "ani", 7, 0);
+    snprintf(sent.outcome, sizeof sent.outcome, "%s", AUDIT_OUTCOME_PENDING);
+    done_t d = { 0 };
+    audit_record(f->audit, &sent, on_done, &d);
+    audit_entry_t other = entry(1001, "budi", 8, 201);    /* recorded meanwhile */
+    audit_record(f->audit, &other, NULL, NULL);
+    assert_true(unit_run_until(&f->loop, done_called, &d, UNIT_RUN_MS_DEFAULT));
+    assert_int_equal(d.seq, 1);
+    seen_t s;
+    uint64_t next;
+    assert_int_equal(query(f, (audit_query_t){ .user = "ani" }, &s, &next), 1);
+    assert_int_equal(s.last.status, 0);
+    assert_string_equal(s.last.outcome, "pending");
+
+    audit_entry_t answered = entry(1000, "ani", 7, 422);
+    audit_rewrite(f->audit, d.seq, &answered);
+    assert_int_equal(audit_flush(f->audit), 0);
+    assert_int_equal(audit_head(f->audit), 2);            /* no new entry */
+    assert_int_equal(query(f, (audit_query_t){ 0 }, &s, &next), 2);
+    assert_int_equal(s.seqs[0], 2);
+    assert_int_equal(s.seqs[1], 1);
+    assert_int_equal(s.last.status, 422);
+    assert_string_equal(s.last.outcome, "insufficient_funds");
+    assert_string_equal(s.last.user, "ani");
+    audit_entry_t later = entry(1002, "citra", 7, 201);    /* the sequence goes on */
+    record_all(f, &later, 1);
+    assert_int_equal(audit_head(f->audit), 3);
+}
+
+static void a_rewrite_of_a_pruned_entry_does_not_bring_it_back(void **state) {
+    fixture_t *f = *state;
+    audit_entry_t e[3] = { entry(1, "ani", 7, 0), entry(2, "budi", 7, 201),
+                           entry(3, "citra", 7, 201) };
+    record_all(f, e, 3);
+    uint64_t removed = 0;
+    int64_t ten_years_ms = 10LL * 366 * 24 * 3600 * 1000;
+    assert_int_equal(audit_prune(f->audit, ten_years_ms, &removed), 0);
+    assert_int_equal(removed, 2);                          /* never the newest */
+    audit_entry_t answered = entry(1, "ani", 7, 201);
+    audit_rewrite(f->audit, 1, &answered);
+    assert_int_equal(audit_flush(f->audit), 0);
+    seen_t s;
+    uint64_t next;
+    assert_int_equal(query(f, (audit_query_t){ 0 }, &s, &next), 1);
+    assert_int_equal(s.last.seq, 3);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -226,6 +280,8 @@ int main(void) {
         T(a_query_pages_newest_first_with_a_cursor),
         T(a_query_filters_by_cooperative_user_and_time),
         T(a_corrupt_entry_is_skipped_not_fatal),
+        T(a_rewrite_gives_the_entry_its_outcome_under_the_same_sequence),
+        T(a_rewrite_of_a_pruned_entry_does_not_bring_it_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
