@@ -146,7 +146,7 @@ export default {
 
   'users.title': 'Users', 'users.new': 'Add a user', 'users.created': 'The user was created.',
   'users.active': 'active', 'users.inactive': 'inactive',
-  'audit.title': 'Audit trail', 'audit.at': 'Time (UTC)', 'audit.action': 'Action', 'audit.status': 'Result',
+  'audit.title': 'Audit trail', 'audit.at': 'Time (UTC)', 'audit.action': 'Action', 'audit.status': 'Result', 'audit.pending': 'awaiting the answer',
 
   'error.unknown': 'The request was refused (code: {code}).', 'error.network': 'The server cannot be reached. Check the network and try again.',
   'error.required': 'Required.', 'error.invalid_amount': 'Not a valid amount. For example: 1,066,185.46',

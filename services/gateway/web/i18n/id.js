@@ -146,7 +146,7 @@ export default {
 
   'users.title': 'Pengguna', 'users.new': 'Tambah pengguna', 'users.created': 'Pengguna telah dibuat.',
   'users.active': 'aktif', 'users.inactive': 'nonaktif',
-  'audit.title': 'Jejak audit', 'audit.at': 'Waktu (UTC)', 'audit.action': 'Tindakan', 'audit.status': 'Hasil',
+  'audit.title': 'Jejak audit', 'audit.at': 'Waktu (UTC)', 'audit.action': 'Tindakan', 'audit.status': 'Hasil', 'audit.pending': 'menunggu jawaban',
 
   'error.unknown': 'Permintaan ditolak (kode: {code}).', 'error.network': 'Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.',
   'error.required': 'Wajib diisi.', 'error.invalid_amount': 'Jumlah tidak valid. Contoh: 1.066.185,46',

@@ -69,6 +69,7 @@ export async function auditPage() {
   return h('section', {}, h('h1', {}, t('audit.title')), table(t('audit.title'), [
     { label: t('audit.at'), value: (e) => formatDate(e.at) }, { label: t('field.username'), value: (e) => e.user },
     { label: t('field.role'), value: (e) => (e.role ? t(`role.${e.role}`) : '') }, { label: t('audit.action'), value: (e) => `${e.method} ${e.path}` },
-    { label: t('audit.status'), value: (e) => `${e.status} ${e.outcome}`, num: false },
+    // A call over the bus is recorded as it is sent: until its answer it reads "pending".
+    { label: t('audit.status'), value: (e) => (e.outcome === 'pending' ? t('audit.pending') : `${e.status} ${e.outcome}`), num: false },
   ], a.items || [], { id: 'audit-list' }));
 }
