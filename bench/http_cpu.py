@@ -11,6 +11,10 @@ else runs. LUMBUNG_BUILD picks the build, so an A/B is two runs with two builds.
     LUMBUNG_BUILD=build bench/http_cpu.py
     BENCH_ROUNDS=1 BENCH_PERF=/tmp/prof bench/http_cpu.py     # then perf report -i /tmp/prof/accounts.data
     BENCH_PERF_GRAPH=dwarf ...                                  # callers inside libc, libmicrohttpd, libzmq
+    BENCH_PHASES=deposits ...                                   # some phases only (comma-separated)
+
+Each phase also shows the bytes each service wrote per request (wchar of /proc/PID/io: what
+its commits handed to the kernel).
 """
 import os
 import shutil
@@ -26,6 +30,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PERF_DIR = os.environ.get("BENCH_PERF")     # perf record of the gateway per phase, into here
 PERF_GRAPH = os.environ.get("BENCH_PERF_GRAPH", "fp")   # "dwarf" for stacks through libraries
 PERF_SERVICE = os.environ.get("BENCH_PERF_SERVICE", "gateway")   # the process perf records
+PHASES = [p for p in os.environ.get("BENCH_PHASES", "deposits,accounts,healthz").split(",") if p]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -33,6 +38,11 @@ def cpu_s(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS       # utime, stime
+
+
+def written(pid):
+    with open(f"/proc/{pid}/io") as f:
+        return int(next(line for line in f if line.startswith("wchar:")).split()[1])
 
 
 def main():
@@ -51,6 +61,7 @@ def main():
             "accounts": ("GET", f"/api/v1/cooperatives/{coop}/members/{member}/accounts", token),
             "healthz": ("GET", "/healthz"),
         }
+        phases = {name: args for name, args in phases.items() if name in PHASES}
         pid = c.procs[PERF_SERVICE].pid
         results = {name: [] for name in phases}
         for r in range(ROUNDS):
@@ -62,6 +73,7 @@ def main():
                     perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "--call-graph", PERF_GRAPH, "-p",
                                              str(pid), "-o", f"{PERF_DIR}/{name}.data"])
                 before = {n: cpu_s(p.pid) for n, p in c.procs.items()}
+                wrote = {n: written(p.pid) for n, p in c.procs.items()}
                 fig = bench.tool("http_load", c.http_port, bench.CONNECTIONS, bench.SECONDS,
                                  *args)[0]
                 n = fig.get("requests", 0) or 1
@@ -71,13 +83,18 @@ def main():
                     perf.send_signal(signal.SIGINT)
                     perf.wait()
                 fig["others"] = " ".join(f"{k}={v:.0f}" for k, v in used.items() if k != "gateway")
+                fig["bytes"] = " ".join(f"{k}={(written(p.pid) - wrote[k]) / n:.0f}"
+                                        for k, p in c.procs.items())
                 results[name].append(fig)
         for name, figs in results.items():
             med = lambda k: sorted(f.get(k, 0.0) for f in figs)[len(figs) // 2]   # noqa: E731
             print(f"{name:9s} rps={med('rps'):.0f} p99_ms={med('p99_ms'):.2f} "
                   f"cpu_us_per_req={med('cpu_us'):.1f} failed={sum(f.get('failed', 0) for f in figs):.0f}"
                   f"  (rounds: {', '.join('%.1f' % f['cpu_us'] for f in figs)} us; "
-                  f"other services, us per request: {figs[-1]['others']})")
+                  f"other services, us per request: {figs[-1]['others']}; "
+                  f"bytes written per request: {figs[-1]['bytes']})")
+        if "healthz" not in results or "accounts" not in results:
+            return
         h = sorted(f.get("rps", 0) for f in results["healthz"])[ROUNDS // 2]
         a = sorted(f.get("rps", 0) for f in results["accounts"])[ROUNDS // 2]
         hc = sorted(f["cpu_us"] for f in results["healthz"])[ROUNDS // 2]

@@ -328,7 +328,11 @@ GATEWAY_SCHEMAS = {
         "id": s("string"), "at": s("string", format="date-time"), "user": s("string"),
         "role": s("string"), "method": s("string"), "route": s("string"), "path": s("string"),
         "cooperative_id": s("string"), "target": s("string"), "status": s("integer"),
-        "outcome": s("string", description='"ok" or the error code'), "request_id": s("string"),
+        "outcome": s("string", description='"ok", the error code, or "pending": a call to a service is recorded '
+                                      'as it is sent (status 0) and gets its status and outcome with its '
+                                      'answer; one still pending long after was not answered (the gateway '
+                                      'stopped first), and its idempotency_key and bus_request_id find how '
+                                      'it ended in the service\'s records'), "request_id": s("string"),
         "bus_request_id": s("string"), "idempotency_key": s("string")}),
     "AuditPage": s("object", properties={"items": s("array", items={"$ref": "#/components/schemas/AuditEntry"}),
                                           "next_cursor": s("string")}),
