@@ -19,12 +19,16 @@
  *   FAULTFS_ARMED    a file: faults apply only while it exists (checked at each call), so a
  *                    test starts a service cleanly, arms the fault, and takes it away again
  *                    ("space is back"); AFTER counts from the first armed match
+ *   FAULTFS_SYNC_FDS when set, only descriptors opened with O_DSYNC or O_SYNC match: LMDB's
+ *                    meta page descriptor, so that write alone fails (the data pages and the
+ *                    fsyncs before it go through)
  *   FAULTFS_LOG      when set, each injected failure is reported on stderr
  * Ownership: nothing allocated; settings live in static storage for the life of the process.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -46,6 +50,7 @@ static char armed_file[FAULTFS_TEXT_MAX];
 static long after, times;
 static long matched, injected;
 static int log_on;
+static int sync_fds_only;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void setup(void) {
@@ -66,6 +71,7 @@ static void setup(void) {
     if ((s = getenv("FAULTFS_AFTER"))) after = atol(s);
     if ((s = getenv("FAULTFS_TIMES"))) times = atol(s);
     log_on = getenv("FAULTFS_LOG") != NULL;
+    sync_fds_only = getenv("FAULTFS_SYNC_FDS") != NULL;
 }
 
 static void *real(const char *name) {
@@ -89,6 +95,7 @@ static int should_fail(unsigned kind, int fd, const char *name) {
     pthread_once(&once, setup);
     if (!(calls & kind)) return 0;
     if (fd >= 0 && !path_matches(fd)) return 0;
+    if (sync_fds_only && fd >= 0 && !(fcntl(fd, F_GETFL) & O_DSYNC)) return 0;  /* O_SYNC has it */
     if (armed_file[0] && access(armed_file, F_OK) != 0) return 0;
     pthread_mutex_lock(&lock);
     long n = matched++;

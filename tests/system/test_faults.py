@@ -78,9 +78,10 @@ class Coop:
 def faulty():
     made = []
 
-    def make(service, calls, errno, supervised=True):
+    def make(service, calls, errno, supervised=True, extra=None):
         tmp_armed = "/tmp/lumbung-faultfs-%s" % uuid.uuid4().hex
         env = shim_env(tmp_armed, calls, errno, "/%s/data.mdb" % service)
+        env.update(extra or {})
         d = Supervised(extra_env=env) if supervised else Cluster(env=env)
         d.armed = tmp_armed
         made.append(d)
@@ -302,6 +303,44 @@ def test_a_deposit_whose_audit_entry_cannot_be_stored_for_a_full_disk_gets_a_503
     stored = audit_of(d, "aud-2")
     assert [(e["status"], e["outcome"]) for e in stored] == [(201, "ok"), (201, "ok")], stored
     assert [(e["status"], e["outcome"]) for e in audit_of(d, "aud-1")] == [(201, "ok")]
+
+
+def test_a_failed_meta_page_write_leaves_a_store_lmdb_refuses_and_the_gateway_exits(faulty):
+    """ENOSPC on LMDB's meta page write alone (its O_DSYNC descriptor: ext4 overwrites that
+    page in place, a file system that allocates on overwrite may not) makes LMDB refuse every
+    later transaction (MDB_PANIC). The gateway then exits 74 instead of answering from a store
+    it can no longer read (before, every token got 401); restarted, it opens at the last meta
+    page on disk, and the retry with the same key returns the posting the ledger took, once,
+    with its audit entry."""
+    d = faulty("gateway", "pwrite", "ENOSPC", extra={"FAULTFS_SYNC_FDS": "1"})
+    coop = Coop(d, "KSP Halaman Induk")
+    m = coop.member()
+    first = coop.deposit(m, "30000", "meta-1")
+    assert first.status == 201, first
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "meta-1")] == [(201, "ok")]
+    token = d.admin_token()
+    arm(d)
+    try:
+        r = d.http("POST", coop.base + "/deposits", token=token, timeout=30,
+                   body={"member_id": m, "kind": "voluntary", "amount": "1200",
+                         "value_date": jakarta_today().isoformat()},
+                   headers={"Idempotency-Key": "meta-2"})
+        status = r.status
+    except OSError:                                # the connection ended with the process
+        status = None
+    assert status is None or status >= 500, status
+    d.wait_log("lumbung: gateway exited with status %d" % STORE_EXIT_FATAL)
+    disarm(d)
+    d.wait_log("lumbung: started gateway (pid", count=2)
+    d.wait_ready()
+    log = d.log()
+    assert "commit failed: MDB_PANIC" in log and "(injected 1)" in log, log[-3000:]
+    assert len(d.exits("gateway")) == 1 and d.exits("transactions") == []
+    again = coop.deposit(m, "1200", "meta-2")
+    assert again.status == 201 and again.json["balance"] == "31200", again
+    assert coop.journal_ids() == sorted([first.json["entry_id"], again.json["entry_id"]])
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "meta-2")] == [(201, "ok")]
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, "meta-1")] == [(201, "ok")]
 
 
 def test_an_io_error_in_the_gateways_audit_commit_is_fatal_and_the_retry_returns_the_posting(faulty):
