@@ -945,7 +945,8 @@ static void process_batch(service_t *svc) {
     if (rc != 0)
         log_error(0, "%s: batch of %d failed to commit (%s)", svc->name, svc->batch_count,
                   error_name(rc));
-    /* Fault injection for the crash-between-commit-and-reply test (tests/system/test_transactions_crash.py, test_runtime.py). */
+    /* Fault injection for the crash-between-commit-and-reply tests
+       (tests/system/test_transactions_crash.py, test_runtime.py). */
     if (svc->fault_crash_after_commit && stored) {
         log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
         _exit(99);
