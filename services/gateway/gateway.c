@@ -187,6 +187,7 @@ static void answer_recorded(gateway_exchange_t *ex) {
     if (ex->audit == EXCHANGE_AUDIT_RECORDED) {
         audit_entry_t entry;
         audit_fill(ex, ex->answer->status, ex->answer->outcome, &entry);
+        entry.at_ms = ex->audit_at_ms;           /* the entry keeps the time of the call */
         audit_rewrite(ex->gw->audit, ex->audit_seq, &entry);
     }
     on_audited(ex, ex->audit == EXCHANGE_AUDIT_RECORDED ? 0 : ex->audit_status, ex->audit_seq);
@@ -204,6 +205,7 @@ void gateway_exchange_call_sent(gateway_exchange_t *ex) {
     if (ex->audit != EXCHANGE_AUDIT_AT_ANSWER || !changes_state(ex->method)) return;
     audit_entry_t entry;
     audit_fill(ex, 0, AUDIT_OUTCOME_PENDING, &entry);
+    ex->audit_at_ms = entry.at_ms;
     ex->audit = EXCHANGE_AUDIT_RECORDING;
     audit_record(ex->gw->audit, &entry, on_recorded, ex);
 }

@@ -185,6 +185,7 @@ typedef struct gateway_exchange {
     gateway_exchange_audit_t audit;
     int audit_status;                        /* EXCHANGE_AUDIT_FAILED: the store's error */
     uint64_t audit_seq;                      /* EXCHANGE_AUDIT_RECORDED: the entry */
+    int64_t audit_at_ms;                     /* when it was recorded (the rewrite keeps it) */
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */

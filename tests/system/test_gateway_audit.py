@@ -143,10 +143,11 @@ def test_only_admins_and_supervisors_read_the_audit(cluster, world):
 
 
 def entries_of(c, key):
-    """(id, status, outcome) of the audit entries with Idempotency-Key `key`, newest first."""
+    """(id, status, outcome, at) of the audit entries with Idempotency-Key `key`, newest
+    first."""
     r = c.api("GET", "/api/v1/audit?limit=500")
     assert r.status == 200, r
-    return [(e["id"], e["status"], e["outcome"]) for e in r.json["items"]
+    return [(e["id"], e["status"], e["outcome"], e["at"]) for e in r.json["items"]
             if e.get("idempotency_key") == key]
 
 
@@ -211,9 +212,10 @@ def test_a_call_is_recorded_as_it_is_sent_and_gets_its_outcome_with_the_answer(o
     pending = wait_pending(c, "jalan-1")
     os.kill(tx.pid, signal.SIGCONT)
     t.join(30)
-    assert [(s, o) for _, s, o in pending] == [(0, "pending")], pending
+    assert [(s, o) for _, s, o, _ in pending] == [(0, "pending")], pending
     assert result["r"].status == 201, result
-    assert entries_of(c, "jalan-1") == [(pending[0][0], 201, "ok")]
+    # the same entry, with the time of the call
+    assert entries_of(c, "jalan-1") == [(pending[0][0], 201, "ok", pending[0][3])]
 
     os.kill(tx.pid, signal.SIGSTOP)
     t, result = deposit_in_background(c, coop, member, "jalan-2")
@@ -222,7 +224,7 @@ def test_a_call_is_recorded_as_it_is_sent_and_gets_its_outcome_with_the_answer(o
     os.kill(tx.pid, signal.SIGCONT)
     t.join(30)
     assert "r" not in result, result                   # never answered
-    assert [(s, o) for _, s, o in pending] == [(0, "pending")], pending
+    assert [(s, o) for _, s, o, _ in pending] == [(0, "pending")], pending
     c.start_service("gateway")
     again = c.api("POST", "/api/v1/cooperatives/%s/deposits" % coop,
                   {"member_id": member, "kind": "voluntary", "amount": "7500",
@@ -230,5 +232,5 @@ def test_a_call_is_recorded_as_it_is_sent_and_gets_its_outcome_with_the_answer(o
                   headers={"Idempotency-Key": "jalan-2"})
     assert again.status == 201 and again.json["balance"] == "15000", again
     found = entries_of(c, "jalan-2")
-    assert [(s, o) for _, s, o in found] == [(201, "ok"), (0, "pending")], found
+    assert [(s, o) for _, s, o, _ in found] == [(201, "ok"), (0, "pending")], found
     assert found[1][0] == pending[0][0]
