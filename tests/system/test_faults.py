@@ -305,6 +305,26 @@ def test_a_deposit_whose_audit_entry_cannot_be_stored_for_a_full_disk_gets_a_503
     assert [(e["status"], e["outcome"]) for e in audit_of(d, "aud-1")] == [(201, "ok")]
 
 
+def deposit_then_fail(d, coop, m, first_key, key):
+    """A first deposit, answered and audited (its entry, recorded as the call was sent, has its
+    outcome, so the gateway's store is idle), then the fault armed and a second deposit sent
+    that the gateway does not answer with success. Returns the first deposit and the second's
+    status, None when the connection ended with the process."""
+    first = coop.deposit(m, "30000", first_key)
+    assert first.status == 201, first
+    assert [(e["status"], e["outcome"]) for e in audit_of(d, first_key)] == [(201, "ok")]
+    token = d.admin_token()
+    arm(d)
+    try:
+        r = d.http("POST", coop.base + "/deposits", token=token, timeout=30,
+                   body={"member_id": m, "kind": "voluntary", "amount": "1200",
+                         "value_date": jakarta_today().isoformat()},
+                   headers={"Idempotency-Key": key})
+        return first, r.status
+    except OSError:                                # the connection ended with the process
+        return first, None
+
+
 def test_a_failed_meta_page_write_leaves_a_store_lmdb_refuses_and_the_gateway_exits(faulty):
     """ENOSPC on LMDB's meta page write alone (its O_DSYNC descriptor: ext4 overwrites that
     page in place, a file system that allocates on overwrite may not) makes LMDB refuse every
@@ -315,19 +335,7 @@ def test_a_failed_meta_page_write_leaves_a_store_lmdb_refuses_and_the_gateway_ex
     d = faulty("gateway", "pwrite", "ENOSPC", extra={"FAULTFS_SYNC_FDS": "1"})
     coop = Coop(d, "KSP Halaman Induk")
     m = coop.member()
-    first = coop.deposit(m, "30000", "meta-1")
-    assert first.status == 201, first
-    assert [(e["status"], e["outcome"]) for e in audit_of(d, "meta-1")] == [(201, "ok")]
-    token = d.admin_token()
-    arm(d)
-    try:
-        r = d.http("POST", coop.base + "/deposits", token=token, timeout=30,
-                   body={"member_id": m, "kind": "voluntary", "amount": "1200",
-                         "value_date": jakarta_today().isoformat()},
-                   headers={"Idempotency-Key": "meta-2"})
-        status = r.status
-    except OSError:                                # the connection ended with the process
-        status = None
+    first, status = deposit_then_fail(d, coop, m, "meta-1", "meta-2")
     assert status is None or status >= 500, status
     d.wait_log("lumbung: gateway exited with status %d" % STORE_EXIT_FATAL)
     disarm(d)
@@ -350,24 +358,13 @@ def test_an_io_error_in_the_gateways_audit_commit_is_fatal_and_the_retry_returns
     d = faulty("gateway", "fdatasync", "EIO")
     coop = Coop(d, "KSP Jejak Rusak")
     m = coop.member()
-    first = coop.deposit(m, "40000", "aud-eio-1")
-    assert first.status == 201, first
-    token = d.admin_token()
-    arm(d)
-    try:
-        r = d.http("POST", coop.base + "/deposits", token=token, timeout=30,
-                   body={"member_id": m, "kind": "voluntary", "amount": "1200",
-                         "value_date": jakarta_today().isoformat()},
-                   headers={"Idempotency-Key": "aud-eio-2"})
-        status = r.status
-    except OSError:                                # the connection ended with the process
-        status = None
+    first, status = deposit_then_fail(d, coop, m, "aud-eio-1", "aud-eio-2")
     assert status is None or status >= 500, status
     log = restarted_after_fatal(d, "gateway")
     assert log.count("(injected 1)") == 1 and "(injected 2)" not in log, log[-3000:]
     assert len(d.exits("gateway")) == 1 and d.exits("transactions") == []
     again = coop.deposit(m, "1200", "aud-eio-2")
-    assert again.status == 201 and again.json["balance"] == "41200", again
+    assert again.status == 201 and again.json["balance"] == "31200", again
     twice = coop.deposit(m, "1200", "aud-eio-2")
     assert twice.json["entry_id"] == again.json["entry_id"], twice
     assert coop.journal_ids() == sorted([first.json["entry_id"], again.json["entry_id"]])
