@@ -185,10 +185,11 @@ static void audit_fill(const gateway_exchange_t *ex, int status, const char *out
    out, or 503 audit_unavailable when the first write failed. */
 static void answer_recorded(gateway_exchange_t *ex) {
     if (ex->audit == EXCHANGE_AUDIT_RECORDED) {
-        audit_entry_t entry;
-        audit_fill(ex, ex->answer->status, ex->answer->outcome, &entry);
-        entry.at_ms = ex->audit_at_ms;           /* the entry keeps the time of the call */
-        audit_rewrite(ex->gw->audit, ex->audit_seq, &entry);
+        audit_entry_t *e = ex->audit_entry;      /* as recorded, with the time of the call */
+        e->status = ex->answer->status;
+        copy_text(e->outcome, sizeof e->outcome, ex->answer->outcome);
+        e->bus_request_id = ex->noted.bus_request_id;    /* a follow-up's, when one was made */
+        audit_rewrite(ex->gw->audit, ex->audit_seq, e);
     }
     on_audited(ex, ex->audit == EXCHANGE_AUDIT_RECORDED ? 0 : ex->audit_status, ex->audit_seq);
 }
@@ -203,11 +204,10 @@ static void on_recorded(void *arg, int status, uint64_t seq) {
 
 void gateway_exchange_call_sent(gateway_exchange_t *ex) {
     if (ex->audit != EXCHANGE_AUDIT_AT_ANSWER || !changes_state(ex->method)) return;
-    audit_entry_t entry;
-    audit_fill(ex, 0, AUDIT_OUTCOME_PENDING, &entry);
-    ex->audit_at_ms = entry.at_ms;
+    ex->audit_entry = arena_alloc(ex->arena, sizeof *ex->audit_entry);
+    audit_fill(ex, 0, AUDIT_OUTCOME_PENDING, ex->audit_entry);
     ex->audit = EXCHANGE_AUDIT_RECORDING;
-    audit_record(ex->gw->audit, &entry, on_recorded, ex);
+    audit_record(ex->gw->audit, ex->audit_entry, on_recorded, ex);
 }
 
 /* gateway_exchange_finish() with a malloc'd body the answer takes. */

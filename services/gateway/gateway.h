@@ -185,7 +185,8 @@ typedef struct gateway_exchange {
     gateway_exchange_audit_t audit;
     int audit_status;                        /* EXCHANGE_AUDIT_FAILED: the store's error */
     uint64_t audit_seq;                      /* EXCHANGE_AUDIT_RECORDED: the entry */
-    int64_t audit_at_ms;                     /* when it was recorded (the rewrite keeps it) */
+    audit_entry_t *audit_entry;              /* as recorded when sent (in the arena); the
+                                                rewrite changes only what the answer tells */
 } gateway_exchange_t;
 
 /* --- exchanges (gateway.c) --- */
