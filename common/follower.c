@@ -37,6 +37,7 @@ struct follower {
     follower_apply_fn apply;
     follower_wire_apply_fn wire_apply;    /* instead of apply when set */
     follower_wire_filter_fn filter;
+    follower_decode_fn decode;            /* NULL: protobuf-c's unpack */
     follower_advance_fn advance;
     follower_batch_fn batch;
     void *arg;
@@ -120,6 +121,12 @@ typedef struct {
     uint64_t cursor;               /* after a successful write: the last event applied */
 } batch_t;
 
+/* The default decoder (follower_decode_fn). */
+static Lumbung__Event *unpack_event(arena_t *arena, const uint8_t *wire, size_t len) {
+    ProtobufCAllocator alloc = arena_allocator(arena);
+    return lumbung__event__unpack(&alloc, len, wire);
+}
+
 /* Applies one event (the filter may skip it: it then only advances the cursor). */
 static int apply_one(follower_t *f, store_txn_t *txn, uint64_t seq, const uint8_t *wire,
                      size_t len) {
@@ -131,8 +138,7 @@ static int apply_one(follower_t *f, store_txn_t *txn, uint64_t seq, const uint8_
     }
     if (f->filter && !f->filter(f->arg, &h, wire, len)) return 0;
     arena_reset(f->arena);
-    ProtobufCAllocator alloc = arena_allocator(f->arena);
-    Lumbung__Event *ev = lumbung__event__unpack(&alloc, len, wire);
+    Lumbung__Event *ev = (f->decode ? f->decode : unpack_event)(f->arena, wire, len);
     if (!ev) {
         log_error(0, "follower %s: event %llu undecodable", f->stream, (unsigned long long) seq);
         return -EPROTO;
@@ -464,6 +470,7 @@ void follower_destroy(follower_t **self_p) {
 void follower_set_batch_hook(follower_t *f, follower_batch_fn batch) { f->batch = batch; }
 void follower_set_wire_apply(follower_t *f, follower_wire_apply_fn apply) { f->wire_apply = apply; }
 void follower_set_wire_filter(follower_t *f, follower_wire_filter_fn filter) { f->filter = filter; }
+void follower_set_wire_decode(follower_t *f, follower_decode_fn decode) { f->decode = decode; }
 
 uint64_t follower_cursor(const follower_t *f) { return f->cursor; }
 uint64_t follower_known_head(const follower_t *f) { return f->known_head; }

@@ -59,6 +59,10 @@ typedef int (*follower_wire_apply_fn)(void *arg, store_txn_t *txn, const Lumbung
    without unpacking it; the cursor still passes it. */
 typedef bool (*follower_wire_filter_fn)(void *arg, const envelope_event_header_t *header,
                                         const uint8_t *wire, size_t len);
+/* Decodes an event's wire bytes in arena instead of protobuf-c's unpack
+   (follower_set_wire_decode): the event, or NULL when the bytes do not decode. It must give
+   what protobuf-c gives, as reporting's hand decoder of EntriesPosted events does. */
+typedef Lumbung__Event *(*follower_decode_fn)(arena_t *arena, const uint8_t *wire, size_t len);
 /* Called in each write txn of events: with end=false before the first event of an attempt
    (an attempt may be retried after a map growth), with end=true after the last, before the
    cursor is stored; a non-zero return aborts the batch like a failed apply. */
@@ -95,6 +99,9 @@ void follower_set_batch_hook(follower_t *self, follower_batch_fn batch);
    by default: every event is applied). Call before the loop runs. */
 void follower_set_wire_apply(follower_t *self, follower_wire_apply_fn apply);
 void follower_set_wire_filter(follower_t *self, follower_wire_filter_fn filter);
+/* Sets the decoder of the events applied (protobuf-c's unpack by default). Call before the
+   loop runs. */
+void follower_set_wire_decode(follower_t *self, follower_decode_fn decode);
 
 /* Last applied sequence (committed). */
 uint64_t follower_cursor(const follower_t *self);

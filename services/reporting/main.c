@@ -1,6 +1,7 @@
 /* reporting — read models built only from the members and transactions event streams.
    main.c wires the service runtime, the two followers and the handlers together. */
 #include "config.h"
+#include "event_decode.h"
 #include "reporting.h"
 #include "service.h"
 
@@ -20,6 +21,7 @@ static int follow(reporting_t *app, bus_t *bus, service_t *svc, const char *stre
     if (*out) {
         follower_set_batch_hook(*out, reporting_batch);
         follower_set_wire_apply(*out, reporting_apply_wire);
+        follower_set_wire_decode(*out, reporting_event_decode);
         service_add_replica(svc, *out);
     }
     return rc;
