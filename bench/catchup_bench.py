@@ -36,6 +36,11 @@ PERF = os.environ.get("BENCH_PERF")      # a path: each catch-up also recorded b
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def label(build):
+    """A build's name in the output: its directory, or its path when that is just "build"."""
+    return build if os.path.basename(os.path.normpath(build)) == "build" else os.path.basename(build)
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -55,7 +60,7 @@ def one_catch_up(c, build, head):
     c._spawn("reporting", [os.path.join(build, "bin", "lumbung-reporting")])
     pid = c.procs["reporting"].pid
     perf = PERF and subprocess.Popen(["perf", "record", "-q", "-g", "-p", str(pid), "-o",
-                                      f"{PERF}.{os.path.basename(build)}"])
+                                      f"{PERF}.{label(build).strip('/').replace('/', '_')}"])
     c.wait_ready("reporting")
     rep = c.bus("reporting")
     while bench.reporting_cursor(bench.ping(rep)) < head:
@@ -119,7 +124,7 @@ def live_report(builds, c):
     for b in builds:
         rep = median([r[0] / r[2] for r in runs[b]]) * 1e6
         gw = median([r[1] / r[2] for r in runs[b]]) * 1e6
-        print(f"  {os.path.basename(b):<16} reporting_cpu_us_per_posting={rep:.2f} "
+        print(f"  {label(b):<16} reporting_cpu_us_per_posting={rep:.2f} "
               f"gateway_cpu_us_per_posting={gw:.2f}  (postings per round: "
               + ", ".join(f"{r[2]:,}" for r in runs[b]) + ")")
 
@@ -148,7 +153,7 @@ def main():
             free = median([r[2] for r in runs[b]])
             size = median([r[3] for r in runs[b]])
             wrote = median([r[4] for r in runs[b]])
-            print(f"  {os.path.basename(b):<16} cpu_us_per_posting={cpu / postings * 1e6:.2f} "
+            print(f"  {label(b):<16} cpu_us_per_posting={cpu / postings * 1e6:.2f} "
                   f"postings_per_s={postings / wall:,.0f} free_fraction={free:.3f} "
                   f"store_mb={size / bench.MB:.1f} written_bytes_per_posting={wrote / postings:.0f}"
                   "  (cpu s per round: "
