@@ -8,19 +8,8 @@ pbwire_t pbwire_reader(const void *data, size_t len) {
 }
 
 int pbwire_varint(pbwire_t *r, uint64_t *out) {
-    uint64_t v = 0;
-    const uint8_t *p = r->at;
-    for (int i = 0; i < PBWIRE_VARINT_MAX; i++) {
-        if (p == r->end) return -EPROTO;
-        uint8_t b = *p++;
-        v |= (uint64_t) (b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            r->at = p;
-            *out = v;
-            return 0;
-        }
-    }
-    return -EPROTO;
+    size_t bytes;
+    return pbwire_varint_len(r, out, &bytes);
 }
 
 /* Moves past n bytes, or fails without moving when fewer are left. */

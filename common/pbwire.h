@@ -16,6 +16,7 @@
 #ifndef LUMBUNG_PBWIRE_H
 #define LUMBUNG_PBWIRE_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,31 @@ pbwire_t pbwire_reader(const void *data, size_t len);
 /* Reads one varint at r->at and moves past it. 0, or -EPROTO when it is cut off or longer
    than PBWIRE_VARINT_MAX bytes. */
 int pbwire_varint(pbwire_t *r, uint64_t *out);
+
+/* The same, inline (for a decoder that reads many fields: most tags and many values are one
+   byte), also giving the varint's length in *bytes. */
+static inline int pbwire_varint_len(pbwire_t *r, uint64_t *out, size_t *bytes) {
+    const uint8_t *p = r->at;
+    size_t left = (size_t) (r->end - p);
+    if (left && p[0] < 0x80) {
+        *out = p[0];
+        r->at = p + 1;
+        *bytes = 1;
+        return 0;
+    }
+    size_t max = left < PBWIRE_VARINT_MAX ? left : PBWIRE_VARINT_MAX;
+    uint64_t v = 0;
+    for (size_t i = 0; i < max; i++) {
+        v |= (uint64_t) (p[i] & 0x7f) << (7 * i);
+        if (p[i] < 0x80) {
+            *out = v;
+            r->at = p + i + 1;
+            *bytes = i + 1;
+            return 0;
+        }
+    }
+    return -EPROTO;
+}
 
 /* Reads the next field and moves past it. 1 when a field was read, 0 at the end of the
    message, -EPROTO when the bytes are malformed (the reader is then left where it was). */

@@ -26,31 +26,6 @@ enum {
     PREFIX_BYTES_MAX = 5,      /* a length prefix of at most 5 bytes and INT_MAX */
 };
 
-/* A varint of at most PBWIRE_VARINT_MAX bytes, as pbwire_varint reads it, here so that it
-   inlines: most tags and many values are one byte. false when cut off or too long. */
-static inline bool varint(pbwire_t *r, uint64_t *out, size_t *bytes) {
-    const uint8_t *p = r->at;
-    size_t left = (size_t) (r->end - p);
-    if (left && p[0] < 0x80) {
-        *out = p[0];
-        r->at = p + 1;
-        *bytes = 1;
-        return true;
-    }
-    size_t max = left < PBWIRE_VARINT_MAX ? left : PBWIRE_VARINT_MAX;
-    uint64_t v = 0;
-    for (size_t i = 0; i < max; i++) {
-        v |= (uint64_t) (p[i] & 0x7f) << (7 * i);
-        if (p[i] < 0x80) {
-            *out = v;
-            r->at = p + i + 1;
-            *bytes = i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The next field, read as protobuf-c reads it: 1 read, 0 at the end, -1 anything the hand
    decoder leaves to protobuf-c (malformed, a fixed-width field: none of ours is one, or a
    tag or length protobuf-c would read otherwise). */
@@ -58,12 +33,13 @@ static inline int next_field(pbwire_t *r, pbwire_field_t *f) {
     if (r->at == r->end) return 0;
     uint64_t tag, n;
     size_t bytes;
-    if (!varint(r, &tag, &bytes) || bytes > TAG_BYTES_MAX || tag > UINT32_MAX) return -1;
+    if (pbwire_varint_len(r, &tag, &bytes) != 0 || bytes > TAG_BYTES_MAX || tag > UINT32_MAX)
+        return -1;
     f->number = (uint32_t) (tag >> 3);
     f->type = (int) (tag & 7);
-    if (f->type == PBWIRE_VARINT) return varint(r, &f->value, &bytes) ? 1 : -1;
+    if (f->type == PBWIRE_VARINT) return pbwire_varint_len(r, &f->value, &bytes) == 0 ? 1 : -1;
     if (f->type != PBWIRE_BYTES) return -1;
-    if (!varint(r, &n, &bytes) || bytes > PREFIX_BYTES_MAX || n > INT_MAX ||
+    if (pbwire_varint_len(r, &n, &bytes) != 0 || bytes > PREFIX_BYTES_MAX || n > INT_MAX ||
         n > (uint64_t) (r->end - r->at))
         return -1;
     f->data = r->at;
@@ -175,8 +151,9 @@ static Lumbung__JournalEntry *entry_by_hand(arena_t *arena, const pbwire_field_t
         if (!entry_field(&in, &f)) return NULL;
     if (rc != 0) return NULL;
     size_t n = in.n_lines;
-    Lumbung__JournalEntry *e = arena_alloc(arena, sizeof *e + n * sizeof(Lumbung__JournalLine *) +
-                                                      n * sizeof(Lumbung__JournalLine) + bytes->len);
+    size_t size = sizeof(Lumbung__JournalEntry) + n * sizeof(Lumbung__JournalLine *) +
+                  n * sizeof(Lumbung__JournalLine) + bytes->len;
+    Lumbung__JournalEntry *e = arena_alloc(arena, size);
     *e = in.e;
     Lumbung__JournalLine **list = (Lumbung__JournalLine **) (e + 1);
     Lumbung__JournalLine *each = (Lumbung__JournalLine *) (list + n);
