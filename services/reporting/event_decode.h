@@ -3,7 +3,7 @@
 
     Most of the stream reporting follows is EntriesPosted events, and protobuf-c's generic
     unpack of them (a descriptor lookup for every field, two passes over each repeated field,
-    an allocation per message) was about a sixth of reporting's CPU per posting
+    an allocation per message) was about a fifth of reporting's CPU per posting
     (docs/performance.md). This decoder reads only the shape the transactions service packs:
     an Event of seq, at_ms, stream, actor, trace_id and a transactions body holding one
     entries_posted, whose entries have the known fields of JournalEntry and JournalLine with
@@ -20,7 +20,8 @@
 
     Everything is allocated in the caller's arena (strings copied and NUL-terminated, as
     protobuf-c does), so the event lives until that arena is reset. The wire bytes are only
-    read. Not for: packing (protobuf-c packs), or events of other producers. */
+    read. The members stream's events, not of that shape, go straight to protobuf-c.
+    Not for: packing (protobuf-c packs). */
 #ifndef LUMBUNG_REPORTING_EVENT_DECODE_H
 #define LUMBUNG_REPORTING_EVENT_DECODE_H
 
