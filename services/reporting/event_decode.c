@@ -219,11 +219,6 @@ static Lumbung__TransactionsEvent *transactions_decode(arena_t *arena, const pbw
     return tx->entries_posted ? tx : NULL;
 }
 
-/* A string of the event, copied as protobuf-c copies it. */
-static char *text(arena_t *arena, const pbwire_field_t *f) {
-    return arena_strndup(arena, f->data, f->len);
-}
-
 /* The fields of an Event outside its body; the actor and the body are kept for the caller
    (each may be given once: protobuf-c merges a repeated message). */
 typedef struct {
@@ -240,8 +235,14 @@ static bool event_field(arena_t *arena, Lumbung__Event *ev, const pbwire_field_t
         if (bytes) return false;
         ev->has_at_ms = 1, ev->at_ms = (int64_t) f->value;
         return true;
-    case EVENT_STREAM: if (!bytes) return false; ev->stream = text(arena, f); return true;
-    case EVENT_TRACE_ID: if (!bytes) return false; ev->trace_id = text(arena, f); return true;
+    case EVENT_STREAM:
+        if (!bytes) return false;
+        ev->stream = arena_strndup(arena, f->data, f->len);
+        return true;
+    case EVENT_TRACE_ID:
+        if (!bytes) return false;
+        ev->trace_id = arena_strndup(arena, f->data, f->len);
+        return true;
     case EVENT_ACTOR: parts->actor = *f; return bytes && parts->actors++ == 0;
     case EVENT_TRANSACTIONS: parts->body = *f; return bytes && parts->bodies++ == 0;
     default: return false;
