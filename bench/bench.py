@@ -2,8 +2,9 @@
 """The throughput bench of issue 14 (`make bench`): one run, one table.
 
 Every figure is printed beside its target and its ratio to a limit measured in the same run on
-the same disk: raw LMDB at full durability, a ZeroMQ round trip, and a PostgreSQL peer doing
-the same double-entry posting (Debian's postgresql, a throwaway cluster in the bench's own
+the same disk: raw LMDB at full durability, a ZeroMQ round trip and the same bus pipelined
+(calls/s and the CPU a call costs both ends), and a PostgreSQL peer doing the same double-entry
+posting (Debian's postgresql, a throwaway cluster in the bench's own
 directory, reached over a Unix socket only). Bus endpoints are ipc:// sockets in that
 directory and the HTTP port is one the kernel hands out, so nothing collides with what else
 runs on the machine.
@@ -411,6 +412,18 @@ def row(figure, value, target, limit_name="", limit=None, note=""):
     print(f"  {figure:<46} {val:>12}  {target:<14} {lim:<34} {r:>6} {note}")
 
 
+def bus_read_ceiling(healthz_rps, call_cpu_us):
+    """Reads/s that an HTTP request costing what /healthz costs, plus one bus call costing what
+    the bare pipelined call of the limits costs, could reach when the cores are the bound:
+    /healthz spends cpu_count / healthz_rps of CPU per request (the load generator's share
+    included), a read adds the call's CPU, and nothing else (no session check, no routing, no
+    suspend of the connection, no service work). Any real read is below it."""
+    if not healthz_rps or not call_cpu_us:
+        return None
+    per_request_us = (os.cpu_count() or 1) * 1e6 / healthz_rps + call_cpu_us
+    return (os.cpu_count() or 1) * 1e6 / per_request_us
+
+
 def table(f):
     lim, pg, alone = f["limits"], f["pg"], f["alone"]
     lmdb_b, lmdb_s = lim.get("lmdb_batched_puts_per_s"), lim.get("lmdb_single_commits_per_s")
@@ -424,6 +437,8 @@ def table(f):
     row("raw LMDB durable commits of 1,000 puts, puts/s", lmdb_b, "")
     row("raw LMDB durable single-put commits/s", lmdb_s, "")
     row("ZeroMQ round trip (ipc, CURVE), us", lim.get("zmq_round_trip_us", 0.0), "")
+    row("ZeroMQ calls pipelined (64 in flight)/s", lim.get("zmq_pipelined_calls_per_s", 0.0), "")
+    row("  CPU of both ends per call, us", lim.get("zmq_pipelined_call_cpu_us", 0.0), "")
     if pg:
         row("PostgreSQL peer, batches of postings/s", pg["batch"], "")
         row("PostgreSQL peer, single postings (64 clients)/s", pg["single"], "")
@@ -447,7 +462,7 @@ def table(f):
         lmdb_b, f"({f['catchup_postings']:,} postings in {f['catchup_s']:.2f} s)")
     row("free pages after catch-up, fraction of file", f["free_fraction"], "< 0.25", "", None,
         f"(file {f['store_bytes'] / MB:,.0f} MB)")
-    system_table(f["system"])
+    system_table(f["system"], f["limits"])
     shards_table(f["shards"])
     close_table(f["close"])
 
@@ -459,7 +474,7 @@ def median_round(rounds, ratio_of):
     return rounds[order[len(order) // 2]], " ".join(f"{x:.2f}" for x in ratios)
 
 
-def system_table(rounds):
+def system_table(rounds, lim):
     after = rounds[-1]["alone_after"]
     print("  transactions alone again, after the last round of the whole system (on the store "
           "it left)")
@@ -487,6 +502,10 @@ def system_table(rounds):
     a, h = mid["accounts"], mid["healthz"]
     row("HTTP GET a member's accounts/s", a.get("rps", 0.0), ">= 0.6 healthz", "/healthz",
         h.get("rps", 0.0), f"(p99 {a.get('p99_ms', 0):.1f} ms; rounds: {ratios})")
+    ceiling = bus_read_ceiling(h.get("rps", 0.0), lim.get("zmq_pipelined_call_cpu_us", 0.0))
+    if ceiling:
+        row("  same, against /healthz plus one bus call", a.get("rps", 0.0), "",
+            "the ceiling", ceiling, f"(the ceiling is {ceiling / h['rps']:.2f} of /healthz)")
     row("HTTP GET /healthz/s", h.get("rps", 0.0), "", "", None, f"(p99 {h.get('p99_ms', 0):.1f} ms)")
     print("  resident memory, MB, the most of any round (anonymous; LMDB's mapped file apart)")
     for name in rounds[0]["rss"]:

@@ -2,8 +2,10 @@
 
       tx_bench limits DIR SECONDS
           the machine's limits on the disk of DIR: raw LMDB at full durability (puts/s in
-          commits of 1,000 puts of 128 bytes, and commits/s of single puts) and a ZeroMQ round
-          trip (DEALER to ROUTER over ipc:// with CURVE, one message at a time).
+          commits of 1,000 puts of 128 bytes, and commits/s of single puts), a ZeroMQ round
+          trip (DEALER to ROUTER over ipc:// with CURVE, one message at a time), and the same
+          bus pipelined (64 calls in flight, each end in its own context): calls/s and the
+          CPU of both ends per call.
       tx_bench drive
           drives a running transactions service (and the members service it follows) as a bus
           client: one cooperative with TX_BENCH_MEMBERS members, then for TX_BENCH_SECONDS each
@@ -58,6 +60,9 @@ enum {
     READY_TIMEOUT_MS = 20000,
     RAW_BATCH_PUTS = 1000,
     RAW_VALUE_BYTES = 128,
+    PIPELINE_DEPTH = 64,           /* as many as bench/http_load's connections */
+    PIPELINE_REQUEST_BYTES = 160,
+    PIPELINE_REPLY_BYTES = 400,
     BATCH_IN_FLIGHT = 4,
     SINGLE_SEN = 100,               /* the amount of a single deposit */
 };
@@ -216,6 +221,82 @@ static double zmq_round_trips(const char *dir, double seconds) {
     return rate;
 }
 
+/* The other end of zmq_pipelined_calls: a ROUTER in its own context (its own I/O thread, as
+   in another process) that answers each call with REPLY bytes until an empty one. */
+typedef struct {
+    void *router;
+    size_t reply_len;
+} answerer_t;
+
+static void *answer_thread(void *arg) {
+    answerer_t *a = arg;
+    char reply[PIPELINE_REPLY_BYTES];
+    memset(reply, 'r', sizeof reply);
+    for (;;) {
+        zmq_msg_t id, body;
+        zmq_msg_init(&id);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&id, a->router, 0) < 0 || zmq_msg_recv(&body, a->router, 0) < 0) break;
+        bool stop = zmq_msg_size(&body) == 0;
+        zmq_msg_close(&body);
+        zmq_msg_send(&id, a->router, ZMQ_SNDMORE);
+        zmq_send(a->router, reply, stop ? 0 : a->reply_len, 0);
+        if (stop) break;
+    }
+    return NULL;
+}
+
+static double process_cpu_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+/* Calls/s of the bus with PIPELINE_DEPTH calls in flight (a request of PIPELINE_REQUEST_BYTES,
+   a reply of PIPELINE_REPLY_BYTES, about a read of a member's accounts), DEALER to ROUTER
+   over ipc with CURVE, each end in its own context, and the CPU of both ends per call. The
+   ceiling of anything that adds one bus call to an HTTP request on this machine (bench.py). */
+static double zmq_pipelined_calls(const char *dir, double seconds, double *cpu_us_per_call) {
+    char ep[700], pub[41], sec[41], cpub[41], csec[41];
+    snprintf(ep, sizeof ep, "ipc://%s/zmq-pipe", dir);
+    zmq_curve_keypair(pub, sec);
+    zmq_curve_keypair(cpub, csec);
+    void *sctx = zmq_ctx_new(), *cctx = zmq_ctx_new();
+    void *router = zmq_socket(sctx, ZMQ_ROUTER), *dealer = zmq_socket(cctx, ZMQ_DEALER);
+    int one = 1;
+    zmq_setsockopt(router, ZMQ_CURVE_SERVER, &one, sizeof one);
+    zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, sec, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SERVERKEY, pub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_PUBLICKEY, cpub, 40);
+    zmq_setsockopt(dealer, ZMQ_CURVE_SECRETKEY, csec, 40);
+    double rate = -1;
+    answerer_t a = { router, PIPELINE_REPLY_BYTES };
+    pthread_t t;
+    if (zmq_bind(router, ep) == 0 && zmq_connect(dealer, ep) == 0 &&
+        pthread_create(&t, NULL, answer_thread, &a) == 0) {
+        char msg[PIPELINE_REQUEST_BYTES], back[PIPELINE_REPLY_BYTES];
+        memset(msg, 'q', sizeof msg);
+        uint64_t sent = 0, answered = 0, start = now_ns(), end = start + (uint64_t) (seconds * 1e9);
+        double cpu0 = process_cpu_s();
+        while (sent < PIPELINE_DEPTH && zmq_send(dealer, msg, sizeof msg, 0) >= 0) sent++;
+        while (answered < sent && zmq_recv(dealer, back, sizeof back, 0) >= 0) {
+            answered++;
+            if (now_ns() < end && zmq_send(dealer, msg, sizeof msg, 0) >= 0) sent++;
+        }
+        double elapsed = (double) (now_ns() - start) / 1e9;
+        rate = (double) answered / elapsed;
+        *cpu_us_per_call = answered ? (process_cpu_s() - cpu0) * 1e6 / (double) answered : 0;
+        zmq_send(dealer, "", 0, 0);              /* stops the answerer */
+        zmq_recv(dealer, back, sizeof back, 0);
+        pthread_join(t, NULL);
+    }
+    zmq_close(dealer);
+    zmq_close(router);
+    zmq_ctx_term(cctx);
+    zmq_ctx_term(sctx);
+    return rate;
+}
+
 static int limits_main(const char *dir, double seconds) {
     char sub[600];
     snprintf(sub, sizeof sub, "%s/limits-XXXXXX", dir);
@@ -229,6 +310,9 @@ static int limits_main(const char *dir, double seconds) {
     double rt = zmq_round_trips(sub, seconds / 2 < 1 ? 1 : seconds / 2);
     printf("lmdb_batched_puts_per_s=%.0f\nlmdb_single_commits_per_s=%.0f\n", batched, single);
     printf("zmq_round_trips_per_s=%.0f\nzmq_round_trip_us=%.1f\n", rt, rt > 0 ? 1e6 / rt : 0);
+    double call_cpu = 0;
+    double calls = zmq_pipelined_calls(sub, seconds / 2 < 1 ? 1 : seconds / 2, &call_cpu);
+    printf("zmq_pipelined_calls_per_s=%.0f\nzmq_pipelined_call_cpu_us=%.2f\n", calls, call_cpu);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", sub);
     return system(cmd) == 0 ? 0 : 1;
