@@ -14,9 +14,13 @@ else runs. LUMBUNG_BUILD picks the build, so an A/B is two runs with two builds.
     BENCH_PHASES=deposits ...                                   # some phases only (comma-separated)
 
 Each phase also shows the bytes each service wrote per request (wchar of /proc/PID/io: what
-its commits handed to the kernel).
+its commits handed to the kernel). BENCH_THREADS=1 adds, per phase, the CPU per request of
+every thread of the services that worked (/proc/PID/task/TID/stat, named as `comm` names them:
+the loop thread, ZeroMQ's I/O thread `ZMQbg/IO/0`, the gateway's audit writer) and of the load
+generator (its rusage as a child), which is where a read's cost beyond /healthz shows.
 """
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -32,12 +36,45 @@ PERF_GRAPH = os.environ.get("BENCH_PERF_GRAPH", "fp")   # "dwarf" for stacks thr
 PERF_SERVICE = os.environ.get("BENCH_PERF_SERVICE", "gateway")   # the process perf records
 PHASES = [p for p in os.environ.get("BENCH_PHASES", "deposits,accounts,healthz").split(",") if p]
 TICKS = os.sysconf("SC_CLK_TCK")
+THREADS = os.environ.get("BENCH_THREADS") == "1"
 
 
 def cpu_s(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS       # utime, stime
+
+
+def thread_cpu_s(pid):
+    """{(service thread name, tid): CPU seconds} of every thread of pid."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+        except FileNotFoundError:        # a thread that ended meanwhile
+            continue
+        fields = tail.split()
+        out[(head.split("(", 1)[1], tid)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return out
+
+
+def threads_line(procs, before, load_cpu_s, n):
+    """'gateway:lumbung-gateway=14.2 gateway:ZMQbg/IO/0=4.1 ... load=7.9' in us per request,
+    threads under 0.5 us left out."""
+    parts = []
+    for name, p in procs.items():
+        for key, sec in thread_cpu_s(p.pid).items():
+            us = (sec - before[name].get(key, 0.0)) * 1e6 / n
+            if us >= 0.5:
+                parts.append(f"{name}:{key[0]}={us:.1f}")
+    parts.append(f"load={load_cpu_s * 1e6 / n:.1f}")
+    return " ".join(parts)
+
+
+def children_cpu_s():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def written(pid):
@@ -73,12 +110,16 @@ def main():
                     perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "--call-graph", PERF_GRAPH, "-p",
                                              str(pid), "-o", f"{PERF_DIR}/{name}.data"])
                 before = {n: cpu_s(p.pid) for n, p in c.procs.items()}
+                threads_before = {n: thread_cpu_s(p.pid) for n, p in c.procs.items()}
+                load_before = children_cpu_s()
                 wrote = {n: written(p.pid) for n, p in c.procs.items()}
                 fig = bench.tool("http_load", c.http_port, bench.CONNECTIONS, bench.SECONDS,
                                  *args)[0]
                 n = fig.get("requests", 0) or 1
                 used = {k: (cpu_s(p.pid) - before[k]) * 1e6 / n for k, p in c.procs.items()}
                 fig["cpu_us"] = used["gateway"]
+                fig["threads"] = threads_line(c.procs, threads_before,
+                                              children_cpu_s() - load_before, n)
                 if perf:
                     perf.send_signal(signal.SIGINT)
                     perf.wait()
@@ -93,6 +134,9 @@ def main():
                   f"  (rounds: {', '.join('%.1f' % f['cpu_us'] for f in figs)} us; "
                   f"other services, us per request: {figs[-1]['others']}; "
                   f"bytes written per request: {figs[-1]['bytes']})")
+            if THREADS:
+                for f in figs:
+                    print(f"          threads, us per request: {f['threads']}")
         if "healthz" not in results or "accounts" not in results:
             return
         h = sorted(f.get("rps", 0) for f in results["healthz"])[ROUNDS // 2]
