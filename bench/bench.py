@@ -420,8 +420,8 @@ def bus_read_ceiling(healthz_rps, call_cpu_us):
     suspend of the connection, no service work). Any real read is below it."""
     if not healthz_rps or not call_cpu_us:
         return None
-    per_request_us = (os.cpu_count() or 1) * 1e6 / healthz_rps + call_cpu_us
-    return (os.cpu_count() or 1) * 1e6 / per_request_us
+    cpu_us_per_s = (os.cpu_count() or 1) * 1e6
+    return cpu_us_per_s / (cpu_us_per_s / healthz_rps + call_cpu_us)
 
 
 def table(f):

@@ -172,8 +172,12 @@ static int raw_lmdb(const char *dir, double seconds, double *batched, double *si
 
 /* ------------------------------------------------------------------ a ZeroMQ round trip */
 
-static void *echo_thread(void *arg) {
-    void *router = arg;
+/* The answering end of the bus figures: a ROUTER that answers every call until an empty one
+   (answered empty, the last). reply_len 0 echoes the call's body; otherwise the answer is
+   reply_len bytes (at most PIPELINE_REPLY_BYTES). */
+static void serve_calls(void *router, size_t reply_len) {
+    char reply[PIPELINE_REPLY_BYTES];
+    memset(reply, 'r', sizeof reply);
     for (;;) {
         zmq_msg_t id, body;
         zmq_msg_init(&id);
@@ -181,9 +185,18 @@ static void *echo_thread(void *arg) {
         if (zmq_msg_recv(&id, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) break;
         bool stop = zmq_msg_size(&body) == 0;
         zmq_msg_send(&id, router, ZMQ_SNDMORE);
-        zmq_msg_send(&body, router, 0);
+        if (stop || reply_len == 0) {
+            zmq_msg_send(&body, router, 0);
+        } else {
+            zmq_msg_close(&body);
+            zmq_send(router, reply, reply_len, 0);
+        }
         if (stop) break;
     }
+}
+
+static void *echo_thread(void *router) {
+    serve_calls(router, 0);
     return NULL;
 }
 
@@ -234,22 +247,10 @@ static double zmq_round_trips(const char *dir, double seconds) {
     return rate;
 }
 
-/* The other end of zmq_pipelined_calls: a ROUTER in its own context (its own I/O thread, as
-   in another process) that answers each call with PIPELINE_REPLY_BYTES until an empty one. */
+/* The other end of zmq_pipelined_calls, in its own context (its own I/O thread, as in
+   another process): answers of PIPELINE_REPLY_BYTES. */
 static void *answer_thread(void *router) {
-    char reply[PIPELINE_REPLY_BYTES];
-    memset(reply, 'r', sizeof reply);
-    for (;;) {
-        zmq_msg_t id, body;
-        zmq_msg_init(&id);
-        zmq_msg_init(&body);
-        if (zmq_msg_recv(&id, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) break;
-        bool stop = zmq_msg_size(&body) == 0;
-        zmq_msg_close(&body);
-        zmq_msg_send(&id, router, ZMQ_SNDMORE);
-        zmq_send(router, reply, stop ? 0 : sizeof reply, 0);
-        if (stop) break;
-    }
+    serve_calls(router, PIPELINE_REPLY_BYTES);
     return NULL;
 }
 
