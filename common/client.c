@@ -1,5 +1,6 @@
 #include "client.h"
 #include "arena.h"
+#include "call_batch.h"
 #include "envelope.h"
 #include "log.h"
 
@@ -32,6 +33,15 @@ struct client {
     int heap_count;
     uint64_t generation;
     arena_t *arena;                /* for unpacking replies */
+    /* The requests made during this turn of the loop, sent as one message before the loop
+       next waits (on_flush): a batch of one goes as the request alone (call_batch.h). */
+    call_batch_t out;
+    uint64_t out_ids[CALL_BATCH_CALLS];
+    uv_prepare_t flush;
+    int out_failed;                /* 0, or the status of a send of `out` refused this turn:
+                                      `out` then waits for on_flush to call its callers back,
+                                      and new calls fail at once, as they did unbatched */
+    int handles_open;
 };
 
 /* ---- deadline heap ---- */
@@ -108,21 +118,103 @@ static void arm_timer(client_t *c) {
     uv_timer_start(&c->timer, on_timer, (uint64_t) wait, 0);
 }
 
-static void on_reply(bus_socket_t *socket, bus_msg_t *msg, void *arg) {
-    client_t *c = arg;
-    /* DEALER strips the routing frame; one frame = one Reply. */
-    zmq_msg_t *frame = &msg->frames[msg->count - 1];
+static void take_reply(client_t *c, const uint8_t *bytes, size_t len) {
     arena_reset(c->arena);
     ProtobufCAllocator alloc = arena_allocator(c->arena);
-    Lumbung__Reply *reply = lumbung__reply__unpack(&alloc, zmq_msg_size(frame), zmq_msg_data(frame));
+    Lumbung__Reply *reply = lumbung__reply__unpack(&alloc, len, bytes);
     if (!reply || !reply->has_request_id) {
-        log_warn(0, "client: undecodable reply from %s (%zu bytes) dropped", c->service, zmq_msg_size(frame));
+        log_warn(0, "client: undecodable reply from %s (%zu bytes) dropped", c->service, len);
         return;
     }
     int slot = (int) (reply->request_id & SLOT_MASK);
     if (c->slots[slot].request_id != reply->request_id) return;   /* late: already timed out */
     finish(c, slot, CLIENT_OK, reply);
+}
+
+static void on_reply(bus_socket_t *socket, bus_msg_t *msg, void *arg) {
+    (void) socket;
+    client_t *c = arg;
+    /* DEALER strips the routing frame; one frame = one Reply, or several (call_batch.h). */
+    zmq_msg_t *frame = &msg->frames[msg->count - 1];
+    const uint8_t *bytes = zmq_msg_data(frame);
+    size_t len = zmq_msg_size(frame);
+    call_batch_part_t parts[CALL_BATCH_ACCEPT_MAX];
+    int n = call_batch_split(bytes, len, parts, CALL_BATCH_ACCEPT_MAX);
+    if (n < 0)
+        log_warn(0, "client: malformed batch of replies from %s (%zu bytes) dropped", c->service, len);
+    else if (n == 0)
+        take_reply(c, bytes, len);
+    for (int i = 0; i < n; i++) take_reply(c, parts[i].data, parts[i].len);
     arm_timer(c);
+}
+
+/* Sends what this turn's calls packed: one frame, without the empty delimiter a REQ socket
+   would add, since CURVE boxes every frame on its own, and the service answers in the shape
+   it was asked (docs/bus.md). 0 once sent (the batch is then empty), or the status its calls
+   get: a send refused (no connection; the DEALER is immediate) delivered none of them. */
+static int send_out(client_t *c) {
+    size_t len;
+    const uint8_t *bytes = call_batch_message(&c->out, &len);
+    if (!bytes) return 0;
+    const void *parts[1] = { bytes };
+    size_t sizes[1] = { len };
+    int rc = bus_send(c->socket, parts, sizes, 1);
+    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
+    call_batch_clear(&c->out);
+    return 0;
+}
+
+/* Calls back each call of a batch that could not be sent with its status, which a caller may
+   treat as not sent (services/gateway/call.c retries ERR_UNAVAILABLE). */
+static void fail_out(client_t *c) {
+    int count = c->out.count, status = c->out_failed;
+    uint64_t ids[CALL_BATCH_CALLS];
+    memcpy(ids, c->out_ids, (size_t) count * sizeof ids[0]);
+    call_batch_clear(&c->out);
+    c->out_failed = 0;             /* the callbacks may call again */
+    for (int i = 0; i < count; i++) {
+        int slot = (int) (ids[i] & SLOT_MASK);
+        if (c->slots[slot].request_id == ids[i]) finish(c, slot, status, NULL);
+    }
+    arm_timer(c);
+}
+
+static void on_flush(uv_prepare_t *h);
+
+/* The first call of a turn goes out at once, alone, so a call with no connection to send on
+   fails at once as it always did; it opens the turn (the prepare handle). */
+static int send_now(client_t *c, const Lumbung__Request *request, size_t len) {
+    uint8_t stackbuf[8192];
+    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
+    if (!buf) abort();
+    lumbung__request__pack(request, buf);
+    const void *parts[1] = { buf };
+    size_t sizes[1] = { len };
+    int rc = bus_send(c->socket, parts, sizes, 1);
+    if (buf != stackbuf) free(buf);
+    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
+    uv_prepare_start(&c->flush, on_flush);
+    return 0;
+}
+
+/* The calls after it in the same turn wait in `out` for the turn's end. */
+static int pack_later(client_t *c, const Lumbung__Request *request, uint64_t id, size_t len) {
+    if (c->out_failed) return c->out_failed;
+    if (c->out.count > 0 && (call_batch_full(&c->out) || c->out.len + len > CALL_BATCH_BYTES)) {
+        c->out_failed = send_out(c);
+        if (c->out_failed) return c->out_failed;
+    }
+    lumbung__request__pack(request, call_batch_reserve(&c->out, len));
+    c->out_ids[c->out.count - 1] = id;
+    return 0;
+}
+
+/* Before the loop waits: what this turn's calls packed goes out as one message. */
+static void on_flush(uv_prepare_t *h) {
+    client_t *c = h->data;
+    uv_prepare_stop(h);
+    if (!c->out_failed) c->out_failed = send_out(c);
+    if (c->out_failed) fail_out(c);
 }
 
 client_t *client_new(bus_t *bus, const char *service, const char *endpoint, int *err) {
@@ -148,11 +240,16 @@ client_t *client_new(bus_t *bus, const char *service, const char *endpoint, int 
     }
     uv_timer_init(bus_loop(bus), &c->timer);
     c->timer.data = c;
+    uv_prepare_init(bus_loop(bus), &c->flush);
+    c->flush.data = c;
+    c->handles_open = 2;
+    call_batch_init(&c->out);
     return c;
 }
 
 static void free_client(uv_handle_t *h) {
     client_t *c = h->data;
+    if (--c->handles_open > 0) return;
     free(c->slots);
     free(c->free_slots);
     free(c->heap);
@@ -163,16 +260,19 @@ void client_destroy(client_t **self_p) {
     client_t *c = *self_p;
     if (!c) return;
     *self_p = NULL;
+    call_batch_free(&c->out);      /* not sent: their callers hear ERR_UNAVAILABLE below */
     while (c->heap_count > 0) finish(c, c->heap[0], ERR_UNAVAILABLE, NULL);
     bus_socket_destroy(&c->socket);
     arena_destroy(&c->arena);
     uv_timer_stop(&c->timer);
     uv_close((uv_handle_t *) &c->timer, free_client);
+    uv_close((uv_handle_t *) &c->flush, free_client);
 }
 
 int client_call(client_t *c, Lumbung__Request *request, uint32_t timeout_ms,
                 client_reply_fn fn, void *arg) {
     assert(c && request && fn);
+    if (c->out_failed) return c->out_failed;
     if (c->free_count == 0) return ERR_OVERLOADED;
     if (timeout_ms == 0) timeout_ms = CLIENT_TIMEOUT_DEFAULT_MS;
     int slot = c->free_slots[c->free_count - 1];
@@ -185,17 +285,9 @@ int client_call(client_t *c, Lumbung__Request *request, uint32_t timeout_ms,
 
     size_t len = lumbung__request__get_packed_size(request);
     if (len > BUS_MESSAGE_MAX) return -EMSGSIZE;
-    uint8_t stackbuf[8192];
-    uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
-    if (!buf) abort();
-    lumbung__request__pack(request, buf);
-    /* One frame, without the empty delimiter a REQ socket would add: CURVE boxes every frame
-       on its own, and the service answers a request in the shape it came (docs/bus.md). */
-    const void *parts[1] = { buf };
-    size_t sizes[1] = { len };
-    int rc = bus_send(c->socket, parts, sizes, 1);
-    if (buf != stackbuf) free(buf);
-    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
+    int rc = uv_is_active((uv_handle_t *) &c->flush) ? pack_later(c, request, id, len)
+                                                     : send_now(c, request, len);
+    if (rc != 0) return rc;
 
     c->free_count--;
     pending_t *p = &c->slots[slot];

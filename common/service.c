@@ -1,5 +1,6 @@
 #include "service.h"
 #include "bytes.h"
+#include "call_batch.h"
 #include "config.h"
 #include "envelope.h"
 #include "event_batch.h"
@@ -37,6 +38,7 @@ enum {
     PEER_RECENT_MS = 60000,        /* a peer counts as connected this long after a request */
     OPERATIONS_MAX = 96,           /* operations counted for metrics; more go to "other" */
     OPERATION_NAME_MAX = 64,
+    REPLY_GROUPS_MAX = 8,          /* peers whose batched replies one commit gathers at once */
 };
 
 typedef struct {
@@ -56,6 +58,8 @@ struct service_call {
     uint8_t identity[IDENTITY_MAX];
     size_t identity_len;
     bool delimiter;                /* the sender used an empty delimiter frame (DEALER/REQ) */
+    bool batched;                  /* came as an element of a batch (call_batch.h): its reply
+                                      goes out with the others of its peer that are ready */
     char peer[PEER_MAX];
     char peer_key[CURVE_KEY_Z85 + 1];  /* the key the connection was admitted with, or "" */
     const curve_peer_t *replay_scope;  /* an integrator's replay: only its cooperatives */
@@ -84,6 +88,14 @@ struct service_call {
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
 };
+
+/* The replies of batched calls to one peer, gathered while a batch's replies go out. */
+typedef struct {
+    uint8_t identity[IDENTITY_MAX];
+    size_t identity_len;
+    bool delimiter;
+    call_batch_t replies;
+} reply_group_t;
 
 struct service {
     bus_t *bus;
@@ -121,24 +133,29 @@ struct service {
     double commit_seconds, commit_seconds_max;
     op_count_t ops[OPERATIONS_MAX];
     int op_count;
+    reply_group_t groups[REPLY_GROUPS_MAX];
+    int group_count;
 };
 
 /* ---- calls ---- */
 
-static service_call_t *call_new(service_t *svc, const bus_msg_t *msg) {
+/* A call of the request `raw` (copied) that came in `msg`, alone or as an element of a batch. */
+static service_call_t *call_new(service_t *svc, const bus_msg_t *msg, const uint8_t *raw,
+                                size_t raw_len, bool batched) {
     service_call_t *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->svc = svc;
-    const zmq_msg_t *id = &msg->frames[0], *body = &msg->frames[msg->count - 1];
+    const zmq_msg_t *id = &msg->frames[0];
     c->identity_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
     memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
     c->delimiter = msg->count == 3;
+    c->batched = batched;
     text_copy(c->peer, sizeof c->peer, msg->peer);
     text_copy(c->peer_key, sizeof c->peer_key, msg->peer_key);
-    c->raw_len = zmq_msg_size(body);
-    c->raw = malloc(c->raw_len ? c->raw_len : 1);
+    c->raw_len = raw_len;
+    c->raw = malloc(raw_len ? raw_len : 1);
     if (!c->raw) abort();
-    memcpy(c->raw, zmq_msg_data((zmq_msg_t *) body), c->raw_len);
+    if (raw_len) memcpy(c->raw, raw, raw_len);
     c->arena = arena_new();
     c->received_ns = uv_hrtime();
     return c;
@@ -510,6 +527,7 @@ static Lumbung__ServiceMetrics *service_metrics(service_call_t *c, store_txn_t *
     SET(idempotency_entries, store_count(txn, svc->idempotency));
     SET(outbox_entries, store_count(txn, svc->outbox_table));
     SET(waiting, (uint64_t) svc->waiting_count);
+    SET(batched_messages, svc->stats.batched_messages);
 #undef SET
     m->operations = arena_alloc(c->arena, (size_t) (svc->op_count + 1) * sizeof *m->operations);
     for (int i = 0; i < svc->op_count; i++) {
@@ -769,6 +787,12 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
     c->arrival_logged = true;
     if (call_refused(c)) return 0;
     const Lumbung__Request *r = c->request;
+    if (r->n_batch > 0) {          /* only an element of a batch gets here with one */
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "nested_batch", "batch",
+                          "an element of a batch cannot itself be a batch; send its requests "
+                          "as elements of the outer batch");
+        return 0;
+    }
     if (!c->continued && r->has_deadline_ms && r->deadline_ms > 0 &&
         r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
@@ -811,6 +835,60 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
 
 /* ---- the batch ---- */
 
+/* One reply message to the peer of `identity`, in the shape its request came. */
+static void send_to(service_t *svc, const uint8_t *identity, size_t identity_len, bool delimiter,
+                    const uint8_t *bytes, size_t len, uint64_t request_id) {
+    const void *parts[3] = { identity, "", bytes };
+    size_t sizes[3] = { identity_len, 0, len };
+    if (!delimiter) {
+        parts[1] = bytes;
+        sizes[1] = len;
+    }
+    int rc = bus_send(svc->router, parts, sizes, delimiter ? 3 : 2);
+    if (rc != 0)
+        log_warn(request_id, "%s: reply not delivered (%s); the client may retry",
+                 svc->name, zmq_strerror(-rc));
+}
+
+static void send_group(service_t *svc, reply_group_t *g) {
+    size_t len;
+    const uint8_t *bytes = call_batch_message(&g->replies, &len);
+    if (bytes) send_to(svc, g->identity, g->identity_len, g->delimiter, bytes, len, 0);
+    call_batch_clear(&g->replies);
+}
+
+/* Sends the replies gathered since the last call: after a batch's replies, and after the
+   parked calls' (a reply waits for nothing else). */
+static void send_groups(service_t *svc) {
+    for (int i = 0; i < svc->group_count; i++) send_group(svc, &svc->groups[i]);
+    svc->group_count = 0;
+}
+
+static reply_group_t *group_of(service_t *svc, const service_call_t *c) {
+    for (int i = 0; i < svc->group_count; i++) {
+        reply_group_t *g = &svc->groups[i];
+        if (g->identity_len == c->identity_len && g->delimiter == c->delimiter &&
+            memcmp(g->identity, c->identity, c->identity_len) == 0)
+            return g;
+    }
+    if (svc->group_count == REPLY_GROUPS_MAX) send_groups(svc);
+    reply_group_t *g = &svc->groups[svc->group_count++];
+    memcpy(g->identity, c->identity, c->identity_len);
+    g->identity_len = c->identity_len;
+    g->delimiter = c->delimiter;
+    return g;
+}
+
+/* A batched call's reply joins the others to its peer (copied: the call ends next). */
+static void group_reply(service_t *svc, const service_call_t *c, const uint8_t *bytes,
+                        size_t len) {
+    reply_group_t *g = group_of(svc, c);
+    if (g->replies.count > 0 && (call_batch_full(&g->replies) ||
+                                 g->replies.len + len > CALL_BATCH_BYTES))
+        send_group(svc, g);
+    call_batch_add(&g->replies, bytes, len);
+}
+
 static void send_reply(service_t *svc, service_call_t *c) {
     if (c->internal) {             /* nobody waits for it; a failure is worth a line */
         if (c->reply->error)
@@ -827,16 +905,12 @@ static void send_reply(service_t *svc, service_call_t *c) {
     const uint8_t *bytes = c->reply_packed;
     if (!bytes || !c->stored_idempotent || c->reply->error)     /* packed once when stored */
         bytes = envelope_pack(c->arena, &c->reply->base, &len);
-    const void *parts[3] = { c->identity, "", bytes };
-    size_t sizes[3] = { c->identity_len, 0, len };
-    if (!c->delimiter) {
-        parts[1] = bytes;
-        sizes[1] = len;
+    if (c->batched) {
+        group_reply(svc, c, bytes, len);
+        return;
     }
-    int rc = bus_send(svc->router, parts, sizes, c->delimiter ? 3 : 2);
-    if (rc != 0)
-        log_warn(c->request ? c->request->request_id : 0, "%s: reply not delivered (%s); the client may retry",
-                 svc->name, zmq_strerror(-rc));
+    send_to(svc, c->identity, c->identity_len, c->delimiter, bytes, len,
+            c->request ? c->request->request_id : 0);
 }
 
 static void publish_batch(service_t *svc) {
@@ -969,6 +1043,7 @@ static void process_batch(service_t *svc) {
         send_reply(svc, c);
         call_destroy(&c);
     }
+    send_groups(svc);
     log_context_set(NULL);
     svc->batch_count = 0;
     publish_new_events(svc);
@@ -1002,6 +1077,38 @@ int service_post_self(service_t *svc, const uint8_t *request, size_t len) {
     return 0;
 }
 
+/* A batch that cannot be split has no request id to answer under: one Reply with the error
+   alone, which the sender's log shows (and a Lumbung client drops as unmatched). */
+static void refuse_batch(service_t *svc, const bus_msg_t *msg, int rc) {
+    svc->stats.malformed++;
+    log_warn(0, "%s: refused a batch of %zu bytes from '%s' (%s)", svc->name,
+             zmq_msg_size(&msg->frames[msg->count - 1]), msg->peer,
+             rc == -E2BIG ? "too many elements" : "malformed");
+    char text[160];
+    Lumbung__Error error = LUMBUNG__ERROR__INIT;
+    error.has_kind = 1;
+    error.field = "batch";
+    if (rc == -E2BIG) {
+        error.kind = LUMBUNG__ERROR_KIND__ERROR_KIND_TOO_LARGE;
+        error.code = "batch_too_large";
+        snprintf(text, sizeof text, "a batch has at most %d requests; send the rest in another "
+                 "message", CALL_BATCH_ACCEPT_MAX);
+    } else {
+        error.kind = LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID;
+        error.code = "malformed_batch";
+        snprintf(text, sizeof text, "a Request with batch carries nothing else, and each "
+                 "element is a whole serialized Request");
+    }
+    error.message = text;
+    Lumbung__Reply reply = LUMBUNG__REPLY__INIT;
+    reply.error = &error;
+    uint8_t bytes[512];
+    size_t len = lumbung__reply__pack(&reply, bytes);
+    const zmq_msg_t *id = &msg->frames[0];
+    size_t id_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
+    send_to(svc, zmq_msg_data((zmq_msg_t *) id), id_len, msg->count == 3, bytes, len, 0);
+}
+
 static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     service_t *svc = arg;
     if (msg->count < 2 || msg->count > 3 || (msg->count == 3 && zmq_msg_size(&msg->frames[1]) != 0)) {
@@ -1010,7 +1117,21 @@ static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
         return;
     }
     note_peer(svc, msg->peer);
-    enqueue(svc, call_new(svc, msg));
+    const zmq_msg_t *body = &msg->frames[msg->count - 1];
+    const uint8_t *bytes = zmq_msg_data((zmq_msg_t *) body);
+    size_t len = zmq_msg_size(body);
+    call_batch_part_t parts[CALL_BATCH_ACCEPT_MAX];
+    int n = call_batch_split(bytes, len, parts, CALL_BATCH_ACCEPT_MAX);
+    if (n == 0) {
+        enqueue(svc, call_new(svc, msg, bytes, len, false));
+        return;
+    }
+    if (n < 0) {
+        refuse_batch(svc, msg, n);
+        return;
+    }
+    svc->stats.batched_messages++;
+    for (int i = 0; i < n; i++) enqueue(svc, call_new(svc, msg, parts[i].data, parts[i].len, true));
 }
 
 /* Parked requests whose replica caught up go back into a batch; expired ones get a timeout. */
@@ -1037,6 +1158,7 @@ static void recheck_waiting(service_t *svc) {
         send_reply(svc, c);
         call_destroy(&c);
     }
+    send_groups(svc);
     log_context_set(NULL);
     if (!svc->waiting) uv_timer_stop(&svc->wait_timer);
 }
@@ -1185,6 +1307,7 @@ void service_destroy(service_t **self_p) {
     bus_socket_destroy(&svc->router);
     bus_socket_destroy(&svc->pub);
     event_batch_free(&svc->published);
+    for (int i = 0; i < REPLY_GROUPS_MAX; i++) call_batch_free(&svc->groups[i].replies);
     outbox_destroy(&svc->outbox);
     store_destroy(&svc->store);
     uv_close((uv_handle_t *) &svc->batch_idle, on_closed);

@@ -171,6 +171,7 @@ size_t service_idempotency_reply_offset(const void *value, size_t len);
 /* Statistics for metrics and tests. */
 typedef struct {
     uint64_t requests, batches, commits, malformed, replays, idempotent_hits, map_grows;
+    uint64_t batched_messages;     /* messages that carried several requests (call_batch.h) */
 } service_stats_t;
 service_stats_t service_stats(const service_t *self);
 /* The calling process's CPU seconds, resident bytes and open descriptors into m (the gateway

@@ -426,10 +426,13 @@ static void answer_result(struct gateway_call *call, const Lumbung__Reply *reply
     answer_message(call, status, which, result);
 }
 
+static void send_failed(struct gateway_call *call, int rc);
+
 static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
     struct gateway_call *call = arg;
     gateway_exchange_t *ex = call->ex;
     int backend = call->backend;
+    if (status == ERR_UNAVAILABLE) { send_failed(call, status); return; }   /* not delivered */
     if (status != CLIENT_OK) { answer_client_status(ex, backend, status); return; }
     /* Only a success proves its sequence committed: a failed batch's number is handed out
        again by the next commit, and waiting for it would stall every later call. */
@@ -441,8 +444,7 @@ static void on_reply(void *arg, int status, const Lumbung__Reply *reply) {
 
 static void retry_arm(gateway_t *gw);
 
-/* Sends call->request; a send refused for want of a connection is queued for another attempt
-   while attempts and the deadline allow, since it delivered nothing. */
+/* Sends call->request (send_failed() when the bus refuses it). */
 static void send_request(struct gateway_call *call) {
     gateway_exchange_t *ex = call->ex;
     gateway_t *gw = ex->gw;
@@ -455,6 +457,15 @@ static void send_request(struct gateway_call *call) {
         gateway_exchange_call_sent(ex);
         return;
     }
+    send_failed(call, rc);
+}
+
+/* A send the bus refused, at once or when the client's batch went out (client.h), delivered
+   nothing: it is queued for another attempt while attempts and the deadline allow. */
+static void send_failed(struct gateway_call *call, int rc) {
+    gateway_exchange_t *ex = call->ex;
+    gateway_t *gw = ex->gw;
+    uint32_t timeout = call->op_flags & OP_LONG ? gw->long_timeout_ms : gw->timeout_ms;
     uint64_t now = uv_now(gw->loop);
     if (!call->give_up_at_ms) call->give_up_at_ms = now + timeout;
     uint64_t wait = (uint64_t) GATEWAY_SEND_RETRY_MS << call->attempts;

@@ -263,6 +263,7 @@ FIGURE(f_replays, m->replays, M(replays))
 FIGURE(f_idem_entries, m->idempotency_entries, M(idempotency_entries))
 FIGURE(f_outbox_entries, m->outbox_entries, M(outbox_entries))
 FIGURE(f_waiting, m->waiting, M(waiting))
+FIGURE(f_batched, m->batched_messages, M(batched_messages))
 FIGURE(f_cpu, m->cpu_seconds, M(cpu_seconds))
 FIGURE(f_rss, m->rss_bytes, M(rss_bytes))
 FIGURE(f_fds, m->open_fds, M(open_fds))
@@ -279,6 +280,7 @@ static const family_t families[] = {
     { "lumbung_store_map_grows_total", "counter", "Times the map was grown and a batch redone.", f_map_grows },
     { "lumbung_service_requests_total", "counter", "Bus requests received.", f_requests },
     { "lumbung_service_malformed_requests_total", "counter", "Bus requests that could not be decoded or had no body.", f_malformed },
+    { "lumbung_service_batched_messages_total", "counter", "Bus messages that carried several requests (a batch).", f_batched },
     { "lumbung_service_requests_waiting", "gauge", "Requests parked until a replica catches up.", f_waiting },
     { "lumbung_group_commit_batches_total", "counter", "Group commits attempted.", f_batches },
     { "lumbung_group_commits_total", "counter", "Group commits that reached the disk.", f_commits },

@@ -124,8 +124,8 @@ def test_bad_frames_and_strangers_are_refused_and_service_keeps_serving(pair):
     r = b.call(empty)
     assert r.error.code == "unknown_body"
 
-    # A body from a newer contract (unknown field number 50) is not silently ignored.
-    future = pb.envelope_pb2.Request(request_id=424242).SerializeToString() + bytes([0x92, 0x03, 0x00])
+    # A body from a newer contract (unknown field number 51) is not silently ignored.
+    future = pb.envelope_pb2.Request(request_id=424242).SerializeToString() + bytes([0x9A, 0x03, 0x00])
     b.send_raw([b"", future])
     reply.ParseFromString(b.recv_raw()[-1])
     assert reply.request_id == 424242 and reply.error.code == "unknown_body"
@@ -158,6 +158,103 @@ def test_bad_frames_and_strangers_are_refused_and_service_keeps_serving(pair):
     # ...and the next good request is served.
     r = b.call(add("cash", 1))
     assert r.testing.value == 1
+
+
+def batch_of(*requests):
+    outer = pb.envelope_pb2.Request()
+    outer.batch.extend(r.SerializeToString() for r in requests)
+    return outer.SerializeToString()
+
+
+def replies_of(frames):
+    outer = pb.envelope_pb2.Reply()
+    outer.ParseFromString(frames[-1])
+    replies = []
+    for element in outer.batch:
+        r = pb.envelope_pb2.Reply()
+        r.ParseFromString(element)
+        replies.append(r)
+    return outer, replies
+
+
+def test_a_batch_of_requests_is_answered_element_by_element_in_one_message(pair):
+    """Request.batch (docs/bus.md): each element runs as if it had come alone, in the order
+    given, in the same group commit, and the replies come back together."""
+    c = pair
+    c.start_testsvc("tproducer")
+    b = c.bus("tproducer")
+    elements = [add("cash", 100, key="k-1"), add("cash", 20), add("cash", 100, key="k-1"),
+                state("cash"), add("cash", 999, key="k-1")]
+    for i, r in enumerate(elements):
+        r.request_id = 9000 + i
+    ping = pb.envelope_pb2.Request()
+    ping.ping.SetInParent()
+    before = b.call(ping).pong.metrics
+    b.send_raw([b"", batch_of(*elements)])
+    frames = b.recv_raw()
+    assert len(frames) == 2 and frames[0] == b""      # in the shape it came: delimiter, body
+    outer, replies = replies_of(frames)
+    assert not outer.HasField("error") and not outer.request_id
+    assert [r.request_id for r in replies] == [9000, 9001, 9002, 9003, 9004]
+    assert [r.testing.value for r in replies[:4]] == [100, 120, 100, 120]
+    assert replies[2].event_seq == replies[0].event_seq    # the repeat: the stored reply
+    assert replies[4].error.code == "idempotency_key_reused"
+    assert b.call(state("cash")).testing.value == 120
+    assert b.recv_raw(timeout=0.3) is None                 # nothing else was sent
+    ping.request_id = 0
+    figures = b.call(ping).pong.metrics
+    assert (before.batched_messages, figures.batched_messages) == (0, 1)
+    assert figures.requests - before.requests == 7         # five elements, the state, the ping
+
+
+def test_a_batch_that_breaks_the_rules_is_refused_with_a_typed_error(pair):
+    c = pair
+    c.start_testsvc("tproducer")
+    b = c.bus("tproducer")
+    err = pb.envelope_pb2
+
+    # An element that is itself a batch: that element alone is refused.
+    inner = pb.envelope_pb2.Request(request_id=2)
+    inner.batch.append(add("cash", 5).SerializeToString())
+    one = add("cash", 7)
+    one.request_id = 1
+    b.send_raw([b"", batch_of(one, inner)])
+    _, replies = replies_of(b.recv_raw())
+    assert replies[0].request_id == 1 and replies[0].testing.value == 7
+    assert replies[1].request_id == 2
+    assert replies[1].error.code == "nested_batch" and replies[1].error.field == "batch"
+    assert replies[1].error.kind == err.ERROR_KIND_INVALID
+
+    # An element that is no Request: refused on its own, the others run.
+    two = add("cash", 3)
+    two.request_id = 3
+    outer = pb.envelope_pb2.Request()
+    outer.batch.extend([b"\xff\xff\xff not a protobuf", two.SerializeToString()])
+    b.send_raw([b"", outer.SerializeToString()])
+    _, replies = replies_of(b.recv_raw())
+    assert replies[0].error.code == "malformed_request"
+    assert replies[1].request_id == 3 and replies[1].testing.value == 10
+
+    # A batch with another field beside it: nothing runs, one typed error.
+    mixed = pb.envelope_pb2.Request(request_id=4)
+    mixed.batch.append(add("cash", 1000).SerializeToString())
+    b.send_raw([b"", mixed.SerializeToString()])
+    refused = pb.envelope_pb2.Reply()
+    refused.ParseFromString(b.recv_raw()[-1])
+    assert refused.error.code == "malformed_batch" and refused.error.field == "batch"
+    assert refused.error.kind == err.ERROR_KIND_INVALID
+    assert "carries nothing else" in refused.error.message
+
+    # More elements than a service takes from one message (256): nothing runs.
+    b.send_raw([b"", batch_of(*[add("cash", 1000) for _ in range(257)])])
+    refused.ParseFromString(b.recv_raw()[-1])
+    assert refused.error.code == "batch_too_large" and refused.error.field == "batch"
+    assert refused.error.kind == err.ERROR_KIND_TOO_LARGE
+    assert "at most 256" in refused.error.message
+
+    # None of the refused ones changed anything, and the service keeps serving.
+    assert b.call(state("cash")).testing.value == 10
+    assert "refused a batch" in c.log("tproducer")
 
 
 def test_sigterm_stops_cleanly(pair):

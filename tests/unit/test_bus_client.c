@@ -14,12 +14,18 @@
 #include <sys/socket.h>
 
 #include "unit.h"
+#include "call_batch.h"
 #include "client.h"
 #include "curve.h"
 
 enum { IDENTITY_MAX = 256, CALLS_MANY = 500, SHORT_TIMEOUT_MS = 100 };
 
-typedef enum { SERVER_ANSWERS, SERVER_IGNORES, SERVER_ANSWERS_GARBAGE } server_mode_t;
+typedef enum {
+    SERVER_ANSWERS,                   /* each request its own reply message */
+    SERVER_IGNORES,
+    SERVER_ANSWERS_GARBAGE,
+    SERVER_ANSWERS_BATCHED,           /* a batch's replies in one message, as common/service does */
+} server_mode_t;
 
 typedef struct {
     char dir[UNIT_PATH_MAX];
@@ -30,7 +36,9 @@ typedef struct {
     client_t *client;
     /* what the server saw */
     server_mode_t mode;
-    int received;
+    int received;                     /* requests, the elements of a batch each counted */
+    int messages, batches;            /* messages received, and those that were batches */
+    int largest_batch;
     int last_frames;                  /* frames of the last request, routing id included */
     char last_peer[CURVE_NAME_MAX];
     uint8_t identity[IDENTITY_MAX];
@@ -58,7 +66,7 @@ static int free_port(void) {
     return ntohs(a.sin_port);
 }
 
-static void server_send_reply(fixture_t *f, uint64_t request_id, bool garbage) {
+static size_t pack_pong(uint64_t request_id, uint8_t *buf) {
     Lumbung__Reply reply = LUMBUNG__REPLY__INIT;
     Lumbung__Pong pong = LUMBUNG__PONG__INIT;
     reply.has_request_id = 1;
@@ -66,21 +74,45 @@ static void server_send_reply(fixture_t *f, uint64_t request_id, bool garbage) {
     pong.service = "svc";
     reply.result_case = LUMBUNG__REPLY__RESULT_PONG;
     reply.pong = &pong;
+    return lumbung__reply__pack(&reply, buf);
+}
+
+static void server_send(fixture_t *f, const uint8_t *bytes, size_t len) {
+    const void *parts[2] = { f->identity, bytes };   /* in the shape the request came */
+    size_t sizes[2] = { f->identity_len, len };
+    assert_int_equal(bus_send(f->router, parts, sizes, 2), 0);
+}
+
+static void server_send_reply(fixture_t *f, uint64_t request_id, bool garbage) {
     uint8_t buf[128];
-    size_t len = lumbung__reply__pack(&reply, buf);
+    size_t len = pack_pong(request_id, buf);
     if (garbage) {
         memset(buf, 0xFF, sizeof buf);
         len = 16;
     }
-    const void *parts[2] = { f->identity, buf };   /* in the shape the request came */
-    size_t sizes[2] = { f->identity_len, len };
-    assert_int_equal(bus_send(f->router, parts, sizes, 2), 0);
+    server_send(f, buf, len);
+}
+
+/* One request (alone or an element of a batch): its id, and its reply unless ignored. */
+static void serve_one(fixture_t *f, const uint8_t *bytes, size_t len, call_batch_t *replies) {
+    f->received++;
+    Lumbung__Request *req = lumbung__request__unpack(NULL, len, bytes);
+    assert_non_null(req);
+    assert_int_equal(req->n_batch, 0);
+    f->last_request_id = req->request_id;
+    lumbung__request__free_unpacked(req, NULL);
+    if (f->mode == SERVER_ANSWERS) server_send_reply(f, f->last_request_id, false);
+    if (f->mode == SERVER_ANSWERS_GARBAGE) server_send_reply(f, f->last_request_id, true);
+    if (f->mode == SERVER_ANSWERS_BATCHED) {
+        uint8_t buf[128];
+        call_batch_add(replies, buf, pack_pong(f->last_request_id, buf));
+    }
 }
 
 static void on_request(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     fixture_t *f = arg;
     (void) s;
-    f->received++;
+    f->messages++;
     snprintf(f->last_peer, sizeof f->last_peer, "%s", msg->peer);
     /* routing id, then the request, after an empty delimiter when the sender is REQ-shaped
        (the raw DEALERs below); client.c sends none (each frame is a CURVE box of its own) */
@@ -90,13 +122,21 @@ static void on_request(bus_socket_t *s, bus_msg_t *msg, void *arg) {
     assert_true(f->identity_len <= IDENTITY_MAX);
     memcpy(f->identity, zmq_msg_data(&msg->frames[0]), f->identity_len);
     const zmq_msg_t *body = &msg->frames[msg->count - 1];
-    Lumbung__Request *req = lumbung__request__unpack(NULL, zmq_msg_size(body),
-                                                     zmq_msg_data((zmq_msg_t *) body));
-    assert_non_null(req);
-    f->last_request_id = req->request_id;
-    lumbung__request__free_unpacked(req, NULL);
-    if (f->mode == SERVER_ANSWERS) server_send_reply(f, f->last_request_id, false);
-    if (f->mode == SERVER_ANSWERS_GARBAGE) server_send_reply(f, f->last_request_id, true);
+    const uint8_t *bytes = zmq_msg_data((zmq_msg_t *) body);
+    size_t len = zmq_msg_size(body);
+    call_batch_part_t parts[CALL_BATCH_ACCEPT_MAX];
+    int n = call_batch_split(bytes, len, parts, CALL_BATCH_ACCEPT_MAX);
+    assert_true(n >= 0);
+    call_batch_t replies;
+    call_batch_init(&replies);
+    if (n == 0) serve_one(f, bytes, len, &replies);
+    if (n > 0) f->batches++;
+    if (n > f->largest_batch) f->largest_batch = n;
+    for (int i = 0; i < n; i++) serve_one(f, parts[i].data, parts[i].len, &replies);
+    size_t out_len;
+    const uint8_t *out = call_batch_message(&replies, &out_len);
+    if (out) server_send(f, out, out_len);
+    call_batch_free(&replies);
 }
 
 static bus_t *new_bus(fixture_t *f, const char *name) {
@@ -243,6 +283,41 @@ static void many_calls_in_flight_all_get_their_own_reply(void **state) {
     }
     assert_int_equal(client_pending(f->client), 0);
     assert_int_equal(f->received, CALLS_MANY);
+    /* Made in one turn: the first alone, the others in batches of CALL_BATCH_CALLS. */
+    assert_int_equal(f->messages, 1 + (CALLS_MANY - 1 + CALL_BATCH_CALLS - 1) / CALL_BATCH_CALLS);
+    assert_int_equal(f->largest_batch, CALL_BATCH_CALLS);
+    free(m);
+}
+
+/* The calls of one turn after the first travel as one message, and a reply message carrying
+   several replies reaches each caller with its own. */
+static void calls_of_one_turn_travel_together_and_batched_replies_reach_each_caller(void **state) {
+    enum { CALLS = 10 };
+    fixture_t *f = *state;
+    f->mode = SERVER_ANSWERS_BATCHED;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t first = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
+    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    int messages = f->messages;
+    many_t *m = calloc(1, sizeof *m);
+    for (int i = 0; i < CALLS; i++) {
+        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
+        m->ids[i] = req.request_id;
+    }
+    assert_int_equal(f->messages, messages);      /* nothing left before the turn ended... */
+    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    assert_int_equal(client_pending(f->client), 0);
+    assert_int_equal(f->messages, messages + 2);  /* ...then the first alone, nine together */
+    assert_int_equal(f->batches, 1);
+    assert_int_equal(f->largest_batch, CALLS - 1);
+    for (int i = 0; i < CALLS; i++) {
+        assert_int_equal(m->each[i].calls, 1);
+        assert_int_equal(m->each[i].status, CLIENT_OK);
+        assert_int_equal(m->each[i].request_id, m->ids[i]);
+    }
     free(m);
 }
 
@@ -495,6 +570,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(a_call_gets_its_reply_and_the_server_knows_the_caller),
         T(many_calls_in_flight_all_get_their_own_reply),
+        T(calls_of_one_turn_travel_together_and_batched_replies_reach_each_caller),
         T(a_call_to_a_port_with_nothing_listening_fails_fast),
         T(a_server_that_never_answers_yields_a_timeout),
         T(an_undecodable_reply_is_dropped_and_the_call_times_out),
