@@ -62,6 +62,11 @@ const uint8_t *call_batch_message(const call_batch_t *b, size_t *len) {
 }
 
 void call_batch_clear(call_batch_t *b) {
+    if (b->cap > 4 * CALL_BATCH_BYTES) {       /* one huge element: do not keep its room */
+        free(b->data);
+        b->data = NULL;
+        b->cap = 0;
+    }
     b->len = 0;
     b->count = 0;
     b->first_at = b->first_len = 0;

@@ -56,7 +56,7 @@ bool call_batch_full(const call_batch_t *b);
    NULL and 0 when it is empty. */
 const uint8_t *call_batch_message(const call_batch_t *b, size_t *len);
 
-/* Empties the batch after it was sent, keeping its buffer. */
+/* Empties the batch after it was sent, keeping its buffer unless one huge element grew it. */
 void call_batch_clear(call_batch_t *b);
 
 typedef struct {

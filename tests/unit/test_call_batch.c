@@ -94,9 +94,18 @@ static void a_batch_is_full_at_its_count_or_its_bytes(void **state) {
     call_batch_add(&b, one, len);
     assert_true(call_batch_full(&b));
     call_batch_clear(&b);
-    uint8_t *big = calloc(1, CALL_BATCH_BYTES);
+    uint8_t *big = calloc(1, 8 * CALL_BATCH_BYTES);
     call_batch_add(&b, big, CALL_BATCH_BYTES);
     assert_true(call_batch_full(&b));
+    call_batch_clear(&b);
+    assert_non_null(b.data);                     /* the usual room is kept... */
+    call_batch_add(&b, big, 8 * CALL_BATCH_BYTES);
+    call_batch_clear(&b);
+    assert_null(b.data);                         /* ...a huge element's is given back */
+    assert_int_equal(b.cap, 0);
+    call_batch_add(&b, big, 10);
+    size_t out_len;
+    assert_memory_equal(call_batch_message(&b, &out_len), big, 10);
     free(big);
     call_batch_free(&b);
 }
