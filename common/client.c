@@ -148,20 +148,25 @@ static void on_reply(bus_socket_t *socket, bus_msg_t *msg, void *arg) {
     arm_timer(c);
 }
 
-/* Sends what this turn's calls packed: one frame, without the empty delimiter a REQ socket
-   would add, since CURVE boxes every frame on its own, and the service answers in the shape
-   it was asked (docs/bus.md). 0 once sent (the batch is then empty), or the status its calls
-   get: a send refused (no connection; the DEALER is immediate) delivered none of them. */
+/* Sends one frame, without the empty delimiter a REQ socket would add, since CURVE boxes
+   every frame on its own, and the service answers in the shape it was asked (docs/bus.md).
+   0, or the status the frame's calls get: a send refused (no connection; the DEALER is
+   immediate) delivered none of them. */
+static int send_frame(client_t *c, const uint8_t *bytes, size_t len) {
+    const void *parts[1] = { bytes };
+    size_t sizes[1] = { len };
+    int rc = bus_send(c->socket, parts, sizes, 1);
+    return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
+}
+
+/* Sends what this turn's calls packed as one message; the batch is then empty. */
 static int send_out(client_t *c) {
     size_t len;
     const uint8_t *bytes = call_batch_message(&c->out, &len);
     if (!bytes) return 0;
-    const void *parts[1] = { bytes };
-    size_t sizes[1] = { len };
-    int rc = bus_send(c->socket, parts, sizes, 1);
-    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
-    call_batch_clear(&c->out);
-    return 0;
+    int rc = send_frame(c, bytes, len);
+    if (rc == 0) call_batch_clear(&c->out);
+    return rc;
 }
 
 /* Calls back each call of a batch that could not be sent with its status, which a caller may
@@ -188,11 +193,9 @@ static int send_now(client_t *c, const Lumbung__Request *request, size_t len) {
     uint8_t *buf = len <= sizeof stackbuf ? stackbuf : malloc(len);
     if (!buf) abort();
     lumbung__request__pack(request, buf);
-    const void *parts[1] = { buf };
-    size_t sizes[1] = { len };
-    int rc = bus_send(c->socket, parts, sizes, 1);
+    int rc = send_frame(c, buf, len);
     if (buf != stackbuf) free(buf);
-    if (rc != 0) return rc == -EAGAIN ? ERR_UNAVAILABLE : rc;
+    if (rc != 0) return rc;
     uv_prepare_start(&c->flush, on_flush);
     return 0;
 }
