@@ -17,18 +17,9 @@ void call_batch_free(call_batch_t *b) {
     *b = (call_batch_t) { 0 };
 }
 
-static void grow(call_batch_t *b, size_t more) {
-    if (b->len + more <= b->cap) return;
-    size_t cap = b->cap ? b->cap : CALL_BATCH_BYTES + PB_SPLICE_PREFIX_MAX;
-    while (cap < b->len + more) cap *= 2;
-    uint8_t *data = realloc(b->data, cap);
-    if (!data) abort();
-    b->data = data;
-    b->cap = cap;
-}
-
 uint8_t *call_batch_reserve(call_batch_t *b, size_t len) {
-    grow(b, pb_splice_prefix_size(CALL_BATCH_FIELD, len) + len);
+    pb_splice_room(&b->data, &b->cap, b->len + pb_splice_prefix_size(CALL_BATCH_FIELD, len) + len,
+                   CALL_BATCH_BYTES + PB_SPLICE_PREFIX_MAX);
     uint8_t *at = pb_splice_prefix(b->data + b->len, CALL_BATCH_FIELD, len);
     if (b->count == 0) {
         b->first_at = (size_t) (at - b->data);

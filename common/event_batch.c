@@ -19,19 +19,10 @@ void event_batch_free(event_batch_t *b) {
     *b = (event_batch_t) { 0 };
 }
 
-static void reserve(event_batch_t *b, size_t more) {
-    if (b->len + more <= b->cap) return;
-    size_t cap = b->cap ? b->cap : EVENT_BATCH_BYTES + PB_SPLICE_PREFIX_MAX;
-    while (cap < b->len + more) cap *= 2;
-    uint8_t *data = realloc(b->data, cap);
-    if (!data) abort();
-    b->data = data;
-    b->cap = cap;
-}
-
 bool event_batch_add(event_batch_t *b, const uint8_t *event, size_t len) {
     const pb_splice_field_t f = { EVENTS_FIELD, event, len };
-    reserve(b, pb_splice_field_size(&f));
+    pb_splice_room(&b->data, &b->cap, b->len + pb_splice_field_size(&f),
+                   EVENT_BATCH_BYTES + PB_SPLICE_PREFIX_MAX);
     b->len = (size_t) (pb_splice_field(b->data + b->len, &f) - b->data);
     b->count++;
     return b->count >= EVENT_BATCH_EVENTS || b->len >= EVENT_BATCH_BYTES;

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -83,4 +84,14 @@ int pb_splice_next(const uint8_t **p, const uint8_t *end, uint32_t *field,
     *p += skip;
     *field = (uint32_t) (tag >> 3);
     return 0;
+}
+
+void pb_splice_room(uint8_t **data, size_t *cap, size_t need, size_t initial) {
+    if (need <= *cap) return;
+    size_t grown = *cap ? *cap : initial;
+    while (grown < need) grown *= 2;
+    uint8_t *bigger = realloc(*data, grown);
+    if (!bigger) abort();
+    *data = bigger;
+    *cap = grown;
 }

@@ -42,6 +42,11 @@ uint8_t *pb_splice_field(uint8_t *out, const pb_splice_field_t *f);
 /* The bytes pb_splice_field() writes for `f`. */
 size_t pb_splice_field_size(const pb_splice_field_t *f);
 
+/* Grows the malloc'd buffer *data of *cap bytes, in which a message is being built by
+   concatenation, to hold at least `need` bytes: `initial` the first time, then doubling.
+   Aborts when memory runs out, as every allocation of a service does. */
+void pb_splice_room(uint8_t **data, size_t *cap, size_t need, size_t initial);
+
 /* Walks the top-level fields of the packed message in [*p, end): sets *field to the next
    field's number, *start to its first byte (its tag) and moves *p past it. 0, or -EBADMSG for
    bytes that are no protobuf (a truncated field, a group, a varint of more than 10 bytes). */

@@ -1,6 +1,7 @@
 /* pb_splice: fields written by concatenation are what protobuf-c packs (one-, two- and
    three-byte lengths and tags), and the walk over a packed message's fields finds each field
-   with its exact bytes, refusing bytes that are no protobuf. */
+   with its exact bytes, refusing bytes that are no protobuf; the buffer such a message is
+   built in grows by doubling. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,12 +85,35 @@ static void the_walk_finds_each_field_with_its_bytes(void **state) {
     assert_int_equal(pb_splice_next(&p, group + 1, &fields[0], &start), -EBADMSG);
 }
 
+/* A buffer grows to `initial` first, then by doubling, keeps its bytes, and is left alone
+   while it has room. */
+static void the_room_starts_at_initial_then_doubles_and_keeps_the_bytes(void **state) {
+    (void) state;
+    uint8_t *data = NULL;
+    size_t cap = 0;
+    pb_splice_room(&data, &cap, 10, 64);
+    assert_non_null(data);
+    assert_int_equal(cap, 64);
+    memset(data, 0xab, 64);
+    uint8_t *same = data;
+    pb_splice_room(&data, &cap, 64, 64);
+    assert_ptr_equal(data, same);
+    assert_int_equal(cap, 64);
+    pb_splice_room(&data, &cap, 65, 64);
+    assert_int_equal(cap, 128);
+    pb_splice_room(&data, &cap, 1000, 64);
+    assert_int_equal(cap, 1024);
+    for (int i = 0; i < 64; i++) assert_int_equal(data[i], 0xab);
+    free(data);
+}
+
 int main(void) {
     unit_quiet_logs("test_pb_splice");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(varint_sizes_follow_the_seven_bit_groups),
         cmocka_unit_test(spliced_fields_equal_protobuf_c_packing),
         cmocka_unit_test(the_walk_finds_each_field_with_its_bytes),
+        cmocka_unit_test(the_room_starts_at_initial_then_doubles_and_keeps_the_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
