@@ -1,5 +1,6 @@
 /* bus + client in one process and one libuv loop: a CURVE ROUTER on a loopback port, clients
-   with keys from a temporary LUMBUNG_KEYS directory, and the ZAP handler between them. */
+   with keys from a temporary LUMBUNG_KEYS directory, and the ZAP handler between them; a
+   zmq_send of its own makes the bus refuse a chosen send (a batch after its turn's first call). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -53,6 +55,24 @@ typedef struct {
     uint64_t request_id;
     char service[32];
 } outcome_t;
+
+/* The bus refusing a send, on cue: this binary's zmq_send comes before libzmq's, so every
+   send of common/bus.c goes through it. While sends_to_pass is -1 all go to libzmq; when it is
+   n >= 0, n more go, then one fails with EAGAIN (what a DEALER says when it has no peer to
+   send to) and it is -1 again. Server and client share one thread, so the count is exact. */
+static int sends_to_pass = -1;
+
+int zmq_send(void *socket, const void *buf, size_t len, int flags) {
+    static int (*libzmq_send)(void *, const void *, size_t, int);
+    if (!libzmq_send) *(void **) &libzmq_send = dlsym(RTLD_NEXT, "zmq_send");
+    if (sends_to_pass == 0) {
+        sends_to_pass = -1;
+        errno = EAGAIN;
+        return -1;
+    }
+    if (sends_to_pass > 0) sends_to_pass--;
+    return libzmq_send(socket, buf, len, flags);
+}
 
 static int free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -321,6 +341,76 @@ static void calls_of_one_turn_travel_together_and_batched_replies_reach_each_cal
     free(m);
 }
 
+/* The turn's first call went out; the batch of the others is refused when the turn ends.
+   Each of them hears ERR_UNAVAILABLE (not delivered: a caller may retry), the first gets its
+   reply, and the next turn's calls go out again. */
+static void a_refused_batch_calls_back_each_of_its_calls_and_the_next_turn_sends_again(void **state) {
+    enum { CALLS = 5 };
+    fixture_t *f = *state;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t first = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
+    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    int received = f->received;
+    many_t *m = calloc(1, sizeof *m);
+    sends_to_pass = 1;                           /* the first call's send, then the batch's fails */
+    for (int i = 0; i < CALLS; i++)
+        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
+    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    assert_int_equal(sends_to_pass, -1);
+    assert_int_equal(client_pending(f->client), 0);
+    assert_int_equal(m->each[0].calls, 1);
+    assert_int_equal(m->each[0].status, CLIENT_OK);
+    for (int i = 1; i < CALLS; i++) {
+        assert_int_equal(m->each[i].calls, 1);
+        assert_int_equal(m->each[i].status, ERR_UNAVAILABLE);
+    }
+    assert_int_equal(f->received, received + 1);
+    /* The next turn: all of them delivered and answered. */
+    memset(m, 0, sizeof *m);
+    for (int i = 0; i < CALLS; i++)
+        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
+    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    for (int i = 0; i < CALLS; i++) assert_int_equal(m->each[i].status, CLIENT_OK);
+    assert_int_equal(f->received, received + 1 + CALLS);
+    free(m);
+}
+
+/* A full batch is sent in the middle of the turn; when that send is refused, the call that
+   filled it fails at once, and so does every later call of the turn, while the calls already
+   packed hear ERR_UNAVAILABLE when the turn ends. */
+static void a_batch_refused_mid_turn_fails_the_rest_of_the_turn_at_once(void **state) {
+    enum { LATER = 3 };
+    fixture_t *f = *state;
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    Lumbung__Ping ping = LUMBUNG__PING__INIT;
+    Lumbung__Request req = ping_request(&ping);
+    outcome_t first = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
+    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    int received = f->received;
+    many_t *m = calloc(1, sizeof *m);
+    sends_to_pass = 1;
+    int packed = 1 + CALL_BATCH_CALLS;           /* the one sent alone, then a full batch */
+    for (int i = 0; i < packed; i++)
+        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
+    for (int i = 0; i < LATER; i++)
+        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[packed + i]),
+                         ERR_UNAVAILABLE);
+    assert_int_equal(client_pending(f->client), (unsigned) packed);
+    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    assert_int_equal(m->each[0].status, CLIENT_OK);
+    for (int i = 1; i < packed; i++) {
+        assert_int_equal(m->each[i].calls, 1);
+        assert_int_equal(m->each[i].status, ERR_UNAVAILABLE);
+    }
+    for (int i = 0; i < LATER; i++) assert_int_equal(m->each[packed + i].calls, 0);
+    assert_int_equal(f->received, received + 1);
+    free(m);
+}
+
 static void a_call_to_a_port_with_nothing_listening_fails_fast(void **state) {
     fixture_t *f = *state;
     char nowhere[64];
@@ -571,6 +661,8 @@ int main(void) {
         T(a_call_gets_its_reply_and_the_server_knows_the_caller),
         T(many_calls_in_flight_all_get_their_own_reply),
         T(calls_of_one_turn_travel_together_and_batched_replies_reach_each_caller),
+        T(a_refused_batch_calls_back_each_of_its_calls_and_the_next_turn_sends_again),
+        T(a_batch_refused_mid_turn_fails_the_rest_of_the_turn_at_once),
         T(a_call_to_a_port_with_nothing_listening_fails_fast),
         T(a_server_that_never_answers_yields_a_timeout),
         T(an_undecodable_reply_is_dropped_and_the_call_times_out),
