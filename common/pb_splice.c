@@ -87,6 +87,7 @@ int pb_splice_next(const uint8_t **p, const uint8_t *end, uint32_t *field,
 }
 
 void pb_splice_room(uint8_t **data, size_t *cap, size_t need, size_t initial) {
+    assert(initial > 0 && "doubling from nothing stays nothing");
     if (need <= *cap) return;
     size_t grown = *cap ? *cap : initial;
     while (grown < need) grown *= 2;

@@ -8,7 +8,8 @@
     without packing it again. The result is a standard message: no unknown or private fields.
 
     It also walks a packed message's top-level fields as they were received, so a reader can
-    leave some out of what it hashes without unpacking and packing again.
+    leave some out of what it hashes without unpacking and packing again, and grows the buffer
+    a builder concatenates into (event_batch.h, call_batch.h).
 
     Not for: building anything but length-delimited fields (wire type 2). */
 #ifndef LUMBUNG_PB_SPLICE_H
