@@ -309,26 +309,42 @@ static void many_calls_in_flight_all_get_their_own_reply(void **state) {
     free(m);
 }
 
+/* A new client, connected and answered once, so that what a test does next is not delayed
+   by the handshake. */
+static void connect_and_answer_one(fixture_t *f, Lumbung__Request *req) {
+    f->client = new_client(f, f->client_bus, f->endpoint);
+    outcome_t first = { 0 };
+    assert_int_equal(call_once_connected(f, f->client, req, 2000, &first), 0);
+    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+}
+
+/* `n` calls in this turn, each accepted, outcomes into m->each[from..]. */
+static void call_many(fixture_t *f, Lumbung__Request *req, many_t *m, int from, int n) {
+    for (int i = from; i < from + n; i++) {
+        assert_int_equal(client_call(f->client, req, 2000, on_outcome, &m->each[i]), 0);
+        m->ids[i] = req->request_id;
+    }
+}
+
+/* Runs the loop until every call was called back, for about a second at most. */
+static void run_until_none_pending(fixture_t *f) {
+    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+}
+
 /* The calls of one turn after the first travel as one message, and a reply message carrying
    several replies reaches each caller with its own. */
 static void calls_of_one_turn_travel_together_and_batched_replies_reach_each_caller(void **state) {
     enum { CALLS = 10 };
     fixture_t *f = *state;
     f->mode = SERVER_ANSWERS_BATCHED;
-    f->client = new_client(f, f->client_bus, f->endpoint);
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    outcome_t first = { 0 };
-    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
-    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    connect_and_answer_one(f, &req);
     int messages = f->messages;
     many_t *m = calloc(1, sizeof *m);
-    for (int i = 0; i < CALLS; i++) {
-        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
-        m->ids[i] = req.request_id;
-    }
+    call_many(f, &req, m, 0, CALLS);
     assert_int_equal(f->messages, messages);      /* nothing left before the turn ended... */
-    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    run_until_none_pending(f);
     assert_int_equal(client_pending(f->client), 0);
     assert_int_equal(f->messages, messages + 2);  /* ...then the first alone, nine together */
     assert_int_equal(f->batches, 1);
@@ -341,38 +357,39 @@ static void calls_of_one_turn_travel_together_and_batched_replies_reach_each_cal
     free(m);
 }
 
+/* Of a turn's n calls whose batch the bus refused: the first, sent alone, was answered, and
+   each of the others was called back once with ERR_UNAVAILABLE. */
+static void assert_sent_alone_answered_the_batch_unavailable(const many_t *m, int n) {
+    assert_int_equal(m->each[0].calls, 1);
+    assert_int_equal(m->each[0].status, CLIENT_OK);
+    for (int i = 1; i < n; i++) {
+        assert_int_equal(m->each[i].calls, 1);
+        assert_int_equal(m->each[i].status, ERR_UNAVAILABLE);
+    }
+}
+
 /* The turn's first call went out; the batch of the others is refused when the turn ends.
    Each of them hears ERR_UNAVAILABLE (not delivered: a caller may retry), the first gets its
    reply, and the next turn's calls go out again. */
 static void a_refused_batch_calls_back_each_of_its_calls_and_the_next_turn_sends_again(void **state) {
     enum { CALLS = 5 };
     fixture_t *f = *state;
-    f->client = new_client(f, f->client_bus, f->endpoint);
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    outcome_t first = { 0 };
-    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
-    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    connect_and_answer_one(f, &req);
     int received = f->received;
     many_t *m = calloc(1, sizeof *m);
     sends_to_pass = 1;                           /* the first call's send, then the batch's fails */
-    for (int i = 0; i < CALLS; i++)
-        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
-    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    call_many(f, &req, m, 0, CALLS);
+    run_until_none_pending(f);
     assert_int_equal(sends_to_pass, -1);
     assert_int_equal(client_pending(f->client), 0);
-    assert_int_equal(m->each[0].calls, 1);
-    assert_int_equal(m->each[0].status, CLIENT_OK);
-    for (int i = 1; i < CALLS; i++) {
-        assert_int_equal(m->each[i].calls, 1);
-        assert_int_equal(m->each[i].status, ERR_UNAVAILABLE);
-    }
+    assert_sent_alone_answered_the_batch_unavailable(m, CALLS);
     assert_int_equal(f->received, received + 1);
     /* The next turn: all of them delivered and answered. */
     memset(m, 0, sizeof *m);
-    for (int i = 0; i < CALLS; i++)
-        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
-    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
+    call_many(f, &req, m, 0, CALLS);
+    run_until_none_pending(f);
     for (int i = 0; i < CALLS; i++) assert_int_equal(m->each[i].status, CLIENT_OK);
     assert_int_equal(f->received, received + 1 + CALLS);
     free(m);
@@ -384,28 +401,20 @@ static void a_refused_batch_calls_back_each_of_its_calls_and_the_next_turn_sends
 static void a_batch_refused_mid_turn_fails_the_rest_of_the_turn_at_once(void **state) {
     enum { LATER = 3 };
     fixture_t *f = *state;
-    f->client = new_client(f, f->client_bus, f->endpoint);
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    outcome_t first = { 0 };
-    assert_int_equal(call_once_connected(f, f->client, &req, 2000, &first), 0);
-    assert_true(unit_run_until(&f->loop, called, &first, UNIT_RUN_MS_DEFAULT));
+    connect_and_answer_one(f, &req);
     int received = f->received;
     many_t *m = calloc(1, sizeof *m);
     sends_to_pass = 1;
     int packed = 1 + CALL_BATCH_CALLS;           /* the one sent alone, then a full batch */
-    for (int i = 0; i < packed; i++)
-        assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[i]), 0);
+    call_many(f, &req, m, 0, packed);
     for (int i = 0; i < LATER; i++)
         assert_int_equal(client_call(f->client, &req, 2000, on_outcome, &m->each[packed + i]),
                          ERR_UNAVAILABLE);
     assert_int_equal(client_pending(f->client), (unsigned) packed);
-    for (int i = 0; i < 200 && client_pending(f->client) > 0; i++) unit_run_for(&f->loop, 5);
-    assert_int_equal(m->each[0].status, CLIENT_OK);
-    for (int i = 1; i < packed; i++) {
-        assert_int_equal(m->each[i].calls, 1);
-        assert_int_equal(m->each[i].status, ERR_UNAVAILABLE);
-    }
+    run_until_none_pending(f);
+    assert_sent_alone_answered_the_batch_unavailable(m, packed);
     for (int i = 0; i < LATER; i++) assert_int_equal(m->each[packed + i].calls, 0);
     assert_int_equal(f->received, received + 1);
     free(m);
