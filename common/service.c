@@ -139,16 +139,24 @@ struct service {
 
 /* ---- calls ---- */
 
+/* Where a reply to `msg` goes: the sender's routing id (cut to IDENTITY_MAX; libzmq's own are
+   5 bytes), and whether it sent an empty delimiter frame, which the reply then carries too. */
+static size_t routing_id(const bus_msg_t *msg, const uint8_t **id, bool *delimiter) {
+    const zmq_msg_t *frame = &msg->frames[0];
+    *id = zmq_msg_data((zmq_msg_t *) frame);
+    *delimiter = msg->count == 3;
+    return zmq_msg_size(frame) < IDENTITY_MAX ? zmq_msg_size(frame) : IDENTITY_MAX;
+}
+
 /* A call of the request `raw` (copied) that came in `msg`, alone or as an element of a batch. */
 static service_call_t *call_new(service_t *svc, const bus_msg_t *msg, const uint8_t *raw,
                                 size_t raw_len, bool batched) {
     service_call_t *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->svc = svc;
-    const zmq_msg_t *id = &msg->frames[0];
-    c->identity_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
-    memcpy(c->identity, zmq_msg_data((zmq_msg_t *) id), c->identity_len);
-    c->delimiter = msg->count == 3;
+    const uint8_t *id;
+    c->identity_len = routing_id(msg, &id, &c->delimiter);
+    memcpy(c->identity, id, c->identity_len);
     c->batched = batched;
     text_copy(c->peer, sizeof c->peer, msg->peer);
     text_copy(c->peer_key, sizeof c->peer_key, msg->peer_key);
@@ -1104,9 +1112,10 @@ static void refuse_batch(service_t *svc, const bus_msg_t *msg, int rc) {
     reply.error = &error;
     uint8_t bytes[512];
     size_t len = lumbung__reply__pack(&reply, bytes);
-    const zmq_msg_t *id = &msg->frames[0];
-    size_t id_len = zmq_msg_size(id) < IDENTITY_MAX ? zmq_msg_size(id) : IDENTITY_MAX;
-    send_to(svc, zmq_msg_data((zmq_msg_t *) id), id_len, msg->count == 3, bytes, len, 0);
+    const uint8_t *id;
+    bool delimiter;
+    size_t id_len = routing_id(msg, &id, &delimiter);
+    send_to(svc, id, id_len, delimiter, bytes, len, 0);
 }
 
 static void on_router(bus_socket_t *s, bus_msg_t *msg, void *arg) {
