@@ -19,8 +19,9 @@ static bool log_json = false;
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
 static const char *const level_json[] = { "debug", "info", "warn", "error" };
 
-/* The current request of the process (services: the call being run). */
-static struct {
+/* The current request of the thread (services: the call being run; the step of a long
+   operation runs on a worker thread, each with its own). */
+static _Thread_local struct {
     bool set;
     char request_id[LOG_REQUEST_ID_MAX + 1];
     char actor[LOG_FIELD_MAX];

@@ -10,8 +10,9 @@
     error) filters; the default is info.
 
     The request id is a string (the caller's X-Request-Id when sane, else a random one made by
-    the gateway) carried in the envelope's trace_id. A service runs one request at a time on its
-    loop, so it sets the current request with log_context_set() and every line it writes until
+    the gateway) carried in the envelope's trace_id. A service runs one request at a time on a
+    thread (its loop; a long operation's step on a worker), so it sets the thread's current
+    request with log_context_set() and every line that thread writes until
     log_context_set(NULL) carries it; the gateway, which interleaves requests, passes a context
     to log_emit() instead. The numeric `request_id` argument of log_write() is used only when
     no context is set (0 prints as "-").

@@ -39,6 +39,8 @@ enum {
     OPERATIONS_MAX = 96,           /* operations counted for metrics; more go to "other" */
     OPERATION_NAME_MAX = 64,
     REPLY_GROUPS_MAX = 8,          /* peers whose batched replies one commit gathers at once */
+    FAULT_HOLD_MS = 120000,        /* the longest LUMBUNG_FAULT=hold_steps holds a step */
+    FAULT_GATE_MAX = 512,
 };
 
 typedef struct {
@@ -74,6 +76,7 @@ struct service_call {
     int64_t last_seq;              /* last event emitted in this call, 0 if none */
     size_t replay_bytes;           /* event bytes in the replay reply being built */
     bool stored_idempotent;
+    bool idempotent_hit;           /* answered from the reply stored under its key */
     const uint8_t *reply_packed;   /* the reply as stored for its Idempotency-Key (in the arena):
                                       sent as it is unless something failed after */
     size_t reply_packed_len;
@@ -115,6 +118,7 @@ struct service {
     uint64_t head;                 /* newest committed event */
     service_call_t *batch[SERVICE_BATCH_MAX];
     int batch_count;
+    int batch_examined;            /* calls before it were kept by answer_reads for the batch */
     service_call_t *waiting;       /* parked requests, a list */
     service_call_t *continued[SERVICE_BATCH_MAX];  /* calls to run again after this batch */
     int continued_count;
@@ -124,8 +128,25 @@ struct service {
     int replica_count;
     uv_idle_t batch_idle;
     uv_timer_t heartbeat_timer, wait_timer;
-    int handles_open;
+    int handles_open;              /* and the step's work request while one is in flight */
+    bool stopping;
+    /* The steps of long operations run on a worker thread (step_run) in a write txn of their
+       own, while the loop thread answers reads and keeps writes for after them. The worker
+       touches the steps' calls, the store and the app's handlers, nothing else of svc but
+       what is set before it starts and the results below. */
+    uv_work_t step_work;
+    service_call_t *steps[SERVICE_BATCH_MAX];
+    int step_count;
+    bool step_in_flight;
+    int step_redo;                 /* map growths for this step so far */
+    uv_mutex_t step_lock;          /* held by the worker while it runs; the grow guard's */
+    uv_cond_t step_cond;           /* signalled when step_ended is set */
+    bool step_ended;               /* the worker's results, under step_lock: */
+    int step_rc;
+    double step_seconds;
     bool fault_crash_after_commit;
+    bool fault_hold_steps;
+    char fault_gate[FAULT_GATE_MAX];
     service_stats_t stats;
     peer_seen_t peers[PEERS_SEEN_MAX];
     store_table_t outbox_table;    /* only counted, for metrics; outbox.c owns it */
@@ -407,7 +428,7 @@ static int idem_lookup(service_call_t *c, store_txn_t *txn) {
     if (!stored) return ERR_STORE;
     stored->request_id = c->request->request_id;
     c->reply = stored;
-    c->svc->stats.idempotent_hits++;
+    c->idempotent_hit = true;      /* counted by call_finish, on the loop thread */
     return 1;
 }
 
@@ -766,12 +787,15 @@ static void call_outcome(service_t *svc, service_call_t *c) {
         log_emit(level, NULL, "ok", ms, "%s: %s done for '%s'", svc->name, c->operation, c->peer);
 }
 
-/* Returns 0 when the call has its reply (or is parked), or ERR_MAP_FULL / ERR_STORE when the
-   whole batch must be redone or dropped. */
-static int run_call(service_call_t *c, store_txn_t *txn) {
+/* What every call goes through before it runs, on the loop thread (it reads the bus's peers):
+   a fresh arena, the request unpacked, its actor, its operation, the key's scope and the
+   envelope's limits. Returns true when that answered it (with an error). */
+static bool call_open(service_call_t *c) {
     service_t *svc = c->svc;
     arena_reset(c->arena);
     c->stored_idempotent = false;
+    c->idempotent_hit = false;
+    c->parked = false;
     c->reply_packed = NULL;
     c->reply = arena_message(c->arena, &lumbung__reply__descriptor);
     ProtobufCAllocator alloc = arena_allocator(c->arena);
@@ -781,7 +805,7 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         log_warn(0, "%s: malformed request of %zu bytes from '%s'", svc->name, c->raw_len, c->peer);
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "malformed_request", NULL,
                           "the request is not a valid lumbung.Request message");
-        return 0;
+        return true;
     }
     c->reply->has_request_id = 1;
     c->reply->request_id = c->request->request_id;
@@ -793,52 +817,73 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
                   c->request->idempotency_key ? " key " : "",
                   c->request->idempotency_key ? c->request->idempotency_key : "");
     c->arrival_logged = true;
-    if (call_refused(c)) return 0;
+    if (call_refused(c)) return true;
     const Lumbung__Request *r = c->request;
     if (r->n_batch > 0) {          /* only an element of a batch gets here with one */
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "nested_batch", "batch",
                           "an element of a batch cannot itself be a batch; send its requests "
                           "as elements of the outer batch");
-        return 0;
+        return true;
     }
     if (!c->continued && r->has_deadline_ms && r->deadline_ms > 0 &&
         r->deadline_ms < envelope_now_ms()) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_TIMEOUT, "deadline_exceeded", NULL,
                           "the request arrived after its deadline; nothing was done");
-        return 0;
+        return true;
     }
     if (r->idempotency_key && strlen(r->idempotency_key) > SERVICE_IDEMPOTENCY_KEY_MAX) {
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "invalid_idempotency_key",
                           "idempotency_key", "an idempotency key has at most %d characters",
                           SERVICE_IDEMPOTENCY_KEY_MAX);
-        return 0;
+        return true;
     }
-    switch (r->body_case) {
-    case LUMBUNG__REQUEST__BODY_PING:
-        answer_ping(c, txn);
-        return 0;
-    case LUMBUNG__REQUEST__BODY_REPLAY:
-        return answer_replay(c, txn);
-    case LUMBUNG__REQUEST__BODY__NOT_SET:
+    if (r->body_case == LUMBUNG__REQUEST__BODY__NOT_SET) {
         svc->stats.malformed++;
         log_warn(r->request_id, "%s: request without a known body from '%s'", svc->name, c->peer);
         service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
                           "the request has no body this bus understands; check the envelope version");
-        return 0;
-    default:
-        break;
+        return true;
     }
-    if (must_wait(c)) {
-        c->parked = true;
-        c->park_deadline_ms = r->has_deadline_ms && r->deadline_ms ? r->deadline_ms
-                                                                    : envelope_now_ms() + SERVICE_PARK_DEADLINE_MS;
-        return 0;
-    }
+    return false;
+}
+
+/* True when the call waits for a replica (must_wait): it is marked parked, with its deadline. */
+static bool call_parks(service_call_t *c) {
+    if (!must_wait(c)) return false;
+    const Lumbung__Request *r = c->request;
+    c->parked = true;
+    c->park_deadline_ms = r->has_deadline_ms && r->deadline_ms ? r->deadline_ms
+                                                                : envelope_now_ms() + SERVICE_PARK_DEADLINE_MS;
+    return true;
+}
+
+/* The stored reply of the call's key, else its handler, in a child of `txn`. Touches only the
+   call, the store and the app's handlers, so a long operation's step runs it on a worker
+   thread. Returns as run_call(). */
+static int run_keyed(service_call_t *c, store_txn_t *txn) {
+    const Lumbung__Request *r = c->request;
     if (r->idempotency_key && *r->idempotency_key) {
         int rc = idem_lookup(c, txn);
         if (rc != 0) return rc < 0 ? rc : 0;
     }
     return run_handler(c, txn);
+}
+
+/* Returns 0 when the call has its reply (or is parked), or ERR_MAP_FULL / ERR_STORE when the
+   whole batch must be redone or dropped. */
+static int run_call(service_call_t *c, store_txn_t *txn) {
+    if (call_open(c)) return 0;
+    switch (c->request->body_case) {
+    case LUMBUNG__REQUEST__BODY_PING:
+        answer_ping(c, txn);
+        return 0;
+    case LUMBUNG__REQUEST__BODY_REPLAY:
+        return answer_replay(c, txn);
+    default:
+        break;
+    }
+    if (call_parks(c)) return 0;
+    return run_keyed(c, txn);
 }
 
 /* ---- the batch ---- */
@@ -958,10 +1003,7 @@ static int batch_attempt(service_t *svc) {
     store_txn_t *txn;
     int rc = store_begin(svc->store, false, &txn);
     if (rc != 0) return rc;
-    for (int i = 0; i < svc->batch_count && rc == 0; i++) {
-        svc->batch[i]->parked = false;
-        rc = run_call(svc->batch[i], txn);
-    }
+    for (int i = 0; i < svc->batch_count && rc == 0; i++) rc = run_call(svc->batch[i], txn);
     if (rc != 0) {
         store_abort(&txn);
         return rc;
@@ -995,11 +1037,66 @@ static bool continue_later(service_t *svc, service_call_t *c) {
     return false;
 }
 
+/* A call this turn is done with: parked for its replica, or answered and freed. */
+static void call_finish(service_t *svc, service_call_t *c) {
+    c->continuing = false;
+    if (c->idempotent_hit) svc->stats.idempotent_hits++;
+    c->idempotent_hit = false;
+    if (c->parked && svc->waiting_count < svc->waiting_max) {
+        park(svc, c);
+        return;
+    }
+    if (c->parked) {              /* the list is full: refuse rather than grow without bound */
+        c->parked = false;
+        service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
+                          "the %s service already holds %d requests waiting for a replica; "
+                          "retry later", svc->name, svc->waiting_max);
+    }
+    call_outcome(svc, c);
+    send_reply(svc, c);
+    call_destroy(&c);
+}
+
+/* After the write txn of `calls` ended with `rc`, on the loop thread: counted, then each call
+   continues, parks or is answered, and the events that committed are published. */
+static void batch_finish(service_t *svc, service_call_t **calls, int n, int rc, double seconds) {
+    svc->stats.batches++;
+    svc->batch_requests += (uint64_t) n;
+    if ((uint64_t) n > svc->batch_max) svc->batch_max = (uint64_t) n;
+    svc->commit_seconds += seconds;
+    if (seconds > svc->commit_seconds_max) svc->commit_seconds_max = seconds;
+    bool stored = false;
+    for (int i = 0; i < n; i++) {
+        service_call_t *c = calls[i];
+        if (rc != 0) {
+            c->parked = false;
+            c->idempotent_hit = false;
+            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "store_unavailable",
+                              NULL, "the service could not write to its store; nothing was done, retry later");
+        }
+        stored |= c->stored_idempotent;
+    }
+    if (rc == 0) svc->stats.commits++;
+    else svc->commit_failures++;
+    if (rc != 0)
+        log_error(0, "%s: batch of %d failed to commit (%s)", svc->name, n, error_name(rc));
+    /* Fault injection for the crash-between-commit-and-reply tests
+       (tests/system/test_transactions_crash.py, test_runtime.py). */
+    if (svc->fault_crash_after_commit && stored) {
+        log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
+        _exit(99);
+    }
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && continue_later(svc, calls[i])) continue;
+        call_finish(svc, calls[i]);
+    }
+    send_groups(svc);
+    log_context_set(NULL);
+    publish_new_events(svc);
+}
+
 static void process_batch(service_t *svc) {
     if (svc->batch_count == 0) return;
-    svc->stats.batches++;
-    svc->batch_requests += (uint64_t) svc->batch_count;
-    if ((uint64_t) svc->batch_count > svc->batch_max) svc->batch_max = (uint64_t) svc->batch_count;
     uint64_t started = uv_hrtime();
     int rc = 0;
     for (int redo = 0; redo < REDO_MAX; redo++) {
@@ -1009,70 +1106,202 @@ static void process_batch(service_t *svc) {
         if (store_grow(svc->store) != 0) break;
     }
     log_context_set(NULL);
-    double seconds = (double) (uv_hrtime() - started) / 1e9;
-    svc->commit_seconds += seconds;
-    if (seconds > svc->commit_seconds_max) svc->commit_seconds_max = seconds;
-    bool stored = false;
-    for (int i = 0; i < svc->batch_count; i++) {
-        service_call_t *c = svc->batch[i];
-        if (rc != 0) {
-            c->parked = false;
-            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "store_unavailable",
-                              NULL, "the service could not write to its store; nothing was done, retry later");
-        }
-        stored |= c->stored_idempotent;
+    batch_finish(svc, svc->batch, svc->batch_count, rc, (double) (uv_hrtime() - started) / 1e9);
+    svc->batch_count = svc->batch_examined = 0;
+}
+
+/* ---- reads while a step has the write txn ---- */
+
+/* True when a call of the same peer came before `c` and still waits for the write txn: `c`
+   must not overtake it (a peer's requests run in the order they came). */
+static bool peer_has_kept(service_t *svc, const service_call_t *c, int kept) {
+    for (int i = 0; i < kept; i++) {
+        const service_call_t *k = svc->batch[i];
+        if (!k->internal && k->identity_len == c->identity_len &&
+            memcmp(k->identity, c->identity, c->identity_len) == 0)
+            return true;
     }
-    if (rc == 0) svc->stats.commits++;
-    else svc->commit_failures++;
-    if (rc != 0)
-        log_error(0, "%s: batch of %d failed to commit (%s)", svc->name, svc->batch_count,
-                  error_name(rc));
-    /* Fault injection for the crash-between-commit-and-reply tests
-       (tests/system/test_transactions_crash.py, test_runtime.py). */
-    if (svc->fault_crash_after_commit && stored) {
-        log_warn(0, "%s: LUMBUNG_FAULT=crash_after_commit: exiting before replying", svc->name);
-        _exit(99);
+    return false;
+}
+
+/* True when the call's operation is a row of the service's table without OP_WRITE. */
+static bool call_only_reads(const service_call_t *c) {
+    const service_operations_t *ops = c->svc->handlers.operations;
+    if (!ops || c->request->body_case != ops->body || !c->op.message) return false;
+    const operation_t *op = operation_numbered(ops->rows, ops->count, c->op.number);
+    return op && op->handler && !(op->flags & OP_WRITE);
+}
+
+/* Runs `c` from `txn`, a read txn, while a step holds the write txn. True when it got its
+   reply there (or was parked); false for a call that must wait for the next write batch: one
+   that may write (an operation with OP_WRITE, an idempotency key, a replay, which records the
+   follower's cursor, the service's own step), and a read that failed inside the store, which
+   runs again there rather than be answered "internal". */
+static bool answer_read(service_call_t *c, store_txn_t *txn) {
+    if (c->internal || c->continued) return false;
+    if (call_open(c)) return true;
+    const Lumbung__Request *r = c->request;
+    if (r->body_case == LUMBUNG__REQUEST__BODY_PING) {
+        answer_ping(c, txn);
+        return true;
     }
-    for (int i = 0; i < svc->batch_count; i++) {
+    if ((r->idempotency_key && *r->idempotency_key) || !call_only_reads(c)) return false;
+    if (call_parks(c)) return true;
+    c->txn = txn;
+    c->last_seq = 0;
+    c->continuing = false;
+    int rc = call_handle(c);
+    c->txn = NULL;
+    if (rc == 0 && !c->continuing) return true;
+    if (rc == ERR_REJECTED && c->reply->error) return true;
+    c->continuing = false;
+    return false;
+}
+
+/* Answers the reads that came since the step began; the rest stay in the batch, in order. */
+static void answer_reads(service_t *svc) {
+    store_txn_t *txn = NULL;
+    int kept = svc->batch_examined;
+    for (int i = svc->batch_examined; i < svc->batch_count; i++) {
         service_call_t *c = svc->batch[i];
-        if (rc == 0 && continue_later(svc, c)) continue;
-        c->continuing = false;
-        if (c->parked && svc->waiting_count < svc->waiting_max) {
-            park(svc, c);
-            continue;
-        }
-        if (c->parked) {              /* the list is full: refuse rather than grow without bound */
-            c->parked = false;
-            service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_UNAVAILABLE, "busy", NULL,
-                              "the %s service already holds %d requests waiting for a replica; "
-                              "retry later", svc->name, svc->waiting_max);
-        }
-        call_outcome(svc, c);
-        send_reply(svc, c);
-        call_destroy(&c);
+        bool answered = !peer_has_kept(svc, c, kept) &&
+                        (txn || store_begin(svc->store, true, &txn) == 0) && answer_read(c, txn);
+        if (answered) call_finish(svc, c);
+        else svc->batch[kept++] = c;
+    }
+    if (txn) store_abort(&txn);
+    svc->batch_count = svc->batch_examined = kept;
+    send_groups(svc);
+    log_context_set(NULL);
+}
+
+/* ---- the steps of long operations, on a worker thread ---- */
+
+/* LUMBUNG_FAULT=hold_steps: a step waits before its commit, holding the write txn, while the
+   file LUMBUNG_FAULT_GATE exists (at most FAULT_HOLD_MS), as a slow disk's fsync would; the
+   tests show what is answered meanwhile. */
+static void fault_hold(const service_t *svc) {
+    if (!svc->fault_hold_steps || access(svc->fault_gate, F_OK) != 0) return;
+    log_warn(0, "%s: LUMBUNG_FAULT=hold_steps: a step holds its commit while %s exists",
+             svc->name, svc->fault_gate);
+    for (int waited = 0; waited < FAULT_HOLD_MS && access(svc->fault_gate, F_OK) == 0; waited += 10)
+        usleep(10 * 1000);
+}
+
+/* The worker's part: every step of the turn in one write txn, committed. It touches only the
+   calls, the store and the app's handlers; the loop thread keeps the sockets and the rest. */
+static void step_run(uv_work_t *w) {
+    service_t *svc = w->data;
+    uv_mutex_lock(&svc->step_lock);
+    uint64_t started = uv_hrtime();
+    store_txn_t *txn = NULL;
+    int rc = store_begin(svc->store, false, &txn);
+    for (int i = 0; i < svc->step_count && rc == 0; i++) {
+        call_log_context(svc->steps[i]);
+        rc = run_keyed(svc->steps[i], txn);
+    }
+    log_context_set(NULL);
+    if (rc == 0) {
+        fault_hold(svc);
+        rc = store_commit(&txn);
+    } else if (txn) {
+        store_abort(&txn);
+    }
+    svc->step_rc = rc;
+    svc->step_seconds = (double) (uv_hrtime() - started) / 1e9;
+    svc->step_ended = true;
+    uv_cond_signal(&svc->step_cond);
+    uv_mutex_unlock(&svc->step_lock);
+}
+
+static void step_done(uv_work_t *w, int status);
+
+static void service_free(service_t *svc) {
+    uv_cond_destroy(&svc->step_cond);
+    uv_mutex_destroy(&svc->step_lock);
+    free(svc);
+}
+
+/* Opens each call of the step on the loop thread (a key revoked meanwhile is answered now)
+   and hands the rest to a worker. */
+static void step_queue(service_t *svc) {
+    int n = 0;
+    for (int i = 0; i < svc->step_count; i++) {
+        service_call_t *c = svc->steps[i];
+        if (call_open(c)) call_finish(svc, c);
+        else svc->steps[n++] = c;
     }
     send_groups(svc);
     log_context_set(NULL);
-    svc->batch_count = 0;
-    publish_new_events(svc);
+    svc->step_count = n;
+    if (n == 0) return;
+    svc->step_ended = false;
+    svc->step_in_flight = true;
+    svc->handles_open++;           /* the work request keeps svc alive until step_done */
+    svc->step_work.data = svc;
+    uv_queue_work(bus_loop(svc->bus), &svc->step_work, step_run, step_done);
 }
 
-/* Requests that arrived go first; then one step of every call that continues, in a batch
-   of their own, so a request waits behind at most one step of a long operation. The idle
-   handle stays on while steps remain, so the loop polls the sockets between steps. */
+static void on_batch_idle(uv_idle_t *h);
+
+/* Back on the loop thread: a map grown and the step redone, or its calls answered or kept to
+   go on; then whatever waited for the write txn runs. */
+static void step_done(uv_work_t *w, int status) {
+    service_t *svc = w->data;
+    svc->step_in_flight = false;
+    svc->handles_open--;
+    if (svc->stopping) {           /* service_destroy waited for the worker */
+        for (int i = 0; i < svc->step_count; i++) call_destroy(&svc->steps[i]);
+        svc->step_count = 0;
+        if (svc->handles_open == 0) service_free(svc);
+        return;
+    }
+    int rc = status == 0 ? svc->step_rc : ERR_STORE;
+    if (rc == ERR_MAP_FULL && svc->step_redo < REDO_MAX) {
+        svc->step_redo++;
+        svc->stats.map_grows++;
+        if (store_grow(svc->store) == 0) {
+            step_queue(svc);
+            return;
+        }
+    }
+    svc->step_redo = 0;
+    int n = svc->step_count;
+    svc->step_count = 0;
+    batch_finish(svc, svc->steps, n, rc, svc->step_seconds);
+    if (svc->batch_count > 0 || svc->continued_count > 0) uv_idle_start(&svc->batch_idle, on_batch_idle);
+}
+
+/* The grow guard (store.h): the map is never grown while the worker has a txn open. */
+static void step_grow_guard(void *arg, bool before) {
+    service_t *svc = arg;
+    if (before) uv_mutex_lock(&svc->step_lock);
+    else uv_mutex_unlock(&svc->step_lock);
+}
+
+/* Requests that arrived go first, in one write txn on the loop thread; then one step of every
+   call that continues, in a write txn of their own on a worker thread, while the loop answers
+   the reads that arrive meanwhile (answer_reads) and keeps the rest for after the step. So a
+   read waits behind neither a step's work nor its fsync, and a write behind at most one step. */
 static void on_batch_idle(uv_idle_t *h) {
     service_t *svc = h->data;
     uv_idle_stop(h);
+    if (svc->step_in_flight) {
+        answer_reads(svc);
+        return;
+    }
     process_batch(svc);
     if (svc->continued_count == 0) return;
-    int n = svc->continued_count;
+    memcpy(svc->steps, svc->continued, (size_t) svc->continued_count * sizeof svc->steps[0]);
+    svc->step_count = svc->continued_count;
     svc->continued_count = 0;
-    for (int i = 0; i < n; i++) svc->batch[svc->batch_count++] = svc->continued[i];
-    process_batch(svc);
-    if (svc->continued_count > 0) uv_idle_start(h, on_batch_idle);
+    step_queue(svc);
 }
 
+/* A full batch runs now; while a step has the write txn, only once the reads are out of it and
+   it is full still (its txn then waits for the step's commit: LMDB has one writer). */
 static void enqueue(service_t *svc, service_call_t *c) {
+    if (svc->batch_count == SERVICE_BATCH_MAX && svc->step_in_flight) answer_reads(svc);
     if (svc->batch_count == SERVICE_BATCH_MAX) process_batch(svc);
     svc->batch[svc->batch_count++] = c;
     svc->stats.requests++;
@@ -1189,6 +1418,7 @@ void service_add_replica(service_t *svc, follower_t *follower) {
 /* One pruning step (retention.h) in a write transaction of its own, between batches. */
 static void on_prune(uv_timer_t *t) {
     service_t *svc = t->data;
+    if (svc->step_in_flight) return;      /* the next tick prunes; the loop must not wait */
     int64_t now = envelope_now_ms();
     uint64_t replies = 0, events = 0, stamped = 0, stored = 0;
     int rc = 0;
@@ -1249,6 +1479,9 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     snprintf(svc->name, sizeof svc->name, "%s", config->name);
     const char *fault = config_get("LUMBUNG_FAULT", "");
     svc->fault_crash_after_commit = !strcmp(fault, "crash_after_commit");
+    svc->fault_hold_steps = !strcmp(fault, "hold_steps");
+    snprintf(svc->fault_gate, sizeof svc->fault_gate, "%s", config_get("LUMBUNG_FAULT_GATE", ""));
+    if (uv_mutex_init(&svc->step_lock) != 0 || uv_cond_init(&svc->step_cond) != 0) abort();
     svc->waiting_max = (int) config_int("LUMBUNG_SERVICE_WAITING_MAX", SERVICE_WAITING_MAX, 1,
                                         SERVICE_WAITING_MAX);
     char dir[600];
@@ -1260,6 +1493,7 @@ service_t *service_new(bus_t *bus, const service_config_t *config,
     if ((*err = store_table(svc->store, "idempotency", &svc->idempotency)) != 0) goto fail;
     if ((*err = store_table(svc->store, "outbox", &svc->outbox_table)) != 0) goto fail;
     if ((*err = store_table(svc->store, "followers", &svc->followers)) != 0) goto fail;
+    store_set_grow_guard(svc->store, step_grow_guard, svc);
     svc->retention = retention_config();
     store_txn_t *txn;
     if ((*err = store_begin(svc->store, true, &txn)) != 0) goto fail;
@@ -1286,7 +1520,7 @@ fail:
     bus_socket_destroy(&svc->router);
     outbox_destroy(&svc->outbox);
     store_destroy(&svc->store);
-    free(svc);
+    service_free(svc);
     return NULL;
 }
 
@@ -1299,13 +1533,25 @@ int service_start(service_t *svc) {
 
 static void on_closed(uv_handle_t *h) {
     service_t *svc = h->data;
-    if (--svc->handles_open == 0) free(svc);
+    if (--svc->handles_open == 0) service_free(svc);
+}
+
+/* Waits until the worker is done with the store: a step not begun is cancelled, one under way
+   ends (committed or not; its calls are freed unanswered in step_done, and a retry with the
+   same key continues from the store). */
+static void step_stop(service_t *svc) {
+    if (!svc->step_in_flight || uv_cancel((uv_req_t *) &svc->step_work) == 0) return;
+    uv_mutex_lock(&svc->step_lock);
+    while (!svc->step_ended) uv_cond_wait(&svc->step_cond, &svc->step_lock);
+    uv_mutex_unlock(&svc->step_lock);
 }
 
 void service_destroy(service_t **self_p) {
     service_t *svc = *self_p;
     if (!svc) return;
     *self_p = NULL;
+    svc->stopping = true;
+    step_stop(svc);
     for (int i = 0; i < svc->batch_count; i++) call_destroy(&svc->batch[i]);
     for (int i = 0; i < svc->continued_count; i++) call_destroy(&svc->continued[i]);
     while (svc->waiting) {

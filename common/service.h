@@ -17,7 +17,14 @@
     A long operation (a close-day of 200,000 loans) runs in steps: its handler does one
     bounded step, stores its progress and calls service_call_continue(); the runtime commits
     the step and runs the next one after the requests that arrived meanwhile, answering when a
-    step does not ask to go on. Idempotency replies are kept for a window and the outbox is
+    step does not ask to go on. The steps after the first run on a worker thread (libuv's
+    pool), in a write txn of their own; meanwhile the loop thread answers the reads that
+    arrive from a read txn (an operation without OP_WRITE, no idempotency key, not behind a
+    call of the same peer that waits) and keeps every other request for the batch after the
+    step, so a read waits neither for a step's work nor for its fsync. A step's handler must
+    therefore touch nothing but its call, the store and state fixed before the loop started;
+    a follower or a full batch that writes meanwhile waits on LMDB's writer lock, and the map
+    is grown only while no step runs (the store's grow guard). Idempotency replies are kept for a window and the outbox is
     pruned past every follower that registered by replay (retention.h); a replay records the
     asking peer's cursor in table "followers".
 

@@ -16,12 +16,13 @@ straight into the stopped store), since 400,000 requests would take minutes.
 import os
 import subprocess
 import threading
+import time
 
 import pytest
 
 from lumbung import BUILD, BusClient, Cluster, pb
 from members_util import replay_all
-from tx_util import Coop, assert_books_balance, tx_call, tx_err, tx_ok
+from tx_util import Coop, assert_books_balance, tx_call, tx_err, tx_ok, tx_request
 
 LOAN_SEN = 100000000              # Rp 1.000.000, txseed's principal
 CLOSE_DATE = "2025-05-11"         # more than 3 months past the first due date: substandard
@@ -190,3 +191,79 @@ def test_close_killed_half_way_continues_from_its_progress(cluster):
     reply3, new_key = close(cluster.bus("transactions"), coop, "close-kill-2")
     assert new_key == day
     assert len(loan_events(cluster, coop)) == loans
+
+
+def balance(reply):
+    assert not reply.HasField("error"), reply.error
+    items = reply.transactions.member_accounts.items
+    return [i for i in items if i.kind == pb.transactions_pb2.SAVINGS_KIND_VOLUNTARY][0].balance_sen
+
+
+def test_a_step_held_in_its_commit_lets_reads_through_and_keeps_writes_for_after(cluster,
+                                                                                 tmp_path):
+    """A step of a close-day runs on a worker thread. Held just before its commit (as a slow
+    disk's fsync holds it), reads of another cooperative are answered from the last commit;
+    a deposit waits for the step; a read sent after that deposit by the same peer waits behind
+    it and then sees it."""
+    coop_b, member_b = other_coop(cluster, 9700)
+    coop = district(cluster, "KSP Kabupaten Kecil", 9800, 3000)
+    gate = tmp_path / "gate"
+    gate.write_text("held")
+    cluster.start_service("transactions", extra_env={
+        "LUMBUNG_CLOSE_DAY_STEP": "500", "LUMBUNG_FAULT": "hold_steps",
+        "LUMBUNG_FAULT_GATE": str(gate)})
+    accounts = {"cooperative_id": str(coop_b.id), "member_id": str(member_b)}
+    deposit = tx_request("deposit", {
+        "cooperative_id": str(coop_b.id), "member_id": str(member_b),
+        "kind": "SAVINGS_KIND_VOLUNTARY", "amount_sen": "1000", "value_date": "2025-01-10"},
+        key="dep-held")
+    deposit.request_id = 7001
+    read_after = tx_request("get_member_accounts", accounts)
+    read_after.request_id = 7002
+    result = {}
+    closer = BusClient(cluster, "transactions")
+    writer = BusClient(cluster, "transactions")
+    reader = BusClient(cluster, "transactions")
+
+    def run():
+        result["reply"], result["day"] = close(closer, coop, "close-held")
+
+    thread = threading.Thread(target=run)
+    try:
+        thread.start()
+        # The first step runs in the batch it came in; the second waits at the gate.
+        deadline = time.time() + 60
+        while "hold_steps: a step holds its commit" not in cluster.log("transactions"):
+            assert time.time() < deadline and thread.is_alive(), cluster.log("transactions")[-2000:]
+            time.sleep(0.02)
+        writer.send_raw([b"", deposit.SerializeToString()])
+        writer.send_raw([b"", read_after.SerializeToString()])
+        # Another peer's reads are answered while the step holds the write txn.
+        for _ in range(3):
+            reply, _ = tx_call(None, "get_member_accounts", accounts, client=reader)
+            assert balance(reply) == 125050
+        ping = pb.envelope_pb2.Request()
+        ping.ping.SetInParent()
+        assert reader.call(ping).HasField("pong")
+        assert gate.exists() and thread.is_alive()
+        # The deposit and the read queued behind it have no answer yet.
+        assert writer.recv_raw(timeout=0) is None
+    finally:
+        gate.unlink()
+    answers = {}
+    while len(answers) < 2:
+        frames = writer.recv_raw(timeout=30)
+        assert frames is not None, "no answer after the gate opened"
+        reply = pb.envelope_pb2.Reply()
+        reply.ParseFromString(frames[-1])
+        answers[reply.request_id] = reply
+    assert not answers[7001].HasField("error"), answers[7001].error
+    assert answers[7001].transactions.savings.balance_sen == 126050
+    assert balance(answers[7002]) == 126050
+    thread.join()
+    for client in (closer, writer, reader):
+        client.close()
+    assert not result["reply"].HasField("error"), result["reply"].error
+    assert_close_answer(result["day"], 3000)
+    cluster.stop_service("transactions")
+    cluster.start_service("transactions")
