@@ -1549,9 +1549,10 @@ static void step_stop(service_t *svc) {
 void service_destroy(service_t **self_p) {
     service_t *svc = *self_p;
     if (!svc) return;
-    *self_p = NULL;
+    /* First, while the app's pointer to the service is still set: a step may reach it. */
     svc->stopping = true;
     step_stop(svc);
+    *self_p = NULL;
     for (int i = 0; i < svc->batch_count; i++) call_destroy(&svc->batch[i]);
     for (int i = 0; i < svc->continued_count; i++) call_destroy(&svc->continued[i]);
     while (svc->waiting) {

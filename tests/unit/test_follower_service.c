@@ -134,6 +134,8 @@ static int teardown(void **state) {
     unsetenv("LUMBUNG_KEYS");
     unsetenv("LUMBUNG_STORE_MAP_INITIAL");
     unsetenv("LUMBUNG_SERVICE_WAITING_MAX");
+    unsetenv("LUMBUNG_FAULT");
+    unsetenv("LUMBUNG_FAULT_GATE");
     unit_rmtree(f->dir);
     free(f);
     return 0;
@@ -897,6 +899,200 @@ static void a_request_past_the_waiting_limit_is_refused_as_busy(void **state) {
     assert_true(parked.testing.applied >= 1);
 }
 
+/* ---- long operations: the steps after the first run on a worker thread (service.h) ---- */
+
+enum { STEPS = 5 };
+
+/* `emit` as a long operation: each step emits `count` events and goes on until the outbox
+   holds STEPS times as many. */
+static int run_emit_in_steps(void *app, service_call_t *call, const void *m) {
+    const Lumbung__TestingEmit *e = m;
+    int rc = testsvc_handle_emit(app, call, e);
+    if (rc != 0) return rc;
+    uint64_t head = outbox_head(service_outbox(((app_t *) app)->svc), service_call_txn(call));
+    if (head < (uint64_t) STEPS * e->count) service_call_continue(call);
+    return 0;
+}
+
+/* `add` as one: each step adds the amount (and emits its event) until the counter holds
+   STEPS times the amount. */
+static int run_add_in_steps(void *app, service_call_t *call, const void *m) {
+    const Lumbung__TestingAdd *a = m;
+    int rc = testsvc_handle_add(app, call, a);
+    if (rc == 0 && service_call_reply(call)->testing->value < STEPS * a->amount)
+        service_call_continue(call);
+    return rc;
+}
+
+static int run_plain_emit(void *app, service_call_t *call, const void *m) {
+    return testsvc_handle_emit(app, call, m);
+}
+
+static const operation_t step_rows[] = {
+    { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE | OP_LONG,
+      run_emit_in_steps },
+    { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_PUBLIC, OP_WRITE | OP_LONG,
+      run_add_in_steps },
+    { LUMBUNG__TESTING_REQUEST__OP_STATE, "state", ACCESS_PUBLIC, 0, run_state },
+};
+static const service_operations_t step_operations = {
+    .service = "testing", .body = LUMBUNG__REQUEST__BODY_TESTING,
+    .rows = step_rows, .count = sizeof step_rows / sizeof step_rows[0],
+};
+static const service_handlers_t step_handlers = { .operations = &step_operations };
+
+/* The same, with `emit` a plain write: what another peer sends while a step holds. */
+static const operation_t step_and_write_rows[] = {
+    { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE, run_plain_emit },
+    { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_PUBLIC, OP_WRITE | OP_LONG,
+      run_add_in_steps },
+    { LUMBUNG__TESTING_REQUEST__OP_STATE, "state", ACCESS_PUBLIC, 0, run_state },
+};
+static const service_operations_t step_and_write_operations = {
+    .service = "testing", .body = LUMBUNG__REQUEST__BODY_TESTING,
+    .rows = step_and_write_rows,
+    .count = sizeof step_and_write_rows / sizeof step_and_write_rows[0],
+};
+static const service_handlers_t step_and_write_handlers = { .operations = &step_and_write_operations };
+
+static void producer_start_with(fixture_t *f, const service_handlers_t *h) {
+    producer_handlers = h;
+    producer_start(f);
+    producer_handlers = &handlers;
+}
+
+/* LUMBUNG_FAULT=hold_steps with the gate file in the fixture's directory, for the service
+   started next (service_new reads it); returns the gate's path. */
+static const char *hold_steps(fixture_t *f, char *gate, size_t size) {
+    snprintf(gate, size, "%s/gate", f->dir);
+    FILE *g = fopen(gate, "w");
+    assert_non_null(g);
+    fclose(g);
+    setenv("LUMBUNG_FAULT", "hold_steps", 1);
+    setenv("LUMBUNG_FAULT_GATE", gate, 1);
+    return gate;
+}
+
+static void hold_off(void) {
+    unsetenv("LUMBUNG_FAULT");
+    unsetenv("LUMBUNG_FAULT_GATE");
+}
+
+/* A state read answered with `value`: the first step of the long add has committed, so its
+   next step is on the worker. */
+static bool counter_is(fixture_t *f, const char *counter, int64_t value) {
+    for (int i = 0; i < 200; i++) {
+        if (counter_of(f, counter) == value) return true;
+        unit_run_for(&f->loop, 10);
+    }
+    return false;
+}
+
+/* Each step writes 600 KB into a map of 1 MB: the steps on the worker hit the end of the map,
+   the loop grows it with no txn open and the step runs again, and no event is doubled. */
+static void a_step_on_the_worker_that_fills_the_map_is_redone_in_a_grown_map(void **state) {
+    fixture_t *f = *state;
+    setenv("LUMBUNG_STORE_MAP_INITIAL", "65536", 1);
+    producer_start_with(f, &step_handlers);
+    enum { TAG = 200 * 1024, COUNT = 3 };
+    char *tag = malloc(TAG + 1);
+    memset(tag, 's', TAG);
+    tag[TAG] = 0;
+    request_t r;
+    outcome_t o = { 0 };
+    send_call(f, f->to_prod, emit_request(&r, COUNT, tag), &o, 20000);
+    assert_true(unit_run_until(&f->loop, called, &o, 20000));
+    free(tag);
+    assert_int_equal(o.status, CLIENT_OK);
+    assert_false(o.has_error);
+    assert_int_equal(o.event_seq, STEPS * COUNT);
+    /* A new store's map is LMDB's 1 MB (more than the 64 KB asked): the first step's 600 KB
+       fits in it, and the 3 MB of all steps do not, so the steps on the worker grew it. */
+    service_stats_t st = service_stats(f->prod.svc);
+    assert_true(st.map_grows >= 2);
+    assert_true(store_map_size(service_store(f->prod.svc)) >= 3 * 1024 * 1024);
+    o = call(f, f->to_prod, replay_request(&r, 1, 1));
+    assert_int_equal(o.replay_head, STEPS * COUNT);
+}
+
+/* Held before its commit, a step keeps the write txn; another peer's read and ping are answered
+   from the last commit, its write waits and runs between this step and the next. */
+static void while_a_step_holds_its_commit_reads_are_answered_and_writes_wait(void **state) {
+    fixture_t *f = *state;
+    char gate[UNIT_PATH_MAX + 8];
+    hold_steps(f, gate, sizeof gate);
+    producer_start_with(f, &step_and_write_handlers);
+    hold_off();
+    int err = 0;
+    client_t *writer = client_new(f->cli_bus, "members", f->prod_router, &err);
+    assert_non_null(writer);
+    request_t r, w;
+    outcome_t long_add = { 0 }, write = { 0 };
+    send_call(f, f->to_prod, add_request(&r, "long", 10, NULL), &long_add, 10000);
+    assert_true(counter_is(f, "long", 10));
+    send_call(f, writer, emit_request(&w, 1, "while held"), &write, 10000);
+    unit_run_for(&f->loop, 100);
+    assert_int_equal(write.calls, 0);                 /* kept for after the step */
+    assert_int_equal(counter_of(f, "long"), 10);      /* the held step has not committed */
+    request_t p;
+    p.ping = (Lumbung__Ping) LUMBUNG__PING__INIT;
+    p.req = (Lumbung__Request) LUMBUNG__REQUEST__INIT;
+    p.req.body_case = LUMBUNG__REQUEST__BODY_PING;
+    p.req.ping = &p.ping;
+    outcome_t pong = call(f, f->to_prod, &p.req);
+    assert_string_equal(pong.pong_service, "members");
+    assert_int_equal(long_add.calls, 0);
+    assert_int_equal(unlink(gate), 0);
+    assert_true(unit_run_until(&f->loop, called, &long_add, 10000));
+    assert_true(unit_run_until(&f->loop, called, &write, 10000));
+    assert_false(long_add.has_error);
+    assert_int_equal(long_add.testing.value, STEPS * 10);
+    assert_false(write.has_error);
+    /* Events 1 and 2 are the first two steps'; the write ran right after the held one. */
+    assert_int_equal(write.event_seq, 3);
+    assert_int_equal(long_add.event_seq, STEPS + 1);
+    client_destroy(&writer);
+}
+
+/* A service stopped while its step is on the worker waits for the step before it closes the
+   store; what committed is whole (each step's counter with its event), and the call is freed
+   without an answer (a retry continues from the store). */
+static void a_service_stopped_during_a_step_waits_for_it(void **state) {
+    fixture_t *f = *state;
+    char gate[UNIT_PATH_MAX + 8];
+    hold_steps(f, gate, sizeof gate);
+    producer_start_with(f, &step_handlers);
+    hold_off();
+    request_t r;
+    outcome_t long_add = { 0 };
+    send_call(f, f->to_prod, add_request(&r, "long", 10, NULL), &long_add, 10000);
+    assert_true(counter_is(f, "long", 10));
+    assert_int_equal(unlink(gate), 0);
+    service_destroy(&f->prod.svc);
+    unit_run_for(&f->loop, 100);
+    client_destroy(&f->to_prod);
+    assert_int_equal(long_add.calls, 1);              /* the client gave up on it */
+    assert_int_not_equal(long_add.status, CLIENT_OK);
+    char dir[UNIT_PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/members", f->data);
+    int err = 0;
+    store_t *store = store_new(dir, &err);
+    assert_non_null(store);
+    app_t app = { 0 };
+    assert_int_equal(store_table(store, "counters", &app.counters), 0);
+    outbox_t *outbox = outbox_new(store, "members", &err);
+    assert_non_null(outbox);
+    store_txn_t *txn;
+    assert_int_equal(store_begin(store, true, &txn), 0);
+    int64_t value = testsvc_counter(&app, txn, "long");
+    uint64_t head = outbox_head(outbox, txn);
+    store_abort(&txn);
+    outbox_destroy(&outbox);
+    store_destroy(&store);
+    assert_true(value == 10 || value == 20);
+    assert_int_equal(head, (uint64_t) value / 10);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -923,6 +1119,9 @@ int main(void) {
         T(a_request_after_a_sequence_waits_for_the_replica),
         T(a_request_after_a_sequence_that_never_comes_times_out),
         T(a_request_past_the_waiting_limit_is_refused_as_busy),
+        T(a_step_on_the_worker_that_fills_the_map_is_redone_in_a_grown_map),
+        T(while_a_step_holds_its_commit_reads_are_answered_and_writes_wait),
+        T(a_service_stopped_during_a_step_waits_for_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
