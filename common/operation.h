@@ -33,6 +33,9 @@ enum {
     OP_AUTHORISES_ITSELF = 1 << 4, /* the handler authorises with the same matrix once it knows
                                       the cooperative (a batch: each posting's own; a job: the
                                       stored job's); the runtime does not */
+    OP_STEPS = 1 << 5,             /* runs in steps (service_call_continue), every one of them,
+                                      the first too, on the runtime's worker thread, so no
+                                      step holds up the reads of the loop (service.h) */
 };
 
 typedef struct service_call service_call_t;

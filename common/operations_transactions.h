@@ -31,7 +31,7 @@
     X(POST_REPAYMENT, post_repayment, COOP_WRITE, OP_WRITE | OP_MOVES_MONEY | OP_CHANGES_LOANS) \
     X(GET_LOAN, get_loan, COOP_READ, 0)                                                        \
     X(LIST_LOANS, list_loans, COOP_READ, 0)                                                    \
-    X(CLOSE_DAY, close_day, COOP_WRITE, OP_WRITE | OP_LONG)                                    \
+    X(CLOSE_DAY, close_day, COOP_WRITE, OP_WRITE | OP_LONG | OP_STEPS)                         \
     X(CANCEL_LOAN, cancel_loan, COOP_WRITE, OP_WRITE | OP_CHANGES_LOANS)                       \
     X(WRITE_OFF_LOAN, write_off_loan, COOP_WRITE, OP_WRITE | OP_MOVES_MONEY | OP_CHANGES_LOANS) \
     X(POST_RECOVERY, post_recovery, COOP_WRITE, OP_WRITE | OP_MOVES_MONEY | OP_CHANGES_LOANS)  \

@@ -87,6 +87,7 @@ struct service_call {
     uint64_t received_ns;          /* uv_hrtime() when it arrived, for the outcome line */
     char operation[OPERATION_NAME_MAX];  /* "transactions.deposit", for logs and metrics */
     scope_request_t op;            /* what the request asks for (its cooperative_id: logs too) */
+    const operation_t *row;        /* its row in the service's operation table, or NULL */
     bool arrival_logged;           /* a parked or redone call runs again: one arrival line */
     int64_t park_deadline_ms;
     struct service_call *next_waiting;
@@ -678,15 +679,23 @@ static bool needs_key(const service_call_t *c, const operation_t *op) {
 }
 
 /* The row of the call's operation in the table, its checks, then its handler. */
+/* The call's row in the service's operation table; NULL without a table, for another body or
+   an operation the table does not have. */
+static const operation_t *call_row(const service_call_t *c) {
+    const service_operations_t *ops = c->svc->handlers.operations;
+    if (!ops || c->request->body_case != ops->body || !c->op.message) return NULL;
+    const operation_t *op = operation_numbered(ops->rows, ops->count, c->op.number);
+    return op && op->handler ? op : NULL;
+}
+
 static int dispatch(service_call_t *c, const service_operations_t *ops) {
     void *app = c->svc->app;
     if (c->request->body_case != ops->body)
         return service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_body", NULL,
                                  "the %s service answers %s requests only", ops->service,
                                  ops->service);
-    const operation_t *op = c->op.message ? operation_numbered(ops->rows, ops->count, c->op.number)
-                                          : NULL;
-    if (!op || !op->handler)
+    const operation_t *op = c->row;
+    if (!op)
         return service_call_fail(c, LUMBUNG__ERROR_KIND__ERROR_KIND_INVALID, "unknown_operation",
                                  NULL, "the request names no operation the %s service knows",
                                  ops->service);
@@ -811,6 +820,7 @@ static bool call_open(service_call_t *c) {
     c->reply->request_id = c->request->request_id;
     call_resolve_actor(c);
     call_name_operation(c);
+    c->row = call_row(c);
     call_log_context(c);
     if (!c->arrival_logged)
         log_debug(0, "%s: %s from '%s'%s%s", svc->name, c->operation, c->peer,
@@ -862,6 +872,7 @@ static bool call_parks(service_call_t *c) {
    thread. Returns as run_call(). */
 static int run_keyed(service_call_t *c, store_txn_t *txn) {
     const Lumbung__Request *r = c->request;
+    c->continuing = false;         /* set again by the handler when it has more to do */
     if (r->idempotency_key && *r->idempotency_key) {
         int rc = idem_lookup(c, txn);
         if (rc != 0) return rc < 0 ? rc : 0;
@@ -873,6 +884,11 @@ static int run_keyed(service_call_t *c, store_txn_t *txn) {
    whole batch must be redone or dropped. */
 static int run_call(service_call_t *c, store_txn_t *txn) {
     if (call_open(c)) return 0;
+    /* Its first step too runs on the worker (OP_STEPS): it goes on as a step, not run here. */
+    if (!c->continued && c->row && (c->row->flags & OP_STEPS)) {
+        c->continuing = true;
+        return 0;
+    }
     switch (c->request->body_case) {
     case LUMBUNG__REQUEST__BODY_PING:
         answer_ping(c, txn);
@@ -1124,13 +1140,6 @@ static bool peer_has_kept(service_t *svc, const service_call_t *c, int kept) {
     return false;
 }
 
-/* True when the call's operation is a row of the service's table without OP_WRITE. */
-static bool call_only_reads(const service_call_t *c) {
-    const service_operations_t *ops = c->svc->handlers.operations;
-    if (!ops || c->request->body_case != ops->body || !c->op.message) return false;
-    const operation_t *op = operation_numbered(ops->rows, ops->count, c->op.number);
-    return op && op->handler && !(op->flags & OP_WRITE);
-}
 
 /* Runs `c` from `txn`, a read txn, while a step holds the write txn. True when it got its
    reply there (or was parked); false for a call that must wait for the next write batch: one
@@ -1145,7 +1154,8 @@ static bool answer_read(service_call_t *c, store_txn_t *txn) {
         answer_ping(c, txn);
         return true;
     }
-    if ((r->idempotency_key && *r->idempotency_key) || !call_only_reads(c)) return false;
+    if ((r->idempotency_key && *r->idempotency_key) || !c->row || (c->row->flags & OP_WRITE))
+        return false;
     if (call_parks(c)) return true;
     c->txn = txn;
     c->last_seq = 0;

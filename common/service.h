@@ -18,7 +18,8 @@
     bounded step, stores its progress and calls service_call_continue(); the runtime commits
     the step and runs the next one after the requests that arrived meanwhile, answering when a
     step does not ask to go on. The steps after the first run on a worker thread (libuv's
-    pool), in a write txn of their own; meanwhile the loop thread answers the reads that
+    pool), in a write txn of their own, and the first too when the operation's row says
+    OP_STEPS (a close-day); meanwhile the loop thread answers the reads that
     arrive from a read txn (an operation without OP_WRITE, no idempotency key, not behind a
     call of the same peer that waits) and keeps every other request for the batch after the
     step, so a read waits neither for a step's work nor for its fsync. A step's handler must

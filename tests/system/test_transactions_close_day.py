@@ -201,7 +201,7 @@ def balance(reply):
 
 def test_a_step_held_in_its_commit_lets_reads_through_and_keeps_writes_for_after(cluster,
                                                                                  tmp_path):
-    """A step of a close-day runs on a worker thread. Held just before its commit (as a slow
+    """The steps of a close-day run on a worker thread. Held just before its commit (as a slow
     disk's fsync holds it), reads of another cooperative are answered from the last commit;
     a deposit waits for the step; a read sent after that deposit by the same peer waits behind
     it and then sees it."""
@@ -231,7 +231,7 @@ def test_a_step_held_in_its_commit_lets_reads_through_and_keeps_writes_for_after
     thread = threading.Thread(target=run)
     try:
         thread.start()
-        # The first step runs in the batch it came in; the second waits at the gate.
+        # Every step of a close runs on the worker (OP_STEPS); the first waits at the gate.
         deadline = time.time() + 60
         while "hold_steps: a step holds its commit" not in cluster.log("transactions"):
             assert time.time() < deadline and thread.is_alive(), cluster.log("transactions")[-2000:]

@@ -941,10 +941,11 @@ static const service_operations_t step_operations = {
 };
 static const service_handlers_t step_handlers = { .operations = &step_operations };
 
-/* The same, with `emit` a plain write: what another peer sends while a step holds. */
+/* `add` in steps from its first (OP_STEPS, as a close-day), and `emit` a plain write: what
+   another peer sends while a step holds. */
 static const operation_t step_and_write_rows[] = {
     { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE, run_plain_emit },
-    { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_PUBLIC, OP_WRITE | OP_LONG,
+    { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_PUBLIC, OP_WRITE | OP_LONG | OP_STEPS,
       run_add_in_steps },
     { LUMBUNG__TESTING_REQUEST__OP_STATE, "state", ACCESS_PUBLIC, 0, run_state },
 };
@@ -978,8 +979,8 @@ static void hold_off(void) {
     unsetenv("LUMBUNG_FAULT_GATE");
 }
 
-/* A state read answered with `value`: the first step of the long add has committed, so its
-   next step is on the worker. */
+/* A state read answered with `value`; sent after the long add, it is answered after the add's
+   turn, which handed the add's next step to the worker. */
 static bool counter_is(fixture_t *f, const char *counter, int64_t value) {
     for (int i = 0; i < 200; i++) {
         if (counter_of(f, counter) == value) return true;
@@ -1015,8 +1016,9 @@ static void a_step_on_the_worker_that_fills_the_map_is_redone_in_a_grown_map(voi
     assert_int_equal(o.replay_head, STEPS * COUNT);
 }
 
-/* Held before its commit, a step keeps the write txn; another peer's read and ping are answered
-   from the last commit, its write waits and runs between this step and the next. */
+/* Held before its commit, a step keeps the write txn (the first step of an OP_STEPS call is on
+   the worker too); another peer's reads and ping are answered from the last commit, its write
+   waits and runs between this step and the next. */
 static void while_a_step_holds_its_commit_reads_are_answered_and_writes_wait(void **state) {
     fixture_t *f = *state;
     char gate[UNIT_PATH_MAX + 8];
@@ -1029,11 +1031,11 @@ static void while_a_step_holds_its_commit_reads_are_answered_and_writes_wait(voi
     request_t r, w;
     outcome_t long_add = { 0 }, write = { 0 };
     send_call(f, f->to_prod, add_request(&r, "long", 10, NULL), &long_add, 10000);
-    assert_true(counter_is(f, "long", 10));
+    assert_true(counter_is(f, "long", 0));
     send_call(f, writer, emit_request(&w, 1, "while held"), &write, 10000);
     unit_run_for(&f->loop, 100);
     assert_int_equal(write.calls, 0);                 /* kept for after the step */
-    assert_int_equal(counter_of(f, "long"), 10);      /* the held step has not committed */
+    assert_int_equal(counter_of(f, "long"), 0);       /* the held first step has not committed */
     request_t p;
     p.ping = (Lumbung__Ping) LUMBUNG__PING__INIT;
     p.req = (Lumbung__Request) LUMBUNG__REQUEST__INIT;
@@ -1048,10 +1050,27 @@ static void while_a_step_holds_its_commit_reads_are_answered_and_writes_wait(voi
     assert_false(long_add.has_error);
     assert_int_equal(long_add.testing.value, STEPS * 10);
     assert_false(write.has_error);
-    /* Events 1 and 2 are the first two steps'; the write ran right after the held one. */
-    assert_int_equal(write.event_seq, 3);
+    /* Event 1 is the held first step's; the write ran right after it. */
+    assert_int_equal(write.event_seq, 2);
     assert_int_equal(long_add.event_seq, STEPS + 1);
     client_destroy(&writer);
+}
+
+/* An OP_STEPS call repeated with its key after it finished is answered from the stored reply,
+   from the worker, once: no step runs again. */
+static void a_finished_long_operation_repeated_with_its_key_answers_the_same(void **state) {
+    fixture_t *f = *state;
+    producer_start_with(f, &step_and_write_handlers);
+    request_t r;
+    outcome_t first = call(f, f->to_prod, add_request(&r, "long", 7, "once"));
+    assert_false(first.has_error);
+    assert_int_equal(first.testing.value, STEPS * 7);
+    outcome_t again = call(f, f->to_prod, add_request(&r, "long", 7, "once"));
+    assert_false(again.has_error);
+    assert_int_equal(again.testing.value, STEPS * 7);
+    assert_int_equal(again.event_seq, first.event_seq);
+    assert_int_equal(counter_of(f, "long"), STEPS * 7);
+    assert_int_equal(service_stats(f->prod.svc).idempotent_hits, 1);
 }
 
 /* A service stopped while its step is on the worker waits for the step before it closes the
@@ -1121,6 +1140,7 @@ int main(void) {
         T(a_request_past_the_waiting_limit_is_refused_as_busy),
         T(a_step_on_the_worker_that_fills_the_map_is_redone_in_a_grown_map),
         T(while_a_step_holds_its_commit_reads_are_answered_and_writes_wait),
+        T(a_finished_long_operation_repeated_with_its_key_answers_the_same),
         T(a_service_stopped_during_a_step_waits_for_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
