@@ -163,6 +163,13 @@ static void producer_start(fixture_t *f) {
     assert_non_null(f->to_prod);
 }
 
+/* The producer with other handlers than the testing service's own. */
+static void producer_start_with(fixture_t *f, const service_handlers_t *h) {
+    producer_handlers = h;
+    producer_start(f);
+    producer_handlers = &handlers;
+}
+
 /* Each start binds fresh ports: a just-closed listener may linger in libzmq's I/O thread. */
 static void consumer_start(fixture_t *f) {
     snprintf(f->cons_router, sizeof f->cons_router, "tcp://127.0.0.1:%d", free_port());
@@ -596,9 +603,7 @@ static void malformed_and_bodyless_requests_get_typed_errors(void **state) {
    (the row moves money), never read the state (admin). */
 static void an_operation_table_dispatches_and_authorises_once(void **state) {
     fixture_t *f = *state;
-    producer_handlers = &table_handlers;
-    producer_start(f);
-    producer_handlers = &handlers;
+    producer_start_with(f, &table_handlers);
     request_t r;
     outcome_t o = call(f, f->to_prod, emit_request(&r, 1, "t"));
     assert_false(o.has_error);
@@ -924,10 +929,6 @@ static int run_add_in_steps(void *app, service_call_t *call, const void *m) {
     return rc;
 }
 
-static int run_plain_emit(void *app, service_call_t *call, const void *m) {
-    return testsvc_handle_emit(app, call, m);
-}
-
 static const operation_t step_rows[] = {
     { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE | OP_LONG,
       run_emit_in_steps },
@@ -944,7 +945,7 @@ static const service_handlers_t step_handlers = { .operations = &step_operations
 /* `add` in steps from its first (OP_STEPS, as a close-day), and `emit` a plain write: what
    another peer sends while a step holds. */
 static const operation_t step_and_write_rows[] = {
-    { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE, run_plain_emit },
+    { LUMBUNG__TESTING_REQUEST__OP_EMIT, "emit", ACCESS_PUBLIC, OP_WRITE, run_emit },
     { LUMBUNG__TESTING_REQUEST__OP_ADD, "add", ACCESS_PUBLIC, OP_WRITE | OP_LONG | OP_STEPS,
       run_add_in_steps },
     { LUMBUNG__TESTING_REQUEST__OP_STATE, "state", ACCESS_PUBLIC, 0, run_state },
@@ -955,12 +956,6 @@ static const service_operations_t step_and_write_operations = {
     .count = sizeof step_and_write_rows / sizeof step_and_write_rows[0],
 };
 static const service_handlers_t step_and_write_handlers = { .operations = &step_and_write_operations };
-
-static void producer_start_with(fixture_t *f, const service_handlers_t *h) {
-    producer_handlers = h;
-    producer_start(f);
-    producer_handlers = &handlers;
-}
 
 /* LUMBUNG_FAULT=hold_steps with the gate file in the fixture's directory, for the service
    started next (service_new reads it); returns the gate's path. */
