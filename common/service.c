@@ -805,6 +805,7 @@ static bool call_open(service_call_t *c) {
     c->stored_idempotent = false;
     c->idempotent_hit = false;
     c->parked = false;
+    c->row = NULL;
     c->reply_packed = NULL;
     c->reply = arena_message(c->arena, &lumbung__reply__descriptor);
     ProtobufCAllocator alloc = arena_allocator(c->arena);
@@ -884,11 +885,6 @@ static int run_keyed(service_call_t *c, store_txn_t *txn) {
    whole batch must be redone or dropped. */
 static int run_call(service_call_t *c, store_txn_t *txn) {
     if (call_open(c)) return 0;
-    /* Its first step too runs on the worker (OP_STEPS): it goes on as a step, not run here. */
-    if (!c->continued && c->row && (c->row->flags & OP_STEPS)) {
-        c->continuing = true;
-        return 0;
-    }
     switch (c->request->body_case) {
     case LUMBUNG__REQUEST__BODY_PING:
         answer_ping(c, txn);
@@ -899,6 +895,11 @@ static int run_call(service_call_t *c, store_txn_t *txn) {
         break;
     }
     if (call_parks(c)) return 0;
+    /* Its first step too runs on the worker (OP_STEPS): it goes on as a step, not run here. */
+    if (!c->continued && c->row && (c->row->flags & OP_STEPS)) {
+        c->continuing = true;
+        return 0;
+    }
     return run_keyed(c, txn);
 }
 
