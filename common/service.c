@@ -1255,6 +1255,11 @@ static void step_queue(service_t *svc) {
 
 static void on_batch_idle(uv_idle_t *h);
 
+/* After a step: what waited for the write txn, and the next steps, run on the next turn. */
+static void step_wake(service_t *svc) {
+    if (svc->batch_count > 0 || svc->continued_count > 0) uv_idle_start(&svc->batch_idle, on_batch_idle);
+}
+
 /* Back on the loop thread: a map grown and the step redone, or its calls answered or kept to
    go on; then whatever waited for the write txn runs. */
 static void step_done(uv_work_t *w, int status) {
@@ -1272,15 +1277,15 @@ static void step_done(uv_work_t *w, int status) {
         svc->step_redo++;
         svc->stats.map_grows++;
         if (store_grow(svc->store) == 0) {
-            step_queue(svc);
+            step_queue(svc);       /* the step again, in the grown map */
+            if (!svc->step_in_flight) step_wake(svc);    /* each of its calls was answered */
             return;
         }
     }
-    svc->step_redo = 0;
     int n = svc->step_count;
     svc->step_count = 0;
     batch_finish(svc, svc->steps, n, rc, svc->step_seconds);
-    if (svc->batch_count > 0 || svc->continued_count > 0) uv_idle_start(&svc->batch_idle, on_batch_idle);
+    step_wake(svc);
 }
 
 /* The grow guard (store.h): the map is never grown while the worker has a txn open. */
@@ -1306,6 +1311,7 @@ static void on_batch_idle(uv_idle_t *h) {
     memcpy(svc->steps, svc->continued, (size_t) svc->continued_count * sizeof svc->steps[0]);
     svc->step_count = svc->continued_count;
     svc->continued_count = 0;
+    svc->step_redo = 0;
     step_queue(svc);
 }
 
