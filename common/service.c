@@ -934,6 +934,13 @@ static void send_groups(service_t *svc) {
     svc->group_count = 0;
 }
 
+/* The end of a run of answered calls: their gathered replies go out and the log forgets the
+   last call. */
+static void replies_out(service_t *svc) {
+    send_groups(svc);
+    log_context_set(NULL);
+}
+
 static reply_group_t *group_of(service_t *svc, const service_call_t *c) {
     for (int i = 0; i < svc->group_count; i++) {
         reply_group_t *g = &svc->groups[i];
@@ -1107,8 +1114,7 @@ static void batch_finish(service_t *svc, service_call_t **calls, int n, int rc, 
         if (rc == 0 && continue_later(svc, calls[i])) continue;
         call_finish(svc, calls[i]);
     }
-    send_groups(svc);
-    log_context_set(NULL);
+    replies_out(svc);
     publish_new_events(svc);
 }
 
@@ -1182,8 +1188,7 @@ static void answer_reads(service_t *svc) {
     }
     if (txn) store_abort(&txn);
     svc->batch_count = svc->batch_examined = kept;
-    send_groups(svc);
-    log_context_set(NULL);
+    replies_out(svc);
 }
 
 /* ---- the steps of long operations, on a worker thread ---- */
@@ -1242,8 +1247,7 @@ static void step_queue(service_t *svc) {
         if (call_open(c)) call_finish(svc, c);
         else svc->steps[n++] = c;
     }
-    send_groups(svc);
-    log_context_set(NULL);
+    replies_out(svc);
     svc->step_count = n;
     if (n == 0) return;
     svc->step_ended = false;
@@ -1413,8 +1417,7 @@ static void recheck_waiting(service_t *svc) {
         send_reply(svc, c);
         call_destroy(&c);
     }
-    send_groups(svc);
-    log_context_set(NULL);
+    replies_out(svc);
     if (!svc->waiting) uv_timer_stop(&svc->wait_timer);
 }
 

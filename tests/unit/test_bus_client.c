@@ -368,6 +368,18 @@ static void assert_sent_alone_answered_the_batch_unavailable(const many_t *m, in
     }
 }
 
+/* Connected with one call answered (`received`: the server's count then); the next send
+   passes (a turn's first call, sent alone) and the one after it is refused. Returns the
+   outcomes for a turn's calls, to free. */
+static many_t *refused_after_one_send(fixture_t *f, Lumbung__Request *req, int *received) {
+    connect_and_answer_one(f, req);
+    *received = f->received;
+    many_t *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    sends_to_pass = 1;
+    return m;
+}
+
 /* The turn's first call went out; the batch of the others is refused when the turn ends.
    Each of them hears ERR_UNAVAILABLE (not delivered: a caller may retry), the first gets its
    reply, and the next turn's calls go out again. */
@@ -376,10 +388,8 @@ static void a_refused_batch_calls_back_each_of_its_calls_and_the_next_turn_sends
     fixture_t *f = *state;
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    connect_and_answer_one(f, &req);
-    int received = f->received;
-    many_t *m = calloc(1, sizeof *m);
-    sends_to_pass = 1;                           /* the first call's send, then the batch's fails */
+    int received;
+    many_t *m = refused_after_one_send(f, &req, &received);
     call_many(f, &req, m, 0, CALLS);
     run_until_none_pending(f);
     assert_int_equal(sends_to_pass, -1);
@@ -403,10 +413,8 @@ static void a_batch_refused_mid_turn_fails_the_rest_of_the_turn_at_once(void **s
     fixture_t *f = *state;
     Lumbung__Ping ping = LUMBUNG__PING__INIT;
     Lumbung__Request req = ping_request(&ping);
-    connect_and_answer_one(f, &req);
-    int received = f->received;
-    many_t *m = calloc(1, sizeof *m);
-    sends_to_pass = 1;
+    int received;
+    many_t *m = refused_after_one_send(f, &req, &received);
     int packed = 1 + CALL_BATCH_CALLS;           /* the one sent alone, then a full batch */
     call_many(f, &req, m, 0, packed);
     for (int i = 0; i < LATER; i++)
